@@ -1,0 +1,71 @@
+/*
+ * sv_analyze.h - the whole analysis in one call: read stations and
+ * districts, project, draw service circles, measure every district and
+ * break, and write the result database.
+ */
+#ifndef SV_ANALYZE_H
+#define SV_ANALYZE_H
+
+#include "svcov/sv_common.h"
+#include "svcov/sv_coverage.h"
+#include "svcov/sv_crs.h"
+#include "svcov/sv_io.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Travel modes for circles: documented speeds, km/h. */
+typedef struct {
+    const char *name;
+    double speed_kmh;
+    const char *what;
+} sv_mode_info;
+/* The table of modes, terminated by a NULL name. */
+const sv_mode_info *sv_modes(void);
+
+#define SV_DEFAULT_QUAD_SEGS 32
+
+typedef struct {
+    sv_source_opts stations, districts;
+    const char *crs;         /* "auto" (default) or "EPSG:n" */
+    const double *minutes;   /* breaks in minutes ... */
+    size_t n_minutes;
+    const double *radii;     /* ... or in metres (not both) */
+    size_t n_radii;
+    const char *mode;        /* walk (default), bike, ebike */
+    double speed_kmh;        /* > 0: overrides the mode's speed */
+    double detour;           /* network circuity, >= 1 (default 1) */
+    int quad_segs;           /* circle vertices = 4 * quad_segs */
+    sv_method method;
+    int service_areas;       /* store a circle per station and break (default 1) */
+    int strict;              /* feature problems are errors */
+    const char *out_path;
+    const char *command_line; /* recorded in runs */
+} sv_analyze_opts;
+
+void sv_analyze_opts_init(sv_analyze_opts *o);
+
+typedef struct {
+    sv_crs crs;
+    char mode[32];
+    double speed_kmh; /* 0 for metre breaks */
+    sv_break *breaks;
+    size_t n_breaks;
+    size_t n_stations, n_stations_read;
+    size_t n_districts, n_districts_read;
+    char **district_ids, **district_names; /* n_districts each */
+    sv_cov_result cov; /* n_districts + 1 rows: the last is the whole city
+                          (the union of all districts) */
+} sv_analysis;
+
+/* Run the analysis and replace opts->out_path atomically. On failure the
+ * previous file is untouched and *out is NULL. Free with
+ * sv_analysis_destroy (NULL ok). */
+sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *opts, sv_analysis **out);
+void sv_analysis_destroy(sv_analysis *a);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,93 @@
+/*
+ * sv_common.h - status codes, the per-run context, data-quality issues and
+ * progress reporting shared by every svcov module.
+ *
+ * The library never prints and never exits: functions return an sv_status,
+ * the detail goes into the context's message buffer (sv_ctx_errmsg), and
+ * problems with single features are recorded as sv_issue entries that the
+ * caller reports and the store writes to the result database.
+ */
+#ifndef SV_COMMON_H
+#define SV_COMMON_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SV_VERSION "0.1.0"
+
+typedef enum {
+    SV_OK = 0,
+    SV_ERR_USAGE,       /* a bad option value (radius <= 0, unknown mode) */
+    SV_ERR_INPUT,       /* a missing file, layer or field; unusable input */
+    SV_ERR_DATA,        /* a feature problem under --strict, or no usable feature */
+    SV_ERR_OUTPUT,      /* output path unusable, foreign file in the way */
+    SV_ERR_DB,          /* SQLite/SpatiaLite failure */
+    SV_ERR_GEOM,        /* a geometry operation failed */
+    SV_ERR_NOMEM,
+    SV_ERR_INTERRUPTED, /* SIGINT/SIGTERM arrived; nothing was replaced */
+    SV_ERR_INTERNAL
+} sv_status;
+
+/* Static text for a status code. */
+const char *sv_status_str(sv_status st);
+
+/* What happened to a feature with a problem. */
+typedef enum {
+    SV_ISSUE_SKIPPED = 0, /* left out of the analysis */
+    SV_ISSUE_REPAIRED     /* kept after repair (e.g. MakeValid) */
+} sv_issue_action;
+
+typedef struct {
+    char *file;       /* input file */
+    char *layer;      /* layer name */
+    char *feature_id; /* id field value, or "fid N" */
+    char *problem;    /* e.g. "no geometry", "self-intersection" */
+    sv_issue_action action;
+} sv_issue;
+
+/* Progress: fraction in [0,1] of the named stage. */
+typedef void (*sv_progress_fn)(const char *stage, double fraction, void *userdata);
+
+typedef struct sv_ctx sv_ctx;
+
+/* A context per run (or per thread). Free with sv_ctx_destroy (NULL is ok). */
+sv_ctx *sv_ctx_create(void);
+void sv_ctx_destroy(sv_ctx *ctx);
+
+/* Record an error and return st. The message should name the file, layer,
+ * feature and what to do. */
+sv_status sv_error(sv_ctx *ctx, sv_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The last error message ("" when none). Owned by ctx. */
+const char *sv_ctx_errmsg(const sv_ctx *ctx);
+
+/* Record a feature issue (copies every string). Returns SV_OK or SV_ERR_NOMEM. */
+sv_status sv_issue_add(sv_ctx *ctx, const char *file, const char *layer,
+                       const char *feature_id, const char *problem,
+                       sv_issue_action action);
+size_t sv_ctx_issue_count(const sv_ctx *ctx);
+/* Borrowed; valid until the next sv_issue_add or sv_ctx_destroy. */
+const sv_issue *sv_ctx_issue(const sv_ctx *ctx, size_t i);
+
+void sv_ctx_set_progress(sv_ctx *ctx, sv_progress_fn fn, void *userdata);
+void sv_progress(sv_ctx *ctx, const char *stage, double fraction);
+
+/* Async-signal-safe: ask long work to stop at the next check. */
+void sv_ctx_interrupt(sv_ctx *ctx);
+int sv_ctx_interrupted(const sv_ctx *ctx);
+
+/* Worker threads for parallel steps (default: online CPUs). */
+void sv_ctx_set_threads(sv_ctx *ctx, int threads);
+int sv_ctx_threads(const sv_ctx *ctx);
+
+/* Helpers: strdup that returns NULL on NULL, and a freeing wrapper. */
+char *sv_strdup(const char *s);
+void sv_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,77 @@
+/*
+ * sv_coverage.h - per-district coverage of service circles.
+ *
+ * Every district is measured on its own (districts may overlap), using
+ * only the stations whose circle can reach it (an STR-tree query), so the
+ * work spreads over threads. Two methods give the same numbers:
+ *
+ *  - SV_METHOD_VORONOI (default): the union of equal circles splits, without
+ *    overlap, into each circle cut by the Voronoi cell of its centre (a point
+ *    is covered iff its nearest station is within the radius). Covered area
+ *    is summed piece by piece, and the dissolved geometry is a union of
+ *    pieces that touch only along cell edges, far cheaper than a union of
+ *    overlapping circles.
+ *  - SV_METHOD_UNION: the textbook way (union the circles near the district,
+ *    intersect), kept as a cross-check.
+ *
+ * The two differ only by the polygonisation of the circles (a few cm along
+ * the cell edges), far below 0.001 percentage points.
+ */
+#ifndef SV_COVERAGE_H
+#define SV_COVERAGE_H
+
+#include "svcov/sv_common.h"
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { SV_METHOD_VORONOI = 0, SV_METHOD_UNION } sv_method;
+
+typedef struct {
+    double minutes;  /* NAN when the break was given in metres */
+    double radius_m; /* straight-line reach */
+} sv_break;
+
+typedef struct {
+    const double *xs, *ys; /* station points, analysis CRS */
+    size_t n_stations;
+    const unsigned char *const *district_wkb; /* valid polygonal districts */
+    const size_t *district_wkb_len;
+    size_t n_districts;
+    const sv_break *breaks;
+    size_t n_breaks;
+    int quad_segs;     /* circle vertices = 4 * quad_segs */
+    sv_method method;
+    int want_geometry; /* also build the covered and gap polygons ... */
+    size_t geometry_limit; /* ... for districts below this index (0: all) */
+} sv_cov_input;
+
+/* One district and break. WKB buffers are NULL when empty or not asked for. */
+typedef struct {
+    double area_m2, covered_m2, gap_m2;
+    int n_reaching; /* stations whose circle reaches the district */
+    unsigned char *covered_wkb;
+    size_t covered_len;
+    unsigned char *gap_wkb;
+    size_t gap_len;
+} sv_cov_cell;
+
+typedef struct {
+    sv_cov_cell *cells; /* n_districts * n_breaks, district-major */
+    int *n_inside;      /* stations inside (or on the edge of) each district */
+    size_t n_districts, n_breaks;
+} sv_cov_result;
+
+/* Compute coverage. Uses sv_ctx_threads(ctx) threads, reports progress as
+ * stage "coverage", stops early when interrupted. Free the result with
+ * sv_cov_result_free even on failure. */
+sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result *out);
+void sv_cov_result_free(sv_cov_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

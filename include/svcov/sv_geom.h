@@ -1,0 +1,115 @@
+/*
+ * sv_geom.h - the geometry engine: a thin, owned-handle layer over the GEOS
+ * reentrant C API. Only src/geom_geos.c includes GEOS; the algorithms use
+ * these opaque types.
+ *
+ * Ownership: every function returning sv_geom* returns a new geometry the
+ * caller frees with sv_geom_destroy (NULL is a harmless no-op). Functions
+ * taking "const sv_geom *" borrow. A prepared geometry (sv_prep) borrows
+ * its base, which must outlive it. An sv_index owns none of its items.
+ * A handle (sv_geos) belongs to one thread at a time; geometries may be
+ * passed between handles of the same thread only.
+ */
+#ifndef SV_GEOM_H
+#define SV_GEOM_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sv_geos sv_geos;
+typedef struct sv_geom sv_geom;
+typedef struct sv_prep sv_prep;
+typedef struct sv_index sv_index;
+
+typedef struct {
+    double xmin, ymin, xmax, ymax;
+} sv_env;
+
+sv_geos *sv_geos_create(void);
+void sv_geos_destroy(sv_geos *h);
+/* Last GEOS error or notice text for this handle ("" when none). */
+const char *sv_geos_errmsg(const sv_geos *h);
+/* GEOS version string (static). */
+const char *sv_geos_version(void);
+
+void sv_geom_destroy(sv_geos *h, sv_geom *g);
+sv_geom *sv_geom_clone(sv_geos *h, const sv_geom *g);
+
+/* Parse/write ISO WKB (little endian, 2-D). The returned buffer is freed
+ * with sv_free. NULL on failure. */
+sv_geom *sv_geom_from_wkb(sv_geos *h, const unsigned char *wkb, size_t len);
+unsigned char *sv_geom_to_wkb(sv_geos *h, const sv_geom *g, size_t *len);
+/* WKT, for tests and messages; freed with sv_free. */
+sv_geom *sv_geom_from_wkt(sv_geos *h, const char *wkt);
+char *sv_geom_to_wkt(sv_geos *h, const sv_geom *g);
+
+sv_geom *sv_geom_point(sv_geos *h, double x, double y);
+/* A circle as a polygon with 4*quad_segs vertices on the true circle (the
+ * inscribed regular polygon; its area is below the circle's by a relative
+ * 1 - sin(2*pi/n)*n/(2*pi), 0.04% for quad_segs = 32). */
+sv_geom *sv_geom_circle(sv_geos *h, double x, double y, double radius, int quad_segs);
+/* An axis-aligned rectangle. */
+sv_geom *sv_geom_rect(sv_geos *h, const sv_env *e);
+
+/* Returns 1 true, 0 false, -1 on error (the GEOS convention of 2 mapped). */
+int sv_geom_is_empty(sv_geos *h, const sv_geom *g);
+int sv_geom_is_valid(sv_geos *h, const sv_geom *g, char **reason /* sv_free; may be NULL */);
+/* 1 if the geometry is a Polygon or MultiPolygon, 0 otherwise. */
+int sv_geom_is_polygonal(sv_geos *h, const sv_geom *g);
+int sv_geom_point_xy(sv_geos *h, const sv_geom *g, double *x, double *y);
+/* A point inside a polygonal geometry (for labels and stations given as polygons). */
+sv_geom *sv_geom_point_on_surface(sv_geos *h, const sv_geom *g);
+sv_geom *sv_geom_centroid(sv_geos *h, const sv_geom *g);
+
+/* Area in squared CRS units; -1 on error. */
+double sv_geom_area(sv_geos *h, const sv_geom *g);
+/* 0 ok, -1 on error or empty geometry. */
+int sv_geom_envelope(sv_geos *h, const sv_geom *g, sv_env *out);
+int sv_geom_num_parts(sv_geos *h, const sv_geom *g);
+/* Part i of a collection (the geometry itself for i = 0 of a non-collection). */
+sv_geom *sv_geom_part(sv_geos *h, const sv_geom *g, int i);
+
+/* A valid polygonal geometry from g: MakeValid, keeping only polygons
+ * (a collapsed ring or a dangling line is dropped). *repaired is set to 1
+ * when the input was not valid. The result may be empty. */
+sv_geom *sv_geom_make_valid_polygonal(sv_geos *h, const sv_geom *g, int *repaired);
+
+sv_geom *sv_geom_intersection(sv_geos *h, const sv_geom *a, const sv_geom *b);
+sv_geom *sv_geom_difference(sv_geos *h, const sv_geom *a, const sv_geom *b);
+/* Union of n geometries; takes ownership of parts[0..n-1] (each set to NULL).
+ * n = 0 gives an empty polygon. */
+sv_geom *sv_geom_union_take(sv_geos *h, sv_geom **parts, size_t n);
+/* An empty polygon. */
+sv_geom *sv_geom_empty_polygon(sv_geos *h);
+
+sv_prep *sv_prep_create(sv_geos *h, const sv_geom *base);
+void sv_prep_destroy(sv_geos *h, sv_prep *p);
+int sv_prep_contains(sv_geos *h, const sv_prep *p, const sv_geom *g);
+int sv_prep_intersects(sv_geos *h, const sv_prep *p, const sv_geom *g);
+int sv_prep_covers_xy(sv_geos *h, const sv_prep *p, double x, double y);
+int sv_prep_within_distance(sv_geos *h, const sv_prep *p, const sv_geom *g, double d);
+
+/* STR-tree over integer ids with envelopes. Query results are appended to a
+ * growing array. */
+sv_index *sv_index_create(sv_geos *h);
+void sv_index_destroy(sv_geos *h, sv_index *t);
+int sv_index_insert(sv_geos *h, sv_index *t, size_t id, const sv_env *e);
+/* Ids whose envelope intersects e, in *ids (realloc'ed, caller frees with
+ * sv_free) with *n entries and *cap capacity. 0 ok, -1 error. */
+int sv_index_query(sv_geos *h, sv_index *t, const sv_env *e,
+                   size_t **ids, size_t *n, size_t *cap);
+
+/* The Voronoi cell of each site, clipped to clip (grown to hold every
+ * site). cells[i] is NULL for a site that repeats an earlier one (the first
+ * gets the cell). For n = 1 the cell is the clip rectangle.
+ * 0 ok, -1 on error (the handle's message says why). */
+int sv_voronoi_cells(sv_geos *h, const double *xs, const double *ys, size_t n,
+                     const sv_env *clip, sv_geom **cells);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

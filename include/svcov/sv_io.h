@@ -1,0 +1,80 @@
+/*
+ * sv_io.h - reading input layers and exporting result layers (GDAL/OGR).
+ * Only src/io_gdal.c includes GDAL. Geometries leave this module as ISO WKB
+ * in the analysis CRS.
+ */
+#ifndef SV_IO_H
+#define SV_IO_H
+
+#include "svcov/sv_common.h"
+#include "svcov/sv_geom.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { SV_ROLE_STATIONS = 0, SV_ROLE_DISTRICTS } sv_role;
+
+/* Where a layer comes from and which fields to use. NULL fields take the
+ * defaults (see sv_source_open). */
+typedef struct {
+    const char *spec;           /* PATH or PATH:LAYER */
+    const char *id_field;       /* NULL: first of the role's usual names, else the FID */
+    const char *name_field;     /* NULL: "name" when present */
+    const char *category_field; /* stations only; NULL: "category"/"amenity" when present, "" none */
+    const char *where;          /* OGR attribute filter, or NULL */
+    int strict;                 /* a feature problem is an error */
+} sv_source_opts;
+
+/* One input feature after projection. */
+typedef struct {
+    char *id;       /* never NULL: the id field's text, else "fid N" */
+    char *name;     /* never NULL */
+    char *category; /* NULL when there is no category field or value */
+    long long fid;
+    unsigned char *wkb; /* 2-D ISO WKB, analysis CRS */
+    size_t wkb_len;
+} sv_feature;
+
+typedef struct {
+    sv_feature *items;
+    size_t n;
+    char *path, *layer;                          /* as opened */
+    char *id_field, *name_field, *category_field; /* used; NULL = none/FID */
+    size_t n_read;                               /* features the filter let through */
+} sv_featureset;
+
+typedef struct sv_source sv_source;
+
+/* Open PATH[:LAYER], check the layer, fields, filter and geometry type for
+ * the role, and read every feature (in its own CRS). Feature problems are
+ * recorded as issues (and are errors under strict). Free with
+ * sv_source_close (NULL ok). */
+sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *opts, sv_role role, sv_source **out);
+void sv_source_close(sv_source *src);
+
+/* The lon/lat bounding box of the features read. A source without a CRS
+ * is taken as EPSG:4326 when every coordinate is a valid lon/lat, and is an
+ * error otherwise. Returns SV_ERR_DATA when there is no feature. */
+sv_status sv_source_lonlat_bounds(sv_ctx *ctx, sv_source *src, sv_env *out);
+
+/* Transform every feature to EPSG:epsg and hand it out as WKB. The set is
+ * filled even when empty; free it with sv_featureset_free. */
+sv_status sv_source_project(sv_ctx *ctx, sv_source *src, int epsg, sv_featureset *out);
+void sv_featureset_free(sv_featureset *fs);
+
+/* Export a table of a result database to a file in any OGR vector format.
+ * format: a GDAL driver name or alias (geojson, gpkg, shp, kml, fgb, csv),
+ * NULL to infer from out_path's extension (GeoJSON when unknown).
+ * where: an SQL filter on the table, or NULL. GeoJSON is written per
+ * RFC 7946 (WGS 84 lon/lat, right-hand rule). The file appears atomically. */
+sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table,
+                          const char *where, const char *out_path, const char *format);
+
+/* GDAL's release name (static). */
+const char *sv_gdal_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,102 @@
+/*
+ * sv_store.h - the SpatiaLite result database (SQLite + mod_spatialite).
+ * Only src/store_spatialite.c includes SQLite/SpatiaLite.
+ *
+ * A run writes a fresh database beside the target under a temporary name,
+ * in one transaction, and renames it over the target only when complete:
+ * a failure or an interrupt leaves the previous result exactly as it was.
+ * An existing target is replaced only if svcov wrote it (its SQLite
+ * application_id is SV_STORE_APPLICATION_ID).
+ */
+#ifndef SV_STORE_H
+#define SV_STORE_H
+
+#include "svcov/sv_common.h"
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SV_STORE_APPLICATION_ID 0x53564356 /* "SVCV" */
+#define SV_STORE_SCHEMA_VERSION 1
+
+typedef struct sv_store sv_store;
+
+/* The target's folder exists and is writable, and an existing file there
+ * is an svcov database. SV_ERR_OUTPUT otherwise. */
+sv_status sv_store_check_target(sv_ctx *ctx, const char *out_path);
+
+/* An existing svcov result database (for export, query, map). */
+sv_status sv_store_check_db(sv_ctx *ctx, const char *db_path);
+
+/* Start a new database for out_path with geometry in EPSG:srid. */
+sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store **out);
+/* Build the spatial indexes, commit, and move the database into place. */
+sv_status sv_store_commit(sv_ctx *ctx, sv_store *st);
+/* Throw the temporary database away (NULL ok). */
+void sv_store_abort(sv_store *st);
+
+/* minutes: NAN stores NULL. wkb may be NULL (stores a NULL geometry). */
+typedef struct {
+    const char *mode;
+    double minutes;
+    double radius_m;
+} sv_store_break;
+
+sv_status sv_store_station(sv_ctx *ctx, sv_store *st, const char *id, const char *name,
+                           const char *category, long long fid, double x, double y);
+sv_status sv_store_district(sv_ctx *ctx, sv_store *st, const char *id, const char *name,
+                            long long fid, double area_m2, int repaired,
+                            const unsigned char *wkb, size_t len);
+sv_status sv_store_service_area(sv_ctx *ctx, sv_store *st, const char *station_id,
+                                const sv_store_break *b, double area_m2,
+                                const unsigned char *wkb, size_t len);
+
+typedef struct {
+    const char *district_id, *district_name;
+    sv_store_break brk;
+    double area_m2, covered_m2, covered_pct, gap_m2;
+    int n_stations_inside, n_stations_reaching;
+    int n_gap_parts;
+    const unsigned char *covered_wkb; size_t covered_len;
+    const unsigned char *gap_wkb; size_t gap_len;
+} sv_store_coverage_row;
+
+/* One district and break: the district_coverage row, the coverage and gaps
+ * polygons. */
+sv_status sv_store_coverage(sv_ctx *ctx, sv_store *st, const sv_store_coverage_row *row);
+/* One polygon of a gap (for "largest gaps"). */
+sv_status sv_store_gap_part(sv_ctx *ctx, sv_store *st, const char *district_id,
+                            const char *district_name, const sv_store_break *b, int part_no,
+                            double area_m2, const unsigned char *wkb, size_t len);
+sv_status sv_store_issue(sv_ctx *ctx, sv_store *st, const sv_issue *is);
+
+/* City-wide figures for one break, over the union of all districts (so
+ * overlapping districts are not counted twice). */
+sv_status sv_store_city(sv_ctx *ctx, sv_store *st, const sv_store_break *b, double area_m2,
+                        double covered_m2, int n_stations);
+
+/* The runs row: parameter names and values as text (NULL value = NULL). */
+sv_status sv_store_run(sv_ctx *ctx, sv_store *st, const char *const *keys,
+                       const char *const *values, size_t n);
+
+/* Run the statements of sql against db_path (read-only, SpatiaLite loaded),
+ * binding named parameters (":name") from names/values. Each result row is
+ * passed to fn (a non-zero return stops). A statement that starts a new
+ * result set calls fn with values == NULL first (column names only). */
+typedef int (*sv_row_fn)(void *userdata, int ncol, const char *const *names,
+                         const char *const *values);
+sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql,
+                         const char *const *names, const char *const *values, size_t nparams,
+                         sv_row_fn fn, void *userdata);
+
+/* Versions (static strings). */
+const char *sv_sqlite_version(void);
+const char *sv_spatialite_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

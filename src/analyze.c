@@ -1,0 +1,540 @@
+/* analyze.c - the analysis pipeline: inputs -> circles -> coverage -> store. */
+#include "svcov/sv_analyze.h"
+#include "svcov/sv_geom.h"
+#include "svcov/sv_store.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* Walking 5 km/h is the usual planning pace (the 15-minute circle of about
+ * 1.2 km); 15 km/h an ordinary city cyclist; 20 km/h a delivery rider on an
+ * e-bike (China caps e-bikes at 25 km/h, GB 17761-2018; riders average less
+ * with stops). */
+static const sv_mode_info modes[] = {
+    {"walk", 5.0, "walking, 5 km/h"},
+    {"bike", 15.0, "cycling, 15 km/h"},
+    {"ebike", 20.0, "e-bike (delivery riders), 20 km/h"},
+    {NULL, 0, NULL},
+};
+
+const sv_mode_info *sv_modes(void)
+{
+    return modes;
+}
+
+void sv_analyze_opts_init(sv_analyze_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->crs = "auto";
+    o->mode = "walk";
+    o->detour = 1.0;
+    o->quad_segs = SV_DEFAULT_QUAD_SEGS;
+    o->method = SV_METHOD_VORONOI;
+    o->service_areas = 1;
+}
+
+void sv_analysis_destroy(sv_analysis *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->n_districts; i++) {
+        free(a->district_ids ? a->district_ids[i] : NULL);
+        free(a->district_names ? a->district_names[i] : NULL);
+    }
+    free(a->district_ids);
+    free(a->district_names);
+    free(a->breaks);
+    sv_cov_result_free(&a->cov);
+    free(a);
+}
+
+static sv_status make_breaks(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis *a)
+{
+    if (o->n_minutes && o->n_radii)
+        return sv_error(ctx, SV_ERR_USAGE, "give breaks either as --minutes or as --radius, not both");
+    if (!(o->detour >= 1.0) || !isfinite(o->detour))
+        return sv_error(ctx, SV_ERR_USAGE,
+                        "--detour %g: the circuity factor is >= 1 (1.0 straight line, about 1.2-1.4 in a "
+                        "street grid)",
+                        o->detour);
+    if (o->quad_segs < 2 || o->quad_segs > 1000)
+        return sv_error(ctx, SV_ERR_USAGE, "--quad-segs %d: use 2..1000 (32 gives 128-vertex circles)",
+                        o->quad_segs);
+    size_t n = o->n_radii ? o->n_radii : o->n_minutes;
+    if (n == 0)
+        return sv_error(ctx, SV_ERR_USAGE, "no breaks: give --minutes 10,15 or --radius 500,1000");
+    a->breaks = calloc(n, sizeof *a->breaks);
+    if (!a->breaks)
+        return SV_ERR_NOMEM;
+    a->n_breaks = n;
+    if (o->n_radii) {
+        snprintf(a->mode, sizeof a->mode, "distance");
+        for (size_t i = 0; i < n; i++) {
+            if (!(o->radii[i] > 0) || !isfinite(o->radii[i]) || o->radii[i] > 1e6)
+                return sv_error(ctx, SV_ERR_USAGE, "--radius %g: a radius is a positive distance in metres "
+                                "(at most 1000 km)", o->radii[i]);
+            a->breaks[i].minutes = NAN;
+            a->breaks[i].radius_m = o->radii[i];
+        }
+        return SV_OK;
+    }
+    double speed = 0;
+    if (o->speed_kmh != 0) {
+        if (!(o->speed_kmh > 0) || !isfinite(o->speed_kmh) || o->speed_kmh > 300)
+            return sv_error(ctx, SV_ERR_USAGE, "--speed %g: give a speed in km/h above 0", o->speed_kmh);
+        speed = o->speed_kmh;
+        snprintf(a->mode, sizeof a->mode, "%s", o->mode && *o->mode ? o->mode : "custom");
+    } else {
+        const char *m = o->mode && *o->mode ? o->mode : "walk";
+        for (const sv_mode_info *mi = modes; mi->name; mi++)
+            if (strcasecmp(mi->name, m) == 0) {
+                speed = mi->speed_kmh;
+                snprintf(a->mode, sizeof a->mode, "%s", mi->name);
+            }
+        if (speed == 0)
+            return sv_error(ctx, SV_ERR_USAGE, "--mode %s: use walk, bike or ebike, or give --speed KMH", m);
+    }
+    a->speed_kmh = speed;
+    for (size_t i = 0; i < n; i++) {
+        double mins = o->minutes[i];
+        if (!(mins > 0) || !isfinite(mins) || mins > 24 * 60)
+            return sv_error(ctx, SV_ERR_USAGE, "--minutes %g: a break is a positive number of minutes", mins);
+        a->breaks[i].minutes = mins;
+        a->breaks[i].radius_m = speed * 1000.0 / 60.0 * mins / o->detour;
+    }
+    return SV_OK;
+}
+
+/* Stations to points: points as they are, other shapes at a point on them. */
+static sv_status station_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict,
+                                double *xs, double *ys, size_t *keep, size_t *n_keep)
+{
+    *n_keep = 0;
+    for (size_t i = 0; i < fs->n; i++) {
+        const sv_feature *f = &fs->items[i];
+        sv_geom *g = sv_geom_from_wkb(h, f->wkb, f->wkb_len);
+        if (!g)
+            return sv_error(ctx, SV_ERR_GEOM, "%s: layer '%s', feature %s: unreadable geometry: %s", fs->path,
+                            fs->layer, f->id, sv_geos_errmsg(h));
+        double x, y;
+        sv_status st = SV_OK;
+        if (sv_geom_point_xy(h, g, &x, &y) != 0) {
+            const char *what = sv_geom_is_polygonal(h, g) ? "polygon station: placed at a point on its surface"
+                                                          : "multipoint station: placed at its centroid";
+            sv_geom *p = sv_geom_is_polygonal(h, g) ? sv_geom_point_on_surface(h, g) : sv_geom_centroid(h, g);
+            if (!p || sv_geom_point_xy(h, p, &x, &y) != 0) {
+                sv_geom_destroy(h, p);
+                sv_geom_destroy(h, g);
+                st = strict ? sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: no usable point; fix or "
+                                       "remove it", fs->path, fs->layer, f->id)
+                            : sv_issue_add(ctx, fs->path, fs->layer, f->id, "no usable point", SV_ISSUE_SKIPPED);
+                if (st != SV_OK)
+                    return st;
+                continue;
+            }
+            sv_geom_destroy(h, p);
+            st = strict ? sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; give points (without "
+                                   "--strict it would be repaired)", fs->path, fs->layer, f->id, what)
+                        : sv_issue_add(ctx, fs->path, fs->layer, f->id, what, SV_ISSUE_REPAIRED);
+        }
+        sv_geom_destroy(h, g);
+        if (st != SV_OK)
+            return st;
+        xs[*n_keep] = x;
+        ys[*n_keep] = y;
+        keep[(*n_keep)++] = i;
+    }
+    return SV_OK;
+}
+
+typedef struct {
+    unsigned char *wkb;
+    size_t len;
+    double area;
+    int repaired;
+    size_t src; /* index in the feature set */
+} valid_district;
+
+static sv_status valid_districts(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict,
+                                 valid_district *out, size_t *n_out)
+{
+    *n_out = 0;
+    for (size_t i = 0; i < fs->n; i++) {
+        const sv_feature *f = &fs->items[i];
+        sv_geom *g = sv_geom_from_wkb(h, f->wkb, f->wkb_len);
+        if (!g)
+            return sv_error(ctx, SV_ERR_GEOM, "%s: layer '%s', feature %s: unreadable geometry: %s", fs->path,
+                            fs->layer, f->id, sv_geos_errmsg(h));
+        char *reason = NULL;
+        int valid = sv_geom_is_valid(h, g, &reason);
+        int repaired = 0;
+        sv_geom *v = sv_geom_make_valid_polygonal(h, g, &repaired);
+        sv_geom_destroy(h, g);
+        double area = v ? sv_geom_area(h, v) : -1;
+        const char *problem = NULL;
+        char buf[600];
+        sv_status st = SV_OK;
+        if (!v) {
+            problem = "invalid polygon that GEOS MakeValid cannot repair";
+        } else if (!(area > 0)) {
+            problem = "polygon has no area (after repair)";
+        } else if (valid != 1) {
+            snprintf(buf, sizeof buf, "invalid polygon (%s): repaired with GEOS MakeValid",
+                     reason ? reason : "invalid");
+            if (strict)
+                st = sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; fix the polygon (without "
+                              "--strict it would be repaired)", fs->path, fs->layer, f->id, buf);
+            else
+                st = sv_issue_add(ctx, fs->path, fs->layer, f->id, buf, SV_ISSUE_REPAIRED);
+        }
+        free(reason);
+        if (problem) {
+            sv_geom_destroy(h, v);
+            st = strict ? sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; fix or remove it",
+                                   fs->path, fs->layer, f->id, problem)
+                        : sv_issue_add(ctx, fs->path, fs->layer, f->id, problem, SV_ISSUE_SKIPPED);
+            if (st != SV_OK)
+                return st;
+            continue;
+        }
+        if (st != SV_OK) {
+            sv_geom_destroy(h, v);
+            return st;
+        }
+        valid_district *d = &out[(*n_out)++];
+        d->wkb = sv_geom_to_wkb(h, v, &d->len);
+        d->area = area;
+        d->repaired = repaired;
+        d->src = i;
+        sv_geom_destroy(h, v);
+        if (!d->wkb)
+            return SV_ERR_NOMEM;
+    }
+    return SV_OK;
+}
+
+static void fmt_list(char *buf, size_t size, const sv_break *b, size_t n, int minutes)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%.10g", i ? "," : "", minutes ? b[i].minutes : b[i].radius_m);
+    }
+}
+
+static void utc_now(char *buf, size_t size)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Write every table. */
+static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o, sv_analysis *a,
+                               const sv_featureset *st_fs, const size_t *st_keep, const double *xs,
+                               const double *ys, const sv_featureset *d_fs, const valid_district *vd,
+                               const char *started)
+{
+    sv_store *db = NULL;
+    sv_status rc = sv_store_create(ctx, o->out_path, a->crs.epsg, &db);
+    if (rc != SV_OK)
+        return rc;
+    size_t total = a->n_stations + a->n_districts * a->n_breaks, done = 0;
+    sv_progress(ctx, "writing", 0.0);
+    for (size_t k = 0; k < a->n_stations && rc == SV_OK; k++) {
+        const sv_feature *f = &st_fs->items[st_keep[k]];
+        rc = sv_store_station(ctx, db, f->id, f->name, f->category, f->fid, xs[k], ys[k]);
+        for (size_t b = 0; b < a->n_breaks && rc == SV_OK && o->service_areas; b++) {
+            sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
+            sv_geom *c = sv_geom_circle(h, xs[k], ys[k], a->breaks[b].radius_m, o->quad_segs);
+            size_t len = 0;
+            unsigned char *wkb = c ? sv_geom_to_wkb(h, c, &len) : NULL;
+            double area = c ? sv_geom_area(h, c) : 0;
+            sv_geom_destroy(h, c);
+            rc = wkb ? sv_store_service_area(ctx, db, f->id, &brk, area, wkb, len)
+                     : sv_error(ctx, SV_ERR_GEOM, "cannot draw a service circle: %s", sv_geos_errmsg(h));
+            free(wkb);
+        }
+        if ((++done & 1023) == 0) {
+            sv_progress(ctx, "writing", (double)done / (double)total);
+            if (sv_ctx_interrupted(ctx))
+                rc = SV_ERR_INTERRUPTED;
+        }
+    }
+    for (size_t d = 0; d < a->n_districts && rc == SV_OK; d++) {
+        const sv_feature *f = &d_fs->items[vd[d].src];
+        rc = sv_store_district(ctx, db, f->id, f->name, f->fid, vd[d].area, vd[d].repaired, vd[d].wkb,
+                               vd[d].len);
+        for (size_t b = 0; b < a->n_breaks && rc == SV_OK; b++) {
+            const sv_cov_cell *c = &a->cov.cells[d * a->n_breaks + b];
+            sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
+            sv_geom *gap = c->gap_wkb ? sv_geom_from_wkb(h, c->gap_wkb, c->gap_len) : NULL;
+            int nparts = gap ? sv_geom_num_parts(h, gap) : 0;
+            sv_store_coverage_row row = {
+                .district_id = f->id,
+                .district_name = f->name,
+                .brk = brk,
+                .area_m2 = c->area_m2,
+                .covered_m2 = c->covered_m2,
+                .covered_pct = c->area_m2 > 0 ? 100.0 * c->covered_m2 / c->area_m2 : 0.0,
+                .gap_m2 = c->gap_m2,
+                .n_stations_inside = a->cov.n_inside[d],
+                .n_stations_reaching = c->n_reaching,
+                .n_gap_parts = nparts,
+                .covered_wkb = c->covered_wkb,
+                .covered_len = c->covered_len,
+                .gap_wkb = c->gap_wkb,
+                .gap_len = c->gap_len,
+            };
+            rc = sv_store_coverage(ctx, db, &row);
+            for (int p = 0; p < nparts && rc == SV_OK; p++) {
+                sv_geom *part = sv_geom_part(h, gap, p);
+                size_t len = 0;
+                unsigned char *wkb = part ? sv_geom_to_wkb(h, part, &len) : NULL;
+                double area = part ? sv_geom_area(h, part) : 0;
+                sv_geom_destroy(h, part);
+                rc = wkb ? sv_store_gap_part(ctx, db, f->id, f->name, &brk, p + 1, area, wkb, len)
+                         : SV_ERR_NOMEM;
+                free(wkb);
+            }
+            sv_geom_destroy(h, gap);
+            if ((++done & 255) == 0) {
+                sv_progress(ctx, "writing", (double)done / (double)total);
+                if (sv_ctx_interrupted(ctx))
+                    rc = SV_ERR_INTERRUPTED;
+            }
+        }
+    }
+    for (size_t b = 0; b < a->n_breaks && rc == SV_OK; b++) {
+        const sv_cov_cell *c = &a->cov.cells[a->n_districts * a->n_breaks + b];
+        sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
+        rc = sv_store_city(ctx, db, &brk, c->area_m2, c->covered_m2, (int)a->n_stations);
+    }
+    for (size_t i = 0; i < sv_ctx_issue_count(ctx) && rc == SV_OK; i++)
+        rc = sv_store_issue(ctx, db, sv_ctx_issue(ctx, i));
+
+    if (rc == SV_OK) {
+        char finished[32], mins[512], radii[512], epsg[16], quad[16], verts[16], speed[32], detour[32];
+        char nst[32], nstr[32], nd[32], ndr[32], nis[32], thr[16];
+        utc_now(finished, sizeof finished);
+        fmt_list(mins, sizeof mins, a->breaks, a->n_breaks, 1);
+        fmt_list(radii, sizeof radii, a->breaks, a->n_breaks, 0);
+        snprintf(epsg, sizeof epsg, "%d", a->crs.epsg);
+        snprintf(quad, sizeof quad, "%d", o->quad_segs);
+        snprintf(verts, sizeof verts, "%d", 4 * o->quad_segs);
+        snprintf(speed, sizeof speed, "%g", a->speed_kmh);
+        snprintf(detour, sizeof detour, "%g", o->detour);
+        snprintf(nst, sizeof nst, "%zu", a->n_stations);
+        snprintf(nstr, sizeof nstr, "%zu", a->n_stations_read);
+        snprintf(nd, sizeof nd, "%zu", a->n_districts);
+        snprintf(ndr, sizeof ndr, "%zu", a->n_districts_read);
+        snprintf(nis, sizeof nis, "%zu", sv_ctx_issue_count(ctx));
+        snprintf(thr, sizeof thr, "%d", sv_ctx_threads(ctx));
+        int metres = isnan(a->breaks[0].minutes);
+        const char *keys[] = {
+            "started_utc", "finished_utc", "svcov_version", "command", "stations_path", "stations_layer",
+            "stations_where", "station_id_field", "station_name_field", "category_field", "districts_path",
+            "districts_layer", "district_id_field", "district_name_field", "crs_requested", "crs_epsg",
+            "crs_name", "method", "mode", "speed_kmh", "detour", "minutes", "radii_m", "quad_segs",
+            "circle_vertices", "strict", "threads", "n_stations_read", "n_stations", "n_districts_read",
+            "n_districts", "n_issues", "gdal_version", "geos_version", "proj_version", "spatialite_version",
+            "sqlite_version",
+        };
+        const char *vals[] = {
+            started, finished, SV_VERSION, o->command_line, st_fs->path, st_fs->layer,
+            o->stations.where, st_fs->id_field, st_fs->name_field, st_fs->category_field, d_fs->path,
+            d_fs->layer, d_fs->id_field, d_fs->name_field, o->crs ? o->crs : "auto", epsg,
+            a->crs.name, o->method == SV_METHOD_UNION ? "union" : "voronoi", a->mode,
+            metres ? NULL : speed, detour, metres ? NULL : mins, radii, quad,
+            verts, o->strict ? "1" : "0", thr, nstr, nst, ndr,
+            nd, nis, sv_gdal_version(), sv_geos_version(), sv_proj_version(), sv_spatialite_version(),
+            sv_sqlite_version(),
+        };
+        rc = sv_store_run(ctx, db, keys, vals, sizeof keys / sizeof keys[0]);
+    }
+    if (rc == SV_OK && sv_ctx_interrupted(ctx))
+        rc = SV_ERR_INTERRUPTED;
+    if (rc != SV_OK) {
+        if (rc == SV_ERR_INTERRUPTED)
+            sv_error(ctx, rc, "interrupted; %s was left as it was", o->out_path);
+        sv_store_abort(db);
+        return rc;
+    }
+    rc = sv_store_commit(ctx, db);
+    sv_progress(ctx, "writing", 1.0);
+    return rc;
+}
+
+sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **out)
+{
+    *out = NULL;
+    char started[32];
+    utc_now(started, sizeof started);
+    sv_analysis *a = calloc(1, sizeof *a);
+    if (!a)
+        return SV_ERR_NOMEM;
+    sv_source *ssrc = NULL, *dsrc = NULL;
+    sv_featureset sfs = {0}, dfs = {0};
+    sv_geos *h = NULL;
+    double *xs = NULL, *ys = NULL;
+    size_t *keep = NULL;
+    valid_district *vd = NULL;
+    unsigned char **dw = NULL;
+    size_t *dl = NULL, nd_valid = 0;
+    sv_status rc;
+
+    if ((rc = make_breaks(ctx, o, a)) != SV_OK)
+        goto done;
+    if ((rc = sv_store_check_target(ctx, o->out_path)) != SV_OK)
+        goto done;
+
+    sv_source_opts so = o->stations, dso = o->districts;
+    so.strict = dso.strict = o->strict;
+    sv_progress(ctx, "reading", 0.0);
+    if ((rc = sv_source_open(ctx, &so, SV_ROLE_STATIONS, &ssrc)) != SV_OK)
+        goto done;
+    if ((rc = sv_source_open(ctx, &dso, SV_ROLE_DISTRICTS, &dsrc)) != SV_OK)
+        goto done;
+
+    /* The analysis CRS: the UTM zone of the data's centre unless given. */
+    sv_env dbox, sbox;
+    rc = sv_source_lonlat_bounds(ctx, dsrc, &dbox);
+    if (rc == SV_ERR_DATA) {
+        rc = sv_error(ctx, SV_ERR_DATA, "%s: no usable district (every feature was skipped; see the warnings)",
+                      o->districts.spec);
+        goto done;
+    }
+    if (rc != SV_OK)
+        goto done;
+    rc = sv_source_lonlat_bounds(ctx, ssrc, &sbox);
+    if (rc == SV_OK) {
+        dbox.xmin = fmin(dbox.xmin, sbox.xmin);
+        dbox.xmax = fmax(dbox.xmax, sbox.xmax);
+        dbox.ymin = fmin(dbox.ymin, sbox.ymin);
+        dbox.ymax = fmax(dbox.ymax, sbox.ymax);
+    } else if (rc != SV_ERR_DATA) {
+        goto done; /* an empty station layer is fine; a broken one is not */
+    }
+    if ((rc = sv_crs_resolve(ctx, o->crs, (dbox.xmin + dbox.xmax) / 2, (dbox.ymin + dbox.ymax) / 2,
+                             &a->crs)) != SV_OK)
+        goto done;
+    if ((rc = sv_source_project(ctx, ssrc, a->crs.epsg, &sfs)) != SV_OK ||
+        (rc = sv_source_project(ctx, dsrc, a->crs.epsg, &dfs)) != SV_OK)
+        goto done;
+    sv_source_close(ssrc);
+    sv_source_close(dsrc);
+    ssrc = dsrc = NULL;
+    sv_progress(ctx, "reading", 1.0);
+
+    h = sv_geos_create();
+    xs = malloc((sfs.n + 1) * sizeof *xs);
+    ys = malloc((sfs.n + 1) * sizeof *ys);
+    keep = malloc((sfs.n + 1) * sizeof *keep);
+    vd = calloc(dfs.n + 1, sizeof *vd);
+    if (!h || !xs || !ys || !keep || !vd) {
+        rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = station_points(ctx, h, &sfs, o->strict, xs, ys, keep, &a->n_stations)) != SV_OK)
+        goto done;
+    if ((rc = valid_districts(ctx, h, &dfs, o->strict, vd, &a->n_districts)) != SV_OK)
+        goto done;
+    nd_valid = a->n_districts;
+    a->n_stations_read = sfs.n_read;
+    a->n_districts_read = dfs.n_read;
+    if (a->n_districts == 0) {
+        rc = sv_error(ctx, SV_ERR_DATA,
+                      "%s: layer '%s': no usable district (%zu read, all skipped; see the warnings)", dfs.path,
+                      dfs.layer, dfs.n_read);
+        goto done;
+    }
+
+    dw = calloc(a->n_districts + 1, sizeof *dw);
+    dl = calloc(a->n_districts + 1, sizeof *dl);
+    a->district_ids = calloc(a->n_districts, sizeof *a->district_ids);
+    a->district_names = calloc(a->n_districts, sizeof *a->district_names);
+    if (!dw || !dl || !a->district_ids || !a->district_names) {
+        rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t d = 0; d < a->n_districts; d++) {
+        dw[d] = vd[d].wkb;
+        dl[d] = vd[d].len;
+        a->district_ids[d] = sv_strdup(dfs.items[vd[d].src].id);
+        a->district_names[d] = sv_strdup(dfs.items[vd[d].src].name);
+        if (!a->district_ids[d] || !a->district_names[d]) {
+            rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+    }
+    /* The city as a whole: the union of the districts, measured like one. */
+    {
+        sv_geom **parts = calloc(a->n_districts, sizeof *parts);
+        if (!parts) {
+            rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t d = 0; d < a->n_districts; d++)
+            parts[d] = sv_geom_from_wkb(h, dw[d], dl[d]);
+        sv_geom *city = sv_geom_union_take(h, parts, a->n_districts);
+        for (size_t d = 0; d < a->n_districts; d++)
+            sv_geom_destroy(h, parts[d]);
+        free(parts);
+        dw[a->n_districts] = city ? sv_geom_to_wkb(h, city, &dl[a->n_districts]) : NULL;
+        sv_geom_destroy(h, city);
+        if (!dw[a->n_districts]) {
+            rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite the districts: %s", sv_geos_errmsg(h));
+            goto done;
+        }
+    }
+    sv_cov_input in = {
+        .xs = xs,
+        .ys = ys,
+        .n_stations = a->n_stations,
+        .district_wkb = (const unsigned char *const *)dw,
+        .district_wkb_len = dl,
+        .n_districts = a->n_districts + 1,
+        .breaks = a->breaks,
+        .n_breaks = a->n_breaks,
+        .quad_segs = o->quad_segs,
+        .method = o->method,
+        .want_geometry = 1,
+        .geometry_limit = a->n_districts,
+    };
+    if ((rc = sv_coverage_compute(ctx, &in, &a->cov)) != SV_OK)
+        goto done;
+    rc = write_results(ctx, h, o, a, &sfs, keep, xs, ys, &dfs, vd, started);
+
+done:
+    if (rc == SV_OK) {
+        *out = a;
+    } else {
+        if (rc == SV_ERR_INTERRUPTED && !*sv_ctx_errmsg(ctx))
+            sv_error(ctx, rc, "interrupted; %s was left as it was", o->out_path);
+        if (rc == SV_ERR_NOMEM && !*sv_ctx_errmsg(ctx))
+            sv_error(ctx, rc, "out of memory");
+        sv_analysis_destroy(a);
+    }
+    if (vd)
+        for (size_t d = 0; d < dfs.n; d++)
+            free(vd[d].wkb);
+    free(vd);
+    if (dw)
+        free(dw[nd_valid]); /* the city; the rest belong to vd */
+    free(dw);
+    free(dl);
+    free(xs);
+    free(ys);
+    free(keep);
+    sv_geos_destroy(h);
+    sv_featureset_free(&sfs);
+    sv_featureset_free(&dfs);
+    sv_source_close(ssrc);
+    sv_source_close(dsrc);
+    return rc;
+}

@@ -1,0 +1,30 @@
+/* cli.h - shared pieces of the svcov command line. */
+#ifndef SVCOV_CLI_H
+#define SVCOV_CLI_H
+
+#include "svcov/sv_common.h"
+
+/* Exit statuses (documented in --help and the README). */
+enum {
+    EXIT_OK = 0,
+    EXIT_DATA = 1,        /* runtime or data error */
+    EXIT_USAGE = 2,       /* bad command line */
+    EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM; previous results intact */
+};
+
+int cmd_analyze(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+
+/* Status to exit code, after printing the context's message. */
+int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd);
+/* Usage error: print "svcov CMD: msg" and a hint, return EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parse "10,15" into a new array (free()); 0 ok, -1 bad number. */
+int cli_parse_list(const char *s, double **out, size_t *n);
+/* Install SIGINT/SIGTERM handlers that interrupt ctx. */
+void cli_catch_signals(sv_ctx *ctx);
+/* Progress on stderr (carriage-return updates on a terminal). */
+void cli_progress(const char *stage, double fraction, void *userdata);
+
+#endif

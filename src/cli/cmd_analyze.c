@@ -1,0 +1,310 @@
+/* cmd_analyze.c - svcov analyze. */
+#define _GNU_SOURCE
+#include "cli.h"
+#include "table.h"
+
+#include "svcov/sv_analyze.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ISSUE_LINES 20
+
+static void help(void)
+{
+    printf("Usage: svcov analyze --stations PATH[:LAYER] --districts PATH[:LAYER] --out DB [OPTIONS]\n\n"
+           "Draws a service circle around every station for every break, measures each district\n"
+           "(area, covered area and share, gaps, stations inside) and writes one SpatiaLite database\n"
+           "(tables stations, districts, service_areas, coverage, gaps, gap_parts, district_coverage,\n"
+           "city_coverage, issues, runs) that opens in QGIS. An existing --out is replaced only when the\n"
+           "run succeeds, and only if svcov wrote it.\n\n"
+           "Inputs (any vector format GDAL reads; CSV with lon/lat columns; an OSM .pbf layer):\n"
+           "  --stations PATH[:LAYER]   station points (a polygon is taken at a point on its surface)\n"
+           "  --districts PATH[:LAYER]  district polygons; they may overlap, each is measured on its own\n"
+           "  --station-id FIELD        default: station_id, id or osm_id, else the feature id\n"
+           "  --station-name FIELD      default: name\n"
+           "  --category FIELD          station kind, default: category, services or amenity\n"
+           "  --district-id FIELD       default: district_id, id, code or osm_id, else the feature id\n"
+           "  --district-name FIELD     default: name\n"
+           "  --where EXPR              OGR filter on stations, e.g. \"amenity IN ('shelter','toilets')\"\n\n"
+           "Breaks (give minutes or metres):\n"
+           "  --minutes LIST            e.g. 10,15 (default 10,15)\n"
+           "  --mode walk|bike|ebike    walk 5 km/h (default), bike 15 km/h, ebike 20 km/h\n"
+           "  --speed KMH               your own speed instead of the mode's\n"
+           "  --detour FACTOR           network circuity: radius = speed x time / FACTOR (default 1)\n"
+           "  --radius LIST             straight-line radii in metres, e.g. 500,1000\n\n"
+           "Geometry:\n"
+           "  --crs auto|EPSG:n         analysis CRS (default auto: the UTM zone of the data's centre)\n"
+           "  --quad-segs N             circle segments per quarter (default 32: 128 vertices, area\n"
+           "                            0.04%% below the true circle)\n"
+           "  --method voronoi|union    voronoi (default, fast) or union (textbook cross-check); same numbers\n"
+           "  --no-service-areas        do not store one circle per station and break\n"
+           "  --threads N               worker threads (default: all cores)\n\n"
+           "Run:\n"
+           "  --out DB                  result database (.sqlite)\n"
+           "  --strict                  stop at the first bad feature instead of skipping/repairing it\n"
+           "  -q, --quiet               no progress, no table\n\n"
+           "Examples:\n"
+           "  svcov analyze --stations geodata/stations.geojson --districts geodata/districts.geojson \\\n"
+           "                --minutes 10,15 --mode ebike --out out/results.sqlite\n"
+           "  svcov analyze --stations osm.pbf:points --where \"amenity='toilets'\" \\\n"
+           "                --districts parishes.gpkg --radius 500,1000 --crs EPSG:32631 --out r.sqlite\n\n"
+           "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
+}
+
+enum {
+    O_STATIONS = 256, O_DISTRICTS, O_STATION_ID, O_STATION_NAME, O_CATEGORY, O_DISTRICT_ID,
+    O_DISTRICT_NAME, O_WHERE, O_MINUTES, O_MODE, O_SPEED, O_DETOUR, O_RADIUS, O_CRS, O_QUAD, O_METHOD,
+    O_NO_SA, O_THREADS, O_OUT, O_STRICT, O_HELP
+};
+
+static const struct option longopts[] = {
+    {"stations", required_argument, NULL, O_STATIONS},
+    {"districts", required_argument, NULL, O_DISTRICTS},
+    {"station-id", required_argument, NULL, O_STATION_ID},
+    {"station-name", required_argument, NULL, O_STATION_NAME},
+    {"category", required_argument, NULL, O_CATEGORY},
+    {"district-id", required_argument, NULL, O_DISTRICT_ID},
+    {"district-name", required_argument, NULL, O_DISTRICT_NAME},
+    {"where", required_argument, NULL, O_WHERE},
+    {"minutes", required_argument, NULL, O_MINUTES},
+    {"mode", required_argument, NULL, O_MODE},
+    {"speed", required_argument, NULL, O_SPEED},
+    {"detour", required_argument, NULL, O_DETOUR},
+    {"radius", required_argument, NULL, O_RADIUS},
+    {"crs", required_argument, NULL, O_CRS},
+    {"quad-segs", required_argument, NULL, O_QUAD},
+    {"method", required_argument, NULL, O_METHOD},
+    {"no-service-areas", no_argument, NULL, O_NO_SA},
+    {"threads", required_argument, NULL, O_THREADS},
+    {"out", required_argument, NULL, O_OUT},
+    {"strict", no_argument, NULL, O_STRICT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, O_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_number(const char *opt, const char *s, double *v)
+{
+    char *end = NULL;
+    *v = strtod(s, &end);
+    if (end == s || *end || !isfinite(*v))
+        return cli_usage("analyze", "%s %s: not a number", opt, s);
+    return 0;
+}
+
+static int parse_int(const char *opt, const char *s, int *v)
+{
+    char *end = NULL;
+    long x = strtol(s, &end, 10);
+    if (end == s || *end || x < 1 || x > 100000)
+        return cli_usage("analyze", "%s %s: expected a whole number above 0", opt, s);
+    *v = (int)x;
+    return 0;
+}
+
+static void break_label(char *buf, size_t n, const sv_break *b)
+{
+    if (isnan(b->minutes))
+        snprintf(buf, n, "%g m", b->radius_m);
+    else
+        snprintf(buf, n, "%g min", b->minutes);
+}
+
+static void print_summary(const sv_analysis *a, const char *out_path)
+{
+    const char *hdr[] = {"district", "break", "radius m", "covered %", "gap km2", "stations inside"};
+    cli_table *t = table_create(6, hdr, "llrrrr");
+    if (!t)
+        return;
+    for (size_t d = 0; d < a->n_districts; d++)
+        for (size_t b = 0; b < a->n_breaks; b++) {
+            const sv_cov_cell *c = &a->cov.cells[d * a->n_breaks + b];
+            char brk[32], rad[32], pct[32], gap[32], ins[32];
+            break_label(brk, sizeof brk, &a->breaks[b]);
+            snprintf(rad, sizeof rad, "%.0f", a->breaks[b].radius_m);
+            snprintf(pct, sizeof pct, "%.2f", c->area_m2 > 0 ? 100.0 * c->covered_m2 / c->area_m2 : 0.0);
+            snprintf(gap, sizeof gap, "%.3f", c->gap_m2 / 1e6);
+            snprintf(ins, sizeof ins, "%d", a->cov.n_inside[d]);
+            const char *row[] = {a->district_names[d], brk, rad, pct, gap, ins};
+            table_add(t, row);
+        }
+    table_print(t, stdout);
+    table_destroy(t);
+
+    printf("\nWhole area (union of the %zu districts, %zu stations, %s, EPSG:%d):\n", a->n_districts,
+           a->n_stations, a->mode, a->crs.epsg);
+    const char *chdr[] = {"break", "radius m", "area km2", "covered km2", "covered %", "gap km2"};
+    t = table_create(6, chdr, "lrrrrr");
+    if (!t)
+        return;
+    for (size_t b = 0; b < a->n_breaks; b++) {
+        const sv_cov_cell *c = &a->cov.cells[a->n_districts * a->n_breaks + b];
+        char brk[32], rad[32], area[32], cov[32], pct[32], gap[32];
+        break_label(brk, sizeof brk, &a->breaks[b]);
+        snprintf(rad, sizeof rad, "%.0f", a->breaks[b].radius_m);
+        snprintf(area, sizeof area, "%.3f", c->area_m2 / 1e6);
+        snprintf(cov, sizeof cov, "%.3f", c->covered_m2 / 1e6);
+        snprintf(pct, sizeof pct, "%.2f", c->area_m2 > 0 ? 100.0 * c->covered_m2 / c->area_m2 : 0.0);
+        snprintf(gap, sizeof gap, "%.3f", c->gap_m2 / 1e6);
+        const char *row[] = {brk, rad, area, cov, pct, gap};
+        table_add(t, row);
+    }
+    table_print(t, stdout);
+    table_destroy(t);
+    printf("\nResults: %s\n", out_path);
+}
+
+/* One line per feature problem (up to a limit), then a count. */
+static void print_issues(const sv_ctx *ctx)
+{
+    size_t n = sv_ctx_issue_count(ctx);
+    for (size_t i = 0; i < n && i < MAX_ISSUE_LINES; i++) {
+        const sv_issue *is = sv_ctx_issue(ctx, i);
+        fprintf(stderr, "svcov analyze: warning: %s: layer '%s', feature %s %s; %s\n", is->file, is->layer,
+                is->feature_id, is->problem,
+                is->action == SV_ISSUE_SKIPPED ? "skipped it (fix or remove the feature; --strict stops here)"
+                                               : "kept it (check the result; --strict stops here)");
+    }
+    if (n > MAX_ISSUE_LINES)
+        fprintf(stderr, "svcov analyze: warning: ... and %zu more feature problems, all listed in the "
+                        "'issues' table of the result database\n",
+                n - MAX_ISSUE_LINES);
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+    sv_analyze_opts o;
+    sv_analyze_opts_init(&o);
+    double *minutes = NULL, *radii = NULL;
+    int quiet = 0, threads = 0, rc = EXIT_OK;
+    const char *default_minutes = "10,15";
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+        double v;
+        switch (c) {
+        case O_STATIONS: o.stations.spec = optarg; break;
+        case O_DISTRICTS: o.districts.spec = optarg; break;
+        case O_STATION_ID: o.stations.id_field = optarg; break;
+        case O_STATION_NAME: o.stations.name_field = optarg; break;
+        case O_CATEGORY: o.stations.category_field = optarg; break;
+        case O_DISTRICT_ID: o.districts.id_field = optarg; break;
+        case O_DISTRICT_NAME: o.districts.name_field = optarg; break;
+        case O_WHERE: o.stations.where = optarg; break;
+        case O_MINUTES:
+            free(minutes);
+            if (cli_parse_list(optarg, &minutes, &o.n_minutes) != 0) {
+                rc = cli_usage("analyze", "--minutes %s: give numbers separated by commas, e.g. 10,15", optarg);
+                goto done;
+            }
+            break;
+        case O_RADIUS:
+            free(radii);
+            if (cli_parse_list(optarg, &radii, &o.n_radii) != 0) {
+                rc = cli_usage("analyze", "--radius %s: give metres separated by commas, e.g. 500,1000", optarg);
+                goto done;
+            }
+            break;
+        case O_MODE: o.mode = optarg; break;
+        case O_SPEED:
+            if ((rc = parse_number("--speed", optarg, &v)) != 0)
+                goto done;
+            o.speed_kmh = v;
+            if (!(v > 0)) {
+                rc = cli_usage("analyze", "--speed %s: give a speed in km/h above 0", optarg);
+                goto done;
+            }
+            break;
+        case O_DETOUR:
+            if ((rc = parse_number("--detour", optarg, &v)) != 0)
+                goto done;
+            o.detour = v;
+            break;
+        case O_CRS: o.crs = optarg; break;
+        case O_QUAD:
+            if ((rc = parse_int("--quad-segs", optarg, &o.quad_segs)) != 0)
+                goto done;
+            break;
+        case O_METHOD:
+            if (strcmp(optarg, "voronoi") == 0)
+                o.method = SV_METHOD_VORONOI;
+            else if (strcmp(optarg, "union") == 0)
+                o.method = SV_METHOD_UNION;
+            else {
+                rc = cli_usage("analyze", "--method %s: use voronoi or union", optarg);
+                goto done;
+            }
+            break;
+        case O_NO_SA: o.service_areas = 0; break;
+        case O_THREADS:
+            if ((rc = parse_int("--threads", optarg, &threads)) != 0)
+                goto done;
+            break;
+        case O_OUT: o.out_path = optarg; break;
+        case O_STRICT: o.strict = 1; break;
+        case 'q': quiet = 1; break;
+        case O_HELP: help(); goto done;
+        default:
+            rc = cli_usage("analyze", "unknown or incomplete option '%s'", argv[optind - 1]);
+            goto done;
+        }
+    }
+    if (optind < argc) {
+        rc = cli_usage("analyze", "unexpected argument '%s'", argv[optind]);
+        goto done;
+    }
+    if (!o.stations.spec || !o.districts.spec || !o.out_path) {
+        rc = cli_usage("analyze", "--stations, --districts and --out are required");
+        goto done;
+    }
+    if (!o.n_minutes && !o.n_radii)
+        cli_parse_list(default_minutes, &minutes, &o.n_minutes);
+    o.minutes = minutes;
+    o.radii = radii;
+
+    /* The command line, for the runs table. */
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 3;
+    char *cmdline = malloc(len + 8);
+    if (cmdline) {
+        strcpy(cmdline, "svcov");
+        for (int i = 0; i < argc; i++) {
+            strcat(cmdline, " ");
+            strcat(cmdline, argv[i]);
+        }
+    }
+    o.command_line = cmdline;
+
+    sv_ctx *ctx = sv_ctx_create();
+    if (!ctx) {
+        free(cmdline);
+        rc = EXIT_DATA;
+        goto done;
+    }
+    if (threads)
+        sv_ctx_set_threads(ctx, threads);
+    if (!quiet)
+        sv_ctx_set_progress(ctx, cli_progress, NULL);
+    cli_catch_signals(ctx);
+    sv_analysis *a = NULL;
+    sv_status st = sv_analyze_run(ctx, &o, &a);
+    print_issues(ctx);
+    if (st != SV_OK) {
+        rc = cli_fail(ctx, st, "analyze");
+    } else if (!quiet) {
+        print_summary(a, o.out_path);
+    }
+    sv_analysis_destroy(a);
+    sv_ctx_destroy(ctx);
+    free(cmdline);
+done:
+    free(minutes);
+    free(radii);
+    return rc;
+}

@@ -1,0 +1,130 @@
+/* cmd_export.c - svcov export. */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include "svcov/sv_io.h"
+#include "svcov/sv_store.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const layers[] = {"gaps", "gap_parts", "coverage", "service_areas", "district_coverage",
+                                     "city_coverage", "stations", "districts", "issues", "runs", NULL};
+/* Layers with a break (mode/minutes/radius_m columns). */
+static const char *const per_break[] = {"gaps", "gap_parts", "coverage", "service_areas", "district_coverage",
+                                        "city_coverage", NULL};
+
+static int in_list(const char *const *list, const char *s)
+{
+    for (; *list; list++)
+        if (strcmp(*list, s) == 0)
+            return 1;
+    return 0;
+}
+
+static int count_rows(void *ud, int ncol, const char *const *names, const char *const *values)
+{
+    (void)names;
+    long *n = ud;
+    if (values && ncol > 0 && values[0])
+        *n = strtol(values[0], NULL, 10);
+    return 0;
+}
+
+static void help(void)
+{
+    printf("Usage: svcov export --db DB --layer LAYER --out FILE [--format NAME] [--minutes N | --radius M]\n\n"
+           "Writes one layer of a result database to a file in any vector format GDAL writes.\n"
+           "GeoJSON (the default) follows RFC 7946: WGS 84 lon/lat, right-hand rule. Other formats\n"
+           "keep the analysis CRS (KML is always lon/lat). The file appears only when complete.\n\n"
+           "  --db DB          result database of 'svcov analyze'\n"
+           "  --layer LAYER    gaps, gap_parts, coverage, service_areas, district_coverage,\n"
+           "                   city_coverage, stations, districts, issues or runs\n"
+           "  --out FILE       output file; the format follows its extension (.geojson .gpkg .shp .kml\n"
+           "                   .fgb .csv) unless --format is given\n"
+           "  --format NAME    geojson, gpkg, shp, kml, fgb, csv, or any GDAL vector driver name\n"
+           "  --minutes N      only the break of N minutes\n"
+           "  --radius M       only the break of radius M metres\n\n"
+           "Examples:\n"
+           "  svcov export --db out/results.sqlite --layer gaps --minutes 15 --out out/gaps_15min.geojson\n"
+           "  svcov export --db out/results.sqlite --layer district_coverage --out out/coverage.csv\n"
+           "  svcov export --db out/results.sqlite --layer service_areas --format gpkg --out areas.gpkg\n\n"
+           "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n");
+}
+
+int cmd_export(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},     {"layer", required_argument, NULL, 'l'},
+        {"out", required_argument, NULL, 'o'},    {"format", required_argument, NULL, 'f'},
+        {"minutes", required_argument, NULL, 'm'}, {"radius", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    const char *db = NULL, *layer = NULL, *out = NULL, *format = NULL;
+    double minutes = NAN, radius = NAN;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'l': layer = optarg; break;
+        case 'o': out = optarg; break;
+        case 'f': format = optarg; break;
+        case 'm':
+            minutes = strtod(optarg, &end);
+            if (end == optarg || *end || !(minutes > 0))
+                return cli_usage("export", "--minutes %s: give a break in minutes, e.g. 15", optarg);
+            break;
+        case 'r':
+            radius = strtod(optarg, &end);
+            if (end == optarg || *end || !(radius > 0))
+                return cli_usage("export", "--radius %s: give a break in metres, e.g. 500", optarg);
+            break;
+        case 'h': help(); return EXIT_OK;
+        default: return cli_usage("export", "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage("export", "unexpected argument '%s'", argv[optind]);
+    if (!db || !layer || !out)
+        return cli_usage("export", "--db, --layer and --out are required");
+    if (!in_list(layers, layer))
+        return cli_usage("export", "--layer %s: use gaps, gap_parts, coverage, service_areas, "
+                         "district_coverage, city_coverage, stations, districts, issues or runs", layer);
+    if ((!isnan(minutes) || !isnan(radius)) && !in_list(per_break, layer))
+        return cli_usage("export", "--minutes/--radius filter layers that have breaks; '%s' has none", layer);
+    char where[128] = "";
+    /* Breaks are stored as given; compare with a tolerance for decimals. */
+    if (!isnan(minutes))
+        snprintf(where, sizeof where, "abs(minutes - %.10g) < 1e-9", minutes);
+    else if (!isnan(radius))
+        snprintf(where, sizeof where, "abs(radius_m - %.10g) < 1e-6", radius);
+
+    sv_ctx *ctx = sv_ctx_create();
+    if (!ctx)
+        return EXIT_DATA;
+    sv_status st = sv_store_check_db(ctx, db);
+    if (st == SV_OK && *where) {
+        /* A break that is not in the database is a usage error, not an empty file. */
+        char sql[256];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE %s", layer, where);
+        long n = 0;
+        st = sv_store_query(ctx, db, sql, NULL, NULL, 0, count_rows, &n);
+        if (st == SV_OK && n == 0)
+            st = sv_error(ctx, SV_ERR_USAGE, "%s has no '%s' rows for that break; see 'svcov query --db %s "
+                          "break_summary' for the breaks it holds", db, layer, db);
+    }
+    if (st == SV_OK)
+        st = sv_export_table(ctx, db, layer, *where ? where : NULL, out, format);
+    int rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "export");
+    if (st == SV_OK)
+        fprintf(stderr, "svcov export: wrote %s\n", out);
+    sv_ctx_destroy(ctx);
+    return rc;
+}
+

@@ -1,0 +1,253 @@
+/* cmd_query.c - svcov query: the planner's SQL in queries/ on a result database. */
+#define _GNU_SOURCE
+#include "cli.h"
+#include "table.h"
+
+#include "svcov/sv_store.h"
+
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#ifndef SVCOV_QUERY_DIRS
+#define SVCOV_QUERY_DIRS "queries"
+#endif
+
+static void help(void)
+{
+    printf("Usage: svcov query --db DB NAME|FILE.sql [--set NAME=VALUE]... [--csv]\n"
+           "       svcov query --list\n\n"
+           "Runs SQL on a result database (read-only, SpatiaLite functions available) and prints a\n"
+           "table, or CSV with --csv. NAME is a query shipped in queries/ (see --list); FILE.sql any\n"
+           "file of your own. Named parameters (:target) take values from --set.\n\n"
+           "  --db DB            result database of 'svcov analyze'\n"
+           "  --set NAME=VALUE   a value for :NAME in the query (repeatable)\n"
+           "  --csv              CSV on stdout instead of a table\n"
+           "  --list             the shipped queries and what they answer\n\n"
+           "Examples:\n"
+           "  svcov query --db out/results.sqlite below_target --set target=80 --set minutes=15\n"
+           "  svcov query --db out/results.sqlite largest_gaps --csv > gaps.csv\n"
+           "  svcov query --db out/results.sqlite my_question.sql\n\n"
+           "Query folders searched: $SVCOV_QUERIES, then %s\n"
+           "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n",
+           SVCOV_QUERY_DIRS);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            char *p = realloc(buf, cap);
+            if (!p) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = p;
+        }
+        size_t k = fread(buf + n, 1, 4096, f);
+        n += k;
+        if (k < 4096)
+            break;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static int is_file(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* Find NAME.sql in $SVCOV_QUERIES, then the built-in folders. */
+static int find_query(const char *name, char *path, size_t size)
+{
+    char dirs[4096];
+    const char *env = getenv("SVCOV_QUERIES");
+    snprintf(dirs, sizeof dirs, "%s%s%s", env ? env : "", env ? ":" : "", SVCOV_QUERY_DIRS);
+    for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        snprintf(path, size, "%s/%s.sql", d, name);
+        if (is_file(path))
+            return 0;
+    }
+    return -1;
+}
+
+/* The first comment line of a query says what it answers. */
+static void list_queries(void)
+{
+    char dirs[4096];
+    const char *env = getenv("SVCOV_QUERIES");
+    snprintf(dirs, sizeof dirs, "%s%s%s", env ? env : "", env ? ":" : "", SVCOV_QUERY_DIRS);
+    for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        struct dirent **names = NULL;
+        int n = scandir(d, &names, NULL, alphasort);
+        if (n < 0)
+            continue;
+        printf("%s:\n", d);
+        for (int i = 0; i < n; i++) {
+            size_t len = strlen(names[i]->d_name);
+            if (len > 4 && strcmp(names[i]->d_name + len - 4, ".sql") == 0) {
+                char p[4096];
+                snprintf(p, sizeof p, "%s/%s", d, names[i]->d_name);
+                char *txt = read_file(p);
+                char what[256] = "";
+                if (txt && strncmp(txt, "-- ", 3) == 0)
+                    sscanf(txt + 3, "%255[^\n]", what);
+                printf("  %-22.*s %s\n", (int)(len - 4), names[i]->d_name, what);
+                free(txt);
+            }
+            free(names[i]);
+        }
+        free(names);
+        return; /* the first folder that exists is the one used */
+    }
+}
+
+typedef struct {
+    int csv;
+    cli_table *t;
+    long rows;
+} printer;
+
+static void flush_table(printer *p)
+{
+    if (p->t) {
+        table_print(p->t, stdout);
+        printf("(%ld row%s)\n", p->rows, p->rows == 1 ? "" : "s");
+        table_destroy(p->t);
+        p->t = NULL;
+    }
+}
+
+static int on_row(void *ud, int ncol, const char *const *names, const char *const *values)
+{
+    printer *p = ud;
+    if (!values) { /* a new result set */
+        if (p->csv) {
+            for (int c = 0; c < ncol; c++) {
+                if (c)
+                    putchar(',');
+                csv_field(stdout, names[c]);
+            }
+            putchar('\n');
+        } else {
+            flush_table(p);
+            char *align = calloc((size_t)ncol + 1, 1);
+            if (!align)
+                return 1;
+            memset(align, 'l', (size_t)ncol);
+            p->t = table_create(ncol, names, align);
+            free(align);
+            p->rows = 0;
+        }
+        return 0;
+    }
+    if (p->csv) {
+        for (int c = 0; c < ncol; c++) {
+            if (c)
+                putchar(',');
+            csv_field(stdout, values[c]);
+        }
+        putchar('\n');
+    } else if (p->t) {
+        table_add(p->t, values);
+        p->rows++;
+    }
+    return 0;
+}
+
+int cmd_query(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'}, {"set", required_argument, NULL, 's'},
+        {"csv", no_argument, NULL, 'c'},      {"list", no_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
+    };
+    const char *db = NULL;
+    int csv = 0, rc = EXIT_OK;
+    char **names = calloc((size_t)argc + 1, sizeof *names), **values = calloc((size_t)argc + 1, sizeof *values);
+    size_t nparams = 0;
+    char *sql = NULL;
+    sv_ctx *ctx = NULL;
+    if (!names || !values) {
+        rc = EXIT_DATA;
+        goto done;
+    }
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 's': {
+            const char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg) {
+                rc = cli_usage("query", "--set %s: expected NAME=VALUE, e.g. --set target=80", optarg);
+                goto done;
+            }
+            names[nparams] = strndup(optarg, (size_t)(eq - optarg));
+            values[nparams] = strdup(eq + 1);
+            nparams++;
+            break;
+        }
+        case 'c': csv = 1; break;
+        case 'l': list_queries(); goto done;
+        case 'h': help(); goto done;
+        default: rc = cli_usage("query", "unknown or incomplete option '%s'", argv[optind - 1]); goto done;
+        }
+    }
+    if (!db || optind != argc - 1) {
+        rc = cli_usage("query", "give --db DB and one query NAME or FILE.sql");
+        goto done;
+    }
+    const char *q = argv[optind];
+    char path[4096];
+    if (is_file(q)) {
+        snprintf(path, sizeof path, "%s", q);
+    } else if (find_query(q, path, sizeof path) != 0) {
+        rc = cli_usage("query", "no query '%s': not a file, and no %s.sql in the query folders "
+                       "(svcov query --list)", q, q);
+        goto done;
+    }
+    sql = read_file(path);
+    if (!sql) {
+        fprintf(stderr, "svcov query: cannot read %s\n", path);
+        rc = EXIT_DATA;
+        goto done;
+    }
+    ctx = sv_ctx_create();
+    if (!ctx) {
+        rc = EXIT_DATA;
+        goto done;
+    }
+    sv_status st = sv_store_check_db(ctx, db);
+    printer p = {csv, NULL, 0};
+    if (st == SV_OK)
+        st = sv_store_query(ctx, db, sql, (const char *const *)names, (const char *const *)values, nparams,
+                            on_row, &p);
+    flush_table(&p);
+    if (st != SV_OK)
+        rc = cli_fail(ctx, st, "query");
+done:
+    for (size_t i = 0; i < nparams; i++) {
+        free(names[i]);
+        free(values[i]);
+    }
+    free(names);
+    free(values);
+    free(sql);
+    sv_ctx_destroy(ctx);
+    return rc;
+}

@@ -1,0 +1,187 @@
+/* main.c - the svcov command: subcommand dispatch and shared helpers. */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+
+#include "svcov/sv_crs.h"
+#include "svcov/sv_geom.h"
+#include "svcov/sv_io.h"
+#include "svcov/sv_store.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *what;
+} commands[] = {
+    {"analyze", cmd_analyze, "service circles and per-district coverage into a SpatiaLite database"},
+    {"export", cmd_export, "write a result layer as GeoJSON, GeoPackage, Shapefile, KML, FlatGeobuf or CSV"},
+    {"query", cmd_query, "run a planner's SQL query (queries/*.sql) on a result database"},
+};
+
+static void print_version(void)
+{
+    printf("svcov %s\n", SV_VERSION);
+    printf("  GDAL %s, GEOS %s, PROJ %s, SpatiaLite %s, SQLite %s\n", sv_gdal_version(), sv_geos_version(),
+           sv_proj_version(), sv_spatialite_version(), sv_sqlite_version());
+}
+
+static void print_help(void)
+{
+    printf("svcov - service-coverage analysis: how much of each district, and who, lies within\n"
+           "10/15-minute reach of a station; stored in one SpatiaLite database.\n\n"
+           "Usage: svcov COMMAND [OPTIONS]   (svcov COMMAND --help for its options)\n\n"
+           "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        printf("  %-9s %s\n", commands[i].name, commands[i].what);
+    printf("\nExamples:\n"
+           "  svcov analyze --stations stations.geojson --districts districts.geojson \\\n"
+           "                --minutes 10,15 --mode walk --out results.sqlite\n"
+           "  svcov export --db results.sqlite --layer gaps --minutes 15 --out gaps.geojson\n"
+           "  svcov query --db results.sqlite below_target --set target=80\n\n"
+           "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n"
+           "After any failure an earlier result database is left exactly as it was.\n"
+           "  --version   print svcov's and its libraries' versions\n");
+}
+
+int main(int argc, char **argv)
+{
+    /* Widths of CJK names in tables; numbers stay in the C locale. */
+    if (!setlocale(LC_CTYPE, "C.UTF-8"))
+        setlocale(LC_CTYPE, "");
+    if (argc < 2) {
+        print_help();
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        print_help();
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        print_version();
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "svcov: unknown command '%s'; commands are analyze, export, query (svcov --help)\n",
+            argv[1]);
+    return EXIT_USAGE;
+}
+
+int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd)
+{
+    const char *msg = sv_ctx_errmsg(ctx);
+    fprintf(stderr, "svcov %s: %s\n", cmd, *msg ? msg : sv_status_str(st));
+    if (st == SV_ERR_USAGE)
+        return EXIT_USAGE;
+    if (st == SV_ERR_INTERRUPTED)
+        return EXIT_INTERRUPTED;
+    return EXIT_DATA;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "svcov %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, " (svcov %s --help)\n", cmd);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+int cli_parse_list(const char *s, double **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
+    double *v = malloc(cap * sizeof *v);
+    if (!v)
+        return -1;
+    const char *p = s;
+    while (*p) {
+        char *end = NULL;
+        errno = 0;
+        double x = strtod(p, &end);
+        if (end == p || errno == ERANGE || !isfinite(x) || (*end && *end != ',')) {
+            free(v);
+            return -1;
+        }
+        v[(*n)++] = x;
+        p = *end == ',' ? end + 1 : end;
+        if (*end == ',' && !*p) {
+            free(v);
+            return -1;
+        }
+    }
+    if (*n == 0) {
+        free(v);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static sv_ctx *signal_ctx;
+
+static void on_signal(int sig)
+{
+    if (signal_ctx)
+        sv_ctx_interrupt(signal_ctx);
+    signal(sig, SIG_DFL); /* a second ^C ends at once */
+}
+
+void cli_catch_signals(sv_ctx *ctx)
+{
+    signal_ctx = ctx;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+typedef struct {
+    char stage[32];
+    int last_pct;
+    struct timespec t0;
+} progress_state;
+
+void cli_progress(const char *stage, double fraction, void *userdata)
+{
+    static progress_state ps = {"", -1, {0, 0}};
+    (void)userdata;
+    int tty = isatty(STDERR_FILENO);
+    if (strcmp(ps.stage, stage) != 0) {
+        snprintf(ps.stage, sizeof ps.stage, "%s", stage);
+        ps.last_pct = -1;
+        clock_gettime(CLOCK_MONOTONIC, &ps.t0);
+    }
+    int pct = (int)(fraction * 100.0 + 0.5);
+    if (pct == ps.last_pct)
+        return;
+    if (tty) {
+        fprintf(stderr, "\r%-10s %3d%%", stage, pct);
+        if (fraction >= 1.0)
+            fputc('\n', stderr);
+    } else if (fraction >= 1.0) {
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double s = (double)(t1.tv_sec - ps.t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - ps.t0.tv_nsec);
+        fprintf(stderr, "%-10s done in %.2f s\n", stage, s);
+    }
+    ps.last_pct = pct;
+    fflush(stderr);
+}

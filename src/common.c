@@ -1,0 +1,164 @@
+/* common.c - status text, the run context, issue list and progress. */
+#include "svcov/sv_common.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct sv_ctx {
+    char errmsg[2048];
+    sv_issue *issues;
+    size_t n_issues, cap_issues;
+    sv_progress_fn progress;
+    void *progress_ud;
+    volatile sig_atomic_t interrupted;
+    int threads;
+};
+
+const char *sv_status_str(sv_status st)
+{
+    switch (st) {
+    case SV_OK: return "ok";
+    case SV_ERR_USAGE: return "usage error";
+    case SV_ERR_INPUT: return "input error";
+    case SV_ERR_DATA: return "data error";
+    case SV_ERR_OUTPUT: return "output error";
+    case SV_ERR_DB: return "database error";
+    case SV_ERR_GEOM: return "geometry error";
+    case SV_ERR_NOMEM: return "out of memory";
+    case SV_ERR_INTERRUPTED: return "interrupted";
+    case SV_ERR_INTERNAL: return "internal error";
+    }
+    return "unknown status";
+}
+
+sv_ctx *sv_ctx_create(void)
+{
+    sv_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    ctx->threads = n > 0 ? (int)n : 1;
+    return ctx;
+}
+
+static void issue_free(sv_issue *is)
+{
+    free(is->file);
+    free(is->layer);
+    free(is->feature_id);
+    free(is->problem);
+}
+
+void sv_ctx_destroy(sv_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    for (size_t i = 0; i < ctx->n_issues; i++)
+        issue_free(&ctx->issues[i]);
+    free(ctx->issues);
+    free(ctx);
+}
+
+sv_status sv_error(sv_ctx *ctx, sv_status st, const char *fmt, ...)
+{
+    if (ctx) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+        va_end(ap);
+    }
+    return st;
+}
+
+const char *sv_ctx_errmsg(const sv_ctx *ctx)
+{
+    return ctx ? ctx->errmsg : "";
+}
+
+sv_status sv_issue_add(sv_ctx *ctx, const char *file, const char *layer,
+                       const char *feature_id, const char *problem,
+                       sv_issue_action action)
+{
+    if (ctx->n_issues == ctx->cap_issues) {
+        size_t cap = ctx->cap_issues ? ctx->cap_issues * 2 : 16;
+        sv_issue *p = realloc(ctx->issues, cap * sizeof *p);
+        if (!p)
+            return SV_ERR_NOMEM;
+        ctx->issues = p;
+        ctx->cap_issues = cap;
+    }
+    sv_issue *is = &ctx->issues[ctx->n_issues];
+    is->file = sv_strdup(file ? file : "");
+    is->layer = sv_strdup(layer ? layer : "");
+    is->feature_id = sv_strdup(feature_id ? feature_id : "");
+    is->problem = sv_strdup(problem ? problem : "");
+    is->action = action;
+    if (!is->file || !is->layer || !is->feature_id || !is->problem) {
+        issue_free(is);
+        return SV_ERR_NOMEM;
+    }
+    ctx->n_issues++;
+    return SV_OK;
+}
+
+size_t sv_ctx_issue_count(const sv_ctx *ctx)
+{
+    return ctx->n_issues;
+}
+
+const sv_issue *sv_ctx_issue(const sv_ctx *ctx, size_t i)
+{
+    return i < ctx->n_issues ? &ctx->issues[i] : NULL;
+}
+
+void sv_ctx_set_progress(sv_ctx *ctx, sv_progress_fn fn, void *userdata)
+{
+    ctx->progress = fn;
+    ctx->progress_ud = userdata;
+}
+
+void sv_progress(sv_ctx *ctx, const char *stage, double fraction)
+{
+    if (ctx && ctx->progress)
+        ctx->progress(stage, fraction, ctx->progress_ud);
+}
+
+void sv_ctx_interrupt(sv_ctx *ctx)
+{
+    ctx->interrupted = 1;
+}
+
+int sv_ctx_interrupted(const sv_ctx *ctx)
+{
+    return ctx && ctx->interrupted;
+}
+
+void sv_ctx_set_threads(sv_ctx *ctx, int threads)
+{
+    ctx->threads = threads > 0 ? threads : 1;
+}
+
+int sv_ctx_threads(const sv_ctx *ctx)
+{
+    return ctx->threads;
+}
+
+char *sv_strdup(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+void sv_free(void *p)
+{
+    free(p);
+}

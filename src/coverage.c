@@ -1,0 +1,558 @@
+/* coverage.c - per-district coverage of service circles (see sv_coverage.h). */
+#include "svcov/sv_coverage.h"
+#include "svcov/sv_geom.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A piece: circle i of break b cut by the Voronoi cell of station i. */
+typedef struct {
+    unsigned char *wkb; /* NULL: no piece (a repeated station) */
+    size_t len;
+    double area;
+    sv_env env;
+} piece;
+
+typedef struct {
+    sv_ctx *ctx;
+    const sv_cov_input *in;
+    sv_cov_result *out;
+    sv_env *denv;        /* district envelopes */
+    unsigned char **cell_wkb; /* Voronoi cell per station */
+    size_t *cell_len;
+    piece *pieces;       /* n_breaks * n_stations, break-major */
+    atomic_size_t next;
+    atomic_size_t done;
+    size_t n_items;
+    int (*fn)(void *worker, size_t item);
+    pthread_mutex_t lock;
+    sv_status status;
+    char errmsg[512];
+} job;
+
+typedef struct {
+    job *job;
+    sv_geos *h;
+    sv_index *stations; /* STR-tree of station points */
+    sv_geom **points;   /* lazily built station points */
+    sv_geom **pieces;   /* lazily parsed pieces, n_breaks * n_stations */
+    size_t *ids, nids, capids;
+} worker;
+
+static void fail(job *j, sv_status st, const char *fmt, const char *detail)
+{
+    pthread_mutex_lock(&j->lock);
+    if (j->status == SV_OK) {
+        j->status = st;
+        snprintf(j->errmsg, sizeof j->errmsg, fmt, detail ? detail : "");
+    }
+    pthread_mutex_unlock(&j->lock);
+}
+
+static int env_intersects(const sv_env *a, const sv_env *b)
+{
+    return a->xmin <= b->xmax && b->xmin <= a->xmax && a->ymin <= b->ymax && b->ymin <= a->ymax;
+}
+
+static sv_env env_grow(sv_env e, double d)
+{
+    e.xmin -= d;
+    e.ymin -= d;
+    e.xmax += d;
+    e.ymax += d;
+    return e;
+}
+
+static void worker_free(worker *w)
+{
+    if (!w->h)
+        return;
+    size_t ns = w->job->in->n_stations, nb = w->job->in->n_breaks;
+    if (w->points)
+        for (size_t i = 0; i < ns; i++)
+            sv_geom_destroy(w->h, w->points[i]);
+    if (w->pieces)
+        for (size_t i = 0; i < ns * nb; i++)
+            sv_geom_destroy(w->h, w->pieces[i]);
+    free(w->points);
+    free(w->pieces);
+    free(w->ids);
+    sv_index_destroy(w->h, w->stations);
+    sv_geos_destroy(w->h);
+    w->h = NULL;
+}
+
+static int worker_init(worker *w, job *j)
+{
+    memset(w, 0, sizeof *w);
+    w->job = j;
+    w->h = sv_geos_create();
+    if (!w->h)
+        return -1;
+    size_t ns = j->in->n_stations, nb = j->in->n_breaks;
+    w->points = calloc(ns ? ns : 1, sizeof *w->points);
+    w->pieces = calloc(ns * nb + 1, sizeof *w->pieces);
+    w->stations = sv_index_create(w->h);
+    if (!w->points || !w->pieces || !w->stations)
+        return -1;
+    for (size_t i = 0; i < ns; i++) {
+        sv_env e = {j->in->xs[i], j->in->ys[i], j->in->xs[i], j->in->ys[i]};
+        if (sv_index_insert(w->h, w->stations, i, &e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    job *j = w->job;
+    for (;;) {
+        if (j->status != SV_OK)
+            break;
+        if (sv_ctx_interrupted(j->ctx)) {
+            fail(j, SV_ERR_INTERRUPTED, "interrupted%s", NULL);
+            break;
+        }
+        size_t item = atomic_fetch_add(&j->next, 1);
+        if (item >= j->n_items)
+            break;
+        if (j->fn(w, item) != 0)
+            break;
+        atomic_fetch_add(&j->done, 1);
+    }
+    return NULL;
+}
+
+/* Run fn over n items on the context's threads; the calling thread works
+ * too and reports progress. */
+static sv_status run_parallel(job *j, size_t n, int (*fn)(void *, size_t), const char *stage)
+{
+    j->n_items = n;
+    j->fn = fn;
+    atomic_store(&j->next, 0);
+    atomic_store(&j->done, 0);
+    int nt = sv_ctx_threads(j->ctx);
+    if ((size_t)nt > n)
+        nt = n > 0 ? (int)n : 1;
+    worker *ws = calloc((size_t)nt, sizeof *ws);
+    pthread_t *tid = calloc((size_t)nt, sizeof *tid);
+    int started = 0;
+    if (!ws || !tid) {
+        free(ws);
+        free(tid);
+        return sv_error(j->ctx, SV_ERR_NOMEM, "out of memory starting %s", stage);
+    }
+    for (int t = 0; t < nt; t++)
+        if (worker_init(&ws[t], j) != 0) {
+            fail(j, SV_ERR_NOMEM, "out of memory preparing a worker%s", NULL);
+            break;
+        }
+    if (j->status == SV_OK) {
+        for (int t = 1; t < nt; t++) {
+            if (pthread_create(&tid[t], NULL, worker_main, &ws[t]) != 0)
+                break;
+            started = t;
+        }
+        /* The calling thread works in small steps so it can report progress. */
+        worker *w = &ws[0];
+        for (;;) {
+            if (j->status != SV_OK)
+                break;
+            if (sv_ctx_interrupted(j->ctx)) {
+                fail(j, SV_ERR_INTERRUPTED, "interrupted%s", NULL);
+                break;
+            }
+            size_t item = atomic_fetch_add(&j->next, 1);
+            if (item >= n)
+                break;
+            if (fn(w, item) != 0)
+                break;
+            size_t d = atomic_fetch_add(&j->done, 1) + 1;
+            if ((d & 63) == 0)
+                sv_progress(j->ctx, stage, (double)d / (double)n);
+        }
+        for (int t = 1; t <= started; t++)
+            pthread_join(tid[t], NULL);
+    }
+    for (int t = 0; t < nt; t++)
+        worker_free(&ws[t]);
+    free(ws);
+    free(tid);
+    if (j->status == SV_OK)
+        sv_progress(j->ctx, stage, 1.0);
+    return j->status;
+}
+
+/* ---- stage 1: pieces ---- */
+
+static int make_piece(void *arg, size_t item)
+{
+    worker *w = arg;
+    job *j = w->job;
+    const sv_cov_input *in = j->in;
+    size_t ns = in->n_stations;
+    size_t b = item / ns, i = item % ns;
+    piece *p = &j->pieces[item];
+    if (!j->cell_wkb[i])
+        return 0; /* a repeated station: its twin holds the piece */
+    double r = in->breaks[b].radius_m;
+    double x = in->xs[i], y = in->ys[i];
+    sv_geom *cell = sv_geom_from_wkb(w->h, j->cell_wkb[i], j->cell_len[i]);
+    if (!cell) {
+        fail(j, SV_ERR_GEOM, "cannot read a Voronoi cell: %s", sv_geos_errmsg(w->h));
+        return -1;
+    }
+    sv_env ce;
+    sv_geom *pg = NULL;
+    if (sv_geom_envelope(w->h, cell, &ce) != 0) {
+        sv_geom_destroy(w->h, cell);
+        return 0;
+    }
+    /* The polygonal circle contains every point within r*cos(pi/n) of its
+     * centre: a cell whose envelope lies inside that is its own piece. */
+    double inner = r * cos(M_PI / (4.0 * in->quad_segs));
+    double dx = fmax(fabs(ce.xmin - x), fabs(ce.xmax - x));
+    double dy = fmax(fabs(ce.ymin - y), fabs(ce.ymax - y));
+    if (dx * dx + dy * dy <= inner * inner) {
+        pg = cell;
+        cell = NULL;
+    } else {
+        sv_geom *c = sv_geom_circle(w->h, x, y, r, in->quad_segs);
+        pg = c ? sv_geom_intersection(w->h, c, cell) : NULL;
+        sv_geom_destroy(w->h, c);
+    }
+    sv_geom_destroy(w->h, cell);
+    if (!pg) {
+        fail(j, SV_ERR_GEOM, "cannot cut a service circle by its Voronoi cell: %s", sv_geos_errmsg(w->h));
+        return -1;
+    }
+    if (sv_geom_is_empty(w->h, pg) == 1) {
+        sv_geom_destroy(w->h, pg);
+        return 0;
+    }
+    p->area = sv_geom_area(w->h, pg);
+    sv_geom_envelope(w->h, pg, &p->env);
+    p->wkb = sv_geom_to_wkb(w->h, pg, &p->len);
+    sv_geom_destroy(w->h, pg);
+    if (!p->wkb) {
+        fail(j, SV_ERR_NOMEM, "out of memory storing pieces%s", NULL);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- stage 2: districts ---- */
+
+static const sv_geom *worker_point(worker *w, size_t i)
+{
+    if (!w->points[i])
+        w->points[i] = sv_geom_point(w->h, w->job->in->xs[i], w->job->in->ys[i]);
+    return w->points[i];
+}
+
+static const sv_geom *worker_piece(worker *w, size_t b, size_t i)
+{
+    job *j = w->job;
+    size_t k = b * j->in->n_stations + i;
+    if (!w->pieces[k] && j->pieces[k].wkb)
+        w->pieces[k] = sv_geom_from_wkb(w->h, j->pieces[k].wkb, j->pieces[k].len);
+    return w->pieces[k];
+}
+
+/* Store g (owned) as WKB in *wkb unless it is empty. */
+static int keep_wkb(worker *w, sv_geom *g, unsigned char **wkb, size_t *len)
+{
+    *wkb = NULL;
+    *len = 0;
+    if (!g)
+        return -1;
+    int empty = sv_geom_is_empty(w->h, g);
+    if (empty == 0)
+        *wkb = sv_geom_to_wkb(w->h, g, len);
+    sv_geom_destroy(w->h, g);
+    return (empty == 0 && !*wkb) ? -1 : 0;
+}
+
+static int measure_district(void *arg, size_t d)
+{
+    worker *w = arg;
+    job *j = w->job;
+    const sv_cov_input *in = j->in;
+    size_t nb = in->n_breaks;
+    int want_geometry = in->want_geometry && (in->geometry_limit == 0 || d < in->geometry_limit);
+    sv_geom *D = sv_geom_from_wkb(w->h, in->district_wkb[d], in->district_wkb_len[d]);
+    sv_prep *P = D ? sv_prep_create(w->h, D) : NULL;
+    sv_geom **parts = NULL;
+    size_t nparts = 0;
+    int rc = -1;
+    if (!P) {
+        fail(j, SV_ERR_GEOM, "cannot read a district geometry: %s", sv_geos_errmsg(w->h));
+        goto done;
+    }
+    double area = sv_geom_area(w->h, D);
+    sv_env env = j->denv[d];
+
+    /* Stations inside: the tree gives candidates, covers() decides (a
+     * station on the boundary counts as inside). */
+    w->nids = 0;
+    if (sv_index_query(w->h, w->stations, &env, &w->ids, &w->nids, &w->capids) != 0)
+        goto nomem;
+    int inside = 0;
+    for (size_t k = 0; k < w->nids; k++)
+        inside += sv_prep_covers_xy(w->h, P, in->xs[w->ids[k]], in->ys[w->ids[k]]) == 1;
+    j->out->n_inside[d] = inside;
+
+    for (size_t b = 0; b < nb; b++) {
+        sv_cov_cell *cell = &j->out->cells[d * nb + b];
+        double r = in->breaks[b].radius_m;
+        sv_env q = env_grow(env, r);
+        w->nids = 0;
+        if (sv_index_query(w->h, w->stations, &q, &w->ids, &w->nids, &w->capids) != 0)
+            goto nomem;
+        free(parts);
+        parts = calloc(w->nids ? w->nids : 1, sizeof *parts);
+        nparts = 0;
+        if (!parts)
+            goto nomem;
+        double covered = 0;
+        int reaching = 0;
+        for (size_t k = 0; k < w->nids; k++) {
+            size_t i = w->ids[k];
+            const sv_geom *pt = worker_point(w, i);
+            if (!pt)
+                goto nomem;
+            if (sv_prep_within_distance(w->h, P, pt, r) != 1)
+                continue;
+            reaching++;
+            if (in->method == SV_METHOD_UNION) {
+                parts[nparts] = sv_geom_circle(w->h, in->xs[i], in->ys[i], r, in->quad_segs);
+                if (!parts[nparts++])
+                    goto geomfail;
+                continue;
+            }
+            const piece *pc = &j->pieces[b * in->n_stations + i];
+            if (!pc->wkb || !env_intersects(&pc->env, &env))
+                continue;
+            const sv_geom *pg = worker_piece(w, b, i);
+            if (!pg)
+                goto geomfail;
+            int c = sv_prep_contains(w->h, P, pg);
+            if (c == 1) {
+                covered += pc->area;
+                if (want_geometry && !(parts[nparts++] = sv_geom_clone(w->h, pg)))
+                    goto geomfail;
+            } else if (c == 0 && sv_prep_intersects(w->h, P, pg) == 1) {
+                sv_geom *x = sv_geom_intersection(w->h, D, pg);
+                if (!x)
+                    goto geomfail;
+                covered += sv_geom_area(w->h, x);
+                if (want_geometry)
+                    parts[nparts++] = x;
+                else
+                    sv_geom_destroy(w->h, x);
+            } else if (c < 0) {
+                goto geomfail;
+            }
+        }
+        cell->n_reaching = reaching;
+        cell->area_m2 = area;
+        sv_geom *cov = NULL;
+        if (in->method == SV_METHOD_UNION) {
+            sv_geom *u = sv_geom_union_take(w->h, parts, nparts);
+            cov = u ? sv_geom_intersection(w->h, D, u) : NULL;
+            sv_geom_destroy(w->h, u);
+            if (!cov)
+                goto geomfail;
+            covered = sv_geom_area(w->h, cov);
+        } else if (want_geometry) {
+            cov = sv_geom_union_take(w->h, parts, nparts);
+            if (!cov)
+                goto geomfail;
+        }
+        nparts = 0;
+        if (covered > area)
+            covered = area; /* rounding of a fully covered district */
+        if (covered < 0)
+            covered = 0;
+        cell->covered_m2 = covered;
+        cell->gap_m2 = area - covered;
+        if (want_geometry) {
+            sv_geom *gap = sv_geom_difference(w->h, D, cov);
+            if (!gap) {
+                sv_geom_destroy(w->h, cov);
+                goto geomfail;
+            }
+            if (keep_wkb(w, cov, &cell->covered_wkb, &cell->covered_len) != 0 ||
+                keep_wkb(w, gap, &cell->gap_wkb, &cell->gap_len) != 0)
+                goto nomem;
+        } else {
+            sv_geom_destroy(w->h, cov);
+        }
+    }
+    rc = 0;
+    goto done;
+nomem:
+    fail(j, SV_ERR_NOMEM, "out of memory measuring districts%s", NULL);
+    goto done;
+geomfail:
+    fail(j, SV_ERR_GEOM, "a geometry operation failed while measuring a district: %s", sv_geos_errmsg(w->h));
+done:
+    if (parts)
+        for (size_t k = 0; k < nparts; k++)
+            sv_geom_destroy(w->h, parts[k]);
+    free(parts);
+    sv_prep_destroy(w->h, P);
+    sv_geom_destroy(w->h, D);
+    return rc;
+}
+
+/* ---- driver ---- */
+
+static sv_status voronoi_stage(job *j, sv_geos *h, const sv_env *all)
+{
+    const sv_cov_input *in = j->in;
+    size_t n = in->n_stations;
+    sv_geom **cells = calloc(n, sizeof *cells);
+    j->cell_wkb = calloc(n, sizeof *j->cell_wkb);
+    j->cell_len = calloc(n, sizeof *j->cell_len);
+    if (!cells || !j->cell_wkb || !j->cell_len) {
+        free(cells);
+        return sv_error(j->ctx, SV_ERR_NOMEM, "out of memory for Voronoi cells");
+    }
+    sv_progress(j->ctx, "voronoi", 0.0);
+    if (sv_voronoi_cells(h, in->xs, in->ys, n, all, cells) != 0) {
+        free(cells);
+        return sv_error(j->ctx, SV_ERR_GEOM, "the Voronoi diagram of the stations failed (%s); "
+                        "rerun with --method union", sv_geos_errmsg(h));
+    }
+    sv_status st = SV_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (cells[i] && st == SV_OK) {
+            j->cell_wkb[i] = sv_geom_to_wkb(h, cells[i], &j->cell_len[i]);
+            if (!j->cell_wkb[i])
+                st = sv_error(j->ctx, SV_ERR_NOMEM, "out of memory for Voronoi cells");
+        }
+        sv_geom_destroy(h, cells[i]);
+    }
+    free(cells);
+    sv_progress(j->ctx, "voronoi", 1.0);
+    if (st != SV_OK)
+        return st;
+    j->pieces = calloc(n * in->n_breaks, sizeof *j->pieces);
+    if (!j->pieces)
+        return sv_error(j->ctx, SV_ERR_NOMEM, "out of memory for circle pieces");
+    st = run_parallel(j, n * in->n_breaks, make_piece, "circles");
+    if (st != SV_OK)
+        return sv_error(j->ctx, st, "%s", j->errmsg);
+    return SV_OK;
+}
+
+sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t nd = in->n_districts, nb = in->n_breaks, ns = in->n_stations;
+    out->n_districts = nd;
+    out->n_breaks = nb;
+    out->cells = calloc(nd * nb + 1, sizeof *out->cells);
+    out->n_inside = calloc(nd ? nd : 1, sizeof *out->n_inside);
+    if (!out->cells || !out->n_inside)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory for coverage results");
+    for (size_t b = 0; b < nb; b++)
+        if (!(in->breaks[b].radius_m > 0) || !isfinite(in->breaks[b].radius_m))
+            return sv_error(ctx, SV_ERR_USAGE, "radius %g m is not a positive distance", in->breaks[b].radius_m);
+    if (in->quad_segs < 1)
+        return sv_error(ctx, SV_ERR_USAGE, "quad_segs must be at least 1");
+
+    job j;
+    memset(&j, 0, sizeof j);
+    j.ctx = ctx;
+    j.in = in;
+    j.out = out;
+    pthread_mutex_init(&j.lock, NULL);
+    sv_status st = SV_OK;
+    sv_geos *h = sv_geos_create();
+    j.denv = calloc(nd ? nd : 1, sizeof *j.denv);
+    if (!h || !j.denv) {
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    /* District envelopes, and the extent everything lies in. */
+    sv_env all = {0, 0, 0, 0};
+    int have = 0;
+    double rmax = 0;
+    for (size_t b = 0; b < nb; b++)
+        rmax = fmax(rmax, in->breaks[b].radius_m);
+    for (size_t d = 0; d < nd; d++) {
+        sv_geom *g = sv_geom_from_wkb(h, in->district_wkb[d], in->district_wkb_len[d]);
+        if (!g || sv_geom_envelope(h, g, &j.denv[d]) != 0) {
+            sv_geom_destroy(h, g);
+            st = sv_error(ctx, SV_ERR_GEOM, "district %zu has no readable geometry", d);
+            goto done;
+        }
+        sv_geom_destroy(h, g);
+        if (!have) {
+            all = j.denv[d];
+            have = 1;
+        } else {
+            all.xmin = fmin(all.xmin, j.denv[d].xmin);
+            all.ymin = fmin(all.ymin, j.denv[d].ymin);
+            all.xmax = fmax(all.xmax, j.denv[d].xmax);
+            all.ymax = fmax(all.ymax, j.denv[d].ymax);
+        }
+    }
+    for (size_t i = 0; i < ns; i++) {
+        if (!have) {
+            all = (sv_env){in->xs[i], in->ys[i], in->xs[i], in->ys[i]};
+            have = 1;
+        }
+        all.xmin = fmin(all.xmin, in->xs[i]);
+        all.ymin = fmin(all.ymin, in->ys[i]);
+        all.xmax = fmax(all.xmax, in->xs[i]);
+        all.ymax = fmax(all.ymax, in->ys[i]);
+    }
+    all = env_grow(all, 2 * rmax + 1);
+
+    if (in->method == SV_METHOD_VORONOI && ns > 0 && nd > 0) {
+        st = voronoi_stage(&j, h, &all);
+        if (st != SV_OK)
+            goto done;
+    }
+    if (nd > 0) {
+        st = run_parallel(&j, nd, measure_district, "coverage");
+        if (st != SV_OK)
+            st = sv_error(ctx, st, "%s", j.errmsg);
+    }
+done:
+    if (j.cell_wkb)
+        for (size_t i = 0; i < ns; i++)
+            free(j.cell_wkb[i]);
+    free(j.cell_wkb);
+    free(j.cell_len);
+    if (j.pieces)
+        for (size_t k = 0; k < ns * nb; k++)
+            free(j.pieces[k].wkb);
+    free(j.pieces);
+    free(j.denv);
+    sv_geos_destroy(h);
+    pthread_mutex_destroy(&j.lock);
+    return st;
+}
+
+void sv_cov_result_free(sv_cov_result *r)
+{
+    if (!r)
+        return;
+    if (r->cells)
+        for (size_t k = 0; k < r->n_districts * r->n_breaks; k++) {
+            free(r->cells[k].covered_wkb);
+            free(r->cells[k].gap_wkb);
+        }
+    free(r->cells);
+    free(r->n_inside);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,98 @@
+/* crs_proj.c - the only file that talks to PROJ directly. */
+#include "svcov/sv_crs.h"
+
+#include <proj.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int sv_crs_utm_epsg(double lon, double lat)
+{
+    if (!isfinite(lon) || !isfinite(lat) || lon < -180 || lon > 180 || lat < -80 || lat > 84)
+        return 0;
+    int zone = (int)floor((lon + 180.0) / 6.0) + 1;
+    if (zone > 60)
+        zone = 60;
+    return (lat >= 0 ? 32600 : 32700) + zone;
+}
+
+const char *sv_proj_version(void)
+{
+    return proj_info().version;
+}
+
+/* Check that code names a projected CRS whose axes are in metres. */
+static sv_status check_projected(sv_ctx *ctx, PJ_CONTEXT *pc, int code, const char *spec, sv_crs *out)
+{
+    char auth_code[32];
+    snprintf(auth_code, sizeof auth_code, "%d", code);
+    PJ *crs = proj_create_from_database(pc, "EPSG", auth_code, PJ_CATEGORY_CRS, 0, NULL);
+    if (!crs)
+        return sv_error(ctx, SV_ERR_USAGE,
+                        "--crs %s: PROJ does not know EPSG:%d; give a projected CRS such as EPSG:32650 or 'auto'",
+                        spec, code);
+    sv_status st = SV_OK;
+    PJ_TYPE t = proj_get_type(crs);
+    PJ *cs = NULL;
+    if (t != PJ_TYPE_PROJECTED_CRS) {
+        st = sv_error(ctx, SV_ERR_USAGE,
+                      "--crs %s: EPSG:%d (%s) is not a projected CRS; distances need metres: "
+                      "use 'auto' (the local UTM zone) or a projected EPSG code",
+                      spec, code, proj_get_name(crs));
+        goto done;
+    }
+    cs = proj_crs_get_coordinate_system(pc, crs);
+    int naxes = cs ? proj_cs_get_axis_count(pc, cs) : 0;
+    for (int i = 0; i < naxes; i++) {
+        double factor = 0;
+        const char *unit = NULL;
+        if (!proj_cs_get_axis_info(pc, cs, i, NULL, NULL, NULL, &factor, &unit, NULL, NULL) ||
+            fabs(factor - 1.0) > 1e-12) {
+            st = sv_error(ctx, SV_ERR_USAGE,
+                          "--crs %s: EPSG:%d (%s) is not in metres (axis unit %s); "
+                          "use a metric projected CRS or 'auto'",
+                          spec, code, proj_get_name(crs), unit ? unit : "unknown");
+            goto done;
+        }
+    }
+    out->epsg = code;
+    snprintf(out->name, sizeof out->name, "%s", proj_get_name(crs));
+done:
+    proj_destroy(cs);
+    proj_destroy(crs);
+    return st;
+}
+
+sv_status sv_crs_resolve(sv_ctx *ctx, const char *spec, double lon, double lat, sv_crs *out)
+{
+    memset(out, 0, sizeof *out);
+    int code = 0;
+    if (!spec || strcasecmp(spec, "auto") == 0) {
+        code = sv_crs_utm_epsg(lon, lat);
+        if (!code)
+            return sv_error(ctx, SV_ERR_USAGE,
+                            "--crs auto: the data's centre (%.4f, %.4f) has no UTM zone "
+                            "(polar or invalid); give --crs EPSG:n",
+                            lon, lat);
+    } else {
+        const char *p = spec;
+        if (strncasecmp(p, "EPSG:", 5) == 0)
+            p += 5;
+        char *end = NULL;
+        long v = strtol(p, &end, 10);
+        if (end == p || *end != '\0' || v <= 0 || v > 999999)
+            return sv_error(ctx, SV_ERR_USAGE,
+                            "--crs %s: expected 'auto' or EPSG:n (e.g. EPSG:32650)", spec);
+        code = (int)v;
+    }
+    PJ_CONTEXT *pc = proj_context_create();
+    if (!pc)
+        return sv_error(ctx, SV_ERR_NOMEM, "cannot create a PROJ context");
+    proj_log_level(pc, PJ_LOG_NONE);
+    sv_status st = check_projected(ctx, pc, code, spec ? spec : "auto", out);
+    proj_context_destroy(pc);
+    return st;
+}

@@ -1,0 +1,611 @@
+/* geom_geos.c - the only file that talks to GEOS (reentrant API only). */
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+
+#include "svcov/sv_common.h"
+#include "svcov/sv_geom.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sv_geos {
+    GEOSContextHandle_t h;
+    GEOSWKBReader *wkb_reader;
+    GEOSWKBWriter *wkb_writer;
+    char msg[512];
+};
+
+/* sv_geom, sv_prep and sv_index are GEOS objects under our names. */
+#define G(g) ((GEOSGeometry *)(g))
+#define CG(g) ((const GEOSGeometry *)(g))
+
+static void on_message(const char *fmt, ...)
+{
+    (void)fmt; /* unused: the _r handlers below carry userdata */
+}
+
+static void on_error_r(const char *message, void *userdata)
+{
+    sv_geos *s = userdata;
+    snprintf(s->msg, sizeof s->msg, "%s", message);
+}
+
+static void on_notice_r(const char *message, void *userdata)
+{
+    (void)message;
+    (void)userdata; /* notices (e.g. "Self-intersection at ...") are
+                       reported through validity checks instead */
+}
+
+sv_geos *sv_geos_create(void)
+{
+    sv_geos *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    (void)on_message;
+    s->h = GEOS_init_r();
+    if (!s->h) {
+        free(s);
+        return NULL;
+    }
+    GEOSContext_setErrorMessageHandler_r(s->h, on_error_r, s);
+    GEOSContext_setNoticeMessageHandler_r(s->h, on_notice_r, s);
+    s->wkb_reader = GEOSWKBReader_create_r(s->h);
+    s->wkb_writer = GEOSWKBWriter_create_r(s->h);
+    if (!s->wkb_reader || !s->wkb_writer) {
+        sv_geos_destroy(s);
+        return NULL;
+    }
+    GEOSWKBWriter_setOutputDimension_r(s->h, s->wkb_writer, 2);
+    GEOSWKBWriter_setByteOrder_r(s->h, s->wkb_writer, GEOS_WKB_NDR);
+    GEOSWKBWriter_setFlavor_r(s->h, s->wkb_writer, GEOS_WKB_ISO);
+    return s;
+}
+
+void sv_geos_destroy(sv_geos *s)
+{
+    if (!s)
+        return;
+    if (s->wkb_reader)
+        GEOSWKBReader_destroy_r(s->h, s->wkb_reader);
+    if (s->wkb_writer)
+        GEOSWKBWriter_destroy_r(s->h, s->wkb_writer);
+    GEOS_finish_r(s->h);
+    free(s);
+}
+
+const char *sv_geos_errmsg(const sv_geos *s)
+{
+    return s ? s->msg : "";
+}
+
+const char *sv_geos_version(void)
+{
+    return GEOSversion();
+}
+
+void sv_geom_destroy(sv_geos *s, sv_geom *g)
+{
+    if (g)
+        GEOSGeom_destroy_r(s->h, G(g));
+}
+
+sv_geom *sv_geom_clone(sv_geos *s, const sv_geom *g)
+{
+    return (sv_geom *)GEOSGeom_clone_r(s->h, CG(g));
+}
+
+sv_geom *sv_geom_from_wkb(sv_geos *s, const unsigned char *wkb, size_t len)
+{
+    if (!wkb || len == 0)
+        return NULL;
+    return (sv_geom *)GEOSWKBReader_read_r(s->h, s->wkb_reader, wkb, len);
+}
+
+unsigned char *sv_geom_to_wkb(sv_geos *s, const sv_geom *g, size_t *len)
+{
+    size_t n = 0;
+    unsigned char *buf = GEOSWKBWriter_write_r(s->h, s->wkb_writer, CG(g), &n);
+    if (!buf)
+        return NULL;
+    unsigned char *out = malloc(n ? n : 1);
+    if (out)
+        memcpy(out, buf, n);
+    GEOSFree_r(s->h, buf);
+    *len = out ? n : 0;
+    return out;
+}
+
+sv_geom *sv_geom_from_wkt(sv_geos *s, const char *wkt)
+{
+    GEOSWKTReader *r = GEOSWKTReader_create_r(s->h);
+    if (!r)
+        return NULL;
+    GEOSGeometry *g = GEOSWKTReader_read_r(s->h, r, wkt);
+    GEOSWKTReader_destroy_r(s->h, r);
+    return (sv_geom *)g;
+}
+
+char *sv_geom_to_wkt(sv_geos *s, const sv_geom *g)
+{
+    GEOSWKTWriter *w = GEOSWKTWriter_create_r(s->h);
+    if (!w)
+        return NULL;
+    GEOSWKTWriter_setTrim_r(s->h, w, 1);
+    char *txt = GEOSWKTWriter_write_r(s->h, w, CG(g));
+    GEOSWKTWriter_destroy_r(s->h, w);
+    char *out = sv_strdup(txt);
+    if (txt)
+        GEOSFree_r(s->h, txt);
+    return out;
+}
+
+sv_geom *sv_geom_point(sv_geos *s, double x, double y)
+{
+    return (sv_geom *)GEOSGeom_createPointFromXY_r(s->h, x, y);
+}
+
+sv_geom *sv_geom_circle(sv_geos *s, double x, double y, double radius, int quad_segs)
+{
+    GEOSGeometry *p = GEOSGeom_createPointFromXY_r(s->h, x, y);
+    if (!p)
+        return NULL;
+    GEOSGeometry *c = GEOSBuffer_r(s->h, p, radius, quad_segs);
+    GEOSGeom_destroy_r(s->h, p);
+    return (sv_geom *)c;
+}
+
+sv_geom *sv_geom_rect(sv_geos *s, const sv_env *e)
+{
+    return (sv_geom *)GEOSGeom_createRectangle_r(s->h, e->xmin, e->ymin, e->xmax, e->ymax);
+}
+
+static int tri(char r)
+{
+    return r == 2 ? -1 : (r ? 1 : 0);
+}
+
+int sv_geom_is_empty(sv_geos *s, const sv_geom *g)
+{
+    return tri(GEOSisEmpty_r(s->h, CG(g)));
+}
+
+int sv_geom_is_valid(sv_geos *s, const sv_geom *g, char **reason)
+{
+    if (reason) {
+        *reason = NULL;
+        char *txt = GEOSisValidReason_r(s->h, CG(g));
+        if (!txt)
+            return -1;
+        int ok = strcmp(txt, "Valid Geometry") == 0;
+        if (!ok)
+            *reason = sv_strdup(txt);
+        GEOSFree_r(s->h, txt);
+        return ok;
+    }
+    return tri(GEOSisValid_r(s->h, CG(g)));
+}
+
+int sv_geom_is_polygonal(sv_geos *s, const sv_geom *g)
+{
+    int t = GEOSGeomTypeId_r(s->h, CG(g));
+    return t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON;
+}
+
+int sv_geom_point_xy(sv_geos *s, const sv_geom *g, double *x, double *y)
+{
+    if (GEOSGeomTypeId_r(s->h, CG(g)) != GEOS_POINT || GEOSisEmpty_r(s->h, CG(g)))
+        return -1;
+    if (!GEOSGeomGetX_r(s->h, CG(g), x) || !GEOSGeomGetY_r(s->h, CG(g), y))
+        return -1;
+    return 0;
+}
+
+sv_geom *sv_geom_point_on_surface(sv_geos *s, const sv_geom *g)
+{
+    return (sv_geom *)GEOSPointOnSurface_r(s->h, CG(g));
+}
+
+sv_geom *sv_geom_centroid(sv_geos *s, const sv_geom *g)
+{
+    return (sv_geom *)GEOSGetCentroid_r(s->h, CG(g));
+}
+
+double sv_geom_area(sv_geos *s, const sv_geom *g)
+{
+    double a = 0;
+    if (!GEOSArea_r(s->h, CG(g), &a))
+        return -1;
+    return a;
+}
+
+int sv_geom_envelope(sv_geos *s, const sv_geom *g, sv_env *e)
+{
+    if (GEOSisEmpty_r(s->h, CG(g)))
+        return -1;
+    if (!GEOSGeom_getXMin_r(s->h, CG(g), &e->xmin) || !GEOSGeom_getYMin_r(s->h, CG(g), &e->ymin) ||
+        !GEOSGeom_getXMax_r(s->h, CG(g), &e->xmax) || !GEOSGeom_getYMax_r(s->h, CG(g), &e->ymax))
+        return -1;
+    return 0;
+}
+
+int sv_geom_num_parts(sv_geos *s, const sv_geom *g)
+{
+    return GEOSGetNumGeometries_r(s->h, CG(g));
+}
+
+sv_geom *sv_geom_part(sv_geos *s, const sv_geom *g, int i)
+{
+    const GEOSGeometry *p = GEOSGetGeometryN_r(s->h, CG(g), i);
+    return p ? (sv_geom *)GEOSGeom_clone_r(s->h, p) : NULL;
+}
+
+sv_geom *sv_geom_empty_polygon(sv_geos *s)
+{
+    return (sv_geom *)GEOSGeom_createEmptyPolygon_r(s->h);
+}
+
+/* Collect the polygons of g (recursing into collections) into parts. */
+static int collect_polygons(sv_geos *s, const GEOSGeometry *g, GEOSGeometry ***parts,
+                            size_t *n, size_t *cap)
+{
+    int t = GEOSGeomTypeId_r(s->h, g);
+    if (t == GEOS_POLYGON) {
+        if (GEOSisEmpty_r(s->h, g))
+            return 0;
+        if (*n == *cap) {
+            size_t nc = *cap ? *cap * 2 : 8;
+            GEOSGeometry **p = realloc(*parts, nc * sizeof *p);
+            if (!p)
+                return -1;
+            *parts = p;
+            *cap = nc;
+        }
+        GEOSGeometry *c = GEOSGeom_clone_r(s->h, g);
+        if (!c)
+            return -1;
+        (*parts)[(*n)++] = c;
+        return 0;
+    }
+    if (t == GEOS_MULTIPOLYGON || t == GEOS_GEOMETRYCOLLECTION) {
+        int k = GEOSGetNumGeometries_r(s->h, g);
+        for (int i = 0; i < k; i++)
+            if (collect_polygons(s, GEOSGetGeometryN_r(s->h, g, i), parts, n, cap) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+sv_geom *sv_geom_make_valid_polygonal(sv_geos *s, const sv_geom *g, int *repaired)
+{
+    *repaired = 0;
+    char v = GEOSisValid_r(s->h, CG(g));
+    if (v == 2)
+        return NULL;
+    if (v == 1 && sv_geom_is_polygonal(s, g))
+        return sv_geom_clone(s, g);
+
+    GEOSGeometry *fixed = NULL;
+    if (v == 1) {
+        fixed = GEOSGeom_clone_r(s->h, CG(g));
+    } else {
+        *repaired = 1;
+        /* "structure" keeps the area a planner drew (a bow-tie stays two
+         * lobes) and drops collapsed parts. */
+        GEOSMakeValidParams *par = GEOSMakeValidParams_create_r(s->h);
+        if (!par)
+            return NULL;
+        GEOSMakeValidParams_setMethod_r(s->h, par, GEOS_MAKE_VALID_STRUCTURE);
+        GEOSMakeValidParams_setKeepCollapsed_r(s->h, par, 0);
+        fixed = GEOSMakeValidWithParams_r(s->h, CG(g), par);
+        GEOSMakeValidParams_destroy_r(s->h, par);
+    }
+    if (!fixed)
+        return NULL;
+    if (GEOSGeomTypeId_r(s->h, fixed) == GEOS_POLYGON ||
+        GEOSGeomTypeId_r(s->h, fixed) == GEOS_MULTIPOLYGON)
+        return (sv_geom *)fixed;
+
+    GEOSGeometry **parts = NULL;
+    size_t n = 0, cap = 0;
+    GEOSGeometry *out = NULL;
+    if (collect_polygons(s, fixed, &parts, &n, &cap) == 0) {
+        if (n == 0)
+            out = GEOSGeom_createEmptyPolygon_r(s->h);
+        else
+            out = GEOSGeom_createCollection_r(s->h, GEOS_MULTIPOLYGON, parts, (unsigned)n);
+        if (out)
+            n = 0; /* the collection owns the parts now */
+    }
+    for (size_t i = 0; i < n; i++)
+        GEOSGeom_destroy_r(s->h, parts[i]);
+    free(parts);
+    GEOSGeom_destroy_r(s->h, fixed);
+    return (sv_geom *)out;
+}
+
+sv_geom *sv_geom_intersection(sv_geos *s, const sv_geom *a, const sv_geom *b)
+{
+    return (sv_geom *)GEOSIntersection_r(s->h, CG(a), CG(b));
+}
+
+sv_geom *sv_geom_difference(sv_geos *s, const sv_geom *a, const sv_geom *b)
+{
+    return (sv_geom *)GEOSDifference_r(s->h, CG(a), CG(b));
+}
+
+sv_geom *sv_geom_union_take(sv_geos *s, sv_geom **parts, size_t n)
+{
+    if (n == 0)
+        return sv_geom_empty_polygon(s);
+    if (n == 1) {
+        sv_geom *g = parts[0];
+        parts[0] = NULL;
+        return g;
+    }
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(s->h, GEOS_GEOMETRYCOLLECTION,
+                                                     (GEOSGeometry **)parts, (unsigned)n);
+    if (!coll)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        parts[i] = NULL;
+    GEOSGeometry *u = GEOSUnaryUnion_r(s->h, coll);
+    GEOSGeom_destroy_r(s->h, coll);
+    return (sv_geom *)u;
+}
+
+sv_prep *sv_prep_create(sv_geos *s, const sv_geom *base)
+{
+    return (sv_prep *)GEOSPrepare_r(s->h, CG(base));
+}
+
+void sv_prep_destroy(sv_geos *s, sv_prep *p)
+{
+    if (p)
+        GEOSPreparedGeom_destroy_r(s->h, (const GEOSPreparedGeometry *)p);
+}
+
+int sv_prep_contains(sv_geos *s, const sv_prep *p, const sv_geom *g)
+{
+    return tri(GEOSPreparedContains_r(s->h, (const GEOSPreparedGeometry *)p, CG(g)));
+}
+
+int sv_prep_intersects(sv_geos *s, const sv_prep *p, const sv_geom *g)
+{
+    return tri(GEOSPreparedIntersects_r(s->h, (const GEOSPreparedGeometry *)p, CG(g)));
+}
+
+int sv_prep_covers_xy(sv_geos *s, const sv_prep *p, double x, double y)
+{
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(s->h, x, y);
+    if (!pt)
+        return -1;
+    int r = tri(GEOSPreparedCovers_r(s->h, (const GEOSPreparedGeometry *)p, pt));
+    GEOSGeom_destroy_r(s->h, pt);
+    return r;
+}
+
+int sv_prep_within_distance(sv_geos *s, const sv_prep *p, const sv_geom *g, double d)
+{
+    return tri(GEOSPreparedDistanceWithin_r(s->h, (const GEOSPreparedGeometry *)p, CG(g), d));
+}
+
+/* ---- STR-tree over ids ---- */
+
+sv_index *sv_index_create(sv_geos *s)
+{
+    return (sv_index *)GEOSSTRtree_create_r(s->h, 10);
+}
+
+void sv_index_destroy(sv_geos *s, sv_index *t)
+{
+    if (t)
+        GEOSSTRtree_destroy_r(s->h, (GEOSSTRtree *)t);
+}
+
+int sv_index_insert(sv_geos *s, sv_index *t, size_t id, const sv_env *e)
+{
+    GEOSGeometry *r = GEOSGeom_createRectangle_r(s->h, e->xmin, e->ymin, e->xmax, e->ymax);
+    if (!r)
+        return -1;
+    /* ids are stored as id + 1 so that id 0 is not a NULL item; the tree
+     * keeps the envelope by value, so the rectangle can go. */
+    GEOSSTRtree_insert_r(s->h, (GEOSSTRtree *)t, r, (void *)(uintptr_t)(id + 1));
+    GEOSGeom_destroy_r(s->h, r);
+    return 0;
+}
+
+typedef struct {
+    size_t **ids;
+    size_t *n, *cap;
+    int failed;
+} query_acc;
+
+static void on_hit(void *item, void *userdata)
+{
+    query_acc *q = userdata;
+    if (q->failed)
+        return;
+    if (*q->n == *q->cap) {
+        size_t nc = *q->cap ? *q->cap * 2 : 64;
+        size_t *p = realloc(*q->ids, nc * sizeof *p);
+        if (!p) {
+            q->failed = 1;
+            return;
+        }
+        *q->ids = p;
+        *q->cap = nc;
+    }
+    (*q->ids)[(*q->n)++] = (size_t)(uintptr_t)item - 1;
+}
+
+int sv_index_query(sv_geos *s, sv_index *t, const sv_env *e, size_t **ids, size_t *n, size_t *cap)
+{
+    GEOSGeometry *r = GEOSGeom_createRectangle_r(s->h, e->xmin, e->ymin, e->xmax, e->ymax);
+    if (!r)
+        return -1;
+    query_acc q = {ids, n, cap, 0};
+    GEOSSTRtree_query_r(s->h, (GEOSSTRtree *)t, r, on_hit, &q);
+    GEOSGeom_destroy_r(s->h, r);
+    return q.failed ? -1 : 0;
+}
+
+/* ---- Voronoi cells in site order ---- */
+
+static int cmp_ids(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int sv_voronoi_cells(sv_geos *s, const double *xs, const double *ys, size_t n,
+                     const sv_env *clip, sv_geom **cells)
+{
+    for (size_t i = 0; i < n; i++)
+        cells[i] = NULL;
+    if (n == 0)
+        return 0;
+    sv_env big = *clip;
+    for (size_t i = 0; i < n; i++) {
+        if (xs[i] < big.xmin) big.xmin = xs[i];
+        if (xs[i] > big.xmax) big.xmax = xs[i];
+        if (ys[i] < big.ymin) big.ymin = ys[i];
+        if (ys[i] > big.ymax) big.ymax = ys[i];
+    }
+    int rc = -1;
+    GEOSGeometry **pts = NULL, *mp = NULL, *env = NULL, *diagram = NULL;
+    sv_index *tree = NULL;
+    size_t *ids = NULL, nids = 0, capids = 0;
+
+    /* Find repeated sites first: only the first of each keeps a cell. */
+    tree = sv_index_create(s);
+    if (!tree)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        sv_env e = {xs[i], ys[i], xs[i], ys[i]};
+        if (sv_index_insert(s, tree, i, &e) != 0)
+            goto done;
+    }
+    size_t distinct = 0;
+    char *is_first = calloc(n, 1);
+    if (!is_first)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        sv_env e = {xs[i], ys[i], xs[i], ys[i]};
+        nids = 0;
+        if (sv_index_query(s, tree, &e, &ids, &nids, &capids) != 0) {
+            free(is_first);
+            goto done;
+        }
+        size_t first = i;
+        for (size_t k = 0; k < nids; k++)
+            if (xs[ids[k]] == xs[i] && ys[ids[k]] == ys[i] && ids[k] < first)
+                first = ids[k];
+        is_first[i] = first == i;
+        distinct += first == i;
+    }
+
+    if (distinct == 1) {
+        for (size_t i = 0; i < n; i++)
+            if (is_first[i]) {
+                cells[i] = (sv_geom *)GEOSGeom_createRectangle_r(s->h, big.xmin, big.ymin,
+                                                                  big.xmax, big.ymax);
+                rc = cells[i] ? 0 : -1;
+            }
+        free(is_first);
+        goto done;
+    }
+
+    pts = malloc(distinct * sizeof *pts);
+    if (!pts) {
+        free(is_first);
+        goto done;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (is_first[i]) {
+            pts[m] = GEOSGeom_createPointFromXY_r(s->h, xs[i], ys[i]);
+            if (!pts[m]) {
+                free(is_first);
+                for (size_t k = 0; k < m; k++)
+                    GEOSGeom_destroy_r(s->h, pts[k]);
+                goto done;
+            }
+            m++;
+        }
+    mp = GEOSGeom_createCollection_r(s->h, GEOS_MULTIPOINT, pts, (unsigned)m);
+    if (!mp) {
+        free(is_first);
+        for (size_t k = 0; k < m; k++)
+            GEOSGeom_destroy_r(s->h, pts[k]);
+        goto done;
+    }
+    env = GEOSGeom_createRectangle_r(s->h, big.xmin, big.ymin, big.xmax, big.ymax);
+    if (!env) {
+        free(is_first);
+        goto done;
+    }
+    diagram = GEOSVoronoiDiagram_r(s->h, mp, env, 0.0, 0);
+    if (!diagram) {
+        free(is_first);
+        goto done;
+    }
+    int ncell = GEOSGetNumGeometries_r(s->h, diagram);
+    for (int c = 0; c < ncell; c++) {
+        const GEOSGeometry *cell = GEOSGetGeometryN_r(s->h, diagram, c);
+        sv_env ce;
+        if (sv_geom_envelope(s, (const sv_geom *)cell, &ce) != 0)
+            continue;
+        nids = 0;
+        if (sv_index_query(s, tree, &ce, &ids, &nids, &capids) != 0) {
+            free(is_first);
+            goto done;
+        }
+        qsort(ids, nids, sizeof *ids, cmp_ids);
+        const GEOSPreparedGeometry *pc = GEOSPrepare_r(s->h, cell);
+        if (!pc) {
+            free(is_first);
+            goto done;
+        }
+        for (size_t k = 0; k < nids; k++) {
+            size_t i = ids[k];
+            if (!is_first[i] || cells[i])
+                continue;
+            GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(s->h, xs[i], ys[i]);
+            char inside = pt ? GEOSPreparedContains_r(s->h, pc, pt) : 2;
+            GEOSGeom_destroy_r(s->h, pt);
+            if (inside == 1) {
+                cells[i] = (sv_geom *)GEOSGeom_clone_r(s->h, cell);
+                break;
+            }
+        }
+        GEOSPreparedGeom_destroy_r(s->h, pc);
+    }
+    rc = 0;
+    for (size_t i = 0; i < n; i++)
+        if (is_first[i] && !cells[i]) {
+            snprintf(s->msg, sizeof s->msg, "Voronoi diagram has no cell for site %zu", i);
+            rc = -1;
+        }
+    free(is_first);
+
+done:
+    if (rc != 0)
+        for (size_t i = 0; i < n; i++) {
+            sv_geom_destroy(s, cells[i]);
+            cells[i] = NULL;
+        }
+    free(ids);
+    free(pts);
+    if (mp)
+        GEOSGeom_destroy_r(s->h, mp);
+    if (env)
+        GEOSGeom_destroy_r(s->h, env);
+    if (diagram)
+        GEOSGeom_destroy_r(s->h, diagram);
+    sv_index_destroy(s, tree);
+    return rc;
+}

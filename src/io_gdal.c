@@ -1,0 +1,824 @@
+/* io_gdal.c - the only file that talks to GDAL/OGR. */
+#include "svcov/sv_io.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <gdal.h>
+#include <gdal_utils.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+typedef struct {
+    OGRGeometryH geom; /* owned, source CRS */
+    char *id, *name, *category;
+    long long fid;
+} raw_feature;
+
+struct sv_source {
+    sv_role role;
+    int strict;
+    char *path, *layer_name;
+    char *id_field, *name_field, *category_field;
+    OGRSpatialReferenceH srs; /* owned clone, NULL when the layer has none */
+    raw_feature *feat;
+    size_t n, cap;
+    size_t n_read;
+};
+
+static const char *role_word(sv_role r)
+{
+    return r == SV_ROLE_STATIONS ? "stations" : "districts";
+}
+
+static void gdal_init(void)
+{
+    static int done = 0;
+    if (!done) {
+        GDALAllRegister();
+        done = 1;
+    }
+}
+
+const char *sv_gdal_version(void)
+{
+    return GDALVersionInfo("RELEASE_NAME");
+}
+
+static int path_exists(const char *p)
+{
+    VSIStatBufL st;
+    return VSIStatL(p, &st) == 0;
+}
+
+static int has_ext(const char *path, const char *ext)
+{
+    size_t n = strlen(path), m = strlen(ext);
+    return n > m && path[n - m - 1] == '.' && strcasecmp(path + n - m, ext) == 0;
+}
+
+/* PATH or PATH:LAYER; a path that exists as given wins over a split. */
+static void split_spec(const char *spec, char **path, char **layer)
+{
+    *path = NULL;
+    *layer = NULL;
+    if (path_exists(spec)) {
+        *path = sv_strdup(spec);
+        return;
+    }
+    const char *colon = strrchr(spec, ':');
+    if (colon && colon != spec && colon[1]) {
+        char *p = sv_strdup(spec);
+        if (!p)
+            return;
+        p[colon - spec] = '\0';
+        if (path_exists(p)) {
+            *path = p;
+            *layer = sv_strdup(colon + 1);
+            return;
+        }
+        free(p);
+    }
+    *path = sv_strdup(spec);
+}
+
+static void list_layers(GDALDatasetH ds, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    int n = GDALDatasetGetLayerCount(ds);
+    for (int i = 0; i < n; i++) {
+        OGRLayerH l = GDALDatasetGetLayer(ds, i);
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%s", i ? ", " : "", OGR_L_GetName(l));
+    }
+}
+
+static void list_fields(OGRFeatureDefnH fd, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    int n = OGR_FD_GetFieldCount(fd);
+    for (int i = 0; i < n; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
+                 OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i)));
+    }
+    if (n == 0)
+        snprintf(buf, size, "(none)");
+}
+
+/* Resolve a field: explicit names must exist; defaults are tried in order. */
+static sv_status pick_field(sv_ctx *ctx, sv_source *s, OGRFeatureDefnH fd, const char *explicit_name,
+                            const char *const *defaults, const char *option, char **out)
+{
+    *out = NULL;
+    if (explicit_name && *explicit_name) {
+        int i = OGR_FD_GetFieldIndex(fd, explicit_name);
+        if (i < 0) {
+            char fields[1024];
+            list_fields(fd, fields, sizeof fields);
+            return sv_error(ctx, SV_ERR_INPUT,
+                            "%s: layer '%s' has no field '%s' (%s); fields are: %s",
+                            s->path, s->layer_name, explicit_name, option, fields);
+        }
+        *out = sv_strdup(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i)));
+        return *out ? SV_OK : SV_ERR_NOMEM;
+    }
+    if (explicit_name) /* "" asks for no field */
+        return SV_OK;
+    for (const char *const *d = defaults; d && *d; d++) {
+        int i = OGR_FD_GetFieldIndex(fd, *d);
+        if (i >= 0) {
+            *out = sv_strdup(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(fd, i)));
+            return *out ? SV_OK : SV_ERR_NOMEM;
+        }
+    }
+    return SV_OK;
+}
+
+static char *field_text(OGRFeatureH f, const char *field)
+{
+    if (!field)
+        return NULL;
+    int i = OGR_F_GetFieldIndex(f, field);
+    if (i < 0 || !OGR_F_IsFieldSetAndNotNull(f, i))
+        return NULL;
+    const char *v = OGR_F_GetFieldAsString(f, i);
+    if (!v || !*v)
+        return NULL;
+    return sv_strdup(v);
+}
+
+/* Coordinate checks over every vertex. */
+static void scan_coords(OGRGeometryH g, int *nonfinite, int *not_lonlat)
+{
+    int k = OGR_G_GetGeometryCount(g);
+    if (k > 0) {
+        for (int i = 0; i < k; i++)
+            scan_coords(OGR_G_GetGeometryRef(g, i), nonfinite, not_lonlat);
+        return;
+    }
+    int n = OGR_G_GetPointCount(g);
+    for (int i = 0; i < n; i++) {
+        double x = OGR_G_GetX(g, i), y = OGR_G_GetY(g, i);
+        if (!isfinite(x) || !isfinite(y))
+            *nonfinite = 1;
+        else if (x < -180 || x > 180 || y < -90 || y > 90)
+            *not_lonlat = 1;
+    }
+}
+
+static sv_status feature_issue(sv_ctx *ctx, sv_source *s, const char *id, const char *problem,
+                               sv_issue_action action)
+{
+    if (s->strict)
+        return sv_error(ctx, SV_ERR_DATA,
+                        "%s: layer '%s', feature %s: %s; fix or remove the feature "
+                        "(without --strict it would be %s)",
+                        s->path, s->layer_name, id, problem,
+                        action == SV_ISSUE_SKIPPED ? "skipped" : "repaired");
+    return sv_issue_add(ctx, s->path, s->layer_name, id, problem, action);
+}
+
+static int geom_kind_ok(sv_role role, OGRwkbGeometryType t)
+{
+    t = wkbFlatten(t);
+    if (role == SV_ROLE_STATIONS)
+        return t == wkbPoint || t == wkbMultiPoint || t == wkbPolygon || t == wkbMultiPolygon ||
+               t == wkbCurvePolygon || t == wkbMultiSurface;
+    return t == wkbPolygon || t == wkbMultiPolygon || t == wkbCurvePolygon ||
+           t == wkbMultiSurface || t == wkbGeometryCollection;
+}
+
+/* Take one feature into the source, or record why not. */
+static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
+{
+    s->n_read++;
+    char idbuf[64];
+    long long fid = (long long)OGR_F_GetFID(f);
+    char *id = field_text(f, s->id_field);
+    if (!id) {
+        snprintf(idbuf, sizeof idbuf, "fid %lld", fid);
+        id = sv_strdup(idbuf);
+    }
+    if (!id)
+        return SV_ERR_NOMEM;
+    sv_status st = SV_OK;
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    const char *problem = NULL;
+    if (!g)
+        problem = "has no geometry";
+    else if (OGR_G_IsEmpty(g))
+        problem = "has an empty geometry";
+    else if (!geom_kind_ok(s->role, OGR_G_GetGeometryType(g)))
+        problem = s->role == SV_ROLE_STATIONS ? "is not a point (lines are not stations)"
+                                              : "is not a polygon";
+    if (!problem) {
+        int nonfinite = 0, not_lonlat = 0;
+        scan_coords(g, &nonfinite, &not_lonlat);
+        if (nonfinite)
+            problem = "has coordinates that are not finite numbers (NaN or infinity)";
+        else if (not_lonlat && s->srs && OSRIsGeographic(s->srs))
+            problem = "has coordinates outside the lon/lat range of its geographic CRS";
+    }
+    if (problem) {
+        st = feature_issue(ctx, s, id, problem, SV_ISSUE_SKIPPED);
+        free(id);
+        return st;
+    }
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 256;
+        raw_feature *p = realloc(s->feat, nc * sizeof *p);
+        if (!p) {
+            free(id);
+            return SV_ERR_NOMEM;
+        }
+        s->feat = p;
+        s->cap = nc;
+    }
+    raw_feature *r = &s->feat[s->n];
+    r->geom = OGR_F_StealGeometry(f);
+    r->id = id;
+    r->name = field_text(f, s->name_field);
+    if (!r->name)
+        r->name = sv_strdup(id);
+    r->category = field_text(f, s->category_field);
+    r->fid = fid;
+    if (!r->geom || !r->name) {
+        OGR_G_DestroyGeometry(r->geom);
+        free(r->id);
+        free(r->name);
+        free(r->category);
+        return SV_ERR_NOMEM;
+    }
+    s->n++;
+    return SV_OK;
+}
+
+static const char *const station_ids[] = {"station_id", "id", "osm_id", NULL};
+static const char *const district_ids[] = {"district_id", "id", "code", "osm_id", NULL};
+static const char *const names[] = {"name", NULL};
+static const char *const categories[] = {"category", "services", "amenity", NULL};
+
+sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_source **out)
+{
+    *out = NULL;
+    gdal_init();
+    sv_source *s = calloc(1, sizeof *s);
+    if (!s)
+        return SV_ERR_NOMEM;
+    s->role = role;
+    s->strict = o->strict;
+    sv_status st = SV_OK;
+    GDALDatasetH ds = NULL;
+    char **open_opts = NULL;
+
+    if (!o->spec || !*o->spec) {
+        st = sv_error(ctx, SV_ERR_USAGE, "--%s is required (a file GDAL reads, e.g. %s.geojson)",
+                      role_word(role), role_word(role));
+        goto done;
+    }
+    split_spec(o->spec, &s->path, &s->layer_name);
+    if (!s->path) {
+        st = SV_ERR_NOMEM;
+        goto done;
+    }
+    if (!path_exists(s->path) && strncmp(s->path, "/vsi", 4) != 0) {
+        st = sv_error(ctx, SV_ERR_INPUT, "%s file '%s' not found; check the path given to --%s",
+                      role_word(role), s->path, role_word(role));
+        goto done;
+    }
+    if (has_ext(s->path, "csv")) {
+        open_opts = CSLAddString(open_opts, "X_POSSIBLE_NAMES=lon,lng,long,longitude,x");
+        open_opts = CSLAddString(open_opts, "Y_POSSIBLE_NAMES=lat,latitude,y");
+        open_opts = CSLAddString(open_opts, "GEOM_POSSIBLE_NAMES=wkt,geom,geometry,the_geom");
+        open_opts = CSLAddString(open_opts, "KEEP_GEOM_COLUMNS=NO");
+    }
+    CPLErrorReset();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    ds = GDALOpenEx(s->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+                    (const char *const *)open_opts, NULL);
+    CPLPopErrorHandler();
+    if (!ds) {
+        const char *why = CPLGetLastErrorMsg();
+        st = sv_error(ctx, SV_ERR_INPUT,
+                      "%s file '%s' cannot be read as vector data%s%s; give a file in a format GDAL "
+                      "reads (GeoJSON, GeoPackage, Shapefile, CSV with lon/lat, KML, FlatGeobuf, OSM .pbf)",
+                      role_word(role), s->path, *why ? ": " : "", why);
+        goto done;
+    }
+    const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
+    int is_osm = strcmp(driver, "OSM") == 0;
+    OGRLayerH layer = NULL;
+    if (s->layer_name) {
+        layer = GDALDatasetGetLayerByName(ds, s->layer_name);
+        if (!layer) {
+            char layers[1024];
+            list_layers(ds, layers, sizeof layers);
+            st = sv_error(ctx, SV_ERR_INPUT, "%s: no layer '%s'; layers are: %s (pick one with %s:LAYER)",
+                          s->path, s->layer_name, layers, s->path);
+            goto done;
+        }
+    } else if (is_osm) {
+        layer = GDALDatasetGetLayerByName(ds, role == SV_ROLE_STATIONS ? "points" : "multipolygons");
+    } else if (GDALDatasetGetLayerCount(ds) == 1) {
+        layer = GDALDatasetGetLayer(ds, 0);
+    } else {
+        char layers[1024];
+        list_layers(ds, layers, sizeof layers);
+        st = sv_error(ctx, SV_ERR_INPUT, "%s has %d layers (%s); pick one with %s:LAYER",
+                      s->path, GDALDatasetGetLayerCount(ds), layers, s->path);
+        goto done;
+    }
+    if (!layer) {
+        st = sv_error(ctx, SV_ERR_INPUT, "%s has no layer to read", s->path);
+        goto done;
+    }
+    free(s->layer_name);
+    s->layer_name = sv_strdup(OGR_L_GetName(layer));
+
+    OGRwkbGeometryType lt = wkbFlatten(OGR_L_GetGeomType(layer));
+    if (lt == wkbNone) {
+        st = sv_error(ctx, SV_ERR_INPUT, "%s: layer '%s' has no geometry; %s need %s",
+                      s->path, s->layer_name, role_word(role),
+                      role == SV_ROLE_STATIONS ? "points (or lon/lat columns in a CSV)" : "polygons");
+        goto done;
+    }
+    if (lt != wkbUnknown && !geom_kind_ok(role, lt)) {
+        st = sv_error(ctx, SV_ERR_INPUT, "%s: layer '%s' holds %s geometries; %s must be %s",
+                      s->path, s->layer_name, OGRGeometryTypeToName(lt), role_word(role),
+                      role == SV_ROLE_STATIONS ? "points" : "polygons or multipolygons");
+        goto done;
+    }
+
+    OGRFeatureDefnH fd = OGR_L_GetLayerDefn(layer);
+    if ((st = pick_field(ctx, s, fd, o->id_field, role == SV_ROLE_STATIONS ? station_ids : district_ids,
+                         role == SV_ROLE_STATIONS ? "--station-id" : "--district-id", &s->id_field)) != SV_OK)
+        goto done;
+    if ((st = pick_field(ctx, s, fd, o->name_field, names,
+                         role == SV_ROLE_STATIONS ? "--station-name" : "--district-name",
+                         &s->name_field)) != SV_OK)
+        goto done;
+    if (role == SV_ROLE_STATIONS &&
+        (st = pick_field(ctx, s, fd, o->category_field, categories, "--category", &s->category_field)) != SV_OK)
+        goto done;
+
+    if (o->where && *o->where) {
+        CPLErrorReset();
+        CPLPushErrorHandler(CPLQuietErrorHandler);
+        OGRErr e = OGR_L_SetAttributeFilter(layer, o->where);
+        CPLPopErrorHandler();
+        if (e != OGRERR_NONE) {
+            st = sv_error(ctx, SV_ERR_USAGE, "--where \"%s\" is not a valid filter for %s layer '%s': %s",
+                          o->where, s->path, s->layer_name, CPLGetLastErrorMsg());
+            goto done;
+        }
+    }
+
+    OGRSpatialReferenceH lsrs = OGR_L_GetSpatialRef(layer);
+    if (lsrs) {
+        s->srs = OSRClone(lsrs);
+        OSRSetAxisMappingStrategy(s->srs, OAMS_TRADITIONAL_GIS_ORDER);
+    }
+
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    if (is_osm) {
+        /* The OSM driver reads the file once for all layers: walk the dataset. */
+        GDALDatasetResetReading(ds);
+        OGRLayerH fl = NULL;
+        OGRFeatureH f;
+        while ((f = GDALDatasetGetNextFeature(ds, &fl, NULL, NULL, NULL)) != NULL) {
+            if (fl == layer)
+                st = take_feature(ctx, s, f);
+            OGR_F_Destroy(f);
+            if (st != SV_OK)
+                break;
+        }
+    } else {
+        OGR_L_ResetReading(layer);
+        OGRFeatureH f;
+        while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
+            st = take_feature(ctx, s, f);
+            OGR_F_Destroy(f);
+            if (st != SV_OK)
+                break;
+            if ((s->n_read & 4095) == 0 && sv_ctx_interrupted(ctx)) {
+                st = SV_ERR_INTERRUPTED;
+                break;
+            }
+        }
+    }
+    CPLPopErrorHandler();
+    if (st == SV_ERR_NOMEM)
+        sv_error(ctx, st, "out of memory reading %s", s->path);
+
+done:
+    CSLDestroy(open_opts);
+    if (ds)
+        GDALClose(ds);
+    if (st != SV_OK) {
+        sv_source_close(s);
+        return st;
+    }
+    *out = s;
+    return SV_OK;
+}
+
+void sv_source_close(sv_source *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++) {
+        OGR_G_DestroyGeometry(s->feat[i].geom);
+        free(s->feat[i].id);
+        free(s->feat[i].name);
+        free(s->feat[i].category);
+    }
+    free(s->feat);
+    if (s->srs)
+        OSRDestroySpatialReference(s->srs);
+    free(s->path);
+    free(s->layer_name);
+    free(s->id_field);
+    free(s->name_field);
+    free(s->category_field);
+    free(s);
+}
+
+static OGRSpatialReferenceH srs_epsg(int epsg)
+{
+    OGRSpatialReferenceH r = OSRNewSpatialReference(NULL);
+    if (r && OSRImportFromEPSG(r, epsg) != OGRERR_NONE) {
+        OSRDestroySpatialReference(r);
+        return NULL;
+    }
+    if (r)
+        OSRSetAxisMappingStrategy(r, OAMS_TRADITIONAL_GIS_ORDER);
+    return r;
+}
+
+/* A source without a CRS is lon/lat only if every coordinate says so. */
+static sv_status ensure_srs(sv_ctx *ctx, sv_source *s)
+{
+    if (s->srs)
+        return SV_OK;
+    for (size_t i = 0; i < s->n; i++) {
+        int nonfinite = 0, not_lonlat = 0;
+        scan_coords(s->feat[i].geom, &nonfinite, &not_lonlat);
+        if (not_lonlat)
+            return sv_error(ctx, SV_ERR_INPUT,
+                            "%s: layer '%s' has no CRS and its coordinates are not lon/lat "
+                            "(feature %s is outside -180..180, -90..90); assign the CRS, e.g. "
+                            "ogr2ogr -a_srs EPSG:XXXX out.gpkg %s",
+                            s->path, s->layer_name, s->feat[i].id, s->path);
+    }
+    s->srs = srs_epsg(4326);
+    return s->srs ? SV_OK : sv_error(ctx, SV_ERR_INTERNAL, "cannot create EPSG:4326 (PROJ database missing?)");
+}
+
+sv_status sv_source_lonlat_bounds(sv_ctx *ctx, sv_source *s, sv_env *out)
+{
+    sv_status st = ensure_srs(ctx, s);
+    if (st != SV_OK)
+        return st;
+    if (s->n == 0)
+        return SV_ERR_DATA;
+    OGREnvelope all = {0}, e;
+    for (size_t i = 0; i < s->n; i++) {
+        OGR_G_GetEnvelope(s->feat[i].geom, &e);
+        if (i == 0)
+            all = e;
+        else {
+            all.MinX = fmin(all.MinX, e.MinX);
+            all.MinY = fmin(all.MinY, e.MinY);
+            all.MaxX = fmax(all.MaxX, e.MaxX);
+            all.MaxY = fmax(all.MaxY, e.MaxY);
+        }
+    }
+    OGRSpatialReferenceH wgs = srs_epsg(4326);
+    OGRCoordinateTransformationH ct = wgs ? OCTNewCoordinateTransformation(s->srs, wgs) : NULL;
+    if (!ct) {
+        if (wgs)
+            OSRDestroySpatialReference(wgs);
+        return sv_error(ctx, SV_ERR_INPUT, "%s: layer '%s': its CRS cannot be transformed to lon/lat",
+                        s->path, s->layer_name);
+    }
+    double xs[5] = {all.MinX, all.MaxX, all.MinX, all.MaxX, (all.MinX + all.MaxX) / 2};
+    double ys[5] = {all.MinY, all.MinY, all.MaxY, all.MaxY, (all.MinY + all.MaxY) / 2};
+    int ok[5] = {0};
+    OCTTransformEx(ct, 5, xs, ys, NULL, ok);
+    int any = 0;
+    for (int i = 0; i < 5; i++) {
+        if (!ok[i] || !isfinite(xs[i]) || !isfinite(ys[i]))
+            continue;
+        if (!any) {
+            out->xmin = out->xmax = xs[i];
+            out->ymin = out->ymax = ys[i];
+            any = 1;
+        } else {
+            out->xmin = fmin(out->xmin, xs[i]);
+            out->xmax = fmax(out->xmax, xs[i]);
+            out->ymin = fmin(out->ymin, ys[i]);
+            out->ymax = fmax(out->ymax, ys[i]);
+        }
+    }
+    OCTDestroyCoordinateTransformation(ct);
+    OSRDestroySpatialReference(wgs);
+    if (!any)
+        return sv_error(ctx, SV_ERR_INPUT, "%s: layer '%s': its extent cannot be transformed to lon/lat",
+                        s->path, s->layer_name);
+    return SV_OK;
+}
+
+sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *out)
+{
+    memset(out, 0, sizeof *out);
+    sv_status st = ensure_srs(ctx, s);
+    if (st != SV_OK)
+        return st;
+    out->path = sv_strdup(s->path);
+    out->layer = sv_strdup(s->layer_name);
+    out->id_field = sv_strdup(s->id_field);
+    out->name_field = sv_strdup(s->name_field);
+    out->category_field = sv_strdup(s->category_field);
+    out->n_read = s->n_read;
+    out->items = calloc(s->n ? s->n : 1, sizeof *out->items);
+    if (!out->path || !out->layer || !out->items)
+        return SV_ERR_NOMEM;
+
+    OGRSpatialReferenceH dst = srs_epsg(epsg);
+    OGRCoordinateTransformationH ct = dst ? OCTNewCoordinateTransformation(s->srs, dst) : NULL;
+    if (!ct) {
+        if (dst)
+            OSRDestroySpatialReference(dst);
+        return sv_error(ctx, SV_ERR_INPUT, "%s: layer '%s': no transformation from its CRS to EPSG:%d",
+                        s->path, s->layer_name, epsg);
+    }
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    for (size_t i = 0; i < s->n && st == SV_OK; i++) {
+        raw_feature *r = &s->feat[i];
+        OGRGeometryH g = OGR_G_Clone(r->geom);
+        if (!g) {
+            st = SV_ERR_NOMEM;
+            break;
+        }
+        OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+        if (t == wkbCurvePolygon || t == wkbMultiSurface || t == wkbGeometryCollection) {
+            g = OGR_G_ForceTo(g, wkbMultiPolygon, NULL);
+        }
+        const char *problem = NULL;
+        if (!g || OGR_G_IsEmpty(g))
+            problem = "has no polygon part";
+        else if (OGR_G_Transform(g, ct) != OGRERR_NONE)
+            problem = "cannot be transformed to the analysis CRS (coordinates out of the projection's range)";
+        if (!problem) {
+            int nonfinite = 0, dummy = 0;
+            scan_coords(g, &nonfinite, &dummy);
+            if (nonfinite)
+                problem = "transforms to non-finite coordinates";
+        }
+        if (problem) {
+            st = feature_issue(ctx, s, r->id, problem, SV_ISSUE_SKIPPED);
+            if (g)
+                OGR_G_DestroyGeometry(g);
+            continue;
+        }
+        OGR_G_FlattenTo2D(g);
+        int size = OGR_G_WkbSize(g);
+        sv_feature *f = &out->items[out->n];
+        f->wkb = malloc(size > 0 ? (size_t)size : 1);
+        f->id = sv_strdup(r->id);
+        f->name = sv_strdup(r->name);
+        f->category = sv_strdup(r->category);
+        f->fid = r->fid;
+        f->wkb_len = (size_t)size;
+        if (!f->wkb || !f->id || !f->name || (r->category && !f->category)) {
+            free(f->wkb);
+            free(f->id);
+            free(f->name);
+            free(f->category);
+            OGR_G_DestroyGeometry(g);
+            st = SV_ERR_NOMEM;
+            break;
+        }
+        OGR_G_ExportToIsoWkb(g, wkbNDR, f->wkb);
+        OGR_G_DestroyGeometry(g);
+        out->n++;
+    }
+    CPLPopErrorHandler();
+    OCTDestroyCoordinateTransformation(ct);
+    OSRDestroySpatialReference(dst);
+    return st;
+}
+
+void sv_featureset_free(sv_featureset *fs)
+{
+    if (!fs)
+        return;
+    for (size_t i = 0; i < fs->n; i++) {
+        free(fs->items[i].id);
+        free(fs->items[i].name);
+        free(fs->items[i].category);
+        free(fs->items[i].wkb);
+    }
+    free(fs->items);
+    free(fs->path);
+    free(fs->layer);
+    free(fs->id_field);
+    free(fs->name_field);
+    free(fs->category_field);
+    memset(fs, 0, sizeof *fs);
+}
+
+/* ---- export ---- */
+
+static const struct {
+    const char *alias, *driver, *ext;
+} formats[] = {
+    {"geojson", "GeoJSON", "geojson"}, {"json", "GeoJSON", "json"},
+    {"gpkg", "GPKG", "gpkg"},          {"geopackage", "GPKG", "gpkg"},
+    {"shp", "ESRI Shapefile", "shp"},  {"shapefile", "ESRI Shapefile", "shp"},
+    {"kml", "KML", "kml"},             {"fgb", "FlatGeobuf", "fgb"},
+    {"flatgeobuf", "FlatGeobuf", "fgb"}, {"csv", "CSV", "csv"},
+    {"gml", "GML", "gml"},             {"sqlite", "SQLite", "sqlite"},
+};
+
+static const char *driver_for(const char *format, const char *path)
+{
+    size_t nf = sizeof formats / sizeof formats[0];
+    if (format) {
+        for (size_t i = 0; i < nf; i++)
+            if (strcasecmp(format, formats[i].alias) == 0 || strcasecmp(format, formats[i].driver) == 0)
+                return formats[i].driver;
+        GDALDriverH d = GDALGetDriverByName(format);
+        if (d && GDALGetMetadataItem(d, GDAL_DCAP_VECTOR, NULL) &&
+            GDALGetMetadataItem(d, GDAL_DCAP_CREATE, NULL))
+            return GDALGetDriverShortName(d);
+        return NULL;
+    }
+    for (size_t i = 0; i < nf; i++)
+        if (has_ext(path, formats[i].ext))
+            return formats[i].driver;
+    return "GeoJSON";
+}
+
+/* Move every file named PREFIX* in dir to FINAL_STEM + the rest of its name. */
+static int move_outputs(const char *dir, const char *tmp_stem, const char *final_stem)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    struct dirent *e;
+    size_t n = strlen(tmp_stem);
+    int rc = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, tmp_stem, n) != 0)
+            continue;
+        char from[4096], to[4096];
+        snprintf(from, sizeof from, "%s/%s", dir, e->d_name);
+        snprintf(to, sizeof to, "%s/%s%s", dir, final_stem, e->d_name + n);
+        if (rename(from, to) != 0)
+            rc = -1;
+    }
+    closedir(d);
+    return rc;
+}
+
+static void remove_outputs(const char *dir, const char *tmp_stem)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    size_t n = strlen(tmp_stem);
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, tmp_stem, n) == 0) {
+            char p[4096];
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+    }
+    closedir(d);
+}
+
+sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table, const char *where,
+                          const char *out_path, const char *format)
+{
+    gdal_init();
+    const char *drv = driver_for(format, out_path);
+    if (!drv)
+        return sv_error(ctx, SV_ERR_USAGE,
+                        "--format %s: not a vector format GDAL can write; use geojson, gpkg, shp, kml, fgb or csv",
+                        format);
+
+    /* Split out_path into dir / stem / extension so the temporary file keeps
+     * the extension drivers look at, and sidecar files move along. */
+    char dir[4096], base[1024];
+    const char *slash = strrchr(out_path, '/');
+    if (slash) {
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - out_path), out_path);
+        if (!dir[0])
+            snprintf(dir, sizeof dir, "/");
+        snprintf(base, sizeof base, "%s", slash + 1);
+    } else {
+        snprintf(dir, sizeof dir, ".");
+        snprintf(base, sizeof base, "%s", out_path);
+    }
+    if (!base[0])
+        return sv_error(ctx, SV_ERR_USAGE, "--out %s: give a file name", out_path);
+    VSIStatBufL stbuf;
+    if (VSIStatL(dir, &stbuf) != 0 || !VSI_ISDIR(stbuf.st_mode))
+        return sv_error(ctx, SV_ERR_OUTPUT, "--out %s: folder '%s' does not exist; create it first",
+                        out_path, dir);
+    char *dot = strrchr(base, '.');
+    char stem[1024], ext[64] = "";
+    if (dot && dot != base) {
+        snprintf(stem, sizeof stem, "%.*s", (int)(dot - base), base);
+        snprintf(ext, sizeof ext, "%s", dot);
+    } else {
+        snprintf(stem, sizeof stem, "%s", base);
+    }
+    char tmp_stem[1200], tmp_path[8192];
+    snprintf(tmp_stem, sizeof tmp_stem, ".%s.svcov-tmp-%ld", stem, (long)getpid());
+    snprintf(tmp_path, sizeof tmp_path, "%s/%s%s", dir, tmp_stem, ext);
+
+    sv_status st = SV_OK;
+    char **argv = NULL;
+    GDALVectorTranslateOptions *vopts = NULL;
+    GDALDatasetH dst = NULL;
+    CPLErrorReset();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    GDALDatasetH src = GDALOpenEx(db_path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!src) {
+        st = sv_error(ctx, SV_ERR_INPUT, "--db %s cannot be opened: %s", db_path, CPLGetLastErrorMsg());
+        goto done;
+    }
+    if (!GDALDatasetGetLayerByName(src, table)) {
+        st = sv_error(ctx, SV_ERR_INPUT, "--db %s has no layer '%s'; is it an svcov result database?",
+                      db_path, table);
+        goto done;
+    }
+    argv = CSLAddString(argv, "-f");
+    argv = CSLAddString(argv, drv);
+    argv = CSLAddString(argv, "-nln");
+    argv = CSLAddString(argv, table);
+    if (where && *where) {
+        argv = CSLAddString(argv, "-where");
+        argv = CSLAddString(argv, where);
+    }
+    if (strcmp(drv, "GeoJSON") == 0) {
+        argv = CSLAddString(argv, "-lco");
+        argv = CSLAddString(argv, "RFC7946=YES");
+        argv = CSLAddString(argv, "-lco");
+        argv = CSLAddString(argv, "WRITE_NAME=NO");
+    } else if (strcmp(drv, "CSV") == 0) {
+        argv = CSLAddString(argv, "-lco");
+        argv = CSLAddString(argv, "GEOMETRY=AS_WKT");
+    } else if (strcmp(drv, "ESRI Shapefile") == 0) {
+        argv = CSLAddString(argv, "-lco");
+        argv = CSLAddString(argv, "ENCODING=UTF-8");
+    }
+    argv = CSLAddString(argv, table);
+    vopts = GDALVectorTranslateOptionsNew(argv, NULL);
+    if (!vopts) {
+        st = sv_error(ctx, SV_ERR_INTERNAL, "export options rejected: %s", CPLGetLastErrorMsg());
+        goto done;
+    }
+    int usage_error = 0;
+    dst = GDALVectorTranslate(tmp_path, NULL, 1, &src, vopts, &usage_error);
+    if (!dst) {
+        st = sv_error(ctx, SV_ERR_OUTPUT, "exporting '%s' to %s (%s) failed: %s", table, out_path, drv,
+                      CPLGetLastErrorMsg());
+        goto done;
+    }
+    GDALClose(dst);
+    dst = NULL;
+    if (CPLGetLastErrorType() >= CE_Failure) {
+        st = sv_error(ctx, SV_ERR_OUTPUT, "exporting '%s' to %s (%s) failed: %s", table, out_path, drv,
+                      CPLGetLastErrorMsg());
+        goto done;
+    }
+    if (move_outputs(dir, tmp_stem, stem) != 0)
+        st = sv_error(ctx, SV_ERR_OUTPUT, "cannot move the export into place at %s: %s", out_path,
+                      strerror(errno));
+done:
+    CPLPopErrorHandler();
+    if (st != SV_OK)
+        remove_outputs(dir, tmp_stem);
+    if (dst)
+        GDALClose(dst);
+    GDALVectorTranslateOptionsFree(vopts);
+    CSLDestroy(argv);
+    if (src)
+        GDALClose(src);
+    return st;
+}

@@ -1,0 +1,619 @@
+/* store_spatialite.c - the only file that talks to SQLite and SpatiaLite. */
+#include "svcov/sv_store.h"
+
+#include <sqlite3.h>
+#include <spatialite.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+    S_STATION,
+    S_DISTRICT,
+    S_SERVICE_AREA,
+    S_DISTRICT_COVERAGE,
+    S_COVERAGE,
+    S_GAP,
+    S_GAP_PART,
+    S_ISSUE,
+    S_CITY,
+    S_COUNT
+};
+
+struct sv_store {
+    sqlite3 *db;
+    void *cache; /* SpatiaLite connection cache */
+    char *final_path, *tmp_path;
+    int srid;
+    sqlite3_stmt *stmt[S_COUNT];
+};
+
+static const char *schema_sql =
+    "CREATE TABLE stations (id INTEGER PRIMARY KEY, station_id TEXT NOT NULL, name TEXT,"
+    " category TEXT, source_fid INTEGER);"
+    "CREATE TABLE districts (id INTEGER PRIMARY KEY, district_id TEXT NOT NULL, district_name TEXT,"
+    " source_fid INTEGER, area_m2 REAL NOT NULL, repaired INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE service_areas (id INTEGER PRIMARY KEY, station_id TEXT NOT NULL, mode TEXT NOT NULL,"
+    " minutes REAL, radius_m REAL NOT NULL, area_m2 REAL NOT NULL);"
+    "CREATE TABLE district_coverage (id INTEGER PRIMARY KEY, district_id TEXT NOT NULL,"
+    " district_name TEXT, mode TEXT NOT NULL, minutes REAL, radius_m REAL NOT NULL,"
+    " area_m2 REAL NOT NULL, covered_m2 REAL NOT NULL, covered_pct REAL NOT NULL,"
+    " gap_m2 REAL NOT NULL, n_gap_parts INTEGER NOT NULL, n_stations_inside INTEGER NOT NULL,"
+    " n_stations_reaching INTEGER NOT NULL);"
+    "CREATE TABLE coverage (id INTEGER PRIMARY KEY, district_id TEXT NOT NULL, district_name TEXT,"
+    " mode TEXT NOT NULL, minutes REAL, radius_m REAL NOT NULL, covered_m2 REAL NOT NULL,"
+    " covered_pct REAL NOT NULL);"
+    "CREATE TABLE gaps (id INTEGER PRIMARY KEY, district_id TEXT NOT NULL, district_name TEXT,"
+    " mode TEXT NOT NULL, minutes REAL, radius_m REAL NOT NULL, gap_m2 REAL NOT NULL,"
+    " gap_pct REAL NOT NULL, n_parts INTEGER NOT NULL);"
+    "CREATE TABLE gap_parts (id INTEGER PRIMARY KEY, district_id TEXT NOT NULL, district_name TEXT,"
+    " mode TEXT NOT NULL, minutes REAL, radius_m REAL NOT NULL, part_no INTEGER NOT NULL,"
+    " area_m2 REAL NOT NULL);"
+    "CREATE TABLE issues (id INTEGER PRIMARY KEY, file TEXT, layer TEXT, feature_id TEXT,"
+    " problem TEXT, action TEXT);"
+    "CREATE TABLE city_coverage (id INTEGER PRIMARY KEY, mode TEXT NOT NULL, minutes REAL,"
+    " radius_m REAL NOT NULL, area_m2 REAL NOT NULL, covered_m2 REAL NOT NULL, covered_pct REAL NOT NULL,"
+    " gap_m2 REAL NOT NULL, n_stations INTEGER NOT NULL);"
+    "CREATE INDEX district_coverage_break ON district_coverage(radius_m, district_id);";
+
+static const struct {
+    const char *table, *type;
+} geometry_columns[] = {
+    {"stations", "POINT"},           {"districts", "MULTIPOLYGON"}, {"service_areas", "POLYGON"},
+    {"coverage", "MULTIPOLYGON"},    {"gaps", "MULTIPOLYGON"},      {"gap_parts", "POLYGON"},
+};
+#define N_GEOMETRY_COLUMNS (sizeof geometry_columns / sizeof geometry_columns[0])
+
+static const char *insert_sql[S_COUNT] = {
+    [S_STATION] = "INSERT INTO stations (station_id, name, category, source_fid, geom)"
+                  " VALUES (?, ?, ?, ?, MakePoint(?, ?, ?))",
+    [S_DISTRICT] = "INSERT INTO districts (district_id, district_name, source_fid, area_m2, repaired, geom)"
+                   " VALUES (?, ?, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, ?)))",
+    [S_SERVICE_AREA] = "INSERT INTO service_areas (station_id, mode, minutes, radius_m, area_m2, geom)"
+                       " VALUES (?, ?, ?, ?, ?, GeomFromWKB(?, ?))",
+    [S_DISTRICT_COVERAGE] =
+        "INSERT INTO district_coverage (district_id, district_name, mode, minutes, radius_m, area_m2,"
+        " covered_m2, covered_pct, gap_m2, n_gap_parts, n_stations_inside, n_stations_reaching)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_COVERAGE] = "INSERT INTO coverage (district_id, district_name, mode, minutes, radius_m, covered_m2,"
+                   " covered_pct, geom) VALUES (?, ?, ?, ?, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, ?)))",
+    [S_GAP] = "INSERT INTO gaps (district_id, district_name, mode, minutes, radius_m, gap_m2, gap_pct, n_parts,"
+              " geom) VALUES (?, ?, ?, ?, ?, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, ?)))",
+    [S_GAP_PART] = "INSERT INTO gap_parts (district_id, district_name, mode, minutes, radius_m, part_no, area_m2,"
+                   " geom) VALUES (?, ?, ?, ?, ?, ?, ?, GeomFromWKB(?, ?))",
+    [S_ISSUE] = "INSERT INTO issues (file, layer, feature_id, problem, action) VALUES (?, ?, ?, ?, ?)",
+    [S_CITY] = "INSERT INTO city_coverage (mode, minutes, radius_m, area_m2, covered_m2, covered_pct, gap_m2,"
+               " n_stations) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+};
+
+const char *sv_sqlite_version(void)
+{
+    return sqlite3_libversion();
+}
+
+const char *sv_spatialite_version(void)
+{
+    return spatialite_version();
+}
+
+static sv_status db_error(sv_ctx *ctx, sqlite3 *db, const char *what)
+{
+    return sv_error(ctx, SV_ERR_DB, "%s: %s", what, db ? sqlite3_errmsg(db) : "no database");
+}
+
+/* 1: an SQLite file svcov wrote, 0: something else, -1: cannot tell. */
+static int is_svcov_db(const char *path, char *why, size_t whylen)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        snprintf(why, whylen, "cannot be read (%s)", strerror(errno));
+        return -1;
+    }
+    unsigned char hdr[100];
+    ssize_t n = read(fd, hdr, sizeof hdr);
+    close(fd);
+    if (n < 100 || memcmp(hdr, "SQLite format 3", 16) != 0) {
+        snprintf(why, whylen, "is not an SQLite database");
+        return 0;
+    }
+    /* The application id is a big-endian integer at offset 68 of the header. */
+    unsigned long app = ((unsigned long)hdr[68] << 24) | ((unsigned long)hdr[69] << 16) |
+                        ((unsigned long)hdr[70] << 8) | hdr[71];
+    if (app != SV_STORE_APPLICATION_ID) {
+        snprintf(why, whylen, "is an SQLite database that svcov did not write");
+        return 0;
+    }
+    return 1;
+}
+
+sv_status sv_store_check_target(sv_ctx *ctx, const char *out_path)
+{
+    if (!out_path || !*out_path)
+        return sv_error(ctx, SV_ERR_USAGE, "--out is required (e.g. --out results.sqlite)");
+    char dir[4096];
+    const char *slash = strrchr(out_path, '/');
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", slash == out_path ? 1 : (int)(slash - out_path), out_path);
+    else
+        snprintf(dir, sizeof dir, ".");
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return sv_error(ctx, SV_ERR_OUTPUT, "--out %s: folder '%s' does not exist; create it or choose another path",
+                        out_path, dir);
+    if (access(dir, W_OK) != 0)
+        return sv_error(ctx, SV_ERR_OUTPUT, "--out %s: folder '%s' is not writable", out_path, dir);
+    if (stat(out_path, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode))
+            return sv_error(ctx, SV_ERR_OUTPUT, "--out %s is a folder; give a file name such as %s/results.sqlite",
+                            out_path, out_path);
+        char why[256];
+        if (is_svcov_db(out_path, why, sizeof why) != 1)
+            return sv_error(ctx, SV_ERR_OUTPUT,
+                            "--out %s already exists and %s; svcov only replaces its own result "
+                            "databases: choose another --out or move that file away",
+                            out_path, why);
+    }
+    return SV_OK;
+}
+
+sv_status sv_store_check_db(sv_ctx *ctx, const char *db_path)
+{
+    struct stat sb;
+    if (!db_path || stat(db_path, &sb) != 0)
+        return sv_error(ctx, SV_ERR_INPUT, "--db %s not found; run 'svcov analyze --out %s' first",
+                        db_path ? db_path : "(none)", db_path ? db_path : "results.sqlite");
+    char why[256];
+    if (is_svcov_db(db_path, why, sizeof why) != 1)
+        return sv_error(ctx, SV_ERR_INPUT, "--db %s %s; give a result database written by 'svcov analyze'",
+                        db_path, why);
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return sv_error(ctx, SV_ERR_INPUT, "--db %s cannot be opened", db_path);
+    }
+    sqlite3_stmt *s = NULL;
+    int version = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        version = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    if (version != SV_STORE_SCHEMA_VERSION)
+        return sv_error(ctx, SV_ERR_INPUT,
+                        "--db %s has result schema version %d, this svcov reads version %d; "
+                        "rerun 'svcov analyze' to rebuild it",
+                        db_path, version, SV_STORE_SCHEMA_VERSION);
+    return SV_OK;
+}
+
+static int exec(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+/* Run "SELECT f(...)" and check that it returned 1 (SpatiaLite's success). */
+static int select_ok(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    int ok = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        ok = sqlite3_column_int(s, 0) == 1;
+    sqlite3_finalize(s);
+    return ok;
+}
+
+sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store **out)
+{
+    *out = NULL;
+    sv_store *st = calloc(1, sizeof *st);
+    if (!st)
+        return SV_ERR_NOMEM;
+    st->srid = srid;
+    st->final_path = sv_strdup(out_path);
+    size_t n = strlen(out_path) + 64;
+    st->tmp_path = malloc(n);
+    if (!st->final_path || !st->tmp_path) {
+        sv_store_abort(st);
+        return SV_ERR_NOMEM;
+    }
+    snprintf(st->tmp_path, n, "%s.tmp-%ld", out_path, (long)getpid());
+    unlink(st->tmp_path);
+    sv_status rc = SV_OK;
+    char sql[512];
+    if (sqlite3_open_v2(st->tmp_path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        rc = sv_error(ctx, SV_ERR_OUTPUT, "cannot create %s: %s", st->tmp_path, sqlite3_errmsg(st->db));
+        goto fail;
+    }
+    st->cache = spatialite_alloc_connection();
+    spatialite_init_ex(st->db, st->cache, 0);
+    /* The file only becomes the result when renamed into place, so a
+     * journal would protect nothing. */
+    exec(st->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF");
+    snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d", SV_STORE_APPLICATION_ID,
+             SV_STORE_SCHEMA_VERSION);
+    if (exec(st->db, sql) != SQLITE_OK || exec(st->db, "BEGIN") != SQLITE_OK) {
+        rc = db_error(ctx, st->db, "cannot start the result database");
+        goto fail;
+    }
+    if (!select_ok(st->db, "SELECT InitSpatialMetadata(0, 'NONE')")) {
+        rc = db_error(ctx, st->db, "SpatiaLite InitSpatialMetadata failed");
+        goto fail;
+    }
+    snprintf(sql, sizeof sql, "SELECT InsertEpsgSrid(%d)", srid);
+    if (!select_ok(st->db, sql)) {
+        rc = sv_error(ctx, SV_ERR_DB, "SpatiaLite does not know EPSG:%d; choose another --crs", srid);
+        goto fail;
+    }
+    if (exec(st->db, schema_sql) != SQLITE_OK) {
+        rc = db_error(ctx, st->db, "cannot create the result tables");
+        goto fail;
+    }
+    for (size_t i = 0; i < N_GEOMETRY_COLUMNS; i++) {
+        snprintf(sql, sizeof sql, "SELECT AddGeometryColumn('%s', 'geom', %d, '%s', 'XY')",
+                 geometry_columns[i].table, srid, geometry_columns[i].type);
+        if (!select_ok(st->db, sql)) {
+            rc = db_error(ctx, st->db, "cannot register a geometry column");
+            goto fail;
+        }
+    }
+    for (int i = 0; i < S_COUNT; i++)
+        if (sqlite3_prepare_v2(st->db, insert_sql[i], -1, &st->stmt[i], NULL) != SQLITE_OK) {
+            rc = db_error(ctx, st->db, "cannot prepare the result inserts");
+            goto fail;
+        }
+    *out = st;
+    return SV_OK;
+fail:
+    sv_store_abort(st);
+    return rc;
+}
+
+static void store_close(sv_store *st)
+{
+    for (int i = 0; i < S_COUNT; i++) {
+        sqlite3_finalize(st->stmt[i]);
+        st->stmt[i] = NULL;
+    }
+    if (st->db)
+        sqlite3_close(st->db);
+    st->db = NULL;
+    if (st->cache)
+        spatialite_cleanup_ex(st->cache);
+    st->cache = NULL;
+}
+
+void sv_store_abort(sv_store *st)
+{
+    if (!st)
+        return;
+    store_close(st);
+    if (st->tmp_path)
+        unlink(st->tmp_path);
+    free(st->tmp_path);
+    free(st->final_path);
+    free(st);
+}
+
+sv_status sv_store_commit(sv_ctx *ctx, sv_store *st)
+{
+    char sql[256];
+    sv_status rc = SV_OK;
+    for (size_t i = 0; i < N_GEOMETRY_COLUMNS; i++) {
+        snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', 'geom')", geometry_columns[i].table);
+        if (!select_ok(st->db, sql)) {
+            rc = db_error(ctx, st->db, "cannot build a spatial index");
+            goto fail;
+        }
+    }
+    /* Layer statistics let QGIS and GDAL skip a full scan for extents. */
+    exec(st->db, "SELECT UpdateLayerStatistics()");
+    if (exec(st->db, "COMMIT") != SQLITE_OK) {
+        rc = db_error(ctx, st->db, "cannot commit the result database");
+        goto fail;
+    }
+    store_close(st);
+    int fd = open(st->tmp_path, O_RDONLY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    if (rename(st->tmp_path, st->final_path) != 0) {
+        rc = sv_error(ctx, SV_ERR_OUTPUT, "cannot move the result into place at %s: %s", st->final_path,
+                      strerror(errno));
+        goto fail;
+    }
+    free(st->tmp_path);
+    st->tmp_path = NULL; /* nothing left to remove */
+    sv_store_abort(st);
+    return SV_OK;
+fail:
+    sv_store_abort(st);
+    return rc;
+}
+
+/* ---- binding helpers ---- */
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static void bind_real(sqlite3_stmt *s, int i, double v)
+{
+    if (isfinite(v))
+        sqlite3_bind_double(s, i, v);
+    else
+        sqlite3_bind_null(s, i); /* never store NaN */
+}
+
+static void bind_blob(sqlite3_stmt *s, int i, const unsigned char *wkb, size_t len)
+{
+    if (wkb && len)
+        sqlite3_bind_blob(s, i, wkb, (int)len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static int bind_break(sqlite3_stmt *s, int i, const sv_store_break *b)
+{
+    bind_text(s, i, b->mode);
+    bind_real(s, i + 1, b->minutes);
+    bind_real(s, i + 2, b->radius_m);
+    return i + 3;
+}
+
+static sv_status step(sv_ctx *ctx, sv_store *st, int which)
+{
+    sqlite3_stmt *s = st->stmt[which];
+    int r = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (r != SQLITE_DONE)
+        return db_error(ctx, st->db, "cannot write a result row");
+    return SV_OK;
+}
+
+sv_status sv_store_station(sv_ctx *ctx, sv_store *st, const char *id, const char *name,
+                           const char *category, long long fid, double x, double y)
+{
+    sqlite3_stmt *s = st->stmt[S_STATION];
+    bind_text(s, 1, id);
+    bind_text(s, 2, name);
+    bind_text(s, 3, category);
+    sqlite3_bind_int64(s, 4, fid);
+    bind_real(s, 5, x);
+    bind_real(s, 6, y);
+    sqlite3_bind_int(s, 7, st->srid);
+    return step(ctx, st, S_STATION);
+}
+
+sv_status sv_store_district(sv_ctx *ctx, sv_store *st, const char *id, const char *name,
+                            long long fid, double area_m2, int repaired,
+                            const unsigned char *wkb, size_t len)
+{
+    sqlite3_stmt *s = st->stmt[S_DISTRICT];
+    bind_text(s, 1, id);
+    bind_text(s, 2, name);
+    sqlite3_bind_int64(s, 3, fid);
+    bind_real(s, 4, area_m2);
+    sqlite3_bind_int(s, 5, repaired);
+    bind_blob(s, 6, wkb, len);
+    sqlite3_bind_int(s, 7, st->srid);
+    return step(ctx, st, S_DISTRICT);
+}
+
+sv_status sv_store_service_area(sv_ctx *ctx, sv_store *st, const char *station_id,
+                                const sv_store_break *b, double area_m2,
+                                const unsigned char *wkb, size_t len)
+{
+    sqlite3_stmt *s = st->stmt[S_SERVICE_AREA];
+    bind_text(s, 1, station_id);
+    int i = bind_break(s, 2, b);
+    bind_real(s, i, area_m2);
+    bind_blob(s, i + 1, wkb, len);
+    sqlite3_bind_int(s, i + 2, st->srid);
+    return step(ctx, st, S_SERVICE_AREA);
+}
+
+sv_status sv_store_coverage(sv_ctx *ctx, sv_store *st, const sv_store_coverage_row *r)
+{
+    sqlite3_stmt *s = st->stmt[S_DISTRICT_COVERAGE];
+    bind_text(s, 1, r->district_id);
+    bind_text(s, 2, r->district_name);
+    int i = bind_break(s, 3, &r->brk);
+    bind_real(s, i++, r->area_m2);
+    bind_real(s, i++, r->covered_m2);
+    bind_real(s, i++, r->covered_pct);
+    bind_real(s, i++, r->gap_m2);
+    sqlite3_bind_int(s, i++, r->n_gap_parts);
+    sqlite3_bind_int(s, i++, r->n_stations_inside);
+    sqlite3_bind_int(s, i++, r->n_stations_reaching);
+    sv_status rc = step(ctx, st, S_DISTRICT_COVERAGE);
+    if (rc != SV_OK)
+        return rc;
+
+    s = st->stmt[S_COVERAGE];
+    bind_text(s, 1, r->district_id);
+    bind_text(s, 2, r->district_name);
+    i = bind_break(s, 3, &r->brk);
+    bind_real(s, i++, r->covered_m2);
+    bind_real(s, i++, r->covered_pct);
+    bind_blob(s, i++, r->covered_wkb, r->covered_len);
+    sqlite3_bind_int(s, i, st->srid);
+    if ((rc = step(ctx, st, S_COVERAGE)) != SV_OK)
+        return rc;
+
+    s = st->stmt[S_GAP];
+    bind_text(s, 1, r->district_id);
+    bind_text(s, 2, r->district_name);
+    i = bind_break(s, 3, &r->brk);
+    bind_real(s, i++, r->gap_m2);
+    bind_real(s, i++, r->area_m2 > 0 ? 100.0 * r->gap_m2 / r->area_m2 : 0.0);
+    sqlite3_bind_int(s, i++, r->n_gap_parts);
+    bind_blob(s, i++, r->gap_wkb, r->gap_len);
+    sqlite3_bind_int(s, i, st->srid);
+    return step(ctx, st, S_GAP);
+}
+
+sv_status sv_store_gap_part(sv_ctx *ctx, sv_store *st, const char *district_id,
+                            const char *district_name, const sv_store_break *b, int part_no,
+                            double area_m2, const unsigned char *wkb, size_t len)
+{
+    sqlite3_stmt *s = st->stmt[S_GAP_PART];
+    bind_text(s, 1, district_id);
+    bind_text(s, 2, district_name);
+    int i = bind_break(s, 3, b);
+    sqlite3_bind_int(s, i++, part_no);
+    bind_real(s, i++, area_m2);
+    bind_blob(s, i++, wkb, len);
+    sqlite3_bind_int(s, i, st->srid);
+    return step(ctx, st, S_GAP_PART);
+}
+
+sv_status sv_store_issue(sv_ctx *ctx, sv_store *st, const sv_issue *is)
+{
+    sqlite3_stmt *s = st->stmt[S_ISSUE];
+    bind_text(s, 1, is->file);
+    bind_text(s, 2, is->layer);
+    bind_text(s, 3, is->feature_id);
+    bind_text(s, 4, is->problem);
+    bind_text(s, 5, is->action == SV_ISSUE_SKIPPED ? "skipped" : "repaired");
+    return step(ctx, st, S_ISSUE);
+}
+
+sv_status sv_store_city(sv_ctx *ctx, sv_store *st, const sv_store_break *b, double area_m2,
+                        double covered_m2, int n_stations)
+{
+    sqlite3_stmt *s = st->stmt[S_CITY];
+    int i = bind_break(s, 1, b);
+    bind_real(s, i++, area_m2);
+    bind_real(s, i++, covered_m2);
+    bind_real(s, i++, area_m2 > 0 ? 100.0 * covered_m2 / area_m2 : 0.0);
+    bind_real(s, i++, area_m2 - covered_m2);
+    sqlite3_bind_int(s, i, n_stations);
+    return step(ctx, st, S_CITY);
+}
+
+sv_status sv_store_run(sv_ctx *ctx, sv_store *st, const char *const *keys, const char *const *values,
+                       size_t n)
+{
+    /* keys come from svcov's own code, never from the user. */
+    size_t cap = 128;
+    for (size_t i = 0; i < n; i++)
+        cap += strlen(keys[i]) + 16;
+    char *create = malloc(cap), *insert = malloc(cap);
+    if (!create || !insert) {
+        free(create);
+        free(insert);
+        return SV_ERR_NOMEM;
+    }
+    strcpy(create, "CREATE TABLE runs (run_id INTEGER PRIMARY KEY");
+    strcpy(insert, "INSERT INTO runs (");
+    for (size_t i = 0; i < n; i++) {
+        strcat(create, ", \"");
+        strcat(create, keys[i]);
+        strcat(create, "\" NUMERIC");
+        strcat(insert, i ? ", \"" : "\"");
+        strcat(insert, keys[i]);
+        strcat(insert, "\"");
+    }
+    strcat(create, ")");
+    strcat(insert, ") VALUES (");
+    for (size_t i = 0; i < n; i++)
+        strcat(insert, i ? ", ?" : "?");
+    strcat(insert, ")");
+    sv_status rc = SV_OK;
+    sqlite3_stmt *s = NULL;
+    if (exec(st->db, create) != SQLITE_OK || sqlite3_prepare_v2(st->db, insert, -1, &s, NULL) != SQLITE_OK) {
+        rc = db_error(ctx, st->db, "cannot write the runs table");
+    } else {
+        for (size_t i = 0; i < n; i++)
+            bind_text(s, (int)i + 1, values[i]);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = db_error(ctx, st->db, "cannot write the runs row");
+    }
+    sqlite3_finalize(s);
+    free(create);
+    free(insert);
+    return rc;
+}
+
+/* ---- queries ---- */
+
+sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql, const char *const *names,
+                         const char *const *values, size_t nparams, sv_row_fn fn, void *userdata)
+{
+    sqlite3 *db = NULL;
+    void *cache = NULL;
+    sv_status rc = SV_OK;
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        rc = sv_error(ctx, SV_ERR_INPUT, "--db %s cannot be opened: %s", db_path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return rc;
+    }
+    cache = spatialite_alloc_connection();
+    spatialite_init_ex(db, cache, 0);
+    const char *tail = sql;
+    while (rc == SV_OK && tail && *tail) {
+        sqlite3_stmt *s = NULL;
+        const char *next = NULL;
+        if (sqlite3_prepare_v2(db, tail, -1, &s, &next) != SQLITE_OK) {
+            rc = sv_error(ctx, SV_ERR_USAGE, "the query does not run on %s: %s", db_path, sqlite3_errmsg(db));
+            break;
+        }
+        tail = next;
+        if (!s)
+            continue; /* whitespace or a comment */
+        int np = sqlite3_bind_parameter_count(s);
+        for (int p = 1; p <= np && rc == SV_OK; p++) {
+            const char *pname = sqlite3_bind_parameter_name(s, p);
+            const char *bare = pname ? pname + 1 : "";
+            size_t k = 0;
+            for (; k < nparams; k++)
+                if (strcmp(names[k], bare) == 0)
+                    break;
+            if (k == nparams)
+                rc = sv_error(ctx, SV_ERR_USAGE, "the query needs a value for %s; pass --set %s=VALUE",
+                              pname ? pname : "?", bare);
+            else
+                sqlite3_bind_text(s, p, values[k], -1, SQLITE_TRANSIENT);
+        }
+        int ncol = sqlite3_column_count(s);
+        const char **cn = NULL, **cv = NULL;
+        if (rc == SV_OK && ncol > 0) {
+            cn = calloc((size_t)ncol, sizeof *cn);
+            cv = calloc((size_t)ncol, sizeof *cv);
+            if (!cn || !cv)
+                rc = SV_ERR_NOMEM;
+            for (int c = 0; rc == SV_OK && c < ncol; c++)
+                cn[c] = sqlite3_column_name(s, c);
+            if (rc == SV_OK && fn && fn(userdata, ncol, cn, NULL) != 0)
+                ncol = -1;
+        }
+        int r = SQLITE_DONE;
+        while (rc == SV_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
+            if (ncol <= 0)
+                continue;
+            for (int c = 0; c < ncol; c++)
+                cv[c] = (const char *)sqlite3_column_text(s, c);
+            if (fn && fn(userdata, ncol, cn, cv) != 0)
+                break;
+        }
+        if (rc == SV_OK && r != SQLITE_ROW && r != SQLITE_DONE)
+            rc = sv_error(ctx, SV_ERR_USAGE, "the query failed on %s: %s", db_path, sqlite3_errmsg(db));
+        free(cn);
+        free(cv);
+        sqlite3_finalize(s);
+    }
+    sqlite3_close(db);
+    spatialite_cleanup_ex(cache);
+    return rc;
+}
