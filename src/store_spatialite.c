@@ -245,7 +245,8 @@ sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store 
         goto fail;
     }
     snprintf(sql, sizeof sql, "SELECT InsertEpsgSrid(%d)", srid);
-    if (!select_ok(st->db, sql)) {
+    /* 4326 too, so queries can report lon/lat with Transform(). */
+    if (!select_ok(st->db, sql) || (srid != 4326 && !select_ok(st->db, "SELECT InsertEpsgSrid(4326)"))) {
         rc = sv_error(ctx, SV_ERR_DB, "SpatiaLite does not know EPSG:%d; choose another --crs", srid);
         goto fail;
     }
@@ -561,6 +562,7 @@ sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql, cons
     }
     cache = spatialite_alloc_connection();
     spatialite_init_ex(db, cache, 0);
+    char *used = nparams ? calloc(nparams, 1) : NULL;
     const char *tail = sql;
     while (rc == SV_OK && tail && *tail) {
         sqlite3_stmt *s = NULL;
@@ -580,11 +582,11 @@ sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql, cons
             for (; k < nparams; k++)
                 if (strcmp(names[k], bare) == 0)
                     break;
-            if (k == nparams)
-                rc = sv_error(ctx, SV_ERR_USAGE, "the query needs a value for %s; pass --set %s=VALUE",
-                              pname ? pname : "?", bare);
-            else
+            if (k < nparams) {
                 sqlite3_bind_text(s, p, values[k], -1, SQLITE_TRANSIENT);
+                if (used)
+                    used[k] = 1;
+            } /* else NULL: queries give defaults with coalesce() */
         }
         int ncol = sqlite3_column_count(s);
         const char **cn = NULL, **cv = NULL;
@@ -613,6 +615,11 @@ sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql, cons
         free(cv);
         sqlite3_finalize(s);
     }
+    for (size_t k = 0; rc == SV_OK && used && k < nparams; k++)
+        if (!used[k])
+            rc = sv_error(ctx, SV_ERR_USAGE, "the query has no parameter :%s (from --set %s=...)", names[k],
+                          names[k]);
+    free(used);
     sqlite3_close(db);
     spatialite_cleanup_ex(cache);
     return rc;

@@ -83,7 +83,8 @@ sv_status sv_store_run(sv_ctx *ctx, sv_store *st, const char *const *keys,
                        const char *const *values, size_t n);
 
 /* Run the statements of sql against db_path (read-only, SpatiaLite loaded),
- * binding named parameters (":name") from names/values. Each result row is
+ * binding named parameters (":name") from names/values; a parameter with no
+ * value is NULL, a value no statement uses is an SV_ERR_USAGE. Each row is
  * passed to fn (a non-zero return stops). A statement that starts a new
  * result set calls fn with values == NULL first (column names only). */
 typedef int (*sv_row_fn)(void *userdata, int ncol, const char *const *names,

@@ -1,0 +1,46 @@
+# The two commands of the README: `make demo` and `make test`.
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+SVCOV = $(BUILD)/svcov
+OUT ?= out
+
+.PHONY: all deps build demo test sanitize bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+# The main job on the demo city: analyze, export maps for QGIS or a web map, print the table.
+demo: build
+	@mkdir -p $(OUT)
+	$(SVCOV) analyze --stations geodata/stations.geojson --districts geodata/districts.geojson \
+	    --minutes 10,15 --mode walk --detour 1.3 --out $(OUT)/demo.sqlite
+	@for layer in districts stations coverage gaps service_areas; do \
+	    $(SVCOV) export --db $(OUT)/demo.sqlite --layer $$layer --out $(OUT)/$$layer.geojson || exit 1; \
+	done
+	@$(SVCOV) export --db $(OUT)/demo.sqlite --layer district_coverage --out $(OUT)/district_coverage.csv
+	@echo
+	@$(SVCOV) query --db $(OUT)/demo.sqlite break_summary
+	@echo
+	@echo "Demo results in $(OUT)/: demo.sqlite (open it in QGIS), *.geojson, district_coverage.csv"
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+
+# The same suite under AddressSanitizer and UBSan.
+sanitize: deps
+	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DSVCOV_SANITIZE=ON >/dev/null
+	@cmake --build $(BUILD)-asan -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(BUILD)-asan --output-on-failure -j$(JOBS)
+
+# svcov against the same computation in SpatiaLite SQL (see bench/README.md).
+bench: build
+	bench/bench_sql.sh --svcov $(SVCOV) --gencity $(BUILD)/bench/svcov-gencity
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-asan $(OUT)

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install the Debian packages svcov needs to build, test and run.
+# As root: installs what is missing with apt-get. Otherwise: prints the exact
+# apt-get line to run and fails, so a build never starts half-equipped.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libgdal-dev gdal-bin            # vector I/O (GDAL/OGR) and ogr2ogr for the benchmark
+  libgeos-dev                     # geometry (GEOS C API)
+  libproj-dev proj-bin            # coordinate operations
+  libsqlite3-dev sqlite3          # result store
+  libspatialite-dev libsqlite3-mod-spatialite spatialite-bin
+  libcmocka-dev                   # unit tests
+  time                            # /usr/bin/time for the benchmark's memory figures
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -eq 0 ]]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+else
+  echo "install-deps: missing Debian packages; run:" >&2
+  echo "  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
