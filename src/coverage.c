@@ -15,6 +15,9 @@ typedef struct {
     size_t len;
     double area;
     sv_env env;
+    unsigned char *uncov; /* the cell minus the circle; NULL when the circle covers the cell */
+    size_t uncov_len;
+    sv_env uncov_env;
 } piece;
 
 typedef struct {
@@ -24,6 +27,7 @@ typedef struct {
     sv_env *denv;        /* district envelopes */
     unsigned char **cell_wkb; /* Voronoi cell per station */
     size_t *cell_len;
+    sv_env *cell_env;
     piece *pieces;       /* n_breaks * n_stations, break-major */
     atomic_size_t next;
     atomic_size_t done;
@@ -38,8 +42,10 @@ typedef struct {
     job *job;
     sv_geos *h;
     sv_index *stations; /* STR-tree of station points */
+    sv_index *cells;    /* STR-tree of Voronoi cells (NULL without them) */
     sv_geom **points;   /* lazily built station points */
     sv_geom **pieces;   /* lazily parsed pieces, n_breaks * n_stations */
+    sv_geom **uncov;    /* lazily parsed uncovered cell parts, likewise */
     size_t *ids, nids, capids;
 } worker;
 
@@ -75,11 +81,16 @@ static void worker_free(worker *w)
     if (w->points)
         for (size_t i = 0; i < ns; i++)
             sv_geom_destroy(w->h, w->points[i]);
-    if (w->pieces)
-        for (size_t i = 0; i < ns * nb; i++)
+    for (size_t i = 0; i < ns * nb; i++) {
+        if (w->pieces)
             sv_geom_destroy(w->h, w->pieces[i]);
+        if (w->uncov)
+            sv_geom_destroy(w->h, w->uncov[i]);
+    }
     free(w->points);
     free(w->pieces);
+    free(w->uncov);
+    sv_index_destroy(w->h, w->cells);
     free(w->ids);
     sv_index_destroy(w->h, w->stations);
     sv_geos_destroy(w->h);
@@ -96,13 +107,21 @@ static int worker_init(worker *w, job *j)
     size_t ns = j->in->n_stations, nb = j->in->n_breaks;
     w->points = calloc(ns ? ns : 1, sizeof *w->points);
     w->pieces = calloc(ns * nb + 1, sizeof *w->pieces);
+    w->uncov = calloc(ns * nb + 1, sizeof *w->uncov);
     w->stations = sv_index_create(w->h);
-    if (!w->points || !w->pieces || !w->stations)
+    if (!w->points || !w->pieces || !w->uncov || !w->stations)
         return -1;
     for (size_t i = 0; i < ns; i++) {
         sv_env e = {j->in->xs[i], j->in->ys[i], j->in->xs[i], j->in->ys[i]};
         if (sv_index_insert(w->h, w->stations, i, &e) != 0)
             return -1;
+    }
+    if (j->cell_env) {
+        if (!(w->cells = sv_index_create(w->h)))
+            return -1;
+        for (size_t i = 0; i < ns; i++)
+            if (j->cell_wkb[i] && sv_index_insert(w->h, w->cells, i, &j->cell_env[i]) != 0)
+                return -1;
     }
     return 0;
 }
@@ -224,7 +243,22 @@ static int make_piece(void *arg, size_t item)
     } else {
         sv_geom *c = sv_geom_circle(w->h, x, y, r, in->quad_segs);
         pg = c ? sv_geom_intersection(w->h, c, cell) : NULL;
+        /* What the circle leaves of the cell is the gap there, whichever
+         * district it falls in. */
+        sv_geom *u = (c && pg && in->want_geometry) ? sv_geom_difference(w->h, cell, c) : NULL;
+        sv_geom *up = u ? sv_geom_polygons(w->h, u) : NULL;
+        sv_geom_destroy(w->h, u);
+        if (up && sv_geom_is_empty(w->h, up) == 0) {
+            sv_geom_envelope(w->h, up, &p->uncov_env);
+            p->uncov = sv_geom_to_wkb(w->h, up, &p->uncov_len);
+        }
+        int failed = in->want_geometry && pg && (!up || (sv_geom_is_empty(w->h, up) == 0 && !p->uncov));
+        sv_geom_destroy(w->h, up);
         sv_geom_destroy(w->h, c);
+        if (failed) {
+            sv_geom_destroy(w->h, pg);
+            pg = NULL;
+        }
     }
     sv_geom_destroy(w->h, cell);
     if (!pg) {
@@ -264,6 +298,57 @@ static const sv_geom *worker_piece(worker *w, size_t b, size_t i)
     return w->pieces[k];
 }
 
+static const sv_geom *worker_uncov(worker *w, size_t b, size_t i)
+{
+    job *j = w->job;
+    size_t k = b * j->in->n_stations + i;
+    if (!w->uncov[k] && j->pieces[k].uncov)
+        w->uncov[k] = sv_geom_from_wkb(w->h, j->pieces[k].uncov, j->pieces[k].uncov_len);
+    return w->uncov[k];
+}
+
+/* The gap of district D for break b: the uncovered parts of the Voronoi
+ * cells that meet it, which never overlap one another. */
+static sv_geom *voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const sv_env *env, size_t b)
+{
+    job *j = w->job;
+    w->nids = 0;
+    if (sv_index_query(w->h, w->cells, env, &w->ids, &w->nids, &w->capids) != 0)
+        return NULL;
+    sv_geom **parts = calloc(w->nids + 1, sizeof *parts);
+    if (!parts)
+        return NULL;
+    size_t n = 0;
+    int ok = 1;
+    for (size_t k = 0; k < w->nids && ok; k++) {
+        size_t i = w->ids[k];
+        const piece *pc = &j->pieces[b * j->in->n_stations + i];
+        if (!pc->uncov || !env_intersects(&pc->uncov_env, env))
+            continue;
+        const sv_geom *u = worker_uncov(w, b, i);
+        if (!u) {
+            ok = 0;
+            break;
+        }
+        int c = sv_prep_contains(w->h, P, u);
+        if (c == 1) {
+            ok = (parts[n++] = sv_geom_clone(w->h, u)) != NULL;
+        } else if (c == 0 && sv_prep_intersects(w->h, P, u) == 1) {
+            sv_geom *x = sv_geom_intersection(w->h, D, u);
+            sv_geom *xp = x ? sv_geom_polygons(w->h, x) : NULL;
+            sv_geom_destroy(w->h, x);
+            ok = (parts[n++] = xp) != NULL;
+        } else if (c < 0) {
+            ok = 0;
+        }
+    }
+    sv_geom *gap = ok ? sv_geom_union_take(w->h, parts, n) : NULL;
+    for (size_t k = 0; k < n; k++)
+        sv_geom_destroy(w->h, parts[k]);
+    free(parts);
+    return gap;
+}
+
 /* Store g (owned) as WKB in *wkb unless it is empty. */
 static int keep_wkb(worker *w, sv_geom *g, unsigned char **wkb, size_t *len)
 {
@@ -271,6 +356,12 @@ static int keep_wkb(worker *w, sv_geom *g, unsigned char **wkb, size_t *len)
     *len = 0;
     if (!g)
         return -1;
+    if (!sv_geom_is_polygonal(w->h, g)) { /* an overlay may leave lines where edges touch */
+        sv_geom *p = sv_geom_polygons(w->h, g);
+        sv_geom_destroy(w->h, g);
+        if (!(g = p))
+            return -1;
+    }
     int empty = sv_geom_is_empty(w->h, g);
     if (empty == 0)
         *wkb = sv_geom_to_wkb(w->h, g, len);
@@ -344,24 +435,19 @@ static int measure_district(void *arg, size_t d)
             int c = sv_prep_contains(w->h, P, pg);
             if (c == 1) {
                 covered += pc->area;
-                if (want_geometry && !(parts[nparts++] = sv_geom_clone(w->h, pg)))
-                    goto geomfail;
             } else if (c == 0 && sv_prep_intersects(w->h, P, pg) == 1) {
                 sv_geom *x = sv_geom_intersection(w->h, D, pg);
                 if (!x)
                     goto geomfail;
                 covered += sv_geom_area(w->h, x);
-                if (want_geometry)
-                    parts[nparts++] = x;
-                else
-                    sv_geom_destroy(w->h, x);
+                sv_geom_destroy(w->h, x);
             } else if (c < 0) {
                 goto geomfail;
             }
         }
         cell->n_reaching = reaching;
         cell->area_m2 = area;
-        sv_geom *cov = NULL;
+        sv_geom *cov = NULL, *gap = NULL;
         if (in->method == SV_METHOD_UNION) {
             sv_geom *u = sv_geom_union_take(w->h, parts, nparts);
             cov = u ? sv_geom_intersection(w->h, D, u) : NULL;
@@ -369,8 +455,15 @@ static int measure_district(void *arg, size_t d)
             if (!cov)
                 goto geomfail;
             covered = sv_geom_area(w->h, cov);
-        } else if (want_geometry) {
-            cov = sv_geom_union_take(w->h, parts, nparts);
+        } else if (want_geometry && w->cells) {
+            gap = voronoi_gap(w, D, P, &env, b);
+            cov = gap ? sv_geom_difference(w->h, D, gap) : NULL;
+            if (!cov) {
+                sv_geom_destroy(w->h, gap);
+                goto geomfail;
+            }
+        } else if (want_geometry) { /* no station at all */
+            cov = sv_geom_empty_polygon(w->h);
             if (!cov)
                 goto geomfail;
         }
@@ -382,7 +475,8 @@ static int measure_district(void *arg, size_t d)
         cell->covered_m2 = covered;
         cell->gap_m2 = area - covered;
         if (want_geometry) {
-            sv_geom *gap = sv_geom_difference(w->h, D, cov);
+            if (!gap)
+                gap = sv_geom_difference(w->h, D, cov);
             if (!gap) {
                 sv_geom_destroy(w->h, cov);
                 goto geomfail;
@@ -420,7 +514,8 @@ static sv_status voronoi_stage(job *j, sv_geos *h, const sv_env *all)
     sv_geom **cells = calloc(n, sizeof *cells);
     j->cell_wkb = calloc(n, sizeof *j->cell_wkb);
     j->cell_len = calloc(n, sizeof *j->cell_len);
-    if (!cells || !j->cell_wkb || !j->cell_len) {
+    j->cell_env = calloc(n, sizeof *j->cell_env);
+    if (!cells || !j->cell_wkb || !j->cell_len || !j->cell_env) {
         free(cells);
         return sv_error(j->ctx, SV_ERR_NOMEM, "out of memory for Voronoi cells");
     }
@@ -433,6 +528,7 @@ static sv_status voronoi_stage(job *j, sv_geos *h, const sv_env *all)
     sv_status st = SV_OK;
     for (size_t i = 0; i < n; i++) {
         if (cells[i] && st == SV_OK) {
+            sv_geom_envelope(h, cells[i], &j->cell_env[i]);
             j->cell_wkb[i] = sv_geom_to_wkb(h, cells[i], &j->cell_len[i]);
             if (!j->cell_wkb[i])
                 st = sv_error(j->ctx, SV_ERR_NOMEM, "out of memory for Voronoi cells");
@@ -533,9 +629,12 @@ done:
             free(j.cell_wkb[i]);
     free(j.cell_wkb);
     free(j.cell_len);
+    free(j.cell_env);
     if (j.pieces)
-        for (size_t k = 0; k < ns * nb; k++)
+        for (size_t k = 0; k < ns * nb; k++) {
             free(j.pieces[k].wkb);
+            free(j.pieces[k].uncov);
+        }
     free(j.pieces);
     free(j.denv);
     sv_geos_destroy(h);

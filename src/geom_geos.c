@@ -309,21 +309,32 @@ sv_geom *sv_geom_make_valid_polygonal(sv_geos *s, const sv_geom *g, int *repaire
         GEOSGeomTypeId_r(s->h, fixed) == GEOS_MULTIPOLYGON)
         return (sv_geom *)fixed;
 
+    GEOSGeometry *out = (GEOSGeometry *)sv_geom_polygons(s, (const sv_geom *)fixed);
+    GEOSGeom_destroy_r(s->h, fixed);
+    return (sv_geom *)out;
+}
+
+sv_geom *sv_geom_polygons(sv_geos *s, const sv_geom *g)
+{
+    int t = GEOSGeomTypeId_r(s->h, CG(g));
+    if (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON)
+        return sv_geom_clone(s, g);
     GEOSGeometry **parts = NULL;
     size_t n = 0, cap = 0;
     GEOSGeometry *out = NULL;
-    if (collect_polygons(s, fixed, &parts, &n, &cap) == 0) {
+    if (collect_polygons(s, CG(g), &parts, &n, &cap) == 0) {
         if (n == 0)
             out = GEOSGeom_createEmptyPolygon_r(s->h);
+        else if (n == 1)
+            out = parts[0];
         else
             out = GEOSGeom_createCollection_r(s->h, GEOS_MULTIPOLYGON, parts, (unsigned)n);
         if (out)
-            n = 0; /* the collection owns the parts now */
+            n = 0; /* the result owns the parts now */
     }
     for (size_t i = 0; i < n; i++)
         GEOSGeom_destroy_r(s->h, parts[i]);
     free(parts);
-    GEOSGeom_destroy_r(s->h, fixed);
     return (sv_geom *)out;
 }
 

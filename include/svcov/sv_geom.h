@@ -77,6 +77,10 @@ sv_geom *sv_geom_part(sv_geos *h, const sv_geom *g, int i);
  * when the input was not valid. The result may be empty. */
 sv_geom *sv_geom_make_valid_polygonal(sv_geos *h, const sv_geom *g, int *repaired);
 
+/* The polygons of g (dropping points and lines an overlay may leave), as a
+ * Polygon or MultiPolygon; an empty polygon when there are none. */
+sv_geom *sv_geom_polygons(sv_geos *h, const sv_geom *g);
+
 sv_geom *sv_geom_intersection(sv_geos *h, const sv_geom *a, const sv_geom *b);
 sv_geom *sv_geom_difference(sv_geos *h, const sv_geom *a, const sv_geom *b);
 /* Union of n geometries; takes ownership of parts[0..n-1] (each set to NULL).

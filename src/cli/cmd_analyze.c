@@ -114,14 +114,41 @@ static void break_label(char *buf, size_t n, const sv_break *b)
         snprintf(buf, n, "%g min", b->minutes);
 }
 
+#define MAX_TABLE_DISTRICTS 40
+
+static const sv_analysis *sort_analysis;
+
+/* Least covered first, by the first break. */
+static int by_first_break(const void *x, const void *y)
+{
+    const sv_analysis *a = sort_analysis;
+    size_t i = *(const size_t *)x, j = *(const size_t *)y;
+    const sv_cov_cell *ci = &a->cov.cells[i * a->n_breaks], *cj = &a->cov.cells[j * a->n_breaks];
+    double pi = ci->area_m2 > 0 ? ci->covered_m2 / ci->area_m2 : 0, pj = cj->area_m2 > 0 ? cj->covered_m2 / cj->area_m2 : 0;
+    return pi < pj ? -1 : pi > pj ? 1 : (i > j) - (i < j);
+}
+
 static void print_summary(const sv_analysis *a, const char *out_path)
 {
     const char *hdr[] = {"district", "break", "radius m", "covered %", "gap km2", "stations inside"};
     cli_table *t = table_create(6, hdr, "llrrrr");
     if (!t)
         return;
+    /* A big city gets its least covered districts only. */
+    size_t *order = malloc((a->n_districts + 1) * sizeof *order), shown = a->n_districts;
+    if (!order) {
+        table_destroy(t);
+        return;
+    }
     for (size_t d = 0; d < a->n_districts; d++)
-        for (size_t b = 0; b < a->n_breaks; b++) {
+        order[d] = d;
+    if (a->n_districts > MAX_TABLE_DISTRICTS) {
+        sort_analysis = a;
+        qsort(order, a->n_districts, sizeof *order, by_first_break);
+        shown = MAX_TABLE_DISTRICTS / 2;
+    }
+    for (size_t k = 0; k < shown; k++)
+        for (size_t b = 0, d = order[k]; b < a->n_breaks; b++) {
             const sv_cov_cell *c = &a->cov.cells[d * a->n_breaks + b];
             char brk[32], rad[32], pct[32], gap[32], ins[32];
             break_label(brk, sizeof brk, &a->breaks[b]);
@@ -134,6 +161,11 @@ static void print_summary(const sv_analysis *a, const char *out_path)
         }
     table_print(t, stdout);
     table_destroy(t);
+    free(order);
+    if (shown < a->n_districts)
+        printf("(the %zu least covered of %zu districts; all are in the district_coverage table: "
+               "svcov query --db %s below_target)\n",
+               shown, a->n_districts, out_path);
 
     printf("\nWhole area (union of the %zu districts, %zu stations, %s, EPSG:%d):\n", a->n_districts,
            a->n_stations, a->mode, a->crs.epsg);

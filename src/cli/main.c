@@ -169,7 +169,7 @@ void cli_progress(const char *stage, double fraction, void *userdata)
         ps.last_pct = -1;
         clock_gettime(CLOCK_MONOTONIC, &ps.t0);
     }
-    int pct = (int)(fraction * 100.0 + 0.5);
+    int pct = fraction >= 1.0 ? 100 : (int)(fraction * 100.0);
     if (pct == ps.last_pct)
         return;
     if (tty) {
