@@ -9,15 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A piece: circle i of break b cut by the Voronoi cell of station i. */
+/* What the circle of station i leaves of its Voronoi cell for break b: the
+ * gap there, whichever district it falls in. */
 typedef struct {
-    unsigned char *wkb; /* NULL: no piece (a repeated station) */
+    unsigned char *wkb; /* NULL: the circle covers the whole cell (or a repeated station) */
     size_t len;
     double area;
     sv_env env;
-    unsigned char *uncov; /* the cell minus the circle; NULL when the circle covers the cell */
-    size_t uncov_len;
-    sv_env uncov_env;
 } piece;
 
 typedef struct {
@@ -44,8 +42,7 @@ typedef struct {
     sv_index *stations; /* STR-tree of station points */
     sv_index *cells;    /* STR-tree of Voronoi cells (NULL without them) */
     sv_geom **points;   /* lazily built station points */
-    sv_geom **pieces;   /* lazily parsed pieces, n_breaks * n_stations */
-    sv_geom **uncov;    /* lazily parsed uncovered cell parts, likewise */
+    sv_geom **uncov;    /* lazily parsed uncovered cell parts, n_breaks * n_stations */
     size_t *ids, nids, capids;
 } worker;
 
@@ -81,14 +78,10 @@ static void worker_free(worker *w)
     if (w->points)
         for (size_t i = 0; i < ns; i++)
             sv_geom_destroy(w->h, w->points[i]);
-    for (size_t i = 0; i < ns * nb; i++) {
-        if (w->pieces)
-            sv_geom_destroy(w->h, w->pieces[i]);
-        if (w->uncov)
+    if (w->uncov)
+        for (size_t i = 0; i < ns * nb; i++)
             sv_geom_destroy(w->h, w->uncov[i]);
-    }
     free(w->points);
-    free(w->pieces);
     free(w->uncov);
     sv_index_destroy(w->h, w->cells);
     free(w->ids);
@@ -106,10 +99,9 @@ static int worker_init(worker *w, job *j)
         return -1;
     size_t ns = j->in->n_stations, nb = j->in->n_breaks;
     w->points = calloc(ns ? ns : 1, sizeof *w->points);
-    w->pieces = calloc(ns * nb + 1, sizeof *w->pieces);
     w->uncov = calloc(ns * nb + 1, sizeof *w->uncov);
     w->stations = sv_index_create(w->h);
-    if (!w->points || !w->pieces || !w->uncov || !w->stations)
+    if (!w->points || !w->uncov || !w->stations)
         return -1;
     for (size_t i = 0; i < ns; i++) {
         sv_env e = {j->in->xs[i], j->in->ys[i], j->in->xs[i], j->in->ys[i]};
@@ -207,9 +199,9 @@ static sv_status run_parallel(job *j, size_t n, int (*fn)(void *, size_t), const
     return j->status;
 }
 
-/* ---- stage 1: pieces ---- */
+/* ---- stage 1: what each circle leaves of its cell ---- */
 
-static int make_piece(void *arg, size_t item)
+static int make_uncovered(void *arg, size_t item)
 {
     worker *w = arg;
     job *j = w->job;
@@ -218,66 +210,40 @@ static int make_piece(void *arg, size_t item)
     size_t b = item / ns, i = item % ns;
     piece *p = &j->pieces[item];
     if (!j->cell_wkb[i])
-        return 0; /* a repeated station: its twin holds the piece */
+        return 0; /* a repeated station: its twin holds the cell */
     double r = in->breaks[b].radius_m;
     double x = in->xs[i], y = in->ys[i];
-    sv_geom *cell = sv_geom_from_wkb(w->h, j->cell_wkb[i], j->cell_len[i]);
-    if (!cell) {
-        fail(j, SV_ERR_GEOM, "cannot read a Voronoi cell: %s", sv_geos_errmsg(w->h));
-        return -1;
-    }
-    sv_env ce;
-    sv_geom *pg = NULL;
-    if (sv_geom_envelope(w->h, cell, &ce) != 0) {
-        sv_geom_destroy(w->h, cell);
-        return 0;
-    }
+    const sv_env *ce = &j->cell_env[i];
     /* The polygonal circle contains every point within r*cos(pi/n) of its
-     * centre: a cell whose envelope lies inside that is its own piece. */
+     * centre: a cell whose envelope lies inside that is fully covered. */
     double inner = r * cos(M_PI / (4.0 * in->quad_segs));
-    double dx = fmax(fabs(ce.xmin - x), fabs(ce.xmax - x));
-    double dy = fmax(fabs(ce.ymin - y), fabs(ce.ymax - y));
-    if (dx * dx + dy * dy <= inner * inner) {
-        pg = cell;
-        cell = NULL;
-    } else {
-        sv_geom *c = sv_geom_circle(w->h, x, y, r, in->quad_segs);
-        pg = c ? sv_geom_intersection(w->h, c, cell) : NULL;
-        /* What the circle leaves of the cell is the gap there, whichever
-         * district it falls in. */
-        sv_geom *u = (c && pg && in->want_geometry) ? sv_geom_difference(w->h, cell, c) : NULL;
-        sv_geom *up = u ? sv_geom_polygons(w->h, u) : NULL;
-        sv_geom_destroy(w->h, u);
-        if (up && sv_geom_is_empty(w->h, up) == 0) {
-            sv_geom_envelope(w->h, up, &p->uncov_env);
-            p->uncov = sv_geom_to_wkb(w->h, up, &p->uncov_len);
-        }
-        int failed = in->want_geometry && pg && (!up || (sv_geom_is_empty(w->h, up) == 0 && !p->uncov));
-        sv_geom_destroy(w->h, up);
-        sv_geom_destroy(w->h, c);
-        if (failed) {
-            sv_geom_destroy(w->h, pg);
-            pg = NULL;
-        }
-    }
-    sv_geom_destroy(w->h, cell);
-    if (!pg) {
-        fail(j, SV_ERR_GEOM, "cannot cut a service circle by its Voronoi cell: %s", sv_geos_errmsg(w->h));
-        return -1;
-    }
-    if (sv_geom_is_empty(w->h, pg) == 1) {
-        sv_geom_destroy(w->h, pg);
+    double dx = fmax(fabs(ce->xmin - x), fabs(ce->xmax - x));
+    double dy = fmax(fabs(ce->ymin - y), fabs(ce->ymax - y));
+    if (dx * dx + dy * dy <= inner * inner)
         return 0;
-    }
-    p->area = sv_geom_area(w->h, pg);
-    sv_geom_envelope(w->h, pg, &p->env);
-    p->wkb = sv_geom_to_wkb(w->h, pg, &p->len);
-    sv_geom_destroy(w->h, pg);
-    if (!p->wkb) {
-        fail(j, SV_ERR_NOMEM, "out of memory storing pieces%s", NULL);
+    sv_geom *cell = sv_geom_from_wkb(w->h, j->cell_wkb[i], j->cell_len[i]);
+    sv_geom *c = cell ? sv_geom_circle(w->h, x, y, r, in->quad_segs) : NULL;
+    sv_geom *u = c ? sv_geom_difference(w->h, cell, c) : NULL;
+    sv_geom *up = u ? sv_geom_polygons(w->h, u) : NULL;
+    sv_geom_destroy(w->h, u);
+    sv_geom_destroy(w->h, c);
+    sv_geom_destroy(w->h, cell);
+    if (!up) {
+        fail(j, SV_ERR_GEOM, "cannot cut a service circle out of its Voronoi cell: %s", sv_geos_errmsg(w->h));
         return -1;
     }
-    return 0;
+    int rc = 0;
+    if (sv_geom_is_empty(w->h, up) == 0) {
+        p->area = sv_geom_area(w->h, up);
+        sv_geom_envelope(w->h, up, &p->env);
+        p->wkb = sv_geom_to_wkb(w->h, up, &p->len);
+        if (!p->wkb) {
+            fail(j, SV_ERR_NOMEM, "out of memory storing cell parts%s", NULL);
+            rc = -1;
+        }
+    }
+    sv_geom_destroy(w->h, up);
+    return rc;
 }
 
 /* ---- stage 2: districts ---- */
@@ -289,41 +255,35 @@ static const sv_geom *worker_point(worker *w, size_t i)
     return w->points[i];
 }
 
-static const sv_geom *worker_piece(worker *w, size_t b, size_t i)
-{
-    job *j = w->job;
-    size_t k = b * j->in->n_stations + i;
-    if (!w->pieces[k] && j->pieces[k].wkb)
-        w->pieces[k] = sv_geom_from_wkb(w->h, j->pieces[k].wkb, j->pieces[k].len);
-    return w->pieces[k];
-}
-
 static const sv_geom *worker_uncov(worker *w, size_t b, size_t i)
 {
     job *j = w->job;
     size_t k = b * j->in->n_stations + i;
-    if (!w->uncov[k] && j->pieces[k].uncov)
-        w->uncov[k] = sv_geom_from_wkb(w->h, j->pieces[k].uncov, j->pieces[k].uncov_len);
+    if (!w->uncov[k] && j->pieces[k].wkb)
+        w->uncov[k] = sv_geom_from_wkb(w->h, j->pieces[k].wkb, j->pieces[k].len);
     return w->uncov[k];
 }
 
-/* The gap of district D for break b: the uncovered parts of the Voronoi
- * cells that meet it, which never overlap one another. */
-static sv_geom *voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const sv_env *env, size_t b)
+/* The gap of district D for break b: the parts of the Voronoi cells that
+ * meet D which their station's circle does not reach. They never overlap,
+ * so their areas add up; the union is built only when *gap is asked for. */
+static int voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const sv_env *env, size_t b,
+                       double *gap_area, sv_geom **gap)
 {
     job *j = w->job;
+    *gap_area = 0;
     w->nids = 0;
     if (sv_index_query(w->h, w->cells, env, &w->ids, &w->nids, &w->capids) != 0)
-        return NULL;
-    sv_geom **parts = calloc(w->nids + 1, sizeof *parts);
-    if (!parts)
-        return NULL;
+        return -1;
+    sv_geom **parts = gap ? calloc(w->nids + 1, sizeof *parts) : NULL;
+    if (gap && !parts)
+        return -1;
     size_t n = 0;
     int ok = 1;
     for (size_t k = 0; k < w->nids && ok; k++) {
         size_t i = w->ids[k];
         const piece *pc = &j->pieces[b * j->in->n_stations + i];
-        if (!pc->uncov || !env_intersects(&pc->uncov_env, env))
+        if (!pc->wkb || !env_intersects(&pc->env, env))
             continue;
         const sv_geom *u = worker_uncov(w, b, i);
         if (!u) {
@@ -332,21 +292,35 @@ static sv_geom *voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const
         }
         int c = sv_prep_contains(w->h, P, u);
         if (c == 1) {
-            ok = (parts[n++] = sv_geom_clone(w->h, u)) != NULL;
+            *gap_area += pc->area;
+            if (gap)
+                ok = (parts[n++] = sv_geom_clone(w->h, u)) != NULL;
         } else if (c == 0 && sv_prep_intersects(w->h, P, u) == 1) {
             sv_geom *x = sv_geom_intersection(w->h, D, u);
             sv_geom *xp = x ? sv_geom_polygons(w->h, x) : NULL;
             sv_geom_destroy(w->h, x);
-            ok = (parts[n++] = xp) != NULL;
+            if (!xp) {
+                ok = 0;
+                break;
+            }
+            *gap_area += sv_geom_area(w->h, xp);
+            if (gap)
+                parts[n++] = xp;
+            else
+                sv_geom_destroy(w->h, xp);
         } else if (c < 0) {
             ok = 0;
         }
     }
-    sv_geom *gap = ok ? sv_geom_union_take(w->h, parts, n) : NULL;
-    for (size_t k = 0; k < n; k++)
-        sv_geom_destroy(w->h, parts[k]);
-    free(parts);
-    return gap;
+    if (gap) {
+        *gap = ok ? sv_geom_union_take(w->h, parts, n) : NULL;
+        for (size_t k = 0; k < n; k++)
+            sv_geom_destroy(w->h, parts[k]);
+        free(parts);
+        if (!*gap)
+            ok = 0;
+    }
+    return ok ? 0 : -1;
 }
 
 /* Store g (owned) as WKB in *wkb unless it is empty. */
@@ -406,11 +380,10 @@ static int measure_district(void *arg, size_t d)
         if (sv_index_query(w->h, w->stations, &q, &w->ids, &w->nids, &w->capids) != 0)
             goto nomem;
         free(parts);
-        parts = calloc(w->nids ? w->nids : 1, sizeof *parts);
+        parts = calloc(w->nids + 1, sizeof *parts);
         nparts = 0;
         if (!parts)
             goto nomem;
-        double covered = 0;
         int reaching = 0;
         for (size_t k = 0; k < w->nids; k++) {
             size_t i = w->ids[k];
@@ -420,33 +393,13 @@ static int measure_district(void *arg, size_t d)
             if (sv_prep_within_distance(w->h, P, pt, r) != 1)
                 continue;
             reaching++;
-            if (in->method == SV_METHOD_UNION) {
-                parts[nparts] = sv_geom_circle(w->h, in->xs[i], in->ys[i], r, in->quad_segs);
-                if (!parts[nparts++])
-                    goto geomfail;
-                continue;
-            }
-            const piece *pc = &j->pieces[b * in->n_stations + i];
-            if (!pc->wkb || !env_intersects(&pc->env, &env))
-                continue;
-            const sv_geom *pg = worker_piece(w, b, i);
-            if (!pg)
+            if (in->method == SV_METHOD_UNION &&
+                !(parts[nparts++] = sv_geom_circle(w->h, in->xs[i], in->ys[i], r, in->quad_segs)))
                 goto geomfail;
-            int c = sv_prep_contains(w->h, P, pg);
-            if (c == 1) {
-                covered += pc->area;
-            } else if (c == 0 && sv_prep_intersects(w->h, P, pg) == 1) {
-                sv_geom *x = sv_geom_intersection(w->h, D, pg);
-                if (!x)
-                    goto geomfail;
-                covered += sv_geom_area(w->h, x);
-                sv_geom_destroy(w->h, x);
-            } else if (c < 0) {
-                goto geomfail;
-            }
         }
         cell->n_reaching = reaching;
         cell->area_m2 = area;
+        double covered = 0;
         sv_geom *cov = NULL, *gap = NULL;
         if (in->method == SV_METHOD_UNION) {
             sv_geom *u = sv_geom_union_take(w->h, parts, nparts);
@@ -455,17 +408,21 @@ static int measure_district(void *arg, size_t d)
             if (!cov)
                 goto geomfail;
             covered = sv_geom_area(w->h, cov);
-        } else if (want_geometry && w->cells) {
-            gap = voronoi_gap(w, D, P, &env, b);
-            cov = gap ? sv_geom_difference(w->h, D, gap) : NULL;
-            if (!cov) {
+        } else if (w->cells) {
+            double gap_area = 0;
+            if (voronoi_gap(w, D, P, &env, b, &gap_area, want_geometry ? &gap : NULL) != 0)
+                goto geomfail;
+            covered = area - gap_area;
+            if (want_geometry && !(cov = sv_geom_difference(w->h, D, gap))) {
                 sv_geom_destroy(w->h, gap);
                 goto geomfail;
             }
-        } else if (want_geometry) { /* no station at all */
-            cov = sv_geom_empty_polygon(w->h);
-            if (!cov)
+        } else { /* no station at all */
+            covered = 0;
+            if (want_geometry && (!(cov = sv_geom_empty_polygon(w->h)) || !(gap = sv_geom_clone(w->h, D)))) {
+                sv_geom_destroy(w->h, cov);
                 goto geomfail;
+            }
         }
         nparts = 0;
         if (covered > area)
@@ -486,6 +443,7 @@ static int measure_district(void *arg, size_t d)
                 goto nomem;
         } else {
             sv_geom_destroy(w->h, cov);
+            sv_geom_destroy(w->h, gap);
         }
     }
     rc = 0;
@@ -542,7 +500,7 @@ static sv_status voronoi_stage(job *j, sv_geos *h, const sv_env *all)
     j->pieces = calloc(n * in->n_breaks, sizeof *j->pieces);
     if (!j->pieces)
         return sv_error(j->ctx, SV_ERR_NOMEM, "out of memory for circle pieces");
-    st = run_parallel(j, n * in->n_breaks, make_piece, "circles");
+    st = run_parallel(j, n * in->n_breaks, make_uncovered, "circles");
     if (st != SV_OK)
         return sv_error(j->ctx, st, "%s", j->errmsg);
     return SV_OK;
@@ -631,10 +589,8 @@ done:
     free(j.cell_len);
     free(j.cell_env);
     if (j.pieces)
-        for (size_t k = 0; k < ns * nb; k++) {
+        for (size_t k = 0; k < ns * nb; k++)
             free(j.pieces[k].wkb);
-            free(j.pieces[k].uncov);
-        }
     free(j.pieces);
     free(j.denv);
     sv_geos_destroy(h);

@@ -589,7 +589,7 @@ int sv_voronoi_cells(sv_geos *s, const double *xs, const double *ys, size_t n,
             char inside = pt ? GEOSPreparedContains_r(s->h, pc, pt) : 2;
             GEOSGeom_destroy_r(s->h, pt);
             if (inside == 1) {
-                cells[i] = (sv_geom *)GEOSGeom_clone_r(s->h, cell);
+                cells[i] = (sv_geom *)GEOSClipByRect_r(s->h, cell, big.xmin, big.ymin, big.xmax, big.ymax);
                 break;
             }
         }
