@@ -281,7 +281,7 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
                 .brk = brk,
                 .area_m2 = c->area_m2,
                 .covered_m2 = c->covered_m2,
-                .covered_pct = c->area_m2 > 0 ? 100.0 * c->covered_m2 / c->area_m2 : 0.0,
+                .covered_pct = c->area_m2 > 0 ? 100.0 * (c->covered_m2 / c->area_m2) : 0.0, /* exactly 100 when whole */
                 .gap_m2 = c->gap_m2,
                 .n_stations_inside = a->cov.n_inside[d],
                 .n_stations_reaching = c->n_reaching,

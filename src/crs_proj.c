@@ -25,7 +25,8 @@ const char *sv_proj_version(void)
 }
 
 /* Check that code names a projected CRS whose axes are in metres. */
-static sv_status check_projected(sv_ctx *ctx, PJ_CONTEXT *pc, int code, const char *spec, sv_crs *out)
+static sv_status check_projected(sv_ctx *ctx, PJ_CONTEXT *pc, int code, const char *spec, double lon,
+                                 double lat, sv_crs *out)
 {
     char auth_code[32];
     snprintf(auth_code, sizeof auth_code, "%d", code);
@@ -57,6 +58,20 @@ static sv_status check_projected(sv_ctx *ctx, PJ_CONTEXT *pc, int code, const ch
                           spec, code, proj_get_name(crs), unit ? unit : "unknown");
             goto done;
         }
+    }
+    /* Metres only mean metres near where the projection is true to scale:
+     * Web Mercator at 42N would inflate areas 1.84 times. */
+    if (isfinite(lon) && isfinite(lat)) {
+        PJ_FACTORS f = proj_factors(crs, proj_coord(proj_torad(lon), proj_torad(lat), 0, 0));
+        if (proj_errno(crs) == 0 && f.areal_scale > 0 && fabs(f.areal_scale - 1.0) > 0.02) {
+            st = sv_error(ctx, SV_ERR_USAGE,
+                          "--crs %s: EPSG:%d (%s) distorts areas by a factor of %.3f at the data's centre "
+                          "(%.4f, %.4f), so circles and coverage would be wrong; use 'auto' (the local UTM "
+                          "zone) or a projected CRS made for this area",
+                          spec, code, proj_get_name(crs), f.areal_scale, lon, lat);
+            goto done;
+        }
+        proj_errno_reset(crs);
     }
     out->epsg = code;
     snprintf(out->name, sizeof out->name, "%s", proj_get_name(crs));
@@ -92,7 +107,7 @@ sv_status sv_crs_resolve(sv_ctx *ctx, const char *spec, double lon, double lat, 
     if (!pc)
         return sv_error(ctx, SV_ERR_NOMEM, "cannot create a PROJ context");
     proj_log_level(pc, PJ_LOG_NONE);
-    sv_status st = check_projected(ctx, pc, code, spec ? spec : "auto", out);
+    sv_status st = check_projected(ctx, pc, code, spec ? spec : "auto", lon, lat, out);
     proj_context_destroy(pc);
     return st;
 }

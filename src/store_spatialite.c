@@ -497,7 +497,7 @@ sv_status sv_store_city(sv_ctx *ctx, sv_store *st, const sv_store_break *b, doub
     int i = bind_break(s, 1, b);
     bind_real(s, i++, area_m2);
     bind_real(s, i++, covered_m2);
-    bind_real(s, i++, area_m2 > 0 ? 100.0 * covered_m2 / area_m2 : 0.0);
+    bind_real(s, i++, area_m2 > 0 ? 100.0 * (covered_m2 / area_m2) : 0.0);
     bind_real(s, i++, area_m2 - covered_m2);
     sqlite3_bind_int(s, i, n_stations);
     return step(ctx, st, S_CITY);

@@ -5,12 +5,12 @@
  * only the stations whose circle can reach it (an STR-tree query), so the
  * work spreads over threads. Two methods give the same numbers:
  *
- *  - SV_METHOD_VORONOI (default): the union of equal circles splits, without
- *    overlap, into each circle cut by the Voronoi cell of its centre (a point
- *    is covered iff its nearest station is within the radius). Covered area
- *    is summed piece by piece, and the dissolved geometry is a union of
- *    pieces that touch only along cell edges, far cheaper than a union of
- *    overlapping circles.
+ *  - SV_METHOD_VORONOI (default): a point is covered iff its nearest station
+ *    is within reach, so inside the Voronoi cell of station i the gap is the
+ *    cell minus circle i. Those parts never overlap: a district's gap area is
+ *    the sum of (cell_i - circle_i) clipped to it, its gap polygon their
+ *    union, and the covered polygon the district minus the gap. A cell well
+ *    inside its circle has no gap and costs no overlay at all.
  *  - SV_METHOD_UNION: the textbook way (union the circles near the district,
  *    intersect), kept as a cross-check.
  *

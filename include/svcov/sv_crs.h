@@ -21,7 +21,8 @@ typedef struct {
 int sv_crs_utm_epsg(double lon, double lat);
 
 /* Resolve "auto" (the UTM zone of lon/lat, the data's centre) or "EPSG:n"
- * into a checked projected CRS with metre axes. Errors are SV_ERR_USAGE
+ * into a checked projected CRS with metre axes whose areal scale at
+ * (lon, lat) is within 2% of true (NaN lon/lat skip that check). Errors are SV_ERR_USAGE
  * with a message saying what to pass instead. */
 sv_status sv_crs_resolve(sv_ctx *ctx, const char *spec, double lon, double lat, sv_crs *out);
 

@@ -1,0 +1,318 @@
+/* svtest.h - helpers for the end-to-end tests: a temporary folder, running
+ * the svcov binary with its output captured, files, and reading numbers
+ * back from a result database. Header-only; include after <cmocka.h>. */
+#ifndef SVTEST_H
+#define SVTEST_H
+
+#include <sqlite3.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Not every test uses every helper. */
+#define SVT_FN static __attribute__((unused))
+
+#ifndef SVCOV_BIN
+#error "SVCOV_BIN must name the svcov binary"
+#endif
+
+/* ---- the temporary folder ---- */
+
+static char svt_dir[4096];
+/* Paths handed out by svt_path, freed with the folder. */
+static char **svt_paths;
+static size_t svt_n_paths;
+
+
+SVT_FN int svt_make_dir(const char *tag)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(svt_dir, sizeof svt_dir, "%s/svcov-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", tag);
+    return mkdtemp(svt_dir) ? 0 : -1;
+}
+
+SVT_FN int svt_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* Remove the folder, unless SVCOV_KEEP_TMP is set (to look at it). */
+SVT_FN void svt_remove_dir(void)
+{
+    if (!svt_dir[0])
+        return;
+    if (getenv("SVCOV_KEEP_TMP"))
+        fprintf(stderr, "kept %s\n", svt_dir);
+    else
+        nftw(svt_dir, svt_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    svt_dir[0] = '\0';
+    for (size_t i = 0; i < svt_n_paths; i++)
+        free(svt_paths[i]);
+    free(svt_paths);
+    svt_paths = NULL;
+    svt_n_paths = 0;
+}
+
+/* A path in the temporary folder; valid until svt_remove_dir. */
+SVT_FN const char *svt_path(const char *name)
+{
+    char **p = realloc(svt_paths, (svt_n_paths + 1) * sizeof *p);
+    assert_non_null(p);
+    svt_paths = p;
+    size_t n = strlen(svt_dir) + strlen(name) + 2;
+    char *b = malloc(n);
+    assert_non_null(b);
+    snprintf(b, n, "%s/%s", svt_dir, name);
+    svt_paths[svt_n_paths++] = b;
+    return b;
+}
+
+SVT_FN const char *svt_write(const char *name, const char *text)
+{
+    const char *p = svt_path(name);
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    assert_int_equal(fclose(f), 0);
+    return p;
+}
+
+/* The whole file (NUL-terminated, *len bytes), NULL when unreadable. */
+SVT_FN char *svt_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 8192, n = 0;
+    char *buf = malloc(cap);
+    size_t k;
+    while (buf && (k = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += k;
+        if (cap - n - 1 == 0) {
+            char *p = realloc(buf, cap * 2);
+            if (!p) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = p;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+SVT_FN int svt_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* 1 when both files exist and have the same bytes. */
+SVT_FN int svt_same_bytes(const char *a, const char *b)
+{
+    size_t la = 0, lb = 0;
+    char *x = svt_read(a, &la), *y = svt_read(b, &lb);
+    int same = x && y && la == lb && memcmp(x, y, la) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+SVT_FN void svt_copy(const char *from, const char *to)
+{
+    size_t n = 0;
+    char *b = svt_read(from, &n);
+    assert_non_null(b);
+    FILE *f = fopen(to, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(b, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+    free(b);
+}
+
+/* ---- running svcov ---- */
+
+typedef struct {
+    int status; /* exit status; 128 + signal when killed */
+    char *out, *err;
+} svt_run_result;
+
+static svt_run_result svt_last;
+
+SVT_FN void svt_run_free(void)
+{
+    free(svt_last.out);
+    free(svt_last.err);
+    memset(&svt_last, 0, sizeof svt_last);
+}
+
+/* Run svcov with the NULL-terminated arguments (after the program name);
+ * stdout and stderr land in svt_last. Returns the exit status. */
+SVT_FN int svt_runv(const char *const *args)
+{
+    svt_run_free();
+    char outp[4200], errp[4200];
+    snprintf(outp, sizeof outp, "%s/.stdout", svt_dir);
+    snprintf(errp, sizeof errp, "%s/.stderr", svt_dir);
+    const char *argv[64];
+    size_t n = 0;
+    argv[n++] = SVCOV_BIN;
+    for (size_t i = 0; args[i]; i++) {
+        assert_true(n < 63);
+        argv[n++] = args[i];
+    }
+    argv[n] = NULL;
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int o = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (o < 0 || e < 0)
+            _exit(126);
+        dup2(o, 1);
+        dup2(e, 2);
+        close(o);
+        close(e);
+        execv(SVCOV_BIN, (char *const *)argv);
+        _exit(127);
+    }
+    int ws = 0;
+    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+        ;
+    svt_last.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+    svt_last.out = svt_read(outp, NULL);
+    svt_last.err = svt_read(errp, NULL);
+    if (!svt_last.out)
+        svt_last.out = calloc(1, 1);
+    if (!svt_last.err)
+        svt_last.err = calloc(1, 1);
+    unlink(outp);
+    unlink(errp);
+    return svt_last.status;
+}
+
+#define SVT_RUN(...) svt_runv((const char *const[]){__VA_ARGS__, NULL})
+
+/* Run and insist on an exit status; show what svcov said when it differs. */
+#define SVT_EXPECT(status, ...)                                                                          \
+    do {                                                                                                 \
+        int svt_st_ = SVT_RUN(__VA_ARGS__);                                                              \
+        if (svt_st_ != (status))                                                                         \
+            fail_msg("svcov exited %d, expected %d\n--- stderr:\n%s--- stdout:\n%s", svt_st_, (status), \
+                     svt_last.err, svt_last.out);                                                        \
+    } while (0)
+
+/* The stderr of the last run contains s. */
+#define SVT_ERR_HAS(s)                                                                  \
+    do {                                                                                \
+        if (!strstr(svt_last.err, (s)))                                                 \
+            fail_msg("stderr does not contain \"%s\":\n%s", (s), svt_last.err);         \
+    } while (0)
+#define SVT_OUT_HAS(s)                                                                  \
+    do {                                                                                \
+        if (!strstr(svt_last.out, (s)))                                                 \
+            fail_msg("stdout does not contain \"%s\":\n%s", (s), svt_last.out);         \
+    } while (0)
+
+/* ---- reading a result database ---- */
+
+SVT_FN sqlite3 *svt_db_open(const char *path)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        fail_msg("cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "?");
+    return db;
+}
+
+/* The first column of the first row of sql, printf-style. Fails the test
+ * when there is no row. */
+SVT_FN sqlite3_stmt *svt_db_row(sqlite3 *db, const char *fmt, va_list ap)
+{
+    char sql[2048];
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+        fail_msg("SQL error in \"%s\": %s", sql, sqlite3_errmsg(db));
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        fail_msg("no row for \"%s\"", sql);
+    }
+    return s;
+}
+
+SVT_FN double svt_db_double(sqlite3 *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+SVT_FN double svt_db_double(sqlite3 *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *s = svt_db_row(db, fmt, ap);
+    va_end(ap);
+    double v = sqlite3_column_type(s, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+SVT_FN long long svt_db_int(sqlite3 *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+SVT_FN long long svt_db_int(sqlite3 *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *s = svt_db_row(db, fmt, ap);
+    va_end(ap);
+    long long v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+/* Text of the first column (static buffer; "(null)" for NULL). */
+SVT_FN const char *svt_db_text(sqlite3 *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+SVT_FN const char *svt_db_text(sqlite3 *db, const char *fmt, ...)
+{
+    static char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *s = svt_db_row(db, fmt, ap);
+    va_end(ap);
+    const unsigned char *t = sqlite3_column_text(s, 0);
+    snprintf(buf, sizeof buf, "%s", t ? (const char *)t : "(null)");
+    sqlite3_finalize(s);
+    return buf;
+}
+
+/* No NaN or NULL among the stored shares and areas. */
+SVT_FN void svt_db_no_nan(sqlite3 *db)
+{
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage WHERE covered_pct != covered_pct"
+                                    " OR covered_pct IS NULL OR covered_m2 IS NULL OR gap_m2 IS NULL"
+                                    " OR area_m2 IS NULL OR covered_m2 != covered_m2"),
+                     0);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM city_coverage WHERE covered_pct != covered_pct"
+                                    " OR covered_pct IS NULL OR covered_m2 IS NULL"
+                                    " OR covered_pct < 0 OR covered_pct > 100"),
+                     0);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage WHERE covered_pct < 0"
+                                    " OR covered_pct > 100 OR covered_m2 > area_m2 * (1 + 1e-12)"
+                                    " OR abs(covered_m2 + gap_m2 - area_m2) > 1e-6 * area_m2"),
+                     0);
+}
+
+#endif

@@ -1,0 +1,732 @@
+/* test_cli.c - end-to-end runs of the real svcov binary on small files
+ * written into a temporary folder; the numbers are read back from the
+ * result database with SQLite, exports with OGR.
+ *
+ * Usage: test_cli GROUP  (analyze, breaks, empty, usage_errors, data_errors,
+ * atomic, issues, export, query); ctest runs each group as its own test. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <math.h>
+
+#include "svtest.h"
+
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+/* 128-vertex circles (svcov's default 32 segments per quarter). */
+static double polygon_circle_area(double r)
+{
+    return 0.5 * 128 * r * r * sin(2.0 * M_PI / 128);
+}
+
+static void assert_rel(const char *what, double got, double want, double rel)
+{
+    double err = fabs(got - want) / fabs(want);
+    if (!(err <= rel))
+        fail_msg("%s: got %.10g, want %.10g (relative error %.3g > %.3g)", what, got, want, err, rel);
+}
+
+/* ---- fixtures: a 2000 m x 2000 m square in UTM 31N (EPSG:32631) ---- */
+
+#define CRS_32631 "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::32631\"}},"
+
+static const char *square_districts =
+    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"sq\",\"name\":\"Square\"},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[501000,4699000],"
+    "[501000,4701000],[499000,4701000],[499000,4699000]]]}}]}";
+
+static const char *centre_station =
+    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"c1\",\"name\":\"Centre\",\"category\":\"clinic\"},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500000,4700000]}}]}";
+
+/* The square, a bow-tie (two triangles of 1 km2 each) and a feature without
+ * geometry. */
+static const char *problem_districts =
+    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"sq\",\"name\":\"Square\"},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[501000,4699000],"
+    "[501000,4701000],[499000,4701000],[499000,4699000]]]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"bowtie-7\",\"name\":\"Bow tie\"},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[502000,4699000],[504000,4701000],"
+    "[504000,4699000],[502000,4701000],[502000,4699000]]]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"nogeom-3\",\"name\":\"Nowhere\"},"
+    "\"geometry\":null}]}";
+
+static const char *empty_layer = "{\"type\":\"FeatureCollection\",\"features\":[]}";
+
+/* An analysis of the square with the centre station at --radius R. */
+static const char *analyze_square(const char *out, const char *radius)
+{
+    const char *d = svt_write("districts.geojson", square_districts);
+    const char *s = svt_write("stations.geojson", centre_station);
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", radius, "--out", out, "-q");
+    return out;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    GDALAllRegister();
+    return svt_make_dir("cli");
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    svt_run_free();
+    svt_remove_dir();
+    return 0;
+}
+
+/* ---- analyze ---- */
+
+static void check_square_db(const char *out, double r, int method_union)
+{
+    sqlite3 *db = svt_db_open(out);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage"), 1);
+    assert_string_equal(svt_db_text(db, "SELECT district_id FROM district_coverage"), "sq");
+    assert_string_equal(svt_db_text(db, "SELECT district_name FROM district_coverage"), "Square");
+    assert_string_equal(svt_db_text(db, "SELECT mode FROM district_coverage"), "distance");
+    assert_int_equal(svt_db_int(db, "SELECT minutes IS NULL FROM district_coverage"), 1);
+    assert_float_equal(svt_db_double(db, "SELECT radius_m FROM district_coverage"), r, 1e-9);
+    double area = svt_db_double(db, "SELECT area_m2 FROM district_coverage");
+    double cov = svt_db_double(db, "SELECT covered_m2 FROM district_coverage");
+    double pct = svt_db_double(db, "SELECT covered_pct FROM district_coverage");
+    double gap = svt_db_double(db, "SELECT gap_m2 FROM district_coverage");
+    assert_rel("area", area, 4e6, 1e-9);
+    assert_rel("covered = the 128-gon", cov, polygon_circle_area(r), 1e-9);
+    assert_rel("covered share vs pi r^2 / area", pct / 100, M_PI * r * r / 4e6, 1e-3);
+    assert_rel("covered_pct = 100 covered / area", pct, 100 * cov / area, 1e-12);
+    assert_rel("gap = area - covered", gap, area - cov, 1e-12);
+    assert_int_equal(svt_db_int(db, "SELECT n_gap_parts FROM district_coverage"), 1);
+    assert_int_equal(svt_db_int(db, "SELECT n_stations_inside FROM district_coverage"), 1);
+    assert_int_equal(svt_db_int(db, "SELECT n_stations_reaching FROM district_coverage"), 1);
+    /* the whole area is the one district */
+    assert_rel("city covered", svt_db_double(db, "SELECT covered_m2 FROM city_coverage"), cov, 1e-9);
+    assert_int_equal(svt_db_int(db, "SELECT n_stations FROM city_coverage"), 1);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM stations"), 1);
+    assert_string_equal(svt_db_text(db, "SELECT category FROM stations"), "clinic");
+    assert_string_equal(svt_db_text(db, "SELECT crs_epsg FROM runs"), "32631");
+    assert_string_equal(svt_db_text(db, "SELECT method FROM runs"), method_union ? "union" : "voronoi");
+    svt_db_no_nan(db);
+
+    /* the stored polygons have the stored areas (SpatiaLite loaded) */
+    assert_int_equal(sqlite3_enable_load_extension(db, 1), SQLITE_OK);
+    char *msg = NULL;
+    if (sqlite3_exec(db, "SELECT load_extension('mod_spatialite')", NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("cannot load mod_spatialite: %s", msg ? msg : "?");
+    assert_rel("coverage polygon", svt_db_double(db, "SELECT ST_Area(geom) FROM coverage"), cov, 1e-6);
+    assert_rel("gap polygon", svt_db_double(db, "SELECT ST_Area(geom) FROM gaps"), gap, 1e-6);
+    assert_rel("district polygon", svt_db_double(db, "SELECT ST_Area(geom) FROM districts"), 4e6, 1e-9);
+    assert_rel("service area", svt_db_double(db, "SELECT ST_Area(geom) FROM service_areas"),
+               polygon_circle_area(r), 1e-9);
+    assert_int_equal(svt_db_int(db, "SELECT ST_Srid(geom) FROM districts"), 32631);
+    sqlite3_close(db);
+}
+
+static void test_analyze_square(void **state)
+{
+    (void)state;
+    const char *out = svt_path("square.sqlite");
+    const char *d = svt_write("districts.geojson", square_districts);
+    const char *s = svt_write("stations.geojson", centre_station);
+    /* not quiet: the table goes to stdout, progress to stderr */
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--out", out);
+    SVT_OUT_HAS("Square");
+    SVT_OUT_HAS("19.63"); /* 785083 / 4e6 */
+    assert_null(strstr(svt_last.err, "warning"));
+    check_square_db(out, 500, 0);
+
+    /* the textbook union method stores the same numbers */
+    const char *out_u = svt_path("square_union.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--method", "union",
+               "--threads", "1", "--out", out_u, "-q");
+    assert_string_equal(svt_last.out, ""); /* -q: nothing on stdout */
+    check_square_db(out_u, 500, 1);
+}
+
+/* The same square given in lon/lat (RFC 7946 GeoJSON without "crs") near
+ * the equator, with the station in a CSV of lon/lat columns. The corners
+ * are the exact images of UTM corners, so the area stays 4 km2. */
+static void test_analyze_lonlat_and_csv(void **state)
+{
+    (void)state;
+    OGRSpatialReferenceH utm = OSRNewSpatialReference(NULL), wgs = OSRNewSpatialReference(NULL);
+    assert_int_equal(OSRImportFromEPSG(utm, 32631), OGRERR_NONE);
+    assert_int_equal(OSRImportFromEPSG(wgs, 4326), OGRERR_NONE);
+    OSRSetAxisMappingStrategy(utm, OAMS_TRADITIONAL_GIS_ORDER);
+    OSRSetAxisMappingStrategy(wgs, OAMS_TRADITIONAL_GIS_ORDER);
+    OGRCoordinateTransformationH ct = OCTNewCoordinateTransformation(utm, wgs);
+    assert_non_null(ct);
+    double xs[5] = {499000, 501000, 501000, 499000, 500000};
+    double ys[5] = {99000, 99000, 101000, 101000, 100000};
+    assert_true(OCTTransform(ct, 5, xs, ys, NULL));
+    OCTDestroyCoordinateTransformation(ct);
+    OSRDestroySpatialReference(utm);
+    OSRDestroySpatialReference(wgs);
+    assert_float_equal(xs[4], 3.0, 1e-9);
+    assert_float_equal(ys[4], 0.9047306, 1e-6);
+
+    char buf[2048];
+    snprintf(buf, sizeof buf,
+             "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+             "{\"district_id\":\"eq\",\"name\":\"Equator square\"},\"geometry\":{\"type\":\"Polygon\","
+             "\"coordinates\":[[[%.12f,%.12f],[%.12f,%.12f],[%.12f,%.12f],[%.12f,%.12f],[%.12f,%.12f]]]}}]}",
+             xs[0], ys[0], xs[1], ys[1], xs[2], ys[2], xs[3], ys[3], xs[0], ys[0]);
+    const char *d = svt_write("equator.geojson", buf);
+    snprintf(buf, sizeof buf, "station_id,name,lon,lat\nm1,Middle,%.12f,%.12f\nfar,Far away,%.12f,%.12f\n",
+             xs[4], ys[4], xs[4] + 0.5, ys[4]);
+    const char *s = svt_write("stations.csv", buf);
+    const char *out = svt_path("equator.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500,1500", "--out", out, "-q");
+    sqlite3 *db = svt_db_open(out);
+    assert_string_equal(svt_db_text(db, "SELECT crs_epsg FROM runs"), "32631"); /* auto: UTM 31N */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM stations"), 2);
+    assert_rel("area", svt_db_double(db, "SELECT area_m2 FROM district_coverage WHERE radius_m = 500"), 4e6, 1e-6);
+    assert_rel("covered 500", svt_db_double(db, "SELECT covered_m2 FROM district_coverage WHERE radius_m = 500"),
+               polygon_circle_area(500), 1e-6);
+    assert_int_equal(svt_db_int(db, "SELECT n_stations_inside FROM district_coverage WHERE radius_m = 500"), 1);
+    assert_int_equal(svt_db_int(db, "SELECT n_stations_reaching FROM district_coverage WHERE radius_m = 1500"),
+                     1);
+    /* 1500 m reaches past the square's edges: covered is below the square and
+     * above the inscribed circle */
+    double c15 = svt_db_double(db, "SELECT covered_m2 FROM district_coverage WHERE radius_m = 1500");
+    assert_true(c15 < 4e6 && c15 > M_PI * 1e6);
+    svt_db_no_nan(db);
+    sqlite3_close(db);
+}
+
+/* A district the circle covers whole is 100% covered, not a hair more: with
+ * this area 100 * a / a rounds to 100.00000000000001. */
+static void test_analyze_full_coverage(void **state)
+{
+    (void)state;
+    const char *d = svt_write("full.geojson",
+                              "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                              "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"w3\"},"
+                              "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],"
+                              "[500001.11,4699000],[500001.11,4699777.7],[499000,4699777.7],[499000,4699000]]]}}]}");
+    const char *s = svt_write("stations.geojson", centre_station);
+    const char *out = svt_path("full.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "3000", "--out", out, "-q");
+    sqlite3 *db = svt_db_open(out);
+    assert_int_equal(svt_db_int(db, "SELECT covered_m2 = area_m2 AND gap_m2 = 0 FROM district_coverage"), 1);
+    double pct = svt_db_double(db, "SELECT covered_pct FROM district_coverage");
+    if (pct != 100.0)
+        fail_msg("a fully covered district stores covered_pct %.17g, not 100", pct);
+    pct = svt_db_double(db, "SELECT covered_pct FROM city_coverage");
+    if (!(pct <= 100.0 && pct > 100.0 - 1e-9))
+        fail_msg("the fully covered city stores covered_pct %.17g", pct);
+    assert_int_equal(svt_db_int(db, "SELECT n_gap_parts FROM district_coverage"), 0);
+    svt_db_no_nan(db);
+    sqlite3_close(db);
+}
+
+/* ---- breaks in minutes ---- */
+
+static void test_breaks_minutes(void **state)
+{
+    (void)state;
+    const char *d = svt_write("districts.geojson", square_districts);
+    const char *s = svt_write("stations.geojson", centre_station);
+    const char *out = svt_path("walk.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--minutes", "10,15", "--mode", "walk", "--out",
+               out, "-q");
+    sqlite3 *db = svt_db_open(out);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage"), 2);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage WHERE mode = 'walk'"), 2);
+    /* 5 km/h: 10 min = 833.33 m, 15 min = 1250 m */
+    assert_float_equal(svt_db_double(db, "SELECT radius_m FROM district_coverage WHERE minutes = 10"),
+                       5000.0 / 6.0, 1e-9);
+    assert_float_equal(svt_db_double(db, "SELECT radius_m FROM district_coverage WHERE minutes = 15"), 1250.0,
+                       1e-9);
+    assert_rel("10 min covered",
+               svt_db_double(db, "SELECT covered_m2 FROM district_coverage WHERE minutes = 10"),
+               polygon_circle_area(5000.0 / 6.0), 1e-9);
+    /* 1250 m > the half-width 1000 m: the circle is cut by the square's
+     * edges; analytic: circle minus 4 segments of height 250 */
+    double r = 1250, h = 1000;
+    double seg = r * r * acos(h / r) - h * sqrt(r * r - h * h);
+    assert_rel("15 min covered", svt_db_double(db, "SELECT covered_m2 FROM district_coverage WHERE minutes = 15"),
+               M_PI * r * r - 4 * seg, 1e-3);
+    assert_int_equal(svt_db_int(db, "SELECT n_gap_parts FROM district_coverage WHERE minutes = 15"), 4);
+    assert_float_equal(svt_db_double(db, "SELECT radius_m FROM city_coverage WHERE minutes = 15"), 1250.0, 1e-9);
+    svt_db_no_nan(db);
+    sqlite3_close(db);
+
+    /* no breaks given: 10 and 15 minutes' walk */
+    const char *out2 = svt_path("default.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--out", out2, "-q");
+    db = svt_db_open(out2);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage"), 2);
+    assert_float_equal(svt_db_double(db, "SELECT max(radius_m) FROM district_coverage"), 1250.0, 1e-9);
+    assert_string_equal(svt_db_text(db, "SELECT group_concat(DISTINCT mode) FROM district_coverage"), "walk");
+    sqlite3_close(db);
+
+    /* bike 15 km/h, 2 min = 500 m; a detour factor divides the radius */
+    const char *out3 = svt_path("bike.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--minutes", "2", "--mode", "bike", "--detour",
+               "1.25", "--out", out3, "-q");
+    db = svt_db_open(out3);
+    assert_float_equal(svt_db_double(db, "SELECT radius_m FROM district_coverage"), 400.0, 1e-9);
+    assert_string_equal(svt_db_text(db, "SELECT mode FROM district_coverage"), "bike");
+    assert_rel("bike covered", svt_db_double(db, "SELECT covered_m2 FROM district_coverage"),
+               polygon_circle_area(400), 1e-9);
+    sqlite3_close(db);
+}
+
+/* ---- an empty station layer ---- */
+
+static void test_empty_stations(void **state)
+{
+    (void)state;
+    const char *d = svt_write("districts.geojson", problem_districts);
+    const char *s = svt_write("none.geojson", empty_layer);
+    const char *out = svt_path("empty.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "300,900", "--out", out, "-q");
+    sqlite3 *db = svt_db_open(out);
+    assert_int_equal(svt_db_int(db, "PRAGMA application_id"), 0x53564356);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM stations"), 0);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM service_areas"), 0);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage"), 4); /* 2 districts x 2 radii */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage WHERE covered_pct = 0"
+                                    " AND covered_m2 = 0 AND gap_m2 = area_m2 AND n_stations_inside = 0"
+                                    " AND n_stations_reaching = 0"),
+                     4);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM city_coverage WHERE covered_pct = 0 AND n_stations = 0"),
+                     2);
+    assert_rel("city area = square + bow tie", svt_db_double(db, "SELECT max(area_m2) FROM city_coverage"), 6e6,
+               1e-9);
+    svt_db_no_nan(db);
+    sqlite3_close(db);
+}
+
+/* ---- usage errors: exit 2, a message on stderr, no output file ---- */
+
+static void expect_usage(const char *const *args, const char *needle)
+{
+    const char *out = svt_path("usage.sqlite");
+    int st = svt_runv(args);
+    if (st != 2)
+        fail_msg("expected exit 2, got %d for argument %s\n--- stderr:\n%s", st, args[0], svt_last.err);
+    if (!strstr(svt_last.err, needle))
+        fail_msg("stderr does not contain \"%s\":\n%s", needle, svt_last.err);
+    assert_string_equal(svt_last.out, "");
+    assert_false(svt_exists(out));
+}
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+    const char *d = svt_write("districts.geojson", square_districts);
+    const char *s = svt_write("stations.geojson", centre_station);
+    const char *out = svt_path("usage.sqlite");
+#define U(needle, ...) expect_usage((const char *const[]){__VA_ARGS__, NULL}, needle)
+    U("--radius", "analyze", "--stations", s, "--districts", d, "--radius", "-5", "--out", out);
+    U("--radius", "analyze", "--stations", s, "--districts", d, "--radius", "0", "--out", out);
+    U("--radius", "analyze", "--stations", s, "--districts", d, "--radius", "500,0", "--out", out);
+    U("--radius", "analyze", "--stations", s, "--districts", d, "--radius", "abc", "--out", out);
+    U("--radius", "analyze", "--stations", s, "--districts", d, "--radius", "500,", "--out", out);
+    U("--radius", "analyze", "--stations", s, "--districts", d, "--radius", "", "--out", out);
+    U("--radius", "analyze", "--stations", s, "--districts", d, "--radius", "nan", "--out", out);
+    U("--minutes", "analyze", "--stations", s, "--districts", d, "--minutes", "-10", "--out", out);
+    U("--bogus", "analyze", "--stations", s, "--districts", d, "--radius", "500", "--bogus", "--out", out);
+    U("--out", "analyze", "--stations", s, "--districts", d, "--radius", "500");
+    U("--stations", "analyze", "--districts", d, "--radius", "500", "--out", out);
+    U("not both", "analyze", "--stations", s, "--districts", d, "--radius", "500", "--minutes", "10", "--out",
+      out);
+    U("--mode", "analyze", "--stations", s, "--districts", d, "--minutes", "10", "--mode", "fly", "--out", out);
+    U("--method", "analyze", "--stations", s, "--districts", d, "--radius", "500", "--method", "magic", "--out",
+      out);
+    U("--threads", "analyze", "--stations", s, "--districts", d, "--radius", "500", "--threads", "0", "--out", out);
+    U("--detour", "analyze", "--stations", s, "--districts", d, "--minutes", "10", "--detour", "0.5", "--out",
+      out);
+    U("not a projected CRS", "analyze", "--stations", s, "--districts", d, "--radius", "500", "--crs",
+      "EPSG:4326", "--out", out);
+    U("--crs", "analyze", "--stations", s, "--districts", d, "--radius", "500", "--crs", "garbage", "--out", out);
+    U("unexpected argument", "analyze", "--stations", s, "--districts", d, "--radius", "500", "--out", out,
+      "extra");
+    U("unknown command", "analyse");
+#undef U
+}
+
+/* ---- data errors: exit 1, a message naming the file ---- */
+
+static void expect_data_error(const char *const *args, const char *n1, const char *n2)
+{
+    int st = svt_runv(args);
+    if (st != 1)
+        fail_msg("expected exit 1, got %d\n--- stderr:\n%s", st, svt_last.err);
+    if (!strstr(svt_last.err, n1))
+        fail_msg("stderr does not contain \"%s\":\n%s", n1, svt_last.err);
+    if (n2 && !strstr(svt_last.err, n2))
+        fail_msg("stderr does not contain \"%s\":\n%s", n2, svt_last.err);
+    assert_string_equal(svt_last.out, "");
+}
+
+static void test_data_errors(void **state)
+{
+    (void)state;
+    const char *d = svt_write("districts.geojson", square_districts);
+    const char *s = svt_write("stations.geojson", centre_station);
+    const char *out = svt_path("data.sqlite");
+    const char *missing = svt_path("missing.geojson");
+#define E(n1, n2, ...) expect_data_error((const char *const[]){__VA_ARGS__, NULL}, n1, n2)
+    E(missing, "not found", "analyze", "--stations", missing, "--districts", d, "--radius", "500", "--out", out);
+    E(missing, "not found", "analyze", "--stations", s, "--districts", missing, "--radius", "500", "--out", out);
+    assert_false(svt_exists(out));
+
+    /* an unknown layer: the message names the file and the layers there are */
+    char spec[4300];
+    snprintf(spec, sizeof spec, "%s:nope", d);
+    E(d, "'nope'", "analyze", "--stations", s, "--districts", spec, "--radius", "500", "--out", out);
+    /* ... while an existing layer name works */
+    snprintf(spec, sizeof spec, "%s:districts", d);
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", spec, "--radius", "500", "--out", out, "-q");
+    assert_true(svt_exists(out));
+    unlink(out);
+
+    /* an unknown field */
+    E(d, "'zzz'", "analyze", "--stations", s, "--districts", d, "--district-id", "zzz", "--radius", "500", "--out",
+      out);
+    E(s, "'nada'", "analyze", "--stations", s, "--districts", d, "--station-name", "nada", "--radius", "500",
+      "--out", out);
+    /* districts that are points */
+    E(s, "Point", "analyze", "--stations", s, "--districts", s, "--radius", "500", "--out", out);
+    /* a file that is not vector data */
+    const char *junk = svt_write("junk.geojson", "this is not JSON at all {");
+    E(junk, "cannot be read", "analyze", "--stations", s, "--districts", junk, "--radius", "500", "--out", out);
+    /* every district unusable */
+    const char *nulls = svt_write("nulls.geojson",
+                                  "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":[{\"type\":\"Feature\","
+                                  "\"properties\":{\"district_id\":\"n1\"},\"geometry\":null}]}");
+    E("no usable district", NULL, "analyze", "--stations", s, "--districts", nulls, "--radius", "500", "--out",
+      out);
+    /* the output folder is missing */
+    const char *nodir = svt_path("no/such/folder/out.sqlite");
+    E(nodir, "does not exist", "analyze", "--stations", s, "--districts", d, "--radius", "500", "--out", nodir);
+    assert_false(svt_exists(out));
+
+    /* an existing --out that svcov did not write is left byte for byte */
+    const char *text = svt_write("notes.sqlite", "my own notes, not a database\n");
+    svt_copy(text, svt_path("notes.copy"));
+    E(text, "already exists", "analyze", "--stations", s, "--districts", d, "--radius", "500", "--out", text);
+    assert_true(svt_same_bytes(text, svt_path("notes.copy")));
+
+    /* ... and so is a foreign SQLite database */
+    const char *foreign = svt_path("foreign.sqlite");
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(foreign, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (42);", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    svt_copy(foreign, svt_path("foreign.copy"));
+    E(foreign, "did not write", "analyze", "--stations", s, "--districts", d, "--radius", "500", "--out", foreign);
+    assert_true(svt_same_bytes(foreign, svt_path("foreign.copy")));
+    /* export and query refuse it too */
+    E(foreign, NULL, "export", "--db", foreign, "--layer", "districts", "--out", svt_path("x.geojson"));
+    E(foreign, NULL, "query", "--db", foreign, "break_summary");
+    assert_true(svt_same_bytes(foreign, svt_path("foreign.copy")));
+#undef E
+}
+
+/* ---- a failing run leaves the previous result as it was ---- */
+
+static void test_atomic_replace(void **state)
+{
+    (void)state;
+    const char *out = analyze_square(svt_path("result.sqlite"), "500");
+    const char *copy = svt_path("result.copy");
+    svt_copy(out, copy);
+    const char *d = svt_path("districts.geojson"), *s = svt_path("stations.geojson");
+    const char *bad = svt_write("bad.geojson", problem_districts);
+    const char *missing = svt_path("missing.geojson");
+
+    /* a missing input */
+    SVT_EXPECT(1, "analyze", "--stations", missing, "--districts", d, "--radius", "700", "--out", out, "-q");
+    assert_true(svt_same_bytes(out, copy));
+    /* an unknown field */
+    SVT_EXPECT(1, "analyze", "--stations", s, "--districts", d, "--district-id", "zzz", "--radius", "700", "--out",
+               out, "-q");
+    assert_true(svt_same_bytes(out, copy));
+    /* --strict and a bad feature (found after the inputs were read) */
+    SVT_EXPECT(1, "analyze", "--stations", s, "--districts", bad, "--strict", "--radius", "700", "--out", out, "-q");
+    assert_true(svt_same_bytes(out, copy));
+    /* a usage error */
+    SVT_EXPECT(2, "analyze", "--stations", s, "--districts", d, "--radius", "-1", "--out", out, "-q");
+    assert_true(svt_same_bytes(out, copy));
+    /* a CRS PROJ cannot use for metres */
+    SVT_EXPECT(2, "analyze", "--stations", s, "--districts", d, "--radius", "700", "--crs", "EPSG:4326", "--out",
+               out, "-q");
+    assert_true(svt_same_bytes(out, copy));
+
+    /* no temporary file is left beside it */
+    DIR *dir = opendir(svt_dir);
+    assert_non_null(dir);
+    struct dirent *ent;
+    while ((ent = readdir(dir)) != NULL)
+        if (strstr(ent->d_name, "tmp"))
+            fail_msg("a temporary file was left behind: %s", ent->d_name);
+    closedir(dir);
+
+    /* a good run replaces it */
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "700", "--out", out, "-q");
+    assert_false(svt_same_bytes(out, copy));
+    sqlite3 *db = svt_db_open(out);
+    assert_float_equal(svt_db_double(db, "SELECT radius_m FROM district_coverage"), 700.0, 1e-9);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM runs"), 1);
+    sqlite3_close(db);
+}
+
+/* ---- feature problems: warnings naming the feature, --strict stops ---- */
+
+static void test_issues_and_strict(void **state)
+{
+    (void)state;
+    const char *d = svt_write("problems.geojson", problem_districts);
+    const char *s = svt_write("stations.geojson", centre_station);
+    const char *out = svt_path("issues.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--out", out, "-q");
+    /* one warning line per problem, naming the file and the feature id */
+    const char *line_nogeom = strstr(svt_last.err, "nogeom-3");
+    const char *line_bow = strstr(svt_last.err, "bowtie-7");
+    if (!line_nogeom || !line_bow)
+        fail_msg("warnings do not name both features:\n%s", svt_last.err);
+    int warnings = 0;
+    for (const char *p = svt_last.err; (p = strstr(p, "warning")) != NULL; p++)
+        warnings++;
+    assert_int_equal(warnings, 2);
+    SVT_ERR_HAS(d);
+    SVT_ERR_HAS("skipped");
+    SVT_ERR_HAS("repaired");
+    assert_string_equal(svt_last.out, "");
+
+    sqlite3 *db = svt_db_open(out);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM issues"), 2);
+    assert_string_equal(svt_db_text(db, "SELECT action FROM issues WHERE feature_id = 'nogeom-3'"), "skipped");
+    assert_string_equal(svt_db_text(db, "SELECT action FROM issues WHERE feature_id = 'bowtie-7'"), "repaired");
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage"), 2);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage WHERE district_id = 'nogeom-3'"), 0);
+    /* the bow-tie is kept as its two triangles */
+    assert_int_equal(svt_db_int(db, "SELECT repaired FROM districts WHERE district_id = 'bowtie-7'"), 1);
+    assert_int_equal(svt_db_int(db, "SELECT repaired FROM districts WHERE district_id = 'sq'"), 0);
+    assert_rel("bow-tie area", svt_db_double(db, "SELECT area_m2 FROM district_coverage WHERE district_id = 'bowtie-7'"),
+               2e6, 1e-9);
+    assert_int_equal(svt_db_int(db, "SELECT n_gap_parts FROM district_coverage WHERE district_id = 'bowtie-7'"), 2);
+    assert_rel("square unaffected", svt_db_double(db, "SELECT covered_m2 FROM district_coverage WHERE district_id = 'sq'"),
+               polygon_circle_area(500), 1e-9);
+    assert_int_equal(svt_db_int(db, "SELECT n_issues FROM runs"), 2);
+    svt_db_no_nan(db);
+    sqlite3_close(db);
+
+    /* --strict: exit 1, the message names the file and the feature, no file */
+    const char *out2 = svt_path("strict.sqlite");
+    SVT_EXPECT(1, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--strict", "--out", out2, "-q");
+    SVT_ERR_HAS(d);
+    SVT_ERR_HAS("nogeom-3");
+    assert_false(svt_exists(out2));
+    /* and with the null feature gone, the bow-tie alone stops it */
+    const char *bow_only = svt_write(
+        "bow.geojson",
+        "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"bowtie-7\"},"
+        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[502000,4699000],[504000,4701000],"
+        "[504000,4699000],[502000,4701000],[502000,4699000]]]}}]}");
+    SVT_EXPECT(1, "analyze", "--stations", s, "--districts", bow_only, "--radius", "500", "--strict", "--out", out2,
+               "-q");
+    SVT_ERR_HAS("bowtie-7");
+    SVT_ERR_HAS(bow_only);
+    assert_false(svt_exists(out2));
+
+    /* a station without geometry is skipped with a warning too */
+    const char *st2 = svt_write(
+        "stations2.geojson",
+        "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"ghost-1\"},\"geometry\":null},"
+        "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"c1\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500000,4700000]}}]}");
+    const char *sqd = svt_write("districts.geojson", square_districts);
+    SVT_EXPECT(0, "analyze", "--stations", st2, "--districts", sqd, "--radius", "500", "--out", out2, "-q");
+    SVT_ERR_HAS("ghost-1");
+    SVT_ERR_HAS(st2);
+    db = svt_db_open(out2);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM stations"), 1);
+    assert_rel("one station left", svt_db_double(db, "SELECT covered_m2 FROM district_coverage"),
+               polygon_circle_area(500), 1e-9);
+    sqlite3_close(db);
+    SVT_EXPECT(1, "analyze", "--stations", st2, "--districts", sqd, "--radius", "500", "--strict", "--out",
+               svt_path("strict2.sqlite"), "-q");
+    SVT_ERR_HAS("ghost-1");
+}
+
+/* ---- export ---- */
+
+static void test_export(void **state)
+{
+    (void)state;
+    const char *db = analyze_square(svt_path("export.sqlite"), "500,1250");
+
+    /* GeoJSON: RFC 7946 lon/lat */
+    const char *gj = svt_path("districts.out.geojson");
+    SVT_EXPECT(0, "export", "--db", db, "--layer", "districts", "--out", gj);
+    SVT_ERR_HAS(gj);
+    GDALDatasetH ds = GDALOpenEx(gj, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    assert_non_null(ds);
+    assert_int_equal(GDALDatasetGetLayerCount(ds), 1);
+    OGRLayerH l = GDALDatasetGetLayer(ds, 0);
+    assert_int_equal(OGR_L_GetFeatureCount(l, 1), 1);
+    OGREnvelope e;
+    assert_int_equal(OGR_L_GetExtent(l, &e, 1), OGRERR_NONE);
+    /* the square around lon 3, lat 42.4523: about 0.0245 x 0.018 degrees */
+    assert_float_equal((e.MinX + e.MaxX) / 2, 3.0, 1e-6);
+    assert_float_equal((e.MinY + e.MaxY) / 2, 42.4523310, 1e-5);
+    assert_in_range((long)((e.MaxX - e.MinX) * 1e4), 240, 250);
+    assert_in_range((long)((e.MaxY - e.MinY) * 1e4), 178, 182);
+    OGRFeatureH f = OGR_L_GetNextFeature(l);
+    assert_non_null(f);
+    assert_string_equal(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "district_id")), "sq");
+    assert_int_equal(wkbFlatten(OGR_G_GetGeometryType(OGR_F_GetGeometryRef(f))), wkbPolygon);
+    OGR_F_Destroy(f);
+    GDALClose(ds);
+
+    /* the gaps of one break: one feature per district, lon/lat */
+    const char *gaps = svt_path("gaps.geojson");
+    SVT_EXPECT(0, "export", "--db", db, "--layer", "gaps", "--radius", "1250", "--out", gaps);
+    ds = GDALOpenEx(gaps, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    assert_non_null(ds);
+    l = GDALDatasetGetLayer(ds, 0);
+    assert_int_equal(OGR_L_GetFeatureCount(l, 1), 1);
+    f = OGR_L_GetNextFeature(l);
+    assert_float_equal(OGR_F_GetFieldAsDouble(f, OGR_F_GetFieldIndex(f, "radius_m")), 1250.0, 1e-9);
+    assert_int_equal(OGR_F_GetFieldAsInteger(f, OGR_F_GetFieldIndex(f, "n_parts")), 4);
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    OGR_G_GetEnvelope(g, &e);
+    assert_true(e.MinX > 2.9 && e.MaxX < 3.1 && e.MinY > 42.4 && e.MaxY < 42.5);
+    OGR_F_Destroy(f);
+    GDALClose(ds);
+
+    /* CSV of the numbers */
+    const char *csv = svt_path("coverage.csv");
+    SVT_EXPECT(0, "export", "--db", db, "--layer", "district_coverage", "--out", csv);
+    ds = GDALOpenEx(csv, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    assert_non_null(ds);
+    l = GDALDatasetGetLayer(ds, 0);
+    assert_int_equal(OGR_L_GetFeatureCount(l, 1), 2);
+    sqlite3 *sdb = svt_db_open(db);
+    int rows = 0;
+    while ((f = OGR_L_GetNextFeature(l)) != NULL) {
+        double r = OGR_F_GetFieldAsDouble(f, OGR_F_GetFieldIndex(f, "radius_m"));
+        double pct = OGR_F_GetFieldAsDouble(f, OGR_F_GetFieldIndex(f, "covered_pct"));
+        assert_string_equal(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "district_name")), "Square");
+        double want = svt_db_double(sdb, "SELECT covered_pct FROM district_coverage WHERE radius_m = %.17g", r);
+        assert_float_equal(pct, want, 1e-9);
+        assert_true(r == 500 || r == 1250);
+        rows++;
+        OGR_F_Destroy(f);
+    }
+    sqlite3_close(sdb);
+    assert_int_equal(rows, 2);
+    GDALClose(ds);
+
+    /* mistakes */
+    SVT_EXPECT(2, "export", "--db", db, "--layer", "gaps", "--radius", "999", "--out", svt_path("x.geojson"));
+    SVT_ERR_HAS("break");
+    SVT_EXPECT(2, "export", "--db", db, "--layer", "nope", "--out", svt_path("x.geojson"));
+    SVT_EXPECT(2, "export", "--db", db, "--layer", "districts");
+    SVT_EXPECT(1, "export", "--db", db, "--layer", "districts", "--out", svt_path("nofolder/x.geojson"));
+    SVT_ERR_HAS("nofolder");
+    SVT_EXPECT(1, "export", "--db", svt_path("nothing.sqlite"), "--layer", "districts", "--out",
+               svt_path("x.geojson"));
+    SVT_ERR_HAS("nothing.sqlite");
+    assert_false(svt_exists(svt_path("x.geojson")));
+}
+
+/* ---- query ---- */
+
+static void test_query(void **state)
+{
+    (void)state;
+    const char *db = analyze_square(svt_path("query.sqlite"), "500,1250");
+    setenv("SVCOV_QUERIES", SVCOV_SOURCE_DIR "/queries", 1);
+
+    /* the shipped break_summary: a table, one row per break */
+    SVT_EXPECT(0, "query", "--db", db, "break_summary");
+    SVT_OUT_HAS("(2 rows)");
+    SVT_OUT_HAS("500");
+    SVT_OUT_HAS("1250");
+    SVT_OUT_HAS("19.63"); /* the square's share at 500 m */
+    assert_null(strstr(svt_last.out, "nan"));
+
+    /* --list names it */
+    SVT_EXPECT(0, "query", "--list");
+    SVT_OUT_HAS("break_summary");
+
+    /* a query of one's own, with a parameter, as CSV */
+    const char *sql = svt_write("mine.sql", "SELECT district_id, radius_m, round(covered_pct, 3) AS pct\n"
+                                            "FROM district_coverage WHERE radius_m = :r;\n");
+    SVT_EXPECT(0, "query", "--db", db, sql, "--set", "r=500", "--csv");
+    char want[128];
+    snprintf(want, sizeof want, "sq,500.0,%.3f", 100 * polygon_circle_area(500) / 4e6);
+    SVT_OUT_HAS("district_id,radius_m,pct");
+    SVT_OUT_HAS(want);
+    SVT_EXPECT(0, "query", "--db", db, sql, "--set", "r=1250");
+    SVT_OUT_HAS("(1 row)");
+
+    /* mistakes */
+    SVT_EXPECT(2, "query", "--db", db, "no_such_query");
+    SVT_ERR_HAS("no_such_query");
+    SVT_EXPECT(2, "query", "break_summary");
+    SVT_EXPECT(1, "query", "--db", svt_path("nothing.sqlite"), "break_summary");
+    SVT_ERR_HAS("nothing.sqlite");
+    const char *broken = svt_write("broken.sql", "SELECT nope FROM nowhere;\n");
+    SVT_EXPECT(2, "query", "--db", db, broken); /* the user's SQL is their input: a usage error */
+    SVT_ERR_HAS("nowhere");
+    /* read-only: a query cannot change the result */
+    svt_copy(db, svt_path("query.copy"));
+    const char *drop = svt_write("drop.sql", "DELETE FROM district_coverage;\n");
+    int st = SVT_RUN("query", "--db", db, drop);
+    assert_int_not_equal(st, 0);
+    assert_true(svt_same_bytes(db, svt_path("query.copy")));
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        struct CMUnitTest test;
+    } groups[] = {
+        {"analyze", cmocka_unit_test(test_analyze_square)},
+        {"analyze", cmocka_unit_test(test_analyze_lonlat_and_csv)},
+        {"analyze", cmocka_unit_test(test_analyze_full_coverage)},
+        {"breaks", cmocka_unit_test(test_breaks_minutes)},
+        {"empty", cmocka_unit_test(test_empty_stations)},
+        {"usage_errors", cmocka_unit_test(test_usage_errors)},
+        {"data_errors", cmocka_unit_test(test_data_errors)},
+        {"atomic", cmocka_unit_test(test_atomic_replace)},
+        {"issues", cmocka_unit_test(test_issues_and_strict)},
+        {"export", cmocka_unit_test(test_export)},
+        {"query", cmocka_unit_test(test_query)},
+    };
+    const size_t ng = sizeof groups / sizeof groups[0];
+    struct CMUnitTest tests[sizeof groups / sizeof groups[0]];
+    size_t n = 0;
+    for (size_t i = 0; i < ng; i++)
+        if (argc < 2 || strcmp(argv[1], groups[i].name) == 0)
+            tests[n++] = groups[i].test;
+    if (n == 0) {
+        fprintf(stderr, "test_cli: no group '%s'\n", argv[1]);
+        return 2;
+    }
+    return _cmocka_run_group_tests(argc < 2 ? "cli" : argv[1], tests, n, group_setup, group_teardown);
+}

@@ -1,0 +1,485 @@
+/* test_coverage.c - sv_coverage_compute on districts built with sv_geom,
+ * against analytic areas, and the Voronoi method against the union method. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "svcov/sv_common.h"
+#include "svcov/sv_coverage.h"
+#include "svcov/sv_geom.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+#define QS 32 /* quad_segs: 128-vertex circles */
+
+static uint64_t rng_state;
+static void rng_seed(uint64_t s) { rng_state = s; }
+static double rng_uniform(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (double)((rng_state * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+/* ---- helpers ---- */
+
+typedef struct {
+    sv_geos *h;
+    sv_ctx *ctx;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->h = sv_geos_create();
+    f->ctx = sv_ctx_create();
+    if (!f->h || !f->ctx)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    sv_geos_destroy(f->h);
+    sv_ctx_destroy(f->ctx);
+    free(f);
+    return 0;
+}
+
+/* A set of districts as WKB. */
+typedef struct {
+    unsigned char *wkb[64];
+    size_t len[64];
+    size_t n;
+} districts;
+
+static void add_district(sv_geos *h, districts *d, sv_geom *g /* taken */)
+{
+    assert_non_null(g);
+    assert_true(d->n < 64);
+    assert_int_equal(sv_geom_is_valid(h, g, NULL), 1);
+    d->wkb[d->n] = sv_geom_to_wkb(h, g, &d->len[d->n]);
+    assert_non_null(d->wkb[d->n]);
+    d->n++;
+    sv_geom_destroy(h, g);
+}
+
+static void add_rect(sv_geos *h, districts *d, double x0, double y0, double x1, double y1)
+{
+    sv_env e = {x0, y0, x1, y1};
+    add_district(h, d, sv_geom_rect(h, &e));
+}
+
+static void free_districts(districts *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        sv_free(d->wkb[i]);
+    d->n = 0;
+}
+
+static sv_status compute(fixture *f, const double *xs, const double *ys, size_t ns, const districts *d,
+                         const double *radii, size_t nb, sv_method method, int want_geometry,
+                         sv_cov_result *out)
+{
+    sv_break br[8];
+    assert_true(nb <= 8);
+    for (size_t b = 0; b < nb; b++) {
+        br[b].minutes = NAN;
+        br[b].radius_m = radii[b];
+    }
+    sv_cov_input in = {
+        .xs = xs,
+        .ys = ys,
+        .n_stations = ns,
+        .district_wkb = (const unsigned char *const *)d->wkb,
+        .district_wkb_len = d->len,
+        .n_districts = d->n,
+        .breaks = br,
+        .n_breaks = nb,
+        .quad_segs = QS,
+        .method = method,
+        .want_geometry = want_geometry,
+        .geometry_limit = 0,
+    };
+    return sv_coverage_compute(f->ctx, &in, out);
+}
+
+static const sv_cov_cell *cell(const sv_cov_result *r, size_t d, size_t b)
+{
+    assert_true(d < r->n_districts && b < r->n_breaks);
+    return &r->cells[d * r->n_breaks + b];
+}
+
+static void assert_rel(const char *what, double got, double want, double rel)
+{
+    double err = fabs(got - want) / fabs(want);
+    if (!(err <= rel))
+        fail_msg("%s: got %.10g, want %.10g (relative error %.3g > %.3g)", what, got, want, err, rel);
+}
+
+static double polygon_circle_area(double r)
+{
+    int n = 4 * QS;
+    return 0.5 * n * r * r * sin(2.0 * M_PI / n);
+}
+
+/* Area of WKB (0 for NULL). */
+static double wkb_area(sv_geos *h, const unsigned char *wkb, size_t len)
+{
+    if (!wkb)
+        return 0;
+    sv_geom *g = sv_geom_from_wkb(h, wkb, len);
+    assert_non_null(g);
+    double a = sv_geom_area(h, g);
+    sv_geom_destroy(h, g);
+    return a;
+}
+
+/* Covered + gap = area, and the stored polygons have the stated areas. */
+static void check_cell_geometry(sv_geos *h, const sv_cov_cell *c)
+{
+    assert_rel("covered + gap", c->covered_m2 + c->gap_m2, c->area_m2, 1e-12);
+    assert_true(c->covered_m2 >= 0 && c->gap_m2 >= 0);
+    double ca = wkb_area(h, c->covered_wkb, c->covered_len);
+    double ga = wkb_area(h, c->gap_wkb, c->gap_len);
+    if (c->covered_m2 > 0)
+        assert_rel("covered polygon area", ca, c->covered_m2, 1e-6);
+    else
+        assert_null(c->covered_wkb);
+    if (c->gap_m2 > 1e-6 * c->area_m2)
+        assert_rel("gap polygon area", ga, c->gap_m2, 1e-6);
+}
+
+/* ---- analytic cases ---- */
+
+/* 2000 m x 2000 m square, one station at its centre, radius 500. */
+static void test_square_centre_station(void **state)
+{
+    fixture *f = *state;
+    districts d = {0};
+    add_rect(f->h, &d, 499000, 4699000, 501000, 4701000);
+    double x = 500000, y = 4700000, r = 500;
+    const sv_method methods[] = {SV_METHOD_VORONOI, SV_METHOD_UNION};
+    for (int m = 0; m < 2; m++) {
+        sv_cov_result res;
+        assert_int_equal(compute(f, &x, &y, 1, &d, &r, 1, methods[m], 1, &res), SV_OK);
+        const sv_cov_cell *c = cell(&res, 0, 0);
+        assert_float_equal(c->area_m2, 4e6, 1e-6);
+        /* the 128-gon exactly, and pi r^2 to 0.1% */
+        assert_rel("covered vs polygon circle", c->covered_m2, polygon_circle_area(r), 1e-9);
+        assert_rel("covered vs pi r^2", c->covered_m2, M_PI * r * r, 1e-3);
+        double share = c->covered_m2 / c->area_m2;
+        assert_rel("covered share", share, M_PI * r * r / 4e6, 1e-3);
+        assert_float_equal(c->gap_m2, 4e6 - c->covered_m2, 1e-6);
+        assert_int_equal(res.n_inside[0], 1);
+        assert_int_equal(c->n_reaching, 1);
+        check_cell_geometry(f->h, c);
+        /* the gap is one polygon with a hole */
+        sv_geom *gap = sv_geom_from_wkb(f->h, c->gap_wkb, c->gap_len);
+        assert_non_null(gap);
+        assert_int_equal(sv_geom_num_parts(f->h, gap), 1);
+        sv_geom_destroy(f->h, gap);
+        sv_cov_result_free(&res);
+    }
+    free_districts(&d);
+}
+
+/* Two circles whose centres are 600 m apart, radius 500: the union counts
+ * the lens once. */
+static void test_two_overlapping_circles(void **state)
+{
+    fixture *f = *state;
+    districts d = {0};
+    add_rect(f->h, &d, 0, 0, 2000, 2000);
+    const double xs[] = {700, 1300}, ys[] = {1000, 1000};
+    double r = 500, dist = 600;
+    double lens = 2 * r * r * acos(dist / (2 * r)) - 0.5 * dist * sqrt(4 * r * r - dist * dist);
+    double want = 2 * M_PI * r * r - lens;
+    const sv_method methods[] = {SV_METHOD_VORONOI, SV_METHOD_UNION};
+    for (int m = 0; m < 2; m++) {
+        sv_cov_result res;
+        assert_int_equal(compute(f, xs, ys, 2, &d, &r, 1, methods[m], 1, &res), SV_OK);
+        const sv_cov_cell *c = cell(&res, 0, 0);
+        assert_rel("two circles vs analytic union", c->covered_m2, want, 1e-3);
+        /* clearly below the sum of the two circles */
+        assert_true(c->covered_m2 < 2 * polygon_circle_area(r) - 0.9 * lens);
+        assert_int_equal(res.n_inside[0], 2);
+        assert_int_equal(c->n_reaching, 2);
+        check_cell_geometry(f->h, c);
+        sv_cov_result_free(&res);
+    }
+    free_districts(&d);
+}
+
+/* A station 300 m outside the square: its 500 m circle reaches 200 m in. */
+static void test_station_outside_reaching_in(void **state)
+{
+    fixture *f = *state;
+    districts d = {0};
+    add_rect(f->h, &d, 0, 0, 2000, 2000);
+    double x = 2300, y = 1000, r = 500, off = 300;
+    double seg = r * r * acos(off / r) - off * sqrt(r * r - off * off);
+    /* and a second radius that does not reach: 250 m */
+    const double radii[] = {r, 250};
+    const sv_method methods[] = {SV_METHOD_VORONOI, SV_METHOD_UNION};
+    for (int m = 0; m < 2; m++) {
+        sv_cov_result res;
+        assert_int_equal(compute(f, &x, &y, 1, &d, radii, 2, methods[m], 1, &res), SV_OK);
+        assert_int_equal(res.n_inside[0], 0);
+        const sv_cov_cell *c = cell(&res, 0, 0);
+        assert_int_equal(c->n_reaching, 1);
+        assert_true(c->covered_m2 > 0);
+        assert_rel("circular segment", c->covered_m2, seg, 5e-3);
+        check_cell_geometry(f->h, c);
+        const sv_cov_cell *c2 = cell(&res, 0, 1);
+        assert_int_equal(c2->n_reaching, 0);
+        assert_float_equal(c2->covered_m2, 0.0, 0.0);
+        assert_float_equal(c2->gap_m2, 4e6, 1e-6);
+        sv_cov_result_free(&res);
+    }
+    free_districts(&d);
+}
+
+static void test_zero_stations(void **state)
+{
+    fixture *f = *state;
+    districts d = {0};
+    add_rect(f->h, &d, 0, 0, 2000, 2000);
+    add_rect(f->h, &d, 5000, 5000, 5100, 5300);
+    const double radii[] = {500, 1000};
+    const sv_method methods[] = {SV_METHOD_VORONOI, SV_METHOD_UNION};
+    for (int m = 0; m < 2; m++) {
+        sv_cov_result res;
+        assert_int_equal(compute(f, NULL, NULL, 0, &d, radii, 2, methods[m], 1, &res), SV_OK);
+        for (size_t k = 0; k < 2; k++) {
+            assert_int_equal(res.n_inside[k], 0);
+            for (size_t b = 0; b < 2; b++) {
+                const sv_cov_cell *c = cell(&res, k, b);
+                double area = k == 0 ? 4e6 : 100.0 * 300.0;
+                assert_float_equal(c->area_m2, area, 1e-6);
+                assert_float_equal(c->covered_m2, 0.0, 0.0);
+                assert_float_equal(c->gap_m2, area, 1e-6);
+                assert_int_equal(c->n_reaching, 0);
+                assert_null(c->covered_wkb);
+                assert_non_null(c->gap_wkb);
+                assert_rel("gap polygon = district", wkb_area(f->h, c->gap_wkb, c->gap_len), area, 1e-12);
+            }
+        }
+        sv_cov_result_free(&res);
+    }
+    free_districts(&d);
+}
+
+/* Overlapping districts are each measured on their own: a station on a
+ * district's edge counts as inside it, and each district gets its own part
+ * of every circle. */
+static void test_overlapping_districts(void **state)
+{
+    fixture *f = *state;
+    districts d = {0};
+    add_rect(f->h, &d, 0, 0, 2000, 2000);    /* A */
+    add_rect(f->h, &d, 1000, 0, 3000, 2000); /* B overlaps A by half */
+    add_rect(f->h, &d, 0, 0, 3000, 2000);    /* C = A u B */
+    /* station 0 is inside A and on B's left edge; station 1 is on A's right
+     * edge and inside B; their 500 m circles only touch */
+    const double xs[] = {1000, 2000}, ys[] = {1000, 1000};
+    double r = 500, full = polygon_circle_area(r);
+    const double want[3] = {1.5 * full, 1.5 * full, 2 * full};
+    const sv_method methods[] = {SV_METHOD_VORONOI, SV_METHOD_UNION};
+    for (int m = 0; m < 2; m++) {
+        sv_cov_result res;
+        assert_int_equal(compute(f, xs, ys, 2, &d, &r, 1, methods[m], 1, &res), SV_OK);
+        for (size_t k = 0; k < 3; k++) {
+            char what[64];
+            snprintf(what, sizeof what, "district %zu method %d", k, m);
+            assert_rel(what, cell(&res, k, 0)->covered_m2, want[k], 1e-9);
+            assert_int_equal(res.n_inside[k], 2);
+            assert_int_equal(cell(&res, k, 0)->n_reaching, 2);
+            check_cell_geometry(f->h, cell(&res, k, 0));
+        }
+        assert_float_equal(cell(&res, 0, 0)->area_m2, 4e6, 1e-6);
+        assert_float_equal(cell(&res, 2, 0)->area_m2, 6e6, 1e-6);
+        /* A and B together count the middle strip twice: more than C */
+        assert_rel("A + B - C = what they share", cell(&res, 0, 0)->covered_m2 + cell(&res, 1, 0)->covered_m2 -
+                   cell(&res, 2, 0)->covered_m2, full, 1e-9);
+        sv_cov_result_free(&res);
+    }
+    free_districts(&d);
+}
+
+/* Bad parameters are usage errors. */
+static void test_bad_parameters(void **state)
+{
+    fixture *f = *state;
+    districts d = {0};
+    add_rect(f->h, &d, 0, 0, 10, 10);
+    double x = 5, y = 5;
+    const double bad[] = {0, -1, NAN, INFINITY};
+    for (size_t i = 0; i < 4; i++) {
+        sv_cov_result res;
+        assert_int_equal(compute(f, &x, &y, 1, &d, &bad[i], 1, SV_METHOD_VORONOI, 0, &res), SV_ERR_USAGE);
+        sv_cov_result_free(&res);
+    }
+    free_districts(&d);
+}
+
+/* Only the first geometry_limit districts get polygons. */
+static void test_geometry_limit(void **state)
+{
+    fixture *f = *state;
+    districts d = {0};
+    add_rect(f->h, &d, 0, 0, 2000, 2000);
+    add_rect(f->h, &d, 0, 0, 2000, 2000);
+    double x = 1000, y = 1000, r = 300;
+    sv_break br = {NAN, r};
+    sv_cov_input in = {
+        .xs = &x, .ys = &y, .n_stations = 1,
+        .district_wkb = (const unsigned char *const *)d.wkb, .district_wkb_len = d.len, .n_districts = 2,
+        .breaks = &br, .n_breaks = 1, .quad_segs = QS, .method = SV_METHOD_VORONOI,
+        .want_geometry = 1, .geometry_limit = 1,
+    };
+    sv_cov_result res;
+    assert_int_equal(sv_coverage_compute(f->ctx, &in, &res), SV_OK);
+    assert_non_null(res.cells[0].covered_wkb);
+    assert_non_null(res.cells[0].gap_wkb);
+    assert_null(res.cells[1].covered_wkb);
+    assert_null(res.cells[1].gap_wkb);
+    assert_float_equal(res.cells[0].covered_m2, res.cells[1].covered_m2, 0.0);
+    assert_rel("limited district still measured", res.cells[1].covered_m2, polygon_circle_area(r), 1e-9);
+    sv_cov_result_free(&res);
+    free_districts(&d);
+}
+
+/* ---- randomized: Voronoi pieces vs the union of circles ---- */
+
+/* A star-shaped polygon around (cx, cy). */
+static sv_geom *random_star(sv_geos *h, double cx, double cy, double rmin, double rmax)
+{
+    int n = 6 + (int)(rng_uniform() * 12);
+    char *wkt = malloc(64 * (size_t)(n + 2) + 32);
+    size_t used = (size_t)sprintf(wkt, "POLYGON((");
+    double x0 = 0, y0 = 0;
+    for (int i = 0; i < n; i++) {
+        double a = 2 * M_PI * (i + 0.8 * rng_uniform()) / n;
+        double rr = rmin + (rmax - rmin) * rng_uniform();
+        double x = cx + rr * cos(a), y = cy + rr * sin(a);
+        if (i == 0) {
+            x0 = x;
+            y0 = y;
+        }
+        used += (size_t)sprintf(wkt + used, "%.3f %.3f,", x, y);
+    }
+    sprintf(wkt + used, "%.3f %.3f))", x0, y0);
+    sv_geom *g = sv_geom_from_wkt(h, wkt);
+    free(wkt);
+    return g;
+}
+
+static void test_random_methods_agree(void **state)
+{
+    fixture *f = *state;
+    rng_seed(0x5eed2024);
+    enum { NS = 300, ND = 20 };
+    double xs[NS], ys[NS];
+    for (int i = 0; i < NS; i++) {
+        if (i % 37 == 36) { /* a few repeated stations */
+            xs[i] = xs[i / 2];
+            ys[i] = ys[i / 2];
+            continue;
+        }
+        /* over the 10 km city and 1 km beyond */
+        xs[i] = 300000 - 1000 + 12000 * rng_uniform();
+        ys[i] = 2500000 - 1000 + 12000 * rng_uniform();
+    }
+    districts d = {0};
+    for (int k = 0; k < ND; k++) {
+        double cx = 300000 + 10000 * rng_uniform(), cy = 2500000 + 10000 * rng_uniform();
+        sv_geom *g = random_star(f->h, cx, cy, 300, 2500);
+        if (k % 5 == 4) { /* some districts in two parts */
+            sv_geom *parts[2] = {g, random_star(f->h, cx + 4000, cy - 3000, 200, 900)};
+            g = sv_geom_union_take(f->h, parts, 2);
+        }
+        int repaired = 0;
+        sv_geom *v = sv_geom_make_valid_polygonal(f->h, g, &repaired);
+        sv_geom_destroy(f->h, g);
+        add_district(f->h, &d, v);
+    }
+    const double radii[] = {300, 800};
+    sv_cov_result res[2][2]; /* [method][threads-1] */
+    const sv_method methods[] = {SV_METHOD_VORONOI, SV_METHOD_UNION};
+    for (int m = 0; m < 2; m++)
+        for (int t = 1; t <= 2; t++) {
+            sv_ctx_set_threads(f->ctx, t);
+            assert_int_equal(sv_ctx_threads(f->ctx), t);
+            assert_int_equal(compute(f, xs, ys, NS, &d, radii, 2, methods[m], 1, &res[m][t - 1]), SV_OK);
+        }
+    double max_pp = 0, sum_cov = 0;
+    int partial = 0;
+    for (size_t k = 0; k < d.n; k++)
+        for (size_t b = 0; b < 2; b++) {
+            const sv_cov_cell *v = cell(&res[0][0], k, b), *u = cell(&res[1][0], k, b);
+            assert_float_equal(v->area_m2, u->area_m2, 1e-6);
+            double pv = 100 * v->covered_m2 / v->area_m2, pu = 100 * u->covered_m2 / u->area_m2;
+            double diff = fabs(pv - pu);
+            max_pp = fmax(max_pp, diff);
+            if (diff > 1e-3)
+                fail_msg("district %zu radius %g: voronoi %.6f%% vs union %.6f%%", k, radii[b], pv, pu);
+            assert_int_equal(v->n_reaching, u->n_reaching);
+            assert_int_equal(res[0][0].n_inside[k], res[1][0].n_inside[k]);
+            partial += pv > 1 && pv < 99;
+            sum_cov += v->covered_m2;
+            check_cell_geometry(f->h, v);
+            check_cell_geometry(f->h, u);
+            /* one thread or two: the same numbers */
+            for (int m = 0; m < 2; m++) {
+                const sv_cov_cell *a = cell(&res[m][0], k, b), *c = cell(&res[m][1], k, b);
+                assert_float_equal(a->covered_m2, c->covered_m2, 1e-9 * (1 + a->covered_m2));
+                assert_float_equal(a->gap_m2, c->gap_m2, 1e-9 * (1 + a->gap_m2));
+                assert_int_equal(a->n_reaching, c->n_reaching);
+                assert_int_equal(a->covered_len, c->covered_len);
+                assert_int_equal(res[m][0].n_inside[k], res[m][1].n_inside[k]);
+            }
+        }
+    /* a bigger radius never covers less */
+    for (size_t k = 0; k < d.n; k++) {
+        assert_true(cell(&res[0][0], k, 1)->covered_m2 >= cell(&res[0][0], k, 0)->covered_m2);
+        assert_true(cell(&res[0][0], k, 1)->n_reaching >= cell(&res[0][0], k, 0)->n_reaching);
+        assert_true(cell(&res[0][0], k, 0)->n_reaching >= res[0][0].n_inside[k]);
+    }
+    /* the test data is not degenerate: most cells are partly covered */
+    assert_true(partial > (int)d.n);
+    assert_true(sum_cov > 0);
+    print_message("voronoi vs union over %zu districts x 2 radii: max difference %.2e percentage points\n",
+                  d.n, max_pp);
+    for (int m = 0; m < 2; m++)
+        for (int t = 0; t < 2; t++)
+            sv_cov_result_free(&res[m][t]);
+    free_districts(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_square_centre_station, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_overlapping_circles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_station_outside_reaching_in, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zero_stations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_overlapping_districts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_parameters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_geometry_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_random_methods_agree, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("coverage", tests, NULL, NULL);
+}

@@ -1,0 +1,495 @@
+/* test_geom.c - the GEOS wrapper (sv_geom.h): circles, repair, union,
+ * Voronoi cells in site order, and the STR-tree. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "svcov/sv_common.h"
+#include "svcov/sv_geom.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+/* A small deterministic generator (xorshift64*), so runs are repeatable. */
+static uint64_t rng_state;
+static void rng_seed(uint64_t s) { rng_state = s ? s : 88172645463325252ULL; }
+static double rng_uniform(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (double)((rng_state * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+static int setup(void **state)
+{
+    sv_geos *h = sv_geos_create();
+    if (!h)
+        return -1;
+    *state = h;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    sv_geos_destroy(*state);
+    return 0;
+}
+
+static void assert_rel(double got, double want, double rel)
+{
+    double err = fabs(got - want) / fabs(want);
+    if (err > rel)
+        fail_msg("got %.12g, want %.12g (relative error %.3g > %.3g)", got, want, err, rel);
+}
+
+/* Area of the regular n-gon inscribed in a circle of radius r. */
+static double inscribed_area(double r, int n)
+{
+    return 0.5 * n * r * r * sin(2.0 * M_PI / n);
+}
+
+static void test_circle_area(void **state)
+{
+    sv_geos *h = *state;
+    const double radii[] = {1.0, 500.0, 1250.0};
+    const int segs[] = {32, 8, 2};
+    for (size_t k = 0; k < sizeof segs / sizeof segs[0]; k++)
+        for (size_t i = 0; i < sizeof radii / sizeof radii[0]; i++) {
+            double r = radii[i];
+            sv_geom *c = sv_geom_circle(h, 500000.0, 4700000.0, r, segs[k]);
+            assert_non_null(c);
+            double a = sv_geom_area(h, c);
+            /* exactly the inscribed 4*quad_segs-gon ... */
+            assert_rel(a, inscribed_area(r, 4 * segs[k]), 1e-9);
+            /* ... which for 32 segments is within 0.1% (0.04%) of pi r^2, below it */
+            if (segs[k] == 32) {
+                assert_rel(a, M_PI * r * r, 1e-3);
+                assert_true(a < M_PI * r * r);
+                assert_true(a > M_PI * r * r * (1 - 5e-4));
+            }
+            sv_env e;
+            assert_int_equal(sv_geom_envelope(h, c, &e), 0);
+            assert_float_equal(e.xmin, 500000.0 - r, 1e-6 * r);
+            assert_float_equal(e.xmax, 500000.0 + r, 1e-6 * r);
+            assert_float_equal(e.ymin, 4700000.0 - r, 1e-6 * r);
+            assert_float_equal(e.ymax, 4700000.0 + r, 1e-6 * r);
+            assert_int_equal(sv_geom_is_valid(h, c, NULL), 1);
+            sv_geom_destroy(h, c);
+        }
+}
+
+static void test_wkb_roundtrip(void **state)
+{
+    sv_geos *h = *state;
+    sv_geom *g = sv_geom_from_wkt(h, "POLYGON((0 0,10 0,10 5,0 5,0 0),(1 1,2 1,2 2,1 2,1 1))");
+    assert_non_null(g);
+    size_t len = 0;
+    unsigned char *wkb = sv_geom_to_wkb(h, g, &len);
+    assert_non_null(wkb);
+    /* ISO WKB, little endian, 2-D polygon: 1 + 4 + 4 + 2 rings * (4 + 5 points * 16) */
+    assert_int_equal(len, 1 + 4 + 4 + 2 * (4 + 5 * 16));
+    assert_int_equal(wkb[0], 1);
+    assert_int_equal(wkb[1], 3);
+    sv_geom *back = sv_geom_from_wkb(h, wkb, len);
+    assert_non_null(back);
+    assert_float_equal(sv_geom_area(h, back), 49.0, 1e-12);
+    assert_null(sv_geom_from_wkb(h, wkb, 0));
+    sv_free(wkb);
+    sv_geom_destroy(h, back);
+    sv_geom_destroy(h, g);
+}
+
+static void test_make_valid_bowtie(void **state)
+{
+    sv_geos *h = *state;
+    /* Two triangles of area 1 meeting at (1,1). */
+    sv_geom *bow = sv_geom_from_wkt(h, "POLYGON((0 0,2 2,2 0,0 2,0 0))");
+    assert_non_null(bow);
+    char *reason = NULL;
+    assert_int_equal(sv_geom_is_valid(h, bow, &reason), 0);
+    assert_non_null(reason);
+    assert_non_null(strstr(reason, "Self-intersection"));
+    sv_free(reason);
+
+    int repaired = -1;
+    sv_geom *v = sv_geom_make_valid_polygonal(h, bow, &repaired);
+    assert_non_null(v);
+    assert_int_equal(repaired, 1);
+    assert_int_equal(sv_geom_is_valid(h, v, NULL), 1);
+    assert_int_equal(sv_geom_is_polygonal(h, v), 1);
+    double a = sv_geom_area(h, v);
+    assert_true(a > 0);
+    assert_float_equal(a, 2.0, 1e-9); /* both lobes kept */
+    assert_int_equal(sv_geom_num_parts(h, v), 2);
+    sv_geom_destroy(h, v);
+    sv_geom_destroy(h, bow);
+
+    /* A valid polygon comes back as it was, not marked repaired. */
+    sv_geom *sq = sv_geom_from_wkt(h, "POLYGON((0 0,3 0,3 3,0 3,0 0))");
+    v = sv_geom_make_valid_polygonal(h, sq, &repaired);
+    assert_non_null(v);
+    assert_int_equal(repaired, 0);
+    assert_float_equal(sv_geom_area(h, v), 9.0, 1e-12);
+    sv_geom_destroy(h, v);
+    sv_geom_destroy(h, sq);
+
+    /* A square with a dangling spike: the spike (a line) is dropped, the
+     * result stays polygonal with the square's area. */
+    sv_geom *spike = sv_geom_from_wkt(h, "POLYGON((0 0,3 0,3 3,5 3,3 3,0 3,0 0))");
+    assert_non_null(spike);
+    v = sv_geom_make_valid_polygonal(h, spike, &repaired);
+    assert_non_null(v);
+    assert_int_equal(repaired, 1);
+    assert_int_equal(sv_geom_is_polygonal(h, v), 1);
+    assert_int_equal(sv_geom_is_valid(h, v, NULL), 1);
+    assert_float_equal(sv_geom_area(h, v), 9.0, 1e-9);
+    sv_geom_destroy(h, v);
+    sv_geom_destroy(h, spike);
+
+    /* A ring collapsed to a line has nothing polygonal left: empty. */
+    sv_geom *flat = sv_geom_from_wkt(h, "POLYGON((0 0,4 0,2 0,0 0))");
+    if (flat) { /* GEOS may refuse to build it at all */
+        v = sv_geom_make_valid_polygonal(h, flat, &repaired);
+        assert_non_null(v);
+        assert_int_equal(repaired, 1);
+        assert_int_equal(sv_geom_is_empty(h, v), 1);
+        assert_float_equal(sv_geom_area(h, v), 0.0, 0.0);
+        sv_geom_destroy(h, v);
+        sv_geom_destroy(h, flat);
+    }
+}
+
+static void test_union_take(void **state)
+{
+    sv_geos *h = *state;
+    sv_env a = {0, 0, 2, 2}, b = {1, 1, 3, 3};
+    sv_geom *parts[2] = {sv_geom_rect(h, &a), sv_geom_rect(h, &b)};
+    assert_non_null(parts[0]);
+    assert_non_null(parts[1]);
+    sv_geom *u = sv_geom_union_take(h, parts, 2);
+    assert_non_null(u);
+    assert_null(parts[0]); /* ownership taken */
+    assert_null(parts[1]);
+    assert_float_equal(sv_geom_area(h, u), 4.0 + 4.0 - 1.0, 1e-12); /* overlap counted once */
+    assert_int_equal(sv_geom_is_valid(h, u, NULL), 1);
+    sv_geom_destroy(h, u);
+
+    /* Three circles, two of them identical: the union is two circles' area. */
+    sv_geom *c[3] = {sv_geom_circle(h, 0, 0, 10, 32), sv_geom_circle(h, 0, 0, 10, 32),
+                     sv_geom_circle(h, 100, 0, 10, 32)};
+    double one = sv_geom_area(h, c[0]);
+    u = sv_geom_union_take(h, c, 3);
+    assert_non_null(u);
+    assert_rel(sv_geom_area(h, u), 2 * one, 1e-9);
+    assert_int_equal(sv_geom_num_parts(h, u), 2);
+    sv_geom_destroy(h, u);
+
+    /* n = 1 hands the part back; n = 0 is an empty polygon. */
+    sv_geom *one_part[1] = {sv_geom_rect(h, &a)};
+    u = sv_geom_union_take(h, one_part, 1);
+    assert_null(one_part[0]);
+    assert_float_equal(sv_geom_area(h, u), 4.0, 1e-12);
+    sv_geom_destroy(h, u);
+    u = sv_geom_union_take(h, NULL, 0);
+    assert_non_null(u);
+    assert_int_equal(sv_geom_is_empty(h, u), 1);
+    assert_float_equal(sv_geom_area(h, u), 0.0, 0.0);
+    sv_geom_destroy(h, u);
+}
+
+static void test_intersection_difference(void **state)
+{
+    sv_geos *h = *state;
+    sv_env a = {0, 0, 4, 4}, b = {2, -1, 6, 3};
+    sv_geom *A = sv_geom_rect(h, &a), *B = sv_geom_rect(h, &b);
+    sv_geom *i = sv_geom_intersection(h, A, B);
+    sv_geom *d = sv_geom_difference(h, A, B);
+    assert_float_equal(sv_geom_area(h, i), 2.0 * 3.0, 1e-12);
+    assert_float_equal(sv_geom_area(h, d), 16.0 - 6.0, 1e-12);
+    sv_geom_destroy(h, i);
+    sv_geom_destroy(h, d);
+    sv_geom_destroy(h, A);
+    sv_geom_destroy(h, B);
+}
+
+/* Check the Voronoi contract for n sites: each kept site lies in its own
+ * cell, the cells tile the (grown) clip box, repeated sites get NULL. */
+static void check_voronoi(sv_geos *h, const double *xs, const double *ys, size_t n, const sv_env *clip)
+{
+    sv_geom **cells = calloc(n, sizeof *cells);
+    assert_non_null(cells);
+    assert_int_equal(sv_voronoi_cells(h, xs, ys, n, clip, cells), 0);
+    sv_env box = *clip;
+    for (size_t i = 0; i < n; i++) {
+        box.xmin = fmin(box.xmin, xs[i]);
+        box.xmax = fmax(box.xmax, xs[i]);
+        box.ymin = fmin(box.ymin, ys[i]);
+        box.ymax = fmax(box.ymax, ys[i]);
+    }
+    double box_area = (box.xmax - box.xmin) * (box.ymax - box.ymin);
+    double sum = 0;
+    sv_geom **kept = calloc(n, sizeof *kept);
+    size_t nk = 0;
+    for (size_t i = 0; i < n; i++) {
+        int repeat = 0;
+        for (size_t k = 0; k < i; k++)
+            repeat |= xs[k] == xs[i] && ys[k] == ys[i];
+        if (repeat) {
+            if (cells[i])
+                fail_msg("site %zu repeats an earlier site but got a cell", i);
+            continue;
+        }
+        if (!cells[i])
+            fail_msg("site %zu (%g, %g) has no cell", i, xs[i], ys[i]);
+        sv_prep *p = sv_prep_create(h, cells[i]);
+        assert_non_null(p);
+        if (sv_prep_covers_xy(h, p, xs[i], ys[i]) != 1)
+            fail_msg("site %zu (%g, %g) is not inside its own cell", i, xs[i], ys[i]);
+        /* and no other distinct site is strictly closer to the cell's centroid */
+        sv_geom *c = sv_geom_centroid(h, cells[i]);
+        double cx, cy;
+        assert_int_equal(sv_geom_point_xy(h, c, &cx, &cy), 0);
+        double di = hypot(cx - xs[i], cy - ys[i]);
+        for (size_t k = 0; k < n; k++)
+            if (hypot(cx - xs[k], cy - ys[k]) < di - 1e-6 * (1 + di))
+                fail_msg("cell of site %zu has its centroid nearer to site %zu", i, k);
+        sv_geom_destroy(h, c);
+        sv_prep_destroy(h, p);
+        sv_env ce;
+        assert_int_equal(sv_geom_envelope(h, cells[i], &ce), 0);
+        assert_true(ce.xmin >= box.xmin - 1e-6 && ce.xmax <= box.xmax + 1e-6);
+        assert_true(ce.ymin >= box.ymin - 1e-6 && ce.ymax <= box.ymax + 1e-6);
+        sum += sv_geom_area(h, cells[i]);
+        kept[nk++] = sv_geom_clone(h, cells[i]);
+    }
+    assert_rel(sum, box_area, 1e-6);
+    /* no overlap either: the union has the same area as the sum */
+    sv_geom *u = sv_geom_union_take(h, kept, nk);
+    assert_non_null(u);
+    assert_rel(sv_geom_area(h, u), box_area, 1e-6);
+    sv_geom_destroy(h, u);
+    free(kept);
+    for (size_t i = 0; i < n; i++)
+        sv_geom_destroy(h, cells[i]);
+    free(cells);
+}
+
+static void test_voronoi_random(void **state)
+{
+    sv_geos *h = *state;
+    rng_seed(20240601);
+    enum { N = 200 };
+    double xs[N], ys[N];
+    for (int i = 0; i < N; i++) {
+        xs[i] = 400000 + 5000 * rng_uniform();
+        ys[i] = 4500000 + 3000 * rng_uniform();
+    }
+    sv_env clip = {399000, 4499000, 406000, 4504000};
+    check_voronoi(h, xs, ys, N, &clip);
+}
+
+static void test_voronoi_duplicates(void **state)
+{
+    sv_geos *h = *state;
+    const double xs[] = {0, 10, 0, 5, 10, 0, 5};
+    const double ys[] = {0, 0, 0, 8, 0, 0, 8};
+    sv_env clip = {-20, -20, 30, 30};
+    check_voronoi(h, xs, ys, 7, &clip);
+    sv_geom *cells[7];
+    assert_int_equal(sv_voronoi_cells(h, xs, ys, 7, &clip, cells), 0);
+    /* the first of each repeated site keeps the cell */
+    assert_non_null(cells[0]);
+    assert_non_null(cells[1]);
+    assert_null(cells[2]);
+    assert_non_null(cells[3]);
+    assert_null(cells[4]);
+    assert_null(cells[5]);
+    assert_null(cells[6]);
+    /* the three cells split 50 x 50 */
+    double sum = 0;
+    for (int i = 0; i < 7; i++) {
+        if (cells[i])
+            sum += sv_geom_area(h, cells[i]);
+        sv_geom_destroy(h, cells[i]);
+    }
+    assert_float_equal(sum, 2500.0, 1e-6);
+}
+
+static void test_voronoi_single_and_all_same(void **state)
+{
+    sv_geos *h = *state;
+    sv_env clip = {0, 0, 100, 50};
+    double x = 30, y = 20;
+    sv_geom *cell = NULL;
+    assert_int_equal(sv_voronoi_cells(h, &x, &y, 1, &clip, &cell), 0);
+    assert_non_null(cell);
+    assert_float_equal(sv_geom_area(h, cell), 5000.0, 1e-9);
+    sv_env e;
+    assert_int_equal(sv_geom_envelope(h, cell, &e), 0);
+    assert_float_equal(e.xmin, 0, 0);
+    assert_float_equal(e.ymin, 0, 0);
+    assert_float_equal(e.xmax, 100, 0);
+    assert_float_equal(e.ymax, 50, 0);
+    sv_geom_destroy(h, cell);
+
+    /* one site outside the clip box: the box grows to hold it */
+    x = 150;
+    y = 25;
+    assert_int_equal(sv_voronoi_cells(h, &x, &y, 1, &clip, &cell), 0);
+    assert_non_null(cell);
+    assert_float_equal(sv_geom_area(h, cell), 150.0 * 50.0, 1e-9);
+    sv_geom_destroy(h, cell);
+
+    /* three copies of one site: one cell (the box), two NULLs */
+    double xs[3] = {7, 7, 7}, ys[3] = {9, 9, 9};
+    sv_geom *cells[3];
+    assert_int_equal(sv_voronoi_cells(h, xs, ys, 3, &clip, cells), 0);
+    assert_non_null(cells[0]);
+    assert_null(cells[1]);
+    assert_null(cells[2]);
+    assert_float_equal(sv_geom_area(h, cells[0]), 5000.0, 1e-9);
+    sv_geom_destroy(h, cells[0]);
+
+    /* n = 0 is fine and touches nothing */
+    assert_int_equal(sv_voronoi_cells(h, NULL, NULL, 0, &clip, NULL), 0);
+}
+
+static void test_voronoi_collinear(void **state)
+{
+    sv_geos *h = *state;
+    /* Five sites on a horizontal line, listed out of order: the cells are
+     * vertical strips bounded by the midpoints. */
+    const double xs[] = {40, 0, 10, 30, 20};
+    const double ys[] = {5, 5, 5, 5, 5};
+    sv_env clip = {-10, 0, 50, 10};
+    check_voronoi(h, xs, ys, 5, &clip);
+    sv_geom *cells[5];
+    assert_int_equal(sv_voronoi_cells(h, xs, ys, 5, &clip, cells), 0);
+    /* widths: site 0 at x=40 -> [35,50] = 15; site 1 at x=0 -> [-10,5] = 15;
+     * the inner ones 10 each; height 10 */
+    const double want[] = {150, 150, 100, 100, 100};
+    for (int i = 0; i < 5; i++) {
+        assert_non_null(cells[i]);
+        assert_float_equal(sv_geom_area(h, cells[i]), want[i], 1e-6);
+        sv_geom_destroy(h, cells[i]);
+    }
+
+    /* collinear on a diagonal, some repeated */
+    const double dx[] = {0, 1, 2, 3, 1, 4};
+    const double dy[] = {0, 1, 2, 3, 1, 4};
+    sv_env clip2 = {-5, -5, 9, 9};
+    check_voronoi(h, dx, dy, 6, &clip2);
+
+    /* two sites only */
+    const double tx[] = {0, 10}, ty[] = {0, 0};
+    sv_env clip3 = {-10, -10, 20, 10};
+    check_voronoi(h, tx, ty, 2, &clip3);
+}
+
+static void test_strtree_query(void **state)
+{
+    sv_geos *h = *state;
+    rng_seed(7);
+    enum { N = 500, Q = 60 };
+    sv_env boxes[N];
+    sv_index *t = sv_index_create(h);
+    assert_non_null(t);
+    for (size_t i = 0; i < N; i++) {
+        double x = 1000 * rng_uniform(), y = 1000 * rng_uniform();
+        double w = 30 * rng_uniform(), hh = 30 * rng_uniform();
+        if (i % 7 == 0)
+            w = hh = 0; /* points too */
+        boxes[i] = (sv_env){x, y, x + w, y + hh};
+        assert_int_equal(sv_index_insert(h, t, i, &boxes[i]), 0);
+    }
+    size_t *ids = NULL, n = 0, cap = 0;
+    size_t total = 0;
+    for (int q = 0; q < Q; q++) {
+        double x = 1000 * rng_uniform(), y = 1000 * rng_uniform();
+        double s = q == 0 ? 2000 : 150 * rng_uniform();
+        sv_env e = {x - s, y - s, x + s, y + s};
+        n = 0;
+        assert_int_equal(sv_index_query(h, t, &e, &ids, &n, &cap), 0);
+        char *seen = calloc(N, 1);
+        assert_non_null(seen);
+        for (size_t k = 0; k < n; k++) {
+            assert_true(ids[k] < N);
+            assert_int_equal(seen[ids[k]], 0); /* no id twice */
+            seen[ids[k]] = 1;
+        }
+        size_t want = 0;
+        for (size_t i = 0; i < N; i++) {
+            int hit = boxes[i].xmin <= e.xmax && e.xmin <= boxes[i].xmax && boxes[i].ymin <= e.ymax &&
+                      e.ymin <= boxes[i].ymax;
+            want += hit;
+            if (hit != seen[i])
+                fail_msg("query %d: id %zu %s", q, i, hit ? "missing" : "returned but does not intersect");
+        }
+        assert_int_equal(n, want);
+        if (q == 0)
+            assert_int_equal(n, N); /* the big query finds every item, id 0 included */
+        total += n;
+        free(seen);
+    }
+    assert_true(total > N); /* the queries found something beyond the first */
+
+    /* results append to what is already in the array */
+    size_t before = n;
+    sv_env pt = {boxes[3].xmin, boxes[3].ymin, boxes[3].xmin, boxes[3].ymin};
+    assert_int_equal(sv_index_query(h, t, &pt, &ids, &n, &cap), 0);
+    assert_true(n > before);
+    int found = 0;
+    for (size_t k = before; k < n; k++)
+        found |= ids[k] == 3;
+    assert_true(found);
+    sv_free(ids);
+    sv_index_destroy(h, t);
+}
+
+static void test_prepared_predicates(void **state)
+{
+    sv_geos *h = *state;
+    sv_env e = {0, 0, 10, 10};
+    sv_geom *sq = sv_geom_rect(h, &e);
+    sv_prep *p = sv_prep_create(h, sq);
+    assert_non_null(p);
+    assert_int_equal(sv_prep_covers_xy(h, p, 5, 5), 1);
+    assert_int_equal(sv_prep_covers_xy(h, p, 10, 5), 1); /* the edge counts */
+    assert_int_equal(sv_prep_covers_xy(h, p, 10.001, 5), 0);
+    sv_geom *pt = sv_geom_point(h, 13, 5);
+    assert_int_equal(sv_prep_within_distance(h, p, pt, 3.0001), 1);
+    assert_int_equal(sv_prep_within_distance(h, p, pt, 2.9999), 0);
+    sv_geom *c = sv_geom_circle(h, 5, 5, 2, 8);
+    assert_int_equal(sv_prep_contains(h, p, c), 1);
+    assert_int_equal(sv_prep_intersects(h, p, pt), 0);
+    sv_geom_destroy(h, c);
+    sv_geom_destroy(h, pt);
+    sv_prep_destroy(h, p);
+    sv_geom_destroy(h, sq);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_circle_area, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wkb_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_make_valid_bowtie, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_union_take, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_intersection_difference, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_voronoi_random, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_voronoi_duplicates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_voronoi_single_and_all_same, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_voronoi_collinear, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_strtree_query, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prepared_predicates, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("geom", tests, NULL, NULL);
+}
