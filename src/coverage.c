@@ -46,6 +46,8 @@ typedef struct {
     size_t *ids, nids, capids;
 } worker;
 
+static int measure_district(void *arg, size_t d);
+
 static void fail(job *j, sv_status st, const char *fmt, const char *detail)
 {
     pthread_mutex_lock(&j->lock);
@@ -343,6 +345,15 @@ static int keep_wkb(worker *w, sv_geom *g, unsigned char **wkb, size_t *len)
     return (empty == 0 && !*wkb) ? -1 : 0;
 }
 
+/* The last "district" (the whole area, when the caller appends it) is the
+ * largest job: start it first so the other threads work beside it. */
+static int measure_item(void *arg, size_t item)
+{
+    worker *w = arg;
+    size_t nd = w->job->in->n_districts;
+    return measure_district(arg, item == 0 ? nd - 1 : item - 1);
+}
+
 static int measure_district(void *arg, size_t d)
 {
     worker *w = arg;
@@ -577,7 +588,7 @@ sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result
             goto done;
     }
     if (nd > 0) {
-        st = run_parallel(&j, nd, measure_district, "coverage");
+        st = run_parallel(&j, nd, measure_item, "coverage");
         if (st != SV_OK)
             st = sv_error(ctx, st, "%s", j.errmsg);
     }

@@ -311,8 +311,6 @@ sv_status sv_store_commit(sv_ctx *ctx, sv_store *st)
             goto fail;
         }
     }
-    /* Layer statistics let QGIS and GDAL skip a full scan for extents. */
-    exec(st->db, "SELECT UpdateLayerStatistics()");
     if (exec(st->db, "COMMIT") != SQLITE_OK) {
         rc = db_error(ctx, st->db, "cannot commit the result database");
         goto fail;
