@@ -120,24 +120,27 @@ static int worker_init(worker *w, job *j)
     return 0;
 }
 
+/* Take and do the next item. Returns the count of items done after it, or 0
+ * when there is nothing left to do (or the job failed or was interrupted). */
+static size_t work_one(worker *w)
+{
+    job *j = w->job;
+    if (j->status != SV_OK)
+        return 0;
+    if (sv_ctx_interrupted(j->ctx)) {
+        fail(j, SV_ERR_INTERRUPTED, "interrupted%s", NULL);
+        return 0;
+    }
+    size_t item = atomic_fetch_add(&j->next, 1);
+    if (item >= j->n_items || j->fn(w, item) != 0)
+        return 0;
+    return atomic_fetch_add(&j->done, 1) + 1;
+}
+
 static void *worker_main(void *arg)
 {
-    worker *w = arg;
-    job *j = w->job;
-    for (;;) {
-        if (j->status != SV_OK)
-            break;
-        if (sv_ctx_interrupted(j->ctx)) {
-            fail(j, SV_ERR_INTERRUPTED, "interrupted%s", NULL);
-            break;
-        }
-        size_t item = atomic_fetch_add(&j->next, 1);
-        if (item >= j->n_items)
-            break;
-        if (j->fn(w, item) != 0)
-            break;
-        atomic_fetch_add(&j->done, 1);
-    }
+    while (work_one(arg) != 0)
+        ;
     return NULL;
 }
 
@@ -172,23 +175,10 @@ static sv_status run_parallel(job *j, size_t n, int (*fn)(void *, size_t), const
             started = t;
         }
         /* The calling thread works in small steps so it can report progress. */
-        worker *w = &ws[0];
-        for (;;) {
-            if (j->status != SV_OK)
-                break;
-            if (sv_ctx_interrupted(j->ctx)) {
-                fail(j, SV_ERR_INTERRUPTED, "interrupted%s", NULL);
-                break;
-            }
-            size_t item = atomic_fetch_add(&j->next, 1);
-            if (item >= n)
-                break;
-            if (fn(w, item) != 0)
-                break;
-            size_t d = atomic_fetch_add(&j->done, 1) + 1;
+        size_t d;
+        while ((d = work_one(&ws[0])) != 0)
             if ((d & 63) == 0)
                 sv_progress(j->ctx, stage, (double)d / (double)n);
-        }
         for (int t = 1; t <= started; t++)
             pthread_join(tid[t], NULL);
     }
