@@ -895,36 +895,6 @@ static const PlaceKind PLACE_KINDS[] = {
 };
 #define N_PLACE_KINDS (sizeof PLACE_KINDS / sizeof PLACE_KINDS[0])
 
-/* A point in the city: uniformly (rejection in the bounding disc). */
-static int city_point_uniform(Geos *g, const CityShape *c, const GEOSPreparedGeometry *pcity,
-                              Rng *r, double *x, double *y)
-{
-    double rmax = c->radius_m * 1.2; /* amplitudes sum to <= 0.15 */
-    for (int attempt = 0; attempt < 10000; attempt++) {
-        double px = (2.0 * rng_uniform(r) - 1.0) * rmax, py = (2.0 * rng_uniform(r) - 1.0) * rmax;
-        if (px * px + py * py > rmax * rmax)
-            continue;
-        GEOSGeometry *pt = make_point(g, px, py);
-        if (!pt) {
-            report_geos(g, "creating a station point");
-            return -1;
-        }
-        char in = GEOSPreparedContainsProperly_r(g->h, pcity, pt);
-        GEOSGeom_destroy_r(g->h, pt);
-        if (in == 2) {
-            report_geos(g, "testing a station point");
-            return -1;
-        }
-        if (in) {
-            *x = px;
-            *y = py;
-            return 0;
-        }
-    }
-    report("could not place a point inside the city");
-    return -1;
-}
-
 /* Tests whether (x, y) is inside the city: 1 yes, 0 no, -1 error. */
 static int city_contains(Geos *g, const GEOSPreparedGeometry *pcity, double x, double y)
 {
@@ -940,6 +910,28 @@ static int city_contains(Geos *g, const GEOSPreparedGeometry *pcity, double x, d
         return -1;
     }
     return in ? 1 : 0;
+}
+
+/* A point in the city: uniformly (rejection in the bounding disc). */
+static int city_point_uniform(Geos *g, const CityShape *c, const GEOSPreparedGeometry *pcity,
+                              Rng *r, double *x, double *y)
+{
+    double rmax = c->radius_m * 1.2; /* amplitudes sum to <= 0.15 */
+    for (int attempt = 0; attempt < 10000; attempt++) {
+        double px = (2.0 * rng_uniform(r) - 1.0) * rmax, py = (2.0 * rng_uniform(r) - 1.0) * rmax;
+        if (px * px + py * py > rmax * rmax)
+            continue;
+        int in = city_contains(g, pcity, px, py);
+        if (in < 0)
+            return -1;
+        if (in) {
+            *x = px;
+            *y = py;
+            return 0;
+        }
+    }
+    report("could not place a point inside the city");
+    return -1;
 }
 
 static int place_stations(Geos *g, const CityShape *c, const GEOSPreparedGeometry *pcity, long n,
