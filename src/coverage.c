@@ -16,7 +16,7 @@ typedef struct {
     size_t len;
     double area;
     sv_env env;
-} piece;
+} cell_gap;
 
 typedef struct {
     sv_ctx *ctx;
@@ -26,7 +26,7 @@ typedef struct {
     unsigned char **cell_wkb; /* Voronoi cell per station */
     size_t *cell_len;
     sv_env *cell_env;
-    piece *pieces;       /* n_breaks * n_stations, break-major */
+    cell_gap *gaps;      /* n_breaks * n_stations, break-major */
     atomic_size_t next;
     atomic_size_t done;
     size_t n_items;
@@ -200,7 +200,7 @@ static int make_uncovered(void *arg, size_t item)
     const sv_cov_input *in = j->in;
     size_t ns = in->n_stations;
     size_t b = item / ns, i = item % ns;
-    piece *p = &j->pieces[item];
+    cell_gap *p = &j->gaps[item];
     if (!j->cell_wkb[i])
         return 0; /* a repeated station: its twin holds the cell */
     double r = in->breaks[b].radius_m;
@@ -251,8 +251,8 @@ static const sv_geom *worker_uncov(worker *w, size_t b, size_t i)
 {
     job *j = w->job;
     size_t k = b * j->in->n_stations + i;
-    if (!w->uncov[k] && j->pieces[k].wkb)
-        w->uncov[k] = sv_geom_from_wkb(w->h, j->pieces[k].wkb, j->pieces[k].len);
+    if (!w->uncov[k] && j->gaps[k].wkb)
+        w->uncov[k] = sv_geom_from_wkb(w->h, j->gaps[k].wkb, j->gaps[k].len);
     return w->uncov[k];
 }
 
@@ -274,7 +274,7 @@ static int voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const sv_e
     int ok = 1;
     for (size_t k = 0; k < w->nids && ok; k++) {
         size_t i = w->ids[k];
-        const piece *pc = &j->pieces[b * j->in->n_stations + i];
+        const cell_gap *pc = &j->gaps[b * j->in->n_stations + i];
         if (!pc->wkb || !env_intersects(&pc->env, env))
             continue;
         const sv_geom *u = worker_uncov(w, b, i);
@@ -498,9 +498,9 @@ static sv_status voronoi_stage(job *j, sv_geos *h, const sv_env *all)
     sv_progress(j->ctx, "voronoi", 1.0);
     if (st != SV_OK)
         return st;
-    j->pieces = calloc(n * in->n_breaks, sizeof *j->pieces);
-    if (!j->pieces)
-        return sv_error(j->ctx, SV_ERR_NOMEM, "out of memory for circle pieces");
+    j->gaps = calloc(n * in->n_breaks, sizeof *j->gaps);
+    if (!j->gaps)
+        return sv_error(j->ctx, SV_ERR_NOMEM, "out of memory for the uncovered cell parts");
     st = run_parallel(j, n * in->n_breaks, make_uncovered, "circles");
     if (st != SV_OK)
         return sv_error(j->ctx, st, "%s", j->errmsg);
@@ -589,10 +589,10 @@ done:
     free(j.cell_wkb);
     free(j.cell_len);
     free(j.cell_env);
-    if (j.pieces)
+    if (j.gaps)
         for (size_t k = 0; k < ns * nb; k++)
-            free(j.pieces[k].wkb);
-    free(j.pieces);
+            free(j.gaps[k].wkb);
+    free(j.gaps);
     free(j.denv);
     sv_geos_destroy(h);
     pthread_mutex_destroy(&j.lock);
