@@ -11,6 +11,8 @@ packages=(
   libproj-dev proj-bin            # coordinate operations
   libsqlite3-dev sqlite3          # result store
   libspatialite-dev libsqlite3-mod-spatialite spatialite-bin
+  libglpk-dev                     # exact siting (GLPK MIP solver)
+  glpk-utils coinor-cbc           # glpsol and cbc: the siting benchmark's peers
   libcmocka-dev                   # unit tests
   time                            # /usr/bin/time for the benchmark's memory figures
 )

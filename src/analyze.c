@@ -109,9 +109,8 @@ static sv_status make_breaks(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis 
     return SV_OK;
 }
 
-/* Stations to points: points as they are, other shapes at a point on them. */
-static sv_status station_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict,
-                                double *xs, double *ys, size_t *keep, size_t *n_keep)
+sv_status sv_feature_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict, int centroids,
+                            double *xs, double *ys, size_t *keep, size_t *n_keep)
 {
     *n_keep = 0;
     for (size_t i = 0; i < fs->n; i++) {
@@ -122,7 +121,21 @@ static sv_status station_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs
                             fs->layer, f->id, sv_geos_errmsg(h));
         double x, y;
         sv_status st = SV_OK;
-        if (sv_geom_point_xy(h, g, &x, &y) != 0) {
+        if (centroids && sv_geom_point_xy(h, g, &x, &y) != 0) {
+            /* demand drawn as buildings or blocks: taken at its centroid, as expected */
+            sv_geom *p = sv_geom_centroid(h, g);
+            int bad = !p || sv_geom_point_xy(h, p, &x, &y) != 0;
+            sv_geom_destroy(h, p);
+            if (bad) {
+                sv_geom_destroy(h, g);
+                st = strict ? sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: no usable centroid; fix or "
+                                       "remove it", fs->path, fs->layer, f->id)
+                            : sv_issue_add(ctx, fs->path, fs->layer, f->id, "no usable centroid", SV_ISSUE_SKIPPED);
+                if (st != SV_OK)
+                    return st;
+                continue;
+            }
+        } else if (sv_geom_point_xy(h, g, &x, &y) != 0) {
             const char *what = sv_geom_is_polygonal(h, g) ? "polygon station: placed at a point on its surface"
                                                           : "multipoint station: placed at its centroid";
             sv_geom *p = sv_geom_is_polygonal(h, g) ? sv_geom_point_on_surface(h, g) : sv_geom_centroid(h, g);
@@ -151,16 +164,8 @@ static sv_status station_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs
     return SV_OK;
 }
 
-typedef struct {
-    unsigned char *wkb;
-    size_t len;
-    double area;
-    int repaired;
-    size_t src; /* index in the feature set */
-} valid_district;
-
-static sv_status valid_districts(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict,
-                                 valid_district *out, size_t *n_out)
+sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict,
+                               sv_valid_district *out, size_t *n_out)
 {
     *n_out = 0;
     for (size_t i = 0; i < fs->n; i++) {
@@ -205,7 +210,7 @@ static sv_status valid_districts(sv_ctx *ctx, sv_geos *h, const sv_featureset *f
             sv_geom_destroy(h, v);
             return st;
         }
-        valid_district *d = &out[(*n_out)++];
+        sv_valid_district *d = &out[(*n_out)++];
         d->wkb = sv_geom_to_wkb(h, v, &d->len);
         d->area = area;
         d->repaired = repaired;
@@ -237,7 +242,7 @@ static void utc_now(char *buf, size_t size)
 /* Write every table. */
 static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o, sv_analysis *a,
                                const sv_featureset *st_fs, const size_t *st_keep, const double *xs,
-                               const double *ys, const sv_featureset *d_fs, const valid_district *vd,
+                               const double *ys, const sv_featureset *d_fs, const sv_valid_district *vd,
                                const char *started)
 {
     sv_store *db = NULL;
@@ -355,7 +360,7 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             nd, nis, sv_gdal_version(), sv_geos_version(), sv_proj_version(), sv_spatialite_version(),
             sv_sqlite_version(),
         };
-        rc = sv_store_run(ctx, db, keys, vals, sizeof keys / sizeof keys[0]);
+        rc = sv_store_record(ctx, db, "runs", keys, vals, sizeof keys / sizeof keys[0], NULL);
     }
     if (rc == SV_OK && sv_ctx_interrupted(ctx))
         rc = SV_ERR_INTERRUPTED;
@@ -383,7 +388,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     sv_geos *h = NULL;
     double *xs = NULL, *ys = NULL;
     size_t *keep = NULL;
-    valid_district *vd = NULL;
+    sv_valid_district *vd = NULL;
     unsigned char **dw = NULL;
     size_t *dl = NULL, nd_valid = 0;
     sv_status rc;
@@ -440,9 +445,9 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
         goto done;
     }
-    if ((rc = station_points(ctx, h, &sfs, o->strict, xs, ys, keep, &a->n_stations)) != SV_OK)
+    if ((rc = sv_feature_points(ctx, h, &sfs, o->strict, 0, xs, ys, keep, &a->n_stations)) != SV_OK)
         goto done;
-    if ((rc = valid_districts(ctx, h, &dfs, o->strict, vd, &a->n_districts)) != SV_OK)
+    if ((rc = sv_district_polygons(ctx, h, &dfs, o->strict, vd, &a->n_districts)) != SV_OK)
         goto done;
     nd_valid = a->n_districts;
     a->n_stations_read = sfs.n_read;

@@ -23,13 +23,36 @@ typedef struct {
     OGRGeometryH geom; /* owned, source CRS */
     char *id, *name, *category;
     long long fid;
+    double weight;
 } raw_feature;
+
+/* What each kind of input is called and which fields it usually has. */
+typedef struct {
+    const char *word, *option, *id_option, *name_option;
+    const char *const *ids;
+    int points;            /* points (polygons taken at a point), else polygons */
+    const char *osm_layer; /* default layer of an OSM file */
+} role_info;
+
+static const char *const station_ids[] = {"station_id", "id", "osm_id", NULL};
+static const char *const district_ids[] = {"district_id", "id", "code", "osm_id", NULL};
+static const char *const demand_ids[] = {"demand_id", "id", "osm_id", "osm_way_id", NULL};
+static const char *const candidate_ids[] = {"cand_id", "candidate_id", "site_id", "id", NULL};
+
+static const role_info roles[] = {
+    [SV_ROLE_STATIONS] = {"stations", "--stations", "--station-id", "--station-name", station_ids, 1, "points"},
+    [SV_ROLE_DISTRICTS] = {"districts", "--districts", "--district-id", "--district-name", district_ids, 0,
+                           "multipolygons"},
+    [SV_ROLE_DEMAND] = {"demand", "--demand", "--demand-id", "--demand-name", demand_ids, 1, "multipolygons"},
+    [SV_ROLE_CANDIDATES] = {"candidates", "--candidates", "--candidate-id", "--candidate-name", candidate_ids, 1,
+                            "points"},
+};
 
 struct sv_source {
     sv_role role;
     int strict;
     char *path, *layer_name;
-    char *id_field, *name_field, *category_field;
+    char *id_field, *name_field, *category_field, *weight_field;
     OGRSpatialReferenceH srs; /* owned clone, NULL when the layer has none */
     raw_feature *feat;
     size_t n, cap;
@@ -38,7 +61,7 @@ struct sv_source {
 
 static const char *role_word(sv_role r)
 {
-    return r == SV_ROLE_STATIONS ? "stations" : "districts";
+    return roles[r].word;
 }
 
 static void gdal_init(void)
@@ -192,7 +215,7 @@ static sv_status feature_issue(sv_ctx *ctx, sv_source *s, const char *id, const 
 static int geom_kind_ok(sv_role role, OGRwkbGeometryType t)
 {
     t = wkbFlatten(t);
-    if (role == SV_ROLE_STATIONS)
+    if (roles[role].points)
         return t == wkbPoint || t == wkbMultiPoint || t == wkbPolygon || t == wkbMultiPolygon ||
                t == wkbCurvePolygon || t == wkbMultiSurface;
     return t == wkbPolygon || t == wkbMultiPolygon || t == wkbCurvePolygon ||
@@ -220,8 +243,8 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
     else if (OGR_G_IsEmpty(g))
         problem = "has an empty geometry";
     else if (!geom_kind_ok(s->role, OGR_G_GetGeometryType(g)))
-        problem = s->role == SV_ROLE_STATIONS ? "is not a point (lines are not stations)"
-                                              : "is not a polygon";
+        problem = roles[s->role].points ? "is not a point or polygon (lines are not places)"
+                                        : "is not a polygon";
     if (!problem) {
         int nonfinite = 0, not_lonlat = 0;
         scan_coords(g, &nonfinite, &not_lonlat);
@@ -229,6 +252,22 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
             problem = "has coordinates that are not finite numbers (NaN or infinity)";
         else if (not_lonlat && s->srs && OSRIsGeographic(s->srs))
             problem = "has coordinates outside the lon/lat range of its geographic CRS";
+    }
+    double weight = 1.0;
+    char wbuf[160];
+    if (!problem && s->weight_field) {
+        int i = OGR_F_GetFieldIndex(f, s->weight_field);
+        const char *txt = OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i) : NULL;
+        char *end = NULL;
+        weight = txt ? strtod(txt, &end) : NAN;
+        if (!txt)
+            snprintf(wbuf, sizeof wbuf, "has no %s value (NULL)", s->weight_field);
+        else if (end == txt || *end || !isfinite(weight))
+            snprintf(wbuf, sizeof wbuf, "has %s '%.60s', not a number", s->weight_field, txt);
+        else if (weight < 0)
+            snprintf(wbuf, sizeof wbuf, "has a negative %s (%g)", s->weight_field, weight);
+        if (!txt || end == txt || *end || !isfinite(weight) || weight < 0)
+            problem = wbuf;
     }
     if (problem) {
         st = feature_issue(ctx, s, id, problem, SV_ISSUE_SKIPPED);
@@ -252,6 +291,7 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
     if (!r->name)
         r->name = sv_strdup(id);
     r->category = field_text(f, s->category_field);
+    r->weight = weight;
     r->fid = fid;
     if (!r->geom || !r->name) {
         OGR_G_DestroyGeometry(r->geom);
@@ -264,10 +304,9 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
     return SV_OK;
 }
 
-static const char *const station_ids[] = {"station_id", "id", "osm_id", NULL};
-static const char *const district_ids[] = {"district_id", "id", "code", "osm_id", NULL};
 static const char *const names[] = {"name", NULL};
 static const char *const categories[] = {"category", "services", "amenity", NULL};
+static const char *const weights[] = {"weight", NULL};
 
 sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_source **out)
 {
@@ -283,8 +322,8 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
     char **open_opts = NULL;
 
     if (!o->spec || !*o->spec) {
-        st = sv_error(ctx, SV_ERR_USAGE, "--%s is required (a file GDAL reads, e.g. %s.geojson)",
-                      role_word(role), role_word(role));
+        st = sv_error(ctx, SV_ERR_USAGE, "%s is required (a file GDAL reads, e.g. %s.geojson)",
+                      roles[role].option, role_word(role));
         goto done;
     }
     split_spec(o->spec, &s->path, &s->layer_name);
@@ -293,8 +332,8 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
         goto done;
     }
     if (!path_exists(s->path) && strncmp(s->path, "/vsi", 4) != 0) {
-        st = sv_error(ctx, SV_ERR_INPUT, "%s file '%s' not found; check the path given to --%s",
-                      role_word(role), s->path, role_word(role));
+        st = sv_error(ctx, SV_ERR_INPUT, "%s file '%s' not found; check the path given to %s",
+                      role_word(role), s->path, roles[role].option);
         goto done;
     }
     if (has_ext(s->path, "csv")) {
@@ -329,7 +368,7 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
             goto done;
         }
     } else if (is_osm) {
-        layer = GDALDatasetGetLayerByName(ds, role == SV_ROLE_STATIONS ? "points" : "multipolygons");
+        layer = GDALDatasetGetLayerByName(ds, roles[role].osm_layer);
     } else if (GDALDatasetGetLayerCount(ds) == 1) {
         layer = GDALDatasetGetLayer(ds, 0);
     } else {
@@ -350,26 +389,27 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
     if (lt == wkbNone) {
         st = sv_error(ctx, SV_ERR_INPUT, "%s: layer '%s' has no geometry; %s need %s",
                       s->path, s->layer_name, role_word(role),
-                      role == SV_ROLE_STATIONS ? "points (or lon/lat columns in a CSV)" : "polygons");
+                      roles[role].points ? "points (or lon/lat columns in a CSV)" : "polygons");
         goto done;
     }
     if (lt != wkbUnknown && !geom_kind_ok(role, lt)) {
         st = sv_error(ctx, SV_ERR_INPUT, "%s: layer '%s' holds %s geometries; %s must be %s",
                       s->path, s->layer_name, OGRGeometryTypeToName(lt), role_word(role),
-                      role == SV_ROLE_STATIONS ? "points" : "polygons or multipolygons");
+                      roles[role].points ? "points" : "polygons or multipolygons");
         goto done;
     }
 
     OGRFeatureDefnH fd = OGR_L_GetLayerDefn(layer);
-    if ((st = pick_field(ctx, s, fd, o->id_field, role == SV_ROLE_STATIONS ? station_ids : district_ids,
-                         role == SV_ROLE_STATIONS ? "--station-id" : "--district-id", &s->id_field)) != SV_OK)
+    if ((st = pick_field(ctx, s, fd, o->id_field, roles[role].ids, roles[role].id_option, &s->id_field)) != SV_OK)
         goto done;
     if ((st = pick_field(ctx, s, fd, o->name_field, names,
-                         role == SV_ROLE_STATIONS ? "--station-name" : "--district-name",
-                         &s->name_field)) != SV_OK)
+                         roles[role].name_option, &s->name_field)) != SV_OK)
         goto done;
     if (role == SV_ROLE_STATIONS &&
         (st = pick_field(ctx, s, fd, o->category_field, categories, "--category", &s->category_field)) != SV_OK)
+        goto done;
+    if (role == SV_ROLE_DEMAND &&
+        (st = pick_field(ctx, s, fd, o->weight_field, weights, "--demand-weight", &s->weight_field)) != SV_OK)
         goto done;
 
     if (o->where && *o->where) {
@@ -451,6 +491,7 @@ void sv_source_close(sv_source *s)
     free(s->id_field);
     free(s->name_field);
     free(s->category_field);
+    free(s->weight_field);
     free(s);
 }
 
@@ -550,6 +591,7 @@ sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *
     out->id_field = sv_strdup(s->id_field);
     out->name_field = sv_strdup(s->name_field);
     out->category_field = sv_strdup(s->category_field);
+    out->weight_field = sv_strdup(s->weight_field);
     out->n_read = s->n_read;
     out->items = calloc(s->n ? s->n : 1, sizeof *out->items);
     if (!out->path || !out->layer || !out->items)
@@ -600,6 +642,7 @@ sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *
         f->name = sv_strdup(r->name);
         f->category = sv_strdup(r->category);
         f->fid = r->fid;
+        f->weight = r->weight;
         f->wkb_len = (size_t)size;
         if (!f->wkb || !f->id || !f->name || (r->category && !f->category)) {
             free(f->wkb);
@@ -636,6 +679,7 @@ void sv_featureset_free(sv_featureset *fs)
     free(fs->id_field);
     free(fs->name_field);
     free(fs->category_field);
+    free(fs->weight_field);
     memset(fs, 0, sizeof *fs);
 }
 

@@ -23,6 +23,8 @@ enum {
     S_GAP_PART,
     S_ISSUE,
     S_CITY,
+    S_SITE,
+    S_SITE_DISTRICT,
     S_COUNT
 };
 
@@ -60,6 +62,12 @@ static const char *schema_sql =
     "CREATE TABLE city_coverage (id INTEGER PRIMARY KEY, mode TEXT NOT NULL, minutes REAL,"
     " radius_m REAL NOT NULL, area_m2 REAL NOT NULL, covered_m2 REAL NOT NULL, covered_pct REAL NOT NULL,"
     " gap_m2 REAL NOT NULL, n_stations INTEGER NOT NULL);"
+    "CREATE TABLE sites (id INTEGER PRIMARY KEY, site_run_id INTEGER NOT NULL, rank INTEGER NOT NULL,"
+    " candidate_id TEXT NOT NULL, marginal_gain REAL, cumulative_weight REAL, cumulative_share REAL,"
+    " district_id TEXT);"
+    "CREATE TABLE site_district_coverage (id INTEGER PRIMARY KEY, site_run_id INTEGER NOT NULL,"
+    " district_id TEXT, district_name TEXT, demand_total REAL, covered_before REAL, covered_after REAL,"
+    " share_before_pct REAL, share_after_pct REAL, floor_weight REAL, floor_met INTEGER);"
     "CREATE INDEX district_coverage_break ON district_coverage(radius_m, district_id);";
 
 static const struct {
@@ -67,6 +75,7 @@ static const struct {
 } geometry_columns[] = {
     {"stations", "POINT"},           {"districts", "MULTIPOLYGON"}, {"service_areas", "POLYGON"},
     {"coverage", "MULTIPOLYGON"},    {"gaps", "MULTIPOLYGON"},      {"gap_parts", "POLYGON"},
+    {"sites", "POINT"},
 };
 #define N_GEOMETRY_COLUMNS (sizeof geometry_columns / sizeof geometry_columns[0])
 
@@ -88,6 +97,11 @@ static const char *insert_sql[S_COUNT] = {
     [S_GAP_PART] = "INSERT INTO gap_parts (district_id, district_name, mode, minutes, radius_m, part_no, area_m2,"
                    " geom) VALUES (?, ?, ?, ?, ?, ?, ?, GeomFromWKB(?, ?))",
     [S_ISSUE] = "INSERT INTO issues (file, layer, feature_id, problem, action) VALUES (?, ?, ?, ?, ?)",
+    [S_SITE] = "INSERT INTO sites (site_run_id, rank, candidate_id, marginal_gain, cumulative_weight,"
+               " cumulative_share, district_id, geom) VALUES (?, ?, ?, ?, ?, ?, ?, MakePoint(?, ?, ?))",
+    [S_SITE_DISTRICT] = "INSERT INTO site_district_coverage (site_run_id, district_id, district_name, demand_total,"
+                        " covered_before, covered_after, share_before_pct, share_after_pct, floor_weight, floor_met)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [S_CITY] = "INSERT INTO city_coverage (mode, minutes, radius_m, area_m2, covered_m2, covered_pct, gap_m2,"
                " n_stations) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 };
@@ -501,11 +515,11 @@ sv_status sv_store_city(sv_ctx *ctx, sv_store *st, const sv_store_break *b, doub
     return step(ctx, st, S_CITY);
 }
 
-sv_status sv_store_run(sv_ctx *ctx, sv_store *st, const char *const *keys, const char *const *values,
-                       size_t n)
+sv_status sv_store_record(sv_ctx *ctx, sv_store *st, const char *table, const char *const *keys,
+                          const char *const *values, size_t n, long long *rowid)
 {
-    /* keys come from svcov's own code, never from the user. */
-    size_t cap = 128;
+    /* table and keys come from svcov's own code, never from the user. */
+    size_t cap = 160 + 2 * strlen(table);
     for (size_t i = 0; i < n; i++)
         cap += strlen(keys[i]) + 16;
     char *create = malloc(cap), *insert = malloc(cap);
@@ -514,8 +528,9 @@ sv_status sv_store_run(sv_ctx *ctx, sv_store *st, const char *const *keys, const
         free(insert);
         return SV_ERR_NOMEM;
     }
-    strcpy(create, "CREATE TABLE runs (run_id INTEGER PRIMARY KEY");
-    strcpy(insert, "INSERT INTO runs (");
+    snprintf(create, cap, "CREATE TABLE IF NOT EXISTS \"%s\" (%s_id INTEGER PRIMARY KEY", table,
+             strcmp(table, "runs") == 0 ? "run" : strcmp(table, "site_runs") == 0 ? "site_run" : "row");
+    snprintf(insert, cap, "INSERT INTO \"%s\" (", table);
     for (size_t i = 0; i < n; i++) {
         strcat(create, ", \"");
         strcat(create, keys[i]);
@@ -532,17 +547,56 @@ sv_status sv_store_run(sv_ctx *ctx, sv_store *st, const char *const *keys, const
     sv_status rc = SV_OK;
     sqlite3_stmt *s = NULL;
     if (exec(st->db, create) != SQLITE_OK || sqlite3_prepare_v2(st->db, insert, -1, &s, NULL) != SQLITE_OK) {
-        rc = db_error(ctx, st->db, "cannot write the runs table");
+        rc = db_error(ctx, st->db, "cannot write a run record");
     } else {
         for (size_t i = 0; i < n; i++)
             bind_text(s, (int)i + 1, values[i]);
         if (sqlite3_step(s) != SQLITE_DONE)
-            rc = db_error(ctx, st->db, "cannot write the runs row");
+            rc = db_error(ctx, st->db, "cannot write a run record");
+        else if (rowid)
+            *rowid = sqlite3_last_insert_rowid(st->db);
     }
     sqlite3_finalize(s);
     free(create);
     free(insert);
     return rc;
+}
+
+sv_status sv_store_site(sv_ctx *ctx, sv_store *st, const sv_store_site_row *r)
+{
+    sqlite3_stmt *s = st->stmt[S_SITE];
+    sqlite3_bind_int64(s, 1, r->site_run_id);
+    sqlite3_bind_int(s, 2, r->rank);
+    bind_text(s, 3, r->candidate_id);
+    bind_real(s, 4, r->marginal_gain);
+    bind_real(s, 5, r->cumulative_weight);
+    bind_real(s, 6, r->cumulative_share);
+    bind_text(s, 7, r->district_id);
+    bind_real(s, 8, r->x);
+    bind_real(s, 9, r->y);
+    sqlite3_bind_int(s, 10, st->srid);
+    return step(ctx, st, S_SITE);
+}
+
+sv_status sv_store_site_district(sv_ctx *ctx, sv_store *st, long long site_run_id, const char *district_id,
+                                 const char *district_name, double total, double before, double after,
+                                 double floor_weight)
+{
+    sqlite3_stmt *s = st->stmt[S_SITE_DISTRICT];
+    sqlite3_bind_int64(s, 1, site_run_id);
+    bind_text(s, 2, district_id);
+    bind_text(s, 3, district_name);
+    bind_real(s, 4, total);
+    bind_real(s, 5, before);
+    bind_real(s, 6, after);
+    bind_real(s, 7, total > 0 ? 100.0 * (before / total) : 0.0);
+    bind_real(s, 8, total > 0 ? 100.0 * (after / total) : 0.0);
+    bind_real(s, 9, floor_weight);
+    if (floor_weight > 0)
+        sqlite3_bind_int(s, 10, after + 1e-9 >= floor_weight);
+    else
+        sqlite3_bind_null(s, 10);
+    return step(ctx, st, S_SITE_DISTRICT);
 }
 
 /* ---- queries ---- */

@@ -700,6 +700,102 @@ static void test_query(void **state)
     assert_true(svt_same_bytes(db, svt_path("query.copy")));
 }
 
+/* ---- svcov site ---- */
+
+static const char *site_demand =
+    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h1\",\"weight\":2},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499500,4699500]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h2\",\"weight\":3},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500500,4700500]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h3\",\"weight\":1},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500400,4700400]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"bad-w\",\"weight\":-5},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500000,4700000]}}]}";
+
+static void test_site(void **state)
+{
+    (void)state;
+    const char *d = svt_write("site_districts.geojson", square_districts);
+    const char *dem = svt_write("site_demand.geojson", site_demand);
+    const char *out = svt_path("site.sqlite");
+    /* a 500 m grid in the square: 25 nodes; the node at the h2 corner
+     * reaches h2 and h3 (weight 4); h1 needs a second site */
+    SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "mclp",
+               "--k", "1", "--exact", "--out", out);
+    SVT_ERR_HAS("bad-w");
+    SVT_ERR_HAS("negative weight");
+    SVT_OUT_HAS("proven optimal");
+    sqlite3 *db = svt_db_open(out);
+    assert_int_equal(svt_db_int(db, "SELECT n_candidates FROM site_runs"), 25);
+    assert_int_equal(svt_db_int(db, "SELECT n_demand FROM site_runs"), 3);
+    assert_true(svt_db_double(db, "SELECT objective FROM site_runs") == 4.0);
+    assert_true(svt_db_double(db, "SELECT total_weight FROM site_runs") == 6.0);
+    assert_string_equal(svt_db_text(db, "SELECT model FROM site_runs"), "mclp");
+    assert_string_equal(svt_db_text(db, "SELECT solver FROM site_runs"), "glpk");
+    assert_int_equal(svt_db_int(db, "SELECT proven_optimal FROM site_runs"), 1);
+    assert_true(svt_db_double(db, "SELECT radius_m FROM site_runs") == 300.0);
+    assert_string_equal(svt_db_text(db, "SELECT candidate_id FROM sites WHERE rank = 1"), "grid E500500 N4700500");
+    assert_string_equal(svt_db_text(db, "SELECT district_id FROM sites WHERE rank = 1"), "sq");
+    assert_int_equal(sqlite3_enable_load_extension(db, 1), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "SELECT load_extension('mod_spatialite')", NULL, NULL, NULL), SQLITE_OK);
+    assert_true(svt_db_double(db, "SELECT ST_X(geom) FROM sites") == 500500.0);
+    assert_int_equal(svt_db_int(db, "SELECT ST_Srid(geom) FROM sites"), 32631);
+    assert_true(svt_db_double(db, "SELECT covered_after FROM site_district_coverage WHERE district_id = 'sq'") ==
+                4.0);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM issues WHERE feature_id = 'bad-w'"), 1);
+    sqlite3_close(db);
+
+    /* set covering: two sites cover all three points */
+    SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "lscp",
+               "--exact", "--out", out, "-q");
+    db = svt_db_open(out);
+    assert_int_equal(svt_db_int(db, "SELECT n_new_sites FROM site_runs"), 2);
+    assert_true(svt_db_double(db, "SELECT objective FROM site_runs") == 6.0);
+    sqlite3_close(db);
+
+    /* exported like every layer */
+    const char *gj = svt_path("sites.geojson");
+    SVT_EXPECT(0, "export", "--db", out, "--layer", "sites", "--out", gj);
+    char *txt = svt_read(gj, NULL);
+    assert_non_null(strstr(txt, "grid E500500 N4700500"));
+    free(txt);
+}
+
+static void test_site_errors(void **state)
+{
+    (void)state;
+    const char *d = svt_write("se_districts.geojson", square_districts);
+    const char *dem = svt_write("se_demand.geojson", site_demand);
+    const char *empty = svt_write("se_empty.geojson", empty_layer);
+    const char *st = svt_write("se_station.geojson", centre_station);
+    const char *out = svt_path("se.sqlite");
+    /* usage: k beyond the candidates, a floor without districts, no model */
+    SVT_EXPECT(2, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "mclp",
+               "--k", "26", "--out", out, "-q");
+    SVT_ERR_HAS("more than the 25 candidate sites");
+    SVT_EXPECT(2, "site", "--demand", dem, "--candidates", dem, "--radius", "300", "--model", "mclp", "--k", "1",
+               "--min-district-share", "80%", "--out", out, "-q");
+    SVT_EXPECT(2, "site", "--demand", dem, "--candidates", dem, "--radius", "300", "--out", out, "-q");
+    SVT_EXPECT(2, "site", "--demand", dem, "--candidates", dem, "--radius", "-3", "--model", "lscp", "--out", out);
+    /* data: no candidates, a missing weight field */
+    SVT_EXPECT(1, "site", "--demand", dem, "--candidates", empty, "--radius", "300", "--model", "lscp", "--out",
+               out, "-q");
+    SVT_ERR_HAS("no candidate sites");
+    SVT_EXPECT(1, "site", "--demand", dem, "--demand-weight", "households", "--candidates", dem, "--radius", "300",
+               "--model", "lscp", "--out", out, "-q");
+    SVT_ERR_HAS("households");
+    /* a station reaching the whole square leaves no grid node in a gap */
+    SVT_EXPECT(1, "site", "--demand", dem, "--stations", st, "--districts", d, "--grid", "500", "--grid-in", "gaps",
+               "--radius", "2000", "--model", "lscp", "--out", out, "-q");
+    SVT_ERR_HAS("already reached");
+    assert_false(svt_exists(out));
+    /* --strict turns the negative weight into an error */
+    SVT_EXPECT(1, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "lscp",
+               "--strict", "--out", out, "-q");
+    SVT_ERR_HAS("bad-w");
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -717,6 +813,8 @@ int main(int argc, char **argv)
         {"issues", cmocka_unit_test(test_issues_and_strict)},
         {"export", cmocka_unit_test(test_export)},
         {"query", cmocka_unit_test(test_query)},
+        {"site", cmocka_unit_test(test_site)},
+        {"site", cmocka_unit_test(test_site_errors)},
     };
     const size_t ng = sizeof groups / sizeof groups[0];
     struct CMUnitTest tests[sizeof groups / sizeof groups[0]];

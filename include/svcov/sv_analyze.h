@@ -9,6 +9,7 @@
 #include "svcov/sv_common.h"
 #include "svcov/sv_coverage.h"
 #include "svcov/sv_crs.h"
+#include "svcov/sv_geom.h"
 #include "svcov/sv_io.h"
 
 #ifdef __cplusplus
@@ -58,6 +59,27 @@ typedef struct {
     sv_cov_result cov; /* n_districts + 1 rows: the last is the whole city
                           (the union of all districts) */
 } sv_analysis;
+
+/* Input features as points in the analysis CRS: points as they are;
+ * polygons at their centroid when centroids is set (demand), else at a
+ * point on their surface with a "repaired" issue (stations). keep[k] is
+ * the feature index of point k. Arrays hold fs->n entries. */
+sv_status sv_feature_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict, int centroids,
+                            double *xs, double *ys, size_t *keep, size_t *n_keep);
+
+/* A district made valid (GEOS MakeValid, polygons only) as WKB. */
+typedef struct {
+    unsigned char *wkb; /* owned: free() */
+    size_t len;
+    double area;
+    int repaired;
+    size_t src; /* index in the feature set */
+} sv_valid_district;
+
+/* Valid polygonal districts of fs (fs->n entries in out); features with
+ * no area are skipped with an issue, invalid ones repaired. */
+sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict,
+                               sv_valid_district *out, size_t *n_out);
 
 /* Run the analysis and replace opts->out_path atomically. On failure the
  * previous file is untouched and *out is NULL. Free with

@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-typedef enum { SV_ROLE_STATIONS = 0, SV_ROLE_DISTRICTS } sv_role;
+typedef enum { SV_ROLE_STATIONS = 0, SV_ROLE_DISTRICTS, SV_ROLE_DEMAND, SV_ROLE_CANDIDATES } sv_role;
 
 /* Where a layer comes from and which fields to use. NULL fields take the
  * defaults (see sv_source_open). */
@@ -22,6 +22,7 @@ typedef struct {
     const char *id_field;       /* NULL: first of the role's usual names, else the FID */
     const char *name_field;     /* NULL: "name" when present */
     const char *category_field; /* stations only; NULL: "category"/"amenity" when present, "" none */
+    const char *weight_field;   /* demand only; NULL: "weight" when present, else 1 each */
     const char *where;          /* OGR attribute filter, or NULL */
     int strict;                 /* a feature problem is an error */
 } sv_source_opts;
@@ -32,6 +33,7 @@ typedef struct {
     char *name;     /* never NULL */
     char *category; /* NULL when there is no category field or value */
     long long fid;
+    double weight;  /* demand weight (1 without a weight field) */
     unsigned char *wkb; /* 2-D ISO WKB, analysis CRS */
     size_t wkb_len;
 } sv_feature;
@@ -40,7 +42,7 @@ typedef struct {
     sv_feature *items;
     size_t n;
     char *path, *layer;                          /* as opened */
-    char *id_field, *name_field, *category_field; /* used; NULL = none/FID */
+    char *id_field, *name_field, *category_field, *weight_field; /* used; NULL = none/FID */
     size_t n_read;                               /* features the filter let through */
 } sv_featureset;
 

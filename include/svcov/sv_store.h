@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define SV_STORE_APPLICATION_ID 0x53564356 /* "SVCV" */
-#define SV_STORE_SCHEMA_VERSION 1
+#define SV_STORE_SCHEMA_VERSION 2
 
 typedef struct sv_store sv_store;
 
@@ -78,9 +78,26 @@ sv_status sv_store_issue(sv_ctx *ctx, sv_store *st, const sv_issue *is);
 sv_status sv_store_city(sv_ctx *ctx, sv_store *st, const sv_store_break *b, double area_m2,
                         double covered_m2, int n_stations);
 
-/* The runs row: parameter names and values as text (NULL value = NULL). */
-sv_status sv_store_run(sv_ctx *ctx, sv_store *st, const char *const *keys,
-                       const char *const *values, size_t n);
+/* A record in a key/value run table ("runs", "site_runs"), created on first
+ * use with the given columns; *rowid (may be NULL) gets its id. Values are
+ * text (NULL = NULL), stored with NUMERIC affinity. */
+sv_status sv_store_record(sv_ctx *ctx, sv_store *st, const char *table, const char *const *keys,
+                          const char *const *values, size_t n, long long *rowid);
+
+typedef struct {
+    long long site_run_id;
+    int rank;
+    const char *candidate_id;
+    double marginal_gain, cumulative_weight, cumulative_share;
+    const char *district_id;
+    double x, y;
+} sv_store_site_row;
+
+/* One chosen site, and the before/after coverage of one district. */
+sv_status sv_store_site(sv_ctx *ctx, sv_store *st, const sv_store_site_row *row);
+sv_status sv_store_site_district(sv_ctx *ctx, sv_store *st, long long site_run_id, const char *district_id,
+                                 const char *district_name, double total, double before, double after,
+                                 double floor_weight);
 
 /* Run the statements of sql against db_path (read-only, SpatiaLite loaded),
  * binding named parameters (":name") from names/values; a parameter with no

@@ -15,6 +15,10 @@ enum {
 int cmd_analyze(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+int cmd_site(int argc, char **argv);
+
+/* Feature problems on stderr: one line each up to a limit, then a count. */
+void cli_print_issues(const sv_ctx *ctx, const char *cmd);
 
 /* Status to exit code, after printing the context's message. */
 int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd);

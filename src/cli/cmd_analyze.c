@@ -191,20 +191,20 @@ static void print_summary(const sv_analysis *a, const char *out_path)
 }
 
 /* One line per feature problem (up to a limit), then a count. */
-static void print_issues(const sv_ctx *ctx)
+void cli_print_issues(const sv_ctx *ctx, const char *cmd)
 {
     size_t n = sv_ctx_issue_count(ctx);
     for (size_t i = 0; i < n && i < MAX_ISSUE_LINES; i++) {
         const sv_issue *is = sv_ctx_issue(ctx, i);
-        fprintf(stderr, "svcov analyze: warning: %s: layer '%s', feature %s %s; %s\n", is->file, is->layer,
+        fprintf(stderr, "svcov %s: warning: %s: layer '%s', feature %s %s; %s\n", cmd, is->file, is->layer,
                 is->feature_id, is->problem,
                 is->action == SV_ISSUE_SKIPPED ? "skipped it (fix or remove the feature; --strict stops here)"
                                                : "kept it (check the result; --strict stops here)");
     }
     if (n > MAX_ISSUE_LINES)
-        fprintf(stderr, "svcov analyze: warning: ... and %zu more feature problems, all listed in the "
+        fprintf(stderr, "svcov %s: warning: ... and %zu more feature problems, all listed in the "
                         "'issues' table of the result database\n",
-                n - MAX_ISSUE_LINES);
+                cmd, n - MAX_ISSUE_LINES);
 }
 
 int cmd_analyze(int argc, char **argv)
@@ -326,7 +326,7 @@ int cmd_analyze(int argc, char **argv)
     cli_catch_signals(ctx);
     sv_analysis *a = NULL;
     sv_status st = sv_analyze_run(ctx, &o, &a);
-    print_issues(ctx);
+    cli_print_issues(ctx, "analyze");
     if (st != SV_OK) {
         rc = cli_fail(ctx, st, "analyze");
     } else if (!quiet) {

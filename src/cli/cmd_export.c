@@ -11,8 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const layers[] = {"gaps", "gap_parts", "coverage", "service_areas", "district_coverage",
-                                     "city_coverage", "stations", "districts", "issues", "runs", NULL};
+static const char *const layers[] = {"gaps",      "gap_parts", "coverage", "service_areas", "district_coverage",
+                                     "city_coverage", "stations", "districts", "issues", "runs", "sites",
+                                     "site_runs", "site_district_coverage", NULL};
 /* Layers with a break (mode/minutes/radius_m columns). */
 static const char *const per_break[] = {"gaps", "gap_parts", "coverage", "service_areas", "district_coverage",
                                         "city_coverage", NULL};
@@ -42,7 +43,8 @@ static void help(void)
            "keep the analysis CRS (KML is always lon/lat). The file appears only when complete.\n\n"
            "  --db DB          result database of 'svcov analyze'\n"
            "  --layer LAYER    gaps, gap_parts, coverage, service_areas, district_coverage,\n"
-           "                   city_coverage, stations, districts, issues or runs\n"
+           "                   city_coverage, stations, districts, issues, runs; from svcov site:\n"
+           "                   sites, site_runs, site_district_coverage\n"
            "  --out FILE       output file; the format follows its extension (.geojson .gpkg .shp .kml\n"
            "                   .fgb .csv) unless --format is given\n"
            "  --format NAME    geojson, gpkg, shp, kml, fgb, csv, or any GDAL vector driver name\n"
@@ -93,9 +95,12 @@ int cmd_export(int argc, char **argv)
         return cli_usage("export", "unexpected argument '%s'", argv[optind]);
     if (!db || !layer || !out)
         return cli_usage("export", "--db, --layer and --out are required");
-    if (!in_list(layers, layer))
-        return cli_usage("export", "--layer %s: use gaps, gap_parts, coverage, service_areas, "
-                         "district_coverage, city_coverage, stations, districts, issues or runs", layer);
+    if (!in_list(layers, layer)) {
+        char all[512] = "";
+        for (const char *const *l = layers; *l; l++)
+            snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", l == layers ? "" : ", ", *l);
+        return cli_usage("export", "--layer %s: use one of %s", layer, all);
+    }
     if ((!isnan(minutes) || !isnan(radius)) && !in_list(per_break, layer))
         return cli_usage("export", "--minutes/--radius filter layers that have breaks; '%s' has none", layer);
     char where[128] = "";

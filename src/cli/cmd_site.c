@@ -1,0 +1,282 @@
+/* cmd_site.c - svcov site: where to put the next stations. */
+#define _GNU_SOURCE
+#include "cli.h"
+#include "table.h"
+
+#include "svcov/sv_site.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void help(void)
+{
+    printf("Usage: svcov site --demand PATH[:LAYER] (--candidates PATH[:LAYER] | --grid M --districts PATH)\n"
+           "                  (--radius M | --minutes N [--mode walk|bike|ebike]) --model mclp|lscp --out DB\n\n"
+           "Chooses sites for new stations from candidate sites so that demand (households, buildings,\n"
+           "addresses; polygons at their centroid) is within reach. Existing stations stay open and are not\n"
+           "counted. A point is covered when a station or site is within the radius (straight line, inclusive).\n\n"
+           "Models:\n"
+           "  --model mclp --k N             maximal coverage: the N new sites covering the most demand weight\n"
+           "  --model lscp                   set covering: the fewest new sites covering every coverable point\n"
+           "  --target P%%                    lscp: cover P%% of all demand weight instead\n"
+           "  --min-district-share P%%        mclp: first bring every district to P%% where it can, then the most\n\n"
+           "Solvers: a lazy greedy always runs; --exact also solves the model with GLPK's MIP solver and reports\n"
+           "the proven optimum, or the best answer and its gap when --time-limit S (default 60) runs out.\n\n"
+           "Inputs:\n"
+           "  --demand PATH[:LAYER]     --demand-id FIELD   --demand-weight FIELD (default: weight, else 1)\n"
+           "  --candidates PATH[:LAYER] --candidate-id FIELD\n"
+           "  --grid M                  candidates on a grid of M metres inside --districts\n"
+           "  --grid-in gaps            ... only where no existing station reaches\n"
+           "  --stations PATH[:LAYER]   existing stations (--station-id, --where)\n"
+           "  --districts PATH[:LAYER]  for grids, floors and the before/after table (--district-id, --district-name)\n"
+           "  --radius M | --minutes N --mode walk|bike|ebike [--speed KMH] [--detour F]\n"
+           "  --crs auto|EPSG:n         --strict   --write-mps FILE (the exact model, for other solvers)\n"
+           "  --out DB                  result database: tables sites, site_runs, site_district_coverage\n"
+           "  -q, --quiet\n\n"
+           "Examples:\n"
+           "  svcov site --demand buildings.geojson --stations stations.geojson --candidates sites.gpkg \\\n"
+           "             --radius 500 --model mclp --k 10 --exact --out siting.sqlite\n"
+           "  svcov site --demand homes.gpkg --districts districts.geojson --grid 100 --grid-in gaps \\\n"
+           "             --minutes 15 --mode walk --model mclp --k 20 --min-district-share 80%% --out s.sqlite\n"
+           "  svcov site --demand homes.gpkg --candidates sites.gpkg --radius 1000 --model lscp --target 95%% \\\n"
+           "             --out s.sqlite\n\n"
+           "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
+}
+
+enum {
+    O_DEMAND = 256, O_DEMAND_ID, O_DEMAND_WEIGHT, O_CANDIDATES, O_CANDIDATE_ID, O_GRID, O_GRID_IN, O_STATIONS,
+    O_STATION_ID, O_WHERE, O_DISTRICTS, O_DISTRICT_ID, O_DISTRICT_NAME, O_RADIUS, O_MINUTES, O_MODE, O_SPEED,
+    O_DETOUR, O_MODEL, O_K, O_TARGET, O_FLOOR, O_EXACT, O_TIME, O_MPS, O_CRS, O_STRICT, O_OUT, O_HELP
+};
+
+static int parse_share(const char *opt, const char *s, double *v)
+{
+    char *end = NULL;
+    double x = strtod(s, &end);
+    if (end == s || (*end && strcmp(end, "%") != 0) || !(x > 0) || x > 100)
+        return cli_usage("site", "%s %s: give a share such as 80%% (above 0, at most 100)", opt, s);
+    *v = x / 100.0;
+    return 0;
+}
+
+static int parse_pos(const char *opt, const char *s, double *v)
+{
+    char *end = NULL;
+    double x = strtod(s, &end);
+    if (end == s || *end || !(x > 0) || !isfinite(x))
+        return cli_usage("site", "%s %s: give a number above 0", opt, s);
+    *v = x;
+    return 0;
+}
+
+int cmd_site(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"demand", required_argument, NULL, O_DEMAND},
+        {"demand-id", required_argument, NULL, O_DEMAND_ID},
+        {"demand-weight", required_argument, NULL, O_DEMAND_WEIGHT},
+        {"candidates", required_argument, NULL, O_CANDIDATES},
+        {"candidate-id", required_argument, NULL, O_CANDIDATE_ID},
+        {"grid", required_argument, NULL, O_GRID},
+        {"grid-in", required_argument, NULL, O_GRID_IN},
+        {"stations", required_argument, NULL, O_STATIONS},
+        {"station-id", required_argument, NULL, O_STATION_ID},
+        {"where", required_argument, NULL, O_WHERE},
+        {"districts", required_argument, NULL, O_DISTRICTS},
+        {"district-id", required_argument, NULL, O_DISTRICT_ID},
+        {"district-name", required_argument, NULL, O_DISTRICT_NAME},
+        {"radius", required_argument, NULL, O_RADIUS},
+        {"minutes", required_argument, NULL, O_MINUTES},
+        {"mode", required_argument, NULL, O_MODE},
+        {"speed", required_argument, NULL, O_SPEED},
+        {"detour", required_argument, NULL, O_DETOUR},
+        {"model", required_argument, NULL, O_MODEL},
+        {"k", required_argument, NULL, O_K},
+        {"target", required_argument, NULL, O_TARGET},
+        {"min-district-share", required_argument, NULL, O_FLOOR},
+        {"exact", no_argument, NULL, O_EXACT},
+        {"time-limit", required_argument, NULL, O_TIME},
+        {"write-mps", required_argument, NULL, O_MPS},
+        {"crs", required_argument, NULL, O_CRS},
+        {"strict", no_argument, NULL, O_STRICT},
+        {"out", required_argument, NULL, O_OUT},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, O_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    sv_siting_opts o;
+    sv_siting_opts_init(&o);
+    int quiet = 0, have_model = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+        double v;
+        char *end = NULL;
+        switch (c) {
+        case O_DEMAND: o.demand.spec = optarg; break;
+        case O_DEMAND_ID: o.demand.id_field = optarg; break;
+        case O_DEMAND_WEIGHT: o.demand.weight_field = optarg; break;
+        case O_CANDIDATES: o.candidates.spec = optarg; break;
+        case O_CANDIDATE_ID: o.candidates.id_field = optarg; break;
+        case O_GRID:
+            if (parse_pos("--grid", optarg, &o.grid_m))
+                return EXIT_USAGE;
+            break;
+        case O_GRID_IN:
+            if (strcmp(optarg, "gaps") == 0)
+                o.grid_in_gaps = 1;
+            else if (strcmp(optarg, "districts") != 0)
+                return cli_usage("site", "--grid-in %s: use districts or gaps", optarg);
+            break;
+        case O_STATIONS: o.stations.spec = optarg; break;
+        case O_STATION_ID: o.stations.id_field = optarg; break;
+        case O_WHERE: o.stations.where = optarg; break;
+        case O_DISTRICTS: o.districts.spec = optarg; break;
+        case O_DISTRICT_ID: o.districts.id_field = optarg; break;
+        case O_DISTRICT_NAME: o.districts.name_field = optarg; break;
+        case O_RADIUS:
+            if (parse_pos("--radius", optarg, &o.radius_m))
+                return EXIT_USAGE;
+            break;
+        case O_MINUTES:
+            if (parse_pos("--minutes", optarg, &o.minutes))
+                return EXIT_USAGE;
+            break;
+        case O_MODE: o.mode = optarg; break;
+        case O_SPEED:
+            if (parse_pos("--speed", optarg, &o.speed_kmh))
+                return EXIT_USAGE;
+            break;
+        case O_DETOUR:
+            if (parse_pos("--detour", optarg, &o.detour))
+                return EXIT_USAGE;
+            break;
+        case O_MODEL:
+            have_model = 1;
+            if (strcmp(optarg, "mclp") == 0)
+                o.model = SV_SITE_MCLP;
+            else if (strcmp(optarg, "lscp") == 0)
+                o.model = SV_SITE_LSCP;
+            else
+                return cli_usage("site", "--model %s: use mclp (maximal coverage) or lscp (set covering)", optarg);
+            break;
+        case O_K: {
+            long k = strtol(optarg, &end, 10);
+            if (end == optarg || *end || k < 1 || k > 1000000)
+                return cli_usage("site", "--k %s: give a whole number of new sites, at least 1", optarg);
+            o.k = (int)k;
+            break;
+        }
+        case O_TARGET:
+            if (parse_share("--target", optarg, &o.target_share))
+                return EXIT_USAGE;
+            break;
+        case O_FLOOR:
+            if (parse_share("--min-district-share", optarg, &o.min_district_share))
+                return EXIT_USAGE;
+            break;
+        case O_EXACT: o.exact = 1; break;
+        case O_TIME:
+            if (parse_pos("--time-limit", optarg, &v))
+                return EXIT_USAGE;
+            o.time_limit_s = v;
+            break;
+        case O_MPS: o.mps_path = optarg; break;
+        case O_CRS: o.crs = optarg; break;
+        case O_STRICT: o.strict = 1; break;
+        case O_OUT: o.out_path = optarg; break;
+        case 'q': quiet = 1; break;
+        case O_HELP: help(); return EXIT_OK;
+        default: return cli_usage("site", "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage("site", "unexpected argument '%s'", argv[optind]);
+    if (!o.demand.spec || !o.out_path || !have_model)
+        return cli_usage("site", "--demand, --model and --out are required");
+    if (o.radius_m > 0 && o.minutes > 0)
+        return cli_usage("site", "give --radius or --minutes, not both");
+    if (!(o.radius_m > 0) && !(o.minutes > 0))
+        return cli_usage("site", "give the reach as --radius M or --minutes N");
+    if (o.model == SV_SITE_MCLP && o.k < 1)
+        return cli_usage("site", "--model mclp needs --k N");
+    if (o.model == SV_SITE_LSCP && (o.k > 0 || o.min_district_share > 0))
+        return cli_usage("site", "--k and --min-district-share go with --model mclp");
+    if (o.model == SV_SITE_MCLP && o.target_share > 0)
+        return cli_usage("site", "--target goes with --model lscp");
+    if (o.candidates.spec && o.grid_m > 0)
+        return cli_usage("site", "give --candidates or --grid, not both");
+
+    size_t len = 8;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *cmdline = malloc(len);
+    if (cmdline) {
+        strcpy(cmdline, "svcov");
+        for (int i = 0; i < argc; i++) {
+            strcat(cmdline, " ");
+            strcat(cmdline, argv[i]);
+        }
+    }
+    o.command_line = cmdline;
+    sv_ctx *ctx = sv_ctx_create();
+    if (!ctx) {
+        free(cmdline);
+        return EXIT_DATA;
+    }
+    if (!quiet)
+        sv_ctx_set_progress(ctx, cli_progress, NULL);
+    cli_catch_signals(ctx);
+    sv_siting *s = NULL;
+    sv_status st = sv_siting_run(ctx, &o, &s);
+    cli_print_issues(ctx, "site");
+    int rc = EXIT_OK;
+    if (st != SV_OK) {
+        rc = cli_fail(ctx, st, "site");
+    } else if (!quiet) {
+        const sv_site_result *r = &s->res;
+        const char *hdr[] = {"rank", "site", "district", "gain", "covered", "share %"};
+        cli_table *t = table_create(6, hdr, "rllrrr");
+        double cum = r->existing_covered;
+        for (size_t k = 0; t && k < r->n_chosen; k++) {
+            char rank[16], gain[32], covd[32], pct[32];
+            cum += r->gain[k];
+            snprintf(rank, sizeof rank, "%zu", k + 1);
+            snprintf(gain, sizeof gain, "%.6g", r->gain[k]);
+            snprintf(covd, sizeof covd, "%.6g", cum);
+            snprintf(pct, sizeof pct, "%.2f", r->total_weight > 0 ? 100.0 * cum / r->total_weight : 0.0);
+            const char *row[] = {rank, s->site_ids[k], s->site_districts[k] ? s->site_districts[k] : "", gain,
+                                 covd, pct};
+            table_add(t, row);
+        }
+        if (t) {
+            table_print(t, stdout);
+            table_destroy(t);
+        }
+        printf("\n%s, reach %.0f m, %zu demand points (weight %.6g), %zu candidates, %zu existing stations\n",
+               o.model == SV_SITE_MCLP ? "Maximal coverage" : "Set covering", s->radius_m, s->n_demand,
+               r->total_weight, s->n_candidates, s->n_stations);
+        printf("covered before: %.6g (%.2f%%), after: %.6g (%.2f%%) with %zu new sites; %zu points out of reach\n",
+               r->existing_covered, r->total_weight > 0 ? 100.0 * r->existing_covered / r->total_weight : 0.0,
+               r->objective, r->total_weight > 0 ? 100.0 * r->objective / r->total_weight : 0.0, r->n_chosen,
+               r->n_uncoverable);
+        if (strcmp(r->solver, "glpk") == 0)
+            printf("exact (GLPK %.2f s): %s; greedy %s %.6g in %.3f s\n", r->exact_s,
+                   r->proven_optimal ? "proven optimal" : "not proven optimal (time limit)",
+                   o.model == SV_SITE_MCLP ? "covers" : "needs", o.model == SV_SITE_MCLP ? r->greedy_objective
+                                                                                       : (double)r->greedy_sites,
+                   r->greedy_s);
+        else
+            printf("greedy in %.3f s (add --exact for the proven optimum)\n", r->greedy_s);
+        if (*r->note)
+            printf("note: %s\n", r->note);
+        printf("Results: %s (tables sites, site_runs, site_district_coverage)\n", o.out_path);
+    }
+    sv_siting_destroy(s);
+    sv_ctx_destroy(ctx);
+    free(cmdline);
+    return rc;
+}

@@ -1,0 +1,245 @@
+/* mip_glpk.c - the only file that talks to GLPK. */
+#include "svcov/sv_mip.h"
+
+#include <glpk.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *sv_glpk_version(void)
+{
+    return glp_version();
+}
+
+typedef struct {
+    const sv_mip_problem *p;
+    int start_given;
+    double bound;
+    int have_bound;
+} callback_state;
+
+static void on_tree(glp_tree *tree, void *info)
+{
+    callback_state *cs = info;
+    switch (glp_ios_reason(tree)) {
+    case GLP_IHEUR:
+        /* Hand GLPK the greedy answer once, as an incumbent to prune with. */
+        if (!cs->start_given && cs->p->start) {
+            glp_prob *P = glp_ios_get_prob(tree);
+            int n = glp_get_num_cols(P);
+            double *x = calloc((size_t)n + 1, sizeof *x);
+            if (x) {
+                /* Columns 1..n_cands are the candidates; the rest (y, z) follow
+                 * from them. */
+                size_t nc = cs->p->n_cands;
+                for (size_t j = 0; j < nc; j++)
+                    x[j + 1] = cs->p->start[j] ? 1.0 : 0.0;
+                if (cs->p->kind == SV_MIP_MCLP || cs->p->need_weight > 0) {
+                    /* y_g = 1 when a chosen candidate covers group g */
+                    for (size_t g = 0; g < cs->p->n_groups; g++) {
+                        double y = 0;
+                        for (size_t t = cs->p->gstart[g]; t < cs->p->gstart[g + 1]; t++)
+                            if (cs->p->start[cs->p->gcand[t]])
+                                y = 1;
+                        x[nc + g + 1] = y;
+                    }
+                    /* z_d = min(floor, covered in d) */
+                    if (cs->p->gdistrict) {
+                        size_t base = nc + cs->p->n_groups;
+                        for (size_t d = 0; d < cs->p->n_districts; d++) {
+                            double cov = 0;
+                            for (size_t g = 0; g < cs->p->n_groups; g++)
+                                if (cs->p->gdistrict[g] == (int)d && x[nc + g + 1] > 0.5)
+                                    cov += cs->p->weight[g];
+                            x[base + d + 1] = fmin(cov, cs->p->floor_weight[d]);
+                        }
+                    }
+                }
+                glp_ios_heur_sol(tree, x);
+                free(x);
+            }
+            cs->start_given = 1;
+        }
+        break;
+    case GLP_ISELECT:
+    case GLP_IBRANCH:
+    case GLP_IBINGO: {
+        int best = glp_ios_best_node(tree);
+        if (best) {
+            cs->bound = glp_ios_node_bound(tree, best);
+            cs->have_bound = 1;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t nc = p->n_cands, ng = p->n_groups;
+    int with_y = p->kind == SV_MIP_MCLP || p->need_weight > 0;
+    int with_floor = p->kind == SV_MIP_MCLP && p->gdistrict && p->n_districts > 0;
+    size_t nd = with_floor ? p->n_districts : 0;
+    out->x = calloc(nc + 1, 1);
+    if (!out->x)
+        return SV_ERR_NOMEM;
+    if (nc == 0 || ng == 0) { /* nothing to decide */
+        out->feasible = out->proven = 1;
+        return SV_OK;
+    }
+    glp_term_out(GLP_OFF);
+    glp_prob *P = glp_create_prob();
+    double total_w = 0;
+    for (size_t g = 0; g < ng; g++)
+        total_w += p->weight[g];
+    /* Floors count before the total: one unit of floor is worth more than
+     * all the demand together. */
+    double big = total_w + 1.0;
+
+    /* Columns: x_j (candidates), y_g (group covered), z_d (floor reached). */
+    size_t ncols = nc + (with_y ? ng : 0) + nd;
+    glp_add_cols(P, (int)ncols);
+    for (size_t j = 0; j < nc; j++) {
+        glp_set_col_kind(P, (int)j + 1, GLP_BV);
+        glp_set_obj_coef(P, (int)j + 1, p->kind == SV_MIP_LSCP ? 1.0 : 0.0);
+    }
+    if (with_y)
+        for (size_t g = 0; g < ng; g++) {
+            int c = (int)(nc + g) + 1;
+            glp_set_col_bnds(P, c, GLP_DB, 0.0, 1.0);
+            glp_set_obj_coef(P, c, p->kind == SV_MIP_MCLP ? p->weight[g] : 0.0);
+        }
+    for (size_t d = 0; d < nd; d++) {
+        int c = (int)(nc + ng + d) + 1;
+        glp_set_col_bnds(P, c, p->floor_weight[d] > 0 ? GLP_DB : GLP_FX, 0.0, fmax(0.0, p->floor_weight[d]));
+        glp_set_obj_coef(P, c, big);
+    }
+    glp_set_obj_dir(P, p->kind == SV_MIP_MCLP ? GLP_MAX : GLP_MIN);
+
+    /* Rows. */
+    size_t nnz = 0;
+    for (size_t g = 0; g < ng; g++)
+        nnz += p->gstart[g + 1] - p->gstart[g] + 1;
+    nnz += nc + ng + nd * (ng + 1) + 8;
+    int *ia = malloc((nnz + 1) * sizeof *ia), *ja = malloc((nnz + 1) * sizeof *ja);
+    double *ar = malloc((nnz + 1) * sizeof *ar);
+    sv_status st = SV_OK;
+    if (!ia || !ja || !ar) {
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory building the siting model");
+        goto done;
+    }
+    size_t e = 0;
+    int row = 0;
+    for (size_t g = 0; g < ng; g++) {
+        row = glp_add_rows(P, 1);
+        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
+            ia[++e] = row;
+            ja[e] = (int)p->gcand[t] + 1;
+            ar[e] = 1.0;
+        }
+        if (with_y) { /* sum x - y_g >= 0 */
+            ia[++e] = row;
+            ja[e] = (int)(nc + g) + 1;
+            ar[e] = -1.0;
+            glp_set_row_bnds(P, row, GLP_LO, 0.0, 0.0);
+        } else { /* sum x >= 1 */
+            glp_set_row_bnds(P, row, GLP_LO, 1.0, 0.0);
+        }
+    }
+    if (p->kind == SV_MIP_MCLP) { /* sum x <= k */
+        row = glp_add_rows(P, 1);
+        for (size_t j = 0; j < nc; j++) {
+            ia[++e] = row;
+            ja[e] = (int)j + 1;
+            ar[e] = 1.0;
+        }
+        glp_set_row_bnds(P, row, GLP_UP, 0.0, (double)p->k);
+    } else if (p->need_weight > 0) { /* sum w y >= need */
+        row = glp_add_rows(P, 1);
+        for (size_t g = 0; g < ng; g++) {
+            ia[++e] = row;
+            ja[e] = (int)(nc + g) + 1;
+            ar[e] = p->weight[g];
+        }
+        glp_set_row_bnds(P, row, GLP_LO, p->need_weight, 0.0);
+    }
+    for (size_t d = 0; d < nd; d++) { /* z_d - sum_{g in d} w y <= 0 */
+        row = glp_add_rows(P, 1);
+        ia[++e] = row;
+        ja[e] = (int)(nc + ng + d) + 1;
+        ar[e] = 1.0;
+        for (size_t g = 0; g < ng; g++)
+            if (p->gdistrict[g] == (int)d) {
+                ia[++e] = row;
+                ja[e] = (int)(nc + g) + 1;
+                ar[e] = -p->weight[g];
+            }
+        glp_set_row_bnds(P, row, GLP_UP, 0.0, 0.0);
+    }
+    glp_load_matrix(P, (int)e, ia, ja, ar);
+    if (p->mps_path && glp_write_mps(P, GLP_MPS_FILE, NULL, p->mps_path) != 0) {
+        st = sv_error(ctx, SV_ERR_OUTPUT, "cannot write the model to %s", p->mps_path);
+        goto done;
+    }
+
+    /* The LP relaxation first, so the branch-and-bound works on the
+     * original columns and the greedy start can be handed in as is (GLPK's
+     * MIP presolver would renumber them). */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    glp_smcp lp;
+    glp_init_smcp(&lp);
+    lp.msg_lev = GLP_MSG_OFF;
+    lp.presolve = GLP_ON;
+    if (p->time_limit_s > 0)
+        lp.tm_lim = (int)fmin(p->time_limit_s * 1000.0, 2e9);
+    int lrc = glp_simplex(P, &lp);
+    if (lrc != 0 || glp_get_status(P) != GLP_OPT) {
+        if (glp_get_status(P) == GLP_NOFEAS || lrc == GLP_ENOPFS) {
+            out->feasible = 0;
+            goto done;
+        }
+        st = sv_error(ctx, SV_ERR_INTERNAL, "GLPK could not solve the LP relaxation (glp_simplex code %d)", lrc);
+        goto done;
+    }
+    callback_state cs = {p, 0, 0, 0};
+    glp_iocp parm;
+    glp_init_iocp(&parm);
+    parm.presolve = GLP_OFF;
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.cb_func = on_tree;
+    parm.cb_info = &cs;
+    if (p->time_limit_s > 0)
+        parm.tm_lim = (int)fmin(p->time_limit_s * 1000.0, 2e9);
+    int rc = glp_intopt(P, &parm);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    out->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    int status = glp_mip_status(P);
+    if (rc != 0 && rc != GLP_ETMLIM && rc != GLP_ESTOP && rc != GLP_EMIPGAP) {
+        if (rc == GLP_ENOPFS || status == GLP_NOFEAS) {
+            out->feasible = 0;
+            goto done;
+        }
+        st = sv_error(ctx, SV_ERR_INTERNAL, "GLPK's MIP solver failed (glp_intopt code %d)", rc);
+        goto done;
+    }
+    if (status == GLP_OPT || status == GLP_FEAS) {
+        out->feasible = 1;
+        out->proven = status == GLP_OPT;
+        out->objective = glp_mip_obj_val(P);
+        for (size_t j = 0; j < nc; j++)
+            out->x[j] = glp_mip_col_val(P, (int)j + 1) > 0.5;
+        out->bound = out->proven ? out->objective : (cs.have_bound ? cs.bound : NAN);
+    }
+done:
+    free(ia);
+    free(ja);
+    free(ar);
+    glp_delete_prob(P);
+    return st;
+}

@@ -1,0 +1,647 @@
+/* site.c - siting new stations: coverage lists, lazy greedy, exact MIP. */
+#include "svcov/sv_site.h"
+#include "svcov/sv_geom.h"
+#include "svcov/sv_mip.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Compressed lists: item t of list j is item[start[j] .. start[j+1]). */
+typedef struct {
+    size_t *start, *item;
+    size_t n, cap;
+} lists;
+
+static int lists_init(lists *l, size_t n)
+{
+    memset(l, 0, sizeof *l);
+    l->start = calloc(n + 1, sizeof *l->start);
+    l->n = n;
+    return l->start ? 0 : -1;
+}
+
+static int lists_push(lists *l, size_t v)
+{
+    size_t used = l->start[l->n];
+    if (used == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 1024;
+        size_t *p = realloc(l->item, nc * sizeof *p);
+        if (!p)
+            return -1;
+        l->item = p;
+        l->cap = nc;
+    }
+    l->item[used] = v;
+    l->start[l->n]++; /* the running end lives in start[n] while filling */
+    return 0;
+}
+
+static void lists_free(lists *l)
+{
+    free(l->start);
+    free(l->item);
+    memset(l, 0, sizeof *l);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* For each query point, the demand points within r (optionally skipping
+ * those already covered); list j holds demand indices in increasing order. */
+static sv_status reach_lists(sv_ctx *ctx, sv_geos *h, sv_index *tree, const sv_site_input *in,
+                             const double *qx, const double *qy, size_t nq, const unsigned char *skip,
+                             lists *out)
+{
+    if (lists_init(out, nq) != 0)
+        return SV_ERR_NOMEM;
+    size_t *ids = NULL, nids = 0, cap = 0;
+    double r = in->radius_m;
+    for (size_t j = 0; j < nq; j++) {
+        out->start[j] = out->start[nq];
+        sv_env e = {qx[j] - r, qy[j] - r, qx[j] + r, qy[j] + r};
+        nids = 0;
+        if (sv_index_query(h, tree, &e, &ids, &nids, &cap) != 0) {
+            free(ids);
+            return SV_ERR_NOMEM;
+        }
+        if (nids > 1)
+            qsort(ids, nids, sizeof *ids, cmp_size);
+        for (size_t t = 0; t < nids; t++) {
+            size_t i = ids[t];
+            if (skip && skip[i])
+                continue;
+            /* inclusive: a point exactly at the radius is covered */
+            if (hypot(in->dx[i] - qx[j], in->dy[i] - qy[j]) <= r && lists_push(out, i) != 0) {
+                free(ids);
+                return SV_ERR_NOMEM;
+            }
+        }
+        if ((j & 4095) == 0) {
+            sv_progress(ctx, "reach", (double)j / (double)(nq ? nq : 1));
+            if (sv_ctx_interrupted(ctx)) {
+                free(ids);
+                return SV_ERR_INTERRUPTED;
+            }
+        }
+    }
+    /* shift: start[j] is where list j begins, start[nq] the total */
+    free(ids);
+    sv_progress(ctx, "reach", 1.0);
+    return SV_OK;
+}
+
+/* ---- lazy greedy (CELF) ---- */
+
+typedef struct {
+    double gain;
+    size_t j;
+    size_t round;
+} heap_item;
+
+/* Max-heap on gain, ties to the smaller candidate index. */
+static int above(const heap_item *a, const heap_item *b)
+{
+    return a->gain > b->gain || (a->gain == b->gain && a->j < b->j);
+}
+
+static void heap_push(heap_item *hp, size_t *n, heap_item it)
+{
+    size_t k = (*n)++;
+    hp[k] = it;
+    while (k > 0) {
+        size_t p = (k - 1) / 2;
+        if (!above(&hp[k], &hp[p]))
+            break;
+        heap_item t = hp[k];
+        hp[k] = hp[p];
+        hp[p] = t;
+        k = p;
+    }
+}
+
+static heap_item heap_pop(heap_item *hp, size_t *n)
+{
+    heap_item top = hp[0];
+    hp[0] = hp[--(*n)];
+    size_t k = 0;
+    for (;;) {
+        size_t l = 2 * k + 1, r = l + 1, m = k;
+        if (l < *n && above(&hp[l], &hp[m]))
+            m = l;
+        if (r < *n && above(&hp[r], &hp[m]))
+            m = r;
+        if (m == k)
+            break;
+        heap_item t = hp[k];
+        hp[k] = hp[m];
+        hp[m] = t;
+        k = m;
+    }
+    return top;
+}
+
+typedef struct {
+    const sv_site_input *in;
+    const lists *reach;        /* candidate -> uncovered demand */
+    unsigned char *covered;    /* demand covered so far */
+    double *deficit;           /* per district, floor phase; NULL otherwise */
+    const unsigned char *allow; /* candidates allowed, or NULL for all */
+} greedy_state;
+
+static double gain_of(const greedy_state *g, size_t j)
+{
+    const lists *l = g->reach;
+    if (!g->deficit) {
+        double s = 0;
+        for (size_t t = l->start[j]; t < l->start[j + 1]; t++)
+            if (!g->covered[l->item[t]])
+                s += g->in->dw[l->item[t]];
+        return s;
+    }
+    /* Floor phase: only the part of the gain that closes a district's deficit. */
+    double s = 0;
+    size_t nd = g->in->n_districts;
+    double small[64], *per = nd <= 64 ? small : calloc(nd, sizeof *per);
+    if (!per)
+        return 0;
+    memset(per, 0, nd * sizeof *per);
+    for (size_t t = l->start[j]; t < l->start[j + 1]; t++) {
+        size_t i = l->item[t];
+        int d = g->in->ddistrict[i];
+        if (!g->covered[i] && d >= 0)
+            per[d] += g->in->dw[i];
+    }
+    for (size_t d = 0; d < nd; d++)
+        s += fmin(per[d], fmax(0.0, g->deficit[d]));
+    if (per != small)
+        free(per);
+    return s;
+}
+
+static void take(greedy_state *g, size_t j)
+{
+    const lists *l = g->reach;
+    for (size_t t = l->start[j]; t < l->start[j + 1]; t++) {
+        size_t i = l->item[t];
+        if (!g->covered[i]) {
+            g->covered[i] = 1;
+            if (g->deficit && g->in->ddistrict[i] >= 0)
+                g->deficit[g->in->ddistrict[i]] -= g->in->dw[i];
+        }
+    }
+}
+
+/* Pick up to max_picks candidates while the gain is positive and, when
+ * stop_weight > 0, until that much weight is newly covered. Appends to
+ * picks/gains and returns the number picked, or -1 when out of memory. */
+static long greedy_run(greedy_state *g, size_t max_picks, double stop_weight, size_t *picks, double *gains,
+                       size_t n_before)
+{
+    size_t nc = g->in->n_candidates, n = 0;
+    heap_item *hp = malloc((nc + 1) * sizeof *hp);
+    if (!hp)
+        return -1;
+    for (size_t j = 0; j < nc; j++)
+        if ((!g->allow || g->allow[j]) && g->reach->start[j + 1] > g->reach->start[j]) {
+            heap_item it = {gain_of(g, j), j, 0};
+            if (it.gain > 0)
+                heap_push(hp, &n, it);
+        }
+    size_t picked = 0;
+    double got = 0;
+    while (n > 0 && picked < max_picks && !(stop_weight > 0 && got >= stop_weight - 1e-9)) {
+        heap_item top = heap_pop(hp, &n);
+        if (top.round != picked) { /* stale: re-evaluate and put back */
+            top.gain = gain_of(g, top.j);
+            top.round = picked;
+            if (top.gain > 0)
+                heap_push(hp, &n, top);
+            continue;
+        }
+        take(g, top.j);
+        picks[n_before + picked] = top.j;
+        gains[n_before + picked] = top.gain;
+        got += top.gain;
+        picked++;
+    }
+    free(hp);
+    return (long)picked;
+}
+
+/* Covered weight (and per district) with the stations and a set of sites. */
+static double covered_with(const sv_site_input *in, const unsigned char *base, const lists *reach,
+                           const size_t *sites, size_t n_sites, double *per_district)
+{
+    unsigned char *cov = malloc(in->n_demand + 1);
+    if (!cov)
+        return NAN;
+    memcpy(cov, base, in->n_demand);
+    for (size_t k = 0; k < n_sites; k++)
+        for (size_t t = reach->start[sites[k]]; t < reach->start[sites[k] + 1]; t++)
+            cov[reach->item[t]] = 1;
+    double s = 0;
+    if (per_district)
+        memset(per_district, 0, in->n_districts * sizeof *per_district);
+    for (size_t i = 0; i < in->n_demand; i++)
+        if (cov[i]) {
+            s += in->dw[i];
+            if (per_district && in->ddistrict && in->ddistrict[i] >= 0)
+                per_district[in->ddistrict[i]] += in->dw[i];
+        }
+    free(cov);
+    return s;
+}
+
+/* ---- exact model ---- */
+
+typedef struct {
+    uint64_t hash;
+    size_t j;
+} cand_key;
+
+static int cmp_key(const void *a, const void *b)
+{
+    const cand_key *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return x->j < y->j ? -1 : x->j > y->j;
+}
+
+static uint64_t list_hash(const lists *l, size_t j)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t t = l->start[j]; t < l->start[j + 1]; t++) {
+        h ^= (uint64_t)l->item[t] + 0x9e3779b97f4a7c15ull;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static int same_list(const lists *l, size_t a, size_t b)
+{
+    size_t na = l->start[a + 1] - l->start[a], nb = l->start[b + 1] - l->start[b];
+    return na == nb && memcmp(&l->item[l->start[a]], &l->item[l->start[b]], na * sizeof *l->item) == 0;
+}
+
+/* Solve the reduced model with GLPK: demand not yet covered that some
+ * candidate reaches, one column per distinct coverage list (the first
+ * candidate of equal lists stands for all, which keeps ties to the smaller
+ * index). Sets chosen[j] for the picked candidates. */
+static sv_status exact_solve(sv_ctx *ctx, const sv_site_input *in, const lists *reach,
+                             const unsigned char *base, const unsigned char *reachable, const double *floor_new,
+                             const size_t *greedy_picks, size_t n_greedy, unsigned char *chosen,
+                             sv_mip_solution *sol)
+{
+    size_t nc = in->n_candidates, nd = in->n_demand;
+    sv_status st = SV_OK;
+    cand_key *keys = malloc((nc + 1) * sizeof *keys);
+    size_t *col_of = malloc((nc + 1) * sizeof *col_of), *cand_of = malloc((nc + 1) * sizeof *cand_of);
+    size_t *group_of = malloc((nd + 1) * sizeof *group_of);
+    lists groups = {0};
+    double *gw = malloc((nd + 1) * sizeof *gw);
+    int *gd = malloc((nd + 1) * sizeof *gd);
+    unsigned char *start = calloc(nc + 1, 1);
+    if (!keys || !col_of || !cand_of || !group_of || !gw || !gd || !start) {
+        st = SV_ERR_NOMEM;
+        goto done;
+    }
+    size_t nk = 0;
+    for (size_t j = 0; j < nc; j++) {
+        col_of[j] = SIZE_MAX;
+        if (reach->start[j + 1] > reach->start[j])
+            keys[nk++] = (cand_key){list_hash(reach, j), j};
+    }
+    qsort(keys, nk, sizeof *keys, cmp_key);
+    size_t ncol = 0;
+    for (size_t a = 0; a < nk;) {
+        size_t b = a;
+        while (b < nk && keys[b].hash == keys[a].hash)
+            b++;
+        /* within a hash run, equal lists share a column (rarely, different
+         * lists share a hash: compare) */
+        for (size_t u = a; u < b; u++) {
+            if (col_of[keys[u].j] != SIZE_MAX)
+                continue;
+            col_of[keys[u].j] = ncol;
+            cand_of[ncol] = keys[u].j;
+            for (size_t v = u + 1; v < b; v++)
+                if (col_of[keys[v].j] == SIZE_MAX && same_list(reach, keys[u].j, keys[v].j))
+                    col_of[keys[v].j] = ncol;
+            ncol++;
+        }
+        a = b;
+    }
+    /* groups: uncovered, reachable demand with weight */
+    size_t ng = 0;
+    for (size_t i = 0; i < nd; i++) {
+        group_of[i] = SIZE_MAX;
+        if (!base[i] && reachable[i] && in->dw[i] > 0) {
+            group_of[i] = ng;
+            gw[ng] = in->dw[i];
+            gd[ng] = in->ddistrict ? in->ddistrict[i] : -1;
+            ng++;
+        }
+    }
+    /* transpose: group -> columns */
+    size_t *count = calloc(ng + 1, sizeof *count);
+    if (!count || lists_init(&groups, ng) != 0) {
+        free(count);
+        st = SV_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t c = 0; c < ncol; c++) {
+        size_t j = cand_of[c];
+        for (size_t t = reach->start[j]; t < reach->start[j + 1]; t++)
+            if (group_of[reach->item[t]] != SIZE_MAX)
+                count[group_of[reach->item[t]]]++;
+    }
+    size_t total = 0;
+    for (size_t g = 0; g < ng; g++) {
+        groups.start[g] = total;
+        total += count[g];
+    }
+    groups.start[ng] = total;
+    groups.item = malloc((total + 1) * sizeof *groups.item);
+    if (!groups.item) {
+        free(count);
+        st = SV_ERR_NOMEM;
+        goto done;
+    }
+    memset(count, 0, (ng + 1) * sizeof *count);
+    for (size_t c = 0; c < ncol; c++) {
+        size_t j = cand_of[c];
+        for (size_t t = reach->start[j]; t < reach->start[j + 1]; t++) {
+            size_t g = group_of[reach->item[t]];
+            if (g != SIZE_MAX)
+                groups.item[groups.start[g] + count[g]++] = c;
+        }
+    }
+    free(count);
+    for (size_t k = 0; k < n_greedy; k++)
+        if (col_of[greedy_picks[k]] != SIZE_MAX)
+            start[col_of[greedy_picks[k]]] = 1;
+
+    sv_mip_problem p = {
+        .kind = in->model == SV_SITE_MCLP ? SV_MIP_MCLP : SV_MIP_LSCP,
+        .n_groups = ng,
+        .n_cands = ncol,
+        .weight = gw,
+        .gstart = groups.start,
+        .gcand = groups.item,
+        .k = in->k,
+        .gdistrict = floor_new ? gd : NULL,
+        .n_districts = in->n_districts,
+        .floor_weight = floor_new,
+        .start = start,
+        .time_limit_s = in->time_limit_s,
+        .mps_path = in->mps_path,
+    };
+    if (in->model == SV_SITE_LSCP && in->target_share > 0) {
+        double all = 0, have = 0;
+        for (size_t i = 0; i < nd; i++) {
+            all += in->dw[i];
+            if (base[i])
+                have += in->dw[i];
+        }
+        p.need_weight = fmax(0.0, in->target_share * all - have);
+        if (p.need_weight <= 0)
+            p.n_groups = 0; /* the stations already reach the target */
+    }
+    st = sv_mip_solve(ctx, &p, sol);
+    if (st == SV_OK && sol->feasible)
+        for (size_t c = 0; c < ncol; c++)
+            if (sol->x[c])
+                chosen[cand_of[c]] = 1;
+done:
+    free(keys);
+    free(col_of);
+    free(cand_of);
+    free(group_of);
+    free(gw);
+    free(gd);
+    free(start);
+    lists_free(&groups);
+    if (st == SV_ERR_NOMEM)
+        sv_error(ctx, st, "out of memory building the exact siting model");
+    return st;
+}
+
+/* ---- driver ---- */
+
+void sv_site_result_free(sv_site_result *r)
+{
+    if (!r)
+        return;
+    free(r->chosen);
+    free(r->gain);
+    free(r->district_total);
+    free(r->district_before);
+    free(r->district_after);
+    free(r->district_floor);
+    memset(r, 0, sizeof *r);
+}
+
+sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->gap = NAN;
+    out->bound = NAN;
+    out->solver = "greedy";
+    size_t nd = in->n_demand, nc = in->n_candidates, ndist = in->n_districts;
+    if (!(in->radius_m > 0) || !isfinite(in->radius_m))
+        return sv_error(ctx, SV_ERR_USAGE, "the siting radius must be a positive distance in metres");
+    if (nc == 0)
+        return sv_error(ctx, SV_ERR_DATA, "there are no candidate sites; give --candidates or a --grid spacing");
+    if (in->model == SV_SITE_MCLP && in->k < 1)
+        return sv_error(ctx, SV_ERR_USAGE, "--k must be at least 1 for the maximal coverage model");
+    if (in->model == SV_SITE_MCLP && (size_t)in->k > nc)
+        return sv_error(ctx, SV_ERR_USAGE, "--k %d is more than the %zu candidate sites; lower --k or add candidates",
+                        in->k, nc);
+
+    sv_status st = SV_OK;
+    sv_geos *h = sv_geos_create();
+    sv_index *tree = h ? sv_index_create(h) : NULL;
+    unsigned char *base = calloc(nd + 1, 1), *reachable = calloc(nd + 1, 1), *cov = calloc(nd + 1, 1);
+    unsigned char *chosen = calloc(nc + 1, 1);
+    lists from_stations = {0}, reach = {0};
+    size_t max_picks = in->model == SV_SITE_MCLP ? (size_t)in->k : nc;
+    out->chosen = calloc(max_picks + 1, sizeof *out->chosen);
+    out->gain = calloc(max_picks + 1, sizeof *out->gain);
+    out->district_total = calloc(ndist + 1, sizeof(double));
+    out->district_before = calloc(ndist + 1, sizeof(double));
+    out->district_after = calloc(ndist + 1, sizeof(double));
+    out->district_floor = calloc(ndist + 1, sizeof(double));
+    double *deficit = calloc(ndist + 1, sizeof *deficit), *floor_new = calloc(ndist + 1, sizeof *floor_new);
+    double *reach_d = calloc(ndist + 1, sizeof *reach_d);
+    if (!tree || !base || !reachable || !cov || !chosen || !out->chosen || !out->gain || !out->district_total ||
+        !out->district_before || !out->district_after || !out->district_floor || !deficit || !floor_new ||
+        !reach_d) {
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for the siting model");
+        goto done;
+    }
+    for (size_t i = 0; i < nd; i++) {
+        sv_env e = {in->dx[i], in->dy[i], in->dx[i], in->dy[i]};
+        if (sv_index_insert(h, tree, i, &e) != 0) {
+            st = sv_error(ctx, SV_ERR_NOMEM, "out of memory indexing demand");
+            goto done;
+        }
+        out->total_weight += in->dw[i];
+    }
+    /* What the existing stations already cover. */
+    if ((st = reach_lists(ctx, h, tree, in, in->sx, in->sy, in->n_stations, NULL, &from_stations)) != SV_OK)
+        goto done;
+    for (size_t t = 0; t < from_stations.start[in->n_stations]; t++)
+        base[from_stations.item[t]] = 1;
+    /* What each candidate would add. */
+    if ((st = reach_lists(ctx, h, tree, in, in->cx, in->cy, nc, base, &reach)) != SV_OK)
+        goto done;
+    for (size_t t = 0; t < reach.start[nc]; t++)
+        reachable[reach.item[t]] = 1;
+    for (size_t i = 0; i < nd; i++) {
+        int d = in->ddistrict ? in->ddistrict[i] : -1;
+        if (base[i])
+            out->existing_covered += in->dw[i];
+        if (base[i] || reachable[i])
+            out->coverable_weight += in->dw[i];
+        else
+            out->n_uncoverable++;
+        if (d >= 0) {
+            out->district_total[d] += in->dw[i];
+            if (base[i])
+                out->district_before[d] += in->dw[i];
+            if (base[i] || reachable[i])
+                reach_d[d] += in->dw[i];
+        }
+    }
+
+    /* Greedy. */
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    memcpy(cov, base, nd);
+    greedy_state g = {in, &reach, cov, NULL, NULL};
+    long picked = 0;
+    int floors = in->model == SV_SITE_MCLP && in->min_district_share > 0 && in->ddistrict && ndist > 0;
+    if (floors) {
+        /* The floor of a district is the share asked for, or all it can get. */
+        for (size_t d = 0; d < ndist; d++) {
+            out->district_floor[d] = fmin(in->min_district_share * out->district_total[d], reach_d[d]);
+            floor_new[d] = fmax(0.0, out->district_floor[d] - out->district_before[d]);
+            deficit[d] = floor_new[d];
+        }
+        g.deficit = deficit;
+        picked = greedy_run(&g, max_picks, 0, out->chosen, out->gain, 0);
+        g.deficit = NULL;
+    }
+    if (picked >= 0 && (size_t)picked < max_picks) {
+        double stop = 0;
+        if (in->model == SV_SITE_LSCP && in->target_share > 0)
+            stop = fmax(0.0, in->target_share * out->total_weight - out->existing_covered);
+        long more = (in->model == SV_SITE_LSCP && in->target_share > 0 && stop <= 0)
+                        ? 0
+                        : greedy_run(&g, max_picks - (size_t)picked, stop, out->chosen, out->gain, (size_t)picked);
+        picked = more < 0 ? -1 : picked + more;
+    }
+    if (picked < 0) {
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory in the greedy search");
+        goto done;
+    }
+    out->greedy_s = seconds_since(&t0);
+    /* Floor phase gains count only deficits; report plain marginal gains. */
+    out->n_chosen = (size_t)picked;
+    out->greedy_sites = out->n_chosen;
+    out->greedy_objective = covered_with(in, base, &reach, out->chosen, out->n_chosen, NULL);
+    for (size_t k = 0; k < out->n_chosen; k++) {
+        double before = covered_with(in, base, &reach, out->chosen, k, NULL);
+        out->gain[k] = covered_with(in, base, &reach, out->chosen, k + 1, NULL) - before;
+    }
+
+    if (in->exact) {
+        sv_mip_solution sol = {0};
+        memset(chosen, 0, nc);
+        st = exact_solve(ctx, in, &reach, base, reachable, floors ? floor_new : NULL, out->chosen, out->n_chosen,
+                         chosen, &sol);
+        out->exact_s = sol.seconds;
+        if (st == SV_OK && sol.feasible) {
+            /* Rank the optimal set by marginal gain, as greedy would. */
+            memcpy(cov, base, nd);
+            greedy_state gg = {in, &reach, cov, NULL, chosen};
+            long n = greedy_run(&gg, nc, 0, out->chosen, out->gain, 0);
+            /* a chosen site that adds nothing after the others still counts */
+            for (size_t j = 0; n >= 0 && j < nc; j++)
+                if (chosen[j]) {
+                    int listed = 0;
+                    for (long k = 0; k < n && !listed; k++)
+                        listed = out->chosen[k] == j;
+                    if (!listed && (size_t)n < max_picks) {
+                        out->chosen[n] = j;
+                        out->gain[n++] = 0;
+                    }
+                }
+            if (n < 0) {
+                st = sv_error(ctx, SV_ERR_NOMEM, "out of memory ranking sites");
+            } else {
+                out->n_chosen = (size_t)n;
+                out->solver = "glpk";
+                out->proven_optimal = sol.proven;
+                double model_obj = sol.objective;
+                if (in->model == SV_SITE_MCLP && !floors)
+                    out->bound = out->existing_covered + sol.bound;
+                else if (in->model == SV_SITE_LSCP)
+                    out->bound = sol.proven ? (double)out->n_chosen : ceil(sol.bound - 1e-9);
+                out->gap = sol.proven ? 0.0
+                           : (isfinite(sol.bound) && model_obj != 0 ? fabs(sol.bound - model_obj) / fabs(model_obj)
+                                                                    : NAN);
+            }
+        } else if (st == SV_OK) {
+            snprintf(out->note, sizeof out->note,
+                     "the exact solver found no solution within the time limit; the greedy answer is reported");
+        }
+        free(sol.x);
+        if (st != SV_OK)
+            goto done;
+    }
+    out->objective = covered_with(in, base, &reach, out->chosen, out->n_chosen, out->district_after);
+    if (ndist > 0 && in->ddistrict) {
+        size_t unmet = 0;
+        for (size_t d = 0; d < ndist; d++)
+            if (floors && out->district_after[d] + 1e-9 < out->district_floor[d])
+                unmet++;
+        out->n_floor_unmet = unmet;
+        if (unmet)
+            snprintf(out->note, sizeof out->note,
+                     "%zu district(s) stay below the floor of %.0f%%: %d new sites are too few; the answer "
+                     "closes as much of each floor as they can, then covers the most demand",
+                     unmet, 100.0 * in->min_district_share, in->k);
+    }
+    if (in->model == SV_SITE_MCLP && out->n_chosen < (size_t)in->k && !*out->note)
+        snprintf(out->note, sizeof out->note,
+                 "only %zu of the %d new sites add coverage; every coverable demand point is covered with them",
+                 out->n_chosen, in->k);
+done:
+    lists_free(&from_stations);
+    lists_free(&reach);
+    free(base);
+    free(reachable);
+    free(cov);
+    free(chosen);
+    free(deficit);
+    free(floor_new);
+    free(reach_d);
+    sv_index_destroy(h, tree);
+    sv_geos_destroy(h);
+    return st;
+}

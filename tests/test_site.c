@@ -1,0 +1,217 @@
+/* test_site.c - sv_site_solve on hand-made instances with known optima.
+ *
+ * On a line, radius 1: candidate c0 at 0 reaches demand at -0.8, -0.6,
+ * 0.6, 0.8; c1 at -1 reaches -1.8, -0.8, -0.6; c2 at +1 reaches 0.6, 0.8,
+ * 1.8. Greedy takes c0 first (4 points), then one side (5 in all); the
+ * optimum for k = 2 is c1 + c2 (all 6), and 2 sites cover everything
+ * where greedy needs 3. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "svcov/sv_site.h"
+
+static const double DX[] = {-1.8, -0.8, -0.6, 0.6, 0.8, 1.8};
+static const double DY[] = {0, 0, 0, 0, 0, 0};
+static const double DW[] = {1, 1, 1, 1, 1, 1};
+static const double CX[] = {0, -1, 1};
+static const double CY[] = {0, 0, 0};
+
+static sv_site_input line_instance(void)
+{
+    sv_site_input in;
+    memset(&in, 0, sizeof in);
+    in.dx = DX;
+    in.dy = DY;
+    in.dw = DW;
+    in.n_demand = 6;
+    in.cx = CX;
+    in.cy = CY;
+    in.n_candidates = 3;
+    in.radius_m = 1.0;
+    in.time_limit_s = 30;
+    return in;
+}
+
+static void test_mclp_greedy_vs_exact(void **state)
+{
+    (void)state;
+    sv_ctx *ctx = sv_ctx_create();
+    sv_site_input in = line_instance();
+    in.model = SV_SITE_MCLP;
+    in.k = 2;
+    sv_site_result r;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_string_equal(r.solver, "greedy");
+    assert_int_equal(r.n_chosen, 2);
+    assert_int_equal(r.chosen[0], 0); /* the middle first ... */
+    assert_int_equal(r.chosen[1], 1); /* ... then the tie to the smaller index */
+    assert_true(r.objective == 5.0 && r.greedy_objective == 5.0);
+    assert_true(r.gain[0] == 4.0 && r.gain[1] == 1.0);
+    sv_site_result_free(&r);
+
+    in.exact = 1;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_string_equal(r.solver, "glpk");
+    assert_int_equal(r.proven_optimal, 1);
+    assert_true(r.objective == 6.0);
+    assert_true(r.greedy_objective == 5.0);
+    assert_int_equal(r.n_chosen, 2);
+    assert_true((r.chosen[0] == 1 && r.chosen[1] == 2) || (r.chosen[0] == 2 && r.chosen[1] == 1));
+    assert_true(r.gap == 0.0);
+    sv_site_result_free(&r);
+    sv_ctx_destroy(ctx);
+}
+
+static void test_lscp(void **state)
+{
+    (void)state;
+    sv_ctx *ctx = sv_ctx_create();
+    sv_site_input in = line_instance();
+    in.model = SV_SITE_LSCP;
+    sv_site_result r;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_int_equal(r.n_chosen, 3); /* greedy */
+    assert_true(r.objective == 6.0);
+    sv_site_result_free(&r);
+    in.exact = 1;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_int_equal(r.proven_optimal, 1);
+    assert_int_equal(r.n_chosen, 2);
+    assert_int_equal(r.greedy_sites, 3);
+    assert_true(r.objective == 6.0);
+    sv_site_result_free(&r);
+
+    /* a target share: 4 of 6 points is one site (c0) */
+    in.target_share = 4.0 / 6.0;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_int_equal(r.n_chosen, 1);
+    assert_int_equal(r.chosen[0], 0);
+    assert_true(r.objective == 4.0);
+    sv_site_result_free(&r);
+    sv_ctx_destroy(ctx);
+}
+
+static void test_existing_and_uncoverable(void **state)
+{
+    (void)state;
+    sv_ctx *ctx = sv_ctx_create();
+    sv_site_input in = line_instance();
+    /* a station at -2.5 already covers the first point; a far point no one
+     * reaches counts as uncoverable. */
+    double dx[] = {-1.8, -0.8, -0.6, 0.6, 0.8, 1.8, 50};
+    double dy[] = {0, 0, 0, 0, 0, 0, 0};
+    double dw[] = {1, 1, 1, 1, 1, 1, 7};
+    double sx[] = {-2.5}, sy[] = {0}; /* reaches -1.8 only */
+    in.dx = dx;
+    in.dy = dy;
+    in.dw = dw;
+    in.n_demand = 7;
+    in.sx = sx;
+    in.sy = sy;
+    in.n_stations = 1;
+    in.model = SV_SITE_MCLP;
+    in.k = 1;
+    in.exact = 1;
+    sv_site_result r;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_true(r.existing_covered == 1.0);
+    assert_int_equal(r.n_uncoverable, 1);
+    assert_true(r.total_weight == 13.0 && r.coverable_weight == 6.0);
+    assert_true(r.objective == 5.0); /* c0 adds 4 */
+    sv_site_result_free(&r);
+
+    double on_edge_x[] = {1.0}, on_edge_y[] = {0}, one[] = {1};
+    double c0x[] = {0}, c0y[] = {0};
+    sv_site_input e;
+    memset(&e, 0, sizeof e);
+    e.dx = on_edge_x;
+    e.dy = on_edge_y;
+    e.dw = one;
+    e.n_demand = 1;
+    e.cx = c0x;
+    e.cy = c0y;
+    e.n_candidates = 1;
+    e.radius_m = 1.0;
+    e.model = SV_SITE_MCLP;
+    e.k = 1;
+    assert_int_equal(sv_site_solve(ctx, &e, &r), SV_OK);
+    assert_true(r.objective == 1.0); /* d == R counts */
+    sv_site_result_free(&r);
+    sv_ctx_destroy(ctx);
+}
+
+static void test_district_floor(void **state)
+{
+    (void)state;
+    sv_ctx *ctx = sv_ctx_create();
+    sv_site_input in = line_instance();
+    /* district 0: the four middle points, district 1: the two ends */
+    int dd[] = {1, 0, 0, 0, 0, 1};
+    in.ddistrict = dd;
+    in.n_districts = 2;
+    in.model = SV_SITE_MCLP;
+    in.k = 2;
+    in.min_district_share = 1.0;
+    sv_site_result r;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    /* greedy closes district 0 first and then cannot close district 1 */
+    assert_true(r.district_total[1] == 2.0 && r.district_floor[1] == 2.0);
+    assert_int_equal(r.n_floor_unmet, 1);
+    assert_non_null(strstr(r.note, "below the floor"));
+    sv_site_result_free(&r);
+
+    in.exact = 1;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_int_equal(r.proven_optimal, 1);
+    assert_int_equal(r.n_floor_unmet, 0);
+    assert_true(r.district_after[0] == 4.0 && r.district_after[1] == 2.0);
+    assert_true(r.objective == 6.0);
+    sv_site_result_free(&r);
+
+    /* k = 1 cannot reach both floors: the best achievable, with the reason */
+    in.k = 1;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_int_equal(r.n_chosen, 1);
+    assert_true(r.n_floor_unmet >= 1);
+    assert_true(strlen(r.note) > 0);
+    sv_site_result_free(&r);
+    sv_ctx_destroy(ctx);
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    sv_ctx *ctx = sv_ctx_create();
+    sv_site_input in = line_instance();
+    sv_site_result r;
+    in.model = SV_SITE_MCLP;
+    in.k = 4; /* more than the 3 candidates */
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_ERR_USAGE);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "candidate"));
+    sv_site_result_free(&r);
+    in.k = 1;
+    in.n_candidates = 0;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_ERR_DATA);
+    sv_site_result_free(&r);
+    in.n_candidates = 3;
+    in.radius_m = -1;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_ERR_USAGE);
+    sv_site_result_free(&r);
+    sv_ctx_destroy(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mclp_greedy_vs_exact), cmocka_unit_test(test_lscp),
+        cmocka_unit_test(test_existing_and_uncoverable), cmocka_unit_test(test_district_floor),
+        cmocka_unit_test(test_bad_input),
+    };
+    return cmocka_run_group_tests_name("site", tests, NULL, NULL);
+}
