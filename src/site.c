@@ -297,6 +297,166 @@ static int same_list(const lists *l, size_t a, size_t b)
     return na == nb && memcmp(&l->item[l->start[a]], &l->item[l->start[b]], na * sizeof *l->item) == 0;
 }
 
+/* Demand points reached by exactly the same columns (and in the same
+ * district when floors apply) are one row of the model with their weights
+ * summed: the optimum is unchanged and the model smaller. Rewrites groups,
+ * gw and gd in place and returns the new number of groups. */
+static size_t merge_groups(lists *groups, double *gw, int *gd, size_t ng, int by_district)
+{
+    cand_key *keys = malloc((ng + 1) * sizeof *keys);
+    size_t *rep = malloc((ng + 1) * sizeof *rep);
+    if (!keys || !rep) {
+        free(keys);
+        free(rep);
+        return ng; /* merging is only an optimisation */
+    }
+    for (size_t g = 0; g < ng; g++) {
+        keys[g] = (cand_key){list_hash(groups, g) ^ (by_district ? (uint64_t)(gd[g] + 2) * 0x100000001b3ull : 0), g};
+        rep[g] = SIZE_MAX;
+    }
+    qsort(keys, ng, sizeof *keys, cmp_key);
+    for (size_t a = 0; a < ng;) {
+        size_t b = a;
+        while (b < ng && keys[b].hash == keys[a].hash)
+            b++;
+        for (size_t u = a; u < b; u++) {
+            size_t gu = keys[u].j;
+            if (rep[gu] != SIZE_MAX)
+                continue;
+            rep[gu] = gu;
+            for (size_t v = u + 1; v < b; v++) {
+                size_t gv = keys[v].j;
+                if (rep[gv] == SIZE_MAX && same_list(groups, gu, gv) && (!by_district || gd[gu] == gd[gv])) {
+                    rep[gv] = gu;
+                    gw[gu] += gw[gv];
+                }
+            }
+        }
+        a = b;
+    }
+    /* compact, keeping the original order of the representatives */
+    size_t n = 0, at = 0;
+    for (size_t g = 0; g < ng; g++) {
+        if (rep[g] != g)
+            continue;
+        size_t len = groups->start[g + 1] - groups->start[g];
+        memmove(&groups->item[at], &groups->item[groups->start[g]], len * sizeof *groups->item);
+        gw[n] = gw[g];
+        gd[n] = gd[g];
+        groups->start[n] = at;
+        at += len;
+        n++;
+    }
+    groups->start[n] = at;
+    groups->n = n;
+    free(keys);
+    free(rep);
+    return n;
+}
+
+static int is_subset(const size_t *a, size_t na, const size_t *b, size_t nb)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < na; i++) {
+        while (j < nb && b[j] < a[i])
+            j++;
+        if (j == nb || b[j] != a[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* A column that reaches only groups another column reaches too is never
+ * needed: an optimum can always swap it for the other. Drops those
+ * columns, renumbers the rest in groups and cand_of, and sets remap[c] to
+ * the new column standing for old column c. Returns the new column count,
+ * or ncol unchanged when memory is short (dropping is an optimisation). */
+static size_t drop_dominated(lists *groups, size_t ng, size_t ncol, size_t *cand_of, size_t *remap)
+{
+    lists cols;
+    size_t *dom = malloc((ncol + 1) * sizeof *dom), *fill = calloc(ncol + 1, sizeof *fill);
+    if (!dom || !fill || lists_init(&cols, ncol) != 0) {
+        free(dom);
+        free(fill);
+        for (size_t c = 0; c < ncol; c++)
+            remap[c] = c;
+        return ncol;
+    }
+    size_t total = groups->start[ng];
+    for (size_t t = 0; t < total; t++)
+        fill[groups->item[t]]++;
+    size_t at = 0;
+    for (size_t c = 0; c < ncol; c++) {
+        cols.start[c] = at;
+        at += fill[c];
+        fill[c] = 0;
+    }
+    cols.start[ncol] = at;
+    cols.item = malloc((at + 1) * sizeof *cols.item);
+    if (!cols.item) {
+        free(dom);
+        free(fill);
+        lists_free(&cols);
+        for (size_t c = 0; c < ncol; c++)
+            remap[c] = c;
+        return ncol;
+    }
+    for (size_t g = 0; g < ng; g++) /* groups in order: column lists come out sorted */
+        for (size_t t = groups->start[g]; t < groups->start[g + 1]; t++) {
+            size_t c = groups->item[t];
+            cols.item[cols.start[c] + fill[c]++] = g;
+        }
+    for (size_t c = 0; c < ncol; c++) {
+        dom[c] = SIZE_MAX;
+        size_t lc = cols.start[c + 1] - cols.start[c];
+        if (lc == 0)
+            continue;
+        /* only columns in c's smallest group can hold all of c's groups */
+        size_t gstar = cols.item[cols.start[c]];
+        for (size_t t = cols.start[c]; t < cols.start[c + 1]; t++) {
+            size_t g = cols.item[t];
+            if (groups->start[g + 1] - groups->start[g] < groups->start[gstar + 1] - groups->start[gstar])
+                gstar = g;
+        }
+        for (size_t t = groups->start[gstar]; t < groups->start[gstar + 1]; t++) {
+            size_t o = groups->item[t];
+            size_t lo = cols.start[o + 1] - cols.start[o];
+            /* strictly larger, or as large and earlier: no cycles */
+            if (o == c || lo < lc || (lo == lc && o > c))
+                continue;
+            if (is_subset(&cols.item[cols.start[c]], lc, &cols.item[cols.start[o]], lo)) {
+                dom[c] = o;
+                break;
+            }
+        }
+    }
+    size_t n = 0;
+    for (size_t c = 0; c < ncol; c++)
+        fill[c] = (dom[c] == SIZE_MAX && cols.start[c + 1] > cols.start[c]) ? n++ : SIZE_MAX;
+    for (size_t c = 0; c < ncol; c++) {
+        size_t x = c;
+        while (dom[x] != SIZE_MAX)
+            x = dom[x];
+        remap[c] = fill[x];
+    }
+    for (size_t c = 0; c < ncol; c++)
+        if (fill[c] != SIZE_MAX)
+            cand_of[fill[c]] = cand_of[c];
+    size_t w = 0;
+    for (size_t g = 0; g < ng; g++) {
+        size_t from = groups->start[g], to = groups->start[g + 1];
+        groups->start[g] = w;
+        for (size_t t = from; t < to; t++)
+            if (fill[groups->item[t]] != SIZE_MAX)
+                groups->item[w++] = fill[groups->item[t]];
+    }
+    groups->start[ng] = w;
+    free(dom);
+    free(fill);
+    lists_free(&cols);
+    return n;
+}
+
 /* Solve the reduced model with GLPK: demand not yet covered that some
  * candidate reaches, one column per distinct coverage list (the first
  * candidate of equal lists stands for all, which keeps ties to the smaller
@@ -391,9 +551,17 @@ static sv_status exact_solve(sv_ctx *ctx, const sv_site_input *in, const lists *
         }
     }
     free(count);
-    for (size_t k = 0; k < n_greedy; k++)
-        if (col_of[greedy_picks[k]] != SIZE_MAX)
-            start[col_of[greedy_picks[k]]] = 1;
+    ng = merge_groups(&groups, gw, gd, ng, floor_new != NULL);
+    size_t *remap = malloc((ncol + 1) * sizeof *remap);
+    if (!remap) {
+        st = SV_ERR_NOMEM;
+        goto done;
+    }
+    ncol = drop_dominated(&groups, ng, ncol, cand_of, remap);
+    for (size_t k = 0; k < n_greedy; k++) /* a dominated pick gives way to its dominator */
+        if (col_of[greedy_picks[k]] != SIZE_MAX && remap[col_of[greedy_picks[k]]] != SIZE_MAX)
+            start[remap[col_of[greedy_picks[k]]]] = 1;
+    free(remap);
 
     sv_mip_problem p = {
         .kind = in->model == SV_SITE_MCLP ? SV_MIP_MCLP : SV_MIP_LSCP,

@@ -248,14 +248,17 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
                               const input_layer *dist_layer, const sv_valid_district *vd, const char *started)
 {
     sv_store *db = NULL;
-    sv_status rc = sv_store_create(ctx, o->out_path, s->crs.epsg, &db);
+    const char *out_path = o->out_path ? o->out_path : o->db_path;
+    sv_status rc = o->db_path ? sv_store_open_copy(ctx, o->db_path, out_path, &db)
+                              : sv_store_create(ctx, out_path, s->crs.epsg, &db);
     if (rc != SV_OK)
         return rc;
-    for (size_t k = 0; k < stations->n && rc == SV_OK; k++) {
+    /* An earlier analysis already holds its stations and districts. */
+    for (size_t k = 0; k < stations->n && rc == SV_OK && !o->db_path; k++) {
         const sv_feature *f = &stations->fs.items[stations->keep[k]];
         rc = sv_store_station(ctx, db, f->id, f->name, f->category, f->fid, stations->x[k], stations->y[k]);
     }
-    for (size_t d = 0; d < s->n_districts && rc == SV_OK; d++) {
+    for (size_t d = 0; d < s->n_districts && rc == SV_OK && !o->db_path; d++) {
         const sv_feature *f = &dist_layer->fs.items[vd[d].src];
         rc = sv_store_district(ctx, db, f->id, f->name, f->fid, vd[d].area, vd[d].repaired, vd[d].wkb, vd[d].len);
     }
@@ -347,9 +350,10 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
     return sv_store_commit(ctx, db);
 }
 
-sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *o, sv_siting **out)
+sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out)
 {
     *out = NULL;
+    const sv_siting_opts *o = opts;
     char started[32];
     utc_now(started, sizeof started);
     sv_siting *s = calloc(1, sizeof *s);
@@ -395,16 +399,40 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *o, sv_siting **out)
         rc = sv_error(ctx, SV_ERR_USAGE, "--model mclp needs --k N (the number of new sites, at least 1)");
         goto done;
     }
-    if (o->min_district_share > 0 && !o->districts.spec) {
+    if (o->min_district_share > 0 && !o->districts.spec && !o->db_path) {
         rc = sv_error(ctx, SV_ERR_USAGE, "--min-district-share needs --districts");
         goto done;
     }
-    if (!o->candidates.spec && !(o->grid_m > 0 && o->districts.spec)) {
+    if (!o->candidates.spec && !(o->grid_m > 0 && (o->districts.spec || o->db_path))) {
         rc = sv_error(ctx, SV_ERR_USAGE, "give --candidates PATH, or --grid METRES with --districts to make them");
         goto done;
     }
-    if ((rc = sv_store_check_target(ctx, o->out_path)) != SV_OK)
+    /* An earlier analysis provides the stations, districts and CRS. */
+    sv_siting_opts od = *o;
+    char st_spec[4200], di_spec[4200], crs_spec[32];
+    if (o->db_path) {
+        if ((rc = sv_store_check_db(ctx, o->db_path)) != SV_OK)
+            goto done;
+        if (!od.stations.spec) {
+            snprintf(st_spec, sizeof st_spec, "%s:stations", o->db_path);
+            od.stations.spec = st_spec;
+            od.stations.id_field = od.stations.id_field ? od.stations.id_field : "station_id";
+        }
+        if (!od.districts.spec) {
+            snprintf(di_spec, sizeof di_spec, "%s:districts", o->db_path);
+            od.districts.spec = di_spec;
+            od.districts.id_field = od.districts.id_field ? od.districts.id_field : "district_id";
+            od.districts.name_field = od.districts.name_field ? od.districts.name_field : "district_name";
+        }
+        int srid = sv_store_db_srid(o->db_path);
+        if ((!o->crs || strcasecmp(o->crs, "auto") == 0) && srid > 0) {
+            snprintf(crs_spec, sizeof crs_spec, "EPSG:%d", srid);
+            od.crs = crs_spec;
+        }
+    } else if ((rc = sv_store_check_target(ctx, o->out_path)) != SV_OK) {
         goto done;
+    }
+    o = &od;
 
     sv_source_opts so;
     so = o->demand;

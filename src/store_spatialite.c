@@ -33,6 +33,7 @@ struct sv_store {
     void *cache; /* SpatiaLite connection cache */
     char *final_path, *tmp_path;
     int srid;
+    int copied; /* a copy of an existing database: its spatial indexes exist */
     sqlite3_stmt *stmt[S_COUNT];
 };
 
@@ -221,6 +222,14 @@ static int select_ok(sqlite3 *db, const char *sql)
     return ok;
 }
 
+static sv_status prepare_inserts(sv_ctx *ctx, sv_store *st)
+{
+    for (int i = 0; i < S_COUNT; i++)
+        if (sqlite3_prepare_v2(st->db, insert_sql[i], -1, &st->stmt[i], NULL) != SQLITE_OK)
+            return db_error(ctx, st->db, "cannot prepare the result inserts");
+    return SV_OK;
+}
+
 sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store **out)
 {
     *out = NULL;
@@ -276,16 +285,101 @@ sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store 
             goto fail;
         }
     }
-    for (int i = 0; i < S_COUNT; i++)
-        if (sqlite3_prepare_v2(st->db, insert_sql[i], -1, &st->stmt[i], NULL) != SQLITE_OK) {
-            rc = db_error(ctx, st->db, "cannot prepare the result inserts");
-            goto fail;
-        }
+    if ((rc = prepare_inserts(ctx, st)) != SV_OK)
+        goto fail;
     *out = st;
     return SV_OK;
 fail:
     sv_store_abort(st);
     return rc;
+}
+
+sv_status sv_store_open_copy(sv_ctx *ctx, const char *src_path, const char *out_path, sv_store **out)
+{
+    *out = NULL;
+    sv_status rc = sv_store_check_db(ctx, src_path);
+    if (rc != SV_OK)
+        return rc;
+    if (strcmp(src_path, out_path) != 0 && (rc = sv_store_check_target(ctx, out_path)) != SV_OK)
+        return rc;
+    sv_store *st = calloc(1, sizeof *st);
+    if (!st)
+        return SV_ERR_NOMEM;
+    st->copied = 1;
+    st->final_path = sv_strdup(out_path);
+    size_t n = strlen(out_path) + 64;
+    st->tmp_path = malloc(n);
+    if (!st->final_path || !st->tmp_path) {
+        sv_store_abort(st);
+        return SV_ERR_NOMEM;
+    }
+    snprintf(st->tmp_path, n, "%s.tmp-%ld", out_path, (long)getpid());
+    /* Work on a copy, so the original stays whole until the rename. */
+    FILE *in = fopen(src_path, "rb"), *cp = fopen(st->tmp_path, "wb");
+    int ok = in && cp;
+    char buf[65536];
+    size_t k;
+    while (ok && (k = fread(buf, 1, sizeof buf, in)) > 0)
+        ok = fwrite(buf, 1, k, cp) == k;
+    ok = ok && !ferror(in);
+    if (in)
+        fclose(in);
+    if (cp && fclose(cp) != 0)
+        ok = 0;
+    if (!ok) {
+        rc = sv_error(ctx, SV_ERR_OUTPUT, "cannot copy %s to %s: %s", src_path, st->tmp_path, strerror(errno));
+        goto fail;
+    }
+    if (sqlite3_open_v2(st->tmp_path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        rc = sv_error(ctx, SV_ERR_OUTPUT, "cannot open %s: %s", st->tmp_path, sqlite3_errmsg(st->db));
+        goto fail;
+    }
+    st->cache = spatialite_alloc_connection();
+    spatialite_init_ex(st->db, st->cache, 0);
+    exec(st->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF");
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT srid FROM geometry_columns WHERE f_table_name = 'stations'", -1, &q,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        st->srid = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (st->srid <= 0) {
+        rc = sv_error(ctx, SV_ERR_INPUT, "--db %s has no registered stations geometry; rerun 'svcov analyze'",
+                      src_path);
+        goto fail;
+    }
+    if (exec(st->db, "BEGIN") != SQLITE_OK) {
+        rc = db_error(ctx, st->db, "cannot start writing");
+        goto fail;
+    }
+    if ((rc = prepare_inserts(ctx, st)) != SV_OK)
+        goto fail;
+    *out = st;
+    return SV_OK;
+fail:
+    sv_store_abort(st);
+    return rc;
+}
+
+int sv_store_srid(const sv_store *st)
+{
+    return st->srid;
+}
+
+int sv_store_db_srid(const char *db_path)
+{
+    sqlite3 *db = NULL;
+    int srid = 0;
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT srid FROM geometry_columns WHERE f_table_name = 'stations'", -1, &q,
+                               NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            srid = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+    }
+    sqlite3_close(db);
+    return srid;
 }
 
 static void store_close(sv_store *st)
@@ -318,7 +412,7 @@ sv_status sv_store_commit(sv_ctx *ctx, sv_store *st)
 {
     char sql[256];
     sv_status rc = SV_OK;
-    for (size_t i = 0; i < N_GEOMETRY_COLUMNS; i++) {
+    for (size_t i = 0; i < N_GEOMETRY_COLUMNS && !st->copied; i++) {
         snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', 'geom')", geometry_columns[i].table);
         if (!select_ok(st->db, sql)) {
             rc = db_error(ctx, st->db, "cannot build a spatial index");

@@ -91,7 +91,9 @@ typedef struct {
     double time_limit_s;
     const char *mps_path;
     int strict;
-    const char *out_path;
+    const char *db_path;       /* an earlier analysis: its stations, districts and CRS are the
+                                  defaults, and the results are added to a copy of it */
+    const char *out_path;      /* NULL with db_path: db_path itself, replaced atomically */
     const char *command_line;
 } sv_siting_opts;
 

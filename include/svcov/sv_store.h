@@ -33,6 +33,12 @@ sv_status sv_store_check_db(sv_ctx *ctx, const char *db_path);
 
 /* Start a new database for out_path with geometry in EPSG:srid. */
 sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store **out);
+/* Add to a copy of the svcov database src_path (which may be out_path
+ * itself); the copy replaces out_path on commit. */
+sv_status sv_store_open_copy(sv_ctx *ctx, const char *src_path, const char *out_path, sv_store **out);
+/* The SRID of the store's geometry; of a database file's (0 when unknown). */
+int sv_store_srid(const sv_store *st);
+int sv_store_db_srid(const char *db_path);
 /* Build the spatial indexes, commit, and move the database into place. */
 sv_status sv_store_commit(sv_ctx *ctx, sv_store *st);
 /* Throw the temporary database away (NULL ok). */

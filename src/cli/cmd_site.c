@@ -35,6 +35,8 @@ static void help(void)
            "  --radius M | --minutes N --mode walk|bike|ebike [--speed KMH] [--detour F]\n"
            "  --crs auto|EPSG:n         --strict   --write-mps FILE (the exact model, for other solvers)\n"
            "  --out DB                  result database: tables sites, site_runs, site_district_coverage\n"
+           "  --db DB                   an earlier 'svcov analyze' result: its stations, districts and CRS are\n"
+           "                            used, and the siting tables are added to it (or to a copy at --out)\n"
            "  -q, --quiet\n\n"
            "Examples:\n"
            "  svcov site --demand buildings.geojson --stations stations.geojson --candidates sites.gpkg \\\n"
@@ -42,14 +44,16 @@ static void help(void)
            "  svcov site --demand homes.gpkg --districts districts.geojson --grid 100 --grid-in gaps \\\n"
            "             --minutes 15 --mode walk --model mclp --k 20 --min-district-share 80%% --out s.sqlite\n"
            "  svcov site --demand homes.gpkg --candidates sites.gpkg --radius 1000 --model lscp --target 95%% \\\n"
-           "             --out s.sqlite\n\n"
+           "             --out s.sqlite\n"
+           "  svcov site --db out/demo.sqlite --demand homes.gpkg --grid 200 --grid-in gaps --radius 641 \\\n"
+           "             --model mclp --k 5 --exact\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
 enum {
     O_DEMAND = 256, O_DEMAND_ID, O_DEMAND_WEIGHT, O_CANDIDATES, O_CANDIDATE_ID, O_GRID, O_GRID_IN, O_STATIONS,
     O_STATION_ID, O_WHERE, O_DISTRICTS, O_DISTRICT_ID, O_DISTRICT_NAME, O_RADIUS, O_MINUTES, O_MODE, O_SPEED,
-    O_DETOUR, O_MODEL, O_K, O_TARGET, O_FLOOR, O_EXACT, O_TIME, O_MPS, O_CRS, O_STRICT, O_OUT, O_HELP
+    O_DETOUR, O_MODEL, O_K, O_TARGET, O_FLOOR, O_EXACT, O_TIME, O_MPS, O_CRS, O_STRICT, O_OUT, O_DB, O_HELP
 };
 
 static int parse_share(const char *opt, const char *s, double *v)
@@ -103,6 +107,7 @@ int cmd_site(int argc, char **argv)
         {"crs", required_argument, NULL, O_CRS},
         {"strict", no_argument, NULL, O_STRICT},
         {"out", required_argument, NULL, O_OUT},
+        {"db", required_argument, NULL, O_DB},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0},
@@ -188,6 +193,7 @@ int cmd_site(int argc, char **argv)
         case O_CRS: o.crs = optarg; break;
         case O_STRICT: o.strict = 1; break;
         case O_OUT: o.out_path = optarg; break;
+        case O_DB: o.db_path = optarg; break;
         case 'q': quiet = 1; break;
         case O_HELP: help(); return EXIT_OK;
         default: return cli_usage("site", "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -195,8 +201,8 @@ int cmd_site(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage("site", "unexpected argument '%s'", argv[optind]);
-    if (!o.demand.spec || !o.out_path || !have_model)
-        return cli_usage("site", "--demand, --model and --out are required");
+    if (!o.demand.spec || (!o.out_path && !o.db_path) || !have_model)
+        return cli_usage("site", "--demand, --model and --out (or --db) are required");
     if (o.radius_m > 0 && o.minutes > 0)
         return cli_usage("site", "give --radius or --minutes, not both");
     if (!(o.radius_m > 0) && !(o.minutes > 0))
@@ -273,7 +279,8 @@ int cmd_site(int argc, char **argv)
             printf("greedy in %.3f s (add --exact for the proven optimum)\n", r->greedy_s);
         if (*r->note)
             printf("note: %s\n", r->note);
-        printf("Results: %s (tables sites, site_runs, site_district_coverage)\n", o.out_path);
+        printf("Results: %s (tables sites, site_runs, site_district_coverage)\n",
+               o.out_path ? o.out_path : o.db_path);
     }
     sv_siting_destroy(s);
     sv_ctx_destroy(ctx);
