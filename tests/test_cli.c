@@ -754,6 +754,25 @@ static void test_site(void **state)
     assert_true(svt_db_double(db, "SELECT objective FROM site_runs") == 6.0);
     sqlite3_close(db);
 
+    /* added to an earlier analysis: its stations, districts and CRS; the
+     * analysis stays, and a failing run leaves the file as it was */
+    const char *an = analyze_square(svt_path("site_an.sqlite"), "300");
+    SVT_EXPECT(0, "site", "--db", an, "--demand", dem, "--grid", "500", "--radius", "300", "--model", "mclp", "--k",
+               "1", "-q");
+    db = svt_db_open(an);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage"), 1);
+    assert_int_equal(svt_db_int(db, "SELECT n_stations FROM site_runs"), 1);
+    assert_string_equal(svt_db_text(db, "SELECT crs_epsg FROM site_runs"), "32631");
+    /* the centre station already reaches nothing within 300 m; the grid node
+     * at the h2 corner still wins */
+    assert_true(svt_db_double(db, "SELECT objective FROM site_runs") == 4.0);
+    sqlite3_close(db);
+    const char *keep = svt_path("site_an_copy.sqlite");
+    svt_copy(an, keep);
+    SVT_EXPECT(2, "site", "--db", an, "--demand", dem, "--grid", "500", "--radius", "300", "--model", "mclp", "--k",
+               "99", "-q");
+    assert_true(svt_same_bytes(an, keep));
+
     /* exported like every layer */
     const char *gj = svt_path("sites.geojson");
     SVT_EXPECT(0, "export", "--db", out, "--layer", "sites", "--out", gj);
