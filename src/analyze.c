@@ -4,6 +4,7 @@
 #include "svcov/sv_store.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,10 @@ void sv_analyze_opts_init(sv_analyze_opts *o)
     o->quad_segs = SV_DEFAULT_QUAD_SEGS;
     o->method = SV_METHOD_VORONOI;
     o->service_areas = 1;
+    o->snap = SV_SNAP_EDGE;
+    o->access_legs = 1;
+    o->max_snap_m = 500;
+    o->trim_m = 50;
 }
 
 void sv_analysis_destroy(sv_analysis *a)
@@ -48,8 +53,46 @@ void sv_analysis_destroy(sv_analysis *a)
     free(a->district_ids);
     free(a->district_names);
     free(a->breaks);
+    free(a->demand_total);
+    free(a->demand_covered);
     sv_cov_result_free(&a->cov);
     free(a);
+}
+
+/* Breaks in network mode: minutes at the mode's speeds, or metres along
+ * the streets. radius_m of a minutes break is the distance at the mode's
+ * default speed, for reference only. */
+static sv_status make_network_breaks(sv_ctx *ctx, const sv_analyze_opts *o, const sv_travel_mode *m, sv_analysis *a,
+                                     double *budget)
+{
+    if (o->n_minutes && o->n_radii)
+        return sv_error(ctx, SV_ERR_USAGE, "give breaks either as --minutes or as --radius, not both");
+    if (o->detour != 1.0 || o->speed_kmh != 0)
+        return sv_error(ctx, SV_ERR_USAGE, "--detour and --speed are for circles; on a network the speeds come "
+                        "from the mode's table (--speeds FILE to change them)");
+    if (!(o->trim_m >= 0) || !(o->max_snap_m >= 0) || o->trim_m > 10000 || o->max_snap_m > 100000)
+        return sv_error(ctx, SV_ERR_USAGE, "--trim and --max-snap are distances in metres (0 or more)");
+    size_t n = o->n_radii ? o->n_radii : o->n_minutes;
+    if (n == 0)
+        return sv_error(ctx, SV_ERR_USAGE, "no breaks: give --minutes 10,15 or --radius 500,1000");
+    a->breaks = calloc(n, sizeof *a->breaks);
+    if (!a->breaks)
+        return SV_ERR_NOMEM;
+    a->n_breaks = n;
+    snprintf(a->mode, sizeof a->mode, "%s", m->name);
+    a->speed_kmh = o->n_radii ? 0 : m->default_kmh;
+    for (size_t i = 0; i < n; i++) {
+        double v = o->n_radii ? o->radii[i] : o->minutes[i];
+        if (!(v > 0) || !isfinite(v) || v > (o->n_radii ? 1e6 : 24 * 60))
+            return sv_error(ctx, SV_ERR_USAGE, "%s %g: a break is a positive %s", o->n_radii ? "--radius" : "--minutes",
+                            v, o->n_radii ? "distance in metres" : "number of minutes");
+        if (i > 0 && v <= (o->n_radii ? o->radii[i - 1] : o->minutes[i - 1]))
+            return sv_error(ctx, SV_ERR_USAGE, "network breaks must increase (e.g. --minutes 10,15)");
+        a->breaks[i].minutes = o->n_radii ? NAN : v;
+        a->breaks[i].radius_m = o->n_radii ? v : m->default_kmh / 3.6 * 60.0 * v;
+        budget[i] = o->n_radii ? v : v * 60.0;
+    }
+    return SV_OK;
 }
 
 static sv_status make_breaks(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis *a)
@@ -164,6 +207,53 @@ sv_status sv_feature_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, in
     return SV_OK;
 }
 
+/* A point's district: the first (in file order) whose polygon covers it. */
+int sv_district_finder_init(sv_district_finder *f, sv_geos *h, const sv_valid_district *vd, size_t n)
+{
+    memset(f, 0, sizeof *f);
+    f->h = h;
+    f->n = n;
+    f->tree = sv_index_create(h);
+    f->geoms = calloc(n + 1, sizeof *f->geoms);
+    f->preps = calloc(n + 1, sizeof *f->preps);
+    if (!f->tree || !f->geoms || !f->preps)
+        return -1;
+    for (size_t d = 0; d < n; d++) {
+        sv_env e;
+        if (!(f->geoms[d] = sv_geom_from_wkb(h, vd[d].wkb, vd[d].len)) || sv_geom_envelope(h, f->geoms[d], &e) != 0 ||
+            !(f->preps[d] = sv_prep_create(h, f->geoms[d])) || sv_index_insert(h, f->tree, d, &e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int sv_district_finder_find(sv_district_finder *f, double x, double y)
+{
+    sv_env e = {x, y, x, y};
+    f->nids = 0;
+    if (f->n == 0 || sv_index_query(f->h, f->tree, &e, &f->ids, &f->nids, &f->cap) != 0)
+        return -1;
+    size_t best = SIZE_MAX;
+    for (size_t k = 0; k < f->nids; k++)
+        if (f->ids[k] < best && sv_prep_covers_xy(f->h, f->preps[f->ids[k]], x, y) == 1)
+            best = f->ids[k];
+    return best == SIZE_MAX ? -1 : (int)best;
+}
+
+void sv_district_finder_free(sv_district_finder *f)
+{
+    for (size_t d = 0; d < f->n; d++) {
+        if (f->preps)
+            sv_prep_destroy(f->h, f->preps[d]);
+        if (f->geoms)
+            sv_geom_destroy(f->h, f->geoms[d]);
+    }
+    free(f->preps);
+    free(f->geoms);
+    free(f->ids);
+    sv_index_destroy(f->h, f->tree);
+}
+
 sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict,
                                sv_valid_district *out, size_t *n_out)
 {
@@ -240,10 +330,21 @@ static void utc_now(char *buf, size_t size)
 }
 
 /* Write every table. */
+/* What network mode and demand add to the tables. */
+typedef struct {
+    const sv_net_areas *areas;     /* network mode, or NULL */
+    const sv_featureset *dem_fs;   /* demand, or NULL */
+    const size_t *dem_keep;
+    const double *dem_x, *dem_y;
+    const int *dem_district;
+    const sv_demand_access *access;
+    size_t n_demand;
+} extras;
+
 static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o, sv_analysis *a,
                                const sv_featureset *st_fs, const size_t *st_keep, const double *xs,
                                const double *ys, const sv_featureset *d_fs, const sv_valid_district *vd,
-                               const char *started)
+                               const char *started, const extras *x)
 {
     sv_store *db = NULL;
     sv_status rc = sv_store_create(ctx, o->out_path, a->crs.epsg, &db);
@@ -254,7 +355,17 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
     for (size_t k = 0; k < a->n_stations && rc == SV_OK; k++) {
         const sv_feature *f = &st_fs->items[st_keep[k]];
         rc = sv_store_station(ctx, db, f->id, f->name, f->category, f->fid, xs[k], ys[k]);
-        for (size_t b = 0; b < a->n_breaks && rc == SV_OK && o->service_areas; b++) {
+        for (size_t b = 0; b < a->n_breaks && rc == SV_OK && o->service_areas && x->areas; b++) {
+            sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
+            const sv_net_areas *na = x->areas;
+            size_t kb = k * a->n_breaks + b;
+            sv_geom *g = na->st_wkb && na->st_wkb[kb] ? sv_geom_from_wkb(h, na->st_wkb[kb], na->st_len[kb]) : NULL;
+            double area = g ? sv_geom_area(h, g) : 0;
+            sv_geom_destroy(h, g);
+            if (na->st_wkb && na->st_wkb[kb])
+                rc = sv_store_service_area(ctx, db, f->id, &brk, area, na->st_wkb[kb], na->st_len[kb]);
+        }
+        for (size_t b = 0; b < a->n_breaks && rc == SV_OK && o->service_areas && !x->areas; b++) {
             sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
             sv_geom *c = sv_geom_circle(h, xs[k], ys[k], a->breaks[b].radius_m, o->quad_segs);
             size_t len = 0;
@@ -320,6 +431,48 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
         sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
         rc = sv_store_city(ctx, db, &brk, c->area_m2, c->covered_m2, (int)a->n_stations);
     }
+    for (size_t i = 0; x->access && i < x->n_demand && rc == SV_OK; i++) {
+        const sv_feature *f = &x->dem_fs->items[x->dem_keep[i]];
+        const sv_demand_access *da = x->access;
+        int dd = x->dem_district[i];
+        double mins = da->cost[i];
+        if (x->areas) /* network: cost in seconds (time) or metres (length) */
+            mins = isnan(a->breaks[0].minutes) ? da->cost[i] / (a->speed_kmh > 0 ? a->speed_kmh : 5.0) * 0.06
+                                               : da->cost[i] / 60.0;
+        else /* straight line at the mode's speed (walking when breaks are metres) */
+            mins = da->cost[i] / ((a->speed_kmh > 0 ? a->speed_kmh : 5.0) / 0.06);
+        sv_store_demand_row row = {
+            .demand_id = f->id,
+            .district_id = dd >= 0 ? a->district_ids[dd] : NULL,
+            .nearest_station_id = da->nearest[i] >= 0 ? st_fs->items[st_keep[da->nearest[i]]].id : NULL,
+            .method = x->areas ? "network" : "straight",
+            .weight = f->weight,
+            .snap_m = da->snap_m[i],
+            .network_m = isfinite(da->network_m[i]) ? da->network_m[i] : NAN,
+            .minutes = isfinite(mins) ? mins : NAN,
+            .euclid_m = da->euclid_m[i],
+            .x = x->dem_x[i],
+            .y = x->dem_y[i],
+        };
+        rc = sv_store_demand(ctx, db, &row);
+        for (size_t b = 0; b < a->n_breaks && rc == SV_OK; b++) {
+            sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
+            rc = sv_store_demand_reach(ctx, db, f->id, &brk, da->within[i * a->n_breaks + b],
+                                       da->n_stations[i * a->n_breaks + b]);
+        }
+    }
+    for (size_t d = 0; x->access && d <= a->n_districts && rc == SV_OK; d++) {
+        size_t n_points = 0;
+        for (size_t i = 0; i < x->n_demand; i++)
+            n_points += d == a->n_districts || x->dem_district[i] == (int)d;
+        for (size_t b = 0; b < a->n_breaks && rc == SV_OK; b++) {
+            sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
+            size_t k = d * a->n_breaks + b;
+            rc = sv_store_district_demand(ctx, db, d < a->n_districts ? a->district_ids[d] : NULL,
+                                          d < a->n_districts ? a->district_names[d] : "(all demand)", &brk,
+                                          a->demand_total[k], a->demand_covered[k], (int)n_points);
+        }
+    }
     for (size_t i = 0; i < sv_ctx_issue_count(ctx) && rc == SV_OK; i++)
         rc = sv_store_issue(ctx, db, sv_ctx_issue(ctx, i));
 
@@ -341,6 +494,16 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
         snprintf(nis, sizeof nis, "%zu", sv_ctx_issue_count(ctx));
         snprintf(thr, sizeof thr, "%d", sv_ctx_threads(ctx));
         int metres = isnan(a->breaks[0].minutes);
+        char nb_max_snap[32], nb_trim[32], nb_nodes[32], nb_edges[32], nb_comp[32], nb_len[32], nb_unatt[32],
+            nb_dem[32];
+        snprintf(nb_max_snap, sizeof nb_max_snap, "%g", o->max_snap_m);
+        snprintf(nb_trim, sizeof nb_trim, "%g", o->trim_m);
+        snprintf(nb_nodes, sizeof nb_nodes, "%zu", a->net.nodes);
+        snprintf(nb_edges, sizeof nb_edges, "%zu", a->net.edges);
+        snprintf(nb_comp, sizeof nb_comp, "%zu", a->net.components);
+        snprintf(nb_len, sizeof nb_len, "%.3f", a->net.length_m);
+        snprintf(nb_unatt, sizeof nb_unatt, "%zu", a->n_unattached);
+        snprintf(nb_dem, sizeof nb_dem, "%zu", a->n_demand);
         const char *keys[] = {
             "started_utc", "finished_utc", "svcov_version", "command", "stations_path", "stations_layer",
             "stations_where", "station_id_field", "station_name_field", "category_field", "districts_path",
@@ -348,17 +511,23 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             "crs_name", "method", "mode", "speed_kmh", "detour", "minutes", "radii_m", "quad_segs",
             "circle_vertices", "strict", "threads", "n_stations_read", "n_stations", "n_districts_read",
             "n_districts", "n_issues", "gdal_version", "geos_version", "proj_version", "spatialite_version",
-            "sqlite_version",
+            "sqlite_version", "network_path", "speeds_path", "snap", "access_legs", "max_snap_m", "trim_m",
+            "network_nodes", "network_edges", "network_components", "network_length_m", "stations_unattached",
+            "demand_path", "n_demand",
         };
         const char *vals[] = {
             started, finished, SV_VERSION, o->command_line, st_fs->path, st_fs->layer,
             o->stations.where, st_fs->id_field, st_fs->name_field, st_fs->category_field, d_fs->path,
             d_fs->layer, d_fs->id_field, d_fs->name_field, o->crs ? o->crs : "auto", epsg,
-            a->crs.name, o->method == SV_METHOD_UNION ? "union" : "voronoi", a->mode,
+            a->crs.name, a->network ? "network" : o->method == SV_METHOD_UNION ? "union" : "voronoi", a->mode,
             metres ? NULL : speed, detour, metres ? NULL : mins, radii, quad,
             verts, o->strict ? "1" : "0", thr, nstr, nst, ndr,
             nd, nis, sv_gdal_version(), sv_geos_version(), sv_proj_version(), sv_spatialite_version(),
-            sv_sqlite_version(),
+            sv_sqlite_version(), o->network.spec, o->speeds_csv, a->network ? (o->snap == SV_SNAP_NODE ? "node" : "edge") : NULL,
+            a->network ? (o->access_legs ? "1" : "0") : NULL, a->network ? nb_max_snap : NULL,
+            a->network ? nb_trim : NULL, a->network ? nb_nodes : NULL, a->network ? nb_edges : NULL,
+            a->network ? nb_comp : NULL, a->network ? nb_len : NULL, a->network ? nb_unatt : NULL,
+            o->demand.spec, x->access ? nb_dem : NULL,
         };
         rc = sv_store_record(ctx, db, "runs", keys, vals, sizeof keys / sizeof keys[0], NULL);
     }
@@ -393,8 +562,32 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     size_t *dl = NULL, nd_valid = 0;
     sv_status rc;
 
-    if ((rc = make_breaks(ctx, o, a)) != SV_OK)
+    sv_travel_mode mode;
+    double *budget = NULL;
+    sv_source *nsrc = NULL, *msrc = NULL;
+    sv_featureset nfs = {0}, mfs = {0};
+    sv_network *net = NULL;
+    sv_net_areas areas = {0};
+    sv_demand_access access = {0};
+    double *mx = NULL, *my = NULL;
+    size_t *mkeep = NULL;
+    int *mdist = NULL;
+    sv_district_finder finder;
+    memset(&finder, 0, sizeof finder);
+    a->network = o->network.spec != NULL;
+    if (a->network) {
+        size_t n = o->n_radii ? o->n_radii : o->n_minutes;
+        budget = calloc(n + 1, sizeof *budget);
+        if (!budget) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
+        if ((rc = sv_travel_mode_load(ctx, o->mode, o->speeds_csv, &mode)) != SV_OK ||
+            (rc = make_network_breaks(ctx, o, &mode, a, budget)) != SV_OK)
+            goto done;
+    } else if ((rc = make_breaks(ctx, o, a)) != SV_OK) {
         goto done;
+    }
     if ((rc = sv_store_check_target(ctx, o->out_path)) != SV_OK)
         goto done;
 
@@ -405,6 +598,18 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         goto done;
     if ((rc = sv_source_open(ctx, &dso, SV_ROLE_DISTRICTS, &dsrc)) != SV_OK)
         goto done;
+    if (a->network) {
+        sv_source_opts no = o->network;
+        no.strict = o->strict;
+        if ((rc = sv_source_open(ctx, &no, SV_ROLE_NETWORK, &nsrc)) != SV_OK)
+            goto done;
+    }
+    if (o->demand.spec) {
+        sv_source_opts mo = o->demand;
+        mo.strict = o->strict;
+        if ((rc = sv_source_open(ctx, &mo, SV_ROLE_DEMAND, &msrc)) != SV_OK)
+            goto done;
+    }
 
     /* The analysis CRS: the UTM zone of the data's centre unless given. */
     sv_env dbox, sbox;
@@ -429,8 +634,13 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
                              &a->crs)) != SV_OK)
         goto done;
     if ((rc = sv_source_project(ctx, ssrc, a->crs.epsg, &sfs)) != SV_OK ||
-        (rc = sv_source_project(ctx, dsrc, a->crs.epsg, &dfs)) != SV_OK)
+        (rc = sv_source_project(ctx, dsrc, a->crs.epsg, &dfs)) != SV_OK ||
+        (nsrc && (rc = sv_source_project(ctx, nsrc, a->crs.epsg, &nfs)) != SV_OK) ||
+        (msrc && (rc = sv_source_project(ctx, msrc, a->crs.epsg, &mfs)) != SV_OK))
         goto done;
+    sv_source_close(nsrc);
+    sv_source_close(msrc);
+    nsrc = msrc = NULL;
     sv_source_close(ssrc);
     sv_source_close(dsrc);
     ssrc = dsrc = NULL;
@@ -497,6 +707,39 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
             goto done;
         }
     }
+    if (a->network) {
+        sv_progress(ctx, "graph", 0.0);
+        if ((rc = sv_network_build(ctx, &nfs, &mode, &net)) != SV_OK)
+            goto done;
+        sv_network_get_info(net, &a->net);
+        sv_progress(ctx, "graph", 1.0);
+    }
+    sv_access_opts ao = {
+        .kind = o->n_radii ? SV_COST_LENGTH : SV_COST_TIME,
+        .budget = budget,
+        .n_breaks = a->n_breaks,
+        .snap = o->snap,
+        .max_snap_m = o->max_snap_m,
+        .access_legs = o->access_legs,
+        .access_kmh = a->network ? mode.access_kmh : 5.0,
+        .trim_m = o->trim_m,
+        .quad_segs = 8,
+        .per_station = o->service_areas,
+    };
+    if (a->network) {
+        if ((rc = sv_net_areas_compute(ctx, net, xs, ys, a->n_stations, &ao, &areas)) != SV_OK)
+            goto done;
+        a->n_unattached = areas.n_unattached;
+        for (size_t i = 0; i < a->n_stations && rc == SV_OK; i++)
+            if (!areas.attach[i].ok) {
+                char what[160];
+                snprintf(what, sizeof what, "is farther than --max-snap %g m from any road the mode may use: not "
+                         "reachable over the network", o->max_snap_m);
+                rc = sv_issue_add(ctx, sfs.path, sfs.layer, sfs.items[keep[i]].id, what, SV_ISSUE_SKIPPED);
+            }
+        if (rc != SV_OK)
+            goto done;
+    }
     sv_cov_input in = {
         .xs = xs,
         .ys = ys,
@@ -510,10 +753,85 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         .method = o->method,
         .want_geometry = 1,
         .geometry_limit = a->n_districts,
+        .area_wkb = (const unsigned char *const *)areas.area_wkb,
+        .area_len = areas.area_len,
     };
+    if (a->network)
+        in.method = SV_METHOD_AREAS;
     if ((rc = sv_coverage_compute(ctx, &in, &a->cov)) != SV_OK)
         goto done;
-    rc = write_results(ctx, h, o, a, &sfs, keep, xs, ys, &dfs, vd, started);
+    if (a->network && areas.st_wkb) /* stations whose own area reaches each district */
+        for (size_t d = 0; d <= a->n_districts; d++) {
+            sv_geom *D = sv_geom_from_wkb(h, dw[d], dl[d]);
+            sv_prep *P = D ? sv_prep_create(h, D) : NULL;
+            for (size_t b = 0; P && b < a->n_breaks; b++) {
+                int c = 0;
+                for (size_t i = 0; i < a->n_stations; i++) {
+                    size_t kb = i * a->n_breaks + b;
+                    sv_geom *g = areas.st_wkb[kb] ? sv_geom_from_wkb(h, areas.st_wkb[kb], areas.st_len[kb]) : NULL;
+                    c += g && sv_prep_intersects(h, P, g) == 1;
+                    sv_geom_destroy(h, g);
+                }
+                a->cov.cells[d * a->n_breaks + b].n_reaching = c;
+            }
+            sv_prep_destroy(h, P);
+            sv_geom_destroy(h, D);
+        }
+    extras x = {0};
+    if (o->demand.spec) {
+        mx = malloc((mfs.n + 1) * sizeof *mx);
+        my = malloc((mfs.n + 1) * sizeof *my);
+        mkeep = malloc((mfs.n + 1) * sizeof *mkeep);
+        mdist = malloc((mfs.n + 1) * sizeof *mdist);
+        a->demand_total = calloc((a->n_districts + 1) * a->n_breaks, sizeof(double));
+        a->demand_covered = calloc((a->n_districts + 1) * a->n_breaks, sizeof(double));
+        if (!mx || !my || !mkeep || !mdist || !a->demand_total || !a->demand_covered) {
+            rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        if ((rc = sv_feature_points(ctx, h, &mfs, o->strict, 1, mx, my, mkeep, &a->n_demand)) != SV_OK)
+            goto done;
+        if (sv_district_finder_init(&finder, h, vd, a->n_districts) != 0) {
+            rc = sv_error(ctx, SV_ERR_GEOM, "cannot index the districts: %s", sv_geos_errmsg(h));
+            goto done;
+        }
+        for (size_t i = 0; i < a->n_demand; i++)
+            mdist[i] = sv_district_finder_find(&finder, mx[i], my[i]);
+        double *radius = malloc((a->n_breaks + 1) * sizeof *radius);
+        if (!radius) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
+        for (size_t b = 0; b < a->n_breaks; b++)
+            radius[b] = a->breaks[b].radius_m;
+        sv_progress(ctx, "demand", 0.0);
+        rc = a->network ? sv_demand_access_network(ctx, net, &areas, xs, ys, a->n_stations, mx, my, a->n_demand, &ao,
+                                                   &access)
+                        : sv_demand_access_circles(ctx, xs, ys, a->n_stations, mx, my, a->n_demand, radius,
+                                                   a->n_breaks, &access);
+        free(radius);
+        if (rc != SV_OK)
+            goto done;
+        sv_progress(ctx, "demand", 1.0);
+        for (size_t i = 0; i < a->n_demand; i++) {
+            double w = mfs.items[mkeep[i]].weight;
+            for (size_t b = 0; b < a->n_breaks; b++) {
+                int in_b = access.within[i * a->n_breaks + b];
+                size_t all = a->n_districts * a->n_breaks + b;
+                a->demand_total[all] += w;
+                a->demand_covered[all] += in_b ? w : 0;
+                if (mdist[i] >= 0) {
+                    size_t k = (size_t)mdist[i] * a->n_breaks + b;
+                    a->demand_total[k] += w;
+                    a->demand_covered[k] += in_b ? w : 0;
+                }
+            }
+        }
+        x = (extras){a->network ? &areas : NULL, &mfs, mkeep, mx, my, mdist, &access, a->n_demand};
+    } else {
+        x.areas = a->network ? &areas : NULL;
+    }
+    rc = write_results(ctx, h, o, a, &sfs, keep, xs, ys, &dfs, vd, started, &x);
 
 done:
     if (rc == SV_OK) {
@@ -539,6 +857,19 @@ done:
     sv_geos_destroy(h);
     sv_featureset_free(&sfs);
     sv_featureset_free(&dfs);
+    sv_featureset_free(&nfs);
+    sv_featureset_free(&mfs);
+    sv_source_close(nsrc);
+    sv_source_close(msrc);
+    sv_network_destroy(net);
+    sv_net_areas_free(&areas);
+    sv_demand_access_free(&access);
+    sv_district_finder_free(&finder);
+    free(budget);
+    free(mx);
+    free(my);
+    free(mkeep);
+    free(mdist);
     sv_source_close(ssrc);
     sv_source_close(dsrc);
     return rc;

@@ -43,6 +43,7 @@ typedef struct {
     sv_index *cells;    /* STR-tree of Voronoi cells (NULL without them) */
     sv_geom **points;   /* lazily built station points */
     sv_geom **uncov;    /* lazily parsed uncovered cell parts, n_breaks * n_stations */
+    sv_geom **areas;    /* SV_METHOD_AREAS: the parsed area of each break */
     size_t *ids, nids, capids;
 } worker;
 
@@ -83,6 +84,10 @@ static void worker_free(worker *w)
     if (w->uncov)
         for (size_t i = 0; i < ns * nb; i++)
             sv_geom_destroy(w->h, w->uncov[i]);
+    if (w->areas)
+        for (size_t b = 0; b < nb; b++)
+            sv_geom_destroy(w->h, w->areas[b]);
+    free(w->areas);
     free(w->points);
     free(w->uncov);
     sv_index_destroy(w->h, w->cells);
@@ -105,6 +110,14 @@ static int worker_init(worker *w, job *j)
     w->stations = sv_index_create(w->h);
     if (!w->points || !w->uncov || !w->stations)
         return -1;
+    if (j->in->method == SV_METHOD_AREAS) {
+        if (!(w->areas = calloc(nb + 1, sizeof *w->areas)))
+            return -1;
+        for (size_t b = 0; b < nb; b++)
+            if (!(w->areas[b] = j->in->area_wkb[b] ? sv_geom_from_wkb(w->h, j->in->area_wkb[b], j->in->area_len[b])
+                                                   : sv_geom_empty_polygon(w->h)))
+                return -1;
+    }
     for (size_t i = 0; i < ns; i++) {
         sv_env e = {j->in->xs[i], j->in->ys[i], j->in->xs[i], j->in->ys[i]};
         if (sv_index_insert(w->h, w->stations, i, &e) != 0)
@@ -391,8 +404,8 @@ static int measure_district(void *arg, size_t d)
             const sv_geom *pt = worker_point(w, i);
             if (!pt)
                 goto nomem;
-            if (sv_prep_within_distance(w->h, P, pt, r) != 1)
-                continue;
+            if (in->method == SV_METHOD_AREAS || sv_prep_within_distance(w->h, P, pt, r) != 1)
+                continue; /* network areas: counted by the caller from each station's area */
             reaching++;
             if (in->method == SV_METHOD_UNION &&
                 !(parts[nparts++] = sv_geom_circle(w->h, in->xs[i], in->ys[i], r, in->quad_segs)))
@@ -402,7 +415,16 @@ static int measure_district(void *arg, size_t d)
         cell->area_m2 = area;
         double covered = 0;
         sv_geom *cov = NULL, *gap = NULL;
-        if (in->method == SV_METHOD_UNION) {
+        if (in->method == SV_METHOD_AREAS) {
+            cov = sv_geom_intersection(w->h, D, w->areas[b]);
+            if (!cov)
+                goto geomfail;
+            covered = sv_geom_area(w->h, cov);
+            if (want_geometry && !(gap = sv_geom_difference(w->h, D, w->areas[b]))) {
+                sv_geom_destroy(w->h, cov);
+                goto geomfail;
+            }
+        } else if (in->method == SV_METHOD_UNION) {
             sv_geom *u = sv_geom_union_take(w->h, parts, nparts);
             cov = u ? sv_geom_intersection(w->h, D, u) : NULL;
             sv_geom_destroy(w->h, u);

@@ -620,3 +620,71 @@ done:
     sv_index_destroy(s, tree);
     return rc;
 }
+
+int sv_geom_line_coords(sv_geos *s, const sv_geom *g, int part, double **xy, size_t *n)
+{
+    *xy = NULL;
+    *n = 0;
+    const GEOSGeometry *line = CG(g);
+    int t = GEOSGeomTypeId_r(s->h, line);
+    if (t == GEOS_MULTILINESTRING)
+        line = GEOSGetGeometryN_r(s->h, line, part);
+    else if (part != 0)
+        return -1;
+    if (!line || (GEOSGeomTypeId_r(s->h, line) != GEOS_LINESTRING && GEOSGeomTypeId_r(s->h, line) != GEOS_LINEARRING))
+        return -1;
+    const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(s->h, line);
+    unsigned int size = 0;
+    if (!cs || !GEOSCoordSeq_getSize_r(s->h, cs, &size))
+        return -1;
+    double *v = malloc(2 * (size_t)size * sizeof *v + 1);
+    if (!v)
+        return -1;
+    for (unsigned int i = 0; i < size; i++)
+        if (!GEOSCoordSeq_getXY_r(s->h, cs, i, &v[2 * i], &v[2 * i + 1])) {
+            free(v);
+            return -1;
+        }
+    *xy = v;
+    *n = size;
+    return 0;
+}
+
+sv_geom *sv_geom_linestring(sv_geos *s, const double *xy, size_t n)
+{
+    GEOSCoordSequence *cs = GEOSCoordSeq_create_r(s->h, (unsigned)n, 2);
+    if (!cs)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        GEOSCoordSeq_setXY_r(s->h, cs, (unsigned)i, xy[2 * i], xy[2 * i + 1]);
+    return (sv_geom *)GEOSGeom_createLineString_r(s->h, cs);
+}
+
+sv_geom *sv_geom_buffer(sv_geos *s, const sv_geom *g, double distance, int quad_segs)
+{
+    return (sv_geom *)GEOSBuffer_r(s->h, CG(g), distance, quad_segs);
+}
+
+sv_geom *sv_geom_collect_take(sv_geos *s, sv_geom **parts, size_t n)
+{
+    if (n == 0)
+        return (sv_geom *)GEOSGeom_createEmptyCollection_r(s->h, GEOS_GEOMETRYCOLLECTION);
+    int t = GEOSGeomTypeId_r(s->h, CG(parts[0]));
+    int kind = t == GEOS_LINESTRING ? GEOS_MULTILINESTRING
+               : t == GEOS_POLYGON  ? GEOS_MULTIPOLYGON
+               : t == GEOS_POINT    ? GEOS_MULTIPOINT
+                                    : GEOS_GEOMETRYCOLLECTION;
+    for (size_t i = 1; i < n; i++)
+        if (GEOSGeomTypeId_r(s->h, CG(parts[i])) != t)
+            kind = GEOS_GEOMETRYCOLLECTION;
+    GEOSGeometry *c = GEOSGeom_createCollection_r(s->h, kind, (GEOSGeometry **)parts, (unsigned)n);
+    if (c)
+        for (size_t i = 0; i < n; i++)
+            parts[i] = NULL;
+    return (sv_geom *)c;
+}
+
+sv_geom *sv_geom_line_merge(sv_geos *s, const sv_geom *g)
+{
+    return (sv_geom *)GEOSLineMerge_r(s->h, CG(g));
+}

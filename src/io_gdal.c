@@ -22,6 +22,7 @@
 typedef struct {
     OGRGeometryH geom; /* owned, source CRS */
     char *id, *name, *category;
+    char *oneway, *maxspeed;
     long long fid;
     double weight;
 } raw_feature;
@@ -30,7 +31,7 @@ typedef struct {
 typedef struct {
     const char *word, *option, *id_option, *name_option;
     const char *const *ids;
-    int points;            /* points (polygons taken at a point), else polygons */
+    int points;            /* 1 points (polygons taken at a point), 0 polygons, 2 lines */
     const char *osm_layer; /* default layer of an OSM file */
 } role_info;
 
@@ -38,6 +39,7 @@ static const char *const station_ids[] = {"station_id", "id", "osm_id", NULL};
 static const char *const district_ids[] = {"district_id", "id", "code", "osm_id", NULL};
 static const char *const demand_ids[] = {"demand_id", "id", "osm_id", "osm_way_id", NULL};
 static const char *const candidate_ids[] = {"cand_id", "candidate_id", "site_id", "id", NULL};
+static const char *const road_ids[] = {"osm_id", "id", "fid", NULL};
 
 static const role_info roles[] = {
     [SV_ROLE_STATIONS] = {"stations", "--stations", "--station-id", "--station-name", station_ids, 1, "points"},
@@ -46,13 +48,19 @@ static const role_info roles[] = {
     [SV_ROLE_DEMAND] = {"demand", "--demand", "--demand-id", "--demand-name", demand_ids, 1, "multipolygons"},
     [SV_ROLE_CANDIDATES] = {"candidates", "--candidates", "--candidate-id", "--candidate-name", candidate_ids, 1,
                             "points"},
+    [SV_ROLE_NETWORK] = {"network", "--network", "--network-id", "--network-name", road_ids, 2, "lines"},
 };
+
+static const char *role_shape(sv_role r)
+{
+    return roles[r].points == 1 ? "points" : roles[r].points == 2 ? "lines" : "polygons";
+}
 
 struct sv_source {
     sv_role role;
     int strict;
     char *path, *layer_name;
-    char *id_field, *name_field, *category_field, *weight_field;
+    char *id_field, *name_field, *category_field, *weight_field, *oneway_field, *maxspeed_field;
     OGRSpatialReferenceH srs; /* owned clone, NULL when the layer has none */
     raw_feature *feat;
     size_t n, cap;
@@ -215,6 +223,9 @@ static sv_status feature_issue(sv_ctx *ctx, sv_source *s, const char *id, const 
 static int geom_kind_ok(sv_role role, OGRwkbGeometryType t)
 {
     t = wkbFlatten(t);
+    if (roles[role].points == 2)
+        return t == wkbLineString || t == wkbMultiLineString || t == wkbCompoundCurve || t == wkbCircularString ||
+               t == wkbMultiCurve;
     if (roles[role].points)
         return t == wkbPoint || t == wkbMultiPoint || t == wkbPolygon || t == wkbMultiPolygon ||
                t == wkbCurvePolygon || t == wkbMultiSurface;
@@ -243,8 +254,9 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
     else if (OGR_G_IsEmpty(g))
         problem = "has an empty geometry";
     else if (!geom_kind_ok(s->role, OGR_G_GetGeometryType(g)))
-        problem = roles[s->role].points ? "is not a point or polygon (lines are not places)"
-                                        : "is not a polygon";
+        problem = roles[s->role].points == 2 ? "is not a line"
+                  : roles[s->role].points   ? "is not a point or polygon (lines are not places)"
+                                            : "is not a polygon";
     if (!problem) {
         int nonfinite = 0, not_lonlat = 0;
         scan_coords(g, &nonfinite, &not_lonlat);
@@ -291,6 +303,8 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
     if (!r->name)
         r->name = sv_strdup(id);
     r->category = field_text(f, s->category_field);
+    r->oneway = field_text(f, s->oneway_field);
+    r->maxspeed = field_text(f, s->maxspeed_field);
     r->weight = weight;
     r->fid = fid;
     if (!r->geom || !r->name) {
@@ -307,6 +321,9 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
 static const char *const names[] = {"name", NULL};
 static const char *const categories[] = {"category", "services", "amenity", NULL};
 static const char *const weights[] = {"weight", NULL};
+static const char *const highways[] = {"highway", NULL};
+static const char *const oneways[] = {"oneway", NULL};
+static const char *const maxspeeds[] = {"maxspeed", NULL};
 
 sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_source **out)
 {
@@ -389,13 +406,13 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
     if (lt == wkbNone) {
         st = sv_error(ctx, SV_ERR_INPUT, "%s: layer '%s' has no geometry; %s need %s",
                       s->path, s->layer_name, role_word(role),
-                      roles[role].points ? "points (or lon/lat columns in a CSV)" : "polygons");
+                      roles[role].points == 1 ? "points (or lon/lat columns in a CSV)" : role_shape(role));
         goto done;
     }
     if (lt != wkbUnknown && !geom_kind_ok(role, lt)) {
         st = sv_error(ctx, SV_ERR_INPUT, "%s: layer '%s' holds %s geometries; %s must be %s",
                       s->path, s->layer_name, OGRGeometryTypeToName(lt), role_word(role),
-                      roles[role].points ? "points" : "polygons or multipolygons");
+                      roles[role].points == 1 ? "points" : roles[role].points == 2 ? "lines" : "polygons or multipolygons");
         goto done;
     }
 
@@ -411,6 +428,21 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
     if (role == SV_ROLE_DEMAND &&
         (st = pick_field(ctx, s, fd, o->weight_field, weights, "--demand-weight", &s->weight_field)) != SV_OK)
         goto done;
+    if (role == SV_ROLE_NETWORK) {
+        if ((st = pick_field(ctx, s, fd, o->category_field, highways, "--highway-field", &s->category_field)) != SV_OK ||
+            (st = pick_field(ctx, s, fd, NULL, oneways, "oneway", &s->oneway_field)) != SV_OK ||
+            (st = pick_field(ctx, s, fd, NULL, maxspeeds, "maxspeed", &s->maxspeed_field)) != SV_OK)
+            goto done;
+        if (!s->category_field) {
+            char fields[1024];
+            list_fields(fd, fields, sizeof fields);
+            st = sv_error(ctx, SV_ERR_INPUT,
+                          "%s: layer '%s' has no 'highway' field, so road classes (and who may use them) are "
+                          "unknown; name the class field with --highway-field (fields are: %s)",
+                          s->path, s->layer_name, fields);
+            goto done;
+        }
+    }
 
     if (o->where && *o->where) {
         CPLErrorReset();
@@ -482,6 +514,8 @@ void sv_source_close(sv_source *s)
         free(s->feat[i].id);
         free(s->feat[i].name);
         free(s->feat[i].category);
+        free(s->feat[i].oneway);
+        free(s->feat[i].maxspeed);
     }
     free(s->feat);
     if (s->srs)
@@ -492,6 +526,8 @@ void sv_source_close(sv_source *s)
     free(s->name_field);
     free(s->category_field);
     free(s->weight_field);
+    free(s->oneway_field);
+    free(s->maxspeed_field);
     free(s);
 }
 
@@ -614,12 +650,15 @@ sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *
             break;
         }
         OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
-        if (t == wkbCurvePolygon || t == wkbMultiSurface || t == wkbGeometryCollection) {
+        if (s->role == SV_ROLE_NETWORK) {
+            if (t != wkbLineString && t != wkbMultiLineString)
+                g = OGR_G_ForceTo(g, wkbMultiLineString, NULL);
+        } else if (t == wkbCurvePolygon || t == wkbMultiSurface || t == wkbGeometryCollection) {
             g = OGR_G_ForceTo(g, wkbMultiPolygon, NULL);
         }
         const char *problem = NULL;
         if (!g || OGR_G_IsEmpty(g))
-            problem = "has no polygon part";
+            problem = s->role == SV_ROLE_NETWORK ? "has no line part" : "has no polygon part";
         else if (OGR_G_Transform(g, ct) != OGRERR_NONE)
             problem = "cannot be transformed to the analysis CRS (coordinates out of the projection's range)";
         if (!problem) {
@@ -643,6 +682,8 @@ sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *
         f->category = sv_strdup(r->category);
         f->fid = r->fid;
         f->weight = r->weight;
+        f->oneway = sv_strdup(r->oneway);
+        f->maxspeed = sv_strdup(r->maxspeed);
         f->wkb_len = (size_t)size;
         if (!f->wkb || !f->id || !f->name || (r->category && !f->category)) {
             free(f->wkb);
@@ -671,6 +712,8 @@ void sv_featureset_free(sv_featureset *fs)
         free(fs->items[i].id);
         free(fs->items[i].name);
         free(fs->items[i].category);
+        free(fs->items[i].oneway);
+        free(fs->items[i].maxspeed);
         free(fs->items[i].wkb);
     }
     free(fs->items);

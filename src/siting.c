@@ -47,62 +47,6 @@ void sv_siting_destroy(sv_siting *s)
     free(s);
 }
 
-/* A point's district: the first (in file order) whose polygon covers it. */
-typedef struct {
-    sv_geos *h;
-    sv_index *tree;
-    sv_geom **geoms;
-    sv_prep **preps;
-    size_t n;
-    size_t *ids, nids, cap;
-} district_finder;
-
-static int finder_init(district_finder *f, sv_geos *h, const sv_valid_district *vd, size_t n)
-{
-    memset(f, 0, sizeof *f);
-    f->h = h;
-    f->n = n;
-    f->tree = sv_index_create(h);
-    f->geoms = calloc(n + 1, sizeof *f->geoms);
-    f->preps = calloc(n + 1, sizeof *f->preps);
-    if (!f->tree || !f->geoms || !f->preps)
-        return -1;
-    for (size_t d = 0; d < n; d++) {
-        sv_env e;
-        if (!(f->geoms[d] = sv_geom_from_wkb(h, vd[d].wkb, vd[d].len)) || sv_geom_envelope(h, f->geoms[d], &e) != 0 ||
-            !(f->preps[d] = sv_prep_create(h, f->geoms[d])) || sv_index_insert(h, f->tree, d, &e) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int finder_find(district_finder *f, double x, double y)
-{
-    sv_env e = {x, y, x, y};
-    f->nids = 0;
-    if (f->n == 0 || sv_index_query(f->h, f->tree, &e, &f->ids, &f->nids, &f->cap) != 0)
-        return -1;
-    size_t best = SIZE_MAX;
-    for (size_t k = 0; k < f->nids; k++)
-        if (f->ids[k] < best && sv_prep_covers_xy(f->h, f->preps[f->ids[k]], x, y) == 1)
-            best = f->ids[k];
-    return best == SIZE_MAX ? -1 : (int)best;
-}
-
-static void finder_free(district_finder *f)
-{
-    for (size_t d = 0; d < f->n; d++) {
-        if (f->preps)
-            sv_prep_destroy(f->h, f->preps[d]);
-        if (f->geoms)
-            sv_geom_destroy(f->h, f->geoms[d]);
-    }
-    free(f->preps);
-    free(f->geoms);
-    free(f->ids);
-    sv_index_destroy(f->h, f->tree);
-}
-
 typedef struct {
     sv_source *src;
     sv_featureset fs;
@@ -155,7 +99,7 @@ static sv_status layer_points(sv_ctx *ctx, sv_geos *h, input_layer *l, int epsg,
 
 /* Grid nodes (i*step, j*step) inside or on a district; with gaps_only,
  * also farther than the radius from every station. */
-static sv_status make_grid(sv_ctx *ctx, sv_geos *h, district_finder *f, const sv_valid_district *vd,
+static sv_status make_grid(sv_ctx *ctx, sv_geos *h, sv_district_finder *f, const sv_valid_district *vd,
                            const input_layer *stations, double step, double radius, int gaps_only,
                            input_layer *out)
 {
@@ -193,7 +137,7 @@ static sv_status make_grid(sv_ctx *ctx, sv_geos *h, district_finder *f, const sv
     for (double j = j0; j <= j1 && st == SV_OK; j++)
         for (double i = i0; i <= i1; i++) {
             double x = i * step, y = j * step;
-            if (finder_find(f, x, y) < 0)
+            if (sv_district_finder_find(f, x, y) < 0)
                 continue;
             if (st_tree) {
                 sv_env e = {x - radius, y - radius, x + radius, y + radius};
@@ -361,7 +305,7 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
         return SV_ERR_NOMEM;
     input_layer dem = {0}, cand = {0}, sta = {0}, dis = {0};
     sv_valid_district *vd = NULL;
-    district_finder finder;
+    sv_district_finder finder;
     memset(&finder, 0, sizeof finder);
     int *ddistrict = NULL;
     double *dw = NULL;
@@ -498,7 +442,7 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
             rc = sv_error(ctx, SV_ERR_DATA, "%s: no usable district (see the warnings)", dis.fs.path);
             goto done;
         }
-        if (finder_init(&finder, h, vd, s->n_districts) != 0) {
+        if (sv_district_finder_init(&finder, h, vd, s->n_districts) != 0) {
             rc = sv_error(ctx, SV_ERR_GEOM, "cannot index the districts: %s", sv_geos_errmsg(h));
             goto done;
         }
@@ -530,7 +474,7 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
     }
     for (size_t i = 0; i < dem.n; i++) {
         dw[i] = dem.fs.items[dem.keep[i]].weight;
-        ddistrict[i] = s->n_districts ? finder_find(&finder, dem.x[i], dem.y[i]) : -1;
+        ddistrict[i] = s->n_districts ? sv_district_finder_find(&finder, dem.x[i], dem.y[i]) : -1;
     }
     s->n_demand = dem.n;
     s->n_candidates = cand.n;
@@ -566,7 +510,7 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
             snprintf(buf, sizeof buf, "grid E%.0f N%.0f", cand.x[j], cand.y[j]);
             s->site_ids[k] = sv_strdup(buf);
         }
-        int d = s->n_districts ? finder_find(&finder, cand.x[j], cand.y[j]) : -1;
+        int d = s->n_districts ? sv_district_finder_find(&finder, cand.x[j], cand.y[j]) : -1;
         s->site_districts[k] = d >= 0 ? sv_strdup(s->district_ids[d]) : NULL;
     }
     rc = write_siting(ctx, o, s, &sta, &dis, vd, started);
@@ -584,7 +528,7 @@ done:
     free(vd);
     free(dw);
     free(ddistrict);
-    finder_free(&finder);
+    sv_district_finder_free(&finder);
     layer_free(&dem);
     layer_free(&cand);
     layer_free(&sta);

@@ -25,6 +25,9 @@ enum {
     S_CITY,
     S_SITE,
     S_SITE_DISTRICT,
+    S_DEMAND_ACCESS,
+    S_DEMAND_REACH,
+    S_DISTRICT_DEMAND,
     S_COUNT
 };
 
@@ -69,6 +72,14 @@ static const char *schema_sql =
     "CREATE TABLE site_district_coverage (id INTEGER PRIMARY KEY, site_run_id INTEGER NOT NULL,"
     " district_id TEXT, district_name TEXT, demand_total REAL, covered_before REAL, covered_after REAL,"
     " share_before_pct REAL, share_after_pct REAL, floor_weight REAL, floor_met INTEGER);"
+    "CREATE TABLE demand_access (id INTEGER PRIMARY KEY, demand_id TEXT NOT NULL, district_id TEXT,"
+    " weight REAL NOT NULL, nearest_station_id TEXT, snap_m REAL, network_m REAL, minutes REAL, euclid_m REAL,"
+    " method TEXT NOT NULL);"
+    "CREATE TABLE demand_reach (id INTEGER PRIMARY KEY, demand_id TEXT NOT NULL, mode TEXT NOT NULL,"
+    " minutes REAL, radius_m REAL NOT NULL, within INTEGER NOT NULL, n_stations INTEGER);"
+    "CREATE TABLE district_demand (id INTEGER PRIMARY KEY, district_id TEXT, district_name TEXT,"
+    " mode TEXT NOT NULL, minutes REAL, radius_m REAL NOT NULL, demand_total REAL NOT NULL,"
+    " demand_covered REAL NOT NULL, covered_share REAL, n_points INTEGER NOT NULL);"
     "CREATE INDEX district_coverage_break ON district_coverage(radius_m, district_id);";
 
 static const struct {
@@ -76,7 +87,7 @@ static const struct {
 } geometry_columns[] = {
     {"stations", "POINT"},           {"districts", "MULTIPOLYGON"}, {"service_areas", "POLYGON"},
     {"coverage", "MULTIPOLYGON"},    {"gaps", "MULTIPOLYGON"},      {"gap_parts", "POLYGON"},
-    {"sites", "POINT"},
+    {"sites", "POINT"},        {"demand_access", "POINT"},
 };
 #define N_GEOMETRY_COLUMNS (sizeof geometry_columns / sizeof geometry_columns[0])
 
@@ -103,6 +114,13 @@ static const char *insert_sql[S_COUNT] = {
     [S_SITE_DISTRICT] = "INSERT INTO site_district_coverage (site_run_id, district_id, district_name, demand_total,"
                         " covered_before, covered_after, share_before_pct, share_after_pct, floor_weight, floor_met)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_DEMAND_ACCESS] = "INSERT INTO demand_access (demand_id, district_id, weight, nearest_station_id, snap_m,"
+                        " network_m, minutes, euclid_m, method, geom) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                        " MakePoint(?, ?, ?))",
+    [S_DEMAND_REACH] = "INSERT INTO demand_reach (demand_id, mode, minutes, radius_m, within, n_stations)"
+                       " VALUES (?, ?, ?, ?, ?, ?)",
+    [S_DISTRICT_DEMAND] = "INSERT INTO district_demand (district_id, district_name, mode, minutes, radius_m,"
+                          " demand_total, demand_covered, covered_share, n_points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [S_CITY] = "INSERT INTO city_coverage (mode, minutes, radius_m, area_m2, covered_m2, covered_pct, gap_m2,"
                " n_stations) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 };
@@ -691,6 +709,52 @@ sv_status sv_store_site_district(sv_ctx *ctx, sv_store *st, long long site_run_i
     else
         sqlite3_bind_null(s, 10);
     return step(ctx, st, S_SITE_DISTRICT);
+}
+
+sv_status sv_store_demand(sv_ctx *ctx, sv_store *st, const sv_store_demand_row *r)
+{
+    sqlite3_stmt *s = st->stmt[S_DEMAND_ACCESS];
+    bind_text(s, 1, r->demand_id);
+    bind_text(s, 2, r->district_id);
+    bind_real(s, 3, r->weight);
+    bind_text(s, 4, r->nearest_station_id);
+    bind_real(s, 5, r->snap_m);
+    bind_real(s, 6, r->network_m);
+    bind_real(s, 7, r->minutes);
+    bind_real(s, 8, r->euclid_m);
+    bind_text(s, 9, r->method);
+    bind_real(s, 10, r->x);
+    bind_real(s, 11, r->y);
+    sqlite3_bind_int(s, 12, st->srid);
+    return step(ctx, st, S_DEMAND_ACCESS);
+}
+
+sv_status sv_store_demand_reach(sv_ctx *ctx, sv_store *st, const char *demand_id, const sv_store_break *b,
+                                int within, int n_stations)
+{
+    sqlite3_stmt *s = st->stmt[S_DEMAND_REACH];
+    bind_text(s, 1, demand_id);
+    int i = bind_break(s, 2, b);
+    sqlite3_bind_int(s, i++, within);
+    if (n_stations >= 0)
+        sqlite3_bind_int(s, i, n_stations);
+    else
+        sqlite3_bind_null(s, i);
+    return step(ctx, st, S_DEMAND_REACH);
+}
+
+sv_status sv_store_district_demand(sv_ctx *ctx, sv_store *st, const char *district_id, const char *district_name,
+                                   const sv_store_break *b, double total, double covered, int n_points)
+{
+    sqlite3_stmt *s = st->stmt[S_DISTRICT_DEMAND];
+    bind_text(s, 1, district_id);
+    bind_text(s, 2, district_name);
+    int i = bind_break(s, 3, b);
+    bind_real(s, i++, total);
+    bind_real(s, i++, covered);
+    bind_real(s, i++, total > 0 ? covered / total : NAN);
+    sqlite3_bind_int(s, i, n_points);
+    return step(ctx, st, S_DISTRICT_DEMAND);
 }
 
 /* ---- queries ---- */

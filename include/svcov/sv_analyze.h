@@ -10,6 +10,8 @@
 #include "svcov/sv_coverage.h"
 #include "svcov/sv_crs.h"
 #include "svcov/sv_geom.h"
+#include "svcov/sv_access.h"
+#include "svcov/sv_network.h"
 #include "svcov/sv_io.h"
 
 #ifdef __cplusplus
@@ -43,6 +45,15 @@ typedef struct {
     int strict;              /* feature problems are errors */
     const char *out_path;
     const char *command_line; /* recorded in runs */
+    /* Network mode (network.spec set): true service areas over the roads. */
+    sv_source_opts network;
+    const char *speeds_csv;  /* highway,speed_kmh rows replacing the mode's table */
+    sv_snap snap;            /* attach to the nearest edge (default) or node */
+    int access_legs;         /* count the walk to and from the network (default 1) */
+    double max_snap_m;       /* farther is not reachable (default 500) */
+    double trim_m;           /* off-street allowance around reached streets (default 50) */
+    /* Demand points (households, buildings; polygons at their centroid). */
+    sv_source_opts demand;
 } sv_analyze_opts;
 
 void sv_analyze_opts_init(sv_analyze_opts *o);
@@ -58,6 +69,11 @@ typedef struct {
     char **district_ids, **district_names; /* n_districts each */
     sv_cov_result cov; /* n_districts + 1 rows: the last is the whole city
                           (the union of all districts) */
+    int network;              /* network mode */
+    sv_network_info net;      /* the graph, in network mode */
+    size_t n_unattached;      /* stations beyond max_snap */
+    size_t n_demand;          /* demand points used */
+    double *demand_total, *demand_covered; /* (n_districts + 1) * n_breaks; the last row: all demand */
 } sv_analysis;
 
 /* Input features as points in the analysis CRS: points as they are;
@@ -80,6 +96,20 @@ typedef struct {
  * no area are skipped with an issue, invalid ones repaired. */
 sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict,
                                sv_valid_district *out, size_t *n_out);
+
+/* Which district a point lies in: the first (in file order) whose polygon
+ * covers it, -1 none. */
+typedef struct {
+    sv_geos *h;
+    sv_index *tree;
+    sv_geom **geoms;
+    sv_prep **preps;
+    size_t n;
+    size_t *ids, nids, cap;
+} sv_district_finder;
+int sv_district_finder_init(sv_district_finder *f, sv_geos *h, const sv_valid_district *vd, size_t n);
+int sv_district_finder_find(sv_district_finder *f, double x, double y);
+void sv_district_finder_free(sv_district_finder *f);
 
 /* Run the analysis and replace opts->out_path atomically. On failure the
  * previous file is untouched and *out is NULL. Free with

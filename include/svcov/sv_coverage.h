@@ -28,7 +28,11 @@
 extern "C" {
 #endif
 
-typedef enum { SV_METHOD_VORONOI = 0, SV_METHOD_UNION } sv_method;
+typedef enum {
+    SV_METHOD_VORONOI = 0,
+    SV_METHOD_UNION,
+    SV_METHOD_AREAS /* given service areas (network mode): each district cut by area_wkb[break] */
+} sv_method;
 
 typedef struct {
     double minutes;  /* NAN when the break was given in metres */
@@ -47,6 +51,8 @@ typedef struct {
     sv_method method;
     int want_geometry; /* also build the covered and gap polygons ... */
     size_t geometry_limit; /* ... for districts below this index (0: all) */
+    const unsigned char *const *area_wkb; /* SV_METHOD_AREAS: the dissolved area of each break */
+    const size_t *area_len;
 } sv_cov_input;
 
 /* One district and break. WKB buffers are NULL when empty or not asked for. */

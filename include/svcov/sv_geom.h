@@ -72,6 +72,18 @@ int sv_geom_num_parts(sv_geos *h, const sv_geom *g);
 /* Part i of a collection (the geometry itself for i = 0 of a non-collection). */
 sv_geom *sv_geom_part(sv_geos *h, const sv_geom *g, int i);
 
+/* The vertices of line part i of a LineString or MultiLineString, as
+ * x0,y0,x1,y1,... in *xy (freed with sv_free), *n points. 0 ok, -1 error. */
+int sv_geom_line_coords(sv_geos *h, const sv_geom *g, int part, double **xy, size_t *n);
+/* A line string from n points (x0,y0,x1,y1,...). */
+sv_geom *sv_geom_linestring(sv_geos *h, const double *xy, size_t n);
+/* Lines sewn together where they meet end to end (GEOS LineMerge). */
+sv_geom *sv_geom_line_merge(sv_geos *h, const sv_geom *g);
+/* A buffer of g (round caps and joins, quad_segs segments per quarter). */
+sv_geom *sv_geom_buffer(sv_geos *h, const sv_geom *g, double distance, int quad_segs);
+/* A collection (MultiLineString, MultiPolygon...) taking ownership of the parts. */
+sv_geom *sv_geom_collect_take(sv_geos *h, sv_geom **parts, size_t n);
+
 /* A valid polygonal geometry from g: MakeValid, keeping only polygons
  * (a collapsed ring or a dangling line is dropped). *repaired is set to 1
  * when the input was not valid. The result may be empty. */

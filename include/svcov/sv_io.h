@@ -13,7 +13,8 @@
 extern "C" {
 #endif
 
-typedef enum { SV_ROLE_STATIONS = 0, SV_ROLE_DISTRICTS, SV_ROLE_DEMAND, SV_ROLE_CANDIDATES } sv_role;
+typedef enum { SV_ROLE_STATIONS = 0, SV_ROLE_DISTRICTS, SV_ROLE_DEMAND, SV_ROLE_CANDIDATES,
+               SV_ROLE_NETWORK /* lines: road class in category, plus oneway and maxspeed */ } sv_role;
 
 /* Where a layer comes from and which fields to use. NULL fields take the
  * defaults (see sv_source_open). */
@@ -34,6 +35,7 @@ typedef struct {
     char *category; /* NULL when there is no category field or value */
     long long fid;
     double weight;  /* demand weight (1 without a weight field) */
+    char *oneway, *maxspeed; /* network only: the fields' text, or NULL */
     unsigned char *wkb; /* 2-D ISO WKB, analysis CRS */
     size_t wkb_len;
 } sv_feature;

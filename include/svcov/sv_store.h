@@ -84,6 +84,19 @@ sv_status sv_store_issue(sv_ctx *ctx, sv_store *st, const sv_issue *is);
 sv_status sv_store_city(sv_ctx *ctx, sv_store *st, const sv_store_break *b, double area_m2,
                         double covered_m2, int n_stations);
 
+/* Demand access: one row per demand point (demand_access), one per point
+ * and break (demand_reach), one per district and break (district_demand;
+ * covered_share is a fraction, NULL without demand). */
+typedef struct {
+    const char *demand_id, *district_id, *nearest_station_id, *method;
+    double weight, snap_m, network_m, minutes, euclid_m, x, y;
+} sv_store_demand_row;
+sv_status sv_store_demand(sv_ctx *ctx, sv_store *st, const sv_store_demand_row *row);
+sv_status sv_store_demand_reach(sv_ctx *ctx, sv_store *st, const char *demand_id, const sv_store_break *b,
+                                int within, int n_stations);
+sv_status sv_store_district_demand(sv_ctx *ctx, sv_store *st, const char *district_id, const char *district_name,
+                                   const sv_store_break *b, double total, double covered, int n_points);
+
 /* A record in a key/value run table ("runs", "site_runs"), created on first
  * use with the given columns; *rowid (may be NULL) gets its id. Values are
  * text (NULL = NULL), stored with NUMERIC affinity. */

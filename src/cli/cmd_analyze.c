@@ -36,6 +36,23 @@ static void help(void)
            "  --speed KMH               your own speed instead of the mode's\n"
            "  --detour FACTOR           network circuity: radius = speed x time / FACTOR (default 1)\n"
            "  --radius LIST             straight-line radii in metres, e.g. 500,1000\n\n"
+           "Network mode (true service areas along the streets instead of circles):\n"
+           "  --network PATH[:LAYER]    road lines (GeoJSON, GeoPackage, Shapefile, an OSM .pbf's lines layer);\n"
+           "                            ways are joined at shared vertices only (bridges do not connect)\n"
+           "  --mode walk|bike|ebike|car  who may use which highway class at what speed (walking ignores\n"
+           "                            oneway; cars honour maxspeed); --speeds FILE.csv (highway,speed_kmh)\n"
+           "                            replaces rows of that table; --highway-field FIELD (default highway)\n"
+           "  --minutes LIST | --radius LIST  time at the mode's speeds, or metres along the streets\n"
+           "  --snap edge|node          attach points to the nearest point of the nearest street (default) or\n"
+           "                            to the nearest street vertex\n"
+           "  --access-legs on|off      count the straight walk to and from the street (default on, 5 km/h)\n"
+           "  --max-snap M              points farther from any usable street are not reachable (default 500)\n"
+           "  --trim M                  off-street allowance around reached streets (default 50)\n\n"
+           "Demand (any mode):\n"
+           "  --demand PATH[:LAYER]     households, buildings (polygons at their centroid): nearest station,\n"
+           "                            distance and time to it, stations within each break (tables\n"
+           "                            demand_access, demand_reach, district_demand)\n"
+           "  --demand-id FIELD  --demand-weight FIELD (default weight, else 1)\n\n"
            "Geometry:\n"
            "  --crs auto|EPSG:n         analysis CRS (default auto: the UTM zone of the data's centre)\n"
            "  --quad-segs N             circle segments per quarter (default 32: 128 vertices, area\n"
@@ -51,14 +68,17 @@ static void help(void)
            "  svcov analyze --stations geodata/stations.geojson --districts geodata/districts.geojson \\\n"
            "                --minutes 10,15 --mode ebike --out out/results.sqlite\n"
            "  svcov analyze --stations osm.pbf:points --where \"amenity='toilets'\" \\\n"
-           "                --districts parishes.gpkg --radius 500,1000 --crs EPSG:32631 --out r.sqlite\n\n"
+           "                --districts parishes.gpkg --radius 500,1000 --crs EPSG:32631 --out r.sqlite\n"
+           "  svcov analyze --stations stations.geojson --districts districts.geojson --network roads.gpkg \\\n"
+           "                --mode walk --minutes 10,15 --demand buildings.geojson --out network.sqlite\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
 enum {
     O_STATIONS = 256, O_DISTRICTS, O_STATION_ID, O_STATION_NAME, O_CATEGORY, O_DISTRICT_ID,
     O_DISTRICT_NAME, O_WHERE, O_MINUTES, O_MODE, O_SPEED, O_DETOUR, O_RADIUS, O_CRS, O_QUAD, O_METHOD,
-    O_NO_SA, O_THREADS, O_OUT, O_STRICT, O_HELP
+    O_NO_SA, O_THREADS, O_OUT, O_STRICT, O_HELP, O_NETWORK, O_HIGHWAY, O_SPEEDS, O_SNAP, O_LEGS, O_MAXSNAP,
+    O_TRIM, O_DEMAND, O_DEMAND_ID, O_DEMAND_WEIGHT
 };
 
 static const struct option longopts[] = {
@@ -84,6 +104,16 @@ static const struct option longopts[] = {
     {"strict", no_argument, NULL, O_STRICT},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, O_HELP},
+    {"network", required_argument, NULL, O_NETWORK},
+    {"highway-field", required_argument, NULL, O_HIGHWAY},
+    {"speeds", required_argument, NULL, O_SPEEDS},
+    {"snap", required_argument, NULL, O_SNAP},
+    {"access-legs", required_argument, NULL, O_LEGS},
+    {"max-snap", required_argument, NULL, O_MAXSNAP},
+    {"trim", required_argument, NULL, O_TRIM},
+    {"demand", required_argument, NULL, O_DEMAND},
+    {"demand-id", required_argument, NULL, O_DEMAND_ID},
+    {"demand-weight", required_argument, NULL, O_DEMAND_WEIGHT},
     {NULL, 0, NULL, 0},
 };
 
@@ -279,6 +309,46 @@ int cmd_analyze(int argc, char **argv)
             break;
         case O_OUT: o.out_path = optarg; break;
         case O_STRICT: o.strict = 1; break;
+        case O_NETWORK: o.network.spec = optarg; break;
+        case O_HIGHWAY: o.network.category_field = optarg; break;
+        case O_SPEEDS: o.speeds_csv = optarg; break;
+        case O_SNAP:
+            if (strcmp(optarg, "edge") == 0)
+                o.snap = SV_SNAP_EDGE;
+            else if (strcmp(optarg, "node") == 0)
+                o.snap = SV_SNAP_NODE;
+            else {
+                rc = cli_usage("analyze", "--snap %s: use edge (nearest point on the nearest street) or node", optarg);
+                goto done;
+            }
+            break;
+        case O_LEGS:
+            if (strcmp(optarg, "on") == 0)
+                o.access_legs = 1;
+            else if (strcmp(optarg, "off") == 0)
+                o.access_legs = 0;
+            else {
+                rc = cli_usage("analyze", "--access-legs %s: use on or off", optarg);
+                goto done;
+            }
+            break;
+        case O_MAXSNAP:
+        case O_TRIM:
+            if ((rc = parse_number(c == O_TRIM ? "--trim" : "--max-snap", optarg, &v)) != 0)
+                goto done;
+            if (v < 0) {
+                rc = cli_usage("analyze", "%s %s: give metres, 0 or more", c == O_TRIM ? "--trim" : "--max-snap",
+                               optarg);
+                goto done;
+            }
+            if (c == O_TRIM)
+                o.trim_m = v;
+            else
+                o.max_snap_m = v;
+            break;
+        case O_DEMAND: o.demand.spec = optarg; break;
+        case O_DEMAND_ID: o.demand.id_field = optarg; break;
+        case O_DEMAND_WEIGHT: o.demand.weight_field = optarg; break;
         case 'q': quiet = 1; break;
         case O_HELP: help(); goto done;
         default:

@@ -1,0 +1,74 @@
+/*
+ * sv_access.h - who reaches what: network service areas (dissolved and per
+ * station) and demand access (nearest station, distance, time, stations
+ * within each break), over the road network or in straight lines.
+ */
+#ifndef SV_ACCESS_H
+#define SV_ACCESS_H
+
+#include "svcov/sv_common.h"
+#include "svcov/sv_network.h"
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    sv_cost_kind kind;     /* breaks in time (seconds) or length (metres) */
+    const double *budget;  /* per break, ascending */
+    size_t n_breaks;
+    sv_snap snap;
+    double max_snap_m;
+    int access_legs;       /* count the straight walk to and from the network */
+    double access_kmh;
+    double trim_m;         /* off-street allowance around reached streets */
+    int quad_segs;
+    int per_station;       /* also one area per station and break */
+} sv_access_opts;
+
+typedef struct {
+    sv_attach *attach;         /* per station */
+    double *access, *access_len; /* per station: cost and metres of its access leg */
+    unsigned char **area_wkb;  /* per break: dissolved service area (polygonal) */
+    size_t *area_len;
+    double *reached_m;         /* per break: network length reached */
+    unsigned char **st_wkb;    /* per station and break (station-major), when per_station */
+    size_t *st_len;
+    double *st_reached_m;
+    size_t n_stations, n_breaks, n_unattached;
+} sv_net_areas;
+
+/* Attach the stations and build the service areas: reached edges (full and
+ * partial) widened by trim_m; each break's area contains the smaller ones'. */
+sv_status sv_net_areas_compute(sv_ctx *ctx, const sv_network *net, const double *xs, const double *ys, size_t ns,
+                               const sv_access_opts *o, sv_net_areas *out);
+void sv_net_areas_free(sv_net_areas *a);
+
+typedef struct {
+    size_t n, n_breaks;
+    int *nearest;            /* station index, -1 none reachable */
+    double *snap_m;          /* straight distance to the network (NAN in circle mode) */
+    double *network_m;       /* to the nearest station along the network, access legs as asked; or straight */
+    double *cost;            /* seconds (time) or metres (length) */
+    double *euclid_m;        /* straight line to the nearest station */
+    unsigned char *within;   /* n * n_breaks */
+    int *n_stations;         /* n * n_breaks: stations within the break */
+} sv_demand_access;
+
+/* Over the network (uses a's station attachments). */
+sv_status sv_demand_access_network(sv_ctx *ctx, const sv_network *net, const sv_net_areas *a, const double *sx,
+                                   const double *sy, size_t ns,
+                                   const double *dx, const double *dy, size_t nd, const sv_access_opts *o,
+                                   sv_demand_access *out);
+/* In straight lines: within = distance <= radius[b]; cost in metres. */
+sv_status sv_demand_access_circles(sv_ctx *ctx, const double *sx, const double *sy, size_t ns, const double *dx,
+                                   const double *dy, size_t nd, const double *radius, size_t nb,
+                                   sv_demand_access *out);
+void sv_demand_access_free(sv_demand_access *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,110 @@
+/*
+ * sv_network.h - the road network: graph, travel modes, attaching points,
+ * shortest paths and reached edges.
+ *
+ * The graph is built in the analysis CRS from line features: every vertex,
+ * rounded to 1 cm, is a node, so ways that share a vertex are joined there
+ * (OSM ways meet at shared nodes in their middle) and lines that merely
+ * cross (bridges, tunnels) are not. Each pair of consecutive vertices is an
+ * edge whose length is the straight distance between the rounded nodes.
+ */
+#ifndef SV_NETWORK_H
+#define SV_NETWORK_H
+
+#include "svcov/sv_common.h"
+#include "svcov/sv_geom.h"
+#include "svcov/sv_io.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SV_MODE_MAX_CLASSES 64
+
+/* Who may use which road class, how fast (km/h; 0 = not allowed). */
+typedef struct {
+    char name[16];
+    double default_kmh;    /* classes not in the table (0: not allowed) */
+    double access_kmh;     /* walking between a point and the network */
+    int obey_oneway;
+    int use_maxspeed;      /* honour a maxspeed attribute (cars) */
+    size_t n_classes;
+    char cls[SV_MODE_MAX_CLASSES][32];
+    double kmh[SV_MODE_MAX_CLASSES];
+} sv_travel_mode;
+
+/* The built-in table of mode (walk, bike, ebike, car), replaced class by
+ * class by speeds_csv (columns highway,speed_kmh; 0 forbids) when given.
+ * A bad row is an issue naming the file and row, skipped. */
+sv_status sv_travel_mode_load(sv_ctx *ctx, const char *mode, const char *speeds_csv, sv_travel_mode *out);
+/* km/h on a road of this class (and maxspeed text), 0 when not allowed. */
+double sv_travel_mode_speed(const sv_travel_mode *m, const char *highway, const char *maxspeed);
+
+typedef struct sv_network sv_network;
+
+typedef struct {
+    size_t nodes, edges, components, main_nodes;
+    double length_m;
+    size_t lines_used, lines_skipped_mode, segments_zero;
+} sv_network_info;
+
+/* Build from projected line features. Lines the mode may not use are left
+ * out (counted); unusable features are issues. Free with sv_network_destroy. */
+sv_status sv_network_build(sv_ctx *ctx, const sv_featureset *lines, const sv_travel_mode *mode,
+                           sv_network **out);
+void sv_network_destroy(sv_network *n);
+void sv_network_get_info(const sv_network *n, sv_network_info *info);
+
+typedef enum { SV_SNAP_EDGE = 0, SV_SNAP_NODE } sv_snap;
+
+/* A point attached to the network. */
+typedef struct {
+    int ok;         /* within max_snap */
+    double snap_m;  /* straight distance to the attach point */
+    int on_edge;    /* 1: edge/t, 0: node */
+    size_t edge;
+    double t;       /* fraction along the edge from its first node */
+    size_t node;
+} sv_attach;
+
+sv_status sv_network_attach(sv_ctx *ctx, const sv_network *n, const double *xs, const double *ys, size_t np,
+                            sv_snap snap, double max_snap_m, sv_attach *out);
+
+typedef enum { SV_COST_TIME = 0, SV_COST_LENGTH } sv_cost_kind;
+
+/* Shortest-path labels from a set of sources (multi-source when nsrc > 1). */
+typedef struct {
+    double *cost;   /* per node: seconds (time) or metres (length); INFINITY unreached */
+    double *len;    /* metres along the path, access legs included when counted */
+    int32_t *src;   /* which source */
+    size_t *touched; /* nodes labelled, for a cheap reset */
+    size_t n_touched;
+} sv_labels;
+
+sv_status sv_labels_init(sv_labels *l, const sv_network *n);
+void sv_labels_free(sv_labels *l);
+
+/* Dijkstra from sources (their access legs cost access[i] seconds/metres
+ * and access_len[i] metres; NULL: 0), stopping past cutoff (INFINITY: all). */
+sv_status sv_network_dijkstra(const sv_network *n, sv_cost_kind kind, const sv_attach *src, const double *access,
+                              const double *access_len, size_t nsrc, double cutoff, sv_labels *l);
+
+/* Cost (and length, source) to reach an attached point, not counting its
+ * own access leg; INFINITY when unreached. Sources on the same edge count. */
+double sv_network_point_cost(const sv_network *n, sv_cost_kind kind, const sv_labels *l, const sv_attach *src,
+                             const double *access, const double *access_len, size_t nsrc, const sv_attach *p,
+                             double *len, int *which);
+
+/* The network reached within budget: full and partial edges as a
+ * MultiLineString (empty when nothing). */
+sv_geom *sv_network_reached(sv_geos *h, const sv_network *n, sv_cost_kind kind, const sv_labels *l,
+                            const sv_attach *src, const double *access, size_t nsrc, double budget,
+                            double *reached_len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

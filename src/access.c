@@ -1,0 +1,320 @@
+/* access.c - network service areas and demand access. */
+#include "svcov/sv_access.h"
+#include "svcov/sv_geom.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sv_net_areas_free(sv_net_areas *a)
+{
+    if (!a)
+        return;
+    if (a->area_wkb)
+        for (size_t b = 0; b < a->n_breaks; b++)
+            free(a->area_wkb[b]);
+    if (a->st_wkb)
+        for (size_t k = 0; k < a->n_stations * a->n_breaks; k++)
+            free(a->st_wkb[k]);
+    free(a->attach);
+    free(a->access);
+    free(a->access_len);
+    free(a->area_wkb);
+    free(a->area_len);
+    free(a->reached_m);
+    free(a->st_wkb);
+    free(a->st_len);
+    free(a->st_reached_m);
+    memset(a, 0, sizeof *a);
+}
+
+/* Areas of every break from one labelling; nested by construction. */
+static sv_status areas_from_labels(sv_ctx *ctx, sv_geos *h, const sv_network *net, const sv_access_opts *o,
+                                   const sv_labels *l, const sv_attach *src, const double *access, size_t nsrc,
+                                   unsigned char **wkb, size_t *len, double *reached_m)
+{
+    sv_geom *prev = NULL;
+    sv_status st = SV_OK;
+    for (size_t b = 0; b < o->n_breaks && st == SV_OK; b++) {
+        sv_geom *lines = sv_network_reached(h, net, o->kind, l, src, access, nsrc, o->budget[b], &reached_m[b]);
+        sv_geom *area = NULL;
+        if (lines && sv_geom_is_empty(h, lines) == 1)
+            area = sv_geom_empty_polygon(h);
+        else if (lines) {
+            /* thousands of two-point pieces buffer far faster sewn into ways */
+            sv_geom *merged = sv_geom_line_merge(h, lines);
+            area = sv_geom_buffer(h, merged ? merged : lines, o->trim_m, o->quad_segs);
+            sv_geom_destroy(h, merged);
+        }
+        sv_geom_destroy(h, lines);
+        if (area && prev && sv_geom_is_empty(h, prev) == 0) {
+            /* a smaller break's area lies inside the larger one's, also to
+             * the last bit of floating point */
+            sv_geom *two[2] = {area, sv_geom_clone(h, prev)};
+            area = two[1] ? sv_geom_union_take(h, two, 2) : NULL;
+            sv_geom_destroy(h, two[0]);
+            sv_geom_destroy(h, two[1]);
+        }
+        sv_geom *poly = area ? sv_geom_polygons(h, area) : NULL;
+        sv_geom_destroy(h, area);
+        if (!poly) {
+            st = sv_error(ctx, SV_ERR_GEOM, "cannot build a network service area: %s", sv_geos_errmsg(h));
+            break;
+        }
+        wkb[b] = NULL;
+        len[b] = 0;
+        if (sv_geom_is_empty(h, poly) == 0 && !(wkb[b] = sv_geom_to_wkb(h, poly, &len[b])))
+            st = SV_ERR_NOMEM;
+        sv_geom_destroy(h, prev);
+        prev = poly;
+    }
+    sv_geom_destroy(h, prev);
+    return st;
+}
+
+sv_status sv_net_areas_compute(sv_ctx *ctx, const sv_network *net, const double *xs, const double *ys, size_t ns,
+                               const sv_access_opts *o, sv_net_areas *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t nb = o->n_breaks;
+    out->n_stations = ns;
+    out->n_breaks = nb;
+    out->attach = calloc(ns + 1, sizeof *out->attach);
+    out->access = calloc(ns + 1, sizeof *out->access);
+    out->access_len = calloc(ns + 1, sizeof *out->access_len);
+    out->area_wkb = calloc(nb + 1, sizeof *out->area_wkb);
+    out->area_len = calloc(nb + 1, sizeof *out->area_len);
+    out->reached_m = calloc(nb + 1, sizeof *out->reached_m);
+    if (o->per_station) {
+        out->st_wkb = calloc(ns * nb + 1, sizeof *out->st_wkb);
+        out->st_len = calloc(ns * nb + 1, sizeof *out->st_len);
+        out->st_reached_m = calloc(ns * nb + 1, sizeof *out->st_reached_m);
+    }
+    sv_geos *h = sv_geos_create();
+    sv_labels l = {0};
+    sv_status st = SV_OK;
+    if (!out->attach || !out->access || !out->access_len || !out->area_wkb || !out->area_len || !out->reached_m ||
+        (o->per_station && (!out->st_wkb || !out->st_len || !out->st_reached_m)) || !h ||
+        sv_labels_init(&l, net) != SV_OK) {
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for network service areas");
+        goto done;
+    }
+    if ((st = sv_network_attach(ctx, net, xs, ys, ns, o->snap, o->max_snap_m, out->attach)) != SV_OK)
+        goto done;
+    for (size_t i = 0; i < ns; i++) {
+        if (!out->attach[i].ok) {
+            out->n_unattached++;
+            continue;
+        }
+        double s = out->attach[i].snap_m;
+        out->access_len[i] = o->access_legs ? s : 0;
+        out->access[i] = !o->access_legs ? 0 : o->kind == SV_COST_LENGTH ? s : s / (o->access_kmh / 3.6);
+    }
+    double cutoff = nb ? o->budget[nb - 1] : 0;
+    sv_progress(ctx, "network", 0.0);
+    if ((st = sv_network_dijkstra(net, o->kind, out->attach, out->access, out->access_len, ns, cutoff, &l)) != SV_OK ||
+        (st = areas_from_labels(ctx, h, net, o, &l, out->attach, out->access, ns, out->area_wkb, out->area_len,
+                                out->reached_m)) != SV_OK)
+        goto done;
+    for (size_t i = 0; o->per_station && i < ns && st == SV_OK; i++) {
+        if (!out->attach[i].ok)
+            continue;
+        st = sv_network_dijkstra(net, o->kind, &out->attach[i], &out->access[i], &out->access_len[i], 1, cutoff, &l);
+        if (st == SV_OK)
+            st = areas_from_labels(ctx, h, net, o, &l, &out->attach[i], &out->access[i], 1, &out->st_wkb[i * nb],
+                                   &out->st_len[i * nb], &out->st_reached_m[i * nb]);
+        if ((i & 31) == 0) {
+            sv_progress(ctx, "network", (double)i / (double)ns);
+            if (sv_ctx_interrupted(ctx))
+                st = SV_ERR_INTERRUPTED;
+        }
+    }
+    sv_progress(ctx, "network", 1.0);
+done:
+    if (st == SV_ERR_NOMEM)
+        sv_error(ctx, st, "out of memory for network service areas");
+    sv_labels_free(&l);
+    sv_geos_destroy(h);
+    return st;
+}
+
+void sv_demand_access_free(sv_demand_access *d)
+{
+    if (!d)
+        return;
+    free(d->nearest);
+    free(d->snap_m);
+    free(d->network_m);
+    free(d->cost);
+    free(d->euclid_m);
+    free(d->within);
+    free(d->n_stations);
+    memset(d, 0, sizeof *d);
+}
+
+static int demand_alloc(sv_demand_access *d, size_t nd, size_t nb)
+{
+    memset(d, 0, sizeof *d);
+    d->n = nd;
+    d->n_breaks = nb;
+    d->nearest = malloc((nd + 1) * sizeof *d->nearest);
+    d->snap_m = malloc((nd + 1) * sizeof *d->snap_m);
+    d->network_m = malloc((nd + 1) * sizeof *d->network_m);
+    d->cost = malloc((nd + 1) * sizeof *d->cost);
+    d->euclid_m = malloc((nd + 1) * sizeof *d->euclid_m);
+    d->within = calloc(nd * nb + 1, 1);
+    d->n_stations = calloc(nd * nb + 1, sizeof *d->n_stations);
+    return d->nearest && d->snap_m && d->network_m && d->cost && d->euclid_m && d->within && d->n_stations ? 0 : -1;
+}
+
+/* Straight line to the nearest of the points in tree: widen until found. */
+static double nearest_straight(sv_geos *h, sv_index *tree, const double *sx, const double *sy, size_t ns, double x,
+                               double y, int *which, size_t **ids, size_t *cap)
+{
+    *which = -1;
+    if (ns == 0)
+        return INFINITY;
+    double best = INFINITY;
+    for (double r = 100.0;; r *= 2) {
+        sv_env e = {x - r, y - r, x + r, y + r};
+        size_t n = 0;
+        if (sv_index_query(h, tree, &e, ids, &n, cap) != 0)
+            return NAN;
+        for (size_t k = 0; k < n; k++) {
+            size_t i = (*ids)[k];
+            double d = hypot(sx[i] - x, sy[i] - y);
+            if (d < best || (d == best && (int)i < *which)) {
+                best = d;
+                *which = (int)i;
+            }
+        }
+        if (best <= r || r > 4e7)
+            return best;
+    }
+}
+
+static sv_index *point_tree(sv_geos *h, const double *x, const double *y, size_t n)
+{
+    sv_index *t = sv_index_create(h);
+    for (size_t i = 0; t && i < n; i++) {
+        sv_env e = {x[i], y[i], x[i], y[i]};
+        if (sv_index_insert(h, t, i, &e) != 0) {
+            sv_index_destroy(h, t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+sv_status sv_demand_access_circles(sv_ctx *ctx, const double *sx, const double *sy, size_t ns, const double *dx,
+                                   const double *dy, size_t nd, const double *radius, size_t nb,
+                                   sv_demand_access *out)
+{
+    if (demand_alloc(out, nd, nb) != 0)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory for demand access");
+    sv_geos *h = sv_geos_create();
+    sv_index *tree = h ? point_tree(h, sx, sy, ns) : NULL;
+    size_t *ids = NULL, cap = 0;
+    sv_status st = (h && tree) ? SV_OK : sv_error(ctx, SV_ERR_NOMEM, "out of memory for demand access");
+    for (size_t i = 0; i < nd && st == SV_OK; i++) {
+        int w;
+        double d = nearest_straight(h, tree, sx, sy, ns, dx[i], dy[i], &w, &ids, &cap);
+        out->nearest[i] = w;
+        out->snap_m[i] = NAN;
+        out->network_m[i] = out->euclid_m[i] = out->cost[i] = d;
+        for (size_t b = 0; b < nb; b++) {
+            double r = radius[b];
+            sv_env e = {dx[i] - r, dy[i] - r, dx[i] + r, dy[i] + r};
+            size_t n = 0;
+            if (sv_index_query(h, tree, &e, &ids, &n, &cap) != 0) {
+                st = SV_ERR_NOMEM;
+                break;
+            }
+            int c = 0;
+            for (size_t k = 0; k < n; k++)
+                c += hypot(sx[ids[k]] - dx[i], sy[ids[k]] - dy[i]) <= r;
+            out->n_stations[i * nb + b] = c;
+            out->within[i * nb + b] = c > 0;
+        }
+    }
+    free(ids);
+    sv_index_destroy(h, tree);
+    sv_geos_destroy(h);
+    return st;
+}
+
+sv_status sv_demand_access_network(sv_ctx *ctx, const sv_network *net, const sv_net_areas *a, const double *sx,
+                                   const double *sy, size_t ns,
+                                   const double *dx, const double *dy, size_t nd, const sv_access_opts *o,
+                                   sv_demand_access *out)
+{
+    size_t nb = o->n_breaks;
+    if (demand_alloc(out, nd, nb) != 0)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory for demand access");
+    sv_attach *at = calloc(nd + 1, sizeof *at);
+    sv_labels l = {0};
+    sv_status st = SV_OK;
+    sv_geos *h = sv_geos_create();
+    sv_index *tree = h ? point_tree(h, sx, sy, ns) : NULL;
+    size_t *ids = NULL, cap = 0;
+    if (!at || !tree || sv_labels_init(&l, net) != SV_OK) {
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for demand access");
+        goto done;
+    }
+    if ((st = sv_network_attach(ctx, net, dx, dy, nd, o->snap, o->max_snap_m, at)) != SV_OK)
+        goto done;
+    /* nearest station: one search from every station, to any distance */
+    if ((st = sv_network_dijkstra(net, o->kind, a->attach, a->access, a->access_len, ns, INFINITY, &l)) != SV_OK)
+        goto done;
+    for (size_t i = 0; i < nd; i++) {
+        double len = INFINITY;
+        int which = -1;
+        double c = sv_network_point_cost(net, o->kind, &l, a->attach, a->access, a->access_len, ns, &at[i], &len,
+                                         &which);
+        out->snap_m[i] = at[i].ok ? at[i].snap_m : NAN;
+        int w;
+        out->euclid_m[i] = nearest_straight(h, tree, sx, sy, ns, dx[i], dy[i], &w, &ids, &cap);
+        if (at[i].ok && o->access_legs && isfinite(c)) {
+            double s = at[i].snap_m;
+            c += o->kind == SV_COST_LENGTH ? s : s / (o->access_kmh / 3.6);
+            len += s;
+        }
+        out->cost[i] = c;
+        out->network_m[i] = len;
+        out->nearest[i] = isfinite(c) ? which : -1;
+        for (size_t b = 0; b < nb; b++)
+            out->within[i * nb + b] = c <= o->budget[b];
+    }
+    /* stations within each break: one bounded search per station */
+    double cutoff = nb ? o->budget[nb - 1] : 0;
+    for (size_t s = 0; s < ns && st == SV_OK; s++) {
+        if (!a->attach[s].ok)
+            continue;
+        if ((st = sv_network_dijkstra(net, o->kind, &a->attach[s], &a->access[s], &a->access_len[s], 1, cutoff,
+                                      &l)) != SV_OK)
+            break;
+        for (size_t i = 0; i < nd; i++) {
+            if (!at[i].ok)
+                continue;
+            double len;
+            int which;
+            double c = sv_network_point_cost(net, o->kind, &l, &a->attach[s], &a->access[s], &a->access_len[s], 1,
+                                             &at[i], &len, &which);
+            if (o->access_legs && isfinite(c))
+                c += o->kind == SV_COST_LENGTH ? at[i].snap_m : at[i].snap_m / (o->access_kmh / 3.6);
+            for (size_t b = 0; b < nb; b++)
+                out->n_stations[i * nb + b] += c <= o->budget[b];
+        }
+        if ((s & 63) == 0 && sv_ctx_interrupted(ctx))
+            st = SV_ERR_INTERRUPTED;
+    }
+    if (st == SV_ERR_NOMEM)
+        sv_error(ctx, st, "out of memory for demand access");
+done:
+    free(ids);
+    sv_index_destroy(h, tree);
+    sv_geos_destroy(h);
+    free(at);
+    sv_labels_free(&l);
+    return st;
+}
