@@ -128,6 +128,8 @@ sv_status sv_travel_mode_load(sv_ctx *ctx, const char *mode, const char *speeds_
 
 double sv_travel_mode_speed(const sv_travel_mode *m, const char *highway, const char *maxspeed)
 {
+    if (!highway || !*highway)
+        return 0; /* a line without a road class (a river, a power line) is no road */
     double kmh = m->default_kmh;
     if (highway)
         for (size_t i = 0; i < m->n_classes; i++)

@@ -160,6 +160,7 @@ static void test_modes_and_speeds(void **state)
     assert_true(sv_travel_mode_speed(&m, "motorway", NULL) == 0);
     assert_true(sv_travel_mode_speed(&m, "footway", NULL) == 5);
     assert_true(sv_travel_mode_speed(&m, "no_such_class", NULL) == 5); /* the documented default */
+    assert_true(sv_travel_mode_speed(&m, NULL, NULL) == 0);            /* no class: not a road */
     assert_int_equal(sv_travel_mode_load(ctx, "car", NULL, &m), SV_OK);
     assert_true(sv_travel_mode_speed(&m, "footway", NULL) == 0);
     assert_true(sv_travel_mode_speed(&m, "residential", "50") == 50);   /* maxspeed honoured */

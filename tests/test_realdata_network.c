@@ -217,6 +217,23 @@ static void test_access_legs_and_straight(void **state)
     sqlite3_close(e);
 }
 
+/* The OpenStreetMap file itself: its lines layer gives the same graph
+ * (lines without a highway class, rivers and power lines, are no roads). */
+static void test_osm_pbf(void **state)
+{
+    (void)state;
+    const char *out = svt_path("pbf.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", file("stations.geojson"), "--districts", file("districts.geojson"),
+               "--district-id", "name", "--network", file("andorra.osm.pbf"), "--radius", "500", "--snap", "node",
+               "--access-legs", "off", "--max-snap", "100000", "--demand", file("buildings.geojson"),
+               "--no-service-areas", "--out", out, "-q");
+    sqlite3 *db = svt_db_open(out);
+    assert_int_equal(svt_db_int(db, "SELECT network_nodes FROM runs"), 38509);
+    assert_int_equal(svt_db_int(db, "SELECT network_edges FROM runs"), 38942);
+    assert_int_equal(svt_db_int(db, "SELECT demand_covered FROM district_demand WHERE district_id IS NULL"), 169);
+    sqlite3_close(db);
+}
+
 static void test_areas_valid_and_nested(void **state)
 {
     (void)state;
@@ -256,6 +273,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_node_snap_distances),
         cmocka_unit_test(test_access_legs_and_straight),
+        cmocka_unit_test(test_osm_pbf),
         cmocka_unit_test(test_areas_valid_and_nested),
     };
     return cmocka_run_group_tests_name("realdata_network", tests, group_setup, group_teardown);

@@ -197,6 +197,22 @@ static void print_summary(const sv_analysis *a, const char *out_path)
                "svcov query --db %s below_target)\n",
                shown, a->n_districts, out_path);
 
+    if (a->network)
+        printf("\nNetwork: %zu nodes, %zu edges, %zu connected components (the largest %zu nodes), %.1f km of "
+               "streets usable by %s; %zu stations beyond --max-snap\n",
+               a->net.nodes, a->net.edges, a->net.components, a->net.main_nodes, a->net.length_m / 1000, a->mode,
+               a->n_unattached);
+    if (a->demand_total) {
+        printf("Demand: %zu points", a->n_demand);
+        for (size_t b = 0; b < a->n_breaks; b++) {
+            size_t k = a->n_districts * a->n_breaks + b;
+            char brk[32];
+            break_label(brk, sizeof brk, &a->breaks[b]);
+            printf("%s %.1f%% within %s", b ? "," : ";", a->demand_total[k] > 0 ? 100.0 * a->demand_covered[k] /
+                                                                                      a->demand_total[k] : 0.0, brk);
+        }
+        printf(" (tables demand_access, district_demand)\n");
+    }
     printf("\nWhole area (union of the %zu districts, %zu stations, %s, EPSG:%d):\n", a->n_districts,
            a->n_stations, a->mode, a->crs.epsg);
     const char *chdr[] = {"break", "radius m", "area km2", "covered km2", "covered %", "gap km2"};
