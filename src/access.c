@@ -3,6 +3,7 @@
 #include "svcov/sv_geom.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,25 +29,105 @@ void sv_net_areas_free(sv_net_areas *a)
     memset(a, 0, sizeof *a);
 }
 
-/* Areas of every break from one labelling; nested by construction. */
+/* The reached lines widened by trim. One buffer of a whole street grid
+ * nodes every offset curve against every other and grows superlinearly;
+ * the ways (sewn from the two-point pieces) buffered one by one and united
+ * by GEOS's cascaded union stay local. */
+static sv_geom *widen(sv_geos *h, const sv_geom *lines, double trim, int quad_segs)
+{
+    sv_geom *merged = sv_geom_line_merge(h, lines);
+    const sv_geom *src = merged ? merged : lines;
+    int n = sv_geom_num_parts(h, src);
+    sv_geom **parts = n > 0 ? calloc((size_t)n, sizeof *parts) : NULL;
+    sv_geom *out = NULL;
+    if (parts) {
+        int ok = 1;
+        for (int i = 0; i < n && ok; i++) {
+            sv_geom *p = sv_geom_part(h, src, i);
+            parts[i] = p ? sv_geom_buffer(h, p, trim, quad_segs) : NULL;
+            sv_geom_destroy(h, p);
+            ok = parts[i] != NULL;
+        }
+        if (ok)
+            out = sv_geom_union_take(h, parts, (size_t)n);
+        for (int i = 0; i < n; i++)
+            sv_geom_destroy(h, parts[i]);
+        free(parts);
+    }
+    sv_geom_destroy(h, merged);
+    return out;
+}
+
+/* One break's widening on its own thread (own GEOS handle; WKB in and out). */
+typedef struct {
+    unsigned char *lines;
+    size_t lines_len;
+    double trim;
+    int quad_segs;
+    unsigned char *area;
+    size_t area_len;
+    int failed;
+} widen_job;
+
+static void *widen_thread(void *arg)
+{
+    widen_job *w = arg;
+    sv_geos *h = sv_geos_create();
+    sv_geom *lines = h ? sv_geom_from_wkb(h, w->lines, w->lines_len) : NULL;
+    sv_geom *area = lines ? widen(h, lines, w->trim, w->quad_segs) : NULL;
+    w->area = area ? sv_geom_to_wkb(h, area, &w->area_len) : NULL;
+    w->failed = !w->area;
+    sv_geom_destroy(h, area);
+    sv_geom_destroy(h, lines);
+    sv_geos_destroy(h);
+    return NULL;
+}
+
+/* Areas of every break from one labelling, the breaks widened in parallel,
+ * then nested by construction. */
 static sv_status areas_from_labels(sv_ctx *ctx, sv_geos *h, const sv_network *net, const sv_access_opts *o,
                                    const sv_labels *l, const sv_attach *src, const double *access, size_t nsrc,
                                    unsigned char **wkb, size_t *len, double *reached_m)
 {
-    sv_geom *prev = NULL;
+    size_t nb = o->n_breaks;
+    widen_job *jobs = calloc(nb + 1, sizeof *jobs);
+    pthread_t *tid = calloc(nb + 1, sizeof *tid);
+    unsigned char *started = calloc(nb + 1, 1);
     sv_status st = SV_OK;
-    for (size_t b = 0; b < o->n_breaks && st == SV_OK; b++) {
+    if (!jobs || !tid || !started) {
+        st = SV_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t b = 0; b < nb && st == SV_OK; b++) {
         sv_geom *lines = sv_network_reached(h, net, o->kind, l, src, access, nsrc, o->budget[b], &reached_m[b]);
-        sv_geom *area = NULL;
-        if (lines && sv_geom_is_empty(h, lines) == 1)
-            area = sv_geom_empty_polygon(h);
-        else if (lines) {
-            /* thousands of two-point pieces buffer far faster sewn into ways */
-            sv_geom *merged = sv_geom_line_merge(h, lines);
-            area = sv_geom_buffer(h, merged ? merged : lines, o->trim_m, o->quad_segs);
-            sv_geom_destroy(h, merged);
+        if (!lines) {
+            st = SV_ERR_NOMEM;
+            break;
         }
+        jobs[b].trim = o->trim_m;
+        jobs[b].quad_segs = o->quad_segs;
+        if (sv_geom_is_empty(h, lines) == 0 && !(jobs[b].lines = sv_geom_to_wkb(h, lines, &jobs[b].lines_len)))
+            st = SV_ERR_NOMEM;
         sv_geom_destroy(h, lines);
+    }
+    /* at most as many at once as the context's threads */
+    int nt = sv_ctx_threads(ctx);
+    for (size_t b0 = 0; b0 < nb && st == SV_OK; b0 += (size_t)nt) {
+        for (size_t b = b0; b < nb && b < b0 + (size_t)nt; b++)
+            if (jobs[b].lines)
+                started[b] = pthread_create(&tid[b], NULL, widen_thread, &jobs[b]) == 0;
+        for (size_t b = b0; b < nb && b < b0 + (size_t)nt; b++) {
+            if (started[b])
+                pthread_join(tid[b], NULL);
+            else if (jobs[b].lines)
+                widen_thread(&jobs[b]); /* no thread to be had: here */
+            if (jobs[b].lines && jobs[b].failed)
+                st = sv_error(ctx, SV_ERR_GEOM, "cannot widen the reached streets into a service area");
+        }
+    }
+    sv_geom *prev = NULL;
+    for (size_t b = 0; b < nb && st == SV_OK; b++) {
+        sv_geom *area = jobs[b].area ? sv_geom_from_wkb(h, jobs[b].area, jobs[b].area_len) : sv_geom_empty_polygon(h);
         if (area && prev && sv_geom_is_empty(h, prev) == 0) {
             /* a smaller break's area lies inside the larger one's, also to
              * the last bit of floating point */
@@ -69,6 +150,15 @@ static sv_status areas_from_labels(sv_ctx *ctx, sv_geos *h, const sv_network *ne
         prev = poly;
     }
     sv_geom_destroy(h, prev);
+done:
+    if (jobs)
+        for (size_t b = 0; b < nb; b++) {
+            free(jobs[b].lines);
+            free(jobs[b].area);
+        }
+    free(jobs);
+    free(tid);
+    free(started);
     return st;
 }
 
