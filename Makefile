@@ -38,9 +38,13 @@ sanitize: deps
 	@cmake --build $(BUILD)-asan -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(BUILD)-asan --output-on-failure -j$(JOBS)
 
-# svcov against the same computation in SpatiaLite SQL (see bench/README.md).
+# svcov against its peers on the same inputs (see bench/README.md): SpatiaLite SQL
+# for circle coverage, pgRouting for network distances, glpsol and CBC for siting.
 bench: build
+	@scripts/install-deps.sh --bench
 	bench/bench_sql.sh --svcov $(SVCOV) --gencity $(BUILD)/bench/svcov-gencity
+	bench/bench_network.sh --svcov $(SVCOV) --genroads $(BUILD)/bench/svcov-genroads
+	bench/bench_site.sh --svcov $(SVCOV) --gencity $(BUILD)/bench/svcov-gencity
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan $(OUT)

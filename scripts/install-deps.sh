@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the Debian packages svcov needs to build, test and run.
+# Install the Debian packages svcov needs to build, test and run
+# (scripts/install-deps.sh --bench: also what the benchmarks compare with).
 # As root: installs what is missing with apt-get. Otherwise: prints the exact
 # apt-get line to run and fails, so a build never starts half-equipped.
 set -euo pipefail
@@ -16,6 +17,11 @@ packages=(
   libcmocka-dev                   # unit tests
   time                            # /usr/bin/time for the benchmark's memory figures
 )
+
+# The benchmarks' peers (bench/): PostgreSQL, PostGIS and pgRouting.
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
