@@ -11,12 +11,22 @@ void sv_net_areas_free(sv_net_areas *a)
 {
     if (!a)
         return;
-    if (a->area_wkb)
-        for (size_t b = 0; b < a->n_breaks; b++)
+    for (size_t b = 0; b < a->n_breaks; b++) {
+        if (a->area_wkb)
             free(a->area_wkb[b]);
-    if (a->st_wkb)
-        for (size_t k = 0; k < a->n_stations * a->n_breaks; k++)
+        if (a->lines_wkb)
+            free(a->lines_wkb[b]);
+    }
+    for (size_t k = 0; k < a->n_stations * a->n_breaks; k++) {
+        if (a->st_wkb)
             free(a->st_wkb[k]);
+        if (a->st_lines_wkb)
+            free(a->st_lines_wkb[k]);
+    }
+    free(a->lines_wkb);
+    free(a->lines_len);
+    free(a->st_lines_wkb);
+    free(a->st_lines_len);
     free(a->attach);
     free(a->access);
     free(a->access_len);
@@ -87,7 +97,8 @@ static void *widen_thread(void *arg)
  * then nested by construction. */
 static sv_status areas_from_labels(sv_ctx *ctx, sv_geos *h, const sv_network *net, const sv_access_opts *o,
                                    const sv_labels *l, const sv_attach *src, const double *access, size_t nsrc,
-                                   unsigned char **wkb, size_t *len, double *reached_m)
+                                   unsigned char **wkb, size_t *len, double *reached_m, unsigned char **lines_wkb,
+                                   size_t *lines_len)
 {
     size_t nb = o->n_breaks;
     widen_job *jobs = calloc(nb + 1, sizeof *jobs);
@@ -153,7 +164,13 @@ static sv_status areas_from_labels(sv_ctx *ctx, sv_geos *h, const sv_network *ne
 done:
     if (jobs)
         for (size_t b = 0; b < nb; b++) {
-            free(jobs[b].lines);
+            /* the reached streets go to the caller */
+            if (st == SV_OK) {
+                lines_wkb[b] = jobs[b].lines;
+                lines_len[b] = jobs[b].lines_len;
+            } else {
+                free(jobs[b].lines);
+            }
             free(jobs[b].area);
         }
     free(jobs);
@@ -175,7 +192,11 @@ sv_status sv_net_areas_compute(sv_ctx *ctx, const sv_network *net, const double 
     out->area_wkb = calloc(nb + 1, sizeof *out->area_wkb);
     out->area_len = calloc(nb + 1, sizeof *out->area_len);
     out->reached_m = calloc(nb + 1, sizeof *out->reached_m);
+    out->lines_wkb = calloc(nb + 1, sizeof *out->lines_wkb);
+    out->lines_len = calloc(nb + 1, sizeof *out->lines_len);
     if (o->per_station) {
+        out->st_lines_wkb = calloc(ns * nb + 1, sizeof *out->st_lines_wkb);
+        out->st_lines_len = calloc(ns * nb + 1, sizeof *out->st_lines_len);
         out->st_wkb = calloc(ns * nb + 1, sizeof *out->st_wkb);
         out->st_len = calloc(ns * nb + 1, sizeof *out->st_len);
         out->st_reached_m = calloc(ns * nb + 1, sizeof *out->st_reached_m);
@@ -184,7 +205,10 @@ sv_status sv_net_areas_compute(sv_ctx *ctx, const sv_network *net, const double 
     sv_labels l = {0};
     sv_status st = SV_OK;
     if (!out->attach || !out->access || !out->access_len || !out->area_wkb || !out->area_len || !out->reached_m ||
-        (o->per_station && (!out->st_wkb || !out->st_len || !out->st_reached_m)) || !h ||
+        !out->lines_wkb || !out->lines_len ||
+        (o->per_station && (!out->st_wkb || !out->st_len || !out->st_reached_m || !out->st_lines_wkb ||
+                            !out->st_lines_len)) ||
+        !h ||
         sv_labels_init(&l, net) != SV_OK) {
         st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for network service areas");
         goto done;
@@ -204,7 +228,7 @@ sv_status sv_net_areas_compute(sv_ctx *ctx, const sv_network *net, const double 
     sv_progress(ctx, "network", 0.0);
     if ((st = sv_network_dijkstra(net, o->kind, out->attach, out->access, out->access_len, ns, cutoff, &l)) != SV_OK ||
         (st = areas_from_labels(ctx, h, net, o, &l, out->attach, out->access, ns, out->area_wkb, out->area_len,
-                                out->reached_m)) != SV_OK)
+                                out->reached_m, out->lines_wkb, out->lines_len)) != SV_OK)
         goto done;
     for (size_t i = 0; o->per_station && i < ns && st == SV_OK; i++) {
         if (!out->attach[i].ok)
@@ -212,7 +236,8 @@ sv_status sv_net_areas_compute(sv_ctx *ctx, const sv_network *net, const double 
         st = sv_network_dijkstra(net, o->kind, &out->attach[i], &out->access[i], &out->access_len[i], 1, cutoff, &l);
         if (st == SV_OK)
             st = areas_from_labels(ctx, h, net, o, &l, &out->attach[i], &out->access[i], 1, &out->st_wkb[i * nb],
-                                   &out->st_len[i * nb], &out->st_reached_m[i * nb]);
+                                   &out->st_len[i * nb], &out->st_reached_m[i * nb], &out->st_lines_wkb[i * nb],
+                                   &out->st_lines_len[i * nb]);
         if ((i & 31) == 0) {
             sv_progress(ctx, "network", (double)i / (double)ns);
             if (sv_ctx_interrupted(ctx))

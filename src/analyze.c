@@ -363,7 +363,11 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             double area = g ? sv_geom_area(h, g) : 0;
             sv_geom_destroy(h, g);
             if (na->st_wkb && na->st_wkb[kb])
-                rc = sv_store_service_area(ctx, db, f->id, &brk, area, na->st_wkb[kb], na->st_len[kb]);
+                rc = sv_store_service_area(ctx, db, f->id, &brk, area, na->st_reached_m[kb], na->st_wkb[kb],
+                                           na->st_len[kb]);
+            if (rc == SV_OK && na->st_lines_wkb && na->st_lines_wkb[kb])
+                rc = sv_store_reached(ctx, db, f->id, &brk, na->st_reached_m[kb], na->st_lines_wkb[kb],
+                                      na->st_lines_len[kb]);
         }
         for (size_t b = 0; b < a->n_breaks && rc == SV_OK && o->service_areas && !x->areas; b++) {
             sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
@@ -372,7 +376,7 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             unsigned char *wkb = c ? sv_geom_to_wkb(h, c, &len) : NULL;
             double area = c ? sv_geom_area(h, c) : 0;
             sv_geom_destroy(h, c);
-            rc = wkb ? sv_store_service_area(ctx, db, f->id, &brk, area, wkb, len)
+            rc = wkb ? sv_store_service_area(ctx, db, f->id, &brk, area, NAN, wkb, len)
                      : sv_error(ctx, SV_ERR_GEOM, "cannot draw a service circle: %s", sv_geos_errmsg(h));
             free(wkb);
         }
@@ -426,6 +430,12 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             }
         }
     }
+    for (size_t b = 0; x->areas && b < a->n_breaks && rc == SV_OK; b++) /* all stations together */
+        if (x->areas->lines_wkb[b]) {
+            sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
+            rc = sv_store_reached(ctx, db, NULL, &brk, x->areas->reached_m[b], x->areas->lines_wkb[b],
+                                  x->areas->lines_len[b]);
+        }
     for (size_t b = 0; b < a->n_breaks && rc == SV_OK; b++) {
         const sv_cov_cell *c = &a->cov.cells[a->n_districts * a->n_breaks + b];
         sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};

@@ -26,6 +26,7 @@ enum {
     S_SITE,
     S_SITE_DISTRICT,
     S_DEMAND_ACCESS,
+    S_REACHED,
     S_DEMAND_REACH,
     S_DISTRICT_DEMAND,
     S_COUNT
@@ -46,7 +47,9 @@ static const char *schema_sql =
     "CREATE TABLE districts (id INTEGER PRIMARY KEY, district_id TEXT NOT NULL, district_name TEXT,"
     " source_fid INTEGER, area_m2 REAL NOT NULL, repaired INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE service_areas (id INTEGER PRIMARY KEY, station_id TEXT NOT NULL, mode TEXT NOT NULL,"
-    " minutes REAL, radius_m REAL NOT NULL, area_m2 REAL NOT NULL);"
+    " minutes REAL, radius_m REAL NOT NULL, area_m2 REAL NOT NULL, reached_m REAL);"
+    "CREATE TABLE reached_streets (id INTEGER PRIMARY KEY, station_id TEXT, mode TEXT NOT NULL, minutes REAL,"
+    " radius_m REAL NOT NULL, length_m REAL NOT NULL);"
     "CREATE TABLE district_coverage (id INTEGER PRIMARY KEY, district_id TEXT NOT NULL,"
     " district_name TEXT, mode TEXT NOT NULL, minutes REAL, radius_m REAL NOT NULL,"
     " area_m2 REAL NOT NULL, covered_m2 REAL NOT NULL, covered_pct REAL NOT NULL,"
@@ -87,7 +90,7 @@ static const struct {
 } geometry_columns[] = {
     {"stations", "POINT"},           {"districts", "MULTIPOLYGON"}, {"service_areas", "POLYGON"},
     {"coverage", "MULTIPOLYGON"},    {"gaps", "MULTIPOLYGON"},      {"gap_parts", "POLYGON"},
-    {"sites", "POINT"},        {"demand_access", "POINT"},
+    {"sites", "POINT"},        {"demand_access", "POINT"}, {"reached_streets", "MULTILINESTRING"},
 };
 #define N_GEOMETRY_COLUMNS (sizeof geometry_columns / sizeof geometry_columns[0])
 
@@ -96,8 +99,10 @@ static const char *insert_sql[S_COUNT] = {
                   " VALUES (?, ?, ?, ?, MakePoint(?, ?, ?))",
     [S_DISTRICT] = "INSERT INTO districts (district_id, district_name, source_fid, area_m2, repaired, geom)"
                    " VALUES (?, ?, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, ?)))",
-    [S_SERVICE_AREA] = "INSERT INTO service_areas (station_id, mode, minutes, radius_m, area_m2, geom)"
-                       " VALUES (?, ?, ?, ?, ?, GeomFromWKB(?, ?))",
+    [S_SERVICE_AREA] = "INSERT INTO service_areas (station_id, mode, minutes, radius_m, area_m2, reached_m, geom)"
+                       " VALUES (?, ?, ?, ?, ?, ?, CastToPolygon(GeomFromWKB(?, ?)))",
+    [S_REACHED] = "INSERT INTO reached_streets (station_id, mode, minutes, radius_m, length_m, geom)"
+                  " VALUES (?, ?, ?, ?, ?, CastToMultiLineString(GeomFromWKB(?, ?)))",
     [S_DISTRICT_COVERAGE] =
         "INSERT INTO district_coverage (district_id, district_name, mode, minutes, radius_m, area_m2,"
         " covered_m2, covered_pct, gap_m2, n_gap_parts, n_stations_inside, n_stations_reaching)"
@@ -536,16 +541,29 @@ sv_status sv_store_district(sv_ctx *ctx, sv_store *st, const char *id, const cha
 }
 
 sv_status sv_store_service_area(sv_ctx *ctx, sv_store *st, const char *station_id,
-                                const sv_store_break *b, double area_m2,
+                                const sv_store_break *b, double area_m2, double reached_m,
                                 const unsigned char *wkb, size_t len)
 {
     sqlite3_stmt *s = st->stmt[S_SERVICE_AREA];
     bind_text(s, 1, station_id);
     int i = bind_break(s, 2, b);
     bind_real(s, i, area_m2);
+    bind_real(s, i + 1, reached_m);
+    bind_blob(s, i + 2, wkb, len);
+    sqlite3_bind_int(s, i + 3, st->srid);
+    return step(ctx, st, S_SERVICE_AREA);
+}
+
+sv_status sv_store_reached(sv_ctx *ctx, sv_store *st, const char *station_id, const sv_store_break *b,
+                           double length_m, const unsigned char *wkb, size_t len)
+{
+    sqlite3_stmt *s = st->stmt[S_REACHED];
+    bind_text(s, 1, station_id);
+    int i = bind_break(s, 2, b);
+    bind_real(s, i, length_m);
     bind_blob(s, i + 1, wkb, len);
     sqlite3_bind_int(s, i + 2, st->srid);
-    return step(ctx, st, S_SERVICE_AREA);
+    return step(ctx, st, S_REACHED);
 }
 
 sv_status sv_store_coverage(sv_ctx *ctx, sv_store *st, const sv_store_coverage_row *r)

@@ -34,9 +34,13 @@ typedef struct {
     unsigned char **area_wkb;  /* per break: dissolved service area (polygonal) */
     size_t *area_len;
     double *reached_m;         /* per break: network length reached */
+    unsigned char **lines_wkb; /* per break: the reached streets (MultiLineString), NULL when none */
+    size_t *lines_len;
     unsigned char **st_wkb;    /* per station and break (station-major), when per_station */
     size_t *st_len;
     double *st_reached_m;
+    unsigned char **st_lines_wkb; /* per station and break: its reached streets */
+    size_t *st_lines_len;
     size_t n_stations, n_breaks, n_unattached;
 } sv_net_areas;
 

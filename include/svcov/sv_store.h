@@ -56,9 +56,13 @@ sv_status sv_store_station(sv_ctx *ctx, sv_store *st, const char *id, const char
 sv_status sv_store_district(sv_ctx *ctx, sv_store *st, const char *id, const char *name,
                             long long fid, double area_m2, int repaired,
                             const unsigned char *wkb, size_t len);
+/* reached_m: the street length reached (network mode), NAN otherwise. */
 sv_status sv_store_service_area(sv_ctx *ctx, sv_store *st, const char *station_id,
-                                const sv_store_break *b, double area_m2,
+                                const sv_store_break *b, double area_m2, double reached_m,
                                 const unsigned char *wkb, size_t len);
+/* The streets reached from one station (station_id) or all (NULL). */
+sv_status sv_store_reached(sv_ctx *ctx, sv_store *st, const char *station_id, const sv_store_break *b,
+                           double length_m, const unsigned char *wkb, size_t len);
 
 typedef struct {
     const char *district_id, *district_name;
