@@ -40,6 +40,7 @@ void sv_analyze_opts_init(sv_analyze_opts *o)
     o->access_legs = 1;
     o->max_snap_m = 500;
     o->trim_m = 50;
+    o->redundancy = 1;
 }
 
 void sv_analysis_destroy(sv_analysis *a)
@@ -55,6 +56,7 @@ void sv_analysis_destroy(sv_analysis *a)
     free(a->breaks);
     free(a->demand_total);
     free(a->demand_covered);
+    sv_people_result_free(&a->people, a->n_districts, a->n_breaks, a->n_stations);
     sv_cov_result_free(&a->cov);
     free(a);
 }
@@ -406,6 +408,8 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
                 .n_stations_inside = a->cov.n_inside[d],
                 .n_stations_reaching = c->n_reaching,
                 .n_gap_parts = nparts,
+                .pop_total = a->people.total ? a->people.total[d * a->n_breaks + b] : NAN,
+                .pop_covered = a->people.covered ? a->people.covered[d * a->n_breaks + b] : NAN,
                 .covered_wkb = c->covered_wkb,
                 .covered_len = c->covered_len,
                 .gap_wkb = c->gap_wkb,
@@ -439,18 +443,16 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
     for (size_t b = 0; b < a->n_breaks && rc == SV_OK; b++) {
         const sv_cov_cell *c = &a->cov.cells[a->n_districts * a->n_breaks + b];
         sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
-        rc = sv_store_city(ctx, db, &brk, c->area_m2, c->covered_m2, (int)a->n_stations);
+        size_t k = a->n_districts * a->n_breaks + b;
+        rc = sv_store_city(ctx, db, &brk, c->area_m2, c->covered_m2, (int)a->n_stations,
+                           a->people.total ? a->people.total[k] : NAN, a->people.covered ? a->people.covered[k] : NAN,
+                           a->people.gini ? a->people.gini[b] : NAN);
     }
     for (size_t i = 0; x->access && i < x->n_demand && rc == SV_OK; i++) {
         const sv_feature *f = &x->dem_fs->items[x->dem_keep[i]];
         const sv_demand_access *da = x->access;
         int dd = x->dem_district[i];
-        double mins = da->cost[i];
-        if (x->areas) /* network: cost in seconds (time) or metres (length) */
-            mins = isnan(a->breaks[0].minutes) ? da->cost[i] / (a->speed_kmh > 0 ? a->speed_kmh : 5.0) * 0.06
-                                               : da->cost[i] / 60.0;
-        else /* straight line at the mode's speed (walking when breaks are metres) */
-            mins = da->cost[i] / ((a->speed_kmh > 0 ? a->speed_kmh : 5.0) / 0.06);
+        double mins = sv_analysis_minutes(a, da->cost[i]);
         sv_store_demand_row row = {
             .demand_id = f->id,
             .district_id = dd >= 0 ? a->district_ids[dd] : NULL,
@@ -483,6 +485,8 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
                                           a->demand_total[k], a->demand_covered[k], (int)n_points);
         }
     }
+    if (rc == SV_OK)
+        rc = sv_people_write(ctx, db, a, st_fs, st_keep);
     for (size_t i = 0; i < sv_ctx_issue_count(ctx) && rc == SV_OK; i++)
         rc = sv_store_issue(ctx, db, sv_ctx_issue(ctx, i));
 
@@ -523,8 +527,20 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             "n_districts", "n_issues", "gdal_version", "geos_version", "proj_version", "spatialite_version",
             "sqlite_version", "network_path", "speeds_path", "snap", "access_legs", "max_snap_m", "trim_m",
             "network_nodes", "network_edges", "network_components", "network_length_m", "stations_unattached",
-            "demand_path", "n_demand",
+            "demand_path", "n_demand", "population_method", "population_path", "population_field",
+            "population_raster", "raster_cells", "raster_nodata", "raster_negative", "raster_people",
+            "population_pieces", "blocks_without_buildings", "distances_from", "responsibility_method",
+            "redundancy",
         };
+        const sv_people_result *pr = &a->people;
+        char rc_cells[32], rc_nodata[32], rc_neg[32], rc_sum[32], rc_pieces[32], rc_empty[32];
+        snprintf(rc_cells, sizeof rc_cells, "%zu", pr->raster_cells);
+        snprintf(rc_nodata, sizeof rc_nodata, "%zu", pr->raster_nodata);
+        snprintf(rc_neg, sizeof rc_neg, "%zu", pr->raster_negative);
+        snprintf(rc_sum, sizeof rc_sum, "%.6f", pr->raster_sum);
+        snprintf(rc_pieces, sizeof rc_pieces, "%zu", pr->n_pieces);
+        snprintf(rc_empty, sizeof rc_empty, "%zu", pr->n_blocks_empty);
+        int raster = pr->method == SV_POP_RASTER, people = pr->method != SV_POP_NONE;
         const char *vals[] = {
             started, finished, SV_VERSION, o->command_line, st_fs->path, st_fs->layer,
             o->stations.where, st_fs->id_field, st_fs->name_field, st_fs->category_field, d_fs->path,
@@ -537,7 +553,11 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             a->network ? (o->access_legs ? "1" : "0") : NULL, a->network ? nb_max_snap : NULL,
             a->network ? nb_trim : NULL, a->network ? nb_nodes : NULL, a->network ? nb_edges : NULL,
             a->network ? nb_comp : NULL, a->network ? nb_len : NULL, a->network ? nb_unatt : NULL,
-            o->demand.spec, x->access ? nb_dem : NULL,
+            o->demand.spec, x->access ? nb_dem : NULL, people ? sv_pop_method_name(pr->method) : NULL,
+            o->population.spec, o->population_field, o->population_raster, raster ? rc_cells : NULL,
+            raster ? rc_nodata : NULL, raster ? rc_neg : NULL, raster ? rc_sum : NULL, people ? rc_pieces : NULL,
+            pr->method == SV_POP_DASYMETRIC ? rc_empty : NULL, pr->points_source, pr->resp_method,
+            o->redundancy && pr->red ? "1" : "0",
         };
         rc = sv_store_record(ctx, db, "runs", keys, vals, sizeof keys / sizeof keys[0], NULL);
     }
@@ -574,8 +594,8 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
 
     sv_travel_mode mode;
     double *budget = NULL;
-    sv_source *nsrc = NULL, *msrc = NULL;
-    sv_featureset nfs = {0}, mfs = {0};
+    sv_source *nsrc = NULL, *msrc = NULL, *psrc = NULL;
+    sv_featureset nfs = {0}, mfs = {0}, pfs = {0};
     sv_network *net = NULL;
     sv_net_areas areas = {0};
     sv_demand_access access = {0};
@@ -601,8 +621,21 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     if ((rc = sv_store_check_target(ctx, o->out_path)) != SV_OK)
         goto done;
 
+    if (!!o->population_raster + !!o->population.spec > 1 ||
+        (o->population_raster && o->population_field)) {
+        rc = sv_error(ctx, SV_ERR_USAGE, "give people one way: --population-raster FILE, or --population-field "
+                      "FIELD (on the districts, or with --population PATH for population polygons)");
+        goto done;
+    }
+    if (o->population.spec && !o->population_field) {
+        rc = sv_error(ctx, SV_ERR_USAGE, "--population %s: say which field holds the number of people with "
+                      "--population-field FIELD", o->population.spec);
+        goto done;
+    }
     sv_source_opts so = o->stations, dso = o->districts;
     so.strict = dso.strict = o->strict;
+    if (o->population_field && !o->population.spec)
+        dso.weight_field = o->population_field;
     sv_progress(ctx, "reading", 0.0);
     if ((rc = sv_source_open(ctx, &so, SV_ROLE_STATIONS, &ssrc)) != SV_OK)
         goto done;
@@ -618,6 +651,13 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         sv_source_opts mo = o->demand;
         mo.strict = o->strict;
         if ((rc = sv_source_open(ctx, &mo, SV_ROLE_DEMAND, &msrc)) != SV_OK)
+            goto done;
+    }
+    if (o->population.spec) {
+        sv_source_opts po = o->population;
+        po.strict = o->strict;
+        po.weight_field = o->population_field;
+        if ((rc = sv_source_open(ctx, &po, SV_ROLE_POPULATION, &psrc)) != SV_OK)
             goto done;
     }
 
@@ -646,8 +686,11 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     if ((rc = sv_source_project(ctx, ssrc, a->crs.epsg, &sfs)) != SV_OK ||
         (rc = sv_source_project(ctx, dsrc, a->crs.epsg, &dfs)) != SV_OK ||
         (nsrc && (rc = sv_source_project(ctx, nsrc, a->crs.epsg, &nfs)) != SV_OK) ||
-        (msrc && (rc = sv_source_project(ctx, msrc, a->crs.epsg, &mfs)) != SV_OK))
+        (msrc && (rc = sv_source_project(ctx, msrc, a->crs.epsg, &mfs)) != SV_OK) ||
+        (psrc && (rc = sv_source_project(ctx, psrc, a->crs.epsg, &pfs)) != SV_OK))
         goto done;
+    sv_source_close(psrc);
+    psrc = NULL;
     sv_source_close(nsrc);
     sv_source_close(msrc);
     nsrc = msrc = NULL;
@@ -762,7 +805,8 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         .quad_segs = o->quad_segs,
         .method = o->method,
         .want_geometry = 1,
-        .geometry_limit = a->n_districts,
+        /* with people, the city's gap too (people in the gap) */
+        .geometry_limit = o->population_raster || o->population.spec || o->population_field ? 0 : a->n_districts,
         .area_wkb = (const unsigned char *const *)areas.area_wkb,
         .area_len = areas.area_len,
     };
@@ -841,6 +885,27 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     } else {
         x.areas = a->network ? &areas : NULL;
     }
+    sv_people_in pin = {
+        .o = o,
+        .xs = xs,
+        .ys = ys,
+        .vd = vd,
+        .dw = (const unsigned char *const *)dw,
+        .dl = dl,
+        .districts = &dfs,
+        .population = &pfs,
+        .demand = &mfs,
+        .dem_keep = mkeep,
+        .dem_x = mx,
+        .dem_y = my,
+        .n_demand = a->n_demand,
+        .dem_access = o->demand.spec ? &access : NULL,
+        .net = a->network ? net : NULL,
+        .areas = a->network ? &areas : NULL,
+        .access_opts = &ao,
+    };
+    if ((rc = sv_people_run(ctx, h, &pin, a)) != SV_OK)
+        goto done;
     rc = write_results(ctx, h, o, a, &sfs, keep, xs, ys, &dfs, vd, started, &x);
 
 done:
@@ -869,6 +934,8 @@ done:
     sv_featureset_free(&dfs);
     sv_featureset_free(&nfs);
     sv_featureset_free(&mfs);
+    sv_featureset_free(&pfs);
+    sv_source_close(psrc);
     sv_source_close(nsrc);
     sv_source_close(msrc);
     sv_network_destroy(net);

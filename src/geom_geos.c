@@ -5,6 +5,7 @@
 #include "svcov/sv_common.h"
 #include "svcov/sv_geom.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -687,4 +688,135 @@ sv_geom *sv_geom_collect_take(sv_geos *s, sv_geom **parts, size_t n)
 sv_geom *sv_geom_line_merge(sv_geos *s, const sv_geom *g)
 {
     return (sv_geom *)GEOSLineMerge_r(s->h, CG(g));
+}
+
+sv_geom *sv_geom_polygon_xy(sv_geos *s, const double *xy, size_t n)
+{
+    if (n < 3)
+        return NULL;
+    int closed = xy[0] == xy[2 * (n - 1)] && xy[1] == xy[2 * (n - 1) + 1];
+    size_t m = closed ? n : n + 1;
+    GEOSCoordSequence *cs = GEOSCoordSeq_create_r(s->h, (unsigned)m, 2);
+    if (!cs)
+        return NULL;
+    for (size_t i = 0; i < m; i++) {
+        size_t k = i % n;
+        GEOSCoordSeq_setXY_r(s->h, cs, (unsigned)i, xy[2 * k], xy[2 * k + 1]);
+    }
+    GEOSGeometry *ring = GEOSGeom_createLinearRing_r(s->h, cs);
+    return ring ? (sv_geom *)GEOSGeom_createPolygon_r(s->h, ring, NULL, 0) : NULL;
+}
+
+/* ---- the arrangement of overlapping areas ---- */
+
+void sv_faces_free(sv_geos *s, sv_face *f, size_t n)
+{
+    for (size_t i = 0; f && i < n; i++)
+        GEOSGeom_destroy_r(s->h, G(f[i].geom));
+    free(f);
+}
+
+int sv_geom_overlay_faces(sv_geos *s, const sv_geom *region, const sv_geom *const *areas, size_t n,
+                          sv_face **faces, size_t *nfaces)
+{
+    *faces = NULL;
+    *nfaces = 0;
+    double rx0, ry0, rx1, ry1;
+    if (GEOSisEmpty_r(s->h, CG(region)) == 1)
+        return 0;
+    if (!GEOSGeom_getXMin_r(s->h, CG(region), &rx0) || !GEOSGeom_getYMin_r(s->h, CG(region), &ry0) ||
+        !GEOSGeom_getXMax_r(s->h, CG(region), &rx1) || !GEOSGeom_getYMax_r(s->h, CG(region), &ry1))
+        return -1;
+    double pad = 1e-6 * fmax(rx1 - rx0, ry1 - ry0) + 1e-3;
+    int rc = -1;
+    GEOSGeometry **lines = calloc(n + 1, sizeof *lines);
+    const GEOSPreparedGeometry **prep = calloc(n + 1, sizeof *prep);
+    GEOSGeometry *all = NULL, *noded = NULL, *polys = NULL;
+    const GEOSPreparedGeometry *preg = NULL;
+    sv_face *out = NULL;
+    if (!lines || !prep)
+        goto done;
+    size_t nl = 0;
+    if (!(lines[nl++] = GEOSBoundary_r(s->h, CG(region))))
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        /* Only the part of each boundary near the region takes part. */
+        GEOSGeometry *b = GEOSBoundary_r(s->h, CG(areas[i]));
+        GEOSGeometry *c = b ? GEOSClipByRect_r(s->h, b, rx0 - pad, ry0 - pad, rx1 + pad, ry1 + pad) : NULL;
+        GEOSGeom_destroy_r(s->h, b);
+        if (!c)
+            goto done;
+        if (GEOSisEmpty_r(s->h, c) == 1)
+            GEOSGeom_destroy_r(s->h, c);
+        else
+            lines[nl++] = c;
+        if (!(prep[i] = GEOSPrepare_r(s->h, CG(areas[i]))))
+            goto done;
+    }
+    all = GEOSGeom_createCollection_r(s->h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)nl);
+    if (!all)
+        goto done;
+    memset(lines, 0, (n + 1) * sizeof *lines); /* the collection owns them now */
+    if (!(noded = GEOSUnaryUnion_r(s->h, all))) /* nodes every crossing */
+        goto done;
+    const GEOSGeometry *in[1] = {noded};
+    if (!(polys = GEOSPolygonize_r(s->h, in, 1)) || !(preg = GEOSPrepare_r(s->h, CG(region))))
+        goto done;
+    int np = GEOSGetNumGeometries_r(s->h, polys);
+    out = calloc((size_t)np + 1, sizeof *out);
+    if (np < 0 || !out)
+        goto done;
+    size_t k = 0;
+    for (int i = 0; i < np; i++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(s->h, polys, i);
+        GEOSGeometry *pt = GEOSPointOnSurface_r(s->h, p);
+        if (!pt)
+            goto done;
+        double x = 0, y = 0;
+        GEOSGeomGetX_r(s->h, pt, &x);
+        GEOSGeomGetY_r(s->h, pt, &y);
+        int inside = GEOSPreparedContains_r(s->h, preg, pt);
+        int count = 0, only = -1;
+        for (size_t a = 0; inside == 1 && a < n; a++) {
+            double ax0, ay0, ax1, ay1;
+            if (!GEOSGeom_getXMin_r(s->h, CG(areas[a]), &ax0) || !GEOSGeom_getYMin_r(s->h, CG(areas[a]), &ay0) ||
+                !GEOSGeom_getXMax_r(s->h, CG(areas[a]), &ax1) || !GEOSGeom_getYMax_r(s->h, CG(areas[a]), &ay1))
+                continue;
+            if (x < ax0 || x > ax1 || y < ay0 || y > ay1)
+                continue;
+            if (GEOSPreparedContains_r(s->h, prep[a], pt) == 1) {
+                count++;
+                only = count == 1 ? (int)a : -1;
+            }
+        }
+        GEOSGeom_destroy_r(s->h, pt);
+        if (inside != 1)
+            continue;
+        double area = 0;
+        GEOSArea_r(s->h, p, &area);
+        out[k] = (sv_face){(sv_geom *)GEOSGeom_clone_r(s->h, p), area, count, only};
+        if (!out[k].geom)
+            goto done;
+        k++;
+    }
+    *faces = out;
+    *nfaces = k;
+    out = NULL;
+    rc = 0;
+done:
+    if (out)
+        sv_faces_free(s, out, (size_t)GEOSGetNumGeometries_r(s->h, polys));
+    for (size_t i = 0; lines && i <= n; i++)
+        GEOSGeom_destroy_r(s->h, lines[i]);
+    for (size_t i = 0; prep && i < n; i++)
+        if (prep[i])
+            GEOSPreparedGeom_destroy_r(s->h, prep[i]);
+    if (preg)
+        GEOSPreparedGeom_destroy_r(s->h, preg);
+    GEOSGeom_destroy_r(s->h, all);
+    GEOSGeom_destroy_r(s->h, noded);
+    GEOSGeom_destroy_r(s->h, polys);
+    free(lines);
+    free(prep);
+    return rc;
 }

@@ -24,7 +24,7 @@ typedef struct {
     char *id, *name, *category;
     char *oneway, *maxspeed;
     long long fid;
-    double weight;
+    double weight, levels;
 } raw_feature;
 
 /* What each kind of input is called and which fields it usually has. */
@@ -40,6 +40,7 @@ static const char *const district_ids[] = {"district_id", "id", "code", "osm_id"
 static const char *const demand_ids[] = {"demand_id", "id", "osm_id", "osm_way_id", NULL};
 static const char *const candidate_ids[] = {"cand_id", "candidate_id", "site_id", "id", NULL};
 static const char *const road_ids[] = {"osm_id", "id", "fid", NULL};
+static const char *const population_ids[] = {"block_id", "geoid", "id", "code", NULL};
 
 static const role_info roles[] = {
     [SV_ROLE_STATIONS] = {"stations", "--stations", "--station-id", "--station-name", station_ids, 1, "points"},
@@ -49,6 +50,8 @@ static const role_info roles[] = {
     [SV_ROLE_CANDIDATES] = {"candidates", "--candidates", "--candidate-id", "--candidate-name", candidate_ids, 1,
                             "points"},
     [SV_ROLE_NETWORK] = {"network", "--network", "--network-id", "--network-name", road_ids, 2, "lines"},
+    [SV_ROLE_POPULATION] = {"population polygons", "--population", "--population-id", "--population-name",
+                            population_ids, 0, "multipolygons"},
 };
 
 static const char *role_shape(sv_role r)
@@ -61,6 +64,8 @@ struct sv_source {
     int strict;
     char *path, *layer_name;
     char *id_field, *name_field, *category_field, *weight_field, *oneway_field, *maxspeed_field;
+    char *levels_field;
+    const char *weight_option; /* the option that named weight_field */
     OGRSpatialReferenceH srs; /* owned clone, NULL when the layer has none */
     raw_feature *feat;
     size_t n, cap;
@@ -278,8 +283,29 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
             snprintf(wbuf, sizeof wbuf, "has %s '%.60s', not a number", s->weight_field, txt);
         else if (weight < 0)
             snprintf(wbuf, sizeof wbuf, "has a negative %s (%g)", s->weight_field, weight);
-        if (!txt || end == txt || *end || !isfinite(weight) || weight < 0)
-            problem = wbuf;
+        if (!txt || end == txt || *end || !isfinite(weight) || weight < 0) {
+            if (s->role != SV_ROLE_DISTRICTS) {
+                problem = wbuf;
+            } else { /* the district is still measured; its people are unknown */
+                size_t k = strlen(wbuf);
+                snprintf(wbuf + k, sizeof wbuf - k, ": population unknown (NULL in the results; fix the %s value)",
+                         s->weight_option ? s->weight_option : "population");
+                if ((st = feature_issue(ctx, s, id, wbuf, SV_ISSUE_REPAIRED)) != SV_OK) {
+                    free(id);
+                    return st;
+                }
+                weight = NAN;
+            }
+        }
+    }
+    double levels = NAN;
+    if (!problem && s->levels_field) {
+        int i = OGR_F_GetFieldIndex(f, s->levels_field);
+        const char *txt = OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i) : NULL;
+        char *end = NULL;
+        levels = txt ? strtod(txt, &end) : NAN;
+        if (!txt || end == txt || !isfinite(levels) || levels <= 0)
+            levels = NAN; /* unknown: one level */
     }
     if (problem) {
         st = feature_issue(ctx, s, id, problem, SV_ISSUE_SKIPPED);
@@ -306,6 +332,7 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
     r->oneway = field_text(f, s->oneway_field);
     r->maxspeed = field_text(f, s->maxspeed_field);
     r->weight = weight;
+    r->levels = levels;
     r->fid = fid;
     if (!r->geom || !r->name) {
         OGR_G_DestroyGeometry(r->geom);
@@ -321,6 +348,7 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
 static const char *const names[] = {"name", NULL};
 static const char *const categories[] = {"category", "services", "amenity", NULL};
 static const char *const weights[] = {"weight", NULL};
+static const char *const levels[] = {"building:levels", "levels", "building_levels", NULL};
 static const char *const highways[] = {"highway", NULL};
 static const char *const oneways[] = {"oneway", NULL};
 static const char *const maxspeeds[] = {"maxspeed", NULL};
@@ -426,8 +454,20 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
         (st = pick_field(ctx, s, fd, o->category_field, categories, "--category", &s->category_field)) != SV_OK)
         goto done;
     if (role == SV_ROLE_DEMAND &&
-        (st = pick_field(ctx, s, fd, o->weight_field, weights, "--demand-weight", &s->weight_field)) != SV_OK)
+        ((st = pick_field(ctx, s, fd, o->weight_field, weights, "--demand-weight", &s->weight_field)) != SV_OK ||
+         (st = pick_field(ctx, s, fd, o->levels_field, levels, "--levels-field", &s->levels_field)) != SV_OK))
         goto done;
+    s->weight_option = role == SV_ROLE_DEMAND ? "--demand-weight" : "--population-field";
+    if ((role == SV_ROLE_DISTRICTS || role == SV_ROLE_POPULATION) && o->weight_field &&
+        (st = pick_field(ctx, s, fd, o->weight_field, NULL, "--population-field", &s->weight_field)) != SV_OK)
+        goto done;
+    if (role == SV_ROLE_POPULATION && !s->weight_field) {
+        char fields[1024];
+        list_fields(fd, fields, sizeof fields);
+        st = sv_error(ctx, SV_ERR_USAGE, "%s: layer '%s': say which field holds the number of people with "
+                      "--population-field FIELD; fields are: %s", s->path, s->layer_name, fields);
+        goto done;
+    }
     if (role == SV_ROLE_NETWORK) {
         if ((st = pick_field(ctx, s, fd, o->category_field, highways, "--highway-field", &s->category_field)) != SV_OK ||
             (st = pick_field(ctx, s, fd, NULL, oneways, "oneway", &s->oneway_field)) != SV_OK ||
@@ -526,6 +566,7 @@ void sv_source_close(sv_source *s)
     free(s->name_field);
     free(s->category_field);
     free(s->weight_field);
+    free(s->levels_field);
     free(s->oneway_field);
     free(s->maxspeed_field);
     free(s);
@@ -682,6 +723,7 @@ sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *
         f->category = sv_strdup(r->category);
         f->fid = r->fid;
         f->weight = r->weight;
+        f->levels = r->levels;
         f->oneway = sv_strdup(r->oneway);
         f->maxspeed = sv_strdup(r->maxspeed);
         f->wkb_len = (size_t)size;
@@ -907,5 +949,222 @@ done:
     CSLDestroy(argv);
     if (src)
         GDALClose(src);
+    return st;
+}
+
+/* ---- gridded population ---- */
+
+void sv_raster_cells_free(sv_raster_cells *r)
+{
+    if (!r)
+        return;
+    free(r->corners);
+    free(r->value);
+    free(r->path);
+    free(r->crs_name);
+    memset(r, 0, sizeof *r);
+}
+
+static int cells_grow(sv_raster_cells *r, size_t *cap)
+{
+    if (r->n < *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : 4096;
+    double *c = realloc(r->corners, nc * 8 * sizeof *c);
+    if (!c)
+        return -1;
+    r->corners = c;
+    double *v = realloc(r->value, nc * sizeof *v);
+    if (!v)
+        return -1;
+    r->value = v;
+    *cap = nc;
+    return 0;
+}
+
+sv_status sv_raster_read(sv_ctx *ctx, const char *path, int epsg, const sv_env *extent, sv_raster_cells *out)
+{
+    memset(out, 0, sizeof *out);
+    out->path = sv_strdup(path);
+    if (!out->path)
+        return SV_ERR_NOMEM;
+    GDALAllRegister();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY, NULL, NULL, NULL);
+    CPLPopErrorHandler();
+    if (!ds)
+        return sv_error(ctx, SV_ERR_INPUT, "%s: cannot open as a raster (%s); give a population grid GDAL reads, "
+                        "e.g. a GeoTIFF from WorldPop or GHS-POP", path, CPLGetLastErrorMsg());
+    sv_status st = SV_OK;
+    OGRSpatialReferenceH rsrs = NULL, asrs = NULL;
+    OGRCoordinateTransformationH to_raster = NULL, to_analysis = NULL;
+    double *buf = NULL, *row = NULL;
+    size_t cap = 0;
+    double gt[6], inv[6];
+    int W = GDALGetRasterXSize(ds), H = GDALGetRasterYSize(ds);
+    if (GDALGetRasterCount(ds) < 1) {
+        st = sv_error(ctx, SV_ERR_INPUT, "%s: the raster has no band", path);
+        goto done;
+    }
+    out->n_bands = GDALGetRasterCount(ds);
+    if (GDALGetGeoTransform(ds, gt) != CE_None || !GDALInvGeoTransform(gt, inv)) {
+        st = sv_error(ctx, SV_ERR_INPUT, "%s: the raster has no georeferencing (no geotransform); give it one, "
+                      "e.g. with gdal_translate -a_ullr and -a_srs", path);
+        goto done;
+    }
+    const OGRSpatialReferenceH ds_srs = GDALGetSpatialRef(ds);
+    if (ds_srs) {
+        rsrs = OSRClone(ds_srs);
+    } else {
+        /* Like vector layers: lon/lat only when the whole grid fits. */
+        double x0 = gt[0], y0 = gt[3], x1 = gt[0] + W * gt[1] + H * gt[2], y1 = gt[3] + W * gt[4] + H * gt[5];
+        if (fmin(x0, x1) < -180 || fmax(x0, x1) > 180 || fmin(y0, y1) < -90 || fmax(y0, y1) > 90) {
+            st = sv_error(ctx, SV_ERR_INPUT, "%s: the raster has no CRS and its coordinates are not lon/lat; "
+                          "assign one with gdal_edit.py -a_srs EPSG:n", path);
+            goto done;
+        }
+        rsrs = srs_epsg(4326);
+    }
+    if (!rsrs || !(asrs = srs_epsg(epsg))) {
+        st = SV_ERR_NOMEM;
+        goto done;
+    }
+    OSRSetAxisMappingStrategy(rsrs, OAMS_TRADITIONAL_GIS_ORDER);
+    const char *name = OSRGetName(rsrs);
+    out->crs_name = sv_strdup(name ? name : "?");
+    to_raster = OCTNewCoordinateTransformation(asrs, rsrs);
+    to_analysis = OCTNewCoordinateTransformation(rsrs, asrs);
+    if (!to_raster || !to_analysis) {
+        st = sv_error(ctx, SV_ERR_INPUT, "%s: no transformation between the raster's CRS (%s) and EPSG:%d", path,
+                      out->crs_name, epsg);
+        goto done;
+    }
+    /* The pixel window holding the extent (its edges densified, so a
+     * curved image of a straight edge is not cut off). */
+    double pxmin = INFINITY, pymin = INFINITY, pxmax = -INFINITY, pymax = -INFINITY;
+    enum { K = 32 };
+    for (int side = 0; side < 4; side++)
+        for (int k = 0; k <= K; k++) {
+            double t = (double)k / K;
+            double x = side == 0 ? extent->xmin + t * (extent->xmax - extent->xmin)
+                       : side == 1 ? extent->xmax
+                       : side == 2 ? extent->xmax - t * (extent->xmax - extent->xmin)
+                                   : extent->xmin;
+            double y = side == 0 ? extent->ymin
+                       : side == 1 ? extent->ymin + t * (extent->ymax - extent->ymin)
+                       : side == 2 ? extent->ymax
+                                   : extent->ymax - t * (extent->ymax - extent->ymin);
+            double z = 0;
+            if (!OCTTransform(to_raster, 1, &x, &y, &z) || !isfinite(x) || !isfinite(y))
+                continue;
+            double px = inv[0] + x * inv[1] + y * inv[2], py = inv[3] + x * inv[4] + y * inv[5];
+            pxmin = fmin(pxmin, px);
+            pxmax = fmax(pxmax, px);
+            pymin = fmin(pymin, py);
+            pymax = fmax(pymax, py);
+        }
+    int x0 = (int)fmax(0, floor(pxmin) - 1), x1 = (int)fmin(W, ceil(pxmax) + 1);
+    int y0 = (int)fmax(0, floor(pymin) - 1), y1 = (int)fmin(H, ceil(pymax) + 1);
+    if (!isfinite(pxmin) || x0 >= x1 || y0 >= y1) {
+        st = sv_error(ctx, SV_ERR_DATA, "%s: the raster (%d x %d cells, %s) does not overlap the districts; "
+                      "check that it covers the same place", path, W, H, out->crs_name);
+        goto done;
+    }
+    out->window[0] = x0;
+    out->window[1] = y0;
+    out->window[2] = x1 - x0;
+    out->window[3] = y1 - y0;
+    GDALRasterBandH band = GDALGetRasterBand(ds, 1);
+    int has_nodata = 0;
+    double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
+    out->has_nodata = has_nodata;
+    out->nodata = nodata;
+    size_t w = (size_t)(x1 - x0);
+    int rows = (int)fmax(1, fmin(256, (1 << 22) / (double)w)); /* a window of up to 4M cells at a time */
+    buf = malloc(w * (size_t)rows * sizeof *buf);
+    row = malloc((w + 1) * 2 * 3 * sizeof *row);
+    if (!buf || !row) {
+        st = SV_ERR_NOMEM;
+        goto done;
+    }
+    /* Corner rows: top (xt, yt) and bottom (xb, yb), transformed once each. */
+    double *xt = row, *yt = row + (w + 1), *zt = row + 2 * (w + 1);
+    double *xb = row + 3 * (w + 1), *yb = row + 4 * (w + 1), *zb = row + 5 * (w + 1);
+    int *okt = calloc(2 * (w + 1), sizeof *okt), *okb = okt ? okt + (w + 1) : NULL;
+    if (!okt) {
+        st = SV_ERR_NOMEM;
+        goto done;
+    }
+#define CORNER_ROW(X, Y, Z, OK, r)                                                                       \
+    do {                                                                                                 \
+        for (size_t j = 0; j <= w; j++) {                                                                \
+            double px = (double)(x0 + (int)j), py = (double)(r);                                         \
+            X[j] = gt[0] + px * gt[1] + py * gt[2];                                                      \
+            Y[j] = gt[3] + px * gt[4] + py * gt[5];                                                      \
+            Z[j] = 0;                                                                                    \
+        }                                                                                                \
+        OCTTransformEx(to_analysis, (int)(w + 1), X, Y, Z, OK);                                          \
+    } while (0)
+    CORNER_ROW(xt, yt, zt, okt, y0);
+    for (int r0 = y0; r0 < y1 && st == SV_OK; r0 += rows) {
+        int nr = r0 + rows <= y1 ? rows : y1 - r0;
+        if (GDALRasterIO(band, GF_Read, x0, r0, (int)w, nr, buf, (int)w, nr, GDT_Float64, 0, 0) != CE_None) {
+            st = sv_error(ctx, SV_ERR_INPUT, "%s: cannot read rows %d-%d: %s", path, r0, r0 + nr - 1,
+                          CPLGetLastErrorMsg());
+            break;
+        }
+        for (int i = 0; i < nr && st == SV_OK; i++) {
+            CORNER_ROW(xb, yb, zb, okb, r0 + i + 1);
+            for (size_t j = 0; j < w; j++) {
+                double v = buf[(size_t)i * w + j];
+                out->n_cells++;
+                if (!isfinite(v) || (has_nodata && v == nodata)) {
+                    out->n_nodata++;
+                    continue;
+                }
+                if (v < 0) {
+                    out->n_negative++;
+                    continue;
+                }
+                if (v == 0)
+                    continue;
+                if (!okt[j] || !okt[j + 1] || !okb[j] || !okb[j + 1]) {
+                    out->n_untransformable++;
+                    continue;
+                }
+                if (cells_grow(out, &cap) != 0) {
+                    st = SV_ERR_NOMEM;
+                    break;
+                }
+                double *c = out->corners + 8 * out->n;
+                c[0] = xt[j], c[1] = yt[j], c[2] = xt[j + 1], c[3] = yt[j + 1];
+                c[4] = xb[j + 1], c[5] = yb[j + 1], c[6] = xb[j], c[7] = yb[j];
+                out->value[out->n++] = v;
+                out->sum += v;
+            }
+            /* the bottom row becomes the next top row */
+            memcpy(xt, xb, (w + 1) * sizeof *xt);
+            memcpy(yt, yb, (w + 1) * sizeof *yt);
+            memcpy(okt, okb, (w + 1) * sizeof *okt);
+        }
+        if (sv_ctx_interrupted(ctx))
+            st = SV_ERR_INTERRUPTED;
+    }
+#undef CORNER_ROW
+    free(okt);
+done:
+    free(buf);
+    free(row);
+    if (to_raster)
+        OCTDestroyCoordinateTransformation(to_raster);
+    if (to_analysis)
+        OCTDestroyCoordinateTransformation(to_analysis);
+    if (rsrs)
+        OSRDestroySpatialReference(rsrs);
+    if (asrs)
+        OSRDestroySpatialReference(asrs);
+    GDALClose(ds);
+    if (st != SV_OK)
+        sv_raster_cells_free(out);
     return st;
 }

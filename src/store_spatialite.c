@@ -39,6 +39,7 @@ struct sv_store {
     int srid;
     int copied; /* a copy of an existing database: its spatial indexes exist */
     sqlite3_stmt *stmt[S_COUNT];
+    sqlite3_stmt *rows[SV_TABLE_COUNT];
 };
 
 static const char *schema_sql =
@@ -54,7 +55,7 @@ static const char *schema_sql =
     " district_name TEXT, mode TEXT NOT NULL, minutes REAL, radius_m REAL NOT NULL,"
     " area_m2 REAL NOT NULL, covered_m2 REAL NOT NULL, covered_pct REAL NOT NULL,"
     " gap_m2 REAL NOT NULL, n_gap_parts INTEGER NOT NULL, n_stations_inside INTEGER NOT NULL,"
-    " n_stations_reaching INTEGER NOT NULL);"
+    " n_stations_reaching INTEGER NOT NULL, pop_total REAL, pop_covered REAL, pop_covered_pct REAL);"
     "CREATE TABLE coverage (id INTEGER PRIMARY KEY, district_id TEXT NOT NULL, district_name TEXT,"
     " mode TEXT NOT NULL, minutes REAL, radius_m REAL NOT NULL, covered_m2 REAL NOT NULL,"
     " covered_pct REAL NOT NULL);"
@@ -68,7 +69,8 @@ static const char *schema_sql =
     " problem TEXT, action TEXT);"
     "CREATE TABLE city_coverage (id INTEGER PRIMARY KEY, mode TEXT NOT NULL, minutes REAL,"
     " radius_m REAL NOT NULL, area_m2 REAL NOT NULL, covered_m2 REAL NOT NULL, covered_pct REAL NOT NULL,"
-    " gap_m2 REAL NOT NULL, n_stations INTEGER NOT NULL);"
+    " gap_m2 REAL NOT NULL, n_stations INTEGER NOT NULL, pop_total REAL, pop_covered REAL, pop_covered_pct REAL,"
+    " gini REAL);"
     "CREATE TABLE sites (id INTEGER PRIMARY KEY, site_run_id INTEGER NOT NULL, rank INTEGER NOT NULL,"
     " candidate_id TEXT NOT NULL, marginal_gain REAL, cumulative_weight REAL, cumulative_share REAL,"
     " district_id TEXT);"
@@ -94,6 +96,39 @@ static const struct {
 };
 #define N_GEOMETRY_COLUMNS (sizeof geometry_columns / sizeof geometry_columns[0])
 
+/* ---- tables written through sv_store_insert ---- */
+
+static const struct {
+    const char *name, *columns, *geometry; /* columns: "name TYPE, ..." */
+} row_tables[SV_TABLE_COUNT] = {
+    [SV_TABLE_REDUNDANCY] = {"district_redundancy",
+                             "district_id TEXT, district_name TEXT, mode TEXT, minutes REAL, radius_m REAL,"
+                             " n_cover INTEGER, area_m2 REAL, area_pct REAL, pop REAL, pop_pct REAL",
+                             "MULTIPOLYGON"},
+    [SV_TABLE_CRITICAL] = {"critical_stations",
+                           "mode TEXT, minutes REAL, radius_m REAL, rank INTEGER, station_id TEXT, name TEXT,"
+                           " pop_lost REAL, pop_lost_pct REAL, area_lost_m2 REAL",
+                           "MULTIPOLYGON"},
+    [SV_TABLE_FAIRNESS] = {"district_fairness",
+                           "district_id TEXT, district_name TEXT, mode TEXT, minutes REAL, radius_m REAL,"
+                           " pop_total REAL, pop_covered_pct REAL, median_m REAL, p90_m REAL, median_min REAL,"
+                           " p90_min REAL, n_points INTEGER, source TEXT",
+                           NULL},
+    [SV_TABLE_CATEGORY] = {"category_coverage",
+                           "district_id TEXT, district_name TEXT, category TEXT, mode TEXT, minutes REAL,"
+                           " radius_m REAL, n_stations INTEGER, area_m2 REAL, covered_m2 REAL, covered_pct REAL,"
+                           " gap_m2 REAL, pop_total REAL, pop_covered REAL, pop_covered_pct REAL",
+                           "MULTIPOLYGON"},
+    [SV_TABLE_CATEGORY_GAPS] = {"category_gaps",
+                                "district_id TEXT, district_name TEXT, category TEXT, mode TEXT, minutes REAL,"
+                                " radius_m REAL, gap_m2 REAL",
+                                "MULTIPOLYGON"},
+    [SV_TABLE_RESPONSIBILITY] = {"responsibility",
+                                 "station_id TEXT, name TEXT, method TEXT, area_m2 REAL, pop_served REAL,"
+                                 " pop_share_pct REAL, n_points INTEGER",
+                                 "MULTIPOLYGON"},
+};
+
 static const char *insert_sql[S_COUNT] = {
     [S_STATION] = "INSERT INTO stations (station_id, name, category, source_fid, geom)"
                   " VALUES (?, ?, ?, ?, MakePoint(?, ?, ?))",
@@ -105,8 +140,8 @@ static const char *insert_sql[S_COUNT] = {
                   " VALUES (?, ?, ?, ?, ?, CastToMultiLineString(GeomFromWKB(?, ?)))",
     [S_DISTRICT_COVERAGE] =
         "INSERT INTO district_coverage (district_id, district_name, mode, minutes, radius_m, area_m2,"
-        " covered_m2, covered_pct, gap_m2, n_gap_parts, n_stations_inside, n_stations_reaching)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " covered_m2, covered_pct, gap_m2, n_gap_parts, n_stations_inside, n_stations_reaching, pop_total,"
+        " pop_covered, pop_covered_pct) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [S_COVERAGE] = "INSERT INTO coverage (district_id, district_name, mode, minutes, radius_m, covered_m2,"
                    " covered_pct, geom) VALUES (?, ?, ?, ?, ?, ?, ?, CastToMultiPolygon(GeomFromWKB(?, ?)))",
     [S_GAP] = "INSERT INTO gaps (district_id, district_name, mode, minutes, radius_m, gap_m2, gap_pct, n_parts,"
@@ -127,7 +162,7 @@ static const char *insert_sql[S_COUNT] = {
     [S_DISTRICT_DEMAND] = "INSERT INTO district_demand (district_id, district_name, mode, minutes, radius_m,"
                           " demand_total, demand_covered, covered_share, n_points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [S_CITY] = "INSERT INTO city_coverage (mode, minutes, radius_m, area_m2, covered_m2, covered_pct, gap_m2,"
-               " n_stations) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               " n_stations, pop_total, pop_covered, pop_covered_pct, gini) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 };
 
 const char *sv_sqlite_version(void)
@@ -245,12 +280,15 @@ static int select_ok(sqlite3 *db, const char *sql)
     return ok;
 }
 
+static sv_status prepare_row_inserts(sv_ctx *ctx, sv_store *st);
+static sv_status create_row_tables(sv_ctx *ctx, sv_store *st);
+
 static sv_status prepare_inserts(sv_ctx *ctx, sv_store *st)
 {
     for (int i = 0; i < S_COUNT; i++)
         if (sqlite3_prepare_v2(st->db, insert_sql[i], -1, &st->stmt[i], NULL) != SQLITE_OK)
             return db_error(ctx, st->db, "cannot prepare the result inserts");
-    return SV_OK;
+    return prepare_row_inserts(ctx, st);
 }
 
 sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store **out)
@@ -308,7 +346,7 @@ sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store 
             goto fail;
         }
     }
-    if ((rc = prepare_inserts(ctx, st)) != SV_OK)
+    if ((rc = create_row_tables(ctx, st)) != SV_OK || (rc = prepare_inserts(ctx, st)) != SV_OK)
         goto fail;
     *out = st;
     return SV_OK;
@@ -411,6 +449,10 @@ static void store_close(sv_store *st)
         sqlite3_finalize(st->stmt[i]);
         st->stmt[i] = NULL;
     }
+    for (int i = 0; i < SV_TABLE_COUNT; i++) {
+        sqlite3_finalize(st->rows[i]);
+        st->rows[i] = NULL;
+    }
     if (st->db)
         sqlite3_close(st->db);
     st->db = NULL;
@@ -435,8 +477,13 @@ sv_status sv_store_commit(sv_ctx *ctx, sv_store *st)
 {
     char sql[256];
     sv_status rc = SV_OK;
-    for (size_t i = 0; i < N_GEOMETRY_COLUMNS && !st->copied; i++) {
-        snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', 'geom')", geometry_columns[i].table);
+    for (size_t i = 0; i < N_GEOMETRY_COLUMNS + SV_TABLE_COUNT && !st->copied; i++) {
+        const char *table = i < N_GEOMETRY_COLUMNS ? geometry_columns[i].table
+                            : row_tables[i - N_GEOMETRY_COLUMNS].geometry ? row_tables[i - N_GEOMETRY_COLUMNS].name
+                                                                         : NULL;
+        if (!table)
+            continue;
+        snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', 'geom')", table);
         if (!select_ok(st->db, sql)) {
             rc = db_error(ctx, st->db, "cannot build a spatial index");
             goto fail;
@@ -579,6 +626,9 @@ sv_status sv_store_coverage(sv_ctx *ctx, sv_store *st, const sv_store_coverage_r
     sqlite3_bind_int(s, i++, r->n_gap_parts);
     sqlite3_bind_int(s, i++, r->n_stations_inside);
     sqlite3_bind_int(s, i++, r->n_stations_reaching);
+    bind_real(s, i++, r->pop_total);
+    bind_real(s, i++, r->pop_covered);
+    bind_real(s, i++, r->pop_total > 0 ? 100.0 * (r->pop_covered / r->pop_total) : NAN);
     sv_status rc = step(ctx, st, S_DISTRICT_COVERAGE);
     if (rc != SV_OK)
         return rc;
@@ -633,7 +683,7 @@ sv_status sv_store_issue(sv_ctx *ctx, sv_store *st, const sv_issue *is)
 }
 
 sv_status sv_store_city(sv_ctx *ctx, sv_store *st, const sv_store_break *b, double area_m2,
-                        double covered_m2, int n_stations)
+                        double covered_m2, int n_stations, double pop_total, double pop_covered, double gini)
 {
     sqlite3_stmt *s = st->stmt[S_CITY];
     int i = bind_break(s, 1, b);
@@ -641,8 +691,100 @@ sv_status sv_store_city(sv_ctx *ctx, sv_store *st, const sv_store_break *b, doub
     bind_real(s, i++, covered_m2);
     bind_real(s, i++, area_m2 > 0 ? 100.0 * (covered_m2 / area_m2) : 0.0);
     bind_real(s, i++, area_m2 - covered_m2);
-    sqlite3_bind_int(s, i, n_stations);
+    sqlite3_bind_int(s, i++, n_stations);
+    bind_real(s, i++, pop_total);
+    bind_real(s, i++, pop_covered);
+    bind_real(s, i++, pop_total > 0 ? 100.0 * (pop_covered / pop_total) : NAN);
+    bind_real(s, i, gini);
     return step(ctx, st, S_CITY);
+}
+
+static size_t count_columns(const char *cols)
+{
+    size_t n = 1;
+    for (const char *c = cols; *c; c++)
+        n += *c == ',';
+    return n;
+}
+
+static sv_status create_row_tables(sv_ctx *ctx, sv_store *st)
+{
+    char sql[1024];
+    for (int t = 0; t < SV_TABLE_COUNT; t++) {
+        snprintf(sql, sizeof sql, "CREATE TABLE %s (id INTEGER PRIMARY KEY, %s)", row_tables[t].name,
+                 row_tables[t].columns);
+        if (exec(st->db, sql) != SQLITE_OK)
+            return db_error(ctx, st->db, "cannot create the result tables");
+        if (!row_tables[t].geometry)
+            continue;
+        snprintf(sql, sizeof sql, "SELECT AddGeometryColumn('%s', 'geom', %d, '%s', 'XY')", row_tables[t].name,
+                 st->srid, row_tables[t].geometry);
+        if (!select_ok(st->db, sql))
+            return db_error(ctx, st->db, "cannot register a geometry column");
+    }
+    return SV_OK;
+}
+
+static sv_status prepare_row_inserts(sv_ctx *ctx, sv_store *st)
+{
+    char sql[1024];
+    for (int t = 0; t < SV_TABLE_COUNT; t++) {
+        /* the column names, without their types */
+        char names[512];
+        size_t k = 0;
+        int in_name = 1;
+        for (const char *c = row_tables[t].columns; *c && k + 2 < sizeof names; c++) {
+            if (*c == ',') {
+                names[k++] = ',';
+                in_name = 1;
+            } else if (*c == ' ') {
+                if (in_name && k && names[k - 1] != ',')
+                    in_name = 0;
+            } else if (in_name) {
+                names[k++] = *c;
+            }
+        }
+        names[k] = 0;
+        size_t n = count_columns(row_tables[t].columns);
+        int len = snprintf(sql, sizeof sql, "INSERT INTO %s (%s%s) VALUES (", row_tables[t].name, names,
+                           row_tables[t].geometry ? ", geom" : "");
+        for (size_t i = 0; i < n; i++)
+            len += snprintf(sql + len, sizeof sql - (size_t)len, i ? ", ?" : "?");
+        if (row_tables[t].geometry)
+            len += snprintf(sql + len, sizeof sql - (size_t)len, ", CastToMulti(GeomFromWKB(?, ?))");
+        snprintf(sql + len, sizeof sql - (size_t)len, ")");
+        if (sqlite3_prepare_v2(st->db, sql, -1, &st->rows[t], NULL) != SQLITE_OK)
+            return db_error(ctx, st->db, "cannot prepare the result inserts");
+    }
+    return SV_OK;
+}
+
+sv_status sv_store_insert(sv_ctx *ctx, sv_store *st, sv_table table, const sv_value *v, size_t n,
+                          const unsigned char *wkb, size_t len)
+{
+    sqlite3_stmt *s = st->rows[table];
+    size_t want = count_columns(row_tables[table].columns);
+    if (n != want)
+        return sv_error(ctx, SV_ERR_DB, "internal: %zu values for the %zu columns of %s", n, want,
+                        row_tables[table].name);
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].text || v[i].kind == SV_VALUE_TEXT)
+            bind_text(s, (int)i + 1, v[i].text);
+        else if (v[i].kind == SV_VALUE_INT)
+            sqlite3_bind_int64(s, (int)i + 1, (long long)v[i].number);
+        else
+            bind_real(s, (int)i + 1, v[i].number);
+    }
+    if (row_tables[table].geometry) {
+        bind_blob(s, (int)n + 1, wkb, len);
+        sqlite3_bind_int(s, (int)n + 2, st->srid);
+    }
+    int r = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (r != SQLITE_DONE)
+        return db_error(ctx, st->db, "cannot write a result row");
+    return SV_OK;
 }
 
 sv_status sv_store_record(sv_ctx *ctx, sv_store *st, const char *table, const char *const *keys,

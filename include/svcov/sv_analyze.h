@@ -13,6 +13,8 @@
 #include "svcov/sv_access.h"
 #include "svcov/sv_network.h"
 #include "svcov/sv_io.h"
+#include "svcov/sv_people.h"
+#include "svcov/sv_store.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,7 +56,38 @@ typedef struct {
     double trim_m;           /* off-street allowance around reached streets (default 50) */
     /* Demand points (households, buildings; polygons at their centroid). */
     sv_source_opts demand;
+    /* People: at most one of a districts field (population_field without
+     * population.spec), population polygons (population.spec with its
+     * weight_field) or a population raster. With demand points the polygon
+     * people are spread over them (dasymetric). */
+    const char *population_field;
+    sv_source_opts population;
+    const char *population_raster;
+    int redundancy;          /* area and people by number of stations reaching, critical stations (default 1) */
 } sv_analyze_opts;
+
+/* Who is covered: filled when people were given (method != SV_POP_NONE);
+ * redundancy and fairness also without. Arrays indexed by district (the
+ * last row: the whole city) and break, district-major. */
+typedef struct {
+    sv_pop_method method;
+    double *total, *covered;      /* (n_districts + 1) * n_breaks; NAN: unknown */
+    double *gini;                 /* n_breaks */
+    sv_redundancy *red;           /* (n_districts + 1) * n_breaks, NULL when not computed */
+    double *crit_area, *crit_pop; /* n_breaks * n_stations: what each station alone covers */
+    unsigned char **crit_wkb;     /* n_breaks * n_stations */
+    size_t *crit_len;
+    double *med_m, *p90_m, *med_min, *p90_min; /* n_districts + 1: distance to the nearest station */
+    size_t *n_points;
+    const char *points_source;    /* where the distances were measured from (static), NULL: nowhere */
+    double *resp_area, *resp_pop; /* n_stations: area of responsibility */
+    size_t *resp_n;
+    unsigned char **resp_wkb;
+    size_t *resp_len;
+    const char *resp_method;      /* "voronoi" or "network-nearest" (static) */
+    size_t raster_cells, raster_nodata, raster_negative, raster_kept, n_pieces, n_blocks_empty;
+    double raster_sum;
+} sv_people_result;
 
 void sv_analyze_opts_init(sv_analyze_opts *o);
 
@@ -74,7 +107,10 @@ typedef struct {
     size_t n_unattached;      /* stations beyond max_snap */
     size_t n_demand;          /* demand points used */
     double *demand_total, *demand_covered; /* (n_districts + 1) * n_breaks; the last row: all demand */
+    sv_people_result people;
 } sv_analysis;
+
+
 
 /* Input features as points in the analysis CRS: points as they are;
  * polygons at their centroid when centroids is set (demand), else at a
@@ -110,6 +146,32 @@ typedef struct {
 int sv_district_finder_init(sv_district_finder *f, sv_geos *h, const sv_valid_district *vd, size_t n);
 int sv_district_finder_find(sv_district_finder *f, double x, double y);
 void sv_district_finder_free(sv_district_finder *f);
+
+/* The "who is covered" stage of sv_analyze_run (analyze_people.c). */
+typedef struct {
+    const sv_analyze_opts *o;
+    const double *xs, *ys;                   /* stations */
+    const sv_valid_district *vd;             /* n_districts */
+    const unsigned char *const *dw;          /* n_districts + 1 (the city last) */
+    const size_t *dl;
+    const sv_featureset *districts, *population, *demand;
+    const size_t *dem_keep;                  /* demand feature of each demand point */
+    const double *dem_x, *dem_y;
+    size_t n_demand;
+    const sv_demand_access *dem_access;      /* NULL without demand */
+    const sv_network *net;                   /* network mode */
+    const sv_net_areas *areas;
+    const sv_access_opts *access_opts;
+} sv_people_in;
+sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a);
+/* Write district_redundancy, critical_stations, district_fairness and
+ * responsibility rows. */
+sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const sv_featureset *st_fs,
+                          const size_t *st_keep);
+void sv_people_result_free(sv_people_result *p, size_t n_districts, size_t n_breaks, size_t n_stations);
+/* Minutes for a demand cost of the analysis (seconds or metres in network
+ * mode, straight metres at the mode's speed in circle mode). */
+double sv_analysis_minutes(const sv_analysis *a, double cost);
 
 /* Run the analysis and replace opts->out_path atomically. On failure the
  * previous file is untouched and *out is NULL. Free with

@@ -125,6 +125,24 @@ int sv_index_query(sv_geos *h, sv_index *t, const sv_env *e,
 int sv_voronoi_cells(sv_geos *h, const double *xs, const double *ys, size_t n,
                      const sv_env *clip, sv_geom **cells);
 
+/* A polygon from one ring of n points (x0,y0,x1,y1,...; closed if not). */
+sv_geom *sv_geom_polygon_xy(sv_geos *h, const double *xy, size_t n);
+
+/* The arrangement of overlapping areas inside a region: the region cut into
+ * faces by every area boundary, each face with the number of areas covering
+ * it (count) and, when exactly one does, its index (only; else -1). The
+ * faces partition the region. *faces is freed with sv_faces_free (which
+ * also frees each face's geometry). 0 ok, -1 on error. */
+typedef struct {
+    sv_geom *geom;
+    double area;
+    int count;
+    int only;
+} sv_face;
+int sv_geom_overlay_faces(sv_geos *h, const sv_geom *region, const sv_geom *const *areas, size_t n,
+                          sv_face **faces, size_t *nfaces);
+void sv_faces_free(sv_geos *h, sv_face *faces, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,7 +14,8 @@ extern "C" {
 #endif
 
 typedef enum { SV_ROLE_STATIONS = 0, SV_ROLE_DISTRICTS, SV_ROLE_DEMAND, SV_ROLE_CANDIDATES,
-               SV_ROLE_NETWORK /* lines: road class in category, plus oneway and maxspeed */ } sv_role;
+               SV_ROLE_NETWORK /* lines: road class in category, plus oneway and maxspeed */,
+               SV_ROLE_POPULATION /* polygons with a number of people (weight_field, required) */ } sv_role;
 
 /* Where a layer comes from and which fields to use. NULL fields take the
  * defaults (see sv_source_open). */
@@ -23,7 +24,9 @@ typedef struct {
     const char *id_field;       /* NULL: first of the role's usual names, else the FID */
     const char *name_field;     /* NULL: "name" when present */
     const char *category_field; /* stations only; NULL: "category"/"amenity" when present, "" none */
-    const char *weight_field;   /* demand only; NULL: "weight" when present, else 1 each */
+    const char *weight_field;   /* demand: NULL = "weight" when present, else 1 each; districts and
+                                   population polygons: the number of people (population field) */
+    const char *levels_field;   /* demand: building levels (NULL: "building:levels"/"levels" when present) */
     const char *where;          /* OGR attribute filter, or NULL */
     int strict;                 /* a feature problem is an error */
 } sv_source_opts;
@@ -34,7 +37,8 @@ typedef struct {
     char *name;     /* never NULL */
     char *category; /* NULL when there is no category field or value */
     long long fid;
-    double weight;  /* demand weight (1 without a weight field) */
+    double weight;  /* demand weight (1 without a weight field); people (NAN: unknown) */
+    double levels;  /* demand: building levels, NAN when unknown */
     char *oneway, *maxspeed; /* network only: the fields' text, or NULL */
     unsigned char *wkb; /* 2-D ISO WKB, analysis CRS */
     size_t wkb_len;
@@ -74,6 +78,25 @@ void sv_featureset_free(sv_featureset *fs);
  * RFC 7946 (WGS 84 lon/lat, right-hand rule). The file appears atomically. */
 sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table,
                           const char *where, const char *out_path, const char *format);
+
+/* The populated cells of a population grid (any GDAL raster, any CRS; band
+ * 1) inside the window that holds extent (analysis CRS), read a block of
+ * rows at a time. Cells are quadrilaterals in the analysis CRS: corners[8*i]
+ * = x0,y0,...,x3,y3. Nodata, NaN and negative cells are counted, never
+ * taken as people; cells with 0 are left out. SV_ERR_DATA when the raster
+ * does not overlap extent. Free with sv_raster_cells_free (also on error). */
+typedef struct {
+    double *corners, *value;
+    size_t n;
+    double sum;                 /* people in the cells kept */
+    size_t n_cells, n_nodata, n_negative, n_untransformable; /* in the window */
+    int window[4];              /* x, y, width, height in pixels */
+    int n_bands, has_nodata;
+    double nodata;
+    char *path, *crs_name;
+} sv_raster_cells;
+sv_status sv_raster_read(sv_ctx *ctx, const char *path, int epsg, const sv_env *extent, sv_raster_cells *out);
+void sv_raster_cells_free(sv_raster_cells *r);
 
 /* GDAL's release name (static). */
 const char *sv_gdal_version(void);

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define SV_STORE_APPLICATION_ID 0x53564356 /* "SVCV" */
-#define SV_STORE_SCHEMA_VERSION 2
+#define SV_STORE_SCHEMA_VERSION 3
 
 typedef struct sv_store sv_store;
 
@@ -70,6 +70,7 @@ typedef struct {
     double area_m2, covered_m2, covered_pct, gap_m2;
     int n_stations_inside, n_stations_reaching;
     int n_gap_parts;
+    double pop_total, pop_covered; /* people; NAN stores NULL (no population given) */
     const unsigned char *covered_wkb; size_t covered_len;
     const unsigned char *gap_wkb; size_t gap_len;
 } sv_store_coverage_row;
@@ -86,7 +87,31 @@ sv_status sv_store_issue(sv_ctx *ctx, sv_store *st, const sv_issue *is);
 /* City-wide figures for one break, over the union of all districts (so
  * overlapping districts are not counted twice). */
 sv_status sv_store_city(sv_ctx *ctx, sv_store *st, const sv_store_break *b, double area_m2,
-                        double covered_m2, int n_stations);
+                        double covered_m2, int n_stations, double pop_total, double pop_covered, double gini);
+
+/* Tables of "who is covered", written row by row with sv_store_insert:
+ * values in the order of the columns listed in DESIGN.md, then the
+ * geometry (WKB, NULL for none) for tables that have one. */
+typedef enum {
+    SV_TABLE_REDUNDANCY = 0, /* district_redundancy */
+    SV_TABLE_CRITICAL,       /* critical_stations */
+    SV_TABLE_FAIRNESS,       /* district_fairness (no geometry) */
+    SV_TABLE_CATEGORY,       /* category_coverage */
+    SV_TABLE_CATEGORY_GAPS,  /* category_gaps */
+    SV_TABLE_RESPONSIBILITY, /* responsibility */
+    SV_TABLE_COUNT
+} sv_table;
+typedef enum { SV_VALUE_REAL = 0, SV_VALUE_TEXT, SV_VALUE_INT } sv_value_kind;
+typedef struct {
+    sv_value_kind kind;
+    const char *text; /* SV_VALUE_TEXT (NULL stores NULL) */
+    double number;    /* REAL (NAN stores NULL) or INT */
+} sv_value;
+#define SV_TEXT(s) ((sv_value){SV_VALUE_TEXT, (s), 0.0})
+#define SV_REAL(x) ((sv_value){SV_VALUE_REAL, NULL, (x)})
+#define SV_INT(x) ((sv_value){SV_VALUE_INT, NULL, (double)(x)})
+sv_status sv_store_insert(sv_ctx *ctx, sv_store *st, sv_table table, const sv_value *values, size_t n,
+                          const unsigned char *wkb, size_t len);
 
 /* Demand access: one row per demand point (demand_access), one per point
  * and break (demand_reach), one per district and break (district_demand;

@@ -53,6 +53,18 @@ static void help(void)
            "                            distance and time to it, stations within each break (tables\n"
            "                            demand_access, demand_reach, district_demand)\n"
            "  --demand-id FIELD  --demand-weight FIELD (default weight, else 1)\n\n"
+           "People (who is covered; tables district_coverage.pop_*, district_redundancy,\n"
+           "critical_stations, district_fairness, responsibility):\n"
+           "  --population-field FIELD  people per district (a field of --districts), spread over its area;\n"
+           "                            with --demand, spread over the buildings (footprint x levels)\n"
+           "  --population PATH[:LAYER] population polygons (census blocks) with --population-field FIELD,\n"
+           "                            spread over their area (areal weighting), or with --demand over the\n"
+           "                            buildings inside them (dasymetric)\n"
+           "  --population-raster FILE  a population grid (WorldPop, GHS-POP; any GDAL raster, any CRS):\n"
+           "                            cells cut by a boundary count by the share inside; nodata is no one\n"
+           "  --levels-field FIELD      building levels on --demand (default building:levels or levels)\n"
+           "  --no-redundancy           skip the areas and people covered by 0/1/2/3+ stations and the\n"
+           "                            critical stations (what each station alone covers)\n\n"
            "Geometry:\n"
            "  --crs auto|EPSG:n         analysis CRS (default auto: the UTM zone of the data's centre)\n"
            "  --quad-segs N             circle segments per quarter (default 32: 128 vertices, area\n"
@@ -69,6 +81,9 @@ static void help(void)
            "                --minutes 10,15 --mode ebike --out out/results.sqlite\n"
            "  svcov analyze --stations osm.pbf:points --where \"amenity='toilets'\" \\\n"
            "                --districts parishes.gpkg --radius 500,1000 --crs EPSG:32631 --out r.sqlite\n"
+           "  svcov analyze --stations geodata/stations.geojson --districts geodata/districts.geojson \\\n"
+           "                --population-field population --minutes 10,15 --out out/people.sqlite\n"
+           "  svcov analyze --stations s.gpkg --districts d.gpkg --population-raster worldpop.tif --out r.sqlite\n"
            "  svcov analyze --stations stations.geojson --districts districts.geojson --network roads.gpkg \\\n"
            "                --mode walk --minutes 10,15 --demand buildings.geojson --out network.sqlite\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
@@ -78,7 +93,8 @@ enum {
     O_STATIONS = 256, O_DISTRICTS, O_STATION_ID, O_STATION_NAME, O_CATEGORY, O_DISTRICT_ID,
     O_DISTRICT_NAME, O_WHERE, O_MINUTES, O_MODE, O_SPEED, O_DETOUR, O_RADIUS, O_CRS, O_QUAD, O_METHOD,
     O_NO_SA, O_THREADS, O_OUT, O_STRICT, O_HELP, O_NETWORK, O_HIGHWAY, O_SPEEDS, O_SNAP, O_LEGS, O_MAXSNAP,
-    O_TRIM, O_DEMAND, O_DEMAND_ID, O_DEMAND_WEIGHT
+    O_TRIM, O_DEMAND, O_DEMAND_ID, O_DEMAND_WEIGHT, O_POPULATION, O_POP_FIELD, O_POP_RASTER, O_LEVELS,
+    O_NO_REDUNDANCY
 };
 
 static const struct option longopts[] = {
@@ -114,6 +130,11 @@ static const struct option longopts[] = {
     {"demand", required_argument, NULL, O_DEMAND},
     {"demand-id", required_argument, NULL, O_DEMAND_ID},
     {"demand-weight", required_argument, NULL, O_DEMAND_WEIGHT},
+    {"population", required_argument, NULL, O_POPULATION},
+    {"population-field", required_argument, NULL, O_POP_FIELD},
+    {"population-raster", required_argument, NULL, O_POP_RASTER},
+    {"levels-field", required_argument, NULL, O_LEVELS},
+    {"no-redundancy", no_argument, NULL, O_NO_REDUNDANCY},
     {NULL, 0, NULL, 0},
 };
 
@@ -158,10 +179,66 @@ static int by_first_break(const void *x, const void *y)
     return pi < pj ? -1 : pi > pj ? 1 : (i > j) - (i < j);
 }
 
+/* Redundancy and the most critical stations of the largest break. */
+static void print_people(const sv_analysis *a, int people)
+{
+    const sv_people_result *P = &a->people;
+    size_t nd = a->n_districts, nb = a->n_breaks, ns = a->n_stations;
+    if (people)
+        printf("People: %s (Gini: 0 = every district equally covered, 1 = all coverage in one)\n",
+               sv_pop_method_name(P->method));
+    if (!P->red || nb == 0)
+        return;
+    size_t b = nb - 1;
+    const sv_redundancy *r = &P->red[nd * nb + b];
+    double area = a->cov.cells[nd * nb + b].area_m2, pop = 0;
+    for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++)
+        pop += r->people[c];
+    char brk[32];
+    break_label(brk, sizeof brk, &a->breaks[b]);
+    printf("\nRedundancy within %s (district_redundancy): ", brk);
+    static const char *label[] = {"no station", "1 station", "2 stations", "3 or more"};
+    for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
+        printf("%s%s %.1f%% of the area", c ? "; " : "", label[c], area > 0 ? 100.0 * r->area[c] / area : 0.0);
+        if (people && pop > 0)
+            printf(" / %.1f%% of people", 100.0 * r->people[c] / pop);
+    }
+    printf("\n");
+    /* The three stations whose closing would uncover the most. */
+    size_t best[3] = {(size_t)-1, (size_t)-1, (size_t)-1};
+    for (size_t i = 0; i < ns; i++) {
+        double v = people ? P->crit_pop[b * ns + i] : P->crit_area[b * ns + i];
+        for (int k = 0; k < 3; k++) {
+            double w = best[k] == (size_t)-1 ? -1
+                       : people             ? P->crit_pop[b * ns + best[k]]
+                                            : P->crit_area[b * ns + best[k]];
+            if (v > w && v > 0) {
+                for (int m = 2; m > k; m--)
+                    best[m] = best[m - 1];
+                best[k] = i;
+                break;
+            }
+        }
+    }
+    if (best[0] == (size_t)-1)
+        return;
+    printf("Critical stations (critical_stations): ");
+    for (int k = 0; k < 3 && best[k] != (size_t)-1; k++) {
+        size_t i = best[k];
+        if (people)
+            printf("%s#%zu alone covers %.0f people", k ? "; " : "", i + 1, P->crit_pop[b * ns + i]);
+        else
+            printf("%s#%zu alone covers %.3f km2", k ? "; " : "", i + 1, P->crit_area[b * ns + i] / 1e6);
+    }
+    printf("\n");
+}
+
 static void print_summary(const sv_analysis *a, const char *out_path)
 {
-    const char *hdr[] = {"district", "break", "radius m", "covered %", "gap km2", "stations inside"};
-    cli_table *t = table_create(6, hdr, "llrrrr");
+    int people = a->people.total != NULL && a->people.method != SV_POP_NONE;
+    const char *hdr[] = {"district", "break", "radius m", "covered %", "gap km2", "stations inside", "people",
+                         "people covered %"};
+    cli_table *t = table_create(people ? 8 : 6, hdr, "llrrrrrr");
     if (!t)
         return;
     /* A big city gets its least covered districts only. */
@@ -186,7 +263,14 @@ static void print_summary(const sv_analysis *a, const char *out_path)
             snprintf(pct, sizeof pct, "%.2f", c->area_m2 > 0 ? 100.0 * c->covered_m2 / c->area_m2 : 0.0);
             snprintf(gap, sizeof gap, "%.3f", c->gap_m2 / 1e6);
             snprintf(ins, sizeof ins, "%d", a->cov.n_inside[d]);
-            const char *row[] = {a->district_names[d], brk, rad, pct, gap, ins};
+            char pt[32] = "?", pc[32] = "?";
+            double tot = people ? a->people.total[d * a->n_breaks + b] : NAN;
+            double cov = people ? a->people.covered[d * a->n_breaks + b] : NAN;
+            if (isfinite(tot))
+                snprintf(pt, sizeof pt, "%.0f", tot);
+            if (isfinite(cov) && tot > 0)
+                snprintf(pc, sizeof pc, "%.2f", 100.0 * cov / tot);
+            const char *row[] = {a->district_names[d], brk, rad, pct, gap, ins, pt, pc};
             table_add(t, row);
         }
     table_print(t, stdout);
@@ -215,8 +299,9 @@ static void print_summary(const sv_analysis *a, const char *out_path)
     }
     printf("\nWhole area (union of the %zu districts, %zu stations, %s, EPSG:%d):\n", a->n_districts,
            a->n_stations, a->mode, a->crs.epsg);
-    const char *chdr[] = {"break", "radius m", "area km2", "covered km2", "covered %", "gap km2"};
-    t = table_create(6, chdr, "lrrrrr");
+    const char *chdr[] = {"break", "radius m", "area km2", "covered km2", "covered %", "gap km2", "people",
+                          "people covered", "people %", "Gini"};
+    t = table_create(people ? 10 : 6, chdr, "lrrrrrrrrr");
     if (!t)
         return;
     for (size_t b = 0; b < a->n_breaks; b++) {
@@ -228,11 +313,22 @@ static void print_summary(const sv_analysis *a, const char *out_path)
         snprintf(cov, sizeof cov, "%.3f", c->covered_m2 / 1e6);
         snprintf(pct, sizeof pct, "%.2f", c->area_m2 > 0 ? 100.0 * c->covered_m2 / c->area_m2 : 0.0);
         snprintf(gap, sizeof gap, "%.3f", c->gap_m2 / 1e6);
-        const char *row[] = {brk, rad, area, cov, pct, gap};
+        size_t k = a->n_districts * a->n_breaks + b;
+        char pt[32] = "?", pc[32] = "?", pp[32] = "?", gi[32] = "-";
+        if (people && isfinite(a->people.total[k]))
+            snprintf(pt, sizeof pt, "%.0f", a->people.total[k]);
+        if (people && isfinite(a->people.covered[k]))
+            snprintf(pc, sizeof pc, "%.0f", a->people.covered[k]);
+        if (people && isfinite(a->people.covered[k]) && a->people.total[k] > 0)
+            snprintf(pp, sizeof pp, "%.2f", 100.0 * a->people.covered[k] / a->people.total[k]);
+        if (people && isfinite(a->people.gini[b]))
+            snprintf(gi, sizeof gi, "%.3f", a->people.gini[b]);
+        const char *row[] = {brk, rad, area, cov, pct, gap, pt, pc, pp, gi};
         table_add(t, row);
     }
     table_print(t, stdout);
     table_destroy(t);
+    print_people(a, people);
     printf("\nResults: %s\n", out_path);
 }
 
@@ -274,6 +370,11 @@ int cmd_analyze(int argc, char **argv)
         case O_DISTRICT_ID: o.districts.id_field = optarg; break;
         case O_DISTRICT_NAME: o.districts.name_field = optarg; break;
         case O_WHERE: o.stations.where = optarg; break;
+        case O_POPULATION: o.population.spec = optarg; break;
+        case O_POP_FIELD: o.population_field = optarg; break;
+        case O_POP_RASTER: o.population_raster = optarg; break;
+        case O_LEVELS: o.demand.levels_field = optarg; break;
+        case O_NO_REDUNDANCY: o.redundancy = 0; break;
         case O_MINUTES:
             free(minutes);
             if (cli_parse_list(optarg, &minutes, &o.n_minutes) != 0) {

@@ -1,0 +1,855 @@
+/* analyze_people.c - the "who is covered" stage of svcov analyze: people per
+ * district and break, redundancy, critical stations, fairness and areas of
+ * responsibility. */
+#include "svcov/sv_analyze.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+double sv_analysis_minutes(const sv_analysis *a, double cost)
+{
+    double kmh = a->speed_kmh > 0 ? a->speed_kmh : 5.0;
+    if (!isfinite(cost))
+        return NAN;
+    if (a->network) /* seconds (time breaks) or metres (distance breaks) */
+        return isnan(a->breaks[0].minutes) ? cost / kmh * 0.06 : cost / 60.0;
+    return cost / (kmh / 0.06); /* straight metres */
+}
+
+void sv_people_result_free(sv_people_result *p, size_t n_districts, size_t n_breaks, size_t n_stations)
+{
+    free(p->total);
+    free(p->covered);
+    free(p->gini);
+    for (size_t k = 0; p->red && k < (n_districts + 1) * n_breaks; k++)
+        sv_redundancy_free(&p->red[k]);
+    free(p->red);
+    free(p->crit_area);
+    free(p->crit_pop);
+    for (size_t k = 0; p->crit_wkb && k < n_breaks * n_stations; k++)
+        sv_free(p->crit_wkb[k]);
+    free(p->crit_wkb);
+    free(p->crit_len);
+    free(p->med_m);
+    free(p->p90_m);
+    free(p->med_min);
+    free(p->p90_min);
+    free(p->n_points);
+    free(p->resp_area);
+    free(p->resp_pop);
+    free(p->resp_n);
+    for (size_t k = 0; p->resp_wkb && k < n_stations; k++)
+        sv_free(p->resp_wkb[k]);
+    free(p->resp_wkb);
+    free(p->resp_len);
+    memset(p, 0, sizeof *p);
+}
+
+/* Where people live, as points with weights, for distances. */
+typedef struct {
+    double *x, *y, *w;
+    size_t n;
+    sv_demand_access acc; /* computed here unless borrowed */
+    const sv_demand_access *use;
+} people_points;
+
+static void points_free(people_points *p)
+{
+    free(p->x);
+    free(p->y);
+    free(p->w);
+    sv_demand_access_free(&p->acc);
+    memset(p, 0, sizeof *p);
+}
+
+static int points_alloc(people_points *p, size_t n)
+{
+    p->x = malloc((n + 1) * sizeof *p->x);
+    p->y = malloc((n + 1) * sizeof *p->y);
+    p->w = malloc((n + 1) * sizeof *p->w);
+    return p->x && p->y && p->w ? 0 : -1;
+}
+
+static sv_status points_access(sv_ctx *ctx, const sv_people_in *in, const sv_analysis *a, people_points *p)
+{
+    if (in->net)
+        return sv_demand_access_network(ctx, in->net, in->areas, in->xs, in->ys, a->n_stations, p->x, p->y, p->n,
+                                        in->access_opts, &p->acc);
+    double *radius = malloc((a->n_breaks + 1) * sizeof *radius);
+    if (!radius)
+        return SV_ERR_NOMEM;
+    for (size_t b = 0; b < a->n_breaks; b++)
+        radius[b] = a->breaks[b].radius_m;
+    sv_status rc = sv_demand_access_circles(ctx, in->xs, in->ys, a->n_stations, p->x, p->y, p->n, radius,
+                                            a->n_breaks, &p->acc);
+    free(radius);
+    return rc;
+}
+
+/* The population surface and the people points, as the options say. */
+static sv_status build_surface(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a, sv_popsurf *surf,
+                               double *own, people_points *pts)
+{
+    const sv_analyze_opts *o = in->o;
+    sv_people_result *P = &a->people;
+    sv_status rc = SV_OK;
+    size_t nd = a->n_districts;
+    for (size_t d = 0; d < nd; d++)
+        own[d] = -1;
+    if (o->population_raster) {
+        sv_env e;
+        sv_geom *city = sv_geom_from_wkb(h, in->dw[nd], in->dl[nd]);
+        int ok = city && sv_geom_envelope(h, city, &e) == 0;
+        sv_geom_destroy(h, city);
+        if (!ok)
+            return sv_error(ctx, SV_ERR_GEOM, "cannot take the extent of the districts: %s", sv_geos_errmsg(h));
+        sv_raster_cells cells;
+        if ((rc = sv_raster_read(ctx, o->population_raster, a->crs.epsg, &e, &cells)) != SV_OK)
+            return rc;
+        P->method = SV_POP_RASTER;
+        P->raster_cells = cells.n_cells;
+        P->raster_nodata = cells.n_nodata;
+        P->raster_negative = cells.n_negative;
+        P->raster_kept = cells.n;
+        P->raster_sum = cells.sum;
+        if (cells.n_negative)
+            rc = sv_issue_add(ctx, o->population_raster, "band 1", "(cells)",
+                              "has negative cell values; they are not people (counted in runs.raster_negative)",
+                              SV_ISSUE_SKIPPED);
+        if (rc == SV_OK && !o->demand.spec && points_alloc(pts, cells.n) != 0)
+            rc = SV_ERR_NOMEM;
+        for (size_t i = 0; i < cells.n && rc == SV_OK; i++) {
+            const double *c = cells.corners + 8 * i;
+            if (sv_popsurf_add_piece(surf, sv_geom_polygon_xy(h, c, 4), cells.value[i]) != 0)
+                continue; /* a cell that collapsed in the transformation holds no area */
+            if (!o->demand.spec) {
+                pts->x[pts->n] = (c[0] + c[2] + c[4] + c[6]) / 4;
+                pts->y[pts->n] = (c[1] + c[3] + c[5] + c[7]) / 4;
+                pts->w[pts->n++] = cells.value[i];
+            }
+        }
+        sv_raster_cells_free(&cells);
+        if (rc == SV_OK && pts->n) {
+            a->people.points_source = "raster cell centres";
+            rc = points_access(ctx, in, a, pts);
+            pts->use = &pts->acc;
+        }
+        return rc;
+    }
+
+    /* Polygons with people: a population layer, or the districts' field. */
+    const sv_featureset *blocks_fs = o->population.spec ? in->population : in->districts;
+    int from_districts = !o->population.spec;
+    size_t nb = from_districts ? nd : blocks_fs->n;
+    sv_geom **blocks = calloc(nb + 1, sizeof *blocks);
+    double *bp = calloc(nb + 1, sizeof *bp);
+    if (!blocks || !bp) {
+        free(blocks);
+        free(bp);
+        return SV_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < nb && rc == SV_OK; i++) {
+        if (from_districts) {
+            blocks[i] = sv_geom_from_wkb(h, in->vd[i].wkb, in->vd[i].len);
+            bp[i] = in->districts->items[in->vd[i].src].weight;
+            own[i] = isfinite(bp[i]) ? bp[i] : NAN;
+        } else {
+            const sv_feature *f = &blocks_fs->items[i];
+            sv_geom *g = sv_geom_from_wkb(h, f->wkb, f->wkb_len);
+            int repaired = 0;
+            blocks[i] = g ? sv_geom_make_valid_polygonal(h, g, &repaired) : NULL;
+            sv_geom_destroy(h, g);
+            bp[i] = f->weight;
+            if (repaired && blocks[i])
+                rc = sv_issue_add(ctx, blocks_fs->path, blocks_fs->layer, f->id,
+                                  "is not a valid polygon; repaired (GEOS MakeValid)", SV_ISSUE_REPAIRED);
+        }
+        if (!blocks[i])
+            rc = sv_error(ctx, SV_ERR_GEOM, "cannot read a population polygon: %s", sv_geos_errmsg(h));
+        if (!isfinite(bp[i]))
+            bp[i] = 0; /* unknown: no people spread (the district shows NULL) */
+    }
+    if (rc == SV_OK && o->demand.spec) {
+        /* Dasymetric: the people go to the buildings, weighted by footprint
+         * area x levels (points weigh 1 x levels). */
+        size_t n = in->n_demand;
+        double *bw = malloc((n + 1) * sizeof *bw), *bpeople = malloc((n + 1) * sizeof *bpeople);
+        if (!bw || !bpeople || points_alloc(pts, n) != 0) {
+            rc = SV_ERR_NOMEM;
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                const sv_feature *f = &in->demand->items[in->dem_keep[i]];
+                sv_geom *g = sv_geom_from_wkb(h, f->wkb, f->wkb_len);
+                double area = g && sv_geom_is_polygonal(h, g) == 1 ? sv_geom_area(h, g) : 1.0;
+                sv_geom_destroy(h, g);
+                bw[i] = fmax(area, 0.0) * (isfinite(f->levels) ? f->levels : 1.0);
+            }
+            if (sv_popsurf_dasymetric(surf, blocks, bp, nb, in->dem_x, in->dem_y, bw, n, bpeople,
+                                      &P->n_blocks_empty) != 0) {
+                rc = sv_error(ctx, SV_ERR_GEOM, "cannot spread the people over the buildings: %s",
+                              sv_geos_errmsg(h));
+            } else {
+                for (size_t i = 0; i < n; i++) {
+                    pts->x[i] = in->dem_x[i];
+                    pts->y[i] = in->dem_y[i];
+                    pts->w[i] = bpeople[i];
+                }
+                pts->n = n;
+                pts->use = in->dem_access;
+                P->points_source = "buildings (people from dasymetric mapping)";
+                P->method = SV_POP_DASYMETRIC;
+            }
+        }
+        free(bw);
+        free(bpeople);
+        if (from_districts)
+            for (size_t d = 0; d < nd; d++)
+                own[d] = -1; /* people follow the buildings now */
+    } else if (rc == SV_OK) {
+        P->method = from_districts ? SV_POP_DISTRICT_FIELD : SV_POP_AREAL;
+        if (!from_districts && points_alloc(pts, nb) != 0)
+            rc = SV_ERR_NOMEM;
+        for (size_t i = 0; i < nb && rc == SV_OK; i++) {
+            if (!from_districts && bp[i] > 0) { /* distances from each block's centroid */
+                sv_geom *c = sv_geom_point_on_surface(h, blocks[i]);
+                if (c && sv_geom_point_xy(h, c, &pts->x[pts->n], &pts->y[pts->n]) == 0)
+                    pts->w[pts->n++] = bp[i];
+                sv_geom_destroy(h, c);
+            }
+            if (bp[i] > 0 && sv_popsurf_add_piece(surf, blocks[i], bp[i]) != 0 && !from_districts)
+                rc = sv_issue_add(ctx, blocks_fs->path, blocks_fs->layer, blocks_fs->items[i].id,
+                                  "has people but no area; its people are not counted", SV_ISSUE_SKIPPED);
+            if (bp[i] > 0)
+                blocks[i] = NULL; /* the surface took it */
+        }
+        if (rc == SV_OK && pts->n) {
+            P->points_source = "population polygons (a point inside each)";
+            rc = points_access(ctx, in, a, pts);
+            pts->use = &pts->acc;
+        }
+    }
+    for (size_t i = 0; i < nb; i++)
+        sv_geom_destroy(h, blocks[i]);
+    free(blocks);
+    free(bp);
+    return rc;
+}
+
+/* Service areas of the stations that may reach a region, for one break. */
+typedef struct {
+    sv_geos *h;
+    const sv_analysis *a;
+    const sv_people_in *in;
+    sv_index *tree; /* over station points (circles) or area envelopes (network) */
+    sv_geom **net_areas; /* network: parsed per station for the current break */
+    size_t b;
+    sv_geom **got;
+    size_t *ids, n_ids, cap_ids;
+    size_t n_got;
+} area_source;
+
+static int areas_for_break(area_source *s, size_t b)
+{
+    sv_geos *h = s->h;
+    const sv_analysis *a = s->a;
+    sv_index_destroy(h, s->tree);
+    s->tree = sv_index_create(h);
+    s->b = b;
+    if (!s->tree)
+        return -1;
+    for (size_t i = 0; i < a->n_stations; i++) {
+        sv_env e;
+        if (s->net_areas) {
+            sv_geom_destroy(h, s->net_areas[i]);
+            s->net_areas[i] = NULL;
+            size_t kb = i * a->n_breaks + b;
+            const sv_net_areas *na = s->in->areas;
+            if (!na->st_wkb[kb])
+                continue;
+            if (!(s->net_areas[i] = sv_geom_from_wkb(h, na->st_wkb[kb], na->st_len[kb])) ||
+                sv_geom_envelope(h, s->net_areas[i], &e) != 0)
+                continue;
+        } else {
+            double r = a->breaks[b].radius_m;
+            e = (sv_env){s->in->xs[i] - r, s->in->ys[i] - r, s->in->xs[i] + r, s->in->ys[i] + r};
+        }
+        if (sv_index_insert(h, s->tree, i, &e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void areas_release(area_source *s)
+{
+    for (size_t k = 0; k < s->n_got; k++)
+        if (!s->net_areas)
+            sv_geom_destroy(s->h, s->got[k]);
+    s->n_got = 0;
+}
+
+/* The areas meeting env: s->got[0..n_got), station s->ids[k]. */
+static int areas_near(area_source *s, const sv_env *env)
+{
+    areas_release(s);
+    s->n_ids = 0;
+    if (sv_index_query(s->h, s->tree, env, &s->ids, &s->n_ids, &s->cap_ids) != 0)
+        return -1;
+    free(s->got);
+    s->got = calloc(s->n_ids + 1, sizeof *s->got);
+    if (!s->got)
+        return -1;
+    for (size_t k = 0; k < s->n_ids; k++) {
+        size_t i = s->ids[k];
+        s->got[k] = s->net_areas ? s->net_areas[i]
+                                 : sv_geom_circle(s->h, s->in->xs[i], s->in->ys[i], s->a->breaks[s->b].radius_m,
+                                                  s->in->o->quad_segs);
+        s->n_got = k + 1;
+        if (!s->got[k])
+            return -1;
+    }
+    return 0;
+}
+
+static void area_source_free(area_source *s)
+{
+    areas_release(s);
+    for (size_t i = 0; s->net_areas && i < s->a->n_stations; i++)
+        sv_geom_destroy(s->h, s->net_areas[i]);
+    free(s->net_areas);
+    free(s->got);
+    sv_free(s->ids);
+    sv_index_destroy(s->h, s->tree);
+}
+
+static sv_status redundancy(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a, sv_popsurf *surf,
+                            const double *own)
+{
+    sv_people_result *P = &a->people;
+    size_t nd = a->n_districts, nb = a->n_breaks, ns = a->n_stations;
+    if (in->net && !in->areas->st_wkb)
+        return SV_OK; /* no per-station areas (--no-service-areas) */
+    P->red = calloc((nd + 1) * nb, sizeof *P->red);
+    P->crit_area = calloc(nb * ns + 1, sizeof *P->crit_area);
+    P->crit_pop = calloc(nb * ns + 1, sizeof *P->crit_pop);
+    P->crit_wkb = calloc(nb * ns + 1, sizeof *P->crit_wkb);
+    P->crit_len = calloc(nb * ns + 1, sizeof *P->crit_len);
+    sv_face_lists L = {calloc(ns + 1, sizeof(sv_geom **)), calloc(ns + 1, sizeof(size_t)),
+                       calloc(ns + 1, sizeof(size_t))};
+    area_source src = {.h = h, .a = a, .in = in};
+    if (in->net)
+        src.net_areas = calloc(ns + 1, sizeof *src.net_areas);
+    sv_status rc = SV_OK;
+    if (!P->red || !P->crit_area || !P->crit_pop || !P->crit_wkb || !P->crit_len || !L.geoms || !L.n || !L.cap ||
+        (in->net && !src.net_areas)) {
+        rc = SV_ERR_NOMEM;
+        goto done;
+    }
+    /* Districts that do not overlap add up to the city; otherwise the city
+     * is cut on its own. */
+    double sum = 0, city_area = a->cov.cells[nd * nb].area_m2;
+    for (size_t d = 0; d < nd; d++)
+        sum += in->vd[d].area;
+    int overlap = sum > city_area * (1 + 1e-7) + 1e-3;
+    size_t done_steps = 0, steps = (nd + (overlap ? 1 : 0)) * nb;
+    for (size_t b = 0; b < nb && rc == SV_OK; b++) {
+        if (areas_for_break(&src, b) != 0) {
+            rc = sv_error(ctx, SV_ERR_GEOM, "cannot index the service areas: %s", sv_geos_errmsg(h));
+            break;
+        }
+        double *oa = P->crit_area + b * ns, *op = P->crit_pop + b * ns;
+        for (size_t d = 0; d <= nd && rc == SV_OK; d++) {
+            int city = d == nd;
+            if (city && !overlap) { /* the sum of the districts */
+                sv_redundancy *r = &P->red[nd * nb + b];
+                for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
+                    r->people[c] = 0;
+                    for (size_t k = 0; k < nd; k++) {
+                        r->area[c] += P->red[k * nb + b].area[c];
+                        r->people[c] += P->red[k * nb + b].people[c];
+                    }
+                }
+                continue;
+            }
+            sv_geom *D = sv_geom_from_wkb(h, in->dw[d], in->dl[d]);
+            sv_env e;
+            if (!D || sv_geom_envelope(h, D, &e) != 0 || areas_near(&src, &e) != 0) {
+                sv_geom_destroy(h, D);
+                rc = sv_error(ctx, SV_ERR_GEOM, "cannot find the service areas near a district: %s",
+                              sv_geos_errmsg(h));
+                break;
+            }
+            int acc = city || !overlap; /* where "what a station alone covers" is counted */
+            /* A districts field spreads each district's own people over it;
+             * otherwise the surface says (no surface: no people). */
+            sv_popsurf *use = surf;
+            double own_people = -1;
+            if (!city && own[d] >= 0) {
+                use = NULL;
+                own_people = own[d];
+            } else if (!city && isnan(own[d])) {
+                use = NULL; /* unknown */
+            }
+            rc = sv_redundancy_compute(ctx, h, D, (const sv_geom *const *)src.got, src.ids, src.n_got, use,
+                                       own_people, acc ? oa : NULL, acc ? op : NULL, acc ? &L : NULL,
+                                       &P->red[d * nb + b]);
+            sv_geom_destroy(h, D);
+            if (++done_steps % 8 == 0)
+                sv_progress(ctx, "redundancy", (double)done_steps / (double)steps);
+            if (sv_ctx_interrupted(ctx))
+                rc = SV_ERR_INTERRUPTED;
+        }
+        /* What each station alone covers, as one polygon. */
+        for (size_t i = 0; i < ns && rc == SV_OK; i++) {
+            if (L.n[i]) {
+                sv_geom *u = sv_geom_union_take(h, L.geoms[i], L.n[i]);
+                sv_geom *p = u ? sv_geom_polygons(h, u) : NULL;
+                sv_geom_destroy(h, u);
+                P->crit_wkb[b * ns + i] = p ? sv_geom_to_wkb(h, p, &P->crit_len[b * ns + i]) : NULL;
+                sv_geom_destroy(h, p);
+                if (!P->crit_wkb[b * ns + i])
+                    rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite what a station alone covers: %s",
+                                  sv_geos_errmsg(h));
+            }
+            for (size_t k = 0; k < L.n[i]; k++)
+                sv_geom_destroy(h, L.geoms[i][k]);
+            L.n[i] = 0;
+        }
+        if (!surf)
+            for (size_t i = 0; i < ns; i++)
+                op[i] = NAN;
+    }
+    sv_progress(ctx, "redundancy", 1.0);
+done:
+    for (size_t i = 0; L.geoms && i < ns; i++) {
+        for (size_t k = 0; L.n && k < L.n[i]; k++)
+            sv_geom_destroy(h, L.geoms[i][k]);
+        free(L.geoms[i]);
+    }
+    free(L.geoms);
+    free(L.n);
+    free(L.cap);
+    area_source_free(&src);
+    return rc;
+}
+
+static sv_status fairness(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a, const people_points *pts)
+{
+    sv_people_result *P = &a->people;
+    size_t nd = a->n_districts;
+    P->med_m = malloc((nd + 1) * sizeof *P->med_m);
+    P->p90_m = malloc((nd + 1) * sizeof *P->p90_m);
+    P->med_min = malloc((nd + 1) * sizeof *P->med_min);
+    P->p90_min = malloc((nd + 1) * sizeof *P->p90_min);
+    P->n_points = calloc(nd + 1, sizeof *P->n_points);
+    double *dist = malloc((pts->n + 1) * sizeof *dist), *mins = malloc((pts->n + 1) * sizeof *mins);
+    double *w = malloc((pts->n + 1) * sizeof *w);
+    sv_index *tree = sv_index_create(h);
+    size_t *hits = NULL, nh = 0, ch = 0;
+    sv_status rc = SV_OK;
+    if (!P->med_m || !P->p90_m || !P->med_min || !P->p90_min || !P->n_points || !dist || !mins || !w || !tree) {
+        rc = SV_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t d = 0; d <= nd; d++)
+        P->med_m[d] = P->p90_m[d] = P->med_min[d] = P->p90_min[d] = NAN;
+    if (!pts->use || !pts->n)
+        goto done;
+    /* An unreachable place is infinitely far: it moves the quantiles up
+     * (a p90 that is infinite is stored as NULL). */
+    for (size_t i = 0; i < pts->n; i++) {
+        double m = pts->use->network_m[i];
+        dist[i] = isfinite(m) && pts->use->nearest[i] >= 0 ? m : INFINITY;
+        double t = sv_analysis_minutes(a, pts->use->cost[i]);
+        mins[i] = isfinite(t) && pts->use->nearest[i] >= 0 ? t : INFINITY;
+        sv_env e = {pts->x[i], pts->y[i], pts->x[i], pts->y[i]};
+        if (sv_index_insert(h, tree, i, &e) != 0) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
+    }
+    for (size_t d = 0; d <= nd && rc == SV_OK; d++) {
+        sv_geom *D = sv_geom_from_wkb(h, in->dw[d], in->dl[d]);
+        sv_prep *R = D ? sv_prep_create(h, D) : NULL;
+        sv_env e;
+        nh = 0;
+        if (!R || sv_geom_envelope(h, D, &e) != 0 || sv_index_query(h, tree, &e, &hits, &nh, &ch) != 0) {
+            rc = sv_error(ctx, SV_ERR_GEOM, "cannot find the people of a district: %s", sv_geos_errmsg(h));
+        } else {
+            for (size_t k = 0; k < pts->n; k++)
+                w[k] = 0;
+            for (size_t k = 0; k < nh; k++) {
+                size_t i = hits[k];
+                if (pts->w[i] > 0 && sv_prep_covers_xy(h, R, pts->x[i], pts->y[i]) == 1) {
+                    w[i] = pts->w[i];
+                    P->n_points[d]++;
+                }
+            }
+            P->med_m[d] = sv_weighted_quantile(dist, w, pts->n, 0.5);
+            P->p90_m[d] = sv_weighted_quantile(dist, w, pts->n, 0.9);
+            P->med_min[d] = sv_weighted_quantile(mins, w, pts->n, 0.5);
+            P->p90_min[d] = sv_weighted_quantile(mins, w, pts->n, 0.9);
+        }
+        sv_prep_destroy(h, R);
+        sv_geom_destroy(h, D);
+    }
+done:
+    free(dist);
+    free(mins);
+    free(w);
+    sv_free(hits);
+    sv_index_destroy(h, tree);
+    return rc;
+}
+
+/* Each place to its nearest station: Voronoi cells (circles) or the places
+ * nearest by network (the Voronoi cells of the people points, grouped). */
+static sv_status responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a,
+                                sv_popsurf *surf, const people_points *pts)
+{
+    sv_people_result *P = &a->people;
+    size_t ns = a->n_stations, nd = a->n_districts;
+    if (ns == 0)
+        return SV_OK;
+    P->resp_area = calloc(ns, sizeof *P->resp_area);
+    P->resp_pop = calloc(ns, sizeof *P->resp_pop);
+    P->resp_n = calloc(ns, sizeof *P->resp_n);
+    P->resp_wkb = calloc(ns, sizeof *P->resp_wkb);
+    P->resp_len = calloc(ns, sizeof *P->resp_len);
+    if (!P->resp_area || !P->resp_pop || !P->resp_n || !P->resp_wkb || !P->resp_len)
+        return SV_ERR_NOMEM;
+    sv_geom *city = sv_geom_from_wkb(h, in->dw[nd], in->dl[nd]);
+    sv_env e;
+    if (!city || sv_geom_envelope(h, city, &e) != 0) {
+        sv_geom_destroy(h, city);
+        return sv_error(ctx, SV_ERR_GEOM, "cannot read the city outline: %s", sv_geos_errmsg(h));
+    }
+    sv_status rc = SV_OK;
+    int network = in->net != NULL;
+    P->resp_method = network ? "network-nearest" : "voronoi";
+    /* Sites of the cells: the stations, or (network) the people points. */
+    const double *sx = network ? pts->x : in->xs, *sy = network ? pts->y : in->ys;
+    size_t n = network ? pts->n : ns;
+    sv_geom **cells = calloc(n + 1, sizeof *cells);
+    sv_geom ***groups = calloc(ns, sizeof *groups);
+    size_t *ng = calloc(ns, sizeof *ng);
+    if (!cells || !groups || !ng) {
+        rc = SV_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < ns; i++)
+        P->resp_pop[i] = surf ? 0.0 : NAN;
+    if (network && (!pts->use || !pts->n))
+        goto done; /* no places to assign */
+    if (n && sv_voronoi_cells(h, sx, sy, n, &e, cells) != 0) {
+        rc = sv_error(ctx, SV_ERR_GEOM, "cannot draw the areas of responsibility: %s", sv_geos_errmsg(h));
+        goto done;
+    }
+    for (size_t k = 0; k < n && rc == SV_OK; k++) {
+        long owner = network ? pts->use->nearest[k] : (long)k;
+        if (network && owner >= 0) {
+            P->resp_n[owner]++;
+            if (!surf)
+                P->resp_pop[owner] = (isnan(P->resp_pop[owner]) ? 0 : P->resp_pop[owner]) + pts->w[k];
+        }
+        if (!cells[k] || owner < 0)
+            continue;
+        sv_geom *part = sv_geom_intersection(h, cells[k], city);
+        if (!part) {
+            rc = sv_error(ctx, SV_ERR_GEOM, "cannot clip an area of responsibility: %s", sv_geos_errmsg(h));
+            break;
+        }
+        sv_geom **grown = realloc(groups[owner], (ng[owner] + 1) * sizeof *grown);
+        if (!grown) {
+            sv_geom_destroy(h, part);
+            rc = SV_ERR_NOMEM;
+            break;
+        }
+        groups[owner] = grown;
+        groups[owner][ng[owner]++] = part;
+    }
+    for (size_t i = 0; i < ns && rc == SV_OK; i++) {
+        if (!ng[i])
+            continue;
+        sv_geom *u = sv_geom_union_take(h, groups[i], ng[i]);
+        sv_geom *p = u ? sv_geom_polygons(h, u) : NULL;
+        sv_geom_destroy(h, u);
+        ng[i] = 0;
+        if (!p) {
+            rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite an area of responsibility: %s", sv_geos_errmsg(h));
+            break;
+        }
+        P->resp_area[i] = sv_geom_area(h, p);
+        if (surf)
+            P->resp_pop[i] = sv_popsurf_in(surf, p);
+        P->resp_wkb[i] = sv_geom_to_wkb(h, p, &P->resp_len[i]);
+        sv_geom_destroy(h, p);
+    }
+    if (!network && pts->use) /* places counted by their nearest station in straight lines */
+        for (size_t k = 0; k < pts->n; k++)
+            if (pts->use->nearest[k] >= 0)
+                P->resp_n[pts->use->nearest[k]]++;
+done:
+    for (size_t k = 0; cells && k < n; k++)
+        sv_geom_destroy(h, cells[k]);
+    for (size_t i = 0; groups && i < ns; i++) {
+        for (size_t k = 0; ng && k < ng[i]; k++)
+            sv_geom_destroy(h, groups[i][k]);
+        free(groups[i]);
+    }
+    free(cells);
+    free(groups);
+    free(ng);
+    sv_geom_destroy(h, city);
+    return rc;
+}
+
+sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a)
+{
+    const sv_analyze_opts *o = in->o;
+    sv_people_result *P = &a->people;
+    size_t nd = a->n_districts, nb = a->n_breaks;
+    int want_people = o->population_raster || o->population.spec || o->population_field;
+    sv_popsurf *surf = NULL;
+    people_points pts = {0};
+    double *own = calloc(nd + 1, sizeof *own);
+    sv_status rc = SV_OK;
+    if (!own)
+        return SV_ERR_NOMEM;
+    for (size_t d = 0; d <= nd; d++)
+        own[d] = -1;
+    sv_progress(ctx, "people", 0.0);
+    if (want_people) {
+        if (!(surf = sv_popsurf_create(h))) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
+        if ((rc = build_surface(ctx, h, in, a, surf, own, &pts)) != SV_OK)
+            goto done;
+        if (sv_popsurf_build(surf) != 0) {
+            rc = sv_error(ctx, SV_ERR_GEOM, "cannot index the population: %s", sv_geos_errmsg(h));
+            goto done;
+        }
+        P->n_pieces = sv_popsurf_pieces(surf);
+    } else if (in->dem_access && in->n_demand) {
+        /* Without people, distances still come from the demand points. */
+        if (points_alloc(&pts, in->n_demand) != 0) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
+        for (size_t i = 0; i < in->n_demand; i++) {
+            pts.x[i] = in->dem_x[i];
+            pts.y[i] = in->dem_y[i];
+            pts.w[i] = in->demand->items[in->dem_keep[i]].weight;
+        }
+        pts.n = in->n_demand;
+        pts.use = in->dem_access;
+        P->points_source = "demand points";
+    }
+    if (want_people && in->dem_access && P->method != SV_POP_DASYMETRIC && in->n_demand) {
+        /* People spread over polygons or cells, distances from the demand points. */
+        points_free(&pts);
+        if (points_alloc(&pts, in->n_demand) != 0) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
+        for (size_t i = 0; i < in->n_demand; i++) {
+            pts.x[i] = in->dem_x[i];
+            pts.y[i] = in->dem_y[i];
+            pts.w[i] = in->demand->items[in->dem_keep[i]].weight;
+        }
+        pts.n = in->n_demand;
+        pts.use = in->dem_access;
+        P->points_source = "demand points";
+    }
+
+    /* People per district and break: all inside, minus those in the gap. */
+    P->total = malloc((nd + 1) * nb * sizeof *P->total);
+    P->covered = malloc((nd + 1) * nb * sizeof *P->covered);
+    P->gini = malloc((nb + 1) * sizeof *P->gini);
+    if (!P->total || !P->covered || !P->gini) {
+        rc = SV_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t k = 0; k < (nd + 1) * nb; k++)
+        P->total[k] = P->covered[k] = NAN;
+    for (size_t b = 0; b < nb; b++)
+        P->gini[b] = NAN;
+    for (size_t d = 0; surf && d <= nd && rc == SV_OK; d++) {
+        sv_geom *D = NULL;
+        double inside = NAN;
+        if (d < nd && own[d] >= 0) {
+            inside = own[d];
+        } else if (d < nd && isnan(own[d])) {
+            continue; /* unknown people */
+        } else {
+            D = sv_geom_from_wkb(h, in->dw[d], in->dl[d]);
+            inside = D ? sv_popsurf_in(surf, D) : NAN;
+        }
+        sv_geom_destroy(h, D);
+        for (size_t b = 0; b < nb && isfinite(inside); b++) {
+            const sv_cov_cell *c = &a->cov.cells[d * nb + b];
+            double gap = 0.0;
+            if (d < nd && own[d] >= 0) {
+                gap = c->area_m2 > 0 ? inside * c->gap_m2 / c->area_m2 : 0.0;
+            } else if (c->gap_wkb) {
+                sv_geom *G = sv_geom_from_wkb(h, c->gap_wkb, c->gap_len);
+                gap = G ? sv_popsurf_in(surf, G) : NAN;
+                sv_geom_destroy(h, G);
+            } else if (c->gap_m2 > 0) {
+                gap = NAN; /* no gap polygon kept for this row */
+            }
+            P->total[d * nb + b] = inside;
+            P->covered[d * nb + b] = isfinite(gap) ? fmax(0.0, inside - gap) : NAN;
+        }
+        if (!isfinite(inside))
+            rc = sv_error(ctx, SV_ERR_GEOM, "cannot count the people of a district: %s", sv_geos_errmsg(h));
+        sv_progress(ctx, "people", 0.5 * (double)(d + 1) / (double)(nd + 1));
+    }
+    if (rc != SV_OK)
+        goto done;
+    /* Inequality across districts: population-weighted Gini of covered shares. */
+    for (size_t b = 0; surf && b < nb; b++) {
+        double *share = malloc((nd + 1) * sizeof *share), *w = malloc((nd + 1) * sizeof *w);
+        if (!share || !w) {
+            free(share);
+            free(w);
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
+        for (size_t d = 0; d < nd; d++) {
+            double t = P->total[d * nb + b], c = P->covered[d * nb + b];
+            share[d] = t > 0 && isfinite(c) ? c / t : NAN;
+            w[d] = isfinite(t) ? t : 0;
+        }
+        P->gini[b] = sv_gini(share, w, nd);
+        free(share);
+        free(w);
+    }
+    if (o->redundancy && (rc = redundancy(ctx, h, in, a, surf, own)) != SV_OK)
+        goto done;
+    if ((rc = fairness(ctx, h, in, a, &pts)) != SV_OK)
+        goto done;
+    rc = responsibility(ctx, h, in, a, surf, &pts);
+    sv_progress(ctx, "people", 1.0);
+done:
+    points_free(&pts);
+    sv_popsurf_destroy(surf);
+    free(own);
+    return rc;
+}
+
+/* ---- writing ---- */
+
+typedef struct {
+    size_t i;
+    double pop, area;
+} crit_rank;
+
+static int cmp_crit(const void *x, const void *y)
+{
+    const crit_rank *a = x, *b = y;
+    double pa = isfinite(a->pop) ? a->pop : -1, pb = isfinite(b->pop) ? b->pop : -1;
+    if (pa != pb)
+        return pa < pb ? 1 : -1;
+    if (a->area != b->area)
+        return a->area < b->area ? 1 : -1;
+    return (a->i > b->i) - (a->i < b->i);
+}
+
+sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const sv_featureset *st_fs,
+                          const size_t *st_keep)
+{
+    const sv_people_result *P = &a->people;
+    size_t nd = a->n_districts, nb = a->n_breaks, ns = a->n_stations;
+    sv_status rc = SV_OK;
+    for (size_t d = 0; P->red && d <= nd && rc == SV_OK; d++)
+        for (size_t b = 0; b < nb && rc == SV_OK; b++) {
+            const sv_redundancy *r = &P->red[d * nb + b];
+            double area = a->cov.cells[d * nb + b].area_m2, pop = 0;
+            for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++)
+                pop += r->people[c];
+            for (int c = 0; c < SV_REDUNDANCY_CLASSES && rc == SV_OK; c++) {
+                sv_value v[] = {
+                    SV_TEXT(d < nd ? a->district_ids[d] : NULL),
+                    SV_TEXT(d < nd ? a->district_names[d] : "(whole area)"),
+                    SV_TEXT(a->mode),
+                    SV_REAL(a->breaks[b].minutes),
+                    SV_REAL(a->breaks[b].radius_m),
+                    SV_INT(c),
+                    SV_REAL(r->area[c]),
+                    SV_REAL(area > 0 ? 100.0 * r->area[c] / area : NAN),
+                    SV_REAL(r->people[c]),
+                    SV_REAL(pop > 0 ? 100.0 * r->people[c] / pop : NAN),
+                };
+                rc = sv_store_insert(ctx, db, SV_TABLE_REDUNDANCY, v, sizeof v / sizeof v[0], r->wkb[c], r->len[c]);
+            }
+        }
+    crit_rank *order = ns ? malloc(ns * sizeof *order) : NULL;
+    if (ns && !order)
+        return SV_ERR_NOMEM;
+    for (size_t b = 0; P->crit_area && b < nb && rc == SV_OK; b++) {
+        size_t m = 0;
+        for (size_t i = 0; i < ns; i++)
+            if (P->crit_area[b * ns + i] > 0)
+                order[m++] = (crit_rank){i, P->crit_pop[b * ns + i], P->crit_area[b * ns + i]};
+        qsort(order, m, sizeof *order, cmp_crit);
+        double city_pop = P->total ? P->total[nd * nb + b] : NAN;
+        for (size_t k = 0; k < m && rc == SV_OK; k++) {
+            size_t i = order[k].i;
+            const sv_feature *f = &st_fs->items[st_keep[i]];
+            sv_value v[] = {
+                SV_TEXT(a->mode),
+                SV_REAL(a->breaks[b].minutes),
+                SV_REAL(a->breaks[b].radius_m),
+                SV_INT(k + 1),
+                SV_TEXT(f->id),
+                SV_TEXT(f->name),
+                SV_REAL(order[k].pop),
+                SV_REAL(city_pop > 0 ? 100.0 * order[k].pop / city_pop : NAN),
+                SV_REAL(order[k].area),
+            };
+            rc = sv_store_insert(ctx, db, SV_TABLE_CRITICAL, v, sizeof v / sizeof v[0], P->crit_wkb[b * ns + i],
+                                 P->crit_len[b * ns + i]);
+        }
+    }
+    free(order);
+    for (size_t d = 0; P->med_m && d <= nd && rc == SV_OK; d++)
+        for (size_t b = 0; b < nb && rc == SV_OK; b++) {
+            double t = P->total ? P->total[d * nb + b] : NAN, c = P->covered ? P->covered[d * nb + b] : NAN;
+            sv_value v[] = {
+                SV_TEXT(d < nd ? a->district_ids[d] : NULL),
+                SV_TEXT(d < nd ? a->district_names[d] : "(whole area)"),
+                SV_TEXT(a->mode),
+                SV_REAL(a->breaks[b].minutes),
+                SV_REAL(a->breaks[b].radius_m),
+                SV_REAL(t),
+                SV_REAL(t > 0 ? 100.0 * c / t : NAN),
+                SV_REAL(P->med_m[d]),
+                SV_REAL(P->p90_m[d]),
+                SV_REAL(P->med_min[d]),
+                SV_REAL(P->p90_min[d]),
+                SV_INT(P->n_points[d]),
+                SV_TEXT(P->points_source),
+            };
+            rc = sv_store_insert(ctx, db, SV_TABLE_FAIRNESS, v, sizeof v / sizeof v[0], NULL, 0);
+        }
+    double served = 0;
+    for (size_t i = 0; P->resp_pop && i < ns; i++)
+        served += isfinite(P->resp_pop[i]) ? P->resp_pop[i] : 0;
+    for (size_t i = 0; P->resp_area && i < ns && rc == SV_OK; i++) {
+        const sv_feature *f = &st_fs->items[st_keep[i]];
+        sv_value v[] = {
+            SV_TEXT(f->id),
+            SV_TEXT(f->name),
+            SV_TEXT(P->resp_method),
+            SV_REAL(P->resp_wkb[i] ? P->resp_area[i] : NAN),
+            SV_REAL(P->resp_pop[i]),
+            SV_REAL(served > 0 && isfinite(P->resp_pop[i]) ? 100.0 * P->resp_pop[i] / served : NAN),
+            SV_INT(P->resp_n[i]),
+        };
+        rc = sv_store_insert(ctx, db, SV_TABLE_RESPONSIBILITY, v, sizeof v / sizeof v[0], P->resp_wkb[i],
+                             P->resp_len[i]);
+    }
+    return rc;
+}

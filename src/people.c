@@ -1,0 +1,418 @@
+/* people.c - population surface, redundancy classes, fairness statistics. */
+#include "svcov/sv_people.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *sv_pop_method_name(sv_pop_method m)
+{
+    switch (m) {
+    case SV_POP_DISTRICT_FIELD: return "district-field-areal";
+    case SV_POP_AREAL: return "areal";
+    case SV_POP_DASYMETRIC: return "dasymetric";
+    case SV_POP_RASTER: return "raster";
+    default: return "none";
+    }
+}
+
+typedef struct {
+    sv_geom *g;
+    double people, area;
+    sv_env env;
+} piece;
+
+struct sv_popsurf {
+    sv_geos *h;
+    piece *pieces;
+    size_t n_pieces, cap_pieces;
+    double *px, *py, *pw;
+    size_t n_points, cap_points;
+    sv_index *piece_tree, *point_tree;
+    size_t *hits, n_hits, cap_hits;
+    double total;
+};
+
+sv_popsurf *sv_popsurf_create(sv_geos *h)
+{
+    sv_popsurf *p = calloc(1, sizeof *p);
+    if (p)
+        p->h = h;
+    return p;
+}
+
+void sv_popsurf_destroy(sv_popsurf *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n_pieces; i++)
+        sv_geom_destroy(p->h, p->pieces[i].g);
+    free(p->pieces);
+    free(p->px);
+    free(p->py);
+    free(p->pw);
+    sv_index_destroy(p->h, p->piece_tree);
+    sv_index_destroy(p->h, p->point_tree);
+    sv_free(p->hits);
+    free(p);
+}
+
+int sv_popsurf_add_piece(sv_popsurf *p, sv_geom *g, double people)
+{
+    double area = g ? sv_geom_area(p->h, g) : -1;
+    sv_env e;
+    if (!g || !(area > 0) || sv_geom_envelope(p->h, g, &e) != 0) {
+        sv_geom_destroy(p->h, g);
+        return -1;
+    }
+    if (p->n_pieces == p->cap_pieces) {
+        size_t nc = p->cap_pieces ? 2 * p->cap_pieces : 256;
+        piece *np = realloc(p->pieces, nc * sizeof *np);
+        if (!np) {
+            sv_geom_destroy(p->h, g);
+            return -1;
+        }
+        p->pieces = np;
+        p->cap_pieces = nc;
+    }
+    p->pieces[p->n_pieces++] = (piece){g, people, area, e};
+    p->total += people;
+    return 0;
+}
+
+int sv_popsurf_add_point(sv_popsurf *p, double x, double y, double people)
+{
+    if (p->n_points == p->cap_points) {
+        size_t nc = p->cap_points ? 2 * p->cap_points : 1024;
+        double *nx = realloc(p->px, nc * sizeof *nx);
+        if (!nx)
+            return -1;
+        p->px = nx;
+        double *ny = realloc(p->py, nc * sizeof *ny);
+        if (!ny)
+            return -1;
+        p->py = ny;
+        double *nw = realloc(p->pw, nc * sizeof *nw);
+        if (!nw)
+            return -1;
+        p->pw = nw;
+        p->cap_points = nc;
+    }
+    p->px[p->n_points] = x;
+    p->py[p->n_points] = y;
+    p->pw[p->n_points++] = people;
+    p->total += people;
+    return 0;
+}
+
+int sv_popsurf_build(sv_popsurf *p)
+{
+    p->piece_tree = sv_index_create(p->h);
+    p->point_tree = sv_index_create(p->h);
+    if (!p->piece_tree || !p->point_tree)
+        return -1;
+    for (size_t i = 0; i < p->n_pieces; i++)
+        if (sv_index_insert(p->h, p->piece_tree, i, &p->pieces[i].env) != 0)
+            return -1;
+    for (size_t i = 0; i < p->n_points; i++) {
+        sv_env e = {p->px[i], p->py[i], p->px[i], p->py[i]};
+        if (sv_index_insert(p->h, p->point_tree, i, &e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+double sv_popsurf_total(const sv_popsurf *p)
+{
+    return p->total;
+}
+
+size_t sv_popsurf_pieces(const sv_popsurf *p)
+{
+    return p->n_pieces;
+}
+
+size_t sv_popsurf_points(const sv_popsurf *p)
+{
+    return p->n_points;
+}
+
+double sv_popsurf_in(sv_popsurf *p, const sv_geom *region)
+{
+    sv_env e;
+    if (!region || sv_geom_is_empty(p->h, region) == 1 || sv_geom_envelope(p->h, region, &e) != 0)
+        return 0.0;
+    sv_prep *R = sv_prep_create(p->h, region);
+    if (!R)
+        return NAN;
+    double sum = 0.0;
+    p->n_hits = 0;
+    if (p->n_pieces && sv_index_query(p->h, p->piece_tree, &e, &p->hits, &p->n_hits, &p->cap_hits) != 0)
+        goto fail;
+    for (size_t k = 0; k < p->n_hits; k++) {
+        const piece *pc = &p->pieces[p->hits[k]];
+        if (pc->env.xmin >= e.xmin && pc->env.xmax <= e.xmax && pc->env.ymin >= e.ymin && pc->env.ymax <= e.ymax) {
+            int in = sv_prep_contains(p->h, R, pc->g);
+            if (in < 0)
+                goto fail;
+            if (in) {
+                sum += pc->people;
+                continue;
+            }
+        }
+        int meets = sv_prep_intersects(p->h, R, pc->g);
+        if (meets < 0)
+            goto fail;
+        if (!meets)
+            continue;
+        sv_geom *cut = sv_geom_intersection(p->h, pc->g, region);
+        double a = cut ? sv_geom_area(p->h, cut) : -1;
+        sv_geom_destroy(p->h, cut);
+        if (a < 0)
+            goto fail;
+        sum += pc->people * fmin(1.0, a / pc->area);
+    }
+    p->n_hits = 0;
+    if (p->n_points && sv_index_query(p->h, p->point_tree, &e, &p->hits, &p->n_hits, &p->cap_hits) != 0)
+        goto fail;
+    for (size_t k = 0; k < p->n_hits; k++) {
+        size_t i = p->hits[k];
+        int in = sv_prep_covers_xy(p->h, R, p->px[i], p->py[i]);
+        if (in < 0)
+            goto fail;
+        sum += in ? p->pw[i] : 0.0;
+    }
+    sv_prep_destroy(p->h, R);
+    return sum;
+fail:
+    sv_prep_destroy(p->h, R);
+    return NAN;
+}
+
+int sv_popsurf_dasymetric(sv_popsurf *surf, sv_geom *const *blocks, const double *block_people, size_t nb,
+                          const double *bx, const double *by, const double *bweight, size_t nbld,
+                          double *bpeople, size_t *n_blocks_empty)
+{
+    sv_geos *h = surf->h;
+    *n_blocks_empty = 0;
+    int rc = -1;
+    sv_index *tree = sv_index_create(h);
+    int *owner = malloc((nbld + 1) * sizeof *owner);
+    double *wsum = calloc(nb + 1, sizeof *wsum);
+    size_t *hits = NULL, nh = 0, ch = 0;
+    if (!tree || !owner || !wsum)
+        goto done;
+    for (size_t i = 0; i < nb; i++) {
+        sv_env e;
+        if (blocks[i] && sv_geom_envelope(h, blocks[i], &e) == 0 && sv_index_insert(h, tree, i, &e) != 0)
+            goto done;
+    }
+    /* Each building belongs to the first block (in input order) that covers it. */
+    for (size_t j = 0; j < nbld; j++) {
+        owner[j] = -1;
+        bpeople[j] = 0.0;
+        sv_env e = {bx[j], by[j], bx[j], by[j]};
+        nh = 0;
+        if (sv_index_query(h, tree, &e, &hits, &nh, &ch) != 0)
+            goto done;
+        size_t best = (size_t)-1;
+        for (size_t k = 0; k < nh; k++) {
+            if (hits[k] >= best)
+                continue;
+            sv_prep *P = sv_prep_create(h, blocks[hits[k]]);
+            int in = P ? sv_prep_covers_xy(h, P, bx[j], by[j]) : -1;
+            sv_prep_destroy(h, P);
+            if (in < 0)
+                goto done;
+            if (in)
+                best = hits[k];
+        }
+        if (best != (size_t)-1) {
+            owner[j] = (int)best;
+            wsum[best] += bweight[j];
+        }
+    }
+    for (size_t j = 0; j < nbld; j++)
+        if (owner[j] >= 0 && wsum[owner[j]] > 0) {
+            bpeople[j] = block_people[owner[j]] * bweight[j] / wsum[owner[j]];
+            if (bpeople[j] > 0 && sv_popsurf_add_point(surf, bx[j], by[j], bpeople[j]) != 0)
+                goto done;
+        }
+    for (size_t i = 0; i < nb; i++)
+        if (!(wsum[i] > 0) && block_people[i] > 0) {
+            (*n_blocks_empty)++;
+            sv_geom *g = sv_geom_clone(h, blocks[i]);
+            if (!g || sv_popsurf_add_piece(surf, g, block_people[i]) != 0)
+                goto done;
+        }
+    rc = 0;
+done:
+    sv_index_destroy(h, tree);
+    sv_free(hits);
+    free(owner);
+    free(wsum);
+    return rc;
+}
+
+void sv_redundancy_free(sv_redundancy *r)
+{
+    for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
+        sv_free(r->wkb[c]);
+        r->wkb[c] = NULL;
+    }
+}
+
+static int list_push(sv_face_lists *L, size_t id, sv_geom *g)
+{
+    if (L->n[id] == L->cap[id]) {
+        size_t nc = L->cap[id] ? 2 * L->cap[id] : 4;
+        sv_geom **ng = realloc(L->geoms[id], nc * sizeof *ng);
+        if (!ng)
+            return -1;
+        L->geoms[id] = ng;
+        L->cap[id] = nc;
+    }
+    L->geoms[id][L->n[id]++] = g;
+    return 0;
+}
+
+sv_status sv_redundancy_compute(sv_ctx *ctx, sv_geos *h, const sv_geom *region, const sv_geom *const *areas,
+                                const size_t *ids, size_t n, sv_popsurf *surf, double own_people,
+                                double *only_area, double *only_people, sv_face_lists *only_geoms,
+                                sv_redundancy *r)
+{
+    memset(r, 0, sizeof *r);
+    sv_face *faces = NULL;
+    size_t nf = 0;
+    if (sv_geom_overlay_faces(h, region, areas, n, &faces, &nf) != 0)
+        return sv_error(ctx, SV_ERR_GEOM, "cannot cut a district by the service areas: %s", sv_geos_errmsg(h));
+    double region_area = sv_geom_area(h, region);
+    sv_status rc = SV_OK;
+    sv_geom **cls[SV_REDUNDANCY_CLASSES] = {0};
+    size_t ncls[SV_REDUNDANCY_CLASSES] = {0};
+    for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
+        cls[c] = calloc(nf + 1, sizeof *cls[c]);
+        if (!cls[c])
+            rc = SV_ERR_NOMEM;
+        r->people[c] = surf || own_people >= 0 ? 0.0 : NAN;
+    }
+    for (size_t f = 0; f < nf && rc == SV_OK; f++) {
+        int c = faces[f].count < SV_REDUNDANCY_CLASSES - 1 ? faces[f].count : SV_REDUNDANCY_CLASSES - 1;
+        double people = NAN;
+        if (own_people >= 0)
+            people = region_area > 0 ? own_people * faces[f].area / region_area : 0.0;
+        else if (surf && !isfinite(people = sv_popsurf_in(surf, faces[f].geom)))
+            rc = sv_error(ctx, SV_ERR_GEOM, "cannot count the people in a redundancy face: %s", sv_geos_errmsg(h));
+        r->area[c] += faces[f].area;
+        if (isfinite(people))
+            r->people[c] += people;
+        if (faces[f].count == 1 && faces[f].only >= 0) {
+            size_t id = ids[faces[f].only];
+            if (only_area)
+                only_area[id] += faces[f].area;
+            if (only_people && isfinite(people))
+                only_people[id] += people;
+            if (only_geoms) {
+                sv_geom *g = sv_geom_clone(h, faces[f].geom);
+                if (!g || list_push(only_geoms, id, g) != 0) {
+                    sv_geom_destroy(h, g);
+                    rc = SV_ERR_NOMEM;
+                }
+            }
+        }
+        cls[c][ncls[c]++] = faces[f].geom;
+        faces[f].geom = NULL; /* the class's union takes it */
+    }
+    for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
+        if (rc == SV_OK && ncls[c]) {
+            sv_geom *u = sv_geom_union_take(h, cls[c], ncls[c]);
+            sv_geom *p = u ? sv_geom_polygons(h, u) : NULL;
+            sv_geom_destroy(h, u);
+            r->wkb[c] = p ? sv_geom_to_wkb(h, p, &r->len[c]) : NULL;
+            sv_geom_destroy(h, p);
+            if (!r->wkb[c])
+                rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite redundancy faces: %s", sv_geos_errmsg(h));
+        }
+        for (size_t k = 0; cls[c] && k < ncls[c]; k++)
+            sv_geom_destroy(h, cls[c][k]);
+        free(cls[c]);
+    }
+    sv_faces_free(h, faces, nf);
+    if (rc != SV_OK)
+        sv_redundancy_free(r);
+    return rc;
+}
+
+typedef struct {
+    double v, w;
+} vw;
+
+static int cmp_vw(const void *a, const void *b)
+{
+    double x = ((const vw *)a)->v, y = ((const vw *)b)->v;
+    return (x > y) - (x < y);
+}
+
+static vw *sorted_pairs(const double *values, const double *weights, size_t n, size_t *m, double *total)
+{
+    vw *p = malloc((n + 1) * sizeof *p);
+    *m = 0;
+    *total = 0.0;
+    if (!p)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(values[i]) && weights[i] > 0) {
+            p[(*m)++] = (vw){values[i], weights[i]};
+            *total += weights[i];
+        }
+    qsort(p, *m, sizeof *p, cmp_vw);
+    return p;
+}
+
+double sv_weighted_quantile(const double *values, const double *weights, size_t n, double q)
+{
+    size_t m;
+    double total;
+    vw *p = sorted_pairs(values, weights, n, &m, &total);
+    double r = NAN;
+    if (p && m && total > 0) {
+        double acc = 0.0, want = q * total;
+        r = p[m - 1].v;
+        for (size_t i = 0; i < m; i++) {
+            acc += p[i].w;
+            if (acc >= want * (1 - 1e-12)) {
+                r = p[i].v;
+                break;
+            }
+        }
+    }
+    free(p);
+    return r;
+}
+
+double sv_gini(const double *shares, const double *weights, size_t n)
+{
+    /* G = sum_i sum_j w_i w_j |s_i - s_j| / (2 W^2 mean), computed in
+     * O(n log n) on the sorted shares. */
+    size_t m;
+    double W;
+    vw *p = sorted_pairs(shares, weights, n, &m, &W);
+    double g = NAN;
+    if (p && m && W > 0) {
+        double mean = 0.0;
+        for (size_t i = 0; i < m; i++)
+            mean += p[i].w * p[i].v;
+        mean /= W;
+        if (mean > 0) {
+            double acc_w = 0.0, acc_ws = 0.0, sum = 0.0;
+            for (size_t i = 0; i < m; i++) { /* pairs (j < i): w_i w_j (s_i - s_j) */
+                sum += p[i].w * (p[i].v * acc_w - acc_ws);
+                acc_w += p[i].w;
+                acc_ws += p[i].w * p[i].v;
+            }
+            g = 2.0 * sum / (2.0 * W * W * mean);
+        }
+    }
+    free(p);
+    return g;
+}
