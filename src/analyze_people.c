@@ -366,8 +366,11 @@ static sv_status redundancy(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_
                     r->people[c] = 0;
                     for (size_t k = 0; k < nd; k++) {
                         r->area[c] += P->red[k * nb + b].area[c];
-                        r->people[c] += P->red[k * nb + b].people[c];
+                        if (isfinite(P->red[k * nb + b].people[c])) /* districts of unknown people add none */
+                            r->people[c] += P->red[k * nb + b].people[c];
                     }
+                    if (!surf)
+                        r->people[c] = NAN;
                 }
                 continue;
             }

@@ -361,7 +361,7 @@ static vw *sorted_pairs(const double *values, const double *weights, size_t n, s
     if (!p)
         return NULL;
     for (size_t i = 0; i < n; i++)
-        if (isfinite(values[i]) && weights[i] > 0) {
+        if (!isnan(values[i]) && weights[i] > 0) {
             p[(*m)++] = (vw){values[i], weights[i]};
             *total += weights[i];
         }

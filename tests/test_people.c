@@ -1,0 +1,598 @@
+/* test_people.c - who is covered: the population surface, dasymetric
+ * mapping, redundancy classes and the fairness statistics (unit), and
+ * end-to-end runs of svcov analyze with people from a districts field, from
+ * rasters (checked against GDAL's own zonal sum of the same cells), from
+ * buildings, and with bad population input.
+ *
+ * Usage: test_people GROUP  (unit, field, raster, buildings, errors). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "svtest.h"
+
+#include "svcov/sv_people.h"
+
+#include <cpl_conv.h>
+#include <gdal.h>
+#include <gdal_alg.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+static void assert_near(const char *what, double got, double want, double tol)
+{
+    if (!(fabs(got - want) <= tol))
+        fail_msg("%s: got %.10g, want %.10g (tolerance %.3g)", what, got, want, tol);
+}
+
+/* ---- unit ---- */
+
+static sv_geom *rect(sv_geos *h, double x0, double y0, double x1, double y1)
+{
+    sv_env e = {x0, y0, x1, y1};
+    return sv_geom_rect(h, &e);
+}
+
+static void test_surface_areal_and_points(void **state)
+{
+    (void)state;
+    sv_geos *h = sv_geos_create();
+    sv_popsurf *p = sv_popsurf_create(h);
+    assert_int_equal(sv_popsurf_add_piece(p, rect(h, 0, 0, 100, 100), 1000), 0);
+    assert_int_equal(sv_popsurf_add_point(p, 25, 50, 7), 0);
+    assert_int_equal(sv_popsurf_build(p), 0);
+    sv_geom *left = rect(h, -10, -10, 50, 110), *out = rect(h, 200, 200, 300, 300), *all = rect(h, -1, -1, 101, 101);
+    assert_near("left half", sv_popsurf_in(p, left), 507, 1e-9);
+    assert_near("outside", sv_popsurf_in(p, out), 0, 0);
+    assert_near("all", sv_popsurf_in(p, all), 1007, 1e-9);
+    assert_near("total", sv_popsurf_total(p), 1007, 0);
+    /* a circle of radius 30 at the centre: its area's share of the 1000
+     * (128-gon), and the 7 at 25 m from its centre */
+    sv_geom *c = sv_geom_circle(h, 50, 50, 30, 32);
+    double a = sv_geom_area(h, c);
+    assert_near("circle", sv_popsurf_in(p, c), 1000 * a / 1e4 + 7, 1e-9);
+    sv_geom_destroy(h, c);
+    sv_geom_destroy(h, left);
+    sv_geom_destroy(h, out);
+    sv_geom_destroy(h, all);
+    sv_popsurf_destroy(p);
+    sv_geos_destroy(h);
+}
+
+static void test_dasymetric(void **state)
+{
+    (void)state;
+    sv_geos *h = sv_geos_create();
+    sv_popsurf *p = sv_popsurf_create(h);
+    sv_geom *blocks[2] = {rect(h, 0, 0, 100, 100), rect(h, 200, 0, 300, 100)};
+    double people[2] = {1000, 100};
+    double bx[3] = {10, 20, 500}, by[3] = {10, 20, 500}, bw[3] = {1, 3, 5}, got[3];
+    size_t empty = 0;
+    assert_int_equal(sv_popsurf_dasymetric(p, blocks, people, 2, bx, by, bw, 3, got, &empty), 0);
+    assert_near("building 1", got[0], 250, 1e-9);
+    assert_near("building 2", got[1], 750, 1e-9);
+    assert_near("outside every block", got[2], 0, 0);
+    assert_int_equal(empty, 1); /* the second block has no building: spread over it */
+    assert_int_equal(sv_popsurf_build(p), 0);
+    sv_geom *r = rect(h, 0, 0, 15, 15), *half2 = rect(h, 200, 0, 250, 100);
+    assert_near("around building 1", sv_popsurf_in(p, r), 250, 1e-9);
+    assert_near("half the empty block", sv_popsurf_in(p, half2), 50, 1e-9);
+    assert_near("total", sv_popsurf_total(p), 1100, 1e-9);
+    sv_geom_destroy(h, r);
+    sv_geom_destroy(h, half2);
+    sv_geom_destroy(h, blocks[0]);
+    sv_geom_destroy(h, blocks[1]);
+    sv_popsurf_destroy(p);
+    sv_geos_destroy(h);
+}
+
+static void test_gini_and_quantiles(void **state)
+{
+    (void)state;
+    double s1[] = {0, 1}, w1[] = {1, 1};
+    assert_near("gini 0/1", sv_gini(s1, w1, 2), 0.5, 1e-12);
+    double w2[] = {3, 1};
+    assert_near("gini weighted", sv_gini(s1, w2, 2), 0.75, 1e-12);
+    double s3[] = {0.4, 0.4, 0.4}, w3[] = {1, 5, 2};
+    assert_near("gini equal", sv_gini(s3, w3, 3), 0, 1e-12);
+    /* against the double sum on an uneven case */
+    double s4[] = {0.2, 0.9, 0.5, NAN}, w4[] = {2, 1, 4, 9};
+    double W = 7, mean = (0.4 + 0.9 + 2.0) / W, sum = 0;
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            sum += w4[i] * w4[j] * fabs(s4[i] - s4[j]);
+    assert_near("gini double sum", sv_gini(s4, w4, 4), sum / (2 * W * W * mean), 1e-12);
+    double v[] = {100, 200, 300, 900}, w[] = {1, 1, 1, 1};
+    assert_near("median", sv_weighted_quantile(v, w, 4, 0.5), 200, 0);
+    assert_near("p90", sv_weighted_quantile(v, w, 4, 0.9), 900, 0);
+    double wz[] = {0, 0, 5, 1};
+    assert_near("weighted median", sv_weighted_quantile(v, wz, 4, 0.5), 300, 0);
+    double vi[] = {100, INFINITY}, wi[] = {1, 1};
+    assert_true(isinf(sv_weighted_quantile(vi, wi, 2, 0.9)));
+    double none[] = {0, 0};
+    assert_true(isnan(sv_weighted_quantile(v, none, 2, 0.5)));
+}
+
+/* Two circles of 500 m, 600 m apart, in a 4 km square: the classes are the
+ * lens (2), the rest of both discs (1) and the remainder (0). */
+static void test_redundancy_two_circles(void **state)
+{
+    (void)state;
+    sv_geos *h = sv_geos_create();
+    sv_ctx *ctx = sv_ctx_create();
+    sv_geom *region = rect(h, -2000, -2000, 2000, 2000);
+    sv_geom *c[2] = {sv_geom_circle(h, -300, 0, 500, 32), sv_geom_circle(h, 300, 0, 500, 32)};
+    sv_geom *lens = sv_geom_intersection(h, c[0], c[1]);
+    double A = sv_geom_area(h, c[0]), L = sv_geom_area(h, lens);
+    size_t ids[2] = {0, 1};
+    double only_a[2] = {0, 0}, only_p[2] = {0, 0};
+    sv_redundancy r;
+    assert_int_equal(sv_redundancy_compute(ctx, h, region, (const sv_geom *const *)c, ids, 2, NULL, 16e6 * 1e-4,
+                                           only_a, only_p, NULL, &r),
+                     SV_OK);
+    assert_near("class 2 = lens", r.area[2], L, 1e-3);
+    assert_near("class 1", r.area[1], 2 * (A - L), 1e-3);
+    assert_near("class 0", r.area[0], 16e6 - (2 * A - L), 1e-3);
+    assert_near("class 3+", r.area[3], 0, 0);
+    assert_near("people in the lens", r.people[2], L * 1e-4, 1e-6);
+    assert_near("station 0 alone", only_a[0], A - L, 1e-3);
+    assert_near("station 1 alone", only_a[1], A - L, 1e-3);
+    assert_near("people station 0 alone", only_p[0], (A - L) * 1e-4, 1e-6);
+    sv_geom *g2 = sv_geom_from_wkb(h, r.wkb[2], r.len[2]);
+    assert_near("class 2 polygon", sv_geom_area(h, g2), L, 1e-3);
+    /* the lens is pi r^2 - ... : sanity against the true circles, 0.1% */
+    double d = 600, R = 500, lens_true = 2 * R * R * acos(d / (2 * R)) - d / 2 * sqrt(4 * R * R - d * d);
+    assert_true(fabs(L - lens_true) / lens_true < 2e-3);
+    sv_geom_destroy(h, g2);
+    sv_redundancy_free(&r);
+    sv_geom_destroy(h, lens);
+    sv_geom_destroy(h, c[0]);
+    sv_geom_destroy(h, c[1]);
+    sv_geom_destroy(h, region);
+    sv_ctx_destroy(ctx);
+    sv_geos_destroy(h);
+}
+
+/* ---- end to end ---- */
+
+#define CRS_32631 "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::32631\"}},"
+
+/* The 2 km square with 4000 people, and two districts east of it whose
+ * population cannot be used. */
+static const char *districts_pop =
+    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"sq\",\"name\":\"Square\",\"population\":4000},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[501000,4699000],"
+    "[501000,4701000],[499000,4701000],[499000,4699000]]]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"txt\",\"name\":\"Text\",\"population\":\"many\"},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[501000,4699000],[502000,4699000],"
+    "[502000,4700000],[501000,4700000],[501000,4699000]]]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"neg\",\"name\":\"Negative\",\"population\":-5},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[501000,4700000],[502000,4700000],"
+    "[502000,4701000],[501000,4701000],[501000,4700000]]]}}]}";
+
+/* Two stations 600 m apart in the square. */
+static const char *two_stations =
+    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"w\",\"name\":\"West\"},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499700,4700000]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"e\",\"name\":\"East\"},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500300,4700000]}}]}";
+
+static const char *centre_station =
+    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"c1\",\"name\":\"Centre\"},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500000,4700000]}}]}";
+
+static const char *square_only =
+    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"sq\",\"name\":\"Square\",\"population\":1000},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[501000,4699000],"
+    "[501000,4701000],[499000,4701000],[499000,4699000]]]}}]}";
+
+static sqlite3 *open_spatial(const char *path)
+{
+    sqlite3 *db = svt_db_open(path);
+    assert_int_equal(sqlite3_enable_load_extension(db, 1), SQLITE_OK);
+    char *msg = NULL;
+    if (sqlite3_exec(db, "SELECT load_extension('mod_spatialite')", NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("cannot load mod_spatialite: %s", msg ? msg : "?");
+    return db;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    GDALAllRegister();
+    return svt_make_dir("people");
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    svt_run_free();
+    svt_remove_dir();
+    return 0;
+}
+
+/* A district of known population, covered in part by two overlapping
+ * circles: people follow the area; redundancy, critical stations and the
+ * areas of responsibility are checked against SpatiaLite's own overlay of
+ * the stored circles. */
+static void test_field_two_stations(void **state)
+{
+    (void)state;
+    const char *d = svt_write("districts.geojson", districts_pop);
+    const char *s = svt_write("stations.geojson", two_stations);
+    const char *out = svt_path("field.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--population-field",
+               "population", "--out", out);
+    SVT_OUT_HAS("people covered");
+    SVT_ERR_HAS("population unknown");
+    sqlite3 *db = open_spatial(out);
+    double area = svt_db_double(db, "SELECT area_m2 FROM district_coverage WHERE district_id='sq'");
+    double cov = svt_db_double(db, "SELECT covered_m2 FROM district_coverage WHERE district_id='sq'");
+    assert_near("pop_total", svt_db_double(db, "SELECT pop_total FROM district_coverage WHERE district_id='sq'"),
+                4000, 1e-9);
+    assert_near("pop_covered = people x covered share",
+                svt_db_double(db, "SELECT pop_covered FROM district_coverage WHERE district_id='sq'"),
+                4000 * cov / area, 1e-6);
+    assert_near("pop_covered_pct = covered_pct",
+                svt_db_double(db, "SELECT pop_covered_pct - covered_pct FROM district_coverage WHERE district_id='sq'"),
+                0, 1e-9);
+    /* text and negative populations: NULL, with an issue each, district still measured */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage WHERE pop_total IS NULL"), 2);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM issues WHERE feature_id IN ('txt','neg') AND problem "
+                                    "LIKE '%%population unknown%%'"),
+                     2);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage"), 3);
+    assert_near("city people", svt_db_double(db, "SELECT pop_total FROM city_coverage"), 4000, 1e-6);
+    assert_string_equal(svt_db_text(db, "SELECT population_method FROM runs"), "district-field-areal");
+
+    /* redundancy in the square against SpatiaLite's intersection of the two stored circles */
+    double lens = svt_db_double(db, "SELECT ST_Area(ST_Intersection(a.geom, b.geom)) FROM service_areas a, "
+                                    "service_areas b WHERE a.station_id='w' AND b.station_id='e'");
+    double disc = svt_db_double(db, "SELECT ST_Area(geom) FROM service_areas WHERE station_id='w'");
+    assert_near("class 2", svt_db_double(db, "SELECT area_m2 FROM district_redundancy WHERE district_id='sq' AND "
+                                             "n_cover=2"), lens, 1e-2);
+    assert_near("class 1", svt_db_double(db, "SELECT area_m2 FROM district_redundancy WHERE district_id='sq' AND "
+                                             "n_cover=1"), 2 * (disc - lens), 1e-2);
+    assert_near("class 0 = gap", svt_db_double(db, "SELECT area_m2 FROM district_redundancy WHERE district_id='sq' AND "
+                                                   "n_cover=0"),
+                area - cov, 1e-2);
+    assert_near("people in the lens", svt_db_double(db, "SELECT pop FROM district_redundancy WHERE "
+                                                        "district_id='sq' AND n_cover=2"),
+                4000 * lens / 4e6, 1e-6);
+    assert_near("class polygon", svt_db_double(db, "SELECT ST_Area(geom) FROM district_redundancy WHERE "
+                                                   "district_id='sq' AND n_cover=2"), lens, 1e-2);
+    /* each station alone covers its disc minus the lens */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM critical_stations"), 2);
+    assert_near("critical area", svt_db_double(db, "SELECT area_lost_m2 FROM critical_stations WHERE station_id='w'"),
+                disc - lens, 1e-2);
+    assert_near("critical people", svt_db_double(db, "SELECT pop_lost FROM critical_stations WHERE station_id='e'"),
+                4000 * (disc - lens) / 4e6, 1e-6);
+    assert_near("critical polygon", svt_db_double(db, "SELECT ST_Area(geom) FROM critical_stations WHERE "
+                                                      "station_id='e'"), disc - lens, 1e-2);
+    /* areas of responsibility: the square splits at x = 500000; the other
+     * districts (no known people) fall to the east station */
+    assert_near("west area", svt_db_double(db, "SELECT area_m2 FROM responsibility WHERE station_id='w'"), 2e6, 1e-3);
+    assert_near("east area", svt_db_double(db, "SELECT area_m2 FROM responsibility WHERE station_id='e'"), 4e6, 1e-3);
+    assert_near("west people", svt_db_double(db, "SELECT pop_served FROM responsibility WHERE station_id='w'"), 2000,
+                1e-6);
+    assert_near("east people", svt_db_double(db, "SELECT pop_served FROM responsibility WHERE station_id='e'"), 2000,
+                1e-6);
+    sqlite3_close(db);
+
+    /* --no-redundancy leaves the tables empty */
+    const char *out2 = svt_path("nored.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--population-field",
+               "population", "--no-redundancy", "--out", out2, "-q");
+    db = svt_db_open(out2);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_redundancy"), 0);
+    sqlite3_close(db);
+}
+
+/* Demand points at known distances: the weighted median and 90th
+ * percentile; two districts for a Gini read back against its formula. */
+static void test_fairness(void **state)
+{
+    (void)state;
+    const char *d = svt_write("districts2.geojson",
+                              "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                              "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"a\",\"population\":1000},"
+                              "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[500000,4699000],"
+                              "[500000,4701000],[499000,4701000],[499000,4699000]]]}},"
+                              "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"b\",\"population\":3000},"
+                              "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[500000,4699000],[503000,4699000],"
+                              "[503000,4701000],[500000,4701000],[500000,4699000]]]}}]}");
+    const char *s = svt_write("west.geojson",
+                              "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                              "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"w\"},"
+                              "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499500,4700000]}}]}");
+    /* in district a: 100, 200, 300 m and 900 m (outside, 600 m east: district b) */
+    const char *dem = svt_write("demand.geojson",
+                                "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                                "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"p1\"},"
+                                "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499600,4700000]}},"
+                                "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"p2\"},"
+                                "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499500,4700200]}},"
+                                "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"p3\"},"
+                                "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499200,4700000]}},"
+                                "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"p4\"},"
+                                "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499500,4699100]}},"
+                                "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"p5\"},"
+                                "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500400,4700000]}}]}");
+    const char *out = svt_path("fair.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--population-field",
+               "population", "--demand", dem, "--out", out, "-q");
+    sqlite3 *db = svt_db_open(out);
+    /* with --demand, the district people follow the demand points (each weight 1): dasymetric */
+    assert_string_equal(svt_db_text(db, "SELECT population_method FROM runs"), "dasymetric");
+    assert_near("a people", svt_db_double(db, "SELECT pop_total FROM district_coverage WHERE district_id='a'"), 1000,
+                1e-9);
+    /* p1..p4 in a get 250 each; p4 (900 m) is outside the 500 m circle */
+    assert_near("a covered", svt_db_double(db, "SELECT pop_covered FROM district_coverage WHERE district_id='a'"), 750,
+                1e-9);
+    assert_near("median", svt_db_double(db, "SELECT median_m FROM district_fairness WHERE district_id='a'"), 200, 1e-6);
+    assert_near("p90", svt_db_double(db, "SELECT p90_m FROM district_fairness WHERE district_id='a'"), 900, 1e-6);
+    assert_near("p90 minutes at 5 km/h", svt_db_double(db, "SELECT p90_min FROM district_fairness WHERE "
+                                                            "district_id='a'"), 900 / (5000.0 / 60), 1e-6);
+    assert_int_equal(svt_db_int(db, "SELECT n_points FROM district_fairness WHERE district_id='a'"), 4);
+    /* b: all 3000 people on p5, 900 m away: not covered */
+    assert_near("b covered", svt_db_double(db, "SELECT pop_covered FROM district_coverage WHERE district_id='b'"), 0,
+                1e-9);
+    /* shares 0.75 (1000 people) and 0 (3000): G = 2*1000*3000*0.75 / (2 * 4000^2 * mean) */
+    double mean = 750.0 / 4000;
+    assert_near("gini", svt_db_double(db, "SELECT gini FROM city_coverage"),
+                2 * 1000.0 * 3000 * 0.75 / (2 * 4000.0 * 4000 * mean), 1e-9);
+    sqlite3_close(db);
+}
+
+/* ---- rasters ---- */
+
+/* A GeoTIFF of n x n cells of size cell from (x0, y0top) in EPSG:epsg, all
+ * value v, nodata -9999 in the cells listed. */
+static void write_raster(const char *path, int epsg, double x0, double ytop, double cell, int n, double v,
+                         const int *nodata_cells, int n_nodata)
+{
+    GDALDriverH drv = GDALGetDriverByName("GTiff");
+    assert_non_null(drv);
+    GDALDatasetH ds = GDALCreate(drv, path, n, n, 1, GDT_Float32, NULL);
+    assert_non_null(ds);
+    double gt[6] = {x0, cell, 0, ytop, 0, -cell};
+    GDALSetGeoTransform(ds, gt);
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(srs, epsg);
+    char *wkt = NULL;
+    OSRExportToWkt(srs, &wkt);
+    GDALSetProjection(ds, wkt);
+    CPLFree(wkt);
+    OSRDestroySpatialReference(srs);
+    float *buf = malloc((size_t)n * n * sizeof *buf);
+    for (int i = 0; i < n * n; i++)
+        buf[i] = (float)v;
+    for (int k = 0; k < n_nodata; k++)
+        buf[nodata_cells[k]] = -9999;
+    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+    GDALSetRasterNoDataValue(b, -9999);
+    assert_int_equal(GDALRasterIO(b, GF_Write, 0, 0, n, n, buf, n, n, GDT_Float32, 0, 0), CE_None);
+    free(buf);
+    GDALClose(ds);
+}
+
+/* GDAL's own zonal sum: the district burnt into a mask on the raster's
+ * grid (cells whose centre is inside), then the valid cells under it added. */
+static double gdal_zonal_sum(const char *raster, const char *districts_path, const char *district_id)
+{
+    GDALDatasetH r = GDALOpen(raster, GA_ReadOnly);
+    assert_non_null(r);
+    int w = GDALGetRasterXSize(r), hgt = GDALGetRasterYSize(r);
+    double gt[6];
+    GDALGetGeoTransform(r, gt);
+    GDALDatasetH mask = GDALCreate(GDALGetDriverByName("MEM"), "", w, hgt, 1, GDT_Byte, NULL);
+    GDALSetGeoTransform(mask, gt);
+    GDALSetProjection(mask, GDALGetProjectionRef(r));
+    GDALDatasetH v = GDALOpenEx(districts_path, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(v);
+    OGRLayerH layer = GDALDatasetGetLayer(v, 0);
+    char filter[128];
+    snprintf(filter, sizeof filter, "district_id = '%s'", district_id);
+    OGR_L_SetAttributeFilter(layer, filter);
+    int band = 1;
+    double burn = 1;
+    assert_int_equal(GDALRasterizeLayers(mask, 1, &band, 1, &layer, NULL, NULL, &burn, NULL, NULL, NULL), CE_None);
+    unsigned char *m = malloc((size_t)w * hgt);
+    float *val = malloc((size_t)w * hgt * sizeof *val);
+    assert_int_equal(GDALRasterIO(GDALGetRasterBand(mask, 1), GF_Read, 0, 0, w, hgt, m, w, hgt, GDT_Byte, 0, 0),
+                     CE_None);
+    GDALRasterBandH rb = GDALGetRasterBand(r, 1);
+    int has = 0;
+    double nd = GDALGetRasterNoDataValue(rb, &has);
+    assert_int_equal(GDALRasterIO(rb, GF_Read, 0, 0, w, hgt, val, w, hgt, GDT_Float32, 0, 0), CE_None);
+    double sum = 0;
+    for (int i = 0; i < w * hgt; i++)
+        if (m[i] && !(has && val[i] == (float)nd))
+            sum += val[i];
+    free(m);
+    free(val);
+    GDALClose(v);
+    GDALClose(mask);
+    GDALClose(r);
+    return sum;
+}
+
+static void test_raster(void **state)
+{
+    (void)state;
+    const char *d = svt_write("square.geojson", square_only);
+    const char *s = svt_write("centre.geojson", centre_station);
+    /* 100 m cells of 1 person over 4 x 4 km around the square (cell-aligned),
+     * nodata in 4 cells of the square's north-west corner (outside the circle) */
+    const char *tif = svt_path("ones.tif");
+    int nodata[4] = {10 * 40 + 10, 10 * 40 + 11, 11 * 40 + 10, 11 * 40 + 11};
+    write_raster(tif, 32631, 498000, 4702000, 100, 40, 1.0, nodata, 4);
+    const char *out = svt_path("raster.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--population-raster", tif,
+               "--out", out);
+    SVT_OUT_HAS("raster");
+    sqlite3 *db = svt_db_open(out);
+    double cov = svt_db_double(db, "SELECT covered_m2 FROM district_coverage");
+    double total = svt_db_double(db, "SELECT pop_total FROM district_coverage");
+    assert_near("400 cells minus 4 nodata", total, 396, 1e-6);
+    assert_near("GDAL's zonal sum", total, gdal_zonal_sum(tif, d, "sq"), 1e-6);
+    /* the circle cuts cells: each counts by the share inside */
+    assert_near("covered people = covered area / cell area",
+                svt_db_double(db, "SELECT pop_covered FROM district_coverage"), cov / 1e4, 1e-6);
+    assert_string_equal(svt_db_text(db, "SELECT population_method FROM runs"), "raster");
+    assert_int_equal(svt_db_int(db, "SELECT raster_nodata FROM runs"), 4);
+    assert_string_equal(svt_db_text(db, "SELECT distances_from FROM runs"), "raster cell centres");
+    /* the cell centres nearest first: 50 m (4 cells at the centre) */
+    assert_true(svt_db_double(db, "SELECT median_m FROM district_fairness WHERE district_id='sq'") > 300);
+    sqlite3_close(db);
+
+    /* The same people in a lon/lat raster (another CRS): GDAL's zonal sum
+     * of the cells whose centre falls in the square agrees within the
+     * boundary cells. */
+    const char *tif2 = svt_path("lonlat.tif");
+    write_raster(tif2, 4326, 2.985, 42.47, 0.0005, 120, 2.0, NULL, 0);
+    const char *out2 = svt_path("raster2.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--population-raster", tif2,
+               "--out", out2, "-q");
+    db = svt_db_open(out2);
+    double t2 = svt_db_double(db, "SELECT pop_total FROM district_coverage");
+    double z2 = gdal_zonal_sum(tif2, d, "sq");
+    /* a 0.0005 deg cell is ~41 x 56 m: 4e6 m2 hold ~1750 cells of 2 people */
+    assert_true(z2 > 3000);
+    assert_true(fabs(t2 - z2) / z2 < 0.03);
+    sqlite3_close(db);
+
+    /* a raster somewhere else */
+    const char *far = svt_path("far.tif");
+    write_raster(far, 32631, 300000, 4500000, 100, 10, 1.0, NULL, 0);
+    const char *out3 = svt_path("far.sqlite");
+    SVT_EXPECT(1, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--population-raster", far,
+               "--out", out3, "-q");
+    SVT_ERR_HAS("does not overlap the districts");
+    assert_false(svt_exists(out3));
+}
+
+/* Population polygons spread over buildings (footprint x levels). */
+static void test_buildings(void **state)
+{
+    (void)state;
+    const char *d = svt_write("sq_nopop.geojson",
+                              "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                              "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"sq\"},"
+                              "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[501000,4699000],"
+                              "[501000,4701000],[499000,4701000],[499000,4699000]]]}}]}");
+    /* one census block (the west half, 1000 people) and one (east, 600) */
+    const char *blocks = svt_write("blocks.geojson",
+                                   "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                                   "{\"type\":\"Feature\",\"properties\":{\"block_id\":\"B1\",\"pop\":1000},"
+                                   "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[500000,"
+                                   "4699000],[500000,4701000],[499000,4701000],[499000,4699000]]]}},"
+                                   "{\"type\":\"Feature\",\"properties\":{\"block_id\":\"B2\",\"pop\":600},"
+                                   "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[500000,4699000],[501000,"
+                                   "4699000],[501000,4701000],[500000,4701000],[500000,4699000]]]}}]}");
+    /* two 10 x 10 m buildings in B1: 1 level near the station, 3 levels far */
+    const char *bld = svt_write("buildings.geojson",
+                                "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                                "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"near\",\"building:levels\":1},"
+                                "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499800,4700000],[499810,4700000],"
+                                "[499810,4700010],[499800,4700010],[499800,4700000]]]}},"
+                                "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"far\",\"building:levels\":3},"
+                                "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499100,4699100],[499110,4699100],"
+                                "[499110,4699110],[499100,4699110],[499100,4699100]]]}}]}");
+    const char *s = svt_write("centre2.geojson", centre_station);
+    const char *out = svt_path("dasy.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--population", blocks,
+               "--population-field", "pop", "--demand", bld, "--out", out, "-q");
+    sqlite3 *db = svt_db_open(out);
+    assert_near("people", svt_db_double(db, "SELECT pop_total FROM district_coverage"), 1600, 1e-9);
+    /* near: 1000 * 100 / 400 = 250 covered; far: 750 not; B2 has no building:
+     * its 600 people stay spread over it, covered by the circle's share of it */
+    double half_circle = svt_db_double(db, "SELECT covered_m2 FROM district_coverage") / 2;
+    assert_near("covered", svt_db_double(db, "SELECT pop_covered FROM district_coverage"),
+                250 + 600 * half_circle / 2e6, 1e-6);
+    assert_string_equal(svt_db_text(db, "SELECT population_method FROM runs"), "dasymetric");
+    assert_int_equal(svt_db_int(db, "SELECT blocks_without_buildings FROM runs"), 1);
+    sqlite3_close(db);
+
+    /* the same blocks spread over their area (no buildings): areal weighting */
+    const char *out2 = svt_path("areal.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--population", blocks,
+               "--population-field", "pop", "--out", out2, "-q");
+    db = svt_db_open(out2);
+    assert_near("areal covered", svt_db_double(db, "SELECT pop_covered FROM district_coverage"),
+                (1000 + 600) * half_circle / 2e6, 1e-6);
+    assert_string_equal(svt_db_text(db, "SELECT population_method FROM runs"), "areal");
+    sqlite3_close(db);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    const char *d = svt_write("districts_e.geojson", districts_pop);
+    const char *s = svt_write("stations_e.geojson", centre_station);
+    const char *out = svt_path("err.sqlite");
+    /* a field that is not there: the fields are listed */
+    SVT_EXPECT(1, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--population-field", "people",
+               "--out", out, "-q");
+    SVT_ERR_HAS("no field 'people'");
+    SVT_ERR_HAS("population");
+    assert_false(svt_exists(out));
+    /* population polygons without a field */
+    SVT_EXPECT(2, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--population", d, "--out", out,
+               "-q");
+    SVT_ERR_HAS("--population-field");
+    /* two sources of people */
+    SVT_EXPECT(2, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--population-field", "population",
+               "--population-raster", d, "--out", out, "-q");
+    SVT_ERR_HAS("one way");
+    /* not a raster */
+    SVT_EXPECT(1, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--population-raster", d, "--out",
+               out, "-q");
+    SVT_ERR_HAS("cannot open as a raster");
+    /* --strict: the bad population values stop the run */
+    SVT_EXPECT(1, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--population-field",
+               "population", "--strict", "--out", out, "-q");
+    SVT_ERR_HAS("txt");
+    assert_false(svt_exists(out));
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        struct CMUnitTest test;
+    } groups[] = {
+        {"unit", cmocka_unit_test(test_surface_areal_and_points)},
+        {"unit", cmocka_unit_test(test_dasymetric)},
+        {"unit", cmocka_unit_test(test_gini_and_quantiles)},
+        {"unit", cmocka_unit_test(test_redundancy_two_circles)},
+        {"field", cmocka_unit_test(test_field_two_stations)},
+        {"field", cmocka_unit_test(test_fairness)},
+        {"raster", cmocka_unit_test(test_raster)},
+        {"buildings", cmocka_unit_test(test_buildings)},
+        {"errors", cmocka_unit_test(test_errors)},
+    };
+    const size_t ng = sizeof groups / sizeof groups[0];
+    struct CMUnitTest tests[sizeof groups / sizeof groups[0]];
+    size_t n = 0;
+    for (size_t i = 0; i < ng; i++)
+        if (argc < 2 || strcmp(argv[1], groups[i].name) == 0)
+            tests[n++] = groups[i].test;
+    if (n == 0) {
+        fprintf(stderr, "test_people: no group '%s'\n", argv[1]);
+        return 2;
+    }
+    return _cmocka_run_group_tests(argc < 2 ? "people" : argv[1], tests, n, group_setup, group_teardown);
+}
