@@ -41,6 +41,7 @@ void sv_analyze_opts_init(sv_analyze_opts *o)
     o->max_snap_m = 500;
     o->trim_m = 50;
     o->redundancy = 1;
+    o->by_category = 1;
 }
 
 void sv_analysis_destroy(sv_analysis *a)
@@ -889,6 +890,8 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         .o = o,
         .xs = xs,
         .ys = ys,
+        .stations = &sfs,
+        .st_keep = keep,
         .vd = vd,
         .dw = (const unsigned char *const *)dw,
         .dl = dl,

@@ -356,6 +356,49 @@ static void test_fairness(void **state)
     sqlite3_close(db);
 }
 
+/* Coverage by category: "water;charging" counts for both, a station
+ * without a value counts with all stations only. */
+static void test_categories(void **state)
+{
+    (void)state;
+    const char *d = svt_write("cat_districts.geojson", districts_pop);
+    const char *s = svt_write("cat_stations.geojson",
+                              "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                              "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"w\",\"services\":\"water; charging\"},"
+                              "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499700,4700000]}},"
+                              "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"e\",\"services\":\"charging\"},"
+                              "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500300,4700000]}},"
+                              "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"x\",\"services\":null},"
+                              "\"geometry\":{\"type\":\"Point\",\"coordinates\":[501500,4700500]}}]}");
+    const char *out = svt_path("cat.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--category", "services",
+               "--population-field", "population", "--out", out);
+    SVT_OUT_HAS("by category");
+    sqlite3 *db = open_spatial(out);
+    assert_int_equal(svt_db_int(db, "SELECT count(DISTINCT category) FROM category_coverage"), 2);
+    assert_int_equal(svt_db_int(db, "SELECT n_stations FROM category_coverage WHERE category='charging' LIMIT 1"), 2);
+    assert_int_equal(svt_db_int(db, "SELECT n_stations FROM category_coverage WHERE category='water' LIMIT 1"), 1);
+    /* water: the west circle alone; charging: the union of both */
+    double disc = svt_db_double(db, "SELECT ST_Area(geom) FROM service_areas WHERE station_id='w'");
+    double both = svt_db_double(db, "SELECT ST_Area(ST_Union(a.geom, b.geom)) FROM service_areas a, service_areas b "
+                                    "WHERE a.station_id='w' AND b.station_id='e'");
+    assert_near("water", svt_db_double(db, "SELECT covered_m2 FROM category_coverage WHERE category='water' AND "
+                                           "district_id='sq'"), disc, 1e-2);
+    assert_near("charging", svt_db_double(db, "SELECT covered_m2 FROM category_coverage WHERE category='charging' AND "
+                                              "district_id='sq'"), both, 1e-2);
+    assert_near("water people", svt_db_double(db, "SELECT pop_covered FROM category_coverage WHERE category='water' "
+                                                  "AND district_id='sq'"), 4000 * disc / 4e6, 1e-6);
+    assert_near("water gap polygon", svt_db_double(db, "SELECT ST_Area(geom) FROM category_gaps WHERE "
+                                                       "category='water' AND district_id='sq'"), 4e6 - disc, 1e-2);
+    /* all stations (x included) reach more than charging alone in the Text district */
+    assert_true(svt_db_double(db, "SELECT covered_m2 FROM district_coverage WHERE district_id='neg'") >
+                svt_db_double(db, "SELECT covered_m2 FROM category_coverage WHERE category='charging' AND "
+                                  "district_id='neg'"));
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM issues WHERE feature_id='x' AND problem LIKE "
+                                    "'%%no category%%'"), 1);
+    sqlite3_close(db);
+}
+
 /* ---- rasters ---- */
 
 /* A GeoTIFF of n x n cells of size cell from (x0, y0top) in EPSG:epsg, all
@@ -580,6 +623,7 @@ int main(int argc, char **argv)
         {"unit", cmocka_unit_test(test_redundancy_two_circles)},
         {"field", cmocka_unit_test(test_field_two_stations)},
         {"field", cmocka_unit_test(test_fairness)},
+        {"field", cmocka_unit_test(test_categories)},
         {"raster", cmocka_unit_test(test_raster)},
         {"buildings", cmocka_unit_test(test_buildings)},
         {"errors", cmocka_unit_test(test_errors)},

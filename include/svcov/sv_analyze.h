@@ -64,6 +64,7 @@ typedef struct {
     sv_source_opts population;
     const char *population_raster;
     int redundancy;          /* area and people by number of stations reaching, critical stations (default 1) */
+    int by_category;         /* coverage per station category (default 1, when stations have categories) */
 } sv_analyze_opts;
 
 /* Who is covered: filled when people were given (method != SV_POP_NONE);
@@ -87,6 +88,14 @@ typedef struct {
     const char *resp_method;      /* "voronoi" or "network-nearest" (static) */
     size_t raster_cells, raster_nodata, raster_negative, raster_kept, n_pieces, n_blocks_empty;
     double raster_sum;
+    /* Coverage by station category ("water;charging" lists several). */
+    size_t n_categories;
+    char **categories;            /* n_categories */
+    size_t *cat_stations;         /* stations offering each */
+    sv_cov_result *cat_cov;       /* per category: n_districts + 1 rows (the city last) */
+    double *cat_total, *cat_covered; /* per category, (n_districts + 1) * n_breaks */
+    size_t n_no_category;         /* stations without a category value */
+    char **station_ids;           /* n_stations, for the summary */
 } sv_people_result;
 
 void sv_analyze_opts_init(sv_analyze_opts *o);
@@ -151,6 +160,8 @@ void sv_district_finder_free(sv_district_finder *f);
 typedef struct {
     const sv_analyze_opts *o;
     const double *xs, *ys;                   /* stations */
+    const sv_featureset *stations;           /* station features ... */
+    const size_t *st_keep;                   /* ... of each station point */
     const sv_valid_district *vd;             /* n_districts */
     const unsigned char *const *dw;          /* n_districts + 1 (the city last) */
     const size_t *dl;

@@ -64,7 +64,9 @@ static void help(void)
            "                            cells cut by a boundary count by the share inside; nodata is no one\n"
            "  --levels-field FIELD      building levels on --demand (default building:levels or levels)\n"
            "  --no-redundancy           skip the areas and people covered by 0/1/2/3+ stations and the\n"
-           "                            critical stations (what each station alone covers)\n\n"
+           "                            critical stations (what each station alone covers)\n"
+           "  --no-category-coverage    skip coverage per station category (--category; a value like\n"
+           "                            \"water;charging\" counts for both; tables category_coverage, category_gaps)\n\n"
            "Geometry:\n"
            "  --crs auto|EPSG:n         analysis CRS (default auto: the UTM zone of the data's centre)\n"
            "  --quad-segs N             circle segments per quarter (default 32: 128 vertices, area\n"
@@ -94,7 +96,7 @@ enum {
     O_DISTRICT_NAME, O_WHERE, O_MINUTES, O_MODE, O_SPEED, O_DETOUR, O_RADIUS, O_CRS, O_QUAD, O_METHOD,
     O_NO_SA, O_THREADS, O_OUT, O_STRICT, O_HELP, O_NETWORK, O_HIGHWAY, O_SPEEDS, O_SNAP, O_LEGS, O_MAXSNAP,
     O_TRIM, O_DEMAND, O_DEMAND_ID, O_DEMAND_WEIGHT, O_POPULATION, O_POP_FIELD, O_POP_RASTER, O_LEVELS,
-    O_NO_REDUNDANCY
+    O_NO_REDUNDANCY, O_NO_CATEGORY
 };
 
 static const struct option longopts[] = {
@@ -135,6 +137,7 @@ static const struct option longopts[] = {
     {"population-raster", required_argument, NULL, O_POP_RASTER},
     {"levels-field", required_argument, NULL, O_LEVELS},
     {"no-redundancy", no_argument, NULL, O_NO_REDUNDANCY},
+    {"no-category-coverage", no_argument, NULL, O_NO_CATEGORY},
     {NULL, 0, NULL, 0},
 };
 
@@ -187,6 +190,20 @@ static void print_people(const sv_analysis *a, int people)
     if (people)
         printf("People: %s (Gini: 0 = every district equally covered, 1 = all coverage in one)\n",
                sv_pop_method_name(P->method));
+    if (P->n_categories && nb) {
+        char brk[32];
+        break_label(brk, sizeof brk, &a->breaks[0]);
+        printf("\nWithin %s, by category (category_coverage):", brk);
+        for (size_t c = 0; c < P->n_categories; c++) {
+            const sv_cov_cell *cell = &P->cat_cov[c].cells[nd * nb];
+            double t = P->cat_total[c * (nd + 1) * nb + nd * nb], cv = P->cat_covered[c * (nd + 1) * nb + nd * nb];
+            printf("%s %s (%zu stations) %.1f%% of the area", c ? ";" : "", P->categories[c], P->cat_stations[c],
+                   cell->area_m2 > 0 ? 100.0 * cell->covered_m2 / cell->area_m2 : 0.0);
+            if (people && t > 0 && isfinite(cv))
+                printf(" / %.1f%% of people", 100.0 * cv / t);
+        }
+        printf("\n");
+    }
     if (!P->red || nb == 0)
         return;
     size_t b = nb - 1;
@@ -225,10 +242,11 @@ static void print_people(const sv_analysis *a, int people)
     printf("Critical stations (critical_stations): ");
     for (int k = 0; k < 3 && best[k] != (size_t)-1; k++) {
         size_t i = best[k];
+        const char *id = P->station_ids && P->station_ids[i] ? P->station_ids[i] : "?";
         if (people)
-            printf("%s#%zu alone covers %.0f people", k ? "; " : "", i + 1, P->crit_pop[b * ns + i]);
+            printf("%s%s alone covers %.0f people", k ? "; " : "", id, P->crit_pop[b * ns + i]);
         else
-            printf("%s#%zu alone covers %.3f km2", k ? "; " : "", i + 1, P->crit_area[b * ns + i] / 1e6);
+            printf("%s%s alone covers %.3f km2", k ? "; " : "", id, P->crit_area[b * ns + i] / 1e6);
     }
     printf("\n");
 }
@@ -375,6 +393,7 @@ int cmd_analyze(int argc, char **argv)
         case O_POP_RASTER: o.population_raster = optarg; break;
         case O_LEVELS: o.demand.levels_field = optarg; break;
         case O_NO_REDUNDANCY: o.redundancy = 0; break;
+        case O_NO_CATEGORY: o.by_category = 0; break;
         case O_MINUTES:
             free(minutes);
             if (cli_parse_list(optarg, &minutes, &o.n_minutes) != 0) {
