@@ -67,7 +67,7 @@ echo "== svcov" >&2
 rm -f "$workdir/svcov.sqlite"
 timed svcov "$svcov" analyze --stations "$workdir/city/stations.gpkg" --districts "$workdir/city/districts.gpkg" \
     --network "$workdir/city/roads.gpkg" --crs EPSG:32649 --radius 833,1250 --snap node --access-legs off \
-    --max-snap 100000 --demand "$workdir/city/demand.gpkg" --no-service-areas --out "$workdir/svcov.sqlite"
+    --max-snap 100000 --demand "$workdir/city/demand.gpkg" --no-service-areas --no-category-coverage --out "$workdir/svcov.sqlite"
 svcov_wall=$t_wall svcov_kib=$t_kib
 
 # PostgreSQL on a Unix socket in the work folder only, stopped on exit.

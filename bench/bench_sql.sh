@@ -214,7 +214,7 @@ rm -f "$out_db"
 echo "== svcov analyze" >&2
 timed svcov "$svcov" analyze --stations "$city/stations.gpkg" --districts "$city/districts.gpkg" \
     --district-id district_id --station-id station_id --crs "$crs" --radius "$radius" \
-    --out "$out_db" -q --no-service-areas ${svcov_extra[@]+"${svcov_extra[@]}"}
+    --out "$out_db" -q --no-service-areas --no-redundancy --no-category-coverage ${svcov_extra[@]+"${svcov_extra[@]}"}
 svcov_wall=$t_wall svcov_kib=$t_kib
 [ -s "$out_db" ] || die "svcov wrote no $out_db; see $workdir/svcov.log"
 

@@ -603,9 +603,14 @@ static sv_status responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *in,
         sv_geom_destroy(h, p);
     }
     if (!network && pts->use) /* places counted by their nearest station in straight lines */
-        for (size_t k = 0; k < pts->n; k++)
-            if (pts->use->nearest[k] >= 0)
-                P->resp_n[pts->use->nearest[k]]++;
+        for (size_t k = 0; k < pts->n; k++) {
+            int owner = pts->use->nearest[k];
+            if (owner < 0)
+                continue;
+            P->resp_n[owner]++;
+            if (!surf) /* no people given: the demand weights */
+                P->resp_pop[owner] = (isnan(P->resp_pop[owner]) ? 0 : P->resp_pop[owner]) + pts->w[k];
+        }
 done:
     for (size_t k = 0; cells && k < n; k++)
         sv_geom_destroy(h, cells[k]);

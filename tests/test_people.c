@@ -399,6 +399,46 @@ static void test_categories(void **state)
     sqlite3_close(db);
 }
 
+/* Network mode: places go to the station nearest along the road. */
+static void test_network_responsibility(void **state)
+{
+    (void)state;
+    const char *d = svt_write("net_sq.geojson", square_only);
+    const char *s = svt_write("net_st.geojson", two_stations);
+    const char *roads = svt_write("net_roads.geojson",
+                                  "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                                  "{\"type\":\"Feature\",\"properties\":{\"highway\":\"residential\"},"
+                                  "\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[499000,4700000],"
+                                  "[499700,4700000],[500300,4700000],[501000,4700000]]}}]}");
+    const char *dem = svt_write("net_dem.geojson",
+                                "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                                "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"a\"},"
+                                "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499100,4700010]}},"
+                                "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"b\"},"
+                                "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499900,4700010]}},"
+                                "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"c\"},"
+                                "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500100,4699990]}},"
+                                "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"e\"},"
+                                "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500900,4699990]}}]}");
+    const char *out = svt_path("net.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--network", roads, "--radius", "500,1000",
+               "--demand", dem, "--population-field", "population", "--out", out, "-q");
+    sqlite3 *db = svt_db_open(out);
+    assert_string_equal(svt_db_text(db, "SELECT method FROM responsibility LIMIT 1"), "network-nearest");
+    assert_int_equal(svt_db_int(db, "SELECT n_points FROM responsibility WHERE station_id='w'"), 2);
+    assert_int_equal(svt_db_int(db, "SELECT n_points FROM responsibility WHERE station_id='e'"), 2);
+    /* 1000 people on each building (dasymetric over four points) */
+    assert_near("west people", svt_db_double(db, "SELECT pop_served FROM responsibility WHERE station_id='w'"), 500,
+                1e-6);
+    assert_near("all people", svt_db_double(db, "SELECT sum(pop_served) FROM responsibility"), 1000, 1e-6);
+    /* along the road plus the 10 m walk to it (the stations are on it): 210, 610, 210, 610 m */
+    assert_near("median", svt_db_double(db, "SELECT median_m FROM district_fairness WHERE district_id='sq' LIMIT 1"),
+                210, 1e-6);
+    assert_near("p90", svt_db_double(db, "SELECT p90_m FROM district_fairness WHERE district_id='sq' LIMIT 1"), 610,
+                1e-6);
+    sqlite3_close(db);
+}
+
 /* ---- rasters ---- */
 
 /* A GeoTIFF of n x n cells of size cell from (x0, y0top) in EPSG:epsg, all
@@ -624,6 +664,7 @@ int main(int argc, char **argv)
         {"field", cmocka_unit_test(test_field_two_stations)},
         {"field", cmocka_unit_test(test_fairness)},
         {"field", cmocka_unit_test(test_categories)},
+        {"field", cmocka_unit_test(test_network_responsibility)},
         {"raster", cmocka_unit_test(test_raster)},
         {"buildings", cmocka_unit_test(test_buildings)},
         {"errors", cmocka_unit_test(test_errors)},

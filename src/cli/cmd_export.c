@@ -13,10 +13,14 @@
 
 static const char *const layers[] = {"gaps",      "gap_parts", "coverage", "service_areas", "district_coverage",
                                      "city_coverage", "stations", "districts", "issues", "runs", "sites",
-                                     "site_runs", "site_district_coverage", NULL};
+                                     "site_runs", "site_district_coverage", "district_redundancy",
+                                     "critical_stations", "district_fairness", "category_coverage", "category_gaps",
+                                     "responsibility", "demand_access", "district_demand", "reached_streets", NULL};
 /* Layers with a break (mode/minutes/radius_m columns). */
 static const char *const per_break[] = {"gaps", "gap_parts", "coverage", "service_areas", "district_coverage",
-                                        "city_coverage", NULL};
+                                        "city_coverage", "district_redundancy", "critical_stations",
+                                        "district_fairness", "category_coverage", "category_gaps",
+                                        "district_demand", "reached_streets", NULL};
 
 static int in_list(const char *const *list, const char *s)
 {
@@ -43,7 +47,10 @@ static void help(void)
            "keep the analysis CRS (KML is always lon/lat). The file appears only when complete.\n\n"
            "  --db DB          result database of 'svcov analyze'\n"
            "  --layer LAYER    gaps, gap_parts, coverage, service_areas, district_coverage,\n"
-           "                   city_coverage, stations, districts, issues, runs; from svcov site:\n"
+           "                   city_coverage, stations, districts, issues, runs; people and\n"
+           "                   redundancy: district_redundancy, critical_stations, district_fairness,\n"
+           "                   category_coverage, category_gaps, responsibility; demand_access,\n"
+           "                   district_demand, reached_streets; from svcov site:\n"
            "                   sites, site_runs, site_district_coverage\n"
            "  --out FILE       output file; the format follows its extension (.geojson .gpkg .shp .kml\n"
            "                   .fgb .csv) unless --format is given\n"
