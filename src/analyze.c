@@ -755,6 +755,10 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
             sv_geom_destroy(h, parts[d]);
         free(parts);
         dw[a->n_districts] = city ? sv_geom_to_wkb(h, city, &dl[a->n_districts]) : NULL;
+        double sum = 0, city_area = city ? sv_geom_area(h, city) : 0;
+        for (size_t d = 0; d < a->n_districts; d++)
+            sum += vd[d].area;
+        a->districts_overlap = sum > city_area * (1 + 1e-7) + 1e-3;
         sv_geom_destroy(h, city);
         if (!dw[a->n_districts]) {
             rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite the districts: %s", sv_geos_errmsg(h));
@@ -807,7 +811,9 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         .method = o->method,
         .want_geometry = 1,
         /* with people, the city's gap too (people in the gap) */
-        .geometry_limit = o->population_raster || o->population.spec || o->population_field ? 0 : a->n_districts,
+        .geometry_limit = a->districts_overlap && (o->population_raster || o->population.spec || o->population_field)
+                              ? 0
+                              : a->n_districts,
         .area_wkb = (const unsigned char *const *)areas.area_wkb,
         .area_len = areas.area_len,
     };

@@ -361,10 +361,7 @@ static sv_status redundancy(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_
     }
     /* Districts that do not overlap add up to the city; otherwise the city
      * is cut on its own. */
-    double sum = 0, city_area = a->cov.cells[nd * nb].area_m2;
-    for (size_t d = 0; d < nd; d++)
-        sum += in->vd[d].area;
-    int overlap = sum > city_area * (1 + 1e-7) + 1e-3;
+    int overlap = a->districts_overlap;
     size_t done_steps = 0, steps = (nd + (overlap ? 1 : 0)) * nb;
     for (size_t b = 0; b < nb && rc == SV_OK; b++) {
         if (areas_for_break(&src, b) != 0) {
@@ -419,7 +416,7 @@ static sv_status redundancy(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_
         /* What each station alone covers, as one polygon. */
         for (size_t i = 0; i < ns && rc == SV_OK; i++) {
             if (L.n[i]) {
-                sv_geom *u = sv_geom_union_take(h, L.geoms[i], L.n[i]);
+                sv_geom *u = sv_geom_coverage_union_take(h, L.geoms[i], L.n[i]);
                 sv_geom *p = u ? sv_geom_polygons(h, u) : NULL;
                 sv_geom_destroy(h, u);
                 P->crit_wkb[b * ns + i] = p ? sv_geom_to_wkb(h, p, &P->crit_len[b * ns + i]) : NULL;
@@ -764,7 +761,7 @@ static sv_status categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_
             .quad_segs = in->o->quad_segs,
             .method = in->net ? SV_METHOD_AREAS : in->o->method,
             .want_geometry = 1,
-            .geometry_limit = surf ? 0 : nd,
+            .geometry_limit = surf && a->districts_overlap ? 0 : nd,
             .area_wkb = (const unsigned char *const *)na.area_wkb,
             .area_len = na.area_len,
         };
@@ -781,6 +778,13 @@ static sv_status categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_
                 double t = tot[d * nb + b], gap = NAN;
                 if (!isfinite(t))
                     continue;
+                if (d == nd && !a->districts_overlap) { /* the sum of the districts */
+                    double sum = 0;
+                    for (size_t k = 0; k < nd; k++)
+                        sum += isfinite(cov[k * nb + b]) ? cov[k * nb + b] : 0;
+                    cov[d * nb + b] = sum;
+                    continue;
+                }
                 if (d < nd && own[d] >= 0) {
                     gap = cell->area_m2 > 0 ? t * cell->gap_m2 / cell->area_m2 : 0;
                 } else if (cell->gap_wkb) {
@@ -883,6 +887,18 @@ sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_anal
     for (size_t d = 0; surf && d <= nd && rc == SV_OK; d++) {
         sv_geom *D = NULL;
         double inside = NAN;
+        if (d == nd && !a->districts_overlap) { /* the city is the sum of its districts */
+            for (size_t b = 0; b < nb; b++) {
+                double t = 0, c = 0;
+                for (size_t k = 0; k < nd; k++) {
+                    t += isfinite(P->total[k * nb + b]) ? P->total[k * nb + b] : 0;
+                    c += isfinite(P->covered[k * nb + b]) ? P->covered[k * nb + b] : 0;
+                }
+                P->total[d * nb + b] = t;
+                P->covered[d * nb + b] = c;
+            }
+            break;
+        }
         if (d < nd && own[d] >= 0) {
             inside = own[d];
         } else if (d < nd && isnan(own[d])) {

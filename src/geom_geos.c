@@ -820,3 +820,20 @@ done:
     free(prep);
     return rc;
 }
+
+sv_geom *sv_geom_coverage_union_take(sv_geos *s, sv_geom **parts, size_t n)
+{
+    if (n == 0)
+        return sv_geom_empty_polygon(s);
+    GEOSGeometry *c = GEOSGeom_createCollection_r(s->h, GEOS_GEOMETRYCOLLECTION, (GEOSGeometry **)parts, (unsigned)n);
+    if (!c)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        parts[i] = NULL;
+    /* Edges shared exactly: merged without an overlay. */
+    GEOSGeometry *u = GEOSCoverageUnion_r(s->h, c);
+    if (!u)
+        u = GEOSUnaryUnion_r(s->h, c);
+    GEOSGeom_destroy_r(s->h, c);
+    return (sv_geom *)u;
+}

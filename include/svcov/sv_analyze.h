@@ -109,6 +109,7 @@ typedef struct {
     size_t n_stations, n_stations_read;
     size_t n_districts, n_districts_read;
     char **district_ids, **district_names; /* n_districts each */
+    int districts_overlap; /* the districts' areas add up to more than the city's */
     sv_cov_result cov; /* n_districts + 1 rows: the last is the whole city
                           (the union of all districts) */
     int network;              /* network mode */

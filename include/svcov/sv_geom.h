@@ -142,6 +142,10 @@ typedef struct {
 int sv_geom_overlay_faces(sv_geos *h, const sv_geom *region, const sv_geom *const *areas, size_t n,
                           sv_face **faces, size_t *nfaces);
 void sv_faces_free(sv_geos *h, sv_face *faces, size_t n);
+/* The union of polygons that meet only along shared edges (faces of one
+ * arrangement): GEOS CoverageUnion, no overlay. Takes ownership of parts
+ * like sv_geom_union_take. */
+sv_geom *sv_geom_coverage_union_take(sv_geos *h, sv_geom **parts, size_t n);
 
 #ifdef __cplusplus
 }
