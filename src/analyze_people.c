@@ -163,6 +163,12 @@ static sv_status build_surface(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
         free(bp);
         return SV_ERR_NOMEM;
     }
+    if (from_districts && a->districts_overlap)
+        rc = sv_issue_add(ctx, blocks_fs->path, blocks_fs->layer, "(layer)",
+                          "has overlapping districts: each district's own figures use its own people, but the "
+                          "city-wide people count the overlaps twice (give non-overlapping population polygons "
+                          "with --population)",
+                          SV_ISSUE_REPAIRED);
     for (size_t i = 0; i < nb && rc == SV_OK; i++) {
         if (from_districts) {
             blocks[i] = sv_geom_from_wkb(h, in->vd[i].wkb, in->vd[i].len);

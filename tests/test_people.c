@@ -620,6 +620,51 @@ static void test_buildings(void **state)
     sqlite3_close(db);
 }
 
+/* Overlapping districts (the square and its west half) with population
+ * polygons: each district has its own people, the city counts them once. */
+static void test_overlap(void **state)
+{
+    (void)state;
+    const char *d = svt_write("overlap.geojson",
+                              "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                              "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"sq\"},"
+                              "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[501000,4699000],"
+                              "[501000,4701000],[499000,4701000],[499000,4699000]]]}},"
+                              "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"west\"},"
+                              "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[500000,4699000],"
+                              "[500000,4701000],[499000,4701000],[499000,4699000]]]}}]}");
+    const char *blocks = svt_write("halves.geojson",
+                                   "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                                   "{\"type\":\"Feature\",\"properties\":{\"pop\":1000},"
+                                   "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[500000,"
+                                   "4699000],[500000,4701000],[499000,4701000],[499000,4699000]]]}},"
+                                   "{\"type\":\"Feature\",\"properties\":{\"pop\":3000},"
+                                   "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[500000,4699000],[501000,"
+                                   "4699000],[501000,4701000],[500000,4701000],[500000,4699000]]]}}]}");
+    const char *s = svt_write("ov_station.geojson", centre_station);
+    const char *out = svt_path("overlap.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--population", blocks,
+               "--population-field", "pop", "--out", out, "-q");
+    sqlite3 *db = svt_db_open(out);
+    double cov = svt_db_double(db, "SELECT covered_m2 FROM district_coverage WHERE district_id='sq'");
+    assert_near("square", svt_db_double(db, "SELECT pop_total FROM district_coverage WHERE district_id='sq'"), 4000,
+                1e-6);
+    assert_near("west", svt_db_double(db, "SELECT pop_total FROM district_coverage WHERE district_id='west'"), 1000,
+                1e-6);
+    assert_near("city once", svt_db_double(db, "SELECT pop_total FROM city_coverage"), 4000, 1e-6);
+    /* the circle is centred on the line between the blocks: half of it in each */
+    assert_near("city covered", svt_db_double(db, "SELECT pop_covered FROM city_coverage"),
+                (1000 + 3000) * (cov / 2) / 2e6, 1e-6);
+    assert_near("west covered", svt_db_double(db, "SELECT pop_covered FROM district_coverage WHERE district_id='west'"),
+                1000 * (cov / 2) / 2e6, 1e-6);
+    /* redundancy of the city is cut on its own: class 1 = the circle */
+    assert_near("city class 1", svt_db_double(db, "SELECT area_m2 FROM district_redundancy WHERE district_id IS NULL "
+                                                  "AND n_cover=1"), cov, 1e-2);
+    assert_near("critical people", svt_db_double(db, "SELECT pop_lost FROM critical_stations"),
+                4000 * (cov / 2) / 2e6, 1e-6);
+    sqlite3_close(db);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -667,6 +712,7 @@ int main(int argc, char **argv)
         {"field", cmocka_unit_test(test_network_responsibility)},
         {"raster", cmocka_unit_test(test_raster)},
         {"buildings", cmocka_unit_test(test_buildings)},
+        {"buildings", cmocka_unit_test(test_overlap)},
         {"errors", cmocka_unit_test(test_errors)},
     };
     const size_t ng = sizeof groups / sizeof groups[0];
