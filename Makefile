@@ -19,8 +19,9 @@ build: deps
 demo: build
 	@mkdir -p $(OUT)
 	$(SVCOV) analyze --stations geodata/stations.geojson --districts geodata/districts.geojson \
-	    --minutes 10,15 --mode walk --detour 1.3 --out $(OUT)/demo.sqlite
-	@for layer in districts stations coverage gaps service_areas; do \
+	    --minutes 10,15 --mode walk --detour 1.3 --population-field population --category services \
+	    --out $(OUT)/demo.sqlite
+	@for layer in districts stations coverage gaps service_areas district_redundancy critical_stations responsibility; do \
 	    $(SVCOV) export --db $(OUT)/demo.sqlite --layer $$layer --out $(OUT)/$$layer.geojson || exit 1; \
 	done
 	@$(SVCOV) export --db $(OUT)/demo.sqlite --layer district_coverage --out $(OUT)/district_coverage.csv
