@@ -342,6 +342,7 @@ typedef struct {
     const int *dem_district;
     const sv_demand_access *access;
     size_t n_demand;
+    const sv_featureset *roads;    /* network mode: the road lines, stored as context for maps */
 } extras;
 
 static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o, sv_analysis *a,
@@ -488,6 +489,11 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
     }
     if (rc == SV_OK)
         rc = sv_people_write(ctx, db, a, st_fs, st_keep);
+    for (size_t i = 0; x->roads && i < x->roads->n && rc == SV_OK; i++) {
+        const sv_feature *f = &x->roads->items[i];
+        sv_value v[] = {SV_TEXT(f->id), SV_TEXT(f->category), SV_TEXT(strcmp(f->name, f->id) ? f->name : NULL)};
+        rc = sv_store_insert(ctx, db, SV_TABLE_ROADS, v, 3, f->wkb, f->wkb_len);
+    }
     for (size_t i = 0; i < sv_ctx_issue_count(ctx) && rc == SV_OK; i++)
         rc = sv_store_issue(ctx, db, sv_ctx_issue(ctx, i));
 
@@ -888,7 +894,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
                 }
             }
         }
-        x = (extras){a->network ? &areas : NULL, &mfs, mkeep, mx, my, mdist, &access, a->n_demand};
+        x = (extras){a->network ? &areas : NULL, &mfs, mkeep, mx, my, mdist, &access, a->n_demand, NULL};
     } else {
         x.areas = a->network ? &areas : NULL;
     }
@@ -915,6 +921,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     };
     if ((rc = sv_people_run(ctx, h, &pin, a)) != SV_OK)
         goto done;
+    x.roads = a->network ? &nfs : NULL;
     rc = write_results(ctx, h, o, a, &sfs, keep, xs, ys, &dfs, vd, started, &x);
 
 done:

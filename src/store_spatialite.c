@@ -127,6 +127,7 @@ static const struct {
                                  "station_id TEXT, name TEXT, method TEXT, area_m2 REAL, pop_served REAL,"
                                  " pop_share_pct REAL, n_points INTEGER",
                                  "MULTIPOLYGON"},
+    [SV_TABLE_ROADS] = {"roads", "road_id TEXT, highway TEXT, name TEXT", "MULTILINESTRING"},
 };
 
 static const char *insert_sql[S_COUNT] = {

@@ -425,6 +425,9 @@ static void test_network_responsibility(void **state)
                "--demand", dem, "--population-field", "population", "--out", out, "-q");
     sqlite3 *db = svt_db_open(out);
     assert_string_equal(svt_db_text(db, "SELECT method FROM responsibility LIMIT 1"), "network-nearest");
+    /* the road network is kept as map context */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM roads"), 1);
+    assert_string_equal(svt_db_text(db, "SELECT highway FROM roads"), "residential");
     assert_int_equal(svt_db_int(db, "SELECT n_points FROM responsibility WHERE station_id='w'"), 2);
     assert_int_equal(svt_db_int(db, "SELECT n_points FROM responsibility WHERE station_id='e'"), 2);
     /* 1000 people on each building (dasymetric over four points) */

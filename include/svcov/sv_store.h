@@ -99,6 +99,7 @@ typedef enum {
     SV_TABLE_CATEGORY,       /* category_coverage */
     SV_TABLE_CATEGORY_GAPS,  /* category_gaps */
     SV_TABLE_RESPONSIBILITY, /* responsibility */
+    SV_TABLE_ROADS,          /* roads: the network of a network-mode run */
     SV_TABLE_COUNT
 } sv_table;
 typedef enum { SV_VALUE_REAL = 0, SV_VALUE_TEXT, SV_VALUE_INT } sv_value_kind;

@@ -15,7 +15,8 @@ static const char *const layers[] = {"gaps",      "gap_parts", "coverage", "serv
                                      "city_coverage", "stations", "districts", "issues", "runs", "sites",
                                      "site_runs", "site_district_coverage", "district_redundancy",
                                      "critical_stations", "district_fairness", "category_coverage", "category_gaps",
-                                     "responsibility", "demand_access", "district_demand", "reached_streets", NULL};
+                                     "responsibility", "demand_access", "district_demand", "reached_streets", "roads",
+                                     NULL};
 /* Layers with a break (mode/minutes/radius_m columns). */
 static const char *const per_break[] = {"gaps", "gap_parts", "coverage", "service_areas", "district_coverage",
                                         "city_coverage", "district_redundancy", "critical_stations",
