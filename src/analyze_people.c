@@ -846,23 +846,10 @@ sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_anal
             goto done;
         }
         P->n_pieces = sv_popsurf_pieces(surf);
-    } else if (in->dem_access && in->n_demand) {
-        /* Without people, distances still come from the demand points. */
-        if (points_alloc(&pts, in->n_demand) != 0) {
-            rc = SV_ERR_NOMEM;
-            goto done;
-        }
-        for (size_t i = 0; i < in->n_demand; i++) {
-            pts.x[i] = in->dem_x[i];
-            pts.y[i] = in->dem_y[i];
-            pts.w[i] = in->demand->items[in->dem_keep[i]].weight;
-        }
-        pts.n = in->n_demand;
-        pts.use = in->dem_access;
-        P->points_source = "demand points";
     }
-    if (want_people && in->dem_access && P->method != SV_POP_DASYMETRIC && in->n_demand) {
-        /* People spread over polygons or cells, distances from the demand points. */
+    if (in->dem_access && in->n_demand && P->method != SV_POP_DASYMETRIC) {
+        /* Distances from the demand points where they are given (with
+         * buildings, dasymetric mapping has set the points already). */
         points_free(&pts);
         if (points_alloc(&pts, in->n_demand) != 0) {
             rc = SV_ERR_NOMEM;

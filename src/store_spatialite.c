@@ -548,15 +548,19 @@ static int bind_break(sqlite3_stmt *s, int i, const sv_store_break *b)
     return i + 3;
 }
 
-static sv_status step(sv_ctx *ctx, sv_store *st, int which)
+static sv_status step_stmt(sv_ctx *ctx, sv_store *st, sqlite3_stmt *s)
 {
-    sqlite3_stmt *s = st->stmt[which];
     int r = sqlite3_step(s);
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
     if (r != SQLITE_DONE)
         return db_error(ctx, st->db, "cannot write a result row");
     return SV_OK;
+}
+
+static sv_status step(sv_ctx *ctx, sv_store *st, int which)
+{
+    return step_stmt(ctx, st, st->stmt[which]);
 }
 
 sv_status sv_store_station(sv_ctx *ctx, sv_store *st, const char *id, const char *name,
@@ -780,12 +784,7 @@ sv_status sv_store_insert(sv_ctx *ctx, sv_store *st, sv_table table, const sv_va
         bind_blob(s, (int)n + 1, wkb, len);
         sqlite3_bind_int(s, (int)n + 2, st->srid);
     }
-    int r = sqlite3_step(s);
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    if (r != SQLITE_DONE)
-        return db_error(ctx, st->db, "cannot write a result row");
-    return SV_OK;
+    return step_stmt(ctx, st, s);
 }
 
 sv_status sv_store_record(sv_ctx *ctx, sv_store *st, const char *table, const char *const *keys,
