@@ -945,6 +945,7 @@ done:
     free(xs);
     free(ys);
     free(keep);
+    sv_district_finder_free(&finder); /* before its GEOS handle */
     sv_geos_destroy(h);
     sv_featureset_free(&sfs);
     sv_featureset_free(&dfs);
@@ -957,7 +958,6 @@ done:
     sv_network_destroy(net);
     sv_net_areas_free(&areas);
     sv_demand_access_free(&access);
-    sv_district_finder_free(&finder);
     free(budget);
     free(mx);
     free(my);
