@@ -125,6 +125,12 @@ int sv_index_query(sv_geos *h, sv_index *t, const sv_env *e,
 int sv_voronoi_cells(sv_geos *h, const double *xs, const double *ys, size_t n,
                      const sv_env *clip, sv_geom **cells);
 
+/* Map drawing: every ring (exterior then holes), line and point of g as
+ * paths. Path i has the points starts[i] .. starts[i+1]-1 of xy (x0,y0,...);
+ * starts has nparts + 1 entries. Both arrays are freed with sv_free (xy may
+ * be NULL for an empty geometry). 0 ok, -1 on error. */
+int sv_geom_paths(sv_geos *h, const sv_geom *g, double **xy, size_t **starts, size_t *nparts);
+
 #ifdef __cplusplus
 }
 #endif
