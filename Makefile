@@ -24,10 +24,22 @@ demo: build
 	    $(SVCOV) export --db $(OUT)/demo.sqlite --layer $$layer --out $(OUT)/$$layer.geojson || exit 1; \
 	done
 	@$(SVCOV) export --db $(OUT)/demo.sqlite --layer district_coverage --out $(OUT)/district_coverage.csv
+	@# maps people can look at: the city, one district as a printable PDF, the interactive map, the report
+	@$(SVCOV) map --db $(OUT)/demo.sqlite --out $(OUT)/demo_map.png -q
+	@$(SVCOV) map --db $(OUT)/demo.sqlite --district D0013 --out $(OUT)/demo_D0013.pdf -q
+	@$(SVCOV) map --db $(OUT)/demo.sqlite --html $(OUT)/demo_map.html -q
+	@$(SVCOV) report --db $(OUT)/demo.sqlite --out $(OUT)/report.html -q
+	@$(MAKE) --no-print-directory docs/demo-map.png
 	@echo
 	@$(SVCOV) query --db $(OUT)/demo.sqlite break_summary
 	@echo
-	@echo "Demo results in $(OUT)/: demo.sqlite (open it in QGIS), *.geojson, district_coverage.csv"
+	@echo "Demo results in $(OUT)/: demo.sqlite (open it in QGIS), *.geojson, district_coverage.csv,"
+	@echo "  demo_map.png, demo_D0013.pdf, demo_map.html (open in a browser, works offline), report.html"
+
+# The README's picture: redrawn by `make demo` when the demo city changes.
+docs/demo-map.png: geodata/stations.geojson geodata/districts.geojson
+	@mkdir -p docs
+	$(SVCOV) map --db $(OUT)/demo.sqlite --district D0013 --page a4-landscape --size 1100x778 --out $@ -q
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
@@ -36,7 +48,7 @@ test: build
 sanitize: deps
 	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DSVCOV_SANITIZE=ON >/dev/null
 	@cmake --build $(BUILD)-asan -j$(JOBS)
-	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(BUILD)-asan --output-on-failure -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ctest --test-dir $(BUILD)-asan --output-on-failure -j$(JOBS)
 
 # svcov against its peers on the same inputs (see bench/README.md): SpatiaLite SQL
 # for circle coverage, pgRouting for network distances, glpsol and CBC for siting.

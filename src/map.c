@@ -123,6 +123,11 @@ static double num(const char *v)
     return v ? strtod(v, NULL) : NAN;
 }
 
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 /* Hex WKB to a shape (and optionally a label point). */
 static int decode(sv_map *m, const char *hex, shape *out, double *lx, double *ly)
 {
@@ -134,12 +139,12 @@ static int decode(sv_map *m, const char *hex, shape *out, double *lx, double *ly
     if (!wkb)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        unsigned v = 0;
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
+        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
             free(wkb);
             return -1;
         }
-        wkb[i] = (unsigned char)v;
+        wkb[i] = (unsigned char)(hi << 4 | lo);
     }
     sv_geom *g = sv_geom_from_wkb(m->geos, wkb, n);
     free(wkb);
@@ -865,7 +870,8 @@ static void legend_swatch(page *p, double x, double y, const sv_rgba *fill, cons
 static void draw_panel(page *p, box pb, int di, int portrait)
 {
     sv_map *m = p->m;
-    double x = pb.x0, y = pb.y0, colw = portrait ? (pb.x1 - pb.x0) / 2 - 10 : pb.x1 - pb.x0;
+    /* portrait: three columns (areas, stations, figures); landscape: one */
+    double x = pb.x0, y = pb.y0, colw = portrait ? (pb.x1 - pb.x0) / 3 : pb.x1 - pb.x0;
     char buf[512], lb[64];
     text(p, x, y, "Legend", 10, 1, &INK, NULL, NULL, NULL);
     y += 16;
@@ -899,23 +905,32 @@ static void draw_panel(page *p, box pb, int di, int portrait)
     legend_swatch(p, x, y, &OUTSIDE, NULL, NULL, 0);
     text(p, x + 24, y - 1, "Outside the districts", 8, 0, &INK, NULL, NULL, NULL);
     y += 18;
-    text(p, x, y, "Stations by category", 9, 1, &INK, NULL, NULL, NULL);
-    y += 14;
-    for (int k = 0; k < m->ncat && k < 12; k++) {
+    if (portrait) {
+        x = pb.x0 + colw;
+        y = pb.y0;
+    }
+    text(p, x, y, portrait ? "Stations" : "Stations by category", portrait ? 10 : 9, 1, &INK, NULL, NULL, NULL);
+    y += portrait ? 16 : 14;
+    /* as many categories as fit (landscape keeps room for the figures) */
+    int fit = (int)((pb.y1 - y - (portrait ? 0 : 150 + 36.0 * m->nb)) / 13);
+    int shown = m->ncat <= fit ? m->ncat : (fit > 1 ? fit - 1 : 0);
+    if (shown > 12)
+        shown = m->ncat <= 12 ? m->ncat : 11;
+    for (int k = 0; k < shown; k++) {
         const sv_rgba *cc = &CAT_COLOURS[k % N_CAT_COLOURS];
         sv_canvas_symbol(p->c, (sv_symbol)(k % SV_SYM_COUNT), x + 9, y + 5, 4, cc, &WHITE, 0.8);
         snprintf(buf, sizeof buf, "%s (%d)", m->cats[k].name, m->cats[k].count);
         text(p, x + 24, y - 1, buf, 8, 0, &INK, NULL, NULL, NULL);
         y += 13;
     }
-    if (m->ncat > 12) {
-        snprintf(buf, sizeof buf, "and %d more categories", m->ncat - 12);
+    if (m->ncat > shown) {
+        snprintf(buf, sizeof buf, "and %d more categor%s", m->ncat - shown, m->ncat - shown == 1 ? "y" : "ies");
         text(p, x + 24, y - 1, buf, 7, 0, &GREY, NULL, NULL, NULL);
         y += 13;
     }
     /* figures */
     if (portrait) {
-        x = pb.x0 + colw + 20;
+        x = pb.x0 + 2 * colw;
         y = pb.y0;
     } else
         y += 10;
@@ -947,12 +962,18 @@ static void draw_panel(page *p, box pb, int di, int portrait)
     }
     const figures *last = di >= 0 ? &m->dfig[(size_t)di * (size_t)m->nb + (size_t)(m->nb - 1)] : &m->cfig[m->nb - 1];
     if (di >= 0) {
-        snprintf(buf, sizeof buf, "Area %.2f km²; %d station%s inside, %d reach it", m->d[di].area_m2 / 1e6,
-                 last->inside, last->inside == 1 ? "" : "s", last->reaching);
+        snprintf(buf, sizeof buf, "Area %.2f km²", m->d[di].area_m2 / 1e6);
+        text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
+        y += 12;
+        snprintf(buf, sizeof buf, "%d station%s inside, %d reach it", last->inside, last->inside == 1 ? "" : "s",
+                 last->reaching);
         text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
         y += 12;
     } else {
-        snprintf(buf, sizeof buf, "%zu districts, %.2f km²; %zu stations", m->nd, last->area_m2 / 1e6, m->ns);
+        snprintf(buf, sizeof buf, "%zu districts, %.2f km²", m->nd, last->area_m2 / 1e6);
+        text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
+        y += 12;
+        snprintf(buf, sizeof buf, "%zu stations", m->ns);
         text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
         y += 12;
         if (!isnan(m->city_gini)) {
