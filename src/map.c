@@ -1118,8 +1118,10 @@ sv_status sv_map_render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
     char title[512], sub[512];
     if (po->title)
         snprintf(title, sizeof title, "%s", po->title);
-    else if (di >= 0)
+    else if (di >= 0 && strcmp(m->d[di].name, m->d[di].id) != 0)
         snprintf(title, sizeof title, "%s  ·  %s", m->d[di].name, m->d[di].id);
+    else if (di >= 0)
+        snprintf(title, sizeof title, "%s", m->d[di].name);
     else
         snprintf(title, sizeof title, "Service coverage: %zu districts, %zu stations", m->nd, m->ns);
     subtitle(m, sub, sizeof sub);
@@ -1131,8 +1133,6 @@ sv_status sv_map_render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
     sv_canvas_rect(p.c, p.frame.x0, p.frame.y0, fw, fh, &OUTSIDE, NULL, 0);
     for (size_t i = 0; i < m->nd; i++)
         draw_shape(&p, &m->d[i].s, 1, &WHITE, NULL, 0, NULL, 0);
-    if (m->roads_what)
-        draw_shape(&p, &m->roads, 0, NULL, &ROAD, 0.45, NULL, 0);
     for (int b = m->nb - 1; b >= 0; b--) {
         sv_rgba c = area_colour(b, m->nb);
         for (size_t i = 0; i < m->ncov; i++)
@@ -1142,6 +1142,9 @@ sv_status sv_map_render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
     for (size_t i = 0; i < m->ngap; i++)
         if (m->gap[i].brk == m->nb - 1)
             draw_shape(&p, &m->gap[i].s, 1, &GAP, NULL, 0, &HATCH, 4.5);
+    /* streets over the fills: thin, so the colours stay readable and the streets give orientation */
+    if (m->roads_what)
+        draw_shape(&p, &m->roads, 0, NULL, &ROAD, 0.45, NULL, 0);
     if (di >= 0)
         for (size_t i = 0; i < m->nd; i++)
             if ((int)i != di)

@@ -540,7 +540,7 @@ static void test_browser(void **state)
 
     /* the screenshot: the map drew (green areas, station colours), not a blank page */
     const char *shot = svt_path("shot.png");
-    snprintf(url, sizeof url, "file://%s", html);
+    snprintf(url, sizeof url, "file://%s#svcov-test=D0013", html);
     free(browse(bin, url, shot));
     image im;
     image_load(&im, shot, NULL);
@@ -575,6 +575,81 @@ static void test_browser(void **state)
     /* the tooltip shows the name as text */
     assert_non_null(strstr(res, "&lt;script&gt;document.title='pwned'&lt;/script&gt;&lt;img"));
     free(dom);
+}
+
+/* ---- distance breaks and a network analysis ---- */
+
+#define CRS_32631 "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::32631\"}},"
+
+static void test_kinds(void **state)
+{
+    (void)state;
+    const char *d = svt_write("sq_districts.geojson",
+                              "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                              "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"sq\",\"name\":\"Square\"},"
+                              "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[501000,4699000],"
+                              "[501000,4701000],[499000,4701000],[499000,4699000]]]}}]}");
+    const char *s = svt_write("sq_station.geojson",
+                              "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                              "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"c1\",\"name\":\"Centre\","
+                              "\"category\":\"clinic\"},\"geometry\":{\"type\":\"Point\","
+                              "\"coordinates\":[500000,4700000]}}]}");
+    /* distance breaks: --radius picks them, --minutes is refused with the breaks there are */
+    const char *db = svt_path("radius.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "300,600", "--out", db, "-q");
+    const char *png = svt_path("radius.png"), *pgw = svt_path("radius.pgw");
+    SVT_EXPECT(0, "map", "--db", db, "--radius", "300", "--out", png, "--size", "800x800", "--world-file");
+    SVT_EXPECT(2, "map", "--db", db, "--minutes", "15", "--out", png);
+    SVT_ERR_HAS("300 m, 600 m");
+    image im;
+    image_load(&im, png, pgw);
+    int x, y, r, g, b;
+    /* 200 m east of the station: inside the 300 m circle; 450 m: in the gap of the 300 m break */
+    world_pixel(&im, 500200, 4700000, &x, &y);
+    pixel(&im, x, y, &r, &g, &b);
+    assert_true(g > r + 25 && g > b + 25);
+    int reds = 0;
+    for (int dy = -2; dy <= 2; dy++) {
+        world_pixel(&im, 500450, 4700000 + dy * 10, &x, &y);
+        pixel(&im, x, y, &r, &g, &b);
+        reds += r > g + 60 && r > b + 60;
+    }
+    assert_true(reds >= 4);
+    image_free(&im);
+    const char *pdf = svt_path("radius.pdf");
+    SVT_EXPECT(0, "map", "--db", db, "--out", pdf);
+    char cmd[4600];
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", pdf);
+    char *t = run_capture(cmd);
+    if (!strstr(t, "Areas within 300 and 600 m of a station") || !strstr(t, "Gap: beyond 600 m"))
+        fail_msg("the distance map's text:\n%s", t);
+    free(t);
+
+    /* a network analysis: the streets reached are drawn and in the legend */
+    const char *roads = svt_write(
+        "sq_roads.geojson",
+        "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"highway\":\"residential\"},\"geometry\":{\"type\":\"LineString\","
+        "\"coordinates\":[[499000,4700000],[500000,4700000],[501000,4700000]]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"highway\":\"residential\"},\"geometry\":{\"type\":\"LineString\","
+        "\"coordinates\":[[500000,4699000],[500000,4700000],[500000,4701000]]}}]}");
+    const char *ndb = svt_path("network.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--network", roads, "--mode", "walk", "--minutes",
+               "5", "--out", ndb, "-q");
+    const char *npdf = svt_path("network.pdf");
+    SVT_EXPECT(0, "map", "--db", ndb, "--out", npdf);
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", npdf);
+    t = run_capture(cmd);
+    if (!strstr(t, "Streets reached") || !strstr(t, "Areas within 5 minutes (walk"))
+        fail_msg("the network map's text:\n%s", t);
+    free(t);
+    const char *nhtml = svt_path("network.html");
+    SVT_EXPECT(0, "map", "--db", ndb, "--html", nhtml);
+    t = svt_read(nhtml, NULL);
+    assert_non_null(strstr(t, "\"roads_label\":\"Streets reached\""));
+    assert_non_null(strstr(t, "\"roads\":{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                              "\"geometry\":{\"type\":\"MultiLineString\""));
+    free(t);
 }
 
 /* ---- svcov report ---- */
@@ -739,6 +814,7 @@ int main(int argc, char **argv)
         {"html", cmocka_unit_test(test_html)},
         {"browser", cmocka_unit_test(test_browser)},
         {"report", cmocka_unit_test(test_report)},
+        {"kinds", cmocka_unit_test(test_kinds)},
     };
     const size_t ng = sizeof groups / sizeof groups[0];
     struct CMUnitTest tests[sizeof groups / sizeof groups[0]];
