@@ -669,6 +669,10 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
             heading(&w, 2, "District maps");
             for (size_t i = 0; i < sv_map_district_count(r.map) && st == SV_OK; i++) {
                 char cap[512];
+                if (sv_ctx_interrupted(ctx)) {
+                    st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; %s was not written", path);
+                    break;
+                }
                 snprintf(cap, sizeof cap, "%s · %s", sv_map_district_name(r.map, i), sv_map_district_id(r.map, i));
                 st = embed_map(&r, &w, sv_map_district_id(r.map, i), cap, 840, 594);
             }

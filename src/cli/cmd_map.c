@@ -39,7 +39,7 @@ static void help(void)
            "  --labels WHICH       station names: auto (left out when over 80 stations show), all, none\n"
            "  --font FAMILY        a font family to use first (CJK falls back to Noto Sans CJK)\n"
            "  --world-file         PNG: also write FILE.pgw so GIS software can place the image\n"
-           "  -q, --quiet          no messages but errors\n\n"
+           "  -q, --quiet          no 'wrote' messages (warnings about the data still show)\n\n"
            "Examples:\n"
            "  svcov map --db out/demo.sqlite --out out/demo_map.png\n"
            "  svcov map --db out/demo.sqlite --district D0013 --minutes 15 --out D0013.pdf\n"
@@ -241,9 +241,9 @@ int cmd_map(int argc, char **argv)
         rc = EXIT_DATA;
         goto done;
     }
-    sv_map_options mo = {minutes, n_minutes, radii, n_radii, font, quiet ? NULL : on_warn, NULL};
-    /* warnings about missing glyphs matter even when quiet */
-    mo.warn = on_warn;
+    cli_catch_signals(ctx);
+    /* warnings (a name no font can draw, an empty layer) show even with --quiet */
+    sv_map_options mo = {minutes, n_minutes, radii, n_radii, font, on_warn, NULL};
     sv_map *m = NULL;
     sv_status st = SV_OK;
     if (out || all_dir)
@@ -266,6 +266,11 @@ int cmd_map(int argc, char **argv)
         size_t n = sv_map_district_count(m);
         for (size_t i = 0; i < n && st == SV_OK; i++) {
             char name[256], path[4400], wf[4400];
+            if (sv_ctx_interrupted(ctx)) {
+                st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted after %zu of %zu maps; the maps written are "
+                              "complete", i, n);
+                break;
+            }
             safe_name(sv_map_district_id(m, i), name, sizeof name);
             snprintf(path, sizeof path, "%s/%s.%s", all_dir, name, ext);
             po.district_id = sv_map_district_id(m, i);

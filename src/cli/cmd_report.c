@@ -108,6 +108,7 @@ int cmd_report(int argc, char **argv)
         rc = EXIT_DATA;
         goto done;
     }
+    cli_catch_signals(ctx);
     sv_status st = sv_report_write(ctx, db, &ro, out);
     rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "report");
     if (st == SV_OK && !quiet)
