@@ -88,7 +88,6 @@ struct sv_map {
     sv_status st_read;
     sv_ctx *ctx;
     char *tables; /* ",name,name," */
-    char *dc_cols, *city_cols;
 };
 
 static void warnf(const sv_map *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -165,6 +164,13 @@ static int decode(sv_map *m, const char *hex, shape *out, double *lx, double *ly
     return rc;
 }
 
+/* A row callback's allocation failure: stop the query and report it. */
+static int nomem(sv_map *m)
+{
+    m->st_read = SV_ERR_NOMEM;
+    return 1;
+}
+
 static int col(int ncol, const char *const *names, const char *want)
 {
     for (int i = 0; i < ncol; i++)
@@ -201,7 +207,7 @@ static int read_break(void *ud, int ncol, const char *const *names, const char *
         return 0;
     brk *b = realloc(m->brks, (size_t)(m->nb + 1) * sizeof *b);
     if (!b)
-        return 1;
+        return nomem(m);
     m->brks = b;
     b = &m->brks[m->nb++];
     snprintf(b->mode, sizeof b->mode, "%s", v[0] ? v[0] : "");
@@ -218,7 +224,7 @@ static int read_district(void *ud, int ncol, const char *const *names, const cha
         return 0;
     district *d = realloc(m->d, (m->nd + 1) * sizeof *d);
     if (!d)
-        return 1;
+        return nomem(m);
     m->d = d;
     d = &m->d[m->nd];
     memset(d, 0, sizeof *d);
@@ -259,7 +265,7 @@ static int read_station(void *ud, int ncol, const char *const *names, const char
         return 0;
     station *s = realloc(m->st, (m->ns + 1) * sizeof *s);
     if (!s)
-        return 1;
+        return nomem(m);
     m->st = s;
     s = &m->st[m->ns++];
     s->id = sv_strdup(v[0] ? v[0] : "");
@@ -268,17 +274,16 @@ static int read_station(void *ud, int ncol, const char *const *names, const char
     s->x = num(v[3]);
     s->y = num(v[4]);
     s->cat = category_index(m, v[2]);
-    return s->cat < 0;
+    return s->cat < 0 || !s->id || !s->name || !s->category ? nomem(m) : 0;
 }
 
-static int break_index(const sv_map *m, const char *mode, const char *minutes, const char *radius)
+/* The shown break with this mode and radius (-1: not shown). */
+static int break_index(const sv_map *m, const char *mode, const char *radius)
 {
     double r = num(radius);
     for (int i = 0; i < m->nb; i++)
-        if (fabs(m->brks[i].radius - r) < 1e-6 && (!mode || strcmp(mode, m->brks[i].mode) == 0)) {
-            (void)minutes;
+        if (fabs(m->brks[i].radius - r) < 1e-6 && (!mode || strcmp(mode, m->brks[i].mode) == 0))
             return i;
-        }
     return -1;
 }
 
@@ -304,12 +309,12 @@ static int read_area(void *ud, int ncol, const char *const *names, const char *c
     sv_map *m = ar->m;
     if (!v || ncol < 5)
         return 0;
-    int di = district_index(m, v[0]), bi = break_index(m, v[1], v[2], v[3]);
+    int di = district_index(m, v[0]), bi = break_index(m, v[1], v[3]);
     if (di < 0 || bi < 0)
         return 0; /* a break not shown */
     area *a = realloc(*ar->arr, (*ar->n + 1) * sizeof *a);
     if (!a)
-        return 1;
+        return nomem(m);
     *ar->arr = a;
     a = &a[(*ar->n)++];
     a->district = di;
@@ -345,11 +350,10 @@ static int read_dcov(void *ud, int ncol, const char *const *names, const char *c
     sv_map *m = ud;
     if (!v)
         return 0;
-    int id = col(ncol, names, "district_id"), mo = col(ncol, names, "mode"), mi = col(ncol, names, "minutes"),
-        ra = col(ncol, names, "radius_m");
+    int id = col(ncol, names, "district_id"), mo = col(ncol, names, "mode"), ra = col(ncol, names, "radius_m");
     if (id < 0 || ra < 0)
         return 0;
-    int di = district_index(m, v[id]), bi = break_index(m, mo >= 0 ? v[mo] : NULL, mi >= 0 ? v[mi] : NULL, v[ra]);
+    int di = district_index(m, v[id]), bi = break_index(m, mo >= 0 ? v[mo] : NULL, v[ra]);
     if (di < 0 || bi < 0)
         return 0;
     fill_figures(&m->dfig[(size_t)di * (size_t)m->nb + (size_t)bi], ncol, names, v);
@@ -366,7 +370,7 @@ static int read_city(void *ud, int ncol, const char *const *names, const char *c
     int mo = col(ncol, names, "mode"), ra = col(ncol, names, "radius_m"), gi = col(ncol, names, "gini");
     if (ra < 0)
         return 0;
-    int bi = break_index(m, mo >= 0 ? v[mo] : NULL, NULL, v[ra]);
+    int bi = break_index(m, mo >= 0 ? v[mo] : NULL, v[ra]);
     if (bi < 0)
         return 0;
     fill_figures(&m->cfig[bi], ncol, names, v);
@@ -411,7 +415,7 @@ static int read_lines(void *ud, int ncol, const char *const *names, const char *
         r->starts = st;
     if (!xy || !st) {
         shape_free(&s);
-        return 1;
+        return nomem(m);
     }
     if (npts)
         memcpy(r->xy + 2 * old, s.xy, 2 * npts * sizeof *xy);
@@ -643,8 +647,6 @@ void sv_map_destroy(sv_map *m)
     free(m->dfig);
     free(m->cfig);
     free(m->tables);
-    free(m->dc_cols);
-    free(m->city_cols);
     free(m->font);
     free(m->db);
     if (m->geos)
@@ -723,6 +725,17 @@ static int box_free(const page *p, const box *b)
         return 0;
     for (size_t i = 0; i < p->nboxes; i++)
         if (overlaps(b, &p->boxes[i]))
+            return 0;
+    return 1;
+}
+
+/* box_free, ignoring the boxes [from, to) (station symbols, for district names). */
+static int box_free_except(const page *p, const box *b, size_t from, size_t to)
+{
+    if (b->x0 < p->frame.x0 || b->y0 < p->frame.y0 || b->x1 > p->frame.x1 || b->y1 > p->frame.y1)
+        return 0;
+    for (size_t i = 0; i < p->nboxes; i++)
+        if ((i < from || i >= to) && overlaps(b, &p->boxes[i]))
             return 0;
     return 1;
 }
@@ -1092,8 +1105,6 @@ sv_status sv_map_render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
         pw = portrait ? A4_W : A4_H;
         ph = portrait ? A4_H : A4_W;
     }
-    if (fmt != SV_CANVAS_PNG && po->width_px > 0)
-        px_per_pt = 1;
     page p = {0};
     p.m = m;
     p.ctx = ctx;
@@ -1168,10 +1179,9 @@ sv_status sv_map_render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
         if (!overlaps(&b, &p.frame))
             continue;
         n_in_view++;
-        box_add(&p, b);
-        sv_canvas_symbol(p.c, (sv_symbol)(m->st[i].cat % SV_SYM_COUNT), x, y, r,
-                         &CAT_COLOURS[m->st[i].cat % (int)N_CAT_COLOURS], &WHITE, 0.8);
+        box_add(&p, b); /* drawn after the district names, so a name never hides a station */
     }
+    size_t n_symbol_boxes = p.nboxes;
     /* district names: centred on a point inside */
     for (size_t i = 0; i < m->nd; i++) {
         double x, y, w, h;
@@ -1180,15 +1190,28 @@ sv_status sv_map_render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
         double size = main_d ? (di >= 0 ? 13 : 9.5) : 8;
         measure(&p, m->d[i].name, size, 1, &w, &h);
         const double shifts[][2] = {{0, 0}, {0, -1}, {0, 1}, {-0.6, 0}, {0.6, 0}};
-        for (size_t k = 0; k < 5; k++) {
-            box b = {x - w / 2 + shifts[k][0] * w, y - h / 2 + shifts[k][1] * h, x + w / 2 + shifts[k][0] * w,
-                     y + h / 2 + shifts[k][1] * h};
-            if (box_free(&p, &b)) {
-                sv_canvas_text(p.c, b.x0, b.y0, m->d[i].name, size, 1, main_d ? &INK : &GREY, &HALO);
-                box_add(&p, b);
-                break;
+        int placed_d = 0;
+        /* first clear of everything; else over station symbols (the halo keeps it legible), never over
+           another label, the scale bar or the north arrow */
+        for (int pass = 0; pass < 2 && !placed_d; pass++)
+            for (size_t k = 0; k < 5 && !placed_d; k++) {
+                box b = {x - w / 2 + shifts[k][0] * w, y - h / 2 + shifts[k][1] * h, x + w / 2 + shifts[k][0] * w,
+                         y + h / 2 + shifts[k][1] * h};
+                size_t skip_from = 2, skip_to = pass ? n_symbol_boxes : 2;
+                if (box_free_except(&p, &b, skip_from, skip_to)) {
+                    sv_canvas_text(p.c, b.x0, b.y0, m->d[i].name, size, 1, main_d ? &INK : &GREY, &HALO);
+                    box_add(&p, b);
+                    placed_d = 1;
+                }
             }
-        }
+    }
+    for (size_t i = 0; i < m->ns; i++) {
+        double x, y;
+        px(&p, m->st[i].x, m->st[i].y, &x, &y);
+        box b = {x - r - 1, y - r - 1, x + r + 1, y + r + 1};
+        if (overlaps(&b, &p.frame))
+            sv_canvas_symbol(p.c, (sv_symbol)(m->st[i].cat % SV_SYM_COUNT), x, y, r,
+                             &CAT_COLOURS[m->st[i].cat % (int)N_CAT_COLOURS], &WHITE, 0.8);
     }
     int label_stations = po->labels == SV_MAP_LABELS_ALL || (po->labels == SV_MAP_LABELS_AUTO && n_in_view <= 80);
     size_t placed = 0, tried = 0;
