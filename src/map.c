@@ -60,6 +60,13 @@ typedef struct {
     int count;
 } category;
 
+/* A site proposed by 'svcov site' (the latest siting run in the database). */
+typedef struct {
+    int rank;
+    char *id;
+    double x, y;
+} site;
+
 struct sv_map {
     char *db;
     char *font;
@@ -80,6 +87,9 @@ struct sv_map {
     const char *roads_what; /* "roads" or "reached streets" or NULL */
     category *cats;
     int ncat;
+    site *sites;
+    size_t nsites;
+    char site_model[64];
     char mode[32], crs[160], finished[40];
     double speed, detour;
     int has_pop;
@@ -427,6 +437,26 @@ static int read_lines(void *ud, int ncol, const char *const *names, const char *
     return 0;
 }
 
+static int read_site(void *ud, int ncol, const char *const *names, const char *const *v)
+{
+    (void)names;
+    sv_map *m = ud;
+    if (!v || ncol < 6 || !v[2] || !v[3])
+        return 0;
+    site *s = realloc(m->sites, (m->nsites + 1) * sizeof *s);
+    if (!s)
+        return nomem(m);
+    m->sites = s;
+    s = &m->sites[m->nsites++];
+    s->rank = v[0] ? atoi(v[0]) : (int)m->nsites;
+    s->id = sv_strdup(v[1] ? v[1] : "");
+    s->x = num(v[2]);
+    s->y = num(v[3]);
+    if (v[4])
+        snprintf(m->site_model, sizeof m->site_model, "%s%s%s", v[4], v[5] ? " k=" : "", v[5] ? v[5] : "");
+    return s->id ? 0 : nomem(m);
+}
+
 static sv_status query(sv_map *m, const char *sql, sv_row_fn fn, void *ud)
 {
     m->st_read = SV_OK;
@@ -600,6 +630,12 @@ sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *op
     }
     if (m->roads.nparts == 0)
         m->roads_what = NULL;
+    /* the sites of the latest 'svcov site --db' run, when there is one */
+    if (st == SV_OK && has_word(m->tables, "sites") && has_word(m->tables, "site_runs"))
+        st = query(m, "SELECT s.rank, s.candidate_id, ST_X(s.geom), ST_Y(s.geom), r.model, r.k FROM sites s"
+                      " JOIN site_runs r ON r.site_run_id = s.site_run_id"
+                      " WHERE s.site_run_id = (SELECT max(site_run_id) FROM sites) AND s.geom IS NOT NULL"
+                      " ORDER BY s.rank", read_site, m);
     if (st == SV_OK && m->ncov == 0 && m->ngap == 0 && m->ns > 0)
         st = sv_error(ctx, SV_ERR_DATA, "%s: the coverage and gaps layers are empty; rerun 'svcov analyze'",
                       db_path);
@@ -637,6 +673,9 @@ void sv_map_destroy(sv_map *m)
         shape_free(&m->gap[i].s);
     for (int i = 0; i < m->ncat; i++)
         free(m->cats[i].name);
+    for (size_t i = 0; i < m->nsites; i++)
+        free(m->sites[i].id);
+    free(m->sites);
     shape_free(&m->roads);
     free(m->d);
     free(m->st);
@@ -674,7 +713,8 @@ const char *sv_map_district_name(const sv_map *m, size_t i)
 static const sv_rgba INK = {0.13, 0.13, 0.13, 1}, GREY = {0.45, 0.45, 0.45, 1}, WHITE = {1, 1, 1, 1},
                      HALO = {1, 1, 1, 0.85}, OUTSIDE = {0.90, 0.91, 0.92, 1},
                      BOUNDARY = {0.25, 0.25, 0.25, 1}, ROAD = {0.55, 0.55, 0.58, 0.8},
-                     GAP = {0.89, 0.29, 0.20, 0.75}, HATCH = {0.60, 0.0, 0.05, 0.9}, VEIL = {1, 1, 1, 0.6};
+                     GAP = {0.89, 0.29, 0.20, 0.75}, HATCH = {0.60, 0.0, 0.05, 0.9}, VEIL = {1, 1, 1, 0.6},
+                     SITE = {1.0, 0.93, 0.25, 1};
 
 /* Station categories: colour-blind-safe-ish hues away from the greens and reds of the areas. */
 static const sv_rgba CAT_COLOURS[] = {
@@ -925,7 +965,7 @@ static void draw_panel(page *p, box pb, int di, int portrait)
     text(p, x, y, portrait ? "Stations" : "Stations by category", portrait ? 10 : 9, 1, &INK, NULL, NULL, NULL);
     y += portrait ? 16 : 14;
     /* as many categories as fit (landscape keeps room for the figures) */
-    int fit = (int)((pb.y1 - y - (portrait ? 0 : 150 + 36.0 * m->nb)) / 13);
+    int fit = (int)((pb.y1 - y - (portrait ? 0 : 150 + 36.0 * m->nb) - (m->nsites ? 13 : 0)) / 13);
     int shown = m->ncat <= fit ? m->ncat : (fit > 1 ? fit - 1 : 0);
     if (shown > 12)
         shown = m->ncat <= 12 ? m->ncat : 11;
@@ -933,6 +973,12 @@ static void draw_panel(page *p, box pb, int di, int portrait)
         const sv_rgba *cc = &CAT_COLOURS[k % N_CAT_COLOURS];
         sv_canvas_symbol(p->c, (sv_symbol)(k % SV_SYM_COUNT), x + 9, y + 5, 4, cc, &WHITE, 0.8);
         snprintf(buf, sizeof buf, "%s (%d)", m->cats[k].name, m->cats[k].count);
+        text(p, x + 24, y - 1, buf, 8, 0, &INK, NULL, NULL, NULL);
+        y += 13;
+    }
+    if (m->nsites > 0) {
+        sv_canvas_symbol(p->c, SV_SYM_STAR, x + 9, y + 5, 5, &SITE, &INK, 1.2);
+        snprintf(buf, sizeof buf, "Proposed site (svcov site %s)", m->site_model);
         text(p, x + 24, y - 1, buf, 8, 0, &INK, NULL, NULL, NULL);
         y += 13;
     }
@@ -1181,6 +1227,12 @@ sv_status sv_map_render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
         n_in_view++;
         box_add(&p, b); /* drawn after the district names, so a name never hides a station */
     }
+    const double rs = 6.5;
+    for (size_t i = 0; i < m->nsites; i++) {
+        double x, y;
+        px(&p, m->sites[i].x, m->sites[i].y, &x, &y);
+        box_add(&p, (box){x - rs, y - rs, x + rs, y + rs});
+    }
     size_t n_symbol_boxes = p.nboxes;
     /* district names: centred on a point inside */
     for (size_t i = 0; i < m->nd; i++) {
@@ -1212,6 +1264,14 @@ sv_status sv_map_render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
         if (overlaps(&b, &p.frame))
             sv_canvas_symbol(p.c, (sv_symbol)(m->st[i].cat % SV_SYM_COUNT), x, y, r,
                              &CAT_COLOURS[m->st[i].cat % (int)N_CAT_COLOURS], &WHITE, 0.8);
+    }
+    for (size_t i = 0; i < m->nsites; i++) {
+        double x, y;
+        char lbl[32];
+        px(&p, m->sites[i].x, m->sites[i].y, &x, &y);
+        sv_canvas_symbol(p.c, SV_SYM_STAR, x, y, rs, &SITE, &INK, 1.2);
+        snprintf(lbl, sizeof lbl, "#%d", m->sites[i].rank);
+        place_label(&p, x, y, rs, lbl, 8, &INK);
     }
     int label_stations = po->labels == SV_MAP_LABELS_ALL || (po->labels == SV_MAP_LABELS_AUTO && n_in_view <= 80);
     size_t placed = 0, tried = 0;

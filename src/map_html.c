@@ -133,7 +133,7 @@ static const char *page_js =
     "box.appendChild(el('div',null,'Station '+p.station_id+' \\u00b7 '+p.category));"
     "if(p.areas&&p.areas.length){var t=el('table');row(t,['break','service area km\\u00b2'],true);"
     "p.areas.forEach(function(a){row(t,[brk(a),fmt(a.area_m2/1e6,3)]);});box.appendChild(t);}return box;}\n"
-    "var overlays={},all=[];\n"
+    "var overlays={},all=[],sites=null;\n"
     "var districts=L.geoJSON(D.districts,{style:{color:'#333',weight:1.5,fillColor:'#fff',fillOpacity:1},"
     "onEachFeature:function(f,l){l.bindPopup(function(){return districtPopup(f.properties);},{maxWidth:460});"
     "l.bindTooltip(function(){return el('span',null,f.properties.district_name);},{sticky:true});}}).addTo(map);\n"
@@ -156,9 +156,20 @@ static const char *page_js =
     "onEachFeature:function(f,l){l.bindPopup(function(){return stationPopup(f.properties);},{maxWidth:360});"
     "l.bindTooltip(function(){return el('span',null,f.properties.name);});}}).addTo(map);\n"
     "overlays['Stations']=stations;\n"
-    "districts.on('add',function(){outline.bringToFront();stations.bringToFront();});\n"
+    "function sitePopup(p){var box=el('div','sv-popup');box.appendChild(el('h3',null,'Proposed site #'+p.rank));"
+    "box.appendChild(el('div',null,'Candidate '+p.candidate_id+(p.district_id?' \\u00b7 district '+p.district_id:'')));"
+    "box.appendChild(el('div',null,'Adds '+fmt(p.marginal_gain,1)+' demand weight; '+fmt(100*p.cumulative_share,1)"
+    "+' % covered with the sites up to this one'));box.appendChild(el('div','sub','svcov site '+p.model+' k='+p.k));"
+    "return box;}\n"
+    "if(D.sites&&D.sites.features&&D.sites.features.length){sites=L.geoJSON(D.sites,{pointToLayer:function(f,ll){"
+    "return L.circleMarker(ll,{radius:8,color:'#222',weight:2,fillColor:'#ffed40',fillOpacity:1});},"
+    "onEachFeature:function(f,l){l.bindPopup(function(){return sitePopup(f.properties);});"
+    "l.bindTooltip(function(){return el('span',null,'Proposed site #'+f.properties.rank);});}}).addTo(map);"
+    "overlays['Proposed sites']=sites;}\n"
+    "function front(){outline.bringToFront();stations.bringToFront();if(sites)sites.bringToFront();}\n"
+    "districts.on('add',front);\n"
     "L.control.layers(null,overlays,{collapsed:false}).addTo(map);\n"
-    "map.on('overlayadd',function(){outline.bringToFront();stations.bringToFront();});\n"
+    "map.on('overlayadd',front);\n"
     "L.control.scale({imperial:false}).addTo(map);\n"
     "var head=L.control({position:'topleft'});head.onAdd=function(){var b=el('div','sv-box');"
     "b.appendChild(el('h1',null,D.title));b.appendChild(el('div','sub',D.subtitle));return b;};head.addTo(map);\n"
@@ -173,6 +184,9 @@ static const char *page_js =
     "cats.slice(0,12).forEach(function(c,k){var d=el('div');var s=el('i','sym');s.style.background=CAT[k%CAT.length];"
     "d.appendChild(s);d.appendChild(document.createTextNode(c));b.appendChild(d);});"
     "if(cats.length>12)b.appendChild(el('div','sub','and '+(cats.length-12)+' more categories (colours repeat)'));"
+    "if(D.sites&&D.sites.features&&D.sites.features.length){var sd=el('div');var ss=el('i','sym');"
+    "ss.style.background='#ffed40';ss.style.border='2px solid #222';sd.appendChild(ss);"
+    "sd.appendChild(document.createTextNode('Proposed site (svcov site)'));b.appendChild(sd);}"
     "b.appendChild(el('div','sub',D.footer));return b;};leg.addTo(map);\n"
     "var bounds=districts.getBounds();if(bounds.isValid())map.fitBounds(bounds,{padding:[10,10]});"
     "else map.setView([0,0],2);\n"
@@ -318,6 +332,18 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
         st = json_member(ctx, db, "roads", sql.data, &data);
         roads_label = "Streets reached";
     }
+    /* the sites of the latest 'svcov site' run */
+    if (st == SV_OK && has(&tables, "sites") && has(&tables, "site_runs"))
+        st = json_member(ctx, db, "sites",
+                         "SELECT json_object('type', 'FeatureCollection', 'features', json_group_array(json(f)))"
+                         " FROM (SELECT json_object('type', 'Feature', 'geometry',"
+                         " json(AsGeoJSON(ST_Transform(s.geom, 4326), 6)), 'properties', json_object('rank', s.rank,"
+                         " 'candidate_id', s.candidate_id, 'district_id', s.district_id, 'marginal_gain',"
+                         " s.marginal_gain, 'cumulative_share', s.cumulative_share, 'model', r.model, 'k', r.k)) AS f"
+                         " FROM sites s JOIN site_runs r ON r.site_run_id = s.site_run_id"
+                         " WHERE s.site_run_id = (SELECT max(site_run_id) FROM sites) AND s.geom IS NOT NULL"
+                         " ORDER BY s.rank)",
+                         &data);
     /* titles: plain strings, escaped through SQLite's json_quote */
     if (st == SV_OK) {
         sv_buf_free(&sql);

@@ -125,7 +125,7 @@ typedef struct {
     sv_map *map;
     const sv_report_options *opt;
     rtable tables, dc_cols, red_cols, fair_cols, dem_cols, city_cols;
-    rtable breaks, rows, city, runs, critical, issues;
+    rtable breaks, rows, city, runs, critical, issues, sites;
     char where[1024];
     column cols[32];
     int ncols;
@@ -260,6 +260,13 @@ static sv_status gather(report *r)
         st = run(ctx, db, q.data, &r->critical);
         sv_buf_free(&q);
     }
+    if (st == SV_OK && has(&r->tables, "sites") && has(&r->tables, "site_runs"))
+        st = run(ctx, db, "SELECT s.rank, s.candidate_id, s.district_id, s.marginal_gain, 100.0 * s.cumulative_share"
+                          " AS cumulative_pct, r.model, r.k, r.radius_m, r.minutes, 100.0 * r.covered_share AS"
+                          " covered_pct, r.existing_covered, r.total_weight, r.solver, r.proven_optimal"
+                          " FROM sites s JOIN site_runs r ON r.site_run_id = s.site_run_id"
+                          " WHERE s.site_run_id = (SELECT max(site_run_id) FROM sites) ORDER BY s.rank",
+                 &r->sites);
     if (st == SV_OK && has(&r->tables, "issues"))
         st = run(ctx, db, "SELECT action, count(*) AS n FROM issues GROUP BY action", &r->issues);
     return st;
@@ -551,6 +558,43 @@ static void critical_table(report *r, out *w)
     table_end(w);
 }
 
+static void sites_table(report *r, out *w)
+{
+    const rtable *t = &r->sites;
+    if (t->nrows == 0)
+        return;
+    heading(w, 2, "Proposed sites (svcov site)");
+    char line[512];
+    const char *mins = cell(t, 0, "minutes");
+    snprintf(line, sizeof line, "The latest siting run: model %s, k %s, reach %s%s; demand weight %s, of which the "
+             "existing stations cover %s; with the sites %.1f %% (solver %s%s).",
+             cell(t, 0, "model") ? cell(t, 0, "model") : "?", cell(t, 0, "k") ? cell(t, 0, "k") : "-",
+             mins ? mins : (cell(t, 0, "radius_m") ? cell(t, 0, "radius_m") : "?"), mins ? " min" : " m",
+             cell(t, 0, "total_weight") ? cell(t, 0, "total_weight") : "?",
+             cell(t, 0, "existing_covered") ? cell(t, 0, "existing_covered") : "?",
+             cell(t, 0, "covered_pct") ? strtod(cell(t, 0, "covered_pct"), NULL) : NAN,
+             cell(t, 0, "solver") ? cell(t, 0, "solver") : "?",
+             cell(t, 0, "proven_optimal") && strtod(cell(t, 0, "proven_optimal"), NULL) == 1 ? ", proven optimal" : "");
+    para(w, line);
+    table_start(w);
+    row_start(w);
+    static const char *const heads[] = {"Rank", "Candidate", "District", "Adds demand weight", "Covered % so far"};
+    for (size_t i = 0; i < 5; i++)
+        head_cell(w, heads[i]);
+    row_end(w);
+    md_rule(w, 5);
+    for (size_t i = 0; i < t->nrows; i++) {
+        row_start(w);
+        data_cell(w, cell(t, i, "rank"), K_INT);
+        data_cell(w, cell(t, i, "candidate_id"), K_TEXT);
+        data_cell(w, cell(t, i, "district_id"), K_TEXT);
+        data_cell(w, cell(t, i, "marginal_gain"), K_NUM);
+        data_cell(w, cell(t, i, "cumulative_pct"), K_PCT);
+        row_end(w);
+    }
+    table_end(w);
+}
+
 static void params_table(report *r, out *w)
 {
     const rtable *t = &r->runs;
@@ -665,6 +709,7 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
                  "those whose break reaches into the district.");
         district_table(&r, &w);
         critical_table(&r, &w);
+        sites_table(&r, &w);
         if (st == SV_OK && w.html && opt->district_maps) {
             heading(&w, 2, "District maps");
             for (size_t i = 0; i < sv_map_district_count(r.map) && st == SV_OK; i++) {
@@ -699,7 +744,7 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
         st = sv_write_file_atomic(ctx, path, o.data ? o.data : "", o.len);
     sv_buf_free(&o);
     rtable *all[] = {&r.tables, &r.dc_cols, &r.red_cols, &r.fair_cols, &r.dem_cols, &r.city_cols,
-                     &r.breaks, &r.rows,   &r.city,     &r.runs,      &r.critical, &r.issues};
+                     &r.breaks, &r.rows,   &r.city,     &r.runs,      &r.critical, &r.issues, &r.sites};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         rtable_free(all[i]);
     sv_map_destroy(r.map);

@@ -652,6 +652,70 @@ static void test_kinds(void **state)
     free(t);
 }
 
+/* ---- sites proposed by svcov site, on the maps and in the report ---- */
+
+static void test_sites(void **state)
+{
+    (void)state;
+    const char *db = svt_path("sites.sqlite");
+    svt_copy(demo(), db);
+    /* demand where the 15-minute gaps are, as lon/lat */
+    sqlite3 *sdb = spatial_open(db, 0);
+    char dem[1024] = "{\"type\":\"FeatureCollection\",\"features\":[";
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(sdb,
+                                        "SELECT X(ST_Transform(PointOnSurface(geom), 4326)),"
+                                        " Y(ST_Transform(PointOnSurface(geom), 4326)) FROM gap_parts"
+                                        " WHERE minutes = 15 ORDER BY area_m2 DESC LIMIT 2",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    for (int i = 0; sqlite3_step(q) == SQLITE_ROW; i++)
+        snprintf(dem + strlen(dem), sizeof dem - strlen(dem),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"h%d\",\"weight\":100},\"geometry\":"
+                 "{\"type\":\"Point\",\"coordinates\":[%.9f,%.9f]}}",
+                 i ? "," : "", i, sqlite3_column_double(q, 0), sqlite3_column_double(q, 1));
+    sqlite3_finalize(q);
+    sqlite3_close(sdb);
+    strcat(dem, "]}");
+    const char *demand = svt_write("gap_demand.geojson", dem);
+    SVT_EXPECT(0, "site", "--db", db, "--demand", demand, "--grid", "100", "--grid-in", "gaps", "--minutes", "15",
+               "--mode", "walk", "--detour", "1.3", "--model", "mclp", "--k", "1", "--out", db, "-q");
+
+    /* the printed map: a yellow star where the site is */
+    const char *png = svt_path("sites.png"), *pgw = svt_path("sites.pgw");
+    SVT_EXPECT(0, "map", "--db", db, "--district", "D0013", "--out", png, "--world-file");
+    sdb = spatial_open(db, 0);
+    double sx = svt_db_double(sdb, "SELECT ST_X(geom) FROM sites WHERE rank = 1");
+    double sy = svt_db_double(sdb, "SELECT ST_Y(geom) FROM sites WHERE rank = 1");
+    char cand[128];
+    snprintf(cand, sizeof cand, "%s", svt_db_text(sdb, "SELECT candidate_id FROM sites WHERE rank = 1"));
+    sqlite3_close(sdb);
+    image im;
+    image_load(&im, png, pgw);
+    int x, y, r, g, b;
+    world_pixel(&im, sx, sy, &x, &y);
+    pixel(&im, x, y, &r, &g, &b);
+    if (!(r > 230 && g > 210 && b < 110))
+        fail_msg("the proposed site at pixel (%d, %d) is rgb(%d,%d,%d), not the yellow star", x, y, r, g, b);
+    image_free(&im);
+
+    /* the report lists it, the HTML map has the layer */
+    const char *md = svt_path("sites.md");
+    SVT_EXPECT(0, "report", "--db", db, "--out", md);
+    char *t = svt_read(md, NULL);
+    char want[256];
+    snprintf(want, sizeof want, "| 1 | %s | D0013 |", cand);
+    if (!strstr(t, "## Proposed sites") || !strstr(t, want))
+        fail_msg("the report lacks the site \"%s\":\n%s", want, t);
+    free(t);
+    const char *html = svt_path("sites.html");
+    SVT_EXPECT(0, "map", "--db", db, "--html", html);
+    t = svt_read(html, NULL);
+    assert_non_null(strstr(t, "\"sites\":{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\""));
+    assert_non_null(strstr(t, cand));
+    free(t);
+}
+
 /* ---- svcov report ---- */
 
 /* Field k (0-based) of a CSV line without quotes. */
@@ -815,6 +879,7 @@ int main(int argc, char **argv)
         {"browser", cmocka_unit_test(test_browser)},
         {"report", cmocka_unit_test(test_report)},
         {"kinds", cmocka_unit_test(test_kinds)},
+        {"sites", cmocka_unit_test(test_sites)},
     };
     const size_t ng = sizeof groups / sizeof groups[0];
     struct CMUnitTest tests[sizeof groups / sizeof groups[0]];
