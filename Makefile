@@ -27,6 +27,7 @@ demo: build
 	@# maps people can look at: the city, one district as a printable PDF, the interactive map, the report
 	@$(SVCOV) map --db $(OUT)/demo.sqlite --out $(OUT)/demo_map.png -q
 	@$(SVCOV) map --db $(OUT)/demo.sqlite --district D0013 --out $(OUT)/demo_D0013.pdf -q
+	@$(SVCOV) map --db $(OUT)/demo.sqlite --atlas $(OUT)/demo_atlas.pdf -q
 	@$(SVCOV) map --db $(OUT)/demo.sqlite --html $(OUT)/demo_map.html -q
 	@$(SVCOV) report --db $(OUT)/demo.sqlite --out $(OUT)/report.html -q
 	@$(MAKE) --no-print-directory docs/demo-map.png
@@ -34,7 +35,8 @@ demo: build
 	@$(SVCOV) query --db $(OUT)/demo.sqlite break_summary
 	@echo
 	@echo "Demo results in $(OUT)/: demo.sqlite (open it in QGIS), *.geojson, district_coverage.csv,"
-	@echo "  demo_map.png, demo_D0013.pdf, demo_map.html (open in a browser, works offline), report.html"
+	@echo "  demo_map.png, demo_D0013.pdf, demo_atlas.pdf (every district), demo_map.html (open in a browser,"
+	@echo "  works offline), report.html"
 
 # The README's picture: redrawn by `make demo` when the demo city changes.
 docs/demo-map.png: geodata/stations.geojson geodata/districts.geojson

@@ -1090,8 +1090,9 @@ static sv_status write_world_file(sv_ctx *ctx, const page *p, double px_per_pt, 
     return sv_write_file_atomic(ctx, path, buf, (size_t)n);
 }
 
-sv_status sv_map_render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, sv_canvas_format fmt,
-                        const char *path, unsigned char **png, size_t *len)
+/* One page: a new canvas (atlas == NULL), or the next page of *atlas (created on the first page). */
+static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, sv_canvas_format fmt,
+                        const char *path, unsigned char **png, size_t *len, sv_canvas **atlas)
 {
     sv_map_page_options defaults = {0};
     if (!po)
@@ -1167,9 +1168,17 @@ sv_status sv_map_render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
     p.ox = (p.frame.x0 + p.frame.x1) / 2 - cx * p.s;
     p.oy = (p.frame.y0 + p.frame.y1) / 2 + cy * p.s;
 
-    sv_status st = sv_canvas_create(ctx, fmt, path, pw, ph, px_per_pt, m->font, &p.c);
-    if (st != SV_OK)
-        return st;
+    sv_status st = SV_OK;
+    if (atlas && *atlas) {
+        p.c = *atlas;
+        sv_canvas_next_page(p.c, pw, ph);
+    } else {
+        st = sv_canvas_create(ctx, fmt, path, pw, ph, px_per_pt, m->font, &p.c);
+        if (st != SV_OK)
+            return st;
+        if (atlas)
+            *atlas = p.c;
+    }
 
     /* title */
     char title[512], sub[512];
@@ -1310,10 +1319,43 @@ sv_status sv_map_render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
     (void)placed; /* labels that would overlap another are left out on purpose */
     (void)tried;
 
+    if (atlas) {
+        free(p.boxes);
+        return SV_OK;
+    }
     st = sv_canvas_finish(ctx, p.c, png, len);
     sv_canvas_destroy(p.c);
     if (st == SV_OK && po->world_file && fmt == SV_CANVAS_PNG)
         st = write_world_file(ctx, &p, px_per_pt, po->world_file);
     free(p.boxes);
+    return st;
+}
+
+sv_status sv_map_render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, sv_canvas_format fmt,
+                        const char *path, unsigned char **png, size_t *len)
+{
+    return render(ctx, m, po, fmt, path, png, len, NULL);
+}
+
+sv_status sv_map_render_atlas(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, const char *path)
+{
+    sv_map_page_options one = po ? *po : (sv_map_page_options){0};
+    one.world_file = NULL;
+    one.width_px = one.height_px = 0;
+    sv_canvas *c = NULL;
+    one.district_id = NULL;
+    sv_status st = render(ctx, m, &one, SV_CANVAS_PDF, path, NULL, NULL, &c);
+    for (size_t i = 0; i < m->nd && st == SV_OK; i++) {
+        if (sv_ctx_interrupted(ctx)) {
+            st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; %s was not written", path);
+            break;
+        }
+        one.district_id = m->d[i].id;
+        one.title = NULL; /* each page is titled by its district */
+        st = render(ctx, m, &one, SV_CANVAS_PDF, path, NULL, NULL, &c);
+    }
+    if (st == SV_OK && c)
+        st = sv_canvas_finish(ctx, c, NULL, NULL);
+    sv_canvas_destroy(c);
     return st;
 }

@@ -321,6 +321,15 @@ void sv_canvas_text(sv_canvas *c, double x, double y, const char *text, double s
     cairo_new_path(cr);
 }
 
+void sv_canvas_next_page(sv_canvas *c, double page_w, double page_h)
+{
+    cairo_show_page(c->cr);
+    if (c->fmt == SV_CANVAS_PDF)
+        cairo_pdf_surface_set_size(c->surface, page_w, page_h);
+    cairo_set_source_rgb(c->cr, 1, 1, 1);
+    cairo_paint(c->cr);
+}
+
 static cairo_status_t to_buf(void *closure, const unsigned char *data, unsigned int length)
 {
     sv_buf *b = closure;

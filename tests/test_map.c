@@ -316,8 +316,32 @@ static void test_vector(void **state)
         fail_msg("the PDF text lacks '%s', 'D0013', '%s' or '15 min':\n%s", name, pct, txt);
     /* only the 15-minute break was asked for */
     assert_null(strstr(txt, "Within 10 min"));
-    sqlite3_close(sdb);
     free(txt);
+
+    /* the atlas: the city, then a page per district, each titled with its name and id */
+    const char *atlas = svt_path("atlas.pdf");
+    SVT_EXPECT(0, "map", "--db", db, "--atlas", atlas);
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>&1", atlas);
+    info = run_capture(cmd);
+    pages = strstr(info, "Pages:");
+    if (!pages || atoi(pages + 6) != 15)
+        fail_msg("the atlas should have 15 pages; pdfinfo says:\n%s", info);
+    free(info);
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", atlas);
+    txt = run_capture(cmd);
+    assert_non_null(strstr(txt, "Service coverage: 14 districts, 200 stations"));
+    for (int i = 1; i <= 14; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "D%04d", i);
+        const char *nm = svt_db_text(sdb, "SELECT district_name FROM districts WHERE district_id = '%s'", id);
+        char both[300];
+        snprintf(both, sizeof both, "%s", nm);
+        if (!strstr(txt, id) || !strstr(txt, both))
+            fail_msg("the atlas lacks the page of %s (%s)", id, both);
+    }
+    free(txt);
+    SVT_EXPECT(2, "map", "--db", db, "--atlas", svt_path("atlas.png"));
+    sqlite3_close(sdb);
 }
 
 /* ---- bad input ---- */

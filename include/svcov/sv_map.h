@@ -66,6 +66,11 @@ const char *sv_map_district_name(const sv_map *m, size_t i);
 sv_status sv_map_render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, sv_canvas_format fmt,
                         const char *path, unsigned char **png, size_t *len);
 
+/* An atlas: one PDF with the city's page, then one page per district (each
+ * A4 in its own orientation), written atomically to path. po's district,
+ * pixel size and world file are ignored. */
+sv_status sv_map_render_atlas(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, const char *path);
+
 /* The interactive map: one HTML file with the layers as GeoJSON (WGS 84),
  * Leaflet and its stylesheet inlined, no network needed to open it. */
 sv_status sv_map_write_html(sv_ctx *ctx, const char *db_path, const sv_map_options *opt, const char *title,

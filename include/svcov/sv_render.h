@@ -69,6 +69,10 @@ int sv_canvas_text_size(sv_canvas *c, const char *text, double size, int bold, d
 void sv_canvas_text(sv_canvas *c, double x, double y, const char *text, double size, int bold,
                     const sv_rgba *ink, const sv_rgba *halo);
 
+/* End the current page and start a blank one of page_w x page_h points
+ * (PDF: multi-page documents; other formats keep their first size). */
+void sv_canvas_next_page(sv_canvas *c, double page_w, double page_h);
+
 /* Finish the drawing: write the file (temporary name, then rename), or for
  * an in-memory PNG return it in *png (freed with sv_free) and *len. */
 sv_status sv_canvas_finish(sv_ctx *ctx, sv_canvas *c, unsigned char **png, size_t *len);

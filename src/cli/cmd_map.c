@@ -17,6 +17,7 @@ static void help(void)
 {
     printf("Usage: svcov map --db DB --out FILE.png|.svg|.pdf [--district ID] [options]\n"
            "       svcov map --db DB --all-districts DIR [--format png|svg|pdf] [options]\n"
+           "       svcov map --db DB --atlas FILE.pdf [options]\n"
            "       svcov map --db DB --html FILE.html [--title TEXT]\n\n"
            "Draws maps from a result database: the districts, the areas within each break as\n"
            "translucent fills, the gaps hatched in red, stations as symbols by category with their\n"
@@ -29,6 +30,7 @@ static void help(void)
            "  --district ID        one district (its own stations labelled, the others greyed)\n"
            "  --all-districts DIR  one map per district, DIR/ID.png (the folder must exist)\n"
            "  --format FMT         png, svg or pdf for --all-districts (default png)\n"
+           "  --atlas FILE.pdf     one PDF: the city, then a page per district, ready to print\n"
            "  --html FILE          the interactive map (may be given with --out)\n"
            "  --minutes N[,N]      the breaks to draw (default all); the gaps are the largest one's\n"
            "  --radius M[,M]       the same for distance breaks (svcov analyze --radius)\n"
@@ -44,6 +46,7 @@ static void help(void)
            "  svcov map --db out/demo.sqlite --out out/demo_map.png\n"
            "  svcov map --db out/demo.sqlite --district D0013 --minutes 15 --out D0013.pdf\n"
            "  svcov map --db out/demo.sqlite --all-districts out/maps --format pdf\n"
+           "  svcov map --db out/demo.sqlite --atlas out/atlas.pdf\n"
            "  svcov map --db out/demo.sqlite --html out/demo_map.html\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n",
            sv_map_leaflet_version());
@@ -98,10 +101,11 @@ int cmd_map(int argc, char **argv)
         {"dpi", required_argument, NULL, 'R'},      {"title", required_argument, NULL, 't'},
         {"labels", required_argument, NULL, 'L'},   {"font", required_argument, NULL, 'F'},
         {"world-file", no_argument, NULL, 'W'},     {"quiet", no_argument, NULL, 'q'},
+        {"atlas", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *out = NULL, *district = NULL, *all_dir = NULL, *format = "png", *html = NULL,
-               *title = NULL, *font = NULL;
+               *title = NULL, *font = NULL, *atlas = NULL;
     double *minutes = NULL, *radii = NULL;
     size_t n_minutes = 0, n_radii = 0;
     sv_map_page_options po = {0};
@@ -117,6 +121,7 @@ int cmd_map(int argc, char **argv)
         case 'A': all_dir = optarg; break;
         case 'f': format = optarg; break;
         case 'H': html = optarg; break;
+        case 'T': atlas = optarg; break;
         case 't': title = optarg; break;
         case 'F': font = optarg; break;
         case 'W': world = 1; break;
@@ -191,8 +196,9 @@ int cmd_map(int argc, char **argv)
         rc = cli_usage("map", "--db is required");
         goto done;
     }
-    if (!out && !all_dir && !html) {
-        rc = cli_usage("map", "give --out FILE.png|.svg|.pdf, --all-districts DIR or --html FILE.html");
+    if (!out && !all_dir && !html && !atlas) {
+        rc = cli_usage("map", "give --out FILE.png|.svg|.pdf, --all-districts DIR, --atlas FILE.pdf or --html "
+                       "FILE.html");
         goto done;
     }
     if (out && all_dir) {
@@ -215,6 +221,13 @@ int cmd_map(int argc, char **argv)
     if (all_dir && format_of(format, &fmt) != 0) {
         rc = cli_usage("map", "--format %s: use png, svg or pdf", format);
         goto done;
+    }
+    if (atlas) {
+        const char *dot = strrchr(atlas, '.');
+        if (!dot || strcasecmp(dot, ".pdf") != 0) {
+            rc = cli_usage("map", "--atlas %s: the file name must end in .pdf", atlas);
+            goto done;
+        }
     }
     if (html) {
         const char *dot = strrchr(html, '.');
@@ -246,7 +259,7 @@ int cmd_map(int argc, char **argv)
     sv_map_options mo = {minutes, n_minutes, radii, n_radii, font, on_warn, NULL};
     sv_map *m = NULL;
     sv_status st = SV_OK;
-    if (out || all_dir)
+    if (out || all_dir || atlas)
         st = sv_map_load(ctx, db, &mo, &m);
     po.title = title;
     if (st == SV_OK && out) {
@@ -282,6 +295,11 @@ int cmd_map(int argc, char **argv)
         }
         if (st == SV_OK && !quiet)
             fprintf(stderr, "svcov map: wrote %zu maps to %s/\n", n, all_dir);
+    }
+    if (st == SV_OK && atlas) {
+        st = sv_map_render_atlas(ctx, m, &po, atlas);
+        if (st == SV_OK && !quiet)
+            fprintf(stderr, "svcov map: wrote %s (the city and %zu districts)\n", atlas, sv_map_district_count(m));
     }
     if (st == SV_OK && html) {
         st = sv_map_write_html(ctx, db, &mo, title, html);
