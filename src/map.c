@@ -1007,7 +1007,10 @@ static void draw_panel(page *p, box pb, int di, int portrait)
             char a[32], b[32];
             fmt_thousands(f->pop_covered, a, sizeof a);
             fmt_thousands(f->pop_total, b, sizeof b);
-            snprintf(buf, sizeof buf, "  people: %s of %s (%.1f %%)", a, b, f->pop_pct);
+            if (isfinite(f->pop_covered) && isfinite(f->pop_total))
+                snprintf(buf, sizeof buf, "  people: %s of %s (%.1f %%)", a, b, f->pop_pct);
+            else
+                snprintf(buf, sizeof buf, "  people covered: %.1f %%", f->pop_pct);
             text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
             y += 11;
         }
