@@ -477,6 +477,11 @@ static const char *break_label(const brk *b, char *buf, size_t size)
 
 static sv_status select_breaks(sv_ctx *ctx, sv_map *m, const sv_map_options *opt)
 {
+    if (m->nb == 0 && has_word(m->tables, "site_runs"))
+        return sv_error(ctx, SV_ERR_INPUT,
+                        "%s holds a siting result ('svcov site --out') without a coverage analysis; map the "
+                        "database of 'svcov analyze', or add the sites to it with 'svcov site --db ANALYSIS.sqlite'",
+                        m->db);
     if (m->nb == 0)
         return sv_error(ctx, SV_ERR_DATA, "%s has no coverage rows (district_coverage is empty); rerun 'svcov "
                         "analyze'", m->db);

@@ -396,6 +396,18 @@ static void test_errors(void **state)
     SVT_ERR_HAS("has no table");
     assert_false(svt_exists(out));
 
+    /* a siting result without an analysis */
+    const char *demand = svt_write("one_point.geojson",
+                                   "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                                   "\"properties\":{\"id\":\"p\"},\"geometry\":{\"type\":\"Point\","
+                                   "\"coordinates\":[113.95,22.54]}}]}");
+    const char *siting = svt_path("siting_only.sqlite");
+    SVT_EXPECT(0, "site", "--demand", demand, "--candidates", demand, "--radius", "300", "--model", "mclp", "--k",
+               "1", "--out", siting, "-q");
+    SVT_EXPECT(1, "map", "--db", siting, "--out", out);
+    SVT_ERR_HAS("siting result");
+    assert_false(svt_exists(out));
+
     /* empty layers: no coverage, then no districts: an error, not a blank image */
     const char *empty = svt_path("empty.sqlite");
     svt_copy(db, empty);
