@@ -85,7 +85,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "svcov: unknown command '%s'; commands are analyze, export, query, site, map, report (svcov --help)\n",
+    fprintf(stderr,
+            "svcov: unknown command '%s'; commands are analyze, export, query, site, map, report (svcov --help)\n",
             argv[1]);
     return EXIT_USAGE;
 }
