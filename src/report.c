@@ -100,6 +100,7 @@ typedef struct {
     const char *title; /* heading */
     kind k;
     int per_break;     /* one column per break in the wide tables */
+    int optional;      /* left out when every value is NULL (e.g. fairness without demand points) */
 } column;
 
 static void fmt_value(sv_buf *b, const char *v, kind k)
@@ -145,7 +146,27 @@ static const char *brk_label(const rtable *br, size_t i, char *buf, size_t size)
 static void add_col(report *r, const char *col, const char *title, kind k, int per_break)
 {
     if (r->ncols < (int)(sizeof r->cols / sizeof r->cols[0]))
-        r->cols[r->ncols++] = (column){col, title, k, per_break};
+        r->cols[r->ncols++] = (column){col, title, k, per_break, 0};
+}
+
+static void add_optional(report *r, const char *col, const char *title, kind k, int per_break)
+{
+    add_col(r, col, title, k, per_break);
+    r->cols[r->ncols - 1].optional = 1;
+}
+
+/* Drop optional columns without a single value. */
+static void drop_empty(report *r)
+{
+    int o = 0;
+    for (int c = 0; c < r->ncols; c++) {
+        int any = !r->cols[c].optional;
+        for (size_t i = 0; !any && i < r->rows.nrows; i++)
+            any = cell(&r->rows, i, r->cols[c].col) != NULL;
+        if (any)
+            r->cols[o++] = r->cols[c];
+    }
+    r->ncols = o;
 }
 
 static sv_status gather(report *r)
@@ -205,33 +226,35 @@ static sv_status gather(report *r)
     add_col(r, "n_gap_parts", "gap parts", K_INT, 1);
     if (r->has_pop) {
         sv_buf_puts(&q, ", c.pop_total, c.pop_covered, c.pop_covered_pct");
-        add_col(r, "pop_covered_pct", "people covered %", K_PCT, 1);
+        add_optional(r, "pop_covered_pct", "people covered %", K_PCT, 1);
     }
     if (has_red && has(&r->red_cols, "area_pct")) {
         sv_buf_puts(&q, ", (SELECT sum(x.area_pct) FROM district_redundancy x WHERE x.district_id = c.district_id"
                         " AND abs(x.radius_m - c.radius_m) < 1e-6 AND x.n_cover >= 2) AS area_pct_2plus");
-        add_col(r, "area_pct_2plus", "area by 2+ stations %", K_PCT, 1);
+        add_optional(r, "area_pct_2plus", "area by 2+ stations %", K_PCT, 1);
     }
     if (has_red && has(&r->red_cols, "pop_pct")) {
         sv_buf_puts(&q, ", (SELECT sum(x.pop_pct) FROM district_redundancy x WHERE x.district_id = c.district_id"
                         " AND abs(x.radius_m - c.radius_m) < 1e-6 AND x.n_cover >= 2) AS pop_pct_2plus");
-        add_col(r, "pop_pct_2plus", "people by 2+ stations %", K_PCT, 1);
+        add_optional(r, "pop_pct_2plus", "people by 2+ stations %", K_PCT, 1);
     }
+    /* the distance to the nearest station does not depend on the break: one column each, from the row of the
+       largest break */
     static const char *const fair[][2] = {{"median_min", "median min to a station"},
-                                          {"p90_min", "90th pct min"},
+                                          {"p90_min", "90th pct min to a station"},
                                           {"median_m", "median m to a station"},
-                                          {"p90_m", "90th pct m"}};
+                                          {"p90_m", "90th pct m to a station"}};
     for (size_t i = 0; has_fair && i < sizeof fair / sizeof fair[0]; i++)
         if (has(&r->fair_cols, fair[i][0])) {
-            sv_buf_printf(&q, ", (SELECT x.%s FROM district_fairness x WHERE x.district_id = c.district_id AND"
-                              " abs(x.radius_m - c.radius_m) < 1e-6 LIMIT 1) AS %s",
+            sv_buf_printf(&q, ", (SELECT x.%s FROM district_fairness x WHERE x.district_id = c.district_id"
+                              " ORDER BY x.radius_m DESC LIMIT 1) AS %s",
                           fair[i][0], fair[i][0]);
-            add_col(r, fair[i][0], fair[i][1], strstr(fair[i][0], "min") ? K_MIN : K_NUM, 1);
+            add_optional(r, fair[i][0], fair[i][1], strstr(fair[i][0], "min") ? K_MIN : K_INT, 0);
         }
     if (has_dem) {
         sv_buf_puts(&q, ", (SELECT 100.0 * x.covered_share FROM district_demand x WHERE x.district_id ="
                         " c.district_id AND abs(x.radius_m - c.radius_m) < 1e-6 LIMIT 1) AS demand_covered_pct");
-        add_col(r, "demand_covered_pct", "demand covered %", K_PCT, 1);
+        add_optional(r, "demand_covered_pct", "demand covered %", K_PCT, 1);
     }
     add_col(r, "n_stations_inside", "stations inside", K_INT, 0);
     add_col(r, "n_stations_reaching", "stations reaching", K_INT, 1);
@@ -242,6 +265,7 @@ static sv_status gather(report *r)
     sv_buf_free(&q);
     if (st != SV_OK)
         return st;
+    drop_empty(r);
 
     sv_buf_puts(&q, "SELECT mode, minutes, radius_m, area_m2 / 1e6 AS area_km2, covered_m2 / 1e6 AS covered_km2,"
                     " covered_pct, gap_m2 / 1e6 AS gap_km2, n_stations");
@@ -399,13 +423,14 @@ static void data_cell(out *w, const char *v, kind k)
     sv_buf_puts(w->o, w->html ? "</td>" : " |");
 }
 
-static void md_rule(out *w, int n)
+/* align: one letter per column, 'l' left (text) or 'r' right (numbers). */
+static void md_rule(out *w, const char *align)
 {
     if (w->html)
         return;
     sv_buf_puts(w->o, "|");
-    for (int i = 0; i < n; i++)
-        sv_buf_puts(w->o, i < 2 ? ":---|" : "---:|");
+    for (const char *a = align; *a; a++)
+        sv_buf_puts(w->o, *a == 'l' ? ":---|" : "---:|");
     sv_buf_puts(w->o, "\n");
 }
 
@@ -466,7 +491,9 @@ static void city_table(report *r, out *w)
         n++;
     }
     row_end(w);
-    md_rule(w, n);
+    char align[16] = "lrrrrrrrrrrrrr";
+    align[n] = '\0';
+    md_rule(w, align);
     for (size_t i = 0; i < c->nrows; i++) {
         char lb[64];
         row_start(w);
@@ -508,7 +535,14 @@ static void district_table(report *r, out *w)
         }
     }
     row_end(w);
-    md_rule(w, n);
+    char align[160];
+    int na = 0;
+    for (int c = 0; c < r->ncols && na < (int)sizeof align - 1; c++)
+        for (size_t b = 0; b < (r->cols[c].per_break ? nb : 1) && na < (int)sizeof align - 1; b++)
+            align[na++] = r->cols[c].k == K_TEXT ? 'l' : 'r';
+    align[na] = '\0';
+    (void)n;
+    md_rule(w, align);
     for (size_t i = 0; i < r->rows.nrows; i++) {
         const char *id = cell(&r->rows, i, "district_id");
         if (i > 0 && strcmp(id, cell(&r->rows, i - 1, "district_id")) == 0)
@@ -536,21 +570,26 @@ static void critical_table(report *r, out *w)
         return;
     heading(w, 2, "Critical stations (the most lost if one closes)");
     static const char *const cols[] = {"minutes", "radius_m", "rank", "station_id", "name", "pop_lost",
-                                       "area_lost_m2"};
-    static const kind kinds[] = {K_NUM, K_INT, K_INT, K_TEXT, K_TEXT, K_INT, K_INT};
+                                       "pop_lost_pct", "area_lost_m2"};
+    static const char *const heads[] = {"Minutes", "Radius m", "Rank", "Station", "Name", "People lost",
+                                        "People lost %", "Area lost m²"};
+    static const kind kinds[] = {K_NUM, K_INT, K_INT, K_TEXT, K_TEXT, K_INT, K_PCT, K_INT};
+    const size_t nc = sizeof cols / sizeof cols[0];
     table_start(w);
     row_start(w);
+    char align[16];
     int n = 0;
-    for (size_t i = 0; i < 7; i++)
+    for (size_t i = 0; i < nc; i++)
         if (tcol(c, cols[i]) >= 0) {
-            head_cell(w, cols[i]);
-            n++;
+            head_cell(w, heads[i]);
+            align[n++] = kinds[i] == K_TEXT ? 'l' : 'r';
         }
+    align[n] = '\0';
     row_end(w);
-    md_rule(w, n);
+    md_rule(w, align);
     for (size_t r_ = 0; r_ < c->nrows; r_++) {
         row_start(w);
-        for (size_t i = 0; i < 7; i++)
+        for (size_t i = 0; i < nc; i++)
             if (tcol(c, cols[i]) >= 0)
                 data_cell(w, cell(c, r_, cols[i]), kinds[i]);
         row_end(w);
@@ -582,7 +621,7 @@ static void sites_table(report *r, out *w)
     for (size_t i = 0; i < 5; i++)
         head_cell(w, heads[i]);
     row_end(w);
-    md_rule(w, 5);
+    md_rule(w, "rllrr");
     for (size_t i = 0; i < t->nrows; i++) {
         row_start(w);
         data_cell(w, cell(t, i, "rank"), K_INT);
@@ -606,7 +645,7 @@ static void params_table(report *r, out *w)
     head_cell(w, "Parameter");
     head_cell(w, "Value");
     row_end(w);
-    md_rule(w, 2);
+    md_rule(w, "ll");
     for (int c = 0; c < t->ncol; c++) {
         const char *v = t->cells[(t->nrows - 1) * (size_t)t->ncol + (size_t)c];
         if (!v || !*v || strcmp(t->names[c], "run_id") == 0)
