@@ -263,6 +263,52 @@ static int count_elements(xmlNode *n, const char *name)
     return c;
 }
 
+
+/* The bounding boxes of the labels in a cairo SVG: each label's halo is a
+ * path with fill:none and a white stroke at 0.85 opacity, its d attribute
+ * absolute M/L/C/Z coordinates in points. */
+typedef struct {
+    double x0, y0, x1, y1;
+} bbox;
+
+static void halo_boxes(xmlNode *n, bbox *out, int *nout, int cap)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (xmlStrcmp(n->name, (const xmlChar *)"path") == 0) {
+            xmlChar *style = xmlGetProp(n, (const xmlChar *)"style"), *d = xmlGetProp(n, (const xmlChar *)"d");
+            if (style && d && strstr((const char *)style, "fill:none") &&
+                strstr((const char *)style, "stroke:rgb(100%,100%,100%)") &&
+                strstr((const char *)style, "stroke-opacity:0.85") && *nout < cap) {
+                bbox b = {1e300, 1e300, -1e300, -1e300};
+                const char *p = (const char *)d;
+                int k = 0;
+                while (*p) {
+                    if ((*p >= '0' && *p <= '9') || *p == '-' || *p == '.') {
+                        char *end;
+                        double v = strtod(p, &end);
+                        if (k % 2 == 0) {
+                            b.x0 = fmin(b.x0, v);
+                            b.x1 = fmax(b.x1, v);
+                        } else {
+                            b.y0 = fmin(b.y0, v);
+                            b.y1 = fmax(b.y1, v);
+                        }
+                        k++;
+                        p = end;
+                    } else
+                        p++;
+                }
+                out[(*nout)++] = b;
+            }
+            xmlFree(style);
+            xmlFree(d);
+        }
+        halo_boxes(n->children, out, nout, cap);
+    }
+}
+
 static char *run_capture(const char *cmd)
 {
     FILE *p = popen(cmd, "r");
@@ -296,6 +342,28 @@ static void test_vector(void **state)
     if (paths < 250)
         fail_msg("the SVG has %d path elements, expected over 250", paths);
     xmlFreeDoc(doc);
+
+    /* labels do not overlap: the district with the most stations, every name asked for */
+    const char *lsvg = svt_path("d10.svg");
+    SVT_EXPECT(0, "map", "--db", db, "--district", "D0010", "--labels", "all", "--out", lsvg);
+    doc = xmlReadFile(lsvg, NULL, XML_PARSE_NONET | XML_PARSE_HUGE);
+    assert_non_null(doc);
+    static bbox boxes[512];
+    int nb = 0;
+    halo_boxes(xmlDocGetRootElement(doc), boxes, &nb, 512);
+    xmlFreeDoc(doc);
+    if (nb < 30)
+        fail_msg("only %d labels on the map of D0010 (45 stations inside)", nb);
+    for (int i = 0; i < nb; i++)
+        for (int j = i + 1; j < nb; j++) {
+            /* the halo reaches 1 pt beyond the letters' box, which is what must not overlap */
+            const double t = 1.2;
+            if (boxes[i].x0 + t < boxes[j].x1 - t && boxes[j].x0 + t < boxes[i].x1 - t &&
+                boxes[i].y0 + t < boxes[j].y1 - t && boxes[j].y0 + t < boxes[i].y1 - t)
+                fail_msg("labels %d [%.1f %.1f %.1f %.1f] and %d [%.1f %.1f %.1f %.1f] overlap", i, boxes[i].x0,
+                         boxes[i].y0, boxes[i].x1, boxes[i].y1, j, boxes[j].x0, boxes[j].y0, boxes[j].x1,
+                         boxes[j].y1);
+        }
 
     const char *pdf = svt_path("d13.pdf");
     SVT_EXPECT(0, "map", "--db", db, "--district", "D0013", "--minutes", "15", "--out", pdf);
