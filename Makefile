@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SVCOV = $(BUILD)/svcov
 OUT ?= out
 
-.PHONY: all deps build demo test sanitize bench clean
+.PHONY: all deps build demo test sanitize bench clean readme-picture
 
 all: build
 
@@ -25,10 +25,29 @@ demo: build
 	    $(SVCOV) export --db $(OUT)/demo.sqlite --layer $$layer --out $(OUT)/$$layer.geojson || exit 1; \
 	done
 	@$(SVCOV) export --db $(OUT)/demo.sqlite --layer district_coverage --out $(OUT)/district_coverage.csv
+	@# maps people can look at: the city, one district as a printable PDF, the interactive map, the report
+	@$(SVCOV) map --db $(OUT)/demo.sqlite --out $(OUT)/demo_map.png -q
+	@$(SVCOV) map --db $(OUT)/demo.sqlite --district D0013 --out $(OUT)/demo_D0013.pdf -q
+	@$(SVCOV) map --db $(OUT)/demo.sqlite --atlas $(OUT)/demo_atlas.pdf -q
+	@$(SVCOV) map --db $(OUT)/demo.sqlite --html $(OUT)/demo_map.html -q
+	@$(SVCOV) report --db $(OUT)/demo.sqlite --out $(OUT)/report.html -q
+	@$(MAKE) --no-print-directory docs/demo-map.png
 	@echo
 	@$(SVCOV) query --db $(OUT)/demo.sqlite break_summary
 	@echo
-	@echo "Demo results in $(OUT)/: demo.sqlite (open it in QGIS), *.geojson, district_coverage.csv"
+	@echo "Demo results in $(OUT)/: demo.sqlite (open it in QGIS), *.geojson, district_coverage.csv,"
+	@echo "  demo_map.png, demo_D0013.pdf, demo_atlas.pdf (every district), demo_map.html (open in a browser,"
+	@echo "  works offline), report.html"
+
+# The README's picture: drawn by `make demo` when it is missing (its footer carries the run's time, so it is
+# not redrawn on every run); `make readme-picture` redraws it after a change to the maps or the demo city.
+docs/demo-map.png:
+	@mkdir -p docs
+	$(SVCOV) map --db $(OUT)/demo.sqlite --district D0013 --page a4-landscape --size 1100x778 --out $@ -q
+
+readme-picture: demo
+	@rm -f docs/demo-map.png
+	@$(MAKE) --no-print-directory docs/demo-map.png
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
@@ -37,7 +56,7 @@ test: build
 sanitize: deps
 	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DSVCOV_SANITIZE=ON >/dev/null
 	@cmake --build $(BUILD)-asan -j$(JOBS)
-	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(BUILD)-asan --output-on-failure -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ctest --test-dir $(BUILD)-asan --output-on-failure -j$(JOBS)
 
 # svcov against its peers on the same inputs (see bench/README.md): SpatiaLite SQL
 # for circle coverage, pgRouting for network distances, glpsol and CBC for siting.

@@ -16,7 +16,17 @@ packages=(
   glpk-utils coinor-cbc           # glpsol and cbc: the siting benchmark's peers
   libcmocka-dev                   # unit tests
   time                            # /usr/bin/time for the benchmark's memory figures
+  libcairo2-dev libpango1.0-dev   # maps: drawing (cairo) and text shaping (Pango)
+  fonts-noto-cjk fonts-dejavu-core # map labels: Chinese/Japanese/Korean and Latin glyphs
+  libxml2-dev poppler-utils       # map tests: parse the SVG, read the PDF (pdfinfo, pdftotext)
+  chromium                        # map test: the HTML map in a headless browser
 )
+
+# The HTML map inlines Leaflet from the npm registry (web/package-lock.json, npm ci at build time).
+# Node.js may come from elsewhere (e.g. NodeSource, with npm inside); only add Debian's when none is there.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 # The benchmarks' peers (bench/): PostgreSQL, PostGIS and pgRouting.
 if [[ "${1:-}" == "--bench" ]]; then

@@ -837,3 +837,106 @@ sv_geom *sv_geom_coverage_union_take(sv_geos *s, sv_geom **parts, size_t n)
     GEOSGeom_destroy_r(s->h, c);
     return (sv_geom *)u;
 }
+
+/* ---- map drawing: every ring, line and point of a geometry as paths ---- */
+
+typedef struct {
+    double *xy;
+    size_t n, cap;
+    size_t *starts;
+    size_t nparts, capparts;
+} path_buf;
+
+static int path_add_seq(sv_geos *s, path_buf *pb, const GEOSCoordSequence *cs)
+{
+    unsigned int size = 0;
+    if (!cs || !GEOSCoordSeq_getSize_r(s->h, cs, &size))
+        return -1;
+    if (size == 0)
+        return 0;
+    if (pb->n + size > pb->cap) {
+        size_t cap = pb->cap ? pb->cap : 256;
+        while (cap < pb->n + size)
+            cap *= 2;
+        double *v = realloc(pb->xy, 2 * cap * sizeof *v);
+        if (!v)
+            return -1;
+        pb->xy = v;
+        pb->cap = cap;
+    }
+    if (pb->nparts + 2 > pb->capparts) {
+        size_t cap = pb->capparts ? 2 * pb->capparts : 16;
+        size_t *v = realloc(pb->starts, cap * sizeof *v);
+        if (!v)
+            return -1;
+        pb->starts = v;
+        pb->capparts = cap;
+    }
+    pb->starts[pb->nparts++] = pb->n;
+    for (unsigned int i = 0; i < size; i++, pb->n++)
+        if (!GEOSCoordSeq_getXY_r(s->h, cs, i, &pb->xy[2 * pb->n], &pb->xy[2 * pb->n + 1]))
+            return -1;
+    pb->starts[pb->nparts] = pb->n;
+    return 0;
+}
+
+static int path_add_geom(sv_geos *s, path_buf *pb, const GEOSGeometry *g, int depth)
+{
+    if (depth > 8)
+        return -1;
+    switch (GEOSGeomTypeId_r(s->h, g)) {
+    case GEOS_POINT:
+    case GEOS_LINESTRING:
+    case GEOS_LINEARRING:
+        if (GEOSisEmpty_r(s->h, g) == 1)
+            return 0;
+        return path_add_seq(s, pb, GEOSGeom_getCoordSeq_r(s->h, g));
+    case GEOS_POLYGON: {
+        if (GEOSisEmpty_r(s->h, g) == 1)
+            return 0;
+        if (path_add_geom(s, pb, GEOSGetExteriorRing_r(s->h, g), depth + 1) != 0)
+            return -1;
+        int nh = GEOSGetNumInteriorRings_r(s->h, g);
+        for (int i = 0; i < nh; i++)
+            if (path_add_geom(s, pb, GEOSGetInteriorRingN_r(s->h, g, i), depth + 1) != 0)
+                return -1;
+        return 0;
+    }
+    case GEOS_MULTIPOINT:
+    case GEOS_MULTILINESTRING:
+    case GEOS_MULTIPOLYGON:
+    case GEOS_GEOMETRYCOLLECTION: {
+        int n = GEOSGetNumGeometries_r(s->h, g);
+        for (int i = 0; i < n; i++)
+            if (path_add_geom(s, pb, GEOSGetGeometryN_r(s->h, g, i), depth + 1) != 0)
+                return -1;
+        return 0;
+    }
+    default:
+        return -1;
+    }
+}
+
+int sv_geom_paths(sv_geos *s, const sv_geom *g, double **xy, size_t **starts, size_t *nparts)
+{
+    path_buf pb = {0};
+    *xy = NULL;
+    *starts = NULL;
+    *nparts = 0;
+    if (path_add_geom(s, &pb, CG(g), 0) != 0) {
+        free(pb.xy);
+        free(pb.starts);
+        return -1;
+    }
+    if (!pb.starts) { /* empty: one terminating start so starts[0] == 0 */
+        pb.starts = calloc(1, sizeof *pb.starts);
+        if (!pb.starts) {
+            free(pb.xy);
+            return -1;
+        }
+    }
+    *xy = pb.xy;
+    *starts = pb.starts;
+    *nparts = pb.nparts;
+    return 0;
+}

@@ -147,6 +147,12 @@ void sv_faces_free(sv_geos *h, sv_face *faces, size_t n);
  * like sv_geom_union_take. */
 sv_geom *sv_geom_coverage_union_take(sv_geos *h, sv_geom **parts, size_t n);
 
+/* Map drawing: every ring (exterior then holes), line and point of g as
+ * paths. Path i has the points starts[i] .. starts[i+1]-1 of xy (x0,y0,...);
+ * starts has nparts + 1 entries. Both arrays are freed with sv_free (xy may
+ * be NULL for an empty geometry). 0 ok, -1 on error. */
+int sv_geom_paths(sv_geos *h, const sv_geom *g, double **xy, size_t **starts, size_t *nparts);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,6 +5,7 @@
 #include "svcov/sv_crs.h"
 #include "svcov/sv_geom.h"
 #include "svcov/sv_io.h"
+#include "svcov/sv_map.h"
 #include "svcov/sv_mip.h"
 #include "svcov/sv_store.h"
 
@@ -28,6 +29,8 @@ static const struct {
     {"export", cmd_export, "write a result layer as GeoJSON, GeoPackage, Shapefile, KML, FlatGeobuf or CSV"},
     {"query", cmd_query, "run a planner's SQL query (queries/*.sql) on a result database"},
     {"site", cmd_site, "where to put the next stations (maximal coverage, fewest stations, district floors)"},
+    {"map", cmd_map, "draw printable maps (PNG, SVG, PDF; per district) and an interactive HTML map"},
+    {"report", cmd_report, "the per-district table, city totals and run parameters as HTML, Markdown or CSV"},
 };
 
 static void print_version(void)
@@ -35,6 +38,8 @@ static void print_version(void)
     printf("svcov %s\n", SV_VERSION);
     printf("  GDAL %s, GEOS %s, PROJ %s, SpatiaLite %s, SQLite %s, GLPK %s\n", sv_gdal_version(),
            sv_geos_version(), sv_proj_version(), sv_spatialite_version(), sv_sqlite_version(), sv_glpk_version());
+    printf("  cairo %s, Pango %s, Leaflet %s (inlined in HTML maps)\n", sv_cairo_version(), sv_pango_version(),
+           sv_map_leaflet_version());
 }
 
 static void print_help(void)
@@ -51,7 +56,10 @@ static void print_help(void)
            "  svcov export --db results.sqlite --layer gaps --minutes 15 --out gaps.geojson\n"
            "  svcov query --db results.sqlite below_target --set target=80\n"
            "  svcov site --demand homes.gpkg --stations stations.geojson --candidates sites.gpkg \\\n"
-           "             --radius 500 --model mclp --k 10 --exact --out siting.sqlite\n\n"
+           "             --radius 500 --model mclp --k 10 --exact --out siting.sqlite\n"
+           "  svcov map --db results.sqlite --district D0013 --out D0013.pdf\n"
+           "  svcov map --db results.sqlite --html map.html\n"
+           "  svcov report --db results.sqlite --out report.html\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n"
            "After any failure an earlier result database is left exactly as it was.\n"
            "  --version   print svcov's and its libraries' versions\n");
@@ -77,7 +85,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "svcov: unknown command '%s'; commands are analyze, export, query, site (svcov --help)\n",
+    fprintf(stderr,
+            "svcov: unknown command '%s'; commands are analyze, export, query, site, map, report (svcov --help)\n",
             argv[1]);
     return EXIT_USAGE;
 }

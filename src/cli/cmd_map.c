@@ -1,0 +1,316 @@
+/* cmd_map.c - svcov map: printable maps (PNG, SVG, PDF) and the interactive HTML map. */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include "svcov/sv_map.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+static void help(void)
+{
+    printf("Usage: svcov map --db DB --out FILE.png|.svg|.pdf [--district ID] [options]\n"
+           "       svcov map --db DB --all-districts DIR [--format png|svg|pdf] [options]\n"
+           "       svcov map --db DB --atlas FILE.pdf [options]\n"
+           "       svcov map --db DB --html FILE.html [--title TEXT]\n\n"
+           "Draws maps from a result database: the districts, the areas within each break as\n"
+           "translucent fills, the gaps hatched in red, stations as symbols by category with their\n"
+           "names, the road network of a network analysis as context, a legend, a scale bar, a\n"
+           "north arrow, a title and the coverage figures. The HTML map is one file that opens\n"
+           "without a network (Leaflet %s inlined, BSD-2-Clause): layers and breaks can be\n"
+           "switched on and off, clicking a station or district shows its figures.\n\n"
+           "  --db DB              result database of 'svcov analyze'\n"
+           "  --out FILE           the map of the city, or of --district; PNG, SVG or PDF by extension\n"
+           "  --district ID        one district (its own stations labelled, the others greyed)\n"
+           "  --all-districts DIR  one map per district, DIR/ID.png (the folder must exist)\n"
+           "  --format FMT         png, svg or pdf for --all-districts (default png)\n"
+           "  --atlas FILE.pdf     one PDF: the city, then a page per district, ready to print\n"
+           "  --html FILE          the interactive map (may be given with --out)\n"
+           "  --minutes N[,N]      the breaks to draw (default all); the gaps are the largest one's\n"
+           "  --radius M[,M]       the same for distance breaks (svcov analyze --radius)\n"
+           "  --page P             a4 (auto orientation, default), a4-portrait, a4-landscape\n"
+           "  --size WxH           PNG size in pixels: the A4 layout scaled so the longer side fits\n"
+           "  --dpi N              PNG resolution for A4 (default 150)\n"
+           "  --title TEXT         the title instead of the district's or city's name\n"
+           "  --labels WHICH       station names: auto (left out when over 80 stations show), all, none\n"
+           "  --font FAMILY        a font family to use first (CJK falls back to Noto Sans CJK)\n"
+           "  --world-file         PNG: also write FILE.pgw so GIS software can place the image\n"
+           "  -q, --quiet          no 'wrote' messages (warnings about the data still show)\n\n"
+           "Examples:\n"
+           "  svcov map --db out/demo.sqlite --out out/demo_map.png\n"
+           "  svcov map --db out/demo.sqlite --district D0013 --minutes 15 --out D0013.pdf\n"
+           "  svcov map --db out/demo.sqlite --all-districts out/maps --format pdf\n"
+           "  svcov map --db out/demo.sqlite --atlas out/atlas.pdf\n"
+           "  svcov map --db out/demo.sqlite --html out/demo_map.html\n\n"
+           "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n",
+           sv_map_leaflet_version());
+}
+
+static void on_warn(void *ud, const char *msg)
+{
+    (void)ud;
+    fprintf(stderr, "svcov map: warning: %s\n", msg);
+}
+
+static int format_of(const char *path, sv_canvas_format *fmt)
+{
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    const char *ext = dot ? dot + 1 : path;
+    if (!ext)
+        return -1;
+    if (strcasecmp(ext, "png") == 0)
+        *fmt = SV_CANVAS_PNG;
+    else if (strcasecmp(ext, "svg") == 0)
+        *fmt = SV_CANVAS_SVG;
+    else if (strcasecmp(ext, "pdf") == 0)
+        *fmt = SV_CANVAS_PDF;
+    else
+        return -1;
+    return 0;
+}
+
+/* A district id as a file name: letters, digits, '-', '_' and '.' kept. */
+static void safe_name(const char *id, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)id; *p && o + 1 < size; p++) {
+        int keep = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                   *p == '-' || *p == '_' || (*p == '.' && o > 0);
+        out[o] = keep ? (char)*p : '_';
+        o++;
+    }
+    out[o] = '\0';
+    if (o == 0)
+        snprintf(out, size, "district");
+}
+
+int cmd_map(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},       {"out", required_argument, NULL, 'o'},
+        {"district", required_argument, NULL, 'D'}, {"all-districts", required_argument, NULL, 'A'},
+        {"format", required_argument, NULL, 'f'},   {"html", required_argument, NULL, 'H'},
+        {"minutes", required_argument, NULL, 'm'},  {"radius", required_argument, NULL, 'r'},
+        {"page", required_argument, NULL, 'p'},     {"size", required_argument, NULL, 's'},
+        {"dpi", required_argument, NULL, 'R'},      {"title", required_argument, NULL, 't'},
+        {"labels", required_argument, NULL, 'L'},   {"font", required_argument, NULL, 'F'},
+        {"world-file", no_argument, NULL, 'W'},     {"quiet", no_argument, NULL, 'q'},
+        {"atlas", required_argument, NULL, 'T'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+    };
+    const char *db = NULL, *out = NULL, *district = NULL, *all_dir = NULL, *format = "png", *html = NULL,
+               *title = NULL, *font = NULL, *atlas = NULL;
+    double *minutes = NULL, *radii = NULL;
+    size_t n_minutes = 0, n_radii = 0;
+    sv_map_page_options po = {0};
+    int world = 0, quiet = 0, c, rc = EXIT_OK;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'o': out = optarg; break;
+        case 'D': district = optarg; break;
+        case 'A': all_dir = optarg; break;
+        case 'f': format = optarg; break;
+        case 'H': html = optarg; break;
+        case 'T': atlas = optarg; break;
+        case 't': title = optarg; break;
+        case 'F': font = optarg; break;
+        case 'W': world = 1; break;
+        case 'q': quiet = 1; break;
+        case 'm':
+            free(minutes);
+            if (cli_parse_list(optarg, &minutes, &n_minutes) != 0) {
+                rc = cli_usage("map", "--minutes %s: give breaks in minutes, e.g. 15 or 10,15", optarg);
+                goto done;
+            }
+            break;
+        case 'r':
+            free(radii);
+            if (cli_parse_list(optarg, &radii, &n_radii) != 0) {
+                rc = cli_usage("map", "--radius %s: give breaks in metres, e.g. 500", optarg);
+                goto done;
+            }
+            break;
+        case 'p':
+            if (strcmp(optarg, "a4") == 0 || strcmp(optarg, "auto") == 0)
+                po.page = SV_MAP_PAGE_AUTO;
+            else if (strcmp(optarg, "a4-portrait") == 0 || strcmp(optarg, "portrait") == 0)
+                po.page = SV_MAP_PAGE_PORTRAIT;
+            else if (strcmp(optarg, "a4-landscape") == 0 || strcmp(optarg, "landscape") == 0)
+                po.page = SV_MAP_PAGE_LANDSCAPE;
+            else {
+                rc = cli_usage("map", "--page %s: use a4, a4-portrait or a4-landscape", optarg);
+                goto done;
+            }
+            break;
+        case 's': {
+            int w = 0, h = 0;
+            char x = 0, extra = 0;
+            if (sscanf(optarg, "%d%c%d%c", &w, &x, &h, &extra) != 3 || (x != 'x' && x != 'X') || w < 300 ||
+                h < 200 || w > 20000 || h > 20000) {
+                rc = cli_usage("map", "--size %s: give WIDTHxHEIGHT in pixels, e.g. 1600x1130 (300x200 to "
+                               "20000x20000)", optarg);
+                goto done;
+            }
+            po.width_px = w;
+            po.height_px = h;
+            break;
+        }
+        case 'R':
+            po.dpi = strtod(optarg, &end);
+            if (end == optarg || *end || !(po.dpi >= 36 && po.dpi <= 1200)) {
+                rc = cli_usage("map", "--dpi %s: give 36 to 1200, e.g. 150 or 300", optarg);
+                goto done;
+            }
+            break;
+        case 'L':
+            if (strcmp(optarg, "auto") == 0)
+                po.labels = SV_MAP_LABELS_AUTO;
+            else if (strcmp(optarg, "all") == 0)
+                po.labels = SV_MAP_LABELS_ALL;
+            else if (strcmp(optarg, "none") == 0)
+                po.labels = SV_MAP_LABELS_NONE;
+            else {
+                rc = cli_usage("map", "--labels %s: use auto, all or none", optarg);
+                goto done;
+            }
+            break;
+        case 'h': help(); goto done;
+        default: rc = cli_usage("map", "unknown or incomplete option '%s'", argv[optind - 1]); goto done;
+        }
+    }
+    if (optind < argc) {
+        rc = cli_usage("map", "unexpected argument '%s'", argv[optind]);
+        goto done;
+    }
+    if (!db) {
+        rc = cli_usage("map", "--db is required");
+        goto done;
+    }
+    if (!out && !all_dir && !html && !atlas) {
+        rc = cli_usage("map", "give --out FILE.png|.svg|.pdf, --all-districts DIR, --atlas FILE.pdf or --html "
+                       "FILE.html");
+        goto done;
+    }
+    if (out && all_dir) {
+        rc = cli_usage("map", "--out and --all-districts exclude each other");
+        goto done;
+    }
+    if (district && all_dir) {
+        rc = cli_usage("map", "--district and --all-districts exclude each other");
+        goto done;
+    }
+    if (district && !out) {
+        rc = cli_usage("map", "--district needs --out FILE.png|.svg|.pdf");
+        goto done;
+    }
+    sv_canvas_format fmt = SV_CANVAS_PNG;
+    if (out && format_of(out, &fmt) != 0) {
+        rc = cli_usage("map", "--out %s: the file name must end in .png, .svg or .pdf", out);
+        goto done;
+    }
+    if (all_dir && format_of(format, &fmt) != 0) {
+        rc = cli_usage("map", "--format %s: use png, svg or pdf", format);
+        goto done;
+    }
+    if (atlas) {
+        const char *dot = strrchr(atlas, '.');
+        if (!dot || strcasecmp(dot, ".pdf") != 0) {
+            rc = cli_usage("map", "--atlas %s: the file name must end in .pdf", atlas);
+            goto done;
+        }
+    }
+    if (html) {
+        const char *dot = strrchr(html, '.');
+        if (!dot || (strcasecmp(dot, ".html") != 0 && strcasecmp(dot, ".htm") != 0)) {
+            rc = cli_usage("map", "--html %s: the file name must end in .html", html);
+            goto done;
+        }
+    }
+    if (all_dir) {
+        struct stat sb;
+        if (stat(all_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            fprintf(stderr, "svcov map: --all-districts %s: no such folder; create it first\n", all_dir);
+            rc = EXIT_DATA;
+            goto done;
+        }
+    }
+    if (world && fmt != SV_CANVAS_PNG) {
+        rc = cli_usage("map", "--world-file goes with PNG maps");
+        goto done;
+    }
+
+    sv_ctx *ctx = sv_ctx_create();
+    if (!ctx) {
+        rc = EXIT_DATA;
+        goto done;
+    }
+    cli_catch_signals(ctx);
+    /* warnings (a name no font can draw, an empty layer) show even with --quiet */
+    sv_map_options mo = {minutes, n_minutes, radii, n_radii, font, on_warn, NULL};
+    sv_map *m = NULL;
+    sv_status st = SV_OK;
+    if (out || all_dir || atlas)
+        st = sv_map_load(ctx, db, &mo, &m);
+    po.title = title;
+    if (st == SV_OK && out) {
+        char wf[4200];
+        po.district_id = district;
+        if (world) {
+            const char *dot = strrchr(out, '.');
+            snprintf(wf, sizeof wf, "%.*s.pgw", (int)(dot ? dot - out : (long)strlen(out)), out);
+            po.world_file = wf;
+        }
+        st = sv_map_render(ctx, m, &po, fmt, out, NULL, NULL);
+        if (st == SV_OK && !quiet)
+            fprintf(stderr, "svcov map: wrote %s%s%s\n", out, world ? " and " : "", world ? po.world_file : "");
+    }
+    if (st == SV_OK && all_dir) {
+        const char *ext = fmt == SV_CANVAS_PNG ? "png" : fmt == SV_CANVAS_SVG ? "svg" : "pdf";
+        size_t n = sv_map_district_count(m);
+        for (size_t i = 0; i < n && st == SV_OK; i++) {
+            char name[256], path[4400], wf[4400];
+            if (sv_ctx_interrupted(ctx)) {
+                st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted after %zu of %zu maps; the maps written are "
+                              "complete", i, n);
+                break;
+            }
+            safe_name(sv_map_district_id(m, i), name, sizeof name);
+            snprintf(path, sizeof path, "%s/%s.%s", all_dir, name, ext);
+            po.district_id = sv_map_district_id(m, i);
+            if (world) {
+                snprintf(wf, sizeof wf, "%s/%s.pgw", all_dir, name);
+                po.world_file = wf;
+            }
+            st = sv_map_render(ctx, m, &po, fmt, path, NULL, NULL);
+        }
+        if (st == SV_OK && !quiet)
+            fprintf(stderr, "svcov map: wrote %zu maps to %s/\n", n, all_dir);
+    }
+    if (st == SV_OK && atlas) {
+        st = sv_map_render_atlas(ctx, m, &po, atlas);
+        if (st == SV_OK && !quiet)
+            fprintf(stderr, "svcov map: wrote %s (the city and %zu districts)\n", atlas, sv_map_district_count(m));
+    }
+    if (st == SV_OK && html) {
+        st = sv_map_write_html(ctx, db, &mo, title, html);
+        if (st == SV_OK && !quiet)
+            fprintf(stderr, "svcov map: wrote %s\n", html);
+    }
+    rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "map");
+    sv_map_destroy(m);
+    sv_ctx_destroy(ctx);
+done:
+    free(minutes);
+    free(radii);
+    return rc;
+}

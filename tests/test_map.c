@@ -1,0 +1,1026 @@
+/* test_map.c - svcov map and svcov report end to end, on the demo city
+ * (geodata/) analysed into a temporary folder: the PNG decoded with cairo
+ * and its pixels checked where the data's geometry says a station, a gap,
+ * a covered area and the outside lie (through the world file); the SVG
+ * parsed with libxml2; the PDF read with pdfinfo/pdftotext; the HTML map's
+ * escaping; bad input. The HTML map in headless Chromium is the group
+ * "browser" (exit 77, skipped, only when Chromium cannot run at all).
+ *
+ * Usage: test_map GROUP  (png, vector, errors, html, browser, report) */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "svtest.h"
+
+#include "svcov/sv_store.h"
+
+#include <cairo.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+static char demo_db[4200];
+
+/* The demo analysis, as `make demo` runs it. */
+static const char *demo(void)
+{
+    if (!demo_db[0]) {
+        snprintf(demo_db, sizeof demo_db, "%s", svt_path("demo.sqlite"));
+        SVT_EXPECT(0, "analyze", "--stations", SVCOV_SOURCE_DIR "/geodata/stations.geojson", "--districts",
+                   SVCOV_SOURCE_DIR "/geodata/districts.geojson", "--minutes", "10,15", "--mode", "walk",
+                   "--detour", "1.3", "--out", demo_db, "-q");
+    }
+    return demo_db;
+}
+
+/* Three stations in the demo city: one whose name is markup, one with a
+ * character no font has (U+10FFFD), one plain. */
+static const char *odd_stations =
+    "{\"type\":\"FeatureCollection\",\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"X1\",\"name\":\"<script>document.title='pwned'</script>"
+    "<img src=x onerror=\\\"document.title='pwned'\\\"> & \\u2028 </b>\",\"category\":\"<b>bold</b>\"},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[113.9533016,22.5387445]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"X2\",\"name\":\"Glyphless \xf4\x8f\xbf\xbd station\","
+    "\"category\":\"rest\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[113.9440924,22.5366943]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"X3\",\"name\":\"骑手驿站·湾山地铁站\",\"category\":\"rest\"},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[113.933665,22.5376251]}}]}";
+
+static const char *odd_db(void)
+{
+    static char path[4200];
+    if (!path[0]) {
+        snprintf(path, sizeof path, "%s", svt_path("odd.sqlite"));
+        const char *s = svt_write("odd_stations.geojson", odd_stations);
+        SVT_EXPECT(0, "analyze", "--stations", s, "--districts", SVCOV_SOURCE_DIR "/geodata/districts.geojson",
+                   "--minutes", "10,15", "--mode", "walk", "--out", path, "-q");
+    }
+    return path;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    return svt_make_dir("map");
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    svt_run_free();
+    svt_remove_dir();
+    return 0;
+}
+
+/* The database with SpatiaLite loaded (for coordinates). */
+static sqlite3 *spatial_open(const char *path, int writable)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        fail_msg("cannot open %s", path);
+    sqlite3_enable_load_extension(db, 1);
+    char *err = NULL;
+    if (sqlite3_load_extension(db, "mod_spatialite", NULL, &err) != SQLITE_OK)
+        fail_msg("cannot load mod_spatialite: %s", err ? err : "?");
+    return db;
+}
+
+/* ---- images ---- */
+
+typedef struct {
+    cairo_surface_t *s;
+    int w, h, stride;
+    unsigned char *data;
+    double a, e, c, f; /* world file */
+} image;
+
+static void image_load(image *im, const char *png, const char *pgw)
+{
+    memset(im, 0, sizeof *im);
+    im->s = cairo_image_surface_create_from_png(png);
+    if (cairo_surface_status(im->s) != CAIRO_STATUS_SUCCESS)
+        fail_msg("%s does not decode as PNG: %s", png, cairo_status_to_string(cairo_surface_status(im->s)));
+    cairo_surface_flush(im->s);
+    im->w = cairo_image_surface_get_width(im->s);
+    im->h = cairo_image_surface_get_height(im->s);
+    im->stride = cairo_image_surface_get_stride(im->s);
+    im->data = cairo_image_surface_get_data(im->s);
+    if (pgw) {
+        FILE *f = fopen(pgw, "r");
+        assert_non_null(f);
+        double b, d;
+        assert_int_equal(fscanf(f, "%lf %lf %lf %lf %lf %lf", &im->a, &d, &b, &im->e, &im->c, &im->f), 6);
+        fclose(f);
+        assert_true(im->a > 0 && im->e < 0);
+    }
+}
+
+static void image_free(image *im)
+{
+    cairo_surface_destroy(im->s);
+}
+
+static void pixel(const image *im, int x, int y, int *r, int *g, int *b)
+{
+    assert_true(x >= 0 && y >= 0 && x < im->w && y < im->h);
+    uint32_t v = *(const uint32_t *)(im->data + (size_t)y * (size_t)im->stride + 4 * (size_t)x);
+    *r = (int)((v >> 16) & 255);
+    *g = (int)((v >> 8) & 255);
+    *b = (int)(v & 255);
+}
+
+static void world_pixel(const image *im, double X, double Y, int *x, int *y)
+{
+    *x = (int)lround((X - im->c) / im->a);
+    *y = (int)lround((Y - im->f) / im->e);
+}
+
+/* ---- PNG ---- */
+
+static void test_png(void **state)
+{
+    (void)state;
+    const char *db = demo();
+    const char *png = svt_path("city.png"), *pgw = svt_path("city.pgw");
+    SVT_EXPECT(0, "map", "--db", db, "--out", png, "--size", "1200x1700", "--world-file");
+    SVT_ERR_HAS("wrote");
+    assert_null(strstr(svt_last.err, "no installed font")); /* the Chinese names have glyphs */
+    image im;
+    image_load(&im, png, pgw);
+    assert_int_equal(im.w, 1200);
+    assert_int_equal(im.h, 1700);
+
+    sqlite3 *sdb = spatial_open(db, 0);
+    /* the most isolated station: its symbol is not covered by another's */
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(sdb,
+                                        "SELECT s.station_id, s.category, ST_X(s.geom), ST_Y(s.geom),"
+                                        " (SELECT min(ST_Distance(s.geom, t.geom)) FROM stations t"
+                                        "  WHERE t.station_id != s.station_id) AS nn,"
+                                        " (SELECT count(*) FROM stations c WHERE c.category = s.category) AS n"
+                                        " FROM stations s ORDER BY nn DESC LIMIT 1",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    double sx = sqlite3_column_double(q, 2), sy = sqlite3_column_double(q, 3);
+    int cat_count = sqlite3_column_int(q, 5);
+    sqlite3_finalize(q);
+    /* the category's rank by station count decides its colour (svcov's palette) */
+    int rank = (int)svt_db_int(sdb, "SELECT count(*) FROM (SELECT category, count(*) AS n FROM stations GROUP BY 1)"
+                                    " WHERE n > %d", cat_count);
+    static const int palette[][3] = {{31, 120, 181}, {255, 128, 0}, {107, 61, 153}, {140, 82, 10}};
+    assert_true(rank < 4);
+    int x, y, r, g, b;
+    world_pixel(&im, sx, sy, &x, &y);
+    pixel(&im, x, y, &r, &g, &b);
+    if (abs(r - palette[rank][0]) > 12 || abs(g - palette[rank][1]) > 12 || abs(b - palette[rank][2]) > 12)
+        fail_msg("station symbol at pixel (%d, %d): got rgb(%d,%d,%d), want the category colour rgb(%d,%d,%d)", x,
+                 y, r, g, b, palette[rank][0], palette[rank][1], palette[rank][2]);
+    /* beside the symbol: inside the 10-minute area, green */
+    int greens = 0;
+    for (int k = -1; k <= 1; k += 2) {
+        pixel(&im, x + k * 14, y, &r, &g, &b);
+        greens += g > r + 25 && g > b + 25;
+    }
+    assert_true(greens >= 1);
+
+    /* the largest gap of the 15-minute break: red */
+    double gx = svt_db_double(sdb, "SELECT ST_X(PointOnSurface(geom)) FROM gap_parts WHERE minutes = 15"
+                                   " ORDER BY area_m2 DESC LIMIT 1");
+    double gy = svt_db_double(sdb, "SELECT ST_Y(PointOnSurface(geom)) FROM gap_parts WHERE minutes = 15"
+                                   " ORDER BY area_m2 DESC LIMIT 1");
+    world_pixel(&im, gx, gy, &x, &y);
+    int reds = 0;
+    for (int dx = -2; dx <= 2; dx++)
+        for (int dy = -2; dy <= 2; dy++) {
+            pixel(&im, x + dx, y + dy, &r, &g, &b);
+            reds += r > g + 60 && r > b + 60;
+        }
+    if (reds < 20)
+        fail_msg("gap at pixel (%d, %d): only %d of 25 pixels around it are red", x, y, reds);
+
+    /* left of every district: the light grey outside */
+    double xmin = svt_db_double(sdb, "SELECT min(MbrMinX(geom)) FROM districts");
+    double ymid = svt_db_double(sdb, "SELECT (min(MbrMinY(geom)) + max(MbrMaxY(geom))) / 2 FROM districts");
+    double xmax = svt_db_double(sdb, "SELECT max(MbrMaxX(geom)) FROM districts");
+    world_pixel(&im, xmin - 0.02 * (xmax - xmin), ymid, &x, &y);
+    pixel(&im, x, y, &r, &g, &b);
+    assert_true(abs(r - 229) <= 4 && abs(g - 232) <= 4 && abs(b - 235) <= 4);
+    sqlite3_close(sdb);
+
+    /* the title band has ink (dark pixels) */
+    int ink = 0;
+    for (int yy = 30; yy < 110; yy++)
+        for (int xx = 30; xx < 700; xx++) {
+            pixel(&im, xx, yy, &r, &g, &b);
+            ink += r < 80 && g < 80 && b < 80;
+        }
+    assert_true(ink > 500);
+    image_free(&im);
+
+    /* a district map: the Chinese title draws without missing glyphs, and the A4 default size */
+    const char *dpng = svt_path("d13.png");
+    SVT_EXPECT(0, "map", "--db", db, "--district", "D0013", "--out", dpng, "--page", "a4-landscape", "--dpi", "100");
+    assert_null(strstr(svt_last.err, "no installed font"));
+    image_load(&im, dpng, NULL);
+    assert_int_equal(im.w, 1169); /* 297 mm at 100 dpi */
+    assert_int_equal(im.h, 827);
+    ink = 0;
+    for (int yy = 20; yy < 70; yy++)
+        for (int xx = 25; xx < 200; xx++) {
+            pixel(&im, xx, yy, &r, &g, &b);
+            ink += r < 80 && g < 80 && b < 80;
+        }
+    assert_true(ink > 300); /* 祥清街道 in 17 pt bold */
+    image_free(&im);
+
+    /* one map per district */
+    const char *dir = svt_path("maps");
+    assert_int_equal(mkdir(dir, 0755), 0);
+    SVT_EXPECT(0, "map", "--db", db, "--all-districts", dir, "--size", "600x500", "-q");
+    char p[4400];
+    snprintf(p, sizeof p, "%s/D0001.png", dir);
+    assert_true(svt_exists(p));
+    snprintf(p, sizeof p, "%s/D0014.png", dir);
+    image_load(&im, p, NULL);
+    assert_int_equal(im.w, 600);
+    image_free(&im);
+}
+
+/* ---- SVG and PDF ---- */
+
+static int count_elements(xmlNode *n, const char *name)
+{
+    int c = 0;
+    for (; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE) {
+            c += xmlStrcmp(n->name, (const xmlChar *)name) == 0;
+            c += count_elements(n->children, name);
+        }
+    return c;
+}
+
+
+/* The bounding boxes of the labels in a cairo SVG: each label's halo is a
+ * path with fill:none and a white stroke at 0.85 opacity, its d attribute
+ * absolute M/L/C/Z coordinates in points. */
+typedef struct {
+    double x0, y0, x1, y1;
+} bbox;
+
+static void halo_boxes(xmlNode *n, bbox *out, int *nout, int cap)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (xmlStrcmp(n->name, (const xmlChar *)"path") == 0) {
+            xmlChar *style = xmlGetProp(n, (const xmlChar *)"style"), *d = xmlGetProp(n, (const xmlChar *)"d");
+            if (style && d && strstr((const char *)style, "fill:none") &&
+                strstr((const char *)style, "stroke:rgb(100%,100%,100%)") &&
+                strstr((const char *)style, "stroke-opacity:0.85") && *nout < cap) {
+                bbox b = {1e300, 1e300, -1e300, -1e300};
+                const char *p = (const char *)d;
+                int k = 0;
+                while (*p) {
+                    if ((*p >= '0' && *p <= '9') || *p == '-' || *p == '.') {
+                        char *end;
+                        double v = strtod(p, &end);
+                        if (k % 2 == 0) {
+                            b.x0 = fmin(b.x0, v);
+                            b.x1 = fmax(b.x1, v);
+                        } else {
+                            b.y0 = fmin(b.y0, v);
+                            b.y1 = fmax(b.y1, v);
+                        }
+                        k++;
+                        p = end;
+                    } else
+                        p++;
+                }
+                out[(*nout)++] = b;
+            }
+            xmlFree(style);
+            xmlFree(d);
+        }
+        halo_boxes(n->children, out, nout, cap);
+    }
+}
+
+static char *run_capture(const char *cmd)
+{
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char *buf = calloc(1, 65536);
+    size_t n = fread(buf, 1, 65535, p);
+    buf[n] = '\0';
+    pclose(p);
+    return buf;
+}
+
+static void test_vector(void **state)
+{
+    (void)state;
+    const char *db = demo();
+    const char *svg = svt_path("city.svg");
+    SVT_EXPECT(0, "map", "--db", db, "--out", svg, "--page", "a4-landscape");
+    xmlDoc *doc = xmlReadFile(svg, NULL, XML_PARSE_NONET | XML_PARSE_HUGE);
+    assert_non_null(doc);
+    xmlNode *root = xmlDocGetRootElement(doc);
+    assert_string_equal((const char *)root->name, "svg");
+    xmlChar *w = xmlGetProp(root, (const xmlChar *)"width"), *h = xmlGetProp(root, (const xmlChar *)"height");
+    assert_non_null(w);
+    assert_non_null(h);
+    assert_float_equal(strtod((const char *)w, NULL), 841.89, 0.01); /* A4 landscape in points */
+    assert_float_equal(strtod((const char *)h, NULL), 595.28, 0.01);
+    xmlFree(w);
+    xmlFree(h);
+    /* districts, areas, gaps, 200 station symbols and the glyphs of the text are paths */
+    int paths = count_elements(root, "path");
+    if (paths < 250)
+        fail_msg("the SVG has %d path elements, expected over 250", paths);
+    xmlFreeDoc(doc);
+
+    /* labels do not overlap: the district with the most stations, every name asked for */
+    const char *lsvg = svt_path("d10.svg");
+    SVT_EXPECT(0, "map", "--db", db, "--district", "D0010", "--labels", "all", "--out", lsvg);
+    doc = xmlReadFile(lsvg, NULL, XML_PARSE_NONET | XML_PARSE_HUGE);
+    assert_non_null(doc);
+    static bbox boxes[512];
+    int nb = 0;
+    halo_boxes(xmlDocGetRootElement(doc), boxes, &nb, 512);
+    xmlFreeDoc(doc);
+    if (nb < 30)
+        fail_msg("only %d labels on the map of D0010 (45 stations inside)", nb);
+    for (int i = 0; i < nb; i++)
+        for (int j = i + 1; j < nb; j++) {
+            /* the halo reaches 1 pt beyond the letters' box, which is what must not overlap */
+            const double t = 1.2;
+            if (boxes[i].x0 + t < boxes[j].x1 - t && boxes[j].x0 + t < boxes[i].x1 - t &&
+                boxes[i].y0 + t < boxes[j].y1 - t && boxes[j].y0 + t < boxes[i].y1 - t)
+                fail_msg("labels %d [%.1f %.1f %.1f %.1f] and %d [%.1f %.1f %.1f %.1f] overlap", i, boxes[i].x0,
+                         boxes[i].y0, boxes[i].x1, boxes[i].y1, j, boxes[j].x0, boxes[j].y0, boxes[j].x1,
+                         boxes[j].y1);
+        }
+
+    const char *pdf = svt_path("d13.pdf");
+    SVT_EXPECT(0, "map", "--db", db, "--district", "D0013", "--minutes", "15", "--out", pdf);
+    char cmd[4600];
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>&1", pdf);
+    char *info = run_capture(cmd);
+    const char *pages = strstr(info, "Pages:");
+    if (!pages || atoi(pages + 6) != 1 || !strstr(info, "595.28 x 841.89 pts (A4)"))
+        fail_msg("pdfinfo says:\n%s", info);
+    free(info);
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", pdf);
+    char *txt = run_capture(cmd);
+    sqlite3 *sdb = svt_db_open(db);
+    char pct[32];
+    snprintf(pct, sizeof pct, "%.1f %%",
+             svt_db_double(sdb, "SELECT covered_pct FROM district_coverage WHERE district_id = 'D0013'"
+                                " AND minutes = 15"));
+    const char *name = svt_db_text(sdb, "SELECT district_name FROM districts WHERE district_id = 'D0013'");
+    if (!strstr(txt, name) || !strstr(txt, "D0013") || !strstr(txt, pct) || !strstr(txt, "15 min"))
+        fail_msg("the PDF text lacks '%s', 'D0013', '%s' or '15 min':\n%s", name, pct, txt);
+    /* only the 15-minute break was asked for */
+    assert_null(strstr(txt, "Within 10 min"));
+    free(txt);
+
+    /* the atlas: the city, then a page per district, each titled with its name and id */
+    const char *atlas = svt_path("atlas.pdf");
+    SVT_EXPECT(0, "map", "--db", db, "--atlas", atlas);
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>&1", atlas);
+    info = run_capture(cmd);
+    pages = strstr(info, "Pages:");
+    if (!pages || atoi(pages + 6) != 15)
+        fail_msg("the atlas should have 15 pages; pdfinfo says:\n%s", info);
+    free(info);
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", atlas);
+    txt = run_capture(cmd);
+    assert_non_null(strstr(txt, "Service coverage: 14 districts, 200 stations"));
+    for (int i = 1; i <= 14; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "D%04d", i);
+        const char *nm = svt_db_text(sdb, "SELECT district_name FROM districts WHERE district_id = '%s'", id);
+        char both[300];
+        snprintf(both, sizeof both, "%s", nm);
+        if (!strstr(txt, id) || !strstr(txt, both))
+            fail_msg("the atlas lacks the page of %s (%s)", id, both);
+    }
+    free(txt);
+    SVT_EXPECT(2, "map", "--db", db, "--atlas", svt_path("atlas.png"));
+    sqlite3_close(sdb);
+}
+
+/* ---- bad input ---- */
+
+static void test_errors(void **state)
+{
+    (void)state;
+    const char *db = demo();
+    const char *out = svt_path("bad.png");
+    SVT_EXPECT(1, "map", "--db", db, "--district", "NOPE", "--out", out);
+    SVT_ERR_HAS("no district 'NOPE'");
+    SVT_ERR_HAS("D0001");
+    assert_false(svt_exists(out));
+    SVT_EXPECT(2, "map", "--db", db, "--minutes", "20", "--out", out);
+    SVT_ERR_HAS("10 min, 15 min");
+    SVT_EXPECT(2, "map", "--db", db, "--out", svt_path("bad.jpg"));
+    SVT_ERR_HAS(".png, .svg or .pdf");
+    SVT_EXPECT(2, "map", "--db", db, "--out", out, "--size", "12x8");
+    SVT_EXPECT(2, "map", "--db", db);
+    SVT_EXPECT(2, "map", "--db", db, "--out", out, "--font", "No Such Font Family 42");
+    SVT_ERR_HAS("No Such Font Family 42");
+    SVT_EXPECT(1, "map", "--db", svt_path("missing.sqlite"), "--out", out);
+    SVT_ERR_HAS("not found");
+    SVT_EXPECT(1, "map", "--db", db, "--all-districts", svt_path("no-such-dir"));
+    SVT_ERR_HAS("no such folder");
+
+    /* a foreign SQLite file, an older svcov schema, a svcov file without the tables */
+    sqlite3 *f = NULL;
+    const char *foreign = svt_path("foreign.sqlite");
+    assert_int_equal(sqlite3_open(foreign, &f), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(f, "CREATE TABLE t(x); INSERT INTO t VALUES (1)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(f);
+    SVT_EXPECT(1, "map", "--db", foreign, "--out", out);
+    SVT_ERR_HAS("did not write");
+    const char *old = svt_path("old.sqlite");
+    assert_int_equal(sqlite3_open(old, &f), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(f, "PRAGMA application_id = 1398162262; PRAGMA user_version = 1;"
+                                     " CREATE TABLE stations(x)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(f);
+    SVT_EXPECT(1, "map", "--db", old, "--out", out);
+    SVT_ERR_HAS("schema version 1");
+    const char *partial = svt_path("partial.sqlite");
+    assert_int_equal(sqlite3_open(partial, &f), SQLITE_OK);
+    char sql[256];
+    snprintf(sql, sizeof sql, "PRAGMA application_id = 1398162262; PRAGMA user_version = %d;"
+                              " CREATE TABLE stations(x); CREATE TABLE districts(x)", SV_STORE_SCHEMA_VERSION);
+    assert_int_equal(sqlite3_exec(f, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(f);
+    SVT_EXPECT(1, "map", "--db", partial, "--out", out);
+    SVT_ERR_HAS("has no table 'coverage'");
+    SVT_EXPECT(1, "report", "--db", partial, "--out", svt_path("r.html"));
+    SVT_ERR_HAS("has no table");
+    assert_false(svt_exists(out));
+
+    /* a siting result without an analysis */
+    const char *demand = svt_write("one_point.geojson",
+                                   "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                                   "\"properties\":{\"id\":\"p\"},\"geometry\":{\"type\":\"Point\","
+                                   "\"coordinates\":[113.95,22.54]}}]}");
+    const char *siting = svt_path("siting_only.sqlite");
+    SVT_EXPECT(0, "site", "--demand", demand, "--candidates", demand, "--radius", "300", "--model", "mclp", "--k",
+               "1", "--out", siting, "-q");
+    SVT_EXPECT(1, "map", "--db", siting, "--out", out);
+    SVT_ERR_HAS("siting result");
+    assert_false(svt_exists(out));
+
+    /* empty layers: no coverage, then no districts: an error, not a blank image */
+    const char *empty = svt_path("empty.sqlite");
+    svt_copy(db, empty);
+    sqlite3 *e = spatial_open(empty, 1);
+    assert_int_equal(sqlite3_exec(e, "DELETE FROM coverage; DELETE FROM gaps", NULL, NULL, NULL), SQLITE_OK);
+    SVT_EXPECT(1, "map", "--db", empty, "--out", out);
+    SVT_ERR_HAS("coverage and gaps layers are empty");
+    assert_int_equal(sqlite3_exec(e, "DELETE FROM districts", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(e);
+    SVT_EXPECT(1, "map", "--db", empty, "--out", out);
+    SVT_ERR_HAS("districts layer is empty");
+    assert_false(svt_exists(out));
+
+    /* a label no font can draw: a warning naming it, and the map is still made */
+    const char *odd = odd_db();
+    SVT_EXPECT(0, "map", "--db", odd, "--out", out, "--labels", "all");
+    SVT_ERR_HAS("no installed font has 1 character of \"Glyphless");
+    assert_true(svt_exists(out));
+}
+
+/* ---- HTML (without a browser) ---- */
+
+static size_t count_str(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+static void test_html(void **state)
+{
+    (void)state;
+    const char *odd = odd_db();
+    const char *html = svt_path("odd.html");
+    SVT_EXPECT(0, "map", "--db", odd, "--html", html, "--title", "Title </title><script>x</script>");
+    char *t = svt_read(html, NULL);
+    assert_non_null(t);
+    /* exactly our three scripts (Leaflet, the data, the page) and no markup from the data */
+    assert_int_equal(count_str(t, "<script"), 3);
+    assert_int_equal(count_str(t, "</script"), 3);
+    assert_null(strstr(t, "<img"));
+    assert_null(strstr(t, "<b>bold"));
+    assert_non_null(strstr(t, "\\u003cscript\\u003edocument.title"));
+    assert_non_null(strstr(t, "\\u2028")); /* the line separator in a name, escaped */
+    assert_non_null(strstr(t, "<title>Title &lt;/title&gt;&lt;script&gt;x&lt;/script&gt;</title>"));
+    /* self-contained: nothing fetched from elsewhere */
+    assert_null(strstr(t, "<link"));
+    assert_null(strstr(t, "src=\"http"));
+    assert_null(strstr(t, "src='http"));
+    assert_non_null(strstr(t, "Leaflet 1.9.4"));
+    /* lon/lat GeoJSON of the demo city (113.9 E, 22.5 N) */
+    assert_non_null(strstr(t, "[113.9"));
+    free(t);
+}
+
+/* ---- the HTML map in headless Chromium ---- */
+
+static const char *chromium(void)
+{
+    static const char *const names[] = {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"};
+    const char *env = getenv("SVCOV_CHROMIUM");
+    if (env && *env)
+        return env;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (access(names[i], X_OK) == 0)
+            return names[i];
+    return NULL;
+}
+
+/* Run Chromium headless on url; --dump-dom output (or a screenshot). */
+static char *browse(const char *bin, const char *url, const char *screenshot)
+{
+    char cmd[9000], prof[4300];
+    snprintf(prof, sizeof prof, "%s/chrome-profile", svt_dir);
+    if (screenshot)
+        snprintf(cmd, sizeof cmd,
+                 "timeout 60 '%s' --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run"
+                 " --user-data-dir='%s' --window-size=1200,900 --virtual-time-budget=10000 --screenshot='%s' '%s'"
+                 " 2>&1",
+                 bin, prof, screenshot, url);
+    else
+        snprintf(cmd, sizeof cmd,
+                 "timeout 60 '%s' --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir='%s'"
+                 " --window-size=1200,900 --virtual-time-budget=10000 --dump-dom '%s' 2>/dev/null",
+                 bin, prof, url);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t cap = 1 << 20, n = 0, k;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    while ((k = fread(buf + n, 1, cap - n - 1, p)) > 0) {
+        n += k;
+        if (cap - n - 1 == 0) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+    }
+    buf[n] = '\0';
+    pclose(p);
+    return buf;
+}
+
+/* The JSON the page's test hook writes, as text. */
+static const char *hook_result(const char *dom)
+{
+    const char *p = strstr(dom, "id=\"svcov-test-result\">");
+    if (!p)
+        fail_msg("the page's test hook did not run; the DOM was:\n%.2000s", dom);
+    return p + strlen("id=\"svcov-test-result\">");
+}
+
+static int json_int(const char *json, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = strstr(json, pat);
+    if (!p)
+        fail_msg("no %s in %s", key, json);
+    return atoi(p + strlen(pat));
+}
+
+static void test_browser(void **state)
+{
+    (void)state;
+    const char *bin = chromium();
+    if (!bin) {
+        fprintf(stderr, "SKIPPED: no Chromium found (scripts/install-deps.sh installs Debian's chromium)\n");
+        exit(77);
+    }
+    /* can it run at all? */
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "timeout 30 '%s' --headless --no-sandbox --version >/dev/null 2>&1", bin);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "SKIPPED: %s does not start here\n", bin);
+        exit(77);
+    }
+    const char *db = demo();
+    const char *html = svt_path("demo_map.html");
+    SVT_EXPECT(0, "map", "--db", db, "--html", html);
+    char url[4400];
+    snprintf(url, sizeof url, "file://%s#svcov-test=D0013", html);
+    char *dom = browse(bin, url, NULL);
+    const char *res = hook_result(dom);
+    assert_int_equal(json_int(res, "districts"), 14);
+    assert_int_equal(json_int(res, "stations"), 200);
+    /* districts, outlines, 2 coverage breaks, the gaps and 200 station circles as SVG paths */
+    int paths = json_int(res, "paths");
+    if (paths < 14 * 2 + 200)
+        fail_msg("only %d paths drawn", paths);
+    /* the popup shows the district's figures */
+    sqlite3 *sdb = svt_db_open(db);
+    char pct10[32], pct15[32];
+    snprintf(pct10, sizeof pct10, "%.1f",
+             svt_db_double(sdb, "SELECT covered_pct FROM district_coverage WHERE district_id = 'D0013' AND minutes = 10"));
+    snprintf(pct15, sizeof pct15, "%.1f",
+             svt_db_double(sdb, "SELECT covered_pct FROM district_coverage WHERE district_id = 'D0013' AND minutes = 15"));
+    const char *name = svt_db_text(sdb, "SELECT district_name FROM districts WHERE district_id = 'D0013'");
+    const char *pop = strstr(res, "\"popup\":\"");
+    assert_non_null(pop);
+    if (!strstr(pop, pct10) || !strstr(pop, pct15) || !strstr(pop, name))
+        fail_msg("the popup lacks %s, %s %% or %s: %.600s", name, pct10, pct15, pop);
+    sqlite3_close(sdb);
+    free(dom);
+
+    /* the screenshot: the map drew (green areas, station colours), not a blank page */
+    const char *shot = svt_path("shot.png");
+    snprintf(url, sizeof url, "file://%s#svcov-test=D0013", html);
+    free(browse(bin, url, shot));
+    image im;
+    image_load(&im, shot, NULL);
+    assert_int_equal(im.w, 1200);
+    long green = 0, blue = 0, other = 0;
+    for (int y = 0; y < im.h; y++)
+        for (int x = 0; x < im.w; x++) {
+            int r, g, b;
+            pixel(&im, x, y, &r, &g, &b);
+            if (g > r + 40 && g > b + 30)
+                green++;
+            else if (abs(r - 31) < 20 && abs(g - 120) < 20 && abs(b - 180) < 20)
+                blue++;
+            if (abs(r - 229) > 6 || abs(g - 232) > 6 || abs(b - 235) > 6)
+                other++;
+        }
+    image_free(&im);
+    if (green < 100000 || blue < 300 || other < 200000)
+        fail_msg("the screenshot has %ld green, %ld station-blue and %ld non-background pixels", green, blue, other);
+
+    /* markup in names stays text: no <img> element, no script ran */
+    const char *odd = odd_db();
+    const char *ohtml = svt_path("odd_map.html");
+    SVT_EXPECT(0, "map", "--db", odd, "--html", ohtml);
+    snprintf(url, sizeof url, "file://%s#svcov-test", ohtml);
+    dom = browse(bin, url, NULL);
+    res = hook_result(dom);
+    assert_int_equal(json_int(res, "marked"), 1);
+    assert_int_equal(json_int(res, "imgs"), 0);
+    assert_int_equal(json_int(res, "scripts"), 3);
+    assert_non_null(strstr(res, "\"title\":\"Service coverage\""));
+    /* the tooltip shows the name as text */
+    assert_non_null(strstr(res, "&lt;script&gt;document.title='pwned'&lt;/script&gt;&lt;img"));
+    free(dom);
+}
+
+/* ---- distance breaks and a network analysis ---- */
+
+#define CRS_32631 "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::32631\"}},"
+
+static void test_kinds(void **state)
+{
+    (void)state;
+    const char *d = svt_write("sq_districts.geojson",
+                              "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                              "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"sq\",\"name\":\"Square\"},"
+                              "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[501000,4699000],"
+                              "[501000,4701000],[499000,4701000],[499000,4699000]]]}}]}");
+    const char *s = svt_write("sq_station.geojson",
+                              "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                              "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"c1\",\"name\":\"Centre\","
+                              "\"category\":\"clinic\"},\"geometry\":{\"type\":\"Point\","
+                              "\"coordinates\":[500000,4700000]}}]}");
+    /* distance breaks: --radius picks them, --minutes is refused with the breaks there are */
+    const char *db = svt_path("radius.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "300,600", "--out", db, "-q");
+    const char *png = svt_path("radius.png"), *pgw = svt_path("radius.pgw");
+    SVT_EXPECT(0, "map", "--db", db, "--radius", "300", "--out", png, "--size", "800x800", "--world-file");
+    SVT_EXPECT(2, "map", "--db", db, "--minutes", "15", "--out", png);
+    SVT_ERR_HAS("300 m, 600 m");
+    image im;
+    image_load(&im, png, pgw);
+    int x, y, r, g, b;
+    /* 200 m east of the station: inside the 300 m circle; 450 m: in the gap of the 300 m break */
+    world_pixel(&im, 500200, 4700000, &x, &y);
+    pixel(&im, x, y, &r, &g, &b);
+    assert_true(g > r + 25 && g > b + 25);
+    int reds = 0;
+    for (int dy = -2; dy <= 2; dy++) {
+        world_pixel(&im, 500450, 4700000 + dy * 10, &x, &y);
+        pixel(&im, x, y, &r, &g, &b);
+        reds += r > g + 60 && r > b + 60;
+    }
+    assert_true(reds >= 4);
+    image_free(&im);
+    const char *pdf = svt_path("radius.pdf");
+    SVT_EXPECT(0, "map", "--db", db, "--out", pdf);
+    char cmd[4600];
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", pdf);
+    char *t = run_capture(cmd);
+    if (!strstr(t, "Areas within 300 and 600 m of a station") || !strstr(t, "Gap: beyond 600 m"))
+        fail_msg("the distance map's text:\n%s", t);
+    free(t);
+
+    /* a network analysis: the streets reached are drawn and in the legend */
+    const char *roads = svt_write(
+        "sq_roads.geojson",
+        "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"highway\":\"residential\"},\"geometry\":{\"type\":\"LineString\","
+        "\"coordinates\":[[499000,4700000],[500000,4700000],[501000,4700000]]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"highway\":\"residential\"},\"geometry\":{\"type\":\"LineString\","
+        "\"coordinates\":[[500000,4699000],[500000,4700000],[500000,4701000]]}}]}");
+    const char *ndb = svt_path("network.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--network", roads, "--mode", "walk", "--minutes",
+               "5", "--out", ndb, "-q");
+    /* the road lines when the analysis stored them (table roads), else the streets reached */
+    sqlite3 *ndbh = svt_db_open(ndb);
+    int has_roads = svt_db_int(ndbh, "SELECT count(*) FROM sqlite_master WHERE name = 'roads'") > 0 &&
+                    svt_db_int(ndbh, "SELECT count(*) FROM (SELECT 1 FROM roads LIMIT 1)") > 0;
+    sqlite3_close(ndbh);
+    const char *label = has_roads ? "Roads" : "Streets reached";
+    const char *npdf = svt_path("network.pdf");
+    SVT_EXPECT(0, "map", "--db", ndb, "--out", npdf);
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", npdf);
+    t = run_capture(cmd);
+    if (!strstr(t, label) || !strstr(t, "Areas within 5 minutes (walk"))
+        fail_msg("the network map's text lacks '%s':\n%s", label, t);
+    free(t);
+    const char *nhtml = svt_path("network.html");
+    SVT_EXPECT(0, "map", "--db", ndb, "--html", nhtml);
+    t = svt_read(nhtml, NULL);
+    char want_label[64];
+    snprintf(want_label, sizeof want_label, "\"roads_label\":\"%s\"", label);
+    assert_non_null(strstr(t, want_label));
+    assert_non_null(strstr(t, "\"roads\":{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                              "\"geometry\":{\"type\":\"MultiLineString\""));
+    free(t);
+}
+
+/* ---- sites proposed by svcov site, on the maps and in the report ---- */
+
+static void test_sites(void **state)
+{
+    (void)state;
+    const char *db = svt_path("sites.sqlite");
+    svt_copy(demo(), db);
+    /* demand where the 15-minute gaps are, as lon/lat */
+    sqlite3 *sdb = spatial_open(db, 0);
+    char dem[1024] = "{\"type\":\"FeatureCollection\",\"features\":[";
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(sdb,
+                                        "SELECT X(ST_Transform(PointOnSurface(geom), 4326)),"
+                                        " Y(ST_Transform(PointOnSurface(geom), 4326)) FROM gap_parts"
+                                        " WHERE minutes = 15 ORDER BY area_m2 DESC LIMIT 2",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    for (int i = 0; sqlite3_step(q) == SQLITE_ROW; i++)
+        snprintf(dem + strlen(dem), sizeof dem - strlen(dem),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"h%d\",\"weight\":100},\"geometry\":"
+                 "{\"type\":\"Point\",\"coordinates\":[%.9f,%.9f]}}",
+                 i ? "," : "", i, sqlite3_column_double(q, 0), sqlite3_column_double(q, 1));
+    sqlite3_finalize(q);
+    sqlite3_close(sdb);
+    strcat(dem, "]}");
+    const char *demand = svt_write("gap_demand.geojson", dem);
+    SVT_EXPECT(0, "site", "--db", db, "--demand", demand, "--grid", "100", "--grid-in", "gaps", "--minutes", "15",
+               "--mode", "walk", "--detour", "1.3", "--model", "mclp", "--k", "1", "--out", db, "-q");
+
+    /* the printed map: a yellow star where the site is */
+    const char *png = svt_path("sites.png"), *pgw = svt_path("sites.pgw");
+    SVT_EXPECT(0, "map", "--db", db, "--district", "D0013", "--out", png, "--world-file");
+    sdb = spatial_open(db, 0);
+    double sx = svt_db_double(sdb, "SELECT ST_X(geom) FROM sites WHERE rank = 1");
+    double sy = svt_db_double(sdb, "SELECT ST_Y(geom) FROM sites WHERE rank = 1");
+    char cand[128];
+    snprintf(cand, sizeof cand, "%s", svt_db_text(sdb, "SELECT candidate_id FROM sites WHERE rank = 1"));
+    sqlite3_close(sdb);
+    image im;
+    image_load(&im, png, pgw);
+    int x, y, r, g, b;
+    world_pixel(&im, sx, sy, &x, &y);
+    pixel(&im, x, y, &r, &g, &b);
+    if (!(r > 230 && g > 210 && b < 110))
+        fail_msg("the proposed site at pixel (%d, %d) is rgb(%d,%d,%d), not the yellow star", x, y, r, g, b);
+    image_free(&im);
+
+    /* the report lists it, the HTML map has the layer */
+    const char *md = svt_path("sites.md");
+    SVT_EXPECT(0, "report", "--db", db, "--out", md);
+    char *t = svt_read(md, NULL);
+    char want[256];
+    snprintf(want, sizeof want, "| 1 | %s | D0013 |", cand);
+    if (!strstr(t, "## Proposed sites") || !strstr(t, want))
+        fail_msg("the report lacks the site \"%s\":\n%s", want, t);
+    free(t);
+    const char *html = svt_path("sites.html");
+    SVT_EXPECT(0, "map", "--db", db, "--html", html);
+    t = svt_read(html, NULL);
+    assert_non_null(strstr(t, "\"sites\":{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\""));
+    assert_non_null(strstr(t, cand));
+    free(t);
+}
+
+/* ---- svcov report ---- */
+
+/* Field k (0-based) of a CSV line without quotes. */
+static double csv_field(const char *line, int k)
+{
+    const char *p = line;
+    for (int i = 0; i < k; i++) {
+        p = strchr(p, ',');
+        assert_non_null(p);
+        p++;
+    }
+    return strtod(p, NULL);
+}
+
+static int csv_index(const char *header, const char *name)
+{
+    int k = 0;
+    size_t n = strlen(name);
+    for (const char *p = header; p && *p; k++) {
+        if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\r' || p[n] == '\n'))
+            return k;
+        p = strchr(p, ',');
+        if (p)
+            p++;
+    }
+    fail_msg("no column %s in %s", name, header);
+    return -1;
+}
+
+static void test_report(void **state)
+{
+    (void)state;
+    const char *db = demo();
+    sqlite3 *sdb = svt_db_open(db);
+    double pct15 = svt_db_double(sdb, "SELECT covered_pct FROM district_coverage WHERE district_id = 'D0013'"
+                                      " AND minutes = 15");
+    double city10 = svt_db_double(sdb, "SELECT covered_pct FROM city_coverage WHERE minutes = 10");
+    char name[256];
+    snprintf(name, sizeof name, "%s", svt_db_text(sdb, "SELECT district_name FROM districts WHERE district_id = 'D0013'"));
+    sqlite3_close(sdb);
+    char want[128];
+
+    /* CSV: one row per district and break, then the city's */
+    const char *csv = svt_path("report.csv");
+    SVT_EXPECT(0, "report", "--db", db, "--out", csv);
+    char *t = svt_read(csv, NULL);
+    assert_non_null(t);
+    int ci = csv_index(t, "covered_pct");
+    assert_int_equal(csv_index(t, "district_id"), 0);
+    int rows = 0, found = 0, city = 0;
+    for (char *line = strchr(t, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        const char *l = line + 1;
+        rows++;
+        if (strncmp(l, "D0013,", 6) == 0 && csv_field(l, 3) == 15) {
+            assert_float_equal(csv_field(l, ci), pct15, 1e-9);
+            found = 1;
+        }
+        if (strncmp(l, "(city),", 7) == 0 && csv_field(l, 3) == 10) {
+            assert_float_equal(csv_field(l, ci), city10, 1e-9);
+            city = 1;
+        }
+    }
+    assert_int_equal(rows, 14 * 2 + 2);
+    assert_true(found && city);
+    free(t);
+
+    /* Markdown: one line per district, both breaks */
+    const char *md = svt_path("report.md");
+    SVT_EXPECT(0, "report", "--db", db, "--out", md);
+    t = svt_read(md, NULL);
+    assert_int_equal(count_str(t, "\n| D00"), 14);
+    snprintf(want, sizeof want, "| D0013 | %s | 2.505 | 74.8 | %.1f |", name, pct15);
+    if (!strstr(t, want))
+        fail_msg("the Markdown lacks \"%s\":\n%s", want, t);
+    assert_non_null(strstr(t, "| detour | 1.3 |"));
+    free(t);
+    SVT_EXPECT(0, "report", "--db", db, "--out", md, "--minutes", "15");
+    t = svt_read(md, NULL);
+    assert_null(strstr(t, "10 min"));
+    assert_non_null(strstr(t, "15 min covered %"));
+    free(t);
+
+    /* HTML: the tables and the maps inlined as PNG */
+    const char *html = svt_path("report.html");
+    SVT_EXPECT(0, "report", "--db", db, "--out", html);
+    t = svt_read(html, NULL);
+    assert_int_equal(count_str(t, "src=\"data:image/png;base64,iVBORw0KGgo"), 1 + 14);
+    assert_int_equal(count_str(t, "<script"), 0);
+    snprintf(want, sizeof want, "<td>%.1f</td>", pct15);
+    assert_non_null(strstr(t, want));
+    assert_non_null(strstr(t, name));
+    free(t);
+    SVT_EXPECT(2, "report", "--db", db, "--out", svt_path("report.txt"));
+    SVT_ERR_HAS(".html, .md or .csv");
+
+    /* the other analyses' tables and columns, when a database has them */
+    const char *rich = svt_path("rich.sqlite");
+    svt_copy(db, rich);
+    /* newer analyses create these tables and columns themselves; add what this database lacks */
+    sqlite3 *e = spatial_open(rich, 1);
+    static const char *const cols[][2] = {{"district_coverage", "pop_total"},
+                                          {"district_coverage", "pop_covered"},
+                                          {"district_coverage", "pop_covered_pct"},
+                                          {"city_coverage", "gini"}};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        if (svt_db_int(e, "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'", cols[i][0],
+                       cols[i][1]) == 0) {
+            char alter[256];
+            snprintf(alter, sizeof alter, "ALTER TABLE %s ADD COLUMN %s REAL", cols[i][0], cols[i][1]);
+            assert_int_equal(sqlite3_exec(e, alter, NULL, NULL, NULL), SQLITE_OK);
+        }
+    char *err = NULL;
+    int rc = sqlite3_exec(
+        e,
+        "UPDATE district_coverage SET pop_total = 20000, pop_covered = 20000 * covered_pct / 100,"
+        " pop_covered_pct = covered_pct - 0.25;"
+        "UPDATE city_coverage SET gini = 0.0421;"
+        "CREATE TABLE IF NOT EXISTS district_redundancy (district_id TEXT, district_name TEXT, mode TEXT,"
+        " minutes REAL, radius_m REAL, n_cover INTEGER, area_m2 REAL, area_pct REAL, pop REAL, pop_pct REAL);"
+        "DELETE FROM district_redundancy;"
+        "INSERT INTO district_redundancy (district_id, district_name, mode, minutes, radius_m, n_cover, area_m2,"
+        " area_pct, pop, pop_pct) SELECT district_id, district_name, mode, minutes, radius_m, 2, 0, 31.5, 0, 12.25"
+        " FROM district_coverage;"
+        "INSERT INTO district_redundancy (district_id, district_name, mode, minutes, radius_m, n_cover, area_m2,"
+        " area_pct, pop, pop_pct) SELECT district_id, district_name, mode, minutes, radius_m, 3, 0, 40, 0, 50"
+        " FROM district_coverage;"
+        "CREATE TABLE IF NOT EXISTS district_fairness (district_id TEXT, district_name TEXT, mode TEXT,"
+        " minutes REAL, radius_m REAL, pop_total REAL, pop_covered_pct REAL, median_m REAL, p90_m REAL,"
+        " median_min REAL, p90_min REAL, source TEXT);"
+        "DELETE FROM district_fairness;"
+        "INSERT INTO district_fairness (district_id, district_name, mode, minutes, radius_m, pop_total,"
+        " pop_covered_pct, median_m, p90_m, median_min, p90_min, source) SELECT district_id, district_name, mode,"
+        " minutes, radius_m, 1, 1, 300, 700, 4.75, 11.25, 'demand' FROM district_coverage;"
+        "CREATE TABLE IF NOT EXISTS critical_stations (mode TEXT, minutes REAL, radius_m REAL, rank INTEGER,"
+        " station_id TEXT, name TEXT, pop_lost REAL, area_lost_m2 REAL);"
+        "DELETE FROM critical_stations;"
+        "INSERT INTO critical_stations (mode, minutes, radius_m, rank, station_id, name, pop_lost, area_lost_m2)"
+        " VALUES ('walk', 15, 961.538461538462, 1, 'S000042', 'Critical <one>', 1234, 5678);",
+        NULL, NULL, &err);
+    if (rc != SQLITE_OK)
+        fail_msg("cannot add the population tables: %s", err ? err : "?");
+    sqlite3_close(e);
+    SVT_EXPECT(0, "report", "--db", rich, "--out", md);
+    t = svt_read(md, NULL);
+    snprintf(want, sizeof want, "| %.1f |", pct15 - 0.25);
+    assert_non_null(strstr(t, "15 min people covered %"));
+    assert_non_null(strstr(t, want));
+    assert_non_null(strstr(t, "15 min area by 2+ stations %"));
+    assert_non_null(strstr(t, "| 71.5 |"));   /* 31.5 + 40 */
+    assert_non_null(strstr(t, "| 62.2 |"));   /* 12.25 + 50, people */
+    assert_non_null(strstr(t, "| 4.8 | 11.2 |") ? t : strstr(t, "| 4.8 | 11.3 |"));
+    assert_non_null(strstr(t, "| 0.0421 |")); /* the city's Gini */
+    assert_non_null(strstr(t, "Critical &lt;one>"));
+    free(t);
+    /* and the printed map gives the people covered */
+    const char *pdf = svt_path("rich.pdf");
+    SVT_EXPECT(0, "map", "--db", rich, "--district", "D0013", "--out", pdf);
+    char cmd[4600];
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", pdf);
+    t = run_capture(cmd);
+    snprintf(want, sizeof want, "people: %.0f of 20,000", 20000 * pct15 / 100);
+    if (!strstr(t, "people:") || !strstr(t, "of 20,000"))
+        fail_msg("the map of a database with population lacks \"%s\":\n%s", want, t);
+    free(t);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        struct CMUnitTest test;
+    } groups[] = {
+        {"png", cmocka_unit_test(test_png)},
+        {"vector", cmocka_unit_test(test_vector)},
+        {"errors", cmocka_unit_test(test_errors)},
+        {"html", cmocka_unit_test(test_html)},
+        {"browser", cmocka_unit_test(test_browser)},
+        {"report", cmocka_unit_test(test_report)},
+        {"kinds", cmocka_unit_test(test_kinds)},
+        {"sites", cmocka_unit_test(test_sites)},
+    };
+    const size_t ng = sizeof groups / sizeof groups[0];
+    struct CMUnitTest tests[sizeof groups / sizeof groups[0]];
+    size_t n = 0;
+    for (size_t i = 0; i < ng; i++)
+        if (argc < 2 || strcmp(argv[1], groups[i].name) == 0)
+            tests[n++] = groups[i].test;
+    if (n == 0) {
+        fprintf(stderr, "test_map: no group '%s'\n", argv[1]);
+        return 2;
+    }
+    return _cmocka_run_group_tests(argc < 2 ? "map" : argv[1], tests, n, group_setup, group_teardown);
+}
