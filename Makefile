@@ -19,7 +19,7 @@ build: deps
 demo: build
 	@mkdir -p $(OUT)
 	$(SVCOV) analyze --stations geodata/stations.geojson --districts geodata/districts.geojson \
-	    --minutes 10,15 --mode walk --detour 1.3 --population-field population --category services \
+	    --minutes 10,15 --mode walk --detour 1.3 --population-field population \
 	    --out $(OUT)/demo.sqlite
 	@for layer in districts stations coverage gaps service_areas district_redundancy critical_stations responsibility; do \
 	    $(SVCOV) export --db $(OUT)/demo.sqlite --layer $$layer --out $(OUT)/$$layer.geojson || exit 1; \
