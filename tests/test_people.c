@@ -555,6 +555,7 @@ static void test_raster(void **state)
     db = svt_db_open(out2);
     double t2 = svt_db_double(db, "SELECT pop_total FROM district_coverage");
     double z2 = gdal_zonal_sum(tif2, d, "sq");
+    fprintf(stderr, "lon/lat raster: svcov %.3f people, GDAL zonal sum (cell centres) %.3f\n", t2, z2);
     /* a 0.0005 deg cell is ~41 x 56 m: 4e6 m2 hold ~1750 cells of 2 people */
     assert_true(z2 > 3000);
     assert_true(fabs(t2 - z2) / z2 < 0.03);
