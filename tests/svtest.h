@@ -315,4 +315,31 @@ SVT_FN void svt_db_no_nan(sqlite3 *db)
                      0);
 }
 
+
+/* ---- groups: "test_x GROUP" runs the tests of one group (ctest runs each
+ * group as its own test); without an argument, all of them ---- */
+
+typedef struct {
+    const char *name;
+    struct CMUnitTest test;
+} svt_group;
+
+SVT_FN int svt_run_groups(int argc, char **argv, const char *program, const svt_group *groups, size_t ng,
+                          CMFixtureFunction setup, CMFixtureFunction teardown)
+{
+    struct CMUnitTest *tests = calloc(ng + 1, sizeof *tests);
+    size_t n = 0;
+    for (size_t i = 0; tests && i < ng; i++)
+        if (argc < 2 || strcmp(argv[1], groups[i].name) == 0)
+            tests[n++] = groups[i].test;
+    if (n == 0) {
+        fprintf(stderr, "%s: no group '%s'\n", program, argc < 2 ? "" : argv[1]);
+        free(tests);
+        return 2;
+    }
+    int rc = _cmocka_run_group_tests(argc < 2 ? program : argv[1], tests, n, setup, teardown);
+    free(tests);
+    return rc;
+}
+
 #endif

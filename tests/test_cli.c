@@ -817,10 +817,7 @@ static void test_site_errors(void **state)
 
 int main(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        struct CMUnitTest test;
-    } groups[] = {
+    static const svt_group groups[] = {
         {"analyze", cmocka_unit_test(test_analyze_square)},
         {"analyze", cmocka_unit_test(test_analyze_lonlat_and_csv)},
         {"analyze", cmocka_unit_test(test_analyze_full_coverage)},
@@ -835,15 +832,6 @@ int main(int argc, char **argv)
         {"site", cmocka_unit_test(test_site)},
         {"site", cmocka_unit_test(test_site_errors)},
     };
-    const size_t ng = sizeof groups / sizeof groups[0];
-    struct CMUnitTest tests[sizeof groups / sizeof groups[0]];
-    size_t n = 0;
-    for (size_t i = 0; i < ng; i++)
-        if (argc < 2 || strcmp(argv[1], groups[i].name) == 0)
-            tests[n++] = groups[i].test;
-    if (n == 0) {
-        fprintf(stderr, "test_cli: no group '%s'\n", argv[1]);
-        return 2;
-    }
-    return _cmocka_run_group_tests(argc < 2 ? "cli" : argv[1], tests, n, group_setup, group_teardown);
+    return svt_run_groups(argc, argv, "cli", groups, sizeof groups / sizeof groups[0], group_setup,
+                          group_teardown);
 }

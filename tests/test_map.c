@@ -999,10 +999,7 @@ static void test_report(void **state)
 
 int main(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        struct CMUnitTest test;
-    } groups[] = {
+    static const svt_group groups[] = {
         {"png", cmocka_unit_test(test_png)},
         {"vector", cmocka_unit_test(test_vector)},
         {"errors", cmocka_unit_test(test_errors)},
@@ -1012,15 +1009,6 @@ int main(int argc, char **argv)
         {"kinds", cmocka_unit_test(test_kinds)},
         {"sites", cmocka_unit_test(test_sites)},
     };
-    const size_t ng = sizeof groups / sizeof groups[0];
-    struct CMUnitTest tests[sizeof groups / sizeof groups[0]];
-    size_t n = 0;
-    for (size_t i = 0; i < ng; i++)
-        if (argc < 2 || strcmp(argv[1], groups[i].name) == 0)
-            tests[n++] = groups[i].test;
-    if (n == 0) {
-        fprintf(stderr, "test_map: no group '%s'\n", argv[1]);
-        return 2;
-    }
-    return _cmocka_run_group_tests(argc < 2 ? "map" : argv[1], tests, n, group_setup, group_teardown);
+    return svt_run_groups(argc, argv, "map", groups, sizeof groups / sizeof groups[0], group_setup,
+                          group_teardown);
 }

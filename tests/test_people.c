@@ -702,10 +702,7 @@ static void test_errors(void **state)
 
 int main(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        struct CMUnitTest test;
-    } groups[] = {
+    static const svt_group groups[] = {
         {"unit", cmocka_unit_test(test_surface_areal_and_points)},
         {"unit", cmocka_unit_test(test_dasymetric)},
         {"unit", cmocka_unit_test(test_gini_and_quantiles)},
@@ -719,15 +716,6 @@ int main(int argc, char **argv)
         {"buildings", cmocka_unit_test(test_overlap)},
         {"errors", cmocka_unit_test(test_errors)},
     };
-    const size_t ng = sizeof groups / sizeof groups[0];
-    struct CMUnitTest tests[sizeof groups / sizeof groups[0]];
-    size_t n = 0;
-    for (size_t i = 0; i < ng; i++)
-        if (argc < 2 || strcmp(argv[1], groups[i].name) == 0)
-            tests[n++] = groups[i].test;
-    if (n == 0) {
-        fprintf(stderr, "test_people: no group '%s'\n", argv[1]);
-        return 2;
-    }
-    return _cmocka_run_group_tests(argc < 2 ? "people" : argv[1], tests, n, group_setup, group_teardown);
+    return svt_run_groups(argc, argv, "people", groups, sizeof groups / sizeof groups[0], group_setup,
+                          group_teardown);
 }
