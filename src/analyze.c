@@ -816,7 +816,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         .quad_segs = o->quad_segs,
         .method = o->method,
         .want_geometry = 1,
-        /* with people, the city's gap too (people in the gap) */
+        /* overlapping districts with people: the city gap polygon too (its people are counted in it) */
         .geometry_limit = a->districts_overlap && (o->population_raster || o->population.spec || o->population_field)
                               ? 0
                               : a->n_districts,
