@@ -957,6 +957,13 @@ done:
 
 /* ---- writing ---- */
 
+/* The leading columns of the per-district and per-break tables (district
+ * nd is the whole area). */
+#define DISTRICT_VALUES(a, d)                                                                              \
+    SV_TEXT((d) < (a)->n_districts ? (a)->district_ids[d] : NULL),                                         \
+        SV_TEXT((d) < (a)->n_districts ? (a)->district_names[d] : "(whole area)")
+#define BREAK_VALUES(a, b) SV_TEXT((a)->mode), SV_REAL((a)->breaks[b].minutes), SV_REAL((a)->breaks[b].radius_m)
+
 typedef struct {
     size_t i;
     double pop, area;
@@ -987,11 +994,8 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
                 pop += r->people[c];
             for (int c = 0; c < SV_REDUNDANCY_CLASSES && rc == SV_OK; c++) {
                 sv_value v[] = {
-                    SV_TEXT(d < nd ? a->district_ids[d] : NULL),
-                    SV_TEXT(d < nd ? a->district_names[d] : "(whole area)"),
-                    SV_TEXT(a->mode),
-                    SV_REAL(a->breaks[b].minutes),
-                    SV_REAL(a->breaks[b].radius_m),
+                    DISTRICT_VALUES(a, d),
+                    BREAK_VALUES(a, b),
                     SV_INT(c),
                     SV_REAL(r->area[c]),
                     SV_REAL(area > 0 ? 100.0 * r->area[c] / area : NAN),
@@ -1015,9 +1019,7 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
             size_t i = order[k].i;
             const sv_feature *f = &st_fs->items[st_keep[i]];
             sv_value v[] = {
-                SV_TEXT(a->mode),
-                SV_REAL(a->breaks[b].minutes),
-                SV_REAL(a->breaks[b].radius_m),
+                BREAK_VALUES(a, b),
                 SV_INT(k + 1),
                 SV_TEXT(f->id),
                 SV_TEXT(f->name),
@@ -1034,11 +1036,8 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
         for (size_t b = 0; b < nb && rc == SV_OK; b++) {
             double t = P->total ? P->total[d * nb + b] : NAN, c = P->covered ? P->covered[d * nb + b] : NAN;
             sv_value v[] = {
-                SV_TEXT(d < nd ? a->district_ids[d] : NULL),
-                SV_TEXT(d < nd ? a->district_names[d] : "(whole area)"),
-                SV_TEXT(a->mode),
-                SV_REAL(a->breaks[b].minutes),
-                SV_REAL(a->breaks[b].radius_m),
+                DISTRICT_VALUES(a, d),
+                BREAK_VALUES(a, b),
                 SV_REAL(t),
                 SV_REAL(t > 0 ? 100.0 * c / t : NAN),
                 SV_REAL(P->med_m[d]),
@@ -1057,12 +1056,9 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
                 const sv_cov_cell *cell = &P->cat_cov[c].cells[k];
                 double t = P->cat_total[c * (nd + 1) * nb + k], cv = P->cat_covered[c * (nd + 1) * nb + k];
                 sv_value v[] = {
-                    SV_TEXT(d < nd ? a->district_ids[d] : NULL),
-                    SV_TEXT(d < nd ? a->district_names[d] : "(whole area)"),
+                    DISTRICT_VALUES(a, d),
                     SV_TEXT(P->categories[c]),
-                    SV_TEXT(a->mode),
-                    SV_REAL(a->breaks[b].minutes),
-                    SV_REAL(a->breaks[b].radius_m),
+                    BREAK_VALUES(a, b),
                     SV_INT(P->cat_stations[c]),
                     SV_REAL(cell->area_m2),
                     SV_REAL(cell->covered_m2),
@@ -1077,8 +1073,7 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
                 if (rc != SV_OK || d == nd)
                     continue;
                 sv_value g[] = {
-                    SV_TEXT(a->district_ids[d]), SV_TEXT(a->district_names[d]), SV_TEXT(P->categories[c]),
-                    SV_TEXT(a->mode), SV_REAL(a->breaks[b].minutes), SV_REAL(a->breaks[b].radius_m),
+                    DISTRICT_VALUES(a, d), SV_TEXT(P->categories[c]), BREAK_VALUES(a, b),
                     SV_REAL(cell->gap_m2),
                 };
                 rc = sv_store_insert(ctx, db, SV_TABLE_CATEGORY_GAPS, g, sizeof g / sizeof g[0], cell->gap_wkb,
