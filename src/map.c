@@ -1367,3 +1367,23 @@ sv_status sv_map_render_atlas(sv_ctx *ctx, sv_map *m, const sv_map_page_options 
     sv_canvas_destroy(c);
     return st;
 }
+
+void sv_map_break_filter(const sv_map_options *o, const char *prefix, char *where, size_t size)
+{
+    size_t n = o ? o->n_minutes + o->n_radii : 0, k = 0;
+    if (n == 0) {
+        snprintf(where, size, "1");
+        return;
+    }
+    k += (size_t)snprintf(where, size, "(");
+    for (size_t i = 0; i < n && k < size; i++) {
+        if (i < o->n_minutes)
+            k += (size_t)snprintf(where + k, size - k, "%sabs(%sminutes - %.10g) < 1e-9", i ? " OR " : "", prefix,
+                                  o->minutes[i]);
+        else
+            k += (size_t)snprintf(where + k, size - k, "%sabs(%sradius_m - %.10g) < 1e-6", i ? " OR " : "", prefix,
+                                  o->radii[i - o->n_minutes]);
+    }
+    if (k < size)
+        snprintf(where + k, size - k, ")");
+}

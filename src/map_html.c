@@ -205,32 +205,6 @@ static const char *page_js =
     "var pre=el('pre',null,JSON.stringify(res));pre.id='svcov-test-result';document.body.appendChild(pre);}\n"
     "})();\n";
 
-static void break_list(sv_buf *b, const char *db, sv_ctx *ctx, const sv_map_options *opt, char *where,
-                       size_t wsize)
-{
-    (void)db;
-    (void)ctx;
-    size_t o = 0;
-    where[0] = '\0';
-    size_t n = opt ? opt->n_minutes + opt->n_radii : 0;
-    if (n == 0) {
-        snprintf(where, wsize, "1");
-        return;
-    }
-    o += (size_t)snprintf(where + o, wsize - o, "(");
-    for (size_t i = 0; i < n && o < wsize; i++) {
-        if (i < opt->n_minutes)
-            o += (size_t)snprintf(where + o, wsize - o, "%sabs(minutes - %.10g) < 1e-9", i ? " OR " : "",
-                                  opt->minutes[i]);
-        else
-            o += (size_t)snprintf(where + o, wsize - o, "%sabs(radius_m - %.10g) < 1e-6", i ? " OR " : "",
-                                  opt->radii[i - opt->n_minutes]);
-    }
-    if (o < wsize)
-        snprintf(where + o, wsize - o, ")");
-    (void)b;
-}
-
 sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *opt, const char *title,
                             const char *path)
 {
@@ -245,7 +219,7 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
 
     sv_buf tables = {0}, dcols = {0}, data = {0}, sql = {0}, html = {0};
     char where[1024];
-    break_list(NULL, db, ctx, opt, where, sizeof where);
+    sv_map_break_filter(opt, "", where, sizeof where);
     st = sv_store_query(ctx, db, "SELECT name FROM sqlite_master WHERE type IN ('table','view')", NULL, NULL, 0,
                         append_word, &tables);
     if (st == SV_OK)

@@ -296,26 +296,6 @@ static sv_status gather(report *r)
     return st;
 }
 
-static void where_clause(const sv_map_options *mo, char *where, size_t size)
-{
-    size_t n = mo ? mo->n_minutes + mo->n_radii : 0, o = 0;
-    if (n == 0) {
-        snprintf(where, size, "1");
-        return;
-    }
-    o += (size_t)snprintf(where, size, "(");
-    for (size_t i = 0; i < n && o < size; i++) {
-        if (i < mo->n_minutes)
-            o += (size_t)snprintf(where + o, size - o, "%sabs(c.minutes - %.10g) < 1e-9", i ? " OR " : "",
-                                  mo->minutes[i]);
-        else
-            o += (size_t)snprintf(where + o, size - o, "%sabs(c.radius_m - %.10g) < 1e-6", i ? " OR " : "",
-                                  mo->radii[i - mo->n_minutes]);
-    }
-    if (o < size)
-        snprintf(where + o, size - o, ")");
-}
-
 /* The row of district row i's block for break b (rows are ordered by district, radius). */
 static size_t find_row(const report *r, const char *district, size_t b)
 {
@@ -707,7 +687,7 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
     r.opt = opt;
     /* the map loader checks the schema, the breaks and that there are districts */
     sv_status st = sv_map_load(ctx, db_path, opt->map, &r.map);
-    where_clause(opt->map, r.where, sizeof r.where);
+    sv_map_break_filter(opt->map, "c.", r.where, sizeof r.where);
     if (st == SV_OK)
         st = gather(&r);
     sv_buf o = {0};
