@@ -318,7 +318,7 @@ sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store 
     spatialite_init_ex(st->db, st->cache, 0);
     /* The file only becomes the result when renamed into place, so a
      * journal would protect nothing. */
-    exec(st->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF");
+    exec(st->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-131072");
     snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d", SV_STORE_APPLICATION_ID,
              SV_STORE_SCHEMA_VERSION);
     if (exec(st->db, sql) != SQLITE_OK || exec(st->db, "BEGIN") != SQLITE_OK) {
@@ -339,11 +339,13 @@ sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store 
         rc = db_error(ctx, st->db, "cannot create the result tables");
         goto fail;
     }
+    /* Plain BLOB columns while writing: the geometry columns are registered
+     * (RecoverGeometryColumn) once the rows are in, so SpatiaLite's
+     * per-row triggers do not run for every insert. */
     for (size_t i = 0; i < N_GEOMETRY_COLUMNS; i++) {
-        snprintf(sql, sizeof sql, "SELECT AddGeometryColumn('%s', 'geom', %d, '%s', 'XY')",
-                 geometry_columns[i].table, srid, geometry_columns[i].type);
-        if (!select_ok(st->db, sql)) {
-            rc = db_error(ctx, st->db, "cannot register a geometry column");
+        snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN geom BLOB", geometry_columns[i].table);
+        if (exec(st->db, sql) != SQLITE_OK) {
+            rc = db_error(ctx, st->db, "cannot create the result tables");
             goto fail;
         }
     }
@@ -479,11 +481,20 @@ sv_status sv_store_commit(sv_ctx *ctx, sv_store *st)
     char sql[256];
     sv_status rc = SV_OK;
     for (size_t i = 0; i < N_GEOMETRY_COLUMNS + SV_TABLE_COUNT && !st->copied; i++) {
+        size_t r = i - N_GEOMETRY_COLUMNS;
         const char *table = i < N_GEOMETRY_COLUMNS ? geometry_columns[i].table
-                            : row_tables[i - N_GEOMETRY_COLUMNS].geometry ? row_tables[i - N_GEOMETRY_COLUMNS].name
-                                                                         : NULL;
+                            : row_tables[r].geometry ? row_tables[r].name
+                                                     : NULL;
+        const char *type = i < N_GEOMETRY_COLUMNS ? geometry_columns[i].type : row_tables[r].geometry;
         if (!table)
             continue;
+        snprintf(sql, sizeof sql, "SELECT RecoverGeometryColumn('%s', 'geom', %d, '%s', 'XY')", table, st->srid,
+                 type);
+        if (!select_ok(st->db, sql)) {
+            rc = sv_error(ctx, SV_ERR_DB, "cannot register the geometry column of %s (a geometry of another type "
+                          "or SRID than %s, EPSG:%d): %s", table, type, st->srid, sqlite3_errmsg(st->db));
+            goto fail;
+        }
         snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', 'geom')", table);
         if (!select_ok(st->db, sql)) {
             rc = db_error(ctx, st->db, "cannot build a spatial index");
@@ -716,16 +727,10 @@ static sv_status create_row_tables(sv_ctx *ctx, sv_store *st)
 {
     char sql[1024];
     for (int t = 0; t < SV_TABLE_COUNT; t++) {
-        snprintf(sql, sizeof sql, "CREATE TABLE %s (id INTEGER PRIMARY KEY, %s)", row_tables[t].name,
-                 row_tables[t].columns);
+        snprintf(sql, sizeof sql, "CREATE TABLE %s (id INTEGER PRIMARY KEY, %s%s)", row_tables[t].name,
+                 row_tables[t].columns, row_tables[t].geometry ? ", geom BLOB" : "");
         if (exec(st->db, sql) != SQLITE_OK)
             return db_error(ctx, st->db, "cannot create the result tables");
-        if (!row_tables[t].geometry)
-            continue;
-        snprintf(sql, sizeof sql, "SELECT AddGeometryColumn('%s', 'geom', %d, '%s', 'XY')", row_tables[t].name,
-                 st->srid, row_tables[t].geometry);
-        if (!select_ok(st->db, sql))
-            return db_error(ctx, st->db, "cannot register a geometry column");
     }
     return SV_OK;
 }
