@@ -545,6 +545,7 @@ static sv_status responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *in,
         return sv_error(ctx, SV_ERR_GEOM, "cannot read the city outline: %s", sv_geos_errmsg(h));
     }
     sv_status rc = SV_OK;
+    sv_prep *city_prep = NULL;
     int network = in->net != NULL;
     P->resp_method = network ? "network-nearest" : "voronoi";
     /* Sites of the cells: the stations, or (network) the people points. */
@@ -561,10 +562,15 @@ static sv_status responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *in,
         P->resp_pop[i] = surf ? 0.0 : NAN;
     if (network && (!pts->use || !pts->n))
         goto done; /* no places to assign */
-    if (n && sv_voronoi_cells(h, sx, sy, n, &e, cells) != 0) {
+    if (!network && a->cov.n_cells == n) { /* the cells the coverage was measured with */
+        for (size_t k = 0; k < n && rc == SV_OK; k++)
+            if (a->cov.cell_wkb[k] && !(cells[k] = sv_geom_from_wkb(h, a->cov.cell_wkb[k], a->cov.cell_len[k])))
+                rc = sv_error(ctx, SV_ERR_GEOM, "cannot read a Voronoi cell: %s", sv_geos_errmsg(h));
+    } else if (n && sv_voronoi_cells(h, sx, sy, n, &e, cells) != 0) {
         rc = sv_error(ctx, SV_ERR_GEOM, "cannot draw the areas of responsibility: %s", sv_geos_errmsg(h));
-        goto done;
     }
+    if (rc == SV_OK && !(city_prep = sv_prep_create(h, city)))
+        rc = sv_error(ctx, SV_ERR_GEOM, "cannot prepare the city outline: %s", sv_geos_errmsg(h));
     for (size_t k = 0; k < n && rc == SV_OK; k++) {
         long owner = network ? pts->use->nearest[k] : (long)k;
         if (network && owner >= 0) {
@@ -574,7 +580,19 @@ static sv_status responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *in,
         }
         if (!cells[k] || owner < 0)
             continue;
-        sv_geom *part = sv_geom_intersection(h, cells[k], city);
+        /* Most cells lie inside the city and are taken whole; an overlay
+         * with the whole outline is for the cells on its edge. */
+        int inside = sv_prep_contains(h, city_prep, cells[k]);
+        sv_geom *part = NULL;
+        if (inside == 1) {
+            part = cells[k];
+            cells[k] = NULL;
+        } else if (inside == 0) {
+            int meets = sv_prep_intersects(h, city_prep, cells[k]);
+            if (meets == 0)
+                continue;
+            part = meets == 1 ? sv_geom_intersection(h, cells[k], city) : NULL;
+        }
         if (!part) {
             rc = sv_error(ctx, SV_ERR_GEOM, "cannot clip an area of responsibility: %s", sv_geos_errmsg(h));
             break;
@@ -591,9 +609,10 @@ static sv_status responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *in,
     for (size_t i = 0; i < ns && rc == SV_OK; i++) {
         if (!ng[i])
             continue;
-        sv_geom *u = sv_geom_union_take(h, groups[i], ng[i]);
-        sv_geom *p = u ? sv_geom_polygons(h, u) : NULL;
-        sv_geom_destroy(h, u);
+        sv_geom *u = ng[i] == 1 ? groups[i][0] : sv_geom_union_take(h, groups[i], ng[i]);
+        sv_geom *p = u && sv_geom_is_polygonal(h, u) ? u : u ? sv_geom_polygons(h, u) : NULL;
+        if (u != p)
+            sv_geom_destroy(h, u);
         ng[i] = 0;
         if (!p) {
             rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite an area of responsibility: %s", sv_geos_errmsg(h));
@@ -625,6 +644,7 @@ done:
     free(cells);
     free(groups);
     free(ng);
+    sv_prep_destroy(h, city_prep);
     sv_geom_destroy(h, city);
     return rc;
 }

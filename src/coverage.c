@@ -161,6 +161,7 @@ static void *worker_main(void *arg)
  * too and reports progress. */
 static sv_status run_parallel(job *j, size_t n, int (*fn)(void *, size_t), const char *stage)
 {
+    sv_progress(j->ctx, stage, 0.0);
     j->n_items = n;
     j->fn = fn;
     atomic_store(&j->next, 0);
@@ -605,11 +606,9 @@ sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result
             st = sv_error(ctx, st, "%s", j.errmsg);
     }
 done:
-    if (j.cell_wkb)
-        for (size_t i = 0; i < ns; i++)
-            free(j.cell_wkb[i]);
-    free(j.cell_wkb);
-    free(j.cell_len);
+    out->cell_wkb = j.cell_wkb; /* kept for the areas of responsibility */
+    out->cell_len = j.cell_len;
+    out->n_cells = j.cell_wkb ? ns : 0;
     free(j.cell_env);
     if (j.gaps)
         for (size_t k = 0; k < ns * nb; k++)
@@ -630,6 +629,10 @@ void sv_cov_result_free(sv_cov_result *r)
             free(r->cells[k].covered_wkb);
             free(r->cells[k].gap_wkb);
         }
+    for (size_t i = 0; r->cell_wkb && i < r->n_cells; i++)
+        free(r->cell_wkb[i]);
+    free(r->cell_wkb);
+    free(r->cell_len);
     free(r->cells);
     free(r->n_inside);
     memset(r, 0, sizeof *r);

@@ -69,6 +69,11 @@ typedef struct {
     sv_cov_cell *cells; /* n_districts * n_breaks, district-major */
     int *n_inside;      /* stations inside (or on the edge of) each district */
     size_t n_districts, n_breaks;
+    /* SV_METHOD_VORONOI: the Voronoi cell of each station as WKB (NULL for
+     * a repeated station), clipped to an extent holding every district and
+     * circle; the areas of responsibility are these cells. */
+    unsigned char **cell_wkb;
+    size_t *cell_len, n_cells;
 } sv_cov_result;
 
 /* Compute coverage. Uses sv_ctx_threads(ctx) threads, reports progress as
