@@ -756,7 +756,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         }
         for (size_t d = 0; d < a->n_districts; d++)
             parts[d] = sv_geom_from_wkb(h, dw[d], dl[d]);
-        sv_geom *city = sv_geom_union_take(h, parts, a->n_districts);
+        sv_geom *city = sv_geom_tiles_union_take(h, parts, a->n_districts);
         for (size_t d = 0; d < a->n_districts; d++)
             sv_geom_destroy(h, parts[d]);
         free(parts);

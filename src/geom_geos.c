@@ -402,7 +402,12 @@ int sv_prep_covers_xy(sv_geos *s, const sv_prep *p, double x, double y)
 
 int sv_prep_within_distance(sv_geos *s, const sv_prep *p, const sv_geom *g, double d)
 {
-    return tri(GEOSPreparedDistanceWithin_r(s->h, (const GEOSPreparedGeometry *)p, CG(g), d));
+    /* GEOS 3.11's PreparedDistanceWithin tests polygons without their
+     * index; PreparedDistance uses the point locator and facet index. */
+    double dist = 0;
+    if (!GEOSPreparedDistance_r(s->h, (const GEOSPreparedGeometry *)p, CG(g), &dist))
+        return -1;
+    return dist <= d;
 }
 
 /* ---- STR-tree over ids ---- */
@@ -576,25 +581,55 @@ int sv_voronoi_cells(sv_geos *s, const double *xs, const double *ys, size_t n,
             free(is_first);
             goto done;
         }
-        qsort(ids, nids, sizeof *ids, cmp_ids);
-        const GEOSPreparedGeometry *pc = GEOSPrepare_r(s->h, cell);
-        if (!pc) {
+        /* Every point of a cell is nearer to its site than to any other:
+         * the site is the one nearest to the cell's centroid (inside the
+         * convex cell). Near ties go to a point-in-polygon test. */
+        GEOSGeometry *cen = GEOSGetCentroid_r(s->h, cell);
+        double cx = 0, cy = 0;
+        if (!cen || !GEOSGeomGetX_r(s->h, cen, &cx) || !GEOSGeomGetY_r(s->h, cen, &cy)) {
+            if (cen)
+                GEOSGeom_destroy_r(s->h, cen);
             free(is_first);
             goto done;
         }
+        GEOSGeom_destroy_r(s->h, cen);
+        size_t best = (size_t)-1;
+        double d1 = INFINITY, d2 = INFINITY;
         for (size_t k = 0; k < nids; k++) {
             size_t i = ids[k];
-            if (!is_first[i] || cells[i])
+            if (!is_first[i])
                 continue;
-            GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(s->h, xs[i], ys[i]);
-            char inside = pt ? GEOSPreparedContains_r(s->h, pc, pt) : 2;
-            GEOSGeom_destroy_r(s->h, pt);
-            if (inside == 1) {
-                cells[i] = (sv_geom *)GEOSClipByRect_r(s->h, cell, big.xmin, big.ymin, big.xmax, big.ymax);
-                break;
+            double d = (xs[i] - cx) * (xs[i] - cx) + (ys[i] - cy) * (ys[i] - cy);
+            if (d < d1) {
+                d2 = d1;
+                d1 = d;
+                best = i;
+            } else if (d < d2) {
+                d2 = d;
             }
         }
-        GEOSPreparedGeom_destroy_r(s->h, pc);
+        if (best != (size_t)-1 && !(d2 - d1 > 1e-9 * d2)) {
+            qsort(ids, nids, sizeof *ids, cmp_ids);
+            const GEOSPreparedGeometry *pc = GEOSPrepare_r(s->h, cell);
+            if (!pc) {
+                free(is_first);
+                goto done;
+            }
+            best = (size_t)-1;
+            for (size_t k = 0; k < nids && best == (size_t)-1; k++) {
+                size_t i = ids[k];
+                if (!is_first[i] || cells[i])
+                    continue;
+                GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(s->h, xs[i], ys[i]);
+                if (pt && GEOSPreparedContains_r(s->h, pc, pt) == 1)
+                    best = i;
+                if (pt)
+                    GEOSGeom_destroy_r(s->h, pt);
+            }
+            GEOSPreparedGeom_destroy_r(s->h, pc);
+        }
+        if (best != (size_t)-1 && !cells[best])
+            cells[best] = (sv_geom *)GEOSClipByRect_r(s->h, cell, big.xmin, big.ymin, big.xmax, big.ymax);
     }
     rc = 0;
     for (size_t i = 0; i < n; i++)
@@ -821,10 +856,19 @@ done:
     return rc;
 }
 
-sv_geom *sv_geom_coverage_union_take(sv_geos *s, sv_geom **parts, size_t n)
+/* CoverageUnion, else UnaryUnion. With check, a CoverageUnion result is
+ * kept only when it is valid and its area is the sum of the parts' areas:
+ * GEOS 3.11 may return an invalid polygon for parts that overlap. */
+static sv_geom *coverage_union(sv_geos *s, sv_geom **parts, size_t n, int check)
 {
     if (n == 0)
         return sv_geom_empty_polygon(s);
+    double sum = 0;
+    for (size_t i = 0; check && i < n; i++) {
+        double a = 0;
+        if (GEOSArea_r(s->h, CG(parts[i]), &a))
+            sum += a;
+    }
     GEOSGeometry *c = GEOSGeom_createCollection_r(s->h, GEOS_GEOMETRYCOLLECTION, (GEOSGeometry **)parts, (unsigned)n);
     if (!c)
         return NULL;
@@ -832,10 +876,26 @@ sv_geom *sv_geom_coverage_union_take(sv_geos *s, sv_geom **parts, size_t n)
         parts[i] = NULL;
     /* Edges shared exactly: merged without an overlay. */
     GEOSGeometry *u = GEOSCoverageUnion_r(s->h, c);
+    double area = 0;
+    if (u && check &&
+        (GEOSisValid_r(s->h, u) != 1 || !GEOSArea_r(s->h, u, &area) || fabs(area - sum) > 1e-9 * sum)) {
+        GEOSGeom_destroy_r(s->h, u);
+        u = NULL;
+    }
     if (!u)
         u = GEOSUnaryUnion_r(s->h, c);
     GEOSGeom_destroy_r(s->h, c);
     return (sv_geom *)u;
+}
+
+sv_geom *sv_geom_coverage_union_take(sv_geos *s, sv_geom **parts, size_t n)
+{
+    return coverage_union(s, parts, n, 0);
+}
+
+sv_geom *sv_geom_tiles_union_take(sv_geos *s, sv_geom **parts, size_t n)
+{
+    return coverage_union(s, parts, n, 1);
 }
 
 /* ---- map drawing: every ring, line and point of a geometry as paths ---- */

@@ -146,6 +146,10 @@ void sv_faces_free(sv_geos *h, sv_face *faces, size_t n);
  * arrangement): GEOS CoverageUnion, no overlay. Takes ownership of parts
  * like sv_geom_union_take. */
 sv_geom *sv_geom_coverage_union_take(sv_geos *h, sv_geom **parts, size_t n);
+/* The union of polygons that may or may not tile (districts): CoverageUnion
+ * when they meet only along shared edges (checked), else an overlay union.
+ * Takes ownership of parts like sv_geom_union_take. */
+sv_geom *sv_geom_tiles_union_take(sv_geos *h, sv_geom **parts, size_t n);
 
 /* Map drawing: every ring (exterior then holes), line and point of g as
  * paths. Path i has the points starts[i] .. starts[i+1]-1 of xy (x0,y0,...);
