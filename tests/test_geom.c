@@ -454,6 +454,30 @@ static void test_strtree_query(void **state)
     sv_index_destroy(h, t);
 }
 
+/* Tiles merge by CoverageUnion; overlapping polygons (which GEOS 3.11's
+ * CoverageUnion can turn into an invalid polygon of the summed area) fall
+ * back to an overlay union. */
+static void test_tiles_union(void **state)
+{
+    sv_geos *h = *state;
+    const char *wkt[][2] = {
+        {"POLYGON((0 0,10 0,10 10,0 10,0 0))", "POLYGON((10 0,20 0,20 10,10 10,10 0))"},  /* tiles */
+        {"POLYGON((0 0,10 0,10 10,0 10,0 0))", "POLYGON((5 5,15 5,15 15,5 15,5 5))"},     /* crossing */
+        {"POLYGON((0 0,10 0,10 10,0 10,0 0))", "POLYGON((2 2,8 2,8 8,2 8,2 2))"},         /* nested */
+        {"POLYGON((0 0,5 0,10 0,10 10,5 10,0 10,0 0))", "POLYGON((0 0,5 0,5 10,0 10,0 0))"}, /* a quarter */
+    };
+    const double want[] = {200, 175, 100, 100};
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        sv_geom *parts[2] = {sv_geom_from_wkt(h, wkt[k][0]), sv_geom_from_wkt(h, wkt[k][1])};
+        sv_geom *u = sv_geom_tiles_union_take(h, parts, 2);
+        assert_non_null(u);
+        assert_null(parts[0]);
+        assert_float_equal(sv_geom_area(h, u), want[k], 1e-9);
+        assert_int_equal(sv_geom_is_valid(h, u, NULL), 1);
+        sv_geom_destroy(h, u);
+    }
+}
+
 static void test_prepared_predicates(void **state)
 {
     sv_geos *h = *state;
@@ -489,6 +513,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_voronoi_single_and_all_same, setup, teardown),
         cmocka_unit_test_setup_teardown(test_voronoi_collinear, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strtree_query, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tiles_union, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prepared_predicates, setup, teardown),
     };
     return cmocka_run_group_tests_name("geom", tests, NULL, NULL);
