@@ -4,6 +4,7 @@
 #include "svcov/sv_store.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -332,7 +333,6 @@ static void utc_now(char *buf, size_t size)
     strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Write every table. */
 /* What network mode and demand add to the tables. */
 typedef struct {
     const sv_net_areas *areas;     /* network mode, or NULL */
@@ -345,21 +345,109 @@ typedef struct {
     const sv_featureset *roads;    /* network mode: the road lines, stored as context for maps */
 } extras;
 
-static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o, sv_analysis *a,
-                               const sv_featureset *st_fs, const size_t *st_keep, const double *xs,
-                               const double *ys, const sv_featureset *d_fs, const sv_valid_district *vd,
-                               const char *started, const extras *x)
+/* ---- writing ---- */
+
+/* The stations, the districts and (circle mode) the service circles do not
+ * depend on the coverage: a second thread writes them, and builds their
+ * spatial indexes, while the coverage is computed. */
+typedef struct {
+    const sv_ctx *run;  /* read only: its interrupt flag */
+    sv_ctx *ctx;        /* this thread's errors */
+    const sv_analyze_opts *o;
+    const sv_analysis *a; /* read only: crs, mode, breaks, counts (set before the thread starts) */
+    const sv_featureset *st_fs, *d_fs;
+    const size_t *st_keep;
+    const double *xs, *ys;
+    const sv_valid_district *vd;
+    sv_store *db;
+    sv_status rc;
+    pthread_t tid;
+    int running;
+} early_writer;
+
+static void *early_write(void *arg)
 {
-    sv_store *db = NULL;
-    sv_status rc = sv_store_create(ctx, o->out_path, a->crs.epsg, &db);
-    if (rc != SV_OK)
-        return rc;
-    size_t total = a->n_stations + a->n_districts * a->n_breaks, done = 0;
-    sv_progress(ctx, "writing", 0.0);
+    early_writer *w = arg;
+    const sv_analyze_opts *o = w->o;
+    const sv_analysis *a = w->a;
+    sv_geos *h = sv_geos_create();
+    sv_status rc = h ? sv_store_create(w->ctx, o->out_path, a->crs.epsg, &w->db) : SV_ERR_NOMEM;
+    int circles = o->service_areas && !a->network;
     for (size_t k = 0; k < a->n_stations && rc == SV_OK; k++) {
+        const sv_feature *f = &w->st_fs->items[w->st_keep[k]];
+        rc = sv_store_station(w->ctx, w->db, f->id, f->name, f->category, f->fid, w->xs[k], w->ys[k]);
+        for (size_t b = 0; b < a->n_breaks && rc == SV_OK && circles; b++) {
+            sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
+            sv_geom *c = sv_geom_circle(h, w->xs[k], w->ys[k], a->breaks[b].radius_m, o->quad_segs);
+            size_t len = 0;
+            unsigned char *wkb = c ? sv_geom_to_wkb(h, c, &len) : NULL;
+            double area = c ? sv_geom_area(h, c) : 0;
+            sv_geom_destroy(h, c);
+            rc = wkb ? sv_store_service_area(w->ctx, w->db, f->id, &brk, area, NAN, wkb, len)
+                     : sv_error(w->ctx, SV_ERR_GEOM, "cannot draw a service circle: %s", sv_geos_errmsg(h));
+            free(wkb);
+        }
+        if ((k & 1023) == 0 && sv_ctx_interrupted(w->run))
+            rc = SV_ERR_INTERRUPTED;
+    }
+    for (size_t d = 0; d < a->n_districts && rc == SV_OK; d++) {
+        const sv_feature *f = &w->d_fs->items[w->vd[d].src];
+        rc = sv_store_district(w->ctx, w->db, f->id, f->name, f->fid, w->vd[d].area, w->vd[d].repaired,
+                               w->vd[d].wkb, w->vd[d].len);
+    }
+    if (rc == SV_OK)
+        rc = sv_store_finish_table(w->ctx, w->db, "stations");
+    if (rc == SV_OK)
+        rc = sv_store_finish_table(w->ctx, w->db, "districts");
+    if (rc == SV_OK && circles)
+        rc = sv_store_finish_table(w->ctx, w->db, "service_areas");
+    sv_geos_destroy(h);
+    w->rc = rc;
+    return NULL;
+}
+
+static sv_status early_writer_start(early_writer *w)
+{
+    if (!(w->ctx = sv_ctx_create()))
+        return SV_ERR_NOMEM;
+    w->running = pthread_create(&w->tid, NULL, early_write, w) == 0;
+    if (!w->running) /* no thread: write now */
+        early_write(w);
+    return SV_OK;
+}
+
+/* Wait for the writer; its error, if any, becomes the run's. The store is
+ * left in w->db (NULL once handed on or thrown away). */
+static sv_status early_writer_join(sv_ctx *ctx, early_writer *w)
+{
+    if (w->running)
+        pthread_join(w->tid, NULL);
+    w->running = 0;
+    sv_status rc = w->ctx ? w->rc : SV_OK;
+    if (rc != SV_OK && rc != SV_ERR_INTERRUPTED && ctx)
+        sv_error(ctx, rc, "%s", sv_ctx_errmsg(w->ctx));
+    if (rc != SV_OK) {
+        sv_store_abort(w->db);
+        w->db = NULL;
+    }
+    sv_ctx_destroy(w->ctx);
+    w->ctx = NULL;
+    return rc;
+}
+
+/* Write every other table into db (begun by early_write), and commit it;
+ * db is consumed either way. */
+static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o, sv_analysis *a,
+                               sv_store *db, const sv_featureset *st_fs, const size_t *st_keep,
+                               const sv_featureset *d_fs, const sv_valid_district *vd, const char *started,
+                               const extras *x)
+{
+    sv_status rc = SV_OK;
+    size_t total = (x->areas && o->service_areas ? a->n_stations : 0) + a->n_districts * a->n_breaks, done = 0;
+    sv_progress(ctx, "writing", 0.0);
+    for (size_t k = 0; k < a->n_stations && rc == SV_OK && o->service_areas && x->areas; k++) {
         const sv_feature *f = &st_fs->items[st_keep[k]];
-        rc = sv_store_station(ctx, db, f->id, f->name, f->category, f->fid, xs[k], ys[k]);
-        for (size_t b = 0; b < a->n_breaks && rc == SV_OK && o->service_areas && x->areas; b++) {
+        for (size_t b = 0; b < a->n_breaks && rc == SV_OK; b++) {
             sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
             const sv_net_areas *na = x->areas;
             size_t kb = k * a->n_breaks + b;
@@ -373,17 +461,6 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
                 rc = sv_store_reached(ctx, db, f->id, &brk, na->st_reached_m[kb], na->st_lines_wkb[kb],
                                       na->st_lines_len[kb]);
         }
-        for (size_t b = 0; b < a->n_breaks && rc == SV_OK && o->service_areas && !x->areas; b++) {
-            sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
-            sv_geom *c = sv_geom_circle(h, xs[k], ys[k], a->breaks[b].radius_m, o->quad_segs);
-            size_t len = 0;
-            unsigned char *wkb = c ? sv_geom_to_wkb(h, c, &len) : NULL;
-            double area = c ? sv_geom_area(h, c) : 0;
-            sv_geom_destroy(h, c);
-            rc = wkb ? sv_store_service_area(ctx, db, f->id, &brk, area, NAN, wkb, len)
-                     : sv_error(ctx, SV_ERR_GEOM, "cannot draw a service circle: %s", sv_geos_errmsg(h));
-            free(wkb);
-        }
         if ((++done & 1023) == 0) {
             sv_progress(ctx, "writing", (double)done / (double)total);
             if (sv_ctx_interrupted(ctx))
@@ -392,8 +469,6 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
     }
     for (size_t d = 0; d < a->n_districts && rc == SV_OK; d++) {
         const sv_feature *f = &d_fs->items[vd[d].src];
-        rc = sv_store_district(ctx, db, f->id, f->name, f->fid, vd[d].area, vd[d].repaired, vd[d].wkb,
-                               vd[d].len);
         for (size_t b = 0; b < a->n_breaks && rc == SV_OK; b++) {
             const sv_cov_cell *c = &a->cov.cells[d * a->n_breaks + b];
             sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
@@ -611,6 +686,8 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     int *mdist = NULL;
     sv_district_finder finder;
     memset(&finder, 0, sizeof finder);
+    early_writer ew;
+    memset(&ew, 0, sizeof ew);
     a->network = o->network.spec != NULL;
     if (a->network) {
         size_t n = o->n_radii ? o->n_radii : o->n_minutes;
@@ -771,6 +848,10 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
             goto done;
         }
     }
+    ew = (early_writer){.run = ctx, .o = o, .a = a, .st_fs = &sfs, .d_fs = &dfs, .st_keep = keep,
+                        .xs = xs, .ys = ys, .vd = vd};
+    if ((rc = early_writer_start(&ew)) != SV_OK)
+        goto done;
     if (a->network) {
         sv_progress(ctx, "graph", 0.0);
         if ((rc = sv_network_build(ctx, &nfs, &mode, &net)) != SV_OK)
@@ -922,9 +1003,15 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     if ((rc = sv_people_run(ctx, h, &pin, a)) != SV_OK)
         goto done;
     x.roads = a->network ? &nfs : NULL;
-    rc = write_results(ctx, h, o, a, &sfs, keep, xs, ys, &dfs, vd, started, &x);
+    if ((rc = early_writer_join(ctx, &ew)) != SV_OK)
+        goto done;
+    sv_store *db = ew.db;
+    ew.db = NULL;
+    rc = write_results(ctx, h, o, a, db, &sfs, keep, &dfs, vd, started, &x);
 
 done:
+    early_writer_join(NULL, &ew); /* after a failure elsewhere: stop it, keep the first error */
+    sv_store_abort(ew.db);
     if (rc == SV_OK) {
         *out = a;
     } else {

@@ -38,6 +38,7 @@ struct sv_store {
     char *final_path, *tmp_path;
     int srid;
     int copied; /* a copy of an existing database: its spatial indexes exist */
+    char finished[32]; /* geometry tables registered and indexed (by table number) */
     sqlite3_stmt *stmt[S_COUNT];
     sqlite3_stmt *rows[SV_TABLE_COUNT];
 };
@@ -476,31 +477,51 @@ void sv_store_abort(sv_store *st)
     free(st);
 }
 
-sv_status sv_store_commit(sv_ctx *ctx, sv_store *st)
+_Static_assert(N_GEOMETRY_COLUMNS + SV_TABLE_COUNT <= sizeof ((sv_store *)0)->finished, "sv_store.finished");
+
+/* Geometry table i (geometry_columns, then row_tables): its name and type,
+ * or NULL for a table without geometry. */
+static const char *geometry_table(size_t i, const char **type)
+{
+    size_t r = i - N_GEOMETRY_COLUMNS;
+    *type = i < N_GEOMETRY_COLUMNS ? geometry_columns[i].type : row_tables[r].geometry;
+    return i < N_GEOMETRY_COLUMNS ? geometry_columns[i].table : row_tables[r].geometry ? row_tables[r].name : NULL;
+}
+
+/* Register the geometry column of table i and build its spatial index. */
+static sv_status finish_table(sv_ctx *ctx, sv_store *st, size_t i)
 {
     char sql[256];
-    sv_status rc = SV_OK;
-    for (size_t i = 0; i < N_GEOMETRY_COLUMNS + SV_TABLE_COUNT && !st->copied; i++) {
-        size_t r = i - N_GEOMETRY_COLUMNS;
-        const char *table = i < N_GEOMETRY_COLUMNS ? geometry_columns[i].table
-                            : row_tables[r].geometry ? row_tables[r].name
-                                                     : NULL;
-        const char *type = i < N_GEOMETRY_COLUMNS ? geometry_columns[i].type : row_tables[r].geometry;
-        if (!table)
-            continue;
-        snprintf(sql, sizeof sql, "SELECT RecoverGeometryColumn('%s', 'geom', %d, '%s', 'XY')", table, st->srid,
-                 type);
-        if (!select_ok(st->db, sql)) {
-            rc = sv_error(ctx, SV_ERR_DB, "cannot register the geometry column of %s (a geometry of another type "
-                          "or SRID than %s, EPSG:%d): %s", table, type, st->srid, sqlite3_errmsg(st->db));
-            goto fail;
-        }
-        snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', 'geom')", table);
-        if (!select_ok(st->db, sql)) {
-            rc = db_error(ctx, st->db, "cannot build a spatial index");
-            goto fail;
-        }
+    const char *type, *table = geometry_table(i, &type);
+    if (!table || st->copied || st->finished[i])
+        return SV_OK;
+    snprintf(sql, sizeof sql, "SELECT RecoverGeometryColumn('%s', 'geom', %d, '%s', 'XY')", table, st->srid, type);
+    if (!select_ok(st->db, sql))
+        return sv_error(ctx, SV_ERR_DB, "cannot register the geometry column of %s (a geometry of another type "
+                        "or SRID than %s, EPSG:%d): %s", table, type, st->srid, sqlite3_errmsg(st->db));
+    snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', 'geom')", table);
+    if (!select_ok(st->db, sql))
+        return db_error(ctx, st->db, "cannot build a spatial index");
+    st->finished[i] = 1;
+    return SV_OK;
+}
+
+sv_status sv_store_finish_table(sv_ctx *ctx, sv_store *st, const char *name)
+{
+    for (size_t i = 0; i < N_GEOMETRY_COLUMNS + SV_TABLE_COUNT; i++) {
+        const char *type, *table = geometry_table(i, &type);
+        if (table && strcmp(table, name) == 0)
+            return finish_table(ctx, st, i);
     }
+    return sv_error(ctx, SV_ERR_DB, "internal: no geometry table %s", name);
+}
+
+sv_status sv_store_commit(sv_ctx *ctx, sv_store *st)
+{
+    sv_status rc = SV_OK;
+    for (size_t i = 0; i < N_GEOMETRY_COLUMNS + SV_TABLE_COUNT; i++)
+        if ((rc = finish_table(ctx, st, i)) != SV_OK)
+            goto fail;
     if (exec(st->db, "COMMIT") != SQLITE_OK) {
         rc = db_error(ctx, st->db, "cannot commit the result database");
         goto fail;

@@ -41,6 +41,10 @@ int sv_store_srid(const sv_store *st);
 int sv_store_db_srid(const char *db_path);
 /* Build the spatial indexes, commit, and move the database into place. */
 sv_status sv_store_commit(sv_ctx *ctx, sv_store *st);
+/* Register the geometry column of a table whose rows are all written and
+ * build its spatial index now instead of at commit (a fresh database writes
+ * geometries into plain BLOB columns until then). No more rows may follow. */
+sv_status sv_store_finish_table(sv_ctx *ctx, sv_store *st, const char *table);
 /* Throw the temporary database away (NULL ok). */
 void sv_store_abort(sv_store *st);
 
