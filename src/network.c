@@ -152,10 +152,12 @@ double sv_travel_mode_speed(const sv_travel_mode *m, const char *highway, const 
 /* ---- the graph ---- */
 
 typedef struct {
-    size_t a, b;  /* nodes */
+    size_t a, b;  /* nodes, a < b */
     double len;   /* metres */
     double kmh;
+    size_t way, seq; /* the line it was drawn in (feature index) and its place there */
     unsigned char fwd, bwd; /* a->b, b->a allowed */
+    unsigned char flip;     /* drawn b -> a */
 } edge;
 
 typedef struct {
@@ -307,6 +309,7 @@ sv_status sv_network_build(sv_ctx *ctx, const sv_featureset *fs, const sv_travel
             continue;
         }
         int ow = mode->obey_oneway ? oneway_of(ft->oneway) : 0;
+        size_t seq = 0;
         sv_geom *g = sv_geom_from_wkb(n->h, ft->wkb, ft->wkb_len);
         int parts = g ? sv_geom_num_parts(n->h, g) : 0;
         int used = 0;
@@ -377,6 +380,9 @@ sv_status sv_network_build(sv_ctx *ctx, const sv_featureset *fs, const sv_travel
                         e->b = flip ? prev : node;
                         e->len = hypot(n->nx[prev] - n->nx[node], n->ny[prev] - n->ny[node]);
                         e->kmh = kmh;
+                        e->way = f;
+                        e->seq = seq++;
+                        e->flip = (unsigned char)flip;
                         /* drawn prev -> node; oneway 1 allows that direction only */
                         int along = ow >= 0, against = ow <= 0;
                         e->fwd = flip ? against : along;
@@ -783,6 +789,73 @@ static int cmp_interval(const void *x, const void *y)
     return p->a < q->a ? -1 : p->a > q->a;
 }
 
+/* Edges in the order they were drawn: by line, then along it. */
+static int cmp_drawn(const void *x, const void *y, void *arg)
+{
+    const edge *es = arg, *a = &es[*(const size_t *)x], *b = &es[*(const size_t *)y];
+    if (a->way != b->way)
+        return a->way < b->way ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Append the fully reached edges full[0..nfull) to parts as lines that run
+ * along the input lines: consecutive edges of one line drawn end to start
+ * become one linestring (a street widened as one piece has no joints at
+ * every vertex). Returns 0, or -1 when out of memory. */
+static int append_runs(sv_geos *h, const sv_network *n, size_t *full, size_t nfull, sv_geom ***parts,
+                       size_t *np, size_t *pcap)
+{
+    qsort_r(full, nfull, sizeof *full, cmp_drawn, n->edges);
+    size_t xycap = 64;
+    double *xy = malloc(xycap * sizeof *xy);
+    if (!xy)
+        return -1;
+    for (size_t k = 0; k < nfull;) {
+        const edge *e = &n->edges[full[k]];
+        size_t from = e->flip ? e->b : e->a, to = e->flip ? e->a : e->b, m = 0;
+        xy[m++] = n->nx[from];
+        xy[m++] = n->ny[from];
+        xy[m++] = n->nx[to];
+        xy[m++] = n->ny[to];
+        size_t j = k + 1;
+        for (; j < nfull; j++) {
+            const edge *p = &n->edges[full[j - 1]], *q = &n->edges[full[j]];
+            size_t qfrom = q->flip ? q->b : q->a, qto = q->flip ? q->a : q->b;
+            if (q->way != p->way || q->seq != p->seq + 1 || qfrom != to)
+                break;
+            if (m + 2 > xycap) {
+                double *x2 = realloc(xy, 2 * xycap * sizeof *x2);
+                if (!x2) {
+                    free(xy);
+                    return -1;
+                }
+                xy = x2;
+                xycap *= 2;
+            }
+            to = qto;
+            xy[m++] = n->nx[to];
+            xy[m++] = n->ny[to];
+        }
+        k = j;
+        if (*np == *pcap) {
+            sv_geom **p2 = realloc(*parts, 2 * *pcap * sizeof *p2);
+            if (!p2) {
+                free(xy);
+                return -1;
+            }
+            *parts = p2;
+            *pcap *= 2;
+        }
+        if (!((*parts)[*np] = sv_geom_linestring(h, xy, m / 2))) {
+            free(xy);
+            return -1;
+        }
+        (*np)++;
+    }
+    free(xy);
+    return 0;
+}
+
 sv_geom *sv_network_reached(sv_geos *h, const sv_network *n, sv_cost_kind kind, const sv_labels *l,
                             const sv_attach *src, const double *access, size_t nsrc, double budget,
                             double *reached_len)
@@ -792,11 +865,12 @@ sv_geom *sv_network_reached(sv_geos *h, const sv_network *n, sv_cost_kind kind, 
      * sources' own edges */
     unsigned char *seen = calloc(n->n_edges + 1, 1);
     size_t *cand = malloc((2 * n->n_edges + nsrc + 1) * sizeof *cand);
-    size_t ncand = 0;
+    size_t ncand = 0, nfull = 0;
+    size_t *full = malloc((n->n_edges + 1) * sizeof *full);
     size_t pcap = 256, np = 0;
     sv_geom **parts = malloc(pcap * sizeof *parts);
     sv_geom *out = NULL;
-    if (!seen || !cand || !parts)
+    if (!seen || !cand || !full || !parts)
         goto done;
     for (size_t k = 0; k < l->n_touched; k++) {
         size_t u = l->touched[k];
@@ -843,6 +917,11 @@ sv_geom *sv_network_reached(sv_geos *h, const sv_network *n, sv_cost_kind kind, 
             i = j;
             if (b <= a)
                 continue;
+            if (a <= 0 && b >= 1) { /* the whole edge: joined into runs below */
+                full[nfull++] = cand[k];
+                *reached_len += e->len;
+                continue;
+            }
             double xy[4] = {ax + a * dx, ay + a * dy, ax + b * dx, ay + b * dy};
             if (np == pcap) {
                 pcap *= 2;
@@ -857,6 +936,8 @@ sv_geom *sv_network_reached(sv_geos *h, const sv_network *n, sv_cost_kind kind, 
             *reached_len += (b - a) * e->len;
         }
     }
+    if (append_runs(h, n, full, nfull, &parts, &np, &pcap) != 0)
+        goto done;
     out = sv_geom_collect_take(h, parts, np);
     if (out)
         np = 0;
@@ -864,6 +945,7 @@ done:
     for (size_t k = 0; k < np; k++)
         sv_geom_destroy(h, parts[k]);
     free(parts);
+    free(full);
     free(cand);
     free(seen);
     return out;

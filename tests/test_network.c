@@ -104,6 +104,56 @@ static void test_grid(void **state)
     sv_ctx_destroy(ctx);
 }
 
+/* Reached streets come back as runs along the input lines: a street
+ * reached from end to end is one line, not a piece per vertex. */
+static void test_reached_runs(void **state)
+{
+    (void)state;
+    sv_ctx *ctx = sv_ctx_create();
+    sv_network *net = build(ctx, grid, 6, "walk");
+    sv_geos *h = sv_geos_create();
+    double x = 0, y = 0;
+    sv_attach s;
+    assert_int_equal(sv_network_attach(ctx, net, &x, &y, 1, SV_SNAP_NODE, 500, &s), SV_OK);
+    sv_labels l;
+    assert_int_equal(sv_labels_init(&l, net), SV_OK);
+    assert_int_equal(sv_network_dijkstra(net, SV_COST_LENGTH, &s, NULL, NULL, 1, INFINITY, &l), SV_OK);
+    const struct {
+        double budget, length;
+        int parts, points;
+    } want[] = {
+        {1000, 1200, 6, 18}, /* everything: the six streets whole, three points each */
+        {150, 400, 6, 12},   /* two whole edges and four 50 m pieces, two points each */
+    };
+    for (size_t k = 0; k < 2; k++) {
+        double len = 0;
+        sv_geom *g = sv_network_reached(h, net, SV_COST_LENGTH, &l, &s, NULL, 1, want[k].budget, &len);
+        assert_non_null(g);
+        assert_true(fabs(len - want[k].length) < 1e-9);
+        int n = sv_geom_num_parts(h, g), points = 0;
+        assert_int_equal(n, want[k].parts);
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            sv_geom *p = sv_geom_part(h, g, i);
+            double *xy = NULL;
+            size_t np = 0;
+            assert_int_equal(sv_geom_line_coords(h, p, 0, &xy, &np), 0);
+            points += (int)np;
+            for (size_t j = 1; j < np; j++)
+                total += hypot(xy[2 * j] - xy[2 * j - 2], xy[2 * j + 1] - xy[2 * j - 1]);
+            free(xy);
+            sv_geom_destroy(h, p);
+        }
+        assert_int_equal(points, want[k].points);
+        assert_true(fabs(total - want[k].length) < 1e-9);
+        sv_geom_destroy(h, g);
+    }
+    sv_labels_free(&l);
+    sv_geos_destroy(h);
+    sv_network_destroy(net);
+    sv_ctx_destroy(ctx);
+}
+
 static void test_bridge_and_island(void **state)
 {
     (void)state;
@@ -272,7 +322,7 @@ static void test_areas_nested_and_valid(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_grid), cmocka_unit_test(test_bridge_and_island), cmocka_unit_test(test_oneway_loop),
+        cmocka_unit_test(test_grid), cmocka_unit_test(test_reached_runs), cmocka_unit_test(test_bridge_and_island), cmocka_unit_test(test_oneway_loop),
         cmocka_unit_test(test_modes_and_speeds), cmocka_unit_test(test_areas_nested_and_valid),
     };
     return cmocka_run_group_tests_name("network", tests, NULL, NULL);
