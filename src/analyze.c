@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -361,6 +362,7 @@ typedef struct {
     const sv_valid_district *vd;
     sv_store *db;
     sv_status rc;
+    atomic_int stop; /* the run failed elsewhere: give up */
     pthread_t tid;
     int running;
 } early_writer;
@@ -387,14 +389,16 @@ static void *early_write(void *arg)
                      : sv_error(w->ctx, SV_ERR_GEOM, "cannot draw a service circle: %s", sv_geos_errmsg(h));
             free(wkb);
         }
-        if ((k & 1023) == 0 && sv_ctx_interrupted(w->run))
+        if ((k & 1023) == 0 && (sv_ctx_interrupted(w->run) || atomic_load(&w->stop)))
             rc = SV_ERR_INTERRUPTED;
     }
-    for (size_t d = 0; d < a->n_districts && rc == SV_OK; d++) {
+    for (size_t d = 0; d < a->n_districts && rc == SV_OK && !atomic_load(&w->stop); d++) {
         const sv_feature *f = &w->d_fs->items[w->vd[d].src];
         rc = sv_store_district(w->ctx, w->db, f->id, f->name, f->fid, w->vd[d].area, w->vd[d].repaired,
                                w->vd[d].wkb, w->vd[d].len);
     }
+    if (rc == SV_OK && atomic_load(&w->stop))
+        rc = SV_ERR_INTERRUPTED;
     if (rc == SV_OK)
         rc = sv_store_finish_table(w->ctx, w->db, "stations");
     if (rc == SV_OK)
@@ -1010,6 +1014,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     rc = write_results(ctx, h, o, a, db, &sfs, keep, &dfs, vd, started, &x);
 
 done:
+    atomic_store(&ew.stop, 1);
     early_writer_join(NULL, &ew); /* after a failure elsewhere: stop it, keep the first error */
     sv_store_abort(ew.db);
     if (rc == SV_OK) {
