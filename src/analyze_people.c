@@ -609,7 +609,7 @@ static sv_status responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *in,
     for (size_t i = 0; i < ns && rc == SV_OK; i++) {
         if (!ng[i])
             continue;
-        sv_geom *u = ng[i] == 1 ? groups[i][0] : sv_geom_union_take(h, groups[i], ng[i]);
+        sv_geom *u = sv_geom_union_take(h, groups[i], ng[i]); /* one part: handed back as is */
         sv_geom *p = u && sv_geom_is_polygonal(h, u) ? u : u ? sv_geom_polygons(h, u) : NULL;
         if (u != p)
             sv_geom_destroy(h, u);
