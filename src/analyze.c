@@ -64,6 +64,19 @@ void sv_analysis_destroy(sv_analysis *a)
     free(a);
 }
 
+/* Room for one break per --radius or --minutes value (a->breaks). */
+static sv_status alloc_breaks(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis *a)
+{
+    size_t n = o->n_radii ? o->n_radii : o->n_minutes;
+    if (n == 0)
+        return sv_error(ctx, SV_ERR_USAGE, "no breaks: give --minutes 10,15 or --radius 500,1000");
+    a->breaks = calloc(n, sizeof *a->breaks);
+    if (!a->breaks)
+        return SV_ERR_NOMEM;
+    a->n_breaks = n;
+    return SV_OK;
+}
+
 /* Breaks in network mode: minutes at the mode's speeds, or metres along
  * the streets. radius_m of a minutes break is the distance at the mode's
  * default speed, for reference only. */
@@ -77,13 +90,10 @@ static sv_status make_network_breaks(sv_ctx *ctx, const sv_analyze_opts *o, cons
                         "from the mode's table (--speeds FILE to change them)");
     if (!(o->trim_m >= 0) || !(o->max_snap_m >= 0) || o->trim_m > 10000 || o->max_snap_m > 100000)
         return sv_error(ctx, SV_ERR_USAGE, "--trim and --max-snap are distances in metres (0 or more)");
-    size_t n = o->n_radii ? o->n_radii : o->n_minutes;
-    if (n == 0)
-        return sv_error(ctx, SV_ERR_USAGE, "no breaks: give --minutes 10,15 or --radius 500,1000");
-    a->breaks = calloc(n, sizeof *a->breaks);
-    if (!a->breaks)
-        return SV_ERR_NOMEM;
-    a->n_breaks = n;
+    sv_status st = alloc_breaks(ctx, o, a);
+    if (st != SV_OK)
+        return st;
+    size_t n = a->n_breaks;
     snprintf(a->mode, sizeof a->mode, "%s", m->name);
     a->speed_kmh = o->n_radii ? 0 : m->default_kmh;
     for (size_t i = 0; i < n; i++) {
@@ -112,13 +122,10 @@ static sv_status make_breaks(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis 
     if (o->quad_segs < 2 || o->quad_segs > 1000)
         return sv_error(ctx, SV_ERR_USAGE, "--quad-segs %d: use 2..1000 (32 gives 128-vertex circles)",
                         o->quad_segs);
-    size_t n = o->n_radii ? o->n_radii : o->n_minutes;
-    if (n == 0)
-        return sv_error(ctx, SV_ERR_USAGE, "no breaks: give --minutes 10,15 or --radius 500,1000");
-    a->breaks = calloc(n, sizeof *a->breaks);
-    if (!a->breaks)
-        return SV_ERR_NOMEM;
-    a->n_breaks = n;
+    sv_status st = alloc_breaks(ctx, o, a);
+    if (st != SV_OK)
+        return st;
+    size_t n = a->n_breaks;
     if (o->n_radii) {
         snprintf(a->mode, sizeof a->mode, "distance");
         for (size_t i = 0; i < n; i++) {

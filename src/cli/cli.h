@@ -28,6 +28,8 @@ int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd);
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parse "10,15" into a new array (free()); 0 ok, -1 bad number. */
 int cli_parse_list(const char *s, double **out, size_t *n);
+/* "svcov ARGS..." for the runs table (free()); NULL when out of memory. */
+char *cli_command_line(int argc, char **argv);
 /* Install SIGINT/SIGTERM handlers that interrupt ctx. */
 void cli_catch_signals(sv_ctx *ctx);
 /* Progress on stderr (carriage-return updates on a terminal). */

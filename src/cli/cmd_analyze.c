@@ -506,17 +506,7 @@ int cmd_analyze(int argc, char **argv)
     o.radii = radii;
 
     /* The command line, for the runs table. */
-    size_t len = 1;
-    for (int i = 0; i < argc; i++)
-        len += strlen(argv[i]) + 3;
-    char *cmdline = malloc(len + 8);
-    if (cmdline) {
-        strcpy(cmdline, "svcov");
-        for (int i = 0; i < argc; i++) {
-            strcat(cmdline, " ");
-            strcat(cmdline, argv[i]);
-        }
-    }
+    char *cmdline = cli_command_line(argc, argv);
     o.command_line = cmdline;
 
     sv_ctx *ctx = sv_ctx_create();

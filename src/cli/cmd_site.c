@@ -216,17 +216,7 @@ int cmd_site(int argc, char **argv)
     if (o.candidates.spec && o.grid_m > 0)
         return cli_usage("site", "give --candidates or --grid, not both");
 
-    size_t len = 8;
-    for (int i = 0; i < argc; i++)
-        len += strlen(argv[i]) + 1;
-    char *cmdline = malloc(len);
-    if (cmdline) {
-        strcpy(cmdline, "svcov");
-        for (int i = 0; i < argc; i++) {
-            strcat(cmdline, " ");
-            strcat(cmdline, argv[i]);
-        }
-    }
+    char *cmdline = cli_command_line(argc, argv);
     o.command_line = cmdline;
     sv_ctx *ctx = sv_ctx_create();
     if (!ctx) {

@@ -113,6 +113,22 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+char *cli_command_line(int argc, char **argv)
+{
+    size_t len = sizeof "svcov";
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *line = malloc(len);
+    if (!line)
+        return NULL;
+    strcpy(line, "svcov");
+    for (int i = 0; i < argc; i++) {
+        strcat(line, " ");
+        strcat(line, argv[i]);
+    }
+    return line;
+}
+
 int cli_parse_list(const char *s, double **out, size_t *n)
 {
     *out = NULL;
