@@ -173,6 +173,11 @@ static void from_wgs84(sv_coords to, double lon, double lat, double *olon, doubl
 int sv_coords_convert(sv_coords from, sv_coords to, double lon, double lat, double *out_lon,
                       double *out_lat)
 {
+    if ((unsigned)from > SV_COORDS_BD09 || (unsigned)to > SV_COORDS_BD09) {
+        *out_lon = lon;
+        *out_lat = lat;
+        return -1;
+    }
     if (from == to || !isfinite(lon) || !isfinite(lat)) {
         *out_lon = lon;
         *out_lat = lat;

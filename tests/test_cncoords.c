@@ -61,6 +61,18 @@ static void test_parse_names(void **state)
     assert_string_equal(sv_coords_name(SV_COORDS_GCJ02), "gcj02");
     assert_string_equal(sv_coords_name(SV_COORDS_BD09), "bd09");
     assert_string_equal(sv_coords_name((sv_coords)7), "unknown");
+    double x = 0, y = 0;
+    assert_int_equal(sv_coords_convert((sv_coords)7, SV_COORDS_WGS84, 116.4, 39.9, &x, &y), -1);
+    assert_true(x == 116.4 && y == 39.9);
+    assert_int_equal(sv_coords_convert(SV_COORDS_WGS84, (sv_coords)-1, 116.4, 39.9, &x, &y), -1);
+    unsigned char pt[21] = {1, 1, 0, 0, 0};
+    memcpy(pt + 5, &x, 8);
+    memcpy(pt + 13, &y, 8);
+    sv_ctx *ctx = sv_ctx_create();
+    assert_int_equal(sv_coords_convert_wkb(ctx, SV_COORDS_GCJ02, (sv_coords)9, pt, sizeof pt, "p", NULL),
+                     SV_ERR_DATA);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "cannot be converted"));
+    sv_ctx_destroy(ctx);
     /* every canonical name parses back to itself */
     for (int c = SV_COORDS_WGS84; c <= SV_COORDS_BD09; c++) {
         sv_coords back;

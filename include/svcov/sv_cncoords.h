@@ -60,7 +60,10 @@ void sv_coords_gcj02_to_bd09_raw(double lon, double lat, double *out_lon, double
  * rectangle test is made on the point as given: outside it the point is
  * unchanged. Non-finite coordinates are passed through unchanged.
  * Returns 0, or -1 when an inverse did not converge (not seen inside the
- * rectangle; the last iterate is stored). out_* may alias lon/lat. */
+ * rectangle; the last iterate is stored) or from/to is not an sv_coords
+ * value (the point is copied). The caller makes sure the coordinates are
+ * lon/lat: a projected layer said to be GCJ-02 is the caller's error to
+ * report (metres are far outside the rectangle and would pass unchanged). */
 int sv_coords_convert(sv_coords from, sv_coords to, double lon, double lat, double *out_lon,
                       double *out_lat);
 
@@ -75,7 +78,8 @@ int sv_coords_convert(sv_coords from, sv_coords to, double lon, double lat, doub
  * that names `what` (e.g. "stations.gpkg layer 'stations' feature 12";
  * NULL: "geometry") and the byte offset; the buffer may then be partly
  * converted. n_moved (NULL ok) receives the number of vertices that changed.
- * from == to leaves the buffer alone, after checking it. */
+ * from == to leaves the buffer alone, after checking it. A vertex that
+ * cannot be converted (sv_coords_convert returns -1) is SV_ERR_DATA. */
 sv_status sv_coords_convert_wkb(sv_ctx *ctx, sv_coords from, sv_coords to, unsigned char *wkb,
                                 size_t len, const char *what, size_t *n_moved);
 
