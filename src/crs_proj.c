@@ -19,6 +19,16 @@ int sv_crs_utm_epsg(double lon, double lat)
     return (lat >= 0 ? 32600 : 32700) + zone;
 }
 
+int sv_crs_auto_cgcs2000(double lon, double lat)
+{
+    if (!isfinite(lon) || !isfinite(lat) || lat < 0 || lat > 60)
+        return 0;
+    double n = floor((lon + 1.5) / 3.0);
+    if (n < 25 || n > 45)
+        return 0;
+    return 4509 + (int)n;
+}
+
 const char *sv_proj_version(void)
 {
     return proj_info().version;
@@ -92,6 +102,14 @@ sv_status sv_crs_resolve(sv_ctx *ctx, const char *spec, double lon, double lat, 
                             "--crs auto: the data's centre (%.4f, %.4f) has no UTM zone "
                             "(polar or invalid); give --crs EPSG:n",
                             lon, lat);
+    } else if (strcasecmp(spec, "auto-cgcs2000") == 0) {
+        code = sv_crs_auto_cgcs2000(lon, lat);
+        if (!code)
+            return sv_error(ctx, SV_ERR_USAGE,
+                            "--crs auto-cgcs2000: the data's centre (%.4f, %.4f) is outside the CGCS2000 "
+                            "3-degree Gauss-Kruger zones (73.5E..136.5E, 0..60N); use --crs auto (the UTM "
+                            "zone) or give --crs EPSG:n",
+                            lon, lat);
     } else {
         const char *p = spec;
         if (strncasecmp(p, "EPSG:", 5) == 0)
@@ -100,7 +118,7 @@ sv_status sv_crs_resolve(sv_ctx *ctx, const char *spec, double lon, double lat, 
         long v = strtol(p, &end, 10);
         if (end == p || *end != '\0' || v <= 0 || v > 999999)
             return sv_error(ctx, SV_ERR_USAGE,
-                            "--crs %s: expected 'auto' or EPSG:n (e.g. EPSG:32650)", spec);
+                            "--crs %s: expected 'auto', 'auto-cgcs2000' or EPSG:n (e.g. EPSG:32650)", spec);
         code = (int)v;
     }
     PJ_CONTEXT *pc = proj_context_create();

@@ -20,7 +20,20 @@ typedef struct {
  * 327zz south. Returns 0 when lon/lat are out of range. */
 int sv_crs_utm_epsg(double lon, double lat);
 
-/* Resolve "auto" (the UTM zone of lon/lat, the data's centre) or "EPSG:n"
+/* The EPSG code of the CGCS2000 3-degree Gauss-Kruger zone holding
+ * (lon, lat), in the series without the zone prefix in the false easting
+ * (x_0 = 500000): zone n = floor((lon + 1.5) / 3), central meridian 3n,
+ * EPSG:4509 + n, so EPSG:4534 (CM 75E, n = 25) .. EPSG:4554 (CM 135E,
+ * n = 45); e.g. 114E -> EPSG:4547 "CGCS2000 / 3-degree Gauss-Kruger CM 114E".
+ * (The series with the zone prefix, x_0 = n * 1e6 + 500000, is
+ * EPSG:4488 + n = 4513..4533.) These CRSs list northing first; svcov's
+ * transformations use GDAL's traditional GIS order, so x stays the easting.
+ * Returns 0 outside zones 25..45 (lon < 73.5 or lon >= 136.5), for a
+ * latitude outside 0..60 N, or non-finite input. */
+int sv_crs_auto_cgcs2000(double lon, double lat);
+
+/* Resolve "auto" (the UTM zone of lon/lat, the data's centre),
+ * "auto-cgcs2000" (the CGCS2000 3-degree zone, sv_crs_auto_cgcs2000) or "EPSG:n"
  * into a checked projected CRS with metre axes whose areal scale at
  * (lon, lat) is within 2% of true (NaN lon/lat skip that check). Errors are SV_ERR_USAGE
  * with a message saying what to pass instead. */
