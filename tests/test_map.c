@@ -271,6 +271,31 @@ typedef struct {
     double x0, y0, x1, y1;
 } bbox;
 
+/* The box of a path's absolute coordinates (control points included). */
+static bbox path_bbox(const char *d)
+{
+    bbox b = {1e300, 1e300, -1e300, -1e300};
+    const char *p = d;
+    int k = 0;
+    while (*p) {
+        if ((*p >= '0' && *p <= '9') || *p == '-' || *p == '.') {
+            char *end;
+            double v = strtod(p, &end);
+            if (k % 2 == 0) {
+                b.x0 = fmin(b.x0, v);
+                b.x1 = fmax(b.x1, v);
+            } else {
+                b.y0 = fmin(b.y0, v);
+                b.y1 = fmax(b.y1, v);
+            }
+            k++;
+            p = end;
+        } else
+            p++;
+    }
+    return b;
+}
+
 static void halo_boxes(xmlNode *n, bbox *out, int *nout, int cap)
 {
     for (; n; n = n->next) {
@@ -280,28 +305,8 @@ static void halo_boxes(xmlNode *n, bbox *out, int *nout, int cap)
             xmlChar *style = xmlGetProp(n, (const xmlChar *)"style"), *d = xmlGetProp(n, (const xmlChar *)"d");
             if (style && d && strstr((const char *)style, "fill:none") &&
                 strstr((const char *)style, "stroke:rgb(100%,100%,100%)") &&
-                strstr((const char *)style, "stroke-opacity:0.85") && *nout < cap) {
-                bbox b = {1e300, 1e300, -1e300, -1e300};
-                const char *p = (const char *)d;
-                int k = 0;
-                while (*p) {
-                    if ((*p >= '0' && *p <= '9') || *p == '-' || *p == '.') {
-                        char *end;
-                        double v = strtod(p, &end);
-                        if (k % 2 == 0) {
-                            b.x0 = fmin(b.x0, v);
-                            b.x1 = fmax(b.x1, v);
-                        } else {
-                            b.y0 = fmin(b.y0, v);
-                            b.y1 = fmax(b.y1, v);
-                        }
-                        k++;
-                        p = end;
-                    } else
-                        p++;
-                }
-                out[(*nout)++] = b;
-            }
+                strstr((const char *)style, "stroke-opacity:0.85") && *nout < cap)
+                out[(*nout)++] = path_bbox((const char *)d);
             xmlFree(style);
             xmlFree(d);
         }
@@ -412,6 +417,134 @@ static void test_vector(void **state)
     free(txt);
     SVT_EXPECT(2, "map", "--db", db, "--atlas", svt_path("atlas.png"));
     sqlite3_close(sdb);
+}
+
+/* ---- district names: legible, never under a station symbol ---- */
+
+/* What a map's SVG shows: the labels' halos (a path with fill:none and a white stroke at 0.85 opacity, its stroke
+ * width a quarter of the text size; the glyphs follow as <use> elements in the next <g>) and the station symbols
+ * (filled paths with a white 0.8 pt outline). District names are 8 pt and more, station names 6.5 pt. */
+typedef struct {
+    bbox b;
+    double stroke;
+    int glyphs;
+} svg_label;
+
+typedef struct {
+    svg_label labels[512];
+    int nl;
+    bbox symbols[1024];
+    int ns;
+    double w, h;
+} svg_map;
+
+static void svg_walk(xmlNode *n, svg_map *s)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (xmlStrcmp(n->name, (const xmlChar *)"path") == 0) {
+            xmlChar *style = xmlGetProp(n, (const xmlChar *)"style"), *d = xmlGetProp(n, (const xmlChar *)"d");
+            const char *st = (const char *)style;
+            if (st && d && strstr(st, "fill:none") && strstr(st, "stroke:rgb(100%,100%,100%)") &&
+                strstr(st, "stroke-opacity:0.85") && s->nl < 512) {
+                svg_label *l = &s->labels[s->nl++];
+                l->b = path_bbox((const char *)d);
+                l->stroke = strtod(strstr(st, "stroke-width:") + 13, NULL);
+                l->glyphs = 0;
+                xmlNode *g = n->next;
+                while (g && g->type != XML_ELEMENT_NODE)
+                    g = g->next;
+                for (xmlNode *u = g ? g->children : NULL; u; u = u->next)
+                    l->glyphs += u->type == XML_ELEMENT_NODE && xmlStrcmp(u->name, (const xmlChar *)"use") == 0;
+            } else if (st && d && !strstr(st, "fill:none") && strstr(st, "stroke-width:0.8;") &&
+                       strstr(st, "stroke:rgb(100%,100%,100%);stroke-opacity:1") && s->ns < 1024) {
+                bbox b = path_bbox((const char *)d);
+                b.x0 -= 0.4; /* half the outline */
+                b.y0 -= 0.4;
+                b.x1 += 0.4;
+                b.y1 += 0.4;
+                s->symbols[s->ns++] = b;
+            }
+            xmlFree(style);
+            xmlFree(d);
+        }
+        svg_walk(n->children, s);
+    }
+}
+
+static svg_map *svg_read(const char *path)
+{
+    svg_map *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_HUGE);
+    assert_non_null(doc);
+    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlChar *w = xmlGetProp(root, (const xmlChar *)"width"), *h = xmlGetProp(root, (const xmlChar *)"height");
+    s->w = strtod((const char *)w, NULL);
+    s->h = strtod((const char *)h, NULL);
+    xmlFree(w);
+    xmlFree(h);
+    svg_walk(root, s);
+    xmlFreeDoc(doc);
+    return s;
+}
+
+/* Every district name on the map: inside the page, over no station symbol, with all 4 characters of the demo's
+ * names (街道 names) drawn; returns how many there are and the largest text size. */
+static int check_district_names(const char *what, const svg_map *s, double *largest)
+{
+    int n = 0;
+    *largest = 0;
+    if (s->ns < 10)
+        fail_msg("%s: only %d station symbols found in the SVG", what, s->ns);
+    for (int i = 0; i < s->nl; i++) {
+        const svg_label *l = &s->labels[i];
+        if (l->stroke < 1.9)
+            continue; /* a station's name */
+        n++;
+        *largest = fmax(*largest, 4 * l->stroke);
+        if (l->glyphs != 4)
+            fail_msg("%s: a district name is drawn with %d glyphs, not its 4 characters", what, l->glyphs);
+        if (l->b.x0 < 0 || l->b.y0 < 0 || l->b.x1 > s->w || l->b.y1 > s->h)
+            fail_msg("%s: the district name [%.1f %.1f %.1f %.1f] leaves the %.0f x %.0f page", what, l->b.x0, l->b.y0,
+                     l->b.x1, l->b.y1, s->w, s->h);
+        for (int k = 0; k < s->ns; k++) {
+            const bbox *y = &s->symbols[k];
+            if (l->b.x0 < y->x1 && y->x0 < l->b.x1 && l->b.y0 < y->y1 && y->y0 < l->b.y1)
+                fail_msg("%s: the district name [%.1f %.1f %.1f %.1f] lies over the station symbol "
+                         "[%.1f %.1f %.1f %.1f]", what, l->b.x0, l->b.y0, l->b.x1, l->b.y1, y->x0, y->y0, y->x1,
+                         y->y1);
+        }
+    }
+    return n;
+}
+
+static void test_district_names(void **state)
+{
+    (void)state;
+    const char *db = demo();
+    double largest;
+    /* the city: all 14 names, on both page orientations */
+    static const char *const pages[] = {"a4-portrait", "a4-landscape"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *svg = svt_path("names_city.svg");
+        SVT_EXPECT(0, "map", "--db", db, "--out", svg, "--page", pages[i], "-q");
+        svg_map *s = svg_read(svg);
+        assert_int_equal(check_district_names(pages[i], s, &largest), 14);
+        free(s);
+    }
+    /* district sheets: the district's own name (13 pt, or a little smaller when crowded) and its neighbours' */
+    static const char *const sheets[] = {"D0010", "D0013", "D0001", "D0002", "D0007"};
+    for (size_t i = 0; i < sizeof sheets / sizeof sheets[0]; i++) {
+        const char *svg = svt_path("names_sheet.svg");
+        SVT_EXPECT(0, "map", "--db", db, "--district", sheets[i], "--labels", "all", "--out", svg, "-q");
+        svg_map *s = svg_read(svg);
+        int n = check_district_names(sheets[i], s, &largest);
+        if (n < 2 || largest < 9)
+            fail_msg("%s: %d district names, the largest %.1f pt", sheets[i], n, largest);
+        free(s);
+    }
 }
 
 /* ---- bad input ---- */
@@ -1136,6 +1269,7 @@ int main(int argc, char **argv)
     static const svt_group groups[] = {
         {"png", cmocka_unit_test(test_png)},
         {"vector", cmocka_unit_test(test_vector)},
+        {"district_names", cmocka_unit_test(test_district_names)},
         {"errors", cmocka_unit_test(test_errors)},
         {"html", cmocka_unit_test(test_html)},
         {"browser", cmocka_unit_test(test_browser)},
