@@ -31,6 +31,7 @@ typedef struct {
     double lx, ly; /* label point */
     unsigned char *wkb; /* the polygon, for placing the name inside it */
     size_t wkb_len;
+    int n_off_network; /* stations inside farther than --max-snap from a usable street (network mode) */
 } district;
 
 typedef struct {
@@ -94,6 +95,9 @@ struct sv_map {
     char site_model[64];
     char mode[32], crs[160], finished[40];
     double speed, detour;
+    int network;            /* the run was along a street network */
+    double max_snap;        /* its --max-snap, metres */
+    long n_off_network;     /* stations farther than that from a usable street (runs.stations_unattached) */
     int has_pop;
     /* reading state */
     sv_geos *geos;
@@ -420,6 +424,9 @@ static int read_run(void *ud, int ncol, const char *const *names, const char *co
         snprintf(m->finished, sizeof m->finished, "%s", v[i]);
     m->speed = (i = col(ncol, names, "speed_kmh")) >= 0 ? num(v[i]) : NAN;
     m->detour = (i = col(ncol, names, "detour")) >= 0 ? num(v[i]) : NAN;
+    m->network = (i = col(ncol, names, "method")) >= 0 && v[i] && strcmp(v[i], "network") == 0;
+    m->max_snap = (i = col(ncol, names, "max_snap_m")) >= 0 ? num(v[i]) : NAN;
+    m->n_off_network = (i = col(ncol, names, "stations_unattached")) >= 0 && v[i] ? atol(v[i]) : 0;
     return 0;
 }
 
@@ -451,6 +458,16 @@ static int read_lines(void *ud, int ncol, const char *const *names, const char *
     r->nparts += s.nparts;
     r->starts[r->nparts] = old + npts;
     shape_free(&s);
+    return 0;
+}
+
+static int read_off_network(void *ud, int ncol, const char *const *names, const char *const *v)
+{
+    (void)names;
+    sv_map *m = ud;
+    int di = v && ncol >= 2 ? district_index(m, v[0]) : -1;
+    if (di >= 0)
+        m->d[di].n_off_network = atoi(v[1] ? v[1] : "0");
     return 0;
 }
 
@@ -635,6 +652,14 @@ sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *op
         st = query(m, "SELECT * FROM city_coverage", read_city, m);
     if (st == SV_OK && has_word(m->tables, "runs"))
         st = query(m, "SELECT * FROM runs ORDER BY rowid DESC LIMIT 1", read_run, m);
+    /* network mode: the stations inside each district that are not on the network, as 'analyze' listed them in
+       issues (farther than --max-snap from a usable street) */
+    if (st == SV_OK && m->network && m->n_off_network > 0 && has_word(m->tables, "issues"))
+        st = query(m, "SELECT d.district_id, count(*) FROM districts d JOIN stations s ON ST_Covers(d.geom, s.geom)"
+                      " WHERE s.station_id IN (SELECT i.feature_id FROM issues i JOIN (SELECT stations_path,"
+                      " stations_layer FROM runs ORDER BY rowid DESC LIMIT 1) r ON i.file IS r.stations_path"
+                      " AND i.layer IS r.stations_layer WHERE i.problem LIKE '%--max-snap%')"
+                      " GROUP BY d.district_id", read_off_network, m);
     if (st != SV_OK)
         goto done;
     if (has_word(m->tables, "roads")) {
@@ -1073,17 +1098,32 @@ static void draw_panel(page *p, box pb, int di, int portrait)
         snprintf(buf, sizeof buf, "Area %.2f km²", m->d[di].area_m2 / 1e6);
         text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
         y += 12;
-        snprintf(buf, sizeof buf, "%d station%s inside, %d reach it", last->inside, last->inside == 1 ? "" : "s",
-                 last->reaching);
-        text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
-        y += 12;
+        /* along a network a station inside may not be on it: say how many and why */
+        int off = m->network ? m->d[di].n_off_network : 0;
+        if (off > 0)
+            snprintf(buf, sizeof buf, "%d station%s inside, %d reach it along\nthe streets; %d inside %s over %g m\n"
+                     "from a usable street (see issues)", last->inside, last->inside == 1 ? "" : "s",
+                     last->reaching, off, off == 1 ? "is" : "are", m->max_snap);
+        else
+            snprintf(buf, sizeof buf, "%d station%s inside, %d reach it%s", last->inside,
+                     last->inside == 1 ? "" : "s", last->reaching, m->network ? " along\nthe streets" : "");
+        double th;
+        int lines = off > 0 ? 3 : m->network ? 2 : 1;
+        text(p, x, y, buf, 8, 0, &INK, NULL, NULL, &th);
+        y += 12 + th * (lines - 1) / lines;
     } else {
         snprintf(buf, sizeof buf, "%zu districts, %.2f km²", m->nd, last->area_m2 / 1e6);
         text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
         y += 12;
-        snprintf(buf, sizeof buf, "%zu stations", m->ns);
-        text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
-        y += 12;
+        if (m->network && m->n_off_network > 0)
+            snprintf(buf, sizeof buf, "%zu stations; %ld over %g m from a\nusable street, not on it (see issues)",
+                     m->ns, m->n_off_network, m->max_snap);
+        else
+            snprintf(buf, sizeof buf, "%zu stations", m->ns);
+        double th;
+        int lines = m->network && m->n_off_network > 0 ? 2 : 1;
+        text(p, x, y, buf, 8, 0, &INK, NULL, NULL, &th);
+        y += 12 + th * (lines - 1) / lines;
         if (!isnan(m->city_gini)) {
             snprintf(buf, sizeof buf, "Gini of district shares: %.3f", m->city_gini);
             text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
