@@ -29,6 +29,9 @@ typedef struct {
     double area_m2;
     shape s;
     double lx, ly; /* label point */
+    unsigned char *wkb; /* the polygon, for placing the name inside it */
+    size_t wkb_len;
+    int n_off_network; /* stations inside farther than --max-snap from a usable street (network mode) */
 } district;
 
 typedef struct {
@@ -92,6 +95,9 @@ struct sv_map {
     char site_model[64];
     char mode[32], crs[160], finished[40];
     double speed, detour;
+    int network;            /* the run was along a street network */
+    double max_snap;        /* its --max-snap, metres */
+    long n_off_network;     /* stations farther than that from a usable street (runs.stations_unattached) */
     int has_pop;
     /* reading state */
     sv_geos *geos;
@@ -137,26 +143,41 @@ static int hexval(char c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Hex WKB to a shape (and optionally a label point). */
-static int decode(sv_map *m, const char *hex, shape *out, double *lx, double *ly)
+/* Hex to bytes (NULL on a bad digit or no memory). */
+static unsigned char *unhex(const char *hex, size_t *n)
+{
+    *n = strlen(hex) / 2;
+    unsigned char *wkb = malloc(*n ? *n : 1);
+    if (!wkb)
+        return NULL;
+    for (size_t i = 0; i < *n; i++) {
+        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            free(wkb);
+            return NULL;
+        }
+        wkb[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return wkb;
+}
+
+/* Hex WKB to a shape (and optionally a label point); keep_wkb, when given, receives the WKB. */
+static int decode(sv_map *m, const char *hex, shape *out, double *lx, double *ly, unsigned char **keep_wkb,
+                  size_t *keep_len)
 {
     memset(out, 0, sizeof *out);
     if (!hex || !*hex)
         return 1; /* NULL geometry: nothing to draw */
-    size_t n = strlen(hex) / 2;
-    unsigned char *wkb = malloc(n ? n : 1);
+    size_t n;
+    unsigned char *wkb = unhex(hex, &n);
     if (!wkb)
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            free(wkb);
-            return -1;
-        }
-        wkb[i] = (unsigned char)(hi << 4 | lo);
-    }
     sv_geom *g = sv_geom_from_wkb(m->geos, wkb, n);
-    free(wkb);
+    if (keep_wkb && g) {
+        *keep_wkb = wkb;
+        *keep_len = n;
+    } else
+        free(wkb);
     if (!g)
         return -1;
     int rc = sv_geom_paths(m->geos, g, &out->xy, &out->starts, &out->nparts);
@@ -242,7 +263,7 @@ static int read_district(void *ud, int ncol, const char *const *names, const cha
     d->name = sv_strdup(v[1] ? v[1] : (v[0] ? v[0] : ""));
     d->area_m2 = num(v[2]);
     m->nd++;
-    if (decode(m, v[3], &d->s, &d->lx, &d->ly) < 0) {
+    if (decode(m, v[3], &d->s, &d->lx, &d->ly, &d->wkb, &d->wkb_len) < 0) {
         m->st_read = sv_error(m->ctx, SV_ERR_DATA, "%s: district '%s' has a geometry that cannot be read",
                               m->db, d->id);
         return 1;
@@ -329,7 +350,7 @@ static int read_area(void *ud, int ncol, const char *const *names, const char *c
     a = &a[(*ar->n)++];
     a->district = di;
     a->brk = bi;
-    if (decode(m, v[4], &a->s, NULL, NULL) < 0) {
+    if (decode(m, v[4], &a->s, NULL, NULL, NULL, NULL) < 0) {
         m->st_read = sv_error(m->ctx, SV_ERR_DATA, "%s: the %s polygon of district '%s' cannot be read", m->db,
                               ar->what, v[0]);
         return 1;
@@ -403,6 +424,9 @@ static int read_run(void *ud, int ncol, const char *const *names, const char *co
         snprintf(m->finished, sizeof m->finished, "%s", v[i]);
     m->speed = (i = col(ncol, names, "speed_kmh")) >= 0 ? num(v[i]) : NAN;
     m->detour = (i = col(ncol, names, "detour")) >= 0 ? num(v[i]) : NAN;
+    m->network = (i = col(ncol, names, "method")) >= 0 && v[i] && strcmp(v[i], "network") == 0;
+    m->max_snap = (i = col(ncol, names, "max_snap_m")) >= 0 ? num(v[i]) : NAN;
+    m->n_off_network = (i = col(ncol, names, "stations_unattached")) >= 0 && v[i] ? atol(v[i]) : 0;
     return 0;
 }
 
@@ -413,7 +437,7 @@ static int read_lines(void *ud, int ncol, const char *const *names, const char *
     if (!v || ncol < 1 || !v[0])
         return 0;
     shape s;
-    if (decode(m, v[0], &s, NULL, NULL) < 0)
+    if (decode(m, v[0], &s, NULL, NULL, NULL, NULL) < 0)
         return 0; /* context only: an unreadable road is left out */
     shape *r = &m->roads;
     size_t npts = s.nparts ? s.starts[s.nparts] : 0, old = r->nparts ? r->starts[r->nparts] : 0;
@@ -434,6 +458,16 @@ static int read_lines(void *ud, int ncol, const char *const *names, const char *
     r->nparts += s.nparts;
     r->starts[r->nparts] = old + npts;
     shape_free(&s);
+    return 0;
+}
+
+static int read_off_network(void *ud, int ncol, const char *const *names, const char *const *v)
+{
+    (void)names;
+    sv_map *m = ud;
+    int di = v && ncol >= 2 ? district_index(m, v[0]) : -1;
+    if (di >= 0)
+        m->d[di].n_off_network = atoi(v[1] ? v[1] : "0");
     return 0;
 }
 
@@ -618,6 +652,14 @@ sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *op
         st = query(m, "SELECT * FROM city_coverage", read_city, m);
     if (st == SV_OK && has_word(m->tables, "runs"))
         st = query(m, "SELECT * FROM runs ORDER BY rowid DESC LIMIT 1", read_run, m);
+    /* network mode: the stations inside each district that are not on the network, as 'analyze' listed them in
+       issues (farther than --max-snap from a usable street) */
+    if (st == SV_OK && m->network && m->n_off_network > 0 && has_word(m->tables, "issues"))
+        st = query(m, "SELECT d.district_id, count(*) FROM districts d JOIN stations s ON ST_Covers(d.geom, s.geom)"
+                      " WHERE s.station_id IN (SELECT i.feature_id FROM issues i JOIN (SELECT stations_path,"
+                      " stations_layer FROM runs ORDER BY rowid DESC LIMIT 1) r ON i.file IS r.stations_path"
+                      " AND i.layer IS r.stations_layer WHERE i.problem LIKE '%--max-snap%')"
+                      " GROUP BY d.district_id", read_off_network, m);
     if (st != SV_OK)
         goto done;
     if (has_word(m->tables, "roads")) {
@@ -665,6 +707,7 @@ void sv_map_destroy(sv_map *m)
     for (size_t i = 0; i < m->nd; i++) {
         free(m->d[i].id);
         free(m->d[i].name);
+        free(m->d[i].wkb);
         shape_free(&m->d[i].s);
     }
     for (size_t i = 0; i < m->ns; i++) {
@@ -774,15 +817,38 @@ static int box_free(const page *p, const box *b)
     return 1;
 }
 
-/* box_free, ignoring the boxes [from, to) (station symbols, for district names). */
-static int box_free_except(const page *p, const box *b, size_t from, size_t to)
+/* Free for a district name: inside the frame, clear of the labels, the scale bar and the north arrow, and clear
+ * of the symbol boxes [from, to) grown by grow points (a symbol's points and stroke reach beyond the box that labels
+ * beside it keep off, and the name's halo beyond its letters); grow < 0 lets the name lie over the symbols. */
+static int name_box_free(const page *p, const box *b, size_t from, size_t to, double grow)
 {
     if (b->x0 < p->frame.x0 || b->y0 < p->frame.y0 || b->x1 > p->frame.x1 || b->y1 > p->frame.y1)
         return 0;
-    for (size_t i = 0; i < p->nboxes; i++)
-        if ((i < from || i >= to) && overlaps(b, &p->boxes[i]))
+    for (size_t i = 0; i < p->nboxes; i++) {
+        int symbol = i >= from && i < to;
+        if (symbol && grow < 0)
+            continue;
+        box o = p->boxes[i];
+        if (symbol) {
+            o.x0 -= grow;
+            o.y0 -= grow;
+            o.x1 += grow;
+            o.y1 += grow;
+        }
+        if (overlaps(b, &o))
             return 0;
+    }
     return 1;
+}
+
+typedef struct {
+    double dx, dy, d2;
+} offset;
+
+static int offset_cmp(const void *a, const void *b)
+{
+    double x = ((const offset *)a)->d2, y = ((const offset *)b)->d2;
+    return x < y ? -1 : x > y;
 }
 
 static void box_add(page *p, box b)
@@ -1032,17 +1098,32 @@ static void draw_panel(page *p, box pb, int di, int portrait)
         snprintf(buf, sizeof buf, "Area %.2f km²", m->d[di].area_m2 / 1e6);
         text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
         y += 12;
-        snprintf(buf, sizeof buf, "%d station%s inside, %d reach it", last->inside, last->inside == 1 ? "" : "s",
-                 last->reaching);
-        text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
-        y += 12;
+        /* along a network a station inside may not be on it: say how many and why */
+        int off = m->network ? m->d[di].n_off_network : 0;
+        if (off > 0)
+            snprintf(buf, sizeof buf, "%d station%s inside, %d reach it along\nthe streets; %d inside %s over %g m\n"
+                     "from a usable street (see issues)", last->inside, last->inside == 1 ? "" : "s",
+                     last->reaching, off, off == 1 ? "is" : "are", m->max_snap);
+        else
+            snprintf(buf, sizeof buf, "%d station%s inside, %d reach it%s", last->inside,
+                     last->inside == 1 ? "" : "s", last->reaching, m->network ? " along\nthe streets" : "");
+        double th;
+        int lines = off > 0 ? 3 : m->network ? 2 : 1;
+        text(p, x, y, buf, 8, 0, &INK, NULL, NULL, &th);
+        y += 12 + th * (lines - 1) / lines;
     } else {
         snprintf(buf, sizeof buf, "%zu districts, %.2f km²", m->nd, last->area_m2 / 1e6);
         text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
         y += 12;
-        snprintf(buf, sizeof buf, "%zu stations", m->ns);
-        text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
-        y += 12;
+        if (m->network && m->n_off_network > 0)
+            snprintf(buf, sizeof buf, "%zu stations; %ld over %g m from a\nusable street, not on it (see issues)",
+                     m->ns, m->n_off_network, m->max_snap);
+        else
+            snprintf(buf, sizeof buf, "%zu stations", m->ns);
+        double th;
+        int lines = m->network && m->n_off_network > 0 ? 2 : 1;
+        text(p, x, y, buf, 8, 0, &INK, NULL, NULL, &th);
+        y += 12 + th * (lines - 1) / lines;
         if (!isnan(m->city_gini)) {
             snprintf(buf, sizeof buf, "Gini of district shares: %.3f", m->city_gini);
             text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
@@ -1242,7 +1323,7 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
         if (!overlaps(&b, &p.frame))
             continue;
         n_in_view++;
-        box_add(&p, b); /* drawn after the district names, so a name never hides a station */
+        box_add(&p, b); /* district names keep clear of these */
     }
     const double rs = 6.5;
     for (size_t i = 0; i < m->nsites; i++) {
@@ -1250,30 +1331,7 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
         px(&p, m->sites[i].x, m->sites[i].y, &x, &y);
         box_add(&p, (box){x - rs, y - rs, x + rs, y + rs});
     }
-    size_t n_symbol_boxes = p.nboxes;
-    /* district names: centred on a point inside */
-    for (size_t i = 0; i < m->nd; i++) {
-        double x, y, w, h;
-        px(&p, m->d[i].lx, m->d[i].ly, &x, &y);
-        int main_d = di < 0 || (int)i == di;
-        double size = main_d ? (di >= 0 ? 13 : 9.5) : 8;
-        measure(&p, m->d[i].name, size, 1, &w, &h);
-        const double shifts[][2] = {{0, 0}, {0, -1}, {0, 1}, {-0.6, 0}, {0.6, 0}};
-        int placed_d = 0;
-        /* first clear of everything; else over station symbols (the halo keeps it legible), never over
-           another label, the scale bar or the north arrow */
-        for (int pass = 0; pass < 2 && !placed_d; pass++)
-            for (size_t k = 0; k < 5 && !placed_d; k++) {
-                box b = {x - w / 2 + shifts[k][0] * w, y - h / 2 + shifts[k][1] * h, x + w / 2 + shifts[k][0] * w,
-                         y + h / 2 + shifts[k][1] * h};
-                size_t skip_from = 2, skip_to = pass ? n_symbol_boxes : 2;
-                if (box_free_except(&p, &b, skip_from, skip_to)) {
-                    sv_canvas_text(p.c, b.x0, b.y0, m->d[i].name, size, 1, main_d ? &INK : &GREY, &HALO);
-                    box_add(&p, b);
-                    placed_d = 1;
-                }
-            }
-    }
+    size_t n_symbol_boxes = p.nboxes, n_station_boxes = n_symbol_boxes - m->nsites;
     for (size_t i = 0; i < m->ns; i++) {
         double x, y;
         px(&p, m->st[i].x, m->st[i].y, &x, &y);
@@ -1284,9 +1342,83 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
     }
     for (size_t i = 0; i < m->nsites; i++) {
         double x, y;
-        char lbl[32];
         px(&p, m->sites[i].x, m->sites[i].y, &x, &y);
         sv_canvas_symbol(p.c, SV_SYM_STAR, x, y, rs, &SITE, &INK, 1.2);
+    }
+    /* district names, over the symbols: at the place nearest the label point, inside the district, whose box meets
+       no symbol, no placed label, the scale bar or the north arrow; smaller only when no place fits; failing that
+       at the label point over the symbols, where the halo keeps it legible (never over another label) */
+    sv_geos *gh = sv_geos_create();
+    enum { NOFF = 17 * 17 };
+    offset off[NOFF];
+    for (size_t i = 0; i < m->nd; i++) {
+        double x, y, w, h;
+        px(&p, m->d[i].lx, m->d[i].ly, &x, &y);
+        int main_d = di < 0 || (int)i == di;
+        double size = main_d ? (di >= 0 ? 13 : 9.5) : 8;
+        const sv_rgba *ink = main_d ? &INK : &GREY;
+        measure(&p, m->d[i].name, size, 1, &w, &h);
+        sv_geom *dg = gh && m->d[i].wkb ? sv_geom_from_wkb(gh, m->d[i].wkb, m->d[i].wkb_len) : NULL;
+        sv_prep *dp = dg ? sv_prep_create(gh, dg) : NULL;
+        int placed_d = 0;
+        static const double shrink[] = {1, 0.85, 0.72};
+        for (size_t k = 0; k < sizeof shrink / sizeof shrink[0] && dp && !placed_d; k++) {
+            double fs = size * shrink[k];
+            if (k > 0 && fs < 7)
+                break;
+            if (k > 0)
+                sv_canvas_text_size(p.c, m->d[i].name, fs, 1, &w, &h);
+            /* a grid of places up to two widths across and four heights up or down, nearest first */
+            size_t no = 0;
+            for (int gx = -8; gx <= 8; gx++)
+                for (int gy = -8; gy <= 8; gy++, no++)
+                    off[no] = (offset){gx * w / 4, gy * h / 2, (gx * w / 4) * (gx * w / 4) + (gy * h / 2) * (gy * h / 2)};
+            qsort(off, no, sizeof off[0], offset_cmp);
+            double grow = fs / 8 + 1; /* the halo, and a diamond's points past its box */
+            for (int whole = 1; whole >= 0 && !placed_d; whole--)
+                for (size_t c = 0; c < no && !placed_d; c++) {
+                    box b = {x + off[c].dx - w / 2, y + off[c].dy - h / 2, x + off[c].dx + w / 2,
+                             y + off[c].dy + h / 2};
+                    if (!name_box_free(&p, &b, 2, n_station_boxes, grow) ||
+                        !name_box_free(&p, &b, n_station_boxes, n_symbol_boxes, grow + 3))
+                        continue;
+                    int in;
+                    if (whole) {
+                        /* the whole box inside the district */
+                        sv_env we = {(b.x0 - p.ox) / p.s, (p.oy - b.y1) / p.s, (b.x1 - p.ox) / p.s,
+                                     (p.oy - b.y0) / p.s};
+                        sv_geom *rect = sv_geom_rect(gh, &we);
+                        in = rect ? sv_prep_contains(gh, dp, rect) == 1 : 0;
+                        sv_geom_destroy(gh, rect);
+                    } else
+                        in = sv_prep_covers_xy(gh, dp, (x + off[c].dx - p.ox) / p.s, (p.oy - y - off[c].dy) / p.s) == 1;
+                    if (!in)
+                        continue;
+                    sv_canvas_text(p.c, b.x0, b.y0, m->d[i].name, fs, 1, ink, &HALO);
+                    box_add(&p, b);
+                    placed_d = 1;
+                }
+        }
+        sv_prep_destroy(gh, dp);
+        sv_geom_destroy(gh, dg);
+        if (!placed_d)
+            sv_canvas_text_size(p.c, m->d[i].name, size, 1, &w, &h);
+        const double shifts[][2] = {{0, 0}, {0, -1}, {0, 1}, {-0.6, 0}, {0.6, 0}};
+        for (size_t k = 0; k < 5 && !placed_d; k++) {
+            box b = {x - w / 2 + shifts[k][0] * w, y - h / 2 + shifts[k][1] * h, x + w / 2 + shifts[k][0] * w,
+                     y + h / 2 + shifts[k][1] * h};
+            if (name_box_free(&p, &b, 2, n_symbol_boxes, -1)) {
+                sv_canvas_text(p.c, b.x0, b.y0, m->d[i].name, size, 1, ink, &HALO);
+                box_add(&p, b);
+                placed_d = 1;
+            }
+        }
+    }
+    sv_geos_destroy(gh);
+    for (size_t i = 0; i < m->nsites; i++) {
+        double x, y;
+        char lbl[32];
+        px(&p, m->sites[i].x, m->sites[i].y, &x, &y);
         snprintf(lbl, sizeof lbl, "#%d", m->sites[i].rank);
         place_label(&p, x, y, rs, lbl, 8, &INK);
     }

@@ -100,7 +100,8 @@ typedef struct {
     const char *title; /* heading */
     kind k;
     int per_break;     /* one column per break in the wide tables */
-    int optional;      /* left out when every value is NULL (e.g. fairness without demand points) */
+    int optional;      /* left out when every value is NULL (e.g. fairness without demand points); these are the
+                          people, redundancy, distance and demand figures, the HTML report's second district table */
 } column;
 
 static void fmt_value(sv_buf *b, const char *v, kind k)
@@ -495,14 +496,26 @@ static void city_table(report *r, out *w)
     table_end(w);
 }
 
-static void district_table(report *r, out *w)
+/* The district columns of one table: part 0 all of them, part 1 the area and stations, part 2 the people,
+   redundancy, distance and demand figures (the district's id and name head every part). */
+static int in_part(const column *c, int part)
+{
+    int always = strcmp(c->col, "district_id") == 0 || strcmp(c->col, "district_name") == 0;
+    return part == 0 || always || (part == 2) == (c->optional != 0);
+}
+
+static void district_table(report *r, out *w, int part)
 {
     size_t nb = r->breaks.nrows;
     char lb[64], h[160];
     table_start(w);
+    if (w->html)
+        sv_buf_puts(w->o, "<thead>");
     row_start(w);
     int n = 0;
     for (int c = 0; c < r->ncols; c++) {
+        if (!in_part(&r->cols[c], part))
+            continue;
         if (!r->cols[c].per_break) {
             head_cell(w, r->cols[c].title);
             n++;
@@ -515,10 +528,13 @@ static void district_table(report *r, out *w)
         }
     }
     row_end(w);
+    if (w->html)
+        sv_buf_puts(w->o, "</thead>\n");
     char align[160];
     int na = 0;
     for (int c = 0; c < r->ncols && na < (int)sizeof align - 1; c++)
-        for (size_t b = 0; b < (r->cols[c].per_break ? nb : 1) && na < (int)sizeof align - 1; b++)
+        for (size_t b = 0; in_part(&r->cols[c], part) && b < (r->cols[c].per_break ? nb : 1) &&
+                           na < (int)sizeof align - 1; b++)
             align[na++] = r->cols[c].k == K_TEXT ? 'l' : 'r';
     align[na] = '\0';
     (void)n;
@@ -529,6 +545,8 @@ static void district_table(report *r, out *w)
             continue; /* one line per district */
         row_start(w);
         for (int c = 0; c < r->ncols; c++) {
+            if (!in_part(&r->cols[c], part))
+                continue;
             if (!r->cols[c].per_break) {
                 data_cell(w, cell(&r->rows, i, r->cols[c].col), r->cols[c].k);
                 continue;
@@ -674,7 +692,12 @@ static const char *report_css =
     "th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}th{background:#f0f2f4}td.t{text-align:left;white-space:nowrap}"
     "figure{display:inline-block;margin:6px;vertical-align:top}figure img{max-width:100%;height:auto;"
     "border:1px solid #ddd}figcaption{font-size:12px;color:#555}.note{color:#555;font-size:13px}"
-    "@media print{figure{page-break-inside:avoid}}";
+    "th{vertical-align:bottom}"
+    /* printed: A4 across, smaller table text and headers that wrap, maps no taller than the page */
+    "@page{size:A4 landscape;margin:12mm 10mm}"
+    "@media print{body{margin:0;max-width:none;padding:0;font-size:12px}table{font-size:9.5px}"
+    "th,td{padding:2px 4px}thead{display:table-header-group}tr{page-break-inside:avoid}"
+    "h2,h3{page-break-after:avoid}figure{page-break-inside:avoid}figure img{max-height:160mm;object-fit:contain}}";
 
 sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_options *opt, const char *path)
 {
@@ -726,7 +749,17 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
         para(&w, "Covered: the share of the district's area within the break of a station (people: of its "
                  "population, where the analysis had one). Gap: the area beyond the break. Stations reaching: "
                  "those whose break reaches into the district.");
-        district_table(&r, &w);
+        int second = 0;
+        for (int c = 0; c < r.ncols; c++)
+            second |= r.cols[c].optional;
+        if (w.html && second) {
+            /* two tables, each narrow enough for an A4 page across */
+            heading(&w, 3, "Area and stations");
+            district_table(&r, &w, 1);
+            heading(&w, 3, "People, redundancy and distance to a station");
+            district_table(&r, &w, 2);
+        } else
+            district_table(&r, &w, 0);
         critical_table(&r, &w);
         sites_table(&r, &w);
         if (st == SV_OK && w.html && opt->district_maps) {

@@ -271,6 +271,31 @@ typedef struct {
     double x0, y0, x1, y1;
 } bbox;
 
+/* The box of a path's absolute coordinates (control points included). */
+static bbox path_bbox(const char *d)
+{
+    bbox b = {1e300, 1e300, -1e300, -1e300};
+    const char *p = d;
+    int k = 0;
+    while (*p) {
+        if ((*p >= '0' && *p <= '9') || *p == '-' || *p == '.') {
+            char *end;
+            double v = strtod(p, &end);
+            if (k % 2 == 0) {
+                b.x0 = fmin(b.x0, v);
+                b.x1 = fmax(b.x1, v);
+            } else {
+                b.y0 = fmin(b.y0, v);
+                b.y1 = fmax(b.y1, v);
+            }
+            k++;
+            p = end;
+        } else
+            p++;
+    }
+    return b;
+}
+
 static void halo_boxes(xmlNode *n, bbox *out, int *nout, int cap)
 {
     for (; n; n = n->next) {
@@ -280,28 +305,8 @@ static void halo_boxes(xmlNode *n, bbox *out, int *nout, int cap)
             xmlChar *style = xmlGetProp(n, (const xmlChar *)"style"), *d = xmlGetProp(n, (const xmlChar *)"d");
             if (style && d && strstr((const char *)style, "fill:none") &&
                 strstr((const char *)style, "stroke:rgb(100%,100%,100%)") &&
-                strstr((const char *)style, "stroke-opacity:0.85") && *nout < cap) {
-                bbox b = {1e300, 1e300, -1e300, -1e300};
-                const char *p = (const char *)d;
-                int k = 0;
-                while (*p) {
-                    if ((*p >= '0' && *p <= '9') || *p == '-' || *p == '.') {
-                        char *end;
-                        double v = strtod(p, &end);
-                        if (k % 2 == 0) {
-                            b.x0 = fmin(b.x0, v);
-                            b.x1 = fmax(b.x1, v);
-                        } else {
-                            b.y0 = fmin(b.y0, v);
-                            b.y1 = fmax(b.y1, v);
-                        }
-                        k++;
-                        p = end;
-                    } else
-                        p++;
-                }
-                out[(*nout)++] = b;
-            }
+                strstr((const char *)style, "stroke-opacity:0.85") && *nout < cap)
+                out[(*nout)++] = path_bbox((const char *)d);
             xmlFree(style);
             xmlFree(d);
         }
@@ -412,6 +417,134 @@ static void test_vector(void **state)
     free(txt);
     SVT_EXPECT(2, "map", "--db", db, "--atlas", svt_path("atlas.png"));
     sqlite3_close(sdb);
+}
+
+/* ---- district names: legible, never under a station symbol ---- */
+
+/* What a map's SVG shows: the labels' halos (a path with fill:none and a white stroke at 0.85 opacity, its stroke
+ * width a quarter of the text size; the glyphs follow as <use> elements in the next <g>) and the station symbols
+ * (filled paths with a white 0.8 pt outline). District names are 8 pt and more, station names 6.5 pt. */
+typedef struct {
+    bbox b;
+    double stroke;
+    int glyphs;
+} svg_label;
+
+typedef struct {
+    svg_label labels[512];
+    int nl;
+    bbox symbols[1024];
+    int ns;
+    double w, h;
+} svg_map;
+
+static void svg_walk(xmlNode *n, svg_map *s)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (xmlStrcmp(n->name, (const xmlChar *)"path") == 0) {
+            xmlChar *style = xmlGetProp(n, (const xmlChar *)"style"), *d = xmlGetProp(n, (const xmlChar *)"d");
+            const char *st = (const char *)style;
+            if (st && d && strstr(st, "fill:none") && strstr(st, "stroke:rgb(100%,100%,100%)") &&
+                strstr(st, "stroke-opacity:0.85") && s->nl < 512) {
+                svg_label *l = &s->labels[s->nl++];
+                l->b = path_bbox((const char *)d);
+                l->stroke = strtod(strstr(st, "stroke-width:") + 13, NULL);
+                l->glyphs = 0;
+                xmlNode *g = n->next;
+                while (g && g->type != XML_ELEMENT_NODE)
+                    g = g->next;
+                for (xmlNode *u = g ? g->children : NULL; u; u = u->next)
+                    l->glyphs += u->type == XML_ELEMENT_NODE && xmlStrcmp(u->name, (const xmlChar *)"use") == 0;
+            } else if (st && d && !strstr(st, "fill:none") && strstr(st, "stroke-width:0.8;") &&
+                       strstr(st, "stroke:rgb(100%,100%,100%);stroke-opacity:1") && s->ns < 1024) {
+                bbox b = path_bbox((const char *)d);
+                b.x0 -= 0.4; /* half the outline */
+                b.y0 -= 0.4;
+                b.x1 += 0.4;
+                b.y1 += 0.4;
+                s->symbols[s->ns++] = b;
+            }
+            xmlFree(style);
+            xmlFree(d);
+        }
+        svg_walk(n->children, s);
+    }
+}
+
+static svg_map *svg_read(const char *path)
+{
+    svg_map *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_HUGE);
+    assert_non_null(doc);
+    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlChar *w = xmlGetProp(root, (const xmlChar *)"width"), *h = xmlGetProp(root, (const xmlChar *)"height");
+    s->w = strtod((const char *)w, NULL);
+    s->h = strtod((const char *)h, NULL);
+    xmlFree(w);
+    xmlFree(h);
+    svg_walk(root, s);
+    xmlFreeDoc(doc);
+    return s;
+}
+
+/* Every district name on the map: inside the page, over no station symbol, with all 4 characters of the demo's
+ * names (街道 names) drawn; returns how many there are and the largest text size. */
+static int check_district_names(const char *what, const svg_map *s, double *largest)
+{
+    int n = 0;
+    *largest = 0;
+    if (s->ns < 10)
+        fail_msg("%s: only %d station symbols found in the SVG", what, s->ns);
+    for (int i = 0; i < s->nl; i++) {
+        const svg_label *l = &s->labels[i];
+        if (l->stroke < 1.9)
+            continue; /* a station's name */
+        n++;
+        *largest = fmax(*largest, 4 * l->stroke);
+        if (l->glyphs != 4)
+            fail_msg("%s: a district name is drawn with %d glyphs, not its 4 characters", what, l->glyphs);
+        if (l->b.x0 < 0 || l->b.y0 < 0 || l->b.x1 > s->w || l->b.y1 > s->h)
+            fail_msg("%s: the district name [%.1f %.1f %.1f %.1f] leaves the %.0f x %.0f page", what, l->b.x0, l->b.y0,
+                     l->b.x1, l->b.y1, s->w, s->h);
+        for (int k = 0; k < s->ns; k++) {
+            const bbox *y = &s->symbols[k];
+            if (l->b.x0 < y->x1 && y->x0 < l->b.x1 && l->b.y0 < y->y1 && y->y0 < l->b.y1)
+                fail_msg("%s: the district name [%.1f %.1f %.1f %.1f] lies over the station symbol "
+                         "[%.1f %.1f %.1f %.1f]", what, l->b.x0, l->b.y0, l->b.x1, l->b.y1, y->x0, y->y0, y->x1,
+                         y->y1);
+        }
+    }
+    return n;
+}
+
+static void test_district_names(void **state)
+{
+    (void)state;
+    const char *db = demo();
+    double largest;
+    /* the city: all 14 names, on both page orientations */
+    static const char *const pages[] = {"a4-portrait", "a4-landscape"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *svg = svt_path("names_city.svg");
+        SVT_EXPECT(0, "map", "--db", db, "--out", svg, "--page", pages[i], "-q");
+        svg_map *s = svg_read(svg);
+        assert_int_equal(check_district_names(pages[i], s, &largest), 14);
+        free(s);
+    }
+    /* district sheets: the district's own name (13 pt, or a little smaller when crowded) and its neighbours' */
+    static const char *const sheets[] = {"D0010", "D0013", "D0001", "D0002", "D0007"};
+    for (size_t i = 0; i < sizeof sheets / sizeof sheets[0]; i++) {
+        const char *svg = svt_path("names_sheet.svg");
+        SVT_EXPECT(0, "map", "--db", db, "--district", sheets[i], "--labels", "all", "--out", svg, "-q");
+        svg_map *s = svg_read(svg);
+        int n = check_district_names(sheets[i], s, &largest);
+        if (n < 2 || largest < 9)
+            fail_msg("%s: %d district names, the largest %.1f pt", sheets[i], n, largest);
+        free(s);
+    }
 }
 
 /* ---- bad input ---- */
@@ -860,6 +993,62 @@ static int csv_index(const char *header, const char *name)
     return -1;
 }
 
+/* A copy of the demo database with the tables and columns of the other analyses (population, redundancy,
+ * fairness, critical stations): the report at its widest. */
+static const char *rich_db(void)
+{
+    static char rich[4200];
+    if (rich[0])
+        return rich;
+    snprintf(rich, sizeof rich, "%s", svt_path("rich.sqlite"));
+    svt_copy(demo(), rich);
+    /* newer analyses create these tables and columns themselves; add what this database lacks */
+    sqlite3 *e = spatial_open(rich, 1);
+    static const char *const cols[][2] = {{"district_coverage", "pop_total"},
+                                          {"district_coverage", "pop_covered"},
+                                          {"district_coverage", "pop_covered_pct"},
+                                          {"city_coverage", "gini"}};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        if (svt_db_int(e, "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'", cols[i][0],
+                       cols[i][1]) == 0) {
+            char alter[256];
+            snprintf(alter, sizeof alter, "ALTER TABLE %s ADD COLUMN %s REAL", cols[i][0], cols[i][1]);
+            assert_int_equal(sqlite3_exec(e, alter, NULL, NULL, NULL), SQLITE_OK);
+        }
+    char *err = NULL;
+    int rc = sqlite3_exec(
+        e,
+        "UPDATE district_coverage SET pop_total = 20000, pop_covered = 20000 * covered_pct / 100,"
+        " pop_covered_pct = covered_pct - 0.25;"
+        "UPDATE city_coverage SET gini = 0.0421;"
+        "CREATE TABLE IF NOT EXISTS district_redundancy (district_id TEXT, district_name TEXT, mode TEXT,"
+        " minutes REAL, radius_m REAL, n_cover INTEGER, area_m2 REAL, area_pct REAL, pop REAL, pop_pct REAL);"
+        "DELETE FROM district_redundancy;"
+        "INSERT INTO district_redundancy (district_id, district_name, mode, minutes, radius_m, n_cover, area_m2,"
+        " area_pct, pop, pop_pct) SELECT district_id, district_name, mode, minutes, radius_m, 2, 0, 31.5, 0, 12.25"
+        " FROM district_coverage;"
+        "INSERT INTO district_redundancy (district_id, district_name, mode, minutes, radius_m, n_cover, area_m2,"
+        " area_pct, pop, pop_pct) SELECT district_id, district_name, mode, minutes, radius_m, 3, 0, 40, 0, 50"
+        " FROM district_coverage;"
+        "CREATE TABLE IF NOT EXISTS district_fairness (district_id TEXT, district_name TEXT, mode TEXT,"
+        " minutes REAL, radius_m REAL, pop_total REAL, pop_covered_pct REAL, median_m REAL, p90_m REAL,"
+        " median_min REAL, p90_min REAL, source TEXT);"
+        "DELETE FROM district_fairness;"
+        "INSERT INTO district_fairness (district_id, district_name, mode, minutes, radius_m, pop_total,"
+        " pop_covered_pct, median_m, p90_m, median_min, p90_min, source) SELECT district_id, district_name, mode,"
+        " minutes, radius_m, 1, 1, 300, 700, 4.75, 11.25, 'demand' FROM district_coverage;"
+        "CREATE TABLE IF NOT EXISTS critical_stations (mode TEXT, minutes REAL, radius_m REAL, rank INTEGER,"
+        " station_id TEXT, name TEXT, pop_lost REAL, area_lost_m2 REAL);"
+        "DELETE FROM critical_stations;"
+        "INSERT INTO critical_stations (mode, minutes, radius_m, rank, station_id, name, pop_lost, area_lost_m2)"
+        " VALUES ('walk', 15, 961.538461538462, 1, 'S000042', 'Critical <one>', 1234, 5678);",
+        NULL, NULL, &err);
+    if (rc != SQLITE_OK)
+        fail_msg("cannot add the population tables: %s", err ? err : "?");
+    sqlite3_close(e);
+    return rich;
+}
+
 static void test_report(void **state)
 {
     (void)state;
@@ -927,52 +1116,7 @@ static void test_report(void **state)
     SVT_ERR_HAS(".html, .md or .csv");
 
     /* the other analyses' tables and columns, when a database has them */
-    const char *rich = svt_path("rich.sqlite");
-    svt_copy(db, rich);
-    /* newer analyses create these tables and columns themselves; add what this database lacks */
-    sqlite3 *e = spatial_open(rich, 1);
-    static const char *const cols[][2] = {{"district_coverage", "pop_total"},
-                                          {"district_coverage", "pop_covered"},
-                                          {"district_coverage", "pop_covered_pct"},
-                                          {"city_coverage", "gini"}};
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
-        if (svt_db_int(e, "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'", cols[i][0],
-                       cols[i][1]) == 0) {
-            char alter[256];
-            snprintf(alter, sizeof alter, "ALTER TABLE %s ADD COLUMN %s REAL", cols[i][0], cols[i][1]);
-            assert_int_equal(sqlite3_exec(e, alter, NULL, NULL, NULL), SQLITE_OK);
-        }
-    char *err = NULL;
-    int rc = sqlite3_exec(
-        e,
-        "UPDATE district_coverage SET pop_total = 20000, pop_covered = 20000 * covered_pct / 100,"
-        " pop_covered_pct = covered_pct - 0.25;"
-        "UPDATE city_coverage SET gini = 0.0421;"
-        "CREATE TABLE IF NOT EXISTS district_redundancy (district_id TEXT, district_name TEXT, mode TEXT,"
-        " minutes REAL, radius_m REAL, n_cover INTEGER, area_m2 REAL, area_pct REAL, pop REAL, pop_pct REAL);"
-        "DELETE FROM district_redundancy;"
-        "INSERT INTO district_redundancy (district_id, district_name, mode, minutes, radius_m, n_cover, area_m2,"
-        " area_pct, pop, pop_pct) SELECT district_id, district_name, mode, minutes, radius_m, 2, 0, 31.5, 0, 12.25"
-        " FROM district_coverage;"
-        "INSERT INTO district_redundancy (district_id, district_name, mode, minutes, radius_m, n_cover, area_m2,"
-        " area_pct, pop, pop_pct) SELECT district_id, district_name, mode, minutes, radius_m, 3, 0, 40, 0, 50"
-        " FROM district_coverage;"
-        "CREATE TABLE IF NOT EXISTS district_fairness (district_id TEXT, district_name TEXT, mode TEXT,"
-        " minutes REAL, radius_m REAL, pop_total REAL, pop_covered_pct REAL, median_m REAL, p90_m REAL,"
-        " median_min REAL, p90_min REAL, source TEXT);"
-        "DELETE FROM district_fairness;"
-        "INSERT INTO district_fairness (district_id, district_name, mode, minutes, radius_m, pop_total,"
-        " pop_covered_pct, median_m, p90_m, median_min, p90_min, source) SELECT district_id, district_name, mode,"
-        " minutes, radius_m, 1, 1, 300, 700, 4.75, 11.25, 'demand' FROM district_coverage;"
-        "CREATE TABLE IF NOT EXISTS critical_stations (mode TEXT, minutes REAL, radius_m REAL, rank INTEGER,"
-        " station_id TEXT, name TEXT, pop_lost REAL, area_lost_m2 REAL);"
-        "DELETE FROM critical_stations;"
-        "INSERT INTO critical_stations (mode, minutes, radius_m, rank, station_id, name, pop_lost, area_lost_m2)"
-        " VALUES ('walk', 15, 961.538461538462, 1, 'S000042', 'Critical <one>', 1234, 5678);",
-        NULL, NULL, &err);
-    if (rc != SQLITE_OK)
-        fail_msg("cannot add the population tables: %s", err ? err : "?");
-    sqlite3_close(e);
+    const char *rich = rich_db();
     SVT_EXPECT(0, "report", "--db", rich, "--out", md);
     t = svt_read(md, NULL);
     snprintf(want, sizeof want, "| %.1f |", pct15 - 0.25);
@@ -997,15 +1141,140 @@ static void test_report(void **state)
     free(t);
 }
 
+/* ---- the HTML report printed on A4 (headless Chromium) ---- */
+
+/* Whitespace removed: pdftotext breaks wrapped table headers and drops some spaces. */
+static char *squeeze(const char *t)
+{
+    char *o = malloc(strlen(t) + 1);
+    assert_non_null(o);
+    size_t k = 0;
+    for (const char *p = t; *p; p++)
+        if (*p != ' ' && *p != '\n' && *p != '\t' && *p != '\r' && *p != '\f')
+            o[k++] = *p;
+    o[k] = '\0';
+    return o;
+}
+
+static void test_report_print(void **state)
+{
+    (void)state;
+    const char *bin = chromium();
+    char cmd[9000];
+    if (bin)
+        snprintf(cmd, sizeof cmd, "timeout 30 '%s' --headless --no-sandbox --version >/dev/null 2>&1", bin);
+    if (!bin || system(cmd) != 0) {
+        fprintf(stderr, "SKIPPED: no Chromium that runs here (scripts/install-deps.sh installs Debian's chromium)\n");
+        exit(77);
+    }
+    /* the widest report: people, redundancy and distance columns for two breaks */
+    const char *rich = rich_db();
+    const char *html = svt_path("print.html"), *md = svt_path("print.md"), *pdf = svt_path("print.pdf");
+    SVT_EXPECT(0, "report", "--db", rich, "--out", html, "-q");
+    SVT_EXPECT(0, "report", "--db", rich, "--out", md, "-q");
+    snprintf(cmd, sizeof cmd,
+             "timeout 120 '%s' --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run"
+             " --disable-component-update --disable-sync --user-data-dir='%s/chrome-print' --print-to-pdf='%s'"
+             " 'file://%s' >/dev/null 2>&1",
+             bin, svt_dir, pdf, html);
+    assert_int_equal(system(cmd), 0);
+    assert_true(svt_exists(pdf));
+
+    /* A4 across: 297 x 210 mm */
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>&1", pdf);
+    char *info = run_capture(cmd);
+    const char *size = strstr(info, "Page size:");
+    double pw = 0, ph = 0;
+    if (!size || sscanf(size, "Page size: %lf x %lf", &pw, &ph) != 2 || fabs(pw - 841.89) > 1.5 ||
+        fabs(ph - 595.28) > 1.5)
+        fail_msg("the printed report is not A4 landscape (841.89 x 595.28 pt); pdfinfo says:\n%s", info);
+    free(info);
+
+    /* every heading of the district table(s) is printed */
+    const char *txt = svt_path("print.txt"), *lay = svt_path("print_layout.txt");
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 -raw '%s' '%s' && pdftotext -enc UTF-8 -layout '%s' '%s'", pdf,
+             txt, pdf, lay);
+    assert_int_equal(system(cmd), 0);
+    char *raw = svt_read(txt, NULL), *flat = squeeze(raw);
+    free(raw);
+    char *h = svt_read(html, NULL);
+    const char *from = strstr(h, "<h2>Districts</h2>"), *to = from ? strstr(from, "<h2>Critical") : NULL;
+    assert_non_null(from);
+    assert_non_null(to);
+    int nheads = 0, wide = 0;
+    for (const char *p = strstr(from, "<th>"); p && p < to; p = strstr(p + 4, "<th>")) {
+        const char *e = strstr(p, "</th>");
+        assert_non_null(e);
+        char head[256];
+        snprintf(head, sizeof head, "%.*s", (int)(e - p - 4), p + 4);
+        wide += strcmp(head, "90th pct m to a station") == 0 || strcmp(head, "15 min stations reaching") == 0 ||
+                strcmp(head, "stations inside") == 0;
+        char *want = squeeze(head);
+        if (!strstr(flat, want))
+            fail_msg("the printed report lacks the district table's column \"%s\"", head);
+        free(want);
+        nheads++;
+    }
+    /* the columns that used to be cut off, after "people by 2+ stations" */
+    assert_int_equal(wide, 3);
+    if (nheads < 22)
+        fail_msg("only %d district columns in the HTML report", nheads);
+    free(h);
+    free(flat);
+
+    /* the last district's values, every one of them, on its printed row(s) */
+    char *m = svt_read(md, NULL);
+    const char *row = strstr(m, "\n| D0014 |");
+    assert_non_null(row);
+    char vals[64][64];
+    int nv = 0;
+    for (const char *p = row + 2; *p && *p != '\n' && nv < 64;) {
+        const char *e = strchr(p, '|');
+        if (!e || e[0] == '\n')
+            break;
+        while (*p == ' ')
+            p++;
+        int n = (int)(e - p);
+        while (n > 0 && p[n - 1] == ' ')
+            n--;
+        if (n > 0)
+            snprintf(vals[nv++], sizeof vals[0], "%.*s", n, p);
+        p = e + 1;
+        if (*p == '\n')
+            break;
+    }
+    free(m);
+    assert_true(nv >= 22);
+    char *l = svt_read(lay, NULL), printed[4096] = " ";
+    for (char *line = strtok(l, "\n"); line; line = strtok(NULL, "\n"))
+        if (strstr(line, "D0014") && !strstr(line, "·"))
+            snprintf(printed + strlen(printed), sizeof printed - strlen(printed), "%s ", line);
+    free(l);
+    for (char *p = printed; *p; p++)
+        if (*p == '\t' || *p == '\f')
+            *p = ' ';
+    for (int i = 0; i < nv; i++) {
+        char tok[80];
+        snprintf(tok, sizeof tok, " %s ", vals[i]);
+        char *at = strstr(printed, tok);
+        if (!at)
+            fail_msg("the printed row of D0014 lacks \"%s\" (value %d of %d); printed:%s", vals[i], i + 1, nv,
+                     printed);
+        memset(at + 1, '#', strlen(vals[i])); /* each value once */
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
         {"png", cmocka_unit_test(test_png)},
         {"vector", cmocka_unit_test(test_vector)},
+        {"district_names", cmocka_unit_test(test_district_names)},
         {"errors", cmocka_unit_test(test_errors)},
         {"html", cmocka_unit_test(test_html)},
         {"browser", cmocka_unit_test(test_browser)},
         {"report", cmocka_unit_test(test_report)},
+        {"report_print", cmocka_unit_test(test_report_print)},
         {"kinds", cmocka_unit_test(test_kinds)},
         {"sites", cmocka_unit_test(test_sites)},
     };

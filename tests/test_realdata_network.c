@@ -260,6 +260,47 @@ static void test_areas_valid_and_nested(void **state)
     sqlite3_close(db);
 }
 
+/* A district sheet in network mode says why fewer stations reach the district than lie in it: Encamp has 37
+ * stations, 9 of them mountain refuges over 500 m (--max-snap) from any walkable road, which 'analyze' lists in
+ * issues; the sheet names them. */
+static void test_district_sheet_off_network(void **state)
+{
+    (void)state;
+    const char *out = svt_path("sheet.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", file("stations.geojson"), "--districts", file("districts.geojson"),
+               "--district-id", "name", "--network", file("roads.geojson"), "--minutes", "15", "--no-redundancy",
+               "--out", out, "-q");
+    sqlite3 *db = svt_db_open(out);
+    assert_int_equal(sqlite3_enable_load_extension(db, 1), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "SELECT load_extension('mod_spatialite')", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(svt_db_int(db, "SELECT stations_unattached FROM runs"), 31);
+    long inside = svt_db_int(db, "SELECT n_stations_inside FROM district_coverage WHERE district_id = 'Encamp'");
+    long reach = svt_db_int(db, "SELECT n_stations_reaching FROM district_coverage WHERE district_id = 'Encamp'");
+    long off = svt_db_int(db, "SELECT count(*) FROM stations s, districts d WHERE d.district_id = 'Encamp'"
+                              " AND ST_Within(s.geom, d.geom) AND s.station_id IN (SELECT feature_id FROM issues"
+                              " WHERE problem LIKE '%%max-snap 500 m%%')");
+    sqlite3_close(db);
+    assert_int_equal(inside, 37);
+    assert_int_equal(off, 9);
+    const char *pdf = svt_path("encamp.pdf"), *txt = svt_path("encamp.txt");
+    SVT_EXPECT(0, "map", "--db", out, "--district", "Encamp", "--out", pdf, "-q");
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' '%s'", pdf, txt);
+    assert_int_equal(system(cmd), 0);
+    char *t = svt_read(txt, NULL);
+    assert_non_null(t);
+    for (char *p = t; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    char want[256];
+    snprintf(want, sizeof want,
+             "%ld stations inside, %ld reach it along the streets; %ld inside are over 500 m from a usable street "
+             "(see issues)", inside, reach, off);
+    if (!strstr(t, want))
+        fail_msg("the Encamp sheet lacks \"%s\":\n%s", want, t);
+    free(t);
+}
+
 int main(void)
 {
     const char *env = getenv("SVCOV_SHARED");
@@ -275,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_access_legs_and_straight),
         cmocka_unit_test(test_osm_pbf),
         cmocka_unit_test(test_areas_valid_and_nested),
+        cmocka_unit_test(test_district_sheet_off_network),
     };
     return cmocka_run_group_tests_name("realdata_network", tests, group_setup, group_teardown);
 }
