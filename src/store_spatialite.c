@@ -877,20 +877,18 @@ sv_status sv_store_record(sv_ctx *ctx, sv_store *st, const char *table, const ch
         strcat(insert, i ? ", ?" : "?");
     strcat(insert, ")");
     sqlite3_stmt *s = NULL;
-    if (rc != SV_OK) {
-        /* said above */
-    } else if (exec(st->db, create) != SQLITE_OK || sqlite3_prepare_v2(st->db, insert, -1, &s, NULL) != SQLITE_OK) {
+    if (rc == SV_OK &&
+        (exec(st->db, create) != SQLITE_OK || sqlite3_prepare_v2(st->db, insert, -1, &s, NULL) != SQLITE_OK))
         rc = db_error(ctx, st->db, "cannot write a run record");
-    } else {
-        for (size_t i = 0; i < n && rc == SV_OK; i++)
-            if (!bind_typed(s, (int)i + 1, types[i], values[i]))
-                rc = sv_error(ctx, SV_ERR_INTERNAL, "internal: %s.%s = '%s' is not %s", table, columns[i],
-                              values[i], types[i][0] == 'I' ? "an INTEGER" : "a REAL");
-        if (rc == SV_OK && sqlite3_step(s) != SQLITE_DONE)
-            rc = db_error(ctx, st->db, "cannot write a run record");
-        else if (rc == SV_OK && rowid)
-            *rowid = sqlite3_last_insert_rowid(st->db);
-    }
+    for (size_t i = 0; i < n && rc == SV_OK; i++)
+        if (!bind_typed(s, (int)i + 1, types[i], values[i]))
+            rc = sv_error(ctx, SV_ERR_INTERNAL, "internal: %s.%.*s = '%s' is not %s", table,
+                          (int)(types[i] - 1 - columns[i]), columns[i], values[i],
+                          types[i][0] == 'I' ? "an INTEGER" : "a REAL");
+    if (rc == SV_OK && sqlite3_step(s) != SQLITE_DONE)
+        rc = db_error(ctx, st->db, "cannot write a run record");
+    else if (rc == SV_OK && rowid)
+        *rowid = sqlite3_last_insert_rowid(st->db);
     sqlite3_finalize(s);
     free(create);
     free(insert);

@@ -15,6 +15,8 @@
 
 #include "svtest.h"
 
+#include "svcov/sv_store.h"
+
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -1044,6 +1046,35 @@ static void test_provenance_through_gdal(void **state)
     free(versions);
 }
 
+/* sv_store_record itself: a column without a type, or a number column
+ * given text, is refused (never stored NUMERIC); text stays text. */
+static void test_run_record_types(void **state)
+{
+    (void)state;
+    sv_ctx *ctx = sv_ctx_create();
+    assert_non_null(ctx);
+    sv_store *st = NULL;
+    const char *db = svt_path("record.sqlite");
+    assert_int_equal(sv_store_create(ctx, db, 32631, &st), SV_OK);
+    const char *cols[] = {"version TEXT", "n INTEGER", "x REAL"};
+    const char *good[] = {"5.0", "42", "0.50"}, *bad[] = {"5.0", "many", "1"};
+    assert_int_equal(sv_store_record(ctx, st, "site_runs", cols, good, 3, NULL), SV_OK);
+    assert_int_equal(sv_store_record(ctx, st, "site_runs", cols, bad, 3, NULL), SV_ERR_INTERNAL);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "site_runs.n = 'many' is not an INTEGER"));
+    const char *untyped[] = {"version"};
+    assert_int_equal(sv_store_record(ctx, st, "runs", untyped, good, 1, NULL), SV_ERR_INTERNAL);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "column 'version' of runs needs a type"));
+    assert_int_equal(sv_store_commit(ctx, st), SV_OK);
+    sv_ctx_destroy(ctx);
+    sqlite3 *sdb = svt_db_open(db);
+    assert_int_equal(svt_db_int(sdb, "SELECT count(*) FROM site_runs"), 1);
+    assert_string_equal(svt_db_text(sdb, "SELECT version || ' ' || typeof(version) FROM site_runs"), "5.0 text");
+    assert_string_equal(svt_db_text(sdb, "SELECT n || ' ' || typeof(n) FROM site_runs"), "42 integer");
+    assert_string_equal(svt_db_text(sdb, "SELECT x || ' ' || typeof(x) FROM site_runs"), "0.5 real");
+    assert_int_equal(svt_db_int(sdb, "SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), 0);
+    sqlite3_close(sdb);
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
@@ -1061,6 +1092,7 @@ int main(int argc, char **argv)
         {"site", cmocka_unit_test(test_site)},
         {"site", cmocka_unit_test(test_site_errors)},
         {"provenance", cmocka_unit_test(test_provenance_through_gdal)},
+        {"provenance", cmocka_unit_test(test_run_record_types)},
     };
     return svt_run_groups(argc, argv, "cli", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);
