@@ -611,19 +611,24 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
         snprintf(nb_len, sizeof nb_len, "%.3f", a->net.length_m);
         snprintf(nb_unatt, sizeof nb_unatt, "%zu", a->n_unattached);
         snprintf(nb_dem, sizeof nb_dem, "%zu", a->n_demand);
+        /* every column with its type (GDAL and QGIS read the declared type) */
         const char *keys[] = {
-            "started_utc", "finished_utc", "svcov_version", "command", "stations_path", "stations_layer",
-            "stations_where", "station_id_field", "station_name_field", "category_field", "districts_path",
-            "districts_layer", "district_id_field", "district_name_field", "crs_requested", "crs_epsg",
-            "crs_name", "method", "mode", "speed_kmh", "detour", "minutes", "radii_m", "quad_segs",
-            "circle_vertices", "strict", "threads", "n_stations_read", "n_stations", "n_districts_read",
-            "n_districts", "n_issues", "gdal_version", "geos_version", "proj_version", "spatialite_version",
-            "sqlite_version", "network_path", "speeds_path", "snap", "access_legs", "max_snap_m", "trim_m",
-            "network_nodes", "network_edges", "network_components", "network_length_m", "stations_unattached",
-            "demand_path", "n_demand", "population_method", "population_path", "population_field",
-            "population_raster", "raster_cells", "raster_nodata", "raster_negative", "raster_people",
-            "population_pieces", "blocks_without_buildings", "distances_from", "responsibility_method",
-            "redundancy",
+            "started_utc TEXT", "finished_utc TEXT", "svcov_version TEXT", "command TEXT", "stations_path TEXT",
+            "stations_layer TEXT", "stations_where TEXT", "station_id_field TEXT", "station_name_field TEXT",
+            "category_field TEXT", "districts_path TEXT", "districts_layer TEXT", "district_id_field TEXT",
+            "district_name_field TEXT", "crs_requested TEXT", "crs_epsg INTEGER", "crs_name TEXT", "method TEXT",
+            "mode TEXT", "speed_kmh REAL", "detour REAL", "minutes TEXT", "radii_m TEXT", "quad_segs INTEGER",
+            "circle_vertices INTEGER", "strict INTEGER", "threads INTEGER", "n_stations_read INTEGER",
+            "n_stations INTEGER", "n_districts_read INTEGER", "n_districts INTEGER", "n_issues INTEGER",
+            "gdal_version TEXT", "geos_version TEXT", "proj_version TEXT", "spatialite_version TEXT",
+            "sqlite_version TEXT", "network_path TEXT", "speeds_path TEXT", "snap TEXT", "access_legs INTEGER",
+            "max_snap_m REAL", "trim_m REAL", "network_nodes INTEGER", "network_edges INTEGER",
+            "network_components INTEGER", "network_length_m REAL", "stations_unattached INTEGER",
+            "demand_path TEXT", "n_demand INTEGER", "population_method TEXT", "population_path TEXT",
+            "population_field TEXT", "population_raster TEXT", "raster_cells INTEGER", "raster_nodata INTEGER",
+            "raster_negative INTEGER", "raster_people REAL", "population_pieces INTEGER",
+            "blocks_without_buildings INTEGER", "distances_from TEXT", "responsibility_method TEXT",
+            "redundancy INTEGER",
         };
         const sv_people_result *pr = &a->people;
         char rc_cells[32], rc_nodata[32], rc_neg[32], rc_sum[32], rc_pieces[32], rc_empty[32];

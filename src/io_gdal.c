@@ -103,6 +103,28 @@ static int has_ext(const char *path, const char *ext)
     return n > m && path[n - m - 1] == '.' && strcasecmp(path + n - m, ext) == 0;
 }
 
+#ifndef SVCOV_DATA_DIRS
+#define SVCOV_DATA_DIRS "data"
+#endif
+
+/* svcov's osmconf.ini, which makes amenity, shop, oneway, maxspeed,
+ * building:levels... fields of GDAL's OSM layers (GDAL's own keeps them in
+ * other_tags, where --where and the network cannot see them). NULL when
+ * the user chose a file with GDAL's OSM_CONFIG_FILE, or none is installed. */
+static const char *osm_config_file(char *buf, size_t len)
+{
+    if (CPLGetConfigOption("OSM_CONFIG_FILE", NULL))
+        return NULL;
+    char dirs[4096];
+    snprintf(dirs, sizeof dirs, "%s", SVCOV_DATA_DIRS);
+    for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        snprintf(buf, len, "%s/osmconf.ini", d);
+        if (path_exists(buf))
+            return buf;
+    }
+    return NULL;
+}
+
 /* PATH or PATH:LAYER; a path that exists as given wins over a split. */
 static void split_spec(const char *spec, char **path, char **layer)
 {
@@ -387,6 +409,9 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
         open_opts = CSLAddString(open_opts, "GEOM_POSSIBLE_NAMES=wkt,geom,geometry,the_geom");
         open_opts = CSLAddString(open_opts, "KEEP_GEOM_COLUMNS=NO");
     }
+    char osmconf[4200];
+    if ((has_ext(s->path, "pbf") || has_ext(s->path, "osm")) && osm_config_file(osmconf, sizeof osmconf))
+        open_opts = CSLSetNameValue(open_opts, "CONFIG_FILE", osmconf);
     CPLErrorReset();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     ds = GDALOpenEx(s->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
@@ -490,8 +515,12 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
         OGRErr e = OGR_L_SetAttributeFilter(layer, o->where);
         CPLPopErrorHandler();
         if (e != OGRERR_NONE) {
-            st = sv_error(ctx, SV_ERR_USAGE, "--where \"%s\" is not a valid filter for %s layer '%s': %s",
-                          o->where, s->path, s->layer_name, CPLGetLastErrorMsg());
+            st = sv_error(ctx, SV_ERR_USAGE, "--where \"%s\" is not a valid filter for %s layer '%s': %s%s",
+                          o->where, s->path, s->layer_name, CPLGetLastErrorMsg(),
+                          is_osm ? " (OSM tags that are not fields of the layer are in other_tags: filter with "
+                                   "other_tags LIKE '%\"KEY\"=>\"VALUE\"%', or make KEY a field in an osmconf.ini "
+                                   "named by OSM_CONFIG_FILE)"
+                                 : "");
             goto done;
         }
     }

@@ -724,6 +724,11 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
         char line[1024];
         const char *mode = r.runs.nrows ? cell(&r.runs, 0, "mode") : NULL;
         const char *speed = r.runs.nrows ? cell(&r.runs, 0, "speed_kmh") : NULL;
+        char kmh[32];
+        if (speed && *speed) { /* a REAL column: "5.0" reads 5 km/h */
+            snprintf(kmh, sizeof kmh, "%g", strtod(speed, NULL));
+            speed = kmh;
+        }
         const char *finished = r.runs.nrows ? cell(&r.runs, 0, "finished_utc") : NULL;
         const char *crs = r.runs.nrows ? cell(&r.runs, 0, "crs_name") : NULL;
         snprintf(line, sizeof line, "%s: %zu districts, %zu breaks; mode %s%s%s%s; CRS %s; analysed %s.", base,

@@ -211,13 +211,16 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
     char finished[32];
     utc_now(finished, sizeof finished);
     char *vals[40] = {0};
+    /* every column with its type (GDAL and QGIS read the declared type) */
     const char *keys[] = {
-        "started_utc", "finished_utc", "svcov_version", "command", "model", "k", "radius_m", "minutes", "mode",
-        "objective", "existing_covered", "total_weight", "coverable_weight", "covered_share", "n_new_sites",
-        "solver", "proven_optimal", "gap", "bound", "greedy_objective", "greedy_sites", "greedy_ratio",
-        "target_share", "min_district_share", "n_floor_unmet", "n_demand", "n_candidates", "n_stations",
-        "n_uncoverable", "greedy_s", "exact_s", "note", "demand_path", "candidates", "stations_path", "crs_epsg",
-        "glpk_version",
+        "started_utc TEXT", "finished_utc TEXT", "svcov_version TEXT", "command TEXT", "model TEXT", "k INTEGER",
+        "radius_m REAL", "minutes REAL", "mode TEXT", "objective REAL", "existing_covered REAL",
+        "total_weight REAL", "coverable_weight REAL", "covered_share REAL", "n_new_sites INTEGER", "solver TEXT",
+        "proven_optimal INTEGER", "gap REAL", "bound REAL", "greedy_objective REAL", "greedy_sites INTEGER",
+        "greedy_ratio REAL", "target_share REAL", "min_district_share REAL", "n_floor_unmet INTEGER",
+        "n_demand INTEGER", "n_candidates INTEGER", "n_stations INTEGER", "n_uncoverable INTEGER", "greedy_s REAL",
+        "exact_s REAL", "note TEXT", "demand_path TEXT", "candidates TEXT", "stations_path TEXT",
+        "crs_epsg INTEGER", "glpk_version TEXT",
     };
     size_t nk = sizeof keys / sizeof keys[0];
     int i = 0;

@@ -813,50 +813,86 @@ sv_status sv_store_insert(sv_ctx *ctx, sv_store *st, sv_table table, const sv_va
     return step_stmt(ctx, st, s);
 }
 
-sv_status sv_store_record(sv_ctx *ctx, sv_store *st, const char *table, const char *const *keys,
+/* Bind a run record's text value as its column's declared type; 0 when a
+ * number column gets something that is not a number. */
+static int bind_typed(sqlite3_stmt *s, int i, const char *type, const char *v)
+{
+    char *end = NULL;
+    if (!v) {
+        sqlite3_bind_null(s, i);
+    } else if (strcmp(type, "INTEGER") == 0) {
+        errno = 0;
+        long long n = strtoll(v, &end, 10);
+        if (end == v || *end || errno)
+            return 0;
+        sqlite3_bind_int64(s, i, n);
+    } else if (strcmp(type, "REAL") == 0) {
+        double x = strtod(v, &end);
+        if (end == v || *end)
+            return 0;
+        bind_real(s, i, x);
+    } else {
+        bind_text(s, i, v); /* TEXT: "5.0" or "3.11.1" stays as written */
+    }
+    return 1;
+}
+
+sv_status sv_store_record(sv_ctx *ctx, sv_store *st, const char *table, const char *const *columns,
                           const char *const *values, size_t n, long long *rowid)
 {
-    /* table and keys come from svcov's own code, never from the user. */
+    /* table and columns come from svcov's own code, never from the user. */
     size_t cap = 160 + 2 * strlen(table);
     for (size_t i = 0; i < n; i++)
-        cap += strlen(keys[i]) + 16;
+        cap += strlen(columns[i]) + 16;
     char *create = malloc(cap), *insert = malloc(cap);
-    if (!create || !insert) {
+    const char **types = calloc(n ? n : 1, sizeof *types);
+    if (!create || !insert || !types) {
         free(create);
         free(insert);
+        free(types);
         return SV_ERR_NOMEM;
     }
     snprintf(create, cap, "CREATE TABLE IF NOT EXISTS \"%s\" (%s_id INTEGER PRIMARY KEY", table,
              strcmp(table, "runs") == 0 ? "run" : strcmp(table, "site_runs") == 0 ? "site_run" : "row");
     snprintf(insert, cap, "INSERT INTO \"%s\" (", table);
-    for (size_t i = 0; i < n; i++) {
-        strcat(create, ", \"");
-        strcat(create, keys[i]);
-        strcat(create, "\" NUMERIC");
-        strcat(insert, i ? ", \"" : "\"");
-        strcat(insert, keys[i]);
-        strcat(insert, "\"");
+    sv_status rc = SV_OK;
+    for (size_t i = 0; i < n && rc == SV_OK; i++) {
+        /* "name TYPE": every column declares its type, so GDAL and QGIS
+         * read text as text (NUMERIC made "svcov analyze ..." a 0). */
+        const char *sp = strchr(columns[i], ' ');
+        types[i] = sp ? sp + 1 : "";
+        if (strcmp(types[i], "TEXT") != 0 && strcmp(types[i], "INTEGER") != 0 && strcmp(types[i], "REAL") != 0) {
+            rc = sv_error(ctx, SV_ERR_INTERNAL, "internal: column '%s' of %s needs a type (TEXT, INTEGER or REAL)",
+                          columns[i], table);
+            break;
+        }
+        int len = (int)(sp - columns[i]);
+        size_t c = strlen(create), k = strlen(insert);
+        snprintf(create + c, cap - c, ", \"%.*s\" %s", len, columns[i], types[i]);
+        snprintf(insert + k, cap - k, "%s\"%.*s\"", i ? ", " : "", len, columns[i]);
     }
     strcat(create, ")");
     strcat(insert, ") VALUES (");
     for (size_t i = 0; i < n; i++)
         strcat(insert, i ? ", ?" : "?");
     strcat(insert, ")");
-    sv_status rc = SV_OK;
     sqlite3_stmt *s = NULL;
-    if (exec(st->db, create) != SQLITE_OK || sqlite3_prepare_v2(st->db, insert, -1, &s, NULL) != SQLITE_OK) {
+    if (rc == SV_OK &&
+        (exec(st->db, create) != SQLITE_OK || sqlite3_prepare_v2(st->db, insert, -1, &s, NULL) != SQLITE_OK))
         rc = db_error(ctx, st->db, "cannot write a run record");
-    } else {
-        for (size_t i = 0; i < n; i++)
-            bind_text(s, (int)i + 1, values[i]);
-        if (sqlite3_step(s) != SQLITE_DONE)
-            rc = db_error(ctx, st->db, "cannot write a run record");
-        else if (rowid)
-            *rowid = sqlite3_last_insert_rowid(st->db);
-    }
+    for (size_t i = 0; i < n && rc == SV_OK; i++)
+        if (!bind_typed(s, (int)i + 1, types[i], values[i]))
+            rc = sv_error(ctx, SV_ERR_INTERNAL, "internal: %s.%.*s = '%s' is not %s", table,
+                          (int)(types[i] - 1 - columns[i]), columns[i], values[i],
+                          types[i][0] == 'I' ? "an INTEGER" : "a REAL");
+    if (rc == SV_OK && sqlite3_step(s) != SQLITE_DONE)
+        rc = db_error(ctx, st->db, "cannot write a run record");
+    else if (rc == SV_OK && rowid)
+        *rowid = sqlite3_last_insert_rowid(st->db);
     sqlite3_finalize(s);
     free(create);
     free(insert);
+    free(types);
     return rc;
 }
 

@@ -3,7 +3,7 @@
  * result database with SQLite, exports with OGR.
  *
  * Usage: test_cli GROUP  (analyze, breaks, empty, usage_errors, data_errors,
- * atomic, issues, export, query); ctest runs each group as its own test. */
+ * atomic, issues, export, query, site, provenance); ctest runs each group as its own test. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,8 @@
 #include <math.h>
 
 #include "svtest.h"
+
+#include "svcov/sv_store.h"
 
 #include <gdal.h>
 #include <ogr_api.h>
@@ -815,6 +817,264 @@ static void test_site_errors(void **state)
     SVT_ERR_HAS("bad-w");
 }
 
+/* ---- provenance: runs and site_runs as GDAL, QGIS and export read them ---- */
+
+/* The standard output of a program found in PATH; fails the test when it
+ * cannot run or exits with a status other than 0. */
+static char *tool_output(const char *const *argv)
+{
+    char outp[4200];
+    snprintf(outp, sizeof outp, "%s/.tool-stdout", svt_dir);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int o = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (o < 0)
+            _exit(126);
+        dup2(o, 1);
+        close(o);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int ws = 0;
+    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+        ;
+    char *out = svt_read(outp, NULL);
+    unlink(outp);
+    if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
+        fail_msg("%s exited with status %d", argv[0], WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
+    assert_non_null(out);
+    return out;
+}
+
+/* The word after "what " in svcov --version ("GDAL 3.6.2, GEOS ..."). */
+static const char *version_of(const char *text, const char *what, char *buf, size_t len)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%s ", what);
+    const char *p = strstr(text, key);
+    if (!p)
+        fail_msg("svcov --version does not name %s:\n%s", what, text);
+    p += strlen(key);
+    size_t n = strcspn(p, ",\n");
+    snprintf(buf, len, "%.*s", (int)n, p);
+    return buf;
+}
+
+/* ogrinfo -al shows field `name` of the first feature of `layer` as
+ * "  name (type) = value". */
+static void assert_ogrinfo_shows(const char *info, const char *layer, const char *name, const char *type,
+                                 const char *value)
+{
+    char head[128], line[4096];
+    snprintf(head, sizeof head, "OGRFeature(%s):", layer);
+    const char *sec = strstr(info, head);
+    if (!sec)
+        fail_msg("ogrinfo shows no feature of %s:\n%s", layer, info);
+    const char *next = strstr(sec, "Layer name:");
+    snprintf(line, sizeof line, "\n  %s (%s) = %s\n", name, type, value);
+    const char *at = strstr(sec, line);
+    if (!at || (next && at > next))
+        fail_msg("ogrinfo does not show \"%s (%s) = %s\" in %s:\n%.*s", name, type, value, layer,
+                 next ? (int)(next - sec) : (int)strlen(sec), sec);
+}
+
+/* Every column of `table` declares TEXT, INTEGER or REAL and every stored
+ * value has that storage class. */
+static void assert_columns_typed(sqlite3 *db, const char *table)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT name, type FROM pragma_table_info('%s')", table);
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    int ncol = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 0), *type = (const char *)sqlite3_column_text(s, 1);
+        if (strcmp(type, "TEXT") != 0 && strcmp(type, "INTEGER") != 0 && strcmp(type, "REAL") != 0)
+            fail_msg("%s.%s is declared '%s', not TEXT, INTEGER or REAL", table, name, type);
+        long long bad = svt_db_int(db, "SELECT count(*) FROM \"%s\" WHERE typeof(\"%s\") NOT IN ('null', lower('%s'))",
+                                   table, name, type);
+        if (bad)
+            fail_msg("%s.%s (%s) holds %lld values of another type", table, name, type, bad);
+        ncol++;
+    }
+    sqlite3_finalize(s);
+    assert_true(ncol > 20);
+}
+
+/* The exported layer's first feature has field `name` = value. */
+static void assert_export_keeps(const char *path, const char *name, const char *value)
+{
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRLayerH l = GDALDatasetGetLayer(ds, 0);
+    OGRFeatureH f = OGR_L_GetNextFeature(l);
+    assert_non_null(f);
+    int i = OGR_F_GetFieldIndex(f, name);
+    if (i < 0)
+        fail_msg("%s has no field %s", path, name);
+    if (strcmp(OGR_F_GetFieldAsString(f, i), value) != 0)
+        fail_msg("%s: %s = \"%s\", svcov stored \"%s\"", path, name, OGR_F_GetFieldAsString(f, i), value);
+    OGR_F_Destroy(f);
+    GDALClose(ds);
+}
+
+static void test_provenance_through_gdal(void **state)
+{
+    (void)state;
+    const char *d = svt_write("prov_districts.geojson", square_districts);
+    const char *s = svt_write("prov_stations.geojson", centre_station);
+    const char *dem = svt_write("prov_demand.geojson", site_demand);
+    const char *db = svt_path("prov.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--minutes", "10,15", "--mode", "walk", "--out",
+               db, "-q");
+    SVT_EXPECT(0, "site", "--db", db, "--demand", dem, "--grid", "500", "--radius", "300", "--model", "mclp",
+               "--k", "1", "--exact", "-q");
+    char analyze_cmd[8192], site_cmd[8192];
+    snprintf(analyze_cmd, sizeof analyze_cmd,
+             "svcov analyze --stations %s --districts %s --minutes 10,15 --mode walk --out %s -q", s, d, db);
+    snprintf(site_cmd, sizeof site_cmd,
+             "svcov site --db %s --demand %s --grid 500 --radius 300 --model mclp --k 1 --exact -q", db, dem);
+    SVT_EXPECT(0, "--version");
+    char *versions = strdup(svt_last.out);
+    assert_non_null(versions);
+    char vbuf[7][64];
+    static const char *const libs[] = {"GDAL", "GEOS", "PROJ", "SpatiaLite", "SQLite", "GLPK"};
+    static const char *const lib_columns[] = {"gdal_version", "geos_version", "proj_version", "spatialite_version",
+                                              "sqlite_version", "glpk_version"};
+    char svcov_version[64];
+    version_of(versions, "svcov", svcov_version, sizeof svcov_version);
+
+    /* what svcov stored, as SQLite reads it */
+    sqlite3 *sdb = svt_db_open(db);
+    static const char *const text_columns[] = {"started_utc", "finished_utc", "svcov_version", "command"};
+    char runs_text[4][8192], site_text[4][8192], lib_text[6][64];
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(runs_text[i], sizeof runs_text[i], "%s", svt_db_text(sdb, "SELECT %s FROM runs", text_columns[i]));
+        snprintf(site_text[i], sizeof site_text[i], "%s",
+                 svt_db_text(sdb, "SELECT %s FROM site_runs", text_columns[i]));
+    }
+    assert_string_equal(runs_text[3], analyze_cmd);
+    assert_string_equal(site_text[3], site_cmd);
+    assert_string_equal(runs_text[2], svcov_version);
+    assert_string_equal(site_text[2], svcov_version);
+    for (size_t i = 0; i < 2; i++) {
+        int y, mo, da, h, mi, se;
+        char z = 0;
+        assert_int_equal(sscanf(runs_text[i], "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &da, &h, &mi, &se, &z), 7);
+        assert_int_equal(z, 'Z');
+        assert_int_equal(strlen(runs_text[i]), 20);
+        assert_int_equal(strlen(site_text[i]), 20);
+        assert_true(y >= 2024);
+    }
+    for (size_t i = 0; i < 6; i++) {
+        const char *t = i < 5 ? "runs" : "site_runs";
+        snprintf(lib_text[i], sizeof lib_text[i], "%s", svt_db_text(sdb, "SELECT %s FROM %s", lib_columns[i], t));
+        assert_string_equal(lib_text[i], version_of(versions, libs[i], vbuf[i], sizeof vbuf[i]));
+        assert_string_equal(svt_db_text(sdb, "SELECT typeof(%s) FROM %s", lib_columns[i], t), "text");
+    }
+    /* "5.0" and "0.1.0" are text, never 5 or 0.1 */
+    assert_non_null(strchr(lib_text[5], '.'));
+    assert_string_equal(svt_db_text(sdb, "SELECT typeof(speed_kmh) FROM runs"), "real");
+    assert_string_equal(svt_db_text(sdb, "SELECT typeof(crs_epsg) FROM runs"), "integer");
+    assert_string_equal(svt_db_text(sdb, "SELECT typeof(k) FROM site_runs"), "integer");
+    assert_columns_typed(sdb, "runs");
+    assert_columns_typed(sdb, "site_runs");
+    /* no table declares NUMERIC (or leaves a column untyped) */
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(sdb,
+                                        "SELECT name FROM sqlite_master WHERE type = 'table'"
+                                        " AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'"
+                                        " AND name NOT LIKE 'idx_%'",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    int ntables = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(q, 0);
+        long long bad = svt_db_int(sdb,
+                                   "SELECT count(*) FROM pragma_table_info('%s') WHERE type = ''"
+                                   " OR upper(type) LIKE '%%NUM%%'",
+                                   t);
+        if (bad)
+            fail_msg("table %s declares %lld columns NUMERIC or without a type", t, bad);
+        ntables++;
+    }
+    sqlite3_finalize(q);
+    assert_true(ntables > 20);
+    sqlite3_close(sdb);
+
+    /* ogrinfo -al, as QGIS and ogr2ogr read it */
+    const char *argv[] = {"ogrinfo", "-ro", "-al", "-q", db, "runs", "site_runs", NULL};
+    char *info = tool_output(argv);
+    for (size_t i = 0; i < 4; i++) {
+        assert_ogrinfo_shows(info, "runs", text_columns[i], "String", runs_text[i]);
+        assert_ogrinfo_shows(info, "site_runs", text_columns[i], "String", site_text[i]);
+    }
+    for (size_t i = 0; i < 6; i++)
+        assert_ogrinfo_shows(info, i < 5 ? "runs" : "site_runs", lib_columns[i], "String", lib_text[i]);
+    assert_ogrinfo_shows(info, "runs", "crs_epsg", "Integer", "32631");
+    assert_ogrinfo_shows(info, "runs", "speed_kmh", "Real", "5");
+    assert_ogrinfo_shows(info, "site_runs", "k", "Integer", "1");
+    assert_ogrinfo_shows(info, "site_runs", "objective", "Real", "4");
+    free(info);
+
+    /* svcov export keeps them too (CSV: every field as text; GeoPackage: typed) */
+    const char *csv = svt_path("runs.csv"), *site_csv = svt_path("site_runs.csv"), *gpkg = svt_path("runs.gpkg");
+    SVT_EXPECT(0, "export", "--db", db, "--layer", "runs", "--out", csv);
+    SVT_EXPECT(0, "export", "--db", db, "--layer", "site_runs", "--out", site_csv);
+    SVT_EXPECT(0, "export", "--db", db, "--layer", "runs", "--out", gpkg);
+    for (size_t i = 0; i < 4; i++) {
+        assert_export_keeps(csv, text_columns[i], runs_text[i]);
+        assert_export_keeps(gpkg, text_columns[i], runs_text[i]);
+        assert_export_keeps(site_csv, text_columns[i], site_text[i]);
+    }
+    for (size_t i = 0; i < 5; i++) {
+        assert_export_keeps(csv, lib_columns[i], lib_text[i]);
+        assert_export_keeps(gpkg, lib_columns[i], lib_text[i]);
+    }
+    assert_export_keeps(site_csv, "glpk_version", lib_text[5]);
+    GDALDatasetH ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(GDALDatasetGetLayer(ds, 0));
+    assert_int_equal(OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, OGR_FD_GetFieldIndex(defn, "command"))), OFTString);
+    assert_int_equal(OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, OGR_FD_GetFieldIndex(defn, "speed_kmh"))), OFTReal);
+    OGRFieldType et = OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, OGR_FD_GetFieldIndex(defn, "crs_epsg")));
+    assert_true(et == OFTInteger || et == OFTInteger64);
+    GDALClose(ds);
+    free(versions);
+}
+
+/* sv_store_record itself: a column without a type, or a number column
+ * given text, is refused (never stored NUMERIC); text stays text. */
+static void test_run_record_types(void **state)
+{
+    (void)state;
+    sv_ctx *ctx = sv_ctx_create();
+    assert_non_null(ctx);
+    sv_store *st = NULL;
+    const char *db = svt_path("record.sqlite");
+    assert_int_equal(sv_store_create(ctx, db, 32631, &st), SV_OK);
+    const char *cols[] = {"version TEXT", "n INTEGER", "x REAL"};
+    const char *good[] = {"5.0", "42", "0.50"}, *bad[] = {"5.0", "many", "1"};
+    assert_int_equal(sv_store_record(ctx, st, "site_runs", cols, good, 3, NULL), SV_OK);
+    assert_int_equal(sv_store_record(ctx, st, "site_runs", cols, bad, 3, NULL), SV_ERR_INTERNAL);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "site_runs.n = 'many' is not an INTEGER"));
+    const char *untyped[] = {"version"};
+    assert_int_equal(sv_store_record(ctx, st, "runs", untyped, good, 1, NULL), SV_ERR_INTERNAL);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "column 'version' of runs needs a type"));
+    assert_int_equal(sv_store_commit(ctx, st), SV_OK);
+    sv_ctx_destroy(ctx);
+    sqlite3 *sdb = svt_db_open(db);
+    assert_int_equal(svt_db_int(sdb, "SELECT count(*) FROM site_runs"), 1);
+    assert_string_equal(svt_db_text(sdb, "SELECT version || ' ' || typeof(version) FROM site_runs"), "5.0 text");
+    assert_string_equal(svt_db_text(sdb, "SELECT n || ' ' || typeof(n) FROM site_runs"), "42 integer");
+    assert_string_equal(svt_db_text(sdb, "SELECT x || ' ' || typeof(x) FROM site_runs"), "0.5 real");
+    assert_int_equal(svt_db_int(sdb, "SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), 0);
+    sqlite3_close(sdb);
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
@@ -831,6 +1091,8 @@ int main(int argc, char **argv)
         {"query", cmocka_unit_test(test_query)},
         {"site", cmocka_unit_test(test_site)},
         {"site", cmocka_unit_test(test_site_errors)},
+        {"provenance", cmocka_unit_test(test_provenance_through_gdal)},
+        {"provenance", cmocka_unit_test(test_run_record_types)},
     };
     return svt_run_groups(argc, argv, "cli", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);

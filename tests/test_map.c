@@ -1095,6 +1095,7 @@ static void test_report(void **state)
     if (!strstr(t, want))
         fail_msg("the Markdown lacks \"%s\":\n%s", want, t);
     assert_non_null(strstr(t, "| detour | 1.3 |"));
+    assert_non_null(strstr(t, "; mode walk at 5 km/h;")); /* runs.speed_kmh is REAL: 5.0 */
     free(t);
     SVT_EXPECT(0, "report", "--db", db, "--out", md, "--minutes", "15");
     t = svt_read(md, NULL);

@@ -234,6 +234,35 @@ static void test_osm_pbf(void **state)
     sqlite3_close(db);
 }
 
+/* By car the ways' oneway and maxspeed tags count: read from the .pbf with
+ * svcov's osmconf.ini they are fields, so the file gives exactly what the
+ * GeoJSON extract of the same ways (highway, oneway, maxspeed) gives. With
+ * GDAL's own osmconf.ini they hid in other_tags and were ignored. */
+static void test_osm_pbf_car_tags(void **state)
+{
+    (void)state;
+    const char *pbf = svt_path("car_pbf.sqlite"), *gj = svt_path("car_geojson.sqlite");
+    const char *src[2] = {file("andorra.osm.pbf"), file("roads.geojson")}, *out[2] = {pbf, gj};
+    for (int i = 0; i < 2; i++)
+        SVT_EXPECT(0, "analyze", "--stations", file("stations.geojson"), "--districts", file("districts.geojson"),
+                   "--district-id", "name", "--network", src[i], "--mode", "car", "--minutes", "5",
+                   "--no-service-areas", "--no-redundancy", "--no-category-coverage", "--out", out[i], "-q");
+    sqlite3 *a = svt_db_open(pbf), *b = svt_db_open(gj);
+    assert_int_equal(svt_db_int(a, "SELECT network_edges FROM runs"), svt_db_int(b, "SELECT network_edges FROM runs"));
+    double ca = svt_db_double(a, "SELECT covered_m2 FROM city_coverage");
+    double cb = svt_db_double(b, "SELECT covered_m2 FROM city_coverage");
+    printf("andorra by car, 5 min: %.3f m2 from the .pbf, %.3f m2 from roads.geojson\n", ca, cb);
+    assert_true(cb > 1e7);
+    assert_true(fabs(ca - cb) <= 1e-9 * cb);
+    for (int d = 0; d < 6; d++) {
+        const char *q = "SELECT covered_m2 FROM district_coverage ORDER BY district_id LIMIT 1 OFFSET %d";
+        double da = svt_db_double(a, q, d), db = svt_db_double(b, q, d);
+        assert_true(fabs(da - db) <= 1e-9 * (db + 1));
+    }
+    sqlite3_close(a);
+    sqlite3_close(b);
+}
+
 static void test_areas_valid_and_nested(void **state)
 {
     (void)state;
@@ -315,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_node_snap_distances),
         cmocka_unit_test(test_access_legs_and_straight),
         cmocka_unit_test(test_osm_pbf),
+        cmocka_unit_test(test_osm_pbf_car_tags),
         cmocka_unit_test(test_areas_valid_and_nested),
         cmocka_unit_test(test_district_sheet_off_network),
     };

@@ -131,10 +131,13 @@ sv_status sv_store_demand_reach(sv_ctx *ctx, sv_store *st, const char *demand_id
 sv_status sv_store_district_demand(sv_ctx *ctx, sv_store *st, const char *district_id, const char *district_name,
                                    const sv_store_break *b, double total, double covered, int n_points);
 
-/* A record in a key/value run table ("runs", "site_runs"), created on first
- * use with the given columns; *rowid (may be NULL) gets its id. Values are
- * text (NULL = NULL), stored with NUMERIC affinity. */
-sv_status sv_store_record(sv_ctx *ctx, sv_store *st, const char *table, const char *const *keys,
+/* A record in a run table ("runs", "site_runs"), created on first use with
+ * the given columns, each "name TYPE" with TYPE TEXT, INTEGER or REAL;
+ * *rowid (may be NULL) gets its id. Values are text (NULL = NULL) and are
+ * stored as their column's type: a TEXT value is never turned into a number
+ * ("5.0" stays "5.0"), an INTEGER or REAL value must be a number
+ * (SV_ERR_INTERNAL otherwise). */
+sv_status sv_store_record(sv_ctx *ctx, sv_store *st, const char *table, const char *const *columns,
                           const char *const *values, size_t n, long long *rowid);
 
 typedef struct {
