@@ -618,18 +618,16 @@ static void note_add(sv_site_result *r, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Whether the greedy sites g beat the sites e: with floors, the weight of
- * the floors reached first, then the covered weight; for LSCP (every
- * answer meets the target) the fewer sites. per_district is scratch. */
+/* Whether the greedy sites g beat the sites e (by more than tol): with
+ * floors, the weight of the floors reached first, then the covered weight;
+ * for LSCP (every answer meets the target) the fewer sites. per_district
+ * is scratch. */
 static int greedy_is_better(const sv_site_input *in, const unsigned char *base, const lists *reach,
                             const double *floor, const size_t *e, size_t ne, const size_t *g, size_t ng,
-                            double *per_district)
+                            double tol, double *per_district)
 {
     if (in->model == SV_SITE_LSCP)
         return ng < ne;
-    double tol = 1e-9;
-    for (size_t i = 0; i < in->n_demand; i++)
-        tol += 1e-9 * in->dw[i];
     if (floor) {
         double fe = 0, fg = 0;
         covered_with(in, base, reach, e, ne, per_district);
@@ -835,7 +833,7 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
                  * the greedy's (GLPK had not taken it in yet) */
                 use_glpk = sol.proven || !greedy_is_better(in, base, &reach, floors ? out->district_floor : NULL,
                                                            out->chosen, out->n_chosen, greedy_chosen, n_greedy,
-                                                           out->district_after);
+                                                           1e-9 * fmax(1.0, out->total_weight), out->district_after);
             }
         }
         if (st == SV_OK) {

@@ -702,14 +702,17 @@ static void test_query(void **state)
 
 /* ---- svcov site ---- */
 
+/* Three homes in the square, weight 6 in all. */
+#define SITE_HOMES                                                                    \
+    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h1\",\"weight\":2},"       \
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499500,4699500]}},"            \
+    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h2\",\"weight\":3},"       \
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500500,4700500]}},"            \
+    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h3\",\"weight\":1},"       \
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500400,4700400]}}"
+
 static const char *site_demand =
-    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
-    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h1\",\"weight\":2},"
-    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499500,4699500]}},"
-    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h2\",\"weight\":3},"
-    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500500,4700500]}},"
-    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h3\",\"weight\":1},"
-    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500400,4700400]}},"
+    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":[" SITE_HOMES ","
     "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"bad-w\",\"weight\":-5},"
     "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500000,4700000]}}]}";
 
@@ -925,13 +928,7 @@ static void test_site_exact_timeout_keeps_greedy(void **state)
 /* Three homes in the square (weight 6) and one far east of it (weight 4):
  * at most 60% can be covered from the grid. */
 static const char *site_demand_far =
-    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
-    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h1\",\"weight\":2},"
-    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499500,4699500]}},"
-    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h2\",\"weight\":3},"
-    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500500,4700500]}},"
-    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h3\",\"weight\":1},"
-    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500400,4700400]}},"
+    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":[" SITE_HOMES ","
     "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"far\",\"weight\":4},"
     "\"geometry\":{\"type\":\"Point\",\"coordinates\":[503000,4700000]}}]}";
 
