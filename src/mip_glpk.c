@@ -115,11 +115,19 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
     out->x = calloc(nc + 1, 1);
     if (!out->x)
         return SV_ERR_NOMEM;
-    if (nc == 0 || ng == 0) { /* nothing to decide */
-        out->feasible = out->proven = 1;
-        return SV_OK;
-    }
+    const char *mps_name = p->kind == SV_MIP_LSCP ? "svcov_lscp_minimise_new_sites"
+                           : with_floor ? "svcov_mclp_floors_minimise_minus_floor_units_and_new_covered_weight"
+                                        : "svcov_mclp_minimise_minus_new_covered_weight";
     glp_term_out(GLP_OFF);
+    if (nc == 0 || ng == 0) { /* nothing to decide: an empty model (optimum 0) */
+        out->feasible = out->proven = 1;
+        if (!p->mps_path)
+            return SV_OK;
+        glp_prob *E = glp_create_prob();
+        sv_status st = write_mps(ctx, E, mps_name, p->mps_path);
+        glp_delete_prob(E);
+        return st;
+    }
     glp_prob *P = glp_create_prob();
     double total_w = 0;
     for (size_t g = 0; g < ng; g++)
@@ -209,9 +217,6 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
         glp_set_row_bnds(P, row, GLP_UP, 0.0, 0.0);
     }
     glp_load_matrix(P, (int)e, ia, ja, ar);
-    const char *mps_name = p->kind == SV_MIP_LSCP ? "svcov_lscp_minimise_new_sites"
-                           : with_floor ? "svcov_mclp_floors_minimise_minus_floor_units_and_new_covered_weight"
-                                        : "svcov_mclp_minimise_minus_new_covered_weight";
     if (p->mps_path && (st = write_mps(ctx, P, mps_name, p->mps_path)) != SV_OK)
         goto done;
 

@@ -983,14 +983,18 @@ static double external_optimum(const char *tool, const char *mps)
         fail_msg("%s failed (installed by scripts/install-deps.sh: glpk-utils, coinor-cbc): %s", tool, cmd);
     char *txt = svt_read(log, NULL);
     assert_non_null(txt);
-    /* glpsol: "Objective:  R0000000 = -4 (MINimum)"; cbc: "Objective value:   -4.00000000" */
-    const char *key = strcmp(tool, "glpsol") == 0 ? "Objective:" : "Objective value:";
-    const char *at = strstr(txt, key);
+    /* glpsol: "Objective:  R0000000 = -4 (MINimum)"; cbc: "Objective value:   -4.00000000", or for a
+     * model without columns "Optimal - objective value 0" */
     double v = NAN;
-    if (at && strcmp(tool, "glpsol") == 0)
-        at = strchr(at, '=');
-    if (at)
-        v = strtod(at + (at[0] == '=' ? 1 : strlen(key)), NULL);
+    const char *at = NULL;
+    if (strcmp(tool, "glpsol") == 0) {
+        if ((at = strstr(txt, "Objective:")) && (at = strchr(at, '=')))
+            v = strtod(at + 1, NULL);
+    } else if ((at = strstr(txt, "Objective value:"))) {
+        v = strtod(at + strlen("Objective value:"), NULL);
+    } else if ((at = strstr(txt, "Optimal - objective value "))) {
+        v = strtod(at + strlen("Optimal - objective value "), NULL);
+    }
     if (!(v == v))
         fail_msg("no optimum in the output of %s:\n%s", tool, txt);
     free(txt);
@@ -1027,6 +1031,12 @@ static void test_site_mps_objsense(void **state)
     free(txt);
     assert_true(external_optimum("glpsol", lscp) == 2.0);
     assert_true(external_optimum("cbc", lscp) == 2.0);
+    /* nothing left to decide (the station reaches every home): still a file, the empty model */
+    const char *st = svt_write("mps_station.geojson", centre_station), *empty = svt_path("empty.mps");
+    SVT_EXPECT(0, "site", "--demand", dem, "--stations", st, "--districts", d, "--grid", "500", "--radius", "2000",
+               "--model", "lscp", "--exact", "--write-mps", empty, "--out", out, "-q");
+    assert_true(external_optimum("glpsol", empty) == 0.0);
+    assert_true(external_optimum("cbc", empty) == 0.0);
 }
 
 /* Issue 10, --target part: a share is "90%" or "0.9"; a bare number above
