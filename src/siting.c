@@ -558,18 +558,18 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
     if (s->res.target_capped) {
         /* a warning on stderr and in the issues table, or with --strict an error */
         char what[512];
-        snprintf(what, sizeof what,
-                 "has %zu point%s out of reach of every candidate and station: --target %.4g%% is more than the "
-                 "%.4g%% of its weight that can be covered, so the target was capped at %.4g%% (every coverable "
-                 "point)",
-                 s->res.n_uncoverable, s->res.n_uncoverable == 1 ? "" : "s", 100.0 * o->target_share,
-                 100.0 * s->res.target_share,
-                 100.0 * s->res.target_share);
+        int len = snprintf(what, sizeof what,
+                           "has %zu point%s out of reach of every candidate and station: --target %.4g%% is more "
+                           "than the %.4g%% of its weight that can be covered",
+                           s->res.n_uncoverable, s->res.n_uncoverable == 1 ? "" : "s", 100.0 * o->target_share,
+                           100.0 * s->res.target_share);
         if (o->strict) {
-            rc = sv_error(ctx, SV_ERR_DATA, "%s: the demand %s; lower --target (--strict stops here)", dem.fs.path,
-                          what);
+            rc = sv_error(ctx, SV_ERR_DATA, "%s: layer '%s' %s; lower --target to at most %.4g%% (--strict refuses to "
+                          "cap it)", dem.fs.path, dem.fs.layer, what, 100.0 * s->res.target_share);
             goto done;
         }
+        snprintf(what + len, sizeof what - (size_t)len, ", so the target was capped at %.4g%% (every coverable point)",
+                 100.0 * s->res.target_share);
         if ((rc = sv_issue_add(ctx, dem.fs.path, dem.fs.layer, "(layer)", what, SV_ISSUE_REPAIRED)) != SV_OK)
             goto done;
     }

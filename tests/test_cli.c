@@ -965,7 +965,8 @@ static void test_site_lscp_target_capped(void **state)
     const char *strict = svt_path("tc_strict.sqlite");
     SVT_EXPECT(1, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "lscp",
                "--target", "95%", "--strict", "--out", strict, "-q");
-    SVT_ERR_HAS("lower --target (--strict stops here)");
+    SVT_ERR_HAS("--target 95% is more than the 60% of its weight that can be covered; lower --target to at most 60% "
+                "(--strict refuses to cap it)");
     assert_false(svt_exists(strict));
 }
 

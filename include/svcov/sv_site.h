@@ -33,10 +33,12 @@ typedef struct {
     double radius_m;
     sv_site_model model;
     int k;                       /* MCLP: new sites */
-    double target_share;         /* LSCP: (0,1] of all demand weight; 0 = every coverable point */
+    double target_share;         /* LSCP: (0,1] of all demand weight; 0 = every coverable point (a share
+                                    above the coverable one is capped to it: result.target_capped) */
     double min_district_share;   /* MCLP: (0,1] floor per district; 0 = none */
     int exact;                   /* also solve with GLPK */
-    double time_limit_s;         /* for the exact solver */
+    double time_limit_s;         /* for the exact solver; when it runs out, the better of GLPK's answer
+                                    and the greedy's is kept (result.timed_out) */
     const char *mps_path;        /* write the exact model as MPS, or NULL */
 } sv_site_input;
 
