@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct sv_ctx {
@@ -145,6 +146,13 @@ void sv_ctx_set_threads(sv_ctx *ctx, int threads)
 int sv_ctx_threads(const sv_ctx *ctx)
 {
     return ctx->threads;
+}
+
+double sv_clock_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 char *sv_strdup(const char *s)

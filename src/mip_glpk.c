@@ -6,7 +6,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 const char *sv_glpk_version(void)
 {
@@ -78,6 +77,34 @@ static void on_tree(glp_tree *tree, void *info)
     }
 }
 
+/* GLPK's tm_lim (ms) for what is left of limit_s since t0; at least 1 ms,
+ * so a limit that is used up still stops GLPK at its first check. */
+static int ms_left(double limit_s, double t0)
+{
+    double left = 1000.0 * (limit_s - (sv_clock_s() - t0));
+    return (int)fmin(fmax(left, 1.0), 2e9);
+}
+
+/* The model as free MPS for other solvers. MPS has no standard objective
+ * sense: glpsol refuses an OBJSENSE section and cbc ignores it, and both
+ * minimise. So a maximisation is written as the minimisation of the
+ * negated objective (its optimum is minus ours), and the problem name in
+ * the file's header and NAME line says so. */
+static sv_status write_mps(sv_ctx *ctx, glp_prob *P, const char *name, const char *path)
+{
+    glp_prob *M = glp_create_prob();
+    glp_copy_prob(M, P, GLP_OFF);
+    glp_set_prob_name(M, name);
+    if (glp_get_obj_dir(P) == GLP_MAX) {
+        glp_set_obj_dir(M, GLP_MIN);
+        for (int c = 1; c <= glp_get_num_cols(M); c++)
+            glp_set_obj_coef(M, c, -glp_get_obj_coef(P, c));
+    }
+    int rc = glp_write_mps(M, GLP_MPS_FILE, NULL, path);
+    glp_delete_prob(M);
+    return rc == 0 ? SV_OK : sv_error(ctx, SV_ERR_OUTPUT, "cannot write the model to %s", path);
+}
+
 sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *out)
 {
     memset(out, 0, sizeof *out);
@@ -88,11 +115,19 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
     out->x = calloc(nc + 1, 1);
     if (!out->x)
         return SV_ERR_NOMEM;
-    if (nc == 0 || ng == 0) { /* nothing to decide */
-        out->feasible = out->proven = 1;
-        return SV_OK;
-    }
+    const char *mps_name = p->kind == SV_MIP_LSCP ? "svcov_lscp_minimise_new_sites"
+                           : with_floor ? "svcov_mclp_floors_minimise_minus_floor_units_and_new_covered_weight"
+                                        : "svcov_mclp_minimise_minus_new_covered_weight";
     glp_term_out(GLP_OFF);
+    if (nc == 0 || ng == 0) { /* nothing to decide: an empty model (optimum 0) */
+        out->feasible = out->proven = 1;
+        if (!p->mps_path)
+            return SV_OK;
+        glp_prob *E = glp_create_prob();
+        sv_status st = write_mps(ctx, E, mps_name, p->mps_path);
+        glp_delete_prob(E);
+        return st;
+    }
     glp_prob *P = glp_create_prob();
     double total_w = 0;
     for (size_t g = 0; g < ng; g++)
@@ -182,31 +217,36 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
         glp_set_row_bnds(P, row, GLP_UP, 0.0, 0.0);
     }
     glp_load_matrix(P, (int)e, ia, ja, ar);
-    if (p->mps_path && glp_write_mps(P, GLP_MPS_FILE, NULL, p->mps_path) != 0) {
-        st = sv_error(ctx, SV_ERR_OUTPUT, "cannot write the model to %s", p->mps_path);
+    if (p->mps_path && (st = write_mps(ctx, P, mps_name, p->mps_path)) != SV_OK)
         goto done;
-    }
 
     /* The LP relaxation first, so the branch-and-bound works on the
      * original columns and the greedy start can be handed in as is (GLPK's
      * MIP presolver would renumber them). */
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int maximise = glp_get_obj_dir(P) == GLP_MAX;
+    double t0 = sv_clock_s();
+    out->bound = NAN;
     glp_smcp lp;
     glp_init_smcp(&lp);
     lp.msg_lev = GLP_MSG_OFF;
     lp.presolve = GLP_ON;
     if (p->time_limit_s > 0)
-        lp.tm_lim = (int)fmin(p->time_limit_s * 1000.0, 2e9);
+        lp.tm_lim = ms_left(p->time_limit_s, t0);
     int lrc = glp_simplex(P, &lp);
+    if (lrc == GLP_ETMLIM) { /* no bound, no solution: the caller keeps its own */
+        out->timed_out = 1;
+        goto timed;
+    }
     if (lrc != 0 || glp_get_status(P) != GLP_OPT) {
         if (glp_get_status(P) == GLP_NOFEAS || lrc == GLP_ENOPFS) {
             out->feasible = 0;
-            goto done;
+            goto timed;
         }
         st = sv_error(ctx, SV_ERR_INTERNAL, "GLPK could not solve the LP relaxation (glp_simplex code %d)", lrc);
         goto done;
     }
+    out->lp_done = 1;
+    out->bound = glp_get_obj_val(P);
     callback_state cs = {p, 0, 0, 0};
     glp_iocp parm;
     glp_init_iocp(&parm);
@@ -214,28 +254,33 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
     parm.msg_lev = GLP_MSG_OFF;
     parm.cb_func = on_tree;
     parm.cb_info = &cs;
-    if (p->time_limit_s > 0)
-        parm.tm_lim = (int)fmin(p->time_limit_s * 1000.0, 2e9);
+    if (p->time_limit_s > 0) /* what the LP relaxation left of the limit */
+        parm.tm_lim = ms_left(p->time_limit_s, t0);
     int rc = glp_intopt(P, &parm);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    out->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     int status = glp_mip_status(P);
     if (rc != 0 && rc != GLP_ETMLIM && rc != GLP_ESTOP && rc != GLP_EMIPGAP) {
         if (rc == GLP_ENOPFS || status == GLP_NOFEAS) {
             out->feasible = 0;
-            goto done;
+            goto timed;
         }
         st = sv_error(ctx, SV_ERR_INTERNAL, "GLPK's MIP solver failed (glp_intopt code %d)", rc);
         goto done;
     }
+    out->timed_out = rc == GLP_ETMLIM;
+    /* the tighter of the LP relaxation and the best open node */
+    if (cs.have_bound)
+        out->bound = maximise ? fmin(out->bound, cs.bound) : fmax(out->bound, cs.bound);
     if (status == GLP_OPT || status == GLP_FEAS) {
         out->feasible = 1;
         out->proven = status == GLP_OPT;
         out->objective = glp_mip_obj_val(P);
         for (size_t j = 0; j < nc; j++)
             out->x[j] = glp_mip_col_val(P, (int)j + 1) > 0.5;
-        out->bound = out->proven ? out->objective : (cs.have_bound ? cs.bound : NAN);
+        if (out->proven)
+            out->bound = out->objective;
     }
+timed:
+    out->seconds = sv_clock_s() - t0;
 done:
     free(ia);
     free(ja);

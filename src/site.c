@@ -4,11 +4,11 @@
 #include "svcov/sv_mip.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Compressed lists: item t of list j is item[start[j] .. start[j+1]). */
 typedef struct {
@@ -45,13 +45,6 @@ static void lists_free(lists *l)
     free(l->start);
     free(l->item);
     memset(l, 0, sizeof *l);
-}
-
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
 }
 
 static int cmp_size(const void *a, const void *b)
@@ -463,8 +456,8 @@ static size_t drop_dominated(lists *groups, size_t ng, size_t ncol, size_t *cand
  * index). Sets chosen[j] for the picked candidates. */
 static sv_status exact_solve(sv_ctx *ctx, const sv_site_input *in, const lists *reach,
                              const unsigned char *base, const unsigned char *reachable, const double *floor_new,
-                             const size_t *greedy_picks, size_t n_greedy, unsigned char *chosen,
-                             sv_mip_solution *sol)
+                             double target_share, const size_t *greedy_picks, size_t n_greedy,
+                             unsigned char *chosen, sv_mip_solution *sol)
 {
     size_t nc = in->n_candidates, nd = in->n_demand;
     sv_status st = SV_OK;
@@ -578,14 +571,14 @@ static sv_status exact_solve(sv_ctx *ctx, const sv_site_input *in, const lists *
         .time_limit_s = in->time_limit_s,
         .mps_path = in->mps_path,
     };
-    if (in->model == SV_SITE_LSCP && in->target_share > 0) {
+    if (in->model == SV_SITE_LSCP && target_share > 0) {
         double all = 0, have = 0;
         for (size_t i = 0; i < nd; i++) {
             all += in->dw[i];
             if (base[i])
                 have += in->dw[i];
         }
-        p.need_weight = fmax(0.0, in->target_share * all - have);
+        p.need_weight = fmax(0.0, target_share * all - have);
         if (p.need_weight <= 0)
             p.n_groups = 0; /* the stations already reach the target */
     }
@@ -609,6 +602,45 @@ done:
 }
 
 /* ---- driver ---- */
+
+/* Append to the result's note, "; " between parts. */
+static void note_add(sv_site_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note_add(sv_site_result *r, const char *fmt, ...)
+{
+    size_t n = strlen(r->note);
+    if (n > 0 && n + 2 < sizeof r->note) {
+        memcpy(r->note + n, "; ", 3);
+        n += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->note + n, sizeof r->note - n, fmt, ap);
+    va_end(ap);
+}
+
+/* Whether the greedy sites g beat the sites e (by more than tol): with
+ * floors, the weight of the floors reached first, then the covered weight;
+ * for LSCP (every answer meets the target) the fewer sites. per_district
+ * is scratch. */
+static int greedy_is_better(const sv_site_input *in, const unsigned char *base, const lists *reach,
+                            const double *floor, const size_t *e, size_t ne, const size_t *g, size_t ng,
+                            double tol, double *per_district)
+{
+    if (in->model == SV_SITE_LSCP)
+        return ng < ne;
+    if (floor) {
+        double fe = 0, fg = 0;
+        covered_with(in, base, reach, e, ne, per_district);
+        for (size_t d = 0; d < in->n_districts; d++)
+            fe += fmin(per_district[d], floor[d]);
+        covered_with(in, base, reach, g, ng, per_district);
+        for (size_t d = 0; d < in->n_districts; d++)
+            fg += fmin(per_district[d], floor[d]);
+        if (fabs(fe - fg) > tol)
+            return fg > fe;
+    }
+    return covered_with(in, base, reach, g, ng, NULL) > covered_with(in, base, reach, e, ne, NULL) + tol;
+}
 
 void sv_site_result_free(sv_site_result *r)
 {
@@ -655,6 +687,8 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
     out->district_floor = calloc(ndist + 1, sizeof(double));
     double *deficit = calloc(ndist + 1, sizeof *deficit), *floor_new = calloc(ndist + 1, sizeof *floor_new);
     double *reach_d = calloc(ndist + 1, sizeof *reach_d);
+    size_t *greedy_chosen = NULL; /* the greedy answer, kept beside the exact one */
+    double *greedy_gain = NULL;
     if (!tree || !base || !reachable || !cov || !chosen || !out->chosen || !out->gain || !out->district_total ||
         !out->district_before || !out->district_after || !out->district_floor || !deficit || !floor_new ||
         !reach_d) {
@@ -696,9 +730,29 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
         }
     }
 
+    /* LSCP: a target above what any choice of sites can reach cannot be
+     * met; it is capped at every coverable point (as without --target),
+     * and the note says so. Within rounding of that, it is the same. */
+    double target = in->model == SV_SITE_LSCP ? in->target_share : 0;
+    out->target_share = target;
+    if (target > 0 && out->total_weight > 0) {
+        double tol = 1e-9 * out->total_weight;
+        if (target * out->total_weight > out->coverable_weight + tol) {
+            out->target_capped = 1;
+            out->target_share = out->coverable_weight / out->total_weight;
+            note_add(out,
+                     "--target %.4g%% is more than the %.4g%% of the demand weight that any sites can reach "
+                     "(%zu demand point%s out of reach of every candidate and station); the target was capped "
+                     "at that share: every coverable point",
+                     100.0 * target, 100.0 * out->target_share, out->n_uncoverable,
+                     out->n_uncoverable == 1 ? " is" : "s are");
+        }
+        if (target * out->total_weight >= out->coverable_weight - tol)
+            target = 0;
+    }
+
     /* Greedy. */
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = sv_clock_s();
     memcpy(cov, base, nd);
     greedy_state g = {in, &reach, cov, NULL, NULL};
     long picked = 0;
@@ -716,9 +770,9 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
     }
     if (picked >= 0 && (size_t)picked < max_picks) {
         double stop = 0;
-        if (in->model == SV_SITE_LSCP && in->target_share > 0)
-            stop = fmax(0.0, in->target_share * out->total_weight - out->existing_covered);
-        long more = (in->model == SV_SITE_LSCP && in->target_share > 0 && stop <= 0)
+        if (target > 0)
+            stop = fmax(0.0, target * out->total_weight - out->existing_covered);
+        long more = (target > 0 && stop <= 0)
                         ? 0
                         : greedy_run(&g, max_picks - (size_t)picked, stop, out->chosen, out->gain, (size_t)picked);
         picked = more < 0 ? -1 : picked + more;
@@ -727,7 +781,7 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
         st = sv_error(ctx, SV_ERR_NOMEM, "out of memory in the greedy search");
         goto done;
     }
-    out->greedy_s = seconds_since(&t0);
+    out->greedy_s = sv_clock_s() - t0;
     /* Floor phase gains count only deficits; report plain marginal gains. */
     out->n_chosen = (size_t)picked;
     out->greedy_sites = out->n_chosen;
@@ -738,11 +792,23 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
     }
 
     if (in->exact) {
+        /* The greedy answer stays unless GLPK brings a better one. */
+        size_t n_greedy = out->n_chosen;
+        greedy_chosen = malloc((n_greedy + 1) * sizeof *greedy_chosen);
+        greedy_gain = malloc((n_greedy + 1) * sizeof *greedy_gain);
+        if (!greedy_chosen || !greedy_gain) {
+            st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for the siting model");
+            goto done;
+        }
+        memcpy(greedy_chosen, out->chosen, n_greedy * sizeof *greedy_chosen);
+        memcpy(greedy_gain, out->gain, n_greedy * sizeof *greedy_gain);
         sv_mip_solution sol = {0};
         memset(chosen, 0, nc);
-        st = exact_solve(ctx, in, &reach, base, reachable, floors ? floor_new : NULL, out->chosen, out->n_chosen,
-                         chosen, &sol);
+        st = exact_solve(ctx, in, &reach, base, reachable, floors ? floor_new : NULL, target, out->chosen,
+                         out->n_chosen, chosen, &sol);
         out->exact_s = sol.seconds;
+        out->timed_out = sol.timed_out;
+        int use_glpk = 0;
         if (st == SV_OK && sol.feasible) {
             /* Rank the optimal set by marginal gain, as greedy would. */
             memcpy(cov, base, nd);
@@ -763,20 +829,51 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
                 st = sv_error(ctx, SV_ERR_NOMEM, "out of memory ranking sites");
             } else {
                 out->n_chosen = (size_t)n;
-                out->solver = "glpk";
-                out->proven_optimal = sol.proven;
-                double model_obj = sol.objective;
+                /* an answer found before the time ran out may be worse than
+                 * the greedy's (GLPK had not taken it in yet) */
+                use_glpk = sol.proven || !greedy_is_better(in, base, &reach, floors ? out->district_floor : NULL,
+                                                           out->chosen, out->n_chosen, greedy_chosen, n_greedy,
+                                                           1e-9 * fmax(1.0, out->total_weight), out->district_after);
+            }
+        }
+        if (st == SV_OK) {
+            if (!use_glpk) {
+                memcpy(out->chosen, greedy_chosen, n_greedy * sizeof *out->chosen);
+                memcpy(out->gain, greedy_gain, n_greedy * sizeof *out->gain);
+                out->n_chosen = n_greedy;
+            }
+            out->solver = use_glpk ? "glpk" : "greedy";
+            out->proven_optimal = use_glpk && sol.proven;
+            /* The bound in the result's units, and the gap of the answer
+             * reported (in the model's units: new coverage or sites). */
+            double model_obj = use_glpk ? sol.objective
+                               : in->model == SV_SITE_LSCP ? (double)n_greedy
+                               : floors ? NAN : out->greedy_objective - out->existing_covered;
+            if (out->proven_optimal) {
+                out->gap = 0.0;
+                out->bound = in->model == SV_SITE_LSCP ? (double)out->n_chosen
+                             : floors ? NAN : out->existing_covered + sol.bound;
+            } else if (isfinite(sol.bound)) {
                 if (in->model == SV_SITE_MCLP && !floors)
                     out->bound = out->existing_covered + sol.bound;
                 else if (in->model == SV_SITE_LSCP)
-                    out->bound = sol.proven ? (double)out->n_chosen : ceil(sol.bound - 1e-9);
-                out->gap = sol.proven ? 0.0
-                           : (isfinite(sol.bound) && model_obj != 0 ? fabs(sol.bound - model_obj) / fabs(model_obj)
-                                                                    : NAN);
+                    out->bound = ceil(sol.bound - 1e-9);
+                if (isfinite(model_obj) && model_obj != 0)
+                    out->gap = fabs(sol.bound - model_obj) / fabs(model_obj);
             }
-        } else if (st == SV_OK) {
-            snprintf(out->note, sizeof out->note,
-                     "the exact solver found no solution within the time limit; the greedy answer is reported");
+            char gap[64] = "";
+            if (isfinite(out->gap))
+                snprintf(gap, sizeof gap, ", within %.3g%% of the bound", 100.0 * out->gap);
+            if (sol.timed_out)
+                note_add(out, "exact solve stopped at the time limit (%g s) during the %s; %s is kept%s",
+                         in->time_limit_s, sol.lp_done ? "branch-and-bound" : "LP relaxation",
+                         use_glpk ? "the best answer it found" : "the greedy answer", gap);
+            else if (!sol.feasible)
+                note_add(out, "the exact model has no solution (GLPK found it infeasible after %.2f s); the greedy "
+                         "answer is kept", sol.seconds);
+            else if (!out->proven_optimal)
+                note_add(out, "the exact solve ended without proving optimality; %s is kept%s",
+                         use_glpk ? "the best answer it found" : "the greedy answer", gap);
         }
         free(sol.x);
         if (st != SV_OK)
@@ -789,17 +886,25 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
             if (floors && out->district_after[d] + 1e-9 < out->district_floor[d])
                 unmet++;
         out->n_floor_unmet = unmet;
-        if (unmet)
-            snprintf(out->note, sizeof out->note,
-                     "%zu district(s) stay below the floor of %.0f%%: %d new sites are too few; the answer "
+        /* "too few" only when proven; a heuristic answer may just miss */
+        if (unmet && out->proven_optimal)
+            note_add(out, "%zu district(s) stay below the floor of %.0f%%: %d new sites are too few; the answer "
                      "closes as much of each floor as they can, then covers the most demand",
                      unmet, 100.0 * in->min_district_share, in->k);
+        else if (unmet)
+            note_add(out, "%zu district(s) stay below the floor of %.0f%% with these %d new sites, an answer not "
+                     "proven optimal (%s may close more); it closes as much of each floor as it can, then covers "
+                     "the most demand",
+                     unmet, 100.0 * in->min_district_share, in->k,
+                     in->exact ? "a longer --time-limit" : "--exact");
     }
-    if (in->model == SV_SITE_MCLP && out->n_chosen < (size_t)in->k && !*out->note)
-        snprintf(out->note, sizeof out->note,
-                 "only %zu of the %d new sites add coverage; every coverable demand point is covered with them",
+    if (in->model == SV_SITE_MCLP && out->n_chosen < (size_t)in->k &&
+        out->objective >= out->coverable_weight - 1e-9 * fmax(1.0, out->total_weight))
+        note_add(out, "only %zu of the %d new sites add coverage; every coverable demand point is covered with them",
                  out->n_chosen, in->k);
 done:
+    free(greedy_chosen);
+    free(greedy_gain);
     lists_free(&from_stations);
     lists_free(&reach);
     free(base);

@@ -188,6 +188,70 @@ static char *fmt(const char *f, double v)
     return sv_strdup(buf);
 }
 
+/* The newest runs row of an earlier analysis, the columns that tell a
+ * network analysis and where its inputs came from. A database without a
+ * runs table (written by svcov site) or without a column gives "". */
+enum { RUN_METHOD, RUN_NETWORK, RUN_STATIONS, RUN_STATIONS_LAYER, RUN_DISTRICTS, RUN_DISTRICTS_LAYER, RUN_N };
+static const char *const run_cols[RUN_N] = {"method", "network_path", "stations_path", "stations_layer",
+                                            "districts_path", "districts_layer"};
+typedef struct {
+    int present[RUN_N];
+    char value[RUN_N][1024];
+} run_row;
+
+static int run_columns_row(void *ud, int ncol, const char *const *names, const char *const *values)
+{
+    run_row *r = ud;
+    (void)names;
+    for (int k = 0; values && ncol > 0 && values[0] && k < RUN_N; k++)
+        if (strcmp(values[0], run_cols[k]) == 0)
+            r->present[k] = 1;
+    return 0;
+}
+
+static int run_values_row(void *ud, int ncol, const char *const *names, const char *const *values)
+{
+    run_row *r = ud;
+    (void)names;
+    for (int k = 0; values && k < ncol && k < RUN_N; k++)
+        snprintf(r->value[k], sizeof r->value[k], "%s", values[k] ? values[k] : "");
+    return values != NULL; /* the first row is enough */
+}
+
+/* Siting measures reach as straight-line circles; on a network analysis
+ * its answer would silently disagree with the coverage stored beside it
+ * (a circle of 833 m reaches more than 10 minutes along the streets). Until
+ * siting along the network exists, such a --db is refused. */
+static sv_status refuse_network_db(sv_ctx *ctx, const char *db_path)
+{
+    run_row r;
+    memset(&r, 0, sizeof r);
+    sv_status rc = sv_store_query(ctx, db_path, "SELECT name FROM pragma_table_info('runs')", NULL, NULL, 0,
+                                  run_columns_row, &r);
+    if (rc != SV_OK || !r.present[RUN_METHOD])
+        return rc;
+    char sql[512] = "SELECT ";
+    for (int k = 0; k < RUN_N; k++) {
+        strcat(sql, r.present[k] ? run_cols[k] : "NULL");
+        strcat(sql, k + 1 < RUN_N ? ", " : " FROM runs ORDER BY rowid DESC LIMIT 1");
+    }
+    if ((rc = sv_store_query(ctx, db_path, sql, NULL, NULL, 0, run_values_row, &r)) != SV_OK)
+        return rc;
+    if (strcmp(r.value[RUN_METHOD], "network") != 0 && !*r.value[RUN_NETWORK])
+        return SV_OK;
+    char inputs[4200];
+    snprintf(inputs, sizeof inputs, "--stations %s%s%s --districts %s%s%s",
+             *r.value[RUN_STATIONS] ? r.value[RUN_STATIONS] : "STATIONS", *r.value[RUN_STATIONS_LAYER] ? ":" : "",
+             r.value[RUN_STATIONS_LAYER], *r.value[RUN_DISTRICTS] ? r.value[RUN_DISTRICTS] : "DISTRICTS",
+             *r.value[RUN_DISTRICTS_LAYER] ? ":" : "", r.value[RUN_DISTRICTS_LAYER]);
+    return sv_error(ctx, SV_ERR_USAGE,
+                    "--db %s is a network analysis (service areas along the streets of %s), but siting along the "
+                    "network is not available yet: svcov site measures reach as straight-line circles, which "
+                    "would not match that analysis. Nothing was written. To site with straight-line reach "
+                    "explicitly, give the inputs instead of --db: %s --out siting.sqlite",
+                    db_path, *r.value[RUN_NETWORK] ? r.value[RUN_NETWORK] : "its network", inputs);
+}
+
 static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s, const input_layer *stations,
                               const input_layer *dist_layer, const sv_valid_district *vd, const char *started)
 {
@@ -360,6 +424,8 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
     if (o->db_path) {
         if ((rc = sv_store_check_db(ctx, o->db_path)) != SV_OK)
             goto done;
+        if ((rc = refuse_network_db(ctx, o->db_path)) != SV_OK)
+            goto done;
         if (!od.stations.spec) {
             snprintf(st_spec, sizeof st_spec, "%s:stations", o->db_path);
             od.stations.spec = st_spec;
@@ -492,6 +558,24 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
     };
     if ((rc = sv_site_solve(ctx, &in, &s->res)) != SV_OK)
         goto done;
+    if (s->res.target_capped) {
+        /* a warning on stderr and in the issues table, or with --strict an error */
+        char what[512];
+        int len = snprintf(what, sizeof what,
+                           "has %zu point%s out of reach of every candidate and station: --target %.4g%% is more "
+                           "than the %.4g%% of its weight that can be covered",
+                           s->res.n_uncoverable, s->res.n_uncoverable == 1 ? "" : "s", 100.0 * o->target_share,
+                           100.0 * s->res.target_share);
+        if (o->strict) {
+            rc = sv_error(ctx, SV_ERR_DATA, "%s: layer '%s' %s; lower --target to at most %.4g%% (--strict refuses to "
+                          "cap it)", dem.fs.path, dem.fs.layer, what, 100.0 * s->res.target_share);
+            goto done;
+        }
+        snprintf(what + len, sizeof what - (size_t)len, ", so the target was capped at %.4g%% (every coverable point)",
+                 100.0 * s->res.target_share);
+        if ((rc = sv_issue_add(ctx, dem.fs.path, dem.fs.layer, "(layer)", what, SV_ISSUE_REPAIRED)) != SV_OK)
+            goto done;
+    }
 
     size_t n = s->res.n_chosen;
     s->site_ids = calloc(n + 1, sizeof(char *));

@@ -704,14 +704,17 @@ static void test_query(void **state)
 
 /* ---- svcov site ---- */
 
+/* Three homes in the square, weight 6 in all. */
+#define SITE_HOMES                                                                    \
+    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h1\",\"weight\":2},"       \
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499500,4699500]}},"            \
+    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h2\",\"weight\":3},"       \
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500500,4700500]}},"            \
+    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h3\",\"weight\":1},"       \
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500400,4700400]}}"
+
 static const char *site_demand =
-    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
-    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h1\",\"weight\":2},"
-    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499500,4699500]}},"
-    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h2\",\"weight\":3},"
-    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500500,4700500]}},"
-    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h3\",\"weight\":1},"
-    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500400,4700400]}},"
+    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":[" SITE_HOMES ","
     "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"bad-w\",\"weight\":-5},"
     "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500000,4700000]}}]}";
 
@@ -1073,6 +1076,271 @@ static void test_run_record_types(void **state)
     assert_string_equal(svt_db_text(sdb, "SELECT x || ' ' || typeof(x) FROM site_runs"), "0.5 real");
     assert_int_equal(svt_db_int(sdb, "SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), 0);
     sqlite3_close(sdb);
+
+/* ---- svcov site: issue 11 regressions ---- */
+
+/* Issue 11, item 4: siting measures straight-line reach, so on a network
+ * analysis it refuses (exit 2) before writing anything, and says what to
+ * do instead. */
+static void test_site_refuses_network_db(void **state)
+{
+    (void)state;
+    const char *d = svt_write("nw_districts.geojson", square_districts);
+    const char *st = svt_write("nw_station.geojson", centre_station);
+    const char *dem = svt_write("nw_demand.geojson", site_demand);
+    const char *roads = svt_write("nw_roads.geojson",
+                                  "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+                                  "{\"type\":\"Feature\",\"properties\":{\"highway\":\"residential\"},"
+                                  "\"geometry\":{\"type\":\"LineString\",\"coordinates\":"
+                                  "[[499000,4700000],[501000,4700000]]}}]}");
+    const char *net = svt_path("nw_network.sqlite"), *keep = svt_path("nw_network.copy");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", d, "--network", roads, "--mode", "walk", "--minutes",
+               "10", "--out", net, "-q");
+    svt_copy(net, keep);
+    SVT_EXPECT(2, "site", "--db", net, "--demand", dem, "--grid", "500", "--minutes", "10", "--model", "mclp",
+               "--k", "1", "-q");
+    SVT_ERR_HAS("is a network analysis");
+    SVT_ERR_HAS("siting along the network is not available yet");
+    SVT_ERR_HAS("Nothing was written");
+    SVT_ERR_HAS("nw_roads.geojson");
+    /* what to run instead names the analysis's own inputs */
+    SVT_ERR_HAS("give the inputs instead of --db: --stations ");
+    SVT_ERR_HAS("nw_station.geojson");
+    SVT_ERR_HAS("--districts ");
+    SVT_ERR_HAS("nw_districts.geojson");
+    assert_true(svt_same_bytes(net, keep));
+    /* also with --out elsewhere, with --radius, and with --exact: nothing is made */
+    const char *other = svt_path("nw_other.sqlite");
+    SVT_EXPECT(2, "site", "--db", net, "--demand", dem, "--grid", "500", "--radius", "300", "--model", "lscp",
+               "--exact", "--out", other, "-q");
+    SVT_ERR_HAS("is a network analysis");
+    assert_false(svt_exists(other));
+    assert_true(svt_same_bytes(net, keep));
+    /* the explicit straight-line run the message suggests works */
+    SVT_EXPECT(0, "site", "--stations", st, "--districts", d, "--demand", dem, "--grid", "500", "--minutes", "10",
+               "--model", "mclp", "--k", "1", "--out", other, "-q");
+    /* a circle analysis is still taken (see test_site) */
+    const char *circles = analyze_square(svt_path("nw_circles.sqlite"), "300");
+    SVT_EXPECT(0, "site", "--db", circles, "--demand", dem, "--grid", "500", "--radius", "300", "--model", "mclp",
+               "--k", "1", "-q");
+}
+
+/* n pseudo-random demand points (a fixed LCG) in the 2 km square. */
+static const char *write_many_homes(const char *name, int n)
+{
+    size_t cap = (size_t)n * 128 + 256, len = 0;
+    char *b = malloc(cap);
+    assert_non_null(b);
+    len += (size_t)snprintf(b + len, cap - len, "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":[");
+    unsigned long long x = 12345;
+    for (int i = 0; i < n; i++) {
+        double u[2];
+        for (int k = 0; k < 2; k++) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            u[k] = (double)(x >> 11) / 9007199254740992.0;
+        }
+        len += (size_t)snprintf(b + len, cap - len,
+                                "%s{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"h%d\"},\"geometry\":"
+                                "{\"type\":\"Point\",\"coordinates\":[%.3f,%.3f]}}",
+                                i ? "," : "", i, 499000 + 2000 * u[0], 4699000 + 2000 * u[1]);
+    }
+    snprintf(b + len, cap - len, "]}");
+    const char *p = svt_write(name, b);
+    free(b);
+    return p;
+}
+
+/* Issue 11, item 5: GLPK's LP relaxation of 2,000 homes and 1,681 grid
+ * sites takes far more than the 1 ms allowed here (over 0.1 s on any
+ * machine); the run still succeeds and stores the greedy answer, not
+ * proven, without a bound, with a note that says where it stopped. */
+static void test_site_exact_timeout_keeps_greedy(void **state)
+{
+    (void)state;
+    const char *d = svt_write("to_districts.geojson", square_districts);
+    const char *dem = write_many_homes("to_homes.geojson", 2000);
+    const char *out = svt_path("to.sqlite");
+    SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "50", "--radius", "300", "--model", "mclp",
+               "--k", "10", "--exact", "--time-limit", "0.001", "--out", out);
+    SVT_OUT_HAS("exact (GLPK ");
+    SVT_OUT_HAS("stopped at the time limit, the greedy answer is kept");
+    SVT_OUT_HAS("note: exact solve stopped at the time limit (0.001 s) during the LP relaxation; the greedy answer "
+                "is kept");
+    sqlite3 *db = svt_db_open(out);
+    assert_int_equal(svt_db_int(db, "SELECT n_candidates FROM site_runs"), 1681);
+    assert_int_equal(svt_db_int(db, "SELECT n_demand FROM site_runs"), 2000);
+    assert_string_equal(svt_db_text(db, "SELECT solver FROM site_runs"), "greedy");
+    assert_int_equal(svt_db_int(db, "SELECT proven_optimal FROM site_runs"), 0);
+    assert_int_equal(svt_db_int(db, "SELECT bound IS NULL AND gap IS NULL FROM site_runs"), 1);
+    assert_int_equal(svt_db_int(db, "SELECT exact_s IS NOT NULL FROM site_runs"), 1);
+    assert_string_equal(svt_db_text(db, "SELECT note FROM site_runs"),
+                        "exact solve stopped at the time limit (0.001 s) during the LP relaxation; the greedy answer "
+                        "is kept");
+    assert_int_equal(svt_db_int(db, "SELECT n_new_sites FROM site_runs"), 10);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM sites"), 10);
+    double obj = svt_db_double(db, "SELECT objective FROM site_runs");
+    assert_true(obj > 0 && obj == svt_db_double(db, "SELECT greedy_objective FROM site_runs"));
+    assert_true(obj == svt_db_double(db, "SELECT max(cumulative_weight) FROM sites"));
+    sqlite3_close(db);
+}
+
+/* Three homes in the square (weight 6) and one far east of it (weight 4):
+ * at most 60% can be covered from the grid. */
+static const char *site_demand_far =
+    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":[" SITE_HOMES ","
+    "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"far\",\"weight\":4},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[503000,4700000]}}]}";
+
+/* Issue 11, item 6: --target 95% where 60% can be reached is capped at
+ * 60% with a warning (stderr and issues), solved exactly (2 sites), and
+ * the note and the printed lines are true; --strict refuses. */
+static void test_site_lscp_target_capped(void **state)
+{
+    (void)state;
+    const char *d = svt_write("tc_districts.geojson", square_districts);
+    const char *dem = svt_write("tc_demand.geojson", site_demand_far);
+    const char *out = svt_path("tc.sqlite");
+    SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "lscp",
+               "--target", "95%", "--exact", "--out", out);
+    SVT_ERR_HAS("warning: ");
+    SVT_ERR_HAS("has 1 point out of reach of every candidate and station: --target 95% is more than the 60% of "
+                "its weight that can be covered, so the target was capped at 60% (every coverable point)");
+    SVT_OUT_HAS("proven optimal");
+    SVT_OUT_HAS("note: --target 95% is more than the 60% of the demand weight that any sites can reach");
+    assert_null(strstr(svt_last.out, "add --exact"));
+    assert_null(strstr(svt_last.out, "time limit"));
+    sqlite3 *db = svt_db_open(out);
+    assert_int_equal(svt_db_int(db, "SELECT n_new_sites FROM site_runs"), 2);
+    assert_int_equal(svt_db_int(db, "SELECT proven_optimal FROM site_runs"), 1);
+    assert_string_equal(svt_db_text(db, "SELECT solver FROM site_runs"), "glpk");
+    assert_true(svt_db_double(db, "SELECT objective FROM site_runs") == 6.0);
+    assert_true(svt_db_double(db, "SELECT target_share FROM site_runs") == 0.95); /* what was asked */
+    assert_true(svt_db_double(db, "SELECT covered_share FROM site_runs") == 0.6);
+    assert_non_null(strstr(svt_db_text(db, "SELECT note FROM site_runs"), "the target was capped at that share"));
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM issues WHERE problem LIKE '%%target was capped at 60%%%%'"),
+                     1);
+    sqlite3_close(db);
+    /* --strict stops instead, and writes nothing */
+    const char *strict = svt_path("tc_strict.sqlite");
+    SVT_EXPECT(1, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "lscp",
+               "--target", "95%", "--strict", "--out", strict, "-q");
+    SVT_ERR_HAS("--target 95% is more than the 60% of its weight that can be covered; lower --target to at most 60% "
+                "(--strict refuses to cap it)");
+    assert_false(svt_exists(strict));
+}
+
+/* The optimum of an MPS file as solved by glpsol or cbc (NAN when the
+ * tool's output has none). */
+static double external_optimum(const char *tool, const char *mps)
+{
+    char cmd[8500];
+    const char *log = svt_path(strcmp(tool, "glpsol") == 0 ? "mps_glpsol.txt" : "mps_cbc.txt");
+    if (strcmp(tool, "glpsol") == 0)
+        snprintf(cmd, sizeof cmd, "glpsol --freemps '%s' -o '%s' >/dev/null 2>&1", mps, log);
+    else
+        snprintf(cmd, sizeof cmd, "cbc '%s' solve >'%s' 2>&1", mps, log);
+    if (system(cmd) != 0)
+        fail_msg("%s failed (installed by scripts/install-deps.sh: glpk-utils, coinor-cbc): %s", tool, cmd);
+    char *txt = svt_read(log, NULL);
+    assert_non_null(txt);
+    /* glpsol: "Objective:  R0000000 = -4 (MINimum)"; cbc: "Objective value:   -4.00000000", or for a
+     * model without columns "Optimal - objective value 0" */
+    double v = NAN;
+    const char *at = NULL;
+    if (strcmp(tool, "glpsol") == 0) {
+        if ((at = strstr(txt, "Objective:")) && (at = strchr(at, '=')))
+            v = strtod(at + 1, NULL);
+    } else if ((at = strstr(txt, "Objective value:"))) {
+        v = strtod(at + strlen("Objective value:"), NULL);
+    } else if ((at = strstr(txt, "Optimal - objective value "))) {
+        v = strtod(at + strlen("Optimal - objective value "), NULL);
+    }
+    if (!(v == v))
+        fail_msg("no optimum in the output of %s:\n%s", tool, txt);
+    free(txt);
+    return v;
+}
+
+/* Issue 11, item 7: glpsol and cbc minimise an MPS file and take no
+ * objective sense from it, so the written maximal coverage model is the
+ * minimisation of minus the new coverage: both solve it, as written, to
+ * minus svcov's optimum (not to 0). */
+static void test_site_mps_objsense(void **state)
+{
+    (void)state;
+    const char *d = svt_write("mps_districts.geojson", square_districts);
+    const char *dem = svt_write("mps_demand.geojson", site_demand);
+    const char *out = svt_path("mps.sqlite"), *mps = svt_path("mclp.mps"), *lscp = svt_path("lscp.mps");
+    SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "mclp",
+               "--k", "1", "--exact", "--write-mps", mps, "--out", out, "-q");
+    sqlite3 *db = svt_db_open(out);
+    double gain = svt_db_double(db, "SELECT objective - existing_covered FROM site_runs");
+    sqlite3_close(db);
+    assert_true(gain == 4.0);
+    char *txt = svt_read(mps, NULL);
+    assert_non_null(txt);
+    assert_non_null(strstr(txt, "* Problem:    svcov_mclp_minimise_minus_new_covered_weight\n"));
+    free(txt);
+    assert_true(external_optimum("glpsol", mps) == -gain);
+    assert_true(external_optimum("cbc", mps) == -gain);
+    /* set covering is a minimisation already: the number of new sites */
+    SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "lscp",
+               "--exact", "--write-mps", lscp, "--out", out, "-q");
+    txt = svt_read(lscp, NULL);
+    assert_non_null(strstr(txt, "* Problem:    svcov_lscp_minimise_new_sites\n"));
+    free(txt);
+    assert_true(external_optimum("glpsol", lscp) == 2.0);
+    assert_true(external_optimum("cbc", lscp) == 2.0);
+    /* nothing left to decide (the station reaches every home): still a file, the empty model */
+    const char *st = svt_write("mps_station.geojson", centre_station), *empty = svt_path("empty.mps");
+    SVT_EXPECT(0, "site", "--demand", dem, "--stations", st, "--districts", d, "--grid", "500", "--radius", "2000",
+               "--model", "lscp", "--exact", "--write-mps", empty, "--out", out, "-q");
+    assert_true(external_optimum("glpsol", empty) == 0.0);
+    assert_true(external_optimum("cbc", empty) == 0.0);
+}
+
+/* Issue 10, --target part: a share is "90%" or "0.9"; a bare number above
+ * 1 is refused instead of being read as a fraction of a percent. The same
+ * for --min-district-share. */
+static void test_site_target_fraction(void **state)
+{
+    (void)state;
+    const char *d = svt_write("tf_districts.geojson", square_districts);
+    const char *dem = svt_write("tf_demand.geojson", site_demand);
+    const char *pct = svt_path("tf_pct.sqlite"), *frac = svt_path("tf_frac.sqlite");
+    /* 4 of 6 (one site at the h2 corner) */
+    SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "lscp",
+               "--target", "60%", "--exact", "--out", pct, "-q");
+    SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "lscp",
+               "--target", "0.6", "--exact", "--out", frac, "-q");
+    sqlite3 *a = svt_db_open(pct), *b = svt_db_open(frac);
+    assert_true(svt_db_double(a, "SELECT target_share FROM site_runs") == 0.6);
+    assert_true(svt_db_double(b, "SELECT target_share FROM site_runs") == 0.6);
+    assert_int_equal(svt_db_int(a, "SELECT n_new_sites FROM site_runs"), 1);
+    assert_int_equal(svt_db_int(b, "SELECT n_new_sites FROM site_runs"), 1);
+    assert_true(svt_db_double(b, "SELECT objective FROM site_runs") == 4.0);
+    sqlite3_close(a);
+    sqlite3_close(b);
+    const char *no = svt_path("tf_no.sqlite");
+    SVT_EXPECT(2, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "lscp",
+               "--target", "60", "--out", no, "-q");
+    SVT_ERR_HAS("--target 60: a number without % is a fraction, at most 1; write 60% or 0.6");
+    SVT_EXPECT(2, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "lscp",
+               "--target", "120%", "--out", no, "-q");
+    SVT_ERR_HAS("at most 100%");
+    SVT_EXPECT(2, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "lscp",
+               "--target", "0", "--out", no, "-q");
+    SVT_ERR_HAS("give a share as a percentage such as 90% or a fraction such as 0.9");
+    /* district floors read the same way */
+    SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "mclp",
+               "--k", "1", "--min-district-share", "0.8", "--out", pct, "-q");
+    a = svt_db_open(pct);
+    assert_true(svt_db_double(a, "SELECT min_district_share FROM site_runs") == 0.8);
+    sqlite3_close(a);
+    SVT_EXPECT(2, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "mclp",
+               "--k", "1", "--min-district-share", "80", "--out", no, "-q");
+    SVT_ERR_HAS("--min-district-share 80: a number without % is a fraction, at most 1; write 80% or 0.8");
+    assert_false(svt_exists(no));
 }
 
 int main(int argc, char **argv)
@@ -1093,6 +1361,12 @@ int main(int argc, char **argv)
         {"site", cmocka_unit_test(test_site_errors)},
         {"provenance", cmocka_unit_test(test_provenance_through_gdal)},
         {"provenance", cmocka_unit_test(test_run_record_types)},
+
+        {"site_refuses_network_db", cmocka_unit_test(test_site_refuses_network_db)},
+        {"site_exact_timeout_keeps_greedy", cmocka_unit_test(test_site_exact_timeout_keeps_greedy)},
+        {"site_lscp_target_capped", cmocka_unit_test(test_site_lscp_target_capped)},
+        {"site_mps_objsense", cmocka_unit_test(test_site_mps_objsense)},
+        {"site_target_fraction", cmocka_unit_test(test_site_target_fraction)},
     };
     return svt_run_groups(argc, argv, "cli", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);

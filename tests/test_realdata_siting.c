@@ -139,6 +139,34 @@ static void test_without_stations(void **state)
     check_reference("reference_noexisting.csv", 0);
 }
 
+/* Issue 11, item 6, as reported: without stations only 265 of the 292
+ * points (90.75%) are within 500 m of a candidate, so --target 95% is
+ * capped at that share with a warning and solved exactly: the optimum of
+ * 34 sites (reference_noexisting.csv), not the greedy's 36, proven, with
+ * a note that says so and nothing about a time limit. */
+static void test_site_lscp_target_capped(void **state)
+{
+    (void)state;
+    const char *out = svt_path("capped.sqlite");
+    SVT_EXPECT(0, "site", "--demand", file("demand.geojson"), "--candidates", file("candidates.geojson"), "--radius",
+               "500", "--model", "lscp", "--target", "95%", "--exact", "--time-limit", "300", "--out", out);
+    SVT_ERR_HAS("--target 95% is more than the 90.75% of its weight that can be covered, so the target was capped "
+                "at 90.75%");
+    SVT_OUT_HAS("proven optimal; greedy needs 36");
+    sqlite3 *db = svt_db_open(out);
+    assert_int_equal(svt_db_int(db, "SELECT n_new_sites FROM site_runs"), 34);
+    assert_int_equal(svt_db_int(db, "SELECT greedy_sites FROM site_runs"), 36);
+    assert_int_equal(svt_db_int(db, "SELECT proven_optimal FROM site_runs"), 1);
+    assert_string_equal(svt_db_text(db, "SELECT solver FROM site_runs"), "glpk");
+    assert_int_equal(svt_db_int(db, "SELECT n_uncoverable FROM site_runs"), 27);
+    assert_true(svt_db_double(db, "SELECT objective FROM site_runs") == 265.0);
+    assert_string_equal(svt_db_text(db, "SELECT note FROM site_runs"),
+                        "--target 95% is more than the 90.75% of the demand weight that any sites can reach (27 "
+                        "demand points are out of reach of every candidate and station); the target was capped at "
+                        "that share: every coverable point");
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const char *env = getenv("SVCOV_SHARED");
@@ -152,6 +180,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_with_stations),
         cmocka_unit_test(test_without_stations),
+        cmocka_unit_test(test_site_lscp_target_capped),
     };
     return cmocka_run_group_tests_name("realdata_siting", tests, group_setup, group_teardown);
 }

@@ -206,12 +206,117 @@ static void test_bad_input(void **state)
     sv_ctx_destroy(ctx);
 }
 
+/* Issue 11, item 5: an exact solve stopped by --time-limit keeps the best
+ * answer found, here the greedy's (GLPK stops at its first check when the
+ * limit is below a millisecond, after the LP relaxation of this tiny
+ * model), with the LP bound, the gap and a true note. */
+static void test_site_exact_timeout_keeps_greedy(void **state)
+{
+    (void)state;
+    sv_ctx *ctx = sv_ctx_create();
+    sv_site_input in = line_instance();
+    in.model = SV_SITE_MCLP;
+    in.k = 2;
+    in.exact = 1;
+    in.time_limit_s = 1e-6;
+    sv_site_result r;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_int_equal(r.timed_out, 1);
+    assert_int_equal(r.proven_optimal, 0);
+    assert_string_equal(r.solver, "greedy");
+    assert_int_equal(r.n_chosen, 2); /* the greedy's c0, then c1 */
+    assert_int_equal(r.chosen[0], 0);
+    assert_int_equal(r.chosen[1], 1);
+    assert_true(r.objective == 5.0 && r.gain[0] == 4.0 && r.gain[1] == 1.0);
+    assert_true(r.bound == 6.0);             /* the LP relaxation: all six */
+    assert_float_equal(r.gap, 0.2, 1e-12);   /* (6 - 5) / 5 */
+    assert_non_null(strstr(r.note, "exact solve stopped at the time limit (1e-06 s) during the branch-and-bound; "
+                                   "the greedy answer is kept, within 20% of the bound"));
+    sv_site_result_free(&r);
+
+    /* set covering: greedy's 3 sites kept, the LP says at least 2 */
+    in.model = SV_SITE_LSCP;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_int_equal(r.timed_out, 1);
+    assert_int_equal(r.proven_optimal, 0);
+    assert_string_equal(r.solver, "greedy");
+    assert_int_equal(r.n_chosen, 3);
+    assert_true(r.objective == 6.0 && r.bound == 2.0);
+    assert_non_null(strstr(r.note, "the greedy answer is kept"));
+    sv_site_result_free(&r);
+
+    /* with time enough, the optimum as before */
+    in.time_limit_s = 30;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_int_equal(r.timed_out, 0);
+    assert_int_equal(r.proven_optimal, 1);
+    assert_int_equal(r.n_chosen, 2);
+    assert_string_equal(r.note, "");
+    sv_site_result_free(&r);
+    sv_ctx_destroy(ctx);
+}
+
+/* Issue 11, item 6: a target above the coverable share is capped at it
+ * (every coverable point) and solved exactly: 2 sites, not the greedy's 3,
+ * and the note says what happened, not "no solution within the time limit". */
+static void test_site_lscp_target_capped(void **state)
+{
+    (void)state;
+    sv_ctx *ctx = sv_ctx_create();
+    sv_site_input in = line_instance();
+    double dx[] = {-1.8, -0.8, -0.6, 0.6, 0.8, 1.8, 50}; /* the last is out of every candidate's reach */
+    double dy[] = {0, 0, 0, 0, 0, 0, 0};
+    double dw[] = {1, 1, 1, 1, 1, 1, 1};
+    in.dx = dx;
+    in.dy = dy;
+    in.dw = dw;
+    in.n_demand = 7;
+    in.model = SV_SITE_LSCP;
+    in.target_share = 0.95; /* 6 of 7 (85.71%) can be covered */
+    in.exact = 1;
+    sv_site_result r;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_int_equal(r.target_capped, 1);
+    assert_float_equal(r.target_share, 6.0 / 7.0, 1e-15);
+    assert_string_equal(r.solver, "glpk");
+    assert_int_equal(r.proven_optimal, 1);
+    assert_int_equal(r.timed_out, 0);
+    assert_int_equal(r.n_chosen, 2);
+    assert_int_equal(r.greedy_sites, 3);
+    assert_true(r.objective == 6.0 && r.bound == 2.0 && r.gap == 0.0);
+    assert_string_equal(r.note, "--target 95% is more than the 85.71% of the demand weight that any sites can reach "
+                                "(1 demand point is out of reach of every candidate and station); the target was "
+                                "capped at that share: every coverable point");
+    sv_site_result_free(&r);
+
+    /* greedy alone: capped the same way, every coverable point covered */
+    in.exact = 0;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_int_equal(r.target_capped, 1);
+    assert_int_equal(r.n_chosen, 3);
+    assert_true(r.objective == 6.0);
+    assert_null(strstr(r.note, "time limit"));
+    sv_site_result_free(&r);
+
+    /* a reachable target is not touched: 4 of 7 is c0 alone */
+    in.exact = 1;
+    in.target_share = 4.0 / 7.0;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_int_equal(r.target_capped, 0);
+    assert_int_equal(r.n_chosen, 1);
+    assert_int_equal(r.chosen[0], 0);
+    assert_string_equal(r.note, "");
+    sv_site_result_free(&r);
+    sv_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mclp_greedy_vs_exact), cmocka_unit_test(test_lscp),
         cmocka_unit_test(test_existing_and_uncoverable), cmocka_unit_test(test_district_floor),
-        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_bad_input), cmocka_unit_test(test_site_exact_timeout_keeps_greedy),
+        cmocka_unit_test(test_site_lscp_target_capped),
     };
     return cmocka_run_group_tests_name("site", tests, NULL, NULL);
 }

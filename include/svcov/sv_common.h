@@ -83,6 +83,9 @@ int sv_ctx_interrupted(const sv_ctx *ctx);
 void sv_ctx_set_threads(sv_ctx *ctx, int threads);
 int sv_ctx_threads(const sv_ctx *ctx);
 
+/* A monotonic clock in seconds, for durations. */
+double sv_clock_s(void);
+
 /* Helpers: strdup that returns NULL on NULL, and a freeing wrapper. */
 char *sv_strdup(const char *s);
 void sv_free(void *p);

@@ -35,18 +35,26 @@ typedef struct {
     size_t n_districts;
     const double *floor_weight;
     const unsigned char *start;            /* a feasible start (e.g. greedy), n_cands, or NULL */
-    double time_limit_s;                   /* <= 0: none */
-    const char *mps_path;                  /* also write the model as free MPS, or NULL */
+    double time_limit_s;                   /* for the LP relaxation and the branch-and-bound together; <= 0: none */
+    const char *mps_path;                  /* also write the model as free MPS, or NULL: always as a
+                                              minimisation (MCLP with the objective negated), since MPS
+                                              readers (glpsol, cbc) minimise and ignore or refuse OBJSENSE */
 } sv_mip_problem;
 
 typedef struct {
     unsigned char *x; /* chosen candidates (n_cands), free with sv_free */
     int feasible;     /* a solution was found */
     int proven;       /* it is proven optimal */
+    int timed_out;    /* time_limit_s ran out (feasible: the best solution found by then) */
+    int lp_done;      /* the LP relaxation was solved, so bound is finite */
     double objective; /* model objective of x */
-    double bound;     /* best bound on the model objective */
+    double bound;     /* best bound on the model objective, NAN when none */
     double seconds;
 } sv_mip_solution;
+
+/* SV_OK also when the model is infeasible (feasible = 0, timed_out = 0) or
+ * the time ran out before a solution (feasible = 0, timed_out = 1): the
+ * caller keeps its own answer. */
 
 sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *out);
 const char *sv_glpk_version(void);

@@ -33,10 +33,12 @@ typedef struct {
     double radius_m;
     sv_site_model model;
     int k;                       /* MCLP: new sites */
-    double target_share;         /* LSCP: (0,1] of all demand weight; 0 = every coverable point */
+    double target_share;         /* LSCP: (0,1] of all demand weight; 0 = every coverable point (a share
+                                    above the coverable one is capped to it: result.target_capped) */
     double min_district_share;   /* MCLP: (0,1] floor per district; 0 = none */
     int exact;                   /* also solve with GLPK */
-    double time_limit_s;         /* for the exact solver */
+    double time_limit_s;         /* for the exact solver; when it runs out, the better of GLPK's answer
+                                    and the greedy's is kept (result.timed_out) */
     const char *mps_path;        /* write the exact model as MPS, or NULL */
 } sv_site_input;
 
@@ -48,14 +50,19 @@ typedef struct {
     double greedy_objective; /* covered weight (MCLP) or site count (LSCP) of greedy */
     size_t greedy_sites;
     size_t n_uncoverable;    /* demand points no candidate or station reaches */
-    const char *solver;      /* "greedy" or "glpk" */
+    const char *solver;      /* whose answer is reported: "greedy" or "glpk" */
     int proven_optimal;      /* 1 when the exact solver proved it */
     double gap;              /* relative gap of the reported answer to the bound; NAN unknown */
     double bound;            /* upper (MCLP) / lower (LSCP) bound on the objective, NAN unknown */
     double greedy_s, exact_s;
+    int timed_out;           /* --exact stopped at time_limit_s */
+    double target_share;     /* LSCP: the target solved for (in->target_share, or the coverable share
+                                when that was more than can be reached); 0 = every coverable point */
+    int target_capped;       /* in->target_share was more than can be reached */
     double *district_total, *district_before, *district_after, *district_floor; /* n_districts */
     size_t n_floor_unmet;
-    char note[512];          /* why an answer falls short (floors, k too small), or "" */
+    char note[1024];         /* why an answer falls short (floors, k too small, time limit, target
+                                capped), or ""; parts separated by "; " */
 } sv_site_result;
 
 sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *out);

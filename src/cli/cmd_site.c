@@ -21,10 +21,14 @@ static void help(void)
            "Models:\n"
            "  --model mclp --k N             maximal coverage: the N new sites covering the most demand weight\n"
            "  --model lscp                   set covering: the fewest new sites covering every coverable point\n"
-           "  --target P%%                    lscp: cover P%% of all demand weight instead\n"
-           "  --min-district-share P%%        mclp: first bring every district to P%% where it can, then the most\n\n"
+           "  --target P                     lscp: cover the share P of all demand weight instead (more than the\n"
+           "                                 candidates can reach is capped at every coverable point, with a warning)\n"
+           "  --min-district-share P         mclp: first bring every district to P where it can, then the most\n"
+           "  A share P is a percentage (90%%) or a fraction (0.9); a bare number above 1 is refused.\n\n"
            "Solvers: a lazy greedy always runs; --exact also solves the model with GLPK's MIP solver and reports\n"
-           "the proven optimum, or the best answer and its gap when --time-limit S (default 60) runs out.\n\n"
+           "the proven optimum. --time-limit S (seconds, default 60, fractions allowed) bounds the whole exact\n"
+           "solve; when it runs out the best answer found (the greedy's at least) is kept, with proven_optimal 0,\n"
+           "the bound and gap when the LP relaxation finished, and a note.\n\n"
            "Inputs:\n"
            "  --demand PATH[:LAYER]     --demand-id FIELD   --demand-weight FIELD (default: weight, else 1)\n"
            "  --candidates PATH[:LAYER] --candidate-id FIELD\n"
@@ -33,10 +37,14 @@ static void help(void)
            "  --stations PATH[:LAYER]   existing stations (--station-id, --where)\n"
            "  --districts PATH[:LAYER]  for grids, floors and the before/after table (--district-id, --district-name)\n"
            "  --radius M | --minutes N --mode walk|bike|ebike [--speed KMH] [--detour F]\n"
-           "  --crs auto|EPSG:n         --strict   --write-mps FILE (the exact model, for other solvers)\n"
+           "  --crs auto|EPSG:n         --strict\n"
+           "  --write-mps FILE          the exact model as free MPS for other solvers, always a minimisation (MCLP:\n"
+           "                            of minus the covered weight, so its optimum is the negative of the new\n"
+           "                            coverage); glpsol --freemps FILE and cbc FILE solve it as written\n"
            "  --out DB                  result database: tables sites, site_runs, site_district_coverage\n"
            "  --db DB                   an earlier 'svcov analyze' result: its stations, districts and CRS are\n"
-           "                            used, and the siting tables are added to it (or to a copy at --out)\n"
+           "                            used, and the siting tables are added to it (or to a copy at --out);\n"
+           "                            a network analysis is refused (siting measures straight-line reach)\n"
            "  -q, --quiet\n\n"
            "Examples:\n"
            "  svcov site --demand buildings.geojson --stations stations.geojson --candidates sites.gpkg \\\n"
@@ -56,13 +64,23 @@ enum {
     O_DETOUR, O_MODEL, O_K, O_TARGET, O_FLOOR, O_EXACT, O_TIME, O_MPS, O_CRS, O_STRICT, O_OUT, O_DB, O_HELP
 };
 
+/* A share: "90%" (a percentage, above 0 and at most 100) or "0.9" (a
+ * fraction, above 0 and at most 1). A bare number above 1 is refused: "90"
+ * could mean either, and reading "0.9" as 0.9% would be a silent surprise. */
 static int parse_share(const char *opt, const char *s, double *v)
 {
     char *end = NULL;
     double x = strtod(s, &end);
-    if (end == s || (*end && strcmp(end, "%") != 0) || !(x > 0) || x > 100)
-        return cli_usage("site", "%s %s: give a share such as 80%% (above 0, at most 100)", opt, s);
-    *v = x / 100.0;
+    int percent = end != s && strcmp(end, "%") == 0;
+    if (end == s || (*end && !percent) || !isfinite(x) || !(x > 0))
+        return cli_usage("site", "%s %s: give a share as a percentage such as 90%% or a fraction such as 0.9", opt,
+                         s);
+    if (percent && x > 100)
+        return cli_usage("site", "%s %s: a share is at most 100%%", opt, s);
+    if (!percent && x > 1)
+        return cli_usage("site", "%s %s: a number without %% is a fraction, at most 1; write %g%% or %g", opt, s, x,
+                         x / 100.0);
+    *v = percent ? x / 100.0 : x;
     return 0;
 }
 
@@ -259,9 +277,13 @@ int cmd_site(int argc, char **argv)
                r->existing_covered, r->total_weight > 0 ? 100.0 * r->existing_covered / r->total_weight : 0.0,
                r->objective, r->total_weight > 0 ? 100.0 * r->objective / r->total_weight : 0.0, r->n_chosen,
                r->n_uncoverable);
-        if (strcmp(r->solver, "glpk") == 0)
+        int glpk = strcmp(r->solver, "glpk") == 0;
+        if (o.exact)
             printf("exact (GLPK %.2f s): %s; greedy %s %.6g in %.3f s\n", r->exact_s,
-                   r->proven_optimal ? "proven optimal" : "not proven optimal (time limit)",
+                   r->proven_optimal ? "proven optimal"
+                   : glpk            ? (r->timed_out ? "not proven optimal (time limit)" : "not proven optimal")
+                   : r->timed_out    ? "stopped at the time limit, the greedy answer is kept"
+                                     : "no solution, the greedy answer is kept",
                    o.model == SV_SITE_MCLP ? "covers" : "needs", o.model == SV_SITE_MCLP ? r->greedy_objective
                                                                                        : (double)r->greedy_sites,
                    r->greedy_s);
