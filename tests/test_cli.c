@@ -1076,6 +1076,7 @@ static void test_run_record_types(void **state)
     assert_string_equal(svt_db_text(sdb, "SELECT x || ' ' || typeof(x) FROM site_runs"), "0.5 real");
     assert_int_equal(svt_db_int(sdb, "SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), 0);
     sqlite3_close(sdb);
+}
 
 /* ---- svcov site: issue 11 regressions ---- */
 
