@@ -1,5 +1,6 @@
 /* analyze.c - the analysis pipeline: inputs -> circles -> coverage -> store. */
 #include "svcov/sv_analyze.h"
+#include "svcov/sv_breaks.h"
 #include "svcov/sv_geom.h"
 #include "svcov/sv_store.h"
 
@@ -64,22 +65,10 @@ void sv_analysis_destroy(sv_analysis *a)
     free(a);
 }
 
-/* Room for one break per --radius or --minutes value (a->breaks). */
-static sv_status alloc_breaks(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis *a)
-{
-    size_t n = o->n_radii ? o->n_radii : o->n_minutes;
-    if (n == 0)
-        return sv_error(ctx, SV_ERR_USAGE, "no breaks: give --minutes 10,15 or --radius 500,1000");
-    a->breaks = calloc(n, sizeof *a->breaks);
-    if (!a->breaks)
-        return SV_ERR_NOMEM;
-    a->n_breaks = n;
-    return SV_OK;
-}
-
 /* Breaks in network mode: minutes at the mode's speeds, or metres along
- * the streets. radius_m of a minutes break is the distance at the mode's
- * default speed, for reference only. */
+ * the streets (ascending, repeats merged by sv_breaks_values). radius_m of
+ * a minutes break is the distance at the mode's default speed, for
+ * reference only. budget[] holds at least as many entries as values given. */
 static sv_status make_network_breaks(sv_ctx *ctx, const sv_analyze_opts *o, const sv_travel_mode *m, sv_analysis *a,
                                      double *budget)
 {
@@ -90,77 +79,43 @@ static sv_status make_network_breaks(sv_ctx *ctx, const sv_analyze_opts *o, cons
                         "from the mode's table (--speeds FILE to change them)");
     if (!(o->trim_m >= 0) || !(o->max_snap_m >= 0) || o->trim_m > 10000 || o->max_snap_m > 100000)
         return sv_error(ctx, SV_ERR_USAGE, "--trim and --max-snap are distances in metres (0 or more)");
-    sv_status st = alloc_breaks(ctx, o, a);
+    double *v = NULL;
+    size_t n = 0, merged = 0;
+    sv_status st = o->n_radii ? sv_breaks_values(ctx, "--radius", o->radii, o->n_radii, 1e6, &v, &n, &merged)
+                              : sv_breaks_values(ctx, "--minutes", o->minutes, o->n_minutes, 24 * 60, &v, &n, &merged);
     if (st != SV_OK)
         return st;
-    size_t n = a->n_breaks;
+    if (!(a->breaks = calloc(n, sizeof *a->breaks))) {
+        free(v);
+        return SV_ERR_NOMEM;
+    }
+    a->n_breaks = n;
     snprintf(a->mode, sizeof a->mode, "%s", m->name);
     a->speed_kmh = o->n_radii ? 0 : m->default_kmh;
     for (size_t i = 0; i < n; i++) {
-        double v = o->n_radii ? o->radii[i] : o->minutes[i];
-        if (!(v > 0) || !isfinite(v) || v > (o->n_radii ? 1e6 : 24 * 60))
-            return sv_error(ctx, SV_ERR_USAGE, "%s %g: a break is a positive %s", o->n_radii ? "--radius" : "--minutes",
-                            v, o->n_radii ? "distance in metres" : "number of minutes");
-        if (i > 0 && v <= (o->n_radii ? o->radii[i - 1] : o->minutes[i - 1]))
-            return sv_error(ctx, SV_ERR_USAGE, "network breaks must increase (e.g. --minutes 10,15)");
-        a->breaks[i].minutes = o->n_radii ? NAN : v;
-        a->breaks[i].radius_m = o->n_radii ? v : m->default_kmh / 3.6 * 60.0 * v;
-        budget[i] = o->n_radii ? v : v * 60.0;
+        a->breaks[i].minutes = o->n_radii ? NAN : v[i];
+        a->breaks[i].radius_m = o->n_radii ? v[i] : m->default_kmh / 3.6 * 60.0 * v[i];
+        budget[i] = o->n_radii ? v[i] : v[i] * 60.0;
     }
+    free(v);
     return SV_OK;
 }
 
+/* Circle breaks: the one rule shared with svcov site (sv_breaks_make). */
 static sv_status make_breaks(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis *a)
 {
-    if (o->n_minutes && o->n_radii)
-        return sv_error(ctx, SV_ERR_USAGE, "give breaks either as --minutes or as --radius, not both");
-    if (!(o->detour >= 1.0) || !isfinite(o->detour))
-        return sv_error(ctx, SV_ERR_USAGE,
-                        "--detour %g: the circuity factor is >= 1 (1.0 straight line, about 1.2-1.4 in a "
-                        "street grid)",
-                        o->detour);
     if (o->quad_segs < 2 || o->quad_segs > 1000)
         return sv_error(ctx, SV_ERR_USAGE, "--quad-segs %d: use 2..1000 (32 gives 128-vertex circles)",
                         o->quad_segs);
-    sv_status st = alloc_breaks(ctx, o, a);
+    sv_breaks_spec sp = {o->minutes, o->n_minutes, o->radii, o->n_radii, o->mode, o->speed_kmh, o->detour};
+    sv_breaks b;
+    sv_status st = sv_breaks_make(ctx, &sp, &b);
     if (st != SV_OK)
         return st;
-    size_t n = a->n_breaks;
-    if (o->n_radii) {
-        snprintf(a->mode, sizeof a->mode, "distance");
-        for (size_t i = 0; i < n; i++) {
-            if (!(o->radii[i] > 0) || !isfinite(o->radii[i]) || o->radii[i] > 1e6)
-                return sv_error(ctx, SV_ERR_USAGE, "--radius %g: a radius is a positive distance in metres "
-                                "(at most 1000 km)", o->radii[i]);
-            a->breaks[i].minutes = NAN;
-            a->breaks[i].radius_m = o->radii[i];
-        }
-        return SV_OK;
-    }
-    double speed = 0;
-    if (o->speed_kmh != 0) {
-        if (!(o->speed_kmh > 0) || !isfinite(o->speed_kmh) || o->speed_kmh > 300)
-            return sv_error(ctx, SV_ERR_USAGE, "--speed %g: give a speed in km/h above 0", o->speed_kmh);
-        speed = o->speed_kmh;
-        snprintf(a->mode, sizeof a->mode, "%s", o->mode && *o->mode ? o->mode : "custom");
-    } else {
-        const char *m = o->mode && *o->mode ? o->mode : "walk";
-        for (const sv_mode_info *mi = modes; mi->name; mi++)
-            if (strcasecmp(mi->name, m) == 0) {
-                speed = mi->speed_kmh;
-                snprintf(a->mode, sizeof a->mode, "%s", mi->name);
-            }
-        if (speed == 0)
-            return sv_error(ctx, SV_ERR_USAGE, "--mode %s: use walk, bike or ebike, or give --speed KMH", m);
-    }
-    a->speed_kmh = speed;
-    for (size_t i = 0; i < n; i++) {
-        double mins = o->minutes[i];
-        if (!(mins > 0) || !isfinite(mins) || mins > 24 * 60)
-            return sv_error(ctx, SV_ERR_USAGE, "--minutes %g: a break is a positive number of minutes", mins);
-        a->breaks[i].minutes = mins;
-        a->breaks[i].radius_m = speed * 1000.0 / 60.0 * mins / o->detour;
-    }
+    a->breaks = b.breaks; /* taken over */
+    a->n_breaks = b.n;
+    a->speed_kmh = b.speed_kmh;
+    snprintf(a->mode, sizeof a->mode, "%s", b.mode);
     return SV_OK;
 }
 

@@ -32,6 +32,8 @@ int cli_parse_list(const char *s, double **out, size_t *n);
 char *cli_command_line(int argc, char **argv);
 /* Install SIGINT/SIGTERM handlers that interrupt ctx. */
 void cli_catch_signals(sv_ctx *ctx);
+/* A run warning on stderr: "svcov CMD: warning: TEXT" (userdata: the command name). */
+void cli_warning(const char *text, void *userdata);
 /* Progress on stderr (carriage-return updates on a terminal). */
 void cli_progress(const char *stage, double fraction, void *userdata);
 

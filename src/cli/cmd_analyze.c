@@ -517,6 +517,7 @@ int cmd_analyze(int argc, char **argv)
     }
     if (threads)
         sv_ctx_set_threads(ctx, threads);
+    sv_ctx_set_warning(ctx, cli_warning, (void *)"analyze");
     if (!quiet)
         sv_ctx_set_progress(ctx, cli_progress, NULL);
     cli_catch_signals(ctx);

@@ -223,6 +223,7 @@ int cmd_site(int argc, char **argv)
         free(cmdline);
         return EXIT_DATA;
     }
+    sv_ctx_set_warning(ctx, cli_warning, (void *)"site");
     if (!quiet)
         sv_ctx_set_progress(ctx, cli_progress, NULL);
     cli_catch_signals(ctx);

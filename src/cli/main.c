@@ -188,6 +188,11 @@ typedef struct {
     struct timespec t0;
 } progress_state;
 
+void cli_warning(const char *text, void *userdata)
+{
+    fprintf(stderr, "svcov %s: warning: %s\n", userdata ? (const char *)userdata : "", text);
+}
+
 void cli_progress(const char *stage, double fraction, void *userdata)
 {
     static progress_state ps = {"", -1, {0, 0}};
