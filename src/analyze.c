@@ -835,7 +835,8 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         .access_kmh = a->network ? mode.access_kmh : 5.0,
         .trim_m = o->trim_m,
         .quad_segs = 8,
-        .per_station = o->service_areas,
+        /* each station's own area: the reach count needs it (stored only with service areas) */
+        .per_station = 1,
     };
     if (a->network) {
         if ((rc = sv_net_areas_compute(ctx, net, xs, ys, a->n_stations, &ao, &areas)) != SV_OK)
@@ -869,28 +870,13 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
                               : a->n_districts,
         .area_wkb = (const unsigned char *const *)areas.area_wkb,
         .area_len = areas.area_len,
+        .station_area_wkb = (const unsigned char *const *)areas.st_wkb,
+        .station_area_len = areas.st_len,
     };
     if (a->network)
         in.method = SV_METHOD_AREAS;
     if ((rc = sv_coverage_compute(ctx, &in, &a->cov)) != SV_OK)
         goto done;
-    if (a->network && areas.st_wkb) /* stations whose own area reaches each district */
-        for (size_t d = 0; d <= a->n_districts; d++) {
-            sv_geom *D = sv_geom_from_wkb(h, dw[d], dl[d]);
-            sv_prep *P = D ? sv_prep_create(h, D) : NULL;
-            for (size_t b = 0; P && b < a->n_breaks; b++) {
-                int c = 0;
-                for (size_t i = 0; i < a->n_stations; i++) {
-                    size_t kb = i * a->n_breaks + b;
-                    sv_geom *g = areas.st_wkb[kb] ? sv_geom_from_wkb(h, areas.st_wkb[kb], areas.st_len[kb]) : NULL;
-                    c += g && sv_prep_intersects(h, P, g) == 1;
-                    sv_geom_destroy(h, g);
-                }
-                a->cov.cells[d * a->n_breaks + b].n_reaching = c;
-            }
-            sv_prep_destroy(h, P);
-            sv_geom_destroy(h, D);
-        }
     extras x = {0};
     if (o->demand.spec) {
         mx = malloc((mfs.n + 1) * sizeof *mx);

@@ -26,6 +26,8 @@ typedef struct {
     unsigned char **cell_wkb; /* Voronoi cell per station */
     size_t *cell_len;
     sv_env *cell_env;
+    sv_env *st_area_env; /* SV_METHOD_AREAS: envelope of each station's area (station-major) */
+    unsigned char *st_area_has;
     cell_gap *gaps;      /* n_breaks * n_stations, break-major */
     atomic_size_t next;
     atomic_size_t done;
@@ -44,6 +46,7 @@ typedef struct {
     sv_geom **points;   /* lazily built station points */
     sv_geom **uncov;    /* lazily parsed uncovered cell parts, n_breaks * n_stations */
     sv_geom **areas;    /* SV_METHOD_AREAS: the parsed area of each break */
+    sv_geom **st_areas; /* SV_METHOD_AREAS: lazily parsed station areas, station-major */
     size_t *ids, nids, capids;
 } worker;
 
@@ -87,6 +90,10 @@ static void worker_free(worker *w)
     if (w->areas)
         for (size_t b = 0; b < nb; b++)
             sv_geom_destroy(w->h, w->areas[b]);
+    if (w->st_areas)
+        for (size_t k = 0; k < ns * nb; k++)
+            sv_geom_destroy(w->h, w->st_areas[k]);
+    free(w->st_areas);
     free(w->areas);
     free(w->points);
     free(w->uncov);
@@ -111,7 +118,8 @@ static int worker_init(worker *w, job *j)
     if (!w->points || !w->uncov || !w->stations)
         return -1;
     if (j->in->method == SV_METHOD_AREAS) {
-        if (!(w->areas = calloc(nb + 1, sizeof *w->areas)))
+        if (!(w->areas = calloc(nb + 1, sizeof *w->areas)) ||
+            (j->st_area_env && !(w->st_areas = calloc(ns * nb + 1, sizeof *w->st_areas))))
             return -1;
         for (size_t b = 0; b < nb; b++)
             if (!(w->areas[b] = j->in->area_wkb[b] ? sv_geom_from_wkb(w->h, j->in->area_wkb[b], j->in->area_len[b])
@@ -400,13 +408,28 @@ static int measure_district(void *arg, size_t d)
         if (!parts)
             goto nomem;
         int reaching = 0;
+        if (in->method == SV_METHOD_AREAS && j->st_area_env) {
+            /* a station reaches the district when its own area meets it */
+            for (size_t i = 0; i < in->n_stations; i++) {
+                size_t kb = i * nb + b;
+                if (!j->st_area_has[kb] || !env_intersects(&j->st_area_env[kb], &env))
+                    continue;
+                if (!w->st_areas[kb] &&
+                    !(w->st_areas[kb] = sv_geom_from_wkb(w->h, in->station_area_wkb[kb], in->station_area_len[kb])))
+                    goto geomfail;
+                int c = sv_prep_intersects(w->h, P, w->st_areas[kb]);
+                if (c < 0)
+                    goto geomfail;
+                reaching += c == 1;
+            }
+        }
         for (size_t k = 0; k < w->nids; k++) {
             size_t i = w->ids[k];
             const sv_geom *pt = worker_point(w, i);
             if (!pt)
                 goto nomem;
             if (in->method == SV_METHOD_AREAS || sv_prep_within_distance(w->h, P, pt, r) != 1)
-                continue; /* network areas: counted by the caller from each station's area */
+                continue; /* network areas: counted above from each station's own area */
             reaching++;
             if (in->method == SV_METHOD_UNION &&
                 !(parts[nparts++] = sv_geom_circle(w->h, in->xs[i], in->ys[i], r, in->quad_segs)))
@@ -595,6 +618,27 @@ sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result
     }
     all = env_grow(all, 2 * rmax + 1);
 
+    if (in->method == SV_METHOD_AREAS && in->station_area_wkb && ns > 0) {
+        j.st_area_env = calloc(ns * nb + 1, sizeof *j.st_area_env);
+        j.st_area_has = calloc(ns * nb + 1, 1);
+        if (!j.st_area_env || !j.st_area_has) {
+            st = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t k = 0; k < ns * nb; k++) {
+            if (!in->station_area_wkb[k])
+                continue;
+            sv_geom *g = sv_geom_from_wkb(h, in->station_area_wkb[k], in->station_area_len[k]);
+            int ok = g && sv_geom_envelope(h, g, &j.st_area_env[k]) == 0;
+            sv_geom_destroy(h, g);
+            if (!ok) {
+                st = sv_error(ctx, SV_ERR_GEOM, "cannot read the service area of station %zu: %s", k / nb,
+                              sv_geos_errmsg(h));
+                goto done;
+            }
+            j.st_area_has[k] = 1;
+        }
+    }
     if (in->method == SV_METHOD_VORONOI && ns > 0 && nd > 0) {
         st = voronoi_stage(&j, h, &all);
         if (st != SV_OK)
@@ -610,6 +654,8 @@ done:
     out->cell_len = j.cell_len;
     out->n_cells = j.cell_wkb ? ns : 0;
     free(j.cell_env);
+    free(j.st_area_env);
+    free(j.st_area_has);
     if (j.gaps)
         for (size_t k = 0; k < ns * nb; k++)
             free(j.gaps[k].wkb);

@@ -114,11 +114,58 @@ static void test_repeated_break_merged_with_warning(void **state)
     sqlite3_close(db);
 }
 
+/* ---- item 8: the network reach count ---- */
+
+/* A street along the square's middle, from 2 km west to 3 km east of it. */
+static const char *street =
+    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"highway\":\"residential\"},"
+    "\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[497000,4700000],[498000,4700000],"
+    "[499000,4700000],[500000,4700000],[501000,4700000],[502000,4700000],[503000,4700000],[504000,4700000]]}}]}";
+
+/* c1 in the square; w1 800 m west of its edge (its 10 minutes, 833 m,
+ * reach in); e1 2.5 km east of it (reaches nothing of it). */
+static const char *street_stations =
+    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"c1\"},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500000,4700010]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"w1\"},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[498200,4700000]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"e1\"},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[503500,4700000]}}]}";
+
+/* n_stations_reaching in network mode is the same with and without
+ * --no-service-areas (it used to be 0 for every district without them). */
+static void test_network_reach_count_without_service_areas(void **state)
+{
+    (void)state;
+    const char *d = svt_write("n_districts.geojson", square);
+    const char *s = svt_write("n_stations.geojson", street_stations);
+    const char *r = svt_write("n_roads.geojson", street);
+    const char *with = svt_path("n_with.sqlite"), *without = svt_path("n_without.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--network", r, "--minutes", "10,30", "--out", with,
+               "-q");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--network", r, "--minutes", "10,30",
+               "--no-service-areas", "--out", without, "-q");
+    sqlite3 *a = svt_db_open(with), *b = svt_db_open(without);
+    const char *q = "SELECT n_stations_reaching FROM district_coverage WHERE minutes = %d";
+    /* 10 min walk (833 m): c1 and w1; 30 min (2.5 km): e1 too */
+    assert_int_equal(svt_db_int(a, q, 10), 2);
+    assert_int_equal(svt_db_int(b, q, 10), 2);
+    assert_int_equal(svt_db_int(a, q, 30), 3);
+    assert_int_equal(svt_db_int(b, q, 30), 3);
+    assert_int_equal(svt_db_int(b, "SELECT count(*) FROM service_areas"), 0);
+    assert_int_equal(svt_db_int(a, "SELECT count(*) FROM service_areas"), 6);
+    sqlite3_close(a);
+    sqlite3_close(b);
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
         {"breaks", cmocka_unit_test(test_same_break_in_analyze_and_site)},
         {"breaks", cmocka_unit_test(test_repeated_break_merged_with_warning)},
+        {"reach", cmocka_unit_test(test_network_reach_count_without_service_areas)},
     };
     return svt_run_groups(argc, argv, "truth", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);
