@@ -279,6 +279,128 @@ sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs,
     return SV_OK;
 }
 
+/* ---- ids ---- */
+
+typedef struct {
+    const char *id;
+    size_t k;
+} id_ref;
+
+static int cmp_id_ref(const void *x, const void *y)
+{
+    const id_ref *a = x, *b = y;
+    int c = strcmp(a->id, b->id);
+    return c ? c : (a->k > b->k) - (a->k < b->k);
+}
+
+/* The features' ids sorted (ties in feature order); free(). */
+static id_ref *sorted_ids(const sv_featureset *fs, const size_t *idx, size_t n)
+{
+    id_ref *r = malloc((n + 1) * sizeof *r);
+    if (!r)
+        return NULL;
+    for (size_t k = 0; k < n; k++)
+        r[k] = (id_ref){fs->items[idx[k]].id, k};
+    qsort(r, n, sizeof *r, cmp_id_ref);
+    return r;
+}
+
+static int id_taken(const id_ref *r, size_t n, const char *id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(r[mid].id, id);
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* Stations sharing an id (common in OSM extracts) are kept apart: the
+ * second and later get "#2", "#3"... (a suffix no other station has), each
+ * with a "repaired" issue; under --strict it is an error. */
+static sv_status unique_station_ids(sv_ctx *ctx, sv_featureset *fs, const size_t *keep, size_t n, int strict)
+{
+    id_ref *r = sorted_ids(fs, keep, n);
+    if (!r)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    char **fresh = calloc(n + 1, sizeof *fresh);
+    sv_status st = fresh ? SV_OK : SV_ERR_NOMEM;
+    for (size_t i = 1, run = 1; i < n && st == SV_OK; i++) {
+        if (strcmp(r[i].id, r[i - 1].id) != 0) {
+            run = 1;
+            continue;
+        }
+        const sv_feature *first = &fs->items[keep[r[i - run].k]], *f = &fs->items[keep[r[i].k]];
+        run++;
+        if (strict) {
+            st = sv_error(ctx, SV_ERR_DATA, "%s: layer '%s': station id '%s' is used by features %lld and %lld; ids "
+                          "must be unique: pick a field with unique values with --station-id FIELD (without "
+                          "--strict they are kept apart as '%s#2'...)", fs->path, fs->layer, f->id, first->fid,
+                          f->fid, f->id);
+            break;
+        }
+        size_t len = strlen(f->id) + 24;
+        char *id = malloc(len);
+        if (!id) {
+            st = SV_ERR_NOMEM;
+            break;
+        }
+        for (size_t m = run;; m++) { /* never an id another station has */
+            snprintf(id, len, "%s#%zu", f->id, m);
+            if (!id_taken(r, n, id))
+                break;
+        }
+        char what[600];
+        snprintf(what, sizeof what, "(fid %lld) shares its station id with fid %lld: kept apart as '%s' (pick a field "
+                 "with unique values with --station-id FIELD)", f->fid, first->fid, id);
+        st = sv_issue_add(ctx, fs->path, fs->layer, f->id, what, SV_ISSUE_REPAIRED);
+        fresh[r[i].k] = id;
+    }
+    for (size_t k = 0; fresh && k < n; k++)
+        if (fresh[k]) {
+            if (st == SV_OK) {
+                free(fs->items[keep[k]].id);
+                fs->items[keep[k]].id = fresh[k];
+            } else {
+                free(fresh[k]);
+            }
+        }
+    free(fresh);
+    free(r);
+    return st;
+}
+
+/* Two districts with one id cannot be told apart in the results (a map of
+ * --district X would pick one): refused, naming both features. */
+static sv_status unique_district_ids(sv_ctx *ctx, const sv_featureset *fs, const sv_valid_district *vd, size_t n)
+{
+    size_t *idx = malloc((n + 1) * sizeof *idx);
+    if (!idx)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    for (size_t d = 0; d < n; d++)
+        idx[d] = vd[d].src;
+    id_ref *r = sorted_ids(fs, idx, n);
+    sv_status st = r ? SV_OK : sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    for (size_t i = 1; r && i < n; i++)
+        if (strcmp(r[i].id, r[i - 1].id) == 0) {
+            const sv_feature *a = &fs->items[idx[r[i - 1].k]], *b = &fs->items[idx[r[i].k]];
+            st = sv_error(ctx, SV_ERR_USAGE, "%s: layer '%s': district id '%s' is used by features %lld and %lld; "
+                          "district ids must be unique: pick a field with unique values with --district-id FIELD%s",
+                          fs->path, fs->layer, a->id, a->fid, b->fid,
+                          fs->id_field ? "" : " (the default fields were tried)");
+            break;
+        }
+    free(r);
+    free(idx);
+    return st;
+}
+
 static void fmt_list(char *buf, size_t size, const sv_break *b, size_t n, int minutes)
 {
     buf[0] = '\0';
@@ -739,6 +861,18 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         (msrc && (rc = sv_source_project(ctx, msrc, a->crs.epsg, &mfs)) != SV_OK) ||
         (psrc && (rc = sv_source_project(ctx, psrc, a->crs.epsg, &pfs)) != SV_OK))
         goto done;
+    if (o->stations.where && sfs.n_read == 0) {
+        /* a filter that lets nothing through is almost always a typo */
+        if (o->strict) {
+            rc = sv_error(ctx, SV_ERR_DATA, "%s: layer '%s': --where \"%s\" matches no station (--strict stops "
+                          "here); check the field names and values, e.g. with ogrinfo -al -where", sfs.path,
+                          sfs.layer, o->stations.where);
+            goto done;
+        }
+        sv_warning(ctx, "%s: layer '%s': --where \"%s\" matches no station: every district is reported as not "
+                   "covered; check the field names and values (--strict makes this an error)", sfs.path, sfs.layer,
+                   o->stations.where);
+    }
     sv_source_close(psrc);
     psrc = NULL;
     sv_source_close(nsrc);
@@ -758,11 +892,13 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
         goto done;
     }
-    if ((rc = sv_feature_points(ctx, h, &sfs, o->strict, 0, xs, ys, keep, &a->n_stations)) != SV_OK)
+    if ((rc = sv_feature_points(ctx, h, &sfs, o->strict, 0, xs, ys, keep, &a->n_stations)) != SV_OK ||
+        (rc = unique_station_ids(ctx, &sfs, keep, a->n_stations, o->strict)) != SV_OK)
         goto done;
-    if ((rc = sv_district_polygons(ctx, h, &dfs, o->strict, vd, &a->n_districts)) != SV_OK)
-        goto done;
+    rc = sv_district_polygons(ctx, h, &dfs, o->strict, vd, &a->n_districts);
     nd_valid = a->n_districts;
+    if (rc != SV_OK || (rc = unique_district_ids(ctx, &dfs, vd, a->n_districts)) != SV_OK)
+        goto done;
     a->n_stations_read = sfs.n_read;
     a->n_districts_read = dfs.n_read;
     if (a->n_districts == 0) {

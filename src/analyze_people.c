@@ -901,20 +901,25 @@ sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_anal
         sv_geom *D = NULL;
         double inside = NAN;
         if (d == nd && !a->districts_overlap) { /* the city is the sum of its districts */
+            /* districts with unknown people are left out (said in their
+             * issue); none known: the city's people are unknown too */
             for (size_t b = 0; b < nb; b++) {
                 double t = 0, c = 0;
+                size_t known = 0;
                 for (size_t k = 0; k < nd; k++) {
+                    known += isfinite(P->total[k * nb + b]);
                     t += isfinite(P->total[k * nb + b]) ? P->total[k * nb + b] : 0;
                     c += isfinite(P->covered[k * nb + b]) ? P->covered[k * nb + b] : 0;
                 }
-                P->total[d * nb + b] = t;
-                P->covered[d * nb + b] = c;
+                P->total[d * nb + b] = known ? t : NAN;
+                P->covered[d * nb + b] = known ? c : NAN;
             }
             break;
         }
         if (d < nd && own[d] >= 0) {
             inside = own[d];
         } else if (d < nd && isnan(own[d])) {
+            P->n_pop_unknown++;
             continue; /* unknown people */
         } else {
             D = sv_geom_from_wkb(h, in->dw[d], in->dl[d]);

@@ -271,7 +271,7 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
             problem = "has coordinates outside the lon/lat range of its geographic CRS";
     }
     double weight = 1.0;
-    char wbuf[160];
+    char wbuf[400];
     if (!problem && s->weight_field) {
         int i = OGR_F_GetFieldIndex(f, s->weight_field);
         const char *txt = OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i) : NULL;
@@ -288,7 +288,8 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
                 problem = wbuf;
             } else { /* the district is still measured; its people are unknown */
                 size_t k = strlen(wbuf);
-                snprintf(wbuf + k, sizeof wbuf - k, ": population unknown (NULL in the results; fix the %s value)",
+                snprintf(wbuf + k, sizeof wbuf - k, ": the district is measured, its people are unknown (NULL), "
+                         "and the city's people count the other districts only (fix the %s value)",
                          s->weight_option ? s->weight_option : "population");
                 if ((st = feature_issue(ctx, s, id, wbuf, SV_ISSUE_REPAIRED)) != SV_OK) {
                     free(id);

@@ -160,12 +160,138 @@ static void test_network_reach_count_without_service_areas(void **state)
     sqlite3_close(b);
 }
 
+/* ---- item 10: no silent surprises ---- */
+
+static void test_where_matching_no_station_warns_and_strict_fails(void **state)
+{
+    (void)state;
+    const char *d = svt_write("w_districts.geojson", square);
+    const char *s = svt_write("w_stations.geojson", centre);
+    const char *out = svt_path("w.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--where", "category = 'bakery'", "--radius", "500",
+               "--out", out, "-q");
+    SVT_ERR_HAS("warning:");
+    SVT_ERR_HAS("--where \"category = 'bakery'\" matches no station");
+    SVT_EXPECT(1, "analyze", "--stations", s, "--districts", d, "--where", "category = 'bakery'", "--radius", "500",
+               "--strict", "--out", svt_path("w_strict.sqlite"), "-q");
+    SVT_ERR_HAS("matches no station");
+    assert_false(svt_exists(svt_path("w_strict.sqlite")));
+    /* a filter that matches says nothing */
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--where", "category = 'clinic'", "--radius", "500",
+               "--out", out, "-q");
+    assert_null(strstr(svt_last.err, "matches no station"));
+}
+
+/* Two stations with one id are kept apart ("c1#2", with an issue); two
+ * districts with one id are refused (exit 2) naming both features. */
+static void test_duplicate_ids_stations_kept_apart_districts_refused(void **state)
+{
+    (void)state;
+    const char *twins =
+        "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"c1\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500000,4700000]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"c1\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500500,4700000]}}]}";
+    const char *halves =
+        "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"h\",\"code\":\"west\"},"
+        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[500000,4699000],"
+        "[500000,4701000],[499000,4701000],[499000,4699000]]]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"h\",\"code\":\"east\"},"
+        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[500000,4699000],[501000,4699000],"
+        "[501000,4701000],[500000,4701000],[500000,4699000]]]}}]}";
+    const char *d = svt_write("u_districts.geojson", square);
+    const char *s = svt_write("u_stations.geojson", twins);
+    const char *h = svt_write("u_halves.geojson", halves);
+    const char *out = svt_path("u.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--out", out, "-q");
+    SVT_ERR_HAS("shares its station id with fid 0: kept apart as 'c1#2'");
+    sqlite3 *db = svt_db_open(out);
+    assert_string_equal(svt_db_text(db, "SELECT group_concat(station_id, ' ') FROM stations"), "c1 c1#2");
+    assert_int_equal(svt_db_int(db, "SELECT count(DISTINCT station_id) FROM service_areas"), 2);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM issues WHERE feature_id = 'c1' AND action = 'repaired' "
+                                    "AND problem LIKE '%%kept apart as ''c1#2''%%'"),
+                     1);
+    sqlite3_close(db);
+    SVT_EXPECT(1, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--strict", "--out", out, "-q");
+    SVT_ERR_HAS("station id 'c1' is used by features 0 and 1");
+    SVT_EXPECT(2, "analyze", "--stations", s, "--districts", h, "--radius", "500", "--out", out, "-q");
+    SVT_ERR_HAS("u_halves.geojson: layer 'u_halves': district id 'h' is used by features 0 and 1");
+    SVT_ERR_HAS("--district-id FIELD");
+    /* the hint works */
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", h, "--district-id", "code", "--radius", "500", "--out",
+               out, "-q");
+}
+
+/* A district without people is measured, its people are NULL, and the
+ * city's people are the other districts' (said in the issue and the
+ * summary); when no district has people the city's are NULL, not 0. */
+static void test_null_population_district_kept_city_counts_the_others(void **state)
+{
+    (void)state;
+    const char *halves =
+        "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"w\",\"population\":1000},"
+        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[500000,4699000],"
+        "[500000,4701000],[499000,4701000],[499000,4699000]]]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"e\",\"population\":null},"
+        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[500000,4699000],[501000,4699000],"
+        "[501000,4701000],[500000,4701000],[500000,4699000]]]}}]}";
+    const char *none =
+        "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"sq\",\"population\":null},"
+        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[501000,4699000],"
+        "[501000,4701000],[499000,4701000],[499000,4699000]]]}}]}";
+    const char *d = svt_write("p_halves.geojson", halves);
+    const char *d0 = svt_write("p_none.geojson", none);
+    const char *s = svt_write("p_stations.geojson", centre);
+    const char *out = svt_path("p.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--population-field", "population", "--radius",
+               "500", "--out", out);
+    SVT_ERR_HAS("feature e has no population value (NULL): the district is measured, its people are unknown "
+                "(NULL), and the city's people count the other districts only");
+    SVT_ERR_HAS("kept it");
+    SVT_OUT_HAS("1 district with unknown people (see issues) is measured but left out of the people above");
+    sqlite3 *db = svt_db_open(out);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage"), 2);
+    assert_int_equal(svt_db_int(db, "SELECT pop_total IS NULL FROM district_coverage WHERE district_id = 'e'"), 1);
+    assert_float_equal(svt_db_double(db, "SELECT pop_total FROM city_coverage"), 1000.0, 1e-9);
+    assert_string_equal(svt_db_text(db, "SELECT action FROM issues WHERE feature_id = 'e'"), "repaired");
+    sqlite3_close(db);
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d0, "--population-field", "population", "--radius",
+               "500", "--out", out, "-q");
+    db = svt_db_open(out);
+    assert_int_equal(svt_db_int(db, "SELECT pop_total IS NULL AND pop_covered IS NULL FROM city_coverage"), 1);
+    sqlite3_close(db);
+}
+
+/* --set minutes=15 on a database without a 15-minute break is a usage
+ * error naming the breaks it has, not 0 rows. */
+static void test_query_break_the_database_does_not_have(void **state)
+{
+    (void)state;
+    const char *d = svt_write("q_districts.geojson", square);
+    const char *s = svt_write("q_stations.geojson", centre);
+    const char *out = svt_path("q.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--minutes", "5,10", "--out", out, "-q");
+    SVT_EXPECT(2, "query", "--db", out, "below_target", "--set", "minutes=15");
+    SVT_ERR_HAS("has no 15-minute break; its breaks: 5 min, 10 min");
+    assert_string_equal(svt_last.out, "");
+    SVT_EXPECT(0, "query", "--db", out, "below_target", "--set", "minutes=10", "--set", "target=101");
+    SVT_OUT_HAS("(1 row)");
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
         {"breaks", cmocka_unit_test(test_same_break_in_analyze_and_site)},
         {"breaks", cmocka_unit_test(test_repeated_break_merged_with_warning)},
         {"reach", cmocka_unit_test(test_network_reach_count_without_service_areas)},
+        {"silent", cmocka_unit_test(test_where_matching_no_station_warns_and_strict_fails)},
+        {"silent", cmocka_unit_test(test_duplicate_ids_stations_kept_apart_districts_refused)},
+        {"silent", cmocka_unit_test(test_null_population_district_kept_city_counts_the_others)},
+        {"silent", cmocka_unit_test(test_query_break_the_database_does_not_have)},
     };
     return svt_run_groups(argc, argv, "truth", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);

@@ -347,6 +347,10 @@ static void print_summary(const sv_analysis *a, const char *out_path)
     }
     table_print(t, stdout);
     table_destroy(t);
+    if (people && a->people.n_pop_unknown)
+        printf("(%zu district%s with unknown people (see issues) %s measured but left out of the people above)\n",
+               a->people.n_pop_unknown, a->people.n_pop_unknown == 1 ? "" : "s",
+               a->people.n_pop_unknown == 1 ? "is" : "are");
     print_people(a, people);
     printf("\nResults: %s\n", out_path);
 }
