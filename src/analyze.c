@@ -221,6 +221,28 @@ void sv_district_finder_free(sv_district_finder *f)
     sv_index_destroy(f->h, f->tree);
 }
 
+/* "invalid polygon (Self-intersection at X Y in EPSG:32631 = LON LAT in the
+ * source's EPSG:4326): repaired ...": GEOS gives the place in the analysis
+ * CRS; the file's own coordinates are what one looks up in it. */
+static void describe_invalid(const sv_featureset *fs, const char *reason, char *buf, size_t size)
+{
+    const char *r = reason ? reason : "invalid";
+    const char *br = strchr(r, '[');
+    double x, y, sx, sy;
+    if (br && sscanf(br, "[%lf %lf]", &x, &y) == 2) {
+        char src[160] = "";
+        if (sv_featureset_to_source(fs, x, y, &sx, &sy) == 0) {
+            int deg = fabs(sx) <= 360 && fabs(sy) <= 90; /* lon/lat: 7 decimals, about 1 cm */
+            snprintf(src, sizeof src, " = %.*f %.*f in the source's %s", deg ? 7 : 3, sx, deg ? 7 : 3, sy,
+                     fs->srs_name ? fs->srs_name : "CRS");
+        }
+        snprintf(buf, size, "invalid polygon (%.*s at %.3f %.3f in EPSG:%d%s): repaired with GEOS MakeValid",
+                 (int)(br - r), r, x, y, fs->epsg, src);
+        return;
+    }
+    snprintf(buf, size, "invalid polygon (%s): repaired with GEOS MakeValid", r);
+}
+
 sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict,
                                sv_valid_district *out, size_t *n_out)
 {
@@ -245,8 +267,7 @@ sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs,
         } else if (!(area > 0)) {
             problem = "polygon has no area (after repair)";
         } else if (valid != 1) {
-            snprintf(buf, sizeof buf, "invalid polygon (%s): repaired with GEOS MakeValid",
-                     reason ? reason : "invalid");
+            describe_invalid(fs, reason, buf, sizeof buf);
             if (strict)
                 st = sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; fix the polygon (without "
                               "--strict it would be repaired)", fs->path, fs->layer, f->id, buf);
@@ -855,6 +876,8 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     if ((rc = sv_crs_resolve(ctx, o->crs, (dbox.xmin + dbox.xmax) / 2, (dbox.ymin + dbox.ymax) / 2,
                              &a->crs)) != SV_OK)
         goto done;
+    sv_progress(ctx, "reading", 1.0);
+    sv_progress(ctx, "projecting", 0.0);
     if ((rc = sv_source_project(ctx, ssrc, a->crs.epsg, &sfs)) != SV_OK ||
         (rc = sv_source_project(ctx, dsrc, a->crs.epsg, &dfs)) != SV_OK ||
         (nsrc && (rc = sv_source_project(ctx, nsrc, a->crs.epsg, &nfs)) != SV_OK) ||
@@ -881,8 +904,9 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     sv_source_close(ssrc);
     sv_source_close(dsrc);
     ssrc = dsrc = NULL;
-    sv_progress(ctx, "reading", 1.0);
+    sv_progress(ctx, "projecting", 1.0);
 
+    sv_progress(ctx, "districts", 0.0); /* points, valid polygons, the city */
     h = sv_geos_create();
     xs = malloc((sfs.n + 1) * sizeof *xs);
     ys = malloc((sfs.n + 1) * sizeof *ys);
@@ -950,6 +974,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
             goto done;
         }
     }
+    sv_progress(ctx, "districts", 1.0);
     ew = (early_writer){.run = ctx, .o = o, .a = a, .st_fs = &sfs, .d_fs = &dfs, .st_keep = keep,
                         .xs = xs, .ys = ys, .vd = vd};
     if ((rc = early_writer_start(&ew)) != SV_OK)

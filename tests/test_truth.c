@@ -249,8 +249,8 @@ static void test_null_population_district_kept_city_counts_the_others(void **sta
     const char *out = svt_path("p.sqlite");
     SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--population-field", "population", "--radius",
                "500", "--out", out);
-    SVT_ERR_HAS("feature e has no population value (NULL): the district is measured, its people are unknown "
-                "(NULL), and the city's people count the other districts only");
+    SVT_ERR_HAS("feature e has no population value (NULL): population unknown (NULL); the district is measured, "
+                "and the city's people count the other districts only");
     SVT_ERR_HAS("kept it");
     SVT_OUT_HAS("1 district with unknown people (see issues) is measured but left out of the people above");
     sqlite3 *db = svt_db_open(out);
@@ -282,6 +282,134 @@ static void test_query_break_the_database_does_not_have(void **state)
     SVT_OUT_HAS("(1 row)");
 }
 
+/* ---- item 11: what is printed must be true ---- */
+
+/* Off a terminal every stage is printed once, at the end, and the stage
+ * lines add up to the total (the coverage of each category is one line
+ * under "categories", not one line per category). */
+static void test_stage_times_once_and_add_up_to_the_total(void **state)
+{
+    (void)state;
+    const char *three =
+        "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"a\",\"category\":\"clinic\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499500,4700000]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"b\",\"category\":\"water\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500500,4700000]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"c\",\"category\":\"toilets\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500000,4700500]}}]}";
+    const char *d = svt_write("t_districts.geojson", square);
+    const char *s = svt_write("t_stations.geojson", three);
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--minutes", "10,15", "--out",
+               svt_path("t.sqlite"));
+    char names[64][128];
+    double sum = 0, total = -1;
+    int n = 0;
+    for (char *line = svt_last.err; line && *line;) {
+        char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        char buf[512];
+        snprintf(buf, sizeof buf, "%.*s", (int)len, line);
+        line = nl ? nl + 1 : NULL;
+        /* "NAME   1.23 s" (the name may hold spaces and '>') */
+        char *sec = strstr(buf, " s");
+        if (!sec || strstr(buf, "warning"))
+            continue;
+        char *num = sec;
+        while (num > buf && num[-1] != ' ')
+            num--;
+        double v = strtod(num, NULL);
+        while (num > buf && num[-1] == ' ')
+            num--;
+        *num = '\0';
+        if (strcmp(buf, "total") == 0) {
+            total = v;
+            continue;
+        }
+        for (int k = 0; k < n; k++)
+            if (strcmp(names[k], buf) == 0)
+                fail_msg("stage '%s' printed twice:\n%s", buf, svt_last.err);
+        assert_true(n < 64);
+        snprintf(names[n++], sizeof names[0], "%s", buf);
+        sum += v;
+    }
+    assert_true(total >= 0);
+    int seen_cov = 0, seen_cat = 0, seen_other = 0;
+    for (int k = 0; k < n; k++) {
+        seen_cov += strcmp(names[k], "coverage") == 0;
+        seen_cat += strcmp(names[k], "people > categories > coverage") == 0;
+        seen_other += strcmp(names[k], "other") == 0;
+    }
+    assert_int_equal(seen_cov, 1);
+    assert_int_equal(seen_cat, 1);
+    assert_int_equal(seen_other, 1);
+    /* each line is rounded to 0.01 s */
+    if (!(fabs(sum - total) <= 0.005 * (n + 1) + 1e-9))
+        fail_msg("stage lines add up to %.2f s, the total is %.2f s:\n%s", sum, total, svt_last.err);
+    assert_null(strstr(svt_last.err, "done in"));
+}
+
+/* A station whose places all lie outside the districts gets no
+ * responsibility row (it used to get NULL area, 0 people, n_points > 0);
+ * places outside the districts are not counted for anyone. */
+static void test_responsibility_rows_only_for_places_inside_districts(void **state)
+{
+    (void)state;
+    const char *two =
+        "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"in\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500000,4700000]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"far\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[506000,4700000]}}]}";
+    const char *dem =
+        "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"i1\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500200,4700200]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"o1\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[506100,4700000]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"o2\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[501500,4700000]}}]}";
+    const char *d = svt_write("x_districts.geojson", square);
+    const char *s = svt_write("x_stations.geojson", two);
+    const char *m = svt_write("x_demand.geojson", dem);
+    const char *out = svt_path("x.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--demand", m, "--radius", "500", "--out", out, "-q");
+    sqlite3 *db = svt_db_open(out);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM responsibility"), 1);
+    assert_string_equal(svt_db_text(db, "SELECT station_id FROM responsibility"), "in");
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM responsibility WHERE area_m2 IS NULL"), 0);
+    /* i1 only: o2 is nearest to "in" but outside the square */
+    assert_int_equal(svt_db_int(db, "SELECT n_points FROM responsibility"), 1);
+    assert_float_equal(svt_db_double(db, "SELECT area_m2 FROM responsibility"), 4e6, 1e-3);
+    sqlite3_close(db);
+}
+
+/* A self-intersection is located in the analysis CRS and in the file's own
+ * coordinates (here lon/lat). */
+static void test_self_intersection_located_in_source_coordinates(void **state)
+{
+    (void)state;
+    const char *bowtie =
+        "{\"type\":\"FeatureCollection\",\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"bt\"},\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[1.50,42.50],[1.52,42.52],[1.52,42.50],[1.50,42.52],[1.50,42.50]]]}}]}";
+    const char *st =
+        "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"station_id\":\"c1\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[1.51,42.51]}}]}";
+    const char *d = svt_write("l_districts.geojson", bowtie);
+    const char *s = svt_write("l_stations.geojson", st);
+    const char *out = svt_path("l.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500", "--out", out, "-q");
+    sqlite3 *db = svt_db_open(out);
+    const char *p = svt_db_text(db, "SELECT problem FROM issues WHERE feature_id = 'bt'");
+    /* the crossing of the two diagonals: 1.51 E, 42.51 N (0.2 m off in
+     * latitude, where the projected straight edges cross) */
+    if (!strstr(p, "Self-intersection at 377590.") || !strstr(p, "in EPSG:32631 = 1.5100000 42.51000") ||
+        !strstr(p, "in the source's EPSG:4326"))
+        fail_msg("issue: %s", p);
+    sqlite3_close(db);
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
@@ -292,6 +420,9 @@ int main(int argc, char **argv)
         {"silent", cmocka_unit_test(test_duplicate_ids_stations_kept_apart_districts_refused)},
         {"silent", cmocka_unit_test(test_null_population_district_kept_city_counts_the_others)},
         {"silent", cmocka_unit_test(test_query_break_the_database_does_not_have)},
+        {"printed", cmocka_unit_test(test_stage_times_once_and_add_up_to_the_total)},
+        {"printed", cmocka_unit_test(test_responsibility_rows_only_for_places_inside_districts)},
+        {"printed", cmocka_unit_test(test_self_intersection_located_in_source_coordinates)},
     };
     return svt_run_groups(argc, argv, "truth", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);

@@ -34,7 +34,11 @@ char *cli_command_line(int argc, char **argv);
 void cli_catch_signals(sv_ctx *ctx);
 /* A run warning on stderr: "svcov CMD: warning: TEXT" (userdata: the command name). */
 void cli_warning(const char *text, void *userdata);
-/* Progress on stderr (carriage-return updates on a terminal). */
+/* Progress on stderr (one updating line on a terminal), and the time of
+ * every stage, each once, adding up to the total, at cli_progress_end.
+ * cli_progress_begin starts the clock (else the first event does). */
 void cli_progress(const char *stage, double fraction, void *userdata);
+void cli_progress_begin(void);
+void cli_progress_end(void);
 
 #endif

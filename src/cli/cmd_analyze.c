@@ -523,11 +523,15 @@ int cmd_analyze(int argc, char **argv)
     if (threads)
         sv_ctx_set_threads(ctx, threads);
     sv_ctx_set_warning(ctx, cli_warning, (void *)"analyze");
-    if (!quiet)
+    if (!quiet) {
         sv_ctx_set_progress(ctx, cli_progress, NULL);
+        cli_progress_begin();
+    }
     cli_catch_signals(ctx);
     sv_analysis *a = NULL;
     sv_status st = sv_analyze_run(ctx, &o, &a);
+    if (!quiet)
+        cli_progress_end();
     cli_print_issues(ctx, "analyze");
     if (st != SV_OK) {
         rc = cli_fail(ctx, st, "analyze");

@@ -229,6 +229,7 @@ int cmd_site(int argc, char **argv)
     cli_catch_signals(ctx);
     sv_siting *s = NULL;
     sv_status st = sv_siting_run(ctx, &o, &s);
+    cli_progress_end();
     cli_print_issues(ctx, "site");
     int rc = EXIT_OK;
     if (st != SV_OK) {
