@@ -996,8 +996,8 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         .access_kmh = a->network ? mode.access_kmh : 5.0,
         .trim_m = o->trim_m,
         .quad_segs = 8,
-        /* each station's own area: the reach count needs it (stored only with service areas) */
-        .per_station = 1,
+        .per_station = o->service_areas,
+        .per_station_lines = 1, /* each station's streets: the reach count needs them */
     };
     if (a->network) {
         if ((rc = sv_net_areas_compute(ctx, net, xs, ys, a->n_stations, &ao, &areas)) != SV_OK)
@@ -1031,8 +1031,10 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
                               : a->n_districts,
         .area_wkb = (const unsigned char *const *)areas.area_wkb,
         .area_len = areas.area_len,
-        .station_area_wkb = (const unsigned char *const *)areas.st_wkb,
-        .station_area_len = areas.st_len,
+        .station_lines_wkb = (const unsigned char *const *)areas.st_lines_wkb,
+        .station_lines_len = areas.st_lines_len,
+        .trim_m = o->trim_m,
+        .trim_quad_segs = ao.quad_segs,
     };
     if (a->network)
         in.method = SV_METHOD_AREAS;

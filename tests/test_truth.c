@@ -124,7 +124,9 @@ static const char *street =
     "[499000,4700000],[500000,4700000],[501000,4700000],[502000,4700000],[503000,4700000],[504000,4700000]]}}]}";
 
 /* c1 in the square; w1 800 m west of its edge (its 10 minutes, 833 m,
- * reach in); e1 2.5 km east of it (reaches nothing of it). */
+ * reach in); e1 2530 m east of it (its 30 minutes, 2500 m, end 30 m short
+ * of the edge: within --trim 50, so its area meets the square); x1 2560 m
+ * east (60 m short: never). */
 static const char *street_stations =
     "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
     "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"c1\"},"
@@ -132,7 +134,9 @@ static const char *street_stations =
     "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"w1\"},"
     "\"geometry\":{\"type\":\"Point\",\"coordinates\":[498200,4700000]}},"
     "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"e1\"},"
-    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[503500,4700000]}}]}";
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[503530,4700000]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"x1\"},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[503560,4700000]}}]}";
 
 /* n_stations_reaching in network mode is the same with and without
  * --no-service-areas (it used to be 0 for every district without them). */
@@ -149,13 +153,19 @@ static void test_network_reach_count_without_service_areas(void **state)
                "--no-service-areas", "--out", without, "-q");
     sqlite3 *a = svt_db_open(with), *b = svt_db_open(without);
     const char *q = "SELECT n_stations_reaching FROM district_coverage WHERE minutes = %d";
-    /* 10 min walk (833 m): c1 and w1; 30 min (2.5 km): e1 too */
+    /* 10 min walk (833 m): c1 and w1; 30 min (2.5 km): e1 too, not x1 */
     assert_int_equal(svt_db_int(a, q, 10), 2);
     assert_int_equal(svt_db_int(b, q, 10), 2);
     assert_int_equal(svt_db_int(a, q, 30), 3);
     assert_int_equal(svt_db_int(b, q, 30), 3);
     assert_int_equal(svt_db_int(b, "SELECT count(*) FROM service_areas"), 0);
-    assert_int_equal(svt_db_int(a, "SELECT count(*) FROM service_areas"), 6);
+    assert_int_equal(svt_db_int(a, "SELECT count(*) FROM service_areas"), 8);
+    /* the stored areas say the same: e1's 30-minute area meets the square, x1's does not */
+    assert_int_equal(sqlite3_enable_load_extension(a, 1), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(a, "SELECT load_extension('mod_spatialite')", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(svt_db_int(a, "SELECT count(*) FROM service_areas s, districts d WHERE s.minutes = 30 "
+                                   "AND ST_Intersects(s.geom, d.geom)"),
+                     3);
     sqlite3_close(a);
     sqlite3_close(b);
 }
