@@ -224,8 +224,10 @@ int cmd_site(int argc, char **argv)
         return EXIT_DATA;
     }
     sv_ctx_set_warning(ctx, cli_warning, (void *)"site");
-    if (!quiet)
+    if (!quiet) {
         sv_ctx_set_progress(ctx, cli_progress, NULL);
+        cli_progress_begin();
+    }
     cli_catch_signals(ctx);
     sv_siting *s = NULL;
     sv_status st = sv_siting_run(ctx, &o, &s);
