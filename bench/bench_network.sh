@@ -143,8 +143,8 @@ cat <<EOT
 ====================== bench_network.sh ======================
 graph            svcov $svcov_nodes; pgRouting $nodes nodes, $edges edges
 svcov            ${svcov_wall} s wall (read, graph, snapping, Dijkstra, 2 dissolved areas, coverage, demand), peak ${svcov_kib} KiB
-svcov stages     $(grep -E '^(reading|graph|network|coverage|demand|writing) +done' "$workdir/svcov.log" | awk '{printf "%s %s s; ", $1, $4}')
-                 (network = Dijkstra from all stations and the two dissolved service-area polygons)
+svcov stages     $(grep -E '^(reading|graph|network|coverage|demand|writing) +[0-9.]+ s$' "$workdir/svcov.log" | awk '{printf "%s %s s; ", $1, $2}')
+                 (network = Dijkstra from all stations, the two dissolved service-area polygons and one bounded search per station for the reach count)
 pgRouting        ${pg_wall} s wall (load ${load_wall} s + topology, snapping, driving distance ${compute_wall} s)
 ratio            pgRouting / svcov $(awk -v a="$pg_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", a / b }'), without the load $(awk -v a="$compute_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", a / b }')
 demand compared  $compared points, largest distance difference ${maxdiff} m, $differ differ by more than 1 cm

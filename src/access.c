@@ -68,6 +68,25 @@ static sv_geom *widen(sv_geos *h, const sv_geom *lines, double trim, int quad_se
     return out;
 }
 
+int sv_net_reaches(sv_geos *h, const sv_geom *lines, const sv_prep *district, double trim, int quad_segs)
+{
+    int c = sv_prep_intersects(h, district, lines);
+    if (c != 0)
+        return c; /* 1: the streets themselves enter it; -1 */
+    if (!(trim > 0))
+        return 0;
+    c = sv_prep_within_distance(h, district, lines, trim);
+    if (c != 1)
+        return c; /* farther than trim: the widened streets cannot meet it either */
+    /* within trim of the edge: the polygonal widening decides, as in the area */
+    sv_geom *area = widen(h, lines, trim, quad_segs);
+    if (!area)
+        return -1;
+    c = sv_prep_intersects(h, district, area);
+    sv_geom_destroy(h, area);
+    return c;
+}
+
 /* One break's widening on its own thread (own GEOS handle; WKB in and out). */
 typedef struct {
     unsigned char *lines;
@@ -121,6 +140,8 @@ static sv_status areas_from_labels(sv_ctx *ctx, sv_geos *h, const sv_network *ne
             st = SV_ERR_NOMEM;
         sv_geom_destroy(h, lines);
     }
+    if (!wkb)
+        goto done; /* the reached streets only */
     /* at most as many at once as the context's threads */
     int nt = sv_ctx_threads(ctx);
     for (size_t b0 = 0; b0 < nb && st == SV_OK; b0 += (size_t)nt) {
@@ -194,20 +215,23 @@ sv_status sv_net_areas_compute(sv_ctx *ctx, const sv_network *net, const double 
     out->reached_m = calloc(nb + 1, sizeof *out->reached_m);
     out->lines_wkb = calloc(nb + 1, sizeof *out->lines_wkb);
     out->lines_len = calloc(nb + 1, sizeof *out->lines_len);
-    if (o->per_station) {
+    int per_station = o->per_station || o->per_station_lines;
+    if (per_station) {
         out->st_lines_wkb = calloc(ns * nb + 1, sizeof *out->st_lines_wkb);
         out->st_lines_len = calloc(ns * nb + 1, sizeof *out->st_lines_len);
+        out->st_reached_m = calloc(ns * nb + 1, sizeof *out->st_reached_m);
+    }
+    if (o->per_station) {
         out->st_wkb = calloc(ns * nb + 1, sizeof *out->st_wkb);
         out->st_len = calloc(ns * nb + 1, sizeof *out->st_len);
-        out->st_reached_m = calloc(ns * nb + 1, sizeof *out->st_reached_m);
     }
     sv_geos *h = sv_geos_create();
     sv_labels l = {0};
     sv_status st = SV_OK;
     if (!out->attach || !out->access || !out->access_len || !out->area_wkb || !out->area_len || !out->reached_m ||
         !out->lines_wkb || !out->lines_len ||
-        (o->per_station && (!out->st_wkb || !out->st_len || !out->st_reached_m || !out->st_lines_wkb ||
-                            !out->st_lines_len)) ||
+        (per_station && (!out->st_reached_m || !out->st_lines_wkb || !out->st_lines_len)) ||
+        (o->per_station && (!out->st_wkb || !out->st_len)) ||
         !h ||
         sv_labels_init(&l, net) != SV_OK) {
         st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for network service areas");
@@ -230,14 +254,14 @@ sv_status sv_net_areas_compute(sv_ctx *ctx, const sv_network *net, const double 
         (st = areas_from_labels(ctx, h, net, o, &l, out->attach, out->access, ns, out->area_wkb, out->area_len,
                                 out->reached_m, out->lines_wkb, out->lines_len)) != SV_OK)
         goto done;
-    for (size_t i = 0; o->per_station && i < ns && st == SV_OK; i++) {
+    for (size_t i = 0; per_station && i < ns && st == SV_OK; i++) {
         if (!out->attach[i].ok)
             continue;
         st = sv_network_dijkstra(net, o->kind, &out->attach[i], &out->access[i], &out->access_len[i], 1, cutoff, &l);
         if (st == SV_OK)
-            st = areas_from_labels(ctx, h, net, o, &l, &out->attach[i], &out->access[i], 1, &out->st_wkb[i * nb],
-                                   &out->st_len[i * nb], &out->st_reached_m[i * nb], &out->st_lines_wkb[i * nb],
-                                   &out->st_lines_len[i * nb]);
+            st = areas_from_labels(ctx, h, net, o, &l, &out->attach[i], &out->access[i], 1,
+                                   out->st_wkb ? &out->st_wkb[i * nb] : NULL, out->st_len ? &out->st_len[i * nb] : NULL,
+                                   &out->st_reached_m[i * nb], &out->st_lines_wkb[i * nb], &out->st_lines_len[i * nb]);
         if ((i & 31) == 0) {
             sv_progress(ctx, "network", (double)i / (double)ns);
             if (sv_ctx_interrupted(ctx))

@@ -1,5 +1,6 @@
 /* analyze.c - the analysis pipeline: inputs -> circles -> coverage -> store. */
 #include "svcov/sv_analyze.h"
+#include "svcov/sv_breaks.h"
 #include "svcov/sv_geom.h"
 #include "svcov/sv_store.h"
 
@@ -64,22 +65,10 @@ void sv_analysis_destroy(sv_analysis *a)
     free(a);
 }
 
-/* Room for one break per --radius or --minutes value (a->breaks). */
-static sv_status alloc_breaks(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis *a)
-{
-    size_t n = o->n_radii ? o->n_radii : o->n_minutes;
-    if (n == 0)
-        return sv_error(ctx, SV_ERR_USAGE, "no breaks: give --minutes 10,15 or --radius 500,1000");
-    a->breaks = calloc(n, sizeof *a->breaks);
-    if (!a->breaks)
-        return SV_ERR_NOMEM;
-    a->n_breaks = n;
-    return SV_OK;
-}
-
 /* Breaks in network mode: minutes at the mode's speeds, or metres along
- * the streets. radius_m of a minutes break is the distance at the mode's
- * default speed, for reference only. */
+ * the streets (ascending, repeats merged by sv_breaks_values). radius_m of
+ * a minutes break is the distance at the mode's default speed, for
+ * reference only. budget[] holds at least as many entries as values given. */
 static sv_status make_network_breaks(sv_ctx *ctx, const sv_analyze_opts *o, const sv_travel_mode *m, sv_analysis *a,
                                      double *budget)
 {
@@ -90,77 +79,43 @@ static sv_status make_network_breaks(sv_ctx *ctx, const sv_analyze_opts *o, cons
                         "from the mode's table (--speeds FILE to change them)");
     if (!(o->trim_m >= 0) || !(o->max_snap_m >= 0) || o->trim_m > 10000 || o->max_snap_m > 100000)
         return sv_error(ctx, SV_ERR_USAGE, "--trim and --max-snap are distances in metres (0 or more)");
-    sv_status st = alloc_breaks(ctx, o, a);
+    double *v = NULL;
+    size_t n = 0, merged = 0;
+    sv_status st = o->n_radii ? sv_breaks_values(ctx, "--radius", o->radii, o->n_radii, 1e6, &v, &n, &merged)
+                              : sv_breaks_values(ctx, "--minutes", o->minutes, o->n_minutes, 24 * 60, &v, &n, &merged);
     if (st != SV_OK)
         return st;
-    size_t n = a->n_breaks;
+    if (!(a->breaks = calloc(n, sizeof *a->breaks))) {
+        free(v);
+        return SV_ERR_NOMEM;
+    }
+    a->n_breaks = n;
     snprintf(a->mode, sizeof a->mode, "%s", m->name);
     a->speed_kmh = o->n_radii ? 0 : m->default_kmh;
     for (size_t i = 0; i < n; i++) {
-        double v = o->n_radii ? o->radii[i] : o->minutes[i];
-        if (!(v > 0) || !isfinite(v) || v > (o->n_radii ? 1e6 : 24 * 60))
-            return sv_error(ctx, SV_ERR_USAGE, "%s %g: a break is a positive %s", o->n_radii ? "--radius" : "--minutes",
-                            v, o->n_radii ? "distance in metres" : "number of minutes");
-        if (i > 0 && v <= (o->n_radii ? o->radii[i - 1] : o->minutes[i - 1]))
-            return sv_error(ctx, SV_ERR_USAGE, "network breaks must increase (e.g. --minutes 10,15)");
-        a->breaks[i].minutes = o->n_radii ? NAN : v;
-        a->breaks[i].radius_m = o->n_radii ? v : m->default_kmh / 3.6 * 60.0 * v;
-        budget[i] = o->n_radii ? v : v * 60.0;
+        a->breaks[i].minutes = o->n_radii ? NAN : v[i];
+        a->breaks[i].radius_m = o->n_radii ? v[i] : m->default_kmh / 3.6 * 60.0 * v[i];
+        budget[i] = o->n_radii ? v[i] : v[i] * 60.0;
     }
+    free(v);
     return SV_OK;
 }
 
+/* Circle breaks: the one rule shared with svcov site (sv_breaks_make). */
 static sv_status make_breaks(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis *a)
 {
-    if (o->n_minutes && o->n_radii)
-        return sv_error(ctx, SV_ERR_USAGE, "give breaks either as --minutes or as --radius, not both");
-    if (!(o->detour >= 1.0) || !isfinite(o->detour))
-        return sv_error(ctx, SV_ERR_USAGE,
-                        "--detour %g: the circuity factor is >= 1 (1.0 straight line, about 1.2-1.4 in a "
-                        "street grid)",
-                        o->detour);
     if (o->quad_segs < 2 || o->quad_segs > 1000)
         return sv_error(ctx, SV_ERR_USAGE, "--quad-segs %d: use 2..1000 (32 gives 128-vertex circles)",
                         o->quad_segs);
-    sv_status st = alloc_breaks(ctx, o, a);
+    sv_breaks_spec sp = {o->minutes, o->n_minutes, o->radii, o->n_radii, o->mode, o->speed_kmh, o->detour};
+    sv_breaks b;
+    sv_status st = sv_breaks_make(ctx, &sp, &b);
     if (st != SV_OK)
         return st;
-    size_t n = a->n_breaks;
-    if (o->n_radii) {
-        snprintf(a->mode, sizeof a->mode, "distance");
-        for (size_t i = 0; i < n; i++) {
-            if (!(o->radii[i] > 0) || !isfinite(o->radii[i]) || o->radii[i] > 1e6)
-                return sv_error(ctx, SV_ERR_USAGE, "--radius %g: a radius is a positive distance in metres "
-                                "(at most 1000 km)", o->radii[i]);
-            a->breaks[i].minutes = NAN;
-            a->breaks[i].radius_m = o->radii[i];
-        }
-        return SV_OK;
-    }
-    double speed = 0;
-    if (o->speed_kmh != 0) {
-        if (!(o->speed_kmh > 0) || !isfinite(o->speed_kmh) || o->speed_kmh > 300)
-            return sv_error(ctx, SV_ERR_USAGE, "--speed %g: give a speed in km/h above 0", o->speed_kmh);
-        speed = o->speed_kmh;
-        snprintf(a->mode, sizeof a->mode, "%s", o->mode && *o->mode ? o->mode : "custom");
-    } else {
-        const char *m = o->mode && *o->mode ? o->mode : "walk";
-        for (const sv_mode_info *mi = modes; mi->name; mi++)
-            if (strcasecmp(mi->name, m) == 0) {
-                speed = mi->speed_kmh;
-                snprintf(a->mode, sizeof a->mode, "%s", mi->name);
-            }
-        if (speed == 0)
-            return sv_error(ctx, SV_ERR_USAGE, "--mode %s: use walk, bike or ebike, or give --speed KMH", m);
-    }
-    a->speed_kmh = speed;
-    for (size_t i = 0; i < n; i++) {
-        double mins = o->minutes[i];
-        if (!(mins > 0) || !isfinite(mins) || mins > 24 * 60)
-            return sv_error(ctx, SV_ERR_USAGE, "--minutes %g: a break is a positive number of minutes", mins);
-        a->breaks[i].minutes = mins;
-        a->breaks[i].radius_m = speed * 1000.0 / 60.0 * mins / o->detour;
-    }
+    a->breaks = b.breaks; /* taken over */
+    a->n_breaks = b.n;
+    a->speed_kmh = b.speed_kmh;
+    snprintf(a->mode, sizeof a->mode, "%s", b.mode);
     return SV_OK;
 }
 
@@ -266,6 +221,28 @@ void sv_district_finder_free(sv_district_finder *f)
     sv_index_destroy(f->h, f->tree);
 }
 
+/* "invalid polygon (Self-intersection at X Y in EPSG:32631 = LON LAT in the
+ * source's EPSG:4326): repaired ...": GEOS gives the place in the analysis
+ * CRS; the file's own coordinates are what one looks up in it. */
+static void describe_invalid(const sv_featureset *fs, const char *reason, char *buf, size_t size)
+{
+    const char *r = reason ? reason : "invalid";
+    const char *br = strchr(r, '[');
+    double x, y, sx, sy;
+    if (br && sscanf(br, "[%lf %lf]", &x, &y) == 2) {
+        char src[160] = "";
+        if (sv_featureset_to_source(fs, x, y, &sx, &sy) == 0) {
+            int deg = fabs(sx) <= 360 && fabs(sy) <= 90; /* lon/lat: 7 decimals, about 1 cm */
+            snprintf(src, sizeof src, " = %.*f %.*f in the source's %s", deg ? 7 : 3, sx, deg ? 7 : 3, sy,
+                     fs->srs_name ? fs->srs_name : "CRS");
+        }
+        snprintf(buf, size, "invalid polygon (%.*s at %.3f %.3f in EPSG:%d%s): repaired with GEOS MakeValid",
+                 (int)(br - r), r, x, y, fs->epsg, src);
+        return;
+    }
+    snprintf(buf, size, "invalid polygon (%s): repaired with GEOS MakeValid", r);
+}
+
 sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict,
                                sv_valid_district *out, size_t *n_out)
 {
@@ -290,8 +267,7 @@ sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs,
         } else if (!(area > 0)) {
             problem = "polygon has no area (after repair)";
         } else if (valid != 1) {
-            snprintf(buf, sizeof buf, "invalid polygon (%s): repaired with GEOS MakeValid",
-                     reason ? reason : "invalid");
+            describe_invalid(fs, reason, buf, sizeof buf);
             if (strict)
                 st = sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; fix the polygon (without "
                               "--strict it would be repaired)", fs->path, fs->layer, f->id, buf);
@@ -322,6 +298,128 @@ sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs,
             return SV_ERR_NOMEM;
     }
     return SV_OK;
+}
+
+/* ---- ids ---- */
+
+typedef struct {
+    const char *id;
+    size_t k;
+} id_ref;
+
+static int cmp_id_ref(const void *x, const void *y)
+{
+    const id_ref *a = x, *b = y;
+    int c = strcmp(a->id, b->id);
+    return c ? c : (a->k > b->k) - (a->k < b->k);
+}
+
+/* The features' ids sorted (ties in feature order); free(). */
+static id_ref *sorted_ids(const sv_featureset *fs, const size_t *idx, size_t n)
+{
+    id_ref *r = malloc((n + 1) * sizeof *r);
+    if (!r)
+        return NULL;
+    for (size_t k = 0; k < n; k++)
+        r[k] = (id_ref){fs->items[idx[k]].id, k};
+    qsort(r, n, sizeof *r, cmp_id_ref);
+    return r;
+}
+
+static int id_taken(const id_ref *r, size_t n, const char *id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(r[mid].id, id);
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* Stations sharing an id (common in OSM extracts) are kept apart: the
+ * second and later get "#2", "#3"... (a suffix no other station has), each
+ * with a "repaired" issue; under --strict it is an error. */
+static sv_status unique_station_ids(sv_ctx *ctx, sv_featureset *fs, const size_t *keep, size_t n, int strict)
+{
+    id_ref *r = sorted_ids(fs, keep, n);
+    if (!r)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    char **fresh = calloc(n + 1, sizeof *fresh);
+    sv_status st = fresh ? SV_OK : SV_ERR_NOMEM;
+    for (size_t i = 1, run = 1; i < n && st == SV_OK; i++) {
+        if (strcmp(r[i].id, r[i - 1].id) != 0) {
+            run = 1;
+            continue;
+        }
+        const sv_feature *first = &fs->items[keep[r[i - run].k]], *f = &fs->items[keep[r[i].k]];
+        run++;
+        if (strict) {
+            st = sv_error(ctx, SV_ERR_DATA, "%s: layer '%s': station id '%s' is used by features %lld and %lld; ids "
+                          "must be unique: pick a field with unique values with --station-id FIELD (without "
+                          "--strict they are kept apart as '%s#2'...)", fs->path, fs->layer, f->id, first->fid,
+                          f->fid, f->id);
+            break;
+        }
+        size_t len = strlen(f->id) + 24;
+        char *id = malloc(len);
+        if (!id) {
+            st = SV_ERR_NOMEM;
+            break;
+        }
+        for (size_t m = run;; m++) { /* never an id another station has */
+            snprintf(id, len, "%s#%zu", f->id, m);
+            if (!id_taken(r, n, id))
+                break;
+        }
+        char what[600];
+        snprintf(what, sizeof what, "(fid %lld) shares its station id with fid %lld: kept apart as '%s' (pick a field "
+                 "with unique values with --station-id FIELD)", f->fid, first->fid, id);
+        st = sv_issue_add(ctx, fs->path, fs->layer, f->id, what, SV_ISSUE_REPAIRED);
+        fresh[r[i].k] = id;
+    }
+    for (size_t k = 0; fresh && k < n; k++)
+        if (fresh[k]) {
+            if (st == SV_OK) {
+                free(fs->items[keep[k]].id);
+                fs->items[keep[k]].id = fresh[k];
+            } else {
+                free(fresh[k]);
+            }
+        }
+    free(fresh);
+    free(r);
+    return st;
+}
+
+/* Two districts with one id cannot be told apart in the results (a map of
+ * --district X would pick one): refused, naming both features. */
+static sv_status unique_district_ids(sv_ctx *ctx, const sv_featureset *fs, const sv_valid_district *vd, size_t n)
+{
+    size_t *idx = malloc((n + 1) * sizeof *idx);
+    if (!idx)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    for (size_t d = 0; d < n; d++)
+        idx[d] = vd[d].src;
+    id_ref *r = sorted_ids(fs, idx, n);
+    sv_status st = r ? SV_OK : sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    for (size_t i = 1; r && i < n; i++)
+        if (strcmp(r[i].id, r[i - 1].id) == 0) {
+            const sv_feature *a = &fs->items[idx[r[i - 1].k]], *b = &fs->items[idx[r[i].k]];
+            st = sv_error(ctx, SV_ERR_USAGE, "%s: layer '%s': district id '%s' is used by features %lld and %lld; "
+                          "district ids must be unique: pick a field with unique values with --district-id FIELD%s",
+                          fs->path, fs->layer, a->id, a->fid, b->fid,
+                          fs->id_field ? "" : " (the default fields were tried)");
+            break;
+        }
+    free(r);
+    free(idx);
+    return st;
 }
 
 static void fmt_list(char *buf, size_t size, const sv_break *b, size_t n, int minutes)
@@ -783,12 +881,26 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     if ((rc = sv_crs_resolve(ctx, o->crs, (dbox.xmin + dbox.xmax) / 2, (dbox.ymin + dbox.ymax) / 2,
                              &a->crs)) != SV_OK)
         goto done;
+    sv_progress(ctx, "reading", 1.0);
+    sv_progress(ctx, "projecting", 0.0);
     if ((rc = sv_source_project(ctx, ssrc, a->crs.epsg, &sfs)) != SV_OK ||
         (rc = sv_source_project(ctx, dsrc, a->crs.epsg, &dfs)) != SV_OK ||
         (nsrc && (rc = sv_source_project(ctx, nsrc, a->crs.epsg, &nfs)) != SV_OK) ||
         (msrc && (rc = sv_source_project(ctx, msrc, a->crs.epsg, &mfs)) != SV_OK) ||
         (psrc && (rc = sv_source_project(ctx, psrc, a->crs.epsg, &pfs)) != SV_OK))
         goto done;
+    if (o->stations.where && sfs.n_read == 0) {
+        /* a filter that lets nothing through is almost always a typo */
+        if (o->strict) {
+            rc = sv_error(ctx, SV_ERR_DATA, "%s: layer '%s': --where \"%s\" matches no station (--strict stops "
+                          "here); check the field names and values, e.g. with ogrinfo -al -where", sfs.path,
+                          sfs.layer, o->stations.where);
+            goto done;
+        }
+        sv_warning(ctx, "%s: layer '%s': --where \"%s\" matches no station: every district is reported as not "
+                   "covered; check the field names and values (--strict makes this an error)", sfs.path, sfs.layer,
+                   o->stations.where);
+    }
     sv_source_close(psrc);
     psrc = NULL;
     sv_source_close(nsrc);
@@ -797,8 +909,9 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     sv_source_close(ssrc);
     sv_source_close(dsrc);
     ssrc = dsrc = NULL;
-    sv_progress(ctx, "reading", 1.0);
+    sv_progress(ctx, "projecting", 1.0);
 
+    sv_progress(ctx, "districts", 0.0); /* points, valid polygons, the city */
     h = sv_geos_create();
     xs = malloc((sfs.n + 1) * sizeof *xs);
     ys = malloc((sfs.n + 1) * sizeof *ys);
@@ -808,11 +921,13 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
         goto done;
     }
-    if ((rc = sv_feature_points(ctx, h, &sfs, o->strict, 0, xs, ys, keep, &a->n_stations)) != SV_OK)
+    if ((rc = sv_feature_points(ctx, h, &sfs, o->strict, 0, xs, ys, keep, &a->n_stations)) != SV_OK ||
+        (rc = unique_station_ids(ctx, &sfs, keep, a->n_stations, o->strict)) != SV_OK)
         goto done;
-    if ((rc = sv_district_polygons(ctx, h, &dfs, o->strict, vd, &a->n_districts)) != SV_OK)
-        goto done;
+    rc = sv_district_polygons(ctx, h, &dfs, o->strict, vd, &a->n_districts);
     nd_valid = a->n_districts;
+    if (rc != SV_OK || (rc = unique_district_ids(ctx, &dfs, vd, a->n_districts)) != SV_OK)
+        goto done;
     a->n_stations_read = sfs.n_read;
     a->n_districts_read = dfs.n_read;
     if (a->n_districts == 0) {
@@ -864,6 +979,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
             goto done;
         }
     }
+    sv_progress(ctx, "districts", 1.0);
     ew = (early_writer){.run = ctx, .o = o, .a = a, .st_fs = &sfs, .d_fs = &dfs, .st_keep = keep,
                         .xs = xs, .ys = ys, .vd = vd};
     if ((rc = early_writer_start(&ew)) != SV_OK)
@@ -886,6 +1002,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         .trim_m = o->trim_m,
         .quad_segs = 8,
         .per_station = o->service_areas,
+        .per_station_lines = 1, /* each station's streets: the reach count needs them */
     };
     if (a->network) {
         if ((rc = sv_net_areas_compute(ctx, net, xs, ys, a->n_stations, &ao, &areas)) != SV_OK)
@@ -919,28 +1036,15 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
                               : a->n_districts,
         .area_wkb = (const unsigned char *const *)areas.area_wkb,
         .area_len = areas.area_len,
+        .station_lines_wkb = (const unsigned char *const *)areas.st_lines_wkb,
+        .station_lines_len = areas.st_lines_len,
+        .trim_m = o->trim_m,
+        .trim_quad_segs = ao.quad_segs,
     };
     if (a->network)
         in.method = SV_METHOD_AREAS;
     if ((rc = sv_coverage_compute(ctx, &in, &a->cov)) != SV_OK)
         goto done;
-    if (a->network && areas.st_wkb) /* stations whose own area reaches each district */
-        for (size_t d = 0; d <= a->n_districts; d++) {
-            sv_geom *D = sv_geom_from_wkb(h, dw[d], dl[d]);
-            sv_prep *P = D ? sv_prep_create(h, D) : NULL;
-            for (size_t b = 0; P && b < a->n_breaks; b++) {
-                int c = 0;
-                for (size_t i = 0; i < a->n_stations; i++) {
-                    size_t kb = i * a->n_breaks + b;
-                    sv_geom *g = areas.st_wkb[kb] ? sv_geom_from_wkb(h, areas.st_wkb[kb], areas.st_len[kb]) : NULL;
-                    c += g && sv_prep_intersects(h, P, g) == 1;
-                    sv_geom_destroy(h, g);
-                }
-                a->cov.cells[d * a->n_breaks + b].n_reaching = c;
-            }
-            sv_prep_destroy(h, P);
-            sv_geom_destroy(h, D);
-        }
     extras x = {0};
     if (o->demand.spec) {
         mx = malloc((mfs.n + 1) * sizeof *mx);

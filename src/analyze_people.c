@@ -573,7 +573,9 @@ static sv_status responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *in,
         rc = sv_error(ctx, SV_ERR_GEOM, "cannot prepare the city outline: %s", sv_geos_errmsg(h));
     for (size_t k = 0; k < n && rc == SV_OK; k++) {
         long owner = network ? pts->use->nearest[k] : (long)k;
-        if (network && owner >= 0) {
+        /* places outside the districts are not counted: area, people and
+         * places of an area of responsibility all lie inside them */
+        if (network && owner >= 0 && sv_prep_covers_xy(h, city_prep, pts->x[k], pts->y[k]) == 1) {
             P->resp_n[owner]++;
             if (!surf)
                 P->resp_pop[owner] = (isnan(P->resp_pop[owner]) ? 0 : P->resp_pop[owner]) + pts->w[k];
@@ -624,11 +626,11 @@ static sv_status responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *in,
         P->resp_wkb[i] = sv_geom_to_wkb(h, p, &P->resp_len[i]);
         sv_geom_destroy(h, p);
     }
-    if (!network && pts->use) /* places counted by their nearest station in straight lines */
+    if (!network && pts->use && rc == SV_OK) /* places counted by their nearest station in straight lines */
         for (size_t k = 0; k < pts->n; k++) {
             int owner = pts->use->nearest[k];
-            if (owner < 0)
-                continue;
+            if (owner < 0 || sv_prep_covers_xy(h, city_prep, pts->x[k], pts->y[k]) != 1)
+                continue; /* outside the districts, like the cells */
             P->resp_n[owner]++;
             if (!surf) /* no people given: the demand weights */
                 P->resp_pop[owner] = (isnan(P->resp_pop[owner]) ? 0 : P->resp_pop[owner]) + pts->w[k];
@@ -754,6 +756,7 @@ static sv_status categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_
         rc = SV_ERR_NOMEM;
         goto done;
     }
+    sv_progress(ctx, "categories", 0.0);
     for (size_t c = 0; c < P->n_categories && rc == SV_OK; c++) {
         P->categories[c] = names[order[c]];
         names[order[c]] = NULL;
@@ -901,20 +904,25 @@ sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_anal
         sv_geom *D = NULL;
         double inside = NAN;
         if (d == nd && !a->districts_overlap) { /* the city is the sum of its districts */
+            /* districts with unknown people are left out (said in their
+             * issue); none known: the city's people are unknown too */
             for (size_t b = 0; b < nb; b++) {
                 double t = 0, c = 0;
+                size_t known = 0;
                 for (size_t k = 0; k < nd; k++) {
+                    known += isfinite(P->total[k * nb + b]);
                     t += isfinite(P->total[k * nb + b]) ? P->total[k * nb + b] : 0;
                     c += isfinite(P->covered[k * nb + b]) ? P->covered[k * nb + b] : 0;
                 }
-                P->total[d * nb + b] = t;
-                P->covered[d * nb + b] = c;
+                P->total[d * nb + b] = known ? t : NAN;
+                P->covered[d * nb + b] = known ? c : NAN;
             }
             break;
         }
         if (d < nd && own[d] >= 0) {
             inside = own[d];
         } else if (d < nd && isnan(own[d])) {
+            P->n_pop_unknown++;
             continue; /* unknown people */
         } else {
             D = sv_geom_from_wkb(h, in->dw[d], in->dl[d]);
@@ -1103,6 +1111,8 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
     for (size_t i = 0; P->resp_pop && i < ns; i++)
         served += isfinite(P->resp_pop[i]) ? P->resp_pop[i] : 0;
     for (size_t i = 0; P->resp_area && i < ns && rc == SV_OK; i++) {
+        if (!P->resp_wkb[i] && P->resp_n[i] == 0 && !(P->resp_pop[i] > 0))
+            continue; /* responsible for nothing inside the districts: no row */
         const sv_feature *f = &st_fs->items[st_keep[i]];
         sv_value v[] = {
             SV_TEXT(f->id),

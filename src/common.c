@@ -15,6 +15,8 @@ struct sv_ctx {
     size_t n_issues, cap_issues;
     sv_progress_fn progress;
     void *progress_ud;
+    sv_warning_fn warning;
+    void *warning_ud;
     volatile sig_atomic_t interrupted;
     int threads;
 };
@@ -126,6 +128,24 @@ void sv_progress(sv_ctx *ctx, const char *stage, double fraction)
 {
     if (ctx && ctx->progress)
         ctx->progress(stage, fraction, ctx->progress_ud);
+}
+
+void sv_ctx_set_warning(sv_ctx *ctx, sv_warning_fn fn, void *userdata)
+{
+    ctx->warning = fn;
+    ctx->warning_ud = userdata;
+}
+
+void sv_warning(sv_ctx *ctx, const char *fmt, ...)
+{
+    if (!ctx || !ctx->warning)
+        return;
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    ctx->warning(buf, ctx->warning_ud);
 }
 
 void sv_ctx_interrupt(sv_ctx *ctx)

@@ -1,6 +1,7 @@
 /* coverage.c - per-district coverage of service circles (see sv_coverage.h). */
 #include "svcov/sv_coverage.h"
 #include "svcov/sv_geom.h"
+#include "svcov/sv_access.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -26,6 +27,8 @@ typedef struct {
     unsigned char **cell_wkb; /* Voronoi cell per station */
     size_t *cell_len;
     sv_env *cell_env;
+    sv_env *st_area_env; /* SV_METHOD_AREAS: envelope of each station's reached streets grown by trim */
+    unsigned char *st_area_has;
     cell_gap *gaps;      /* n_breaks * n_stations, break-major */
     atomic_size_t next;
     atomic_size_t done;
@@ -44,6 +47,7 @@ typedef struct {
     sv_geom **points;   /* lazily built station points */
     sv_geom **uncov;    /* lazily parsed uncovered cell parts, n_breaks * n_stations */
     sv_geom **areas;    /* SV_METHOD_AREAS: the parsed area of each break */
+    sv_geom **st_areas; /* SV_METHOD_AREAS: lazily parsed reached streets of each station, station-major */
     size_t *ids, nids, capids;
 } worker;
 
@@ -87,6 +91,10 @@ static void worker_free(worker *w)
     if (w->areas)
         for (size_t b = 0; b < nb; b++)
             sv_geom_destroy(w->h, w->areas[b]);
+    if (w->st_areas)
+        for (size_t k = 0; k < ns * nb; k++)
+            sv_geom_destroy(w->h, w->st_areas[k]);
+    free(w->st_areas);
     free(w->areas);
     free(w->points);
     free(w->uncov);
@@ -111,7 +119,8 @@ static int worker_init(worker *w, job *j)
     if (!w->points || !w->uncov || !w->stations)
         return -1;
     if (j->in->method == SV_METHOD_AREAS) {
-        if (!(w->areas = calloc(nb + 1, sizeof *w->areas)))
+        if (!(w->areas = calloc(nb + 1, sizeof *w->areas)) ||
+            (j->st_area_env && !(w->st_areas = calloc(ns * nb + 1, sizeof *w->st_areas))))
             return -1;
         for (size_t b = 0; b < nb; b++)
             if (!(w->areas[b] = j->in->area_wkb[b] ? sv_geom_from_wkb(w->h, j->in->area_wkb[b], j->in->area_len[b])
@@ -369,6 +378,7 @@ static int measure_district(void *arg, size_t d)
     sv_prep *P = D ? sv_prep_create(w->h, D) : NULL;
     sv_geom **parts = NULL;
     size_t nparts = 0;
+    int *reach_count = NULL;
     int rc = -1;
     if (!P) {
         fail(j, SV_ERR_GEOM, "cannot read a district geometry: %s", sv_geos_errmsg(w->h));
@@ -387,6 +397,30 @@ static int measure_district(void *arg, size_t d)
         inside += sv_prep_covers_xy(w->h, P, in->xs[w->ids[k]], in->ys[w->ids[k]]) == 1;
     j->out->n_inside[d] = inside;
 
+    /* Network: a station reaches the district when its own area (its
+     * streets widened) meets it; areas nest, so once reached it stays
+     * reached at the larger breaks. */
+    if (in->method == SV_METHOD_AREAS && j->st_area_env) {
+        free(reach_count);
+        if (!(reach_count = calloc(nb + 1, sizeof *reach_count)))
+            goto nomem;
+        for (size_t i = 0; i < in->n_stations; i++) {
+            int reached = 0;
+            for (size_t b = 0; b < nb; b++) {
+                size_t kb = i * nb + b;
+                if (!reached && j->st_area_has[kb] && env_intersects(&j->st_area_env[kb], &env)) {
+                    if (!w->st_areas[kb] && !(w->st_areas[kb] = sv_geom_from_wkb(w->h, in->station_lines_wkb[kb],
+                                                                                 in->station_lines_len[kb])))
+                        goto geomfail;
+                    int c = sv_net_reaches(w->h, w->st_areas[kb], P, in->trim_m, in->trim_quad_segs);
+                    if (c < 0)
+                        goto geomfail;
+                    reached = c == 1;
+                }
+                reach_count[b] += reached;
+            }
+        }
+    }
     for (size_t b = 0; b < nb; b++) {
         sv_cov_cell *cell = &j->out->cells[d * nb + b];
         double r = in->breaks[b].radius_m;
@@ -399,14 +433,14 @@ static int measure_district(void *arg, size_t d)
         nparts = 0;
         if (!parts)
             goto nomem;
-        int reaching = 0;
+        int reaching = reach_count ? reach_count[b] : 0;
         for (size_t k = 0; k < w->nids; k++) {
             size_t i = w->ids[k];
             const sv_geom *pt = worker_point(w, i);
             if (!pt)
                 goto nomem;
             if (in->method == SV_METHOD_AREAS || sv_prep_within_distance(w->h, P, pt, r) != 1)
-                continue; /* network areas: counted by the caller from each station's area */
+                continue; /* network areas: counted above from each station's own area */
             reaching++;
             if (in->method == SV_METHOD_UNION &&
                 !(parts[nparts++] = sv_geom_circle(w->h, in->xs[i], in->ys[i], r, in->quad_segs)))
@@ -482,6 +516,7 @@ done:
         for (size_t k = 0; k < nparts; k++)
             sv_geom_destroy(w->h, parts[k]);
     free(parts);
+    free(reach_count);
     sv_prep_destroy(w->h, P);
     sv_geom_destroy(w->h, D);
     return rc;
@@ -595,6 +630,28 @@ sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result
     }
     all = env_grow(all, 2 * rmax + 1);
 
+    if (in->method == SV_METHOD_AREAS && in->station_lines_wkb && ns > 0) {
+        j.st_area_env = calloc(ns * nb + 1, sizeof *j.st_area_env);
+        j.st_area_has = calloc(ns * nb + 1, 1);
+        if (!j.st_area_env || !j.st_area_has) {
+            st = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t k = 0; k < ns * nb; k++) {
+            if (!in->station_lines_wkb[k])
+                continue;
+            sv_geom *g = sv_geom_from_wkb(h, in->station_lines_wkb[k], in->station_lines_len[k]);
+            int ok = g && sv_geom_envelope(h, g, &j.st_area_env[k]) == 0;
+            sv_geom_destroy(h, g);
+            if (!ok) {
+                st = sv_error(ctx, SV_ERR_GEOM, "cannot read the reached streets of station %zu: %s", k / nb,
+                              sv_geos_errmsg(h));
+                goto done;
+            }
+            j.st_area_env[k] = env_grow(j.st_area_env[k], in->trim_m > 0 ? in->trim_m : 0);
+            j.st_area_has[k] = 1;
+        }
+    }
     if (in->method == SV_METHOD_VORONOI && ns > 0 && nd > 0) {
         st = voronoi_stage(&j, h, &all);
         if (st != SV_OK)
@@ -610,6 +667,8 @@ done:
     out->cell_len = j.cell_len;
     out->n_cells = j.cell_wkb ? ns : 0;
     free(j.cell_env);
+    free(j.st_area_env);
+    free(j.st_area_has);
     if (j.gaps)
         for (size_t k = 0; k < ns * nb; k++)
             free(j.gaps[k].wkb);

@@ -293,7 +293,7 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
             problem = "has coordinates outside the lon/lat range of its geographic CRS";
     }
     double weight = 1.0;
-    char wbuf[160];
+    char wbuf[400];
     if (!problem && s->weight_field) {
         int i = OGR_F_GetFieldIndex(f, s->weight_field);
         const char *txt = OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i) : NULL;
@@ -310,7 +310,8 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
                 problem = wbuf;
             } else { /* the district is still measured; its people are unknown */
                 size_t k = strlen(wbuf);
-                snprintf(wbuf + k, sizeof wbuf - k, ": population unknown (NULL in the results; fix the %s value)",
+                snprintf(wbuf + k, sizeof wbuf - k, ": population unknown (NULL); the district is measured, and "
+                         "the city's people count the other districts only (fix the %s value)",
                          s->weight_option ? s->weight_option : "population");
                 if ((st = feature_issue(ctx, s, id, wbuf, SV_ISSUE_REPAIRED)) != SV_OK) {
                     free(id);
@@ -699,6 +700,21 @@ sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *
     out->category_field = sv_strdup(s->category_field);
     out->weight_field = sv_strdup(s->weight_field);
     out->n_read = s->n_read;
+    out->epsg = epsg;
+    {
+        char *wkt = NULL;
+        if (OSRExportToWkt(s->srs, &wkt) == OGRERR_NONE && wkt)
+            out->srs_wkt = sv_strdup(wkt);
+        CPLFree(wkt);
+        const char *auth = OSRGetAuthorityName(s->srs, NULL), *code = OSRGetAuthorityCode(s->srs, NULL);
+        const char *name = OSRGetName(s->srs);
+        char buf[256];
+        if (auth && code)
+            snprintf(buf, sizeof buf, "%s:%s", auth, code);
+        else
+            snprintf(buf, sizeof buf, "%s", name && *name ? name : "its own CRS");
+        out->srs_name = sv_strdup(buf);
+    }
     out->items = calloc(s->n ? s->n : 1, sizeof *out->items);
     if (!out->path || !out->layer || !out->items)
         return SV_ERR_NOMEM;
@@ -775,10 +791,38 @@ sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *
     return st;
 }
 
+int sv_featureset_to_source(const sv_featureset *fs, double x, double y, double *sx, double *sy)
+{
+    if (!fs->srs_wkt || fs->epsg <= 0)
+        return -1;
+    OGRSpatialReferenceH from = srs_epsg(fs->epsg), to = OSRNewSpatialReference(fs->srs_wkt);
+    OGRCoordinateTransformationH ct = NULL;
+    if (from && to) {
+        OSRSetAxisMappingStrategy(to, OAMS_TRADITIONAL_GIS_ORDER);
+        CPLPushErrorHandler(CPLQuietErrorHandler);
+        ct = OCTNewCoordinateTransformation(from, to);
+        CPLPopErrorHandler();
+    }
+    int ok = ct && OCTTransform(ct, 1, &x, &y, NULL) && isfinite(x) && isfinite(y);
+    if (ok) {
+        *sx = x;
+        *sy = y;
+    }
+    if (ct)
+        OCTDestroyCoordinateTransformation(ct);
+    if (from)
+        OSRDestroySpatialReference(from);
+    if (to)
+        OSRDestroySpatialReference(to);
+    return ok ? 0 : -1;
+}
+
 void sv_featureset_free(sv_featureset *fs)
 {
     if (!fs)
         return;
+    free(fs->srs_wkt);
+    free(fs->srs_name);
     for (size_t i = 0; i < fs->n; i++) {
         free(fs->items[i].id);
         free(fs->items[i].name);

@@ -3,6 +3,7 @@
 #include "svcov/sv_geom.h"
 #include "svcov/sv_mip.h"
 #include "svcov/sv_site.h"
+#include "svcov/sv_breaks.h"
 #include "svcov/sv_store.h"
 
 #include <math.h>
@@ -379,32 +380,17 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
     sv_geos *h = NULL;
     sv_status rc = SV_OK;
 
-    /* The reach. */
-    s->minutes = NAN;
-    if (o->radius_m != 0) {
-        if (!(o->radius_m > 0) || !isfinite(o->radius_m)) {
-            rc = sv_error(ctx, SV_ERR_USAGE, "--radius %g: give a positive distance in metres", o->radius_m);
+    /* The reach: the same rule as analyze's breaks (sv_breaks_make). */
+    {
+        sv_breaks_spec sp = {&o->minutes, o->radius_m != 0 ? 0 : 1, &o->radius_m, o->radius_m != 0 ? 1 : 0,
+                             o->mode, o->speed_kmh, o->detour};
+        sv_breaks br;
+        if ((rc = sv_breaks_make(ctx, &sp, &br)) != SV_OK)
             goto done;
-        }
-        s->radius_m = o->radius_m;
-        snprintf(s->mode, sizeof s->mode, "distance");
-    } else {
-        double speed = o->speed_kmh;
-        const char *m = o->mode && *o->mode ? o->mode : "walk";
-        for (const sv_mode_info *mi = sv_modes(); !speed && mi->name; mi++)
-            if (strcasecmp(mi->name, m) == 0)
-                speed = mi->speed_kmh;
-        if (!(speed > 0)) {
-            rc = sv_error(ctx, SV_ERR_USAGE, "--mode %s: use walk, bike or ebike, or give --speed KMH", m);
-            goto done;
-        }
-        if (!(o->minutes > 0) || !isfinite(o->minutes) || !(o->detour >= 1.0)) {
-            rc = sv_error(ctx, SV_ERR_USAGE, "give --radius M, or --minutes N (above 0) with --detour >= 1");
-            goto done;
-        }
-        s->minutes = o->minutes;
-        s->radius_m = speed * 1000.0 / 60.0 * o->minutes / o->detour;
-        snprintf(s->mode, sizeof s->mode, "%s", o->speed_kmh > 0 ? "custom" : m);
+        s->minutes = br.breaks[0].minutes;
+        s->radius_m = br.breaks[0].radius_m;
+        snprintf(s->mode, sizeof s->mode, "%s", br.mode);
+        sv_breaks_free(&br);
     }
     if (o->model == SV_SITE_MCLP && o->k < 1) {
         rc = sv_error(ctx, SV_ERR_USAGE, "--model mclp needs --k N (the number of new sites, at least 1)");

@@ -8,6 +8,7 @@
 
 #include "svcov/sv_common.h"
 #include "svcov/sv_network.h"
+#include "svcov/sv_geom.h"
 
 #include <stddef.h>
 
@@ -26,6 +27,8 @@ typedef struct {
     double trim_m;         /* off-street allowance around reached streets */
     int quad_segs;
     int per_station;       /* also one area per station and break */
+    int per_station_lines; /* without per_station: each station's reached streets only (st_lines_wkb),
+                              enough for who reaches what (sv_net_reaches) */
 } sv_access_opts;
 
 typedef struct {
@@ -36,7 +39,7 @@ typedef struct {
     double *reached_m;         /* per break: network length reached */
     unsigned char **lines_wkb; /* per break: the reached streets (MultiLineString), NULL when none */
     size_t *lines_len;
-    unsigned char **st_wkb;    /* per station and break (station-major), when per_station */
+    unsigned char **st_wkb;    /* per station and break (station-major), when per_station (else NULL) */
     size_t *st_len;
     double *st_reached_m;
     unsigned char **st_lines_wkb; /* per station and break: its reached streets */
@@ -49,6 +52,12 @@ typedef struct {
 sv_status sv_net_areas_compute(sv_ctx *ctx, const sv_network *net, const double *xs, const double *ys, size_t ns,
                                const sv_access_opts *o, sv_net_areas *out);
 void sv_net_areas_free(sv_net_areas *a);
+
+/* Does the area built from a station's reached streets (widened by trim
+ * with quad_segs, as sv_net_areas_compute does) meet the district? Decided
+ * on the lines where that is certain (they enter it: yes; farther than
+ * trim: no), else on the widened lines. 1 yes, 0 no, -1 failure. */
+int sv_net_reaches(sv_geos *h, const sv_geom *lines, const sv_prep *district, double trim, int quad_segs);
 
 typedef struct {
     size_t n, n_breaks;

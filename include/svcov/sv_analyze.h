@@ -73,6 +73,7 @@ typedef struct {
 typedef struct {
     sv_pop_method method;
     double *total, *covered;      /* (n_districts + 1) * n_breaks; NAN: unknown */
+    size_t n_pop_unknown;         /* districts whose people are unknown: left out of the city's */
     double *gini;                 /* n_breaks */
     sv_redundancy *red;           /* (n_districts + 1) * n_breaks, NULL when not computed */
     double *crit_area, *crit_pop; /* n_breaks * n_stations: what each station alone covers */

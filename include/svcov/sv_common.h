@@ -75,6 +75,14 @@ const sv_issue *sv_ctx_issue(const sv_ctx *ctx, size_t i);
 void sv_ctx_set_progress(sv_ctx *ctx, sv_progress_fn fn, void *userdata);
 void sv_progress(sv_ctx *ctx, const char *stage, double fraction);
 
+/* Warnings about the run as a whole (not one feature: those are issues),
+ * e.g. a repeated break merged or a filter that matched nothing. The text
+ * is handed to the callback (the CLI prints it on stderr); without one it
+ * is dropped. */
+typedef void (*sv_warning_fn)(const char *text, void *userdata);
+void sv_ctx_set_warning(sv_ctx *ctx, sv_warning_fn fn, void *userdata);
+void sv_warning(sv_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Async-signal-safe: ask long work to stop at the next check. */
 void sv_ctx_interrupt(sv_ctx *ctx);
 int sv_ctx_interrupted(const sv_ctx *ctx);

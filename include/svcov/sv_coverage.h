@@ -53,12 +53,20 @@ typedef struct {
     size_t geometry_limit; /* ... for districts below this index (0: all) */
     const unsigned char *const *area_wkb; /* SV_METHOD_AREAS: the dissolved area of each break */
     const size_t *area_len;
+    /* SV_METHOD_AREAS: each station's reached streets per break
+     * (station-major, NULL entry: none), widened by trim_m with
+     * trim_quad_segs into its own area, for n_reaching (sv_net_reaches);
+     * without them n_reaching is 0. */
+    const unsigned char *const *station_lines_wkb;
+    const size_t *station_lines_len;
+    double trim_m;
+    int trim_quad_segs;
 } sv_cov_input;
 
 /* One district and break. WKB buffers are NULL when empty or not asked for. */
 typedef struct {
     double area_m2, covered_m2, gap_m2;
-    int n_reaching; /* stations whose circle reaches the district */
+    int n_reaching; /* stations whose circle (or own network area) reaches the district */
     unsigned char *covered_wkb;
     size_t covered_len;
     unsigned char *gap_wkb;

@@ -50,6 +50,9 @@ typedef struct {
     char *path, *layer;                          /* as opened */
     char *id_field, *name_field, *category_field, *weight_field; /* used; NULL = none/FID */
     size_t n_read;                               /* features the filter let through */
+    int epsg;                                    /* the analysis CRS the features are in */
+    char *srs_wkt;                               /* the source's own CRS (WKT), for locations */
+    char *srs_name;                              /* e.g. "EPSG:4326", else its name */
 } sv_featureset;
 
 typedef struct sv_source sv_source;
@@ -70,6 +73,10 @@ sv_status sv_source_lonlat_bounds(sv_ctx *ctx, sv_source *src, sv_env *out);
  * filled even when empty; free it with sv_featureset_free. */
 sv_status sv_source_project(sv_ctx *ctx, sv_source *src, int epsg, sv_featureset *out);
 void sv_featureset_free(sv_featureset *fs);
+
+/* A point of fs (analysis CRS) in the source's own CRS, so an issue can
+ * say where to look in the original file. 0 ok, -1 no transformation. */
+int sv_featureset_to_source(const sv_featureset *fs, double x, double y, double *sx, double *sy);
 
 /* Export a table of a result database to a file in any OGR vector format.
  * format: a GDAL driver name or alias (geojson, gpkg, shp, kml, fgb, csv),

@@ -32,7 +32,13 @@ int cli_parse_list(const char *s, double **out, size_t *n);
 char *cli_command_line(int argc, char **argv);
 /* Install SIGINT/SIGTERM handlers that interrupt ctx. */
 void cli_catch_signals(sv_ctx *ctx);
-/* Progress on stderr (carriage-return updates on a terminal). */
+/* A run warning on stderr: "svcov CMD: warning: TEXT" (userdata: the command name). */
+void cli_warning(const char *text, void *userdata);
+/* Progress on stderr (one updating line on a terminal), and the time of
+ * every stage, each once, adding up to the total, at cli_progress_end.
+ * cli_progress_begin starts the clock (else the first event does). */
 void cli_progress(const char *stage, double fraction, void *userdata);
+void cli_progress_begin(void);
+void cli_progress_end(void);
 
 #endif

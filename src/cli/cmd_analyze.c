@@ -31,9 +31,9 @@ static void help(void)
            "  --district-name FIELD     default: name\n"
            "  --where EXPR              OGR filter on stations, e.g. \"amenity IN ('shelter','toilets')\"\n\n"
            "Breaks (give minutes or metres):\n"
-           "  --minutes LIST            e.g. 10,15 (default 10,15)\n"
+           "  --minutes LIST            e.g. 10,15 (default 10,15); sorted, a repeated value is one break\n"
            "  --mode walk|bike|ebike    walk 5 km/h (default), bike 15 km/h, ebike 20 km/h\n"
-           "  --speed KMH               your own speed instead of the mode's\n"
+           "  --speed KMH               your own speed instead of the mode's (stored as mode 'custom')\n"
            "  --detour FACTOR           network circuity: radius = speed x time / FACTOR (default 1)\n"
            "  --radius LIST             straight-line radii in metres, e.g. 500,1000\n\n"
            "Network mode (true service areas along the streets instead of circles):\n"
@@ -72,7 +72,8 @@ static void help(void)
            "  --quad-segs N             circle segments per quarter (default 32: 128 vertices, area\n"
            "                            0.04%% below the true circle)\n"
            "  --method voronoi|union    voronoi (default, fast) or union (textbook cross-check); same numbers\n"
-           "  --no-service-areas        do not store one circle per station and break\n"
+           "  --no-service-areas        do not store one circle (network: area) per station and break\n"
+           "                            (network: also no redundancy; stations reaching are still counted)\n"
            "  --threads N               worker threads (default: all cores)\n\n"
            "Run:\n"
            "  --out DB                  result database (.sqlite)\n"
@@ -346,6 +347,10 @@ static void print_summary(const sv_analysis *a, const char *out_path)
     }
     table_print(t, stdout);
     table_destroy(t);
+    if (people && a->people.n_pop_unknown)
+        printf("(%zu district%s with unknown people (see issues) %s measured but left out of the people above)\n",
+               a->people.n_pop_unknown, a->people.n_pop_unknown == 1 ? "" : "s",
+               a->people.n_pop_unknown == 1 ? "is" : "are");
     print_people(a, people);
     printf("\nResults: %s\n", out_path);
 }
@@ -517,11 +522,16 @@ int cmd_analyze(int argc, char **argv)
     }
     if (threads)
         sv_ctx_set_threads(ctx, threads);
-    if (!quiet)
+    sv_ctx_set_warning(ctx, cli_warning, (void *)"analyze");
+    if (!quiet) {
         sv_ctx_set_progress(ctx, cli_progress, NULL);
+        cli_progress_begin();
+    }
     cli_catch_signals(ctx);
     sv_analysis *a = NULL;
     sv_status st = sv_analyze_run(ctx, &o, &a);
+    if (!quiet)
+        cli_progress_end();
     cli_print_issues(ctx, "analyze");
     if (st != SV_OK) {
         rc = cli_fail(ctx, st, "analyze");

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,47 @@ static int on_row(void *ud, int ncol, const char *const *names, const char *cons
     return 0;
 }
 
+/* The first column of the first row, as text. */
+static int grab_first(void *ud, int ncol, const char *const *names, const char *const *values)
+{
+    (void)names;
+    char *out = ud;
+    if (values && ncol > 0 && !out[0])
+        snprintf(out, 1024, "%s", values[0] ? values[0] : "");
+    return 0;
+}
+
+/* --set minutes=N / radius=N must name a break the database has: a query
+ * filtered on a break that is not there answers 0 rows, which reads as
+ * "nothing below target". Usage error (2) naming the breaks it has. */
+static int check_break(sv_ctx *ctx, const char *db, const char *name, const char *value)
+{
+    int minutes = strcmp(name, "minutes") == 0;
+    if (!minutes && strcmp(name, "radius") != 0 && strcmp(name, "radius_m") != 0)
+        return 0;
+    char *end = NULL;
+    double v = strtod(value, &end);
+    if (end == value || *end || !isfinite(v))
+        return cli_usage("query", "--set %s=%s: not a number", name, value);
+    char has[1024] = "", list[1024] = "";
+    const char *col = minutes ? "minutes" : "radius_m";
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM district_coverage WHERE abs(%s - :v) < 1e-9;", col);
+    const char *pn[] = {"v"}, *pv[] = {value};
+    if (sv_store_query(ctx, db, sql, pn, pv, 1, grab_first, has) != SV_OK)
+        return 0; /* no district_coverage (a siting database): nothing to check against */
+    if (strcmp(has, "0") != 0)
+        return 0;
+    sv_store_query(ctx, db,
+                   "SELECT group_concat(b, ', ') FROM (SELECT DISTINCT CASE WHEN minutes IS NULL THEN "
+                   "printf('%g m', radius_m) ELSE printf('%g min', minutes) END AS b FROM district_coverage "
+                   "ORDER BY minutes IS NULL, minutes, radius_m);",
+                   NULL, NULL, 0, grab_first, list);
+    return cli_usage("query", "--set %s=%s: %s has no %g-%s break; its breaks: %s", name, value, db, v,
+                     minutes ? "minute" : "metre", list[0] ? list : "none");
+}
+
 int cmd_query(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -233,6 +275,9 @@ int cmd_query(int argc, char **argv)
         goto done;
     }
     sv_status st = sv_store_check_db(ctx, db);
+    for (size_t i = 0; st == SV_OK && i < nparams; i++)
+        if ((rc = check_break(ctx, db, names[i], values[i])) != 0)
+            goto done;
     printer p = {csv, NULL, 0};
     if (st == SV_OK)
         st = sv_store_query(ctx, db, sql, (const char *const *)names, (const char *const *)values, nparams,

@@ -241,11 +241,15 @@ int cmd_site(int argc, char **argv)
         free(cmdline);
         return EXIT_DATA;
     }
-    if (!quiet)
+    sv_ctx_set_warning(ctx, cli_warning, (void *)"site");
+    if (!quiet) {
         sv_ctx_set_progress(ctx, cli_progress, NULL);
+        cli_progress_begin();
+    }
     cli_catch_signals(ctx);
     sv_siting *s = NULL;
     sv_status st = sv_siting_run(ctx, &o, &s);
+    cli_progress_end();
     cli_print_issues(ctx, "site");
     int rc = EXIT_OK;
     if (st != SV_OK) {

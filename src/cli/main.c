@@ -182,35 +182,113 @@ void cli_catch_signals(sv_ctx *ctx)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-typedef struct {
-    char stage[32];
-    int last_pct;
-    struct timespec t0;
-} progress_state;
+void cli_warning(const char *text, void *userdata)
+{
+    fprintf(stderr, "svcov %s: warning: %s\n", userdata ? (const char *)userdata : "", text);
+}
+
+/* Stage times: every moment of the run belongs to exactly one line, so
+ * the lines add up to the total. A stage reported inside another (the
+ * coverage of each category inside "categories") is its own line under
+ * the outer one's name; time outside every stage is "other". */
+#define PG_DEPTH 8
+#define PG_LINES 64
+static struct {
+    int started, tty, last_pct;
+    struct timespec t0, last;
+    char stack[PG_DEPTH][32];
+    int depth;
+    char name[PG_LINES][PG_DEPTH * 34];
+    double secs[PG_LINES];
+    int n;
+    double other;
+} pg;
+
+static double pg_since(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + 1e-9 * (double)(b->tv_nsec - a->tv_nsec);
+}
+
+void cli_progress_begin(void)
+{
+    memset(&pg, 0, sizeof pg);
+    pg.started = 1;
+    pg.tty = isatty(STDERR_FILENO);
+    pg.last_pct = -1;
+    clock_gettime(CLOCK_MONOTONIC, &pg.t0);
+    pg.last = pg.t0;
+}
+
+/* The time since the last event goes to the stage on top of the stack. */
+static void pg_account(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double dt = pg_since(&pg.last, &now);
+    pg.last = now;
+    if (pg.depth == 0) {
+        pg.other += dt;
+        return;
+    }
+    char path[sizeof pg.name[0]] = "";
+    for (int k = 0; k < pg.depth; k++) {
+        size_t used = strlen(path);
+        snprintf(path + used, sizeof path - used, "%s%s", k ? " > " : "", pg.stack[k]);
+    }
+    int i = 0;
+    while (i < pg.n && strcmp(pg.name[i], path) != 0)
+        i++;
+    if (i == pg.n) {
+        if (pg.n == PG_LINES) {
+            pg.other += dt;
+            return;
+        }
+        snprintf(pg.name[pg.n++], sizeof pg.name[0], "%s", path);
+    }
+    pg.secs[i] += dt;
+}
 
 void cli_progress(const char *stage, double fraction, void *userdata)
 {
-    static progress_state ps = {"", -1, {0, 0}};
     (void)userdata;
-    int tty = isatty(STDERR_FILENO);
-    if (strcmp(ps.stage, stage) != 0) {
-        snprintf(ps.stage, sizeof ps.stage, "%s", stage);
-        ps.last_pct = -1;
-        clock_gettime(CLOCK_MONOTONIC, &ps.t0);
+    if (!pg.started)
+        cli_progress_begin();
+    pg_account();
+    int at = -1;
+    for (int k = 0; k < pg.depth; k++)
+        if (strcmp(pg.stack[k], stage) == 0)
+            at = k;
+    if (fraction >= 1.0) {
+        if (at >= 0)
+            pg.depth = at; /* the stage, and any left open inside it, end */
+    } else if (at < 0 && pg.depth < PG_DEPTH) {
+        snprintf(pg.stack[pg.depth++], sizeof pg.stack[0], "%s", stage);
     }
+    if (!pg.tty)
+        return; /* off a terminal: the times once, at the end */
     int pct = fraction >= 1.0 ? 100 : (int)(fraction * 100.0);
-    if (pct == ps.last_pct)
+    if (pct == pg.last_pct)
         return;
-    if (tty) {
-        fprintf(stderr, "\r%-10s %3d%%", stage, pct);
-        if (fraction >= 1.0)
-            fputc('\n', stderr);
-    } else if (fraction >= 1.0) {
-        struct timespec t1;
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double s = (double)(t1.tv_sec - ps.t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - ps.t0.tv_nsec);
-        fprintf(stderr, "%-10s done in %.2f s\n", stage, s);
-    }
-    ps.last_pct = pct;
+    pg.last_pct = pct;
+    fprintf(stderr, "\r\033[K%-24s %3d%%", stage, pct);
     fflush(stderr);
+}
+
+void cli_progress_end(void)
+{
+    if (!pg.started)
+        return;
+    pg_account();
+    double total = pg_since(&pg.t0, &pg.last);
+    if (pg.tty)
+        fprintf(stderr, "\r\033[K");
+    int w = 10;
+    for (int i = 0; i < pg.n; i++)
+        w = (int)strlen(pg.name[i]) > w ? (int)strlen(pg.name[i]) : w;
+    for (int i = 0; i < pg.n; i++)
+        fprintf(stderr, "%-*s %8.2f s\n", w, pg.name[i], pg.secs[i]);
+    fprintf(stderr, "%-*s %8.2f s\n", w, "other", pg.other);
+    fprintf(stderr, "%-*s %8.2f s (the whole run)\n", w, "total", total);
+    fflush(stderr);
+    pg.started = 0;
 }

@@ -1,0 +1,54 @@
+/*
+ * sv_breaks.h - what a break means, for analyze and site alike: minutes at
+ * a travel mode's speed (or --speed) over a detour factor, or metres.
+ *
+ * One rule for the stored mode: metre breaks are "distance"; minutes at a
+ * mode's own speed are the mode's name (walk, bike, ebike); minutes with
+ * --speed KMH are "custom" (the speed itself is kept in speed_kmh), since
+ * the speed is no longer the mode's. Breaks come out ascending with
+ * repeated values merged (a warning on the context says which).
+ */
+#ifndef SV_BREAKS_H
+#define SV_BREAKS_H
+
+#include "svcov/sv_common.h"
+#include "svcov/sv_coverage.h"
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    const double *minutes; /* breaks in minutes ... */
+    size_t n_minutes;
+    const double *radii;   /* ... or in metres (not both) */
+    size_t n_radii;
+    const char *mode;      /* walk (NULL: walk), bike, ebike */
+    double speed_kmh;      /* > 0: replaces the mode's speed (mode "custom") */
+    double detour;         /* circuity factor, >= 1 (0: 1) */
+} sv_breaks_spec;
+
+typedef struct {
+    char mode[32];      /* "walk", "bike", "ebike", "custom" or "distance" */
+    double speed_kmh;   /* 0 for metre breaks */
+    sv_break *breaks;   /* ascending, distinct; owned: sv_breaks_free */
+    size_t n;
+    size_t n_merged;    /* repeated values left out */
+} sv_breaks;
+
+/* Validate, sort and merge values: out[] ascending and distinct (free()).
+ * opt names the option in messages ("--minutes"); max is the largest
+ * allowed value. Repeats are merged with a warning on ctx. */
+sv_status sv_breaks_values(sv_ctx *ctx, const char *opt, const double *v, size_t n, double max, double **out,
+                           size_t *n_out, size_t *n_merged);
+
+/* Straight-line breaks (circles, siting). Free with sv_breaks_free. */
+sv_status sv_breaks_make(sv_ctx *ctx, const sv_breaks_spec *spec, sv_breaks *out);
+void sv_breaks_free(sv_breaks *b);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

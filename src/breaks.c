@@ -1,0 +1,116 @@
+/* breaks.c - what --minutes/--radius/--mode/--speed/--detour mean (see sv_breaks.h). */
+#include "svcov/sv_breaks.h"
+#include "svcov/sv_analyze.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+sv_status sv_breaks_values(sv_ctx *ctx, const char *opt, const double *v, size_t n, double max, double **out,
+                           size_t *n_out, size_t *n_merged)
+{
+    *out = NULL;
+    *n_out = 0;
+    *n_merged = 0;
+    int metres = strcmp(opt, "--radius") == 0;
+    if (n == 0)
+        return sv_error(ctx, SV_ERR_USAGE, "no breaks: give --minutes 10,15 or --radius 500,1000");
+    for (size_t i = 0; i < n; i++)
+        if (!(v[i] > 0) || !isfinite(v[i]) || v[i] > max)
+            return sv_error(ctx, SV_ERR_USAGE, "%s %g: a break is a positive %s (at most %g)", opt, v[i],
+                            metres ? "distance in metres" : "number of minutes", max);
+    double *s = malloc(n * sizeof *s);
+    if (!s)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    memcpy(s, v, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_double);
+    size_t m = 0;
+    char rep[256] = "";
+    for (size_t i = 0; i < n; i++) {
+        if (m > 0 && s[i] == s[m - 1]) {
+            size_t used = strlen(rep);
+            if (used + 32 < sizeof rep)
+                snprintf(rep + used, sizeof rep - used, "%s%g", used ? ", " : "", s[i]);
+            continue;
+        }
+        s[m++] = s[i];
+    }
+    if (m < n)
+        sv_warning(ctx, "%s: %s given more than once; each break is computed and written once (%zu break%s)", opt,
+                   rep, m, m == 1 ? "" : "s");
+    *out = s;
+    *n_out = m;
+    *n_merged = n - m;
+    return SV_OK;
+}
+
+sv_status sv_breaks_make(sv_ctx *ctx, const sv_breaks_spec *sp, sv_breaks *out)
+{
+    memset(out, 0, sizeof *out);
+    if (sp->n_minutes && sp->n_radii)
+        return sv_error(ctx, SV_ERR_USAGE, "give breaks either as --minutes or as --radius, not both");
+    double detour = sp->detour == 0 ? 1.0 : sp->detour;
+    if (!(detour >= 1.0) || !isfinite(detour))
+        return sv_error(ctx, SV_ERR_USAGE,
+                        "--detour %g: the circuity factor is >= 1 (1.0 straight line, about 1.2-1.4 in a "
+                        "street grid)",
+                        detour);
+    double speed = 0;
+    const char *name = "distance";
+    if (!sp->n_radii) {
+        const char *m = sp->mode && *sp->mode ? sp->mode : "walk";
+        const sv_mode_info *mode = NULL;
+        for (const sv_mode_info *mi = sv_modes(); mi->name; mi++)
+            if (strcasecmp(mi->name, m) == 0)
+                mode = mi;
+        if (sp->speed_kmh != 0) {
+            if (!(sp->speed_kmh > 0) || !isfinite(sp->speed_kmh) || sp->speed_kmh > 300)
+                return sv_error(ctx, SV_ERR_USAGE, "--speed %g: give a speed in km/h above 0 (at most 300)",
+                                sp->speed_kmh);
+            speed = sp->speed_kmh;
+            name = "custom";
+        } else if (mode) {
+            speed = mode->speed_kmh;
+            name = mode->name;
+        } else {
+            return sv_error(ctx, SV_ERR_USAGE, "--mode %s: use walk, bike or ebike, or give --speed KMH", m);
+        }
+    }
+    double *v = NULL;
+    size_t n = 0;
+    sv_status st = sp->n_radii ? sv_breaks_values(ctx, "--radius", sp->radii, sp->n_radii, 1e6, &v, &n, &out->n_merged)
+                               : sv_breaks_values(ctx, "--minutes", sp->minutes, sp->n_minutes, 24 * 60, &v, &n,
+                                                  &out->n_merged);
+    if (st != SV_OK)
+        return st;
+    out->breaks = calloc(n, sizeof *out->breaks);
+    if (!out->breaks) {
+        free(v);
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        out->breaks[i].minutes = sp->n_radii ? NAN : v[i];
+        out->breaks[i].radius_m = sp->n_radii ? v[i] : speed * 1000.0 / 60.0 * v[i] / detour;
+    }
+    free(v);
+    out->n = n;
+    out->speed_kmh = speed;
+    snprintf(out->mode, sizeof out->mode, "%s", name);
+    return SV_OK;
+}
+
+void sv_breaks_free(sv_breaks *b)
+{
+    if (!b)
+        return;
+    free(b->breaks);
+    memset(b, 0, sizeof *b);
+}
