@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SVCOV = $(BUILD)/svcov
 OUT ?= out
 
-.PHONY: all deps build demo test sanitize bench clean readme-picture
+.PHONY: all deps build demo test sanitize fuzz bench clean readme-picture
 
 all: build
 
@@ -58,6 +58,17 @@ sanitize: deps
 	@cmake --build $(BUILD)-asan -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ctest --test-dir $(BUILD)-asan --output-on-failure -j$(JOBS)
 
+# The libFuzzer targets (tests/fuzz/) with clang, AddressSanitizer and UBSan, for FUZZ_TIME seconds each;
+# new inputs go to $(BUILD)-fuzz/corpus, crashes to $(BUILD)-fuzz/ (add them to tests/fuzz/corpus/ once fixed).
+FUZZ_TIME ?= 300
+fuzz:
+	@scripts/install-deps.sh --fuzz
+	@CC=clang-14 cmake -S . -B $(BUILD)-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSVCOV_FUZZ=ON >/dev/null
+	@cmake --build $(BUILD)-fuzz --target fuzz_hours -j$(JOBS)
+	@mkdir -p $(BUILD)-fuzz/corpus/hours
+	$(BUILD)-fuzz/tests/fuzz_hours -max_total_time=$(FUZZ_TIME) -max_len=4200 -artifact_prefix=$(BUILD)-fuzz/ \
+	    $(BUILD)-fuzz/corpus/hours tests/fuzz/corpus/hours
+
 # svcov against its peers on the same inputs (see bench/README.md): SpatiaLite SQL
 # for circle coverage, pgRouting for network distances, glpsol and CBC for siting.
 bench: build
@@ -67,4 +78,4 @@ bench: build
 	bench/bench_site.sh --svcov $(SVCOV) --gencity $(BUILD)/bench/svcov-gencity
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(OUT)
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz $(OUT)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages svcov needs to build, test and run
-# (scripts/install-deps.sh --bench: also what the benchmarks compare with).
+# (scripts/install-deps.sh --bench: also what the benchmarks compare with;
+# --fuzz: also clang and libFuzzer for the fuzz targets, cmake -DSVCOV_FUZZ=ON).
 # As root: installs what is missing with apt-get. Otherwise: prints the exact
 # apt-get line to run and fails, so a build never starts half-equipped.
 set -euo pipefail
@@ -28,10 +29,15 @@ if ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
 fi
 
-# The benchmarks' peers (bench/): PostgreSQL, PostGIS and pgRouting.
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    # The benchmarks' peers (bench/): PostgreSQL, PostGIS and pgRouting.
+    --bench) packages+=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting) ;;
+    # The fuzz targets (tests/fuzz/): clang with its libFuzzer and sanitizer runtimes.
+    --fuzz) packages+=(clang-14 libclang-rt-14-dev libfuzzer-14-dev) ;;
+    *) echo "install-deps: unknown option $arg (known: --bench, --fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
