@@ -6,6 +6,7 @@
 #include "svcov/sv_geom.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,6 +82,28 @@ void sv_geos_destroy(sv_geos *s)
 const char *sv_geos_errmsg(const sv_geos *s)
 {
     return s ? s->msg : "";
+}
+
+/* GEOS checks for interruption inside long operations (a union of 200,000
+ * circles, a district of a million vertices) and calls this each time;
+ * GEOS clears its request after one throw, so while the stop is set every
+ * check, in every thread, is asked to throw. */
+static volatile sig_atomic_t geos_stop;
+
+static void geos_check_interrupt(void)
+{
+    if (geos_stop)
+        GEOS_interruptRequest();
+}
+
+void sv_geos_interrupt_enable(void)
+{
+    GEOS_interruptRegisterCallback(geos_check_interrupt);
+}
+
+void sv_geos_interrupt(void)
+{
+    geos_stop = 1;
 }
 
 const char *sv_geos_version(void)

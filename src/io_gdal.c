@@ -1,5 +1,6 @@
 /* io_gdal.c - the only file that talks to GDAL/OGR. */
 #include "svcov/sv_io.h"
+#include "svcov/sv_text.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -873,21 +874,23 @@ static const char *driver_for(const char *format, const char *path)
     return "GeoJSON";
 }
 
-/* Move every file named PREFIX* in dir to FINAL_STEM + the rest of its name. */
-static int move_outputs(const char *dir, const char *tmp_stem, const char *final_stem)
+/* Move every file of the temporary folder of tmp_path (the export and its
+ * sidecars) into dir, under the same names. */
+static int move_outputs(const char *tmp_path, const char *dir)
 {
-    DIR *d = opendir(dir);
+    char tmp_dir[8192];
+    snprintf(tmp_dir, sizeof tmp_dir, "%.*s", (int)(strrchr(tmp_path, '/') - tmp_path), tmp_path);
+    DIR *d = opendir(tmp_dir);
     if (!d)
         return -1;
     struct dirent *e;
-    size_t n = strlen(tmp_stem);
     int rc = 0;
     while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, tmp_stem, n) != 0)
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        char from[4096], to[4096];
-        snprintf(from, sizeof from, "%s/%s", dir, e->d_name);
-        snprintf(to, sizeof to, "%s/%s%s", dir, final_stem, e->d_name + n);
+        char from[8600], to[8600];
+        snprintf(from, sizeof from, "%s/%s", tmp_dir, e->d_name);
+        snprintf(to, sizeof to, "%s/%s", dir, e->d_name);
         if (rename(from, to) != 0)
             rc = -1;
     }
@@ -895,21 +898,12 @@ static int move_outputs(const char *dir, const char *tmp_stem, const char *final
     return rc;
 }
 
-static void remove_outputs(const char *dir, const char *tmp_stem)
+/* GDALVectorTranslate stops when this returns FALSE. */
+static int CPL_STDCALL export_progress(double done, const char *msg, void *ctx)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    size_t n = strlen(tmp_stem);
-    while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, tmp_stem, n) == 0) {
-            char p[4096];
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            unlink(p);
-        }
-    }
-    closedir(d);
+    (void)done;
+    (void)msg;
+    return !sv_ctx_interrupted(ctx);
 }
 
 sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table, const char *where,
@@ -922,8 +916,8 @@ sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table, c
                         "--format %s: not a vector format GDAL can write; use geojson, gpkg, shp, kml, fgb or csv",
                         format);
 
-    /* Split out_path into dir / stem / extension so the temporary file keeps
-     * the extension drivers look at, and sidecar files move along. */
+    /* The export and its sidecar files are written in a private temporary
+     * folder beside out_path, under out_path's name, then moved out. */
     char dir[4096], base[1024];
     const char *slash = strrchr(out_path, '/');
     if (slash) {
@@ -941,17 +935,7 @@ sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table, c
     if (VSIStatL(dir, &stbuf) != 0 || !VSI_ISDIR(stbuf.st_mode))
         return sv_error(ctx, SV_ERR_OUTPUT, "--out %s: folder '%s' does not exist; create it first",
                         out_path, dir);
-    char *dot = strrchr(base, '.');
-    char stem[1024], ext[64] = "";
-    if (dot && dot != base) {
-        snprintf(stem, sizeof stem, "%.*s", (int)(dot - base), base);
-        snprintf(ext, sizeof ext, "%s", dot);
-    } else {
-        snprintf(stem, sizeof stem, "%s", base);
-    }
-    char tmp_stem[1200], tmp_path[8192];
-    snprintf(tmp_stem, sizeof tmp_stem, ".%s.svcov-tmp-%ld", stem, (long)getpid());
-    snprintf(tmp_path, sizeof tmp_path, "%s/%s%s", dir, tmp_stem, ext);
+    char tmp_path[8192] = "";
 
     sv_status st = SV_OK;
     char **argv = NULL;
@@ -995,8 +979,17 @@ sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table, c
         st = sv_error(ctx, SV_ERR_INTERNAL, "export options rejected: %s", CPLGetLastErrorMsg());
         goto done;
     }
+    GDALVectorTranslateOptionsSetProgress(vopts, export_progress, ctx);
+    if ((st = sv_tmp_create(ctx, out_path, tmp_path, sizeof tmp_path)) != SV_OK) {
+        tmp_path[0] = '\0';
+        goto done;
+    }
     int usage_error = 0;
     dst = GDALVectorTranslate(tmp_path, NULL, 1, &src, vopts, &usage_error);
+    if (sv_ctx_interrupted(ctx)) {
+        st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; %s was left as it was", out_path);
+        goto done;
+    }
     if (!dst) {
         st = sv_error(ctx, SV_ERR_OUTPUT, "exporting '%s' to %s (%s) failed: %s", table, out_path, drv,
                       CPLGetLastErrorMsg());
@@ -1009,15 +1002,17 @@ sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table, c
                       CPLGetLastErrorMsg());
         goto done;
     }
-    if (move_outputs(dir, tmp_stem, stem) != 0)
+    if (sv_ctx_interrupted(ctx))
+        st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; %s was left as it was", out_path);
+    else if (move_outputs(tmp_path, dir) != 0)
         st = sv_error(ctx, SV_ERR_OUTPUT, "cannot move the export into place at %s: %s", out_path,
                       strerror(errno));
 done:
     CPLPopErrorHandler();
-    if (st != SV_OK)
-        remove_outputs(dir, tmp_stem);
     if (dst)
         GDALClose(dst);
+    if (tmp_path[0])
+        sv_tmp_remove(tmp_path); /* what is left: nothing after a success */
     GDALVectorTranslateOptionsFree(vopts);
     CSLDestroy(argv);
     if (src)

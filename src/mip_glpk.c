@@ -14,6 +14,7 @@ const char *sv_glpk_version(void)
 
 typedef struct {
     const sv_mip_problem *p;
+    sv_ctx *ctx; /* ^C stops the search (glp_ios_terminate) */
     int start_given;
     double bound;
     int have_bound;
@@ -22,6 +23,10 @@ typedef struct {
 static void on_tree(glp_tree *tree, void *info)
 {
     callback_state *cs = info;
+    if (sv_ctx_interrupted(cs->ctx)) {
+        glp_ios_terminate(tree);
+        return;
+    }
     switch (glp_ios_reason(tree)) {
     case GLP_IHEUR:
         /* Hand GLPK the greedy answer once, as an incumbent to prune with. */
@@ -247,7 +252,7 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
     }
     out->lp_done = 1;
     out->bound = glp_get_obj_val(P);
-    callback_state cs = {p, 0, 0, 0};
+    callback_state cs = {p, ctx, 0, 0, 0};
     glp_iocp parm;
     glp_init_iocp(&parm);
     parm.presolve = GLP_OFF;
@@ -258,6 +263,10 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
         parm.tm_lim = ms_left(p->time_limit_s, t0);
     int rc = glp_intopt(P, &parm);
     int status = glp_mip_status(P);
+    if (sv_ctx_interrupted(ctx)) {
+        st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted while GLPK searched");
+        goto done;
+    }
     if (rc != 0 && rc != GLP_ETMLIM && rc != GLP_ESTOP && rc != GLP_EMIPGAP) {
         if (rc == GLP_ENOPFS || status == GLP_NOFEAS) {
             out->feasible = 0;

@@ -20,7 +20,7 @@ struct sv_canvas {
     PangoLayout *layout;
     char *font;
     char *path;
-    char tmp[4200];
+    char tmp[4600]; /* SVG/PDF: the file in its temporary folder (sv_tmp_create) */
     int finished;
 };
 
@@ -60,8 +60,13 @@ sv_status sv_canvas_create(sv_ctx *ctx, sv_canvas_format fmt, const char *path, 
     c->fmt = fmt;
     c->font = sv_strdup(font ? font : "Noto Sans CJK SC, DejaVu Sans, sans-serif");
     c->path = sv_strdup(path);
-    if (path)
-        sv_tmp_name(path, c->tmp, sizeof c->tmp);
+    if (path && fmt != SV_CANVAS_PNG) {
+        sv_status st = sv_tmp_create(ctx, path, c->tmp, sizeof c->tmp);
+        if (st != SV_OK) {
+            sv_canvas_destroy(c);
+            return st;
+        }
+    }
     switch (fmt) {
     case SV_CANVAS_PNG: {
         int w = (int)lround(page_w * px_per_pt), h = (int)lround(page_h * px_per_pt);
@@ -114,8 +119,8 @@ void sv_canvas_destroy(sv_canvas *c)
         cairo_surface_finish(c->surface);
         cairo_surface_destroy(c->surface);
     }
-    if (c->path && !c->finished && c->fmt != SV_CANVAS_PNG)
-        remove(c->tmp);
+    if (c->path && !c->finished && c->tmp[0])
+        sv_tmp_remove(c->tmp);
     free(c->font);
     free(c->path);
     free(c);
@@ -374,7 +379,8 @@ sv_status sv_canvas_finish(sv_ctx *ctx, sv_canvas *c, unsigned char **png, size_
     cairo_surface_finish(c->surface);
     cs = cairo_surface_status(c->surface);
     if (cs != CAIRO_STATUS_SUCCESS) {
-        remove(c->tmp);
+        sv_tmp_remove(c->tmp);
+        c->finished = 1;
         return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s", c->path, cairo_status_to_string(cs));
     }
     c->finished = 1;

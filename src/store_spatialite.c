@@ -1,5 +1,6 @@
 /* store_spatialite.c - the only file that talks to SQLite and SpatiaLite. */
 #include "svcov/sv_store.h"
+#include "svcov/sv_text.h"
 
 #include <sqlite3.h>
 #include <spatialite.h>
@@ -35,7 +36,7 @@ enum {
 struct sv_store {
     sqlite3 *db;
     void *cache; /* SpatiaLite connection cache */
-    char *final_path, *tmp_path;
+    char *final_path, *tmp_path; /* tmp_path: in its own folder (sv_tmp_create) */
     int srid;
     int copied; /* a copy of an existing database: its spatial indexes exist */
     char finished[32]; /* geometry tables registered and indexed (by table number) */
@@ -293,6 +294,31 @@ static sv_status prepare_inserts(sv_ctx *ctx, sv_store *st)
     return prepare_row_inserts(ctx, st);
 }
 
+/* The file to write, in a new private folder beside out_path. */
+static sv_status tmp_path_create(sv_ctx *ctx, sv_store *st, const char *out_path)
+{
+    size_t n = 2 * strlen(out_path) + 128;
+    if (!st->final_path || !(st->tmp_path = malloc(n)))
+        return SV_ERR_NOMEM;
+    sv_status rc = sv_tmp_create(ctx, out_path, st->tmp_path, n);
+    if (rc != SV_OK) {
+        free(st->tmp_path);
+        st->tmp_path = NULL;
+    }
+    return rc;
+}
+
+static int interrupt_cb(void *ctx)
+{
+    return sv_ctx_interrupted(ctx);
+}
+
+/* Long statements (a spatial index, COMMIT) stop soon after ^C. */
+static void watch_interrupt(sv_ctx *ctx, sv_store *st)
+{
+    sqlite3_progress_handler(st->db, 10000, interrupt_cb, ctx);
+}
+
 sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store **out)
 {
     *out = NULL;
@@ -301,20 +327,16 @@ sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store 
         return SV_ERR_NOMEM;
     st->srid = srid;
     st->final_path = sv_strdup(out_path);
-    size_t n = strlen(out_path) + 64;
-    st->tmp_path = malloc(n);
-    if (!st->final_path || !st->tmp_path) {
-        sv_store_abort(st);
-        return SV_ERR_NOMEM;
-    }
-    snprintf(st->tmp_path, n, "%s.tmp-%ld", out_path, (long)getpid());
-    unlink(st->tmp_path);
-    sv_status rc = SV_OK;
+    sv_status rc = tmp_path_create(ctx, st, out_path);
+    if (rc != SV_OK)
+        goto fail;
     char sql[512];
-    if (sqlite3_open_v2(st->tmp_path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(st->tmp_path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,
+                        NULL) != SQLITE_OK) {
         rc = sv_error(ctx, SV_ERR_OUTPUT, "cannot create %s: %s", st->tmp_path, sqlite3_errmsg(st->db));
         goto fail;
     }
+    watch_interrupt(ctx, st);
     st->cache = spatialite_alloc_connection();
     spatialite_init_ex(st->db, st->cache, 0);
     /* The file only becomes the result when renamed into place, so a
@@ -372,19 +394,14 @@ sv_status sv_store_open_copy(sv_ctx *ctx, const char *src_path, const char *out_
         return SV_ERR_NOMEM;
     st->copied = 1;
     st->final_path = sv_strdup(out_path);
-    size_t n = strlen(out_path) + 64;
-    st->tmp_path = malloc(n);
-    if (!st->final_path || !st->tmp_path) {
-        sv_store_abort(st);
-        return SV_ERR_NOMEM;
-    }
-    snprintf(st->tmp_path, n, "%s.tmp-%ld", out_path, (long)getpid());
+    if ((rc = tmp_path_create(ctx, st, out_path)) != SV_OK)
+        goto fail;
     /* Work on a copy, so the original stays whole until the rename. */
     FILE *in = fopen(src_path, "rb"), *cp = fopen(st->tmp_path, "wb");
     int ok = in && cp;
     char buf[65536];
     size_t k;
-    while (ok && (k = fread(buf, 1, sizeof buf, in)) > 0)
+    while (ok && (k = fread(buf, 1, sizeof buf, in)) > 0 && !sv_ctx_interrupted(ctx))
         ok = fwrite(buf, 1, k, cp) == k;
     ok = ok && !ferror(in);
     if (in)
@@ -395,10 +412,15 @@ sv_status sv_store_open_copy(sv_ctx *ctx, const char *src_path, const char *out_
         rc = sv_error(ctx, SV_ERR_OUTPUT, "cannot copy %s to %s: %s", src_path, st->tmp_path, strerror(errno));
         goto fail;
     }
-    if (sqlite3_open_v2(st->tmp_path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+    if (sv_ctx_interrupted(ctx)) {
+        rc = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; %s was left as it was", out_path);
+        goto fail;
+    }
+    if (sqlite3_open_v2(st->tmp_path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
         rc = sv_error(ctx, SV_ERR_OUTPUT, "cannot open %s: %s", st->tmp_path, sqlite3_errmsg(st->db));
         goto fail;
     }
+    watch_interrupt(ctx, st);
     st->cache = spatialite_alloc_connection();
     spatialite_init_ex(st->db, st->cache, 0);
     exec(st->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF");
@@ -471,7 +493,7 @@ void sv_store_abort(sv_store *st)
         return;
     store_close(st);
     if (st->tmp_path)
-        unlink(st->tmp_path);
+        sv_tmp_remove(st->tmp_path);
     free(st->tmp_path);
     free(st->final_path);
     free(st);
@@ -527,7 +549,11 @@ sv_status sv_store_commit(sv_ctx *ctx, sv_store *st)
         goto fail;
     }
     store_close(st);
-    int fd = open(st->tmp_path, O_RDONLY);
+    /* The last moment to honour ^C (or a run that ignored it): after the
+     * rename the earlier result is gone. */
+    if (sv_ctx_interrupted(ctx))
+        goto fail;
+    int fd = open(st->tmp_path, O_RDONLY | O_NOFOLLOW);
     if (fd >= 0) {
         fsync(fd);
         close(fd);
@@ -537,11 +563,11 @@ sv_status sv_store_commit(sv_ctx *ctx, sv_store *st)
                       strerror(errno));
         goto fail;
     }
-    free(st->tmp_path);
-    st->tmp_path = NULL; /* nothing left to remove */
-    sv_store_abort(st);
+    sv_store_abort(st); /* removes the emptied temporary folder */
     return SV_OK;
 fail:
+    if (sv_ctx_interrupted(ctx))
+        rc = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; %s was left as it was", st->final_path);
     sv_store_abort(st);
     return rc;
 }
@@ -994,6 +1020,7 @@ sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql, cons
     }
     cache = spatialite_alloc_connection();
     spatialite_init_ex(db, cache, 0);
+    sqlite3_progress_handler(db, 10000, interrupt_cb, ctx);
     char *used = nparams ? calloc(nparams, 1) : NULL;
     const char *tail = sql;
     while (rc == SV_OK && tail && *tail) {
@@ -1041,7 +1068,9 @@ sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql, cons
             if (fn && fn(userdata, ncol, cn, cv) != 0)
                 break;
         }
-        if (rc == SV_OK && r != SQLITE_ROW && r != SQLITE_DONE)
+        if (rc == SV_OK && r == SQLITE_INTERRUPT && sv_ctx_interrupted(ctx))
+            rc = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted");
+        else if (rc == SV_OK && r != SQLITE_ROW && r != SQLITE_DONE)
             rc = sv_error(ctx, SV_ERR_USAGE, "the query failed on %s: %s", db_path, sqlite3_errmsg(db));
         free(cn);
         free(cv);

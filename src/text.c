@@ -1,12 +1,16 @@
-/* text.c - buffers, escaping and atomic file writes for maps and reports. */
+/* text.c - buffers, escaping, atomic file writes (temporary folders, stale
+ * ones removed) and the lock of an output being written. */
 #include "svcov/sv_text.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void sv_buf_free(sv_buf *b)
@@ -151,44 +155,255 @@ void sv_buf_base64(sv_buf *b, const unsigned char *p, size_t n)
     }
 }
 
-void sv_tmp_name(const char *path, char *out, size_t size)
+/* ---- temporary files and the output lock ----
+ *
+ * A result is written in a private folder next to its destination,
+ * ".BASE.svcov-tmp-PID-XXXXXX" (mkdtemp: new, mode 0700), as DIR/BASE, and
+ * renamed into place when complete. Nothing planted in the destination
+ * folder (a symbolic link at a guessed name) can redirect what is written,
+ * and sidecar files (SQLite journals, shapefile parts) stay inside too. */
+
+static const char tmp_tag[] = ".svcov-tmp-";
+
+/* path's folder ("." when none) and base name; -1 when path ends in '/'. */
+static int split_path(const char *path, char *dir, size_t dsize, const char **base)
 {
-    snprintf(out, size, "%s.tmp-%ld", path, (long)getpid());
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(dir, dsize, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    else
+        snprintf(dir, dsize, ".");
+    *base = slash ? slash + 1 : path;
+    return **base ? 0 : -1;
+}
+
+/* The process id in NAME after prefix ("PID" then end or one of the tails),
+ * 0 when NAME is not of that form. */
+static long tmp_pid(const char *name, const char *prefix, const char *const *tails)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(name, prefix, n) != 0)
+        return 0;
+    char *end = NULL;
+    errno = 0;
+    long pid = strtol(name + n, &end, 10);
+    if (errno || end == name + n || pid <= 0 || name[n] == '-' || name[n] == '+')
+        return 0;
+    for (size_t k = 0; tails[k]; k++)
+        if (tails[k][0] == '*' ? strncmp(end, tails[k] + 1, strlen(tails[k] + 1)) == 0 : strcmp(end, tails[k]) == 0)
+            return pid;
+    return 0;
+}
+
+static int pid_is_gone(long pid)
+{
+    return pid != (long)getpid() && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Remove a temporary folder and the files in it (it holds no folders). */
+static void remove_tmp_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char p[4600];
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+int sv_tmp_clean_stale(const char *path)
+{
+    char dir[4096], new_prefix[1200], old_prefix[1200];
+    const char *base;
+    if (split_path(path, dir, sizeof dir, &base) != 0)
+        return 0;
+    snprintf(new_prefix, sizeof new_prefix, ".%s%s", base, tmp_tag);
+    snprintf(old_prefix, sizeof old_prefix, "%s.tmp-", base); /* earlier svcov: PATH.tmp-PID files */
+    static const char *const new_tails[] = {"*-", NULL};
+    static const char *const old_tails[] = {"", "-journal", "-wal", "-shm", NULL};
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int removed = 0;
+    uid_t me = geteuid();
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        long pid = tmp_pid(e->d_name, new_prefix, new_tails);
+        int is_dir = pid > 0;
+        if (!pid)
+            pid = tmp_pid(e->d_name, old_prefix, old_tails);
+        if (!pid || !pid_is_gone(pid))
+            continue;
+        char p[4600];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        struct stat sb;
+        if (lstat(p, &sb) != 0 || sb.st_uid != me)
+            continue;
+        if (is_dir && S_ISDIR(sb.st_mode))
+            remove_tmp_dir(p);
+        else if (!is_dir && S_ISREG(sb.st_mode))
+            unlink(p);
+        else
+            continue;
+        removed++;
+    }
+    closedir(d);
+    return removed;
+}
+
+sv_status sv_tmp_create(sv_ctx *ctx, const char *path, char *tmp, size_t size)
+{
+    char dir[4096];
+    const char *base;
+    if (split_path(path, dir, sizeof dir, &base) != 0)
+        return sv_error(ctx, SV_ERR_USAGE, "%s: give a file name, not a folder", path);
+    sv_tmp_clean_stale(path);
+    int n = snprintf(tmp, size, "%s/.%s%s%ld-XXXXXX", dir, base, tmp_tag, (long)getpid());
+    if (n < 0 || (size_t)n + strlen(base) + 2 > size)
+        return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: the path is too long", path);
+    if (!mkdtemp(tmp)) {
+        int e = errno;
+        return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s%s", path, strerror(e),
+                        e == ENOENT ? " (does the folder exist?)" : "");
+    }
+    /* Files in it get the usual permissions (umask); only the folder is private. */
+    snprintf(tmp + n, size - (size_t)n, "/%s", base);
+    return SV_OK;
+}
+
+void sv_tmp_remove(const char *tmp)
+{
+    const char *slash = tmp ? strrchr(tmp, '/') : NULL;
+    if (!slash)
+        return;
+    char dir[4600];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - tmp), tmp);
+    remove_tmp_dir(dir);
 }
 
 sv_status sv_commit_file(sv_ctx *ctx, const char *tmp, const char *path, int ok)
 {
-    if (!ok) {
-        unlink(tmp);
-        return SV_OK;
+    if (ok && sv_ctx_interrupted(ctx)) {
+        /* The last moment to honour ^C: the earlier result stays. */
+        sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; %s was left as it was", path);
+        ok = 0;
     }
-    int fd = open(tmp, O_RDONLY);
+    if (!ok) {
+        sv_tmp_remove(tmp);
+        return sv_ctx_interrupted(ctx) ? SV_ERR_INTERRUPTED : SV_OK;
+    }
+    int fd = open(tmp, O_RDONLY | O_NOFOLLOW);
     if (fd >= 0) {
         fsync(fd);
         close(fd);
     }
     if (rename(tmp, path) != 0) {
         int e = errno;
-        unlink(tmp);
+        sv_tmp_remove(tmp);
         return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s", path, strerror(e));
     }
+    sv_tmp_remove(tmp);
     return SV_OK;
+}
+
+struct sv_lock {
+    int fd;
+    char *path;
+};
+
+sv_status sv_lock_output(sv_ctx *ctx, const char *path, sv_lock **out)
+{
+    *out = NULL;
+    char dir[4096], lock_path[4600];
+    const char *base;
+    if (split_path(path, dir, sizeof dir, &base) != 0)
+        return SV_OK; /* not a file name: the writer says so */
+    snprintf(lock_path, sizeof lock_path, "%s/.%s.svcov-lock", dir, base);
+    for (int attempt = 0; attempt < 100; attempt++) {
+        int fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            int e = errno;
+            if (e != ELOOP)
+                return SV_OK; /* no folder, not writable: the writer itself says so */
+            return sv_error(ctx, SV_ERR_OUTPUT, "cannot lock %s for writing (%s: %s)%s", path, lock_path,
+                            strerror(e), e == ELOOP ? "; remove that symbolic link" : "");
+        }
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        if (fcntl(fd, F_SETLK, &fl) != 0) {
+            int e = errno;
+            struct flock who = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+            long pid = fcntl(fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK ? (long)who.l_pid : 0;
+            close(fd);
+            if (e != EAGAIN && e != EACCES)
+                return sv_error(ctx, SV_ERR_OUTPUT, "cannot lock %s for writing: %s", path, strerror(e));
+            char holder[64] = "";
+            if (pid > 0)
+                snprintf(holder, sizeof holder, " (process %ld)", pid);
+            return sv_error(ctx, SV_ERR_OUTPUT,
+                            "%s is being written by another svcov run%s; nothing was written: run this command "
+                            "again when that one has finished",
+                            path, holder);
+        }
+        /* The holder before us removes the lock file as it lets go: make
+         * sure ours is still the one at lock_path, else try again. */
+        struct stat a, b;
+        if (fstat(fd, &a) == 0 && lstat(lock_path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+            sv_lock *l = calloc(1, sizeof *l);
+            if (!l || !(l->path = sv_strdup(lock_path))) {
+                free(l);
+                unlink(lock_path);
+                close(fd);
+                return SV_ERR_NOMEM;
+            }
+            l->fd = fd;
+            *out = l;
+            return SV_OK;
+        }
+        close(fd);
+    }
+    return sv_error(ctx, SV_ERR_OUTPUT, "cannot lock %s for writing: its lock file keeps changing", path);
+}
+
+void sv_unlock_output(sv_lock *l)
+{
+    if (!l)
+        return;
+    unlink(l->path); /* while still held, so no one locks a file about to go */
+    close(l->fd);
+    free(l->path);
+    free(l);
 }
 
 sv_status sv_write_file_atomic(sv_ctx *ctx, const char *path, const void *data, size_t n)
 {
-    char tmp[4200];
-    sv_tmp_name(path, tmp, sizeof tmp);
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s (does the folder exist?)", path, strerror(errno));
+    char tmp[4600];
+    sv_status st = sv_tmp_create(ctx, path, tmp, sizeof tmp);
+    if (st != SV_OK)
+        return st;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!f) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        sv_tmp_remove(tmp);
+        return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s", path, strerror(e));
+    }
+    errno = 0;
     int ok = fwrite(data, 1, n, f) == n;
     ok = (fflush(f) == 0) && ok;
     ok = (fsync(fileno(f)) == 0) && ok;
     int e = errno;
     ok = (fclose(f) == 0) && ok;
     if (!ok) {
-        unlink(tmp);
+        sv_tmp_remove(tmp);
         return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s", path, strerror(e ? e : EIO));
     }
     return sv_commit_file(ctx, tmp, path, 1);

@@ -1,6 +1,7 @@
 /* test_text.c - the text helpers of maps and reports: escaping for HTML,
  * Markdown, CSV and JSON inside <script>, base64 (RFC 4648 test vectors),
- * and the atomic file write. */
+ * the atomic file write (private temporary folder, links not followed,
+ * leftovers of dead runs removed) and the output lock. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,10 +10,13 @@
 
 #include "svcov/sv_text.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void expect(void (*fn)(sv_buf *, const char *), const char *in, const char *want)
@@ -76,6 +80,19 @@ static void test_buffer_growth(void **state)
     assert_null(b.data);
 }
 
+/* Entries of dir other than . and .. */
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
 static void test_atomic_write(void **state)
 {
     (void)state;
@@ -91,11 +108,8 @@ static void test_atomic_write(void **state)
     assert_int_equal(fread(got, 1, sizeof got, f), 6);
     fclose(f);
     assert_memory_equal(got, "second", 6);
-    /* no temporary file is left behind */
-    char tmp[300];
-    sv_tmp_name(path, tmp, sizeof tmp);
-    struct stat sb;
-    assert_int_not_equal(stat(tmp, &sb), 0);
+    /* no temporary file is left behind: the folder holds out.txt alone */
+    assert_int_equal(count_entries(dir), 1);
     /* a folder that does not exist: an output error naming the path, nothing written */
     char bad[300];
     snprintf(bad, sizeof bad, "%s/no/such/out.txt", dir);
@@ -106,6 +120,210 @@ static void test_atomic_write(void **state)
     rmdir(dir);
 }
 
+/* A process id that no longer exists: a child that has exited and been reaped. */
+static long dead_pid(void)
+{
+    pid_t p = fork();
+    assert_true(p >= 0);
+    if (p == 0)
+        _exit(0);
+    int ws;
+    waitpid(p, &ws, 0);
+    return (long)p;
+}
+
+static void touch(const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("partial", f);
+    fclose(f);
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) == 0;
+}
+
+static void test_tmp_private_folder(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/svcov-text-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], tmp[600];
+    snprintf(path, sizeof path, "%s/map.svg", dir);
+    sv_ctx *ctx = sv_ctx_create();
+    assert_int_equal(sv_tmp_create(ctx, path, tmp, sizeof tmp), SV_OK);
+    /* DIR/.map.svg.svcov-tmp-PID-XXXXXX/map.svg, the folder new and private */
+    char want[300];
+    snprintf(want, sizeof want, "%s/.map.svg.svcov-tmp-%ld-", dir, (long)getpid());
+    assert_memory_equal(tmp, want, strlen(want));
+    assert_string_equal(strrchr(tmp, '/'), "/map.svg");
+    char folder[600];
+    snprintf(folder, sizeof folder, "%.*s", (int)(strrchr(tmp, '/') - tmp), tmp);
+    struct stat sb;
+    assert_int_equal(stat(folder, &sb), 0);
+    assert_true(S_ISDIR(sb.st_mode));
+    assert_int_equal(sb.st_mode & 0777, 0700);
+    assert_false(exists(tmp));
+    touch(tmp);
+    assert_int_equal(sv_commit_file(ctx, tmp, path, 1), SV_OK);
+    assert_false(exists(folder));
+    assert_int_equal(count_entries(dir), 1);
+    /* an interrupted run does not replace the file and leaves nothing */
+    assert_int_equal(sv_tmp_create(ctx, path, tmp, sizeof tmp), SV_OK);
+    FILE *f = fopen(tmp, "wb");
+    fputs("new", f);
+    fclose(f);
+    sv_ctx_interrupt(ctx);
+    assert_int_equal(sv_commit_file(ctx, tmp, path, 1), SV_ERR_INTERRUPTED);
+    assert_int_equal(count_entries(dir), 1);
+    char got[16] = "";
+    f = fopen(path, "rb");
+    assert_int_equal(fread(got, 1, sizeof got, f), 7);
+    fclose(f);
+    assert_memory_equal(got, "partial", 7);
+    sv_ctx_destroy(ctx);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* Links planted where earlier versions put their temporary file
+ * ("PATH.tmp-PID", for this and the next PIDs) are never written through. */
+static void test_tmp_ignores_planted_links(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/svcov-text-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], victim[256], link[300];
+    snprintf(path, sizeof path, "%s/report.html", dir);
+    snprintf(victim, sizeof victim, "%s/victim.txt", dir);
+    FILE *f = fopen(victim, "wb");
+    fputs("precious", f);
+    fclose(f);
+    long me = (long)getpid();
+    for (long p = me - 5; p < me + 50; p++) {
+        snprintf(link, sizeof link, "%s.tmp-%ld", path, p);
+        assert_int_equal(symlink(victim, link), 0);
+    }
+    sv_ctx *ctx = sv_ctx_create();
+    assert_int_equal(sv_write_file_atomic(ctx, path, "<html>", 6), SV_OK);
+    assert_int_equal(sv_write_file_atomic(ctx, path, "<html>2", 7), SV_OK);
+    char got[32] = "";
+    f = fopen(victim, "rb");
+    assert_int_equal(fread(got, 1, sizeof got, f), 8);
+    fclose(f);
+    assert_memory_equal(got, "precious", 8);
+    struct stat sb;
+    assert_int_equal(lstat(path, &sb), 0);
+    assert_true(S_ISREG(sb.st_mode));
+    assert_int_equal(sb.st_size, 7);
+    sv_ctx_destroy(ctx);
+    for (long p = me - 5; p < me + 50; p++) {
+        snprintf(link, sizeof link, "%s.tmp-%ld", path, p);
+        unlink(link);
+    }
+    unlink(victim);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* What killed runs left for this path goes at the next write; what live
+ * runs, other paths or other programs own stays. */
+static void test_stale_temporary_files(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/svcov-text-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], p[600];
+    snprintf(path, sizeof path, "%s/out.sqlite", dir);
+    long dead = dead_pid();
+    const char *gone[] = {"out.sqlite.tmp-%ld", "out.sqlite.tmp-%ld-journal", ".out.sqlite.svcov-tmp-%ld-a1B2c3"};
+    const char *kept[] = {"out.sqlite.tmp-%ldx", "other.sqlite.tmp-%ld", ".other.sqlite.svcov-tmp-%ld-a1B2c3",
+                          "out.sqlite.tmp-1", ".out.sqlite.svcov-tmp-1-a1B2c3", "out.sqlite.tmp--%ld"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/", dir);
+        snprintf(p + strlen(p), sizeof p - strlen(p), gone[i], dead);
+        if (i == 2) {
+            assert_int_equal(mkdir(p, 0700), 0);
+            strcat(p, "/out.sqlite");
+        }
+        touch(p);
+    }
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        snprintf(p, sizeof p, "%s/", dir);
+        snprintf(p + strlen(p), sizeof p - strlen(p), kept[i], dead);
+        if (strstr(kept[i], "svcov-tmp"))
+            assert_int_equal(mkdir(p, 0700), 0);
+        else
+            touch(p);
+    }
+    assert_int_equal(sv_tmp_clean_stale(path), 3);
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/", dir);
+        snprintf(p + strlen(p), sizeof p - strlen(p), gone[i], dead);
+        assert_false(exists(p));
+    }
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        snprintf(p, sizeof p, "%s/", dir);
+        snprintf(p + strlen(p), sizeof p - strlen(p), kept[i], dead);
+        assert_true(exists(p));
+        remove(p);
+    }
+    assert_int_equal(count_entries(dir), 0);
+    rmdir(dir);
+}
+
+static void test_output_lock(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/svcov-text-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], lock_file[300];
+    snprintf(path, sizeof path, "%s/results.sqlite", dir);
+    snprintf(lock_file, sizeof lock_file, "%s/.results.sqlite.svcov-lock", dir);
+    sv_ctx *ctx = sv_ctx_create();
+    sv_lock *l = NULL;
+    assert_int_equal(sv_lock_output(ctx, path, &l), SV_OK);
+    assert_non_null(l);
+    assert_true(exists(lock_file));
+    /* another process is refused at once, told who holds it */
+    pid_t c = fork();
+    assert_true(c >= 0);
+    if (c == 0) {
+        sv_ctx *cc = sv_ctx_create();
+        sv_lock *cl = NULL;
+        sv_status st = sv_lock_output(cc, path, &cl);
+        char want[64];
+        snprintf(want, sizeof want, "(process %ld)", (long)getppid());
+        _exit(st == SV_ERR_OUTPUT && !cl && strstr(sv_ctx_errmsg(cc), "is being written by another svcov run") &&
+                      strstr(sv_ctx_errmsg(cc), want) && strstr(sv_ctx_errmsg(cc), "nothing was written")
+                  ? 0
+                  : 1);
+    }
+    int ws = 0;
+    waitpid(c, &ws, 0);
+    assert_true(WIFEXITED(ws));
+    assert_int_equal(WEXITSTATUS(ws), 0);
+    sv_unlock_output(l);
+    assert_false(exists(lock_file));
+    /* free again: another process gets it */
+    c = fork();
+    if (c == 0) {
+        sv_ctx *cc = sv_ctx_create();
+        sv_lock *cl = NULL;
+        _exit(sv_lock_output(cc, path, &cl) == SV_OK && cl ? 0 : 1);
+    }
+    waitpid(c, &ws, 0);
+    assert_int_equal(WEXITSTATUS(ws), 0);
+    sv_unlock_output(NULL);
+    sv_ctx_destroy(ctx);
+    unlink(lock_file); /* the child exited without letting go: a leftover */
+    assert_int_equal(count_entries(dir), 0);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -113,6 +331,10 @@ int main(void)
         cmocka_unit_test(test_base64),
         cmocka_unit_test(test_buffer_growth),
         cmocka_unit_test(test_atomic_write),
+        cmocka_unit_test(test_tmp_private_folder),
+        cmocka_unit_test(test_tmp_ignores_planted_links),
+        cmocka_unit_test(test_stale_temporary_files),
+        cmocka_unit_test(test_output_lock),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }

@@ -34,6 +34,12 @@ void sv_geos_destroy(sv_geos *h);
 const char *sv_geos_errmsg(const sv_geos *h);
 /* GEOS version string (static). */
 const char *sv_geos_version(void);
+/* Let sv_geos_interrupt stop long GEOS operations (they fail with an
+ * "Interrupted" error); call once, before any signal can arrive. */
+void sv_geos_interrupt_enable(void);
+/* Ask every running and later GEOS operation to stop. Only sets a flag:
+ * safe in a signal handler. */
+void sv_geos_interrupt(void);
 
 void sv_geom_destroy(sv_geos *h, sv_geom *g);
 sv_geom *sv_geom_clone(sv_geos *h, const sv_geom *g);

@@ -1,7 +1,8 @@
 /*
  * sv_text.h - text output helpers for maps and reports: a growing byte
  * buffer, HTML/Markdown/CSV escaping, JSON made safe inside <script>, base64,
- * and the atomic write of a finished file (temporary name, fsync, rename).
+ * the atomic write of a finished file (private temporary folder, fsync,
+ * rename) and the lock of an output being written.
  */
 #ifndef SV_TEXT_H
 #define SV_TEXT_H
@@ -42,11 +43,32 @@ void sv_buf_base64(sv_buf *b, const unsigned char *p, size_t n);
  * rename. On failure nothing is left at path that was not there before.
  * Errors are SV_ERR_OUTPUT naming the path. */
 sv_status sv_write_file_atomic(sv_ctx *ctx, const char *path, const void *data, size_t n);
-/* The temporary name used for path ("PATH.tmp-PID"), for writers that
- * produce the file themselves; then sv_commit_file renames it (or removes it
- * when ok is 0). */
-void sv_tmp_name(const char *path, char *out, size_t size);
+/* Make a private temporary folder next to path (".BASE.svcov-tmp-PID-XXXXXX",
+ * new, mode 0700) and put in tmp the file to write there: DIR/BASE, named
+ * like path so drivers see its extension. Links planted in path's folder
+ * cannot redirect it. First removes what runs that no longer exist left for
+ * path (sv_tmp_clean_stale). Finish with sv_commit_file or sv_tmp_remove. */
+sv_status sv_tmp_create(sv_ctx *ctx, const char *path, char *tmp, size_t size);
+/* Rename tmp (from sv_tmp_create) over path after fsync, or remove it when
+ * ok is 0; then removes tmp's folder. When ctx was interrupted nothing is
+ * renamed and the result is SV_ERR_INTERRUPTED: the earlier file stays. */
 sv_status sv_commit_file(sv_ctx *ctx, const char *tmp, const char *path, int ok);
+/* Remove tmp's temporary folder and every file in it. */
+void sv_tmp_remove(const char *tmp);
+/* Remove the temporary folders (and older svcov's "PATH.tmp-PID" files)
+ * for path whose process no longer exists (kill(pid, 0) says ESRCH) and
+ * that belong to this user. Returns how many were removed. */
+int sv_tmp_clean_stale(const char *path);
+
+/* An advisory lock (fcntl) for writing path, on ".BASE.svcov-lock" beside
+ * it, held from before the inputs are read until the result is in place.
+ * When another process holds it, fails at once with SV_ERR_OUTPUT naming
+ * that process. *out is NULL (and SV_OK) when the lock file cannot be made
+ * (no such folder, not writable): then the write itself fails and says why.
+ * sv_unlock_output removes the lock file and lets go (NULL is a no-op). */
+typedef struct sv_lock sv_lock;
+sv_status sv_lock_output(sv_ctx *ctx, const char *path, sv_lock **out);
+void sv_unlock_output(sv_lock *l);
 
 #ifdef __cplusplus
 }

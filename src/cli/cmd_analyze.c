@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "table.h"
 
+#include "svcov/sv_text.h"
 #include "svcov/sv_analyze.h"
 
 #include <getopt.h>
@@ -529,7 +530,12 @@ int cmd_analyze(int argc, char **argv)
     }
     cli_catch_signals(ctx);
     sv_analysis *a = NULL;
-    sv_status st = sv_analyze_run(ctx, &o, &a);
+    /* one writer of --out at a time, from reading the inputs to the rename */
+    sv_lock *lock = NULL;
+    sv_status st = sv_lock_output(ctx, o.out_path, &lock);
+    if (st == SV_OK)
+        st = sv_analyze_run(ctx, &o, &a);
+    sv_unlock_output(lock);
     if (!quiet)
         cli_progress_end();
     cli_print_issues(ctx, "analyze");

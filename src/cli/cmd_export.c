@@ -62,7 +62,7 @@ static void help(void)
            "  svcov export --db out/results.sqlite --layer gaps --minutes 15 --out out/gaps_15min.geojson\n"
            "  svcov export --db out/results.sqlite --layer district_coverage --out out/coverage.csv\n"
            "  svcov export --db out/results.sqlite --layer service_areas --format gpkg --out areas.gpkg\n\n"
-           "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n");
+           "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
 int cmd_export(int argc, char **argv)
@@ -121,6 +121,7 @@ int cmd_export(int argc, char **argv)
     sv_ctx *ctx = sv_ctx_create();
     if (!ctx)
         return EXIT_DATA;
+    cli_catch_signals(ctx);
     sv_status st = sv_store_check_db(ctx, db);
     if (st == SV_OK && *where) {
         /* A break that is not in the database is a usage error, not an empty file. */

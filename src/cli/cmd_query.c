@@ -274,6 +274,7 @@ int cmd_query(int argc, char **argv)
         rc = EXIT_DATA;
         goto done;
     }
+    cli_catch_signals(ctx);
     sv_status st = sv_store_check_db(ctx, db);
     for (size_t i = 0; st == SV_OK && i < nparams; i++)
         if ((rc = check_break(ctx, db, names[i], values[i])) != 0)

@@ -4,6 +4,7 @@
 #include "table.h"
 
 #include "svcov/sv_site.h"
+#include "svcov/sv_text.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -248,7 +249,13 @@ int cmd_site(int argc, char **argv)
     }
     cli_catch_signals(ctx);
     sv_siting *s = NULL;
-    sv_status st = sv_siting_run(ctx, &o, &s);
+    /* One writer at a time: site --db X reads X, copies it and renames the
+     * copy over X, all under the lock, so a second run cannot lose either. */
+    sv_lock *lock = NULL;
+    sv_status st = sv_lock_output(ctx, o.out_path ? o.out_path : o.db_path, &lock);
+    if (st == SV_OK)
+        st = sv_siting_run(ctx, &o, &s);
+    sv_unlock_output(lock);
     cli_progress_end();
     cli_print_issues(ctx, "site");
     int rc = EXIT_OK;

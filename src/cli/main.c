@@ -94,6 +94,11 @@ int main(int argc, char **argv)
 int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd)
 {
     const char *msg = sv_ctx_errmsg(ctx);
+    if (st != SV_ERR_INTERRUPTED && sv_ctx_interrupted(ctx)) {
+        /* a step that failed because ^C stopped it (GEOS, SQLite, GDAL) */
+        fprintf(stderr, "svcov %s: interrupted; earlier results were left as they were\n", cmd);
+        return EXIT_INTERRUPTED;
+    }
     fprintf(stderr, "svcov %s: %s\n", cmd, *msg ? msg : sv_status_str(st));
     if (st == SV_ERR_USAGE)
         return EXIT_USAGE;
@@ -169,12 +174,14 @@ static void on_signal(int sig)
 {
     if (signal_ctx)
         sv_ctx_interrupt(signal_ctx);
-    signal(sig, SIG_DFL); /* a second ^C ends at once */
+    sv_geos_interrupt();
+    signal(sig, SIG_DFL); /* a second ^C ends at once (its temporary folder goes at the next run) */
 }
 
 void cli_catch_signals(sv_ctx *ctx)
 {
     signal_ctx = ctx;
+    sv_geos_interrupt_enable();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
