@@ -86,6 +86,8 @@ sv_status sv_issue_add(sv_ctx *ctx, const char *file, const char *layer,
                        const char *feature_id, const char *problem,
                        sv_issue_action action)
 {
+    if (ctx->interrupted)
+        return SV_OK; /* a feature that failed because ^C stopped GEOS */
     if (ctx->n_issues == ctx->cap_issues) {
         size_t cap = ctx->cap_issues ? ctx->cap_issues * 2 : 16;
         sv_issue *p = realloc(ctx->issues, cap * sizeof *p);
@@ -138,8 +140,8 @@ void sv_ctx_set_warning(sv_ctx *ctx, sv_warning_fn fn, void *userdata)
 
 void sv_warning(sv_ctx *ctx, const char *fmt, ...)
 {
-    if (!ctx || !ctx->warning)
-        return;
+    if (!ctx || !ctx->warning || ctx->interrupted)
+        return; /* after ^C, failures are its consequence, not the data's */
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);

@@ -30,7 +30,9 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 int cli_parse_list(const char *s, double **out, size_t *n);
 /* "svcov ARGS..." for the runs table (free()); NULL when out of memory. */
 char *cli_command_line(int argc, char **argv);
-/* Install SIGINT/SIGTERM handlers that interrupt ctx. */
+/* cli_catch_signals(NULL), at the start of main(), installs the SIGINT/SIGTERM
+ * handlers; cli_catch_signals(ctx) makes them interrupt ctx (at once when a
+ * signal came earlier). */
 void cli_catch_signals(sv_ctx *ctx);
 /* A run warning on stderr: "svcov CMD: warning: TEXT" (userdata: the command name). */
 void cli_warning(const char *text, void *userdata);

@@ -68,6 +68,8 @@ static void print_help(void)
 int main(int argc, char **argv)
 {
     /* Widths of CJK names in tables; numbers stay in the C locale. */
+    /* ^C from the first moment: a run stops with 130 and leaves nothing */
+    cli_catch_signals(NULL);
     if (!setlocale(LC_CTYPE, "C.UTF-8"))
         setlocale(LC_CTYPE, "");
     if (argc < 2) {
@@ -94,9 +96,10 @@ int main(int argc, char **argv)
 int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd)
 {
     const char *msg = sv_ctx_errmsg(ctx);
-    if (st != SV_ERR_INTERRUPTED && sv_ctx_interrupted(ctx)) {
-        /* a step that failed because ^C stopped it (GEOS, SQLite, GDAL) */
-        fprintf(stderr, "svcov %s: interrupted; earlier results were left as they were\n", cmd);
+    if (st == SV_ERR_INTERRUPTED || sv_ctx_interrupted(ctx)) {
+        /* not the error of a step that ^C stopped (GEOS, SQLite, GDAL) */
+        fprintf(stderr, "svcov %s: %s\n", cmd,
+                strncmp(msg, "interrupted", 11) == 0 ? msg : "interrupted; earlier results were left as they were");
         return EXIT_INTERRUPTED;
     }
     fprintf(stderr, "svcov %s: %s\n", cmd, *msg ? msg : sv_status_str(st));
@@ -169,9 +172,11 @@ int cli_parse_list(const char *s, double **out, size_t *n)
 }
 
 static sv_ctx *signal_ctx;
+static volatile sig_atomic_t signal_pending; /* arrived before the run's context existed */
 
 static void on_signal(int sig)
 {
+    signal_pending = 1;
     if (signal_ctx)
         sv_ctx_interrupt(signal_ctx);
     sv_geos_interrupt();
@@ -181,6 +186,10 @@ static void on_signal(int sig)
 void cli_catch_signals(sv_ctx *ctx)
 {
     signal_ctx = ctx;
+    if (ctx && signal_pending)
+        sv_ctx_interrupt(ctx);
+    if (ctx)
+        return; /* the handlers are in place since main() began */
     sv_geos_interrupt_enable();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
