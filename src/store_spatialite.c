@@ -313,10 +313,19 @@ static int interrupt_cb(void *ctx)
     return sv_ctx_interrupted(ctx);
 }
 
-/* Long statements (a spatial index, COMMIT) stop soon after ^C. */
+/* Long statements (creating, a spatial index, COMMIT) stop soon after ^C.
+ * Only while the call that passed ctx lasts: a store may outlive the
+ * context it was made with (analyze's early writer thread). */
 static void watch_interrupt(sv_ctx *ctx, sv_store *st)
 {
-    sqlite3_progress_handler(st->db, 10000, interrupt_cb, ctx);
+    if (st->db)
+        sqlite3_progress_handler(st->db, 10000, interrupt_cb, ctx);
+}
+
+static void unwatch_interrupt(sv_store *st)
+{
+    if (st->db)
+        sqlite3_progress_handler(st->db, 0, NULL, NULL);
 }
 
 sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store **out)
@@ -374,6 +383,7 @@ sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store 
     }
     if ((rc = create_row_tables(ctx, st)) != SV_OK || (rc = prepare_inserts(ctx, st)) != SV_OK)
         goto fail;
+    unwatch_interrupt(st);
     *out = st;
     return SV_OK;
 fail:
@@ -441,6 +451,7 @@ sv_status sv_store_open_copy(sv_ctx *ctx, const char *src_path, const char *out_
     }
     if ((rc = prepare_inserts(ctx, st)) != SV_OK)
         goto fail;
+    unwatch_interrupt(st);
     *out = st;
     return SV_OK;
 fail:
@@ -532,8 +543,12 @@ sv_status sv_store_finish_table(sv_ctx *ctx, sv_store *st, const char *name)
 {
     for (size_t i = 0; i < N_GEOMETRY_COLUMNS + SV_TABLE_COUNT; i++) {
         const char *type, *table = geometry_table(i, &type);
-        if (table && strcmp(table, name) == 0)
-            return finish_table(ctx, st, i);
+        if (table && strcmp(table, name) == 0) {
+            watch_interrupt(ctx, st);
+            sv_status rc = finish_table(ctx, st, i);
+            unwatch_interrupt(st);
+            return rc;
+        }
     }
     return sv_error(ctx, SV_ERR_DB, "internal: no geometry table %s", name);
 }
@@ -541,6 +556,7 @@ sv_status sv_store_finish_table(sv_ctx *ctx, sv_store *st, const char *name)
 sv_status sv_store_commit(sv_ctx *ctx, sv_store *st)
 {
     sv_status rc = SV_OK;
+    watch_interrupt(ctx, st); /* until store_close */
     for (size_t i = 0; i < N_GEOMETRY_COLUMNS + SV_TABLE_COUNT; i++)
         if ((rc = finish_table(ctx, st, i)) != SV_OK)
             goto fail;
