@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -165,6 +166,51 @@ void sv_buf_base64(sv_buf *b, const unsigned char *p, size_t n)
 
 static const char tmp_tag[] = ".svcov-tmp-";
 
+/* The temporary folders and lock files this process has now, for
+ * sv_tmp_abandon_all. */
+#define MAX_LIVE 64
+static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *live[MAX_LIVE];
+static int live_is_dir[MAX_LIVE];
+
+static void live_add(const char *path, int is_dir)
+{
+    pthread_mutex_lock(&live_mu);
+    for (int i = 0; i < MAX_LIVE; i++)
+        if (!live[i]) {
+            live[i] = sv_strdup(path);
+            live_is_dir[i] = is_dir;
+            break;
+        }
+    pthread_mutex_unlock(&live_mu);
+}
+
+static void live_drop(const char *path)
+{
+    pthread_mutex_lock(&live_mu);
+    for (int i = 0; i < MAX_LIVE; i++)
+        if (live[i] && strcmp(live[i], path) == 0) {
+            free(live[i]);
+            live[i] = NULL;
+            break;
+        }
+    pthread_mutex_unlock(&live_mu);
+}
+
+static void remove_tmp_dir(const char *dir);
+
+void sv_tmp_abandon_all(void)
+{
+    pthread_mutex_lock(&live_mu); /* kept: the process is about to end */
+    for (int i = 0; i < MAX_LIVE; i++)
+        if (live[i]) {
+            if (live_is_dir[i])
+                remove_tmp_dir(live[i]);
+            else
+                unlink(live[i]);
+        }
+}
+
 /* path's folder ("." when none) and base name; -1 when path ends in '/'. */
 static int split_path(const char *path, char *dir, size_t dsize, const char **base)
 {
@@ -273,6 +319,7 @@ sv_status sv_tmp_create(sv_ctx *ctx, const char *path, char *tmp, size_t size)
         return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s%s", path, strerror(e),
                         e == ENOENT ? " (does the folder exist?)" : "");
     }
+    live_add(tmp, 1);
     /* Files in it get the usual permissions (umask); only the folder is private. */
     snprintf(tmp + n, size - (size_t)n, "/%s", base);
     return SV_OK;
@@ -286,6 +333,7 @@ void sv_tmp_remove(const char *tmp)
     char dir[4600];
     snprintf(dir, sizeof dir, "%.*s", (int)(slash - tmp), tmp);
     remove_tmp_dir(dir);
+    live_drop(dir);
 }
 
 sv_status sv_commit_file(sv_ctx *ctx, const char *tmp, const char *path, int ok)
@@ -363,6 +411,7 @@ sv_status sv_lock_output(sv_ctx *ctx, const char *path, sv_lock **out)
                 return SV_ERR_NOMEM;
             }
             l->fd = fd;
+            live_add(lock_path, 0);
             *out = l;
             return SV_OK;
         }
@@ -376,6 +425,7 @@ void sv_unlock_output(sv_lock *l)
     if (!l)
         return;
     unlink(l->path); /* while still held, so no one locks a file about to go */
+    live_drop(l->path);
     close(l->fd);
     free(l->path);
     free(l);

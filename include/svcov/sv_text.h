@@ -55,6 +55,10 @@ sv_status sv_tmp_create(sv_ctx *ctx, const char *path, char *tmp, size_t size);
 sv_status sv_commit_file(sv_ctx *ctx, const char *tmp, const char *path, int ok);
 /* Remove tmp's temporary folder and every file in it. */
 void sv_tmp_remove(const char *tmp);
+/* Remove every temporary folder and lock file this process holds now, for a
+ * process about to end without finishing (the CLI's watchdog after ^C, when a
+ * library call does not return). Not from a signal handler. */
+void sv_tmp_abandon_all(void);
 /* Remove the temporary folders (and older svcov's "PATH.tmp-PID" files)
  * for path whose process no longer exists (kill(pid, 0) says ESRCH) and
  * that belong to this user. Returns how many were removed. */
