@@ -1500,22 +1500,24 @@ sv_status sv_map_render_atlas(sv_ctx *ctx, sv_map *m, const sv_map_page_options 
     return st;
 }
 
-void sv_map_break_filter(const sv_map_options *o, const char *prefix, char *where, size_t size)
+char *sv_map_break_filter(const sv_map_options *o, const char *prefix)
 {
-    size_t n = o ? o->n_minutes + o->n_radii : 0, k = 0;
-    if (n == 0) {
-        snprintf(where, size, "1");
-        return;
-    }
-    k += (size_t)snprintf(where, size, "(");
-    for (size_t i = 0; i < n && k < size; i++) {
+    /* a growing buffer: 35 breaks overflowed the fixed 1,024 bytes this was written into */
+    sv_buf b = {0};
+    size_t n = o ? o->n_minutes + o->n_radii : 0;
+    sv_buf_puts(&b, n ? "(" : "1");
+    for (size_t i = 0; i < n; i++) {
         if (i < o->n_minutes)
-            k += (size_t)snprintf(where + k, size - k, "%sabs(%sminutes - %.10g) < 1e-9", i ? " OR " : "", prefix,
-                                  o->minutes[i]);
+            sv_buf_printf(&b, "%sabs(%sminutes - %.10g) < 1e-9", i ? " OR " : "", prefix, o->minutes[i]);
         else
-            k += (size_t)snprintf(where + k, size - k, "%sabs(%sradius_m - %.10g) < 1e-6", i ? " OR " : "", prefix,
-                                  o->radii[i - o->n_minutes]);
+            sv_buf_printf(&b, "%sabs(%sradius_m - %.10g) < 1e-6", i ? " OR " : "", prefix,
+                          o->radii[i - o->n_minutes]);
     }
-    if (k < size)
-        snprintf(where + k, size - k, ")");
+    if (n)
+        sv_buf_puts(&b, ")");
+    if (b.failed) {
+        sv_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
 }

@@ -218,8 +218,9 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
     (void)nd;
 
     sv_buf tables = {0}, dcols = {0}, data = {0}, sql = {0}, html = {0};
-    char where[1024];
-    sv_map_break_filter(opt, "", where, sizeof where);
+    char *where = sv_map_break_filter(opt, "");
+    if (!where)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     st = sv_store_query(ctx, db, "SELECT name FROM sqlite_master WHERE type IN ('table','view')", NULL, NULL, 0,
                         append_word, &tables);
     if (st == SV_OK)
@@ -376,5 +377,6 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
     sv_buf_free(&data);
     sv_buf_free(&sql);
     sv_buf_free(&html);
+    free(where);
     return st;
 }

@@ -128,7 +128,7 @@ typedef struct {
     const sv_report_options *opt;
     rtable tables, dc_cols, red_cols, fair_cols, dem_cols, city_cols;
     rtable breaks, rows, city, runs, critical, issues, sites;
-    char where[1024];
+    char *where; /* the break filter, any length */
     column cols[32];
     int ncols;
     int has_pop;
@@ -710,7 +710,9 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
     r.opt = opt;
     /* the map loader checks the schema, the breaks and that there are districts */
     sv_status st = sv_map_load(ctx, db_path, opt->map, &r.map);
-    sv_map_break_filter(opt->map, "c.", r.where, sizeof r.where);
+    r.where = sv_map_break_filter(opt->map, "c.");
+    if (st == SV_OK && !r.where)
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     if (st == SV_OK)
         st = gather(&r);
     sv_buf o = {0};
@@ -804,6 +806,7 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
                      &r.breaks, &r.rows,   &r.city,     &r.runs,      &r.critical, &r.issues, &r.sites};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         rtable_free(all[i]);
+    free(r.where);
     sv_map_destroy(r.map);
     return st;
 }

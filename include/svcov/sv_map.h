@@ -80,8 +80,9 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db_path, const sv_map_optio
 const char *sv_map_leaflet_version(void);
 
 /* An SQL condition selecting the breaks asked for in o (--minutes/--radius),
- * on columns named PREFIX minutes / PREFIX radius_m; "1" when none was asked. */
-void sv_map_break_filter(const sv_map_options *o, const char *prefix, char *where, size_t size);
+ * on columns named PREFIX minutes / PREFIX radius_m; "1" when none was asked.
+ * Any number of breaks; the caller frees the string with free(); NULL when out of memory. */
+char *sv_map_break_filter(const sv_map_options *o, const char *prefix);
 
 #ifdef __cplusplus
 }
