@@ -1265,6 +1265,173 @@ static void test_report_print(void **state)
     }
 }
 
+/* ---- issue 18: hostile ids and names, many breaks ---- */
+
+/* 14 districts of 500 m x 500 m in UTM 31N whose ids collide as file names
+ * (a/b, a?b, a_b, A_B, a_b_2), are Chinese, 300 characters long, a Windows
+ * device (con), an ESC sequence or a formula; names with Markdown and a
+ * spreadsheet formula. A station in each. */
+static const char *hostile_db(const char *name, const char *minutes)
+{
+    static const char *const ids[] = {"a/b", "a_b", "a?b", "A_B", "a_b_2", "北区一", "北区二", NULL /* 300 x */,
+                                      "\\u001b[31mred", "=1+1", "md", "con", "D1", "D2"};
+    static const char *const names[] = {"slash", "under", "query", "upper", "two", "北区一", "北区二", "long",
+                                        "esc", "=HYPERLINK(\\\"http://evil.example\\\",\\\"click\\\")",
+                                        "*bold* | [x](http://evil.example) `code`", "device", "D1", "D2"};
+    char x300[301];
+    memset(x300, 'x', 300);
+    x300[300] = '\0';
+    size_t cap = 20000;
+    char *d = malloc(cap), *st = malloc(cap);
+    assert_true(d && st);
+    snprintf(d, cap, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":"
+                     "\"urn:ogc:def:crs:EPSG::32631\"}},\"features\":[");
+    snprintf(st, cap, "%s", d);
+    for (int i = 0; i < 14; i++) {
+        double x0 = 499000 + 600.0 * i, y0 = 4699000;
+        snprintf(d + strlen(d), cap - strlen(d),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"district_id\":\"%s\",\"name\":\"%s\"},\"geometry\":"
+                 "{\"type\":\"Polygon\",\"coordinates\":[[[%.0f,%.0f],[%.0f,%.0f],[%.0f,%.0f],[%.0f,%.0f],"
+                 "[%.0f,%.0f]]]}}",
+                 i ? "," : "", ids[i] ? ids[i] : x300, names[i], x0, y0, x0 + 500, y0, x0 + 500, y0 + 500, x0,
+                 y0 + 500, x0, y0);
+        snprintf(st + strlen(st), cap - strlen(st),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"station_id\":\"s%d\",\"name\":\"S%d\"},"
+                 "\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.0f,%.0f]}}",
+                 i ? "," : "", i, i, x0 + 250, y0 + 250);
+    }
+    strcat(d, "]}");
+    strcat(st, "]}");
+    const char *dp = svt_write("hostile_districts.geojson", d), *sp = svt_write("hostile_stations.geojson", st);
+    free(d);
+    free(st);
+    const char *db = svt_path(name);
+    if (!svt_exists(db))
+        SVT_EXPECT(0, "analyze", "--stations", sp, "--districts", dp, "--minutes", minutes, "--mode", "walk",
+                   "--out", db, "-q");
+    return db;
+}
+
+static int count_files(const char *dir, const char *ext)
+{
+    char cmd[4400];
+    snprintf(cmd, sizeof cmd, "ls -1 '%s' | grep -c '\\.%s$'", dir, ext);
+    char *out = run_capture(cmd);
+    int n = atoi(out);
+    free(out);
+    return n;
+}
+
+/* item 13: one readable, safe, unique file per district, in a fixed order */
+static void test_all_districts_unique_names(void **state)
+{
+    (void)state;
+    const char *db = hostile_db("hostile.sqlite", "5,10");
+    const char *dir = svt_path("sheets");
+    assert_int_equal(mkdir(dir, 0755), 0);
+    SVT_EXPECT(0, "map", "--db", db, "--all-districts", dir, "--size", "300x200", "--world-file");
+    assert_int_equal(count_files(dir, "png"), 14); /* before: 11 files, or exit 1 for the long id */
+    assert_int_equal(count_files(dir, "pgw"), 14);
+    char x200[201];
+    memset(x200, 'x', 200);
+    x200[200] = '\0';
+    /* ids that are safe names keep them; the others, in district_id order, take the first free */
+    const char *const want[][2] = {
+        {"A_B", "A_B"}, {"a_b_2", "a_b_2"}, {"北区一", "北区一"}, {"北区二", "北区二"}, {"=1+1", "=1+1"},
+        {"md", "md"},   {"D1", "D1"},       {"\x1b[31mred", "_[31mred"}, {"a/b", "a_b_3"}, {"a?b", "a_b_4"},
+        {"a_b", "a_b_5"}, {"con", "con_"},  {NULL, x200},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char f[4600];
+        snprintf(f, sizeof f, "%s/%s.png", dir, want[i][1]);
+        if (!svt_exists(f))
+            fail_msg("no %s for district %s; svcov said:\n%s", f, want[i][0] ? want[i][0] : "x*300",
+                     svt_last.err);
+        if (want[i][0] && strcmp(want[i][0], want[i][1]) != 0) { /* renamed: said on stderr, ESC visible */
+            char line[300];
+            snprintf(line, sizeof line, "district %s: %s.png",
+                     want[i][0][0] == '\x1b' ? "\\x1b[31mred" : want[i][0], want[i][1]);
+            SVT_ERR_HAS(line);
+        }
+    }
+    assert_null(strchr(svt_last.err, '\x1b'));
+    /* a second run gives the same names */
+    SVT_EXPECT(0, "map", "--db", db, "--all-districts", dir, "--size", "300x200", "-q");
+    assert_int_equal(count_files(dir, "png"), 14);
+}
+
+static void break_list(char *out, size_t size, int n)
+{
+    out[0] = '\0';
+    for (int i = 1; i <= n; i++)
+        snprintf(out + strlen(out), size - strlen(out), "%s%d", i > 1 ? "," : "", i);
+}
+
+/* item 15: 40 breaks asked for by --minutes (the filter overflowed 1,024 bytes at 35) */
+static void test_forty_breaks(void **state)
+{
+    (void)state;
+    char list[200];
+    break_list(list, sizeof list, 40);
+    const char *db = hostile_db("forty.sqlite", list);
+    const char *html = svt_path("forty.html");
+    SVT_EXPECT(0, "map", "--db", db, "--html", html, "--minutes", list, "-q");
+    char *t = svt_read(html, NULL);
+    assert_non_null(t);
+    assert_non_null(strstr(t, "{\"mode\":\"walk\",\"minutes\":1.0,"));
+    assert_non_null(strstr(t, "{\"mode\":\"walk\",\"minutes\":40.0,"));
+    free(t);
+    const char *md = svt_path("forty.md");
+    SVT_EXPECT(0, "report", "--db", db, "--out", md, "--minutes", list);
+    t = svt_read(md, NULL);
+    assert_non_null(strstr(t, ", 40 breaks;"));
+    assert_non_null(strstr(t, "40 min covered %"));
+    free(t);
+    const char *html_r = svt_path("forty_report.html");
+    SVT_EXPECT(0, "report", "--db", db, "--out", html_r, "--minutes", list);
+    /* and 60 breaks asked for, of which the database has 40: the usual message, not an SQL error */
+    char sixty[300];
+    break_list(sixty, sizeof sixty, 60);
+    SVT_EXPECT(2, "map", "--db", db, "--html", html, "--minutes", sixty, "-q");
+    SVT_ERR_HAS("has no break of 41 minutes");
+}
+
+/* item 16: the Markdown report, the CSVs and the terminal are neutralised */
+static void test_hostile_text_neutralised(void **state)
+{
+    (void)state;
+    const char *db = hostile_db("hostile.sqlite", "5,10");
+    const char *md = svt_path("hostile.md");
+    SVT_EXPECT(0, "report", "--db", db, "--out", md);
+    char *t = svt_read(md, NULL);
+    assert_non_null(strstr(t, "| \\*bold\\* \\| \\[x\\](http://evil.example) \\`code\\` |"));
+    assert_null(strstr(t, "*bold*"));
+    assert_null(strchr(t, '\x1b'));
+    free(t);
+    const char *csv = svt_path("hostile.csv");
+    SVT_EXPECT(0, "report", "--db", db, "--out", csv);
+    t = svt_read(csv, NULL);
+    assert_non_null(strstr(t, "\r\n\"'=1+1\",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",walk,"));
+    assert_null(strstr(t, ",=HYPERLINK"));
+    free(t);
+    const char *q = svt_write("names.sql", "SELECT district_id, district_name, -3.5 AS x FROM districts"
+                                            " WHERE district_id IN ('=1+1', char(27) || '[31mred')"
+                                            " ORDER BY district_id;");
+    SVT_EXPECT(0, "query", "--db", db, q, "--csv");
+    assert_string_equal(svt_last.out, "district_id,district_name,x\n"
+                                      "\x1b[31mred,esc,-3.5\n"
+                                      "\"'=1+1\",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",-3.5\n");
+    /* the table on the terminal: the ESC made visible */
+    SVT_EXPECT(0, "query", "--db", db, q);
+    assert_null(strchr(svt_last.out, '\x1b'));
+    SVT_OUT_HAS("\\x1b[31mred");
+    /* and messages naming an id */
+    SVT_EXPECT(1, "map", "--db", db, "--district", "\x1b]0;owned\x07", "--out", svt_path("x.png"));
+    assert_null(strchr(svt_last.err, '\x1b'));
+    assert_null(strchr(svt_last.err, '\x07'));
+    SVT_ERR_HAS("\\x1b]0;owned\\x07");
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
@@ -1278,6 +1445,9 @@ int main(int argc, char **argv)
         {"report_print", cmocka_unit_test(test_report_print)},
         {"kinds", cmocka_unit_test(test_kinds)},
         {"sites", cmocka_unit_test(test_sites)},
+        {"all_districts_unique_names", cmocka_unit_test(test_all_districts_unique_names)},
+        {"forty_breaks", cmocka_unit_test(test_forty_breaks)},
+        {"hostile_text_neutralised", cmocka_unit_test(test_hostile_text_neutralised)},
     };
     return svt_run_groups(argc, argv, "map", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);

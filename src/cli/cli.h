@@ -24,6 +24,8 @@ void cli_print_issues(const sv_ctx *ctx, const char *cmd);
 
 /* Status to exit code, after printing the context's message. */
 int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd);
+/* "svcov CMD: TEXT" on stderr, control characters of TEXT (ids, names) made visible. */
+void cli_eprintf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Usage error: print "svcov CMD: msg" and a hint, return EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parse "10,15" into a new array (free()); 0 ok, -1 bad number. */

@@ -361,7 +361,7 @@ void cli_print_issues(const sv_ctx *ctx, const char *cmd)
     size_t n = sv_ctx_issue_count(ctx);
     for (size_t i = 0; i < n && i < MAX_ISSUE_LINES; i++) {
         const sv_issue *is = sv_ctx_issue(ctx, i);
-        fprintf(stderr, "svcov %s: warning: %s: layer '%s', feature %s %s; %s\n", cmd, is->file, is->layer,
+        cli_eprintf(cmd, "warning: %s: layer '%s', feature %s %s; %s", is->file, is->layer,
                 is->feature_id, is->problem,
                 is->action == SV_ISSUE_SKIPPED ? "skipped it (fix or remove the feature; --strict stops here)"
                                                : "kept it (check the result; --strict stops here)");

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "svcov/sv_map.h"
+#include "svcov/sv_text.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -28,7 +29,9 @@ static void help(void)
            "  --db DB              result database of 'svcov analyze'\n"
            "  --out FILE           the map of the city, or of --district; PNG, SVG or PDF by extension\n"
            "  --district ID        one district (its own stations labelled, the others greyed)\n"
-           "  --all-districts DIR  one map per district, DIR/ID.png (the folder must exist)\n"
+           "  --all-districts DIR  one map per district, DIR/ID.png (the folder must exist; an id that\n"
+           "                       is no safe file name, or equal to another but for case, gets a\n"
+           "                       readable unique one, e.g. a/b -> a_b_2.png, printed)\n"
            "  --format FMT         png, svg or pdf for --all-districts (default png)\n"
            "  --atlas FILE.pdf     one PDF: the city, then a page per district, ready to print\n"
            "  --html FILE          the interactive map (may be given with --out)\n"
@@ -55,7 +58,7 @@ static void help(void)
 static void on_warn(void *ud, const char *msg)
 {
     (void)ud;
-    fprintf(stderr, "svcov map: warning: %s\n", msg);
+    cli_eprintf("map", "warning: %s", msg);
 }
 
 static int format_of(const char *path, sv_canvas_format *fmt)
@@ -75,19 +78,44 @@ static int format_of(const char *path, sv_canvas_format *fmt)
     return 0;
 }
 
-/* A district id as a file name: letters, digits, '-', '_' and '.' kept. */
-static void safe_name(const char *id, char *out, size_t size)
+static int name_taken(char *const *names, size_t n, const char *name)
 {
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)id; *p && o + 1 < size; p++) {
-        int keep = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                   *p == '-' || *p == '_' || (*p == '.' && o > 0);
-        out[o] = keep ? (char)*p : '_';
-        o++;
-    }
-    out[o] = '\0';
-    if (o == 0)
-        snprintf(out, size, "district");
+    for (size_t j = 0; j < n; j++)
+        if (names[j] && strcasecmp(names[j], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* The file names of --all-districts, one per district in the map's order (free each, then the array):
+ * readable (UTF-8 kept), safe on Linux, Windows and in a zip (sv_file_name_part), at most 200 bytes
+ * so that NAME_2.pgw stays under NAME_MAX, and unique even on a case-insensitive disk. An id that is
+ * already a safe name keeps it; the others take the first free of NAME, NAME_2, NAME_3 ... in the
+ * order of the districts, so the same database always gives the same names. */
+static char **district_file_names(const sv_map *m, size_t n)
+{
+    char **names = calloc(n ? n : 1, sizeof *names);
+    if (!names)
+        return NULL;
+    char part[256], cand[280];
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++) {
+            if (names[i])
+                continue;
+            const char *id = sv_map_district_id(m, i);
+            sv_file_name_part(id, part, sizeof part, 200);
+            if (pass == 0 && (strcmp(part, id ? id : "") != 0 || name_taken(names, n, part)))
+                continue;
+            snprintf(cand, sizeof cand, "%s", part);
+            for (unsigned k = 2; name_taken(names, n, cand); k++)
+                snprintf(cand, sizeof cand, "%s_%u", part, k);
+            if (!(names[i] = strdup(cand))) {
+                for (size_t j = 0; j < n; j++)
+                    free(names[j]);
+                free(names);
+                return NULL;
+            }
+        }
+    return names;
 }
 
 int cmd_map(int argc, char **argv)
@@ -277,14 +305,17 @@ int cmd_map(int argc, char **argv)
     if (st == SV_OK && all_dir) {
         const char *ext = fmt == SV_CANVAS_PNG ? "png" : fmt == SV_CANVAS_SVG ? "svg" : "pdf";
         size_t n = sv_map_district_count(m);
+        char **files = district_file_names(m, n);
+        if (!files)
+            st = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
         for (size_t i = 0; i < n && st == SV_OK; i++) {
-            char name[256], path[4400], wf[4400];
+            const char *name = files[i];
+            char path[4400], wf[4400];
             if (sv_ctx_interrupted(ctx)) {
                 st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted after %zu of %zu maps; the maps written are "
                               "complete", i, n);
                 break;
             }
-            safe_name(sv_map_district_id(m, i), name, sizeof name);
             snprintf(path, sizeof path, "%s/%s.%s", all_dir, name, ext);
             po.district_id = sv_map_district_id(m, i);
             if (world) {
@@ -292,7 +323,12 @@ int cmd_map(int argc, char **argv)
                 po.world_file = wf;
             }
             st = sv_map_render(ctx, m, &po, fmt, path, NULL, NULL);
+            if (st == SV_OK && !quiet && strcmp(name, sv_map_district_id(m, i)) != 0)
+                cli_eprintf("map", "district %s: %s.%s", sv_map_district_id(m, i), name, ext);
         }
+        for (size_t i = 0; files && i < n; i++)
+            free(files[i]);
+        free(files);
         if (st == SV_OK && !quiet)
             fprintf(stderr, "svcov map: wrote %zu maps to %s/\n", n, all_dir);
     }

@@ -36,7 +36,7 @@ static void help(void)
 static void on_warn(void *ud, const char *msg)
 {
     (void)ud;
-    fprintf(stderr, "svcov report: warning: %s\n", msg);
+    cli_eprintf("report", "warning: %s", msg);
 }
 
 int cmd_report(int argc, char **argv)

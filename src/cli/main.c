@@ -8,6 +8,7 @@
 #include "svcov/sv_map.h"
 #include "svcov/sv_mip.h"
 #include "svcov/sv_store.h"
+#include "svcov/sv_text.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -91,10 +92,47 @@ int main(int argc, char **argv)
     return EXIT_USAGE;
 }
 
+/* Messages carry ids and names from the data and the command line: control characters (an ESC
+ * sequence in an id recolours or rewrites the terminal) are printed as visible escapes. */
+static void eputs_term(const char *cmd, const char *text, const char *tail)
+{
+    sv_buf b = {0};
+    sv_buf_printf(&b, "svcov %s: ", cmd);
+    sv_buf_term(&b, text, 1);
+    sv_buf_puts(&b, tail);
+    if (b.data && !b.failed)
+        fputs(b.data, stderr);
+    else
+        fprintf(stderr, "svcov %s: %s%s", cmd, text, tail);
+    sv_buf_free(&b);
+}
+
+static void veprintf_term(const char *cmd, const char *tail, const char *fmt, va_list ap)
+{
+    va_list aq;
+    va_copy(aq, ap);
+    int n = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
+    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (text) {
+        vsnprintf(text, (size_t)n + 1, fmt, ap);
+        eputs_term(cmd, text, tail);
+    }
+    free(text);
+}
+
+void cli_eprintf(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    veprintf_term(cmd, "\n", fmt, ap);
+    va_end(ap);
+}
+
 int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd)
 {
     const char *msg = sv_ctx_errmsg(ctx);
-    fprintf(stderr, "svcov %s: %s\n", cmd, *msg ? msg : sv_status_str(st));
+    eputs_term(cmd, *msg ? msg : sv_status_str(st), "\n");
     if (st == SV_ERR_USAGE)
         return EXIT_USAGE;
     if (st == SV_ERR_INTERRUPTED)
@@ -106,9 +144,9 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "svcov %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, " (svcov %s --help)\n", cmd);
+    char tail[64];
+    snprintf(tail, sizeof tail, " (svcov %s --help)\n", cmd);
+    veprintf_term(cmd, tail, fmt, ap);
     va_end(ap);
     return EXIT_USAGE;
 }
@@ -184,7 +222,7 @@ void cli_catch_signals(sv_ctx *ctx)
 
 void cli_warning(const char *text, void *userdata)
 {
-    fprintf(stderr, "svcov %s: warning: %s\n", userdata ? (const char *)userdata : "", text);
+    cli_eprintf(userdata ? (const char *)userdata : "", "warning: %s", text);
 }
 
 /* Stage times: every moment of the run belongs to exactly one line, so
