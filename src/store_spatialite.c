@@ -984,6 +984,40 @@ sv_status sv_store_district_demand(sv_ctx *ctx, sv_store *st, const char *distri
 sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql, const char *const *names,
                          const char *const *values, size_t nparams, sv_row_fn fn, void *userdata)
 {
+    sv_query_param *p = nparams ? calloc(nparams, sizeof *p) : NULL;
+    if (nparams && !p)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; k < nparams; k++)
+        p[k] = (sv_query_param){names[k], SV_PARAM_TEXT, values[k], 0, 0};
+    sv_status rc = sv_store_query_typed(ctx, db_path, sql, p, nparams, fn, userdata);
+    free(p);
+    return rc;
+}
+
+static void bind_param(sqlite3_stmt *s, int i, const sv_query_param *p)
+{
+    if (p->type == SV_PARAM_INTEGER)
+        sqlite3_bind_int64(s, i, p->i);
+    else if (p->type == SV_PARAM_REAL)
+        sqlite3_bind_double(s, i, p->d);
+    else
+        sqlite3_bind_text(s, i, p->text, -1, SQLITE_TRANSIENT);
+}
+
+/* The index of the parameter named like the statement's i-th, nparams when none. */
+static size_t param_index(sqlite3_stmt *s, int i, const sv_query_param *params, size_t nparams)
+{
+    const char *pname = sqlite3_bind_parameter_name(s, i);
+    const char *bare = pname ? pname + 1 : "";
+    size_t k = 0;
+    while (k < nparams && strcmp(params[k].name, bare) != 0)
+        k++;
+    return k;
+}
+
+sv_status sv_store_query_typed(sv_ctx *ctx, const char *db_path, const char *sql, const sv_query_param *params,
+                               size_t nparams, sv_row_fn fn, void *userdata)
+{
     sqlite3 *db = NULL;
     void *cache = NULL;
     sv_status rc = SV_OK;
@@ -995,6 +1029,28 @@ sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql, cons
     cache = spatialite_alloc_connection();
     spatialite_init_ex(db, cache, 0);
     char *used = nparams ? calloc(nparams, 1) : NULL;
+    /* first every statement prepared, not run: a syntax error or a --set no statement uses is told
+     * before any row is printed (a statement that needs an earlier one run ends this check) */
+    int all_prepared = 1;
+    for (const char *tail = sql; tail && *tail && rc == SV_OK;) {
+        sqlite3_stmt *s = NULL;
+        const char *next = NULL;
+        if (sqlite3_prepare_v2(db, tail, -1, &s, &next) != SQLITE_OK) {
+            all_prepared = 0;
+            break;
+        }
+        tail = next;
+        for (int p = 1; s && p <= sqlite3_bind_parameter_count(s); p++) {
+            size_t k = param_index(s, p, params, nparams);
+            if (k < nparams && used)
+                used[k] = 1;
+        }
+        sqlite3_finalize(s);
+    }
+    for (size_t k = 0; rc == SV_OK && all_prepared && used && k < nparams; k++)
+        if (!used[k])
+            rc = sv_error(ctx, SV_ERR_USAGE, "the query has no parameter :%s (from --set %s=...)", params[k].name,
+                          params[k].name);
     const char *tail = sql;
     while (rc == SV_OK && tail && *tail) {
         sqlite3_stmt *s = NULL;
@@ -1008,14 +1064,9 @@ sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql, cons
             continue; /* whitespace or a comment */
         int np = sqlite3_bind_parameter_count(s);
         for (int p = 1; p <= np && rc == SV_OK; p++) {
-            const char *pname = sqlite3_bind_parameter_name(s, p);
-            const char *bare = pname ? pname + 1 : "";
-            size_t k = 0;
-            for (; k < nparams; k++)
-                if (strcmp(names[k], bare) == 0)
-                    break;
+            size_t k = param_index(s, p, params, nparams);
             if (k < nparams) {
-                sqlite3_bind_text(s, p, values[k], -1, SQLITE_TRANSIENT);
+                bind_param(s, p, &params[k]);
                 if (used)
                     used[k] = 1;
             } /* else NULL: queries give defaults with coalesce() */
@@ -1049,8 +1100,8 @@ sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql, cons
     }
     for (size_t k = 0; rc == SV_OK && used && k < nparams; k++)
         if (!used[k])
-            rc = sv_error(ctx, SV_ERR_USAGE, "the query has no parameter :%s (from --set %s=...)", names[k],
-                          names[k]);
+            rc = sv_error(ctx, SV_ERR_USAGE, "the query has no parameter :%s (from --set %s=...)", params[k].name,
+                          params[k].name);
     free(used);
     sqlite3_close(db);
     spatialite_cleanup_ex(cache);

@@ -1344,6 +1344,62 @@ static void test_site_target_fraction(void **state)
     assert_false(svt_exists(no));
 }
 
+/* issue 18 item 12: --set values are typed by the query's declarations and
+ * checked before anything is printed ("80%" was bound as text, and every
+ * row was below a text target). */
+static void test_query_set_typed(void **state)
+{
+    (void)state;
+    const char *db = analyze_square(svt_path("typed.sqlite"), "500,1250");
+    setenv("SVCOV_QUERIES", SVCOV_SOURCE_DIR "/queries", 1);
+    /* the square is 19.63% covered at 500 m, more at 1250 m: one row below 50% */
+    SVT_EXPECT(0, "query", "--db", db, "below_target", "--set", "target=50%");
+    SVT_OUT_HAS("(1 row)");
+    SVT_OUT_HAS("19.63");
+    char *pct = strdup(svt_last.out);
+    SVT_EXPECT(0, "query", "--db", db, "below_target", "--set", "target=50");
+    assert_string_equal(svt_last.out, pct);
+    free(pct);
+    SVT_EXPECT(0, "query", "--db", db, "below_target", "--set", "target=19", "--csv");
+    assert_string_equal(svt_last.out, "district_id,district_name,brk,covered_pct,short_by_pp,gap_km2,"
+                                      "n_stations_inside\n");
+    /* values that are not of the declared type, before any output */
+    static const char *const bad[] = {"target=50 OR 1=1", "target=\"50\"", "target='50'", "target=",
+                                      "target=50%%", "target=inf", "target=abc"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        SVT_EXPECT(2, "query", "--db", db, "below_target", "--set", bad[i]);
+        SVT_ERR_HAS("target is a share in %, e.g. --set target=80 or target=80%");
+        assert_string_equal(svt_last.out, "");
+    }
+    SVT_EXPECT(2, "query", "--db", db, "largest_gaps", "--set", "limit=5.5");
+    SVT_ERR_HAS("limit is a whole number");
+    SVT_EXPECT(2, "query", "--db", db, "largest_gaps", "--set", "minutes=ten");
+    SVT_ERR_HAS("minutes is a number");
+    /* unknown and repeated names */
+    SVT_EXPECT(2, "query", "--db", db, "below_target", "--set", "tagret=50");
+    SVT_ERR_HAS("below_target has no parameter tagret; its parameters: target, minutes");
+    assert_string_equal(svt_last.out, "");
+    SVT_EXPECT(2, "query", "--db", db, "below_target", "--set", "target=50", "--set", "target=60");
+    SVT_ERR_HAS("--set target given twice (50 and 60)");
+    assert_string_equal(svt_last.out, "");
+    /* a query of one's own without declarations: numbers bound as numbers; a name no statement has
+     * stops before the first statement prints */
+    const char *own = svt_write("own.sql", "SELECT 1 AS one;\nSELECT typeof(:r) AS t, :r + 0 AS v;\n");
+    SVT_EXPECT(0, "query", "--db", db, own, "--set", "r=500", "--csv");
+    assert_string_equal(svt_last.out, "one\n1\nt,v\ninteger,500\n");
+    SVT_EXPECT(0, "query", "--db", db, own, "--set", "r=0.5", "--csv");
+    assert_string_equal(svt_last.out, "one\n1\nt,v\nreal,0.5\n");
+    SVT_EXPECT(0, "query", "--db", db, own, "--set", "r=abc", "--csv");
+    assert_string_equal(svt_last.out, "one\n1\nt,v\ntext,0\n");
+    SVT_EXPECT(2, "query", "--db", db, own, "--set", "x=1");
+    SVT_ERR_HAS("the query has no parameter :x");
+    assert_string_equal(svt_last.out, "");
+    /* a declaration svcov cannot read */
+    const char *decl = svt_write("decl.sql", "-- what\n-- param n NUMBER\nSELECT :n;\n");
+    SVT_EXPECT(2, "query", "--db", db, decl, "--set", "n=1");
+    SVT_ERR_HAS("parameter n has type 'NUMBER'; use REAL, INTEGER or TEXT");
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
@@ -1368,6 +1424,7 @@ int main(int argc, char **argv)
         {"site_lscp_target_capped", cmocka_unit_test(test_site_lscp_target_capped)},
         {"site_mps_objsense", cmocka_unit_test(test_site_mps_objsense)},
         {"site_target_fraction", cmocka_unit_test(test_site_target_fraction)},
+        {"query_set_typed", cmocka_unit_test(test_query_set_typed)},
     };
     return svt_run_groups(argc, argv, "cli", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);

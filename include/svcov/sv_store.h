@@ -166,6 +166,23 @@ sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql,
                          const char *const *names, const char *const *values, size_t nparams,
                          sv_row_fn fn, void *userdata);
 
+/* A typed value for a named parameter (the values of 'svcov query --set'). */
+typedef enum { SV_PARAM_TEXT, SV_PARAM_INTEGER, SV_PARAM_REAL } sv_param_type;
+typedef struct {
+    const char *name; /* without the ':' */
+    sv_param_type type;
+    const char *text; /* SV_PARAM_TEXT */
+    long long i;      /* SV_PARAM_INTEGER */
+    double d;         /* SV_PARAM_REAL */
+} sv_query_param;
+
+/* sv_store_query with typed values, each bound as its type. Every statement
+ * is prepared before the first one runs, so that SQL errors and a value no
+ * statement uses (SV_ERR_USAGE) come before any row reaches fn (unless a
+ * statement can only be prepared after an earlier one ran). */
+sv_status sv_store_query_typed(sv_ctx *ctx, const char *db_path, const char *sql, const sv_query_param *params,
+                               size_t nparams, sv_row_fn fn, void *userdata);
+
 /* Versions (static strings). */
 const char *sv_sqlite_version(void);
 const char *sv_spatialite_version(void);
