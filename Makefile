@@ -22,9 +22,9 @@ demo: build
 	    --minutes 10,15 --mode walk --detour 1.3 --population-field population \
 	    --out $(OUT)/demo.sqlite
 	@for layer in districts stations coverage gaps service_areas district_redundancy critical_stations responsibility; do \
-	    $(SVCOV) export --db $(OUT)/demo.sqlite --layer $$layer --out $(OUT)/$$layer.geojson || exit 1; \
+	    $(SVCOV) export --db $(OUT)/demo.sqlite --layer $$layer --out $(OUT)/$$layer.geojson --overwrite || exit 1; \
 	done
-	@$(SVCOV) export --db $(OUT)/demo.sqlite --layer district_coverage --out $(OUT)/district_coverage.csv
+	@$(SVCOV) export --db $(OUT)/demo.sqlite --layer district_coverage --out $(OUT)/district_coverage.csv --overwrite
 	@# maps people can look at: the city, one district as a printable PDF, the interactive map, the report
 	@$(SVCOV) map --db $(OUT)/demo.sqlite --out $(OUT)/demo_map.png -q
 	@$(SVCOV) map --db $(OUT)/demo.sqlite --district D0013 --out $(OUT)/demo_D0013.pdf -q

@@ -376,6 +376,30 @@ static const char *const highways[] = {"highway", NULL};
 static const char *const oneways[] = {"oneway", NULL};
 static const char *const maxspeeds[] = {"maxspeed", NULL};
 
+/* A path GDAL would fetch over the network: its virtual file systems for URLs and cloud storage
+ * (also inside /vsizip/ and the like) and plain URLs (which GDAL opens through /vsicurl/). */
+static const char *network_path(const char *path)
+{
+    static const char *const vsi[] = {"/vsicurl",  "/vsis3",    "/vsigs",      "/vsiaz",   "/vsiadls",
+                                      "/vsioss",   "/vsiswift", "/vsiwebhdfs", "/vsihdfs", "http://",
+                                      "https://",  "ftp://",    "ftps://",     NULL};
+    for (const char *p = path; p && *p; p++)
+        for (size_t i = 0; vsi[i]; i++)
+            if (strncasecmp(p, vsi[i], strlen(vsi[i])) == 0)
+                return vsi[i];
+    return NULL;
+}
+
+static sv_status check_offline(sv_ctx *ctx, const char *option, const char *path)
+{
+    const char *how = network_path(path);
+    if (!how || sv_ctx_allow_network(ctx))
+        return SV_OK;
+    return sv_error(ctx, SV_ERR_USAGE,
+                    "%s %s: %s reads from the network, and svcov works offline; download the file and "
+                    "give its local path, or add --allow-network", option, path, how);
+}
+
 sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_source **out)
 {
     *out = NULL;
@@ -394,6 +418,9 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
                       roles[role].option, role_word(role));
         goto done;
     }
+    /* before anything stats the path: VSIStatL on a URL already fetches it */
+    if ((st = check_offline(ctx, roles[role].option, o->spec)) != SV_OK)
+        goto done;
     split_spec(o->spec, &s->path, &s->layer_name);
     if (!s->path) {
         st = SV_ERR_NOMEM;
@@ -1058,6 +1085,9 @@ static int cells_grow(sv_raster_cells *r, size_t *cap)
 sv_status sv_raster_read(sv_ctx *ctx, const char *path, int epsg, const sv_env *extent, sv_raster_cells *out)
 {
     memset(out, 0, sizeof *out);
+    sv_status off = check_offline(ctx, "--population-raster", path);
+    if (off != SV_OK)
+        return off;
     out->path = sv_strdup(path);
     if (!out->path)
         return SV_ERR_NOMEM;

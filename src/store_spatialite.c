@@ -237,6 +237,39 @@ sv_status sv_store_check_target(sv_ctx *ctx, const char *out_path)
     return SV_OK;
 }
 
+/* The size an SQLite file's header promises (pages x page size), 0 when the header does not say
+ * (its in-header size is valid only while the version-valid-for number equals the change counter). */
+static long long header_size(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return 0;
+    unsigned char h[100];
+    ssize_t n = read(fd, h, sizeof h);
+    close(fd);
+    if (n < 100 || memcmp(h + 24, h + 92, 4) != 0)
+        return 0;
+    long long page = ((long long)h[16] << 8) | h[17];
+    if (page == 1)
+        page = 65536;
+    long long pages = ((long long)h[28] << 24) | ((long long)h[29] << 16) | ((long long)h[30] << 8) | h[31];
+    return page * pages;
+}
+
+/* A damaged database is a data error (exit 1), not the user's SQL: SV_ERR_INPUT naming the file. */
+static sv_status damaged(sv_ctx *ctx, sqlite3 *db, const char *db_path)
+{
+    return sv_error(ctx, SV_ERR_INPUT,
+                    "--db %s is damaged (%s); copy it again or rerun 'svcov analyze' to rebuild it", db_path,
+                    db ? sqlite3_errmsg(db) : "cannot be read");
+}
+
+static int is_damage(sqlite3 *db)
+{
+    int e = sqlite3_errcode(db) & 0xff;
+    return e == SQLITE_CORRUPT || e == SQLITE_NOTADB || e == SQLITE_IOERR || e == SQLITE_FORMAT;
+}
+
 sv_status sv_store_check_db(sv_ctx *ctx, const char *db_path)
 {
     struct stat sb;
@@ -247,15 +280,29 @@ sv_status sv_store_check_db(sv_ctx *ctx, const char *db_path)
     if (is_svcov_db(db_path, why, sizeof why) != 1)
         return sv_error(ctx, SV_ERR_INPUT, "--db %s %s; give a result database written by 'svcov analyze'",
                         db_path, why);
+    /* a copy cut short (a full stick, an interrupted download) is not an older schema */
+    long long want = header_size(db_path);
+    if (want > 0 && (long long)sb.st_size < want)
+        return sv_error(ctx, SV_ERR_INPUT,
+                        "--db %s is cut short: %lld bytes where its header says %lld bytes; copy it again or "
+                        "rerun 'svcov analyze'",
+                        db_path, (long long)sb.st_size, want);
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        sv_status rc = sv_error(ctx, SV_ERR_INPUT, "--db %s cannot be opened: %s", db_path, sqlite3_errmsg(db));
         sqlite3_close(db);
-        return sv_error(ctx, SV_ERR_INPUT, "--db %s cannot be opened", db_path);
+        return rc;
     }
     sqlite3_stmt *s = NULL;
     int version = -1;
     if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
         version = sqlite3_column_int(s, 0);
+    else {
+        sv_status rc = damaged(ctx, db, db_path);
+        sqlite3_finalize(s);
+        sqlite3_close(db);
+        return rc;
+    }
     sqlite3_finalize(s);
     sqlite3_close(db);
     if (version != SV_STORE_SCHEMA_VERSION)
@@ -1056,7 +1103,9 @@ sv_status sv_store_query_typed(sv_ctx *ctx, const char *db_path, const char *sql
         sqlite3_stmt *s = NULL;
         const char *next = NULL;
         if (sqlite3_prepare_v2(db, tail, -1, &s, &next) != SQLITE_OK) {
-            rc = sv_error(ctx, SV_ERR_USAGE, "the query does not run on %s: %s", db_path, sqlite3_errmsg(db));
+            rc = is_damage(db) ? damaged(ctx, db, db_path)
+                               : sv_error(ctx, SV_ERR_USAGE, "the query does not run on %s: %s", db_path,
+                                          sqlite3_errmsg(db));
             break;
         }
         tail = next;
@@ -1093,7 +1142,9 @@ sv_status sv_store_query_typed(sv_ctx *ctx, const char *db_path, const char *sql
                 break;
         }
         if (rc == SV_OK && r != SQLITE_ROW && r != SQLITE_DONE)
-            rc = sv_error(ctx, SV_ERR_USAGE, "the query failed on %s: %s", db_path, sqlite3_errmsg(db));
+            rc = is_damage(db) ? damaged(ctx, db, db_path)
+                               : sv_error(ctx, SV_ERR_USAGE, "the query failed on %s: %s", db_path,
+                                          sqlite3_errmsg(db));
         free(cn);
         free(cv);
         sqlite3_finalize(s);

@@ -1400,6 +1400,98 @@ static void test_query_set_typed(void **state)
     SVT_ERR_HAS("parameter n has type 'NUMBER'; use REAL, INTEGER or TEXT");
 }
 
+/* issue 18 item 18: what svcov says about a damaged database, a bad break,
+ * an existing export and a network input. */
+static void test_messages_damaged_db_export_network(void **state)
+{
+    (void)state;
+    const char *db = analyze_square(svt_path("msg.sqlite"), "500,1250");
+    size_t n = 0;
+    char *bytes = svt_read(db, &n);
+    assert_non_null(bytes);
+    /* a copy cut to a third: cut short, not "schema version -1" */
+    const char *cut = svt_path("cut.sqlite");
+    FILE *f = fopen(cut, "wb");
+    assert_int_equal(fwrite(bytes, 1, n / 3, f), n / 3);
+    fclose(f);
+    SVT_EXPECT(1, "query", "--db", cut, "break_summary");
+    SVT_ERR_HAS("is cut short");
+    assert_null(strstr(svt_last.err, "schema version"));
+    SVT_EXPECT(1, "map", "--db", cut, "--out", svt_path("cut.png"), "-q");
+    SVT_ERR_HAS("is cut short");
+    /* every page but the header's with a broken b-tree header: damaged, exit 1 (not 2) */
+    unsigned page = ((unsigned char)bytes[16] << 8) | (unsigned char)bytes[17];
+    for (size_t p = page; p + 16 <= n; p += page)
+        memset(bytes + p, 0xff, 16);
+    const char *bad = svt_path("damaged.sqlite");
+    f = fopen(bad, "wb");
+    assert_int_equal(fwrite(bytes, 1, n, f), n);
+    fclose(f);
+    free(bytes);
+    setenv("SVCOV_QUERIES", SVCOV_SOURCE_DIR "/queries", 1);
+    SVT_EXPECT(1, "query", "--db", bad, "break_summary");
+    SVT_ERR_HAS("is damaged (database disk image is malformed); copy it again or rerun 'svcov analyze'");
+    SVT_EXPECT(1, "report", "--db", bad, "--out", svt_path("damaged.md"));
+    SVT_ERR_HAS("is damaged");
+    SVT_EXPECT(1, "map", "--db", bad, "--html", svt_path("damaged.html"), "-q");
+    SVT_ERR_HAS("is damaged");
+    /* the user's own SQL with a mistake stays a usage error */
+    const char *typo = svt_write("typo.sql", "SELEC 1;\n");
+    SVT_EXPECT(2, "query", "--db", db, typo);
+
+    /* export: a break that is no number */
+    static const char *const breaks[] = {"inf", "1e999", "-inf", "nan", "15min"};
+    for (size_t i = 0; i < sizeof breaks / sizeof breaks[0]; i++) {
+        SVT_EXPECT(2, "export", "--db", db, "--layer", "gaps", "--minutes", breaks[i], "--out",
+                   svt_path("inf.geojson"));
+        SVT_ERR_HAS("give a break in minutes, e.g. 15");
+        SVT_EXPECT(2, "export", "--db", db, "--layer", "gaps", "--radius", breaks[i], "--out",
+                   svt_path("inf.geojson"));
+        SVT_ERR_HAS("give a break in metres, e.g. 500");
+    }
+    assert_null(strstr(svt_last.err, "no such column"));
+    /* export: an existing file is replaced only with --overwrite, the database never */
+    const char *mine = svt_write("mine.geojson", "{\"a planner's\": \"own file\"}");
+    SVT_EXPECT(1, "export", "--db", db, "--layer", "districts", "--out", mine);
+    SVT_ERR_HAS("--out");
+    SVT_ERR_HAS("mine.geojson already exists; add --overwrite to replace it");
+    char *kept = svt_read(mine, NULL);
+    assert_string_equal(kept, "{\"a planner's\": \"own file\"}");
+    free(kept);
+    SVT_EXPECT(0, "export", "--db", db, "--layer", "districts", "--out", mine, "--overwrite");
+    kept = svt_read(mine, NULL);
+    assert_non_null(strstr(kept, "\"district_id\": \"sq\""));
+    free(kept);
+    svt_copy(db, svt_path("msg.copy"));
+    SVT_EXPECT(1, "export", "--db", db, "--layer", "districts", "--format", "gpkg", "--out", db, "--overwrite");
+    SVT_ERR_HAS("is the result database itself");
+    assert_true(svt_same_bytes(db, svt_path("msg.copy")));
+
+    /* inputs on the network: refused before anything is fetched */
+    const char *sq = svt_write("msg_districts.geojson", square_districts);
+    const char *st = svt_write("msg_stations.geojson", centre_station);
+    static const char *const urls[] = {"/vsicurl/http://127.0.0.1:9/s.geojson", "https://127.0.0.1:9/s.geojson",
+                                       "/vsizip//vsis3/bucket/s.zip/s.shp", "HTTP://127.0.0.1:9/s.geojson:layer"};
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        SVT_EXPECT(2, "analyze", "--stations", urls[i], "--districts", sq, "--radius", "500", "--out",
+                   svt_path("net.sqlite"), "-q");
+        SVT_ERR_HAS("reads from the network, and svcov works offline; download the file and give its local path, "
+                    "or add --allow-network");
+    }
+    SVT_EXPECT(2, "analyze", "--stations", st, "--districts", "/vsigs/b/d.geojson", "--radius", "500", "--out",
+               svt_path("net.sqlite"), "-q");
+    SVT_ERR_HAS("--districts /vsigs/b/d.geojson: /vsigs reads from the network");
+    SVT_EXPECT(2, "site", "--demand", "/vsicurl/http://127.0.0.1:9/d.geojson", "--stations", st, "--districts", sq,
+               "--grid", "500", "--radius", "500", "--model", "mclp", "--k", "1", "--out", svt_path("net_site.sqlite"),
+               "-q");
+    SVT_ERR_HAS("--demand /vsicurl/http://127.0.0.1:9/d.geojson: /vsicurl reads from the network");
+    /* asked for: GDAL tries (a closed local port: a read error, not the refusal) */
+    SVT_EXPECT(1, "analyze", "--stations", "/vsicurl/http://127.0.0.1:9/s.geojson", "--districts", sq, "--radius",
+               "500", "--out", svt_path("net.sqlite"), "-q", "--allow-network");
+    assert_null(strstr(svt_last.err, "works offline"));
+    assert_false(svt_exists(svt_path("net.sqlite")));
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
@@ -1425,6 +1517,7 @@ int main(int argc, char **argv)
         {"site_mps_objsense", cmocka_unit_test(test_site_mps_objsense)},
         {"site_target_fraction", cmocka_unit_test(test_site_target_fraction)},
         {"query_set_typed", cmocka_unit_test(test_query_set_typed)},
+        {"messages_damaged_db_export_network", cmocka_unit_test(test_messages_damaged_db_export_network)},
     };
     return svt_run_groups(argc, argv, "cli", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);

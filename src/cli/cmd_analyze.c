@@ -78,6 +78,8 @@ static void help(void)
            "Run:\n"
            "  --out DB                  result database (.sqlite)\n"
            "  --strict                  stop at the first bad feature instead of skipping/repairing it\n"
+           "  --allow-network           read inputs given as URLs or /vsicurl/, /vsis3/ ... paths (refused\n"
+           "                            otherwise: svcov works offline)\n"
            "  -q, --quiet               no progress, no table\n\n"
            "Examples:\n"
            "  svcov analyze --stations geodata/stations.geojson --districts geodata/districts.geojson \\\n"
@@ -97,7 +99,7 @@ enum {
     O_DISTRICT_NAME, O_WHERE, O_MINUTES, O_MODE, O_SPEED, O_DETOUR, O_RADIUS, O_CRS, O_QUAD, O_METHOD,
     O_NO_SA, O_THREADS, O_OUT, O_STRICT, O_HELP, O_NETWORK, O_HIGHWAY, O_SPEEDS, O_SNAP, O_LEGS, O_MAXSNAP,
     O_TRIM, O_DEMAND, O_DEMAND_ID, O_DEMAND_WEIGHT, O_POPULATION, O_POP_FIELD, O_POP_RASTER, O_LEVELS,
-    O_NO_REDUNDANCY, O_NO_CATEGORY
+    O_NO_REDUNDANCY, O_NO_CATEGORY, O_ALLOW_NETWORK
 };
 
 static const struct option longopts[] = {
@@ -121,6 +123,7 @@ static const struct option longopts[] = {
     {"threads", required_argument, NULL, O_THREADS},
     {"out", required_argument, NULL, O_OUT},
     {"strict", no_argument, NULL, O_STRICT},
+    {"allow-network", no_argument, NULL, O_ALLOW_NETWORK},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, O_HELP},
     {"network", required_argument, NULL, O_NETWORK},
@@ -377,7 +380,7 @@ int cmd_analyze(int argc, char **argv)
     sv_analyze_opts o;
     sv_analyze_opts_init(&o);
     double *minutes = NULL, *radii = NULL;
-    int quiet = 0, threads = 0, rc = EXIT_OK;
+    int quiet = 0, threads = 0, rc = EXIT_OK, allow_network = 0;
     const char *default_minutes = "10,15";
     int c;
     optind = 1;
@@ -450,6 +453,7 @@ int cmd_analyze(int argc, char **argv)
             break;
         case O_OUT: o.out_path = optarg; break;
         case O_STRICT: o.strict = 1; break;
+        case O_ALLOW_NETWORK: allow_network = 1; break;
         case O_NETWORK: o.network.spec = optarg; break;
         case O_HIGHWAY: o.network.category_field = optarg; break;
         case O_SPEEDS: o.speeds_csv = optarg; break;
@@ -520,6 +524,7 @@ int cmd_analyze(int argc, char **argv)
         rc = EXIT_DATA;
         goto done;
     }
+    sv_ctx_set_allow_network(ctx, allow_network);
     if (threads)
         sv_ctx_set_threads(ctx, threads);
     sv_ctx_set_warning(ctx, cli_warning, (void *)"analyze");

@@ -38,6 +38,7 @@ static void help(void)
            "  --districts PATH[:LAYER]  for grids, floors and the before/after table (--district-id, --district-name)\n"
            "  --radius M | --minutes N --mode walk|bike|ebike [--speed KMH] [--detour F]\n"
            "  --crs auto|EPSG:n         --strict\n"
+           "  --allow-network           read inputs given as URLs or /vsicurl/ ... paths (else refused)\n"
            "  --write-mps FILE          the exact model as free MPS for other solvers, always a minimisation (MCLP:\n"
            "                            of minus the covered weight, so its optimum is the negative of the new\n"
            "                            coverage); glpsol --freemps FILE and cbc FILE solve it as written\n"
@@ -61,7 +62,8 @@ static void help(void)
 enum {
     O_DEMAND = 256, O_DEMAND_ID, O_DEMAND_WEIGHT, O_CANDIDATES, O_CANDIDATE_ID, O_GRID, O_GRID_IN, O_STATIONS,
     O_STATION_ID, O_WHERE, O_DISTRICTS, O_DISTRICT_ID, O_DISTRICT_NAME, O_RADIUS, O_MINUTES, O_MODE, O_SPEED,
-    O_DETOUR, O_MODEL, O_K, O_TARGET, O_FLOOR, O_EXACT, O_TIME, O_MPS, O_CRS, O_STRICT, O_OUT, O_DB, O_HELP
+    O_DETOUR, O_MODEL, O_K, O_TARGET, O_FLOOR, O_EXACT, O_TIME, O_MPS, O_CRS, O_STRICT, O_OUT, O_DB, O_HELP,
+    O_ALLOW_NETWORK
 };
 
 /* A share: "90%" (a percentage, above 0 and at most 100) or "0.9" (a
@@ -124,6 +126,7 @@ int cmd_site(int argc, char **argv)
         {"write-mps", required_argument, NULL, O_MPS},
         {"crs", required_argument, NULL, O_CRS},
         {"strict", no_argument, NULL, O_STRICT},
+        {"allow-network", no_argument, NULL, O_ALLOW_NETWORK},
         {"out", required_argument, NULL, O_OUT},
         {"db", required_argument, NULL, O_DB},
         {"quiet", no_argument, NULL, 'q'},
@@ -132,7 +135,7 @@ int cmd_site(int argc, char **argv)
     };
     sv_siting_opts o;
     sv_siting_opts_init(&o);
-    int quiet = 0, have_model = 0, c;
+    int quiet = 0, have_model = 0, allow_network = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
@@ -210,6 +213,7 @@ int cmd_site(int argc, char **argv)
         case O_MPS: o.mps_path = optarg; break;
         case O_CRS: o.crs = optarg; break;
         case O_STRICT: o.strict = 1; break;
+        case O_ALLOW_NETWORK: allow_network = 1; break;
         case O_OUT: o.out_path = optarg; break;
         case O_DB: o.db_path = optarg; break;
         case 'q': quiet = 1; break;
@@ -241,6 +245,7 @@ int cmd_site(int argc, char **argv)
         free(cmdline);
         return EXIT_DATA;
     }
+    sv_ctx_set_allow_network(ctx, allow_network);
     sv_ctx_set_warning(ctx, cli_warning, (void *)"site");
     if (!quiet) {
         sv_ctx_set_progress(ctx, cli_progress, NULL);
