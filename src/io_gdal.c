@@ -384,9 +384,14 @@ static const char *network_path(const char *path)
                                       "/vsioss",   "/vsiswift", "/vsiwebhdfs", "/vsihdfs", "http://",
                                       "https://",  "ftp://",    "ftps://",     NULL};
     for (const char *p = path; p && *p; p++)
-        for (size_t i = 0; vsi[i]; i++)
-            if (strncasecmp(p, vsi[i], strlen(vsi[i])) == 0)
+        for (size_t i = 0; vsi[i]; i++) {
+            size_t n = strlen(vsi[i]);
+            if (strncasecmp(p, vsi[i], n) != 0)
+                continue;
+            /* /vsis3/ or /vsis3_streaming/, not a folder /data/vsis3backup/ */
+            if (vsi[i][0] != '/' || p[n] == '/' || strncmp(p + n, "_streaming/", 11) == 0)
                 return vsi[i];
+        }
     return NULL;
 }
 

@@ -1490,6 +1490,11 @@ static void test_messages_damaged_db_export_network(void **state)
                "500", "--out", svt_path("net.sqlite"), "-q", "--allow-network");
     assert_null(strstr(svt_last.err, "works offline"));
     assert_false(svt_exists(svt_path("net.sqlite")));
+    /* a local folder that only looks like one */
+    assert_int_equal(mkdir(svt_path("vsis3backup"), 0755), 0);
+    const char *local = svt_write("vsis3backup/s.geojson", centre_station);
+    SVT_EXPECT(0, "analyze", "--stations", local, "--districts", sq, "--radius", "500", "--out",
+               svt_path("net.sqlite"), "-q");
 }
 
 int main(int argc, char **argv)
