@@ -85,7 +85,8 @@ void sv_buf_html(sv_buf *b, const char *s)
 }
 
 /* Markdown: the cell stays one cell and plain text. | ends a cell; ` * _ [ ] \ start code, emphasis and
- * links; < > & make HTML (which Markdown renderers pass through); a leading # a heading. */
+ * links; < and & make HTML (which Markdown renderers pass through; with < escaped no tag can open, and
+ * > starts a quote only at a line's start, never in a cell); a leading # a heading. */
 void sv_buf_md(sv_buf *b, const char *s)
 {
     for (const char *p = s; p && *p; p++) {
@@ -96,8 +97,6 @@ void sv_buf_md(sv_buf *b, const char *s)
             sv_buf_add(b, e, 2);
         } else if (c == '<')
             sv_buf_puts(b, "&lt;");
-        else if (c == '>')
-            sv_buf_puts(b, "&gt;");
         else if (c == '&')
             sv_buf_puts(b, "&amp;");
         else if (c < 0x20 || c == 0x7f) /* line breaks, tabs, ESC: one space, one line */

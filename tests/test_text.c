@@ -112,7 +112,7 @@ static void test_markdown_csv_terminal_neutralised(void **state)
     (void)state;
     /* Markdown: no link, no emphasis, no code, no heading, no HTML, one cell */
     expect(sv_buf_md, "[click](http://evil) *big* _it_ `rm -rf` <b>&amp;</b> a|b",
-           "\\[click\\](http://evil) \\*big\\* \\_it\\_ \\`rm -rf\\` &lt;b&gt;&amp;amp;&lt;/b&gt; a\\|b");
+           "\\[click\\](http://evil) \\*big\\* \\_it\\_ \\`rm -rf\\` &lt;b>&amp;amp;&lt;/b> a\\|b");
     expect(sv_buf_md, "# heading\r\nnext\\", "\\# heading  next\\\\");
     expect(sv_buf_md, "D#1", "D#1");
     /* CSV: formulas get a leading ' and quotes; numbers stay numbers */

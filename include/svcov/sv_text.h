@@ -29,7 +29,7 @@ void sv_buf_printf(sv_buf *b, const char *fmt, ...) __attribute__((format(printf
 /* s with & < > " ' as HTML entities (NULL appends nothing). */
 void sv_buf_html(sv_buf *b, const char *s);
 /* s as plain text in a Markdown table cell: | ` * _ [ ] \ and a leading # backslash-escaped,
- * < > & as entities, line breaks and other control characters as a space. */
+ * < & as entities, line breaks and other control characters as a space. */
 void sv_buf_md(sv_buf *b, const char *s);
 /* s as an RFC 4180 CSV field (quoted when it holds , " or a line break). A text that a spreadsheet
  * would run as a formula (starting with = + - @ tab or CR, and not a number like -3.5) gets a

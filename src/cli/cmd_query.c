@@ -243,8 +243,8 @@ static int read_decls(const char *sql, const char *path, param_decl *d, size_t c
         int k = sscanf(line, "-- param %63s %15s %15s", name, type, extra);
         if (strncmp(line, "-- param ", 9) == 0) {
             if (k < 2 || *n >= cap) {
-                fprintf(stderr, "svcov query: %s: cannot read '%s'; declare a parameter as "
-                        "'-- param NAME REAL|INTEGER|TEXT [percent] description'\n", path, line);
+                cli_eprintf("query", "%s: cannot read '%s'; declare a parameter as "
+                            "'-- param NAME REAL|INTEGER|TEXT [percent] description'", path, line);
                 return -1;
             }
             param_decl *p = &d[(*n)++];
@@ -257,8 +257,7 @@ static int read_decls(const char *sql, const char *path, param_decl *d, size_t c
             else if (strcasecmp(type, "TEXT") == 0)
                 p->type = SV_PARAM_TEXT;
             else {
-                fprintf(stderr, "svcov query: %s: parameter %s has type '%s'; use REAL, INTEGER or TEXT\n", path,
-                        name, type);
+                cli_eprintf("query", "%s: parameter %s has type '%s'; use REAL, INTEGER or TEXT", path, name, type);
                 return -1;
             }
         }
