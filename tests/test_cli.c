@@ -16,6 +16,7 @@
 #include "svtest.h"
 
 #include "svcov/sv_store.h"
+#include "schema.h" /* src/: the result schema (test_run_record_types) */
 
 #include <gdal.h>
 #include <ogr_api.h>
@@ -1049,8 +1050,9 @@ static void test_provenance_through_gdal(void **state)
     free(versions);
 }
 
-/* sv_store_record itself: a column without a type, or a number column
- * given text, is refused (never stored NUMERIC); text stays text. */
+/* sv_store_record itself: a column the schema does not describe, or a
+ * number column given text, is refused (never stored NUMERIC); text stays
+ * text. */
 static void test_run_record_types(void **state)
 {
     (void)state;
@@ -1059,21 +1061,36 @@ static void test_run_record_types(void **state)
     sv_store *st = NULL;
     const char *db = svt_path("record.sqlite");
     assert_int_equal(sv_store_create(ctx, db, 32631, &st), SV_OK);
-    const char *cols[] = {"version TEXT", "n INTEGER", "x REAL"};
-    const char *good[] = {"5.0", "42", "0.50"}, *bad[] = {"5.0", "many", "1"};
-    assert_int_equal(sv_store_record(ctx, st, "site_runs", cols, good, 3, NULL), SV_OK);
-    assert_int_equal(sv_store_record(ctx, st, "site_runs", cols, bad, 3, NULL), SV_ERR_INTERNAL);
-    assert_non_null(strstr(sv_ctx_errmsg(ctx), "site_runs.n = 'many' is not an INTEGER"));
+    /* every site_runs column by name, all NULL but three */
+    const sv_table_desc *t = sv_schema_table(SV_TABLE_SITE_RUNS);
+    const char *cols[64], *good[64] = {0}, *bad[64] = {0};
+    for (size_t i = 0; i < t->n_columns; i++)
+        cols[i] = t->columns[i].name;
+    for (size_t i = 0; i < t->n_columns; i++) {
+        if (strcmp(cols[i], "svcov_version") == 0)
+            good[i] = bad[i] = "5.0";
+        else if (strcmp(cols[i], "k") == 0)
+            good[i] = "42", bad[i] = "many";
+        else if (strcmp(cols[i], "radius_m") == 0)
+            good[i] = "0.50", bad[i] = "1";
+    }
+    assert_int_equal(sv_store_record(ctx, st, SV_TABLE_SITE_RUNS, cols, good, t->n_columns, NULL), SV_OK);
+    assert_int_equal(sv_store_record(ctx, st, SV_TABLE_SITE_RUNS, cols, bad, t->n_columns, NULL), SV_ERR_INTERNAL);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "site_runs.k = 'many' is not an INTEGER"));
     const char *untyped[] = {"version"};
-    assert_int_equal(sv_store_record(ctx, st, "runs", untyped, good, 1, NULL), SV_ERR_INTERNAL);
-    assert_non_null(strstr(sv_ctx_errmsg(ctx), "column 'version' of runs needs a type"));
+    assert_int_equal(sv_store_record(ctx, st, SV_TABLE_RUNS, untyped, good, 1, NULL), SV_ERR_INTERNAL);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "runs has no column 'version'"));
+    assert_int_equal(sv_store_record(ctx, st, SV_TABLE_SITE_RUNS, cols, good, t->n_columns - 1, NULL),
+                     SV_ERR_INTERNAL);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "no value for site_runs.glpk_version"));
     assert_int_equal(sv_store_commit(ctx, st), SV_OK);
     sv_ctx_destroy(ctx);
     sqlite3 *sdb = svt_db_open(db);
     assert_int_equal(svt_db_int(sdb, "SELECT count(*) FROM site_runs"), 1);
-    assert_string_equal(svt_db_text(sdb, "SELECT version || ' ' || typeof(version) FROM site_runs"), "5.0 text");
-    assert_string_equal(svt_db_text(sdb, "SELECT n || ' ' || typeof(n) FROM site_runs"), "42 integer");
-    assert_string_equal(svt_db_text(sdb, "SELECT x || ' ' || typeof(x) FROM site_runs"), "0.5 real");
+    assert_string_equal(svt_db_text(sdb, "SELECT svcov_version || ' ' || typeof(svcov_version) FROM site_runs"),
+                        "5.0 text");
+    assert_string_equal(svt_db_text(sdb, "SELECT k || ' ' || typeof(k) FROM site_runs"), "42 integer");
+    assert_string_equal(svt_db_text(sdb, "SELECT radius_m || ' ' || typeof(radius_m) FROM site_runs"), "0.5 real");
     assert_int_equal(svt_db_int(sdb, "SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), 0);
     sqlite3_close(sdb);
 }

@@ -121,6 +121,10 @@ typedef struct {
     sv_people_result people;
 } sv_analysis;
 
+/* The break columns (mode, minutes, radius_m) of break b, as sv_store
+ * values. */
+#define SV_ANALYSIS_BREAK(a, b) SV_BREAK((a)->mode, (a)->breaks[b].minutes, (a)->breaks[b].radius_m)
+
 
 
 /* Input features as points in the analysis CRS: points as they are;
