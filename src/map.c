@@ -72,6 +72,7 @@ typedef struct {
 
 struct sv_map {
     char *db;
+    sv_store_reader *rd; /* open while loading */
     char *font;
     sv_map_warn_fn warn;
     void *warn_ud;
@@ -494,7 +495,7 @@ static int read_site(void *ud, int ncol, const char *const *names, const char *c
 static sv_status query(sv_map *m, const char *sql, sv_row_fn fn, void *ud)
 {
     m->st_read = SV_OK;
-    sv_status st = sv_store_query(m->ctx, m->db, sql, NULL, NULL, 0, fn, ud);
+    sv_status st = sv_store_read(m->ctx, m->rd, sql, NULL, NULL, 0, fn, ud);
     if (st == SV_OK && m->st_read != SV_OK)
         st = m->st_read;
     return st;
@@ -565,12 +566,16 @@ static sv_status select_breaks(sv_ctx *ctx, sv_map *m, const sv_map_options *opt
 sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *opt, sv_map **out)
 {
     *out = NULL;
-    sv_status st = sv_store_check_db(ctx, db_path);
+    sv_store_reader *rd = NULL;
+    sv_status st = sv_store_open_read(ctx, db_path, &rd);
     if (st != SV_OK)
         return st;
     sv_map *m = calloc(1, sizeof *m);
-    if (!m)
+    if (!m) {
+        sv_store_close_read(rd);
         return SV_ERR_NOMEM;
+    }
+    m->rd = rd;
     m->db = sv_strdup(db_path);
     m->ctx = ctx;
     m->city_gini = NAN;
@@ -692,6 +697,8 @@ done:
         m->geos = NULL;
     }
     m->ctx = NULL;
+    sv_store_close_read(m->rd); /* every layer is read */
+    m->rd = NULL;
     if (st != SV_OK) {
         sv_map_destroy(m);
         return st;
@@ -736,6 +743,7 @@ void sv_map_destroy(sv_map *m)
     free(m->tables);
     free(m->font);
     free(m->db);
+    sv_store_close_read(m->rd);
     if (m->geos)
         sv_geos_destroy(m->geos);
     free(m);

@@ -67,11 +67,11 @@ static int has(const sv_buf *list, const char *w)
 }
 
 /* Run a query that yields one JSON text and append it as `"key": <json>,`. */
-static sv_status json_member(sv_ctx *ctx, const char *db, const char *key, const char *sql, sv_buf *out)
+static sv_status json_member(sv_ctx *ctx, sv_store_reader *db, const char *key, const char *sql, sv_buf *out)
 {
     sv_buf_printf(out, "\"%s\":", key);
     json_sink s = {out, 0};
-    sv_status st = sv_store_query(ctx, db, sql, NULL, NULL, 0, take_json, &s);
+    sv_status st = sv_store_read(ctx, db, sql, NULL, NULL, 0, take_json, &s);
     if (st == SV_OK && s.rows == 0)
         sv_buf_puts(out, "null");
     sv_buf_puts(out, ",");
@@ -205,25 +205,28 @@ static const char *page_js =
     "var pre=el('pre',null,JSON.stringify(res));pre.id='svcov-test-result';document.body.appendChild(pre);}\n"
     "})();\n";
 
-sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *opt, const char *title,
+sv_status sv_map_write_html(sv_ctx *ctx, const char *db_path, const sv_map_options *opt, const char *title,
                             const char *path)
 {
     /* sv_map_load checks the schema, the breaks and the districts with the same messages */
     sv_map *m = NULL;
-    sv_status st = sv_map_load(ctx, db, opt, &m);
+    sv_status st = sv_map_load(ctx, db_path, opt, &m);
     if (st != SV_OK)
         return st;
     size_t nd = sv_map_district_count(m);
     sv_map_destroy(m);
     (void)nd;
+    sv_store_reader *db = NULL;
+    if ((st = sv_store_open_read(ctx, db_path, &db)) != SV_OK)
+        return st;
 
     sv_buf tables = {0}, dcols = {0}, data = {0}, sql = {0}, html = {0};
     char where[1024];
     sv_map_break_filter(opt, "", where, sizeof where);
-    st = sv_store_query(ctx, db, "SELECT name FROM sqlite_master WHERE type IN ('table','view')", NULL, NULL, 0,
+    st = sv_store_read(ctx, db, "SELECT name FROM sqlite_master WHERE type IN ('table','view')", NULL, NULL, 0,
                         append_word, &tables);
     if (st == SV_OK)
-        st = sv_store_query(ctx, db, "SELECT name FROM pragma_table_info('district_coverage')", NULL, NULL, 0,
+        st = sv_store_read(ctx, db, "SELECT name FROM pragma_table_info('district_coverage')", NULL, NULL, 0,
                             append_word, &dcols);
     int has_pop = has(&dcols, "pop_covered_pct");
     sv_buf_puts(&data, "{");
@@ -329,19 +332,19 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
         const char *tv[] = {title ? title : "Service coverage"};
         sv_buf_puts(&data, "\"title\":");
         json_sink s = {&data, 0};
-        st = sv_store_query(ctx, db, sql.data, names, tv, 1, take_json, &s);
-        const char *base = strrchr(db, '/');
+        st = sv_store_read(ctx, db, sql.data, names, tv, 1, take_json, &s);
+        const char *base = strrchr(db_path, '/');
         char subtitle[1024];
         snprintf(subtitle, sizeof subtitle, "%s: districts, areas within each break, gaps and stations. "
-                 "Click a district or a station for its figures.", base ? base + 1 : db);
+                 "Click a district or a station for its figures.", base ? base + 1 : db_path);
         const char *sv[] = {subtitle};
         sv_buf_puts(&data, ",\"subtitle\":");
         if (st == SV_OK)
-            st = sv_store_query(ctx, db, sql.data, names, sv, 1, take_json, &s);
+            st = sv_store_read(ctx, db, sql.data, names, sv, 1, take_json, &s);
         const char *fv[] = {sub};
         sv_buf_puts(&data, ",\"footer\":");
         if (st == SV_OK)
-            st = sv_store_query(ctx, db, sql.data, names, fv, 1, take_json, &s);
+            st = sv_store_read(ctx, db, sql.data, names, fv, 1, take_json, &s);
         sv_buf_printf(&data, ",\"roads_label\":\"%s\",\"has_pop\":%s}", roads_label ? roads_label : "",
                       has_pop ? "true" : "false");
     }
@@ -376,5 +379,6 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
     sv_buf_free(&data);
     sv_buf_free(&sql);
     sv_buf_free(&html);
+    sv_store_close_read(db);
     return st;
 }

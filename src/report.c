@@ -1,7 +1,7 @@
 /* report.c - the report of a result database: per-district table, city
  * totals, redundancy and fairness when present, the run's parameters; HTML
  * (maps inlined as PNG data URIs), Markdown or CSV. The numbers come from
- * SQL over the stored tables (sv_store_query); tables and columns that
+ * SQL over the stored tables (sv_store_read); tables and columns that
  * newer analyses add are used when they exist and never required. */
 #include "svcov/sv_report.h"
 #include "svcov/sv_map.h"
@@ -74,9 +74,9 @@ static const char *cell(const rtable *t, size_t row, const char *name)
     return c < 0 || row >= t->nrows ? NULL : t->cells[row * (size_t)t->ncol + (size_t)c];
 }
 
-static sv_status run(sv_ctx *ctx, const char *db, const char *sql, rtable *t)
+static sv_status run(sv_ctx *ctx, sv_store_reader *db, const char *sql, rtable *t)
 {
-    sv_status st = sv_store_query(ctx, db, sql, NULL, NULL, 0, collect, t);
+    sv_status st = sv_store_read(ctx, db, sql, NULL, NULL, 0, collect, t);
     if (st == SV_OK && t->failed)
         st = SV_ERR_NOMEM;
     return st;
@@ -124,6 +124,7 @@ static void fmt_value(sv_buf *b, const char *v, kind k)
 typedef struct {
     sv_ctx *ctx;
     const char *db;
+    sv_store_reader *rd;
     sv_map *map;
     const sv_report_options *opt;
     rtable tables, dc_cols, red_cols, fair_cols, dem_cols, city_cols;
@@ -173,7 +174,7 @@ static void drop_empty(report *r)
 static sv_status gather(report *r)
 {
     sv_ctx *ctx = r->ctx;
-    const char *db = r->db;
+    sv_store_reader *db = r->rd;
     sv_status st = run(ctx, db, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')", &r->tables);
     if (st == SV_OK)
         st = run(ctx, db, "SELECT name FROM pragma_table_info('district_coverage')", &r->dc_cols);
@@ -712,6 +713,8 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
     sv_status st = sv_map_load(ctx, db_path, opt->map, &r.map);
     sv_map_break_filter(opt->map, "c.", r.where, sizeof r.where);
     if (st == SV_OK)
+        st = sv_store_open_read(ctx, db_path, &r.rd);
+    if (st == SV_OK)
         st = gather(&r);
     sv_buf o = {0};
     out w = {&o, opt->format == SV_REPORT_HTML};
@@ -805,5 +808,6 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         rtable_free(all[i]);
     sv_map_destroy(r.map);
+    sv_store_close_read(r.rd);
     return st;
 }

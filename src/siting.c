@@ -227,16 +227,22 @@ static sv_status refuse_network_db(sv_ctx *ctx, const char *db_path)
 {
     run_row r;
     memset(&r, 0, sizeof r);
-    sv_status rc = sv_store_query(ctx, db_path, "SELECT name FROM pragma_table_info('runs')", NULL, NULL, 0,
-                                  run_columns_row, &r);
-    if (rc != SV_OK || !r.present[RUN_METHOD])
+    sv_store_reader *rd = NULL;
+    sv_status rc = sv_store_open_read(ctx, db_path, &rd);
+    if (rc == SV_OK)
+        rc = sv_store_read(ctx, rd, "SELECT name FROM pragma_table_info('runs')", NULL, NULL, 0, run_columns_row, &r);
+    if (rc != SV_OK || !r.present[RUN_METHOD]) {
+        sv_store_close_read(rd);
         return rc;
+    }
     char sql[512] = "SELECT ";
     for (int k = 0; k < RUN_N; k++) {
         strcat(sql, r.present[k] ? run_cols[k] : "NULL");
         strcat(sql, k + 1 < RUN_N ? ", " : " FROM runs ORDER BY rowid DESC LIMIT 1");
     }
-    if ((rc = sv_store_query(ctx, db_path, sql, NULL, NULL, 0, run_values_row, &r)) != SV_OK)
+    rc = sv_store_read(ctx, rd, sql, NULL, NULL, 0, run_values_row, &r);
+    sv_store_close_read(rd);
+    if (rc != SV_OK)
         return rc;
     if (strcmp(r.value[RUN_METHOD], "network") != 0 && !*r.value[RUN_NETWORK])
         return SV_OK;

@@ -613,17 +613,19 @@ struct sv_store_reader {
     char *path;
 };
 
-/* Open db_path read-only with SpatiaLite loaded (no check of the file). */
-static sv_status reader_open(sv_ctx *ctx, const char *db_path, sv_store_reader **out)
+sv_status sv_store_open_read(sv_ctx *ctx, const char *db_path, sv_store_reader **out)
 {
     *out = NULL;
+    sv_status rc = sv_store_check_db(ctx, db_path);
+    if (rc != SV_OK)
+        return rc;
     sv_store_reader *rd = calloc(1, sizeof *rd);
     if (!rd || !(rd->path = sv_strdup(db_path))) {
         free(rd);
         return SV_ERR_NOMEM;
     }
     if (sqlite3_open_v2(db_path, &rd->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        sv_status rc = sv_error(ctx, SV_ERR_INPUT, "--db %s cannot be opened: %s", db_path, sqlite3_errmsg(rd->db));
+        rc = sv_error(ctx, SV_ERR_INPUT, "--db %s cannot be opened: %s", db_path, sqlite3_errmsg(rd->db));
         sv_store_close_read(rd);
         return rc;
     }
@@ -631,13 +633,6 @@ static sv_status reader_open(sv_ctx *ctx, const char *db_path, sv_store_reader *
     spatialite_init_ex(rd->db, rd->cache, 0);
     *out = rd;
     return SV_OK;
-}
-
-sv_status sv_store_open_read(sv_ctx *ctx, const char *db_path, sv_store_reader **out)
-{
-    *out = NULL;
-    sv_status rc = sv_store_check_db(ctx, db_path);
-    return rc != SV_OK ? rc : reader_open(ctx, db_path, out);
 }
 
 const char *sv_store_reader_path(const sv_store_reader *rd)
@@ -654,17 +649,6 @@ void sv_store_close_read(sv_store_reader *rd)
         spatialite_cleanup_ex(rd->cache);
     free(rd->path);
     free(rd);
-}
-
-sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql, const char *const *names,
-                         const char *const *values, size_t nparams, sv_row_fn fn, void *userdata)
-{
-    sv_store_reader *rd = NULL;
-    sv_status rc = reader_open(ctx, db_path, &rd);
-    if (rc == SV_OK)
-        rc = sv_store_read(ctx, rd, sql, names, values, nparams, fn, userdata);
-    sv_store_close_read(rd);
-    return rc;
 }
 
 sv_status sv_store_read(sv_ctx *ctx, sv_store_reader *rd, const char *sql, const char *const *names,

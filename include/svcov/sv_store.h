@@ -131,10 +131,6 @@ typedef int (*sv_row_fn)(void *userdata, int ncol, const char *const *names,
                          const char *const *values);
 sv_status sv_store_read(sv_ctx *ctx, sv_store_reader *rd, const char *sql, const char *const *names,
                         const char *const *values, size_t nparams, sv_row_fn fn, void *userdata);
-/* The same on a database opened for this one call (no check of the file). */
-sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql,
-                         const char *const *names, const char *const *values, size_t nparams,
-                         sv_row_fn fn, void *userdata);
 
 /* Versions (static strings). */
 const char *sv_sqlite_version(void);

@@ -121,17 +121,19 @@ int cmd_export(int argc, char **argv)
     sv_ctx *ctx = sv_ctx_create();
     if (!ctx)
         return EXIT_DATA;
-    sv_status st = sv_store_check_db(ctx, db);
+    sv_store_reader *rd = NULL;
+    sv_status st = sv_store_open_read(ctx, db, &rd);
     if (st == SV_OK && *where) {
         /* A break that is not in the database is a usage error, not an empty file. */
         char sql[256];
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE %s", layer, where);
         long n = 0;
-        st = sv_store_query(ctx, db, sql, NULL, NULL, 0, count_rows, &n);
+        st = sv_store_read(ctx, rd, sql, NULL, NULL, 0, count_rows, &n);
         if (st == SV_OK && n == 0)
             st = sv_error(ctx, SV_ERR_USAGE, "%s has no '%s' rows for that break; see 'svcov query --db %s "
                           "break_summary' for the breaks it holds", db, layer, db);
     }
+    sv_store_close_read(rd); /* GDAL opens the database for the export itself */
     if (st == SV_OK)
         st = sv_export_table(ctx, db, layer, *where ? where : NULL, out, format);
     int rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "export");
