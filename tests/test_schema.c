@@ -268,6 +268,37 @@ static void test_design_lists_schema(void **state)
     free(md);
 }
 
+/* The one insert path refuses a row that does not fit the description: a
+ * wrong count, a value of another kind than its column, a geometry of the
+ * wrong form; a fitting row is stored with its column's types. */
+static void test_insert_checks_rows(void **state)
+{
+    (void)state;
+    sv_ctx *ctx = sv_ctx_create();
+    assert_non_null(ctx);
+    sv_store *st = NULL;
+    const char *db = svt_path("insert.sqlite");
+    assert_int_equal(sv_store_create(ctx, db, 32631, &st), SV_OK);
+    sv_value v[] = {SV_TEXT("s1"), SV_TEXT("North"), SV_NULL, SV_INT(7)};
+    assert_int_equal(sv_store_insert_point(ctx, st, SV_TABLE_STATIONS, v, 4, 500000, 4700000), SV_OK);
+    assert_int_equal(sv_store_insert_point(ctx, st, SV_TABLE_STATIONS, v, 3, 500000, 4700000), SV_ERR_INTERNAL);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "3 values for the 4 columns of stations"));
+    sv_value bad[] = {SV_TEXT("s2"), SV_TEXT("South"), SV_NULL, SV_REAL(7)};
+    assert_int_equal(sv_store_insert_point(ctx, st, SV_TABLE_STATIONS, bad, 4, 500000, 4700000), SV_ERR_INTERNAL);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "stations.source_fid is INTEGER"));
+    assert_int_equal(sv_store_insert(ctx, st, SV_TABLE_STATIONS, v, 4, NULL, 0), SV_ERR_INTERNAL);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "stations takes a POINT geometry"));
+    assert_int_equal(sv_store_insert(ctx, st, SV_TABLE_RUNS, v, 4, NULL, 0), SV_ERR_INTERNAL);
+    assert_int_equal(sv_store_commit(ctx, st), SV_OK);
+    sv_ctx_destroy(ctx);
+    sqlite3 *sdb = svt_db_open(db);
+    assert_int_equal(svt_db_int(sdb, "SELECT count(*) FROM stations"), 1);
+    assert_string_equal(svt_db_text(sdb, "SELECT typeof(station_id) || typeof(category) || typeof(source_fid) || "
+                                         "typeof(geom) FROM stations"),
+                        "textnullintegerblob");
+    sqlite3_close(sdb);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -288,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_design_lists_schema),
         cmocka_unit_test(test_demo_db_matches),
         cmocka_unit_test(test_network_db_matches),
+        cmocka_unit_test(test_insert_checks_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
