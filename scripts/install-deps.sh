@@ -28,9 +28,11 @@ if ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
 fi
 
-# The benchmarks' peers (bench/): PostgreSQL, PostGIS and pgRouting.
+# The benchmarks' peers (bench/): PostgreSQL, PostGIS and pgRouting; GeoPandas for Debian's
+# /usr/bin/python3 (Debian 12 has no pyogrio: GeoPandas 0.12 reads through Fiona; sjoin needs Rtree).
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting)
+  packages+=(python3-geopandas python3-shapely python3-pyproj python3-fiona python3-rtree python3-pandas)
 fi
 
 missing=()
