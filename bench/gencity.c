@@ -14,6 +14,12 @@
  *   DIR/stations.<ext>   layer "stations": points, clustered around hot spots
  *                        with a uniform background; about 1% lie just outside
  *                        the city boundary on purpose.
+ *   with --clusters K    a city like a real one: most stations in K dense
+ *                        centres, districts smaller and people denser there;
+ *   with --demand N      DIR/demand.<ext>: buildings weighted by people;
+ *   with --roads         DIR/roads.<ext>: a street grid over the city;
+ *   with --population-raster FILE  a GeoTIFF of people per cell.
+ *   (bench/README.md describes them all.)
  *
  * How: everything is laid out in metres in a local azimuthal equidistant
  * frame centred on the city (so "radius R km" means R km on the ground),
