@@ -39,7 +39,7 @@ keep=0
 svcov_extra=()
 
 usage() {
-    cat <<EOT
+    cat <<'EOT'
 usage: bench/bench_scale.sh [--quick] [--stations N] [--districts M] [--radius LIST] [--seed S]
                             [--cities uniform,clustered] [--clusters K] [--cluster-share F]
                             [--runs svcov,defaults,sql,gpd-union,gpd-sjoin] [--timeout SECONDS]
@@ -47,23 +47,23 @@ usage: bench/bench_scale.sh [--quick] [--stations N] [--districts M] [--radius L
                             [--tolerance-pp PP] [-- EXTRA SVCOV ARGS]
 
   --quick           the smallest size (2,000 stations, 200 districts), e.g. for CI
-  --stations N      stations per city (default $stations)
-  --districts M     districts per city (default $districts)
-  --radius LIST     radii in metres (default $radii)
-  --seed S          city seed (default $seed)
+  --stations N      stations per city (default 100000)
+  --districts M     districts per city (default 10000)
+  --radius LIST     radii in metres (default 500,1000)
+  --seed S          city seed (default 42)
   --cities LIST     uniform (svcov-gencity's default city), clustered (--clusters) or both
-                    (default $cities)
-  --clusters K      centres of the clustered city (default $clusters)
-  --cluster-share F share of its stations in the centres (default $cluster_share)
-  --runs LIST       which runs (default $runs); svcov (like with like) is the reference of the
-                    comparison and always runs
-  --timeout SECONDS per run (default $timeout_s); a run that does not finish is reported as "> T s"
+                    (default uniform,clustered)
+  --clusters K      centres of the clustered city (default 6)
+  --cluster-share F share of its stations in the centres (default 0.7)
+  --runs LIST       which runs (default svcov,defaults,sql,gpd-union,gpd-sjoin); svcov (like
+                    with like) is the reference of the comparison and always runs
+  --timeout SECONDS per run (default 1800); a run that does not finish is reported as "> T s"
   --svcov PATH      svcov binary (default build/svcov)
   --gencity PATH    svcov-gencity binary (default build/bench/svcov-gencity)
   --python PATH     Python with GeoPandas (default /usr/bin/python3: Debian's python3-geopandas)
   --workdir DIR     keep all files there (default: a temporary folder, removed on success
                     unless --keep)
-  --tolerance-pp PP largest allowed difference in covered share, percentage points (default $tolerance_pp)
+  --tolerance-pp PP largest allowed difference in covered share, percentage points (default 0.1)
   -- ARGS           passed on to both 'svcov analyze' runs (e.g. -- --threads 1)
 Exit status: 0 all finished runs agree, 1 a run failed or disagrees, 2 usage error.
 EOT
