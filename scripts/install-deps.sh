@@ -32,7 +32,10 @@ fi
 for arg in "$@"; do
   case "$arg" in
     # The benchmarks' peers (bench/): PostgreSQL, PostGIS and pgRouting.
-    --bench) packages+=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting) ;;
+    # GeoPandas for Debian's /usr/bin/python3 (Debian 12 has no pyogrio: GeoPandas 0.12 reads through Fiona;
+    # sjoin needs Rtree).
+    --bench) packages+=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting
+                        python3-geopandas python3-shapely python3-pyproj python3-fiona python3-rtree python3-pandas) ;;
     # The fuzz targets (tests/fuzz/): clang with its libFuzzer and sanitizer runtimes.
     --fuzz) packages+=(clang-14 libclang-rt-14-dev libfuzzer-14-dev) ;;
     *) echo "install-deps: unknown option $arg (known: --bench, --fuzz)" >&2; exit 2 ;;
