@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 extern const unsigned char sv_mo_zh_CN[];
 extern const size_t sv_mo_zh_CN_len;
@@ -126,11 +127,19 @@ const char *sv_lang_tag(sv_lang lang)
 
 void sv_lang_date(sv_lang lang, const char *iso_utc, char *buf, size_t size)
 {
-    int y, mo, d, h, mi;
+    struct tm tm = {0};
     if (!iso_utc)
         iso_utc = "";
-    if (lang == SV_LANG_ZH && sscanf(iso_utc, "%4d-%2d-%2dT%2d:%2d", &y, &mo, &d, &h, &mi) == 5)
-        snprintf(buf, size, "%d年%d月%d日 %02d:%02d UTC", y, mo, d, h, mi);
-    else
+    if (lang == SV_LANG_ZH && sscanf(iso_utc, "%4d-%2d-%2dT%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                                     &tm.tm_hour, &tm.tm_min) == 5) {
+        /* Beijing time (UTC+8, no daylight saving), as a Chinese office reads a date */
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        time_t t = timegm(&tm) + 8 * 3600;
+        struct tm bj;
+        gmtime_r(&t, &bj);
+        snprintf(buf, size, "%d年%d月%d日 %02d:%02d（北京时间）", bj.tm_year + 1900, bj.tm_mon + 1, bj.tm_mday,
+                 bj.tm_hour, bj.tm_min);
+    } else
         snprintf(buf, size, "%s", iso_utc);
 }

@@ -959,11 +959,14 @@ static void scale_bar(page *p, double x, double y)
         sv_canvas_rect(p->c, x + i * w / 4, y, w / 4, 4, i % 2 ? &WHITE : &INK, &INK, 0.5);
     double tw, th;
     sv_canvas_text(p->c, x - 2, y - 12, "0", 7, 0, &INK, NULL);
-    sv_canvas_text_size(p->c, half, 7, 0, &tw, &th);
+    /* measured like every label, so a unit no font has is reported too */
+    measure(p, half, 7, 0, &tw, &th);
     sv_canvas_text(p->c, x + w / 2 - tw / 2, y - 12, half, 7, 0, &INK, NULL);
-    sv_canvas_text_size(p->c, lbl, 7, 0, &tw, &th);
+    measure(p, lbl, 7, 0, &tw, &th);
     sv_canvas_text(p->c, x + w - tw / 2, y - 12, lbl, 7, 0, &INK, NULL);
-    sv_canvas_text(p->c, x, y + 5, sv_tr(L, "metres in the map's projection"), 5.5, 0, &GREY, NULL);
+    const char *unit = sv_tr(L, "metres in the map's projection");
+    measure(p, unit, 5.5, 0, &tw, &th);
+    sv_canvas_text(p->c, x, y + 5, unit, 5.5, 0, &GREY, NULL);
 }
 
 /* Label candidates around a symbol: right, left, above, below, diagonals. */
@@ -1475,7 +1478,7 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
     double tw, th;
     /* TRANSLATORS: the north arrow's letter; Chinese maps write 北 */
     const char *north = sv_tr(m->lang, "N");
-    sv_canvas_text_size(p.c, north, 9, 1, &tw, &th);
+    measure(&p, north, 9, 1, &tw, &th);
     sv_canvas_text(p.c, p.frame.x1 - 18 - tw / 2, p.frame.y0 + 33, north, 9, 1, &INK, NULL);
     scale_bar(&p, p.frame.x0 + 14, p.frame.y1 - 18);
 

@@ -46,9 +46,12 @@ const char *sv_trp(sv_lang lang, const char *context, const char *msgid) __attri
 #define SV_N_(s) (s)
 /* The same with a context (for po/db_values.c: words stored in the database, looked up with sv_trp). */
 #define SV_NP_(context, s) (s)
+/* The same for the HTML map's script: {} stands for a value (not a printf format). */
+#define SV_NJ_(s) (s)
 
-/* A timestamp of the database ("2026-12-01T09:30:00Z") for people to read:
- * unchanged in English, "2026年12月1日 09:30 UTC" in Chinese. */
+/* A timestamp of the database ("2026-12-01T09:30:00Z", UTC) for people to
+ * read: unchanged in English; in Chinese in Beijing time, as offices there
+ * read dates: "2026年12月1日 17:30（北京时间）". */
 void sv_lang_date(sv_lang lang, const char *iso_utc, char *buf, size_t size);
 
 #ifdef __cplusplus
