@@ -3,6 +3,7 @@
 #define SVCOV_CLI_H
 
 #include "svcov/sv_common.h"
+#include "svcov/sv_lang.h"
 
 /* Exit statuses (documented in --help and the README). */
 enum {
@@ -26,6 +27,9 @@ void cli_print_issues(const sv_ctx *ctx, const char *cmd);
 int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd);
 /* Usage error: print "svcov CMD: msg" and a hint, return EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The language of what the command prints for people: --lang ARG (en or zh), or with ARG NULL the locale
+ * (LC_ALL, LC_MESSAGES, LANG starting with zh: Chinese). 0 ok; an unknown ARG prints why and gives EXIT_USAGE. */
+int cli_lang(const char *cmd, const char *arg, sv_lang *out);
 /* Parse "10,15" into a new array (free()); 0 ok, -1 bad number. */
 int cli_parse_list(const char *s, double **out, size_t *n);
 /* "svcov ARGS..." for the runs table (free()); NULL when out of memory. */
