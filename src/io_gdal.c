@@ -748,7 +748,7 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
     }
     free(s->layer_name);
     s->layer_name = sv_strdup(OGR_L_GetName(layer));
-    if (strcmp(driver, "ESRI Shapefile") == 0 && !o->encoding) {
+    if (strcmp(driver, "ESRI Shapefile") == 0 && (!o->encoding || s->enc_auto)) {
         /* what GDAL decoded the .dbf as, and why */
         const char *src_enc = GDALGetMetadataItem((GDALMajorObjectH)layer, "SOURCE_ENCODING", "SHAPEFILE");
         const char *cpg = GDALGetMetadataItem((GDALMajorObjectH)layer, "ENCODING_FROM_CPG", "SHAPEFILE");
