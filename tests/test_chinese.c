@@ -375,6 +375,14 @@ static void test_preset_gb50180(void **state)
     assert_string_equal(svt_db_text(db, "SELECT preset || ' ' || mode || ' ' || radii_m FROM runs"),
                         "gb50180 distance 300,500,1000");
     sqlite3_close(db);
+    /* the report names the life circles */
+    const char *md = svt_path("preset.md");
+    SVT_EXPECT(0, "report", "--db", out, "--out", md);
+    char *txt = svt_read(md, NULL);
+    assert_non_null(txt);
+    assert_non_null(strstr(txt, "5-minute life circle (300 m)"));
+    assert_non_null(strstr(txt, "15-minute life circle (1000 m)"));
+    free(txt);
     /* one distance changed, the labels kept */
     SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--preset", "gb50180", "--radius",
                "300,500,800", "--out", out, "-q");
