@@ -726,8 +726,13 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             "population_field TEXT", "population_raster TEXT", "raster_cells INTEGER", "raster_nodata INTEGER",
             "raster_negative INTEGER", "raster_people REAL", "population_pieces INTEGER",
             "blocks_without_buildings INTEGER", "distances_from TEXT", "responsibility_method TEXT",
-            "redundancy INTEGER",
+            "redundancy INTEGER", "preset TEXT", "input_coords TEXT", "input_encoding TEXT",
         };
+        const char *in_names[] = {"stations", "districts", "network", "demand", "population"};
+        const sv_source_opts *in_opts[] = {&o->stations, &o->districts, &o->network, &o->demand, &o->population};
+        char in_coords[256], in_enc[512];
+        sv_sources_describe(in_coords, sizeof in_coords, in_names, in_opts, 5, 0);
+        sv_sources_describe(in_enc, sizeof in_enc, in_names, in_opts, 5, 1);
         const sv_people_result *pr = &a->people;
         char rc_cells[32], rc_nodata[32], rc_neg[32], rc_sum[32], rc_pieces[32], rc_empty[32];
         snprintf(rc_cells, sizeof rc_cells, "%zu", pr->raster_cells);
@@ -753,9 +758,24 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             o->population.spec, o->population_field, o->population_raster, raster ? rc_cells : NULL,
             raster ? rc_nodata : NULL, raster ? rc_neg : NULL, raster ? rc_sum : NULL, people ? rc_pieces : NULL,
             pr->method == SV_POP_DASYMETRIC ? rc_empty : NULL, pr->points_source, pr->resp_method,
-            o->redundancy && pr->red ? "1" : "0",
+            o->redundancy && pr->red ? "1" : "0", a->preset ? a->preset->name : NULL, in_coords,
+            in_enc[0] ? in_enc : NULL,
         };
         rc = sv_store_record(ctx, db, "runs", keys, vals, sizeof keys / sizeof keys[0], NULL);
+        /* one row per break, with the preset's names for maps and reports */
+        for (size_t b = 0; rc == SV_OK && b < a->n_breaks; b++) {
+            const sv_preset_break *pb = a->preset && b < a->preset->n ? &a->preset->breaks[b] : NULL;
+            double bm = pb ? pb->minutes : a->breaks[b].minutes;
+            char bno[32], bmin[32], brad[32];
+            snprintf(bno, sizeof bno, "%zu", b + 1);
+            snprintf(bmin, sizeof bmin, "%.10g", bm);
+            snprintf(brad, sizeof brad, "%.10g", a->breaks[b].radius_m);
+            const char *bk[] = {"break_no INTEGER", "mode TEXT", "minutes REAL", "radius_m REAL", "preset TEXT",
+                                "label TEXT", "label_zh TEXT"};
+            const char *bv[] = {bno, a->mode, isnan(bm) ? NULL : bmin, brad, a->preset ? a->preset->name : NULL,
+                                pb ? pb->label : NULL, pb ? pb->label_zh : NULL};
+            rc = sv_store_record(ctx, db, "breaks", bk, bv, sizeof bk / sizeof bk[0], NULL);
+        }
     }
     if (rc == SV_OK && sv_ctx_interrupted(ctx))
         rc = SV_ERR_INTERRUPTED;
@@ -802,6 +822,19 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     memset(&finder, 0, sizeof finder);
     early_writer ew;
     memset(&ew, 0, sizeof ew);
+    sv_analyze_opts preset_opts;
+    double preset_radii[SV_PRESET_MAX];
+    if (o->preset) { /* the preset's distances (or the planner's) as metre breaks */
+        if ((rc = sv_preset_resolve(ctx, o->preset, o->radii, o->n_radii, o->n_minutes, &a->preset, preset_radii)) !=
+            SV_OK)
+            goto done;
+        preset_opts = *o;
+        preset_opts.radii = preset_radii;
+        preset_opts.n_radii = a->preset->n;
+        preset_opts.minutes = NULL;
+        preset_opts.n_minutes = 0;
+        o = &preset_opts;
+    }
     a->network = o->network.spec != NULL;
     if (a->network) {
         size_t n = o->n_radii ? o->n_radii : o->n_minutes;

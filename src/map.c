@@ -44,6 +44,8 @@ typedef struct {
     char mode[32];
     double minutes; /* NAN for distance breaks */
     double radius;
+    char label[64];     /* a preset's name for it (breaks.label), "" none */
+    char label_zh[96];  /* its Chinese name (breaks.label_zh), "" none */
 } brk;
 
 typedef struct {
@@ -245,6 +247,8 @@ static int read_break(void *ud, int ncol, const char *const *names, const char *
     snprintf(b->mode, sizeof b->mode, "%s", v[0] ? v[0] : "");
     b->minutes = v[1] ? strtod(v[1], NULL) : NAN;
     b->radius = num(v[2]);
+    snprintf(b->label, sizeof b->label, "%s", ncol > 3 && v[3] ? v[3] : "");
+    snprintf(b->label_zh, sizeof b->label_zh, "%s", ncol > 4 && v[4] ? v[4] : "");
     return 0;
 }
 
@@ -503,7 +507,10 @@ static sv_status query(sv_map *m, const char *sql, sv_row_fn fn, void *ud)
 
 static const char *break_label_in(sv_lang L, const brk *b, char *buf, size_t size)
 {
-    if (!isnan(b->minutes))
+    const char *lab = L == SV_LANG_ZH && b->label_zh[0] ? b->label_zh : b->label;
+    if (lab[0])
+        snprintf(buf, size, sv_tr(L, "%s (%g m)"), lab, b->radius);
+    else if (!isnan(b->minutes))
         snprintf(buf, size, sv_tr(L, "%g min"), b->minutes);
     else
         snprintf(buf, size, sv_tr(L, "%g m"), b->radius);
@@ -614,7 +621,12 @@ sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *op
                           db_path, need[i]);
             goto done;
         }
-    st = query(m, "SELECT DISTINCT mode, minutes, radius_m FROM district_coverage ORDER BY radius_m", read_break, m);
+    st = query(m, has_word(m->tables, "breaks")
+                      ? "SELECT DISTINCT c.mode, c.minutes, c.radius_m, (SELECT label FROM breaks b WHERE b.radius_m ="
+                        " c.radius_m), (SELECT label_zh FROM breaks b WHERE b.radius_m = c.radius_m)"
+                        " FROM district_coverage c ORDER BY c.radius_m"
+                      : "SELECT DISTINCT mode, minutes, radius_m FROM district_coverage ORDER BY radius_m",
+               read_break, m);
     if (st == SV_OK)
         st = select_breaks(ctx, m, opt);
     if (st == SV_OK)

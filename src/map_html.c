@@ -67,11 +67,33 @@ static int has(const sv_buf *list, const char *w)
 }
 
 /* Run a query that yields one JSON text and append it as `"key": <json>,`. */
-static sv_status json_member(sv_ctx *ctx, const char *db, const char *key, const char *sql, sv_buf *out)
+/* sql with every ST_Transform(X, 4326) in the lon/lat system c (through
+ * svcov_lonlat of sv_store_query). */
+static void lonlat_sql(sv_buf *out, const char *sql, sv_coords c)
+{
+    const char *p = sql, *q;
+    while (c != SV_COORDS_WGS84 && (q = strstr(p, "ST_Transform(")) != NULL) {
+        const char *end = strchr(q, ')'); /* X is a column: no parenthesis inside */
+        if (!end)
+            break;
+        sv_buf_add(out, p, (size_t)(q - p));
+        sv_buf_puts(out, "GeomFromWKB(svcov_lonlat(AsBinary(");
+        sv_buf_add(out, q, (size_t)(end + 1 - q));
+        sv_buf_printf(out, "), '%s'), 4326)", sv_coords_name(c));
+        p = end + 1;
+    }
+    sv_buf_puts(out, p);
+}
+
+static sv_status json_member(sv_ctx *ctx, const sv_map_options *opt, const char *db, const char *key,
+                             const char *sql, sv_buf *out)
 {
     sv_buf_printf(out, "\"%s\":", key);
     json_sink s = {out, 0};
-    sv_status st = sv_store_query(ctx, db, sql, NULL, NULL, 0, take_json, &s);
+    sv_buf q = {0};
+    lonlat_sql(&q, sql, opt ? opt->coords : SV_COORDS_WGS84);
+    sv_status st = q.failed ? SV_ERR_NOMEM : sv_store_query(ctx, db, q.data, NULL, NULL, 0, take_json, &s);
+    sv_buf_free(&q);
     if (st == SV_OK && s.rows == 0)
         sv_buf_puts(out, "null");
     sv_buf_puts(out, ",");
@@ -275,7 +297,7 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
                         " FROM (SELECT DISTINCT mode, minutes, radius_m FROM district_coverage WHERE %s"
                         " ORDER BY radius_m)", where);
     if (st == SV_OK)
-        st = json_member(ctx, db, "breaks", sql.data, &data);
+        st = json_member(ctx, opt, db, "breaks", sql.data, &data);
     /* districts with their figures per break */
     sv_buf_free(&sql);
     sv_buf_printf(&sql,
@@ -294,7 +316,7 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
                           : "",
                   where);
     if (st == SV_OK)
-        st = json_member(ctx, db, "districts", sql.data, &data);
+        st = json_member(ctx, opt, db, "districts", sql.data, &data);
     static const char *const areas[] = {"coverage", "gaps"};
     for (int k = 0; k < 2 && st == SV_OK; k++) {
         sv_buf_free(&sql);
@@ -305,7 +327,7 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
                       " district_id, 'mode', mode, 'minutes', minutes, 'radius_m', radius_m)) AS f FROM %s"
                       " WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom) AND %s)",
                       areas[k], where);
-        st = json_member(ctx, db, areas[k], sql.data, &data);
+        st = json_member(ctx, opt, db, areas[k], sql.data, &data);
     }
     /* stations with their service areas */
     if (st == SV_OK) {
@@ -320,17 +342,17 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
                       " ORDER BY radius_m) a WHERE a.station_id = s.station_id))) AS f FROM stations s"
                       " WHERE s.geom IS NOT NULL ORDER BY s.station_id)",
                       where);
-        st = json_member(ctx, db, "stations", sql.data, &data);
+        st = json_member(ctx, opt, db, "stations", sql.data, &data);
     }
     if (st == SV_OK)
-        st = json_member(ctx, db, "categories",
+        st = json_member(ctx, opt, db, "categories",
                          "SELECT json_group_array(c) FROM (SELECT coalesce(category, '(none)') AS c, count(*) AS n"
                          " FROM stations GROUP BY 1 ORDER BY n DESC, c)",
                          &data);
     /* the road network as the basemap */
     const char *roads_label = NULL;
     if (st == SV_OK && has(&tables, "roads")) {
-        st = json_member(ctx, db, "roads",
+        st = json_member(ctx, opt, db, "roads",
                          "SELECT json_object('type', 'FeatureCollection', 'features', json_group_array(json(f)))"
                          " FROM (SELECT json_object('type', 'Feature', 'geometry',"
                          " json(AsGeoJSON(ST_Transform(geom, 4326), 6)), 'properties', json_object()) AS f"
@@ -346,12 +368,12 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
                       " FROM reached_streets WHERE station_id IS NULL AND geom IS NOT NULL AND radius_m ="
                       " (SELECT max(radius_m) FROM district_coverage WHERE %s))",
                       where);
-        st = json_member(ctx, db, "roads", sql.data, &data);
+        st = json_member(ctx, opt, db, "roads", sql.data, &data);
         roads_label = SV_N_("Streets reached");
     }
     /* the sites of the latest 'svcov site' run */
     if (st == SV_OK && has(&tables, "sites") && has(&tables, "site_runs"))
-        st = json_member(ctx, db, "sites",
+        st = json_member(ctx, opt, db, "sites",
                          "SELECT json_object('type', 'FeatureCollection', 'features', json_group_array(json(f)))"
                          " FROM (SELECT json_object('type', 'Feature', 'geometry',"
                          " json(AsGeoJSON(ST_Transform(s.geom, 4326), 6)), 'properties', json_object('rank', s.rank,"

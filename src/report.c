@@ -138,8 +138,12 @@ typedef struct {
 
 static const char *brk_label(sv_lang L, const rtable *br, size_t i, char *buf, size_t size)
 {
-    const char *m = cell(br, i, "minutes");
-    if (m)
+    const char *m = cell(br, i, "minutes"), *l = cell(br, i, "label"), *lz = cell(br, i, "label_zh");
+    if (L == SV_LANG_ZH && lz && *lz)
+        l = lz;
+    if (l && *l)
+        snprintf(buf, size, sv_tr(L, "%s (%g m)"), l, strtod(cell(br, i, "radius_m"), NULL));
+    else if (m)
         snprintf(buf, size, sv_tr(L, "%g min"), strtod(m, NULL));
     else
         snprintf(buf, size, sv_tr(L, "%g m"), strtod(cell(br, i, "radius_m"), NULL));
@@ -210,7 +214,10 @@ static sv_status gather(report *r)
     r->has_pop = has(&r->dc_cols, "pop_covered_pct");
 
     sv_buf q = {0};
-    sv_buf_printf(&q, "SELECT DISTINCT mode, minutes, radius_m FROM district_coverage c WHERE %s ORDER BY radius_m",
+    sv_buf_printf(&q, "SELECT DISTINCT mode, minutes, radius_m%s FROM district_coverage c WHERE %s ORDER BY radius_m",
+                  has(&r->tables, "breaks") ? ", (SELECT label FROM breaks b WHERE b.radius_m = c.radius_m) AS label,"
+                                              " (SELECT label_zh FROM breaks b WHERE b.radius_m = c.radius_m) AS label_zh"
+                                            : "",
                   r->where);
     st = run(ctx, db, q.data, &r->breaks);
     sv_buf_free(&q);

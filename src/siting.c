@@ -285,7 +285,7 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
         "greedy_ratio REAL", "target_share REAL", "min_district_share REAL", "n_floor_unmet INTEGER",
         "n_demand INTEGER", "n_candidates INTEGER", "n_stations INTEGER", "n_uncoverable INTEGER", "greedy_s REAL",
         "exact_s REAL", "note TEXT", "demand_path TEXT", "candidates TEXT", "stations_path TEXT",
-        "crs_epsg INTEGER", "glpk_version TEXT",
+        "crs_epsg INTEGER", "glpk_version TEXT", "input_coords TEXT", "input_encoding TEXT",
     };
     size_t nk = sizeof keys / sizeof keys[0];
     int i = 0;
@@ -336,6 +336,15 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
     vals[i++] = sv_strdup(o->stations.spec);
     vals[i++] = fmt("%.0f", (double)s->crs.epsg);
     vals[i++] = sv_strdup(sv_glpk_version());
+    {
+        const char *names[] = {"demand", "candidates", "stations", "districts"};
+        const sv_source_opts *in[] = {&o->demand, &o->candidates, &o->stations, &o->districts};
+        char buf[512];
+        sv_sources_describe(buf, sizeof buf, names, in, 4, 0);
+        vals[i++] = sv_strdup(buf);
+        sv_sources_describe(buf, sizeof buf, names, in, 4, 1);
+        vals[i++] = buf[0] ? sv_strdup(buf) : NULL;
+    }
     long long run_id = 0;
     if (rc == SV_OK)
         rc = sv_store_record(ctx, db, "site_runs", keys, (const char *const *)vals, nk, &run_id);
@@ -416,12 +425,16 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
             snprintf(st_spec, sizeof st_spec, "%s:stations", o->db_path);
             od.stations.spec = st_spec;
             od.stations.id_field = od.stations.id_field ? od.stations.id_field : "station_id";
+            od.stations.coords = SV_COORDS_WGS84; /* svcov's own table, already converted */
+            od.stations.encoding = NULL;
         }
         if (!od.districts.spec) {
             snprintf(di_spec, sizeof di_spec, "%s:districts", o->db_path);
             od.districts.spec = di_spec;
             od.districts.id_field = od.districts.id_field ? od.districts.id_field : "district_id";
             od.districts.name_field = od.districts.name_field ? od.districts.name_field : "district_name";
+            od.districts.coords = SV_COORDS_WGS84; /* svcov's own table, already converted */
+            od.districts.encoding = NULL;
         }
         int srid = sv_store_db_srid(o->db_path);
         if ((!o->crs || strcasecmp(o->crs, "auto") == 0) && srid > 0) {

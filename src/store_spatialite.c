@@ -1,5 +1,6 @@
 /* store_spatialite.c - the only file that talks to SQLite and SpatiaLite. */
 #include "svcov/sv_store.h"
+#include "svcov/sv_cncoords.h"
 
 #include <sqlite3.h>
 #include <spatialite.h>
@@ -981,6 +982,36 @@ sv_status sv_store_district_demand(sv_ctx *ctx, sv_store *st, const char *distri
 
 /* ---- queries ---- */
 
+/* svcov_lonlat(WKB, 'gcj02'|'bd09'|'wgs84'): WGS 84 lon/lat WKB with every
+ * vertex in that system (maps drawn over AMap or Baidu tiles). */
+static void sql_lonlat(sqlite3_context *sc, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    sv_coords to;
+    const char *name = (const char *)sqlite3_value_text(argv[1]);
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(sc);
+        return;
+    }
+    if (!name || sv_coords_parse(name, &to) != 0) {
+        sqlite3_result_error(sc, "svcov_lonlat: use wgs84, gcj02 or bd09", -1);
+        return;
+    }
+    int n = sqlite3_value_bytes(argv[0]);
+    unsigned char *wkb = n > 0 ? malloc((size_t)n) : NULL;
+    if (!wkb) {
+        sqlite3_result_error_nomem(sc);
+        return;
+    }
+    memcpy(wkb, sqlite3_value_blob(argv[0]), (size_t)n);
+    if (sv_coords_convert_wkb(sqlite3_user_data(sc), SV_COORDS_WGS84, to, wkb, (size_t)n, NULL, NULL) != SV_OK) {
+        free(wkb);
+        sqlite3_result_error(sc, "svcov_lonlat: not a WKB geometry", -1);
+        return;
+    }
+    sqlite3_result_blob(sc, wkb, n, free);
+}
+
 sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql, const char *const *names,
                          const char *const *values, size_t nparams, sv_row_fn fn, void *userdata)
 {
@@ -994,6 +1025,7 @@ sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql, cons
     }
     cache = spatialite_alloc_connection();
     spatialite_init_ex(db, cache, 0);
+    sqlite3_create_function(db, "svcov_lonlat", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, ctx, sql_lonlat, NULL, NULL);
     char *used = nparams ? calloc(nparams, 1) : NULL;
     const char *tail = sql;
     while (rc == SV_OK && tail && *tail) {

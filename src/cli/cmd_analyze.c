@@ -35,7 +35,14 @@ static void help(void)
            "  --mode walk|bike|ebike    walk 5 km/h (default), bike 15 km/h, ebike 20 km/h\n"
            "  --speed KMH               your own speed instead of the mode's (stored as mode 'custom')\n"
            "  --detour FACTOR           network circuity: radius = speed x time / FACTOR (default 1)\n"
-           "  --radius LIST             straight-line radii in metres, e.g. 500,1000\n\n"
+           "  --radius LIST             straight-line radii in metres, e.g. 500,1000\n"
+           "  --preset NAME             named breaks (labels stored in the breaks table for maps and reports);\n"
+           "                            with --radius LIST (one per break, ascending) the labels keep the new\n"
+           "                            distances, e.g. --preset gb50180 --radius 300,500,800. Presets:\n");
+    for (const sv_preset *p = sv_presets(); p->name; p++)
+        printf("    %-10s %s\n", p->name, p->what);
+    printf("    (GB 50180-2018 gives 800-1000 m for the 15-minute circle; these are the standard's planning\n"
+           "    distances, not speed x time, and are stored as distance breaks)\n\n"
            "Network mode (true service areas along the streets instead of circles):\n"
            "  --network PATH[:LAYER]    road lines (GeoJSON, GeoPackage, Shapefile, an OSM .pbf's lines layer);\n"
            "                            ways are joined at shared vertices only (bridges do not connect)\n"
@@ -68,14 +75,18 @@ static void help(void)
            "  --no-category-coverage    skip coverage per station category (--category; a value like\n"
            "                            \"water;charging\" counts for both; tables category_coverage, category_gaps)\n\n"
            "Geometry:\n"
-           "  --crs auto|EPSG:n         analysis CRS (default auto: the UTM zone of the data's centre)\n"
+           "  --crs auto|auto-cgcs2000|EPSG:n  analysis CRS (default auto: the UTM zone of the data's centre;\n"
+           "                            auto-cgcs2000: the CGCS2000 3-degree Gauss-Kruger zone, e.g. EPSG:4547\n"
+           "                            at 114E, what Chinese planning offices use)\n"
            "  --quad-segs N             circle segments per quarter (default 32: 128 vertices, area\n"
            "                            0.04%% below the true circle)\n"
            "  --method voronoi|union    voronoi (default, fast) or union (textbook cross-check); same numbers\n"
            "  --no-service-areas        do not store one circle (network: area) per station and break\n"
            "                            (network: also no redundancy; stations reaching are still counted)\n"
            "  --threads N               worker threads (default: all cores)\n\n"
-           "Run:\n"
+           );
+    cli_inputs_help();
+    printf("Run:\n"
            "  --out DB                  result database (.sqlite)\n"
            "  --strict                  stop at the first bad feature instead of skipping/repairing it\n"
            "  --lang LANG               en or zh (简体中文): the summary table; default from LANG/LC_ALL\n"
@@ -98,7 +109,7 @@ enum {
     O_DISTRICT_NAME, O_WHERE, O_MINUTES, O_MODE, O_SPEED, O_DETOUR, O_RADIUS, O_CRS, O_QUAD, O_METHOD,
     O_NO_SA, O_THREADS, O_OUT, O_STRICT, O_HELP, O_NETWORK, O_HIGHWAY, O_SPEEDS, O_SNAP, O_LEGS, O_MAXSNAP,
     O_TRIM, O_DEMAND, O_DEMAND_ID, O_DEMAND_WEIGHT, O_POPULATION, O_POP_FIELD, O_POP_RASTER, O_LEVELS,
-    O_NO_REDUNDANCY, O_NO_CATEGORY, O_LANG
+    O_NO_REDUNDANCY, O_NO_CATEGORY, O_LANG, O_PRESET
 };
 
 static const struct option longopts[] = {
@@ -141,6 +152,8 @@ static const struct option longopts[] = {
     {"levels-field", required_argument, NULL, O_LEVELS},
     {"no-redundancy", no_argument, NULL, O_NO_REDUNDANCY},
     {"no-category-coverage", no_argument, NULL, O_NO_CATEGORY},
+    {"preset", required_argument, NULL, O_PRESET},
+    CLI_INPUT_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 
@@ -389,10 +402,19 @@ int cmd_analyze(int argc, char **argv)
     sv_lang lang = SV_LANG_EN;
     const char *default_minutes = "10,15";
     int c;
+    cli_inputs inputs;
+    memset(&inputs, 0, sizeof inputs);
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
         double v;
+        int k = cli_input_option("analyze", c, optarg, &inputs);
+        if (k == EXIT_USAGE) {
+            rc = k;
+            goto done;
+        }
+        if (k)
+            continue;
         switch (c) {
         case O_STATIONS: o.stations.spec = optarg; break;
         case O_DISTRICTS: o.districts.spec = optarg; break;
@@ -408,6 +430,7 @@ int cmd_analyze(int argc, char **argv)
         case O_LEVELS: o.demand.levels_field = optarg; break;
         case O_NO_REDUNDANCY: o.redundancy = 0; break;
         case O_NO_CATEGORY: o.by_category = 0; break;
+        case O_PRESET: o.preset = optarg; break;
         case O_MINUTES:
             free(minutes);
             if (cli_parse_list(optarg, &minutes, &o.n_minutes) != 0) {
@@ -517,8 +540,19 @@ int cmd_analyze(int argc, char **argv)
         rc = cli_usage("analyze", "--stations, --districts and --out are required");
         goto done;
     }
-    if (!o.n_minutes && !o.n_radii)
+    if (!o.n_minutes && !o.n_radii && !o.preset)
         cli_parse_list(default_minutes, &minutes, &o.n_minutes);
+    sv_source_opts *const srcs[CLI_INPUTS] = {[SV_ROLE_STATIONS] = &o.stations, [SV_ROLE_DISTRICTS] = &o.districts,
+                                              [SV_ROLE_DEMAND] = &o.demand, [SV_ROLE_NETWORK] = &o.network,
+                                              [SV_ROLE_POPULATION] = &o.population};
+    if ((rc = cli_inputs_apply("analyze", &inputs, srcs)) != 0)
+        goto done;
+    if (o.population_raster && (inputs.coords_set[1 + SV_ROLE_POPULATION] || inputs.encoding[1 + SV_ROLE_POPULATION])) {
+        rc = cli_usage("analyze", "--population-coords/--population-encoding are for --population polygons; a "
+                       "--population-raster is read in its own CRS (population grids are published in WGS 84 or a "
+                       "projected CRS, never GCJ-02/BD-09)");
+        goto done;
+    }
     o.minutes = minutes;
     o.radii = radii;
 

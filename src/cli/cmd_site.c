@@ -37,7 +37,7 @@ static void help(void)
            "  --stations PATH[:LAYER]   existing stations (--station-id, --where)\n"
            "  --districts PATH[:LAYER]  for grids, floors and the before/after table (--district-id, --district-name)\n"
            "  --radius M | --minutes N --mode walk|bike|ebike [--speed KMH] [--detour F]\n"
-           "  --crs auto|EPSG:n         --strict\n"
+           "  --crs auto|auto-cgcs2000|EPSG:n  --strict\n"
            "  --write-mps FILE          the exact model as free MPS for other solvers, always a minimisation (MCLP:\n"
            "                            of minus the covered weight, so its optimum is the negative of the new\n"
            "                            coverage); glpsol --freemps FILE and cbc FILE solve it as written\n"
@@ -46,8 +46,9 @@ static void help(void)
            "                            used, and the siting tables are added to it (or to a copy at --out);\n"
            "                            a network analysis is refused (siting measures straight-line reach)\n"
            "  --lang LANG   en or zh (简体中文): the summary; default from LANG/LC_ALL\n"
-           "  -q, --quiet\n\n"
-           "Examples:\n"
+           "  -q, --quiet\n\n");
+    cli_inputs_help();
+    printf("Examples:\n"
            "  svcov site --demand buildings.geojson --stations stations.geojson --candidates sites.gpkg \\\n"
            "             --radius 500 --model mclp --k 10 --exact --out siting.sqlite\n"
            "  svcov site --demand homes.gpkg --districts districts.geojson --grid 100 --grid-in gaps \\\n"
@@ -131,6 +132,7 @@ int cmd_site(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, O_HELP},
         {"lang", required_argument, NULL, O_LANG},
+        CLI_INPUT_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     sv_siting_opts o;
@@ -138,11 +140,18 @@ int cmd_site(int argc, char **argv)
     int quiet = 0, have_model = 0, c;
     const char *lang_arg = NULL;
     sv_lang L = SV_LANG_EN;
+    cli_inputs inputs;
+    memset(&inputs, 0, sizeof inputs);
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
         double v;
         char *end = NULL;
+        int in = cli_input_option("site", c, optarg, &inputs);
+        if (in == EXIT_USAGE)
+            return in;
+        if (in)
+            continue;
         switch (c) {
         case O_DEMAND: o.demand.spec = optarg; break;
         case O_DEMAND_ID: o.demand.id_field = optarg; break;
@@ -228,6 +237,10 @@ int cmd_site(int argc, char **argv)
         return lang_rc;
     if (optind < argc)
         return cli_usage("site", "unexpected argument '%s'", argv[optind]);
+    sv_source_opts *const srcs[CLI_INPUTS] = {[SV_ROLE_STATIONS] = &o.stations, [SV_ROLE_DISTRICTS] = &o.districts,
+                                              [SV_ROLE_DEMAND] = &o.demand, [SV_ROLE_CANDIDATES] = &o.candidates};
+    if (cli_inputs_apply("site", &inputs, srcs) != 0)
+        return EXIT_USAGE;
     if (!o.demand.spec || (!o.out_path && !o.db_path) || !have_model)
         return cli_usage("site", "--demand, --model and --out (or --db) are required");
     if (o.radius_m > 0 && o.minutes > 0)
