@@ -44,4 +44,6 @@ static const char *const db_values[] = {
     SV_NP_("runs column", "population_pieces"), SV_NP_("runs column", "blocks_without_buildings"),
     SV_NP_("runs column", "distances_from"), SV_NP_("runs column", "responsibility_method"),
     SV_NP_("runs column", "redundancy"), SV_NP_("runs column", "report_by"),
+    SV_NP_("runs column", "preset"), SV_NP_("runs column", "input_coords"),
+    SV_NP_("runs column", "input_encoding"), SV_NP_("runs column", "sliver_tol_m"),
 };
