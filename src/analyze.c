@@ -623,7 +623,7 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             "demand_path", "n_demand", "population_method", "population_path", "population_field",
             "population_raster", "raster_cells", "raster_nodata", "raster_negative", "raster_people",
             "population_pieces", "blocks_without_buildings", "distances_from", "responsibility_method",
-            "redundancy",
+            "redundancy", "sliver_tol_m",
         };
         const sv_people_result *pr = &a->people;
         char rc_cells[32], rc_nodata[32], rc_neg[32], rc_sum[32], rc_pieces[32], rc_empty[32];
@@ -633,6 +633,8 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
         snprintf(rc_sum, sizeof rc_sum, "%.6f", pr->raster_sum);
         snprintf(rc_pieces, sizeof rc_pieces, "%zu", pr->n_pieces);
         snprintf(rc_empty, sizeof rc_empty, "%zu", pr->n_blocks_empty);
+        char sliver_tol[32];
+        snprintf(sliver_tol, sizeof sliver_tol, "%g", SV_SLIVER_TOL_M);
         int raster = pr->method == SV_POP_RASTER, people = pr->method != SV_POP_NONE;
         const char *vals[] = {
             started, finished, SV_VERSION, o->command_line, st_fs->path, st_fs->layer,
@@ -650,7 +652,7 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             o->population.spec, o->population_field, o->population_raster, raster ? rc_cells : NULL,
             raster ? rc_nodata : NULL, raster ? rc_neg : NULL, raster ? rc_sum : NULL, people ? rc_pieces : NULL,
             pr->method == SV_POP_DASYMETRIC ? rc_empty : NULL, pr->points_source, pr->resp_method,
-            o->redundancy && pr->red ? "1" : "0",
+            o->redundancy && pr->red ? "1" : "0", sliver_tol,
         };
         rc = sv_store_record(ctx, db, "runs", keys, vals, sizeof keys / sizeof keys[0], NULL);
     }
