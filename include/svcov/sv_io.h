@@ -75,7 +75,9 @@ void sv_featureset_free(sv_featureset *fs);
  * format: a GDAL driver name or alias (geojson, gpkg, shp, kml, fgb, csv),
  * NULL to infer from out_path's extension (GeoJSON when unknown).
  * where: an SQL filter on the table, or NULL. GeoJSON is written per
- * RFC 7946 (WGS 84 lon/lat, right-hand rule). The file appears atomically. */
+ * RFC 7946 (WGS 84 lon/lat, right-hand rule). Geometry is snap-rounded to
+ * the grid the output keeps (1e-7 degrees for lon/lat formats, 1e-6 in the
+ * layer's CRS otherwise), valid as written. The file appears atomically. */
 sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table,
                           const char *where, const char *out_path, const char *format);
 
