@@ -726,7 +726,7 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             "population_field TEXT", "population_raster TEXT", "raster_cells INTEGER", "raster_nodata INTEGER",
             "raster_negative INTEGER", "raster_people REAL", "population_pieces INTEGER",
             "blocks_without_buildings INTEGER", "distances_from TEXT", "responsibility_method TEXT",
-            "redundancy INTEGER", "preset TEXT", "input_coords TEXT", "input_encoding TEXT",
+            "redundancy INTEGER", "preset TEXT", "input_coords TEXT", "input_encoding TEXT", "sliver_tol_m REAL",
         };
         const char *in_names[] = {"stations", "districts", "network", "demand", "population"};
         const sv_source_opts *in_opts[] = {&o->stations, &o->districts, &o->network, &o->demand, &o->population};
@@ -741,6 +741,8 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
         snprintf(rc_sum, sizeof rc_sum, "%.6f", pr->raster_sum);
         snprintf(rc_pieces, sizeof rc_pieces, "%zu", pr->n_pieces);
         snprintf(rc_empty, sizeof rc_empty, "%zu", pr->n_blocks_empty);
+        char sliver_tol[32];
+        snprintf(sliver_tol, sizeof sliver_tol, "%g", SV_SLIVER_TOL_M);
         int raster = pr->method == SV_POP_RASTER, people = pr->method != SV_POP_NONE;
         const char *vals[] = {
             started, finished, SV_VERSION, o->command_line, st_fs->path, st_fs->layer,
@@ -759,7 +761,7 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             raster ? rc_nodata : NULL, raster ? rc_neg : NULL, raster ? rc_sum : NULL, people ? rc_pieces : NULL,
             pr->method == SV_POP_DASYMETRIC ? rc_empty : NULL, pr->points_source, pr->resp_method,
             o->redundancy && pr->red ? "1" : "0", a->preset ? a->preset->name : NULL, in_coords,
-            in_enc[0] ? in_enc : NULL,
+            in_enc[0] ? in_enc : NULL, sliver_tol,
         };
         rc = sv_store_record(ctx, db, "runs", keys, vals, sizeof keys / sizeof keys[0], NULL);
         /* one row per break, with the preset's names for maps and reports */

@@ -1,5 +1,6 @@
 /* io_gdal.c - the only file that talks to GDAL/OGR. */
 #include "svcov/sv_io.h"
+#include "svcov/sv_geom.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -1223,71 +1224,156 @@ static void remove_outputs(const char *dir, const char *tmp_stem)
     closedir(d);
 }
 
-/* The table (filtered by where) in an in-memory dataset, its geometries
- * in WGS 84 lon/lat and then in the lon/lat system coords: the layer is
- * for drawing over AMap or Baidu tiles. */
-static sv_status lonlat_copy(sv_ctx *ctx, GDALDatasetH src, const char *table, const char *where, sv_coords coords,
-                             GDALDatasetH *out)
+/* Drivers that write lon/lat whatever the layer's CRS (they reproject on
+ * their own, after which their rounding could break a geometry). */
+static int writes_lonlat(const char *drv)
+{
+    static const char *const lonlat_drivers[] = {"GeoJSON", "GeoJSONSeq", "KML", "LIBKML", "GPX", NULL};
+    for (const char *const *n = lonlat_drivers; *n; n++)
+        if (strcmp(drv, *n) == 0)
+            return 1;
+    return 0;
+}
+
+/* The grids exported coordinates are snap-rounded to, so that what a file
+ * holds is valid as read back: the 7 decimals of a degree GeoJSON (RFC 7946)
+ * and KML write, and 1 um in the analysis CRS, which the 15 significant
+ * digits of the WKT in CSV and of GML hold exactly (as binary formats do). */
+#define EXPORT_GRID_DEG 1e-7
+#define EXPORT_GRID_M 1e-6
+
+/* g (owned) transformed by ct (may be NULL), moved from WGS 84 lon/lat to
+ * the web-map system coords (when not WGS 84) and snap-rounded to grid, as
+ * multi as the layer's type when that is a multi type. NULL on error. */
+static OGRGeometryH geom_on_grid(sv_geos *h, OGRGeometryH g, OGRCoordinateTransformationH ct, sv_coords coords,
+                                 double grid, OGRwkbGeometryType layer_type)
+{
+    OGRGeometryH out = NULL;
+    unsigned char *wkb = NULL, *snapped_wkb = NULL;
+    size_t snapped_len = 0;
+    sv_geom *sg = NULL, *snapped = NULL;
+    int size = 0;
+    if (ct && OGR_G_Transform(g, ct) != OGRERR_NONE)
+        goto done;
+    OGR_G_FlattenTo2D(g);
+    size = OGR_G_WkbSize(g);
+    if (size <= 0 || !(wkb = malloc((size_t)size)) || OGR_G_ExportToIsoWkb(g, wkbNDR, wkb) != OGRERR_NONE)
+        goto done;
+    if (coords != SV_COORDS_WGS84 &&
+        sv_coords_convert_wkb(NULL, SV_COORDS_WGS84, coords, wkb, (size_t)size, "export", NULL) != SV_OK)
+        goto done;
+    if (!(sg = sv_geom_from_wkb(h, wkb, (size_t)size)) || !(snapped = sv_geom_on_grid(h, sg, grid)) ||
+        !(snapped_wkb = sv_geom_to_wkb(h, snapped, &snapped_len)))
+        goto done;
+    if (OGR_G_CreateFromWkbEx(snapped_wkb, NULL, &out, snapped_len) != OGRERR_NONE) {
+        out = NULL;
+        goto done;
+    }
+    OGRwkbGeometryType want = wkbFlatten(layer_type), got = wkbFlatten(OGR_G_GetGeometryType(out));
+    if (want != got && OGR_GT_IsSubClassOf(want, wkbGeometryCollection) && OGR_GT_GetCollection(got) == want)
+        out = OGR_G_ForceTo(out, want, NULL);
+done:
+    OGR_G_DestroyGeometry(g);
+    sv_geom_destroy(h, snapped);
+    sv_geom_destroy(h, sg);
+    free(snapped_wkb);
+    free(wkb);
+    return out;
+}
+
+/* The rows of layer sl (matching where) in an in-memory layer of the same
+ * name and fields, each geometry transformed to lon/lat (lonlat, or coords
+ * other than WGS 84: then in that web-map system, for drawing over AMap or
+ * Baidu tiles) and snap-rounded to the output grid. */
+static sv_status grid_copy(sv_ctx *ctx, const char *db_path, OGRLayerH sl, const char *table, const char *where,
+                           int lonlat, sv_coords coords, GDALDatasetH *out)
 {
     *out = NULL;
-    const char *mem = GDALGetDriverByName("MEM") && GDALGetMetadataItem(GDALGetDriverByName("MEM"),
-                                                                         GDAL_DCAP_VECTOR, NULL)
-                          ? "MEM"
-                          : "Memory";
-    char **argv = NULL;
-    argv = CSLAddString(argv, "-f");
-    argv = CSLAddString(argv, mem);
-    argv = CSLAddString(argv, "-t_srs");
-    argv = CSLAddString(argv, "EPSG:4326");
-    argv = CSLAddString(argv, "-nln");
-    argv = CSLAddString(argv, table);
-    if (where && *where) {
-        argv = CSLAddString(argv, "-where");
-        argv = CSLAddString(argv, where);
-    }
-    argv = CSLAddString(argv, table);
-    GDALVectorTranslateOptions *vo = GDALVectorTranslateOptionsNew(argv, NULL);
-    CSLDestroy(argv);
-    GDALDatasetH ds = vo ? GDALVectorTranslate("svcov-lonlat", NULL, 1, &src, vo, NULL) : NULL;
-    GDALVectorTranslateOptionsFree(vo);
-    OGRLayerH l = ds ? GDALDatasetGetLayerByName(ds, table) : NULL;
-    if (!l) {
-        if (ds)
-            GDALClose(ds);
-        return sv_error(ctx, SV_ERR_OUTPUT, "exporting '%s' in %s: the lon/lat copy failed: %s", table,
-                        sv_coords_name(coords), CPLGetLastErrorMsg());
-    }
     sv_status st = SV_OK;
-    OGRFeatureH f;
-    OGR_L_ResetReading(l);
-    while (st == SV_OK && (f = OGR_L_GetNextFeature(l)) != NULL) {
-        OGRGeometryH g = OGR_F_GetGeometryRef(f);
-        if (g && !OGR_G_IsEmpty(g)) {
-            int size = OGR_G_WkbSize(g);
-            unsigned char *wkb = malloc(size > 0 ? (size_t)size : 1);
-            OGRGeometryH ng = NULL;
-            if (!wkb) {
-                st = SV_ERR_NOMEM;
-            } else {
-                OGR_G_ExportToIsoWkb(g, wkbNDR, wkb);
-                char what[256];
-                snprintf(what, sizeof what, "%s feature %lld", table, (long long)OGR_F_GetFID(f));
-                st = sv_coords_convert_wkb(ctx, SV_COORDS_WGS84, coords, wkb, (size_t)size, what, NULL);
-                if (st == SV_OK && OGR_G_CreateFromWkb(wkb, OGR_G_GetSpatialReference(g), &ng, size) != OGRERR_NONE)
-                    st = sv_error(ctx, SV_ERR_INTERNAL, "%s: the converted geometry cannot be read back", what);
-                free(wkb);
-            }
-            if (st == SV_OK && (OGR_F_SetGeometryDirectly(f, ng) != OGRERR_NONE || OGR_L_SetFeature(l, f) != OGRERR_NONE))
-                st = sv_error(ctx, SV_ERR_OUTPUT, "exporting '%s': cannot store a converted geometry", table);
+    OGRFeatureDefnH sd = OGR_L_GetLayerDefn(sl);
+    OGRGeomFieldDefnH sg = OGR_FD_GetGeomFieldDefn(sd, 0);
+    OGRwkbGeometryType type = OGR_GFld_GetType(sg);
+    OGRSpatialReferenceH lsrs = OGR_L_GetSpatialRef(sl); /* borrowed */
+    OGRSpatialReferenceH from = lsrs ? OSRClone(lsrs) : NULL;
+    OGRSpatialReferenceH to = lonlat ? srs_epsg(4326) : from ? OSRClone(from) : NULL;
+    OGRCoordinateTransformationH ct = NULL;
+    OGRFeatureH f = NULL, mf = NULL;
+    sv_geos *h = sv_geos_create();
+    GDALDriverH md = GDALGetDriverByName("Memory");
+    GDALDatasetH mem = md ? GDALCreate(md, "", 0, 0, 0, GDT_Unknown, NULL) : NULL;
+    OGRLayerH ml = mem ? GDALDatasetCreateLayer(mem, table, NULL, wkbNone, NULL) : NULL;
+    if (!h || !ml || (lsrs && (!from || !to))) {
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory preparing the export of '%s'", table);
+        goto done;
+    }
+    if (from)
+        OSRSetAxisMappingStrategy(from, OAMS_TRADITIONAL_GIS_ORDER);
+    if (lonlat && !(ct = from ? OCTNewCoordinateTransformation(from, to) : NULL)) {
+        st = sv_error(ctx, SV_ERR_INPUT, "--db %s: layer '%s' has no CRS that transforms to lon/lat", db_path,
+                      table);
+        goto done;
+    }
+    for (int i = 0; i < OGR_FD_GetFieldCount(sd) && st == SV_OK; i++)
+        if (OGR_L_CreateField(ml, OGR_FD_GetFieldDefn(sd, i), TRUE) != OGRERR_NONE)
+            st = sv_error(ctx, SV_ERR_INTERNAL, "export of '%s': cannot copy the fields: %s", table,
+                          CPLGetLastErrorMsg());
+    OGRGeomFieldDefnH gd = OGR_GFld_Create(OGR_GFld_GetNameRef(sg), type);
+    if (gd)
+        OGR_GFld_SetSpatialRef(gd, to);
+    if (st == SV_OK && (!gd || OGR_L_CreateGeomField(ml, gd, TRUE) != OGRERR_NONE))
+        st = sv_error(ctx, SV_ERR_INTERNAL, "export of '%s': cannot create the geometry field: %s", table,
+                      CPLGetLastErrorMsg());
+    if (gd)
+        OGR_GFld_Destroy(gd);
+    if (st == SV_OK && OGR_L_SetAttributeFilter(sl, where && *where ? where : NULL) != OGRERR_NONE)
+        st = sv_error(ctx, SV_ERR_INTERNAL, "export of '%s': filter '%s' rejected: %s", table, where,
+                      CPLGetLastErrorMsg());
+    OGR_L_ResetReading(sl);
+    double grid = lonlat ? EXPORT_GRID_DEG : EXPORT_GRID_M;
+    while (st == SV_OK && (f = OGR_L_GetNextFeature(sl)) != NULL) {
+        if (!(mf = OGR_F_Create(OGR_L_GetLayerDefn(ml))) || OGR_F_SetFrom(mf, f, TRUE) != OGRERR_NONE) {
+            st = sv_error(ctx, SV_ERR_NOMEM, "out of memory exporting '%s'", table);
+            break;
         }
+        OGR_F_SetFID(mf, OGR_F_GetFID(f));
+        OGRGeometryH g = OGR_F_StealGeometry(mf);
+        if (g && !OGR_G_IsEmpty(g)) {
+            OGRGeometryH gg = geom_on_grid(h, g, ct, lonlat ? coords : SV_COORDS_WGS84, grid, type);
+            if (!gg) {
+                st = sv_error(ctx, SV_ERR_GEOM, "--db %s: layer '%s', feature %lld: its geometry cannot be %s"
+                              "rounded to the output precision: %s%s", db_path, table, (long long)OGR_F_GetFID(f),
+                              lonlat ? "transformed to lon/lat and " : "", sv_geos_errmsg(h), CPLGetLastErrorMsg());
+                break;
+            }
+            OGR_F_SetGeometryDirectly(mf, gg);
+        } else if (g) {
+            OGR_F_SetGeometryDirectly(mf, g);
+        }
+        if (OGR_L_CreateFeature(ml, mf) != OGRERR_NONE) {
+            st = sv_error(ctx, SV_ERR_NOMEM, "out of memory exporting '%s'", table);
+            break;
+        }
+        OGR_F_Destroy(mf);
         OGR_F_Destroy(f);
+        mf = f = NULL;
     }
-    if (st != SV_OK) {
-        GDALClose(ds);
-        return st;
-    }
-    *out = ds;
-    return SV_OK;
+done:
+    if (mf)
+        OGR_F_Destroy(mf);
+    if (f)
+        OGR_F_Destroy(f);
+    if (ct)
+        OCTDestroyCoordinateTransformation(ct);
+    if (to)
+        OSRDestroySpatialReference(to);
+    if (from)
+        OSRDestroySpatialReference(from);
+    sv_geos_destroy(h);
+    if (st == SV_OK)
+        *out = mem;
+    else if (mem)
+        GDALClose(mem);
+    return st;
 }
 
 sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table, const char *where,
@@ -1334,7 +1420,7 @@ sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table, c
     sv_status st = SV_OK;
     char **argv = NULL;
     GDALVectorTranslateOptions *vopts = NULL;
-    GDALDatasetH dst = NULL, lonlat = NULL;
+    GDALDatasetH dst = NULL, mem = NULL;
     CPLErrorReset();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     GDALDatasetH src = GDALOpenEx(db_path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
@@ -1342,23 +1428,32 @@ sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table, c
         st = sv_error(ctx, SV_ERR_INPUT, "--db %s cannot be opened: %s", db_path, CPLGetLastErrorMsg());
         goto done;
     }
-    if (!GDALDatasetGetLayerByName(src, table)) {
+    OGRLayerH sl = GDALDatasetGetLayerByName(src, table);
+    if (!sl) {
         st = sv_error(ctx, SV_ERR_INPUT, "--db %s has no layer '%s'; is it an svcov result database?",
                       db_path, table);
         goto done;
     }
-    if (coords != SV_COORDS_WGS84) {
-        if ((st = lonlat_copy(ctx, src, table, where, coords, &lonlat)) != SV_OK)
-            goto done;
-        where = NULL; /* applied to the copy */
-    }
+    /* Geometry goes through a copy on the output grid (in lon/lat for the
+     * lon/lat formats and for --coords); tables without one are translated
+     * as they are. */
+    if (OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(sl)) > 0 &&
+        (st = grid_copy(ctx, db_path, sl, table, where, writes_lonlat(drv) || coords != SV_COORDS_WGS84, coords,
+                        &mem)) != SV_OK)
+        goto done;
     argv = CSLAddString(argv, "-f");
     argv = CSLAddString(argv, drv);
     argv = CSLAddString(argv, "-nln");
     argv = CSLAddString(argv, table);
-    if (where && *where) {
+    if (where && *where && !mem) {
         argv = CSLAddString(argv, "-where");
         argv = CSLAddString(argv, where);
+    }
+    const char *fid = OGR_L_GetFIDColumn(sl);
+    const char *lcos = GDALGetMetadataItem(GDALGetDriverByName(drv), GDAL_DS_LAYER_CREATIONOPTIONLIST, NULL);
+    if (mem && fid && *fid && lcos && strstr(lcos, "name='FID'")) { /* the copy forgot its name */
+        argv = CSLAddString(argv, "-lco");
+        argv = CSLAddString(argv, CPLSPrintf("FID=%s", fid));
     }
     if (strcmp(drv, "GeoJSON") == 0) {
         argv = CSLAddString(argv, "-lco");
@@ -1379,7 +1474,7 @@ sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table, c
         goto done;
     }
     int usage_error = 0;
-    dst = GDALVectorTranslate(tmp_path, NULL, 1, lonlat ? &lonlat : &src, vopts, &usage_error);
+    dst = GDALVectorTranslate(tmp_path, NULL, 1, mem ? &mem : &src, vopts, &usage_error);
     if (!dst) {
         st = sv_error(ctx, SV_ERR_OUTPUT, "exporting '%s' to %s (%s) failed: %s", table, out_path, drv,
                       CPLGetLastErrorMsg());
@@ -1403,8 +1498,8 @@ done:
         GDALClose(dst);
     GDALVectorTranslateOptionsFree(vopts);
     CSLDestroy(argv);
-    if (lonlat)
-        GDALClose(lonlat);
+    if (mem)
+        GDALClose(mem);
     if (src)
         GDALClose(src);
     return st;

@@ -98,7 +98,9 @@ int sv_featureset_to_source(const sv_featureset *fs, double x, double y, double 
  * RFC 7946 (WGS 84 lon/lat, right-hand rule). coords GCJ-02 or BD-09:
  * geometries are written as lon/lat in that system (the file's CRS says
  * WGS 84: these systems have no EPSG code), to draw over AMap or Baidu
- * tiles; WGS 84: as stored (GeoJSON in WGS 84). The file appears atomically. */
+ * tiles; WGS 84: as stored (GeoJSON in WGS 84). Geometry is snap-rounded to
+ * the grid the output keeps (1e-7 degrees for lon/lat formats, 1e-6 in the
+ * layer's CRS otherwise), valid as written. The file appears atomically. */
 sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table,
                           const char *where, const char *out_path, const char *format, sv_coords coords);
 
