@@ -736,8 +736,13 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             "population_field", "population_raster", "raster_cells", "raster_nodata",
             "raster_negative", "raster_people", "population_pieces",
             "blocks_without_buildings", "distances_from", "responsibility_method",
-            "redundancy",
+            "redundancy", "preset", "input_coords", "input_encoding", "sliver_tol_m",
         };
+        const char *in_names[] = {"stations", "districts", "network", "demand", "population"};
+        const sv_source_opts *in_opts[] = {&o->stations, &o->districts, &o->network, &o->demand, &o->population};
+        char in_coords[256], in_enc[512];
+        sv_sources_describe(in_coords, sizeof in_coords, in_names, in_opts, 5, 0);
+        sv_sources_describe(in_enc, sizeof in_enc, in_names, in_opts, 5, 1);
         const sv_people_result *pr = &a->people;
         char rc_cells[32], rc_nodata[32], rc_neg[32], rc_sum[32], rc_pieces[32], rc_empty[32];
         snprintf(rc_cells, sizeof rc_cells, "%zu", pr->raster_cells);
@@ -746,6 +751,8 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
         snprintf(rc_sum, sizeof rc_sum, "%.6f", pr->raster_sum);
         snprintf(rc_pieces, sizeof rc_pieces, "%zu", pr->n_pieces);
         snprintf(rc_empty, sizeof rc_empty, "%zu", pr->n_blocks_empty);
+        char sliver_tol[32];
+        snprintf(sliver_tol, sizeof sliver_tol, "%g", SV_SLIVER_TOL_M);
         int raster = pr->method == SV_POP_RASTER, people = pr->method != SV_POP_NONE;
         const char *vals[] = {
             started, finished, SV_VERSION, o->command_line, st_fs->path, st_fs->layer,
@@ -763,10 +770,20 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             o->population.spec, o->population_field, o->population_raster, raster ? rc_cells : NULL,
             raster ? rc_nodata : NULL, raster ? rc_neg : NULL, raster ? rc_sum : NULL, people ? rc_pieces : NULL,
             pr->method == SV_POP_DASYMETRIC ? rc_empty : NULL, pr->points_source, pr->resp_method,
-            o->redundancy && pr->red ? "1" : "0",
+            o->redundancy && pr->red ? "1" : "0", a->preset ? a->preset->name : NULL, in_coords,
+            in_enc[0] ? in_enc : NULL, sliver_tol,
         };
         _Static_assert(sizeof keys / sizeof keys[0] == sizeof vals / sizeof vals[0], "one value per runs column");
         rc = sv_store_record(ctx, db, SV_TABLE_RUNS, keys, vals, sizeof keys / sizeof keys[0], NULL);
+        /* one row per break, with the preset's names for maps and reports */
+        for (size_t b = 0; rc == SV_OK && b < a->n_breaks; b++) {
+            const sv_preset_break *pb = a->preset && b < a->preset->n ? &a->preset->breaks[b] : NULL;
+            double bm = pb ? pb->minutes : a->breaks[b].minutes;
+            const sv_value bv[] = {SV_INT(b + 1), SV_TEXT(a->mode), isnan(bm) ? SV_NULL : SV_REAL(bm),
+                                   SV_REAL(a->breaks[b].radius_m), a->preset ? SV_TEXT(a->preset->name) : SV_NULL,
+                                   pb ? SV_TEXT(pb->label) : SV_NULL, pb ? SV_TEXT(pb->label_zh) : SV_NULL};
+            rc = sv_store_insert(ctx, db, SV_TABLE_BREAKS, bv, sizeof bv / sizeof bv[0], NULL, 0);
+        }
     }
     if (rc == SV_OK && sv_ctx_interrupted(ctx))
         rc = SV_ERR_INTERRUPTED;
@@ -813,6 +830,19 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     memset(&finder, 0, sizeof finder);
     early_writer ew;
     memset(&ew, 0, sizeof ew);
+    sv_analyze_opts preset_opts;
+    double preset_radii[SV_PRESET_MAX];
+    if (o->preset) { /* the preset's distances (or the planner's) as metre breaks */
+        if ((rc = sv_preset_resolve(ctx, o->preset, o->radii, o->n_radii, o->n_minutes, &a->preset, preset_radii)) !=
+            SV_OK)
+            goto done;
+        preset_opts = *o;
+        preset_opts.radii = preset_radii;
+        preset_opts.n_radii = a->preset->n;
+        preset_opts.minutes = NULL;
+        preset_opts.n_minutes = 0;
+        o = &preset_opts;
+    }
     a->network = o->network.spec != NULL;
     if (a->network) {
         size_t n = o->n_radii ? o->n_radii : o->n_minutes;

@@ -423,7 +423,7 @@ static sv_status redundancy(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_
         for (size_t i = 0; i < ns && rc == SV_OK; i++) {
             if (L.n[i]) {
                 sv_geom *u = sv_geom_coverage_union_take(h, L.geoms[i], L.n[i]);
-                sv_geom *p = u ? sv_geom_polygons(h, u) : NULL;
+                sv_geom *p = u ? sv_geom_without_slivers(h, u, SV_SLIVER_TOL_M, NULL) : NULL;
                 sv_geom_destroy(h, u);
                 P->crit_wkb[b * ns + i] = p ? sv_geom_to_wkb(h, p, &P->crit_len[b * ns + i]) : NULL;
                 sv_geom_destroy(h, p);
@@ -612,9 +612,8 @@ static sv_status responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *in,
         if (!ng[i])
             continue;
         sv_geom *u = sv_geom_union_take(h, groups[i], ng[i]); /* one part: handed back as is */
-        sv_geom *p = u && sv_geom_is_polygonal(h, u) ? u : u ? sv_geom_polygons(h, u) : NULL;
-        if (u != p)
-            sv_geom_destroy(h, u);
+        sv_geom *p = u ? sv_geom_without_slivers(h, u, SV_SLIVER_TOL_M, NULL) : NULL;
+        sv_geom_destroy(h, u);
         ng[i] = 0;
         if (!p) {
             rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite an area of responsibility: %s", sv_geos_errmsg(h));

@@ -283,6 +283,10 @@ static const sv_column runs[] = {
     {"distances_from", T, 0, "the points fairness distances are measured from"},
     {"responsibility_method", T, 0, "how areas of responsibility were drawn"},
     {"redundancy", I, 0, "1 when redundancy was computed"},
+    {"preset", T, 0, "--preset (gb50180)"},
+    {"input_coords", T, 0, "the coordinate system of each input (stations=gcj02,...)"},
+    {"input_encoding", T, 0, "the text encoding of each input given or detected"},
+    {"sliver_tol_m", R, 0, "polygon parts and holes thinner than this (2 x area / perimeter) are left out"},
 };
 
 /* One row per `svcov site`. */
@@ -324,6 +328,19 @@ static const sv_column site_runs[] = {
     {"stations_path", T, 0, "--stations"},
     {"crs_epsg", I, 0, "the analysis CRS"},
     {"glpk_version", T, 0, "GLPK's version"},
+    {"input_coords", T, 0, "the coordinate system of each input (stations=gcj02,...)"},
+    {"input_encoding", T, 0, "the text encoding of each input given or detected"},
+};
+
+/* One row per break of the run. */
+static const sv_column breaks[] = {
+    {"break_no", I, 0, "1, 2, ... in ascending order"},
+    {"mode", T, 0, "the travel mode, or distance"},
+    {"minutes", R, 0, "minutes (a preset's life circle: 5, 10, 15)"},
+    {"radius_m", R, 0, "reach, metres"},
+    {"preset", T, 0, "the preset the break comes from"},
+    {"label", T, 0, "the name maps and reports print"},
+    {"label_zh", T, 0, "its Chinese name"},
 };
 
 #define COLS(c) (c), sizeof(c) / sizeof(c)[0]
@@ -377,6 +394,8 @@ static const sv_table_desc tables[SV_TABLE_COUNT] = {
                                  COLS(responsibility), "MULTIPOLYGON", "geom", NO_INDEX, 1, 0},
     [SV_TABLE_ROADS] = {"roads", "the road lines of a network-mode run (map context)", "id", COLS(roads),
                         "MULTILINESTRING", "geom", NO_INDEX, 1, 0},
+    [SV_TABLE_BREAKS] = {"breaks", "one row per break, with a preset's names (joined on radius_m)", "id",
+                         COLS(breaks), NULL, NULL, NO_INDEX, 1, 0},
     [SV_TABLE_RUNS] = {"runs", "one row per svcov analyze", "run_id", COLS(runs), NULL, NULL, NO_INDEX, 0, 1},
     [SV_TABLE_SITE_RUNS] = {"site_runs", "one row per svcov site; acceptance checks read it", "site_run_id",
                             COLS(site_runs), NULL, NULL, NO_INDEX, 0, 1},

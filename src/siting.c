@@ -293,7 +293,7 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
         "greedy_ratio", "target_share", "min_district_share", "n_floor_unmet",
         "n_demand", "n_candidates", "n_stations", "n_uncoverable", "greedy_s",
         "exact_s", "note", "demand_path", "candidates", "stations_path",
-        "crs_epsg", "glpk_version",
+        "crs_epsg", "glpk_version", "input_coords", "input_encoding",
     };
     size_t nk = sizeof keys / sizeof keys[0];
     int i = 0;
@@ -344,6 +344,15 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
     vals[i++] = sv_strdup(o->stations.spec);
     vals[i++] = fmt("%.0f", (double)s->crs.epsg);
     vals[i++] = sv_strdup(sv_glpk_version());
+    {
+        const char *names[] = {"demand", "candidates", "stations", "districts"};
+        const sv_source_opts *in[] = {&o->demand, &o->candidates, &o->stations, &o->districts};
+        char buf[512];
+        sv_sources_describe(buf, sizeof buf, names, in, 4, 0);
+        vals[i++] = sv_strdup(buf);
+        sv_sources_describe(buf, sizeof buf, names, in, 4, 1);
+        vals[i++] = buf[0] ? sv_strdup(buf) : NULL;
+    }
     long long run_id = 0;
     if (rc == SV_OK)
         rc = i == (int)nk ? sv_store_record(ctx, db, SV_TABLE_SITE_RUNS, keys, (const char *const *)vals, nk, &run_id)
@@ -431,12 +440,16 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
             snprintf(st_spec, sizeof st_spec, "%s:stations", o->db_path);
             od.stations.spec = st_spec;
             od.stations.id_field = od.stations.id_field ? od.stations.id_field : "station_id";
+            od.stations.coords = SV_COORDS_WGS84; /* svcov's own table, already converted */
+            od.stations.encoding = NULL;
         }
         if (!od.districts.spec) {
             snprintf(di_spec, sizeof di_spec, "%s:districts", o->db_path);
             od.districts.spec = di_spec;
             od.districts.id_field = od.districts.id_field ? od.districts.id_field : "district_id";
             od.districts.name_field = od.districts.name_field ? od.districts.name_field : "district_name";
+            od.districts.coords = SV_COORDS_WGS84; /* svcov's own table, already converted */
+            od.districts.encoding = NULL;
         }
         int srid = sv_store_db_srid(o->db_path);
         if ((!o->crs || strcasecmp(o->crs, "auto") == 0) && srid > 0) {

@@ -2,6 +2,7 @@
  * the SpatiaLite writer of the result schema (schema.c) and the read-only
  * handle. */
 #include "svcov/sv_store.h"
+#include "svcov/sv_cncoords.h"
 
 #include "schema.h"
 
@@ -607,6 +608,36 @@ sv_status sv_store_record(sv_ctx *ctx, sv_store *st, sv_table table, const char 
 
 /* ---- queries ---- */
 
+/* svcov_lonlat(WKB, 'gcj02'|'bd09'|'wgs84'): WGS 84 lon/lat WKB with every
+ * vertex in that system (maps drawn over AMap or Baidu tiles). */
+static void sql_lonlat(sqlite3_context *sc, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    sv_coords to;
+    const char *name = (const char *)sqlite3_value_text(argv[1]);
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(sc);
+        return;
+    }
+    if (!name || sv_coords_parse(name, &to) != 0) {
+        sqlite3_result_error(sc, "svcov_lonlat: use wgs84, gcj02 or bd09", -1);
+        return;
+    }
+    int n = sqlite3_value_bytes(argv[0]);
+    unsigned char *wkb = n > 0 ? malloc((size_t)n) : NULL;
+    if (!wkb) {
+        sqlite3_result_error_nomem(sc);
+        return;
+    }
+    memcpy(wkb, sqlite3_value_blob(argv[0]), (size_t)n);
+    if (sv_coords_convert_wkb(sqlite3_user_data(sc), SV_COORDS_WGS84, to, wkb, (size_t)n, NULL, NULL) != SV_OK) {
+        free(wkb);
+        sqlite3_result_error(sc, "svcov_lonlat: not a WKB geometry", -1);
+        return;
+    }
+    sqlite3_result_blob(sc, wkb, n, free);
+}
+
 struct sv_store_reader {
     sqlite3 *db;
     void *cache;
@@ -631,6 +662,8 @@ sv_status sv_store_open_read(sv_ctx *ctx, const char *db_path, sv_store_reader *
     }
     rd->cache = spatialite_alloc_connection();
     spatialite_init_ex(rd->db, rd->cache, 0);
+    sqlite3_create_function(rd->db, "svcov_lonlat", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, ctx, sql_lonlat, NULL,
+                            NULL);
     *out = rd;
     return SV_OK;
 }

@@ -46,6 +46,7 @@ typedef enum {
     SV_TABLE_CATEGORY_GAPS,  /* category_gaps */
     SV_TABLE_RESPONSIBILITY, /* responsibility */
     SV_TABLE_ROADS,          /* roads: the network of a network-mode run */
+    SV_TABLE_BREAKS,         /* the run's breaks with a preset's labels */
     SV_TABLE_RUNS,           /* one record per analyze */
     SV_TABLE_SITE_RUNS,      /* one record per site */
     SV_TABLE_COUNT
