@@ -498,12 +498,16 @@ static size_t clip_half(const double *xy, size_t n, int axis, double m, int keep
     return k;
 }
 
+#ifndef SPLIT_ABOVE
+#define SPLIT_ABOVE 6 /* crossing circles: more are noded in halves */
+#endif
+
 /* Piece g (owned by the sink or borrowed), lying in the convex ring xy of
- * n points, with the candidate circles cand[0..nc) of which base more hold
+ * n points (whole: g is that ring), with the candidate circles cand[0..nc) of which base more hold
  * all of it. A piece that many circles cross is halved, so that noding
  * happens in small parts with few circles and most parts are 3+ at once. */
-static int split_piece(piece_sink *k, const sv_geom *g, const double *xy, size_t n, const size_t *cand, size_t nc,
-                       int base, size_t base_only, int depth)
+static int split_piece(piece_sink *k, const sv_geom *g, int whole, const double *xy, size_t n, const size_t *cand,
+                       size_t nc, int base, size_t base_only, int depth)
 {
     sv_env pe;
     if (sv_geom_envelope(k->h, g, &pe) != 0)
@@ -533,7 +537,7 @@ static int split_piece(piece_sink *k, const sv_geom *g, const double *xy, size_t
         k->ncross = first;
         ncross = 0;
     }
-    if (ncross > 8 && depth < 12) {
+    if (ncross > SPLIT_ABOVE && depth < 12) {
         /* halve across the longer side of the piece's envelope (within the ring's) */
         double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
         for (size_t v = 0; v < n; v++) {
@@ -564,17 +568,22 @@ static int split_piece(piece_sink *k, const sv_geom *g, const double *xy, size_t
                 *hi = m;
             else
                 *lo = m;
-            sv_geom *rect = sv_geom_rect(k->h, &box);
-            sv_geom *cut = rect ? sv_geom_intersection(k->h, g, rect) : NULL;
-            sv_geom *part = cut ? sv_geom_polygons(k->h, cut) : NULL;
-            sv_geom_destroy(k->h, rect);
-            sv_geom_destroy(k->h, cut);
+            sv_geom *part = NULL;
+            if (whole) { /* the half ring itself, no overlay */
+                part = sv_geom_polygon_xy(k->h, half, nh);
+            } else {
+                sv_geom *rect = sv_geom_rect(k->h, &box);
+                sv_geom *cut = rect ? sv_geom_intersection(k->h, g, rect) : NULL;
+                part = cut ? sv_geom_polygons(k->h, cut) : NULL;
+                sv_geom_destroy(k->h, rect);
+                sv_geom_destroy(k->h, cut);
+            }
             if (!part || sink_own(k, part) != 0) {
                 rc = -1;
                 break;
             }
             if (sv_geom_is_empty(k->h, part) != 1)
-                rc = split_piece(k, part, half, nh, sub, ncross, base, base_only, depth + 1);
+                rc = split_piece(k, part, whole, half, nh, sub, ncross, base, base_only, depth + 1);
         }
         free(sub);
         free(half);
@@ -652,7 +661,7 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
         }
         cand = nc;
         memcpy(cand, cs->ids, cs->n_ids * sizeof *cand);
-        if (split_piece(&k, piece, cs->xy[c], cs->nv[c], cand, cs->n_ids, 0, 0, 0) != 0)
+        if (split_piece(&k, piece, piece == cell, cs->xy[c], cs->nv[c], cand, cs->n_ids, 0, 0, 0) != 0)
             goto geom_fail;
     }
     areas = malloc((k.ncross + 1) * sizeof *areas);
