@@ -499,7 +499,7 @@ static size_t clip_half(const double *xy, size_t n, int axis, double m, int keep
 }
 
 #ifndef SPLIT_ABOVE
-#define SPLIT_ABOVE 6 /* crossing circles: more are noded in halves */
+#define SPLIT_ABOVE 12 /* crossing circles: more are noded in halves */
 #endif
 
 /* Piece g (owned by the sink or borrowed), lying in the convex ring xy of
