@@ -21,6 +21,7 @@ packages=(
   fonts-noto-cjk fonts-dejavu-core # map labels: Chinese/Japanese/Korean and Latin glyphs
   libxml2-dev poppler-utils       # map tests: parse the SVG, read the PDF (pdfinfo, pdftotext)
   chromium                        # map test: the HTML map in a headless browser
+  gettext                         # msgfmt/xgettext: the message catalogue (po/zh_CN.po) at build time
 )
 
 # The HTML map inlines Leaflet from the npm registry (web/package-lock.json, npm ci at build time).

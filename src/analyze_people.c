@@ -816,7 +816,7 @@ static int red_worker_unite(red_worker *w)
         if (!w->L.n[i])
             continue;
         sv_geom *u = sv_geom_tiles_union_take(w->h, w->L.geoms[i], w->L.n[i]);
-        sv_geom *p = u ? sv_geom_polygons(w->h, u) : NULL;
+        sv_geom *p = u ? sv_geom_without_slivers(w->h, u, SV_SLIVER_TOL_M, NULL) : NULL;
         sv_geom_destroy(w->h, u);
         w->only_wkb[i] = p ? sv_geom_to_wkb(w->h, p, &w->only_len[i]) : NULL;
         sv_geom_destroy(w->h, p);
@@ -954,7 +954,7 @@ static sv_status redundancy_by_cells(sv_ctx *ctx, sv_geos *h, const sv_people_in
             sv_geom *u = rc == SV_OK && np ? sv_geom_tiles_union_take(h, parts, np) : NULL;
             for (size_t k = 0; k < np; k++)
                 sv_geom_destroy(h, parts[k]);
-            sv_geom *pg = u ? sv_geom_polygons(h, u) : NULL;
+            sv_geom *pg = u ? sv_geom_without_slivers(h, u, SV_SLIVER_TOL_M, NULL) : NULL;
             sv_geom_destroy(h, u);
             if (np && !(P->crit_wkb[b * ns + i] = pg ? sv_geom_to_wkb(h, pg, &P->crit_len[b * ns + i]) : NULL))
                 rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite what a station alone covers: %s", sv_geos_errmsg(h));
@@ -1060,7 +1060,7 @@ static sv_status redundancy(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_
         for (size_t i = 0; i < ns && rc == SV_OK; i++) {
             if (L.n[i]) {
                 sv_geom *u = sv_geom_coverage_union_take(h, L.geoms[i], L.n[i]);
-                sv_geom *p = u ? sv_geom_polygons(h, u) : NULL;
+                sv_geom *p = u ? sv_geom_without_slivers(h, u, SV_SLIVER_TOL_M, NULL) : NULL;
                 sv_geom_destroy(h, u);
                 P->crit_wkb[b * ns + i] = p ? sv_geom_to_wkb(h, p, &P->crit_len[b * ns + i]) : NULL;
                 sv_geom_destroy(h, p);
@@ -1249,9 +1249,8 @@ static sv_status responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *in,
         if (!ng[i])
             continue;
         sv_geom *u = sv_geom_union_take(h, groups[i], ng[i]); /* one part: handed back as is */
-        sv_geom *p = u && sv_geom_is_polygonal(h, u) ? u : u ? sv_geom_polygons(h, u) : NULL;
-        if (u != p)
-            sv_geom_destroy(h, u);
+        sv_geom *p = u ? sv_geom_without_slivers(h, u, SV_SLIVER_TOL_M, NULL) : NULL;
+        sv_geom_destroy(h, u);
         ng[i] = 0;
         if (!p) {
             rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite an area of responsibility: %s", sv_geos_errmsg(h));
@@ -1627,7 +1626,6 @@ done:
 #define DISTRICT_VALUES(a, d)                                                                              \
     SV_TEXT((d) < (a)->n_districts ? (a)->district_ids[d] : NULL),                                         \
         SV_TEXT((d) < (a)->n_districts ? (a)->district_names[d] : "(whole area)")
-#define BREAK_VALUES(a, b) SV_TEXT((a)->mode), SV_REAL((a)->breaks[b].minutes), SV_REAL((a)->breaks[b].radius_m)
 
 typedef struct {
     size_t i;
@@ -1660,7 +1658,7 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
             for (int c = 0; c < SV_REDUNDANCY_CLASSES && rc == SV_OK; c++) {
                 sv_value v[] = {
                     DISTRICT_VALUES(a, d),
-                    BREAK_VALUES(a, b),
+                    SV_ANALYSIS_BREAK(a, b),
                     SV_INT(c),
                     SV_REAL(r->area[c]),
                     SV_REAL(area > 0 ? 100.0 * r->area[c] / area : NAN),
@@ -1684,7 +1682,7 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
             size_t i = order[k].i;
             const sv_feature *f = &st_fs->items[st_keep[i]];
             sv_value v[] = {
-                BREAK_VALUES(a, b),
+                SV_ANALYSIS_BREAK(a, b),
                 SV_INT(k + 1),
                 SV_TEXT(f->id),
                 SV_TEXT(f->name),
@@ -1702,7 +1700,7 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
             double t = P->total ? P->total[d * nb + b] : NAN, c = P->covered ? P->covered[d * nb + b] : NAN;
             sv_value v[] = {
                 DISTRICT_VALUES(a, d),
-                BREAK_VALUES(a, b),
+                SV_ANALYSIS_BREAK(a, b),
                 SV_REAL(t),
                 SV_REAL(t > 0 ? 100.0 * c / t : NAN),
                 SV_REAL(P->med_m[d]),
@@ -1723,7 +1721,7 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
                 sv_value v[] = {
                     DISTRICT_VALUES(a, d),
                     SV_TEXT(P->categories[c]),
-                    BREAK_VALUES(a, b),
+                    SV_ANALYSIS_BREAK(a, b),
                     SV_INT(P->cat_stations[c]),
                     SV_REAL(cell->area_m2),
                     SV_REAL(cell->covered_m2),
@@ -1738,7 +1736,7 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
                 if (rc != SV_OK || d == nd)
                     continue;
                 sv_value g[] = {
-                    DISTRICT_VALUES(a, d), SV_TEXT(P->categories[c]), BREAK_VALUES(a, b),
+                    DISTRICT_VALUES(a, d), SV_TEXT(P->categories[c]), SV_ANALYSIS_BREAK(a, b),
                     SV_REAL(cell->gap_m2),
                 };
                 rc = sv_store_insert(ctx, db, SV_TABLE_CATEGORY_GAPS, g, sizeof g / sizeof g[0], cell->gap_wkb,

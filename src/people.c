@@ -443,7 +443,7 @@ sv_status sv_redundancy_compute_pieces(sv_ctx *ctx, sv_geos *h, const sv_geom *r
             } else {
                 u = sv_geom_tiles_union_take(h, cls[c], ncls[c]);
             }
-            sv_geom *p = u ? sv_geom_polygons(h, u) : NULL;
+            sv_geom *p = u ? sv_geom_without_slivers(h, u, SV_SLIVER_TOL_M, NULL) : NULL;
             sv_geom_destroy(h, u);
             r->wkb[c] = p ? sv_geom_to_wkb(h, p, &r->len[c]) : NULL;
             sv_geom_destroy(h, p);

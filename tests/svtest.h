@@ -327,6 +327,11 @@ typedef struct {
 SVT_FN int svt_run_groups(int argc, char **argv, const char *program, const svt_group *groups, size_t ng,
                           CMFixtureFunction setup, CMFixtureFunction teardown)
 {
+    /* svcov prints Chinese when the locale is Chinese: the tests expect English unless they ask otherwise */
+    static const char *const locale_vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < 3; i++)
+        if (getenv(locale_vars[i]) && strncmp(getenv(locale_vars[i]), "zh", 2) == 0)
+            unsetenv(locale_vars[i]);
     struct CMUnitTest *tests = calloc(ng + 1, sizeof *tests);
     size_t n = 0;
     for (size_t i = 0; tests && i < ng; i++)

@@ -3,7 +3,7 @@
  * result database with SQLite, exports with OGR.
  *
  * Usage: test_cli GROUP  (analyze, breaks, empty, usage_errors, data_errors,
- * atomic, issues, export, query, site, provenance); ctest runs each group as its own test. */
+ * atomic, issues, export, export_valid, query, site, provenance); ctest runs each group as its own test. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,10 +16,13 @@
 #include "svtest.h"
 
 #include "svcov/sv_store.h"
+#include "schema.h" /* src/: the result schema (test_run_record_types) */
 
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+
+#include "svtest_export.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -654,6 +657,34 @@ static void test_export(void **state)
     assert_false(svt_exists(svt_path("x.geojson")));
 }
 
+/* The demo city of `make demo`: no stored polygon part is a sliver, and every
+ * geometry layer, exported in every format, is valid as read back (GeoJSON:
+ * wound per RFC 7946). Rounding to 7 decimals used to fold the needles the
+ * overlay left along district edges: 3 of 28 coverage polygons invalid and
+ * one outer ring clockwise in out/coverage.geojson. */
+static void test_export_demo_valid(void **state)
+{
+    (void)state;
+    const char *db = svt_path("demo.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", SVCOV_SOURCE_DIR "/geodata/stations.geojson", "--districts",
+               SVCOV_SOURCE_DIR "/geodata/districts.geojson", "--minutes", "10,15", "--mode", "walk", "--detour",
+               "1.3", "--population-field", "population", "--out", db, "-q");
+    svt_check_no_slivers(db, 0.01, "demo");
+    sqlite3 *sdb = svt_db_open_spatial(db);
+    /* the numbers still describe the stored polygons, to far below the tolerance */
+    assert_true(svt_db_double(sdb, "SELECT max(abs(covered_m2 - coalesce(Area(geom), 0))) FROM coverage") < 1e-4);
+    assert_true(svt_db_double(sdb, "SELECT max(abs(gap_m2 - coalesce(Area(geom), 0))) FROM gaps") < 1e-4);
+    assert_int_equal(svt_db_int(sdb, "SELECT count(*) FROM gaps g WHERE n_parts !="
+                                     " (SELECT count(*) FROM gap_parts p WHERE p.district_id = g.district_id"
+                                     " AND p.radius_m = g.radius_m)"),
+                     0);
+    sqlite3_close(sdb);
+    svt_export_counts c = svt_check_exports(db, "demo");
+    assert_true(c.files >= 80); /* 10 geometry layers with rows x 8 formats */
+    assert_int_equal(c.invalid, 0);
+    assert_int_equal(c.wound_wrong, 0);
+}
+
 /* ---- query ---- */
 
 static void test_query(void **state)
@@ -1049,8 +1080,9 @@ static void test_provenance_through_gdal(void **state)
     free(versions);
 }
 
-/* sv_store_record itself: a column without a type, or a number column
- * given text, is refused (never stored NUMERIC); text stays text. */
+/* sv_store_record itself: a column the schema does not describe, or a
+ * number column given text, is refused (never stored NUMERIC); text stays
+ * text. */
 static void test_run_record_types(void **state)
 {
     (void)state;
@@ -1059,21 +1091,38 @@ static void test_run_record_types(void **state)
     sv_store *st = NULL;
     const char *db = svt_path("record.sqlite");
     assert_int_equal(sv_store_create(ctx, db, 32631, &st), SV_OK);
-    const char *cols[] = {"version TEXT", "n INTEGER", "x REAL"};
-    const char *good[] = {"5.0", "42", "0.50"}, *bad[] = {"5.0", "many", "1"};
-    assert_int_equal(sv_store_record(ctx, st, "site_runs", cols, good, 3, NULL), SV_OK);
-    assert_int_equal(sv_store_record(ctx, st, "site_runs", cols, bad, 3, NULL), SV_ERR_INTERNAL);
-    assert_non_null(strstr(sv_ctx_errmsg(ctx), "site_runs.n = 'many' is not an INTEGER"));
+    /* every site_runs column by name, all NULL but three */
+    const sv_table_desc *t = sv_schema_table(SV_TABLE_SITE_RUNS);
+    const char *cols[64], *good[64] = {0}, *bad[64] = {0};
+    for (size_t i = 0; i < t->n_columns; i++)
+        cols[i] = t->columns[i].name;
+    for (size_t i = 0; i < t->n_columns; i++) {
+        if (strcmp(cols[i], "svcov_version") == 0)
+            good[i] = bad[i] = "5.0";
+        else if (strcmp(cols[i], "k") == 0)
+            good[i] = "42", bad[i] = "many";
+        else if (strcmp(cols[i], "radius_m") == 0)
+            good[i] = "0.50", bad[i] = "1";
+    }
+    assert_int_equal(sv_store_record(ctx, st, SV_TABLE_SITE_RUNS, cols, good, t->n_columns, NULL), SV_OK);
+    assert_int_equal(sv_store_record(ctx, st, SV_TABLE_SITE_RUNS, cols, bad, t->n_columns, NULL), SV_ERR_INTERNAL);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "site_runs.k = 'many' is not an INTEGER"));
     const char *untyped[] = {"version"};
-    assert_int_equal(sv_store_record(ctx, st, "runs", untyped, good, 1, NULL), SV_ERR_INTERNAL);
-    assert_non_null(strstr(sv_ctx_errmsg(ctx), "column 'version' of runs needs a type"));
+    assert_int_equal(sv_store_record(ctx, st, SV_TABLE_RUNS, untyped, good, 1, NULL), SV_ERR_INTERNAL);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "runs has no column 'version'"));
+    assert_int_equal(sv_store_record(ctx, st, SV_TABLE_SITE_RUNS, cols, good, t->n_columns - 1, NULL),
+                     SV_ERR_INTERNAL);
+    char missing[128]; /* the last column is the one left without a value */
+    snprintf(missing, sizeof missing, "no value for site_runs.%s", cols[t->n_columns - 1]);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), missing));
     assert_int_equal(sv_store_commit(ctx, st), SV_OK);
     sv_ctx_destroy(ctx);
     sqlite3 *sdb = svt_db_open(db);
     assert_int_equal(svt_db_int(sdb, "SELECT count(*) FROM site_runs"), 1);
-    assert_string_equal(svt_db_text(sdb, "SELECT version || ' ' || typeof(version) FROM site_runs"), "5.0 text");
-    assert_string_equal(svt_db_text(sdb, "SELECT n || ' ' || typeof(n) FROM site_runs"), "42 integer");
-    assert_string_equal(svt_db_text(sdb, "SELECT x || ' ' || typeof(x) FROM site_runs"), "0.5 real");
+    assert_string_equal(svt_db_text(sdb, "SELECT svcov_version || ' ' || typeof(svcov_version) FROM site_runs"),
+                        "5.0 text");
+    assert_string_equal(svt_db_text(sdb, "SELECT k || ' ' || typeof(k) FROM site_runs"), "42 integer");
+    assert_string_equal(svt_db_text(sdb, "SELECT radius_m || ' ' || typeof(radius_m) FROM site_runs"), "0.5 real");
     assert_int_equal(svt_db_int(sdb, "SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), 0);
     sqlite3_close(sdb);
 }
@@ -1357,6 +1406,7 @@ int main(int argc, char **argv)
         {"atomic", cmocka_unit_test(test_atomic_replace)},
         {"issues", cmocka_unit_test(test_issues_and_strict)},
         {"export", cmocka_unit_test(test_export)},
+        {"export_valid", cmocka_unit_test(test_export_demo_valid)},
         {"query", cmocka_unit_test(test_query)},
         {"site", cmocka_unit_test(test_site)},
         {"site", cmocka_unit_test(test_site_errors)},

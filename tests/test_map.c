@@ -1265,6 +1265,222 @@ static void test_report_print(void **state)
     }
 }
 
+
+/* ---- Chinese output (--lang zh) ---- */
+
+/* Every run of ASCII letters in text is one of the words of allowed (space-separated): names, ids, units. */
+static void only_allowed_words(const char *what, const char *text, const char *allowed)
+{
+    for (const char *p = text; *p;) {
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_')) {
+            p++;
+            continue;
+        }
+        const char *e = p;
+        while ((*e >= 'A' && *e <= 'Z') || (*e >= 'a' && *e <= 'z') || *e == '_')
+            e++;
+        char w[128], pad[140];
+        snprintf(w, sizeof w, "%.*s", (int)(e - p), p);
+        snprintf(pad, sizeof pad, " %s ", w);
+        if (!strstr(allowed, pad))
+            fail_msg("%s: English word \"%s\" left in the Chinese text:\n%s", what, w, text);
+        p = e;
+    }
+}
+
+/* The words of the data that a Chinese text may show: category names, the CRS name, station ids. */
+static void data_words(const char *db, char *out, size_t size)
+{
+    sqlite3 *sdb = svt_db_open(db);
+    snprintf(out, size, " %s ",
+             svt_db_text(sdb, "SELECT group_concat(c, ' ') FROM (SELECT DISTINCT category AS c FROM stations)"));
+    size_t n = strlen(out);
+    snprintf(out + n, size - n, "%s ", svt_db_text(sdb, "SELECT crs_name FROM runs ORDER BY rowid DESC LIMIT 1"));
+    sqlite3_close(sdb);
+    /* words as only_allowed_words cuts them: "49N" gives "N" */
+    for (char *c = out; *c; c++)
+        if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || *c == '_'))
+            *c = ' ';
+}
+
+static void test_lang(void **state)
+{
+    (void)state;
+    const char *db = demo();
+    char words[2048], allowed[4096], cmd[4400];
+    data_words(db, words, sizeof words);
+
+    /* the city map and a district sheet as PDF: Chinese title, legend, scale bar, north arrow, figures, footer */
+    const char *pdf = svt_path("zh_city.pdf"), *dpdf = svt_path("zh_D0013.pdf"), *svg = svt_path("zh_city.svg");
+    SVT_EXPECT(0, "map", "--db", db, "--out", pdf, "--lang", "zh");
+    assert_null(strstr(svt_last.err, "warning")); /* no glyph missing: Pango found them all */
+    SVT_EXPECT(0, "map", "--db", db, "--district", "D0013", "--out", dpdf, "--lang", "zh");
+    assert_null(strstr(svt_last.err, "warning"));
+    SVT_EXPECT(0, "map", "--db", db, "--out", svg, "--lang", "zh");
+    assert_null(strstr(svt_last.err, "warning"));
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", pdf);
+    char *city = run_capture(cmd);
+    static const char *const city_has[] = {"服务覆盖：14 个片区，200 个站点",
+                                           "距站点 10、15 分钟（步行，5 公里/小时，绕行系数 1.3）以内的范围",
+                                           "图例", "距站点 10 分钟以内", "空白区：15 分钟以外", "片区边界",
+                                           "片区以外", "站点", "全市", "10 分钟：面积覆盖率 ", "平方公里",
+                                           "14 个片区，21.09 平方公里", "站点 200 个", "单位：米（地图投影）",
+                                           "500 米", "1 公里", "北", "分析于 20", "（北京时间）"};
+    for (size_t i = 0; i < sizeof city_has / sizeof city_has[0]; i++)
+        if (!strstr(city, city_has[i]))
+            fail_msg("the Chinese city map has no \"%s\":\n%s", city_has[i], city);
+    /* footer: the database's file name, the CRS's name and svcov stay; nothing else in Latin letters */
+    snprintf(allowed, sizeof allowed, "%s demo sqlite svcov ", words);
+    only_allowed_words("city map", city, allowed);
+    assert_null(strstr(city, "\nN\n")); /* the north arrow says 北 */
+    free(city);
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", dpdf);
+    char *sheet = run_capture(cmd);
+    static const char *const sheet_has[] = {"D0013", "本片区", "面积 2.51 平方公里", "片区内站点 3 个，",
+                                            "空白区 0.632 平方公里，共 2 处"};
+    for (size_t i = 0; i < sizeof sheet_has / sizeof sheet_has[0]; i++)
+        if (!strstr(sheet, sheet_has[i]))
+            fail_msg("the Chinese district sheet has no \"%s\":\n%s", sheet_has[i], sheet);
+    snprintf(allowed, sizeof allowed, "%s demo sqlite svcov D ", words);
+    only_allowed_words("district sheet", sheet, allowed);
+    free(sheet);
+
+    /* the missing-glyph check has teeth: with only DejaVu (no CJK font) the same map warns */
+    char conf[4400];
+    snprintf(conf, sizeof conf,
+             "<?xml version=\"1.0\"?><!DOCTYPE fontconfig SYSTEM \"fonts.dtd\"><fontconfig>"
+             "<dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>%s/fc-cache</cachedir></fontconfig>",
+             svt_dir);
+    setenv("FONTCONFIG_FILE", svt_write("latin-only.conf", conf), 1);
+    SVT_RUN("map", "--db", db, "--out", svt_path("zh_boxes.pdf"), "--lang", "zh");
+    unsetenv("FONTCONFIG_FILE");
+    SVT_ERR_HAS("no installed font has");
+
+    /* the report: Markdown and HTML headings, column names and notes in Chinese */
+    const char *md = svt_path("zh.md"), *html = svt_path("zh.html");
+    SVT_EXPECT(0, "report", "--db", db, "--out", md, "--lang", "zh");
+    char *t = svt_read(md, NULL);
+    assert_non_null(t);
+    static const char *const md_has[] = {"# 服务覆盖报告\n", "\n## 全市\n", "\n## 各片区\n",
+                                         "| 时距档 | 半径（米） | 面积（平方公里） | 覆盖面积（平方公里） | 覆盖率 % |",
+                                         "| 片区 | 名称 | 面积（平方公里） | 10 分钟 覆盖率 % |",
+                                         "覆盖率：片区面积中位于站点服务范围内的比例",
+                                         "\n## 分析参数与软件版本\n", "| 出行方式 | 步行 |",
+                                         "| 结束时间 | 20", "数据问题：跳过要素 0 个"};
+    for (size_t i = 0; i < sizeof md_has / sizeof md_has[0]; i++)
+        if (!strstr(t, md_has[i]))
+            fail_msg("the Chinese Markdown report has no \"%s\":\n%s", md_has[i], t);
+    /* up to the run's parameters (whose values are paths and a command line) only names and units */
+    char *params = strstr(t, "\n## 分析参数与软件版本\n");
+    *params = '\0';
+    snprintf(allowed, sizeof allowed, "%s demo sqlite D S ", words); /* ids: D0013, S000041 */
+    only_allowed_words("Markdown report", t, allowed);
+    /* the parameters' names are Chinese (library names excepted) */
+    for (char *line = strstr(params + 1, "\n| "); line; line = strstr(line + 1, "\n| ")) {
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(line + 3, "|"), line + 3);
+        only_allowed_words("a run parameter's name", name, " svcov GDAL GEOS PROJ SpatiaLite SQLite EPSG ");
+    }
+    free(t);
+    SVT_EXPECT(0, "report", "--db", db, "--out", html, "--lang", "zh");
+    assert_null(strstr(svt_last.err, "warning"));
+    t = svt_read(html, NULL);
+    static const char *const html_has[] = {"<html lang=\"zh-CN\">", "<title>服务覆盖报告</title>",
+                                           "<h1>服务覆盖报告</h1>", "<h2>全市</h2>", "<h2>各片区</h2>",
+                                           "<h3>面积与站点</h3>", "<th>片区</th><th>名称</th>",
+                                           "<h2>关键站点（关闭后损失最大的站点）</h2>", "<h2>各片区地图</h2>",
+                                           "<figcaption>全市</figcaption>"};
+    for (size_t i = 0; i < sizeof html_has / sizeof html_has[0]; i++)
+        if (!strstr(t, html_has[i]))
+            fail_msg("the Chinese HTML report has no \"%s\"", html_has[i]);
+    static const char *const english[] = {"Service coverage", "The whole city", ">Districts<", "District maps",
+                                          "Run parameters", "Critical stations", ">Parameter<", "covered %",
+                                          "Data issues", "Area and stations", "Covered: the share"};
+    for (size_t i = 0; i < sizeof english / sizeof english[0]; i++)
+        if (strstr(t, english[i]))
+            fail_msg("the Chinese HTML report still says \"%s\"", english[i]);
+    free(t);
+
+    /* the interactive map: the page's words in Chinese */
+    const char *hmap = svt_path("zh_map.html");
+    SVT_EXPECT(0, "map", "--db", db, "--html", hmap, "--lang", "zh");
+    t = svt_read(hmap, NULL);
+    assert_non_null(strstr(t, "<html lang=\"zh-CN\">"));
+    assert_non_null(strstr(t, "<title>服务覆盖</title>"));
+    assert_non_null(strstr(t, "\"Within {}\":\"距站点 {}以内\""));
+    assert_non_null(strstr(t, "\"Legend\":\"图例\""));
+    free(t);
+
+    /* the locale chooses when --lang is not given; --lang en forces English; LC_ALL comes before LANG */
+    setenv("LANG", "zh_CN.UTF-8", 1);
+    unsetenv("LC_ALL");
+    unsetenv("LC_MESSAGES");
+    const char *auto_md = svt_path("auto.md"), *en_md = svt_path("en.md"), *c_md = svt_path("c.md");
+    SVT_EXPECT(0, "report", "--db", db, "--out", auto_md);
+    SVT_EXPECT(0, "report", "--db", db, "--out", en_md, "--lang", "en");
+    setenv("LC_ALL", "C.UTF-8", 1);
+    SVT_EXPECT(0, "report", "--db", db, "--out", c_md);
+    unsetenv("LC_ALL");
+    unsetenv("LANG");
+    t = svt_read(auto_md, NULL);
+    assert_non_null(strstr(t, "# 服务覆盖报告\n"));
+    free(t);
+    const char *plain = svt_path("plain.md");
+    SVT_EXPECT(0, "report", "--db", db, "--out", plain);
+    assert_true(svt_same_bytes(plain, en_md)); /* forced English is the English of no locale */
+    assert_true(svt_same_bytes(plain, c_md));
+    t = svt_read(plain, NULL);
+    assert_non_null(strstr(t, "# Service coverage report\n"));
+    free(t);
+
+    /* the summary of analyze in Chinese */
+    SVT_EXPECT(0, "analyze", "--stations", SVCOV_SOURCE_DIR "/geodata/stations.geojson", "--districts",
+               SVCOV_SOURCE_DIR "/geodata/districts.geojson", "--minutes", "10,15", "--mode", "walk", "--detour",
+               "1.3", "--out", svt_path("zh_analyze.sqlite"), "--lang", "zh");
+    static const char *const sum_has[] = {"片区", "时距档", "半径（米）", "覆盖率 %", "空白区（平方公里）",
+                                          "片区内站点", "祥清街道  10 分钟", "\n全域（14 个片区合并，200 个站点，步行，EPSG:32649）：\n",
+                                          "\n结果："};
+    for (size_t i = 0; i < sizeof sum_has / sizeof sum_has[0]; i++)
+        SVT_OUT_HAS(sum_has[i]);
+    /* up to the results' path: names, table names and ids only */
+    char *sum = strdup(svt_last.out);
+    *strstr(sum, "\n结果：") = '\0';
+    snprintf(allowed, sizeof allowed, "%s category_coverage district_redundancy critical_stations EPSG S ", words);
+    only_allowed_words("analyze summary", sum, allowed);
+    free(sum);
+
+    /* the summary of site in Chinese */
+    const char *sdb = svt_path("zh_site.sqlite");
+    svt_copy(db, sdb);
+    const char *demand = svt_write("zh_demand.geojson",
+                                   "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                                   "{\"id\":\"h1\",\"weight\":100},\"geometry\":{\"type\":\"Point\",\"coordinates\":"
+                                   "[113.9440924,22.5366943]}}]}");
+    SVT_EXPECT(0, "site", "--db", sdb, "--demand", demand, "--grid", "200", "--minutes", "15", "--mode", "walk",
+               "--model", "mclp", "--k", "1", "--out", sdb, "--lang", "zh");
+    SVT_OUT_HAS("排名");
+    SVT_OUT_HAS("最大覆盖模型，服务半径 ");
+    SVT_OUT_HAS("选址前覆盖：");
+    SVT_OUT_HAS("结果：");
+    assert_null(strstr(svt_last.out, "covered before"));
+
+    /* an unknown language is a usage error, and nothing is written */
+    const char *fr = svt_path("fr.pdf");
+    SVT_EXPECT(2, "map", "--db", db, "--out", fr, "--lang", "fr");
+    SVT_ERR_HAS("--lang: unknown language 'fr'; svcov speaks en (English) and zh");
+    assert_false(svt_exists(fr));
+    SVT_EXPECT(2, "report", "--db", db, "--out", svt_path("fr.md"), "--lang", "fr");
+    SVT_ERR_HAS("unknown language 'fr'");
+    assert_false(svt_exists(svt_path("fr.md")));
+    SVT_EXPECT(2, "analyze", "--stations", SVCOV_SOURCE_DIR "/geodata/stations.geojson", "--districts",
+               SVCOV_SOURCE_DIR "/geodata/districts.geojson", "--out", svt_path("fr.sqlite"), "--lang", "fr");
+    SVT_ERR_HAS("unknown language 'fr'");
+    assert_false(svt_exists(svt_path("fr.sqlite")));
+    SVT_EXPECT(2, "site", "--db", sdb, "--demand", demand, "--grid", "200", "--minutes", "15", "--model", "mclp",
+               "--k", "1", "--lang", "fr");
+    SVT_ERR_HAS("unknown language 'fr'");
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
@@ -1278,6 +1494,7 @@ int main(int argc, char **argv)
         {"report_print", cmocka_unit_test(test_report_print)},
         {"kinds", cmocka_unit_test(test_kinds)},
         {"sites", cmocka_unit_test(test_sites)},
+        {"lang", cmocka_unit_test(test_lang)},
     };
     return svt_run_groups(argc, argv, "map", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);

@@ -12,6 +12,8 @@
 #define SV_MAP_H
 
 #include "svcov/sv_common.h"
+#include "svcov/sv_lang.h"
+#include "svcov/sv_cncoords.h"
 #include "svcov/sv_render.h"
 
 #include <stddef.h>
@@ -35,6 +37,8 @@ typedef struct {
     const char *font;   /* a font family to put first (NULL: Noto Sans CJK SC) */
     sv_map_warn_fn warn; /* may be NULL */
     void *warn_ud;
+    sv_lang lang;        /* the language of titles, legend and figures (0: English) */
+    sv_coords coords;   /* HTML map: lon/lat in this system (GCJ-02, BD-09 for their tiles); 0 WGS 84 */
 } sv_map_options;
 
 typedef struct {

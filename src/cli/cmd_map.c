@@ -32,6 +32,8 @@ static void help(void)
            "  --format FMT         png, svg or pdf for --all-districts (default png)\n"
            "  --atlas FILE.pdf     one PDF: the city, then a page per district, ready to print\n"
            "  --html FILE          the interactive map (may be given with --out)\n"
+           "  --coords SYSTEM      --html: lon/lat in gcj02 (AMap/Gaode, Tencent) or bd09 (Baidu), for use\n"
+           "                       over those maps' tiles (default wgs84)\n"
            "  --minutes N[,N]      the breaks to draw (default all); the gaps are the largest one's\n"
            "  --radius M[,M]       the same for distance breaks (svcov analyze --radius)\n"
            "  --page P             a4 (auto orientation, default), a4-portrait, a4-landscape\n"
@@ -40,6 +42,7 @@ static void help(void)
            "  --title TEXT         the title instead of the district's or city's name\n"
            "  --labels WHICH       station names: auto (left out when over 80 stations show), all, none\n"
            "  --font FAMILY        a font family to use first (CJK falls back to Noto Sans CJK)\n"
+           "  --lang LANG          en or zh (简体中文): titles, legend, figures; default from LANG/LC_ALL\n"
            "  --world-file         PNG: also write FILE.pgw so GIS software can place the image\n"
            "  -q, --quiet          no 'wrote' messages (warnings about the data still show)\n\n"
            "Examples:\n"
@@ -101,7 +104,8 @@ int cmd_map(int argc, char **argv)
         {"dpi", required_argument, NULL, 'R'},      {"title", required_argument, NULL, 't'},
         {"labels", required_argument, NULL, 'L'},   {"font", required_argument, NULL, 'F'},
         {"world-file", no_argument, NULL, 'W'},     {"quiet", no_argument, NULL, 'q'},
-        {"atlas", required_argument, NULL, 'T'},
+        {"atlas", required_argument, NULL, 'T'},    {"lang", required_argument, NULL, 'l'},
+        {"coords", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *out = NULL, *district = NULL, *all_dir = NULL, *format = "png", *html = NULL,
@@ -109,7 +113,10 @@ int cmd_map(int argc, char **argv)
     double *minutes = NULL, *radii = NULL;
     size_t n_minutes = 0, n_radii = 0;
     sv_map_page_options po = {0};
+    const char *lang_arg = NULL;
+    sv_lang lang = SV_LANG_EN;
     int world = 0, quiet = 0, c, rc = EXIT_OK;
+    sv_coords coords = SV_COORDS_WGS84;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
@@ -125,6 +132,13 @@ int cmd_map(int argc, char **argv)
         case 't': title = optarg; break;
         case 'F': font = optarg; break;
         case 'W': world = 1; break;
+        case 'C':
+            if (sv_coords_parse(optarg, &coords) != 0) {
+                rc = cli_usage("map", "--coords %s: not a coordinate system svcov knows; use wgs84, gcj02 "
+                               "(AMap/Gaode, Tencent) or bd09 (Baidu lon/lat)", optarg);
+                goto done;
+            }
+            break;
         case 'q': quiet = 1; break;
         case 'm':
             free(minutes);
@@ -184,10 +198,13 @@ int cmd_map(int argc, char **argv)
                 goto done;
             }
             break;
+        case 'l': lang_arg = optarg; break;
         case 'h': help(); goto done;
         default: rc = cli_usage("map", "unknown or incomplete option '%s'", argv[optind - 1]); goto done;
         }
     }
+    if ((rc = cli_lang("map", lang_arg, &lang)) != 0)
+        goto done;
     if (optind < argc) {
         rc = cli_usage("map", "unexpected argument '%s'", argv[optind]);
         goto done;
@@ -256,7 +273,7 @@ int cmd_map(int argc, char **argv)
     }
     cli_catch_signals(ctx);
     /* warnings (a name no font can draw, an empty layer) show even with --quiet */
-    sv_map_options mo = {minutes, n_minutes, radii, n_radii, font, on_warn, NULL};
+    sv_map_options mo = {minutes, n_minutes, radii, n_radii, font, on_warn, NULL, lang, coords};
     sv_map *m = NULL;
     sv_status st = SV_OK;
     if (out || all_dir || atlas)

@@ -182,8 +182,9 @@ static int grab_first(void *ud, int ncol, const char *const *names, const char *
 /* --set minutes=N / radius=N must name a break the database has: a query
  * filtered on a break that is not there answers 0 rows, which reads as
  * "nothing below target". Usage error (2) naming the breaks it has. */
-static int check_break(sv_ctx *ctx, const char *db, const char *name, const char *value)
+static int check_break(sv_ctx *ctx, sv_store_reader *rd, const char *name, const char *value)
 {
+    const char *db = sv_store_reader_path(rd);
     int minutes = strcmp(name, "minutes") == 0;
     if (!minutes && strcmp(name, "radius") != 0 && strcmp(name, "radius_m") != 0)
         return 0;
@@ -197,15 +198,15 @@ static int check_break(sv_ctx *ctx, const char *db, const char *name, const char
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM district_coverage WHERE abs(%s - :v) < 1e-9;", col);
     const char *pn[] = {"v"}, *pv[] = {value};
-    if (sv_store_query(ctx, db, sql, pn, pv, 1, grab_first, has) != SV_OK)
+    if (sv_store_read(ctx, rd, sql, pn, pv, 1, grab_first, has) != SV_OK)
         return 0; /* no district_coverage (a siting database): nothing to check against */
     if (strcmp(has, "0") != 0)
         return 0;
-    sv_store_query(ctx, db,
-                   "SELECT group_concat(b, ', ') FROM (SELECT DISTINCT CASE WHEN minutes IS NULL THEN "
-                   "printf('%g m', radius_m) ELSE printf('%g min', minutes) END AS b FROM district_coverage "
-                   "ORDER BY minutes IS NULL, minutes, radius_m);",
-                   NULL, NULL, 0, grab_first, list);
+    sv_store_read(ctx, rd,
+                  "SELECT group_concat(b, ', ') FROM (SELECT DISTINCT CASE WHEN minutes IS NULL THEN "
+                  "printf('%g m', radius_m) ELSE printf('%g min', minutes) END AS b FROM district_coverage "
+                  "ORDER BY minutes IS NULL, minutes, radius_m);",
+                  NULL, NULL, 0, grab_first, list);
     return cli_usage("query", "--set %s=%s: %s has no %g-%s break; its breaks: %s", name, value, db, v,
                      minutes ? "minute" : "metre", list[0] ? list : "none");
 }
@@ -223,6 +224,7 @@ int cmd_query(int argc, char **argv)
     size_t nparams = 0;
     char *sql = NULL;
     sv_ctx *ctx = NULL;
+    sv_store_reader *rd = NULL;
     if (!names || !values) {
         rc = EXIT_DATA;
         goto done;
@@ -274,14 +276,14 @@ int cmd_query(int argc, char **argv)
         rc = EXIT_DATA;
         goto done;
     }
-    sv_status st = sv_store_check_db(ctx, db);
+    sv_status st = sv_store_open_read(ctx, db, &rd);
     for (size_t i = 0; st == SV_OK && i < nparams; i++)
-        if ((rc = check_break(ctx, db, names[i], values[i])) != 0)
+        if ((rc = check_break(ctx, rd, names[i], values[i])) != 0)
             goto done;
     printer p = {csv, NULL, 0};
     if (st == SV_OK)
-        st = sv_store_query(ctx, db, sql, (const char *const *)names, (const char *const *)values, nparams,
-                            on_row, &p);
+        st = sv_store_read(ctx, rd, sql, (const char *const *)names, (const char *const *)values, nparams,
+                           on_row, &p);
     flush_table(&p);
     if (st != SV_OK)
         rc = cli_fail(ctx, st, "query");
@@ -293,6 +295,7 @@ done:
     free(names);
     free(values);
     free(sql);
+    sv_store_close_read(rd);
     sv_ctx_destroy(ctx);
     return rc;
 }

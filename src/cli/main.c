@@ -102,6 +102,21 @@ int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd)
     return EXIT_DATA;
 }
 
+int cli_lang(const char *cmd, const char *arg, sv_lang *out)
+{
+    if (!arg) {
+        *out = sv_lang_from_locale(getenv("LC_ALL"), getenv("LC_MESSAGES"), getenv("LANG"));
+        return 0;
+    }
+    sv_ctx *ctx = sv_ctx_create();
+    if (!ctx)
+        return EXIT_DATA;
+    sv_status st = sv_lang_parse(ctx, arg, out);
+    int rc = st == SV_OK ? 0 : cli_usage(cmd, "%s", sv_ctx_errmsg(ctx));
+    sv_ctx_destroy(ctx);
+    return rc;
+}
+
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
