@@ -5,6 +5,7 @@
 #include "svcov/sv_common.h"
 #include "svcov/sv_geom.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -878,6 +879,12 @@ void sv_faces_free(sv_geos *s, sv_face *f, size_t n)
 int sv_geom_overlay_faces(sv_geos *s, const sv_geom *region, const sv_geom *const *areas, size_t n,
                           sv_face **faces, size_t *nfaces)
 {
+    return sv_geom_overlay_faces_capped(s, region, areas, n, INT_MAX, faces, nfaces);
+}
+
+int sv_geom_overlay_faces_capped(sv_geos *s, const sv_geom *region, const sv_geom *const *areas, size_t n, int cap,
+                                 sv_face **faces, size_t *nfaces)
+{
     *faces = NULL;
     *nfaces = 0;
     double rx0, ry0, rx1, ry1;
@@ -936,7 +943,7 @@ int sv_geom_overlay_faces(sv_geos *s, const sv_geom *region, const sv_geom *cons
         GEOSGeomGetY_r(s->h, pt, &y);
         int inside = GEOSPreparedContains_r(s->h, preg, pt);
         int count = 0, only = -1;
-        for (size_t a = 0; inside == 1 && a < n; a++) {
+        for (size_t a = 0; inside == 1 && a < n && count < cap; a++) {
             double ax0, ay0, ax1, ay1;
             if (!GEOSGeom_getXMin_r(s->h, CG(areas[a]), &ax0) || !GEOSGeom_getYMin_r(s->h, CG(areas[a]), &ay0) ||
                 !GEOSGeom_getXMax_r(s->h, CG(areas[a]), &ax1) || !GEOSGeom_getYMax_r(s->h, CG(areas[a]), &ay1))

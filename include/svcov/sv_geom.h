@@ -160,6 +160,10 @@ typedef struct {
 } sv_face;
 int sv_geom_overlay_faces(sv_geos *h, const sv_geom *region, const sv_geom *const *areas, size_t n,
                           sv_face **faces, size_t *nfaces);
+/* The same, counting each face's areas only up to cap (a face covered by
+ * more has count cap): where only "cap or more" matters. */
+int sv_geom_overlay_faces_capped(sv_geos *h, const sv_geom *region, const sv_geom *const *areas, size_t n, int cap,
+                                 sv_face **faces, size_t *nfaces);
 void sv_faces_free(sv_geos *h, sv_face *faces, size_t n);
 /* The union of polygons that meet only along shared edges (faces of one
  * arrangement): GEOS CoverageUnion, no overlay. Takes ownership of parts
