@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SVCOV = $(BUILD)/svcov
 OUT ?= out
 
-.PHONY: all deps build demo test sanitize fuzz bench clean readme-picture
+.PHONY: all deps build demo test sanitize fuzz bench bench-quick clean readme-picture
 
 all: build
 
@@ -22,9 +22,9 @@ demo: build
 	    --minutes 10,15 --mode walk --detour 1.3 --population-field population \
 	    --out $(OUT)/demo.sqlite
 	@for layer in districts stations coverage gaps service_areas district_redundancy critical_stations responsibility; do \
-	    $(SVCOV) export --db $(OUT)/demo.sqlite --layer $$layer --out $(OUT)/$$layer.geojson || exit 1; \
+	    $(SVCOV) export --db $(OUT)/demo.sqlite --layer $$layer --out $(OUT)/$$layer.geojson --overwrite || exit 1; \
 	done
-	@$(SVCOV) export --db $(OUT)/demo.sqlite --layer district_coverage --out $(OUT)/district_coverage.csv
+	@$(SVCOV) export --db $(OUT)/demo.sqlite --layer district_coverage --out $(OUT)/district_coverage.csv --overwrite
 	@# maps people can look at: the city, one district as a printable PDF, the interactive map, the report
 	@$(SVCOV) map --db $(OUT)/demo.sqlite --out $(OUT)/demo_map.png -q
 	@$(SVCOV) map --db $(OUT)/demo.sqlite --district D0013 --out $(OUT)/demo_D0013.pdf -q
@@ -69,13 +69,21 @@ fuzz:
 	$(BUILD)-fuzz/tests/fuzz_hours -max_total_time=$(FUZZ_TIME) -max_len=4200 -artifact_prefix=$(BUILD)-fuzz/ \
 	    $(BUILD)-fuzz/corpus/hours tests/fuzz/corpus/hours
 
-# svcov against its peers on the same inputs (see bench/README.md): SpatiaLite SQL
-# for circle coverage, pgRouting for network distances, glpsol and CBC for siting.
+# svcov against its peers on the same inputs (see bench/README.md): SpatiaLite SQL and
+# GeoPandas for circle coverage (uniform and clustered city), pgRouting for network
+# distances, glpsol and CBC for siting.
 bench: build
 	@scripts/install-deps.sh --bench
+	bench/bench_scale.sh --svcov $(SVCOV) --gencity $(BUILD)/bench/svcov-gencity
 	bench/bench_sql.sh --svcov $(SVCOV) --gencity $(BUILD)/bench/svcov-gencity
 	bench/bench_network.sh --svcov $(SVCOV) --genroads $(BUILD)/bench/svcov-genroads
 	bench/bench_site.sh --svcov $(SVCOV) --gencity $(BUILD)/bench/svcov-gencity
+
+# The coverage benchmark at its smallest size, once (e.g. in CI: it proves the benchmark works,
+# it does not judge speed).
+bench-quick: build
+	@scripts/install-deps.sh --bench
+	bench/bench_scale.sh --quick --timeout 600 --svcov $(SVCOV) --gencity $(BUILD)/bench/svcov-gencity
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz $(OUT)

@@ -144,50 +144,13 @@ gen_wall=$t_wall
 peer_db=$workdir/peer.sqlite
 rm -f "$peer_db"
 echo "== peer: load into SpatiaLite ($crs)" >&2
-load_peer() {
-    ogr2ogr -f SQLite -dsco SPATIALITE=YES -t_srs "$crs" -lco GEOMETRY_NAME=geom \
-        -nln stations "$peer_db" "$city/stations.gpkg" stations &&
-        ogr2ogr -update -f SQLite -t_srs "$crs" -lco GEOMETRY_NAME=geom \
-            -nln districts "$peer_db" "$city/districts.gpkg" districts
-}
-# `timed` needs a program: run the two ogr2ogr through bash.
-export -f load_peer
-export peer_db crs city
-timed peer_load bash -c load_peer
+timed peer_load "$root/bench/peer_spatialite.sh" load "$peer_db" "$city/stations.gpkg" "$city/districts.gpkg" "$crs"
 load_wall=$t_wall load_kib=$t_kib
 
-# What a planner would write: for each district, the stations whose index box
-# meets the district's box grown by the radius, closer than the radius (a
-# circle of 32 segments per quarter lies inside the true circle, so the distance
-# test drops no covering station), their circles united, intersected with the
-# district.
-cat >"$workdir/peer.sql" <<EOT
-.timer off
-DROP TABLE IF EXISTS peer_covered;
-DROP TABLE IF EXISTS peer_coverage;
-CREATE TABLE peer_covered AS
-SELECT d.district_id AS district_id,
-       d.geom AS dgeom,
-       ST_Intersection(d.geom, (
-           SELECT ST_Union(ST_Buffer(s.geom, $radius, $quadsegs))
-           FROM stations AS s
-           WHERE s.ROWID IN (
-                 SELECT ROWID FROM SpatialIndex
-                 WHERE f_table_name = 'stations' AND f_geometry_column = 'geom'
-                   AND search_frame = ST_Buffer(ST_Envelope(d.geom), $radius))
-             AND ST_Distance(s.geom, d.geom) <= $radius)) AS covered
-FROM districts AS d;
--- The same products as svcov: covered and gap polygons, and the numbers.
-CREATE TABLE peer_coverage AS
-SELECT district_id,
-       ST_Area(dgeom) AS area_m2,
-       COALESCE(ST_Area(covered), 0.0) AS covered_m2,
-       CASE WHEN covered IS NULL THEN dgeom ELSE ST_Difference(dgeom, covered) END AS gap
-FROM peer_covered;
-SELECT 'peer districts', count(*), sum(area_m2), sum(covered_m2) FROM peer_coverage;
-EOT
+# What a planner would write (bench/peer_spatialite.sh): for each district, the stations
+# the spatial index finds near it, their circles united, intersected with the district.
 echo "== peer: compute (radius $radius m)" >&2
-timed peer_compute sh -c 'spatialite -bail -silent "$1" <"$2"' sh "$peer_db" "$workdir/peer.sql"
+timed peer_compute "$root/bench/peer_spatialite.sh" compute "$peer_db" "$radius" "$quadsegs"
 compute_wall=$t_wall compute_kib=$t_kib
 grep -q '^peer districts|' "$workdir/peer_compute.log" ||
     die "the peer computed nothing; see $workdir/peer_compute.log"

@@ -14,6 +14,12 @@
  *   DIR/stations.<ext>   layer "stations": points, clustered around hot spots
  *                        with a uniform background; about 1% lie just outside
  *                        the city boundary on purpose.
+ *   with --clusters K    a city like a real one: most stations in K dense
+ *                        centres, districts smaller and people denser there;
+ *   with --demand N      DIR/demand.<ext>: buildings weighted by people;
+ *   with --roads         DIR/roads.<ext>: a street grid over the city;
+ *   with --population-raster FILE  a GeoTIFF of people per cell.
+ *   (bench/README.md describes them all.)
  *
  * How: everything is laid out in metres in a local azimuthal equidistant
  * frame centred on the city (so "radius R km" means R km on the ground),
@@ -55,6 +61,7 @@
 #include <cpl_string.h>
 #include <cpl_vsi.h>
 #include <gdal.h>
+#include <gdal_alg.h>
 #include <geos_c.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -77,6 +84,24 @@
  * deliberately placed just outside the city boundary. */
 #define BACKGROUND_SHARE 0.20
 #define OUTSIDE_SHARE 0.01
+
+/* Clustered cities (--clusters K): the default spread of the stations around
+ * a centre as a share of the city radius (4.1 km for the 69 km city of
+ * 10,000 districts; the peak density, about 110 stations per km2 with 10
+ * stations per district and K = 6, is then the same at every size). The
+ * districts follow the stations: half the stations' share of the district
+ * seeds lie in the same centres, 1.5 times as spread; people thin out around
+ * the centres at twice the stations' spread. */
+#define CLUSTER_SIGMA_OF_RADIUS 0.06
+#define DISTRICT_SHARE_OF_CLUSTER 0.5
+#define DISTRICT_SIGMA_FACTOR 1.5
+#define PEOPLE_SIGMA_FACTOR 2.0
+#define MAX_CLUSTERS 10000
+
+/* Street grid (--roads), as svcov-genroads makes it: vertices jittered by
+ * this share of the spacing, this share of block sides missing. */
+#define ROAD_JITTER_SHARE 0.1875
+#define ROAD_MISSING_SHARE 0.05
 
 static const char *progname = "svcov-gencity";
 
@@ -176,7 +201,7 @@ static uint64_t splitmix64(uint64_t *x)
 /* One independent stream per purpose, so e.g. --stations does not shift the
  * districts. */
 enum { STREAM_BOUNDARY = 1, STREAM_SEEDS, STREAM_POPULATION, STREAM_DISTRICT_NAMES,
-       STREAM_STATIONS, STREAM_STATION_ATTRS };
+       STREAM_STATIONS, STREAM_STATION_ATTRS, STREAM_CENTRES, STREAM_DEMAND, STREAM_ROADS };
 
 static void rng_init(Rng *r, uint64_t seed, uint64_t stream)
 {
@@ -249,6 +274,77 @@ static double city_radius_at(const CityShape *c, double theta)
     for (int k = 0; k < 3; k++)
         f += c->amp[k] * sin(c->harmonic[k] * theta + c->phase[k]);
     return c->radius_m * f;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Centres of a clustered city (--clusters K): downtown near the middle, the
+ * other K-1 spread in angle between a quarter and 70% of the way out.      */
+
+typedef struct {
+    long k;          /* 0: the default city */
+    double share;    /* of the stations, in the centres */
+    double sigma_m;  /* the stations' spread around a centre */
+    double *x, *y;   /* metres */
+} Centres;
+
+static void centres_init(Centres *cs, const CityShape *c, long k, double share, double sigma_km,
+                         uint64_t seed)
+{
+    memset(cs, 0, sizeof *cs);
+    cs->k = k;
+    if (k == 0)
+        return;
+    Rng r;
+    rng_init(&r, seed, STREAM_CENTRES);
+    cs->share = share;
+    cs->sigma_m = sigma_km > 0.0 ? sigma_km * 1000.0 : CLUSTER_SIGMA_OF_RADIUS * c->radius_m;
+    cs->x = xcalloc((size_t)k, sizeof *cs->x);
+    cs->y = xcalloc((size_t)k, sizeof *cs->y);
+    double phase = 2.0 * M_PI * rng_uniform(&r);
+    for (long i = 0; i < k; i++) {
+        double theta, rr;
+        if (i == 0) {
+            theta = 2.0 * M_PI * rng_uniform(&r);
+            rr = 0.05 * c->radius_m * rng_uniform(&r);
+        } else {
+            double step = 2.0 * M_PI / (double)(k - 1);
+            theta = phase + step * ((double)(i - 1) + 0.5 * (rng_uniform(&r) - 0.5));
+            rr = (0.25 + 0.45 * rng_uniform(&r)) * city_radius_at(c, theta);
+        }
+        cs->x[i] = rr * cos(theta);
+        cs->y[i] = rr * sin(theta);
+    }
+}
+
+static void centres_free(Centres *cs)
+{
+    free(cs->x);
+    free(cs->y);
+}
+
+/* Sum over the centres of exp(-d^2 / (2 sigma^2)): 1 on a lone centre. */
+static double centres_bumps(const Centres *cs, double sigma, double x, double y)
+{
+    double sum = 0.0;
+    for (long i = 0; i < cs->k; i++) {
+        double dx = x - cs->x[i], dy = y - cs->y[i];
+        sum += exp(-(dx * dx + dy * dy) / (2.0 * sigma * sigma));
+    }
+    return sum;
+}
+
+/* People per km2 before noise: falling from ~30,000 in the centre to
+ * ~4,000 at the edge in the default city; ~30,000 in each centre of a
+ * clustered one, ~3,000 far from them. */
+static double people_density(const CityShape *c, const Centres *cs, double x, double y)
+{
+    if (cs->k == 0) {
+        double theta = atan2(y, x);
+        double rel = hypot(x, y) / city_radius_at(c, theta);
+        return 4000.0 + 26000.0 * exp(-2.2 * rel * rel);
+    }
+    double b = centres_bumps(cs, PEOPLE_SIGMA_FACTOR * cs->sigma_m, x, y);
+    return 3000.0 + 27000.0 * fmin(1.0, b);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -425,6 +521,14 @@ typedef struct {
     int demo;
     double radius_km; /* <= 0: default */
     int quiet;
+    long clusters;          /* 0: the default city (hot spots around a dense core) */
+    double cluster_share;   /* share of the stations in the centres */
+    double cluster_sigma_km; /* <= 0: CLUSTER_SIGMA_OF_RADIUS of the radius */
+    long n_demand;          /* demand points (buildings); 0: no demand layer */
+    int roads;              /* write a street grid */
+    double road_spacing_m;
+    const char *pop_raster; /* population GeoTIFF, or NULL */
+    double raster_arcsec;   /* its cell size */
 } Options;
 
 static void usage(FILE *f)
@@ -432,6 +536,9 @@ static void usage(FILE *f)
     fprintf(f,
             "Usage: %s --stations N --districts M --seed S --out DIR\n"
             "                     [--format GPKG|GeoJSON] [--demo] [--radius-km R] [-q]\n"
+            "                     [--clusters K [--cluster-share F] [--cluster-sigma-km S]]\n"
+            "                     [--demand N] [--roads [--road-spacing M]]\n"
+            "                     [--population-raster FILE.tif [--raster-cell-arcsec A]]\n"
             "\n"
             "Generates a deterministic SYNTHETIC city around lon %.2f, lat %.2f (EPSG:4326):\n"
             "  DIR/districts.<ext>  layer 'districts': M polygons (district_id, name, name_en,\n"
@@ -448,6 +555,23 @@ static void usage(FILE *f)
             "  --demo           Chinese names (name) with pinyin-style English (name_en)\n"
             "  --radius-km R    city radius in km (default sqrt(1.5 * M / pi): ~1.5 km2 per district)\n"
             "  -q, --quiet      no summary on stderr\n"
+            "\n"
+            "A city like a real one (each option adds to the default city; without them the\n"
+            "output is the same as before they existed):\n"
+            "  --clusters K     K dense centres (downtown and K-1 around it): a share of the stations\n"
+            "                   in Gaussian centres, the rest uniform (1%% of all just outside);\n"
+            "                   districts are smaller and people denser where the stations are\n"
+            "  --cluster-share F  share of the stations in the centres (default 0.7)\n"
+            "  --cluster-sigma-km S  spread of a centre (default 0.06 x the city radius)\n"
+            "  --demand N       DIR/demand.<ext>, layer 'demand': N points (demand_id, district_id,\n"
+            "                   weight = people there), placed by the districts' population, the\n"
+            "                   weights of a district adding up to its population\n"
+            "  --roads          DIR/roads.<ext>, layer 'roads': a jittered street grid over the city\n"
+            "                   (osm_id, highway, oneway), as svcov-genroads makes it, cut at the boundary\n"
+            "  --road-spacing M block side in metres (default 80)\n"
+            "  --population-raster FILE  a GeoTIFF of people per cell (EPSG:4326, Float32, nodata\n"
+            "                   -99999 outside the city), each district's cells adding up to its population\n"
+            "  --raster-cell-arcsec A  cell size (default 3, about 90 m, like WorldPop's 100 m grid)\n"
             "  -h, --help       this help\n",
             progname, CITY_LON, CITY_LAT);
 }
@@ -462,6 +586,17 @@ static long parse_long(const char *opt, const char *s, long min, long max)
     return v;
 }
 
+/* A number in [min, max] (min itself allowed when min_ok, else > min). */
+static double parse_double(const char *opt, const char *s, double min, double max, int min_ok)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(min_ok ? v >= min : v > min) || !(v <= max))
+        die_usage("%s expects a number in %c%g, %g], got '%s'", opt, min_ok ? '[' : '(', min, max, s);
+    return v;
+}
+
 static void parse_options(int argc, char **argv, Options *o)
 {
     static const struct option longopts[] = {
@@ -469,12 +604,23 @@ static void parse_options(int argc, char **argv, Options *o)
         {"seed", required_argument, NULL, 'S'},     {"out", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'f'},   {"demo", no_argument, NULL, 'D'},
         {"radius-km", required_argument, NULL, 'r'}, {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},
+        {"clusters", required_argument, NULL, 'K'}, {"cluster-share", required_argument, NULL, 'F'},
+        {"cluster-sigma-km", required_argument, NULL, 'G'}, {"demand", required_argument, NULL, 'N'},
+        {"roads", no_argument, NULL, 'R'},          {"road-spacing", required_argument, NULL, 'P'},
+        {"population-raster", required_argument, NULL, 'T'},
+        {"raster-cell-arcsec", required_argument, NULL, 'A'},
+        {NULL, 0, NULL, 0},
     };
     int have_stations = 0, have_districts = 0, have_seed = 0;
     memset(o, 0, sizeof *o);
     o->format = FMT_GPKG;
     o->radius_km = -1.0;
+    o->cluster_share = 0.7;
+    o->cluster_sigma_km = -1.0;
+    o->road_spacing_m = 80.0;
+    o->raster_arcsec = 3.0;
+    int have_share = 0, have_sigma = 0, have_spacing = 0, have_arcsec = 0;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
@@ -525,6 +671,34 @@ static void parse_options(int argc, char **argv, Options *o)
         case 'q':
             o->quiet = 1;
             break;
+        case 'K':
+            o->clusters = parse_long("--clusters", optarg, 1, MAX_CLUSTERS);
+            break;
+        case 'F':
+            o->cluster_share = parse_double("--cluster-share", optarg, 0.0, 1.0, 1);
+            have_share = 1;
+            break;
+        case 'G':
+            o->cluster_sigma_km = parse_double("--cluster-sigma-km", optarg, 0.0, 1000.0, 0);
+            have_sigma = 1;
+            break;
+        case 'N':
+            o->n_demand = parse_long("--demand", optarg, 1, 50000000L);
+            break;
+        case 'R':
+            o->roads = 1;
+            break;
+        case 'P':
+            o->road_spacing_m = parse_double("--road-spacing", optarg, 1.0, 100000.0, 1);
+            have_spacing = 1;
+            break;
+        case 'T':
+            o->pop_raster = optarg;
+            break;
+        case 'A':
+            o->raster_arcsec = parse_double("--raster-cell-arcsec", optarg, 0.01, 3600.0, 1);
+            have_arcsec = 1;
+            break;
         case 'h':
             usage(stdout);
             exit(0);
@@ -539,6 +713,12 @@ static void parse_options(int argc, char **argv, Options *o)
         die_usage("unexpected argument '%s'", argv[optind]);
     if (!have_stations || !have_districts || !have_seed || !o->out_dir)
         die_usage("--stations, --districts, --seed and --out are required");
+    if ((have_share || have_sigma) && !o->clusters)
+        die_usage("--cluster-share and --cluster-sigma-km need --clusters K");
+    if (have_spacing && !o->roads)
+        die_usage("--road-spacing needs --roads");
+    if (have_arcsec && !o->pop_raster)
+        die_usage("--raster-cell-arcsec needs --population-raster FILE");
     if (o->radius_km <= 0.0)
         o->radius_km = sqrt(1.5 * (double)o->n_districts / M_PI);
 }
@@ -719,9 +899,108 @@ done:
     return out;
 }
 
+static int city_contains(Geos *g, const GEOSPreparedGeometry *pcity, double x, double y);
+static int city_point_uniform(Geos *g, const CityShape *c, const GEOSPreparedGeometry *pcity,
+                              Rng *r, double *x, double *y);
+static int place_near(Geos *g, const CityShape *c, const GEOSPreparedGeometry *pcity, Rng *r,
+                      double cx, double cy, double sigma, double *x, double *y);
+
+/* District seeds per m2 in a clustered city: DISTRICT_SHARE_OF_CLUSTER of
+ * the stations' share in the centres, the rest uniform. */
+static double seed_density(const Centres *cs, double m, double city_m2, double x, double y)
+{
+    double share = DISTRICT_SHARE_OF_CLUSTER * cs->share;
+    double sigma = DISTRICT_SIGMA_FACTOR * cs->sigma_m;
+    double peak = (double)m / (double)cs->k / (2.0 * M_PI * sigma * sigma);
+    return (1.0 - share) * (double)m / city_m2 + share * peak * centres_bumps(cs, sigma, x, y);
+}
+
+/* Seeds of a clustered city: drawn from the mixture of seed_density and
+ * kept at least half the local spacing from each other (dart throwing on a
+ * grid; after 30 rejected draws the last one is taken), so the cells are
+ * well shaped at every density. Exactly M distinct points inside the city. */
+static GEOSGeometry *make_district_seeds_clustered(Geos *g, const CityShape *c,
+                                                   const GEOSPreparedGeometry *city,
+                                                   const Centres *cs, long m, Rng *r)
+{
+    double share = DISTRICT_SHARE_OF_CLUSTER * cs->share;
+    double sigma = DISTRICT_SIGMA_FACTOR * cs->sigma_m;
+    double city_m2 = M_PI * c->radius_m * c->radius_m;
+    double half = 1.2 * c->radius_m; /* every point of the city lies within */
+    double densest = 0.0;
+    for (long i = 0; i < cs->k; i++)
+        densest = fmax(densest, seed_density(cs, (double)m, city_m2, cs->x[i], cs->y[i]));
+    double h = 0.5 / sqrt(densest);
+    if (2.0 * half / h > 4096.0)
+        h = 2.0 * half / 4096.0;
+    long nx = (long)ceil(2.0 * half / h);
+    long *head = xmalloc(sizeof *head * (size_t)(nx * nx));
+    long *next = xmalloc(sizeof *next * (size_t)m);
+    double *px = xmalloc(sizeof *px * (size_t)m), *py = xmalloc(sizeof *py * (size_t)m);
+    for (long i = 0; i < nx * nx; i++)
+        head[i] = -1;
+    GEOSGeometry **pts = xcalloc((size_t)m, sizeof *pts);
+    GEOSGeometry *out = NULL;
+    long made = 0;
+    for (long i = 0; i < m; i++) {
+        double x = 0, y = 0;
+        for (int attempt = 0; attempt < 30; attempt++) {
+            if (rng_uniform(r) < share) {
+                long j = (long)rng_below(r, (uint32_t)cs->k);
+                if (place_near(g, c, city, r, cs->x[j], cs->y[j], sigma, &x, &y) < 0)
+                    goto done;
+            } else if (city_point_uniform(g, c, city, r, &x, &y) < 0) {
+                goto done;
+            }
+            double min_d = 0.5 / sqrt(seed_density(cs, (double)m, city_m2, x, y));
+            long gx = (long)floor((x + half) / h), gy = (long)floor((y + half) / h);
+            long reach = (long)ceil(min_d / h);
+            int clear = 1;
+            for (long yy = gy - reach; yy <= gy + reach && clear; yy++)
+                for (long xx = gx - reach; xx <= gx + reach && clear; xx++) {
+                    if (xx < 0 || yy < 0 || xx >= nx || yy >= nx)
+                        continue;
+                    for (long q = head[yy * nx + xx]; q >= 0; q = next[q])
+                        if (hypot(px[q] - x, py[q] - y) < min_d) {
+                            clear = 0;
+                            break;
+                        }
+                }
+            if (clear)
+                break;
+        }
+        long gx = (long)floor((x + half) / h), gy = (long)floor((y + half) / h);
+        gx = gx < 0 ? 0 : gx >= nx ? nx - 1 : gx;
+        gy = gy < 0 ? 0 : gy >= nx ? nx - 1 : gy;
+        px[i] = x;
+        py[i] = y;
+        next[i] = head[gy * nx + gx];
+        head[gy * nx + gx] = i;
+        pts[made] = make_point(g, x, y);
+        if (!pts[made]) {
+            report_geos(g, "creating a district seed");
+            goto done;
+        }
+        made++;
+    }
+    out = GEOSGeom_createCollection_r(g->h, GEOS_MULTIPOINT, pts, (unsigned)made);
+    if (!out)
+        report_geos(g, "collecting district seeds");
+    made = 0; /* the collection owns them now (or destroyed them on failure) */
+done:
+    for (long i = 0; i < made; i++)
+        GEOSGeom_destroy_r(g->h, pts[i]);
+    free(pts);
+    free(head);
+    free(next);
+    free(px);
+    free(py);
+    return out;
+}
+
 /* Builds the M districts: Voronoi cells of the seeds, clipped to the city.
  * Returns 0 on success; fills *out (M entries) and *any_multi. */
-static int make_districts(Geos *g, const CityShape *c, const GEOSGeometry *city,
+static int make_districts(Geos *g, const CityShape *c, const Centres *cs, const GEOSGeometry *city,
                           const GEOSPreparedGeometry *pcity, long m, uint64_t seed,
                           District **out, int *any_multi)
 {
@@ -733,7 +1012,8 @@ static int make_districts(Geos *g, const CityShape *c, const GEOSGeometry *city,
     long nd = 0;
     *any_multi = 0;
 
-    seeds = make_district_seeds(g, c, pcity, m, &r);
+    seeds = cs->k > 0 ? make_district_seeds_clustered(g, c, pcity, cs, m, &r)
+                      : make_district_seeds(g, c, pcity, m, &r);
     if (!seeds)
         goto done;
     env = GEOSEnvelope_r(g->h, city);
@@ -827,7 +1107,8 @@ done:
 
 /* Population from area and distance to the centre (dense core, thinner
  * edge) with log-normal noise. */
-static int assign_populations(Geos *g, const CityShape *c, District *d, long m, uint64_t seed)
+static int assign_populations(Geos *g, const CityShape *c, const Centres *cs, District *d, long m,
+                              uint64_t seed)
 {
     Rng r;
     rng_init(&r, seed, STREAM_POPULATION);
@@ -837,10 +1118,8 @@ static int assign_populations(Geos *g, const CityShape *c, District *d, long m, 
             report_geos(g, "district area");
             return -1;
         }
-        double theta = atan2(d[i].cy, d[i].cx);
-        double rel = hypot(d[i].cx, d[i].cy) / city_radius_at(c, theta);
-        double density = 4000.0 + 26000.0 * exp(-2.2 * rel * rel); /* per km^2 */
-        density *= exp(0.25 * rng_normal(&r) - 0.03125);             /* mean 1 */
+        double density = people_density(c, cs, d[i].cx, d[i].cy); /* per km^2 */
+        density *= exp(0.25 * rng_normal(&r) - 0.03125);           /* mean 1 */
         d[i].population = lround(density * area_m2 / 1e6);
     }
     return 0;
@@ -934,8 +1213,50 @@ static int city_point_uniform(Geos *g, const CityShape *c, const GEOSPreparedGeo
     return -1;
 }
 
-static int place_stations(Geos *g, const CityShape *c, const GEOSPreparedGeometry *pcity, long n,
-                          uint64_t seed, Station *st, long *n_outside)
+/* A point just outside the city: 20 to 20 + min(500 m, 5% R) beyond the
+ * boundary. */
+static int place_outside(Geos *g, const CityShape *c, const GEOSPreparedGeometry *pcity, Rng *r,
+                         double *x, double *y)
+{
+    for (int attempt = 0; attempt < 100; attempt++) {
+        double theta = 2.0 * M_PI * rng_uniform(r);
+        double extra = 20.0 + rng_uniform(r) * fmin(500.0, 0.05 * c->radius_m);
+        double rr = city_radius_at(c, theta) + extra;
+        *x = rr * cos(theta);
+        *y = rr * sin(theta);
+        int in = city_contains(g, pcity, *x, *y);
+        if (in < 0)
+            return -1;
+        if (!in)
+            return 0;
+    }
+    report("could not place a station just outside the city");
+    return -1;
+}
+
+/* A point in the city, Gaussian around (cx, cy); uniform in the city when
+ * 50 draws fell outside. */
+static int place_near(Geos *g, const CityShape *c, const GEOSPreparedGeometry *pcity, Rng *r,
+                      double cx, double cy, double sigma, double *x, double *y)
+{
+    for (int attempt = 0; attempt < 50; attempt++) {
+        *x = cx + sigma * rng_normal(r);
+        *y = cy + sigma * rng_normal(r);
+        int in = city_contains(g, pcity, *x, *y);
+        if (in < 0)
+            return -1;
+        if (in)
+            return 0;
+    }
+    return city_point_uniform(g, c, pcity, r, x, y);
+}
+
+/* Default city: stations around hot spots with a uniform background.
+ * Clustered city (cs->k > 0): cs->share of them in the centres, the rest
+ * uniform. About 1% just outside the city in both. */
+static int place_stations(Geos *g, const CityShape *c, const Centres *cs,
+                          const GEOSPreparedGeometry *pcity, long n, uint64_t seed, Station *st,
+                          long *n_outside)
 {
     Rng r;
     rng_init(&r, seed, STREAM_STATIONS);
@@ -945,47 +1266,41 @@ static int place_stations(Geos *g, const CityShape *c, const GEOSPreparedGeometr
     /* About sqrt(N) hot spots (14 for 200 stations, 316 for 100,000), placed
      * like the district seeds (denser in the centre), with log-normal
      * weights and a spread of a quarter of their typical spacing. */
-    long k = lround(sqrt((double)n));
-    if (k < 1)
-        k = 1;
-    double area = M_PI * c->radius_m * c->radius_m;
-    double base_sigma = 0.25 * sqrt(area / (double)k);
-    Cluster *cl = xcalloc((size_t)k, sizeof *cl);
+    long k = 0;
+    Cluster *cl = NULL;
     double cum = 0.0;
-    for (long i = 0; i < k; i++) {
-        double theta = 2.0 * M_PI * rng_uniform(&r);
-        double rr = 0.9 * pow(rng_uniform(&r), 0.6) * city_radius_at(c, theta);
-        cl[i].x = rr * cos(theta);
-        cl[i].y = rr * sin(theta);
-        cl[i].sigma = base_sigma * exp(0.3 * rng_normal(&r));
-        cum += exp(0.5 * rng_normal(&r));
-        cl[i].cum_weight = cum;
+    if (cs->k == 0) {
+        k = lround(sqrt((double)n));
+        if (k < 1)
+            k = 1;
+        double area = M_PI * c->radius_m * c->radius_m;
+        double base_sigma = 0.25 * sqrt(area / (double)k);
+        cl = xcalloc((size_t)k, sizeof *cl);
+        for (long i = 0; i < k; i++) {
+            double theta = 2.0 * M_PI * rng_uniform(&r);
+            double rr = 0.9 * pow(rng_uniform(&r), 0.6) * city_radius_at(c, theta);
+            cl[i].x = rr * cos(theta);
+            cl[i].y = rr * sin(theta);
+            cl[i].sigma = base_sigma * exp(0.3 * rng_normal(&r));
+            cum += exp(0.5 * rng_normal(&r));
+            cl[i].cum_weight = cum;
+        }
     }
+    double uniform_below = cs->k == 0 ? OUTSIDE_SHARE + BACKGROUND_SHARE : 1.0 - cs->share;
     int rc = -1;
     for (long i = 0; i < n; i++) {
         double u = rng_uniform(&r);
         double x = 0, y = 0;
         if (u < OUTSIDE_SHARE) {
-            /* just outside: 20 to 20 + min(500 m, 5% R) beyond the boundary */
-            int placed = 0;
-            for (int attempt = 0; attempt < 100 && !placed; attempt++) {
-                double theta = 2.0 * M_PI * rng_uniform(&r);
-                double extra = 20.0 + rng_uniform(&r) * fmin(500.0, 0.05 * c->radius_m);
-                double rr = city_radius_at(c, theta) + extra;
-                x = rr * cos(theta);
-                y = rr * sin(theta);
-                int in = city_contains(g, pcity, x, y);
-                if (in < 0)
-                    goto done;
-                placed = !in;
-            }
-            if (!placed) {
-                report("could not place a station just outside the city");
+            if (place_outside(g, c, pcity, &r, &x, &y) < 0)
                 goto done;
-            }
             (*n_outside)++;
-        } else if (u < OUTSIDE_SHARE + BACKGROUND_SHARE) {
+        } else if (u < uniform_below) {
             if (city_point_uniform(g, c, pcity, &r, &x, &y) < 0)
+                goto done;
+        } else if (cs->k > 0) {
+            long j = (long)rng_below(&r, (uint32_t)cs->k);
+            if (place_near(g, c, pcity, &r, cs->x[j], cs->y[j], cs->sigma_m, &x, &y) < 0)
                 goto done;
         } else {
             double w = rng_uniform(&r) * cum;
@@ -997,16 +1312,7 @@ static int place_stations(Geos *g, const CityShape *c, const GEOSPreparedGeometr
                 else
                     lo = mid + 1;
             }
-            int placed = 0;
-            for (int attempt = 0; attempt < 50 && !placed; attempt++) {
-                x = cl[lo].x + cl[lo].sigma * rng_normal(&r);
-                y = cl[lo].y + cl[lo].sigma * rng_normal(&r);
-                int in = city_contains(g, pcity, x, y);
-                if (in < 0)
-                    goto done;
-                placed = in;
-            }
-            if (!placed && city_point_uniform(g, c, pcity, &r, &x, &y) < 0)
+            if (place_near(g, c, pcity, &r, cl[lo].x, cl[lo].y, cl[lo].sigma, &x, &y) < 0)
                 goto done;
         }
         st[i].x = x;
@@ -1274,6 +1580,415 @@ done:
     return rc;
 }
 
+/* Points from the local frame to lon/lat in place, in one call. */
+static int points_to_lonlat(OGRCoordinateTransformationH ct, Station *p, long n, const char *what)
+{
+    if (n == 0)
+        return 0;
+    double *xs = xmalloc(sizeof *xs * (size_t)n), *ys = xmalloc(sizeof *ys * (size_t)n);
+    int *ok = xmalloc(sizeof *ok * (size_t)n);
+    for (long i = 0; i < n; i++) {
+        xs[i] = p[i].x;
+        ys[i] = p[i].y;
+    }
+    int all = OCTTransformEx(ct, (int)n, xs, ys, NULL, ok);
+    for (long i = 0; i < n && all; i++)
+        all = ok[i];
+    for (long i = 0; i < n; i++) {
+        p[i].x = xs[i];
+        p[i].y = ys[i];
+    }
+    free(xs);
+    free(ys);
+    free(ok);
+    if (!all) {
+        report_gdal("cannot transform to lon/lat");
+        fprintf(stderr, "  (%s)\n", what);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Demand points (--demand): buildings where the people are. A district is
+ * drawn with probability proportional to its population, the point
+ * uniformly inside it; each point gets a log-normal size, and the weights of
+ * a district's points are scaled to add up to its population.               */
+
+typedef struct {
+    Station at;
+    long district; /* index into the districts */
+    double weight;
+} Demand;
+
+static int place_demand(Geos *g, const District *d, long m, long n, uint64_t seed, Demand *dm)
+{
+    Rng r;
+    rng_init(&r, seed, STREAM_DEMAND);
+    double *cum = xmalloc(sizeof *cum * (size_t)m), *wsum = xcalloc((size_t)m, sizeof *wsum);
+    const GEOSPreparedGeometry **prep = xcalloc((size_t)m, sizeof *prep);
+    int rc = -1;
+    double total = 0.0;
+    for (long i = 0; i < m; i++) {
+        total += (double)d[i].population;
+        cum[i] = total;
+    }
+    if (!(total > 0.0)) {
+        report("no district has people, so there is nowhere to put demand points");
+        goto done;
+    }
+    for (long i = 0; i < n; i++) {
+        double w = rng_uniform(&r) * total;
+        long lo = 0, hi = m - 1; /* first district with cum > w */
+        while (lo < hi) {
+            long mid = (lo + hi) / 2;
+            if (cum[mid] > w)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        if (!prep[lo] && !(prep[lo] = GEOSPrepare_r(g->h, d[lo].geom))) {
+            report_geos(g, "preparing a district");
+            goto done;
+        }
+        double x0, y0, x1, y1;
+        if (!GEOSGeom_getXMin_r(g->h, d[lo].geom, &x0) || !GEOSGeom_getYMin_r(g->h, d[lo].geom, &y0) ||
+            !GEOSGeom_getXMax_r(g->h, d[lo].geom, &x1) || !GEOSGeom_getYMax_r(g->h, d[lo].geom, &y1)) {
+            report_geos(g, "district extent");
+            goto done;
+        }
+        int placed = 0;
+        for (int attempt = 0; attempt < 10000 && !placed; attempt++) {
+            double x = x0 + (x1 - x0) * rng_uniform(&r), y = y0 + (y1 - y0) * rng_uniform(&r);
+            int in = city_contains(g, prep[lo], x, y);
+            if (in < 0)
+                goto done;
+            if (in) {
+                dm[i].at.x = x;
+                dm[i].at.y = y;
+                placed = 1;
+            }
+        }
+        if (!placed) {
+            report("could not place a demand point in district %ld", lo + 1);
+            goto done;
+        }
+        dm[i].district = lo;
+        dm[i].weight = exp(0.5 * rng_normal(&r));
+        wsum[lo] += dm[i].weight;
+    }
+    for (long i = 0; i < n; i++)
+        dm[i].weight *= (double)d[dm[i].district].population / wsum[dm[i].district];
+    rc = 0;
+done:
+    for (long i = 0; i < m; i++)
+        if (prep[i])
+            GEOSPreparedGeom_destroy_r(g->h, prep[i]);
+    free(prep);
+    free(cum);
+    free(wsum);
+    return rc;
+}
+
+static int write_demand(const Writer *w, const char *dir, OGRSpatialReferenceH wgs84, const Demand *dm,
+                        long n, long m)
+{
+    OGRLayerH layer;
+    GDALDatasetH ds = create_dataset(w, dir, "demand", wgs84, wkbPoint, &layer);
+    if (!ds)
+        return -1;
+    int rc = -1;
+    int idw = n >= 1000000 ? (int)floor(log10((double)n)) + 1 : 6;
+    int didw = m >= 10000 ? (int)floor(log10((double)m)) + 1 : 4; /* as write_districts */
+    if (add_field(layer, "demand_id", OFTString, idw + 1) ||
+        add_field(layer, "district_id", OFTString, didw + 1) || add_field(layer, "weight", OFTReal, 0) ||
+        begin(w, ds))
+        goto done;
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    for (long i = 0; i < n; i++) {
+        char id[32], did[32];
+        format_id(id, sizeof id, 'B', i + 1, idw);
+        format_id(did, sizeof did, 'D', dm[i].district + 1, didw);
+        OGRFeatureH f = OGR_F_Create(defn);
+        OGR_F_SetFieldString(f, 0, id);
+        OGR_F_SetFieldString(f, 1, did);
+        OGR_F_SetFieldDouble(f, 2, dm[i].weight);
+        OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
+        OGR_G_SetPoint_2D(pt, 0, dm[i].at.x, dm[i].at.y);
+        OGR_F_SetGeometryDirectly(f, pt);
+        OGRErr e = OGR_L_CreateFeature(layer, f);
+        OGR_F_Destroy(f);
+        if (e != OGRERR_NONE) {
+            report_gdal("cannot write a demand point");
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    if (rc == 0)
+        return finish(w, ds, "demand");
+    GDALClose(ds);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Streets (--roads): svcov-genroads' grid (vertices jittered, some block
+ * sides missing, a primary street every 8th line, some footways and one-way
+ * streets) laid over the whole city and cut where it leaves the city, so
+ * the streets cover the same area as the districts and stations. The grid
+ * is drawn from a hash of (line, vertex), so it needs no memory at any size. */
+
+static double road_uniform(uint64_t seed, uint64_t a, uint64_t b, uint64_t c)
+{
+    uint64_t x = seed ^ ((uint64_t)STREAM_ROADS * 0xd1b54a32d192ed03ULL);
+    x ^= splitmix64(&x) ^ a;
+    x ^= splitmix64(&x) ^ b;
+    x ^= splitmix64(&x) ^ c;
+    return (double)(splitmix64(&x) >> 11) * 0x1.0p-53;
+}
+
+static void road_vertex(uint64_t seed, double origin, double spacing, long i, long j, double *x, double *y)
+{
+    double jitter = ROAD_JITTER_SHARE * spacing;
+    *x = origin + (double)i * spacing + (2.0 * road_uniform(seed, 0, (uint64_t)i, (uint64_t)j) - 1.0) * jitter;
+    *y = origin + (double)j * spacing + (2.0 * road_uniform(seed, 1, (uint64_t)i, (uint64_t)j) - 1.0) * jitter;
+}
+
+static int write_roads(const Writer *w, const char *dir, OGRSpatialReferenceH wgs84,
+                       OGRCoordinateTransformationH ct, const CityShape *c, double spacing, uint64_t seed,
+                       long *n_ways, long *n_segments)
+{
+    OGRLayerH layer;
+    GDALDatasetH ds = create_dataset(w, dir, "roads", wgs84, wkbLineString, &layer);
+    if (!ds)
+        return -1;
+    int rc = -1;
+    OGRGeometryH line = NULL;
+    double rmax = 0.0;
+    for (int i = 0; i < BOUNDARY_VERTICES; i++)
+        rmax = fmax(rmax, city_radius_at(c, 2.0 * M_PI * i / BOUNDARY_VERTICES));
+    long n = (long)ceil(2.0 * rmax / spacing) + 1;
+    double origin = -0.5 * (double)(n - 1) * spacing;
+    *n_ways = *n_segments = 0;
+    if (add_field(layer, "osm_id", OFTInteger64, 0) || add_field(layer, "highway", OFTString, 0) ||
+        add_field(layer, "oneway", OFTString, 0) || begin(w, ds))
+        goto done;
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    for (int dir_ = 0; dir_ < 2; dir_++)
+        for (long k = 0; k < n; k++) {
+            const char *cls = k % 8 == 0 ? "primary" : (k % 17 == 5 ? "footway" : "residential");
+            const char *oneway = (k % 11 == 3 && strcmp(cls, "residential") == 0) ? "yes" : NULL;
+            for (long s = 0; s < n; s++) {
+                double x, y;
+                road_vertex(seed, origin, spacing, dir_ == 0 ? s : k, dir_ == 0 ? k : s, &x, &y);
+                int inside = hypot(x, y) < city_radius_at(c, atan2(y, x));
+                int gap = s + 1 < n && road_uniform(seed, 2 + (uint64_t)dir_, (uint64_t)k, (uint64_t)s) <
+                                           ROAD_MISSING_SHARE;
+                if (inside) {
+                    if (!line)
+                        line = OGR_G_CreateGeometry(wkbLineString);
+                    OGR_G_AddPoint_2D(line, x, y);
+                }
+                if (line && (!inside || gap || s + 1 == n)) {
+                    int np = OGR_G_GetPointCount(line);
+                    if (np >= 2) {
+                        if (OGR_G_Transform(line, ct) != OGRERR_NONE) {
+                            report_gdal("transforming a street to lon/lat");
+                            goto done;
+                        }
+                        OGRFeatureH f = OGR_F_Create(defn);
+                        OGR_F_SetFieldInteger64(f, 0, ++*n_ways);
+                        OGR_F_SetFieldString(f, 1, cls);
+                        if (oneway)
+                            OGR_F_SetFieldString(f, 2, oneway);
+                        OGR_F_SetGeometryDirectly(f, line);
+                        line = NULL;
+                        OGRErr e = OGR_L_CreateFeature(layer, f);
+                        OGR_F_Destroy(f);
+                        if (e != OGRERR_NONE) {
+                            report_gdal("cannot write a street");
+                            goto done;
+                        }
+                        *n_segments += np - 1;
+                    } else {
+                        OGR_G_DestroyGeometry(line);
+                        line = NULL;
+                    }
+                }
+            }
+        }
+    rc = 0;
+done:
+    if (line)
+        OGR_G_DestroyGeometry(line);
+    if (rc == 0)
+        return finish(w, ds, "roads");
+    GDALClose(ds);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Population raster (--population-raster): people per cell of a lon/lat
+ * grid, like WorldPop's. Each cell belongs to the district holding its
+ * centre (GDAL rasterizes the districts); within a district the people
+ * follow people_density() times the cell's area, scaled so that the cells
+ * of a district add up to its population (a district smaller than a cell
+ * may hold no cell centre: its people are then missing from the raster).   */
+
+static int write_population_raster(const char *path, double arcsec, Geos *g, const CityShape *c,
+                                   const Centres *cs, const GEOSGeometry *city, const District *d, long m,
+                                   OGRSpatialReferenceH wgs84, OGRCoordinateTransformationH ct,
+                                   OGRCoordinateTransformationH back, double *people, long *cells)
+{
+    const double nodata = -99999.0;
+    const double earth_r = 6371007.2; /* authalic radius, m */
+    int rc = -1;
+    GEOSWKBWriter *wkbw = GEOSWKBWriter_create_r(g->h);
+    OGRGeometryH *geoms = xcalloc((size_t)m, sizeof *geoms);
+    double *burn = xmalloc(sizeof *burn * (size_t)m), *wsum = xcalloc((size_t)m, sizeof *wsum);
+    GInt32 *idx = NULL;
+    float *val = NULL;
+    double *lon = NULL, *lat = NULL;
+    int *ok = NULL;
+    GDALDatasetH mem = NULL, tif = NULL;
+    char *wkt = NULL;
+    OGRGeometryH outline = NULL;
+    *people = 0.0;
+    *cells = 0;
+    if (!wkbw) {
+        report_geos(g, "creating a WKB writer");
+        goto done;
+    }
+    OGREnvelope env;
+    if (!(outline = to_ogr(g, wkbw, city, ct, 0)))
+        goto done;
+    OGR_G_GetEnvelope(outline, &env);
+    double cell = arcsec / 3600.0;
+    double x0 = floor(env.MinX / cell) * cell, y1 = ceil(env.MaxY / cell) * cell;
+    long cols = (long)ceil((env.MaxX - x0) / cell), rows = (long)ceil((y1 - env.MinY) / cell);
+    if (cols < 1)
+        cols = 1;
+    if (rows < 1)
+        rows = 1;
+    if ((double)cols * (double)rows > 500e6) {
+        report("the population raster would have %ld x %ld cells; give a larger --raster-cell-arcsec",
+               cols, rows);
+        goto done;
+    }
+    double gt[6] = {x0, cell, 0.0, y1, 0.0, -cell};
+    if (OSRExportToWkt(wgs84, &wkt) != OGRERR_NONE) {
+        report_gdal("cannot describe EPSG:4326");
+        goto done;
+    }
+    CPLErrorReset();
+    mem = GDALCreate(GDALGetDriverByName("MEM"), "", (int)cols, (int)rows, 1, GDT_Int32, NULL);
+    if (!mem || GDALSetGeoTransform(mem, gt) != CE_None || GDALSetProjection(mem, wkt) != CE_None) {
+        report_gdal("cannot create the in-memory district grid");
+        goto done;
+    }
+    for (long i = 0; i < m; i++) {
+        if (!(geoms[i] = to_ogr(g, wkbw, d[i].geom, ct, 0)))
+            goto done;
+        burn[i] = (double)(i + 1);
+    }
+    int band = 1;
+    if (GDALRasterizeGeometries(mem, 1, &band, (int)m, geoms, NULL, NULL, burn, NULL, NULL, NULL) != CE_None) {
+        report_gdal("cannot rasterize the districts");
+        goto done;
+    }
+    idx = xmalloc(sizeof *idx * (size_t)(cols * rows));
+    val = xmalloc(sizeof *val * (size_t)(cols * rows));
+    if (GDALRasterIO(GDALGetRasterBand(mem, 1), GF_Read, 0, 0, (int)cols, (int)rows, idx, (int)cols,
+                     (int)rows, GDT_Int32, 0, 0) != CE_None) {
+        report_gdal("cannot read the district grid");
+        goto done;
+    }
+    /* Weights: density at the cell centre (in the local frame) times the
+     * cell's area on the sphere. */
+    lon = xmalloc(sizeof *lon * (size_t)cols);
+    lat = xmalloc(sizeof *lat * (size_t)cols);
+    ok = xmalloc(sizeof *ok * (size_t)cols);
+    for (long row = 0; row < rows; row++) {
+        double top = y1 - (double)row * cell, bottom = top - cell;
+        double area = earth_r * earth_r * (cell * M_PI / 180.0) *
+                      fabs(sin(top * M_PI / 180.0) - sin(bottom * M_PI / 180.0));
+        for (long col = 0; col < cols; col++) {
+            lon[col] = x0 + ((double)col + 0.5) * cell;
+            lat[col] = top - 0.5 * cell;
+        }
+        if (!OCTTransformEx(back, (int)cols, lon, lat, NULL, ok)) {
+            report_gdal("cannot transform the grid to the local frame");
+            goto done;
+        }
+        for (long col = 0; col < cols; col++) {
+            long k = row * cols + col;
+            if (idx[k] <= 0 || idx[k] > m) {
+                val[k] = (float)nodata;
+                continue;
+            }
+            double wgt = people_density(c, cs, lon[col], lat[col]) * area;
+            val[k] = (float)wgt;
+            wsum[idx[k] - 1] += wgt;
+        }
+    }
+    for (long k = 0; k < cols * rows; k++) {
+        if (idx[k] <= 0 || idx[k] > m)
+            continue;
+        val[k] = (float)((double)val[k] / wsum[idx[k] - 1] * (double)d[idx[k] - 1].population);
+        *people += val[k];
+        (*cells)++;
+    }
+    VSIStatBufL sb;
+    if (VSIStatL(path, &sb) == 0 && VSIUnlink(path) != 0) {
+        report("cannot remove the old %s", path);
+        goto done;
+    }
+    char **co = CSLSetNameValue(NULL, "COMPRESS", "DEFLATE");
+    co = CSLSetNameValue(co, "TILED", "YES");
+    CPLErrorReset();
+    tif = GDALCreate(GDALGetDriverByName("GTiff"), path, (int)cols, (int)rows, 1, GDT_Float32, co);
+    CSLDestroy(co);
+    if (!tif || GDALSetGeoTransform(tif, gt) != CE_None || GDALSetProjection(tif, wkt) != CE_None ||
+        GDALSetRasterNoDataValue(GDALGetRasterBand(tif, 1), nodata) != CE_None ||
+        GDALRasterIO(GDALGetRasterBand(tif, 1), GF_Write, 0, 0, (int)cols, (int)rows, val, (int)cols,
+                     (int)rows, GDT_Float32, 0, 0) != CE_None) {
+        report_gdal("cannot write the population raster");
+        fprintf(stderr, "  (%s)\n", path);
+        goto done;
+    }
+    CPLErrorReset();
+    GDALClose(tif);
+    tif = NULL;
+    if (CPLGetLastErrorType() == CE_Failure || CPLGetLastErrorType() == CE_Fatal) {
+        report_gdal("error while closing the population raster");
+        fprintf(stderr, "  (%s)\n", path);
+        goto done;
+    }
+    rc = 0;
+done:
+    if (tif)
+        GDALClose(tif);
+    if (mem)
+        GDALClose(mem);
+    for (long i = 0; i < m; i++)
+        if (geoms[i])
+            OGR_G_DestroyGeometry(geoms[i]);
+    if (outline)
+        OGR_G_DestroyGeometry(outline);
+    if (wkbw)
+        GEOSWKBWriter_destroy_r(g->h, wkbw);
+    CPLFree(wkt);
+    free(geoms);
+    free(burn);
+    free(wsum);
+    free(idx);
+    free(val);
+    free(lon);
+    free(lat);
+    free(ok);
+    return rc;
+}
+
 /* ------------------------------------------------------------------------ */
 
 int main(int argc, char **argv)
@@ -1288,9 +2003,11 @@ int main(int argc, char **argv)
     District *d = NULL;
     Station *st = NULL;
     OGRSpatialReferenceH local = NULL, wgs84 = NULL;
-    OGRCoordinateTransformationH ct = NULL;
+    OGRCoordinateTransformationH ct = NULL, back = NULL;
     long m = o.n_districts, n = o.n_stations, n_outside = 0;
     int any_multi = 0;
+    Centres centres = {0};
+    Demand *dm = NULL;
 
     /* A fixed GeoPackage timestamp (gpkg_contents.last_change), so the same
      * arguments give the same bytes. The caller may still set their own. */
@@ -1306,7 +2023,13 @@ int main(int argc, char **argv)
         report("GDAL has no %s driver", o.format == FMT_GPKG ? "GPKG" : "GeoJSON");
         goto done;
     }
-    if (VSIMkdirRecursive(o.out_dir, 0755) != 0) {
+    /* GDAL 3.6 cannot create a relative folder without a parent part. */
+    char *out_abs = CPLIsFilenameRelative(o.out_dir)
+                        ? xstrdup(CPLFormFilename(CPLGetCurrentDir(), o.out_dir, NULL))
+                        : NULL;
+    int made_dir = VSIMkdirRecursive(out_abs ? out_abs : o.out_dir, 0755);
+    free(out_abs);
+    if (made_dir != 0) {
         VSIStatBufL sb;
         int err = errno;
         if (VSIStatL(o.out_dir, &sb) != 0) {
@@ -1336,7 +2059,8 @@ int main(int argc, char **argv)
     OSRSetAxisMappingStrategy(local, OAMS_TRADITIONAL_GIS_ORDER);
     OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
     ct = OCTNewCoordinateTransformation(local, wgs84);
-    if (!ct) {
+    back = o.pop_raster ? OCTNewCoordinateTransformation(wgs84, local) : NULL;
+    if (!ct || (o.pop_raster && !back)) {
         report_gdal("cannot transform from the local frame to EPSG:4326");
         goto done;
     }
@@ -1355,6 +2079,7 @@ int main(int argc, char **argv)
         rng_init(&r, o.seed, STREAM_BOUNDARY);
         city_shape_init(&shape, o.radius_km * 1000.0, &r);
     }
+    centres_init(&centres, &shape, o.clusters, o.cluster_share, o.cluster_sigma_km, o.seed);
     city = make_city_boundary(&g, &shape);
     if (!city) {
         report_geos(&g, "building the city boundary");
@@ -1366,40 +2091,46 @@ int main(int argc, char **argv)
         goto done;
     }
 
-    if (make_districts(&g, &shape, city, pcity, m, o.seed, &d, &any_multi) < 0 ||
-        assign_populations(&g, &shape, d, m, o.seed) < 0)
+    if (make_districts(&g, &shape, &centres, city, pcity, m, o.seed, &d, &any_multi) < 0 ||
+        assign_populations(&g, &shape, &centres, d, m, o.seed) < 0)
         goto done;
     name_districts(d, m, o.seed, o.demo);
 
     st = xcalloc((size_t)(n ? n : 1), sizeof *st);
-    if (place_stations(&g, &shape, pcity, n, o.seed, st, &n_outside) < 0)
+    if (place_stations(&g, &shape, &centres, pcity, n, o.seed, st, &n_outside) < 0)
         goto done;
-    /* Stations to lon/lat in one call. */
-    if (n > 0) {
-        double *xs = xmalloc(sizeof *xs * (size_t)n), *ys = xmalloc(sizeof *ys * (size_t)n);
-        int *ok = xmalloc(sizeof *ok * (size_t)n);
-        for (long i = 0; i < n; i++) {
-            xs[i] = st[i].x;
-            ys[i] = st[i].y;
-        }
-        int all = OCTTransformEx(ct, (int)n, xs, ys, NULL, ok);
-        for (long i = 0; i < n && all; i++)
-            all = ok[i];
-        for (long i = 0; i < n; i++) {
-            st[i].x = xs[i];
-            st[i].y = ys[i];
-        }
-        free(xs);
-        free(ys);
-        free(ok);
-        if (!all) {
-            report_gdal("cannot transform the stations to lon/lat");
+    if (points_to_lonlat(ct, st, n, "stations") < 0)
+        goto done;
+    if (o.n_demand > 0) {
+        dm = xcalloc((size_t)o.n_demand, sizeof *dm);
+        if (place_demand(&g, d, m, o.n_demand, o.seed, dm) < 0)
             goto done;
-        }
+        /* to lon/lat through a plain array of points */
+        Station *at = xmalloc(sizeof *at * (size_t)o.n_demand);
+        for (long i = 0; i < o.n_demand; i++)
+            at[i] = dm[i].at;
+        int rc = points_to_lonlat(ct, at, o.n_demand, "demand points");
+        for (long i = 0; i < o.n_demand; i++)
+            dm[i].at = at[i];
+        free(at);
+        if (rc < 0)
+            goto done;
     }
 
     if (write_districts(&w, &g, o.out_dir, wgs84, ct, d, m, any_multi) < 0 ||
         write_stations(&w, o.out_dir, wgs84, st, n, o.seed, o.demo) < 0)
+        goto done;
+    if (o.n_demand > 0 && write_demand(&w, o.out_dir, wgs84, dm, o.n_demand, m) < 0)
+        goto done;
+    long n_ways = 0, n_segments = 0;
+    if (o.roads && write_roads(&w, o.out_dir, wgs84, ct, &shape, o.road_spacing_m, o.seed, &n_ways,
+                               &n_segments) < 0)
+        goto done;
+    double raster_people = 0.0;
+    long raster_cells = 0;
+    if (o.pop_raster &&
+        write_population_raster(o.pop_raster, o.raster_arcsec, &g, &shape, &centres, city, d, m, wgs84, ct,
+                                back, &raster_people, &raster_cells) < 0)
         goto done;
 
     if (!o.quiet) {
@@ -1413,6 +2144,17 @@ int main(int argc, char **argv)
                 "%s: synthetic city (seed %" PRIu64 "): radius %.2f km, area %.1f km2, "
                 "%ld districts (population %ld), %ld stations (%ld just outside) -> %s/{districts,stations}.%s\n",
                 progname, o.seed, o.radius_km, area_km2, m, pop, n, n_outside, o.out_dir, w.ext);
+        if (centres.k > 0)
+            fprintf(stderr, "%s: %ld centres, %.0f%% of the stations in them, spread %.2f km\n", progname,
+                    centres.k, 100.0 * centres.share, centres.sigma_m / 1000.0);
+        if (o.n_demand > 0)
+            fprintf(stderr, "%s: %ld demand points -> %s/demand.%s\n", progname, o.n_demand, o.out_dir, w.ext);
+        if (o.roads)
+            fprintf(stderr, "%s: %ld streets, %ld segments (%.0f m grid) -> %s/roads.%s\n", progname, n_ways,
+                    n_segments, o.road_spacing_m, o.out_dir, w.ext);
+        if (o.pop_raster)
+            fprintf(stderr, "%s: population raster: %ld cells holding %.0f people -> %s\n", progname,
+                    raster_cells, raster_people, o.pop_raster);
     }
     status = 0;
 done:
@@ -1426,6 +2168,8 @@ done:
         free(d);
     }
     free(st);
+    free(dm);
+    centres_free(&centres);
     if (pcity)
         GEOSPreparedGeom_destroy_r(g.h, pcity);
     if (city)
@@ -1434,6 +2178,8 @@ done:
         GEOS_finish_r(g.h);
     if (ct)
         OCTDestroyCoordinateTransformation(ct);
+    if (back)
+        OCTDestroyCoordinateTransformation(back);
     if (local)
         OSRDestroySpatialReference(local);
     if (wgs84)

@@ -1,4 +1,6 @@
 -- Districts whose covered share is below a target (--set target=80, default 80; --set minutes=15 for one break)
+-- param target REAL percent the covered share to reach, in % (80 or 80%; default 80)
+-- param minutes REAL one break, in minutes (default all)
 SELECT district_id,
        district_name,
        CASE WHEN minutes IS NULL THEN printf('%g m', radius_m) ELSE printf('%g min', minutes) END AS brk,

@@ -1,4 +1,6 @@
 -- The largest single gaps (uncovered patches) and where they are (--set limit=20, --set minutes=15)
+-- param limit INTEGER how many gaps (default 20)
+-- param minutes REAL one break, in minutes (default all)
 SELECT district_id,
        district_name,
        CASE WHEN minutes IS NULL THEN printf('%g m', radius_m) ELSE printf('%g min', minutes) END AS brk,

@@ -1,4 +1,6 @@
 -- Stations whose service areas overlap others' most: redundancy candidates (--set limit=20, --set minutes=15)
+-- param limit INTEGER how many stations (default 20)
+-- param minutes REAL one break, in minutes (default all)
 SELECT a.station_id,
        s.name,
        CASE WHEN a.minutes IS NULL THEN printf('%g m', a.radius_m) ELSE printf('%g min', a.minutes) END AS brk,

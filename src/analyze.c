@@ -482,15 +482,16 @@ static void *early_write(void *arg)
     int circles = o->service_areas && !a->network;
     for (size_t k = 0; k < a->n_stations && rc == SV_OK; k++) {
         const sv_feature *f = &w->st_fs->items[w->st_keep[k]];
-        rc = sv_store_station(w->ctx, w->db, f->id, f->name, f->category, f->fid, w->xs[k], w->ys[k]);
+        sv_value sv[] = {SV_TEXT(f->id), SV_TEXT(f->name), SV_TEXT(f->category), SV_INT(f->fid)};
+        rc = sv_store_insert_point(w->ctx, w->db, SV_TABLE_STATIONS, sv, 4, w->xs[k], w->ys[k]);
         for (size_t b = 0; b < a->n_breaks && rc == SV_OK && circles; b++) {
-            sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
             sv_geom *c = sv_geom_circle(h, w->xs[k], w->ys[k], a->breaks[b].radius_m, o->quad_segs);
             size_t len = 0;
             unsigned char *wkb = c ? sv_geom_to_wkb(h, c, &len) : NULL;
             double area = c ? sv_geom_area(h, c) : 0;
             sv_geom_destroy(h, c);
-            rc = wkb ? sv_store_service_area(w->ctx, w->db, f->id, &brk, area, NAN, wkb, len)
+            sv_value v[] = {SV_TEXT(f->id), SV_ANALYSIS_BREAK(a, b), SV_REAL(area), SV_REAL(NAN)};
+            rc = wkb ? sv_store_insert(w->ctx, w->db, SV_TABLE_SERVICE_AREAS, v, 6, wkb, len)
                      : sv_error(w->ctx, SV_ERR_GEOM, "cannot draw a service circle: %s", sv_geos_errmsg(h));
             free(wkb);
         }
@@ -499,17 +500,18 @@ static void *early_write(void *arg)
     }
     for (size_t d = 0; d < a->n_districts && rc == SV_OK && !atomic_load(&w->stop); d++) {
         const sv_feature *f = &w->d_fs->items[w->vd[d].src];
-        rc = sv_store_district(w->ctx, w->db, f->id, f->name, f->fid, w->vd[d].area, w->vd[d].repaired,
-                               w->vd[d].wkb, w->vd[d].len);
+        sv_value v[] = {SV_TEXT(f->id), SV_TEXT(f->name), SV_INT(f->fid), SV_REAL(w->vd[d].area),
+                        SV_INT(w->vd[d].repaired)};
+        rc = sv_store_insert(w->ctx, w->db, SV_TABLE_DISTRICTS, v, 5, w->vd[d].wkb, w->vd[d].len);
     }
     if (rc == SV_OK && atomic_load(&w->stop))
         rc = SV_ERR_INTERRUPTED;
     if (rc == SV_OK)
-        rc = sv_store_finish_table(w->ctx, w->db, "stations");
+        rc = sv_store_finish_table(w->ctx, w->db, SV_TABLE_STATIONS);
     if (rc == SV_OK)
-        rc = sv_store_finish_table(w->ctx, w->db, "districts");
+        rc = sv_store_finish_table(w->ctx, w->db, SV_TABLE_DISTRICTS);
     if (rc == SV_OK && circles)
-        rc = sv_store_finish_table(w->ctx, w->db, "service_areas");
+        rc = sv_store_finish_table(w->ctx, w->db, SV_TABLE_SERVICE_AREAS);
     sv_geos_destroy(h);
     w->rc = rc;
     return NULL;
@@ -557,18 +559,18 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
     for (size_t k = 0; k < a->n_stations && rc == SV_OK && o->service_areas && x->areas; k++) {
         const sv_feature *f = &st_fs->items[st_keep[k]];
         for (size_t b = 0; b < a->n_breaks && rc == SV_OK; b++) {
-            sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
             const sv_net_areas *na = x->areas;
             size_t kb = k * a->n_breaks + b;
             sv_geom *g = na->st_wkb && na->st_wkb[kb] ? sv_geom_from_wkb(h, na->st_wkb[kb], na->st_len[kb]) : NULL;
             double area = g ? sv_geom_area(h, g) : 0;
             sv_geom_destroy(h, g);
+            sv_value v[] = {SV_TEXT(f->id), SV_ANALYSIS_BREAK(a, b), SV_REAL(area), SV_REAL(na->st_reached_m[kb])};
             if (na->st_wkb && na->st_wkb[kb])
-                rc = sv_store_service_area(ctx, db, f->id, &brk, area, na->st_reached_m[kb], na->st_wkb[kb],
-                                           na->st_len[kb]);
+                rc = sv_store_insert(ctx, db, SV_TABLE_SERVICE_AREAS, v, 6, na->st_wkb[kb], na->st_len[kb]);
+            sv_value r[] = {SV_TEXT(f->id), SV_ANALYSIS_BREAK(a, b), SV_REAL(na->st_reached_m[kb])};
             if (rc == SV_OK && na->st_lines_wkb && na->st_lines_wkb[kb])
-                rc = sv_store_reached(ctx, db, f->id, &brk, na->st_reached_m[kb], na->st_lines_wkb[kb],
-                                      na->st_lines_len[kb]);
+                rc = sv_store_insert(ctx, db, SV_TABLE_REACHED_STREETS, r, 5, na->st_lines_wkb[kb],
+                                     na->st_lines_len[kb]);
         }
         if ((++done & 1023) == 0) {
             sv_progress(ctx, "writing", (double)done / (double)total);
@@ -580,36 +582,35 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
         const sv_feature *f = &d_fs->items[vd[d].src];
         for (size_t b = 0; b < a->n_breaks && rc == SV_OK; b++) {
             const sv_cov_cell *c = &a->cov.cells[d * a->n_breaks + b];
-            sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
             sv_geom *gap = c->gap_wkb ? sv_geom_from_wkb(h, c->gap_wkb, c->gap_len) : NULL;
             int nparts = gap ? sv_geom_num_parts(h, gap) : 0;
-            sv_store_coverage_row row = {
-                .district_id = f->id,
-                .district_name = f->name,
-                .brk = brk,
-                .area_m2 = c->area_m2,
-                .covered_m2 = c->covered_m2,
-                .covered_pct = c->area_m2 > 0 ? 100.0 * (c->covered_m2 / c->area_m2) : 0.0, /* exactly 100 when whole */
-                .gap_m2 = c->gap_m2,
-                .n_stations_inside = a->cov.n_inside[d],
-                .n_stations_reaching = c->n_reaching,
-                .n_gap_parts = nparts,
-                .pop_total = a->people.total ? a->people.total[d * a->n_breaks + b] : NAN,
-                .pop_covered = a->people.covered ? a->people.covered[d * a->n_breaks + b] : NAN,
-                .covered_wkb = c->covered_wkb,
-                .covered_len = c->covered_len,
-                .gap_wkb = c->gap_wkb,
-                .gap_len = c->gap_len,
+            double covered_pct = c->area_m2 > 0 ? 100.0 * (c->covered_m2 / c->area_m2) : 0.0; /* exactly 100 when whole */
+            double pop_total = a->people.total ? a->people.total[d * a->n_breaks + b] : NAN;
+            double pop_covered = a->people.covered ? a->people.covered[d * a->n_breaks + b] : NAN;
+            sv_value dc[] = {
+                SV_TEXT(f->id), SV_TEXT(f->name), SV_ANALYSIS_BREAK(a, b), SV_REAL(c->area_m2), SV_REAL(c->covered_m2),
+                SV_REAL(covered_pct), SV_REAL(c->gap_m2), SV_INT(nparts), SV_INT(a->cov.n_inside[d]),
+                SV_INT(c->n_reaching), SV_REAL(pop_total), SV_REAL(pop_covered),
+                SV_REAL(pop_total > 0 ? 100.0 * (pop_covered / pop_total) : NAN),
             };
-            rc = sv_store_coverage(ctx, db, &row);
+            sv_value cv[] = {SV_TEXT(f->id), SV_TEXT(f->name), SV_ANALYSIS_BREAK(a, b), SV_REAL(c->covered_m2),
+                             SV_REAL(covered_pct)};
+            sv_value gv[] = {SV_TEXT(f->id), SV_TEXT(f->name), SV_ANALYSIS_BREAK(a, b), SV_REAL(c->gap_m2),
+                             SV_REAL(c->area_m2 > 0 ? 100.0 * c->gap_m2 / c->area_m2 : 0.0), SV_INT(nparts)};
+            rc = sv_store_insert(ctx, db, SV_TABLE_DISTRICT_COVERAGE, dc, sizeof dc / sizeof dc[0], NULL, 0);
+            if (rc == SV_OK)
+                rc = sv_store_insert(ctx, db, SV_TABLE_COVERAGE, cv, sizeof cv / sizeof cv[0], c->covered_wkb,
+                                     c->covered_len);
+            if (rc == SV_OK)
+                rc = sv_store_insert(ctx, db, SV_TABLE_GAPS, gv, sizeof gv / sizeof gv[0], c->gap_wkb, c->gap_len);
             for (int p = 0; p < nparts && rc == SV_OK; p++) {
                 sv_geom *part = sv_geom_part(h, gap, p);
                 size_t len = 0;
                 unsigned char *wkb = part ? sv_geom_to_wkb(h, part, &len) : NULL;
                 double area = part ? sv_geom_area(h, part) : 0;
                 sv_geom_destroy(h, part);
-                rc = wkb ? sv_store_gap_part(ctx, db, f->id, f->name, &brk, p + 1, area, wkb, len)
-                         : SV_ERR_NOMEM;
+                sv_value v[] = {SV_TEXT(f->id), SV_TEXT(f->name), SV_ANALYSIS_BREAK(a, b), SV_INT(p + 1), SV_REAL(area)};
+                rc = wkb ? sv_store_insert(ctx, db, SV_TABLE_GAP_PARTS, v, 7, wkb, len) : SV_ERR_NOMEM;
                 free(wkb);
             }
             sv_geom_destroy(h, gap);
@@ -622,41 +623,46 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
     }
     for (size_t b = 0; x->areas && b < a->n_breaks && rc == SV_OK; b++) /* all stations together */
         if (x->areas->lines_wkb[b]) {
-            sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
-            rc = sv_store_reached(ctx, db, NULL, &brk, x->areas->reached_m[b], x->areas->lines_wkb[b],
-                                  x->areas->lines_len[b]);
+            sv_value v[] = {SV_NULL, SV_ANALYSIS_BREAK(a, b), SV_REAL(x->areas->reached_m[b])};
+            rc = sv_store_insert(ctx, db, SV_TABLE_REACHED_STREETS, v, 5, x->areas->lines_wkb[b],
+                                 x->areas->lines_len[b]);
         }
     for (size_t b = 0; b < a->n_breaks && rc == SV_OK; b++) {
         const sv_cov_cell *c = &a->cov.cells[a->n_districts * a->n_breaks + b];
-        sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
         size_t k = a->n_districts * a->n_breaks + b;
-        rc = sv_store_city(ctx, db, &brk, c->area_m2, c->covered_m2, (int)a->n_stations,
-                           a->people.total ? a->people.total[k] : NAN, a->people.covered ? a->people.covered[k] : NAN,
-                           a->people.gini ? a->people.gini[b] : NAN);
+        double pop_total = a->people.total ? a->people.total[k] : NAN;
+        double pop_covered = a->people.covered ? a->people.covered[k] : NAN;
+        sv_value v[] = {
+            SV_ANALYSIS_BREAK(a, b), SV_REAL(c->area_m2), SV_REAL(c->covered_m2),
+            SV_REAL(c->area_m2 > 0 ? 100.0 * (c->covered_m2 / c->area_m2) : 0.0), SV_REAL(c->area_m2 - c->covered_m2),
+            SV_INT(a->n_stations), SV_REAL(pop_total), SV_REAL(pop_covered),
+            SV_REAL(pop_total > 0 ? 100.0 * (pop_covered / pop_total) : NAN), SV_REAL(a->people.gini ? a->people.gini[b] : NAN),
+        };
+        rc = sv_store_insert(ctx, db, SV_TABLE_CITY_COVERAGE, v, sizeof v / sizeof v[0], NULL, 0);
     }
     for (size_t i = 0; x->access && i < x->n_demand && rc == SV_OK; i++) {
         const sv_feature *f = &x->dem_fs->items[x->dem_keep[i]];
         const sv_demand_access *da = x->access;
         int dd = x->dem_district[i];
         double mins = sv_analysis_minutes(a, da->cost[i]);
-        sv_store_demand_row row = {
-            .demand_id = f->id,
-            .district_id = dd >= 0 ? a->district_ids[dd] : NULL,
-            .nearest_station_id = da->nearest[i] >= 0 ? st_fs->items[st_keep[da->nearest[i]]].id : NULL,
-            .method = x->areas ? "network" : "straight",
-            .weight = f->weight,
-            .snap_m = da->snap_m[i],
-            .network_m = isfinite(da->network_m[i]) ? da->network_m[i] : NAN,
-            .minutes = isfinite(mins) ? mins : NAN,
-            .euclid_m = da->euclid_m[i],
-            .x = x->dem_x[i],
-            .y = x->dem_y[i],
+        sv_value v[] = {
+            SV_TEXT(f->id),
+            SV_TEXT(dd >= 0 ? a->district_ids[dd] : NULL),
+            SV_REAL(f->weight),
+            SV_TEXT(da->nearest[i] >= 0 ? st_fs->items[st_keep[da->nearest[i]]].id : NULL),
+            SV_REAL(da->snap_m[i]),
+            SV_REAL(isfinite(da->network_m[i]) ? da->network_m[i] : NAN),
+            SV_REAL(isfinite(mins) ? mins : NAN),
+            SV_REAL(da->euclid_m[i]),
+            SV_TEXT(x->areas ? "network" : "straight"),
         };
-        rc = sv_store_demand(ctx, db, &row);
+        rc = sv_store_insert_point(ctx, db, SV_TABLE_DEMAND_ACCESS, v, sizeof v / sizeof v[0], x->dem_x[i],
+                                   x->dem_y[i]);
         for (size_t b = 0; b < a->n_breaks && rc == SV_OK; b++) {
-            sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
-            rc = sv_store_demand_reach(ctx, db, f->id, &brk, da->within[i * a->n_breaks + b],
-                                       da->n_stations[i * a->n_breaks + b]);
+            int n_st = da->n_stations[i * a->n_breaks + b];
+            sv_value r[] = {SV_TEXT(f->id), SV_ANALYSIS_BREAK(a, b), SV_INT(da->within[i * a->n_breaks + b]),
+                            n_st >= 0 ? SV_INT(n_st) : SV_NULL};
+            rc = sv_store_insert(ctx, db, SV_TABLE_DEMAND_REACH, r, 6, NULL, 0);
         }
     }
     for (size_t d = 0; x->access && d <= a->n_districts && rc == SV_OK; d++) {
@@ -664,11 +670,15 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
         for (size_t i = 0; i < x->n_demand; i++)
             n_points += d == a->n_districts || x->dem_district[i] == (int)d;
         for (size_t b = 0; b < a->n_breaks && rc == SV_OK; b++) {
-            sv_store_break brk = {a->mode, a->breaks[b].minutes, a->breaks[b].radius_m};
             size_t k = d * a->n_breaks + b;
-            rc = sv_store_district_demand(ctx, db, d < a->n_districts ? a->district_ids[d] : NULL,
-                                          d < a->n_districts ? a->district_names[d] : "(all demand)", &brk,
-                                          a->demand_total[k], a->demand_covered[k], (int)n_points);
+            double weight = a->demand_total[k], covered = a->demand_covered[k];
+            sv_value v[] = {
+                SV_TEXT(d < a->n_districts ? a->district_ids[d] : NULL),
+                SV_TEXT(d < a->n_districts ? a->district_names[d] : "(all demand)"),
+                SV_ANALYSIS_BREAK(a, b), SV_REAL(weight), SV_REAL(covered), SV_REAL(weight > 0 ? covered / weight : NAN),
+                SV_INT(n_points),
+            };
+            rc = sv_store_insert(ctx, db, SV_TABLE_DISTRICT_DEMAND, v, sizeof v / sizeof v[0], NULL, 0);
         }
     }
     if (rc == SV_OK)
@@ -709,25 +719,30 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
         snprintf(nb_len, sizeof nb_len, "%.3f", a->net.length_m);
         snprintf(nb_unatt, sizeof nb_unatt, "%zu", a->n_unattached);
         snprintf(nb_dem, sizeof nb_dem, "%zu", a->n_demand);
-        /* every column with its type (GDAL and QGIS read the declared type) */
+        /* by column name: the types are in src/schema.c (runs) */
         const char *keys[] = {
-            "started_utc TEXT", "finished_utc TEXT", "svcov_version TEXT", "command TEXT", "stations_path TEXT",
-            "stations_layer TEXT", "stations_where TEXT", "station_id_field TEXT", "station_name_field TEXT",
-            "category_field TEXT", "districts_path TEXT", "districts_layer TEXT", "district_id_field TEXT",
-            "district_name_field TEXT", "crs_requested TEXT", "crs_epsg INTEGER", "crs_name TEXT", "method TEXT",
-            "mode TEXT", "speed_kmh REAL", "detour REAL", "minutes TEXT", "radii_m TEXT", "quad_segs INTEGER",
-            "circle_vertices INTEGER", "strict INTEGER", "threads INTEGER", "n_stations_read INTEGER",
-            "n_stations INTEGER", "n_districts_read INTEGER", "n_districts INTEGER", "n_issues INTEGER",
-            "gdal_version TEXT", "geos_version TEXT", "proj_version TEXT", "spatialite_version TEXT",
-            "sqlite_version TEXT", "network_path TEXT", "speeds_path TEXT", "snap TEXT", "access_legs INTEGER",
-            "max_snap_m REAL", "trim_m REAL", "network_nodes INTEGER", "network_edges INTEGER",
-            "network_components INTEGER", "network_length_m REAL", "stations_unattached INTEGER",
-            "demand_path TEXT", "n_demand INTEGER", "population_method TEXT", "population_path TEXT",
-            "population_field TEXT", "population_raster TEXT", "raster_cells INTEGER", "raster_nodata INTEGER",
-            "raster_negative INTEGER", "raster_people REAL", "population_pieces INTEGER",
-            "blocks_without_buildings INTEGER", "distances_from TEXT", "responsibility_method TEXT",
-            "redundancy INTEGER",
+            "started_utc", "finished_utc", "svcov_version", "command", "stations_path",
+            "stations_layer", "stations_where", "station_id_field", "station_name_field",
+            "category_field", "districts_path", "districts_layer", "district_id_field",
+            "district_name_field", "crs_requested", "crs_epsg", "crs_name", "method",
+            "mode", "speed_kmh", "detour", "minutes", "radii_m", "quad_segs",
+            "circle_vertices", "strict", "threads", "n_stations_read",
+            "n_stations", "n_districts_read", "n_districts", "n_issues",
+            "gdal_version", "geos_version", "proj_version", "spatialite_version",
+            "sqlite_version", "network_path", "speeds_path", "snap", "access_legs",
+            "max_snap_m", "trim_m", "network_nodes", "network_edges",
+            "network_components", "network_length_m", "stations_unattached",
+            "demand_path", "n_demand", "population_method", "population_path",
+            "population_field", "population_raster", "raster_cells", "raster_nodata",
+            "raster_negative", "raster_people", "population_pieces",
+            "blocks_without_buildings", "distances_from", "responsibility_method",
+            "redundancy", "preset", "input_coords", "input_encoding", "sliver_tol_m",
         };
+        const char *in_names[] = {"stations", "districts", "network", "demand", "population"};
+        const sv_source_opts *in_opts[] = {&o->stations, &o->districts, &o->network, &o->demand, &o->population};
+        char in_coords[256], in_enc[512];
+        sv_sources_describe(in_coords, sizeof in_coords, in_names, in_opts, 5, 0);
+        sv_sources_describe(in_enc, sizeof in_enc, in_names, in_opts, 5, 1);
         const sv_people_result *pr = &a->people;
         char rc_cells[32], rc_nodata[32], rc_neg[32], rc_sum[32], rc_pieces[32], rc_empty[32];
         snprintf(rc_cells, sizeof rc_cells, "%zu", pr->raster_cells);
@@ -736,6 +751,8 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
         snprintf(rc_sum, sizeof rc_sum, "%.6f", pr->raster_sum);
         snprintf(rc_pieces, sizeof rc_pieces, "%zu", pr->n_pieces);
         snprintf(rc_empty, sizeof rc_empty, "%zu", pr->n_blocks_empty);
+        char sliver_tol[32];
+        snprintf(sliver_tol, sizeof sliver_tol, "%g", SV_SLIVER_TOL_M);
         int raster = pr->method == SV_POP_RASTER, people = pr->method != SV_POP_NONE;
         const char *vals[] = {
             started, finished, SV_VERSION, o->command_line, st_fs->path, st_fs->layer,
@@ -753,9 +770,20 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             o->population.spec, o->population_field, o->population_raster, raster ? rc_cells : NULL,
             raster ? rc_nodata : NULL, raster ? rc_neg : NULL, raster ? rc_sum : NULL, people ? rc_pieces : NULL,
             pr->method == SV_POP_DASYMETRIC ? rc_empty : NULL, pr->points_source, pr->resp_method,
-            o->redundancy && pr->red ? "1" : "0",
+            o->redundancy && pr->red ? "1" : "0", a->preset ? a->preset->name : NULL, in_coords,
+            in_enc[0] ? in_enc : NULL, sliver_tol,
         };
-        rc = sv_store_record(ctx, db, "runs", keys, vals, sizeof keys / sizeof keys[0], NULL);
+        _Static_assert(sizeof keys / sizeof keys[0] == sizeof vals / sizeof vals[0], "one value per runs column");
+        rc = sv_store_record(ctx, db, SV_TABLE_RUNS, keys, vals, sizeof keys / sizeof keys[0], NULL);
+        /* one row per break, with the preset's names for maps and reports */
+        for (size_t b = 0; rc == SV_OK && b < a->n_breaks; b++) {
+            const sv_preset_break *pb = a->preset && b < a->preset->n ? &a->preset->breaks[b] : NULL;
+            double bm = pb ? pb->minutes : a->breaks[b].minutes;
+            const sv_value bv[] = {SV_INT(b + 1), SV_TEXT(a->mode), isnan(bm) ? SV_NULL : SV_REAL(bm),
+                                   SV_REAL(a->breaks[b].radius_m), a->preset ? SV_TEXT(a->preset->name) : SV_NULL,
+                                   pb ? SV_TEXT(pb->label) : SV_NULL, pb ? SV_TEXT(pb->label_zh) : SV_NULL};
+            rc = sv_store_insert(ctx, db, SV_TABLE_BREAKS, bv, sizeof bv / sizeof bv[0], NULL, 0);
+        }
     }
     if (rc == SV_OK && sv_ctx_interrupted(ctx))
         rc = SV_ERR_INTERRUPTED;
@@ -802,6 +830,19 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     memset(&finder, 0, sizeof finder);
     early_writer ew;
     memset(&ew, 0, sizeof ew);
+    sv_analyze_opts preset_opts;
+    double preset_radii[SV_PRESET_MAX];
+    if (o->preset) { /* the preset's distances (or the planner's) as metre breaks */
+        if ((rc = sv_preset_resolve(ctx, o->preset, o->radii, o->n_radii, o->n_minutes, &a->preset, preset_radii)) !=
+            SV_OK)
+            goto done;
+        preset_opts = *o;
+        preset_opts.radii = preset_radii;
+        preset_opts.n_radii = a->preset->n;
+        preset_opts.minutes = NULL;
+        preset_opts.n_minutes = 0;
+        o = &preset_opts;
+    }
     a->network = o->network.spec != NULL;
     if (a->network) {
         size_t n = o->n_radii ? o->n_radii : o->n_minutes;

@@ -114,3 +114,53 @@ void sv_breaks_free(sv_breaks *b)
     free(b->breaks);
     memset(b, 0, sizeof *b);
 }
+
+static const sv_preset_break gb50180_breaks[] = {
+    {5, 300, "5-minute life circle", "5分钟生活圈"},
+    {10, 500, "10-minute life circle", "10分钟生活圈"},
+    {15, 1000, "15-minute life circle", "15分钟生活圈"},
+};
+
+static const sv_preset presets[] = {
+    {"gb50180", "GB 50180-2018 life circles: 5, 10, 15 minutes at 300, 500, 1000 m (15 minutes: 800-1000 m)",
+     gb50180_breaks, sizeof gb50180_breaks / sizeof gb50180_breaks[0]},
+    {NULL, NULL, NULL, 0},
+};
+
+const sv_preset *sv_presets(void)
+{
+    return presets;
+}
+
+sv_status sv_preset_resolve(sv_ctx *ctx, const char *name, const double *radii, size_t n_radii, size_t n_minutes,
+                            const sv_preset **out, double *radii_out)
+{
+    *out = NULL;
+    const sv_preset *p = NULL;
+    char all[256] = "";
+    for (const sv_preset *q = presets; q->name; q++) {
+        size_t k = strlen(all);
+        snprintf(all + k, sizeof all - k, "%s%s", k ? ", " : "", q->name);
+        if (name && strcasecmp(q->name, name) == 0)
+            p = q;
+    }
+    if (!p)
+        return sv_error(ctx, SV_ERR_USAGE, "--preset %s: no such preset; presets are: %s (svcov analyze --help "
+                        "lists them)", name ? name : "(none)", all);
+    if (n_minutes)
+        return sv_error(ctx, SV_ERR_USAGE, "--preset %s gives distances (the minutes only name the life circles); "
+                        "change a distance with --radius (%zu values, one per circle), not --minutes", p->name, p->n);
+    if (n_radii && n_radii != p->n)
+        return sv_error(ctx, SV_ERR_USAGE, "--preset %s --radius: give %zu distances, one per life circle in order "
+                        "(e.g. --radius %g,%g,900), not %zu", p->name, p->n, p->breaks[0].radius_m,
+                        p->n > 1 ? p->breaks[1].radius_m : 500.0, n_radii);
+    for (size_t i = 0; i < p->n; i++) {
+        double r = n_radii ? radii[i] : p->breaks[i].radius_m;
+        if (!(r > 0) || !isfinite(r) || r > 1e6 || (i > 0 && !(r > radii_out[i - 1])))
+            return sv_error(ctx, SV_ERR_USAGE, "--preset %s --radius: %g is not a distance above the one before "
+                            "(give %zu ascending distances in metres, one per life circle)", p->name, r, p->n);
+        radii_out[i] = r;
+    }
+    *out = p;
+    return SV_OK;
+}

@@ -19,6 +19,7 @@ struct sv_ctx {
     void *warning_ud;
     volatile sig_atomic_t interrupted;
     int threads;
+    int allow_network;
 };
 
 const char *sv_status_str(sv_status st)
@@ -191,4 +192,14 @@ char *sv_strdup(const char *s)
 void sv_free(void *p)
 {
     free(p);
+}
+
+void sv_ctx_set_allow_network(sv_ctx *ctx, int allow)
+{
+    ctx->allow_network = allow;
+}
+
+int sv_ctx_allow_network(const sv_ctx *ctx)
+{
+    return ctx && ctx->allow_network;
 }

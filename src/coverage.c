@@ -338,19 +338,19 @@ static int voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const sv_e
     return ok ? 0 : -1;
 }
 
-/* Store g (owned) as WKB in *wkb unless it is empty. */
+/* Store the polygons of g (owned) as WKB in *wkb unless they are empty;
+ * lines an overlay leaves where edges touch and the needles of nearly
+ * coincident boundaries (district minus gap) are left out. */
 static int keep_wkb(worker *w, sv_geom *g, unsigned char **wkb, size_t *len)
 {
     *wkb = NULL;
     *len = 0;
     if (!g)
         return -1;
-    if (!sv_geom_is_polygonal(w->h, g)) { /* an overlay may leave lines where edges touch */
-        sv_geom *p = sv_geom_polygons(w->h, g);
-        sv_geom_destroy(w->h, g);
-        if (!(g = p))
-            return -1;
-    }
+    sv_geom *p = sv_geom_without_slivers(w->h, g, SV_SLIVER_TOL_M, NULL);
+    sv_geom_destroy(w->h, g);
+    if (!(g = p))
+        return -1;
     int empty = sv_geom_is_empty(w->h, g);
     if (empty == 0)
         *wkb = sv_geom_to_wkb(w->h, g, len);

@@ -5,6 +5,7 @@
 #include "svcov/sv_common.h"
 #include "svcov/sv_geom.h"
 
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -303,6 +304,17 @@ static int collect_polygons(sv_geos *s, const GEOSGeometry *g, GEOSGeometry ***p
     return 0;
 }
 
+/* n polygons as one geometry: an empty polygon, the polygon, or a
+ * MultiPolygon owning them. NULL on failure (the parts stay the caller's). */
+static GEOSGeometry *polygon_or_multi(sv_geos *s, GEOSGeometry **parts, size_t n)
+{
+    if (n == 0)
+        return GEOSGeom_createEmptyPolygon_r(s->h);
+    if (n == 1)
+        return parts[0];
+    return GEOSGeom_createCollection_r(s->h, GEOS_MULTIPOLYGON, parts, (unsigned)n);
+}
+
 sv_geom *sv_geom_make_valid_polygonal(sv_geos *s, const sv_geom *g, int *repaired)
 {
     *repaired = 0;
@@ -346,20 +358,133 @@ sv_geom *sv_geom_polygons(sv_geos *s, const sv_geom *g)
     GEOSGeometry **parts = NULL;
     size_t n = 0, cap = 0;
     GEOSGeometry *out = NULL;
-    if (collect_polygons(s, CG(g), &parts, &n, &cap) == 0) {
-        if (n == 0)
-            out = GEOSGeom_createEmptyPolygon_r(s->h);
-        else if (n == 1)
-            out = parts[0];
-        else
-            out = GEOSGeom_createCollection_r(s->h, GEOS_MULTIPOLYGON, parts, (unsigned)n);
-        if (out)
-            n = 0; /* the result owns the parts now */
-    }
+    if (collect_polygons(s, CG(g), &parts, &n, &cap) == 0 && (out = polygon_or_multi(s, parts, n)) != NULL)
+        n = 0; /* the result owns the parts now */
     for (size_t i = 0; i < n; i++)
         GEOSGeom_destroy_r(s->h, parts[i]);
     free(parts);
     return (sv_geom *)out;
+}
+
+/* 2 * area / perimeter: the width of a thin strip or needle; -1 on error. */
+static double mean_width(sv_geos *s, const GEOSGeometry *poly)
+{
+    double a = 0, l = 0;
+    if (!GEOSArea_r(s->h, poly, &a) || !GEOSLength_r(s->h, poly, &l))
+        return -1;
+    return l > 0 ? 2.0 * a / l : 0.0;
+}
+
+/* poly (owned) without the holes thinner than tol (a valid polygon stays
+ * valid: the shell and the other holes are unchanged). NULL on error. */
+static GEOSGeometry *fill_thin_holes(sv_geos *s, GEOSGeometry *poly, double tol, size_t *dropped)
+{
+    int nh = GEOSGetNumInteriorRings_r(s->h, poly);
+    if (nh <= 0)
+        return poly;
+    char *thin = calloc((size_t)nh, 1);
+    GEOSGeometry **keep = calloc((size_t)nh, sizeof *keep);
+    GEOSGeometry *shell = NULL, *out = NULL;
+    int nthin = 0, nk = 0, ok = thin && keep;
+    for (int i = 0; i < nh && ok; i++) {
+        GEOSGeometry *r = GEOSGeom_clone_r(s->h, GEOSGetInteriorRingN_r(s->h, poly, i));
+        GEOSGeometry *hole = r ? GEOSGeom_createPolygon_r(s->h, r, NULL, 0) : NULL;
+        double w = hole ? mean_width(s, hole) : -1;
+        if (hole)
+            GEOSGeom_destroy_r(s->h, hole);
+        else if (r)
+            GEOSGeom_destroy_r(s->h, r);
+        ok = w >= 0;
+        nthin += (thin[i] = ok && w < tol);
+    }
+    if (ok && nthin == 0) {
+        out = poly;
+        poly = NULL;
+    }
+    for (int i = 0; i < nh && ok && poly; i++)
+        if (!thin[i])
+            ok = (keep[nk++] = GEOSGeom_clone_r(s->h, GEOSGetInteriorRingN_r(s->h, poly, i))) != NULL;
+    if (ok && poly && (shell = GEOSGeom_clone_r(s->h, GEOSGetExteriorRing_r(s->h, poly))) != NULL &&
+        (out = GEOSGeom_createPolygon_r(s->h, shell, keep, (unsigned)nk)) != NULL) {
+        nk = 0; /* out owns the shell and the holes */
+        *dropped += (size_t)nthin;
+    } else if (shell && !out) {
+        GEOSGeom_destroy_r(s->h, shell);
+    }
+    for (int i = 0; keep && i < nk; i++)
+        if (keep[i])
+            GEOSGeom_destroy_r(s->h, keep[i]);
+    free(keep);
+    free(thin);
+    if (poly)
+        GEOSGeom_destroy_r(s->h, poly);
+    return out;
+}
+
+sv_geom *sv_geom_without_slivers(sv_geos *s, const sv_geom *g, double tol, size_t *n_dropped)
+{
+    size_t dropped = 0;
+    GEOSGeometry **parts = NULL;
+    size_t n = 0, cap = 0, k = 0;
+    GEOSGeometry *out = NULL;
+    int ok = collect_polygons(s, CG(g), &parts, &n, &cap) == 0;
+    for (size_t i = 0; i < n && ok; i++) {
+        GEOSGeometry *p = parts[i];
+        double w = mean_width(s, p);
+        if (w < 0) {
+            ok = 0; /* p stays in parts[i] and is freed below */
+            break;
+        }
+        parts[i] = NULL;
+        if (w < tol) {
+            dropped++;
+            GEOSGeom_destroy_r(s->h, p);
+        } else if ((p = fill_thin_holes(s, p, tol, &dropped)) != NULL) {
+            parts[k++] = p;
+        } else {
+            ok = 0;
+        }
+    }
+    if (ok && (out = polygon_or_multi(s, parts, k)) != NULL)
+        n = 0; /* the result owns the parts now */
+    for (size_t i = 0; i < n; i++)
+        if (parts[i])
+            GEOSGeom_destroy_r(s->h, parts[i]);
+    free(parts);
+    if (out && n_dropped)
+        *n_dropped += dropped;
+    return (sv_geom *)out;
+}
+
+sv_geom *sv_geom_on_grid(sv_geos *s, const sv_geom *g, double grid)
+{
+    if (!sv_geom_is_polygonal(s, g))
+        return (sv_geom *)GEOSGeom_setPrecision_r(s->h, CG(g), grid, 0);
+    /* Snap-rounding (flags 0: through the overlay) gives a valid result
+     * only from a valid input, and a transformation to lon/lat can make a
+     * hole that touched its shell cross it: repair first, and should the
+     * result still not be valid, round, repair and snap-round again. */
+    int repaired = 0;
+    sv_geom *in = sv_geom_make_valid_polygonal(s, g, &repaired);
+    GEOSGeometry *r = in ? GEOSGeom_setPrecision_r(s->h, CG(in), grid, 0) : NULL;
+    for (int attempt = 0; attempt < 3 && (!r || GEOSisValid_r(s->h, r) != 1); attempt++) {
+        GEOSGeometry *rounded = GEOSGeom_setPrecision_r(s->h, CG(r ? (sv_geom *)r : in ? in : g), grid,
+                                                        GEOS_PREC_NO_TOPO);
+        sv_geom *v = rounded ? sv_geom_make_valid_polygonal(s, (const sv_geom *)rounded, &repaired) : NULL;
+        if (r)
+            GEOSGeom_destroy_r(s->h, r);
+        r = v ? GEOSGeom_setPrecision_r(s->h, CG(v), grid, 0) : NULL;
+        sv_geom_destroy(s, v);
+        if (rounded)
+            GEOSGeom_destroy_r(s->h, rounded);
+    }
+    sv_geom_destroy(s, in);
+    if (r && GEOSisValid_r(s->h, r) != 1) {
+        snprintf(s->msg, sizeof s->msg, "no valid polygon on a grid of %g", grid);
+        GEOSGeom_destroy_r(s->h, r);
+        r = NULL;
+    }
+    return (sv_geom *)r;
 }
 
 sv_geom *sv_geom_intersection(sv_geos *s, const sv_geom *a, const sv_geom *b)
@@ -777,6 +902,12 @@ void sv_faces_free(sv_geos *s, sv_face *f, size_t n)
 int sv_geom_overlay_faces(sv_geos *s, const sv_geom *region, const sv_geom *const *areas, size_t n,
                           sv_face **faces, size_t *nfaces)
 {
+    return sv_geom_overlay_faces_capped(s, region, areas, n, INT_MAX, faces, nfaces);
+}
+
+int sv_geom_overlay_faces_capped(sv_geos *s, const sv_geom *region, const sv_geom *const *areas, size_t n, int cap,
+                                 sv_face **faces, size_t *nfaces)
+{
     *faces = NULL;
     *nfaces = 0;
     double rx0, ry0, rx1, ry1;
@@ -835,7 +966,7 @@ int sv_geom_overlay_faces(sv_geos *s, const sv_geom *region, const sv_geom *cons
         GEOSGeomGetY_r(s->h, pt, &y);
         int inside = GEOSPreparedContains_r(s->h, preg, pt);
         int count = 0, only = -1;
-        for (size_t a = 0; inside == 1 && a < n; a++) {
+        for (size_t a = 0; inside == 1 && a < n && count < cap; a++) {
             double ax0, ay0, ax1, ay1;
             if (!GEOSGeom_getXMin_r(s->h, CG(areas[a]), &ax0) || !GEOSGeom_getYMin_r(s->h, CG(areas[a]), &ay0) ||
                 !GEOSGeom_getXMax_r(s->h, CG(areas[a]), &ax1) || !GEOSGeom_getYMax_r(s->h, CG(areas[a]), &ay1))

@@ -44,6 +44,8 @@ typedef struct {
     char mode[32];
     double minutes; /* NAN for distance breaks */
     double radius;
+    char label[64];     /* a preset's name for it (breaks.label), "" none */
+    char label_zh[96];  /* its Chinese name (breaks.label_zh), "" none */
 } brk;
 
 typedef struct {
@@ -72,9 +74,11 @@ typedef struct {
 
 struct sv_map {
     char *db;
+    sv_store_reader *rd; /* open while loading */
     char *font;
     sv_map_warn_fn warn;
     void *warn_ud;
+    sv_lang lang;
     brk *brks;
     int nb;
     district *d;
@@ -244,6 +248,8 @@ static int read_break(void *ud, int ncol, const char *const *names, const char *
     snprintf(b->mode, sizeof b->mode, "%s", v[0] ? v[0] : "");
     b->minutes = v[1] ? strtod(v[1], NULL) : NAN;
     b->radius = num(v[2]);
+    snprintf(b->label, sizeof b->label, "%s", ncol > 3 && v[3] ? v[3] : "");
+    snprintf(b->label_zh, sizeof b->label_zh, "%s", ncol > 4 && v[4] ? v[4] : "");
     return 0;
 }
 
@@ -494,19 +500,28 @@ static int read_site(void *ud, int ncol, const char *const *names, const char *c
 static sv_status query(sv_map *m, const char *sql, sv_row_fn fn, void *ud)
 {
     m->st_read = SV_OK;
-    sv_status st = sv_store_query(m->ctx, m->db, sql, NULL, NULL, 0, fn, ud);
+    sv_status st = sv_store_read(m->ctx, m->rd, sql, NULL, NULL, 0, fn, ud);
     if (st == SV_OK && m->st_read != SV_OK)
         st = m->st_read;
     return st;
 }
 
+static const char *break_label_in(sv_lang L, const brk *b, char *buf, size_t size)
+{
+    const char *lab = L == SV_LANG_ZH && b->label_zh[0] ? b->label_zh : b->label;
+    if (lab[0])
+        snprintf(buf, size, sv_tr(L, "%s (%g m)"), lab, b->radius);
+    else if (!isnan(b->minutes))
+        snprintf(buf, size, sv_tr(L, "%g min"), b->minutes);
+    else
+        snprintf(buf, size, sv_tr(L, "%g m"), b->radius);
+    return buf;
+}
+
+/* In the messages of errors (English, like every diagnostic). */
 static const char *break_label(const brk *b, char *buf, size_t size)
 {
-    if (!isnan(b->minutes))
-        snprintf(buf, size, "%g min", b->minutes);
-    else
-        snprintf(buf, size, "%g m", b->radius);
-    return buf;
+    return break_label_in(SV_LANG_EN, b, buf, size);
 }
 
 static sv_status select_breaks(sv_ctx *ctx, sv_map *m, const sv_map_options *opt)
@@ -565,12 +580,16 @@ static sv_status select_breaks(sv_ctx *ctx, sv_map *m, const sv_map_options *opt
 sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *opt, sv_map **out)
 {
     *out = NULL;
-    sv_status st = sv_store_check_db(ctx, db_path);
+    sv_store_reader *rd = NULL;
+    sv_status st = sv_store_open_read(ctx, db_path, &rd);
     if (st != SV_OK)
         return st;
     sv_map *m = calloc(1, sizeof *m);
-    if (!m)
+    if (!m) {
+        sv_store_close_read(rd);
         return SV_ERR_NOMEM;
+    }
+    m->rd = rd;
     m->db = sv_strdup(db_path);
     m->ctx = ctx;
     m->city_gini = NAN;
@@ -578,6 +597,7 @@ sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *op
     if (opt) {
         m->warn = opt->warn;
         m->warn_ud = opt->warn_ud;
+        m->lang = opt->lang;
     }
     char font[512];
     snprintf(font, sizeof font, "%s%sNoto Sans CJK SC, DejaVu Sans, sans-serif",
@@ -606,7 +626,12 @@ sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *op
                           db_path, need[i]);
             goto done;
         }
-    st = query(m, "SELECT DISTINCT mode, minutes, radius_m FROM district_coverage ORDER BY radius_m", read_break, m);
+    st = query(m, has_word(m->tables, "breaks")
+                      ? "SELECT DISTINCT c.mode, c.minutes, c.radius_m, (SELECT label FROM breaks b WHERE b.radius_m ="
+                        " c.radius_m), (SELECT label_zh FROM breaks b WHERE b.radius_m = c.radius_m)"
+                        " FROM district_coverage c ORDER BY c.radius_m"
+                      : "SELECT DISTINCT mode, minutes, radius_m FROM district_coverage ORDER BY radius_m",
+               read_break, m);
     if (st == SV_OK)
         st = select_breaks(ctx, m, opt);
     if (st == SV_OK)
@@ -664,7 +689,7 @@ sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *op
         goto done;
     if (has_word(m->tables, "roads")) {
         st = query(m, "SELECT hex(ST_AsBinary(geom)) FROM roads", read_lines, m);
-        m->roads_what = "Roads";
+        m->roads_what = SV_N_("Roads");
     }
     if (st == SV_OK && m->roads.nparts == 0 && has_word(m->tables, "reached_streets")) {
         char sql[256];
@@ -673,7 +698,7 @@ sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *op
                  " AND abs(radius_m - %.10g) < 1e-6",
                  m->brks[m->nb - 1].radius);
         st = query(m, sql, read_lines, m);
-        m->roads_what = "Streets reached";
+        m->roads_what = SV_N_("Streets reached");
     }
     if (m->roads.nparts == 0)
         m->roads_what = NULL;
@@ -692,6 +717,8 @@ done:
         m->geos = NULL;
     }
     m->ctx = NULL;
+    sv_store_close_read(m->rd); /* every layer is read */
+    m->rd = NULL;
     if (st != SV_OK) {
         sv_map_destroy(m);
         return st;
@@ -736,6 +763,7 @@ void sv_map_destroy(sv_map *m)
     free(m->tables);
     free(m->font);
     free(m->db);
+    sv_store_close_read(m->rd);
     if (m->geos)
         sv_geos_destroy(m->geos);
     free(m);
@@ -914,12 +942,12 @@ static void nice_scale(double max_m, double *len_m)
     *len_m = (f >= 5 ? 5 : f >= 2 ? 2 : 1) * e;
 }
 
-static void fmt_len(double m, char *buf, size_t size)
+static void fmt_len(sv_lang L, double m, char *buf, size_t size)
 {
     if (m >= 1000)
-        snprintf(buf, size, "%g km", m / 1000);
+        snprintf(buf, size, sv_tr(L, "%g km"), m / 1000);
     else
-        snprintf(buf, size, "%g m", m);
+        snprintf(buf, size, sv_tr(L, "%g m"), m);
 }
 
 static void fmt_thousands(double v, char *buf, size_t size)
@@ -943,18 +971,22 @@ static void scale_bar(page *p, double x, double y)
     nice_scale(frame_w * 0.25 / p->s, &len_m);
     double w = len_m * p->s;
     char lbl[32], half[32];
-    fmt_len(len_m, lbl, sizeof lbl);
-    fmt_len(len_m / 2, half, sizeof half);
+    sv_lang L = p->m->lang;
+    fmt_len(L, len_m, lbl, sizeof lbl);
+    fmt_len(L, len_m / 2, half, sizeof half);
     sv_canvas_rect(p->c, x - 6, y - 16, w + 40, 30, &HALO, NULL, 0);
     for (int i = 0; i < 4; i++)
         sv_canvas_rect(p->c, x + i * w / 4, y, w / 4, 4, i % 2 ? &WHITE : &INK, &INK, 0.5);
     double tw, th;
     sv_canvas_text(p->c, x - 2, y - 12, "0", 7, 0, &INK, NULL);
-    sv_canvas_text_size(p->c, half, 7, 0, &tw, &th);
+    /* measured like every label, so a unit no font has is reported too */
+    measure(p, half, 7, 0, &tw, &th);
     sv_canvas_text(p->c, x + w / 2 - tw / 2, y - 12, half, 7, 0, &INK, NULL);
-    sv_canvas_text_size(p->c, lbl, 7, 0, &tw, &th);
+    measure(p, lbl, 7, 0, &tw, &th);
     sv_canvas_text(p->c, x + w - tw / 2, y - 12, lbl, 7, 0, &INK, NULL);
-    sv_canvas_text(p->c, x, y + 5, "metres in the map's projection", 5.5, 0, &GREY, NULL);
+    const char *unit = sv_tr(L, "metres in the map's projection");
+    measure(p, unit, 5.5, 0, &tw, &th);
+    sv_canvas_text(p->c, x, y + 5, unit, 5.5, 0, &GREY, NULL);
 }
 
 /* Label candidates around a symbol: right, left, above, below, diagonals. */
@@ -997,7 +1029,8 @@ static void draw_panel(page *p, box pb, int di, int portrait)
     /* portrait: three columns (areas, stations, figures); landscape: one */
     double x = pb.x0, y = pb.y0, colw = portrait ? (pb.x1 - pb.x0) / 3 : pb.x1 - pb.x0;
     char buf[512], lb[64];
-    text(p, x, y, "Legend", 10, 1, &INK, NULL, NULL, NULL);
+    const sv_lang L = m->lang;
+    text(p, x, y, sv_tr(L, "Legend"), 10, 1, &INK, NULL, NULL, NULL);
     y += 16;
     for (int i = m->nb - 1; i >= 0; i--) {
         sv_rgba c = area_colour(i, m->nb);
@@ -1010,30 +1043,30 @@ static void draw_panel(page *p, box pb, int di, int portrait)
             c2.a = 0.7;
         }
         legend_swatch(p, x, y, &c2, NULL, NULL, 0);
-        snprintf(buf, sizeof buf, "Within %s of a station", break_label(&m->brks[i], lb, sizeof lb));
+        snprintf(buf, sizeof buf, sv_tr(L, "Within %s of a station"), break_label_in(L, &m->brks[i], lb, sizeof lb));
         text(p, x + 24, y - 1, buf, 8, 0, &INK, NULL, NULL, NULL);
         y += 14;
     }
     legend_swatch(p, x, y, &GAP, NULL, &HATCH, 0);
-    snprintf(buf, sizeof buf, "Gap: beyond %s", break_label(&m->brks[m->nb - 1], lb, sizeof lb));
+    snprintf(buf, sizeof buf, sv_tr(L, "Gap: beyond %s"), break_label_in(L, &m->brks[m->nb - 1], lb, sizeof lb));
     text(p, x + 24, y - 1, buf, 8, 0, &INK, NULL, NULL, NULL);
     y += 14;
     legend_swatch(p, x, y, NULL, &BOUNDARY, NULL, 2);
-    text(p, x + 24, y - 1, "District boundary", 8, 0, &INK, NULL, NULL, NULL);
+    text(p, x + 24, y - 1, sv_tr(L, "District boundary"), 8, 0, &INK, NULL, NULL, NULL);
     y += 14;
     if (m->roads_what) {
         legend_swatch(p, x, y, NULL, &ROAD, NULL, 1);
-        text(p, x + 24, y - 1, m->roads_what, 8, 0, &INK, NULL, NULL, NULL);
+        text(p, x + 24, y - 1, sv_tr(L, m->roads_what), 8, 0, &INK, NULL, NULL, NULL);
         y += 14;
     }
     legend_swatch(p, x, y, &OUTSIDE, NULL, NULL, 0);
-    text(p, x + 24, y - 1, "Outside the districts", 8, 0, &INK, NULL, NULL, NULL);
+    text(p, x + 24, y - 1, sv_tr(L, "Outside the districts"), 8, 0, &INK, NULL, NULL, NULL);
     y += 18;
     if (portrait) {
         x = pb.x0 + colw;
         y = pb.y0;
     }
-    text(p, x, y, portrait ? "Stations" : "Stations by category", portrait ? 10 : 9, 1, &INK, NULL, NULL, NULL);
+    text(p, x, y, portrait ? sv_tr(L, "Stations") : sv_tr(L, "Stations by category"), portrait ? 10 : 9, 1, &INK, NULL, NULL, NULL);
     y += portrait ? 16 : 14;
     /* as many categories as fit (landscape keeps room for the figures) */
     int fit = (int)((pb.y1 - y - (portrait ? 0 : 150 + 36.0 * m->nb) - (m->nsites ? 13 : 0)) / 13);
@@ -1049,12 +1082,14 @@ static void draw_panel(page *p, box pb, int di, int portrait)
     }
     if (m->nsites > 0) {
         sv_canvas_symbol(p->c, SV_SYM_STAR, x + 9, y + 5, 5, &SITE, &INK, 1.2);
-        snprintf(buf, sizeof buf, "Proposed site (svcov site %s)", m->site_model);
+        snprintf(buf, sizeof buf, sv_tr(L, "Proposed site (svcov site %s)"), m->site_model);
         text(p, x + 24, y - 1, buf, 8, 0, &INK, NULL, NULL, NULL);
         y += 13;
     }
     if (m->ncat > shown) {
-        snprintf(buf, sizeof buf, "and %d more categor%s", m->ncat - shown, m->ncat - shown == 1 ? "y" : "ies");
+        snprintf(buf, sizeof buf,
+                 sv_trn(L, "and %d more category", "and %d more categories", (unsigned long)(m->ncat - shown)),
+                 m->ncat - shown);
         text(p, x + 24, y - 1, buf, 7, 0, &GREY, NULL, NULL, NULL);
         y += 13;
     }
@@ -1064,13 +1099,13 @@ static void draw_panel(page *p, box pb, int di, int portrait)
         y = pb.y0;
     } else
         y += 10;
-    text(p, x, y, di >= 0 ? "This district" : "The whole city", 10, 1, &INK, NULL, NULL, NULL);
+    text(p, x, y, di >= 0 ? sv_tr(L, "This district") : sv_tr(L, "The whole city"), 10, 1, &INK, NULL, NULL, NULL);
     y += 16;
     for (int i = 0; i < m->nb; i++) {
         const figures *f = di >= 0 ? &m->dfig[(size_t)di * (size_t)m->nb + (size_t)i] : &m->cfig[i];
         if (!f->ok)
             continue;
-        snprintf(buf, sizeof buf, "%s: %.1f %% of the area", break_label(&m->brks[i], lb, sizeof lb),
+        snprintf(buf, sizeof buf, sv_tr(L, "%s: %.1f %% of the area"), break_label_in(L, &m->brks[i], lb, sizeof lb),
                  f->covered_pct);
         text(p, x, y, buf, 8.5, 1, &INK, NULL, NULL, NULL);
         y += 12;
@@ -1079,61 +1114,75 @@ static void draw_panel(page *p, box pb, int di, int portrait)
             fmt_thousands(f->pop_covered, a, sizeof a);
             fmt_thousands(f->pop_total, b, sizeof b);
             if (isfinite(f->pop_covered) && isfinite(f->pop_total))
-                snprintf(buf, sizeof buf, "  people: %s of %s (%.1f %%)", a, b, f->pop_pct);
+                snprintf(buf, sizeof buf, sv_tr(L, "  people: %s of %s (%.1f %%)"), a, b, f->pop_pct);
             else
-                snprintf(buf, sizeof buf, "  people covered: %.1f %%", f->pop_pct);
+                snprintf(buf, sizeof buf, sv_tr(L, "  people covered: %.1f %%"), f->pop_pct);
             text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
             y += 11;
         }
         if (f->n_gap_parts >= 0)
-            snprintf(buf, sizeof buf, "  gap %.3f km² in %d part%s", f->gap_m2 / 1e6, f->n_gap_parts,
-                     f->n_gap_parts == 1 ? "" : "s");
+            snprintf(buf, sizeof buf,
+                     sv_trn(L, "  gap %.3f km² in %d part", "  gap %.3f km² in %d parts",
+                            (unsigned long)f->n_gap_parts),
+                     f->gap_m2 / 1e6, f->n_gap_parts);
         else
-            snprintf(buf, sizeof buf, "  gap %.3f km²", f->gap_m2 / 1e6);
+            snprintf(buf, sizeof buf, sv_tr(L, "  gap %.3f km²"), f->gap_m2 / 1e6);
         text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
         y += 13;
     }
     const figures *last = di >= 0 ? &m->dfig[(size_t)di * (size_t)m->nb + (size_t)(m->nb - 1)] : &m->cfig[m->nb - 1];
     if (di >= 0) {
-        snprintf(buf, sizeof buf, "Area %.2f km²", m->d[di].area_m2 / 1e6);
+        snprintf(buf, sizeof buf, sv_tr(L, "Area %.2f km²"), m->d[di].area_m2 / 1e6);
         text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
         y += 12;
         /* along a network a station inside may not be on it: say how many and why */
         int off = m->network ? m->d[di].n_off_network : 0;
-        if (off > 0)
-            snprintf(buf, sizeof buf, "%d station%s inside, %d reach it along\nthe streets; %d inside %s over %g m\n"
-                     "from a usable street (see issues)", last->inside, last->inside == 1 ? "" : "s",
-                     last->reaching, off, off == 1 ? "is" : "are", m->max_snap);
-        else
-            snprintf(buf, sizeof buf, "%d station%s inside, %d reach it%s", last->inside,
-                     last->inside == 1 ? "" : "s", last->reaching, m->network ? " along\nthe streets" : "");
+        /* three pieces, each with its own count (a plural each in English) */
+        size_t o = (size_t)snprintf(buf, sizeof buf,
+                                    sv_trn(L, "%d station inside, ", "%d stations inside, ",
+                                           (unsigned long)last->inside),
+                                    last->inside);
+        if (o < sizeof buf && off > 0)
+            o += (size_t)snprintf(buf + o, sizeof buf - o, sv_tr(L, "%d reach it along\nthe streets; "),
+                                  last->reaching);
+        else if (o < sizeof buf)
+            o += (size_t)snprintf(buf + o, sizeof buf - o,
+                                  m->network ? sv_tr(L, "%d reach it along\nthe streets") : sv_tr(L, "%d reach it"),
+                                  last->reaching);
+        if (o < sizeof buf && off > 0)
+            snprintf(buf + o, sizeof buf - o,
+                     sv_trn(L, "%d inside is over %g m\nfrom a usable street (see issues)",
+                            "%d inside are over %g m\nfrom a usable street (see issues)", (unsigned long)off),
+                     off, m->max_snap);
         double th;
         int lines = off > 0 ? 3 : m->network ? 2 : 1;
         text(p, x, y, buf, 8, 0, &INK, NULL, NULL, &th);
         y += 12 + th * (lines - 1) / lines;
     } else {
-        snprintf(buf, sizeof buf, "%zu districts, %.2f km²", m->nd, last->area_m2 / 1e6);
+        snprintf(buf, sizeof buf, sv_tr(L, "%zu districts, %.2f km²"), m->nd, last->area_m2 / 1e6);
         text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
         y += 12;
         if (m->network && m->n_off_network > 0)
-            snprintf(buf, sizeof buf, "%zu stations; %ld over %g m from a\nusable street, not on it (see issues)",
+            snprintf(buf, sizeof buf, sv_tr(L, "%zu stations; %ld over %g m from a\nusable street, not on it (see issues)"),
                      m->ns, m->n_off_network, m->max_snap);
         else
-            snprintf(buf, sizeof buf, "%zu stations", m->ns);
+            snprintf(buf, sizeof buf, sv_tr(L, "%zu stations"), m->ns);
         double th;
         int lines = m->network && m->n_off_network > 0 ? 2 : 1;
         text(p, x, y, buf, 8, 0, &INK, NULL, NULL, &th);
         y += 12 + th * (lines - 1) / lines;
         if (!isnan(m->city_gini)) {
-            snprintf(buf, sizeof buf, "Gini of district shares: %.3f", m->city_gini);
+            snprintf(buf, sizeof buf, sv_tr(L, "Gini of district shares: %.3f"), m->city_gini);
             text(p, x, y, buf, 8, 0, &INK, NULL, NULL, NULL);
             y += 12;
         }
     }
     y += 6;
     const char *base = strrchr(m->db, '/');
+    char when[64];
+    sv_lang_date(L, m->finished, when, sizeof when);
     snprintf(buf, sizeof buf, "%s%s%s\nsvcov %s%s%s", base ? base + 1 : m->db, *m->crs ? " · " : "", m->crs,
-             SV_VERSION, *m->finished ? " · run " : "", m->finished);
+             SV_VERSION, *m->finished ? sv_tr(L, " · run ") : "", when);
     if (y < pb.y1 - 20)
         y = pb.y1 - 20;
     text(p, x, y, buf, 6.5, 0, &GREY, NULL, NULL, NULL);
@@ -1141,32 +1190,30 @@ static void draw_panel(page *p, box pb, int di, int portrait)
 
 static void subtitle(const sv_map *m, char *buf, size_t size)
 {
-    char lb[64];
+    const sv_lang L = m->lang;
+    char lb[64], list[256], how[256] = "";
     size_t o = 0;
     int timed = !isnan(m->brks[0].minutes);
-    o += (size_t)snprintf(buf + o, size - o, "Areas within ");
-    for (int i = 0; i < m->nb && o < size; i++) {
-        if (timed)
-            o += (size_t)snprintf(buf + o, size - o, "%s%g", i == 0 ? "" : i == m->nb - 1 ? " and " : ", ",
-                                  m->brks[i].minutes);
-        else
-            o += (size_t)snprintf(buf + o, size - o, "%s%g", i == 0 ? "" : i == m->nb - 1 ? " and " : ", ",
-                                  m->brks[i].radius);
-    }
-    if (o >= size)
-        return;
+    /* "10, 15 and 20" */
+    list[0] = '\0';
+    for (int i = 0; i < m->nb && o < sizeof list; i++)
+        o += (size_t)snprintf(list + o, sizeof list - o, "%s%g",
+                              i == 0 ? "" : i == m->nb - 1 ? sv_tr(L, " and ") : sv_tr(L, ", "),
+                              timed ? m->brks[i].minutes : m->brks[i].radius);
     if (timed) {
-        o += (size_t)snprintf(buf + o, size - o, " minutes (%s", m->brks[0].mode);
-        if (!isnan(m->speed) && o < size)
-            o += (size_t)snprintf(buf + o, size - o, ", %g km/h", m->speed);
-        if (!isnan(m->detour) && m->detour != 1 && o < size)
-            o += (size_t)snprintf(buf + o, size - o, ", detour %g", m->detour);
-        if (o < size)
-            o += (size_t)snprintf(buf + o, size - o, ") of a station");
+        /* " (walk, 5 km/h, detour 1.3)" */
+        o = (size_t)snprintf(how, sizeof how, sv_tr(L, " (%s"), sv_trp(L, "mode", m->brks[0].mode));
+        if (!isnan(m->speed) && o < sizeof how)
+            o += (size_t)snprintf(how + o, sizeof how - o, sv_tr(L, ", %g km/h"), m->speed);
+        if (!isnan(m->detour) && m->detour != 1 && o < sizeof how)
+            o += (size_t)snprintf(how + o, sizeof how - o, sv_tr(L, ", detour %g"), m->detour);
+        if (o < sizeof how)
+            snprintf(how + o, sizeof how - o, "%s", sv_tr(L, ")"));
+        o = (size_t)snprintf(buf, size, sv_tr(L, "Areas within %s minutes%s of a station"), list, how);
     } else
-        o += (size_t)snprintf(buf + o, size - o, " m of a station");
+        o = (size_t)snprintf(buf, size, sv_tr(L, "Areas within %s m of a station"), list);
     if (o < size)
-        snprintf(buf + o, size - o, "; gaps beyond %s", break_label(&m->brks[m->nb - 1], lb, sizeof lb));
+        snprintf(buf + o, size - o, sv_tr(L, "; gaps beyond %s"), break_label_in(L, &m->brks[m->nb - 1], lb, sizeof lb));
 }
 
 static sv_status write_world_file(sv_ctx *ctx, const page *p, double px_per_pt, const char *path)
@@ -1278,7 +1325,7 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
     else if (di >= 0)
         snprintf(title, sizeof title, "%s", m->d[di].name);
     else
-        snprintf(title, sizeof title, "Service coverage: %zu districts, %zu stations", m->nd, m->ns);
+        snprintf(title, sizeof title, sv_tr(m->lang, "Service coverage: %zu districts, %zu stations"), m->nd, m->ns);
     subtitle(m, sub, sizeof sub);
     text(&p, margin, margin - 4, title, 17, 1, &INK, NULL, NULL, NULL);
     text(&p, margin, margin + 22, sub, 9, 0, &GREY, NULL, NULL, NULL);
@@ -1449,8 +1496,10 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
     sv_canvas_rect(p.c, p.frame.x1 - 30, p.frame.y0 + 6, 24, 40, &HALO, NULL, 0);
     sv_canvas_north_arrow(p.c, p.frame.x1 - 18, p.frame.y0 + 10, 22, &INK);
     double tw, th;
-    sv_canvas_text_size(p.c, "N", 9, 1, &tw, &th);
-    sv_canvas_text(p.c, p.frame.x1 - 18 - tw / 2, p.frame.y0 + 33, "N", 9, 1, &INK, NULL);
+    /* TRANSLATORS: the north arrow's letter; Chinese maps write 北 */
+    const char *north = sv_tr(m->lang, "N");
+    measure(&p, north, 9, 1, &tw, &th);
+    sv_canvas_text(p.c, p.frame.x1 - 18 - tw / 2, p.frame.y0 + 33, north, 9, 1, &INK, NULL);
     scale_bar(&p, p.frame.x0 + 14, p.frame.y1 - 18);
 
     box pb = portrait ? (box){margin, p.frame.y1 + 14, pw - margin, ph - margin}
@@ -1500,22 +1549,24 @@ sv_status sv_map_render_atlas(sv_ctx *ctx, sv_map *m, const sv_map_page_options 
     return st;
 }
 
-void sv_map_break_filter(const sv_map_options *o, const char *prefix, char *where, size_t size)
+char *sv_map_break_filter(const sv_map_options *o, const char *prefix)
 {
-    size_t n = o ? o->n_minutes + o->n_radii : 0, k = 0;
-    if (n == 0) {
-        snprintf(where, size, "1");
-        return;
-    }
-    k += (size_t)snprintf(where, size, "(");
-    for (size_t i = 0; i < n && k < size; i++) {
+    /* a growing buffer: 35 breaks overflowed the fixed 1,024 bytes this was written into */
+    sv_buf b = {0};
+    size_t n = o ? o->n_minutes + o->n_radii : 0;
+    sv_buf_puts(&b, n ? "(" : "1");
+    for (size_t i = 0; i < n; i++) {
         if (i < o->n_minutes)
-            k += (size_t)snprintf(where + k, size - k, "%sabs(%sminutes - %.10g) < 1e-9", i ? " OR " : "", prefix,
-                                  o->minutes[i]);
+            sv_buf_printf(&b, "%sabs(%sminutes - %.10g) < 1e-9", i ? " OR " : "", prefix, o->minutes[i]);
         else
-            k += (size_t)snprintf(where + k, size - k, "%sabs(%sradius_m - %.10g) < 1e-6", i ? " OR " : "", prefix,
-                                  o->radii[i - o->n_minutes]);
+            sv_buf_printf(&b, "%sabs(%sradius_m - %.10g) < 1e-6", i ? " OR " : "", prefix,
+                          o->radii[i - o->n_minutes]);
     }
-    if (k < size)
-        snprintf(where + k, size - k, ")");
+    if (n)
+        sv_buf_puts(&b, ")");
+    if (b.failed) {
+        sv_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
 }

@@ -67,11 +67,33 @@ static int has(const sv_buf *list, const char *w)
 }
 
 /* Run a query that yields one JSON text and append it as `"key": <json>,`. */
-static sv_status json_member(sv_ctx *ctx, const char *db, const char *key, const char *sql, sv_buf *out)
+/* sql with every ST_Transform(X, 4326) in the lon/lat system c (through
+ * svcov_lonlat, registered on the read handle). */
+static void lonlat_sql(sv_buf *out, const char *sql, sv_coords c)
+{
+    const char *p = sql, *q;
+    while (c != SV_COORDS_WGS84 && (q = strstr(p, "ST_Transform(")) != NULL) {
+        const char *end = strchr(q, ')'); /* X is a column: no parenthesis inside */
+        if (!end)
+            break;
+        sv_buf_add(out, p, (size_t)(q - p));
+        sv_buf_puts(out, "GeomFromWKB(svcov_lonlat(AsBinary(");
+        sv_buf_add(out, q, (size_t)(end + 1 - q));
+        sv_buf_printf(out, "), '%s'), 4326)", sv_coords_name(c));
+        p = end + 1;
+    }
+    sv_buf_puts(out, p);
+}
+
+static sv_status json_member(sv_ctx *ctx, const sv_map_options *opt, sv_store_reader *db, const char *key,
+                             const char *sql, sv_buf *out)
 {
     sv_buf_printf(out, "\"%s\":", key);
     json_sink s = {out, 0};
-    sv_status st = sv_store_query(ctx, db, sql, NULL, NULL, 0, take_json, &s);
+    sv_buf q = {0};
+    lonlat_sql(&q, sql, opt ? opt->coords : SV_COORDS_WGS84);
+    sv_status st = q.failed ? SV_ERR_NOMEM : sv_store_read(ctx, db, q.data, NULL, NULL, 0, take_json, &s);
+    sv_buf_free(&q);
     if (st == SV_OK && s.rows == 0)
         sv_buf_puts(out, "null");
     sv_buf_puts(out, ",");
@@ -114,8 +136,11 @@ static const char *page_js =
     "var CAT=['#1f78b4','#ff7f00','#6a3d9a','#8c510a','#c51b7d','#00665e','#404040','#bf9000'];\n"
     "function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;"
     "if(text!==undefined&&text!==null)e.textContent=String(text);return e;}\n"
+    /* the catalogue's words (D.t, absent in English): T(text), F(text with {} per value, values...) */
+    "function T(s){return (D.t&&D.t[s])||s;}\n"
+    "function F(s){var a=arguments,i=1;return T(s).replace(/\\{\\}/g,function(){return String(a[i++]);});}\n"
     "function fmt(v,d){return (v===null||v===undefined||isNaN(v))?'\\u2013':Number(v).toFixed(d);}\n"
-    "function brk(b){return (b.minutes!==null&&b.minutes!==undefined)?(b.minutes+' min'):(b.radius_m+' m');}\n"
+    "function brk(b){return (b.minutes!==null&&b.minutes!==undefined)?F('{} min',b.minutes):F('{} m',b.radius_m);}\n"
     "function row(t,cells,th){var tr=el('tr');cells.forEach(function(c){tr.appendChild(el(th?'th':'td',null,c));});"
     "t.appendChild(tr);}\n"
     "var map=L.map('map',{zoomSnap:0.25});\n"
@@ -123,30 +148,30 @@ static const char *page_js =
     "function green(i,n){var t=n<=1?1:i/(n-1);return 'rgb('+Math.round(35+t*81)+','+Math.round(139+t*57)+','"
     "+Math.round(69+t*49)+')';}\n"
     "function districtPopup(p){var box=el('div','sv-popup');box.appendChild(el('h3',null,p.district_name===p.district_id?p.district_name:"
-    "(p.district_name+' \\u00b7 '+p.district_id)));box.appendChild(el('div',null,'Area '+fmt(p.area_m2/1e6,2)+' km\\u00b2'));"
+    "(p.district_name+' \\u00b7 '+p.district_id)));box.appendChild(el('div',null,F('Area {} km\\u00b2',fmt(p.area_m2/1e6,2))));"
     "var t=el('table');row(t,['break','covered %','gap km\\u00b2','gap parts','stations inside','reaching']"
-    ".concat(D.has_pop?['people covered %']:[]),true);"
+    ".concat(D.has_pop?['people covered %']:[]).map(function(h){return T(h);}),true);"
     "(p.breaks||[]).forEach(function(b){row(t,[brk(b),fmt(b.covered_pct,1),fmt(b.gap_m2/1e6,3),b.n_gap_parts,"
     "b.n_stations_inside,b.n_stations_reaching].concat(D.has_pop?[fmt(b.pop_covered_pct,1)]:[]));});"
     "box.appendChild(t);return box;}\n"
     "function stationPopup(p){var box=el('div','sv-popup');box.appendChild(el('h3',null,p.name));"
-    "box.appendChild(el('div',null,'Station '+p.station_id+' \\u00b7 '+p.category));"
-    "if(p.areas&&p.areas.length){var t=el('table');row(t,['break','service area km\\u00b2'],true);"
+    "box.appendChild(el('div',null,F('Station {}',p.station_id)+' \\u00b7 '+p.category));"
+    "if(p.areas&&p.areas.length){var t=el('table');row(t,[T('break'),T('service area km\\u00b2')],true);"
     "p.areas.forEach(function(a){row(t,[brk(a),fmt(a.area_m2/1e6,3)]);});box.appendChild(t);}return box;}\n"
     "var overlays={},all=[],sites=null;\n"
     "var districts=L.geoJSON(D.districts,{style:{color:'#333',weight:1.5,fillColor:'#fff',fillOpacity:1},"
     "onEachFeature:function(f,l){l.bindPopup(function(){return districtPopup(f.properties);},{maxWidth:460});"
     "l.bindTooltip(function(){return el('span',null,f.properties.district_name);},{sticky:true});}}).addTo(map);\n"
-    "overlays['Districts']=districts;all.push(districts);\n"
+    "overlays[T('Districts')]=districts;all.push(districts);\n"
     
     "for(var i=breaks.length-1;i>=0;i--){(function(i){var b=breaks[i];"
     "var cov=L.geoJSON(D.coverage,{filter:function(f){return Math.abs(f.properties.radius_m-b.radius_m)<1e-6;},"
     "interactive:false,style:{stroke:false,fillColor:green(i,breaks.length),fillOpacity:.5}}).addTo(map);"
-    "overlays['Within '+brk(b)]=cov;})(i);}\n"
+    "overlays[F('Within {}',brk(b))]=cov;})(i);}\n"
     "for(var j=0;j<breaks.length;j++){(function(j){var b=breaks[j];"
     "var gap=L.geoJSON(D.gaps,{filter:function(f){return Math.abs(f.properties.radius_m-b.radius_m)<1e-6;},"
     "interactive:false,style:{color:'#99000d',weight:1,fillColor:'#e34a33',fillOpacity:.75}});"
-    "if(j===breaks.length-1)gap.addTo(map);overlays['Gaps beyond '+brk(b)]=gap;})(j);}\n"
+    "if(j===breaks.length-1)gap.addTo(map);overlays[F('Gaps beyond {}',brk(b))]=gap;})(j);}\n"
 "if(D.roads&&D.roads.features&&D.roads.features.length){var r=L.geoJSON(D.roads,{interactive:false,"
     "style:{color:'#6e6e78',weight:1,opacity:.85}}).addTo(map);overlays[D.roads_label]=r;}\n"
     "var outline=L.geoJSON(D.districts,{interactive:false,style:{color:'#333',weight:1.5,fill:false}}).addTo(map);\n"
@@ -155,17 +180,17 @@ static const char *page_js =
     "return L.circleMarker(ll,{radius:5,color:'#fff',weight:1,fillColor:CAT[k%CAT.length],fillOpacity:1});},"
     "onEachFeature:function(f,l){l.bindPopup(function(){return stationPopup(f.properties);},{maxWidth:360});"
     "l.bindTooltip(function(){return el('span',null,f.properties.name);});}}).addTo(map);\n"
-    "overlays['Stations']=stations;\n"
-    "function sitePopup(p){var box=el('div','sv-popup');box.appendChild(el('h3',null,'Proposed site #'+p.rank));"
-    "box.appendChild(el('div',null,'Candidate '+p.candidate_id+(p.district_id?' \\u00b7 district '+p.district_id:'')));"
-    "box.appendChild(el('div',null,'Adds '+fmt(p.marginal_gain,1)+' demand weight; '+fmt(100*p.cumulative_share,1)"
-    "+' % covered with the sites up to this one'));box.appendChild(el('div','sub','svcov site '+p.model+' k='+p.k));"
+    "overlays[T('Stations')]=stations;\n"
+    "function sitePopup(p){var box=el('div','sv-popup');box.appendChild(el('h3',null,F('Proposed site #{}',p.rank)));"
+    "box.appendChild(el('div',null,F('Candidate {}',p.candidate_id)+(p.district_id?F(' \\u00b7 district {}',p.district_id):'')));"
+    "box.appendChild(el('div',null,F('Adds {} demand weight; {} % covered with the sites up to this one',"
+    "fmt(p.marginal_gain,1),fmt(100*p.cumulative_share,1))));box.appendChild(el('div','sub','svcov site '+p.model+' k='+p.k));"
     "return box;}\n"
     "if(D.sites&&D.sites.features&&D.sites.features.length){sites=L.geoJSON(D.sites,{pointToLayer:function(f,ll){"
     "return L.circleMarker(ll,{radius:8,color:'#222',weight:2,fillColor:'#ffed40',fillOpacity:1});},"
     "onEachFeature:function(f,l){l.bindPopup(function(){return sitePopup(f.properties);});"
-    "l.bindTooltip(function(){return el('span',null,'Proposed site #'+f.properties.rank);});}}).addTo(map);"
-    "overlays['Proposed sites']=sites;}\n"
+    "l.bindTooltip(function(){return el('span',null,F('Proposed site #{}',f.properties.rank));});}}).addTo(map);"
+    "overlays[T('Proposed sites')]=sites;}\n"
     "function front(){outline.bringToFront();stations.bringToFront();if(sites)sites.bringToFront();}\n"
     "districts.on('add',front);\n"
     "L.control.layers(null,overlays,{collapsed:false}).addTo(map);\n"
@@ -174,19 +199,19 @@ static const char *page_js =
     "var head=L.control({position:'topleft'});head.onAdd=function(){var b=el('div','sv-box');"
     "b.appendChild(el('h1',null,D.title));b.appendChild(el('div','sub',D.subtitle));return b;};head.addTo(map);\n"
     "var leg=L.control({position:'bottomright'});leg.onAdd=function(){var b=el('div','sv-box sv-legend');"
-    "b.appendChild(el('b',null,'Legend'));"
+    "b.appendChild(el('b',null,T('Legend')));"
     "for(var i=0;i<breaks.length;i++){var d=el('div');var s=el('i');s.style.background=green(i,breaks.length);"
-    "s.style.opacity=.7;d.appendChild(s);d.appendChild(document.createTextNode('Within '+brk(breaks[i])));"
+    "s.style.opacity=.7;d.appendChild(s);d.appendChild(document.createTextNode(F('Within {}',brk(breaks[i]))));"
     "b.appendChild(d);}"
     "var g=el('div');var gs=el('i');gs.style.background='#e34a33';g.appendChild(gs);"
-    "g.appendChild(document.createTextNode('Gap beyond '+(breaks.length?brk(breaks[breaks.length-1]):'')));"
+    "g.appendChild(document.createTextNode(F('Gap beyond {}',(breaks.length?brk(breaks[breaks.length-1]):''))));"
     "b.appendChild(g);"
     "cats.slice(0,12).forEach(function(c,k){var d=el('div');var s=el('i','sym');s.style.background=CAT[k%CAT.length];"
     "d.appendChild(s);d.appendChild(document.createTextNode(c));b.appendChild(d);});"
-    "if(cats.length>12)b.appendChild(el('div','sub','and '+(cats.length-12)+' more categories (colours repeat)'));"
+    "if(cats.length>12)b.appendChild(el('div','sub',F('and {} more categories (colours repeat)',cats.length-12)));"
     "if(D.sites&&D.sites.features&&D.sites.features.length){var sd=el('div');var ss=el('i','sym');"
     "ss.style.background='#ffed40';ss.style.border='2px solid #222';sd.appendChild(ss);"
-    "sd.appendChild(document.createTextNode('Proposed site (svcov site)'));b.appendChild(sd);}"
+    "sd.appendChild(document.createTextNode(T('Proposed site (svcov site)')));b.appendChild(sd);}"
     "b.appendChild(el('div','sub',D.footer));return b;};leg.addTo(map);\n"
     "var bounds=districts.getBounds();if(bounds.isValid())map.fitBounds(bounds,{padding:[10,10]});"
     "else map.setView([0,0],2);\n"
@@ -205,25 +230,71 @@ static const char *page_js =
     "var pre=el('pre',null,JSON.stringify(res));pre.id='svcov-test-result';document.body.appendChild(pre);}\n"
     "})();\n";
 
-sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *opt, const char *title,
+/* The page script's words, looked up by the script in D.t ({} stands for a value). */
+static const char *const js_texts[] = {
+    SV_NJ_("{} min"), SV_NJ_("{} m"), SV_NJ_("Area {} km²"), SV_NJ_("break"), SV_NJ_("covered %"),
+    SV_NJ_("gap km²"), SV_NJ_("gap parts"), SV_NJ_("stations inside"), SV_NJ_("reaching"),
+    SV_NJ_("people covered %"), SV_NJ_("Station {}"), SV_NJ_("service area km²"), SV_NJ_("Districts"),
+    SV_NJ_("Within {}"), SV_NJ_("Gaps beyond {}"), SV_NJ_("Stations"), SV_NJ_("Proposed site #{}"),
+    SV_NJ_("Candidate {}"), SV_NJ_(" · district {}"),
+    SV_NJ_("Adds {} demand weight; {} % covered with the sites up to this one"), SV_NJ_("Proposed sites"),
+    SV_NJ_("Legend"), SV_NJ_("Gap beyond {}"), SV_NJ_("and {} more categories (colours repeat)"),
+    SV_NJ_("Proposed site (svcov site)"),
+};
+
+/* ,"t":{"English":"translation",...} for the page script (nothing in English). */
+static sv_status add_texts(sv_ctx *ctx, sv_store_reader *db, sv_lang L, sv_buf *data)
+{
+    enum { N = sizeof js_texts / sizeof js_texts[0] };
+    if (L == SV_LANG_EN)
+        return SV_OK;
+    char names_buf[2 * N][8];
+    const char *names[2 * N], *vals[2 * N];
+    sv_buf sql = {0};
+    sv_buf_puts(&sql, "SELECT json_object(");
+    for (size_t i = 0; i < N; i++) {
+        snprintf(names_buf[2 * i], sizeof names_buf[0], "k%zu", i);
+        snprintf(names_buf[2 * i + 1], sizeof names_buf[0], "v%zu", i);
+        names[2 * i] = names_buf[2 * i];
+        names[2 * i + 1] = names_buf[2 * i + 1];
+        vals[2 * i] = js_texts[i];
+        vals[2 * i + 1] = sv_tr(L, js_texts[i]);
+        sv_buf_printf(&sql, "%s:k%zu, :v%zu", i ? ", " : "", i, i);
+    }
+    sv_buf_puts(&sql, ")");
+    sv_buf_puts(data, ",\"t\":");
+    json_sink s = {data, 0};
+    sv_status st = sql.failed ? SV_ERR_NOMEM : sv_store_read(ctx, db, sql.data, names, vals, 2 * N, take_json, &s);
+    sv_buf_free(&sql);
+    return st;
+}
+
+sv_status sv_map_write_html(sv_ctx *ctx, const char *db_path, const sv_map_options *opt, const char *title,
                             const char *path)
 {
     /* sv_map_load checks the schema, the breaks and the districts with the same messages */
     sv_map *m = NULL;
-    sv_status st = sv_map_load(ctx, db, opt, &m);
+    const sv_lang L = opt ? opt->lang : SV_LANG_EN;
+    sv_status st = sv_map_load(ctx, db_path, opt, &m);
     if (st != SV_OK)
         return st;
     size_t nd = sv_map_district_count(m);
     sv_map_destroy(m);
     (void)nd;
+    sv_store_reader *db = NULL;
+    if ((st = sv_store_open_read(ctx, db_path, &db)) != SV_OK)
+        return st;
 
     sv_buf tables = {0}, dcols = {0}, data = {0}, sql = {0}, html = {0};
-    char where[1024];
-    sv_map_break_filter(opt, "", where, sizeof where);
-    st = sv_store_query(ctx, db, "SELECT name FROM sqlite_master WHERE type IN ('table','view')", NULL, NULL, 0,
+    char *where = sv_map_break_filter(opt, "");
+    if (!where) {
+        sv_store_close_read(db);
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    }
+    st = sv_store_read(ctx, db, "SELECT name FROM sqlite_master WHERE type IN ('table','view')", NULL, NULL, 0,
                         append_word, &tables);
     if (st == SV_OK)
-        st = sv_store_query(ctx, db, "SELECT name FROM pragma_table_info('district_coverage')", NULL, NULL, 0,
+        st = sv_store_read(ctx, db, "SELECT name FROM pragma_table_info('district_coverage')", NULL, NULL, 0,
                             append_word, &dcols);
     int has_pop = has(&dcols, "pop_covered_pct");
     sv_buf_puts(&data, "{");
@@ -232,7 +303,7 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
                         " FROM (SELECT DISTINCT mode, minutes, radius_m FROM district_coverage WHERE %s"
                         " ORDER BY radius_m)", where);
     if (st == SV_OK)
-        st = json_member(ctx, db, "breaks", sql.data, &data);
+        st = json_member(ctx, opt, db, "breaks", sql.data, &data);
     /* districts with their figures per break */
     sv_buf_free(&sql);
     sv_buf_printf(&sql,
@@ -251,7 +322,7 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
                           : "",
                   where);
     if (st == SV_OK)
-        st = json_member(ctx, db, "districts", sql.data, &data);
+        st = json_member(ctx, opt, db, "districts", sql.data, &data);
     static const char *const areas[] = {"coverage", "gaps"};
     for (int k = 0; k < 2 && st == SV_OK; k++) {
         sv_buf_free(&sql);
@@ -262,7 +333,7 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
                       " district_id, 'mode', mode, 'minutes', minutes, 'radius_m', radius_m)) AS f FROM %s"
                       " WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom) AND %s)",
                       areas[k], where);
-        st = json_member(ctx, db, areas[k], sql.data, &data);
+        st = json_member(ctx, opt, db, areas[k], sql.data, &data);
     }
     /* stations with their service areas */
     if (st == SV_OK) {
@@ -277,23 +348,23 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
                       " ORDER BY radius_m) a WHERE a.station_id = s.station_id))) AS f FROM stations s"
                       " WHERE s.geom IS NOT NULL ORDER BY s.station_id)",
                       where);
-        st = json_member(ctx, db, "stations", sql.data, &data);
+        st = json_member(ctx, opt, db, "stations", sql.data, &data);
     }
     if (st == SV_OK)
-        st = json_member(ctx, db, "categories",
+        st = json_member(ctx, opt, db, "categories",
                          "SELECT json_group_array(c) FROM (SELECT coalesce(category, '(none)') AS c, count(*) AS n"
                          " FROM stations GROUP BY 1 ORDER BY n DESC, c)",
                          &data);
     /* the road network as the basemap */
     const char *roads_label = NULL;
     if (st == SV_OK && has(&tables, "roads")) {
-        st = json_member(ctx, db, "roads",
+        st = json_member(ctx, opt, db, "roads",
                          "SELECT json_object('type', 'FeatureCollection', 'features', json_group_array(json(f)))"
                          " FROM (SELECT json_object('type', 'Feature', 'geometry',"
                          " json(AsGeoJSON(ST_Transform(geom, 4326), 6)), 'properties', json_object()) AS f"
                          " FROM roads WHERE geom IS NOT NULL)",
                          &data);
-        roads_label = "Roads";
+        roads_label = SV_N_("Roads");
     } else if (st == SV_OK && has(&tables, "reached_streets")) {
         sv_buf_free(&sql);
         sv_buf_printf(&sql,
@@ -303,12 +374,12 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
                       " FROM reached_streets WHERE station_id IS NULL AND geom IS NOT NULL AND radius_m ="
                       " (SELECT max(radius_m) FROM district_coverage WHERE %s))",
                       where);
-        st = json_member(ctx, db, "roads", sql.data, &data);
-        roads_label = "Streets reached";
+        st = json_member(ctx, opt, db, "roads", sql.data, &data);
+        roads_label = SV_N_("Streets reached");
     }
     /* the sites of the latest 'svcov site' run */
     if (st == SV_OK && has(&tables, "sites") && has(&tables, "site_runs"))
-        st = json_member(ctx, db, "sites",
+        st = json_member(ctx, opt, db, "sites",
                          "SELECT json_object('type', 'FeatureCollection', 'features', json_group_array(json(f)))"
                          " FROM (SELECT json_object('type', 'Feature', 'geometry',"
                          " json(AsGeoJSON(ST_Transform(s.geom, 4326), 6)), 'properties', json_object('rank', s.rank,"
@@ -324,34 +395,38 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
         sv_buf_puts(&sql, "SELECT json_quote(:t)");
         const char *names[] = {"t"};
         char sub[256];
-        snprintf(sub, sizeof sub, "svcov %s · Leaflet %s (%s) · no tiles: the districts and roads are the map",
+        snprintf(sub, sizeof sub, sv_tr(L, "svcov %s · Leaflet %s (%s) · no tiles: the districts and roads are the map"),
                  SV_VERSION, sv_web_leaflet_version, sv_web_leaflet_license);
-        const char *tv[] = {title ? title : "Service coverage"};
+        const char *tv[] = {title ? title : sv_tr(L, "Service coverage")};
         sv_buf_puts(&data, "\"title\":");
         json_sink s = {&data, 0};
-        st = sv_store_query(ctx, db, sql.data, names, tv, 1, take_json, &s);
-        const char *base = strrchr(db, '/');
+        st = sv_store_read(ctx, db, sql.data, names, tv, 1, take_json, &s);
+        const char *base = strrchr(db_path, '/');
         char subtitle[1024];
-        snprintf(subtitle, sizeof subtitle, "%s: districts, areas within each break, gaps and stations. "
-                 "Click a district or a station for its figures.", base ? base + 1 : db);
+        snprintf(subtitle, sizeof subtitle, sv_tr(L, "%s: districts, areas within each break, gaps and stations. "
+                 "Click a district or a station for its figures."), base ? base + 1 : db_path);
         const char *sv[] = {subtitle};
         sv_buf_puts(&data, ",\"subtitle\":");
         if (st == SV_OK)
-            st = sv_store_query(ctx, db, sql.data, names, sv, 1, take_json, &s);
+            st = sv_store_read(ctx, db, sql.data, names, sv, 1, take_json, &s);
         const char *fv[] = {sub};
         sv_buf_puts(&data, ",\"footer\":");
         if (st == SV_OK)
-            st = sv_store_query(ctx, db, sql.data, names, fv, 1, take_json, &s);
-        sv_buf_printf(&data, ",\"roads_label\":\"%s\",\"has_pop\":%s}", roads_label ? roads_label : "",
+            st = sv_store_read(ctx, db, sql.data, names, fv, 1, take_json, &s);
+        sv_buf_printf(&data, ",\"roads_label\":\"%s\",\"has_pop\":%s", roads_label ? sv_tr(L, roads_label) : "",
                       has_pop ? "true" : "false");
+        if (st == SV_OK)
+            st = add_texts(ctx, db, L, &data);
+        sv_buf_puts(&data, "}");
     }
     if (st == SV_OK && (data.failed || tables.failed || sql.failed))
         st = SV_ERR_NOMEM;
     if (st == SV_OK) {
-        sv_buf_puts(&html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                           "<meta name=\"generator\" content=\"svcov " SV_VERSION "\">\n<title>");
-        sv_buf_html(&html, title ? title : "Service coverage");
+        sv_buf_printf(&html, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+                             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                             "<meta name=\"generator\" content=\"svcov " SV_VERSION "\">\n<title>",
+                      sv_lang_tag(L));
+        sv_buf_html(&html, title ? title : sv_tr(L, "Service coverage"));
         sv_buf_printf(&html, "</title>\n<!-- Leaflet %s, %s licence, (c) Vladimir Agafonkin and CloudMade,"
                              " https://leafletjs.com -->\n<style>\n",
                       sv_web_leaflet_version, sv_web_leaflet_license);
@@ -376,5 +451,7 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db, const sv_map_options *o
     sv_buf_free(&data);
     sv_buf_free(&sql);
     sv_buf_free(&html);
+    free(where);
+    sv_store_close_read(db);
     return st;
 }

@@ -48,10 +48,12 @@ static sv_status load_speeds(sv_ctx *ctx, const char *path, sv_travel_mode *m)
     if (!f)
         return sv_error(ctx, SV_ERR_INPUT, "--speeds %s cannot be read (%s); give a CSV file with columns "
                         "highway,speed_kmh", path, strerror(errno));
-    char line[512];
+    /* lines of any length: a fixed buffer split a long line and read its tail as a row */
+    char *line = NULL;
+    size_t cap = 0;
     int row = 0, used = 0;
     sv_status st = SV_OK;
-    while (fgets(line, sizeof line, f)) {
+    while (getline(&line, &cap, f) >= 0) {
         row++;
         line[strcspn(line, "\r\n")] = '\0';
         if (row == 1 && strncasecmp(line, "highway", 7) == 0)
@@ -86,6 +88,7 @@ static sv_status load_speeds(sv_ctx *ctx, const char *path, sv_travel_mode *m)
         mode_set(m, cls, kmh);
         used++;
     }
+    free(line);
     fclose(f);
     if (st == SV_OK && used == 0)
         st = sv_error(ctx, SV_ERR_INPUT, "--speeds %s has no usable row (highway,speed_kmh)", path);

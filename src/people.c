@@ -2,6 +2,7 @@
 #include "svcov/sv_people.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -281,18 +282,93 @@ sv_status sv_redundancy_compute(sv_ctx *ctx, sv_geos *h, const sv_geom *region, 
                                 double *only_area, double *only_people, sv_face_lists *only_geoms,
                                 sv_redundancy *r)
 {
-    memset(r, 0, sizeof *r);
+    sv_red_piece one = {region, areas, ids, n, 0, 0};
+    return sv_redundancy_compute_pieces(ctx, h, region, &one, 1, surf, own_people, only_area, only_people, only_geoms,
+                                        r);
+}
+
+/* The faces of one piece appended to *all, with the counts of the areas
+ * covering the whole piece added and the station of a count-1 face in
+ * owner (SIZE_MAX: none). */
+static int piece_faces(sv_geos *h, const sv_red_piece *p, sv_face **all, size_t **owner, size_t *n, size_t *cap)
+{
     sv_face *faces = NULL;
     size_t nf = 0;
-    if (sv_geom_overlay_faces(h, region, areas, n, &faces, &nf) != 0)
-        return sv_error(ctx, SV_ERR_GEOM, "cannot cut a district by the service areas: %s", sv_geos_errmsg(h));
+    if (sv_geom_is_empty(h, p->region) == 1)
+        return 0;
+    if (p->n == 0 || p->base >= SV_REDUNDANCY_CLASSES - 1) { /* one class all over: no noding */
+        sv_geom *g = sv_geom_clone(h, p->region);
+        double area = g ? sv_geom_area(h, g) : -1;
+        if (area < 0 || !(faces = malloc(sizeof *faces))) {
+            sv_geom_destroy(h, g);
+            return -1;
+        }
+        faces[0] = (sv_face){g, area, 0, -1};
+        nf = 1;
+    } else if (sv_geom_overlay_faces_capped(h, p->region, p->areas, p->n, SV_REDUNDANCY_CLASSES - 1 - p->base, &faces,
+                                            &nf) != 0) {
+        return -1;
+    }
+    if (*n + nf > *cap) {
+        size_t nc = *cap ? 2 * *cap : 64;
+        while (nc < *n + nf)
+            nc *= 2;
+        sv_face *na = realloc(*all, nc * sizeof *na);
+        if (na)
+            *all = na;
+        size_t *no = na ? realloc(*owner, nc * sizeof *no) : NULL;
+        if (no)
+            *owner = no;
+        if (!na || !no) {
+            sv_faces_free(h, faces, nf);
+            return -1;
+        }
+        *cap = nc;
+    }
+    for (size_t f = 0; f < nf; f++) {
+        sv_face fc = faces[f];
+        size_t who = SIZE_MAX;
+        if (fc.count == 0 && p->base == 1)
+            who = p->base_only;
+        else if (fc.count == 1 && p->base == 0 && fc.only >= 0)
+            who = p->ids[fc.only];
+        fc.count += p->base;
+        (*all)[*n] = fc;
+        (*owner)[(*n)++] = who;
+    }
+    free(faces); /* the geometries moved to *all */
+    return 0;
+}
+
+sv_status sv_redundancy_compute_pieces(sv_ctx *ctx, sv_geos *h, const sv_geom *region, const sv_red_piece *pieces,
+                                       size_t np, sv_popsurf *surf, double own_people,
+                                       double *only_area, double *only_people, sv_face_lists *only_geoms,
+                                       sv_redundancy *r)
+{
+    memset(r, 0, sizeof *r);
     double region_area = sv_geom_area(h, region);
+    sv_face *faces = NULL;
+    size_t *owner = NULL, nf = 0, capf = 0;
+    size_t *first = malloc((np + 1) * sizeof *first); /* the faces of piece k: first[k] .. first[k + 1] - 1 */
+    if (!first)
+        return SV_ERR_NOMEM;
+    for (size_t k = 0; k < np; k++) {
+        first[k] = nf;
+        if (piece_faces(h, &pieces[k], &faces, &owner, &nf, &capf) != 0) {
+            sv_faces_free(h, faces, nf);
+            free(owner);
+            free(first);
+            return sv_error(ctx, SV_ERR_GEOM, "cannot cut a district by the service areas: %s", sv_geos_errmsg(h));
+        }
+    }
+    first[np] = nf;
     sv_status rc = SV_OK;
     sv_geom **cls[SV_REDUNDANCY_CLASSES] = {0};
-    size_t ncls[SV_REDUNDANCY_CLASSES] = {0};
+    size_t ncls[SV_REDUNDANCY_CLASSES] = {0}, *cpiece[SV_REDUNDANCY_CLASSES] = {0}, k = 0;
     for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
         cls[c] = calloc(nf + 1, sizeof *cls[c]);
-        if (!cls[c])
+        cpiece[c] = malloc((nf + 1) * sizeof *cpiece[c]);
+        if (!cls[c] || !cpiece[c])
             rc = SV_ERR_NOMEM;
         r->people[c] = surf || own_people >= 0 ? 0.0 : NAN;
     }
@@ -306,8 +382,8 @@ sv_status sv_redundancy_compute(sv_ctx *ctx, sv_geos *h, const sv_geom *region, 
         r->area[c] += faces[f].area;
         if (isfinite(people))
             r->people[c] += people;
-        if (faces[f].count == 1 && faces[f].only >= 0) {
-            size_t id = ids[faces[f].only];
+        if (faces[f].count == 1 && owner[f] != SIZE_MAX) {
+            size_t id = owner[f];
             if (only_area)
                 only_area[id] += faces[f].area;
             if (only_people && isfinite(people))
@@ -320,24 +396,69 @@ sv_status sv_redundancy_compute(sv_ctx *ctx, sv_geos *h, const sv_geom *region, 
                 }
             }
         }
+        while (f >= first[k + 1])
+            k++;
+        cpiece[c][ncls[c]] = k;
         cls[c][ncls[c]++] = faces[f].geom;
         faces[f].geom = NULL; /* the class's union takes it */
     }
+    /* Faces of one arrangement tile: each piece's faces of a class are
+     * merged without an overlay first; those of several pieces need not
+     * match vertex for vertex along the pieces' edges. */
+    for (int c = 0; c < SV_REDUNDANCY_CLASSES - 1 && np > 1 && rc == SV_OK; c++) {
+        size_t m = 0;
+        for (size_t q = 0; q < ncls[c] && rc == SV_OK;) {
+            size_t e = q + 1;
+            while (e < ncls[c] && cpiece[c][e] == cpiece[c][q])
+                e++;
+            sv_geom *u = e - q == 1 ? cls[c][q] : sv_geom_coverage_union_take(h, cls[c] + q, e - q);
+            cls[c][q] = NULL;
+            if (!u)
+                rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite redundancy faces: %s", sv_geos_errmsg(h));
+            cls[c][m++] = u;
+            q = e;
+        }
+        for (size_t q = m; q < ncls[c]; q++)
+            sv_geom_destroy(h, cls[c][q]);
+        ncls[c] = m;
+    }
     for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
         if (rc == SV_OK && ncls[c]) {
-            sv_geom *u = sv_geom_coverage_union_take(h, cls[c], ncls[c]);
-            sv_geom *p = u ? sv_geom_polygons(h, u) : NULL;
+            sv_geom *u = NULL;
+            if (np == 1) {
+                u = sv_geom_coverage_union_take(h, cls[c], ncls[c]);
+            } else if (c == SV_REDUNDANCY_CLASSES - 1) {
+                /* 3+ is most of a district in many pieces: the region
+                 * less the few faces of the other classes */
+                sv_geom *low[SV_REDUNDANCY_CLASSES - 1];
+                size_t nl = 0;
+                for (int l = 0; l < SV_REDUNDANCY_CLASSES - 1; l++)
+                    if (r->wkb[l] && !(low[nl++] = sv_geom_from_wkb(h, r->wkb[l], r->len[l])))
+                        rc = SV_ERR_GEOM;
+                sv_geom *lu = rc == SV_OK && nl ? sv_geom_union_take(h, low, nl) : NULL;
+                for (size_t l = 0; l < nl; l++)
+                    sv_geom_destroy(h, low[l]);
+                u = rc != SV_OK ? NULL : nl ? (lu ? sv_geom_difference(h, region, lu) : NULL) : sv_geom_clone(h, region);
+                sv_geom_destroy(h, lu);
+            } else {
+                u = sv_geom_tiles_union_take(h, cls[c], ncls[c]);
+            }
+            sv_geom *p = u ? sv_geom_without_slivers(h, u, SV_SLIVER_TOL_M, NULL) : NULL;
             sv_geom_destroy(h, u);
             r->wkb[c] = p ? sv_geom_to_wkb(h, p, &r->len[c]) : NULL;
             sv_geom_destroy(h, p);
             if (!r->wkb[c])
                 rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite redundancy faces: %s", sv_geos_errmsg(h));
         }
-        for (size_t k = 0; cls[c] && k < ncls[c]; k++)
-            sv_geom_destroy(h, cls[c][k]);
+        for (size_t q = 0; cls[c] && q < ncls[c]; q++)
+            sv_geom_destroy(h, cls[c][q]);
         free(cls[c]);
+        free(cpiece[c]);
     }
     sv_faces_free(h, faces, nf);
+    free(owner);
+    free(first);
+
     if (rc != SV_OK)
         sv_redundancy_free(r);
     return rc;

@@ -1,9 +1,10 @@
 /* report.c - the report of a result database: per-district table, city
  * totals, redundancy and fairness when present, the run's parameters; HTML
  * (maps inlined as PNG data URIs), Markdown or CSV. The numbers come from
- * SQL over the stored tables (sv_store_query); tables and columns that
+ * SQL over the stored tables (sv_store_read); tables and columns that
  * newer analyses add are used when they exist and never required. */
 #include "svcov/sv_report.h"
+#include "svcov/sv_lang.h"
 #include "svcov/sv_map.h"
 #include "svcov/sv_store.h"
 #include "svcov/sv_text.h"
@@ -74,9 +75,9 @@ static const char *cell(const rtable *t, size_t row, const char *name)
     return c < 0 || row >= t->nrows ? NULL : t->cells[row * (size_t)t->ncol + (size_t)c];
 }
 
-static sv_status run(sv_ctx *ctx, const char *db, const char *sql, rtable *t)
+static sv_status run(sv_ctx *ctx, sv_store_reader *db, const char *sql, rtable *t)
 {
-    sv_status st = sv_store_query(ctx, db, sql, NULL, NULL, 0, collect, t);
+    sv_status st = sv_store_read(ctx, db, sql, NULL, NULL, 0, collect, t);
     if (st == SV_OK && t->failed)
         st = SV_ERR_NOMEM;
     return st;
@@ -124,23 +125,29 @@ static void fmt_value(sv_buf *b, const char *v, kind k)
 typedef struct {
     sv_ctx *ctx;
     const char *db;
+    sv_store_reader *rd;
     sv_map *map;
     const sv_report_options *opt;
     rtable tables, dc_cols, red_cols, fair_cols, dem_cols, city_cols;
     rtable breaks, rows, city, runs, critical, issues, sites;
-    char where[1024];
+    char *where; /* the break filter, any length */
     column cols[32];
     int ncols;
     int has_pop;
+    sv_lang lang;
 } report;
 
-static const char *brk_label(const rtable *br, size_t i, char *buf, size_t size)
+static const char *brk_label(sv_lang L, const rtable *br, size_t i, char *buf, size_t size)
 {
-    const char *m = cell(br, i, "minutes");
-    if (m)
-        snprintf(buf, size, "%g min", strtod(m, NULL));
+    const char *m = cell(br, i, "minutes"), *l = cell(br, i, "label"), *lz = cell(br, i, "label_zh");
+    if (L == SV_LANG_ZH && lz && *lz)
+        l = lz;
+    if (l && *l)
+        snprintf(buf, size, sv_tr(L, "%s (%g m)"), l, strtod(cell(br, i, "radius_m"), NULL));
+    else if (m)
+        snprintf(buf, size, sv_tr(L, "%g min"), strtod(m, NULL));
     else
-        snprintf(buf, size, "%g m", strtod(cell(br, i, "radius_m"), NULL));
+        snprintf(buf, size, sv_tr(L, "%g m"), strtod(cell(br, i, "radius_m"), NULL));
     return buf;
 }
 
@@ -173,7 +180,7 @@ static void drop_empty(report *r)
 static sv_status gather(report *r)
 {
     sv_ctx *ctx = r->ctx;
-    const char *db = r->db;
+    sv_store_reader *db = r->rd;
     sv_status st = run(ctx, db, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')", &r->tables);
     if (st == SV_OK)
         st = run(ctx, db, "SELECT name FROM pragma_table_info('district_coverage')", &r->dc_cols);
@@ -208,7 +215,10 @@ static sv_status gather(report *r)
     r->has_pop = has(&r->dc_cols, "pop_covered_pct");
 
     sv_buf q = {0};
-    sv_buf_printf(&q, "SELECT DISTINCT mode, minutes, radius_m FROM district_coverage c WHERE %s ORDER BY radius_m",
+    sv_buf_printf(&q, "SELECT DISTINCT mode, minutes, radius_m%s FROM district_coverage c WHERE %s ORDER BY radius_m",
+                  has(&r->tables, "breaks") ? ", (SELECT label FROM breaks b WHERE b.radius_m = c.radius_m) AS label,"
+                                              " (SELECT label_zh FROM breaks b WHERE b.radius_m = c.radius_m) AS label_zh"
+                                            : "",
                   r->where);
     st = run(ctx, db, q.data, &r->breaks);
     sv_buf_free(&q);
@@ -216,35 +226,35 @@ static sv_status gather(report *r)
         return st;
 
     /* the long table: one row per district and break */
-    add_col(r, "district_id", "District", K_TEXT, 0);
-    add_col(r, "district_name", "Name", K_TEXT, 0);
-    add_col(r, "area_km2", "Area km²", K_KM2, 0);
+    add_col(r, "district_id", SV_N_("District"), K_TEXT, 0);
+    add_col(r, "district_name", SV_N_("Name"), K_TEXT, 0);
+    add_col(r, "area_km2", SV_N_("Area km²"), K_KM2, 0);
     sv_buf_puts(&q, "SELECT c.district_id, c.district_name, c.mode, c.minutes, c.radius_m, c.area_m2 / 1e6 AS"
                     " area_km2, c.covered_m2 / 1e6 AS covered_km2, c.covered_pct, c.gap_m2 / 1e6 AS gap_km2,"
                     " c.n_gap_parts, c.n_stations_inside, c.n_stations_reaching");
-    add_col(r, "covered_pct", "covered %", K_PCT, 1);
-    add_col(r, "gap_km2", "gap km²", K_KM2, 1);
-    add_col(r, "n_gap_parts", "gap parts", K_INT, 1);
+    add_col(r, "covered_pct", SV_N_("covered %"), K_PCT, 1);
+    add_col(r, "gap_km2", SV_N_("gap km²"), K_KM2, 1);
+    add_col(r, "n_gap_parts", SV_N_("gap parts"), K_INT, 1);
     if (r->has_pop) {
         sv_buf_puts(&q, ", c.pop_total, c.pop_covered, c.pop_covered_pct");
-        add_optional(r, "pop_covered_pct", "people covered %", K_PCT, 1);
+        add_optional(r, "pop_covered_pct", SV_N_("people covered %"), K_PCT, 1);
     }
     if (has_red && has(&r->red_cols, "area_pct")) {
         sv_buf_puts(&q, ", (SELECT sum(x.area_pct) FROM district_redundancy x WHERE x.district_id = c.district_id"
                         " AND abs(x.radius_m - c.radius_m) < 1e-6 AND x.n_cover >= 2) AS area_pct_2plus");
-        add_optional(r, "area_pct_2plus", "area by 2+ stations %", K_PCT, 1);
+        add_optional(r, "area_pct_2plus", SV_N_("area by 2+ stations %"), K_PCT, 1);
     }
     if (has_red && has(&r->red_cols, "pop_pct")) {
         sv_buf_puts(&q, ", (SELECT sum(x.pop_pct) FROM district_redundancy x WHERE x.district_id = c.district_id"
                         " AND abs(x.radius_m - c.radius_m) < 1e-6 AND x.n_cover >= 2) AS pop_pct_2plus");
-        add_optional(r, "pop_pct_2plus", "people by 2+ stations %", K_PCT, 1);
+        add_optional(r, "pop_pct_2plus", SV_N_("people by 2+ stations %"), K_PCT, 1);
     }
     /* the distance to the nearest station does not depend on the break: one column each, from the row of the
        largest break */
-    static const char *const fair[][2] = {{"median_min", "median min to a station"},
-                                          {"p90_min", "90th pct min to a station"},
-                                          {"median_m", "median m to a station"},
-                                          {"p90_m", "90th pct m to a station"}};
+    static const char *const fair[][2] = {{"median_min", SV_N_("median min to a station")},
+                                          {"p90_min", SV_N_("90th pct min to a station")},
+                                          {"median_m", SV_N_("median m to a station")},
+                                          {"p90_m", SV_N_("90th pct m to a station")}};
     for (size_t i = 0; has_fair && i < sizeof fair / sizeof fair[0]; i++)
         if (has(&r->fair_cols, fair[i][0])) {
             sv_buf_printf(&q, ", (SELECT x.%s FROM district_fairness x WHERE x.district_id = c.district_id"
@@ -255,10 +265,10 @@ static sv_status gather(report *r)
     if (has_dem) {
         sv_buf_puts(&q, ", (SELECT 100.0 * x.covered_share FROM district_demand x WHERE x.district_id ="
                         " c.district_id AND abs(x.radius_m - c.radius_m) < 1e-6 LIMIT 1) AS demand_covered_pct");
-        add_optional(r, "demand_covered_pct", "demand covered %", K_PCT, 1);
+        add_optional(r, "demand_covered_pct", SV_N_("demand covered %"), K_PCT, 1);
     }
-    add_col(r, "n_stations_inside", "stations inside", K_INT, 0);
-    add_col(r, "n_stations_reaching", "stations reaching", K_INT, 1);
+    add_col(r, "n_stations_inside", SV_N_("stations inside"), K_INT, 0);
+    add_col(r, "n_stations_reaching", SV_N_("stations reaching"), K_INT, 1);
     sv_buf_printf(&q, " FROM district_coverage c WHERE %s ORDER BY c.district_id, c.radius_m", r->where);
     if (q.failed)
         return SV_ERR_NOMEM;
@@ -367,6 +377,7 @@ static void write_csv(report *r, sv_buf *o)
 typedef struct {
     sv_buf *o;
     int html;
+    sv_lang lang;
 } out;
 
 static void put_text(out *w, const char *s)
@@ -458,17 +469,19 @@ static void city_table(report *r, out *w)
     table_start(w);
     row_start(w);
     int n = 0;
-    static const char *const heads[] = {"Break", "Radius m", "Area km²", "Covered km²", "Covered %", "Gap km²",
-                                        "Stations"};
+    const sv_lang L = w->lang;
+    static const char *const heads[] = {SV_N_("Break"),     SV_N_("Radius m"),  SV_N_("Area km²"),
+                                        SV_N_("Covered km²"), SV_N_("Covered %"), SV_N_("Gap km²"),
+                                        SV_N_("Stations")};
     for (size_t i = 0; i < 7; i++, n++)
-        head_cell(w, heads[i]);
+        head_cell(w, sv_tr(L, heads[i]));
     if (pop) {
-        head_cell(w, "People");
-        head_cell(w, "People covered %");
+        head_cell(w, sv_tr(L, "People"));
+        head_cell(w, sv_tr(L, "People covered %"));
         n += 2;
     }
     if (gini) {
-        head_cell(w, "Gini");
+        head_cell(w, sv_tr(L, "Gini"));
         n++;
     }
     row_end(w);
@@ -478,7 +491,7 @@ static void city_table(report *r, out *w)
     for (size_t i = 0; i < c->nrows; i++) {
         char lb[64];
         row_start(w);
-        data_cell(w, brk_label(c, i, lb, sizeof lb), K_TEXT);
+        data_cell(w, brk_label(L, c, i, lb, sizeof lb), K_TEXT);
         data_cell(w, cell(c, i, "radius_m"), K_INT);
         data_cell(w, cell(c, i, "area_km2"), K_KM2);
         data_cell(w, cell(c, i, "covered_km2"), K_KM2);
@@ -517,12 +530,13 @@ static void district_table(report *r, out *w, int part)
         if (!in_part(&r->cols[c], part))
             continue;
         if (!r->cols[c].per_break) {
-            head_cell(w, r->cols[c].title);
+            head_cell(w, sv_tr(w->lang, r->cols[c].title));
             n++;
             continue;
         }
         for (size_t b = 0; b < nb; b++) {
-            snprintf(h, sizeof h, "%s %s", brk_label(&r->breaks, b, lb, sizeof lb), r->cols[c].title);
+            snprintf(h, sizeof h, "%s %s", brk_label(w->lang, &r->breaks, b, lb, sizeof lb),
+                     sv_tr(w->lang, r->cols[c].title));
             head_cell(w, h);
             n++;
         }
@@ -566,11 +580,12 @@ static void critical_table(report *r, out *w)
     const rtable *c = &r->critical;
     if (c->nrows == 0)
         return;
-    heading(w, 2, "Critical stations (the most lost if one closes)");
+    heading(w, 2, sv_tr(w->lang, "Critical stations (the most lost if one closes)"));
     static const char *const cols[] = {"minutes", "radius_m", "rank", "station_id", "name", "pop_lost",
                                        "pop_lost_pct", "area_lost_m2"};
-    static const char *const heads[] = {"Minutes", "Radius m", "Rank", "Station", "Name", "People lost",
-                                        "People lost %", "Area lost m²"};
+    static const char *const heads[] = {SV_N_("Minutes"),     SV_N_("Radius m"),      SV_N_("Rank"),
+                                        SV_N_("Station"),     SV_N_("Name"),          SV_N_("People lost"),
+                                        SV_N_("People lost %"), SV_N_("Area lost m²")};
     static const kind kinds[] = {K_NUM, K_INT, K_INT, K_TEXT, K_TEXT, K_INT, K_PCT, K_INT};
     const size_t nc = sizeof cols / sizeof cols[0];
     table_start(w);
@@ -579,7 +594,7 @@ static void critical_table(report *r, out *w)
     int n = 0;
     for (size_t i = 0; i < nc; i++)
         if (tcol(c, cols[i]) >= 0) {
-            head_cell(w, heads[i]);
+            head_cell(w, sv_tr(w->lang, heads[i]));
             align[n++] = kinds[i] == K_TEXT ? 'l' : 'r';
         }
     align[n] = '\0';
@@ -600,24 +615,30 @@ static void sites_table(report *r, out *w)
     const rtable *t = &r->sites;
     if (t->nrows == 0)
         return;
-    heading(w, 2, "Proposed sites (svcov site)");
+    const sv_lang L = w->lang;
+    heading(w, 2, sv_tr(L, "Proposed sites (svcov site)"));
     char line[512];
     const char *mins = cell(t, 0, "minutes");
-    snprintf(line, sizeof line, "The latest siting run: model %s, k %s, reach %s%s; demand weight %s, of which the "
-             "existing stations cover %s; with the sites %.1f %% (solver %s%s).",
+    snprintf(line, sizeof line, sv_tr(L, "The latest siting run: model %s, k %s, reach %s%s; demand weight %s, of "
+             "which the existing stations cover %s; with the sites %.1f %% (solver %s%s)."),
              cell(t, 0, "model") ? cell(t, 0, "model") : "?", cell(t, 0, "k") ? cell(t, 0, "k") : "-",
-             mins ? mins : (cell(t, 0, "radius_m") ? cell(t, 0, "radius_m") : "?"), mins ? " min" : " m",
+             mins ? mins : (cell(t, 0, "radius_m") ? cell(t, 0, "radius_m") : "?"),
+             mins ? sv_tr(L, " min") : sv_tr(L, " m"),
              cell(t, 0, "total_weight") ? cell(t, 0, "total_weight") : "?",
              cell(t, 0, "existing_covered") ? cell(t, 0, "existing_covered") : "?",
              cell(t, 0, "covered_pct") ? strtod(cell(t, 0, "covered_pct"), NULL) : NAN,
              cell(t, 0, "solver") ? cell(t, 0, "solver") : "?",
-             cell(t, 0, "proven_optimal") && strtod(cell(t, 0, "proven_optimal"), NULL) == 1 ? ", proven optimal" : "");
+             cell(t, 0, "proven_optimal") && strtod(cell(t, 0, "proven_optimal"), NULL) == 1 ? sv_tr(L, ", proven optimal")
+                                                                                   : "");
     para(w, line);
     table_start(w);
     row_start(w);
-    static const char *const heads[] = {"Rank", "Candidate", "District", "Adds demand weight", "Covered % so far"};
+    static const char *const heads[] = {SV_N_("Rank"), SV_N_("Candidate"), SV_N_("District"),
+                                        SV_N_("Adds demand weight"),
+                                        /* xgettext:no-c-format */
+                                        SV_N_("Covered % so far")};
     for (size_t i = 0; i < 5; i++)
-        head_cell(w, heads[i]);
+        head_cell(w, sv_tr(L, heads[i]));
     row_end(w);
     md_rule(w, "rllrr");
     for (size_t i = 0; i < t->nrows; i++) {
@@ -637,11 +658,12 @@ static void params_table(report *r, out *w)
     const rtable *t = &r->runs;
     if (t->nrows == 0)
         return;
-    heading(w, 2, "Run parameters and versions");
+    const sv_lang L = w->lang;
+    heading(w, 2, sv_tr(L, "Run parameters and versions"));
     table_start(w);
     row_start(w);
-    head_cell(w, "Parameter");
-    head_cell(w, "Value");
+    head_cell(w, sv_tr(L, "Parameter"));
+    head_cell(w, sv_tr(L, "Value"));
     row_end(w);
     md_rule(w, "ll");
     for (int c = 0; c < t->ncol; c++) {
@@ -649,12 +671,19 @@ static void params_table(report *r, out *w)
         if (!v || !*v || strcmp(t->names[c], "run_id") == 0)
             continue;
         row_start(w);
-        data_cell(w, t->names[c], K_TEXT);
+        /* the column's name (the catalogue names the known ones in Chinese), its value as stored */
+        data_cell(w, sv_trp(L, "runs column", t->names[c]), K_TEXT);
+        char when[64];
+        if (L != SV_LANG_EN && strstr(t->names[c], "_utc")) {
+            sv_lang_date(L, v, when, sizeof when);
+            v = when;
+        } else if (L != SV_LANG_EN && (strcmp(t->names[c], "mode") == 0 || strcmp(t->names[c], "method") == 0))
+            v = sv_trp(L, "mode", v);
         data_cell(w, v, K_TEXT);
         row_end(w);
     }
     row_start(w);
-    data_cell(w, "report_by", K_TEXT);
+    data_cell(w, sv_trp(L, "runs column", "report_by"), K_TEXT);
     char by[160];
     snprintf(by, sizeof by, "svcov %s (cairo %s, Pango %s, Leaflet %s)", SV_VERSION, sv_cairo_version(),
              sv_pango_version(), sv_map_leaflet_version());
@@ -708,14 +737,23 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
     r.ctx = ctx;
     r.db = db_path;
     r.opt = opt;
-    /* the map loader checks the schema, the breaks and that there are districts */
-    sv_status st = sv_map_load(ctx, db_path, opt->map, &r.map);
-    sv_map_break_filter(opt->map, "c.", r.where, sizeof r.where);
+    r.lang = opt->lang;
+    const sv_lang L = r.lang;
+    /* the map loader checks the schema, the breaks and that there are districts; its figures speak the report's
+       language */
+    sv_map_options mo = opt->map ? *opt->map : (sv_map_options){0};
+    mo.lang = L;
+    sv_status st = sv_map_load(ctx, db_path, &mo, &r.map);
+    r.where = sv_map_break_filter(opt->map, "c.");
+    if (st == SV_OK && !r.where)
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    if (st == SV_OK)
+        st = sv_store_open_read(ctx, db_path, &r.rd);
     if (st == SV_OK)
         st = gather(&r);
     sv_buf o = {0};
-    out w = {&o, opt->format == SV_REPORT_HTML};
-    const char *title = opt->title ? opt->title : "Service coverage report";
+    out w = {&o, opt->format == SV_REPORT_HTML, L};
+    const char *title = opt->title ? opt->title : sv_tr(L, "Service coverage report");
     const char *base = strrchr(db_path, '/');
     base = base ? base + 1 : db_path;
     if (st == SV_OK && opt->format == SV_REPORT_CSV)
@@ -731,11 +769,16 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
         }
         const char *finished = r.runs.nrows ? cell(&r.runs, 0, "finished_utc") : NULL;
         const char *crs = r.runs.nrows ? cell(&r.runs, 0, "crs_name") : NULL;
-        snprintf(line, sizeof line, "%s: %zu districts, %zu breaks; mode %s%s%s%s; CRS %s; analysed %s.", base,
-                 sv_map_district_count(r.map), r.breaks.nrows, mode ? mode : "?", speed ? " at " : "",
-                 speed ? speed : "", speed ? " km/h" : "", crs ? crs : "?", finished ? finished : "?");
+        char when[64], at[64] = "";
+        sv_lang_date(L, finished ? finished : "?", when, sizeof when);
+        if (speed)
+            snprintf(at, sizeof at, sv_tr(L, " at %s km/h"), speed);
+        snprintf(line, sizeof line, sv_tr(L, "%s: %zu districts, %zu breaks; mode %s%s; CRS %s; analysed %s."), base,
+                 sv_map_district_count(r.map), r.breaks.nrows, mode ? sv_trp(L, "mode", mode) : "?", at,
+                 crs ? crs : "?", when);
         if (w.html) {
-            sv_buf_puts(&o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+            sv_buf_printf(&o, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
+                          sv_lang_tag(L));
             sv_buf_html(&o, title);
             sv_buf_printf(&o, "</title>\n<meta name=\"generator\" content=\"svcov %s\">\n<style>%s</style>\n"
                               "</head>\n<body>\n", SV_VERSION, report_css);
@@ -746,29 +789,29 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
             sv_buf_puts(&o, "\n\n");
         }
         para(&w, line);
-        heading(&w, 2, "The whole city");
+        heading(&w, 2, sv_tr(L, "The whole city"));
         city_table(&r, &w);
         if (w.html)
-            st = embed_map(&r, &w, NULL, "The whole city", 1130, 800);
-        heading(&w, 2, "Districts");
-        para(&w, "Covered: the share of the district's area within the break of a station (people: of its "
-                 "population, where the analysis had one). Gap: the area beyond the break. Stations reaching: "
-                 "those whose break reaches into the district.");
+            st = embed_map(&r, &w, NULL, sv_tr(L, "The whole city"), 1130, 800);
+        heading(&w, 2, sv_tr(L, "Districts"));
+        para(&w, sv_tr(L, "Covered: the share of the district's area within the break of a station (people: of its "
+                          "population, where the analysis had one). Gap: the area beyond the break. Stations "
+                          "reaching: those whose break reaches into the district."));
         int second = 0;
         for (int c = 0; c < r.ncols; c++)
             second |= r.cols[c].optional;
         if (w.html && second) {
             /* two tables, each narrow enough for an A4 page across */
-            heading(&w, 3, "Area and stations");
+            heading(&w, 3, sv_tr(L, "Area and stations"));
             district_table(&r, &w, 1);
-            heading(&w, 3, "People, redundancy and distance to a station");
+            heading(&w, 3, sv_tr(L, "People, redundancy and distance to a station"));
             district_table(&r, &w, 2);
         } else
             district_table(&r, &w, 0);
         critical_table(&r, &w);
         sites_table(&r, &w);
         if (st == SV_OK && w.html && opt->district_maps) {
-            heading(&w, 2, "District maps");
+            heading(&w, 2, sv_tr(L, "District maps"));
             for (size_t i = 0; i < sv_map_district_count(r.map) && st == SV_OK; i++) {
                 char cap[512];
                 if (sv_ctx_interrupted(ctx)) {
@@ -789,8 +832,12 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
             else
                 skipped += n;
         }
-        snprintf(line, sizeof line, "Data issues: %ld feature%s skipped, %ld repaired (svcov query --db %s "
-                 "data_issues lists them).", skipped, skipped == 1 ? "" : "s", repaired, base);
+        snprintf(line, sizeof line,
+                 sv_trn(L, "Data issues: %ld feature skipped, %ld repaired (svcov query --db %s data_issues lists "
+                           "them).",
+                        "Data issues: %ld features skipped, %ld repaired (svcov query --db %s data_issues lists "
+                        "them).", (unsigned long)skipped),
+                 skipped, repaired, base);
         para(&w, line);
         if (w.html)
             sv_buf_puts(&o, "</body>\n</html>\n");
@@ -804,6 +851,8 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
                      &r.breaks, &r.rows,   &r.city,     &r.runs,      &r.critical, &r.issues, &r.sites};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         rtable_free(all[i]);
+    free(r.where);
     sv_map_destroy(r.map);
+    sv_store_close_read(r.rd);
     return st;
 }

@@ -227,16 +227,22 @@ static sv_status refuse_network_db(sv_ctx *ctx, const char *db_path)
 {
     run_row r;
     memset(&r, 0, sizeof r);
-    sv_status rc = sv_store_query(ctx, db_path, "SELECT name FROM pragma_table_info('runs')", NULL, NULL, 0,
-                                  run_columns_row, &r);
-    if (rc != SV_OK || !r.present[RUN_METHOD])
+    sv_store_reader *rd = NULL;
+    sv_status rc = sv_store_open_read(ctx, db_path, &rd);
+    if (rc == SV_OK)
+        rc = sv_store_read(ctx, rd, "SELECT name FROM pragma_table_info('runs')", NULL, NULL, 0, run_columns_row, &r);
+    if (rc != SV_OK || !r.present[RUN_METHOD]) {
+        sv_store_close_read(rd);
         return rc;
+    }
     char sql[512] = "SELECT ";
     for (int k = 0; k < RUN_N; k++) {
         strcat(sql, r.present[k] ? run_cols[k] : "NULL");
         strcat(sql, k + 1 < RUN_N ? ", " : " FROM runs ORDER BY rowid DESC LIMIT 1");
     }
-    if ((rc = sv_store_query(ctx, db_path, sql, NULL, NULL, 0, run_values_row, &r)) != SV_OK)
+    rc = sv_store_read(ctx, rd, sql, NULL, NULL, 0, run_values_row, &r);
+    sv_store_close_read(rd);
+    if (rc != SV_OK)
         return rc;
     if (strcmp(r.value[RUN_METHOD], "network") != 0 && !*r.value[RUN_NETWORK])
         return SV_OK;
@@ -265,27 +271,29 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
     /* An earlier analysis already holds its stations and districts. */
     for (size_t k = 0; k < stations->n && rc == SV_OK && !o->db_path; k++) {
         const sv_feature *f = &stations->fs.items[stations->keep[k]];
-        rc = sv_store_station(ctx, db, f->id, f->name, f->category, f->fid, stations->x[k], stations->y[k]);
+        sv_value v[] = {SV_TEXT(f->id), SV_TEXT(f->name), SV_TEXT(f->category), SV_INT(f->fid)};
+        rc = sv_store_insert_point(ctx, db, SV_TABLE_STATIONS, v, 4, stations->x[k], stations->y[k]);
     }
     for (size_t d = 0; d < s->n_districts && rc == SV_OK && !o->db_path; d++) {
         const sv_feature *f = &dist_layer->fs.items[vd[d].src];
-        rc = sv_store_district(ctx, db, f->id, f->name, f->fid, vd[d].area, vd[d].repaired, vd[d].wkb, vd[d].len);
+        sv_value v[] = {SV_TEXT(f->id), SV_TEXT(f->name), SV_INT(f->fid), SV_REAL(vd[d].area), SV_INT(vd[d].repaired)};
+        rc = sv_store_insert(ctx, db, SV_TABLE_DISTRICTS, v, 5, vd[d].wkb, vd[d].len);
     }
     const sv_site_result *r = &s->res;
     const char *model = o->model == SV_SITE_MCLP ? "mclp" : "lscp";
     char finished[32];
     utc_now(finished, sizeof finished);
     char *vals[40] = {0};
-    /* every column with its type (GDAL and QGIS read the declared type) */
+    /* by column name: the types are in src/schema.c (site_runs) */
     const char *keys[] = {
-        "started_utc TEXT", "finished_utc TEXT", "svcov_version TEXT", "command TEXT", "model TEXT", "k INTEGER",
-        "radius_m REAL", "minutes REAL", "mode TEXT", "objective REAL", "existing_covered REAL",
-        "total_weight REAL", "coverable_weight REAL", "covered_share REAL", "n_new_sites INTEGER", "solver TEXT",
-        "proven_optimal INTEGER", "gap REAL", "bound REAL", "greedy_objective REAL", "greedy_sites INTEGER",
-        "greedy_ratio REAL", "target_share REAL", "min_district_share REAL", "n_floor_unmet INTEGER",
-        "n_demand INTEGER", "n_candidates INTEGER", "n_stations INTEGER", "n_uncoverable INTEGER", "greedy_s REAL",
-        "exact_s REAL", "note TEXT", "demand_path TEXT", "candidates TEXT", "stations_path TEXT",
-        "crs_epsg INTEGER", "glpk_version TEXT",
+        "started_utc", "finished_utc", "svcov_version", "command", "model", "k",
+        "radius_m", "minutes", "mode", "objective", "existing_covered",
+        "total_weight", "coverable_weight", "covered_share", "n_new_sites", "solver",
+        "proven_optimal", "gap", "bound", "greedy_objective", "greedy_sites",
+        "greedy_ratio", "target_share", "min_district_share", "n_floor_unmet",
+        "n_demand", "n_candidates", "n_stations", "n_uncoverable", "greedy_s",
+        "exact_s", "note", "demand_path", "candidates", "stations_path",
+        "crs_epsg", "glpk_version", "input_coords", "input_encoding",
     };
     size_t nk = sizeof keys / sizeof keys[0];
     int i = 0;
@@ -336,23 +344,39 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
     vals[i++] = sv_strdup(o->stations.spec);
     vals[i++] = fmt("%.0f", (double)s->crs.epsg);
     vals[i++] = sv_strdup(sv_glpk_version());
+    {
+        const char *names[] = {"demand", "candidates", "stations", "districts"};
+        const sv_source_opts *in[] = {&o->demand, &o->candidates, &o->stations, &o->districts};
+        char buf[512];
+        sv_sources_describe(buf, sizeof buf, names, in, 4, 0);
+        vals[i++] = sv_strdup(buf);
+        sv_sources_describe(buf, sizeof buf, names, in, 4, 1);
+        vals[i++] = buf[0] ? sv_strdup(buf) : NULL;
+    }
     long long run_id = 0;
     if (rc == SV_OK)
-        rc = sv_store_record(ctx, db, "site_runs", keys, (const char *const *)vals, nk, &run_id);
+        rc = i == (int)nk ? sv_store_record(ctx, db, SV_TABLE_SITE_RUNS, keys, (const char *const *)vals, nk, &run_id)
+                          : sv_error(ctx, SV_ERR_INTERNAL, "internal: %d values for %zu site_runs columns", i, nk);
     for (size_t k = 0; k < nk; k++)
         free(vals[k]);
     double cum = r->existing_covered;
     for (size_t k = 0; k < r->n_chosen && rc == SV_OK; k++) {
         cum += r->gain[k];
-        sv_store_site_row row = {run_id, (int)k + 1, s->site_ids[k], r->gain[k], cum,
-                                 r->total_weight > 0 ? cum / r->total_weight : 0.0, s->site_districts[k],
-                                 s->site_x[k], s->site_y[k]};
-        rc = sv_store_site(ctx, db, &row);
+        sv_value v[] = {SV_INT(run_id), SV_INT(k + 1), SV_TEXT(s->site_ids[k]), SV_REAL(r->gain[k]), SV_REAL(cum),
+                        SV_REAL(r->total_weight > 0 ? cum / r->total_weight : 0.0), SV_TEXT(s->site_districts[k])};
+        rc = sv_store_insert_point(ctx, db, SV_TABLE_SITES, v, sizeof v / sizeof v[0], s->site_x[k], s->site_y[k]);
     }
-    for (size_t d = 0; d < s->n_districts && rc == SV_OK; d++)
-        rc = sv_store_site_district(ctx, db, run_id, s->district_ids[d], s->district_names[d], r->district_total[d],
-                                    r->district_before[d], r->district_after[d],
-                                    o->min_district_share > 0 ? r->district_floor[d] : 0);
+    for (size_t d = 0; d < s->n_districts && rc == SV_OK; d++) {
+        double total = r->district_total[d], before = r->district_before[d], after = r->district_after[d];
+        double floor_weight = o->min_district_share > 0 ? r->district_floor[d] : 0;
+        sv_value v[] = {
+            SV_INT(run_id), SV_TEXT(s->district_ids[d]), SV_TEXT(s->district_names[d]), SV_REAL(total),
+            SV_REAL(before), SV_REAL(after), SV_REAL(total > 0 ? 100.0 * (before / total) : 0.0),
+            SV_REAL(total > 0 ? 100.0 * (after / total) : 0.0), SV_REAL(floor_weight),
+            floor_weight > 0 ? SV_INT(after + 1e-9 >= floor_weight) : SV_NULL,
+        };
+        rc = sv_store_insert(ctx, db, SV_TABLE_SITE_DISTRICT_COVERAGE, v, sizeof v / sizeof v[0], NULL, 0);
+    }
     for (size_t k = 0; k < sv_ctx_issue_count(ctx) && rc == SV_OK; k++)
         rc = sv_store_issue(ctx, db, sv_ctx_issue(ctx, k));
     if (rc != SV_OK) {
@@ -416,12 +440,16 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
             snprintf(st_spec, sizeof st_spec, "%s:stations", o->db_path);
             od.stations.spec = st_spec;
             od.stations.id_field = od.stations.id_field ? od.stations.id_field : "station_id";
+            od.stations.coords = SV_COORDS_WGS84; /* svcov's own table, already converted */
+            od.stations.encoding = NULL;
         }
         if (!od.districts.spec) {
             snprintf(di_spec, sizeof di_spec, "%s:districts", o->db_path);
             od.districts.spec = di_spec;
             od.districts.id_field = od.districts.id_field ? od.districts.id_field : "district_id";
             od.districts.name_field = od.districts.name_field ? od.districts.name_field : "district_name";
+            od.districts.coords = SV_COORDS_WGS84; /* svcov's own table, already converted */
+            od.districts.encoding = NULL;
         }
         int srid = sv_store_db_srid(o->db_path);
         if ((!o->crs || strcasecmp(o->crs, "auto") == 0) && srid > 0) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <strings.h>
 #include <unistd.h>
 
 void sv_buf_free(sv_buf *b)
@@ -88,29 +89,48 @@ void sv_buf_html(sv_buf *b, const char *s)
     }
 }
 
+/* Markdown: the cell stays one cell and plain text. | ends a cell; ` * _ [ ] \ start code, emphasis and
+ * links; < and & make HTML (which Markdown renderers pass through; with < escaped no tag can open, and
+ * > starts a quote only at a line's start, never in a cell); a leading # a heading. */
 void sv_buf_md(sv_buf *b, const char *s)
 {
-    for (; s && *s; s++) {
-        if (*s == '|')
-            sv_buf_puts(b, "\\|");
-        else if (*s == '\n' || *s == '\r')
-            sv_buf_puts(b, " ");
-        else if (*s == '<')
+    for (const char *p = s; p && *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '|' || c == '`' || c == '*' || c == '_' || c == '[' || c == ']' || c == '\\' ||
+            (c == '#' && p == s)) {
+            char e[2] = {'\\', (char)c};
+            sv_buf_add(b, e, 2);
+        } else if (c == '<')
             sv_buf_puts(b, "&lt;");
+        else if (c == '&')
+            sv_buf_puts(b, "&amp;");
+        else if (c < 0x20 || c == 0x7f) /* line breaks, tabs, ESC: one space, one line */
+            sv_buf_puts(b, " ");
         else
-            sv_buf_add(b, s, 1);
+            sv_buf_add(b, p, 1);
     }
+}
+
+/* A whole number as C reads it ("-3.5", "1e-3"): a cell a spreadsheet takes as a value, not a formula. */
+static int is_number(const char *s)
+{
+    char *end = NULL;
+    strtod(s, &end);
+    return end != s && *end == '\0' && strpbrk(s, "0123456789") != NULL;
 }
 
 void sv_buf_csv(sv_buf *b, const char *s)
 {
     if (!s)
         return;
-    if (!strpbrk(s, ",\"\r\n")) {
+    /* OWASP's rule against formula injection (=HYPERLINK(...), +cmd|...): a text cell starting with
+     * = + - @ tab or CR gets a leading ' and is quoted; numbers such as -3.5 stay numbers */
+    int formula = strchr("=+-@\t\r", s[0]) && s[0] && !is_number(s);
+    if (!formula && !strpbrk(s, ",\"\r\n")) {
         sv_buf_puts(b, s);
         return;
     }
-    sv_buf_puts(b, "\"");
+    sv_buf_puts(b, formula ? "\"'" : "\"");
     for (; *s; s++) {
         if (*s == '"')
             sv_buf_puts(b, "\"\"");
@@ -457,4 +477,89 @@ sv_status sv_write_file_atomic(sv_ctx *ctx, const char *path, const void *data, 
         return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s", path, strerror(e ? e : EIO));
     }
     return sv_commit_file(ctx, tmp, path, 1);
+}
+
+/* The length of the valid UTF-8 sequence at s (1 to 4), 0 when it is not one (overlong, surrogate,
+ * beyond U+10FFFF, cut short). */
+static size_t utf8_seq(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+    if (n == 0 || s[0] > 0xF4)
+        return 0;
+    for (size_t k = 1; k < n; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) || (s[0] == 0xF0 && s[1] < 0x90) ||
+        (s[0] == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+void sv_buf_term(sv_buf *b, const char *s, int keep_newlines)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (p && *p) {
+        size_t n = utf8_seq(p);
+        if (n == 0) { /* a stray byte: 0x9B alone is CSI on some terminals */
+            sv_buf_printf(b, "\\x%02x", *p);
+            p++;
+        } else if (n == 1 && (*p < 0x20 || *p == 0x7f) && !(keep_newlines && (*p == '\n' || *p == '\t'))) {
+            sv_buf_printf(b, "\\x%02x", *p);
+            p++;
+        } else if (n == 2 && p[0] == 0xC2 && p[1] < 0xA0) { /* C1 controls U+0080..U+009F */
+            sv_buf_printf(b, "\\u%04x", p[1]);
+            p += 2;
+        } else {
+            sv_buf_add(b, p, n);
+            p += n;
+        }
+    }
+}
+
+void sv_file_name_part(const char *id, char *out, size_t size, size_t max_bytes)
+{
+    static const char unsafe[] = "/\\:*?\"<>|";
+    if (size == 0)
+        return;
+    if (max_bytes > size - 1)
+        max_bytes = size - 1;
+    const unsigned char *p = (const unsigned char *)(id ? id : "");
+    size_t o = 0;
+    while (*p) {
+        size_t n = utf8_seq(p);
+        int bad = n == 0 || *p < 0x20 || *p == 0x7f || (n == 1 && strchr(unsafe, *p)) ||
+                  (n == 2 && p[0] == 0xC2 && p[1] < 0xA0) || (o == 0 && *p == '.');
+        size_t k = bad ? 1 : n;
+        if (o + k > max_bytes) /* cut at a character's boundary */
+            break;
+        if (bad)
+            out[o++] = '_';
+        else {
+            memcpy(out + o, p, n);
+            o += n;
+        }
+        p += n ? n : 1;
+    }
+    /* Windows drops a trailing dot or space */
+    if (o > 0 && (out[o - 1] == '.' || out[o - 1] == ' '))
+        out[o - 1] = '_';
+    out[o] = '\0';
+    if (o == 0) {
+        snprintf(out, size, "district");
+        return;
+    }
+    /* CON, PRN, AUX, NUL, COM1-9, LPT1-9 (with any extension) are devices on Windows */
+    static const char *const dev[] = {"CON", "PRN", "AUX", "NUL"};
+    size_t stem = strcspn(out, ".");
+    int reserved = 0;
+    for (size_t i = 0; i < 4; i++)
+        reserved |= stem == 3 && strncasecmp(out, dev[i], 3) == 0;
+    reserved |= stem == 4 && (strncasecmp(out, "COM", 3) == 0 || strncasecmp(out, "LPT", 3) == 0) &&
+                out[3] >= '1' && out[3] <= '9';
+    if (reserved && o + 1 <= max_bytes) {
+        memmove(out + stem + 1, out + stem, o - stem + 1);
+        out[stem] = '_';
+    }
 }

@@ -3,7 +3,7 @@
  * result database with SQLite, exports with OGR.
  *
  * Usage: test_cli GROUP  (analyze, breaks, empty, usage_errors, data_errors,
- * atomic, issues, export, query, site, provenance); ctest runs each group as its own test. */
+ * atomic, issues, export, export_valid, query, site, provenance); ctest runs each group as its own test. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,10 +16,13 @@
 #include "svtest.h"
 
 #include "svcov/sv_store.h"
+#include "schema.h" /* src/: the result schema (test_run_record_types) */
 
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+
+#include "svtest_export.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -654,6 +657,34 @@ static void test_export(void **state)
     assert_false(svt_exists(svt_path("x.geojson")));
 }
 
+/* The demo city of `make demo`: no stored polygon part is a sliver, and every
+ * geometry layer, exported in every format, is valid as read back (GeoJSON:
+ * wound per RFC 7946). Rounding to 7 decimals used to fold the needles the
+ * overlay left along district edges: 3 of 28 coverage polygons invalid and
+ * one outer ring clockwise in out/coverage.geojson. */
+static void test_export_demo_valid(void **state)
+{
+    (void)state;
+    const char *db = svt_path("demo.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", SVCOV_SOURCE_DIR "/geodata/stations.geojson", "--districts",
+               SVCOV_SOURCE_DIR "/geodata/districts.geojson", "--minutes", "10,15", "--mode", "walk", "--detour",
+               "1.3", "--population-field", "population", "--out", db, "-q");
+    svt_check_no_slivers(db, 0.01, "demo");
+    sqlite3 *sdb = svt_db_open_spatial(db);
+    /* the numbers still describe the stored polygons, to far below the tolerance */
+    assert_true(svt_db_double(sdb, "SELECT max(abs(covered_m2 - coalesce(Area(geom), 0))) FROM coverage") < 1e-4);
+    assert_true(svt_db_double(sdb, "SELECT max(abs(gap_m2 - coalesce(Area(geom), 0))) FROM gaps") < 1e-4);
+    assert_int_equal(svt_db_int(sdb, "SELECT count(*) FROM gaps g WHERE n_parts !="
+                                     " (SELECT count(*) FROM gap_parts p WHERE p.district_id = g.district_id"
+                                     " AND p.radius_m = g.radius_m)"),
+                     0);
+    sqlite3_close(sdb);
+    svt_export_counts c = svt_check_exports(db, "demo");
+    assert_true(c.files >= 80); /* 10 geometry layers with rows x 8 formats */
+    assert_int_equal(c.invalid, 0);
+    assert_int_equal(c.wound_wrong, 0);
+}
+
 /* ---- query ---- */
 
 static void test_query(void **state)
@@ -1049,8 +1080,9 @@ static void test_provenance_through_gdal(void **state)
     free(versions);
 }
 
-/* sv_store_record itself: a column without a type, or a number column
- * given text, is refused (never stored NUMERIC); text stays text. */
+/* sv_store_record itself: a column the schema does not describe, or a
+ * number column given text, is refused (never stored NUMERIC); text stays
+ * text. */
 static void test_run_record_types(void **state)
 {
     (void)state;
@@ -1059,21 +1091,38 @@ static void test_run_record_types(void **state)
     sv_store *st = NULL;
     const char *db = svt_path("record.sqlite");
     assert_int_equal(sv_store_create(ctx, db, 32631, &st), SV_OK);
-    const char *cols[] = {"version TEXT", "n INTEGER", "x REAL"};
-    const char *good[] = {"5.0", "42", "0.50"}, *bad[] = {"5.0", "many", "1"};
-    assert_int_equal(sv_store_record(ctx, st, "site_runs", cols, good, 3, NULL), SV_OK);
-    assert_int_equal(sv_store_record(ctx, st, "site_runs", cols, bad, 3, NULL), SV_ERR_INTERNAL);
-    assert_non_null(strstr(sv_ctx_errmsg(ctx), "site_runs.n = 'many' is not an INTEGER"));
+    /* every site_runs column by name, all NULL but three */
+    const sv_table_desc *t = sv_schema_table(SV_TABLE_SITE_RUNS);
+    const char *cols[64], *good[64] = {0}, *bad[64] = {0};
+    for (size_t i = 0; i < t->n_columns; i++)
+        cols[i] = t->columns[i].name;
+    for (size_t i = 0; i < t->n_columns; i++) {
+        if (strcmp(cols[i], "svcov_version") == 0)
+            good[i] = bad[i] = "5.0";
+        else if (strcmp(cols[i], "k") == 0)
+            good[i] = "42", bad[i] = "many";
+        else if (strcmp(cols[i], "radius_m") == 0)
+            good[i] = "0.50", bad[i] = "1";
+    }
+    assert_int_equal(sv_store_record(ctx, st, SV_TABLE_SITE_RUNS, cols, good, t->n_columns, NULL), SV_OK);
+    assert_int_equal(sv_store_record(ctx, st, SV_TABLE_SITE_RUNS, cols, bad, t->n_columns, NULL), SV_ERR_INTERNAL);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "site_runs.k = 'many' is not an INTEGER"));
     const char *untyped[] = {"version"};
-    assert_int_equal(sv_store_record(ctx, st, "runs", untyped, good, 1, NULL), SV_ERR_INTERNAL);
-    assert_non_null(strstr(sv_ctx_errmsg(ctx), "column 'version' of runs needs a type"));
+    assert_int_equal(sv_store_record(ctx, st, SV_TABLE_RUNS, untyped, good, 1, NULL), SV_ERR_INTERNAL);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "runs has no column 'version'"));
+    assert_int_equal(sv_store_record(ctx, st, SV_TABLE_SITE_RUNS, cols, good, t->n_columns - 1, NULL),
+                     SV_ERR_INTERNAL);
+    char missing[128]; /* the last column is the one left without a value */
+    snprintf(missing, sizeof missing, "no value for site_runs.%s", cols[t->n_columns - 1]);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), missing));
     assert_int_equal(sv_store_commit(ctx, st), SV_OK);
     sv_ctx_destroy(ctx);
     sqlite3 *sdb = svt_db_open(db);
     assert_int_equal(svt_db_int(sdb, "SELECT count(*) FROM site_runs"), 1);
-    assert_string_equal(svt_db_text(sdb, "SELECT version || ' ' || typeof(version) FROM site_runs"), "5.0 text");
-    assert_string_equal(svt_db_text(sdb, "SELECT n || ' ' || typeof(n) FROM site_runs"), "42 integer");
-    assert_string_equal(svt_db_text(sdb, "SELECT x || ' ' || typeof(x) FROM site_runs"), "0.5 real");
+    assert_string_equal(svt_db_text(sdb, "SELECT svcov_version || ' ' || typeof(svcov_version) FROM site_runs"),
+                        "5.0 text");
+    assert_string_equal(svt_db_text(sdb, "SELECT k || ' ' || typeof(k) FROM site_runs"), "42 integer");
+    assert_string_equal(svt_db_text(sdb, "SELECT radius_m || ' ' || typeof(radius_m) FROM site_runs"), "0.5 real");
     assert_int_equal(svt_db_int(sdb, "SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), 0);
     sqlite3_close(sdb);
 }
@@ -1344,6 +1393,159 @@ static void test_site_target_fraction(void **state)
     assert_false(svt_exists(no));
 }
 
+/* issue 18 item 12: --set values are typed by the query's declarations and
+ * checked before anything is printed ("80%" was bound as text, and every
+ * row was below a text target). */
+static void test_query_set_typed(void **state)
+{
+    (void)state;
+    const char *db = analyze_square(svt_path("typed.sqlite"), "500,1250");
+    setenv("SVCOV_QUERIES", SVCOV_SOURCE_DIR "/queries", 1);
+    /* the square is 19.63% covered at 500 m, more at 1250 m: one row below 50% */
+    SVT_EXPECT(0, "query", "--db", db, "below_target", "--set", "target=50%");
+    SVT_OUT_HAS("(1 row)");
+    SVT_OUT_HAS("19.63");
+    char *pct = strdup(svt_last.out);
+    SVT_EXPECT(0, "query", "--db", db, "below_target", "--set", "target=50");
+    assert_string_equal(svt_last.out, pct);
+    free(pct);
+    SVT_EXPECT(0, "query", "--db", db, "below_target", "--set", "target=19", "--csv");
+    assert_string_equal(svt_last.out, "district_id,district_name,brk,covered_pct,short_by_pp,gap_km2,"
+                                      "n_stations_inside\n");
+    /* values that are not of the declared type, before any output */
+    static const char *const bad[] = {"target=50 OR 1=1", "target=\"50\"", "target='50'", "target=",
+                                      "target=50%%", "target=inf", "target=abc"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        SVT_EXPECT(2, "query", "--db", db, "below_target", "--set", bad[i]);
+        SVT_ERR_HAS("target is a share in %, e.g. --set target=80 or target=80%");
+        assert_string_equal(svt_last.out, "");
+    }
+    SVT_EXPECT(2, "query", "--db", db, "largest_gaps", "--set", "limit=5.5");
+    SVT_ERR_HAS("limit is a whole number");
+    SVT_EXPECT(2, "query", "--db", db, "largest_gaps", "--set", "minutes=ten");
+    SVT_ERR_HAS("minutes is a number");
+    /* unknown and repeated names */
+    SVT_EXPECT(2, "query", "--db", db, "below_target", "--set", "tagret=50");
+    SVT_ERR_HAS("below_target has no parameter tagret; its parameters: target, minutes");
+    assert_string_equal(svt_last.out, "");
+    SVT_EXPECT(2, "query", "--db", db, "below_target", "--set", "target=50", "--set", "target=60");
+    SVT_ERR_HAS("--set target given twice (50 and 60)");
+    assert_string_equal(svt_last.out, "");
+    /* a query of one's own without declarations: numbers bound as numbers; a name no statement has
+     * stops before the first statement prints */
+    const char *own = svt_write("own.sql", "SELECT 1 AS one;\nSELECT typeof(:r) AS t, :r + 0 AS v;\n");
+    SVT_EXPECT(0, "query", "--db", db, own, "--set", "r=500", "--csv");
+    assert_string_equal(svt_last.out, "one\n1\nt,v\ninteger,500\n");
+    SVT_EXPECT(0, "query", "--db", db, own, "--set", "r=0.5", "--csv");
+    assert_string_equal(svt_last.out, "one\n1\nt,v\nreal,0.5\n");
+    SVT_EXPECT(0, "query", "--db", db, own, "--set", "r=abc", "--csv");
+    assert_string_equal(svt_last.out, "one\n1\nt,v\ntext,0\n");
+    SVT_EXPECT(2, "query", "--db", db, own, "--set", "x=1");
+    SVT_ERR_HAS("the query has no parameter :x");
+    assert_string_equal(svt_last.out, "");
+    /* a declaration svcov cannot read */
+    const char *decl = svt_write("decl.sql", "-- what\n-- param n NUMBER\nSELECT :n;\n");
+    SVT_EXPECT(2, "query", "--db", db, decl, "--set", "n=1");
+    SVT_ERR_HAS("parameter n has type 'NUMBER'; use REAL, INTEGER or TEXT");
+}
+
+/* issue 18 item 18: what svcov says about a damaged database, a bad break,
+ * an existing export and a network input. */
+static void test_messages_damaged_db_export_network(void **state)
+{
+    (void)state;
+    const char *db = analyze_square(svt_path("msg.sqlite"), "500,1250");
+    size_t n = 0;
+    char *bytes = svt_read(db, &n);
+    assert_non_null(bytes);
+    /* a copy cut to a third: cut short, not "schema version -1" */
+    const char *cut = svt_path("cut.sqlite");
+    FILE *f = fopen(cut, "wb");
+    assert_int_equal(fwrite(bytes, 1, n / 3, f), n / 3);
+    fclose(f);
+    SVT_EXPECT(1, "query", "--db", cut, "break_summary");
+    SVT_ERR_HAS("is cut short");
+    assert_null(strstr(svt_last.err, "schema version"));
+    SVT_EXPECT(1, "map", "--db", cut, "--out", svt_path("cut.png"), "-q");
+    SVT_ERR_HAS("is cut short");
+    /* every page but the header's with a broken b-tree header: damaged, exit 1 (not 2) */
+    unsigned page = ((unsigned char)bytes[16] << 8) | (unsigned char)bytes[17];
+    for (size_t p = page; p + 16 <= n; p += page)
+        memset(bytes + p, 0xff, 16);
+    const char *bad = svt_path("damaged.sqlite");
+    f = fopen(bad, "wb");
+    assert_int_equal(fwrite(bytes, 1, n, f), n);
+    fclose(f);
+    free(bytes);
+    setenv("SVCOV_QUERIES", SVCOV_SOURCE_DIR "/queries", 1);
+    SVT_EXPECT(1, "query", "--db", bad, "break_summary");
+    SVT_ERR_HAS("is damaged (database disk image is malformed); copy it again or rerun 'svcov analyze'");
+    SVT_EXPECT(1, "report", "--db", bad, "--out", svt_path("damaged.md"));
+    SVT_ERR_HAS("is damaged");
+    SVT_EXPECT(1, "map", "--db", bad, "--html", svt_path("damaged.html"), "-q");
+    SVT_ERR_HAS("is damaged");
+    /* the user's own SQL with a mistake stays a usage error */
+    const char *typo = svt_write("typo.sql", "SELEC 1;\n");
+    SVT_EXPECT(2, "query", "--db", db, typo);
+
+    /* export: a break that is no number */
+    static const char *const breaks[] = {"inf", "1e999", "-inf", "nan", "15min"};
+    for (size_t i = 0; i < sizeof breaks / sizeof breaks[0]; i++) {
+        SVT_EXPECT(2, "export", "--db", db, "--layer", "gaps", "--minutes", breaks[i], "--out",
+                   svt_path("inf.geojson"));
+        SVT_ERR_HAS("give a break in minutes, e.g. 15");
+        SVT_EXPECT(2, "export", "--db", db, "--layer", "gaps", "--radius", breaks[i], "--out",
+                   svt_path("inf.geojson"));
+        SVT_ERR_HAS("give a break in metres, e.g. 500");
+    }
+    assert_null(strstr(svt_last.err, "no such column"));
+    /* export: an existing file is replaced only with --overwrite, the database never */
+    const char *mine = svt_write("mine.geojson", "{\"a planner's\": \"own file\"}");
+    SVT_EXPECT(1, "export", "--db", db, "--layer", "districts", "--out", mine);
+    SVT_ERR_HAS("--out");
+    SVT_ERR_HAS("mine.geojson already exists; add --overwrite to replace it");
+    char *kept = svt_read(mine, NULL);
+    assert_string_equal(kept, "{\"a planner's\": \"own file\"}");
+    free(kept);
+    SVT_EXPECT(0, "export", "--db", db, "--layer", "districts", "--out", mine, "--overwrite");
+    kept = svt_read(mine, NULL);
+    assert_non_null(strstr(kept, "\"district_id\": \"sq\""));
+    free(kept);
+    svt_copy(db, svt_path("msg.copy"));
+    SVT_EXPECT(1, "export", "--db", db, "--layer", "districts", "--format", "gpkg", "--out", db, "--overwrite");
+    SVT_ERR_HAS("is the result database itself");
+    assert_true(svt_same_bytes(db, svt_path("msg.copy")));
+
+    /* inputs on the network: refused before anything is fetched */
+    const char *sq = svt_write("msg_districts.geojson", square_districts);
+    const char *st = svt_write("msg_stations.geojson", centre_station);
+    static const char *const urls[] = {"/vsicurl/http://127.0.0.1:9/s.geojson", "https://127.0.0.1:9/s.geojson",
+                                       "/vsizip//vsis3/bucket/s.zip/s.shp", "HTTP://127.0.0.1:9/s.geojson:layer"};
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        SVT_EXPECT(2, "analyze", "--stations", urls[i], "--districts", sq, "--radius", "500", "--out",
+                   svt_path("net.sqlite"), "-q");
+        SVT_ERR_HAS("reads from the network, and svcov works offline; download the file and give its local path, "
+                    "or add --allow-network");
+    }
+    SVT_EXPECT(2, "analyze", "--stations", st, "--districts", "/vsigs/b/d.geojson", "--radius", "500", "--out",
+               svt_path("net.sqlite"), "-q");
+    SVT_ERR_HAS("--districts /vsigs/b/d.geojson: /vsigs reads from the network");
+    SVT_EXPECT(2, "site", "--demand", "/vsicurl/http://127.0.0.1:9/d.geojson", "--stations", st, "--districts", sq,
+               "--grid", "500", "--radius", "500", "--model", "mclp", "--k", "1", "--out", svt_path("net_site.sqlite"),
+               "-q");
+    SVT_ERR_HAS("--demand /vsicurl/http://127.0.0.1:9/d.geojson: /vsicurl reads from the network");
+    /* asked for: GDAL tries (a closed local port: a read error, not the refusal) */
+    SVT_EXPECT(1, "analyze", "--stations", "/vsicurl/http://127.0.0.1:9/s.geojson", "--districts", sq, "--radius",
+               "500", "--out", svt_path("net.sqlite"), "-q", "--allow-network");
+    assert_null(strstr(svt_last.err, "works offline"));
+    assert_false(svt_exists(svt_path("net.sqlite")));
+    /* a local folder that only looks like one */
+    assert_int_equal(mkdir(svt_path("vsis3backup"), 0755), 0);
+    const char *local = svt_write("vsis3backup/s.geojson", centre_station);
+    SVT_EXPECT(0, "analyze", "--stations", local, "--districts", sq, "--radius", "500", "--out",
+               svt_path("net.sqlite"), "-q");
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
@@ -1357,6 +1559,7 @@ int main(int argc, char **argv)
         {"atomic", cmocka_unit_test(test_atomic_replace)},
         {"issues", cmocka_unit_test(test_issues_and_strict)},
         {"export", cmocka_unit_test(test_export)},
+        {"export_valid", cmocka_unit_test(test_export_demo_valid)},
         {"query", cmocka_unit_test(test_query)},
         {"site", cmocka_unit_test(test_site)},
         {"site", cmocka_unit_test(test_site_errors)},
@@ -1368,6 +1571,8 @@ int main(int argc, char **argv)
         {"site_lscp_target_capped", cmocka_unit_test(test_site_lscp_target_capped)},
         {"site_mps_objsense", cmocka_unit_test(test_site_mps_objsense)},
         {"site_target_fraction", cmocka_unit_test(test_site_target_fraction)},
+        {"query_set_typed", cmocka_unit_test(test_query_set_typed)},
+        {"messages_damaged_db_export_network", cmocka_unit_test(test_messages_damaged_db_export_network)},
     };
     return svt_run_groups(argc, argv, "cli", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);

@@ -500,6 +500,91 @@ static void test_prepared_predicates(void **state)
     sv_geom_destroy(h, sq);
 }
 
+/* Needle parts and holes (the overlay's leftovers) are dropped, what is
+ * merely small is kept, and the result is valid. */
+static void test_without_slivers(void **state)
+{
+    sv_geos *h = *state;
+    sv_geom *g = sv_geom_from_wkt(h, "MULTIPOLYGON(((0 0,100 0,100 100,0 100,0 0),(10 10,20 10,20 20,10 20,10 10),"
+                                     "(30 50,80 50,80 50.001,30 50.001,30 50)),"
+                                     "((200 0,300 0,300 1e-9,200 0)),((400 0,400.5 0,400.5 0.5,400 0.5,400 0)))");
+    assert_non_null(g);
+    assert_int_equal(sv_geom_is_valid(h, g, NULL), 1);
+    size_t dropped = 0;
+    sv_geom *c = sv_geom_without_slivers(h, g, 0.01, &dropped);
+    assert_non_null(c);
+    assert_int_equal(dropped, 2); /* the 1 mm hole and the 1e-9 m needle */
+    assert_int_equal(sv_geom_num_parts(h, c), 2);
+    assert_float_equal(sv_geom_area(h, c), 10000.0 - 100.0 + 0.25, 1e-9);
+    assert_int_equal(sv_geom_is_valid(h, c, NULL), 1);
+    sv_geom_destroy(h, c);
+    /* a finer tolerance keeps the 1 mm hole */
+    dropped = 0;
+    c = sv_geom_without_slivers(h, g, 1e-4, &dropped);
+    assert_int_equal(dropped, 1);
+    assert_float_equal(sv_geom_area(h, c), 10000.0 - 100.0 - 0.05 + 0.25, 1e-9);
+    sv_geom_destroy(h, c);
+    sv_geom_destroy(h, g);
+    /* nothing left: an empty polygon */
+    g = sv_geom_from_wkt(h, "POLYGON((200 0,300 0,300 1e-9,200 0))");
+    c = sv_geom_without_slivers(h, g, 0.01, NULL);
+    assert_non_null(c);
+    assert_int_equal(sv_geom_is_empty(h, c), 1);
+    sv_geom_destroy(h, c);
+    sv_geom_destroy(h, g);
+}
+
+/* Every vertex of g lies on the grid. */
+static int on_grid(sv_geos *h, const sv_geom *g, double grid)
+{
+    double *xy = NULL;
+    size_t *starts = NULL, np = 0;
+    assert_int_equal(sv_geom_paths(h, g, &xy, &starts, &np), 0);
+    int ok = 1;
+    for (size_t i = 0; i < starts[np] * 2; i++)
+        ok &= fabs(xy[i] / grid - round(xy[i] / grid)) < 1e-6;
+    sv_free(xy);
+    sv_free(starts);
+    return ok;
+}
+
+/* Rounding a hole 0.4 mm from its shell to a 1 mm grid puts it on the
+ * shell (invalid); snap-rounding gives a valid polygon on the grid, also
+ * from an invalid input. */
+static void test_on_grid(void **state)
+{
+    sv_geos *h = *state;
+    sv_geom *g = sv_geom_from_wkt(h, "POLYGON((0 0,10 0,10 10,0 10,0 0),(1 0.0004,9 0.0004,9 1,1 1,1 0.0004))");
+    assert_int_equal(sv_geom_is_valid(h, g, NULL), 1);
+    sv_geom *naive = sv_geom_from_wkt(h, "POLYGON((0 0,10 0,10 10,0 10,0 0),(1 0,9 0,9 1,1 1,1 0))");
+    assert_int_equal(sv_geom_is_valid(h, naive, NULL), 0);
+    sv_geom *r = sv_geom_on_grid(h, g, 0.001);
+    assert_non_null(r);
+    assert_int_equal(sv_geom_is_valid(h, r, NULL), 1);
+    assert_true(on_grid(h, r, 0.001));
+    assert_float_equal(sv_geom_area(h, r), 100.0 - 8.0, 1e-9); /* the hole now opens onto the edge */
+    sv_geom_destroy(h, r);
+    sv_geom_destroy(h, naive);
+    sv_geom_destroy(h, g);
+
+    g = sv_geom_from_wkt(h, "POLYGON((0 0,2 2,2 0,0 2,0 0))"); /* a bow tie */
+    r = sv_geom_on_grid(h, g, 0.001);
+    assert_non_null(r);
+    assert_int_equal(sv_geom_is_valid(h, r, NULL), 1);
+    assert_float_equal(sv_geom_area(h, r), 2.0, 1e-9);
+    sv_geom_destroy(h, r);
+    sv_geom_destroy(h, g);
+
+    g = sv_geom_point(h, 1.23456789, 2.00000049);
+    r = sv_geom_on_grid(h, g, 1e-7);
+    double x = 0, y = 0;
+    assert_int_equal(sv_geom_point_xy(h, r, &x, &y), 0);
+    assert_float_equal(x, 1.2345679, 1e-12);
+    assert_float_equal(y, 2.0000005, 1e-12);
+    sv_geom_destroy(h, r);
+    sv_geom_destroy(h, g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -515,6 +600,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_strtree_query, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tiles_union, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prepared_predicates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_without_slivers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_on_grid, setup, teardown),
     };
     return cmocka_run_group_tests_name("geom", tests, NULL, NULL);
 }

@@ -1265,6 +1265,388 @@ static void test_report_print(void **state)
     }
 }
 
+/* ---- issue 18: hostile ids and names, many breaks ---- */
+
+/* 14 districts of 500 m x 500 m in UTM 31N whose ids collide as file names
+ * (a/b, a?b, a_b, A_B, a_b_2), are Chinese, 300 characters long, a Windows
+ * device (con), an ESC sequence or a formula; names with Markdown and a
+ * spreadsheet formula. A station in each. */
+static const char *hostile_db(const char *name, const char *minutes)
+{
+    static const char *const ids[] = {"a/b", "a_b", "a?b", "A_B", "a_b_2", "北区一", "北区二", NULL /* 300 x */,
+                                      "\\u001b[31mred", "=1+1", "md", "con", "D1", "D2"};
+    static const char *const names[] = {"slash", "under", "query", "upper", "two", "北区一", "北区二", "long",
+                                        "esc", "=HYPERLINK(\\\"http://evil.example\\\",\\\"click\\\")",
+                                        "*bold* | [x](http://evil.example) `code`", "device", "D1", "D2"};
+    char x300[301];
+    memset(x300, 'x', 300);
+    x300[300] = '\0';
+    size_t cap = 20000;
+    char *d = malloc(cap), *st = malloc(cap);
+    assert_true(d && st);
+    snprintf(d, cap, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":"
+                     "\"urn:ogc:def:crs:EPSG::32631\"}},\"features\":[");
+    snprintf(st, cap, "%s", d);
+    for (int i = 0; i < 14; i++) {
+        double x0 = 499000 + 600.0 * i, y0 = 4699000;
+        snprintf(d + strlen(d), cap - strlen(d),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"district_id\":\"%s\",\"name\":\"%s\"},\"geometry\":"
+                 "{\"type\":\"Polygon\",\"coordinates\":[[[%.0f,%.0f],[%.0f,%.0f],[%.0f,%.0f],[%.0f,%.0f],"
+                 "[%.0f,%.0f]]]}}",
+                 i ? "," : "", ids[i] ? ids[i] : x300, names[i], x0, y0, x0 + 500, y0, x0 + 500, y0 + 500, x0,
+                 y0 + 500, x0, y0);
+        snprintf(st + strlen(st), cap - strlen(st),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"station_id\":\"s%d\",\"name\":\"S%d\"},"
+                 "\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.0f,%.0f]}}",
+                 i ? "," : "", i, i, x0 + 250, y0 + 250);
+    }
+    strcat(d, "]}");
+    strcat(st, "]}");
+    const char *dp = svt_write("hostile_districts.geojson", d), *sp = svt_write("hostile_stations.geojson", st);
+    free(d);
+    free(st);
+    const char *db = svt_path(name);
+    if (!svt_exists(db))
+        SVT_EXPECT(0, "analyze", "--stations", sp, "--districts", dp, "--minutes", minutes, "--mode", "walk",
+                   "--out", db, "-q");
+    return db;
+}
+
+static int count_files(const char *dir, const char *ext)
+{
+    char cmd[4400];
+    snprintf(cmd, sizeof cmd, "ls -1 '%s' | grep -c '\\.%s$'", dir, ext);
+    char *out = run_capture(cmd);
+    int n = atoi(out);
+    free(out);
+    return n;
+}
+
+/* item 13: one readable, safe, unique file per district, in a fixed order */
+static void test_all_districts_unique_names(void **state)
+{
+    (void)state;
+    const char *db = hostile_db("hostile.sqlite", "5,10");
+    const char *dir = svt_path("sheets");
+    assert_int_equal(mkdir(dir, 0755), 0);
+    SVT_EXPECT(0, "map", "--db", db, "--all-districts", dir, "--size", "300x200", "--world-file");
+    assert_int_equal(count_files(dir, "png"), 14); /* before: 11 files, or exit 1 for the long id */
+    assert_int_equal(count_files(dir, "pgw"), 14);
+    char x200[201];
+    memset(x200, 'x', 200);
+    x200[200] = '\0';
+    /* ids that are safe names keep them; the others, in district_id order, take the first free */
+    const char *const want[][2] = {
+        {"A_B", "A_B"}, {"a_b_2", "a_b_2"}, {"北区一", "北区一"}, {"北区二", "北区二"}, {"=1+1", "=1+1"},
+        {"md", "md"},   {"D1", "D1"},       {"\x1b[31mred", "_[31mred"}, {"a/b", "a_b_3"}, {"a?b", "a_b_4"},
+        {"a_b", "a_b_5"}, {"con", "con_"},  {NULL, x200},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char f[4600];
+        snprintf(f, sizeof f, "%s/%s.png", dir, want[i][1]);
+        if (!svt_exists(f))
+            fail_msg("no %s for district %s; svcov said:\n%s", f, want[i][0] ? want[i][0] : "x*300",
+                     svt_last.err);
+        if (want[i][0] && strcmp(want[i][0], want[i][1]) != 0) { /* renamed: said on stderr, ESC visible */
+            char line[300];
+            snprintf(line, sizeof line, "district %s: %s.png",
+                     want[i][0][0] == '\x1b' ? "\\x1b[31mred" : want[i][0], want[i][1]);
+            SVT_ERR_HAS(line);
+        }
+    }
+    assert_null(strchr(svt_last.err, '\x1b'));
+    /* a second run gives the same names */
+    SVT_EXPECT(0, "map", "--db", db, "--all-districts", dir, "--size", "300x200", "-q");
+    assert_int_equal(count_files(dir, "png"), 14);
+}
+
+static void break_list(char *out, size_t size, int n)
+{
+    out[0] = '\0';
+    for (int i = 1; i <= n; i++)
+        snprintf(out + strlen(out), size - strlen(out), "%s%d", i > 1 ? "," : "", i);
+}
+
+/* item 15: 40 breaks asked for by --minutes (the filter overflowed 1,024 bytes at 35) */
+static void test_forty_breaks(void **state)
+{
+    (void)state;
+    char list[200];
+    break_list(list, sizeof list, 40);
+    const char *db = hostile_db("forty.sqlite", list);
+    const char *html = svt_path("forty.html");
+    SVT_EXPECT(0, "map", "--db", db, "--html", html, "--minutes", list, "-q");
+    char *t = svt_read(html, NULL);
+    assert_non_null(t);
+    assert_non_null(strstr(t, "{\"mode\":\"walk\",\"minutes\":1.0,"));
+    assert_non_null(strstr(t, "{\"mode\":\"walk\",\"minutes\":40.0,"));
+    free(t);
+    const char *md = svt_path("forty.md");
+    SVT_EXPECT(0, "report", "--db", db, "--out", md, "--minutes", list);
+    t = svt_read(md, NULL);
+    assert_non_null(strstr(t, ", 40 breaks;"));
+    assert_non_null(strstr(t, "40 min covered %"));
+    free(t);
+    const char *html_r = svt_path("forty_report.html");
+    SVT_EXPECT(0, "report", "--db", db, "--out", html_r, "--minutes", list);
+    /* and 60 breaks asked for, of which the database has 40: the usual message, not an SQL error */
+    char sixty[300];
+    break_list(sixty, sizeof sixty, 60);
+    SVT_EXPECT(2, "map", "--db", db, "--html", html, "--minutes", sixty, "-q");
+    SVT_ERR_HAS("has no break of 41 minutes");
+}
+
+/* item 16: the Markdown report, the CSVs and the terminal are neutralised */
+static void test_hostile_text_neutralised(void **state)
+{
+    (void)state;
+    const char *db = hostile_db("hostile.sqlite", "5,10");
+    const char *md = svt_path("hostile.md");
+    SVT_EXPECT(0, "report", "--db", db, "--out", md);
+    char *t = svt_read(md, NULL);
+    assert_non_null(strstr(t, "| \\*bold\\* \\| \\[x\\](http://evil.example) \\`code\\` |"));
+    assert_null(strstr(t, "*bold*"));
+    assert_null(strchr(t, '\x1b'));
+    free(t);
+    const char *csv = svt_path("hostile.csv");
+    SVT_EXPECT(0, "report", "--db", db, "--out", csv);
+    t = svt_read(csv, NULL);
+    assert_non_null(strstr(t, "\r\n\"'=1+1\",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",walk,"));
+    assert_null(strstr(t, ",=HYPERLINK"));
+    free(t);
+    const char *q = svt_write("names.sql", "SELECT district_id, district_name, -3.5 AS x FROM districts"
+                                            " WHERE district_id IN ('=1+1', char(27) || '[31mred')"
+                                            " ORDER BY district_id;");
+    SVT_EXPECT(0, "query", "--db", db, q, "--csv");
+    assert_string_equal(svt_last.out, "district_id,district_name,x\n"
+                                      "\x1b[31mred,esc,-3.5\n"
+                                      "\"'=1+1\",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",-3.5\n");
+    /* the table on the terminal: the ESC made visible */
+    SVT_EXPECT(0, "query", "--db", db, q);
+    assert_null(strchr(svt_last.out, '\x1b'));
+    SVT_OUT_HAS("\\x1b[31mred");
+    /* and messages naming an id */
+    SVT_EXPECT(1, "map", "--db", db, "--district", "\x1b]0;owned\x07", "--out", svt_path("x.png"));
+    assert_null(strchr(svt_last.err, '\x1b'));
+    assert_null(strchr(svt_last.err, '\x07'));
+    SVT_ERR_HAS("\\x1b]0;owned\\x07");
+}
+
+/* ---- Chinese output (--lang zh) ---- */
+
+/* Every run of ASCII letters in text is one of the words of allowed (space-separated): names, ids, units. */
+static void only_allowed_words(const char *what, const char *text, const char *allowed)
+{
+    for (const char *p = text; *p;) {
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_')) {
+            p++;
+            continue;
+        }
+        const char *e = p;
+        while ((*e >= 'A' && *e <= 'Z') || (*e >= 'a' && *e <= 'z') || *e == '_')
+            e++;
+        char w[128], pad[140];
+        snprintf(w, sizeof w, "%.*s", (int)(e - p), p);
+        snprintf(pad, sizeof pad, " %s ", w);
+        if (!strstr(allowed, pad))
+            fail_msg("%s: English word \"%s\" left in the Chinese text:\n%s", what, w, text);
+        p = e;
+    }
+}
+
+/* The words of the data that a Chinese text may show: category names, the CRS name, station ids. */
+static void data_words(const char *db, char *out, size_t size)
+{
+    sqlite3 *sdb = svt_db_open(db);
+    snprintf(out, size, " %s ",
+             svt_db_text(sdb, "SELECT group_concat(c, ' ') FROM (SELECT DISTINCT category AS c FROM stations)"));
+    size_t n = strlen(out);
+    snprintf(out + n, size - n, "%s ", svt_db_text(sdb, "SELECT crs_name FROM runs ORDER BY rowid DESC LIMIT 1"));
+    sqlite3_close(sdb);
+    /* words as only_allowed_words cuts them: "49N" gives "N" */
+    for (char *c = out; *c; c++)
+        if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || *c == '_'))
+            *c = ' ';
+}
+
+static void test_lang(void **state)
+{
+    (void)state;
+    const char *db = demo();
+    char words[2048], allowed[4096], cmd[4400];
+    data_words(db, words, sizeof words);
+
+    /* the city map and a district sheet as PDF: Chinese title, legend, scale bar, north arrow, figures, footer */
+    const char *pdf = svt_path("zh_city.pdf"), *dpdf = svt_path("zh_D0013.pdf"), *svg = svt_path("zh_city.svg");
+    SVT_EXPECT(0, "map", "--db", db, "--out", pdf, "--lang", "zh");
+    assert_null(strstr(svt_last.err, "warning")); /* no glyph missing: Pango found them all */
+    SVT_EXPECT(0, "map", "--db", db, "--district", "D0013", "--out", dpdf, "--lang", "zh");
+    assert_null(strstr(svt_last.err, "warning"));
+    SVT_EXPECT(0, "map", "--db", db, "--out", svg, "--lang", "zh");
+    assert_null(strstr(svt_last.err, "warning"));
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", pdf);
+    char *city = run_capture(cmd);
+    static const char *const city_has[] = {"服务覆盖：14 个片区，200 个站点",
+                                           "距站点 10、15 分钟（步行，5 公里/小时，绕行系数 1.3）以内的范围",
+                                           "图例", "距站点 10 分钟以内", "空白区：15 分钟以外", "片区边界",
+                                           "片区以外", "站点", "全市", "10 分钟：面积覆盖率 ", "平方公里",
+                                           "14 个片区，21.09 平方公里", "站点 200 个", "单位：米（地图投影）",
+                                           "500 米", "1 公里", "北", "分析于 20", "（北京时间）"};
+    for (size_t i = 0; i < sizeof city_has / sizeof city_has[0]; i++)
+        if (!strstr(city, city_has[i]))
+            fail_msg("the Chinese city map has no \"%s\":\n%s", city_has[i], city);
+    /* footer: the database's file name, the CRS's name and svcov stay; nothing else in Latin letters */
+    snprintf(allowed, sizeof allowed, "%s demo sqlite svcov ", words);
+    only_allowed_words("city map", city, allowed);
+    assert_null(strstr(city, "\nN\n")); /* the north arrow says 北 */
+    free(city);
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", dpdf);
+    char *sheet = run_capture(cmd);
+    static const char *const sheet_has[] = {"D0013", "本片区", "面积 2.51 平方公里", "片区内站点 3 个，",
+                                            "空白区 0.632 平方公里，共 2 处"};
+    for (size_t i = 0; i < sizeof sheet_has / sizeof sheet_has[0]; i++)
+        if (!strstr(sheet, sheet_has[i]))
+            fail_msg("the Chinese district sheet has no \"%s\":\n%s", sheet_has[i], sheet);
+    snprintf(allowed, sizeof allowed, "%s demo sqlite svcov D ", words);
+    only_allowed_words("district sheet", sheet, allowed);
+    free(sheet);
+
+    /* the missing-glyph check has teeth: with only DejaVu (no CJK font) the same map warns */
+    char conf[4400];
+    snprintf(conf, sizeof conf,
+             "<?xml version=\"1.0\"?><!DOCTYPE fontconfig SYSTEM \"fonts.dtd\"><fontconfig>"
+             "<dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>%s/fc-cache</cachedir></fontconfig>",
+             svt_dir);
+    setenv("FONTCONFIG_FILE", svt_write("latin-only.conf", conf), 1);
+    SVT_RUN("map", "--db", db, "--out", svt_path("zh_boxes.pdf"), "--lang", "zh");
+    unsetenv("FONTCONFIG_FILE");
+    SVT_ERR_HAS("no installed font has");
+
+    /* the report: Markdown and HTML headings, column names and notes in Chinese */
+    const char *md = svt_path("zh.md"), *html = svt_path("zh.html");
+    SVT_EXPECT(0, "report", "--db", db, "--out", md, "--lang", "zh");
+    char *t = svt_read(md, NULL);
+    assert_non_null(t);
+    static const char *const md_has[] = {"# 服务覆盖报告\n", "\n## 全市\n", "\n## 各片区\n",
+                                         "| 时距档 | 半径（米） | 面积（平方公里） | 覆盖面积（平方公里） | 覆盖率 % |",
+                                         "| 片区 | 名称 | 面积（平方公里） | 10 分钟 覆盖率 % |",
+                                         "覆盖率：片区面积中位于站点服务范围内的比例",
+                                         "\n## 分析参数与软件版本\n", "| 出行方式 | 步行 |",
+                                         "| 结束时间 | 20", "数据问题：跳过要素 0 个"};
+    for (size_t i = 0; i < sizeof md_has / sizeof md_has[0]; i++)
+        if (!strstr(t, md_has[i]))
+            fail_msg("the Chinese Markdown report has no \"%s\":\n%s", md_has[i], t);
+    /* up to the run's parameters (whose values are paths and a command line) only names and units */
+    char *params = strstr(t, "\n## 分析参数与软件版本\n");
+    *params = '\0';
+    snprintf(allowed, sizeof allowed, "%s demo sqlite D S ", words); /* ids: D0013, S000041 */
+    only_allowed_words("Markdown report", t, allowed);
+    /* the parameters' names are Chinese (library names excepted) */
+    for (char *line = strstr(params + 1, "\n| "); line; line = strstr(line + 1, "\n| ")) {
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(line + 3, "|"), line + 3);
+        only_allowed_words("a run parameter's name", name, " svcov GDAL GEOS PROJ SpatiaLite SQLite EPSG ");
+    }
+    free(t);
+    SVT_EXPECT(0, "report", "--db", db, "--out", html, "--lang", "zh");
+    assert_null(strstr(svt_last.err, "warning"));
+    t = svt_read(html, NULL);
+    static const char *const html_has[] = {"<html lang=\"zh-CN\">", "<title>服务覆盖报告</title>",
+                                           "<h1>服务覆盖报告</h1>", "<h2>全市</h2>", "<h2>各片区</h2>",
+                                           "<h3>面积与站点</h3>", "<th>片区</th><th>名称</th>",
+                                           "<h2>关键站点（关闭后损失最大的站点）</h2>", "<h2>各片区地图</h2>",
+                                           "<figcaption>全市</figcaption>"};
+    for (size_t i = 0; i < sizeof html_has / sizeof html_has[0]; i++)
+        if (!strstr(t, html_has[i]))
+            fail_msg("the Chinese HTML report has no \"%s\"", html_has[i]);
+    static const char *const english[] = {"Service coverage", "The whole city", ">Districts<", "District maps",
+                                          "Run parameters", "Critical stations", ">Parameter<", "covered %",
+                                          "Data issues", "Area and stations", "Covered: the share"};
+    for (size_t i = 0; i < sizeof english / sizeof english[0]; i++)
+        if (strstr(t, english[i]))
+            fail_msg("the Chinese HTML report still says \"%s\"", english[i]);
+    free(t);
+
+    /* the interactive map: the page's words in Chinese */
+    const char *hmap = svt_path("zh_map.html");
+    SVT_EXPECT(0, "map", "--db", db, "--html", hmap, "--lang", "zh");
+    t = svt_read(hmap, NULL);
+    assert_non_null(strstr(t, "<html lang=\"zh-CN\">"));
+    assert_non_null(strstr(t, "<title>服务覆盖</title>"));
+    assert_non_null(strstr(t, "\"Within {}\":\"距站点 {}以内\""));
+    assert_non_null(strstr(t, "\"Legend\":\"图例\""));
+    free(t);
+
+    /* the locale chooses when --lang is not given; --lang en forces English; LC_ALL comes before LANG */
+    setenv("LANG", "zh_CN.UTF-8", 1);
+    unsetenv("LC_ALL");
+    unsetenv("LC_MESSAGES");
+    const char *auto_md = svt_path("auto.md"), *en_md = svt_path("en.md"), *c_md = svt_path("c.md");
+    SVT_EXPECT(0, "report", "--db", db, "--out", auto_md);
+    SVT_EXPECT(0, "report", "--db", db, "--out", en_md, "--lang", "en");
+    setenv("LC_ALL", "C.UTF-8", 1);
+    SVT_EXPECT(0, "report", "--db", db, "--out", c_md);
+    unsetenv("LC_ALL");
+    unsetenv("LANG");
+    t = svt_read(auto_md, NULL);
+    assert_non_null(strstr(t, "# 服务覆盖报告\n"));
+    free(t);
+    const char *plain = svt_path("plain.md");
+    SVT_EXPECT(0, "report", "--db", db, "--out", plain);
+    assert_true(svt_same_bytes(plain, en_md)); /* forced English is the English of no locale */
+    assert_true(svt_same_bytes(plain, c_md));
+    t = svt_read(plain, NULL);
+    assert_non_null(strstr(t, "# Service coverage report\n"));
+    free(t);
+
+    /* the summary of analyze in Chinese */
+    SVT_EXPECT(0, "analyze", "--stations", SVCOV_SOURCE_DIR "/geodata/stations.geojson", "--districts",
+               SVCOV_SOURCE_DIR "/geodata/districts.geojson", "--minutes", "10,15", "--mode", "walk", "--detour",
+               "1.3", "--out", svt_path("zh_analyze.sqlite"), "--lang", "zh");
+    static const char *const sum_has[] = {"片区", "时距档", "半径（米）", "覆盖率 %", "空白区（平方公里）",
+                                          "片区内站点", "祥清街道  10 分钟", "\n全域（14 个片区合并，200 个站点，步行，EPSG:32649）：\n",
+                                          "\n结果："};
+    for (size_t i = 0; i < sizeof sum_has / sizeof sum_has[0]; i++)
+        SVT_OUT_HAS(sum_has[i]);
+    /* up to the results' path: names, table names and ids only */
+    char *sum = strdup(svt_last.out);
+    *strstr(sum, "\n结果：") = '\0';
+    snprintf(allowed, sizeof allowed, "%s category_coverage district_redundancy critical_stations EPSG S ", words);
+    only_allowed_words("analyze summary", sum, allowed);
+    free(sum);
+
+    /* the summary of site in Chinese */
+    const char *sdb = svt_path("zh_site.sqlite");
+    svt_copy(db, sdb);
+    const char *demand = svt_write("zh_demand.geojson",
+                                   "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                                   "{\"id\":\"h1\",\"weight\":100},\"geometry\":{\"type\":\"Point\",\"coordinates\":"
+                                   "[113.9440924,22.5366943]}}]}");
+    SVT_EXPECT(0, "site", "--db", sdb, "--demand", demand, "--grid", "200", "--minutes", "15", "--mode", "walk",
+               "--model", "mclp", "--k", "1", "--out", sdb, "--lang", "zh");
+    SVT_OUT_HAS("排名");
+    SVT_OUT_HAS("最大覆盖模型，服务半径 ");
+    SVT_OUT_HAS("选址前覆盖：");
+    SVT_OUT_HAS("结果：");
+    assert_null(strstr(svt_last.out, "covered before"));
+
+    /* an unknown language is a usage error, and nothing is written */
+    const char *fr = svt_path("fr.pdf");
+    SVT_EXPECT(2, "map", "--db", db, "--out", fr, "--lang", "fr");
+    SVT_ERR_HAS("--lang: unknown language 'fr'; svcov speaks en (English) and zh");
+    assert_false(svt_exists(fr));
+    SVT_EXPECT(2, "report", "--db", db, "--out", svt_path("fr.md"), "--lang", "fr");
+    SVT_ERR_HAS("unknown language 'fr'");
+    assert_false(svt_exists(svt_path("fr.md")));
+    SVT_EXPECT(2, "analyze", "--stations", SVCOV_SOURCE_DIR "/geodata/stations.geojson", "--districts",
+               SVCOV_SOURCE_DIR "/geodata/districts.geojson", "--out", svt_path("fr.sqlite"), "--lang", "fr");
+    SVT_ERR_HAS("unknown language 'fr'");
+    assert_false(svt_exists(svt_path("fr.sqlite")));
+    SVT_EXPECT(2, "site", "--db", sdb, "--demand", demand, "--grid", "200", "--minutes", "15", "--model", "mclp",
+               "--k", "1", "--lang", "fr");
+    SVT_ERR_HAS("unknown language 'fr'");
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
@@ -1278,6 +1660,10 @@ int main(int argc, char **argv)
         {"report_print", cmocka_unit_test(test_report_print)},
         {"kinds", cmocka_unit_test(test_kinds)},
         {"sites", cmocka_unit_test(test_sites)},
+        {"all_districts_unique_names", cmocka_unit_test(test_all_districts_unique_names)},
+        {"forty_breaks", cmocka_unit_test(test_forty_breaks)},
+        {"hostile_text_neutralised", cmocka_unit_test(test_hostile_text_neutralised)},
+        {"lang", cmocka_unit_test(test_lang)},
     };
     return svt_run_groups(argc, argv, "map", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);

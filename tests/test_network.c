@@ -319,11 +319,42 @@ static void test_areas_nested_and_valid(void **state)
     sv_ctx_destroy(ctx);
 }
 
+/* issue 18 item 14: a line longer than the old 512-byte buffer is one line.
+ * A comment of 524 bytes ending in "residential,1" used to be split and its
+ * tail read as a row (residential at 1 km/h); a long bad row is one issue
+ * naming its own line number. */
+static void test_speeds_long_lines(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/svcov-speeds-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    fputs("highway,speed_kmh\n# ", f);
+    for (int i = 0; i < 509; i++) /* the old buffer's 511 bytes end just before "residential" */
+        fputc('x', f);
+    fputs("residential,1\nfootway,4\nsteps,", f);
+    for (int i = 0; i < 700; i++)
+        fputc('9', f);
+    fputs("\nprimary,7", f); /* no final newline */
+    fclose(f);
+    sv_ctx *ctx = sv_ctx_create();
+    sv_travel_mode m;
+    assert_int_equal(sv_travel_mode_load(ctx, "walk", path, &m), SV_OK);
+    assert_true(sv_travel_mode_speed(&m, "residential", NULL) == 5); /* the default, not 1 */
+    assert_true(sv_travel_mode_speed(&m, "footway", NULL) == 4);
+    assert_true(sv_travel_mode_speed(&m, "primary", NULL) == 7);
+    assert_int_equal(sv_ctx_issue_count(ctx), 1); /* steps,999...: over 300 km/h */
+    assert_string_equal(sv_ctx_issue(ctx, 0)->feature_id, "row 4");
+    remove(path);
+    sv_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grid), cmocka_unit_test(test_reached_runs), cmocka_unit_test(test_bridge_and_island), cmocka_unit_test(test_oneway_loop),
         cmocka_unit_test(test_modes_and_speeds), cmocka_unit_test(test_areas_nested_and_valid),
+        cmocka_unit_test(test_speeds_long_lines),
     };
     return cmocka_run_group_tests_name("network", tests, NULL, NULL);
 }

@@ -669,6 +669,169 @@ static void test_overlap(void **state)
     sqlite3_close(db);
 }
 
+/* ---- redundancy cut cell by cell against the whole-district cut ---- */
+
+static char *cat(char *buf, size_t *len, size_t *cap, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static char *cat(char *buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (*len + (size_t)n + 1 > *cap) {
+        *cap = 2 * (*len + (size_t)n + 1);
+        buf = realloc(buf, *cap);
+        assert_non_null(buf);
+    }
+    va_start(ap, fmt);
+    vsnprintf(buf + *len, *cap - *len, fmt, ap);
+    va_end(ap);
+    *len += (size_t)n;
+    return buf;
+}
+
+static double lcg(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(*s >> 11) / 9007199254740992.0;
+}
+
+/* The largest relative difference (floor 1 m2 / 1 person) of the rows of
+ * table in db and in the attached database u, joined on the key columns. */
+static double worst(sqlite3 *db, const char *table, const char *on, const char *col)
+{
+    return svt_db_double(db,
+                         "SELECT coalesce(max(abs(coalesce(a.%s,0) - coalesce(b.%s,0)) / max(abs(coalesce(a.%s,0)), "
+                         "abs(coalesce(b.%s,0)), 1.0)), 0) FROM %s a JOIN u.%s b ON %s",
+                         col, col, col, col, table, table, on);
+}
+
+/* A clustered city (two dense centres and a thin spread of stations, the
+ * way stations lie in real cities), 36 districts of 1 km and an L-shaped
+ * one, population blocks of different people: the redundancy classes and
+ * critical stations of the default run (each district cut in the Voronoi
+ * cells of the stations, on two threads without a population surface) are
+ * those of --method union (every circle reaching a district noded at once)
+ * to 1e-6 relative, and the stored class polygons are valid with the
+ * areas of their rows. */
+static void test_redundancy_cells(void **state)
+{
+    (void)state;
+    uint64_t seed = 19;
+    size_t len = 0, cap = 0;
+    char *st = cat(NULL, &len, &cap, "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":[");
+    for (int i = 0; i < 200; i++) {
+        double x, y;
+        if (i < 140) { /* Gaussian centres at (1.5, 1.5) and (4.2, 4.0) km, 350 m */
+            double cx = i % 2 ? 501500 : 504200, cy = i % 2 ? 4701500 : 4704000;
+            double u1 = fmax(lcg(&seed), 1e-12), u2 = lcg(&seed);
+            x = cx + 350 * sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+            y = cy + 350 * sqrt(-2 * log(u1)) * sin(2 * M_PI * u2);
+        } else {
+            x = 500000 + 6000 * lcg(&seed);
+            y = 4700000 + 6000 * lcg(&seed);
+        }
+        st = cat(st, &len, &cap,
+                 "%s{\"type\":\"Feature\",\"properties\":{\"station_id\":\"s%d\"},\"geometry\":{\"type\":\"Point\","
+                 "\"coordinates\":[%.3f,%.3f]}}",
+                 i ? "," : "", i, x, y);
+    }
+    st = cat(st, &len, &cap, "]}");
+    size_t dlen = 0, dcap = 0, blen = 0, bcap = 0;
+    char *dj = cat(NULL, &dlen, &dcap, "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":[");
+    char *bj = cat(NULL, &blen, &bcap, "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":[");
+    int nd = 0;
+    for (int gy = 0; gy < 6; gy++)
+        for (int gx = 0; gx < 6; gx++) {
+            double x0 = 500000 + 1000 * gx, y0 = 4700000 + 1000 * gy, x1 = x0 + 1000, y1 = y0 + 1000;
+            if (gx >= 4 && gy >= 4)
+                continue; /* the L-shaped district below */
+            const char *ring = "[[[%.0f,%.0f],[%.0f,%.0f],[%.0f,%.0f],[%.0f,%.0f],[%.0f,%.0f]]]";
+            char r[256];
+            snprintf(r, sizeof r, ring, x0, y0, x1, y0, x1, y1, x0, y1, x0, y0);
+            dj = cat(dj, &dlen, &dcap,
+                     "%s{\"type\":\"Feature\",\"properties\":{\"district_id\":\"d%d%d\"},\"geometry\":{\"type\":"
+                     "\"Polygon\",\"coordinates\":%s}}",
+                     nd ? "," : "", gx, gy, r);
+            bj = cat(bj, &blen, &bcap,
+                     "%s{\"type\":\"Feature\",\"properties\":{\"pop\":%d},\"geometry\":{\"type\":\"Polygon\","
+                     "\"coordinates\":%s}}",
+                     nd ? "," : "", 100 + 97 * ((gx * 7 + gy * 3) % 11), r);
+            nd++;
+        }
+    /* an L of three of the four north-east squares, with a notch */
+    dj = cat(dj, &dlen, &dcap,
+             ",{\"type\":\"Feature\",\"properties\":{\"district_id\":\"L\"},\"geometry\":{\"type\":\"Polygon\","
+             "\"coordinates\":[[[504000,4704000],[506000,4704000],[506000,4705000],[505000,4705000],[504700,"
+             "4705600],[505000,4706000],[504000,4706000],[504000,4704000]]]}}]}");
+    bj = cat(bj, &blen, &bcap,
+             ",{\"type\":\"Feature\",\"properties\":{\"pop\":5000},\"geometry\":{\"type\":\"Polygon\","
+             "\"coordinates\":[[[504000,4704000],[506000,4704000],[506000,4706000],[504000,4706000],[504000,"
+             "4704000]]]}}]}");
+    const char *s = svt_write("cells_stations.geojson", st);
+    const char *d = svt_write("cells_districts.geojson", dj);
+    const char *b = svt_write("cells_blocks.geojson", bj);
+    free(st);
+    free(dj);
+    free(bj);
+    const char *red = "a.district_id IS b.district_id AND a.radius_m = b.radius_m AND a.n_cover = b.n_cover";
+    const char *crit = "a.station_id = b.station_id AND a.radius_m = b.radius_m";
+    for (int people = 0; people < 2; people++) {
+        const char *cells = svt_path(people ? "cells_pop.sqlite" : "cells.sqlite");
+        const char *whole = svt_path(people ? "whole_pop.sqlite" : "whole.sqlite");
+        if (people) {
+            SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500,1000", "--population", b,
+                       "--population-field", "pop", "--out", cells, "-q");
+            SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500,1000", "--population", b,
+                       "--population-field", "pop", "--method", "union", "--out", whole, "-q");
+        } else {
+            SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500,1000", "--threads", "2",
+                       "--out", cells, "-q");
+            SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500,1000", "--method", "union",
+                       "--out", whole, "-q");
+        }
+        sqlite3 *db = open_spatial(cells);
+        char sql[512];
+        snprintf(sql, sizeof sql, "ATTACH '%s' AS u", whole);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        long long rows = svt_db_int(db, "SELECT count(*) FROM district_redundancy");
+        assert_true(rows > 37 * 2 * 3);
+        assert_int_equal(svt_db_int(db, "SELECT count(*) FROM u.district_redundancy"), rows);
+        assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_redundancy a JOIN u.district_redundancy b ON %s",
+                                    red),
+                         rows);
+        /* every class occurs, the clusters are 3+ downtown */
+        for (int c = 0; c <= 3; c++)
+            assert_true(svt_db_double(db, "SELECT sum(area_m2) FROM district_redundancy WHERE n_cover = %d AND "
+                                          "radius_m = 500",
+                                      c) > 1e4);
+        assert_near("class areas", worst(db, "district_redundancy", red, "area_m2"), 0, 1e-6);
+        assert_near("class people", worst(db, "district_redundancy", red, "pop"), 0, 1e-6);
+        if (people)
+            assert_true(svt_db_double(db, "SELECT sum(pop) FROM district_redundancy WHERE n_cover = 2") > 100);
+        long long ncrit = svt_db_int(db, "SELECT count(*) FROM critical_stations");
+        assert_true(ncrit > 20);
+        assert_int_equal(svt_db_int(db, "SELECT count(*) FROM u.critical_stations"), ncrit);
+        assert_int_equal(svt_db_int(db, "SELECT count(*) FROM critical_stations a JOIN u.critical_stations b ON %s",
+                                    crit),
+                         ncrit);
+        assert_near("alone areas", worst(db, "critical_stations", crit, "area_lost_m2"), 0, 1e-6);
+        assert_near("alone people", worst(db, "critical_stations", crit, "pop_lost"), 0, 1e-6);
+        /* the polygons: valid, with the area of their row */
+        assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_redundancy WHERE geom IS NOT NULL AND "
+                                        "ST_IsValid(geom) != 1"),
+                         0);
+        assert_near("class polygons", svt_db_double(db, "SELECT max(abs(ST_Area(geom) - area_m2) / max(area_m2, 1)) "
+                                                        "FROM district_redundancy WHERE geom IS NOT NULL"),
+                    0, 1e-6);
+        assert_int_equal(svt_db_int(db, "SELECT count(*) FROM critical_stations WHERE ST_IsValid(geom) != 1"), 0);
+        assert_near("alone polygons", svt_db_double(db, "SELECT max(abs(ST_Area(geom) - area_lost_m2) / "
+                                                        "max(area_lost_m2, 1)) FROM critical_stations"),
+                    0, 1e-6);
+        sqlite3_close(db);
+    }
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -715,6 +878,7 @@ int main(int argc, char **argv)
         {"buildings", cmocka_unit_test(test_buildings)},
         {"buildings", cmocka_unit_test(test_overlap)},
         {"errors", cmocka_unit_test(test_errors)},
+        {"cells", cmocka_unit_test(test_redundancy_cells)},
     };
     return svt_run_groups(argc, argv, "people", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);

@@ -467,7 +467,7 @@ static void test_interrupt_every_command(void **state)
                      "--minutes", "15", "--mode", "walk", "--out", db, "-q"}, db, d, 0},
         {"site --db", {"site", "--db", db, "--demand", GEO "stations.geojson", "--model", "mclp", "--k", "3",
                        "--radius", "800", "--grid", "400", "-q"}, db, d, 0},
-        {"export", {"export", "--db", db, "--layer", "service_areas", "--out", gpkg}, gpkg, d, 0},
+        {"export", {"export", "--db", db, "--layer", "service_areas", "--out", gpkg, "--overwrite"}, gpkg, d, 0},
         {"map --all-districts", {"map", "--db", db, "--all-districts", maps, "--dpi", "40", "-q"}, last_map, maps, 0},
         {"report", {"report", "--db", db, "--out", rep, "-q"}, rep, d, 0},
         {"query", {"query", "--db", db, "break_summary"}, NULL, d, 1},

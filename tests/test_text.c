@@ -324,6 +324,63 @@ static void test_output_lock(void **state)
     rmdir(dir);
 }
 
+/* issue 18 item 16: text reaching a Markdown report, a CSV or a terminal is neutralised. */
+static void test_markdown_csv_terminal_neutralised(void **state)
+{
+    (void)state;
+    /* Markdown: no link, no emphasis, no code, no heading, no HTML, one cell */
+    expect(sv_buf_md, "[click](http://evil) *big* _it_ `rm -rf` <b>&amp;</b> a|b",
+           "\\[click\\](http://evil) \\*big\\* \\_it\\_ \\`rm -rf\\` &lt;b>&amp;amp;&lt;/b> a\\|b");
+    expect(sv_buf_md, "# heading\r\nnext\\", "\\# heading  next\\\\");
+    expect(sv_buf_md, "D#1", "D#1");
+    /* CSV: formulas get a leading ' and quotes; numbers stay numbers */
+    expect(sv_buf_csv, "=HYPERLINK(\"http://evil\",\"click\")", "\"'=HYPERLINK(\"\"http://evil\"\",\"\"click\"\")\"");
+    expect(sv_buf_csv, "+cmd|' /C calc'!A0", "\"'+cmd|' /C calc'!A0\"");
+    expect(sv_buf_csv, "@SUM(A1)", "\"'@SUM(A1)\"");
+    expect(sv_buf_csv, "-2+3", "\"'-2+3\"");
+    expect(sv_buf_csv, "\tx", "\"'\tx\"");
+    expect(sv_buf_csv, "-3.5", "-3.5");
+    expect(sv_buf_csv, "+12", "+12");
+    expect(sv_buf_csv, "-1e-3", "-1e-3");
+    expect(sv_buf_csv, "-", "\"'-\"");
+    expect(sv_buf_csv, "a=b", "a=b");
+    /* the terminal: ESC, other C0, DEL, C1 and stray bytes visible; UTF-8 kept */
+    sv_buf b = {0};
+    sv_buf_term(&b, "\x1b[2J\x1b]0;owned\x07 \x7f\xc2\x9b \x9b 北区\n\tx", 0);
+    assert_string_equal(b.data, "\\x1b[2J\\x1b]0;owned\\x07 \\x7f\\u009b \\x9b 北区\\x0a\\x09x");
+    sv_buf_free(&b);
+    sv_buf_term(&b, "line\n\tnext\x1b", 1);
+    assert_string_equal(b.data, "line\n\tnext\\x1b");
+    sv_buf_free(&b);
+}
+
+/* issue 18 item 13: district ids as file names, readable and safe. */
+static void test_file_name_part(void **state)
+{
+    (void)state;
+    char out[256];
+    static const char *const cases[][2] = {
+        {"D0013", "D0013"},          {"a/b", "a_b"},         {"a?b", "a_b"},
+        {"a\\b:c*d\"e<f>g|h", "a_b_c_d_e_f_g_h"}, {"北区一", "北区一"}, {"..", "__"},
+        {".hidden", "_hidden"},      {"end.", "end_"},       {"x\x1b[31m", "x_[31m"},
+        {"bad\xff\xfeutf8", "bad__utf8"}, {"", "district"}, {"con", "con_"},
+        {"COM1.txt", "COM1_.txt"},   {"console", "console"}, {"\xc2\x85nel", "_nel"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sv_file_name_part(cases[i][0], out, sizeof out, 200);
+        assert_string_equal(out, cases[i][1]);
+    }
+    /* 300 characters of 3 bytes: cut at a character's boundary within 200 bytes */
+    char id[1000] = "";
+    for (int i = 0; i < 300; i++)
+        strcat(id, "区");
+    sv_file_name_part(id, out, sizeof out, 200);
+    assert_int_equal(strlen(out), 198);
+    assert_memory_equal(out, id, 198);
+    sv_file_name_part(id, out, 10, 200); /* the buffer's size bounds too */
+    assert_string_equal(out, "区区区");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -335,6 +392,8 @@ int main(void)
         cmocka_unit_test(test_tmp_ignores_planted_links),
         cmocka_unit_test(test_stale_temporary_files),
         cmocka_unit_test(test_output_lock),
+        cmocka_unit_test(test_markdown_csv_terminal_neutralised),
+        cmocka_unit_test(test_file_name_part),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }

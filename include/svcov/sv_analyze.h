@@ -11,6 +11,7 @@
 #include "svcov/sv_crs.h"
 #include "svcov/sv_geom.h"
 #include "svcov/sv_access.h"
+#include "svcov/sv_breaks.h"
 #include "svcov/sv_network.h"
 #include "svcov/sv_io.h"
 #include "svcov/sv_people.h"
@@ -33,7 +34,8 @@ const sv_mode_info *sv_modes(void);
 
 typedef struct {
     sv_source_opts stations, districts;
-    const char *crs;         /* "auto" (default) or "EPSG:n" */
+    const char *crs;         /* "auto" (default), "auto-cgcs2000" or "EPSG:n" */
+    const char *preset;      /* named breaks (sv_presets(), e.g. "gb50180"); radii override its distances */
     const double *minutes;   /* breaks in minutes ... */
     size_t n_minutes;
     const double *radii;     /* ... or in metres (not both) */
@@ -107,6 +109,7 @@ typedef struct {
     double speed_kmh; /* 0 for metre breaks */
     sv_break *breaks;
     size_t n_breaks;
+    const sv_preset *preset;  /* the breaks' preset (labels), NULL: none */
     size_t n_stations, n_stations_read;
     size_t n_districts, n_districts_read;
     char **district_ids, **district_names; /* n_districts each */
@@ -120,6 +123,10 @@ typedef struct {
     double *demand_total, *demand_covered; /* (n_districts + 1) * n_breaks; the last row: all demand */
     sv_people_result people;
 } sv_analysis;
+
+/* The break columns (mode, minutes, radius_m) of break b, as sv_store
+ * values. */
+#define SV_ANALYSIS_BREAK(a, b) SV_BREAK((a)->mode, (a)->breaks[b].minutes, (a)->breaks[b].radius_m)
 
 
 

@@ -48,6 +48,36 @@ sv_status sv_breaks_values(sv_ctx *ctx, const char *opt, const double *v, size_t
 sv_status sv_breaks_make(sv_ctx *ctx, const sv_breaks_spec *spec, sv_breaks *out);
 void sv_breaks_free(sv_breaks *b);
 
+/* Presets: named breaks of a planning standard. gb50180: GB 50180-2018
+ * (城市居住区规划设计标准), the 5-, 10- and 15-minute life circles at the
+ * standard's walking distances 300, 500 and 1000 m (for 15 minutes the
+ * standard gives 800-1000 m). These are planning distances, not speed x
+ * time: the breaks are metres (mode "distance"), the minutes only name them. */
+typedef struct {
+    double minutes;                /* the life circle's name: 5, 10, 15 */
+    double radius_m;               /* its distance */
+    const char *label, *label_zh;  /* "5-minute life circle", "5分钟生活圈" */
+} sv_preset_break;
+
+typedef struct {
+    const char *name;              /* "gb50180" */
+    const char *what;              /* one line for --help */
+    const sv_preset_break *breaks; /* ascending by radius */
+    size_t n;
+} sv_preset;
+
+/* The presets, terminated by a NULL name. */
+const sv_preset *sv_presets(void);
+
+/* The preset called name (case-insensitive) and its radii: the preset's
+ * own, or radii[] when given, one per break, strictly ascending (the
+ * planner's distance for each life circle, keeping its label). radii_out
+ * holds sv_preset.n values (at most SV_PRESET_MAX). Errors are
+ * SV_ERR_USAGE naming --preset/--radius/--minutes and what to give. */
+#define SV_PRESET_MAX 8
+sv_status sv_preset_resolve(sv_ctx *ctx, const char *name, const double *radii, size_t n_radii, size_t n_minutes,
+                            const sv_preset **out, double *radii_out);
+
 #ifdef __cplusplus
 }
 #endif

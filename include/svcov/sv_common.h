@@ -91,6 +91,11 @@ int sv_ctx_interrupted(const sv_ctx *ctx);
 void sv_ctx_set_threads(sv_ctx *ctx, int threads);
 int sv_ctx_threads(const sv_ctx *ctx);
 
+/* Inputs GDAL would fetch over the network (/vsicurl/, /vsis3/, http://, ...)
+ * are refused unless allowed (svcov works offline; --allow-network). */
+void sv_ctx_set_allow_network(sv_ctx *ctx, int allow);
+int sv_ctx_allow_network(const sv_ctx *ctx);
+
 /* A monotonic clock in seconds, for durations. */
 double sv_clock_s(void);
 

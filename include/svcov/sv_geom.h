@@ -99,6 +99,25 @@ sv_geom *sv_geom_make_valid_polygonal(sv_geos *h, const sv_geom *g, int *repaire
  * Polygon or MultiPolygon; an empty polygon when there are none. */
 sv_geom *sv_geom_polygons(sv_geos *h, const sv_geom *g);
 
+/* Results leave out slivers: polygon parts and holes whose mean width
+ * (2 x area / perimeter) is below 1 cm. Overlays of nearly coincident
+ * boundaries leave needles of 1e-12 m and less; nothing real is that thin
+ * (input coordinates at 1e-7 degrees, 7-decimal GeoJSON and the circles'
+ * polygonisation are all about 1 cm). Recorded as runs.sliver_tol_m. */
+#define SV_SLIVER_TOL_M 0.01
+
+/* The polygons of g without slivers: parts whose mean width 2*area/perimeter
+ * is below tol are dropped and holes as thin are filled (a valid input stays
+ * valid). A Polygon, a MultiPolygon or an empty polygon. *n_dropped (may be
+ * NULL) grows by the parts and holes removed. NULL on error. */
+sv_geom *sv_geom_without_slivers(sv_geos *h, const sv_geom *g, double tol, size_t *n_dropped);
+
+/* g with every coordinate on a grid of cell size grid (GEOS snap-rounding;
+ * polygons thinner than a cell collapse and are dropped, so the result may
+ * be empty or a multi type). Polygons come out valid: an invalid one is
+ * repaired (MakeValid) first. NULL on error. */
+sv_geom *sv_geom_on_grid(sv_geos *h, const sv_geom *g, double grid);
+
 sv_geom *sv_geom_intersection(sv_geos *h, const sv_geom *a, const sv_geom *b);
 sv_geom *sv_geom_difference(sv_geos *h, const sv_geom *a, const sv_geom *b);
 /* Union of n geometries; takes ownership of parts[0..n-1] (each set to NULL).
@@ -147,6 +166,10 @@ typedef struct {
 } sv_face;
 int sv_geom_overlay_faces(sv_geos *h, const sv_geom *region, const sv_geom *const *areas, size_t n,
                           sv_face **faces, size_t *nfaces);
+/* The same, counting each face's areas only up to cap (a face covered by
+ * more has count cap): where only "cap or more" matters. */
+int sv_geom_overlay_faces_capped(sv_geos *h, const sv_geom *region, const sv_geom *const *areas, size_t n, int cap,
+                                 sv_face **faces, size_t *nfaces);
 void sv_faces_free(sv_geos *h, sv_face *faces, size_t n);
 /* The union of polygons that meet only along shared edges (faces of one
  * arrangement): GEOS CoverageUnion, no overlay. Takes ownership of parts

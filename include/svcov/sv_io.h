@@ -7,6 +7,7 @@
 #define SV_IO_H
 
 #include "svcov/sv_common.h"
+#include "svcov/sv_cncoords.h"
 #include "svcov/sv_geom.h"
 
 #ifdef __cplusplus
@@ -29,7 +30,19 @@ typedef struct {
     const char *levels_field;   /* demand: building levels (NULL: "building:levels"/"levels" when present) */
     const char *where;          /* OGR attribute filter, or NULL */
     int strict;                 /* a feature problem is an error */
+    sv_coords coords;           /* the lon/lat system of the file (GCJ-02, BD-09: converted to WGS 84
+                                   when read; refused for a projected layer); 0 = WGS 84 */
+    const char *coords_option;  /* the option that set coords, for messages (NULL: "--coords") */
+    const char *encoding;       /* text encoding of the attributes (any GDAL/iconv name, e.g. CP936),
+                                   "auto" (GBK detected and decoded), NULL (the file's own; warns) */
+    const char *encoding_option; /* the option that set encoding (NULL: "--encoding") */
 } sv_source_opts;
+
+/* "stations=gcj02,districts=wgs84" (encoding 0) or "stations=CP936"
+ * (encoding 1: only the inputs given one) for the inputs whose spec is
+ * set; names[i] names opts[i] (NULL opts skipped). */
+void sv_sources_describe(char *buf, size_t size, const char *const *names, const sv_source_opts *const *opts,
+                         size_t n, int encoding);
 
 /* One input feature after projection. */
 typedef struct {
@@ -82,9 +95,14 @@ int sv_featureset_to_source(const sv_featureset *fs, double x, double y, double 
  * format: a GDAL driver name or alias (geojson, gpkg, shp, kml, fgb, csv),
  * NULL to infer from out_path's extension (GeoJSON when unknown).
  * where: an SQL filter on the table, or NULL. GeoJSON is written per
- * RFC 7946 (WGS 84 lon/lat, right-hand rule). The file appears atomically. */
+ * RFC 7946 (WGS 84 lon/lat, right-hand rule). coords GCJ-02 or BD-09:
+ * geometries are written as lon/lat in that system (the file's CRS says
+ * WGS 84: these systems have no EPSG code), to draw over AMap or Baidu
+ * tiles; WGS 84: as stored (GeoJSON in WGS 84). Geometry is snap-rounded to
+ * the grid the output keeps (1e-7 degrees for lon/lat formats, 1e-6 in the
+ * layer's CRS otherwise), valid as written. The file appears atomically. */
 sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table,
-                          const char *where, const char *out_path, const char *format);
+                          const char *where, const char *out_path, const char *format, sv_coords coords);
 
 /* The populated cells of a population grid (any GDAL raster, any CRS; band
  * 1) inside the window that holds extent (analysis CRS), read a block of

@@ -12,6 +12,8 @@
 #define SV_MAP_H
 
 #include "svcov/sv_common.h"
+#include "svcov/sv_lang.h"
+#include "svcov/sv_cncoords.h"
 #include "svcov/sv_render.h"
 
 #include <stddef.h>
@@ -35,6 +37,8 @@ typedef struct {
     const char *font;   /* a font family to put first (NULL: Noto Sans CJK SC) */
     sv_map_warn_fn warn; /* may be NULL */
     void *warn_ud;
+    sv_lang lang;        /* the language of titles, legend and figures (0: English) */
+    sv_coords coords;   /* HTML map: lon/lat in this system (GCJ-02, BD-09 for their tiles); 0 WGS 84 */
 } sv_map_options;
 
 typedef struct {
@@ -80,8 +84,9 @@ sv_status sv_map_write_html(sv_ctx *ctx, const char *db_path, const sv_map_optio
 const char *sv_map_leaflet_version(void);
 
 /* An SQL condition selecting the breaks asked for in o (--minutes/--radius),
- * on columns named PREFIX minutes / PREFIX radius_m; "1" when none was asked. */
-void sv_map_break_filter(const sv_map_options *o, const char *prefix, char *where, size_t size);
+ * on columns named PREFIX minutes / PREFIX radius_m; "1" when none was asked.
+ * Any number of breaks; the caller frees the string with free(); NULL when out of memory. */
+char *sv_map_break_filter(const sv_map_options *o, const char *prefix);
 
 #ifdef __cplusplus
 }

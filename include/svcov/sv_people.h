@@ -86,6 +86,25 @@ sv_status sv_redundancy_compute(sv_ctx *ctx, sv_geos *h, const sv_geom *region, 
                                 const size_t *ids, size_t n, sv_popsurf *surf, double own_people,
                                 double *only_area, double *only_people, sv_face_lists *only_geoms,
                                 sv_redundancy *r);
+/* The same for a region given as pieces that do not overlap (a district
+ * cut by the Voronoi cells of the stations): each piece with the areas
+ * crossing it (areas[i] of station ids[i]) and base areas covering all of
+ * it, which are not in areas (base_only: the station of the one covering
+ * area when base is 1). A piece with base >= 3 is class 3+ without any
+ * noding. The class polygons are the union of the pieces' faces (3+: region
+ * less the other classes). */
+typedef struct {
+    const sv_geom *region;
+    const sv_geom *const *areas;
+    const size_t *ids;
+    size_t n;
+    int base;
+    size_t base_only;
+} sv_red_piece;
+sv_status sv_redundancy_compute_pieces(sv_ctx *ctx, sv_geos *h, const sv_geom *region, const sv_red_piece *pieces,
+                                       size_t np, sv_popsurf *surf, double own_people,
+                                       double *only_area, double *only_people, sv_face_lists *only_geoms,
+                                       sv_redundancy *r);
 void sv_redundancy_free(sv_redundancy *r);
 
 /* The weighted q-quantile (0..1) of values (NAN entries ignored), the

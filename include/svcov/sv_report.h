@@ -22,6 +22,7 @@ typedef struct {
     const sv_map_options *map; /* breaks to report, warnings (may be NULL) */
     int district_maps;         /* HTML: a small map per district too (1 default in the CLI) */
     const char *title;         /* NULL: "Service coverage report" */
+    sv_lang lang;              /* headings, column names, notes and the maps (0: English; overrides map->lang) */
 } sv_report_options;
 
 /* Write the report to path (atomically). */

@@ -22,6 +22,49 @@ extern "C" {
 #define SV_STORE_APPLICATION_ID 0x53564356 /* "SVCV" */
 #define SV_STORE_SCHEMA_VERSION 3
 
+/* The result tables, in creation order (described in src/schema.c). */
+typedef enum {
+    SV_TABLE_STATIONS = 0,
+    SV_TABLE_DISTRICTS,
+    SV_TABLE_SERVICE_AREAS,
+    SV_TABLE_REACHED_STREETS,
+    SV_TABLE_DISTRICT_COVERAGE,
+    SV_TABLE_COVERAGE,
+    SV_TABLE_GAPS,
+    SV_TABLE_GAP_PARTS,
+    SV_TABLE_ISSUES,
+    SV_TABLE_CITY_COVERAGE,
+    SV_TABLE_SITES,
+    SV_TABLE_SITE_DISTRICT_COVERAGE,
+    SV_TABLE_DEMAND_ACCESS,
+    SV_TABLE_DEMAND_REACH,
+    SV_TABLE_DISTRICT_DEMAND,
+    SV_TABLE_REDUNDANCY,     /* district_redundancy */
+    SV_TABLE_CRITICAL,       /* critical_stations */
+    SV_TABLE_FAIRNESS,       /* district_fairness (no geometry) */
+    SV_TABLE_CATEGORY,       /* category_coverage */
+    SV_TABLE_CATEGORY_GAPS,  /* category_gaps */
+    SV_TABLE_RESPONSIBILITY, /* responsibility */
+    SV_TABLE_ROADS,          /* roads: the network of a network-mode run */
+    SV_TABLE_BREAKS,         /* the run's breaks with a preset's labels */
+    SV_TABLE_RUNS,           /* one record per analyze */
+    SV_TABLE_SITE_RUNS,      /* one record per site */
+    SV_TABLE_COUNT
+} sv_table;
+
+typedef enum { SV_VALUE_REAL = 0, SV_VALUE_TEXT, SV_VALUE_INT, SV_VALUE_NULL } sv_value_kind;
+typedef struct {
+    sv_value_kind kind;
+    const char *text; /* SV_VALUE_TEXT (NULL stores NULL) */
+    double number;    /* REAL or INT; not finite stores NULL */
+} sv_value;
+#define SV_TEXT(s) ((sv_value){SV_VALUE_TEXT, (s), 0.0})
+#define SV_REAL(x) ((sv_value){SV_VALUE_REAL, NULL, (x)})
+#define SV_INT(x) ((sv_value){SV_VALUE_INT, NULL, (double)(x)})
+#define SV_NULL ((sv_value){SV_VALUE_NULL, NULL, 0.0})
+/* The three break columns (mode, minutes, radius_m). */
+#define SV_BREAK(mode, minutes, radius_m) SV_TEXT(mode), SV_REAL(minutes), SV_REAL(radius_m)
+
 typedef struct sv_store sv_store;
 
 /* The target's folder exists and is writable, and an existing file there
@@ -44,127 +87,70 @@ sv_status sv_store_commit(sv_ctx *ctx, sv_store *st);
 /* Register the geometry column of a table whose rows are all written and
  * build its spatial index now instead of at commit (a fresh database writes
  * geometries into plain BLOB columns until then). No more rows may follow. */
-sv_status sv_store_finish_table(sv_ctx *ctx, sv_store *st, const char *table);
+sv_status sv_store_finish_table(sv_ctx *ctx, sv_store *st, sv_table table);
 /* Throw the temporary database away (NULL ok). */
 void sv_store_abort(sv_store *st);
 
-/* minutes: NAN stores NULL. wkb may be NULL (stores a NULL geometry). */
-typedef struct {
-    const char *mode;
-    double minutes;
-    double radius_m;
-} sv_store_break;
-
-sv_status sv_store_station(sv_ctx *ctx, sv_store *st, const char *id, const char *name,
-                           const char *category, long long fid, double x, double y);
-sv_status sv_store_district(sv_ctx *ctx, sv_store *st, const char *id, const char *name,
-                            long long fid, double area_m2, int repaired,
-                            const unsigned char *wkb, size_t len);
-/* reached_m: the street length reached (network mode), NAN otherwise. */
-sv_status sv_store_service_area(sv_ctx *ctx, sv_store *st, const char *station_id,
-                                const sv_store_break *b, double area_m2, double reached_m,
-                                const unsigned char *wkb, size_t len);
-/* The streets reached from one station (station_id) or all (NULL). */
-sv_status sv_store_reached(sv_ctx *ctx, sv_store *st, const char *station_id, const sv_store_break *b,
-                           double length_m, const unsigned char *wkb, size_t len);
-
-typedef struct {
-    const char *district_id, *district_name;
-    sv_store_break brk;
-    double area_m2, covered_m2, covered_pct, gap_m2;
-    int n_stations_inside, n_stations_reaching;
-    int n_gap_parts;
-    double pop_total, pop_covered; /* people; NAN stores NULL (no population given) */
-    const unsigned char *covered_wkb; size_t covered_len;
-    const unsigned char *gap_wkb; size_t gap_len;
-} sv_store_coverage_row;
-
-/* One district and break: the district_coverage row, the coverage and gaps
- * polygons. */
-sv_status sv_store_coverage(sv_ctx *ctx, sv_store *st, const sv_store_coverage_row *row);
-/* One polygon of a gap (for "largest gaps"). */
-sv_status sv_store_gap_part(sv_ctx *ctx, sv_store *st, const char *district_id,
-                            const char *district_name, const sv_store_break *b, int part_no,
-                            double area_m2, const unsigned char *wkb, size_t len);
-sv_status sv_store_issue(sv_ctx *ctx, sv_store *st, const sv_issue *is);
-
-/* City-wide figures for one break, over the union of all districts (so
- * overlapping districts are not counted twice). */
-sv_status sv_store_city(sv_ctx *ctx, sv_store *st, const sv_store_break *b, double area_m2,
-                        double covered_m2, int n_stations, double pop_total, double pop_covered, double gini);
-
-/* Tables of "who is covered", written row by row with sv_store_insert:
- * values in the order of the columns listed in DESIGN.md, then the
- * geometry (WKB, NULL for none) for tables that have one. */
-typedef enum {
-    SV_TABLE_REDUNDANCY = 0, /* district_redundancy */
-    SV_TABLE_CRITICAL,       /* critical_stations */
-    SV_TABLE_FAIRNESS,       /* district_fairness (no geometry) */
-    SV_TABLE_CATEGORY,       /* category_coverage */
-    SV_TABLE_CATEGORY_GAPS,  /* category_gaps */
-    SV_TABLE_RESPONSIBILITY, /* responsibility */
-    SV_TABLE_ROADS,          /* roads: the network of a network-mode run */
-    SV_TABLE_COUNT
-} sv_table;
-typedef enum { SV_VALUE_REAL = 0, SV_VALUE_TEXT, SV_VALUE_INT } sv_value_kind;
-typedef struct {
-    sv_value_kind kind;
-    const char *text; /* SV_VALUE_TEXT (NULL stores NULL) */
-    double number;    /* REAL (NAN stores NULL) or INT */
-} sv_value;
-#define SV_TEXT(s) ((sv_value){SV_VALUE_TEXT, (s), 0.0})
-#define SV_REAL(x) ((sv_value){SV_VALUE_REAL, NULL, (x)})
-#define SV_INT(x) ((sv_value){SV_VALUE_INT, NULL, (double)(x)})
+/* Writing rows. The tables, their columns (declared types, NOT NULL) and
+ * geometry are described once in src/schema.c (listed in DESIGN.md); a row
+ * is its values in the description's column order, then the geometry. A
+ * value's kind must be its column's type (TEXT, INTEGER, REAL) or NULL, and
+ * the count must match: anything else is SV_ERR_INTERNAL. */
 sv_status sv_store_insert(sv_ctx *ctx, sv_store *st, sv_table table, const sv_value *values, size_t n,
                           const unsigned char *wkb, size_t len);
+/* The same for a table with a POINT geometry, given as x, y. */
+sv_status sv_store_insert_point(sv_ctx *ctx, sv_store *st, sv_table table, const sv_value *values, size_t n,
+                                double x, double y);
 
-/* Demand access: one row per demand point (demand_access), one per point
- * and break (demand_reach), one per district and break (district_demand;
- * covered_share is a fraction, NULL without demand). */
-typedef struct {
-    const char *demand_id, *district_id, *nearest_station_id, *method;
-    double weight, snap_m, network_m, minutes, euclid_m, x, y;
-} sv_store_demand_row;
-sv_status sv_store_demand(sv_ctx *ctx, sv_store *st, const sv_store_demand_row *row);
-sv_status sv_store_demand_reach(sv_ctx *ctx, sv_store *st, const char *demand_id, const sv_store_break *b,
-                                int within, int n_stations);
-sv_status sv_store_district_demand(sv_ctx *ctx, sv_store *st, const char *district_id, const char *district_name,
-                                   const sv_store_break *b, double total, double covered, int n_points);
+/* One feature issue (a row of issues). */
+sv_status sv_store_issue(sv_ctx *ctx, sv_store *st, const sv_issue *is);
 
-/* A record in a run table ("runs", "site_runs"), created on first use with
- * the given columns, each "name TYPE" with TYPE TEXT, INTEGER or REAL;
- * *rowid (may be NULL) gets its id. Values are text (NULL = NULL) and are
- * stored as their column's type: a TEXT value is never turned into a number
- * ("5.0" stays "5.0"), an INTEGER or REAL value must be a number
- * (SV_ERR_INTERNAL otherwise). */
-sv_status sv_store_record(sv_ctx *ctx, sv_store *st, const char *table, const char *const *columns,
+/* A record in a run table (SV_TABLE_RUNS, SV_TABLE_SITE_RUNS), created on
+ * first use; *rowid (may be NULL) gets its id. Values are text by column name
+ * (NULL = NULL); every column of the description must be given exactly once
+ * (a missing, unknown or repeated name is SV_ERR_INTERNAL). A value is stored
+ * as its column's type: a TEXT value is never turned into a number ("5.0"
+ * stays "5.0"), an INTEGER or REAL value must be a number. */
+sv_status sv_store_record(sv_ctx *ctx, sv_store *st, sv_table table, const char *const *names,
                           const char *const *values, size_t n, long long *rowid);
 
-typedef struct {
-    long long site_run_id;
-    int rank;
-    const char *candidate_id;
-    double marginal_gain, cumulative_weight, cumulative_share;
-    const char *district_id;
-    double x, y;
-} sv_store_site_row;
+/* The read-only handle of map, report, query and export: an svcov result
+ * database (checked as sv_store_check_db does), opened read-only with
+ * SpatiaLite loaded. Close with sv_store_close_read (NULL ok). */
+typedef struct sv_store_reader sv_store_reader;
+sv_status sv_store_open_read(sv_ctx *ctx, const char *db_path, sv_store_reader **out);
+void sv_store_close_read(sv_store_reader *rd);
+/* The database's path (owned by the handle). */
+const char *sv_store_reader_path(const sv_store_reader *rd);
 
-/* One chosen site, and the before/after coverage of one district. */
-sv_status sv_store_site(sv_ctx *ctx, sv_store *st, const sv_store_site_row *row);
-sv_status sv_store_site_district(sv_ctx *ctx, sv_store *st, long long site_run_id, const char *district_id,
-                                 const char *district_name, double total, double before, double after,
-                                 double floor_weight);
-
-/* Run the statements of sql against db_path (read-only, SpatiaLite loaded),
- * binding named parameters (":name") from names/values; a parameter with no
- * value is NULL, a value no statement uses is an SV_ERR_USAGE. Each row is
- * passed to fn (a non-zero return stops). A statement that starts a new
- * result set calls fn with values == NULL first (column names only). */
+/* Run the statements of sql, binding named parameters (":name") from
+ * names/values; a parameter with no value is NULL, a value no statement uses
+ * is an SV_ERR_USAGE. Each row is passed to fn (a non-zero return stops). A
+ * statement that starts a new result set calls fn with values == NULL first
+ * (column names only). Stops with SV_ERR_INTERRUPTED soon after ctx is
+ * interrupted (SQLite's progress handler, for this call only). */
 typedef int (*sv_row_fn)(void *userdata, int ncol, const char *const *names,
                          const char *const *values);
-sv_status sv_store_query(sv_ctx *ctx, const char *db_path, const char *sql,
-                         const char *const *names, const char *const *values, size_t nparams,
-                         sv_row_fn fn, void *userdata);
+sv_status sv_store_read(sv_ctx *ctx, sv_store_reader *rd, const char *sql, const char *const *names,
+                        const char *const *values, size_t nparams, sv_row_fn fn, void *userdata);
+
+/* A typed value for a named parameter (the values of 'svcov query --set'). */
+typedef enum { SV_PARAM_TEXT, SV_PARAM_INTEGER, SV_PARAM_REAL } sv_param_type;
+typedef struct {
+    const char *name; /* without the ':' */
+    sv_param_type type;
+    const char *text; /* SV_PARAM_TEXT */
+    long long i;      /* SV_PARAM_INTEGER */
+    double d;         /* SV_PARAM_REAL */
+} sv_query_param;
+
+/* sv_store_read with typed values, each bound as its type (sv_store_read binds
+ * its values as text through it). Every statement is prepared before the first
+ * one runs, so that SQL errors and a value no statement uses (SV_ERR_USAGE)
+ * come before any row reaches fn (unless a statement can only be prepared
+ * after an earlier one ran). A damaged database is an SV_ERR_INPUT naming it. */
+sv_status sv_store_read_typed(sv_ctx *ctx, sv_store_reader *rd, const char *sql, const sv_query_param *params,
+                              size_t nparams, sv_row_fn fn, void *userdata);
 
 /* Versions (static strings). */
 const char *sv_sqlite_version(void);

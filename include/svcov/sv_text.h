@@ -29,15 +29,28 @@ void sv_buf_puts(sv_buf *b, const char *s);
 void sv_buf_printf(sv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* s with & < > " ' as HTML entities (NULL appends nothing). */
 void sv_buf_html(sv_buf *b, const char *s);
-/* s as a Markdown table cell: | and newlines escaped. */
+/* s as plain text in a Markdown table cell: | ` * _ [ ] \ and a leading # backslash-escaped,
+ * < & as entities, line breaks and other control characters as a space. */
 void sv_buf_md(sv_buf *b, const char *s);
-/* s as an RFC 4180 CSV field (quoted when it holds , " or a line break). */
+/* s as an RFC 4180 CSV field (quoted when it holds , " or a line break). A text that a spreadsheet
+ * would run as a formula (starting with = + - @ tab or CR, and not a number like -3.5) gets a
+ * leading ' (OWASP's rule against CSV injection). */
 void sv_buf_csv(sv_buf *b, const char *s);
 /* JSON text that is safe inside an HTML <script> element: < > & and
  * U+2028/U+2029 become \u escapes (valid JSON, no early </script>). */
 void sv_buf_json_script(sv_buf *b, const char *json);
 /* n bytes as base64 (RFC 4648, with padding). */
 void sv_buf_base64(sv_buf *b, const unsigned char *p, size_t n);
+
+/* s for a terminal: control characters (C0, DEL, C1, so ESC sequences too) and bytes that are not
+ * UTF-8 as visible escapes (\x1b, \u009b); line breaks and tabs kept when keep_newlines. */
+void sv_buf_term(sv_buf *b, const char *s, int keep_newlines);
+/* id as a readable file name part of at most max_bytes bytes (and size - 1) into out: UTF-8 kept
+ * (cut at a character's boundary), / \ : * ? " < > | control characters, bytes that are not UTF-8
+ * and a leading dot replaced by _, a trailing dot or space too, Windows device names (CON, COM1, ...)
+ * given a _; "district" for an empty id. Different ids can give the same part: callers make names
+ * unique. */
+void sv_file_name_part(const char *id, char *out, size_t size, size_t max_bytes);
 
 /* Write n bytes to path atomically: a temporary file beside it, fsync,
  * rename. On failure nothing is left at path that was not there before.

@@ -3,6 +3,10 @@
 #define SVCOV_CLI_H
 
 #include "svcov/sv_common.h"
+#include "svcov/sv_lang.h"
+#include "svcov/sv_io.h"
+
+#include <getopt.h>
 
 /* Exit statuses (documented in --help and the README). */
 enum {
@@ -24,8 +28,13 @@ void cli_print_issues(const sv_ctx *ctx, const char *cmd);
 
 /* Status to exit code, after printing the context's message. */
 int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd);
+/* "svcov CMD: TEXT" on stderr, control characters of TEXT (ids, names) made visible. */
+void cli_eprintf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Usage error: print "svcov CMD: msg" and a hint, return EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The language of what the command prints for people: --lang ARG (en or zh), or with ARG NULL the locale
+ * (LC_ALL, LC_MESSAGES, LANG starting with zh: Chinese). 0 ok; an unknown ARG prints why and gives EXIT_USAGE. */
+int cli_lang(const char *cmd, const char *arg, sv_lang *out);
 /* Parse "10,15" into a new array (free()); 0 ok, -1 bad number. */
 int cli_parse_list(const char *s, double **out, size_t *n);
 /* "svcov ARGS..." for the runs table (free()); NULL when out of memory. */
@@ -42,5 +51,35 @@ void cli_warning(const char *text, void *userdata);
 void cli_progress(const char *stage, double fraction, void *userdata);
 void cli_progress_begin(void);
 void cli_progress_end(void);
+
+/* --coords, --encoding and their per-input forms, one table for analyze
+ * and site (inputs.c). Put CLI_INPUT_LONGOPTS in the command's option
+ * table, hand every option to cli_input_option, then apply. */
+#define CLI_INPUTS 6 /* the sv_role values */
+enum { CLI_O_COORDS = 1000, CLI_O_ENCODING = 1010 };
+#define CLI_INPUT_LONGOPTS_(word, k)                                                         \
+    {word "coords", required_argument, NULL, CLI_O_COORDS + (k)},                            \
+    {word "encoding", required_argument, NULL, CLI_O_ENCODING + (k)}
+#define CLI_INPUT_LONGOPTS                                                                   \
+    CLI_INPUT_LONGOPTS_("", 0), CLI_INPUT_LONGOPTS_("stations-", 1 + SV_ROLE_STATIONS),      \
+    CLI_INPUT_LONGOPTS_("districts-", 1 + SV_ROLE_DISTRICTS),                                \
+    CLI_INPUT_LONGOPTS_("demand-", 1 + SV_ROLE_DEMAND),                                      \
+    CLI_INPUT_LONGOPTS_("candidates-", 1 + SV_ROLE_CANDIDATES),                              \
+    CLI_INPUT_LONGOPTS_("network-", 1 + SV_ROLE_NETWORK),                                    \
+    CLI_INPUT_LONGOPTS_("population-", 1 + SV_ROLE_POPULATION)
+typedef struct {
+    sv_coords coords[CLI_INPUTS + 1]; /* [0]: every input; [1 + role]: one */
+    int coords_set[CLI_INPUTS + 1];
+    const char *encoding[CLI_INPUTS + 1];
+} cli_inputs;
+/* 1: c is one of these options (stored in in), 0: it is not, EXIT_USAGE:
+ * a bad value (the message is printed). */
+int cli_input_option(const char *cmd, int c, const char *arg, cli_inputs *in);
+/* Set coords/encoding of each source (indexed by sv_role; NULL: the
+ * command has no such input, and its options are a usage error). Returns
+ * 0 or EXIT_USAGE (the message is printed). */
+int cli_inputs_apply(const char *cmd, const cli_inputs *in, sv_source_opts *const src[CLI_INPUTS]);
+/* The help section for these options. */
+void cli_inputs_help(void);
 
 #endif

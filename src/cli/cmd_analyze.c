@@ -36,7 +36,14 @@ static void help(void)
            "  --mode walk|bike|ebike    walk 5 km/h (default), bike 15 km/h, ebike 20 km/h\n"
            "  --speed KMH               your own speed instead of the mode's (stored as mode 'custom')\n"
            "  --detour FACTOR           network circuity: radius = speed x time / FACTOR (default 1)\n"
-           "  --radius LIST             straight-line radii in metres, e.g. 500,1000\n\n"
+           "  --radius LIST             straight-line radii in metres, e.g. 500,1000\n"
+           "  --preset NAME             named breaks (labels stored in the breaks table for maps and reports);\n"
+           "                            with --radius LIST (one per break, ascending) the labels keep the new\n"
+           "                            distances, e.g. --preset gb50180 --radius 300,500,800. Presets:\n");
+    for (const sv_preset *p = sv_presets(); p->name; p++)
+        printf("    %-10s %s\n", p->name, p->what);
+    printf("    (GB 50180-2018 gives 800-1000 m for the 15-minute circle; these are the standard's planning\n"
+           "    distances, not speed x time, and are stored as distance breaks)\n\n"
            "Network mode (true service areas along the streets instead of circles):\n"
            "  --network PATH[:LAYER]    road lines (GeoJSON, GeoPackage, Shapefile, an OSM .pbf's lines layer);\n"
            "                            ways are joined at shared vertices only (bridges do not connect)\n"
@@ -69,16 +76,23 @@ static void help(void)
            "  --no-category-coverage    skip coverage per station category (--category; a value like\n"
            "                            \"water;charging\" counts for both; tables category_coverage, category_gaps)\n\n"
            "Geometry:\n"
-           "  --crs auto|EPSG:n         analysis CRS (default auto: the UTM zone of the data's centre)\n"
+           "  --crs auto|auto-cgcs2000|EPSG:n  analysis CRS (default auto: the UTM zone of the data's centre;\n"
+           "                            auto-cgcs2000: the CGCS2000 3-degree Gauss-Kruger zone, e.g. EPSG:4547\n"
+           "                            at 114E, what Chinese planning offices use)\n"
            "  --quad-segs N             circle segments per quarter (default 32: 128 vertices, area\n"
            "                            0.04%% below the true circle)\n"
            "  --method voronoi|union    voronoi (default, fast) or union (textbook cross-check); same numbers\n"
            "  --no-service-areas        do not store one circle (network: area) per station and break\n"
            "                            (network: also no redundancy; stations reaching are still counted)\n"
            "  --threads N               worker threads (default: all cores)\n\n"
-           "Run:\n"
+           );
+    cli_inputs_help();
+    printf("Run:\n"
            "  --out DB                  result database (.sqlite)\n"
            "  --strict                  stop at the first bad feature instead of skipping/repairing it\n"
+           "  --allow-network           read inputs given as URLs or /vsicurl/, /vsis3/ ... paths (refused\n"
+           "                            otherwise: svcov works offline)\n"
+           "  --lang LANG               en or zh (简体中文): the summary table; default from LANG/LC_ALL\n"
            "  -q, --quiet               no progress, no table\n\n"
            "Examples:\n"
            "  svcov analyze --stations geodata/stations.geojson --districts geodata/districts.geojson \\\n"
@@ -98,7 +112,7 @@ enum {
     O_DISTRICT_NAME, O_WHERE, O_MINUTES, O_MODE, O_SPEED, O_DETOUR, O_RADIUS, O_CRS, O_QUAD, O_METHOD,
     O_NO_SA, O_THREADS, O_OUT, O_STRICT, O_HELP, O_NETWORK, O_HIGHWAY, O_SPEEDS, O_SNAP, O_LEGS, O_MAXSNAP,
     O_TRIM, O_DEMAND, O_DEMAND_ID, O_DEMAND_WEIGHT, O_POPULATION, O_POP_FIELD, O_POP_RASTER, O_LEVELS,
-    O_NO_REDUNDANCY, O_NO_CATEGORY
+    O_NO_REDUNDANCY, O_NO_CATEGORY, O_LANG, O_PRESET, O_ALLOW_NETWORK
 };
 
 static const struct option longopts[] = {
@@ -122,8 +136,10 @@ static const struct option longopts[] = {
     {"threads", required_argument, NULL, O_THREADS},
     {"out", required_argument, NULL, O_OUT},
     {"strict", no_argument, NULL, O_STRICT},
+    {"allow-network", no_argument, NULL, O_ALLOW_NETWORK},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, O_HELP},
+    {"lang", required_argument, NULL, O_LANG},
     {"network", required_argument, NULL, O_NETWORK},
     {"highway-field", required_argument, NULL, O_HIGHWAY},
     {"speeds", required_argument, NULL, O_SPEEDS},
@@ -140,6 +156,8 @@ static const struct option longopts[] = {
     {"levels-field", required_argument, NULL, O_LEVELS},
     {"no-redundancy", no_argument, NULL, O_NO_REDUNDANCY},
     {"no-category-coverage", no_argument, NULL, O_NO_CATEGORY},
+    {"preset", required_argument, NULL, O_PRESET},
+    CLI_INPUT_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 
@@ -162,12 +180,12 @@ static int parse_int(const char *opt, const char *s, int *v)
     return 0;
 }
 
-static void break_label(char *buf, size_t n, const sv_break *b)
+static void break_label(sv_lang L, char *buf, size_t n, const sv_break *b)
 {
     if (isnan(b->minutes))
-        snprintf(buf, n, "%g m", b->radius_m);
+        snprintf(buf, n, sv_tr(L, "%g m"), b->radius_m);
     else
-        snprintf(buf, n, "%g min", b->minutes);
+        snprintf(buf, n, sv_tr(L, "%g min"), b->minutes);
 }
 
 #define MAX_TABLE_DISTRICTS 40
@@ -185,24 +203,24 @@ static int by_first_break(const void *x, const void *y)
 }
 
 /* Redundancy and the most critical stations of the largest break. */
-static void print_people(const sv_analysis *a, int people)
+static void print_people(sv_lang L, const sv_analysis *a, int people)
 {
     const sv_people_result *P = &a->people;
     size_t nd = a->n_districts, nb = a->n_breaks, ns = a->n_stations;
     if (people)
-        printf("People: %s (Gini: 0 = every district equally covered, 1 = all coverage in one)\n",
-               sv_pop_method_name(P->method));
+        printf(sv_tr(L, "People: %s (Gini: 0 = every district equally covered, 1 = all coverage in one)\n"),
+               sv_trp(L, "population method", sv_pop_method_name(P->method)));
     if (P->n_categories && nb) {
         char brk[32];
-        break_label(brk, sizeof brk, &a->breaks[0]);
-        printf("\nWithin %s, by category (category_coverage):", brk);
+        break_label(L, brk, sizeof brk, &a->breaks[0]);
+        printf(sv_tr(L, "\nWithin %s, by category (category_coverage):"), brk);
         for (size_t c = 0; c < P->n_categories; c++) {
             const sv_cov_cell *cell = &P->cat_cov[c].cells[nd * nb];
             double t = P->cat_total[c * (nd + 1) * nb + nd * nb], cv = P->cat_covered[c * (nd + 1) * nb + nd * nb];
-            printf("%s %s (%zu stations) %.1f%% of the area", c ? ";" : "", P->categories[c], P->cat_stations[c],
-                   cell->area_m2 > 0 ? 100.0 * cell->covered_m2 / cell->area_m2 : 0.0);
+            printf(sv_tr(L, "%s %s (%zu stations) %.1f%% of the area"), c ? sv_tr(L, ";") : "", P->categories[c],
+                   P->cat_stations[c], cell->area_m2 > 0 ? 100.0 * cell->covered_m2 / cell->area_m2 : 0.0);
             if (people && t > 0 && isfinite(cv))
-                printf(" / %.1f%% of people", 100.0 * cv / t);
+                printf(sv_tr(L, " / %.1f%% of people"), 100.0 * cv / t);
         }
         printf("\n");
     }
@@ -214,13 +232,14 @@ static void print_people(const sv_analysis *a, int people)
     for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++)
         pop += r->people[c];
     char brk[32];
-    break_label(brk, sizeof brk, &a->breaks[b]);
-    printf("\nRedundancy within %s (district_redundancy): ", brk);
-    static const char *label[] = {"no station", "1 station", "2 stations", "3 or more"};
+    break_label(L, brk, sizeof brk, &a->breaks[b]);
+    printf(sv_tr(L, "\nRedundancy within %s (district_redundancy): "), brk);
+    static const char *label[] = {SV_N_("no station"), SV_N_("1 station"), SV_N_("2 stations"), SV_N_("3 or more")};
     for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
-        printf("%s%s %.1f%% of the area", c ? "; " : "", label[c], area > 0 ? 100.0 * r->area[c] / area : 0.0);
+        printf(sv_tr(L, "%s%s %.1f%% of the area"), c ? sv_tr(L, "; ") : "", sv_tr(L, label[c]),
+               area > 0 ? 100.0 * r->area[c] / area : 0.0);
         if (people && pop > 0)
-            printf(" / %.1f%% of people", 100.0 * r->people[c] / pop);
+            printf(sv_tr(L, " / %.1f%% of people"), 100.0 * r->people[c] / pop);
     }
     printf("\n");
     /* The three stations whose closing would uncover the most. */
@@ -241,23 +260,24 @@ static void print_people(const sv_analysis *a, int people)
     }
     if (best[0] == (size_t)-1)
         return;
-    printf("Critical stations (critical_stations): ");
+    printf("%s", sv_tr(L, "Critical stations (critical_stations): "));
     for (int k = 0; k < 3 && best[k] != (size_t)-1; k++) {
         size_t i = best[k];
         const char *id = P->station_ids && P->station_ids[i] ? P->station_ids[i] : "?";
         if (people)
-            printf("%s%s alone covers %.0f people", k ? "; " : "", id, P->crit_pop[b * ns + i]);
+            printf(sv_tr(L, "%s%s alone covers %.0f people"), k ? sv_tr(L, "; ") : "", id, P->crit_pop[b * ns + i]);
         else
-            printf("%s%s alone covers %.3f km2", k ? "; " : "", id, P->crit_area[b * ns + i] / 1e6);
+            printf(sv_tr(L, "%s%s alone covers %.3f km2"), k ? sv_tr(L, "; ") : "", id, P->crit_area[b * ns + i] / 1e6);
     }
     printf("\n");
 }
 
-static void print_summary(const sv_analysis *a, const char *out_path)
+static void print_summary(sv_lang L, const sv_analysis *a, const char *out_path)
 {
     int people = a->people.total != NULL && a->people.method != SV_POP_NONE;
-    const char *hdr[] = {"district", "break", "radius m", "covered %", "gap km2", "stations inside", "people",
-                         "people covered %"};
+    const char *hdr[] = {sv_tr(L, "district"), sv_tr(L, "break"),           sv_tr(L, "radius m"),
+                         sv_tr(L, "covered %"), sv_tr(L, "gap km2"),        sv_tr(L, "stations inside"),
+                         sv_tr(L, "people"),    sv_tr(L, "people covered %")};
     cli_table *t = table_create(people ? 8 : 6, hdr, "llrrrrrr");
     if (!t)
         return;
@@ -278,7 +298,7 @@ static void print_summary(const sv_analysis *a, const char *out_path)
         for (size_t b = 0, d = order[k]; b < a->n_breaks; b++) {
             const sv_cov_cell *c = &a->cov.cells[d * a->n_breaks + b];
             char brk[32], rad[32], pct[32], gap[32], ins[32];
-            break_label(brk, sizeof brk, &a->breaks[b]);
+            break_label(L, brk, sizeof brk, &a->breaks[b]);
             snprintf(rad, sizeof rad, "%.0f", a->breaks[b].radius_m);
             snprintf(pct, sizeof pct, "%.2f", c->area_m2 > 0 ? 100.0 * c->covered_m2 / c->area_m2 : 0.0);
             snprintf(gap, sizeof gap, "%.3f", c->gap_m2 / 1e6);
@@ -297,37 +317,39 @@ static void print_summary(const sv_analysis *a, const char *out_path)
     table_destroy(t);
     free(order);
     if (shown < a->n_districts)
-        printf("(the %zu least covered of %zu districts; all are in the district_coverage table: "
-               "svcov query --db %s below_target)\n",
+        printf(sv_tr(L, "(the %zu least covered of %zu districts; all are in the district_coverage table: "
+                        "svcov query --db %s below_target)\n"),
                shown, a->n_districts, out_path);
 
     if (a->network)
-        printf("\nNetwork: %zu nodes, %zu edges, %zu connected components (the largest %zu nodes), %.1f km of "
-               "streets usable by %s; %zu stations beyond --max-snap\n",
-               a->net.nodes, a->net.edges, a->net.components, a->net.main_nodes, a->net.length_m / 1000, a->mode,
+        printf(sv_tr(L, "\nNetwork: %zu nodes, %zu edges, %zu connected components (the largest %zu nodes), %.1f km "
+                        "of streets usable by %s; %zu stations beyond --max-snap\n"),
+               a->net.nodes, a->net.edges, a->net.components, a->net.main_nodes, a->net.length_m / 1000,
+               sv_trp(L, "mode", a->mode),
                a->n_unattached);
     if (a->demand_total) {
-        printf("Demand: %zu points", a->n_demand);
+        printf(sv_tr(L, "Demand: %zu points"), a->n_demand);
         for (size_t b = 0; b < a->n_breaks; b++) {
             size_t k = a->n_districts * a->n_breaks + b;
             char brk[32];
-            break_label(brk, sizeof brk, &a->breaks[b]);
-            printf("%s %.1f%% within %s", b ? "," : ";", a->demand_total[k] > 0 ? 100.0 * a->demand_covered[k] /
-                                                                                      a->demand_total[k] : 0.0, brk);
+            break_label(L, brk, sizeof brk, &a->breaks[b]);
+            printf(sv_tr(L, "%s %.1f%% within %s"), b ? sv_tr(L, ",") : sv_tr(L, ";"),
+                   a->demand_total[k] > 0 ? 100.0 * a->demand_covered[k] / a->demand_total[k] : 0.0, brk);
         }
-        printf(" (tables demand_access, district_demand)\n");
+        printf("%s", sv_tr(L, " (tables demand_access, district_demand)\n"));
     }
-    printf("\nWhole area (union of the %zu districts, %zu stations, %s, EPSG:%d):\n", a->n_districts,
-           a->n_stations, a->mode, a->crs.epsg);
-    const char *chdr[] = {"break", "radius m", "area km2", "covered km2", "covered %", "gap km2", "people",
-                          "people covered", "people %", "Gini"};
+    printf(sv_tr(L, "\nWhole area (union of the %zu districts, %zu stations, %s, EPSG:%d):\n"), a->n_districts,
+           a->n_stations, sv_trp(L, "mode", a->mode), a->crs.epsg);
+    const char *chdr[] = {sv_tr(L, "break"),   sv_tr(L, "radius m"),       sv_tr(L, "area km2"), sv_tr(L, "covered km2"),
+                          sv_tr(L, "covered %"), sv_tr(L, "gap km2"),      sv_tr(L, "people"),
+                          sv_tr(L, "people covered"), sv_tr(L, "people %"), sv_tr(L, "Gini")};
     t = table_create(people ? 10 : 6, chdr, "lrrrrrrrrr");
     if (!t)
         return;
     for (size_t b = 0; b < a->n_breaks; b++) {
         const sv_cov_cell *c = &a->cov.cells[a->n_districts * a->n_breaks + b];
         char brk[32], rad[32], area[32], cov[32], pct[32], gap[32];
-        break_label(brk, sizeof brk, &a->breaks[b]);
+        break_label(L, brk, sizeof brk, &a->breaks[b]);
         snprintf(rad, sizeof rad, "%.0f", a->breaks[b].radius_m);
         snprintf(area, sizeof area, "%.3f", c->area_m2 / 1e6);
         snprintf(cov, sizeof cov, "%.3f", c->covered_m2 / 1e6);
@@ -349,11 +371,12 @@ static void print_summary(const sv_analysis *a, const char *out_path)
     table_print(t, stdout);
     table_destroy(t);
     if (people && a->people.n_pop_unknown)
-        printf("(%zu district%s with unknown people (see issues) %s measured but left out of the people above)\n",
-               a->people.n_pop_unknown, a->people.n_pop_unknown == 1 ? "" : "s",
-               a->people.n_pop_unknown == 1 ? "is" : "are");
-    print_people(a, people);
-    printf("\nResults: %s\n", out_path);
+        printf(sv_trn(L, "(%zu district with unknown people (see issues) is measured but left out of the people above)\n",
+                      "(%zu districts with unknown people (see issues) are measured but left out of the people "
+                      "above)\n", a->people.n_pop_unknown),
+               a->people.n_pop_unknown);
+    print_people(L, a, people);
+    printf(sv_tr(L, "\nResults: %s\n"), out_path);
 }
 
 /* One line per feature problem (up to a limit), then a count. */
@@ -362,7 +385,7 @@ void cli_print_issues(const sv_ctx *ctx, const char *cmd)
     size_t n = sv_ctx_issue_count(ctx);
     for (size_t i = 0; i < n && i < MAX_ISSUE_LINES; i++) {
         const sv_issue *is = sv_ctx_issue(ctx, i);
-        fprintf(stderr, "svcov %s: warning: %s: layer '%s', feature %s %s; %s\n", cmd, is->file, is->layer,
+        cli_eprintf(cmd, "warning: %s: layer '%s', feature %s %s; %s", is->file, is->layer,
                 is->feature_id, is->problem,
                 is->action == SV_ISSUE_SKIPPED ? "skipped it (fix or remove the feature; --strict stops here)"
                                                : "kept it (check the result; --strict stops here)");
@@ -378,13 +401,24 @@ int cmd_analyze(int argc, char **argv)
     sv_analyze_opts o;
     sv_analyze_opts_init(&o);
     double *minutes = NULL, *radii = NULL;
-    int quiet = 0, threads = 0, rc = EXIT_OK;
+    int quiet = 0, threads = 0, rc = EXIT_OK, allow_network = 0;
+    const char *lang_arg = NULL;
+    sv_lang lang = SV_LANG_EN;
     const char *default_minutes = "10,15";
     int c;
+    cli_inputs inputs;
+    memset(&inputs, 0, sizeof inputs);
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
         double v;
+        int k = cli_input_option("analyze", c, optarg, &inputs);
+        if (k == EXIT_USAGE) {
+            rc = k;
+            goto done;
+        }
+        if (k)
+            continue;
         switch (c) {
         case O_STATIONS: o.stations.spec = optarg; break;
         case O_DISTRICTS: o.districts.spec = optarg; break;
@@ -400,6 +434,7 @@ int cmd_analyze(int argc, char **argv)
         case O_LEVELS: o.demand.levels_field = optarg; break;
         case O_NO_REDUNDANCY: o.redundancy = 0; break;
         case O_NO_CATEGORY: o.by_category = 0; break;
+        case O_PRESET: o.preset = optarg; break;
         case O_MINUTES:
             free(minutes);
             if (cli_parse_list(optarg, &minutes, &o.n_minutes) != 0) {
@@ -451,6 +486,7 @@ int cmd_analyze(int argc, char **argv)
             break;
         case O_OUT: o.out_path = optarg; break;
         case O_STRICT: o.strict = 1; break;
+        case O_ALLOW_NETWORK: allow_network = 1; break;
         case O_NETWORK: o.network.spec = optarg; break;
         case O_HIGHWAY: o.network.category_field = optarg; break;
         case O_SPEEDS: o.speeds_csv = optarg; break;
@@ -492,12 +528,15 @@ int cmd_analyze(int argc, char **argv)
         case O_DEMAND_ID: o.demand.id_field = optarg; break;
         case O_DEMAND_WEIGHT: o.demand.weight_field = optarg; break;
         case 'q': quiet = 1; break;
+        case O_LANG: lang_arg = optarg; break;
         case O_HELP: help(); goto done;
         default:
             rc = cli_usage("analyze", "unknown or incomplete option '%s'", argv[optind - 1]);
             goto done;
         }
     }
+    if ((rc = cli_lang("analyze", lang_arg, &lang)) != 0)
+        goto done;
     if (optind < argc) {
         rc = cli_usage("analyze", "unexpected argument '%s'", argv[optind]);
         goto done;
@@ -506,8 +545,19 @@ int cmd_analyze(int argc, char **argv)
         rc = cli_usage("analyze", "--stations, --districts and --out are required");
         goto done;
     }
-    if (!o.n_minutes && !o.n_radii)
+    if (!o.n_minutes && !o.n_radii && !o.preset)
         cli_parse_list(default_minutes, &minutes, &o.n_minutes);
+    sv_source_opts *const srcs[CLI_INPUTS] = {[SV_ROLE_STATIONS] = &o.stations, [SV_ROLE_DISTRICTS] = &o.districts,
+                                              [SV_ROLE_DEMAND] = &o.demand, [SV_ROLE_NETWORK] = &o.network,
+                                              [SV_ROLE_POPULATION] = &o.population};
+    if ((rc = cli_inputs_apply("analyze", &inputs, srcs)) != 0)
+        goto done;
+    if (o.population_raster && (inputs.coords_set[1 + SV_ROLE_POPULATION] || inputs.encoding[1 + SV_ROLE_POPULATION])) {
+        rc = cli_usage("analyze", "--population-coords/--population-encoding are for --population polygons; a "
+                       "--population-raster is read in its own CRS (population grids are published in WGS 84 or a "
+                       "projected CRS, never GCJ-02/BD-09)");
+        goto done;
+    }
     o.minutes = minutes;
     o.radii = radii;
 
@@ -521,6 +571,7 @@ int cmd_analyze(int argc, char **argv)
         rc = EXIT_DATA;
         goto done;
     }
+    sv_ctx_set_allow_network(ctx, allow_network);
     if (threads)
         sv_ctx_set_threads(ctx, threads);
     sv_ctx_set_warning(ctx, cli_warning, (void *)"analyze");
@@ -542,7 +593,7 @@ int cmd_analyze(int argc, char **argv)
     if (st != SV_OK) {
         rc = cli_fail(ctx, st, "analyze");
     } else if (!quiet) {
-        print_summary(a, o.out_path);
+        print_summary(lang, a, o.out_path);
     }
     sv_analysis_destroy(a);
     sv_ctx_destroy(ctx);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const layers[] = {"gaps",      "gap_parts", "coverage", "service_areas", "district_coverage",
                                      "city_coverage", "stations", "districts", "issues", "runs", "sites",
@@ -42,10 +43,13 @@ static int count_rows(void *ud, int ncol, const char *const *names, const char *
 
 static void help(void)
 {
-    printf("Usage: svcov export --db DB --layer LAYER --out FILE [--format NAME] [--minutes N | --radius M]\n\n"
+    printf("Usage: svcov export --db DB --layer LAYER --out FILE [--format NAME] [--minutes N | --radius M]\n"
+           "                    [--coords wgs84|gcj02|bd09] [--overwrite]\n\n"
            "Writes one layer of a result database to a file in any vector format GDAL writes.\n"
            "GeoJSON (the default) follows RFC 7946: WGS 84 lon/lat, right-hand rule. Other formats\n"
-           "keep the analysis CRS (KML is always lon/lat). The file appears only when complete.\n\n"
+           "keep the analysis CRS (KML is always lon/lat). Geometry is snap-rounded to the precision\n"
+           "the file keeps (1e-7 degrees in lon/lat, 1 um in metres), so it is valid as read back.\n"
+           "The file appears only when complete.\n\n"
            "  --db DB          result database of 'svcov analyze'\n"
            "  --layer LAYER    gaps, gap_parts, coverage, service_areas, district_coverage,\n"
            "                   city_coverage, stations, districts, issues, runs; people and\n"
@@ -57,7 +61,12 @@ static void help(void)
            "                   .fgb .csv) unless --format is given\n"
            "  --format NAME    geojson, gpkg, shp, kml, fgb, csv, or any GDAL vector driver name\n"
            "  --minutes N      only the break of N minutes\n"
-           "  --radius M       only the break of radius M metres\n\n"
+           "  --radius M       only the break of radius M metres\n"
+           "  --coords SYSTEM  write lon/lat in gcj02 (AMap/Gaode, Tencent) or bd09 (Baidu), to draw the\n"
+           "                   layer over those maps' tiles (the file still says WGS 84: these systems have\n"
+           "                   no EPSG code); any format is then lon/lat. Default wgs84\n"
+           "  --overwrite      replace FILE when it exists (svcov cannot tell its own exports from\n"
+           "                   other files, so without it an existing FILE is left alone: exit 1)\n\n"
            "Examples:\n"
            "  svcov export --db out/results.sqlite --layer gaps --minutes 15 --out out/gaps_15min.geojson\n"
            "  svcov export --db out/results.sqlite --layer district_coverage --out out/coverage.csv\n"
@@ -71,11 +80,14 @@ int cmd_export(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},     {"layer", required_argument, NULL, 'l'},
         {"out", required_argument, NULL, 'o'},    {"format", required_argument, NULL, 'f'},
         {"minutes", required_argument, NULL, 'm'}, {"radius", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"overwrite", no_argument, NULL, 'W'},    {"help", no_argument, NULL, 'h'},
+        {"coords", required_argument, NULL, 'c'},
+        {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *layer = NULL, *out = NULL, *format = NULL;
     double minutes = NAN, radius = NAN;
-    int c;
+    sv_coords coords = SV_COORDS_WGS84;
+    int c, overwrite = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -87,13 +99,19 @@ int cmd_export(int argc, char **argv)
         case 'f': format = optarg; break;
         case 'm':
             minutes = strtod(optarg, &end);
-            if (end == optarg || *end || !(minutes > 0))
+            if (end == optarg || *end || !(minutes > 0) || !isfinite(minutes)) /* inf: "no such column" */
                 return cli_usage("export", "--minutes %s: give a break in minutes, e.g. 15", optarg);
             break;
         case 'r':
             radius = strtod(optarg, &end);
-            if (end == optarg || *end || !(radius > 0))
+            if (end == optarg || *end || !(radius > 0) || !isfinite(radius))
                 return cli_usage("export", "--radius %s: give a break in metres, e.g. 500", optarg);
+            break;
+        case 'W': overwrite = 1; break;
+        case 'c':
+            if (sv_coords_parse(optarg, &coords) != 0)
+                return cli_usage("export", "--coords %s: not a coordinate system svcov knows; use wgs84, gcj02 "
+                                 "(AMap/Gaode, Tencent) or bd09 (Baidu lon/lat)", optarg);
             break;
         case 'h': help(); return EXIT_OK;
         default: return cli_usage("export", "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -118,23 +136,45 @@ int cmd_export(int argc, char **argv)
     else if (!isnan(radius))
         snprintf(where, sizeof where, "abs(radius_m - %.10g) < 1e-6", radius);
 
+    /* analyze replaces only its own databases; an export cannot be told from any other file of its
+     * format, so an existing one is replaced only when asked for, and never the database itself */
+    struct stat so, sd;
+    if (stat(out, &so) == 0) {
+        if (S_ISDIR(so.st_mode)) {
+            fprintf(stderr, "svcov export: --out %s is a folder; give a file name such as %s/%s.geojson\n", out,
+                    out, layer);
+            return EXIT_DATA;
+        }
+        if (stat(db, &sd) == 0 && sd.st_dev == so.st_dev && sd.st_ino == so.st_ino) {
+            fprintf(stderr, "svcov export: --out %s is the result database itself; choose another file\n", out);
+            return EXIT_DATA;
+        }
+        if (!overwrite) {
+            fprintf(stderr, "svcov export: --out %s already exists; add --overwrite to replace it, or choose "
+                    "another file\n", out);
+            return EXIT_DATA;
+        }
+    }
+
     sv_ctx *ctx = sv_ctx_create();
     if (!ctx)
         return EXIT_DATA;
     cli_catch_signals(ctx);
-    sv_status st = sv_store_check_db(ctx, db);
+    sv_store_reader *rd = NULL;
+    sv_status st = sv_store_open_read(ctx, db, &rd);
     if (st == SV_OK && *where) {
         /* A break that is not in the database is a usage error, not an empty file. */
         char sql[256];
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE %s", layer, where);
         long n = 0;
-        st = sv_store_query(ctx, db, sql, NULL, NULL, 0, count_rows, &n);
+        st = sv_store_read(ctx, rd, sql, NULL, NULL, 0, count_rows, &n);
         if (st == SV_OK && n == 0)
             st = sv_error(ctx, SV_ERR_USAGE, "%s has no '%s' rows for that break; see 'svcov query --db %s "
                           "break_summary' for the breaks it holds", db, layer, db);
     }
+    sv_store_close_read(rd); /* GDAL opens the database for the export itself */
     if (st == SV_OK)
-        st = sv_export_table(ctx, db, layer, *where ? where : NULL, out, format);
+        st = sv_export_table(ctx, db, layer, *where ? where : NULL, out, format, coords);
     int rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "export");
     if (st == SV_OK)
         fprintf(stderr, "svcov export: wrote %s\n", out);

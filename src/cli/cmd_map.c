@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "svcov/sv_map.h"
+#include "svcov/sv_text.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -28,10 +29,14 @@ static void help(void)
            "  --db DB              result database of 'svcov analyze'\n"
            "  --out FILE           the map of the city, or of --district; PNG, SVG or PDF by extension\n"
            "  --district ID        one district (its own stations labelled, the others greyed)\n"
-           "  --all-districts DIR  one map per district, DIR/ID.png (the folder must exist)\n"
+           "  --all-districts DIR  one map per district, DIR/ID.png (the folder must exist; an id that\n"
+           "                       is no safe file name, or equal to another but for case, gets a\n"
+           "                       readable unique one, e.g. a/b -> a_b_2.png, printed)\n"
            "  --format FMT         png, svg or pdf for --all-districts (default png)\n"
            "  --atlas FILE.pdf     one PDF: the city, then a page per district, ready to print\n"
            "  --html FILE          the interactive map (may be given with --out)\n"
+           "  --coords SYSTEM      --html: lon/lat in gcj02 (AMap/Gaode, Tencent) or bd09 (Baidu), for use\n"
+           "                       over those maps' tiles (default wgs84)\n"
            "  --minutes N[,N]      the breaks to draw (default all); the gaps are the largest one's\n"
            "  --radius M[,M]       the same for distance breaks (svcov analyze --radius)\n"
            "  --page P             a4 (auto orientation, default), a4-portrait, a4-landscape\n"
@@ -40,6 +45,7 @@ static void help(void)
            "  --title TEXT         the title instead of the district's or city's name\n"
            "  --labels WHICH       station names: auto (left out when over 80 stations show), all, none\n"
            "  --font FAMILY        a font family to use first (CJK falls back to Noto Sans CJK)\n"
+           "  --lang LANG          en or zh (简体中文): titles, legend, figures; default from LANG/LC_ALL\n"
            "  --world-file         PNG: also write FILE.pgw so GIS software can place the image\n"
            "  -q, --quiet          no 'wrote' messages (warnings about the data still show)\n\n"
            "Examples:\n"
@@ -55,7 +61,7 @@ static void help(void)
 static void on_warn(void *ud, const char *msg)
 {
     (void)ud;
-    fprintf(stderr, "svcov map: warning: %s\n", msg);
+    cli_eprintf("map", "warning: %s", msg);
 }
 
 static int format_of(const char *path, sv_canvas_format *fmt)
@@ -75,19 +81,44 @@ static int format_of(const char *path, sv_canvas_format *fmt)
     return 0;
 }
 
-/* A district id as a file name: letters, digits, '-', '_' and '.' kept. */
-static void safe_name(const char *id, char *out, size_t size)
+static int name_taken(char *const *names, size_t n, const char *name)
 {
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)id; *p && o + 1 < size; p++) {
-        int keep = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                   *p == '-' || *p == '_' || (*p == '.' && o > 0);
-        out[o] = keep ? (char)*p : '_';
-        o++;
-    }
-    out[o] = '\0';
-    if (o == 0)
-        snprintf(out, size, "district");
+    for (size_t j = 0; j < n; j++)
+        if (names[j] && strcasecmp(names[j], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* The file names of --all-districts, one per district in the map's order (free each, then the array):
+ * readable (UTF-8 kept), safe on Linux, Windows and in a zip (sv_file_name_part), at most 200 bytes
+ * so that NAME_2.pgw stays under NAME_MAX, and unique even on a case-insensitive disk. An id that is
+ * already a safe name keeps it; the others take the first free of NAME, NAME_2, NAME_3 ... in the
+ * order of the districts, so the same database always gives the same names. */
+static char **district_file_names(const sv_map *m, size_t n)
+{
+    char **names = calloc(n ? n : 1, sizeof *names);
+    if (!names)
+        return NULL;
+    char part[256], cand[280];
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++) {
+            if (names[i])
+                continue;
+            const char *id = sv_map_district_id(m, i);
+            sv_file_name_part(id, part, sizeof part, 200);
+            if (pass == 0 && (strcmp(part, id ? id : "") != 0 || name_taken(names, n, part)))
+                continue;
+            snprintf(cand, sizeof cand, "%s", part);
+            for (unsigned k = 2; name_taken(names, n, cand); k++)
+                snprintf(cand, sizeof cand, "%s_%u", part, k);
+            if (!(names[i] = strdup(cand))) {
+                for (size_t j = 0; j < n; j++)
+                    free(names[j]);
+                free(names);
+                return NULL;
+            }
+        }
+    return names;
 }
 
 int cmd_map(int argc, char **argv)
@@ -101,7 +132,8 @@ int cmd_map(int argc, char **argv)
         {"dpi", required_argument, NULL, 'R'},      {"title", required_argument, NULL, 't'},
         {"labels", required_argument, NULL, 'L'},   {"font", required_argument, NULL, 'F'},
         {"world-file", no_argument, NULL, 'W'},     {"quiet", no_argument, NULL, 'q'},
-        {"atlas", required_argument, NULL, 'T'},
+        {"atlas", required_argument, NULL, 'T'},    {"lang", required_argument, NULL, 'l'},
+        {"coords", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *out = NULL, *district = NULL, *all_dir = NULL, *format = "png", *html = NULL,
@@ -109,7 +141,10 @@ int cmd_map(int argc, char **argv)
     double *minutes = NULL, *radii = NULL;
     size_t n_minutes = 0, n_radii = 0;
     sv_map_page_options po = {0};
+    const char *lang_arg = NULL;
+    sv_lang lang = SV_LANG_EN;
     int world = 0, quiet = 0, c, rc = EXIT_OK;
+    sv_coords coords = SV_COORDS_WGS84;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
@@ -125,6 +160,13 @@ int cmd_map(int argc, char **argv)
         case 't': title = optarg; break;
         case 'F': font = optarg; break;
         case 'W': world = 1; break;
+        case 'C':
+            if (sv_coords_parse(optarg, &coords) != 0) {
+                rc = cli_usage("map", "--coords %s: not a coordinate system svcov knows; use wgs84, gcj02 "
+                               "(AMap/Gaode, Tencent) or bd09 (Baidu lon/lat)", optarg);
+                goto done;
+            }
+            break;
         case 'q': quiet = 1; break;
         case 'm':
             free(minutes);
@@ -184,10 +226,13 @@ int cmd_map(int argc, char **argv)
                 goto done;
             }
             break;
+        case 'l': lang_arg = optarg; break;
         case 'h': help(); goto done;
         default: rc = cli_usage("map", "unknown or incomplete option '%s'", argv[optind - 1]); goto done;
         }
     }
+    if ((rc = cli_lang("map", lang_arg, &lang)) != 0)
+        goto done;
     if (optind < argc) {
         rc = cli_usage("map", "unexpected argument '%s'", argv[optind]);
         goto done;
@@ -256,7 +301,7 @@ int cmd_map(int argc, char **argv)
     }
     cli_catch_signals(ctx);
     /* warnings (a name no font can draw, an empty layer) show even with --quiet */
-    sv_map_options mo = {minutes, n_minutes, radii, n_radii, font, on_warn, NULL};
+    sv_map_options mo = {minutes, n_minutes, radii, n_radii, font, on_warn, NULL, lang, coords};
     sv_map *m = NULL;
     sv_status st = SV_OK;
     if (out || all_dir || atlas)
@@ -277,14 +322,17 @@ int cmd_map(int argc, char **argv)
     if (st == SV_OK && all_dir) {
         const char *ext = fmt == SV_CANVAS_PNG ? "png" : fmt == SV_CANVAS_SVG ? "svg" : "pdf";
         size_t n = sv_map_district_count(m);
+        char **files = district_file_names(m, n);
+        if (!files)
+            st = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
         for (size_t i = 0; i < n && st == SV_OK; i++) {
-            char name[256], path[4400], wf[4400];
+            const char *name = files[i];
+            char path[4400], wf[4400];
             if (sv_ctx_interrupted(ctx)) {
                 st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted after %zu of %zu maps; the maps written are "
                               "complete", i, n);
                 break;
             }
-            safe_name(sv_map_district_id(m, i), name, sizeof name);
             snprintf(path, sizeof path, "%s/%s.%s", all_dir, name, ext);
             po.district_id = sv_map_district_id(m, i);
             if (world) {
@@ -292,7 +340,12 @@ int cmd_map(int argc, char **argv)
                 po.world_file = wf;
             }
             st = sv_map_render(ctx, m, &po, fmt, path, NULL, NULL);
+            if (st == SV_OK && !quiet && strcmp(name, sv_map_district_id(m, i)) != 0)
+                cli_eprintf("map", "district %s: %s.%s", sv_map_district_id(m, i), name, ext);
         }
+        for (size_t i = 0; files && i < n; i++)
+            free(files[i]);
+        free(files);
         if (st == SV_OK && !quiet)
             fprintf(stderr, "svcov map: wrote %zu maps to %s/\n", n, all_dir);
     }

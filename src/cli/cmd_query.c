@@ -6,11 +6,13 @@
 #include "svcov/sv_store.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #ifndef SVCOV_QUERY_DIRS
@@ -23,7 +25,11 @@ static void help(void)
            "       svcov query --list\n\n"
            "Runs SQL on a result database (read-only, SpatiaLite functions available) and prints a\n"
            "table, or CSV with --csv. NAME is a query shipped in queries/ (see --list); FILE.sql any\n"
-           "file of your own. Named parameters (:target) take values from --set.\n\n"
+           "file of your own. Named parameters (:target) take values from --set, typed as the query\n"
+           "declares them in its leading comments ('-- param target REAL percent ...'; REAL, INTEGER or\n"
+           "TEXT; a percent takes 80 or 80%%); a query that declares none gets numbers bound as numbers.\n"
+           "A value that is not of its type, a NAME the query does not have or a repeated --set is a\n"
+           "usage error before anything is printed.\n\n"
            "  --db DB            result database of 'svcov analyze'\n"
            "  --set NAME=VALUE   a value for :NAME in the query (repeatable)\n"
            "  --csv              CSV on stdout instead of a table\n"
@@ -182,8 +188,9 @@ static int grab_first(void *ud, int ncol, const char *const *names, const char *
 /* --set minutes=N / radius=N must name a break the database has: a query
  * filtered on a break that is not there answers 0 rows, which reads as
  * "nothing below target". Usage error (2) naming the breaks it has. */
-static int check_break(sv_ctx *ctx, const char *db, const char *name, const char *value)
+static int check_break(sv_ctx *ctx, sv_store_reader *rd, const char *name, const char *value)
 {
+    const char *db = sv_store_reader_path(rd);
     int minutes = strcmp(name, "minutes") == 0;
     if (!minutes && strcmp(name, "radius") != 0 && strcmp(name, "radius_m") != 0)
         return 0;
@@ -197,17 +204,101 @@ static int check_break(sv_ctx *ctx, const char *db, const char *name, const char
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM district_coverage WHERE abs(%s - :v) < 1e-9;", col);
     const char *pn[] = {"v"}, *pv[] = {value};
-    if (sv_store_query(ctx, db, sql, pn, pv, 1, grab_first, has) != SV_OK)
+    if (sv_store_read(ctx, rd, sql, pn, pv, 1, grab_first, has) != SV_OK)
         return 0; /* no district_coverage (a siting database): nothing to check against */
     if (strcmp(has, "0") != 0)
         return 0;
-    sv_store_query(ctx, db,
-                   "SELECT group_concat(b, ', ') FROM (SELECT DISTINCT CASE WHEN minutes IS NULL THEN "
-                   "printf('%g m', radius_m) ELSE printf('%g min', minutes) END AS b FROM district_coverage "
-                   "ORDER BY minutes IS NULL, minutes, radius_m);",
-                   NULL, NULL, 0, grab_first, list);
+    sv_store_read(ctx, rd,
+                  "SELECT group_concat(b, ', ') FROM (SELECT DISTINCT CASE WHEN minutes IS NULL THEN "
+                  "printf('%g m', radius_m) ELSE printf('%g min', minutes) END AS b FROM district_coverage "
+                  "ORDER BY minutes IS NULL, minutes, radius_m);",
+                  NULL, NULL, 0, grab_first, list);
     return cli_usage("query", "--set %s=%s: %s has no %g-%s break; its breaks: %s", name, value, db, v,
                      minutes ? "minute" : "metre", list[0] ? list : "none");
+}
+
+/* A parameter a query declares in its leading comment lines:
+ *   -- param NAME REAL|INTEGER|TEXT [percent] [what it means]
+ * (percent: a share in % as the query compares it, "80" or "80%" both 80). */
+typedef struct {
+    char name[64];
+    sv_param_type type;
+    int percent;
+} param_decl;
+
+/* The declarations of sql's leading comments (*n of them, at most cap); -1 with a usage message for a
+ * declaration that cannot be read. */
+static int read_decls(const char *sql, const char *path, param_decl *d, size_t cap, size_t *n)
+{
+    *n = 0;
+    for (const char *l = sql; l && *l;) {
+        while (*l == ' ' || *l == '\t' || *l == '\r' || *l == '\n')
+            l++;
+        if (strncmp(l, "--", 2) != 0)
+            break; /* the first line of SQL ends the header */
+        const char *eol = strchr(l, '\n');
+        size_t len = eol ? (size_t)(eol - l) : strlen(l);
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1), l);
+        char name[64], type[16], extra[16] = "";
+        int k = sscanf(line, "-- param %63s %15s %15s", name, type, extra);
+        if (strncmp(line, "-- param ", 9) == 0) {
+            if (k < 2 || *n >= cap) {
+                cli_eprintf("query", "%s: cannot read '%s'; declare a parameter as "
+                            "'-- param NAME REAL|INTEGER|TEXT [percent] description'", path, line);
+                return -1;
+            }
+            param_decl *p = &d[(*n)++];
+            snprintf(p->name, sizeof p->name, "%s", name[0] == ':' ? name + 1 : name);
+            p->percent = k == 3 && strcasecmp(extra, "percent") == 0;
+            if (strcasecmp(type, "REAL") == 0)
+                p->type = SV_PARAM_REAL;
+            else if (strcasecmp(type, "INTEGER") == 0)
+                p->type = SV_PARAM_INTEGER;
+            else if (strcasecmp(type, "TEXT") == 0)
+                p->type = SV_PARAM_TEXT;
+            else {
+                cli_eprintf("query", "%s: parameter %s has type '%s'; use REAL, INTEGER or TEXT", path, name, type);
+                return -1;
+            }
+        }
+        l += len;
+    }
+    return 0;
+}
+
+/* value as the type of its declaration (d NULL: a number when the whole value is one, else text). */
+static int typed_value(const param_decl *d, const char *name, const char *value, sv_query_param *out)
+{
+    *out = (sv_query_param){name, SV_PARAM_TEXT, value, 0, 0};
+    char *end = NULL;
+    if (!d || d->type == SV_PARAM_INTEGER) {
+        errno = 0;
+        long long i = strtoll(value, &end, 10);
+        if (end != value && !*end && errno == 0) {
+            out->type = SV_PARAM_INTEGER;
+            out->i = i;
+            return 0;
+        }
+        if (d)
+            return cli_usage("query", "--set %s=%s: %s is a whole number, e.g. --set %s=20", name, value, name,
+                             name);
+    }
+    if (!d || d->type == SV_PARAM_REAL) {
+        double v = strtod(value, &end);
+        int pct = d && d->percent && end != value && *end == '%' && !end[1];
+        if (end != value && (!*end || pct) && isfinite(v)) {
+            out->type = SV_PARAM_REAL;
+            out->d = v;
+            return 0;
+        }
+        if (d && d->percent)
+            return cli_usage("query", "--set %s=%s: %s is a share in %%, e.g. --set %s=80 or %s=80%%", name,
+                             value, name, name, name);
+        if (d)
+            return cli_usage("query", "--set %s=%s: %s is a number, e.g. --set %s=15", name, value, name, name);
+    }
+    return 0; /* TEXT, or an undeclared value that is no number */
 }
 
 int cmd_query(int argc, char **argv)
@@ -222,7 +313,9 @@ int cmd_query(int argc, char **argv)
     char **names = calloc((size_t)argc + 1, sizeof *names), **values = calloc((size_t)argc + 1, sizeof *values);
     size_t nparams = 0;
     char *sql = NULL;
+    sv_query_param *typed = NULL;
     sv_ctx *ctx = NULL;
+    sv_store_reader *rd = NULL;
     if (!names || !values) {
         rc = EXIT_DATA;
         goto done;
@@ -242,6 +335,16 @@ int cmd_query(int argc, char **argv)
             names[nparams] = strndup(optarg, (size_t)(eq - optarg));
             values[nparams] = strdup(eq + 1);
             nparams++;
+            if (!names[nparams - 1] || !values[nparams - 1]) {
+                rc = EXIT_DATA;
+                goto done;
+            }
+            for (size_t i = 0; i + 1 < nparams; i++)
+                if (strcmp(names[i], names[nparams - 1]) == 0) {
+                    rc = cli_usage("query", "--set %s given twice (%s and %s); give each parameter once",
+                                   names[i], values[i], values[nparams - 1]);
+                    goto done;
+                }
             break;
         }
         case 'c': csv = 1; break;
@@ -269,20 +372,47 @@ int cmd_query(int argc, char **argv)
         rc = EXIT_DATA;
         goto done;
     }
+    /* each value checked against the query's declarations before anything runs */
+    param_decl decls[32];
+    size_t ndecls = 0;
+    if (read_decls(sql, path, decls, sizeof decls / sizeof decls[0], &ndecls) != 0) {
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    typed = nparams ? calloc(nparams, sizeof *typed) : NULL;
+    if (nparams && !typed) {
+        rc = EXIT_DATA;
+        goto done;
+    }
+    for (size_t i = 0; i < nparams; i++) {
+        const param_decl *d = NULL;
+        for (size_t k = 0; k < ndecls && !d; k++)
+            if (strcmp(decls[k].name, names[i]) == 0)
+                d = &decls[k];
+        if (ndecls && !d) {
+            char list[1024] = "";
+            for (size_t k = 0; k < ndecls; k++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", decls[k].name);
+            rc = cli_usage("query", "--set %s: %s has no parameter %s; its parameters: %s", names[i], q, names[i],
+                           list);
+            goto done;
+        }
+        if ((rc = typed_value(d, names[i], values[i], &typed[i])) != 0)
+            goto done;
+    }
     ctx = sv_ctx_create();
     if (!ctx) {
         rc = EXIT_DATA;
         goto done;
     }
     cli_catch_signals(ctx);
-    sv_status st = sv_store_check_db(ctx, db);
+    sv_status st = sv_store_open_read(ctx, db, &rd);
     for (size_t i = 0; st == SV_OK && i < nparams; i++)
-        if ((rc = check_break(ctx, db, names[i], values[i])) != 0)
+        if ((rc = check_break(ctx, rd, names[i], values[i])) != 0)
             goto done;
     printer p = {csv, NULL, 0};
     if (st == SV_OK)
-        st = sv_store_query(ctx, db, sql, (const char *const *)names, (const char *const *)values, nparams,
-                            on_row, &p);
+        st = sv_store_read_typed(ctx, rd, sql, typed, nparams, on_row, &p);
     flush_table(&p);
     if (st != SV_OK)
         rc = cli_fail(ctx, st, "query");
@@ -293,7 +423,9 @@ done:
     }
     free(names);
     free(values);
+    free(typed);
     free(sql);
+    sv_store_close_read(rd);
     sv_ctx_destroy(ctx);
     return rc;
 }

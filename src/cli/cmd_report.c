@@ -25,6 +25,8 @@ static void help(void)
            "  --radius M[,M]     the same for distance breaks\n"
            "  --title TEXT       the report's title\n"
            "  --no-district-maps HTML: only the city map (a smaller file)\n"
+           "  --lang LANG        en or zh (简体中文): headings, column names, notes, maps; default from\n"
+           "                     LANG/LC_ALL (zh... gives Chinese); CSV columns stay the database's names\n"
            "  -q, --quiet        no messages but errors\n\n"
            "Examples:\n"
            "  svcov report --db out/demo.sqlite --out out/report.html\n"
@@ -36,7 +38,7 @@ static void help(void)
 static void on_warn(void *ud, const char *msg)
 {
     (void)ud;
-    fprintf(stderr, "svcov report: warning: %s\n", msg);
+    cli_eprintf("report", "warning: %s", msg);
 }
 
 int cmd_report(int argc, char **argv)
@@ -45,12 +47,15 @@ int cmd_report(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},      {"out", required_argument, NULL, 'o'},
         {"minutes", required_argument, NULL, 'm'}, {"radius", required_argument, NULL, 'r'},
         {"title", required_argument, NULL, 't'},   {"no-district-maps", no_argument, NULL, 'N'},
-        {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
+        {"quiet", no_argument, NULL, 'q'},         {"lang", required_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *out = NULL, *title = NULL;
     double *minutes = NULL, *radii = NULL;
     size_t n_minutes = 0, n_radii = 0;
+    const char *lang_arg = NULL;
+    sv_lang lang = SV_LANG_EN;
     int quiet = 0, district_maps = 1, c, rc = EXIT_OK;
     optind = 1;
     opterr = 0;
@@ -75,10 +80,13 @@ int cmd_report(int argc, char **argv)
                 goto done;
             }
             break;
+        case 'l': lang_arg = optarg; break;
         case 'h': help(); goto done;
         default: rc = cli_usage("report", "unknown or incomplete option '%s'", argv[optind - 1]); goto done;
         }
     }
+    if ((rc = cli_lang("report", lang_arg, &lang)) != 0)
+        goto done;
     if (optind < argc) {
         rc = cli_usage("report", "unexpected argument '%s'", argv[optind]);
         goto done;
@@ -99,10 +107,11 @@ int cmd_report(int argc, char **argv)
         rc = cli_usage("report", "--out %s: the file name must end in .html, .md or .csv", out);
         goto done;
     }
-    sv_map_options mo = {minutes, n_minutes, radii, n_radii, NULL, on_warn, NULL};
+    sv_map_options mo = {minutes, n_minutes, radii, n_radii, NULL, on_warn, NULL, lang, SV_COORDS_WGS84};
     ro.map = &mo;
     ro.district_maps = district_maps;
     ro.title = title;
+    ro.lang = lang;
     sv_ctx *ctx = sv_ctx_create();
     if (!ctx) {
         rc = EXIT_DATA;

@@ -38,7 +38,8 @@ static void help(void)
            "  --stations PATH[:LAYER]   existing stations (--station-id, --where)\n"
            "  --districts PATH[:LAYER]  for grids, floors and the before/after table (--district-id, --district-name)\n"
            "  --radius M | --minutes N --mode walk|bike|ebike [--speed KMH] [--detour F]\n"
-           "  --crs auto|EPSG:n         --strict\n"
+           "  --crs auto|auto-cgcs2000|EPSG:n  --strict\n"
+           "  --allow-network           read inputs given as URLs or /vsicurl/ ... paths (else refused)\n"
            "  --write-mps FILE          the exact model as free MPS for other solvers, always a minimisation (MCLP:\n"
            "                            of minus the covered weight, so its optimum is the negative of the new\n"
            "                            coverage); glpsol --freemps FILE and cbc FILE solve it as written\n"
@@ -46,8 +47,10 @@ static void help(void)
            "  --db DB                   an earlier 'svcov analyze' result: its stations, districts and CRS are\n"
            "                            used, and the siting tables are added to it (or to a copy at --out);\n"
            "                            a network analysis is refused (siting measures straight-line reach)\n"
-           "  -q, --quiet\n\n"
-           "Examples:\n"
+           "  --lang LANG   en or zh (简体中文): the summary; default from LANG/LC_ALL\n"
+           "  -q, --quiet\n\n");
+    cli_inputs_help();
+    printf("Examples:\n"
            "  svcov site --demand buildings.geojson --stations stations.geojson --candidates sites.gpkg \\\n"
            "             --radius 500 --model mclp --k 10 --exact --out siting.sqlite\n"
            "  svcov site --demand homes.gpkg --districts districts.geojson --grid 100 --grid-in gaps \\\n"
@@ -62,7 +65,8 @@ static void help(void)
 enum {
     O_DEMAND = 256, O_DEMAND_ID, O_DEMAND_WEIGHT, O_CANDIDATES, O_CANDIDATE_ID, O_GRID, O_GRID_IN, O_STATIONS,
     O_STATION_ID, O_WHERE, O_DISTRICTS, O_DISTRICT_ID, O_DISTRICT_NAME, O_RADIUS, O_MINUTES, O_MODE, O_SPEED,
-    O_DETOUR, O_MODEL, O_K, O_TARGET, O_FLOOR, O_EXACT, O_TIME, O_MPS, O_CRS, O_STRICT, O_OUT, O_DB, O_HELP
+    O_DETOUR, O_MODEL, O_K, O_TARGET, O_FLOOR, O_EXACT, O_TIME, O_MPS, O_CRS, O_STRICT, O_OUT, O_DB, O_HELP,
+    O_LANG, O_ALLOW_NETWORK
 };
 
 /* A share: "90%" (a percentage, above 0 and at most 100) or "0.9" (a
@@ -125,20 +129,32 @@ int cmd_site(int argc, char **argv)
         {"write-mps", required_argument, NULL, O_MPS},
         {"crs", required_argument, NULL, O_CRS},
         {"strict", no_argument, NULL, O_STRICT},
+        {"allow-network", no_argument, NULL, O_ALLOW_NETWORK},
         {"out", required_argument, NULL, O_OUT},
         {"db", required_argument, NULL, O_DB},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, O_HELP},
+        {"lang", required_argument, NULL, O_LANG},
+        CLI_INPUT_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     sv_siting_opts o;
     sv_siting_opts_init(&o);
-    int quiet = 0, have_model = 0, c;
+    int quiet = 0, have_model = 0, allow_network = 0, c;
+    const char *lang_arg = NULL;
+    sv_lang L = SV_LANG_EN;
+    cli_inputs inputs;
+    memset(&inputs, 0, sizeof inputs);
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
         double v;
         char *end = NULL;
+        int in = cli_input_option("site", c, optarg, &inputs);
+        if (in == EXIT_USAGE)
+            return in;
+        if (in)
+            continue;
         switch (c) {
         case O_DEMAND: o.demand.spec = optarg; break;
         case O_DEMAND_ID: o.demand.id_field = optarg; break;
@@ -211,15 +227,24 @@ int cmd_site(int argc, char **argv)
         case O_MPS: o.mps_path = optarg; break;
         case O_CRS: o.crs = optarg; break;
         case O_STRICT: o.strict = 1; break;
+        case O_ALLOW_NETWORK: allow_network = 1; break;
         case O_OUT: o.out_path = optarg; break;
         case O_DB: o.db_path = optarg; break;
         case 'q': quiet = 1; break;
+        case O_LANG: lang_arg = optarg; break;
         case O_HELP: help(); return EXIT_OK;
         default: return cli_usage("site", "unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
+    int lang_rc = cli_lang("site", lang_arg, &L);
+    if (lang_rc != 0)
+        return lang_rc;
     if (optind < argc)
         return cli_usage("site", "unexpected argument '%s'", argv[optind]);
+    sv_source_opts *const srcs[CLI_INPUTS] = {[SV_ROLE_STATIONS] = &o.stations, [SV_ROLE_DISTRICTS] = &o.districts,
+                                              [SV_ROLE_DEMAND] = &o.demand, [SV_ROLE_CANDIDATES] = &o.candidates};
+    if (cli_inputs_apply("site", &inputs, srcs) != 0)
+        return EXIT_USAGE;
     if (!o.demand.spec || (!o.out_path && !o.db_path) || !have_model)
         return cli_usage("site", "--demand, --model and --out (or --db) are required");
     if (o.radius_m > 0 && o.minutes > 0)
@@ -242,6 +267,7 @@ int cmd_site(int argc, char **argv)
         free(cmdline);
         return EXIT_DATA;
     }
+    sv_ctx_set_allow_network(ctx, allow_network);
     sv_ctx_set_warning(ctx, cli_warning, (void *)"site");
     if (!quiet) {
         sv_ctx_set_progress(ctx, cli_progress, NULL);
@@ -263,7 +289,8 @@ int cmd_site(int argc, char **argv)
         rc = cli_fail(ctx, st, "site");
     } else if (!quiet) {
         const sv_site_result *r = &s->res;
-        const char *hdr[] = {"rank", "site", "district", "gain", "covered", "share %"};
+        const char *hdr[] = {sv_tr(L, "rank"), sv_tr(L, "site"),    sv_tr(L, "district"),
+                             sv_tr(L, "gain"), sv_tr(L, "covered"), sv_tr(L, "share %")};
         cli_table *t = table_create(6, hdr, "rllrrr");
         double cum = r->existing_covered;
         for (size_t k = 0; t && k < r->n_chosen; k++) {
@@ -281,28 +308,31 @@ int cmd_site(int argc, char **argv)
             table_print(t, stdout);
             table_destroy(t);
         }
-        printf("\n%s, reach %.0f m, %zu demand points (weight %.6g), %zu candidates, %zu existing stations\n",
-               o.model == SV_SITE_MCLP ? "Maximal coverage" : "Set covering", s->radius_m, s->n_demand,
+        printf(sv_tr(L, "\n%s, reach %.0f m, %zu demand points (weight %.6g), %zu candidates, %zu existing "
+                        "stations\n"),
+               o.model == SV_SITE_MCLP ? sv_tr(L, "Maximal coverage") : sv_tr(L, "Set covering"), s->radius_m,
+               s->n_demand,
                r->total_weight, s->n_candidates, s->n_stations);
-        printf("covered before: %.6g (%.2f%%), after: %.6g (%.2f%%) with %zu new sites; %zu points out of reach\n",
+        printf(sv_tr(L, "covered before: %.6g (%.2f%%), after: %.6g (%.2f%%) with %zu new sites; %zu points out of "
+                        "reach\n"),
                r->existing_covered, r->total_weight > 0 ? 100.0 * r->existing_covered / r->total_weight : 0.0,
                r->objective, r->total_weight > 0 ? 100.0 * r->objective / r->total_weight : 0.0, r->n_chosen,
                r->n_uncoverable);
         int glpk = strcmp(r->solver, "glpk") == 0;
         if (o.exact)
-            printf("exact (GLPK %.2f s): %s; greedy %s %.6g in %.3f s\n", r->exact_s,
-                   r->proven_optimal ? "proven optimal"
-                   : glpk            ? (r->timed_out ? "not proven optimal (time limit)" : "not proven optimal")
-                   : r->timed_out    ? "stopped at the time limit, the greedy answer is kept"
-                                     : "no solution, the greedy answer is kept",
-                   o.model == SV_SITE_MCLP ? "covers" : "needs", o.model == SV_SITE_MCLP ? r->greedy_objective
-                                                                                       : (double)r->greedy_sites,
-                   r->greedy_s);
+            printf(sv_tr(L, "exact (GLPK %.2f s): %s; greedy %s %.6g in %.3f s\n"), r->exact_s,
+                   r->proven_optimal ? sv_tr(L, "proven optimal")
+                   : glpk            ? (r->timed_out ? sv_tr(L, "not proven optimal (time limit)")
+                                                     : sv_tr(L, "not proven optimal"))
+                   : r->timed_out    ? sv_tr(L, "stopped at the time limit, the greedy answer is kept")
+                                     : sv_tr(L, "no solution, the greedy answer is kept"),
+                   o.model == SV_SITE_MCLP ? sv_tr(L, "covers") : sv_tr(L, "needs"),
+                   o.model == SV_SITE_MCLP ? r->greedy_objective : (double)r->greedy_sites, r->greedy_s);
         else
-            printf("greedy in %.3f s (add --exact for the proven optimum)\n", r->greedy_s);
+            printf(sv_tr(L, "greedy in %.3f s (add --exact for the proven optimum)\n"), r->greedy_s);
         if (*r->note)
-            printf("note: %s\n", r->note);
-        printf("Results: %s (tables sites, site_runs, site_district_coverage)\n",
+            printf(sv_tr(L, "note: %s\n"), r->note);
+        printf(sv_tr(L, "Results: %s (tables sites, site_runs, site_district_coverage)\n"),
                o.out_path ? o.out_path : o.db_path);
     }
     sv_siting_destroy(s);

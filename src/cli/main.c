@@ -96,16 +96,53 @@ int main(int argc, char **argv)
     return EXIT_USAGE;
 }
 
+/* Messages carry ids and names from the data and the command line: control characters (an ESC
+ * sequence in an id recolours or rewrites the terminal) are printed as visible escapes. */
+static void eputs_term(const char *cmd, const char *text, const char *tail)
+{
+    sv_buf b = {0};
+    sv_buf_printf(&b, "svcov %s: ", cmd);
+    sv_buf_term(&b, text, 1);
+    sv_buf_puts(&b, tail);
+    if (b.data && !b.failed)
+        fputs(b.data, stderr);
+    else
+        fprintf(stderr, "svcov %s: %s%s", cmd, text, tail);
+    sv_buf_free(&b);
+}
+
+static void veprintf_term(const char *cmd, const char *tail, const char *fmt, va_list ap)
+{
+    va_list aq;
+    va_copy(aq, ap);
+    int n = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
+    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (text) {
+        vsnprintf(text, (size_t)n + 1, fmt, ap);
+        eputs_term(cmd, text, tail);
+    }
+    free(text);
+}
+
+void cli_eprintf(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    veprintf_term(cmd, "\n", fmt, ap);
+    va_end(ap);
+}
+
 int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd)
 {
     const char *msg = sv_ctx_errmsg(ctx);
     if (st == SV_ERR_INTERRUPTED || sv_ctx_interrupted(ctx)) {
         /* not the error of a step that ^C stopped (GEOS, SQLite, GDAL) */
-        fprintf(stderr, "svcov %s: %s\n", cmd,
-                strncmp(msg, "interrupted", 11) == 0 ? msg : "interrupted; earlier results were left as they were");
+        eputs_term(cmd, strncmp(msg, "interrupted", 11) == 0 ? msg : "interrupted; earlier results were left as they were",
+                   "\n");
         return EXIT_INTERRUPTED;
     }
-    fprintf(stderr, "svcov %s: %s\n", cmd, *msg ? msg : sv_status_str(st));
+    eputs_term(cmd, *msg ? msg : sv_status_str(st), "\n");
     if (st == SV_ERR_USAGE)
         return EXIT_USAGE;
     if (st == SV_ERR_INTERRUPTED)
@@ -113,13 +150,28 @@ int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd)
     return EXIT_DATA;
 }
 
+int cli_lang(const char *cmd, const char *arg, sv_lang *out)
+{
+    if (!arg) {
+        *out = sv_lang_from_locale(getenv("LC_ALL"), getenv("LC_MESSAGES"), getenv("LANG"));
+        return 0;
+    }
+    sv_ctx *ctx = sv_ctx_create();
+    if (!ctx)
+        return EXIT_DATA;
+    sv_status st = sv_lang_parse(ctx, arg, out);
+    int rc = st == SV_OK ? 0 : cli_usage(cmd, "%s", sv_ctx_errmsg(ctx));
+    sv_ctx_destroy(ctx);
+    return rc;
+}
+
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "svcov %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, " (svcov %s --help)\n", cmd);
+    char tail[64];
+    snprintf(tail, sizeof tail, " (svcov %s --help)\n", cmd);
+    veprintf_term(cmd, tail, fmt, ap);
     va_end(ap);
     return EXIT_USAGE;
 }
@@ -233,7 +285,7 @@ void cli_catch_signals(sv_ctx *ctx)
 
 void cli_warning(const char *text, void *userdata)
 {
-    fprintf(stderr, "svcov %s: warning: %s\n", userdata ? (const char *)userdata : "", text);
+    cli_eprintf(userdata ? (const char *)userdata : "", "warning: %s", text);
 }
 
 /* Stage times: every moment of the run belongs to exactly one line, so

@@ -2,6 +2,8 @@
 #define _XOPEN_SOURCE 700
 #include "table.h"
 
+#include "svcov/sv_text.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -89,6 +91,14 @@ int table_add(cli_table *t, const char *const *cells)
         for (char *q = v; *q; q++)
             if (*q == '\n' || *q == '\r' || *q == '\t')
                 *q = ' ';
+        /* and the terminal as it was: ESC and the other control characters of an id as visible escapes */
+        sv_buf b = {0};
+        sv_buf_term(&b, v, 0);
+        free(v);
+        v = b.failed ? NULL : dup(b.data);
+        sv_buf_free(&b);
+        if (!v)
+            return -1;
         t->cells[t->rows * (size_t)t->ncol + (size_t)c] = v;
     }
     t->rows++;
@@ -146,17 +156,9 @@ void table_destroy(cli_table *t)
 
 void csv_field(FILE *out, const char *s)
 {
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    sv_buf b = {0};
+    sv_buf_csv(&b, s); /* quoting and the formula guard of the reports' CSV */
+    if (b.data)
+        fputs(b.data, out);
+    sv_buf_free(&b);
 }

@@ -1,0 +1,420 @@
+/* schema.c - the result schema as data: every table, column, geometry column
+ * and index svcov writes (see schema.h). A new column is one line here. */
+#include "schema.h"
+
+#include <string.h>
+
+#define T SV_COL_TEXT
+#define I SV_COL_INTEGER
+#define R SV_COL_REAL
+#define NN 1
+
+/* The columns most tables share. */
+#define DISTRICT_ID_NN {"district_id", T, NN, "the district's id (--district-id-field)"}
+#define DISTRICT_ID {"district_id", T, 0, "the district's id (--district-id-field); NULL: the whole area"}
+#define DISTRICT_NAME {"district_name", T, 0, "the district's name (--district-name-field)"}
+#define BREAK_NN                                                                                                \
+    {"mode", T, NN, "walk, bike, ebike, custom (--speed) or distance (--radius breaks)"},                       \
+        {"minutes", R, 0, "the break in minutes; NULL for --radius breaks"},                                    \
+        {"radius_m", R, NN, "the straight-line reach of the break, metres"}
+#define BREAK                                                                                                   \
+    {"mode", T, 0, "walk, bike, ebike, custom (--speed) or distance (--radius breaks)"},                        \
+        {"minutes", R, 0, "the break in minutes; NULL for --radius breaks"},                                    \
+        {"radius_m", R, 0, "the straight-line reach of the break, metres"}
+
+static const sv_column stations[] = {
+    {"station_id", T, NN, "the station's id (--station-id-field, else its feature id)"},
+    {"name", T, 0, "the station's name (--station-name-field)"},
+    {"category", T, 0, "the station's category (--category-field)"},
+    {"source_fid", I, 0, "the feature id in the stations file"},
+};
+static const sv_column districts[] = {
+    DISTRICT_ID_NN,
+    DISTRICT_NAME,
+    {"source_fid", I, 0, "the feature id in the districts file"},
+    {"area_m2", R, NN, "area, square metres"},
+    {"repaired", I, NN, "1 when the polygon was made valid"},
+};
+static const sv_column service_areas[] = {
+    {"station_id", T, NN, "the station"},
+    BREAK_NN,
+    {"area_m2", R, NN, "area of the service area, square metres"},
+    {"reached_m", R, 0, "street length reached (network mode), metres"},
+};
+static const sv_column reached_streets[] = {
+    {"station_id", T, 0, "the station; NULL: all stations together"},
+    BREAK_NN,
+    {"length_m", R, NN, "street length reached, metres"},
+};
+static const sv_column district_coverage[] = {
+    DISTRICT_ID_NN,
+    DISTRICT_NAME,
+    BREAK_NN,
+    {"area_m2", R, NN, "district area, square metres"},
+    {"covered_m2", R, NN, "area inside a service area, square metres"},
+    {"covered_pct", R, NN, "covered share of the area, percent"},
+    {"gap_m2", R, NN, "area outside every service area, square metres"},
+    {"n_gap_parts", I, NN, "polygons of the gap"},
+    {"n_stations_inside", I, NN, "stations inside the district"},
+    {"n_stations_reaching", I, NN, "stations whose service area reaches the district"},
+    {"pop_total", R, 0, "people in the district; NULL without population"},
+    {"pop_covered", R, 0, "people inside a service area"},
+    {"pop_covered_pct", R, 0, "covered share of the people, percent"},
+};
+static const sv_index district_coverage_idx[] = {{"district_coverage_break", "radius_m, district_id"}};
+static const sv_column coverage[] = {
+    DISTRICT_ID_NN,
+    DISTRICT_NAME,
+    BREAK_NN,
+    {"covered_m2", R, NN, "covered area, square metres"},
+    {"covered_pct", R, NN, "covered share of the district, percent"},
+};
+static const sv_column gaps[] = {
+    DISTRICT_ID_NN,
+    DISTRICT_NAME,
+    BREAK_NN,
+    {"gap_m2", R, NN, "area outside every service area, square metres"},
+    {"gap_pct", R, NN, "gap share of the district, percent"},
+    {"n_parts", I, NN, "polygons of the gap"},
+};
+static const sv_column gap_parts[] = {
+    DISTRICT_ID_NN,
+    DISTRICT_NAME,
+    BREAK_NN,
+    {"part_no", I, NN, "the polygon's number within the district's gap, from 1"},
+    {"area_m2", R, NN, "area of the polygon, square metres"},
+};
+static const sv_column issues[] = {
+    {"file", T, 0, "the input file"},
+    {"layer", T, 0, "the layer"},
+    {"feature_id", T, 0, "the feature"},
+    {"problem", T, 0, "what was wrong"},
+    {"action", T, 0, "skipped or repaired"},
+};
+static const sv_column city_coverage[] = {
+    BREAK_NN,
+    {"area_m2", R, NN, "area of the union of all districts, square metres"},
+    {"covered_m2", R, NN, "covered area, square metres"},
+    {"covered_pct", R, NN, "covered share, percent"},
+    {"gap_m2", R, NN, "area outside every service area, square metres"},
+    {"n_stations", I, NN, "stations analysed"},
+    {"pop_total", R, 0, "people; NULL without population"},
+    {"pop_covered", R, 0, "people inside a service area"},
+    {"pop_covered_pct", R, 0, "covered share of the people, percent"},
+    {"gini", R, 0, "Gini coefficient of the districts' covered shares of people"},
+};
+static const sv_column sites[] = {
+    {"site_run_id", I, NN, "the siting run (site_runs)"},
+    {"rank", I, NN, "order of choice, from 1"},
+    {"candidate_id", T, NN, "the candidate site"},
+    {"marginal_gain", R, 0, "demand weight this site adds"},
+    {"cumulative_weight", R, 0, "demand weight covered with the sites up to this one"},
+    {"cumulative_share", R, 0, "that weight as a share of all demand (0-1)"},
+    {"district_id", T, 0, "the district the site lies in"},
+};
+static const sv_column site_district_coverage[] = {
+    {"site_run_id", I, NN, "the siting run (site_runs)"},
+    {"district_id", T, 0, "the district"},
+    DISTRICT_NAME,
+    {"demand_total", R, 0, "demand weight in the district"},
+    {"covered_before", R, 0, "weight covered by the existing stations"},
+    {"covered_after", R, 0, "weight covered with the new sites"},
+    {"share_before_pct", R, 0, "covered share before, percent"},
+    {"share_after_pct", R, 0, "covered share after, percent"},
+    {"floor_weight", R, 0, "weight --min-district-share asks for"},
+    {"floor_met", I, 0, "1 when the floor is met, 0 when not, NULL without a floor"},
+};
+static const sv_column demand_access[] = {
+    {"demand_id", T, NN, "the demand point"},
+    {"district_id", T, 0, "the district it lies in"},
+    {"weight", R, NN, "its weight (--demand-weight-field, else 1)"},
+    {"nearest_station_id", T, 0, "the nearest station (by travel cost)"},
+    {"snap_m", R, 0, "distance to the street it was snapped to, metres"},
+    {"network_m", R, 0, "distance along the streets to the nearest station, metres"},
+    {"minutes", R, 0, "travel time to the nearest station"},
+    {"euclid_m", R, 0, "straight-line distance to the nearest station, metres"},
+    {"method", T, NN, "network or straight"},
+};
+static const sv_column demand_reach[] = {
+    {"demand_id", T, NN, "the demand point"},
+    BREAK_NN,
+    {"within", I, NN, "1 when a station is within the break"},
+    {"n_stations", I, 0, "stations within the break"},
+};
+static const sv_column district_demand[] = {
+    {"district_id", T, 0, "the district; NULL: all demand"},
+    DISTRICT_NAME,
+    BREAK_NN,
+    {"demand_total", R, NN, "demand weight"},
+    {"demand_covered", R, NN, "weight within the break"},
+    {"covered_share", R, 0, "covered share (0-1); NULL without demand"},
+    {"n_points", I, NN, "demand points"},
+};
+static const sv_column district_redundancy[] = {
+    DISTRICT_ID,
+    DISTRICT_NAME,
+    BREAK,
+    {"n_cover", I, 0, "service areas covering the piece: 0, 1, 2, 3 (= 3 or more)"},
+    {"area_m2", R, 0, "area of the piece, square metres"},
+    {"area_pct", R, 0, "share of the district's area, percent"},
+    {"pop", R, 0, "people in the piece"},
+    {"pop_pct", R, 0, "share of the district's people, percent"},
+};
+static const sv_column critical_stations[] = {
+    BREAK,
+    {"rank", I, 0, "rank by people lost, from 1"},
+    {"station_id", T, 0, "the station"},
+    {"name", T, 0, "its name"},
+    {"pop_lost", R, 0, "people no longer covered without it"},
+    {"pop_lost_pct", R, 0, "those people as a share of all, percent"},
+    {"area_lost_m2", R, 0, "area no longer covered without it, square metres"},
+};
+static const sv_column district_fairness[] = {
+    DISTRICT_ID,
+    DISTRICT_NAME,
+    BREAK,
+    {"pop_total", R, 0, "people"},
+    {"pop_covered_pct", R, 0, "covered share of the people, percent"},
+    {"median_m", R, 0, "median distance of the people to the nearest station, metres"},
+    {"p90_m", R, 0, "90th percentile of that distance, metres"},
+    {"median_min", R, 0, "median travel time, minutes"},
+    {"p90_min", R, 0, "90th percentile of the travel time, minutes"},
+    {"n_points", I, 0, "points the distances were measured from"},
+    {"source", T, 0, "what those points are"},
+};
+static const sv_column category_coverage[] = {
+    DISTRICT_ID,
+    DISTRICT_NAME,
+    {"category", T, 0, "the station category"},
+    BREAK,
+    {"n_stations", I, 0, "stations of the category"},
+    {"area_m2", R, 0, "district area, square metres"},
+    {"covered_m2", R, 0, "area covered by the category, square metres"},
+    {"covered_pct", R, 0, "covered share of the area, percent"},
+    {"gap_m2", R, 0, "area the category does not cover, square metres"},
+    {"pop_total", R, 0, "people"},
+    {"pop_covered", R, 0, "people covered by the category"},
+    {"pop_covered_pct", R, 0, "covered share of the people, percent"},
+};
+static const sv_column category_gaps[] = {
+    DISTRICT_ID,
+    DISTRICT_NAME,
+    {"category", T, 0, "the station category"},
+    BREAK,
+    {"gap_m2", R, 0, "area the category does not cover, square metres"},
+};
+static const sv_column responsibility[] = {
+    {"station_id", T, 0, "the station"},
+    {"name", T, 0, "its name"},
+    {"method", T, 0, "how the areas were drawn (voronoi or network)"},
+    {"area_m2", R, 0, "area the station is responsible for, square metres"},
+    {"pop_served", R, 0, "people in that area"},
+    {"pop_share_pct", R, 0, "their share of all people served, percent"},
+    {"n_points", I, 0, "demand or population points assigned to it"},
+};
+static const sv_column roads[] = {
+    {"road_id", T, 0, "the road feature"},
+    {"highway", T, 0, "its class (OSM highway=*)"},
+    {"name", T, 0, "its name"},
+};
+
+/* One row per `svcov analyze`: what was run on what, with which versions. */
+static const sv_column runs[] = {
+    {"started_utc", T, 0, "start time, ISO 8601 UTC"},
+    {"finished_utc", T, 0, "end time, ISO 8601 UTC"},
+    {"svcov_version", T, 0, "svcov's version"},
+    {"command", T, 0, "the command line"},
+    {"stations_path", T, 0, "the stations file"},
+    {"stations_layer", T, 0, "its layer"},
+    {"stations_where", T, 0, "--stations-where"},
+    {"station_id_field", T, 0, "the station id field"},
+    {"station_name_field", T, 0, "the station name field"},
+    {"category_field", T, 0, "the category field"},
+    {"districts_path", T, 0, "the districts file"},
+    {"districts_layer", T, 0, "its layer"},
+    {"district_id_field", T, 0, "the district id field"},
+    {"district_name_field", T, 0, "the district name field"},
+    {"crs_requested", T, 0, "--crs as given (auto by default)"},
+    {"crs_epsg", I, 0, "the analysis CRS"},
+    {"crs_name", T, 0, "its name"},
+    {"method", T, 0, "union, voronoi or network"},
+    {"mode", T, 0, "the travel mode"},
+    {"speed_kmh", R, 0, "speed, km/h; NULL for --radius breaks"},
+    {"detour", R, 0, "--detour factor"},
+    {"minutes", T, 0, "the breaks in minutes, comma-separated"},
+    {"radii_m", T, 0, "the breaks as radii, metres, comma-separated"},
+    {"quad_segs", I, 0, "circle segments per quarter"},
+    {"circle_vertices", I, 0, "vertices per circle"},
+    {"strict", I, 0, "1 with --strict"},
+    {"threads", I, 0, "worker threads"},
+    {"n_stations_read", I, 0, "station features read"},
+    {"n_stations", I, 0, "stations analysed"},
+    {"n_districts_read", I, 0, "district features read"},
+    {"n_districts", I, 0, "districts analysed"},
+    {"n_issues", I, 0, "rows in issues"},
+    {"gdal_version", T, 0, "GDAL's version"},
+    {"geos_version", T, 0, "GEOS's version"},
+    {"proj_version", T, 0, "PROJ's version"},
+    {"spatialite_version", T, 0, "SpatiaLite's version"},
+    {"sqlite_version", T, 0, "SQLite's version"},
+    {"network_path", T, 0, "--network"},
+    {"speeds_path", T, 0, "--speeds CSV"},
+    {"snap", T, 0, "node or edge snapping (network mode)"},
+    {"access_legs", I, 0, "1 when snapping legs are walked (network mode)"},
+    {"max_snap_m", R, 0, "--max-snap, metres"},
+    {"trim_m", R, 0, "--trim, metres"},
+    {"network_nodes", I, 0, "nodes of the road graph"},
+    {"network_edges", I, 0, "edges of the road graph"},
+    {"network_components", I, 0, "connected components of the graph"},
+    {"network_length_m", R, 0, "street length of the graph, metres"},
+    {"stations_unattached", I, 0, "stations beyond --max-snap of every street"},
+    {"demand_path", T, 0, "--demand"},
+    {"n_demand", I, 0, "demand points analysed"},
+    {"population_method", T, 0, "how people were placed"},
+    {"population_path", T, 0, "--population"},
+    {"population_field", T, 0, "--population-field"},
+    {"population_raster", T, 0, "--population-raster"},
+    {"raster_cells", I, 0, "raster cells read"},
+    {"raster_nodata", I, 0, "cells without data"},
+    {"raster_negative", I, 0, "cells with a negative count (taken as 0)"},
+    {"raster_people", R, 0, "sum of the raster cells read (people)"},
+    {"population_pieces", I, 0, "pieces of the population surface"},
+    {"blocks_without_buildings", I, 0, "population blocks without a building (dasymetric)"},
+    {"distances_from", T, 0, "the points fairness distances are measured from"},
+    {"responsibility_method", T, 0, "how areas of responsibility were drawn"},
+    {"redundancy", I, 0, "1 when redundancy was computed"},
+    {"preset", T, 0, "--preset (gb50180)"},
+    {"input_coords", T, 0, "the coordinate system of each input (stations=gcj02,...)"},
+    {"input_encoding", T, 0, "the text encoding of each input given or detected"},
+    {"sliver_tol_m", R, 0, "polygon parts and holes thinner than this (2 x area / perimeter) are left out"},
+};
+
+/* One row per `svcov site`. */
+static const sv_column site_runs[] = {
+    {"started_utc", T, 0, "start time, ISO 8601 UTC"},
+    {"finished_utc", T, 0, "end time, ISO 8601 UTC"},
+    {"svcov_version", T, 0, "svcov's version"},
+    {"command", T, 0, "the command line"},
+    {"model", T, 0, "mclp or lscp"},
+    {"k", I, 0, "new sites asked for (mclp)"},
+    {"radius_m", R, 0, "reach, metres"},
+    {"minutes", R, 0, "reach, minutes"},
+    {"mode", T, 0, "the travel mode"},
+    {"objective", R, 0, "demand weight covered (mclp) or sites (lscp)"},
+    {"existing_covered", R, 0, "weight covered by the existing stations"},
+    {"total_weight", R, 0, "all demand weight"},
+    {"coverable_weight", R, 0, "weight some candidate or station can reach"},
+    {"covered_share", R, 0, "objective / total_weight"},
+    {"n_new_sites", I, 0, "sites chosen"},
+    {"solver", T, 0, "greedy or glpk"},
+    {"proven_optimal", I, 0, "1 when GLPK proved the answer optimal"},
+    {"gap", R, 0, "relative gap to the bound"},
+    {"bound", R, 0, "the solver's bound"},
+    {"greedy_objective", R, 0, "the greedy answer's objective"},
+    {"greedy_sites", I, 0, "sites of the greedy answer"},
+    {"greedy_ratio", R, 0, "greedy against exact"},
+    {"target_share", R, 0, "--target-share"},
+    {"min_district_share", R, 0, "--min-district-share"},
+    {"n_floor_unmet", I, 0, "districts below their floor"},
+    {"n_demand", I, 0, "demand points"},
+    {"n_candidates", I, 0, "candidate sites"},
+    {"n_stations", I, 0, "existing stations"},
+    {"n_uncoverable", I, 0, "demand points no site can reach"},
+    {"greedy_s", R, 0, "greedy time, seconds"},
+    {"exact_s", R, 0, "exact solver time, seconds"},
+    {"note", T, 0, "what the solver said (time-out, capped target)"},
+    {"demand_path", T, 0, "--demand"},
+    {"candidates", T, 0, "--candidates, or the grid"},
+    {"stations_path", T, 0, "--stations"},
+    {"crs_epsg", I, 0, "the analysis CRS"},
+    {"glpk_version", T, 0, "GLPK's version"},
+    {"input_coords", T, 0, "the coordinate system of each input (stations=gcj02,...)"},
+    {"input_encoding", T, 0, "the text encoding of each input given or detected"},
+};
+
+/* One row per break of the run. */
+static const sv_column breaks[] = {
+    {"break_no", I, 0, "1, 2, ... in ascending order"},
+    {"mode", T, 0, "the travel mode, or distance"},
+    {"minutes", R, 0, "minutes (a preset's life circle: 5, 10, 15)"},
+    {"radius_m", R, 0, "reach, metres"},
+    {"preset", T, 0, "the preset the break comes from"},
+    {"label", T, 0, "the name maps and reports print"},
+    {"label_zh", T, 0, "its Chinese name"},
+};
+
+#define COLS(c) (c), sizeof(c) / sizeof(c)[0]
+#define NO_INDEX NULL, 0
+
+static const sv_table_desc tables[SV_TABLE_COUNT] = {
+    [SV_TABLE_STATIONS] = {"stations", "the stations analysed", "id", COLS(stations), "POINT", "geom", NO_INDEX,
+                           1, 0},
+    [SV_TABLE_DISTRICTS] = {"districts", "the districts analysed (valid polygons)", "id", COLS(districts),
+                            "MULTIPOLYGON", "geom", NO_INDEX, 1, 0},
+    [SV_TABLE_SERVICE_AREAS] = {"service_areas", "one per station and break", "id", COLS(service_areas), "POLYGON",
+                                "geom", NO_INDEX, 1, 0},
+    [SV_TABLE_REACHED_STREETS] = {"reached_streets", "the streets reached (network mode)", "id",
+                                  COLS(reached_streets), "MULTILINESTRING", "geom", NO_INDEX, 1, 0},
+    [SV_TABLE_DISTRICT_COVERAGE] = {"district_coverage", "the numbers per district and break; acceptance checks "
+                                    "read it", "id", COLS(district_coverage), NULL, NULL,
+                                    COLS(district_coverage_idx), 1, 0},
+    [SV_TABLE_COVERAGE] = {"coverage", "the covered part of each district", "id", COLS(coverage), "MULTIPOLYGON",
+                           "geom", NO_INDEX, 1, 0},
+    [SV_TABLE_GAPS] = {"gaps", "the uncovered part of each district", "id", COLS(gaps), "MULTIPOLYGON", "geom",
+                       NO_INDEX, 1, 0},
+    [SV_TABLE_GAP_PARTS] = {"gap_parts", "each polygon of a gap", "id", COLS(gap_parts), "POLYGON", "geom",
+                            NO_INDEX, 1, 0},
+    [SV_TABLE_ISSUES] = {"issues", "input features skipped or repaired", "id", COLS(issues), NULL, NULL, NO_INDEX,
+                         1, 0},
+    [SV_TABLE_CITY_COVERAGE] = {"city_coverage", "the whole area per break, over the union of all districts", "id",
+                                COLS(city_coverage), NULL, NULL, NO_INDEX, 1, 0},
+    [SV_TABLE_SITES] = {"sites", "the sites chosen by svcov site", "id", COLS(sites), "POINT", "geom", NO_INDEX, 1,
+                        0},
+    [SV_TABLE_SITE_DISTRICT_COVERAGE] = {"site_district_coverage", "demand covered per district before and after "
+                                         "the new sites", "id", COLS(site_district_coverage), NULL, NULL, NO_INDEX,
+                                         1, 0},
+    [SV_TABLE_DEMAND_ACCESS] = {"demand_access", "one per demand point", "id", COLS(demand_access), "POINT",
+                                "geom", NO_INDEX, 1, 0},
+    [SV_TABLE_DEMAND_REACH] = {"demand_reach", "one per demand point and break", "id", COLS(demand_reach), NULL,
+                               NULL, NO_INDEX, 1, 0},
+    [SV_TABLE_DISTRICT_DEMAND] = {"district_demand", "demand per district and break (NULL district_id: all "
+                                  "demand)", "id", COLS(district_demand), NULL, NULL, NO_INDEX, 1, 0},
+    [SV_TABLE_REDUNDANCY] = {"district_redundancy", "pieces of each district by the number of service areas "
+                             "covering them (NULL district_id: the whole area)", "id", COLS(district_redundancy),
+                             "MULTIPOLYGON", "geom", NO_INDEX, 1, 0},
+    [SV_TABLE_CRITICAL] = {"critical_stations", "what is lost without each station", "id",
+                           COLS(critical_stations), "MULTIPOLYGON", "geom", NO_INDEX, 1, 0},
+    [SV_TABLE_FAIRNESS] = {"district_fairness", "distances of the people to the nearest station", "id",
+                           COLS(district_fairness), NULL, NULL, NO_INDEX, 1, 0},
+    [SV_TABLE_CATEGORY] = {"category_coverage", "coverage by station category", "id", COLS(category_coverage),
+                           "MULTIPOLYGON", "geom", NO_INDEX, 1, 0},
+    [SV_TABLE_CATEGORY_GAPS] = {"category_gaps", "gaps by station category", "id", COLS(category_gaps),
+                                "MULTIPOLYGON", "geom", NO_INDEX, 1, 0},
+    [SV_TABLE_RESPONSIBILITY] = {"responsibility", "the area and people each station is responsible for", "id",
+                                 COLS(responsibility), "MULTIPOLYGON", "geom", NO_INDEX, 1, 0},
+    [SV_TABLE_ROADS] = {"roads", "the road lines of a network-mode run (map context)", "id", COLS(roads),
+                        "MULTILINESTRING", "geom", NO_INDEX, 1, 0},
+    [SV_TABLE_BREAKS] = {"breaks", "one row per break, with a preset's names (joined on radius_m)", "id",
+                         COLS(breaks), NULL, NULL, NO_INDEX, 1, 0},
+    [SV_TABLE_RUNS] = {"runs", "one row per svcov analyze", "run_id", COLS(runs), NULL, NULL, NO_INDEX, 0, 1},
+    [SV_TABLE_SITE_RUNS] = {"site_runs", "one row per svcov site; acceptance checks read it", "site_run_id",
+                            COLS(site_runs), NULL, NULL, NO_INDEX, 0, 1},
+};
+
+const sv_table_desc *sv_schema_table(sv_table t)
+{
+    return (int)t >= 0 && t < SV_TABLE_COUNT ? &tables[t] : NULL;
+}
+
+int sv_schema_find(const char *name)
+{
+    for (int t = 0; t < SV_TABLE_COUNT; t++)
+        if (strcmp(tables[t].name, name) == 0)
+            return t;
+    return -1;
+}
+
+const char *sv_col_type_name(sv_col_type type)
+{
+    return type == SV_COL_INTEGER ? "INTEGER" : type == SV_COL_REAL ? "REAL" : "TEXT";
+}
