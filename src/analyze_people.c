@@ -854,6 +854,24 @@ static void *red_worker_main(void *arg)
     return NULL;
 }
 
+/* The whole area's redundancy classes at break b as the sum of the
+ * districts' (when they do not overlap); people NULL (NaN) without a
+ * population surface, and districts of unknown people add none. */
+static void city_classes_from_districts(sv_people_result *P, size_t nd, size_t nb, size_t b, int have_people)
+{
+    sv_redundancy *r = &P->red[nd * nb + b];
+    for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
+        r->people[c] = 0;
+        for (size_t k = 0; k < nd; k++) {
+            r->area[c] += P->red[k * nb + b].area[c];
+            if (isfinite(P->red[k * nb + b].people[c]))
+                r->people[c] += P->red[k * nb + b].people[c];
+        }
+        if (!have_people)
+            r->people[c] = NAN;
+    }
+}
+
 static sv_status redundancy_by_cells(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a,
                                      sv_popsurf *surf, const double *own)
 {
@@ -914,19 +932,8 @@ static sv_status redundancy_by_cells(sv_ctx *ctx, sv_geos *h, const sv_people_in
             rc = j.status == SV_ERR_INTERRUPTED ? SV_ERR_INTERRUPTED : sv_error(ctx, j.status, "%s", j.errmsg);
             break;
         }
-        if (!overlap) { /* the city is the sum of the districts */
-            sv_redundancy *r = &P->red[nd * nb + b];
-            for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
-                r->people[c] = 0;
-                for (size_t k = 0; k < nd; k++) {
-                    r->area[c] += P->red[k * nb + b].area[c];
-                    if (isfinite(P->red[k * nb + b].people[c])) /* districts of unknown people add none */
-                        r->people[c] += P->red[k * nb + b].people[c];
-                }
-                if (!surf)
-                    r->people[c] = NAN;
-            }
-        }
+        if (!overlap) /* the city is the sum of the districts */
+            city_classes_from_districts(P, nd, nb, b, surf != NULL);
         /* What each station alone covers: the workers' parts together. */
         double *oa = P->crit_area + b * ns, *op = P->crit_pop + b * ns;
         for (size_t i = 0; i < ns && rc == SV_OK; i++) {
@@ -1015,17 +1022,7 @@ static sv_status redundancy(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_
         for (size_t d = 0; d <= nd && rc == SV_OK; d++) {
             int city = d == nd;
             if (city && !overlap) { /* the sum of the districts */
-                sv_redundancy *r = &P->red[nd * nb + b];
-                for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
-                    r->people[c] = 0;
-                    for (size_t k = 0; k < nd; k++) {
-                        r->area[c] += P->red[k * nb + b].area[c];
-                        if (isfinite(P->red[k * nb + b].people[c])) /* districts of unknown people add none */
-                            r->people[c] += P->red[k * nb + b].people[c];
-                    }
-                    if (!surf)
-                        r->people[c] = NAN;
-                }
+                city_classes_from_districts(P, nd, nb, b, surf != NULL);
                 continue;
             }
             sv_geom *D = sv_geom_from_wkb(h, in->dw[d], in->dl[d]);
