@@ -128,22 +128,8 @@ if in_list gpd-union "$runs" || in_list gpd-sjoin "$runs"; then
             "python3-geopandas and python3-rtree for /usr/bin/python3; or pass --python PATH)"
 fi
 
-if [ -n "$workdir" ]; then
-    mkdir -p "$workdir"
-    keep=1
-else
-    workdir=$(mktemp -d "${TMPDIR:-/tmp}/svcov-bench-scale.XXXXXX")
-fi
-workdir=$(cd "$workdir" && pwd)
-cleanup() {
-    local rc=$?
-    if [ "$keep" -eq 0 ] && [ "$rc" -eq 0 ]; then
-        rm -rf "$workdir"
-    else
-        echo "bench_scale.sh: files kept in $workdir" >&2
-    fi
-}
-trap cleanup EXIT
+. "$(dirname "$0")/workdir.sh"
+bench_workdir bench_scale
 
 # timed NAME CMD...: runs CMD under /usr/bin/time and timeout, output to $dir/NAME.log; sets
 # t_state (ok, timeout or failed), t_wall (s) and t_kib (peak resident KiB of the largest process).

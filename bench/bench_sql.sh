@@ -102,22 +102,8 @@ if [ "$peer_only" -eq 0 ] && [ ! -x "$svcov" ]; then
     die "svcov not found at $svcov (build it with 'make', pass --svcov PATH, or use --peer-only)"
 fi
 
-if [ -n "$workdir" ]; then
-    mkdir -p "$workdir"
-    keep=1
-else
-    workdir=$(mktemp -d "${TMPDIR:-/tmp}/svcov-bench.XXXXXX")
-fi
-workdir=$(cd "$workdir" && pwd)
-cleanup() {
-    local rc=$?
-    if [ "$keep" -eq 0 ] && [ "$rc" -eq 0 ]; then
-        rm -rf "$workdir"
-    else
-        echo "bench_sql.sh: files kept in $workdir" >&2
-    fi
-}
-trap cleanup EXIT
+. "$(dirname "$0")/workdir.sh"
+bench_workdir bench_sql
 
 # timed NAME CMD...: runs CMD under /usr/bin/time, output to $workdir/NAME.log,
 # and sets t_wall (s) and t_kib (peak resident KiB).
