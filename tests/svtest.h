@@ -225,25 +225,23 @@ SVT_FN void svt_run_free(void)
     memset(&svt_last, 0, sizeof svt_last);
 }
 
-/* Run svcov with the NULL-terminated arguments (after the program name);
- * stdout and stderr land in svt_last. Returns the exit status. */
-SVT_FN int svt_runv(const char *const *args)
+/* argv for svcov: the program, then the NULL-terminated arguments args. */
+SVT_FN void svt_argv(const char *const *args, const char **argv, size_t cap)
 {
-    svt_run_free();
-    char outp[4200], errp[4200];
-    snprintf(outp, sizeof outp, "%s/.stdout", svt_dir);
-    snprintf(errp, sizeof errp, "%s/.stderr", svt_dir);
-    const char *argv[64];
     size_t n = 0;
     argv[n++] = SVCOV_BIN;
     for (size_t i = 0; args[i]; i++) {
-        assert_true(n < 63);
+        assert_true(n < cap - 1);
         argv[n++] = args[i];
     }
     argv[n] = NULL;
-    char sdir[4200];
-    svt_sanitizer_dir(sdir, sizeof sdir);
-    mkdir(sdir, 0755);
+}
+
+/* Start svcov (argv from svt_argv) with stdout and stderr in the files
+ * outp and errp; with sanitizer_reports, a sanitizer build's reports go to
+ * the folder svt_sanitizer_check reads. Returns the child's pid. */
+SVT_FN pid_t svt_spawn(const char *const *argv, const char *outp, const char *errp, int sanitizer_reports)
+{
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
@@ -257,10 +255,28 @@ SVT_FN int svt_runv(const char *const *args)
         dup2(e, 2);
         close(o);
         close(e);
-        svt_sanitizer_env();
-        execv(SVCOV_BIN, (char *const *)argv);
+        if (sanitizer_reports)
+            svt_sanitizer_env();
+        execv(argv[0], (char *const *)argv);
         _exit(127);
     }
+    return pid;
+}
+
+/* Run svcov with the NULL-terminated arguments (after the program name);
+ * stdout and stderr land in svt_last. Returns the exit status. */
+SVT_FN int svt_runv(const char *const *args)
+{
+    svt_run_free();
+    char outp[4200], errp[4200];
+    snprintf(outp, sizeof outp, "%s/.stdout", svt_dir);
+    snprintf(errp, sizeof errp, "%s/.stderr", svt_dir);
+    const char *argv[64];
+    svt_argv(args, argv, 64);
+    char sdir[4200];
+    svt_sanitizer_dir(sdir, sizeof sdir);
+    mkdir(sdir, 0755);
+    pid_t pid = svt_spawn(argv, outp, errp, 1);
     int ws = 0;
     while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
         ;

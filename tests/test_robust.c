@@ -69,30 +69,8 @@ static pid_t start(int slot, const char *const *args)
     snprintf(outp, sizeof outp, "%s/.out-%d", svt_dir, slot);
     snprintf(errp, sizeof errp, "%s/.err-%d", svt_dir, slot);
     const char *argv[64];
-    size_t n = 0;
-    argv[n++] = SVCOV_BIN;
-    for (size_t i = 0; args[i]; i++) {
-        assert_true(n < 63);
-        argv[n++] = args[i];
-    }
-    argv[n] = NULL;
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int o = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (o < 0 || e < 0)
-            _exit(126);
-        dup2(o, 1);
-        dup2(e, 2);
-        close(o);
-        close(e);
-        execv(SVCOV_BIN, (char *const *)argv);
-        _exit(127);
-    }
-    return pid;
+    svt_argv(args, argv, 64);
+    return svt_spawn(argv, outp, errp, 0);
 }
 
 /* Exit status as the shell shows it (128 + signal when killed). */
