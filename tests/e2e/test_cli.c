@@ -16,7 +16,7 @@
 #include "svtest.h"
 
 #include "svcov/sv_store.h"
-#include "schema.h" /* src/: the result schema (test_run_record_types) */
+#include "core/schema.h" /* src/: the result schema (test_run_record_types) */
 
 #include <gdal.h>
 #include <ogr_api.h>

@@ -1,4 +1,4 @@
-/* people.c - population surface, redundancy classes, fairness statistics. */
+/* population.c - population surface, redundancy classes, fairness statistics. */
 #include "svcov/sv_people.h"
 
 #include <math.h>

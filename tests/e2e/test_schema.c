@@ -1,4 +1,4 @@
-/* test_schema - the result schema is described once (src/schema.c): a fresh
+/* test_schema - the result schema is described once (src/core/schema.c): a fresh
  * database matches the description exactly (tables, columns with declared
  * types and NOT NULL, geometry columns with type, SRID and spatial index,
  * indexes), and DESIGN.md's schema section lists the description. */
@@ -12,7 +12,7 @@
 
 #include "svtest.h"
 
-#include "schema.h"
+#include "core/schema.h"
 #include "svcov/sv_text.h"
 
 #include <string.h>
@@ -259,9 +259,9 @@ static void test_design_lists_schema(void **state)
     }
     design_text(&want);
     if (!have.data || strcmp(have.data, want.data) != 0) {
-        fprintf(stderr, "DESIGN.md's schema section does not list the schema of src/schema.c; its table lines "
+        fprintf(stderr, "DESIGN.md's schema section does not list the schema of src/core/schema.c; its table lines "
                 "should read:\n%s", want.data);
-        fail_msg("DESIGN.md's schema section differs from src/schema.c (expected lines above)");
+        fail_msg("DESIGN.md's schema section differs from src/core/schema.c (expected lines above)");
     }
     sv_buf_free(&have);
     sv_buf_free(&want);

@@ -5,7 +5,7 @@
 #include "svcov/sv_text.h"
 #include "svcov/sv_cncoords.h"
 
-#include "schema.h"
+#include "core/schema.h"
 
 #include <sqlite3.h>
 #include <spatialite.h>

@@ -1,4 +1,4 @@
-/* site.c - siting new stations: coverage lists, lazy greedy, exact MIP. */
+/* siting.c - siting new stations: coverage lists, lazy greedy, exact MIP. */
 #include "svcov/sv_site.h"
 #include "svcov/sv_geom.h"
 #include "svcov/sv_mip.h"

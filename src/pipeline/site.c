@@ -1,4 +1,4 @@
-/* siting.c - svcov site: inputs -> coverage lists -> greedy / MIP -> store. */
+/* site.c - the svcov site pipeline: inputs -> coverage lists -> greedy / MIP -> store. */
 #include "svcov/sv_analyze.h"
 #include "svcov/sv_geom.h"
 #include "svcov/sv_mip.h"

@@ -1,4 +1,4 @@
-/* access.c - network service areas and demand access. */
+/* service_areas.c - network service areas and demand access. */
 #include "svcov/sv_access.h"
 #include "svcov/sv_geom.h"
 

@@ -1,6 +1,6 @@
 /* schema.c - the result schema as data: every table, column, geometry column
  * and index svcov writes (see schema.h). A new column is one line here. */
-#include "schema.h"
+#include "core/schema.h"
 
 #include <string.h>
 
