@@ -46,4 +46,7 @@ static const char *const db_values[] = {
     SV_NP_("runs column", "redundancy"), SV_NP_("runs column", "report_by"),
     SV_NP_("runs column", "preset"), SV_NP_("runs column", "input_coords"),
     SV_NP_("runs column", "input_encoding"), SV_NP_("runs column", "sliver_tol_m"),
+    SV_NP_("runs column", "plan_add_stations"), SV_NP_("runs column", "plan_remove_stations"),
+    SV_NP_("runs column", "plan_add_sites"), SV_NP_("runs column", "n_stations_added"),
+    SV_NP_("runs column", "n_stations_removed"),
 };

@@ -15,6 +15,7 @@
 #include "svcov/sv_network.h"
 #include "svcov/sv_io.h"
 #include "svcov/sv_people.h"
+#include "svcov/sv_plan.h"
 #include "svcov/sv_store.h"
 
 #ifdef __cplusplus
@@ -67,6 +68,7 @@ typedef struct {
     const char *population_raster;
     int redundancy;          /* area and people by number of stations reaching, critical stations (default 1) */
     int by_category;         /* coverage per station category (default 1, when stations have categories) */
+    sv_plan_opts plan;       /* stations added and removed before the analysis (recorded in runs) */
 } sv_analyze_opts;
 
 /* Who is covered: filled when people were given (method != SV_POP_NONE);
@@ -122,6 +124,7 @@ typedef struct {
     size_t n_demand;          /* demand points used */
     double *demand_total, *demand_covered; /* (n_districts + 1) * n_breaks; the last row: all demand */
     sv_people_result people;
+    sv_plan_info plan;        /* stations the plan added and removed */
 } sv_analysis;
 
 /* The break columns (mode, minutes, radius_m) of break b, as sv_store

@@ -49,6 +49,12 @@ typedef enum {
     SV_TABLE_BREAKS,         /* the run's breaks with a preset's labels */
     SV_TABLE_RUNS,           /* one record per analyze */
     SV_TABLE_SITE_RUNS,      /* one record per site */
+    SV_TABLE_DISTRICT_CHANGE, /* svcov compare: per district and break, base against plan */
+    SV_TABLE_CITY_CHANGE,     /* svcov compare: the whole area per break */
+    SV_TABLE_COVERAGE_GAINED, /* svcov compare: area covered by the plan only */
+    SV_TABLE_COVERAGE_LOST,   /* svcov compare: area covered by the base only */
+    SV_TABLE_STATION_CHANGE,  /* svcov compare: stations added, removed, moved */
+    SV_TABLE_COMPARE_RUNS,    /* one record per compare */
     SV_TABLE_COUNT
 } sv_table;
 
@@ -113,6 +119,14 @@ sv_status sv_store_issue(sv_ctx *ctx, sv_store *st, const sv_issue *is);
  * stays "5.0"), an INTEGER or REAL value must be a number. */
 sv_status sv_store_record(sv_ctx *ctx, sv_store *st, sv_table table, const char *const *names,
                           const char *const *values, size_t n, long long *rowid);
+
+/* Copy the rows of table from the svcov database src_path into st, values
+ * and geometry blobs exactly as stored (the same SRID is the caller's
+ * check); suffix ("WHERE ...", "ORDER BY run_id DESC LIMIT 1", NULL) selects
+ * them. Columns the source lacks (an older database) stay NULL; a run record
+ * table is created as needed. *n_copied (may be NULL) gets the row count. */
+sv_status sv_store_copy_rows(sv_ctx *ctx, sv_store *st, const char *src_path, sv_table table, const char *suffix,
+                             size_t *n_copied);
 
 /* The read-only handle of map, report, query and export: an svcov result
  * database (checked as sv_store_check_db does), opened read-only with

@@ -694,6 +694,90 @@ sv_status sv_store_record(sv_ctx *ctx, sv_store *st, sv_table table, const char 
     return rc;
 }
 
+/* Column c of table t exists in the source database (PRAGMA table_info). */
+static int src_has_column(sqlite3 *src, const char *table, const char *column)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "PRAGMA table_info(\"%s\")", table);
+    sqlite3_stmt *q = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(src, sql, -1, &q, NULL) == SQLITE_OK)
+        while (!found && sqlite3_step(q) == SQLITE_ROW)
+            found = sqlite3_column_text(q, 1) && strcmp((const char *)sqlite3_column_text(q, 1), column) == 0;
+    sqlite3_finalize(q);
+    return found;
+}
+
+sv_status sv_store_copy_rows(sv_ctx *ctx, sv_store *st, const char *src_path, sv_table table, const char *suffix,
+                             size_t *n_copied)
+{
+    const sv_table_desc *t = sv_schema_table(table);
+    if (n_copied)
+        *n_copied = 0;
+    if (!t)
+        return sv_error(ctx, SV_ERR_INTERNAL, "internal: no table %d", (int)table);
+    sv_status rc = sv_store_check_db(ctx, src_path);
+    if (rc != SV_OK)
+        return rc;
+    sqlite3 *src = NULL;
+    sqlite3_stmt *sel = NULL, *ins = NULL;
+    sv_buf cols = {0}, marks = {0};
+    if (sqlite3_open_v2(src_path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        rc = sv_error(ctx, SV_ERR_INPUT, "%s cannot be opened: %s", src_path, sqlite3_errmsg(src));
+        goto done;
+    }
+    if (!src_has_column(src, t->name, t->key))
+        goto done; /* a run record never written there, or a table of a later svcov: nothing to copy */
+    /* the columns both have, in the description's order (an older database may lack the newest) */
+    for (size_t c = 0; c < t->n_columns; c++)
+        if (src_has_column(src, t->name, t->columns[c].name)) {
+            sv_buf_printf(&cols, "%s\"%s\"", cols.len ? ", " : "", t->columns[c].name);
+            sv_buf_puts(&marks, marks.len ? ", ?" : "?");
+        }
+    if (t->geometry && src_has_column(src, t->name, t->geometry_column)) {
+        sv_buf_printf(&cols, "%s%s", cols.len ? ", " : "", t->geometry_column);
+        sv_buf_puts(&marks, marks.len ? ", ?" : "?");
+    }
+    if (!cols.len)
+        goto done;
+    if (t->record && (rc = create_table(ctx, st->db, t)) != SV_OK)
+        goto done;
+    char *sql = sqlite3_mprintf("SELECT %s FROM \"%s\" %s", cols.data, t->name, suffix ? suffix : "");
+    int ok = sql && sqlite3_prepare_v2(src, sql, -1, &sel, NULL) == SQLITE_OK;
+    sqlite3_free(sql);
+    if (!ok) {
+        rc = is_damage(src) ? damaged(ctx, src, src_path) : db_error(ctx, src, "cannot read the table to copy");
+        goto done;
+    }
+    sql = sqlite3_mprintf("INSERT INTO \"%s\" (%s) VALUES (%s)", t->name, cols.data, marks.data);
+    ok = sql && sqlite3_prepare_v2(st->db, sql, -1, &ins, NULL) == SQLITE_OK;
+    sqlite3_free(sql);
+    if (!ok) {
+        rc = db_error(ctx, st->db, "cannot prepare the copy");
+        goto done;
+    }
+    int step;
+    /* values as stored (a REAL keeps every bit, geometry blobs stay SpatiaLite blobs of the same SRID) */
+    while ((step = sqlite3_step(sel)) == SQLITE_ROW && rc == SV_OK) {
+        for (int i = 0; i < sqlite3_column_count(sel); i++)
+            sqlite3_bind_value(ins, i + 1, sqlite3_column_value(sel, i));
+        if ((rc = step_stmt(ctx, st, ins)) == SV_OK && n_copied)
+            (*n_copied)++;
+        sqlite3_clear_bindings(ins);
+        if (sv_ctx_interrupted(ctx))
+            rc = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted");
+    }
+    if (rc == SV_OK && step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = is_damage(src) ? damaged(ctx, src, src_path) : db_error(ctx, src, "cannot read the table to copy");
+done:
+    sqlite3_finalize(sel);
+    sqlite3_finalize(ins);
+    sqlite3_close(src);
+    sv_buf_free(&cols);
+    sv_buf_free(&marks);
+    return rc;
+}
+
 /* ---- queries ---- */
 
 /* svcov_lonlat(WKB, 'gcj02'|'bd09'|'wgs84'): WGS 84 lon/lat WKB with every

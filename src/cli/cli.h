@@ -22,6 +22,7 @@ int cmd_query(int argc, char **argv);
 int cmd_site(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* Feature problems on stderr: one line each up to a limit, then a count. */
 void cli_print_issues(const sv_ctx *ctx, const char *cmd);

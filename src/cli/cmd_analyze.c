@@ -85,6 +85,14 @@ static void help(void)
            "  --no-service-areas        do not store one circle (network: area) per station and break\n"
            "                            (network: also no redundancy; stations reaching are still counted)\n"
            "  --threads N               worker threads (default: all cores)\n\n"
+           "Station plan (a scenario: compare it with the run without the plan by 'svcov compare'):\n"
+           "  --add-stations PATH[:LAYER]  new stations (ids, names, categories read with the --station-id,\n"
+           "                            --station-name and --category fields)\n"
+           "  --remove-stations IDS|PATH   stations to close: ids separated by commas, a .txt file with one id\n"
+           "                            per line, or a layer of those stations; an unknown id stops the run\n"
+           "                            (exit 2). Removing an id and adding it elsewhere moves that station\n"
+           "  --add-sites DB[:RUN]      open the sites chosen by 'svcov site' (run RUN of site_runs; default\n"
+           "                            its latest run)\n\n"
            );
     cli_inputs_help();
     printf("Run:\n"
@@ -103,7 +111,9 @@ static void help(void)
            "                --population-field population --minutes 10,15 --out out/people.sqlite\n"
            "  svcov analyze --stations s.gpkg --districts d.gpkg --population-raster worldpop.tif --out r.sqlite\n"
            "  svcov analyze --stations stations.geojson --districts districts.geojson --network roads.gpkg \\\n"
-           "                --mode walk --minutes 10,15 --demand buildings.geojson --out network.sqlite\n\n"
+           "                --mode walk --minutes 10,15 --demand buildings.geojson --out network.sqlite\n"
+           "  svcov analyze --stations geodata/stations.geojson --districts geodata/districts.geojson \\\n"
+           "                --remove-stations S000003 --add-sites siting.sqlite --out out/plan.sqlite\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
@@ -112,7 +122,8 @@ enum {
     O_DISTRICT_NAME, O_WHERE, O_MINUTES, O_MODE, O_SPEED, O_DETOUR, O_RADIUS, O_CRS, O_QUAD, O_METHOD,
     O_NO_SA, O_THREADS, O_OUT, O_STRICT, O_HELP, O_NETWORK, O_HIGHWAY, O_SPEEDS, O_SNAP, O_LEGS, O_MAXSNAP,
     O_TRIM, O_DEMAND, O_DEMAND_ID, O_DEMAND_WEIGHT, O_POPULATION, O_POP_FIELD, O_POP_RASTER, O_LEVELS,
-    O_NO_REDUNDANCY, O_NO_CATEGORY, O_LANG, O_PRESET, O_ALLOW_NETWORK
+    O_NO_REDUNDANCY, O_NO_CATEGORY, O_LANG, O_PRESET, O_ALLOW_NETWORK, O_ADD_STATIONS, O_REMOVE_STATIONS,
+    O_ADD_SITES
 };
 
 static const struct option longopts[] = {
@@ -157,6 +168,9 @@ static const struct option longopts[] = {
     {"no-redundancy", no_argument, NULL, O_NO_REDUNDANCY},
     {"no-category-coverage", no_argument, NULL, O_NO_CATEGORY},
     {"preset", required_argument, NULL, O_PRESET},
+    {"add-stations", required_argument, NULL, O_ADD_STATIONS},
+    {"remove-stations", required_argument, NULL, O_REMOVE_STATIONS},
+    {"add-sites", required_argument, NULL, O_ADD_SITES},
     CLI_INPUT_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
@@ -435,6 +449,9 @@ int cmd_analyze(int argc, char **argv)
         case O_NO_REDUNDANCY: o.redundancy = 0; break;
         case O_NO_CATEGORY: o.by_category = 0; break;
         case O_PRESET: o.preset = optarg; break;
+        case O_ADD_STATIONS: o.plan.add_stations = optarg; break;
+        case O_REMOVE_STATIONS: o.plan.remove_stations = optarg; break;
+        case O_ADD_SITES: o.plan.add_sites = optarg; break;
         case O_MINUTES:
             free(minutes);
             if (cli_parse_list(optarg, &minutes, &o.n_minutes) != 0) {

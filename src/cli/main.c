@@ -34,6 +34,7 @@ static const struct {
     {"site", cmd_site, "where to put the next stations (maximal coverage, fewest stations, district floors)"},
     {"map", cmd_map, "draw printable maps (PNG, SVG, PDF; per district) and an interactive HTML map"},
     {"report", cmd_report, "the per-district table, city totals and run parameters as HTML, Markdown or CSV"},
+    {"compare", cmd_compare, "a station plan against the base run: change per district, areas gained and lost"},
 };
 
 static void print_version(void)
@@ -62,7 +63,8 @@ static void print_help(void)
            "             --radius 500 --model mclp --k 10 --exact --out siting.sqlite\n"
            "  svcov map --db results.sqlite --district D0013 --out D0013.pdf\n"
            "  svcov map --db results.sqlite --html map.html\n"
-           "  svcov report --db results.sqlite --out report.html\n\n"
+           "  svcov report --db results.sqlite --out report.html\n"
+           "  svcov compare --base results.sqlite --plan plan.sqlite --out change.sqlite\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n"
            "After any failure an earlier result database is left exactly as it was.\n"
            "  --version   print svcov's and its libraries' versions\n");

@@ -287,6 +287,11 @@ static const sv_column runs[] = {
     {"input_coords", T, 0, "the coordinate system of each input (stations=gcj02,...)"},
     {"input_encoding", T, 0, "the text encoding of each input given or detected"},
     {"sliver_tol_m", R, 0, "polygon parts and holes thinner than this (2 x area / perimeter) are left out"},
+    {"plan_add_stations", T, 0, "--add-stations: the plan's new stations"},
+    {"plan_remove_stations", T, 0, "--remove-stations: the ids or file of the stations the plan closes"},
+    {"plan_add_sites", T, 0, "--add-sites: the siting run whose sites the plan opens"},
+    {"n_stations_added", I, 0, "stations the plan adds"},
+    {"n_stations_removed", I, 0, "stations the plan closes"},
 };
 
 /* One row per `svcov site`. */
@@ -330,6 +335,79 @@ static const sv_column site_runs[] = {
     {"glpk_version", T, 0, "GLPK's version"},
     {"input_coords", T, 0, "the coordinate system of each input (stations=gcj02,...)"},
     {"input_encoding", T, 0, "the text encoding of each input given or detected"},
+};
+
+/* svcov compare: a base run against a plan run (the same districts, breaks, CRS and mode). */
+static const sv_column district_change[] = {
+    DISTRICT_ID_NN,
+    DISTRICT_NAME,
+    BREAK_NN,
+    {"covered_pct_base", R, NN, "covered share of the area in the base run, percent"},
+    {"covered_pct_plan", R, NN, "covered share of the area with the plan, percent"},
+    {"delta_pp", R, NN, "covered_pct_plan - covered_pct_base, percentage points"},
+    {"covered_m2_base", R, NN, "covered area in the base run, square metres"},
+    {"covered_m2_plan", R, NN, "covered area with the plan, square metres"},
+    {"gained_m2", R, NN, "area of coverage_gained (covered with the plan only), square metres"},
+    {"lost_m2", R, NN, "area of coverage_lost (covered in the base run only), square metres"},
+    {"gap_m2_base", R, NN, "gap in the base run, square metres"},
+    {"gap_m2_plan", R, NN, "gap with the plan, square metres"},
+    {"pop_covered_base", R, 0, "people covered in the base run; NULL without people"},
+    {"pop_covered_plan", R, 0, "people covered with the plan"},
+    {"delta_pop", R, 0, "pop_covered_plan - pop_covered_base"},
+    {"n_stations_reaching_base", I, 0, "stations reaching the district in the base run"},
+    {"n_stations_reaching_plan", I, 0, "stations reaching the district with the plan"},
+};
+static const sv_index district_change_idx[] = {{"district_change_break", "radius_m, district_id"}};
+static const sv_column city_change[] = {
+    BREAK_NN,
+    {"covered_pct_base", R, NN, "covered share of the whole area in the base run, percent"},
+    {"covered_pct_plan", R, NN, "covered share with the plan, percent"},
+    {"delta_pp", R, NN, "covered_pct_plan - covered_pct_base, percentage points"},
+    {"covered_m2_base", R, NN, "covered area in the base run, square metres"},
+    {"covered_m2_plan", R, NN, "covered area with the plan, square metres"},
+    {"gap_m2_base", R, NN, "gap in the base run, square metres"},
+    {"gap_m2_plan", R, NN, "gap with the plan, square metres"},
+    {"pop_covered_base", R, 0, "people covered in the base run; NULL without people"},
+    {"pop_covered_plan", R, 0, "people covered with the plan"},
+    {"delta_pop", R, 0, "pop_covered_plan - pop_covered_base"},
+    {"n_stations_base", I, NN, "stations of the base run"},
+    {"n_stations_plan", I, NN, "stations of the plan"},
+};
+static const sv_column coverage_change[] = {
+    DISTRICT_ID_NN,
+    DISTRICT_NAME,
+    BREAK_NN,
+    {"area_m2", R, NN, "area, square metres"},
+};
+static const sv_column station_change[] = {
+    {"station_id", T, NN, "the station"},
+    {"name", T, 0, "its name"},
+    {"change", T, NN, "added (only in the plan), removed (only in the base run) or moved (same id, over 1 cm apart)"},
+    BREAK_NN,
+    {"moved_m", R, 0, "distance moved, metres (moved only)"},
+    {"base_x", R, 0, "its place in the base run (removed, moved), analysis CRS"},
+    {"base_y", R, 0, "its place in the base run (removed, moved), analysis CRS"},
+    {"area_alone_m2", R, 0, "area only this station covers (critical_stations of the plan; of the base run when "
+     "removed), square metres"},
+    {"pop_alone", R, 0, "people only this station covers: gained by adding it, lost by removing it"},
+};
+static const sv_column compare_runs[] = {
+    {"started_utc", T, 0, "start time, ISO 8601 UTC"},
+    {"finished_utc", T, 0, "end time, ISO 8601 UTC"},
+    {"svcov_version", T, 0, "svcov's version"},
+    {"command", T, 0, "the command line"},
+    {"base_path", T, 0, "--base"},
+    {"plan_path", T, 0, "--plan"},
+    {"base_run_id", I, 0, "the run of --base compared (its latest)"},
+    {"plan_run_id", I, 0, "the run of --plan compared (its latest)"},
+    {"crs_epsg", I, 0, "the analysis CRS of both"},
+    {"mode", T, 0, "the travel mode of both"},
+    {"method", T, 0, "circles (union, voronoi) or network"},
+    {"radii_m", T, 0, "the breaks as radii, metres, comma-separated"},
+    {"n_districts", I, 0, "districts compared"},
+    {"n_added", I, 0, "stations added"},
+    {"n_removed", I, 0, "stations removed"},
+    {"n_moved", I, 0, "stations moved"},
 };
 
 /* One row per break of the run. */
@@ -399,6 +477,19 @@ static const sv_table_desc tables[SV_TABLE_COUNT] = {
     [SV_TABLE_RUNS] = {"runs", "one row per svcov analyze", "run_id", COLS(runs), NULL, NULL, NO_INDEX, 0, 1},
     [SV_TABLE_SITE_RUNS] = {"site_runs", "one row per svcov site; acceptance checks read it", "site_run_id",
                             COLS(site_runs), NULL, NULL, NO_INDEX, 0, 1},
+    [SV_TABLE_DISTRICT_CHANGE] = {"district_change", "svcov compare: per district and break, base run against "
+                                  "plan", "id", COLS(district_change), NULL, NULL, COLS(district_change_idx), 1, 0},
+    [SV_TABLE_CITY_CHANGE] = {"city_change", "svcov compare: the whole area per break", "id", COLS(city_change),
+                              NULL, NULL, NO_INDEX, 1, 0},
+    [SV_TABLE_COVERAGE_GAINED] = {"coverage_gained", "svcov compare: covered with the plan only (plan minus base, "
+                                  "GEOS difference)", "id", COLS(coverage_change), "MULTIPOLYGON", "geom", NO_INDEX,
+                                  1, 0},
+    [SV_TABLE_COVERAGE_LOST] = {"coverage_lost", "svcov compare: covered in the base run only", "id",
+                                COLS(coverage_change), "MULTIPOLYGON", "geom", NO_INDEX, 1, 0},
+    [SV_TABLE_STATION_CHANGE] = {"station_change", "svcov compare: stations added, removed and moved, per break",
+                                 "id", COLS(station_change), "POINT", "geom", NO_INDEX, 1, 0},
+    [SV_TABLE_COMPARE_RUNS] = {"compare_runs", "one row per svcov compare", "compare_run_id", COLS(compare_runs),
+                               NULL, NULL, NO_INDEX, 0, 1},
 };
 
 const sv_table_desc *sv_schema_table(sv_table t)

@@ -737,6 +737,7 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             "raster_negative", "raster_people", "population_pieces",
             "blocks_without_buildings", "distances_from", "responsibility_method",
             "redundancy", "preset", "input_coords", "input_encoding", "sliver_tol_m",
+            "plan_add_stations", "plan_remove_stations", "plan_add_sites", "n_stations_added", "n_stations_removed",
         };
         const char *in_names[] = {"stations", "districts", "network", "demand", "population"};
         const sv_source_opts *in_opts[] = {&o->stations, &o->districts, &o->network, &o->demand, &o->population};
@@ -751,6 +752,9 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
         snprintf(rc_sum, sizeof rc_sum, "%.6f", pr->raster_sum);
         snprintf(rc_pieces, sizeof rc_pieces, "%zu", pr->n_pieces);
         snprintf(rc_empty, sizeof rc_empty, "%zu", pr->n_blocks_empty);
+        char plan_added[32], plan_removed[32];
+        snprintf(plan_added, sizeof plan_added, "%zu", a->plan.n_added);
+        snprintf(plan_removed, sizeof plan_removed, "%zu", a->plan.n_removed);
         char sliver_tol[32];
         snprintf(sliver_tol, sizeof sliver_tol, "%g", SV_SLIVER_TOL_M);
         int raster = pr->method == SV_POP_RASTER, people = pr->method != SV_POP_NONE;
@@ -771,7 +775,8 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             raster ? rc_nodata : NULL, raster ? rc_neg : NULL, raster ? rc_sum : NULL, people ? rc_pieces : NULL,
             pr->method == SV_POP_DASYMETRIC ? rc_empty : NULL, pr->points_source, pr->resp_method,
             o->redundancy && pr->red ? "1" : "0", a->preset ? a->preset->name : NULL, in_coords,
-            in_enc[0] ? in_enc : NULL, sliver_tol,
+            in_enc[0] ? in_enc : NULL, sliver_tol, o->plan.add_stations, o->plan.remove_stations, o->plan.add_sites,
+            sv_plan_given(&o->plan) ? plan_added : NULL, sv_plan_given(&o->plan) ? plan_removed : NULL,
         };
         _Static_assert(sizeof keys / sizeof keys[0] == sizeof vals / sizeof vals[0], "one value per runs column");
         rc = sv_store_record(ctx, db, SV_TABLE_RUNS, keys, vals, sizeof keys / sizeof keys[0], NULL);
@@ -954,6 +959,9 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
 
     sv_progress(ctx, "districts", 0.0); /* points, valid polygons, the city */
     h = sv_geos_create();
+    /* a station plan (scenario): stations closed and opened, after the CRS was chosen from the stations as they are */
+    if (h && sv_plan_given(&o->plan) && (rc = sv_plan_apply(ctx, h, &o->plan, &so, a->crs.epsg, &sfs, &a->plan)) != SV_OK)
+        goto done;
     xs = malloc((sfs.n + 1) * sizeof *xs);
     ys = malloc((sfs.n + 1) * sizeof *ys);
     keep = malloc((sfs.n + 1) * sizeof *keep);
