@@ -83,6 +83,11 @@ int sv_tmp_clean_stale(const char *path);
  * that process. *out is NULL (and SV_OK) when the lock file cannot be made
  * (no such folder, not writable): then the write itself fails and says why.
  * sv_unlock_output removes the lock file and lets go (NULL is a no-op). */
+/* Hex text ("0103000020...", as SQLite's hex() writes a blob) to bytes in
+ * *out (malloc'ed: the caller frees it with free()) and *n. -1 on an odd
+ * length, a bad digit or no memory. */
+int sv_unhex(const char *hex, unsigned char **out, size_t *n);
+
 typedef struct sv_lock sv_lock;
 sv_status sv_lock_output(sv_ctx *ctx, const char *path, sv_lock **out);
 void sv_unlock_output(sv_lock *l);

@@ -489,7 +489,7 @@ static const sv_table_desc tables[SV_TABLE_COUNT] = {
     [SV_TABLE_STATION_CHANGE] = {"station_change", "svcov compare: stations added, removed and moved, per break",
                                  "id", COLS(station_change), "POINT", "geom", NO_INDEX, 1, 0},
     [SV_TABLE_COMPARE_RUNS] = {"compare_runs", "one row per svcov compare", "compare_run_id", COLS(compare_runs),
-                               NULL, NULL, NO_INDEX, 0, 1},
+                               NULL, NULL, NO_INDEX, 0, 0},
 };
 
 const sv_table_desc *sv_schema_table(sv_table t)

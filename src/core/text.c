@@ -563,3 +563,31 @@ void sv_file_name_part(const char *id, char *out, size_t size, size_t max_bytes)
         out[stem] = '_';
     }
 }
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int sv_unhex(const char *hex, unsigned char **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    size_t len = strlen(hex);
+    if (len % 2)
+        return -1;
+    unsigned char *b = malloc(len / 2 ? len / 2 : 1);
+    if (!b)
+        return -1;
+    for (size_t i = 0; i < len / 2; i++) {
+        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            free(b);
+            return -1;
+        }
+        b[i] = (unsigned char)(hi << 4 | lo);
+    }
+    *out = b;
+    *n = len / 2;
+    return 0;
+}

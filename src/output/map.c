@@ -6,6 +6,7 @@
 #include "svcov/sv_geom.h"
 #include "svcov/sv_store.h"
 #include "svcov/sv_text.h"
+#include "output/map_change.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -108,6 +109,7 @@ struct sv_map {
     sv_status st_read;
     sv_ctx *ctx;
     char *tables; /* ",name,name," */
+    sv_map_change *change; /* an 'svcov compare' database: what the plan changes (map_change.c) */
 };
 
 static void warnf(const sv_map *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -708,6 +710,8 @@ sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *op
                       " JOIN site_runs r ON r.site_run_id = s.site_run_id"
                       " WHERE s.site_run_id = (SELECT max(site_run_id) FROM sites) AND s.geom IS NOT NULL"
                       " ORDER BY s.rank", read_site, m);
+    if (st == SV_OK && has_word(m->tables, "compare_runs")) /* the largest break drawn, as the gaps */
+        st = sv_map_change_load(ctx, m->rd, m->geos, m->brks[m->nb - 1].radius, &m->change);
     if (st == SV_OK && m->ncov == 0 && m->ngap == 0 && m->ns > 0)
         st = sv_error(ctx, SV_ERR_DATA, "%s: the coverage and gaps layers are empty; rerun 'svcov analyze'",
                       db_path);
@@ -731,6 +735,7 @@ void sv_map_destroy(sv_map *m)
 {
     if (!m)
         return;
+    sv_map_change_destroy(m->change);
     for (size_t i = 0; i < m->nd; i++) {
         free(m->d[i].id);
         free(m->d[i].name);
@@ -1061,7 +1066,8 @@ static void draw_panel(page *p, box pb, int di, int portrait)
     }
     legend_swatch(p, x, y, &OUTSIDE, NULL, NULL, 0);
     text(p, x + 24, y - 1, sv_tr(L, "Outside the districts"), 8, 0, &INK, NULL, NULL, NULL);
-    y += 18;
+    y += 14;
+    y += sv_map_change_legend(m->change, p->c, L, x, y) + 4;
     if (portrait) {
         x = pb.x0 + colw;
         y = pb.y0;
@@ -1324,6 +1330,9 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
         snprintf(title, sizeof title, "%s  ·  %s", m->d[di].name, m->d[di].id);
     else if (di >= 0)
         snprintf(title, sizeof title, "%s", m->d[di].name);
+    else if (m->change)
+        snprintf(title, sizeof title, sv_tr(m->lang, "Station plan against the base run: %zu districts, %zu stations"),
+                 m->nd, m->ns);
     else
         snprintf(title, sizeof title, sv_tr(m->lang, "Service coverage: %zu districts, %zu stations"), m->nd, m->ns);
     subtitle(m, sub, sizeof sub);
@@ -1344,6 +1353,7 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
     for (size_t i = 0; i < m->ngap; i++)
         if (m->gap[i].brk == m->nb - 1)
             draw_shape(&p, &m->gap[i].s, 1, &GAP, NULL, 0, &HATCH, 4.5);
+    sv_map_change_draw_areas(m->change, p.c, p.s, p.ox, p.oy);
     /* streets over the fills: thin, so the colours stay readable and the streets give orientation */
     if (m->roads_what)
         draw_shape(&p, &m->roads, 0, NULL, &ROAD, 0.45, NULL, 0);
@@ -1392,6 +1402,7 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
         px(&p, m->sites[i].x, m->sites[i].y, &x, &y);
         sv_canvas_symbol(p.c, SV_SYM_STAR, x, y, rs, &SITE, &INK, 1.2);
     }
+    sv_map_change_draw_stations(m->change, p.c, p.s, p.ox, p.oy);
     /* district names, over the symbols: at the place nearest the label point, inside the district, whose box meets
        no symbol, no placed label, the scale bar or the north arrow; smaller only when no place fits; failing that
        at the label point over the symbols, where the halo keeps it legible (never over another label) */

@@ -130,6 +130,7 @@ typedef struct {
     const sv_report_options *opt;
     rtable tables, dc_cols, red_cols, fair_cols, dem_cols, city_cols;
     rtable breaks, rows, city, runs, critical, issues, sites;
+    rtable change, city_change, station_change, compare; /* an 'svcov compare' database */
     char *where; /* the break filter, any length */
     column cols[32];
     int ncols;
@@ -175,6 +176,27 @@ static void drop_empty(report *r)
             r->cols[o++] = r->cols[c];
     }
     r->ncols = o;
+}
+
+/* The before/after tables of an 'svcov compare' database (none in an analysis). */
+static sv_status gather_change(report *r)
+{
+    sv_status st = run(r->ctx, r->rd, "SELECT * FROM compare_runs ORDER BY compare_run_id DESC LIMIT 1", &r->compare);
+    if (st != SV_OK || r->compare.nrows == 0)
+        return st;
+    sv_buf q = {0};
+    sv_buf_printf(&q, "SELECT * FROM district_change c WHERE %s ORDER BY c.radius_m, c.district_id", r->where);
+    st = run(r->ctx, r->rd, q.data, &r->change);
+    sv_buf_free(&q);
+    sv_buf_printf(&q, "SELECT * FROM city_change c WHERE %s ORDER BY c.radius_m", r->where);
+    if (st == SV_OK)
+        st = run(r->ctx, r->rd, q.data, &r->city_change);
+    sv_buf_free(&q);
+    sv_buf_printf(&q, "SELECT * FROM station_change c WHERE %s ORDER BY c.radius_m, c.change, c.station_id", r->where);
+    if (st == SV_OK)
+        st = run(r->ctx, r->rd, q.data, &r->station_change);
+    sv_buf_free(&q);
+    return st;
 }
 
 static sv_status gather(report *r)
@@ -304,6 +326,8 @@ static sv_status gather(report *r)
                  &r->sites);
     if (st == SV_OK && has(&r->tables, "issues"))
         st = run(ctx, db, "SELECT action, count(*) AS n FROM issues GROUP BY action", &r->issues);
+    if (st == SV_OK && has(&r->tables, "compare_runs"))
+        st = gather_change(r);
     return st;
 }
 
@@ -610,6 +634,114 @@ static void critical_table(report *r, out *w)
     table_end(w);
 }
 
+/* The before/after tables of a comparison: the whole city, the districts, the stations that changed. */
+static void change_tables(report *r, out *w)
+{
+    if (r->compare.nrows == 0)
+        return;
+    const sv_lang L = w->lang;
+    heading(w, 2, sv_tr(L, "Before and after the plan (svcov compare)"));
+    char line[1024], lb[64];
+    const char *na = cell(&r->compare, 0, "n_added"), *nr = cell(&r->compare, 0, "n_removed"),
+               *nm = cell(&r->compare, 0, "n_moved");
+    snprintf(line, sizeof line, sv_tr(L, "Base run %s against the plan %s: %s stations added, %s removed, %s moved. "
+             "The figures below the comparison are the plan's."), cell(&r->compare, 0, "base_path"),
+             cell(&r->compare, 0, "plan_path"), na ? na : "0", nr ? nr : "0", nm ? nm : "0");
+    para(w, line);
+    static const char *const heads[] = {SV_N_("District"), SV_N_("Name"), SV_N_("Break"),
+                                        /* xgettext:no-c-format */
+                                        SV_N_("Covered % before"),
+                                        /* xgettext:no-c-format */
+                                        SV_N_("Covered % after"), SV_N_("Change (pp)"),
+                                        SV_N_("Gap km² before"), SV_N_("Gap km² after"),
+                                        SV_N_("People covered before"), SV_N_("People covered after"),
+                                        SV_N_("Change in people")};
+    for (int city = 1; city >= 0; city--) {
+        const rtable *t = city ? &r->city_change : &r->change;
+        if (t->nrows == 0)
+            continue;
+        int pop = 0;
+        for (size_t i = 0; i < t->nrows; i++)
+            pop |= cell(t, i, "pop_covered_base") != NULL;
+        if (!city)
+            heading(w, 3, sv_tr(L, "Districts"));
+        table_start(w);
+        row_start(w);
+        for (size_t h = city ? 2 : 0; h < (pop ? 11u : 8u); h++)
+            head_cell(w, sv_tr(L, heads[h]));
+        row_end(w);
+        md_rule(w, city ? (pop ? "lrrrrrrrr" : "lrrrrr") : (pop ? "lllrrrrrrrr" : "lllrrrrr"));
+        for (size_t i = 0; i < t->nrows; i++) {
+            row_start(w);
+            if (!city) {
+                data_cell(w, cell(t, i, "district_id"), K_TEXT);
+                data_cell(w, cell(t, i, "district_name"), K_TEXT);
+            }
+            const char *m = cell(t, i, "minutes"), *rad = cell(t, i, "radius_m");
+            if (m)
+                snprintf(lb, sizeof lb, sv_tr(L, "%g min"), strtod(m, NULL));
+            else
+                snprintf(lb, sizeof lb, sv_tr(L, "%g m"), rad ? strtod(rad, NULL) : NAN);
+            data_cell(w, lb, K_TEXT);
+            data_cell(w, cell(t, i, "covered_pct_base"), K_PCT);
+            data_cell(w, cell(t, i, "covered_pct_plan"), K_PCT);
+            char d[32];
+            snprintf(d, sizeof d, "%+.2f", strtod(cell(t, i, "delta_pp") ? cell(t, i, "delta_pp") : "0", NULL));
+            data_cell(w, d, K_TEXT);
+            char g0[32], g1[32];
+            snprintf(g0, sizeof g0, "%.17g", strtod(cell(t, i, "gap_m2_base") ? cell(t, i, "gap_m2_base") : "0", NULL) / 1e6);
+            snprintf(g1, sizeof g1, "%.17g", strtod(cell(t, i, "gap_m2_plan") ? cell(t, i, "gap_m2_plan") : "0", NULL) / 1e6);
+            data_cell(w, g0, K_KM2);
+            data_cell(w, g1, K_KM2);
+            if (pop) {
+                data_cell(w, cell(t, i, "pop_covered_base"), K_INT);
+                data_cell(w, cell(t, i, "pop_covered_plan"), K_INT);
+                const char *dp = cell(t, i, "delta_pop");
+                if (dp)
+                    snprintf(d, sizeof d, "%+.0f", strtod(dp, NULL));
+                data_cell(w, dp ? d : NULL, K_TEXT);
+            }
+            row_end(w);
+        }
+        table_end(w);
+    }
+    const rtable *s = &r->station_change;
+    if (s->nrows == 0)
+        return;
+    heading(w, 3, sv_tr(L, "Stations that change"));
+    para(w, sv_tr(L, "People alone: the people only this station covers (with the plan for a new or moved station, "
+                     "in the base run for a removed one)."));
+    static const char *const sheads[] = {SV_N_("Station"), SV_N_("Name"), SV_N_("Change"), SV_N_("Break"),
+                                         SV_N_("Moved m"), SV_N_("Area alone km²"), SV_N_("People alone")};
+    table_start(w);
+    row_start(w);
+    for (size_t h = 0; h < 7; h++)
+        head_cell(w, sv_tr(L, sheads[h]));
+    row_end(w);
+    md_rule(w, "llllrrr");
+    for (size_t i = 0; i < s->nrows; i++) {
+        row_start(w);
+        data_cell(w, cell(s, i, "station_id"), K_TEXT);
+        data_cell(w, cell(s, i, "name"), K_TEXT);
+        data_cell(w, sv_trp(L, "station change", cell(s, i, "change") ? cell(s, i, "change") : ""), K_TEXT);
+        const char *m = cell(s, i, "minutes"), *rad = cell(s, i, "radius_m");
+        if (m)
+            snprintf(lb, sizeof lb, sv_tr(L, "%g min"), strtod(m, NULL));
+        else
+            snprintf(lb, sizeof lb, sv_tr(L, "%g m"), rad ? strtod(rad, NULL) : NAN);
+        data_cell(w, lb, K_TEXT);
+        data_cell(w, cell(s, i, "moved_m"), K_NUM);
+        char a[32];
+        const char *al = cell(s, i, "area_alone_m2");
+        if (al)
+            snprintf(a, sizeof a, "%.17g", strtod(al, NULL) / 1e6);
+        data_cell(w, al ? a : NULL, K_KM2);
+        data_cell(w, cell(s, i, "pop_alone"), K_INT);
+        row_end(w);
+    }
+    table_end(w);
+}
+
 static void sites_table(report *r, out *w)
 {
     const rtable *t = &r->sites;
@@ -789,6 +921,7 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
             sv_buf_puts(&o, "\n\n");
         }
         para(&w, line);
+        change_tables(&r, &w);
         heading(&w, 2, sv_tr(L, "The whole city"));
         city_table(&r, &w);
         if (w.html)
@@ -848,7 +981,8 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
         st = sv_write_file_atomic(ctx, path, o.data ? o.data : "", o.len);
     sv_buf_free(&o);
     rtable *all[] = {&r.tables, &r.dc_cols, &r.red_cols, &r.fair_cols, &r.dem_cols, &r.city_cols,
-                     &r.breaks, &r.rows,   &r.city,     &r.runs,      &r.critical, &r.issues, &r.sites};
+                     &r.breaks, &r.rows,   &r.city,     &r.runs,      &r.critical, &r.issues, &r.sites,
+                     &r.change, &r.city_change, &r.station_change, &r.compare};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         rtable_free(all[i]);
     free(r.where);

@@ -120,7 +120,8 @@ static sv_status read_side(sv_ctx *ctx, side *s)
     if (rc == SV_OK)
         rc = !has_runs ? SV_ERR_USAGE
                        : fetch(ctx, s->rd,
-                               "SELECT run_id, crs_epsg, mode, method, radii_m, network_path, n_stations FROM runs"
+                               "SELECT run_id, crs_epsg, mode, method, radii_m, network_path, n_stations, redundancy,"
+                               " population_method FROM runs"
                                " ORDER BY run_id DESC LIMIT 1",
                                NULL, NULL, 0, &s->run);
     if (rc == SV_OK && s->run.n == 0)
@@ -215,22 +216,6 @@ static void utc_now(char *buf, size_t size)
     strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Hex to bytes (NULL on a bad digit or no memory). */
-static unsigned char *unhex(const char *hex, size_t *n)
-{
-    *n = strlen(hex) / 2;
-    unsigned char *b = malloc(*n ? *n : 1);
-    for (size_t i = 0; b && i < *n; i++) {
-        unsigned int v;
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
-            free(b);
-            return NULL;
-        }
-        b[i] = (unsigned char)v;
-    }
-    return b;
-}
-
 /* The covered polygon of a district, break by break (ascending radius), as GEOS geometries (empty when none). */
 static sv_status district_coverage_geoms(sv_ctx *ctx, sv_geos *h, const side *s, const char *district_id,
                                          size_t nb, sv_geom **out)
@@ -244,8 +229,11 @@ static sv_status district_coverage_geoms(sv_ctx *ctx, sv_geos *h, const side *s,
     for (size_t i = 0; rc == SV_OK && i < r.n && i < nb; i++) {
         const char *hex = cell(&r, i, "g");
         size_t len = 0;
-        unsigned char *wkb = hex && *hex ? unhex(hex, &len) : NULL;
-        out[i] = wkb ? sv_geom_from_wkb(h, wkb, len) : sv_geom_empty_polygon(h);
+        unsigned char *wkb = NULL;
+        if (!hex || !*hex)
+            out[i] = sv_geom_empty_polygon(h); /* nothing covered */
+        else if (sv_unhex(hex, &wkb, &len) == 0)
+            out[i] = sv_geom_from_wkb(h, wkb, len);
         free(wkb);
         if (!out[i])
             rc = sv_error(ctx, SV_ERR_DATA, "%s: the coverage polygon of district '%s' cannot be read (%s)", s->path,
@@ -394,23 +382,18 @@ static sv_status write_city(sv_ctx *ctx, const side *a, const side *b, sv_store 
 static void alone(const side *s, const char *id, double r, double *area, double *pop)
 {
     *area = *pop = NAN;
-    int any = 0, people = 0;
-    for (size_t i = 0; i < s->critical.n; i++) {
-        if (!(fabs(num(cell(&s->critical, i, "radius_m")) - r) <= 1e-6 * fmax(1, r)))
-            continue;
-        any = 1;
-        people |= cell(&s->critical, i, "pop_lost") != NULL;
-        if (same_text(cell(&s->critical, i, "station_id"), id)) {
+    for (size_t i = 0; i < s->critical.n; i++)
+        if (same_text(cell(&s->critical, i, "station_id"), id) &&
+            fabs(num(cell(&s->critical, i, "radius_m")) - r) <= 1e-6 * fmax(1, r)) {
             *area = num(cell(&s->critical, i, "area_lost_m2"));
             *pop = num(cell(&s->critical, i, "pop_lost"));
             return;
         }
-    }
-    /* critical_stations lists the stations that alone cover something: one of a run that has the table
-       but not this station covers nothing alone */
-    if (any) {
+    /* critical_stations lists the stations that alone cover something: of a run that computed it (redundancy 1),
+       a station without a row covers nothing alone */
+    if (same_text(cell(&s->run, 0, "redundancy"), "1")) {
         *area = 0;
-        *pop = people ? 0 : NAN;
+        *pop = cell(&s->run, 0, "population_method") ? 0 : NAN;
     }
 }
 
@@ -483,21 +466,17 @@ static sv_status copy_plan(sv_ctx *ctx, const char *plan, sv_store *db)
 static sv_status write_record(sv_ctx *ctx, const sv_compare_opts *o, const char *started, const side *a,
                               const side *b, sv_store *db, const sv_compare *c)
 {
-    char finished[32], nd[32], na[32], nr[32], nm[32];
+    char finished[32];
     utc_now(finished, sizeof finished);
-    snprintf(nd, sizeof nd, "%zu", c->n_districts);
-    snprintf(na, sizeof na, "%zu", c->n_added);
-    snprintf(nr, sizeof nr, "%zu", c->n_removed);
-    snprintf(nm, sizeof nm, "%zu", c->n_moved);
-    const char *keys[] = {"started_utc", "finished_utc", "svcov_version", "command", "base_path", "plan_path",
-                          "base_run_id", "plan_run_id", "crs_epsg", "mode", "method", "radii_m", "n_districts",
-                          "n_added", "n_removed", "n_moved"};
-    const char *vals[] = {started, finished, SV_VERSION, o->command_line, o->base_path, o->plan_path,
-                          cell(&a->run, 0, "run_id"), cell(&b->run, 0, "run_id"), cell(&a->run, 0, "crs_epsg"),
-                          cell(&a->run, 0, "mode"), cell(&a->run, 0, "method"), cell(&a->run, 0, "radii_m"), nd, na,
-                          nr, nm};
-    _Static_assert(sizeof keys / sizeof keys[0] == sizeof vals / sizeof vals[0], "one value per compare_runs column");
-    return sv_store_record(ctx, db, SV_TABLE_COMPARE_RUNS, keys, vals, sizeof keys / sizeof keys[0], NULL);
+    const char *ra = cell(&a->run, 0, "run_id"), *rb = cell(&b->run, 0, "run_id"), *epsg = cell(&a->run, 0, "crs_epsg");
+    const sv_value v[] = {
+        SV_TEXT(started), SV_TEXT(finished), SV_TEXT(SV_VERSION), SV_TEXT(o->command_line), SV_TEXT(o->base_path),
+        SV_TEXT(o->plan_path), ra ? SV_INT(atoll(ra)) : SV_NULL, rb ? SV_INT(atoll(rb)) : SV_NULL,
+        epsg ? SV_INT(atoll(epsg)) : SV_NULL, SV_TEXT(cell(&a->run, 0, "mode")), SV_TEXT(cell(&a->run, 0, "method")),
+        SV_TEXT(cell(&a->run, 0, "radii_m")), SV_INT(c->n_districts), SV_INT(c->n_added), SV_INT(c->n_removed),
+        SV_INT(c->n_moved),
+    };
+    return sv_store_insert(ctx, db, SV_TABLE_COMPARE_RUNS, v, sizeof v / sizeof v[0], NULL, 0);
 }
 
 sv_status sv_compare_run(sv_ctx *ctx, const sv_compare_opts *o, sv_compare **out)

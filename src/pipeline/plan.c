@@ -34,6 +34,17 @@ static int spec_is_file(const char *spec)
     return file_exists(path);
 }
 
+/* An input error of a plan file as a usage error of its option (the message copied first: sv_error writes the
+ * buffer it would read). */
+static sv_status as_usage(sv_ctx *ctx, sv_status rc, const char *opt, const char *arg)
+{
+    if (rc == SV_OK || rc == SV_ERR_NOMEM || rc == SV_ERR_INTERRUPTED)
+        return rc;
+    char msg[2048];
+    snprintf(msg, sizeof msg, "%s", sv_ctx_errmsg(ctx));
+    return sv_error(ctx, SV_ERR_USAGE, "%s %s: %s", opt, arg, msg);
+}
+
 typedef struct {
     char **v;
     size_t n, cap;
@@ -117,10 +128,8 @@ static sv_status removal_ids(sv_ctx *ctx, const char *arg, const sv_source_opts 
                 rc = SV_ERR_NOMEM;
         sv_featureset_free(&fs);
         sv_source_close(src);
-        if (rc != SV_OK && rc != SV_ERR_NOMEM && rc != SV_ERR_INTERRUPTED)
-            return sv_error(ctx, SV_ERR_USAGE, "--remove-stations %s: %s", arg, sv_ctx_errmsg(ctx));
         if (rc != SV_OK)
-            return rc;
+            return as_usage(ctx, rc, "--remove-stations", arg);
     }
     if (out->n == 0)
         return sv_error(ctx, SV_ERR_USAGE, "--remove-stations %s names no station id; give ids separated by commas "
@@ -221,8 +230,7 @@ static sv_status add_stations(sv_ctx *ctx, const sv_plan_opts *p, const sv_sourc
     if (rc == SV_OK)
         rc = sv_source_project(ctx, src, epsg, &add);
     sv_source_close(src);
-    if (rc != SV_OK && rc != SV_ERR_NOMEM && rc != SV_ERR_INTERRUPTED)
-        rc = sv_error(ctx, SV_ERR_USAGE, "--add-stations %s: %s", p->add_stations, sv_ctx_errmsg(ctx));
+    rc = as_usage(ctx, rc, "--add-stations", p->add_stations);
     if (rc == SV_OK && add.n == 0)
         rc = sv_error(ctx, SV_ERR_USAGE, "--add-stations %s: layer '%s' has no station points (%zu features read); "
                       "give a layer of points, one per new station", p->add_stations, add.layer ? add.layer : "?",
@@ -302,8 +310,7 @@ static sv_status add_sites(sv_ctx *ctx, sv_geos *h, const sv_plan_opts *p, int e
     }
     sv_store_reader *rd = NULL;
     sv_status rc = sv_store_open_read(ctx, path, &rd);
-    if (rc != SV_OK && rc != SV_ERR_NOMEM && rc != SV_ERR_INTERRUPTED)
-        rc = sv_error(ctx, SV_ERR_USAGE, "--add-sites %s: %s", p->add_sites, sv_ctx_errmsg(ctx));
+    rc = as_usage(ctx, rc, "--add-sites", p->add_sites);
     site_reader r = {h, fs, fs->n, SV_OK, ctx, p->add_sites, 0};
     char epsg_s[16];
     snprintf(epsg_s, sizeof epsg_s, "%d", epsg);
@@ -317,9 +324,8 @@ static sv_status add_sites(sv_ctx *ctx, sv_geos *h, const sv_plan_opts *p, int e
                            " WHERE s.site_run_id = coalesce(CAST(:run AS INTEGER), (SELECT max(site_run_id) FROM"
                            " sites)) ORDER BY s.rank",
                            names, vals, 2, read_site, &r);
-    if (rc != SV_OK && rc != SV_ERR_NOMEM && rc != SV_ERR_INTERRUPTED && rc != SV_ERR_USAGE)
-        rc = sv_error(ctx, SV_ERR_USAGE, "--add-sites %s: %s has no sites table of 'svcov site' (%s)", p->add_sites,
-                      path, sv_ctx_errmsg(ctx));
+    if (rc != SV_ERR_USAGE)
+        rc = as_usage(ctx, rc, "--add-sites", p->add_sites);
     if (rc == SV_OK)
         rc = r.rc;
     if (rc == SV_OK && r.n == 0)

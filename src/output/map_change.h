@@ -1,0 +1,30 @@
+/* map_change.h - the layers of an 'svcov compare' database on a printable
+ * map (private to src/output): coverage gained and lost, stations added,
+ * removed and moved. map.c calls these at four places (load, areas,
+ * stations, legend). */
+#ifndef SV_MAP_CHANGE_H
+#define SV_MAP_CHANGE_H
+
+#include "svcov/sv_common.h"
+#include "svcov/sv_geom.h"
+#include "svcov/sv_lang.h"
+#include "svcov/sv_render.h"
+#include "svcov/sv_store.h"
+
+typedef struct sv_map_change sv_map_change;
+
+/* The change at the break of radius radius_m when rd is a comparison (a
+ * compare_runs row); *out NULL otherwise. Free with sv_map_change_destroy
+ * (NULL ok). */
+sv_status sv_map_change_load(sv_ctx *ctx, sv_store_reader *rd, sv_geos *h, double radius_m, sv_map_change **out);
+void sv_map_change_destroy(sv_map_change *c);
+
+/* World to page: page x = ox + X * s, page y = oy - Y * s. */
+void sv_map_change_draw_areas(const sv_map_change *c, sv_canvas *cv, double s, double ox, double oy);
+void sv_map_change_draw_stations(const sv_map_change *c, sv_canvas *cv, double s, double ox, double oy);
+/* Legend rows at (x, y); returns the height used. */
+double sv_map_change_legend(const sv_map_change *c, sv_canvas *cv, sv_lang L, double x, double y);
+/* The number of stations added, removed and moved. */
+void sv_map_change_counts(const sv_map_change *c, size_t *added, size_t *removed, size_t *moved);
+
+#endif
