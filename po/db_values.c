@@ -49,4 +49,6 @@ static const char *const db_values[] = {
     SV_NP_("runs column", "plan_add_stations"), SV_NP_("runs column", "plan_remove_stations"),
     SV_NP_("runs column", "plan_add_sites"), SV_NP_("runs column", "n_stations_added"),
     SV_NP_("runs column", "n_stations_removed"),
+    /* station_change.change (svcov compare), shown in the report */
+    SV_NP_("station change", "added"), SV_NP_("station change", "removed"), SV_NP_("station change", "moved"),
 };

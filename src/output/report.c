@@ -723,7 +723,8 @@ static void change_tables(report *r, out *w)
         row_start(w);
         data_cell(w, cell(s, i, "station_id"), K_TEXT);
         data_cell(w, cell(s, i, "name"), K_TEXT);
-        data_cell(w, sv_trp(L, "station change", cell(s, i, "change") ? cell(s, i, "change") : ""), K_TEXT);
+        const char *change = cell(s, i, "change");
+        data_cell(w, change ? sv_trp(L, "station change", change) : NULL, K_TEXT);
         const char *m = cell(s, i, "minutes"), *rad = cell(s, i, "radius_m");
         if (m)
             snprintf(lb, sizeof lb, sv_tr(L, "%g min"), strtod(m, NULL));
