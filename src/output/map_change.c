@@ -116,7 +116,7 @@ sv_status sv_map_change_load(sv_ctx *ctx, sv_store_reader *rd, sv_geos *h, doubl
                        names, vals, 1, read_change, c);
     if (rc == SV_OK && c->rc == SV_OK)
         rc = sv_store_read(ctx, rd,
-                           "SELECT change, printf('%.17g', ST_X(geom)), printf('%.17g', ST_Y(geom)), base_x, base_y"
+                           "SELECT change, printf('%!.17g', ST_X(geom)), printf('%!.17g', ST_Y(geom)), base_x, base_y"
                            " FROM station_change WHERE abs(radius_m - :r) < 1e-6 ORDER BY station_id",
                            names, vals, 1, read_station, c);
     if (rc == SV_OK)

@@ -82,7 +82,7 @@ static int same_text(const char *a, const char *b)
 }
 
 /* A number column read without losing digits. */
-#define R17(c) "CASE WHEN typeof(" c ") = 'real' THEN printf('%.17g', " c ") ELSE " c " END AS " c
+#define R17(c) "CASE WHEN typeof(" c ") = 'real' THEN printf('%!.17g', " c ") ELSE " c " END AS " c
 
 static sv_status fetch(sv_ctx *ctx, sv_store_reader *rd, const char *sql, const char *const *names,
                        const char *const *vals, size_t np, rowset *out)
@@ -136,7 +136,7 @@ static sv_status read_side(sv_ctx *ctx, side *s)
         rc = fetch(ctx, s->rd, "SELECT district_id, district_name, " R17("area_m2") " FROM districts ORDER BY"
                    " district_id", NULL, NULL, 0, &s->districts);
     if (rc == SV_OK)
-        rc = fetch(ctx, s->rd, "SELECT station_id, name, printf('%.17g', ST_X(geom)) AS x, printf('%.17g', ST_Y(geom))"
+        rc = fetch(ctx, s->rd, "SELECT station_id, name, printf('%!.17g', ST_X(geom)) AS x, printf('%!.17g', ST_Y(geom))"
                    " AS y FROM stations ORDER BY station_id", NULL, NULL, 0, &s->stations);
     if (rc == SV_OK)
         rc = fetch(ctx, s->rd, "SELECT station_id, " R17("radius_m") ", " R17("area_lost_m2") ", " R17("pop_lost")
