@@ -17,12 +17,14 @@ static const char *const layers[] = {"gaps",      "gap_parts", "coverage", "serv
                                      "site_runs", "site_district_coverage", "district_redundancy",
                                      "critical_stations", "district_fairness", "category_coverage", "category_gaps",
                                      "responsibility", "demand_access", "district_demand", "reached_streets", "roads",
-                                     NULL};
+                                     "district_change", "city_change", "coverage_gained", "coverage_lost",
+                                     "station_change", "compare_runs", NULL};
 /* Layers with a break (mode/minutes/radius_m columns). */
 static const char *const per_break[] = {"gaps", "gap_parts", "coverage", "service_areas", "district_coverage",
                                         "city_coverage", "district_redundancy", "critical_stations",
                                         "district_fairness", "category_coverage", "category_gaps",
-                                        "district_demand", "reached_streets", NULL};
+                                        "district_demand", "reached_streets", "district_change", "city_change",
+                                        "coverage_gained", "coverage_lost", "station_change", NULL};
 
 static int in_list(const char *const *list, const char *s)
 {
@@ -56,7 +58,9 @@ static void help(void)
            "                   redundancy: district_redundancy, critical_stations, district_fairness,\n"
            "                   category_coverage, category_gaps, responsibility; demand_access,\n"
            "                   district_demand, reached_streets; from svcov site:\n"
-           "                   sites, site_runs, site_district_coverage\n"
+           "                   sites, site_runs, site_district_coverage; from svcov compare:\n"
+           "                   district_change, city_change, coverage_gained, coverage_lost,\n"
+           "                   station_change, compare_runs\n"
            "  --out FILE       output file; the format follows its extension (.geojson .gpkg .shp .kml\n"
            "                   .fgb .csv) unless --format is given\n"
            "  --format NAME    geojson, gpkg, shp, kml, fgb, csv, or any GDAL vector driver name\n"

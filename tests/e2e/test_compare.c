@@ -14,6 +14,9 @@
 
 #include "svtest.h"
 
+#ifndef SVCOV_SHARED_DIR
+#define SVCOV_SHARED_DIR "../shared"
+#endif
 #ifndef SVCOV_SOURCE_DIR
 #error "SVCOV_SOURCE_DIR must name the source tree"
 #endif
@@ -425,14 +428,72 @@ static void test_map_report_query(void **state)
     assert_null(strstr(svt_last.out, "D0001,"));
 }
 
+static char andorra[4096];
+
+/* Network mode on the shared Andorra extract: a new station on a street in a gap of district 2804758. The change
+ * is again the difference of the runs' tables; the other districts' coverage, rebuilt from the dissolved street
+ * areas, moves by far less than 1e-9 pp and leaves no stored gained or lost polygon. Network against circles is
+ * refused. */
+static void test_network(void **state)
+{
+    (void)state;
+    char st[4200], di[4200], ro[4200];
+    snprintf(st, sizeof st, "%s/stations.geojson", andorra);
+    snprintf(di, sizeof di, "%s/districts.geojson", andorra);
+    snprintf(ro, sizeof ro, "%s/roads.geojson", andorra);
+    const char *add = svt_write("andorra_new.geojson", "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":"
+                                "\"Feature\",\"properties\":{\"id\":\"NEW1\",\"name\":\"Plan station\"},"
+                                "\"geometry\":{\"type\":\"Point\",\"coordinates\":[1.5190758,42.5822713]}}]}");
+    const char *nb = svt_path("nbase.sqlite"), *np = svt_path("nplan.sqlite"), *nc = svt_path("nchange.sqlite"),
+               *circ = svt_path("ncircles.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--network", ro, "--mode", "walk", "--minutes", "10",
+               "--out", nb, "-q");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--network", ro, "--mode", "walk", "--minutes", "10",
+               "--add-stations", add, "--out", np, "-q");
+    SVT_EXPECT(0, "compare", "--base", nb, "--plan", np, "--out", nc, "-q");
+    sqlite3 *db = open_spatial(nc);
+    attach(db, nb, "a");
+    attach(db, np, "b");
+    const char *join = "FROM district_change c JOIN a.district_coverage x ON x.district_id = c.district_id AND"
+                       " abs(x.radius_m - c.radius_m) < 1e-9 JOIN b.district_coverage y ON y.district_id ="
+                       " c.district_id AND abs(y.radius_m - c.radius_m) < 1e-9";
+    assert_int_equal(svt_db_int(db, "SELECT count(*) %s", join), 6);
+    assert_true(svt_db_double(db, "SELECT max(abs(c.delta_pp - (y.covered_pct - x.covered_pct))) %s", join) <= 1e-9);
+    double d = svt_db_double(db, "SELECT delta_pp FROM district_change WHERE district_id = '2804758'");
+    assert_true(d > 0.1);
+    assert_true(svt_db_double(db, "SELECT max(abs(delta_pp)) FROM district_change WHERE district_id != '2804758'") <
+                1e-9);
+    double gained = svt_db_double(db, "SELECT sum(ST_Area(geom)) FROM coverage_gained WHERE district_id = '2804758'");
+    double delta_m2 = svt_db_double(db, "SELECT y.covered_m2 - x.covered_m2 %s WHERE c.district_id = '2804758'", join);
+    if (!(fabs(gained - delta_m2) <= 1e-6))
+        fail_msg("network: gained polygon %.9f m2, change in covered area %.9f m2", gained, delta_m2);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM coverage_gained WHERE district_id != '2804758'") +
+                         svt_db_int(db, "SELECT count(*) FROM coverage_lost"), 0);
+    assert_string_equal(svt_db_text(db, "SELECT change FROM station_change WHERE station_id = 'NEW1'"), "added");
+    assert_string_equal(svt_db_text(db, "SELECT method FROM compare_runs"), "network");
+    sqlite3_close(db);
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--mode", "walk", "--minutes", "10", "--out", circ,
+               "-q");
+    SVT_EXPECT(2, "compare", "--base", nb, "--plan", circ, "--out", svt_path("nrefused.sqlite"), "-q");
+    SVT_ERR_HAS("the base run is along a street network (mode walk), the plan in circles (mode walk)");
+}
+
 int main(int argc, char **argv)
 {
+    const char *env = getenv("SVCOV_SHARED");
+    snprintf(andorra, sizeof andorra, "%s/realdata/andorra", env && *env ? env : SVCOV_SHARED_DIR);
+    struct stat sb;
+    if (argc > 1 && strcmp(argv[1], "network") == 0 && (stat(andorra, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
+        printf("SKIPPED: %s not found; set SVCOV_SHARED to the shared folder to compare network runs\n", andorra);
+        return 77;
+    }
     static const svt_group groups[] = {
         {"add", cmocka_unit_test(test_add_one_station)},
         {"remove", cmocka_unit_test(test_remove_again_and_move)},
         {"sites", cmocka_unit_test(test_plan_from_site_run)},
         {"refused", cmocka_unit_test(test_refused)},
         {"output", cmocka_unit_test(test_map_report_query)},
+        {"network", cmocka_unit_test(test_network)},
     };
     return svt_run_groups(argc, argv, "compare", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);
