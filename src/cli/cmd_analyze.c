@@ -390,6 +390,9 @@ static void print_summary(sv_lang L, const sv_analysis *a, const char *out_path)
                       "above)\n", a->people.n_pop_unknown),
                a->people.n_pop_unknown);
     print_people(L, a, people);
+    if (a->plan.n_added || a->plan.n_removed)
+        printf(sv_tr(L, "\nStation plan: %zu stations added, %zu removed (compare with the run without it: svcov "
+                        "compare)\n"), a->plan.n_added, a->plan.n_removed);
     printf(sv_tr(L, "\nResults: %s\n"), out_path);
 }
 
