@@ -634,6 +634,17 @@ static void critical_table(report *r, out *w)
     table_end(w);
 }
 
+/* "10 min" or "500 m" for row i of a table with minutes and radius_m columns. */
+static const char *row_break(sv_lang L, const rtable *t, size_t i, char *buf, size_t size)
+{
+    const char *m = cell(t, i, "minutes"), *rad = cell(t, i, "radius_m");
+    if (m)
+        snprintf(buf, size, sv_tr(L, "%g min"), strtod(m, NULL));
+    else
+        snprintf(buf, size, sv_tr(L, "%g m"), rad ? strtod(rad, NULL) : NAN);
+    return buf;
+}
+
 /* The before/after tables of a comparison: the whole city, the districts, the stations that changed. */
 static void change_tables(report *r, out *w)
 {
@@ -677,12 +688,7 @@ static void change_tables(report *r, out *w)
                 data_cell(w, cell(t, i, "district_id"), K_TEXT);
                 data_cell(w, cell(t, i, "district_name"), K_TEXT);
             }
-            const char *m = cell(t, i, "minutes"), *rad = cell(t, i, "radius_m");
-            if (m)
-                snprintf(lb, sizeof lb, sv_tr(L, "%g min"), strtod(m, NULL));
-            else
-                snprintf(lb, sizeof lb, sv_tr(L, "%g m"), rad ? strtod(rad, NULL) : NAN);
-            data_cell(w, lb, K_TEXT);
+            data_cell(w, row_break(L, t, i, lb, sizeof lb), K_TEXT);
             data_cell(w, cell(t, i, "covered_pct_base"), K_PCT);
             data_cell(w, cell(t, i, "covered_pct_plan"), K_PCT);
             char d[32];
@@ -725,12 +731,7 @@ static void change_tables(report *r, out *w)
         data_cell(w, cell(s, i, "name"), K_TEXT);
         const char *change = cell(s, i, "change");
         data_cell(w, change ? sv_trp(L, "station change", change) : NULL, K_TEXT);
-        const char *m = cell(s, i, "minutes"), *rad = cell(s, i, "radius_m");
-        if (m)
-            snprintf(lb, sizeof lb, sv_tr(L, "%g min"), strtod(m, NULL));
-        else
-            snprintf(lb, sizeof lb, sv_tr(L, "%g m"), rad ? strtod(rad, NULL) : NAN);
-        data_cell(w, lb, K_TEXT);
+        data_cell(w, row_break(L, s, i, lb, sizeof lb), K_TEXT);
         data_cell(w, cell(s, i, "moved_m"), K_NUM);
         char a[32];
         const char *al = cell(s, i, "area_alone_m2");
