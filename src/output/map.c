@@ -710,8 +710,13 @@ sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *op
                       " JOIN site_runs r ON r.site_run_id = s.site_run_id"
                       " WHERE s.site_run_id = (SELECT max(site_run_id) FROM sites) AND s.geom IS NOT NULL"
                       " ORDER BY s.rank", read_site, m);
-    if (st == SV_OK && has_word(m->tables, "compare_runs")) /* the largest break drawn, as the gaps */
-        st = sv_map_change_load(ctx, m->rd, m->geos, m->brks[m->nb - 1].radius, &m->change);
+    if (st == SV_OK && has_word(m->tables, "compare_runs")) {
+        double radii[64];
+        int n = m->nb < 64 ? m->nb : 64;
+        for (int i = 0; i < n; i++)
+            radii[i] = m->brks[i].radius;
+        st = sv_map_change_load(ctx, m->rd, m->geos, radii, n, &m->change);
+    }
     if (st == SV_OK && m->ncov == 0 && m->ngap == 0 && m->ns > 0)
         st = sv_error(ctx, SV_ERR_DATA, "%s: the coverage and gaps layers are empty; rerun 'svcov analyze'",
                       db_path);
@@ -1067,7 +1072,10 @@ static void draw_panel(page *p, box pb, int di, int portrait)
     legend_swatch(p, x, y, &OUTSIDE, NULL, NULL, 0);
     text(p, x + 24, y - 1, sv_tr(L, "Outside the districts"), 8, 0, &INK, NULL, NULL, NULL);
     y += 14;
-    y += sv_map_change_legend(m->change, p->c, L, x, y) + 4;
+    if (m->change)
+        y += sv_map_change_legend(m->change, p->c, L, x, y,
+                                  break_label_in(L, &m->brks[sv_map_change_break(m->change)], lb, sizeof lb));
+    y += 4;
     if (portrait) {
         x = pb.x0 + colw;
         y = pb.y0;

@@ -32,6 +32,7 @@ struct sv_map_change {
     sv_geos *h;
     sv_ctx *ctx;
     sv_status rc;
+    int brk; /* the break drawn */
 };
 
 static int read_change(void *ud, int ncol, const char *const *names, const char *const *v)
@@ -94,12 +95,13 @@ static int count_rows(void *ud, int ncol, const char *const *names, const char *
     return 0;
 }
 
-sv_status sv_map_change_load(sv_ctx *ctx, sv_store_reader *rd, sv_geos *h, double radius_m, sv_map_change **out)
+sv_status sv_map_change_load(sv_ctx *ctx, sv_store_reader *rd, sv_geos *h, const double *radii, int n,
+                             sv_map_change **out)
 {
     *out = NULL;
     int is_compare = 0;
     sv_status rc = sv_store_read(ctx, rd, "SELECT count(*) FROM compare_runs", NULL, NULL, 0, count_rows, &is_compare);
-    if (rc != SV_OK || !is_compare)
+    if (rc != SV_OK || !is_compare || n < 1)
         return rc; /* an analysis, not a comparison */
     sv_map_change *c = calloc(1, sizeof *c);
     if (!c)
@@ -107,9 +109,24 @@ sv_status sv_map_change_load(sv_ctx *ctx, sv_store_reader *rd, sv_geos *h, doubl
     c->h = h;
     c->ctx = ctx;
     char r[64];
-    snprintf(r, sizeof r, "%.17g", radius_m);
     const char *names[] = {"r"}, *vals[] = {r};
-    rc = sv_store_read(ctx, rd,
+    /* the largest break with a change: a plan that fills the 10-minute gaps changes nothing at 15 minutes */
+    c->brk = n - 1;
+    for (int b = n - 1; b >= 0 && rc == SV_OK; b--) {
+        int any = 0;
+        snprintf(r, sizeof r, "%.17g", radii[b]);
+        rc = sv_store_read(ctx, rd,
+                           "SELECT (SELECT count(*) FROM coverage_gained WHERE abs(radius_m - :r) < 1e-6) +"
+                           " (SELECT count(*) FROM coverage_lost WHERE abs(radius_m - :r) < 1e-6)",
+                           names, vals, 1, count_rows, &any);
+        if (any) {
+            c->brk = b;
+            break;
+        }
+    }
+    snprintf(r, sizeof r, "%.17g", radii[c->brk]);
+    if (rc == SV_OK)
+        rc = sv_store_read(ctx, rd,
                        "SELECT 'gained', hex(ST_AsBinary(geom)) FROM coverage_gained WHERE abs(radius_m - :r) < 1e-6"
                        " UNION ALL SELECT 'lost', hex(ST_AsBinary(geom)) FROM coverage_lost"
                        " WHERE abs(radius_m - :r) < 1e-6",
@@ -199,7 +216,13 @@ void sv_map_change_draw_stations(const sv_map_change *c, sv_canvas *cv, double s
     }
 }
 
-double sv_map_change_legend(const sv_map_change *c, sv_canvas *cv, sv_lang L, double x, double y)
+int sv_map_change_break(const sv_map_change *c)
+{
+    return c ? c->brk : -1;
+}
+
+double sv_map_change_legend(const sv_map_change *c, sv_canvas *cv, sv_lang L, double x, double y,
+                            const char *break_label)
 {
     if (!c)
         return 0;
@@ -208,17 +231,19 @@ double sv_map_change_legend(const sv_map_change *c, sv_canvas *cv, sv_lang L, do
     size_t st[] = {0, 5};
     sv_canvas_rect(cv, x, y, 18, 10, &WHITE, NULL, 0);
     sv_canvas_path(cv, xy, st, 1, 1, &GAINED, &GAINED_EDGE, 0.5, NULL, 4);
-    sv_canvas_text(cv, x + 24, y - 1, sv_tr(L, "Coverage gained by the plan"), 8, 0, &INK, NULL);
+    char buf[160];
+    snprintf(buf, sizeof buf, sv_tr(L, "Coverage gained by the plan (%s)"), break_label);
+    sv_canvas_text(cv, x + 24, y - 1, buf, 8, 0, &INK, NULL);
     y += 14;
     for (int k = 0; k < 10; k += 2)
         xy[k + 1] += 14;
     sv_canvas_rect(cv, x, y, 18, 10, &WHITE, NULL, 0);
     sv_canvas_path(cv, xy, st, 1, 1, &LOST, &LOST_HATCH, 0.5, &LOST_HATCH, 3.5);
-    sv_canvas_text(cv, x + 24, y - 1, sv_tr(L, "Coverage lost by the plan"), 8, 0, &INK, NULL);
+    snprintf(buf, sizeof buf, sv_tr(L, "Coverage lost by the plan (%s)"), break_label);
+    sv_canvas_text(cv, x + 24, y - 1, buf, 8, 0, &INK, NULL);
     y += 14;
     size_t na, nr, nm;
     sv_map_change_counts(c, &na, &nr, &nm);
-    char buf[160];
     sv_canvas_symbol(cv, SV_SYM_CIRCLE, x + 9, y + 5, 5, NULL, &GAINED_EDGE, 2);
     snprintf(buf, sizeof buf, sv_tr(L, "Station added or moved (%zu, %zu)"), na, nm);
     sv_canvas_text(cv, x + 24, y - 1, buf, 8, 0, &INK, NULL);
