@@ -7,6 +7,8 @@
 
 #include "svcov/sv_common.h"
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -38,6 +40,10 @@ int sv_crs_auto_cgcs2000(double lon, double lat);
  * (lon, lat) is within 2% of true (NaN lon/lat skip that check). Errors are SV_ERR_USAGE
  * with a message saying what to pass instead. */
 sv_status sv_crs_resolve(sv_ctx *ctx, const char *spec, double lon, double lat, sv_crs *out);
+
+/* Points (xs[i], ys[i]) of EPSG:from_epsg to EPSG:to_epsg in place, x the
+ * easting whatever the CRS's axis order. SV_ERR_INPUT when PROJ cannot. */
+sv_status sv_crs_transform_xy(sv_ctx *ctx, int from_epsg, int to_epsg, double *xs, double *ys, size_t n);
 
 /* PROJ's version (static string). */
 const char *sv_proj_version(void);

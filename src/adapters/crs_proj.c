@@ -129,3 +129,34 @@ sv_status sv_crs_resolve(sv_ctx *ctx, const char *spec, double lon, double lat, 
     proj_context_destroy(pc);
     return st;
 }
+
+sv_status sv_crs_transform_xy(sv_ctx *ctx, int from_epsg, int to_epsg, double *xs, double *ys, size_t n)
+{
+    if (from_epsg == to_epsg || n == 0)
+        return SV_OK;
+    PJ_CONTEXT *pc = proj_context_create();
+    if (!pc)
+        return SV_ERR_NOMEM;
+    proj_log_level(pc, PJ_LOG_NONE);
+    char a[32], b[32];
+    snprintf(a, sizeof a, "EPSG:%d", from_epsg);
+    snprintf(b, sizeof b, "EPSG:%d", to_epsg);
+    PJ *raw = proj_create_crs_to_crs(pc, a, b, NULL);
+    /* x easting, y northing whatever the CRS's axis order (CGCS2000 zones list northing first) */
+    PJ *t = raw ? proj_normalize_for_visualization(pc, raw) : NULL;
+    proj_destroy(raw);
+    sv_status rc = SV_OK;
+    if (!t)
+        rc = sv_error(ctx, SV_ERR_INPUT, "PROJ cannot transform EPSG:%d to EPSG:%d", from_epsg, to_epsg);
+    for (size_t i = 0; rc == SV_OK && i < n; i++) {
+        PJ_COORD c = proj_trans(t, PJ_FWD, proj_coord(xs[i], ys[i], 0, 0));
+        if (!isfinite(c.xy.x) || !isfinite(c.xy.y) || c.xy.x == HUGE_VAL)
+            rc = sv_error(ctx, SV_ERR_INPUT, "the point %.3f %.3f of EPSG:%d has no place in EPSG:%d", xs[i], ys[i],
+                          from_epsg, to_epsg);
+        xs[i] = c.xy.x;
+        ys[i] = c.xy.y;
+    }
+    proj_destroy(t);
+    proj_context_destroy(pc);
+    return rc;
+}

@@ -1,10 +1,12 @@
 /* plan.c - a station plan applied in the inputs stage of svcov analyze:
  * stations closed, opened from a file, opened at the sites of a siting run. */
 #include "svcov/sv_plan.h"
+#include "svcov/sv_crs.h"
 #include "svcov/sv_store.h"
 #include "svcov/sv_text.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,52 +254,88 @@ static sv_status add_stations(sv_ctx *ctx, const sv_plan_opts *p, const sv_sourc
 }
 
 typedef struct {
-    sv_geos *h;
-    sv_featureset *fs;
-    size_t before;
-    sv_status rc;
-    sv_ctx *ctx;
-    const char *arg;
-    size_t n;
-} site_reader;
+    char **ids;
+    double *x, *y;
+    int *srid;
+    size_t n, cap;
+    int failed;
+} site_list;
 
 static int read_site(void *ud, int ncol, const char *const *names, const char *const *v)
 {
     (void)names;
-    site_reader *r = ud;
-    if (!v || ncol < 3 || !v[0] || !v[1] || !v[2])
+    site_list *l = ud;
+    if (!v || ncol < 4 || !v[0] || !v[1] || !v[2])
         return 0;
-    if (taken_id(r->fs, r->before, v[0])) {
-        r->rc = already_station(r->ctx, "--add-sites", r->arg, v[0]);
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        char **ids = realloc(l->ids, cap * sizeof *ids);
+        if (ids)
+            l->ids = ids;
+        double *x = realloc(l->x, cap * sizeof *x);
+        if (x)
+            l->x = x;
+        double *y = realloc(l->y, cap * sizeof *y);
+        if (y)
+            l->y = y;
+        int *srid = realloc(l->srid, cap * sizeof *srid);
+        if (srid)
+            l->srid = srid;
+        if (!ids || !x || !y || !srid) {
+            l->failed = 1;
+            return 1;
+        }
+        l->cap = cap;
+    }
+    if (!(l->ids[l->n] = sv_strdup(v[0]))) {
+        l->failed = 1;
         return 1;
     }
-    sv_geom *g = sv_geom_point(r->h, strtod(v[1], NULL), strtod(v[2], NULL));
+    l->x[l->n] = strtod(v[1], NULL);
+    l->y[l->n] = strtod(v[2], NULL);
+    l->srid[l->n] = v[3] ? atoi(v[3]) : 0;
+    l->n++;
+    return 0;
+}
+
+static void site_list_free(site_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->ids[i]);
+    free(l->ids);
+    free(l->x);
+    free(l->y);
+    free(l->srid);
+}
+
+/* A point station from a site (id and name the candidate's), appended to fs. */
+static sv_status append_site(sv_ctx *ctx, sv_geos *h, sv_featureset *fs, const char *id, double x, double y)
+{
+    sv_geom *g = sv_geom_point(h, x, y);
     size_t len = 0;
-    unsigned char *wkb = g ? sv_geom_to_wkb(r->h, g, &len) : NULL;
-    sv_geom_destroy(r->h, g);
+    unsigned char *wkb = g ? sv_geom_to_wkb(h, g, &len) : NULL;
+    sv_geom_destroy(h, g);
     sv_feature f = {0};
-    f.id = sv_strdup(v[0]);
-    f.name = sv_strdup(v[0]);
-    f.fid = -1;
+    f.id = sv_strdup(id);
+    f.name = sv_strdup(id);
+    f.fid = -1; /* not a feature of the stations file */
     f.weight = 1;
-    f.levels = 0.0 / 0.0;
+    f.levels = NAN;
     if (wkb && (f.wkb = malloc(len)))
         memcpy(f.wkb, wkb, len);
     f.wkb_len = len;
     sv_free(wkb);
-    if (!f.id || !f.name || !f.wkb || reserve(r->fs, 1) != 0) {
+    if (!f.id || !f.name || !f.wkb || reserve(fs, 1) != 0) {
         free(f.id);
         free(f.name);
         free(f.wkb);
-        r->rc = SV_ERR_NOMEM;
-        return 1;
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     }
-    r->fs->items[r->fs->n++] = f;
-    r->n++;
-    return 0;
+    fs->items[fs->n++] = f;
+    return SV_OK;
 }
 
-/* The sites of a siting run, in the analysis CRS (SpatiaLite transforms them when the siting ran in another). */
+/* The sites of a siting run, transformed to the analysis CRS when the siting ran in another. */
 static sv_status add_sites(sv_ctx *ctx, sv_geos *h, const sv_plan_opts *p, int epsg, sv_featureset *fs,
                            sv_plan_info *info)
 {
@@ -309,32 +347,35 @@ static sv_status add_sites(sv_ctx *ctx, sv_geos *h, const sv_plan_opts *p, int e
         *colon = 0;
     }
     sv_store_reader *rd = NULL;
-    sv_status rc = sv_store_open_read(ctx, path, &rd);
-    rc = as_usage(ctx, rc, "--add-sites", p->add_sites);
-    site_reader r = {h, fs, fs->n, SV_OK, ctx, p->add_sites, 0};
-    char epsg_s[16];
-    snprintf(epsg_s, sizeof epsg_s, "%d", epsg);
-    const char *names[] = {"epsg", "run"};
-    const char *vals[] = {epsg_s, run[0] ? run : NULL};
+    sv_status rc = as_usage(ctx, sv_store_open_read(ctx, path, &rd), "--add-sites", p->add_sites);
+    site_list l = {0};
+    const char *names[] = {"run"};
+    const char *vals[] = {run[0] ? run : NULL};
     if (rc == SV_OK)
         rc = sv_store_read(ctx, rd,
-                           "SELECT s.candidate_id, X(g), Y(g) FROM (SELECT candidate_id, rank, site_run_id,"
-                           " CASE WHEN SRID(geom) = CAST(:epsg AS INTEGER) THEN geom"
-                           " ELSE ST_Transform(geom, CAST(:epsg AS INTEGER)) END AS g FROM sites) s"
-                           " WHERE s.site_run_id = coalesce(CAST(:run AS INTEGER), (SELECT max(site_run_id) FROM"
-                           " sites)) ORDER BY s.rank",
-                           names, vals, 2, read_site, &r);
-    if (rc != SV_ERR_USAGE)
+                           "SELECT candidate_id, printf('%!.17g', X(geom)), printf('%!.17g', Y(geom)), SRID(geom)"
+                           " FROM sites WHERE site_run_id = coalesce(CAST(:run AS INTEGER), (SELECT max(site_run_id)"
+                           " FROM sites)) AND geom IS NOT NULL ORDER BY rank",
+                           names, vals, 1, read_site, &l);
+    sv_store_close_read(rd);
+    if (rc == SV_OK && l.failed)
+        rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    if (rc != SV_OK && rc != SV_ERR_USAGE)
         rc = as_usage(ctx, rc, "--add-sites", p->add_sites);
-    if (rc == SV_OK)
-        rc = r.rc;
-    if (rc == SV_OK && r.n == 0)
+    if (rc == SV_OK && l.n == 0)
         rc = sv_error(ctx, SV_ERR_USAGE, "--add-sites %s: %s holds no chosen site%s%s; give a database written by "
                       "'svcov site' (and the number of one of its site_runs)", p->add_sites, path,
                       run[0] ? " of siting run " : "", run);
+    /* one siting run is in one CRS */
+    if (rc == SV_OK && l.srid[0] > 0)
+        rc = as_usage(ctx, sv_crs_transform_xy(ctx, l.srid[0], epsg, l.x, l.y, l.n), "--add-sites", p->add_sites);
+    size_t before = fs->n;
+    for (size_t i = 0; rc == SV_OK && i < l.n; i++)
+        rc = taken_id(fs, before, l.ids[i]) ? already_station(ctx, "--add-sites", p->add_sites, l.ids[i])
+                                            : append_site(ctx, h, fs, l.ids[i], l.x[i], l.y[i]);
     if (rc == SV_OK)
-        info->n_added += r.n;
-    sv_store_close_read(rd);
+        info->n_added += l.n;
+    site_list_free(&l);
     return rc;
 }
 

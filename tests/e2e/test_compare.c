@@ -289,6 +289,35 @@ static void test_plan_from_site_run(void **state)
         fail_msg("site_district_coverage and the plan's district_demand differ by %g", worst);
     assert_string_equal(svt_db_text(db, "SELECT plan_add_sites FROM runs"), siting);
     sqlite3_close(db);
+    /* a siting run in another CRS (UTM 50N, the analysis in 49N): its sites are transformed; where they land, in
+       lon/lat through SpatiaLite's ST_Transform of each database, agrees to 1e-8 degrees (about 1 mm) */
+    const char *s50 = svt_path("siting50.sqlite"), *p50 = svt_path("splan50.sqlite");
+    SVT_EXPECT(0, "site", "--demand", demand, "--stations", STATIONS, "--districts", DISTRICTS, "--grid", "150",
+               "--grid-in", "gaps", "--radius", "400", "--model", "mclp", "--k", "4", "--crs", "EPSG:32650", "--out",
+               s50, "-q");
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "400", "--add-sites", s50,
+               "--out", p50, "-q");
+    db = open_spatial(p50);
+    attach(db, s50, "s");
+    assert_int_equal(svt_db_int(db, "SELECT srid FROM s.geometry_columns WHERE f_table_name = 'sites'"), 32650);
+    assert_int_equal(svt_db_int(db, "SELECT crs_epsg FROM runs"), 32649);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM stations t JOIN s.sites x ON x.candidate_id = t.station_id"), 4);
+    sqlite3 *sd = open_spatial(s50); /* each database transforms with its own spatial_ref_sys */
+    attach(sd, s50, "s");
+    double far = 0;
+    for (int k = 1; k <= 4; k++) {
+        const char *q = "SELECT %s(ST_Transform(geom, 4326)) FROM %s WHERE %s = (SELECT candidate_id FROM s.sites"
+                        " WHERE rank = %d)";
+        double ax = svt_db_double(sd, q, "X", "sites", "candidate_id", k), ay = svt_db_double(sd, q, "Y", "sites",
+                                                                                            "candidate_id", k);
+        double bx = svt_db_double(db, q, "X", "stations", "station_id", k), by = svt_db_double(db, q, "Y", "stations",
+                                                                                             "station_id", k);
+        far = fmax(far, fabs(ax - bx) + fabs(ay - by));
+    }
+    sqlite3_close(sd);
+    if (!(far < 1e-8))
+        fail_msg("sites of a siting run in EPSG:32650 placed %g degrees off", far);
+    sqlite3_close(db);
     /* a siting run by its number; one that does not exist is refused */
     char run1[4200], run9[4200];
     snprintf(run1, sizeof run1, "%s:1", siting);
