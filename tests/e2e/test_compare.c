@@ -232,6 +232,19 @@ static void test_remove_again_and_move(void **state)
     assert_int_equal(svt_db_int(db, "SELECT n_stations_removed FROM runs"), 2);
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM stations WHERE station_id IN ('S000003', 'S000004')"), 0);
     sqlite3_close(db);
+    /* ... and by a layer of the stations to close (their ids; where they are does not matter) */
+    const char *layer = svt_write("close.geojson", "{\"type\":\"FeatureCollection\",\"features\":["
+                                  "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"S000005\"},\"geometry\":"
+                                  "{\"type\":\"Point\",\"coordinates\":[113.95,22.53]}},"
+                                  "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"S000006\"},\"geometry\":"
+                                  "{\"type\":\"Point\",\"coordinates\":[113.95,22.53]}}]}");
+    const char *ldb = svt_path("closed_layer.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--remove-stations", layer, "--out",
+               ldb, "-q");
+    db = svt_db_open(ldb);
+    assert_int_equal(svt_db_int(db, "SELECT n_stations_removed FROM runs"), 2);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM stations WHERE station_id IN ('S000005', 'S000006')"), 0);
+    sqlite3_close(db);
 }
 
 /* Demand points over the demo city (a fixed pseudo-random pattern), weights 1 to 5. */
