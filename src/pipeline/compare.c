@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* Rows of one query, every value as text (numbers printed with 17 digits, so they read back exactly). */
@@ -479,6 +480,14 @@ static sv_status write_record(sv_ctx *ctx, const sv_compare_opts *o, const char 
     return sv_store_insert(ctx, db, SV_TABLE_COMPARE_RUNS, v, sizeof v / sizeof v[0], NULL, 0);
 }
 
+/* The same path, or two names of one existing file. */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return strcmp(a, b) == 0 || (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+                                 sa.st_ino == sb.st_ino);
+}
+
 sv_status sv_compare_run(sv_ctx *ctx, const sv_compare_opts *o, sv_compare **out)
 {
     *out = NULL;
@@ -486,7 +495,7 @@ sv_status sv_compare_run(sv_ctx *ctx, const sv_compare_opts *o, sv_compare **out
     utc_now(started, sizeof started);
     if (!o->base_path || !o->plan_path || !o->out_path)
         return sv_error(ctx, SV_ERR_USAGE, "--base, --plan and --out are required");
-    if (strcmp(o->out_path, o->base_path) == 0 || strcmp(o->out_path, o->plan_path) == 0)
+    if (same_file(o->out_path, o->base_path) || same_file(o->out_path, o->plan_path))
         return sv_error(ctx, SV_ERR_USAGE, "--out %s would replace a database being compared; give another --out",
                         o->out_path);
     side a = {.path = o->base_path, .opt = "--base"}, b = {.path = o->plan_path, .opt = "--plan"};

@@ -381,6 +381,10 @@ static void test_refused(void **state)
     SVT_ERR_HAS("holds no run of 'svcov analyze'");
     SVT_EXPECT(2, "compare", "--base", base_db, "--plan", plan_db, "--out", base_db, "-q");
     SVT_ERR_HAS("would replace a database being compared");
+    char dotted[4200];
+    snprintf(dotted, sizeof dotted, "%s/./plan.sqlite", svt_dir); /* another name of the plan */
+    SVT_EXPECT(2, "compare", "--base", base_db, "--plan", plan_db, "--out", dotted, "-q");
+    SVT_ERR_HAS("would replace a database being compared");
     assert_false(svt_exists(out));
 
     /* plans: an unknown id, a file without points (lines; no features), an id that stays */
