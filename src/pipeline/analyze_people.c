@@ -1,6 +1,7 @@
 /* analyze_people.c - the "who is covered" stage of svcov analyze: people per
  * district and break, redundancy, critical stations, fairness and areas of
  * responsibility. */
+#include "pipeline/analyze_stages.h"
 #include "svcov/sv_analyze.h"
 
 #include <math.h>
@@ -1759,4 +1760,34 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
                              P->resp_len[i]);
     }
     return rc;
+}
+
+/* The people stage of svcov analyze: the inputs the earlier stages made,
+ * handed to sv_people_run (fills a->people). */
+sv_status sv_analyze_people(sv_analyze_state *s)
+{
+    const sv_analyze_opts *o = s->o;
+    sv_analysis *a = s->a;
+    sv_people_in pin = {
+        .o = o,
+        .xs = s->xs,
+        .ys = s->ys,
+        .stations = &s->sfs,
+        .st_keep = s->keep,
+        .vd = s->vd,
+        .dw = (const unsigned char *const *)s->dw,
+        .dl = s->dl,
+        .districts = &s->dfs,
+        .population = &s->pfs,
+        .demand = &s->mfs,
+        .dem_keep = s->mkeep,
+        .dem_x = s->mx,
+        .dem_y = s->my,
+        .n_demand = a->n_demand,
+        .dem_access = o->demand.spec ? &s->access : NULL,
+        .net = a->network ? s->net : NULL,
+        .areas = a->network ? &s->areas : NULL,
+        .access_opts = &s->ao,
+    };
+    return sv_people_run(s->ctx, s->h, &pin, a);
 }
