@@ -130,7 +130,8 @@ sv_status sv_siting_solve(sv_site_state *st)
     sv_site_input in = {
         .dx = st->dem.x, .dy = st->dem.y, .dw = st->dw, .ddistrict = s->n_districts ? st->ddistrict : NULL,
         .n_demand = st->dem.n, .n_districts = s->n_districts, .cx = st->cand.x, .cy = st->cand.y,
-        .n_candidates = st->cand.n, .sx = st->sta.x, .sy = st->sta.y, .n_stations = st->sta.n, .radius_m = s->radius_m, .model = o->model, .k = o->k, .target_share = o->target_share,
+        .n_candidates = st->cand.n, .sx = st->sta.x, .sy = st->sta.y, .n_stations = st->sta.n,
+        .radius_m = s->radius_m, .model = o->model, .k = o->k, .target_share = o->target_share,
         .min_district_share = o->min_district_share, .exact = o->exact, .time_limit_s = o->time_limit_s,
         .mps_path = o->mps_path,
     };
