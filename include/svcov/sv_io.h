@@ -1,6 +1,6 @@
 /*
  * sv_io.h - reading input layers and exporting result layers (GDAL/OGR).
- * Only src/io_gdal.c includes GDAL. Geometries leave this module as ISO WKB
+ * Only src/adapters/gdal_*.c include GDAL. Geometries leave this module as ISO WKB
  * in the analysis CRS.
  */
 #ifndef SV_IO_H
