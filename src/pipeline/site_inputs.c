@@ -101,18 +101,12 @@ sv_status sv_siting_reach(sv_site_state *st)
         snprintf(s->mode, sizeof s->mode, "%s", br.mode);
         sv_breaks_free(&br);
     }
-    if (o->model == SV_SITE_MCLP && o->k < 1) {
-        rc = sv_error(ctx, SV_ERR_USAGE, "--model mclp needs --k N (the number of new sites, at least 1)");
-        return rc;
-    }
-    if (o->min_district_share > 0 && !o->districts.spec && !o->db_path) {
-        rc = sv_error(ctx, SV_ERR_USAGE, "--min-district-share needs --districts");
-        return rc;
-    }
-    if (!o->candidates.spec && !(o->grid_m > 0 && (o->districts.spec || o->db_path))) {
-        rc = sv_error(ctx, SV_ERR_USAGE, "give --candidates PATH, or --grid METRES with --districts to make them");
-        return rc;
-    }
+    if (o->model == SV_SITE_MCLP && o->k < 1)
+        return sv_error(ctx, SV_ERR_USAGE, "--model mclp needs --k N (the number of new sites, at least 1)");
+    if (o->min_district_share > 0 && !o->districts.spec && !o->db_path)
+        return sv_error(ctx, SV_ERR_USAGE, "--min-district-share needs --districts");
+    if (!o->candidates.spec && !(o->grid_m > 0 && (o->districts.spec || o->db_path)))
+        return sv_error(ctx, SV_ERR_USAGE, "give --candidates PATH, or --grid METRES with --districts to make them");
     return rc;
 }
 
@@ -163,7 +157,7 @@ sv_status sv_siting_inputs(sv_site_state *st)
         (o->districts.spec &&
          (rc = sv_input_open(ctx, &o->districts, o->strict, NULL, SV_ROLE_DISTRICTS, &st->dis.src)) != SV_OK))
         return rc;
-    return rc;
+    return SV_OK;
 }
 
 /* The analysis CRS (s->crs), the demand, candidate and station points,
@@ -180,51 +174,37 @@ sv_status sv_siting_places(sv_site_state *st)
     for (int k = 0; k < 4; k++)
         if (all[k]->src && (rc = sv_input_grow_bounds(ctx, all[k]->src, &box, &have)) != SV_OK)
             return rc;
-    if (!have) {
-        rc = sv_error(ctx, SV_ERR_DATA, "%s: no usable demand point (see the warnings)", o->demand.spec);
-        return rc;
-    }
+    if (!have)
+        return sv_error(ctx, SV_ERR_DATA, "%s: no usable demand point (see the warnings)", o->demand.spec);
     if ((rc = sv_crs_resolve(ctx, o->crs, (box.xmin + box.xmax) / 2, (box.ymin + box.ymax) / 2, &s->crs)) != SV_OK)
         return rc;
-    if (!(st->h = sv_geos_create())) {
-        rc = SV_ERR_NOMEM;
-        return rc;
-    }
+    if (!(st->h = sv_geos_create()))
+        return SV_ERR_NOMEM;
     if ((rc = sv_input_points(ctx, st->h, &st->dem, s->crs.epsg, o->strict, 1)) != SV_OK)
         return rc;
     if (st->cand.src && (rc = sv_input_points(ctx, st->h, &st->cand, s->crs.epsg, o->strict, 1)) != SV_OK)
         return rc;
     if (st->sta.src && (rc = sv_input_points(ctx, st->h, &st->sta, s->crs.epsg, o->strict, 0)) != SV_OK)
         return rc;
-    if (st->dem.n == 0) {
-        rc = sv_error(ctx, SV_ERR_DATA, "%s: no usable demand point (%zu read; see the warnings)", st->dem.fs.path,
-                      st->dem.fs.n_read);
-        return rc;
-    }
+    if (st->dem.n == 0)
+        return sv_error(ctx, SV_ERR_DATA, "%s: no usable demand point (%zu read; see the warnings)", st->dem.fs.path,
+                        st->dem.fs.n_read);
     if (st->dis.src) {
         if ((rc = sv_source_project(ctx, st->dis.src, s->crs.epsg, &st->dis.fs)) != SV_OK)
             return rc;
         st->vd = calloc(st->dis.fs.n + 1, sizeof *st->vd);
-        if (!st->vd) {
-            rc = SV_ERR_NOMEM;
-            return rc;
-        }
+        if (!st->vd)
+            return SV_ERR_NOMEM;
         if ((rc = sv_district_polygons(ctx, st->h, &st->dis.fs, o->strict, st->vd, &s->n_districts)) != SV_OK)
             return rc;
-        if (s->n_districts == 0) {
-            rc = sv_error(ctx, SV_ERR_DATA, "%s: no usable district (see the warnings)", st->dis.fs.path);
-            return rc;
-        }
-        if (sv_district_finder_init(&st->finder, st->h, st->vd, s->n_districts) != 0) {
-            rc = sv_error(ctx, SV_ERR_GEOM, "cannot index the districts: %s", sv_geos_errmsg(st->h));
-            return rc;
-        }
+        if (s->n_districts == 0)
+            return sv_error(ctx, SV_ERR_DATA, "%s: no usable district (see the warnings)", st->dis.fs.path);
+        if (sv_district_finder_init(&st->finder, st->h, st->vd, s->n_districts) != 0)
+            return sv_error(ctx, SV_ERR_GEOM, "cannot index the districts: %s", sv_geos_errmsg(st->h));
         s->district_ids = calloc(s->n_districts, sizeof(char *));
         s->district_names = calloc(s->n_districts, sizeof(char *));
-        if (!s->district_ids || !s->district_names) {
-            rc = SV_ERR_NOMEM;
-            return rc;
-        }
+        if (!s->district_ids || !s->district_names)
+            return SV_ERR_NOMEM;
         for (size_t d = 0; d < s->n_districts; d++) {
             s->district_ids[d] = sv_strdup(st->dis.fs.items[st->vd[d].src].id);
             s->district_names[d] = sv_strdup(st->dis.fs.items[st->vd[d].src].name);

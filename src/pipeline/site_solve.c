@@ -97,17 +97,13 @@ sv_status sv_siting_candidates(sv_site_state *st)
                             &st->cand)) != SV_OK)
             return rc;
     }
-    if (st->cand.n == 0) {
-        rc = sv_error(ctx, SV_ERR_DATA, "no candidate sites%s; give other candidates or a finer --grid",
-                      o->grid_in_gaps ? " (every grid node is already reached by a station)" : "");
-        return rc;
-    }
+    if (st->cand.n == 0)
+        return sv_error(ctx, SV_ERR_DATA, "no candidate sites%s; give other candidates or a finer --grid",
+                        o->grid_in_gaps ? " (every grid node is already reached by a station)" : "");
     st->dw = malloc(st->dem.n * sizeof *st->dw);
     st->ddistrict = malloc(st->dem.n * sizeof *st->ddistrict);
-    if (!st->dw || !st->ddistrict) {
-        rc = SV_ERR_NOMEM;
-        return rc;
-    }
+    if (!st->dw || !st->ddistrict)
+        return SV_ERR_NOMEM;
     for (size_t i = 0; i < st->dem.n; i++) {
         st->dw[i] = st->dem.fs.items[st->dem.keep[i]].weight;
         st->ddistrict[i] = s->n_districts ? sv_district_finder_find(&st->finder, st->dem.x[i], st->dem.y[i]) : -1;
@@ -145,11 +141,9 @@ sv_status sv_siting_solve(sv_site_state *st)
                            "than the %.4g%% of its weight that can be covered",
                            s->res.n_uncoverable, s->res.n_uncoverable == 1 ? "" : "s", 100.0 * o->target_share,
                            100.0 * s->res.target_share);
-        if (o->strict) {
-            rc = sv_error(ctx, SV_ERR_DATA, "%s: layer '%s' %s; lower --target to at most %.4g%% (--strict refuses to "
-                          "cap it)", st->dem.fs.path, st->dem.fs.layer, what, 100.0 * s->res.target_share);
-            return rc;
-        }
+        if (o->strict)
+            return sv_error(ctx, SV_ERR_DATA, "%s: layer '%s' %s; lower --target to at most %.4g%% (--strict refuses to "
+                            "cap it)", st->dem.fs.path, st->dem.fs.layer, what, 100.0 * s->res.target_share);
         snprintf(what + len, sizeof what - (size_t)len, ", so the target was capped at %.4g%% (every coverable point)",
                  100.0 * s->res.target_share);
         if ((rc = sv_issue_add(ctx, st->dem.fs.path, st->dem.fs.layer, "(layer)", what, SV_ISSUE_REPAIRED)) != SV_OK)
@@ -161,10 +155,8 @@ sv_status sv_siting_solve(sv_site_state *st)
     s->site_districts = calloc(n + 1, sizeof(char *));
     s->site_x = calloc(n + 1, sizeof(double));
     s->site_y = calloc(n + 1, sizeof(double));
-    if (!s->site_ids || !s->site_districts || !s->site_x || !s->site_y) {
-        rc = SV_ERR_NOMEM;
-        return rc;
-    }
+    if (!s->site_ids || !s->site_districts || !s->site_x || !s->site_y)
+        return SV_ERR_NOMEM;
     for (size_t k = 0; k < n; k++) {
         size_t j = s->res.chosen[k];
         s->site_x[k] = st->cand.x[j];
