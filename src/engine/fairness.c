@@ -1,5 +1,5 @@
-/* fairness.c - how evenly access is shared: the distance of each person to the
- * nearest station, per district (district_fairness) and the Gini index per break. */
+/* fairness.c - how far people live from a station: weighted distance quantiles
+ * per district (district_fairness). */
 #include "engine/people_measures.h"
 #include "svcov/sv_geom.h"
 
@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-
+/* Median and 90th percentile distance (and minutes) from the people points to
+ * their nearest station, per district and for the city (a->people.med_m ...). */
 sv_status sv_people_fairness(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a,
                              const people_points *pts)
 {

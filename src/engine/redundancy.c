@@ -131,6 +131,7 @@ static void cell_set_free(cell_set *c)
     memset(c, 0, sizeof *c);
 }
 
+/* The cells of the coverage stage, their rings and STR-trees; -1 on failure. */
 static int cell_set_init(cell_set *c, sv_geos *h, const sv_cov_result *cov, const double *xs, const double *ys)
 {
     size_t n = cov->n_cells;
@@ -626,6 +627,8 @@ static void city_classes_from_districts(sv_people_result *P, size_t nd, size_t n
     }
 }
 
+/* The redundancy classes and critical stations with circles, each district
+ * cut along the cells on the worker threads, break by break. */
 static sv_status redundancy_by_cells(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a,
                                      sv_popsurf *surf, const double *own)
 {
@@ -733,6 +736,8 @@ done:
     return rc;
 }
 
+/* Redundancy classes (a->people.red) and critical stations (crit_*): by
+ * cells with circles, else by noding the areas reaching each district. */
 sv_status sv_people_redundancy(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a, sv_popsurf *surf,
                                const double *own)
 {

@@ -99,6 +99,7 @@ void sv_analyze_state_free(sv_analyze_state *s)
     sv_source_close(s->dsrc);
 }
 
+/* The stages in order; the first failure stops the run and leaves --out as it was. */
 sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **out)
 {
     *out = NULL;

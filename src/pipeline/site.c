@@ -66,6 +66,7 @@ void sv_siting_state_free(sv_site_state *st)
     sv_geos_destroy(st->h);
 }
 
+/* The stages in order; the first failure stops the run and leaves --out (or --db) as it was. */
 sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out)
 {
     *out = NULL;
