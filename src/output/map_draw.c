@@ -35,106 +35,11 @@ static sv_rgba area_colour(int i, int n)
     return c;
 }
 
-typedef struct {
-    double x0, y0, x1, y1;
-} box;
-
-typedef struct {
-    sv_map *m;
-    sv_canvas *c;
-    sv_ctx *ctx;
-    /* world -> page */
-    double s, ox, oy; /* page x = ox + X*s, page y = oy - Y*s */
-    box frame;
-    box *boxes;
-    size_t nboxes, capboxes;
-    int n_missing;
-} page;
-
-static void px(const page *p, double X, double Y, double *x, double *y)
-{
-    *x = p->ox + X * p->s;
-    *y = p->oy - Y * p->s;
-}
-
-static int overlaps(const box *a, const box *b)
-{
-    return a->x0 < b->x1 && b->x0 < a->x1 && a->y0 < b->y1 && b->y0 < a->y1;
-}
-
-static int box_free(const page *p, const box *b)
-{
-    if (b->x0 < p->frame.x0 || b->y0 < p->frame.y0 || b->x1 > p->frame.x1 || b->y1 > p->frame.y1)
-        return 0;
-    for (size_t i = 0; i < p->nboxes; i++)
-        if (overlaps(b, &p->boxes[i]))
-            return 0;
-    return 1;
-}
-
-/* Free for a district name: inside the frame, clear of the labels, the scale bar and the north arrow, and clear
- * of the symbol boxes [from, to) grown by grow points (a symbol's points and stroke reach beyond the box that labels
- * beside it keep off, and the name's halo beyond its letters); grow < 0 lets the name lie over the symbols. */
-static int name_box_free(const page *p, const box *b, size_t from, size_t to, double grow)
-{
-    if (b->x0 < p->frame.x0 || b->y0 < p->frame.y0 || b->x1 > p->frame.x1 || b->y1 > p->frame.y1)
-        return 0;
-    for (size_t i = 0; i < p->nboxes; i++) {
-        int symbol = i >= from && i < to;
-        if (symbol && grow < 0)
-            continue;
-        box o = p->boxes[i];
-        if (symbol) {
-            o.x0 -= grow;
-            o.y0 -= grow;
-            o.x1 += grow;
-            o.y1 += grow;
-        }
-        if (overlaps(b, &o))
-            return 0;
-    }
-    return 1;
-}
-
-typedef struct {
-    double dx, dy, d2;
-} offset;
-
-static int offset_cmp(const void *a, const void *b)
-{
-    double x = ((const offset *)a)->d2, y = ((const offset *)b)->d2;
-    return x < y ? -1 : x > y;
-}
-
-static void box_add(page *p, box b)
-{
-    if (p->nboxes == p->capboxes) {
-        size_t cap = p->capboxes ? 2 * p->capboxes : 256;
-        box *nb = realloc(p->boxes, cap * sizeof *nb);
-        if (!nb)
-            return;
-        p->boxes = nb;
-        p->capboxes = cap;
-    }
-    p->boxes[p->nboxes++] = b;
-}
-
-/* Measure text, warning once per text when glyphs are missing. */
-static void measure(page *p, const char *text, double size, int bold, double *w, double *h)
-{
-    int unknown = sv_canvas_text_size(p->c, text, size, bold, w, h);
-    if (unknown > 0) {
-        p->n_missing++;
-        sv_map_warnf(p->m, "no installed font has %d character%s of \"%s\"; drawn as boxes (install a font for that "
-              "script, e.g. fonts-noto)", unknown, unknown == 1 ? "" : "s", text);
-    }
-}
-
 static void text(page *p, double x, double y, const char *t, double size, int bold, const sv_rgba *ink,
                  const sv_rgba *halo, double *w, double *h)
 {
     double tw, th;
-    measure(p, t, size, bold, &tw, &th);
+    sv_map_measure(p, t, size, bold, &tw, &th);
     sv_canvas_text(p->c, x, y, t, size, bold, ink, halo);
     if (w)
         *w = tw;
@@ -150,23 +55,16 @@ static void draw_shape(page *p, const shape *s, int close, const sv_rgba *fill, 
     /* outside the frame: nothing to draw */
     box e = {p->ox + s->env.xmin * p->s, p->oy - s->env.ymax * p->s, p->ox + s->env.xmax * p->s,
              p->oy - s->env.ymin * p->s};
-    if (!overlaps(&e, &p->frame) && s->nparts)
+    if (!sv_map_overlaps(&e, &p->frame) && s->nparts)
         return;
     size_t n = s->starts[s->nparts];
     double *xy = malloc(2 * (n ? n : 1) * sizeof *xy);
     if (!xy)
         return;
     for (size_t i = 0; i < n; i++)
-        px(p, s->xy[2 * i], s->xy[2 * i + 1], &xy[2 * i], &xy[2 * i + 1]);
+        sv_map_px(p, s->xy[2 * i], s->xy[2 * i + 1], &xy[2 * i], &xy[2 * i + 1]);
     sv_canvas_path(p->c, xy, s->starts, s->nparts, close, fill, stroke, lw, hatch, spacing);
     free(xy);
-}
-
-static void nice_scale(double max_m, double *len_m)
-{
-    double e = pow(10, floor(log10(max_m)));
-    double f = max_m / e;
-    *len_m = (f >= 5 ? 5 : f >= 2 ? 2 : 1) * e;
 }
 
 static void fmt_len(sv_lang L, double m, char *buf, size_t size)
@@ -195,7 +93,7 @@ static void scale_bar(page *p, double x, double y)
 {
     double frame_w = p->frame.x1 - p->frame.x0;
     double len_m;
-    nice_scale(frame_w * 0.25 / p->s, &len_m);
+    sv_map_nice_scale(frame_w * 0.25 / p->s, &len_m);
     double w = len_m * p->s;
     char lbl[32], half[32];
     sv_lang L = p->m->lang;
@@ -207,12 +105,12 @@ static void scale_bar(page *p, double x, double y)
     double tw, th;
     sv_canvas_text(p->c, x - 2, y - 12, "0", 7, 0, &INK, NULL);
     /* measured like every label, so a unit no font has is reported too */
-    measure(p, half, 7, 0, &tw, &th);
+    sv_map_measure(p, half, 7, 0, &tw, &th);
     sv_canvas_text(p->c, x + w / 2 - tw / 2, y - 12, half, 7, 0, &INK, NULL);
-    measure(p, lbl, 7, 0, &tw, &th);
+    sv_map_measure(p, lbl, 7, 0, &tw, &th);
     sv_canvas_text(p->c, x + w - tw / 2, y - 12, lbl, 7, 0, &INK, NULL);
     const char *unit = sv_tr(L, "metres in the map's projection");
-    measure(p, unit, 5.5, 0, &tw, &th);
+    sv_map_measure(p, unit, 5.5, 0, &tw, &th);
     sv_canvas_text(p->c, x, y + 5, unit, 5.5, 0, &GREY, NULL);
 }
 
@@ -220,16 +118,16 @@ static void scale_bar(page *p, double x, double y)
 static int place_label(page *p, double x, double y, double r, const char *t, double size, const sv_rgba *ink)
 {
     double w, h;
-    measure(p, t, size, 0, &w, &h);
+    sv_map_measure(p, t, size, 0, &w, &h);
     const double g = r + 1.5;
     const double cand[][2] = {{x + g, y - h / 2},         {x - g - w, y - h / 2},     {x - w / 2, y - g - h},
                               {x - w / 2, y + g},         {x + g * 0.7, y - g - h * 0.8}, {x + g * 0.7, y + g * 0.2},
                               {x - g * 0.7 - w, y - g - h * 0.8}, {x - g * 0.7 - w, y + g * 0.2}};
     for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++) {
         box b = {cand[i][0], cand[i][1], cand[i][0] + w, cand[i][1] + h};
-        if (box_free(p, &b)) {
+        if (sv_map_box_free(p, &b)) {
             sv_canvas_text(p->c, b.x0, b.y0, t, size, 0, ink, &HALO);
-            box_add(p, b);
+            sv_map_box_add(p, b);
             return 1;
         }
     }
@@ -585,38 +483,38 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
         draw_shape(&p, &m->d[di].s, 1, NULL, &INK, 2.2, NULL, 0);
 
     /* the north arrow and scale bar go on top later: keep labels off them */
-    box_add(&p, (box){p.frame.x1 - 30, p.frame.y0 + 6, p.frame.x1 - 6, p.frame.y0 + 46});
-    box_add(&p, (box){p.frame.x0, p.frame.y1 - 36, p.frame.x0 + 8 + 0.25 * fw + 60, p.frame.y1});
+    sv_map_box_add(&p, (box){p.frame.x1 - 30, p.frame.y0 + 6, p.frame.x1 - 6, p.frame.y0 + 46});
+    sv_map_box_add(&p, (box){p.frame.x0, p.frame.y1 - 36, p.frame.x0 + 8 + 0.25 * fw + 60, p.frame.y1});
     /* stations: symbols first (labels keep clear of them), then labels */
     const double r = 3.8;
     size_t n_in_view = 0;
     for (size_t i = 0; i < m->ns; i++) {
         double x, y;
-        px(&p, m->st[i].x, m->st[i].y, &x, &y);
+        sv_map_px(&p, m->st[i].x, m->st[i].y, &x, &y);
         box b = {x - r - 1, y - r - 1, x + r + 1, y + r + 1};
-        if (!overlaps(&b, &p.frame))
+        if (!sv_map_overlaps(&b, &p.frame))
             continue;
         n_in_view++;
-        box_add(&p, b); /* district names keep clear of these */
+        sv_map_box_add(&p, b); /* district names keep clear of these */
     }
     const double rs = 6.5;
     for (size_t i = 0; i < m->nsites; i++) {
         double x, y;
-        px(&p, m->sites[i].x, m->sites[i].y, &x, &y);
-        box_add(&p, (box){x - rs, y - rs, x + rs, y + rs});
+        sv_map_px(&p, m->sites[i].x, m->sites[i].y, &x, &y);
+        sv_map_box_add(&p, (box){x - rs, y - rs, x + rs, y + rs});
     }
     size_t n_symbol_boxes = p.nboxes, n_station_boxes = n_symbol_boxes - m->nsites;
     for (size_t i = 0; i < m->ns; i++) {
         double x, y;
-        px(&p, m->st[i].x, m->st[i].y, &x, &y);
+        sv_map_px(&p, m->st[i].x, m->st[i].y, &x, &y);
         box b = {x - r - 1, y - r - 1, x + r + 1, y + r + 1};
-        if (overlaps(&b, &p.frame))
+        if (sv_map_overlaps(&b, &p.frame))
             sv_canvas_symbol(p.c, (sv_symbol)(m->st[i].cat % SV_SYM_COUNT), x, y, r,
                              &CAT_COLOURS[m->st[i].cat % (int)N_CAT_COLOURS], &WHITE, 0.8);
     }
     for (size_t i = 0; i < m->nsites; i++) {
         double x, y;
-        px(&p, m->sites[i].x, m->sites[i].y, &x, &y);
+        sv_map_px(&p, m->sites[i].x, m->sites[i].y, &x, &y);
         sv_canvas_symbol(p.c, SV_SYM_STAR, x, y, rs, &SITE, &INK, 1.2);
     }
     /* district names, over the symbols: at the place nearest the label point, inside the district, whose box meets
@@ -627,11 +525,11 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
     offset off[NOFF];
     for (size_t i = 0; i < m->nd; i++) {
         double x, y, w, h;
-        px(&p, m->d[i].lx, m->d[i].ly, &x, &y);
+        sv_map_px(&p, m->d[i].lx, m->d[i].ly, &x, &y);
         int main_d = di < 0 || (int)i == di;
         double size = main_d ? (di >= 0 ? 13 : 9.5) : 8;
         const sv_rgba *ink = main_d ? &INK : &GREY;
-        measure(&p, m->d[i].name, size, 1, &w, &h);
+        sv_map_measure(&p, m->d[i].name, size, 1, &w, &h);
         sv_geom *dg = gh && m->d[i].wkb ? sv_geom_from_wkb(gh, m->d[i].wkb, m->d[i].wkb_len) : NULL;
         sv_prep *dp = dg ? sv_prep_create(gh, dg) : NULL;
         int placed_d = 0;
@@ -647,14 +545,14 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
             for (int gx = -8; gx <= 8; gx++)
                 for (int gy = -8; gy <= 8; gy++, no++)
                     off[no] = (offset){gx * w / 4, gy * h / 2, (gx * w / 4) * (gx * w / 4) + (gy * h / 2) * (gy * h / 2)};
-            qsort(off, no, sizeof off[0], offset_cmp);
+            qsort(off, no, sizeof off[0], sv_map_offset_cmp);
             double grow = fs / 8 + 1; /* the halo, and a diamond's points past its box */
             for (int whole = 1; whole >= 0 && !placed_d; whole--)
                 for (size_t c = 0; c < no && !placed_d; c++) {
                     box b = {x + off[c].dx - w / 2, y + off[c].dy - h / 2, x + off[c].dx + w / 2,
                              y + off[c].dy + h / 2};
-                    if (!name_box_free(&p, &b, 2, n_station_boxes, grow) ||
-                        !name_box_free(&p, &b, n_station_boxes, n_symbol_boxes, grow + 3))
+                    if (!sv_map_name_box_free(&p, &b, 2, n_station_boxes, grow) ||
+                        !sv_map_name_box_free(&p, &b, n_station_boxes, n_symbol_boxes, grow + 3))
                         continue;
                     int in;
                     if (whole) {
@@ -669,7 +567,7 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
                     if (!in)
                         continue;
                     sv_canvas_text(p.c, b.x0, b.y0, m->d[i].name, fs, 1, ink, &HALO);
-                    box_add(&p, b);
+                    sv_map_box_add(&p, b);
                     placed_d = 1;
                 }
         }
@@ -681,9 +579,9 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
         for (size_t k = 0; k < 5 && !placed_d; k++) {
             box b = {x - w / 2 + shifts[k][0] * w, y - h / 2 + shifts[k][1] * h, x + w / 2 + shifts[k][0] * w,
                      y + h / 2 + shifts[k][1] * h};
-            if (name_box_free(&p, &b, 2, n_symbol_boxes, -1)) {
+            if (sv_map_name_box_free(&p, &b, 2, n_symbol_boxes, -1)) {
                 sv_canvas_text(p.c, b.x0, b.y0, m->d[i].name, size, 1, ink, &HALO);
-                box_add(&p, b);
+                sv_map_box_add(&p, b);
                 placed_d = 1;
             }
         }
@@ -692,7 +590,7 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
     for (size_t i = 0; i < m->nsites; i++) {
         double x, y;
         char lbl[32];
-        px(&p, m->sites[i].x, m->sites[i].y, &x, &y);
+        sv_map_px(&p, m->sites[i].x, m->sites[i].y, &x, &y);
         snprintf(lbl, sizeof lbl, "#%d", m->sites[i].rank);
         place_label(&p, x, y, rs, lbl, 8, &INK);
     }
@@ -703,9 +601,9 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
         for (int pass = 0; pass < 2; pass++)
             for (size_t i = 0; i < m->ns; i++) {
                 double x, y;
-                px(&p, m->st[i].x, m->st[i].y, &x, &y);
+                sv_map_px(&p, m->st[i].x, m->st[i].y, &x, &y);
                 box b = {x, y, x, y};
-                if (!overlaps(&b, &p.frame))
+                if (!sv_map_overlaps(&b, &p.frame))
                     continue;
                 int inside = di < 0 || (m->st[i].x >= m->d[di].s.env.xmin &&
                                         m->st[i].x <= m->d[di].s.env.xmax && m->st[i].y >= m->d[di].s.env.ymin &&
@@ -725,7 +623,7 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
     double tw, th;
     /* TRANSLATORS: the north arrow's letter; Chinese maps write 北 */
     const char *north = sv_tr(m->lang, "N");
-    measure(&p, north, 9, 1, &tw, &th);
+    sv_map_measure(&p, north, 9, 1, &tw, &th);
     sv_canvas_text(p.c, p.frame.x1 - 18 - tw / 2, p.frame.y0 + 33, north, 9, 1, &INK, NULL);
     scale_bar(&p, p.frame.x0 + 14, p.frame.y1 - 18);
 

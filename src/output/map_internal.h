@@ -8,6 +8,7 @@
 #include "svcov/sv_geom.h"
 #include "svcov/sv_store.h"
 #include "svcov/sv_text.h"
+#include "svcov/sv_render.h"
 
 #define A4_W 595.28
 #define A4_H 841.89
@@ -110,5 +111,41 @@ struct sv_map {
 void sv_map_warnf(const sv_map *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *sv_map_break_label_in(sv_lang L, const brk *b, char *buf, size_t size);
 int sv_map_district_index(const sv_map *m, const char *id);
+
+/* ---- the page (output/map_layout.c) ---- */
+
+typedef struct {
+    double x0, y0, x1, y1;
+} box;
+
+typedef struct {
+    sv_map *m;
+    sv_canvas *c;
+    sv_ctx *ctx;
+    /* world -> page */
+    double s, ox, oy; /* page x = ox + X*s, page y = oy - Y*s */
+    box frame;
+    box *boxes;
+    size_t nboxes, capboxes;
+    int n_missing;
+} page;
+
+typedef struct {
+    double dx, dy, d2;
+} offset;
+
+/* World (analysis CRS) to page points. */
+void sv_map_px(const page *p, double X, double Y, double *x, double *y);
+int sv_map_overlaps(const box *a, const box *b);
+/* Inside the frame and clear of every box taken. */
+int sv_map_box_free(const page *p, const box *b);
+int sv_map_name_box_free(const page *p, const box *b, size_t from, size_t to, double grow);
+/* qsort order of offsets by d2. */
+int sv_map_offset_cmp(const void *a, const void *b);
+/* Take box b (dropped when out of memory: labels may then overlap). */
+void sv_map_box_add(page *p, box b);
+void sv_map_measure(page *p, const char *text, double size, int bold, double *w, double *h);
+/* The largest 1, 2 or 5 x 10^n metres not above max_m. */
+void sv_map_nice_scale(double max_m, double *len_m);
 
 #endif
