@@ -99,9 +99,18 @@ int sv_ctx_allow_network(const sv_ctx *ctx);
 /* A monotonic clock in seconds, for durations. */
 double sv_clock_s(void);
 
-/* Helpers: strdup that returns NULL on NULL, and a freeing wrapper. */
+/* svcov's own memory. Every allocation of the library goes through these (the allocation-failure
+ * test fails the Nth of them); what they return is freed with sv_free (or free: they are malloc's).
+ * sv_strdup returns NULL on NULL; the caller frees the copy with sv_free. */
+void *sv_malloc(size_t n);
+void *sv_calloc(size_t count, size_t size);
+void *sv_realloc(void *p, size_t n);
 char *sv_strdup(const char *s);
 void sv_free(void *p);
+/* Grow-by-doubling: make room for at least need elements of elem bytes in *arr (capacity *cap,
+ * starting at first when 0). 0 ok (the new room is not cleared), -1 out of memory (*arr and *cap
+ * unchanged, still owned by the caller). */
+int sv_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t first);
 
 #ifdef __cplusplus
 }

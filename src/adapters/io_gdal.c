@@ -255,7 +255,7 @@ static int utf8_valid(const char *p)
 static char *utf8_repair(const char *p)
 {
     size_t n = strlen(p);
-    char *out = malloc(3 * n + 1), *o = out;
+    char *out = sv_malloc(3 * n + 1), *o = out;
     if (!out)
         return NULL;
     char one[5];
@@ -513,7 +513,7 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
     }
     if (s->n == s->cap) {
         size_t nc = s->cap ? s->cap * 2 : 256;
-        raw_feature *p = realloc(s->feat, nc * sizeof *p);
+        raw_feature *p = sv_realloc(s->feat, nc * sizeof *p);
         if (!p) {
             free(id);
             return SV_ERR_NOMEM;
@@ -611,7 +611,7 @@ static sv_status convert_coords(sv_ctx *ctx, sv_source *s)
                             "-180..180, -90..90); give %s-coords wgs84 for this file, or assign its CRS",
                             opt, sys, role_word(s->role), s->path, s->layer_name, r->id, roles[s->role].option);
         int size = OGR_G_WkbSize(r->geom);
-        unsigned char *wkb = malloc(size > 0 ? (size_t)size : 1);
+        unsigned char *wkb = sv_malloc(size > 0 ? (size_t)size : 1);
         if (!wkb)
             return SV_ERR_NOMEM;
         OGR_G_ExportToIsoWkb(r->geom, wkbNDR, wkb);
@@ -671,7 +671,7 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
 {
     *out = NULL;
     gdal_init();
-    sv_source *s = calloc(1, sizeof *s);
+    sv_source *s = sv_calloc(1, sizeof *s);
     if (!s)
         return SV_ERR_NOMEM;
     s->role = role;
@@ -1060,7 +1060,7 @@ sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *
             snprintf(buf, sizeof buf, "%s", name && *name ? name : "its own CRS");
         out->srs_name = sv_strdup(buf);
     }
-    out->items = calloc(s->n ? s->n : 1, sizeof *out->items);
+    out->items = sv_calloc(s->n ? s->n : 1, sizeof *out->items);
     if (!out->path || !out->layer || !out->items)
         return SV_ERR_NOMEM;
 
@@ -1107,7 +1107,7 @@ sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *
         OGR_G_FlattenTo2D(g);
         int size = OGR_G_WkbSize(g);
         sv_feature *f = &out->items[out->n];
-        f->wkb = malloc(size > 0 ? (size_t)size : 1);
+        f->wkb = sv_malloc(size > 0 ? (size_t)size : 1);
         f->id = sv_strdup(r->id);
         f->name = sv_strdup(r->name);
         f->category = sv_strdup(r->category);
@@ -1283,7 +1283,7 @@ static OGRGeometryH geom_on_grid(sv_geos *h, OGRGeometryH g, OGRCoordinateTransf
         goto done;
     OGR_G_FlattenTo2D(g);
     size = OGR_G_WkbSize(g);
-    if (size <= 0 || !(wkb = malloc((size_t)size)) || OGR_G_ExportToIsoWkb(g, wkbNDR, wkb) != OGRERR_NONE)
+    if (size <= 0 || !(wkb = sv_malloc((size_t)size)) || OGR_G_ExportToIsoWkb(g, wkbNDR, wkb) != OGRERR_NONE)
         goto done;
     if (coords != SV_COORDS_WGS84 &&
         sv_coords_convert_wkb(NULL, SV_COORDS_WGS84, coords, wkb, (size_t)size, "export", NULL) != SV_OK)
@@ -1550,11 +1550,11 @@ static int cells_grow(sv_raster_cells *r, size_t *cap)
     if (r->n < *cap)
         return 0;
     size_t nc = *cap ? *cap * 2 : 4096;
-    double *c = realloc(r->corners, nc * 8 * sizeof *c);
+    double *c = sv_realloc(r->corners, nc * 8 * sizeof *c);
     if (!c)
         return -1;
     r->corners = c;
-    double *v = realloc(r->value, nc * sizeof *v);
+    double *v = sv_realloc(r->value, nc * sizeof *v);
     if (!v)
         return -1;
     r->value = v;
@@ -1666,8 +1666,8 @@ sv_status sv_raster_read(sv_ctx *ctx, const char *path, int epsg, const sv_env *
     out->nodata = nodata;
     size_t w = (size_t)(x1 - x0);
     int rows = (int)fmax(1, fmin(256, (1 << 22) / (double)w)); /* a window of up to 4M cells at a time */
-    buf = malloc(w * (size_t)rows * sizeof *buf);
-    row = malloc((w + 1) * 2 * 3 * sizeof *row);
+    buf = sv_malloc(w * (size_t)rows * sizeof *buf);
+    row = sv_malloc((w + 1) * 2 * 3 * sizeof *row);
     if (!buf || !row) {
         st = SV_ERR_NOMEM;
         goto done;
@@ -1675,7 +1675,7 @@ sv_status sv_raster_read(sv_ctx *ctx, const char *path, int epsg, const sv_env *
     /* Corner rows: top (xt, yt) and bottom (xb, yb), transformed once each. */
     double *xt = row, *yt = row + (w + 1), *zt = row + 2 * (w + 1);
     double *xb = row + 3 * (w + 1), *yb = row + 4 * (w + 1), *zb = row + 5 * (w + 1);
-    int *okt = calloc(2 * (w + 1), sizeof *okt), *okb = okt ? okt + (w + 1) : NULL;
+    int *okt = sv_calloc(2 * (w + 1), sizeof *okt), *okb = okt ? okt + (w + 1) : NULL;
     if (!okt) {
         st = SV_ERR_NOMEM;
         goto done;

@@ -26,16 +26,10 @@ void sv_buf_add(sv_buf *b, const void *p, size_t n)
     if (b->failed || n == 0)
         return;
     if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *d = realloc(b->data, cap);
-        if (!d) {
+        if (sv_grow(&b->data, &b->cap, b->len + n + 1, 1, 4096) != 0) {
             b->failed = 1;
             return;
         }
-        b->data = d;
-        b->cap = cap;
     }
     memcpy(b->data + b->len, p, n);
     b->len += n;
@@ -63,7 +57,7 @@ void sv_buf_printf(sv_buf *b, const char *fmt, ...)
         sv_buf_add(b, small, (size_t)n);
         return;
     }
-    char *big = malloc((size_t)n + 1);
+    char *big = sv_malloc((size_t)n + 1);
     if (!big) {
         b->failed = 1;
         return;
@@ -423,7 +417,7 @@ sv_status sv_lock_output(sv_ctx *ctx, const char *path, sv_lock **out)
          * sure ours is still the one at lock_path, else try again. */
         struct stat a, b;
         if (fstat(fd, &a) == 0 && lstat(lock_path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-            sv_lock *l = calloc(1, sizeof *l);
+            sv_lock *l = sv_calloc(1, sizeof *l);
             if (!l || !(l->path = sv_strdup(lock_path))) {
                 free(l);
                 unlink(lock_path);

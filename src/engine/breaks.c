@@ -27,7 +27,7 @@ sv_status sv_breaks_values(sv_ctx *ctx, const char *opt, const double *v, size_t
         if (!(v[i] > 0) || !isfinite(v[i]) || v[i] > max)
             return sv_error(ctx, SV_ERR_USAGE, "%s %g: a break is a positive %s (at most %g)", opt, v[i],
                             metres ? "distance in metres" : "number of minutes", max);
-    double *s = malloc(n * sizeof *s);
+    double *s = sv_malloc(n * sizeof *s);
     if (!s)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     memcpy(s, v, n * sizeof *s);
@@ -91,7 +91,7 @@ sv_status sv_breaks_make(sv_ctx *ctx, const sv_breaks_spec *sp, sv_breaks *out)
                                                   &out->n_merged);
     if (st != SV_OK)
         return st;
-    out->breaks = calloc(n, sizeof *out->breaks);
+    out->breaks = sv_calloc(n, sizeof *out->breaks);
     if (!out->breaks) {
         free(v);
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");

@@ -9,6 +9,7 @@
  * of the next day, so a later rule for that day replaces them too.
  */
 #include "svcov/sv_hours.h"
+#include "svcov/sv_common.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -484,8 +485,8 @@ int sv_hours_parse(const char *text, sv_hours **out, char *err, size_t errlen)
             snprintf(err, errlen, "longer than %d characters", SV_HOURS_MAX_TEXT);
         return -1;
     }
-    sv_hours *h = calloc(1, sizeof *h);
-    span *spans = malloc(MAX_SPANS * sizeof *spans);
+    sv_hours *h = sv_calloc(1, sizeof *h);
+    span *spans = sv_malloc(MAX_SPANS * sizeof *spans);
     if (!h || !spans) {
         free(h);
         free(spans);
@@ -774,7 +775,7 @@ int sv_moments_parse(const char *text, sv_moment **out, size_t *n, char *err, si
     size_t len = strlen(text), count = 1;
     for (size_t i = 0; i < len; i++)
         count += text[i] == ',';
-    sv_moment *ms = malloc(count * sizeof *ms);
+    sv_moment *ms = sv_malloc(count * sizeof *ms);
     if (!ms) {
         if (err && errlen)
             snprintf(err, errlen, "out of memory");

@@ -48,7 +48,7 @@ static sv_geom *widen(sv_geos *h, const sv_geom *lines, double trim, int quad_se
     sv_geom *merged = sv_geom_line_merge(h, lines);
     const sv_geom *src = merged ? merged : lines;
     int n = sv_geom_num_parts(h, src);
-    sv_geom **parts = n > 0 ? calloc((size_t)n, sizeof *parts) : NULL;
+    sv_geom **parts = n > 0 ? sv_calloc((size_t)n, sizeof *parts) : NULL;
     sv_geom *out = NULL;
     if (parts) {
         int ok = 1;
@@ -120,9 +120,9 @@ static sv_status areas_from_labels(sv_ctx *ctx, sv_geos *h, const sv_network *ne
                                    size_t *lines_len)
 {
     size_t nb = o->n_breaks;
-    widen_job *jobs = calloc(nb + 1, sizeof *jobs);
-    pthread_t *tid = calloc(nb + 1, sizeof *tid);
-    unsigned char *started = calloc(nb + 1, 1);
+    widen_job *jobs = sv_calloc(nb + 1, sizeof *jobs);
+    pthread_t *tid = sv_calloc(nb + 1, sizeof *tid);
+    unsigned char *started = sv_calloc(nb + 1, 1);
     sv_status st = SV_OK;
     if (!jobs || !tid || !started) {
         st = SV_ERR_NOMEM;
@@ -207,23 +207,23 @@ sv_status sv_net_areas_compute(sv_ctx *ctx, const sv_network *net, const double 
     size_t nb = o->n_breaks;
     out->n_stations = ns;
     out->n_breaks = nb;
-    out->attach = calloc(ns + 1, sizeof *out->attach);
-    out->access = calloc(ns + 1, sizeof *out->access);
-    out->access_len = calloc(ns + 1, sizeof *out->access_len);
-    out->area_wkb = calloc(nb + 1, sizeof *out->area_wkb);
-    out->area_len = calloc(nb + 1, sizeof *out->area_len);
-    out->reached_m = calloc(nb + 1, sizeof *out->reached_m);
-    out->lines_wkb = calloc(nb + 1, sizeof *out->lines_wkb);
-    out->lines_len = calloc(nb + 1, sizeof *out->lines_len);
+    out->attach = sv_calloc(ns + 1, sizeof *out->attach);
+    out->access = sv_calloc(ns + 1, sizeof *out->access);
+    out->access_len = sv_calloc(ns + 1, sizeof *out->access_len);
+    out->area_wkb = sv_calloc(nb + 1, sizeof *out->area_wkb);
+    out->area_len = sv_calloc(nb + 1, sizeof *out->area_len);
+    out->reached_m = sv_calloc(nb + 1, sizeof *out->reached_m);
+    out->lines_wkb = sv_calloc(nb + 1, sizeof *out->lines_wkb);
+    out->lines_len = sv_calloc(nb + 1, sizeof *out->lines_len);
     int per_station = o->per_station || o->per_station_lines;
     if (per_station) {
-        out->st_lines_wkb = calloc(ns * nb + 1, sizeof *out->st_lines_wkb);
-        out->st_lines_len = calloc(ns * nb + 1, sizeof *out->st_lines_len);
-        out->st_reached_m = calloc(ns * nb + 1, sizeof *out->st_reached_m);
+        out->st_lines_wkb = sv_calloc(ns * nb + 1, sizeof *out->st_lines_wkb);
+        out->st_lines_len = sv_calloc(ns * nb + 1, sizeof *out->st_lines_len);
+        out->st_reached_m = sv_calloc(ns * nb + 1, sizeof *out->st_reached_m);
     }
     if (o->per_station) {
-        out->st_wkb = calloc(ns * nb + 1, sizeof *out->st_wkb);
-        out->st_len = calloc(ns * nb + 1, sizeof *out->st_len);
+        out->st_wkb = sv_calloc(ns * nb + 1, sizeof *out->st_wkb);
+        out->st_len = sv_calloc(ns * nb + 1, sizeof *out->st_len);
     }
     sv_geos *h = sv_geos_create();
     sv_labels l = {0};
@@ -296,13 +296,13 @@ static int demand_alloc(sv_demand_access *d, size_t nd, size_t nb)
     memset(d, 0, sizeof *d);
     d->n = nd;
     d->n_breaks = nb;
-    d->nearest = malloc((nd + 1) * sizeof *d->nearest);
-    d->snap_m = malloc((nd + 1) * sizeof *d->snap_m);
-    d->network_m = malloc((nd + 1) * sizeof *d->network_m);
-    d->cost = malloc((nd + 1) * sizeof *d->cost);
-    d->euclid_m = malloc((nd + 1) * sizeof *d->euclid_m);
-    d->within = calloc(nd * nb + 1, 1);
-    d->n_stations = calloc(nd * nb + 1, sizeof *d->n_stations);
+    d->nearest = sv_malloc((nd + 1) * sizeof *d->nearest);
+    d->snap_m = sv_malloc((nd + 1) * sizeof *d->snap_m);
+    d->network_m = sv_malloc((nd + 1) * sizeof *d->network_m);
+    d->cost = sv_malloc((nd + 1) * sizeof *d->cost);
+    d->euclid_m = sv_malloc((nd + 1) * sizeof *d->euclid_m);
+    d->within = sv_calloc(nd * nb + 1, 1);
+    d->n_stations = sv_calloc(nd * nb + 1, sizeof *d->n_stations);
     return d->nearest && d->snap_m && d->network_m && d->cost && d->euclid_m && d->within && d->n_stations ? 0 : -1;
 }
 
@@ -390,7 +390,7 @@ sv_status sv_demand_access_network(sv_ctx *ctx, const sv_network *net, const sv_
     size_t nb = o->n_breaks;
     if (demand_alloc(out, nd, nb) != 0)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory for demand access");
-    sv_attach *at = calloc(nd + 1, sizeof *at);
+    sv_attach *at = sv_calloc(nd + 1, sizeof *at);
     sv_labels l = {0};
     sv_status st = SV_OK;
     sv_geos *h = sv_geos_create();

@@ -151,7 +151,7 @@ static int hexval(char c)
 static unsigned char *unhex(const char *hex, size_t *n)
 {
     *n = strlen(hex) / 2;
-    unsigned char *wkb = malloc(*n ? *n : 1);
+    unsigned char *wkb = sv_malloc(*n ? *n : 1);
     if (!wkb)
         return NULL;
     for (size_t i = 0; i < *n; i++) {
@@ -223,7 +223,7 @@ static int append_word(void *ud, int ncol, const char *const *names, const char 
     if (!v || ncol < 1 || !v[0])
         return 0;
     size_t old = *list ? strlen(*list) : 0;
-    char *p = realloc(*list, old + strlen(v[0]) + 3);
+    char *p = sv_realloc(*list, old + strlen(v[0]) + 3);
     if (!p)
         return 1;
     if (old == 0)
@@ -240,7 +240,7 @@ static int read_break(void *ud, int ncol, const char *const *names, const char *
     sv_map *m = ud;
     if (!v || ncol < 3)
         return 0;
-    brk *b = realloc(m->brks, (size_t)(m->nb + 1) * sizeof *b);
+    brk *b = sv_realloc(m->brks, (size_t)(m->nb + 1) * sizeof *b);
     if (!b)
         return nomem(m);
     m->brks = b;
@@ -259,7 +259,7 @@ static int read_district(void *ud, int ncol, const char *const *names, const cha
     sv_map *m = ud;
     if (!v || ncol < 4)
         return 0;
-    district *d = realloc(m->d, (m->nd + 1) * sizeof *d);
+    district *d = sv_realloc(m->d, (m->nd + 1) * sizeof *d);
     if (!d)
         return nomem(m);
     m->d = d;
@@ -285,7 +285,7 @@ static int category_index(sv_map *m, const char *name)
             m->cats[i].count++;
             return i;
         }
-    category *c = realloc(m->cats, (size_t)(m->ncat + 1) * sizeof *c);
+    category *c = sv_realloc(m->cats, (size_t)(m->ncat + 1) * sizeof *c);
     if (!c)
         return -1;
     m->cats = c;
@@ -300,7 +300,7 @@ static int read_station(void *ud, int ncol, const char *const *names, const char
     sv_map *m = ud;
     if (!v || ncol < 5 || !v[3] || !v[4])
         return 0;
-    station *s = realloc(m->st, (m->ns + 1) * sizeof *s);
+    station *s = sv_realloc(m->st, (m->ns + 1) * sizeof *s);
     if (!s)
         return nomem(m);
     m->st = s;
@@ -349,7 +349,7 @@ static int read_area(void *ud, int ncol, const char *const *names, const char *c
     int di = district_index(m, v[0]), bi = break_index(m, v[1], v[3]);
     if (di < 0 || bi < 0)
         return 0; /* a break not shown */
-    area *a = realloc(*ar->arr, (*ar->n + 1) * sizeof *a);
+    area *a = sv_realloc(*ar->arr, (*ar->n + 1) * sizeof *a);
     if (!a)
         return nomem(m);
     *ar->arr = a;
@@ -447,8 +447,8 @@ static int read_lines(void *ud, int ncol, const char *const *names, const char *
         return 0; /* context only: an unreadable road is left out */
     shape *r = &m->roads;
     size_t npts = s.nparts ? s.starts[s.nparts] : 0, old = r->nparts ? r->starts[r->nparts] : 0;
-    double *xy = realloc(r->xy, 2 * (old + npts + 1) * sizeof *xy);
-    size_t *st = realloc(r->starts, (r->nparts + s.nparts + 1) * sizeof *st);
+    double *xy = sv_realloc(r->xy, 2 * (old + npts + 1) * sizeof *xy);
+    size_t *st = sv_realloc(r->starts, (r->nparts + s.nparts + 1) * sizeof *st);
     if (xy)
         r->xy = xy;
     if (st)
@@ -483,7 +483,7 @@ static int read_site(void *ud, int ncol, const char *const *names, const char *c
     sv_map *m = ud;
     if (!v || ncol < 6 || !v[2] || !v[3])
         return 0;
-    site *s = realloc(m->sites, (m->nsites + 1) * sizeof *s);
+    site *s = sv_realloc(m->sites, (m->nsites + 1) * sizeof *s);
     if (!s)
         return nomem(m);
     m->sites = s;
@@ -537,7 +537,7 @@ static sv_status select_breaks(sv_ctx *ctx, sv_map *m, const sv_map_options *opt
     size_t nwant = opt ? opt->n_minutes + opt->n_radii : 0;
     if (nwant == 0)
         return SV_OK;
-    brk *keep = calloc(nwant, sizeof *keep);
+    brk *keep = sv_calloc(nwant, sizeof *keep);
     if (!keep)
         return SV_ERR_NOMEM;
     int nk = 0;
@@ -584,7 +584,7 @@ sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *op
     sv_status st = sv_store_open_read(ctx, db_path, &rd);
     if (st != SV_OK)
         return st;
-    sv_map *m = calloc(1, sizeof *m);
+    sv_map *m = sv_calloc(1, sizeof *m);
     if (!m) {
         sv_store_close_read(rd);
         return SV_ERR_NOMEM;
@@ -667,8 +667,8 @@ sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *op
     if (st == SV_OK)
         st = query(m, "SELECT district_id, mode, minutes, radius_m, hex(ST_AsBinary(geom)) FROM gaps", read_area,
                    &gr);
-    m->dfig = calloc(m->nd * (size_t)m->nb, sizeof *m->dfig);
-    m->cfig = calloc((size_t)m->nb, sizeof *m->cfig);
+    m->dfig = sv_calloc(m->nd * (size_t)m->nb, sizeof *m->dfig);
+    m->cfig = sv_calloc((size_t)m->nb, sizeof *m->cfig);
     if (st == SV_OK && (!m->dfig || !m->cfig))
         st = SV_ERR_NOMEM;
     if (st == SV_OK)
@@ -883,7 +883,7 @@ static void box_add(page *p, box b)
 {
     if (p->nboxes == p->capboxes) {
         size_t cap = p->capboxes ? 2 * p->capboxes : 256;
-        box *nb = realloc(p->boxes, cap * sizeof *nb);
+        box *nb = sv_realloc(p->boxes, cap * sizeof *nb);
         if (!nb)
             return;
         p->boxes = nb;
@@ -926,7 +926,7 @@ static void draw_shape(page *p, const shape *s, int close, const sv_rgba *fill, 
     if (!overlaps(&e, &p->frame) && s->nparts)
         return;
     size_t n = s->starts[s->nparts];
-    double *xy = malloc(2 * (n ? n : 1) * sizeof *xy);
+    double *xy = sv_malloc(2 * (n ? n : 1) * sizeof *xy);
     if (!xy)
         return;
     for (size_t i = 0; i < n; i++)

@@ -40,7 +40,7 @@ static int collect(void *ud, int ncol, const char *const *names, const char *con
     rtable *t = ud;
     if (!v) {
         if (t->ncol == 0) {
-            t->names = calloc((size_t)ncol, sizeof *t->names);
+            t->names = sv_calloc((size_t)ncol, sizeof *t->names);
             if (!t->names)
                 return t->failed = 1;
             t->ncol = ncol;
@@ -51,7 +51,7 @@ static int collect(void *ud, int ncol, const char *const *names, const char *con
     }
     if (ncol != t->ncol)
         return 0;
-    char **c = realloc(t->cells, (t->nrows + 1) * (size_t)ncol * sizeof *c);
+    char **c = sv_realloc(t->cells, (t->nrows + 1) * (size_t)ncol * sizeof *c);
     if (!c)
         return t->failed = 1;
     t->cells = c;

@@ -85,7 +85,7 @@ static sv_status make_network_breaks(sv_ctx *ctx, const sv_analyze_opts *o, cons
                               : sv_breaks_values(ctx, "--minutes", o->minutes, o->n_minutes, 24 * 60, &v, &n, &merged);
     if (st != SV_OK)
         return st;
-    if (!(a->breaks = calloc(n, sizeof *a->breaks))) {
+    if (!(a->breaks = sv_calloc(n, sizeof *a->breaks))) {
         free(v);
         return SV_ERR_NOMEM;
     }
@@ -181,8 +181,8 @@ int sv_district_finder_init(sv_district_finder *f, sv_geos *h, const sv_valid_di
     f->h = h;
     f->n = n;
     f->tree = sv_index_create(h);
-    f->geoms = calloc(n + 1, sizeof *f->geoms);
-    f->preps = calloc(n + 1, sizeof *f->preps);
+    f->geoms = sv_calloc(n + 1, sizeof *f->geoms);
+    f->preps = sv_calloc(n + 1, sizeof *f->preps);
     if (!f->tree || !f->geoms || !f->preps)
         return -1;
     for (size_t d = 0; d < n; d++) {
@@ -317,7 +317,7 @@ static int cmp_id_ref(const void *x, const void *y)
 /* The features' ids sorted (ties in feature order); free(). */
 static id_ref *sorted_ids(const sv_featureset *fs, const size_t *idx, size_t n)
 {
-    id_ref *r = malloc((n + 1) * sizeof *r);
+    id_ref *r = sv_malloc((n + 1) * sizeof *r);
     if (!r)
         return NULL;
     for (size_t k = 0; k < n; k++)
@@ -350,7 +350,7 @@ static sv_status unique_station_ids(sv_ctx *ctx, sv_featureset *fs, const size_t
     id_ref *r = sorted_ids(fs, keep, n);
     if (!r)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
-    char **fresh = calloc(n + 1, sizeof *fresh);
+    char **fresh = sv_calloc(n + 1, sizeof *fresh);
     sv_status st = fresh ? SV_OK : SV_ERR_NOMEM;
     for (size_t i = 1, run = 1; i < n && st == SV_OK; i++) {
         if (strcmp(r[i].id, r[i - 1].id) != 0) {
@@ -367,7 +367,7 @@ static sv_status unique_station_ids(sv_ctx *ctx, sv_featureset *fs, const size_t
             break;
         }
         size_t len = strlen(f->id) + 24;
-        char *id = malloc(len);
+        char *id = sv_malloc(len);
         if (!id) {
             st = SV_ERR_NOMEM;
             break;
@@ -401,7 +401,7 @@ static sv_status unique_station_ids(sv_ctx *ctx, sv_featureset *fs, const size_t
  * --district X would pick one): refused, naming both features. */
 static sv_status unique_district_ids(sv_ctx *ctx, const sv_featureset *fs, const sv_valid_district *vd, size_t n)
 {
-    size_t *idx = malloc((n + 1) * sizeof *idx);
+    size_t *idx = sv_malloc((n + 1) * sizeof *idx);
     if (!idx)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     for (size_t d = 0; d < n; d++)
@@ -803,7 +803,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     *out = NULL;
     char started[32];
     utc_now(started, sizeof started);
-    sv_analysis *a = calloc(1, sizeof *a);
+    sv_analysis *a = sv_calloc(1, sizeof *a);
     if (!a)
         return SV_ERR_NOMEM;
     sv_source *ssrc = NULL, *dsrc = NULL;
@@ -846,7 +846,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     a->network = o->network.spec != NULL;
     if (a->network) {
         size_t n = o->n_radii ? o->n_radii : o->n_minutes;
-        budget = calloc(n + 1, sizeof *budget);
+        budget = sv_calloc(n + 1, sizeof *budget);
         if (!budget) {
             rc = SV_ERR_NOMEM;
             goto done;
@@ -954,10 +954,10 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
 
     sv_progress(ctx, "districts", 0.0); /* points, valid polygons, the city */
     h = sv_geos_create();
-    xs = malloc((sfs.n + 1) * sizeof *xs);
-    ys = malloc((sfs.n + 1) * sizeof *ys);
-    keep = malloc((sfs.n + 1) * sizeof *keep);
-    vd = calloc(dfs.n + 1, sizeof *vd);
+    xs = sv_malloc((sfs.n + 1) * sizeof *xs);
+    ys = sv_malloc((sfs.n + 1) * sizeof *ys);
+    keep = sv_malloc((sfs.n + 1) * sizeof *keep);
+    vd = sv_calloc(dfs.n + 1, sizeof *vd);
     if (!h || !xs || !ys || !keep || !vd) {
         rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
         goto done;
@@ -978,10 +978,10 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         goto done;
     }
 
-    dw = calloc(a->n_districts + 1, sizeof *dw);
-    dl = calloc(a->n_districts + 1, sizeof *dl);
-    a->district_ids = calloc(a->n_districts, sizeof *a->district_ids);
-    a->district_names = calloc(a->n_districts, sizeof *a->district_names);
+    dw = sv_calloc(a->n_districts + 1, sizeof *dw);
+    dl = sv_calloc(a->n_districts + 1, sizeof *dl);
+    a->district_ids = sv_calloc(a->n_districts, sizeof *a->district_ids);
+    a->district_names = sv_calloc(a->n_districts, sizeof *a->district_names);
     if (!dw || !dl || !a->district_ids || !a->district_names) {
         rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
         goto done;
@@ -998,7 +998,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     }
     /* The city as a whole: the union of the districts, measured like one. */
     {
-        sv_geom **parts = calloc(a->n_districts, sizeof *parts);
+        sv_geom **parts = sv_calloc(a->n_districts, sizeof *parts);
         if (!parts) {
             rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
             goto done;
@@ -1088,12 +1088,12 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         goto done;
     extras x = {0};
     if (o->demand.spec) {
-        mx = malloc((mfs.n + 1) * sizeof *mx);
-        my = malloc((mfs.n + 1) * sizeof *my);
-        mkeep = malloc((mfs.n + 1) * sizeof *mkeep);
-        mdist = malloc((mfs.n + 1) * sizeof *mdist);
-        a->demand_total = calloc((a->n_districts + 1) * a->n_breaks, sizeof(double));
-        a->demand_covered = calloc((a->n_districts + 1) * a->n_breaks, sizeof(double));
+        mx = sv_malloc((mfs.n + 1) * sizeof *mx);
+        my = sv_malloc((mfs.n + 1) * sizeof *my);
+        mkeep = sv_malloc((mfs.n + 1) * sizeof *mkeep);
+        mdist = sv_malloc((mfs.n + 1) * sizeof *mdist);
+        a->demand_total = sv_calloc((a->n_districts + 1) * a->n_breaks, sizeof(double));
+        a->demand_covered = sv_calloc((a->n_districts + 1) * a->n_breaks, sizeof(double));
         if (!mx || !my || !mkeep || !mdist || !a->demand_total || !a->demand_covered) {
             rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
             goto done;
@@ -1106,7 +1106,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         }
         for (size_t i = 0; i < a->n_demand; i++)
             mdist[i] = sv_district_finder_find(&finder, mx[i], my[i]);
-        double *radius = malloc((a->n_breaks + 1) * sizeof *radius);
+        double *radius = sv_malloc((a->n_breaks + 1) * sizeof *radius);
         if (!radius) {
             rc = SV_ERR_NOMEM;
             goto done;

@@ -81,9 +81,9 @@ static void points_free(people_points *p)
 
 static int points_alloc(people_points *p, size_t n)
 {
-    p->x = malloc((n + 1) * sizeof *p->x);
-    p->y = malloc((n + 1) * sizeof *p->y);
-    p->w = malloc((n + 1) * sizeof *p->w);
+    p->x = sv_malloc((n + 1) * sizeof *p->x);
+    p->y = sv_malloc((n + 1) * sizeof *p->y);
+    p->w = sv_malloc((n + 1) * sizeof *p->w);
     return p->x && p->y && p->w ? 0 : -1;
 }
 
@@ -92,7 +92,7 @@ static sv_status points_access(sv_ctx *ctx, const sv_people_in *in, const sv_ana
     if (in->net)
         return sv_demand_access_network(ctx, in->net, in->areas, in->xs, in->ys, a->n_stations, p->x, p->y, p->n,
                                         in->access_opts, &p->acc);
-    double *radius = malloc((a->n_breaks + 1) * sizeof *radius);
+    double *radius = sv_malloc((a->n_breaks + 1) * sizeof *radius);
     if (!radius)
         return SV_ERR_NOMEM;
     for (size_t b = 0; b < a->n_breaks; b++)
@@ -158,8 +158,8 @@ static sv_status build_surface(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
     const sv_featureset *blocks_fs = o->population.spec ? in->population : in->districts;
     int from_districts = !o->population.spec;
     size_t nb = from_districts ? nd : blocks_fs->n;
-    sv_geom **blocks = calloc(nb + 1, sizeof *blocks);
-    double *bp = calloc(nb + 1, sizeof *bp);
+    sv_geom **blocks = sv_calloc(nb + 1, sizeof *blocks);
+    double *bp = sv_calloc(nb + 1, sizeof *bp);
     if (!blocks || !bp) {
         free(blocks);
         free(bp);
@@ -196,7 +196,7 @@ static sv_status build_surface(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
         /* Dasymetric: the people go to the buildings, weighted by footprint
          * area x levels (points weigh 1 x levels). */
         size_t n = in->n_demand;
-        double *bw = malloc((n + 1) * sizeof *bw), *bpeople = malloc((n + 1) * sizeof *bpeople);
+        double *bw = sv_malloc((n + 1) * sizeof *bw), *bpeople = sv_malloc((n + 1) * sizeof *bpeople);
         if (!bw || !bpeople || points_alloc(pts, n) != 0) {
             rc = SV_ERR_NOMEM;
         } else {
@@ -318,7 +318,7 @@ static int areas_near(area_source *s, const sv_env *env)
     if (sv_index_query(s->h, s->tree, env, &s->ids, &s->n_ids, &s->cap_ids) != 0)
         return -1;
     free(s->got);
-    s->got = calloc(s->n_ids + 1, sizeof *s->got);
+    s->got = sv_calloc(s->n_ids + 1, sizeof *s->got);
     if (!s->got)
         return -1;
     for (size_t k = 0; k < s->n_ids; k++) {
@@ -383,10 +383,10 @@ static int cell_set_init(cell_set *c, sv_geos *h, const sv_cov_result *cov, cons
     memset(c, 0, sizeof *c);
     c->h = h;
     c->n = n;
-    c->g = calloc(n + 1, sizeof *c->g);
-    c->xy = calloc(n + 1, sizeof *c->xy);
-    c->nv = calloc(n + 1, sizeof *c->nv);
-    c->circle = calloc(n + 1, sizeof *c->circle);
+    c->g = sv_calloc(n + 1, sizeof *c->g);
+    c->xy = sv_calloc(n + 1, sizeof *c->xy);
+    c->nv = sv_calloc(n + 1, sizeof *c->nv);
+    c->circle = sv_calloc(n + 1, sizeof *c->circle);
     c->tree = sv_index_create(h);
     c->stations = sv_index_create(h);
     if (!c->g || !c->xy || !c->nv || !c->circle || !c->tree || !c->stations)
@@ -452,7 +452,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
     size_t nc = *cap ? *cap : 64;
     while (nc < need)
         nc *= 2;
-    void *n = realloc(*p, nc * size);
+    void *n = sv_realloc(*p, nc * size);
     if (!n)
         return -1;
     *p = n;
@@ -552,8 +552,8 @@ static int split_piece(piece_sink *k, const sv_geom *g, int whole, const double 
         y1 = fmin(y1, pe.ymax);
         int axis = y1 - y0 > x1 - x0;
         double m = axis ? 0.5 * (y0 + y1) : 0.5 * (x0 + x1);
-        size_t *sub = malloc(ncross * sizeof *sub);
-        double *half = malloc((2 * n + 8) * sizeof *half);
+        size_t *sub = sv_malloc(ncross * sizeof *sub);
+        double *half = sv_malloc((2 * n + 8) * sizeof *half);
         int rc = sub && half ? 0 : -1;
         if (rc == 0)
             memcpy(sub, k->cross + first, ncross * sizeof *sub);
@@ -620,7 +620,7 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
     if (!P || sv_geom_envelope(h, D, &e) != 0 || sv_index_query(h, cs->tree, &e, &cs->ids, &cs->n_ids, &cs->cap_ids) != 0)
         goto geom_fail;
     ncells = cs->n_ids;
-    if (!(cells = malloc((ncells + 1) * sizeof *cells))) {
+    if (!(cells = sv_malloc((ncells + 1) * sizeof *cells))) {
         rc = SV_ERR_NOMEM;
         goto done;
     }
@@ -654,7 +654,7 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
         cs->n_ids = 0;
         if (sv_index_query(h, cs->stations, &grown, &cs->ids, &cs->n_ids, &cs->cap_ids) != 0)
             goto geom_fail;
-        size_t *nc = realloc(cand, (cs->n_ids + 1) * sizeof *cand);
+        size_t *nc = sv_realloc(cand, (cs->n_ids + 1) * sizeof *cand);
         if (!nc) {
             rc = SV_ERR_NOMEM;
             goto done;
@@ -664,7 +664,7 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
         if (split_piece(&k, piece, piece == cell, cs->xy[c], cs->nv[c], cand, cs->n_ids, 0, 0, 0) != 0)
             goto geom_fail;
     }
-    areas = malloc((k.ncross + 1) * sizeof *areas);
+    areas = sv_malloc((k.ncross + 1) * sizeof *areas);
     if (!areas) {
         rc = SV_ERR_NOMEM;
         goto done;
@@ -769,12 +769,12 @@ static int red_worker_init(red_worker *w, red_job *j, sv_geos *caller_h)
     w->own_h = caller_h == NULL;
     w->h = caller_h ? caller_h : sv_geos_create();
     w->ctx = sv_ctx_create();
-    w->oa = calloc(ns + 1, sizeof *w->oa);
-    w->op = calloc(ns + 1, sizeof *w->op);
-    w->L = (sv_face_lists){calloc(ns + 1, sizeof(sv_geom **)), calloc(ns + 1, sizeof(size_t)),
-                           calloc(ns + 1, sizeof(size_t))};
-    w->only_wkb = calloc(ns + 1, sizeof *w->only_wkb);
-    w->only_len = calloc(ns + 1, sizeof *w->only_len);
+    w->oa = sv_calloc(ns + 1, sizeof *w->oa);
+    w->op = sv_calloc(ns + 1, sizeof *w->op);
+    w->L = (sv_face_lists){sv_calloc(ns + 1, sizeof(sv_geom **)), sv_calloc(ns + 1, sizeof(size_t)),
+                           sv_calloc(ns + 1, sizeof(size_t))};
+    w->only_wkb = sv_calloc(ns + 1, sizeof *w->only_wkb);
+    w->only_len = sv_calloc(ns + 1, sizeof *w->only_len);
     if (!w->h || !w->ctx || !w->oa || !w->op || !w->L.geoms || !w->L.n || !w->L.cap || !w->only_wkb || !w->only_len)
         return -1;
     return cell_set_init(&w->cs, w->h, &j->a->cov, j->in->xs, j->in->ys);
@@ -886,9 +886,9 @@ static sv_status redundancy_by_cells(sv_ctx *ctx, sv_geos *h, const sv_people_in
         nt = 1;
     if ((size_t)nt > j.n_items)
         nt = j.n_items > 0 ? (int)j.n_items : 1;
-    red_worker *ws = calloc((size_t)nt, sizeof *ws);
-    pthread_t *tid = calloc((size_t)nt, sizeof *tid);
-    sv_geom **parts = calloc((size_t)nt, sizeof *parts);
+    red_worker *ws = sv_calloc((size_t)nt, sizeof *ws);
+    pthread_t *tid = sv_calloc((size_t)nt, sizeof *tid);
+    sv_geom **parts = sv_calloc((size_t)nt, sizeof *parts);
     sv_status rc = SV_OK;
     if (!ws || !tid || !parts) {
         rc = SV_ERR_NOMEM;
@@ -986,16 +986,16 @@ static sv_status redundancy(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_
     size_t nd = a->n_districts, nb = a->n_breaks, ns = a->n_stations;
     if (in->net && !in->areas->st_wkb)
         return SV_OK; /* no per-station areas (--no-service-areas) */
-    P->red = calloc((nd + 1) * nb, sizeof *P->red);
-    P->crit_area = calloc(nb * ns + 1, sizeof *P->crit_area);
-    P->crit_pop = calloc(nb * ns + 1, sizeof *P->crit_pop);
-    P->crit_wkb = calloc(nb * ns + 1, sizeof *P->crit_wkb);
-    P->crit_len = calloc(nb * ns + 1, sizeof *P->crit_len);
-    sv_face_lists L = {calloc(ns + 1, sizeof(sv_geom **)), calloc(ns + 1, sizeof(size_t)),
-                       calloc(ns + 1, sizeof(size_t))};
+    P->red = sv_calloc((nd + 1) * nb, sizeof *P->red);
+    P->crit_area = sv_calloc(nb * ns + 1, sizeof *P->crit_area);
+    P->crit_pop = sv_calloc(nb * ns + 1, sizeof *P->crit_pop);
+    P->crit_wkb = sv_calloc(nb * ns + 1, sizeof *P->crit_wkb);
+    P->crit_len = sv_calloc(nb * ns + 1, sizeof *P->crit_len);
+    sv_face_lists L = {sv_calloc(ns + 1, sizeof(sv_geom **)), sv_calloc(ns + 1, sizeof(size_t)),
+                       sv_calloc(ns + 1, sizeof(size_t))};
     area_source src = {.h = h, .a = a, .in = in};
     if (in->net)
-        src.net_areas = calloc(ns + 1, sizeof *src.net_areas);
+        src.net_areas = sv_calloc(ns + 1, sizeof *src.net_areas);
     sv_status rc = SV_OK;
     if (!P->red || !P->crit_area || !P->crit_pop || !P->crit_wkb || !P->crit_len || !L.geoms || !L.n || !L.cap ||
         (in->net && !src.net_areas)) {
@@ -1091,13 +1091,13 @@ static sv_status fairness(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_an
 {
     sv_people_result *P = &a->people;
     size_t nd = a->n_districts;
-    P->med_m = malloc((nd + 1) * sizeof *P->med_m);
-    P->p90_m = malloc((nd + 1) * sizeof *P->p90_m);
-    P->med_min = malloc((nd + 1) * sizeof *P->med_min);
-    P->p90_min = malloc((nd + 1) * sizeof *P->p90_min);
-    P->n_points = calloc(nd + 1, sizeof *P->n_points);
-    double *dist = malloc((pts->n + 1) * sizeof *dist), *mins = malloc((pts->n + 1) * sizeof *mins);
-    double *w = malloc((pts->n + 1) * sizeof *w);
+    P->med_m = sv_malloc((nd + 1) * sizeof *P->med_m);
+    P->p90_m = sv_malloc((nd + 1) * sizeof *P->p90_m);
+    P->med_min = sv_malloc((nd + 1) * sizeof *P->med_min);
+    P->p90_min = sv_malloc((nd + 1) * sizeof *P->p90_min);
+    P->n_points = sv_calloc(nd + 1, sizeof *P->n_points);
+    double *dist = sv_malloc((pts->n + 1) * sizeof *dist), *mins = sv_malloc((pts->n + 1) * sizeof *mins);
+    double *w = sv_malloc((pts->n + 1) * sizeof *w);
     sv_index *tree = sv_index_create(h);
     size_t *hits = NULL, nh = 0, ch = 0;
     sv_status rc = SV_OK;
@@ -1165,11 +1165,11 @@ static sv_status responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *in,
     size_t ns = a->n_stations, nd = a->n_districts;
     if (ns == 0)
         return SV_OK;
-    P->resp_area = calloc(ns, sizeof *P->resp_area);
-    P->resp_pop = calloc(ns, sizeof *P->resp_pop);
-    P->resp_n = calloc(ns, sizeof *P->resp_n);
-    P->resp_wkb = calloc(ns, sizeof *P->resp_wkb);
-    P->resp_len = calloc(ns, sizeof *P->resp_len);
+    P->resp_area = sv_calloc(ns, sizeof *P->resp_area);
+    P->resp_pop = sv_calloc(ns, sizeof *P->resp_pop);
+    P->resp_n = sv_calloc(ns, sizeof *P->resp_n);
+    P->resp_wkb = sv_calloc(ns, sizeof *P->resp_wkb);
+    P->resp_len = sv_calloc(ns, sizeof *P->resp_len);
     if (!P->resp_area || !P->resp_pop || !P->resp_n || !P->resp_wkb || !P->resp_len)
         return SV_ERR_NOMEM;
     sv_geom *city = sv_geom_from_wkb(h, in->dw[nd], in->dl[nd]);
@@ -1185,9 +1185,9 @@ static sv_status responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *in,
     /* Sites of the cells: the stations, or (network) the people points. */
     const double *sx = network ? pts->x : in->xs, *sy = network ? pts->y : in->ys;
     size_t n = network ? pts->n : ns;
-    sv_geom **cells = calloc(n + 1, sizeof *cells);
-    sv_geom ***groups = calloc(ns, sizeof *groups);
-    size_t *ng = calloc(ns, sizeof *ng);
+    sv_geom **cells = sv_calloc(n + 1, sizeof *cells);
+    sv_geom ***groups = sv_calloc(ns, sizeof *groups);
+    size_t *ng = sv_calloc(ns, sizeof *ng);
     if (!cells || !groups || !ng) {
         rc = SV_ERR_NOMEM;
         goto done;
@@ -1233,7 +1233,7 @@ static sv_status responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *in,
             rc = sv_error(ctx, SV_ERR_GEOM, "cannot clip an area of responsibility: %s", sv_geos_errmsg(h));
             break;
         }
-        sv_geom **grown = realloc(groups[owner], (ng[owner] + 1) * sizeof *grown);
+        sv_geom **grown = sv_realloc(groups[owner], (ng[owner] + 1) * sizeof *grown);
         if (!grown) {
             sv_geom_destroy(h, part);
             rc = SV_ERR_NOMEM;
@@ -1327,7 +1327,7 @@ static sv_status categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_
     if (!fs || !fs->category_field || ns == 0)
         return SV_OK;
     /* distinct values, most common first */
-    char (*vals)[64] = malloc(8 * 64);
+    char (*vals)[64] = sv_malloc(8 * 64);
     char **names = NULL;
     size_t n_names = 0, *count = NULL, *order = NULL;
     sv_status rc = SV_OK;
@@ -1346,8 +1346,8 @@ static sv_status categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_
             while (c < n_names && strcmp(names[c], vals[j]) != 0)
                 c++;
             if (c == n_names) {
-                char **nn = realloc(names, (n_names + 1) * sizeof *nn);
-                size_t *nc = realloc(count, (n_names + 1) * sizeof *nc);
+                char **nn = sv_realloc(names, (n_names + 1) * sizeof *nn);
+                size_t *nc = sv_realloc(count, (n_names + 1) * sizeof *nc);
                 if (nn)
                     names = nn;
                 if (nc)
@@ -1361,7 +1361,7 @@ static sv_status categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_
             count[c]++;
         }
     }
-    order = malloc((n_names + 1) * sizeof *order);
+    order = sv_malloc((n_names + 1) * sizeof *order);
     if (rc == SV_OK && !order)
         rc = SV_ERR_NOMEM;
     if (rc != SV_OK || n_names == 0)
@@ -1376,12 +1376,12 @@ static sv_status categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_
                  n_names, MAX_CATEGORIES);
         rc = sv_issue_add(ctx, fs->path, fs->layer, fs->category_field, what, SV_ISSUE_REPAIRED);
     }
-    P->categories = calloc(P->n_categories, sizeof *P->categories);
-    P->cat_stations = calloc(P->n_categories, sizeof *P->cat_stations);
-    P->cat_cov = calloc(P->n_categories, sizeof *P->cat_cov);
-    P->cat_total = malloc(P->n_categories * (nd + 1) * nb * sizeof *P->cat_total);
-    P->cat_covered = malloc(P->n_categories * (nd + 1) * nb * sizeof *P->cat_covered);
-    double *sx = malloc((ns + 1) * sizeof *sx), *sy = malloc((ns + 1) * sizeof *sy);
+    P->categories = sv_calloc(P->n_categories, sizeof *P->categories);
+    P->cat_stations = sv_calloc(P->n_categories, sizeof *P->cat_stations);
+    P->cat_cov = sv_calloc(P->n_categories, sizeof *P->cat_cov);
+    P->cat_total = sv_malloc(P->n_categories * (nd + 1) * nb * sizeof *P->cat_total);
+    P->cat_covered = sv_malloc(P->n_categories * (nd + 1) * nb * sizeof *P->cat_covered);
+    double *sx = sv_malloc((ns + 1) * sizeof *sx), *sy = sv_malloc((ns + 1) * sizeof *sy);
     if (!P->categories || !P->cat_stations || !P->cat_cov || !P->cat_total || !P->cat_covered || !sx || !sy) {
         free(sx);
         free(sy);
@@ -1480,13 +1480,13 @@ sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_anal
     int want_people = o->population_raster || o->population.spec || o->population_field;
     sv_popsurf *surf = NULL;
     people_points pts = {0};
-    double *own = calloc(nd + 1, sizeof *own);
+    double *own = sv_calloc(nd + 1, sizeof *own);
     sv_status rc = SV_OK;
     if (!own)
         return SV_ERR_NOMEM;
     for (size_t d = 0; d <= nd; d++)
         own[d] = -1;
-    if (in->stations && a->n_stations && (P->station_ids = calloc(a->n_stations, sizeof *P->station_ids)))
+    if (in->stations && a->n_stations && (P->station_ids = sv_calloc(a->n_stations, sizeof *P->station_ids)))
         for (size_t i = 0; i < a->n_stations; i++)
             P->station_ids[i] = sv_strdup(in->stations->items[in->st_keep[i]].id);
     sv_progress(ctx, "people", 0.0);
@@ -1522,9 +1522,9 @@ sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_anal
     }
 
     /* People per district and break: all inside, minus those in the gap. */
-    P->total = malloc((nd + 1) * nb * sizeof *P->total);
-    P->covered = malloc((nd + 1) * nb * sizeof *P->covered);
-    P->gini = malloc((nb + 1) * sizeof *P->gini);
+    P->total = sv_malloc((nd + 1) * nb * sizeof *P->total);
+    P->covered = sv_malloc((nd + 1) * nb * sizeof *P->covered);
+    P->gini = sv_malloc((nb + 1) * sizeof *P->gini);
     if (!P->total || !P->covered || !P->gini) {
         rc = SV_ERR_NOMEM;
         goto done;
@@ -1585,7 +1585,7 @@ sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_anal
         goto done;
     /* Inequality across districts: population-weighted Gini of covered shares. */
     for (size_t b = 0; surf && b < nb; b++) {
-        double *share = malloc((nd + 1) * sizeof *share), *w = malloc((nd + 1) * sizeof *w);
+        double *share = sv_malloc((nd + 1) * sizeof *share), *w = sv_malloc((nd + 1) * sizeof *w);
         if (!share || !w) {
             free(share);
             free(w);
@@ -1665,7 +1665,7 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
                 rc = sv_store_insert(ctx, db, SV_TABLE_REDUNDANCY, v, sizeof v / sizeof v[0], r->wkb[c], r->len[c]);
             }
         }
-    crit_rank *order = ns ? malloc(ns * sizeof *order) : NULL;
+    crit_rank *order = ns ? sv_malloc(ns * sizeof *order) : NULL;
     if (ns && !order)
         return SV_ERR_NOMEM;
     for (size_t b = 0; P->crit_area && b < nb && rc == SV_OK; b++) {

@@ -90,9 +90,9 @@ static sv_status layer_points(sv_ctx *ctx, sv_geos *h, input_layer *l, int epsg,
     sv_status st = sv_source_project(ctx, l->src, epsg, &l->fs);
     if (st != SV_OK)
         return st;
-    l->x = malloc((l->fs.n + 1) * sizeof *l->x);
-    l->y = malloc((l->fs.n + 1) * sizeof *l->y);
-    l->keep = malloc((l->fs.n + 1) * sizeof *l->keep);
+    l->x = sv_malloc((l->fs.n + 1) * sizeof *l->x);
+    l->y = sv_malloc((l->fs.n + 1) * sizeof *l->y);
+    l->keep = sv_malloc((l->fs.n + 1) * sizeof *l->keep);
     if (!l->x || !l->y || !l->keep)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     return sv_feature_points(ctx, h, &l->fs, strict, centroids, l->x, l->y, l->keep, &l->n);
@@ -132,8 +132,8 @@ static sv_status make_grid(sv_ctx *ctx, sv_geos *h, sv_district_finder *f, const
         }
     }
     size_t capn = 1024, n = 0;
-    out->x = malloc(capn * sizeof *out->x);
-    out->y = malloc(capn * sizeof *out->y);
+    out->x = sv_malloc(capn * sizeof *out->x);
+    out->y = sv_malloc(capn * sizeof *out->y);
     sv_status st = SV_OK;
     for (double j = j0; j <= j1 && st == SV_OK; j++)
         for (double i = i0; i <= i1; i++) {
@@ -152,7 +152,7 @@ static sv_status make_grid(sv_ctx *ctx, sv_geos *h, sv_district_finder *f, const
             }
             if (n == capn) {
                 capn *= 2;
-                double *nx = realloc(out->x, capn * sizeof *nx), *ny = realloc(out->y, capn * sizeof *ny);
+                double *nx = sv_realloc(out->x, capn * sizeof *nx), *ny = sv_realloc(out->y, capn * sizeof *ny);
                 if (nx)
                     out->x = nx;
                 if (ny)
@@ -392,7 +392,7 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
     const sv_siting_opts *o = opts;
     char started[32];
     utc_now(started, sizeof started);
-    sv_siting *s = calloc(1, sizeof *s);
+    sv_siting *s = sv_calloc(1, sizeof *s);
     if (!s)
         return SV_ERR_NOMEM;
     input_layer dem = {0}, cand = {0}, sta = {0}, dis = {0};
@@ -514,7 +514,7 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
     if (dis.src) {
         if ((rc = sv_source_project(ctx, dis.src, s->crs.epsg, &dis.fs)) != SV_OK)
             goto done;
-        vd = calloc(dis.fs.n + 1, sizeof *vd);
+        vd = sv_calloc(dis.fs.n + 1, sizeof *vd);
         if (!vd) {
             rc = SV_ERR_NOMEM;
             goto done;
@@ -529,8 +529,8 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
             rc = sv_error(ctx, SV_ERR_GEOM, "cannot index the districts: %s", sv_geos_errmsg(h));
             goto done;
         }
-        s->district_ids = calloc(s->n_districts, sizeof(char *));
-        s->district_names = calloc(s->n_districts, sizeof(char *));
+        s->district_ids = sv_calloc(s->n_districts, sizeof(char *));
+        s->district_names = sv_calloc(s->n_districts, sizeof(char *));
         if (!s->district_ids || !s->district_names) {
             rc = SV_ERR_NOMEM;
             goto done;
@@ -549,8 +549,8 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
                       o->grid_in_gaps ? " (every grid node is already reached by a station)" : "");
         goto done;
     }
-    dw = malloc(dem.n * sizeof *dw);
-    ddistrict = malloc(dem.n * sizeof *ddistrict);
+    dw = sv_malloc(dem.n * sizeof *dw);
+    ddistrict = sv_malloc(dem.n * sizeof *ddistrict);
     if (!dw || !ddistrict) {
         rc = SV_ERR_NOMEM;
         goto done;
@@ -592,10 +592,10 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
     }
 
     size_t n = s->res.n_chosen;
-    s->site_ids = calloc(n + 1, sizeof(char *));
-    s->site_districts = calloc(n + 1, sizeof(char *));
-    s->site_x = calloc(n + 1, sizeof(double));
-    s->site_y = calloc(n + 1, sizeof(double));
+    s->site_ids = sv_calloc(n + 1, sizeof(char *));
+    s->site_districts = sv_calloc(n + 1, sizeof(char *));
+    s->site_x = sv_calloc(n + 1, sizeof(double));
+    s->site_y = sv_calloc(n + 1, sizeof(double));
     if (!s->site_ids || !s->site_districts || !s->site_x || !s->site_y) {
         rc = SV_ERR_NOMEM;
         goto done;
