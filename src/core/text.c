@@ -187,16 +187,20 @@ static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
 static char *live[MAX_LIVE];
 static int live_is_dir[MAX_LIVE];
 
-static void live_add(const char *path, int is_dir)
+/* 0, or -1 when out of memory (then ^C could not remove the path: the caller gives up on it). */
+static int live_add(const char *path, int is_dir)
 {
+    int rc = 0;
     pthread_mutex_lock(&live_mu);
     for (int i = 0; i < MAX_LIVE; i++)
         if (!live[i]) {
             live[i] = sv_strdup(path);
             live_is_dir[i] = is_dir;
+            rc = live[i] ? 0 : -1;
             break;
         }
     pthread_mutex_unlock(&live_mu);
+    return rc;
 }
 
 static void live_drop(const char *path)
@@ -333,7 +337,10 @@ sv_status sv_tmp_create(sv_ctx *ctx, const char *path, char *tmp, size_t size)
         return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s%s", path, strerror(e),
                         e == ENOENT ? " (does the folder exist?)" : "");
     }
-    live_add(tmp, 1);
+    if (live_add(tmp, 1) != 0) {
+        rmdir(tmp);
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory writing %s", path);
+    }
     /* Files in it get the usual permissions (umask); only the folder is private. */
     snprintf(tmp + n, size - (size_t)n, "/%s", base);
     return SV_OK;
@@ -418,14 +425,15 @@ sv_status sv_lock_output(sv_ctx *ctx, const char *path, sv_lock **out)
         struct stat a, b;
         if (fstat(fd, &a) == 0 && lstat(lock_path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
             sv_lock *l = sv_calloc(1, sizeof *l);
-            if (!l || !(l->path = sv_strdup(lock_path))) {
+            if (!l || !(l->path = sv_strdup(lock_path)) || live_add(lock_path, 0) != 0) {
+                if (l)
+                    free(l->path);
                 free(l);
                 unlink(lock_path);
                 close(fd);
                 return SV_ERR_NOMEM;
             }
             l->fd = fd;
-            live_add(lock_path, 0);
             *out = l;
             return SV_OK;
         }

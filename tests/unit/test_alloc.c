@@ -6,7 +6,8 @@
  *
  * Entry points: the text buffers (sv_buf_printf, sv_buf_html, sv_buf_csv), opening hours
  * (sv_hours_parse), breaks (sv_breaks_make), issues on a context (sv_issue_add), coverage
- * (sv_coverage_compute, both methods, 1 and 2 threads) and siting's greedy (sv_site_solve).
+ * (sv_coverage_compute, both methods, 1 and 2 threads), siting's greedy (sv_site_solve) and the
+ * schema writer (sv_store_create, sv_store_insert_point, sv_store_commit: a failure leaves no file).
  * GEOS's, GDAL's and SQLite's own memory is not counted (it is theirs). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,19 +15,23 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "core/alloc.h"
+#include "core/core.h"
 #include "svcov/sv_breaks.h"
 #include "svcov/sv_common.h"
 #include "svcov/sv_coverage.h"
 #include "svcov/sv_geom.h"
-#include "svcov/sv_hours.h"
+#include "engine/hours.h"
 #include "svcov/sv_site.h"
+#include "svcov/sv_store.h"
 #include "svcov/sv_text.h"
+#include "svfixtures.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_N 100000 /* a call needing more allocations than this fails the test */
 
@@ -179,25 +184,14 @@ static void test_coverage(void **state)
     sv_geos_destroy(h);
 }
 
-/* test_site.c's line: greedy takes the middle candidate, then the left one (5 of 6 points). */
+/* The line of svfixtures.h: greedy takes the middle candidate, then the left one (5 of 6 points). */
 static void test_site_greedy(void **state)
 {
     (void)state;
-    static const double DX[] = {-1.8, -0.8, -0.6, 0.6, 0.8, 1.8}, DY[] = {0, 0, 0, 0, 0, 0},
-                        DW[] = {1, 1, 1, 1, 1, 1}, CX[] = {0, -1, 1}, CY[] = {0, 0, 0};
     static const int DD[] = {0, 0, 0, 1, 1, 1};
-    sv_site_input in;
-    memset(&in, 0, sizeof in);
-    in.dx = DX;
-    in.dy = DY;
-    in.dw = DW;
+    sv_site_input in = svt_line_instance();
     in.ddistrict = DD;
-    in.n_demand = 6;
     in.n_districts = 2;
-    in.cx = CX;
-    in.cy = CY;
-    in.n_candidates = 3;
-    in.radius_m = 1.0;
     in.model = SV_SITE_MCLP;
     in.k = 2;
     sv_ctx *ctx = sv_ctx_create();
@@ -216,11 +210,50 @@ static void test_site_greedy(void **state)
     sv_ctx_destroy(ctx);
 }
 
+/* The schema writer: a new database with one station, committed; a failed call leaves no file. */
+static sv_status write_store(sv_ctx *ctx, const char *db)
+{
+    sv_store *st = NULL;
+    sv_status rc = sv_store_create(ctx, db, 32631, &st);
+    sv_value v[] = {SV_TEXT("s1"), SV_TEXT("North"), SV_NULL, SV_INT(7)};
+    if (rc == SV_OK)
+        rc = sv_store_insert_point(ctx, st, SV_TABLE_STATIONS, v, 4, 500000, 4700000);
+    if (rc == SV_OK)
+        return sv_store_commit(ctx, st); /* frees st either way */
+    sv_store_abort(st);
+    return rc;
+}
+
+static void test_store_writer(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/svcov-alloc-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char db[64];
+    snprintf(db, sizeof db, "%s/r.sqlite", dir);
+    sv_ctx *ctx = sv_ctx_create();
+    assert_non_null(ctx);
+    long failures = 0;
+    struct stat sb;
+    sv_status last = SV_OK;
+    /* a bare SV_ERR_NOMEM is reported by its status text ("out of memory") */
+    EACH_FAILURE(n, (last = write_store(ctx, db)) == SV_OK,
+                 (assert_true(last == SV_ERR_NOMEM || sv_ctx_errmsg(ctx)[0] != 0),
+                  assert_int_not_equal(stat(db, &sb), 0)));
+    assert_true(failures >= 1);
+    assert_int_equal(sv_store_check_db(ctx, db), SV_OK);
+    assert_int_equal(sv_store_db_srid(db), 32631);
+    sv_ctx_destroy(ctx);
+    unlink(db);
+    assert_int_equal(rmdir(dir), 0); /* no temporary folder left behind by a failed run */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_buffers), cmocka_unit_test(test_hours),    cmocka_unit_test(test_breaks),
         cmocka_unit_test(test_issues),       cmocka_unit_test(test_coverage), cmocka_unit_test(test_site_greedy),
+        cmocka_unit_test(test_store_writer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
