@@ -6,6 +6,12 @@
  * the detail goes into the context's message buffer (sv_ctx_errmsg), and
  * problems with single features are recorded as sv_issue entries that the
  * caller reports and the store writes to the result database.
+ *
+ * Ownership: a context is the caller's (sv_ctx_create / sv_ctx_destroy, NULL ok) and is used by one
+ * run; the strings it returns (sv_ctx_errmsg, sv_ctx_issue) are borrowed and live until the next
+ * call that changes them. sv_issue_add copies its strings. Memory from sv_malloc, sv_calloc,
+ * sv_realloc and sv_strdup is the caller's, freed with sv_free (NULL ok). Callbacks' userdata is
+ * never freed by svcov.
  */
 #ifndef SV_COMMON_H
 #define SV_COMMON_H

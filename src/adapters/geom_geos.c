@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -89,7 +90,7 @@ const char *sv_geos_errmsg(const sv_geos *s)
  * circles, a district of a million vertices) and calls this each time;
  * GEOS clears its request after one throw, so while the stop is set every
  * check, in every thread, is asked to throw. */
-static volatile sig_atomic_t geos_stop;
+static atomic_int geos_stop; /* lock-free, so a signal handler may set it */
 
 static void geos_check_interrupt(void)
 {
@@ -245,6 +246,20 @@ double sv_geom_area(sv_geos *s, const sv_geom *g)
     if (!GEOSArea_r(s->h, CG(g), &a))
         return -1;
     return a;
+}
+
+void sv_env_union(sv_env *e, const sv_env *o)
+{
+    e->xmin = fmin(e->xmin, o->xmin);
+    e->ymin = fmin(e->ymin, o->ymin);
+    e->xmax = fmax(e->xmax, o->xmax);
+    e->ymax = fmax(e->ymax, o->ymax);
+}
+
+void sv_env_add_point(sv_env *e, double x, double y)
+{
+    sv_env p = {x, y, x, y};
+    sv_env_union(e, &p);
 }
 
 int sv_geom_envelope(sv_geos *s, const sv_geom *g, sv_env *e)
@@ -622,12 +637,8 @@ int sv_voronoi_cells(sv_geos *s, const double *xs, const double *ys, size_t n,
     if (n == 0)
         return 0;
     sv_env big = *clip;
-    for (size_t i = 0; i < n; i++) {
-        if (xs[i] < big.xmin) big.xmin = xs[i];
-        if (xs[i] > big.xmax) big.xmax = xs[i];
-        if (ys[i] < big.ymin) big.ymin = ys[i];
-        if (ys[i] > big.ymax) big.ymax = ys[i];
-    }
+    for (size_t i = 0; i < n; i++)
+        sv_env_add_point(&big, xs[i], ys[i]);
     int rc = -1;
     GEOSGeometry **pts = NULL, *mp = NULL, *env = NULL, *diagram = NULL;
     sv_index *tree = NULL;

@@ -2,6 +2,7 @@
 #include "svcov/sv_io.h"
 #include "svcov/sv_text.h"
 #include "svcov/sv_geom.h"
+#include "core/core.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -13,6 +14,7 @@
 #include <ogr_srs_api.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -104,13 +106,16 @@ static const char *role_word(sv_role r)
     return roles[r].word;
 }
 
+static void gdal_register(void)
+{
+    GDALAllRegister();
+}
+
+/* The drivers, registered once whichever thread reads first. */
 static void gdal_init(void)
 {
-    static int done = 0;
-    if (!done) {
-        GDALAllRegister();
-        done = 1;
-    }
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, gdal_register);
 }
 
 const char *sv_gdal_version(void)
@@ -413,13 +418,9 @@ static void scan_coords(OGRGeometryH g, int *nonfinite, int *not_lonlat)
 static sv_status feature_issue(sv_ctx *ctx, sv_source *s, const char *id, const char *problem,
                                sv_issue_action action)
 {
-    if (s->strict)
-        return sv_error(ctx, SV_ERR_DATA,
-                        "%s: layer '%s', feature %s: %s; fix or remove the feature "
-                        "(without --strict it would be %s)",
-                        s->path, s->layer_name, id, problem,
-                        action == SV_ISSUE_SKIPPED ? "skipped" : "repaired");
-    return sv_issue_add(ctx, s->path, s->layer_name, id, problem, action);
+    return sv_feature_problem(ctx, s->strict, s->path, s->layer_name, id, problem, action,
+                              action == SV_ISSUE_SKIPPED ? "fix or remove the feature (without --strict it would be skipped)"
+                                                         : "fix or remove the feature (without --strict it would be repaired)");
 }
 
 static int geom_kind_ok(sv_role role, OGRwkbGeometryType t)
@@ -512,14 +513,10 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
         return st;
     }
     if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 256;
-        raw_feature *p = sv_realloc(s->feat, nc * sizeof *p);
-        if (!p) {
+        if (sv_grow(&s->feat, &s->cap, s->n + 1, sizeof *s->feat, 256) != 0) {
             free(id);
             return SV_ERR_NOMEM;
         }
-        s->feat = p;
-        s->cap = nc;
     }
     raw_feature *r = &s->feat[s->n];
     r->geom = OGR_F_StealGeometry(f);
@@ -1018,10 +1015,7 @@ sv_status sv_source_lonlat_bounds(sv_ctx *ctx, sv_source *s, sv_env *out)
             out->ymin = out->ymax = ys[i];
             any = 1;
         } else {
-            out->xmin = fmin(out->xmin, xs[i]);
-            out->xmax = fmax(out->xmax, xs[i]);
-            out->ymin = fmin(out->ymin, ys[i]);
-            out->ymax = fmax(out->ymax, ys[i]);
+            sv_env_add_point(out, xs[i], ys[i]);
         }
     }
     OCTDestroyCoordinateTransformation(ct);
@@ -1571,7 +1565,7 @@ sv_status sv_raster_read(sv_ctx *ctx, const char *path, int epsg, const sv_env *
     out->path = sv_strdup(path);
     if (!out->path)
         return SV_ERR_NOMEM;
-    GDALAllRegister();
+    gdal_init();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY, NULL, NULL, NULL);
     CPLPopErrorHandler();

@@ -1,5 +1,5 @@
 /* mip_glpk.c - the only file that talks to GLPK. */
-#include "svcov/sv_mip.h"
+#include "adapters/mip.h"
 
 #include <glpk.h>
 

@@ -1,5 +1,5 @@
 /* render_cairo.c - the only file that talks to cairo and Pango. */
-#include "svcov/sv_render.h"
+#include "adapters/render.h"
 #include "svcov/sv_text.h"
 
 #include <cairo-pdf.h>

@@ -106,12 +106,10 @@ static void help(void)
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
+/* The summary's break words: minutes or metres, no life-circle label. */
 static void break_label(sv_lang L, char *buf, size_t n, const sv_break *b)
 {
-    if (isnan(b->minutes))
-        snprintf(buf, n, sv_tr(L, "%g m"), b->radius_m);
-    else
-        snprintf(buf, n, sv_tr(L, "%g min"), b->minutes);
+    sv_break_label(L, b->minutes, b->radius_m, NULL, NULL, buf, n);
 }
 
 #define MAX_TABLE_DISTRICTS 40

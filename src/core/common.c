@@ -1,6 +1,6 @@
 /* common.c - status text, the run context, issue list and progress. */
 #include "svcov/sv_common.h"
-#include "core/alloc.h"
+#include "core/core.h"
 
 #include <signal.h>
 #include <stdatomic.h>
@@ -20,7 +20,7 @@ struct sv_ctx {
     void *progress_ud;
     sv_warning_fn warning;
     void *warning_ud;
-    volatile sig_atomic_t interrupted;
+    atomic_int interrupted; /* set by a signal handler or another thread (lock-free: signal-safe) */
     int threads;
     int allow_network;
 };
@@ -106,6 +106,14 @@ sv_status sv_issue_add(sv_ctx *ctx, const char *file, const char *layer,
     }
     ctx->n_issues++;
     return SV_OK;
+}
+
+sv_status sv_feature_problem(sv_ctx *ctx, int strict, const char *file, const char *layer, const char *id,
+                             const char *problem, sv_issue_action action, const char *advice)
+{
+    if (strict)
+        return sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; %s", file, layer, id, problem, advice);
+    return sv_issue_add(ctx, file, layer, id, problem, action);
 }
 
 size_t sv_ctx_issue_count(const sv_ctx *ctx)

@@ -614,10 +614,7 @@ sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result
             all = j.denv[d];
             have = 1;
         } else {
-            all.xmin = fmin(all.xmin, j.denv[d].xmin);
-            all.ymin = fmin(all.ymin, j.denv[d].ymin);
-            all.xmax = fmax(all.xmax, j.denv[d].xmax);
-            all.ymax = fmax(all.ymax, j.denv[d].ymax);
+            sv_env_union(&all, &j.denv[d]);
         }
     }
     for (size_t i = 0; i < ns; i++) {
@@ -625,10 +622,7 @@ sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result
             all = (sv_env){in->xs[i], in->ys[i], in->xs[i], in->ys[i]};
             have = 1;
         }
-        all.xmin = fmin(all.xmin, in->xs[i]);
-        all.ymin = fmin(all.ymin, in->ys[i]);
-        all.xmax = fmax(all.xmax, in->xs[i]);
-        all.ymax = fmax(all.ymax, in->ys[i]);
+        sv_env_add_point(&all, in->xs[i], in->ys[i]);
     }
     all = env_grow(all, 2 * rmax + 1);
 

@@ -1,5 +1,6 @@
 /* network.c - road graph, travel modes, attaching points, Dijkstra, reached edges. */
 #include "svcov/sv_network.h"
+#include "svcov/sv_breaks.h"
 
 #include <errno.h>
 #include <math.h>
@@ -104,11 +105,11 @@ sv_status sv_travel_mode_load(sv_ctx *ctx, const char *mode, const char *speeds_
     for (const char *const *c = never; *c; c++)
         mode_set(m, *c, 0);
     if (strcasecmp(name, "walk") == 0) {
-        m->default_kmh = 5.0;
+        m->default_kmh = sv_mode_kmh(name);
         for (const char *const *c = motorways; *c; c++)
             mode_set(m, *c, 0);
     } else if (strcasecmp(name, "bike") == 0 || strcasecmp(name, "ebike") == 0) {
-        m->default_kmh = strcasecmp(name, "bike") == 0 ? 15.0 : 20.0;
+        m->default_kmh = sv_mode_kmh(name);
         m->obey_oneway = 1;
         for (const char *const *c = motorways; *c; c++)
             mode_set(m, *c, 0);
@@ -368,14 +369,9 @@ sv_status sv_network_build(sv_ctx *ctx, const sv_featureset *fs, const sv_travel
                     if (prev == node) {
                         n->info.segments_zero++;
                     } else {
-                        if (ne == ecap) {
-                            ecap *= 2;
-                            edge *e2 = sv_realloc(es, ecap * sizeof *e2);
-                            if (!e2) {
-                                st = SV_ERR_NOMEM;
-                                break;
-                            }
-                            es = e2;
+                        if (sv_grow(&es, &ecap, ne + 1, sizeof *es, 1024) != 0) {
+                            st = SV_ERR_NOMEM;
+                            break;
                         }
                         edge *e = &es[ne++];
                         int flip = prev > node;
@@ -836,14 +832,9 @@ static int append_runs(sv_geos *h, const sv_network *n, size_t *full, size_t nfu
             xy[m++] = n->ny[to];
         }
         k = j;
-        if (*np == *pcap) {
-            sv_geom **p2 = sv_realloc(*parts, 2 * *pcap * sizeof *p2);
-            if (!p2) {
-                free(xy);
-                return -1;
-            }
-            *parts = p2;
-            *pcap *= 2;
+        if (sv_grow(parts, pcap, *np + 1, sizeof **parts, 256) != 0) {
+            free(xy);
+            return -1;
         }
         if (!((*parts)[*np] = sv_geom_linestring(h, xy, m / 2))) {
             free(xy);
@@ -922,13 +913,8 @@ sv_geom *sv_network_reached(sv_geos *h, const sv_network *n, sv_cost_kind kind, 
                 continue;
             }
             double xy[4] = {ax + a * dx, ay + a * dy, ax + b * dx, ay + b * dy};
-            if (np == pcap) {
-                pcap *= 2;
-                sv_geom **p2 = sv_realloc(parts, pcap * sizeof *p2);
-                if (!p2)
-                    goto done;
-                parts = p2;
-            }
+            if (sv_grow(&parts, &pcap, np + 1, sizeof *parts, 256) != 0)
+                goto done;
             if (!(parts[np] = sv_geom_linestring(h, xy, 2)))
                 goto done;
             np++;

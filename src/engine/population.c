@@ -66,15 +66,9 @@ int sv_popsurf_add_piece(sv_popsurf *p, sv_geom *g, double people)
         sv_geom_destroy(p->h, g);
         return -1;
     }
-    if (p->n_pieces == p->cap_pieces) {
-        size_t nc = p->cap_pieces ? 2 * p->cap_pieces : 256;
-        piece *np = sv_realloc(p->pieces, nc * sizeof *np);
-        if (!np) {
-            sv_geom_destroy(p->h, g);
-            return -1;
-        }
-        p->pieces = np;
-        p->cap_pieces = nc;
+    if (sv_grow(&p->pieces, &p->cap_pieces, p->n_pieces + 1, sizeof *p->pieces, 256) != 0) {
+        sv_geom_destroy(p->h, g);
+        return -1;
     }
     p->pieces[p->n_pieces++] = (piece){g, people, area, e};
     p->total += people;

@@ -1,7 +1,7 @@
 /* siting.c - siting new stations: coverage lists, lazy greedy, exact MIP. */
 #include "svcov/sv_site.h"
 #include "svcov/sv_geom.h"
-#include "svcov/sv_mip.h"
+#include "adapters/mip.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -1,8 +1,10 @@
 /* map.c - printable maps: reading the layers of a result database, page
  * layout, symbols, label placement, legend, scale bar and figures. Drawing
- * goes through sv_render.h (cairo), geometry decoding through sv_geom.h
+ * goes through adapters/render.h (cairo), geometry decoding through sv_geom.h
  * (GEOS), the database through sv_store.h. */
 #include "svcov/sv_map.h"
+#include "adapters/render.h"
+#include "svcov/sv_breaks.h"
 #include "svcov/sv_geom.h"
 #include "svcov/sv_store.h"
 #include "svcov/sv_text.h"
@@ -508,14 +510,7 @@ static sv_status query(sv_map *m, const char *sql, sv_row_fn fn, void *ud)
 
 static const char *break_label_in(sv_lang L, const brk *b, char *buf, size_t size)
 {
-    const char *lab = L == SV_LANG_ZH && b->label_zh[0] ? b->label_zh : b->label;
-    if (lab[0])
-        snprintf(buf, size, sv_tr(L, "%s (%g m)"), lab, b->radius);
-    else if (!isnan(b->minutes))
-        snprintf(buf, size, sv_tr(L, "%g min"), b->minutes);
-    else
-        snprintf(buf, size, sv_tr(L, "%g m"), b->radius);
-    return buf;
+    return sv_break_label(L, b->minutes, b->radius, b->label, b->label_zh, buf, size);
 }
 
 /* In the messages of errors (English, like every diagnostic). */
@@ -1253,10 +1248,7 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
         const sv_env *d = &m->d[i].s.env;
         if (m->d[i].s.nparts == 0)
             continue;
-        e.xmin = fmin(e.xmin, d->xmin);
-        e.ymin = fmin(e.ymin, d->ymin);
-        e.xmax = fmax(e.xmax, d->xmax);
-        e.ymax = fmax(e.ymax, d->ymax);
+        sv_env_union(&e, d);
     }
     if (!(e.xmax > e.xmin) || !(e.ymax > e.ymin))
         return sv_error(ctx, SV_ERR_DATA, "%s: %s has no area to draw", m->db,

@@ -3,6 +3,7 @@
 #include "svcov/sv_breaks.h"
 #include "svcov/sv_geom.h"
 #include "svcov/sv_store.h"
+#include "core/core.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -13,22 +14,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-
-/* Walking 5 km/h is the usual planning pace (the 15-minute circle of about
- * 1.2 km); 15 km/h an ordinary city cyclist; 20 km/h a delivery rider on an
- * e-bike (China caps e-bikes at 25 km/h, GB 17761-2018; riders average less
- * with stops). */
-static const sv_mode_info modes[] = {
-    {"walk", 5.0, "walking, 5 km/h"},
-    {"bike", 15.0, "cycling, 15 km/h"},
-    {"ebike", 20.0, "e-bike (delivery riders), 20 km/h"},
-    {NULL, 0, NULL},
-};
-
-const sv_mode_info *sv_modes(void)
-{
-    return modes;
-}
 
 void sv_analyze_opts_init(sv_analyze_opts *o)
 {
@@ -138,9 +123,8 @@ sv_status sv_feature_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, in
             sv_geom_destroy(h, p);
             if (bad) {
                 sv_geom_destroy(h, g);
-                st = strict ? sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: no usable centroid; fix or "
-                                       "remove it", fs->path, fs->layer, f->id)
-                            : sv_issue_add(ctx, fs->path, fs->layer, f->id, "no usable centroid", SV_ISSUE_SKIPPED);
+                st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, "no usable centroid", SV_ISSUE_SKIPPED,
+                                        "fix or remove it");
                 if (st != SV_OK)
                     return st;
                 continue;
@@ -152,17 +136,15 @@ sv_status sv_feature_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, in
             if (!p || sv_geom_point_xy(h, p, &x, &y) != 0) {
                 sv_geom_destroy(h, p);
                 sv_geom_destroy(h, g);
-                st = strict ? sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: no usable point; fix or "
-                                       "remove it", fs->path, fs->layer, f->id)
-                            : sv_issue_add(ctx, fs->path, fs->layer, f->id, "no usable point", SV_ISSUE_SKIPPED);
+                st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, "no usable point", SV_ISSUE_SKIPPED,
+                                        "fix or remove it");
                 if (st != SV_OK)
                     return st;
                 continue;
             }
             sv_geom_destroy(h, p);
-            st = strict ? sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; give points (without "
-                                   "--strict it would be repaired)", fs->path, fs->layer, f->id, what)
-                        : sv_issue_add(ctx, fs->path, fs->layer, f->id, what, SV_ISSUE_REPAIRED);
+            st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, what, SV_ISSUE_REPAIRED,
+                                    "give points (without --strict it would be repaired)");
         }
         sv_geom_destroy(h, g);
         if (st != SV_OK)
@@ -268,18 +250,14 @@ sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs,
             problem = "polygon has no area (after repair)";
         } else if (valid != 1) {
             describe_invalid(fs, reason, buf, sizeof buf);
-            if (strict)
-                st = sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; fix the polygon (without "
-                              "--strict it would be repaired)", fs->path, fs->layer, f->id, buf);
-            else
-                st = sv_issue_add(ctx, fs->path, fs->layer, f->id, buf, SV_ISSUE_REPAIRED);
+            st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, buf, SV_ISSUE_REPAIRED,
+                                    "fix the polygon (without --strict it would be repaired)");
         }
         free(reason);
         if (problem) {
             sv_geom_destroy(h, v);
-            st = strict ? sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; fix or remove it",
-                                   fs->path, fs->layer, f->id, problem)
-                        : sv_issue_add(ctx, fs->path, fs->layer, f->id, problem, SV_ISSUE_SKIPPED);
+            st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, problem, SV_ISSUE_SKIPPED,
+                                    "fix or remove it");
             if (st != SV_OK)
                 return st;
             continue;
@@ -912,10 +890,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         goto done;
     rc = sv_source_lonlat_bounds(ctx, ssrc, &sbox);
     if (rc == SV_OK) {
-        dbox.xmin = fmin(dbox.xmin, sbox.xmin);
-        dbox.xmax = fmax(dbox.xmax, sbox.xmax);
-        dbox.ymin = fmin(dbox.ymin, sbox.ymin);
-        dbox.ymax = fmax(dbox.ymax, sbox.ymax);
+        sv_env_union(&dbox, &sbox);
     } else if (rc != SV_ERR_DATA) {
         goto done; /* an empty station layer is fine; a broken one is not */
     }

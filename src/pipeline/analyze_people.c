@@ -447,17 +447,7 @@ typedef struct {
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)
 {
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap : 64;
-    while (nc < need)
-        nc *= 2;
-    void *n = sv_realloc(*p, nc * size);
-    if (!n)
-        return -1;
-    *p = n;
-    *cap = nc;
-    return 0;
+    return sv_grow(p, cap, need, size, 64);
 }
 
 static int sink_own(piece_sink *k, sv_geom *g)

@@ -1,7 +1,7 @@
 /* site.c - the svcov site pipeline: inputs -> coverage lists -> greedy / MIP -> store. */
 #include "svcov/sv_analyze.h"
 #include "svcov/sv_geom.h"
-#include "svcov/sv_mip.h"
+#include "adapters/mip.h"
 #include "svcov/sv_site.h"
 #include "svcov/sv_breaks.h"
 #include "svcov/sv_store.h"
@@ -77,10 +77,7 @@ static sv_status grow_bounds(sv_ctx *ctx, sv_source *src, sv_env *all, int *have
         *all = e;
         *have = 1;
     } else {
-        all->xmin = fmin(all->xmin, e.xmin);
-        all->ymin = fmin(all->ymin, e.ymin);
-        all->xmax = fmax(all->xmax, e.xmax);
-        all->ymax = fmax(all->ymax, e.ymax);
+        sv_env_union(all, &e);
     }
     return SV_OK;
 }
@@ -110,10 +107,7 @@ static sv_status make_grid(sv_ctx *ctx, sv_geos *h, sv_district_finder *f, const
         sv_geom_envelope(h, f->geoms[d], &e);
         if (d == 0)
             all = e;
-        all.xmin = fmin(all.xmin, e.xmin);
-        all.ymin = fmin(all.ymin, e.ymin);
-        all.xmax = fmax(all.xmax, e.xmax);
-        all.ymax = fmax(all.ymax, e.ymax);
+        sv_env_union(&all, &e);
     }
     (void)vd;
     double i0 = ceil(all.xmin / step), i1 = floor(all.xmax / step);
