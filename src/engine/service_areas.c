@@ -1,9 +1,9 @@
 /* service_areas.c - network service areas and demand access. */
 #include "svcov/sv_access.h"
 #include "svcov/sv_geom.h"
+#include "core/parallel.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,18 +98,19 @@ typedef struct {
     int failed;
 } widen_job;
 
-static void *widen_thread(void *arg)
+/* One break's reached streets widened into its area (sv_parallel_fn over the breaks). */
+static int widen_item(void *arg, sv_geos *h, size_t b)
 {
-    widen_job *w = arg;
-    sv_geos *h = sv_geos_create();
-    sv_geom *lines = h ? sv_geom_from_wkb(h, w->lines, w->lines_len) : NULL;
+    widen_job *w = &((widen_job *)arg)[b];
+    if (!w->lines)
+        return 0;
+    sv_geom *lines = sv_geom_from_wkb(h, w->lines, w->lines_len);
     sv_geom *area = lines ? widen(h, lines, w->trim, w->quad_segs) : NULL;
     w->area = area ? sv_geom_to_wkb(h, area, &w->area_len) : NULL;
     w->failed = !w->area;
     sv_geom_destroy(h, area);
     sv_geom_destroy(h, lines);
-    sv_geos_destroy(h);
-    return NULL;
+    return 0;
 }
 
 /* Areas of every break from one labelling, the breaks widened in parallel,
@@ -121,10 +122,8 @@ static sv_status areas_from_labels(sv_ctx *ctx, sv_geos *h, const sv_network *ne
 {
     size_t nb = o->n_breaks;
     widen_job *jobs = sv_calloc(nb + 1, sizeof *jobs);
-    pthread_t *tid = sv_calloc(nb + 1, sizeof *tid);
-    unsigned char *started = sv_calloc(nb + 1, 1);
     sv_status st = SV_OK;
-    if (!jobs || !tid || !started) {
+    if (!jobs) {
         st = SV_ERR_NOMEM;
         goto done;
     }
@@ -142,21 +141,12 @@ static sv_status areas_from_labels(sv_ctx *ctx, sv_geos *h, const sv_network *ne
     }
     if (!wkb)
         goto done; /* the reached streets only */
-    /* at most as many at once as the context's threads */
-    int nt = sv_ctx_threads(ctx);
-    for (size_t b0 = 0; b0 < nb && st == SV_OK; b0 += (size_t)nt) {
-        for (size_t b = b0; b < nb && b < b0 + (size_t)nt; b++)
-            if (jobs[b].lines)
-                started[b] = pthread_create(&tid[b], NULL, widen_thread, &jobs[b]) == 0;
-        for (size_t b = b0; b < nb && b < b0 + (size_t)nt; b++) {
-            if (started[b])
-                pthread_join(tid[b], NULL);
-            else if (jobs[b].lines)
-                widen_thread(&jobs[b]); /* no thread to be had: here */
-            if (jobs[b].lines && jobs[b].failed)
-                st = sv_error(ctx, SV_ERR_GEOM, "cannot widen the reached streets into a service area");
-        }
-    }
+    /* the breaks at once, as many as the context's threads */
+    if (st == SV_OK && sv_parallel_for(sv_ctx_threads(ctx), nb, widen_item, jobs) != 0)
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory widening the reached streets");
+    for (size_t b = 0; b < nb && st == SV_OK; b++)
+        if (jobs[b].lines && jobs[b].failed)
+            st = sv_error(ctx, SV_ERR_GEOM, "cannot widen the reached streets into a service area");
     sv_geom *prev = NULL;
     for (size_t b = 0; b < nb && st == SV_OK; b++) {
         sv_geom *area = jobs[b].area ? sv_geom_from_wkb(h, jobs[b].area, jobs[b].area_len) : sv_geom_empty_polygon(h);
@@ -195,8 +185,6 @@ done:
             free(jobs[b].area);
         }
     free(jobs);
-    free(tid);
-    free(started);
     return st;
 }
 
