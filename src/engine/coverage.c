@@ -498,8 +498,10 @@ static int measure_district(void *arg, size_t d)
                 sv_geom_destroy(w->h, cov);
                 goto geomfail;
             }
-            if (keep_wkb(w, cov, &cell->covered_wkb, &cell->covered_len) != 0 ||
-                keep_wkb(w, gap, &cell->gap_wkb, &cell->gap_len) != 0)
+            /* both calls, always: each takes its geometry (a failed first one leaked the gap) */
+            int kc = keep_wkb(w, cov, &cell->covered_wkb, &cell->covered_len);
+            int kg = keep_wkb(w, gap, &cell->gap_wkb, &cell->gap_len);
+            if (kc != 0 || kg != 0)
                 goto nomem;
         } else {
             sv_geom_destroy(w->h, cov);
