@@ -295,7 +295,7 @@ sv_status sv_network_build(sv_ctx *ctx, const sv_featureset *fs, const sv_travel
         return SV_ERR_NOMEM;
     sv_status st = SV_OK;
     node_map map = {0};
-    size_t ecap = 1024, ne = 0, ncap = 1024;
+    size_t ecap = 1024, ne = 0, ncap = 1024, ycap = 1024; /* ycap: n->ny's, ncap: n->nx's */
     edge *es = sv_malloc(ecap * sizeof *es);
     n->nx = sv_malloc(ncap * sizeof *n->nx);
     n->ny = sv_malloc(ncap * sizeof *n->ny);
@@ -350,17 +350,10 @@ sv_status sv_network_build(sv_ctx *ctx, const sv_featureset *fs, const sv_travel
                 int created = 0;
                 size_t node = map_get(&map, ix, iy, &created);
                 if (created) {
-                    if (node >= ncap) {
-                        ncap *= 2;
-                        double *a = sv_realloc(n->nx, ncap * sizeof *a), *b = sv_realloc(n->ny, ncap * sizeof *b);
-                        if (a)
-                            n->nx = a;
-                        if (b)
-                            n->ny = b;
-                        if (!a || !b) {
-                            st = SV_ERR_NOMEM;
-                            break;
-                        }
+                    if (sv_grow(&n->nx, &ncap, node + 1, sizeof *n->nx, 1024) != 0 ||
+                        sv_grow(&n->ny, &ycap, node + 1, sizeof *n->ny, 1024) != 0) {
+                        st = SV_ERR_NOMEM;
+                        break;
                     }
                     n->nx[node] = (double)ix / 100.0;
                     n->ny[node] = (double)iy / 100.0;
