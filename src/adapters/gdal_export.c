@@ -119,7 +119,7 @@ static OGRGeometryH geom_on_grid(sv_geos *h, OGRGeometryH g, OGRCoordinateTransf
         goto done;
     OGR_G_FlattenTo2D(g);
     size = OGR_G_WkbSize(g);
-    if (size <= 0 || !(wkb = malloc((size_t)size)) || OGR_G_ExportToIsoWkb(g, wkbNDR, wkb) != OGRERR_NONE)
+    if (size <= 0 || !(wkb = sv_malloc((size_t)size)) || OGR_G_ExportToIsoWkb(g, wkbNDR, wkb) != OGRERR_NONE)
         goto done;
     if (coords != SV_COORDS_WGS84 &&
         sv_coords_convert_wkb(NULL, SV_COORDS_WGS84, coords, wkb, (size_t)size, "export", NULL) != SV_OK)

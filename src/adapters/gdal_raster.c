@@ -40,11 +40,11 @@ static int cells_grow(sv_raster_cells *r, size_t *cap)
     if (r->n < *cap)
         return 0;
     size_t nc = *cap ? *cap * 2 : 4096;
-    double *c = realloc(r->corners, nc * 8 * sizeof *c);
+    double *c = sv_realloc(r->corners, nc * 8 * sizeof *c);
     if (!c)
         return -1;
     r->corners = c;
-    double *v = realloc(r->value, nc * sizeof *v);
+    double *v = sv_realloc(r->value, nc * sizeof *v);
     if (!v)
         return -1;
     r->value = v;
@@ -61,7 +61,7 @@ sv_status sv_raster_read(sv_ctx *ctx, const char *path, int epsg, const sv_env *
     out->path = sv_strdup(path);
     if (!out->path)
         return SV_ERR_NOMEM;
-    GDALAllRegister();
+    sv_gdal_init();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY, NULL, NULL, NULL);
     CPLPopErrorHandler();
@@ -156,8 +156,8 @@ sv_status sv_raster_read(sv_ctx *ctx, const char *path, int epsg, const sv_env *
     out->nodata = nodata;
     size_t w = (size_t)(x1 - x0);
     int rows = (int)fmax(1, fmin(256, (1 << 22) / (double)w)); /* a window of up to 4M cells at a time */
-    buf = malloc(w * (size_t)rows * sizeof *buf);
-    row = malloc((w + 1) * 2 * 3 * sizeof *row);
+    buf = sv_malloc(w * (size_t)rows * sizeof *buf);
+    row = sv_malloc((w + 1) * 2 * 3 * sizeof *row);
     if (!buf || !row) {
         st = SV_ERR_NOMEM;
         goto done;
@@ -165,7 +165,7 @@ sv_status sv_raster_read(sv_ctx *ctx, const char *path, int epsg, const sv_env *
     /* Corner rows: top (xt, yt) and bottom (xb, yb), transformed once each. */
     double *xt = row, *yt = row + (w + 1), *zt = row + 2 * (w + 1);
     double *xb = row + 3 * (w + 1), *yb = row + 4 * (w + 1), *zb = row + 5 * (w + 1);
-    int *okt = calloc(2 * (w + 1), sizeof *okt), *okb = okt ? okt + (w + 1) : NULL;
+    int *okt = sv_calloc(2 * (w + 1), sizeof *okt), *okb = okt ? okt + (w + 1) : NULL;
     if (!okt) {
         st = SV_ERR_NOMEM;
         goto done;

@@ -5,6 +5,7 @@
 #include "svcov/sv_io.h"
 #include "svcov/sv_text.h"
 #include "svcov/sv_geom.h"
+#include "core/core.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -16,6 +17,7 @@
 #include <ogr_srs_api.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -107,13 +109,16 @@ static const char *role_word(sv_role r)
     return roles[r].word;
 }
 
+static void gdal_register(void)
+{
+    GDALAllRegister();
+}
+
+/* The drivers, registered once whichever thread reads first. */
 static void gdal_init(void)
 {
-    static int done = 0;
-    if (!done) {
-        GDALAllRegister();
-        done = 1;
-    }
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, gdal_register);
 }
 
 const char *sv_gdal_version(void)
@@ -258,7 +263,7 @@ static int utf8_valid(const char *p)
 static char *utf8_repair(const char *p)
 {
     size_t n = strlen(p);
-    char *out = malloc(3 * n + 1), *o = out;
+    char *out = sv_malloc(3 * n + 1), *o = out;
     if (!out)
         return NULL;
     char one[5];
@@ -416,13 +421,9 @@ static void scan_coords(OGRGeometryH g, int *nonfinite, int *not_lonlat)
 static sv_status feature_issue(sv_ctx *ctx, sv_source *s, const char *id, const char *problem,
                                sv_issue_action action)
 {
-    if (s->strict)
-        return sv_error(ctx, SV_ERR_DATA,
-                        "%s: layer '%s', feature %s: %s; fix or remove the feature "
-                        "(without --strict it would be %s)",
-                        s->path, s->layer_name, id, problem,
-                        action == SV_ISSUE_SKIPPED ? "skipped" : "repaired");
-    return sv_issue_add(ctx, s->path, s->layer_name, id, problem, action);
+    return sv_feature_problem(ctx, s->strict, s->path, s->layer_name, id, problem, action,
+                              action == SV_ISSUE_SKIPPED ? "fix or remove the feature (without --strict it would be skipped)"
+                                                         : "fix or remove the feature (without --strict it would be repaired)");
 }
 
 static int geom_kind_ok(sv_role role, OGRwkbGeometryType t)
@@ -515,14 +516,10 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
         return st;
     }
     if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 256;
-        raw_feature *p = realloc(s->feat, nc * sizeof *p);
-        if (!p) {
+        if (sv_grow(&s->feat, &s->cap, s->n + 1, sizeof *s->feat, 256) != 0) {
             free(id);
             return SV_ERR_NOMEM;
         }
-        s->feat = p;
-        s->cap = nc;
     }
     raw_feature *r = &s->feat[s->n];
     r->geom = OGR_F_StealGeometry(f);
@@ -614,7 +611,7 @@ static sv_status convert_coords(sv_ctx *ctx, sv_source *s)
                             "-180..180, -90..90); give %s-coords wgs84 for this file, or assign its CRS",
                             opt, sys, role_word(s->role), s->path, s->layer_name, r->id, roles[s->role].option);
         int size = OGR_G_WkbSize(r->geom);
-        unsigned char *wkb = malloc(size > 0 ? (size_t)size : 1);
+        unsigned char *wkb = sv_malloc(size > 0 ? (size_t)size : 1);
         if (!wkb)
             return SV_ERR_NOMEM;
         OGR_G_ExportToIsoWkb(r->geom, wkbNDR, wkb);
@@ -674,7 +671,7 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
 {
     *out = NULL;
     gdal_init();
-    sv_source *s = calloc(1, sizeof *s);
+    sv_source *s = sv_calloc(1, sizeof *s);
     if (!s)
         return SV_ERR_NOMEM;
     s->role = role;
@@ -1021,10 +1018,7 @@ sv_status sv_source_lonlat_bounds(sv_ctx *ctx, sv_source *s, sv_env *out)
             out->ymin = out->ymax = ys[i];
             any = 1;
         } else {
-            out->xmin = fmin(out->xmin, xs[i]);
-            out->xmax = fmax(out->xmax, xs[i]);
-            out->ymin = fmin(out->ymin, ys[i]);
-            out->ymax = fmax(out->ymax, ys[i]);
+            sv_env_add_point(out, xs[i], ys[i]);
         }
     }
     OCTDestroyCoordinateTransformation(ct);
@@ -1063,7 +1057,7 @@ sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *
             snprintf(buf, sizeof buf, "%s", name && *name ? name : "its own CRS");
         out->srs_name = sv_strdup(buf);
     }
-    out->items = calloc(s->n ? s->n : 1, sizeof *out->items);
+    out->items = sv_calloc(s->n ? s->n : 1, sizeof *out->items);
     if (!out->path || !out->layer || !out->items)
         return SV_ERR_NOMEM;
 
@@ -1110,7 +1104,7 @@ sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *
         OGR_G_FlattenTo2D(g);
         int size = OGR_G_WkbSize(g);
         sv_feature *f = &out->items[out->n];
-        f->wkb = malloc(size > 0 ? (size_t)size : 1);
+        f->wkb = sv_malloc(size > 0 ? (size_t)size : 1);
         f->id = sv_strdup(r->id);
         f->name = sv_strdup(r->name);
         f->category = sv_strdup(r->category);

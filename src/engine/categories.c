@@ -53,7 +53,7 @@ sv_status sv_people_categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
     if (!fs || !fs->category_field || ns == 0)
         return SV_OK;
     /* distinct values, most common first */
-    char (*vals)[64] = malloc(8 * 64);
+    char (*vals)[64] = sv_malloc(8 * 64);
     char **names = NULL;
     size_t n_names = 0, *count = NULL, *order = NULL;
     sv_status rc = SV_OK;
@@ -72,8 +72,8 @@ sv_status sv_people_categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
             while (c < n_names && strcmp(names[c], vals[j]) != 0)
                 c++;
             if (c == n_names) {
-                char **nn = realloc(names, (n_names + 1) * sizeof *nn);
-                size_t *nc = realloc(count, (n_names + 1) * sizeof *nc);
+                char **nn = sv_realloc(names, (n_names + 1) * sizeof *nn);
+                size_t *nc = sv_realloc(count, (n_names + 1) * sizeof *nc);
                 if (nn)
                     names = nn;
                 if (nc)
@@ -87,7 +87,7 @@ sv_status sv_people_categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
             count[c]++;
         }
     }
-    order = malloc((n_names + 1) * sizeof *order);
+    order = sv_malloc((n_names + 1) * sizeof *order);
     if (rc == SV_OK && !order)
         rc = SV_ERR_NOMEM;
     if (rc != SV_OK || n_names == 0)
@@ -102,12 +102,12 @@ sv_status sv_people_categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
                  n_names, MAX_CATEGORIES);
         rc = sv_issue_add(ctx, fs->path, fs->layer, fs->category_field, what, SV_ISSUE_REPAIRED);
     }
-    P->categories = calloc(P->n_categories, sizeof *P->categories);
-    P->cat_stations = calloc(P->n_categories, sizeof *P->cat_stations);
-    P->cat_cov = calloc(P->n_categories, sizeof *P->cat_cov);
-    P->cat_total = malloc(P->n_categories * (nd + 1) * nb * sizeof *P->cat_total);
-    P->cat_covered = malloc(P->n_categories * (nd + 1) * nb * sizeof *P->cat_covered);
-    double *sx = malloc((ns + 1) * sizeof *sx), *sy = malloc((ns + 1) * sizeof *sy);
+    P->categories = sv_calloc(P->n_categories, sizeof *P->categories);
+    P->cat_stations = sv_calloc(P->n_categories, sizeof *P->cat_stations);
+    P->cat_cov = sv_calloc(P->n_categories, sizeof *P->cat_cov);
+    P->cat_total = sv_malloc(P->n_categories * (nd + 1) * nb * sizeof *P->cat_total);
+    P->cat_covered = sv_malloc(P->n_categories * (nd + 1) * nb * sizeof *P->cat_covered);
+    double *sx = sv_malloc((ns + 1) * sizeof *sx), *sy = sv_malloc((ns + 1) * sizeof *sy);
     if (!P->categories || !P->cat_stations || !P->cat_cov || !P->cat_total || !P->cat_covered || !sx || !sy) {
         free(sx);
         free(sy);

@@ -17,13 +17,13 @@ sv_status sv_people_fairness(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv
 {
     sv_people_result *P = &a->people;
     size_t nd = a->n_districts;
-    P->med_m = malloc((nd + 1) * sizeof *P->med_m);
-    P->p90_m = malloc((nd + 1) * sizeof *P->p90_m);
-    P->med_min = malloc((nd + 1) * sizeof *P->med_min);
-    P->p90_min = malloc((nd + 1) * sizeof *P->p90_min);
-    P->n_points = calloc(nd + 1, sizeof *P->n_points);
-    double *dist = malloc((pts->n + 1) * sizeof *dist), *mins = malloc((pts->n + 1) * sizeof *mins);
-    double *w = malloc((pts->n + 1) * sizeof *w);
+    P->med_m = sv_malloc((nd + 1) * sizeof *P->med_m);
+    P->p90_m = sv_malloc((nd + 1) * sizeof *P->p90_m);
+    P->med_min = sv_malloc((nd + 1) * sizeof *P->med_min);
+    P->p90_min = sv_malloc((nd + 1) * sizeof *P->p90_min);
+    P->n_points = sv_calloc(nd + 1, sizeof *P->n_points);
+    double *dist = sv_malloc((pts->n + 1) * sizeof *dist), *mins = sv_malloc((pts->n + 1) * sizeof *mins);
+    double *w = sv_malloc((pts->n + 1) * sizeof *w);
     sv_index *tree = sv_index_create(h);
     size_t *hits = NULL, nh = 0, ch = 0;
     sv_status rc = SV_OK;

@@ -72,7 +72,7 @@ static int areas_near(area_source *s, const sv_env *env)
     if (sv_index_query(s->h, s->tree, env, &s->ids, &s->n_ids, &s->cap_ids) != 0)
         return -1;
     free(s->got);
-    s->got = calloc(s->n_ids + 1, sizeof *s->got);
+    s->got = sv_calloc(s->n_ids + 1, sizeof *s->got);
     if (!s->got)
         return -1;
     for (size_t k = 0; k < s->n_ids; k++) {
@@ -138,10 +138,10 @@ static int cell_set_init(cell_set *c, sv_geos *h, const sv_cov_result *cov, cons
     memset(c, 0, sizeof *c);
     c->h = h;
     c->n = n;
-    c->g = calloc(n + 1, sizeof *c->g);
-    c->xy = calloc(n + 1, sizeof *c->xy);
-    c->nv = calloc(n + 1, sizeof *c->nv);
-    c->circle = calloc(n + 1, sizeof *c->circle);
+    c->g = sv_calloc(n + 1, sizeof *c->g);
+    c->xy = sv_calloc(n + 1, sizeof *c->xy);
+    c->nv = sv_calloc(n + 1, sizeof *c->nv);
+    c->circle = sv_calloc(n + 1, sizeof *c->circle);
     c->tree = sv_index_create(h);
     c->stations = sv_index_create(h);
     if (!c->g || !c->xy || !c->nv || !c->circle || !c->tree || !c->stations)
@@ -202,17 +202,7 @@ typedef struct {
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)
 {
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap : 64;
-    while (nc < need)
-        nc *= 2;
-    void *n = realloc(*p, nc * size);
-    if (!n)
-        return -1;
-    *p = n;
-    *cap = nc;
-    return 0;
+    return sv_grow(p, cap, need, size, 64);
 }
 
 static int sink_own(piece_sink *k, sv_geom *g)
@@ -307,8 +297,8 @@ static int split_piece(piece_sink *k, const sv_geom *g, int whole, const double 
         y1 = fmin(y1, pe.ymax);
         int axis = y1 - y0 > x1 - x0;
         double m = axis ? 0.5 * (y0 + y1) : 0.5 * (x0 + x1);
-        size_t *sub = malloc(ncross * sizeof *sub);
-        double *half = malloc((2 * n + 8) * sizeof *half);
+        size_t *sub = sv_malloc(ncross * sizeof *sub);
+        double *half = sv_malloc((2 * n + 8) * sizeof *half);
         int rc = sub && half ? 0 : -1;
         if (rc == 0)
             memcpy(sub, k->cross + first, ncross * sizeof *sub);
@@ -375,7 +365,7 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
     if (!P || sv_geom_envelope(h, D, &e) != 0 || sv_index_query(h, cs->tree, &e, &cs->ids, &cs->n_ids, &cs->cap_ids) != 0)
         goto geom_fail;
     ncells = cs->n_ids;
-    if (!(cells = malloc((ncells + 1) * sizeof *cells))) {
+    if (!(cells = sv_malloc((ncells + 1) * sizeof *cells))) {
         rc = SV_ERR_NOMEM;
         goto done;
     }
@@ -409,7 +399,7 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
         cs->n_ids = 0;
         if (sv_index_query(h, cs->stations, &grown, &cs->ids, &cs->n_ids, &cs->cap_ids) != 0)
             goto geom_fail;
-        size_t *nc = realloc(cand, (cs->n_ids + 1) * sizeof *cand);
+        size_t *nc = sv_realloc(cand, (cs->n_ids + 1) * sizeof *cand);
         if (!nc) {
             rc = SV_ERR_NOMEM;
             goto done;
@@ -419,7 +409,7 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
         if (split_piece(&k, piece, piece == cell, cs->xy[c], cs->nv[c], cand, cs->n_ids, 0, 0, 0) != 0)
             goto geom_fail;
     }
-    areas = malloc((k.ncross + 1) * sizeof *areas);
+    areas = sv_malloc((k.ncross + 1) * sizeof *areas);
     if (!areas) {
         rc = SV_ERR_NOMEM;
         goto done;
@@ -524,12 +514,12 @@ static int red_worker_init(red_worker *w, red_job *j, sv_geos *caller_h)
     w->own_h = caller_h == NULL;
     w->h = caller_h ? caller_h : sv_geos_create();
     w->ctx = sv_ctx_create();
-    w->oa = calloc(ns + 1, sizeof *w->oa);
-    w->op = calloc(ns + 1, sizeof *w->op);
-    w->L = (sv_face_lists){calloc(ns + 1, sizeof(sv_geom **)), calloc(ns + 1, sizeof(size_t)),
-                           calloc(ns + 1, sizeof(size_t))};
-    w->only_wkb = calloc(ns + 1, sizeof *w->only_wkb);
-    w->only_len = calloc(ns + 1, sizeof *w->only_len);
+    w->oa = sv_calloc(ns + 1, sizeof *w->oa);
+    w->op = sv_calloc(ns + 1, sizeof *w->op);
+    w->L = (sv_face_lists){sv_calloc(ns + 1, sizeof(sv_geom **)), sv_calloc(ns + 1, sizeof(size_t)),
+                           sv_calloc(ns + 1, sizeof(size_t))};
+    w->only_wkb = sv_calloc(ns + 1, sizeof *w->only_wkb);
+    w->only_len = sv_calloc(ns + 1, sizeof *w->only_len);
     if (!w->h || !w->ctx || !w->oa || !w->op || !w->L.geoms || !w->L.n || !w->L.cap || !w->only_wkb || !w->only_len)
         return -1;
     return cell_set_init(&w->cs, w->h, &j->a->cov, j->in->xs, j->in->ys);
@@ -643,9 +633,9 @@ static sv_status redundancy_by_cells(sv_ctx *ctx, sv_geos *h, const sv_people_in
         nt = 1;
     if ((size_t)nt > j.n_items)
         nt = j.n_items > 0 ? (int)j.n_items : 1;
-    red_worker *ws = calloc((size_t)nt, sizeof *ws);
-    pthread_t *tid = calloc((size_t)nt, sizeof *tid);
-    sv_geom **parts = calloc((size_t)nt, sizeof *parts);
+    red_worker *ws = sv_calloc((size_t)nt, sizeof *ws);
+    pthread_t *tid = sv_calloc((size_t)nt, sizeof *tid);
+    sv_geom **parts = sv_calloc((size_t)nt, sizeof *parts);
     sv_status rc = SV_OK;
     if (!ws || !tid || !parts) {
         rc = SV_ERR_NOMEM;
@@ -745,16 +735,16 @@ sv_status sv_people_redundancy(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
     size_t nd = a->n_districts, nb = a->n_breaks, ns = a->n_stations;
     if (in->net && !in->areas->st_wkb)
         return SV_OK; /* no per-station areas (--no-service-areas) */
-    P->red = calloc((nd + 1) * nb, sizeof *P->red);
-    P->crit_area = calloc(nb * ns + 1, sizeof *P->crit_area);
-    P->crit_pop = calloc(nb * ns + 1, sizeof *P->crit_pop);
-    P->crit_wkb = calloc(nb * ns + 1, sizeof *P->crit_wkb);
-    P->crit_len = calloc(nb * ns + 1, sizeof *P->crit_len);
-    sv_face_lists L = {calloc(ns + 1, sizeof(sv_geom **)), calloc(ns + 1, sizeof(size_t)),
-                       calloc(ns + 1, sizeof(size_t))};
+    P->red = sv_calloc((nd + 1) * nb, sizeof *P->red);
+    P->crit_area = sv_calloc(nb * ns + 1, sizeof *P->crit_area);
+    P->crit_pop = sv_calloc(nb * ns + 1, sizeof *P->crit_pop);
+    P->crit_wkb = sv_calloc(nb * ns + 1, sizeof *P->crit_wkb);
+    P->crit_len = sv_calloc(nb * ns + 1, sizeof *P->crit_len);
+    sv_face_lists L = {sv_calloc(ns + 1, sizeof(sv_geom **)), sv_calloc(ns + 1, sizeof(size_t)),
+                       sv_calloc(ns + 1, sizeof(size_t))};
     area_source src = {.h = h, .a = a, .in = in};
     if (in->net)
-        src.net_areas = calloc(ns + 1, sizeof *src.net_areas);
+        src.net_areas = sv_calloc(ns + 1, sizeof *src.net_areas);
     sv_status rc = SV_OK;
     if (!P->red || !P->crit_area || !P->crit_pop || !P->crit_wkb || !P->crit_len || !L.geoms || !L.n || !L.cap ||
         (in->net && !src.net_areas)) {

@@ -19,11 +19,11 @@ sv_status sv_people_responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *
     size_t ns = a->n_stations, nd = a->n_districts;
     if (ns == 0)
         return SV_OK;
-    P->resp_area = calloc(ns, sizeof *P->resp_area);
-    P->resp_pop = calloc(ns, sizeof *P->resp_pop);
-    P->resp_n = calloc(ns, sizeof *P->resp_n);
-    P->resp_wkb = calloc(ns, sizeof *P->resp_wkb);
-    P->resp_len = calloc(ns, sizeof *P->resp_len);
+    P->resp_area = sv_calloc(ns, sizeof *P->resp_area);
+    P->resp_pop = sv_calloc(ns, sizeof *P->resp_pop);
+    P->resp_n = sv_calloc(ns, sizeof *P->resp_n);
+    P->resp_wkb = sv_calloc(ns, sizeof *P->resp_wkb);
+    P->resp_len = sv_calloc(ns, sizeof *P->resp_len);
     if (!P->resp_area || !P->resp_pop || !P->resp_n || !P->resp_wkb || !P->resp_len)
         return SV_ERR_NOMEM;
     sv_geom *city = sv_geom_from_wkb(h, in->dw[nd], in->dl[nd]);
@@ -39,9 +39,9 @@ sv_status sv_people_responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *
     /* Sites of the cells: the stations, or (network) the people points. */
     const double *sx = network ? pts->x : in->xs, *sy = network ? pts->y : in->ys;
     size_t n = network ? pts->n : ns;
-    sv_geom **cells = calloc(n + 1, sizeof *cells);
-    sv_geom ***groups = calloc(ns, sizeof *groups);
-    size_t *ng = calloc(ns, sizeof *ng);
+    sv_geom **cells = sv_calloc(n + 1, sizeof *cells);
+    sv_geom ***groups = sv_calloc(ns, sizeof *groups);
+    size_t *ng = sv_calloc(ns, sizeof *ng);
     if (!cells || !groups || !ng) {
         rc = SV_ERR_NOMEM;
         goto done;
@@ -87,7 +87,7 @@ sv_status sv_people_responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *
             rc = sv_error(ctx, SV_ERR_GEOM, "cannot clip an area of responsibility: %s", sv_geos_errmsg(h));
             break;
         }
-        sv_geom **grown = realloc(groups[owner], (ng[owner] + 1) * sizeof *grown);
+        sv_geom **grown = sv_realloc(groups[owner], (ng[owner] + 1) * sizeof *grown);
         if (!grown) {
             sv_geom_destroy(h, part);
             rc = SV_ERR_NOMEM;

@@ -1,8 +1,8 @@
 /* map_draw.c - printable maps, part 2: page layout (panels, legend, scale bar,
  * figures), label placement without overlaps, symbols, and rendering to PNG, PDF,
- * SVG or an atlas through sv_render.h (cairo). Reading: output/map_load.c. */
+ * SVG or an atlas through adapters/render.h (cairo). Reading: output/map_load.c. */
 #include "output/map_internal.h"
-#include "svcov/sv_render.h"
+#include "adapters/render.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -58,7 +58,7 @@ static void draw_shape(page *p, const shape *s, int close, const sv_rgba *fill, 
     if (!sv_map_overlaps(&e, &p->frame) && s->nparts)
         return;
     size_t n = s->starts[s->nparts];
-    double *xy = malloc(2 * (n ? n : 1) * sizeof *xy);
+    double *xy = sv_malloc(2 * (n ? n : 1) * sizeof *xy);
     if (!xy)
         return;
     for (size_t i = 0; i < n; i++)
@@ -378,10 +378,7 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
         const sv_env *d = &m->d[i].s.env;
         if (m->d[i].s.nparts == 0)
             continue;
-        e.xmin = fmin(e.xmin, d->xmin);
-        e.ymin = fmin(e.ymin, d->ymin);
-        e.xmax = fmax(e.xmax, d->xmax);
-        e.ymax = fmax(e.ymax, d->ymax);
+        sv_env_union(&e, d);
     }
     if (!(e.xmax > e.xmin) || !(e.ymax > e.ymin))
         return sv_error(ctx, SV_ERR_DATA, "%s: %s has no area to draw", m->db,

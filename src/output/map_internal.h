@@ -5,10 +5,11 @@
 #define SV_OUTPUT_MAP_INTERNAL_H
 
 #include "svcov/sv_map.h"
+#include "svcov/sv_breaks.h"
 #include "svcov/sv_geom.h"
 #include "svcov/sv_store.h"
 #include "svcov/sv_text.h"
-#include "svcov/sv_render.h"
+#include "adapters/render.h"
 
 #define A4_W 595.28
 #define A4_H 841.89

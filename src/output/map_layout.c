@@ -62,7 +62,7 @@ void sv_map_box_add(page *p, box b)
 {
     if (p->nboxes == p->capboxes) {
         size_t cap = p->capboxes ? 2 * p->capboxes : 256;
-        box *nb = realloc(p->boxes, cap * sizeof *nb);
+        box *nb = sv_realloc(p->boxes, cap * sizeof *nb);
         if (!nb)
             return;
         p->boxes = nb;

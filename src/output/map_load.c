@@ -51,7 +51,7 @@ static int hexval(char c)
 static unsigned char *unhex(const char *hex, size_t *n)
 {
     *n = strlen(hex) / 2;
-    unsigned char *wkb = malloc(*n ? *n : 1);
+    unsigned char *wkb = sv_malloc(*n ? *n : 1);
     if (!wkb)
         return NULL;
     for (size_t i = 0; i < *n; i++) {
@@ -123,7 +123,7 @@ static int append_word(void *ud, int ncol, const char *const *names, const char 
     if (!v || ncol < 1 || !v[0])
         return 0;
     size_t old = *list ? strlen(*list) : 0;
-    char *p = realloc(*list, old + strlen(v[0]) + 3);
+    char *p = sv_realloc(*list, old + strlen(v[0]) + 3);
     if (!p)
         return 1;
     if (old == 0)
@@ -140,7 +140,7 @@ static int read_break(void *ud, int ncol, const char *const *names, const char *
     sv_map *m = ud;
     if (!v || ncol < 3)
         return 0;
-    brk *b = realloc(m->brks, (size_t)(m->nb + 1) * sizeof *b);
+    brk *b = sv_realloc(m->brks, (size_t)(m->nb + 1) * sizeof *b);
     if (!b)
         return nomem(m);
     m->brks = b;
@@ -159,7 +159,7 @@ static int read_district(void *ud, int ncol, const char *const *names, const cha
     sv_map *m = ud;
     if (!v || ncol < 4)
         return 0;
-    district *d = realloc(m->d, (m->nd + 1) * sizeof *d);
+    district *d = sv_realloc(m->d, (m->nd + 1) * sizeof *d);
     if (!d)
         return nomem(m);
     m->d = d;
@@ -185,7 +185,7 @@ static int category_index(sv_map *m, const char *name)
             m->cats[i].count++;
             return i;
         }
-    category *c = realloc(m->cats, (size_t)(m->ncat + 1) * sizeof *c);
+    category *c = sv_realloc(m->cats, (size_t)(m->ncat + 1) * sizeof *c);
     if (!c)
         return -1;
     m->cats = c;
@@ -200,7 +200,7 @@ static int read_station(void *ud, int ncol, const char *const *names, const char
     sv_map *m = ud;
     if (!v || ncol < 5 || !v[3] || !v[4])
         return 0;
-    station *s = realloc(m->st, (m->ns + 1) * sizeof *s);
+    station *s = sv_realloc(m->st, (m->ns + 1) * sizeof *s);
     if (!s)
         return nomem(m);
     m->st = s;
@@ -249,7 +249,7 @@ static int read_area(void *ud, int ncol, const char *const *names, const char *c
     int di = sv_map_district_index(m, v[0]), bi = break_index(m, v[1], v[3]);
     if (di < 0 || bi < 0)
         return 0; /* a break not shown */
-    area *a = realloc(*ar->arr, (*ar->n + 1) * sizeof *a);
+    area *a = sv_realloc(*ar->arr, (*ar->n + 1) * sizeof *a);
     if (!a)
         return nomem(m);
     *ar->arr = a;
@@ -347,8 +347,8 @@ static int read_lines(void *ud, int ncol, const char *const *names, const char *
         return 0; /* context only: an unreadable road is left out */
     shape *r = &m->roads;
     size_t npts = s.nparts ? s.starts[s.nparts] : 0, old = r->nparts ? r->starts[r->nparts] : 0;
-    double *xy = realloc(r->xy, 2 * (old + npts + 1) * sizeof *xy);
-    size_t *st = realloc(r->starts, (r->nparts + s.nparts + 1) * sizeof *st);
+    double *xy = sv_realloc(r->xy, 2 * (old + npts + 1) * sizeof *xy);
+    size_t *st = sv_realloc(r->starts, (r->nparts + s.nparts + 1) * sizeof *st);
     if (xy)
         r->xy = xy;
     if (st)
@@ -383,7 +383,7 @@ static int read_site(void *ud, int ncol, const char *const *names, const char *c
     sv_map *m = ud;
     if (!v || ncol < 6 || !v[2] || !v[3])
         return 0;
-    site *s = realloc(m->sites, (m->nsites + 1) * sizeof *s);
+    site *s = sv_realloc(m->sites, (m->nsites + 1) * sizeof *s);
     if (!s)
         return nomem(m);
     m->sites = s;
@@ -408,14 +408,7 @@ static sv_status query(sv_map *m, const char *sql, sv_row_fn fn, void *ud)
 
 const char *sv_map_break_label_in(sv_lang L, const brk *b, char *buf, size_t size)
 {
-    const char *lab = L == SV_LANG_ZH && b->label_zh[0] ? b->label_zh : b->label;
-    if (lab[0])
-        snprintf(buf, size, sv_tr(L, "%s (%g m)"), lab, b->radius);
-    else if (!isnan(b->minutes))
-        snprintf(buf, size, sv_tr(L, "%g min"), b->minutes);
-    else
-        snprintf(buf, size, sv_tr(L, "%g m"), b->radius);
-    return buf;
+    return sv_break_label(L, b->minutes, b->radius, b->label, b->label_zh, buf, size);
 }
 
 /* In the messages of errors (English, like every diagnostic). */
@@ -437,7 +430,7 @@ static sv_status select_breaks(sv_ctx *ctx, sv_map *m, const sv_map_options *opt
     size_t nwant = opt ? opt->n_minutes + opt->n_radii : 0;
     if (nwant == 0)
         return SV_OK;
-    brk *keep = calloc(nwant, sizeof *keep);
+    brk *keep = sv_calloc(nwant, sizeof *keep);
     if (!keep)
         return SV_ERR_NOMEM;
     int nk = 0;
@@ -484,7 +477,7 @@ sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *op
     sv_status st = sv_store_open_read(ctx, db_path, &rd);
     if (st != SV_OK)
         return st;
-    sv_map *m = calloc(1, sizeof *m);
+    sv_map *m = sv_calloc(1, sizeof *m);
     if (!m) {
         sv_store_close_read(rd);
         return SV_ERR_NOMEM;
@@ -567,8 +560,8 @@ sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *op
     if (st == SV_OK)
         st = query(m, "SELECT district_id, mode, minutes, radius_m, hex(ST_AsBinary(geom)) FROM gaps", read_area,
                    &gr);
-    m->dfig = calloc(m->nd * (size_t)m->nb, sizeof *m->dfig);
-    m->cfig = calloc((size_t)m->nb, sizeof *m->cfig);
+    m->dfig = sv_calloc(m->nd * (size_t)m->nb, sizeof *m->dfig);
+    m->cfig = sv_calloc((size_t)m->nb, sizeof *m->cfig);
     if (st == SV_OK && (!m->dfig || !m->cfig))
         st = SV_ERR_NOMEM;
     if (st == SV_OK)

@@ -7,22 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Walking 5 km/h is the usual planning pace (the 15-minute circle of about
- * 1.2 km); 15 km/h an ordinary city cyclist; 20 km/h a delivery rider on an
- * e-bike (China caps e-bikes at 25 km/h, GB 17761-2018; riders average less
- * with stops). */
-static const sv_mode_info modes[] = {
-    {"walk", 5.0, "walking, 5 km/h"},
-    {"bike", 15.0, "cycling, 15 km/h"},
-    {"ebike", 20.0, "e-bike (delivery riders), 20 km/h"},
-    {NULL, 0, NULL},
-};
-
-const sv_mode_info *sv_modes(void)
-{
-    return modes;
-}
-
 void sv_analyze_opts_init(sv_analyze_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -108,7 +92,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     s.ctx = ctx;
     s.o = o;
     sv_utc_now(s.started, sizeof s.started);
-    if (!(s.a = calloc(1, sizeof *s.a)))
+    if (!(s.a = sv_calloc(1, sizeof *s.a)))
         return SV_ERR_NOMEM;
     sv_status rc;
     if ((rc = sv_analyze_breaks(&s)) == SV_OK &&  /* minutes or metres, mode, speed */

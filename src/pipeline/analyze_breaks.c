@@ -27,7 +27,7 @@ static sv_status make_network_breaks(sv_ctx *ctx, const sv_analyze_opts *o, cons
                               : sv_breaks_values(ctx, "--minutes", o->minutes, o->n_minutes, 24 * 60, &v, &n, &merged);
     if (st != SV_OK)
         return st;
-    if (!(a->breaks = calloc(n, sizeof *a->breaks))) {
+    if (!(a->breaks = sv_calloc(n, sizeof *a->breaks))) {
         free(v);
         return SV_ERR_NOMEM;
     }
@@ -84,7 +84,7 @@ sv_status sv_analyze_breaks(sv_analyze_state *s)
     if (!a->network)
         return make_breaks(ctx, o, a);
     size_t n = o->n_radii ? o->n_radii : o->n_minutes;
-    if (!(s->budget = calloc(n + 1, sizeof *s->budget)))
+    if (!(s->budget = sv_calloc(n + 1, sizeof *s->budget)))
         return SV_ERR_NOMEM;
     if ((rc = sv_travel_mode_load(ctx, o->mode, o->speeds_csv, &s->mode)) != SV_OK)
         return rc;

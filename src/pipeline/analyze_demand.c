@@ -18,12 +18,12 @@ sv_status sv_analyze_demand(sv_analyze_state *s)
     if (!o->demand.spec)
         return SV_OK;
     size_t nm = s->mfs.n;
-    s->mx = malloc((nm + 1) * sizeof *s->mx);
-    s->my = malloc((nm + 1) * sizeof *s->my);
-    s->mkeep = malloc((nm + 1) * sizeof *s->mkeep);
-    s->mdist = malloc((nm + 1) * sizeof *s->mdist);
-    a->demand_total = calloc((a->n_districts + 1) * a->n_breaks, sizeof(double));
-    a->demand_covered = calloc((a->n_districts + 1) * a->n_breaks, sizeof(double));
+    s->mx = sv_malloc((nm + 1) * sizeof *s->mx);
+    s->my = sv_malloc((nm + 1) * sizeof *s->my);
+    s->mkeep = sv_malloc((nm + 1) * sizeof *s->mkeep);
+    s->mdist = sv_malloc((nm + 1) * sizeof *s->mdist);
+    a->demand_total = sv_calloc((a->n_districts + 1) * a->n_breaks, sizeof(double));
+    a->demand_covered = sv_calloc((a->n_districts + 1) * a->n_breaks, sizeof(double));
     if (!s->mx || !s->my || !s->mkeep || !s->mdist || !a->demand_total || !a->demand_covered)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     if ((rc = sv_feature_points(ctx, s->h, &s->mfs, o->strict, 1, s->mx, s->my, s->mkeep, &a->n_demand)) != SV_OK)
@@ -32,7 +32,7 @@ sv_status sv_analyze_demand(sv_analyze_state *s)
         return sv_error(ctx, SV_ERR_GEOM, "cannot index the districts: %s", sv_geos_errmsg(s->h));
     for (size_t i = 0; i < a->n_demand; i++)
         s->mdist[i] = sv_district_finder_find(&s->finder, s->mx[i], s->my[i]);
-    double *radius = malloc((a->n_breaks + 1) * sizeof *radius);
+    double *radius = sv_malloc((a->n_breaks + 1) * sizeof *radius);
     if (!radius)
         return SV_ERR_NOMEM;
     for (size_t b = 0; b < a->n_breaks; b++)

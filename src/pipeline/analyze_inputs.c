@@ -60,10 +60,7 @@ sv_status sv_analyze_crs(sv_analyze_state *s)
         return rc;
     rc = sv_source_lonlat_bounds(ctx, s->ssrc, &sbox);
     if (rc == SV_OK) {
-        dbox.xmin = fmin(dbox.xmin, sbox.xmin);
-        dbox.xmax = fmax(dbox.xmax, sbox.xmax);
-        dbox.ymin = fmin(dbox.ymin, sbox.ymin);
-        dbox.ymax = fmax(dbox.ymax, sbox.ymax);
+        sv_env_union(&dbox, &sbox);
     } else if (rc != SV_ERR_DATA) {
         return rc; /* an empty station layer is fine; a broken one is not */
     }
@@ -104,7 +101,7 @@ static sv_status city_union(sv_analyze_state *s)
 {
     sv_analysis *a = s->a;
     sv_geos *h = s->h;
-    sv_geom **parts = calloc(a->n_districts, sizeof *parts);
+    sv_geom **parts = sv_calloc(a->n_districts, sizeof *parts);
     if (!parts)
         return sv_error(s->ctx, SV_ERR_NOMEM, "out of memory");
     for (size_t d = 0; d < a->n_districts; d++)
@@ -135,10 +132,10 @@ sv_status sv_analyze_places(sv_analyze_state *s)
     sv_status rc;
     sv_progress(ctx, "districts", 0.0); /* points, valid polygons, the city */
     s->h = sv_geos_create();
-    s->xs = malloc((s->sfs.n + 1) * sizeof *s->xs);
-    s->ys = malloc((s->sfs.n + 1) * sizeof *s->ys);
-    s->keep = malloc((s->sfs.n + 1) * sizeof *s->keep);
-    s->vd = calloc(s->dfs.n + 1, sizeof *s->vd);
+    s->xs = sv_malloc((s->sfs.n + 1) * sizeof *s->xs);
+    s->ys = sv_malloc((s->sfs.n + 1) * sizeof *s->ys);
+    s->keep = sv_malloc((s->sfs.n + 1) * sizeof *s->keep);
+    s->vd = sv_calloc(s->dfs.n + 1, sizeof *s->vd);
     if (!s->h || !s->xs || !s->ys || !s->keep || !s->vd)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     if ((rc = sv_feature_points(ctx, s->h, &s->sfs, o->strict, 0, s->xs, s->ys, s->keep, &a->n_stations)) != SV_OK ||
@@ -153,10 +150,10 @@ sv_status sv_analyze_places(sv_analyze_state *s)
     if (a->n_districts == 0)
         return sv_error(ctx, SV_ERR_DATA, "%s: layer '%s': no usable district (%zu read, all skipped; see the "
                         "warnings)", s->dfs.path, s->dfs.layer, s->dfs.n_read);
-    s->dw = calloc(a->n_districts + 1, sizeof *s->dw);
-    s->dl = calloc(a->n_districts + 1, sizeof *s->dl);
-    a->district_ids = calloc(a->n_districts, sizeof *a->district_ids);
-    a->district_names = calloc(a->n_districts, sizeof *a->district_names);
+    s->dw = sv_calloc(a->n_districts + 1, sizeof *s->dw);
+    s->dl = sv_calloc(a->n_districts + 1, sizeof *s->dl);
+    a->district_ids = sv_calloc(a->n_districts, sizeof *a->district_ids);
+    a->district_names = sv_calloc(a->n_districts, sizeof *a->district_names);
     if (!s->dw || !s->dl || !a->district_ids || !a->district_names)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     for (size_t d = 0; d < a->n_districts; d++) {

@@ -76,9 +76,9 @@ static void points_free(people_points *p)
 
 static int points_alloc(people_points *p, size_t n)
 {
-    p->x = malloc((n + 1) * sizeof *p->x);
-    p->y = malloc((n + 1) * sizeof *p->y);
-    p->w = malloc((n + 1) * sizeof *p->w);
+    p->x = sv_malloc((n + 1) * sizeof *p->x);
+    p->y = sv_malloc((n + 1) * sizeof *p->y);
+    p->w = sv_malloc((n + 1) * sizeof *p->w);
     return p->x && p->y && p->w ? 0 : -1;
 }
 
@@ -87,7 +87,7 @@ static sv_status points_access(sv_ctx *ctx, const sv_people_in *in, const sv_ana
     if (in->net)
         return sv_demand_access_network(ctx, in->net, in->areas, in->xs, in->ys, a->n_stations, p->x, p->y, p->n,
                                         in->access_opts, &p->acc);
-    double *radius = malloc((a->n_breaks + 1) * sizeof *radius);
+    double *radius = sv_malloc((a->n_breaks + 1) * sizeof *radius);
     if (!radius)
         return SV_ERR_NOMEM;
     for (size_t b = 0; b < a->n_breaks; b++)
@@ -153,8 +153,8 @@ static sv_status build_surface(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
     const sv_featureset *blocks_fs = o->population.spec ? in->population : in->districts;
     int from_districts = !o->population.spec;
     size_t nb = from_districts ? nd : blocks_fs->n;
-    sv_geom **blocks = calloc(nb + 1, sizeof *blocks);
-    double *bp = calloc(nb + 1, sizeof *bp);
+    sv_geom **blocks = sv_calloc(nb + 1, sizeof *blocks);
+    double *bp = sv_calloc(nb + 1, sizeof *bp);
     if (!blocks || !bp) {
         free(blocks);
         free(bp);
@@ -191,7 +191,7 @@ static sv_status build_surface(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
         /* Dasymetric: the people go to the buildings, weighted by footprint
          * area x levels (points weigh 1 x levels). */
         size_t n = in->n_demand;
-        double *bw = malloc((n + 1) * sizeof *bw), *bpeople = malloc((n + 1) * sizeof *bpeople);
+        double *bw = sv_malloc((n + 1) * sizeof *bw), *bpeople = sv_malloc((n + 1) * sizeof *bpeople);
         if (!bw || !bpeople || points_alloc(pts, n) != 0) {
             rc = SV_ERR_NOMEM;
         } else {
@@ -261,13 +261,13 @@ sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_anal
     int want_people = o->population_raster || o->population.spec || o->population_field;
     sv_popsurf *surf = NULL;
     people_points pts = {0};
-    double *own = calloc(nd + 1, sizeof *own);
+    double *own = sv_calloc(nd + 1, sizeof *own);
     sv_status rc = SV_OK;
     if (!own)
         return SV_ERR_NOMEM;
     for (size_t d = 0; d <= nd; d++)
         own[d] = -1;
-    if (in->stations && a->n_stations && (P->station_ids = calloc(a->n_stations, sizeof *P->station_ids)))
+    if (in->stations && a->n_stations && (P->station_ids = sv_calloc(a->n_stations, sizeof *P->station_ids)))
         for (size_t i = 0; i < a->n_stations; i++)
             P->station_ids[i] = sv_strdup(in->stations->items[in->st_keep[i]].id);
     sv_progress(ctx, "people", 0.0);
@@ -303,9 +303,9 @@ sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_anal
     }
 
     /* People per district and break: all inside, minus those in the gap. */
-    P->total = malloc((nd + 1) * nb * sizeof *P->total);
-    P->covered = malloc((nd + 1) * nb * sizeof *P->covered);
-    P->gini = malloc((nb + 1) * sizeof *P->gini);
+    P->total = sv_malloc((nd + 1) * nb * sizeof *P->total);
+    P->covered = sv_malloc((nd + 1) * nb * sizeof *P->covered);
+    P->gini = sv_malloc((nb + 1) * sizeof *P->gini);
     if (!P->total || !P->covered || !P->gini) {
         rc = SV_ERR_NOMEM;
         goto done;
@@ -366,7 +366,7 @@ sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_anal
         goto done;
     /* Inequality across districts: population-weighted Gini of covered shares. */
     for (size_t b = 0; surf && b < nb; b++) {
-        double *share = malloc((nd + 1) * sizeof *share), *w = malloc((nd + 1) * sizeof *w);
+        double *share = sv_malloc((nd + 1) * sizeof *share), *w = sv_malloc((nd + 1) * sizeof *w);
         if (!share || !w) {
             free(share);
             free(w);
@@ -446,7 +446,7 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
                 rc = sv_store_insert(ctx, db, SV_TABLE_REDUNDANCY, v, sizeof v / sizeof v[0], r->wkb[c], r->len[c]);
             }
         }
-    crit_rank *order = ns ? malloc(ns * sizeof *order) : NULL;
+    crit_rank *order = ns ? sv_malloc(ns * sizeof *order) : NULL;
     if (ns && !order)
         return SV_ERR_NOMEM;
     for (size_t b = 0; P->crit_area && b < nb && rc == SV_OK; b++) {

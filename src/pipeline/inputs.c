@@ -2,6 +2,7 @@
  * sources, their common bounds, station and demand points, valid districts, unique
  * ids, the district finder and the run's time stamps. (Station plans, when they
  * come, are applied here: after the points are read, before any stage uses them.) */
+#include "core/core.h"
 #include "pipeline/inputs.h"
 #include "svcov/sv_geom.h"
 
@@ -52,10 +53,7 @@ sv_status sv_input_grow_bounds(sv_ctx *ctx, sv_source *src, sv_env *all, int *ha
         *all = e;
         *have = 1;
     } else {
-        all->xmin = fmin(all->xmin, e.xmin);
-        all->ymin = fmin(all->ymin, e.ymin);
-        all->xmax = fmax(all->xmax, e.xmax);
-        all->ymax = fmax(all->ymax, e.ymax);
+        sv_env_union(all, &e);
     }
     return SV_OK;
 }
@@ -65,9 +63,9 @@ sv_status sv_input_points(sv_ctx *ctx, sv_geos *h, sv_point_layer *l, int epsg, 
     sv_status st = sv_source_project(ctx, l->src, epsg, &l->fs);
     if (st != SV_OK)
         return st;
-    l->x = malloc((l->fs.n + 1) * sizeof *l->x);
-    l->y = malloc((l->fs.n + 1) * sizeof *l->y);
-    l->keep = malloc((l->fs.n + 1) * sizeof *l->keep);
+    l->x = sv_malloc((l->fs.n + 1) * sizeof *l->x);
+    l->y = sv_malloc((l->fs.n + 1) * sizeof *l->y);
+    l->keep = sv_malloc((l->fs.n + 1) * sizeof *l->keep);
     if (!l->x || !l->y || !l->keep)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     return sv_feature_points(ctx, h, &l->fs, strict, centroids, l->x, l->y, l->keep, &l->n);
@@ -92,9 +90,8 @@ sv_status sv_feature_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, in
             sv_geom_destroy(h, p);
             if (bad) {
                 sv_geom_destroy(h, g);
-                st = strict ? sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: no usable centroid; fix or "
-                                       "remove it", fs->path, fs->layer, f->id)
-                            : sv_issue_add(ctx, fs->path, fs->layer, f->id, "no usable centroid", SV_ISSUE_SKIPPED);
+                st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, "no usable centroid", SV_ISSUE_SKIPPED,
+                                        "fix or remove it");
                 if (st != SV_OK)
                     return st;
                 continue;
@@ -106,17 +103,15 @@ sv_status sv_feature_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, in
             if (!p || sv_geom_point_xy(h, p, &x, &y) != 0) {
                 sv_geom_destroy(h, p);
                 sv_geom_destroy(h, g);
-                st = strict ? sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: no usable point; fix or "
-                                       "remove it", fs->path, fs->layer, f->id)
-                            : sv_issue_add(ctx, fs->path, fs->layer, f->id, "no usable point", SV_ISSUE_SKIPPED);
+                st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, "no usable point", SV_ISSUE_SKIPPED,
+                                        "fix or remove it");
                 if (st != SV_OK)
                     return st;
                 continue;
             }
             sv_geom_destroy(h, p);
-            st = strict ? sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; give points (without "
-                                   "--strict it would be repaired)", fs->path, fs->layer, f->id, what)
-                        : sv_issue_add(ctx, fs->path, fs->layer, f->id, what, SV_ISSUE_REPAIRED);
+            st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, what, SV_ISSUE_REPAIRED,
+                                    "give points (without --strict it would be repaired)");
         }
         sv_geom_destroy(h, g);
         if (st != SV_OK)
@@ -135,8 +130,8 @@ int sv_district_finder_init(sv_district_finder *f, sv_geos *h, const sv_valid_di
     f->h = h;
     f->n = n;
     f->tree = sv_index_create(h);
-    f->geoms = calloc(n + 1, sizeof *f->geoms);
-    f->preps = calloc(n + 1, sizeof *f->preps);
+    f->geoms = sv_calloc(n + 1, sizeof *f->geoms);
+    f->preps = sv_calloc(n + 1, sizeof *f->preps);
     if (!f->tree || !f->geoms || !f->preps)
         return -1;
     for (size_t d = 0; d < n; d++) {
@@ -222,18 +217,14 @@ sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs,
             problem = "polygon has no area (after repair)";
         } else if (valid != 1) {
             describe_invalid(fs, reason, buf, sizeof buf);
-            if (strict)
-                st = sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; fix the polygon (without "
-                              "--strict it would be repaired)", fs->path, fs->layer, f->id, buf);
-            else
-                st = sv_issue_add(ctx, fs->path, fs->layer, f->id, buf, SV_ISSUE_REPAIRED);
+            st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, buf, SV_ISSUE_REPAIRED,
+                                    "fix the polygon (without --strict it would be repaired)");
         }
         free(reason);
         if (problem) {
             sv_geom_destroy(h, v);
-            st = strict ? sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; fix or remove it",
-                                   fs->path, fs->layer, f->id, problem)
-                        : sv_issue_add(ctx, fs->path, fs->layer, f->id, problem, SV_ISSUE_SKIPPED);
+            st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, problem, SV_ISSUE_SKIPPED,
+                                    "fix or remove it");
             if (st != SV_OK)
                 return st;
             continue;
@@ -271,7 +262,7 @@ static int cmp_id_ref(const void *x, const void *y)
 /* The features' ids sorted (ties in feature order); free(). */
 static id_ref *sorted_ids(const sv_featureset *fs, const size_t *idx, size_t n)
 {
-    id_ref *r = malloc((n + 1) * sizeof *r);
+    id_ref *r = sv_malloc((n + 1) * sizeof *r);
     if (!r)
         return NULL;
     for (size_t k = 0; k < n; k++)
@@ -304,7 +295,7 @@ sv_status sv_unique_station_ids(sv_ctx *ctx, sv_featureset *fs, const size_t *ke
     id_ref *r = sorted_ids(fs, keep, n);
     if (!r)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
-    char **fresh = calloc(n + 1, sizeof *fresh);
+    char **fresh = sv_calloc(n + 1, sizeof *fresh);
     sv_status st = fresh ? SV_OK : SV_ERR_NOMEM;
     for (size_t i = 1, run = 1; i < n && st == SV_OK; i++) {
         if (strcmp(r[i].id, r[i - 1].id) != 0) {
@@ -321,7 +312,7 @@ sv_status sv_unique_station_ids(sv_ctx *ctx, sv_featureset *fs, const size_t *ke
             break;
         }
         size_t len = strlen(f->id) + 24;
-        char *id = malloc(len);
+        char *id = sv_malloc(len);
         if (!id) {
             st = SV_ERR_NOMEM;
             break;
@@ -355,7 +346,7 @@ sv_status sv_unique_station_ids(sv_ctx *ctx, sv_featureset *fs, const size_t *ke
  * --district X would pick one): refused, naming both features. */
 sv_status sv_unique_district_ids(sv_ctx *ctx, const sv_featureset *fs, const sv_valid_district *vd, size_t n)
 {
-    size_t *idx = calloc(n + 1, sizeof *idx);
+    size_t *idx = sv_calloc(n + 1, sizeof *idx);
     if (!idx)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     for (size_t d = 0; d < n; d++)

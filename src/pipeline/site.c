@@ -3,7 +3,7 @@
 #include "pipeline/inputs.h"
 #include "svcov/sv_analyze.h"
 #include "svcov/sv_geom.h"
-#include "svcov/sv_mip.h"
+#include "adapters/mip.h"
 #include "svcov/sv_site.h"
 #include "svcov/sv_breaks.h"
 #include "svcov/sv_store.h"
@@ -75,7 +75,7 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
     st.ctx = ctx;
     st.o = opts;
     sv_utc_now(st.started, sizeof st.started);
-    if (!(st.s = calloc(1, sizeof *st.s)))
+    if (!(st.s = sv_calloc(1, sizeof *st.s)))
         return SV_ERR_NOMEM;
     sv_status rc;
     if ((rc = sv_siting_reach(&st)) == SV_OK &&      /* the reach and the model's options */

@@ -192,7 +192,7 @@ sv_status sv_siting_places(sv_site_state *st)
     if (st->dis.src) {
         if ((rc = sv_source_project(ctx, st->dis.src, s->crs.epsg, &st->dis.fs)) != SV_OK)
             return rc;
-        st->vd = calloc(st->dis.fs.n + 1, sizeof *st->vd);
+        st->vd = sv_calloc(st->dis.fs.n + 1, sizeof *st->vd);
         if (!st->vd)
             return SV_ERR_NOMEM;
         if ((rc = sv_district_polygons(ctx, st->h, &st->dis.fs, o->strict, st->vd, &s->n_districts)) != SV_OK)
@@ -201,8 +201,8 @@ sv_status sv_siting_places(sv_site_state *st)
             return sv_error(ctx, SV_ERR_DATA, "%s: no usable district (see the warnings)", st->dis.fs.path);
         if (sv_district_finder_init(&st->finder, st->h, st->vd, s->n_districts) != 0)
             return sv_error(ctx, SV_ERR_GEOM, "cannot index the districts: %s", sv_geos_errmsg(st->h));
-        s->district_ids = calloc(s->n_districts, sizeof(char *));
-        s->district_names = calloc(s->n_districts, sizeof(char *));
+        s->district_ids = sv_calloc(s->n_districts, sizeof(char *));
+        s->district_names = sv_calloc(s->n_districts, sizeof(char *));
         if (!s->district_ids || !s->district_names)
             return SV_ERR_NOMEM;
         for (size_t d = 0; d < s->n_districts; d++) {

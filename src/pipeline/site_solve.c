@@ -22,10 +22,7 @@ static sv_status make_grid(sv_ctx *ctx, sv_geos *h, sv_district_finder *f, const
         sv_geom_envelope(h, f->geoms[d], &e);
         if (d == 0)
             all = e;
-        all.xmin = fmin(all.xmin, e.xmin);
-        all.ymin = fmin(all.ymin, e.ymin);
-        all.xmax = fmax(all.xmax, e.xmax);
-        all.ymax = fmax(all.ymax, e.ymax);
+        sv_env_union(&all, &e);
     }
     (void)vd;
     double i0 = ceil(all.xmin / step), i1 = floor(all.xmax / step);
@@ -44,8 +41,8 @@ static sv_status make_grid(sv_ctx *ctx, sv_geos *h, sv_district_finder *f, const
         }
     }
     size_t capn = 1024, n = 0;
-    out->x = malloc(capn * sizeof *out->x);
-    out->y = malloc(capn * sizeof *out->y);
+    out->x = sv_malloc(capn * sizeof *out->x);
+    out->y = sv_malloc(capn * sizeof *out->y);
     sv_status st = SV_OK;
     for (double j = j0; j <= j1 && st == SV_OK; j++)
         for (double i = i0; i <= i1; i++) {
@@ -64,7 +61,7 @@ static sv_status make_grid(sv_ctx *ctx, sv_geos *h, sv_district_finder *f, const
             }
             if (n == capn) {
                 capn *= 2;
-                double *nx = realloc(out->x, capn * sizeof *nx), *ny = realloc(out->y, capn * sizeof *ny);
+                double *nx = sv_realloc(out->x, capn * sizeof *nx), *ny = sv_realloc(out->y, capn * sizeof *ny);
                 if (nx)
                     out->x = nx;
                 if (ny)
@@ -100,8 +97,8 @@ sv_status sv_siting_candidates(sv_site_state *st)
     if (st->cand.n == 0)
         return sv_error(ctx, SV_ERR_DATA, "no candidate sites%s; give other candidates or a finer --grid",
                         o->grid_in_gaps ? " (every grid node is already reached by a station)" : "");
-    st->dw = malloc(st->dem.n * sizeof *st->dw);
-    st->ddistrict = malloc(st->dem.n * sizeof *st->ddistrict);
+    st->dw = sv_malloc(st->dem.n * sizeof *st->dw);
+    st->ddistrict = sv_malloc(st->dem.n * sizeof *st->ddistrict);
     if (!st->dw || !st->ddistrict)
         return SV_ERR_NOMEM;
     for (size_t i = 0; i < st->dem.n; i++) {
@@ -151,10 +148,10 @@ sv_status sv_siting_solve(sv_site_state *st)
     }
 
     size_t n = s->res.n_chosen;
-    s->site_ids = calloc(n + 1, sizeof(char *));
-    s->site_districts = calloc(n + 1, sizeof(char *));
-    s->site_x = calloc(n + 1, sizeof(double));
-    s->site_y = calloc(n + 1, sizeof(double));
+    s->site_ids = sv_calloc(n + 1, sizeof(char *));
+    s->site_districts = sv_calloc(n + 1, sizeof(char *));
+    s->site_x = sv_calloc(n + 1, sizeof(double));
+    s->site_y = sv_calloc(n + 1, sizeof(double));
     if (!s->site_ids || !s->site_districts || !s->site_x || !s->site_y)
         return SV_ERR_NOMEM;
     for (size_t k = 0; k < n; k++) {

@@ -4,7 +4,7 @@
  * the --db analysis. */
 #include "pipeline/site_stages.h"
 #include "pipeline/inputs.h"
-#include "svcov/sv_mip.h"
+#include "adapters/mip.h"
 #include "svcov/sv_store.h"
 
 #include <math.h>
