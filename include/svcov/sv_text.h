@@ -3,6 +3,10 @@
  * buffer, HTML/Markdown/CSV escaping, JSON made safe inside <script>, base64,
  * the atomic write of a finished file (private temporary folder, fsync,
  * rename) and the lock of an output being written.
+ *
+ * Ownership: an sv_buf's data is its own, freed with sv_buf_free (a zeroed sv_buf is empty and
+ * needs no setup); after an allocation failure the buffer keeps what it had and sets failed, and
+ * later appends do nothing. A lock (sv_lock_output) is the caller's until sv_unlock_output (NULL ok).
  */
 #ifndef SV_TEXT_H
 #define SV_TEXT_H
@@ -84,7 +88,7 @@ int sv_tmp_clean_stale(const char *path);
  * (no such folder, not writable): then the write itself fails and says why.
  * sv_unlock_output removes the lock file and lets go (NULL is a no-op). */
 /* Hex text ("0103000020...", as SQLite's hex() writes a blob) to bytes in
- * *out (malloc'ed: the caller frees it with free()) and *n. -1 on an odd
+ * *out (the caller frees it with sv_free) and *n. -1 on an odd
  * length, a bad digit or no memory. */
 int sv_unhex(const char *hex, unsigned char **out, size_t *n);
 

@@ -2,12 +2,13 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "table.h"
+#include "args.h"
 
+#include "svcov/sv_breaks.h"
 #include "svcov/sv_compare.h"
 #include "svcov/sv_lang.h"
 #include "svcov/sv_text.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,10 +54,7 @@ static void print_summary(sv_lang L, const sv_compare *c, const char *out)
     for (size_t b = 0; b < c->n_breaks; b++) {
         const sv_compare_city *x = &c->city[b];
         char brk[64], pa[32], pb[32], d[32], dp[32] = "?";
-        if (isnan(x->minutes))
-            snprintf(brk, sizeof brk, sv_tr(L, "%g m"), x->radius_m);
-        else
-            snprintf(brk, sizeof brk, sv_tr(L, "%g min"), x->minutes);
+        sv_break_label(L, x->minutes, x->radius_m, NULL, NULL, brk, sizeof brk);
         snprintf(pa, sizeof pa, "%.2f", x->pct_base);
         snprintf(pb, sizeof pb, "%.2f", x->pct_plan);
         snprintf(d, sizeof d, "%+.2f", x->pct_plan - x->pct_base);
@@ -73,34 +71,26 @@ static void print_summary(sv_lang L, const sv_compare *c, const char *out)
 
 int cmd_compare(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"base", required_argument, NULL, 'b'}, {"plan", required_argument, NULL, 'p'},
-        {"out", required_argument, NULL, 'o'},  {"lang", required_argument, NULL, 'l'},
-        {"quiet", no_argument, NULL, 'q'},      {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     sv_compare_opts o = {0};
     const char *lang_arg = NULL;
     sv_lang lang = SV_LANG_EN;
-    int quiet = 0, c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'b': o.base_path = optarg; break;
-        case 'p': o.plan_path = optarg; break;
-        case 'o': o.out_path = optarg; break;
-        case 'l': lang_arg = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'h': help(); return EXIT_OK;
-        default: return cli_usage("compare", "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    int rc = cli_lang("compare", lang_arg, &lang);
+    int quiet = 0, rest;
+    const cli_arg args[] = {
+        CLI_STR("base", &o.base_path),
+        CLI_STR("plan", &o.plan_path),
+        CLI_STR("out", &o.out_path),
+        CLI_STR("lang", &lang_arg),
+        CLI_SET("quiet", 'q', &quiet, 1),
+        CLI_PRINT("help", help),
+        CLI_END,
+    };
+    int rc = cli_args_parse("compare", argc, argv, args, &rest);
     if (rc != 0)
+        return rc == CLI_ARGS_DONE ? EXIT_OK : rc;
+    if ((rc = cli_lang("compare", lang_arg, &lang)) != 0)
         return rc;
-    if (optind < argc)
-        return cli_usage("compare", "unexpected argument '%s'", argv[optind]);
+    if (rest < argc)
+        return cli_usage("compare", "unexpected argument '%s'", argv[rest]);
     if (!o.base_path || !o.plan_path || !o.out_path)
         return cli_usage("compare", "--base, --plan and --out are required");
     char *cmdline = cli_command_line(argc, argv);

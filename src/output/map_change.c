@@ -44,7 +44,7 @@ static int read_change(void *ud, int ncol, const char *const *names, const char 
     int lost = v[0] && strcmp(v[0], "lost") == 0;
     paths **arr = lost ? &c->lost : &c->gained;
     size_t *n = lost ? &c->nlost : &c->ngained;
-    paths *a = realloc(*arr, (*n + 1) * sizeof *a);
+    paths *a = sv_realloc(*arr, (*n + 1) * sizeof *a);
     if (!a) {
         c->rc = SV_ERR_NOMEM;
         return 1;
@@ -55,7 +55,7 @@ static int read_change(void *ud, int ncol, const char *const *names, const char 
     unsigned char *wkb = NULL;
     size_t len = 0;
     sv_geom *g = sv_unhex(v[1], &wkb, &len) == 0 ? sv_geom_from_wkb(c->h, wkb, len) : NULL;
-    free(wkb);
+    sv_free(wkb);
     if (!g || sv_geom_paths(c->h, g, &p->xy, &p->starts, &p->nparts) != 0) {
         sv_geom_destroy(c->h, g);
         c->rc = sv_error(c->ctx, SV_ERR_DATA, "the coverage_%s polygon cannot be read", lost ? "lost" : "gained");
@@ -72,7 +72,7 @@ static int read_station(void *ud, int ncol, const char *const *names, const char
     sv_map_change *c = ud;
     if (!v || ncol < 5 || !v[0] || !v[1] || !v[2])
         return 0;
-    moved_station *s = realloc(c->st, (c->nst + 1) * sizeof *s);
+    moved_station *s = sv_realloc(c->st, (c->nst + 1) * sizeof *s);
     if (!s) {
         c->rc = SV_ERR_NOMEM;
         return 1;
@@ -103,7 +103,7 @@ sv_status sv_map_change_load(sv_ctx *ctx, sv_store_reader *rd, sv_geos *h, const
     sv_status rc = sv_store_read(ctx, rd, "SELECT count(*) FROM compare_runs", NULL, NULL, 0, count_rows, &is_compare);
     if (rc != SV_OK || !is_compare || n < 1)
         return rc; /* an analysis, not a comparison */
-    sv_map_change *c = calloc(1, sizeof *c);
+    sv_map_change *c = sv_calloc(1, sizeof *c);
     if (!c)
         return SV_ERR_NOMEM;
     c->h = h;
@@ -158,10 +158,10 @@ void sv_map_change_destroy(sv_map_change *c)
         sv_free(c->lost[i].xy);
         sv_free(c->lost[i].starts);
     }
-    free(c->gained);
-    free(c->lost);
-    free(c->st);
-    free(c);
+    sv_free(c->gained);
+    sv_free(c->lost);
+    sv_free(c->st);
+    sv_free(c);
 }
 
 static void draw_paths(const paths *p, sv_canvas *cv, double s, double ox, double oy, const sv_rgba *fill,
@@ -170,7 +170,7 @@ static void draw_paths(const paths *p, sv_canvas *cv, double s, double ox, doubl
     if (!p->nparts)
         return;
     size_t n = p->starts[p->nparts];
-    double *xy = malloc(2 * (n ? n : 1) * sizeof *xy);
+    double *xy = sv_malloc(2 * (n ? n : 1) * sizeof *xy);
     if (!xy)
         return;
     for (size_t i = 0; i < n; i++) {
@@ -178,7 +178,7 @@ static void draw_paths(const paths *p, sv_canvas *cv, double s, double ox, doubl
         xy[2 * i + 1] = oy - p->xy[2 * i + 1] * s;
     }
     sv_canvas_path(cv, xy, p->starts, p->nparts, 1, fill, stroke, 0.9, hatch, 3.5);
-    free(xy);
+    sv_free(xy);
 }
 
 void sv_map_change_draw_areas(const sv_map_change *c, sv_canvas *cv, double s, double ox, double oy)

@@ -8,7 +8,7 @@
 #include "svcov/sv_common.h"
 #include "svcov/sv_geom.h"
 #include "svcov/sv_lang.h"
-#include "svcov/sv_render.h"
+#include "adapters/render.h"
 #include "svcov/sv_store.h"
 
 typedef struct sv_map_change sv_map_change;

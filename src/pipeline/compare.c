@@ -3,6 +3,7 @@
  * difference of the stored coverage polygons), the stations that changed,
  * written with the plan's coverage tables into one svcov database. */
 #include "svcov/sv_compare.h"
+#include "pipeline/inputs.h"
 #include "svcov/sv_geom.h"
 #include "svcov/sv_store.h"
 #include "svcov/sv_text.h"
@@ -28,7 +29,7 @@ static int collect(void *ud, int ncol, const char *const *names, const char *con
     if (!v) {
         if (!r->names) {
             r->ncol = (size_t)ncol;
-            r->names = calloc((size_t)ncol + 1, sizeof *r->names);
+            r->names = sv_calloc((size_t)ncol + 1, sizeof *r->names);
             for (int i = 0; r->names && i < ncol; i++)
                 r->names[i] = sv_strdup(names[i]);
             r->failed |= !r->names;
@@ -37,7 +38,7 @@ static int collect(void *ud, int ncol, const char *const *names, const char *con
     }
     if (r->n == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 64;
-        char **c = realloc(r->cell, cap * r->ncol * sizeof *c);
+        char **c = sv_realloc(r->cell, cap * r->ncol * sizeof *c);
         if (!c) {
             r->failed = 1;
             return 1;
@@ -56,11 +57,11 @@ static int collect(void *ud, int ncol, const char *const *names, const char *con
 static void rowset_free(rowset *r)
 {
     for (size_t i = 0; r->cell && i < r->n * r->ncol; i++)
-        free(r->cell[i]);
+        sv_free(r->cell[i]);
     for (size_t i = 0; r->names && i < r->ncol; i++)
-        free(r->names[i]);
-    free(r->cell);
-    free(r->names);
+        sv_free(r->names[i]);
+    sv_free(r->cell);
+    sv_free(r->names);
     memset(r, 0, sizeof *r);
 }
 
@@ -209,14 +210,6 @@ static sv_status check_comparable(sv_ctx *ctx, const side *a, const side *b)
     return SV_OK;
 }
 
-static void utc_now(char *buf, size_t size)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* The covered polygon of a district, break by break (ascending radius), as GEOS geometries (empty when none). */
 static sv_status district_coverage_geoms(sv_ctx *ctx, sv_geos *h, const side *s, const char *district_id,
                                          size_t nb, sv_geom **out)
@@ -235,7 +228,7 @@ static sv_status district_coverage_geoms(sv_ctx *ctx, sv_geos *h, const side *s,
             out[i] = sv_geom_empty_polygon(h); /* nothing covered */
         else if (sv_unhex(hex, &wkb, &len) == 0)
             out[i] = sv_geom_from_wkb(h, wkb, len);
-        free(wkb);
+        sv_free(wkb);
         if (!out[i])
             rc = sv_error(ctx, SV_ERR_DATA, "%s: the coverage polygon of district '%s' cannot be read (%s)", s->path,
                           district_id, sv_geos_errmsg(h));
@@ -284,7 +277,7 @@ static sv_status write_districts(sv_ctx *ctx, sv_geos *h, side *a, side *b, sv_s
         rc = sv_error(ctx, SV_ERR_DATA, "%s and %s: district_coverage holds %zu and %zu rows where %zu districts "
                       "and %zu breaks make %zu; rerun 'svcov analyze'", a->path, b->path, ra.n, rb.n,
                       a->districts.n, nb, a->districts.n * nb);
-    sv_geom **ga = calloc(nb + 1, sizeof *ga), **gb = calloc(nb + 1, sizeof *gb);
+    sv_geom **ga = sv_calloc(nb + 1, sizeof *ga), **gb = sv_calloc(nb + 1, sizeof *gb);
     if (rc == SV_OK && (!ga || !gb))
         rc = SV_ERR_NOMEM;
     for (size_t d = 0; rc == SV_OK && d < a->districts.n; d++) {
@@ -340,8 +333,8 @@ static sv_status write_districts(sv_ctx *ctx, sv_geos *h, side *a, side *b, sv_s
         if (rc == SV_OK && sv_ctx_interrupted(ctx))
             rc = SV_ERR_INTERRUPTED;
     }
-    free(ga);
-    free(gb);
+    sv_free(ga);
+    sv_free(gb);
     rowset_free(&ra);
     rowset_free(&rb);
     return rc;
@@ -350,7 +343,7 @@ static sv_status write_districts(sv_ctx *ctx, sv_geos *h, side *a, side *b, sv_s
 static sv_status write_city(sv_ctx *ctx, const side *a, const side *b, sv_store *db, sv_compare *c)
 {
     size_t n = a->city.n < b->city.n ? a->city.n : b->city.n;
-    c->city = calloc(n + 1, sizeof *c->city);
+    c->city = sv_calloc(n + 1, sizeof *c->city);
     if (!c->city)
         return SV_ERR_NOMEM;
     sv_status rc = SV_OK;
@@ -468,7 +461,7 @@ static sv_status write_record(sv_ctx *ctx, const sv_compare_opts *o, const char 
                               const side *b, sv_store *db, const sv_compare *c)
 {
     char finished[32];
-    utc_now(finished, sizeof finished);
+    sv_utc_now(finished, sizeof finished);
     const char *ra = cell(&a->run, 0, "run_id"), *rb = cell(&b->run, 0, "run_id"), *epsg = cell(&a->run, 0, "crs_epsg");
     const sv_value v[] = {
         SV_TEXT(started), SV_TEXT(finished), SV_TEXT(SV_VERSION), SV_TEXT(o->command_line), SV_TEXT(o->base_path),
@@ -492,14 +485,14 @@ sv_status sv_compare_run(sv_ctx *ctx, const sv_compare_opts *o, sv_compare **out
 {
     *out = NULL;
     char started[32];
-    utc_now(started, sizeof started);
+    sv_utc_now(started, sizeof started);
     if (!o->base_path || !o->plan_path || !o->out_path)
         return sv_error(ctx, SV_ERR_USAGE, "--base, --plan and --out are required");
     if (same_file(o->out_path, o->base_path) || same_file(o->out_path, o->plan_path))
         return sv_error(ctx, SV_ERR_USAGE, "--out %s would replace a database being compared; give another --out",
                         o->out_path);
     side a = {.path = o->base_path, .opt = "--base"}, b = {.path = o->plan_path, .opt = "--plan"};
-    sv_compare *c = calloc(1, sizeof *c);
+    sv_compare *c = sv_calloc(1, sizeof *c);
     sv_geos *h = sv_geos_create();
     sv_store *db = NULL;
     sv_status rc = c && h ? SV_OK : SV_ERR_NOMEM;
@@ -551,6 +544,6 @@ void sv_compare_destroy(sv_compare *c)
 {
     if (!c)
         return;
-    free(c->city);
-    free(c);
+    sv_free(c->city);
+    sv_free(c);
 }

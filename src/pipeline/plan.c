@@ -62,13 +62,13 @@ static int idlist_add(idlist *l, const char *s, size_t len)
         return 0;
     if (l->n == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 16;
-        char **v = realloc(l->v, cap * sizeof *v);
+        char **v = sv_realloc(l->v, cap * sizeof *v);
         if (!v)
             return -1;
         l->v = v;
         l->cap = cap;
     }
-    if (!(l->v[l->n] = malloc(len + 1)))
+    if (!(l->v[l->n] = sv_malloc(len + 1)))
         return -1;
     memcpy(l->v[l->n], s, len);
     l->v[l->n++][len] = 0;
@@ -78,8 +78,8 @@ static int idlist_add(idlist *l, const char *s, size_t len)
 static void idlist_free(idlist *l)
 {
     for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
+        sv_free(l->v[i]);
+    sv_free(l->v);
 }
 
 /* The ids to remove: a comma list, a text file of one id per line (# starts
@@ -155,7 +155,7 @@ static sv_status remove_stations(sv_ctx *ctx, const sv_plan_opts *p, const sv_so
 {
     idlist ids = {0};
     sv_status rc = removal_ids(ctx, p->remove_stations, stations, &ids);
-    char *hit = rc == SV_OK ? calloc(fs->n + 1, 1) : NULL;
+    char *hit = rc == SV_OK ? sv_calloc(fs->n + 1, 1) : NULL;
     if (rc == SV_OK && !hit)
         rc = SV_ERR_NOMEM;
     /* every id must name a station: a typo would otherwise compare a plan that closes nothing */
@@ -180,17 +180,17 @@ static sv_status remove_stations(sv_ctx *ctx, const sv_plan_opts *p, const sv_so
                 fs->items[w++] = fs->items[i];
                 continue;
             }
-            free(fs->items[i].id);
-            free(fs->items[i].name);
-            free(fs->items[i].category);
-            free(fs->items[i].oneway);
-            free(fs->items[i].maxspeed);
-            free(fs->items[i].wkb);
+            sv_free(fs->items[i].id);
+            sv_free(fs->items[i].name);
+            sv_free(fs->items[i].category);
+            sv_free(fs->items[i].oneway);
+            sv_free(fs->items[i].maxspeed);
+            sv_free(fs->items[i].wkb);
         }
         info->n_removed = fs->n - w;
         fs->n = w;
     }
-    free(hit);
+    sv_free(hit);
     idlist_free(&ids);
     return rc;
 }
@@ -198,7 +198,7 @@ static sv_status remove_stations(sv_ctx *ctx, const sv_plan_opts *p, const sv_so
 /* Room for n more features in fs. */
 static int reserve(sv_featureset *fs, size_t n)
 {
-    sv_feature *v = realloc(fs->items, (fs->n + n + 1) * sizeof *v);
+    sv_feature *v = sv_realloc(fs->items, (fs->n + n + 1) * sizeof *v);
     if (!v)
         return -1;
     fs->items = v;
@@ -269,16 +269,16 @@ static int read_site(void *ud, int ncol, const char *const *names, const char *c
         return 0;
     if (l->n == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 16;
-        char **ids = realloc(l->ids, cap * sizeof *ids);
+        char **ids = sv_realloc(l->ids, cap * sizeof *ids);
         if (ids)
             l->ids = ids;
-        double *x = realloc(l->x, cap * sizeof *x);
+        double *x = sv_realloc(l->x, cap * sizeof *x);
         if (x)
             l->x = x;
-        double *y = realloc(l->y, cap * sizeof *y);
+        double *y = sv_realloc(l->y, cap * sizeof *y);
         if (y)
             l->y = y;
-        int *srid = realloc(l->srid, cap * sizeof *srid);
+        int *srid = sv_realloc(l->srid, cap * sizeof *srid);
         if (srid)
             l->srid = srid;
         if (!ids || !x || !y || !srid) {
@@ -301,11 +301,11 @@ static int read_site(void *ud, int ncol, const char *const *names, const char *c
 static void site_list_free(site_list *l)
 {
     for (size_t i = 0; i < l->n; i++)
-        free(l->ids[i]);
-    free(l->ids);
-    free(l->x);
-    free(l->y);
-    free(l->srid);
+        sv_free(l->ids[i]);
+    sv_free(l->ids);
+    sv_free(l->x);
+    sv_free(l->y);
+    sv_free(l->srid);
 }
 
 /* A point station from a site (id and name the candidate's), appended to fs. */
@@ -321,14 +321,14 @@ static sv_status append_site(sv_ctx *ctx, sv_geos *h, sv_featureset *fs, const c
     f.fid = -1; /* not a feature of the stations file */
     f.weight = 1;
     f.levels = NAN;
-    if (wkb && (f.wkb = malloc(len)))
+    if (wkb && (f.wkb = sv_malloc(len)))
         memcpy(f.wkb, wkb, len);
     f.wkb_len = len;
     sv_free(wkb);
     if (!f.id || !f.name || !f.wkb || reserve(fs, 1) != 0) {
-        free(f.id);
-        free(f.name);
-        free(f.wkb);
+        sv_free(f.id);
+        sv_free(f.name);
+        sv_free(f.wkb);
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     }
     fs->items[fs->n++] = f;
