@@ -46,4 +46,9 @@ static const char *const db_values[] = {
     SV_NP_("runs column", "redundancy"), SV_NP_("runs column", "report_by"),
     SV_NP_("runs column", "preset"), SV_NP_("runs column", "input_coords"),
     SV_NP_("runs column", "input_encoding"), SV_NP_("runs column", "sliver_tol_m"),
+    SV_NP_("runs column", "access_method"), SV_NP_("runs column", "access_decay"),
+    SV_NP_("runs column", "capacity_field"), SV_NP_("runs column", "min_access"),
+    SV_NP_("runs column", "access_demand"), SV_NP_("runs column", "hours_field"),
+    SV_NP_("runs column", "moments"), SV_NP_("runs column", "stations_without_hours"),
+    SV_NP_("runs column", "hours_unreadable"),
 };

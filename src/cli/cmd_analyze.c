@@ -75,6 +75,21 @@ static void help(void)
            "                            critical stations (what each station alone covers)\n"
            "  --no-category-coverage    skip coverage per station category (--category; a value like\n"
            "                            \"water;charging\" counts for both; tables category_coverage, category_gaps)\n\n"
+           "Capacity-aware access (2SFCA; tables station_load, district_access):\n"
+           "  --capacity-field FIELD    station capacity (seats, chargers...); a missing, negative or text value\n"
+           "                            is an issue (the station still covers, with no capacity)\n"
+           "  --access 2sfca|e2sfca     R_j = capacity / sum of the demand within reach (weighted by the decay),\n"
+           "                            A_i = sum of R_j within reach; the breaks are the catchments (default\n"
+           "                            2sfca with --capacity-field); demand: the people points (--population*),\n"
+           "                            else --demand with --demand-weight\n"
+           "  --decay gaussian|linear|step  e2sfca's W(d) within the break d0 (default gaussian: (exp(-d^2/2d0^2)\n"
+           "                            - exp(-1/2)) / (1 - exp(-1/2)); linear 1 - d/d0; step 1, 0.68, 0.22 by thirds)\n"
+           "  --min-access X            district_access.pop_below_pct: people with less than X per 1,000 people\n\n"
+           "Coverage by time of day (tables time_coverage, time_gaps):\n"
+           "  --hours-field FIELD       station opening hours in the OpenStreetMap opening_hours syntax (24/7,\n"
+           "                            Mo-Fr 08:00-18:00; Sa 10:00-14:00; Tu off); none or unreadable: always open\n"
+           "  --at LIST                 moments, e.g. \"Mo 12:00,Mo 22:00,Sa 03:00\" or 2026-12-07T12:00: coverage\n"
+           "                            and gaps with the stations open then\n\n"
            "Geometry:\n"
            "  --crs auto|auto-cgcs2000|EPSG:n  analysis CRS (default auto: the UTM zone of the data's centre;\n"
            "                            auto-cgcs2000: the CGCS2000 3-degree Gauss-Kruger zone, e.g. EPSG:4547\n"
@@ -103,7 +118,11 @@ static void help(void)
            "                --population-field population --minutes 10,15 --out out/people.sqlite\n"
            "  svcov analyze --stations s.gpkg --districts d.gpkg --population-raster worldpop.tif --out r.sqlite\n"
            "  svcov analyze --stations stations.geojson --districts districts.geojson --network roads.gpkg \\\n"
-           "                --mode walk --minutes 10,15 --demand buildings.geojson --out network.sqlite\n\n"
+           "                --mode walk --minutes 10,15 --demand buildings.geojson --out network.sqlite\n"
+           "  svcov analyze --stations stations.geojson --districts districts.geojson --population-field pop \\\n"
+           "                --capacity-field seats --access e2sfca --decay gaussian --min-access 2 --out access.sqlite\n"
+           "  svcov analyze --stations stations.geojson --districts districts.geojson --hours-field opening_hours \\\n"
+           "                --at \"Mo 12:00,Mo 22:00,Sa 03:00\" --out hours.sqlite\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
@@ -112,7 +131,8 @@ enum {
     O_DISTRICT_NAME, O_WHERE, O_MINUTES, O_MODE, O_SPEED, O_DETOUR, O_RADIUS, O_CRS, O_QUAD, O_METHOD,
     O_NO_SA, O_THREADS, O_OUT, O_STRICT, O_HELP, O_NETWORK, O_HIGHWAY, O_SPEEDS, O_SNAP, O_LEGS, O_MAXSNAP,
     O_TRIM, O_DEMAND, O_DEMAND_ID, O_DEMAND_WEIGHT, O_POPULATION, O_POP_FIELD, O_POP_RASTER, O_LEVELS,
-    O_NO_REDUNDANCY, O_NO_CATEGORY, O_LANG, O_PRESET, O_ALLOW_NETWORK
+    O_NO_REDUNDANCY, O_NO_CATEGORY, O_LANG, O_PRESET, O_ALLOW_NETWORK, O_CAPACITY, O_ACCESS, O_DECAY,
+    O_MIN_ACCESS, O_HOURS, O_AT
 };
 
 static const struct option longopts[] = {
@@ -157,6 +177,12 @@ static const struct option longopts[] = {
     {"no-redundancy", no_argument, NULL, O_NO_REDUNDANCY},
     {"no-category-coverage", no_argument, NULL, O_NO_CATEGORY},
     {"preset", required_argument, NULL, O_PRESET},
+    {"capacity-field", required_argument, NULL, O_CAPACITY},
+    {"access", required_argument, NULL, O_ACCESS},
+    {"decay", required_argument, NULL, O_DECAY},
+    {"min-access", required_argument, NULL, O_MIN_ACCESS},
+    {"hours-field", required_argument, NULL, O_HOURS},
+    {"at", required_argument, NULL, O_AT},
     CLI_INPUT_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
@@ -435,6 +461,31 @@ int cmd_analyze(int argc, char **argv)
         case O_NO_REDUNDANCY: o.redundancy = 0; break;
         case O_NO_CATEGORY: o.by_category = 0; break;
         case O_PRESET: o.preset = optarg; break;
+        case O_CAPACITY: o.stations.weight_field = optarg; break;
+        case O_HOURS: o.stations.hours_field = optarg; break;
+        case O_AT: o.at = optarg; break;
+        case O_ACCESS:
+            if (sv_access_method_parse(optarg, &o.access) != 0) {
+                rc = cli_usage("analyze", "--access %s: use 2sfca or e2sfca", optarg);
+                goto done;
+            }
+            break;
+        case O_DECAY:
+            if (sv_decay_parse(optarg, &o.decay) != 0) {
+                rc = cli_usage("analyze", "--decay %s: use gaussian, linear or step", optarg);
+                goto done;
+            }
+            o.decay_set = 1;
+            break;
+        case O_MIN_ACCESS:
+            if ((rc = parse_number("--min-access", optarg, &v)) != 0)
+                goto done;
+            if (v < 0) {
+                rc = cli_usage("analyze", "--min-access %s: give capacity per 1,000 people, 0 or more", optarg);
+                goto done;
+            }
+            o.min_access = v;
+            break;
         case O_MINUTES:
             free(minutes);
             if (cli_parse_list(optarg, &minutes, &o.n_minutes) != 0) {

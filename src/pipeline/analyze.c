@@ -3,6 +3,7 @@
 #include "svcov/sv_breaks.h"
 #include "svcov/sv_geom.h"
 #include "svcov/sv_store.h"
+#include "pipeline/analyze_access.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -45,6 +46,7 @@ void sv_analyze_opts_init(sv_analyze_opts *o)
     o->trim_m = 50;
     o->redundancy = 1;
     o->by_category = 1;
+    o->min_access = NAN;
 }
 
 void sv_analysis_destroy(sv_analysis *a)
@@ -61,6 +63,7 @@ void sv_analysis_destroy(sv_analysis *a)
     free(a->demand_total);
     free(a->demand_covered);
     sv_people_result_free(&a->people, a->n_districts, a->n_breaks, a->n_stations);
+    sv_access_stage_free(a->access);
     sv_cov_result_free(&a->cov);
     free(a);
 }
@@ -683,6 +686,8 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
     }
     if (rc == SV_OK)
         rc = sv_people_write(ctx, db, a, st_fs, st_keep);
+    if (rc == SV_OK)
+        rc = sv_access_stage_write(ctx, h, db, a, st_fs, st_keep);
     for (size_t i = 0; x->roads && i < x->roads->n && rc == SV_OK; i++) {
         const sv_feature *f = &x->roads->items[i];
         sv_value v[] = {SV_TEXT(f->id), SV_TEXT(f->category), SV_TEXT(strcmp(f->name, f->id) ? f->name : NULL)};
@@ -774,7 +779,12 @@ static sv_status write_results(sv_ctx *ctx, sv_geos *h, const sv_analyze_opts *o
             in_enc[0] ? in_enc : NULL, sliver_tol,
         };
         _Static_assert(sizeof keys / sizeof keys[0] == sizeof vals / sizeof vals[0], "one value per runs column");
-        rc = sv_store_record(ctx, db, SV_TABLE_RUNS, keys, vals, sizeof keys / sizeof keys[0], NULL);
+        enum { N_RUNS = sizeof keys / sizeof keys[0] };
+        const char *all_keys[N_RUNS + SV_ACCESS_RUNS_COLUMNS], *all_vals[N_RUNS + SV_ACCESS_RUNS_COLUMNS];
+        memcpy(all_keys, keys, sizeof keys);
+        memcpy(all_vals, vals, sizeof vals);
+        sv_access_stage_runs(a, o, all_keys + N_RUNS, all_vals + N_RUNS); /* capacity and hours */
+        rc = sv_store_record(ctx, db, SV_TABLE_RUNS, all_keys, all_vals, N_RUNS + SV_ACCESS_RUNS_COLUMNS, NULL);
         /* one row per break, with the preset's names for maps and reports */
         for (size_t b = 0; rc == SV_OK && b < a->n_breaks; b++) {
             const sv_preset_break *pb = a->preset && b < a->preset->n ? &a->preset->breaks[b] : NULL;
@@ -830,6 +840,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     memset(&finder, 0, sizeof finder);
     early_writer ew;
     memset(&ew, 0, sizeof ew);
+    sv_people_keep pkeep = {0};
     sv_analyze_opts preset_opts;
     double preset_radii[SV_PRESET_MAX];
     if (o->preset) { /* the preset's distances (or the planner's) as metre breaks */
@@ -857,6 +868,8 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     } else if ((rc = make_breaks(ctx, o, a)) != SV_OK) {
         goto done;
     }
+    if ((rc = sv_access_stage_check(ctx, o)) != SV_OK)
+        goto done;
     if ((rc = sv_store_check_target(ctx, o->out_path)) != SV_OK)
         goto done;
 
@@ -1160,8 +1173,13 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         .net = a->network ? net : NULL,
         .areas = a->network ? &areas : NULL,
         .access_opts = &ao,
+        .keep = &pkeep,
     };
     if ((rc = sv_people_run(ctx, h, &pin, a)) != SV_OK)
+        goto done;
+    sv_access_stage_in acin = {o, xs, ys, &sfs, keep, (const unsigned char *const *)dw, dl, &in,
+                               a->network ? net : NULL, a->network ? &areas : NULL, &ao, &pkeep};
+    if ((rc = sv_access_stage_run(ctx, h, &acin, a)) != SV_OK)
         goto done;
     x.roads = a->network ? &nfs : NULL;
     if ((rc = early_writer_join(ctx, &ew)) != SV_OK)
@@ -1195,6 +1213,11 @@ done:
     free(ys);
     free(keep);
     sv_district_finder_free(&finder); /* before its GEOS handle */
+    sv_popsurf_destroy(pkeep.surf);     /* likewise */
+    free(pkeep.own);
+    free(pkeep.x);
+    free(pkeep.y);
+    free(pkeep.w);
     sv_geos_destroy(h);
     sv_featureset_free(&sfs);
     sv_featureset_free(&dfs);
