@@ -226,6 +226,19 @@ double sv_analysis_minutes(const sv_analysis *a, double cost);
  * previous file is untouched and *out is NULL. Free with
  * sv_analysis_destroy (NULL ok). */
 sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *opts, sv_analysis **out);
+/* The figures of capacity-aware access and coverage by time of day for a
+ * summary (analyze_access.c). sv_analysis_access: 1 and the whole area's
+ * access index (capacity per 1,000 people) at break b, the method's name
+ * (static) and the station with the most demand per unit of capacity
+ * (index into the stations, its load), 0 when not computed. */
+int sv_analysis_access(const sv_analysis *a, size_t b, double *index, const char **method, size_t *most_loaded,
+                       double *load);
+/* Moments measured (0 without --at); moment m's label (owned by a), stations
+ * open and the whole area's covered share of area and people (NAN without
+ * people) at break b. */
+size_t sv_analysis_moments(const sv_analysis *a);
+const char *sv_analysis_moment(const sv_analysis *a, size_t m, size_t b, size_t *n_open, double *area_pct,
+                               double *pop_pct);
 void sv_analysis_destroy(sv_analysis *a);
 
 #ifdef __cplusplus

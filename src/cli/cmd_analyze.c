@@ -298,6 +298,43 @@ static void print_people(sv_lang L, const sv_analysis *a, int people)
     printf("\n");
 }
 
+/* Capacity-aware access and coverage by time of day, at the first break. */
+static void print_access(sv_lang L, const sv_analysis *a)
+{
+    double index, load;
+    const char *method;
+    size_t j;
+    char brk[32];
+    if (a->n_breaks == 0)
+        return;
+    break_label(L, brk, sizeof brk, &a->breaks[0]);
+    if (sv_analysis_access(a, 0, &index, &method, &j, &load)) {
+        printf(sv_tr(L, "\nAccess (%s; tables station_load, district_access) within %s: "), method, brk);
+        if (isfinite(index))
+            printf(sv_tr(L, "%.3f units of capacity per 1,000 people"), index);
+        else
+            printf("%s", sv_tr(L, "no demand"));
+        if (j != (size_t)-1 && a->people.station_ids && a->people.station_ids[j])
+            printf(sv_tr(L, "; the most loaded station: %s, %.1f demand per unit of capacity"),
+                   a->people.station_ids[j], load);
+        printf("\n");
+    }
+    size_t nm = sv_analysis_moments(a);
+    if (nm)
+        printf(sv_tr(L, "\nBy time of day within %s (tables time_coverage, time_gaps):\n"), brk);
+    for (size_t m = 0; m < nm; m++) {
+        size_t open;
+        double area, pop;
+        const char *label = sv_analysis_moment(a, m, 0, &open, &area, &pop);
+        printf(sv_trn(L, "  %s: %zu station open, %.1f%% of the area", "  %s: %zu stations open, %.1f%% of the area",
+                      open),
+               label, open, area);
+        if (isfinite(pop))
+            printf(sv_tr(L, " / %.1f%% of people"), pop);
+        printf("\n");
+    }
+}
+
 static void print_summary(sv_lang L, const sv_analysis *a, const char *out_path)
 {
     int people = a->people.total != NULL && a->people.method != SV_POP_NONE;
@@ -402,6 +439,7 @@ static void print_summary(sv_lang L, const sv_analysis *a, const char *out_path)
                       "above)\n", a->people.n_pop_unknown),
                a->people.n_pop_unknown);
     print_people(L, a, people);
+    print_access(L, a);
     printf(sv_tr(L, "\nResults: %s\n"), out_path);
 }
 

@@ -13,6 +13,7 @@
 struct sv_access_stage {
     /* capacity-aware access */
     int have_access;
+    sv_access_method method;
     size_t n_points;
     sv_2sfca_result r;
     double *capacity;                          /* n_stations */
@@ -236,6 +237,7 @@ static sv_status access_run(sv_ctx *ctx, sv_geos *h, const sv_access_stage_in *i
     if (rc != SV_OK)
         goto done;
     sv_access_method m = o->access != SV_ACCESS_NONE ? o->access : SV_ACCESS_2SFCA;
+    t->method = m;
     sv_2sfca_input si = {
         .method = m,
         .decay = o->decay,
@@ -473,4 +475,47 @@ void sv_access_stage_runs(const sv_analysis *a, const sv_analyze_opts *o, const 
         vals[7] = t->without_text;
         vals[8] = t->unreadable_text;
     }
+}
+
+/* ---- figures for the summary ---- */
+
+int sv_analysis_access(const sv_analysis *a, size_t b, double *index, const char **method, size_t *most_loaded,
+                       double *load)
+{
+    const struct sv_access_stage *t = a->access;
+    if (!t || !t->have_access || b >= a->n_breaks)
+        return 0;
+    size_t nb = a->n_breaks;
+    *index = t->index[a->n_districts * nb + b];
+    *method = sv_access_method_name(t->method);
+    *most_loaded = (size_t)-1;
+    *load = NAN;
+    for (size_t j = 0; j < a->n_stations; j++) {
+        double S = t->capacity[j], D = t->r.demand_within[j * nb + b];
+        if (S > 0 && (isnan(*load) || D / S > *load)) {
+            *load = D / S;
+            *most_loaded = j;
+        }
+    }
+    return 1;
+}
+
+size_t sv_analysis_moments(const sv_analysis *a)
+{
+    return a->access && a->access->cov ? a->access->n_moments : 0;
+}
+
+const char *sv_analysis_moment(const sv_analysis *a, size_t m, size_t b, size_t *n_open, double *area_pct,
+                               double *pop_pct)
+{
+    const struct sv_access_stage *t = a->access;
+    if (m >= sv_analysis_moments(a) || b >= a->n_breaks)
+        return NULL;
+    size_t nd = a->n_districts, nb = a->n_breaks;
+    const sv_cov_cell *c = &t->cov[m].cells[nd * nb + b];
+    size_t k = m * (nd + 1) * nb + nd * nb + b;
+    *n_open = t->n_open[m];
+    *area_pct = c->area_m2 > 0 ? 100.0 * c->covered_m2 / c->area_m2 : 0.0;
+    *pop_pct = t->total[k] > 0 ? 100.0 * t->covered[k] / t->total[k] : NAN;
+    return t->moments[m].label;
 }
