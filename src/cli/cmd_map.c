@@ -47,13 +47,18 @@ static void help(void)
            "  --font FAMILY        a font family to use first (CJK falls back to Noto Sans CJK)\n"
            "  --lang LANG          en or zh (简体中文): titles, legend, figures; default from LANG/LC_ALL\n"
            "  --world-file         PNG: also write FILE.pgw so GIS software can place the image\n"
+           "  --by coverage|access printable maps: the coverage (default), or the districts coloured by\n"
+           "                       capacity per 1,000 people (district_access, 5 quantile classes) with the\n"
+           "                       stations sized by demand per unit of capacity (station_load), at the\n"
+           "                       largest break drawn (svcov analyze --capacity-field)\n"
            "  -q, --quiet          no 'wrote' messages (warnings about the data still show)\n\n"
            "Examples:\n"
            "  svcov map --db out/demo.sqlite --out out/demo_map.png\n"
            "  svcov map --db out/demo.sqlite --district D0013 --minutes 15 --out D0013.pdf\n"
            "  svcov map --db out/demo.sqlite --all-districts out/maps --format pdf\n"
            "  svcov map --db out/demo.sqlite --atlas out/atlas.pdf\n"
-           "  svcov map --db out/demo.sqlite --html out/demo_map.html\n\n"
+           "  svcov map --db out/demo.sqlite --html out/demo_map.html\n"
+           "  svcov map --db access.sqlite --by access --minutes 10 --out access.pdf\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n",
            sv_map_leaflet_version());
 }
@@ -133,7 +138,7 @@ int cmd_map(int argc, char **argv)
         {"labels", required_argument, NULL, 'L'},   {"font", required_argument, NULL, 'F'},
         {"world-file", no_argument, NULL, 'W'},     {"quiet", no_argument, NULL, 'q'},
         {"atlas", required_argument, NULL, 'T'},    {"lang", required_argument, NULL, 'l'},
-        {"coords", required_argument, NULL, 'C'},
+        {"coords", required_argument, NULL, 'C'},  {"by", required_argument, NULL, 'B'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *out = NULL, *district = NULL, *all_dir = NULL, *format = "png", *html = NULL,
@@ -143,7 +148,7 @@ int cmd_map(int argc, char **argv)
     sv_map_page_options po = {0};
     const char *lang_arg = NULL;
     sv_lang lang = SV_LANG_EN;
-    int world = 0, quiet = 0, c, rc = EXIT_OK;
+    int world = 0, quiet = 0, c, rc = EXIT_OK, by_access = 0;
     sv_coords coords = SV_COORDS_WGS84;
     optind = 1;
     opterr = 0;
@@ -168,6 +173,14 @@ int cmd_map(int argc, char **argv)
             }
             break;
         case 'q': quiet = 1; break;
+        case 'B':
+            if (strcmp(optarg, "access") == 0 || strcmp(optarg, "coverage") == 0) {
+                by_access = strcmp(optarg, "access") == 0;
+            } else {
+                rc = cli_usage("map", "--by %s: use coverage or access", optarg);
+                goto done;
+            }
+            break;
         case 'm':
             free(minutes);
             if (cli_parse_list(optarg, &minutes, &n_minutes) != 0) {
@@ -301,7 +314,7 @@ int cmd_map(int argc, char **argv)
     }
     cli_catch_signals(ctx);
     /* warnings (a name no font can draw, an empty layer) show even with --quiet */
-    sv_map_options mo = {minutes, n_minutes, radii, n_radii, font, on_warn, NULL, lang, coords};
+    sv_map_options mo = {minutes, n_minutes, radii, n_radii, font, on_warn, NULL, lang, coords, by_access};
     sv_map *m = NULL;
     sv_status st = SV_OK;
     if (out || all_dir || atlas)

@@ -103,6 +103,13 @@ struct sv_map {
     double max_snap;        /* its --max-snap, metres */
     long n_off_network;     /* stations farther than that from a usable street (runs.stations_unattached) */
     int has_pop;
+    /* --by access: the access index per district (NAN: no demand), its class limits, the load per station */
+    int by_access;
+    double *acc;          /* nd */
+    double acc_lim[6];    /* class k: acc_lim[k] <= v <= acc_lim[k + 1] */
+    int n_acc_classes;
+    double *load;         /* ns, NAN: unknown */
+    double load_max, load_min;
     /* reading state */
     sv_geos *geos;
     sv_status st_read;
@@ -497,6 +504,100 @@ static int read_site(void *ud, int ncol, const char *const *names, const char *c
     return s->id ? 0 : nomem(m);
 }
 
+static int read_access(void *ud, int ncol, const char *const *names, const char *const *v)
+{
+    (void)names;
+    sv_map *m = ud;
+    if (!v || ncol < 2)
+        return 0;
+    int i = district_index(m, v[0]);
+    if (i >= 0)
+        m->acc[i] = num(v[1]);
+    return 0;
+}
+
+static int read_load(void *ud, int ncol, const char *const *names, const char *const *v)
+{
+    (void)names;
+    sv_map *m = ud;
+    if (!v || ncol < 2 || !v[0])
+        return 0;
+    for (size_t i = 0; i < m->ns; i++)
+        if (strcmp(m->st[i].id, v[0]) == 0) {
+            m->load[i] = num(v[1]);
+            break;
+        }
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static sv_status query(sv_map *m, const char *sql, sv_row_fn fn, void *ud);
+
+/* The access index and the loads at the largest break drawn, and five
+ * classes of the districts' index with about as many districts in each. */
+static sv_status load_access(sv_ctx *ctx, sv_map *m)
+{
+    if (!has_word(m->tables, "district_access") || !has_word(m->tables, "station_load"))
+        return sv_error(ctx, SV_ERR_DATA, "%s has no access tables: it was written by an older svcov; rerun "
+                        "'svcov analyze' with --capacity-field FIELD", m->db);
+    m->acc = malloc((m->nd + 1) * sizeof *m->acc);
+    m->load = malloc((m->ns + 1) * sizeof *m->load);
+    if (!m->acc || !m->load)
+        return SV_ERR_NOMEM;
+    for (size_t i = 0; i < m->nd; i++)
+        m->acc[i] = NAN;
+    for (size_t i = 0; i < m->ns; i++)
+        m->load[i] = NAN;
+    char sql[320];
+    double r = m->brks[m->nb - 1].radius;
+    snprintf(sql, sizeof sql, "SELECT district_id, access_index FROM district_access WHERE district_id IS NOT NULL"
+             " AND abs(radius_m - %.10g) < 1e-6", r);
+    sv_status st = query(m, sql, read_access, m);
+    snprintf(sql, sizeof sql, "SELECT station_id, demand_per_capacity FROM station_load WHERE abs(radius_m - %.10g)"
+             " < 1e-6", r);
+    if (st == SV_OK)
+        st = query(m, sql, read_load, m);
+    if (st != SV_OK)
+        return st;
+    double *v = malloc((m->nd + 1) * sizeof *v);
+    if (!v)
+        return SV_ERR_NOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < m->nd; i++)
+        if (isfinite(m->acc[i]))
+            v[n++] = m->acc[i];
+    if (n == 0) {
+        free(v);
+        return sv_error(ctx, SV_ERR_DATA, "%s has no access index for its districts (district_access is empty): "
+                        "run 'svcov analyze' with --capacity-field FIELD and demand or people", m->db);
+    }
+    qsort(v, n, sizeof *v, cmp_double);
+    /* quantile limits, without repeats */
+    m->n_acc_classes = 0;
+    m->acc_lim[0] = v[0];
+    for (int k = 1; k <= 5; k++) {
+        double q = v[(size_t)((double)k / 5 * (double)(n - 1) + 0.5)];
+        if (q > m->acc_lim[m->n_acc_classes])
+            m->acc_lim[++m->n_acc_classes] = q;
+    }
+    if (m->n_acc_classes == 0) /* every district alike: one class */
+        m->acc_lim[++m->n_acc_classes] = v[0];
+    free(v);
+    m->load_max = 0;
+    m->load_min = INFINITY;
+    for (size_t i = 0; i < m->ns; i++)
+        if (isfinite(m->load[i])) {
+            m->load_max = fmax(m->load_max, m->load[i]);
+            m->load_min = fmin(m->load_min, m->load[i]);
+        }
+    return SV_OK;
+}
+
 static sv_status query(sv_map *m, const char *sql, sv_row_fn fn, void *ud)
 {
     m->st_read = SV_OK;
@@ -708,6 +809,10 @@ sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *op
                       " JOIN site_runs r ON r.site_run_id = s.site_run_id"
                       " WHERE s.site_run_id = (SELECT max(site_run_id) FROM sites) AND s.geom IS NOT NULL"
                       " ORDER BY s.rank", read_site, m);
+    if (st == SV_OK && opt && opt->by_access) {
+        m->by_access = 1;
+        st = load_access(ctx, m);
+    }
     if (st == SV_OK && m->ncov == 0 && m->ngap == 0 && m->ns > 0)
         st = sv_error(ctx, SV_ERR_DATA, "%s: the coverage and gaps layers are empty; rerun 'svcov analyze'",
                       db_path);
@@ -760,6 +865,8 @@ void sv_map_destroy(sv_map *m)
     free(m->brks);
     free(m->dfig);
     free(m->cfig);
+    free(m->acc);
+    free(m->load);
     free(m->tables);
     free(m->font);
     free(m->db);
@@ -798,6 +905,32 @@ static const sv_rgba CAT_COLOURS[] = {
     {0.77, 0.11, 0.49, 1}, {0.00, 0.40, 0.37, 1}, {0.25, 0.25, 0.25, 1}, {0.75, 0.56, 0.00, 1},
 };
 #define N_CAT_COLOURS (sizeof CAT_COLOURS / sizeof CAT_COLOURS[0])
+
+/* The access classes, low to high (ColorBrewer YlGnBu, 5 classes); no demand: grey. */
+static const sv_rgba ACCESS_COLOURS[5] = {
+    {1.00, 1.00, 0.80, 1}, {0.63, 0.85, 0.71, 1}, {0.25, 0.71, 0.77, 1}, {0.17, 0.50, 0.72, 1}, {0.15, 0.20, 0.58, 1},
+};
+static const sv_rgba NO_ACCESS = {0.80, 0.80, 0.80, 1}, LOAD = {0.80, 0.15, 0.10, 0.85};
+
+static const sv_rgba *access_colour(const sv_map *m, double v)
+{
+    if (!isfinite(v))
+        return &NO_ACCESS;
+    int k = 0;
+    while (k < m->n_acc_classes - 1 && v > m->acc_lim[k + 1])
+        k++;
+    /* spread over the palette when there are fewer classes */
+    int c = m->n_acc_classes > 1 ? k * 4 / (m->n_acc_classes - 1) : 2;
+    return &ACCESS_COLOURS[c];
+}
+
+/* A station's symbol radius by its load: area in proportion, 2.5 to 9 pt. */
+static double load_radius(const sv_map *m, double load)
+{
+    if (!isfinite(load) || !(m->load_max > 0))
+        return 2.5;
+    return 2.5 + 6.5 * sqrt(fmax(load, 0) / m->load_max);
+}
 
 static sv_rgba area_colour(int i, int n)
 {
@@ -1032,6 +1165,40 @@ static void draw_panel(page *p, box pb, int di, int portrait)
     const sv_lang L = m->lang;
     text(p, x, y, sv_tr(L, "Legend"), 10, 1, &INK, NULL, NULL, NULL);
     y += 16;
+    if (m->by_access) {
+        snprintf(buf, sizeof buf, sv_tr(L, "Capacity per 1,000 people within %s"),
+                 break_label_in(L, &m->brks[m->nb - 1], lb, sizeof lb));
+        text(p, x, y - 1, buf, 8, 1, &INK, NULL, NULL, NULL);
+        y += 13;
+        for (int k = m->n_acc_classes - 1; k >= 0; k--) {
+            double mid = (m->acc_lim[k] + m->acc_lim[k + 1]) / 2;
+            legend_swatch(p, x, y, access_colour(m, m->n_acc_classes > 1 ? mid : m->acc_lim[0]), NULL, NULL, 0);
+            snprintf(buf, sizeof buf, "%.*f – %.*f", m->acc_lim[k + 1] >= 100 ? 0 : 2, m->acc_lim[k],
+                     m->acc_lim[k + 1] >= 100 ? 0 : 2, m->acc_lim[k + 1]);
+            text(p, x + 24, y - 1, buf, 8, 0, &INK, NULL, NULL, NULL);
+            y += 14;
+        }
+        legend_swatch(p, x, y, &NO_ACCESS, NULL, NULL, 0);
+        text(p, x + 24, y - 1, sv_tr(L, "No demand"), 8, 0, &INK, NULL, NULL, NULL);
+        y += 16;
+        if (m->load_max > 0) {
+            text(p, x, y - 1, sv_tr(L, "Stations: demand per unit of capacity"), 8, 1, &INK, NULL, NULL, NULL);
+            y += 14;
+            double lo = isfinite(m->load_min) ? m->load_min : 0;
+            double vals[2] = {lo, m->load_max};
+            for (int k = 0; k < 2; k++) {
+                double rr = load_radius(m, vals[k]);
+                sv_canvas_symbol(p->c, SV_SYM_CIRCLE, x + 9, y + 5, rr, &LOAD, &WHITE, 0.8);
+                snprintf(buf, sizeof buf, "%.*f", vals[k] >= 100 ? 0 : 2, vals[k]);
+                text(p, x + 24, y - 1, buf, 8, 0, &INK, NULL, NULL, NULL);
+                y += fmax(14, 2 * rr + 4);
+            }
+        }
+        legend_swatch(p, x, y, NULL, &BOUNDARY, NULL, 2);
+        text(p, x + 24, y - 1, sv_tr(L, "District boundary"), 8, 0, &INK, NULL, NULL, NULL);
+        y += 18;
+        goto figures;
+    }
     for (int i = m->nb - 1; i >= 0; i--) {
         sv_rgba c = area_colour(i, m->nb);
         sv_rgba c2 = c;
@@ -1093,7 +1260,7 @@ static void draw_panel(page *p, box pb, int di, int portrait)
         text(p, x + 24, y - 1, buf, 7, 0, &GREY, NULL, NULL, NULL);
         y += 13;
     }
-    /* figures */
+figures:
     if (portrait) {
         x = pb.x0 + 2 * colw;
         y = pb.y0;
@@ -1334,14 +1501,14 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
     sv_canvas_clip(p.c, p.frame.x0, p.frame.y0, fw, fh);
     sv_canvas_rect(p.c, p.frame.x0, p.frame.y0, fw, fh, &OUTSIDE, NULL, 0);
     for (size_t i = 0; i < m->nd; i++)
-        draw_shape(&p, &m->d[i].s, 1, &WHITE, NULL, 0, NULL, 0);
-    for (int b = m->nb - 1; b >= 0; b--) {
+        draw_shape(&p, &m->d[i].s, 1, m->by_access ? access_colour(m, m->acc[i]) : &WHITE, NULL, 0, NULL, 0);
+    for (int b = m->nb - 1; b >= 0 && !m->by_access; b--) {
         sv_rgba c = area_colour(b, m->nb);
         for (size_t i = 0; i < m->ncov; i++)
             if (m->cov[i].brk == b)
                 draw_shape(&p, &m->cov[i].s, 1, &c, NULL, 0, NULL, 0);
     }
-    for (size_t i = 0; i < m->ngap; i++)
+    for (size_t i = 0; i < m->ngap && !m->by_access; i++)
         if (m->gap[i].brk == m->nb - 1)
             draw_shape(&p, &m->gap[i].s, 1, &GAP, NULL, 0, &HATCH, 4.5);
     /* streets over the fills: thin, so the colours stay readable and the streets give orientation */
@@ -1383,7 +1550,10 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
         double x, y;
         px(&p, m->st[i].x, m->st[i].y, &x, &y);
         box b = {x - r - 1, y - r - 1, x + r + 1, y + r + 1};
-        if (overlaps(&b, &p.frame))
+        if (overlaps(&b, &p.frame) && m->by_access) /* sized by the demand on each unit of capacity */
+            sv_canvas_symbol(p.c, SV_SYM_CIRCLE, x, y, load_radius(m, m->load[i]),
+                             isfinite(m->load[i]) ? &LOAD : &GREY, &WHITE, 0.8);
+        else if (overlaps(&b, &p.frame))
             sv_canvas_symbol(p.c, (sv_symbol)(m->st[i].cat % SV_SYM_COUNT), x, y, r,
                              &CAT_COLOURS[m->st[i].cat % (int)N_CAT_COLOURS], &WHITE, 0.8);
     }
