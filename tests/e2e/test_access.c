@@ -414,6 +414,93 @@ static void test_errors(void **state)
     free(after);
 }
 
+/* ---- maps and the report ---- */
+
+/* The text of a PDF (pdftotext), malloc'd. */
+static char *pdf_text(const char *pdf)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", pdf);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    size_t cap = 1 << 16, n = 0, k;
+    char *buf = malloc(cap);
+    while ((k = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += k;
+        if (n + 1 == cap)
+            buf = realloc(buf, cap *= 2);
+    }
+    buf[n] = '\0';
+    pclose(f);
+    return buf;
+}
+
+static const char *stations_cap_hours =
+    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"h1\",\"cap\":3},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[499300,4700000]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"h2\",\"cap\":8},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500000,4700300]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"h3\",\"cap\":2},"
+    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500700,4699800]}}]}";
+
+static void test_map_report(void **state)
+{
+    (void)state;
+    const char *st = svt_write("caph.geojson", stations_cap_hours), *ds = svt_write("halves_m.geojson", two_halves);
+    const char *out = svt_path("maprep.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", ds, "--population-field", "population", "--radius",
+               "500,1000", "--capacity-field", "cap", "--out", out, "-q");
+    sqlite3 *db = svt_db_open(out);
+    double lo = svt_db_double(db, "SELECT min(access_index) FROM district_access WHERE district_id IS NOT NULL AND "
+                                  "radius_m = 1000");
+    double hi = svt_db_double(db, "SELECT max(access_index) FROM district_access WHERE district_id IS NOT NULL AND "
+                                  "radius_m = 1000");
+    char top[64];
+    snprintf(top, sizeof top, "%s", svt_db_text(db, "SELECT station_id FROM station_load WHERE radius_m = 1000 "
+                                                    "ORDER BY demand_per_capacity DESC LIMIT 1"));
+    double top_load = svt_db_double(db, "SELECT demand_per_capacity FROM station_load WHERE radius_m = 1000 ORDER BY "
+                                        "demand_per_capacity DESC LIMIT 1");
+    sqlite3_close(db);
+    assert_true(lo < hi); /* two classes to tell apart */
+    const char *pdf = svt_path("access.pdf");
+    SVT_EXPECT(0, "map", "--db", out, "--by", "access", "--out", pdf, "-q");
+    char *txt = pdf_text(pdf);
+    char want[128];
+    snprintf(want, sizeof want, "%.2f – %.2f", lo, hi);
+    if (!strstr(txt, "Capacity per 1,000 people within 1000 m") || !strstr(txt, want) ||
+        !strstr(txt, "Stations: demand per unit of capacity"))
+        fail_msg("the access map's legend lacks \"%s\":\n%s", want, txt);
+    free(txt);
+    SVT_EXPECT(0, "map", "--db", out, "--by", "access", "--radius", "500", "--lang", "zh", "--out", pdf, "-q");
+    txt = pdf_text(pdf);
+    if (!strstr(txt, "每千人容量"))
+        fail_msg("the Chinese access map's legend lacks 每千人容量:\n%s", txt);
+    free(txt);
+    /* a database without access: refused, naming what to run */
+    const char *plain = svt_path("plain.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", ds, "--radius", "500", "--out", plain, "-q");
+    SVT_EXPECT(1, "map", "--db", plain, "--by", "access", "--out", pdf, "-q");
+    SVT_ERR_HAS("--capacity-field");
+    SVT_EXPECT(2, "map", "--db", out, "--by", "people", "--out", pdf, "-q");
+    /* the report lists the most loaded stations */
+    const char *md = svt_path("report.md");
+    SVT_EXPECT(0, "report", "--db", out, "--out", md, "-q");
+    char *rep = svt_read(md, NULL);
+    char row[160];
+    snprintf(row, sizeof row, "| 1000 | 1 | %s |", top);
+    char num[32];
+    snprintf(num, sizeof num, "| %.1f |", top_load);
+    const char *sec = strstr(rep, "## Most loaded stations (demand per unit of capacity)");
+    if (!sec || !strstr(sec, row) || !strstr(sec, num))
+        fail_msg("the report does not list %s (%s) first at 1000 m:\n%s", top, num, rep);
+    free(rep);
+    SVT_EXPECT(0, "report", "--db", out, "--lang", "zh", "--out", md, "-q");
+    rep = svt_read(md, NULL);
+    assert_non_null(strstr(rep, "负荷最重的站点"));
+    free(rep);
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
@@ -421,6 +508,7 @@ int main(int argc, char **argv)
         {"hand", cmocka_unit_test(test_hand_network)},
         {"hours", cmocka_unit_test(test_hours)},
         {"errors", cmocka_unit_test(test_errors)},
+        {"output", cmocka_unit_test(test_map_report)},
     };
     return svt_run_groups(argc, argv, "access", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);
