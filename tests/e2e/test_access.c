@@ -191,6 +191,20 @@ static void test_hand_circles(void **state)
     assert_string_equal(svt_db_text(db, "SELECT access_decay FROM runs"), "gaussian");
     sqlite3_close(db);
 #undef G
+    /* Luo & Qi's zones at 1000 m: W = 1 to 333.3 m, 0.68 to 666.7 m, 0.22 to 1000 m.
+     * A: d1 (200) 1, d2 (300) 1: 150, R_A = 10/150.
+     * B: d1 (800) 0.22, d2 (300) 1, d3 (450) 0.68: 22 + 50 + 136 = 208, R_B = 20/208.
+     * A_d3 = 0.68 R_B (A is 1050 m away). */
+    const char *step = svt_path("hand_step.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", ds, "--radius", "1000", "--demand", dm,
+               "--capacity-field", "cap", "--access", "e2sfca", "--decay", "step", "--out", step, "-q");
+    db = svt_db_open(step);
+    assert_rel("R_A step", ratio(db, "A", 1000), 10.0 / 150, 1e-12);
+    assert_rel("R_B step", ratio(db, "B", 1000), 20.0 / 208, 1e-12);
+    double s1 = 10.0 / 150 + 0.22 * 20.0 / 208, s2 = 10.0 / 150 + 20.0 / 208, s3 = 0.68 * 20.0 / 208;
+    assert_rel("index step", dacc(db, "access_index", "sq", 1000), 1000 * (100 * s1 + 50 * s2 + 200 * s3) / 350,
+               1e-12);
+    sqlite3_close(db);
 }
 
 static void test_hand_network(void **state)
