@@ -584,19 +584,13 @@ static void district_table(report *r, out *w, int part)
     table_end(w);
 }
 
-static void critical_table(report *r, out *w)
+/* A heading and the columns of c that it has, one row per row of c. */
+static void plain_table(out *w, const rtable *c, const char *title, const char *const *cols,
+                        const char *const *heads, const kind *kinds, size_t nc)
 {
-    const rtable *c = &r->critical;
     if (c->nrows == 0)
         return;
-    heading(w, 2, sv_tr(w->lang, "Critical stations (the most lost if one closes)"));
-    static const char *const cols[] = {"minutes", "radius_m", "rank", "station_id", "name", "pop_lost",
-                                       "pop_lost_pct", "area_lost_m2"};
-    static const char *const heads[] = {SV_N_("Minutes"),     SV_N_("Radius m"),      SV_N_("Rank"),
-                                        SV_N_("Station"),     SV_N_("Name"),          SV_N_("People lost"),
-                                        SV_N_("People lost %"), SV_N_("Area lost m²")};
-    static const kind kinds[] = {K_NUM, K_INT, K_INT, K_TEXT, K_TEXT, K_INT, K_PCT, K_INT};
-    const size_t nc = sizeof cols / sizeof cols[0];
+    heading(w, 2, title);
     table_start(w);
     row_start(w);
     char align[16];
@@ -619,38 +613,29 @@ static void critical_table(report *r, out *w)
     table_end(w);
 }
 
+static void critical_table(report *r, out *w)
+{
+    static const char *const cols[] = {"minutes", "radius_m", "rank", "station_id", "name", "pop_lost",
+                                       "pop_lost_pct", "area_lost_m2"};
+    static const char *const heads[] = {SV_N_("Minutes"),     SV_N_("Radius m"),      SV_N_("Rank"),
+                                        SV_N_("Station"),     SV_N_("Name"),          SV_N_("People lost"),
+                                        SV_N_("People lost %"), SV_N_("Area lost m²")};
+    static const kind kinds[] = {K_NUM, K_INT, K_INT, K_TEXT, K_TEXT, K_INT, K_PCT, K_INT};
+    plain_table(w, &r->critical, sv_tr(w->lang, "Critical stations (the most lost if one closes)"), cols, heads,
+                kinds, sizeof cols / sizeof cols[0]);
+}
+
 /* The stations with the most demand per unit of capacity (svcov analyze --capacity-field). */
 static void overloaded_table(report *r, out *w)
 {
-    const rtable *c = &r->overloaded;
-    if (c->nrows == 0)
-        return;
-    heading(w, 2, sv_tr(w->lang, "Most loaded stations (demand per unit of capacity)"));
     static const char *const cols[] = {"minutes", "radius_m", "rank", "station_id", "name", "capacity",
                                        "demand_within", "demand_per_capacity"};
     static const char *const heads[] = {SV_N_("Minutes"),  SV_N_("Radius m"),      SV_N_("Rank"),
                                         SV_N_("Station"),  SV_N_("Name"),          SV_N_("Capacity"),
                                         SV_N_("Demand within reach"), SV_N_("Demand per unit of capacity")};
     static const kind kinds[] = {K_NUM, K_INT, K_INT, K_TEXT, K_TEXT, K_NUM, K_MIN, K_MIN}; /* one decimal */
-    const size_t nc = sizeof cols / sizeof cols[0];
-    table_start(w);
-    row_start(w);
-    char align[16];
-    int n = 0;
-    for (size_t i = 0; i < nc; i++) {
-        head_cell(w, sv_tr(w->lang, heads[i]));
-        align[n++] = kinds[i] == K_TEXT ? 'l' : 'r';
-    }
-    align[n] = '\0';
-    row_end(w);
-    md_rule(w, align);
-    for (size_t r_ = 0; r_ < c->nrows; r_++) {
-        row_start(w);
-        for (size_t i = 0; i < nc; i++)
-            data_cell(w, cell(c, r_, cols[i]), kinds[i]);
-        row_end(w);
-    }
-    table_end(w);
+    plain_table(w, &r->overloaded, sv_tr(w->lang, "Most loaded stations (demand per unit of capacity)"), cols,
+                heads, kinds, sizeof cols / sizeof cols[0]);
 }
 
 static void sites_table(report *r, out *w)
