@@ -344,6 +344,23 @@ static void test_hours(void **state)
                 svt_db_double(db, "SELECT covered_m2 FROM time_coverage WHERE district_id = 'east' AND radius_m = 500 "
                                   "AND moment = 'Mo 12:00'"));
     sqlite3_close(db);
+
+    /* the same along a street: each moment's areas are the open stations' own */
+    const char *net = svt_write("street_h.geojson", street), *nout = svt_path("hours_net.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", ds, "--network", net, "--population-field",
+               "population", "--radius", "500,1000", "--hours-field", "hours", "--at", "Mo 20:00,Tu 12:00,Sa 09:00",
+               "--out", nout, "-q");
+    const char *n13 = svt_path("nsep_13.sqlite"), *n12 = svt_path("nsep_12.sqlite"), *n1 = svt_path("nsep_1.sqlite");
+    const char *nouts[] = {n13, n12, n1};
+    for (int k = 1; k < 4; k++)
+        SVT_EXPECT(0, "analyze", "--stations", subset(runs[k].file, runs[k].w, runs[k].n), "--districts", ds,
+                   "--network", net, "--population-field", "population", "--radius", "500,1000", "--out",
+                   nouts[k - 1], "-q");
+    db = svt_db_open(nout);
+    same_as_run(db, "Mo 20:00", n13, 2);
+    same_as_run(db, "Tu 12:00", n12, 2);
+    same_as_run(db, "Sa 09:00", n1, 1);
+    sqlite3_close(db);
 }
 
 /* ---- bad input ---- */
