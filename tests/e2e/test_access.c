@@ -530,6 +530,14 @@ static void test_map_report(void **state)
     rep = svt_read(md, NULL);
     assert_non_null(strstr(rep, "负荷最重的站点"));
     free(rep);
+    /* the new tables export like the others */
+    const char *csv = svt_path("access.csv");
+    SVT_EXPECT(0, "export", "--db", out, "--layer", "district_access", "--radius", "1000", "--out", csv, "-q");
+    char *c = svt_read(csv, NULL);
+    assert_non_null(strstr(c, "district_id,district_name,mode,minutes,radius_m,access_index,p10,median,p90,"));
+    assert_non_null(strstr(c, "west,West,distance,,1000,"));
+    free(c);
+    SVT_EXPECT(0, "export", "--db", out, "--layer", "station_load", "--out", csv, "--overwrite", "-q");
 }
 
 int main(int argc, char **argv)
