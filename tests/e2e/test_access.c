@@ -532,12 +532,12 @@ static void test_map_report(void **state)
     free(rep);
     /* the new tables export like the others */
     const char *csv = svt_path("access.csv");
-    SVT_EXPECT(0, "export", "--db", out, "--layer", "district_access", "--radius", "1000", "--out", csv, "-q");
+    SVT_EXPECT(0, "export", "--db", out, "--layer", "district_access", "--radius", "1000", "--out", csv);
     char *c = svt_read(csv, NULL);
     assert_non_null(strstr(c, "district_id,district_name,mode,minutes,radius_m,access_index,p10,median,p90,"));
     assert_non_null(strstr(c, "west,West,distance,,1000,"));
     free(c);
-    SVT_EXPECT(0, "export", "--db", out, "--layer", "station_load", "--out", csv, "--overwrite", "-q");
+    SVT_EXPECT(0, "export", "--db", out, "--layer", "station_load", "--out", csv, "--overwrite");
 }
 
 int main(int argc, char **argv)
