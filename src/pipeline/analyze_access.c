@@ -208,9 +208,11 @@ static sv_status access_run(sv_ctx *ctx, sv_geos *h, const sv_access_stage_in *i
             sv_geom_destroy(h, D);
         }
         t->demand_what = "districts (a point inside each, with its people)";
-    } else {
-        return sv_error(ctx, SV_ERR_USAGE, "--access: no demand points to share the capacity among; give --demand "
-                        "PATH or people (--population-field, --population, --population-raster)");
+    } else { /* no points with people (every block empty): no ratios, no index */
+        px = malloc(sizeof *px);
+        py = malloc(sizeof *py);
+        pw = malloc(sizeof *pw);
+        t->demand_what = pk && pk->source ? pk->source : "none";
     }
     t->n_points = np;
     t->capacity = malloc((ns + 1) * sizeof *t->capacity);
