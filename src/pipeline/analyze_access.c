@@ -1,9 +1,10 @@
 /* analyze_access.c - the stage of svcov analyze after "who is covered":
  * capacity-aware access (2SFCA, E2SFCA: sv_2sfca.h) over the distances of
  * the demand-access engine, and coverage by time of day (the coverage engine
- * rerun on the stations open at each --at moment, sv_hours.h). */
+ * rerun on the stations open at each --at moment, engine/hours.h). */
 #include "pipeline/analyze_access.h"
-#include "svcov/sv_hours.h"
+#include "pipeline/analyze_stages.h"
+#include "engine/hours.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -375,6 +376,17 @@ sv_status sv_access_stage_run(sv_ctx *ctx, sv_geos *h, const sv_access_stage_in 
     if (rc == SV_OK && o->at)
         rc = time_run(ctx, h, in, a, t);
     return rc;
+}
+
+/* The stage of sv_analyze_run: after the people stage, which handed on s->pkeep. */
+sv_status sv_analyze_access(sv_analyze_state *s)
+{
+    sv_analysis *a = s->a;
+    sv_cov_input cov_in;
+    sv_analyze_cov_input(s, s->xs, s->ys, a->n_stations, &s->areas, &cov_in);
+    sv_access_stage_in in = {s->o, s->xs, s->ys, &s->sfs, s->keep, (const unsigned char *const *)s->dw, s->dl,
+                             &cov_in, a->network ? s->net : NULL, a->network ? &s->areas : NULL, &s->ao, &s->pkeep};
+    return sv_access_stage_run(s->ctx, s->h, &in, a);
 }
 
 /* ---- writing ---- */
