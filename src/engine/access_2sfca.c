@@ -77,9 +77,9 @@ sv_status sv_2sfca_compute(sv_ctx *ctx, const sv_2sfca_input *in, sv_2sfca_resul
     out->n_stations = ns;
     out->n_demand = nd;
     out->n_breaks = nb;
-    out->demand_within = calloc(ns * nb + 1, sizeof *out->demand_within);
-    out->ratio = calloc(ns * nb + 1, sizeof *out->ratio);
-    out->access = calloc(nd * nb + 1, sizeof *out->access);
+    out->demand_within = sv_calloc(ns * nb + 1, sizeof *out->demand_within);
+    out->ratio = sv_calloc(ns * nb + 1, sizeof *out->ratio);
+    out->access = sv_calloc(nd * nb + 1, sizeof *out->access);
     if (!out->demand_within || !out->ratio || !out->access)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory for capacity-aware access");
     for (size_t b = 0; b < nb; b++) {

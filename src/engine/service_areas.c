@@ -513,13 +513,13 @@ static void add_pair(void *u, size_t s, size_t i, double c)
         return;
     if (p->n == p->cap) {
         size_t nc = p->cap ? 2 * p->cap : 1024;
-        size_t *d = realloc(p->demand, nc * sizeof *d);
+        size_t *d = sv_realloc(p->demand, nc * sizeof *d);
         if (d)
             p->demand = d;
-        size_t *st = realloc(p->station, nc * sizeof *st);
+        size_t *st = sv_realloc(p->station, nc * sizeof *st);
         if (st)
             p->station = st;
-        double *co = realloc(p->cost, nc * sizeof *co);
+        double *co = sv_realloc(p->cost, nc * sizeof *co);
         if (co)
             p->cost = co;
         if (!d || !st || !co) {
@@ -568,7 +568,7 @@ sv_status sv_reach_pairs_network(sv_ctx *ctx, const sv_network *net, const sv_ne
                                  sv_reach_pairs *out)
 {
     memset(out, 0, sizeof *out);
-    sv_attach *at = calloc(nd + 1, sizeof *at);
+    sv_attach *at = sv_calloc(nd + 1, sizeof *at);
     sv_labels l = {0};
     pair_job j = {out, 0};
     sv_status st = SV_OK;

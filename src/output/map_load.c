@@ -438,8 +438,8 @@ static sv_status load_access(sv_ctx *ctx, sv_map *m)
     if (!has_word(m->tables, "district_access") || !has_word(m->tables, "station_load"))
         return sv_error(ctx, SV_ERR_DATA, "%s has no access tables: it was written by an older svcov; rerun "
                         "'svcov analyze' with --capacity-field FIELD", m->db);
-    m->acc = malloc((m->nd + 1) * sizeof *m->acc);
-    m->load = malloc((m->ns + 1) * sizeof *m->load);
+    m->acc = sv_malloc((m->nd + 1) * sizeof *m->acc);
+    m->load = sv_malloc((m->ns + 1) * sizeof *m->load);
     if (!m->acc || !m->load)
         return SV_ERR_NOMEM;
     for (size_t i = 0; i < m->nd; i++)
@@ -457,7 +457,7 @@ static sv_status load_access(sv_ctx *ctx, sv_map *m)
         st = query(m, sql, read_load, m);
     if (st != SV_OK)
         return st;
-    double *v = malloc((m->nd + 1) * sizeof *v);
+    double *v = sv_malloc((m->nd + 1) * sizeof *v);
     if (!v)
         return SV_ERR_NOMEM;
     size_t n = 0;

@@ -110,8 +110,8 @@ static sv_status district_figures(sv_ctx *ctx, sv_geos *h, const sv_access_stage
                                   struct sv_access_stage *t, const double *px, const double *py, const double *pw)
 {
     size_t nd = a->n_districts, nb = a->n_breaks, np = t->n_points;
-    double *v = malloc((np + 1) * sizeof *v), *w = malloc((np + 1) * sizeof *w);
-    unsigned char *inside = malloc(np + 1);
+    double *v = sv_malloc((np + 1) * sizeof *v), *w = sv_malloc((np + 1) * sizeof *w);
+    unsigned char *inside = sv_malloc(np + 1);
     sv_index *tree = sv_index_create(h);
     size_t *hits = NULL, nh = 0, ch = 0;
     sv_status rc = v && w && inside && tree ? SV_OK : SV_ERR_NOMEM;
@@ -185,9 +185,9 @@ static sv_status access_run(sv_ctx *ctx, sv_geos *h, const sv_access_stage_in *i
      * centroids). */
     if (pk && pk->n) {
         np = pk->n;
-        px = malloc((np + 1) * sizeof *px);
-        py = malloc((np + 1) * sizeof *py);
-        pw = malloc((np + 1) * sizeof *pw);
+        px = sv_malloc((np + 1) * sizeof *px);
+        py = sv_malloc((np + 1) * sizeof *py);
+        pw = sv_malloc((np + 1) * sizeof *pw);
         if (px && py && pw) {
             memcpy(px, pk->x, np * sizeof *px);
             memcpy(py, pk->y, np * sizeof *py);
@@ -195,9 +195,9 @@ static sv_status access_run(sv_ctx *ctx, sv_geos *h, const sv_access_stage_in *i
         }
         t->demand_what = pk->source;
     } else if (pk && pk->own && a->people.method == SV_POP_DISTRICT_FIELD) {
-        px = malloc((nd + 1) * sizeof *px);
-        py = malloc((nd + 1) * sizeof *py);
-        pw = malloc((nd + 1) * sizeof *pw);
+        px = sv_malloc((nd + 1) * sizeof *px);
+        py = sv_malloc((nd + 1) * sizeof *py);
+        pw = sv_malloc((nd + 1) * sizeof *pw);
         for (size_t d = 0; px && py && pw && d < nd; d++) {
             if (!(pk->own[d] > 0))
                 continue;
@@ -210,21 +210,21 @@ static sv_status access_run(sv_ctx *ctx, sv_geos *h, const sv_access_stage_in *i
         }
         t->demand_what = "districts (a point inside each, with its people)";
     } else { /* no points with people (every block empty): no ratios, no index */
-        px = malloc(sizeof *px);
-        py = malloc(sizeof *py);
-        pw = malloc(sizeof *pw);
+        px = sv_malloc(sizeof *px);
+        py = sv_malloc(sizeof *py);
+        pw = sv_malloc(sizeof *pw);
         t->demand_what = pk && pk->source ? pk->source : "none";
     }
     t->n_points = np;
-    t->capacity = malloc((ns + 1) * sizeof *t->capacity);
-    catch = malloc((nb + 1) * sizeof *catch);
-    t->index = malloc((nd + 1) * nb * sizeof(double));
-    t->p10 = malloc((nd + 1) * nb * sizeof(double));
-    t->med = malloc((nd + 1) * nb * sizeof(double));
-    t->p90 = malloc((nd + 1) * nb * sizeof(double));
-    t->below = malloc((nd + 1) * nb * sizeof(double));
-    t->pop = malloc((nd + 1) * nb * sizeof(double));
-    t->n_in = calloc(nd + 1, sizeof *t->n_in);
+    t->capacity = sv_malloc((ns + 1) * sizeof *t->capacity);
+    catch = sv_malloc((nb + 1) * sizeof *catch);
+    t->index = sv_malloc((nd + 1) * nb * sizeof(double));
+    t->p10 = sv_malloc((nd + 1) * nb * sizeof(double));
+    t->med = sv_malloc((nd + 1) * nb * sizeof(double));
+    t->p90 = sv_malloc((nd + 1) * nb * sizeof(double));
+    t->below = sv_malloc((nd + 1) * nb * sizeof(double));
+    t->pop = sv_malloc((nd + 1) * nb * sizeof(double));
+    t->n_in = sv_calloc(nd + 1, sizeof *t->n_in);
     if (!px || !py || !pw || !t->capacity || !catch || !t->index || !t->p10 || !t->med || !t->p90 || !t->below ||
         !t->pop || !t->n_in) {
         rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory for the access index");
@@ -280,12 +280,12 @@ static sv_status time_run(sv_ctx *ctx, sv_geos *h, const sv_access_stage_in *in,
     if (sv_moments_parse(o->at, &t->moments, &t->n_moments, err, sizeof err) != 0)
         return sv_error(ctx, SV_ERR_USAGE, "--at \"%s\": %s", o->at, err);
     size_t nm = t->n_moments;
-    sv_hours **hours = calloc(ns + 1, sizeof *hours);
-    double *sx = malloc((ns + 1) * sizeof *sx), *sy = malloc((ns + 1) * sizeof *sy);
-    t->n_open = calloc(nm, sizeof *t->n_open);
-    t->cov = calloc(nm, sizeof *t->cov);
-    t->total = malloc((nd + 1) * nb * nm * sizeof(double));
-    t->covered = malloc((nd + 1) * nb * nm * sizeof(double));
+    sv_hours **hours = sv_calloc(ns + 1, sizeof *hours);
+    double *sx = sv_malloc((ns + 1) * sizeof *sx), *sy = sv_malloc((ns + 1) * sizeof *sy);
+    t->n_open = sv_calloc(nm, sizeof *t->n_open);
+    t->cov = sv_calloc(nm, sizeof *t->cov);
+    t->total = sv_malloc((nd + 1) * nb * nm * sizeof(double));
+    t->covered = sv_malloc((nd + 1) * nb * nm * sizeof(double));
     sv_status rc = SV_OK;
     if (!hours || !sx || !sy || !t->n_open || !t->cov || !t->total || !t->covered) {
         rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory for coverage by time of day");
@@ -363,7 +363,7 @@ sv_status sv_access_stage_run(sv_ctx *ctx, sv_geos *h, const sv_access_stage_in 
     const sv_analyze_opts *o = in->o;
     if (!sv_access_stage_wanted(o))
         return SV_OK;
-    struct sv_access_stage *t = calloc(1, sizeof *t);
+    struct sv_access_stage *t = sv_calloc(1, sizeof *t);
     if (!t)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     a->access = t;
