@@ -51,4 +51,10 @@ static const char *const db_values[] = {
     SV_NP_("runs column", "n_stations_removed"),
     /* station_change.change (svcov compare), shown in the report */
     SV_NP_("station change", "added"), SV_NP_("station change", "removed"), SV_NP_("station change", "moved"),
+
+    SV_NP_("runs column", "access_method"), SV_NP_("runs column", "access_decay"),
+    SV_NP_("runs column", "capacity_field"), SV_NP_("runs column", "min_access"),
+    SV_NP_("runs column", "access_demand"), SV_NP_("runs column", "hours_field"),
+    SV_NP_("runs column", "moments"), SV_NP_("runs column", "stations_without_hours"),
+    SV_NP_("runs column", "hours_unreadable"),
 };

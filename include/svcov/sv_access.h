@@ -81,6 +81,24 @@ sv_status sv_demand_access_circles(sv_ctx *ctx, const double *sx, const double *
                                    sv_demand_access *out);
 void sv_demand_access_free(sv_demand_access *d);
 
+/* Every station-demand pair within the largest break, with its cost
+ * (circles: straight metres; network: seconds or metres as o->kind, the
+ * demand's access leg included), by the same rules as the counts of
+ * sv_demand_access_*: for capacity-aware access (2SFCA). Free with
+ * sv_reach_pairs_free (also on failure). */
+typedef struct {
+    size_t n, cap;
+    size_t *demand, *station;
+    double *cost;
+} sv_reach_pairs;
+sv_status sv_reach_pairs_circles(sv_ctx *ctx, const double *sx, const double *sy, size_t ns, const double *dx,
+                                 const double *dy, size_t nd, double max_radius, sv_reach_pairs *out);
+/* Over the network (uses a's station attachments; demand attached with o). */
+sv_status sv_reach_pairs_network(sv_ctx *ctx, const sv_network *net, const sv_net_areas *a, size_t ns,
+                                 const double *dx, const double *dy, size_t nd, const sv_access_opts *o,
+                                 sv_reach_pairs *out);
+void sv_reach_pairs_free(sv_reach_pairs *p);
+
 #ifdef __cplusplus
 }
 #endif

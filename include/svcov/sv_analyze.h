@@ -23,6 +23,8 @@
 #include "svcov/sv_io.h"
 #include "svcov/sv_people.h"
 #include "svcov/sv_plan.h"
+
+#include "svcov/sv_2sfca.h"
 #include "svcov/sv_store.h"
 
 #ifdef __cplusplus
@@ -68,6 +70,15 @@ typedef struct {
     int redundancy;          /* area and people by number of stations reaching, critical stations (default 1) */
     int by_category;         /* coverage per station category (default 1, when stations have categories) */
     sv_plan_opts plan;       /* stations added and removed before the analysis (recorded in runs) */
+
+    /* Capacity-aware access (analyze_access.c): stations.weight_field is the
+     * capacity field (--capacity-field; alone it means 2SFCA). */
+    sv_access_method access; /* SV_ACCESS_NONE (default), 2SFCA, E2SFCA */
+    sv_decay decay;          /* E2SFCA's decay (default gaussian) */
+    int decay_set;           /* --decay given */
+    double min_access;       /* capacity per 1,000 people; NAN: none (default) */
+    /* Coverage by time of day: stations.hours_field and the moments. */
+    const char *at;          /* "Mo 12:00,Mo 22:00,Sa 03:00", or NULL */
 } sv_analyze_opts;
 
 /* Who is covered: filled when people were given (method != SV_POP_NONE);
@@ -124,6 +135,8 @@ typedef struct {
     double *demand_total, *demand_covered; /* (n_districts + 1) * n_breaks; the last row: all demand */
     sv_people_result people;
     sv_plan_info plan;        /* stations the plan added and removed */
+
+    struct sv_access_stage *access; /* capacity-aware access and time of day (analyze_access.c), or NULL */
 } sv_analysis;
 
 /* The break columns (mode, minutes, radius_m) of break b, as sv_store
@@ -167,6 +180,18 @@ int sv_district_finder_init(sv_district_finder *f, sv_geos *h, const sv_valid_di
 int sv_district_finder_find(sv_district_finder *f, double x, double y);
 void sv_district_finder_free(sv_district_finder *f);
 
+/* What the "who is covered" stage hands on to the access and time-of-day
+ * stage: its population surface (on the caller's GEOS handle: destroy it
+ * before the handle), each district's own people (n_districts + 1; see
+ * sv_people_covered) and the points people are measured from. */
+typedef struct {
+    sv_popsurf *surf;  /* NULL without people */
+    double *own;       /* free() */
+    double *x, *y, *w; /* free() */
+    size_t n;
+    const char *source; /* static */
+} sv_people_keep;
+
 /* The "who is covered" stage of sv_analyze_run (analyze_people.c). */
 typedef struct {
     const sv_analyze_opts *o;
@@ -184,8 +209,15 @@ typedef struct {
     const sv_network *net;                   /* network mode */
     const sv_net_areas *areas;
     const sv_access_opts *access_opts;
+    sv_people_keep *keep;                    /* NULL, or filled on success */
 } sv_people_in;
 sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a);
+/* People per district and break of a coverage result cov (the city last):
+ * total and covered ((nd + 1) * nb, set to NAN by the caller) are filled
+ * for the districts whose people are known. */
+sv_status sv_people_covered(sv_ctx *ctx, sv_geos *h, sv_popsurf *surf, const double *own, const sv_cov_result *cov,
+                            const unsigned char *const *dw, const size_t *dl, size_t nd, size_t nb, int overlap,
+                            double *total, double *covered, size_t *n_unknown);
 /* Write district_redundancy, critical_stations, district_fairness and
  * responsibility rows. */
 sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const sv_featureset *st_fs,
@@ -199,6 +231,19 @@ double sv_analysis_minutes(const sv_analysis *a, double cost);
  * previous file is untouched and *out is NULL. Free with
  * sv_analysis_destroy (NULL ok). */
 sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *opts, sv_analysis **out);
+/* The figures of capacity-aware access and coverage by time of day for a
+ * summary (analyze_access.c). sv_analysis_access: 1 and the whole area's
+ * access index (capacity per 1,000 people) at break b, the method's name
+ * (static) and the station with the most demand per unit of capacity
+ * (index into the stations, its load), 0 when not computed. */
+int sv_analysis_access(const sv_analysis *a, size_t b, double *index, const char **method, size_t *most_loaded,
+                       double *load);
+/* Moments measured (0 without --at); moment m's label (owned by a), stations
+ * open and the whole area's covered share of area and people (NAN without
+ * people) at break b. */
+size_t sv_analysis_moments(const sv_analysis *a);
+const char *sv_analysis_moment(const sv_analysis *a, size_t m, size_t b, size_t *n_open, double *area_pct,
+                               double *pop_pct);
 void sv_analysis_destroy(sv_analysis *a);
 
 #ifdef __cplusplus

@@ -32,7 +32,9 @@ typedef struct {
     const char *name_field;     /* NULL: "name" when present */
     const char *category_field; /* stations only; NULL: "category"/"amenity" when present, "" none */
     const char *weight_field;   /* demand: NULL = "weight" when present, else 1 each; districts and
-                                   population polygons: the number of people (population field) */
+                                   population polygons: the number of people (population field);
+                                   stations: the capacity (--capacity-field; NULL: none) */
+    const char *hours_field;    /* stations: opening hours (OSM opening_hours syntax), or NULL */
     const char *levels_field;   /* demand: building levels (NULL: "building:levels"/"levels" when present) */
     const char *where;          /* OGR attribute filter, or NULL */
     int strict;                 /* a feature problem is an error */
@@ -56,9 +58,10 @@ typedef struct {
     char *name;     /* never NULL */
     char *category; /* NULL when there is no category field or value */
     long long fid;
-    double weight;  /* demand weight (1 without a weight field); people (NAN: unknown) */
+    double weight;  /* demand weight (1 without a weight field); people, a station's capacity (NAN: unknown) */
     double levels;  /* demand: building levels, NAN when unknown */
     char *oneway, *maxspeed; /* network only: the fields' text, or NULL */
+    char *hours;    /* stations with hours_field: the value's text, NULL when empty */
     unsigned char *wkb; /* 2-D ISO WKB, analysis CRS */
     size_t wkb_len;
 } sv_feature;

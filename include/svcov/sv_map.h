@@ -50,6 +50,9 @@ typedef struct {
     void *warn_ud;
     sv_lang lang;        /* the language of titles, legend and figures (0: English) */
     sv_coords coords;   /* HTML map: lon/lat in this system (GCJ-02, BD-09 for their tiles); 0 WGS 84 */
+    int by_access;      /* printable maps: districts by district_access.access_index (5 quantile classes) and
+                           stations sized by station_load.demand_per_capacity, at the largest break drawn; a
+                           database without them is SV_ERR_DATA */
 } sv_map_options;
 
 typedef struct {

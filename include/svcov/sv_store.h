@@ -45,6 +45,10 @@ typedef enum {
     SV_TABLE_CATEGORY,       /* category_coverage */
     SV_TABLE_CATEGORY_GAPS,  /* category_gaps */
     SV_TABLE_RESPONSIBILITY, /* responsibility */
+    SV_TABLE_STATION_LOAD,   /* station_load: 2SFCA step 1 */
+    SV_TABLE_DISTRICT_ACCESS, /* district_access: 2SFCA step 2 */
+    SV_TABLE_TIME_COVERAGE,  /* time_coverage: coverage at each --at moment */
+    SV_TABLE_TIME_GAPS,      /* time_gaps */
     SV_TABLE_ROADS,          /* roads: the network of a network-mode run */
     SV_TABLE_BREAKS,         /* the run's breaks with a preset's labels */
     SV_TABLE_RUNS,           /* one record per analyze */

@@ -30,6 +30,7 @@ typedef struct {
     OGRGeometryH geom; /* owned, source CRS */
     char *id, *name, *category;
     char *oneway, *maxspeed;
+    char *hours; /* stations: the opening-hours field's text */
     long long fid;
     double weight, levels;
 } raw_feature;
@@ -85,7 +86,7 @@ struct sv_source {
     int strict;
     char *path, *layer_name;
     char *id_field, *name_field, *category_field, *weight_field, *oneway_field, *maxspeed_field;
-    char *levels_field;
+    char *levels_field, *hours_field;
     const char *weight_option; /* the option that named weight_field */
     OGRSpatialReferenceH srs; /* owned clone, NULL when the layer has none */
     raw_feature *feat;
@@ -486,7 +487,16 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
         else if (weight < 0)
             snprintf(wbuf, sizeof wbuf, "has a negative %s (%g)", s->weight_field, weight);
         if (!txt || end == txt || *end || !isfinite(weight) || weight < 0) {
-            if (s->role != SV_ROLE_DISTRICTS) {
+            if (s->role == SV_ROLE_STATIONS) { /* the station still covers; its capacity is unknown */
+                size_t k = strlen(wbuf);
+                snprintf(wbuf + k, sizeof wbuf - k, ": capacity unknown (NULL); the station counts for coverage "
+                         "but adds no capacity to access (fix the --capacity-field value)");
+                if ((st = feature_issue(ctx, s, id, wbuf, SV_ISSUE_REPAIRED)) != SV_OK) {
+                    free(id);
+                    return st;
+                }
+                weight = NAN;
+            } else if (s->role != SV_ROLE_DISTRICTS) {
                 problem = wbuf;
             } else { /* the district is still measured; its people are unknown */
                 size_t k = strlen(wbuf);
@@ -530,6 +540,7 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
     r->category = field_text(s, f, s->category_field, 2, id);
     r->oneway = field_text(s, f, s->oneway_field, -1, id);
     r->maxspeed = field_text(s, f, s->maxspeed_field, -1, id);
+    r->hours = field_text(s, f, s->hours_field, -1, id);
     r->weight = weight;
     r->levels = levels;
     r->fid = fid;
@@ -823,7 +834,15 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
         ((st = pick_field(ctx, s, fd, o->weight_field, weights, "--demand-weight", &s->weight_field)) != SV_OK ||
          (st = pick_field(ctx, s, fd, o->levels_field, levels, "--levels-field", &s->levels_field)) != SV_OK))
         goto done;
-    s->weight_option = role == SV_ROLE_DEMAND ? "--demand-weight" : "--population-field";
+    if (role == SV_ROLE_STATIONS && o->weight_field &&
+        (st = pick_field(ctx, s, fd, o->weight_field, NULL, "--capacity-field", &s->weight_field)) != SV_OK)
+        goto done;
+    if (role == SV_ROLE_STATIONS && o->hours_field &&
+        (st = pick_field(ctx, s, fd, o->hours_field, NULL, "--hours-field", &s->hours_field)) != SV_OK)
+        goto done;
+    s->weight_option = role == SV_ROLE_DEMAND     ? "--demand-weight"
+                       : role == SV_ROLE_STATIONS ? "--capacity-field"
+                                                  : "--population-field";
     if ((role == SV_ROLE_DISTRICTS || role == SV_ROLE_POPULATION) && o->weight_field &&
         (st = pick_field(ctx, s, fd, o->weight_field, NULL, "--population-field", &s->weight_field)) != SV_OK)
         goto done;
@@ -929,6 +948,7 @@ void sv_source_close(sv_source *s)
         free(s->feat[i].name);
         free(s->feat[i].category);
         free(s->feat[i].oneway);
+        free(s->feat[i].hours);
         free(s->feat[i].maxspeed);
     }
     free(s->feat);
@@ -942,6 +962,7 @@ void sv_source_close(sv_source *s)
     free(s->weight_field);
     free(s->levels_field);
     free(s->oneway_field);
+    free(s->hours_field);
     free(s->maxspeed_field);
     free(s->recode_from);
     free(s);
@@ -1113,6 +1134,7 @@ sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *
         f->levels = r->levels;
         f->oneway = sv_strdup(r->oneway);
         f->maxspeed = sv_strdup(r->maxspeed);
+        f->hours = sv_strdup(r->hours);
         f->wkb_len = (size_t)size;
         if (!f->wkb || !f->id || !f->name || (r->category && !f->category)) {
             free(f->wkb);
@@ -1170,6 +1192,7 @@ void sv_featureset_free(sv_featureset *fs)
         free(fs->items[i].name);
         free(fs->items[i].category);
         free(fs->items[i].oneway);
+        free(fs->items[i].hours);
         free(fs->items[i].maxspeed);
         free(fs->items[i].wkb);
     }

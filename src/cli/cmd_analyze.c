@@ -74,6 +74,22 @@ static void help(void)
            "                            critical stations (what each station alone covers)\n"
            "  --no-category-coverage    skip coverage per station category (--category; a value like\n"
            "                            \"water;charging\" counts for both; tables category_coverage, category_gaps)\n\n"
+           "Capacity-aware access (2SFCA; tables station_load, district_access):\n"
+           "  --capacity-field FIELD    station capacity (seats, chargers...); a missing, negative or text value\n"
+           "                            is an issue (the station still covers, with no capacity)\n"
+           "  --access 2sfca|e2sfca     R_j = capacity / sum of the demand within reach (weighted by the decay),\n"
+           "                            A_i = sum of R_j within reach; the breaks are the catchments (default\n"
+           "                            2sfca with --capacity-field); demand: --demand points (their people with\n"
+           "                            --population(-field), else --demand-weight), else raster cells,\n"
+           "                            population polygons or districts with their people\n"
+           "  --decay gaussian|linear|step  e2sfca's W(d) within the break d0 (default gaussian: (exp(-d^2/2d0^2)\n"
+           "                            - exp(-1/2)) / (1 - exp(-1/2)); linear 1 - d/d0; step 1, 0.68, 0.22 by thirds)\n"
+           "  --min-access X            district_access.pop_below_pct: people with less than X per 1,000 people\n\n"
+           "Coverage by time of day (tables time_coverage, time_gaps):\n"
+           "  --hours-field FIELD       station opening hours in the OpenStreetMap opening_hours syntax (24/7,\n"
+           "                            Mo-Fr 08:00-18:00; Sa 10:00-14:00; Tu off); none or unreadable: always open\n"
+           "  --at LIST                 moments, e.g. \"Mo 12:00,Mo 22:00,Sa 03:00\" or 2026-12-07T12:00: coverage\n"
+           "                            and gaps with the stations open then\n\n"
            "Geometry:\n"
            "  --crs auto|auto-cgcs2000|EPSG:n  analysis CRS (default auto: the UTM zone of the data's centre;\n"
            "                            auto-cgcs2000: the CGCS2000 3-degree Gauss-Kruger zone, e.g. EPSG:4547\n"
@@ -112,7 +128,11 @@ static void help(void)
            "  svcov analyze --stations stations.geojson --districts districts.geojson --network roads.gpkg \\\n"
            "                --mode walk --minutes 10,15 --demand buildings.geojson --out network.sqlite\n"
            "  svcov analyze --stations geodata/stations.geojson --districts geodata/districts.geojson \\\n"
-           "                --remove-stations S000003 --add-sites siting.sqlite --out out/plan.sqlite\n\n"
+           "                --remove-stations S000003 --add-sites siting.sqlite --out out/plan.sqlite\n"
+           "  svcov analyze --stations stations.geojson --districts districts.geojson --population-field pop \\\n"
+           "                --capacity-field seats --access e2sfca --decay gaussian --min-access 2 --out access.sqlite\n"
+           "  svcov analyze --stations stations.geojson --districts districts.geojson --hours-field opening_hours \\\n"
+           "                --at \"Mo 12:00,Mo 22:00,Sa 03:00\" --out hours.sqlite\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
@@ -204,6 +224,43 @@ static void print_people(sv_lang L, const sv_analysis *a, int people)
             printf(sv_tr(L, "%s%s alone covers %.3f km2"), k ? sv_tr(L, "; ") : "", id, P->crit_area[b * ns + i] / 1e6);
     }
     printf("\n");
+}
+
+/* Capacity-aware access and coverage by time of day, at the first break. */
+static void print_access(sv_lang L, const sv_analysis *a)
+{
+    double index, load;
+    const char *method;
+    size_t j;
+    char brk[32];
+    if (a->n_breaks == 0)
+        return;
+    break_label(L, brk, sizeof brk, &a->breaks[0]);
+    if (sv_analysis_access(a, 0, &index, &method, &j, &load)) {
+        printf(sv_tr(L, "\nAccess (%s; tables station_load, district_access) within %s: "), method, brk);
+        if (isfinite(index))
+            printf(sv_tr(L, "%.3f units of capacity per 1,000 people"), index);
+        else
+            printf("%s", sv_tr(L, "no demand"));
+        if (j != (size_t)-1 && a->people.station_ids && a->people.station_ids[j])
+            printf(sv_tr(L, "; the most loaded station: %s, %.1f demand per unit of capacity"),
+                   a->people.station_ids[j], load);
+        printf("\n");
+    }
+    size_t nm = sv_analysis_moments(a);
+    if (nm)
+        printf(sv_tr(L, "\nBy time of day within %s (tables time_coverage, time_gaps):\n"), brk);
+    for (size_t m = 0; m < nm; m++) {
+        size_t open;
+        double area, pop;
+        const char *label = sv_analysis_moment(a, m, 0, &open, &area, &pop);
+        printf(sv_trn(L, "  %s: %zu station open, %.1f%% of the area", "  %s: %zu stations open, %.1f%% of the area",
+                      open),
+               label, open, area);
+        if (isfinite(pop))
+            printf(sv_tr(L, " / %.1f%% of people"), pop);
+        printf("\n");
+    }
 }
 
 static void print_summary(sv_lang L, const sv_analysis *a, const char *out_path)
@@ -313,6 +370,8 @@ static void print_summary(sv_lang L, const sv_analysis *a, const char *out_path)
     if (a->plan.n_added || a->plan.n_removed)
         printf(sv_tr(L, "\nStation plan: %zu stations added, %zu removed (compare with the run without it: svcov "
                         "compare)\n"), a->plan.n_added, a->plan.n_removed);
+
+    print_access(L, a);
     printf(sv_tr(L, "\nResults: %s\n"), out_path);
 }
 
@@ -348,6 +407,10 @@ int cmd_analyze(int argc, char **argv)
     static const cli_choice methods[] = {{"voronoi", SV_METHOD_VORONOI}, {"union", SV_METHOD_UNION}, {NULL, 0}};
     static const cli_choice snaps[] = {{"edge", SV_SNAP_EDGE}, {"node", SV_SNAP_NODE}, {NULL, 0}};
     static const cli_choice on_off[] = {{"on", 1}, {"off", 0}, {NULL, 0}};
+    static const cli_choice access_words[] = {{"2sfca", SV_ACCESS_2SFCA}, {"e2sfca", SV_ACCESS_E2SFCA}, {NULL, 0}};
+    static const cli_choice decay_words[] = {
+        {"gaussian", SV_DECAY_GAUSSIAN}, {"linear", SV_DECAY_LINEAR}, {"step", SV_DECAY_STEP}, {NULL, 0}};
+    int access = SV_ACCESS_NONE, decay = -1;
     const cli_arg args[] = {
         CLI_STR("stations", &o.stations.spec),
         CLI_STR("districts", &o.districts.spec),
@@ -393,6 +456,14 @@ int cmd_analyze(int argc, char **argv)
         CLI_STR("add-stations", &o.plan.add_stations),
         CLI_STR("remove-stations", &o.plan.remove_stations),
         CLI_STR("add-sites", &o.plan.add_sites),
+
+        CLI_STR("capacity-field", &o.stations.weight_field),
+        CLI_CHOICE("access", &access, access_words, "use 2sfca or e2sfca"),
+        CLI_CHOICE("decay", &decay, decay_words, "use gaussian, linear or step"),
+        CLI_NUM("min-access", &o.min_access, 0, 0, INFINITY, "not a number",
+                "give capacity per 1,000 people, 0 or more"),
+        CLI_STR("hours-field", &o.stations.hours_field),
+        CLI_STR("at", &o.at),
         CLI_INPUT_ARGS(&inputs),
         CLI_END,
     };
@@ -402,6 +473,11 @@ int cmd_analyze(int argc, char **argv)
     }
     o.method = (sv_method)method;
     o.snap = (sv_snap)snap;
+    o.access = (sv_access_method)access;
+    if (decay >= 0) {
+        o.decay = (sv_decay)decay;
+        o.decay_set = 1;
+    }
     if ((rc = cli_lang("analyze", lang_arg, &lang)) != 0)
         goto done;
     if (rest < argc) {

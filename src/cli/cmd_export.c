@@ -17,13 +17,15 @@ static const char *const layers[] = {"gaps",      "gap_parts", "coverage", "serv
                                      "critical_stations", "district_fairness", "category_coverage", "category_gaps",
                                      "responsibility", "demand_access", "district_demand", "reached_streets", "roads",
                                      "district_change", "city_change", "coverage_gained", "coverage_lost",
-                                     "station_change", "compare_runs", NULL};
+                                     "station_change", "compare_runs", "station_load", "district_access",
+                                     "time_coverage", "time_gaps", NULL};
 /* Layers with a break (mode/minutes/radius_m columns). */
 static const char *const per_break[] = {"gaps", "gap_parts", "coverage", "service_areas", "district_coverage",
                                         "city_coverage", "district_redundancy", "critical_stations",
                                         "district_fairness", "category_coverage", "category_gaps",
                                         "district_demand", "reached_streets", "district_change", "city_change",
-                                        "coverage_gained", "coverage_lost", "station_change", NULL};
+                                        "coverage_gained", "coverage_lost", "station_change", "station_load",
+                                        "district_access", "time_coverage", "time_gaps", NULL};
 
 static int in_list(const char *const *list, const char *s)
 {
@@ -56,7 +58,8 @@ static void help(void)
            "                   city_coverage, stations, districts, issues, runs; people and\n"
            "                   redundancy: district_redundancy, critical_stations, district_fairness,\n"
            "                   category_coverage, category_gaps, responsibility; demand_access,\n"
-           "                   district_demand, reached_streets; from svcov site:\n"
+           "                   district_demand, reached_streets; capacity and time of day:\n"
+           "                   station_load, district_access, time_coverage, time_gaps; from svcov site:\n"
            "                   sites, site_runs, site_district_coverage; from svcov compare:\n"
            "                   district_change, city_change, coverage_gained, coverage_lost,\n"
            "                   station_change, compare_runs\n"

@@ -46,13 +46,18 @@ static void help(void)
            "  --font FAMILY        a font family to use first (CJK falls back to Noto Sans CJK)\n"
            "  --lang LANG          en or zh (简体中文): titles, legend, figures; default from LANG/LC_ALL\n"
            "  --world-file         PNG: also write FILE.pgw so GIS software can place the image\n"
+           "  --by coverage|access printable maps: the coverage (default), or the districts coloured by\n"
+           "                       capacity per 1,000 people (district_access, 5 quantile classes) with the\n"
+           "                       stations sized by demand per unit of capacity (station_load), at the\n"
+           "                       largest break drawn (svcov analyze --capacity-field)\n"
            "  -q, --quiet          no 'wrote' messages (warnings about the data still show)\n\n"
            "Examples:\n"
            "  svcov map --db out/demo.sqlite --out out/demo_map.png\n"
            "  svcov map --db out/demo.sqlite --district D0013 --minutes 15 --out D0013.pdf\n"
            "  svcov map --db out/demo.sqlite --all-districts out/maps --format pdf\n"
            "  svcov map --db out/demo.sqlite --atlas out/atlas.pdf\n"
-           "  svcov map --db out/demo.sqlite --html out/demo_map.html\n\n"
+           "  svcov map --db out/demo.sqlite --html out/demo_map.html\n"
+           "  svcov map --db access.sqlite --by access --minutes 10 --out access.pdf\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n",
            sv_map_leaflet_version());
 }
@@ -143,7 +148,7 @@ int cmd_map(int argc, char **argv)
     sv_map_page_options po = {0};
     const char *lang_arg = NULL;
     sv_lang lang = SV_LANG_EN;
-    int world = 0, quiet = 0, rc = EXIT_OK, rest, page = po.page, labels = po.labels;
+    int world = 0, quiet = 0, rc = EXIT_OK, rest, page = po.page, labels = po.labels, by_access = 0;
     sv_coords coords = SV_COORDS_WGS84;
     static const cli_choice pages[] = {{"a4", SV_MAP_PAGE_AUTO},
                                        {"auto", SV_MAP_PAGE_AUTO},
@@ -152,6 +157,7 @@ int cmd_map(int argc, char **argv)
                                        {"a4-landscape", SV_MAP_PAGE_LANDSCAPE},
                                        {"landscape", SV_MAP_PAGE_LANDSCAPE},
                                        {NULL, 0}};
+    static const cli_choice by_words[] = {{"coverage", 0}, {"access", 1}, {NULL, 0}};
     static const cli_choice label_words[] = {
         {"auto", SV_MAP_LABELS_AUTO}, {"all", SV_MAP_LABELS_ALL}, {"none", SV_MAP_LABELS_NONE}, {NULL, 0}};
     const cli_arg args[] = {
@@ -174,6 +180,7 @@ int cmd_map(int argc, char **argv)
         CLI_STR("atlas", &atlas),
         CLI_STR("lang", &lang_arg),
         CLI_FN("coords", &coords, cli_coords_arg, 0),
+        CLI_CHOICE("by", &by_access, by_words, "use coverage or access"),
         CLI_PRINT("help", help),
         CLI_END,
     };
@@ -253,7 +260,7 @@ int cmd_map(int argc, char **argv)
     }
     cli_catch_signals(ctx);
     /* warnings (a name no font can draw, an empty layer) show even with --quiet */
-    sv_map_options mo = {minutes.v, minutes.n, radii.v, radii.n, font, on_warn, NULL, lang, coords};
+    sv_map_options mo = {minutes.v, minutes.n, radii.v, radii.n, font, on_warn, NULL, lang, coords, by_access};
     sv_map *m = NULL;
     sv_status st = SV_OK;
     if (out || all_dir || atlas)

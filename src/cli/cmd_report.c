@@ -85,7 +85,7 @@ int cmd_report(int argc, char **argv)
         rc = cli_usage("report", "--out %s: the file name must end in .html, .md or .csv", out);
         goto done;
     }
-    sv_map_options mo = {minutes.v, minutes.n, radii.v, radii.n, NULL, on_warn, NULL, lang, SV_COORDS_WGS84};
+    sv_map_options mo = {minutes.v, minutes.n, radii.v, radii.n, NULL, on_warn, NULL, lang, SV_COORDS_WGS84, 0};
     ro.map = &mo;
     ro.district_maps = district_maps;
     ro.title = title;

@@ -212,6 +212,50 @@ static const sv_column responsibility[] = {
     {"pop_share_pct", R, 0, "their share of all people served, percent"},
     {"n_points", I, 0, "demand or population points assigned to it"},
 };
+static const sv_column station_load[] = {
+    {"station_id", T, NN, "the station"},
+    BREAK_NN,
+    {"capacity", R, 0, "its capacity (--capacity-field); NULL: unknown"},
+    {"demand_within", R, NN, "demand weight within reach, weighted by the decay: sum P_k W(d_kj)"},
+    {"ratio", R, 0, "capacity per unit of demand R_j = capacity / demand_within; NULL: no demand within reach"},
+    {"demand_per_capacity", R, 0, "demand_within / capacity (1 / ratio): the load; NULL without capacity"},
+};
+static const sv_column district_access[] = {
+    DISTRICT_ID,
+    DISTRICT_NAME,
+    BREAK_NN,
+    {"access_index", R, 0, "people-weighted mean of A_i x 1000: capacity per 1,000 people"},
+    {"p10", R, 0, "weighted 10th percentile of A_i x 1000"},
+    {"median", R, 0, "weighted median of A_i x 1000"},
+    {"p90", R, 0, "weighted 90th percentile of A_i x 1000"},
+    {"pop_below_pct", R, 0, "share of the people whose A_i x 1000 is below --min-access, percent"},
+    {"pop_total", R, 0, "demand weight (people) of the points in the district"},
+    {"n_points", I, NN, "demand points in the district"},
+};
+static const sv_column time_coverage[] = {
+    DISTRICT_ID,
+    DISTRICT_NAME,
+    BREAK_NN,
+    {"moment", T, NN, "the moment as given to --at (Mo 12:00)"},
+    {"stations_open", I, NN, "stations open at that moment (--hours-field)"},
+    {"area_m2", R, NN, "district area, square metres"},
+    {"covered_m2", R, NN, "area covered by the open stations, square metres"},
+    {"covered_pct", R, NN, "covered share of the area, percent"},
+    {"gap_m2", R, NN, "area outside every open station's service area, square metres"},
+    {"n_stations_reaching", I, NN, "open stations whose service area reaches the district"},
+    {"pop_total", R, 0, "people; NULL without population"},
+    {"pop_covered", R, 0, "people covered by the open stations"},
+    {"pop_covered_pct", R, 0, "covered share of the people, percent"},
+};
+static const sv_column time_gaps[] = {
+    DISTRICT_ID_NN,
+    DISTRICT_NAME,
+    BREAK_NN,
+    {"moment", T, NN, "the moment as given to --at"},
+    {"gap_m2", R, NN, "area outside every open station's service area, square metres"},
+    {"gap_pct", R, NN, "gap share of the district, percent"},
+    {"n_parts", I, NN, "polygons of the gap"},
+};
 static const sv_column roads[] = {
     {"road_id", T, 0, "the road feature"},
     {"highway", T, 0, "its class (OSM highway=*)"},
@@ -292,6 +336,16 @@ static const sv_column runs[] = {
     {"plan_add_sites", T, 0, "--add-sites: the siting run whose sites the plan opens"},
     {"n_stations_added", I, 0, "stations the plan adds"},
     {"n_stations_removed", I, 0, "stations the plan closes"},
+
+    {"access_method", T, 0, "--access: 2sfca or e2sfca; NULL: not computed"},
+    {"access_decay", T, 0, "--decay of e2sfca: gaussian, linear or step"},
+    {"capacity_field", T, 0, "--capacity-field of the stations"},
+    {"min_access", R, 0, "--min-access, capacity per 1,000 people"},
+    {"access_demand", T, 0, "the demand points of the access index and their weights"},
+    {"hours_field", T, 0, "--hours-field of the stations (OSM opening_hours)"},
+    {"moments", T, 0, "--at: the moments of time_coverage"},
+    {"stations_without_hours", I, 0, "stations without an hours value: counted as always open"},
+    {"hours_unreadable", I, 0, "stations whose hours could not be read (issues): counted as always open"},
 };
 
 /* One row per `svcov site`. */
@@ -470,6 +524,16 @@ static const sv_table_desc tables[SV_TABLE_COUNT] = {
                                 "MULTIPOLYGON", "geom", NO_INDEX, 1, 0},
     [SV_TABLE_RESPONSIBILITY] = {"responsibility", "the area and people each station is responsible for", "id",
                                  COLS(responsibility), "MULTIPOLYGON", "geom", NO_INDEX, 1, 0},
+    [SV_TABLE_STATION_LOAD] = {"station_load", "capacity against demand within reach, per station and break "
+                               "(2SFCA step 1)", "id", COLS(station_load), NULL, NULL, NO_INDEX, 1, 0},
+    [SV_TABLE_DISTRICT_ACCESS] = {"district_access", "capacity-aware access per district and break (2SFCA step 2; "
+                                  "NULL district_id: the whole area)", "id", COLS(district_access), NULL, NULL,
+                                  NO_INDEX, 1, 0},
+    [SV_TABLE_TIME_COVERAGE] = {"time_coverage", "coverage by the stations open at each --at moment, per district "
+                                "and break (NULL district_id: the whole area)", "id", COLS(time_coverage), NULL,
+                                NULL, NO_INDEX, 1, 0},
+    [SV_TABLE_TIME_GAPS] = {"time_gaps", "the uncovered part of each district at each --at moment", "id",
+                            COLS(time_gaps), "MULTIPOLYGON", "geom", NO_INDEX, 1, 0},
     [SV_TABLE_ROADS] = {"roads", "the road lines of a network-mode run (map context)", "id", COLS(roads),
                         "MULTILINESTRING", "geom", NO_INDEX, 1, 0},
     [SV_TABLE_BREAKS] = {"breaks", "one row per break, with a preset's names (joined on radius_m)", "id",

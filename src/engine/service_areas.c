@@ -333,6 +333,22 @@ static sv_index *point_tree(sv_geos *h, const double *x, const double *y, size_t
     return t;
 }
 
+/* The stations within r of (x, y), straight: ids[0..*n) (the one rule of
+ * "within" in circle mode, shared by the counts and the pairs). 0 ok. */
+static int stations_within(sv_geos *h, sv_index *tree, const double *sx, const double *sy, double x, double y,
+                           double r, size_t **ids, size_t *n, size_t *cap)
+{
+    sv_env e = {x - r, y - r, x + r, y + r};
+    size_t m = 0;
+    *n = 0;
+    if (sv_index_query(h, tree, &e, ids, &m, cap) != 0)
+        return -1;
+    for (size_t k = 0; k < m; k++)
+        if (hypot(sx[(*ids)[k]] - x, sy[(*ids)[k]] - y) <= r)
+            (*ids)[(*n)++] = (*ids)[k];
+    return 0;
+}
+
 sv_status sv_demand_access_circles(sv_ctx *ctx, const double *sx, const double *sy, size_t ns, const double *dx,
                                    const double *dy, size_t nd, const double *radius, size_t nb,
                                    sv_demand_access *out)
@@ -350,16 +366,12 @@ sv_status sv_demand_access_circles(sv_ctx *ctx, const double *sx, const double *
         out->snap_m[i] = NAN;
         out->network_m[i] = out->euclid_m[i] = out->cost[i] = d;
         for (size_t b = 0; b < nb; b++) {
-            double r = radius[b];
-            sv_env e = {dx[i] - r, dy[i] - r, dx[i] + r, dy[i] + r};
             size_t n = 0;
-            if (sv_index_query(h, tree, &e, &ids, &n, &cap) != 0) {
+            if (stations_within(h, tree, sx, sy, dx[i], dy[i], radius[b], &ids, &n, &cap) != 0) {
                 st = SV_ERR_NOMEM;
                 break;
             }
-            int c = 0;
-            for (size_t k = 0; k < n; k++)
-                c += hypot(sx[ids[k]] - dx[i], sy[ids[k]] - dy[i]) <= r;
+            int c = (int)n;
             out->n_stations[i * nb + b] = c;
             out->within[i * nb + b] = c > 0;
         }
@@ -368,6 +380,55 @@ sv_status sv_demand_access_circles(sv_ctx *ctx, const double *sx, const double *
     sv_index_destroy(h, tree);
     sv_geos_destroy(h);
     return st;
+}
+
+/* The cost from each station to each attached demand point within the
+ * largest break: one bounded search per station, the demand's access leg
+ * added as for the nearest station. visit(u, s, i, c) gets every pair with
+ * c <= the largest budget. */
+typedef void (*pair_visit)(void *u, size_t s, size_t i, double c);
+static sv_status station_costs(sv_ctx *ctx, const sv_network *net, const sv_net_areas *a, size_t ns,
+                               const sv_attach *at, size_t nd, const sv_access_opts *o, sv_labels *l,
+                               pair_visit visit, void *u)
+{
+    size_t nb = o->n_breaks;
+    double cutoff = nb ? o->budget[nb - 1] : 0;
+    sv_status st = SV_OK;
+    for (size_t s = 0; s < ns && st == SV_OK; s++) {
+        if (!a->attach[s].ok)
+            continue;
+        if ((st = sv_network_dijkstra(net, o->kind, &a->attach[s], &a->access[s], &a->access_len[s], 1, cutoff,
+                                      l)) != SV_OK)
+            break;
+        for (size_t i = 0; i < nd; i++) {
+            if (!at[i].ok)
+                continue;
+            double len;
+            int which;
+            double c = sv_network_point_cost(net, o->kind, l, &a->attach[s], &a->access[s], &a->access_len[s], 1,
+                                             &at[i], &len, &which);
+            if (o->access_legs && isfinite(c))
+                c += o->kind == SV_COST_LENGTH ? at[i].snap_m : at[i].snap_m / (o->access_kmh / 3.6);
+            if (c <= cutoff)
+                visit(u, s, i, c);
+        }
+        if ((s & 63) == 0 && sv_ctx_interrupted(ctx))
+            st = SV_ERR_INTERRUPTED;
+    }
+    return st;
+}
+
+typedef struct {
+    sv_demand_access *out;
+    const double *budget;
+} count_job;
+
+static void count_within(void *u, size_t s, size_t i, double c)
+{
+    (void)s;
+    count_job *j = u;
+    for (size_t b = 0; b < j->out->n_breaks; b++)
+        j->out->n_stations[i * j->out->n_breaks + b] += c <= j->budget[b];
 }
 
 sv_status sv_demand_access_network(sv_ctx *ctx, const sv_network *net, const sv_net_areas *a, const double *sx,
@@ -413,34 +474,114 @@ sv_status sv_demand_access_network(sv_ctx *ctx, const sv_network *net, const sv_
             out->within[i * nb + b] = c <= o->budget[b];
     }
     /* stations within each break: one bounded search per station */
-    double cutoff = nb ? o->budget[nb - 1] : 0;
-    for (size_t s = 0; s < ns && st == SV_OK; s++) {
-        if (!a->attach[s].ok)
-            continue;
-        if ((st = sv_network_dijkstra(net, o->kind, &a->attach[s], &a->access[s], &a->access_len[s], 1, cutoff,
-                                      &l)) != SV_OK)
-            break;
-        for (size_t i = 0; i < nd; i++) {
-            if (!at[i].ok)
-                continue;
-            double len;
-            int which;
-            double c = sv_network_point_cost(net, o->kind, &l, &a->attach[s], &a->access[s], &a->access_len[s], 1,
-                                             &at[i], &len, &which);
-            if (o->access_legs && isfinite(c))
-                c += o->kind == SV_COST_LENGTH ? at[i].snap_m : at[i].snap_m / (o->access_kmh / 3.6);
-            for (size_t b = 0; b < nb; b++)
-                out->n_stations[i * nb + b] += c <= o->budget[b];
-        }
-        if ((s & 63) == 0 && sv_ctx_interrupted(ctx))
-            st = SV_ERR_INTERRUPTED;
-    }
+    count_job cj = {out, o->budget};
+    if (st == SV_OK)
+        st = station_costs(ctx, net, a, ns, at, nd, o, &l, count_within, &cj);
     if (st == SV_ERR_NOMEM)
         sv_error(ctx, st, "out of memory for demand access");
 done:
     free(ids);
     sv_index_destroy(h, tree);
     sv_geos_destroy(h);
+    free(at);
+    sv_labels_free(&l);
+    return st;
+}
+
+/* ---- station-demand pairs within reach (capacity-aware access) ---- */
+
+void sv_reach_pairs_free(sv_reach_pairs *p)
+{
+    if (!p)
+        return;
+    free(p->demand);
+    free(p->station);
+    free(p->cost);
+    memset(p, 0, sizeof *p);
+}
+
+typedef struct {
+    sv_reach_pairs *p;
+    int failed;
+} pair_job;
+
+static void add_pair(void *u, size_t s, size_t i, double c)
+{
+    pair_job *j = u;
+    sv_reach_pairs *p = j->p;
+    if (j->failed)
+        return;
+    if (p->n == p->cap) {
+        size_t nc = p->cap ? 2 * p->cap : 1024;
+        size_t *d = sv_realloc(p->demand, nc * sizeof *d);
+        if (d)
+            p->demand = d;
+        size_t *st = sv_realloc(p->station, nc * sizeof *st);
+        if (st)
+            p->station = st;
+        double *co = sv_realloc(p->cost, nc * sizeof *co);
+        if (co)
+            p->cost = co;
+        if (!d || !st || !co) {
+            j->failed = 1;
+            return;
+        }
+        p->cap = nc;
+    }
+    p->demand[p->n] = i;
+    p->station[p->n] = s;
+    p->cost[p->n++] = c;
+}
+
+sv_status sv_reach_pairs_circles(sv_ctx *ctx, const double *sx, const double *sy, size_t ns, const double *dx,
+                                 const double *dy, size_t nd, double max_radius, sv_reach_pairs *out)
+{
+    memset(out, 0, sizeof *out);
+    sv_geos *h = sv_geos_create();
+    sv_index *tree = h ? point_tree(h, sx, sy, ns) : NULL;
+    size_t *ids = NULL, cap = 0;
+    pair_job j = {out, 0};
+    sv_status st = (h && tree) ? SV_OK : SV_ERR_NOMEM;
+    for (size_t i = 0; i < nd && st == SV_OK && ns; i++) {
+        size_t n = 0;
+        if (stations_within(h, tree, sx, sy, dx[i], dy[i], max_radius, &ids, &n, &cap) != 0) {
+            st = SV_ERR_NOMEM;
+            break;
+        }
+        for (size_t k = 0; k < n; k++)
+            add_pair(&j, ids[k], i, hypot(sx[ids[k]] - dx[i], sy[ids[k]] - dy[i]));
+        if (j.failed)
+            st = SV_ERR_NOMEM;
+        if ((i & 4095) == 0 && sv_ctx_interrupted(ctx))
+            st = SV_ERR_INTERRUPTED;
+    }
+    free(ids);
+    sv_index_destroy(h, tree);
+    sv_geos_destroy(h);
+    if (st == SV_ERR_NOMEM)
+        sv_error(ctx, st, "out of memory for the station-demand pairs");
+    return st;
+}
+
+sv_status sv_reach_pairs_network(sv_ctx *ctx, const sv_network *net, const sv_net_areas *a, size_t ns,
+                                 const double *dx, const double *dy, size_t nd, const sv_access_opts *o,
+                                 sv_reach_pairs *out)
+{
+    memset(out, 0, sizeof *out);
+    sv_attach *at = sv_calloc(nd + 1, sizeof *at);
+    sv_labels l = {0};
+    pair_job j = {out, 0};
+    sv_status st = SV_OK;
+    if (!at || sv_labels_init(&l, net) != SV_OK)
+        st = SV_ERR_NOMEM;
+    if (st == SV_OK)
+        st = sv_network_attach(ctx, net, dx, dy, nd, o->snap, o->max_snap_m, at);
+    if (st == SV_OK)
+        st = station_costs(ctx, net, a, ns, at, nd, o, &l, add_pair, &j);
+    if (st == SV_OK && j.failed)
+        st = SV_ERR_NOMEM;
+    if (st == SV_ERR_NOMEM)
+        sv_error(ctx, st, "out of memory for the station-demand pairs");
     free(at);
     sv_labels_free(&l);
     return st;

@@ -26,6 +26,32 @@ static const sv_rgba CAT_COLOURS[] = {
 };
 #define N_CAT_COLOURS (sizeof CAT_COLOURS / sizeof CAT_COLOURS[0])
 
+/* The access classes, low to high (ColorBrewer YlGnBu, 5 classes); no demand: grey. */
+static const sv_rgba ACCESS_COLOURS[5] = {
+    {1.00, 1.00, 0.80, 1}, {0.63, 0.85, 0.71, 1}, {0.25, 0.71, 0.77, 1}, {0.17, 0.50, 0.72, 1}, {0.15, 0.20, 0.58, 1},
+};
+static const sv_rgba NO_ACCESS = {0.80, 0.80, 0.80, 1}, LOAD = {0.80, 0.15, 0.10, 0.85};
+
+static const sv_rgba *access_colour(const sv_map *m, double v)
+{
+    if (!isfinite(v))
+        return &NO_ACCESS;
+    int k = 0;
+    while (k < m->n_acc_classes - 1 && v > m->acc_lim[k + 1])
+        k++;
+    /* spread over the palette when there are fewer classes */
+    int c = m->n_acc_classes > 1 ? k * 4 / (m->n_acc_classes - 1) : 2;
+    return &ACCESS_COLOURS[c];
+}
+
+/* A station's symbol radius by its load: area in proportion, 2.5 to 9 pt. */
+static double load_radius(const sv_map *m, double load)
+{
+    if (!isfinite(load) || !(m->load_max > 0))
+        return 2.5;
+    return 2.5 + 6.5 * sqrt(fmax(load, 0) / m->load_max);
+}
+
 static sv_rgba area_colour(int i, int n)
 {
     /* the smallest break darkest: drawn over the larger ones, nested areas deepen */
@@ -157,6 +183,40 @@ static void draw_panel(page *p, box pb, int di, int portrait)
     const sv_lang L = m->lang;
     text(p, x, y, sv_tr(L, "Legend"), 10, 1, &INK, NULL, NULL, NULL);
     y += 16;
+    if (m->by_access) {
+        snprintf(buf, sizeof buf, sv_tr(L, "Capacity per 1,000 people within %s"),
+                 sv_map_break_label_in(L, &m->brks[m->nb - 1], lb, sizeof lb));
+        text(p, x, y - 1, buf, 8, 1, &INK, NULL, NULL, NULL);
+        y += 13;
+        for (int k = m->n_acc_classes - 1; k >= 0; k--) {
+            double mid = (m->acc_lim[k] + m->acc_lim[k + 1]) / 2;
+            legend_swatch(p, x, y, access_colour(m, m->n_acc_classes > 1 ? mid : m->acc_lim[0]), NULL, NULL, 0);
+            snprintf(buf, sizeof buf, "%.*f – %.*f", m->acc_lim[k + 1] >= 100 ? 0 : 2, m->acc_lim[k],
+                     m->acc_lim[k + 1] >= 100 ? 0 : 2, m->acc_lim[k + 1]);
+            text(p, x + 24, y - 1, buf, 8, 0, &INK, NULL, NULL, NULL);
+            y += 14;
+        }
+        legend_swatch(p, x, y, &NO_ACCESS, NULL, NULL, 0);
+        text(p, x + 24, y - 1, sv_tr(L, "No demand"), 8, 0, &INK, NULL, NULL, NULL);
+        y += 16;
+        if (m->load_max > 0) {
+            text(p, x, y - 1, sv_tr(L, "Stations: demand per unit of capacity"), 8, 1, &INK, NULL, NULL, NULL);
+            y += 14;
+            double lo = isfinite(m->load_min) ? m->load_min : 0;
+            double vals[2] = {lo, m->load_max};
+            for (int k = 0; k < 2; k++) {
+                double rr = load_radius(m, vals[k]);
+                sv_canvas_symbol(p->c, SV_SYM_CIRCLE, x + 9, y + 5, rr, &LOAD, &WHITE, 0.8);
+                snprintf(buf, sizeof buf, "%.*f", vals[k] >= 100 ? 0 : 2, vals[k]);
+                text(p, x + 24, y - 1, buf, 8, 0, &INK, NULL, NULL, NULL);
+                y += fmax(14, 2 * rr + 4);
+            }
+        }
+        legend_swatch(p, x, y, NULL, &BOUNDARY, NULL, 2);
+        text(p, x + 24, y - 1, sv_tr(L, "District boundary"), 8, 0, &INK, NULL, NULL, NULL);
+        y += 18;
+        goto figures;
+    }
     for (int i = m->nb - 1; i >= 0; i--) {
         sv_rgba c = area_colour(i, m->nb);
         sv_rgba c2 = c;
@@ -222,7 +282,7 @@ static void draw_panel(page *p, box pb, int di, int portrait)
         text(p, x + 24, y - 1, buf, 7, 0, &GREY, NULL, NULL, NULL);
         y += 13;
     }
-    /* figures */
+figures:
     if (portrait) {
         x = pb.x0 + 2 * colw;
         y = pb.y0;
@@ -463,14 +523,14 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
     sv_canvas_clip(p.c, p.frame.x0, p.frame.y0, fw, fh);
     sv_canvas_rect(p.c, p.frame.x0, p.frame.y0, fw, fh, &OUTSIDE, NULL, 0);
     for (size_t i = 0; i < m->nd; i++)
-        draw_shape(&p, &m->d[i].s, 1, &WHITE, NULL, 0, NULL, 0);
-    for (int b = m->nb - 1; b >= 0; b--) {
+        draw_shape(&p, &m->d[i].s, 1, m->by_access ? access_colour(m, m->acc[i]) : &WHITE, NULL, 0, NULL, 0);
+    for (int b = m->nb - 1; b >= 0 && !m->by_access; b--) {
         sv_rgba c = area_colour(b, m->nb);
         for (size_t i = 0; i < m->ncov; i++)
             if (m->cov[i].brk == b)
                 draw_shape(&p, &m->cov[i].s, 1, &c, NULL, 0, NULL, 0);
     }
-    for (size_t i = 0; i < m->ngap; i++)
+    for (size_t i = 0; i < m->ngap && !m->by_access; i++)
         if (m->gap[i].brk == m->nb - 1)
             draw_shape(&p, &m->gap[i].s, 1, &GAP, NULL, 0, &HATCH, 4.5);
     sv_map_change_draw_areas(m->change, p.c, p.s, p.ox, p.oy);
@@ -513,7 +573,10 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
         double x, y;
         sv_map_px(&p, m->st[i].x, m->st[i].y, &x, &y);
         box b = {x - r - 1, y - r - 1, x + r + 1, y + r + 1};
-        if (sv_map_overlaps(&b, &p.frame))
+        if (sv_map_overlaps(&b, &p.frame) && m->by_access) /* sized by the demand on each unit of capacity */
+            sv_canvas_symbol(p.c, SV_SYM_CIRCLE, x, y, load_radius(m, m->load[i]),
+                             isfinite(m->load[i]) ? &LOAD : &GREY, &WHITE, 0.8);
+        else if (sv_map_overlaps(&b, &p.frame))
             sv_canvas_symbol(p.c, (sv_symbol)(m->st[i].cat % SV_SYM_COUNT), x, y, r,
                              &CAT_COLOURS[m->st[i].cat % (int)N_CAT_COLOURS], &WHITE, 0.8);
     }

@@ -101,6 +101,13 @@ struct sv_map {
     double max_snap;        /* its --max-snap, metres */
     long n_off_network;     /* stations farther than that from a usable street (runs.stations_unattached) */
     int has_pop;
+    /* --by access: the access index per district (NAN: no demand), its class limits, the load per station */
+    int by_access;
+    double *acc;          /* nd */
+    double acc_lim[6];    /* class k: acc_lim[k] <= v <= acc_lim[k + 1] */
+    int n_acc_classes;
+    double *load;         /* ns, NAN: unknown */
+    double load_max, load_min;
     /* reading state */
     sv_geos *geos;
     sv_status st_read;

@@ -397,6 +397,100 @@ static int read_site(void *ud, int ncol, const char *const *names, const char *c
     return s->id ? 0 : nomem(m);
 }
 
+static int read_access(void *ud, int ncol, const char *const *names, const char *const *v)
+{
+    (void)names;
+    sv_map *m = ud;
+    if (!v || ncol < 2)
+        return 0;
+    int i = sv_map_district_index(m, v[0]);
+    if (i >= 0)
+        m->acc[i] = num(v[1]);
+    return 0;
+}
+
+static int read_load(void *ud, int ncol, const char *const *names, const char *const *v)
+{
+    (void)names;
+    sv_map *m = ud;
+    if (!v || ncol < 2 || !v[0])
+        return 0;
+    for (size_t i = 0; i < m->ns; i++)
+        if (strcmp(m->st[i].id, v[0]) == 0) {
+            m->load[i] = num(v[1]);
+            break;
+        }
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static sv_status query(sv_map *m, const char *sql, sv_row_fn fn, void *ud);
+
+/* The access index and the loads at the largest break drawn, and five
+ * classes of the districts' index with about as many districts in each. */
+static sv_status load_access(sv_ctx *ctx, sv_map *m)
+{
+    if (!has_word(m->tables, "district_access") || !has_word(m->tables, "station_load"))
+        return sv_error(ctx, SV_ERR_DATA, "%s has no access tables: it was written by an older svcov; rerun "
+                        "'svcov analyze' with --capacity-field FIELD", m->db);
+    m->acc = sv_malloc((m->nd + 1) * sizeof *m->acc);
+    m->load = sv_malloc((m->ns + 1) * sizeof *m->load);
+    if (!m->acc || !m->load)
+        return SV_ERR_NOMEM;
+    for (size_t i = 0; i < m->nd; i++)
+        m->acc[i] = NAN;
+    for (size_t i = 0; i < m->ns; i++)
+        m->load[i] = NAN;
+    char sql[320];
+    double r = m->brks[m->nb - 1].radius;
+    snprintf(sql, sizeof sql, "SELECT district_id, access_index FROM district_access WHERE district_id IS NOT NULL"
+             " AND abs(radius_m - %.10g) < 1e-6", r);
+    sv_status st = query(m, sql, read_access, m);
+    snprintf(sql, sizeof sql, "SELECT station_id, demand_per_capacity FROM station_load WHERE abs(radius_m - %.10g)"
+             " < 1e-6", r);
+    if (st == SV_OK)
+        st = query(m, sql, read_load, m);
+    if (st != SV_OK)
+        return st;
+    double *v = sv_malloc((m->nd + 1) * sizeof *v);
+    if (!v)
+        return SV_ERR_NOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < m->nd; i++)
+        if (isfinite(m->acc[i]))
+            v[n++] = m->acc[i];
+    if (n == 0) {
+        free(v);
+        return sv_error(ctx, SV_ERR_DATA, "%s has no access index for its districts (district_access is empty): "
+                        "run 'svcov analyze' with --capacity-field FIELD and demand or people", m->db);
+    }
+    qsort(v, n, sizeof *v, cmp_double);
+    /* quantile limits, without repeats */
+    m->n_acc_classes = 0;
+    m->acc_lim[0] = v[0];
+    for (int k = 1; k <= 5; k++) {
+        double q = v[(size_t)((double)k / 5 * (double)(n - 1) + 0.5)];
+        if (q > m->acc_lim[m->n_acc_classes])
+            m->acc_lim[++m->n_acc_classes] = q;
+    }
+    if (m->n_acc_classes == 0) /* every district alike: one class */
+        m->acc_lim[++m->n_acc_classes] = v[0];
+    free(v);
+    m->load_max = 0;
+    m->load_min = INFINITY;
+    for (size_t i = 0; i < m->ns; i++)
+        if (isfinite(m->load[i])) {
+            m->load_max = fmax(m->load_max, m->load[i]);
+            m->load_min = fmin(m->load_min, m->load[i]);
+        }
+    return SV_OK;
+}
+
 static sv_status query(sv_map *m, const char *sql, sv_row_fn fn, void *ud)
 {
     m->st_read = SV_OK;
@@ -608,6 +702,10 @@ sv_status sv_map_load(sv_ctx *ctx, const char *db_path, const sv_map_options *op
             radii[i] = m->brks[i].radius;
         st = sv_map_change_load(ctx, m->rd, m->geos, radii, n, &m->change);
     }
+    if (st == SV_OK && opt && opt->by_access) {
+        m->by_access = 1;
+        st = load_access(ctx, m);
+    }
     if (st == SV_OK && m->ncov == 0 && m->ngap == 0 && m->ns > 0)
         st = sv_error(ctx, SV_ERR_DATA, "%s: the coverage and gaps layers are empty; rerun 'svcov analyze'",
                       db_path);
@@ -661,6 +759,8 @@ void sv_map_destroy(sv_map *m)
     free(m->brks);
     free(m->dfig);
     free(m->cfig);
+    free(m->acc);
+    free(m->load);
     free(m->tables);
     free(m->font);
     free(m->db);

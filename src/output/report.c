@@ -130,7 +130,7 @@ typedef struct {
     sv_map *map;
     const sv_report_options *opt;
     rtable tables, dc_cols, red_cols, fair_cols, dem_cols, city_cols;
-    rtable breaks, rows, city, runs, critical, issues, sites;
+    rtable breaks, rows, city, runs, critical, issues, sites, overloaded;
     rtable change, city_change, station_change, compare; /* an 'svcov compare' database */
     char *where; /* the break filter, any length */
     column cols[32];
@@ -309,6 +309,15 @@ static sv_status gather(report *r)
         sv_buf_printf(&q, "SELECT * FROM critical_stations c WHERE %s AND rank <= 5 ORDER BY radius_m, rank",
                       r->where);
         st = run(ctx, db, q.data, &r->critical);
+        sv_buf_free(&q);
+    }
+    if (st == SV_OK && has(&r->tables, "station_load")) { /* the most loaded stations of each break */
+        sv_buf_printf(&q, "SELECT * FROM (SELECT c.minutes, c.radius_m, row_number() OVER (PARTITION BY c.radius_m"
+                      " ORDER BY c.demand_per_capacity DESC, c.station_id) AS rank, c.station_id, s.name,"
+                      " c.capacity, c.demand_within, c.demand_per_capacity FROM station_load c LEFT JOIN stations s"
+                      " ON s.station_id = c.station_id WHERE %s AND c.demand_per_capacity IS NOT NULL) WHERE rank"
+                      " <= 5 ORDER BY radius_m, rank", r->where);
+        st = run(ctx, db, q.data, &r->overloaded);
         sv_buf_free(&q);
     }
     if (st == SV_OK && has(&r->tables, "sites") && has(&r->tables, "site_runs"))
@@ -593,19 +602,13 @@ static void district_table(report *r, out *w, int part)
     table_end(w);
 }
 
-static void critical_table(report *r, out *w)
+/* A heading and the columns of c that it has, one row per row of c. */
+static void plain_table(out *w, const rtable *c, const char *title, const char *const *cols,
+                        const char *const *heads, const kind *kinds, size_t nc)
 {
-    const rtable *c = &r->critical;
     if (c->nrows == 0)
         return;
-    heading(w, 2, sv_tr(w->lang, "Critical stations (the most lost if one closes)"));
-    static const char *const cols[] = {"minutes", "radius_m", "rank", "station_id", "name", "pop_lost",
-                                       "pop_lost_pct", "area_lost_m2"};
-    static const char *const heads[] = {SV_N_("Minutes"),     SV_N_("Radius m"),      SV_N_("Rank"),
-                                        SV_N_("Station"),     SV_N_("Name"),          SV_N_("People lost"),
-                                        SV_N_("People lost %"), SV_N_("Area lost m²")};
-    static const kind kinds[] = {K_NUM, K_INT, K_INT, K_TEXT, K_TEXT, K_INT, K_PCT, K_INT};
-    const size_t nc = sizeof cols / sizeof cols[0];
+    heading(w, 2, title);
     table_start(w);
     row_start(w);
     char align[16];
@@ -732,6 +735,31 @@ static void change_tables(report *r, out *w)
         row_end(w);
     }
     table_end(w);
+}
+
+static void critical_table(report *r, out *w)
+{
+    static const char *const cols[] = {"minutes", "radius_m", "rank", "station_id", "name", "pop_lost",
+                                       "pop_lost_pct", "area_lost_m2"};
+    static const char *const heads[] = {SV_N_("Minutes"),     SV_N_("Radius m"),      SV_N_("Rank"),
+                                        SV_N_("Station"),     SV_N_("Name"),          SV_N_("People lost"),
+                                        SV_N_("People lost %"), SV_N_("Area lost m²")};
+    static const kind kinds[] = {K_NUM, K_INT, K_INT, K_TEXT, K_TEXT, K_INT, K_PCT, K_INT};
+    plain_table(w, &r->critical, sv_tr(w->lang, "Critical stations (the most lost if one closes)"), cols, heads,
+                kinds, sizeof cols / sizeof cols[0]);
+}
+
+/* The stations with the most demand per unit of capacity (svcov analyze --capacity-field). */
+static void overloaded_table(report *r, out *w)
+{
+    static const char *const cols[] = {"minutes", "radius_m", "rank", "station_id", "name", "capacity",
+                                       "demand_within", "demand_per_capacity"};
+    static const char *const heads[] = {SV_N_("Minutes"),  SV_N_("Radius m"),      SV_N_("Rank"),
+                                        SV_N_("Station"),  SV_N_("Name"),          SV_N_("Capacity"),
+                                        SV_N_("Demand within reach"), SV_N_("Demand per unit of capacity")};
+    static const kind kinds[] = {K_NUM, K_INT, K_INT, K_TEXT, K_TEXT, K_NUM, K_MIN, K_MIN}; /* one decimal */
+    plain_table(w, &r->overloaded, sv_tr(w->lang, "Most loaded stations (demand per unit of capacity)"), cols,
+                heads, kinds, sizeof cols / sizeof cols[0]);
 }
 
 static void sites_table(report *r, out *w)
@@ -934,6 +962,7 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
         } else
             district_table(&r, &w, 0);
         critical_table(&r, &w);
+        overloaded_table(&r, &w);
         sites_table(&r, &w);
         if (st == SV_OK && w.html && opt->district_maps) {
             heading(&w, 2, sv_tr(L, "District maps"));
@@ -974,7 +1003,7 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
     sv_buf_free(&o);
     rtable *all[] = {&r.tables, &r.dc_cols, &r.red_cols, &r.fair_cols, &r.dem_cols, &r.city_cols,
                      &r.breaks, &r.rows,   &r.city,     &r.runs,      &r.critical, &r.issues, &r.sites,
-                     &r.change, &r.city_change, &r.station_change, &r.compare};
+                     &r.change, &r.city_change, &r.station_change, &r.compare, &r.overloaded};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         rtable_free(all[i]);
     free(r.where);

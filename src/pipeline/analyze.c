@@ -1,9 +1,11 @@
 /* analyze.c - svcov analyze: its options, its result, and sv_analyze_run, the list
  * of its stages (pipeline/analyze_stages.h; DESIGN.md, "Stages"). */
+#include "pipeline/analyze_access.h"
 #include "pipeline/analyze_stages.h"
 #include "pipeline/inputs.h"
 #include "svcov/sv_geom.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +24,7 @@ void sv_analyze_opts_init(sv_analyze_opts *o)
     o->trim_m = 50;
     o->redundancy = 1;
     o->by_category = 1;
+    o->min_access = NAN;
 }
 
 void sv_analysis_destroy(sv_analysis *a)
@@ -38,6 +41,7 @@ void sv_analysis_destroy(sv_analysis *a)
     free(a->demand_total);
     free(a->demand_covered);
     sv_people_result_free(&a->people, a->n_districts, a->n_breaks, a->n_stations);
+    sv_access_stage_free(a->access);
     sv_cov_result_free(&a->cov);
     free(a);
 }
@@ -62,6 +66,11 @@ void sv_analyze_state_free(sv_analyze_state *s)
     free(s->ys);
     free(s->keep);
     sv_district_finder_free(&s->finder); /* before its GEOS handle */
+    sv_popsurf_destroy(s->pkeep.surf);   /* likewise */
+    free(s->pkeep.own);
+    free(s->pkeep.x);
+    free(s->pkeep.y);
+    free(s->pkeep.w);
     sv_geos_destroy(s->h);
     sv_featureset_free(&s->sfs);
     sv_featureset_free(&s->dfs);
@@ -103,7 +112,8 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         (rc = sv_analyze_network(&s)) == SV_OK && /* network mode: the graph and its service areas */
         (rc = sv_analyze_coverage(&s)) == SV_OK && /* covered part, gap, stations reaching: per district */
         (rc = sv_analyze_demand(&s)) == SV_OK &&  /* --demand: each point's access, sums per district */
-        (rc = sv_analyze_people(&s)) == SV_OK)    /* people, redundancy, fairness, responsibility */
+        (rc = sv_analyze_people(&s)) == SV_OK &&  /* people, redundancy, fairness, responsibility */
+        (rc = sv_analyze_access(&s)) == SV_OK)    /* capacity (2SFCA), coverage by time of day */
         rc = sv_analyze_write(&s);                /* every other table, the run record; commit */
     sv_analyze_state_free(&s); /* the early writer stopped before any message is set */
     if (rc == SV_OK) {

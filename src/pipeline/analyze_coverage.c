@@ -5,14 +5,15 @@
 
 /* Fills a->cov from s->xs/ys, s->dw/dl (the city last), a->breaks and, in
  * network mode, s->areas (the reach count from each station's streets). */
-sv_status sv_analyze_coverage(sv_analyze_state *s)
+void sv_analyze_cov_input(const sv_analyze_state *s, const double *xs, const double *ys, size_t n,
+                          const sv_net_areas *areas, sv_cov_input *out)
 {
     const sv_analyze_opts *o = s->o;
-    sv_analysis *a = s->a;
+    const sv_analysis *a = s->a;
     sv_cov_input in = {
-        .xs = s->xs,
-        .ys = s->ys,
-        .n_stations = a->n_stations,
+        .xs = xs,
+        .ys = ys,
+        .n_stations = n,
         .district_wkb = (const unsigned char *const *)s->dw,
         .district_wkb_len = s->dl,
         .n_districts = a->n_districts + 1,
@@ -25,12 +26,19 @@ sv_status sv_analyze_coverage(sv_analyze_state *s)
         .geometry_limit = a->districts_overlap && (o->population_raster || o->population.spec || o->population_field)
                               ? 0
                               : a->n_districts,
-        .area_wkb = (const unsigned char *const *)s->areas.area_wkb,
-        .area_len = s->areas.area_len,
-        .station_lines_wkb = (const unsigned char *const *)s->areas.st_lines_wkb,
-        .station_lines_len = s->areas.st_lines_len,
+        .area_wkb = (const unsigned char *const *)areas->area_wkb,
+        .area_len = areas->area_len,
+        .station_lines_wkb = (const unsigned char *const *)areas->st_lines_wkb,
+        .station_lines_len = areas->st_lines_len,
         .trim_m = o->trim_m,
         .trim_quad_segs = s->ao.quad_segs,
     };
-    return sv_coverage_compute(s->ctx, &in, &a->cov);
+    *out = in;
+}
+
+sv_status sv_analyze_coverage(sv_analyze_state *s)
+{
+    sv_cov_input in;
+    sv_analyze_cov_input(s, s->xs, s->ys, s->a->n_stations, &s->areas, &in);
+    return sv_coverage_compute(s->ctx, &in, &s->a->cov);
 }

@@ -2,6 +2,7 @@
  * sources, choose the analysis CRS and project every layer into it, then the
  * station points, the valid districts and the city (their union). The rules
  * shared with svcov site (points, districts, ids, bounds) are in pipeline/inputs.c. */
+#include "pipeline/analyze_access.h"
 #include "pipeline/analyze_stages.h"
 #include "pipeline/inputs.h"
 #include "svcov/sv_crs.h"
@@ -18,7 +19,7 @@ sv_status sv_analyze_inputs(sv_analyze_state *s)
     sv_ctx *ctx = s->ctx;
     const sv_analyze_opts *o = s->o;
     sv_status rc;
-    if ((rc = sv_store_check_target(ctx, o->out_path)) != SV_OK)
+    if ((rc = sv_access_stage_check(ctx, o)) != SV_OK || (rc = sv_store_check_target(ctx, o->out_path)) != SV_OK)
         return rc;
     if (!!o->population_raster + !!o->population.spec > 1 || (o->population_raster && o->population_field))
         return sv_error(ctx, SV_ERR_USAGE, "give people one way: --population-raster FILE, or --population-field "

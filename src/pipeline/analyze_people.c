@@ -98,6 +98,66 @@ static sv_status points_access(sv_ctx *ctx, const sv_people_in *in, const sv_ana
     return rc;
 }
 
+/* People per district and break: all inside, minus those in the gap
+ * polygon of cov (district nd: the whole city, the sum of the districts
+ * unless they overlap). own[d] >= 0: a district's own people spread evenly
+ * over it; NAN: unknown (counted in *n_unknown); -1: asked of surf. */
+sv_status sv_people_covered(sv_ctx *ctx, sv_geos *h, sv_popsurf *surf, const double *own, const sv_cov_result *cov,
+                            const unsigned char *const *dw, const size_t *dl, size_t nd, size_t nb, int overlap,
+                            double *total, double *covered, size_t *n_unknown)
+{
+    sv_status rc = SV_OK;
+    for (size_t d = 0; d <= nd && rc == SV_OK; d++) {
+        sv_geom *D = NULL;
+        double inside = NAN;
+        if (d == nd && !overlap) { /* the city is the sum of its districts */
+            /* districts with unknown people are left out (said in their
+             * issue); none known: the city's people are unknown too */
+            for (size_t b = 0; b < nb; b++) {
+                double t = 0, c = 0;
+                size_t known = 0;
+                for (size_t k = 0; k < nd; k++) {
+                    known += isfinite(total[k * nb + b]);
+                    t += isfinite(total[k * nb + b]) ? total[k * nb + b] : 0;
+                    c += isfinite(covered[k * nb + b]) ? covered[k * nb + b] : 0;
+                }
+                total[d * nb + b] = known ? t : NAN;
+                covered[d * nb + b] = known ? c : NAN;
+            }
+            break;
+        }
+        if (d < nd && own[d] >= 0) {
+            inside = own[d];
+        } else if (d < nd && isnan(own[d])) {
+            (*n_unknown)++;
+            continue; /* unknown people */
+        } else {
+            D = sv_geom_from_wkb(h, dw[d], dl[d]);
+            inside = D ? sv_popsurf_in(surf, D) : NAN;
+        }
+        sv_geom_destroy(h, D);
+        for (size_t b = 0; b < nb && isfinite(inside); b++) {
+            const sv_cov_cell *c = &cov->cells[d * nb + b];
+            double gap = 0.0;
+            if (d < nd && own[d] >= 0) {
+                gap = c->area_m2 > 0 ? inside * c->gap_m2 / c->area_m2 : 0.0;
+            } else if (c->gap_wkb) {
+                sv_geom *G = sv_geom_from_wkb(h, c->gap_wkb, c->gap_len);
+                gap = G ? sv_popsurf_in(surf, G) : NAN;
+                sv_geom_destroy(h, G);
+            } else if (c->gap_m2 > 0) {
+                gap = NAN; /* no gap polygon kept for this row */
+            }
+            total[d * nb + b] = inside;
+            covered[d * nb + b] = isfinite(gap) ? fmax(0.0, inside - gap) : NAN;
+        }
+        if (!isfinite(inside))
+            rc = sv_error(ctx, SV_ERR_GEOM, "cannot count the people of a district: %s", sv_geos_errmsg(h));
+        sv_progress(ctx, "people", 0.5 * (double)(d + 1) / (double)(nd + 1));
+    }
+    return rc;
+}
+
 /* The population surface and the people points, as the options say. */
 static sv_status build_surface(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a, sv_popsurf *surf,
                                double *own, people_points *pts)
@@ -314,54 +374,9 @@ sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_anal
         P->total[k] = P->covered[k] = NAN;
     for (size_t b = 0; b < nb; b++)
         P->gini[b] = NAN;
-    for (size_t d = 0; surf && d <= nd && rc == SV_OK; d++) {
-        sv_geom *D = NULL;
-        double inside = NAN;
-        if (d == nd && !a->districts_overlap) { /* the city is the sum of its districts */
-            /* districts with unknown people are left out (said in their
-             * issue); none known: the city's people are unknown too */
-            for (size_t b = 0; b < nb; b++) {
-                double t = 0, c = 0;
-                size_t known = 0;
-                for (size_t k = 0; k < nd; k++) {
-                    known += isfinite(P->total[k * nb + b]);
-                    t += isfinite(P->total[k * nb + b]) ? P->total[k * nb + b] : 0;
-                    c += isfinite(P->covered[k * nb + b]) ? P->covered[k * nb + b] : 0;
-                }
-                P->total[d * nb + b] = known ? t : NAN;
-                P->covered[d * nb + b] = known ? c : NAN;
-            }
-            break;
-        }
-        if (d < nd && own[d] >= 0) {
-            inside = own[d];
-        } else if (d < nd && isnan(own[d])) {
-            P->n_pop_unknown++;
-            continue; /* unknown people */
-        } else {
-            D = sv_geom_from_wkb(h, in->dw[d], in->dl[d]);
-            inside = D ? sv_popsurf_in(surf, D) : NAN;
-        }
-        sv_geom_destroy(h, D);
-        for (size_t b = 0; b < nb && isfinite(inside); b++) {
-            const sv_cov_cell *c = &a->cov.cells[d * nb + b];
-            double gap = 0.0;
-            if (d < nd && own[d] >= 0) {
-                gap = c->area_m2 > 0 ? inside * c->gap_m2 / c->area_m2 : 0.0;
-            } else if (c->gap_wkb) {
-                sv_geom *G = sv_geom_from_wkb(h, c->gap_wkb, c->gap_len);
-                gap = G ? sv_popsurf_in(surf, G) : NAN;
-                sv_geom_destroy(h, G);
-            } else if (c->gap_m2 > 0) {
-                gap = NAN; /* no gap polygon kept for this row */
-            }
-            P->total[d * nb + b] = inside;
-            P->covered[d * nb + b] = isfinite(gap) ? fmax(0.0, inside - gap) : NAN;
-        }
-        if (!isfinite(inside))
-            rc = sv_error(ctx, SV_ERR_GEOM, "cannot count the people of a district: %s", sv_geos_errmsg(h));
-        sv_progress(ctx, "people", 0.5 * (double)(d + 1) / (double)(nd + 1));
-    }
+    if (surf)
+        rc = sv_people_covered(ctx, h, surf, own, &a->cov, in->dw, in->dl, nd, nb, a->districts_overlap, P->total,
+                               P->covered, &P->n_pop_unknown);
     if (rc != SV_OK)
         goto done;
     /* Inequality across districts: population-weighted Gini of covered shares. */
@@ -390,6 +405,12 @@ sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_anal
         goto done;
     rc = sv_people_responsibility(ctx, h, in, a, surf, &pts);
     sv_progress(ctx, "people", 1.0);
+    if (rc == SV_OK && in->keep) { /* for the access and time-of-day stage */
+        *in->keep = (sv_people_keep){surf, own, pts.x, pts.y, pts.w, pts.n, P->points_source};
+        surf = NULL;
+        own = NULL;
+        pts.x = pts.y = pts.w = NULL;
+    }
 done:
     points_free(&pts);
     sv_popsurf_destroy(surf);
@@ -568,6 +589,7 @@ sv_status sv_analyze_people(sv_analyze_state *s)
         .net = a->network ? s->net : NULL,
         .areas = a->network ? &s->areas : NULL,
         .access_opts = &s->ao,
+        .keep = &s->pkeep,
     };
     return sv_people_run(s->ctx, s->h, &pin, a);
 }

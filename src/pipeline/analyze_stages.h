@@ -65,6 +65,8 @@ typedef struct {
     size_t *mkeep;
     int *mdist;
     sv_district_finder finder;
+    /* people: what the people stage hands on to the access stage (surface, own people, people points) */
+    sv_people_keep pkeep;
     /* write: the thread writing stations, districts and circles */
     sv_early_writer ew;
 } sv_analyze_state;
@@ -79,8 +81,14 @@ sv_status sv_analyze_network(sv_analyze_state *s);  /* analyze_network.c: graph,
 sv_status sv_analyze_coverage(sv_analyze_state *s); /* analyze_coverage.c: per district and break (engine) */
 sv_status sv_analyze_demand(sv_analyze_state *s);   /* analyze_demand.c: demand points' access, per district */
 sv_status sv_analyze_people(sv_analyze_state *s);   /* analyze_people.c: people, redundancy, fairness... */
+sv_status sv_analyze_access(sv_analyze_state *s);   /* analyze_access.c: capacity (2SFCA), time of day */
 sv_status sv_analyze_write(sv_analyze_state *s);    /* analyze_write.c: every other table, then commit */
 void sv_analyze_state_free(sv_analyze_state *s);
+
+/* analyze_coverage.c: the coverage engine's input for the stations xs/ys (n of them) and, in network mode,
+   their areas: the coverage stage's for all stations, the access stage's for those open at a moment. */
+void sv_analyze_cov_input(const sv_analyze_state *s, const double *xs, const double *ys, size_t n,
+                          const sv_net_areas *areas, sv_cov_input *in);
 
 /* analyze_write.c: the early writer's thread, joined (its error becomes the run's, when ctx is given). */
 sv_status sv_early_writer_join(sv_ctx *ctx, sv_early_writer *w);

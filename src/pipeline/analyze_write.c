@@ -2,6 +2,7 @@
  * stations, the districts and the service circles while the coverage is computed;
  * then every other table group (analyze_write_tables.c, analyze_write_run.c), the
  * issues and the commit, into the one SpatiaLite result database. */
+#include "pipeline/analyze_access.h"
 #include "pipeline/analyze_stages.h"
 #include "svcov/sv_geom.h"
 
@@ -116,6 +117,8 @@ sv_status sv_analyze_write(sv_analyze_state *s)
         rc = sv_write_demand(s, db);
     if (rc == SV_OK)
         rc = sv_people_write(ctx, db, a, &s->sfs, s->keep);
+    if (rc == SV_OK)
+        rc = sv_access_stage_write(ctx, s->h, db, a, &s->sfs, s->keep);
     if (rc == SV_OK)
         rc = sv_write_roads(s, db);
     for (size_t i = 0; i < sv_ctx_issue_count(ctx) && rc == SV_OK; i++)

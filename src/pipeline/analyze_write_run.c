@@ -1,6 +1,7 @@
 /* analyze_write_run.c - the run record of svcov analyze: one runs row (what was
  * asked, what was read, the library versions, the provenance of each input) and
  * one breaks row per break. */
+#include "pipeline/analyze_access.h"
 #include "pipeline/analyze_stages.h"
 #include "pipeline/inputs.h"
 #include "svcov/sv_crs.h"
@@ -116,7 +117,12 @@ sv_status sv_write_run_record(sv_analyze_state *s, sv_store *db)
         sv_plan_given(&o->plan) ? plan_added : NULL, sv_plan_given(&o->plan) ? plan_removed : NULL,
     };
     _Static_assert(sizeof keys / sizeof keys[0] == sizeof vals / sizeof vals[0], "one value per runs column");
-    rc = sv_store_record(ctx, db, SV_TABLE_RUNS, keys, vals, sizeof keys / sizeof keys[0], NULL);
+    enum { N_RUNS = sizeof keys / sizeof keys[0] };
+    const char *all_keys[N_RUNS + SV_ACCESS_RUNS_COLUMNS], *all_vals[N_RUNS + SV_ACCESS_RUNS_COLUMNS];
+    memcpy(all_keys, keys, sizeof keys);
+    memcpy(all_vals, vals, sizeof vals);
+    sv_access_stage_runs(a, o, all_keys + N_RUNS, all_vals + N_RUNS); /* capacity and hours */
+    rc = sv_store_record(ctx, db, SV_TABLE_RUNS, all_keys, all_vals, N_RUNS + SV_ACCESS_RUNS_COLUMNS, NULL);
     /* one row per break, with the preset's names for maps and reports */
     for (size_t b = 0; rc == SV_OK && b < a->n_breaks; b++) {
         const sv_preset_break *pb = a->preset && b < a->preset->n ? &a->preset->breaks[b] : NULL;
