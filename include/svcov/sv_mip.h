@@ -36,6 +36,11 @@ typedef struct {
     const double *floor_weight;
     const unsigned char *start;            /* a feasible start (e.g. greedy), n_cands, or NULL */
     double time_limit_s;                   /* for the LP relaxation and the branch-and-bound together; <= 0: none */
+    /* Capacitated MCLP (kind SV_MIP_MCLP, no floors): candidate j serves at
+     * most capacity[j] of the weight; y_gj >= 0 is the share of group g
+     * assigned to j (sum_j y_gj <= 1, y_gj <= x_j, sum_g w_g y_gj <= C_j x_j),
+     * and the objective is the weight assigned. NULL: uncapacitated. */
+    const double *capacity;
     const char *mps_path;                  /* also write the model as free MPS, or NULL: always as a
                                               minimisation (MCLP with the objective negated), since MPS
                                               readers (glpsol, cbc) minimise and ignore or refuse OBJSENSE */
@@ -50,6 +55,8 @@ typedef struct {
     double objective; /* model objective of x */
     double bound;     /* best bound on the model objective, NAN when none */
     double seconds;
+    double *load;     /* capacitated: weight assigned to each candidate (n_cands), else NULL; free */
+    double *cover;    /* capacitated: share of each group assigned (n_groups), else NULL; free */
 } sv_mip_solution;
 
 /* SV_OK also when the model is infeasible (feasible = 0, timed_out = 0) or

@@ -30,7 +30,7 @@ static void on_tree(glp_tree *tree, void *info)
     switch (glp_ios_reason(tree)) {
     case GLP_IHEUR:
         /* Hand GLPK the greedy answer once, as an incumbent to prune with. */
-        if (!cs->start_given && cs->p->start) {
+        if (!cs->start_given && cs->p->start && !cs->p->capacity) {
             glp_prob *P = glp_ios_get_prob(tree);
             int n = glp_get_num_cols(P);
             double *x = calloc((size_t)n + 1, sizeof *x);
@@ -110,6 +110,169 @@ static sv_status write_mps(sv_ctx *ctx, glp_prob *P, const char *name, const cha
     return rc == 0 ? SV_OK : sv_error(ctx, SV_ERR_OUTPUT, "cannot write the model to %s", path);
 }
 
+/* Write the model when asked, solve its LP relaxation, then branch and
+ * bound (shared by the coverage models and the capacitated one). */
+static sv_status solve_built(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, sv_mip_solution *out,
+                             const char *mps_name)
+{
+    sv_status st = SV_OK;
+    size_t nc = p->n_cands;
+    if (p->mps_path && (st = write_mps(ctx, P, mps_name, p->mps_path)) != SV_OK)
+        return st;
+
+    /* The LP relaxation first, so the branch-and-bound works on the
+     * original columns and the greedy start can be handed in as is (GLPK's
+     * MIP presolver would renumber them). */
+    int maximise = glp_get_obj_dir(P) == GLP_MAX;
+    double t0 = sv_clock_s();
+    out->bound = NAN;
+    glp_smcp lp;
+    glp_init_smcp(&lp);
+    lp.msg_lev = GLP_MSG_OFF;
+    lp.presolve = GLP_ON;
+    if (p->time_limit_s > 0)
+        lp.tm_lim = ms_left(p->time_limit_s, t0);
+    int lrc = glp_simplex(P, &lp);
+    if (lrc == GLP_ETMLIM) { /* no bound, no solution: the caller keeps its own */
+        out->timed_out = 1;
+        goto timed;
+    }
+    if (lrc != 0 || glp_get_status(P) != GLP_OPT) {
+        if (glp_get_status(P) == GLP_NOFEAS || lrc == GLP_ENOPFS) {
+            out->feasible = 0;
+            goto timed;
+        }
+        st = sv_error(ctx, SV_ERR_INTERNAL, "GLPK could not solve the LP relaxation (glp_simplex code %d)", lrc);
+        return st;
+    }
+    out->lp_done = 1;
+    out->bound = glp_get_obj_val(P);
+    callback_state cs = {p, ctx, 0, 0, 0};
+    glp_iocp parm;
+    glp_init_iocp(&parm);
+    parm.presolve = GLP_OFF;
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.cb_func = on_tree;
+    parm.cb_info = &cs;
+    if (p->time_limit_s > 0) /* what the LP relaxation left of the limit */
+        parm.tm_lim = ms_left(p->time_limit_s, t0);
+    int rc = glp_intopt(P, &parm);
+    int status = glp_mip_status(P);
+    if (sv_ctx_interrupted(ctx)) {
+        st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted while GLPK searched");
+        return st;
+    }
+    if (rc != 0 && rc != GLP_ETMLIM && rc != GLP_ESTOP && rc != GLP_EMIPGAP) {
+        if (rc == GLP_ENOPFS || status == GLP_NOFEAS) {
+            out->feasible = 0;
+            goto timed;
+        }
+        st = sv_error(ctx, SV_ERR_INTERNAL, "GLPK's MIP solver failed (glp_intopt code %d)", rc);
+        return st;
+    }
+    out->timed_out = rc == GLP_ETMLIM;
+    /* the tighter of the LP relaxation and the best open node */
+    if (cs.have_bound)
+        out->bound = maximise ? fmin(out->bound, cs.bound) : fmax(out->bound, cs.bound);
+    if (status == GLP_OPT || status == GLP_FEAS) {
+        out->feasible = 1;
+        out->proven = status == GLP_OPT;
+        out->objective = glp_mip_obj_val(P);
+        for (size_t j = 0; j < nc; j++)
+            out->x[j] = glp_mip_col_val(P, (int)j + 1) > 0.5;
+        if (out->proven)
+            out->bound = out->objective;
+        if (p->capacity && out->load && out->cover) /* y_t: the group's share assigned to a candidate */
+            for (size_t g = 0; g < p->n_groups; g++)
+                for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
+                    double y = fmax(0.0, glp_mip_col_val(P, (int)(nc + t) + 1));
+                    out->cover[g] += y;
+                    out->load[p->gcand[t]] += p->weight[g] * y;
+                }
+    }
+timed:
+    out->seconds = sv_clock_s() - t0;
+    return st;
+}
+
+/* The capacitated MCLP: columns x_j (open) and y_t for every pair t =
+ * (group g, candidate j in g's list) in list order; rows: each group
+ * assigned at most once (sum_t y_t <= 1), each candidate serving at most
+ * its capacity when open (sum w_g y_t - C_j x_j <= 0), y_t <= x_j (the
+ * strong form: a far tighter LP bound), sum x <= k. */
+static sv_status solve_capacitated(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *out,
+                                   const char *mps_name)
+{
+    size_t nc = p->n_cands, ng = p->n_groups, npair = p->gstart[ng];
+    out->load = calloc(nc + 1, sizeof *out->load);
+    out->cover = calloc(ng + 1, sizeof *out->cover);
+    size_t nnz = 4 * npair + 2 * nc + 8;
+    int *ia = malloc((nnz + 1) * sizeof *ia), *ja = malloc((nnz + 1) * sizeof *ja);
+    double *ar = malloc((nnz + 1) * sizeof *ar);
+    glp_prob *P = glp_create_prob();
+    sv_status st = SV_OK;
+    if (!out->load || !out->cover || !ia || !ja || !ar) {
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory building the capacitated siting model");
+        goto done;
+    }
+    glp_add_cols(P, (int)(nc + npair));
+    for (size_t j = 0; j < nc; j++)
+        glp_set_col_kind(P, (int)j + 1, GLP_BV);
+    for (size_t g = 0; g < ng; g++)
+        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
+            glp_set_col_bnds(P, (int)(nc + t) + 1, GLP_DB, 0.0, 1.0);
+            glp_set_obj_coef(P, (int)(nc + t) + 1, p->weight[g]);
+        }
+    glp_set_obj_dir(P, GLP_MAX);
+    size_t e = 0;
+    int row;
+    for (size_t g = 0; g < ng; g++) { /* sum_t y_t <= 1 */
+        row = glp_add_rows(P, 1);
+        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
+            ia[++e] = row;
+            ja[e] = (int)(nc + t) + 1;
+            ar[e] = 1.0;
+        }
+        glp_set_row_bnds(P, row, GLP_UP, 0.0, 1.0);
+    }
+    int first_cap = glp_add_rows(P, (int)nc); /* sum w y - C x <= 0, one per candidate */
+    for (size_t j = 0; j < nc; j++) {
+        ia[++e] = first_cap + (int)j;
+        ja[e] = (int)j + 1;
+        ar[e] = -fmax(0.0, p->capacity[j]);
+        glp_set_row_bnds(P, first_cap + (int)j, GLP_UP, 0.0, 0.0);
+    }
+    for (size_t g = 0; g < ng; g++)
+        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
+            ia[++e] = first_cap + (int)p->gcand[t];
+            ja[e] = (int)(nc + t) + 1;
+            ar[e] = p->weight[g];
+            row = glp_add_rows(P, 1); /* y_t - x_j <= 0 */
+            ia[++e] = row;
+            ja[e] = (int)(nc + t) + 1;
+            ar[e] = 1.0;
+            ia[++e] = row;
+            ja[e] = (int)p->gcand[t] + 1;
+            ar[e] = -1.0;
+            glp_set_row_bnds(P, row, GLP_UP, 0.0, 0.0);
+        }
+    row = glp_add_rows(P, 1); /* sum x <= k */
+    for (size_t j = 0; j < nc; j++) {
+        ia[++e] = row;
+        ja[e] = (int)j + 1;
+        ar[e] = 1.0;
+    }
+    glp_set_row_bnds(P, row, GLP_UP, 0.0, (double)p->k);
+    glp_load_matrix(P, (int)e, ia, ja, ar);
+    st = solve_built(ctx, P, p, out, mps_name);
+done:
+    free(ia);
+    free(ja);
+    free(ar);
+    glp_delete_prob(P);
+    return st;
+}
+
 sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *out)
 {
     memset(out, 0, sizeof *out);
@@ -120,7 +283,8 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
     out->x = calloc(nc + 1, 1);
     if (!out->x)
         return SV_ERR_NOMEM;
-    const char *mps_name = p->kind == SV_MIP_LSCP ? "svcov_lscp_minimise_new_sites"
+    const char *mps_name = p->capacity ? "svcov_capacitated_mclp_minimise_minus_assigned_weight"
+                           : p->kind == SV_MIP_LSCP ? "svcov_lscp_minimise_new_sites"
                            : with_floor ? "svcov_mclp_floors_minimise_minus_floor_units_and_new_covered_weight"
                                         : "svcov_mclp_minimise_minus_new_covered_weight";
     glp_term_out(GLP_OFF);
@@ -133,6 +297,8 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
         glp_delete_prob(E);
         return st;
     }
+    if (p->capacity)
+        return solve_capacitated(ctx, p, out, mps_name);
     glp_prob *P = glp_create_prob();
     double total_w = 0;
     for (size_t g = 0; g < ng; g++)
@@ -222,74 +388,7 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
         glp_set_row_bnds(P, row, GLP_UP, 0.0, 0.0);
     }
     glp_load_matrix(P, (int)e, ia, ja, ar);
-    if (p->mps_path && (st = write_mps(ctx, P, mps_name, p->mps_path)) != SV_OK)
-        goto done;
-
-    /* The LP relaxation first, so the branch-and-bound works on the
-     * original columns and the greedy start can be handed in as is (GLPK's
-     * MIP presolver would renumber them). */
-    int maximise = glp_get_obj_dir(P) == GLP_MAX;
-    double t0 = sv_clock_s();
-    out->bound = NAN;
-    glp_smcp lp;
-    glp_init_smcp(&lp);
-    lp.msg_lev = GLP_MSG_OFF;
-    lp.presolve = GLP_ON;
-    if (p->time_limit_s > 0)
-        lp.tm_lim = ms_left(p->time_limit_s, t0);
-    int lrc = glp_simplex(P, &lp);
-    if (lrc == GLP_ETMLIM) { /* no bound, no solution: the caller keeps its own */
-        out->timed_out = 1;
-        goto timed;
-    }
-    if (lrc != 0 || glp_get_status(P) != GLP_OPT) {
-        if (glp_get_status(P) == GLP_NOFEAS || lrc == GLP_ENOPFS) {
-            out->feasible = 0;
-            goto timed;
-        }
-        st = sv_error(ctx, SV_ERR_INTERNAL, "GLPK could not solve the LP relaxation (glp_simplex code %d)", lrc);
-        goto done;
-    }
-    out->lp_done = 1;
-    out->bound = glp_get_obj_val(P);
-    callback_state cs = {p, ctx, 0, 0, 0};
-    glp_iocp parm;
-    glp_init_iocp(&parm);
-    parm.presolve = GLP_OFF;
-    parm.msg_lev = GLP_MSG_OFF;
-    parm.cb_func = on_tree;
-    parm.cb_info = &cs;
-    if (p->time_limit_s > 0) /* what the LP relaxation left of the limit */
-        parm.tm_lim = ms_left(p->time_limit_s, t0);
-    int rc = glp_intopt(P, &parm);
-    int status = glp_mip_status(P);
-    if (sv_ctx_interrupted(ctx)) {
-        st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted while GLPK searched");
-        goto done;
-    }
-    if (rc != 0 && rc != GLP_ETMLIM && rc != GLP_ESTOP && rc != GLP_EMIPGAP) {
-        if (rc == GLP_ENOPFS || status == GLP_NOFEAS) {
-            out->feasible = 0;
-            goto timed;
-        }
-        st = sv_error(ctx, SV_ERR_INTERNAL, "GLPK's MIP solver failed (glp_intopt code %d)", rc);
-        goto done;
-    }
-    out->timed_out = rc == GLP_ETMLIM;
-    /* the tighter of the LP relaxation and the best open node */
-    if (cs.have_bound)
-        out->bound = maximise ? fmin(out->bound, cs.bound) : fmax(out->bound, cs.bound);
-    if (status == GLP_OPT || status == GLP_FEAS) {
-        out->feasible = 1;
-        out->proven = status == GLP_OPT;
-        out->objective = glp_mip_obj_val(P);
-        for (size_t j = 0; j < nc; j++)
-            out->x[j] = glp_mip_col_val(P, (int)j + 1) > 0.5;
-        if (out->proven)
-            out->bound = out->objective;
-    }
-timed:
-    out->seconds = sv_clock_s() - t0;
+    st = solve_built(ctx, P, p, out, mps_name);
 done:
     free(ia);
     free(ja);

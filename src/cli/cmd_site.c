@@ -18,7 +18,8 @@ static void help(void)
            "                  (--radius M | --minutes N [--mode walk|bike|ebike]) --model mclp|lscp --out DB\n\n"
            "Chooses sites for new stations from candidate sites so that demand (households, buildings,\n"
            "addresses; polygons at their centroid) is within reach. Existing stations stay open and are not\n"
-           "counted. A point is covered when a station or site is within the radius (straight line, inclusive).\n\n"
+           "counted. A point is covered when a station or site is within the radius (straight line, inclusive),\n"
+           "or with --network when it is within the time or distance along the streets.\n\n"
            "Models:\n"
            "  --model mclp --k N             maximal coverage: the N new sites covering the most demand weight\n"
            "  --model lscp                   set covering: the fewest new sites covering every coverable point\n"
@@ -46,7 +47,21 @@ static void help(void)
            "  --out DB                  result database: tables sites, site_runs, site_district_coverage\n"
            "  --db DB                   an earlier 'svcov analyze' result: its stations, districts and CRS are\n"
            "                            used, and the siting tables are added to it (or to a copy at --out);\n"
-           "                            a network analysis is refused (siting measures straight-line reach)\n"
+           "                            on a network analysis reach is measured along its streets with its\n"
+           "                            network, mode, snapping and (without --minutes/--radius) largest break\n\n"
+           "Along the streets (the engine of 'svcov analyze --network'; one bounded search per site, all cores):\n"
+           "  --network PATH[:LAYER]    road lines; --mode walk|bike|ebike|car, --speeds FILE.csv,\n"
+           "                            --highway-field FIELD as for analyze; --minutes N at the mode's speeds or\n"
+           "                            --radius M metres along the streets\n"
+           "  --snap edge|node  --access-legs on|off  --max-snap M (default 500)   as for analyze\n"
+           "  --grid M                  grid nodes moved to the nearest street point (repeats merged)\n"
+           "  --candidates-from nodes   street intersections (3 or more streets meet) inside the districts,\n"
+           "  --min-spacing M           ... none closer than M metres to another (default 0: all)\n\n"
+           "Capacity (--model mclp without --min-district-share):\n"
+           "  --capacity C              each new site serves at most C demand weight; demand is assigned to open\n"
+           "                            sites within reach (split where needed); greedy with an assignment step,\n"
+           "                            --exact the capacitated model in GLPK; sites.load holds each one's load\n"
+           "  --capacity-field FIELD    a capacity per candidate from --candidates (a bad value skips the site)\n"
            "  --lang LANG   en or zh (简体中文): the summary; default from LANG/LC_ALL\n"
            "  -q, --quiet\n\n");
     cli_inputs_help();
@@ -58,7 +73,12 @@ static void help(void)
            "  svcov site --demand homes.gpkg --candidates sites.gpkg --radius 1000 --model lscp --target 95%% \\\n"
            "             --out s.sqlite\n"
            "  svcov site --db out/demo.sqlite --demand homes.gpkg --grid 200 --grid-in gaps --radius 641 \\\n"
-           "             --model mclp --k 5 --exact\n\n"
+           "             --model mclp --k 5 --exact\n"
+           "  svcov site --demand homes.gpkg --stations stations.geojson --network roads.geojson --mode walk \\\n"
+           "             --minutes 10 --candidates-from nodes --min-spacing 100 --districts districts.geojson \\\n"
+           "             --model mclp --k 10 --exact --out net_siting.sqlite\n"
+           "  svcov site --demand homes.gpkg --candidates sites.gpkg --radius 500 --model mclp --k 5 \\\n"
+           "             --capacity 40 --exact --out capacitated.sqlite\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
@@ -66,7 +86,8 @@ enum {
     O_DEMAND = 256, O_DEMAND_ID, O_DEMAND_WEIGHT, O_CANDIDATES, O_CANDIDATE_ID, O_GRID, O_GRID_IN, O_STATIONS,
     O_STATION_ID, O_WHERE, O_DISTRICTS, O_DISTRICT_ID, O_DISTRICT_NAME, O_RADIUS, O_MINUTES, O_MODE, O_SPEED,
     O_DETOUR, O_MODEL, O_K, O_TARGET, O_FLOOR, O_EXACT, O_TIME, O_MPS, O_CRS, O_STRICT, O_OUT, O_DB, O_HELP,
-    O_LANG, O_ALLOW_NETWORK
+    O_LANG, O_ALLOW_NETWORK, O_NETWORK, O_HIGHWAY, O_SPEEDS, O_SNAP, O_LEGS, O_MAXSNAP, O_CAND_FROM, O_SPACING,
+    O_CAPACITY, O_CAPACITY_FIELD
 };
 
 /* A share: "90%" (a percentage, above 0 and at most 100) or "0.9" (a
@@ -135,6 +156,16 @@ int cmd_site(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, O_HELP},
         {"lang", required_argument, NULL, O_LANG},
+        {"network", required_argument, NULL, O_NETWORK},
+        {"highway-field", required_argument, NULL, O_HIGHWAY},
+        {"speeds", required_argument, NULL, O_SPEEDS},
+        {"snap", required_argument, NULL, O_SNAP},
+        {"access-legs", required_argument, NULL, O_LEGS},
+        {"max-snap", required_argument, NULL, O_MAXSNAP},
+        {"candidates-from", required_argument, NULL, O_CAND_FROM},
+        {"min-spacing", required_argument, NULL, O_SPACING},
+        {"capacity", required_argument, NULL, O_CAPACITY},
+        {"capacity-field", required_argument, NULL, O_CAPACITY_FIELD},
         CLI_INPUT_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -230,6 +261,45 @@ int cmd_site(int argc, char **argv)
         case O_ALLOW_NETWORK: allow_network = 1; break;
         case O_OUT: o.out_path = optarg; break;
         case O_DB: o.db_path = optarg; break;
+        case O_NETWORK: o.network.spec = optarg; break;
+        case O_HIGHWAY: o.network.category_field = optarg; break;
+        case O_SPEEDS: o.speeds_csv = optarg; break;
+        case O_SNAP:
+            if (strcmp(optarg, "edge") == 0)
+                o.snap = SV_SNAP_EDGE;
+            else if (strcmp(optarg, "node") == 0)
+                o.snap = SV_SNAP_NODE;
+            else
+                return cli_usage("site", "--snap %s: use edge (nearest point on the nearest street) or node", optarg);
+            break;
+        case O_LEGS:
+            if (strcmp(optarg, "on") == 0 || strcmp(optarg, "off") == 0)
+                o.access_legs = strcmp(optarg, "on") == 0;
+            else
+                return cli_usage("site", "--access-legs %s: use on or off", optarg);
+            break;
+        case O_MAXSNAP:
+            v = strtod(optarg, &end);
+            if (end == optarg || *end || !(v >= 0) || v > 100000)
+                return cli_usage("site", "--max-snap %s: give metres, 0 to 100000", optarg);
+            o.max_snap_m = v;
+            break;
+        case O_CAND_FROM:
+            if (strcmp(optarg, "nodes") != 0)
+                return cli_usage("site", "--candidates-from %s: use nodes (the street intersections)", optarg);
+            o.candidates_from_nodes = 1;
+            break;
+        case O_SPACING:
+            v = strtod(optarg, &end);
+            if (end == optarg || *end || !(v >= 0) || !isfinite(v))
+                return cli_usage("site", "--min-spacing %s: give metres, 0 or more", optarg);
+            o.min_spacing_m = v;
+            break;
+        case O_CAPACITY:
+            if (parse_pos("--capacity", optarg, &o.capacity))
+                return EXIT_USAGE;
+            break;
+        case O_CAPACITY_FIELD: o.candidates.weight_field = optarg; break;
         case 'q': quiet = 1; break;
         case O_LANG: lang_arg = optarg; break;
         case O_HELP: help(); return EXIT_OK;
@@ -249,7 +319,7 @@ int cmd_site(int argc, char **argv)
         return cli_usage("site", "--demand, --model and --out (or --db) are required");
     if (o.radius_m > 0 && o.minutes > 0)
         return cli_usage("site", "give --radius or --minutes, not both");
-    if (!(o.radius_m > 0) && !(o.minutes > 0))
+    if (!(o.radius_m > 0) && !(o.minutes > 0) && !o.db_path)
         return cli_usage("site", "give the reach as --radius M or --minutes N");
     if (o.model == SV_SITE_MCLP && o.k < 1)
         return cli_usage("site", "--model mclp needs --k N");
@@ -257,8 +327,10 @@ int cmd_site(int argc, char **argv)
         return cli_usage("site", "--k and --min-district-share go with --model mclp");
     if (o.model == SV_SITE_MCLP && o.target_share > 0)
         return cli_usage("site", "--target goes with --model lscp");
-    if (o.candidates.spec && o.grid_m > 0)
-        return cli_usage("site", "give --candidates or --grid, not both");
+    if (!!o.candidates.spec + (o.grid_m > 0) + o.candidates_from_nodes > 1)
+        return cli_usage("site", "give one of --candidates, --grid and --candidates-from nodes");
+    if (o.min_spacing_m > 0 && !o.candidates_from_nodes)
+        return cli_usage("site", "--min-spacing goes with --candidates-from nodes");
 
     char *cmdline = cli_command_line(argc, argv);
     o.command_line = cmdline;
@@ -308,11 +380,24 @@ int cmd_site(int argc, char **argv)
             table_print(t, stdout);
             table_destroy(t);
         }
-        printf(sv_tr(L, "\n%s, reach %.0f m, %zu demand points (weight %.6g), %zu candidates, %zu existing "
-                        "stations\n"),
-               o.model == SV_SITE_MCLP ? sv_tr(L, "Maximal coverage") : sv_tr(L, "Set covering"), s->radius_m,
-               s->n_demand,
-               r->total_weight, s->n_candidates, s->n_stations);
+        if (s->network && !isnan(s->minutes))
+            printf(sv_tr(L, "\n%s, reach %g minutes along the streets, %zu demand points (weight %.6g), %zu "
+                            "candidates, %zu existing stations\n"),
+                   o.model == SV_SITE_MCLP ? sv_tr(L, "Maximal coverage") : sv_tr(L, "Set covering"), s->minutes,
+                   s->n_demand, r->total_weight, s->n_candidates, s->n_stations);
+        else if (s->network)
+            printf(sv_tr(L, "\n%s, reach %.0f m along the streets, %zu demand points (weight %.6g), %zu candidates, "
+                            "%zu existing stations\n"),
+                   o.model == SV_SITE_MCLP ? sv_tr(L, "Maximal coverage") : sv_tr(L, "Set covering"), s->radius_m,
+                   s->n_demand, r->total_weight, s->n_candidates, s->n_stations);
+        else
+            printf(sv_tr(L, "\n%s, reach %.0f m, %zu demand points (weight %.6g), %zu candidates, %zu existing "
+                            "stations\n"),
+                   o.model == SV_SITE_MCLP ? sv_tr(L, "Maximal coverage") : sv_tr(L, "Set covering"), s->radius_m,
+                   s->n_demand,
+                   r->total_weight, s->n_candidates, s->n_stations);
+        if (s->network)
+            printf(sv_tr(L, "reach lists along the streets in %.3f s\n"), s->reach_s);
         printf(sv_tr(L, "covered before: %.6g (%.2f%%), after: %.6g (%.2f%%) with %zu new sites; %zu points out of "
                         "reach\n"),
                r->existing_covered, r->total_weight > 0 ? 100.0 * r->existing_covered / r->total_weight : 0.0,

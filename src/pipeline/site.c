@@ -18,7 +18,10 @@ void sv_siting_opts_init(sv_siting_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->crs = "auto";
-    o->mode = "walk";
+    o->mode = NULL; /* walk, or a network analysis's mode */
+    o->snap = -1;
+    o->access_legs = -1;
+    o->max_snap_m = NAN;
     o->detour = 1.0;
     o->model = SV_SITE_MCLP;
     o->k = 0;
@@ -42,6 +45,7 @@ void sv_siting_destroy(sv_siting *s)
     free_strings(s->site_districts, s->res.n_chosen);
     free(s->site_x);
     free(s->site_y);
+    free(s->site_capacity);
     free_strings(s->district_ids, s->n_districts);
     free_strings(s->district_names, s->n_districts);
     sv_site_result_free(&s->res);
@@ -189,76 +193,6 @@ static char *fmt(const char *f, double v)
     return sv_strdup(buf);
 }
 
-/* The newest runs row of an earlier analysis, the columns that tell a
- * network analysis and where its inputs came from. A database without a
- * runs table (written by svcov site) or without a column gives "". */
-enum { RUN_METHOD, RUN_NETWORK, RUN_STATIONS, RUN_STATIONS_LAYER, RUN_DISTRICTS, RUN_DISTRICTS_LAYER, RUN_N };
-static const char *const run_cols[RUN_N] = {"method", "network_path", "stations_path", "stations_layer",
-                                            "districts_path", "districts_layer"};
-typedef struct {
-    int present[RUN_N];
-    char value[RUN_N][1024];
-} run_row;
-
-static int run_columns_row(void *ud, int ncol, const char *const *names, const char *const *values)
-{
-    run_row *r = ud;
-    (void)names;
-    for (int k = 0; values && ncol > 0 && values[0] && k < RUN_N; k++)
-        if (strcmp(values[0], run_cols[k]) == 0)
-            r->present[k] = 1;
-    return 0;
-}
-
-static int run_values_row(void *ud, int ncol, const char *const *names, const char *const *values)
-{
-    run_row *r = ud;
-    (void)names;
-    for (int k = 0; values && k < ncol && k < RUN_N; k++)
-        snprintf(r->value[k], sizeof r->value[k], "%s", values[k] ? values[k] : "");
-    return values != NULL; /* the first row is enough */
-}
-
-/* Siting measures reach as straight-line circles; on a network analysis
- * its answer would silently disagree with the coverage stored beside it
- * (a circle of 833 m reaches more than 10 minutes along the streets). Until
- * siting along the network exists, such a --db is refused. */
-static sv_status refuse_network_db(sv_ctx *ctx, const char *db_path)
-{
-    run_row r;
-    memset(&r, 0, sizeof r);
-    sv_store_reader *rd = NULL;
-    sv_status rc = sv_store_open_read(ctx, db_path, &rd);
-    if (rc == SV_OK)
-        rc = sv_store_read(ctx, rd, "SELECT name FROM pragma_table_info('runs')", NULL, NULL, 0, run_columns_row, &r);
-    if (rc != SV_OK || !r.present[RUN_METHOD]) {
-        sv_store_close_read(rd);
-        return rc;
-    }
-    char sql[512] = "SELECT ";
-    for (int k = 0; k < RUN_N; k++) {
-        strcat(sql, r.present[k] ? run_cols[k] : "NULL");
-        strcat(sql, k + 1 < RUN_N ? ", " : " FROM runs ORDER BY rowid DESC LIMIT 1");
-    }
-    rc = sv_store_read(ctx, rd, sql, NULL, NULL, 0, run_values_row, &r);
-    sv_store_close_read(rd);
-    if (rc != SV_OK)
-        return rc;
-    if (strcmp(r.value[RUN_METHOD], "network") != 0 && !*r.value[RUN_NETWORK])
-        return SV_OK;
-    char inputs[4200];
-    snprintf(inputs, sizeof inputs, "--stations %s%s%s --districts %s%s%s",
-             *r.value[RUN_STATIONS] ? r.value[RUN_STATIONS] : "STATIONS", *r.value[RUN_STATIONS_LAYER] ? ":" : "",
-             r.value[RUN_STATIONS_LAYER], *r.value[RUN_DISTRICTS] ? r.value[RUN_DISTRICTS] : "DISTRICTS",
-             *r.value[RUN_DISTRICTS_LAYER] ? ":" : "", r.value[RUN_DISTRICTS_LAYER]);
-    return sv_error(ctx, SV_ERR_USAGE,
-                    "--db %s is a network analysis (service areas along the streets of %s), but siting along the "
-                    "network is not available yet: svcov site measures reach as straight-line circles, which "
-                    "would not match that analysis. Nothing was written. To site with straight-line reach "
-                    "explicitly, give the inputs instead of --db: %s --out siting.sqlite",
-                    db_path, *r.value[RUN_NETWORK] ? r.value[RUN_NETWORK] : "its network", inputs);
-}
-
 static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s, const input_layer *stations,
                               const input_layer *dist_layer, const sv_valid_district *vd, const char *started)
 {
@@ -283,7 +217,7 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
     const char *model = o->model == SV_SITE_MCLP ? "mclp" : "lscp";
     char finished[32];
     utc_now(finished, sizeof finished);
-    char *vals[40] = {0};
+    char *vals[56] = {0};
     /* by column name: the types are in src/schema.c (site_runs) */
     const char *keys[] = {
         "started_utc", "finished_utc", "svcov_version", "command", "model", "k",
@@ -293,7 +227,9 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
         "greedy_ratio", "target_share", "min_district_share", "n_floor_unmet",
         "n_demand", "n_candidates", "n_stations", "n_uncoverable", "greedy_s",
         "exact_s", "note", "demand_path", "candidates", "stations_path",
-        "crs_epsg", "glpk_version", "input_coords", "input_encoding",
+        "crs_epsg", "glpk_version", "input_coords", "input_encoding", "reach",
+        "network_path", "snap", "access_legs", "max_snap_m", "n_demand_unattached",
+        "reach_s", "capacity", "capacity_field",
     };
     size_t nk = sizeof keys / sizeof keys[0];
     int i = 0;
@@ -338,7 +274,11 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
         vals[i++] = sv_strdup(o->candidates.spec);
     } else {
         char buf[96];
-        snprintf(buf, sizeof buf, "grid %g m%s", o->grid_m, o->grid_in_gaps ? " in gaps" : "");
+        if (o->candidates_from_nodes)
+            snprintf(buf, sizeof buf, "street intersections, min spacing %g m", o->min_spacing_m);
+        else
+            snprintf(buf, sizeof buf, "grid %g m%s%s", o->grid_m, s->network ? " snapped to the streets" : "",
+                     o->grid_in_gaps ? " in gaps" : "");
         vals[i++] = sv_strdup(buf);
     }
     vals[i++] = sv_strdup(o->stations.spec);
@@ -353,6 +293,15 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
         sv_sources_describe(buf, sizeof buf, names, in, 4, 1);
         vals[i++] = buf[0] ? sv_strdup(buf) : NULL;
     }
+    vals[i++] = sv_strdup(s->network ? "network" : "circle");
+    vals[i++] = s->network ? sv_strdup(o->network.spec) : NULL;
+    vals[i++] = s->network ? sv_strdup(o->snap == SV_SNAP_NODE ? "node" : "edge") : NULL;
+    vals[i++] = s->network ? fmt("%.0f", o->access_legs != 0 ? 1.0 : 0.0) : NULL;
+    vals[i++] = s->network ? fmt("%.10g", isnan(o->max_snap_m) ? 500.0 : o->max_snap_m) : NULL;
+    vals[i++] = s->network ? fmt("%.0f", (double)s->n_demand_unattached) : NULL;
+    vals[i++] = s->network ? fmt("%.6f", s->reach_s) : NULL;
+    vals[i++] = o->capacity > 0 ? fmt("%.10g", o->capacity) : NULL;
+    vals[i++] = o->candidates.weight_field ? sv_strdup(o->candidates.weight_field) : NULL;
     long long run_id = 0;
     if (rc == SV_OK)
         rc = i == (int)nk ? sv_store_record(ctx, db, SV_TABLE_SITE_RUNS, keys, (const char *const *)vals, nk, &run_id)
@@ -363,7 +312,9 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
     for (size_t k = 0; k < r->n_chosen && rc == SV_OK; k++) {
         cum += r->gain[k];
         sv_value v[] = {SV_INT(run_id), SV_INT(k + 1), SV_TEXT(s->site_ids[k]), SV_REAL(r->gain[k]), SV_REAL(cum),
-                        SV_REAL(r->total_weight > 0 ? cum / r->total_weight : 0.0), SV_TEXT(s->site_districts[k])};
+                        SV_REAL(r->total_weight > 0 ? cum / r->total_weight : 0.0), SV_TEXT(s->site_districts[k]),
+                        r->load ? SV_REAL(r->load[k]) : SV_NULL,
+                        s->site_capacity ? SV_REAL(s->site_capacity[k]) : SV_NULL};
         rc = sv_store_insert_point(ctx, db, SV_TABLE_SITES, v, sizeof v / sizeof v[0], s->site_x[k], s->site_y[k]);
     }
     for (size_t d = 0; d < s->n_districts && rc == SV_OK; d++) {
@@ -403,19 +354,10 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
     double *dw = NULL;
     sv_geos *h = NULL;
     sv_status rc = SV_OK;
+    sv_site_net snet;
+    memset(&snet, 0, sizeof snet);
+    double *capacity = NULL;
 
-    /* The reach: the same rule as analyze's breaks (sv_breaks_make). */
-    {
-        sv_breaks_spec sp = {&o->minutes, o->radius_m != 0 ? 0 : 1, &o->radius_m, o->radius_m != 0 ? 1 : 0,
-                             o->mode, o->speed_kmh, o->detour};
-        sv_breaks br;
-        if ((rc = sv_breaks_make(ctx, &sp, &br)) != SV_OK)
-            goto done;
-        s->minutes = br.breaks[0].minutes;
-        s->radius_m = br.breaks[0].radius_m;
-        snprintf(s->mode, sizeof s->mode, "%s", br.mode);
-        sv_breaks_free(&br);
-    }
     if (o->model == SV_SITE_MCLP && o->k < 1) {
         rc = sv_error(ctx, SV_ERR_USAGE, "--model mclp needs --k N (the number of new sites, at least 1)");
         goto done;
@@ -424,17 +366,19 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
         rc = sv_error(ctx, SV_ERR_USAGE, "--min-district-share needs --districts");
         goto done;
     }
-    if (!o->candidates.spec && !(o->grid_m > 0 && (o->districts.spec || o->db_path))) {
+    if (!o->candidates.spec && !o->candidates_from_nodes && !(o->grid_m > 0 && (o->districts.spec || o->db_path))) {
         rc = sv_error(ctx, SV_ERR_USAGE, "give --candidates PATH, or --grid METRES with --districts to make them");
         goto done;
     }
     /* An earlier analysis provides the stations, districts and CRS. */
     sv_siting_opts od = *o;
-    char st_spec[4200], di_spec[4200], crs_spec[32];
+    char st_spec[4200], di_spec[4200], crs_spec[32], net_keep[3200];
+    int db_network = 0;
     if (o->db_path) {
         if ((rc = sv_store_check_db(ctx, o->db_path)) != SV_OK)
             goto done;
-        if ((rc = refuse_network_db(ctx, o->db_path)) != SV_OK)
+        /* a network analysis: its network, mode, break and snapping */
+        if ((rc = sv_site_network_defaults(ctx, o->db_path, &od, net_keep, sizeof net_keep, &db_network)) != SV_OK)
             goto done;
         if (!od.stations.spec) {
             snprintf(st_spec, sizeof st_spec, "%s:stations", o->db_path);
@@ -460,6 +404,45 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
         goto done;
     }
     o = &od;
+    s->network = o->network.spec != NULL;
+    if (!s->network && (o->candidates_from_nodes || o->snap >= 0 || o->access_legs >= 0 || !isnan(o->max_snap_m) ||
+                        o->speeds_csv)) {
+        rc = sv_error(ctx, SV_ERR_USAGE, "--candidates-from nodes, --snap, --access-legs, --max-snap and --speeds "
+                      "measure reach along the streets: give --network PATH[:LAYER] (or --db of a network analysis)");
+        goto done;
+    }
+    if (!s->network && !(o->minutes > 0) && !(o->radius_m > 0)) {
+        rc = sv_error(ctx, SV_ERR_USAGE, "give the reach as --radius M or --minutes N");
+        goto done;
+    }
+    if (o->capacity > 0 && o->candidates.weight_field) {
+        rc = sv_error(ctx, SV_ERR_USAGE, "give one capacity: --capacity C or --capacity-field FIELD, not both");
+        goto done;
+    }
+    if ((o->capacity > 0 || o->candidates.weight_field) && (o->model != SV_SITE_MCLP || o->min_district_share > 0)) {
+        rc = sv_error(ctx, SV_ERR_USAGE, "--capacity and --capacity-field go with --model mclp (without "
+                      "--min-district-share)");
+        goto done;
+    }
+    if (o->candidates.weight_field && !o->candidates.spec) {
+        rc = sv_error(ctx, SV_ERR_USAGE, "--capacity-field %s is read from --candidates; a grid or street "
+                      "intersections have no fields: give --capacity C", o->candidates.weight_field);
+        goto done;
+    }
+    /* The reach: the same rule as analyze's breaks (sv_breaks_make), or
+     * along the streets the rule of analyze's network mode (site_network.c). */
+    if (!s->network) {
+        sv_breaks_spec sp = {&o->minutes, o->radius_m != 0 ? 0 : 1, &o->radius_m, o->radius_m != 0 ? 1 : 0,
+                             o->mode, o->speed_kmh, o->detour};
+        sv_breaks br;
+        if ((rc = sv_breaks_make(ctx, &sp, &br)) != SV_OK)
+            goto done;
+        s->minutes = br.breaks[0].minutes;
+        s->radius_m = br.breaks[0].radius_m;
+        snprintf(s->mode, sizeof s->mode, "%s", br.mode);
+        sv_breaks_free(&br);
+    }
+    (void)db_network;
 
     sv_source_opts so;
     so = o->demand;
@@ -540,9 +523,30 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
             s->district_names[d] = sv_strdup(dis.fs.items[vd[d].src].name);
         }
     }
-    if (!cand.src) {
-        if ((rc = make_grid(ctx, h, &finder, vd, &sta, o->grid_m, s->radius_m, o->grid_in_gaps, &cand)) != SV_OK)
+    if (!cand.src && !o->candidates_from_nodes) {
+        if ((rc = make_grid(ctx, h, &finder, vd, &sta, o->grid_m, s->radius_m, !s->network && o->grid_in_gaps,
+                            &cand)) != SV_OK)
             goto done;
+    }
+    if (s->network) {
+        /* reach along the streets: the models below use these lists */
+        int make = cand.src ? 0 : o->candidates_from_nodes ? 2 : 1;
+        if ((rc = sv_site_network(ctx, o, s->crs.epsg, s->n_districts ? &finder : NULL, dem.x, dem.y, dem.n,
+                                  sta.x, sta.y, sta.n, make, &cand.x, &cand.y, &cand.n, &snet)) != SV_OK)
+            goto done;
+        s->minutes = snet.minutes;
+        s->radius_m = snet.radius_m;
+        snprintf(s->mode, sizeof s->mode, "%s", snet.mode);
+        s->reach_s = snet.reach_s;
+        s->n_demand_unattached = snet.dem_unattached;
+        s->n_candidates_unattached = snet.cand_unattached;
+        s->n_stations_unattached = snet.st_unattached;
+        if (snet.dem_unattached)
+            sv_warning(ctx, "%zu of the %zu demand points are farther than --max-snap from any street the mode may "
+                       "use: no site reaches them", snet.dem_unattached, dem.n);
+        if (snet.cand_unattached)
+            sv_warning(ctx, "%zu of the %zu candidate sites are farther than --max-snap from any street the mode "
+                       "may use: they reach nothing", snet.cand_unattached, cand.n);
     }
     if (cand.n == 0) {
         rc = sv_error(ctx, SV_ERR_DATA, "no candidate sites%s; give other candidates or a finer --grid",
@@ -569,7 +573,17 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
         .n_stations = sta.n, .radius_m = s->radius_m, .model = o->model, .k = o->k, .target_share = o->target_share,
         .min_district_share = o->min_district_share, .exact = o->exact, .time_limit_s = o->time_limit_s,
         .mps_path = o->mps_path,
+        .station_reach = s->network ? &snet.stations : NULL, .cand_reach = s->network ? &snet.candidates : NULL,
     };
+    if (o->capacity > 0 || o->candidates.weight_field) {
+        if (!(capacity = malloc((cand.n + 1) * sizeof *capacity))) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
+        for (size_t j = 0; j < cand.n; j++)
+            capacity[j] = o->capacity > 0 ? o->capacity : cand.fs.items[cand.keep[j]].weight;
+        in.capacity = capacity;
+    }
     if ((rc = sv_site_solve(ctx, &in, &s->res)) != SV_OK)
         goto done;
     if (s->res.target_capped) {
@@ -596,7 +610,8 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
     s->site_districts = calloc(n + 1, sizeof(char *));
     s->site_x = calloc(n + 1, sizeof(double));
     s->site_y = calloc(n + 1, sizeof(double));
-    if (!s->site_ids || !s->site_districts || !s->site_x || !s->site_y) {
+    s->site_capacity = capacity ? calloc(n + 1, sizeof(double)) : NULL;
+    if (!s->site_ids || !s->site_districts || !s->site_x || !s->site_y || (capacity && !s->site_capacity)) {
         rc = SV_ERR_NOMEM;
         goto done;
     }
@@ -608,9 +623,12 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
             s->site_ids[k] = sv_strdup(cand.fs.items[cand.keep[j]].id);
         } else {
             char buf[64];
-            snprintf(buf, sizeof buf, "grid E%.0f N%.0f", cand.x[j], cand.y[j]);
+            snprintf(buf, sizeof buf, "%s E%.0f N%.0f", o->candidates_from_nodes ? "node" : "grid", cand.x[j],
+                     cand.y[j]);
             s->site_ids[k] = sv_strdup(buf);
         }
+        if (capacity)
+            s->site_capacity[k] = capacity[j];
         int d = s->n_districts ? sv_district_finder_find(&finder, cand.x[j], cand.y[j]) : -1;
         s->site_districts[k] = d >= 0 ? sv_strdup(s->district_ids[d]) : NULL;
     }
@@ -629,6 +647,8 @@ done:
     free(vd);
     free(dw);
     free(ddistrict);
+    free(capacity);
+    sv_site_net_free(&snet);
     sv_district_finder_free(&finder);
     layer_free(&dem);
     layer_free(&cand);
