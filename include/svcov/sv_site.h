@@ -143,6 +143,7 @@ typedef struct {
     int network;               /* reach along the streets */
     double reach_s;            /* time of the reach lists (network), seconds */
     size_t n_demand_unattached, n_candidates_unattached, n_stations_unattached;
+    size_t network_nodes, network_edges;
 } sv_siting;
 
 /* Siting along the streets (site_network.c): the network, breaks and

@@ -338,6 +338,8 @@ static const sv_column site_runs[] = {
     {"access_legs", I, 0, "1 when the walks to and from the street count (network reach)"},
     {"max_snap_m", R, 0, "--max-snap, metres (network reach)"},
     {"n_demand_unattached", I, 0, "demand points beyond --max-snap of any usable street (network reach)"},
+    {"network_nodes", I, 0, "nodes of the street graph (network reach)"},
+    {"network_edges", I, 0, "edges of the street graph (network reach)"},
     {"reach_s", R, 0, "time of the reach lists along the network, seconds"},
     {"capacity", R, 0, "--capacity: the most demand weight one new site serves; NULL without"},
     {"capacity_field", T, 0, "--capacity-field on the candidates; NULL without"},

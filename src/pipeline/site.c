@@ -229,7 +229,7 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
         "exact_s", "note", "demand_path", "candidates", "stations_path",
         "crs_epsg", "glpk_version", "input_coords", "input_encoding", "reach",
         "network_path", "snap", "access_legs", "max_snap_m", "n_demand_unattached",
-        "reach_s", "capacity", "capacity_field",
+        "network_nodes", "network_edges", "reach_s", "capacity", "capacity_field",
     };
     size_t nk = sizeof keys / sizeof keys[0];
     int i = 0;
@@ -299,6 +299,8 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
     vals[i++] = s->network ? fmt("%.0f", o->access_legs != 0 ? 1.0 : 0.0) : NULL;
     vals[i++] = s->network ? fmt("%.10g", isnan(o->max_snap_m) ? 500.0 : o->max_snap_m) : NULL;
     vals[i++] = s->network ? fmt("%.0f", (double)s->n_demand_unattached) : NULL;
+    vals[i++] = s->network ? fmt("%.0f", (double)s->network_nodes) : NULL;
+    vals[i++] = s->network ? fmt("%.0f", (double)s->network_edges) : NULL;
     vals[i++] = s->network ? fmt("%.6f", s->reach_s) : NULL;
     vals[i++] = o->capacity > 0 ? fmt("%.10g", o->capacity) : NULL;
     vals[i++] = o->candidates.weight_field ? sv_strdup(o->candidates.weight_field) : NULL;
@@ -541,6 +543,8 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
         s->n_demand_unattached = snet.dem_unattached;
         s->n_candidates_unattached = snet.cand_unattached;
         s->n_stations_unattached = snet.st_unattached;
+        s->network_nodes = snet.nodes;
+        s->network_edges = snet.edges;
         if (snet.dem_unattached)
             sv_warning(ctx, "%zu of the %zu demand points are farther than --max-snap from any street the mode may "
                        "use: no site reaches them", snet.dem_unattached, dem.n);
