@@ -548,6 +548,9 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
         if (snet.dem_unattached)
             sv_warning(ctx, "%zu of the %zu demand points are farther than --max-snap from any street the mode may "
                        "use: no site reaches them", snet.dem_unattached, dem.n);
+        if (snet.st_unattached)
+            sv_warning(ctx, "%zu of the %zu existing stations are farther than --max-snap from any street the mode "
+                       "may use: they reach nothing along the streets", snet.st_unattached, sta.n);
         if (snet.cand_unattached)
             sv_warning(ctx, "%zu of the %zu candidate sites are farther than --max-snap from any street the mode "
                        "may use: they reach nothing", snet.cand_unattached, cand.n);

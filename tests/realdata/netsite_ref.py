@@ -14,7 +14,8 @@ usage: netsite_ref.py ROADS_UTM.geojson STATIONS_UTM.geojson DEMAND.geojson
                       CANDIDATES.geojson STEP R OUTDIR K[,K...]
 Writes OUTDIR/candidates_sub.geojson (every STEP-th candidate, for svcov) and
 prints one line per (stations, k): "with_stations k existing optimum
-uncoverable n_columns".
+uncoverable n_columns", and per stations one line with k = 0: the set covering
+optimum (the fewest sites covering every coverable point) as "optimum".
 """
 import json
 import math
@@ -129,6 +130,34 @@ def solve_mclp(lists, weights, k, workdir, tag):
     return abs(float(m.group(1))), len(cols)
 
 
+def solve_lscp(lists, coverable, workdir, tag):
+    """min sum x_j, sum_{j covers i} x_j >= 1 for every coverable point i, x binary: CBC."""
+    cols = sorted(set(tuple(sorted(i for i in l if i in coverable)) for l in lists))
+    cols = [c for c in cols if c]
+    if not coverable:
+        return 0
+    by_row = {i: [] for i in coverable}
+    for j, c in enumerate(cols):
+        for i in c:
+            by_row[i].append(j)
+    lp = os.path.join(workdir, "ref_lscp_%s.lp" % tag)
+    with open(lp, "w") as f:
+        f.write("Minimize\n obj: " + " + ".join("x%d" % j for j in range(len(cols))) + "\n")
+        f.write("Subject To\n")
+        for i in sorted(coverable):
+            f.write(" c%d: " % i + " + ".join("x%d" % j for j in by_row[i]) + " >= 1\n")
+        f.write("Binary\n")
+        for j in range(len(cols)):
+            f.write(" x%d\n" % j)
+        f.write("End\n")
+    sol = os.path.join(workdir, "ref_lscp_%s.sol" % tag)
+    out = subprocess.run(["cbc", lp, "solve", "solu", sol], capture_output=True, text=True).stdout
+    if "Optimal solution found" not in out:
+        sys.exit("cbc did not prove an optimum:\n" + out)
+    m = re.search(r"objective value\s+(-?[0-9.eE+-]+)", open(sol).readline())
+    return round(float(m.group(1)))
+
+
 def main():
     roads, stations, demand, cands, step, R, outdir, ks = sys.argv[1:9]
     step, R, ks = int(step), float(R), [int(k) for k in ks.split(",")]
@@ -161,6 +190,9 @@ def main():
             new, ncols = solve_mclp([[i for i in l if i not in covered] for l in lists], weights, k, outdir,
                                     "%d_%d" % (with_st, k))
             print(with_st, k, "%.10g" % existing, "%.10g" % (existing + new), uncoverable, ncols)
+        # set covering: every point some candidate reaches that no station covers (k = 0 on the line)
+        need = set(i for i in reach if i not in covered and weights[i] > 0)
+        print(with_st, 0, "%.10g" % existing, solve_lscp(lists, need, outdir, str(with_st)), uncoverable, 0)
 
 
 if __name__ == "__main__":

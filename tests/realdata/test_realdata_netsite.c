@@ -100,9 +100,10 @@ static void test_reference(void **state)
         n++;
     }
     free(text);
-    assert_int_equal(n, 8);
+    assert_int_equal(n, 10); /* per stations: k = 1, 5, 10, 20 and the set covering (k = 0) */
     const char *sub = svt_path("candidates_sub.geojson");
     double worst_st = 1, worst_none = 1, reach_s = 0;
+    int n_mclp = 0;
     for (int r = 0; r < n; r++) {
         char k[16], name[64];
         snprintf(k, sizeof k, "%d", rows[r].k);
@@ -110,6 +111,27 @@ static void test_reference(void **state)
         const char *out = svt_path(name);
         const char *opt = rows[r].with_st ? "--stations" : "--crs";
         const char *val = rows[r].with_st ? file("siting/stations.geojson") : "auto";
+        if (rows[r].k == 0) { /* set covering: the fewest sites for every coverable point */
+            SVT_EXPECT(0, "site", "--demand", file("siting/demand.geojson"), "--candidates", sub, opt, val,
+                       "--network", file("roads.geojson"), "--radius", "500", "--snap", "node", "--access-legs", "off",
+                       "--max-snap", "100000", "--model", "lscp", "--exact", "--time-limit", "300", "--out", out,
+                       "-q");
+            sqlite3 *db = svt_db_open(out);
+            assert_int_equal(svt_db_int(db, "SELECT proven_optimal FROM site_runs"), 1);
+            long sites = (long)svt_db_int(db, "SELECT n_new_sites FROM site_runs");
+            long greedy = (long)svt_db_int(db, "SELECT greedy_sites FROM site_runs");
+            if (sites != (long)rows[r].optimum)
+                fail_msg("stations %d, set covering: svcov %ld sites, networkx + CBC %g", rows[r].with_st, sites,
+                         rows[r].optimum);
+            assert_true(greedy >= sites);
+            assert_int_equal(svt_db_int(db, "SELECT n_uncoverable FROM site_runs"), rows[r].uncoverable);
+            /* every coverable point covered */
+            assert_true(fabs(svt_db_double(db, "SELECT objective - coverable_weight FROM site_runs")) < 1e-9);
+            printf("  stations %d set covering: %ld sites (networkx + CBC %g), greedy %ld\n", rows[r].with_st, sites,
+                   rows[r].optimum, greedy);
+            sqlite3_close(db);
+            continue;
+        }
         SVT_EXPECT(0, "site", "--demand", file("siting/demand.geojson"), "--candidates", sub, opt, val, "--network",
                    file("roads.geojson"), "--mode", "walk", "--radius", "500", "--snap", "node", "--access-legs", "off",
                    "--max-snap", "100000", "--model", "mclp", "--k", k, "--exact", "--time-limit", "300", "--out", out,
@@ -139,13 +161,14 @@ static void test_reference(void **state)
         }
         assert_true(fabs(svt_db_double(db, "SELECT max(cumulative_weight) FROM sites") - obj) < 1e-9);
         reach_s += svt_db_double(db, "SELECT reach_s FROM site_runs");
+        n_mclp++;
         printf("  stations %d k %2d: existing %g, optimum %g (networkx + CBC %g), greedy %g, %ld uncoverable\n",
                rows[r].with_st, rows[r].k, existing, obj, rows[r].optimum, greedy, unc);
         sqlite3_close(db);
     }
-    printf("netsite: 8 optima equal the reference (%.1f s in Python); greedy >= %.2f%% of it with stations, "
+    printf("netsite: 10 optima equal the reference (%.1f s in Python); greedy >= %.2f%% of it with stations, "
            ">= %.2f%% without; svcov's reach lists %.2f s per run on average\n",
-           ref_s, 100 * worst_st, 100 * worst_none, reach_s / n);
+           ref_s, 100 * worst_st, 100 * worst_none, reach_s / n_mclp);
 }
 
 /* A --db of a network analysis is sited along its streets (its network,
@@ -176,6 +199,23 @@ static void test_db_network(void **state)
         fail_msg("site --db: existing coverage %g along the streets, the analysis says %g", existing, in_analysis);
     assert_true(svt_db_double(db, "SELECT objective FROM site_runs") >= existing);
     assert_int_equal(svt_db_int(db, "SELECT proven_optimal FROM site_runs"), 1);
+    sqlite3_close(db);
+    /* district floors work on the same lists: each district brought to 90% where the candidates can, proven */
+    const char *fl = svt_path("floors.sqlite");
+    SVT_EXPECT(0, "site", "--db", an, "--demand", file("siting/demand.geojson"), "--grid", "400", "--model", "mclp",
+               "--k", "6", "--min-district-share", "90%", "--exact", "--out", fl, "-q");
+    db = svt_db_open(fl);
+    assert_string_equal(svt_db_text(db, "SELECT reach FROM site_runs"), "network");
+    assert_true(fabs(svt_db_double(db, "SELECT existing_covered FROM site_runs") - in_analysis) < 1e-9);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM site_district_coverage WHERE floor_met = 1 AND "
+                                    "covered_after + 1e-9 < floor_weight"), 0);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM site_district_coverage WHERE floor_met = 0"),
+                     svt_db_int(db, "SELECT n_floor_unmet FROM site_runs"));
+    /* the districts' covered weight is part of the total (31 homes lie outside the parishes) */
+    assert_true(svt_db_double(db, "SELECT sum(covered_after) FROM site_district_coverage") <=
+                svt_db_double(db, "SELECT objective FROM site_runs") + 1e-9);
+    assert_true(svt_db_double(db, "SELECT sum(covered_after) FROM site_district_coverage") >
+                svt_db_double(db, "SELECT sum(covered_before) FROM site_district_coverage"));
     sqlite3_close(db);
     /* the same minutes as circles reach more: the old silent answer */
     const char *circ = svt_path("circles.sqlite");
