@@ -22,8 +22,14 @@ typedef enum {
     SV_MIP_LSCP      /* fewest candidates covering every group (or need_weight) */
 } sv_mip_kind;
 
+typedef enum {
+    SV_MIP_GLPK = 0, /* GLPK's branch-and-bound */
+    SV_MIP_CBC       /* COIN-OR CBC (the cbc program) on the same model, written as MPS */
+} sv_mip_solver;
+
 typedef struct {
     sv_mip_kind kind;
+    sv_mip_solver solver;
     size_t n_groups, n_cands;
     const double *weight;                  /* per group */
     const size_t *gstart, *gcand;          /* group g: candidates gcand[gstart[g] .. gstart[g+1]) */
@@ -64,6 +70,14 @@ typedef struct {
  * caller keeps its own answer. */
 
 sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *out);
+
+/* CBC (src/adapters/mip_cbc.c, the only file that runs it): solve the MPS
+ * file mps (a minimisation) with cbc, its solution written to sol; x gets
+ * the value of each of the ncols columns. SV_ERR_USAGE when cbc cannot be
+ * run, SV_ERR_INTERRUPTED at ^C (cbc is killed). */
+typedef enum { SV_CBC_NONE = 0, SV_CBC_OPTIMAL, SV_CBC_STOPPED, SV_CBC_INFEASIBLE } sv_cbc_status;
+sv_status sv_cbc_solve_mps(sv_ctx *ctx, const char *mps, const char *sol, double time_limit_s, size_t ncols,
+                           double *x, sv_cbc_status *status, double *objective);
 const char *sv_glpk_version(void);
 
 #ifdef __cplusplus

@@ -49,6 +49,7 @@ typedef struct {
      * weight (demand may be split between sites); NULL: no limit. Not with
      * LSCP or district floors. */
     const double *capacity;
+    int solver_cbc;              /* exact: CBC (the cbc program) on the model instead of GLPK's search */
 } sv_site_input;
 
 typedef struct {
@@ -59,7 +60,7 @@ typedef struct {
     double greedy_objective; /* covered weight (MCLP) or site count (LSCP) of greedy */
     size_t greedy_sites;
     size_t n_uncoverable;    /* demand points no candidate or station reaches */
-    const char *solver;      /* whose answer is reported: "greedy" or "glpk" */
+    const char *solver;      /* whose answer is reported: "greedy", "glpk" or "cbc" */
     int proven_optimal;      /* 1 when the exact solver proved it */
     double gap;              /* relative gap of the reported answer to the bound; NAN unknown */
     double bound;            /* upper (MCLP) / lower (LSCP) bound on the objective, NAN unknown */
@@ -126,6 +127,7 @@ typedef struct {
     /* Capacitated siting: each new site serves at most this demand weight
      * (> 0), or the candidates' capacity field (candidates.weight_field). */
     double capacity;
+    int solver_cbc;            /* --solver cbc */
 } sv_siting_opts;
 
 void sv_siting_opts_init(sv_siting_opts *o);

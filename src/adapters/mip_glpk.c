@@ -1,9 +1,11 @@
 /* mip_glpk.c - the only file that talks to GLPK. */
 #include "svcov/sv_mip.h"
+#include "svcov/sv_text.h"
 
 #include <glpk.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,6 +112,95 @@ static sv_status write_mps(sv_ctx *ctx, glp_prob *P, const char *name, const cha
     return rc == 0 ? SV_OK : sv_error(ctx, SV_ERR_OUTPUT, "cannot write the model to %s", path);
 }
 
+/* Loads and covered shares from the assignment y (v[nc + t] for pair t),
+ * made exactly feasible: a solver's tolerances (CBC's 1e-7) can leave a
+ * group assigned a hair over once or a site a hair over its capacity, and
+ * no stored load may exceed its capacity. */
+static void capacitated_loads(const sv_mip_problem *p, double *v, sv_mip_solution *out)
+{
+    size_t nc = p->n_cands;
+    for (size_t g = 0; g < p->n_groups; g++) {
+        double sum = 0;
+        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
+            v[nc + t] = fmin(1.0, fmax(0.0, v[nc + t]));
+            if (!out->x[p->gcand[t]])
+                v[nc + t] = 0; /* only open sites serve */
+            sum += v[nc + t];
+        }
+        if (sum > 1)
+            for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++)
+                v[nc + t] /= sum;
+    }
+    for (size_t j = 0; j < nc; j++)
+        out->load[j] = 0;
+    for (size_t g = 0; g < p->n_groups; g++)
+        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++)
+            out->load[p->gcand[t]] += p->weight[g] * v[nc + t];
+    for (size_t g = 0; g < p->n_groups; g++)
+        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
+            size_t j = p->gcand[t];
+            double cap = fmax(0.0, p->capacity[j]);
+            if (out->load[j] > cap && out->load[j] > 0)
+                v[nc + t] *= cap / out->load[j];
+        }
+    for (size_t j = 0; j < nc; j++)
+        out->load[j] = 0;
+    for (size_t g = 0; g < p->n_groups; g++) {
+        out->cover[g] = 0;
+        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
+            out->cover[g] += v[nc + t];
+            out->load[p->gcand[t]] += p->weight[g] * v[nc + t];
+        }
+    }
+    for (size_t j = 0; j < nc; j++) /* the last rounding of the sum */
+        out->load[j] = fmin(out->load[j], fmax(0.0, p->capacity[j]));
+}
+
+/* The model GLPK built, solved by CBC instead: written as MPS (a
+ * minimisation) into a private temporary folder, cbc run on it, the column
+ * values read back. CBC's solution file gives no bound: it is the objective
+ * when proven, else unknown. */
+static sv_status solve_cbc(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, sv_mip_solution *out,
+                           const char *mps_name)
+{
+    const char *td = getenv("TMPDIR");
+    char path[4200], tmp[4400], sol[4500];
+    snprintf(path, sizeof path, "%s/svcov-model.mps", td && *td ? td : "/tmp");
+    sv_status st = sv_tmp_create(ctx, path, tmp, sizeof tmp);
+    if (st != SV_OK)
+        return st;
+    snprintf(sol, sizeof sol, "%s.sol", tmp);
+    size_t ncols = (size_t)glp_get_num_cols(P), nc = p->n_cands;
+    double *v = calloc(ncols + 1, sizeof *v);
+    double t0 = sv_clock_s(), obj = NAN;
+    sv_cbc_status cs = SV_CBC_NONE;
+    out->bound = NAN;
+    if (!v)
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for the CBC solution");
+    if (st == SV_OK)
+        st = write_mps(ctx, P, mps_name, tmp);
+    if (st == SV_OK)
+        st = sv_cbc_solve_mps(ctx, tmp, sol, p->time_limit_s, ncols, v, &cs, &obj);
+    sv_tmp_remove(tmp);
+    out->seconds = sv_clock_s() - t0;
+    if (st == SV_OK && (cs == SV_CBC_OPTIMAL || cs == SV_CBC_STOPPED)) {
+        out->feasible = 1;
+        out->proven = cs == SV_CBC_OPTIMAL;
+        out->timed_out = cs == SV_CBC_STOPPED;
+        out->objective = glp_get_obj_dir(P) == GLP_MAX ? -obj : obj; /* the file is a minimisation */
+        for (size_t j = 0; j < nc; j++)
+            out->x[j] = v[j] > 0.5;
+        if (out->proven)
+            out->bound = out->objective;
+        if (p->capacity && out->load && out->cover)
+            capacitated_loads(p, v, out);
+    } else if (st == SV_OK) {
+        out->timed_out = cs == SV_CBC_NONE;
+    }
+    free(v);
+    return st;
+}
+
 /* Write the model when asked, solve its LP relaxation, then branch and
  * bound (shared by the coverage models and the capacitated one). */
 static sv_status solve_built(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, sv_mip_solution *out,
@@ -119,6 +210,8 @@ static sv_status solve_built(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, 
     size_t nc = p->n_cands;
     if (p->mps_path && (st = write_mps(ctx, P, mps_name, p->mps_path)) != SV_OK)
         return st;
+    if (p->solver == SV_MIP_CBC)
+        return solve_cbc(ctx, P, p, out, mps_name);
 
     /* The LP relaxation first, so the branch-and-bound works on the
      * original columns and the greedy start can be handed in as is (GLPK's
@@ -182,13 +275,16 @@ static sv_status solve_built(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, 
             out->x[j] = glp_mip_col_val(P, (int)j + 1) > 0.5;
         if (out->proven)
             out->bound = out->objective;
-        if (p->capacity && out->load && out->cover) /* y_t: the group's share assigned to a candidate */
-            for (size_t g = 0; g < p->n_groups; g++)
-                for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
-                    double y = fmax(0.0, glp_mip_col_val(P, (int)(nc + t) + 1));
-                    out->cover[g] += y;
-                    out->load[p->gcand[t]] += p->weight[g] * y;
-                }
+        if (p->capacity && out->load && out->cover) { /* y_t: the group's share assigned to a candidate */
+            size_t ncols = (size_t)glp_get_num_cols(P);
+            double *v = malloc((ncols + 1) * sizeof *v);
+            if (!v)
+                return sv_error(ctx, SV_ERR_NOMEM, "out of memory reading the capacitated solution");
+            for (size_t c = 0; c < ncols; c++)
+                v[c] = glp_mip_col_val(P, (int)c + 1);
+            capacitated_loads(p, v, out);
+            free(v);
+        }
     }
 timed:
     out->seconds = sv_clock_s() - t0;

@@ -28,7 +28,8 @@ static void help(void)
            "  --min-district-share P         mclp: first bring every district to P where it can, then the most\n"
            "  A share P is a percentage (90%%) or a fraction (0.9); a bare number above 1 is refused.\n\n"
            "Solvers: a lazy greedy always runs; --exact also solves the model with GLPK's MIP solver and reports\n"
-           "the proven optimum. --time-limit S (seconds, default 60, fractions allowed) bounds the whole exact\n"
+           "the proven optimum (--solver cbc: COIN-OR CBC, Debian's cbc program, on the same model instead).\n"
+           "--time-limit S (seconds, default 60, fractions allowed) bounds the whole exact\n"
            "solve; when it runs out the best answer found (the greedy's at least) is kept, with proven_optimal 0,\n"
            "the bound and gap when the LP relaxation finished, and a note.\n\n"
            "Inputs:\n"
@@ -87,7 +88,7 @@ enum {
     O_STATION_ID, O_WHERE, O_DISTRICTS, O_DISTRICT_ID, O_DISTRICT_NAME, O_RADIUS, O_MINUTES, O_MODE, O_SPEED,
     O_DETOUR, O_MODEL, O_K, O_TARGET, O_FLOOR, O_EXACT, O_TIME, O_MPS, O_CRS, O_STRICT, O_OUT, O_DB, O_HELP,
     O_LANG, O_ALLOW_NETWORK, O_NETWORK, O_HIGHWAY, O_SPEEDS, O_SNAP, O_LEGS, O_MAXSNAP, O_CAND_FROM, O_SPACING,
-    O_CAPACITY, O_CAPACITY_FIELD
+    O_CAPACITY, O_CAPACITY_FIELD, O_SOLVER
 };
 
 /* A share: "90%" (a percentage, above 0 and at most 100) or "0.9" (a
@@ -166,12 +167,13 @@ int cmd_site(int argc, char **argv)
         {"min-spacing", required_argument, NULL, O_SPACING},
         {"capacity", required_argument, NULL, O_CAPACITY},
         {"capacity-field", required_argument, NULL, O_CAPACITY_FIELD},
+        {"solver", required_argument, NULL, O_SOLVER},
         CLI_INPUT_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     sv_siting_opts o;
     sv_siting_opts_init(&o);
-    int quiet = 0, have_model = 0, allow_network = 0, c;
+    int quiet = 0, have_model = 0, allow_network = 0, have_solver = 0, c;
     const char *lang_arg = NULL;
     sv_lang L = SV_LANG_EN;
     cli_inputs inputs;
@@ -300,6 +302,13 @@ int cmd_site(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case O_CAPACITY_FIELD: o.candidates.weight_field = optarg; break;
+        case O_SOLVER:
+            if (strcmp(optarg, "glpk") == 0 || strcmp(optarg, "cbc") == 0)
+                o.solver_cbc = strcmp(optarg, "cbc") == 0;
+            else
+                return cli_usage("site", "--solver %s: use glpk or cbc (COIN-OR CBC, the cbc program)", optarg);
+            have_solver = 1;
+            break;
         case 'q': quiet = 1; break;
         case O_LANG: lang_arg = optarg; break;
         case O_HELP: help(); return EXIT_OK;
@@ -329,6 +338,8 @@ int cmd_site(int argc, char **argv)
         return cli_usage("site", "--target goes with --model lscp");
     if (!!o.candidates.spec + (o.grid_m > 0) + o.candidates_from_nodes > 1)
         return cli_usage("site", "give one of --candidates, --grid and --candidates-from nodes");
+    if (have_solver && !o.exact)
+        return cli_usage("site", "--solver goes with --exact");
     if (o.min_spacing_m > 0 && !o.candidates_from_nodes)
         return cli_usage("site", "--min-spacing goes with --candidates-from nodes");
 
@@ -403,9 +414,11 @@ int cmd_site(int argc, char **argv)
                r->existing_covered, r->total_weight > 0 ? 100.0 * r->existing_covered / r->total_weight : 0.0,
                r->objective, r->total_weight > 0 ? 100.0 * r->objective / r->total_weight : 0.0, r->n_chosen,
                r->n_uncoverable);
-        int glpk = strcmp(r->solver, "glpk") == 0;
+        int glpk = strcmp(r->solver, "glpk") == 0 || strcmp(r->solver, "cbc") == 0; /* the exact solver's answer */
         if (o.exact)
-            printf(sv_tr(L, "exact (GLPK %.2f s): %s; greedy %s %.6g in %.3f s\n"), r->exact_s,
+            printf(o.solver_cbc ? sv_tr(L, "exact (CBC %.2f s): %s; greedy %s %.6g in %.3f s\n")
+                                : sv_tr(L, "exact (GLPK %.2f s): %s; greedy %s %.6g in %.3f s\n"),
+                   r->exact_s,
                    r->proven_optimal ? sv_tr(L, "proven optimal")
                    : glpk            ? (r->timed_out ? sv_tr(L, "not proven optimal (time limit)")
                                                      : sv_tr(L, "not proven optimal"))

@@ -585,6 +585,7 @@ static sv_status exact_solve(sv_ctx *ctx, const sv_site_input *in, const lists *
         .start = start,
         .time_limit_s = in->time_limit_s,
         .mps_path = in->mps_path,
+        .solver = in->solver_cbc ? SV_MIP_CBC : SV_MIP_GLPK,
     };
     if (in->model == SV_SITE_LSCP && target_share > 0) {
         double all = 0, have = 0;
@@ -861,7 +862,7 @@ static sv_status capacitated_solve(sv_ctx *ctx, const sv_site_input *in, const l
         sv_mip_problem p = {
             .kind = SV_MIP_MCLP, .n_groups = ng, .n_cands = ncol, .weight = gw, .gstart = groups.start,
             .gcand = groups.item, .k = in->k, .capacity = capcol, .time_limit_s = in->time_limit_s,
-            .mps_path = in->mps_path,
+            .mps_path = in->mps_path, .solver = in->solver_cbc ? SV_MIP_CBC : SV_MIP_GLPK,
         };
         st = sv_mip_solve(ctx, &p, &sol);
         out->exact_s = sol.seconds;
@@ -894,7 +895,7 @@ static sv_status capacitated_solve(sv_ctx *ctx, const sv_site_input *in, const l
                 if (gd[g] >= 0 && (size_t)gd[g] < ndist)
                     out->district_after[gd[g]] += gw[g] * fmin(1.0, sol.cover[g]);
         }
-        out->solver = use ? "glpk" : "greedy";
+        out->solver = use ? (in->solver_cbc ? "cbc" : "glpk") : "greedy";
         out->proven_optimal = use && sol.proven;
         if (out->proven_optimal) {
             out->gap = 0;
@@ -1153,7 +1154,7 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
                 memcpy(out->gain, greedy_gain, n_greedy * sizeof *out->gain);
                 out->n_chosen = n_greedy;
             }
-            out->solver = use_glpk ? "glpk" : "greedy";
+            out->solver = use_glpk ? (in->solver_cbc ? "cbc" : "glpk") : "greedy";
             out->proven_optimal = use_glpk && sol.proven;
             /* The bound in the result's units, and the gap of the answer
              * reported (in the model's units: new coverage or sites). */
@@ -1180,8 +1181,8 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
                          in->time_limit_s, sol.lp_done ? "branch-and-bound" : "LP relaxation",
                          use_glpk ? "the best answer it found" : "the greedy answer", gap);
             else if (!sol.feasible)
-                note_add(out, "the exact model has no solution (GLPK found it infeasible after %.2f s); the greedy "
-                         "answer is kept", sol.seconds);
+                note_add(out, "the exact model has no solution (%s found it infeasible after %.2f s); the greedy "
+                         "answer is kept", in->solver_cbc ? "CBC" : "GLPK", sol.seconds);
             else if (!out->proven_optimal)
                 note_add(out, "the exact solve ended without proving optimality; %s is kept%s",
                          use_glpk ? "the best answer it found" : "the greedy answer", gap);

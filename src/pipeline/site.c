@@ -581,6 +581,7 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
         .min_district_share = o->min_district_share, .exact = o->exact, .time_limit_s = o->time_limit_s,
         .mps_path = o->mps_path,
         .station_reach = s->network ? &snet.stations : NULL, .cand_reach = s->network ? &snet.candidates : NULL,
+        .solver_cbc = o->solver_cbc,
     };
     if (o->capacity > 0 || o->candidates.weight_field) {
         if (!(capacity = malloc((cand.n + 1) * sizeof *capacity))) {

@@ -6,7 +6,8 @@
  *   grid, nodes: candidates from a grid snapped to the streets and from the
  *          street intersections thinned to a spacing;
  *   capacity: an instance whose optimum changes when the capacity binds,
- *          the loads stored, the written model solved by glpsol and cbc;
+ *          the loads stored, the written model solved by glpsol and cbc,
+ *          and --solver cbc;
  *   capacity_random: a larger instance against CBC on an LP model this
  *          test writes itself from its own distances;
  *   errors: the option combinations refused, bad capacities skipped. */
@@ -329,6 +330,18 @@ static void test_capacity(void **state)
     double cbc = solver_objective(cmd, svt_path("cbc.txt"));
     assert_true(fabs(glp + 20.0) < 1e-6);
     assert_true(fabs(cbc + 20.0) < 1e-6);
+    /* --solver cbc: CBC on the same model, the same optimum, its own loads */
+    const char *cbc_db = svt_path("cap_cbc.sqlite");
+    SVT_EXPECT(0, "site", "--demand", homes, "--candidates", sites, "--candidate-id", "site", "--radius", "200",
+               "--model", "mclp", "--k", "2", "--capacity", "10", "--exact", "--solver", "cbc", "--out", cbc_db);
+    SVT_OUT_HAS("exact (CBC ");
+    db = svt_db_open(cbc_db);
+    assert_string_equal(svt_db_text(db, "SELECT solver FROM site_runs"), "cbc");
+    assert_int_equal(svt_db_int(db, "SELECT proven_optimal FROM site_runs"), 1);
+    assert_true(svt_db_double(db, "SELECT objective FROM site_runs") == 20.0);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM sites WHERE candidate_id = 'C' OR load > 10 + 1e-9"), 0);
+    assert_true(fabs(svt_db_double(db, "SELECT sum(load) FROM sites") - 20.0) < 1e-9);
+    sqlite3_close(db);
     /* per-site capacities from a field: A serves both (20), C its 6 */
     const char *field_db = svt_path("cap_field.sqlite");
     SVT_EXPECT(0, "site", "--demand", homes, "--candidates", sites, "--candidate-id", "site", "--capacity-field",
@@ -441,9 +454,32 @@ static void test_capacity_random(void **state)
     assert_int_equal(svt_db_int(db, "SELECT proven_optimal FROM site_runs"), 1);
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM sites WHERE load > 25 + 1e-9"), 0);
     assert_true(fabs(svt_db_double(db, "SELECT sum(load) FROM sites") - obj) < 1e-6);
-    /* it binds: the same sites without capacity would serve more */
+    /* it binds: some site is full */
     assert_true(svt_db_double(db, "SELECT count(*) FROM sites WHERE load > 25 - 1e-6") >= 1);
     sqlite3_close(db);
+    /* CBC through svcov (--solver cbc) on svcov's model: the same optimum */
+    const char *out_cbc = svt_path("rand_cbc.sqlite");
+    SVT_EXPECT(0, "site", "--demand", homes, "--candidates", sites, "--candidate-id", "site", "--radius", "300",
+               "--model", "mclp", "--k", "5", "--capacity", "25", "--exact", "--solver", "cbc", "--out", out_cbc, "-q");
+    db = svt_db_open(out_cbc);
+    assert_string_equal(svt_db_text(db, "SELECT solver FROM site_runs"), "cbc");
+    assert_true(fabs(svt_db_double(db, "SELECT objective FROM site_runs") - obj) < 1e-6);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM sites WHERE load > 25 + 1e-9"), 0);
+    sqlite3_close(db);
+    /* and the uncapacitated model through CBC equals GLPK's */
+    const char *g1 = svt_path("rand_free_glpk.sqlite"), *c1 = svt_path("rand_free_cbc.sqlite");
+    SVT_EXPECT(0, "site", "--demand", homes, "--candidates", sites, "--radius", "300", "--model", "mclp", "--k", "5",
+               "--exact", "--out", g1, "-q");
+    SVT_EXPECT(0, "site", "--demand", homes, "--candidates", sites, "--radius", "300", "--model", "mclp", "--k", "5",
+               "--exact", "--solver", "cbc", "--out", c1, "-q");
+    db = svt_db_open(g1);
+    double free_glpk = svt_db_double(db, "SELECT objective FROM site_runs");
+    sqlite3_close(db);
+    db = svt_db_open(c1);
+    assert_true(fabs(svt_db_double(db, "SELECT objective FROM site_runs") - free_glpk) < 1e-9);
+    assert_int_equal(svt_db_int(db, "SELECT proven_optimal FROM site_runs"), 1);
+    sqlite3_close(db);
+    assert_true(free_glpk > obj + 1e-9); /* the capacity binds */
 }
 
 static void test_errors(void **state)
@@ -470,6 +506,12 @@ static void test_errors(void **state)
     SVT_EXPECT(2, "site", "--demand", homes, "--candidates", sites, "--radius", "200", "--model", "mclp", "--k", "1",
                "--min-spacing", "100", "--out", out, "-q");
     SVT_ERR_HAS("--min-spacing goes with --candidates-from nodes");
+    SVT_EXPECT(2, "site", "--demand", homes, "--candidates", sites, "--radius", "200", "--model", "mclp", "--k", "1",
+               "--solver", "cbc", "--out", out, "-q");
+    SVT_ERR_HAS("--solver goes with --exact");
+    SVT_EXPECT(2, "site", "--demand", homes, "--candidates", sites, "--radius", "200", "--model", "mclp", "--k", "1",
+               "--exact", "--solver", "cplex", "--out", out, "-q");
+    SVT_ERR_HAS("--solver cplex: use glpk or cbc");
     const char *roads, *rh, *rs, *rw, *ra;
     river_files(&roads, &rh, &rs, &rw, &ra);
     SVT_EXPECT(2, "site", "--demand", rh, "--candidates", rs, "--network", roads, "--minutes", "10", "--speed", "4",
