@@ -61,8 +61,9 @@ static void help(void)
            "Capacity (--model mclp without --min-district-share):\n"
            "  --capacity C              each new site serves at most C demand weight; demand is assigned to open\n"
            "                            sites within reach (split where needed); greedy with an assignment step,\n"
-           "                            --exact the capacitated model in GLPK; sites.load holds each one's load\n"
+           "                            --exact the capacitated model (GLPK or CBC); sites.load: the loads\n"
            "  --capacity-field FIELD    a capacity per candidate from --candidates (a bad value skips the site)\n"
+           "\n"
            "  --lang LANG   en or zh (简体中文): the summary; default from LANG/LC_ALL\n"
            "  -q, --quiet\n\n");
     cli_inputs_help();
