@@ -1,6 +1,6 @@
 /* mip_cbc.c - the only file that runs COIN-OR CBC: Debian's cbc program on
  * an MPS file, its solution file read back (--solver cbc). */
-#include "svcov/sv_mip.h"
+#include "adapters/mip.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* mip_glpk.c - the only file that talks to GLPK. */
-#include "svcov/sv_mip.h"
+#include "adapters/mip.h"
 #include "svcov/sv_text.h"
 
 #include <glpk.h>
@@ -35,7 +35,7 @@ static void on_tree(glp_tree *tree, void *info)
         if (!cs->start_given && cs->p->start && !cs->p->capacity) {
             glp_prob *P = glp_ios_get_prob(tree);
             int n = glp_get_num_cols(P);
-            double *x = calloc((size_t)n + 1, sizeof *x);
+            double *x = sv_calloc((size_t)n + 1, sizeof *x);
             if (x) {
                 /* Columns 1..n_cands are the candidates; the rest (y, z) follow
                  * from them. */
@@ -171,7 +171,7 @@ static sv_status solve_cbc(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, sv
         return st;
     snprintf(sol, sizeof sol, "%s.sol", tmp);
     size_t ncols = (size_t)glp_get_num_cols(P), nc = p->n_cands;
-    double *v = calloc(ncols + 1, sizeof *v);
+    double *v = sv_calloc(ncols + 1, sizeof *v);
     double t0 = sv_clock_s(), obj = NAN;
     sv_cbc_status cs = SV_CBC_NONE;
     out->bound = NAN;
@@ -277,7 +277,7 @@ static sv_status solve_built(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, 
             out->bound = out->objective;
         if (p->capacity && out->load && out->cover) { /* y_t: the group's share assigned to a candidate */
             size_t ncols = (size_t)glp_get_num_cols(P);
-            double *v = malloc((ncols + 1) * sizeof *v);
+            double *v = sv_malloc((ncols + 1) * sizeof *v);
             if (!v)
                 return sv_error(ctx, SV_ERR_NOMEM, "out of memory reading the capacitated solution");
             for (size_t c = 0; c < ncols; c++)
@@ -300,11 +300,11 @@ static sv_status solve_capacitated(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_
                                    const char *mps_name)
 {
     size_t nc = p->n_cands, ng = p->n_groups, npair = p->gstart[ng];
-    out->load = calloc(nc + 1, sizeof *out->load);
-    out->cover = calloc(ng + 1, sizeof *out->cover);
+    out->load = sv_calloc(nc + 1, sizeof *out->load);
+    out->cover = sv_calloc(ng + 1, sizeof *out->cover);
     size_t nnz = 4 * npair + 2 * nc + 8;
-    int *ia = malloc((nnz + 1) * sizeof *ia), *ja = malloc((nnz + 1) * sizeof *ja);
-    double *ar = malloc((nnz + 1) * sizeof *ar);
+    int *ia = sv_malloc((nnz + 1) * sizeof *ia), *ja = sv_malloc((nnz + 1) * sizeof *ja);
+    double *ar = sv_malloc((nnz + 1) * sizeof *ar);
     glp_prob *P = glp_create_prob();
     sv_status st = SV_OK;
     if (!out->load || !out->cover || !ia || !ja || !ar) {
@@ -376,7 +376,7 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
     int with_y = p->kind == SV_MIP_MCLP || p->need_weight > 0;
     int with_floor = p->kind == SV_MIP_MCLP && p->gdistrict && p->n_districts > 0;
     size_t nd = with_floor ? p->n_districts : 0;
-    out->x = calloc(nc + 1, 1);
+    out->x = sv_calloc(nc + 1, 1);
     if (!out->x)
         return SV_ERR_NOMEM;
     const char *mps_name = p->capacity ? "svcov_capacitated_mclp_minimise_minus_assigned_weight"
@@ -428,8 +428,8 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
     for (size_t g = 0; g < ng; g++)
         nnz += p->gstart[g + 1] - p->gstart[g] + 1;
     nnz += nc + ng + nd * (ng + 1) + 8;
-    int *ia = malloc((nnz + 1) * sizeof *ia), *ja = malloc((nnz + 1) * sizeof *ja);
-    double *ar = malloc((nnz + 1) * sizeof *ar);
+    int *ia = sv_malloc((nnz + 1) * sizeof *ia), *ja = sv_malloc((nnz + 1) * sizeof *ja);
+    double *ar = sv_malloc((nnz + 1) * sizeof *ar);
     sv_status st = SV_OK;
     if (!ia || !ja || !ar) {
         st = sv_error(ctx, SV_ERR_NOMEM, "out of memory building the siting model");

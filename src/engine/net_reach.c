@@ -1,6 +1,7 @@
 /* net_reach.c - reach lists along the network for siting: one bounded
  * Dijkstra per candidate site or station, on all threads. */
 #include "svcov/sv_net_reach.h"
+#include "core/parallel.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -13,8 +14,8 @@ void sv_reach_lists_free(sv_reach_lists *r)
 {
     if (!r)
         return;
-    free(r->start);
-    free(r->item);
+    sv_free(r->start);
+    sv_free(r->item);
     memset(r, 0, sizeof *r);
 }
 
@@ -30,17 +31,19 @@ typedef struct {
     const size_t *nstart, *nitem; /* node -> demand attached on an edge at it (or at it) */
     size_t **list;                /* per point: its demand, ascending */
     size_t *len;
-    atomic_size_t next, done;
-    atomic_int failed;
     sv_ctx *ctx;
+    unsigned long gen;            /* this call, for the threads' own state */
+    pthread_mutex_t lock;         /* guards workers */
+    struct reach_worker *workers; /* one per thread that took a point, chained */
 } reach_job;
 
-typedef struct {
+typedef struct reach_worker {
     reach_job *j;
     sv_labels l;
     uint32_t *stamp; /* demand -> point + 1 last looked at */
     size_t *buf;
     size_t cap;
+    struct reach_worker *next;
 } reach_worker;
 
 static int cmp_size(const void *a, const void *b)
@@ -68,7 +71,7 @@ static int look_at(reach_worker *w, size_t p, size_t v, size_t *n)
             continue;
         if (*n == w->cap) {
             size_t nc = w->cap ? 2 * w->cap : 256;
-            size_t *b = realloc(w->buf, nc * sizeof *b);
+            size_t *b = sv_realloc(w->buf, nc * sizeof *b);
             if (!b)
                 return -1;
             w->buf = b;
@@ -103,36 +106,46 @@ static int reach_one(reach_worker *w, size_t p)
     if (n == 0)
         return 0;
     qsort(w->buf, n, sizeof *w->buf, cmp_size);
-    if (!(j->list[p] = malloc(n * sizeof *j->list[p])))
+    if (!(j->list[p] = sv_malloc(n * sizeof *j->list[p])))
         return -1;
     memcpy(j->list[p], w->buf, n * sizeof *w->buf);
     j->len[p] = n;
     return 0;
 }
 
-/* Take points until none is left; returns the count done after the last. */
-static size_t reach_step(reach_worker *w)
-{
-    reach_job *j = w->j;
-    if (atomic_load(&j->failed))
-        return 0;
-    size_t p = atomic_fetch_add(&j->next, 1);
-    if (p >= j->np)
-        return 0;
-    if (reach_one(w, p) != 0) {
-        atomic_store(&j->failed, 1);
-        return 0;
-    }
-    return atomic_fetch_add(&j->done, 1) + 1;
-}
+/* Each thread of sv_parallel_for keeps its labels and marks for the whole
+ * call (made at its first point, freed by the caller at the end): a
+ * search's cost is its reach, not the network's size. */
+static atomic_ulong reach_generation;
+static _Thread_local struct {
+    unsigned long gen;
+    reach_worker *w;
+} mine;
 
-static void *reach_main(void *arg)
+static int reach_item(void *job, sv_geos *h, size_t p)
 {
-    reach_worker *w = arg;
-    while (reach_step(w) != 0)
-        if (sv_ctx_interrupted(w->j->ctx))
-            break;
-    return NULL;
+    (void)h; /* the searches need no geometry */
+    reach_job *j = job;
+    if (sv_ctx_interrupted(j->ctx))
+        return 2;
+    if (mine.gen != j->gen || !mine.w) {
+        reach_worker *w = sv_calloc(1, sizeof *w);
+        if (!w)
+            return 1;
+        w->j = j;
+        if (sv_labels_init(&w->l, j->net) != SV_OK || !(w->stamp = sv_calloc(j->nd + 1, sizeof *w->stamp))) {
+            sv_labels_free(&w->l);
+            sv_free(w);
+            return 1;
+        }
+        pthread_mutex_lock(&j->lock);
+        w->next = j->workers;
+        j->workers = w;
+        pthread_mutex_unlock(&j->lock);
+        mine.gen = j->gen;
+        mine.w = w;
+    }
+    return reach_one(mine.w, p) != 0;
 }
 
 sv_status sv_net_reach_lists(sv_ctx *ctx, const sv_network *net, const sv_access_opts *o, double budget,
@@ -144,20 +157,13 @@ sv_status sv_net_reach_lists(sv_ctx *ctx, const sv_network *net, const sv_access
         return sv_error(ctx, SV_ERR_USAGE, "%zu sites or stations are too many for one reach computation", np);
     size_t nn = sv_network_node_count(net);
     reach_job j = {.net = net, .o = o, .budget = budget, .np = np, .dem = dem, .nd = nd, .ctx = ctx};
-    sv_attach *src = calloc(np + 1, sizeof *src);
-    double *access = calloc(np + 1, sizeof *access), *access_len = calloc(np + 1, sizeof *access_len);
-    size_t *nstart = calloc(nn + 2, sizeof *nstart), *nitem = malloc((2 * nd + 1) * sizeof *nitem);
-    j.list = calloc(np + 1, sizeof *j.list);
-    j.len = calloc(np + 1, sizeof *j.len);
-    int nt = sv_ctx_threads(ctx);
-    if (nt < 1)
-        nt = 1;
-    if ((size_t)nt > np)
-        nt = np > 0 ? (int)np : 1;
-    reach_worker *ws = calloc((size_t)nt, sizeof *ws);
-    pthread_t *tid = calloc((size_t)nt, sizeof *tid);
+    sv_attach *src = sv_calloc(np + 1, sizeof *src);
+    double *access = sv_calloc(np + 1, sizeof *access), *access_len = sv_calloc(np + 1, sizeof *access_len);
+    size_t *nstart = sv_calloc(nn + 2, sizeof *nstart), *nitem = sv_malloc((2 * nd + 1) * sizeof *nitem);
+    j.list = sv_calloc(np + 1, sizeof *j.list);
+    j.len = sv_calloc(np + 1, sizeof *j.len);
     sv_status st = SV_OK;
-    if (!src || !access || !access_len || !nstart || !nitem || !j.list || !j.len || !ws || !tid) {
+    if (!src || !access || !access_len || !nstart || !nitem || !j.list || !j.len) {
         st = SV_ERR_NOMEM;
         goto done;
     }
@@ -186,7 +192,7 @@ sv_status sv_net_reach_lists(sv_ctx *ctx, const sv_network *net, const sv_access
     for (size_t v = 0; v < nn; v++)
         nstart[v + 1] += nstart[v];
     {
-        size_t *fill = calloc(nn + 1, sizeof *fill);
+        size_t *fill = sv_calloc(nn + 1, sizeof *fill);
         if (!fill) {
             st = SV_ERR_NOMEM;
             goto done;
@@ -200,45 +206,31 @@ sv_status sv_net_reach_lists(sv_ctx *ctx, const sv_network *net, const sv_access
             if (b != a)
                 nitem[nstart[b] + fill[b]++] = i;
         }
-        free(fill);
+        sv_free(fill);
     }
     j.src = src;
     j.access = access;
     j.access_len = access_len;
     j.nstart = nstart;
     j.nitem = nitem;
-    atomic_init(&j.next, 0);
-    atomic_init(&j.done, 0);
-    atomic_init(&j.failed, 0);
-    for (int t = 0; t < nt; t++) {
-        ws[t].j = &j;
-        if (sv_labels_init(&ws[t].l, net) != SV_OK || !(ws[t].stamp = calloc(nd + 1, sizeof *ws[t].stamp))) {
-            st = SV_ERR_NOMEM;
-            goto done;
-        }
-    }
+    j.gen = atomic_fetch_add(&reach_generation, 1) + 1;
+    pthread_mutex_init(&j.lock, NULL);
     sv_progress(ctx, "reach", 0.0);
-    int started = 0;
-    for (int t = 1; t < nt; t++) {
-        if (pthread_create(&tid[t], NULL, reach_main, &ws[t]) != 0)
-            break;
-        started = t;
+    int prc = sv_parallel_for(sv_ctx_threads(ctx), np, reach_item, &j);
+    while (j.workers) {
+        reach_worker *w = j.workers;
+        j.workers = w->next;
+        sv_labels_free(&w->l);
+        sv_free(w->stamp);
+        sv_free(w->buf);
+        sv_free(w);
     }
-    /* the calling thread works too, reporting progress and watching ^C */
-    size_t d;
-    while ((d = reach_step(&ws[0])) != 0) {
-        if ((d & 63) == 0)
-            sv_progress(ctx, "reach", (double)d / (double)np);
-        if (sv_ctx_interrupted(ctx))
-            break;
-    }
-    for (int t = 1; t <= started; t++)
-        pthread_join(tid[t], NULL);
-    if (sv_ctx_interrupted(ctx)) {
+    pthread_mutex_destroy(&j.lock);
+    if (prc == 2 || sv_ctx_interrupted(ctx)) {
         st = SV_ERR_INTERRUPTED;
         goto done;
     }
-    if (atomic_load(&j.failed)) {
+    if (prc != 0) {
         st = SV_ERR_NOMEM;
         goto done;
     }
@@ -246,8 +238,8 @@ sv_status sv_net_reach_lists(sv_ctx *ctx, const sv_network *net, const sv_access
     size_t total = 0;
     for (size_t p = 0; p < np; p++)
         total += j.len[p];
-    out->start = malloc((np + 1) * sizeof *out->start);
-    out->item = malloc((total + 1) * sizeof *out->item);
+    out->start = sv_malloc((np + 1) * sizeof *out->start);
+    out->item = sv_malloc((total + 1) * sizeof *out->item);
     if (!out->start || !out->item) {
         st = SV_ERR_NOMEM;
         goto done;
@@ -270,24 +262,16 @@ done:
         else if (st == SV_ERR_INTERRUPTED)
             sv_error(ctx, st, "interrupted while measuring reach along the network");
     }
-    if (ws)
-        for (int t = 0; t < nt; t++) {
-            sv_labels_free(&ws[t].l);
-            free(ws[t].stamp);
-            free(ws[t].buf);
-        }
     if (j.list)
         for (size_t p = 0; p < np; p++)
-            free(j.list[p]);
-    free(j.list);
-    free(j.len);
-    free(ws);
-    free(tid);
-    free(src);
-    free(access);
-    free(access_len);
-    free(nstart);
-    free(nitem);
+            sv_free(j.list[p]);
+    sv_free(j.list);
+    sv_free(j.len);
+    sv_free(src);
+    sv_free(access);
+    sv_free(access_len);
+    sv_free(nstart);
+    sv_free(nitem);
     return st;
 }
 
@@ -325,11 +309,11 @@ sv_status sv_points_thin(const double *x, const double *y, size_t n, double spac
     size_t cap = 16;
     while (cap < 2 * n + 2)
         cap *= 2;
-    cell *t = calloc(cap, sizeof *t);
-    size_t *next = malloc((n + 1) * sizeof *next);
+    cell *t = sv_calloc(cap, sizeof *t);
+    size_t *next = sv_malloc((n + 1) * sizeof *next);
     if (!t || !next) {
-        free(t);
-        free(next);
+        sv_free(t);
+        sv_free(next);
         return SV_ERR_NOMEM;
     }
     size_t nk = 0;
@@ -356,7 +340,7 @@ sv_status sv_points_thin(const double *x, const double *y, size_t n, double spac
         keep[nk++] = i;
     }
     *n_keep = nk;
-    free(t);
-    free(next);
+    sv_free(t);
+    sv_free(next);
     return SV_OK;
 }

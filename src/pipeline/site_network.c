@@ -2,6 +2,7 @@
  * of --network, candidates from the street graph, and the reach lists of
  * stations and candidates (engine/net_reach.c), which the siting models
  * then use as they use circles. */
+#include "pipeline/site_stages.h"
 #include "svcov/sv_analyze.h"
 #include "svcov/sv_net_reach.h"
 #include "svcov/sv_site.h"
@@ -153,11 +154,11 @@ static int cmp_xy(const void *a, const void *b)
 static sv_status snap_grid(sv_ctx *ctx, const sv_network *net, sv_snap snap, double max_snap, double **cx,
                            double **cy, size_t *nc)
 {
-    sv_attach *at = calloc(*nc + 1, sizeof *at);
-    xy *p = malloc((*nc + 1) * sizeof *p);
+    sv_attach *at = sv_calloc(*nc + 1, sizeof *at);
+    xy *p = sv_malloc((*nc + 1) * sizeof *p);
     if (!at || !p) {
-        free(at);
-        free(p);
+        sv_free(at);
+        sv_free(p);
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory snapping the grid to the streets");
     }
     sv_status st = sv_network_attach(ctx, net, *cx, *cy, *nc, snap, max_snap, at);
@@ -184,8 +185,8 @@ static sv_status snap_grid(sv_ctx *ctx, const sv_network *net, sv_snap snap, dou
         (*cy)[j] = p[j].x;
     }
     *nc = w;
-    free(at);
-    free(p);
+    sv_free(at);
+    sv_free(p);
     return st;
 }
 
@@ -197,13 +198,13 @@ static sv_status intersections(sv_ctx *ctx, const sv_network *net, sv_district_f
     size_t *nodes = NULL, n = 0;
     if (sv_network_intersections(net, &nodes, &n) != SV_OK)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory listing street intersections");
-    double *x = malloc((n + 1) * sizeof *x), *y = malloc((n + 1) * sizeof *y);
-    size_t *keep = malloc((n + 1) * sizeof *keep);
+    double *x = sv_malloc((n + 1) * sizeof *x), *y = sv_malloc((n + 1) * sizeof *y);
+    size_t *keep = sv_malloc((n + 1) * sizeof *keep);
     if (!x || !y || !keep) {
-        free(nodes);
-        free(x);
-        free(y);
-        free(keep);
+        sv_free(nodes);
+        sv_free(x);
+        sv_free(y);
+        sv_free(keep);
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory listing street intersections");
     }
     size_t m = 0;
@@ -212,14 +213,14 @@ static sv_status intersections(sv_ctx *ctx, const sv_network *net, sv_district_f
         if (!f || f->n == 0 || sv_district_finder_find(f, x[m], y[m]) >= 0)
             m++;
     }
-    free(nodes);
+    sv_free(nodes);
     size_t nk = 0;
     sv_status st = sv_points_thin(x, y, m, spacing, keep, &nk);
     if (st == SV_OK) {
-        double *nx = realloc(*cx, (nk + 1) * sizeof *nx);
+        double *nx = sv_realloc(*cx, (nk + 1) * sizeof *nx);
         if (nx)
             *cx = nx;
-        double *ny = realloc(*cy, (nk + 1) * sizeof *ny);
+        double *ny = sv_realloc(*cy, (nk + 1) * sizeof *ny);
         if (ny)
             *cy = ny;
         if (!nx || !ny) {
@@ -232,9 +233,9 @@ static sv_status intersections(sv_ctx *ctx, const sv_network *net, sv_district_f
             *nc = nk;
         }
     }
-    free(x);
-    free(y);
-    free(keep);
+    sv_free(x);
+    sv_free(y);
+    sv_free(keep);
     return st == SV_OK ? SV_OK : sv_error(ctx, st, "out of memory thinning street intersections");
 }
 
@@ -298,11 +299,11 @@ sv_status sv_site_network(sv_ctx *ctx, const sv_siting_opts *o, int epsg, void *
     double t0 = sv_clock_s();
     if (make_cands == 1 && o->grid_in_gaps && ns > 0 && *nc > 0) {
         /* grid sites no station reaches along the streets */
-        if (!(cat = calloc(*nc + 1, sizeof *cat))) {
+        if (!(cat = sv_calloc(*nc + 1, sizeof *cat))) {
             st = SV_ERR_NOMEM;
             goto done;
         }
-        unsigned char *reached = calloc(*nc + 1, 1);
+        unsigned char *reached = sv_calloc(*nc + 1, 1);
         if (!reached) {
             st = SV_ERR_NOMEM;
             goto done;
@@ -320,7 +321,7 @@ sv_status sv_site_network(sv_ctx *ctx, const sv_siting_opts *o, int epsg, void *
                 }
             *nc = w;
         }
-        free(reached);
+        sv_free(reached);
         if (st != SV_OK)
             goto done;
     }
@@ -331,11 +332,11 @@ sv_status sv_site_network(sv_ctx *ctx, const sv_siting_opts *o, int epsg, void *
                                       : "give other candidates, a finer --grid or a larger --max-snap");
         goto done;
     }
-    dat = calloc(nd + 1, sizeof *dat);
-    unsigned char *cand_ok = calloc(*nc + 1, 1), *st_ok = calloc(ns + 1, 1);
+    dat = sv_calloc(nd + 1, sizeof *dat);
+    unsigned char *cand_ok = sv_calloc(*nc + 1, 1), *st_ok = sv_calloc(ns + 1, 1);
     if (!dat || !cand_ok || !st_ok) {
-        free(cand_ok);
-        free(st_ok);
+        sv_free(cand_ok);
+        sv_free(st_ok);
         st = SV_ERR_NOMEM;
         goto done;
     }
@@ -348,8 +349,8 @@ sv_status sv_site_network(sv_ctx *ctx, const sv_siting_opts *o, int epsg, void *
         out->cand_unattached += !cand_ok[j];
     for (size_t k = 0; k < ns; k++)
         out->st_unattached += !st_ok[k];
-    free(cand_ok);
-    free(st_ok);
+    sv_free(cand_ok);
+    sv_free(st_ok);
     out->reach_s = sv_clock_s() - t0;
 done:
     if (st == SV_ERR_NOMEM && !*sv_ctx_errmsg(ctx))
@@ -357,10 +358,47 @@ done:
     if (st != SV_OK)
         sv_site_net_free(out);
     sv_reach_lists_free(&gap);
-    free(dat);
-    free(cat);
+    sv_free(dat);
+    sv_free(cat);
     sv_network_destroy(net);
     sv_featureset_free(&fs);
     sv_source_close(src);
     return st;
+}
+
+/* The network stage of svcov site (between the candidates and the solve):
+ * the graph, the street candidates when asked and the reach lists of the
+ * stations and candidates (st->snet), which sv_siting_solve hands on. */
+sv_status sv_siting_network(sv_site_state *st)
+{
+    sv_ctx *ctx = st->ctx;
+    const sv_siting_opts *o = st->o;
+    sv_siting *s = st->s;
+    int make = st->cand.src ? 0 : o->candidates_from_nodes ? 2 : 1;
+    sv_status rc = sv_site_network(ctx, o, s->crs.epsg, s->n_districts ? &st->finder : NULL, st->dem.x, st->dem.y,
+                                   st->dem.n, st->sta.x, st->sta.y, st->sta.n, make, &st->cand.x, &st->cand.y,
+                                   &st->cand.n, &st->snet);
+    if (rc != SV_OK)
+        return rc;
+    sv_site_net *n = &st->snet;
+    s->minutes = n->minutes;
+    s->radius_m = n->radius_m;
+    snprintf(s->mode, sizeof s->mode, "%s", n->mode);
+    s->reach_s = n->reach_s;
+    s->n_demand_unattached = n->dem_unattached;
+    s->n_candidates_unattached = n->cand_unattached;
+    s->n_stations_unattached = n->st_unattached;
+    s->network_nodes = n->nodes;
+    s->network_edges = n->edges;
+    s->n_candidates = st->cand.n;
+    if (n->dem_unattached)
+        sv_warning(ctx, "%zu of the %zu demand points are farther than --max-snap from any street the mode may use: "
+                   "no site reaches them", n->dem_unattached, st->dem.n);
+    if (n->st_unattached)
+        sv_warning(ctx, "%zu of the %zu existing stations are farther than --max-snap from any street the mode may "
+                   "use: they reach nothing along the streets", n->st_unattached, st->sta.n);
+    if (n->cand_unattached)
+        sv_warning(ctx, "%zu of the %zu candidate sites are farther than --max-snap from any street the mode may "
+                   "use: they reach nothing", n->cand_unattached, st->cand.n);
+    return SV_OK;
 }

@@ -1,13 +1,13 @@
 /*
- * sv_mip.h - exact coverage siting models through GLPK's MIP solver.
- * Only src/mip_glpk.c includes GLPK.
+ * adapters/mip.h (private to src/) - exact coverage siting models through GLPK's MIP solver.
+ * Only adapters/mip_glpk.c includes GLPK, only adapters/mip_cbc.c runs CBC; sv_glpk_version is in sv_site.h.
  *
  * Groups are demand to be covered (rows), candidates are columns. The
  * caller reduces the model first (only demand not yet covered, only
  * candidates that cover some of it).
  */
-#ifndef SV_MIP_H
-#define SV_MIP_H
+#ifndef SV_ADAPTERS_MIP_H
+#define SV_ADAPTERS_MIP_H
 
 #include "svcov/sv_common.h"
 
@@ -78,7 +78,6 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
 typedef enum { SV_CBC_NONE = 0, SV_CBC_OPTIMAL, SV_CBC_STOPPED, SV_CBC_INFEASIBLE } sv_cbc_status;
 sv_status sv_cbc_solve_mps(sv_ctx *ctx, const char *mps, const char *sol, double time_limit_s, size_t ncols,
                            double *x, sv_cbc_status *status, double *objective);
-const char *sv_glpk_version(void);
 
 #ifdef __cplusplus
 }
