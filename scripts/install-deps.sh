@@ -14,7 +14,8 @@ packages=(
   libsqlite3-dev sqlite3          # result store
   libspatialite-dev libsqlite3-mod-spatialite spatialite-bin
   libglpk-dev                     # exact siting (GLPK MIP solver)
-  glpk-utils coinor-cbc           # glpsol and cbc: the siting benchmark's peers
+  glpk-utils coinor-cbc           # glpsol and cbc: the siting benchmark's peers and the siting tests' solvers
+  python3-networkx                # the network siting test's independent distances (networkx Dijkstra)
   libcmocka-dev                   # unit tests
   time                            # /usr/bin/time for the benchmark's memory figures
   libcairo2-dev libpango1.0-dev   # maps: drawing (cairo) and text shaping (Pango)

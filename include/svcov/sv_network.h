@@ -104,6 +104,18 @@ sv_geom *sv_network_reached(sv_geos *h, const sv_network *n, sv_cost_kind kind, 
                             const sv_attach *src, const double *access, size_t nsrc, double budget,
                             double *reached_len);
 
+/* Graph queries (for siting along the network). */
+size_t sv_network_node_count(const sv_network *n);
+void sv_network_node_xy(const sv_network *n, size_t node, double *x, double *y);
+/* The nodes an attached point is reached through: its edge's two ends, or
+ * its node twice. */
+void sv_network_attach_ends(const sv_network *n, const sv_attach *p, size_t *a, size_t *b);
+/* Where an attached point sits on the street. */
+void sv_network_attach_xy(const sv_network *n, const sv_attach *p, double *x, double *y);
+/* Street intersections: nodes where three or more edges meet, ascending.
+ * The caller frees *nodes. */
+sv_status sv_network_intersections(const sv_network *n, size_t **nodes, size_t *count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,6 +16,7 @@
 #define SV_SITE_H
 
 #include "svcov/sv_common.h"
+#include "svcov/sv_net_reach.h"
 
 #include <stddef.h>
 
@@ -44,6 +45,15 @@ typedef struct {
     double time_limit_s;         /* for the exact solver; when it runs out, the better of GLPK's answer
                                     and the greedy's is kept (result.timed_out) */
     const char *mps_path;        /* write the exact model as MPS, or NULL */
+    /* Reach measured elsewhere (along the network, sv_net_reach_lists):
+     * list j of station_reach is what station j reaches, of cand_reach what
+     * candidate j reaches. Both NULL: straight-line circles of radius_m. */
+    const sv_reach_lists *station_reach, *cand_reach;
+    /* Capacitated MCLP: candidate j serves at most capacity[j] demand
+     * weight (demand may be split between sites); NULL: no limit. Not with
+     * LSCP or district floors. */
+    const double *capacity;
+    int solver_cbc;              /* exact: CBC (the cbc program) on the model instead of GLPK's search */
 } sv_site_input;
 
 typedef struct {
@@ -54,7 +64,7 @@ typedef struct {
     double greedy_objective; /* covered weight (MCLP) or site count (LSCP) of greedy */
     size_t greedy_sites;
     size_t n_uncoverable;    /* demand points no candidate or station reaches */
-    const char *solver;      /* whose answer is reported: "greedy" or "glpk" */
+    const char *solver;      /* whose answer is reported: "greedy", "glpk" or "cbc" */
     int proven_optimal;      /* 1 when the exact solver proved it */
     double gap;              /* relative gap of the reported answer to the bound; NAN unknown */
     double bound;            /* upper (MCLP) / lower (LSCP) bound on the objective, NAN unknown */
@@ -64,6 +74,7 @@ typedef struct {
                                 when that was more than can be reached); 0 = every coverable point */
     int target_capped;       /* in->target_share was more than can be reached */
     double *district_total, *district_before, *district_after, *district_floor; /* n_districts */
+    double *load;            /* capacitated: weight assigned to the site of each rank (= its gain), else NULL */
     size_t n_floor_unmet;
     char note[1024];         /* why an answer falls short (floors, k too small, time limit, target
                                 capped), or ""; parts separated by "; " */
@@ -109,6 +120,21 @@ typedef struct {
                                   defaults, and the results are added to a copy of it */
     const char *out_path;      /* NULL with db_path: db_path itself, replaced atomically */
     const char *command_line;
+    /* Reach along the streets (network.spec set, or a --db of a network
+     * analysis: its network, mode, largest break and snapping unless given).
+     * The unset values (-1, NAN, NULL) take the analysis's or analyze's
+     * defaults (edge, on, 500 m). */
+    sv_source_opts network;
+    const char *speeds_csv;
+    int snap;                  /* sv_snap, -1 unset */
+    int access_legs;           /* 0/1, -1 unset */
+    double max_snap_m;         /* NAN unset */
+    int candidates_from_nodes; /* street intersections as candidates */
+    double min_spacing_m;      /* thin those to this spacing (0: all) */
+    /* Capacitated siting: each new site serves at most this demand weight
+     * (> 0), or the candidates' capacity field (candidates.weight_field). */
+    double capacity;
+    int solver_cbc;            /* --solver cbc */
 } sv_siting_opts;
 
 void sv_siting_opts_init(sv_siting_opts *o);
@@ -122,7 +148,41 @@ typedef struct {
     double *site_x, *site_y;
     char **district_ids, **district_names;
     size_t n_districts, n_demand, n_candidates, n_stations;
+    double *site_capacity;     /* capacitated: per rank, else NULL */
+    int network;               /* reach along the streets */
+    double reach_s;            /* time of the reach lists (network), seconds */
+    size_t n_demand_unattached, n_candidates_unattached, n_stations_unattached;
+    size_t network_nodes, network_edges;
 } sv_siting;
+
+/* Siting along the streets (site_network.c): the network, breaks and
+ * snapping of o (after sv_site_network_defaults), the graph built in the
+ * analysis CRS, candidates made from it when asked (grid nodes snapped to
+ * the streets and merged, or street intersections thinned to
+ * o->min_spacing_m, kept inside a district when districts are given), and
+ * the reach lists of the stations and candidates. */
+typedef struct {
+    sv_reach_lists stations, candidates;
+    double budget;             /* seconds (minutes breaks) or metres */
+    double minutes, radius_m;  /* radius_m of a minutes break: at the mode's default speed, for reference */
+    char mode[16];
+    size_t nodes, edges;
+    size_t dem_unattached, cand_unattached, st_unattached;
+    double reach_s;
+} sv_site_net;
+
+/* Where a --db is a network analysis, fill o's unset network, mode, break
+ * and snapping from its newest runs row (buffers for the text it needs are
+ * in keep, keep_size bytes). Sets *is_network. */
+sv_status sv_site_network_defaults(sv_ctx *ctx, const char *db_path, sv_siting_opts *o, char *keep,
+                                   size_t keep_size, int *is_network);
+/* make_cands: 0 candidates as given, 1 a grid to snap (and filter by
+ * gaps when o->grid_in_gaps), 2 street intersections; *cx, *cy (malloc'd)
+ * are replaced for 1 and 2. finder: NULL or the districts. */
+sv_status sv_site_network(sv_ctx *ctx, const sv_siting_opts *o, int epsg, void *finder, const double *dx,
+                          const double *dy, size_t nd, const double *sx, const double *sy, size_t ns,
+                          int make_cands, double **cx, double **cy, size_t *nc, sv_site_net *out);
+void sv_site_net_free(sv_site_net *n);
 
 /* Read, solve, and write opts->out_path atomically (tables sites,
  * site_runs, site_district_coverage beside stations and districts). */

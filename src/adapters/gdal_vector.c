@@ -840,9 +840,13 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
     if (role == SV_ROLE_STATIONS && o->hours_field &&
         (st = pick_field(ctx, s, fd, o->hours_field, NULL, "--hours-field", &s->hours_field)) != SV_OK)
         goto done;
-    s->weight_option = role == SV_ROLE_DEMAND     ? "--demand-weight"
-                       : role == SV_ROLE_STATIONS ? "--capacity-field"
-                                                  : "--population-field";
+    /* siting's candidates: a capacity per site (a bad value skips the site, as a bad weight does) */
+    if (role == SV_ROLE_CANDIDATES && o->weight_field &&
+        (st = pick_field(ctx, s, fd, o->weight_field, NULL, "--capacity-field", &s->weight_field)) != SV_OK)
+        goto done;
+    s->weight_option = role == SV_ROLE_DEMAND                                   ? "--demand-weight"
+                       : role == SV_ROLE_STATIONS || role == SV_ROLE_CANDIDATES ? "--capacity-field"
+                                                                                : "--population-field";
     if ((role == SV_ROLE_DISTRICTS || role == SV_ROLE_POPULATION) && o->weight_field &&
         (st = pick_field(ctx, s, fd, o->weight_field, NULL, "--population-field", &s->weight_field)) != SV_OK)
         goto done;

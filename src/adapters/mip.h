@@ -1,6 +1,6 @@
 /*
  * adapters/mip.h (private to src/) - exact coverage siting models through GLPK's MIP solver.
- * Only adapters/mip_glpk.c includes GLPK; sv_glpk_version is in sv_site.h.
+ * Only adapters/mip_glpk.c includes GLPK, only adapters/mip_cbc.c runs CBC; sv_glpk_version is in sv_site.h.
  *
  * Groups are demand to be covered (rows), candidates are columns. The
  * caller reduces the model first (only demand not yet covered, only
@@ -22,8 +22,14 @@ typedef enum {
     SV_MIP_LSCP      /* fewest candidates covering every group (or need_weight) */
 } sv_mip_kind;
 
+typedef enum {
+    SV_MIP_GLPK = 0, /* GLPK's branch-and-bound */
+    SV_MIP_CBC       /* COIN-OR CBC (the cbc program) on the same model, written as MPS */
+} sv_mip_solver;
+
 typedef struct {
     sv_mip_kind kind;
+    sv_mip_solver solver;
     size_t n_groups, n_cands;
     const double *weight;                  /* per group */
     const size_t *gstart, *gcand;          /* group g: candidates gcand[gstart[g] .. gstart[g+1]) */
@@ -36,6 +42,11 @@ typedef struct {
     const double *floor_weight;
     const unsigned char *start;            /* a feasible start (e.g. greedy), n_cands, or NULL */
     double time_limit_s;                   /* for the LP relaxation and the branch-and-bound together; <= 0: none */
+    /* Capacitated MCLP (kind SV_MIP_MCLP, no floors): candidate j serves at
+     * most capacity[j] of the weight; y_gj >= 0 is the share of group g
+     * assigned to j (sum_j y_gj <= 1, y_gj <= x_j, sum_g w_g y_gj <= C_j x_j),
+     * and the objective is the weight assigned. NULL: uncapacitated. */
+    const double *capacity;
     const char *mps_path;                  /* also write the model as free MPS, or NULL: always as a
                                               minimisation (MCLP with the objective negated), since MPS
                                               readers (glpsol, cbc) minimise and ignore or refuse OBJSENSE */
@@ -50,6 +61,8 @@ typedef struct {
     double objective; /* model objective of x */
     double bound;     /* best bound on the model objective, NAN when none */
     double seconds;
+    double *load;     /* capacitated: weight assigned to each candidate (n_cands), else NULL; free */
+    double *cover;    /* capacitated: share of each group assigned (n_groups), else NULL; free */
 } sv_mip_solution;
 
 /* SV_OK also when the model is infeasible (feasible = 0, timed_out = 0) or
@@ -57,6 +70,14 @@ typedef struct {
  * caller keeps its own answer. */
 
 sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *out);
+
+/* CBC (src/adapters/mip_cbc.c, the only file that runs it): solve the MPS
+ * file mps (a minimisation) with cbc, its solution written to sol; x gets
+ * the value of each of the ncols columns. SV_ERR_USAGE when cbc cannot be
+ * run, SV_ERR_INTERRUPTED at ^C (cbc is killed). */
+typedef enum { SV_CBC_NONE = 0, SV_CBC_OPTIMAL, SV_CBC_STOPPED, SV_CBC_INFEASIBLE } sv_cbc_status;
+sv_status sv_cbc_solve_mps(sv_ctx *ctx, const char *mps, const char *sol, double time_limit_s, size_t ncols,
+                           double *x, sv_cbc_status *status, double *objective);
 
 #ifdef __cplusplus
 }

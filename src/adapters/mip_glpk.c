@@ -1,9 +1,11 @@
 /* mip_glpk.c - the only file that talks to GLPK. */
 #include "adapters/mip.h"
+#include "svcov/sv_text.h"
 
 #include <glpk.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +32,7 @@ static void on_tree(glp_tree *tree, void *info)
     switch (glp_ios_reason(tree)) {
     case GLP_IHEUR:
         /* Hand GLPK the greedy answer once, as an incumbent to prune with. */
-        if (!cs->start_given && cs->p->start) {
+        if (!cs->start_given && cs->p->start && !cs->p->capacity) {
             glp_prob *P = glp_ios_get_prob(tree);
             int n = glp_get_num_cols(P);
             double *x = sv_calloc((size_t)n + 1, sizeof *x);
@@ -110,6 +112,263 @@ static sv_status write_mps(sv_ctx *ctx, glp_prob *P, const char *name, const cha
     return rc == 0 ? SV_OK : sv_error(ctx, SV_ERR_OUTPUT, "cannot write the model to %s", path);
 }
 
+/* Loads and covered shares from the assignment y (v[nc + t] for pair t),
+ * made exactly feasible: a solver's tolerances (CBC's 1e-7) can leave a
+ * group assigned a hair over once or a site a hair over its capacity, and
+ * no stored load may exceed its capacity. */
+static void capacitated_loads(const sv_mip_problem *p, double *v, sv_mip_solution *out)
+{
+    size_t nc = p->n_cands;
+    for (size_t g = 0; g < p->n_groups; g++) {
+        double sum = 0;
+        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
+            v[nc + t] = fmin(1.0, fmax(0.0, v[nc + t]));
+            if (!out->x[p->gcand[t]])
+                v[nc + t] = 0; /* only open sites serve */
+            sum += v[nc + t];
+        }
+        if (sum > 1)
+            for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++)
+                v[nc + t] /= sum;
+    }
+    for (size_t j = 0; j < nc; j++)
+        out->load[j] = 0;
+    for (size_t g = 0; g < p->n_groups; g++)
+        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++)
+            out->load[p->gcand[t]] += p->weight[g] * v[nc + t];
+    for (size_t g = 0; g < p->n_groups; g++)
+        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
+            size_t j = p->gcand[t];
+            double cap = fmax(0.0, p->capacity[j]);
+            if (out->load[j] > cap && out->load[j] > 0)
+                v[nc + t] *= cap / out->load[j];
+        }
+    for (size_t j = 0; j < nc; j++)
+        out->load[j] = 0;
+    for (size_t g = 0; g < p->n_groups; g++) {
+        out->cover[g] = 0;
+        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
+            out->cover[g] += v[nc + t];
+            out->load[p->gcand[t]] += p->weight[g] * v[nc + t];
+        }
+    }
+    for (size_t j = 0; j < nc; j++) /* the last rounding of the sum */
+        out->load[j] = fmin(out->load[j], fmax(0.0, p->capacity[j]));
+}
+
+/* The model GLPK built, solved by CBC instead: written as MPS (a
+ * minimisation) into a private temporary folder, cbc run on it, the column
+ * values read back. CBC's solution file gives no bound: it is the objective
+ * when proven, else unknown. */
+static sv_status solve_cbc(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, sv_mip_solution *out,
+                           const char *mps_name)
+{
+    const char *td = getenv("TMPDIR");
+    char path[4200], tmp[4400], sol[4500];
+    snprintf(path, sizeof path, "%s/svcov-model.mps", td && *td ? td : "/tmp");
+    sv_status st = sv_tmp_create(ctx, path, tmp, sizeof tmp);
+    if (st != SV_OK)
+        return st;
+    snprintf(sol, sizeof sol, "%s.sol", tmp);
+    size_t ncols = (size_t)glp_get_num_cols(P), nc = p->n_cands;
+    double *v = sv_calloc(ncols + 1, sizeof *v);
+    double t0 = sv_clock_s(), obj = NAN;
+    sv_cbc_status cs = SV_CBC_NONE;
+    out->bound = NAN;
+    if (!v)
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for the CBC solution");
+    if (st == SV_OK)
+        st = write_mps(ctx, P, mps_name, tmp);
+    if (st == SV_OK)
+        st = sv_cbc_solve_mps(ctx, tmp, sol, p->time_limit_s, ncols, v, &cs, &obj);
+    sv_tmp_remove(tmp);
+    out->seconds = sv_clock_s() - t0;
+    if (st == SV_OK && (cs == SV_CBC_OPTIMAL || cs == SV_CBC_STOPPED)) {
+        out->feasible = 1;
+        out->proven = cs == SV_CBC_OPTIMAL;
+        out->timed_out = cs == SV_CBC_STOPPED;
+        out->objective = glp_get_obj_dir(P) == GLP_MAX ? -obj : obj; /* the file is a minimisation */
+        for (size_t j = 0; j < nc; j++)
+            out->x[j] = v[j] > 0.5;
+        if (out->proven)
+            out->bound = out->objective;
+        if (p->capacity && out->load && out->cover)
+            capacitated_loads(p, v, out);
+    } else if (st == SV_OK) {
+        out->timed_out = cs == SV_CBC_NONE;
+    }
+    free(v);
+    return st;
+}
+
+/* Write the model when asked, solve its LP relaxation, then branch and
+ * bound (shared by the coverage models and the capacitated one). */
+static sv_status solve_built(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, sv_mip_solution *out,
+                             const char *mps_name)
+{
+    sv_status st = SV_OK;
+    size_t nc = p->n_cands;
+    if (p->mps_path && (st = write_mps(ctx, P, mps_name, p->mps_path)) != SV_OK)
+        return st;
+    if (p->solver == SV_MIP_CBC)
+        return solve_cbc(ctx, P, p, out, mps_name);
+
+    /* The LP relaxation first, so the branch-and-bound works on the
+     * original columns and the greedy start can be handed in as is (GLPK's
+     * MIP presolver would renumber them). */
+    int maximise = glp_get_obj_dir(P) == GLP_MAX;
+    double t0 = sv_clock_s();
+    out->bound = NAN;
+    glp_smcp lp;
+    glp_init_smcp(&lp);
+    lp.msg_lev = GLP_MSG_OFF;
+    lp.presolve = GLP_ON;
+    if (p->time_limit_s > 0)
+        lp.tm_lim = ms_left(p->time_limit_s, t0);
+    int lrc = glp_simplex(P, &lp);
+    if (lrc == GLP_ETMLIM) { /* no bound, no solution: the caller keeps its own */
+        out->timed_out = 1;
+        goto timed;
+    }
+    if (lrc != 0 || glp_get_status(P) != GLP_OPT) {
+        if (glp_get_status(P) == GLP_NOFEAS || lrc == GLP_ENOPFS) {
+            out->feasible = 0;
+            goto timed;
+        }
+        st = sv_error(ctx, SV_ERR_INTERNAL, "GLPK could not solve the LP relaxation (glp_simplex code %d)", lrc);
+        return st;
+    }
+    out->lp_done = 1;
+    out->bound = glp_get_obj_val(P);
+    callback_state cs = {p, ctx, 0, 0, 0};
+    glp_iocp parm;
+    glp_init_iocp(&parm);
+    parm.presolve = GLP_OFF;
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.cb_func = on_tree;
+    parm.cb_info = &cs;
+    if (p->time_limit_s > 0) /* what the LP relaxation left of the limit */
+        parm.tm_lim = ms_left(p->time_limit_s, t0);
+    int rc = glp_intopt(P, &parm);
+    int status = glp_mip_status(P);
+    if (sv_ctx_interrupted(ctx)) {
+        st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted while GLPK searched");
+        return st;
+    }
+    if (rc != 0 && rc != GLP_ETMLIM && rc != GLP_ESTOP && rc != GLP_EMIPGAP) {
+        if (rc == GLP_ENOPFS || status == GLP_NOFEAS) {
+            out->feasible = 0;
+            goto timed;
+        }
+        st = sv_error(ctx, SV_ERR_INTERNAL, "GLPK's MIP solver failed (glp_intopt code %d)", rc);
+        return st;
+    }
+    out->timed_out = rc == GLP_ETMLIM;
+    /* the tighter of the LP relaxation and the best open node */
+    if (cs.have_bound)
+        out->bound = maximise ? fmin(out->bound, cs.bound) : fmax(out->bound, cs.bound);
+    if (status == GLP_OPT || status == GLP_FEAS) {
+        out->feasible = 1;
+        out->proven = status == GLP_OPT;
+        out->objective = glp_mip_obj_val(P);
+        for (size_t j = 0; j < nc; j++)
+            out->x[j] = glp_mip_col_val(P, (int)j + 1) > 0.5;
+        if (out->proven)
+            out->bound = out->objective;
+        if (p->capacity && out->load && out->cover) { /* y_t: the group's share assigned to a candidate */
+            size_t ncols = (size_t)glp_get_num_cols(P);
+            double *v = sv_malloc((ncols + 1) * sizeof *v);
+            if (!v)
+                return sv_error(ctx, SV_ERR_NOMEM, "out of memory reading the capacitated solution");
+            for (size_t c = 0; c < ncols; c++)
+                v[c] = glp_mip_col_val(P, (int)c + 1);
+            capacitated_loads(p, v, out);
+            free(v);
+        }
+    }
+timed:
+    out->seconds = sv_clock_s() - t0;
+    return st;
+}
+
+/* The capacitated MCLP: columns x_j (open) and y_t for every pair t =
+ * (group g, candidate j in g's list) in list order; rows: each group
+ * assigned at most once (sum_t y_t <= 1), each candidate serving at most
+ * its capacity when open (sum w_g y_t - C_j x_j <= 0), y_t <= x_j (the
+ * strong form: a far tighter LP bound), sum x <= k. */
+static sv_status solve_capacitated(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *out,
+                                   const char *mps_name)
+{
+    size_t nc = p->n_cands, ng = p->n_groups, npair = p->gstart[ng];
+    out->load = sv_calloc(nc + 1, sizeof *out->load);
+    out->cover = sv_calloc(ng + 1, sizeof *out->cover);
+    size_t nnz = 4 * npair + 2 * nc + 8;
+    int *ia = sv_malloc((nnz + 1) * sizeof *ia), *ja = sv_malloc((nnz + 1) * sizeof *ja);
+    double *ar = sv_malloc((nnz + 1) * sizeof *ar);
+    glp_prob *P = glp_create_prob();
+    sv_status st = SV_OK;
+    if (!out->load || !out->cover || !ia || !ja || !ar) {
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory building the capacitated siting model");
+        goto done;
+    }
+    glp_add_cols(P, (int)(nc + npair));
+    for (size_t j = 0; j < nc; j++)
+        glp_set_col_kind(P, (int)j + 1, GLP_BV);
+    for (size_t g = 0; g < ng; g++)
+        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
+            glp_set_col_bnds(P, (int)(nc + t) + 1, GLP_DB, 0.0, 1.0);
+            glp_set_obj_coef(P, (int)(nc + t) + 1, p->weight[g]);
+        }
+    glp_set_obj_dir(P, GLP_MAX);
+    size_t e = 0;
+    int row;
+    for (size_t g = 0; g < ng; g++) { /* sum_t y_t <= 1 */
+        row = glp_add_rows(P, 1);
+        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
+            ia[++e] = row;
+            ja[e] = (int)(nc + t) + 1;
+            ar[e] = 1.0;
+        }
+        glp_set_row_bnds(P, row, GLP_UP, 0.0, 1.0);
+    }
+    int first_cap = glp_add_rows(P, (int)nc); /* sum w y - C x <= 0, one per candidate */
+    for (size_t j = 0; j < nc; j++) {
+        ia[++e] = first_cap + (int)j;
+        ja[e] = (int)j + 1;
+        ar[e] = -fmax(0.0, p->capacity[j]);
+        glp_set_row_bnds(P, first_cap + (int)j, GLP_UP, 0.0, 0.0);
+    }
+    for (size_t g = 0; g < ng; g++)
+        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
+            ia[++e] = first_cap + (int)p->gcand[t];
+            ja[e] = (int)(nc + t) + 1;
+            ar[e] = p->weight[g];
+            row = glp_add_rows(P, 1); /* y_t - x_j <= 0 */
+            ia[++e] = row;
+            ja[e] = (int)(nc + t) + 1;
+            ar[e] = 1.0;
+            ia[++e] = row;
+            ja[e] = (int)p->gcand[t] + 1;
+            ar[e] = -1.0;
+            glp_set_row_bnds(P, row, GLP_UP, 0.0, 0.0);
+        }
+    row = glp_add_rows(P, 1); /* sum x <= k */
+    for (size_t j = 0; j < nc; j++) {
+        ia[++e] = row;
+        ja[e] = (int)j + 1;
+        ar[e] = 1.0;
+    }
+    glp_set_row_bnds(P, row, GLP_UP, 0.0, (double)p->k);
+    glp_load_matrix(P, (int)e, ia, ja, ar);
+    st = solve_built(ctx, P, p, out, mps_name);
+done:
+    free(ia);
+    free(ja);
+    free(ar);
+    glp_delete_prob(P);
+    return st;
+}
+
 sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *out)
 {
     memset(out, 0, sizeof *out);
@@ -120,7 +379,8 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
     out->x = sv_calloc(nc + 1, 1);
     if (!out->x)
         return SV_ERR_NOMEM;
-    const char *mps_name = p->kind == SV_MIP_LSCP ? "svcov_lscp_minimise_new_sites"
+    const char *mps_name = p->capacity ? "svcov_capacitated_mclp_minimise_minus_assigned_weight"
+                           : p->kind == SV_MIP_LSCP ? "svcov_lscp_minimise_new_sites"
                            : with_floor ? "svcov_mclp_floors_minimise_minus_floor_units_and_new_covered_weight"
                                         : "svcov_mclp_minimise_minus_new_covered_weight";
     glp_term_out(GLP_OFF);
@@ -133,6 +393,8 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
         glp_delete_prob(E);
         return st;
     }
+    if (p->capacity)
+        return solve_capacitated(ctx, p, out, mps_name);
     glp_prob *P = glp_create_prob();
     double total_w = 0;
     for (size_t g = 0; g < ng; g++)
@@ -222,74 +484,7 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
         glp_set_row_bnds(P, row, GLP_UP, 0.0, 0.0);
     }
     glp_load_matrix(P, (int)e, ia, ja, ar);
-    if (p->mps_path && (st = write_mps(ctx, P, mps_name, p->mps_path)) != SV_OK)
-        goto done;
-
-    /* The LP relaxation first, so the branch-and-bound works on the
-     * original columns and the greedy start can be handed in as is (GLPK's
-     * MIP presolver would renumber them). */
-    int maximise = glp_get_obj_dir(P) == GLP_MAX;
-    double t0 = sv_clock_s();
-    out->bound = NAN;
-    glp_smcp lp;
-    glp_init_smcp(&lp);
-    lp.msg_lev = GLP_MSG_OFF;
-    lp.presolve = GLP_ON;
-    if (p->time_limit_s > 0)
-        lp.tm_lim = ms_left(p->time_limit_s, t0);
-    int lrc = glp_simplex(P, &lp);
-    if (lrc == GLP_ETMLIM) { /* no bound, no solution: the caller keeps its own */
-        out->timed_out = 1;
-        goto timed;
-    }
-    if (lrc != 0 || glp_get_status(P) != GLP_OPT) {
-        if (glp_get_status(P) == GLP_NOFEAS || lrc == GLP_ENOPFS) {
-            out->feasible = 0;
-            goto timed;
-        }
-        st = sv_error(ctx, SV_ERR_INTERNAL, "GLPK could not solve the LP relaxation (glp_simplex code %d)", lrc);
-        goto done;
-    }
-    out->lp_done = 1;
-    out->bound = glp_get_obj_val(P);
-    callback_state cs = {p, ctx, 0, 0, 0};
-    glp_iocp parm;
-    glp_init_iocp(&parm);
-    parm.presolve = GLP_OFF;
-    parm.msg_lev = GLP_MSG_OFF;
-    parm.cb_func = on_tree;
-    parm.cb_info = &cs;
-    if (p->time_limit_s > 0) /* what the LP relaxation left of the limit */
-        parm.tm_lim = ms_left(p->time_limit_s, t0);
-    int rc = glp_intopt(P, &parm);
-    int status = glp_mip_status(P);
-    if (sv_ctx_interrupted(ctx)) {
-        st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted while GLPK searched");
-        goto done;
-    }
-    if (rc != 0 && rc != GLP_ETMLIM && rc != GLP_ESTOP && rc != GLP_EMIPGAP) {
-        if (rc == GLP_ENOPFS || status == GLP_NOFEAS) {
-            out->feasible = 0;
-            goto timed;
-        }
-        st = sv_error(ctx, SV_ERR_INTERNAL, "GLPK's MIP solver failed (glp_intopt code %d)", rc);
-        goto done;
-    }
-    out->timed_out = rc == GLP_ETMLIM;
-    /* the tighter of the LP relaxation and the best open node */
-    if (cs.have_bound)
-        out->bound = maximise ? fmin(out->bound, cs.bound) : fmax(out->bound, cs.bound);
-    if (status == GLP_OPT || status == GLP_FEAS) {
-        out->feasible = 1;
-        out->proven = status == GLP_OPT;
-        out->objective = glp_mip_obj_val(P);
-        for (size_t j = 0; j < nc; j++)
-            out->x[j] = glp_mip_col_val(P, (int)j + 1) > 0.5;
-        if (out->proven)
-            out->bound = out->objective;
-    }
-timed:
-    out->seconds = sv_clock_s() - t0;
+    st = solve_built(ctx, P, p, out, mps_name);
 done:
     free(ia);
     free(ja);

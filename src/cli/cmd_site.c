@@ -17,7 +17,8 @@ static void help(void)
            "                  (--radius M | --minutes N [--mode walk|bike|ebike]) --model mclp|lscp --out DB\n\n"
            "Chooses sites for new stations from candidate sites so that demand (households, buildings,\n"
            "addresses; polygons at their centroid) is within reach. Existing stations stay open and are not\n"
-           "counted. A point is covered when a station or site is within the radius (straight line, inclusive).\n\n"
+           "counted. A point is covered when a station or site is within the radius (straight line, inclusive),\n"
+           "or with --network when it is within the time or distance along the streets.\n\n"
            "Models:\n"
            "  --model mclp --k N             maximal coverage: the N new sites covering the most demand weight\n"
            "  --model lscp                   set covering: the fewest new sites covering every coverable point\n"
@@ -26,7 +27,8 @@ static void help(void)
            "  --min-district-share P         mclp: first bring every district to P where it can, then the most\n"
            "  A share P is a percentage (90%%) or a fraction (0.9); a bare number above 1 is refused.\n\n"
            "Solvers: a lazy greedy always runs; --exact also solves the model with GLPK's MIP solver and reports\n"
-           "the proven optimum. --time-limit S (seconds, default 60, fractions allowed) bounds the whole exact\n"
+           "the proven optimum (--solver cbc: COIN-OR CBC, Debian's cbc program, on the same model instead).\n"
+           "--time-limit S (seconds, default 60, fractions allowed) bounds the whole exact\n"
            "solve; when it runs out the best answer found (the greedy's at least) is kept, with proven_optimal 0,\n"
            "the bound and gap when the LP relaxation finished, and a note.\n\n"
            "Inputs:\n"
@@ -45,7 +47,22 @@ static void help(void)
            "  --out DB                  result database: tables sites, site_runs, site_district_coverage\n"
            "  --db DB                   an earlier 'svcov analyze' result: its stations, districts and CRS are\n"
            "                            used, and the siting tables are added to it (or to a copy at --out);\n"
-           "                            a network analysis is refused (siting measures straight-line reach)\n"
+           "                            on a network analysis reach is measured along its streets with its\n"
+           "                            network, mode, snapping and (without --minutes/--radius) largest break\n\n"
+           "Along the streets (the engine of 'svcov analyze --network'; one bounded search per site, all cores):\n"
+           "  --network PATH[:LAYER]    road lines; --mode walk|bike|ebike|car, --speeds FILE.csv,\n"
+           "                            --highway-field FIELD as for analyze; --minutes N at the mode's speeds or\n"
+           "                            --radius M metres along the streets\n"
+           "  --snap edge|node  --access-legs on|off  --max-snap M (default 500)   as for analyze\n"
+           "  --grid M                  grid nodes moved to the nearest street point (repeats merged)\n"
+           "  --candidates-from nodes   street intersections (3 or more streets meet) inside the districts,\n"
+           "  --min-spacing M           ... none closer than M metres to another (default 0: all)\n\n"
+           "Capacity (--model mclp without --min-district-share):\n"
+           "  --capacity C              each new site serves at most C demand weight; demand is assigned to open\n"
+           "                            sites within reach (split where needed); greedy with an assignment step,\n"
+           "                            --exact the capacitated model (GLPK or CBC); sites.load: the loads\n"
+           "  --capacity-field FIELD    a capacity per candidate from --candidates (a bad value skips the site)\n"
+           "\n"
            "  --lang LANG   en or zh (简体中文): the summary; default from LANG/LC_ALL\n"
            "  -q, --quiet\n\n");
     cli_inputs_help();
@@ -57,7 +74,12 @@ static void help(void)
            "  svcov site --demand homes.gpkg --candidates sites.gpkg --radius 1000 --model lscp --target 95%% \\\n"
            "             --out s.sqlite\n"
            "  svcov site --db out/demo.sqlite --demand homes.gpkg --grid 200 --grid-in gaps --radius 641 \\\n"
-           "             --model mclp --k 5 --exact\n\n"
+           "             --model mclp --k 5 --exact\n"
+           "  svcov site --demand homes.gpkg --stations stations.geojson --network roads.geojson --mode walk \\\n"
+           "             --minutes 10 --candidates-from nodes --min-spacing 100 --districts districts.geojson \\\n"
+           "             --model mclp --k 10 --exact --out net_siting.sqlite\n"
+           "  svcov site --demand homes.gpkg --candidates sites.gpkg --radius 500 --model mclp --k 5 \\\n"
+           "             --capacity 40 --exact --out capacitated.sqlite\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
@@ -88,13 +110,17 @@ int cmd_site(int argc, char **argv)
 {
     sv_siting_opts o;
     sv_siting_opts_init(&o);
-    int quiet = 0, model = -1, allow_network = 0, rest;
+    int quiet = 0, model = -1, allow_network = 0, solver = -1, rest;
     const char *lang_arg = NULL;
     sv_lang L = SV_LANG_EN;
     cli_inputs inputs;
     memset(&inputs, 0, sizeof inputs);
     static const cli_choice grid_in[] = {{"districts", 0}, {"gaps", 1}, {NULL, 0}};
     static const cli_choice models[] = {{"mclp", SV_SITE_MCLP}, {"lscp", SV_SITE_LSCP}, {NULL, 0}};
+    static const cli_choice snaps[] = {{"edge", SV_SNAP_EDGE}, {"node", SV_SNAP_NODE}, {NULL, 0}};
+    static const cli_choice on_off[] = {{"on", 1}, {"off", 0}, {NULL, 0}};
+    static const cli_choice cand_from[] = {{"nodes", 1}, {NULL, 0}};
+    static const cli_choice solvers[] = {{"glpk", 0}, {"cbc", 1}, {NULL, 0}};
 #define POSITIVE(name, ptr) CLI_NUM(name, ptr, 0, 1, INFINITY, "give a number above 0", NULL)
     const cli_arg args[] = {
         CLI_STR("demand", &o.demand.spec),
@@ -130,6 +156,17 @@ int cmd_site(int argc, char **argv)
         CLI_SET("quiet", 'q', &quiet, 1),
         CLI_PRINT("help", help),
         CLI_STR("lang", &lang_arg),
+        CLI_STR("network", &o.network.spec),
+        CLI_STR("highway-field", &o.network.category_field),
+        CLI_STR("speeds", &o.speeds_csv),
+        CLI_CHOICE("snap", &o.snap, snaps, "use edge (nearest point on the nearest street) or node"),
+        CLI_CHOICE("access-legs", &o.access_legs, on_off, "use on or off"),
+        CLI_NUM("max-snap", &o.max_snap_m, 0, 0, 100000, "not a number", "give metres, 0 to 100000"),
+        CLI_CHOICE("candidates-from", &o.candidates_from_nodes, cand_from, "use nodes (the street intersections)"),
+        CLI_NUM("min-spacing", &o.min_spacing_m, 0, 0, INFINITY, "not a number", "give metres, 0 or more"),
+        POSITIVE("capacity", &o.capacity),
+        CLI_STR("capacity-field", &o.candidates.weight_field),
+        CLI_CHOICE("solver", &solver, solvers, "use glpk or cbc (COIN-OR CBC, the cbc program)"),
         CLI_INPUT_ARGS(&inputs),
         CLI_END,
     };
@@ -137,7 +174,8 @@ int cmd_site(int argc, char **argv)
     int prc = cli_args_parse("site", argc, argv, args, &rest);
     if (prc != 0)
         return prc == CLI_ARGS_DONE ? EXIT_OK : prc;
-    int have_model = model >= 0;
+    int have_model = model >= 0, have_solver = solver >= 0;
+    o.solver_cbc = solver == 1;
     if (have_model)
         o.model = (sv_site_model)model;
     int lang_rc = cli_lang("site", lang_arg, &L);
@@ -153,7 +191,7 @@ int cmd_site(int argc, char **argv)
         return cli_usage("site", "--demand, --model and --out (or --db) are required");
     if (o.radius_m > 0 && o.minutes > 0)
         return cli_usage("site", "give --radius or --minutes, not both");
-    if (!(o.radius_m > 0) && !(o.minutes > 0))
+    if (!(o.radius_m > 0) && !(o.minutes > 0) && !o.db_path)
         return cli_usage("site", "give the reach as --radius M or --minutes N");
     if (o.model == SV_SITE_MCLP && o.k < 1)
         return cli_usage("site", "--model mclp needs --k N");
@@ -161,8 +199,12 @@ int cmd_site(int argc, char **argv)
         return cli_usage("site", "--k and --min-district-share go with --model mclp");
     if (o.model == SV_SITE_MCLP && o.target_share > 0)
         return cli_usage("site", "--target goes with --model lscp");
-    if (o.candidates.spec && o.grid_m > 0)
-        return cli_usage("site", "give --candidates or --grid, not both");
+    if (!!o.candidates.spec + (o.grid_m > 0) + o.candidates_from_nodes > 1)
+        return cli_usage("site", "give one of --candidates, --grid and --candidates-from nodes");
+    if (have_solver && !o.exact)
+        return cli_usage("site", "--solver goes with --exact");
+    if (o.min_spacing_m > 0 && !o.candidates_from_nodes)
+        return cli_usage("site", "--min-spacing goes with --candidates-from nodes");
 
     char *cmdline = cli_command_line(argc, argv);
     o.command_line = cmdline;
@@ -212,19 +254,34 @@ int cmd_site(int argc, char **argv)
             table_print(t, stdout);
             table_destroy(t);
         }
-        printf(sv_tr(L, "\n%s, reach %.0f m, %zu demand points (weight %.6g), %zu candidates, %zu existing "
-                        "stations\n"),
-               o.model == SV_SITE_MCLP ? sv_tr(L, "Maximal coverage") : sv_tr(L, "Set covering"), s->radius_m,
-               s->n_demand,
-               r->total_weight, s->n_candidates, s->n_stations);
+        if (s->network && !isnan(s->minutes))
+            printf(sv_tr(L, "\n%s, reach %g minutes along the streets, %zu demand points (weight %.6g), %zu "
+                            "candidates, %zu existing stations\n"),
+                   o.model == SV_SITE_MCLP ? sv_tr(L, "Maximal coverage") : sv_tr(L, "Set covering"), s->minutes,
+                   s->n_demand, r->total_weight, s->n_candidates, s->n_stations);
+        else if (s->network)
+            printf(sv_tr(L, "\n%s, reach %.0f m along the streets, %zu demand points (weight %.6g), %zu candidates, "
+                            "%zu existing stations\n"),
+                   o.model == SV_SITE_MCLP ? sv_tr(L, "Maximal coverage") : sv_tr(L, "Set covering"), s->radius_m,
+                   s->n_demand, r->total_weight, s->n_candidates, s->n_stations);
+        else
+            printf(sv_tr(L, "\n%s, reach %.0f m, %zu demand points (weight %.6g), %zu candidates, %zu existing "
+                            "stations\n"),
+                   o.model == SV_SITE_MCLP ? sv_tr(L, "Maximal coverage") : sv_tr(L, "Set covering"), s->radius_m,
+                   s->n_demand,
+                   r->total_weight, s->n_candidates, s->n_stations);
+        if (s->network)
+            printf(sv_tr(L, "reach lists along the streets in %.3f s\n"), s->reach_s);
         printf(sv_tr(L, "covered before: %.6g (%.2f%%), after: %.6g (%.2f%%) with %zu new sites; %zu points out of "
                         "reach\n"),
                r->existing_covered, r->total_weight > 0 ? 100.0 * r->existing_covered / r->total_weight : 0.0,
                r->objective, r->total_weight > 0 ? 100.0 * r->objective / r->total_weight : 0.0, r->n_chosen,
                r->n_uncoverable);
-        int glpk = strcmp(r->solver, "glpk") == 0;
+        int glpk = strcmp(r->solver, "glpk") == 0 || strcmp(r->solver, "cbc") == 0; /* the exact solver's answer */
         if (o.exact)
-            printf(sv_tr(L, "exact (GLPK %.2f s): %s; greedy %s %.6g in %.3f s\n"), r->exact_s,
+            printf(o.solver_cbc ? sv_tr(L, "exact (CBC %.2f s): %s; greedy %s %.6g in %.3f s\n")
+                                : sv_tr(L, "exact (GLPK %.2f s): %s; greedy %s %.6g in %.3f s\n"),
+                   r->exact_s,
                    r->proven_optimal ? sv_tr(L, "proven optimal")
                    : glpk            ? (r->timed_out ? sv_tr(L, "not proven optimal (time limit)")
                                                      : sv_tr(L, "not proven optimal"))

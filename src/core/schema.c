@@ -111,6 +111,8 @@ static const sv_column sites[] = {
     {"cumulative_weight", R, 0, "demand weight covered with the sites up to this one"},
     {"cumulative_share", R, 0, "that weight as a share of all demand (0-1)"},
     {"district_id", T, 0, "the district the site lies in"},
+    {"load", R, 0, "capacitated siting: demand weight assigned to the site (its gain); NULL otherwise"},
+    {"capacity", R, 0, "capacitated siting: the most demand weight the site may serve; NULL otherwise"},
 };
 static const sv_column site_district_coverage[] = {
     {"site_run_id", I, NN, "the siting run (site_runs)"},
@@ -389,6 +391,17 @@ static const sv_column site_runs[] = {
     {"glpk_version", T, 0, "GLPK's version"},
     {"input_coords", T, 0, "the coordinate system of each input (stations=gcj02,...)"},
     {"input_encoding", T, 0, "the text encoding of each input given or detected"},
+    {"reach", T, 0, "circle (straight line) or network (along the streets)"},
+    {"network_path", T, 0, "--network, or the network of the --db analysis"},
+    {"snap", T, 0, "node or edge snapping (network reach)"},
+    {"access_legs", I, 0, "1 when the walks to and from the street count (network reach)"},
+    {"max_snap_m", R, 0, "--max-snap, metres (network reach)"},
+    {"n_demand_unattached", I, 0, "demand points beyond --max-snap of any usable street (network reach)"},
+    {"network_nodes", I, 0, "nodes of the street graph (network reach)"},
+    {"network_edges", I, 0, "edges of the street graph (network reach)"},
+    {"reach_s", R, 0, "time of the reach lists along the network, seconds"},
+    {"capacity", R, 0, "--capacity: the most demand weight one new site serves; NULL without"},
+    {"capacity_field", T, 0, "--capacity-field on the candidates; NULL without"},
 };
 
 /* svcov compare: a base run against a plan run (the same districts, breaks, CRS and mode). */

@@ -928,3 +928,64 @@ done:
     free(seen);
     return out;
 }
+
+/* ---- graph queries for siting along the network ---- */
+
+size_t sv_network_node_count(const sv_network *n)
+{
+    return n->n_nodes;
+}
+
+void sv_network_node_xy(const sv_network *n, size_t node, double *x, double *y)
+{
+    *x = n->nx[node];
+    *y = n->ny[node];
+}
+
+void sv_network_attach_ends(const sv_network *n, const sv_attach *p, size_t *a, size_t *b)
+{
+    if (p->on_edge) {
+        *a = n->edges[p->edge].a;
+        *b = n->edges[p->edge].b;
+    } else {
+        *a = *b = p->node;
+    }
+}
+
+void sv_network_attach_xy(const sv_network *n, const sv_attach *p, double *x, double *y)
+{
+    if (!p->on_edge) {
+        sv_network_node_xy(n, p->node, x, y);
+        return;
+    }
+    const edge *e = &n->edges[p->edge];
+    *x = n->nx[e->a] + p->t * (n->nx[e->b] - n->nx[e->a]);
+    *y = n->ny[e->a] + p->t * (n->ny[e->b] - n->ny[e->a]);
+}
+
+sv_status sv_network_intersections(const sv_network *n, size_t **nodes, size_t *count)
+{
+    *nodes = NULL;
+    *count = 0;
+    unsigned *deg = sv_calloc(n->n_nodes + 1, sizeof *deg);
+    size_t *out = sv_malloc((n->n_nodes + 1) * sizeof *out);
+    if (!deg || !out) {
+        free(deg);
+        free(out);
+        return SV_ERR_NOMEM;
+    }
+    /* edges are merged per node pair, so the degree counts distinct
+     * neighbours whatever the direction rules */
+    for (size_t k = 0; k < n->n_edges; k++) {
+        deg[n->edges[k].a]++;
+        deg[n->edges[k].b]++;
+    }
+    size_t c = 0;
+    for (size_t v = 0; v < n->n_nodes; v++)
+        if (deg[v] >= 3)
+            out[c++] = v;
+    free(deg);
+    *nodes = out;
+    *count = c;
+    return SV_OK;
+}

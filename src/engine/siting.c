@@ -91,6 +91,21 @@ static sv_status reach_lists(sv_ctx *ctx, sv_geos *h, sv_index *tree, const sv_s
     return SV_OK;
 }
 
+/* Lists measured elsewhere (sv_net_reach_lists), copied without the
+ * demand in skip. */
+static sv_status given_lists(sv_ctx *ctx, const sv_reach_lists *g, size_t n, const unsigned char *skip, lists *out)
+{
+    if (lists_init(out, n) != 0)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory for the coverage lists");
+    for (size_t j = 0; j < n; j++) {
+        out->start[j] = out->start[n];
+        for (size_t t = g->start[j]; t < g->start[j + 1]; t++)
+            if ((!skip || !skip[g->item[t]]) && lists_push(out, g->item[t]) != 0)
+                return sv_error(ctx, SV_ERR_NOMEM, "out of memory for the coverage lists");
+    }
+    return SV_OK;
+}
+
 /* ---- lazy greedy (CELF) ---- */
 
 typedef struct {
@@ -561,6 +576,7 @@ static sv_status exact_solve(sv_ctx *ctx, const sv_site_input *in, const lists *
         .start = start,
         .time_limit_s = in->time_limit_s,
         .mps_path = in->mps_path,
+        .solver = in->solver_cbc ? SV_MIP_CBC : SV_MIP_GLPK,
     };
     if (in->model == SV_SITE_LSCP && target_share > 0) {
         double all = 0, have = 0;
@@ -634,6 +650,285 @@ static int greedy_is_better(const sv_site_input *in, const unsigned char *base, 
     return covered_with(in, base, scratch, reach, g, ng, NULL) > covered_with(in, base, scratch, reach, e, ne, NULL) + tol;
 }
 
+/* ---- capacitated MCLP ---- */
+
+/* Demand is assigned to open sites within reach, each site serving at most
+ * its capacity. The greedy opens the site with the largest assignable
+ * weight (its capacity, or the unassigned weight it reaches when less) and
+ * assigns the demand it reaches, the points the fewest candidates reach
+ * first (they have the fewest other chances), until it is full; gains only
+ * shrink as demand is assigned, so the lazy evaluation stays exact. */
+typedef struct {
+    const sv_site_input *in;
+    const lists *reach;
+    double *remaining;     /* unassigned weight per demand point */
+    const size_t *n_reach; /* candidates reaching each demand point */
+} cap_state;
+
+static double cap_gain(const cap_state *c, size_t j)
+{
+    double s = 0;
+    for (size_t t = c->reach->start[j]; t < c->reach->start[j + 1]; t++)
+        s += c->remaining[c->reach->item[t]];
+    return fmin(s, fmax(0.0, c->in->capacity[j]));
+}
+
+static int cmp_flex(const void *a, const void *b, void *arg)
+{
+    const size_t *nr = arg;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    if (nr[x] != nr[y])
+        return nr[x] < nr[y] ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+static double cap_take(cap_state *c, size_t j, size_t *buf)
+{
+    size_t n = 0;
+    for (size_t t = c->reach->start[j]; t < c->reach->start[j + 1]; t++)
+        if (c->remaining[c->reach->item[t]] > 0)
+            buf[n++] = c->reach->item[t];
+    qsort_r(buf, n, sizeof *buf, cmp_flex, (void *)c->n_reach);
+    double left = fmax(0.0, c->in->capacity[j]);
+    for (size_t k = 0; k < n && left > 0; k++) {
+        double a = fmin(c->remaining[buf[k]], left);
+        c->remaining[buf[k]] = a >= c->remaining[buf[k]] ? 0.0 : c->remaining[buf[k]] - a;
+        left -= a;
+    }
+    return fmax(0.0, c->in->capacity[j]) - fmax(0.0, left);
+}
+
+/* Greedy picks into out->chosen/out->load; returns the count or -1. */
+static long cap_greedy(cap_state *c, size_t max_picks, size_t *picks, double *loads)
+{
+    size_t nc = c->in->n_candidates, n = 0, longest = 0;
+    heap_item *hp = sv_malloc((nc + 1) * sizeof *hp);
+    for (size_t j = 0; j < nc; j++)
+        if (c->reach->start[j + 1] - c->reach->start[j] > longest)
+            longest = c->reach->start[j + 1] - c->reach->start[j];
+    size_t *buf = sv_malloc((longest + 1) * sizeof *buf);
+    if (!hp || !buf) {
+        free(hp);
+        free(buf);
+        return -1;
+    }
+    for (size_t j = 0; j < nc; j++) {
+        heap_item it = {cap_gain(c, j), j, 0};
+        if (it.gain > 0)
+            heap_push(hp, &n, it);
+    }
+    size_t picked = 0;
+    while (n > 0 && picked < max_picks) {
+        heap_item top = heap_pop(hp, &n);
+        if (top.round != picked) {
+            top.gain = cap_gain(c, top.j);
+            top.round = picked;
+            if (top.gain > 0)
+                heap_push(hp, &n, top);
+            continue;
+        }
+        picks[picked] = top.j;
+        loads[picked] = cap_take(c, top.j, buf);
+        picked++;
+    }
+    free(hp);
+    free(buf);
+    return (long)picked;
+}
+
+typedef struct {
+    size_t j;
+    double load;
+} ranked_site;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    const ranked_site *x = a, *y = b;
+    if (x->load != y->load)
+        return x->load > y->load ? -1 : 1;
+    return x->j < y->j ? -1 : x->j > y->j;
+}
+
+static sv_status capacitated_solve(sv_ctx *ctx, const sv_site_input *in, const lists *reach,
+                                   const unsigned char *base, sv_site_result *out)
+{
+    size_t nd = in->n_demand, nc = in->n_candidates, ndist = in->n_districts, k = (size_t)in->k;
+    sv_status st = SV_OK;
+    double *remaining = sv_malloc((nd + 1) * sizeof *remaining);
+    size_t *n_reach = sv_calloc(nd + 1, sizeof *n_reach);
+    size_t *group_of = NULL, *col_of = NULL, *cand_of = NULL, *fill = NULL;
+    double *gw = NULL, *capcol = NULL;
+    int *gd = NULL;
+    ranked_site *rk = NULL;
+    sv_mip_solution sol = {0};
+    lists groups = {0};
+    out->load = sv_calloc(k + 1, sizeof *out->load);
+    if (!remaining || !n_reach || !out->load) {
+        st = SV_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < nd; i++)
+        remaining[i] = base[i] ? 0.0 : in->dw[i];
+    for (size_t t = 0; t < reach->start[nc]; t++)
+        n_reach[reach->item[t]]++;
+    double t0 = sv_clock_s();
+    cap_state c = {in, reach, remaining, n_reach};
+    long picked = cap_greedy(&c, k, out->chosen, out->load);
+    if (picked < 0) {
+        st = SV_ERR_NOMEM;
+        goto done;
+    }
+    out->greedy_s = sv_clock_s() - t0;
+    out->n_chosen = out->greedy_sites = (size_t)picked;
+    double greedy_new = 0;
+    for (size_t r = 0; r < out->n_chosen; r++)
+        greedy_new += out->load[r];
+    out->greedy_objective = out->existing_covered + greedy_new;
+    double chosen_new = greedy_new;
+    for (size_t d = 0; d < ndist; d++)
+        out->district_after[d] = out->district_before[d];
+    for (size_t i = 0; i < nd && in->ddistrict; i++)
+        if (!base[i] && in->ddistrict[i] >= 0)
+            out->district_after[in->ddistrict[i]] += in->dw[i] - remaining[i];
+
+    if (in->exact) {
+        /* Groups: demand not covered yet that some candidate reaches, with
+         * its candidates; the same candidates and district make one group
+         * (demand may be split, so the optimum is unchanged). Columns:
+         * every candidate reaching something (with capacities, neither
+         * equal nor dominated columns can be dropped). */
+        group_of = sv_malloc((nd + 1) * sizeof *group_of);
+        gw = sv_malloc((nd + 1) * sizeof *gw);
+        gd = sv_malloc((nd + 1) * sizeof *gd);
+        col_of = sv_malloc((nc + 1) * sizeof *col_of);
+        cand_of = sv_malloc((nc + 1) * sizeof *cand_of);
+        capcol = sv_malloc((nc + 1) * sizeof *capcol);
+        if (!group_of || !gw || !gd || !col_of || !cand_of || !capcol) {
+            st = SV_ERR_NOMEM;
+            goto done;
+        }
+        size_t ng = 0, ncol = 0;
+        for (size_t i = 0; i < nd; i++) {
+            group_of[i] = SIZE_MAX;
+            if (!base[i] && n_reach[i] > 0 && in->dw[i] > 0) {
+                group_of[i] = ng;
+                gw[ng] = in->dw[i];
+                gd[ng] = in->ddistrict ? in->ddistrict[i] : -1;
+                ng++;
+            }
+        }
+        for (size_t j = 0; j < nc; j++) {
+            col_of[j] = SIZE_MAX;
+            if (reach->start[j + 1] > reach->start[j]) {
+                col_of[j] = ncol;
+                cand_of[ncol] = j;
+                capcol[ncol] = fmax(0.0, in->capacity[j]);
+                ncol++;
+            }
+        }
+        if (lists_init(&groups, ng) != 0 || !(fill = sv_calloc(ng + 1, sizeof *fill))) {
+            st = SV_ERR_NOMEM;
+            goto done;
+        }
+        size_t total = 0;
+        for (size_t t = 0; t < reach->start[nc]; t++)
+            if (group_of[reach->item[t]] != SIZE_MAX)
+                fill[group_of[reach->item[t]]]++;
+        for (size_t g = 0; g < ng; g++) {
+            groups.start[g] = total;
+            total += fill[g];
+            fill[g] = 0;
+        }
+        groups.start[ng] = total;
+        if (!(groups.item = sv_malloc((total + 1) * sizeof *groups.item))) {
+            st = SV_ERR_NOMEM;
+            goto done;
+        }
+        for (size_t j = 0; j < nc; j++) /* ascending columns in each group */
+            for (size_t t = reach->start[j]; t < reach->start[j + 1]; t++) {
+                size_t g = group_of[reach->item[t]];
+                if (g != SIZE_MAX)
+                    groups.item[groups.start[g] + fill[g]++] = col_of[j];
+            }
+        ng = merge_groups(&groups, gw, gd, ng, 1);
+        sv_mip_problem p = {
+            .kind = SV_MIP_MCLP, .n_groups = ng, .n_cands = ncol, .weight = gw, .gstart = groups.start,
+            .gcand = groups.item, .k = in->k, .capacity = capcol, .time_limit_s = in->time_limit_s,
+            .mps_path = in->mps_path, .solver = in->solver_cbc ? SV_MIP_CBC : SV_MIP_GLPK,
+        };
+        st = sv_mip_solve(ctx, &p, &sol);
+        out->exact_s = sol.seconds;
+        out->timed_out = sol.timed_out;
+        if (st != SV_OK)
+            goto done;
+        double tol = 1e-9 * fmax(1.0, out->total_weight);
+        int use = sol.feasible && sol.load && (sol.proven || sol.objective > greedy_new + tol);
+        if (use) {
+            rk = sv_malloc((ncol + 1) * sizeof *rk);
+            if (!rk) {
+                st = SV_ERR_NOMEM;
+                goto done;
+            }
+            size_t n = 0;
+            for (size_t cc = 0; cc < ncol; cc++)
+                if (sol.x[cc] && sol.load[cc] > tol) /* an open site serving nobody is not proposed */
+                    rk[n++] = (ranked_site){cand_of[cc], sol.load[cc]};
+            qsort(rk, n, sizeof *rk, cmp_ranked);
+            chosen_new = 0;
+            for (size_t r = 0; r < n && r < k; r++) {
+                out->chosen[r] = rk[r].j;
+                out->load[r] = rk[r].load;
+                chosen_new += rk[r].load;
+            }
+            out->n_chosen = n < k ? n : k;
+            for (size_t d = 0; d < ndist; d++)
+                out->district_after[d] = out->district_before[d];
+            for (size_t g = 0; g < ng; g++)
+                if (gd[g] >= 0 && (size_t)gd[g] < ndist)
+                    out->district_after[gd[g]] += gw[g] * fmin(1.0, sol.cover[g]);
+        }
+        out->solver = use ? (in->solver_cbc ? "cbc" : "glpk") : "greedy";
+        out->proven_optimal = use && sol.proven;
+        if (out->proven_optimal) {
+            out->gap = 0;
+            out->bound = out->existing_covered + sol.objective;
+        } else if (isfinite(sol.bound)) {
+            out->bound = out->existing_covered + sol.bound;
+            if (chosen_new > 0)
+                out->gap = fabs(sol.bound - chosen_new) / chosen_new;
+        }
+        if (sol.timed_out)
+            note_add(out, "exact solve stopped at the time limit (%g s); %s is kept", in->time_limit_s,
+                     use ? "the best answer it found" : "the greedy answer");
+        else if (!sol.feasible)
+            note_add(out, "the exact model has no solution; the greedy answer is kept");
+    }
+    for (size_t r = 0; r < out->n_chosen; r++)
+        out->gain[r] = out->load[r];
+    out->objective = out->existing_covered + chosen_new;
+    if (out->n_chosen < k)
+        note_add(out, "only %zu of the %d new sites serve demand; the others would add nothing", out->n_chosen,
+                 in->k);
+done:
+    if (st == SV_ERR_NOMEM)
+        sv_error(ctx, st, "out of memory for the capacitated siting model");
+    free(remaining);
+    free(n_reach);
+    free(group_of);
+    free(col_of);
+    free(cand_of);
+    free(fill);
+    free(gw);
+    free(capcol);
+    free(gd);
+    free(rk);
+    free(sol.x);
+    free(sol.load);
+    free(sol.cover);
+    lists_free(&groups);
+    return st;
+}
+
 void sv_site_result_free(sv_site_result *r)
 {
     if (!r)
@@ -644,6 +939,7 @@ void sv_site_result_free(sv_site_result *r)
     free(r->district_before);
     free(r->district_after);
     free(r->district_floor);
+    free(r->load);
     memset(r, 0, sizeof *r);
 }
 
@@ -660,6 +956,13 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
         return sv_error(ctx, SV_ERR_DATA, "there are no candidate sites; give --candidates or a --grid spacing");
     if (in->model == SV_SITE_MCLP && in->k < 1)
         return sv_error(ctx, SV_ERR_USAGE, "--k must be at least 1 for the maximal coverage model");
+    if (in->capacity && (in->model != SV_SITE_MCLP || in->min_district_share > 0))
+        return sv_error(ctx, SV_ERR_USAGE, "a site capacity goes with --model mclp without --min-district-share");
+    if ((in->station_reach && in->station_reach->n != in->n_stations) ||
+        (in->cand_reach && in->cand_reach->n != nc))
+        return sv_error(ctx, SV_ERR_INTERNAL, "internal: reach lists for %zu stations and %zu candidates, not %zu "
+                        "and %zu", in->station_reach ? in->station_reach->n : 0, in->cand_reach ? in->cand_reach->n : 0,
+                        in->n_stations, nc);
     if (in->model == SV_SITE_MCLP && (size_t)in->k > nc)
         return sv_error(ctx, SV_ERR_USAGE, "--k %d is more than the %zu candidate sites; lower --k or add candidates",
                         in->k, nc);
@@ -696,12 +999,16 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
         out->total_weight += in->dw[i];
     }
     /* What the existing stations already cover. */
-    if ((st = reach_lists(ctx, h, tree, in, in->sx, in->sy, in->n_stations, NULL, &from_stations)) != SV_OK)
+    st = in->station_reach ? given_lists(ctx, in->station_reach, in->n_stations, NULL, &from_stations)
+                           : reach_lists(ctx, h, tree, in, in->sx, in->sy, in->n_stations, NULL, &from_stations);
+    if (st != SV_OK)
         goto done;
     for (size_t t = 0; t < from_stations.start[in->n_stations]; t++)
         base[from_stations.item[t]] = 1;
     /* What each candidate would add. */
-    if ((st = reach_lists(ctx, h, tree, in, in->cx, in->cy, nc, base, &reach)) != SV_OK)
+    st = in->cand_reach ? given_lists(ctx, in->cand_reach, nc, base, &reach)
+                        : reach_lists(ctx, h, tree, in, in->cx, in->cy, nc, base, &reach);
+    if (st != SV_OK)
         goto done;
     for (size_t t = 0; t < reach.start[nc]; t++)
         reachable[reach.item[t]] = 1;
@@ -720,6 +1027,11 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
             if (base[i] || reachable[i])
                 reach_d[d] += in->dw[i];
         }
+    }
+
+    if (in->capacity) {
+        st = capacitated_solve(ctx, in, &reach, base, out);
+        goto done;
     }
 
     /* LSCP: a target above what any choice of sites can reach cannot be
@@ -834,7 +1146,7 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
                 memcpy(out->gain, greedy_gain, n_greedy * sizeof *out->gain);
                 out->n_chosen = n_greedy;
             }
-            out->solver = use_glpk ? "glpk" : "greedy";
+            out->solver = use_glpk ? (in->solver_cbc ? "cbc" : "glpk") : "greedy";
             out->proven_optimal = use_glpk && sol.proven;
             /* The bound in the result's units, and the gap of the answer
              * reported (in the model's units: new coverage or sites). */
@@ -861,8 +1173,8 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
                          in->time_limit_s, sol.lp_done ? "branch-and-bound" : "LP relaxation",
                          use_glpk ? "the best answer it found" : "the greedy answer", gap);
             else if (!sol.feasible)
-                note_add(out, "the exact model has no solution (GLPK found it infeasible after %.2f s); the greedy "
-                         "answer is kept", sol.seconds);
+                note_add(out, "the exact model has no solution (%s found it infeasible after %.2f s); the greedy "
+                         "answer is kept", in->solver_cbc ? "CBC" : "GLPK", sol.seconds);
             else if (!out->proven_optimal)
                 note_add(out, "the exact solve ended without proving optimality; %s is kept%s",
                          use_glpk ? "the best answer it found" : "the greedy answer", gap);

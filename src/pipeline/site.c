@@ -19,7 +19,10 @@ void sv_siting_opts_init(sv_siting_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->crs = "auto";
-    o->mode = "walk";
+    o->mode = NULL; /* walk, or a network analysis's mode */
+    o->snap = -1;
+    o->access_legs = -1;
+    o->max_snap_m = NAN;
     o->detour = 1.0;
     o->model = SV_SITE_MCLP;
     o->k = 0;
@@ -43,6 +46,7 @@ void sv_siting_destroy(sv_siting *s)
     free_strings(s->site_districts, s->res.n_chosen);
     free(s->site_x);
     free(s->site_y);
+    sv_free(s->site_capacity);
     free_strings(s->district_ids, s->n_districts);
     free_strings(s->district_names, s->n_districts);
     sv_site_result_free(&s->res);
@@ -52,6 +56,8 @@ void sv_siting_destroy(sv_siting *s)
 /* Everything the stages made, freed. */
 void sv_siting_state_free(sv_site_state *st)
 {
+    sv_site_net_free(&st->snet);
+    sv_free(st->capacity);
     if (st->vd)
         for (size_t d = 0; d < st->dis.fs.n; d++)
             free(st->vd[d].wkb);
@@ -82,6 +88,7 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
         (rc = sv_siting_inputs(&st)) == SV_OK &&     /* --db defaults; every source opened */
         (rc = sv_siting_places(&st)) == SV_OK &&     /* the CRS; demand, candidate, station points; districts */
         (rc = sv_siting_candidates(&st)) == SV_OK && /* a grid when no candidates are given; demand weights */
+        (!st.s->network || (rc = sv_siting_network(&st)) == SV_OK) && /* along the streets: reach lists */
         (rc = sv_siting_solve(&st)) == SV_OK)        /* greedy and MIP: the chosen sites */
         rc = sv_siting_write(&st);                   /* the site tables, the run record; commit */
     if (rc != SV_OK) {

@@ -7,90 +7,48 @@
 #include "svcov/sv_crs.h"
 #include "svcov/sv_geom.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* The newest runs row of an earlier analysis, the columns that tell a
- * network analysis and where its inputs came from. A database without a
- * runs table (written by svcov site) or without a column gives "". */
-enum { RUN_METHOD, RUN_NETWORK, RUN_STATIONS, RUN_STATIONS_LAYER, RUN_DISTRICTS, RUN_DISTRICTS_LAYER, RUN_N };
-static const char *const run_cols[RUN_N] = {"method", "network_path", "stations_path", "stations_layer",
-                                            "districts_path", "districts_layer"};
-typedef struct {
-    int present[RUN_N];
-    char value[RUN_N][1024];
-} run_row;
-
-static int run_columns_row(void *ud, int ncol, const char *const *names, const char *const *values)
-{
-    run_row *r = ud;
-    (void)names;
-    for (int k = 0; values && ncol > 0 && values[0] && k < RUN_N; k++)
-        if (strcmp(values[0], run_cols[k]) == 0)
-            r->present[k] = 1;
-    return 0;
-}
-
-static int run_values_row(void *ud, int ncol, const char *const *names, const char *const *values)
-{
-    run_row *r = ud;
-    (void)names;
-    for (int k = 0; values && k < ncol && k < RUN_N; k++)
-        snprintf(r->value[k], sizeof r->value[k], "%s", values[k] ? values[k] : "");
-    return values != NULL; /* the first row is enough */
-}
-
-/* Siting measures reach as straight-line circles; on a network analysis
- * its answer would silently disagree with the coverage stored beside it
- * (a circle of 833 m reaches more than 10 minutes along the streets). Until
- * siting along the network exists, such a --db is refused. */
-static sv_status refuse_network_db(sv_ctx *ctx, const char *db_path)
-{
-    run_row r;
-    memset(&r, 0, sizeof r);
-    sv_store_reader *rd = NULL;
-    sv_status rc = sv_store_open_read(ctx, db_path, &rd);
-    if (rc == SV_OK)
-        rc = sv_store_read(ctx, rd, "SELECT name FROM pragma_table_info('runs')", NULL, NULL, 0, run_columns_row, &r);
-    if (rc != SV_OK || !r.present[RUN_METHOD]) {
-        sv_store_close_read(rd);
-        return rc;
-    }
-    char sql[512] = "SELECT ";
-    for (int k = 0; k < RUN_N; k++) {
-        strcat(sql, r.present[k] ? run_cols[k] : "NULL");
-        strcat(sql, k + 1 < RUN_N ? ", " : " FROM runs ORDER BY rowid DESC LIMIT 1");
-    }
-    rc = sv_store_read(ctx, rd, sql, NULL, NULL, 0, run_values_row, &r);
-    sv_store_close_read(rd);
-    if (rc != SV_OK)
-        return rc;
-    if (strcmp(r.value[RUN_METHOD], "network") != 0 && !*r.value[RUN_NETWORK])
-        return SV_OK;
-    char inputs[4200];
-    snprintf(inputs, sizeof inputs, "--stations %s%s%s --districts %s%s%s",
-             *r.value[RUN_STATIONS] ? r.value[RUN_STATIONS] : "STATIONS", *r.value[RUN_STATIONS_LAYER] ? ":" : "",
-             r.value[RUN_STATIONS_LAYER], *r.value[RUN_DISTRICTS] ? r.value[RUN_DISTRICTS] : "DISTRICTS",
-             *r.value[RUN_DISTRICTS_LAYER] ? ":" : "", r.value[RUN_DISTRICTS_LAYER]);
-    return sv_error(ctx, SV_ERR_USAGE,
-                    "--db %s is a network analysis (service areas along the streets of %s), but siting along the "
-                    "network is not available yet: svcov site measures reach as straight-line circles, which "
-                    "would not match that analysis. Nothing was written. To site with straight-line reach "
-                    "explicitly, give the inputs instead of --db: %s --out siting.sqlite",
-                    db_path, *r.value[RUN_NETWORK] ? r.value[RUN_NETWORK] : "its network", inputs);
-}
-
 /* The reach (s->minutes, radius_m, mode) and the model's options checked. */
 sv_status sv_siting_reach(sv_site_state *st)
 {
     sv_ctx *ctx = st->ctx;
-    const sv_siting_opts *o = st->o;
     sv_siting *s = st->s;
     sv_status rc = SV_OK;
-    /* The reach: the same rule as analyze's breaks (sv_breaks_make). */
-    {
+    /* A network analysis as --db gives its network, mode, break and
+     * snapping (site_network.c) before the reach is decided. */
+    st->od = *st->o;
+    if (st->o->db_path) {
+        if ((rc = sv_store_check_db(ctx, st->o->db_path)) != SV_OK)
+            return rc;
+        int db_network = 0;
+        if ((rc = sv_site_network_defaults(ctx, st->o->db_path, &st->od, st->net_keep, sizeof st->net_keep,
+                                           &db_network)) != SV_OK)
+            return rc;
+    }
+    const sv_siting_opts *o = st->o = &st->od;
+    s->network = o->network.spec != NULL;
+    if (!s->network && (o->candidates_from_nodes || o->snap >= 0 || o->access_legs >= 0 || !isnan(o->max_snap_m) ||
+                        o->speeds_csv))
+        return sv_error(ctx, SV_ERR_USAGE, "--candidates-from nodes, --snap, --access-legs, --max-snap and --speeds "
+                        "measure reach along the streets: give --network PATH[:LAYER] (or --db of a network analysis)");
+    if (!s->network && !(o->minutes > 0) && !(o->radius_m > 0))
+        return sv_error(ctx, SV_ERR_USAGE, "give the reach as --radius M or --minutes N");
+    if (o->capacity > 0 && o->candidates.weight_field)
+        return sv_error(ctx, SV_ERR_USAGE, "give one capacity: --capacity C or --capacity-field FIELD, not both");
+    if ((o->capacity > 0 || o->candidates.weight_field) && (o->model != SV_SITE_MCLP || o->min_district_share > 0))
+        return sv_error(ctx, SV_ERR_USAGE, "--capacity and --capacity-field go with --model mclp (without "
+                        "--min-district-share)");
+    if (o->candidates.weight_field && !o->candidates.spec)
+        return sv_error(ctx, SV_ERR_USAGE, "--capacity-field %s is read from --candidates; a grid or street "
+                        "intersections have no fields: give --capacity C", o->candidates.weight_field);
+    /* The reach: the same rule as analyze's breaks (sv_breaks_make); along
+     * the streets the rule of analyze's network mode (site_network.c). */
+    if (!s->network) {
         sv_breaks_spec sp = {&o->minutes, o->radius_m != 0 ? 0 : 1, &o->radius_m, o->radius_m != 0 ? 1 : 0,
                              o->mode, o->speed_kmh, o->detour};
         sv_breaks br;
@@ -105,7 +63,7 @@ sv_status sv_siting_reach(sv_site_state *st)
         return sv_error(ctx, SV_ERR_USAGE, "--model mclp needs --k N (the number of new sites, at least 1)");
     if (o->min_district_share > 0 && !o->districts.spec && !o->db_path)
         return sv_error(ctx, SV_ERR_USAGE, "--min-district-share needs --districts");
-    if (!o->candidates.spec && !(o->grid_m > 0 && (o->districts.spec || o->db_path)))
+    if (!o->candidates.spec && !o->candidates_from_nodes && !(o->grid_m > 0 && (o->districts.spec || o->db_path)))
         return sv_error(ctx, SV_ERR_USAGE, "give --candidates PATH, or --grid METRES with --districts to make them");
     return rc;
 }
@@ -118,12 +76,7 @@ sv_status sv_siting_inputs(sv_site_state *st)
     const sv_siting_opts *o = st->o;
     sv_status rc = SV_OK;
     /* An earlier analysis provides the stations, districts and CRS. */
-    st->od = *o;
-    if (o->db_path) {
-        if ((rc = sv_store_check_db(ctx, o->db_path)) != SV_OK)
-            return rc;
-        if ((rc = refuse_network_db(ctx, o->db_path)) != SV_OK)
-            return rc;
+    if (o->db_path) { /* checked, and a network analysis's defaults taken, by sv_siting_reach */
         if (!st->od.stations.spec) {
             snprintf(st->st_spec, sizeof st->st_spec, "%s:stations", o->db_path);
             st->od.stations.spec = st->st_spec;

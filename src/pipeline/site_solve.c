@@ -1,8 +1,8 @@
 /* site_solve.c - the candidates and solve stages of svcov site: a grid of
  * candidate sites when none are given, then the sites chosen by the greedy and
- * MIP solvers of engine/siting.c (GLPK through adapters/mip_glpk.c). Reach is a
- * straight-line circle here; siting along the network would build its reach lists
- * in sv_siting_solve's input (sv_site_input) instead. */
+ * MIP solvers of engine/siting.c (GLPK through adapters/mip_glpk.c, or CBC). Reach is
+ * a straight-line circle, or along the streets the reach lists of the network stage
+ * (site_network.c) in sv_siting_solve's input (sv_site_input). */
 #include "pipeline/site_stages.h"
 #include "svcov/sv_geom.h"
 
@@ -89,12 +89,13 @@ sv_status sv_siting_candidates(sv_site_state *st)
     const sv_siting_opts *o = st->o;
     sv_siting *s = st->s;
     sv_status rc = SV_OK;
-    if (!st->cand.src) {
-        if ((rc = make_grid(ctx, st->h, &st->finder, st->vd, &st->sta, o->grid_m, s->radius_m, o->grid_in_gaps,
-                            &st->cand)) != SV_OK)
+    if (!st->cand.src && !o->candidates_from_nodes) {
+        /* along the streets the grid is snapped, and its gaps found, by the network stage */
+        if ((rc = make_grid(ctx, st->h, &st->finder, st->vd, &st->sta, o->grid_m, s->radius_m,
+                            !s->network && o->grid_in_gaps, &st->cand)) != SV_OK)
             return rc;
     }
-    if (st->cand.n == 0)
+    if (st->cand.n == 0 && !s->network)
         return sv_error(ctx, SV_ERR_DATA, "no candidate sites%s; give other candidates or a finer --grid",
                         o->grid_in_gaps ? " (every grid node is already reached by a station)" : "");
     st->dw = sv_malloc(st->dem.n * sizeof *st->dw);
@@ -127,7 +128,16 @@ sv_status sv_siting_solve(sv_site_state *st)
         .radius_m = s->radius_m, .model = o->model, .k = o->k, .target_share = o->target_share,
         .min_district_share = o->min_district_share, .exact = o->exact, .time_limit_s = o->time_limit_s,
         .mps_path = o->mps_path,
+        .station_reach = s->network ? &st->snet.stations : NULL, .cand_reach = s->network ? &st->snet.candidates : NULL,
+        .solver_cbc = o->solver_cbc,
     };
+    if (o->capacity > 0 || o->candidates.weight_field) {
+        if (!(st->capacity = sv_malloc((st->cand.n + 1) * sizeof *st->capacity)))
+            return SV_ERR_NOMEM;
+        for (size_t j = 0; j < st->cand.n; j++)
+            st->capacity[j] = o->capacity > 0 ? o->capacity : st->cand.fs.items[st->cand.keep[j]].weight;
+        in.capacity = st->capacity;
+    }
     if ((rc = sv_site_solve(ctx, &in, &s->res)) != SV_OK)
         return rc;
     if (s->res.target_capped) {
@@ -152,7 +162,8 @@ sv_status sv_siting_solve(sv_site_state *st)
     s->site_districts = sv_calloc(n + 1, sizeof(char *));
     s->site_x = sv_calloc(n + 1, sizeof(double));
     s->site_y = sv_calloc(n + 1, sizeof(double));
-    if (!s->site_ids || !s->site_districts || !s->site_x || !s->site_y)
+    s->site_capacity = st->capacity ? sv_calloc(n + 1, sizeof(double)) : NULL;
+    if (!s->site_ids || !s->site_districts || !s->site_x || !s->site_y || (st->capacity && !s->site_capacity))
         return SV_ERR_NOMEM;
     for (size_t k = 0; k < n; k++) {
         size_t j = s->res.chosen[k];
@@ -162,9 +173,12 @@ sv_status sv_siting_solve(sv_site_state *st)
             s->site_ids[k] = sv_strdup(st->cand.fs.items[st->cand.keep[j]].id);
         } else {
             char buf[64];
-            snprintf(buf, sizeof buf, "grid E%.0f N%.0f", st->cand.x[j], st->cand.y[j]);
+            snprintf(buf, sizeof buf, "%s E%.0f N%.0f", o->candidates_from_nodes ? "node" : "grid", st->cand.x[j],
+                     st->cand.y[j]);
             s->site_ids[k] = sv_strdup(buf);
         }
+        if (st->capacity)
+            s->site_capacity[k] = st->capacity[j];
         int d = s->n_districts ? sv_district_finder_find(&st->finder, st->cand.x[j], st->cand.y[j]) : -1;
         s->site_districts[k] = d >= 0 ? sv_strdup(s->district_ids[d]) : NULL;
     }

@@ -12,6 +12,7 @@ typedef struct {
     const sv_siting_opts *o; /* the options; after the inputs stage, od (--db's tables as defaults) */
     sv_siting_opts od;
     char st_spec[4200], di_spec[4200], crs_spec[32];
+    char net_keep[3200]; /* a network --db's paths and mode (sv_site_network_defaults) */
     sv_siting *s; /* the result, handed to the caller on success */
     char started[32];
     /* inputs and places: demand, candidates, stations (optional) and districts (optional) */
@@ -22,12 +23,16 @@ typedef struct {
     /* candidates: each demand point's weight and district */
     double *dw;
     int *ddistrict;
+    /* along the streets: the graph's reach lists (site_network.c); capacitated: per candidate */
+    sv_site_net snet;
+    double *capacity;
 } sv_site_state;
 
 sv_status sv_siting_reach(sv_site_state *st);      /* site_inputs.c: reach (breaks rule), model options */
 sv_status sv_siting_inputs(sv_site_state *st);     /* site_inputs.c: --db defaults, target check, sources */
 sv_status sv_siting_places(sv_site_state *st);     /* site_inputs.c: CRS, points, valid districts */
 sv_status sv_siting_candidates(sv_site_state *st); /* site_solve.c: candidate sites (grid), demand weights */
+sv_status sv_siting_network(sv_site_state *st);    /* site_network.c: street candidates, reach lists */
 sv_status sv_siting_solve(sv_site_state *st);      /* site_solve.c: the chosen sites (engine/siting.c) */
 sv_status sv_siting_write(sv_site_state *st);      /* site_write.c: the result tables, commit */
 void sv_siting_state_free(sv_site_state *st);

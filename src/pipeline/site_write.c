@@ -46,7 +46,7 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
     const char *model = o->model == SV_SITE_MCLP ? "mclp" : "lscp";
     char finished[32];
     sv_utc_now(finished, sizeof finished);
-    char *vals[40] = {0};
+    char *vals[56] = {0};
     /* by column name: the types are in src/schema.c (site_runs) */
     const char *keys[] = {
         "started_utc", "finished_utc", "svcov_version", "command", "model", "k",
@@ -56,7 +56,9 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
         "greedy_ratio", "target_share", "min_district_share", "n_floor_unmet",
         "n_demand", "n_candidates", "n_stations", "n_uncoverable", "greedy_s",
         "exact_s", "note", "demand_path", "candidates", "stations_path",
-        "crs_epsg", "glpk_version", "input_coords", "input_encoding",
+        "crs_epsg", "glpk_version", "input_coords", "input_encoding", "reach",
+        "network_path", "snap", "access_legs", "max_snap_m", "n_demand_unattached",
+        "network_nodes", "network_edges", "reach_s", "capacity", "capacity_field",
     };
     size_t nk = sizeof keys / sizeof keys[0];
     int i = 0;
@@ -101,7 +103,11 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
         vals[i++] = sv_strdup(o->candidates.spec);
     } else {
         char buf[96];
-        snprintf(buf, sizeof buf, "grid %g m%s", o->grid_m, o->grid_in_gaps ? " in gaps" : "");
+        if (o->candidates_from_nodes)
+            snprintf(buf, sizeof buf, "street intersections, min spacing %g m", o->min_spacing_m);
+        else
+            snprintf(buf, sizeof buf, "grid %g m%s%s", o->grid_m, s->network ? " snapped to the streets" : "",
+                     o->grid_in_gaps ? " in gaps" : "");
         vals[i++] = sv_strdup(buf);
     }
     vals[i++] = sv_strdup(o->stations.spec);
@@ -116,6 +122,17 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
         sv_sources_describe(buf, sizeof buf, names, in, 4, 1);
         vals[i++] = buf[0] ? sv_strdup(buf) : NULL;
     }
+    vals[i++] = sv_strdup(s->network ? "network" : "circle");
+    vals[i++] = s->network ? sv_strdup(o->network.spec) : NULL;
+    vals[i++] = s->network ? sv_strdup(o->snap == SV_SNAP_NODE ? "node" : "edge") : NULL;
+    vals[i++] = s->network ? fmt("%.0f", o->access_legs != 0 ? 1.0 : 0.0) : NULL;
+    vals[i++] = s->network ? fmt("%.10g", isnan(o->max_snap_m) ? 500.0 : o->max_snap_m) : NULL;
+    vals[i++] = s->network ? fmt("%.0f", (double)s->n_demand_unattached) : NULL;
+    vals[i++] = s->network ? fmt("%.0f", (double)s->network_nodes) : NULL;
+    vals[i++] = s->network ? fmt("%.0f", (double)s->network_edges) : NULL;
+    vals[i++] = s->network ? fmt("%.6f", s->reach_s) : NULL;
+    vals[i++] = o->capacity > 0 ? fmt("%.10g", o->capacity) : NULL;
+    vals[i++] = o->candidates.weight_field ? sv_strdup(o->candidates.weight_field) : NULL;
     long long run_id = 0;
     if (rc == SV_OK)
         rc = i == (int)nk ? sv_store_record(ctx, db, SV_TABLE_SITE_RUNS, keys, (const char *const *)vals, nk, &run_id)
@@ -126,7 +143,9 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
     for (size_t k = 0; k < r->n_chosen && rc == SV_OK; k++) {
         cum += r->gain[k];
         sv_value v[] = {SV_INT(run_id), SV_INT(k + 1), SV_TEXT(s->site_ids[k]), SV_REAL(r->gain[k]), SV_REAL(cum),
-                        SV_REAL(r->total_weight > 0 ? cum / r->total_weight : 0.0), SV_TEXT(s->site_districts[k])};
+                        SV_REAL(r->total_weight > 0 ? cum / r->total_weight : 0.0), SV_TEXT(s->site_districts[k]),
+                        r->load ? SV_REAL(r->load[k]) : SV_NULL,
+                        s->site_capacity ? SV_REAL(s->site_capacity[k]) : SV_NULL};
         rc = sv_store_insert_point(ctx, db, SV_TABLE_SITES, v, sizeof v / sizeof v[0], s->site_x[k], s->site_y[k]);
     }
     for (size_t d = 0; d < s->n_districts && rc == SV_OK; d++) {

@@ -1122,9 +1122,10 @@ static void test_run_record_types(void **state)
 
 /* ---- svcov site: issue 11 regressions ---- */
 
-/* Issue 11, item 4: siting measures straight-line reach, so on a network
- * analysis it refuses (exit 2) before writing anything, and says what to
- * do instead. */
+/* Issue 11, item 4, then issue 15, item 1: on a network analysis siting
+ * no longer uses circles (it refused while only circles existed): it
+ * measures reach along the analysis's streets, with its mode, break and
+ * snapping, and says so in site_runs. */
 static void test_site_refuses_network_db(void **state)
 {
     (void)state;
@@ -1140,28 +1141,34 @@ static void test_site_refuses_network_db(void **state)
     SVT_EXPECT(0, "analyze", "--stations", st, "--districts", d, "--network", roads, "--mode", "walk", "--minutes",
                "10", "--out", net, "-q");
     svt_copy(net, keep);
-    SVT_EXPECT(2, "site", "--db", net, "--demand", dem, "--grid", "500", "--minutes", "10", "--model", "mclp",
-               "--k", "1", "-q");
-    SVT_ERR_HAS("is a network analysis");
-    SVT_ERR_HAS("siting along the network is not available yet");
-    SVT_ERR_HAS("Nothing was written");
-    SVT_ERR_HAS("nw_roads.geojson");
-    /* what to run instead names the analysis's own inputs */
-    SVT_ERR_HAS("give the inputs instead of --db: --stations ");
-    SVT_ERR_HAS("nw_station.geojson");
-    SVT_ERR_HAS("--districts ");
-    SVT_ERR_HAS("nw_districts.geojson");
-    assert_true(svt_same_bytes(net, keep));
-    /* also with --out elsewhere, with --radius, and with --exact: nothing is made */
+    /* with --out elsewhere the analysis stays as it was */
     const char *other = svt_path("nw_other.sqlite");
-    SVT_EXPECT(2, "site", "--db", net, "--demand", dem, "--grid", "500", "--radius", "300", "--model", "lscp",
-               "--exact", "--out", other, "-q");
-    SVT_ERR_HAS("is a network analysis");
-    assert_false(svt_exists(other));
+    SVT_EXPECT(0, "site", "--db", net, "--demand", dem, "--grid", "500", "--model", "mclp", "--k", "1", "--out",
+               other, "-q");
     assert_true(svt_same_bytes(net, keep));
-    /* the explicit straight-line run the message suggests works */
+    sqlite3 *db = svt_db_open(other);
+    assert_string_equal(svt_db_text(db, "SELECT reach FROM site_runs"), "network");
+    assert_true(strstr(svt_db_text(db, "SELECT network_path FROM site_runs"), "nw_roads.geojson") != NULL);
+    assert_string_equal(svt_db_text(db, "SELECT mode FROM site_runs"), "walk");
+    assert_true(svt_db_double(db, "SELECT minutes FROM site_runs") == 10.0);
+    assert_string_equal(svt_db_text(db, "SELECT snap || access_legs FROM site_runs"), "edge1");
+    assert_true(svt_db_double(db, "SELECT reach_s FROM site_runs") >= 0);
+    sqlite3_close(db);
+    /* --radius is metres along the streets; set covering works too */
+    const char *lscp = svt_path("nw_lscp.sqlite");
+    SVT_EXPECT(0, "site", "--db", net, "--demand", dem, "--grid", "500", "--radius", "300", "--model", "lscp",
+               "--exact", "--out", lscp, "-q");
+    db = svt_db_open(lscp);
+    assert_string_equal(svt_db_text(db, "SELECT reach FROM site_runs"), "network");
+    assert_true(svt_db_double(db, "SELECT radius_m FROM site_runs") == 300.0);
+    assert_string_equal(svt_db_text(db, "SELECT minutes FROM site_runs"), "(null)");
+    sqlite3_close(db);
+    /* the explicit straight-line run works, and says circle */
     SVT_EXPECT(0, "site", "--stations", st, "--districts", d, "--demand", dem, "--grid", "500", "--minutes", "10",
                "--model", "mclp", "--k", "1", "--out", other, "-q");
+    db = svt_db_open(other);
+    assert_string_equal(svt_db_text(db, "SELECT reach FROM site_runs ORDER BY site_run_id DESC LIMIT 1"), "circle");
+    sqlite3_close(db);
     /* a circle analysis is still taken (see test_site) */
     const char *circles = analyze_square(svt_path("nw_circles.sqlite"), "300");
     SVT_EXPECT(0, "site", "--db", circles, "--demand", dem, "--grid", "500", "--radius", "300", "--model", "mclp",
