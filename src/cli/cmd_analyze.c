@@ -28,6 +28,9 @@ static void help(void)
            "  --station-id FIELD        default: station_id, id or osm_id, else the feature id\n"
            "  --station-name FIELD      default: name\n"
            "  --category FIELD          station kind, default: category, services or amenity\n"
+           "  --services-field FIELD    what a station offers (water;charging, 热水;充电: posters draw icons),\n"
+           "                            default: services\n"
+           "  --hours-field FIELD       opening hours, default: opening_hours or hours\n"
            "  --district-id FIELD       default: district_id, id, code or osm_id, else the feature id\n"
            "  --district-name FIELD     default: name\n"
            "  --where EXPR              OGR filter on stations, e.g. \"amenity IN ('shelter','toilets')\"\n\n"
@@ -112,7 +115,7 @@ enum {
     O_DISTRICT_NAME, O_WHERE, O_MINUTES, O_MODE, O_SPEED, O_DETOUR, O_RADIUS, O_CRS, O_QUAD, O_METHOD,
     O_NO_SA, O_THREADS, O_OUT, O_STRICT, O_HELP, O_NETWORK, O_HIGHWAY, O_SPEEDS, O_SNAP, O_LEGS, O_MAXSNAP,
     O_TRIM, O_DEMAND, O_DEMAND_ID, O_DEMAND_WEIGHT, O_POPULATION, O_POP_FIELD, O_POP_RASTER, O_LEVELS,
-    O_NO_REDUNDANCY, O_NO_CATEGORY, O_LANG, O_PRESET, O_ALLOW_NETWORK
+    O_NO_REDUNDANCY, O_NO_CATEGORY, O_LANG, O_PRESET, O_ALLOW_NETWORK, O_SERVICES, O_HOURS
 };
 
 static const struct option longopts[] = {
@@ -121,6 +124,8 @@ static const struct option longopts[] = {
     {"station-id", required_argument, NULL, O_STATION_ID},
     {"station-name", required_argument, NULL, O_STATION_NAME},
     {"category", required_argument, NULL, O_CATEGORY},
+    {"services-field", required_argument, NULL, O_SERVICES},
+    {"hours-field", required_argument, NULL, O_HOURS},
     {"district-id", required_argument, NULL, O_DISTRICT_ID},
     {"district-name", required_argument, NULL, O_DISTRICT_NAME},
     {"where", required_argument, NULL, O_WHERE},
@@ -425,6 +430,8 @@ int cmd_analyze(int argc, char **argv)
         case O_STATION_ID: o.stations.id_field = optarg; break;
         case O_STATION_NAME: o.stations.name_field = optarg; break;
         case O_CATEGORY: o.stations.category_field = optarg; break;
+        case O_SERVICES: o.stations.services_field = optarg; break;
+        case O_HOURS: o.stations.hours_field = optarg; break;
         case O_DISTRICT_ID: o.districts.id_field = optarg; break;
         case O_DISTRICT_NAME: o.districts.name_field = optarg; break;
         case O_WHERE: o.stations.where = optarg; break;
