@@ -34,6 +34,7 @@ static const struct {
     {"site", cmd_site, "where to put the next stations (maximal coverage, fewest stations, district floors)"},
     {"map", cmd_map, "draw printable maps (PNG, SVG, PDF; per district) and an interactive HTML map"},
     {"report", cmd_report, "the per-district table, city totals and run parameters as HTML, Markdown or CSV"},
+    {"poster", cmd_poster, "the friendly map of a compound: stations and merchants within reach, to print"},
 };
 
 static void print_version(void)
