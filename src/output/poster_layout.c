@@ -14,6 +14,8 @@
 
 #define A4_W 595.28
 #define A4_H 841.89
+#define A3_W 841.89
+#define A3_H 1190.55
 #define MAX_LISTED 12
 /* The smallest text on an A4 poster, points; scaled with the page (13.4 pt on A3, legible from a metre). */
 #define MIN_PT 9.5
@@ -402,13 +404,17 @@ static void badge_size(lay *l, size_t i, double size, double *w, double *h)
     *h = th + 0.3 * size;
 }
 
-static void draw_badge(lay *l, box b, size_t i, int merchant, double size)
+/* A number in a box: on the map a label box of its own; in a list row (in_row) part of the row's. */
+static void draw_badge(lay *l, box b, size_t i, int merchant, double size, int in_row)
 {
     char t[16];
     snprintf(t, sizeof t, "%zu", i + 1);
     double tw, th;
     measure(l, t, size, 1, &tw, &th);
-    label_box(l, b, merchant ? &WHITE : &STATION);
+    if (in_row)
+        sv_canvas_rect(l->c, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0, merchant ? &WHITE : &STATION, &INK, 0.6 * l->k);
+    else
+        label_box(l, b, merchant ? &WHITE : &STATION);
     text(l, (b.x0 + b.x1 - tw) / 2, (b.y0 + b.y1 - th) / 2, t, size, 1, merchant ? &INK : &WHITE);
 }
 
@@ -515,7 +521,7 @@ static sv_status draw_map(lay *l, box fr)
         double bcx = (b.x0 + b.x1) / 2, bcy = (b.y0 + b.y1) / 2;
         sv_canvas_line(l->c, px[i], py[i], bcx, bcy, &INK, 0.7 * l->k);
         marker(l, v->places[i].merchant, px[i], py[i], r); /* over the leader's start */
-        draw_badge(l, b, i, v->places[i].merchant, bs);
+        draw_badge(l, b, i, v->places[i].merchant, bs, 0);
     }
     const char *ent = sv_tr(l->L, "Entrance");
     measure(l, ent, l->fmin, 1, &tw, &th);
@@ -585,7 +591,7 @@ static void row_draw(lay *l, const sv_poster_place *q, size_t i, const fonts *f,
     double bw, bh;
     badge_size(l, i, f->badge, &bw, &bh);
     draw_badge(l, (box){x + f->pad, y + f->pad * 0.6, x + f->pad + bw, y + f->pad * 0.6 + bh}, i, q->merchant,
-               f->badge);
+               f->badge, 1);
     double tx = x + f->pad + bw + f->pad, ty = y + f->pad * 0.6;
     draw_lines(l, &r->name, tx, ty, f->f_name, 1, &INK);
     ty += r->name.n * r->name.h + 0.15 * f->f_name;
@@ -628,8 +634,9 @@ static size_t list_fit(lay *l, const fonts *f, box region, int ncol, size_t n, d
     return i;
 }
 
-/* The list: a note when no station is in reach, the rows, the count of the others. */
-static void draw_list(lay *l, box region, int ncol)
+/* The list: a note when no station is in reach, the rows, the count of the others. dry: only how many rows fit
+ * at the full text size (nothing drawn). */
+static size_t draw_list(lay *l, box region, int ncol, int dry)
 {
     pst_view *v = l->v;
     double gap = 4 * l->k, colw = (region.x1 - region.x0 - (ncol - 1) * gap * 2) / ncol;
@@ -666,9 +673,11 @@ static void draw_list(lay *l, box region, int ncol)
         fit = list_fit(l, &f, (box){region.x0, region.y0, region.x1, region.y1 - 3 * f.f_detail}, ncol, want, top,
                        rows, colx, rowy, colw);
         int at_min = f.f_detail <= l->fmin + 1e-9 && f.f_name <= l->fmin + 1e-9;
-        if (fit == want || at_min)
+        if (fit == want || at_min || dry)
             break;
     }
+    if (dry)
+        return fit == want;
     v->n_listed = fit;
     for (size_t i = 0; i < v->n; i++)
         v->places[i].listed = i < fit;
@@ -704,13 +713,14 @@ static void draw_list(lay *l, box region, int ncol)
         }
     }
     (void)bottom;
+    return fit;
 }
 
 /* ---- legend, footer, QR ---- */
 
 double poster_qr_side(const sv_poster *p)
 {
-    return (p->paper == SV_POSTER_A3 ? M_SQRT2 : 1.0) * 92;
+    return (p->paper == SV_POSTER_A3 ? A3_W / A4_W : 1.0) * 92;
 }
 
 typedef struct {
@@ -766,8 +776,8 @@ sv_status poster_draw(sv_ctx *ctx, pst_view *v, sv_canvas_format fmt, const char
     l->v = v;
     l->p = p;
     l->L = p->lang;
-    l->k = p->paper == SV_POSTER_A3 ? M_SQRT2 : 1.0;
-    double w0 = A4_W * l->k, h0 = A4_H * l->k;
+    l->k = p->paper == SV_POSTER_A3 ? A3_W / A4_W : 1.0;
+    double w0 = p->paper == SV_POSTER_A3 ? A3_W : A4_W, h0 = p->paper == SV_POSTER_A3 ? A3_H : A4_H;
     l->W = p->landscape ? h0 : w0;
     l->H = p->landscape ? w0 : h0;
     l->M = 22 * l->k;
@@ -891,12 +901,19 @@ sv_status poster_draw(sv_ctx *ctx, pst_view *v, sv_canvas_format fmt, const char
         list = (box){mid.x0 + mw + gap, mid.y0, mid.x1, mid.y1};
         ncol = 1;
     } else {
-        double mh = (mid.y1 - mid.y0) * 0.56;
+        /* the map as large as the list leaves room for at the full text size, between 40% and 62% */
+        double share = 0.62;
+        ncol = 2;
+        for (; share > 0.40; share -= 0.02) {
+            double mh = (mid.y1 - mid.y0) * share;
+            if (draw_list(l, (box){mid.x0, mid.y0 + mh + gap, mid.x1, mid.y1}, ncol, 1))
+                break;
+        }
+        double mh = (mid.y1 - mid.y0) * share;
         map = (box){mid.x0, mid.y0, mid.x1, mid.y0 + mh};
         list = (box){mid.x0, mid.y0 + mh + gap, mid.x1, mid.y1};
-        ncol = 2;
     }
-    draw_list(l, list, ncol); /* first: it decides how many places are numbered */
+    draw_list(l, list, ncol, 0); /* first: it decides how many places are numbered */
     st = draw_map(l, map);
     if (st == SV_OK && l->missing)
         if (p->warn) {
