@@ -5,6 +5,7 @@
 #include "svcov/sv_common.h"
 #include "svcov/sv_lang.h"
 #include "svcov/sv_io.h"
+#include "svcov/sv_render.h"
 
 #include <getopt.h>
 
@@ -42,6 +43,8 @@ int cli_lang(const char *cmd, const char *arg, sv_lang *out);
  * already a safe name keeps it; the others take the first free of NAME, NAME_2, NAME_3 ... in the
  * order given, so the same ids always give the same names. NULL when out of memory. */
 char **cli_file_names(const char *const *ids, size_t n);
+/* The drawing format of a file name's extension (or of a bare "png", "svg", "pdf", any case); 0 ok, -1 none. */
+int cli_canvas_format(const char *path, sv_canvas_format *fmt);
 /* Parse "10,15" into a new array (free()); 0 ok, -1 bad number. */
 int cli_parse_list(const char *s, double **out, size_t *n);
 /* "svcov ARGS..." for the runs table (free()); NULL when out of memory. */

@@ -64,23 +64,6 @@ static void on_warn(void *ud, const char *msg)
     cli_eprintf("map", "warning: %s", msg);
 }
 
-static int format_of(const char *path, sv_canvas_format *fmt)
-{
-    const char *dot = path ? strrchr(path, '.') : NULL;
-    const char *ext = dot ? dot + 1 : path;
-    if (!ext)
-        return -1;
-    if (strcasecmp(ext, "png") == 0)
-        *fmt = SV_CANVAS_PNG;
-    else if (strcasecmp(ext, "svg") == 0)
-        *fmt = SV_CANVAS_SVG;
-    else if (strcasecmp(ext, "pdf") == 0)
-        *fmt = SV_CANVAS_PDF;
-    else
-        return -1;
-    return 0;
-}
-
 /* The file names of --all-districts, one per district in the map's order (cli_file_names). */
 static char **district_file_names(const sv_map *m, size_t n)
 {
@@ -232,11 +215,11 @@ int cmd_map(int argc, char **argv)
         goto done;
     }
     sv_canvas_format fmt = SV_CANVAS_PNG;
-    if (out && format_of(out, &fmt) != 0) {
+    if (out && cli_canvas_format(out, &fmt) != 0) {
         rc = cli_usage("map", "--out %s: the file name must end in .png, .svg or .pdf", out);
         goto done;
     }
-    if (all_dir && format_of(format, &fmt) != 0) {
+    if (all_dir && cli_canvas_format(format, &fmt) != 0) {
         rc = cli_usage("map", "--format %s: use png, svg or pdf", format);
         goto done;
     }

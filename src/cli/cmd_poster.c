@@ -79,23 +79,6 @@ static void on_warn(void *ud, const char *msg)
     cli_eprintf("poster", "warning: %s", msg);
 }
 
-static int format_of(const char *path, sv_canvas_format *fmt)
-{
-    const char *dot = path ? strrchr(path, '.') : NULL;
-    const char *ext = dot ? dot + 1 : path;
-    if (!ext)
-        return -1;
-    if (strcasecmp(ext, "png") == 0)
-        *fmt = SV_CANVAS_PNG;
-    else if (strcasecmp(ext, "svg") == 0)
-        *fmt = SV_CANVAS_SVG;
-    else if (strcasecmp(ext, "pdf") == 0)
-        *fmt = SV_CANVAS_PDF;
-    else
-        return -1;
-    return 0;
-}
-
 static int parse_lonlat(const char *s, double *lon, double *lat)
 {
     char *end = NULL;
@@ -270,9 +253,9 @@ int cmd_poster(int argc, char **argv)
     if (all_dir && out)
         return cli_usage("poster", "--out and --all-districts exclude each other");
     sv_canvas_format fmt = SV_CANVAS_PDF;
-    if (out && format_of(out, &fmt) != 0)
+    if (out && cli_canvas_format(out, &fmt) != 0)
         return cli_usage("poster", "--out %s: the file name must end in .pdf, .png or .svg", out);
-    if (all_dir && format_of(format, &fmt) != 0)
+    if (all_dir && cli_canvas_format(format, &fmt) != 0)
         return cli_usage("poster", "--format %s: use pdf, png or svg", format);
     sv_poster_target t = {.compound = -1, .name = name};
     if (at && parse_lonlat(at, &t.at_lon, &t.at_lat) != 0)

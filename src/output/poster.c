@@ -130,31 +130,6 @@ static double num(const char *v)
     return v ? strtod(v, NULL) : NAN;
 }
 
-static int has_word(const char *list, const char *w)
-{
-    char pat[128];
-    snprintf(pat, sizeof pat, ",%s,", w);
-    return list && strstr(list, pat) != NULL;
-}
-
-static int append_word(void *ud, int ncol, const char *const *names, const char *const *v)
-{
-    (void)names;
-    char **list = ud;
-    if (!v || ncol < 1 || !v[0])
-        return 0;
-    size_t old = *list ? strlen(*list) : 0;
-    char *q = realloc(*list, old + strlen(v[0]) + 3);
-    if (!q)
-        return 1;
-    if (old == 0)
-        strcpy(q, ",");
-    strcat(q, v[0]);
-    strcat(q, ",");
-    *list = q;
-    return 0;
-}
-
 static sv_status query(sv_poster *p, const char *sql, sv_row_fn fn, void *ud)
 {
     p->st_read = SV_OK;
@@ -309,6 +284,16 @@ static int read_xy(void *ud, int ncol, const char *const *names, const char *con
         xy[1] = num(v[1]);
     }
     return 0;
+}
+
+/* 1 when the database has the table (0 also when the query fails: the caller's next query says why). */
+static int has_table(sv_poster *p, const char *name)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT count(*), 0 FROM sqlite_master WHERE type IN ('table', 'view') AND name = '%s'",
+             name); /* names of svcov's own tables only */
+    double xy[2] = {0, 0};
+    return query(p, sql, read_xy, xy) == SV_OK && xy[0] > 0;
 }
 
 /* lon/lat (WGS 84) to the analysis CRS, by SpatiaLite's ST_Transform (PROJ) on the read handle. */
@@ -495,12 +480,9 @@ sv_status sv_poster_load(sv_ctx *ctx, const char *db_path, const sv_poster_optio
     }
     if ((st = sv_store_open_read(ctx, db_path, &p->rd)) != SV_OK)
         goto done;
-    if ((st = query(p, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')", append_word, &p->tables)) !=
-        SV_OK)
-        goto done;
     static const char *const need[] = {"districts", "stations", "district_coverage", "runs"};
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
-        if (!has_word(p->tables, need[i])) {
+        if (!has_table(p, need[i])) {
             st = sv_error(ctx, SV_ERR_INPUT, "%s has no table '%s': it was written by an older or another program; "
                           "rerun 'svcov analyze' to rebuild it", db_path, need[i]);
             goto done;
@@ -529,7 +511,7 @@ sv_status sv_poster_load(sv_ctx *ctx, const char *db_path, const sv_poster_optio
     if (st != SV_OK)
         goto done;
     qsort(p->cmp, p->ncmp, sizeof *p->cmp, compound_cmp);
-    st = query(p, has_word(p->tables, "station_services")
+    st = query(p, has_table(p, "station_services")
                       ? "SELECT s.station_id, s.name, s.category, v.services, v.opening_hours, ST_X(s.geom),"
                         " ST_Y(s.geom) FROM stations s LEFT JOIN station_services v ON v.station_id = s.station_id"
                         " ORDER BY s.station_id"
@@ -541,7 +523,7 @@ sv_status sv_poster_load(sv_ctx *ctx, const char *db_path, const sv_poster_optio
     p->n_stations = p->npl;
     if (o->merchants && (st = load_merchants(p, o->merchants)) != SV_OK)
         goto done;
-    if (has_word(p->tables, "roads")) { /* every table is created: the roads are there when it has rows */
+    if (has_table(p, "roads")) { /* every table is created: the roads are there when it has rows */
         double xy[2] = {0, 0};
         if ((st = query(p, "SELECT count(*), 0 FROM (SELECT 1 FROM roads LIMIT 1)", read_xy, xy)) != SV_OK)
             goto done;
@@ -585,7 +567,6 @@ void sv_poster_destroy(sv_poster *p)
     free(p->pl);
     free(p->brks);
     free(p->out);
-    free(p->tables);
     free(p->run_network);
     free(p->run_speeds);
     free(p->font);

@@ -527,6 +527,8 @@ static sv_status draw_map(lay *l, box fr)
     measure(l, ent, l->fmin, 1, &tw, &th);
     box b;
     if (place_near(l, ex, ey, rs, tw + 0.8 * l->fmin, th + 0.4 * l->fmin, &b)) {
+        sv_canvas_line(l->c, ex, ey, (b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, &ENTRANCE, 0.7 * l->k);
+        sv_canvas_symbol(l->c, SV_SYM_STAR, ex, ey, rs, &ENTRANCE, &WHITE, 1.0 * l->k);
         label_box(l, b, &WHITE);
         text(l, b.x0 + 0.4 * l->fmin, b.y0 + 0.2 * l->fmin, ent, l->fmin, 1, &ENTRANCE);
     }

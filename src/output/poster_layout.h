@@ -39,7 +39,6 @@ struct sv_poster {
     sv_store_reader *rd;
     sv_geos *h;
     sv_status st_read;
-    char *tables;
     char *font;
     sv_lang lang;
     sv_poster_paper paper;

@@ -1,5 +1,5 @@
-/* file_names.c - the file names of one output per district or compound (map --all-districts, poster
- * --all-districts). */
+/* outputs.c - what map and poster share about their output files: the format by extension, and the file
+ * names of one output per district or compound (--all-districts). */
 #define _GNU_SOURCE
 #include "cli.h"
 
@@ -9,6 +9,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+int cli_canvas_format(const char *path, sv_canvas_format *fmt)
+{
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    const char *ext = dot ? dot + 1 : path;
+    if (!ext)
+        return -1;
+    if (strcasecmp(ext, "png") == 0)
+        *fmt = SV_CANVAS_PNG;
+    else if (strcasecmp(ext, "svg") == 0)
+        *fmt = SV_CANVAS_SVG;
+    else if (strcasecmp(ext, "pdf") == 0)
+        *fmt = SV_CANVAS_PDF;
+    else
+        return -1;
+    return 0;
+}
 
 static int name_taken(char *const *names, size_t n, const char *name)
 {
