@@ -499,6 +499,68 @@ static void test_none_in_reach(void **state)
     free(txt);
 }
 
+/* --compounds: one poster per polygon of a layer (ids kept readable, unsafe ones renamed), each walked from the
+ * polygon's centre; here squares centred on two stations, so the places are those within the break of them. */
+static void test_compounds(void **state)
+{
+    (void)state;
+    const char *db = demo();
+    static station_pt st[256];
+    size_t n = read_stations(db, st, 256);
+    const char *ids[2] = {"S000100", "S000150"};
+    const char *names[2] = {"阳光小区", "B/2"};
+    char gj[4096] = "{\"type\":\"FeatureCollection\",\"features\":[";
+    char *g = svt_read(src("geodata/stations.geojson"), NULL);
+    assert_non_null(g);
+    for (int k = 0; k < 2; k++) {
+        char key[32];
+        snprintf(key, sizeof key, "\"%s\"", ids[k]);
+        const char *co = strstr(strstr(g, key), "\"coordinates\": [");
+        double lon = strtod(co + 16, NULL), lat = strtod(strchr(co + 16, ',') + 1, NULL), e = 0.001;
+        snprintf(gj + strlen(gj), sizeof gj - strlen(gj),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"%s\",\"name\":\"%s\"},\"geometry\":"
+                 "{\"type\":\"Polygon\",\"coordinates\":[[[%.7f,%.7f],[%.7f,%.7f],[%.7f,%.7f],[%.7f,%.7f],"
+                 "[%.7f,%.7f]]]}}", k ? "," : "", names[k], names[k], lon - e, lat - e, lon + e, lat - e, lon + e,
+                 lat + e, lon - e, lat + e, lon - e, lat - e);
+    }
+    free(g);
+    strcat(gj, "]}");
+    const char *layer = svt_write("compounds.geojson", gj);
+    const char *dir = svt_path("posters");
+    assert_int_equal(mkdir(dir, 0755), 0);
+    SVT_EXPECT(0, "poster", "--db", db, "--compounds", layer, "--all-districts", dir, "--format", "svg", "--csv");
+    SVT_ERR_HAS("poster 2 of 2");
+    static place_row rows[256];
+    size_t nr = parse_csv(svt_last.out, rows, 256);
+    double minutes, R = max_radius(db, &minutes);
+    for (int k = 0; k < 2; k++) {
+        size_t c;
+        for (c = 0; c < n && strcmp(st[c].id, ids[k]) != 0; c++)
+            ;
+        assert_true(c < n);
+        station_pt exp[256];
+        size_t ne = 0;
+        for (size_t i = 0; i < n; i++) {
+            st[i].d = hypot(st[i].x - st[c].x, st[i].y - st[c].y);
+            if (st[i].d <= R)
+                exp[ne++] = st[i];
+        }
+        qsort(exp, ne, sizeof *exp, by_d);
+        place_row mine[256];
+        size_t nm = 0;
+        for (size_t i = 0; i < nr; i++)
+            if (strcmp(rows[i].f[C_COMPOUND], names[k]) == 0)
+                mine[nm++] = rows[i];
+        /* the entrance, the square's centroid, lies within a few cm of the station in the analysis CRS */
+        check_places(mine, nm, exp, ne, minutes / R, names[k]);
+    }
+    char path[4600];
+    snprintf(path, sizeof path, "%s/阳光小区.svg", dir);
+    check_labels(path);
+    snprintf(path, sizeof path, "%s/B_2.svg", dir);
+    assert_int_equal(access(path, R_OK), 0);
+}
+
 /* Bad input: exit 2, a clear message, nothing written (an earlier file stays as it was). */
 static void test_bad_input(void **state)
 {
@@ -785,8 +847,9 @@ static void test_andorra(void **state)
         double d = dist[nearest_node(&g, mx, my, &snap)];
         if (fabs(strtod(rows[i].f[C_METRES], NULL) - d) > 0.06)
             fail_msg("merchant %s: %s m on the poster, %.2f m here", rows[i].f[C_NAME], rows[i].f[C_METRES], d);
-        const char *want = strcmp(rows[i].f[C_NAME], "Forn Pa Calent") == 0 ? "water;toilet" : "water;charging;other";
-        assert_string_equal(rows[i].f[C_SERVICES], want);
+        int forn = strcmp(rows[i].f[C_NAME], "Forn Pa Calent") == 0;
+        assert_string_equal(rows[i].f[C_SERVICES], forn ? "water;toilet" : "water;charging;other");
+        assert_string_equal(rows[i].f[C_HOURS], forn ? "Mo-Sa 07:00-20:00" : "");
         seen++;
     }
     assert_int_equal(seen, 2);
@@ -835,6 +898,7 @@ int main(int argc, char **argv)
         {"chinese_qr", cmocka_unit_test(test_chinese_qr)},
         {"none_in_reach", cmocka_unit_test(test_none_in_reach)},
         {"bad_input", cmocka_unit_test(test_bad_input)},
+        {"compounds", cmocka_unit_test(test_compounds)},
         {"andorra", cmocka_unit_test(test_andorra)},
     };
     return svt_run_groups(argc, argv, "poster", groups, sizeof groups / sizeof groups[0], setup, teardown);
