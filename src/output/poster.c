@@ -627,7 +627,6 @@ static int reach(sv_poster *p, double ex, double ey, sv_attach *ea, double *cost
                   "use: distances on this poster are in a straight line", p->max_snap_m);
     }
     if (p->net && ea->ok) {
-        double budget = p->kind == SV_COST_TIME ? big->minutes * 60 : big->radius;
         p->acc = !p->access_legs ? 0 : p->kind == SV_COST_LENGTH ? ea->snap_m : ea->snap_m / (p->mode.access_kmh / 3.6);
         p->acc_len = p->access_legs ? ea->snap_m : 0;
         if (sv_network_dijkstra(p->net, p->kind, ea, &p->acc, &p->acc_len, 1, INFINITY, &p->lab) == SV_OK) {
@@ -646,7 +645,6 @@ static int reach(sv_poster *p, double ex, double ey, sv_attach *ea, double *cost
                 metres[i] = len;
                 cost_min[i] = p->kind == SV_COST_TIME ? c / 60.0 : len / (p->mode.default_kmh / 3.6) / 60.0;
             }
-            (void)budget;
         }
     }
     if (!along)
