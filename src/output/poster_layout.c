@@ -546,6 +546,7 @@ typedef struct {
     char line2[160];     /* minutes and metres */
     double l2w, l2h, h;  /* width of line2's text, its height, the row's height */
     int icons_own_line;
+    int one_line;        /* name, minutes and icons fit on one line */
 } row;
 
 typedef struct {
@@ -569,6 +570,9 @@ static void row_layout(lay *l, const sv_poster_place *q, const fonts *f, double 
         nic += (q->icons >> k) & 1;
     double icw = nic * (f->icon + 0.25 * f->icon);
     r->icons_own_line = nic && r->l2w + f->pad + icw > tw;
+    r->one_line = r->name.n == 1 && r->name.w + 1.5 * f->pad + r->l2w + (nic ? f->pad + icw : 0) <= tw;
+    if (r->one_line)
+        r->icons_own_line = 0;
     char extra[600] = "";
     if (q->merchant && q->services)
         snprintf(extra, sizeof extra, "%s", q->services);
@@ -580,6 +584,10 @@ static void row_layout(lay *l, const sv_poster_place *q, const fonts *f, double 
     else
         r->detail2.n = 0;
     double line2h = fmax(r->l2h, nic ? f->icon : 0);
+    if (r->one_line)
+        r->h = f->pad * 0.6 + fmax(r->name.h, line2h) + (r->detail2.n ? 0.15 * f->f_name + r->detail2.n * r->detail2.h : 0) +
+               f->pad * 0.6;
+    else
     r->h = f->pad * 0.6 + r->name.n * r->name.h + 0.15 * f->f_name + line2h +
            (r->icons_own_line ? f->icon + 0.2 * f->f_detail : 0) + (r->detail2.n ? r->detail2.n * r->detail2.h : 0) +
            f->pad * 0.6;
@@ -595,6 +603,19 @@ static void row_draw(lay *l, const sv_poster_place *q, size_t i, const fonts *f,
     draw_badge(l, (box){x + f->pad, y + f->pad * 0.6, x + f->pad + bw, y + f->pad * 0.6 + bh}, i, q->merchant,
                f->badge, 1);
     double tx = x + f->pad + bw + f->pad, ty = y + f->pad * 0.6;
+    if (r->one_line) { /* name, then minutes and icons on the same line */
+        double lh = fmax(r->name.h, fmax(r->l2h, q->icons ? f->icon : 0));
+        text(l, tx, ty + (lh - r->name.h) / 2, r->name.line[0], f->f_name, 1, &INK);
+        double lx = tx + r->name.w + 1.5 * f->pad;
+        text(l, lx, ty + (lh - r->l2h) / 2, r->line2, f->f_detail, 1, &INK);
+        int k2 = 0;
+        for (int k = 0; k < SV_POSTER_ICON_COUNT; k++)
+            if ((q->icons >> k) & 1)
+                draw_icon(l, k, lx + r->l2w + f->pad + 1.25 * f->icon * k2++, ty + (lh - f->icon) / 2, f->icon);
+        if (r->detail2.n)
+            draw_lines(l, &r->detail2, tx, ty + lh + 0.15 * f->f_name, f->f_detail, 0, &INK);
+        return;
+    }
     draw_lines(l, &r->name, tx, ty, f->f_name, 1, &INK);
     ty += r->name.n * r->name.h + 0.15 * f->f_name;
     text(l, tx, ty, r->line2, f->f_detail, 1, &INK);
