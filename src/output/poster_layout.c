@@ -551,6 +551,7 @@ typedef struct {
 
 typedef struct {
     double f_name, f_detail, icon, badge, pad;
+    int compact; /* a row on one line where it fits (tried when two-line rows do not all fit) */
 } fonts;
 
 static void row_layout(lay *l, const sv_poster_place *q, const fonts *f, double w, row *r)
@@ -570,7 +571,7 @@ static void row_layout(lay *l, const sv_poster_place *q, const fonts *f, double 
         nic += (q->icons >> k) & 1;
     double icw = nic * (f->icon + 0.25 * f->icon);
     r->icons_own_line = nic && r->l2w + f->pad + icw > tw;
-    r->one_line = r->name.n == 1 && r->name.w + 1.5 * f->pad + r->l2w + (nic ? f->pad + icw : 0) <= tw;
+    r->one_line = f->compact && r->name.n == 1 && r->name.w + 1.5 * f->pad + r->l2w + (nic ? f->pad + icw : 0) <= tw;
     if (r->one_line)
         r->icons_own_line = 0;
     char extra[600] = "";
@@ -676,7 +677,7 @@ static size_t draw_list(lay *l, box region, int ncol, int dry)
             snprintf(note, sizeof note, sv_tr(l->L, "No station within %s of the entrance, and none can be reached."),
                      reach);
     }
-    fonts f0 = {12 * l->k, 10.5 * l->k, 13 * l->k, 11 * l->k, 5 * l->k};
+    fonts f0 = {12 * l->k, 10.5 * l->k, 13 * l->k, 11 * l->k, 5 * l->k, 0};
     size_t want = v->n < MAX_LISTED ? v->n : MAX_LISTED;
     row rows[MAX_LISTED];
     double colx[MAX_LISTED], rowy[MAX_LISTED];
@@ -684,10 +685,10 @@ static size_t draw_list(lay *l, box region, int ncol, int dry)
     double top = 0, bottom = 0;
     fonts f = f0;
     size_t fit = 0;
-    for (int step = 0;; step++) {
-        double s = fmax(1 - 0.07 * step, 0);
+    for (int step = -1;; step++) { /* -1: rows of two lines at the full size; then compact rows, smaller */
+        double s = fmax(1 - 0.07 * (step < 0 ? 0 : step), 0);
         f = (fonts){fmax(f0.f_name * s, l->fmin), fmax(f0.f_detail * s, l->fmin), fmax(f0.icon * s, l->fmin * 1.2),
-                    fmax(f0.badge * s, l->fmin), fmax(f0.pad * s, 3 * l->k)};
+                    fmax(f0.badge * s, l->fmin), fmax(f0.pad * s, 3 * l->k), step >= 0};
         top = 0;
         if (note[0]) {
             wrap(l, note, f.f_detail, 1, region.x1 - region.x0 - 2 * f.pad, MAX_LINES, &nl);
