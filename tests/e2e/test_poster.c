@@ -561,6 +561,45 @@ static void test_compounds(void **state)
     assert_int_equal(access(path, R_OK), 0);
 }
 
+/* analyze --services-field/--hours-field store what each station offers and when (station_services); the
+ * poster shows them, Chinese words read as the same icons as English ones. */
+static void test_station_services(void **state)
+{
+    (void)state;
+    const char *gj =
+        "{\"type\":\"FeatureCollection\",\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"A\",\"name\":\"甲站\",\"kinds\":\"热水、充电、卫生间\","
+        "\"hours\":\"Mo-Su 08:00-22:00\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[113.9533,22.5387]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"B\",\"name\":\"乙站\",\"kinds\":\"microwave, First Aid\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[113.9540,22.5390]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"C\",\"name\":\"丙站\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[113.9545,22.5380]}}]}";
+    const char *stations = svt_write("kinds.geojson", gj);
+    const char *db = svt_path("kinds.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", stations, "--districts", src("geodata/districts.geojson"), "--minutes",
+               "10,15", "--services-field", "kinds", "--hours-field", "hours", "--no-redundancy", "--out", db, "-q");
+    sqlite3 *sdb = svt_db_open(db);
+    assert_int_equal(svt_db_int(sdb, "SELECT count(*) FROM station_services"), 2);
+    assert_string_equal(svt_db_text(sdb, "SELECT services || '|' || opening_hours FROM station_services"
+                                         " WHERE station_id = 'A'"), "热水、充电、卫生间|Mo-Su 08:00-22:00");
+    sqlite3_close(sdb);
+    SVT_EXPECT(0, "poster", "--db", db, "--at", "113.9533,22.5387", "--name", "测试小区", "--out",
+               svt_path("kinds.pdf"), "--csv", "-q");
+    static place_row rows[8];
+    size_t nr = parse_csv(svt_last.out, rows, 8);
+    assert_int_equal(nr, 3);
+    for (size_t i = 0; i < nr; i++) {
+        const char *id = rows[i].f[C_ID];
+        const char *want = strcmp(id, "A") == 0 ? "water;charging;toilet"
+                           : strcmp(id, "B") == 0 ? "microwave;first_aid" : "";
+        assert_string_equal(rows[i].f[C_SERVICES], want);
+        assert_string_equal(rows[i].f[C_HOURS], strcmp(id, "A") == 0 ? "Mo-Su 08:00-22:00" : "");
+    }
+    SVT_EXPECT(1, "analyze", "--stations", stations, "--districts", src("geodata/districts.geojson"),
+               "--services-field", "nope", "--out", svt_path("nope.sqlite"), "-q");
+    SVT_ERR_HAS("has no field 'nope' (--services-field)");
+}
+
 /* Bad input: exit 2, a clear message, nothing written (an earlier file stays as it was). */
 static void test_bad_input(void **state)
 {
@@ -899,6 +938,7 @@ int main(int argc, char **argv)
         {"none_in_reach", cmocka_unit_test(test_none_in_reach)},
         {"bad_input", cmocka_unit_test(test_bad_input)},
         {"compounds", cmocka_unit_test(test_compounds)},
+        {"station_services", cmocka_unit_test(test_station_services)},
         {"andorra", cmocka_unit_test(test_andorra)},
     };
     return svt_run_groups(argc, argv, "poster", groups, sizeof groups / sizeof groups[0], setup, teardown);
