@@ -4,7 +4,7 @@
  * layer) showing the stations and friendly merchants within the largest
  * break from its entrance, numbered by walking time, with their services as
  * icons, a list beside the map in the same order, a legend, the date of the
- * data and an optional QR code. Drawn through sv_render.h (cairo/Pango).
+ * data and an optional QR code. Drawn by the cairo/Pango canvas (src/adapters/render.h).
  *
  * A poster set is loaded once (sv_poster_load: the result database, the
  * street network of a network analysis rebuilt once, the merchants, the
@@ -17,7 +17,7 @@
 #include "svcov/sv_common.h"
 #include "svcov/sv_io.h"
 #include "svcov/sv_lang.h"
-#include "svcov/sv_render.h"
+#include "svcov/sv_map.h" /* sv_canvas_format */
 
 #include <stddef.h>
 
@@ -108,6 +108,9 @@ typedef struct {
  * describes it; valid until the next render. */
 sv_status sv_poster_render(sv_ctx *ctx, sv_poster *p, const sv_poster_target *t, sv_canvas_format fmt,
                            const char *path, sv_poster_result *res);
+
+/* libqrencode's version (static string). */
+const char *sv_qrencode_version(void);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,6 @@
 /* qr_qrencode.c - QR codes through libqrencode (the only file including qrencode.h). */
-#include "svcov/sv_qr.h"
+#include "adapters/qr.h"
+#include "svcov/sv_poster.h"
 
 #include <qrencode.h>
 
@@ -41,7 +42,7 @@ sv_status sv_qr_encode(sv_ctx *ctx, const char *option, const char *text, int ma
                         "%s: %zu bytes are too long for a QR code that can be scanned on this page (at most %d "
                         "bytes fit); give a shorter link, e.g. from the city's URL shortener", option, len, fits);
     }
-    unsigned char *m = malloc((size_t)q->width * (size_t)q->width);
+    unsigned char *m = sv_malloc((size_t)q->width * (size_t)q->width);
     if (!m) {
         QRcode_free(q);
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory for the QR code");

@@ -1,12 +1,12 @@
 /* cmd_poster.c - svcov poster: the friendly map (友好地图) of a compound. */
 #define _GNU_SOURCE
 #include "cli.h"
+#include "args.h"
 #include "table.h"
 
 #include "svcov/sv_cncoords.h"
 #include "svcov/sv_poster.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,119 +126,67 @@ static void print_places(const char *compound, const sv_poster_result *r, int cs
     }
 }
 
-enum {
-    O_DB = 256, O_DISTRICT, O_ALL, O_AT, O_NAME, O_COMPOUNDS, O_COMPOUND_ID, O_COMPOUND_NAME, O_ENTRANCE,
-    O_MERCHANTS, O_MERCHANT_ID, O_MERCHANT_NAME, O_MERCHANT_OFFERS, O_MERCHANT_HOURS, O_COORDS, O_ENCODING,
-    O_OUT, O_FORMAT, O_PAGE, O_LANG, O_QR, O_NETWORK, O_FONT, O_DPI, O_CSV, O_HELP
-};
+/* --page a4|a3[-portrait|-landscape]: the paper (value / 2) and the orientation (value % 2). */
+static const cli_choice pages[] = {{"a4", 0},           {"a4-portrait", 0},  {"a4-landscape", 1}, {"a3", 2},
+                                   {"a3-portrait", 2}, {"a3-landscape", 3}, {NULL, 0}};
+
+/* --encoding NAME: the text encoding of the merchants and the compounds. */
+static int parse_encoding(const char *cmd, const cli_arg *a, const char *arg)
+{
+    sv_source_opts *const *o = a->ptr;
+    if (!*arg)
+        return cli_usage(cmd, "--encoding: give an encoding name, e.g. CP936, or auto");
+    o[0]->encoding = o[1]->encoding = arg;
+    return 0;
+}
 
 int cmd_poster(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, O_DB},
-        {"district", required_argument, NULL, O_DISTRICT},
-        {"all-districts", required_argument, NULL, O_ALL},
-        {"at", required_argument, NULL, O_AT},
-        {"name", required_argument, NULL, O_NAME},
-        {"compounds", required_argument, NULL, O_COMPOUNDS},
-        {"compound-id", required_argument, NULL, O_COMPOUND_ID},
-        {"compound-name", required_argument, NULL, O_COMPOUND_NAME},
-        {"entrance", required_argument, NULL, O_ENTRANCE},
-        {"merchants", required_argument, NULL, O_MERCHANTS},
-        {"merchant-id", required_argument, NULL, O_MERCHANT_ID},
-        {"merchant-name", required_argument, NULL, O_MERCHANT_NAME},
-        {"merchant-offers", required_argument, NULL, O_MERCHANT_OFFERS},
-        {"merchant-hours", required_argument, NULL, O_MERCHANT_HOURS},
-        {"coords", required_argument, NULL, O_COORDS},
-        {"encoding", required_argument, NULL, O_ENCODING},
-        {"out", required_argument, NULL, O_OUT},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"page", required_argument, NULL, O_PAGE},
-        {"lang", required_argument, NULL, O_LANG},
-        {"qr-url", required_argument, NULL, O_QR},
-        {"network", required_argument, NULL, O_NETWORK},
-        {"font", required_argument, NULL, O_FONT},
-        {"dpi", required_argument, NULL, O_DPI},
-        {"csv", no_argument, NULL, O_CSV},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, O_HELP},
-        {NULL, 0, NULL, 0},
-    };
     const char *db = NULL, *district = NULL, *all_dir = NULL, *at = NULL, *name = NULL, *entrance = NULL,
                *out = NULL, *format = "pdf", *lang_arg = NULL;
     sv_source_opts merchants = {0}, compounds = {0};
+    sv_source_opts *const both[2] = {&merchants, &compounds};
     sv_poster_options po = {0};
     sv_coords coords = SV_COORDS_WGS84;
-    int quiet = 0, csv = 0, c, rc = EXIT_OK;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
-        char *end = NULL;
-        switch (c) {
-        case O_DB: db = optarg; break;
-        case O_DISTRICT: district = optarg; break;
-        case O_ALL: all_dir = optarg; break;
-        case O_AT: at = optarg; break;
-        case O_NAME: name = optarg; break;
-        case O_COMPOUNDS: compounds.spec = optarg; break;
-        case O_COMPOUND_ID: compounds.id_field = optarg; break;
-        case O_COMPOUND_NAME: compounds.name_field = optarg; break;
-        case O_ENTRANCE: entrance = optarg; break;
-        case O_MERCHANTS: merchants.spec = optarg; break;
-        case O_MERCHANT_ID: merchants.id_field = optarg; break;
-        case O_MERCHANT_NAME: merchants.name_field = optarg; break;
-        case O_MERCHANT_OFFERS: merchants.services_field = optarg; break;
-        case O_MERCHANT_HOURS: merchants.hours_field = optarg; break;
-        case O_COORDS:
-            if (sv_coords_parse(optarg, &coords) != 0)
-                return cli_usage("poster", "--coords %s: not a coordinate system svcov knows; use wgs84, gcj02 "
-                                 "(AMap/Gaode, Tencent) or bd09 (Baidu lon/lat)", optarg);
-            break;
-        case O_ENCODING:
-            if (!*optarg)
-                return cli_usage("poster", "--encoding: give an encoding name, e.g. CP936, or auto");
-            merchants.encoding = compounds.encoding = optarg;
-            break;
-        case O_OUT: out = optarg; break;
-        case O_FORMAT: format = optarg; break;
-        case O_PAGE: {
-            static const struct {
-                const char *name;
-                sv_poster_paper paper;
-                int landscape;
-            } pages[] = {{"a4", SV_POSTER_A4, 0},           {"a3", SV_POSTER_A3, 0},
-                         {"a4-portrait", SV_POSTER_A4, 0},  {"a3-portrait", SV_POSTER_A3, 0},
-                         {"a4-landscape", SV_POSTER_A4, 1}, {"a3-landscape", SV_POSTER_A3, 1}};
-            size_t i;
-            for (i = 0; i < sizeof pages / sizeof pages[0]; i++)
-                if (strcasecmp(optarg, pages[i].name) == 0)
-                    break;
-            if (i == sizeof pages / sizeof pages[0])
-                return cli_usage("poster", "--page %s: use a4, a3, a4-landscape, a3-landscape (a4-portrait, "
-                                 "a3-portrait)", optarg);
-            po.paper = pages[i].paper;
-            po.landscape = pages[i].landscape;
-            break;
-        }
-        case O_LANG: lang_arg = optarg; break;
-        case O_QR: po.qr_url = optarg; break;
-        case O_NETWORK: po.network = optarg; break;
-        case O_FONT: po.font = optarg; break;
-        case O_DPI:
-            po.dpi = strtod(optarg, &end);
-            if (end == optarg || *end || !(po.dpi >= 36 && po.dpi <= 1200))
-                return cli_usage("poster", "--dpi %s: give 36 to 1200, e.g. 150 or 300", optarg);
-            break;
-        case O_CSV: csv = 1; break;
-        case 'q': quiet = 1; break;
-        case O_HELP: help(); return EXIT_OK;
-        default: return cli_usage("poster", "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
+    int quiet = 0, csv = 0, rc = EXIT_OK, rest, page = 0;
+    const cli_arg args[] = {
+        CLI_STR("db", &db),
+        CLI_STR("district", &district),
+        CLI_STR("all-districts", &all_dir),
+        CLI_STR("at", &at),
+        CLI_STR("name", &name),
+        CLI_STR("compounds", &compounds.spec),
+        CLI_STR("compound-id", &compounds.id_field),
+        CLI_STR("compound-name", &compounds.name_field),
+        CLI_STR("entrance", &entrance),
+        CLI_STR("merchants", &merchants.spec),
+        CLI_STR("merchant-id", &merchants.id_field),
+        CLI_STR("merchant-name", &merchants.name_field),
+        CLI_STR("merchant-offers", &merchants.services_field),
+        CLI_STR("merchant-hours", &merchants.hours_field),
+        CLI_FN("coords", &coords, cli_coords_arg, 0),
+        CLI_FN("encoding", (void *)both, parse_encoding, 0),
+        CLI_STR("out", &out),
+        CLI_STR("format", &format),
+        CLI_CHOICE("page", &page, pages, "use a4, a3, a4-landscape, a3-landscape (a4-portrait, a3-portrait)"),
+        CLI_STR("lang", &lang_arg),
+        CLI_STR("qr-url", &po.qr_url),
+        CLI_STR("network", &po.network),
+        CLI_STR("font", &po.font),
+        CLI_NUM("dpi", &po.dpi, 36, 0, 1200, "give 36 to 1200, e.g. 150 or 300", NULL),
+        CLI_SET("csv", 0, &csv, 1),
+        CLI_SET("quiet", 'q', &quiet, 1),
+        CLI_PRINT("help", help),
+        CLI_END,
+    };
+    if ((rc = cli_args_parse("poster", argc, argv, args, &rest)) != 0)
+        return rc == CLI_ARGS_DONE ? EXIT_OK : rc;
+    po.paper = page / 2 ? SV_POSTER_A3 : SV_POSTER_A4;
+    po.landscape = page % 2;
     if ((rc = cli_lang("poster", lang_arg, &po.lang)) != 0)
         return rc;
-    if (optind < argc)
-        return cli_usage("poster", "unexpected argument '%s'", argv[optind]);
+    if (rest < argc)
+        return cli_usage("poster", "unexpected argument '%s'", argv[rest]);
     if (!db)
         return cli_usage("poster", "--db is required");
     if (!!district + !!all_dir + !!at != 1)

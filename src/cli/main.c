@@ -6,7 +6,8 @@
 #include "svcov/sv_geom.h"
 #include "svcov/sv_io.h"
 #include "svcov/sv_map.h"
-#include "svcov/sv_mip.h"
+#include "svcov/sv_poster.h"
+#include "svcov/sv_site.h"
 #include "svcov/sv_store.h"
 #include "svcov/sv_text.h"
 
@@ -42,8 +43,8 @@ static void print_version(void)
     printf("svcov %s\n", SV_VERSION);
     printf("  GDAL %s, GEOS %s, PROJ %s, SpatiaLite %s, SQLite %s, GLPK %s\n", sv_gdal_version(),
            sv_geos_version(), sv_proj_version(), sv_spatialite_version(), sv_sqlite_version(), sv_glpk_version());
-    printf("  cairo %s, Pango %s, Leaflet %s (inlined in HTML maps)\n", sv_cairo_version(), sv_pango_version(),
-           sv_map_leaflet_version());
+    printf("  cairo %s, Pango %s, Leaflet %s (inlined in HTML maps), libqrencode %s (posters)\n", sv_cairo_version(),
+           sv_pango_version(), sv_map_leaflet_version(), sv_qrencode_version());
 }
 
 static void print_help(void)

@@ -6,12 +6,14 @@
  *
  * Reading: the result database through sv_store.h (geometry as WKT), the
  * streets, merchants and compounds through sv_io.h; walking times through
- * the engine's network search (sv_network.h); drawing through sv_render.h;
+ * the engine's network search (sv_network.h); drawing through adapters/render.h;
  * the QR code through sv_qr.h. Layout and labels: poster_layout.c. */
 #include "output/poster_layout.h"
 
+#include "adapters/qr.h"
+#include "adapters/render.h"
+
 #include "svcov/sv_network.h"
-#include "svcov/sv_qr.h"
 #include "svcov/sv_store.h"
 
 #include <math.h>
@@ -186,7 +188,7 @@ static int read_break(void *ud, int ncol, const char *const *names, const char *
     sv_poster *p = ud;
     if (!v || ncol < 3)
         return 0;
-    pst_break *b = realloc(p->brks, (p->nb + 1) * sizeof *b);
+    pst_break *b = sv_realloc(p->brks, (p->nb + 1) * sizeof *b);
     if (!b)
         return stop_nomem(p);
     p->brks = b;
@@ -199,7 +201,7 @@ static int read_break(void *ud, int ncol, const char *const *names, const char *
 
 static int add_compound(sv_poster *p, const char *id, const char *name, sv_geom *g)
 {
-    pst_compound *c = realloc(p->cmp, (p->ncmp + 1) * sizeof *c);
+    pst_compound *c = sv_realloc(p->cmp, (p->ncmp + 1) * sizeof *c);
     if (!c) {
         sv_geom_destroy(p->h, g);
         return -1;
@@ -210,8 +212,8 @@ static int add_compound(sv_poster *p, const char *id, const char *name, sv_geom 
     c->name = sv_strdup(name && *name ? name : id);
     c->g = g;
     if (!c->id || !c->name) {
-        free(c->id);
-        free(c->name);
+        sv_free(c->id);
+        sv_free(c->name);
         sv_geom_destroy(p->h, g);
         return -1;
     }
@@ -236,7 +238,7 @@ static int add_place(sv_poster *p, int merchant, const char *id, const char *nam
 {
     if (p->npl == p->capl) {
         size_t nc = p->capl ? 2 * p->capl : 256;
-        pst_place *q = realloc(p->pl, nc * sizeof *q);
+        pst_place *q = sv_realloc(p->pl, nc * sizeof *q);
         if (!q)
             return -1;
         p->pl = q;
@@ -253,10 +255,10 @@ static int add_place(sv_poster *p, int merchant, const char *id, const char *nam
     q->y = y;
     q->icons = sv_poster_parse_services(services);
     if (!q->id || !q->name || (services && !q->services) || (hours && !q->hours)) {
-        free(q->id);
-        free(q->name);
-        free(q->services);
-        free(q->hours);
+        sv_free(q->id);
+        sv_free(q->name);
+        sv_free(q->services);
+        sv_free(q->hours);
         return -1;
     }
     p->npl++;
@@ -413,12 +415,12 @@ static sv_status load_network(sv_poster *p, const char *spec)
     if (st != SV_OK)
         return st;
     /* every place attached once, as analyze attached the stations */
-    double *xs = malloc((p->npl ? p->npl : 1) * sizeof *xs), *ys = malloc((p->npl ? p->npl : 1) * sizeof *ys);
-    sv_attach *at = calloc(p->npl ? p->npl : 1, sizeof *at);
+    double *xs = sv_malloc((p->npl ? p->npl : 1) * sizeof *xs), *ys = sv_malloc((p->npl ? p->npl : 1) * sizeof *ys);
+    sv_attach *at = sv_calloc(p->npl ? p->npl : 1, sizeof *at);
     if (!xs || !ys || !at) {
-        free(xs);
-        free(ys);
-        free(at);
+        sv_free(xs);
+        sv_free(ys);
+        sv_free(at);
         return sv_error(p->ctx, SV_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < p->npl; i++) {
@@ -428,9 +430,9 @@ static sv_status load_network(sv_poster *p, const char *spec)
     st = p->npl ? sv_network_attach(p->ctx, p->net, xs, ys, p->npl, p->snap, p->max_snap_m, at) : SV_OK;
     for (size_t i = 0; i < p->npl && st == SV_OK; i++)
         p->pl[i].at = at[i];
-    free(xs);
-    free(ys);
-    free(at);
+    sv_free(xs);
+    sv_free(ys);
+    sv_free(at);
     p->kind = isnan(p->brks[p->nb - 1].minutes) ? SV_COST_LENGTH : SV_COST_TIME;
     return st;
 }
@@ -438,7 +440,7 @@ static sv_status load_network(sv_poster *p, const char *spec)
 sv_status sv_poster_load(sv_ctx *ctx, const char *db_path, const sv_poster_options *opt, sv_poster **out)
 {
     *out = NULL;
-    sv_poster *p = calloc(1, sizeof *p);
+    sv_poster *p = sv_calloc(1, sizeof *p);
     if (!p)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     p->ctx = ctx;
@@ -553,30 +555,30 @@ void sv_poster_destroy(sv_poster *p)
     if (!p)
         return;
     for (size_t i = 0; i < p->ncmp; i++) {
-        free(p->cmp[i].id);
-        free(p->cmp[i].name);
+        sv_free(p->cmp[i].id);
+        sv_free(p->cmp[i].name);
         sv_geom_destroy(p->h, p->cmp[i].g);
     }
-    free(p->cmp);
+    sv_free(p->cmp);
     for (size_t i = 0; i < p->npl; i++) {
-        free(p->pl[i].id);
-        free(p->pl[i].name);
-        free(p->pl[i].services);
-        free(p->pl[i].hours);
+        sv_free(p->pl[i].id);
+        sv_free(p->pl[i].name);
+        sv_free(p->pl[i].services);
+        sv_free(p->pl[i].hours);
     }
-    free(p->pl);
-    free(p->brks);
-    free(p->out);
-    free(p->run_network);
-    free(p->run_speeds);
-    free(p->font);
-    free(p->qr_url);
+    sv_free(p->pl);
+    sv_free(p->brks);
+    sv_free(p->out);
+    sv_free(p->run_network);
+    sv_free(p->run_speeds);
+    sv_free(p->font);
+    sv_free(p->qr_url);
     sv_free(p->qr);
     sv_labels_free(&p->lab);
     sv_network_destroy(p->net);
     sv_store_close_read(p->rd);
     sv_geos_destroy(p->h);
-    free(p);
+    sv_free(p);
 }
 
 size_t sv_poster_compound_count(const sv_poster *p)
@@ -697,12 +699,12 @@ sv_status sv_poster_render(sv_ctx *ctx, sv_poster *p, const sv_poster_target *t,
             return sv_error(ctx, SV_ERR_GEOM, "compound %s: no centre to walk from: %s", v.compound_id,
                             sv_geos_errmsg(p->h));
     }
-    double *cost = malloc((p->npl ? p->npl : 1) * sizeof *cost), *metres = malloc((p->npl ? p->npl : 1) * sizeof *metres);
-    free(p->out);
-    p->out = calloc(p->npl ? p->npl : 1, sizeof *p->out);
+    double *cost = sv_malloc((p->npl ? p->npl : 1) * sizeof *cost), *metres = sv_malloc((p->npl ? p->npl : 1) * sizeof *metres);
+    sv_free(p->out);
+    p->out = sv_calloc(p->npl ? p->npl : 1, sizeof *p->out);
     if (!cost || !metres || !p->out) {
-        free(cost);
-        free(metres);
+        sv_free(cost);
+        sv_free(metres);
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     }
     sv_attach ea = {0};
@@ -752,8 +754,8 @@ sv_status sv_poster_render(sv_ctx *ctx, sv_poster *p, const sv_poster_target *t,
             n++;
         }
     }
-    free(cost);
-    free(metres);
+    sv_free(cost);
+    sv_free(metres);
 
     v.p = p;
     v.places = p->out;
@@ -823,10 +825,10 @@ static int read_line(void *ud, int ncol, const char *const *names, const char *c
     if (sv_geom_paths(w->p->h, g, &xy, &starts, &np) == 0 && np > 0) {
         pst_shape *s = &w->streets;
         size_t add = starts[np], old = s->nparts ? s->starts[s->nparts] : 0;
-        double *nxy = realloc(s->xy, 2 * (old + add + 1) * sizeof *nxy);
+        double *nxy = sv_realloc(s->xy, 2 * (old + add + 1) * sizeof *nxy);
         if (nxy)
             s->xy = nxy;
-        size_t *nst = realloc(s->starts, (s->nparts + np + 1) * sizeof *nst);
+        size_t *nst = sv_realloc(s->starts, (s->nparts + np + 1) * sizeof *nst);
         if (nst)
             s->starts = nst;
         if (nxy && nst) {

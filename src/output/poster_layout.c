@@ -5,7 +5,7 @@
  * (outlined in LABEL_EDGE) that is inside the page and meets no other. */
 #include "output/poster_layout.h"
 
-#include "svcov/sv_render.h"
+#include "adapters/render.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -309,13 +309,13 @@ static void draw_paths(lay *l, const double *wxy, const size_t *starts, size_t n
     if (!np)
         return;
     size_t npt = starts[np];
-    double *xy = malloc(2 * (npt ? npt : 1) * sizeof *xy);
+    double *xy = sv_malloc(2 * (npt ? npt : 1) * sizeof *xy);
     if (!xy)
         return;
     for (size_t i = 0; i < npt; i++)
         to_page(l, wxy[2 * i], wxy[2 * i + 1], &xy[2 * i], &xy[2 * i + 1]);
     sv_canvas_path(l->c, xy, starts, np, close, fill, stroke, lw, NULL, 0);
-    free(xy);
+    sv_free(xy);
 }
 
 static void draw_geom(lay *l, const sv_geom *g, int close, const sv_rgba *fill, const sv_rgba *stroke, double lw)
@@ -794,7 +794,7 @@ static double legend_layout(lay *l, legend_item *it, size_t n, double width, dou
 sv_status poster_draw(sv_ctx *ctx, pst_view *v, sv_canvas_format fmt, const char *path)
 {
     sv_poster *p = v->p;
-    lay *l = calloc(1, sizeof *l);
+    lay *l = sv_calloc(1, sizeof *l);
     if (!l)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     l->v = v;
@@ -808,7 +808,7 @@ sv_status poster_draw(sv_ctx *ctx, pst_view *v, sv_canvas_format fmt, const char
     l->fmin = MIN_PT * l->k;
     sv_status st = sv_canvas_create(ctx, fmt, path, l->W, l->H, p->dpi / 72.0, p->font, &l->c);
     if (st != SV_OK) {
-        free(l);
+        sv_free(l);
         return st;
     }
     const double M = l->M, k = l->k, gap = 10 * k;
@@ -951,6 +951,6 @@ sv_status poster_draw(sv_ctx *ctx, pst_view *v, sv_canvas_format fmt, const char
     if (st == SV_OK)
         st = sv_canvas_finish(ctx, l->c, NULL, NULL);
     sv_canvas_destroy(l->c);
-    free(l);
+    sv_free(l);
     return st;
 }

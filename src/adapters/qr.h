@@ -1,9 +1,10 @@
 /*
- * sv_qr.h - QR codes (libqrencode), for the posters' link to the city's
- * online map. Only src/adapters/qr_qrencode.c includes qrencode.h.
+ * adapters/qr.h (private to src/) - QR codes (libqrencode), for the posters'
+ * link to the city's online map. Only adapters/qr_qrencode.c includes
+ * qrencode.h; its version is public in sv_poster.h (sv_qrencode_version).
  */
-#ifndef SV_QR_H
-#define SV_QR_H
+#ifndef SV_ADAPTERS_QR_H
+#define SV_ADAPTERS_QR_H
 
 #include "svcov/sv_common.h"
 
@@ -23,9 +24,6 @@ sv_status sv_qr_encode(sv_ctx *ctx, const char *option, const char *text, int ma
 /* The most bytes of 8-bit text a code of at most max_width modules holds
  * at level M (0: none fits). */
 int sv_qr_capacity(int max_width);
-
-/* libqrencode's version (static string). */
-const char *sv_qrencode_version(void);
 
 #ifdef __cplusplus
 }
