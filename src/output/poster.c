@@ -236,14 +236,8 @@ static int read_district(void *ud, int ncol, const char *const *names, const cha
 static int add_place(sv_poster *p, int merchant, const char *id, const char *name, const char *services,
                      const char *hours, double x, double y)
 {
-    if (p->npl == p->capl) {
-        size_t nc = p->capl ? 2 * p->capl : 256;
-        pst_place *q = sv_realloc(p->pl, nc * sizeof *q);
-        if (!q)
-            return -1;
-        p->pl = q;
-        p->capl = nc;
-    }
+    if (sv_grow(&p->pl, &p->capl, p->npl + 1, sizeof *p->pl, 256) != 0)
+        return -1;
     pst_place *q = &p->pl[p->npl];
     memset(q, 0, sizeof *q);
     q->merchant = merchant;

@@ -328,18 +328,22 @@ static void draw_geom(lay *l, const sv_geom *g, int close, const sv_rgba *fill, 
     sv_free(starts);
 }
 
-static void env_add(sv_env *e, double x, double y)
-{
-    e->xmin = fmin(e->xmin, x);
-    e->ymin = fmin(e->ymin, y);
-    e->xmax = fmax(e->xmax, x);
-    e->ymax = fmax(e->ymax, y);
-}
-
 static void nice_length(double max_m, double *len)
 {
     double p = pow(10, floor(log10(max_m)));
     *len = max_m >= 5 * p ? 5 * p : max_m >= 2 * p ? 2 * p : p;
+}
+
+/* b meets no obstacle and no label placed before (by gap). */
+static int spot_free(const lay *l, const box *b, double gap)
+{
+    for (size_t i = 0; i < l->nobst; i++)
+        if (meets(b, &l->obst[i], gap))
+            return 0;
+    for (size_t i = 0; i < l->nlabels; i++)
+        if (meets(b, &l->labels[i], gap))
+            return 0;
+    return 1;
 }
 
 /* The first free spot for a label box of w x h near the marker at (x, y) of radius r: rings of 8, 12, 16...
@@ -360,12 +364,7 @@ static int place_near(lay *l, double x, double y, double r, double w, double h, 
             box b = {cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2};
             if (!inside(&b, &in))
                 continue;
-            int ok = 1;
-            for (size_t i = 0; ok && i < l->nobst; i++)
-                ok = !meets(&b, &l->obst[i], gap);
-            for (size_t i = 0; ok && i < l->nlabels; i++)
-                ok = !meets(&b, &l->labels[i], gap);
-            if (ok) {
+            if (spot_free(l, &b, gap)) {
                 *out = b;
                 return 1;
             }
@@ -375,12 +374,7 @@ static int place_near(lay *l, double x, double y, double r, double w, double h, 
     for (double yy = in.y0; yy + h <= in.y1; yy += h / 2)
         for (double xx = in.x0; xx + w <= in.x1; xx += w / 2) {
             box b = {xx, yy, xx + w, yy + h};
-            int ok = 1;
-            for (size_t i = 0; ok && i < l->nobst; i++)
-                ok = !meets(&b, &l->obst[i], gap);
-            for (size_t i = 0; ok && i < l->nlabels; i++)
-                ok = !meets(&b, &l->labels[i], gap);
-            if (ok) {
+            if (spot_free(l, &b, gap)) {
                 *out = b;
                 return 1;
             }
@@ -438,16 +432,12 @@ static sv_status draw_map(lay *l, box fr)
         reach[i] = poster_reach_area(v, p->nb - 1 - i);
     sv_env e = {v->ex, v->ey, v->ex, v->ey};
     sv_env ge;
-    if (reach[0] && sv_geom_envelope(h, reach[0], &ge) == 0) {
-        env_add(&e, ge.xmin, ge.ymin);
-        env_add(&e, ge.xmax, ge.ymax);
-    }
-    if (v->area && sv_geom_envelope(h, v->area, &ge) == 0) {
-        env_add(&e, ge.xmin, ge.ymin);
-        env_add(&e, ge.xmax, ge.ymax);
-    }
+    if (reach[0] && sv_geom_envelope(h, reach[0], &ge) == 0)
+        sv_env_union(&e, &ge);
+    if (v->area && sv_geom_envelope(h, v->area, &ge) == 0)
+        sv_env_union(&e, &ge);
     for (size_t i = 0; i < v->n; i++)
-        env_add(&e, p->pl[v->places[i].src].x, p->pl[v->places[i].src].y);
+        sv_env_add_point(&e, p->pl[v->places[i].src].x, p->pl[v->places[i].src].y);
     double ew = fmax(e.xmax - e.xmin, 50), eh = fmax(e.ymax - e.ymin, 50);
     double pad = 0.07;
     double fw = fr.x1 - fr.x0, fh = fr.y1 - fr.y0;
