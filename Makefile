@@ -31,13 +31,14 @@ demo: build
 	@$(SVCOV) map --db $(OUT)/demo.sqlite --atlas $(OUT)/demo_atlas.pdf -q
 	@$(SVCOV) map --db $(OUT)/demo.sqlite --html $(OUT)/demo_map.html -q
 	@$(SVCOV) report --db $(OUT)/demo.sqlite --out $(OUT)/report.html -q
-	@$(MAKE) --no-print-directory docs/demo-map.png
+	@$(SVCOV) poster --db $(OUT)/demo.sqlite --district D0005 --lang zh --out $(OUT)/demo_poster_D0005.pdf -q >/dev/null
+	@$(MAKE) --no-print-directory docs/demo-map.png docs/demo-poster.png
 	@echo
 	@$(SVCOV) query --db $(OUT)/demo.sqlite break_summary
 	@echo
 	@echo "Demo results in $(OUT)/: demo.sqlite (open it in QGIS), *.geojson, district_coverage.csv,"
 	@echo "  demo_map.png, demo_D0013.pdf, demo_atlas.pdf (every district), demo_map.html (open in a browser,"
-	@echo "  works offline), report.html"
+	@echo "  works offline), report.html, demo_poster_D0005.pdf (the friendly map)"
 
 # The README's picture: drawn by `make demo` when it is missing (its footer carries the run's time, so it is
 # not redrawn on every run); `make readme-picture` redraws it after a change to the maps or the demo city.
@@ -45,9 +46,14 @@ docs/demo-map.png:
 	@mkdir -p docs
 	$(SVCOV) map --db $(OUT)/demo.sqlite --district D0013 --page a4-landscape --size 1100x778 --out $@ -q
 
+docs/demo-poster.png:
+	@mkdir -p docs
+	$(SVCOV) poster --db $(OUT)/demo.sqlite --district D0005 --lang zh --dpi 100 \
+	    --qr-url https://example.org/svcov/D0005 --out $@ -q >/dev/null
+
 readme-picture: demo
-	@rm -f docs/demo-map.png
-	@$(MAKE) --no-print-directory docs/demo-map.png
+	@rm -f docs/demo-map.png docs/demo-poster.png
+	@$(MAKE) --no-print-directory docs/demo-map.png docs/demo-poster.png
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)

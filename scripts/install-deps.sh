@@ -23,6 +23,8 @@ packages=(
   libxml2-dev poppler-utils       # map tests: parse the SVG, read the PDF (pdfinfo, pdftotext)
   chromium                        # map test: the HTML map in a headless browser
   gettext                         # msgfmt/xgettext: the message catalogue (po/zh_CN.po) at build time
+  libqrencode-dev                 # posters: the QR code of --qr-url (libqrencode)
+  zbar-tools                      # poster test: zbarimg decodes the printed QR code
 )
 
 # The HTML map inlines Leaflet from the npm registry (web/package-lock.json, npm ci at build time).

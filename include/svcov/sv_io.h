@@ -22,7 +22,9 @@ extern "C" {
 
 typedef enum { SV_ROLE_STATIONS = 0, SV_ROLE_DISTRICTS, SV_ROLE_DEMAND, SV_ROLE_CANDIDATES,
                SV_ROLE_NETWORK /* lines: road class in category, plus oneway and maxspeed */,
-               SV_ROLE_POPULATION /* polygons with a number of people (weight_field, required) */ } sv_role;
+               SV_ROLE_POPULATION /* polygons with a number of people (weight_field, required) */,
+               SV_ROLE_MERCHANTS /* points of the poster's friendly merchants: a name field is required,
+                                    what they offer in services */ } sv_role;
 
 /* Where a layer comes from and which fields to use. NULL fields take the
  * defaults (see sv_source_open). */
@@ -34,8 +36,11 @@ typedef struct {
     const char *weight_field;   /* demand: NULL = "weight" when present, else 1 each; districts and
                                    population polygons: the number of people (population field);
                                    stations: the capacity (--capacity-field; NULL: none) */
-    const char *hours_field;    /* stations: opening hours (OSM opening_hours syntax), or NULL */
     const char *levels_field;   /* demand: building levels (NULL: "building:levels"/"levels" when present) */
+    const char *services_field; /* stations: what a station offers (NULL: "services" when present);
+                                   merchants: NULL = "offers"/"offer"/"services"; "" none */
+    const char *hours_field;    /* stations, merchants: opening hours (OSM opening_hours syntax); NULL =
+                                   "opening_hours"/"hours" when present; "" none. analyze --at needs it given */
     const char *where;          /* OGR attribute filter, or NULL */
     int strict;                 /* a feature problem is an error */
     sv_coords coords;           /* the lon/lat system of the file (GCJ-02, BD-09: converted to WGS 84
@@ -61,7 +66,7 @@ typedef struct {
     double weight;  /* demand weight (1 without a weight field); people, a station's capacity (NAN: unknown) */
     double levels;  /* demand: building levels, NAN when unknown */
     char *oneway, *maxspeed; /* network only: the fields' text, or NULL */
-    char *hours;    /* stations with hours_field: the value's text, NULL when empty */
+    char *services, *hours;  /* stations, merchants: the services/offers and opening hours text, or NULL */
     unsigned char *wkb; /* 2-D ISO WKB, analysis CRS */
     size_t wkb_len;
 } sv_feature;

@@ -51,6 +51,7 @@ typedef enum {
     SV_TABLE_TIME_GAPS,      /* time_gaps */
     SV_TABLE_ROADS,          /* roads: the network of a network-mode run */
     SV_TABLE_BREAKS,         /* the run's breaks with a preset's labels */
+    SV_TABLE_STATION_SERVICES, /* station_services: services and opening hours (posters) */
     SV_TABLE_RUNS,           /* one record per analyze */
     SV_TABLE_SITE_RUNS,      /* one record per site */
     SV_TABLE_DISTRICT_CHANGE, /* svcov compare: per district and break, base against plan */

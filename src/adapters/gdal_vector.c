@@ -30,7 +30,7 @@ typedef struct {
     OGRGeometryH geom; /* owned, source CRS */
     char *id, *name, *category;
     char *oneway, *maxspeed;
-    char *hours; /* stations: the opening-hours field's text */
+    char *services, *hours;
     long long fid;
     double weight, levels;
 } raw_feature;
@@ -49,6 +49,7 @@ static const char *const demand_ids[] = {"demand_id", "id", "osm_id", "osm_way_i
 static const char *const candidate_ids[] = {"cand_id", "candidate_id", "site_id", "id", NULL};
 static const char *const road_ids[] = {"osm_id", "id", "fid", NULL};
 static const char *const population_ids[] = {"block_id", "geoid", "id", "code", NULL};
+static const char *const merchant_ids[] = {"merchant_id", "id", "osm_id", NULL};
 
 static const role_info roles[] = {
     [SV_ROLE_STATIONS] = {"stations", "--stations", "--station-id", "--station-name", station_ids, 1, "points"},
@@ -60,6 +61,7 @@ static const role_info roles[] = {
     [SV_ROLE_NETWORK] = {"network", "--network", "--network-id", "--network-name", road_ids, 2, "lines"},
     [SV_ROLE_POPULATION] = {"population polygons", "--population", "--population-id", "--population-name",
                             population_ids, 0, "multipolygons"},
+    [SV_ROLE_MERCHANTS] = {"merchants", "--merchants", "--merchant-id", "--merchant-name", merchant_ids, 1, "points"},
 };
 
 void sv_sources_describe(char *buf, size_t size, const char *const *names, const sv_source_opts *const *opts,
@@ -86,7 +88,8 @@ struct sv_source {
     int strict;
     char *path, *layer_name;
     char *id_field, *name_field, *category_field, *weight_field, *oneway_field, *maxspeed_field;
-    char *levels_field, *hours_field;
+    char *levels_field;
+    char *services_field, *hours_field;
     const char *weight_option; /* the option that named weight_field */
     OGRSpatialReferenceH srs; /* owned clone, NULL when the layer has none */
     raw_feature *feat;
@@ -540,6 +543,7 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
     r->category = field_text(s, f, s->category_field, 2, id);
     r->oneway = field_text(s, f, s->oneway_field, -1, id);
     r->maxspeed = field_text(s, f, s->maxspeed_field, -1, id);
+    r->services = field_text(s, f, s->services_field, -1, id);
     r->hours = field_text(s, f, s->hours_field, -1, id);
     r->weight = weight;
     r->levels = levels;
@@ -549,6 +553,8 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
         free(r->id);
         free(r->name);
         free(r->category);
+        free(r->services);
+        free(r->hours);
         return SV_ERR_NOMEM;
     }
     s->n++;
@@ -648,6 +654,9 @@ static const char *const levels[] = {"building:levels", "levels", "building_leve
 static const char *const highways[] = {"highway", NULL};
 static const char *const oneways[] = {"oneway", NULL};
 static const char *const maxspeeds[] = {"maxspeed", NULL};
+static const char *const station_services[] = {"services", NULL};
+static const char *const merchant_offers[] = {"offers", "offer", "services", NULL};
+static const char *const hours[] = {"opening_hours", "hours", NULL};
 
 /* A path GDAL would fetch over the network: its virtual file systems for URLs and cloud storage
  * (also inside /vsizip/ and the like) and plain URLs (which GDAL opens through /vsicurl/). */
@@ -830,15 +839,27 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
     if (role == SV_ROLE_STATIONS &&
         (st = pick_field(ctx, s, fd, o->category_field, categories, "--category", &s->category_field)) != SV_OK)
         goto done;
+    if ((role == SV_ROLE_STATIONS || role == SV_ROLE_MERCHANTS) &&
+        ((st = pick_field(ctx, s, fd, o->services_field, role == SV_ROLE_STATIONS ? station_services : merchant_offers,
+                          role == SV_ROLE_STATIONS ? "--services-field" : "--merchant-offers", &s->services_field)) !=
+             SV_OK ||
+         (st = pick_field(ctx, s, fd, o->hours_field, hours,
+                          role == SV_ROLE_STATIONS ? "--hours-field" : "--merchant-hours", &s->hours_field)) != SV_OK))
+        goto done;
+    if (role == SV_ROLE_MERCHANTS && !s->name_field) {
+        char fields[1024];
+        list_fields(fd, fields, sizeof fields);
+        st = sv_error(ctx, SV_ERR_USAGE, "%s: layer '%s' has no 'name' field, and a merchant on a poster needs its "
+                      "name: name the field with --merchant-name FIELD (fields are: %s)", s->path, s->layer_name,
+                      fields);
+        goto done;
+    }
     if (role == SV_ROLE_DEMAND &&
         ((st = pick_field(ctx, s, fd, o->weight_field, weights, "--demand-weight", &s->weight_field)) != SV_OK ||
          (st = pick_field(ctx, s, fd, o->levels_field, levels, "--levels-field", &s->levels_field)) != SV_OK))
         goto done;
     if (role == SV_ROLE_STATIONS && o->weight_field &&
         (st = pick_field(ctx, s, fd, o->weight_field, NULL, "--capacity-field", &s->weight_field)) != SV_OK)
-        goto done;
-    if (role == SV_ROLE_STATIONS && o->hours_field &&
-        (st = pick_field(ctx, s, fd, o->hours_field, NULL, "--hours-field", &s->hours_field)) != SV_OK)
         goto done;
     /* siting's candidates: a capacity per site (a bad value skips the site, as a bad weight does) */
     if (role == SV_ROLE_CANDIDATES && o->weight_field &&
@@ -952,8 +973,9 @@ void sv_source_close(sv_source *s)
         free(s->feat[i].name);
         free(s->feat[i].category);
         free(s->feat[i].oneway);
-        free(s->feat[i].hours);
         free(s->feat[i].maxspeed);
+        free(s->feat[i].services);
+        free(s->feat[i].hours);
     }
     free(s->feat);
     if (s->srs)
@@ -966,8 +988,9 @@ void sv_source_close(sv_source *s)
     free(s->weight_field);
     free(s->levels_field);
     free(s->oneway_field);
-    free(s->hours_field);
     free(s->maxspeed_field);
+    free(s->services_field);
+    free(s->hours_field);
     free(s->recode_from);
     free(s);
 }
@@ -1138,13 +1161,17 @@ sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *
         f->levels = r->levels;
         f->oneway = sv_strdup(r->oneway);
         f->maxspeed = sv_strdup(r->maxspeed);
+        f->services = sv_strdup(r->services);
         f->hours = sv_strdup(r->hours);
         f->wkb_len = (size_t)size;
-        if (!f->wkb || !f->id || !f->name || (r->category && !f->category)) {
+        if (!f->wkb || !f->id || !f->name || (r->category && !f->category) || (r->services && !f->services) ||
+            (r->hours && !f->hours)) {
             free(f->wkb);
             free(f->id);
             free(f->name);
             free(f->category);
+            free(f->services);
+            free(f->hours);
             OGR_G_DestroyGeometry(g);
             st = SV_ERR_NOMEM;
             break;
@@ -1196,8 +1223,9 @@ void sv_featureset_free(sv_featureset *fs)
         free(fs->items[i].name);
         free(fs->items[i].category);
         free(fs->items[i].oneway);
-        free(fs->items[i].hours);
         free(fs->items[i].maxspeed);
+        free(fs->items[i].services);
+        free(fs->items[i].hours);
         free(fs->items[i].wkb);
     }
     free(fs->items);

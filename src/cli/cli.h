@@ -5,6 +5,7 @@
 #include "svcov/sv_common.h"
 #include "svcov/sv_lang.h"
 #include "svcov/sv_io.h"
+#include "svcov/sv_map.h" /* sv_canvas_format */
 
 #include "args.h"
 
@@ -24,6 +25,8 @@ int cmd_map(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 
+int cmd_poster(int argc, char **argv);
+
 /* Feature problems on stderr: one line each up to a limit, then a count. */
 void cli_print_issues(const sv_ctx *ctx, const char *cmd);
 
@@ -36,6 +39,14 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 /* The language of what the command prints for people: --lang ARG (en or zh), or with ARG NULL the locale
  * (LC_ALL, LC_MESSAGES, LANG starting with zh: Chinese). 0 ok; an unknown ARG prints why and gives EXIT_USAGE. */
 int cli_lang(const char *cmd, const char *arg, sv_lang *out);
+/* The file names of one output per id (map/poster --all-districts; free each, then the array), in the ids'
+ * order: readable (UTF-8 kept), safe on Linux, Windows and in a zip (sv_file_name_part), at most 200 bytes
+ * so that NAME_2.pgw stays under NAME_MAX, and unique even on a case-insensitive disk. An id that is
+ * already a safe name keeps it; the others take the first free of NAME, NAME_2, NAME_3 ... in the
+ * order given, so the same ids always give the same names. NULL when out of memory. */
+char **cli_file_names(const char *const *ids, size_t n);
+/* The drawing format of a file name's extension (or of a bare "png", "svg", "pdf", any case); 0 ok, -1 none. */
+int cli_canvas_format(const char *path, sv_canvas_format *fmt);
 /* Parse "10,15" into a new array (free()); 0 ok, -1 bad number. */
 int cli_parse_list(const char *s, double **out, size_t *n);
 /* "svcov ARGS..." for the runs table (free()); NULL when out of memory. */

@@ -27,6 +27,9 @@ static void help(void)
            "  --station-id FIELD        default: station_id, id or osm_id, else the feature id\n"
            "  --station-name FIELD      default: name\n"
            "  --category FIELD          station kind, default: category, services or amenity\n"
+           "  --services-field FIELD    what a station offers (water;charging, 热水;充电: posters draw icons),\n"
+           "                            default: services\n"
+           "  --hours-field FIELD       opening hours, default: opening_hours or hours\n"
            "  --district-id FIELD       default: district_id, id, code or osm_id, else the feature id\n"
            "  --district-name FIELD     default: name\n"
            "  --where EXPR              OGR filter on stations, e.g. \"amenity IN ('shelter','toilets')\"\n\n"
@@ -417,6 +420,8 @@ int cmd_analyze(int argc, char **argv)
         CLI_STR("station-id", &o.stations.id_field),
         CLI_STR("station-name", &o.stations.name_field),
         CLI_STR("category", &o.stations.category_field),
+        CLI_STR("services-field", &o.stations.services_field),
+        CLI_STR("hours-field", &o.stations.hours_field),
         CLI_STR("district-id", &o.districts.id_field),
         CLI_STR("district-name", &o.districts.name_field),
         CLI_STR("where", &o.stations.where),
@@ -462,7 +467,6 @@ int cmd_analyze(int argc, char **argv)
         CLI_CHOICE("decay", &decay, decay_words, "use gaussian, linear or step"),
         CLI_NUM("min-access", &o.min_access, 0, 0, INFINITY, "not a number",
                 "give capacity per 1,000 people, 0 or more"),
-        CLI_STR("hours-field", &o.stations.hours_field),
         CLI_STR("at", &o.at),
         CLI_INPUT_ARGS(&inputs),
         CLI_END,

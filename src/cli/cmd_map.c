@@ -68,60 +68,16 @@ static void on_warn(void *ud, const char *msg)
     cli_eprintf("map", "warning: %s", msg);
 }
 
-static int format_of(const char *path, sv_canvas_format *fmt)
-{
-    const char *dot = path ? strrchr(path, '.') : NULL;
-    const char *ext = dot ? dot + 1 : path;
-    if (!ext)
-        return -1;
-    if (strcasecmp(ext, "png") == 0)
-        *fmt = SV_CANVAS_PNG;
-    else if (strcasecmp(ext, "svg") == 0)
-        *fmt = SV_CANVAS_SVG;
-    else if (strcasecmp(ext, "pdf") == 0)
-        *fmt = SV_CANVAS_PDF;
-    else
-        return -1;
-    return 0;
-}
-
-static int name_taken(char *const *names, size_t n, const char *name)
-{
-    for (size_t j = 0; j < n; j++)
-        if (names[j] && strcasecmp(names[j], name) == 0)
-            return 1;
-    return 0;
-}
-
-/* The file names of --all-districts, one per district in the map's order (free each, then the array):
- * readable (UTF-8 kept), safe on Linux, Windows and in a zip (sv_file_name_part), at most 200 bytes
- * so that NAME_2.pgw stays under NAME_MAX, and unique even on a case-insensitive disk. An id that is
- * already a safe name keeps it; the others take the first free of NAME, NAME_2, NAME_3 ... in the
- * order of the districts, so the same database always gives the same names. */
+/* The file names of --all-districts, one per district in the map's order (cli_file_names). */
 static char **district_file_names(const sv_map *m, size_t n)
 {
-    char **names = calloc(n ? n : 1, sizeof *names);
-    if (!names)
+    const char **ids = calloc(n ? n : 1, sizeof *ids);
+    if (!ids)
         return NULL;
-    char part[256], cand[280];
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < n; i++) {
-            if (names[i])
-                continue;
-            const char *id = sv_map_district_id(m, i);
-            sv_file_name_part(id, part, sizeof part, 200);
-            if (pass == 0 && (strcmp(part, id ? id : "") != 0 || name_taken(names, n, part)))
-                continue;
-            snprintf(cand, sizeof cand, "%s", part);
-            for (unsigned k = 2; name_taken(names, n, cand); k++)
-                snprintf(cand, sizeof cand, "%s_%u", part, k);
-            if (!(names[i] = strdup(cand))) {
-                for (size_t j = 0; j < n; j++)
-                    free(names[j]);
-                free(names);
-                return NULL;
-            }
-        }
+    for (size_t i = 0; i < n; i++)
+        ids[i] = sv_map_district_id(m, i);
+    char **names = cli_file_names(ids, n);
+    free(ids);
     return names;
 }
 
@@ -218,11 +174,11 @@ int cmd_map(int argc, char **argv)
         goto done;
     }
     sv_canvas_format fmt = SV_CANVAS_PNG;
-    if (out && format_of(out, &fmt) != 0) {
+    if (out && cli_canvas_format(out, &fmt) != 0) {
         rc = cli_usage("map", "--out %s: the file name must end in .png, .svg or .pdf", out);
         goto done;
     }
-    if (all_dir && format_of(format, &fmt) != 0) {
+    if (all_dir && cli_canvas_format(format, &fmt) != 0) {
         rc = cli_usage("map", "--format %s: use png, svg or pdf", format);
         goto done;
     }

@@ -6,6 +6,7 @@
 #include "svcov/sv_geom.h"
 #include "svcov/sv_io.h"
 #include "svcov/sv_map.h"
+#include "svcov/sv_poster.h"
 #include "svcov/sv_site.h"
 #include "svcov/sv_store.h"
 #include "svcov/sv_text.h"
@@ -35,6 +36,8 @@ static const struct {
     {"map", cmd_map, "draw printable maps (PNG, SVG, PDF; per district) and an interactive HTML map"},
     {"report", cmd_report, "the per-district table, city totals and run parameters as HTML, Markdown or CSV"},
     {"compare", cmd_compare, "a station plan against the base run: change per district, areas gained and lost"},
+
+    {"poster", cmd_poster, "the friendly map of a compound: stations and merchants within reach, to print"},
 };
 
 static void print_version(void)
@@ -42,8 +45,8 @@ static void print_version(void)
     printf("svcov %s\n", SV_VERSION);
     printf("  GDAL %s, GEOS %s, PROJ %s, SpatiaLite %s, SQLite %s, GLPK %s\n", sv_gdal_version(),
            sv_geos_version(), sv_proj_version(), sv_spatialite_version(), sv_sqlite_version(), sv_glpk_version());
-    printf("  cairo %s, Pango %s, Leaflet %s (inlined in HTML maps)\n", sv_cairo_version(), sv_pango_version(),
-           sv_map_leaflet_version());
+    printf("  cairo %s, Pango %s, Leaflet %s (inlined in HTML maps), libqrencode %s (posters)\n", sv_cairo_version(),
+           sv_pango_version(), sv_map_leaflet_version(), sv_qrencode_version());
 }
 
 static void print_help(void)

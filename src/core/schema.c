@@ -477,6 +477,13 @@ static const sv_column compare_runs[] = {
     {"n_moved", I, 0, "stations moved"},
 };
 
+/* What each station offers, for the posters (svcov poster). */
+static const sv_column station_services[] = {
+    {"station_id", T, NN, "the station"},
+    {"services", T, 0, "what it offers as given, e.g. water;charging or 热水;充电 (--services-field)"},
+    {"opening_hours", T, 0, "opening hours as given, e.g. Mo-Su 08:00-22:00 (--hours-field)"},
+};
+
 /* One row per break of the run. */
 static const sv_column breaks[] = {
     {"break_no", I, 0, "1, 2, ... in ascending order"},
@@ -551,6 +558,8 @@ static const sv_table_desc tables[SV_TABLE_COUNT] = {
                         "MULTILINESTRING", "geom", NO_INDEX, 1, 0},
     [SV_TABLE_BREAKS] = {"breaks", "one row per break, with a preset's names (joined on radius_m)", "id",
                          COLS(breaks), NULL, NULL, NO_INDEX, 1, 0},
+    [SV_TABLE_STATION_SERVICES] = {"station_services", "what each station with a services or hours value offers "
+                                   "(posters)", "id", COLS(station_services), NULL, NULL, NO_INDEX, 1, 0},
     [SV_TABLE_RUNS] = {"runs", "one row per svcov analyze", "run_id", COLS(runs), NULL, NULL, NO_INDEX, 0, 1},
     [SV_TABLE_SITE_RUNS] = {"site_runs", "one row per svcov site; acceptance checks read it", "site_run_id",
                             COLS(site_runs), NULL, NULL, NO_INDEX, 0, 1},

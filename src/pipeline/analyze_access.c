@@ -34,7 +34,7 @@ struct sv_access_stage {
 
 int sv_access_stage_wanted(const sv_analyze_opts *o)
 {
-    return o->access != SV_ACCESS_NONE || o->stations.weight_field || o->at || o->stations.hours_field;
+    return o->access != SV_ACCESS_NONE || o->stations.weight_field || o->at;
 }
 
 sv_status sv_access_stage_check(sv_ctx *ctx, const sv_analyze_opts *o)
@@ -63,9 +63,6 @@ sv_status sv_access_stage_check(sv_ctx *ctx, const sv_analyze_opts *o)
         return sv_error(ctx, SV_ERR_USAGE, "--at %s: say which station field holds the opening hours with "
                         "--hours-field FIELD (OpenStreetMap opening_hours syntax, e.g. \"Mo-Fr 08:00-18:00\")",
                         o->at);
-    if (o->stations.hours_field && !o->at)
-        return sv_error(ctx, SV_ERR_USAGE, "--hours-field %s: give the moments to measure with --at, e.g. "
-                        "--at \"Mo 12:00,Mo 22:00,Sa 03:00\"", o->stations.hours_field);
     if (o->at) {
         sv_moment *mo = NULL;
         size_t n = 0;

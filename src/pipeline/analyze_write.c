@@ -23,6 +23,10 @@ static void *early_write(void *arg)
         const sv_feature *f = &w->st_fs->items[w->st_keep[k]];
         sv_value sv[] = {SV_TEXT(f->id), SV_TEXT(f->name), SV_TEXT(f->category), SV_INT(f->fid)};
         rc = sv_store_insert_point(w->ctx, w->db, SV_TABLE_STATIONS, sv, 4, w->xs[k], w->ys[k]);
+        if (rc == SV_OK && (f->services || f->hours)) {
+            sv_value ss[] = {SV_TEXT(f->id), SV_TEXT(f->services), SV_TEXT(f->hours)};
+            rc = sv_store_insert(w->ctx, w->db, SV_TABLE_STATION_SERVICES, ss, 3, NULL, 0);
+        }
         for (size_t b = 0; b < a->n_breaks && rc == SV_OK && circles; b++) {
             sv_geom *c = sv_geom_circle(h, w->xs[k], w->ys[k], a->breaks[b].radius_m, o->quad_segs);
             size_t len = 0;
