@@ -56,6 +56,12 @@ void sv_file_name_part(const char *id, char *out, size_t size, size_t max_bytes)
  * rename. On failure nothing is left at path that was not there before.
  * Errors are SV_ERR_OUTPUT naming the path. */
 sv_status sv_write_file_atomic(sv_ctx *ctx, const char *path, const void *data, size_t n);
+/* The error of a failed write of path (errno e): "no space left on PATH" for a full disk (ENOSPC,
+ * EDQUOT) or the file size limit (EFBIG), "cannot write PATH: ..." otherwise; SV_ERR_OUTPUT. */
+sv_status sv_write_error(sv_ctx *ctx, const char *path, int e);
+/* Write n bytes to the new file tmp (O_EXCL, no link followed), every write checked, fsync; on
+ * failure tmp is removed and the error names path (sv_write_error). */
+sv_status sv_write_new_file(sv_ctx *ctx, const char *tmp, const char *path, const void *data, size_t n);
 /* Make a private temporary folder next to path (".BASE.svcov-tmp-PID-XXXXXX",
  * new, mode 0700) and put in tmp the file to write there: DIR/BASE, named
  * like path so drivers see its extension. Links planted in path's folder
