@@ -104,6 +104,29 @@ static const char *role_word(sv_role r)
     return roles[r].word;
 }
 
+/* A GDAL error handler keeping the first failure's message in the
+ * 1024-byte buffer CPLGetErrorHandlerUserData() gives. */
+static void CPL_STDCALL first_failure(CPLErr cls, CPLErrorNum no, const char *msg)
+{
+    (void)no;
+    char *buf = CPLGetErrorHandlerUserData();
+    if (cls >= CE_Failure && buf && !buf[0] && msg)
+        snprintf(buf, 1024, "%s", msg);
+}
+
+/* A message GDAL gave while opening a file that is about its CRS. */
+static int crs_message(const char *msg)
+{
+    static const char *const words[] = {"PROJ", "crs", "SRS", "EPSG", "prj", "projection", "coordinate system",
+                                        NULL};
+    if (!msg || !*msg)
+        return 0;
+    for (const char *const *w = words; *w; w++)
+        if (strcasestr(msg, *w))
+            return 1;
+    return 0;
+}
+
 static void gdal_init(void)
 {
     static int done = 0;
@@ -738,10 +761,16 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
     if ((has_ext(s->path, "pbf") || has_ext(s->path, "osm")) && osm_config_file(osmconf, sizeof osmconf))
         open_opts = CSLSetNameValue(open_opts, "CONFIG_FILE", osmconf);
     CPLErrorReset();
-    CPLPushErrorHandler(CPLQuietErrorHandler);
+    /* A CRS the file declares that PROJ cannot use (GeoJSON "crs" EPSG:999999)
+     * is reported while opening, then GDAL clears the error and goes on as if
+     * the file said WGS 84: only a handler sees it. */
+    char open_error[1024] = "";
+    CPLPushErrorHandlerEx(first_failure, open_error);
     ds = GDALOpenEx(s->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
                     (const char *const *)open_opts, NULL);
     CPLPopErrorHandler();
+    if (ds && !open_error[0] && CPLGetLastErrorType() >= CE_Failure)
+        snprintf(open_error, sizeof open_error, "%s", CPLGetLastErrorMsg());
     if (!ds) {
         const char *why = CPLGetLastErrorMsg();
         st = sv_error(ctx, SV_ERR_INPUT,
@@ -870,7 +899,24 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
         }
     }
 
-    OGRSpatialReferenceH lsrs = OGR_L_GetSpatialRef(layer);
+    CPLErrorReset();
+    OGRSpatialReferenceH lsrs = OGR_L_GetSpatialRef(layer); /* a .prj is read now */
+    char srs_error[1024] = "";
+    if (CPLGetLastErrorType() >= CE_Failure)
+        snprintf(srs_error, sizeof srs_error, "%s", CPLGetLastErrorMsg());
+    else if (crs_message(open_error))
+        snprintf(srs_error, sizeof srs_error, "%s", open_error);
+    if (srs_error[0]) {
+        char prj[4200] = "";
+        if (strcmp(driver, "ESRI Shapefile") == 0 && has_ext(s->path, "shp"))
+            snprintf(prj, sizeof prj, " (its .prj file)");
+        st = sv_error(ctx, SV_ERR_INPUT,
+                      "%s file '%s', layer '%s': the CRS it declares%s cannot be used: %s; svcov will not guess "
+                      "(taking the coordinates as lon/lat could put them anywhere): fix the CRS, e.g. ogr2ogr "
+                      "-a_srs EPSG:XXXX fixed.gpkg %s",
+                      role_word(role), s->path, s->layer_name, prj, srs_error, s->path);
+        goto done;
+    }
     if (lsrs) {
         s->srs = OSRClone(lsrs);
         OSRSetAxisMappingStrategy(s->srs, OAMS_TRADITIONAL_GIS_ORDER);

@@ -910,16 +910,13 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
     }
     if (rc != SV_OK)
         goto done;
+    /* From the districts alone: a stray station (lat/lon swapped, another
+     * continent) must not move the zone; such stations are warned about. */
     rc = sv_source_lonlat_bounds(ctx, ssrc, &sbox);
-    if (rc == SV_OK) {
-        dbox.xmin = fmin(dbox.xmin, sbox.xmin);
-        dbox.xmax = fmax(dbox.xmax, sbox.xmax);
-        dbox.ymin = fmin(dbox.ymin, sbox.ymin);
-        dbox.ymax = fmax(dbox.ymax, sbox.ymax);
-    } else if (rc != SV_ERR_DATA) {
-        goto done; /* an empty station layer is fine; a broken one is not */
-    }
-    if ((rc = sv_crs_resolve(ctx, o->crs, (dbox.xmin + dbox.xmax) / 2, (dbox.ymin + dbox.ymax) / 2,
+    if (rc != SV_OK && rc != SV_ERR_DATA)
+        goto done; /* an empty station layer is checked below; a broken one stops here */
+    if ((rc = sv_check_auto_extent(ctx, o->crs, &dbox, o->districts.spec)) != SV_OK ||
+        (rc = sv_crs_resolve(ctx, o->crs, (dbox.xmin + dbox.xmax) / 2, (dbox.ymin + dbox.ymax) / 2,
                              &a->crs)) != SV_OK)
         goto done;
     sv_progress(ctx, "reading", 1.0);
@@ -976,6 +973,14 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
                       "%s: layer '%s': no usable district (%zu read, all skipped; see the warnings)", dfs.path,
                       dfs.layer, dfs.n_read);
         goto done;
+    }
+    if ((rc = sv_check_station_count(ctx, &sfs, a->n_stations, o->stations.where != NULL, o->strict)) != SV_OK)
+        goto done;
+    {
+        sv_env dbox_crs;
+        if (a->n_stations && a->n_breaks && sv_districts_box(h, vd, a->n_districts, &dbox_crs) == 0)
+            sv_warn_far_stations(ctx, &sfs, xs, ys, keep, a->n_stations, &dbox_crs,
+                                 a->breaks[a->n_breaks - 1].radius_m);
     }
 
     dw = calloc(a->n_districts + 1, sizeof *dw);
