@@ -462,8 +462,24 @@ static int geom_kind_ok(sv_role role, OGRwkbGeometryType t)
            t == wkbMultiSurface || t == wkbGeometryCollection;
 }
 
-/* Take one feature into the source, or record why not. */
-static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
+/* Rings of g (polygons, at any depth) whose last point is not their first. */
+static int unclosed_rings(OGRGeometryH g)
+{
+    int n = 0;
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    if (t == wkbLinearRing || (t == wkbLineString && OGR_G_GetPointCount(g) > 0)) {
+        int k = OGR_G_GetPointCount(g);
+        return k > 0 && (OGR_G_GetX(g, 0) != OGR_G_GetX(g, k - 1) || OGR_G_GetY(g, 0) != OGR_G_GetY(g, k - 1));
+    }
+    if (t == wkbPolygon || t == wkbMultiPolygon || t == wkbGeometryCollection)
+        for (int i = 0; i < OGR_G_GetGeometryCount(g); i++)
+            n += unclosed_rings(OGR_G_GetGeometryRef(g, i));
+    return n;
+}
+
+/* Take one feature into the source, or record why not. gdal_msg: a failure
+ * GDAL reported while reading it (a WKT it could not parse), or NULL. */
+static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f, const char *gdal_msg)
 {
     s->n_read++;
     char idbuf[64];
@@ -479,7 +495,11 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
     sv_status st = SV_OK;
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
     const char *problem = NULL;
-    if (!g)
+    char gbuf[600];
+    if (!g && gdal_msg && *gdal_msg) {
+        snprintf(gbuf, sizeof gbuf, "has no geometry GDAL could read (%.500s)", gdal_msg);
+        problem = gbuf;
+    } else if (!g)
         problem = "has no geometry";
     else if (OGR_G_IsEmpty(g))
         problem = "has an empty geometry";
@@ -537,6 +557,18 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
         st = feature_issue(ctx, s, id, problem, SV_ISSUE_SKIPPED);
         free(id);
         return st;
+    }
+    int unclosed = roles[s->role].points == 2 ? 0 : unclosed_rings(g);
+    if (unclosed) {
+        /* GEOS would refuse the whole geometry; a ring meant to be closed is */
+        char msg[200];
+        snprintf(msg, sizeof msg, "has %d unclosed ring%s: closed by repeating its first point", unclosed,
+                 unclosed == 1 ? "" : "s");
+        if ((st = feature_issue(ctx, s, id, msg, SV_ISSUE_REPAIRED)) != SV_OK) {
+            free(id);
+            return st;
+        }
+        OGR_G_CloseRings(g);
     }
     if (s->n == s->cap) {
         size_t nc = s->cap ? s->cap * 2 : 256;
@@ -935,12 +967,14 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
         for (;;) {
             CPLErrorReset();
             f = GDALDatasetGetNextFeature(ds, &fl, NULL, NULL, NULL);
-            if (CPLGetLastErrorType() >= CE_Failure && !read_error[0])
-                snprintf(read_error, sizeof read_error, "%s", CPLGetLastErrorMsg());
-            if (!f)
+            int failed = CPLGetLastErrorType() >= CE_Failure;
+            if (!f) {
+                if (failed)
+                    snprintf(read_error, sizeof read_error, "%s", CPLGetLastErrorMsg());
                 break;
+            }
             if (fl == layer)
-                st = take_feature(ctx, s, f);
+                st = take_feature(ctx, s, f, failed ? CPLGetLastErrorMsg() : NULL);
             OGR_F_Destroy(f);
             if (st != SV_OK)
                 break;
@@ -951,11 +985,13 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
         for (;;) {
             CPLErrorReset();
             f = OGR_L_GetNextFeature(layer);
-            if (CPLGetLastErrorType() >= CE_Failure && !read_error[0])
-                snprintf(read_error, sizeof read_error, "%s", CPLGetLastErrorMsg());
-            if (!f)
+            int failed = CPLGetLastErrorType() >= CE_Failure;
+            if (!f) { /* the reading ended on an error: the rest is lost */
+                if (failed)
+                    snprintf(read_error, sizeof read_error, "%s", CPLGetLastErrorMsg());
                 break;
-            st = take_feature(ctx, s, f);
+            }
+            st = take_feature(ctx, s, f, failed ? CPLGetLastErrorMsg() : NULL);
             OGR_F_Destroy(f);
             if (st != SV_OK)
                 break;
