@@ -2,6 +2,7 @@
  * the SpatiaLite writer of the result schema (schema.c) and the read-only
  * handle. */
 #include "svcov/sv_store.h"
+#include "svcov/sv_blob.h"
 #include "svcov/sv_text.h"
 #include "svcov/sv_cncoords.h"
 
@@ -732,6 +733,56 @@ struct sv_store_reader {
     char *path;
 };
 
+/* Every geometry of the schema's tables walked by sv_spatialite_blob_check
+ * before SpatiaLite sees one: a crafted or damaged blob is reported (table,
+ * row, what is wrong) instead of crashing libspatialite or going missing. */
+static sv_status check_blobs(sv_ctx *ctx, sqlite3 *db, const char *db_path)
+{
+    sv_status rc = SV_OK;
+    size_t n_bad = 0;
+    char first[1200] = "";
+    for (int t = 0; t < SV_TABLE_COUNT && rc == SV_OK; t++) {
+        const sv_table_desc *d = sv_schema_table((sv_table)t);
+        if (!d->geometry)
+            continue;
+        char sql[512];
+        snprintf(sql, sizeof sql, "SELECT rowid, \"%s\" FROM \"%s\"", d->geometry_column, d->name);
+        sqlite3_stmt *s = NULL;
+        if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+            sqlite3_finalize(s); /* no such table (older or partial database): nothing to check */
+            continue;
+        }
+        int step;
+        long long k = 0;
+        while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+            if ((++k & 1023) == 0 && sv_ctx_interrupted(ctx)) {
+                rc = SV_ERR_INTERRUPTED;
+                break;
+            }
+            int type = sqlite3_column_type(s, 1);
+            if (type == SQLITE_NULL)
+                continue;
+            char why[300] = "not a geometry blob";
+            if (type == SQLITE_BLOB &&
+                sv_spatialite_blob_check(sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1), why,
+                                         sizeof why) == 0)
+                continue;
+            if (n_bad++ == 0)
+                snprintf(first, sizeof first, "table %s, row %lld: %s", d->name, sqlite3_column_int64(s, 0), why);
+        }
+        if (rc == SV_OK && step != SQLITE_DONE)
+            rc = sv_error(ctx, SV_ERR_DB, "--db %s: reading table %s failed: %s; the database is damaged: rerun "
+                          "the command that wrote it", db_path, d->name, sqlite3_errmsg(db));
+        sqlite3_finalize(s);
+    }
+    if (rc == SV_OK && n_bad)
+        rc = sv_error(ctx, SV_ERR_DATA,
+                      "--db %s: %zu damaged geometr%s (the first: %s); the database was damaged or changed after "
+                      "svcov wrote it: rerun the analyze (or site) that made it; nothing was written",
+                      db_path, n_bad, n_bad == 1 ? "y" : "ies", first);
+    return rc;
+}
+
 sv_status sv_store_open_read(sv_ctx *ctx, const char *db_path, sv_store_reader **out)
 {
     *out = NULL;
@@ -752,6 +803,10 @@ sv_status sv_store_open_read(sv_ctx *ctx, const char *db_path, sv_store_reader *
     spatialite_init_ex(rd->db, rd->cache, 0);
     sqlite3_create_function(rd->db, "svcov_lonlat", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, ctx, sql_lonlat, NULL,
                             NULL);
+    if ((rc = check_blobs(ctx, rd->db, db_path)) != SV_OK) {
+        sv_store_close_read(rd);
+        return rc;
+    }
     *out = rd;
     return SV_OK;
 }
