@@ -42,6 +42,9 @@ void sv_buf_json_script(sv_buf *b, const char *json);
 /* n bytes as base64 (RFC 4648, with padding). */
 void sv_buf_base64(sv_buf *b, const unsigned char *p, size_t n);
 
+/* s with every byte that is not part of a valid UTF-8 sequence replaced by U+FFFD (free()); NULL
+ * when s is valid UTF-8 already (or NULL, or out of memory). */
+char *sv_utf8_fix(const char *s);
 /* s for a terminal: control characters (C0, DEL, C1, so ESC sequences too) and bytes that are not
  * UTF-8 as visible escapes (\x1b, \u009b); line breaks and tabs kept when keep_newlines. */
 void sv_buf_term(sv_buf *b, const char *s, int keep_newlines);

@@ -20,6 +20,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Text values that were not UTF-8 when bound (U+FFFD stored in place of
+ * the bad bytes), for the warning at commit. Inputs are made UTF-8 when
+ * read; this catches the rest (a path or argument in another encoding). */
+static size_t n_text_fixed;
+
 struct sv_store {
     sqlite3 *db;
     void *cache; /* SpatiaLite connection cache */
@@ -488,6 +493,11 @@ sv_status sv_store_finish_table(sv_ctx *ctx, sv_store *st, sv_table table)
 sv_status sv_store_commit(sv_ctx *ctx, sv_store *st)
 {
     sv_status rc = SV_OK;
+    size_t fixed = __atomic_exchange_n(&n_text_fixed, 0, __ATOMIC_RELAXED);
+    if (fixed)
+        sv_warning(ctx, "%zu text value%s written to %s %s not UTF-8 (a file name, layer or argument in another "
+                   "encoding?): stored with U+FFFD in place of the bytes that were not, so every output stays "
+                   "valid UTF-8", fixed, fixed == 1 ? "" : "s", st->final_path, fixed == 1 ? "was" : "were");
     watch_interrupt(ctx, st); /* until store_close */
     for (int t = 0; t < SV_TABLE_COUNT; t++)
         if ((rc = finish_table(ctx, st, (sv_table)t)) != SV_OK)
@@ -525,7 +535,11 @@ fail:
 
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
 {
-    if (v)
+    char *fixed = v ? sv_utf8_fix(v) : NULL;
+    if (fixed) {
+        __atomic_add_fetch(&n_text_fixed, 1, __ATOMIC_RELAXED);
+        sqlite3_bind_text(s, i, fixed, -1, free);
+    } else if (v)
         sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(s, i);

@@ -538,6 +538,33 @@ static size_t utf8_seq(const unsigned char *s)
     return n;
 }
 
+char *sv_utf8_fix(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t bad = 0;
+    while (p && *p) {
+        size_t n = utf8_seq(p);
+        bad += n == 0;
+        p += n ? n : 1;
+    }
+    if (!s || !bad)
+        return NULL;
+    sv_buf b = {0};
+    for (p = (const unsigned char *)s; *p;) {
+        size_t n = utf8_seq(p);
+        if (n)
+            sv_buf_add(&b, p, n);
+        else
+            sv_buf_puts(&b, "\xEF\xBF\xBD"); /* U+FFFD */
+        p += n ? n : 1;
+    }
+    if (b.failed) {
+        sv_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}
+
 void sv_buf_term(sv_buf *b, const char *s, int keep_newlines)
 {
     const unsigned char *p = (const unsigned char *)s;
