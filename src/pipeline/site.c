@@ -135,7 +135,13 @@ static sv_status make_grid(sv_ctx *ctx, sv_geos *h, sv_district_finder *f, const
     out->x = malloc(capn * sizeof *out->x);
     out->y = malloc(capn * sizeof *out->y);
     sv_status st = SV_OK;
-    for (double j = j0; j <= j1 && st == SV_OK; j++)
+    for (double j = j0; j <= j1 && st == SV_OK; j++) {
+        if (j1 > j0)
+            sv_progress(ctx, "grid", (j - j0) / (j1 - j0));
+        if (sv_ctx_interrupted(ctx)) {
+            st = SV_ERR_INTERRUPTED;
+            break;
+        }
         for (double i = i0; i <= i1; i++) {
             double x = i * step, y = j * step;
             if (sv_district_finder_find(f, x, y) < 0)
@@ -166,6 +172,7 @@ static sv_status make_grid(sv_ctx *ctx, sv_geos *h, sv_district_finder *f, const
             out->y[n] = y;
             n++;
         }
+    }
     out->n = n;
     free(ids);
     sv_index_destroy(h, st_tree);
@@ -541,6 +548,11 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
         }
     }
     if (!cand.src) {
+        double area = 0;
+        for (size_t d = 0; d < s->n_districts; d++)
+            area += vd[d].area;
+        if ((rc = sv_site_grid_budget(ctx, o->grid_m, area, dem.n, s->radius_m, o->exact)) != SV_OK)
+            goto done;
         if ((rc = make_grid(ctx, h, &finder, vd, &sta, o->grid_m, s->radius_m, o->grid_in_gaps, &cand)) != SV_OK)
             goto done;
     }
