@@ -1081,7 +1081,8 @@ static sv_status ensure_srs(sv_ctx *ctx, sv_source *s)
         if (not_lonlat)
             return sv_error(ctx, SV_ERR_INPUT,
                             "%s: layer '%s' has no CRS and its coordinates are not lon/lat "
-                            "(feature %s is outside -180..180, -90..90); assign the CRS, e.g. "
+                            "(feature %s is outside -180..180, -90..90; latitude and longitude swapped?); "
+                            "assign the CRS, e.g. "
                             "ogr2ogr -a_srs EPSG:XXXX out.gpkg %s",
                             s->path, s->layer_name, s->feat[i].id, s->path);
     }

@@ -47,6 +47,24 @@ const char *sv_spatialite_version(void)
 
 static sv_status db_error(sv_ctx *ctx, sqlite3 *db, const char *what)
 {
+    int code = db ? sqlite3_extended_errcode(db) & 0xff : 0;
+    const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
+    if ((code == SQLITE_FULL || code == SQLITE_IOERR) && file && *file) {
+        /* the file being written sits in its private folder beside the
+         * output: name the output (".BASE.svcov-tmp-PID-X/BASE" -> "BASE") */
+        char out[4600];
+        const char *base = strrchr(file, '/');
+        const char *tmp_dir_start = NULL;
+        for (const char *p = file; base && p < base; p++)
+            if (*p == '/')
+                tmp_dir_start = p;
+        if (base && tmp_dir_start && strstr(tmp_dir_start, ".svcov-tmp-"))
+            snprintf(out, sizeof out, "%.*s%s", (int)(tmp_dir_start - file), file, base);
+        else
+            snprintf(out, sizeof out, "%s", file);
+        if (code == SQLITE_FULL || errno == ENOSPC || errno == EFBIG)
+            return sv_write_error(ctx, out, code == SQLITE_FULL && errno != EFBIG ? ENOSPC : errno);
+    }
     return sv_error(ctx, SV_ERR_DB, "%s: %s", what, db ? sqlite3_errmsg(db) : "no database");
 }
 
