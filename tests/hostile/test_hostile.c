@@ -13,6 +13,8 @@
  *   full:    yes: a tmpfs of 8 MiB is mounted at full/ and filled up after setup and earlier
  *            (in a private mount namespace; without one the command runs under RLIMIT_FSIZE
  *            at the size of the earlier files instead, and says so)
+ *   readonly: yes: ro/ is a tmpfs made read-only after setup and earlier (without a namespace: the
+ *            folder is made mode 0555, which binds only when not run as root)
  *   run:     the svcov arguments (words split on blanks, 'single' and "double" quotes group;
  *            $W, $IN, $GEO, $DEMO expanded; \xNN is the byte NN)
  *   exit:    the expected exit status
@@ -66,7 +68,7 @@ typedef struct {
     char *sql[MAX_LINES]; /* FILE | SQL | EXPECTED: the first value of SQL on FILE, as text */
     size_t n_sql;
     char *run;
-    int exit_status, has_exit, full;
+    int exit_status, has_exit, full, readonly;
     int line; /* in cases.txt */
 } hcase;
 
@@ -157,6 +159,8 @@ static int load_cases(const char *path)
             c->has_exit = 1;
         } else if (strcmp(key, "full") == 0)
             c->full = strcmp(v, "yes") == 0;
+        else if (strcmp(key, "readonly") == 0)
+            c->readonly = strcmp(v, "yes") == 0;
         else {
             fprintf(stderr, "%s:%d: unknown key '%s'\n", path, ln, key);
             fclose(f);
@@ -322,11 +326,18 @@ static void run_case(void **state)
     svt_copy(demo_db, demo);
     char full[4400];
     snprintf(full, sizeof full, "%s/full", w);
-    int mounted = 0;
+    int mounted = 0, ro_mounted = 0;
     if (c->full) {
         assert_int_equal(mkdir(full, 0755), 0);
         if (have_namespace && mount("tmpfs", full, "tmpfs", 0, "size=8m") == 0)
             mounted = 1;
+    }
+    char ro[4400];
+    snprintf(ro, sizeof ro, "%s/ro", w);
+    if (c->readonly) {
+        assert_int_equal(mkdir(ro, 0755), 0);
+        if (have_namespace && mount("tmpfs", ro, "tmpfs", 0, "size=8m") == 0)
+            ro_mounted = 1;
     }
     char err[8192];
     for (size_t i = 0; i < c->n_setup; i++)
@@ -357,6 +368,12 @@ static void run_case(void **state)
     }
     if (mounted)
         fill_up(full);
+    if (c->readonly) {
+        if (ro_mounted)
+            assert_int_equal(mount("tmpfs", ro, "tmpfs", MS_REMOUNT | MS_RDONLY, "size=8m"), 0);
+        else
+            chmod(ro, 0555);
+    }
     /* the command */
     char expanded[16384], buf[16384];
     expand(c->run, w, expanded, sizeof expanded);
@@ -455,8 +472,17 @@ static void run_case(void **state)
         if (!problem[0] && st[0])
             snprintf(problem, sizeof problem, "svcov left temporary files on the full disk: %s", st);
     }
+    if (c->readonly) {
+        strays(ro, st, sizeof st);
+        if (!problem[0] && st[0])
+            snprintf(problem, sizeof problem, "svcov left temporary files in the read-only folder: %s", st);
+    }
     if (mounted)
         umount2(full, MNT_DETACH);
+    if (ro_mounted)
+        umount2(ro, MNT_DETACH);
+    else if (c->readonly)
+        chmod(ro, 0755);
     for (size_t i = 0; i < c->n_earlier; i++)
         free(before[i]);
     if (problem[0]) {
