@@ -9,13 +9,6 @@
 #define FUZZ_NAME "fuzz_blob"
 #include "replay.h"
 
-#define CHECK(cond)                                                                                 \
-    do {                                                                                            \
-        if (!(cond)) {                                                                              \
-            fprintf(stderr, FUZZ_NAME ": %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                                                \
-        }                                                                                           \
-    } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

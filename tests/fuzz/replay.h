@@ -1,13 +1,23 @@
 /* replay.h - the replay main() of the fuzz targets (see fuzz_hours.c): without
  * SVCOV_FUZZING each argument is a file, or a folder whose files are run once
  * through LLVMFuzzerTestOneInput, so the seed corpus runs in the normal suite.
- * Define FUZZ_NAME (the program's name, for messages) before including. */
+ * Define FUZZ_NAME (the program's name, for messages) before including; CHECK(cond) aborts with
+ * the condition when a promise of the code under test does not hold. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A promise of the code under test that the input broke: abort, so libFuzzer keeps the input. */
+#define CHECK(cond)                                                                                 \
+    do {                                                                                            \
+        if (!(cond)) {                                                                              \
+            fprintf(stderr, FUZZ_NAME ": %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+            abort();                                                                                \
+        }                                                                                           \
+    } while (0)
 
 #ifndef SVCOV_FUZZING
 #include <dirent.h>
