@@ -493,8 +493,10 @@ sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out
     }
     sv_env box = {0, 0, 0, 0};
     int have = 0;
-    input_layer *all[] = {&dem, &cand, &sta, &dis};
-    for (int k = 0; k < 4; k++)
+    /* The zone from where the demand and districts are: a stray station or
+     * candidate (lat/lon swapped) must not move it (issue 18 item 3). */
+    input_layer *all[] = {&dem, &dis};
+    for (int k = 0; k < 2; k++)
         if (all[k]->src && (rc = grow_bounds(ctx, all[k]->src, &box, &have)) != SV_OK)
             goto done;
     if (!have) {
