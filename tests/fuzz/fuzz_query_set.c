@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(rc == 0 || rc == -1);
     CHECK(n <= 32);
     CHECK(rc == 0 || n_messages == 1);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; rc == 0 && i < n; i++) { /* after a refusal the caller uses none of them */
         CHECK(memchr(d[i].name, '\0', sizeof d[i].name) != NULL);
         CHECK(d[i].type == SV_PARAM_REAL || d[i].type == SV_PARAM_INTEGER || d[i].type == SV_PARAM_TEXT);
     }
