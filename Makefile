@@ -62,7 +62,7 @@ sanitize: deps
 # new inputs go to $(BUILD)-fuzz/corpus, crashes to $(BUILD)-fuzz/ (add them to tests/fuzz/corpus/ once fixed).
 # FUZZ_TARGETS picks some (e.g. make fuzz FUZZ_TARGETS="blob wkb" FUZZ_TIME=60).
 FUZZ_TIME ?= 300
-FUZZ_TARGETS ?= hours blob speeds wkb query_set
+FUZZ_TARGETS ?= hours blob speeds wkb query_set options
 fuzz:
 	@scripts/install-deps.sh --fuzz
 	@CC=clang-14 cmake -S . -B $(BUILD)-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSVCOV_FUZZ=ON >/dev/null

@@ -5,7 +5,6 @@
 #include "svcov/sv_io.h"
 #include "svcov/sv_store.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,49 +75,28 @@ static void help(void)
 
 int cmd_export(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},     {"layer", required_argument, NULL, 'l'},
-        {"out", required_argument, NULL, 'o'},    {"format", required_argument, NULL, 'f'},
-        {"minutes", required_argument, NULL, 'm'}, {"radius", required_argument, NULL, 'r'},
-        {"overwrite", no_argument, NULL, 'W'},    {"help", no_argument, NULL, 'h'},
-        {"coords", required_argument, NULL, 'c'},
-        {NULL, 0, NULL, 0},
-    };
     const char *db = NULL, *layer = NULL, *out = NULL, *format = NULL;
     double minutes = NAN, radius = NAN;
     sv_coords coords = SV_COORDS_WGS84;
-    int c, overwrite = 0;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        char *end = NULL;
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'l': layer = optarg; break;
-        case 'o': out = optarg; break;
-        case 'f': format = optarg; break;
-        case 'm':
-            minutes = strtod(optarg, &end);
-            if (end == optarg || *end || !(minutes > 0) || !isfinite(minutes)) /* inf: "no such column" */
-                return cli_usage("export", "--minutes %s: give a break in minutes, e.g. 15", optarg);
-            break;
-        case 'r':
-            radius = strtod(optarg, &end);
-            if (end == optarg || *end || !(radius > 0) || !isfinite(radius))
-                return cli_usage("export", "--radius %s: give a break in metres, e.g. 500", optarg);
-            break;
-        case 'W': overwrite = 1; break;
-        case 'c':
-            if (sv_coords_parse(optarg, &coords) != 0)
-                return cli_usage("export", "--coords %s: not a coordinate system svcov knows; use wgs84, gcj02 "
-                                 "(AMap/Gaode, Tencent) or bd09 (Baidu lon/lat)", optarg);
-            break;
-        case 'h': help(); return EXIT_OK;
-        default: return cli_usage("export", "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage("export", "unexpected argument '%s'", argv[optind]);
+    int overwrite = 0, rest;
+    /* inf would be "no such column" in the filter */
+    const cli_arg args[] = {
+        CLI_STR("db", &db),
+        CLI_STR("layer", &layer),
+        CLI_STR("out", &out),
+        CLI_STR("format", &format),
+        CLI_NUM("minutes", &minutes, 0, 1, INFINITY, "give a break in minutes, e.g. 15", NULL),
+        CLI_NUM("radius", &radius, 0, 1, INFINITY, "give a break in metres, e.g. 500", NULL),
+        CLI_SET("overwrite", 0, &overwrite, 1),
+        CLI_PRINT("help", help),
+        CLI_FN("coords", &coords, cli_coords_arg, 0),
+        CLI_END,
+    };
+    int prc = cli_args_parse("export", argc, argv, args, &rest);
+    if (prc != 0)
+        return prc == CLI_ARGS_DONE ? EXIT_OK : prc;
+    if (rest < argc)
+        return cli_usage("export", "unexpected argument '%s'", argv[rest]);
     if (!db || !layer || !out)
         return cli_usage("export", "--db, --layer and --out are required");
     if (!in_list(layers, layer)) {

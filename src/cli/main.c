@@ -6,7 +6,7 @@
 #include "svcov/sv_geom.h"
 #include "svcov/sv_io.h"
 #include "svcov/sv_map.h"
-#include "svcov/sv_mip.h"
+#include "svcov/sv_site.h"
 #include "svcov/sv_store.h"
 #include "svcov/sv_text.h"
 
@@ -190,40 +190,6 @@ char *cli_command_line(int argc, char **argv)
         strcat(line, argv[i]);
     }
     return line;
-}
-
-int cli_parse_list(const char *s, double **out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    size_t cap = 1;
-    for (const char *p = s; *p; p++)
-        cap += *p == ',';
-    double *v = malloc(cap * sizeof *v);
-    if (!v)
-        return -1;
-    const char *p = s;
-    while (*p) {
-        char *end = NULL;
-        errno = 0;
-        double x = strtod(p, &end);
-        if (end == p || errno == ERANGE || !isfinite(x) || (*end && *end != ',')) {
-            free(v);
-            return -1;
-        }
-        v[(*n)++] = x;
-        p = *end == ',' ? end + 1 : end;
-        if (*end == ',' && !*p) {
-            free(v);
-            return -1;
-        }
-    }
-    if (*n == 0) {
-        free(v);
-        return -1;
-    }
-    *out = v;
-    return 0;
 }
 
 static sv_ctx *signal_ctx;
