@@ -66,14 +66,21 @@ sanitize: deps
 
 # The libFuzzer targets (tests/fuzz/) with clang, AddressSanitizer and UBSan, for FUZZ_TIME seconds each;
 # new inputs go to $(BUILD)-fuzz/corpus, crashes to $(BUILD)-fuzz/ (add them to tests/fuzz/corpus/ once fixed).
+# FUZZ_TARGETS picks some (e.g. make fuzz FUZZ_TARGETS="blob wkb" FUZZ_TIME=60).
 FUZZ_TIME ?= 300
+FUZZ_TARGETS ?= hours blob speeds wkb query_set options
 fuzz:
 	@scripts/install-deps.sh --fuzz
 	@CC=clang-14 cmake -S . -B $(BUILD)-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSVCOV_FUZZ=ON >/dev/null
-	@cmake --build $(BUILD)-fuzz --target fuzz_hours -j$(JOBS)
-	@mkdir -p $(BUILD)-fuzz/corpus/hours
-	$(BUILD)-fuzz/tests/fuzz_hours -max_total_time=$(FUZZ_TIME) -max_len=4200 -artifact_prefix=$(BUILD)-fuzz/ \
-	    $(BUILD)-fuzz/corpus/hours tests/fuzz/corpus/hours
+	@cmake --build $(BUILD)-fuzz --target $(addprefix fuzz_,$(FUZZ_TARGETS)) -j$(JOBS)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)-fuzz/corpus/$$t; \
+	    echo "fuzz_$$t: $(FUZZ_TIME) s"; \
+	    $(BUILD)-fuzz/tests/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=4200 -artifact_prefix=$(BUILD)-fuzz/$$t- \
+	        $(BUILD)-fuzz/corpus/$$t tests/fuzz/corpus/$$t > $(BUILD)-fuzz/$$t.log 2>&1 || \
+	        { tail -n 40 $(BUILD)-fuzz/$$t.log; exit 1; }; \
+	    grep -E '^(#[0-9]+ +DONE|Done [0-9]+ runs)' $(BUILD)-fuzz/$$t.log; \
+	done
 
 # svcov against its peers on the same inputs (see bench/README.md): SpatiaLite SQL and
 # GeoPandas for circle coverage (uniform and clustered city), pgRouting for network

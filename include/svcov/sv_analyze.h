@@ -152,6 +152,21 @@ typedef struct {
 sv_status sv_feature_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict, int centroids,
                             double *xs, double *ys, size_t *keep, size_t *n_keep);
 
+/* Stations farther than sv_far_station_limit(reach_m) (twice the largest
+ * reach, at least SV_FAR_STATION_MIN_M) from the box of the districts
+ * (analysis CRS): one warning with their count and three examples in the
+ * source's coordinates. Returns how many. points k of xs/ys are features
+ * keep[k] of sfs (sv_feature_points). */
+#define SV_FAR_STATION_MIN_M 50000.0
+double sv_far_station_limit(double reach_m);
+size_t sv_warn_far_stations(sv_ctx *ctx, const sv_featureset *sfs, const double *xs, const double *ys,
+                            const size_t *keep, size_t n, const sv_env *districts, double reach_m);
+/* No usable station: an error when features were read and all skipped; a
+ * warning for an empty layer (an error with strict); nothing when a --where
+ * was given (it warns on its own). */
+sv_status sv_check_station_count(sv_ctx *ctx, const sv_featureset *sfs, size_t n_usable, int has_where,
+                                 int strict);
+
 /* A district made valid (GEOS MakeValid, polygons only) as WKB. */
 typedef struct {
     unsigned char *wkb; /* owned: free() */
@@ -165,6 +180,14 @@ typedef struct {
  * no area are skipped with an issue, invalid ones repaired. */
 sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict,
                                sv_valid_district *out, size_t *n_out);
+
+/* --crs auto/auto-cgcs2000 (crs NULL: auto) take one zone: districts wider
+ * or taller than SV_AUTO_CRS_MAX_DEG degrees of lon/lat, or beyond the UTM
+ * latitudes, are an error asking for an equal-area CRS. */
+#define SV_AUTO_CRS_MAX_DEG 12.0
+sv_status sv_check_auto_extent(sv_ctx *ctx, const char *crs, const sv_env *lonlat, const char *districts);
+/* The bounding box of n valid districts. 0 ok, -1 none readable. */
+int sv_districts_box(sv_geos *h, const sv_valid_district *vd, size_t n, sv_env *out);
 
 /* Which district a point lies in: the first (in file order) whose polygon
  * covers it, -1 none. */

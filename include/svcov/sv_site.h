@@ -188,4 +188,17 @@ void sv_site_net_free(sv_site_net *n);
  * site_runs, site_district_coverage beside stations and districts). */
 sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out);
 void sv_siting_destroy(sv_siting *s);
+
+/* Bytes of memory available now (/proc/meminfo MemAvailable), -1 unknown. */
+double sv_mem_available(void);
+/* The memory a --grid of step metres over area_m2 of districts needs, with
+ * n_demand points spread evenly and radius_m of reach (exact: with the GLPK
+ * model); the estimated nodes and candidate-demand pairs too. */
+double sv_site_grid_bytes(double step, double area_m2, double n_demand, double radius_m, int exact,
+                          double *n_nodes, double *n_pairs);
+/* Refuse (SV_ERR_USAGE, with the figures and a step that fits) a grid whose
+ * estimate exceeds 80% of the available memory; warn above a quarter of it
+ * or a million nodes. */
+sv_status sv_site_grid_budget(sv_ctx *ctx, double step, double area_m2, size_t n_demand, double radius_m,
+                              int exact);
 #endif

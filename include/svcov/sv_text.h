@@ -46,6 +46,9 @@ void sv_buf_json_script(sv_buf *b, const char *json);
 /* n bytes as base64 (RFC 4648, with padding). */
 void sv_buf_base64(sv_buf *b, const unsigned char *p, size_t n);
 
+/* s with every byte that is not part of a valid UTF-8 sequence replaced by U+FFFD (free()); NULL
+ * when s is valid UTF-8 already (or NULL, or out of memory). */
+char *sv_utf8_fix(const char *s);
 /* s for a terminal: control characters (C0, DEL, C1, so ESC sequences too) and bytes that are not
  * UTF-8 as visible escapes (\x1b, \u009b); line breaks and tabs kept when keep_newlines. */
 void sv_buf_term(sv_buf *b, const char *s, int keep_newlines);
@@ -60,6 +63,12 @@ void sv_file_name_part(const char *id, char *out, size_t size, size_t max_bytes)
  * rename. On failure nothing is left at path that was not there before.
  * Errors are SV_ERR_OUTPUT naming the path. */
 sv_status sv_write_file_atomic(sv_ctx *ctx, const char *path, const void *data, size_t n);
+/* The error of a failed write of path (errno e): "no space left on PATH" for a full disk (ENOSPC,
+ * EDQUOT) or the file size limit (EFBIG), "cannot write PATH: ..." otherwise; SV_ERR_OUTPUT. */
+sv_status sv_write_error(sv_ctx *ctx, const char *path, int e);
+/* Write n bytes to the new file tmp (O_EXCL, no link followed), every write checked, fsync; on
+ * failure tmp is removed and the error names path (sv_write_error). */
+sv_status sv_write_new_file(sv_ctx *ctx, const char *tmp, const char *path, const void *data, size_t n);
 /* Make a private temporary folder next to path (".BASE.svcov-tmp-PID-XXXXXX",
  * new, mode 0700) and put in tmp the file to write there: DIR/BASE, named
  * like path so drivers see its extension. Links planted in path's folder

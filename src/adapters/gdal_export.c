@@ -78,6 +78,41 @@ static int move_outputs(const char *tmp_path, const char *dir)
     return rc;
 }
 
+/* Every file GDAL wrote in mem_dir (the export and its sidecars) into the
+ * folder of tmp_path under the same names, each write checked; a failure
+ * names the file as it will be called in dir (out_dir). */
+static sv_status write_out(sv_ctx *ctx, const char *mem_dir, const char *tmp_path, const char *out_dir,
+                           const char *base, const char *out_path)
+{
+    char tmp_dir[8192];
+    snprintf(tmp_dir, sizeof tmp_dir, "%.*s", (int)(strrchr(tmp_path, '/') - tmp_path), tmp_path);
+    char **files = VSIReadDir(mem_dir);
+    sv_status st = SV_OK;
+    int n_written = 0;
+    for (char **n = files; n && *n && st == SV_OK; n++) {
+        if (strcmp(*n, ".") == 0 || strcmp(*n, "..") == 0)
+            continue;
+        char from[1700], to[8600], final_path[8600];
+        snprintf(from, sizeof from, "%s/%s", mem_dir, *n);
+        snprintf(to, sizeof to, "%s/%s", tmp_dir, *n);
+        snprintf(final_path, sizeof final_path, "%s/%s", out_dir, *n);
+        vsi_l_offset len = 0;
+        GByte *data = VSIGetMemFileBuffer(from, &len, FALSE);
+        if (!data && len)
+            st = sv_error(ctx, SV_ERR_INTERNAL, "export: GDAL's in-memory file %s is missing", from);
+        else
+            st = sv_write_new_file(ctx, to, strcmp(*n, base) == 0 ? out_path : final_path,
+                                   data ? data : (GByte *)"", (size_t)len);
+        n_written++;
+        if (sv_ctx_interrupted(ctx))
+            st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; %s was left as it was", out_path);
+    }
+    CSLDestroy(files);
+    if (st == SV_OK && n_written == 0)
+        st = sv_error(ctx, SV_ERR_OUTPUT, "exporting to %s: GDAL wrote no file", out_path);
+    return st;
+}
+
 /* GDALVectorTranslate stops when this returns FALSE. */
 static int CPL_STDCALL export_progress(double done, const char *msg, void *ctx)
 {
@@ -267,7 +302,7 @@ sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table, c
     if (VSIStatL(dir, &stbuf) != 0 || !VSI_ISDIR(stbuf.st_mode))
         return sv_error(ctx, SV_ERR_OUTPUT, "--out %s: folder '%s' does not exist; create it first",
                         out_path, dir);
-    char tmp_path[8192] = "";
+    char tmp_path[8192] = "", mem_dir[256] = "", mem_path[1400];
 
     sv_status st = SV_OK;
     char **argv = NULL;
@@ -326,12 +361,16 @@ sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table, c
         goto done;
     }
     GDALVectorTranslateOptionsSetProgress(vopts, export_progress, ctx);
-    if ((st = sv_tmp_create(ctx, out_path, tmp_path, sizeof tmp_path)) != SV_OK) {
-        tmp_path[0] = '\0';
-        goto done;
-    }
+    /* GDAL's drivers write into memory (/vsimem/): some (GeoJSON, KML, GML) ignore failed writes and
+     * would leave a truncated file on a full disk; svcov then writes every file out itself, each
+     * write checked ("no space left on ..."). */
+    static unsigned export_seq;
+    snprintf(mem_dir, sizeof mem_dir, "/vsimem/svcov-export-%ld-%u", (long)getpid(),
+             __atomic_add_fetch(&export_seq, 1, __ATOMIC_RELAXED));
+    snprintf(mem_path, sizeof mem_path, "%s/%s", mem_dir, base);
+    VSIMkdir(mem_dir, 0700);
     int usage_error = 0;
-    dst = GDALVectorTranslate(tmp_path, NULL, 1, mem ? &mem : &src, vopts, &usage_error);
+    dst = GDALVectorTranslate(mem_path, NULL, 1, mem ? &mem : &src, vopts, &usage_error);
     if (sv_ctx_interrupted(ctx)) {
         st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; %s was left as it was", out_path);
         goto done;
@@ -348,6 +387,12 @@ sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table, c
                       CPLGetLastErrorMsg());
         goto done;
     }
+    if ((st = sv_tmp_create(ctx, out_path, tmp_path, sizeof tmp_path)) != SV_OK) {
+        tmp_path[0] = '\0';
+        goto done;
+    }
+    if ((st = write_out(ctx, mem_dir, tmp_path, dir, base, out_path)) != SV_OK)
+        goto done;
     if (sv_ctx_interrupted(ctx))
         st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; %s was left as it was", out_path);
     else if (move_outputs(tmp_path, dir) != 0)
@@ -357,6 +402,8 @@ done:
     CPLPopErrorHandler();
     if (dst)
         GDALClose(dst);
+    if (mem_dir[0])
+        VSIRmdirRecursive(mem_dir);
     if (tmp_path[0])
         sv_tmp_remove(tmp_path); /* what is left: nothing after a success */
     GDALVectorTranslateOptionsFree(vopts);

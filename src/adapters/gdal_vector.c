@@ -113,9 +113,36 @@ static const char *role_word(sv_role r)
     return roles[r].word;
 }
 
+/* A GDAL error handler keeping the first failure's message in the
+ * 1024-byte buffer CPLGetErrorHandlerUserData() gives. */
+static void CPL_STDCALL first_failure(CPLErr cls, CPLErrorNum no, const char *msg)
+{
+    (void)no;
+    char *buf = CPLGetErrorHandlerUserData();
+    if (cls >= CE_Failure && buf && !buf[0] && msg)
+        snprintf(buf, 1024, "%s", msg);
+}
+
+/* A message GDAL gave while opening a file that is about its CRS. */
+static int crs_message(const char *msg)
+{
+    static const char *const words[] = {"PROJ", "crs", "SRS", "EPSG", "prj", "projection", "coordinate system",
+                                        NULL};
+    if (!msg || !*msg)
+        return 0;
+    for (const char *const *w = words; *w; w++)
+        if (strcasestr(msg, *w))
+            return 1;
+    return 0;
+}
+
 static void gdal_register(void)
 {
     GDALAllRegister();
+    /* The library never prints: GDAL's messages are read back where svcov
+     * checks for them (CPLGetLastErrorMsg), never sent to stderr (GDAL's
+     * default handler does, e.g. for a damaged GeoPackage). */
+    CPLSetErrorHandler(CPLQuietErrorHandler);
 }
 
 /* The drivers, registered once whichever thread reads first. */
@@ -443,8 +470,24 @@ static int geom_kind_ok(sv_role role, OGRwkbGeometryType t)
            t == wkbMultiSurface || t == wkbGeometryCollection;
 }
 
-/* Take one feature into the source, or record why not. */
-static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
+/* Rings of g (polygons, at any depth) whose last point is not their first. */
+static int unclosed_rings(OGRGeometryH g)
+{
+    int n = 0;
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    if (t == wkbLinearRing || (t == wkbLineString && OGR_G_GetPointCount(g) > 0)) {
+        int k = OGR_G_GetPointCount(g);
+        return k > 0 && (OGR_G_GetX(g, 0) != OGR_G_GetX(g, k - 1) || OGR_G_GetY(g, 0) != OGR_G_GetY(g, k - 1));
+    }
+    if (t == wkbPolygon || t == wkbMultiPolygon || t == wkbGeometryCollection)
+        for (int i = 0; i < OGR_G_GetGeometryCount(g); i++)
+            n += unclosed_rings(OGR_G_GetGeometryRef(g, i));
+    return n;
+}
+
+/* Take one feature into the source, or record why not. gdal_msg: a failure
+ * GDAL reported while reading it (a WKT it could not parse), or NULL. */
+static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f, const char *gdal_msg)
 {
     s->n_read++;
     char idbuf[64];
@@ -460,7 +503,11 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
     sv_status st = SV_OK;
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
     const char *problem = NULL;
-    if (!g)
+    char gbuf[600];
+    if (!g && gdal_msg && *gdal_msg) {
+        snprintf(gbuf, sizeof gbuf, "has no geometry GDAL could read (%.500s)", gdal_msg);
+        problem = gbuf;
+    } else if (!g)
         problem = "has no geometry";
     else if (OGR_G_IsEmpty(g))
         problem = "has an empty geometry";
@@ -527,6 +574,18 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
         st = feature_issue(ctx, s, id, problem, SV_ISSUE_SKIPPED);
         free(id);
         return st;
+    }
+    int unclosed = roles[s->role].points == 2 ? 0 : unclosed_rings(g);
+    if (unclosed) {
+        /* GEOS would refuse the whole geometry; a ring meant to be closed is */
+        char msg[200];
+        snprintf(msg, sizeof msg, "has %d unclosed ring%s: closed by repeating its first point", unclosed,
+                 unclosed == 1 ? "" : "s");
+        if ((st = feature_issue(ctx, s, id, msg, SV_ISSUE_REPAIRED)) != SV_OK) {
+            free(id);
+            return st;
+        }
+        OGR_G_CloseRings(g);
     }
     if (s->n == s->cap) {
         if (sv_grow(&s->feat, &s->cap, s->n + 1, sizeof *s->feat, 256) != 0) {
@@ -754,10 +813,16 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
     if ((has_ext(s->path, "pbf") || has_ext(s->path, "osm")) && osm_config_file(osmconf, sizeof osmconf))
         open_opts = CSLSetNameValue(open_opts, "CONFIG_FILE", osmconf);
     CPLErrorReset();
-    CPLPushErrorHandler(CPLQuietErrorHandler);
+    /* A CRS the file declares that PROJ cannot use (GeoJSON "crs" EPSG:999999)
+     * is reported while opening, then GDAL clears the error and goes on as if
+     * the file said WGS 84: only a handler sees it. */
+    char open_error[1024] = "";
+    CPLPushErrorHandlerEx(first_failure, open_error);
     ds = GDALOpenEx(s->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
                     (const char *const *)open_opts, NULL);
     CPLPopErrorHandler();
+    if (ds && !open_error[0] && CPLGetLastErrorType() >= CE_Failure)
+        snprintf(open_error, sizeof open_error, "%s", CPLGetLastErrorMsg());
     if (!ds) {
         const char *why = CPLGetLastErrorMsg();
         st = sv_error(ctx, SV_ERR_INPUT,
@@ -910,21 +975,50 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
         }
     }
 
-    OGRSpatialReferenceH lsrs = OGR_L_GetSpatialRef(layer);
+    CPLErrorReset();
+    OGRSpatialReferenceH lsrs = OGR_L_GetSpatialRef(layer); /* a .prj is read now */
+    char srs_error[1024] = "";
+    if (CPLGetLastErrorType() >= CE_Failure)
+        snprintf(srs_error, sizeof srs_error, "%s", CPLGetLastErrorMsg());
+    else if (crs_message(open_error))
+        snprintf(srs_error, sizeof srs_error, "%s", open_error);
+    if (srs_error[0]) {
+        char prj[4200] = "";
+        if (strcmp(driver, "ESRI Shapefile") == 0 && has_ext(s->path, "shp"))
+            snprintf(prj, sizeof prj, " (its .prj file)");
+        st = sv_error(ctx, SV_ERR_INPUT,
+                      "%s file '%s', layer '%s': the CRS it declares%s cannot be used: %s; svcov will not guess "
+                      "(taking the coordinates as lon/lat could put them anywhere): fix the CRS, e.g. ogr2ogr "
+                      "-a_srs EPSG:XXXX fixed.gpkg %s",
+                      role_word(role), s->path, s->layer_name, prj, srs_error, s->path);
+        goto done;
+    }
     if (lsrs) {
         s->srs = OSRClone(lsrs);
         OSRSetAxisMappingStrategy(s->srs, OAMS_TRADITIONAL_GIS_ORDER);
     }
 
+    /* A failure GDAL reports while fetching a feature (a filter the driver
+     * only runs on the first read, a damaged page) ends the reading early:
+     * it is an error, never a shorter layer. */
+    char read_error[1024] = "";
     CPLPushErrorHandler(CPLQuietErrorHandler);
     if (is_osm) {
         /* The OSM driver reads the file once for all layers: walk the dataset. */
         GDALDatasetResetReading(ds);
         OGRLayerH fl = NULL;
         OGRFeatureH f;
-        while ((f = GDALDatasetGetNextFeature(ds, &fl, NULL, NULL, NULL)) != NULL) {
+        for (;;) {
+            CPLErrorReset();
+            f = GDALDatasetGetNextFeature(ds, &fl, NULL, NULL, NULL);
+            int failed = CPLGetLastErrorType() >= CE_Failure;
+            if (!f) {
+                if (failed)
+                    snprintf(read_error, sizeof read_error, "%s", CPLGetLastErrorMsg());
+                break;
+            }
             if (fl == layer)
-                st = take_feature(ctx, s, f);
+                st = take_feature(ctx, s, f, failed ? CPLGetLastErrorMsg() : NULL);
             OGR_F_Destroy(f);
             if (st != SV_OK)
                 break;
@@ -932,8 +1026,16 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
     } else {
         OGR_L_ResetReading(layer);
         OGRFeatureH f;
-        while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
-            st = take_feature(ctx, s, f);
+        for (;;) {
+            CPLErrorReset();
+            f = OGR_L_GetNextFeature(layer);
+            int failed = CPLGetLastErrorType() >= CE_Failure;
+            if (!f) { /* the reading ended on an error: the rest is lost */
+                if (failed)
+                    snprintf(read_error, sizeof read_error, "%s", CPLGetLastErrorMsg());
+                break;
+            }
+            st = take_feature(ctx, s, f, failed ? CPLGetLastErrorMsg() : NULL);
             OGR_F_Destroy(f);
             if (st != SV_OK)
                 break;
@@ -944,6 +1046,15 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
         }
     }
     CPLPopErrorHandler();
+    if (st == SV_OK && read_error[0])
+        st = sv_error(ctx, SV_ERR_INPUT, "%s file '%s', layer '%s': GDAL failed to read it after %zu features%s%s%s: "
+                      "%s; %s", role_word(role), s->path, s->layer_name, s->n_read,
+                      o->where && *o->where ? " with --where \"" : "", o->where && *o->where ? o->where : "",
+                      o->where && *o->where ? "\"" : "", read_error,
+                      o->where && *o->where ? "check the filter's field names and quoting (a text value in "
+                                              "'single quotes'), or the file may be damaged"
+                                            : "the file is damaged or cut short: get a good copy (for a "
+                                              "GeoPackage, `sqlite3 FILE 'PRAGMA integrity_check'` shows the damage)");
     if (st == SV_ERR_NOMEM)
         sv_error(ctx, st, "out of memory reading %s", s->path);
     if (st == SV_OK)
@@ -1018,7 +1129,8 @@ static sv_status ensure_srs(sv_ctx *ctx, sv_source *s)
         if (not_lonlat)
             return sv_error(ctx, SV_ERR_INPUT,
                             "%s: layer '%s' has no CRS and its coordinates are not lon/lat "
-                            "(feature %s is outside -180..180, -90..90); assign the CRS, e.g. "
+                            "(feature %s is outside -180..180, -90..90; latitude and longitude swapped?); "
+                            "assign the CRS, e.g. "
                             "ogr2ogr -a_srs EPSG:XXXX out.gpkg %s",
                             s->path, s->layer_name, s->feat[i].id, s->path);
     }

@@ -2,6 +2,7 @@
  * the SpatiaLite writer of the result schema (schema.c) and the read-only
  * handle. */
 #include "svcov/sv_store.h"
+#include "svcov/sv_blob.h"
 #include "svcov/sv_text.h"
 #include "svcov/sv_cncoords.h"
 
@@ -18,6 +19,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Text values that were not UTF-8 when bound (U+FFFD stored in place of
+ * the bad bytes), for the warning at commit. Inputs are made UTF-8 when
+ * read; this catches the rest (a path or argument in another encoding). */
+static size_t n_text_fixed;
 
 struct sv_store {
     sqlite3 *db;
@@ -41,6 +47,24 @@ const char *sv_spatialite_version(void)
 
 static sv_status db_error(sv_ctx *ctx, sqlite3 *db, const char *what)
 {
+    int code = db ? sqlite3_extended_errcode(db) & 0xff : 0;
+    const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
+    if ((code == SQLITE_FULL || code == SQLITE_IOERR) && file && *file) {
+        /* the file being written sits in its private folder beside the
+         * output: name the output (".BASE.svcov-tmp-PID-X/BASE" -> "BASE") */
+        char out[4600];
+        const char *base = strrchr(file, '/');
+        const char *tmp_dir_start = NULL;
+        for (const char *p = file; base && p < base; p++)
+            if (*p == '/')
+                tmp_dir_start = p;
+        if (base && tmp_dir_start && strstr(tmp_dir_start, ".svcov-tmp-"))
+            snprintf(out, sizeof out, "%.*s%s", (int)(tmp_dir_start - file), file, base);
+        else
+            snprintf(out, sizeof out, "%s", file);
+        if (code == SQLITE_FULL || errno == ENOSPC || errno == EFBIG)
+            return sv_write_error(ctx, out, code == SQLITE_FULL && errno != EFBIG ? ENOSPC : errno);
+    }
     return sv_error(ctx, SV_ERR_DB, "%s: %s", what, db ? sqlite3_errmsg(db) : "no database");
 }
 
@@ -487,6 +511,11 @@ sv_status sv_store_finish_table(sv_ctx *ctx, sv_store *st, sv_table table)
 sv_status sv_store_commit(sv_ctx *ctx, sv_store *st)
 {
     sv_status rc = SV_OK;
+    size_t fixed = __atomic_exchange_n(&n_text_fixed, 0, __ATOMIC_RELAXED);
+    if (fixed)
+        sv_warning(ctx, "%zu text value%s written to %s %s not UTF-8 (a file name, layer or argument in another "
+                   "encoding?): stored with U+FFFD in place of the bytes that were not, so every output stays "
+                   "valid UTF-8", fixed, fixed == 1 ? "" : "s", st->final_path, fixed == 1 ? "was" : "were");
     watch_interrupt(ctx, st); /* until store_close */
     for (int t = 0; t < SV_TABLE_COUNT; t++)
         if ((rc = finish_table(ctx, st, (sv_table)t)) != SV_OK)
@@ -524,7 +553,11 @@ fail:
 
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
 {
-    if (v)
+    char *fixed = v ? sv_utf8_fix(v) : NULL;
+    if (fixed) {
+        __atomic_add_fetch(&n_text_fixed, 1, __ATOMIC_RELAXED);
+        sqlite3_bind_text(s, i, fixed, -1, free);
+    } else if (v)
         sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(s, i);
@@ -816,6 +849,56 @@ struct sv_store_reader {
     char *path;
 };
 
+/* Every geometry of the schema's tables walked by sv_spatialite_blob_check
+ * before SpatiaLite sees one: a crafted or damaged blob is reported (table,
+ * row, what is wrong) instead of crashing libspatialite or going missing. */
+static sv_status check_blobs(sv_ctx *ctx, sqlite3 *db, const char *db_path)
+{
+    sv_status rc = SV_OK;
+    size_t n_bad = 0;
+    char first[1200] = "";
+    for (int t = 0; t < SV_TABLE_COUNT && rc == SV_OK; t++) {
+        const sv_table_desc *d = sv_schema_table((sv_table)t);
+        if (!d->geometry)
+            continue;
+        char sql[512];
+        snprintf(sql, sizeof sql, "SELECT rowid, \"%s\" FROM \"%s\"", d->geometry_column, d->name);
+        sqlite3_stmt *s = NULL;
+        if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+            sqlite3_finalize(s); /* no such table (older or partial database): nothing to check */
+            continue;
+        }
+        int step;
+        long long k = 0;
+        while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+            if ((++k & 1023) == 0 && sv_ctx_interrupted(ctx)) {
+                rc = SV_ERR_INTERRUPTED;
+                break;
+            }
+            int type = sqlite3_column_type(s, 1);
+            if (type == SQLITE_NULL)
+                continue;
+            char why[300] = "not a geometry blob";
+            if (type == SQLITE_BLOB &&
+                sv_spatialite_blob_check(sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1), why,
+                                         sizeof why) == 0)
+                continue;
+            if (n_bad++ == 0)
+                snprintf(first, sizeof first, "table %s, row %lld: %s", d->name, sqlite3_column_int64(s, 0), why);
+        }
+        if (rc == SV_OK && step != SQLITE_DONE)
+            rc = sv_error(ctx, SV_ERR_DB, "--db %s: reading table %s failed: %s; the database is damaged: rerun "
+                          "the command that wrote it", db_path, d->name, sqlite3_errmsg(db));
+        sqlite3_finalize(s);
+    }
+    if (rc == SV_OK && n_bad)
+        rc = sv_error(ctx, SV_ERR_DATA,
+                      "--db %s: %zu damaged geometr%s (the first: %s); the database was damaged or changed after "
+                      "svcov wrote it: rerun the analyze (or site) that made it; nothing was written",
+                      db_path, n_bad, n_bad == 1 ? "y" : "ies", first);
+    return rc;
+}
+
 sv_status sv_store_open_read(sv_ctx *ctx, const char *db_path, sv_store_reader **out)
 {
     *out = NULL;
@@ -836,6 +919,10 @@ sv_status sv_store_open_read(sv_ctx *ctx, const char *db_path, sv_store_reader *
     spatialite_init_ex(rd->db, rd->cache, 0);
     sqlite3_create_function(rd->db, "svcov_lonlat", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, ctx, sql_lonlat, NULL,
                             NULL);
+    if ((rc = check_blobs(ctx, rd->db, db_path)) != SV_OK) {
+        sv_store_close_read(rd);
+        return rc;
+    }
     *out = rd;
     return SV_OK;
 }

@@ -3,10 +3,49 @@
 #include "args.h"
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The lists of --minutes and --radius (declared in cli.h; moved here from main.c so that the fuzz
+ * target of the option parser links without the commands). */
+int cli_parse_list(const char *s, double **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
+    double *v = malloc(cap * sizeof *v);
+    if (!v)
+        return -1;
+    const char *p = s;
+    while (*p) {
+        char *end = NULL;
+        errno = 0;
+        double x = strtod(p, &end);
+        if (end == p || errno == ERANGE || !isfinite(x) || (*end && *end != ',')) {
+            free(v);
+            *n = 0; /* no count without its array (fuzz_options) */
+            return -1;
+        }
+        v[(*n)++] = x;
+        p = *end == ',' ? end + 1 : end;
+        if (*end == ',' && !*p) {
+            free(v);
+            *n = 0;
+            return -1;
+        }
+    }
+    if (*n == 0) {
+        free(v);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
 
 int cli_number(const char *s, double *v)
 {

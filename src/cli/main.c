@@ -197,40 +197,6 @@ char *cli_command_line(int argc, char **argv)
     return line;
 }
 
-int cli_parse_list(const char *s, double **out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    size_t cap = 1;
-    for (const char *p = s; *p; p++)
-        cap += *p == ',';
-    double *v = malloc(cap * sizeof *v);
-    if (!v)
-        return -1;
-    const char *p = s;
-    while (*p) {
-        char *end = NULL;
-        errno = 0;
-        double x = strtod(p, &end);
-        if (end == p || errno == ERANGE || !isfinite(x) || (*end && *end != ',')) {
-            free(v);
-            return -1;
-        }
-        v[(*n)++] = x;
-        p = *end == ',' ? end + 1 : end;
-        if (*end == ',' && !*p) {
-            free(v);
-            return -1;
-        }
-    }
-    if (*n == 0) {
-        free(v);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static sv_ctx *signal_ctx;
 static volatile sig_atomic_t signal_pending; /* arrived before the run's context existed */
 static sem_t watchdog_sem;

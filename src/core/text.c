@@ -453,6 +453,47 @@ void sv_unlock_output(sv_lock *l)
     free(l);
 }
 
+sv_status sv_write_error(sv_ctx *ctx, const char *path, int e)
+{
+    if (e == ENOSPC || e == EDQUOT)
+        return sv_error(ctx, SV_ERR_OUTPUT, "no space left on %s (%s); free some space or write elsewhere; an "
+                        "earlier %s was left as it was", path, strerror(e), path);
+    if (e == EFBIG)
+        return sv_error(ctx, SV_ERR_OUTPUT, "no space left on %s: the file size limit (ulimit -f) was reached; "
+                        "raise it or write a smaller output; an earlier %s was left as it was", path, path);
+    return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s", path, strerror(e ? e : EIO));
+}
+
+sv_status sv_write_new_file(sv_ctx *ctx, const char *tmp, const char *path, const void *data, size_t n)
+{
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return sv_write_error(ctx, path, errno);
+    const unsigned char *p = data;
+    size_t left = n;
+    int e = 0;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            e = w < 0 ? errno : ENOSPC;
+            break;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (!e && fsync(fd) != 0)
+        e = errno;
+    if (close(fd) != 0 && !e)
+        e = errno;
+    if (e) {
+        unlink(tmp);
+        return sv_write_error(ctx, path, e);
+    }
+    return SV_OK;
+}
+
 sv_status sv_write_file_atomic(sv_ctx *ctx, const char *path, const void *data, size_t n)
 {
     char tmp[4600];
@@ -476,7 +517,7 @@ sv_status sv_write_file_atomic(sv_ctx *ctx, const char *path, const void *data, 
     ok = (fclose(f) == 0) && ok;
     if (!ok) {
         sv_tmp_remove(tmp);
-        return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s", path, strerror(e ? e : EIO));
+        return sv_write_error(ctx, path, e);
     }
     return sv_commit_file(ctx, tmp, path, 1);
 }
@@ -497,6 +538,33 @@ static size_t utf8_seq(const unsigned char *s)
         (s[0] == 0xF4 && s[1] >= 0x90))
         return 0;
     return n;
+}
+
+char *sv_utf8_fix(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t bad = 0;
+    while (p && *p) {
+        size_t n = utf8_seq(p);
+        bad += n == 0;
+        p += n ? n : 1;
+    }
+    if (!s || !bad)
+        return NULL;
+    sv_buf b = {0};
+    for (p = (const unsigned char *)s; *p;) {
+        size_t n = utf8_seq(p);
+        if (n)
+            sv_buf_add(&b, p, n);
+        else
+            sv_buf_puts(&b, "\xEF\xBF\xBD"); /* U+FFFD */
+        p += n ? n : 1;
+    }
+    if (b.failed) {
+        sv_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
 }
 
 void sv_buf_term(sv_buf *b, const char *s, int keep_newlines)

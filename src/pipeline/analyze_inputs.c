@@ -44,9 +44,9 @@ sv_status sv_analyze_inputs(sv_analyze_state *s)
     return SV_OK;
 }
 
-/* The analysis CRS (a->crs): the UTM zone of the districts' and stations'
- * centre unless given; every source projected into it (s->sfs, dfs, nfs,
- * mfs, pfs) and closed. */
+/* The analysis CRS (a->crs): the UTM zone of the districts' centre unless
+ * given (a stray station, lat/lon swapped, must not move it: issue 18 item
+ * 3); every source projected into it (s->sfs, dfs, nfs, mfs, pfs) and closed. */
 sv_status sv_analyze_crs(sv_analyze_state *s)
 {
     sv_ctx *ctx = s->ctx;
@@ -60,13 +60,11 @@ sv_status sv_analyze_crs(sv_analyze_state *s)
     if (rc != SV_OK)
         return rc;
     rc = sv_source_lonlat_bounds(ctx, s->ssrc, &sbox);
-    if (rc == SV_OK) {
-        sv_env_union(&dbox, &sbox);
-    } else if (rc != SV_ERR_DATA) {
-        return rc; /* an empty station layer is fine; a broken one is not */
-    }
-    if ((rc = sv_crs_resolve(ctx, o->crs, (dbox.xmin + dbox.xmax) / 2, (dbox.ymin + dbox.ymax) / 2, &a->crs)) !=
-        SV_OK)
+    if (rc != SV_OK && rc != SV_ERR_DATA)
+        return rc; /* an empty station layer is checked later (sv_check_station_count); a broken one stops here */
+    if ((rc = sv_check_auto_extent(ctx, o->crs, &dbox, o->districts.spec)) != SV_OK ||
+        (rc = sv_crs_resolve(ctx, o->crs, (dbox.xmin + dbox.xmax) / 2, (dbox.ymin + dbox.ymax) / 2, &a->crs)) !=
+            SV_OK)
         return rc;
     sv_progress(ctx, "reading", 1.0);
     sv_progress(ctx, "projecting", 0.0);
@@ -158,6 +156,12 @@ sv_status sv_analyze_places(sv_analyze_state *s)
     if (a->n_districts == 0)
         return sv_error(ctx, SV_ERR_DATA, "%s: layer '%s': no usable district (%zu read, all skipped; see the "
                         "warnings)", s->dfs.path, s->dfs.layer, s->dfs.n_read);
+    if ((rc = sv_check_station_count(ctx, &s->sfs, a->n_stations, o->stations.where != NULL, o->strict)) != SV_OK)
+        return rc;
+    sv_env dbox_crs;
+    if (a->n_stations && a->n_breaks && sv_districts_box(s->h, s->vd, a->n_districts, &dbox_crs) == 0)
+        sv_warn_far_stations(ctx, &s->sfs, s->xs, s->ys, s->keep, a->n_stations, &dbox_crs,
+                             a->breaks[a->n_breaks - 1].radius_m);
     s->dw = sv_calloc(a->n_districts + 1, sizeof *s->dw);
     s->dl = sv_calloc(a->n_districts + 1, sizeof *s->dl);
     a->district_ids = sv_calloc(a->n_districts, sizeof *a->district_ids);

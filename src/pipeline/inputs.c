@@ -71,6 +71,19 @@ sv_status sv_input_points(sv_ctx *ctx, sv_geos *h, sv_point_layer *l, int epsg, 
     return sv_feature_points(ctx, h, &l->fs, strict, centroids, l->x, l->y, l->keep, &l->n);
 }
 
+/* A feature whose geometry GEOS refuses (a ring of fewer than 4 points...):
+ * one feature, skipped with an issue like any other (an error under strict;
+ * issue 18 item 4). */
+static sv_status geometry_refused(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, const sv_feature *f, int strict)
+{
+    char why[600];
+    snprintf(why, sizeof why, "has a geometry GEOS cannot read (%.500s)", sv_geos_errmsg(h));
+    if (strict)
+        return sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s %s; fix or remove it", fs->path, fs->layer,
+                        f->id, why);
+    return sv_issue_add(ctx, fs->path, fs->layer, f->id, why, SV_ISSUE_SKIPPED);
+}
+
 sv_status sv_feature_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict, int centroids,
                             double *xs, double *ys, size_t *keep, size_t *n_keep)
 {
@@ -78,9 +91,12 @@ sv_status sv_feature_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, in
     for (size_t i = 0; i < fs->n; i++) {
         const sv_feature *f = &fs->items[i];
         sv_geom *g = sv_geom_from_wkb(h, f->wkb, f->wkb_len);
-        if (!g)
-            return sv_error(ctx, SV_ERR_GEOM, "%s: layer '%s', feature %s: unreadable geometry: %s", fs->path,
-                            fs->layer, f->id, sv_geos_errmsg(h));
+        if (!g) {
+            sv_status gs = geometry_refused(ctx, h, fs, f, strict);
+            if (gs != SV_OK)
+                return gs;
+            continue;
+        }
         double x, y;
         sv_status st = SV_OK;
         if (centroids && sv_geom_point_xy(h, g, &x, &y) != 0) {
@@ -199,9 +215,12 @@ sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs,
     for (size_t i = 0; i < fs->n; i++) {
         const sv_feature *f = &fs->items[i];
         sv_geom *g = sv_geom_from_wkb(h, f->wkb, f->wkb_len);
-        if (!g)
-            return sv_error(ctx, SV_ERR_GEOM, "%s: layer '%s', feature %s: unreadable geometry: %s", fs->path,
-                            fs->layer, f->id, sv_geos_errmsg(h));
+        if (!g) {
+            sv_status gs = geometry_refused(ctx, h, fs, f, strict);
+            if (gs != SV_OK)
+                return gs;
+            continue;
+        }
         char *reason = NULL;
         int valid = sv_geom_is_valid(h, g, &reason);
         int repaired = 0;

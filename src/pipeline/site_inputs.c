@@ -123,8 +123,10 @@ sv_status sv_siting_places(sv_site_state *st)
     sv_status rc = SV_OK;
     sv_env box = {0, 0, 0, 0};
     int have = 0;
-    sv_point_layer *all[] = {&st->dem, &st->cand, &st->sta, &st->dis};
-    for (int k = 0; k < 4; k++)
+    /* The zone from where the demand and districts are: a stray station or
+     * candidate (lat/lon swapped) must not move it (issue 18 item 3). */
+    sv_point_layer *all[] = {&st->dem, &st->dis};
+    for (int k = 0; k < 2; k++)
         if (all[k]->src && (rc = sv_input_grow_bounds(ctx, all[k]->src, &box, &have)) != SV_OK)
             return rc;
     if (!have)

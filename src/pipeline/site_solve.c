@@ -44,7 +44,13 @@ static sv_status make_grid(sv_ctx *ctx, sv_geos *h, sv_district_finder *f, const
     out->x = sv_malloc(capn * sizeof *out->x);
     out->y = sv_malloc(capn * sizeof *out->y);
     sv_status st = SV_OK;
-    for (double j = j0; j <= j1 && st == SV_OK; j++)
+    for (double j = j0; j <= j1 && st == SV_OK; j++) {
+        if (j1 > j0)
+            sv_progress(ctx, "grid", (j - j0) / (j1 - j0));
+        if (sv_ctx_interrupted(ctx)) {
+            st = SV_ERR_INTERRUPTED;
+            break;
+        }
         for (double i = i0; i <= i1; i++) {
             double x = i * step, y = j * step;
             if (sv_district_finder_find(f, x, y) < 0)
@@ -75,6 +81,7 @@ static sv_status make_grid(sv_ctx *ctx, sv_geos *h, sv_district_finder *f, const
             out->y[n] = y;
             n++;
         }
+    }
     out->n = n;
     free(ids);
     sv_index_destroy(h, st_tree);
@@ -90,6 +97,11 @@ sv_status sv_siting_candidates(sv_site_state *st)
     sv_siting *s = st->s;
     sv_status rc = SV_OK;
     if (!st->cand.src && !o->candidates_from_nodes) {
+        double area = 0;
+        for (size_t d = 0; d < s->n_districts; d++)
+            area += st->vd[d].area;
+        if ((rc = sv_site_grid_budget(ctx, o->grid_m, area, st->dem.n, s->radius_m, o->exact)) != SV_OK)
+            return rc;
         /* along the streets the grid is snapped, and its gaps found, by the network stage */
         if ((rc = make_grid(ctx, st->h, &st->finder, st->vd, &st->sta, o->grid_m, s->radius_m,
                             !s->network && o->grid_in_gaps, &st->cand)) != SV_OK)

@@ -12,20 +12,13 @@
  * (ctest fuzz_hours_corpus). */
 #include "engine/hours.h"
 
+#define FUZZ_NAME "fuzz_hours"
+#include "replay.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "fuzz_hours: %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -75,82 +68,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(text);
     return 0;
 }
-
-#ifndef SVCOV_FUZZING
-#include <dirent.h>
-#include <sys/stat.h>
-
-static int replay_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "fuzz_hours: cannot open %s\n", path);
-        return 1;
-    }
-    size_t cap = 4096, len = 0;
-    uint8_t *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += got;
-        if (len == cap) {
-            uint8_t *more = realloc(buf, cap * 2);
-            if (!more) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = more;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (!buf) {
-        fprintf(stderr, "fuzz_hours: out of memory reading %s\n", path);
-        return 1;
-    }
-    LLVMFuzzerTestOneInput(buf, len);
-    free(buf);
-    return 0;
-}
-
-/* Replay: each argument is a file, or a folder whose files are replayed. */
-int main(int argc, char **argv)
-{
-    int failures = 0, runs = 0;
-    for (int i = 1; i < argc; i++) {
-        struct stat st;
-        if (stat(argv[i], &st) != 0) {
-            fprintf(stderr, "fuzz_hours: no such file or folder: %s\n", argv[i]);
-            failures++;
-            continue;
-        }
-        if (!S_ISDIR(st.st_mode)) {
-            failures += replay_file(argv[i]);
-            runs++;
-            continue;
-        }
-        DIR *d = opendir(argv[i]);
-        if (!d) {
-            fprintf(stderr, "fuzz_hours: cannot read folder %s\n", argv[i]);
-            failures++;
-            continue;
-        }
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (e->d_name[0] == '.')
-                continue;
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%s", argv[i], e->d_name);
-            failures += replay_file(path);
-            runs++;
-        }
-        closedir(d);
-    }
-    if (runs == 0 && failures == 0) {
-        fprintf(stderr, "usage: fuzz_hours FILE_OR_FOLDER...\n");
-        return 2;
-    }
-    printf("fuzz_hours: %d inputs replayed, %d unreadable\n", runs, failures);
-    return failures ? 1 : 0;
-}
-#endif

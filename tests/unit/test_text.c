@@ -9,12 +9,15 @@
 #include <cmocka.h>
 
 #include "svcov/sv_text.h"
+#include "svcov/sv_blob.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -381,6 +384,156 @@ static void test_file_name_part(void **state)
     assert_string_equal(out, "区区区");
 }
 
+/* Issue 18 item 11: text that is not UTF-8 gets U+FFFD per bad byte; valid text is left alone (NULL). */
+static void test_utf8_fix(void **state)
+{
+    (void)state;
+    assert_null(sv_utf8_fix("plain ascii"));
+    assert_null(sv_utf8_fix("南山区 café"));
+    assert_null(sv_utf8_fix(NULL));
+    char *f = sv_utf8_fix("Caf\xe9");
+    assert_string_equal(f, "Caf\xEF\xBF\xBD");
+    free(f);
+    f = sv_utf8_fix("\xC0\xAF/"); /* overlong '/' */
+    assert_string_equal(f, "\xEF\xBF\xBD\xEF\xBF\xBD/");
+    free(f);
+    f = sv_utf8_fix("\xE5\x8D"); /* a CJK character cut short */
+    assert_string_equal(f, "\xEF\xBF\xBD\xEF\xBF\xBD");
+    free(f);
+    f = sv_utf8_fix("\xED\xA0\x80x"); /* a surrogate */
+    assert_string_equal(f, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDx");
+    free(f);
+}
+
+/* Issue 18 item 1: a full disk and the file size limit are "no space left on FILE". */
+static void test_write_errors_named(void **state)
+{
+    (void)state;
+    sv_ctx *ctx = sv_ctx_create();
+    assert_int_equal(sv_write_error(ctx, "out/c.geojson", ENOSPC), SV_ERR_OUTPUT);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "no space left on out/c.geojson"));
+    assert_int_equal(sv_write_error(ctx, "out/c.kml", EFBIG), SV_ERR_OUTPUT);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "no space left on out/c.kml: the file size limit (ulimit -f)"));
+    assert_int_equal(sv_write_error(ctx, "out/c.gml", EACCES), SV_ERR_OUTPUT);
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "cannot write out/c.gml: Permission denied"));
+    sv_ctx_destroy(ctx);
+
+    /* a real short write: 64 KiB under a file size limit of 4 KiB, in a child */
+    char dir[] = "/tmp/svcov-text-fsize-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char tmp[256];
+    snprintf(tmp, sizeof tmp, "%s/c.geojson", dir);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit rl = {4096, 4096};
+        setrlimit(RLIMIT_FSIZE, &rl);
+        static char data[65536];
+        memset(data, 'x', sizeof data);
+        sv_ctx *c = sv_ctx_create();
+        sv_status st = sv_write_new_file(c, tmp, "out/c.geojson", data, sizeof data);
+        int ok = st == SV_ERR_OUTPUT && strstr(sv_ctx_errmsg(c), "no space left on out/c.geojson") &&
+                 access(tmp, F_OK) != 0; /* nothing half-written left */
+        _exit(ok ? 0 : 1);
+    }
+    int ws = 0;
+    waitpid(pid, &ws, 0);
+    assert_true(WIFEXITED(ws));
+    assert_int_equal(WEXITSTATUS(ws), 0);
+    /* and without the limit the same write succeeds and is whole */
+    static char data[65536];
+    memset(data, 'y', sizeof data);
+    sv_ctx *c = sv_ctx_create();
+    assert_int_equal(sv_write_new_file(c, tmp, "out/c.geojson", data, sizeof data), SV_OK);
+    struct stat sb;
+    assert_int_equal(stat(tmp, &sb), 0);
+    assert_int_equal(sb.st_size, sizeof data);
+    assert_int_equal(sv_write_new_file(c, tmp, "out/c.geojson", data, 1), SV_ERR_OUTPUT); /* O_EXCL */
+    sv_ctx_destroy(c);
+    unlink(tmp);
+    rmdir(dir);
+}
+
+/* A SpatiaLite blob, little-endian: header, class, body, end marker. */
+static size_t blob_put(unsigned char *b, uint32_t cls, const uint32_t *ints, size_t n_ints, size_t n_doubles)
+{
+    size_t k = 0;
+    b[k++] = 0x00;
+    b[k++] = 0x01;
+    memset(b + k, 0, 36); /* SRID and MBR */
+    k += 36;
+    b[k++] = 0x7C;
+    memcpy(b + k, &cls, 4);
+    k += 4;
+    for (size_t i = 0; i < n_ints; i++, k += 4)
+        memcpy(b + k, &ints[i], 4);
+    memset(b + k, 0, n_doubles * 8);
+    k += n_doubles * 8;
+    b[k++] = 0xFE;
+    return k;
+}
+
+/* Issue 18 item 10: the blob walk accepts SpatiaLite's layout and refuses counts beyond the bytes. */
+static void test_spatialite_blob_check(void **state)
+{
+    (void)state;
+    unsigned char b[512];
+    char why[200];
+    size_t n = blob_put(b, 1, NULL, 0, 2); /* POINT */
+    assert_int_equal(sv_spatialite_blob_check(b, n, why, sizeof why), 0);
+    assert_string_equal(why, "");
+    n = blob_put(b, 1001, NULL, 0, 3); /* POINT Z */
+    assert_int_equal(sv_spatialite_blob_check(b, n, why, sizeof why), 0);
+    uint32_t poly[] = {1, 4}; /* one ring of 4 points */
+    n = blob_put(b, 3, poly, 2, 8);
+    assert_int_equal(sv_spatialite_blob_check(b, n, why, sizeof why), 0);
+    uint32_t rings[] = {0x3a000000u, 4};
+    n = blob_put(b, 3, rings, 2, 8);
+    assert_int_equal(sv_spatialite_blob_check(b, n, why, sizeof why), -1);
+    assert_non_null(strstr(why, "polygon rings: 973078528 declared"));
+    uint32_t points[] = {1, 1000000};
+    n = blob_put(b, 3, points, 2, 8);
+    assert_int_equal(sv_spatialite_blob_check(b, n, why, sizeof why), -1);
+    assert_non_null(strstr(why, "ring points: 1000000 declared"));
+    n = blob_put(b, 99, NULL, 0, 2);
+    assert_int_equal(sv_spatialite_blob_check(b, n, why, sizeof why), -1);
+    assert_non_null(strstr(why, "unknown geometry class 99"));
+    n = blob_put(b, 1, NULL, 0, 3); /* a POINT with 8 bytes too many */
+    assert_int_equal(sv_spatialite_blob_check(b, n, why, sizeof why), -1);
+    assert_non_null(strstr(why, "bytes after the geometry"));
+    n = blob_put(b, 1, NULL, 0, 2);
+    b[n - 1] = 0x00;
+    assert_int_equal(sv_spatialite_blob_check(b, n, why, sizeof why), -1);
+    b[n - 1] = 0xFE;
+    b[38] = 0x00;
+    assert_int_equal(sv_spatialite_blob_check(b, n, why, sizeof why), -1);
+    assert_non_null(strstr(why, "MBR"));
+    /* MULTIPOLYGON of one POLYGON: the part's 0x69 marker and class */
+    unsigned char m[512];
+    size_t k = 0;
+    uint32_t cls = 6, one = 1, pcls = 3, four = 4;
+    m[k++] = 0x00;
+    m[k++] = 0x01;
+    memset(m + k, 0, 36);
+    k += 36;
+    m[k++] = 0x7C;
+    memcpy(m + k, &cls, 4), k += 4;
+    memcpy(m + k, &one, 4), k += 4;
+    m[k++] = 0x69;
+    memcpy(m + k, &pcls, 4), k += 4;
+    memcpy(m + k, &one, 4), k += 4;
+    memcpy(m + k, &four, 4), k += 4;
+    memset(m + k, 0, 64), k += 64;
+    m[k++] = 0xFE;
+    assert_int_equal(sv_spatialite_blob_check(m, k, why, sizeof why), 0);
+    m[47] = 0x00; /* the part marker */
+    assert_int_equal(sv_spatialite_blob_check(m, k, why, sizeof why), -1);
+    assert_non_null(strstr(why, "0x69"));
+    assert_int_equal(sv_spatialite_blob_check(m, 20, why, sizeof why), -1);
+    assert_int_equal(sv_spatialite_blob_check(NULL, 0, NULL, 0), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,6 +547,9 @@ int main(void)
         cmocka_unit_test(test_output_lock),
         cmocka_unit_test(test_markdown_csv_terminal_neutralised),
         cmocka_unit_test(test_file_name_part),
+        cmocka_unit_test(test_utf8_fix),
+        cmocka_unit_test(test_write_errors_named),
+        cmocka_unit_test(test_spatialite_blob_check),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
