@@ -22,6 +22,8 @@ packages=(
   libxml2-dev poppler-utils       # map tests: parse the SVG, read the PDF (pdfinfo, pdftotext)
   chromium                        # map test: the HTML map in a headless browser
   gettext                         # msgfmt/xgettext: the message catalogue (po/zh_CN.po) at build time
+  libpq-dev                       # the PostGIS result store (--out PG:..., libpq)
+  postgresql-15 postgresql-15-postgis-3 # its tests start their own server (tests/common/svtest_pg.h)
 )
 
 # The HTML map inlines Leaflet from the npm registry (web/package-lock.json, npm ci at build time).
@@ -35,7 +37,7 @@ for arg in "$@"; do
     # The benchmarks' peers (bench/): PostgreSQL, PostGIS and pgRouting.
     # GeoPandas for Debian's /usr/bin/python3 (Debian 12 has no pyogrio: GeoPandas 0.12 reads through Fiona;
     # sjoin needs Rtree).
-    --bench) packages+=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting
+    --bench) packages+=(postgresql-15-pgrouting
                         python3-geopandas python3-shapely python3-pyproj python3-fiona python3-rtree python3-pandas) ;;
     # The fuzz targets (tests/fuzz/): clang with its libFuzzer and sanitizer runtimes.
     --fuzz) packages+=(clang-14 libclang-rt-14-dev libfuzzer-14-dev) ;;

@@ -198,6 +198,11 @@ double sv_analysis_minutes(const sv_analysis *a, double cost);
  * sv_analysis_destroy (NULL ok). */
 sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *opts, sv_analysis **out);
 void sv_analysis_destroy(sv_analysis *a);
+/* The same with opts->out_path a PostgreSQL database ("PG:conninfo", sv_pg.h): checked before any input is
+ * read, computed into a private SpatiaLite file, published as a new run of schema in one transaction
+ * (*run_id gets its id), the file removed (analyze_pg.c). */
+sv_status sv_analyze_pg(sv_ctx *ctx, const sv_analyze_opts *opts, const char *schema, sv_analysis **out,
+                        long long *run_id);
 
 #ifdef __cplusplus
 }

@@ -82,4 +82,28 @@ int cli_inputs_apply(const char *cmd, const cli_inputs *in, sv_source_opts *cons
 /* The help section for these options. */
 void cli_inputs_help(void);
 
+/* --db PG:"CONNECTION" of the commands that read a result database (pg_db.c): --run ID (default the
+ * latest run) and --pg-schema NAME (default svcov). Put CLI_PG_LONGOPTS in the option table and hand
+ * every option to cli_pg_option (1: taken, 0: not one of these, EXIT_USAGE: printed); cli_pg_check after
+ * parsing (0 or EXIT_USAGE: --run without PG:); cli_pg_fetch replaces *db by a private temporary
+ * SpatiaLite copy of the run (SV_OK and nothing done for a file); cli_pg_done removes it. */
+enum { CLI_O_RUN = 1100, CLI_O_PG_SCHEMA };
+#define CLI_PG_LONGOPTS                                                                      \
+    {"run", required_argument, NULL, CLI_O_RUN}, {"pg-schema", required_argument, NULL, CLI_O_PG_SCHEMA}
+typedef struct {
+    long long run;      /* --run, 0: the latest */
+    const char *schema; /* --pg-schema, NULL: svcov */
+    long long run_id;   /* the run fetched */
+    char local[4600];   /* the temporary copy ("" when none) */
+} cli_pg;
+int cli_pg_option(const char *cmd, int c, const char *arg, cli_pg *pg);
+int cli_pg_check(const char *cmd, const char *db, const cli_pg *pg);
+sv_status cli_pg_fetch(sv_ctx *ctx, cli_pg *pg, const char **db);
+void cli_pg_done(cli_pg *pg);
+/* The help lines of --db PG:, --run and --pg-schema. */
+#define CLI_PG_HELP                                                                                          \
+    "  --db PG:\"CONN\"     a PostGIS result store (libpq connection string, e.g. PG:\"host=db dbname=gis\")\n" \
+    "  --run ID           the run of --db PG:... to read (default: the latest)\n"                          \
+    "  --pg-schema NAME   its PostgreSQL schema (default svcov)\n"
+
 #endif

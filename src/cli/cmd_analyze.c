@@ -5,6 +5,7 @@
 
 #include "svcov/sv_text.h"
 #include "svcov/sv_analyze.h"
+#include "svcov/sv_pg.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -88,7 +89,9 @@ static void help(void)
            );
     cli_inputs_help();
     printf("Run:\n"
-           "  --out DB                  result database (.sqlite)\n"
+           "  --out DB                  result database (.sqlite), or PG:\"host=... dbname=... user=...\" (a libpq\n"
+           "                            connection string): a new run in a PostGIS database, its id printed last\n"
+           "  --pg-schema NAME          the PostgreSQL schema of --out PG:... (default svcov)\n"
            "  --strict                  stop at the first bad feature instead of skipping/repairing it\n"
            "  --allow-network           read inputs given as URLs or /vsicurl/, /vsis3/ ... paths (refused\n"
            "                            otherwise: svcov works offline)\n"
@@ -103,7 +106,9 @@ static void help(void)
            "                --population-field population --minutes 10,15 --out out/people.sqlite\n"
            "  svcov analyze --stations s.gpkg --districts d.gpkg --population-raster worldpop.tif --out r.sqlite\n"
            "  svcov analyze --stations stations.geojson --districts districts.geojson --network roads.gpkg \\\n"
-           "                --mode walk --minutes 10,15 --demand buildings.geojson --out network.sqlite\n\n"
+           "                --mode walk --minutes 10,15 --demand buildings.geojson --out network.sqlite\n"
+           "  svcov analyze --stations geodata/stations.geojson --districts geodata/districts.geojson \\\n"
+           "                --out PG:\"host=localhost dbname=gis user=planner\" --pg-schema svcov\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
@@ -112,7 +117,7 @@ enum {
     O_DISTRICT_NAME, O_WHERE, O_MINUTES, O_MODE, O_SPEED, O_DETOUR, O_RADIUS, O_CRS, O_QUAD, O_METHOD,
     O_NO_SA, O_THREADS, O_OUT, O_STRICT, O_HELP, O_NETWORK, O_HIGHWAY, O_SPEEDS, O_SNAP, O_LEGS, O_MAXSNAP,
     O_TRIM, O_DEMAND, O_DEMAND_ID, O_DEMAND_WEIGHT, O_POPULATION, O_POP_FIELD, O_POP_RASTER, O_LEVELS,
-    O_NO_REDUNDANCY, O_NO_CATEGORY, O_LANG, O_PRESET, O_ALLOW_NETWORK
+    O_NO_REDUNDANCY, O_NO_CATEGORY, O_LANG, O_PRESET, O_ALLOW_NETWORK, O_PG_SCHEMA
 };
 
 static const struct option longopts[] = {
@@ -135,6 +140,7 @@ static const struct option longopts[] = {
     {"no-service-areas", no_argument, NULL, O_NO_SA},
     {"threads", required_argument, NULL, O_THREADS},
     {"out", required_argument, NULL, O_OUT},
+    {"pg-schema", required_argument, NULL, O_PG_SCHEMA},
     {"strict", no_argument, NULL, O_STRICT},
     {"allow-network", no_argument, NULL, O_ALLOW_NETWORK},
     {"quiet", no_argument, NULL, 'q'},
@@ -405,6 +411,7 @@ int cmd_analyze(int argc, char **argv)
     const char *lang_arg = NULL;
     sv_lang lang = SV_LANG_EN;
     const char *default_minutes = "10,15";
+    const char *pg_schema = NULL;
     int c;
     cli_inputs inputs;
     memset(&inputs, 0, sizeof inputs);
@@ -485,6 +492,7 @@ int cmd_analyze(int argc, char **argv)
                 goto done;
             break;
         case O_OUT: o.out_path = optarg; break;
+        case O_PG_SCHEMA: pg_schema = optarg; break;
         case O_STRICT: o.strict = 1; break;
         case O_ALLOW_NETWORK: allow_network = 1; break;
         case O_NETWORK: o.network.spec = optarg; break;
@@ -545,6 +553,10 @@ int cmd_analyze(int argc, char **argv)
         rc = cli_usage("analyze", "--stations, --districts and --out are required");
         goto done;
     }
+    if (pg_schema && !sv_pg_is_uri(o.out_path)) {
+        rc = cli_usage("analyze", "--pg-schema is for --out PG:\"CONNECTION\" (a PostgreSQL database)");
+        goto done;
+    }
     if (!o.n_minutes && !o.n_radii && !o.preset)
         cli_parse_list(default_minutes, &minutes, &o.n_minutes);
     sv_source_opts *const srcs[CLI_INPUTS] = {[SV_ROLE_STATIONS] = &o.stations, [SV_ROLE_DISTRICTS] = &o.districts,
@@ -583,8 +595,11 @@ int cmd_analyze(int argc, char **argv)
     sv_analysis *a = NULL;
     /* one writer of --out at a time, from reading the inputs to the rename */
     sv_lock *lock = NULL;
-    sv_status st = sv_lock_output(ctx, o.out_path, &lock);
-    if (st == SV_OK)
+    long long run_id = 0;
+    sv_status st = SV_OK;
+    if (sv_pg_is_uri(o.out_path)) /* PostGIS: published as a new run in one transaction, no file to lock */
+        st = sv_analyze_pg(ctx, &o, pg_schema ? pg_schema : SV_PG_DEFAULT_SCHEMA, &a, &run_id);
+    else if ((st = sv_lock_output(ctx, o.out_path, &lock)) == SV_OK)
         st = sv_analyze_run(ctx, &o, &a);
     sv_unlock_output(lock);
     if (!quiet)
@@ -593,8 +608,14 @@ int cmd_analyze(int argc, char **argv)
     if (st != SV_OK) {
         rc = cli_fail(ctx, st, "analyze");
     } else if (!quiet) {
-        print_summary(lang, a, o.out_path);
+        char shown[1200];
+        if (run_id)
+            snprintf(shown, sizeof shown, "run %lld in schema %s of %s", run_id,
+                     pg_schema ? pg_schema : SV_PG_DEFAULT_SCHEMA, o.out_path);
+        print_summary(lang, a, run_id ? shown : o.out_path);
     }
+    if (st == SV_OK && run_id)
+        printf("%lld\n", run_id); /* the run id alone on the last line, for scripts */
     sv_analysis_destroy(a);
     sv_ctx_destroy(ctx);
     free(cmdline);

@@ -134,7 +134,7 @@ int cmd_map(int argc, char **argv)
         {"world-file", no_argument, NULL, 'W'},     {"quiet", no_argument, NULL, 'q'},
         {"atlas", required_argument, NULL, 'T'},    {"lang", required_argument, NULL, 'l'},
         {"coords", required_argument, NULL, 'C'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},           CLI_PG_LONGOPTS, {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *out = NULL, *district = NULL, *all_dir = NULL, *format = "png", *html = NULL,
                *title = NULL, *font = NULL, *atlas = NULL;
@@ -144,11 +144,19 @@ int cmd_map(int argc, char **argv)
     const char *lang_arg = NULL;
     sv_lang lang = SV_LANG_EN;
     int world = 0, quiet = 0, c, rc = EXIT_OK;
+    cli_pg pg = {0};
     sv_coords coords = SV_COORDS_WGS84;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
         char *end = NULL;
+        int pk = cli_pg_option("map", c, optarg, &pg);
+        if (pk == EXIT_USAGE) {
+            rc = pk;
+            goto done;
+        }
+        if (pk)
+            continue;
         switch (c) {
         case 'd': db = optarg; break;
         case 'o': out = optarg; break;
@@ -241,6 +249,8 @@ int cmd_map(int argc, char **argv)
         rc = cli_usage("map", "--db is required");
         goto done;
     }
+    if ((rc = cli_pg_check("map", db, &pg)) != 0)
+        goto done;
     if (!out && !all_dir && !html && !atlas) {
         rc = cli_usage("map", "give --out FILE.png|.svg|.pdf, --all-districts DIR, --atlas FILE.pdf or --html "
                        "FILE.html");
@@ -303,8 +313,8 @@ int cmd_map(int argc, char **argv)
     /* warnings (a name no font can draw, an empty layer) show even with --quiet */
     sv_map_options mo = {minutes, n_minutes, radii, n_radii, font, on_warn, NULL, lang, coords};
     sv_map *m = NULL;
-    sv_status st = SV_OK;
-    if (out || all_dir || atlas)
+    sv_status st = cli_pg_fetch(ctx, &pg, &db);
+    if (st == SV_OK && (out || all_dir || atlas))
         st = sv_map_load(ctx, db, &mo, &m);
     po.title = title;
     if (st == SV_OK && out) {
@@ -361,6 +371,7 @@ int cmd_map(int argc, char **argv)
     }
     rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "map");
     sv_map_destroy(m);
+    cli_pg_done(&pg);
     sv_ctx_destroy(ctx);
 done:
     free(minutes);

@@ -306,7 +306,7 @@ int cmd_query(int argc, char **argv)
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'}, {"set", required_argument, NULL, 's'},
         {"csv", no_argument, NULL, 'c'},      {"list", no_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},     CLI_PG_LONGOPTS, {NULL, 0, NULL, 0},
     };
     const char *db = NULL;
     int csv = 0, rc = EXIT_OK;
@@ -316,6 +316,7 @@ int cmd_query(int argc, char **argv)
     sv_query_param *typed = NULL;
     sv_ctx *ctx = NULL;
     sv_store_reader *rd = NULL;
+    cli_pg pg = {0};
     if (!names || !values) {
         rc = EXIT_DATA;
         goto done;
@@ -324,6 +325,13 @@ int cmd_query(int argc, char **argv)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        int pk = cli_pg_option("query", c, optarg, &pg);
+        if (pk == EXIT_USAGE) {
+            rc = pk;
+            goto done;
+        }
+        if (pk)
+            continue;
         switch (c) {
         case 'd': db = optarg; break;
         case 's': {
@@ -357,6 +365,8 @@ int cmd_query(int argc, char **argv)
         rc = cli_usage("query", "give --db DB and one query NAME or FILE.sql");
         goto done;
     }
+    if ((rc = cli_pg_check("query", db, &pg)) != 0)
+        goto done;
     const char *q = argv[optind];
     char path[4096];
     if (is_file(q)) {
@@ -406,7 +416,9 @@ int cmd_query(int argc, char **argv)
         goto done;
     }
     cli_catch_signals(ctx);
-    sv_status st = sv_store_open_read(ctx, db, &rd);
+    sv_status st = cli_pg_fetch(ctx, &pg, &db);
+    if (st == SV_OK)
+        st = sv_store_open_read(ctx, db, &rd);
     for (size_t i = 0; st == SV_OK && i < nparams; i++)
         if ((rc = check_break(ctx, rd, names[i], values[i])) != 0)
             goto done;
@@ -426,6 +438,7 @@ done:
     free(typed);
     free(sql);
     sv_store_close_read(rd);
+    cli_pg_done(&pg);
     sv_ctx_destroy(ctx);
     return rc;
 }

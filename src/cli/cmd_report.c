@@ -48,7 +48,7 @@ int cmd_report(int argc, char **argv)
         {"minutes", required_argument, NULL, 'm'}, {"radius", required_argument, NULL, 'r'},
         {"title", required_argument, NULL, 't'},   {"no-district-maps", no_argument, NULL, 'N'},
         {"quiet", no_argument, NULL, 'q'},         {"lang", required_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},
+        {"help", no_argument, NULL, 'h'},         CLI_PG_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *out = NULL, *title = NULL;
@@ -57,9 +57,17 @@ int cmd_report(int argc, char **argv)
     const char *lang_arg = NULL;
     sv_lang lang = SV_LANG_EN;
     int quiet = 0, district_maps = 1, c, rc = EXIT_OK;
+    cli_pg pg = {0};
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+        int pk = cli_pg_option("report", c, optarg, &pg);
+        if (pk == EXIT_USAGE) {
+            rc = pk;
+            goto done;
+        }
+        if (pk)
+            continue;
         switch (c) {
         case 'd': db = optarg; break;
         case 'o': out = optarg; break;
@@ -95,6 +103,8 @@ int cmd_report(int argc, char **argv)
         rc = cli_usage("report", "--db and --out are required");
         goto done;
     }
+    if ((rc = cli_pg_check("report", db, &pg)) != 0)
+        goto done;
     sv_report_options ro = {0};
     const char *dot = strrchr(out, '.');
     if (dot && (strcasecmp(dot, ".html") == 0 || strcasecmp(dot, ".htm") == 0))
@@ -118,7 +128,10 @@ int cmd_report(int argc, char **argv)
         goto done;
     }
     cli_catch_signals(ctx);
-    sv_status st = sv_report_write(ctx, db, &ro, out);
+    sv_status st = cli_pg_fetch(ctx, &pg, &db);
+    if (st == SV_OK)
+        st = sv_report_write(ctx, db, &ro, out);
+    cli_pg_done(&pg);
     rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "report");
     if (st == SV_OK && !quiet)
         fprintf(stderr, "svcov report: wrote %s\n", out);

@@ -1,0 +1,472 @@
+/* test_pg.c - the PostgreSQL/PostGIS result store (issue 14) against a real
+ * server that the test starts itself (tests/common/svtest_pg.h): the same run
+ * into SpatiaLite and into PostGIS, equal table by table; the typed layers
+ * as GDAL/QGIS read them; the readers on PG:; bad input. One server per
+ * group (ctest runs each group as its own test). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "svtest.h"
+#include "svtest_pg.h"
+
+#include "core/schema.h"
+
+static svt_pg pg;
+static int pg_skip;
+
+#define STATIONS SVCOV_SOURCE_DIR "/geodata/stations.geojson"
+#define DISTRICTS SVCOV_SOURCE_DIR "/geodata/districts.geojson"
+
+static int setup(void **state)
+{
+    (void)state;
+    if (svt_make_dir("pg") != 0)
+        return -1;
+    int rc = svt_pg_start(&pg);
+    if (rc == 77) {
+        pg_skip = 1;
+        return 0;
+    }
+    /* svcov's temporary copies of PG runs go to the test's own folder, to be checked */
+    mkdir(svt_path("tmp"), 0700);
+    setenv("TMPDIR", svt_path("tmp"), 1);
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    long pm = svt_pg_postmaster(&pg);
+    svt_pg_stop(&pg);
+    /* the server is gone and so is its folder */
+    if (pm > 0 && kill((pid_t)pm, 0) == 0) {
+        fprintf(stderr, "test_pg: the PostgreSQL server (pid %ld) still runs after svt_pg_stop\n", pm);
+        return -1;
+    }
+    if (pg.dir[0] && svt_exists(pg.dir) && !getenv("SVCOV_KEEP_TMP")) {
+        fprintf(stderr, "test_pg: %s is still there after svt_pg_stop\n", pg.dir);
+        return -1;
+    }
+    svt_run_free();
+    svt_remove_dir();
+    return 0;
+}
+
+#define NEED_SERVER()                                                                                        \
+    do {                                                                                                     \
+        if (pg_skip)                                                                                         \
+            skip();                                                                                          \
+    } while (0)
+
+/* psql's answer to one query on the database "svcov" (static buffer); fails the test on an error. */
+static const char *psql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const char *psql(const char *fmt, ...)
+{
+    static char out[65536];
+    char sql[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    if (svt_pg_psql(&pg, "svcov", sql, out, sizeof out) != 0)
+        fail_msg("psql failed on \"%s\": %s", sql, out);
+    return out;
+}
+
+/* A connection string on another database or user of the test server. */
+static const char *conn(const char *extra)
+{
+    static char b[1024];
+    snprintf(b, sizeof b, "PG:host=%s port=5432 %s", pg.dir, extra);
+    return b;
+}
+
+/* The demo city with a station name that holds a tab, a backslash and a line break (COPY's escapes). */
+static const char *stations_with_escapes(void)
+{
+    size_t n = 0;
+    char *t = svt_read(STATIONS, &n);
+    assert_non_null(t);
+    const char *from = "\"骑手驿站·龙澄广场\"";
+    char *at = strstr(t, from);
+    assert_non_null(at);
+    const char *to = "\"骑手\\t驿站\\\\龙澄\\n广场\"";
+    size_t cap = n + strlen(to) + 1;
+    char *u = malloc(cap);
+    assert_non_null(u);
+    snprintf(u, cap, "%.*s%s%s", (int)(at - t), t, to, at + strlen(from));
+    const char *p = svt_write("stations.geojson", u);
+    free(t);
+    free(u);
+    return p;
+}
+
+/* Every table of the description holds the same rows in a and b (the SpatiaLite files), geometry blobs
+ * byte for byte; runs: every column but the times and the command line. */
+static void assert_same_tables(const char *a, const char *b)
+{
+    sqlite3 *db = svt_db_open(a);
+    char sql[4096];
+    snprintf(sql, sizeof sql, "ATTACH '%s' AS b", b);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    int compared = 0;
+    for (int t = 0; t < SV_TABLE_COUNT; t++) {
+        const sv_table_desc *d = sv_schema_table((sv_table)t);
+        char cols[4096] = "";
+        for (size_t c = 0; c < d->n_columns; c++) {
+            const char *n = d->columns[c].name;
+            if (strcmp(n, "started_utc") == 0 || strcmp(n, "finished_utc") == 0 || strcmp(n, "command") == 0)
+                continue;
+            snprintf(cols + strlen(cols), sizeof cols - strlen(cols), "%s\"%s\"", *cols ? ", " : "", n);
+        }
+        if (d->geometry)
+            snprintf(cols + strlen(cols), sizeof cols - strlen(cols), ", %s", d->geometry_column);
+        long long in_a = svt_db_int(db, "SELECT count(*) FROM main.sqlite_master WHERE name = '%s'", d->name);
+        long long in_b = svt_db_int(db, "SELECT count(*) FROM b.sqlite_master WHERE name = '%s'", d->name);
+        assert_int_equal(in_a, in_b);
+        if (!in_a)
+            continue;
+        long long na = svt_db_int(db, "SELECT count(*) FROM main.%s", d->name);
+        long long nb = svt_db_int(db, "SELECT count(*) FROM b.%s", d->name);
+        if (na != nb)
+            fail_msg("%s: %lld rows in %s, %lld in %s", d->name, na, a, nb, b);
+        /* the key too (it is the row's id in both), except runs' (the PostGIS run id) */
+        const char *key = strcmp(d->name, "runs") == 0 ? "" : d->key;
+        char q[10000];
+        snprintf(q, sizeof q, "SELECT count(*) FROM (SELECT %s%s%s FROM main.%s EXCEPT SELECT %s%s%s FROM b.%s)",
+                 key, *key ? ", " : "", cols, d->name, key, *key ? ", " : "", cols, d->name);
+        sqlite3_stmt *s = NULL;
+        if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+            fail_msg("SQL error in \"%s\": %s", q, sqlite3_errmsg(db));
+        long long diff = sqlite3_column_int64(s, 0);
+        sqlite3_finalize(s);
+        if (diff != 0)
+            fail_msg("%s: %lld rows of %s are not in %s", d->name, diff, a, b);
+        compared += na > 0;
+    }
+    assert_true(compared >= 15); /* the demo city fills most tables */
+    sqlite3_close(db);
+}
+
+/* The same run into SpatiaLite and into PostGIS, and back: equal table by table; typed columns, GiST
+ * indexes, growing run ids, Chinese text and COPY's escapes intact. */
+static void test_store(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    const char *st = stations_with_escapes();
+    const char *ref = svt_path("ref.sqlite"), *back = svt_path("back.sqlite"), *back1 = svt_path("back1.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", DISTRICTS, "--minutes", "10,15",
+               "--population-field", "population", "--out", ref, "-q");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", DISTRICTS, "--minutes", "10,15",
+               "--population-field", "population", "--out", pg.pg, "-q");
+    /* the run id alone on stdout */
+    assert_string_equal(svt_last.out, "1\n");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--run", "1", "--out", back1);
+    assert_same_tables(ref, back1);
+
+    /* a second run gets id 2; the first is still there as it was */
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", DISTRICTS, "--minutes", "5,10,15",
+               "--population-field", "population", "--out", pg.pg, "-q");
+    assert_string_equal(svt_last.out, "2\n");
+    assert_string_equal(psql("SELECT string_agg(run_id::text, ',' ORDER BY run_id) FROM svcov.runs"), "1,2");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.district_coverage WHERE run_id = 1"), "28");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.district_coverage WHERE run_id = 2"), "42");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--out", back); /* the latest */
+    sqlite3 *b = svt_db_open(back);
+    assert_int_equal(svt_db_int(b, "SELECT run_id FROM runs"), 2);
+    assert_int_equal(svt_db_int(b, "SELECT count(*) FROM district_coverage"), 42);
+    sqlite3_close(b);
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--run", "1", "--out", back1, "--overwrite");
+    assert_same_tables(ref, back1);
+
+    /* in PostGIS: typed columns, the analysis SRID, GiST indexes, NOT NULL as described */
+    assert_string_equal(psql("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                             "'svcov.gaps'::regclass AND attname = 'geom'"),
+                        "geometry(MultiPolygon,32649)");
+    assert_string_equal(psql("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                             "'svcov.stations'::regclass AND attname = 'geom'"),
+                        "geometry(Point,32649)");
+    assert_string_equal(psql("SELECT format_type(atttypid, atttypmod) || ' ' || attnotnull FROM pg_attribute "
+                             "WHERE attrelid = 'svcov.district_coverage'::regclass AND attname = 'covered_pct'"),
+                        "double precision true");
+    assert_string_equal(psql("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                             "'svcov.district_coverage'::regclass AND attname = 'n_gap_parts'"),
+                        "bigint");
+    assert_string_equal(psql("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                             "'svcov.runs'::regclass AND attname = 'svcov_version'"),
+                        "text");
+    int n_geom = 0;
+    for (int t = 0; t < SV_TABLE_COUNT; t++) {
+        const sv_table_desc *d = sv_schema_table((sv_table)t);
+        if (!d->geometry)
+            continue;
+        n_geom++;
+        assert_string_equal(psql("SELECT count(*) FROM pg_indexes WHERE schemaname = 'svcov' AND tablename = '%s' "
+                                 "AND indexdef LIKE '%%USING gist (geom)%%'",
+                                 d->name),
+                            "1");
+        /* every geometry valid and of the column's SRID */
+        assert_string_equal(psql("SELECT count(*) FROM svcov.%s WHERE ST_SRID(geom) <> 32649 OR NOT "
+                                 "ST_IsValid(geom)", d->name),
+                            "0");
+    }
+    assert_true(n_geom >= 14);
+    /* the geometry is the same as SpatiaLite's, to the bit: the areas agree exactly */
+    sqlite3 *r = svt_db_open(ref);
+    double gap = svt_db_double(r, "SELECT sum(gap_m2) FROM gaps WHERE minutes = 10");
+    sqlite3_close(r);
+    char want[64];
+    snprintf(want, sizeof want, "%.17g", gap);
+    assert_string_equal(psql("SET extra_float_digits = 3; SELECT sum(gap_m2) FROM svcov.gaps WHERE run_id = 1 "
+                             "AND minutes = 10"),
+                        want);
+    /* Chinese text and COPY's escapes */
+    assert_string_equal(psql("SELECT district_name FROM svcov.districts WHERE run_id = 1 AND district_id = "
+                             "'D0001'"),
+                        "滨银街道");
+    assert_string_equal(psql("SELECT name = E'骑手\\t驿站\\\\龙澄\\n广场' FROM svcov.stations WHERE run_id = 1 AND "
+                             "station_id = 'S000001'"),
+                        "t");
+    b = svt_db_open(back1);
+    assert_string_equal(svt_db_text(b, "SELECT name FROM stations WHERE station_id = 'S000001'"),
+                        "骑手\t驿站\\龙澄\n广场");
+    sqlite3_close(b);
+    /* the foreign key: deleting a run deletes its rows */
+    psql("DELETE FROM svcov.runs WHERE run_id = 2");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.district_coverage WHERE run_id = 2"), "0");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.district_coverage"), "28");
+}
+
+/* ogrinfo (GDAL's PostgreSQL driver, as QGIS reads the database): every geometry table a layer with its type
+ * and the analysis CRS. */
+static void test_ogrinfo(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--minutes", "10,15", "--out",
+               pg.pg, "-q");
+    static const struct {
+        const char *geometry, *ogr;
+    } names[] = {{"POINT", "Point"}, {"POLYGON", "Polygon"}, {"MULTIPOLYGON", "Multi Polygon"},
+                 {"MULTILINESTRING", "Multi Line String"}};
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "ogrinfo -ro -q '%s' > '%s' 2>&1", pg.pg, svt_path("layers.txt"));
+    assert_int_equal(system(cmd), 0);
+    char *layers = svt_read(svt_path("layers.txt"), NULL);
+    assert_non_null(layers);
+    int n = 0;
+    for (int t = 0; t < SV_TABLE_COUNT; t++) {
+        const sv_table_desc *d = sv_schema_table((sv_table)t);
+        if (!d->geometry)
+            continue;
+        const char *ogr = NULL;
+        for (size_t i = 0; i < 4; i++)
+            if (strcmp(names[i].geometry, d->geometry) == 0)
+                ogr = names[i].ogr;
+        assert_non_null(ogr);
+        char line[256];
+        snprintf(line, sizeof line, ": svcov.%s (%s)\n", d->name, ogr);
+        if (!strstr(layers, line))
+            fail_msg("ogrinfo does not list \"%s\":\n%s", line, layers);
+        /* the CRS of the layer */
+        snprintf(cmd, sizeof cmd, "ogrinfo -ro -so '%s' svcov.%s > '%s' 2>&1", pg.pg, d->name,
+                 svt_path("layer.txt"));
+        assert_int_equal(system(cmd), 0);
+        char *info = svt_read(svt_path("layer.txt"), NULL);
+        assert_non_null(info);
+        if (!strstr(info, "ID[\"EPSG\",32649]") || !strstr(info, "WGS 84 / UTM zone 49N"))
+            fail_msg("ogrinfo svcov.%s has not EPSG:32649:\n%s", d->name, info);
+        free(info);
+        n++;
+    }
+    free(layers);
+    assert_true(n >= 14);
+    /* GDAL reads the Chinese names as they were written */
+    snprintf(cmd, sizeof cmd, "ogrinfo -ro -q '%s' -sql \"SELECT district_name FROM svcov.districts WHERE "
+             "district_id = 'D0002'\" > '%s' 2>&1", pg.pg, svt_path("name.txt"));
+    assert_int_equal(system(cmd), 0);
+    char *name = svt_read(svt_path("name.txt"), NULL);
+    assert_non_null(name);
+    if (!strstr(name, "district_name (String) = 明丹街道"))
+        fail_msg("ogrinfo: %s", name);
+    free(name);
+}
+
+/* map, report, query, export and site read a run from PG: the same bytes as from the run's SpatiaLite copy
+ * (named as the temporary copy is, since maps print the database's name). */
+static void test_readers(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--minutes", "10,15",
+               "--population-field", "population", "--out", pg.pg, "-q");
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500",
+               "--out", pg.pg, "-q");
+    assert_string_equal(svt_last.out, "2\n");
+    mkdir(svt_path("copy"), 0755);
+    const char *file = svt_path("copy/svcov-run1.sqlite");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--run", "1", "--out", file);
+    static const char *const outs[] = {"map.png", "map.svg", "report.html", "report.md", "report.csv", "map.html"};
+    for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
+        char a[64], b[64];
+        snprintf(a, sizeof a, "pg_%s", outs[i]);
+        snprintf(b, sizeof b, "file_%s", outs[i]);
+        const char *pa = svt_path(a), *pb = svt_path(b);
+        int report = strncmp(outs[i], "report", 6) == 0, html = strcmp(outs[i], "map.html") == 0;
+        const char *cmd = report ? "report" : "map", *opt = html ? "--html" : "--out";
+        SVT_EXPECT(0, cmd, "--db", pg.pg, "--run", "1", opt, pa, "-q");
+        SVT_EXPECT(0, cmd, "--db", file, opt, pb, "-q");
+        size_t la = 0;
+        char *t = svt_read(pa, &la);
+        assert_non_null(t);
+        assert_true(la > 1000);
+        free(t);
+        if (!svt_same_bytes(pa, pb))
+            fail_msg("%s from PG: differs from the one from its SpatiaLite copy", outs[i]);
+    }
+    /* the report names the districts in Chinese, as stored */
+    char *md = svt_read(svt_path("pg_report.md"), NULL);
+    assert_non_null(md);
+    assert_non_null(strstr(md, "滨银街道"));
+    free(md);
+    /* query: the latest run by default (radius 500), --run 1 the first */
+    SVT_EXPECT(0, "query", "--db", pg.pg, "--csv", "break_summary");
+    SVT_OUT_HAS("500");
+    assert_null(strstr(svt_last.out, "833.3"));
+    SVT_EXPECT(0, "query", "--db", pg.pg, "--run", "1", "--csv", "break_summary");
+    SVT_OUT_HAS("833.3");
+    SVT_OUT_HAS("1250");
+    /* export of one layer from PG is the export from the file */
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--run", "1", "--layer", "district_coverage", "--out",
+               svt_path("pg_dc.csv"));
+    SVT_EXPECT(0, "export", "--db", file, "--layer", "district_coverage", "--out", svt_path("file_dc.csv"));
+    assert_true(svt_same_bytes(svt_path("pg_dc.csv"), svt_path("file_dc.csv")));
+    /* no temporary copy is left behind (svcov's TMPDIR is the test's tmp/) */
+    DIR *d = opendir(svt_path("tmp"));
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, ".."))
+            fail_msg("left in TMPDIR: %s", e->d_name);
+    closedir(d);
+}
+
+/* Bad input: clear message, exit 1 or 2, nothing half-written. */
+static void test_bad(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    /* a server that is not there: at once, before any input is read */
+    SVT_EXPECT(1, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out",
+               "PG:host=/nonexistent port=5432 dbname=svcov", "-q");
+    SVT_ERR_HAS("cannot connect to PostgreSQL at PG:host=/nonexistent port=5432 dbname=svcov");
+    SVT_ERR_HAS("check host, port, dbname and user");
+    SVT_EXPECT(1, "map", "--db", "PG:host=/nonexistent dbname=svcov", "--out", svt_path("m.png"));
+    SVT_ERR_HAS("cannot connect to PostgreSQL");
+    assert_false(svt_exists(svt_path("m.png")));
+    /* a password is never printed */
+    SVT_EXPECT(1, "query", "--db", "PG:host=/nonexistent dbname=svcov password=geheim", "break_summary");
+    assert_null(strstr(svt_last.err, "geheim"));
+    SVT_ERR_HAS("password=***");
+
+    /* a database without PostGIS */
+    psql("CREATE DATABASE plain");
+    SVT_EXPECT(1, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out",
+               conn("user=postgres dbname=plain"), "-q");
+    SVT_ERR_HAS("database plain");
+    SVT_ERR_HAS("has no PostGIS; run 'CREATE EXTENSION postgis;'");
+    char out[256];
+    assert_int_equal(svt_pg_psql(&pg, "plain", "SELECT count(*) FROM pg_namespace WHERE nspname = 'svcov'", out,
+                                 sizeof out), 0);
+    assert_string_equal(out, "0");
+
+    /* a schema owned by someone else, written by a user who may not create in it */
+    psql("CREATE ROLE owner_x; CREATE ROLE planner LOGIN; CREATE SCHEMA theirs AUTHORIZATION owner_x; "
+         "GRANT USAGE ON SCHEMA theirs TO planner; GRANT CREATE ON DATABASE svcov TO planner");
+    SVT_EXPECT(1, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out",
+               conn("user=planner dbname=svcov"), "--pg-schema", "theirs", "-q");
+    SVT_ERR_HAS("schema theirs in database svcov belongs to owner_x, and planner may not create tables in it");
+    SVT_ERR_HAS("--pg-schema NAME");
+    assert_string_equal(psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'theirs'"), "0");
+    /* the same user in a schema of its own works */
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out",
+               conn("user=planner dbname=svcov"), "--pg-schema", "planning", "-q");
+    assert_string_equal(psql("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'planning'"),
+                        "planner");
+    assert_string_equal(psql("SELECT count(*) FROM planning.districts"), "14");
+
+    /* a run of another CRS into the same schema: refused, nothing of it written */
+    SVT_EXPECT(1, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--crs",
+               "EPSG:4547", "--out", conn("user=planner dbname=svcov"), "--pg-schema", "planning", "-q");
+    SVT_ERR_HAS("schema planning holds results in EPSG:32649 and this run is in EPSG:4547");
+    assert_string_equal(psql("SELECT count(*) FROM planning.runs"), "1");
+    assert_string_equal(psql("SELECT count(*) FROM planning.districts"), "14");
+
+    /* a run id that does not exist: a usage error listing the runs */
+    SVT_EXPECT(2, "report", "--db", conn("user=planner dbname=svcov"), "--pg-schema", "planning", "--run", "9",
+               "--out", svt_path("r.html"));
+    SVT_ERR_HAS("--run 9: no such run in schema planning");
+    SVT_ERR_HAS("its runs: 1");
+    assert_false(svt_exists(svt_path("r.html")));
+    SVT_EXPECT(2, "map", "--db", pg.pg, "--run", "0", "--out", svt_path("m.png"));
+    SVT_ERR_HAS("--run 0: give a run id");
+    /* a schema without results */
+    SVT_EXPECT(1, "export", "--db", pg.pg, "--pg-schema", "nothing_here", "--out", svt_path("x.sqlite"));
+    SVT_ERR_HAS("has no svcov results in schema nothing_here");
+    assert_false(svt_exists(svt_path("x.sqlite")));
+    /* option mistakes */
+    SVT_EXPECT(2, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out", pg.pg,
+               "--pg-schema", "Bad-Name", "-q");
+    SVT_ERR_HAS("--pg-schema Bad-Name: give a schema name");
+    SVT_EXPECT(2, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out",
+               svt_path("a.sqlite"), "--pg-schema", "svcov", "-q");
+    SVT_ERR_HAS("--pg-schema is for --out PG:");
+    assert_false(svt_exists(svt_path("a.sqlite")));
+    SVT_EXPECT(2, "query", "--db", svt_path("a.sqlite"), "--run", "1", "break_summary");
+    SVT_ERR_HAS("--run and --pg-schema are for --db PG:");
+    /* export into PostgreSQL: pointed to analyze --out PG: */
+    SVT_EXPECT(0, "export", "--db", conn("user=planner dbname=svcov"), "--pg-schema", "planning", "--out",
+               svt_path("p.sqlite"));
+    SVT_EXPECT(2, "export", "--db", svt_path("p.sqlite"), "--layer", "gaps", "--out", pg.pg);
+    SVT_ERR_HAS("export writes files; to put results into PostgreSQL/PostGIS run 'svcov analyze ... --out PG:");
+    SVT_EXPECT(2, "export", "--db", svt_path("p.sqlite"), "--layer", "gaps", "--format", "PostgreSQL", "--out",
+               svt_path("g"));
+    SVT_ERR_HAS("export writes files");
+    /* nothing of the failed runs reached the default schema either */
+    assert_string_equal(psql("SELECT count(*) FROM pg_namespace WHERE nspname = 'svcov'"), "0");
+}
+
+/* The harness itself: the server runs as an unprivileged user on a socket only, PostGIS is there. */
+static void test_harness(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    assert_string_equal(psql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"), "t");
+    assert_string_equal(psql("SHOW listen_addresses"), "");
+    assert_string_equal(psql("SELECT extversion >= '3' FROM pg_extension WHERE extname = 'postgis'"), "t");
+    long pm = svt_pg_postmaster(&pg);
+    assert_true(pm > 0);
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%ld/status", pm);
+    char *st = svt_read(p, NULL);
+    assert_non_null(st);
+    char *uid = strstr(st, "\nUid:");
+    assert_non_null(uid);
+    assert_int_not_equal(atoi(uid + 5), 0); /* never root */
+    free(st);
+}
+
+int main(int argc, char **argv)
+{
+    const svt_group groups[] = {
+        {"harness", cmocka_unit_test(test_harness)}, {"store", cmocka_unit_test(test_store)},
+        {"ogrinfo", cmocka_unit_test(test_ogrinfo)}, {"readers", cmocka_unit_test(test_readers)},
+        {"bad", cmocka_unit_test(test_bad)},
+    };
+    int rc = svt_run_groups(argc, argv, "test_pg", groups, sizeof groups / sizeof groups[0], setup, teardown);
+    return pg_skip && rc == 0 ? 77 : rc;
+}
