@@ -43,6 +43,11 @@ sv_status sv_pg_publish(sv_ctx *ctx, const char *uri, const char *schema, const 
 sv_status sv_pg_fetch(sv_ctx *ctx, const char *uri, const char *schema, long long run, const char *out_path,
                       long long *run_id);
 
+/* Add the newest site run of db_path (a fetched copy of run run_id to which svcov site added one) to that
+ * run, in one transaction, after any that others added meanwhile; *site_run_id (may be NULL) gets its id. */
+sv_status sv_pg_publish_site(sv_ctx *ctx, const char *uri, const char *schema, long long run_id, const char *db_path,
+                             long long *site_run_id);
+
 /* The id of run (0: the latest) of the schema, checked as sv_pg_fetch does. */
 sv_status sv_pg_run_id(sv_ctx *ctx, const char *uri, const char *schema, long long run, long long *run_id);
 

@@ -365,6 +365,12 @@ typedef struct {
     int srid;
     int n_runs;
     sv_buf row;
+    /* site runs added to a stored run: only the local site runs above site_from, renumbered by
+     * site_offset; site_col is the site_run_id column (-1: the key, site_runs) */
+    int site;
+    long long site_from, site_offset;
+    int site_col;
+    long long n_rows;
 } publish_state;
 
 static sv_status pg_copy_put(sv_ctx *ctx, publish_state *ps)
@@ -380,42 +386,46 @@ static sv_status pg_copy_put(sv_ctx *ctx, publish_state *ps)
 }
 
 /* One row of a table: run_id, key, the values, the geometry. Sent in pieces of about 1 MB. */
-static sv_status copy_row(sv_ctx *ctx, void *userdata, long long key, const sv_value *values, size_t n,
-                          const unsigned char *wkb, size_t len)
+static sv_status copy_row_(sv_ctx *ctx, publish_state *ps, long long key, const sv_value *values, size_t n,
+                           int geom, const unsigned char *wkb, size_t len)
 {
-    publish_state *ps = userdata;
-    (void)len;
+    sv_value site_id;
+    if (ps->site) {
+        long long s = ps->site_col < 0 ? key : (long long)values[ps->site_col].number;
+        if (s <= ps->site_from)
+            return SV_OK; /* a site run the store already has */
+        if (ps->site_col < 0)
+            key = s + ps->site_offset;
+        else
+            site_id = SV_INT(s + ps->site_offset);
+    }
     sv_buf_printf(&ps->row, "%lld\t%lld", ps->run_id, key);
     for (size_t i = 0; i < n; i++) {
         sv_buf_puts(&ps->row, "\t");
-        copy_value(&ps->row, &values[i]);
+        copy_value(&ps->row, ps->site && (int)i == ps->site_col ? &site_id : &values[i]);
     }
-    if (wkb || len) {
+    if (geom) {
         sv_buf_puts(&ps->row, "\t");
         copy_ewkb(&ps->row, wkb, len, ps->srid);
     }
     sv_buf_puts(&ps->row, "\n");
+    ps->n_rows++;
     if (sv_ctx_interrupted(ctx))
         return sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; nothing of this run was published");
     return ps->row.len > (1 << 20) ? pg_copy_put(ctx, ps) : SV_OK;
 }
 
-/* A table without geometry passes wkb NULL: the geometry column is only named for tables that have one. */
+static sv_status copy_row(sv_ctx *ctx, void *userdata, long long key, const sv_value *values, size_t n,
+                          const unsigned char *wkb, size_t len)
+{
+    return copy_row_(ctx, userdata, key, values, n, 0, wkb, len);
+}
+
+/* A table with a geometry column: a NULL geometry is \N. */
 static sv_status copy_row_geom(sv_ctx *ctx, void *userdata, long long key, const sv_value *values, size_t n,
                                const unsigned char *wkb, size_t len)
 {
-    publish_state *ps = userdata;
-    sv_buf_printf(&ps->row, "%lld\t%lld", ps->run_id, key);
-    for (size_t i = 0; i < n; i++) {
-        sv_buf_puts(&ps->row, "\t");
-        copy_value(&ps->row, &values[i]);
-    }
-    sv_buf_puts(&ps->row, "\t");
-    copy_ewkb(&ps->row, wkb, len, ps->srid);
-    sv_buf_puts(&ps->row, "\n");
-    if (sv_ctx_interrupted(ctx))
-        return sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; nothing of this run was published");
-    return ps->row.len > (1 << 20) ? pg_copy_put(ctx, ps) : SV_OK;
+    return copy_row_(ctx, userdata, key, values, n, 1, wkb, len);
 }
 
 /* The run record: INSERT ... RETURNING run_id (the new run's id). */
@@ -730,5 +740,77 @@ sv_status sv_pg_fetch(sv_ctx *ctx, const char *uri, const char *schema, long lon
     PQfinish(c);
     if (rc == SV_OK && run_id)
         *run_id = id;
+    return rc;
+}
+
+/* ---- site runs added to a stored run (svcov site --db PG:...) ---- */
+
+static int max_row(void *userdata, int ncol, const char *const *names, const char *const *values)
+{
+    (void)names;
+    if (values && ncol > 0 && values[0])
+        *(long long *)userdata = atoll(values[0]);
+    return 0;
+}
+
+sv_status sv_pg_publish_site(sv_ctx *ctx, const char *uri, const char *schema, long long run_id, const char *db_path,
+                             long long *site_run_id)
+{
+    sv_status rc = sv_pg_check_schema_name(ctx, schema);
+    if (rc != SV_OK)
+        return rc;
+    sv_store_reader *rd = NULL;
+    if ((rc = sv_store_open_read(ctx, db_path, &rd)) != SV_OK)
+        return rc;
+    /* svcov site added one site run to the copy: the newest */
+    long long newest = 0;
+    rc = sv_store_read(ctx, rd, "SELECT max(site_run_id) FROM site_runs", NULL, NULL, 0, max_row, &newest);
+    if (rc == SV_OK && newest <= 0)
+        rc = sv_error(ctx, SV_ERR_INTERNAL, "internal: %s holds no site run to publish", db_path);
+    publish_state ps = {.schema = schema, .srid = sv_store_db_srid(db_path), .run_id = run_id, .site = 1,
+                        .site_from = newest - 1};
+    long long site_from = newest - 1;
+    if (rc != SV_OK) {
+        sv_store_close_read(rd);
+        return rc;
+    }
+    if ((rc = pg_connect(ctx, uri, &ps.c)) == SV_OK)
+        rc = pg_exec(ctx, ps.c, "BEGIN", "cannot start a transaction");
+    char sql[512], v[64];
+    if (rc == SV_OK) {
+        const char *p[1] = {schema};
+        PGresult *r = PQexecParams(ps.c, "SELECT pg_advisory_xact_lock(hashtext('svcov.publish.' || $1))", 1, NULL,
+                                   p, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot lock schema %s", schema);
+        PQclear(r);
+    }
+    if (rc == SV_OK)
+        rc = create_tables(ctx, ps.c, schema, ps.srid);
+    /* site runs published by others since the fetch: ours come after them */
+    snprintf(sql, sizeof sql, "SELECT coalesce(max(site_run_id), 0) FROM \"%s\".site_runs WHERE run_id = %lld",
+             schema, run_id);
+    if (rc == SV_OK && pg_value(ps.c, sql, NULL, v, sizeof v) != 1)
+        rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot read %s.site_runs", schema);
+    if (rc == SV_OK) {
+        long long have = atoll(v);
+        ps.site_offset = have > site_from ? have - site_from : 0;
+    }
+    static const sv_table site_tables[] = {SV_TABLE_SITE_RUNS, SV_TABLE_SITES, SV_TABLE_SITE_DISTRICT_COVERAGE};
+    for (size_t i = 0; rc == SV_OK && i < 3; i++) {
+        const sv_table_desc *t = sv_schema_table(site_tables[i]);
+        ps.site_col = -1;
+        for (size_t c = 0; c < t->n_columns; c++)
+            if (strcmp(t->columns[c].name, "site_run_id") == 0)
+                ps.site_col = (int)c;
+        rc = copy_table(ctx, rd, &ps, site_tables[i]);
+    }
+    if (rc == SV_OK)
+        rc = pg_exec(ctx, ps.c, "COMMIT", "cannot commit the site run");
+    sv_buf_free(&ps.row);
+    PQfinish(ps.c);
+    sv_store_close_read(rd);
+    if (rc == SV_OK && site_run_id)
+        *site_run_id = site_from + 1 + ps.site_offset;
     return rc;
 }

@@ -5,6 +5,7 @@
 
 #include "svcov/sv_site.h"
 #include "svcov/sv_text.h"
+#include "svcov/sv_pg.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -46,7 +47,9 @@ static void help(void)
            "  --out DB                  result database: tables sites, site_runs, site_district_coverage\n"
            "  --db DB                   an earlier 'svcov analyze' result: its stations, districts and CRS are\n"
            "                            used, and the siting tables are added to it (or to a copy at --out);\n"
-           "                            a network analysis is refused (siting measures straight-line reach)\n"
+           "                            a network analysis is refused (siting measures straight-line reach);\n"
+           "                            --db PG:\"CONN\" [--run ID] [--pg-schema NAME]: a run in PostGIS, the\n"
+           "                            siting tables added to that run (or written to --out FILE.sqlite)\n"
            "  --lang LANG   en or zh (简体中文): the summary; default from LANG/LC_ALL\n"
            "  -q, --quiet\n\n");
     cli_inputs_help();
@@ -132,6 +135,7 @@ int cmd_site(int argc, char **argv)
         {"allow-network", no_argument, NULL, O_ALLOW_NETWORK},
         {"out", required_argument, NULL, O_OUT},
         {"db", required_argument, NULL, O_DB},
+        CLI_PG_LONGOPTS,
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, O_HELP},
         {"lang", required_argument, NULL, O_LANG},
@@ -141,6 +145,7 @@ int cmd_site(int argc, char **argv)
     sv_siting_opts o;
     sv_siting_opts_init(&o);
     int quiet = 0, have_model = 0, allow_network = 0, c;
+    cli_pg pg = {0};
     const char *lang_arg = NULL;
     sv_lang L = SV_LANG_EN;
     cli_inputs inputs;
@@ -152,6 +157,10 @@ int cmd_site(int argc, char **argv)
         char *end = NULL;
         int in = cli_input_option("site", c, optarg, &inputs);
         if (in == EXIT_USAGE)
+            return in;
+        if (in)
+            continue;
+        if ((in = cli_pg_option("site", c, optarg, &pg)) == EXIT_USAGE)
             return in;
         if (in)
             continue;
@@ -259,6 +268,17 @@ int cmd_site(int argc, char **argv)
         return cli_usage("site", "--target goes with --model lscp");
     if (o.candidates.spec && o.grid_m > 0)
         return cli_usage("site", "give --candidates or --grid, not both");
+    if (o.db_path && cli_pg_check("site", o.db_path, &pg) != 0)
+        return EXIT_USAGE;
+    /* --db PG:...: the run is read from a temporary copy; without --out (or with --out the same PG:) the
+     * siting tables are added to that run in the database */
+    const char *pg_uri = o.db_path && sv_pg_is_uri(o.db_path) ? o.db_path : NULL;
+    if (o.out_path && sv_pg_is_uri(o.out_path)) {
+        if (!pg_uri || strcmp(o.out_path, pg_uri) != 0)
+            return cli_usage("site", "--out %s: site adds its tables to the run of --db PG:...; give --db %s (and "
+                             "leave --out out), or --out FILE.sqlite", o.out_path, o.out_path);
+        o.out_path = NULL;
+    }
 
     char *cmdline = cli_command_line(argc, argv);
     o.command_line = cmdline;
@@ -278,10 +298,17 @@ int cmd_site(int argc, char **argv)
     /* One writer at a time: site --db X reads X, copies it and renames the
      * copy over X, all under the lock, so a second run cannot lose either. */
     sv_lock *lock = NULL;
-    sv_status st = sv_lock_output(ctx, o.out_path ? o.out_path : o.db_path, &lock);
+    long long site_run_id = 0;
+    sv_status st = cli_pg_fetch(ctx, &pg, &o.db_path);
+    if (st == SV_OK)
+        st = sv_lock_output(ctx, o.out_path ? o.out_path : o.db_path, &lock);
     if (st == SV_OK)
         st = sv_siting_run(ctx, &o, &s);
+    if (st == SV_OK && pg_uri && !o.out_path)
+        st = sv_pg_publish_site(ctx, pg_uri, pg.schema ? pg.schema : SV_PG_DEFAULT_SCHEMA, pg.run_id, o.db_path,
+                                &site_run_id);
     sv_unlock_output(lock);
+    cli_pg_done(&pg);
     cli_progress_end();
     cli_print_issues(ctx, "site");
     int rc = EXIT_OK;
@@ -332,8 +359,11 @@ int cmd_site(int argc, char **argv)
             printf(sv_tr(L, "greedy in %.3f s (add --exact for the proven optimum)\n"), r->greedy_s);
         if (*r->note)
             printf(sv_tr(L, "note: %s\n"), r->note);
+        char shown[1200];
+        if (site_run_id)
+            snprintf(shown, sizeof shown, "site run %lld of run %lld in %s", site_run_id, pg.run_id, pg_uri);
         printf(sv_tr(L, "Results: %s (tables sites, site_runs, site_district_coverage)\n"),
-               o.out_path ? o.out_path : o.db_path);
+               site_run_id ? shown : o.out_path ? o.out_path : o.db_path);
     }
     sv_siting_destroy(s);
     sv_ctx_destroy(ctx);

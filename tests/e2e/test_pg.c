@@ -345,6 +345,38 @@ static void test_readers(void **state)
                svt_path("pg_dc.csv"));
     SVT_EXPECT(0, "export", "--db", file, "--layer", "district_coverage", "--out", svt_path("file_dc.csv"));
     assert_true(svt_same_bytes(svt_path("pg_dc.csv"), svt_path("file_dc.csv")));
+    /* site --db PG:: the siting tables added to that run, in the database */
+    SVT_EXPECT(0, "site", "--db", pg.pg, "--run", "1", "--demand", DISTRICTS, "--grid", "300", "--radius", "200",
+               "--model", "mclp", "--k", "3", "-q");
+    assert_string_equal(psql("SELECT run_id || ':' || site_run_id || ':' || k FROM svcov.site_runs"), "1:1:3");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.sites WHERE run_id = 1 AND site_run_id = 1"), "3");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.sites WHERE run_id = 2"), "0");
+    /* the same from the run's file: the same sites */
+    SVT_EXPECT(0, "site", "--db", file, "--demand", DISTRICTS, "--grid", "300", "--radius", "200", "--model",
+               "mclp", "--k", "3", "--out", svt_path("site_file.sqlite"), "-q");
+    sqlite3 *sf = svt_db_open(svt_path("site_file.sqlite"));
+    char want[512];
+    snprintf(want, sizeof want, "%s", svt_db_text(sf, "SELECT group_concat(candidate_id || '@' || rank, ';') FROM "
+                                                      "(SELECT * FROM sites ORDER BY rank)"));
+    sqlite3_close(sf);
+    assert_string_equal(psql("SELECT string_agg(candidate_id || '@' || rank, ';' ORDER BY rank) FROM svcov.sites"),
+                        want);
+    /* a second one gets the next site run id; with --out FILE the store is left alone */
+    SVT_EXPECT(0, "site", "--db", pg.pg, "--run", "1", "--demand", DISTRICTS, "--grid", "300", "--radius", "150",
+               "--model", "mclp", "--k", "2", "-q");
+    assert_string_equal(psql("SELECT string_agg(site_run_id || ':' || k, ',' ORDER BY site_run_id) FROM "
+                             "svcov.site_runs WHERE run_id = 1"),
+                        "1:3,2:2");
+    SVT_EXPECT(0, "site", "--db", pg.pg, "--run", "1", "--demand", DISTRICTS, "--grid", "300", "--radius", "150",
+               "--model", "mclp", "--k", "2", "--out", svt_path("site2.sqlite"), "-q");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.site_runs"), "2");
+    sf = svt_db_open(svt_path("site2.sqlite"));
+    assert_int_equal(svt_db_int(sf, "SELECT count(*) FROM site_runs"), 3); /* the two from PG and this one */
+    sqlite3_close(sf);
+    SVT_EXPECT(2, "site", "--db", file, "--demand", DISTRICTS, "--grid", "300", "--radius", "150", "--model",
+               "mclp", "--k", "2", "--out", pg.pg, "-q");
+    SVT_ERR_HAS("site adds its tables to the run of --db PG:");
+
     /* no temporary copy is left behind (svcov's TMPDIR is the test's tmp/) */
     DIR *d = opendir(svt_path("tmp"));
     assert_non_null(d);
