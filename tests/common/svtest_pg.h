@@ -128,8 +128,9 @@ SVT_FN int svt_pg_fail(svt_pg *pg, const char *what, const char *log)
 SVT_FN int svt_pg_psql(const svt_pg *pg, const char *db, const char *sql, char *out, size_t size)
 {
     char sqlp[600], outp[600];
-    snprintf(sqlp, sizeof sqlp, "%s/psql.sql", pg->dir);
-    snprintf(outp, sizeof outp, "%s/psql.out", pg->dir);
+    /* per process: a test may run psql from a child at the same time */
+    snprintf(sqlp, sizeof sqlp, "%s/psql-%d.sql", pg->dir, (int)getpid());
+    snprintf(outp, sizeof outp, "%s/psql-%d.out", pg->dir, (int)getpid());
     FILE *f = fopen(sqlp, "w");
     if (!f)
         return -1;
@@ -164,6 +165,8 @@ SVT_FN int svt_pg_psql(const svt_pg *pg, const char *db, const char *sql, char *
             out[--n] = '\0';
         free(t);
     }
+    unlink(sqlp);
+    unlink(outp);
     return WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
 }
 

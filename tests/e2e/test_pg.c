@@ -41,8 +41,28 @@ static int teardown(void **state)
     (void)state;
     long pm = svt_pg_postmaster(&pg);
     svt_pg_stop(&pg);
-    /* the server is gone and so is its folder */
+    /* the server is gone (or a zombie its parent has not reaped yet) and so is its folder */
+    for (int i = 0; i < 50 && pm > 0 && kill((pid_t)pm, 0) == 0; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "/proc/%ld/stat", pm);
+        char *t = svt_read(p, NULL);
+        char *close_paren = t ? strrchr(t, ')') : NULL;
+        int zombie = close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z';
+        free(t);
+        if (zombie)
+            break;
+        usleep(100000);
+    }
+    char *stat_t = NULL;
     if (pm > 0 && kill((pid_t)pm, 0) == 0) {
+        char p[64];
+        snprintf(p, sizeof p, "/proc/%ld/stat", pm);
+        stat_t = svt_read(p, NULL);
+    }
+    char *cp = stat_t ? strrchr(stat_t, ')') : NULL;
+    int alive = cp && !(cp[1] == ' ' && cp[2] == 'Z');
+    free(stat_t);
+    if (alive) {
         fprintf(stderr, "test_pg: the PostgreSQL server (pid %ld) still runs after svt_pg_stop\n", pm);
         return -1;
     }
@@ -438,6 +458,23 @@ static void test_bad(void **state)
     assert_string_equal(psql("SELECT count(*) FROM planning.runs"), "1");
     assert_string_equal(psql("SELECT count(*) FROM planning.districts"), "14");
 
+    /* a publish that fails half-way (the 8th table refuses its rows): nothing of the run is visible, the
+     * run id is not reused as a half run, and the next run publishes whole */
+    psql("ALTER TABLE planning.gap_parts ADD CONSTRAINT no_parts CHECK (area_m2 < 0) NOT VALID");
+    SVT_EXPECT(1, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "300", "--out",
+               conn("user=planner dbname=svcov"), "--pg-schema", "planning", "-q");
+    SVT_ERR_HAS("cannot write planning.gap_parts");
+    SVT_ERR_HAS("no_parts");
+    assert_string_equal(psql("SELECT count(*) FROM planning.runs"), "1");
+    assert_string_equal(psql("SELECT count(*) FROM planning.districts"), "14");
+    assert_string_equal(psql("SELECT count(*) FROM planning.district_coverage WHERE radius_m = 300"), "0");
+    psql("ALTER TABLE planning.gap_parts DROP CONSTRAINT no_parts");
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "300", "--out",
+               conn("user=planner dbname=svcov"), "--pg-schema", "planning", "-q");
+    assert_string_equal(svt_last.out, "3\n"); /* identity values are not given back on rollback */
+    assert_string_equal(psql("SELECT count(*) FROM planning.district_coverage WHERE radius_m = 300"), "14");
+    psql("DELETE FROM planning.runs WHERE run_id = 3");
+
     /* a run id that does not exist: a usage error listing the runs */
     SVT_EXPECT(2, "report", "--db", conn("user=planner dbname=svcov"), "--pg-schema", "planning", "--run", "9",
                "--out", svt_path("r.html"));
@@ -472,6 +509,66 @@ static void test_bad(void **state)
     assert_string_equal(psql("SELECT count(*) FROM pg_namespace WHERE nspname = 'svcov'"), "0");
 }
 
+/* A reader never sees half a run: while a publish is held up at a late table (another session holds a
+ * lock on it), the rows of its earlier tables are invisible to others; after the commit all are there. */
+static void test_atomic(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out", pg.pg,
+               "-q");
+    /* a session that holds the roads table (copied after district_coverage) for 6 seconds */
+    fflush(stdout);
+    fflush(stderr);
+    pid_t holder = fork();
+    assert_true(holder >= 0);
+    if (holder == 0) {
+        close(pg.guard_fd); /* only the test program keeps the server's guard waiting */
+        char out[256];
+        _exit(svt_pg_psql(&pg, "svcov", "BEGIN; LOCK TABLE svcov.roads IN SHARE MODE; "
+                                        "SELECT pg_sleep(6); COMMIT;", out, sizeof out));
+    }
+    /* wait until the lock is held */
+    for (int i = 0; i < 100; i++) {
+        if (strcmp(psql("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = "
+                        "'roads' AND l.mode = 'ShareLock' AND l.granted"),
+                   "1") == 0)
+            break;
+        usleep(100000);
+    }
+    const char *args[] = {"analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "700", "--out",
+                          pg.pg, "-q", NULL};
+    const char *argv[32];
+    svt_argv(args, argv, 32);
+    pid_t pub = svt_spawn(argv, svt_path("pub.out"), svt_path("pub.err"), 0);
+    /* the publisher is in its transaction, waiting for roads */
+    int waiting = 0;
+    for (int i = 0; i < 40 && !waiting; i++) {
+        usleep(100000);
+        waiting = strcmp(psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query "
+                              "LIKE 'COPY \"svcov\".roads%%'"),
+                         "1") == 0;
+    }
+    if (!waiting)
+        fail_msg("the publisher is not waiting for roads: %s",
+                 psql("SELECT string_agg(coalesce(wait_event_type, '-') || ' ' || state || ' ' || left(query, 60), "
+                      "' | ') FROM pg_stat_activity WHERE datname = 'svcov'"));
+    /* what a reader sees meanwhile: the first run only */
+    assert_string_equal(psql("SELECT count(*) FROM svcov.runs"), "1");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.district_coverage WHERE radius_m = 700"), "0");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.districts"), "14");
+    SVT_EXPECT(0, "query", "--db", pg.pg, "--csv", "break_summary");
+    SVT_OUT_HAS("500");
+    assert_null(strstr(svt_last.out, "700"));
+    int ws = 0;
+    assert_int_equal(waitpid(pub, &ws, 0), pub);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    assert_int_equal(waitpid(holder, &ws, 0), holder);
+    assert_string_equal(psql("SELECT count(*) FROM svcov.district_coverage WHERE radius_m = 700 AND run_id = 2"),
+                        "14");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.districts"), "28");
+}
+
 /* The harness itself: the server runs as an unprivileged user on a socket only, PostGIS is there. */
 static void test_harness(void **state)
 {
@@ -497,7 +594,7 @@ int main(int argc, char **argv)
     const svt_group groups[] = {
         {"harness", cmocka_unit_test(test_harness)}, {"store", cmocka_unit_test(test_store)},
         {"ogrinfo", cmocka_unit_test(test_ogrinfo)}, {"readers", cmocka_unit_test(test_readers)},
-        {"bad", cmocka_unit_test(test_bad)},
+        {"bad", cmocka_unit_test(test_bad)},         {"atomic", cmocka_unit_test(test_atomic)},
     };
     int rc = svt_run_groups(argc, argv, "test_pg", groups, sizeof groups / sizeof groups[0], setup, teardown);
     return pg_skip && rc == 0 ? 77 : rc;
