@@ -32,7 +32,12 @@ const sv_mode_info *sv_modes(void);
 
 #define SV_DEFAULT_QUAD_SEGS 32
 
-typedef struct {
+struct sv_analysis;
+struct sv_analyze_opts;
+/* inputs: stations, districts, network, demand, population polygons (NULL: not given). */
+typedef sv_status (*sv_shard_hook_fn)(sv_ctx *ctx, void *userdata, const struct sv_analyze_opts *opts,
+                                      const struct sv_analysis *a, sv_featureset *const inputs[5], int *stop);
+typedef struct sv_analyze_opts {
     sv_source_opts stations, districts;
     const char *crs;         /* "auto" (default), "auto-cgcs2000" or "EPSG:n" */
     const char *preset;      /* named breaks (sv_presets(), e.g. "gb50180"); radii override its distances */
@@ -49,6 +54,11 @@ typedef struct {
     int strict;              /* feature problems are errors */
     const char *out_path;
     const char *command_line; /* recorded in runs */
+    /* A sharded run (pipeline/shards.c): called once every input is in the analysis CRS, before anything
+     * is computed; may drop features (one shard and its halo) or set *stop (svcov plan: the inputs read,
+     * nothing computed or written; the run then ends with SV_OK and a partial analysis). NULL: none. */
+    sv_shard_hook_fn shard_hook;
+    void *shard_userdata;
     /* Network mode (network.spec set): true service areas over the roads. */
     sv_source_opts network;
     const char *speeds_csv;  /* highway,speed_kmh rows replacing the mode's table */
@@ -103,7 +113,7 @@ typedef struct {
 
 void sv_analyze_opts_init(sv_analyze_opts *o);
 
-typedef struct {
+typedef struct sv_analysis {
     sv_crs crs;
     char mode[32];
     double speed_kmh; /* 0 for metre breaks */

@@ -22,6 +22,10 @@ int cmd_query(int argc, char **argv);
 int cmd_site(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
+int cmd_finish(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 /* Feature problems on stderr: one line each up to a limit, then a count. */
 void cli_print_issues(const sv_ctx *ctx, const char *cmd);
@@ -100,6 +104,11 @@ int cli_pg_option(const char *cmd, int c, const char *arg, cli_pg *pg);
 int cli_pg_check(const char *cmd, const char *db, const cli_pg *pg);
 sv_status cli_pg_fetch(sv_ctx *ctx, cli_pg *pg, const char **db);
 void cli_pg_done(cli_pg *pg);
+/* Set by the shard commands (cmd_shards.c) around a call of cmd_analyze: the analysis's shard_hook. */
+#include "svcov/sv_analyze.h"
+extern sv_shard_hook_fn cli_analyze_hook;
+extern void *cli_analyze_hook_data;
+
 /* The help lines of --db PG:, --run and --pg-schema. */
 #define CLI_PG_HELP                                                                                          \
     "  --db PG:\"CONN\"     a PostGIS result store (libpq connection string, e.g. PG:\"host=db dbname=gis\")\n" \

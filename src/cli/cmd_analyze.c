@@ -120,6 +120,9 @@ enum {
     O_NO_REDUNDANCY, O_NO_CATEGORY, O_LANG, O_PRESET, O_ALLOW_NETWORK, O_PG_SCHEMA
 };
 
+sv_shard_hook_fn cli_analyze_hook;
+void *cli_analyze_hook_data;
+
 static const struct option longopts[] = {
     {"stations", required_argument, NULL, O_STATIONS},
     {"districts", required_argument, NULL, O_DISTRICTS},
@@ -572,6 +575,8 @@ int cmd_analyze(int argc, char **argv)
     }
     o.minutes = minutes;
     o.radii = radii;
+    o.shard_hook = cli_analyze_hook; /* svcov plan and worker only */
+    o.shard_userdata = cli_analyze_hook_data;
 
     /* The command line, for the runs table. */
     char *cmdline = cli_command_line(argc, argv);

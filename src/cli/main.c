@@ -34,6 +34,10 @@ static const struct {
     {"site", cmd_site, "where to put the next stations (maximal coverage, fewest stations, district floors)"},
     {"map", cmd_map, "draw printable maps (PNG, SVG, PDF; per district) and an interactive HTML map"},
     {"report", cmd_report, "the per-district table, city totals and run parameters as HTML, Markdown or CSV"},
+    {"plan", cmd_plan, "split one analysis into shards computed by workers into PostGIS (--shards N, --shard-by)"},
+    {"worker", cmd_worker, "compute the shards of a planned run (any number, on any machines)"},
+    {"finish", cmd_finish, "complete a sharded run: check it, the whole-area rows, mark it complete"},
+    {"status", cmd_status, "the runs of a PostGIS store, or the shards and progress of one"},
 };
 
 static void print_version(void)

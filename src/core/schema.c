@@ -61,7 +61,7 @@ static const sv_column district_coverage[] = {
     {"pop_covered", R, 0, "people inside a service area"},
     {"pop_covered_pct", R, 0, "covered share of the people, percent"},
 };
-static const sv_index district_coverage_idx[] = {{"district_coverage_break", "radius_m, district_id"}};
+static const sv_index_desc district_coverage_idx[] = {{"district_coverage_break", "radius_m, district_id"}};
 static const sv_column coverage[] = {
     DISTRICT_ID_NN,
     DISTRICT_NAME,

@@ -942,6 +942,12 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
                    "covered; check the field names and values (--strict makes this an error)", sfs.path, sfs.layer,
                    o->stations.where);
     }
+    if (o->shard_hook) { /* one shard of a sharded run (svcov worker), or svcov plan */
+        sv_featureset *const in[5] = {&sfs, &dfs, nsrc ? &nfs : NULL, msrc ? &mfs : NULL, psrc ? &pfs : NULL};
+        int stop = 0;
+        if ((rc = o->shard_hook(ctx, o->shard_userdata, o, a, in, &stop)) != SV_OK || stop)
+            goto done;
+    }
     sv_source_close(psrc);
     psrc = NULL;
     sv_source_close(nsrc);
