@@ -1548,6 +1548,7 @@ sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long lo
                               id, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
                               PQgetvalue(r, 0, 3), *PQgetvalue(r, 0, 5) ? ": " : "", PQgetvalue(r, 0, 5), shown, id);
             PQclear(r);
+            r = NULL;
         }
     }
     if (rc == SV_OK) { /* every district of the plan exactly once */
@@ -1561,6 +1562,7 @@ sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long lo
                 rc = sv_error(ctx, SV_ERR_DATA, "run %lld: %s districts are not there exactly once (%.300s); nothing "
                               "was changed", id, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
             PQclear(r);
+            r = NULL;
         }
         snprintf(sql, sizeof sql,
                  "SELECT count(*) FROM \"%s\".districts x WHERE run_id = $1 AND NOT EXISTS (SELECT 1 FROM "
@@ -1648,6 +1650,7 @@ sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long lo
         rc = pg_params(ctx, c, sql, 13, q, NULL, "cannot write city_coverage");
     }
     PQclear(r);
+    r = NULL;
     if (rc == SV_OK) {
         snprintf(sql, sizeof sql,
                  "UPDATE \"%s\".runs SET finished_utc = to_char(now() AT TIME ZONE 'UTC', "

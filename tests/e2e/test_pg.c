@@ -569,6 +569,275 @@ static void test_atomic(void **state)
     assert_string_equal(psql("SELECT count(*) FROM svcov.districts"), "28");
 }
 
+/* ---- sharded runs ---- */
+
+/* max |a.col - b.col| over the rows of table joined on keys, with equal row counts on both sides and no key
+ * twice; fails beyond tol. */
+static void same_rows(sqlite3 *db, const char *table, const char *keys, const char *cols, double tol,
+                      const char *where)
+{
+    char q[4096];
+    long long na = svt_db_int(db, "SELECT count(*) FROM main.%s WHERE %s", table, where);
+    long long nb = svt_db_int(db, "SELECT count(*) FROM r.%s WHERE %s", table, where);
+    if (na != nb)
+        fail_msg("%s: %lld rows sharded, %lld in the SpatiaLite run", table, na, nb);
+    assert_true(na > 0);
+    long long distinct = svt_db_int(db, "SELECT count(*) FROM (SELECT DISTINCT %s FROM main.%s WHERE %s)", keys,
+                                    table, where);
+    if (distinct != na)
+        fail_msg("%s: %lld rows but %lld distinct (%s): something is there twice", table, na, distinct, keys);
+    char klist[512];
+    snprintf(klist, sizeof klist, "%s", keys);
+    char on[1024] = "";
+    for (char *k = strtok(klist, ", "); k; k = strtok(NULL, ", "))
+        snprintf(on + strlen(on), sizeof on - strlen(on), "%sa.%s IS b.%s", *on ? " AND " : "", k, k);
+    snprintf(q, sizeof q, "SELECT count(*) FROM (SELECT * FROM main.%s WHERE %s) a JOIN (SELECT * FROM r.%s WHERE %s) b "
+             "ON %s", table, where, table, where, on);
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+        fail_msg("SQL error in \"%s\": %s", q, sqlite3_errmsg(db));
+    long long joined = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    if (joined != na)
+        fail_msg("%s: only %lld of %lld rows have a partner with the same %s", table, joined, na, keys);
+    char clist[1024];
+    snprintf(clist, sizeof clist, "%s", cols);
+    for (char *c = strtok(clist, ", "); c; c = strtok(NULL, ", ")) {
+        snprintf(q, sizeof q,
+                 "SELECT coalesce(max(abs(a.%s - b.%s)), 0), sum((a.%s IS NULL) != (b.%s IS NULL)) FROM (SELECT * "
+                 "FROM main.%s WHERE %s) a JOIN (SELECT * FROM r.%s WHERE %s) b ON %s",
+                 c, c, c, c, table, where, table, where, on);
+        if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+            fail_msg("SQL error in \"%s\": %s", q, sqlite3_errmsg(db));
+        double d = sqlite3_column_double(s, 0);
+        long long nulls = sqlite3_column_int64(s, 1);
+        sqlite3_finalize(s);
+        if (!(d <= tol) || nulls)
+            fail_msg("%s.%s: sharded and SpatiaLite runs differ by %g (%lld NULLs on one side only)", table, c, d,
+                     nulls);
+    }
+}
+
+/* Start n workers at once on the latest planned run of schema; each must exit 0. */
+static void run_workers(int n, const char *schema, const char *lease)
+{
+    pid_t pid[8];
+    for (int i = 0; i < n; i++) {
+        const char *args[] = {"worker", "--db", pg.pg, "--pg-schema", schema, "--lease", lease, "-q", NULL};
+        const char *argv[32];
+        svt_argv(args, argv, 32);
+        char o[64], e[64];
+        snprintf(o, sizeof o, "worker%d.out", i);
+        snprintf(e, sizeof e, "worker%d.err", i);
+        pid[i] = svt_spawn(argv, svt_path(o), svt_path(e), 0);
+    }
+    for (int i = 0; i < n; i++) {
+        int ws = 0;
+        assert_int_equal(waitpid(pid[i], &ws, 0), pid[i]);
+        if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
+            char e[64];
+            snprintf(e, sizeof e, "worker%d.err", i);
+            char *t = svt_read(svt_path(e), NULL);
+            fail_msg("worker %d exited %d: %s", i, WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, t ? t : "");
+        }
+    }
+}
+
+/* The demo city once into SpatiaLite, once as 9 shards computed by 3 workers at once into PostGIS: the same
+ * numbers per district, every district, station and service area once. */
+static void test_shards(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    const char *ref = svt_path("ref.sqlite"), *sh = svt_path("sharded.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--minutes", "10,15",
+               "--population-field", "population", "--out", ref, "-q");
+    SVT_EXPECT(0, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--minutes", "10,15",
+               "--population-field", "population", "--shards", "9", "--out", pg.pg);
+    assert_string_equal(svt_last.out, "1\n");
+    SVT_ERR_HAS("run 1: 9 shards of 14 districts, halo 1250 m");
+    assert_string_equal(psql("SELECT count(*) || ' ' || sum(n_districts) || ' ' || min(n_districts) || ' ' || "
+                             "max(n_districts) FROM svcov.shards WHERE run_id = 1 AND status = 'todo'"),
+                        "9 14 1 2");
+    /* core and halo as geometry: the halo is the core grown by the largest reach */
+    assert_string_equal(psql("SELECT count(*) FROM svcov.shards WHERE abs(ST_XMin(core) - ST_XMin(halo) - 1250) "
+                             "< 1e-6 AND ST_SRID(core) = 32649"),
+                        "9");
+    /* not finished: readers do not see it */
+    SVT_EXPECT(1, "query", "--db", pg.pg, "break_summary");
+    SVT_ERR_HAS("holds no run yet");
+    SVT_EXPECT(1, "export", "--db", pg.pg, "--run", "1", "--out", sh);
+    SVT_ERR_HAS("run 1 of schema svcov is a sharded run that is not finished");
+    SVT_EXPECT(1, "finish", "--db", pg.pg, "--run", "1");
+    SVT_ERR_HAS("run 1: 9 of 9 shards are not done (9 todo, 0 running, 0 failed)");
+    run_workers(3, "svcov", "30");
+    /* each shard claimed once, by one of the workers; three workers took part */
+    assert_string_equal(psql("SELECT count(*) FROM svcov.shards WHERE run_id = 1 AND status = 'done' AND attempt = 1"),
+                        "9");
+    assert_string_equal(psql("SELECT count(DISTINCT worker) FROM svcov.shards WHERE run_id = 1"), "3");
+    SVT_EXPECT(0, "status", "--db", pg.pg, "--run", "1");
+    SVT_OUT_HAS("done");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", "1");
+    SVT_EXPECT(2, "finish", "--db", pg.pg, "--run", "1");
+    SVT_ERR_HAS("already finished");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--out", sh); /* now the latest complete run */
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    /* shares to 1e-9 percentage points, areas to 1e-6 m2 (of 1e5 m2 and more), counts exactly */
+    same_rows(db, "district_coverage", "district_id, radius_m",
+              "covered_pct, pop_covered_pct, n_gap_parts, n_stations_inside, n_stations_reaching", 1e-9, "1");
+    same_rows(db, "district_coverage", "district_id, radius_m", "area_m2, covered_m2, gap_m2, pop_total, pop_covered",
+              1e-6, "1");
+    same_rows(db, "districts", "district_id", "area_m2, repaired", 1e-6, "1");
+    same_rows(db, "stations", "station_id", "source_fid", 0, "1");
+    same_rows(db, "service_areas", "station_id, radius_m", "area_m2", 1e-6, "1");
+    same_rows(db, "gaps", "district_id, radius_m", "gap_pct, n_parts", 1e-9, "1");
+    same_rows(db, "gaps", "district_id, radius_m", "gap_m2", 1e-6, "1");
+    same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_pct, pop_pct", 1e-9,
+              "district_id IS NOT NULL");
+    same_rows(db, "district_fairness", "district_id, radius_m", "pop_covered_pct, pop_total", 1e-9,
+              "district_id IS NOT NULL");
+    same_rows(db, "city_coverage", "radius_m", "covered_pct, pop_covered_pct, gini, n_stations", 1e-9, "1");
+    same_rows(db, "breaks", "break_no", "radius_m", 0, "1");
+    assert_int_equal(svt_db_int(db, "SELECT n_districts FROM runs"), 14);
+    assert_int_equal(svt_db_int(db, "SELECT n_stations FROM runs"), 200);
+    sqlite3_close(db);
+    /* the map of the sharded run draws the same districts */
+    SVT_EXPECT(0, "map", "--db", pg.pg, "--out", svt_path("sharded.png"), "-q");
+}
+
+/* Network mode: 16 districts of a street grid as 9 shards (streets and stations cross the shards' edges), by
+ * 3 workers at once: district coverage, demand access, reach and per-district demand as the SpatiaLite run. */
+static void test_shards_network(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s --grid 30 --spacing 80 --stations 12 --demand 300 --seed 3 --out %s >/dev/null",
+             SVCOV_GENROADS, svt_path("net"));
+    assert_int_equal(system(cmd), 0);
+    const char *st = svt_path("net/stations.gpkg"), *di = svt_path("net/districts.gpkg"),
+               *ro = svt_path("net/roads.gpkg"), *de = svt_path("net/demand.gpkg");
+    const char *ref = svt_path("netref.sqlite"), *sh = svt_path("netsh.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--network", ro, "--mode", "walk", "--minutes",
+               "5,10", "--demand", de, "--out", ref, "-q");
+    SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--network", ro, "--mode", "walk", "--minutes",
+               "5,10", "--demand", de, "--shards", "9", "--out", pg.pg, "--pg-schema", "net");
+    run_workers(3, "net", "30");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", "net", "--run", "1");
+    /* streets and service areas that cross the edge of a shard's core */
+    assert_true(atoi(psql("SELECT count(*) FROM net.roads r JOIN net.shards s USING (run_id) WHERE "
+                          "ST_Crosses(r.geom, ST_Boundary(s.core))")) > 0);
+    assert_true(atoi(psql("SELECT count(*) FROM net.service_areas a JOIN net.stations t ON t.run_id = a.run_id "
+                          "AND t.station_id = a.station_id JOIN net.shards s ON s.run_id = a.run_id WHERE "
+                          "ST_Crosses(a.geom, ST_Boundary(s.core)) AND ST_Intersects(t.geom, s.core)")) > 0);
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", "net", "--out", sh);
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    same_rows(db, "district_coverage", "district_id, radius_m",
+              "covered_pct, n_gap_parts, n_stations_inside, n_stations_reaching", 1e-9, "1");
+    same_rows(db, "district_coverage", "district_id, radius_m", "area_m2, covered_m2, gap_m2", 1e-6, "1");
+    same_rows(db, "stations", "station_id", "source_fid", 0, "1");
+    same_rows(db, "service_areas", "station_id, radius_m", "area_m2, reached_m", 1e-6, "1");
+    same_rows(db, "demand_access", "demand_id", "weight, snap_m, network_m, minutes, euclid_m", 1e-9, "1");
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.demand_access a JOIN r.demand_access b USING "
+                                    "(demand_id) WHERE a.nearest_station_id IS NOT b.nearest_station_id OR "
+                                    "a.district_id IS NOT b.district_id"),
+                     0);
+    same_rows(db, "demand_reach", "demand_id, radius_m", "within, n_stations", 0, "1");
+    same_rows(db, "district_demand", "district_id, radius_m", "demand_total, demand_covered, covered_share, n_points",
+              1e-9, "district_id IS NOT NULL");
+    same_rows(db, "city_coverage", "radius_m", "covered_pct", 1e-9, "1");
+    same_rows(db, "roads", "road_id", "road_id", 0, "1");
+    sqlite3_close(db);
+}
+
+/* A worker killed with SIGKILL in the middle of a shard (short lease): another finishes it, the totals are
+ * the SpatiaLite run's, nothing is there twice. */
+static void test_shards_kill(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    const char *ref = svt_path("ref.sqlite"), *sh = svt_path("sharded.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "600,900", "--out", ref,
+               "-q");
+    SVT_EXPECT(0, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "600,900", "--shards", "4",
+               "--out", pg.pg);
+    const char *args[] = {"worker", "--db", pg.pg, "--lease", "2", "-q", NULL};
+    const char *argv[32];
+    svt_argv(args, argv, 32);
+    pid_t a = svt_spawn(argv, svt_path("a.out"), svt_path("a.err"), 0);
+    char like[64];
+    snprintf(like, sizeof like, "%%:%d", (int)a);
+    int running = 0;
+    for (int i = 0; i < 300 && !running; i++) {
+        running = atoi(psql("SELECT count(*) FROM svcov.shards WHERE status = 'running' AND worker LIKE '%s'",
+                            like)) == 1;
+        if (!running)
+            usleep(20000);
+    }
+    assert_true(running);
+    const char *held = psql("SELECT shard_no FROM svcov.shards WHERE status = 'running' AND worker LIKE '%s'", like);
+    int killed_shard = atoi(held);
+    assert_int_equal(kill(a, SIGKILL), 0);
+    int ws = 0;
+    assert_int_equal(waitpid(a, &ws, 0), a);
+    assert_true(WIFSIGNALED(ws));
+    /* its shard is still 'running' under the dead worker's lease */
+    assert_string_equal(psql("SELECT status FROM svcov.shards WHERE shard_no = %d", killed_shard), "running");
+    run_workers(1, "svcov", "2");
+    assert_string_equal(psql("SELECT attempt || ' ' || status FROM svcov.shards WHERE shard_no = %d", killed_shard),
+                        "2 done");
+    assert_null(strstr(psql("SELECT worker FROM svcov.shards WHERE shard_no = %d", killed_shard), like + 1));
+    assert_string_equal(psql("SELECT count(*) FROM svcov.shards WHERE status = 'done'"), "4");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", "1");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--out", sh);
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
+    same_rows(db, "district_coverage", "district_id, radius_m", "covered_m2", 1e-6, "1");
+    same_rows(db, "stations", "station_id", "source_fid", 0, "1");
+    same_rows(db, "service_areas", "station_id, radius_m", "area_m2", 1e-6, "1");
+    same_rows(db, "city_coverage", "radius_m", "covered_pct", 1e-9, "1");
+    sqlite3_close(db);
+}
+
+/* Sharded runs, bad input: clear messages, nothing half-done. */
+static void test_shards_bad(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    SVT_EXPECT(2, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--shards", "4", "--out",
+               svt_path("x.sqlite"));
+    SVT_ERR_HAS("give --out PG:");
+    SVT_EXPECT(2, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--out", pg.pg);
+    SVT_ERR_HAS("give --shards N");
+    SVT_EXPECT(2, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--shards", "0", "--out", pg.pg);
+    SVT_ERR_HAS("--shards 0");
+    SVT_EXPECT(1, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--shards", "2", "--out",
+               "PG:host=/nonexistent dbname=x");
+    SVT_ERR_HAS("cannot connect to PostgreSQL");
+    SVT_EXPECT(1, "worker", "--db", pg.pg);
+    SVT_ERR_HAS("no svcov results in schema svcov");
+    /* --shard-by: one shard per value */
+    SVT_EXPECT(0, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--shard-by",
+               "district_id", "--out", pg.pg);
+    assert_string_equal(psql("SELECT count(*) FROM svcov.shards WHERE run_id = 1"), "14");
+    SVT_EXPECT(2, "worker", "--db", pg.pg, "--run", "7");
+    SVT_ERR_HAS("--run 7: no sharded run of that id");
+    SVT_EXPECT(2, "finish", "--db", pg.pg);
+    SVT_ERR_HAS("give --db PG:");
+    /* the inputs live in the database: the worker needs no file of the plan's machine */
+    assert_string_equal(psql("SELECT string_agg(file_name, ',' ORDER BY input_no) FROM svcov.shard_inputs"),
+                        "stations.geojson,districts.geojson");
+}
+
 /* The harness itself: the server runs as an unprivileged user on a socket only, PostGIS is there. */
 static void test_harness(void **state)
 {
@@ -595,6 +864,8 @@ int main(int argc, char **argv)
         {"harness", cmocka_unit_test(test_harness)}, {"store", cmocka_unit_test(test_store)},
         {"ogrinfo", cmocka_unit_test(test_ogrinfo)}, {"readers", cmocka_unit_test(test_readers)},
         {"bad", cmocka_unit_test(test_bad)},         {"atomic", cmocka_unit_test(test_atomic)},
+        {"shards", cmocka_unit_test(test_shards)},   {"shards_network", cmocka_unit_test(test_shards_network)},
+        {"shards_kill", cmocka_unit_test(test_shards_kill)}, {"shards_bad", cmocka_unit_test(test_shards_bad)},
     };
     int rc = svt_run_groups(argc, argv, "test_pg", groups, sizeof groups / sizeof groups[0], setup, teardown);
     return pg_skip && rc == 0 ? 77 : rc;
