@@ -163,12 +163,12 @@ int cmd_export(int argc, char **argv)
                          "'svcov analyze ... --out PG:\"host=... dbname=...\"' (every table, typed geometry, GiST "
                          "indexes, one transaction per run), then read them with --db PG:...", out,
                          format ? " --format " : "", format ? format : "");
-    if (db && !layer && out && (cli_pg_check("export", db, &pg) == 0) && sv_pg_is_uri(db))
+    if (db && cli_pg_check("export", db, &pg) != 0)
+        return EXIT_USAGE;
+    if (db && !layer && out && sv_pg_is_uri(db))
         return export_run(db, &pg, out, overwrite);
     if (!db || !layer || !out)
         return cli_usage("export", "--db, --layer and --out are required");
-    if (cli_pg_check("export", db, &pg) != 0)
-        return EXIT_USAGE;
     if (!in_list(layers, layer)) {
         char all[512] = "";
         for (const char *const *l = layers; *l; l++)
