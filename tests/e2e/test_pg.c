@@ -680,7 +680,13 @@ static void test_shards(void **state)
     assert_string_equal(psql("SELECT count(DISTINCT worker) FROM svcov.shards WHERE run_id = 1"), "3");
     SVT_EXPECT(0, "status", "--db", pg.pg, "--run", "1");
     SVT_OUT_HAS("done");
+    SVT_EXPECT(0, "status", "--db", pg.pg);
+    SVT_OUT_HAS("planned");
+    SVT_OUT_HAS("9/9");
     SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", "1");
+    SVT_EXPECT(0, "status", "--db", pg.pg);
+    SVT_OUT_HAS("complete");
+    assert_null(strstr(svt_last.out, "planned"));
     SVT_EXPECT(2, "finish", "--db", pg.pg, "--run", "1");
     SVT_ERR_HAS("already finished");
     SVT_EXPECT(0, "export", "--db", pg.pg, "--out", sh); /* now the latest complete run */
