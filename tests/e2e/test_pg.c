@@ -817,6 +817,50 @@ static void test_shards_kill(void **state)
     sqlite3_close(db);
 }
 
+/* A worker that loses the database (its connections ended, new ones refused) exits 1 with a clear message;
+ * its shard is redone by another once the lease runs out, and the run completes whole. */
+static void test_shards_conn(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    SVT_EXPECT(0, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "600", "--shards", "2",
+               "--out", pg.pg);
+    psql("CREATE ROLE w1 LOGIN; GRANT USAGE ON SCHEMA svcov TO w1; GRANT ALL ON ALL TABLES IN SCHEMA svcov TO w1");
+    const char *args[] = {"worker", "--db", conn("user=w1 dbname=svcov"), "--lease", "2", NULL};
+    const char *argv[32];
+    svt_argv(args, argv, 32);
+    pid_t w = svt_spawn(argv, svt_path("w1.out"), svt_path("w1.err"), 0);
+    char like[64];
+    snprintf(like, sizeof like, "%%:%d", (int)w);
+    int running = 0;
+    for (int i = 0; i < 6000 && !running; i++) {
+        running = atoi(psql("SELECT count(*) FROM svcov.shards WHERE status = 'running' AND worker LIKE '%s'",
+                            like)) == 1;
+        if (!running)
+            usleep(20000);
+    }
+    assert_true(running);
+    int lost_shard = atoi(psql("SELECT shard_no FROM svcov.shards WHERE status = 'running' AND worker LIKE '%s'",
+                               like));
+    psql("ALTER ROLE w1 CONNECTION LIMIT 0; SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+         "usename = 'w1'");
+    int ws = 0;
+    assert_int_equal(waitpid(w, &ws, 0), w);
+    char *err = svt_read(svt_path("w1.err"), NULL);
+    assert_non_null(err);
+    if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 1 || !strstr(err, "svcov worker: ") || !strstr(err, "PostgreSQL"))
+        fail_msg("the worker that lost the database exited %d: %s", WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, err);
+    free(err);
+    assert_string_equal(psql("SELECT status FROM svcov.shards WHERE shard_no = %d", lost_shard), "running");
+    psql("ALTER ROLE w1 CONNECTION LIMIT -1");
+    run_workers(1, "svcov", "2");
+    assert_string_equal(psql("SELECT attempt || ' ' || status FROM svcov.shards WHERE shard_no = %d", lost_shard),
+                        "2 done");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", "1");
+    assert_string_equal(psql("SELECT count(*) || ' ' || count(DISTINCT district_id) FROM svcov.district_coverage"),
+                        "14 14");
+}
+
 /* Sharded runs, bad input: clear messages, nothing half-done. */
 static void test_shards_bad(void **state)
 {
@@ -875,6 +919,7 @@ int main(int argc, char **argv)
         {"bad", cmocka_unit_test(test_bad)},         {"atomic", cmocka_unit_test(test_atomic)},
         {"shards", cmocka_unit_test(test_shards)},   {"shards_network", cmocka_unit_test(test_shards_network)},
         {"shards_kill", cmocka_unit_test(test_shards_kill)}, {"shards_bad", cmocka_unit_test(test_shards_bad)},
+        {"shards_conn", cmocka_unit_test(test_shards_conn)},
     };
     int rc = svt_run_groups(argc, argv, "test_pg", groups, sizeof groups / sizeof groups[0], setup, teardown);
     return pg_skip && rc == 0 ? 77 : rc;
