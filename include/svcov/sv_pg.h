@@ -111,6 +111,9 @@ sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long lo
 sv_status sv_pg_status(sv_ctx *ctx, const char *uri, const char *schema, long long run, sv_row_fn fn,
                        void *userdata);
 
+/* s (a command line, a connection string) with every password= value as *** (free()); NULL for NULL. */
+char *sv_pg_hide_password(const char *s);
+
 /* libpq's version as text (static). */
 const char *sv_pg_libpq_version(void);
 

@@ -59,6 +59,26 @@ static void shown_uri(const char *uri, char *out, size_t size)
     }
 }
 
+char *sv_pg_hide_password(const char *s)
+{
+    if (!s)
+        return NULL;
+    char *out = malloc(2 * strlen(s) + 16), *o = out;
+    if (!out)
+        return NULL;
+    for (const char *p = s; *p;) {
+        if (strncmp(p, "password=", 9) == 0) {
+            memcpy(o, "password=***", 12);
+            o += 12;
+            p += 9 + strcspn(p + 9, " '\"");
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
 static void no_notices(void *arg, const char *message)
 {
     (void)arg;

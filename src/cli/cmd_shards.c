@@ -246,7 +246,8 @@ int cmd_plan(int argc, char **argv)
         sprintf(ph, "@input:%zu@%s%s", k, layer ? ":" : "", layer ? layer : "");
         rest[i] = ph; /* freed below: every replaced argument is at an input_at index */
     }
-    char *cmdline = cli_command_line(argc, argv);
+    char *cmdline0 = cli_command_line(argc, argv), *cmdline = sv_pg_hide_password(cmdline0);
+    free(cmdline0);
     long long run_id = 0;
     st = sv_pg_plan(ctx, out, schema ? schema : SV_PG_DEFAULT_SCHEMA, &plan, cmdline ? cmdline : "svcov plan",
                     (const char *const *)rest, n_rest, inputs, n_inputs, &run_id);

@@ -23,11 +23,16 @@ sv_status sv_analyze_pg(sv_ctx *ctx, const sv_analyze_opts *opts, const char *sc
         return rc;
     sv_analyze_opts local = *opts;
     local.out_path = tmp;
+    /* runs.command is read by everyone who reads the database: no password in it */
+    char *cmd = sv_pg_hide_password(opts->command_line);
+    if (cmd)
+        local.command_line = cmd;
     sv_analysis *a = NULL;
     rc = sv_analyze_run(ctx, &local, &a);
     if (rc == SV_OK)
         rc = sv_pg_publish(ctx, opts->out_path, schema, tmp, run_id);
     sv_tmp_remove(tmp);
+    free(cmd);
     if (rc != SV_OK) {
         sv_analysis_destroy(a);
         return rc;

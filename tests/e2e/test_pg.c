@@ -425,6 +425,17 @@ static void test_bad(void **state)
     assert_null(strstr(svt_last.err, "geheim"));
     SVT_ERR_HAS("password=***");
 
+    /* nor stored: runs.command of a run written with a password in its connection string */
+    psql("ALTER ROLE postgres PASSWORD 'geheim'");
+    char withpw[1024];
+    snprintf(withpw, sizeof withpw, "%s password=geheim", pg.pg);
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out", withpw,
+               "--pg-schema", "pw", "-q");
+    assert_string_equal(psql("SELECT count(*) FROM pw.runs WHERE command LIKE '%%password=***%%' AND command NOT "
+                             "LIKE '%%geheim%%'"),
+                        "1");
+    psql("DROP SCHEMA pw CASCADE");
+
     /* a database without PostGIS */
     psql("CREATE DATABASE plain");
     SVT_EXPECT(1, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out",
