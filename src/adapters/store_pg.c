@@ -340,6 +340,24 @@ static sv_status create_tables(sv_ctx *ctx, PGconn *c, const char *schema, int s
     return rc;
 }
 
+/* BEGIN, then the schema's publishing lock (until the end of the transaction: publishers of one schema take
+ * turns, so two never race to create the tables) and the tables. */
+static sv_status begin_tables(sv_ctx *ctx, PGconn *c, const char *schema, int srid)
+{
+    sv_status rc = pg_exec(ctx, c, "BEGIN", "cannot start a transaction");
+    if (rc == SV_OK) {
+        const char *p[1] = {schema};
+        PGresult *r = PQexecParams(c, "SELECT pg_advisory_xact_lock(hashtext('svcov.publish.' || $1))", 1, NULL, p,
+                                   NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            char m[1024];
+            rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot lock schema %s: %s", schema, pg_msg(c, m, sizeof m));
+        }
+        PQclear(r);
+    }
+    return rc == SV_OK ? create_tables(ctx, c, schema, srid) : rc;
+}
+
 /* ---- publishing: rows of the SpatiaLite file, COPY text format ---- */
 
 static void copy_text(sv_buf *b, const char *s)
@@ -587,20 +605,7 @@ sv_status sv_pg_publish(sv_ctx *ctx, const char *uri, const char *schema, const 
     /* One transaction: a reader sees the run whole or not at all. Publishers of one schema take turns
      * (the lock ends with the transaction), so two runs never race to create the tables. */
     if (rc == SV_OK)
-        rc = pg_exec(ctx, ps.c, "BEGIN", "cannot start a transaction");
-    if (rc == SV_OK) {
-        char sql[256];
-        snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(hashtext('svcov.publish.' || %s))", "$1");
-        const char *p[1] = {schema};
-        PGresult *r = PQexecParams(ps.c, sql, 1, NULL, p, NULL, NULL, 0);
-        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-            char m[1024];
-            rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot lock schema %s: %s", schema, pg_msg(ps.c, m, sizeof m));
-        }
-        PQclear(r);
-    }
-    if (rc == SV_OK)
-        rc = create_tables(ctx, ps.c, schema, srid);
+        rc = begin_tables(ctx, ps.c, schema, srid);
     if (rc == SV_OK)
         rc = sv_store_scan(ctx, rd, SV_TABLE_RUNS, insert_run, &ps);
     if (rc == SV_OK && ps.n_runs != 1)
@@ -839,18 +844,8 @@ sv_status sv_pg_publish_site(sv_ctx *ctx, const char *uri, const char *schema, l
         return rc;
     }
     if ((rc = pg_connect(ctx, uri, &ps.c)) == SV_OK)
-        rc = pg_exec(ctx, ps.c, "BEGIN", "cannot start a transaction");
+        rc = begin_tables(ctx, ps.c, schema, ps.srid);
     char sql[512], v[64];
-    if (rc == SV_OK) {
-        const char *p[1] = {schema};
-        PGresult *r = PQexecParams(ps.c, "SELECT pg_advisory_xact_lock(hashtext('svcov.publish.' || $1))", 1, NULL,
-                                   p, NULL, NULL, 0);
-        if (PQresultStatus(r) != PGRES_TUPLES_OK)
-            rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot lock schema %s", schema);
-        PQclear(r);
-    }
-    if (rc == SV_OK)
-        rc = create_tables(ctx, ps.c, schema, ps.srid);
     /* site runs published by others since the fetch: ours come after them */
     snprintf(sql, sizeof sql, "SELECT coalesce(max(site_run_id), 0) FROM \"%s\".site_runs WHERE run_id = %lld",
              schema, run_id);
@@ -956,14 +951,7 @@ sv_status sv_pg_plan(sv_ctx *ctx, const char *uri, const char *schema, const sv_
     if (rc == SV_OK && (rc = pg_connect(ctx, uri, &c)) == SV_OK && (rc = check_postgis(ctx, c, uri)) == SV_OK)
         rc = check_schema(ctx, c, schema, &exists);
     if (rc == SV_OK)
-        rc = pg_exec(ctx, c, "BEGIN", "cannot start a transaction");
-    if (rc == SV_OK) {
-        const char *pp[1] = {schema};
-        rc = pg_params(ctx, c, "SELECT pg_advisory_xact_lock(hashtext('svcov.publish.' || $1))", 1, pp, NULL,
-                       "cannot lock the schema");
-    }
-    if (rc == SV_OK)
-        rc = create_tables(ctx, c, schema, p->epsg);
+        rc = begin_tables(ctx, c, schema, p->epsg);
     char sql[2048], num[64], epsg[32];
     long long id = 0;
     PGresult *r = NULL;

@@ -504,38 +504,51 @@ int cmd_worker(int argc, char **argv)
 
 /* ---- svcov finish, svcov status ---- */
 
-int cmd_finish(int argc, char **argv)
+/* --db, --run, --pg-schema and --help of finish and status: -1 go on, else the exit status. */
+static int db_options(const char *cmd, const char *help, int argc, char **argv, const char **db, cli_pg *pg)
 {
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, CLI_PG_LONGOPTS, {NULL, 0, NULL, 0},
     };
-    const char *db = NULL;
-    cli_pg pg = {0};
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        int pk = cli_pg_option("finish", c, optarg, &pg);
+        int pk = cli_pg_option(cmd, c, optarg, pg);
         if (pk == EXIT_USAGE)
             return pk;
         if (pk)
             continue;
         if (c == 'd') {
-            db = optarg;
+            *db = optarg;
         } else if (c == 'h') {
-            printf("Usage: svcov finish --db PG:\"CONN\" --run ID [--pg-schema NAME]\n\n"
-                   "Complete a sharded run once every shard is done: check that every district is there exactly\n"
-                   "once, compute the whole-area rows (city_coverage, its Gini), keep one of the rows every shard\n"
-                   "wrote alike (issues, roads, breaks), complete the runs record, mark the run complete; one\n"
-                   "transaction. Readers (map, report, query, export) then see the run.\n\n"
-                   "Example:\n  svcov finish --db PG:\"host=db dbname=gis\" --run 12\n\n"
-                   "Exit status: 0 success, 1 shards not done or a district missing (nothing changed), 2 usage "
-                   "error.\n");
+            fputs(help, stdout);
             return EXIT_OK;
         } else {
-            return cli_usage("finish", "unknown or incomplete option '%s'", argv[optind - 1]);
+            return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
+    if (optind < argc)
+        return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+    return -1;
+}
+
+int cmd_finish(int argc, char **argv)
+{
+    const char *db = NULL;
+    cli_pg pg = {0};
+    int k = db_options("finish",
+                       "Usage: svcov finish --db PG:\"CONN\" --run ID [--pg-schema NAME]\n\n"
+                       "Complete a sharded run once every shard is done: check that every district is there exactly\n"
+                       "once, compute the whole-area rows (city_coverage, its Gini), keep one of the rows every shard\n"
+                       "wrote alike (issues, roads, breaks), complete the runs record, mark the run complete; one\n"
+                       "transaction. Readers (map, report, query, export) then see the run.\n\n"
+                       "Example:\n  svcov finish --db PG:\"host=db dbname=gis\" --run 12\n\n"
+                       "Exit status: 0 success, 1 shards not done or a district missing (nothing changed), 2 usage "
+                       "error.\n",
+                       argc, argv, &db, &pg);
+    if (k >= 0)
+        return k;
     if (!db || !sv_pg_is_uri(db) || pg.run <= 0)
         return cli_usage("finish", "give --db PG:\"CONNECTION\" and --run ID (the id 'svcov plan' printed)");
     sv_ctx *ctx = sv_ctx_create();
@@ -569,35 +582,19 @@ static int status_row(void *userdata, int ncol, const char *const *names, const 
 
 int cmd_status(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, CLI_PG_LONGOPTS, {NULL, 0, NULL, 0},
-    };
     const char *db = NULL;
     cli_pg pg = {0};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        int pk = cli_pg_option("status", c, optarg, &pg);
-        if (pk == EXIT_USAGE)
-            return pk;
-        if (pk)
-            continue;
-        if (c == 'd') {
-            db = optarg;
-        } else if (c == 'h') {
-            printf("Usage: svcov status --db PG:\"CONN\" [--run ID] [--pg-schema NAME]\n\n"
-                   "Without --run: every run of the schema, complete or planned, with its shards done. With --run:\n"
-                   "the run's shards (status todo/running/done/failed, districts, attempt, worker, lease, rows,\n"
-                   "seconds, message).\n\n"
-                   "Examples:\n  svcov status --db PG:\"host=db dbname=gis\"\n"
-                   "  svcov status --db PG:\"host=db dbname=gis\" --run 12\n\n"
-                   "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n");
-            return EXIT_OK;
-        } else {
-            return cli_usage("status", "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
+    int k = db_options("status",
+                       "Usage: svcov status --db PG:\"CONN\" [--run ID] [--pg-schema NAME]\n\n"
+                       "Without --run: every run of the schema, complete or planned, with its shards done. With --run:\n"
+                       "the run's shards (status todo/running/done/failed, districts, attempt, worker, lease, rows,\n"
+                       "seconds, message).\n\n"
+                       "Examples:\n  svcov status --db PG:\"host=db dbname=gis\"\n"
+                       "  svcov status --db PG:\"host=db dbname=gis\" --run 12\n\n"
+                       "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n",
+                       argc, argv, &db, &pg);
+    if (k >= 0)
+        return k;
     if (!db || !sv_pg_is_uri(db))
         return cli_usage("status", "give --db PG:\"CONNECTION\"");
     sv_ctx *ctx = sv_ctx_create();
