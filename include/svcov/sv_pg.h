@@ -80,10 +80,10 @@ sv_status sv_pg_plan(sv_ctx *ctx, const char *uri, const char *schema, const sv_
 sv_status sv_pg_plan_load(sv_ctx *ctx, const char *uri, const char *schema, long long run, long long *run_id,
                           sv_shard_plan *p, char ***args, size_t *n_args);
 void sv_pg_strings_free(char **s, size_t n);
-/* Write the plan's input files into dir (new folders dir/N/); paths[N] gets input N's first file (free with
- * sv_pg_strings_free, *n_paths entries). */
+/* Write the plan's input files into dir (new folders dir/N/); paths[N] gets input N's first file and
+ * originals[N] (may be NULL) its path where the plan read it (free both with sv_pg_strings_free). */
 sv_status sv_pg_inputs_fetch(sv_ctx *ctx, const char *uri, const char *schema, long long run_id, const char *dir,
-                             char ***paths, size_t *n_paths);
+                             char ***paths, size_t *n_paths, char ***originals, size_t *n_originals);
 /* Claim the largest shard that is todo or whose lease ran out (FOR UPDATE SKIP LOCKED). *state: 1 claimed
  * (*shard_no, *attempt), 2 none free but others hold some (wait), 0 nothing left to do. */
 sv_status sv_pg_claim(sv_ctx *ctx, const char *uri, const char *schema, long long run_id, const char *worker,
@@ -98,7 +98,8 @@ int sv_pg_lease_stop(sv_pg_lease *l);
  * of an earlier attempt are removed first. SV_ERR_OUTPUT when the lease was lost (nothing published). */
 sv_status sv_pg_publish_shard(sv_ctx *ctx, const char *uri, const char *schema, long long run_id, int shard_no,
                               const char *worker, int attempt, const char *db_path, sv_pg_keep_fn keep,
-                              void *keep_ud, long long *n_rows);
+                              void *keep_ud, const char *const *from, const char *const *to, size_t n_rewrite,
+                              long long *n_rows);
 /* A shard whose analysis failed: todo again (claimed up to 3 times), then failed, with message. */
 sv_status sv_pg_fail_shard(sv_ctx *ctx, const char *uri, const char *schema, long long run_id, int shard_no,
                            const char *worker, int attempt, const char *message);

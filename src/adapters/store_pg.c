@@ -292,7 +292,7 @@ static void shard_tables_sql(sv_buf *b, const char *schema, int srid)
                   "precision NOT NULL, PRIMARY KEY (run_id, district_id));\n"
                   "CREATE TABLE IF NOT EXISTS \"%s\".shard_inputs (run_id integer NOT NULL REFERENCES \"%s\".runs "
                   "(run_id) ON DELETE CASCADE, input_no integer NOT NULL, file_no integer NOT NULL, file_name text "
-                  "NOT NULL, data bytea NOT NULL, PRIMARY KEY (run_id, input_no, file_no));\n",
+                  "NOT NULL, path text NOT NULL, data bytea NOT NULL, PRIMARY KEY (run_id, input_no, file_no));\n",
                   schema, schema, schema, schema, srid, srid, schema, schema, schema, schema, schema);
 }
 
@@ -440,7 +440,26 @@ typedef struct {
     void *keep_ud;
     sv_table table;
     long long key_offset;
+    /* text starting with from[i] (a worker's copy of an input) is published with to[i] instead */
+    const char *const *from, *const *to;
+    size_t n_rewrite;
+    sv_buf text;
 } publish_state;
+
+/* v, or v with a worker's input path replaced by the plan's (in ps->text); NULL for NULL. */
+static const char *rewritten(publish_state *ps, const char *v)
+{
+    for (size_t i = 0; v && i < ps->n_rewrite; i++) {
+        size_t n = ps->from[i] ? strlen(ps->from[i]) : 0;
+        if (n && strncmp(v, ps->from[i], n) == 0) {
+            ps->text.len = 0;
+            sv_buf_puts(&ps->text, ps->to[i]);
+            sv_buf_puts(&ps->text, v + n);
+            return ps->text.failed ? v : ps->text.data;
+        }
+    }
+    return v;
+}
 
 static sv_status pg_copy_put(sv_ctx *ctx, publish_state *ps)
 {
@@ -474,7 +493,10 @@ static sv_status copy_row_(sv_ctx *ctx, publish_state *ps, long long key, const 
     sv_buf_printf(&ps->row, "%lld\t%lld", ps->run_id, key);
     for (size_t i = 0; i < n; i++) {
         sv_buf_puts(&ps->row, "\t");
-        copy_value(&ps->row, ps->site && (int)i == ps->site_col ? &site_id : &values[i]);
+        sv_value v = ps->site && (int)i == ps->site_col ? site_id : values[i];
+        if (v.kind == SV_VALUE_TEXT && ps->n_rewrite)
+            v.text = rewritten(ps, v.text);
+        copy_value(&ps->row, &v);
     }
     if (geom) {
         sv_buf_puts(&ps->row, "\t");
@@ -1029,12 +1051,12 @@ sv_status sv_pg_plan(sv_ctx *ctx, const char *uri, const char *schema, const sv_
             const char *base = strrchr(inputs[i].files[f], '/');
             base = base ? base + 1 : inputs[i].files[f];
             snprintf(sql, sizeof sql,
-                     "INSERT INTO \"%s\".shard_inputs (run_id, input_no, file_no, file_name, data) VALUES ($1, $2, "
-                     "$3, $4, $5)",
+                     "INSERT INTO \"%s\".shard_inputs (run_id, input_no, file_no, file_name, path, data) VALUES ($1, "
+                     "$2, $3, $4, $5, $6)",
                      schema);
-            const char *pp[5] = {rid, in, fn, base, (const char *)data};
-            int lens[5] = {0, 0, 0, 0, (int)len}, fmts[5] = {0, 0, 0, 0, 1};
-            PGresult *q = PQexecParams(c, sql, 5, NULL, pp, lens, fmts, 0);
+            const char *pp[6] = {rid, in, fn, base, inputs[i].files[f], (const char *)data};
+            int lens[6] = {0, 0, 0, 0, 0, (int)len}, fmts[6] = {0, 0, 0, 0, 0, 1};
+            PGresult *q = PQexecParams(c, sql, 6, NULL, pp, lens, fmts, 0);
             if (PQresultStatus(q) != PGRES_COMMAND_OK) {
                 char m[1024];
                 rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot store the input %s: %s", inputs[i].files[f],
@@ -1171,16 +1193,20 @@ sv_status sv_pg_plan_load(sv_ctx *ctx, const char *uri, const char *schema, long
 }
 
 sv_status sv_pg_inputs_fetch(sv_ctx *ctx, const char *uri, const char *schema, long long run_id, const char *dir,
-                             char ***paths, size_t *n_paths)
+                             char ***paths, size_t *n_paths, char ***originals, size_t *n_originals)
 {
     *paths = NULL;
     *n_paths = 0;
+    if (originals) {
+        *originals = NULL;
+        *n_originals = 0;
+    }
     PGconn *c = NULL;
     sv_status rc = pg_connect(ctx, uri, &c);
     char sql[512], rid[32];
     snprintf(rid, sizeof rid, "%lld", run_id);
     snprintf(sql, sizeof sql,
-             "SELECT input_no, file_no, file_name, data FROM \"%s\".shard_inputs WHERE run_id = $1 ORDER BY input_no, "
+             "SELECT input_no, file_no, file_name, data, path FROM \"%s\".shard_inputs WHERE run_id = $1 ORDER BY input_no, "
              "file_no",
              schema);
     const char *pp[1] = {rid};
@@ -1231,6 +1257,21 @@ sv_status sv_pg_inputs_fetch(sv_ctx *ctx, const char *uri, const char *schema, l
         }
         if (fn == 0 && !((*paths)[in] = sv_strdup(path)))
             rc = SV_ERR_NOMEM;
+        /* the path on the plan's machine, to name the input in what is published */
+        if (fn == 0 && originals && rc == SV_OK) {
+            char **op = realloc(*originals, cap * sizeof *op);
+            if (!op) {
+                rc = SV_ERR_NOMEM;
+                break;
+            }
+            for (size_t z = *n_originals; z < cap; z++)
+                op[z] = NULL;
+            *originals = op;
+            *n_originals = cap;
+            free(op[in]);
+            if (!(op[in] = sv_strdup(PQgetvalue(r, i, 4))))
+                rc = SV_ERR_NOMEM;
+        }
         if (in + 1 > *n_paths)
             *n_paths = in + 1;
     }
@@ -1423,7 +1464,7 @@ static sv_status update_run(sv_ctx *ctx, void *userdata, long long key, const sv
         char num[64];
         const char *v = NULL;
         if (values[c].kind == SV_VALUE_TEXT)
-            v = values[c].text;
+            v = rewritten(ps, values[c].text);
         else if (values[c].kind == SV_VALUE_INT && isfinite(values[c].number))
             snprintf(num, sizeof num, "%lld", (long long)values[c].number), v = num;
         else if (values[c].kind == SV_VALUE_REAL && isfinite(values[c].number))
@@ -1446,14 +1487,16 @@ static sv_status update_run(sv_ctx *ctx, void *userdata, long long key, const sv
 
 sv_status sv_pg_publish_shard(sv_ctx *ctx, const char *uri, const char *schema, long long run_id, int shard_no,
                               const char *worker, int attempt, const char *db_path, sv_pg_keep_fn keep,
-                              void *keep_ud, long long *n_rows)
+                              void *keep_ud, const char *const *from, const char *const *to, size_t n_rewrite,
+                              long long *n_rows)
 {
     sv_store_reader *rd = NULL;
     sv_status rc = sv_store_open_read(ctx, db_path, &rd);
     if (rc != SV_OK)
         return rc;
     publish_state ps = {.schema = schema, .srid = sv_store_db_srid(db_path), .run_id = run_id, .keep = keep,
-                        .keep_ud = keep_ud, .key_offset = (long long)shard_no << 32};
+                        .keep_ud = keep_ud, .key_offset = (long long)shard_no << 32,
+                        .from = from, .to = to, .n_rewrite = n_rewrite};
     char rid[32], sn[32], at[32], sql[1024];
     snprintf(rid, sizeof rid, "%lld", run_id);
     snprintf(sn, sizeof sn, "%d", shard_no);
@@ -1490,6 +1533,7 @@ sv_status sv_pg_publish_shard(sv_ctx *ctx, const char *uri, const char *schema, 
     if (rc == SV_OK)
         rc = pg_exec(ctx, ps.c, "COMMIT", "cannot commit the shard");
     sv_buf_free(&ps.row);
+    sv_buf_free(&ps.text);
     PQfinish(ps.c);
     sv_store_close_read(rd);
     if (rc == SV_OK && n_rows)

@@ -297,8 +297,13 @@ static void worker_help(void)
 }
 
 /* One worker process: claim, compute, publish until nothing is left. */
+typedef struct {
+    const char *const *from, *const *to; /* a worker's input files, and their paths on the plan's machine */
+    size_t n;
+} path_map;
+
 static int work(const char *uri, const char *schema, long long run_id, const sv_shard_plan *plan, char **args,
-                size_t n_args, const char *dir, int lease_s, int quiet)
+                size_t n_args, const char *dir, int lease_s, int quiet, const path_map *pm)
 {
     char name[300], host[256] = "";
     gethostname(host, sizeof host - 1);
@@ -354,7 +359,7 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
         long long rows = 0;
         if (arc == EXIT_OK) {
             st = sv_pg_publish_shard(ctx, uri, schema, run_id, shard, name, attempt, outp, sv_shard_keep_row, &w,
-                                     &rows);
+                                     pm->from, pm->to, pm->n, &rows);
         } else {
             char msg[128];
             snprintf(msg, sizeof msg, "the analysis of the shard failed (exit %d) on %s; see its stderr", arc, name);
@@ -438,8 +443,8 @@ int cmd_worker(int argc, char **argv)
         return EXIT_DATA;
     cli_catch_signals(ctx);
     sv_shard_plan plan;
-    char **args = NULL, **paths = NULL;
-    size_t n_args = 0, n_paths = 0;
+    char **args = NULL, **paths = NULL, **originals = NULL;
+    size_t n_args = 0, n_paths = 0, n_originals = 0;
     long long run_id = 0;
     char dir[4096] = "";
     sv_status st = sv_pg_plan_load(ctx, db, schema, pg.run, &run_id, &plan, &args, &n_args);
@@ -448,7 +453,9 @@ int cmd_worker(int argc, char **argv)
         st = sv_error(ctx, SV_ERR_OUTPUT, "cannot make a temporary folder: %s", strerror(errno));
     }
     if (st == SV_OK)
-        st = sv_pg_inputs_fetch(ctx, db, schema, run_id, dir, &paths, &n_paths);
+        st = sv_pg_inputs_fetch(ctx, db, schema, run_id, dir, &paths, &n_paths, &originals, &n_originals);
+    path_map pm = {(const char *const *)paths, (const char *const *)originals,
+                   n_paths < n_originals ? n_paths : n_originals};
     /* the plan's @input:N@ arguments become the files just written */
     for (size_t i = 0; st == SV_OK && i < n_args; i++) {
         unsigned k;
@@ -477,10 +484,10 @@ int cmd_worker(int argc, char **argv)
             fflush(stderr);
             pid_t p = fork();
             if (p == 0)
-                _exit(work(db, schema, run_id, &plan, args, n_args, dir, lease, quiet));
+                _exit(work(db, schema, run_id, &plan, args, n_args, dir, lease, quiet, &pm));
             kids[j] = p;
         }
-        rc = work(db, schema, run_id, &plan, args, n_args, dir, lease, quiet);
+        rc = work(db, schema, run_id, &plan, args, n_args, dir, lease, quiet, &pm);
         for (int j = 1; kids && j < jobs; j++) {
             int ws = 0;
             if (kids[j] > 0 && waitpid(kids[j], &ws, 0) == kids[j]) {
@@ -496,6 +503,7 @@ int cmd_worker(int argc, char **argv)
     }
     sv_pg_strings_free(args, n_args);
     sv_pg_strings_free(paths, n_paths);
+    sv_pg_strings_free(originals, n_originals);
     sv_shard_plan_free(&plan);
     rm_tree(dir);
     sv_ctx_destroy(ctx);

@@ -721,6 +721,12 @@ static void test_shards(void **state)
               "district_id IS NOT NULL");
     same_rows(db, "city_coverage", "radius_m", "covered_pct, pop_covered_pct, gini, n_stations", 1e-9, "1");
     same_rows(db, "breaks", "break_no", "radius_m", 0, "1");
+    /* the inputs are named as the plan read them, not as a worker's copies */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.runs a, r.runs b WHERE a.stations_path = "
+                                    "b.stations_path AND a.districts_path = b.districts_path AND a.crs_epsg = "
+                                    "b.crs_epsg AND a.radii_m IS b.radii_m AND a.population_method = "
+                                    "b.population_method"),
+                     1);
     assert_int_equal(svt_db_int(db, "SELECT n_districts FROM runs"), 14);
     assert_int_equal(svt_db_int(db, "SELECT n_stations FROM runs"), 200);
     sqlite3_close(db);
@@ -773,6 +779,11 @@ static void test_shards_network(void **state)
               1e-9, "district_id IS NOT NULL");
     same_rows(db, "city_coverage", "radius_m", "covered_pct", 1e-9, "1");
     same_rows(db, "roads", "road_id", "road_id", 0, "1");
+    assert_int_equal(svt_db_int(db, "SELECT (SELECT count(*) FROM main.issues) - (SELECT count(*) FROM r.issues)"),
+                     0);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.runs a, r.runs b WHERE a.network_path = "
+                                    "b.network_path AND a.demand_path = b.demand_path AND a.n_demand = b.n_demand"),
+                     1);
     sqlite3_close(db);
 }
 
