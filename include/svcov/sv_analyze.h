@@ -2,6 +2,13 @@
  * sv_analyze.h - the whole analysis in one call: read stations and
  * districts, project, draw service circles, measure every district and
  * break, and write the result database.
+ *
+ * Ownership: sv_analyze_run borrows the options (their strings and arrays must live during the
+ * call) and returns a new sv_analysis the caller frees with sv_analysis_destroy (NULL ok); every
+ * array and string inside it belongs to it. sv_feature_points and sv_district_polygons fill arrays
+ * the caller allocated; each sv_valid_district's WKB is then the caller's (free()). A district
+ * finder parses its own copies of the districts (freed by sv_district_finder_free), so vd may go
+ * after sv_district_finder_init.
  */
 #ifndef SV_ANALYZE_H
 #define SV_ANALYZE_H
@@ -21,14 +28,6 @@
 extern "C" {
 #endif
 
-/* Travel modes for circles: documented speeds, km/h. */
-typedef struct {
-    const char *name;
-    double speed_kmh;
-    const char *what;
-} sv_mode_info;
-/* The table of modes, terminated by a NULL name. */
-const sv_mode_info *sv_modes(void);
 
 #define SV_DEFAULT_QUAD_SEGS 32
 

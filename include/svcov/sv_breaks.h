@@ -13,12 +13,25 @@
 
 #include "svcov/sv_common.h"
 #include "svcov/sv_coverage.h"
+#include "svcov/sv_lang.h"
 
 #include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Travel modes for circles: documented speeds, km/h. */
+typedef struct {
+    const char *name;
+    double speed_kmh;
+    const char *what;
+} sv_mode_info;
+/* The table of modes, terminated by a NULL name. */
+const sv_mode_info *sv_modes(void);
+/* The speed of a mode of that table (walk, bike, ebike; any case) in km/h, 0 for another name. The one
+ * speed table: circles (sv_breaks_make) and the network's default speeds (sv_travel_mode_load) read it. */
+double sv_mode_kmh(const char *name);
 
 typedef struct {
     const double *minutes; /* breaks in minutes ... */
@@ -43,6 +56,12 @@ typedef struct {
  * allowed value. Repeats are merged with a warning on ctx. */
 sv_status sv_breaks_values(sv_ctx *ctx, const char *opt, const double *v, size_t n, double max, double **out,
                            size_t *n_out, size_t *n_merged);
+
+/* A break in the words of maps, reports and tables, into buf (returned): "LABEL (R m)" for a named
+ * life circle (label_zh in Chinese when it has one; NULL or "": no label), else "N min" for a break
+ * in minutes (minutes not NaN) or "R m". */
+const char *sv_break_label(sv_lang L, double minutes, double radius_m, const char *label, const char *label_zh,
+                           char *buf, size_t size);
 
 /* Straight-line breaks (circles, siting). Free with sv_breaks_free. */
 sv_status sv_breaks_make(sv_ctx *ctx, const sv_breaks_spec *spec, sv_breaks *out);

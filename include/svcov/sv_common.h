@@ -6,6 +6,12 @@
  * the detail goes into the context's message buffer (sv_ctx_errmsg), and
  * problems with single features are recorded as sv_issue entries that the
  * caller reports and the store writes to the result database.
+ *
+ * Ownership: a context is the caller's (sv_ctx_create / sv_ctx_destroy, NULL ok) and is used by one
+ * run; the strings it returns (sv_ctx_errmsg, sv_ctx_issue) are borrowed and live until the next
+ * call that changes them. sv_issue_add copies its strings. Memory from sv_malloc, sv_calloc,
+ * sv_realloc and sv_strdup is the caller's, freed with sv_free (NULL ok). Callbacks' userdata is
+ * never freed by svcov.
  */
 #ifndef SV_COMMON_H
 #define SV_COMMON_H
@@ -99,9 +105,18 @@ int sv_ctx_allow_network(const sv_ctx *ctx);
 /* A monotonic clock in seconds, for durations. */
 double sv_clock_s(void);
 
-/* Helpers: strdup that returns NULL on NULL, and a freeing wrapper. */
+/* svcov's own memory. Every allocation of the library goes through these (the allocation-failure
+ * test fails the Nth of them); what they return is freed with sv_free (or free: they are malloc's).
+ * sv_strdup returns NULL on NULL; the caller frees the copy with sv_free. */
+void *sv_malloc(size_t n);
+void *sv_calloc(size_t count, size_t size);
+void *sv_realloc(void *p, size_t n);
 char *sv_strdup(const char *s);
 void sv_free(void *p);
+/* Grow-by-doubling: make room for at least need elements of elem bytes in *arr (capacity *cap,
+ * starting at first when 0). 0 ok (the new room is not cleared), -1 out of memory (*arr and *cap
+ * unchanged, still owned by the caller). */
+int sv_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t first);
 
 #ifdef __cplusplus
 }

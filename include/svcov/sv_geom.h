@@ -28,6 +28,11 @@ typedef struct {
     double xmin, ymin, xmax, ymax;
 } sv_env;
 
+/* Grow e to hold o (NaN sides of either are ignored, as fmin/fmax do). */
+void sv_env_union(sv_env *e, const sv_env *o);
+/* Grow e to hold the point (x, y). */
+void sv_env_add_point(sv_env *e, double x, double y);
+
 sv_geos *sv_geos_create(void);
 void sv_geos_destroy(sv_geos *h);
 /* Last GEOS error or notice text for this handle ("" when none). */

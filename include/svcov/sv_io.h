@@ -1,7 +1,13 @@
 /*
  * sv_io.h - reading input layers and exporting result layers (GDAL/OGR).
- * Only src/io_gdal.c includes GDAL. Geometries leave this module as ISO WKB
+ * Only src/adapters/gdal_*.c include GDAL. Geometries leave this module as ISO WKB
  * in the analysis CRS.
+ *
+ * Ownership: a source (sv_source_open) is the caller's, closed with sv_source_close (NULL ok); the
+ * option strings it was opened with are borrowed and must outlive it. A featureset
+ * (sv_source_project) owns its features' ids, names and WKB until sv_featureset_free, which the
+ * caller calls even after a failure; raster cells likewise with sv_raster_cells_free. Version
+ * strings are static.
  */
 #ifndef SV_IO_H
 #define SV_IO_H

@@ -1,12 +1,17 @@
 /*
  * sv_map.h - maps people can look at: a printable map of the whole city or
- * of one district (PNG, SVG or PDF through sv_render.h) and a self-contained
+ * of one district (PNG, SVG or PDF through the cairo adapter) and a self-contained
  * interactive HTML map (Leaflet), both drawn from a result database.
  *
  * A map is loaded once (sv_map_load reads every layer it needs) and can
  * then be rendered many times (one page per district, the report's
  * figures). The library never prints: warnings (a label no font can draw,
  * an empty layer) go to the warn callback.
+ *
+ * Ownership: sv_map_load returns a new map the caller frees with sv_map_destroy (NULL ok); the
+ * options' arrays are copied, the strings returned by sv_map_district_id/_name are borrowed from
+ * the map. An in-memory PNG (sv_map_render with path NULL) is the caller's, freed with sv_free;
+ * sv_map_break_filter's string with free(). Version strings are static.
  */
 #ifndef SV_MAP_H
 #define SV_MAP_H
@@ -14,7 +19,6 @@
 #include "svcov/sv_common.h"
 #include "svcov/sv_lang.h"
 #include "svcov/sv_cncoords.h"
-#include "svcov/sv_render.h"
 
 #include <stddef.h>
 
@@ -23,6 +27,13 @@ extern "C" {
 #endif
 
 typedef void (*sv_map_warn_fn)(void *userdata, const char *message);
+
+/* The file formats of printable maps. */
+typedef enum { SV_CANVAS_PNG = 0, SV_CANVAS_SVG, SV_CANVAS_PDF } sv_canvas_format;
+
+/* The versions of cairo and Pango, which draw the maps (static strings). */
+const char *sv_cairo_version(void);
+const char *sv_pango_version(void);
 
 typedef enum { SV_MAP_PAGE_AUTO = 0, SV_MAP_PAGE_PORTRAIT, SV_MAP_PAGE_LANDSCAPE } sv_map_page;
 typedef enum { SV_MAP_LABELS_AUTO = 0, SV_MAP_LABELS_ALL, SV_MAP_LABELS_NONE } sv_map_labels;

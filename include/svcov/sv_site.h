@@ -7,6 +7,10 @@
  * Demand point i is covered by a site f when their straight-line distance
  * in the analysis CRS is at most the radius (inclusive). Existing stations
  * are open and fixed; they never count in k.
+ *
+ * Ownership: sv_site_solve borrows every array of its input and fills a result whose arrays it owns;
+ * the caller frees them with sv_site_result_free (also after a failure). sv_siting_run returns a
+ * new sv_siting the caller frees with sv_siting_destroy (NULL ok); its option strings are borrowed.
  */
 #ifndef SV_SITE_H
 #define SV_SITE_H
@@ -64,6 +68,9 @@ typedef struct {
     char note[1024];         /* why an answer falls short (floors, k too small, time limit, target
                                 capped), or ""; parts separated by "; " */
 } sv_site_result;
+
+/* The version of GLPK, the exact solver (a static string). */
+const char *sv_glpk_version(void);
 
 sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *out);
 void sv_site_result_free(sv_site_result *r);

@@ -3,6 +3,10 @@
  * buffer, HTML/Markdown/CSV escaping, JSON made safe inside <script>, base64,
  * the atomic write of a finished file (private temporary folder, fsync,
  * rename) and the lock of an output being written.
+ *
+ * Ownership: an sv_buf's data is its own, freed with sv_buf_free (a zeroed sv_buf is empty and
+ * needs no setup); after an allocation failure the buffer keeps what it had and sets failed, and
+ * later appends do nothing. A lock (sv_lock_output) is the caller's until sv_unlock_output (NULL ok).
  */
 #ifndef SV_TEXT_H
 #define SV_TEXT_H

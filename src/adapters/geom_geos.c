@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,7 +46,7 @@ static void on_notice_r(const char *message, void *userdata)
 
 sv_geos *sv_geos_create(void)
 {
-    sv_geos *s = calloc(1, sizeof *s);
+    sv_geos *s = sv_calloc(1, sizeof *s);
     if (!s)
         return NULL;
     (void)on_message;
@@ -89,7 +90,7 @@ const char *sv_geos_errmsg(const sv_geos *s)
  * circles, a district of a million vertices) and calls this each time;
  * GEOS clears its request after one throw, so while the stop is set every
  * check, in every thread, is asked to throw. */
-static volatile sig_atomic_t geos_stop;
+static atomic_int geos_stop; /* lock-free, so a signal handler may set it */
 
 static void geos_check_interrupt(void)
 {
@@ -136,7 +137,7 @@ unsigned char *sv_geom_to_wkb(sv_geos *s, const sv_geom *g, size_t *len)
     unsigned char *buf = GEOSWKBWriter_write_r(s->h, s->wkb_writer, CG(g), &n);
     if (!buf)
         return NULL;
-    unsigned char *out = malloc(n ? n : 1);
+    unsigned char *out = sv_malloc(n ? n : 1);
     if (out)
         memcpy(out, buf, n);
     GEOSFree_r(s->h, buf);
@@ -247,6 +248,20 @@ double sv_geom_area(sv_geos *s, const sv_geom *g)
     return a;
 }
 
+void sv_env_union(sv_env *e, const sv_env *o)
+{
+    e->xmin = fmin(e->xmin, o->xmin);
+    e->ymin = fmin(e->ymin, o->ymin);
+    e->xmax = fmax(e->xmax, o->xmax);
+    e->ymax = fmax(e->ymax, o->ymax);
+}
+
+void sv_env_add_point(sv_env *e, double x, double y)
+{
+    sv_env p = {x, y, x, y};
+    sv_env_union(e, &p);
+}
+
 int sv_geom_envelope(sv_geos *s, const sv_geom *g, sv_env *e)
 {
     if (GEOSisEmpty_r(s->h, CG(g)))
@@ -281,14 +296,8 @@ static int collect_polygons(sv_geos *s, const GEOSGeometry *g, GEOSGeometry ***p
     if (t == GEOS_POLYGON) {
         if (GEOSisEmpty_r(s->h, g))
             return 0;
-        if (*n == *cap) {
-            size_t nc = *cap ? *cap * 2 : 8;
-            GEOSGeometry **p = realloc(*parts, nc * sizeof *p);
-            if (!p)
-                return -1;
-            *parts = p;
-            *cap = nc;
-        }
+        if (sv_grow(parts, cap, *n + 1, sizeof **parts, 8) != 0)
+            return -1;
         GEOSGeometry *c = GEOSGeom_clone_r(s->h, g);
         if (!c)
             return -1;
@@ -382,8 +391,8 @@ static GEOSGeometry *fill_thin_holes(sv_geos *s, GEOSGeometry *poly, double tol,
     int nh = GEOSGetNumInteriorRings_r(s->h, poly);
     if (nh <= 0)
         return poly;
-    char *thin = calloc((size_t)nh, 1);
-    GEOSGeometry **keep = calloc((size_t)nh, sizeof *keep);
+    char *thin = sv_calloc((size_t)nh, 1);
+    GEOSGeometry **keep = sv_calloc((size_t)nh, sizeof *keep);
     GEOSGeometry *shell = NULL, *out = NULL;
     int nthin = 0, nk = 0, ok = thin && keep;
     for (int i = 0; i < nh && ok; i++) {
@@ -594,15 +603,9 @@ static void on_hit(void *item, void *userdata)
     query_acc *q = userdata;
     if (q->failed)
         return;
-    if (*q->n == *q->cap) {
-        size_t nc = *q->cap ? *q->cap * 2 : 64;
-        size_t *p = realloc(*q->ids, nc * sizeof *p);
-        if (!p) {
-            q->failed = 1;
-            return;
-        }
-        *q->ids = p;
-        *q->cap = nc;
+    if (sv_grow(q->ids, q->cap, *q->n + 1, sizeof **q->ids, 64) != 0) {
+        q->failed = 1;
+        return;
     }
     (*q->ids)[(*q->n)++] = (size_t)(uintptr_t)item - 1;
 }
@@ -634,12 +637,8 @@ int sv_voronoi_cells(sv_geos *s, const double *xs, const double *ys, size_t n,
     if (n == 0)
         return 0;
     sv_env big = *clip;
-    for (size_t i = 0; i < n; i++) {
-        if (xs[i] < big.xmin) big.xmin = xs[i];
-        if (xs[i] > big.xmax) big.xmax = xs[i];
-        if (ys[i] < big.ymin) big.ymin = ys[i];
-        if (ys[i] > big.ymax) big.ymax = ys[i];
-    }
+    for (size_t i = 0; i < n; i++)
+        sv_env_add_point(&big, xs[i], ys[i]);
     int rc = -1;
     GEOSGeometry **pts = NULL, *mp = NULL, *env = NULL, *diagram = NULL;
     sv_index *tree = NULL;
@@ -655,7 +654,7 @@ int sv_voronoi_cells(sv_geos *s, const double *xs, const double *ys, size_t n,
             goto done;
     }
     size_t distinct = 0;
-    char *is_first = calloc(n, 1);
+    char *is_first = sv_calloc(n, 1);
     if (!is_first)
         goto done;
     for (size_t i = 0; i < n; i++) {
@@ -684,7 +683,7 @@ int sv_voronoi_cells(sv_geos *s, const double *xs, const double *ys, size_t n,
         goto done;
     }
 
-    pts = malloc(distinct * sizeof *pts);
+    pts = sv_malloc(distinct * sizeof *pts);
     if (!pts) {
         free(is_first);
         goto done;
@@ -821,7 +820,7 @@ int sv_geom_line_coords(sv_geos *s, const sv_geom *g, int part, double **xy, siz
     unsigned int size = 0;
     if (!cs || !GEOSCoordSeq_getSize_r(s->h, cs, &size))
         return -1;
-    double *v = malloc(2 * (size_t)size * sizeof *v + 1);
+    double *v = sv_malloc(2 * (size_t)size * sizeof *v + 1);
     if (!v)
         return -1;
     for (unsigned int i = 0; i < size; i++)
@@ -918,8 +917,8 @@ int sv_geom_overlay_faces_capped(sv_geos *s, const sv_geom *region, const sv_geo
         return -1;
     double pad = 1e-6 * fmax(rx1 - rx0, ry1 - ry0) + 1e-3;
     int rc = -1;
-    GEOSGeometry **lines = calloc(n + 1, sizeof *lines);
-    const GEOSPreparedGeometry **prep = calloc(n + 1, sizeof *prep);
+    GEOSGeometry **lines = sv_calloc(n + 1, sizeof *lines);
+    const GEOSPreparedGeometry **prep = sv_calloc(n + 1, sizeof *prep);
     GEOSGeometry *all = NULL, *noded = NULL, *polys = NULL;
     const GEOSPreparedGeometry *preg = NULL;
     sv_face *out = NULL;
@@ -952,7 +951,7 @@ int sv_geom_overlay_faces_capped(sv_geos *s, const sv_geom *region, const sv_geo
     if (!(polys = GEOSPolygonize_r(s->h, in, 1)) || !(preg = GEOSPrepare_r(s->h, CG(region))))
         goto done;
     int np = GEOSGetNumGeometries_r(s->h, polys);
-    out = calloc((size_t)np + 1, sizeof *out);
+    out = sv_calloc((size_t)np + 1, sizeof *out);
     if (np < 0 || !out)
         goto done;
     size_t k = 0;
@@ -1072,20 +1071,14 @@ static int path_add_seq(sv_geos *s, path_buf *pb, const GEOSCoordSequence *cs)
         size_t cap = pb->cap ? pb->cap : 256;
         while (cap < pb->n + size)
             cap *= 2;
-        double *v = realloc(pb->xy, 2 * cap * sizeof *v);
+        double *v = sv_realloc(pb->xy, 2 * cap * sizeof *v);
         if (!v)
             return -1;
         pb->xy = v;
         pb->cap = cap;
     }
-    if (pb->nparts + 2 > pb->capparts) {
-        size_t cap = pb->capparts ? 2 * pb->capparts : 16;
-        size_t *v = realloc(pb->starts, cap * sizeof *v);
-        if (!v)
-            return -1;
-        pb->starts = v;
-        pb->capparts = cap;
-    }
+    if (sv_grow(&pb->starts, &pb->capparts, pb->nparts + 2, sizeof *pb->starts, 16) != 0)
+        return -1;
     pb->starts[pb->nparts++] = pb->n;
     for (unsigned int i = 0; i < size; i++, pb->n++)
         if (!GEOSCoordSeq_getXY_r(s->h, cs, i, &pb->xy[2 * pb->n], &pb->xy[2 * pb->n + 1]))
@@ -1143,7 +1136,7 @@ int sv_geom_paths(sv_geos *s, const sv_geom *g, double **xy, size_t **starts, si
         return -1;
     }
     if (!pb.starts) { /* empty: one terminating start so starts[0] == 0 */
-        pb.starts = calloc(1, sizeof *pb.starts);
+        pb.starts = sv_calloc(1, sizeof *pb.starts);
         if (!pb.starts) {
             free(pb.xy);
             return -1;

@@ -1,5 +1,5 @@
 /* mip_glpk.c - the only file that talks to GLPK. */
-#include "svcov/sv_mip.h"
+#include "adapters/mip.h"
 
 #include <glpk.h>
 
@@ -33,7 +33,7 @@ static void on_tree(glp_tree *tree, void *info)
         if (!cs->start_given && cs->p->start) {
             glp_prob *P = glp_ios_get_prob(tree);
             int n = glp_get_num_cols(P);
-            double *x = calloc((size_t)n + 1, sizeof *x);
+            double *x = sv_calloc((size_t)n + 1, sizeof *x);
             if (x) {
                 /* Columns 1..n_cands are the candidates; the rest (y, z) follow
                  * from them. */
@@ -117,7 +117,7 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
     int with_y = p->kind == SV_MIP_MCLP || p->need_weight > 0;
     int with_floor = p->kind == SV_MIP_MCLP && p->gdistrict && p->n_districts > 0;
     size_t nd = with_floor ? p->n_districts : 0;
-    out->x = calloc(nc + 1, 1);
+    out->x = sv_calloc(nc + 1, 1);
     if (!out->x)
         return SV_ERR_NOMEM;
     const char *mps_name = p->kind == SV_MIP_LSCP ? "svcov_lscp_minimise_new_sites"
@@ -166,8 +166,8 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
     for (size_t g = 0; g < ng; g++)
         nnz += p->gstart[g + 1] - p->gstart[g] + 1;
     nnz += nc + ng + nd * (ng + 1) + 8;
-    int *ia = malloc((nnz + 1) * sizeof *ia), *ja = malloc((nnz + 1) * sizeof *ja);
-    double *ar = malloc((nnz + 1) * sizeof *ar);
+    int *ia = sv_malloc((nnz + 1) * sizeof *ia), *ja = sv_malloc((nnz + 1) * sizeof *ja);
+    double *ar = sv_malloc((nnz + 1) * sizeof *ar);
     sv_status st = SV_OK;
     if (!ia || !ja || !ar) {
         st = sv_error(ctx, SV_ERR_NOMEM, "out of memory building the siting model");

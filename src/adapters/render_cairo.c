@@ -1,5 +1,5 @@
 /* render_cairo.c - the only file that talks to cairo and Pango. */
-#include "svcov/sv_render.h"
+#include "adapters/render.h"
 #include "svcov/sv_text.h"
 
 #include <cairo-pdf.h>
@@ -54,7 +54,7 @@ sv_status sv_canvas_create(sv_ctx *ctx, sv_canvas_format fmt, const char *path, 
         return sv_error(ctx, SV_ERR_USAGE, "the page size %.1f x %.1f points is not usable", page_w, page_h);
     if (!path && fmt != SV_CANVAS_PNG)
         return sv_error(ctx, SV_ERR_INTERNAL, "SVG and PDF maps are written to a file");
-    sv_canvas *c = calloc(1, sizeof *c);
+    sv_canvas *c = sv_calloc(1, sizeof *c);
     if (!c)
         return SV_ERR_NOMEM;
     c->fmt = fmt;

@@ -268,7 +268,7 @@ static sv_status prepare_insert(sv_ctx *ctx, sv_store *st, sv_table table)
 static sv_status tmp_path_create(sv_ctx *ctx, sv_store *st, const char *out_path)
 {
     size_t n = 2 * strlen(out_path) + 128;
-    if (!st->final_path || !(st->tmp_path = malloc(n)))
+    if (!st->final_path || !(st->tmp_path = sv_malloc(n)))
         return SV_ERR_NOMEM;
     sv_status rc = sv_tmp_create(ctx, out_path, st->tmp_path, n);
     if (rc != SV_OK) {
@@ -301,7 +301,7 @@ static void unwatch_interrupt(sv_store *st)
 sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store **out)
 {
     *out = NULL;
-    sv_store *st = calloc(1, sizeof *st);
+    sv_store *st = sv_calloc(1, sizeof *st);
     if (!st)
         return SV_ERR_NOMEM;
     st->srid = srid;
@@ -358,7 +358,7 @@ sv_status sv_store_open_copy(sv_ctx *ctx, const char *src_path, const char *out_
         return rc;
     if (strcmp(src_path, out_path) != 0 && (rc = sv_store_check_target(ctx, out_path)) != SV_OK)
         return rc;
-    sv_store *st = calloc(1, sizeof *st);
+    sv_store *st = sv_calloc(1, sizeof *st);
     if (!st)
         return SV_ERR_NOMEM;
     st->copied = 1;
@@ -741,7 +741,7 @@ static void sql_lonlat(sqlite3_context *sc, int argc, sqlite3_value **argv)
         return;
     }
     int n = sqlite3_value_bytes(argv[0]);
-    unsigned char *wkb = n > 0 ? malloc((size_t)n) : NULL;
+    unsigned char *wkb = n > 0 ? sv_malloc((size_t)n) : NULL;
     if (!wkb) {
         sqlite3_result_error_nomem(sc);
         return;
@@ -767,7 +767,7 @@ sv_status sv_store_open_read(sv_ctx *ctx, const char *db_path, sv_store_reader *
     sv_status rc = sv_store_check_db(ctx, db_path);
     if (rc != SV_OK)
         return rc;
-    sv_store_reader *rd = calloc(1, sizeof *rd);
+    sv_store_reader *rd = sv_calloc(1, sizeof *rd);
     if (!rd || !(rd->path = sv_strdup(db_path))) {
         free(rd);
         return SV_ERR_NOMEM;
@@ -825,7 +825,7 @@ static size_t param_index(sqlite3_stmt *s, int i, const sv_query_param *params, 
 sv_status sv_store_read(sv_ctx *ctx, sv_store_reader *rd, const char *sql, const char *const *names,
                         const char *const *values, size_t nparams, sv_row_fn fn, void *userdata)
 {
-    sv_query_param *p = nparams ? calloc(nparams, sizeof *p) : NULL;
+    sv_query_param *p = nparams ? sv_calloc(nparams, sizeof *p) : NULL;
     if (nparams && !p)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     for (size_t k = 0; k < nparams; k++)
@@ -842,7 +842,7 @@ sv_status sv_store_read_typed(sv_ctx *ctx, sv_store_reader *rd, const char *sql,
     const char *db_path = rd->path;
     sv_status rc = SV_OK;
     sqlite3_progress_handler(db, 10000, interrupt_cb, ctx); /* for this call only */
-    char *used = nparams ? calloc(nparams, 1) : NULL;
+    char *used = nparams ? sv_calloc(nparams, 1) : NULL;
     /* first every statement prepared, not run: a syntax error or a --set no statement uses is told
      * before any row is printed (a statement that needs an earlier one run ends this check) */
     int all_prepared = 1;
@@ -890,8 +890,8 @@ sv_status sv_store_read_typed(sv_ctx *ctx, sv_store_reader *rd, const char *sql,
         int ncol = sqlite3_column_count(s);
         const char **cn = NULL, **cv = NULL;
         if (rc == SV_OK && ncol > 0) {
-            cn = calloc((size_t)ncol, sizeof *cn);
-            cv = calloc((size_t)ncol, sizeof *cv);
+            cn = sv_calloc((size_t)ncol, sizeof *cn);
+            cv = sv_calloc((size_t)ncol, sizeof *cv);
             if (!cn || !cv)
                 rc = SV_ERR_NOMEM;
             for (int c = 0; rc == SV_OK && c < ncol; c++)

@@ -6,7 +6,7 @@
 #include "svcov/sv_lang.h"
 #include "svcov/sv_io.h"
 
-#include <getopt.h>
+#include "args.h"
 
 /* Exit statuses (documented in --help and the README). */
 enum {
@@ -57,50 +57,51 @@ void cli_progress_begin(void);
 void cli_progress_end(void);
 
 /* --coords, --encoding and their per-input forms, one table for analyze
- * and site (inputs.c). Put CLI_INPUT_LONGOPTS in the command's option
- * table, hand every option to cli_input_option, then apply. */
+ * and site (inputs.c). Put CLI_INPUT_ARGS(&inputs) in the command's option
+ * table (args.h), then apply. */
 #define CLI_INPUTS 6 /* the sv_role values */
 enum { CLI_O_COORDS = 1000, CLI_O_ENCODING = 1010 };
-#define CLI_INPUT_LONGOPTS_(word, k)                                                         \
-    {word "coords", required_argument, NULL, CLI_O_COORDS + (k)},                            \
-    {word "encoding", required_argument, NULL, CLI_O_ENCODING + (k)}
-#define CLI_INPUT_LONGOPTS                                                                   \
-    CLI_INPUT_LONGOPTS_("", 0), CLI_INPUT_LONGOPTS_("stations-", 1 + SV_ROLE_STATIONS),      \
-    CLI_INPUT_LONGOPTS_("districts-", 1 + SV_ROLE_DISTRICTS),                                \
-    CLI_INPUT_LONGOPTS_("demand-", 1 + SV_ROLE_DEMAND),                                      \
-    CLI_INPUT_LONGOPTS_("candidates-", 1 + SV_ROLE_CANDIDATES),                              \
-    CLI_INPUT_LONGOPTS_("network-", 1 + SV_ROLE_NETWORK),                                    \
-    CLI_INPUT_LONGOPTS_("population-", 1 + SV_ROLE_POPULATION)
+#define CLI_INPUT_ARGS_(word, k, in)                                                                        \
+    CLI_FN(word "coords", in, cli_input_arg, CLI_O_COORDS + (k)),                                           \
+    CLI_FN(word "encoding", in, cli_input_arg, CLI_O_ENCODING + (k))
+#define CLI_INPUT_ARGS(in)                                                                                   \
+    CLI_INPUT_ARGS_("", 0, in), CLI_INPUT_ARGS_("stations-", 1 + SV_ROLE_STATIONS, in),                      \
+    CLI_INPUT_ARGS_("districts-", 1 + SV_ROLE_DISTRICTS, in),                                                \
+    CLI_INPUT_ARGS_("demand-", 1 + SV_ROLE_DEMAND, in),                                                      \
+    CLI_INPUT_ARGS_("candidates-", 1 + SV_ROLE_CANDIDATES, in),                                              \
+    CLI_INPUT_ARGS_("network-", 1 + SV_ROLE_NETWORK, in),                                                    \
+    CLI_INPUT_ARGS_("population-", 1 + SV_ROLE_POPULATION, in)
 typedef struct {
     sv_coords coords[CLI_INPUTS + 1]; /* [0]: every input; [1 + role]: one */
     int coords_set[CLI_INPUTS + 1];
     const char *encoding[CLI_INPUTS + 1];
 } cli_inputs;
-/* 1: c is one of these options (stored in in), 0: it is not, EXIT_USAGE:
- * a bad value (the message is printed). */
-int cli_input_option(const char *cmd, int c, const char *arg, cli_inputs *in);
+/* The CLI_ARG_FN of those options (a->ptr: the cli_inputs, a->value: which option): 0 or EXIT_USAGE
+ * (the message is printed). */
+int cli_input_arg(const char *cmd, const cli_arg *a, const char *arg);
 /* Set coords/encoding of each source (indexed by sv_role; NULL: the
  * command has no such input, and its options are a usage error). Returns
  * 0 or EXIT_USAGE (the message is printed). */
 int cli_inputs_apply(const char *cmd, const cli_inputs *in, sv_source_opts *const src[CLI_INPUTS]);
+/* --coords of map and export (one lon/lat system for what is written; a->ptr: an sv_coords). */
+int cli_coords_arg(const char *cmd, const cli_arg *a, const char *arg);
 /* The help section for these options. */
 void cli_inputs_help(void);
 
 /* --db PG:"CONNECTION" of the commands that read a result database (pg_db.c): --run ID (default the
- * latest run) and --pg-schema NAME (default svcov). Put CLI_PG_LONGOPTS in the option table and hand
- * every option to cli_pg_option (1: taken, 0: not one of these, EXIT_USAGE: printed); cli_pg_check after
+ * latest run) and --pg-schema NAME (default svcov). Put CLI_PG_ARGS(&pg) in the option table (args.h);
+ * cli_pg_check after
  * parsing (0 or EXIT_USAGE: --run without PG:); cli_pg_fetch replaces *db by a private temporary
  * SpatiaLite copy of the run (SV_OK and nothing done for a file); cli_pg_done removes it. */
 enum { CLI_O_RUN = 1100, CLI_O_PG_SCHEMA };
-#define CLI_PG_LONGOPTS                                                                      \
-    {"run", required_argument, NULL, CLI_O_RUN}, {"pg-schema", required_argument, NULL, CLI_O_PG_SCHEMA}
+#define CLI_PG_ARGS(pg) CLI_FN("run", pg, cli_pg_arg, CLI_O_RUN), CLI_FN("pg-schema", pg, cli_pg_arg, CLI_O_PG_SCHEMA)
 typedef struct {
     long long run;      /* --run, 0: the latest */
     const char *schema; /* --pg-schema, NULL: svcov */
     long long run_id;   /* the run fetched */
     char local[4600];   /* the temporary copy ("" when none) */
 } cli_pg;
-int cli_pg_option(const char *cmd, int c, const char *arg, cli_pg *pg);
+int cli_pg_arg(const char *cmd, const cli_arg *a, const char *arg);
 int cli_pg_check(const char *cmd, const char *db, const cli_pg *pg);
 sv_status cli_pg_fetch(sv_ctx *ctx, cli_pg *pg, const char **db);
 void cli_pg_done(cli_pg *pg);

@@ -7,7 +7,6 @@
 #include "svcov/sv_analyze.h"
 #include "svcov/sv_pg.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,89 +111,10 @@ static void help(void)
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
-enum {
-    O_STATIONS = 256, O_DISTRICTS, O_STATION_ID, O_STATION_NAME, O_CATEGORY, O_DISTRICT_ID,
-    O_DISTRICT_NAME, O_WHERE, O_MINUTES, O_MODE, O_SPEED, O_DETOUR, O_RADIUS, O_CRS, O_QUAD, O_METHOD,
-    O_NO_SA, O_THREADS, O_OUT, O_STRICT, O_HELP, O_NETWORK, O_HIGHWAY, O_SPEEDS, O_SNAP, O_LEGS, O_MAXSNAP,
-    O_TRIM, O_DEMAND, O_DEMAND_ID, O_DEMAND_WEIGHT, O_POPULATION, O_POP_FIELD, O_POP_RASTER, O_LEVELS,
-    O_NO_REDUNDANCY, O_NO_CATEGORY, O_LANG, O_PRESET, O_ALLOW_NETWORK, O_PG_SCHEMA
-};
-
-sv_shard_hook_fn cli_analyze_hook;
-void *cli_analyze_hook_data;
-
-static const struct option longopts[] = {
-    {"stations", required_argument, NULL, O_STATIONS},
-    {"districts", required_argument, NULL, O_DISTRICTS},
-    {"station-id", required_argument, NULL, O_STATION_ID},
-    {"station-name", required_argument, NULL, O_STATION_NAME},
-    {"category", required_argument, NULL, O_CATEGORY},
-    {"district-id", required_argument, NULL, O_DISTRICT_ID},
-    {"district-name", required_argument, NULL, O_DISTRICT_NAME},
-    {"where", required_argument, NULL, O_WHERE},
-    {"minutes", required_argument, NULL, O_MINUTES},
-    {"mode", required_argument, NULL, O_MODE},
-    {"speed", required_argument, NULL, O_SPEED},
-    {"detour", required_argument, NULL, O_DETOUR},
-    {"radius", required_argument, NULL, O_RADIUS},
-    {"crs", required_argument, NULL, O_CRS},
-    {"quad-segs", required_argument, NULL, O_QUAD},
-    {"method", required_argument, NULL, O_METHOD},
-    {"no-service-areas", no_argument, NULL, O_NO_SA},
-    {"threads", required_argument, NULL, O_THREADS},
-    {"out", required_argument, NULL, O_OUT},
-    {"pg-schema", required_argument, NULL, O_PG_SCHEMA},
-    {"strict", no_argument, NULL, O_STRICT},
-    {"allow-network", no_argument, NULL, O_ALLOW_NETWORK},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, O_HELP},
-    {"lang", required_argument, NULL, O_LANG},
-    {"network", required_argument, NULL, O_NETWORK},
-    {"highway-field", required_argument, NULL, O_HIGHWAY},
-    {"speeds", required_argument, NULL, O_SPEEDS},
-    {"snap", required_argument, NULL, O_SNAP},
-    {"access-legs", required_argument, NULL, O_LEGS},
-    {"max-snap", required_argument, NULL, O_MAXSNAP},
-    {"trim", required_argument, NULL, O_TRIM},
-    {"demand", required_argument, NULL, O_DEMAND},
-    {"demand-id", required_argument, NULL, O_DEMAND_ID},
-    {"demand-weight", required_argument, NULL, O_DEMAND_WEIGHT},
-    {"population", required_argument, NULL, O_POPULATION},
-    {"population-field", required_argument, NULL, O_POP_FIELD},
-    {"population-raster", required_argument, NULL, O_POP_RASTER},
-    {"levels-field", required_argument, NULL, O_LEVELS},
-    {"no-redundancy", no_argument, NULL, O_NO_REDUNDANCY},
-    {"no-category-coverage", no_argument, NULL, O_NO_CATEGORY},
-    {"preset", required_argument, NULL, O_PRESET},
-    CLI_INPUT_LONGOPTS,
-    {NULL, 0, NULL, 0},
-};
-
-static int parse_number(const char *opt, const char *s, double *v)
-{
-    char *end = NULL;
-    *v = strtod(s, &end);
-    if (end == s || *end || !isfinite(*v))
-        return cli_usage("analyze", "%s %s: not a number", opt, s);
-    return 0;
-}
-
-static int parse_int(const char *opt, const char *s, int *v)
-{
-    char *end = NULL;
-    long x = strtol(s, &end, 10);
-    if (end == s || *end || x < 1 || x > 100000)
-        return cli_usage("analyze", "%s %s: expected a whole number above 0", opt, s);
-    *v = (int)x;
-    return 0;
-}
-
+/* The summary's break words: minutes or metres, no life-circle label. */
 static void break_label(sv_lang L, char *buf, size_t n, const sv_break *b)
 {
-    if (isnan(b->minutes))
-        snprintf(buf, n, sv_tr(L, "%g m"), b->radius_m);
-    else
-        snprintf(buf, n, sv_tr(L, "%g min"), b->minutes);
+    sv_break_label(L, b->minutes, b->radius_m, NULL, NULL, buf, n);
 }
 
 #define MAX_TABLE_DISTRICTS 40
@@ -405,151 +325,81 @@ void cli_print_issues(const sv_ctx *ctx, const char *cmd)
                 cmd, n - MAX_ISSUE_LINES);
 }
 
+sv_shard_hook_fn cli_analyze_hook;
+void *cli_analyze_hook_data;
+
 int cmd_analyze(int argc, char **argv)
 {
     sv_analyze_opts o;
     sv_analyze_opts_init(&o);
-    double *minutes = NULL, *radii = NULL;
-    int quiet = 0, threads = 0, rc = EXIT_OK, allow_network = 0;
+    cli_list minutes = {0}, radii = {0};
+    int quiet = 0, threads = 0, rc = EXIT_OK, allow_network = 0, rest;
+    int method = o.method, snap = o.snap;
     const char *lang_arg = NULL;
     sv_lang lang = SV_LANG_EN;
     const char *default_minutes = "10,15";
     const char *pg_schema = NULL;
-    int c;
     cli_inputs inputs;
     memset(&inputs, 0, sizeof inputs);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
-        double v;
-        int k = cli_input_option("analyze", c, optarg, &inputs);
-        if (k == EXIT_USAGE) {
-            rc = k;
-            goto done;
-        }
-        if (k)
-            continue;
-        switch (c) {
-        case O_STATIONS: o.stations.spec = optarg; break;
-        case O_DISTRICTS: o.districts.spec = optarg; break;
-        case O_STATION_ID: o.stations.id_field = optarg; break;
-        case O_STATION_NAME: o.stations.name_field = optarg; break;
-        case O_CATEGORY: o.stations.category_field = optarg; break;
-        case O_DISTRICT_ID: o.districts.id_field = optarg; break;
-        case O_DISTRICT_NAME: o.districts.name_field = optarg; break;
-        case O_WHERE: o.stations.where = optarg; break;
-        case O_POPULATION: o.population.spec = optarg; break;
-        case O_POP_FIELD: o.population_field = optarg; break;
-        case O_POP_RASTER: o.population_raster = optarg; break;
-        case O_LEVELS: o.demand.levels_field = optarg; break;
-        case O_NO_REDUNDANCY: o.redundancy = 0; break;
-        case O_NO_CATEGORY: o.by_category = 0; break;
-        case O_PRESET: o.preset = optarg; break;
-        case O_MINUTES:
-            free(minutes);
-            if (cli_parse_list(optarg, &minutes, &o.n_minutes) != 0) {
-                rc = cli_usage("analyze", "--minutes %s: give numbers separated by commas, e.g. 10,15", optarg);
-                goto done;
-            }
-            break;
-        case O_RADIUS:
-            free(radii);
-            if (cli_parse_list(optarg, &radii, &o.n_radii) != 0) {
-                rc = cli_usage("analyze", "--radius %s: give metres separated by commas, e.g. 500,1000", optarg);
-                goto done;
-            }
-            break;
-        case O_MODE: o.mode = optarg; break;
-        case O_SPEED:
-            if ((rc = parse_number("--speed", optarg, &v)) != 0)
-                goto done;
-            o.speed_kmh = v;
-            if (!(v > 0)) {
-                rc = cli_usage("analyze", "--speed %s: give a speed in km/h above 0", optarg);
-                goto done;
-            }
-            break;
-        case O_DETOUR:
-            if ((rc = parse_number("--detour", optarg, &v)) != 0)
-                goto done;
-            o.detour = v;
-            break;
-        case O_CRS: o.crs = optarg; break;
-        case O_QUAD:
-            if ((rc = parse_int("--quad-segs", optarg, &o.quad_segs)) != 0)
-                goto done;
-            break;
-        case O_METHOD:
-            if (strcmp(optarg, "voronoi") == 0)
-                o.method = SV_METHOD_VORONOI;
-            else if (strcmp(optarg, "union") == 0)
-                o.method = SV_METHOD_UNION;
-            else {
-                rc = cli_usage("analyze", "--method %s: use voronoi or union", optarg);
-                goto done;
-            }
-            break;
-        case O_NO_SA: o.service_areas = 0; break;
-        case O_THREADS:
-            if ((rc = parse_int("--threads", optarg, &threads)) != 0)
-                goto done;
-            break;
-        case O_OUT: o.out_path = optarg; break;
-        case O_PG_SCHEMA: pg_schema = optarg; break;
-        case O_STRICT: o.strict = 1; break;
-        case O_ALLOW_NETWORK: allow_network = 1; break;
-        case O_NETWORK: o.network.spec = optarg; break;
-        case O_HIGHWAY: o.network.category_field = optarg; break;
-        case O_SPEEDS: o.speeds_csv = optarg; break;
-        case O_SNAP:
-            if (strcmp(optarg, "edge") == 0)
-                o.snap = SV_SNAP_EDGE;
-            else if (strcmp(optarg, "node") == 0)
-                o.snap = SV_SNAP_NODE;
-            else {
-                rc = cli_usage("analyze", "--snap %s: use edge (nearest point on the nearest street) or node", optarg);
-                goto done;
-            }
-            break;
-        case O_LEGS:
-            if (strcmp(optarg, "on") == 0)
-                o.access_legs = 1;
-            else if (strcmp(optarg, "off") == 0)
-                o.access_legs = 0;
-            else {
-                rc = cli_usage("analyze", "--access-legs %s: use on or off", optarg);
-                goto done;
-            }
-            break;
-        case O_MAXSNAP:
-        case O_TRIM:
-            if ((rc = parse_number(c == O_TRIM ? "--trim" : "--max-snap", optarg, &v)) != 0)
-                goto done;
-            if (v < 0) {
-                rc = cli_usage("analyze", "%s %s: give metres, 0 or more", c == O_TRIM ? "--trim" : "--max-snap",
-                               optarg);
-                goto done;
-            }
-            if (c == O_TRIM)
-                o.trim_m = v;
-            else
-                o.max_snap_m = v;
-            break;
-        case O_DEMAND: o.demand.spec = optarg; break;
-        case O_DEMAND_ID: o.demand.id_field = optarg; break;
-        case O_DEMAND_WEIGHT: o.demand.weight_field = optarg; break;
-        case 'q': quiet = 1; break;
-        case O_LANG: lang_arg = optarg; break;
-        case O_HELP: help(); goto done;
-        default:
-            rc = cli_usage("analyze", "unknown or incomplete option '%s'", argv[optind - 1]);
-            goto done;
-        }
+    static const cli_choice methods[] = {{"voronoi", SV_METHOD_VORONOI}, {"union", SV_METHOD_UNION}, {NULL, 0}};
+    static const cli_choice snaps[] = {{"edge", SV_SNAP_EDGE}, {"node", SV_SNAP_NODE}, {NULL, 0}};
+    static const cli_choice on_off[] = {{"on", 1}, {"off", 0}, {NULL, 0}};
+    const cli_arg args[] = {
+        CLI_STR("stations", &o.stations.spec),
+        CLI_STR("districts", &o.districts.spec),
+        CLI_STR("station-id", &o.stations.id_field),
+        CLI_STR("station-name", &o.stations.name_field),
+        CLI_STR("category", &o.stations.category_field),
+        CLI_STR("district-id", &o.districts.id_field),
+        CLI_STR("district-name", &o.districts.name_field),
+        CLI_STR("where", &o.stations.where),
+        CLI_LIST("minutes", &minutes, "give numbers separated by commas, e.g. 10,15"),
+        CLI_STR("mode", &o.mode),
+        CLI_NUM("speed", &o.speed_kmh, 0, 1, INFINITY, "not a number", "give a speed in km/h above 0"),
+        CLI_NUM("detour", &o.detour, -INFINITY, 0, INFINITY, "not a number", NULL),
+        CLI_LIST("radius", &radii, "give metres separated by commas, e.g. 500,1000"),
+        CLI_STR("crs", &o.crs),
+        CLI_WHOLE("quad-segs", &o.quad_segs, 1, 100000, "expected a whole number above 0"),
+        CLI_CHOICE("method", &method, methods, "use voronoi or union"),
+        CLI_SET("no-service-areas", 0, &o.service_areas, 0),
+        CLI_WHOLE("threads", &threads, 1, 100000, "expected a whole number above 0"),
+        CLI_STR("out", &o.out_path),
+        CLI_STR("pg-schema", &pg_schema),
+        CLI_SET("strict", 0, &o.strict, 1),
+        CLI_SET("allow-network", 0, &allow_network, 1),
+        CLI_SET("quiet", 'q', &quiet, 1),
+        CLI_PRINT("help", help),
+        CLI_STR("lang", &lang_arg),
+        CLI_STR("network", &o.network.spec),
+        CLI_STR("highway-field", &o.network.category_field),
+        CLI_STR("speeds", &o.speeds_csv),
+        CLI_CHOICE("snap", &snap, snaps, "use edge (nearest point on the nearest street) or node"),
+        CLI_CHOICE("access-legs", &o.access_legs, on_off, "use on or off"),
+        CLI_NUM("max-snap", &o.max_snap_m, 0, 0, INFINITY, "not a number", "give metres, 0 or more"),
+        CLI_NUM("trim", &o.trim_m, 0, 0, INFINITY, "not a number", "give metres, 0 or more"),
+        CLI_STR("demand", &o.demand.spec),
+        CLI_STR("demand-id", &o.demand.id_field),
+        CLI_STR("demand-weight", &o.demand.weight_field),
+        CLI_STR("population", &o.population.spec),
+        CLI_STR("population-field", &o.population_field),
+        CLI_STR("population-raster", &o.population_raster),
+        CLI_STR("levels-field", &o.demand.levels_field),
+        CLI_SET("no-redundancy", 0, &o.redundancy, 0),
+        CLI_SET("no-category-coverage", 0, &o.by_category, 0),
+        CLI_STR("preset", &o.preset),
+        CLI_INPUT_ARGS(&inputs),
+        CLI_END,
+    };
+    if ((rc = cli_args_parse("analyze", argc, argv, args, &rest)) != 0) {
+        rc = rc == CLI_ARGS_DONE ? EXIT_OK : rc;
+        goto done;
     }
+    o.method = (sv_method)method;
+    o.snap = (sv_snap)snap;
     if ((rc = cli_lang("analyze", lang_arg, &lang)) != 0)
         goto done;
-    if (optind < argc) {
-        rc = cli_usage("analyze", "unexpected argument '%s'", argv[optind]);
+    if (rest < argc) {
+        rc = cli_usage("analyze", "unexpected argument '%s'", argv[rest]);
         goto done;
     }
     if (!o.stations.spec || !o.districts.spec || !o.out_path) {
@@ -560,8 +410,8 @@ int cmd_analyze(int argc, char **argv)
         rc = cli_usage("analyze", "--pg-schema is for --out PG:\"CONNECTION\" (a PostgreSQL database)");
         goto done;
     }
-    if (!o.n_minutes && !o.n_radii && !o.preset)
-        cli_parse_list(default_minutes, &minutes, &o.n_minutes);
+    if (!minutes.n && !radii.n && !o.preset)
+        cli_parse_list(default_minutes, &minutes.v, &minutes.n);
     sv_source_opts *const srcs[CLI_INPUTS] = {[SV_ROLE_STATIONS] = &o.stations, [SV_ROLE_DISTRICTS] = &o.districts,
                                               [SV_ROLE_DEMAND] = &o.demand, [SV_ROLE_NETWORK] = &o.network,
                                               [SV_ROLE_POPULATION] = &o.population};
@@ -573,8 +423,10 @@ int cmd_analyze(int argc, char **argv)
                        "projected CRS, never GCJ-02/BD-09)");
         goto done;
     }
-    o.minutes = minutes;
-    o.radii = radii;
+    o.minutes = minutes.v;
+    o.n_minutes = minutes.n;
+    o.radii = radii.v;
+    o.n_radii = radii.n;
     o.shard_hook = cli_analyze_hook; /* svcov plan and worker only */
     o.shard_userdata = cli_analyze_hook_data;
 
@@ -625,7 +477,7 @@ int cmd_analyze(int argc, char **argv)
     sv_ctx_destroy(ctx);
     free(cmdline);
 done:
-    free(minutes);
-    free(radii);
+    free(minutes.v);
+    free(radii.v);
     return rc;
 }

@@ -6,7 +6,6 @@
 #include "svcov/sv_store.h"
 #include "svcov/sv_pg.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +52,8 @@ static void help(void)
            "the file keeps (1e-7 degrees in lon/lat, 1 um in metres), so it is valid as read back.\n"
            "The file appears only when complete.\n\n"
            "  --db DB          result database of 'svcov analyze'\n"
+           CLI_PG_HELP
+           "  (--db PG:... without --layer: --out RUN.sqlite gets the whole run as one SpatiaLite file)\n"
            "  --layer LAYER    gaps, gap_parts, coverage, service_areas, district_coverage,\n"
            "                   city_coverage, stations, districts, issues, runs; people and\n"
            "                   redundancy: district_redundancy, critical_stations, district_fairness,\n"
@@ -108,55 +109,30 @@ static int export_run(const char *db, cli_pg *pg, const char *out, int overwrite
 
 int cmd_export(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},     {"layer", required_argument, NULL, 'l'},
-        {"out", required_argument, NULL, 'o'},    {"format", required_argument, NULL, 'f'},
-        {"minutes", required_argument, NULL, 'm'}, {"radius", required_argument, NULL, 'r'},
-        {"overwrite", no_argument, NULL, 'W'},    {"help", no_argument, NULL, 'h'},
-        {"coords", required_argument, NULL, 'c'}, CLI_PG_LONGOPTS,
-        {NULL, 0, NULL, 0},
-    };
     const char *db = NULL, *layer = NULL, *out = NULL, *format = NULL;
     double minutes = NAN, radius = NAN;
     sv_coords coords = SV_COORDS_WGS84;
-    int c, overwrite = 0;
+    int overwrite = 0, rest;
     cli_pg pg = {0};
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        char *end = NULL;
-        int pk = cli_pg_option("export", c, optarg, &pg);
-        if (pk == EXIT_USAGE)
-            return pk;
-        if (pk)
-            continue;
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'l': layer = optarg; break;
-        case 'o': out = optarg; break;
-        case 'f': format = optarg; break;
-        case 'm':
-            minutes = strtod(optarg, &end);
-            if (end == optarg || *end || !(minutes > 0) || !isfinite(minutes)) /* inf: "no such column" */
-                return cli_usage("export", "--minutes %s: give a break in minutes, e.g. 15", optarg);
-            break;
-        case 'r':
-            radius = strtod(optarg, &end);
-            if (end == optarg || *end || !(radius > 0) || !isfinite(radius))
-                return cli_usage("export", "--radius %s: give a break in metres, e.g. 500", optarg);
-            break;
-        case 'W': overwrite = 1; break;
-        case 'c':
-            if (sv_coords_parse(optarg, &coords) != 0)
-                return cli_usage("export", "--coords %s: not a coordinate system svcov knows; use wgs84, gcj02 "
-                                 "(AMap/Gaode, Tencent) or bd09 (Baidu lon/lat)", optarg);
-            break;
-        case 'h': help(); return EXIT_OK;
-        default: return cli_usage("export", "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage("export", "unexpected argument '%s'", argv[optind]);
+    /* inf would be "no such column" in the filter */
+    const cli_arg args[] = {
+        CLI_STR("db", &db),
+        CLI_PG_ARGS(&pg),
+        CLI_STR("layer", &layer),
+        CLI_STR("out", &out),
+        CLI_STR("format", &format),
+        CLI_NUM("minutes", &minutes, 0, 1, INFINITY, "give a break in minutes, e.g. 15", NULL),
+        CLI_NUM("radius", &radius, 0, 1, INFINITY, "give a break in metres, e.g. 500", NULL),
+        CLI_SET("overwrite", 0, &overwrite, 1),
+        CLI_PRINT("help", help),
+        CLI_FN("coords", &coords, cli_coords_arg, 0),
+        CLI_END,
+    };
+    int prc = cli_args_parse("export", argc, argv, args, &rest);
+    if (prc != 0)
+        return prc == CLI_ARGS_DONE ? EXIT_OK : prc;
+    if (rest < argc)
+        return cli_usage("export", "unexpected argument '%s'", argv[rest]);
     if (out && (sv_pg_is_uri(out) || (format && (strcasecmp(format, "PostgreSQL") == 0 ||
                                                  strcasecmp(format, "PG") == 0 || strcasecmp(format, "PGDump") == 0))))
         return cli_usage("export", "--out %s%s%s: export writes files; to put results into PostgreSQL/PostGIS run "

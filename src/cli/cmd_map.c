@@ -6,7 +6,6 @@
 #include "svcov/sv_text.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@ static void help(void)
            "without a network (Leaflet %s inlined, BSD-2-Clause): layers and breaks can be\n"
            "switched on and off, clicking a station or district shows its figures.\n\n"
            "  --db DB              result database of 'svcov analyze'\n"
+           CLI_PG_HELP
            "  --out FILE           the map of the city, or of --district; PNG, SVG or PDF by extension\n"
            "  --district ID        one district (its own stations labelled, the others greyed)\n"
            "  --all-districts DIR  one map per district, DIR/ID.png (the folder must exist; an id that\n"
@@ -121,128 +121,75 @@ static char **district_file_names(const sv_map *m, size_t n)
     return names;
 }
 
+/* --size WIDTHxHEIGHT into the page options. */
+static int parse_size(const char *cmd, const cli_arg *a, const char *arg)
+{
+    sv_map_page_options *po = a->ptr;
+    int w = 0, h = 0;
+    char x = 0, extra = 0;
+    if (sscanf(arg, "%d%c%d%c", &w, &x, &h, &extra) != 3 || (x != 'x' && x != 'X') || w < 300 || h < 200 ||
+        w > 20000 || h > 20000)
+        return cli_usage(cmd, "--size %s: give WIDTHxHEIGHT in pixels, e.g. 1600x1130 (300x200 to 20000x20000)",
+                         arg);
+    po->width_px = w;
+    po->height_px = h;
+    return 0;
+}
+
 int cmd_map(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},       {"out", required_argument, NULL, 'o'},
-        {"district", required_argument, NULL, 'D'}, {"all-districts", required_argument, NULL, 'A'},
-        {"format", required_argument, NULL, 'f'},   {"html", required_argument, NULL, 'H'},
-        {"minutes", required_argument, NULL, 'm'},  {"radius", required_argument, NULL, 'r'},
-        {"page", required_argument, NULL, 'p'},     {"size", required_argument, NULL, 's'},
-        {"dpi", required_argument, NULL, 'R'},      {"title", required_argument, NULL, 't'},
-        {"labels", required_argument, NULL, 'L'},   {"font", required_argument, NULL, 'F'},
-        {"world-file", no_argument, NULL, 'W'},     {"quiet", no_argument, NULL, 'q'},
-        {"atlas", required_argument, NULL, 'T'},    {"lang", required_argument, NULL, 'l'},
-        {"coords", required_argument, NULL, 'C'},
-        {"help", no_argument, NULL, 'h'},           CLI_PG_LONGOPTS, {NULL, 0, NULL, 0},
-    };
     const char *db = NULL, *out = NULL, *district = NULL, *all_dir = NULL, *format = "png", *html = NULL,
                *title = NULL, *font = NULL, *atlas = NULL;
-    double *minutes = NULL, *radii = NULL;
-    size_t n_minutes = 0, n_radii = 0;
+    cli_list minutes = {0}, radii = {0};
     sv_map_page_options po = {0};
     const char *lang_arg = NULL;
     sv_lang lang = SV_LANG_EN;
-    int world = 0, quiet = 0, c, rc = EXIT_OK;
+    int world = 0, quiet = 0, rc = EXIT_OK, rest, page = po.page, labels = po.labels;
     cli_pg pg = {0};
     sv_coords coords = SV_COORDS_WGS84;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
-        char *end = NULL;
-        int pk = cli_pg_option("map", c, optarg, &pg);
-        if (pk == EXIT_USAGE) {
-            rc = pk;
-            goto done;
-        }
-        if (pk)
-            continue;
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'o': out = optarg; break;
-        case 'D': district = optarg; break;
-        case 'A': all_dir = optarg; break;
-        case 'f': format = optarg; break;
-        case 'H': html = optarg; break;
-        case 'T': atlas = optarg; break;
-        case 't': title = optarg; break;
-        case 'F': font = optarg; break;
-        case 'W': world = 1; break;
-        case 'C':
-            if (sv_coords_parse(optarg, &coords) != 0) {
-                rc = cli_usage("map", "--coords %s: not a coordinate system svcov knows; use wgs84, gcj02 "
-                               "(AMap/Gaode, Tencent) or bd09 (Baidu lon/lat)", optarg);
-                goto done;
-            }
-            break;
-        case 'q': quiet = 1; break;
-        case 'm':
-            free(minutes);
-            if (cli_parse_list(optarg, &minutes, &n_minutes) != 0) {
-                rc = cli_usage("map", "--minutes %s: give breaks in minutes, e.g. 15 or 10,15", optarg);
-                goto done;
-            }
-            break;
-        case 'r':
-            free(radii);
-            if (cli_parse_list(optarg, &radii, &n_radii) != 0) {
-                rc = cli_usage("map", "--radius %s: give breaks in metres, e.g. 500", optarg);
-                goto done;
-            }
-            break;
-        case 'p':
-            if (strcmp(optarg, "a4") == 0 || strcmp(optarg, "auto") == 0)
-                po.page = SV_MAP_PAGE_AUTO;
-            else if (strcmp(optarg, "a4-portrait") == 0 || strcmp(optarg, "portrait") == 0)
-                po.page = SV_MAP_PAGE_PORTRAIT;
-            else if (strcmp(optarg, "a4-landscape") == 0 || strcmp(optarg, "landscape") == 0)
-                po.page = SV_MAP_PAGE_LANDSCAPE;
-            else {
-                rc = cli_usage("map", "--page %s: use a4, a4-portrait or a4-landscape", optarg);
-                goto done;
-            }
-            break;
-        case 's': {
-            int w = 0, h = 0;
-            char x = 0, extra = 0;
-            if (sscanf(optarg, "%d%c%d%c", &w, &x, &h, &extra) != 3 || (x != 'x' && x != 'X') || w < 300 ||
-                h < 200 || w > 20000 || h > 20000) {
-                rc = cli_usage("map", "--size %s: give WIDTHxHEIGHT in pixels, e.g. 1600x1130 (300x200 to "
-                               "20000x20000)", optarg);
-                goto done;
-            }
-            po.width_px = w;
-            po.height_px = h;
-            break;
-        }
-        case 'R':
-            po.dpi = strtod(optarg, &end);
-            if (end == optarg || *end || !(po.dpi >= 36 && po.dpi <= 1200)) {
-                rc = cli_usage("map", "--dpi %s: give 36 to 1200, e.g. 150 or 300", optarg);
-                goto done;
-            }
-            break;
-        case 'L':
-            if (strcmp(optarg, "auto") == 0)
-                po.labels = SV_MAP_LABELS_AUTO;
-            else if (strcmp(optarg, "all") == 0)
-                po.labels = SV_MAP_LABELS_ALL;
-            else if (strcmp(optarg, "none") == 0)
-                po.labels = SV_MAP_LABELS_NONE;
-            else {
-                rc = cli_usage("map", "--labels %s: use auto, all or none", optarg);
-                goto done;
-            }
-            break;
-        case 'l': lang_arg = optarg; break;
-        case 'h': help(); goto done;
-        default: rc = cli_usage("map", "unknown or incomplete option '%s'", argv[optind - 1]); goto done;
-        }
+    static const cli_choice pages[] = {{"a4", SV_MAP_PAGE_AUTO},
+                                       {"auto", SV_MAP_PAGE_AUTO},
+                                       {"a4-portrait", SV_MAP_PAGE_PORTRAIT},
+                                       {"portrait", SV_MAP_PAGE_PORTRAIT},
+                                       {"a4-landscape", SV_MAP_PAGE_LANDSCAPE},
+                                       {"landscape", SV_MAP_PAGE_LANDSCAPE},
+                                       {NULL, 0}};
+    static const cli_choice label_words[] = {
+        {"auto", SV_MAP_LABELS_AUTO}, {"all", SV_MAP_LABELS_ALL}, {"none", SV_MAP_LABELS_NONE}, {NULL, 0}};
+    const cli_arg args[] = {
+        CLI_STR("db", &db),
+        CLI_PG_ARGS(&pg),
+        CLI_STR("out", &out),
+        CLI_STR("district", &district),
+        CLI_STR("all-districts", &all_dir),
+        CLI_STR("format", &format),
+        CLI_STR("html", &html),
+        CLI_LIST("minutes", &minutes, "give breaks in minutes, e.g. 15 or 10,15"),
+        CLI_LIST("radius", &radii, "give breaks in metres, e.g. 500"),
+        CLI_CHOICE("page", &page, pages, "use a4, a4-portrait or a4-landscape"),
+        CLI_FN("size", &po, parse_size, 0),
+        CLI_NUM("dpi", &po.dpi, 36, 0, 1200, "give 36 to 1200, e.g. 150 or 300", NULL),
+        CLI_STR("title", &title),
+        CLI_CHOICE("labels", &labels, label_words, "use auto, all or none"),
+        CLI_STR("font", &font),
+        CLI_SET("world-file", 0, &world, 1),
+        CLI_SET("quiet", 'q', &quiet, 1),
+        CLI_STR("atlas", &atlas),
+        CLI_STR("lang", &lang_arg),
+        CLI_FN("coords", &coords, cli_coords_arg, 0),
+        CLI_PRINT("help", help),
+        CLI_END,
+    };
+    if ((rc = cli_args_parse("map", argc, argv, args, &rest)) != 0) {
+        rc = rc == CLI_ARGS_DONE ? EXIT_OK : rc;
+        goto done;
     }
+    po.page = (sv_map_page)page;
+    po.labels = (sv_map_labels)labels;
     if ((rc = cli_lang("map", lang_arg, &lang)) != 0)
         goto done;
-    if (optind < argc) {
-        rc = cli_usage("map", "unexpected argument '%s'", argv[optind]);
+    if (rest < argc) {
+        rc = cli_usage("map", "unexpected argument '%s'", argv[rest]);
         goto done;
     }
     if (!db) {
@@ -311,7 +258,7 @@ int cmd_map(int argc, char **argv)
     }
     cli_catch_signals(ctx);
     /* warnings (a name no font can draw, an empty layer) show even with --quiet */
-    sv_map_options mo = {minutes, n_minutes, radii, n_radii, font, on_warn, NULL, lang, coords};
+    sv_map_options mo = {minutes.v, minutes.n, radii.v, radii.n, font, on_warn, NULL, lang, coords};
     sv_map *m = NULL;
     sv_status st = cli_pg_fetch(ctx, &pg, &db);
     if (st == SV_OK && (out || all_dir || atlas))
@@ -374,7 +321,7 @@ int cmd_map(int argc, char **argv)
     cli_pg_done(&pg);
     sv_ctx_destroy(ctx);
 done:
-    free(minutes);
-    free(radii);
+    free(minutes.v);
+    free(radii.v);
     return rc;
 }

@@ -7,7 +7,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +30,7 @@ static void help(void)
            "A value that is not of its type, a NAME the query does not have or a repeated --set is a\n"
            "usage error before anything is printed.\n\n"
            "  --db DB            result database of 'svcov analyze'\n"
+           CLI_PG_HELP
            "  --set NAME=VALUE   a value for :NAME in the query (repeatable)\n"
            "  --csv              CSV on stdout instead of a table\n"
            "  --list             the shipped queries and what they answer\n\n"
@@ -301,17 +301,36 @@ static int typed_value(const param_decl *d, const char *name, const char *value,
     return 0; /* TEXT, or an undeclared value that is no number */
 }
 
+typedef struct {
+    char **names, **values; /* room for every argument */
+    size_t n;
+} query_params;
+
+/* --set NAME=VALUE, each name once. */
+static int parse_set(const char *cmd, const cli_arg *a, const char *arg)
+{
+    query_params *qp = a->ptr;
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg)
+        return cli_usage(cmd, "--set %s: expected NAME=VALUE, e.g. --set target=80", arg);
+    qp->names[qp->n] = strndup(arg, (size_t)(eq - arg));
+    qp->values[qp->n] = strdup(eq + 1);
+    qp->n++;
+    if (!qp->names[qp->n - 1] || !qp->values[qp->n - 1])
+        return EXIT_DATA;
+    for (size_t i = 0; i + 1 < qp->n; i++)
+        if (strcmp(qp->names[i], qp->names[qp->n - 1]) == 0)
+            return cli_usage(cmd, "--set %s given twice (%s and %s); give each parameter once", qp->names[i],
+                             qp->values[i], qp->values[qp->n - 1]);
+    return 0;
+}
+
 int cmd_query(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'}, {"set", required_argument, NULL, 's'},
-        {"csv", no_argument, NULL, 'c'},      {"list", no_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},     CLI_PG_LONGOPTS, {NULL, 0, NULL, 0},
-    };
     const char *db = NULL;
-    int csv = 0, rc = EXIT_OK;
+    int csv = 0, rc = EXIT_OK, rest;
     char **names = calloc((size_t)argc + 1, sizeof *names), **values = calloc((size_t)argc + 1, sizeof *values);
-    size_t nparams = 0;
+    query_params qp = {names, values, 0};
     char *sql = NULL;
     sv_query_param *typed = NULL;
     sv_ctx *ctx = NULL;
@@ -321,53 +340,28 @@ int cmd_query(int argc, char **argv)
         rc = EXIT_DATA;
         goto done;
     }
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        int pk = cli_pg_option("query", c, optarg, &pg);
-        if (pk == EXIT_USAGE) {
-            rc = pk;
-            goto done;
-        }
-        if (pk)
-            continue;
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 's': {
-            const char *eq = strchr(optarg, '=');
-            if (!eq || eq == optarg) {
-                rc = cli_usage("query", "--set %s: expected NAME=VALUE, e.g. --set target=80", optarg);
-                goto done;
-            }
-            names[nparams] = strndup(optarg, (size_t)(eq - optarg));
-            values[nparams] = strdup(eq + 1);
-            nparams++;
-            if (!names[nparams - 1] || !values[nparams - 1]) {
-                rc = EXIT_DATA;
-                goto done;
-            }
-            for (size_t i = 0; i + 1 < nparams; i++)
-                if (strcmp(names[i], names[nparams - 1]) == 0) {
-                    rc = cli_usage("query", "--set %s given twice (%s and %s); give each parameter once",
-                                   names[i], values[i], values[nparams - 1]);
-                    goto done;
-                }
-            break;
-        }
-        case 'c': csv = 1; break;
-        case 'l': list_queries(); goto done;
-        case 'h': help(); goto done;
-        default: rc = cli_usage("query", "unknown or incomplete option '%s'", argv[optind - 1]); goto done;
-        }
+    const cli_arg args[] = {
+        CLI_STR("db", &db),
+        CLI_PG_ARGS(&pg),
+        CLI_FN("set", &qp, parse_set, 0),
+        CLI_SET("csv", 0, &csv, 1),
+        CLI_PRINT("list", list_queries),
+        CLI_PRINT("help", help),
+        CLI_END,
+    };
+    rc = cli_args_parse("query", argc, argv, args, &rest);
+    if (rc != 0) {
+        rc = rc == CLI_ARGS_DONE ? EXIT_OK : rc;
+        goto done;
     }
-    if (!db || optind != argc - 1) {
+    size_t nparams = qp.n;
+    if (!db || rest != argc - 1) {
         rc = cli_usage("query", "give --db DB and one query NAME or FILE.sql");
         goto done;
     }
     if ((rc = cli_pg_check("query", db, &pg)) != 0)
         goto done;
-    const char *q = argv[optind];
+    const char *q = argv[rest];
     char path[4096];
     if (is_file(q)) {
         snprintf(path, sizeof path, "%s", q);
@@ -429,7 +423,7 @@ int cmd_query(int argc, char **argv)
     if (st != SV_OK)
         rc = cli_fail(ctx, st, "query");
 done:
-    for (size_t i = 0; i < nparams; i++) {
+    for (size_t i = 0; i < qp.n; i++) {
         free(names[i]);
         free(values[i]);
     }

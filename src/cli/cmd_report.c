@@ -4,7 +4,6 @@
 
 #include "svcov/sv_report.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@ static void help(void)
            "city and one per district); Markdown suits a wiki, CSV a spreadsheet (one row per\n"
            "district and break, plus the city's rows with district_id \"(city)\").\n\n"
            "  --db DB            result database of 'svcov analyze'\n"
+           CLI_PG_HELP
            "  --out FILE         .html, .md or .csv (the format follows the extension)\n"
            "  --minutes N[,N]    only these breaks (default all)\n"
            "  --radius M[,M]     the same for distance breaks\n"
@@ -43,60 +43,33 @@ static void on_warn(void *ud, const char *msg)
 
 int cmd_report(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},      {"out", required_argument, NULL, 'o'},
-        {"minutes", required_argument, NULL, 'm'}, {"radius", required_argument, NULL, 'r'},
-        {"title", required_argument, NULL, 't'},   {"no-district-maps", no_argument, NULL, 'N'},
-        {"quiet", no_argument, NULL, 'q'},         {"lang", required_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},         CLI_PG_LONGOPTS,
-        {NULL, 0, NULL, 0},
-    };
     const char *db = NULL, *out = NULL, *title = NULL;
-    double *minutes = NULL, *radii = NULL;
-    size_t n_minutes = 0, n_radii = 0;
+    cli_list minutes = {0}, radii = {0};
     const char *lang_arg = NULL;
     sv_lang lang = SV_LANG_EN;
-    int quiet = 0, district_maps = 1, c, rc = EXIT_OK;
+    int quiet = 0, district_maps = 1, rc = EXIT_OK, rest;
     cli_pg pg = {0};
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
-        int pk = cli_pg_option("report", c, optarg, &pg);
-        if (pk == EXIT_USAGE) {
-            rc = pk;
-            goto done;
-        }
-        if (pk)
-            continue;
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'o': out = optarg; break;
-        case 't': title = optarg; break;
-        case 'N': district_maps = 0; break;
-        case 'q': quiet = 1; break;
-        case 'm':
-            free(minutes);
-            if (cli_parse_list(optarg, &minutes, &n_minutes) != 0) {
-                rc = cli_usage("report", "--minutes %s: give breaks in minutes, e.g. 15 or 10,15", optarg);
-                goto done;
-            }
-            break;
-        case 'r':
-            free(radii);
-            if (cli_parse_list(optarg, &radii, &n_radii) != 0) {
-                rc = cli_usage("report", "--radius %s: give breaks in metres, e.g. 500", optarg);
-                goto done;
-            }
-            break;
-        case 'l': lang_arg = optarg; break;
-        case 'h': help(); goto done;
-        default: rc = cli_usage("report", "unknown or incomplete option '%s'", argv[optind - 1]); goto done;
-        }
+    const cli_arg args[] = {
+        CLI_PG_ARGS(&pg),
+        CLI_STR("db", &db),
+        CLI_STR("out", &out),
+        CLI_LIST("minutes", &minutes, "give breaks in minutes, e.g. 15 or 10,15"),
+        CLI_LIST("radius", &radii, "give breaks in metres, e.g. 500"),
+        CLI_STR("title", &title),
+        CLI_SET("no-district-maps", 0, &district_maps, 0),
+        CLI_SET("quiet", 'q', &quiet, 1),
+        CLI_STR("lang", &lang_arg),
+        CLI_PRINT("help", help),
+        CLI_END,
+    };
+    if ((rc = cli_args_parse("report", argc, argv, args, &rest)) != 0) {
+        rc = rc == CLI_ARGS_DONE ? EXIT_OK : rc;
+        goto done;
     }
     if ((rc = cli_lang("report", lang_arg, &lang)) != 0)
         goto done;
-    if (optind < argc) {
-        rc = cli_usage("report", "unexpected argument '%s'", argv[optind]);
+    if (rest < argc) {
+        rc = cli_usage("report", "unexpected argument '%s'", argv[rest]);
         goto done;
     }
     if (!db || !out) {
@@ -117,7 +90,7 @@ int cmd_report(int argc, char **argv)
         rc = cli_usage("report", "--out %s: the file name must end in .html, .md or .csv", out);
         goto done;
     }
-    sv_map_options mo = {minutes, n_minutes, radii, n_radii, NULL, on_warn, NULL, lang, SV_COORDS_WGS84};
+    sv_map_options mo = {minutes.v, minutes.n, radii.v, radii.n, NULL, on_warn, NULL, lang, SV_COORDS_WGS84};
     ro.map = &mo;
     ro.district_maps = district_maps;
     ro.title = title;
@@ -137,7 +110,7 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "svcov report: wrote %s\n", out);
     sv_ctx_destroy(ctx);
 done:
-    free(minutes);
-    free(radii);
+    free(minutes.v);
+    free(radii.v);
     return rc;
 }

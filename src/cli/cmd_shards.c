@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -398,43 +397,23 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
 
 int cmd_worker(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},    {"jobs", required_argument, NULL, 'j'},
-        {"lease", required_argument, NULL, 'L'}, {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},        CLI_PG_LONGOPTS,
-        {NULL, 0, NULL, 0},
-    };
     const char *db = NULL;
-    int jobs = 1, lease = 60, quiet = 0, c, rc = EXIT_OK;
+    int jobs = 1, lease = 60, quiet = 0, rc = EXIT_OK, rest;
     cli_pg pg = {0};
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
-        int pk = cli_pg_option("worker", c, optarg, &pg);
-        if (pk == EXIT_USAGE)
-            return pk;
-        if (pk)
-            continue;
-        char *end = NULL;
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'j':
-            jobs = (int)strtol(optarg, &end, 10);
-            if (end == optarg || *end || jobs < 1 || jobs > 256)
-                return cli_usage("worker", "--jobs %s: give a whole number from 1 to 256", optarg);
-            break;
-        case 'L':
-            lease = (int)strtol(optarg, &end, 10);
-            if (end == optarg || *end || lease < 1 || lease > 86400)
-                return cli_usage("worker", "--lease %s: give whole seconds, 1 or more", optarg);
-            break;
-        case 'q': quiet = 1; break;
-        case 'h': worker_help(); return EXIT_OK;
-        default: return cli_usage("worker", "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage("worker", "unexpected argument '%s'", argv[optind]);
+    const cli_arg opts[] = {
+        CLI_STR("db", &db),
+        CLI_PG_ARGS(&pg),
+        CLI_WHOLE("jobs", &jobs, 1, 256, "give a whole number from 1 to 256"),
+        CLI_WHOLE("lease", &lease, 1, 86400, "give whole seconds, 1 or more"),
+        CLI_SET("quiet", 'q', &quiet, 1),
+        CLI_PRINT("help", worker_help),
+        CLI_END,
+    };
+    int prc = cli_args_parse("worker", argc, argv, opts, &rest);
+    if (prc != 0)
+        return prc == CLI_ARGS_DONE ? EXIT_OK : prc;
+    if (rest < argc)
+        return cli_usage("worker", "unexpected argument '%s'", argv[rest]);
     if (!db || !sv_pg_is_uri(db))
         return cli_usage("worker", "give --db PG:\"CONNECTION\" (the database of 'svcov plan')");
     const char *schema = pg.schema ? pg.schema : SV_PG_DEFAULT_SCHEMA;
@@ -513,31 +492,27 @@ int cmd_worker(int argc, char **argv)
 /* ---- svcov finish, svcov status ---- */
 
 /* --db, --run, --pg-schema and --help of finish and status: -1 go on, else the exit status. */
+static const char *db_help;
+static void print_db_help(void)
+{
+    fputs(db_help, stdout);
+}
+
 static int db_options(const char *cmd, const char *help, int argc, char **argv, const char **db, cli_pg *pg)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, CLI_PG_LONGOPTS, {NULL, 0, NULL, 0},
+    int rest;
+    db_help = help;
+    const cli_arg args[] = {
+        CLI_STR("db", db),
+        CLI_PG_ARGS(pg),
+        CLI_PRINT("help", print_db_help),
+        CLI_END,
     };
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        int pk = cli_pg_option(cmd, c, optarg, pg);
-        if (pk == EXIT_USAGE)
-            return pk;
-        if (pk)
-            continue;
-        if (c == 'd') {
-            *db = optarg;
-        } else if (c == 'h') {
-            fputs(help, stdout);
-            return EXIT_OK;
-        } else {
-            return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+    int prc = cli_args_parse(cmd, argc, argv, args, &rest);
+    if (prc != 0)
+        return prc == CLI_ARGS_DONE ? EXIT_OK : prc;
+    if (rest < argc)
+        return cli_usage(cmd, "unexpected argument '%s'", argv[rest]);
     return -1;
 }
 

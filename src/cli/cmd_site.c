@@ -7,7 +7,6 @@
 #include "svcov/sv_text.h"
 #include "svcov/sv_pg.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,191 +64,92 @@ static void help(void)
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
-enum {
-    O_DEMAND = 256, O_DEMAND_ID, O_DEMAND_WEIGHT, O_CANDIDATES, O_CANDIDATE_ID, O_GRID, O_GRID_IN, O_STATIONS,
-    O_STATION_ID, O_WHERE, O_DISTRICTS, O_DISTRICT_ID, O_DISTRICT_NAME, O_RADIUS, O_MINUTES, O_MODE, O_SPEED,
-    O_DETOUR, O_MODEL, O_K, O_TARGET, O_FLOOR, O_EXACT, O_TIME, O_MPS, O_CRS, O_STRICT, O_OUT, O_DB, O_HELP,
-    O_LANG, O_ALLOW_NETWORK
-};
-
 /* A share: "90%" (a percentage, above 0 and at most 100) or "0.9" (a
  * fraction, above 0 and at most 1). A bare number above 1 is refused: "90"
  * could mean either, and reading "0.9" as 0.9% would be a silent surprise. */
-static int parse_share(const char *opt, const char *s, double *v)
+static int parse_share(const char *cmd, const cli_arg *a, const char *s)
 {
+    char opt[64];
+    snprintf(opt, sizeof opt, "--%s", a->name);
+    double *v = a->ptr;
     char *end = NULL;
     double x = strtod(s, &end);
     int percent = end != s && strcmp(end, "%") == 0;
     if (end == s || (*end && !percent) || !isfinite(x) || !(x > 0))
-        return cli_usage("site", "%s %s: give a share as a percentage such as 90%% or a fraction such as 0.9", opt,
+        return cli_usage(cmd, "%s %s: give a share as a percentage such as 90%% or a fraction such as 0.9", opt,
                          s);
     if (percent && x > 100)
-        return cli_usage("site", "%s %s: a share is at most 100%%", opt, s);
+        return cli_usage(cmd, "%s %s: a share is at most 100%%", opt, s);
     if (!percent && x > 1)
-        return cli_usage("site", "%s %s: a number without %% is a fraction, at most 1; write %g%% or %g", opt, s, x,
+        return cli_usage(cmd, "%s %s: a number without %% is a fraction, at most 1; write %g%% or %g", opt, s, x,
                          x / 100.0);
     *v = percent ? x / 100.0 : x;
     return 0;
 }
 
-static int parse_pos(const char *opt, const char *s, double *v)
-{
-    char *end = NULL;
-    double x = strtod(s, &end);
-    if (end == s || *end || !(x > 0) || !isfinite(x))
-        return cli_usage("site", "%s %s: give a number above 0", opt, s);
-    *v = x;
-    return 0;
-}
-
 int cmd_site(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"demand", required_argument, NULL, O_DEMAND},
-        {"demand-id", required_argument, NULL, O_DEMAND_ID},
-        {"demand-weight", required_argument, NULL, O_DEMAND_WEIGHT},
-        {"candidates", required_argument, NULL, O_CANDIDATES},
-        {"candidate-id", required_argument, NULL, O_CANDIDATE_ID},
-        {"grid", required_argument, NULL, O_GRID},
-        {"grid-in", required_argument, NULL, O_GRID_IN},
-        {"stations", required_argument, NULL, O_STATIONS},
-        {"station-id", required_argument, NULL, O_STATION_ID},
-        {"where", required_argument, NULL, O_WHERE},
-        {"districts", required_argument, NULL, O_DISTRICTS},
-        {"district-id", required_argument, NULL, O_DISTRICT_ID},
-        {"district-name", required_argument, NULL, O_DISTRICT_NAME},
-        {"radius", required_argument, NULL, O_RADIUS},
-        {"minutes", required_argument, NULL, O_MINUTES},
-        {"mode", required_argument, NULL, O_MODE},
-        {"speed", required_argument, NULL, O_SPEED},
-        {"detour", required_argument, NULL, O_DETOUR},
-        {"model", required_argument, NULL, O_MODEL},
-        {"k", required_argument, NULL, O_K},
-        {"target", required_argument, NULL, O_TARGET},
-        {"min-district-share", required_argument, NULL, O_FLOOR},
-        {"exact", no_argument, NULL, O_EXACT},
-        {"time-limit", required_argument, NULL, O_TIME},
-        {"write-mps", required_argument, NULL, O_MPS},
-        {"crs", required_argument, NULL, O_CRS},
-        {"strict", no_argument, NULL, O_STRICT},
-        {"allow-network", no_argument, NULL, O_ALLOW_NETWORK},
-        {"out", required_argument, NULL, O_OUT},
-        {"db", required_argument, NULL, O_DB},
-        CLI_PG_LONGOPTS,
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, O_HELP},
-        {"lang", required_argument, NULL, O_LANG},
-        CLI_INPUT_LONGOPTS,
-        {NULL, 0, NULL, 0},
-    };
     sv_siting_opts o;
     sv_siting_opts_init(&o);
-    int quiet = 0, have_model = 0, allow_network = 0, c;
+    int quiet = 0, model = -1, allow_network = 0, rest;
     cli_pg pg = {0};
     const char *lang_arg = NULL;
     sv_lang L = SV_LANG_EN;
     cli_inputs inputs;
     memset(&inputs, 0, sizeof inputs);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
-        double v;
-        char *end = NULL;
-        int in = cli_input_option("site", c, optarg, &inputs);
-        if (in == EXIT_USAGE)
-            return in;
-        if (in)
-            continue;
-        if ((in = cli_pg_option("site", c, optarg, &pg)) == EXIT_USAGE)
-            return in;
-        if (in)
-            continue;
-        switch (c) {
-        case O_DEMAND: o.demand.spec = optarg; break;
-        case O_DEMAND_ID: o.demand.id_field = optarg; break;
-        case O_DEMAND_WEIGHT: o.demand.weight_field = optarg; break;
-        case O_CANDIDATES: o.candidates.spec = optarg; break;
-        case O_CANDIDATE_ID: o.candidates.id_field = optarg; break;
-        case O_GRID:
-            if (parse_pos("--grid", optarg, &o.grid_m))
-                return EXIT_USAGE;
-            break;
-        case O_GRID_IN:
-            if (strcmp(optarg, "gaps") == 0)
-                o.grid_in_gaps = 1;
-            else if (strcmp(optarg, "districts") != 0)
-                return cli_usage("site", "--grid-in %s: use districts or gaps", optarg);
-            break;
-        case O_STATIONS: o.stations.spec = optarg; break;
-        case O_STATION_ID: o.stations.id_field = optarg; break;
-        case O_WHERE: o.stations.where = optarg; break;
-        case O_DISTRICTS: o.districts.spec = optarg; break;
-        case O_DISTRICT_ID: o.districts.id_field = optarg; break;
-        case O_DISTRICT_NAME: o.districts.name_field = optarg; break;
-        case O_RADIUS:
-            if (parse_pos("--radius", optarg, &o.radius_m))
-                return EXIT_USAGE;
-            break;
-        case O_MINUTES:
-            if (parse_pos("--minutes", optarg, &o.minutes))
-                return EXIT_USAGE;
-            break;
-        case O_MODE: o.mode = optarg; break;
-        case O_SPEED:
-            if (parse_pos("--speed", optarg, &o.speed_kmh))
-                return EXIT_USAGE;
-            break;
-        case O_DETOUR:
-            if (parse_pos("--detour", optarg, &o.detour))
-                return EXIT_USAGE;
-            break;
-        case O_MODEL:
-            have_model = 1;
-            if (strcmp(optarg, "mclp") == 0)
-                o.model = SV_SITE_MCLP;
-            else if (strcmp(optarg, "lscp") == 0)
-                o.model = SV_SITE_LSCP;
-            else
-                return cli_usage("site", "--model %s: use mclp (maximal coverage) or lscp (set covering)", optarg);
-            break;
-        case O_K: {
-            long k = strtol(optarg, &end, 10);
-            if (end == optarg || *end || k < 1 || k > 1000000)
-                return cli_usage("site", "--k %s: give a whole number of new sites, at least 1", optarg);
-            o.k = (int)k;
-            break;
-        }
-        case O_TARGET:
-            if (parse_share("--target", optarg, &o.target_share))
-                return EXIT_USAGE;
-            break;
-        case O_FLOOR:
-            if (parse_share("--min-district-share", optarg, &o.min_district_share))
-                return EXIT_USAGE;
-            break;
-        case O_EXACT: o.exact = 1; break;
-        case O_TIME:
-            if (parse_pos("--time-limit", optarg, &v))
-                return EXIT_USAGE;
-            o.time_limit_s = v;
-            break;
-        case O_MPS: o.mps_path = optarg; break;
-        case O_CRS: o.crs = optarg; break;
-        case O_STRICT: o.strict = 1; break;
-        case O_ALLOW_NETWORK: allow_network = 1; break;
-        case O_OUT: o.out_path = optarg; break;
-        case O_DB: o.db_path = optarg; break;
-        case 'q': quiet = 1; break;
-        case O_LANG: lang_arg = optarg; break;
-        case O_HELP: help(); return EXIT_OK;
-        default: return cli_usage("site", "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
+    static const cli_choice grid_in[] = {{"districts", 0}, {"gaps", 1}, {NULL, 0}};
+    static const cli_choice models[] = {{"mclp", SV_SITE_MCLP}, {"lscp", SV_SITE_LSCP}, {NULL, 0}};
+#define POSITIVE(name, ptr) CLI_NUM(name, ptr, 0, 1, INFINITY, "give a number above 0", NULL)
+    const cli_arg args[] = {
+        CLI_STR("demand", &o.demand.spec),
+        CLI_STR("demand-id", &o.demand.id_field),
+        CLI_STR("demand-weight", &o.demand.weight_field),
+        CLI_STR("candidates", &o.candidates.spec),
+        CLI_STR("candidate-id", &o.candidates.id_field),
+        POSITIVE("grid", &o.grid_m),
+        CLI_CHOICE("grid-in", &o.grid_in_gaps, grid_in, "use districts or gaps"),
+        CLI_STR("stations", &o.stations.spec),
+        CLI_STR("station-id", &o.stations.id_field),
+        CLI_STR("where", &o.stations.where),
+        CLI_STR("districts", &o.districts.spec),
+        CLI_STR("district-id", &o.districts.id_field),
+        CLI_STR("district-name", &o.districts.name_field),
+        POSITIVE("radius", &o.radius_m),
+        POSITIVE("minutes", &o.minutes),
+        CLI_STR("mode", &o.mode),
+        POSITIVE("speed", &o.speed_kmh),
+        POSITIVE("detour", &o.detour),
+        CLI_CHOICE("model", &model, models, "use mclp (maximal coverage) or lscp (set covering)"),
+        CLI_WHOLE("k", &o.k, 1, 1000000, "give a whole number of new sites, at least 1"),
+        CLI_FN("target", &o.target_share, parse_share, 0),
+        CLI_FN("min-district-share", &o.min_district_share, parse_share, 0),
+        CLI_SET("exact", 0, &o.exact, 1),
+        POSITIVE("time-limit", &o.time_limit_s),
+        CLI_STR("write-mps", &o.mps_path),
+        CLI_STR("crs", &o.crs),
+        CLI_SET("strict", 0, &o.strict, 1),
+        CLI_SET("allow-network", 0, &allow_network, 1),
+        CLI_STR("out", &o.out_path),
+        CLI_STR("db", &o.db_path),
+        CLI_PG_ARGS(&pg),
+        CLI_SET("quiet", 'q', &quiet, 1),
+        CLI_PRINT("help", help),
+        CLI_STR("lang", &lang_arg),
+        CLI_INPUT_ARGS(&inputs),
+        CLI_END,
+    };
+#undef POSITIVE
+    int prc = cli_args_parse("site", argc, argv, args, &rest);
+    if (prc != 0)
+        return prc == CLI_ARGS_DONE ? EXIT_OK : prc;
+    int have_model = model >= 0;
+    if (have_model)
+        o.model = (sv_site_model)model;
     int lang_rc = cli_lang("site", lang_arg, &L);
     if (lang_rc != 0)
         return lang_rc;
-    if (optind < argc)
-        return cli_usage("site", "unexpected argument '%s'", argv[optind]);
+    if (rest < argc)
+        return cli_usage("site", "unexpected argument '%s'", argv[rest]);
     sv_source_opts *const srcs[CLI_INPUTS] = {[SV_ROLE_STATIONS] = &o.stations, [SV_ROLE_DISTRICTS] = &o.districts,
                                               [SV_ROLE_DEMAND] = &o.demand, [SV_ROLE_CANDIDATES] = &o.candidates};
     if (cli_inputs_apply("site", &inputs, srcs) != 0)

@@ -17,8 +17,10 @@ static const char *const encoding_opt[CLI_INPUTS] = {
     "--candidates-encoding", "--network-encoding", "--population-encoding",
 };
 
-int cli_input_option(const char *cmd, int c, const char *arg, cli_inputs *in)
+int cli_input_arg(const char *cmd, const cli_arg *a, const char *arg)
 {
+    int c = a->value;
+    cli_inputs *in = a->ptr;
     if (c >= CLI_O_COORDS && c <= CLI_O_COORDS + CLI_INPUTS) {
         int k = c - CLI_O_COORDS; /* 0: all inputs, else role + 1 */
         const char *opt = k ? coords_opt[k - 1] : "--coords";
@@ -28,7 +30,7 @@ int cli_input_option(const char *cmd, int c, const char *arg, cli_inputs *in)
                              "gcj02 (AMap/Gaode, Tencent) or bd09 (Baidu lon/lat)", opt, arg);
         in->coords[k] = v;
         in->coords_set[k] = 1;
-        return 1;
+        return 0;
     }
     if (c >= CLI_O_ENCODING && c <= CLI_O_ENCODING + CLI_INPUTS) {
         int k = c - CLI_O_ENCODING;
@@ -36,8 +38,16 @@ int cli_input_option(const char *cmd, int c, const char *arg, cli_inputs *in)
             return cli_usage(cmd, "%s: give an encoding name, e.g. CP936, or auto",
                              k ? encoding_opt[k - 1] : "--encoding");
         in->encoding[k] = arg;
-        return 1;
+        return 0;
     }
+    return EXIT_USAGE;
+}
+
+int cli_coords_arg(const char *cmd, const cli_arg *a, const char *arg)
+{
+    if (sv_coords_parse(arg, a->ptr) != 0)
+        return cli_usage(cmd, "--coords %s: not a coordinate system svcov knows; use wgs84, gcj02 "
+                         "(AMap/Gaode, Tencent) or bd09 (Baidu lon/lat)", arg);
     return 0;
 }
 

@@ -6,7 +6,7 @@
 #include "svcov/sv_geom.h"
 #include "svcov/sv_io.h"
 #include "svcov/sv_map.h"
-#include "svcov/sv_mip.h"
+#include "svcov/sv_site.h"
 #include "svcov/sv_store.h"
 #include "svcov/sv_text.h"
 

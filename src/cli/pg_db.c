@@ -11,22 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cli_pg_option(const char *cmd, int c, const char *arg, cli_pg *pg)
+int cli_pg_arg(const char *cmd, const cli_arg *a, const char *arg)
 {
-    if (c == CLI_O_PG_SCHEMA) {
+    cli_pg *pg = a->ptr;
+    if (a->value == CLI_O_PG_SCHEMA) {
         pg->schema = arg;
-        return 1;
-    }
-    if (c != CLI_O_RUN)
         return 0;
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(arg, &end, 10);
-    if (end == arg || *end || errno || v <= 0)
+    }
+    long v = 0;
+    if (cli_whole(arg, 1, 2147483647L, &v) != 0)
         return cli_usage(cmd, "--run %s: give a run id (a whole number above 0, as 'svcov analyze --out PG:...' "
                          "printed), or leave --run out for the latest run", arg);
     pg->run = v;
-    return 1;
+    return 0;
 }
 
 int cli_pg_check(const char *cmd, const char *db, const cli_pg *pg)

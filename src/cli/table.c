@@ -76,12 +76,11 @@ cli_table *table_create(int ncol, const char *const *header, const char *align)
 int table_add(cli_table *t, const char *const *cells)
 {
     if (t->rows == t->cap) {
-        size_t nc = t->cap ? t->cap * 2 : 16;
-        char **p = realloc(t->cells, nc * (size_t)t->ncol * sizeof *p);
-        if (!p)
+        /* room for whole rows: grow the row count, cells follow */
+        size_t cap = t->cap * (size_t)t->ncol;
+        if (sv_grow(&t->cells, &cap, (t->rows + 1) * (size_t)t->ncol, sizeof *t->cells, 16 * (size_t)t->ncol) != 0)
             return -1;
-        t->cells = p;
-        t->cap = nc;
+        t->cap = cap / (size_t)t->ncol;
     }
     for (int c = 0; c < t->ncol; c++) {
         char *v = dup(cells ? cells[c] : "");

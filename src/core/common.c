@@ -1,7 +1,10 @@
 /* common.c - status text, the run context, issue list and progress. */
 #include "svcov/sv_common.h"
+#include "core/core.h"
 
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +20,7 @@ struct sv_ctx {
     void *progress_ud;
     sv_warning_fn warning;
     void *warning_ud;
-    volatile sig_atomic_t interrupted;
+    atomic_int interrupted; /* set by a signal handler or another thread (lock-free: signal-safe) */
     int threads;
     int allow_network;
 };
@@ -89,14 +92,8 @@ sv_status sv_issue_add(sv_ctx *ctx, const char *file, const char *layer,
 {
     if (ctx->interrupted)
         return SV_OK; /* a feature that failed because ^C stopped GEOS */
-    if (ctx->n_issues == ctx->cap_issues) {
-        size_t cap = ctx->cap_issues ? ctx->cap_issues * 2 : 16;
-        sv_issue *p = realloc(ctx->issues, cap * sizeof *p);
-        if (!p)
-            return SV_ERR_NOMEM;
-        ctx->issues = p;
-        ctx->cap_issues = cap;
-    }
+    if (sv_grow(&ctx->issues, &ctx->cap_issues, ctx->n_issues + 1, sizeof *ctx->issues, 16) != 0)
+        return SV_ERR_NOMEM;
     sv_issue *is = &ctx->issues[ctx->n_issues];
     is->file = sv_strdup(file ? file : "");
     is->layer = sv_strdup(layer ? layer : "");
@@ -109,6 +106,14 @@ sv_status sv_issue_add(sv_ctx *ctx, const char *file, const char *layer,
     }
     ctx->n_issues++;
     return SV_OK;
+}
+
+sv_status sv_feature_problem(sv_ctx *ctx, int strict, const char *file, const char *layer, const char *id,
+                             const char *problem, sv_issue_action action, const char *advice)
+{
+    if (strict)
+        return sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; %s", file, layer, id, problem, advice);
+    return sv_issue_add(ctx, file, layer, id, problem, action);
 }
 
 size_t sv_ctx_issue_count(const sv_ctx *ctx)
@@ -178,12 +183,70 @@ double sv_clock_s(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* The allocation-failure test's hook (core/alloc.h): count the allocations, fail the Nth. */
+static atomic_long alloc_count, alloc_fail_at;
+
+void sv_alloc_fail_at(long n)
+{
+    atomic_store(&alloc_count, 0);
+    atomic_store(&alloc_fail_at, n);
+}
+
+long sv_alloc_count(void)
+{
+    return atomic_load(&alloc_count);
+}
+
+static int alloc_fails(void)
+{
+    long at = atomic_load_explicit(&alloc_fail_at, memory_order_relaxed);
+    if (at <= 0)
+        return 0;
+    return atomic_fetch_add(&alloc_count, 1) + 1 == at;
+}
+
+void *sv_malloc(size_t n)
+{
+    return alloc_fails() ? NULL : malloc(n);
+}
+
+void *sv_calloc(size_t count, size_t size)
+{
+    return alloc_fails() ? NULL : calloc(count, size);
+}
+
+void *sv_realloc(void *p, size_t n)
+{
+    return alloc_fails() ? NULL : realloc(p, n);
+}
+
+int sv_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t first)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap : (first ? first : 1);
+    while (nc < need) {
+        if (nc > SIZE_MAX / 2)
+            return -1;
+        nc *= 2;
+    }
+    if (elem && nc > SIZE_MAX / elem)
+        return -1;
+    void **p = arr;
+    void *np = sv_realloc(*p, nc * elem);
+    if (!np)
+        return -1;
+    *p = np;
+    *cap = nc;
+    return 0;
+}
+
 char *sv_strdup(const char *s)
 {
     if (!s)
         return NULL;
     size_t n = strlen(s) + 1;
-    char *d = malloc(n);
+    char *d = sv_malloc(n);
     if (d)
         memcpy(d, s, n);
     return d;

@@ -26,16 +26,10 @@ void sv_buf_add(sv_buf *b, const void *p, size_t n)
     if (b->failed || n == 0)
         return;
     if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *d = realloc(b->data, cap);
-        if (!d) {
+        if (sv_grow(&b->data, &b->cap, b->len + n + 1, 1, 4096) != 0) {
             b->failed = 1;
             return;
         }
-        b->data = d;
-        b->cap = cap;
     }
     memcpy(b->data + b->len, p, n);
     b->len += n;
@@ -63,7 +57,7 @@ void sv_buf_printf(sv_buf *b, const char *fmt, ...)
         sv_buf_add(b, small, (size_t)n);
         return;
     }
-    char *big = malloc((size_t)n + 1);
+    char *big = sv_malloc((size_t)n + 1);
     if (!big) {
         b->failed = 1;
         return;
@@ -193,16 +187,20 @@ static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
 static char *live[MAX_LIVE];
 static int live_is_dir[MAX_LIVE];
 
-static void live_add(const char *path, int is_dir)
+/* 0, or -1 when out of memory (then ^C could not remove the path: the caller gives up on it). */
+static int live_add(const char *path, int is_dir)
 {
+    int rc = 0;
     pthread_mutex_lock(&live_mu);
     for (int i = 0; i < MAX_LIVE; i++)
         if (!live[i]) {
             live[i] = sv_strdup(path);
             live_is_dir[i] = is_dir;
+            rc = live[i] ? 0 : -1;
             break;
         }
     pthread_mutex_unlock(&live_mu);
+    return rc;
 }
 
 static void live_drop(const char *path)
@@ -339,7 +337,10 @@ sv_status sv_tmp_create(sv_ctx *ctx, const char *path, char *tmp, size_t size)
         return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s%s", path, strerror(e),
                         e == ENOENT ? " (does the folder exist?)" : "");
     }
-    live_add(tmp, 1);
+    if (live_add(tmp, 1) != 0) {
+        rmdir(tmp);
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory writing %s", path);
+    }
     /* Files in it get the usual permissions (umask); only the folder is private. */
     snprintf(tmp + n, size - (size_t)n, "/%s", base);
     return SV_OK;
@@ -423,15 +424,16 @@ sv_status sv_lock_output(sv_ctx *ctx, const char *path, sv_lock **out)
          * sure ours is still the one at lock_path, else try again. */
         struct stat a, b;
         if (fstat(fd, &a) == 0 && lstat(lock_path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-            sv_lock *l = calloc(1, sizeof *l);
-            if (!l || !(l->path = sv_strdup(lock_path))) {
+            sv_lock *l = sv_calloc(1, sizeof *l);
+            if (!l || !(l->path = sv_strdup(lock_path)) || live_add(lock_path, 0) != 0) {
+                if (l)
+                    free(l->path);
                 free(l);
                 unlink(lock_path);
                 close(fd);
                 return SV_ERR_NOMEM;
             }
             l->fd = fd;
-            live_add(lock_path, 0);
             *out = l;
             return SV_OK;
         }

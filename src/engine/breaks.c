@@ -1,12 +1,37 @@
 /* breaks.c - what --minutes/--radius/--mode/--speed/--detour mean (see sv_breaks.h). */
 #include "svcov/sv_breaks.h"
 #include "svcov/sv_analyze.h"
+#include "svcov/sv_lang.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* Walking 5 km/h is the usual planning pace (the 15-minute circle of about
+ * 1.2 km); 15 km/h an ordinary city cyclist; 20 km/h a delivery rider on an
+ * e-bike (China caps e-bikes at 25 km/h, GB 17761-2018; riders average less
+ * with stops). */
+static const sv_mode_info modes[] = {
+    {"walk", 5.0, "walking, 5 km/h"},
+    {"bike", 15.0, "cycling, 15 km/h"},
+    {"ebike", 20.0, "e-bike (delivery riders), 20 km/h"},
+    {NULL, 0, NULL},
+};
+
+const sv_mode_info *sv_modes(void)
+{
+    return modes;
+}
+
+double sv_mode_kmh(const char *name)
+{
+    for (const sv_mode_info *mi = modes; mi->name; mi++)
+        if (name && strcasecmp(mi->name, name) == 0)
+            return mi->speed_kmh;
+    return 0;
+}
 
 static int cmp_double(const void *x, const void *y)
 {
@@ -27,7 +52,7 @@ sv_status sv_breaks_values(sv_ctx *ctx, const char *opt, const double *v, size_t
         if (!(v[i] > 0) || !isfinite(v[i]) || v[i] > max)
             return sv_error(ctx, SV_ERR_USAGE, "%s %g: a break is a positive %s (at most %g)", opt, v[i],
                             metres ? "distance in metres" : "number of minutes", max);
-    double *s = malloc(n * sizeof *s);
+    double *s = sv_malloc(n * sizeof *s);
     if (!s)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     memcpy(s, v, n * sizeof *s);
@@ -91,7 +116,7 @@ sv_status sv_breaks_make(sv_ctx *ctx, const sv_breaks_spec *sp, sv_breaks *out)
                                                   &out->n_merged);
     if (st != SV_OK)
         return st;
-    out->breaks = calloc(n, sizeof *out->breaks);
+    out->breaks = sv_calloc(n, sizeof *out->breaks);
     if (!out->breaks) {
         free(v);
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
@@ -163,4 +188,17 @@ sv_status sv_preset_resolve(sv_ctx *ctx, const char *name, const double *radii, 
     }
     *out = p;
     return SV_OK;
+}
+
+const char *sv_break_label(sv_lang L, double minutes, double radius_m, const char *label, const char *label_zh,
+                           char *buf, size_t size)
+{
+    const char *lab = L == SV_LANG_ZH && label_zh && *label_zh ? label_zh : label;
+    if (lab && *lab)
+        snprintf(buf, size, sv_tr(L, "%s (%g m)"), lab, radius_m);
+    else if (!isnan(minutes))
+        snprintf(buf, size, sv_tr(L, "%g min"), minutes);
+    else
+        snprintf(buf, size, sv_tr(L, "%g m"), radius_m);
+    return buf;
 }

@@ -113,14 +113,14 @@ static int worker_init(worker *w, job *j)
     if (!w->h)
         return -1;
     size_t ns = j->in->n_stations, nb = j->in->n_breaks;
-    w->points = calloc(ns ? ns : 1, sizeof *w->points);
-    w->uncov = calloc(ns * nb + 1, sizeof *w->uncov);
+    w->points = sv_calloc(ns ? ns : 1, sizeof *w->points);
+    w->uncov = sv_calloc(ns * nb + 1, sizeof *w->uncov);
     w->stations = sv_index_create(w->h);
     if (!w->points || !w->uncov || !w->stations)
         return -1;
     if (j->in->method == SV_METHOD_AREAS) {
-        if (!(w->areas = calloc(nb + 1, sizeof *w->areas)) ||
-            (j->st_area_env && !(w->st_areas = calloc(ns * nb + 1, sizeof *w->st_areas))))
+        if (!(w->areas = sv_calloc(nb + 1, sizeof *w->areas)) ||
+            (j->st_area_env && !(w->st_areas = sv_calloc(ns * nb + 1, sizeof *w->st_areas))))
             return -1;
         for (size_t b = 0; b < nb; b++)
             if (!(w->areas[b] = j->in->area_wkb[b] ? sv_geom_from_wkb(w->h, j->in->area_wkb[b], j->in->area_len[b])
@@ -178,13 +178,15 @@ static sv_status run_parallel(job *j, size_t n, int (*fn)(void *, size_t), const
     int nt = sv_ctx_threads(j->ctx);
     if ((size_t)nt > n)
         nt = n > 0 ? (int)n : 1;
-    worker *ws = calloc((size_t)nt, sizeof *ws);
-    pthread_t *tid = calloc((size_t)nt, sizeof *tid);
+    worker *ws = sv_calloc((size_t)nt, sizeof *ws);
+    pthread_t *tid = sv_calloc((size_t)nt, sizeof *tid);
     int started = 0;
     if (!ws || !tid) {
         free(ws);
         free(tid);
-        return sv_error(j->ctx, SV_ERR_NOMEM, "out of memory starting %s", stage);
+        /* in the job's message: the callers pass j->errmsg on */
+        fail(j, SV_ERR_NOMEM, "out of memory starting the %s workers", stage);
+        return j->status;
     }
     for (int t = 0; t < nt; t++)
         if (worker_init(&ws[t], j) != 0) {
@@ -290,7 +292,7 @@ static int voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const sv_e
     w->nids = 0;
     if (sv_index_query(w->h, w->cells, env, &w->ids, &w->nids, &w->capids) != 0)
         return -1;
-    sv_geom **parts = gap ? calloc(w->nids + 1, sizeof *parts) : NULL;
+    sv_geom **parts = gap ? sv_calloc(w->nids + 1, sizeof *parts) : NULL;
     if (gap && !parts)
         return -1;
     size_t n = 0;
@@ -402,7 +404,7 @@ static int measure_district(void *arg, size_t d)
      * reached at the larger breaks. */
     if (in->method == SV_METHOD_AREAS && j->st_area_env) {
         free(reach_count);
-        if (!(reach_count = calloc(nb + 1, sizeof *reach_count)))
+        if (!(reach_count = sv_calloc(nb + 1, sizeof *reach_count)))
             goto nomem;
         for (size_t i = 0; i < in->n_stations; i++) {
             int reached = 0;
@@ -429,7 +431,7 @@ static int measure_district(void *arg, size_t d)
         if (sv_index_query(w->h, w->stations, &q, &w->ids, &w->nids, &w->capids) != 0)
             goto nomem;
         free(parts);
-        parts = calloc(w->nids + 1, sizeof *parts);
+        parts = sv_calloc(w->nids + 1, sizeof *parts);
         nparts = 0;
         if (!parts)
             goto nomem;
@@ -496,8 +498,10 @@ static int measure_district(void *arg, size_t d)
                 sv_geom_destroy(w->h, cov);
                 goto geomfail;
             }
-            if (keep_wkb(w, cov, &cell->covered_wkb, &cell->covered_len) != 0 ||
-                keep_wkb(w, gap, &cell->gap_wkb, &cell->gap_len) != 0)
+            /* both calls, always: each takes its geometry (a failed first one leaked the gap) */
+            int kc = keep_wkb(w, cov, &cell->covered_wkb, &cell->covered_len);
+            int kg = keep_wkb(w, gap, &cell->gap_wkb, &cell->gap_len);
+            if (kc != 0 || kg != 0)
                 goto nomem;
         } else {
             sv_geom_destroy(w->h, cov);
@@ -528,10 +532,10 @@ static sv_status voronoi_stage(job *j, sv_geos *h, const sv_env *all)
 {
     const sv_cov_input *in = j->in;
     size_t n = in->n_stations;
-    sv_geom **cells = calloc(n, sizeof *cells);
-    j->cell_wkb = calloc(n, sizeof *j->cell_wkb);
-    j->cell_len = calloc(n, sizeof *j->cell_len);
-    j->cell_env = calloc(n, sizeof *j->cell_env);
+    sv_geom **cells = sv_calloc(n, sizeof *cells);
+    j->cell_wkb = sv_calloc(n, sizeof *j->cell_wkb);
+    j->cell_len = sv_calloc(n, sizeof *j->cell_len);
+    j->cell_env = sv_calloc(n, sizeof *j->cell_env);
     if (!cells || !j->cell_wkb || !j->cell_len || !j->cell_env) {
         free(cells);
         return sv_error(j->ctx, SV_ERR_NOMEM, "out of memory for Voronoi cells");
@@ -556,7 +560,7 @@ static sv_status voronoi_stage(job *j, sv_geos *h, const sv_env *all)
     sv_progress(j->ctx, "voronoi", 1.0);
     if (st != SV_OK)
         return st;
-    j->gaps = calloc(n * in->n_breaks, sizeof *j->gaps);
+    j->gaps = sv_calloc(n * in->n_breaks, sizeof *j->gaps);
     if (!j->gaps)
         return sv_error(j->ctx, SV_ERR_NOMEM, "out of memory for the uncovered cell parts");
     st = run_parallel(j, n * in->n_breaks, make_uncovered, "circles");
@@ -571,8 +575,8 @@ sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result
     size_t nd = in->n_districts, nb = in->n_breaks, ns = in->n_stations;
     out->n_districts = nd;
     out->n_breaks = nb;
-    out->cells = calloc(nd * nb + 1, sizeof *out->cells);
-    out->n_inside = calloc(nd ? nd : 1, sizeof *out->n_inside);
+    out->cells = sv_calloc(nd * nb + 1, sizeof *out->cells);
+    out->n_inside = sv_calloc(nd ? nd : 1, sizeof *out->n_inside);
     if (!out->cells || !out->n_inside)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory for coverage results");
     for (size_t b = 0; b < nb; b++)
@@ -589,7 +593,7 @@ sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result
     pthread_mutex_init(&j.lock, NULL);
     sv_status st = SV_OK;
     sv_geos *h = sv_geos_create();
-    j.denv = calloc(nd ? nd : 1, sizeof *j.denv);
+    j.denv = sv_calloc(nd ? nd : 1, sizeof *j.denv);
     if (!h || !j.denv) {
         st = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
         goto done;
@@ -612,10 +616,7 @@ sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result
             all = j.denv[d];
             have = 1;
         } else {
-            all.xmin = fmin(all.xmin, j.denv[d].xmin);
-            all.ymin = fmin(all.ymin, j.denv[d].ymin);
-            all.xmax = fmax(all.xmax, j.denv[d].xmax);
-            all.ymax = fmax(all.ymax, j.denv[d].ymax);
+            sv_env_union(&all, &j.denv[d]);
         }
     }
     for (size_t i = 0; i < ns; i++) {
@@ -623,16 +624,13 @@ sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result
             all = (sv_env){in->xs[i], in->ys[i], in->xs[i], in->ys[i]};
             have = 1;
         }
-        all.xmin = fmin(all.xmin, in->xs[i]);
-        all.ymin = fmin(all.ymin, in->ys[i]);
-        all.xmax = fmax(all.xmax, in->xs[i]);
-        all.ymax = fmax(all.ymax, in->ys[i]);
+        sv_env_add_point(&all, in->xs[i], in->ys[i]);
     }
     all = env_grow(all, 2 * rmax + 1);
 
     if (in->method == SV_METHOD_AREAS && in->station_lines_wkb && ns > 0) {
-        j.st_area_env = calloc(ns * nb + 1, sizeof *j.st_area_env);
-        j.st_area_has = calloc(ns * nb + 1, 1);
+        j.st_area_env = sv_calloc(ns * nb + 1, sizeof *j.st_area_env);
+        j.st_area_has = sv_calloc(ns * nb + 1, 1);
         if (!j.st_area_env || !j.st_area_has) {
             st = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
             goto done;

@@ -1,6 +1,6 @@
 /*
  * hours.c - OpenStreetMap opening_hours (a documented subset, see
- * sv_hours.h) parsed into one week of minutes, and moments of the week.
+ * engine/hours.h) parsed into one week of minutes, and moments of the week.
  *
  * The week is a ring of 7 x 1440 bits; each rule is applied to it as soon as
  * it is parsed, in the order of the text, which is how opening_hours.js
@@ -8,7 +8,8 @@
  * adds, an "off" rule closes only its spans). A span past midnight sets bits
  * of the next day, so a later rule for that day replaces them too.
  */
-#include "svcov/sv_hours.h"
+#include "engine/hours.h"
+#include "svcov/sv_common.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -390,7 +391,7 @@ static int parse_days(parser *p, rule *r)
     }
 }
 
-/* Apply one rule to the week (see sv_hours.h for the semantics). */
+/* Apply one rule to the week (see engine/hours.h for the semantics). */
 static void apply_rule(sv_hours *h, const rule *r, const span *spans, int additional, int replaces)
 {
     if (r->holidays)
@@ -484,8 +485,8 @@ int sv_hours_parse(const char *text, sv_hours **out, char *err, size_t errlen)
             snprintf(err, errlen, "longer than %d characters", SV_HOURS_MAX_TEXT);
         return -1;
     }
-    sv_hours *h = calloc(1, sizeof *h);
-    span *spans = malloc(MAX_SPANS * sizeof *spans);
+    sv_hours *h = sv_calloc(1, sizeof *h);
+    span *spans = sv_malloc(MAX_SPANS * sizeof *spans);
     if (!h || !spans) {
         free(h);
         free(spans);
@@ -697,7 +698,7 @@ static int parse_moment(parser *p, sv_moment *m)
             return fail_expected(p, "'T' and a time like 12:00 after the date");
         if (moment_time(p, &minute) != 0)
             return -1;
-        if (p->pos < p->end && p->s[p->pos] == ':') { /* seconds: exact to drop, see sv_hours.h */
+        if (p->pos < p->end && p->s[p->pos] == ':') { /* seconds: exact to drop, see engine/hours.h */
             p->pos++;
             size_t spos = p->pos;
             int sec = fixed_digits(p, 2);
@@ -774,7 +775,7 @@ int sv_moments_parse(const char *text, sv_moment **out, size_t *n, char *err, si
     size_t len = strlen(text), count = 1;
     for (size_t i = 0; i < len; i++)
         count += text[i] == ',';
-    sv_moment *ms = malloc(count * sizeof *ms);
+    sv_moment *ms = sv_malloc(count * sizeof *ms);
     if (!ms) {
         if (err && errlen)
             snprintf(err, errlen, "out of memory");

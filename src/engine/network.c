@@ -1,5 +1,6 @@
 /* network.c - road graph, travel modes, attaching points, Dijkstra, reached edges. */
 #include "svcov/sv_network.h"
+#include "svcov/sv_breaks.h"
 
 #include <errno.h>
 #include <math.h>
@@ -104,11 +105,11 @@ sv_status sv_travel_mode_load(sv_ctx *ctx, const char *mode, const char *speeds_
     for (const char *const *c = never; *c; c++)
         mode_set(m, *c, 0);
     if (strcasecmp(name, "walk") == 0) {
-        m->default_kmh = 5.0;
+        m->default_kmh = sv_mode_kmh(name);
         for (const char *const *c = motorways; *c; c++)
             mode_set(m, *c, 0);
     } else if (strcasecmp(name, "bike") == 0 || strcasecmp(name, "ebike") == 0) {
-        m->default_kmh = strcasecmp(name, "bike") == 0 ? 15.0 : 20.0;
+        m->default_kmh = sv_mode_kmh(name);
         m->obey_oneway = 1;
         for (const char *const *c = motorways; *c; c++)
             mode_set(m, *c, 0);
@@ -198,9 +199,9 @@ static int map_init(node_map *m, size_t expect)
     m->cap = 16;
     while (m->cap < 2 * expect + 16)
         m->cap *= 2;
-    m->kx = malloc(m->cap * sizeof *m->kx);
-    m->ky = malloc(m->cap * sizeof *m->ky);
-    m->id = malloc(m->cap * sizeof *m->id);
+    m->kx = sv_malloc(m->cap * sizeof *m->kx);
+    m->ky = sv_malloc(m->cap * sizeof *m->ky);
+    m->id = sv_malloc(m->cap * sizeof *m->id);
     m->n = 0;
     if (!m->kx || !m->ky || !m->id)
         return -1;
@@ -289,15 +290,15 @@ void sv_network_get_info(const sv_network *n, sv_network_info *info)
 sv_status sv_network_build(sv_ctx *ctx, const sv_featureset *fs, const sv_travel_mode *mode, sv_network **out)
 {
     *out = NULL;
-    sv_network *n = calloc(1, sizeof *n);
+    sv_network *n = sv_calloc(1, sizeof *n);
     if (!n)
         return SV_ERR_NOMEM;
     sv_status st = SV_OK;
     node_map map = {0};
-    size_t ecap = 1024, ne = 0, ncap = 1024;
-    edge *es = malloc(ecap * sizeof *es);
-    n->nx = malloc(ncap * sizeof *n->nx);
-    n->ny = malloc(ncap * sizeof *n->ny);
+    size_t ecap = 1024, ne = 0, ncap = 1024, ycap = 1024; /* ycap: n->ny's, ncap: n->nx's */
+    edge *es = sv_malloc(ecap * sizeof *es);
+    n->nx = sv_malloc(ncap * sizeof *n->nx);
+    n->ny = sv_malloc(ncap * sizeof *n->ny);
     n->h = sv_geos_create();
     size_t *parent = NULL;
     if (!es || !n->nx || !n->ny || !n->h || map_init(&map, 4 * fs->n + 64) != 0) {
@@ -349,17 +350,10 @@ sv_status sv_network_build(sv_ctx *ctx, const sv_featureset *fs, const sv_travel
                 int created = 0;
                 size_t node = map_get(&map, ix, iy, &created);
                 if (created) {
-                    if (node >= ncap) {
-                        ncap *= 2;
-                        double *a = realloc(n->nx, ncap * sizeof *a), *b = realloc(n->ny, ncap * sizeof *b);
-                        if (a)
-                            n->nx = a;
-                        if (b)
-                            n->ny = b;
-                        if (!a || !b) {
-                            st = SV_ERR_NOMEM;
-                            break;
-                        }
+                    if (sv_grow(&n->nx, &ncap, node + 1, sizeof *n->nx, 1024) != 0 ||
+                        sv_grow(&n->ny, &ycap, node + 1, sizeof *n->ny, 1024) != 0) {
+                        st = SV_ERR_NOMEM;
+                        break;
                     }
                     n->nx[node] = (double)ix / 100.0;
                     n->ny[node] = (double)iy / 100.0;
@@ -368,14 +362,9 @@ sv_status sv_network_build(sv_ctx *ctx, const sv_featureset *fs, const sv_travel
                     if (prev == node) {
                         n->info.segments_zero++;
                     } else {
-                        if (ne == ecap) {
-                            ecap *= 2;
-                            edge *e2 = realloc(es, ecap * sizeof *e2);
-                            if (!e2) {
-                                st = SV_ERR_NOMEM;
-                                break;
-                            }
-                            es = e2;
+                        if (sv_grow(&es, &ecap, ne + 1, sizeof *es, 1024) != 0) {
+                            st = SV_ERR_NOMEM;
+                            break;
                         }
                         edge *e = &es[ne++];
                         int flip = prev > node;
@@ -436,9 +425,9 @@ sv_status sv_network_build(sv_ctx *ctx, const sv_featureset *fs, const sv_travel
     n->n_edges = ne;
     n->n_nodes = map.n;
     /* outgoing arcs */
-    n->arc_start = calloc(n->n_nodes + 1, sizeof *n->arc_start);
-    n->arcs = malloc((2 * ne + 1) * sizeof *n->arcs);
-    parent = malloc((n->n_nodes + 1) * sizeof *parent);
+    n->arc_start = sv_calloc(n->n_nodes + 1, sizeof *n->arc_start);
+    n->arcs = sv_malloc((2 * ne + 1) * sizeof *n->arcs);
+    parent = sv_malloc((n->n_nodes + 1) * sizeof *parent);
     if (!n->arc_start || !n->arcs || !parent) {
         st = sv_error(ctx, SV_ERR_NOMEM, "out of memory building the network");
         goto done;
@@ -451,7 +440,7 @@ sv_status sv_network_build(sv_ctx *ctx, const sv_featureset *fs, const sv_travel
     }
     for (size_t v = 0; v < n->n_nodes; v++)
         n->arc_start[v + 1] += n->arc_start[v];
-    size_t *fill = calloc(n->n_nodes + 1, sizeof *fill);
+    size_t *fill = sv_calloc(n->n_nodes + 1, sizeof *fill);
     if (!fill) {
         st = SV_ERR_NOMEM;
         goto done;
@@ -473,7 +462,7 @@ sv_status sv_network_build(sv_ctx *ctx, const sv_featureset *fs, const sv_travel
             parent[ra] = rb;
         n->info.length_m += n->edges[i].len;
     }
-    size_t *size = calloc(n->n_nodes + 1, sizeof *size);
+    size_t *size = sv_calloc(n->n_nodes + 1, sizeof *size);
     if (!size) {
         st = SV_ERR_NOMEM;
         goto done;
@@ -596,10 +585,10 @@ static double edge_cost(const edge *e, sv_cost_kind kind)
 sv_status sv_labels_init(sv_labels *l, const sv_network *n)
 {
     memset(l, 0, sizeof *l);
-    l->cost = malloc((n->n_nodes + 1) * sizeof *l->cost);
-    l->len = malloc((n->n_nodes + 1) * sizeof *l->len);
-    l->src = malloc((n->n_nodes + 1) * sizeof *l->src);
-    l->touched = malloc((n->n_nodes + 1) * sizeof *l->touched);
+    l->cost = sv_malloc((n->n_nodes + 1) * sizeof *l->cost);
+    l->len = sv_malloc((n->n_nodes + 1) * sizeof *l->len);
+    l->src = sv_malloc((n->n_nodes + 1) * sizeof *l->src);
+    l->touched = sv_malloc((n->n_nodes + 1) * sizeof *l->touched);
     if (!l->cost || !l->len || !l->src || !l->touched) {
         sv_labels_free(l);
         return SV_ERR_NOMEM;
@@ -634,12 +623,8 @@ typedef struct {
 static int pq_push(pq *q, double cost, size_t node)
 {
     if (q->n == q->cap) {
-        size_t nc = q->cap ? 2 * q->cap : 1024;
-        qitem *p = realloc(q->a, nc * sizeof *p);
-        if (!p)
+        if (sv_grow(&q->a, &q->cap, q->n + 1, sizeof *q->a, 1024) != 0)
             return -1;
-        q->a = p;
-        q->cap = nc;
     }
     size_t k = q->n++;
     while (k > 0) {
@@ -810,7 +795,7 @@ static int append_runs(sv_geos *h, const sv_network *n, size_t *full, size_t nfu
 {
     qsort_r(full, nfull, sizeof *full, cmp_drawn, n->edges);
     size_t xycap = 64;
-    double *xy = malloc(xycap * sizeof *xy);
+    double *xy = sv_malloc(xycap * sizeof *xy);
     if (!xy)
         return -1;
     for (size_t k = 0; k < nfull;) {
@@ -827,7 +812,7 @@ static int append_runs(sv_geos *h, const sv_network *n, size_t *full, size_t nfu
             if (q->way != p->way || q->seq != p->seq + 1 || qfrom != to)
                 break;
             if (m + 2 > xycap) {
-                double *x2 = realloc(xy, 2 * xycap * sizeof *x2);
+                double *x2 = sv_realloc(xy, 2 * xycap * sizeof *x2);
                 if (!x2) {
                     free(xy);
                     return -1;
@@ -840,14 +825,9 @@ static int append_runs(sv_geos *h, const sv_network *n, size_t *full, size_t nfu
             xy[m++] = n->ny[to];
         }
         k = j;
-        if (*np == *pcap) {
-            sv_geom **p2 = realloc(*parts, 2 * *pcap * sizeof *p2);
-            if (!p2) {
-                free(xy);
-                return -1;
-            }
-            *parts = p2;
-            *pcap *= 2;
+        if (sv_grow(parts, pcap, *np + 1, sizeof **parts, 256) != 0) {
+            free(xy);
+            return -1;
         }
         if (!((*parts)[*np] = sv_geom_linestring(h, xy, m / 2))) {
             free(xy);
@@ -866,12 +846,12 @@ sv_geom *sv_network_reached(sv_geos *h, const sv_network *n, sv_cost_kind kind, 
     *reached_len = 0;
     /* candidate edges: those of labelled nodes within budget, and the
      * sources' own edges */
-    unsigned char *seen = calloc(n->n_edges + 1, 1);
-    size_t *cand = malloc((2 * n->n_edges + nsrc + 1) * sizeof *cand);
+    unsigned char *seen = sv_calloc(n->n_edges + 1, 1);
+    size_t *cand = sv_malloc((2 * n->n_edges + nsrc + 1) * sizeof *cand);
     size_t ncand = 0, nfull = 0;
-    size_t *full = malloc((n->n_edges + 1) * sizeof *full);
+    size_t *full = sv_malloc((n->n_edges + 1) * sizeof *full);
     size_t pcap = 256, np = 0;
-    sv_geom **parts = malloc(pcap * sizeof *parts);
+    sv_geom **parts = sv_malloc(pcap * sizeof *parts);
     sv_geom *out = NULL;
     if (!seen || !cand || !full || !parts)
         goto done;
@@ -926,13 +906,8 @@ sv_geom *sv_network_reached(sv_geos *h, const sv_network *n, sv_cost_kind kind, 
                 continue;
             }
             double xy[4] = {ax + a * dx, ay + a * dy, ax + b * dx, ay + b * dy};
-            if (np == pcap) {
-                pcap *= 2;
-                sv_geom **p2 = realloc(parts, pcap * sizeof *p2);
-                if (!p2)
-                    goto done;
-                parts = p2;
-            }
+            if (sv_grow(&parts, &pcap, np + 1, sizeof *parts, 256) != 0)
+                goto done;
             if (!(parts[np] = sv_geom_linestring(h, xy, 2)))
                 goto done;
             np++;

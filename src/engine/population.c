@@ -36,7 +36,7 @@ struct sv_popsurf {
 
 sv_popsurf *sv_popsurf_create(sv_geos *h)
 {
-    sv_popsurf *p = calloc(1, sizeof *p);
+    sv_popsurf *p = sv_calloc(1, sizeof *p);
     if (p)
         p->h = h;
     return p;
@@ -66,15 +66,9 @@ int sv_popsurf_add_piece(sv_popsurf *p, sv_geom *g, double people)
         sv_geom_destroy(p->h, g);
         return -1;
     }
-    if (p->n_pieces == p->cap_pieces) {
-        size_t nc = p->cap_pieces ? 2 * p->cap_pieces : 256;
-        piece *np = realloc(p->pieces, nc * sizeof *np);
-        if (!np) {
-            sv_geom_destroy(p->h, g);
-            return -1;
-        }
-        p->pieces = np;
-        p->cap_pieces = nc;
+    if (sv_grow(&p->pieces, &p->cap_pieces, p->n_pieces + 1, sizeof *p->pieces, 256) != 0) {
+        sv_geom_destroy(p->h, g);
+        return -1;
     }
     p->pieces[p->n_pieces++] = (piece){g, people, area, e};
     p->total += people;
@@ -85,15 +79,15 @@ int sv_popsurf_add_point(sv_popsurf *p, double x, double y, double people)
 {
     if (p->n_points == p->cap_points) {
         size_t nc = p->cap_points ? 2 * p->cap_points : 1024;
-        double *nx = realloc(p->px, nc * sizeof *nx);
+        double *nx = sv_realloc(p->px, nc * sizeof *nx);
         if (!nx)
             return -1;
         p->px = nx;
-        double *ny = realloc(p->py, nc * sizeof *ny);
+        double *ny = sv_realloc(p->py, nc * sizeof *ny);
         if (!ny)
             return -1;
         p->py = ny;
-        double *nw = realloc(p->pw, nc * sizeof *nw);
+        double *nw = sv_realloc(p->pw, nc * sizeof *nw);
         if (!nw)
             return -1;
         p->pw = nw;
@@ -198,8 +192,8 @@ int sv_popsurf_dasymetric(sv_popsurf *surf, sv_geom *const *blocks, const double
     *n_blocks_empty = 0;
     int rc = -1;
     sv_index *tree = sv_index_create(h);
-    int *owner = malloc((nbld + 1) * sizeof *owner);
-    double *wsum = calloc(nb + 1, sizeof *wsum);
+    int *owner = sv_malloc((nbld + 1) * sizeof *owner);
+    double *wsum = sv_calloc(nb + 1, sizeof *wsum);
     size_t *hits = NULL, nh = 0, ch = 0;
     if (!tree || !owner || !wsum)
         goto done;
@@ -266,12 +260,8 @@ void sv_redundancy_free(sv_redundancy *r)
 static int list_push(sv_face_lists *L, size_t id, sv_geom *g)
 {
     if (L->n[id] == L->cap[id]) {
-        size_t nc = L->cap[id] ? 2 * L->cap[id] : 4;
-        sv_geom **ng = realloc(L->geoms[id], nc * sizeof *ng);
-        if (!ng)
+        if (sv_grow(&L->geoms[id], &L->cap[id], L->n[id] + 1, sizeof *L->geoms[id], 4) != 0)
             return -1;
-        L->geoms[id] = ng;
-        L->cap[id] = nc;
     }
     L->geoms[id][L->n[id]++] = g;
     return 0;
@@ -299,7 +289,7 @@ static int piece_faces(sv_geos *h, const sv_red_piece *p, sv_face **all, size_t 
     if (p->n == 0 || p->base >= SV_REDUNDANCY_CLASSES - 1) { /* one class all over: no noding */
         sv_geom *g = sv_geom_clone(h, p->region);
         double area = g ? sv_geom_area(h, g) : -1;
-        if (area < 0 || !(faces = malloc(sizeof *faces))) {
+        if (area < 0 || !(faces = sv_malloc(sizeof *faces))) {
             sv_geom_destroy(h, g);
             return -1;
         }
@@ -313,10 +303,10 @@ static int piece_faces(sv_geos *h, const sv_red_piece *p, sv_face **all, size_t 
         size_t nc = *cap ? 2 * *cap : 64;
         while (nc < *n + nf)
             nc *= 2;
-        sv_face *na = realloc(*all, nc * sizeof *na);
+        sv_face *na = sv_realloc(*all, nc * sizeof *na);
         if (na)
             *all = na;
-        size_t *no = na ? realloc(*owner, nc * sizeof *no) : NULL;
+        size_t *no = na ? sv_realloc(*owner, nc * sizeof *no) : NULL;
         if (no)
             *owner = no;
         if (!na || !no) {
@@ -349,7 +339,7 @@ sv_status sv_redundancy_compute_pieces(sv_ctx *ctx, sv_geos *h, const sv_geom *r
     double region_area = sv_geom_area(h, region);
     sv_face *faces = NULL;
     size_t *owner = NULL, nf = 0, capf = 0;
-    size_t *first = malloc((np + 1) * sizeof *first); /* the faces of piece k: first[k] .. first[k + 1] - 1 */
+    size_t *first = sv_malloc((np + 1) * sizeof *first); /* the faces of piece k: first[k] .. first[k + 1] - 1 */
     if (!first)
         return SV_ERR_NOMEM;
     for (size_t k = 0; k < np; k++) {
@@ -366,8 +356,8 @@ sv_status sv_redundancy_compute_pieces(sv_ctx *ctx, sv_geos *h, const sv_geom *r
     sv_geom **cls[SV_REDUNDANCY_CLASSES] = {0};
     size_t ncls[SV_REDUNDANCY_CLASSES] = {0}, *cpiece[SV_REDUNDANCY_CLASSES] = {0}, k = 0;
     for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
-        cls[c] = calloc(nf + 1, sizeof *cls[c]);
-        cpiece[c] = malloc((nf + 1) * sizeof *cpiece[c]);
+        cls[c] = sv_calloc(nf + 1, sizeof *cls[c]);
+        cpiece[c] = sv_malloc((nf + 1) * sizeof *cpiece[c]);
         if (!cls[c] || !cpiece[c])
             rc = SV_ERR_NOMEM;
         r->people[c] = surf || own_people >= 0 ? 0.0 : NAN;
@@ -476,7 +466,7 @@ static int cmp_vw(const void *a, const void *b)
 
 static vw *sorted_pairs(const double *values, const double *weights, size_t n, size_t *m, double *total)
 {
-    vw *p = malloc((n + 1) * sizeof *p);
+    vw *p = sv_malloc((n + 1) * sizeof *p);
     *m = 0;
     *total = 0.0;
     if (!p)

@@ -1,9 +1,9 @@
 /* service_areas.c - network service areas and demand access. */
 #include "svcov/sv_access.h"
 #include "svcov/sv_geom.h"
+#include "core/parallel.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,7 +48,7 @@ static sv_geom *widen(sv_geos *h, const sv_geom *lines, double trim, int quad_se
     sv_geom *merged = sv_geom_line_merge(h, lines);
     const sv_geom *src = merged ? merged : lines;
     int n = sv_geom_num_parts(h, src);
-    sv_geom **parts = n > 0 ? calloc((size_t)n, sizeof *parts) : NULL;
+    sv_geom **parts = n > 0 ? sv_calloc((size_t)n, sizeof *parts) : NULL;
     sv_geom *out = NULL;
     if (parts) {
         int ok = 1;
@@ -98,18 +98,19 @@ typedef struct {
     int failed;
 } widen_job;
 
-static void *widen_thread(void *arg)
+/* One break's reached streets widened into its area (sv_parallel_fn over the breaks). */
+static int widen_item(void *arg, sv_geos *h, size_t b)
 {
-    widen_job *w = arg;
-    sv_geos *h = sv_geos_create();
-    sv_geom *lines = h ? sv_geom_from_wkb(h, w->lines, w->lines_len) : NULL;
+    widen_job *w = &((widen_job *)arg)[b];
+    if (!w->lines)
+        return 0;
+    sv_geom *lines = sv_geom_from_wkb(h, w->lines, w->lines_len);
     sv_geom *area = lines ? widen(h, lines, w->trim, w->quad_segs) : NULL;
     w->area = area ? sv_geom_to_wkb(h, area, &w->area_len) : NULL;
     w->failed = !w->area;
     sv_geom_destroy(h, area);
     sv_geom_destroy(h, lines);
-    sv_geos_destroy(h);
-    return NULL;
+    return 0;
 }
 
 /* Areas of every break from one labelling, the breaks widened in parallel,
@@ -120,11 +121,9 @@ static sv_status areas_from_labels(sv_ctx *ctx, sv_geos *h, const sv_network *ne
                                    size_t *lines_len)
 {
     size_t nb = o->n_breaks;
-    widen_job *jobs = calloc(nb + 1, sizeof *jobs);
-    pthread_t *tid = calloc(nb + 1, sizeof *tid);
-    unsigned char *started = calloc(nb + 1, 1);
+    widen_job *jobs = sv_calloc(nb + 1, sizeof *jobs);
     sv_status st = SV_OK;
-    if (!jobs || !tid || !started) {
+    if (!jobs) {
         st = SV_ERR_NOMEM;
         goto done;
     }
@@ -142,21 +141,12 @@ static sv_status areas_from_labels(sv_ctx *ctx, sv_geos *h, const sv_network *ne
     }
     if (!wkb)
         goto done; /* the reached streets only */
-    /* at most as many at once as the context's threads */
-    int nt = sv_ctx_threads(ctx);
-    for (size_t b0 = 0; b0 < nb && st == SV_OK; b0 += (size_t)nt) {
-        for (size_t b = b0; b < nb && b < b0 + (size_t)nt; b++)
-            if (jobs[b].lines)
-                started[b] = pthread_create(&tid[b], NULL, widen_thread, &jobs[b]) == 0;
-        for (size_t b = b0; b < nb && b < b0 + (size_t)nt; b++) {
-            if (started[b])
-                pthread_join(tid[b], NULL);
-            else if (jobs[b].lines)
-                widen_thread(&jobs[b]); /* no thread to be had: here */
-            if (jobs[b].lines && jobs[b].failed)
-                st = sv_error(ctx, SV_ERR_GEOM, "cannot widen the reached streets into a service area");
-        }
-    }
+    /* the breaks at once, as many as the context's threads */
+    if (st == SV_OK && sv_parallel_for(sv_ctx_threads(ctx), nb, widen_item, jobs) != 0)
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory widening the reached streets");
+    for (size_t b = 0; b < nb && st == SV_OK; b++)
+        if (jobs[b].lines && jobs[b].failed)
+            st = sv_error(ctx, SV_ERR_GEOM, "cannot widen the reached streets into a service area");
     sv_geom *prev = NULL;
     for (size_t b = 0; b < nb && st == SV_OK; b++) {
         sv_geom *area = jobs[b].area ? sv_geom_from_wkb(h, jobs[b].area, jobs[b].area_len) : sv_geom_empty_polygon(h);
@@ -195,8 +185,6 @@ done:
             free(jobs[b].area);
         }
     free(jobs);
-    free(tid);
-    free(started);
     return st;
 }
 
@@ -207,23 +195,23 @@ sv_status sv_net_areas_compute(sv_ctx *ctx, const sv_network *net, const double 
     size_t nb = o->n_breaks;
     out->n_stations = ns;
     out->n_breaks = nb;
-    out->attach = calloc(ns + 1, sizeof *out->attach);
-    out->access = calloc(ns + 1, sizeof *out->access);
-    out->access_len = calloc(ns + 1, sizeof *out->access_len);
-    out->area_wkb = calloc(nb + 1, sizeof *out->area_wkb);
-    out->area_len = calloc(nb + 1, sizeof *out->area_len);
-    out->reached_m = calloc(nb + 1, sizeof *out->reached_m);
-    out->lines_wkb = calloc(nb + 1, sizeof *out->lines_wkb);
-    out->lines_len = calloc(nb + 1, sizeof *out->lines_len);
+    out->attach = sv_calloc(ns + 1, sizeof *out->attach);
+    out->access = sv_calloc(ns + 1, sizeof *out->access);
+    out->access_len = sv_calloc(ns + 1, sizeof *out->access_len);
+    out->area_wkb = sv_calloc(nb + 1, sizeof *out->area_wkb);
+    out->area_len = sv_calloc(nb + 1, sizeof *out->area_len);
+    out->reached_m = sv_calloc(nb + 1, sizeof *out->reached_m);
+    out->lines_wkb = sv_calloc(nb + 1, sizeof *out->lines_wkb);
+    out->lines_len = sv_calloc(nb + 1, sizeof *out->lines_len);
     int per_station = o->per_station || o->per_station_lines;
     if (per_station) {
-        out->st_lines_wkb = calloc(ns * nb + 1, sizeof *out->st_lines_wkb);
-        out->st_lines_len = calloc(ns * nb + 1, sizeof *out->st_lines_len);
-        out->st_reached_m = calloc(ns * nb + 1, sizeof *out->st_reached_m);
+        out->st_lines_wkb = sv_calloc(ns * nb + 1, sizeof *out->st_lines_wkb);
+        out->st_lines_len = sv_calloc(ns * nb + 1, sizeof *out->st_lines_len);
+        out->st_reached_m = sv_calloc(ns * nb + 1, sizeof *out->st_reached_m);
     }
     if (o->per_station) {
-        out->st_wkb = calloc(ns * nb + 1, sizeof *out->st_wkb);
-        out->st_len = calloc(ns * nb + 1, sizeof *out->st_len);
+        out->st_wkb = sv_calloc(ns * nb + 1, sizeof *out->st_wkb);
+        out->st_len = sv_calloc(ns * nb + 1, sizeof *out->st_len);
     }
     sv_geos *h = sv_geos_create();
     sv_labels l = {0};
@@ -296,13 +284,13 @@ static int demand_alloc(sv_demand_access *d, size_t nd, size_t nb)
     memset(d, 0, sizeof *d);
     d->n = nd;
     d->n_breaks = nb;
-    d->nearest = malloc((nd + 1) * sizeof *d->nearest);
-    d->snap_m = malloc((nd + 1) * sizeof *d->snap_m);
-    d->network_m = malloc((nd + 1) * sizeof *d->network_m);
-    d->cost = malloc((nd + 1) * sizeof *d->cost);
-    d->euclid_m = malloc((nd + 1) * sizeof *d->euclid_m);
-    d->within = calloc(nd * nb + 1, 1);
-    d->n_stations = calloc(nd * nb + 1, sizeof *d->n_stations);
+    d->nearest = sv_malloc((nd + 1) * sizeof *d->nearest);
+    d->snap_m = sv_malloc((nd + 1) * sizeof *d->snap_m);
+    d->network_m = sv_malloc((nd + 1) * sizeof *d->network_m);
+    d->cost = sv_malloc((nd + 1) * sizeof *d->cost);
+    d->euclid_m = sv_malloc((nd + 1) * sizeof *d->euclid_m);
+    d->within = sv_calloc(nd * nb + 1, 1);
+    d->n_stations = sv_calloc(nd * nb + 1, sizeof *d->n_stations);
     return d->nearest && d->snap_m && d->network_m && d->cost && d->euclid_m && d->within && d->n_stations ? 0 : -1;
 }
 
@@ -390,7 +378,7 @@ sv_status sv_demand_access_network(sv_ctx *ctx, const sv_network *net, const sv_
     size_t nb = o->n_breaks;
     if (demand_alloc(out, nd, nb) != 0)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory for demand access");
-    sv_attach *at = calloc(nd + 1, sizeof *at);
+    sv_attach *at = sv_calloc(nd + 1, sizeof *at);
     sv_labels l = {0};
     sv_status st = SV_OK;
     sv_geos *h = sv_geos_create();

@@ -1,7 +1,7 @@
 /* siting.c - siting new stations: coverage lists, lazy greedy, exact MIP. */
 #include "svcov/sv_site.h"
 #include "svcov/sv_geom.h"
-#include "svcov/sv_mip.h"
+#include "adapters/mip.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -19,7 +19,7 @@ typedef struct {
 static int lists_init(lists *l, size_t n)
 {
     memset(l, 0, sizeof *l);
-    l->start = calloc(n + 1, sizeof *l->start);
+    l->start = sv_calloc(n + 1, sizeof *l->start);
     l->n = n;
     return l->start ? 0 : -1;
 }
@@ -27,14 +27,8 @@ static int lists_init(lists *l, size_t n)
 static int lists_push(lists *l, size_t v)
 {
     size_t used = l->start[l->n];
-    if (used == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 1024;
-        size_t *p = realloc(l->item, nc * sizeof *p);
-        if (!p)
-            return -1;
-        l->item = p;
-        l->cap = nc;
-    }
+    if (sv_grow(&l->item, &l->cap, used + 1, sizeof *l->item, 1024) != 0)
+        return -1;
     l->item[used] = v;
     l->start[l->n]++; /* the running end lives in start[n] while filling */
     return 0;
@@ -168,7 +162,7 @@ static double gain_of(const greedy_state *g, size_t j)
     /* Floor phase: only the part of the gain that closes a district's deficit. */
     double s = 0;
     size_t nd = g->in->n_districts;
-    double small[64], *per = nd <= 64 ? small : calloc(nd, sizeof *per);
+    double small[64], *per = nd <= 64 ? small : sv_calloc(nd, sizeof *per);
     if (!per)
         return 0;
     memset(per, 0, nd * sizeof *per);
@@ -205,7 +199,7 @@ static long greedy_run(greedy_state *g, size_t max_picks, double stop_weight, si
                        size_t n_before)
 {
     size_t nc = g->in->n_candidates, n = 0;
-    heap_item *hp = malloc((nc + 1) * sizeof *hp);
+    heap_item *hp = sv_malloc((nc + 1) * sizeof *hp);
     if (!hp)
         return -1;
     for (size_t j = 0; j < nc; j++)
@@ -235,13 +229,11 @@ static long greedy_run(greedy_state *g, size_t max_picks, double stop_weight, si
     return (long)picked;
 }
 
-/* Covered weight (and per district) with the stations and a set of sites. */
-static double covered_with(const sv_site_input *in, const unsigned char *base, const lists *reach,
-                           const size_t *sites, size_t n_sites, double *per_district)
+/* Covered weight (and per district) with the stations and a set of sites; cov is scratch of
+ * n_demand bytes (allocated once by the caller: this cannot fail). */
+static double covered_with(const sv_site_input *in, const unsigned char *base, unsigned char *cov,
+                           const lists *reach, const size_t *sites, size_t n_sites, double *per_district)
 {
-    unsigned char *cov = malloc(in->n_demand + 1);
-    if (!cov)
-        return NAN;
     memcpy(cov, base, in->n_demand);
     for (size_t k = 0; k < n_sites; k++)
         for (size_t t = reach->start[sites[k]]; t < reach->start[sites[k] + 1]; t++)
@@ -255,7 +247,6 @@ static double covered_with(const sv_site_input *in, const unsigned char *base, c
             if (per_district && in->ddistrict && in->ddistrict[i] >= 0)
                 per_district[in->ddistrict[i]] += in->dw[i];
         }
-    free(cov);
     return s;
 }
 
@@ -296,8 +287,8 @@ static int same_list(const lists *l, size_t a, size_t b)
  * gw and gd in place and returns the new number of groups. */
 static size_t merge_groups(lists *groups, double *gw, int *gd, size_t ng, int by_district)
 {
-    cand_key *keys = malloc((ng + 1) * sizeof *keys);
-    size_t *rep = malloc((ng + 1) * sizeof *rep);
+    cand_key *keys = sv_malloc((ng + 1) * sizeof *keys);
+    size_t *rep = sv_malloc((ng + 1) * sizeof *rep);
     if (!keys || !rep) {
         free(keys);
         free(rep);
@@ -367,7 +358,7 @@ static int is_subset(const size_t *a, size_t na, const size_t *b, size_t nb)
 static size_t drop_dominated(lists *groups, size_t ng, size_t ncol, size_t *cand_of, size_t *remap)
 {
     lists cols;
-    size_t *dom = malloc((ncol + 1) * sizeof *dom), *fill = calloc(ncol + 1, sizeof *fill);
+    size_t *dom = sv_malloc((ncol + 1) * sizeof *dom), *fill = sv_calloc(ncol + 1, sizeof *fill);
     if (!dom || !fill || lists_init(&cols, ncol) != 0) {
         free(dom);
         free(fill);
@@ -385,7 +376,7 @@ static size_t drop_dominated(lists *groups, size_t ng, size_t ncol, size_t *cand
         fill[c] = 0;
     }
     cols.start[ncol] = at;
-    cols.item = malloc((at + 1) * sizeof *cols.item);
+    cols.item = sv_malloc((at + 1) * sizeof *cols.item);
     if (!cols.item) {
         free(dom);
         free(fill);
@@ -461,13 +452,13 @@ static sv_status exact_solve(sv_ctx *ctx, const sv_site_input *in, const lists *
 {
     size_t nc = in->n_candidates, nd = in->n_demand;
     sv_status st = SV_OK;
-    cand_key *keys = malloc((nc + 1) * sizeof *keys);
-    size_t *col_of = malloc((nc + 1) * sizeof *col_of), *cand_of = malloc((nc + 1) * sizeof *cand_of);
-    size_t *group_of = malloc((nd + 1) * sizeof *group_of);
+    cand_key *keys = sv_malloc((nc + 1) * sizeof *keys);
+    size_t *col_of = sv_malloc((nc + 1) * sizeof *col_of), *cand_of = sv_malloc((nc + 1) * sizeof *cand_of);
+    size_t *group_of = sv_malloc((nd + 1) * sizeof *group_of);
     lists groups = {0};
-    double *gw = malloc((nd + 1) * sizeof *gw);
-    int *gd = malloc((nd + 1) * sizeof *gd);
-    unsigned char *start = calloc(nc + 1, 1);
+    double *gw = sv_malloc((nd + 1) * sizeof *gw);
+    int *gd = sv_malloc((nd + 1) * sizeof *gd);
+    unsigned char *start = sv_calloc(nc + 1, 1);
     if (!keys || !col_of || !cand_of || !group_of || !gw || !gd || !start) {
         st = SV_ERR_NOMEM;
         goto done;
@@ -510,7 +501,7 @@ static sv_status exact_solve(sv_ctx *ctx, const sv_site_input *in, const lists *
         }
     }
     /* transpose: group -> columns */
-    size_t *count = calloc(ng + 1, sizeof *count);
+    size_t *count = sv_calloc(ng + 1, sizeof *count);
     if (!count || lists_init(&groups, ng) != 0) {
         free(count);
         st = SV_ERR_NOMEM;
@@ -528,7 +519,7 @@ static sv_status exact_solve(sv_ctx *ctx, const sv_site_input *in, const lists *
         total += count[g];
     }
     groups.start[ng] = total;
-    groups.item = malloc((total + 1) * sizeof *groups.item);
+    groups.item = sv_malloc((total + 1) * sizeof *groups.item);
     if (!groups.item) {
         free(count);
         st = SV_ERR_NOMEM;
@@ -545,7 +536,7 @@ static sv_status exact_solve(sv_ctx *ctx, const sv_site_input *in, const lists *
     }
     free(count);
     ng = merge_groups(&groups, gw, gd, ng, floor_new != NULL);
-    size_t *remap = malloc((ncol + 1) * sizeof *remap);
+    size_t *remap = sv_malloc((ncol + 1) * sizeof *remap);
     if (!remap) {
         st = SV_ERR_NOMEM;
         goto done;
@@ -622,7 +613,8 @@ static void note_add(sv_site_result *r, const char *fmt, ...)
  * floors, the weight of the floors reached first, then the covered weight;
  * for LSCP (every answer meets the target) the fewer sites. per_district
  * is scratch. */
-static int greedy_is_better(const sv_site_input *in, const unsigned char *base, const lists *reach,
+static int greedy_is_better(const sv_site_input *in, const unsigned char *base, unsigned char *scratch,
+                            const lists *reach,
                             const double *floor, const size_t *e, size_t ne, const size_t *g, size_t ng,
                             double tol, double *per_district)
 {
@@ -630,16 +622,16 @@ static int greedy_is_better(const sv_site_input *in, const unsigned char *base, 
         return ng < ne;
     if (floor) {
         double fe = 0, fg = 0;
-        covered_with(in, base, reach, e, ne, per_district);
+        covered_with(in, base, scratch, reach, e, ne, per_district);
         for (size_t d = 0; d < in->n_districts; d++)
             fe += fmin(per_district[d], floor[d]);
-        covered_with(in, base, reach, g, ng, per_district);
+        covered_with(in, base, scratch, reach, g, ng, per_district);
         for (size_t d = 0; d < in->n_districts; d++)
             fg += fmin(per_district[d], floor[d]);
         if (fabs(fe - fg) > tol)
             return fg > fe;
     }
-    return covered_with(in, base, reach, g, ng, NULL) > covered_with(in, base, reach, e, ne, NULL) + tol;
+    return covered_with(in, base, scratch, reach, g, ng, NULL) > covered_with(in, base, scratch, reach, e, ne, NULL) + tol;
 }
 
 void sv_site_result_free(sv_site_result *r)
@@ -675,21 +667,21 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
     sv_status st = SV_OK;
     sv_geos *h = sv_geos_create();
     sv_index *tree = h ? sv_index_create(h) : NULL;
-    unsigned char *base = calloc(nd + 1, 1), *reachable = calloc(nd + 1, 1), *cov = calloc(nd + 1, 1);
-    unsigned char *chosen = calloc(nc + 1, 1);
+    unsigned char *base = sv_calloc(nd + 1, 1), *reachable = sv_calloc(nd + 1, 1), *cov = sv_calloc(nd + 1, 1);
+    unsigned char *chosen = sv_calloc(nc + 1, 1), *scratch = sv_malloc(nd + 1);
     lists from_stations = {0}, reach = {0};
     size_t max_picks = in->model == SV_SITE_MCLP ? (size_t)in->k : nc;
-    out->chosen = calloc(max_picks + 1, sizeof *out->chosen);
-    out->gain = calloc(max_picks + 1, sizeof *out->gain);
-    out->district_total = calloc(ndist + 1, sizeof(double));
-    out->district_before = calloc(ndist + 1, sizeof(double));
-    out->district_after = calloc(ndist + 1, sizeof(double));
-    out->district_floor = calloc(ndist + 1, sizeof(double));
-    double *deficit = calloc(ndist + 1, sizeof *deficit), *floor_new = calloc(ndist + 1, sizeof *floor_new);
-    double *reach_d = calloc(ndist + 1, sizeof *reach_d);
+    out->chosen = sv_calloc(max_picks + 1, sizeof *out->chosen);
+    out->gain = sv_calloc(max_picks + 1, sizeof *out->gain);
+    out->district_total = sv_calloc(ndist + 1, sizeof(double));
+    out->district_before = sv_calloc(ndist + 1, sizeof(double));
+    out->district_after = sv_calloc(ndist + 1, sizeof(double));
+    out->district_floor = sv_calloc(ndist + 1, sizeof(double));
+    double *deficit = sv_calloc(ndist + 1, sizeof *deficit), *floor_new = sv_calloc(ndist + 1, sizeof *floor_new);
+    double *reach_d = sv_calloc(ndist + 1, sizeof *reach_d);
     size_t *greedy_chosen = NULL; /* the greedy answer, kept beside the exact one */
     double *greedy_gain = NULL;
-    if (!tree || !base || !reachable || !cov || !chosen || !out->chosen || !out->gain || !out->district_total ||
+    if (!tree || !base || !reachable || !cov || !chosen || !scratch || !out->chosen || !out->gain || !out->district_total ||
         !out->district_before || !out->district_after || !out->district_floor || !deficit || !floor_new ||
         !reach_d) {
         st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for the siting model");
@@ -785,17 +777,17 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
     /* Floor phase gains count only deficits; report plain marginal gains. */
     out->n_chosen = (size_t)picked;
     out->greedy_sites = out->n_chosen;
-    out->greedy_objective = covered_with(in, base, &reach, out->chosen, out->n_chosen, NULL);
+    out->greedy_objective = covered_with(in, base, scratch, &reach, out->chosen, out->n_chosen, NULL);
     for (size_t k = 0; k < out->n_chosen; k++) {
-        double before = covered_with(in, base, &reach, out->chosen, k, NULL);
-        out->gain[k] = covered_with(in, base, &reach, out->chosen, k + 1, NULL) - before;
+        double before = covered_with(in, base, scratch, &reach, out->chosen, k, NULL);
+        out->gain[k] = covered_with(in, base, scratch, &reach, out->chosen, k + 1, NULL) - before;
     }
 
     if (in->exact) {
         /* The greedy answer stays unless GLPK brings a better one. */
         size_t n_greedy = out->n_chosen;
-        greedy_chosen = malloc((n_greedy + 1) * sizeof *greedy_chosen);
-        greedy_gain = malloc((n_greedy + 1) * sizeof *greedy_gain);
+        greedy_chosen = sv_malloc((n_greedy + 1) * sizeof *greedy_chosen);
+        greedy_gain = sv_malloc((n_greedy + 1) * sizeof *greedy_gain);
         if (!greedy_chosen || !greedy_gain) {
             st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for the siting model");
             goto done;
@@ -831,7 +823,7 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
                 out->n_chosen = (size_t)n;
                 /* an answer found before the time ran out may be worse than
                  * the greedy's (GLPK had not taken it in yet) */
-                use_glpk = sol.proven || !greedy_is_better(in, base, &reach, floors ? out->district_floor : NULL,
+                use_glpk = sol.proven || !greedy_is_better(in, base, scratch, &reach, floors ? out->district_floor : NULL,
                                                            out->chosen, out->n_chosen, greedy_chosen, n_greedy,
                                                            1e-9 * fmax(1.0, out->total_weight), out->district_after);
             }
@@ -879,7 +871,7 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
         if (st != SV_OK)
             goto done;
     }
-    out->objective = covered_with(in, base, &reach, out->chosen, out->n_chosen, out->district_after);
+    out->objective = covered_with(in, base, scratch, &reach, out->chosen, out->n_chosen, out->district_after);
     if (ndist > 0 && in->ddistrict) {
         size_t unmet = 0;
         for (size_t d = 0; d < ndist; d++)
@@ -911,6 +903,7 @@ done:
     free(reachable);
     free(cov);
     free(chosen);
+    free(scratch);
     free(deficit);
     free(floor_new);
     free(reach_d);

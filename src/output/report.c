@@ -4,6 +4,7 @@
  * SQL over the stored tables (sv_store_read); tables and columns that
  * newer analyses add are used when they exist and never required. */
 #include "svcov/sv_report.h"
+#include "svcov/sv_breaks.h"
 #include "svcov/sv_lang.h"
 #include "svcov/sv_map.h"
 #include "svcov/sv_store.h"
@@ -40,7 +41,7 @@ static int collect(void *ud, int ncol, const char *const *names, const char *con
     rtable *t = ud;
     if (!v) {
         if (t->ncol == 0) {
-            t->names = calloc((size_t)ncol, sizeof *t->names);
+            t->names = sv_calloc((size_t)ncol, sizeof *t->names);
             if (!t->names)
                 return t->failed = 1;
             t->ncol = ncol;
@@ -51,7 +52,7 @@ static int collect(void *ud, int ncol, const char *const *names, const char *con
     }
     if (ncol != t->ncol)
         return 0;
-    char **c = realloc(t->cells, (t->nrows + 1) * (size_t)ncol * sizeof *c);
+    char **c = sv_realloc(t->cells, (t->nrows + 1) * (size_t)ncol * sizeof *c);
     if (!c)
         return t->failed = 1;
     t->cells = c;
@@ -139,16 +140,9 @@ typedef struct {
 
 static const char *brk_label(sv_lang L, const rtable *br, size_t i, char *buf, size_t size)
 {
-    const char *m = cell(br, i, "minutes"), *l = cell(br, i, "label"), *lz = cell(br, i, "label_zh");
-    if (L == SV_LANG_ZH && lz && *lz)
-        l = lz;
-    if (l && *l)
-        snprintf(buf, size, sv_tr(L, "%s (%g m)"), l, strtod(cell(br, i, "radius_m"), NULL));
-    else if (m)
-        snprintf(buf, size, sv_tr(L, "%g min"), strtod(m, NULL));
-    else
-        snprintf(buf, size, sv_tr(L, "%g m"), strtod(cell(br, i, "radius_m"), NULL));
-    return buf;
+    const char *m = cell(br, i, "minutes");
+    return sv_break_label(L, m ? strtod(m, NULL) : NAN, strtod(cell(br, i, "radius_m"), NULL), cell(br, i, "label"),
+                          cell(br, i, "label_zh"), buf, size);
 }
 
 static void add_col(report *r, const char *col, const char *title, kind k, int per_break)

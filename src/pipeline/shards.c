@@ -3,6 +3,7 @@
 #include "svcov/sv_shards.h"
 
 #include "core/schema.h"
+#include "pipeline/analyze_stages.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -492,4 +493,15 @@ void sv_shard_worker_free(sv_shard_worker *w)
         free(w->stations);
         free(w->demand);
     }
+}
+
+/* The stage of sv_analyze_run after the inputs are projected: the shard hook, when one is set. */
+sv_status sv_analyze_shard(sv_analyze_state *s)
+{
+    const sv_analyze_opts *o = s->o;
+    if (!o->shard_hook)
+        return SV_OK;
+    sv_featureset *const in[5] = {&s->sfs, &s->dfs, o->network.spec ? &s->nfs : NULL,
+                                  o->demand.spec ? &s->mfs : NULL, o->population.spec ? &s->pfs : NULL};
+    return o->shard_hook(s->ctx, o->shard_userdata, o, s->a, in, &s->stop);
 }

@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "svtest.h"
+#include "svfixtures.h"
 
 #include "svcov/sv_store.h"
 #include "core/schema.h" /* src/: the result schema (test_run_record_types) */
@@ -43,18 +44,10 @@ static void assert_rel(const char *what, double got, double want, double rel)
 
 /* ---- fixtures: a 2000 m x 2000 m square in UTM 31N (EPSG:32631) ---- */
 
-#define CRS_32631 "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::32631\"}},"
 
-static const char *square_districts =
-    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
-    "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"sq\",\"name\":\"Square\"},"
-    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[501000,4699000],"
-    "[501000,4701000],[499000,4701000],[499000,4699000]]]}}]}";
+static const char *square_districts = SVT_SQUARE_DISTRICT;
 
-static const char *centre_station =
-    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
-    "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"c1\",\"name\":\"Centre\",\"category\":\"clinic\"},"
-    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500000,4700000]}}]}";
+static const char *centre_station = SVT_CENTRE_STATION;
 
 /* The square, a bow-tie (two triangles of 1 km2 each) and a feature without
  * geometry. */

@@ -16,6 +16,7 @@
 #include <math.h>
 
 #include "svtest.h"
+#include "svfixtures.h"
 
 #include "svcov/sv_store.h"
 
@@ -819,7 +820,6 @@ static void test_browser(void **state)
 
 /* ---- distance breaks and a network analysis ---- */
 
-#define CRS_32631 "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::32631\"}},"
 
 static void test_kinds(void **state)
 {

@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "svtest.h"
+#include "svfixtures.h"
 
 #include "svcov/sv_people.h"
 
@@ -163,7 +164,6 @@ static void test_redundancy_two_circles(void **state)
 
 /* ---- end to end ---- */
 
-#define CRS_32631 "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::32631\"}},"
 
 /* The 2 km square with 4000 people, and two districts east of it whose
  * population cannot be used. */

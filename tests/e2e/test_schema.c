@@ -11,13 +11,13 @@
 #include <math.h>
 
 #include "svtest.h"
+#include "svfixtures.h"
 
 #include "core/schema.h"
 #include "svcov/sv_text.h"
 
 #include <string.h>
 
-#define CRS_32631 "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::32631\"}},"
 
 /* SpatiaLite's own tables (InitSpatialMetadata), beside idx_* and sqlite_*. */
 static const char *spatialite_tables[] = {

@@ -13,20 +13,13 @@
 #include <math.h>
 
 #include "svtest.h"
+#include "svfixtures.h"
 
-#define CRS_32631 "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::32631\"}},"
 
 /* A 2 km square in UTM 31N and a station in its centre. */
-static const char *square =
-    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
-    "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"sq\",\"name\":\"Square\"},"
-    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[499000,4699000],[501000,4699000],"
-    "[501000,4701000],[499000,4701000],[499000,4699000]]]}}]}";
+static const char *square = SVT_SQUARE_DISTRICT;
 
-static const char *centre =
-    "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["
-    "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"c1\",\"name\":\"Centre\",\"category\":\"clinic\"},"
-    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[500000,4700000]}}]}";
+static const char *centre = SVT_CENTRE_STATION;
 
 static const char *homes =
     "{\"type\":\"FeatureCollection\"," CRS_32631 "\"features\":["

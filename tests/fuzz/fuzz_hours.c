@@ -1,7 +1,7 @@
 /* fuzz_hours.c - libFuzzer target for the opening_hours and moment parsers
  * (src/hours.c): arbitrary bytes are parsed as opening hours, evaluated at a
  * few moments of the week, and freed; the same bytes are parsed as a list of
- * moments. Beyond the sanitizers it checks the promises of sv_hours.h: a
+ * moments. Beyond the sanitizers it checks the promises of engine/hours.h: a
  * result or a message, never both; minutes open within the week; is_open 0 or
  * 1 in range and -1 outside; moment labels within their buffer.
  *
@@ -10,7 +10,7 @@
  * Otherwise a replay main() runs every file (or every file of every folder)
  * given on the command line once, so the seed corpus runs in the normal suite
  * (ctest fuzz_hours_corpus). */
-#include "svcov/sv_hours.h"
+#include "engine/hours.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 // opening_hours.js evaluates the week of Monday 2026-12-07 (no public holiday
 // is known to it without a country, as to svcov). CASES_FILE: one value a
 // line, '#' comments; a line "!refuse VALUE" is a value that opening_hours.js
-// accepts (often with a warning) and svcov refuses on purpose (sv_hours.h).
+// accepts (often with a warning) and svcov refuses on purpose (src/engine/hours.h).
 // N_RANDOM values (default 600) are generated from the supported grammar with
 // a fixed seed, so every run checks the same ones.
 'use strict';

@@ -1,5 +1,5 @@
 /* test_hours.c - opening hours in the OpenStreetMap syntax and moments of the
- * week (sv_hours.h): the three stations of issue 16 at many moments, every
+ * week (engine/hours.h): the three stations of issue 16 at many moments, every
  * supported syntax element at its boundary minutes, later rules replacing
  * earlier ones, spans past midnight and days wrapping the week, malformed
  * values refused with the column, and moments.
@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "svcov/sv_hours.h"
+#include "engine/hours.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -15,34 +15,13 @@
 #include <string.h>
 
 #include "svcov/sv_site.h"
-
-static const double DX[] = {-1.8, -0.8, -0.6, 0.6, 0.8, 1.8};
-static const double DY[] = {0, 0, 0, 0, 0, 0};
-static const double DW[] = {1, 1, 1, 1, 1, 1};
-static const double CX[] = {0, -1, 1};
-static const double CY[] = {0, 0, 0};
-
-static sv_site_input line_instance(void)
-{
-    sv_site_input in;
-    memset(&in, 0, sizeof in);
-    in.dx = DX;
-    in.dy = DY;
-    in.dw = DW;
-    in.n_demand = 6;
-    in.cx = CX;
-    in.cy = CY;
-    in.n_candidates = 3;
-    in.radius_m = 1.0;
-    in.time_limit_s = 30;
-    return in;
-}
+#include "svfixtures.h"
 
 static void test_mclp_greedy_vs_exact(void **state)
 {
     (void)state;
     sv_ctx *ctx = sv_ctx_create();
-    sv_site_input in = line_instance();
+    sv_site_input in = svt_line_instance();
     in.model = SV_SITE_MCLP;
     in.k = 2;
     sv_site_result r;
@@ -72,7 +51,7 @@ static void test_lscp(void **state)
 {
     (void)state;
     sv_ctx *ctx = sv_ctx_create();
-    sv_site_input in = line_instance();
+    sv_site_input in = svt_line_instance();
     in.model = SV_SITE_LSCP;
     sv_site_result r;
     assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
@@ -101,7 +80,7 @@ static void test_existing_and_uncoverable(void **state)
 {
     (void)state;
     sv_ctx *ctx = sv_ctx_create();
-    sv_site_input in = line_instance();
+    sv_site_input in = svt_line_instance();
     /* a station at -2.5 already covers the first point; a far point no one
      * reaches counts as uncoverable. */
     double dx[] = {-1.8, -0.8, -0.6, 0.6, 0.8, 1.8, 50};
@@ -150,7 +129,7 @@ static void test_district_floor(void **state)
 {
     (void)state;
     sv_ctx *ctx = sv_ctx_create();
-    sv_site_input in = line_instance();
+    sv_site_input in = svt_line_instance();
     /* district 0: the four middle points, district 1: the two ends */
     int dd[] = {1, 0, 0, 0, 0, 1};
     in.ddistrict = dd;
@@ -188,7 +167,7 @@ static void test_bad_input(void **state)
 {
     (void)state;
     sv_ctx *ctx = sv_ctx_create();
-    sv_site_input in = line_instance();
+    sv_site_input in = svt_line_instance();
     sv_site_result r;
     in.model = SV_SITE_MCLP;
     in.k = 4; /* more than the 3 candidates */
@@ -214,7 +193,7 @@ static void test_site_exact_timeout_keeps_greedy(void **state)
 {
     (void)state;
     sv_ctx *ctx = sv_ctx_create();
-    sv_site_input in = line_instance();
+    sv_site_input in = svt_line_instance();
     in.model = SV_SITE_MCLP;
     in.k = 2;
     in.exact = 1;
@@ -263,7 +242,7 @@ static void test_site_lscp_target_capped(void **state)
 {
     (void)state;
     sv_ctx *ctx = sv_ctx_create();
-    sv_site_input in = line_instance();
+    sv_site_input in = svt_line_instance();
     double dx[] = {-1.8, -0.8, -0.6, 0.6, 0.8, 1.8, 50}; /* the last is out of every candidate's reach */
     double dy[] = {0, 0, 0, 0, 0, 0, 0};
     double dw[] = {1, 1, 1, 1, 1, 1, 1};

@@ -1,5 +1,5 @@
 /*
- * sv_hours.h - opening hours of stations in the OpenStreetMap
+ * engine/hours.h (private to src/) - opening hours of stations in the OpenStreetMap
  * `opening_hours` syntax (https://wiki.openstreetmap.org/wiki/Key:opening_hours),
  * reduced to one week, and the moments ("Mo 12:00") at which coverage is
  * computed with the stations open then.
@@ -53,8 +53,8 @@
  *
  * Pure C, no foreign API, no global state: safe from any thread.
  */
-#ifndef SV_HOURS_H
-#define SV_HOURS_H
+#ifndef SV_ENGINE_HOURS_H
+#define SV_ENGINE_HOURS_H
 
 #include <stddef.h>
 

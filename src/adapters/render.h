@@ -1,24 +1,23 @@
 /*
- * sv_render.h - a small 2-D canvas for maps: pages in points (1/72 inch),
+ * adapters/render.h (private to src/) - a small 2-D canvas for maps: pages in points (1/72 inch),
  * PNG, SVG or PDF output, filled and hatched paths, station symbols, and
  * text shaped by Pango (CJK and other scripts, fontconfig's font fallback).
- * Only src/render_cairo.c includes cairo and Pango.
+ * Only adapters/render_cairo.c includes cairo and Pango.
  *
  * Coordinates are page points, y down. A canvas is created, drawn on and
  * finished once; sv_canvas_destroy (NULL ok) frees it in any state.
  */
-#ifndef SV_RENDER_H
-#define SV_RENDER_H
+#ifndef SV_ADAPTERS_RENDER_H
+#define SV_ADAPTERS_RENDER_H
 
 #include "svcov/sv_common.h"
+#include "svcov/sv_map.h" /* sv_canvas_format */
 
 #include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum { SV_CANVAS_PNG = 0, SV_CANVAS_SVG, SV_CANVAS_PDF } sv_canvas_format;
 
 typedef struct {
     double r, g, b, a; /* 0..1 */
@@ -40,9 +39,6 @@ void sv_canvas_destroy(sv_canvas *c);
 
 /* 1 when fontconfig knows the family (case-insensitive), else 0. */
 int sv_canvas_font_exists(const char *family);
-/* The versions of cairo and Pango (static strings). */
-const char *sv_cairo_version(void);
-const char *sv_pango_version(void);
 
 void sv_canvas_clip(sv_canvas *c, double x, double y, double w, double h);
 void sv_canvas_unclip(sv_canvas *c);

@@ -1,7 +1,11 @@
-/* io_gdal.c - the only file that talks to GDAL/OGR. */
+/* gdal_vector.c - vector input through GDAL/OGR: open PATH[:LAYER], pick fields, read
+ * features, check coordinates and text, project them. GDAL is included only by
+ * adapters/gdal_vector.c, gdal_raster.c and gdal_export.c (adapters/gdal_shared.h). */
+#include "adapters/gdal_shared.h"
 #include "svcov/sv_io.h"
 #include "svcov/sv_text.h"
 #include "svcov/sv_geom.h"
+#include "core/core.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -13,6 +17,7 @@
 #include <ogr_srs_api.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -104,13 +109,16 @@ static const char *role_word(sv_role r)
     return roles[r].word;
 }
 
+static void gdal_register(void)
+{
+    GDALAllRegister();
+}
+
+/* The drivers, registered once whichever thread reads first. */
 static void gdal_init(void)
 {
-    static int done = 0;
-    if (!done) {
-        GDALAllRegister();
-        done = 1;
-    }
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, gdal_register);
 }
 
 const char *sv_gdal_version(void)
@@ -255,7 +263,7 @@ static int utf8_valid(const char *p)
 static char *utf8_repair(const char *p)
 {
     size_t n = strlen(p);
-    char *out = malloc(3 * n + 1), *o = out;
+    char *out = sv_malloc(3 * n + 1), *o = out;
     if (!out)
         return NULL;
     char one[5];
@@ -413,13 +421,9 @@ static void scan_coords(OGRGeometryH g, int *nonfinite, int *not_lonlat)
 static sv_status feature_issue(sv_ctx *ctx, sv_source *s, const char *id, const char *problem,
                                sv_issue_action action)
 {
-    if (s->strict)
-        return sv_error(ctx, SV_ERR_DATA,
-                        "%s: layer '%s', feature %s: %s; fix or remove the feature "
-                        "(without --strict it would be %s)",
-                        s->path, s->layer_name, id, problem,
-                        action == SV_ISSUE_SKIPPED ? "skipped" : "repaired");
-    return sv_issue_add(ctx, s->path, s->layer_name, id, problem, action);
+    return sv_feature_problem(ctx, s->strict, s->path, s->layer_name, id, problem, action,
+                              action == SV_ISSUE_SKIPPED ? "fix or remove the feature (without --strict it would be skipped)"
+                                                         : "fix or remove the feature (without --strict it would be repaired)");
 }
 
 static int geom_kind_ok(sv_role role, OGRwkbGeometryType t)
@@ -512,14 +516,10 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f)
         return st;
     }
     if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 256;
-        raw_feature *p = realloc(s->feat, nc * sizeof *p);
-        if (!p) {
+        if (sv_grow(&s->feat, &s->cap, s->n + 1, sizeof *s->feat, 256) != 0) {
             free(id);
             return SV_ERR_NOMEM;
         }
-        s->feat = p;
-        s->cap = nc;
     }
     raw_feature *r = &s->feat[s->n];
     r->geom = OGR_F_StealGeometry(f);
@@ -611,7 +611,7 @@ static sv_status convert_coords(sv_ctx *ctx, sv_source *s)
                             "-180..180, -90..90); give %s-coords wgs84 for this file, or assign its CRS",
                             opt, sys, role_word(s->role), s->path, s->layer_name, r->id, roles[s->role].option);
         int size = OGR_G_WkbSize(r->geom);
-        unsigned char *wkb = malloc(size > 0 ? (size_t)size : 1);
+        unsigned char *wkb = sv_malloc(size > 0 ? (size_t)size : 1);
         if (!wkb)
             return SV_ERR_NOMEM;
         OGR_G_ExportToIsoWkb(r->geom, wkbNDR, wkb);
@@ -671,7 +671,7 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
 {
     *out = NULL;
     gdal_init();
-    sv_source *s = calloc(1, sizeof *s);
+    sv_source *s = sv_calloc(1, sizeof *s);
     if (!s)
         return SV_ERR_NOMEM;
     s->role = role;
@@ -1018,10 +1018,7 @@ sv_status sv_source_lonlat_bounds(sv_ctx *ctx, sv_source *s, sv_env *out)
             out->ymin = out->ymax = ys[i];
             any = 1;
         } else {
-            out->xmin = fmin(out->xmin, xs[i]);
-            out->xmax = fmax(out->xmax, xs[i]);
-            out->ymin = fmin(out->ymin, ys[i]);
-            out->ymax = fmax(out->ymax, ys[i]);
+            sv_env_add_point(out, xs[i], ys[i]);
         }
     }
     OCTDestroyCoordinateTransformation(ct);
@@ -1060,7 +1057,7 @@ sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *
             snprintf(buf, sizeof buf, "%s", name && *name ? name : "its own CRS");
         out->srs_name = sv_strdup(buf);
     }
-    out->items = calloc(s->n ? s->n : 1, sizeof *out->items);
+    out->items = sv_calloc(s->n ? s->n : 1, sizeof *out->items);
     if (!out->path || !out->layer || !out->items)
         return SV_ERR_NOMEM;
 
@@ -1107,7 +1104,7 @@ sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *
         OGR_G_FlattenTo2D(g);
         int size = OGR_G_WkbSize(g);
         sv_feature *f = &out->items[out->n];
-        f->wkb = malloc(size > 0 ? (size_t)size : 1);
+        f->wkb = sv_malloc(size > 0 ? (size_t)size : 1);
         f->id = sv_strdup(r->id);
         f->name = sv_strdup(r->name);
         f->category = sv_strdup(r->category);
@@ -1186,570 +1183,24 @@ void sv_featureset_free(sv_featureset *fs)
     memset(fs, 0, sizeof *fs);
 }
 
-/* ---- export ---- */
+/* ---- for gdal_export.c and gdal_raster.c (adapters/gdal_shared.h) ---- */
 
-static const struct {
-    const char *alias, *driver, *ext;
-} formats[] = {
-    {"geojson", "GeoJSON", "geojson"}, {"json", "GeoJSON", "json"},
-    {"gpkg", "GPKG", "gpkg"},          {"geopackage", "GPKG", "gpkg"},
-    {"shp", "ESRI Shapefile", "shp"},  {"shapefile", "ESRI Shapefile", "shp"},
-    {"kml", "KML", "kml"},             {"fgb", "FlatGeobuf", "fgb"},
-    {"flatgeobuf", "FlatGeobuf", "fgb"}, {"csv", "CSV", "csv"},
-    {"gml", "GML", "gml"},             {"sqlite", "SQLite", "sqlite"},
-};
-
-static const char *driver_for(const char *format, const char *path)
-{
-    size_t nf = sizeof formats / sizeof formats[0];
-    if (format) {
-        for (size_t i = 0; i < nf; i++)
-            if (strcasecmp(format, formats[i].alias) == 0 || strcasecmp(format, formats[i].driver) == 0)
-                return formats[i].driver;
-        GDALDriverH d = GDALGetDriverByName(format);
-        if (d && GDALGetMetadataItem(d, GDAL_DCAP_VECTOR, NULL) &&
-            GDALGetMetadataItem(d, GDAL_DCAP_CREATE, NULL))
-            return GDALGetDriverShortName(d);
-        return NULL;
-    }
-    for (size_t i = 0; i < nf; i++)
-        if (has_ext(path, formats[i].ext))
-            return formats[i].driver;
-    return "GeoJSON";
-}
-
-/* Move every file of the temporary folder of tmp_path (the export and its
- * sidecars) into dir, under the same names. */
-static int move_outputs(const char *tmp_path, const char *dir)
-{
-    char tmp_dir[8192];
-    snprintf(tmp_dir, sizeof tmp_dir, "%.*s", (int)(strrchr(tmp_path, '/') - tmp_path), tmp_path);
-    DIR *d = opendir(tmp_dir);
-    if (!d)
-        return -1;
-    struct dirent *e;
-    int rc = 0;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char from[8600], to[8600];
-        snprintf(from, sizeof from, "%s/%s", tmp_dir, e->d_name);
-        snprintf(to, sizeof to, "%s/%s", dir, e->d_name);
-        if (rename(from, to) != 0)
-            rc = -1;
-    }
-    closedir(d);
-    return rc;
-}
-
-/* GDALVectorTranslate stops when this returns FALSE. */
-static int CPL_STDCALL export_progress(double done, const char *msg, void *ctx)
-{
-    (void)done;
-    (void)msg;
-    return !sv_ctx_interrupted(ctx);
-}
-
-/* Drivers that write lon/lat whatever the layer's CRS (they reproject on
- * their own, after which their rounding could break a geometry). */
-static int writes_lonlat(const char *drv)
-{
-    static const char *const lonlat_drivers[] = {"GeoJSON", "GeoJSONSeq", "KML", "LIBKML", "GPX", NULL};
-    for (const char *const *n = lonlat_drivers; *n; n++)
-        if (strcmp(drv, *n) == 0)
-            return 1;
-    return 0;
-}
-
-/* The grids exported coordinates are snap-rounded to, so that what a file
- * holds is valid as read back: the 7 decimals of a degree GeoJSON (RFC 7946)
- * and KML write, and 1 um in the analysis CRS, which the 15 significant
- * digits of the WKT in CSV and of GML hold exactly (as binary formats do). */
-#define EXPORT_GRID_DEG 1e-7
-#define EXPORT_GRID_M 1e-6
-
-/* g (owned) transformed by ct (may be NULL), moved from WGS 84 lon/lat to
- * the web-map system coords (when not WGS 84) and snap-rounded to grid, as
- * multi as the layer's type when that is a multi type. NULL on error. */
-static OGRGeometryH geom_on_grid(sv_geos *h, OGRGeometryH g, OGRCoordinateTransformationH ct, sv_coords coords,
-                                 double grid, OGRwkbGeometryType layer_type)
-{
-    OGRGeometryH out = NULL;
-    unsigned char *wkb = NULL, *snapped_wkb = NULL;
-    size_t snapped_len = 0;
-    sv_geom *sg = NULL, *snapped = NULL;
-    int size = 0;
-    if (ct && OGR_G_Transform(g, ct) != OGRERR_NONE)
-        goto done;
-    OGR_G_FlattenTo2D(g);
-    size = OGR_G_WkbSize(g);
-    if (size <= 0 || !(wkb = malloc((size_t)size)) || OGR_G_ExportToIsoWkb(g, wkbNDR, wkb) != OGRERR_NONE)
-        goto done;
-    if (coords != SV_COORDS_WGS84 &&
-        sv_coords_convert_wkb(NULL, SV_COORDS_WGS84, coords, wkb, (size_t)size, "export", NULL) != SV_OK)
-        goto done;
-    if (!(sg = sv_geom_from_wkb(h, wkb, (size_t)size)) || !(snapped = sv_geom_on_grid(h, sg, grid)) ||
-        !(snapped_wkb = sv_geom_to_wkb(h, snapped, &snapped_len)))
-        goto done;
-    if (OGR_G_CreateFromWkbEx(snapped_wkb, NULL, &out, snapped_len) != OGRERR_NONE) {
-        out = NULL;
-        goto done;
-    }
-    OGRwkbGeometryType want = wkbFlatten(layer_type), got = wkbFlatten(OGR_G_GetGeometryType(out));
-    if (want != got && OGR_GT_IsSubClassOf(want, wkbGeometryCollection) && OGR_GT_GetCollection(got) == want)
-        out = OGR_G_ForceTo(out, want, NULL);
-done:
-    OGR_G_DestroyGeometry(g);
-    sv_geom_destroy(h, snapped);
-    sv_geom_destroy(h, sg);
-    free(snapped_wkb);
-    free(wkb);
-    return out;
-}
-
-/* The rows of layer sl (matching where) in an in-memory layer of the same
- * name and fields, each geometry transformed to lon/lat (lonlat, or coords
- * other than WGS 84: then in that web-map system, for drawing over AMap or
- * Baidu tiles) and snap-rounded to the output grid. */
-static sv_status grid_copy(sv_ctx *ctx, const char *db_path, OGRLayerH sl, const char *table, const char *where,
-                           int lonlat, sv_coords coords, GDALDatasetH *out)
-{
-    *out = NULL;
-    sv_status st = SV_OK;
-    OGRFeatureDefnH sd = OGR_L_GetLayerDefn(sl);
-    OGRGeomFieldDefnH sg = OGR_FD_GetGeomFieldDefn(sd, 0);
-    OGRwkbGeometryType type = OGR_GFld_GetType(sg);
-    OGRSpatialReferenceH lsrs = OGR_L_GetSpatialRef(sl); /* borrowed */
-    OGRSpatialReferenceH from = lsrs ? OSRClone(lsrs) : NULL;
-    OGRSpatialReferenceH to = lonlat ? srs_epsg(4326) : from ? OSRClone(from) : NULL;
-    OGRCoordinateTransformationH ct = NULL;
-    OGRFeatureH f = NULL, mf = NULL;
-    sv_geos *h = sv_geos_create();
-    GDALDriverH md = GDALGetDriverByName("Memory");
-    GDALDatasetH mem = md ? GDALCreate(md, "", 0, 0, 0, GDT_Unknown, NULL) : NULL;
-    OGRLayerH ml = mem ? GDALDatasetCreateLayer(mem, table, NULL, wkbNone, NULL) : NULL;
-    if (!h || !ml || (lsrs && (!from || !to))) {
-        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory preparing the export of '%s'", table);
-        goto done;
-    }
-    if (from)
-        OSRSetAxisMappingStrategy(from, OAMS_TRADITIONAL_GIS_ORDER);
-    if (lonlat && !(ct = from ? OCTNewCoordinateTransformation(from, to) : NULL)) {
-        st = sv_error(ctx, SV_ERR_INPUT, "--db %s: layer '%s' has no CRS that transforms to lon/lat", db_path,
-                      table);
-        goto done;
-    }
-    for (int i = 0; i < OGR_FD_GetFieldCount(sd) && st == SV_OK; i++)
-        if (OGR_L_CreateField(ml, OGR_FD_GetFieldDefn(sd, i), TRUE) != OGRERR_NONE)
-            st = sv_error(ctx, SV_ERR_INTERNAL, "export of '%s': cannot copy the fields: %s", table,
-                          CPLGetLastErrorMsg());
-    OGRGeomFieldDefnH gd = OGR_GFld_Create(OGR_GFld_GetNameRef(sg), type);
-    if (gd)
-        OGR_GFld_SetSpatialRef(gd, to);
-    if (st == SV_OK && (!gd || OGR_L_CreateGeomField(ml, gd, TRUE) != OGRERR_NONE))
-        st = sv_error(ctx, SV_ERR_INTERNAL, "export of '%s': cannot create the geometry field: %s", table,
-                      CPLGetLastErrorMsg());
-    if (gd)
-        OGR_GFld_Destroy(gd);
-    if (st == SV_OK && OGR_L_SetAttributeFilter(sl, where && *where ? where : NULL) != OGRERR_NONE)
-        st = sv_error(ctx, SV_ERR_INTERNAL, "export of '%s': filter '%s' rejected: %s", table, where,
-                      CPLGetLastErrorMsg());
-    OGR_L_ResetReading(sl);
-    double grid = lonlat ? EXPORT_GRID_DEG : EXPORT_GRID_M;
-    while (st == SV_OK && (f = OGR_L_GetNextFeature(sl)) != NULL) {
-        if (!(mf = OGR_F_Create(OGR_L_GetLayerDefn(ml))) || OGR_F_SetFrom(mf, f, TRUE) != OGRERR_NONE) {
-            st = sv_error(ctx, SV_ERR_NOMEM, "out of memory exporting '%s'", table);
-            break;
-        }
-        OGR_F_SetFID(mf, OGR_F_GetFID(f));
-        OGRGeometryH g = OGR_F_StealGeometry(mf);
-        if (g && !OGR_G_IsEmpty(g)) {
-            OGRGeometryH gg = geom_on_grid(h, g, ct, lonlat ? coords : SV_COORDS_WGS84, grid, type);
-            if (!gg) {
-                st = sv_error(ctx, SV_ERR_GEOM, "--db %s: layer '%s', feature %lld: its geometry cannot be %s"
-                              "rounded to the output precision: %s%s", db_path, table, (long long)OGR_F_GetFID(f),
-                              lonlat ? "transformed to lon/lat and " : "", sv_geos_errmsg(h), CPLGetLastErrorMsg());
-                break;
-            }
-            OGR_F_SetGeometryDirectly(mf, gg);
-        } else if (g) {
-            OGR_F_SetGeometryDirectly(mf, g);
-        }
-        if (OGR_L_CreateFeature(ml, mf) != OGRERR_NONE) {
-            st = sv_error(ctx, SV_ERR_NOMEM, "out of memory exporting '%s'", table);
-            break;
-        }
-        OGR_F_Destroy(mf);
-        OGR_F_Destroy(f);
-        mf = f = NULL;
-    }
-done:
-    if (mf)
-        OGR_F_Destroy(mf);
-    if (f)
-        OGR_F_Destroy(f);
-    if (ct)
-        OCTDestroyCoordinateTransformation(ct);
-    if (to)
-        OSRDestroySpatialReference(to);
-    if (from)
-        OSRDestroySpatialReference(from);
-    sv_geos_destroy(h);
-    if (st == SV_OK)
-        *out = mem;
-    else if (mem)
-        GDALClose(mem);
-    return st;
-}
-
-sv_status sv_export_table(sv_ctx *ctx, const char *db_path, const char *table, const char *where,
-                          const char *out_path, const char *format, sv_coords coords)
+void sv_gdal_init(void)
 {
     gdal_init();
-    const char *drv = driver_for(format, out_path);
-    if (!drv)
-        return sv_error(ctx, SV_ERR_USAGE,
-                        "--format %s: not a vector format GDAL can write; use geojson, gpkg, shp, kml, fgb or csv",
-                        format);
-
-    /* The export and its sidecar files are written in a private temporary
-     * folder beside out_path, under out_path's name, then moved out. */
-    char dir[4096], base[1024];
-    const char *slash = strrchr(out_path, '/');
-    if (slash) {
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - out_path), out_path);
-        if (!dir[0])
-            snprintf(dir, sizeof dir, "/");
-        snprintf(base, sizeof base, "%s", slash + 1);
-    } else {
-        snprintf(dir, sizeof dir, ".");
-        snprintf(base, sizeof base, "%s", out_path);
-    }
-    if (!base[0])
-        return sv_error(ctx, SV_ERR_USAGE, "--out %s: give a file name", out_path);
-    VSIStatBufL stbuf;
-    if (VSIStatL(dir, &stbuf) != 0 || !VSI_ISDIR(stbuf.st_mode))
-        return sv_error(ctx, SV_ERR_OUTPUT, "--out %s: folder '%s' does not exist; create it first",
-                        out_path, dir);
-    char tmp_path[8192] = "";
-
-    sv_status st = SV_OK;
-    char **argv = NULL;
-    GDALVectorTranslateOptions *vopts = NULL;
-    GDALDatasetH dst = NULL, mem = NULL;
-    CPLErrorReset();
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    GDALDatasetH src = GDALOpenEx(db_path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-    if (!src) {
-        st = sv_error(ctx, SV_ERR_INPUT, "--db %s cannot be opened: %s", db_path, CPLGetLastErrorMsg());
-        goto done;
-    }
-    OGRLayerH sl = GDALDatasetGetLayerByName(src, table);
-    if (!sl) {
-        st = sv_error(ctx, SV_ERR_INPUT, "--db %s has no layer '%s'; is it an svcov result database?",
-                      db_path, table);
-        goto done;
-    }
-    /* Geometry goes through a copy on the output grid (in lon/lat for the
-     * lon/lat formats and for --coords); tables without one are translated
-     * as they are. */
-    if (OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(sl)) > 0 &&
-        (st = grid_copy(ctx, db_path, sl, table, where, writes_lonlat(drv) || coords != SV_COORDS_WGS84, coords,
-                        &mem)) != SV_OK)
-        goto done;
-    argv = CSLAddString(argv, "-f");
-    argv = CSLAddString(argv, drv);
-    argv = CSLAddString(argv, "-nln");
-    argv = CSLAddString(argv, table);
-    if (where && *where && !mem) {
-        argv = CSLAddString(argv, "-where");
-        argv = CSLAddString(argv, where);
-    }
-    const char *fid = OGR_L_GetFIDColumn(sl);
-    const char *lcos = GDALGetMetadataItem(GDALGetDriverByName(drv), GDAL_DS_LAYER_CREATIONOPTIONLIST, NULL);
-    if (mem && fid && *fid && lcos && strstr(lcos, "name='FID'")) { /* the copy forgot its name */
-        argv = CSLAddString(argv, "-lco");
-        argv = CSLAddString(argv, CPLSPrintf("FID=%s", fid));
-    }
-    if (strcmp(drv, "GeoJSON") == 0) {
-        argv = CSLAddString(argv, "-lco");
-        argv = CSLAddString(argv, "RFC7946=YES");
-        argv = CSLAddString(argv, "-lco");
-        argv = CSLAddString(argv, "WRITE_NAME=NO");
-    } else if (strcmp(drv, "CSV") == 0) {
-        argv = CSLAddString(argv, "-lco");
-        argv = CSLAddString(argv, "GEOMETRY=AS_WKT");
-    } else if (strcmp(drv, "ESRI Shapefile") == 0) {
-        argv = CSLAddString(argv, "-lco");
-        argv = CSLAddString(argv, "ENCODING=UTF-8");
-    }
-    argv = CSLAddString(argv, table);
-    vopts = GDALVectorTranslateOptionsNew(argv, NULL);
-    if (!vopts) {
-        st = sv_error(ctx, SV_ERR_INTERNAL, "export options rejected: %s", CPLGetLastErrorMsg());
-        goto done;
-    }
-    GDALVectorTranslateOptionsSetProgress(vopts, export_progress, ctx);
-    if ((st = sv_tmp_create(ctx, out_path, tmp_path, sizeof tmp_path)) != SV_OK) {
-        tmp_path[0] = '\0';
-        goto done;
-    }
-    int usage_error = 0;
-    dst = GDALVectorTranslate(tmp_path, NULL, 1, mem ? &mem : &src, vopts, &usage_error);
-    if (sv_ctx_interrupted(ctx)) {
-        st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; %s was left as it was", out_path);
-        goto done;
-    }
-    if (!dst) {
-        st = sv_error(ctx, SV_ERR_OUTPUT, "exporting '%s' to %s (%s) failed: %s", table, out_path, drv,
-                      CPLGetLastErrorMsg());
-        goto done;
-    }
-    GDALClose(dst);
-    dst = NULL;
-    if (CPLGetLastErrorType() >= CE_Failure) {
-        st = sv_error(ctx, SV_ERR_OUTPUT, "exporting '%s' to %s (%s) failed: %s", table, out_path, drv,
-                      CPLGetLastErrorMsg());
-        goto done;
-    }
-    if (sv_ctx_interrupted(ctx))
-        st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; %s was left as it was", out_path);
-    else if (move_outputs(tmp_path, dir) != 0)
-        st = sv_error(ctx, SV_ERR_OUTPUT, "cannot move the export into place at %s: %s", out_path,
-                      strerror(errno));
-done:
-    CPLPopErrorHandler();
-    if (dst)
-        GDALClose(dst);
-    if (tmp_path[0])
-        sv_tmp_remove(tmp_path); /* what is left: nothing after a success */
-    GDALVectorTranslateOptionsFree(vopts);
-    CSLDestroy(argv);
-    if (mem)
-        GDALClose(mem);
-    if (src)
-        GDALClose(src);
-    return st;
 }
 
-/* ---- gridded population ---- */
-
-void sv_raster_cells_free(sv_raster_cells *r)
+int sv_gdal_has_ext(const char *path, const char *ext)
 {
-    if (!r)
-        return;
-    free(r->corners);
-    free(r->value);
-    free(r->path);
-    free(r->crs_name);
-    memset(r, 0, sizeof *r);
+    return has_ext(path, ext);
 }
 
-static int cells_grow(sv_raster_cells *r, size_t *cap)
+OGRSpatialReferenceH sv_gdal_srs_epsg(int epsg)
 {
-    if (r->n < *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 4096;
-    double *c = realloc(r->corners, nc * 8 * sizeof *c);
-    if (!c)
-        return -1;
-    r->corners = c;
-    double *v = realloc(r->value, nc * sizeof *v);
-    if (!v)
-        return -1;
-    r->value = v;
-    *cap = nc;
-    return 0;
+    return srs_epsg(epsg);
 }
 
-sv_status sv_raster_read(sv_ctx *ctx, const char *path, int epsg, const sv_env *extent, sv_raster_cells *out)
+sv_status sv_gdal_check_offline(sv_ctx *ctx, const char *option, const char *path)
 {
-    memset(out, 0, sizeof *out);
-    sv_status off = check_offline(ctx, "--population-raster", path);
-    if (off != SV_OK)
-        return off;
-    out->path = sv_strdup(path);
-    if (!out->path)
-        return SV_ERR_NOMEM;
-    GDALAllRegister();
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY, NULL, NULL, NULL);
-    CPLPopErrorHandler();
-    if (!ds) { /* on failure nothing is left to free: out->path too (a 45-byte leak under make sanitize) */
-        sv_raster_cells_free(out);
-        return sv_error(ctx, SV_ERR_INPUT, "%s: cannot open as a raster (%s); give a population grid GDAL reads, "
-                        "e.g. a GeoTIFF from WorldPop or GHS-POP", path, CPLGetLastErrorMsg());
-    }
-    sv_status st = SV_OK;
-    OGRSpatialReferenceH rsrs = NULL, asrs = NULL;
-    OGRCoordinateTransformationH to_raster = NULL, to_analysis = NULL;
-    double *buf = NULL, *row = NULL;
-    size_t cap = 0;
-    double gt[6], inv[6];
-    int W = GDALGetRasterXSize(ds), H = GDALGetRasterYSize(ds);
-    if (GDALGetRasterCount(ds) < 1) {
-        st = sv_error(ctx, SV_ERR_INPUT, "%s: the raster has no band", path);
-        goto done;
-    }
-    out->n_bands = GDALGetRasterCount(ds);
-    if (GDALGetGeoTransform(ds, gt) != CE_None || !GDALInvGeoTransform(gt, inv)) {
-        st = sv_error(ctx, SV_ERR_INPUT, "%s: the raster has no georeferencing (no geotransform); give it one, "
-                      "e.g. with gdal_translate -a_ullr and -a_srs", path);
-        goto done;
-    }
-    const OGRSpatialReferenceH ds_srs = GDALGetSpatialRef(ds);
-    if (ds_srs) {
-        rsrs = OSRClone(ds_srs);
-    } else {
-        /* Like vector layers: lon/lat only when the whole grid fits. */
-        double x0 = gt[0], y0 = gt[3], x1 = gt[0] + W * gt[1] + H * gt[2], y1 = gt[3] + W * gt[4] + H * gt[5];
-        if (fmin(x0, x1) < -180 || fmax(x0, x1) > 180 || fmin(y0, y1) < -90 || fmax(y0, y1) > 90) {
-            st = sv_error(ctx, SV_ERR_INPUT, "%s: the raster has no CRS and its coordinates are not lon/lat; "
-                          "assign one with gdal_edit.py -a_srs EPSG:n", path);
-            goto done;
-        }
-        rsrs = srs_epsg(4326);
-    }
-    if (!rsrs || !(asrs = srs_epsg(epsg))) {
-        st = SV_ERR_NOMEM;
-        goto done;
-    }
-    OSRSetAxisMappingStrategy(rsrs, OAMS_TRADITIONAL_GIS_ORDER);
-    const char *name = OSRGetName(rsrs);
-    out->crs_name = sv_strdup(name ? name : "?");
-    to_raster = OCTNewCoordinateTransformation(asrs, rsrs);
-    to_analysis = OCTNewCoordinateTransformation(rsrs, asrs);
-    if (!to_raster || !to_analysis) {
-        st = sv_error(ctx, SV_ERR_INPUT, "%s: no transformation between the raster's CRS (%s) and EPSG:%d", path,
-                      out->crs_name, epsg);
-        goto done;
-    }
-    /* The pixel window holding the extent (its edges densified, so a
-     * curved image of a straight edge is not cut off). */
-    double pxmin = INFINITY, pymin = INFINITY, pxmax = -INFINITY, pymax = -INFINITY;
-    enum { K = 32 };
-    for (int side = 0; side < 4; side++)
-        for (int k = 0; k <= K; k++) {
-            double t = (double)k / K;
-            double x = side == 0 ? extent->xmin + t * (extent->xmax - extent->xmin)
-                       : side == 1 ? extent->xmax
-                       : side == 2 ? extent->xmax - t * (extent->xmax - extent->xmin)
-                                   : extent->xmin;
-            double y = side == 0 ? extent->ymin
-                       : side == 1 ? extent->ymin + t * (extent->ymax - extent->ymin)
-                       : side == 2 ? extent->ymax
-                                   : extent->ymax - t * (extent->ymax - extent->ymin);
-            double z = 0;
-            if (!OCTTransform(to_raster, 1, &x, &y, &z) || !isfinite(x) || !isfinite(y))
-                continue;
-            double px = inv[0] + x * inv[1] + y * inv[2], py = inv[3] + x * inv[4] + y * inv[5];
-            pxmin = fmin(pxmin, px);
-            pxmax = fmax(pxmax, px);
-            pymin = fmin(pymin, py);
-            pymax = fmax(pymax, py);
-        }
-    int x0 = (int)fmax(0, floor(pxmin) - 1), x1 = (int)fmin(W, ceil(pxmax) + 1);
-    int y0 = (int)fmax(0, floor(pymin) - 1), y1 = (int)fmin(H, ceil(pymax) + 1);
-    if (!isfinite(pxmin) || x0 >= x1 || y0 >= y1) {
-        st = sv_error(ctx, SV_ERR_DATA, "%s: the raster (%d x %d cells, %s) does not overlap the districts; "
-                      "check that it covers the same place", path, W, H, out->crs_name);
-        goto done;
-    }
-    out->window[0] = x0;
-    out->window[1] = y0;
-    out->window[2] = x1 - x0;
-    out->window[3] = y1 - y0;
-    GDALRasterBandH band = GDALGetRasterBand(ds, 1);
-    int has_nodata = 0;
-    double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
-    out->has_nodata = has_nodata;
-    out->nodata = nodata;
-    size_t w = (size_t)(x1 - x0);
-    int rows = (int)fmax(1, fmin(256, (1 << 22) / (double)w)); /* a window of up to 4M cells at a time */
-    buf = malloc(w * (size_t)rows * sizeof *buf);
-    row = malloc((w + 1) * 2 * 3 * sizeof *row);
-    if (!buf || !row) {
-        st = SV_ERR_NOMEM;
-        goto done;
-    }
-    /* Corner rows: top (xt, yt) and bottom (xb, yb), transformed once each. */
-    double *xt = row, *yt = row + (w + 1), *zt = row + 2 * (w + 1);
-    double *xb = row + 3 * (w + 1), *yb = row + 4 * (w + 1), *zb = row + 5 * (w + 1);
-    int *okt = calloc(2 * (w + 1), sizeof *okt), *okb = okt ? okt + (w + 1) : NULL;
-    if (!okt) {
-        st = SV_ERR_NOMEM;
-        goto done;
-    }
-#define CORNER_ROW(X, Y, Z, OK, r)                                                                       \
-    do {                                                                                                 \
-        for (size_t j = 0; j <= w; j++) {                                                                \
-            double px = (double)(x0 + (int)j), py = (double)(r);                                         \
-            X[j] = gt[0] + px * gt[1] + py * gt[2];                                                      \
-            Y[j] = gt[3] + px * gt[4] + py * gt[5];                                                      \
-            Z[j] = 0;                                                                                    \
-        }                                                                                                \
-        OCTTransformEx(to_analysis, (int)(w + 1), X, Y, Z, OK);                                          \
-    } while (0)
-    CORNER_ROW(xt, yt, zt, okt, y0);
-    for (int r0 = y0; r0 < y1 && st == SV_OK; r0 += rows) {
-        int nr = r0 + rows <= y1 ? rows : y1 - r0;
-        if (GDALRasterIO(band, GF_Read, x0, r0, (int)w, nr, buf, (int)w, nr, GDT_Float64, 0, 0) != CE_None) {
-            st = sv_error(ctx, SV_ERR_INPUT, "%s: cannot read rows %d-%d: %s", path, r0, r0 + nr - 1,
-                          CPLGetLastErrorMsg());
-            break;
-        }
-        for (int i = 0; i < nr && st == SV_OK; i++) {
-            CORNER_ROW(xb, yb, zb, okb, r0 + i + 1);
-            for (size_t j = 0; j < w; j++) {
-                double v = buf[(size_t)i * w + j];
-                out->n_cells++;
-                if (!isfinite(v) || (has_nodata && v == nodata)) {
-                    out->n_nodata++;
-                    continue;
-                }
-                if (v < 0) {
-                    out->n_negative++;
-                    continue;
-                }
-                if (v == 0)
-                    continue;
-                if (!okt[j] || !okt[j + 1] || !okb[j] || !okb[j + 1]) {
-                    out->n_untransformable++;
-                    continue;
-                }
-                if (cells_grow(out, &cap) != 0) {
-                    st = SV_ERR_NOMEM;
-                    break;
-                }
-                double *c = out->corners + 8 * out->n;
-                c[0] = xt[j], c[1] = yt[j], c[2] = xt[j + 1], c[3] = yt[j + 1];
-                c[4] = xb[j + 1], c[5] = yb[j + 1], c[6] = xb[j], c[7] = yb[j];
-                out->value[out->n++] = v;
-                out->sum += v;
-            }
-            /* the bottom row becomes the next top row */
-            memcpy(xt, xb, (w + 1) * sizeof *xt);
-            memcpy(yt, yb, (w + 1) * sizeof *yt);
-            memcpy(okt, okb, (w + 1) * sizeof *okt);
-        }
-        if (sv_ctx_interrupted(ctx))
-            st = SV_ERR_INTERRUPTED;
-    }
-#undef CORNER_ROW
-    free(okt);
-done:
-    free(buf);
-    free(row);
-    if (to_raster)
-        OCTDestroyCoordinateTransformation(to_raster);
-    if (to_analysis)
-        OCTDestroyCoordinateTransformation(to_analysis);
-    if (rsrs)
-        OSRDestroySpatialReference(rsrs);
-    if (asrs)
-        OSRDestroySpatialReference(asrs);
-    GDALClose(ds);
-    if (st != SV_OK)
-        sv_raster_cells_free(out);
-    return st;
+    return check_offline(ctx, option, path);
 }

@@ -1,13 +1,13 @@
 /*
- * sv_mip.h - exact coverage siting models through GLPK's MIP solver.
- * Only src/mip_glpk.c includes GLPK.
+ * adapters/mip.h (private to src/) - exact coverage siting models through GLPK's MIP solver.
+ * Only adapters/mip_glpk.c includes GLPK; sv_glpk_version is in sv_site.h.
  *
  * Groups are demand to be covered (rows), candidates are columns. The
  * caller reduces the model first (only demand not yet covered, only
  * candidates that cover some of it).
  */
-#ifndef SV_MIP_H
-#define SV_MIP_H
+#ifndef SV_ADAPTERS_MIP_H
+#define SV_ADAPTERS_MIP_H
 
 #include "svcov/sv_common.h"
 
@@ -57,7 +57,6 @@ typedef struct {
  * caller keeps its own answer. */
 
 sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *out);
-const char *sv_glpk_version(void);
 
 #ifdef __cplusplus
 }

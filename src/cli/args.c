@@ -1,0 +1,118 @@
+/* args.c - the table-driven option parser of every command (args.h). */
+#define _GNU_SOURCE
+#include "args.h"
+#include "cli.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_number(const char *s, double *v)
+{
+    char *end = NULL;
+    double x = strtod(s, &end);
+    if (end == s || *end || !isfinite(x))
+        return -1;
+    *v = x;
+    return 0;
+}
+
+int cli_whole(const char *s, long min, long max, long *v)
+{
+    char *end = NULL;
+    long x = strtol(s, &end, 10);
+    if (end == s || *end || x < min || x > max)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+/* One option's argument into its pointer; 0 or EXIT_USAGE. */
+static int take(const char *cmd, const cli_arg *a, const char *arg)
+{
+    switch (a->kind) {
+    case CLI_ARG_STRING:
+        *(const char **)a->ptr = arg;
+        return 0;
+    case CLI_ARG_SET:
+        *(int *)a->ptr = a->value;
+        return 0;
+    case CLI_ARG_NUMBER: {
+        double x;
+        if (cli_number(arg, &x) != 0)
+            return cli_usage(cmd, "--%s %s: %s", a->name, arg, a->bad);
+        if (x < a->min || (a->above_min && x == a->min) || x > a->max)
+            return cli_usage(cmd, "--%s %s: %s", a->name, arg, a->range ? a->range : a->bad);
+        *(double *)a->ptr = x;
+        return 0;
+    }
+    case CLI_ARG_WHOLE: {
+        long x;
+        if (cli_whole(arg, (long)a->min, (long)a->max, &x) != 0)
+            return cli_usage(cmd, "--%s %s: %s", a->name, arg, a->bad);
+        *(int *)a->ptr = (int)x;
+        return 0;
+    }
+    case CLI_ARG_LIST: {
+        cli_list *l = a->ptr;
+        free(l->v);
+        if (cli_parse_list(arg, &l->v, &l->n) != 0)
+            return cli_usage(cmd, "--%s %s: %s", a->name, arg, a->bad);
+        return 0;
+    }
+    case CLI_ARG_CHOICE:
+        for (const cli_choice *c = a->choices; c->word; c++)
+            if (strcmp(arg, c->word) == 0) {
+                *(int *)a->ptr = c->value;
+                return 0;
+            }
+        return cli_usage(cmd, "--%s %s: %s", a->name, arg, a->bad);
+    case CLI_ARG_FN:
+        return a->fn(cmd, a, arg);
+    case CLI_ARG_PRINT:
+        a->print();
+        return CLI_ARGS_DONE;
+    }
+    return EXIT_USAGE;
+}
+
+int cli_args_parse(const char *cmd, int argc, char **argv, const cli_arg *args, int *rest)
+{
+    size_t n = 0;
+    while (args[n].name)
+        n++;
+    struct option *lo = calloc(n + 1, sizeof *lo);
+    if (!lo)
+        return EXIT_DATA;
+    char shorts[64] = "";
+    size_t ns = 0;
+    for (size_t i = 0; i < n; i++) {
+        int has_arg = args[i].kind != CLI_ARG_SET && args[i].kind != CLI_ARG_PRINT;
+        lo[i] = (struct option){args[i].name, has_arg ? required_argument : no_argument, NULL, args[i].letter ? args[i].letter : 256 + (int)i};
+        if (args[i].letter && ns + 3 < sizeof shorts) {
+            shorts[ns++] = args[i].letter;
+            if (has_arg)
+                shorts[ns++] = ':';
+            shorts[ns] = 0;
+        }
+    }
+    int c, rc = 0;
+    optind = 1;
+    opterr = 0;
+    while (rc == 0 && (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+        const cli_arg *a = NULL;
+        if (c >= 256 && (size_t)(c - 256) < n)
+            a = &args[c - 256];
+        for (size_t i = 0; !a && c > 0 && c < 256 && i < n; i++)
+            if (args[i].letter == c)
+                a = &args[i];
+        if (!a)
+            rc = cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+        else
+            rc = take(cmd, a, optarg);
+    }
+    free(lo);
+    *rest = optind;
+    return rc;
+}

@@ -1,0 +1,837 @@
+/* redundancy.c - how many stations reach each place: the redundancy classes of
+ * each district and the city (people reached by 0, 1, 2, 3+ stations) and the
+ * critical stations (what each station alone covers), by cutting the districts
+ * into pieces along the station cells, on worker threads. */
+#include "engine/people_measures.h"
+#include "svcov/sv_geom.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Service areas of the stations that may reach a region, for one break. */
+typedef struct {
+    sv_geos *h;
+    const sv_analysis *a;
+    const sv_people_in *in;
+    sv_index *tree; /* over station points (circles) or area envelopes (network) */
+    sv_geom **net_areas; /* network: parsed per station for the current break */
+    size_t b;
+    sv_geom **got;
+    size_t *ids, n_ids, cap_ids;
+    size_t n_got;
+} area_source;
+
+static int areas_for_break(area_source *s, size_t b)
+{
+    sv_geos *h = s->h;
+    const sv_analysis *a = s->a;
+    sv_index_destroy(h, s->tree);
+    s->tree = sv_index_create(h);
+    s->b = b;
+    if (!s->tree)
+        return -1;
+    for (size_t i = 0; i < a->n_stations; i++) {
+        sv_env e;
+        if (s->net_areas) {
+            sv_geom_destroy(h, s->net_areas[i]);
+            s->net_areas[i] = NULL;
+            size_t kb = i * a->n_breaks + b;
+            const sv_net_areas *na = s->in->areas;
+            if (!na->st_wkb[kb])
+                continue;
+            if (!(s->net_areas[i] = sv_geom_from_wkb(h, na->st_wkb[kb], na->st_len[kb])) ||
+                sv_geom_envelope(h, s->net_areas[i], &e) != 0)
+                continue;
+        } else {
+            double r = a->breaks[b].radius_m;
+            e = (sv_env){s->in->xs[i] - r, s->in->ys[i] - r, s->in->xs[i] + r, s->in->ys[i] + r};
+        }
+        if (sv_index_insert(h, s->tree, i, &e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void areas_release(area_source *s)
+{
+    for (size_t k = 0; k < s->n_got; k++)
+        if (!s->net_areas)
+            sv_geom_destroy(s->h, s->got[k]);
+    s->n_got = 0;
+}
+
+/* The areas meeting env: s->got[0..n_got), station s->ids[k]. */
+static int areas_near(area_source *s, const sv_env *env)
+{
+    areas_release(s);
+    s->n_ids = 0;
+    if (sv_index_query(s->h, s->tree, env, &s->ids, &s->n_ids, &s->cap_ids) != 0)
+        return -1;
+    free(s->got);
+    s->got = sv_calloc(s->n_ids + 1, sizeof *s->got);
+    if (!s->got)
+        return -1;
+    for (size_t k = 0; k < s->n_ids; k++) {
+        size_t i = s->ids[k];
+        s->got[k] = s->net_areas ? s->net_areas[i]
+                                 : sv_geom_circle(s->h, s->in->xs[i], s->in->ys[i], s->a->breaks[s->b].radius_m,
+                                                  s->in->o->quad_segs);
+        s->n_got = k + 1;
+        if (!s->got[k])
+            return -1;
+    }
+    return 0;
+}
+
+static void area_source_free(area_source *s)
+{
+    areas_release(s);
+    for (size_t i = 0; s->net_areas && i < s->a->n_stations; i++)
+        sv_geom_destroy(s->h, s->net_areas[i]);
+    free(s->net_areas);
+    free(s->got);
+    sv_free(s->ids);
+    sv_index_destroy(s->h, s->tree);
+}
+
+/* The Voronoi cells of the stations (circle mode), for cutting districts
+ * into pieces in which few circles cross: a point covered by k circles
+ * lies in a cell, and inside one small cell most circles either hold the
+ * whole cell or miss it. */
+typedef struct {
+    sv_geos *h;
+    size_t n;
+    sv_geom **g;      /* per station; NULL for a repeated station */
+    double **xy;      /* the cell's ring, x0,y0,...; sv_free */
+    size_t *nv;
+    sv_index *tree;     /* over the cells */
+    sv_index *stations; /* over the station points */
+    sv_geom **circle;   /* per station, for the current break (lazily made) */
+    size_t *ids, n_ids, cap_ids;
+} cell_set;
+
+static void cell_set_free(cell_set *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        sv_geom_destroy(c->h, c->g ? c->g[i] : NULL);
+        sv_geom_destroy(c->h, c->circle ? c->circle[i] : NULL);
+        sv_free(c->xy ? c->xy[i] : NULL);
+    }
+    free(c->g);
+    free(c->xy);
+    free(c->nv);
+    free(c->circle);
+    sv_free(c->ids);
+    sv_index_destroy(c->h, c->tree);
+    sv_index_destroy(c->h, c->stations);
+    memset(c, 0, sizeof *c);
+}
+
+/* The cells of the coverage stage, their rings and STR-trees; -1 on failure. */
+static int cell_set_init(cell_set *c, sv_geos *h, const sv_cov_result *cov, const double *xs, const double *ys)
+{
+    size_t n = cov->n_cells;
+    memset(c, 0, sizeof *c);
+    c->h = h;
+    c->n = n;
+    c->g = sv_calloc(n + 1, sizeof *c->g);
+    c->xy = sv_calloc(n + 1, sizeof *c->xy);
+    c->nv = sv_calloc(n + 1, sizeof *c->nv);
+    c->circle = sv_calloc(n + 1, sizeof *c->circle);
+    c->tree = sv_index_create(h);
+    c->stations = sv_index_create(h);
+    if (!c->g || !c->xy || !c->nv || !c->circle || !c->tree || !c->stations)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        sv_env pt = {xs[i], ys[i], xs[i], ys[i]};
+        if (sv_index_insert(h, c->stations, i, &pt) != 0)
+            return -1;
+        if (!cov->cell_wkb[i])
+            continue;
+        size_t *starts = NULL, np = 0;
+        sv_env e;
+        if (!(c->g[i] = sv_geom_from_wkb(h, cov->cell_wkb[i], cov->cell_len[i])) ||
+            sv_geom_paths(h, c->g[i], &c->xy[i], &starts, &np) != 0 || np < 1 ||
+            sv_geom_envelope(h, c->g[i], &e) != 0 || sv_index_insert(h, c->tree, i, &e) != 0) {
+            sv_free(starts);
+            return -1;
+        }
+        c->nv[i] = starts[1] - starts[0]; /* the exterior ring */
+        sv_free(starts);
+    }
+    return 0;
+}
+
+/* Distance from (x, y) to the convex ring xy[0..n) (0 inside). */
+static double convex_distance(const double *xy, size_t n, double x, double y)
+{
+    double best = INFINITY;
+    int pos = 0, neg = 0;
+    for (size_t k = 0; k + 1 < n; k++) {
+        double ax = xy[2 * k], ay = xy[2 * k + 1], bx = xy[2 * k + 2], by = xy[2 * k + 3];
+        double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+        double cr = dx * (y - ay) - dy * (x - ax);
+        pos += cr > 0;
+        neg += cr < 0;
+        double t = len2 > 0 ? ((x - ax) * dx + (y - ay) * dy) / len2 : 0;
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        best = fmin(best, hypot(x - ax - t * dx, y - ay - t * dy));
+    }
+    return pos == 0 || neg == 0 ? 0.0 : best;
+}
+
+/* The pieces of a district: each with the circles crossing it (offsets
+ * into cross until they are all known) and the count of circles holding
+ * all of it. */
+typedef struct {
+    sv_geos *h;
+    const double *xs, *ys;
+    cell_set *cs;
+    double R, r_in, r_out;
+    int qs;
+    sv_red_piece *pc;
+    size_t *start, np, cap, capstart;
+    sv_geom **owned;
+    size_t nown, capown;
+    size_t *cross, ncross, capcross;
+} piece_sink;
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    return sv_grow(p, cap, need, size, 64);
+}
+
+static int sink_own(piece_sink *k, sv_geom *g)
+{
+    if (grow((void **)&k->owned, &k->capown, k->nown + 1, sizeof *k->owned) != 0) {
+        sv_geom_destroy(k->h, g);
+        return -1;
+    }
+    k->owned[k->nown++] = g;
+    return 0;
+}
+
+/* The convex ring xy[0..n) (closed) clipped to x <= m (keep_low) or x >= m
+ * (axis 0; axis 1: y), into out (closed; n + 2 points at most). */
+static size_t clip_half(const double *xy, size_t n, int axis, double m, int keep_low, double *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        const double *p = xy + 2 * i, *q = xy + 2 * i + 2;
+        double dp = keep_low ? m - p[axis] : p[axis] - m, dq = keep_low ? m - q[axis] : q[axis] - m;
+        if (dp >= 0) {
+            out[2 * k] = p[0];
+            out[2 * k + 1] = p[1];
+            k++;
+        }
+        if ((dp >= 0) != (dq >= 0) && dp != 0 && dq != 0) {
+            double t = (m - p[axis]) / (q[axis] - p[axis]);
+            out[2 * k + axis] = m;
+            out[2 * k + 1 - axis] = p[1 - axis] + t * (q[1 - axis] - p[1 - axis]);
+            k++;
+        }
+    }
+    if (k) {
+        out[2 * k] = out[0];
+        out[2 * k + 1] = out[1];
+        k++;
+    }
+    return k;
+}
+
+#ifndef SPLIT_ABOVE
+#define SPLIT_ABOVE 12 /* crossing circles: more are noded in halves */
+#endif
+
+/* Piece g (owned by the sink or borrowed), lying in the convex ring xy of
+ * n points (whole: g is that ring), with the candidate circles cand[0..nc) of which base more hold
+ * all of it. A piece that many circles cross is halved, so that noding
+ * happens in small parts with few circles and most parts are 3+ at once. */
+static int split_piece(piece_sink *k, const sv_geom *g, int whole, const double *xy, size_t n, const size_t *cand,
+                       size_t nc, int base, size_t base_only, int depth)
+{
+    sv_env pe;
+    if (sv_geom_envelope(k->h, g, &pe) != 0)
+        return sv_geom_is_empty(k->h, g) == 1 ? 0 : -1;
+    size_t first = k->ncross;
+    for (size_t t = 0; t < nc; t++) {
+        size_t j = cand[t];
+        double x = k->xs[j], y = k->ys[j];
+        double ex = fmax(0.0, fmax(pe.xmin - x, x - pe.xmax));
+        double ey = fmax(0.0, fmax(pe.ymin - y, y - pe.ymax));
+        if (hypot(ex, ey) > k->r_out || convex_distance(xy, n, x, y) > k->r_out)
+            continue; /* misses the piece */
+        double far = 0;
+        for (size_t v = 0; v < n; v++)
+            far = fmax(far, hypot(xy[2 * v] - x, xy[2 * v + 1] - y));
+        if (far <= k->r_in) { /* holds the whole ring */
+            base++;
+            base_only = j;
+            continue;
+        }
+        if (grow((void **)&k->cross, &k->capcross, k->ncross + 1, sizeof *k->cross) != 0)
+            return -1;
+        k->cross[k->ncross++] = j;
+    }
+    size_t ncross = k->ncross - first;
+    if (base >= SV_REDUNDANCY_CLASSES - 1) { /* 3+ all over: the crossing circles change nothing */
+        k->ncross = first;
+        ncross = 0;
+    }
+    if (ncross > SPLIT_ABOVE && depth < 12) {
+        /* halve across the longer side of the piece's envelope (within the ring's) */
+        double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+        for (size_t v = 0; v < n; v++) {
+            x0 = fmin(x0, xy[2 * v]);
+            x1 = fmax(x1, xy[2 * v]);
+            y0 = fmin(y0, xy[2 * v + 1]);
+            y1 = fmax(y1, xy[2 * v + 1]);
+        }
+        x0 = fmax(x0, pe.xmin);
+        y0 = fmax(y0, pe.ymin);
+        x1 = fmin(x1, pe.xmax);
+        y1 = fmin(y1, pe.ymax);
+        int axis = y1 - y0 > x1 - x0;
+        double m = axis ? 0.5 * (y0 + y1) : 0.5 * (x0 + x1);
+        size_t *sub = sv_malloc(ncross * sizeof *sub);
+        double *half = sv_malloc((2 * n + 8) * sizeof *half);
+        int rc = sub && half ? 0 : -1;
+        if (rc == 0)
+            memcpy(sub, k->cross + first, ncross * sizeof *sub);
+        k->ncross = first;
+        for (int side = 0; side < 2 && rc == 0; side++) {
+            size_t nh = clip_half(xy, n, axis, m, side == 0, half);
+            if (nh < 4)
+                continue;
+            sv_env box = {pe.xmin - 1, pe.ymin - 1, pe.xmax + 1, pe.ymax + 1};
+            double *lo = axis ? &box.ymin : &box.xmin, *hi = axis ? &box.ymax : &box.xmax;
+            if (side == 0)
+                *hi = m;
+            else
+                *lo = m;
+            sv_geom *part = NULL;
+            if (whole) { /* the half ring itself, no overlay */
+                part = sv_geom_polygon_xy(k->h, half, nh);
+            } else {
+                sv_geom *rect = sv_geom_rect(k->h, &box);
+                sv_geom *cut = rect ? sv_geom_intersection(k->h, g, rect) : NULL;
+                part = cut ? sv_geom_polygons(k->h, cut) : NULL;
+                sv_geom_destroy(k->h, rect);
+                sv_geom_destroy(k->h, cut);
+            }
+            if (!part || sink_own(k, part) != 0) {
+                rc = -1;
+                break;
+            }
+            if (sv_geom_is_empty(k->h, part) != 1)
+                rc = split_piece(k, part, whole, half, nh, sub, ncross, base, base_only, depth + 1);
+        }
+        free(sub);
+        free(half);
+        return rc;
+    }
+    if (grow((void **)&k->pc, &k->cap, k->np + 1, sizeof *k->pc) != 0 ||
+        grow((void **)&k->start, &k->capstart, k->np + 1, sizeof *k->start) != 0)
+        return -1;
+    k->start[k->np] = first;
+    k->pc[k->np++] = (sv_red_piece){g, NULL, NULL, ncross, base, base_only};
+    return 0;
+}
+
+/* District D cut into its pieces in the cells, each with the circles of
+ * break b that cross it; circles that hold a whole piece are only counted,
+ * those that miss it are left out (both decided with margins so that a
+ * doubtful circle is cut like a crossing one). */
+static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_people_in *in,
+                                   const sv_analysis *a, size_t b, const sv_geom *D, sv_popsurf *use,
+                                   double own_people, double *oa, double *op, sv_face_lists *L, sv_redundancy *r)
+{
+    double R = a->breaks[b].radius_m;
+    int qs = in->o->quad_segs;
+    /* the circle is the regular 4*qs-gon on the true circle: its inner
+     * radius holds for sure, outside the radius misses for sure */
+    piece_sink k = {.h = h, .xs = in->xs, .ys = in->ys, .cs = cs, .R = R, .qs = qs,
+                    .r_in = R * cos(M_PI / (4.0 * qs)) * (1 - 1e-9), .r_out = R * (1 + 1e-9)};
+    sv_env e;
+    sv_prep *P = sv_prep_create(h, D);
+    size_t *cells = NULL, *cand = NULL, ncells = 0;
+    const sv_geom **areas = NULL;
+    sv_status rc = SV_OK;
+    cs->n_ids = 0;
+    if (!P || sv_geom_envelope(h, D, &e) != 0 || sv_index_query(h, cs->tree, &e, &cs->ids, &cs->n_ids, &cs->cap_ids) != 0)
+        goto geom_fail;
+    ncells = cs->n_ids;
+    if (!(cells = sv_malloc((ncells + 1) * sizeof *cells))) {
+        rc = SV_ERR_NOMEM;
+        goto done;
+    }
+    memcpy(cells, cs->ids, ncells * sizeof *cells);
+    for (size_t q = 0; q < ncells; q++) {
+        size_t c = cells[q];
+        const sv_geom *cell = cs->g[c];
+        int inside = sv_prep_contains(h, P, cell);
+        const sv_geom *piece = cell;
+        if (inside < 0)
+            goto geom_fail;
+        if (inside == 0) {
+            int meets = sv_prep_intersects(h, P, cell);
+            if (meets < 0)
+                goto geom_fail;
+            if (!meets)
+                continue;
+            sv_geom *cut = sv_geom_intersection(h, cell, D);
+            sv_geom *poly = cut ? sv_geom_polygons(h, cut) : NULL;
+            sv_geom_destroy(h, cut);
+            if (!poly || sink_own(&k, poly) != 0)
+                goto geom_fail;
+            if (sv_geom_is_empty(h, poly) == 1)
+                continue;
+            piece = poly;
+        }
+        sv_env pe;
+        if (sv_geom_envelope(h, piece, &pe) != 0)
+            goto geom_fail;
+        sv_env grown = {pe.xmin - R, pe.ymin - R, pe.xmax + R, pe.ymax + R};
+        cs->n_ids = 0;
+        if (sv_index_query(h, cs->stations, &grown, &cs->ids, &cs->n_ids, &cs->cap_ids) != 0)
+            goto geom_fail;
+        size_t *nc = sv_realloc(cand, (cs->n_ids + 1) * sizeof *cand);
+        if (!nc) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
+        cand = nc;
+        memcpy(cand, cs->ids, cs->n_ids * sizeof *cand);
+        if (split_piece(&k, piece, piece == cell, cs->xy[c], cs->nv[c], cand, cs->n_ids, 0, 0, 0) != 0)
+            goto geom_fail;
+    }
+    areas = sv_malloc((k.ncross + 1) * sizeof *areas);
+    if (!areas) {
+        rc = SV_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t t = 0; t < k.ncross; t++) {
+        size_t j = k.cross[t];
+        if (!cs->circle[j] && !(cs->circle[j] = sv_geom_circle(h, in->xs[j], in->ys[j], R, qs)))
+            goto geom_fail;
+        areas[t] = cs->circle[j];
+    }
+    for (size_t q = 0; q < k.np; q++) {
+        k.pc[q].areas = areas + k.start[q];
+        k.pc[q].ids = k.cross + k.start[q];
+    }
+    rc = sv_redundancy_compute_pieces(ctx, h, D, k.pc, k.np, use, own_people, oa, op, L, r);
+    goto done;
+geom_fail:
+    rc = sv_error(ctx, SV_ERR_GEOM, "cannot cut a district by the Voronoi cells: %s", sv_geos_errmsg(h));
+done:
+    for (size_t q = 0; q < k.nown; q++)
+        sv_geom_destroy(h, k.owned[q]);
+    free(k.owned);
+    free(k.pc);
+    free(k.start);
+    free(k.cross);
+    free(cells);
+    free(cand);
+    free(areas);
+    sv_prep_destroy(h, P);
+    return rc;
+}
+
+/* Redundancy by cells on the worker threads: one item per district (and
+ * the city when districts overlap) of one break. Each worker has its own
+ * GEOS handle, cells and sums of what each station alone covers; the
+ * population surface belongs to the caller's handle, so with one the
+ * caller's thread does all the work. */
+typedef struct red_job red_job;
+
+typedef struct {
+    red_job *j;
+    sv_ctx *ctx; /* this worker's messages */
+    sv_geos *h;  /* own handle (worker 0: the caller's) */
+    int own_h;
+    cell_set cs;
+    double *oa, *op;         /* what each station alone covers: area, people */
+    sv_face_lists L;         /* ... and its faces */
+    unsigned char **only_wkb; /* ... united, after the break */
+    size_t *only_len;
+} red_worker;
+
+struct red_job {
+    sv_ctx *ctx;
+    const sv_people_in *in;
+    sv_analysis *a;
+    sv_popsurf *surf;
+    const double *own;
+    size_t b, n_items;
+    atomic_size_t next, done;
+    pthread_mutex_t lock;
+    sv_status status;
+    char errmsg[512];
+};
+
+static void red_fail(red_job *j, sv_status st, const char *msg)
+{
+    pthread_mutex_lock(&j->lock);
+    if (j->status == SV_OK) {
+        j->status = st;
+        snprintf(j->errmsg, sizeof j->errmsg, "%s", msg);
+    }
+    pthread_mutex_unlock(&j->lock);
+}
+
+static void red_worker_free(red_worker *w, size_t ns)
+{
+    cell_set_free(&w->cs);
+    for (size_t i = 0; i < ns; i++) {
+        for (size_t k = 0; w->L.n && w->L.geoms && k < w->L.n[i]; k++)
+            sv_geom_destroy(w->h, w->L.geoms[i][k]);
+        free(w->L.geoms ? w->L.geoms[i] : NULL);
+        sv_free(w->only_wkb ? w->only_wkb[i] : NULL);
+    }
+    free(w->L.geoms);
+    free(w->L.n);
+    free(w->L.cap);
+    free(w->only_wkb);
+    free(w->only_len);
+    free(w->oa);
+    free(w->op);
+    if (w->own_h)
+        sv_geos_destroy(w->h);
+    sv_ctx_destroy(w->ctx);
+    memset(w, 0, sizeof *w);
+}
+
+static int red_worker_init(red_worker *w, red_job *j, sv_geos *caller_h)
+{
+    size_t ns = j->a->n_stations;
+    memset(w, 0, sizeof *w);
+    w->j = j;
+    w->own_h = caller_h == NULL;
+    w->h = caller_h ? caller_h : sv_geos_create();
+    w->ctx = sv_ctx_create();
+    w->oa = sv_calloc(ns + 1, sizeof *w->oa);
+    w->op = sv_calloc(ns + 1, sizeof *w->op);
+    w->L = (sv_face_lists){sv_calloc(ns + 1, sizeof(sv_geom **)), sv_calloc(ns + 1, sizeof(size_t)),
+                           sv_calloc(ns + 1, sizeof(size_t))};
+    w->only_wkb = sv_calloc(ns + 1, sizeof *w->only_wkb);
+    w->only_len = sv_calloc(ns + 1, sizeof *w->only_len);
+    if (!w->h || !w->ctx || !w->oa || !w->op || !w->L.geoms || !w->L.n || !w->L.cap || !w->only_wkb || !w->only_len)
+        return -1;
+    return cell_set_init(&w->cs, w->h, &j->a->cov, j->in->xs, j->in->ys);
+}
+
+/* Item d of the break: district d, or the city (d = n_districts). */
+static int red_item(red_worker *w, size_t d)
+{
+    red_job *j = w->j;
+    const sv_people_in *in = j->in;
+    sv_analysis *a = j->a;
+    size_t nd = a->n_districts, nb = a->n_breaks;
+    int city = d == nd, acc = city || !a->districts_overlap; /* where "what a station alone covers" is counted */
+    /* A districts field spreads each district's own people over it;
+     * otherwise the surface says (no surface: no people). */
+    sv_popsurf *use = j->surf;
+    double own_people = -1;
+    if (!city && j->own[d] >= 0) {
+        use = NULL;
+        own_people = j->own[d];
+    } else if (!city && isnan(j->own[d])) {
+        use = NULL; /* unknown */
+    }
+    sv_geom *D = sv_geom_from_wkb(w->h, in->dw[d], in->dl[d]);
+    sv_status rc = D ? district_by_cells(w->ctx, w->h, &w->cs, in, a, j->b, D, use, own_people, acc ? w->oa : NULL,
+                                         acc ? w->op : NULL, acc ? &w->L : NULL, &a->people.red[d * nb + j->b])
+                     : sv_error(w->ctx, SV_ERR_GEOM, "cannot read a district: %s", sv_geos_errmsg(w->h));
+    sv_geom_destroy(w->h, D);
+    if (rc != SV_OK)
+        red_fail(j, rc, sv_ctx_errmsg(w->ctx));
+    return rc == SV_OK ? 0 : -1;
+}
+
+/* What each station alone covers in this worker's districts, as one
+ * polygon's WKB (in the worker's thread: its faces belong to its handle). */
+static int red_worker_unite(red_worker *w)
+{
+    for (size_t i = 0; i < w->j->a->n_stations; i++) {
+        if (!w->L.n[i])
+            continue;
+        sv_geom *u = sv_geom_tiles_union_take(w->h, w->L.geoms[i], w->L.n[i]);
+        sv_geom *p = u ? sv_geom_without_slivers(w->h, u, SV_SLIVER_TOL_M, NULL) : NULL;
+        sv_geom_destroy(w->h, u);
+        w->only_wkb[i] = p ? sv_geom_to_wkb(w->h, p, &w->only_len[i]) : NULL;
+        sv_geom_destroy(w->h, p);
+        for (size_t k = 0; k < w->L.n[i]; k++)
+            sv_geom_destroy(w->h, w->L.geoms[i][k]);
+        w->L.n[i] = 0;
+        if (!w->only_wkb[i]) {
+            red_fail(w->j, SV_ERR_GEOM, "cannot unite what a station alone covers");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static size_t red_work_one(red_worker *w)
+{
+    red_job *j = w->j;
+    if (j->status != SV_OK)
+        return 0;
+    if (sv_ctx_interrupted(j->ctx)) {
+        red_fail(j, SV_ERR_INTERRUPTED, "interrupted");
+        return 0;
+    }
+    size_t item = atomic_fetch_add(&j->next, 1);
+    if (item >= j->n_items || red_item(w, item) != 0)
+        return 0;
+    return atomic_fetch_add(&j->done, 1) + 1;
+}
+
+static void *red_worker_main(void *arg)
+{
+    while (red_work_one(arg) != 0)
+        ;
+    red_worker_unite(arg);
+    return NULL;
+}
+
+/* The whole area's redundancy classes at break b as the sum of the
+ * districts' (when they do not overlap); people NULL (NaN) without a
+ * population surface, and districts of unknown people add none. */
+static void city_classes_from_districts(sv_people_result *P, size_t nd, size_t nb, size_t b, int have_people)
+{
+    sv_redundancy *r = &P->red[nd * nb + b];
+    for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
+        r->people[c] = 0;
+        for (size_t k = 0; k < nd; k++) {
+            r->area[c] += P->red[k * nb + b].area[c];
+            if (isfinite(P->red[k * nb + b].people[c]))
+                r->people[c] += P->red[k * nb + b].people[c];
+        }
+        if (!have_people)
+            r->people[c] = NAN;
+    }
+}
+
+/* The redundancy classes and critical stations with circles, each district
+ * cut along the cells on the worker threads, break by break. */
+static sv_status redundancy_by_cells(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a,
+                                     sv_popsurf *surf, const double *own)
+{
+    sv_people_result *P = &a->people;
+    size_t nd = a->n_districts, nb = a->n_breaks, ns = a->n_stations;
+    int overlap = a->districts_overlap;
+    red_job j = {.ctx = ctx, .in = in, .a = a, .surf = surf, .own = own, .n_items = nd + (overlap ? 1 : 0)};
+    pthread_mutex_init(&j.lock, NULL);
+    /* the surface's handle is the caller's: with a surface, one thread */
+    int nt = surf ? 1 : sv_ctx_threads(ctx);
+    if (nt < 1)
+        nt = 1;
+    if ((size_t)nt > j.n_items)
+        nt = j.n_items > 0 ? (int)j.n_items : 1;
+    red_worker *ws = sv_calloc((size_t)nt, sizeof *ws);
+    pthread_t *tid = sv_calloc((size_t)nt, sizeof *tid);
+    sv_geom **parts = sv_calloc((size_t)nt, sizeof *parts);
+    sv_status rc = SV_OK;
+    if (!ws || !tid || !parts) {
+        rc = SV_ERR_NOMEM;
+        goto done;
+    }
+    for (int t = 0; t < nt; t++)
+        if (red_worker_init(&ws[t], &j, t == 0 ? h : NULL) != 0) {
+            rc = sv_error(ctx, SV_ERR_GEOM, "cannot prepare a worker for the redundancy classes: %s",
+                          sv_geos_errmsg(ws[t].h ? ws[t].h : h));
+            goto done;
+        }
+    sv_progress(ctx, "redundancy", 0.0);
+    for (size_t b = 0; b < nb && rc == SV_OK; b++) {
+        j.b = b;
+        atomic_store(&j.next, 0);
+        atomic_store(&j.done, 0);
+        for (int t = 0; t < nt; t++) {
+            red_worker *w = &ws[t];
+            for (size_t i = 0; i < ns; i++) {
+                w->oa[i] = w->op[i] = 0;
+                sv_free(w->only_wkb[i]);
+                w->only_wkb[i] = NULL;
+                sv_geom_destroy(w->h, w->cs.circle[i]); /* circles of the previous break */
+                w->cs.circle[i] = NULL;
+            }
+        }
+        int started = 0;
+        for (int t = 1; t < nt; t++) {
+            if (pthread_create(&tid[t], NULL, red_worker_main, &ws[t]) != 0)
+                break;
+            started = t;
+        }
+        size_t dn;
+        while ((dn = red_work_one(&ws[0])) != 0)
+            if ((dn & 7) == 0)
+                sv_progress(ctx, "redundancy", ((double)b + (double)dn / (double)j.n_items) / (double)nb);
+        red_worker_unite(&ws[0]);
+        for (int t = 1; t <= started; t++)
+            pthread_join(tid[t], NULL);
+        if (j.status != SV_OK) {
+            rc = j.status == SV_ERR_INTERRUPTED ? SV_ERR_INTERRUPTED : sv_error(ctx, j.status, "%s", j.errmsg);
+            break;
+        }
+        if (!overlap) /* the city is the sum of the districts */
+            city_classes_from_districts(P, nd, nb, b, surf != NULL);
+        /* What each station alone covers: the workers' parts together. */
+        double *oa = P->crit_area + b * ns, *op = P->crit_pop + b * ns;
+        for (size_t i = 0; i < ns && rc == SV_OK; i++) {
+            size_t np = 0, last = 0;
+            for (int t = 0; t < nt; t++) {
+                oa[i] += ws[t].oa[i];
+                op[i] += ws[t].op[i];
+                if (ws[t].only_wkb[i]) {
+                    np++;
+                    last = (size_t)t;
+                }
+            }
+            if (!surf)
+                op[i] = NAN;
+            if (np == 1) { /* one worker's polygon as it is */
+                P->crit_wkb[b * ns + i] = ws[last].only_wkb[i];
+                P->crit_len[b * ns + i] = ws[last].only_len[i];
+                ws[last].only_wkb[i] = NULL;
+                continue;
+            }
+            np = 0;
+            for (int t = 0; t < nt; t++)
+                if (ws[t].only_wkb[i] && !(parts[np++] = sv_geom_from_wkb(h, ws[t].only_wkb[i], ws[t].only_len[i])))
+                    rc = SV_ERR_GEOM;
+            sv_geom *u = rc == SV_OK && np ? sv_geom_tiles_union_take(h, parts, np) : NULL;
+            for (size_t k = 0; k < np; k++)
+                sv_geom_destroy(h, parts[k]);
+            sv_geom *pg = u ? sv_geom_without_slivers(h, u, SV_SLIVER_TOL_M, NULL) : NULL;
+            sv_geom_destroy(h, u);
+            if (np && !(P->crit_wkb[b * ns + i] = pg ? sv_geom_to_wkb(h, pg, &P->crit_len[b * ns + i]) : NULL))
+                rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite what a station alone covers: %s", sv_geos_errmsg(h));
+            sv_geom_destroy(h, pg);
+        }
+    }
+    sv_progress(ctx, "redundancy", 1.0);
+done:
+    for (int t = 0; ws && t < nt; t++)
+        red_worker_free(&ws[t], ns);
+    free(ws);
+    free(tid);
+    free(parts);
+    pthread_mutex_destroy(&j.lock);
+    return rc;
+}
+
+/* Redundancy classes (a->people.red) and critical stations (crit_*): by
+ * cells with circles, else by noding the areas reaching each district. */
+sv_status sv_people_redundancy(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a, sv_popsurf *surf,
+                               const double *own)
+{
+    sv_people_result *P = &a->people;
+    size_t nd = a->n_districts, nb = a->n_breaks, ns = a->n_stations;
+    if (in->net && !in->areas->st_wkb)
+        return SV_OK; /* no per-station areas (--no-service-areas) */
+    P->red = sv_calloc((nd + 1) * nb, sizeof *P->red);
+    P->crit_area = sv_calloc(nb * ns + 1, sizeof *P->crit_area);
+    P->crit_pop = sv_calloc(nb * ns + 1, sizeof *P->crit_pop);
+    P->crit_wkb = sv_calloc(nb * ns + 1, sizeof *P->crit_wkb);
+    P->crit_len = sv_calloc(nb * ns + 1, sizeof *P->crit_len);
+    sv_face_lists L = {sv_calloc(ns + 1, sizeof(sv_geom **)), sv_calloc(ns + 1, sizeof(size_t)),
+                       sv_calloc(ns + 1, sizeof(size_t))};
+    area_source src = {.h = h, .a = a, .in = in};
+    if (in->net)
+        src.net_areas = sv_calloc(ns + 1, sizeof *src.net_areas);
+    sv_status rc = SV_OK;
+    if (!P->red || !P->crit_area || !P->crit_pop || !P->crit_wkb || !P->crit_len || !L.geoms || !L.n || !L.cap ||
+        (in->net && !src.net_areas)) {
+        rc = SV_ERR_NOMEM;
+        goto done;
+    }
+    /* Circles and the Voronoi cells of the coverage: each district is cut
+     * cell by cell on the worker threads (--method union: all circles of a
+     * district at once, here). */
+    if (!in->net && ns > 0 && a->cov.n_cells == ns) {
+        rc = redundancy_by_cells(ctx, h, in, a, surf, own);
+        goto done;
+    }
+    /* Districts that do not overlap add up to the city; otherwise the city
+     * is cut on its own. */
+    int overlap = a->districts_overlap;
+    size_t done_steps = 0, steps = (nd + (overlap ? 1 : 0)) * nb;
+    for (size_t b = 0; b < nb && rc == SV_OK; b++) {
+        if (areas_for_break(&src, b) != 0) {
+            rc = sv_error(ctx, SV_ERR_GEOM, "cannot index the service areas: %s", sv_geos_errmsg(h));
+            break;
+        }
+        double *oa = P->crit_area + b * ns, *op = P->crit_pop + b * ns;
+        for (size_t d = 0; d <= nd && rc == SV_OK; d++) {
+            int city = d == nd;
+            if (city && !overlap) { /* the sum of the districts */
+                city_classes_from_districts(P, nd, nb, b, surf != NULL);
+                continue;
+            }
+            sv_geom *D = sv_geom_from_wkb(h, in->dw[d], in->dl[d]);
+            sv_env e;
+            if (!D || sv_geom_envelope(h, D, &e) != 0 || areas_near(&src, &e) != 0) {
+                sv_geom_destroy(h, D);
+                rc = sv_error(ctx, SV_ERR_GEOM, "cannot find the service areas near a district: %s",
+                              sv_geos_errmsg(h));
+                break;
+            }
+            int acc = city || !overlap; /* where "what a station alone covers" is counted */
+            /* A districts field spreads each district's own people over it;
+             * otherwise the surface says (no surface: no people). */
+            sv_popsurf *use = surf;
+            double own_people = -1;
+            if (!city && own[d] >= 0) {
+                use = NULL;
+                own_people = own[d];
+            } else if (!city && isnan(own[d])) {
+                use = NULL; /* unknown */
+            }
+            rc = sv_redundancy_compute(ctx, h, D, (const sv_geom *const *)src.got, src.ids, src.n_got, use,
+                                       own_people, acc ? oa : NULL, acc ? op : NULL, acc ? &L : NULL,
+                                       &P->red[d * nb + b]);
+            sv_geom_destroy(h, D);
+            if (++done_steps % 8 == 0)
+                sv_progress(ctx, "redundancy", (double)done_steps / (double)steps);
+            if (sv_ctx_interrupted(ctx))
+                rc = SV_ERR_INTERRUPTED;
+        }
+        /* What each station alone covers, as one polygon. */
+        for (size_t i = 0; i < ns && rc == SV_OK; i++) {
+            if (L.n[i]) {
+                sv_geom *u = sv_geom_coverage_union_take(h, L.geoms[i], L.n[i]);
+                sv_geom *p = u ? sv_geom_without_slivers(h, u, SV_SLIVER_TOL_M, NULL) : NULL;
+                sv_geom_destroy(h, u);
+                P->crit_wkb[b * ns + i] = p ? sv_geom_to_wkb(h, p, &P->crit_len[b * ns + i]) : NULL;
+                sv_geom_destroy(h, p);
+                if (!P->crit_wkb[b * ns + i])
+                    rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite what a station alone covers: %s",
+                                  sv_geos_errmsg(h));
+            }
+            for (size_t k = 0; k < L.n[i]; k++)
+                sv_geom_destroy(h, L.geoms[i][k]);
+            L.n[i] = 0;
+        }
+        if (!surf)
+            for (size_t i = 0; i < ns; i++)
+                op[i] = NAN;
+    }
+    sv_progress(ctx, "redundancy", 1.0);
+done:
+    for (size_t i = 0; L.geoms && i < ns; i++) {
+        for (size_t k = 0; L.n && k < L.n[i]; k++)
+            sv_geom_destroy(h, L.geoms[i][k]);
+        free(L.geoms[i]);
+    }
+    free(L.geoms);
+    free(L.n);
+    free(L.cap);
+    area_source_free(&src);
+    return rc;
+}

@@ -1,0 +1,49 @@
+/* analyze_network.c - the network stage of svcov analyze: the access options of
+ * both modes; with --network the street graph (engine/network.c) and each
+ * break's service areas along it (engine/service_areas.c). */
+#include "pipeline/analyze_stages.h"
+
+#include <stdio.h>
+
+/* Fills s->ao; network mode: s->net, a->net, s->areas, a->n_unattached
+ * (each station too far from the streets is an issue). */
+sv_status sv_analyze_network(sv_analyze_state *s)
+{
+    sv_ctx *ctx = s->ctx;
+    const sv_analyze_opts *o = s->o;
+    sv_analysis *a = s->a;
+    sv_status rc;
+    if (a->network) {
+        sv_progress(ctx, "graph", 0.0);
+        if ((rc = sv_network_build(ctx, &s->nfs, &s->mode, &s->net)) != SV_OK)
+            return rc;
+        sv_network_get_info(s->net, &a->net);
+        sv_progress(ctx, "graph", 1.0);
+    }
+    s->ao = (sv_access_opts){
+        .kind = o->n_radii ? SV_COST_LENGTH : SV_COST_TIME,
+        .budget = s->budget,
+        .n_breaks = a->n_breaks,
+        .snap = o->snap,
+        .max_snap_m = o->max_snap_m,
+        .access_legs = o->access_legs,
+        .access_kmh = a->network ? s->mode.access_kmh : 5.0,
+        .trim_m = o->trim_m,
+        .quad_segs = 8,
+        .per_station = o->service_areas,
+        .per_station_lines = 1, /* each station's streets: the reach count needs them */
+    };
+    if (!a->network)
+        return SV_OK;
+    if ((rc = sv_net_areas_compute(ctx, s->net, s->xs, s->ys, a->n_stations, &s->ao, &s->areas)) != SV_OK)
+        return rc;
+    a->n_unattached = s->areas.n_unattached;
+    for (size_t i = 0; i < a->n_stations && rc == SV_OK; i++)
+        if (!s->areas.attach[i].ok) {
+            char what[160];
+            snprintf(what, sizeof what, "is farther than --max-snap %g m from any road the mode may use: not "
+                     "reachable over the network", o->max_snap_m);
+            rc = sv_issue_add(ctx, s->sfs.path, s->sfs.layer, s->sfs.items[s->keep[i]].id, what, SV_ISSUE_SKIPPED);
+        }
+    return rc;
+}

@@ -1,0 +1,103 @@
+/* analyze_stages.h - the stages of svcov analyze (sv_analyze_run in pipeline/analyze.c)
+ * and the state they hand on. Each stage reads the fields filled by the
+ * stages before it and fills its own (named in its comment); the state is
+ * freed once, by sv_analyze_state_free. A new stage (e.g. access by opening
+ * hours) is one function here, one file, one line in sv_analyze_run. */
+#ifndef SV_PIPELINE_ANALYZE_STAGES_H
+#define SV_PIPELINE_ANALYZE_STAGES_H
+
+#include "svcov/sv_access.h"
+#include "svcov/sv_analyze.h"
+#include "svcov/sv_breaks.h"
+#include "svcov/sv_network.h"
+#include "svcov/sv_store.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+/* The stations, the districts and (circle mode) the service circles do not
+ * depend on the coverage: a second thread writes them, and builds their
+ * spatial indexes, while the coverage is computed (analyze_write.c). */
+typedef struct {
+    const sv_ctx *run;  /* read only: its interrupt flag */
+    sv_ctx *ctx;        /* this thread's errors */
+    const sv_analyze_opts *o;
+    const sv_analysis *a; /* read only: crs, mode, breaks, counts (set before the thread starts) */
+    const sv_featureset *st_fs, *d_fs;
+    const size_t *st_keep;
+    const double *xs, *ys;
+    const sv_valid_district *vd;
+    sv_store *db;
+    sv_status rc;
+    atomic_int stop; /* the run failed elsewhere: give up */
+    pthread_t tid;
+    int running;
+} sv_early_writer;
+
+typedef struct {
+    sv_ctx *ctx;
+    const sv_analyze_opts *o; /* the options; with --preset, preset_opts (the preset's breaks as radii) */
+    sv_analysis *a;           /* the result, handed to the caller on success */
+    char started[32];
+    sv_analyze_opts preset_opts;
+    double preset_radii[SV_PRESET_MAX];
+    /* breaks: a->breaks, a->mode, a->speed_kmh, a->preset; network mode: the mode's speeds, each break's budget */
+    sv_travel_mode mode;
+    double *budget;
+    /* inputs: the open sources (closed by the crs stage), then their features in the analysis CRS */
+    sv_source *ssrc, *dsrc, *nsrc, *msrc, *psrc;
+    sv_featureset sfs, dfs, nfs, mfs, pfs;
+    /* places: station points (xs, ys, keep into sfs), valid districts (vd), their WKB (dw, dl) with the
+       city as their union at dw[n_districts] */
+    sv_geos *h;
+    double *xs, *ys;
+    size_t *keep;
+    sv_valid_district *vd;
+    unsigned char **dw;
+    size_t *dl, nd_valid;
+    /* network: the access options (both modes); network mode: the graph and the service areas */
+    sv_access_opts ao;
+    sv_network *net;
+    sv_net_areas areas;
+    /* demand: points (mx, my, mkeep into mfs), their districts (mdist), their access to the stations */
+    sv_demand_access access;
+    double *mx, *my;
+    size_t *mkeep;
+    int *mdist;
+    sv_district_finder finder;
+    /* write: the thread writing stations, districts and circles */
+    sv_early_writer ew;
+    /* shard: the shard hook ended the run (svcov plan): nothing more is computed or written */
+    int stop;
+} sv_analyze_state;
+
+/* One line per stage, in the order sv_analyze_run calls them. */
+sv_status sv_analyze_breaks(sv_analyze_state *s);   /* analyze_breaks.c: preset, minutes/radii, speed, mode */
+sv_status sv_analyze_inputs(sv_analyze_state *s);   /* analyze_inputs.c: target check, open every source */
+sv_status sv_analyze_crs(sv_analyze_state *s);
+sv_status sv_analyze_shard(sv_analyze_state *s);    /* shards.c: one shard's features (svcov worker) or stop (plan) */      /* analyze_inputs.c: the analysis CRS, every layer projected */
+sv_status sv_analyze_places(sv_analyze_state *s);   /* analyze_inputs.c: station points, districts, the city */
+sv_status sv_analyze_write_start(sv_analyze_state *s); /* analyze_write.c: stations/districts/circles, a thread */
+sv_status sv_analyze_network(sv_analyze_state *s);  /* analyze_network.c: graph, network service areas */
+sv_status sv_analyze_coverage(sv_analyze_state *s); /* analyze_coverage.c: per district and break (engine) */
+sv_status sv_analyze_demand(sv_analyze_state *s);   /* analyze_demand.c: demand points' access, per district */
+sv_status sv_analyze_people(sv_analyze_state *s);   /* analyze_people.c: people, redundancy, fairness... */
+sv_status sv_analyze_write(sv_analyze_state *s);    /* analyze_write.c: every other table, then commit */
+void sv_analyze_state_free(sv_analyze_state *s);
+
+/* analyze_write.c: the early writer's thread, joined (its error becomes the run's, when ctx is given). */
+sv_status sv_early_writer_join(sv_ctx *ctx, sv_early_writer *w);
+
+/* The write stage's table groups (analyze_write_tables.c, analyze_write_run.c), in the order written;
+   each adds what it wrote to *done (progress out of total). */
+typedef struct {
+    size_t done, total;
+} sv_write_progress;
+sv_status sv_write_network_areas(sv_analyze_state *s, sv_store *db, sv_write_progress *p);
+sv_status sv_write_district_coverage(sv_analyze_state *s, sv_store *db, sv_write_progress *p);
+sv_status sv_write_city(sv_analyze_state *s, sv_store *db);
+sv_status sv_write_demand(sv_analyze_state *s, sv_store *db);
+sv_status sv_write_roads(sv_analyze_state *s, sv_store *db);
+sv_status sv_write_run_record(sv_analyze_state *s, sv_store *db);
+
+#endif

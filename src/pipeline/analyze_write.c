@@ -1,0 +1,136 @@
+/* analyze_write.c - the write stage of svcov analyze: a thread writes the
+ * stations, the districts and the service circles while the coverage is computed;
+ * then every other table group (analyze_write_tables.c, analyze_write_run.c), the
+ * issues and the commit, into the one SpatiaLite result database. */
+#include "pipeline/analyze_stages.h"
+#include "svcov/sv_geom.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* The early writer's thread: stations, districts and (circle mode, with
+ * service areas) the circles, each table finished with its spatial index. */
+static void *early_write(void *arg)
+{
+    sv_early_writer *w = arg;
+    const sv_analyze_opts *o = w->o;
+    const sv_analysis *a = w->a;
+    sv_geos *h = sv_geos_create();
+    sv_status rc = h ? sv_store_create(w->ctx, o->out_path, a->crs.epsg, &w->db) : SV_ERR_NOMEM;
+    int circles = o->service_areas && !a->network;
+    for (size_t k = 0; k < a->n_stations && rc == SV_OK; k++) {
+        const sv_feature *f = &w->st_fs->items[w->st_keep[k]];
+        sv_value sv[] = {SV_TEXT(f->id), SV_TEXT(f->name), SV_TEXT(f->category), SV_INT(f->fid)};
+        rc = sv_store_insert_point(w->ctx, w->db, SV_TABLE_STATIONS, sv, 4, w->xs[k], w->ys[k]);
+        for (size_t b = 0; b < a->n_breaks && rc == SV_OK && circles; b++) {
+            sv_geom *c = sv_geom_circle(h, w->xs[k], w->ys[k], a->breaks[b].radius_m, o->quad_segs);
+            size_t len = 0;
+            unsigned char *wkb = c ? sv_geom_to_wkb(h, c, &len) : NULL;
+            double area = c ? sv_geom_area(h, c) : 0;
+            sv_geom_destroy(h, c);
+            sv_value v[] = {SV_TEXT(f->id), SV_ANALYSIS_BREAK(a, b), SV_REAL(area), SV_REAL(NAN)};
+            rc = wkb ? sv_store_insert(w->ctx, w->db, SV_TABLE_SERVICE_AREAS, v, 6, wkb, len)
+                     : sv_error(w->ctx, SV_ERR_GEOM, "cannot draw a service circle: %s", sv_geos_errmsg(h));
+            free(wkb);
+        }
+        if ((k & 1023) == 0 && (sv_ctx_interrupted(w->run) || atomic_load(&w->stop)))
+            rc = SV_ERR_INTERRUPTED;
+    }
+    for (size_t d = 0; d < a->n_districts && rc == SV_OK && !atomic_load(&w->stop); d++) {
+        const sv_feature *f = &w->d_fs->items[w->vd[d].src];
+        sv_value v[] = {SV_TEXT(f->id), SV_TEXT(f->name), SV_INT(f->fid), SV_REAL(w->vd[d].area),
+                        SV_INT(w->vd[d].repaired)};
+        rc = sv_store_insert(w->ctx, w->db, SV_TABLE_DISTRICTS, v, 5, w->vd[d].wkb, w->vd[d].len);
+    }
+    if (rc == SV_OK && atomic_load(&w->stop))
+        rc = SV_ERR_INTERRUPTED;
+    if (rc == SV_OK)
+        rc = sv_store_finish_table(w->ctx, w->db, SV_TABLE_STATIONS);
+    if (rc == SV_OK)
+        rc = sv_store_finish_table(w->ctx, w->db, SV_TABLE_DISTRICTS);
+    if (rc == SV_OK && circles)
+        rc = sv_store_finish_table(w->ctx, w->db, SV_TABLE_SERVICE_AREAS);
+    sv_geos_destroy(h);
+    w->rc = rc;
+    return NULL;
+}
+
+static sv_status early_writer_start(sv_early_writer *w)
+{
+    if (!(w->ctx = sv_ctx_create()))
+        return SV_ERR_NOMEM;
+    w->running = pthread_create(&w->tid, NULL, early_write, w) == 0;
+    if (!w->running) /* no thread: write now */
+        early_write(w);
+    return SV_OK;
+}
+
+/* Wait for the writer; its error, if any, becomes the run's. The store is
+ * left in w->db (NULL once handed on or thrown away). */
+sv_status sv_early_writer_join(sv_ctx *ctx, sv_early_writer *w)
+{
+    if (w->running)
+        pthread_join(w->tid, NULL);
+    w->running = 0;
+    sv_status rc = w->ctx ? w->rc : SV_OK;
+    if (rc != SV_OK && rc != SV_ERR_INTERRUPTED && ctx)
+        sv_error(ctx, rc, "%s", sv_ctx_errmsg(w->ctx));
+    if (rc != SV_OK) {
+        sv_store_abort(w->db);
+        w->db = NULL;
+    }
+    sv_ctx_destroy(w->ctx);
+    w->ctx = NULL;
+    return rc;
+}
+
+/* Start the early writer on the state's stations and districts (s->ew; it
+ * creates the result database in s->ew.db). */
+sv_status sv_analyze_write_start(sv_analyze_state *s)
+{
+    s->ew = (sv_early_writer){.run = s->ctx, .o = s->o, .a = s->a, .st_fs = &s->sfs, .d_fs = &s->dfs,
+                              .st_keep = s->keep, .xs = s->xs, .ys = s->ys, .vd = s->vd};
+    return early_writer_start(&s->ew);
+}
+
+/* Join the early writer, write every other table into its database and
+ * commit; the database is consumed either way. */
+sv_status sv_analyze_write(sv_analyze_state *s)
+{
+    sv_ctx *ctx = s->ctx;
+    const sv_analyze_opts *o = s->o;
+    const sv_analysis *a = s->a;
+    sv_status rc = sv_early_writer_join(ctx, &s->ew);
+    if (rc != SV_OK)
+        return rc;
+    sv_store *db = s->ew.db;
+    s->ew.db = NULL;
+    sv_write_progress p = {0, (a->network && o->service_areas ? a->n_stations : 0) + a->n_districts * a->n_breaks};
+    sv_progress(ctx, "writing", 0.0);
+    rc = sv_write_network_areas(s, db, &p);
+    if (rc == SV_OK)
+        rc = sv_write_district_coverage(s, db, &p);
+    if (rc == SV_OK)
+        rc = sv_write_city(s, db);
+    if (rc == SV_OK)
+        rc = sv_write_demand(s, db);
+    if (rc == SV_OK)
+        rc = sv_people_write(ctx, db, a, &s->sfs, s->keep);
+    if (rc == SV_OK)
+        rc = sv_write_roads(s, db);
+    for (size_t i = 0; i < sv_ctx_issue_count(ctx) && rc == SV_OK; i++)
+        rc = sv_store_issue(ctx, db, sv_ctx_issue(ctx, i));
+    if (rc == SV_OK)
+        rc = sv_write_run_record(s, db);
+    if (rc == SV_OK && sv_ctx_interrupted(ctx))
+        rc = SV_ERR_INTERRUPTED;
+    if (rc != SV_OK) {
+        if (rc == SV_ERR_INTERRUPTED)
+            sv_error(ctx, rc, "interrupted; %s was left as it was", o->out_path);
+        sv_store_abort(db);
+        return rc;
+    }
+    rc = sv_store_commit(ctx, db);
+    sv_progress(ctx, "writing", 1.0);
+    return rc;
+}

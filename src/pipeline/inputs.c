@@ -1,0 +1,368 @@
+/* inputs.c - the inputs stage shared by svcov analyze and svcov site: opening the
+ * sources, their common bounds, station and demand points, valid districts, unique
+ * ids, the district finder and the run's time stamps. (Station plans, when they
+ * come, are applied here: after the points are read, before any stage uses them.) */
+#include "core/core.h"
+#include "pipeline/inputs.h"
+#include "svcov/sv_geom.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void sv_utc_now(char *buf, size_t size)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+sv_status sv_input_open(sv_ctx *ctx, const sv_source_opts *given, int strict, const char *weight_field,
+                        sv_role role, sv_source **out)
+{
+    sv_source_opts so = *given;
+    so.strict = strict;
+    if (weight_field)
+        so.weight_field = weight_field;
+    return sv_source_open(ctx, &so, role, out);
+}
+
+void sv_point_layer_free(sv_point_layer *l)
+{
+    sv_source_close(l->src);
+    sv_featureset_free(&l->fs);
+    free(l->x);
+    free(l->y);
+    free(l->keep);
+    memset(l, 0, sizeof *l);
+}
+
+sv_status sv_input_grow_bounds(sv_ctx *ctx, sv_source *src, sv_env *all, int *have)
+{
+    sv_env e;
+    sv_status st = sv_source_lonlat_bounds(ctx, src, &e);
+    if (st == SV_ERR_DATA)
+        return SV_OK; /* an empty layer adds nothing */
+    if (st != SV_OK)
+        return st;
+    if (!*have) {
+        *all = e;
+        *have = 1;
+    } else {
+        sv_env_union(all, &e);
+    }
+    return SV_OK;
+}
+
+sv_status sv_input_points(sv_ctx *ctx, sv_geos *h, sv_point_layer *l, int epsg, int strict, int centroids)
+{
+    sv_status st = sv_source_project(ctx, l->src, epsg, &l->fs);
+    if (st != SV_OK)
+        return st;
+    l->x = sv_malloc((l->fs.n + 1) * sizeof *l->x);
+    l->y = sv_malloc((l->fs.n + 1) * sizeof *l->y);
+    l->keep = sv_malloc((l->fs.n + 1) * sizeof *l->keep);
+    if (!l->x || !l->y || !l->keep)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    return sv_feature_points(ctx, h, &l->fs, strict, centroids, l->x, l->y, l->keep, &l->n);
+}
+
+sv_status sv_feature_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict, int centroids,
+                            double *xs, double *ys, size_t *keep, size_t *n_keep)
+{
+    *n_keep = 0;
+    for (size_t i = 0; i < fs->n; i++) {
+        const sv_feature *f = &fs->items[i];
+        sv_geom *g = sv_geom_from_wkb(h, f->wkb, f->wkb_len);
+        if (!g)
+            return sv_error(ctx, SV_ERR_GEOM, "%s: layer '%s', feature %s: unreadable geometry: %s", fs->path,
+                            fs->layer, f->id, sv_geos_errmsg(h));
+        double x, y;
+        sv_status st = SV_OK;
+        if (centroids && sv_geom_point_xy(h, g, &x, &y) != 0) {
+            /* demand drawn as buildings or blocks: taken at its centroid, as expected */
+            sv_geom *p = sv_geom_centroid(h, g);
+            int bad = !p || sv_geom_point_xy(h, p, &x, &y) != 0;
+            sv_geom_destroy(h, p);
+            if (bad) {
+                sv_geom_destroy(h, g);
+                st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, "no usable centroid", SV_ISSUE_SKIPPED,
+                                        "fix or remove it");
+                if (st != SV_OK)
+                    return st;
+                continue;
+            }
+        } else if (sv_geom_point_xy(h, g, &x, &y) != 0) {
+            const char *what = sv_geom_is_polygonal(h, g) ? "polygon station: placed at a point on its surface"
+                                                          : "multipoint station: placed at its centroid";
+            sv_geom *p = sv_geom_is_polygonal(h, g) ? sv_geom_point_on_surface(h, g) : sv_geom_centroid(h, g);
+            if (!p || sv_geom_point_xy(h, p, &x, &y) != 0) {
+                sv_geom_destroy(h, p);
+                sv_geom_destroy(h, g);
+                st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, "no usable point", SV_ISSUE_SKIPPED,
+                                        "fix or remove it");
+                if (st != SV_OK)
+                    return st;
+                continue;
+            }
+            sv_geom_destroy(h, p);
+            st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, what, SV_ISSUE_REPAIRED,
+                                    "give points (without --strict it would be repaired)");
+        }
+        sv_geom_destroy(h, g);
+        if (st != SV_OK)
+            return st;
+        xs[*n_keep] = x;
+        ys[*n_keep] = y;
+        keep[(*n_keep)++] = i;
+    }
+    return SV_OK;
+}
+
+/* A point's district: the first (in file order) whose polygon covers it. */
+int sv_district_finder_init(sv_district_finder *f, sv_geos *h, const sv_valid_district *vd, size_t n)
+{
+    memset(f, 0, sizeof *f);
+    f->h = h;
+    f->n = n;
+    f->tree = sv_index_create(h);
+    f->geoms = sv_calloc(n + 1, sizeof *f->geoms);
+    f->preps = sv_calloc(n + 1, sizeof *f->preps);
+    if (!f->tree || !f->geoms || !f->preps)
+        return -1;
+    for (size_t d = 0; d < n; d++) {
+        sv_env e;
+        if (!(f->geoms[d] = sv_geom_from_wkb(h, vd[d].wkb, vd[d].len)) || sv_geom_envelope(h, f->geoms[d], &e) != 0 ||
+            !(f->preps[d] = sv_prep_create(h, f->geoms[d])) || sv_index_insert(h, f->tree, d, &e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int sv_district_finder_find(sv_district_finder *f, double x, double y)
+{
+    sv_env e = {x, y, x, y};
+    f->nids = 0;
+    if (f->n == 0 || sv_index_query(f->h, f->tree, &e, &f->ids, &f->nids, &f->cap) != 0)
+        return -1;
+    size_t best = SIZE_MAX;
+    for (size_t k = 0; k < f->nids; k++)
+        if (f->ids[k] < best && sv_prep_covers_xy(f->h, f->preps[f->ids[k]], x, y) == 1)
+            best = f->ids[k];
+    return best == SIZE_MAX ? -1 : (int)best;
+}
+
+void sv_district_finder_free(sv_district_finder *f)
+{
+    for (size_t d = 0; d < f->n; d++) {
+        if (f->preps)
+            sv_prep_destroy(f->h, f->preps[d]);
+        if (f->geoms)
+            sv_geom_destroy(f->h, f->geoms[d]);
+    }
+    free(f->preps);
+    free(f->geoms);
+    free(f->ids);
+    sv_index_destroy(f->h, f->tree);
+}
+
+/* "invalid polygon (Self-intersection at X Y in EPSG:32631 = LON LAT in the
+ * source's EPSG:4326): repaired ...": GEOS gives the place in the analysis
+ * CRS; the file's own coordinates are what one looks up in it. */
+static void describe_invalid(const sv_featureset *fs, const char *reason, char *buf, size_t size)
+{
+    const char *r = reason ? reason : "invalid";
+    const char *br = strchr(r, '[');
+    double x, y, sx, sy;
+    if (br && sscanf(br, "[%lf %lf]", &x, &y) == 2) {
+        char src[160] = "";
+        if (sv_featureset_to_source(fs, x, y, &sx, &sy) == 0) {
+            int deg = fabs(sx) <= 360 && fabs(sy) <= 90; /* lon/lat: 7 decimals, about 1 cm */
+            snprintf(src, sizeof src, " = %.*f %.*f in the source's %s", deg ? 7 : 3, sx, deg ? 7 : 3, sy,
+                     fs->srs_name ? fs->srs_name : "CRS");
+        }
+        snprintf(buf, size, "invalid polygon (%.*s at %.3f %.3f in EPSG:%d%s): repaired with GEOS MakeValid",
+                 (int)(br - r), r, x, y, fs->epsg, src);
+        return;
+    }
+    snprintf(buf, size, "invalid polygon (%s): repaired with GEOS MakeValid", r);
+}
+
+sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict,
+                               sv_valid_district *out, size_t *n_out)
+{
+    *n_out = 0;
+    for (size_t i = 0; i < fs->n; i++) {
+        const sv_feature *f = &fs->items[i];
+        sv_geom *g = sv_geom_from_wkb(h, f->wkb, f->wkb_len);
+        if (!g)
+            return sv_error(ctx, SV_ERR_GEOM, "%s: layer '%s', feature %s: unreadable geometry: %s", fs->path,
+                            fs->layer, f->id, sv_geos_errmsg(h));
+        char *reason = NULL;
+        int valid = sv_geom_is_valid(h, g, &reason);
+        int repaired = 0;
+        sv_geom *v = sv_geom_make_valid_polygonal(h, g, &repaired);
+        sv_geom_destroy(h, g);
+        double area = v ? sv_geom_area(h, v) : -1;
+        const char *problem = NULL;
+        char buf[600];
+        sv_status st = SV_OK;
+        if (!v) {
+            problem = "invalid polygon that GEOS MakeValid cannot repair";
+        } else if (!(area > 0)) {
+            problem = "polygon has no area (after repair)";
+        } else if (valid != 1) {
+            describe_invalid(fs, reason, buf, sizeof buf);
+            st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, buf, SV_ISSUE_REPAIRED,
+                                    "fix the polygon (without --strict it would be repaired)");
+        }
+        free(reason);
+        if (problem) {
+            sv_geom_destroy(h, v);
+            st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, problem, SV_ISSUE_SKIPPED,
+                                    "fix or remove it");
+            if (st != SV_OK)
+                return st;
+            continue;
+        }
+        if (st != SV_OK) {
+            sv_geom_destroy(h, v);
+            return st;
+        }
+        sv_valid_district *d = &out[(*n_out)++];
+        d->wkb = sv_geom_to_wkb(h, v, &d->len);
+        d->area = area;
+        d->repaired = repaired;
+        d->src = i;
+        sv_geom_destroy(h, v);
+        if (!d->wkb)
+            return SV_ERR_NOMEM;
+    }
+    return SV_OK;
+}
+
+/* ---- ids ---- */
+
+typedef struct {
+    const char *id;
+    size_t k;
+} id_ref;
+
+static int cmp_id_ref(const void *x, const void *y)
+{
+    const id_ref *a = x, *b = y;
+    int c = strcmp(a->id, b->id);
+    return c ? c : (a->k > b->k) - (a->k < b->k);
+}
+
+/* The features' ids sorted (ties in feature order); free(). */
+static id_ref *sorted_ids(const sv_featureset *fs, const size_t *idx, size_t n)
+{
+    id_ref *r = sv_malloc((n + 1) * sizeof *r);
+    if (!r)
+        return NULL;
+    for (size_t k = 0; k < n; k++)
+        r[k] = (id_ref){fs->items[idx[k]].id, k};
+    qsort(r, n, sizeof *r, cmp_id_ref);
+    return r;
+}
+
+static int id_taken(const id_ref *r, size_t n, const char *id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(r[mid].id, id);
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* Stations sharing an id (common in OSM extracts) are kept apart: the
+ * second and later get "#2", "#3"... (a suffix no other station has), each
+ * with a "repaired" issue; under --strict it is an error. */
+sv_status sv_unique_station_ids(sv_ctx *ctx, sv_featureset *fs, const size_t *keep, size_t n, int strict)
+{
+    id_ref *r = sorted_ids(fs, keep, n);
+    if (!r)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    char **fresh = sv_calloc(n + 1, sizeof *fresh);
+    sv_status st = fresh ? SV_OK : SV_ERR_NOMEM;
+    for (size_t i = 1, run = 1; i < n && st == SV_OK; i++) {
+        if (strcmp(r[i].id, r[i - 1].id) != 0) {
+            run = 1;
+            continue;
+        }
+        const sv_feature *first = &fs->items[keep[r[i - run].k]], *f = &fs->items[keep[r[i].k]];
+        run++;
+        if (strict) {
+            st = sv_error(ctx, SV_ERR_DATA, "%s: layer '%s': station id '%s' is used by features %lld and %lld; ids "
+                          "must be unique: pick a field with unique values with --station-id FIELD (without "
+                          "--strict they are kept apart as '%s#2'...)", fs->path, fs->layer, f->id, first->fid,
+                          f->fid, f->id);
+            break;
+        }
+        size_t len = strlen(f->id) + 24;
+        char *id = sv_malloc(len);
+        if (!id) {
+            st = SV_ERR_NOMEM;
+            break;
+        }
+        for (size_t m = run;; m++) { /* never an id another station has */
+            snprintf(id, len, "%s#%zu", f->id, m);
+            if (!id_taken(r, n, id))
+                break;
+        }
+        char what[600];
+        snprintf(what, sizeof what, "(fid %lld) shares its station id with fid %lld: kept apart as '%s' (pick a field "
+                 "with unique values with --station-id FIELD)", f->fid, first->fid, id);
+        st = sv_issue_add(ctx, fs->path, fs->layer, f->id, what, SV_ISSUE_REPAIRED);
+        fresh[r[i].k] = id;
+    }
+    for (size_t k = 0; fresh && k < n; k++)
+        if (fresh[k]) {
+            if (st == SV_OK) {
+                free(fs->items[keep[k]].id);
+                fs->items[keep[k]].id = fresh[k];
+            } else {
+                free(fresh[k]);
+            }
+        }
+    free(fresh);
+    free(r);
+    return st;
+}
+
+/* Two districts with one id cannot be told apart in the results (a map of
+ * --district X would pick one): refused, naming both features. */
+sv_status sv_unique_district_ids(sv_ctx *ctx, const sv_featureset *fs, const sv_valid_district *vd, size_t n)
+{
+    size_t *idx = sv_calloc(n + 1, sizeof *idx);
+    if (!idx)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    for (size_t d = 0; d < n; d++)
+        idx[d] = vd[d].src;
+    id_ref *r = sorted_ids(fs, idx, n);
+    sv_status st = r ? SV_OK : sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    for (size_t i = 1; r && i < n; i++)
+        if (strcmp(r[i].id, r[i - 1].id) == 0) {
+            const sv_feature *a = &fs->items[idx[r[i - 1].k]], *b = &fs->items[idx[r[i].k]];
+            st = sv_error(ctx, SV_ERR_USAGE, "%s: layer '%s': district id '%s' is used by features %lld and %lld; "
+                          "district ids must be unique: pick a field with unique values with --district-id FIELD%s",
+                          fs->path, fs->layer, a->id, a->fid, b->fid,
+                          fs->id_field ? "" : " (the default fields were tried)");
+            break;
+        }
+    free(r);
+    free(idx);
+    return st;
+}

@@ -1,0 +1,214 @@
+/* site_inputs.c - the reach, inputs and places stages of svcov site: the reach
+ * (the breaks rule shared with svcov analyze), the sources (an earlier analysis's
+ * stations, districts and CRS with --db), the analysis CRS, the demand, candidate
+ * and station points and the valid districts (pipeline/inputs.c, shared with analyze). */
+#include "pipeline/site_stages.h"
+#include "svcov/sv_breaks.h"
+#include "svcov/sv_crs.h"
+#include "svcov/sv_geom.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* The newest runs row of an earlier analysis, the columns that tell a
+ * network analysis and where its inputs came from. A database without a
+ * runs table (written by svcov site) or without a column gives "". */
+enum { RUN_METHOD, RUN_NETWORK, RUN_STATIONS, RUN_STATIONS_LAYER, RUN_DISTRICTS, RUN_DISTRICTS_LAYER, RUN_N };
+static const char *const run_cols[RUN_N] = {"method", "network_path", "stations_path", "stations_layer",
+                                            "districts_path", "districts_layer"};
+typedef struct {
+    int present[RUN_N];
+    char value[RUN_N][1024];
+} run_row;
+
+static int run_columns_row(void *ud, int ncol, const char *const *names, const char *const *values)
+{
+    run_row *r = ud;
+    (void)names;
+    for (int k = 0; values && ncol > 0 && values[0] && k < RUN_N; k++)
+        if (strcmp(values[0], run_cols[k]) == 0)
+            r->present[k] = 1;
+    return 0;
+}
+
+static int run_values_row(void *ud, int ncol, const char *const *names, const char *const *values)
+{
+    run_row *r = ud;
+    (void)names;
+    for (int k = 0; values && k < ncol && k < RUN_N; k++)
+        snprintf(r->value[k], sizeof r->value[k], "%s", values[k] ? values[k] : "");
+    return values != NULL; /* the first row is enough */
+}
+
+/* Siting measures reach as straight-line circles; on a network analysis
+ * its answer would silently disagree with the coverage stored beside it
+ * (a circle of 833 m reaches more than 10 minutes along the streets). Until
+ * siting along the network exists, such a --db is refused. */
+static sv_status refuse_network_db(sv_ctx *ctx, const char *db_path)
+{
+    run_row r;
+    memset(&r, 0, sizeof r);
+    sv_store_reader *rd = NULL;
+    sv_status rc = sv_store_open_read(ctx, db_path, &rd);
+    if (rc == SV_OK)
+        rc = sv_store_read(ctx, rd, "SELECT name FROM pragma_table_info('runs')", NULL, NULL, 0, run_columns_row, &r);
+    if (rc != SV_OK || !r.present[RUN_METHOD]) {
+        sv_store_close_read(rd);
+        return rc;
+    }
+    char sql[512] = "SELECT ";
+    for (int k = 0; k < RUN_N; k++) {
+        strcat(sql, r.present[k] ? run_cols[k] : "NULL");
+        strcat(sql, k + 1 < RUN_N ? ", " : " FROM runs ORDER BY rowid DESC LIMIT 1");
+    }
+    rc = sv_store_read(ctx, rd, sql, NULL, NULL, 0, run_values_row, &r);
+    sv_store_close_read(rd);
+    if (rc != SV_OK)
+        return rc;
+    if (strcmp(r.value[RUN_METHOD], "network") != 0 && !*r.value[RUN_NETWORK])
+        return SV_OK;
+    char inputs[4200];
+    snprintf(inputs, sizeof inputs, "--stations %s%s%s --districts %s%s%s",
+             *r.value[RUN_STATIONS] ? r.value[RUN_STATIONS] : "STATIONS", *r.value[RUN_STATIONS_LAYER] ? ":" : "",
+             r.value[RUN_STATIONS_LAYER], *r.value[RUN_DISTRICTS] ? r.value[RUN_DISTRICTS] : "DISTRICTS",
+             *r.value[RUN_DISTRICTS_LAYER] ? ":" : "", r.value[RUN_DISTRICTS_LAYER]);
+    return sv_error(ctx, SV_ERR_USAGE,
+                    "--db %s is a network analysis (service areas along the streets of %s), but siting along the "
+                    "network is not available yet: svcov site measures reach as straight-line circles, which "
+                    "would not match that analysis. Nothing was written. To site with straight-line reach "
+                    "explicitly, give the inputs instead of --db: %s --out siting.sqlite",
+                    db_path, *r.value[RUN_NETWORK] ? r.value[RUN_NETWORK] : "its network", inputs);
+}
+
+/* The reach (s->minutes, radius_m, mode) and the model's options checked. */
+sv_status sv_siting_reach(sv_site_state *st)
+{
+    sv_ctx *ctx = st->ctx;
+    const sv_siting_opts *o = st->o;
+    sv_siting *s = st->s;
+    sv_status rc = SV_OK;
+    /* The reach: the same rule as analyze's breaks (sv_breaks_make). */
+    {
+        sv_breaks_spec sp = {&o->minutes, o->radius_m != 0 ? 0 : 1, &o->radius_m, o->radius_m != 0 ? 1 : 0,
+                             o->mode, o->speed_kmh, o->detour};
+        sv_breaks br;
+        if ((rc = sv_breaks_make(ctx, &sp, &br)) != SV_OK)
+            return rc;
+        s->minutes = br.breaks[0].minutes;
+        s->radius_m = br.breaks[0].radius_m;
+        snprintf(s->mode, sizeof s->mode, "%s", br.mode);
+        sv_breaks_free(&br);
+    }
+    if (o->model == SV_SITE_MCLP && o->k < 1)
+        return sv_error(ctx, SV_ERR_USAGE, "--model mclp needs --k N (the number of new sites, at least 1)");
+    if (o->min_district_share > 0 && !o->districts.spec && !o->db_path)
+        return sv_error(ctx, SV_ERR_USAGE, "--min-district-share needs --districts");
+    if (!o->candidates.spec && !(o->grid_m > 0 && (o->districts.spec || o->db_path)))
+        return sv_error(ctx, SV_ERR_USAGE, "give --candidates PATH, or --grid METRES with --districts to make them");
+    return rc;
+}
+
+/* With --db: the earlier analysis checked and its tables as the default
+ * stations, districts and CRS (st->od, st->o); every source opened. */
+sv_status sv_siting_inputs(sv_site_state *st)
+{
+    sv_ctx *ctx = st->ctx;
+    const sv_siting_opts *o = st->o;
+    sv_status rc = SV_OK;
+    /* An earlier analysis provides the stations, districts and CRS. */
+    st->od = *o;
+    if (o->db_path) {
+        if ((rc = sv_store_check_db(ctx, o->db_path)) != SV_OK)
+            return rc;
+        if ((rc = refuse_network_db(ctx, o->db_path)) != SV_OK)
+            return rc;
+        if (!st->od.stations.spec) {
+            snprintf(st->st_spec, sizeof st->st_spec, "%s:stations", o->db_path);
+            st->od.stations.spec = st->st_spec;
+            st->od.stations.id_field = st->od.stations.id_field ? st->od.stations.id_field : "station_id";
+            st->od.stations.coords = SV_COORDS_WGS84; /* svcov's own table, already converted */
+            st->od.stations.encoding = NULL;
+        }
+        if (!st->od.districts.spec) {
+            snprintf(st->di_spec, sizeof st->di_spec, "%s:districts", o->db_path);
+            st->od.districts.spec = st->di_spec;
+            st->od.districts.id_field = st->od.districts.id_field ? st->od.districts.id_field : "district_id";
+            st->od.districts.name_field = st->od.districts.name_field ? st->od.districts.name_field : "district_name";
+            st->od.districts.coords = SV_COORDS_WGS84; /* svcov's own table, already converted */
+            st->od.districts.encoding = NULL;
+        }
+        int srid = sv_store_db_srid(o->db_path);
+        if ((!o->crs || strcasecmp(o->crs, "auto") == 0) && srid > 0) {
+            snprintf(st->crs_spec, sizeof st->crs_spec, "EPSG:%d", srid);
+            st->od.crs = st->crs_spec;
+        }
+    } else if ((rc = sv_store_check_target(ctx, o->out_path)) != SV_OK) {
+        return rc;
+    }
+    o = st->o = &st->od;
+
+    if ((rc = sv_input_open(ctx, &o->demand, o->strict, NULL, SV_ROLE_DEMAND, &st->dem.src)) != SV_OK ||
+        (o->candidates.spec &&
+         (rc = sv_input_open(ctx, &o->candidates, o->strict, NULL, SV_ROLE_CANDIDATES, &st->cand.src)) != SV_OK) ||
+        (o->stations.spec &&
+         (rc = sv_input_open(ctx, &o->stations, o->strict, NULL, SV_ROLE_STATIONS, &st->sta.src)) != SV_OK) ||
+        (o->districts.spec &&
+         (rc = sv_input_open(ctx, &o->districts, o->strict, NULL, SV_ROLE_DISTRICTS, &st->dis.src)) != SV_OK))
+        return rc;
+    return SV_OK;
+}
+
+/* The analysis CRS (s->crs), the demand, candidate and station points,
+ * the valid districts (st->vd, st->finder, s->district_ids/names). */
+sv_status sv_siting_places(sv_site_state *st)
+{
+    sv_ctx *ctx = st->ctx;
+    const sv_siting_opts *o = st->o;
+    sv_siting *s = st->s;
+    sv_status rc = SV_OK;
+    sv_env box = {0, 0, 0, 0};
+    int have = 0;
+    sv_point_layer *all[] = {&st->dem, &st->cand, &st->sta, &st->dis};
+    for (int k = 0; k < 4; k++)
+        if (all[k]->src && (rc = sv_input_grow_bounds(ctx, all[k]->src, &box, &have)) != SV_OK)
+            return rc;
+    if (!have)
+        return sv_error(ctx, SV_ERR_DATA, "%s: no usable demand point (see the warnings)", o->demand.spec);
+    if ((rc = sv_crs_resolve(ctx, o->crs, (box.xmin + box.xmax) / 2, (box.ymin + box.ymax) / 2, &s->crs)) != SV_OK)
+        return rc;
+    if (!(st->h = sv_geos_create()))
+        return SV_ERR_NOMEM;
+    if ((rc = sv_input_points(ctx, st->h, &st->dem, s->crs.epsg, o->strict, 1)) != SV_OK)
+        return rc;
+    if (st->cand.src && (rc = sv_input_points(ctx, st->h, &st->cand, s->crs.epsg, o->strict, 1)) != SV_OK)
+        return rc;
+    if (st->sta.src && (rc = sv_input_points(ctx, st->h, &st->sta, s->crs.epsg, o->strict, 0)) != SV_OK)
+        return rc;
+    if (st->dem.n == 0)
+        return sv_error(ctx, SV_ERR_DATA, "%s: no usable demand point (%zu read; see the warnings)", st->dem.fs.path,
+                        st->dem.fs.n_read);
+    if (st->dis.src) {
+        if ((rc = sv_source_project(ctx, st->dis.src, s->crs.epsg, &st->dis.fs)) != SV_OK)
+            return rc;
+        st->vd = sv_calloc(st->dis.fs.n + 1, sizeof *st->vd);
+        if (!st->vd)
+            return SV_ERR_NOMEM;
+        if ((rc = sv_district_polygons(ctx, st->h, &st->dis.fs, o->strict, st->vd, &s->n_districts)) != SV_OK)
+            return rc;
+        if (s->n_districts == 0)
+            return sv_error(ctx, SV_ERR_DATA, "%s: no usable district (see the warnings)", st->dis.fs.path);
+        if (sv_district_finder_init(&st->finder, st->h, st->vd, s->n_districts) != 0)
+            return sv_error(ctx, SV_ERR_GEOM, "cannot index the districts: %s", sv_geos_errmsg(st->h));
+        s->district_ids = sv_calloc(s->n_districts, sizeof(char *));
+        s->district_names = sv_calloc(s->n_districts, sizeof(char *));
+        if (!s->district_ids || !s->district_names)
+            return SV_ERR_NOMEM;
+        for (size_t d = 0; d < s->n_districts; d++) {
+            s->district_ids[d] = sv_strdup(st->dis.fs.items[st->vd[d].src].id);
+            s->district_names[d] = sv_strdup(st->dis.fs.items[st->vd[d].src].name);
+        }
+    }
+    return rc;
+}
