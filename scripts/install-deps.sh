@@ -25,6 +25,8 @@ packages=(
   gettext                         # msgfmt/xgettext: the message catalogue (po/zh_CN.po) at build time
   libqrencode-dev                 # posters: the QR code of --qr-url (libqrencode)
   zbar-tools                      # poster test: zbarimg decodes the printed QR code
+  libpq-dev                       # the PostGIS result store (--out PG:..., libpq)
+  postgresql-15 postgresql-15-postgis-3 # its tests start their own server (tests/common/svtest_pg.h)
 )
 
 # The HTML map inlines Leaflet from the npm registry (web/package-lock.json, npm ci at build time).
@@ -38,7 +40,7 @@ for arg in "$@"; do
     # The benchmarks' peers (bench/): PostgreSQL, PostGIS and pgRouting.
     # GeoPandas for Debian's /usr/bin/python3 (Debian 12 has no pyogrio: GeoPandas 0.12 reads through Fiona;
     # sjoin needs Rtree).
-    --bench) packages+=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting
+    --bench) packages+=(postgresql-15-pgrouting
                         python3-geopandas python3-shapely python3-pyproj python3-fiona python3-rtree python3-pandas) ;;
     # The fuzz targets (tests/fuzz/): clang with its libFuzzer and sanitizer runtimes.
     --fuzz) packages+=(clang-14 libclang-rt-14-dev libfuzzer-14-dev) ;;

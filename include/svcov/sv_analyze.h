@@ -34,7 +34,12 @@ extern "C" {
 
 #define SV_DEFAULT_QUAD_SEGS 32
 
-typedef struct {
+struct sv_analysis;
+struct sv_analyze_opts;
+/* inputs: stations, districts, network, demand, population polygons (NULL: not given). */
+typedef sv_status (*sv_shard_hook_fn)(sv_ctx *ctx, void *userdata, const struct sv_analyze_opts *opts,
+                                      const struct sv_analysis *a, sv_featureset *const inputs[5], int *stop);
+typedef struct sv_analyze_opts {
     sv_source_opts stations, districts;
     const char *crs;         /* "auto" (default), "auto-cgcs2000" or "EPSG:n" */
     const char *preset;      /* named breaks (sv_presets(), e.g. "gb50180"); radii override its distances */
@@ -51,6 +56,11 @@ typedef struct {
     int strict;              /* feature problems are errors */
     const char *out_path;
     const char *command_line; /* recorded in runs */
+    /* A sharded run (pipeline/shards.c): called once every input is in the analysis CRS, before anything
+     * is computed; may drop features (one shard and its halo) or set *stop (svcov plan: the inputs read,
+     * nothing computed or written; the run then ends with SV_OK and a partial analysis). NULL: none. */
+    sv_shard_hook_fn shard_hook;
+    void *shard_userdata;
     /* Network mode (network.spec set): true service areas over the roads. */
     sv_source_opts network;
     const char *speeds_csv;  /* highway,speed_kmh rows replacing the mode's table */
@@ -115,7 +125,7 @@ typedef struct {
 
 void sv_analyze_opts_init(sv_analyze_opts *o);
 
-typedef struct {
+typedef struct sv_analysis {
     sv_crs crs;
     char mode[32];
     double speed_kmh; /* 0 for metre breaks */
@@ -268,6 +278,11 @@ size_t sv_analysis_moments(const sv_analysis *a);
 const char *sv_analysis_moment(const sv_analysis *a, size_t m, size_t b, size_t *n_open, double *area_pct,
                                double *pop_pct);
 void sv_analysis_destroy(sv_analysis *a);
+/* The same with opts->out_path a PostgreSQL database ("PG:conninfo", sv_pg.h): checked before any input is
+ * read, computed into a private SpatiaLite file, published as a new run of schema in one transaction
+ * (*run_id gets its id), the file removed (analyze_pg.c). */
+sv_status sv_analyze_pg(sv_ctx *ctx, const sv_analyze_opts *opts, const char *schema, sv_analysis **out,
+                        long long *run_id);
 
 #ifdef __cplusplus
 }

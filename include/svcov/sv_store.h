@@ -171,6 +171,19 @@ typedef struct {
 sv_status sv_store_read_typed(sv_ctx *ctx, sv_store_reader *rd, const char *sql, const sv_query_param *params,
                               size_t nparams, sv_row_fn fn, void *userdata);
 
+/* Copying a run between stores (the PostGIS store, store_pg.c). sv_store_scan calls fn with every row of
+ * table in the reader's database in key order: the key (id, run_id, site_run_id), the values in the
+ * description's column order, each of its column's kind or SV_VALUE_NULL (texts valid during the call), and
+ * the geometry as WKB (NULL, 0: none). A table the database does not have (a run record never written)
+ * has no rows. A status other than SV_OK from fn stops the scan and is returned. */
+typedef sv_status (*sv_store_row_fn)(sv_ctx *ctx, void *userdata, long long key, const sv_value *values, size_t n,
+                                     const unsigned char *wkb, size_t len);
+sv_status sv_store_scan(sv_ctx *ctx, sv_store_reader *rd, sv_table table, sv_store_row_fn fn, void *userdata);
+/* sv_store_insert with the row's key, every geometry (POINT too) as WKB; run records too (created on first
+ * use), so a copied run keeps its ids. */
+sv_status sv_store_insert_keyed(sv_ctx *ctx, sv_store *st, sv_table table, long long key, const sv_value *values,
+                                size_t n, const unsigned char *wkb, size_t len);
+
 /* Versions (static strings). */
 const char *sv_sqlite_version(void);
 const char *sv_spatialite_version(void);

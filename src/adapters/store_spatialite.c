@@ -33,6 +33,7 @@ struct sv_store {
     int copied; /* a copy of an existing database: its spatial indexes exist */
     char finished[SV_TABLE_COUNT]; /* geometry column registered and indexed */
     sqlite3_stmt *ins[SV_TABLE_COUNT]; /* the insert of each table, prepared on first use */
+    sqlite3_stmt *insk[SV_TABLE_COUNT]; /* the same with the key and a WKB geometry (sv_store_insert_keyed) */
 };
 
 const char *sv_sqlite_version(void)
@@ -253,29 +254,38 @@ static const char *geometry_sql(const char *type)
     return "CastToMultiPolygon(GeomFromWKB(?, ?))";
 }
 
-/* INSERT INTO t (columns in description order[, geom]) VALUES (?, ...). */
-static sv_status prepare_insert(sv_ctx *ctx, sv_store *st, sv_table table)
+/* INSERT INTO t ([key, ]columns in description order[, geom]) VALUES (?, ...). keyed: the key first and
+ * the geometry always as WKB (a row copied from another store). */
+static sv_status prepare_insert_(sv_ctx *ctx, sv_store *st, sv_table table, int keyed)
 {
     const sv_table_desc *t = sv_schema_table(table);
     char sql[8192];
-    size_t k = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s (", t->name);
+    size_t k = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s (%s%s", t->name, keyed ? t->key : "",
+                                keyed && t->n_columns ? ", " : "");
     for (size_t c = 0; c < t->n_columns && k < sizeof sql; c++)
         k += (size_t)snprintf(sql + k, sizeof sql - k, "%s\"%s\"", c ? ", " : "", t->columns[c].name);
     if (t->geometry && k < sizeof sql)
         k += (size_t)snprintf(sql + k, sizeof sql - k, ", %s", t->geometry_column);
     if (k < sizeof sql)
-        k += (size_t)snprintf(sql + k, sizeof sql - k, ") VALUES (");
+        k += (size_t)snprintf(sql + k, sizeof sql - k, ") VALUES (%s", keyed ? "?, " : "");
     for (size_t c = 0; c < t->n_columns && k < sizeof sql; c++)
         k += (size_t)snprintf(sql + k, sizeof sql - k, c ? ", ?" : "?");
     if (t->geometry && k < sizeof sql)
-        k += (size_t)snprintf(sql + k, sizeof sql - k, ", %s", geometry_sql(t->geometry));
+        k += (size_t)snprintf(sql + k, sizeof sql - k, ", %s",
+                              keyed && strcmp(t->geometry, "POINT") == 0 ? "CastToPoint(GeomFromWKB(?, ?))"
+                                                                         : geometry_sql(t->geometry));
     if (k < sizeof sql)
         k += (size_t)snprintf(sql + k, sizeof sql - k, ")");
     if (k >= sizeof sql)
         return sv_error(ctx, SV_ERR_INTERNAL, "internal: the description of %s is too long", t->name);
-    if (sqlite3_prepare_v2(st->db, sql, -1, &st->ins[table], NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db, sql, -1, keyed ? &st->insk[table] : &st->ins[table], NULL) != SQLITE_OK)
         return db_error(ctx, st->db, "cannot prepare the result inserts");
     return SV_OK;
+}
+
+static sv_status prepare_insert(sv_ctx *ctx, sv_store *st, sv_table table)
+{
+    return prepare_insert_(ctx, st, table, 0);
 }
 
 /* The file to write, in a new private folder beside out_path. */
@@ -456,7 +466,8 @@ static void store_close(sv_store *st)
 {
     for (int i = 0; i < SV_TABLE_COUNT; i++) {
         sqlite3_finalize(st->ins[i]);
-        st->ins[i] = NULL;
+        sqlite3_finalize(st->insk[i]);
+        st->ins[i] = st->insk[i] = NULL;
     }
     if (st->db)
         sqlite3_close(st->db);
@@ -595,21 +606,27 @@ static sv_status step_stmt(sv_ctx *ctx, sv_store *st, sqlite3_stmt *s)
 /* Bind the values of one row in description order, then the geometry
  * (wkb/len, or the point x, y), and write it. A value of another kind than
  * its column's declared type is an internal error, not a silent cast. */
-static sv_status insert_row(sv_ctx *ctx, sv_store *st, sv_table table, const sv_value *v, size_t n, int point,
-                            const unsigned char *wkb, size_t len, double x, double y)
+static sv_status insert_row_(sv_ctx *ctx, sv_store *st, sv_table table, const long long *key, const sv_value *v,
+                             size_t n, int point, const unsigned char *wkb, size_t len, double x, double y)
 {
     const sv_table_desc *t = sv_schema_table(table);
-    if (!t || t->record || n != t->n_columns)
+    if (!t || (t->record && !key) || n != t->n_columns)
         return sv_error(ctx, SV_ERR_INTERNAL, "internal: %zu values for the %zu columns of %s", n,
                         t ? t->n_columns : 0, t ? t->name : "an unknown table");
-    if (t->geometry && point != (strcmp(t->geometry, "POINT") == 0))
+    if (t->geometry && !key && point != (strcmp(t->geometry, "POINT") == 0))
         return sv_error(ctx, SV_ERR_INTERNAL, "internal: %s takes a %s geometry", t->name, t->geometry);
     sv_status rc;
-    if (!st->ins[table] && (rc = prepare_insert(ctx, st, table)) != SV_OK)
+    sqlite3_stmt **sp = key ? &st->insk[table] : &st->ins[table];
+    if (!*sp && key && t->record && !st->ins[table] && (rc = create_table(ctx, st->db, t)) != SV_OK)
         return rc;
-    sqlite3_stmt *s = st->ins[table];
+    if (!*sp && (rc = prepare_insert_(ctx, st, table, key != NULL)) != SV_OK)
+        return rc;
+    sqlite3_stmt *s = *sp;
+    int p0 = key ? 1 : 0;
+    if (key)
+        sqlite3_bind_int64(s, 1, *key);
     for (size_t i = 0; i < n; i++) {
-        int p = (int)i + 1;
+        int p = p0 + (int)i + 1;
         sv_col_type type = t->columns[i].type;
         if (v[i].kind == SV_VALUE_NULL || (v[i].kind == SV_VALUE_TEXT && type == SV_COL_TEXT)) {
             bind_text(s, p, v[i].text);
@@ -627,14 +644,26 @@ static sv_status insert_row(sv_ctx *ctx, sv_store *st, sv_table table, const sv_
         }
     }
     if (t->geometry && point) {
-        bind_real(s, (int)n + 1, x);
-        bind_real(s, (int)n + 2, y);
-        sqlite3_bind_int(s, (int)n + 3, st->srid);
+        bind_real(s, p0 + (int)n + 1, x);
+        bind_real(s, p0 + (int)n + 2, y);
+        sqlite3_bind_int(s, p0 + (int)n + 3, st->srid);
     } else if (t->geometry) {
-        bind_blob(s, (int)n + 1, wkb, len);
-        sqlite3_bind_int(s, (int)n + 2, st->srid);
+        bind_blob(s, p0 + (int)n + 1, wkb, len);
+        sqlite3_bind_int(s, p0 + (int)n + 2, st->srid);
     }
     return step_stmt(ctx, st, s);
+}
+
+static sv_status insert_row(sv_ctx *ctx, sv_store *st, sv_table table, const sv_value *v, size_t n, int point,
+                            const unsigned char *wkb, size_t len, double x, double y)
+{
+    return insert_row_(ctx, st, table, NULL, v, n, point, wkb, len, x, y);
+}
+
+sv_status sv_store_insert_keyed(sv_ctx *ctx, sv_store *st, sv_table table, long long key, const sv_value *values,
+                                size_t n, const unsigned char *wkb, size_t len)
+{
+    return insert_row_(ctx, st, table, &key, values, n, 0, wkb, len, 0, 0);
 }
 
 sv_status sv_store_insert(sv_ctx *ctx, sv_store *st, sv_table table, const sv_value *values, size_t n,
@@ -1066,5 +1095,76 @@ sv_status sv_store_read_typed(sv_ctx *ctx, sv_store_reader *rd, const char *sql,
                           params[k].name);
     free(used);
     sqlite3_progress_handler(db, 0, NULL, NULL);
+    return rc;
+}
+
+/* ---- copying rows to and from another store (store_pg.c) ---- */
+
+sv_status sv_store_scan(sv_ctx *ctx, sv_store_reader *rd, sv_table table, sv_store_row_fn fn, void *userdata)
+{
+    const sv_table_desc *t = sv_schema_table(table);
+    if (!t)
+        return sv_error(ctx, SV_ERR_INTERNAL, "internal: no table %d", (int)table);
+    sqlite3_stmt *q = NULL;
+    int exists = 0;
+    if (sqlite3_prepare_v2(rd->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", -1, &q, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(q, 1, t->name, -1, SQLITE_STATIC);
+        exists = sqlite3_step(q) == SQLITE_ROW;
+    }
+    sqlite3_finalize(q);
+    if (!exists)
+        return SV_OK; /* a run record never written, a table of a later svcov */
+    char sql[8192];
+    size_t k = (size_t)snprintf(sql, sizeof sql, "SELECT %s", t->key);
+    for (size_t c = 0; c < t->n_columns && k < sizeof sql; c++)
+        k += (size_t)snprintf(sql + k, sizeof sql - k, ", \"%s\"", t->columns[c].name);
+    if (t->geometry && k < sizeof sql)
+        k += (size_t)snprintf(sql + k, sizeof sql - k, ", AsBinary(%s)", t->geometry_column);
+    if (k < sizeof sql)
+        k += (size_t)snprintf(sql + k, sizeof sql - k, " FROM %s ORDER BY %s", t->name, t->key);
+    if (k >= sizeof sql)
+        return sv_error(ctx, SV_ERR_INTERNAL, "internal: the description of %s is too long", t->name);
+    if (sqlite3_prepare_v2(rd->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return is_damage(rd->db) ? damaged(ctx, rd->db, rd->path)
+                                 : sv_error(ctx, SV_ERR_INPUT, "--db %s: table %s does not have the columns of this "
+                                            "svcov (%s); rerun 'svcov analyze'", rd->path, t->name,
+                                            sqlite3_errmsg(rd->db));
+    sv_value *v = calloc(t->n_columns ? t->n_columns : 1, sizeof *v);
+    if (!v) {
+        sqlite3_finalize(q);
+        return SV_ERR_NOMEM;
+    }
+    sqlite3_progress_handler(rd->db, 10000, interrupt_cb, ctx);
+    sv_status rc = SV_OK;
+    int r;
+    while (rc == SV_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
+        for (size_t c = 0; c < t->n_columns; c++) {
+            int col = (int)c + 1;
+            if (sqlite3_column_type(q, col) == SQLITE_NULL)
+                v[c] = SV_NULL;
+            else if (t->columns[c].type == SV_COL_TEXT)
+                v[c] = SV_TEXT((const char *)sqlite3_column_text(q, col));
+            else if (t->columns[c].type == SV_COL_INTEGER)
+                v[c] = SV_INT(sqlite3_column_int64(q, col));
+            else
+                v[c] = SV_REAL(sqlite3_column_double(q, col));
+        }
+        const unsigned char *wkb = NULL;
+        size_t len = 0;
+        if (t->geometry) {
+            int col = (int)t->n_columns + 1;
+            wkb = sqlite3_column_blob(q, col);
+            len = wkb ? (size_t)sqlite3_column_bytes(q, col) : 0;
+        }
+        rc = fn(ctx, userdata, sqlite3_column_int64(q, 0), v, t->n_columns, wkb, len);
+    }
+    if (rc == SV_OK && r == SQLITE_INTERRUPT && sv_ctx_interrupted(ctx))
+        rc = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted");
+    else if (rc == SV_OK && r != SQLITE_DONE)
+        rc = damaged(ctx, rd->db, rd->path);
+    sqlite3_progress_handler(rd->db, 0, NULL, NULL);
+    free(v);
+    sqlite3_finalize(q);
     return rc;
 }

@@ -26,6 +26,10 @@ int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 
 int cmd_poster(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
+int cmd_finish(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 /* Feature problems on stderr: one line each up to a limit, then a count. */
 void cli_print_issues(const sv_ctx *ctx, const char *cmd);
@@ -95,5 +99,33 @@ int cli_inputs_apply(const char *cmd, const cli_inputs *in, sv_source_opts *cons
 int cli_coords_arg(const char *cmd, const cli_arg *a, const char *arg);
 /* The help section for these options. */
 void cli_inputs_help(void);
+
+/* --db PG:"CONNECTION" of the commands that read a result database (pg_db.c): --run ID (default the
+ * latest run) and --pg-schema NAME (default svcov). Put CLI_PG_ARGS(&pg) in the option table (args.h);
+ * cli_pg_check after
+ * parsing (0 or EXIT_USAGE: --run without PG:); cli_pg_fetch replaces *db by a private temporary
+ * SpatiaLite copy of the run (SV_OK and nothing done for a file); cli_pg_done removes it. */
+enum { CLI_O_RUN = 1100, CLI_O_PG_SCHEMA };
+#define CLI_PG_ARGS(pg) CLI_FN("run", pg, cli_pg_arg, CLI_O_RUN), CLI_FN("pg-schema", pg, cli_pg_arg, CLI_O_PG_SCHEMA)
+typedef struct {
+    long long run;      /* --run, 0: the latest */
+    const char *schema; /* --pg-schema, NULL: svcov */
+    long long run_id;   /* the run fetched */
+    char local[4600];   /* the temporary copy ("" when none) */
+} cli_pg;
+int cli_pg_arg(const char *cmd, const cli_arg *a, const char *arg);
+int cli_pg_check(const char *cmd, const char *db, const cli_pg *pg);
+sv_status cli_pg_fetch(sv_ctx *ctx, cli_pg *pg, const char **db);
+void cli_pg_done(cli_pg *pg);
+/* Set by the shard commands (cmd_shards.c) around a call of cmd_analyze: the analysis's shard_hook. */
+#include "svcov/sv_analyze.h"
+extern sv_shard_hook_fn cli_analyze_hook;
+extern void *cli_analyze_hook_data;
+
+/* The help lines of --db PG:, --run and --pg-schema. */
+#define CLI_PG_HELP                                                                                          \
+    "  --db PG:\"CONN\"     a PostGIS result store (libpq connection string, e.g. PG:\"host=db dbname=gis\")\n" \
+    "  --run ID           the run of --db PG:... to read (default: the latest)\n"                          \
+    "  --pg-schema NAME   its PostgreSQL schema (default svcov)\n"
 
 #endif

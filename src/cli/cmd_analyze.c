@@ -5,6 +5,7 @@
 
 #include "svcov/sv_text.h"
 #include "svcov/sv_analyze.h"
+#include "svcov/sv_pg.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -114,7 +115,9 @@ static void help(void)
            );
     cli_inputs_help();
     printf("Run:\n"
-           "  --out DB                  result database (.sqlite)\n"
+           "  --out DB                  result database (.sqlite), or PG:\"host=... dbname=... user=...\" (a libpq\n"
+           "                            connection string): a new run in a PostGIS database, its id printed last\n"
+           "  --pg-schema NAME          the PostgreSQL schema of --out PG:... (default svcov)\n"
            "  --strict                  stop at the first bad feature instead of skipping/repairing it\n"
            "  --allow-network           read inputs given as URLs or /vsicurl/, /vsis3/ ... paths (refused\n"
            "                            otherwise: svcov works offline)\n"
@@ -135,7 +138,9 @@ static void help(void)
            "  svcov analyze --stations stations.geojson --districts districts.geojson --population-field pop \\\n"
            "                --capacity-field seats --access e2sfca --decay gaussian --min-access 2 --out access.sqlite\n"
            "  svcov analyze --stations stations.geojson --districts districts.geojson --hours-field opening_hours \\\n"
-           "                --at \"Mo 12:00,Mo 22:00,Sa 03:00\" --out hours.sqlite\n\n"
+           "                --at \"Mo 12:00,Mo 22:00,Sa 03:00\" --out hours.sqlite\n"
+           "  svcov analyze --stations stations.geojson --districts districts.geojson --minutes 10,15 \\\n"
+           "                --out PG:\"host=localhost dbname=gis user=planner\" --pg-schema svcov\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
@@ -395,6 +400,9 @@ void cli_print_issues(const sv_ctx *ctx, const char *cmd)
                 cmd, n - MAX_ISSUE_LINES);
 }
 
+sv_shard_hook_fn cli_analyze_hook;
+void *cli_analyze_hook_data;
+
 int cmd_analyze(int argc, char **argv)
 {
     sv_analyze_opts o;
@@ -405,6 +413,7 @@ int cmd_analyze(int argc, char **argv)
     const char *lang_arg = NULL;
     sv_lang lang = SV_LANG_EN;
     const char *default_minutes = "10,15";
+    const char *pg_schema = NULL;
     cli_inputs inputs;
     memset(&inputs, 0, sizeof inputs);
     static const cli_choice methods[] = {{"voronoi", SV_METHOD_VORONOI}, {"union", SV_METHOD_UNION}, {NULL, 0}};
@@ -436,6 +445,7 @@ int cmd_analyze(int argc, char **argv)
         CLI_SET("no-service-areas", 0, &o.service_areas, 0),
         CLI_WHOLE("threads", &threads, 1, 100000, "expected a whole number above 0"),
         CLI_STR("out", &o.out_path),
+        CLI_STR("pg-schema", &pg_schema),
         CLI_SET("strict", 0, &o.strict, 1),
         CLI_SET("allow-network", 0, &allow_network, 1),
         CLI_SET("quiet", 'q', &quiet, 1),
@@ -492,6 +502,10 @@ int cmd_analyze(int argc, char **argv)
         rc = cli_usage("analyze", "--stations, --districts and --out are required");
         goto done;
     }
+    if (pg_schema && !sv_pg_is_uri(o.out_path)) {
+        rc = cli_usage("analyze", "--pg-schema is for --out PG:\"CONNECTION\" (a PostgreSQL database)");
+        goto done;
+    }
     if (!minutes.n && !radii.n && !o.preset)
         cli_parse_list(default_minutes, &minutes.v, &minutes.n);
     sv_source_opts *const srcs[CLI_INPUTS] = {[SV_ROLE_STATIONS] = &o.stations, [SV_ROLE_DISTRICTS] = &o.districts,
@@ -509,6 +523,8 @@ int cmd_analyze(int argc, char **argv)
     o.n_minutes = minutes.n;
     o.radii = radii.v;
     o.n_radii = radii.n;
+    o.shard_hook = cli_analyze_hook; /* svcov plan and worker only */
+    o.shard_userdata = cli_analyze_hook_data;
 
     /* The command line, for the runs table. */
     char *cmdline = cli_command_line(argc, argv);
@@ -532,8 +548,11 @@ int cmd_analyze(int argc, char **argv)
     sv_analysis *a = NULL;
     /* one writer of --out at a time, from reading the inputs to the rename */
     sv_lock *lock = NULL;
-    sv_status st = sv_lock_output(ctx, o.out_path, &lock);
-    if (st == SV_OK)
+    long long run_id = 0;
+    sv_status st = SV_OK;
+    if (sv_pg_is_uri(o.out_path)) /* PostGIS: published as a new run in one transaction, no file to lock */
+        st = sv_analyze_pg(ctx, &o, pg_schema ? pg_schema : SV_PG_DEFAULT_SCHEMA, &a, &run_id);
+    else if ((st = sv_lock_output(ctx, o.out_path, &lock)) == SV_OK)
         st = sv_analyze_run(ctx, &o, &a);
     sv_unlock_output(lock);
     if (!quiet)
@@ -542,8 +561,14 @@ int cmd_analyze(int argc, char **argv)
     if (st != SV_OK) {
         rc = cli_fail(ctx, st, "analyze");
     } else if (!quiet) {
-        print_summary(lang, a, o.out_path);
+        char shown[1200];
+        if (run_id)
+            snprintf(shown, sizeof shown, "run %lld in schema %s of %s", run_id,
+                     pg_schema ? pg_schema : SV_PG_DEFAULT_SCHEMA, o.out_path);
+        print_summary(lang, a, run_id ? shown : o.out_path);
     }
+    if (st == SV_OK && run_id)
+        printf("%lld\n", run_id); /* the run id alone on the last line, for scripts */
     sv_analysis_destroy(a);
     sv_ctx_destroy(ctx);
     free(cmdline);

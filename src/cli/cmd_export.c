@@ -4,11 +4,13 @@
 
 #include "svcov/sv_io.h"
 #include "svcov/sv_store.h"
+#include "svcov/sv_pg.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 static const char *const layers[] = {"gaps",      "gap_parts", "coverage", "service_areas", "district_coverage",
@@ -54,6 +56,8 @@ static void help(void)
            "the file keeps (1e-7 degrees in lon/lat, 1 um in metres), so it is valid as read back.\n"
            "The file appears only when complete.\n\n"
            "  --db DB          result database of 'svcov analyze'\n"
+           CLI_PG_HELP
+           "  (--db PG:... without --layer: --out RUN.sqlite gets the whole run as one SpatiaLite file)\n"
            "  --layer LAYER    gaps, gap_parts, coverage, service_areas, district_coverage,\n"
            "                   city_coverage, stations, districts, issues, runs; people and\n"
            "                   redundancy: district_redundancy, critical_stations, district_fairness,\n"
@@ -80,15 +84,47 @@ static void help(void)
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
+/* --db PG:... without --layer: the whole run as one SpatiaLite result database at out. */
+static int export_run(const char *db, cli_pg *pg, const char *out, int overwrite)
+{
+    const char *dot = strrchr(out, '.');
+    if (!dot || (strcasecmp(dot, ".sqlite") != 0 && strcasecmp(dot, ".db") != 0))
+        return cli_usage("export", "--out %s: without --layer, --db PG:... gives the whole run as one SpatiaLite "
+                         "file: name it FILE.sqlite (or give --layer LAYER for one layer in any format)", out);
+    struct stat so;
+    int exists = stat(out, &so) == 0;
+    if (exists && (S_ISDIR(so.st_mode) || !overwrite)) {
+        fprintf(stderr, "svcov export: --out %s %s\n", out,
+                S_ISDIR(so.st_mode) ? "is a folder; give a file name such as run.sqlite"
+                                    : "already exists; add --overwrite to replace it, or choose another file");
+        return EXIT_DATA;
+    }
+    sv_ctx *ctx = sv_ctx_create();
+    if (!ctx)
+        return EXIT_DATA;
+    cli_catch_signals(ctx);
+    /* --overwrite replaces any file (as export does); else the folder must exist and be writable */
+    sv_status st = exists ? SV_OK : sv_store_check_target(ctx, out);
+    if (st == SV_OK)
+        st = sv_pg_fetch(ctx, db, pg->schema ? pg->schema : SV_PG_DEFAULT_SCHEMA, pg->run, out, &pg->run_id);
+    int rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "export");
+    if (st == SV_OK)
+        fprintf(stderr, "svcov export: wrote run %lld to %s\n", pg->run_id, out);
+    sv_ctx_destroy(ctx);
+    return rc;
+}
+
 int cmd_export(int argc, char **argv)
 {
     const char *db = NULL, *layer = NULL, *out = NULL, *format = NULL;
     double minutes = NAN, radius = NAN;
     sv_coords coords = SV_COORDS_WGS84;
     int overwrite = 0, rest;
+    cli_pg pg = {0};
     /* inf would be "no such column" in the filter */
     const cli_arg args[] = {
         CLI_STR("db", &db),
+        CLI_PG_ARGS(&pg),
         CLI_STR("layer", &layer),
         CLI_STR("out", &out),
         CLI_STR("format", &format),
@@ -104,6 +140,16 @@ int cmd_export(int argc, char **argv)
         return prc == CLI_ARGS_DONE ? EXIT_OK : prc;
     if (rest < argc)
         return cli_usage("export", "unexpected argument '%s'", argv[rest]);
+    if (out && (sv_pg_is_uri(out) || (format && (strcasecmp(format, "PostgreSQL") == 0 ||
+                                                 strcasecmp(format, "PG") == 0 || strcasecmp(format, "PGDump") == 0))))
+        return cli_usage("export", "--out %s%s%s: export writes files; to put results into PostgreSQL/PostGIS run "
+                         "'svcov analyze ... --out PG:\"host=... dbname=...\"' (every table, typed geometry, GiST "
+                         "indexes, one transaction per run), then read them with --db PG:...", out,
+                         format ? " --format " : "", format ? format : "");
+    if (db && cli_pg_check("export", db, &pg) != 0)
+        return EXIT_USAGE;
+    if (db && !layer && out && sv_pg_is_uri(db))
+        return export_run(db, &pg, out, overwrite);
     if (!db || !layer || !out)
         return cli_usage("export", "--db, --layer and --out are required");
     if (!in_list(layers, layer)) {
@@ -146,7 +192,9 @@ int cmd_export(int argc, char **argv)
         return EXIT_DATA;
     cli_catch_signals(ctx);
     sv_store_reader *rd = NULL;
-    sv_status st = sv_store_open_read(ctx, db, &rd);
+    sv_status st = cli_pg_fetch(ctx, &pg, &db);
+    if (st == SV_OK)
+        st = sv_store_open_read(ctx, db, &rd);
     if (st == SV_OK && *where) {
         /* A break that is not in the database is a usage error, not an empty file. */
         char sql[256];
@@ -161,6 +209,7 @@ int cmd_export(int argc, char **argv)
     if (st == SV_OK)
         st = sv_export_table(ctx, db, layer, *where ? where : NULL, out, format, coords);
     int rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "export");
+    cli_pg_done(&pg);
     if (st == SV_OK)
         fprintf(stderr, "svcov export: wrote %s\n", out);
     sv_ctx_destroy(ctx);

@@ -26,6 +26,7 @@ static void help(void)
            "without a network (Leaflet %s inlined, BSD-2-Clause): layers and breaks can be\n"
            "switched on and off, clicking a station or district shows its figures.\n\n"
            "  --db DB              result database of 'svcov analyze'\n"
+           CLI_PG_HELP
            "  --out FILE           the map of the city, or of --district; PNG, SVG or PDF by extension\n"
            "  --district ID        one district (its own stations labelled, the others greyed)\n"
            "  --all-districts DIR  one map per district, DIR/ID.png (the folder must exist; an id that\n"
@@ -105,6 +106,7 @@ int cmd_map(int argc, char **argv)
     const char *lang_arg = NULL;
     sv_lang lang = SV_LANG_EN;
     int world = 0, quiet = 0, rc = EXIT_OK, rest, page = po.page, labels = po.labels, by_access = 0;
+    cli_pg pg = {0};
     sv_coords coords = SV_COORDS_WGS84;
     static const cli_choice pages[] = {{"a4", SV_MAP_PAGE_AUTO},
                                        {"auto", SV_MAP_PAGE_AUTO},
@@ -118,6 +120,7 @@ int cmd_map(int argc, char **argv)
         {"auto", SV_MAP_LABELS_AUTO}, {"all", SV_MAP_LABELS_ALL}, {"none", SV_MAP_LABELS_NONE}, {NULL, 0}};
     const cli_arg args[] = {
         CLI_STR("db", &db),
+        CLI_PG_ARGS(&pg),
         CLI_STR("out", &out),
         CLI_STR("district", &district),
         CLI_STR("all-districts", &all_dir),
@@ -156,6 +159,8 @@ int cmd_map(int argc, char **argv)
         rc = cli_usage("map", "--db is required");
         goto done;
     }
+    if ((rc = cli_pg_check("map", db, &pg)) != 0)
+        goto done;
     if (!out && !all_dir && !html && !atlas) {
         rc = cli_usage("map", "give --out FILE.png|.svg|.pdf, --all-districts DIR, --atlas FILE.pdf or --html "
                        "FILE.html");
@@ -218,8 +223,8 @@ int cmd_map(int argc, char **argv)
     /* warnings (a name no font can draw, an empty layer) show even with --quiet */
     sv_map_options mo = {minutes.v, minutes.n, radii.v, radii.n, font, on_warn, NULL, lang, coords, by_access};
     sv_map *m = NULL;
-    sv_status st = SV_OK;
-    if (out || all_dir || atlas)
+    sv_status st = cli_pg_fetch(ctx, &pg, &db);
+    if (st == SV_OK && (out || all_dir || atlas))
         st = sv_map_load(ctx, db, &mo, &m);
     po.title = title;
     if (st == SV_OK && out) {
@@ -276,6 +281,7 @@ int cmd_map(int argc, char **argv)
     }
     rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "map");
     sv_map_destroy(m);
+    cli_pg_done(&pg);
     sv_ctx_destroy(ctx);
 done:
     free(minutes.v);

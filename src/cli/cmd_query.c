@@ -30,6 +30,7 @@ static void help(void)
            "A value that is not of its type, a NAME the query does not have or a repeated --set is a\n"
            "usage error before anything is printed.\n\n"
            "  --db DB            result database of 'svcov analyze'\n"
+           CLI_PG_HELP
            "  --set NAME=VALUE   a value for :NAME in the query (repeatable)\n"
            "  --csv              CSV on stdout instead of a table\n"
            "  --list             the shipped queries and what they answer\n\n"
@@ -334,12 +335,14 @@ int cmd_query(int argc, char **argv)
     sv_query_param *typed = NULL;
     sv_ctx *ctx = NULL;
     sv_store_reader *rd = NULL;
+    cli_pg pg = {0};
     if (!names || !values) {
         rc = EXIT_DATA;
         goto done;
     }
     const cli_arg args[] = {
         CLI_STR("db", &db),
+        CLI_PG_ARGS(&pg),
         CLI_FN("set", &qp, parse_set, 0),
         CLI_SET("csv", 0, &csv, 1),
         CLI_PRINT("list", list_queries),
@@ -356,6 +359,8 @@ int cmd_query(int argc, char **argv)
         rc = cli_usage("query", "give --db DB and one query NAME or FILE.sql");
         goto done;
     }
+    if ((rc = cli_pg_check("query", db, &pg)) != 0)
+        goto done;
     const char *q = argv[rest];
     char path[4096];
     if (is_file(q)) {
@@ -405,7 +410,9 @@ int cmd_query(int argc, char **argv)
         goto done;
     }
     cli_catch_signals(ctx);
-    sv_status st = sv_store_open_read(ctx, db, &rd);
+    sv_status st = cli_pg_fetch(ctx, &pg, &db);
+    if (st == SV_OK)
+        st = sv_store_open_read(ctx, db, &rd);
     for (size_t i = 0; st == SV_OK && i < nparams; i++)
         if ((rc = check_break(ctx, rd, names[i], values[i])) != 0)
             goto done;
@@ -425,6 +432,7 @@ done:
     free(typed);
     free(sql);
     sv_store_close_read(rd);
+    cli_pg_done(&pg);
     sv_ctx_destroy(ctx);
     return rc;
 }

@@ -19,6 +19,7 @@ static void help(void)
            "city and one per district); Markdown suits a wiki, CSV a spreadsheet (one row per\n"
            "district and break, plus the city's rows with district_id \"(city)\").\n\n"
            "  --db DB            result database of 'svcov analyze'\n"
+           CLI_PG_HELP
            "  --out FILE         .html, .md or .csv (the format follows the extension)\n"
            "  --minutes N[,N]    only these breaks (default all)\n"
            "  --radius M[,M]     the same for distance breaks\n"
@@ -47,7 +48,9 @@ int cmd_report(int argc, char **argv)
     const char *lang_arg = NULL;
     sv_lang lang = SV_LANG_EN;
     int quiet = 0, district_maps = 1, rc = EXIT_OK, rest;
+    cli_pg pg = {0};
     const cli_arg args[] = {
+        CLI_PG_ARGS(&pg),
         CLI_STR("db", &db),
         CLI_STR("out", &out),
         CLI_LIST("minutes", &minutes, "give breaks in minutes, e.g. 15 or 10,15"),
@@ -73,6 +76,8 @@ int cmd_report(int argc, char **argv)
         rc = cli_usage("report", "--db and --out are required");
         goto done;
     }
+    if ((rc = cli_pg_check("report", db, &pg)) != 0)
+        goto done;
     sv_report_options ro = {0};
     const char *dot = strrchr(out, '.');
     if (dot && (strcasecmp(dot, ".html") == 0 || strcasecmp(dot, ".htm") == 0))
@@ -96,7 +101,10 @@ int cmd_report(int argc, char **argv)
         goto done;
     }
     cli_catch_signals(ctx);
-    sv_status st = sv_report_write(ctx, db, &ro, out);
+    sv_status st = cli_pg_fetch(ctx, &pg, &db);
+    if (st == SV_OK)
+        st = sv_report_write(ctx, db, &ro, out);
+    cli_pg_done(&pg);
     rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "report");
     if (st == SV_OK && !quiet)
         fprintf(stderr, "svcov report: wrote %s\n", out);

@@ -5,6 +5,7 @@
 
 #include "svcov/sv_site.h"
 #include "svcov/sv_text.h"
+#include "svcov/sv_pg.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -48,7 +49,9 @@ static void help(void)
            "  --db DB                   an earlier 'svcov analyze' result: its stations, districts and CRS are\n"
            "                            used, and the siting tables are added to it (or to a copy at --out);\n"
            "                            on a network analysis reach is measured along its streets with its\n"
-           "                            network, mode, snapping and (without --minutes/--radius) largest break\n\n"
+           "                            network, mode, snapping and (without --minutes/--radius) largest break;\n"
+           "                            --db PG:\"CONN\" [--run ID] [--pg-schema NAME]: a run in PostGIS, the\n"
+           "                            siting tables added to that run (or written to --out FILE.sqlite)\n\n"
            "Along the streets (the engine of 'svcov analyze --network'; one bounded search per site, all cores):\n"
            "  --network PATH[:LAYER]    road lines; --mode walk|bike|ebike|car, --speeds FILE.csv,\n"
            "                            --highway-field FIELD as for analyze; --minutes N at the mode's speeds or\n"
@@ -111,6 +114,7 @@ int cmd_site(int argc, char **argv)
     sv_siting_opts o;
     sv_siting_opts_init(&o);
     int quiet = 0, model = -1, allow_network = 0, solver = -1, rest;
+    cli_pg pg = {0};
     const char *lang_arg = NULL;
     sv_lang L = SV_LANG_EN;
     cli_inputs inputs;
@@ -153,6 +157,7 @@ int cmd_site(int argc, char **argv)
         CLI_SET("allow-network", 0, &allow_network, 1),
         CLI_STR("out", &o.out_path),
         CLI_STR("db", &o.db_path),
+        CLI_PG_ARGS(&pg),
         CLI_SET("quiet", 'q', &quiet, 1),
         CLI_PRINT("help", help),
         CLI_STR("lang", &lang_arg),
@@ -205,6 +210,17 @@ int cmd_site(int argc, char **argv)
         return cli_usage("site", "--solver goes with --exact");
     if (o.min_spacing_m > 0 && !o.candidates_from_nodes)
         return cli_usage("site", "--min-spacing goes with --candidates-from nodes");
+    if (o.db_path && cli_pg_check("site", o.db_path, &pg) != 0)
+        return EXIT_USAGE;
+    /* --db PG:...: the run is read from a temporary copy; without --out (or with --out the same PG:) the
+     * siting tables are added to that run in the database */
+    const char *pg_uri = o.db_path && sv_pg_is_uri(o.db_path) ? o.db_path : NULL;
+    if (o.out_path && sv_pg_is_uri(o.out_path)) {
+        if (!pg_uri || strcmp(o.out_path, pg_uri) != 0)
+            return cli_usage("site", "--out %s: site adds its tables to the run of --db PG:...; give --db %s (and "
+                             "leave --out out), or --out FILE.sqlite", o.out_path, o.out_path);
+        o.out_path = NULL;
+    }
 
     char *cmdline = cli_command_line(argc, argv);
     o.command_line = cmdline;
@@ -224,10 +240,17 @@ int cmd_site(int argc, char **argv)
     /* One writer at a time: site --db X reads X, copies it and renames the
      * copy over X, all under the lock, so a second run cannot lose either. */
     sv_lock *lock = NULL;
-    sv_status st = sv_lock_output(ctx, o.out_path ? o.out_path : o.db_path, &lock);
+    long long site_run_id = 0;
+    sv_status st = cli_pg_fetch(ctx, &pg, &o.db_path);
+    if (st == SV_OK)
+        st = sv_lock_output(ctx, o.out_path ? o.out_path : o.db_path, &lock);
     if (st == SV_OK)
         st = sv_siting_run(ctx, &o, &s);
+    if (st == SV_OK && pg_uri && !o.out_path)
+        st = sv_pg_publish_site(ctx, pg_uri, pg.schema ? pg.schema : SV_PG_DEFAULT_SCHEMA, pg.run_id, o.db_path,
+                                &site_run_id);
     sv_unlock_output(lock);
+    cli_pg_done(&pg);
     cli_progress_end();
     cli_print_issues(ctx, "site");
     int rc = EXIT_OK;
@@ -293,8 +316,11 @@ int cmd_site(int argc, char **argv)
             printf(sv_tr(L, "greedy in %.3f s (add --exact for the proven optimum)\n"), r->greedy_s);
         if (*r->note)
             printf(sv_tr(L, "note: %s\n"), r->note);
+        char shown[1200];
+        if (site_run_id)
+            snprintf(shown, sizeof shown, "site run %lld of run %lld in %s", site_run_id, pg.run_id, pg_uri);
         printf(sv_tr(L, "Results: %s (tables sites, site_runs, site_district_coverage)\n"),
-               o.out_path ? o.out_path : o.db_path);
+               site_run_id ? shown : o.out_path ? o.out_path : o.db_path);
     }
     sv_siting_destroy(s);
     sv_ctx_destroy(ctx);

@@ -38,6 +38,10 @@ static const struct {
     {"compare", cmd_compare, "a station plan against the base run: change per district, areas gained and lost"},
 
     {"poster", cmd_poster, "the friendly map of a compound: stations and merchants within reach, to print"},
+    {"plan", cmd_plan, "split one analysis into shards computed by workers into PostGIS (--shards N, --shard-by)"},
+    {"worker", cmd_worker, "compute the shards of a planned run (any number, on any machines)"},
+    {"finish", cmd_finish, "complete a sharded run: check it, the whole-area rows, mark it complete"},
+    {"status", cmd_status, "the runs of a PostGIS store, or the shards and progress of one"},
 };
 
 static void print_version(void)

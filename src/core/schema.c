@@ -61,7 +61,7 @@ static const sv_column district_coverage[] = {
     {"pop_covered", R, 0, "people inside a service area"},
     {"pop_covered_pct", R, 0, "covered share of the people, percent"},
 };
-static const sv_index district_coverage_idx[] = {{"district_coverage_break", "radius_m, district_id"}};
+static const sv_index_desc district_coverage_idx[] = {{"district_coverage_break", "radius_m, district_id"}};
 static const sv_column coverage[] = {
     DISTRICT_ID_NN,
     DISTRICT_NAME,
@@ -424,7 +424,7 @@ static const sv_column district_change[] = {
     {"n_stations_reaching_base", I, 0, "stations reaching the district in the base run"},
     {"n_stations_reaching_plan", I, 0, "stations reaching the district with the plan"},
 };
-static const sv_index district_change_idx[] = {{"district_change_break", "radius_m, district_id"}};
+static const sv_index_desc district_change_idx[] = {{"district_change_break", "radius_m, district_id"}};
 static const sv_column city_change[] = {
     BREAK_NN,
     {"covered_pct_base", R, NN, "covered share of the whole area in the base run, percent"},

@@ -27,7 +27,7 @@ typedef struct {
 typedef struct {
     const char *name;
     const char *columns; /* "radius_m, district_id" */
-} sv_index;
+} sv_index_desc; /* (sv_geom.h has an sv_index: the STR-tree) */
 
 typedef struct {
     const char *name;
@@ -37,7 +37,7 @@ typedef struct {
     size_t n_columns;
     const char *geometry;      /* POINT, POLYGON, MULTIPOLYGON, MULTILINESTRING; NULL: no geometry */
     const char *geometry_column; /* "geom" */
-    const sv_index *indexes;
+    const sv_index_desc *indexes;
     size_t n_indexes;
     /* Rows belong to one run (issue 14: a store that keeps runs side by
      * side adds a run_id column to exactly these tables). */

@@ -69,12 +69,15 @@ typedef struct {
     sv_people_keep pkeep;
     /* write: the thread writing stations, districts and circles */
     sv_early_writer ew;
+    /* shard: the shard hook ended the run (svcov plan): nothing more is computed or written */
+    int stop;
 } sv_analyze_state;
 
 /* One line per stage, in the order sv_analyze_run calls them. */
 sv_status sv_analyze_breaks(sv_analyze_state *s);   /* analyze_breaks.c: preset, minutes/radii, speed, mode */
 sv_status sv_analyze_inputs(sv_analyze_state *s);   /* analyze_inputs.c: target check, open every source */
-sv_status sv_analyze_crs(sv_analyze_state *s);      /* analyze_inputs.c: the analysis CRS, every layer projected */
+sv_status sv_analyze_crs(sv_analyze_state *s);
+sv_status sv_analyze_shard(sv_analyze_state *s);    /* shards.c: one shard's features (svcov worker) or stop (plan) */      /* analyze_inputs.c: the analysis CRS, every layer projected */
 sv_status sv_analyze_places(sv_analyze_state *s);   /* analyze_inputs.c: station points, districts, the city */
 sv_status sv_analyze_write_start(sv_analyze_state *s); /* analyze_write.c: stations/districts/circles, a thread */
 sv_status sv_analyze_network(sv_analyze_state *s);  /* analyze_network.c: graph, network service areas */

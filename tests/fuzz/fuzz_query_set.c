@@ -57,6 +57,36 @@ void cli_catch_signals(sv_ctx *ctx)
     (void)ctx;
 }
 
+/* The PostGIS reader is not fuzzed here: --run/--pg-schema accepted, a file --db used as it is. */
+int cli_pg_arg(const char *cmd, const cli_arg *a, const char *arg)
+{
+    (void)cmd;
+    (void)a;
+    (void)arg;
+    return 0;
+}
+
+int cli_pg_check(const char *cmd, const char *db, const cli_pg *pg)
+{
+    (void)cmd;
+    (void)db;
+    (void)pg;
+    return 0;
+}
+
+sv_status cli_pg_fetch(sv_ctx *ctx, cli_pg *pg, const char **db)
+{
+    (void)ctx;
+    (void)pg;
+    (void)db;
+    return SV_OK;
+}
+
+void cli_pg_done(cli_pg *pg)
+{
+    (void)pg;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = malloc(size + 1);

@@ -1,0 +1,71 @@
+/*
+ * sv_shards.h - one analysis split into shards (svcov plan / worker / finish, pipeline/shards.c).
+ *
+ * A shard is a set of districts: tiles of about equal numbers of districts (--shards N, by the centres of
+ * the districts' envelopes) or the districts sharing a field's value (--shard-by FIELD). A worker runs the
+ * normal analysis on its districts plus every district, station, street, demand point and population
+ * polygon within the halo (the largest reach) of them, and keeps the rows of its own: its districts, the
+ * stations and demand points whose nearest district centre is one of its districts (a demand point inside a
+ * district goes with that district). So every district, station and demand point belongs to one shard.
+ */
+#ifndef SV_SHARDS_H
+#define SV_SHARDS_H
+
+#include "svcov/sv_analyze.h"
+#include "svcov/sv_store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    size_t n;         /* districts of the run */
+    char **ids;       /* their ids */
+    char **groups;    /* --shard-by: their field values (NULL otherwise) */
+    double *x, *y;    /* centre of each district's envelope, analysis CRS */
+    sv_env *env;      /* each district's envelope */
+    int *shard;       /* its shard, 1..n_shards */
+    int n_shards;
+    int epsg;         /* the analysis CRS */
+    double halo_m;    /* the largest reach (network: + max snap + trim) */
+    int by_field;     /* capture: read groups from the districts' name field */
+} sv_shard_plan;
+
+/* The shard hook of `svcov plan`: records the districts (ids, envelopes, groups), the CRS and the halo,
+ * and stops the analysis (userdata: sv_shard_plan). */
+sv_status sv_shard_capture(sv_ctx *ctx, void *userdata, const sv_analyze_opts *opts, const sv_analysis *a,
+                           sv_featureset *const inputs[5], int *stop);
+/* Tiles of about equal numbers of districts (n_shards at most the districts), or one shard per group. */
+sv_status sv_shard_assign(sv_ctx *ctx, sv_shard_plan *p, int n_shards);
+/* The shard of the district centre nearest to x, y (ties: the first district). */
+int sv_shard_nearest(const sv_shard_plan *p, double x, double y);
+/* The envelope of shard s's districts. */
+sv_env sv_shard_core(const sv_shard_plan *p, int s);
+void sv_shard_plan_free(sv_shard_plan *p);
+
+/* A worker's shard. */
+typedef struct {
+    const sv_shard_plan *plan;
+    int shard;
+    /* filled while rows are kept (stations, demand_access come before the tables keyed by them) */
+    char **stations, **demand;
+    size_t n_stations, n_demand, cap_stations, cap_demand;
+    int sorted;
+    size_t n_kept_districts;
+} sv_shard_worker;
+
+/* The shard hook of `svcov worker`: keeps the shard's districts and what lies within the halo of them
+ * (userdata: sv_shard_worker). */
+sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *opts, const sv_analysis *a,
+                          sv_featureset *const inputs[5], int *stop);
+/* 1 when a row of the shard's analysis belongs to the shard (called in table order), 0 when it belongs to
+ * another or is computed by svcov finish (city_coverage, the whole-area rows, critical stations, areas of
+ * responsibility). */
+int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, size_t n, const unsigned char *wkb,
+                      size_t len);
+void sv_shard_worker_free(sv_shard_worker *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,1785 @@
+/* store_pg.c - the only file that talks to PostgreSQL (libpq): the PostGIS
+ * writer of the result schema (schema.c) and the fetch of one run back into
+ * a SpatiaLite file (see sv_pg.h). */
+#include "svcov/sv_pg.h"
+#include "svcov/sv_store.h"
+#include "svcov/sv_text.h"
+
+#include "core/schema.h"
+
+#include <libpq-fe.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sv_pg_is_uri(const char *path)
+{
+    return path && strncmp(path, "PG:", 3) == 0;
+}
+
+const char *sv_pg_libpq_version(void)
+{
+    static char v[32];
+    int n = PQlibVersion();
+    snprintf(v, sizeof v, "%d.%d", n / 10000, n % 10000);
+    return v;
+}
+
+sv_status sv_pg_check_schema_name(sv_ctx *ctx, const char *schema)
+{
+    size_t n = schema ? strlen(schema) : 0;
+    int ok = n > 0 && n <= 63 && (islower((unsigned char)schema[0]) || schema[0] == '_') &&
+             strncmp(schema, "pg_", 3) != 0;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = islower((unsigned char)schema[i]) || isdigit((unsigned char)schema[i]) || schema[i] == '_';
+    if (!ok)
+        return sv_error(ctx, SV_ERR_USAGE,
+                        "--pg-schema %s: give a schema name of lower-case letters, digits and _ (at most 63, not "
+                        "starting with a digit or pg_), e.g. --pg-schema svcov",
+                        schema ? schema : "");
+    return SV_OK;
+}
+
+/* The connection string with any password hidden, for messages. */
+static void shown_uri(const char *uri, char *out, size_t size)
+{
+    snprintf(out, size, "%s", uri);
+    char *p = strstr(out, "password=");
+    if (p) {
+        p += strlen("password=");
+        char *end = p;
+        while (*end && *end != ' ')
+            end++;
+        memmove(p + 3, end, strlen(end) + 1);
+        memcpy(p, "***", 3);
+    }
+}
+
+char *sv_pg_hide_password(const char *s)
+{
+    if (!s)
+        return NULL;
+    char *out = malloc(2 * strlen(s) + 16), *o = out;
+    if (!out)
+        return NULL;
+    for (const char *p = s; *p;) {
+        if (strncmp(p, "password=", 9) == 0) {
+            memcpy(o, "password=***", 12);
+            o += 12;
+            p += 9 + strcspn(p + 9, " '\"");
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static void no_notices(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message; /* the library never prints ("relation exists, skipping") */
+}
+
+/* PQerrorMessage without its trailing line break. */
+static const char *pg_msg(PGconn *c, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", c ? PQerrorMessage(c) : "no connection");
+    for (char *p = buf; *p; p++) /* libpq's "...\n\tIs the server running ...": one line */
+        if (*p == '\n' || *p == '\t')
+            *p = ' ';
+    size_t n = strlen(buf);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+        buf[--n] = '\0';
+    return buf;
+}
+
+static sv_status pg_connect(sv_ctx *ctx, const char *uri, PGconn **out)
+{
+    *out = NULL;
+    char shown[1024], m[1024];
+    shown_uri(uri, shown, sizeof shown);
+    PGconn *c = PQconnectdb(uri + 3);
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        sv_status rc = sv_error(ctx, SV_ERR_INPUT,
+                                "cannot connect to PostgreSQL at %s: %s; check host, port, dbname and user (a libpq "
+                                "connection string as psql takes it, e.g. PG:\"host=localhost dbname=gis\")",
+                                shown, pg_msg(c, m, sizeof m));
+        PQfinish(c);
+        return rc;
+    }
+    PQsetNoticeProcessor(c, no_notices, NULL);
+    PGresult *r = PQexec(c, "SET client_encoding = 'UTF8'; SET client_min_messages = warning; "
+                            "SET extra_float_digits = 3");
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) {
+        sv_status rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL at %s: %s", shown, pg_msg(c, m, sizeof m));
+        PQfinish(c);
+        return rc;
+    }
+    *out = c;
+    return SV_OK;
+}
+
+/* Run sql (no parameters) expecting no rows. */
+static sv_status pg_exec(sv_ctx *ctx, PGconn *c, const char *sql, const char *what)
+{
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType s = PQresultStatus(r);
+    PQclear(r);
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+        char m[1024];
+        return sv_error(ctx, SV_ERR_DB, "PostgreSQL: %s: %s", what, pg_msg(c, m, sizeof m));
+    }
+    return SV_OK;
+}
+
+/* The first value of a one-parameter query into out ("" for NULL); 1 row, 0 none, -1 error. */
+static int pg_value(PGconn *c, const char *sql, const char *param, char *out, size_t size)
+{
+    const char *p[1] = {param};
+    PGresult *r = PQexecParams(c, sql, param ? 1 : 0, NULL, param ? p : NULL, NULL, NULL, 0);
+    int k = -1;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+        k = PQntuples(r) > 0;
+        if (k && out)
+            snprintf(out, size, "%s", PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0));
+    }
+    PQclear(r);
+    return k;
+}
+
+/* PostGIS is installed in the database. */
+static sv_status check_postgis(sv_ctx *ctx, PGconn *c, const char *uri)
+{
+    char v[64], m[1024], shown[1024];
+    int k = pg_value(c, "SELECT extversion FROM pg_extension WHERE extname = 'postgis'", NULL, v, sizeof v);
+    shown_uri(uri, shown, sizeof shown);
+    if (k < 0)
+        return sv_error(ctx, SV_ERR_DB, "PostgreSQL at %s: %s", shown, pg_msg(c, m, sizeof m));
+    if (k == 0) {
+        char db[256];
+        snprintf(db, sizeof db, "%s", PQdb(c));
+        return sv_error(ctx, SV_ERR_INPUT,
+                        "database %s (%s) has no PostGIS; run 'CREATE EXTENSION postgis;' in it (as its owner or a "
+                        "superuser) or give another dbname; nothing was written",
+                        db, shown);
+    }
+    return SV_OK;
+}
+
+/* The schema: 0 absent, 1 usable (we may create tables in it), or an error naming its owner. */
+static sv_status check_schema(sv_ctx *ctx, PGconn *c, const char *schema, int *exists)
+{
+    *exists = 0;
+    const char *p[1] = {schema};
+    PGresult *r = PQexecParams(c,
+                               "SELECT pg_get_userbyid(n.nspowner), has_schema_privilege(n.oid, 'CREATE'), "
+                               "current_user FROM pg_namespace n WHERE n.nspname = $1",
+                               1, NULL, p, NULL, NULL, 0);
+    char m[1024];
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        return sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot look up schema %s: %s", schema, pg_msg(c, m, sizeof m));
+    }
+    sv_status rc = SV_OK;
+    if (PQntuples(r) > 0) {
+        *exists = 1;
+        if (strcmp(PQgetvalue(r, 0, 1), "t") != 0)
+            rc = sv_error(ctx, SV_ERR_OUTPUT,
+                          "schema %s in database %s belongs to %s, and %s may not create tables in it; give "
+                          "--pg-schema NAME for a schema of your own, or ask its owner for "
+                          "'GRANT CREATE, USAGE ON SCHEMA %s TO %s'; nothing was written",
+                          schema, PQdb(c), PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 2), schema, PQgetvalue(r, 0, 2));
+    } else {
+        /* a new schema needs CREATE on the database */
+        PGresult *q = PQexec(c, "SELECT has_database_privilege(current_database(), 'CREATE'), current_user");
+        if (PQresultStatus(q) == PGRES_TUPLES_OK && PQntuples(q) > 0 && strcmp(PQgetvalue(q, 0, 0), "t") != 0)
+            rc = sv_error(ctx, SV_ERR_OUTPUT,
+                          "schema %s does not exist in database %s and %s may not create it; ask the database's "
+                          "owner to create it for you or give --pg-schema NAME of an existing one; nothing was "
+                          "written",
+                          schema, PQdb(c), PQgetvalue(q, 0, 1));
+        PQclear(q);
+    }
+    PQclear(r);
+    return rc;
+}
+
+sv_status sv_pg_check_target(sv_ctx *ctx, const char *uri, const char *schema)
+{
+    sv_status rc = sv_pg_check_schema_name(ctx, schema);
+    if (rc != SV_OK)
+        return rc;
+    PGconn *c = NULL;
+    if ((rc = pg_connect(ctx, uri, &c)) != SV_OK)
+        return rc;
+    int exists = 0;
+    if ((rc = check_postgis(ctx, c, uri)) == SV_OK)
+        rc = check_schema(ctx, c, schema, &exists);
+    PQfinish(c);
+    return rc;
+}
+
+/* ---- the tables from the description ---- */
+
+static const char *pg_type(sv_col_type t)
+{
+    return t == SV_COL_INTEGER ? "bigint" : t == SV_COL_REAL ? "double precision" : "text";
+}
+
+static const char *pg_geometry(const char *type)
+{
+    if (strcmp(type, "POINT") == 0)
+        return "Point";
+    if (strcmp(type, "POLYGON") == 0)
+        return "Polygon";
+    if (strcmp(type, "MULTILINESTRING") == 0)
+        return "MultiLineString";
+    return "MultiPolygon";
+}
+
+/* runs: run_id an identity (grows with every run); every other table: run_id, then its own key. */
+static void create_sql(sv_buf *b, const char *schema, const sv_table_desc *t, int srid)
+{
+    int runs = strcmp(t->name, "runs") == 0;
+    sv_buf_printf(b, "CREATE TABLE IF NOT EXISTS \"%s\".%s (", schema, t->name);
+    if (runs)
+        sv_buf_printf(b, "run_id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY");
+    else
+        sv_buf_printf(b, "run_id integer NOT NULL REFERENCES \"%s\".runs (run_id) ON DELETE CASCADE, %s bigint "
+                         "NOT NULL",
+                      schema, t->key);
+    for (size_t c = 0; c < t->n_columns; c++)
+        sv_buf_printf(b, ", \"%s\" %s%s", t->columns[c].name, pg_type(t->columns[c].type),
+                      t->columns[c].not_null ? " NOT NULL" : "");
+    if (t->geometry)
+        sv_buf_printf(b, ", %s geometry(%s, %d)", t->geometry_column, pg_geometry(t->geometry), srid);
+    if (!runs)
+        sv_buf_printf(b, ", PRIMARY KEY (run_id, %s)", t->key);
+    sv_buf_printf(b, ");\n");
+    for (size_t i = 0; i < t->n_indexes; i++)
+        sv_buf_printf(b, "CREATE INDEX IF NOT EXISTS %s ON \"%s\".%s (run_id, %s);\n", t->indexes[i].name, schema,
+                      t->name, t->indexes[i].columns);
+    if (t->geometry)
+        sv_buf_printf(b, "CREATE INDEX IF NOT EXISTS %s_%s_gist ON \"%s\".%s USING gist (%s);\n", t->name,
+                      t->geometry_column, schema, t->name, t->geometry_column);
+}
+
+/* The coordination of sharded runs (svcov plan, worker, finish): not results, so not in schema.c. */
+static void shard_tables_sql(sv_buf *b, const char *schema, int srid)
+{
+    sv_buf_printf(b,
+                  "CREATE TABLE IF NOT EXISTS \"%s\".shard_plans (run_id integer PRIMARY KEY REFERENCES \"%s\".runs "
+                  "(run_id) ON DELETE CASCADE, status text NOT NULL CHECK (status IN ('planned', 'complete')), "
+                  "args text[] NOT NULL, n_shards integer NOT NULL, halo_m double precision NOT NULL, "
+                  "planned_utc timestamptz NOT NULL DEFAULT now(), completed_utc timestamptz);\n"
+                  "CREATE TABLE IF NOT EXISTS \"%s\".shards (run_id integer NOT NULL REFERENCES \"%s\".runs (run_id) "
+                  "ON DELETE CASCADE, shard_no integer NOT NULL, status text NOT NULL DEFAULT 'todo' CHECK (status "
+                  "IN ('todo', 'running', 'done', 'failed')), n_districts integer NOT NULL, work double precision "
+                  "NOT NULL, worker text, lease_until timestamptz, attempt integer NOT NULL DEFAULT 0, started_utc "
+                  "timestamptz, finished_utc timestamptz, n_rows bigint, message text, core geometry(Polygon, %d), "
+                  "halo geometry(Polygon, %d), PRIMARY KEY (run_id, shard_no));\n"
+                  "CREATE INDEX IF NOT EXISTS shards_core_gist ON \"%s\".shards USING gist (core);\n"
+                  "CREATE TABLE IF NOT EXISTS \"%s\".shard_districts (run_id integer NOT NULL REFERENCES \"%s\".runs "
+                  "(run_id) ON DELETE CASCADE, district_id text NOT NULL, shard_no integer NOT NULL, x_min double "
+                  "precision NOT NULL, y_min double precision NOT NULL, x_max double precision NOT NULL, y_max double "
+                  "precision NOT NULL, PRIMARY KEY (run_id, district_id));\n"
+                  "CREATE TABLE IF NOT EXISTS \"%s\".shard_inputs (run_id integer NOT NULL REFERENCES \"%s\".runs "
+                  "(run_id) ON DELETE CASCADE, input_no integer NOT NULL, file_no integer NOT NULL, file_name text "
+                  "NOT NULL, path text NOT NULL, data bytea NOT NULL, PRIMARY KEY (run_id, input_no, file_no));\n",
+                  schema, schema, schema, schema, srid, srid, schema, schema, schema, schema, schema);
+}
+
+/* The schema, its svcov_meta (schema version, SRID) and every table, in this transaction. The SRID of an
+ * existing schema must be the run's: a typed geometry column has one. */
+static sv_status create_tables(sv_ctx *ctx, PGconn *c, const char *schema, int srid)
+{
+    sv_buf b = {0};
+    sv_buf_printf(&b, "CREATE SCHEMA IF NOT EXISTS \"%s\";\n"
+                      "CREATE TABLE IF NOT EXISTS \"%s\".svcov_meta (key text PRIMARY KEY, value text NOT NULL);\n"
+                      "INSERT INTO \"%s\".svcov_meta VALUES ('schema_version', '%d'), ('srid', '%d') "
+                      "ON CONFLICT (key) DO NOTHING;\n",
+                  schema, schema, schema, SV_STORE_SCHEMA_VERSION, srid);
+    if (b.failed)
+        return SV_ERR_NOMEM;
+    sv_status rc = pg_exec(ctx, c, b.data, "cannot create the svcov schema");
+    sv_buf_free(&b);
+    if (rc != SV_OK)
+        return rc;
+    char sql[512], v[64], ver[64];
+    snprintf(sql, sizeof sql, "SELECT value FROM \"%s\".svcov_meta WHERE key = $1", schema);
+    if (pg_value(c, sql, "srid", v, sizeof v) != 1 || pg_value(c, sql, "schema_version", ver, sizeof ver) != 1)
+        return sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot read %s.svcov_meta", schema);
+    if (atoi(ver) != SV_STORE_SCHEMA_VERSION)
+        return sv_error(ctx, SV_ERR_OUTPUT,
+                        "schema %s holds svcov results of schema version %s, this svcov writes version %d; give "
+                        "--pg-schema NAME for a new schema; nothing was written",
+                        schema, ver, SV_STORE_SCHEMA_VERSION);
+    if (atoi(v) != srid)
+        return sv_error(ctx, SV_ERR_OUTPUT,
+                        "schema %s holds results in EPSG:%s and this run is in EPSG:%d (its geometry columns have "
+                        "one SRID); give --crs EPSG:%s to add to it, or --pg-schema NAME for another area; nothing "
+                        "was written",
+                        schema, v, srid, v);
+    /* runs first: the others refer to it */
+    create_sql(&b, schema, sv_schema_table(SV_TABLE_RUNS), srid);
+    for (int t = 0; t < SV_TABLE_COUNT; t++)
+        if (t != SV_TABLE_RUNS)
+            create_sql(&b, schema, sv_schema_table((sv_table)t), srid);
+    shard_tables_sql(&b, schema, srid);
+    if (b.failed)
+        return SV_ERR_NOMEM;
+    rc = pg_exec(ctx, c, b.data, "cannot create the result tables");
+    sv_buf_free(&b);
+    return rc;
+}
+
+/* BEGIN, then the schema's publishing lock (until the end of the transaction: publishers of one schema take
+ * turns, so two never race to create the tables) and the tables. */
+static sv_status begin_tables(sv_ctx *ctx, PGconn *c, const char *schema, int srid)
+{
+    sv_status rc = pg_exec(ctx, c, "BEGIN", "cannot start a transaction");
+    if (rc == SV_OK) {
+        const char *p[1] = {schema};
+        PGresult *r = PQexecParams(c, "SELECT pg_advisory_xact_lock(hashtext('svcov.publish.' || $1))", 1, NULL, p,
+                                   NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            char m[1024];
+            rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot lock schema %s: %s", schema, pg_msg(c, m, sizeof m));
+        }
+        PQclear(r);
+    }
+    return rc == SV_OK ? create_tables(ctx, c, schema, srid) : rc;
+}
+
+/* ---- publishing: rows of the SpatiaLite file, COPY text format ---- */
+
+static void copy_text(sv_buf *b, const char *s)
+{
+    const char *start = s;
+    for (; *s; s++) {
+        const char *esc = *s == '\\' ? "\\\\" : *s == '\n' ? "\\n" : *s == '\r' ? "\\r" : *s == '\t' ? "\\t" : NULL;
+        if (esc) {
+            sv_buf_add(b, start, (size_t)(s - start));
+            sv_buf_puts(b, esc);
+            start = s + 1;
+        }
+    }
+    sv_buf_add(b, start, (size_t)(s - start));
+}
+
+/* A value as COPY text (\N for NULL); numbers exact (17 digits). */
+static void copy_value(sv_buf *b, const sv_value *v)
+{
+    if (v->kind == SV_VALUE_NULL || (v->kind == SV_VALUE_TEXT && !v->text) ||
+        (v->kind != SV_VALUE_TEXT && !isfinite(v->number)))
+        sv_buf_puts(b, "\\N");
+    else if (v->kind == SV_VALUE_TEXT)
+        copy_text(b, v->text);
+    else if (v->kind == SV_VALUE_INT)
+        sv_buf_printf(b, "%lld", (long long)v->number);
+    else
+        sv_buf_printf(b, "%.17g", v->number);
+}
+
+/* WKB as hex EWKB with the SRID (PostGIS's geometry input). */
+static void copy_ewkb(sv_buf *b, const unsigned char *wkb, size_t len, int srid)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (!wkb || len < 5) {
+        sv_buf_puts(b, "\\N");
+        return;
+    }
+    unsigned char head[9];
+    int le = wkb[0] == 1;
+    unsigned long type = le ? (unsigned long)wkb[1] | (unsigned long)wkb[2] << 8 | (unsigned long)wkb[3] << 16 |
+                                  (unsigned long)wkb[4] << 24
+                            : (unsigned long)wkb[4] | (unsigned long)wkb[3] << 8 | (unsigned long)wkb[2] << 16 |
+                                  (unsigned long)wkb[1] << 24;
+    type |= 0x20000000UL; /* EWKB: an SRID follows */
+    unsigned long s = (unsigned long)srid;
+    head[0] = wkb[0];
+    for (int i = 0; i < 4; i++) {
+        head[1 + i] = (unsigned char)(le ? type >> (8 * i) : type >> (8 * (3 - i)));
+        head[5 + i] = (unsigned char)(le ? s >> (8 * i) : s >> (8 * (3 - i)));
+    }
+    char pair[2];
+    for (size_t i = 0; i < 9; i++) {
+        pair[0] = hex[head[i] >> 4];
+        pair[1] = hex[head[i] & 15];
+        sv_buf_add(b, pair, 2);
+    }
+    for (size_t i = 5; i < len; i++) {
+        pair[0] = hex[wkb[i] >> 4];
+        pair[1] = hex[wkb[i] & 15];
+        sv_buf_add(b, pair, 2);
+    }
+}
+
+typedef struct {
+    PGconn *c;
+    const char *schema;
+    long long run_id;
+    int srid;
+    int n_runs;
+    sv_buf row;
+    /* site runs added to a stored run: only the local site runs above site_from, renumbered by
+     * site_offset; site_col is the site_run_id column (-1: the key, site_runs) */
+    int site;
+    long long site_from, site_offset;
+    int site_col;
+    long long n_rows;
+    /* one shard of a sharded run: rows kept by keep, keys offset (shard_no << 32) */
+    sv_pg_keep_fn keep;
+    void *keep_ud;
+    sv_table table;
+    long long key_offset;
+    /* text starting with from[i] (a worker's copy of an input) is published with to[i] instead */
+    const char *const *from, *const *to;
+    size_t n_rewrite;
+    sv_buf text;
+} publish_state;
+
+/* v, or v with a worker's input path replaced by the plan's (in ps->text); NULL for NULL. */
+static const char *rewritten(publish_state *ps, const char *v)
+{
+    for (size_t i = 0; v && i < ps->n_rewrite; i++) {
+        size_t n = ps->from[i] ? strlen(ps->from[i]) : 0;
+        if (n && strncmp(v, ps->from[i], n) == 0) {
+            ps->text.len = 0;
+            sv_buf_puts(&ps->text, ps->to[i]);
+            sv_buf_puts(&ps->text, v + n);
+            return ps->text.failed ? v : ps->text.data;
+        }
+    }
+    return v;
+}
+
+static sv_status pg_copy_put(sv_ctx *ctx, publish_state *ps)
+{
+    if (ps->row.failed)
+        return SV_ERR_NOMEM;
+    if (PQputCopyData(ps->c, ps->row.data, (int)ps->row.len) != 1) {
+        char m[1024];
+        return sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot send result rows: %s", pg_msg(ps->c, m, sizeof m));
+    }
+    ps->row.len = 0;
+    return SV_OK;
+}
+
+/* One row of a table: run_id, key, the values, the geometry. Sent in pieces of about 1 MB. */
+static sv_status copy_row_(sv_ctx *ctx, publish_state *ps, long long key, const sv_value *values, size_t n,
+                           int geom, const unsigned char *wkb, size_t len)
+{
+    sv_value site_id;
+    if (ps->keep && !ps->keep(ps->keep_ud, ps->table, values, n, geom ? wkb : NULL, geom ? len : 0))
+        return SV_OK;
+    key += ps->key_offset;
+    if (ps->site) {
+        long long s = ps->site_col < 0 ? key : (long long)values[ps->site_col].number;
+        if (s <= ps->site_from)
+            return SV_OK; /* a site run the store already has */
+        if (ps->site_col < 0)
+            key = s + ps->site_offset;
+        else
+            site_id = SV_INT(s + ps->site_offset);
+    }
+    sv_buf_printf(&ps->row, "%lld\t%lld", ps->run_id, key);
+    for (size_t i = 0; i < n; i++) {
+        sv_buf_puts(&ps->row, "\t");
+        sv_value v = ps->site && (int)i == ps->site_col ? site_id : values[i];
+        if (v.kind == SV_VALUE_TEXT && ps->n_rewrite)
+            v.text = rewritten(ps, v.text);
+        copy_value(&ps->row, &v);
+    }
+    if (geom) {
+        sv_buf_puts(&ps->row, "\t");
+        copy_ewkb(&ps->row, wkb, len, ps->srid);
+    }
+    sv_buf_puts(&ps->row, "\n");
+    ps->n_rows++;
+    if (sv_ctx_interrupted(ctx))
+        return sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; nothing of this run was published");
+    return ps->row.len > (1 << 20) ? pg_copy_put(ctx, ps) : SV_OK;
+}
+
+static sv_status copy_row(sv_ctx *ctx, void *userdata, long long key, const sv_value *values, size_t n,
+                          const unsigned char *wkb, size_t len)
+{
+    return copy_row_(ctx, userdata, key, values, n, 0, wkb, len);
+}
+
+/* A table with a geometry column: a NULL geometry is \N. */
+static sv_status copy_row_geom(sv_ctx *ctx, void *userdata, long long key, const sv_value *values, size_t n,
+                               const unsigned char *wkb, size_t len)
+{
+    return copy_row_(ctx, userdata, key, values, n, 1, wkb, len);
+}
+
+/* The run record: INSERT ... RETURNING run_id (the new run's id). */
+static sv_status insert_run(sv_ctx *ctx, void *userdata, long long key, const sv_value *values, size_t n,
+                            const unsigned char *wkb, size_t len)
+{
+    (void)key;
+    (void)wkb;
+    (void)len;
+    publish_state *ps = userdata;
+    if (++ps->n_runs > 1)
+        return sv_error(ctx, SV_ERR_INPUT, "the result holds more than one run; publish one analyze run at a time");
+    const sv_table_desc *t = sv_schema_table(SV_TABLE_RUNS);
+    sv_buf sql = {0};
+    sv_buf_printf(&sql, "INSERT INTO \"%s\".runs (", ps->schema);
+    for (size_t c = 0; c < n; c++)
+        sv_buf_printf(&sql, "%s\"%s\"", c ? ", " : "", t->columns[c].name);
+    sv_buf_puts(&sql, ") VALUES (");
+    for (size_t c = 0; c < n; c++)
+        sv_buf_printf(&sql, "%s$%zu", c ? ", " : "", c + 1);
+    sv_buf_puts(&sql, ") RETURNING run_id");
+    char **text = calloc(n ? n : 1, sizeof *text);
+    sv_status rc = sql.failed || !text ? SV_ERR_NOMEM : SV_OK;
+    for (size_t c = 0; rc == SV_OK && c < n; c++) {
+        if (values[c].kind == SV_VALUE_NULL || (values[c].kind == SV_VALUE_TEXT && !values[c].text) ||
+            (values[c].kind != SV_VALUE_TEXT && !isfinite(values[c].number)))
+            continue;
+        char num[64];
+        if (values[c].kind == SV_VALUE_INT)
+            snprintf(num, sizeof num, "%lld", (long long)values[c].number);
+        else if (values[c].kind == SV_VALUE_REAL)
+            snprintf(num, sizeof num, "%.17g", values[c].number);
+        if (!(text[c] = sv_strdup(values[c].kind == SV_VALUE_TEXT ? values[c].text : num)))
+            rc = SV_ERR_NOMEM;
+    }
+    if (rc == SV_OK) {
+        PGresult *r = PQexecParams(ps->c, sql.data, (int)n, NULL, (const char *const *)text, NULL, NULL, 0);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+            ps->run_id = atoll(PQgetvalue(r, 0, 0));
+        } else {
+            char m[1024];
+            rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot record the run: %s", pg_msg(ps->c, m, sizeof m));
+        }
+        PQclear(r);
+    }
+    for (size_t c = 0; text && c < n; c++)
+        free(text[c]);
+    free(text);
+    sv_buf_free(&sql);
+    return rc;
+}
+
+static sv_status copy_table(sv_ctx *ctx, sv_store_reader *rd, publish_state *ps, sv_table table)
+{
+    const sv_table_desc *t = sv_schema_table(table);
+    sv_buf sql = {0};
+    sv_buf_printf(&sql, "COPY \"%s\".%s (run_id, %s", ps->schema, t->name, t->key);
+    for (size_t c = 0; c < t->n_columns; c++)
+        sv_buf_printf(&sql, ", \"%s\"", t->columns[c].name);
+    if (t->geometry)
+        sv_buf_printf(&sql, ", %s", t->geometry_column);
+    sv_buf_puts(&sql, ") FROM STDIN");
+    if (sql.failed)
+        return SV_ERR_NOMEM;
+    char m[1024];
+    PGresult *r = PQexec(ps->c, sql.data);
+    sv_buf_free(&sql);
+    int ok = PQresultStatus(r) == PGRES_COPY_IN;
+    PQclear(r);
+    if (!ok)
+        return sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot write %s.%s: %s", ps->schema, t->name,
+                        pg_msg(ps->c, m, sizeof m));
+    ps->row.len = 0;
+    ps->table = table;
+    sv_status rc = sv_store_scan(ctx, rd, table, t->geometry ? copy_row_geom : copy_row, ps);
+    if (rc == SV_OK && ps->row.len)
+        rc = pg_copy_put(ctx, ps);
+    if (PQputCopyEnd(ps->c, rc == SV_OK ? NULL : "svcov stopped") != 1 && rc == SV_OK)
+        rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot end the copy of %s: %s", t->name,
+                      pg_msg(ps->c, m, sizeof m));
+    while ((r = PQgetResult(ps->c)) != NULL) {
+        if (rc == SV_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+            rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot write %s.%s: %s", ps->schema, t->name,
+                          pg_msg(ps->c, m, sizeof m));
+        PQclear(r);
+    }
+    return rc;
+}
+
+sv_status sv_pg_publish(sv_ctx *ctx, const char *uri, const char *schema, const char *db_path, long long *run_id)
+{
+    sv_status rc = sv_pg_check_schema_name(ctx, schema);
+    if (rc != SV_OK)
+        return rc;
+    int srid = sv_store_db_srid(db_path);
+    sv_store_reader *rd = NULL;
+    if ((rc = sv_store_open_read(ctx, db_path, &rd)) != SV_OK)
+        return rc;
+    publish_state ps = {.schema = schema, .srid = srid};
+    int exists = 0;
+    if (srid <= 0)
+        rc = sv_error(ctx, SV_ERR_INPUT, "%s has no registered geometry (SRID); rerun 'svcov analyze'", db_path);
+    if (rc == SV_OK && (rc = pg_connect(ctx, uri, &ps.c)) == SV_OK && (rc = check_postgis(ctx, ps.c, uri)) == SV_OK)
+        rc = check_schema(ctx, ps.c, schema, &exists);
+    /* One transaction: a reader sees the run whole or not at all. Publishers of one schema take turns
+     * (the lock ends with the transaction), so two runs never race to create the tables. */
+    if (rc == SV_OK)
+        rc = begin_tables(ctx, ps.c, schema, srid);
+    if (rc == SV_OK)
+        rc = sv_store_scan(ctx, rd, SV_TABLE_RUNS, insert_run, &ps);
+    if (rc == SV_OK && ps.n_runs != 1)
+        rc = sv_error(ctx, SV_ERR_INPUT, "%s holds no run record; rerun 'svcov analyze'", db_path);
+    for (int t = 0; rc == SV_OK && t < SV_TABLE_COUNT; t++)
+        if (t != SV_TABLE_RUNS)
+            rc = copy_table(ctx, rd, &ps, (sv_table)t);
+    if (rc == SV_OK && sv_ctx_interrupted(ctx))
+        rc = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; nothing of this run was published");
+    if (rc == SV_OK)
+        rc = pg_exec(ctx, ps.c, "COMMIT", "cannot commit the run");
+    /* on failure the transaction dies with the connection: nothing of the run stays */
+    sv_buf_free(&ps.row);
+    PQfinish(ps.c);
+    sv_store_close_read(rd);
+    if (rc == SV_OK && run_id)
+        *run_id = ps.run_id;
+    return rc;
+}
+
+/* ---- fetching one run into a SpatiaLite file ---- */
+
+static int unhex(int ch)
+{
+    return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+/* The run ids of the schema, as "1, 2, 5" (at most the last 20). */
+static void run_list(PGconn *c, const char *schema, char *out, size_t size)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT string_agg(run_id::text, ', ' ORDER BY run_id) FROM (SELECT run_id FROM \"%s\".runs "
+             "ORDER BY run_id DESC LIMIT 20) r",
+             schema);
+    if (pg_value(c, sql, NULL, out, size) != 1 || !*out)
+        snprintf(out, size, "none");
+}
+
+static sv_status fetch_table(sv_ctx *ctx, PGconn *c, const char *schema, sv_table table, long long run,
+                             sv_store *st)
+{
+    const sv_table_desc *t = sv_schema_table(table);
+    int runs = table == SV_TABLE_RUNS;
+    char reg[256], v[256];
+    snprintf(reg, sizeof reg, "\"%s\".%s", schema, t->name);
+    if (pg_value(c, "SELECT to_regclass($1) IS NOT NULL", reg, v, sizeof v) != 1 || strcmp(v, "t") != 0)
+        return SV_OK; /* a table of an older store with none of its rows */
+    sv_buf sql = {0};
+    sv_buf_printf(&sql, "SELECT %s", runs ? "run_id" : t->key);
+    for (size_t i = 0; i < t->n_columns; i++)
+        sv_buf_printf(&sql, ", \"%s\"", t->columns[i].name);
+    if (t->geometry)
+        sv_buf_printf(&sql, ", encode(ST_AsBinary(%s), 'hex')", t->geometry_column);
+    sv_buf_printf(&sql, " FROM \"%s\".%s WHERE run_id = $1 ORDER BY %s", schema, t->name, runs ? "run_id" : t->key);
+    if (sql.failed)
+        return SV_ERR_NOMEM;
+    char runs_text[32], m[1024];
+    snprintf(runs_text, sizeof runs_text, "%lld", run);
+    const char *p[1] = {runs_text};
+    sv_status rc = SV_OK;
+    if (!PQsendQueryParams(c, sql.data, 1, NULL, p, NULL, NULL, 0) || !PQsetSingleRowMode(c))
+        rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot read %s.%s: %s", schema, t->name, pg_msg(c, m, sizeof m));
+    sv_buf_free(&sql);
+    sv_value *vals = calloc(t->n_columns ? t->n_columns : 1, sizeof *vals);
+    unsigned char *wkb = NULL;
+    size_t wcap = 0;
+    PGresult *r;
+    while ((r = PQgetResult(c)) != NULL) {
+        ExecStatusType s = PQresultStatus(r);
+        if (rc == SV_OK && !vals)
+            rc = SV_ERR_NOMEM;
+        if (rc == SV_OK && s == PGRES_SINGLE_TUPLE) {
+            for (size_t i = 0; i < t->n_columns && rc == SV_OK; i++) {
+                int col = (int)i + 1;
+                const char *x = PQgetvalue(r, 0, col);
+                if (PQgetisnull(r, 0, col))
+                    vals[i] = SV_NULL;
+                else if (t->columns[i].type == SV_COL_TEXT)
+                    vals[i] = SV_TEXT(x);
+                else if (t->columns[i].type == SV_COL_INTEGER)
+                    vals[i] = SV_INT(strtoll(x, NULL, 10));
+                else
+                    vals[i] = SV_REAL(strtod(x, NULL));
+            }
+            size_t len = 0;
+            if (t->geometry && !PQgetisnull(r, 0, (int)t->n_columns + 1)) {
+                const char *hx = PQgetvalue(r, 0, (int)t->n_columns + 1);
+                size_t hl = strlen(hx);
+                if (hl / 2 > wcap) {
+                    unsigned char *w = realloc(wkb, hl / 2);
+                    if (!w)
+                        rc = SV_ERR_NOMEM;
+                    else
+                        wkb = w, wcap = hl / 2;
+                }
+                for (size_t i = 0; rc == SV_OK && i + 1 < hl; i += 2)
+                    wkb[len++] = (unsigned char)(unhex(hx[i]) << 4 | unhex(hx[i + 1]));
+            }
+            if (rc == SV_OK)
+                rc = sv_store_insert_keyed(ctx, st, table, strtoll(PQgetvalue(r, 0, 0), NULL, 10), vals,
+                                           t->n_columns, len ? wkb : NULL, len);
+            if (rc == SV_OK && sv_ctx_interrupted(ctx))
+                rc = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted");
+        } else if (rc == SV_OK && s != PGRES_TUPLES_OK) {
+            rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot read %s.%s: %s", schema, t->name,
+                          pg_msg(c, m, sizeof m));
+        }
+        PQclear(r);
+    }
+    free(vals);
+    free(wkb);
+    return rc;
+}
+
+/* The run to read in this transaction: run, or the latest when 0; SV_ERR_USAGE for one that is not there. */
+static sv_status resolve_run(sv_ctx *ctx, PGconn *c, const char *uri, const char *schema, long long run,
+                             long long *id)
+{
+    char v[256], sql[512], shown[1024], have[8] = "";
+    shown_uri(uri, shown, sizeof shown);
+    snprintf(v, sizeof v, "\"%s\".runs", schema);
+    if (pg_value(c, "SELECT to_regclass($1) IS NOT NULL", v, have, sizeof have) != 1 || strcmp(have, "t") != 0)
+        return sv_error(ctx, SV_ERR_INPUT,
+                        "%s has no svcov results in schema %s; write a run with 'svcov analyze ... --out %s' (or "
+                        "give --pg-schema NAME)",
+                        shown, schema, shown);
+    *id = run;
+    if (run <= 0) {
+        snprintf(sql, sizeof sql,
+                 "SELECT max(run_id) FROM \"%s\".runs r WHERE NOT EXISTS (SELECT 1 FROM \"%s\".shard_plans p "
+                 "WHERE p.run_id = r.run_id AND p.status <> 'complete')",
+                 schema, schema);
+        if (pg_value(c, sql, NULL, v, sizeof v) != 1 || !*v)
+            return sv_error(ctx, SV_ERR_INPUT,
+                            "schema %s of %s holds no run yet; write one with 'svcov analyze ... --out %s'", schema,
+                            shown, shown);
+        *id = atoll(v);
+        return SV_OK;
+    }
+    char rt[32], list[512];
+    snprintf(rt, sizeof rt, "%lld", run);
+    snprintf(sql, sizeof sql, "SELECT 1 FROM \"%s\".runs WHERE run_id = $1", schema);
+    if (pg_value(c, sql, rt, v, sizeof v) != 1) {
+        run_list(c, schema, list, sizeof list);
+        return sv_error(ctx, SV_ERR_USAGE, "--run %lld: no such run in schema %s of %s; its runs: %s", run, schema,
+                        shown, list);
+    }
+    snprintf(sql, sizeof sql, "SELECT 1 FROM \"%s\".shard_plans WHERE run_id = $1 AND status <> 'complete'", schema);
+    if (pg_value(c, sql, rt, v, sizeof v) == 1)
+        return sv_error(ctx, SV_ERR_INPUT,
+                        "run %lld of schema %s is a sharded run that is not finished; see 'svcov status --db %s "
+                        "--run %lld', run 'svcov worker' and 'svcov finish' first",
+                        run, schema, shown, run);
+    return SV_OK;
+}
+
+sv_status sv_pg_run_id(sv_ctx *ctx, const char *uri, const char *schema, long long run, long long *run_id)
+{
+    sv_status rc = sv_pg_check_schema_name(ctx, schema);
+    PGconn *c = NULL;
+    if (rc == SV_OK && (rc = pg_connect(ctx, uri, &c)) == SV_OK)
+        rc = resolve_run(ctx, c, uri, schema, run, run_id);
+    PQfinish(c);
+    return rc;
+}
+
+sv_status sv_pg_fetch(sv_ctx *ctx, const char *uri, const char *schema, long long run, const char *out_path,
+                      long long *run_id)
+{
+    sv_status rc = sv_pg_check_schema_name(ctx, schema);
+    if (rc != SV_OK)
+        return rc;
+    PGconn *c = NULL;
+    if ((rc = pg_connect(ctx, uri, &c)) != SV_OK)
+        return rc;
+    char v[256], sql[512], shown[1024];
+    shown_uri(uri, shown, sizeof shown);
+    sv_store *st = NULL;
+    /* one snapshot for every table: a run published meanwhile does not mix in */
+    rc = pg_exec(ctx, c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "cannot start a transaction");
+    long long id = run;
+    if (rc == SV_OK)
+        rc = resolve_run(ctx, c, uri, schema, run, &id);
+    int srid = 0;
+    if (rc == SV_OK) {
+        snprintf(sql, sizeof sql, "SELECT value FROM \"%s\".svcov_meta WHERE key = 'srid'", schema);
+        if (pg_value(c, sql, NULL, v, sizeof v) != 1 || (srid = atoi(v)) <= 0)
+            rc = sv_error(ctx, SV_ERR_INPUT, "schema %s of %s has no svcov_meta SRID; it was not written by svcov",
+                          schema, shown);
+    }
+    if (rc == SV_OK)
+        rc = sv_store_create(ctx, out_path, srid, &st);
+    for (int t = 0; rc == SV_OK && t < SV_TABLE_COUNT; t++)
+        rc = fetch_table(ctx, c, schema, (sv_table)t, id, st);
+    if (rc == SV_OK) {
+        rc = sv_store_commit(ctx, st);
+        st = NULL;
+    }
+    sv_store_abort(st);
+    PQfinish(c);
+    if (rc == SV_OK && run_id)
+        *run_id = id;
+    return rc;
+}
+
+/* ---- site runs added to a stored run (svcov site --db PG:...) ---- */
+
+static int max_row(void *userdata, int ncol, const char *const *names, const char *const *values)
+{
+    (void)names;
+    if (values && ncol > 0 && values[0])
+        *(long long *)userdata = atoll(values[0]);
+    return 0;
+}
+
+sv_status sv_pg_publish_site(sv_ctx *ctx, const char *uri, const char *schema, long long run_id, const char *db_path,
+                             long long *site_run_id)
+{
+    sv_status rc = sv_pg_check_schema_name(ctx, schema);
+    if (rc != SV_OK)
+        return rc;
+    sv_store_reader *rd = NULL;
+    if ((rc = sv_store_open_read(ctx, db_path, &rd)) != SV_OK)
+        return rc;
+    /* svcov site added one site run to the copy: the newest */
+    long long newest = 0;
+    rc = sv_store_read(ctx, rd, "SELECT max(site_run_id) FROM site_runs", NULL, NULL, 0, max_row, &newest);
+    if (rc == SV_OK && newest <= 0)
+        rc = sv_error(ctx, SV_ERR_INTERNAL, "internal: %s holds no site run to publish", db_path);
+    publish_state ps = {.schema = schema, .srid = sv_store_db_srid(db_path), .run_id = run_id, .site = 1,
+                        .site_from = newest - 1};
+    long long site_from = newest - 1;
+    if (rc != SV_OK) {
+        sv_store_close_read(rd);
+        return rc;
+    }
+    if ((rc = pg_connect(ctx, uri, &ps.c)) == SV_OK)
+        rc = begin_tables(ctx, ps.c, schema, ps.srid);
+    char sql[512], v[64];
+    /* site runs published by others since the fetch: ours come after them */
+    snprintf(sql, sizeof sql, "SELECT coalesce(max(site_run_id), 0) FROM \"%s\".site_runs WHERE run_id = %lld",
+             schema, run_id);
+    if (rc == SV_OK && pg_value(ps.c, sql, NULL, v, sizeof v) != 1)
+        rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot read %s.site_runs", schema);
+    if (rc == SV_OK) {
+        long long have = atoll(v);
+        ps.site_offset = have > site_from ? have - site_from : 0;
+    }
+    static const sv_table site_tables[] = {SV_TABLE_SITE_RUNS, SV_TABLE_SITES, SV_TABLE_SITE_DISTRICT_COVERAGE};
+    for (size_t i = 0; rc == SV_OK && i < 3; i++) {
+        const sv_table_desc *t = sv_schema_table(site_tables[i]);
+        ps.site_col = -1;
+        for (size_t c = 0; c < t->n_columns; c++)
+            if (strcmp(t->columns[c].name, "site_run_id") == 0)
+                ps.site_col = (int)c;
+        rc = copy_table(ctx, rd, &ps, site_tables[i]);
+    }
+    if (rc == SV_OK)
+        rc = pg_exec(ctx, ps.c, "COMMIT", "cannot commit the site run");
+    sv_buf_free(&ps.row);
+    PQfinish(ps.c);
+    sv_store_close_read(rd);
+    if (rc == SV_OK && site_run_id)
+        *site_run_id = site_from + 1 + ps.site_offset;
+    return rc;
+}
+
+/* ---- sharded runs ---- */
+
+#include "svcov/sv_people.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* PQexecParams with text parameters; the result must be ok (tuples or command), else an SV_ERR_DB. */
+static sv_status pg_params(sv_ctx *ctx, PGconn *c, const char *sql, int n, const char *const *p, PGresult **out,
+                           const char *what)
+{
+    PGresult *r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
+    ExecStatusType s = PQresultStatus(r);
+    if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+        char m[1024];
+        PQclear(r);
+        if (out)
+            *out = NULL;
+        return sv_error(ctx, SV_ERR_DB, "PostgreSQL: %s: %s", what, pg_msg(c, m, sizeof m));
+    }
+    if (out)
+        *out = r;
+    else
+        PQclear(r);
+    return SV_OK;
+}
+
+/* A text[] literal of strings ("{\"a\",\"b\"}"). */
+static void array_literal(sv_buf *b, const char *const *s, size_t n)
+{
+    sv_buf_puts(b, "{");
+    for (size_t i = 0; i < n; i++) {
+        sv_buf_puts(b, i ? ",\"" : "\"");
+        for (const char *p = s[i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                sv_buf_puts(b, "\\");
+            sv_buf_add(b, p, 1);
+        }
+        sv_buf_puts(b, "\"");
+    }
+    sv_buf_puts(b, "}");
+}
+
+static sv_status read_whole(sv_ctx *ctx, const char *path, unsigned char **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return sv_error(ctx, SV_ERR_INPUT, "%s cannot be read: %s", path, strerror(errno));
+    sv_buf b = {0};
+    char buf[65536];
+    size_t k;
+    while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+        sv_buf_add(&b, buf, k);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || b.failed) {
+        sv_buf_free(&b);
+        return sv_error(ctx, SV_ERR_INPUT, "%s cannot be read", path);
+    }
+    *data = (unsigned char *)b.data;
+    *len = b.len;
+    return SV_OK;
+}
+
+sv_status sv_pg_plan(sv_ctx *ctx, const char *uri, const char *schema, const sv_shard_plan *p, const char *command,
+                     const char *const *args, size_t n_args, const sv_pg_input *inputs, size_t n_inputs,
+                     long long *run_id)
+{
+    sv_status rc = sv_pg_check_schema_name(ctx, schema);
+    PGconn *c = NULL;
+    int exists = 0;
+    if (rc == SV_OK && (rc = pg_connect(ctx, uri, &c)) == SV_OK && (rc = check_postgis(ctx, c, uri)) == SV_OK)
+        rc = check_schema(ctx, c, schema, &exists);
+    if (rc == SV_OK)
+        rc = begin_tables(ctx, c, schema, p->epsg);
+    char sql[2048], num[64], epsg[32];
+    long long id = 0;
+    PGresult *r = NULL;
+    if (rc == SV_OK) {
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO \"%s\".runs (started_utc, svcov_version, command, crs_epsg) VALUES "
+                 "(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), $1, $2, $3) RETURNING run_id",
+                 schema);
+        snprintf(epsg, sizeof epsg, "%d", p->epsg);
+        const char *pp[3] = {SV_VERSION, command, epsg};
+        if ((rc = pg_params(ctx, c, sql, 3, pp, &r, "cannot record the run")) == SV_OK)
+            id = atoll(PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
+    char rid[32];
+    snprintf(rid, sizeof rid, "%lld", id);
+    if (rc == SV_OK) {
+        sv_buf a = {0};
+        array_literal(&a, args, n_args);
+        char ns[32], halo[64];
+        snprintf(ns, sizeof ns, "%d", p->n_shards);
+        snprintf(halo, sizeof halo, "%.17g", p->halo_m);
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO \"%s\".shard_plans (run_id, status, args, n_shards, halo_m) VALUES ($1, 'planned', $2, "
+                 "$3, $4)",
+                 schema);
+        const char *pp[4] = {rid, a.data ? a.data : "{}", ns, halo};
+        rc = a.failed ? SV_ERR_NOMEM : pg_params(ctx, c, sql, 4, pp, NULL, "cannot record the plan");
+        sv_buf_free(&a);
+    }
+    for (int s = 1; rc == SV_OK && s <= p->n_shards; s++) {
+        sv_env e = sv_shard_core(p, s);
+        int nd = 0;
+        for (size_t i = 0; i < p->n; i++)
+            nd += p->shard[i] == s;
+        char sn[32], nds[32], b[4][64], halo[64];
+        snprintf(sn, sizeof sn, "%d", s);
+        snprintf(nds, sizeof nds, "%d", nd);
+        snprintf(b[0], 64, "%.17g", e.xmin);
+        snprintf(b[1], 64, "%.17g", e.ymin);
+        snprintf(b[2], 64, "%.17g", e.xmax);
+        snprintf(b[3], 64, "%.17g", e.ymax);
+        snprintf(halo, sizeof halo, "%.17g", p->halo_m);
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO \"%s\".shards (run_id, shard_no, n_districts, work, core, halo) SELECT $1, $2, $3::int, $3::int, "
+                 "e, ST_Expand(e, $8::float8) FROM (SELECT ST_MakeEnvelope($4, $5, $6, $7, %d) AS e) x",
+                 schema, p->epsg);
+        const char *pp[8] = {rid, sn, nds, b[0], b[1], b[2], b[3], halo};
+        rc = pg_params(ctx, c, sql, 8, pp, NULL, "cannot record the shards");
+    }
+    for (size_t i = 0; rc == SV_OK && i < p->n; i++) {
+        char sn[32], b[4][64];
+        snprintf(sn, sizeof sn, "%d", p->shard[i]);
+        snprintf(b[0], 64, "%.17g", p->env[i].xmin);
+        snprintf(b[1], 64, "%.17g", p->env[i].ymin);
+        snprintf(b[2], 64, "%.17g", p->env[i].xmax);
+        snprintf(b[3], 64, "%.17g", p->env[i].ymax);
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO \"%s\".shard_districts (run_id, district_id, shard_no, x_min, y_min, x_max, y_max) VALUES "
+                 "($1, $2, $3, $4, $5, $6, $7)",
+                 schema);
+        const char *pp[7] = {rid, p->ids[i], sn, b[0], b[1], b[2], b[3]};
+        rc = pg_params(ctx, c, sql, 7, pp, NULL, "cannot record the districts of the shards");
+    }
+    /* the inputs, once: every worker reads them from here */
+    for (size_t i = 0; rc == SV_OK && i < n_inputs; i++)
+        for (size_t f = 0; rc == SV_OK && f < inputs[i].n_files; f++) {
+            unsigned char *data = NULL;
+            size_t len = 0;
+            if ((rc = read_whole(ctx, inputs[i].files[f], &data, &len)) != SV_OK)
+                break;
+            char in[32], fn[32];
+            snprintf(in, sizeof in, "%zu", i);
+            snprintf(fn, sizeof fn, "%zu", f);
+            const char *base = strrchr(inputs[i].files[f], '/');
+            base = base ? base + 1 : inputs[i].files[f];
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO \"%s\".shard_inputs (run_id, input_no, file_no, file_name, path, data) VALUES ($1, "
+                     "$2, $3, $4, $5, $6)",
+                     schema);
+            const char *pp[6] = {rid, in, fn, base, inputs[i].files[f], (const char *)data};
+            int lens[6] = {0, 0, 0, 0, 0, (int)len}, fmts[6] = {0, 0, 0, 0, 0, 1};
+            PGresult *q = PQexecParams(c, sql, 6, NULL, pp, lens, fmts, 0);
+            if (PQresultStatus(q) != PGRES_COMMAND_OK) {
+                char m[1024];
+                rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot store the input %s: %s", inputs[i].files[f],
+                              pg_msg(c, m, sizeof m));
+            }
+            PQclear(q);
+            free(data);
+        }
+    if (rc == SV_OK)
+        rc = pg_exec(ctx, c, "COMMIT", "cannot commit the plan");
+    PQfinish(c);
+    if (rc == SV_OK && run_id)
+        *run_id = id;
+    (void)num;
+    return rc;
+}
+
+void sv_pg_strings_free(char **s, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        free(s[i]);
+    free(s);
+}
+
+/* A planned run: run, or the latest one not finished. */
+static sv_status plan_run(sv_ctx *ctx, PGconn *c, const char *uri, const char *schema, long long run,
+                          long long *id, int *complete)
+{
+    char sql[512], v[64], shown[1024];
+    shown_uri(uri, shown, sizeof shown);
+    snprintf(v, sizeof v, "\"%s\".shard_plans", schema);
+    char have[8] = "";
+    if (pg_value(c, "SELECT to_regclass($1) IS NOT NULL", v, have, sizeof have) != 1 || strcmp(have, "t") != 0)
+        return sv_error(ctx, SV_ERR_INPUT, "%s has no svcov results in schema %s; plan a run with 'svcov plan ... "
+                        "--out %s' (or give --pg-schema NAME)", shown, schema, shown);
+    if (run <= 0) {
+        snprintf(sql, sizeof sql, "SELECT max(run_id) FROM \"%s\".shard_plans WHERE status = 'planned'", schema);
+        if (pg_value(c, sql, NULL, v, sizeof v) != 1 || !*v)
+            return sv_error(ctx, SV_ERR_INPUT, "schema %s of %s has no sharded run waiting to be computed; plan one "
+                            "with 'svcov plan ... --out %s'", schema, shown, shown);
+        *id = atoll(v);
+        if (complete)
+            *complete = 0;
+        return SV_OK;
+    }
+    char rt[32];
+    snprintf(rt, sizeof rt, "%lld", run);
+    snprintf(sql, sizeof sql, "SELECT status FROM \"%s\".shard_plans WHERE run_id = $1", schema);
+    if (pg_value(c, sql, rt, v, sizeof v) != 1) {
+        char list[512];
+        snprintf(sql, sizeof sql,
+                 "SELECT string_agg(run_id::text, ', ' ORDER BY run_id) FROM \"%s\".shard_plans", schema);
+        if (pg_value(c, sql, NULL, list, sizeof list) != 1 || !*list)
+            snprintf(list, sizeof list, "none");
+        return sv_error(ctx, SV_ERR_USAGE, "--run %lld: no sharded run of that id in schema %s of %s; its sharded "
+                        "runs: %s", run, schema, shown, list);
+    }
+    *id = run;
+    if (complete)
+        *complete = strcmp(v, "complete") == 0;
+    return SV_OK;
+}
+
+sv_status sv_pg_plan_load(sv_ctx *ctx, const char *uri, const char *schema, long long run, long long *run_id,
+                          sv_shard_plan *p, char ***args, size_t *n_args)
+{
+    memset(p, 0, sizeof *p);
+    *args = NULL;
+    *n_args = 0;
+    PGconn *c = NULL;
+    sv_status rc = sv_pg_check_schema_name(ctx, schema);
+    long long id = 0;
+    int complete = 0;
+    if (rc == SV_OK && (rc = pg_connect(ctx, uri, &c)) == SV_OK)
+        rc = plan_run(ctx, c, uri, schema, run, &id, &complete);
+    char sql[512], rid[32];
+    snprintf(rid, sizeof rid, "%lld", id);
+    const char *pp[1] = {rid};
+    PGresult *r = NULL;
+    if (rc == SV_OK) {
+        snprintf(sql, sizeof sql,
+                 "SELECT unnest(args), n_shards, halo_m, (SELECT value FROM \"%s\".svcov_meta WHERE key = 'srid') "
+                 "FROM \"%s\".shard_plans WHERE run_id = $1",
+                 schema, schema);
+        if ((rc = pg_params(ctx, c, sql, 1, pp, &r, "cannot read the plan")) == SV_OK) {
+            int n = PQntuples(r);
+            *args = calloc((size_t)n + 1, sizeof **args);
+            if (!*args)
+                rc = SV_ERR_NOMEM;
+            for (int i = 0; rc == SV_OK && i < n; i++) {
+                if (!((*args)[i] = sv_strdup(PQgetvalue(r, i, 0))))
+                    rc = SV_ERR_NOMEM;
+                *n_args = (size_t)i + 1;
+            }
+            if (n > 0) {
+                p->n_shards = atoi(PQgetvalue(r, 0, 1));
+                p->halo_m = strtod(PQgetvalue(r, 0, 2), NULL);
+                p->epsg = atoi(PQgetvalue(r, 0, 3));
+            }
+            PQclear(r);
+        }
+    }
+    if (rc == SV_OK) {
+        snprintf(sql, sizeof sql,
+                 "SELECT district_id, shard_no, x_min, y_min, x_max, y_max FROM \"%s\".shard_districts WHERE run_id = $1 "
+                 "ORDER BY district_id",
+                 schema);
+        if ((rc = pg_params(ctx, c, sql, 1, pp, &r, "cannot read the districts of the plan")) == SV_OK) {
+            size_t n = (size_t)PQntuples(r);
+            p->ids = calloc(n + 1, sizeof *p->ids);
+            p->x = calloc(n + 1, sizeof *p->x);
+            p->y = calloc(n + 1, sizeof *p->y);
+            p->env = calloc(n + 1, sizeof *p->env);
+            p->shard = calloc(n + 1, sizeof *p->shard);
+            if (!p->ids || !p->x || !p->y || !p->env || !p->shard)
+                rc = SV_ERR_NOMEM;
+            for (size_t i = 0; rc == SV_OK && i < n; i++) {
+                if (!(p->ids[i] = sv_strdup(PQgetvalue(r, (int)i, 0))))
+                    rc = SV_ERR_NOMEM;
+                p->n = i + 1;
+                p->shard[i] = atoi(PQgetvalue(r, (int)i, 1));
+                p->env[i] = (sv_env){strtod(PQgetvalue(r, (int)i, 2), NULL), strtod(PQgetvalue(r, (int)i, 3), NULL),
+                                     strtod(PQgetvalue(r, (int)i, 4), NULL), strtod(PQgetvalue(r, (int)i, 5), NULL)};
+                p->x[i] = (p->env[i].xmin + p->env[i].xmax) / 2;
+                p->y[i] = (p->env[i].ymin + p->env[i].ymax) / 2;
+            }
+            PQclear(r);
+        }
+    }
+    PQfinish(c);
+    if (rc == SV_OK && run_id)
+        *run_id = id;
+    return rc;
+}
+
+sv_status sv_pg_inputs_fetch(sv_ctx *ctx, const char *uri, const char *schema, long long run_id, const char *dir,
+                             char ***paths, size_t *n_paths, char ***originals, size_t *n_originals)
+{
+    *paths = NULL;
+    *n_paths = 0;
+    if (originals) {
+        *originals = NULL;
+        *n_originals = 0;
+    }
+    PGconn *c = NULL;
+    sv_status rc = pg_connect(ctx, uri, &c);
+    char sql[512], rid[32];
+    snprintf(rid, sizeof rid, "%lld", run_id);
+    snprintf(sql, sizeof sql,
+             "SELECT input_no, file_no, file_name, data, path FROM \"%s\".shard_inputs WHERE run_id = $1 ORDER BY input_no, "
+             "file_no",
+             schema);
+    const char *pp[1] = {rid};
+    PGresult *r = NULL;
+    if (rc == SV_OK) {
+        int fmts[1] = {0};
+        r = PQexecParams(c, sql, 1, NULL, pp, NULL, fmts, 1); /* binary: the bytes as stored */
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            char m[1024];
+            rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot read the inputs of run %lld: %s", run_id,
+                          pg_msg(c, m, sizeof m));
+        }
+    }
+    int n = rc == SV_OK ? PQntuples(r) : 0;
+    size_t cap = 0;
+    for (int i = 0; rc == SV_OK && i < n; i++) {
+        /* binary integers are big-endian */
+        const unsigned char *a = (const unsigned char *)PQgetvalue(r, i, 0), *b = (const unsigned char *)PQgetvalue(r, i, 1);
+        unsigned in = (unsigned)a[0] << 24 | (unsigned)a[1] << 16 | (unsigned)a[2] << 8 | a[3];
+        unsigned fn = (unsigned)b[0] << 24 | (unsigned)b[1] << 16 | (unsigned)b[2] << 8 | b[3];
+        const char *name = PQgetvalue(r, i, 2);
+        if (strchr(name, '/') || strcmp(name, "..") == 0 || strcmp(name, ".") == 0) {
+            rc = sv_error(ctx, SV_ERR_INPUT, "run %lld: input file name '%s' is not a plain name", run_id, name);
+            break;
+        }
+        char folder[4200], path[4600];
+        snprintf(folder, sizeof folder, "%s/%u", dir, in);
+        mkdir(folder, 0700);
+        snprintf(path, sizeof path, "%s/%s", folder, name);
+        FILE *f = fopen(path, "wb");
+        size_t len = (size_t)PQgetlength(r, i, 3);
+        if (!f || fwrite(PQgetvalue(r, i, 3), 1, len, f) != len || fclose(f) != 0) {
+            if (f)
+                fclose(f);
+            rc = sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s", path, strerror(errno));
+            break;
+        }
+        if (in >= cap) {
+            size_t nc = in + 8;
+            char **np = realloc(*paths, nc * sizeof *np);
+            if (!np) {
+                rc = SV_ERR_NOMEM;
+                break;
+            }
+            memset(np + cap, 0, (nc - cap) * sizeof *np);
+            *paths = np;
+            cap = nc;
+        }
+        if (fn == 0 && !((*paths)[in] = sv_strdup(path)))
+            rc = SV_ERR_NOMEM;
+        /* the path on the plan's machine, to name the input in what is published */
+        if (fn == 0 && originals && rc == SV_OK) {
+            char **op = realloc(*originals, cap * sizeof *op);
+            if (!op) {
+                rc = SV_ERR_NOMEM;
+                break;
+            }
+            for (size_t z = *n_originals; z < cap; z++)
+                op[z] = NULL;
+            *originals = op;
+            *n_originals = cap;
+            free(op[in]);
+            if (!(op[in] = sv_strdup(PQgetvalue(r, i, 4))))
+                rc = SV_ERR_NOMEM;
+        }
+        if (in + 1 > *n_paths)
+            *n_paths = in + 1;
+    }
+    PQclear(r);
+    PQfinish(c);
+    return rc;
+}
+
+sv_status sv_pg_claim(sv_ctx *ctx, const char *uri, const char *schema, long long run_id, const char *worker,
+                      int lease_s, int *shard_no, int *attempt, int *state)
+{
+    *state = 0;
+    PGconn *c = NULL;
+    sv_status rc = pg_connect(ctx, uri, &c);
+    char sql[1024], rid[32], lease[32];
+    snprintf(rid, sizeof rid, "%lld", run_id);
+    snprintf(lease, sizeof lease, "%d", lease_s);
+    if (rc == SV_OK)
+        rc = pg_exec(ctx, c, "BEGIN", "cannot start a transaction");
+    PGresult *r = NULL;
+    if (rc == SV_OK) {
+        /* the largest free shard; one that another worker is claiming right now is skipped, not waited for */
+        snprintf(sql, sizeof sql,
+                 "SELECT shard_no FROM \"%s\".shards WHERE run_id = $1 AND (status = 'todo' OR (status = 'running' "
+                 "AND lease_until < now())) ORDER BY work DESC, shard_no LIMIT 1 FOR UPDATE SKIP LOCKED",
+                 schema);
+        const char *pp[1] = {rid};
+        rc = pg_params(ctx, c, sql, 1, pp, &r, "cannot look for a shard");
+    }
+    if (rc == SV_OK && PQntuples(r) == 1) {
+        char sn[32];
+        snprintf(sn, sizeof sn, "%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+        snprintf(sql, sizeof sql,
+                 "UPDATE \"%s\".shards SET status = 'running', worker = $2, attempt = attempt + 1, lease_until = "
+                 "now() + $3 * interval '1 second', started_utc = now(), finished_utc = NULL, message = NULL WHERE "
+                 "run_id = $1 AND shard_no = $4 RETURNING attempt",
+                 schema);
+        const char *pp[4] = {rid, worker, lease, sn};
+        if ((rc = pg_params(ctx, c, sql, 4, pp, &r, "cannot claim a shard")) == SV_OK) {
+            *shard_no = atoi(sn);
+            *attempt = atoi(PQgetvalue(r, 0, 0));
+            *state = 1;
+            PQclear(r);
+        }
+    } else if (rc == SV_OK) {
+        PQclear(r);
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM \"%s\".shards WHERE run_id = $1 AND status IN ('todo', 'running')", schema);
+        char v[32];
+        if (pg_value(c, sql, rid, v, sizeof v) == 1 && atoll(v) > 0)
+            *state = 2;
+    }
+    if (rc == SV_OK)
+        rc = pg_exec(ctx, c, "COMMIT", "cannot commit the claim");
+    PQfinish(c);
+    return rc;
+}
+
+struct sv_pg_lease {
+    pthread_t thread;
+    char *uri, *schema, *worker;
+    long long run_id;
+    int shard_no, attempt, lease_s;
+    atomic_int stop, lost;
+};
+
+static void *lease_main(void *arg)
+{
+    sv_pg_lease *l = arg;
+    sv_ctx *ctx = sv_ctx_create();
+    PGconn *c = NULL;
+    if (!ctx || pg_connect(ctx, l->uri, &c) != SV_OK) {
+        atomic_store(&l->lost, 1);
+        sv_ctx_destroy(ctx);
+        return NULL;
+    }
+    char sql[512], rid[32], sn[32], at[32], lease[32];
+    snprintf(rid, sizeof rid, "%lld", l->run_id);
+    snprintf(sn, sizeof sn, "%d", l->shard_no);
+    snprintf(at, sizeof at, "%d", l->attempt);
+    snprintf(lease, sizeof lease, "%d", l->lease_s);
+    snprintf(sql, sizeof sql,
+             "UPDATE \"%s\".shards SET lease_until = now() + $5 * interval '1 second' WHERE run_id = $1 AND shard_no = "
+             "$2 AND worker = $3 AND attempt = $4 AND status = 'running'",
+             l->schema);
+    long step_ms = l->lease_s * 1000L / 3;
+    if (step_ms < 200)
+        step_ms = 200;
+    while (!atomic_load(&l->stop)) {
+        for (long t = 0; t < step_ms && !atomic_load(&l->stop); t += 50)
+            nanosleep(&(struct timespec){0, 50 * 1000000L}, NULL);
+        if (atomic_load(&l->stop))
+            break;
+        const char *pp[5] = {rid, sn, l->worker, at, lease};
+        PGresult *r = PQexecParams(c, sql, 5, NULL, pp, NULL, NULL, 0);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK && atoi(PQcmdTuples(r)) == 1;
+        PQclear(r);
+        if (!ok) {
+            atomic_store(&l->lost, 1);
+            break;
+        }
+    }
+    PQfinish(c);
+    sv_ctx_destroy(ctx);
+    return NULL;
+}
+
+sv_pg_lease *sv_pg_lease_start(const char *uri, const char *schema, long long run_id, int shard_no,
+                               const char *worker, int attempt, int lease_s)
+{
+    sv_pg_lease *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->uri = sv_strdup(uri);
+    l->schema = sv_strdup(schema);
+    l->worker = sv_strdup(worker);
+    l->run_id = run_id;
+    l->shard_no = shard_no;
+    l->attempt = attempt;
+    l->lease_s = lease_s;
+    if (!l->uri || !l->schema || !l->worker || pthread_create(&l->thread, NULL, lease_main, l) != 0) {
+        free(l->uri);
+        free(l->schema);
+        free(l->worker);
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
+int sv_pg_lease_stop(sv_pg_lease *l)
+{
+    if (!l)
+        return 1;
+    atomic_store(&l->stop, 1);
+    pthread_join(l->thread, NULL);
+    int lost = atomic_load(&l->lost);
+    free(l->uri);
+    free(l->schema);
+    free(l->worker);
+    free(l);
+    return lost;
+}
+
+/* The shard is still ours (running, our worker name and attempt), locked for this transaction. */
+static sv_status hold_shard(sv_ctx *ctx, PGconn *c, const char *schema, const char *rid, const char *sn,
+                            const char *worker, const char *at)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT status, coalesce(worker, ''), attempt FROM \"%s\".shards WHERE run_id = $1 AND shard_no = $2 "
+             "FOR UPDATE",
+             schema);
+    const char *pp[2] = {rid, sn};
+    PGresult *r = NULL;
+    sv_status rc = pg_params(ctx, c, sql, 2, pp, &r, "cannot read the shard");
+    if (rc != SV_OK)
+        return rc;
+    if (PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 0), "running") != 0 || strcmp(PQgetvalue(r, 0, 1), worker) != 0 ||
+        strcmp(PQgetvalue(r, 0, 2), at) != 0)
+        rc = sv_error(ctx, SV_ERR_OUTPUT,
+                      "shard %s lost its lease (now %s by %s, attempt %s; this was attempt %s by %s): nothing of "
+                      "this attempt was published",
+                      sn, PQntuples(r) ? PQgetvalue(r, 0, 0) : "gone", PQntuples(r) ? PQgetvalue(r, 0, 1) : "-",
+                      PQntuples(r) ? PQgetvalue(r, 0, 2) : "-", at, worker);
+    PQclear(r);
+    return rc;
+}
+
+/* runs: the record of the shard's analysis, without what belongs to the whole run (start, command). */
+static sv_status update_run(sv_ctx *ctx, void *userdata, long long key, const sv_value *values, size_t n,
+                            const unsigned char *wkb, size_t len)
+{
+    (void)key;
+    (void)wkb;
+    (void)len;
+    publish_state *ps = userdata;
+    const sv_table_desc *t = sv_schema_table(SV_TABLE_RUNS);
+    sv_buf sql = {0};
+    sv_buf_printf(&sql, "UPDATE \"%s\".runs SET ", ps->schema);
+    char **text = calloc(n + 1, sizeof *text);
+    const char **pp = calloc(n + 2, sizeof *pp);
+    int k = 0;
+    sv_status rc = !text || !pp ? SV_ERR_NOMEM : SV_OK;
+    for (size_t c = 0; rc == SV_OK && c < n; c++) {
+        const char *name = t->columns[c].name;
+        if (strcmp(name, "started_utc") == 0 || strcmp(name, "command") == 0 || strcmp(name, "finished_utc") == 0)
+            continue;
+        char num[64];
+        const char *v = NULL;
+        if (values[c].kind == SV_VALUE_TEXT)
+            v = rewritten(ps, values[c].text);
+        else if (values[c].kind == SV_VALUE_INT && isfinite(values[c].number))
+            snprintf(num, sizeof num, "%lld", (long long)values[c].number), v = num;
+        else if (values[c].kind == SV_VALUE_REAL && isfinite(values[c].number))
+            snprintf(num, sizeof num, "%.17g", values[c].number), v = num;
+        text[k] = v ? sv_strdup(v) : NULL;
+        pp[k] = text[k];
+        k++;
+        sv_buf_printf(&sql, "%s\"%s\" = $%d", k > 1 ? ", " : "", name, k);
+    }
+    sv_buf_printf(&sql, " WHERE run_id = %lld", ps->run_id);
+    if (rc == SV_OK)
+        rc = sql.failed ? SV_ERR_NOMEM : pg_params(ctx, ps->c, sql.data, k, pp, NULL, "cannot record the run");
+    for (int i = 0; text && i < k; i++)
+        free(text[i]);
+    free(text);
+    free(pp);
+    sv_buf_free(&sql);
+    return rc;
+}
+
+sv_status sv_pg_publish_shard(sv_ctx *ctx, const char *uri, const char *schema, long long run_id, int shard_no,
+                              const char *worker, int attempt, const char *db_path, sv_pg_keep_fn keep,
+                              void *keep_ud, const char *const *from, const char *const *to, size_t n_rewrite,
+                              long long *n_rows)
+{
+    sv_store_reader *rd = NULL;
+    sv_status rc = sv_store_open_read(ctx, db_path, &rd);
+    if (rc != SV_OK)
+        return rc;
+    publish_state ps = {.schema = schema, .srid = sv_store_db_srid(db_path), .run_id = run_id, .keep = keep,
+                        .keep_ud = keep_ud, .key_offset = (long long)shard_no << 32,
+                        .from = from, .to = to, .n_rewrite = n_rewrite};
+    char rid[32], sn[32], at[32], sql[1024];
+    snprintf(rid, sizeof rid, "%lld", run_id);
+    snprintf(sn, sizeof sn, "%d", shard_no);
+    snprintf(at, sizeof at, "%d", attempt);
+    if ((rc = pg_connect(ctx, uri, &ps.c)) == SV_OK)
+        rc = pg_exec(ctx, ps.c, "BEGIN", "cannot start a transaction");
+    if (rc == SV_OK)
+        rc = hold_shard(ctx, ps.c, schema, rid, sn, worker, at);
+    /* what an earlier attempt of this shard left (its keys carry the shard number) */
+    for (int t = 0; rc == SV_OK && t < SV_TABLE_COUNT; t++) {
+        const sv_table_desc *d = sv_schema_table((sv_table)t);
+        if (t == SV_TABLE_RUNS)
+            continue;
+        snprintf(sql, sizeof sql, "DELETE FROM \"%s\".%s WHERE run_id = $1 AND (%s >> 32) = $2", schema, d->name,
+                 d->key);
+        const char *pp[2] = {rid, sn};
+        rc = pg_params(ctx, ps.c, sql, 2, pp, NULL, "cannot remove an earlier attempt's rows");
+    }
+    if (rc == SV_OK)
+        rc = sv_store_scan(ctx, rd, SV_TABLE_RUNS, update_run, &ps);
+    for (int t = 0; rc == SV_OK && t < SV_TABLE_COUNT; t++)
+        if (t != SV_TABLE_RUNS && t != SV_TABLE_SITE_RUNS)
+            rc = copy_table(ctx, rd, &ps, (sv_table)t);
+    if (rc == SV_OK) {
+        char nr[32];
+        snprintf(nr, sizeof nr, "%lld", ps.n_rows);
+        snprintf(sql, sizeof sql,
+                 "UPDATE \"%s\".shards SET status = 'done', finished_utc = now(), lease_until = NULL, n_rows = $3 "
+                 "WHERE run_id = $1 AND shard_no = $2",
+                 schema);
+        const char *pp[3] = {rid, sn, nr};
+        rc = pg_params(ctx, ps.c, sql, 3, pp, NULL, "cannot mark the shard done");
+    }
+    if (rc == SV_OK)
+        rc = pg_exec(ctx, ps.c, "COMMIT", "cannot commit the shard");
+    sv_buf_free(&ps.row);
+    sv_buf_free(&ps.text);
+    PQfinish(ps.c);
+    sv_store_close_read(rd);
+    if (rc == SV_OK && n_rows)
+        *n_rows = ps.n_rows;
+    return rc;
+}
+
+sv_status sv_pg_fail_shard(sv_ctx *ctx, const char *uri, const char *schema, long long run_id, int shard_no,
+                           const char *worker, int attempt, const char *message)
+{
+    PGconn *c = NULL;
+    sv_status rc = pg_connect(ctx, uri, &c);
+    char sql[512], rid[32], sn[32], at[32];
+    snprintf(rid, sizeof rid, "%lld", run_id);
+    snprintf(sn, sizeof sn, "%d", shard_no);
+    snprintf(at, sizeof at, "%d", attempt);
+    snprintf(sql, sizeof sql,
+             "UPDATE \"%s\".shards SET status = CASE WHEN attempt >= 3 THEN 'failed' ELSE 'todo' END, lease_until = "
+             "NULL, finished_utc = now(), message = $5 WHERE run_id = $1 AND shard_no = $2 AND worker = $3 AND "
+             "attempt = $4 AND status = 'running'",
+             schema);
+    const char *pp[5] = {rid, sn, worker, at, message};
+    if (rc == SV_OK)
+        rc = pg_params(ctx, c, sql, 5, pp, NULL, "cannot record the failed shard");
+    PQfinish(c);
+    return rc;
+}
+
+sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long long run_id)
+{
+    PGconn *c = NULL;
+    sv_status rc = sv_pg_check_schema_name(ctx, schema);
+    long long id = 0;
+    int complete = 0;
+    char shown[1024];
+    shown_uri(uri, shown, sizeof shown);
+    if (rc == SV_OK && (rc = pg_connect(ctx, uri, &c)) == SV_OK)
+        rc = plan_run(ctx, c, uri, schema, run_id, &id, &complete);
+    if (rc == SV_OK && complete)
+        rc = sv_error(ctx, SV_ERR_USAGE, "run %lld is already finished", id);
+    if (rc == SV_OK)
+        rc = pg_exec(ctx, c, "BEGIN", "cannot start a transaction");
+    char sql[2048], rid[32], v[256];
+    snprintf(rid, sizeof rid, "%lld", id);
+    const char *pp[1] = {rid};
+    PGresult *r = NULL;
+    if (rc == SV_OK) { /* no worker publishes while we look */
+        snprintf(sql, sizeof sql, "SELECT status FROM \"%s\".shard_plans WHERE run_id = $1 FOR UPDATE", schema);
+        rc = pg_params(ctx, c, sql, 1, pp, NULL, "cannot lock the plan");
+    }
+    if (rc == SV_OK) {
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FILTER (WHERE status <> 'done'), count(*) FILTER (WHERE status = 'todo'), count(*) "
+                 "FILTER (WHERE status = 'running'), count(*) FILTER (WHERE status = 'failed'), count(*), "
+                 "coalesce(string_agg(shard_no || ': ' || message, '; ') FILTER (WHERE status = 'failed'), '') FROM "
+                 "\"%s\".shards WHERE run_id = $1",
+                 schema);
+        if ((rc = pg_params(ctx, c, sql, 1, pp, &r, "cannot read the shards")) == SV_OK) {
+            if (atoll(PQgetvalue(r, 0, 0)) > 0)
+                rc = sv_error(ctx, SV_ERR_DATA,
+                              "run %lld: %s of %s shards are not done (%s todo, %s running, %s failed%s%s); start "
+                              "'svcov worker --db %s --run %lld' and finish when 'svcov status' shows every shard "
+                              "done; nothing was changed",
+                              id, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2),
+                              PQgetvalue(r, 0, 3), *PQgetvalue(r, 0, 5) ? ": " : "", PQgetvalue(r, 0, 5), shown, id);
+            PQclear(r);
+            r = NULL;
+        }
+    }
+    if (rc == SV_OK) { /* every district of the plan exactly once */
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*), coalesce(string_agg(d.district_id || ' x' || coalesce(x.n, 0), ', '), '') FROM "
+                 "\"%s\".shard_districts d LEFT JOIN (SELECT district_id, count(*) AS n FROM \"%s\".districts WHERE "
+                 "run_id = $1 GROUP BY district_id) x USING (district_id) WHERE d.run_id = $1 AND coalesce(x.n, 0) <> 1",
+                 schema, schema);
+        if ((rc = pg_params(ctx, c, sql, 1, pp, &r, "cannot check the districts")) == SV_OK) {
+            if (atoll(PQgetvalue(r, 0, 0)) > 0)
+                rc = sv_error(ctx, SV_ERR_DATA, "run %lld: %s districts are not there exactly once (%.300s); nothing "
+                              "was changed", id, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+            PQclear(r);
+            r = NULL;
+        }
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM \"%s\".districts x WHERE run_id = $1 AND NOT EXISTS (SELECT 1 FROM "
+                 "\"%s\".shard_districts d WHERE d.run_id = $1 AND d.district_id = x.district_id)",
+                 schema, schema);
+        if (rc == SV_OK && (pg_value(c, sql, rid, v, sizeof v) != 1 || atoll(v) != 0))
+            rc = sv_error(ctx, SV_ERR_DATA, "run %lld: districts that are not in the plan", id);
+    }
+    /* the rows every shard wrote alike: one of each */
+    static const char *const dedupe[][2] = {{"issues", "file, layer, feature_id, problem, action"},
+                                            {"roads", "road_id"},
+                                            {"breaks", "break_no"}};
+    for (size_t i = 0; rc == SV_OK && i < 3; i++) {
+        snprintf(sql, sizeof sql,
+                 "DELETE FROM \"%s\".%s a USING \"%s\".%s b WHERE a.run_id = $1 AND b.run_id = $1 AND a.id > b.id AND "
+                 "(a.%s) IS NOT DISTINCT FROM (b.%s)",
+                 schema, dedupe[i][0], schema, dedupe[i][0], dedupe[i][1], dedupe[i][1]);
+        /* a row constructor needs the columns prefixed one by one */
+        char cols_a[256] = "", cols_b[256] = "";
+        char list[256];
+        snprintf(list, sizeof list, "%s", dedupe[i][1]);
+        for (char *tok = strtok(list, ", "); tok; tok = strtok(NULL, ", ")) {
+            snprintf(cols_a + strlen(cols_a), sizeof cols_a - strlen(cols_a), "%sa.%s", *cols_a ? ", " : "", tok);
+            snprintf(cols_b + strlen(cols_b), sizeof cols_b - strlen(cols_b), "%sb.%s", *cols_b ? ", " : "", tok);
+        }
+        snprintf(sql, sizeof sql,
+                 "DELETE FROM \"%s\".%s a USING \"%s\".%s b WHERE a.run_id = $1 AND b.run_id = $1 AND a.id > b.id AND "
+                 "ROW(%s, 0) IS NOT DISTINCT FROM ROW(%s, 0)",
+                 schema, dedupe[i][0], schema, dedupe[i][0], cols_a, cols_b);
+        rc = pg_params(ctx, c, sql, 1, pp, NULL, "cannot remove repeated rows");
+    }
+    /* the whole area per break: the sums of the districts (which partition it), the Gini over them */
+    if (rc == SV_OK) {
+        snprintf(sql, sizeof sql,
+                 "SELECT mode, minutes, radius_m, sum(area_m2), sum(covered_m2), sum(gap_m2), sum(pop_total), "
+                 "sum(pop_covered), string_agg(coalesce(pop_total::text, 'NaN'), ' ' ORDER BY district_id), "
+                 "string_agg(coalesce(pop_covered::text, 'NaN'), ' ' ORDER BY district_id), count(*) FROM "
+                 "\"%s\".district_coverage WHERE run_id = $1 GROUP BY mode, minutes, radius_m ORDER BY radius_m",
+                 schema);
+        rc = pg_params(ctx, c, sql, 1, pp, &r, "cannot sum the districts");
+    }
+    char n_st[32] = "0";
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\".stations WHERE run_id = $1", schema);
+    if (rc == SV_OK && pg_value(c, sql, rid, n_st, sizeof n_st) != 1)
+        rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot count the stations");
+    for (int i = 0; rc == SV_OK && r && i < PQntuples(r); i++) {
+        size_t nd = (size_t)atoll(PQgetvalue(r, i, 10));
+        double *share = calloc(nd + 1, sizeof *share), *w = calloc(nd + 1, sizeof *w);
+        if (!share || !w) {
+            free(share);
+            free(w);
+            rc = SV_ERR_NOMEM;
+            break;
+        }
+        char *pt = PQgetvalue(r, i, 8), *pc = PQgetvalue(r, i, 9);
+        int any = 0;
+        for (size_t d = 0; d < nd; d++) { /* as analyze_people.c: share of the people covered, weight the people */
+            double t = strtod(pt, &pt), cv = strtod(pc, &pc);
+            share[d] = t > 0 && isfinite(cv) ? cv / t : NAN;
+            w[d] = isfinite(t) ? t : 0;
+            any |= isfinite(t);
+        }
+        double gini = any ? sv_gini(share, w, nd) : NAN;
+        free(share);
+        free(w);
+        double area = strtod(PQgetvalue(r, i, 3), NULL), cov = strtod(PQgetvalue(r, i, 4), NULL);
+        const char *ptot = PQgetisnull(r, i, 6) ? NULL : PQgetvalue(r, i, 6);
+        const char *pcov = PQgetisnull(r, i, 7) ? NULL : PQgetvalue(r, i, 7);
+        char b[8][64], key[32];
+        snprintf(key, sizeof key, "%d", i + 1);
+        snprintf(b[0], 64, "%.17g", area > 0 ? 100.0 * (cov / area) : 0.0);
+        snprintf(b[1], 64, "%.17g", area - cov);
+        double t = ptot ? strtod(ptot, NULL) : NAN, pcv = pcov ? strtod(pcov, NULL) : NAN;
+        snprintf(b[2], 64, "%.17g", t > 0 ? 100.0 * (pcv / t) : NAN);
+        snprintf(b[3], 64, "%.17g", gini);
+        const char *q[13] = {rid, key, PQgetvalue(r, i, 0), PQgetisnull(r, i, 1) ? NULL : PQgetvalue(r, i, 1),
+                             PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), b[0], n_st, ptot, pcov,
+                             t > 0 ? b[2] : NULL, isfinite(gini) ? b[3] : NULL};
+        (void)b[1];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO \"%s\".city_coverage (run_id, id, mode, minutes, radius_m, area_m2, covered_m2, "
+                 "covered_pct, gap_m2, n_stations, pop_total, pop_covered, pop_covered_pct, gini) VALUES ($1, $2, $3, "
+                 "$4, $5, $6, $7, $8, $6::float8 - $7::float8, $9, $10, $11, $12, $13)",
+                 schema);
+        rc = pg_params(ctx, c, sql, 13, q, NULL, "cannot write city_coverage");
+    }
+    PQclear(r);
+    r = NULL;
+    if (rc == SV_OK) {
+        snprintf(sql, sizeof sql,
+                 "UPDATE \"%s\".runs SET finished_utc = to_char(now() AT TIME ZONE 'UTC', "
+                 "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), n_stations = (SELECT count(*) FROM \"%s\".stations WHERE run_id = "
+                 "$1), n_districts = (SELECT count(*) FROM \"%s\".districts WHERE run_id = $1), n_issues = (SELECT "
+                 "count(*) FROM \"%s\".issues WHERE run_id = $1), n_demand = CASE WHEN demand_path IS NULL THEN NULL "
+                 "ELSE (SELECT count(*) FROM \"%s\".demand_access WHERE run_id = $1) END WHERE run_id = $1",
+                 schema, schema, schema, schema, schema);
+        rc = pg_params(ctx, c, sql, 1, pp, NULL, "cannot complete the runs record");
+    }
+    if (rc == SV_OK) {
+        snprintf(sql, sizeof sql,
+                 "UPDATE \"%s\".shard_plans SET status = 'complete', completed_utc = now() WHERE run_id = $1", schema);
+        rc = pg_params(ctx, c, sql, 1, pp, NULL, "cannot mark the run complete");
+    }
+    if (rc == SV_OK)
+        rc = pg_exec(ctx, c, "COMMIT", "cannot commit");
+    PQfinish(c);
+    return rc;
+}
+
+sv_status sv_pg_status(sv_ctx *ctx, const char *uri, const char *schema, long long run, sv_row_fn fn,
+                       void *userdata)
+{
+    PGconn *c = NULL;
+    sv_status rc = sv_pg_check_schema_name(ctx, schema);
+    if (rc == SV_OK)
+        rc = pg_connect(ctx, uri, &c);
+    char sql[2048], rid[32];
+    long long id = 0;
+    if (rc == SV_OK && run > 0)
+        rc = plan_run(ctx, c, uri, schema, run, &id, NULL);
+    if (rc == SV_OK && run <= 0) {
+        char v[8] = "", reg[256];
+        snprintf(reg, sizeof reg, "\"%s\".runs", schema);
+        if (pg_value(c, "SELECT to_regclass($1) IS NOT NULL", reg, v, sizeof v) != 1 || strcmp(v, "t") != 0)
+            rc = sv_error(ctx, SV_ERR_INPUT, "no svcov results in schema %s (give --pg-schema NAME)", schema);
+    }
+    if (rc == SV_OK && run > 0)
+        snprintf(sql, sizeof sql,
+                 "SELECT shard_no AS shard, status, n_districts AS districts, attempt, coalesce(worker, '') AS worker, "
+                 "coalesce(to_char(lease_until, 'HH24:MI:SS'), '') AS lease_until, coalesce(n_rows::text, '') AS rows, "
+                 "coalesce(round(extract(epoch FROM finished_utc - started_utc)::numeric, 1)::text, '') AS seconds, "
+                 "coalesce(message, '') AS message FROM \"%s\".shards WHERE run_id = $1 ORDER BY shard_no",
+                 schema);
+    else if (rc == SV_OK)
+        snprintf(sql, sizeof sql,
+                 "SELECT r.run_id AS run, coalesce(r.started_utc, '') AS started_utc, coalesce(p.status, 'complete') "
+                 "AS status, coalesce((SELECT count(*) FILTER (WHERE s.status = 'done') || '/' || count(*) FROM "
+                 "\"%s\".shards s WHERE s.run_id = r.run_id), '') AS shards_done, (SELECT count(*) FROM "
+                 "\"%s\".districts d WHERE d.run_id = r.run_id) AS districts, coalesce(r.command, '') AS command "
+                 "FROM \"%s\".runs r LEFT JOIN \"%s\".shard_plans p USING (run_id) WHERE $1::int IS NULL OR TRUE "
+                 "ORDER BY r.run_id",
+                 schema, schema, schema, schema);
+    snprintf(rid, sizeof rid, "%lld", id);
+    const char *pp[1] = {rid};
+    PGresult *r = NULL;
+    if (rc == SV_OK)
+        rc = pg_params(ctx, c, sql, 1, pp, &r, "cannot read the status");
+    if (rc == SV_OK) {
+        int nc = PQnfields(r), nr = PQntuples(r);
+        const char **names = calloc((size_t)nc + 1, sizeof *names), **vals = calloc((size_t)nc + 1, sizeof *vals);
+        if (!names || !vals)
+            rc = SV_ERR_NOMEM;
+        for (int k = 0; rc == SV_OK && k < nc; k++)
+            names[k] = PQfname(r, k);
+        if (rc == SV_OK && fn(userdata, nc, names, NULL) == 0)
+            for (int i = 0; i < nr; i++) {
+                for (int k = 0; k < nc; k++)
+                    vals[k] = PQgetvalue(r, i, k);
+                if (fn(userdata, nc, names, vals) != 0)
+                    break;
+            }
+        free(names);
+        free(vals);
+        PQclear(r);
+    }
+    PQfinish(c);
+    return rc;
+}

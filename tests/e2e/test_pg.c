@@ -1,0 +1,948 @@
+/* test_pg.c - the PostgreSQL/PostGIS result store (issue 14) against a real
+ * server that the test starts itself (tests/common/svtest_pg.h): the same run
+ * into SpatiaLite and into PostGIS, equal table by table; the typed layers
+ * as GDAL/QGIS read them; the readers on PG:; bad input. One server per
+ * group (ctest runs each group as its own test). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "svtest.h"
+#include "svtest_pg.h"
+
+#include "core/schema.h"
+
+static svt_pg pg;
+static int pg_skip;
+
+#define STATIONS SVCOV_SOURCE_DIR "/geodata/stations.geojson"
+#define DISTRICTS SVCOV_SOURCE_DIR "/geodata/districts.geojson"
+
+static int setup(void **state)
+{
+    (void)state;
+    if (svt_make_dir("pg") != 0)
+        return -1;
+    int rc = svt_pg_start(&pg);
+    if (rc == 77) {
+        pg_skip = 1;
+        return 0;
+    }
+    /* svcov's temporary copies of PG runs go to the test's own folder, to be checked */
+    mkdir(svt_path("tmp"), 0700);
+    setenv("TMPDIR", svt_path("tmp"), 1);
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    long pm = svt_pg_postmaster(&pg);
+    svt_pg_stop(&pg);
+    /* the server is gone (or a zombie its parent has not reaped yet) and so is its folder */
+    for (int i = 0; i < 50 && pm > 0 && kill((pid_t)pm, 0) == 0; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "/proc/%ld/stat", pm);
+        char *t = svt_read(p, NULL);
+        char *close_paren = t ? strrchr(t, ')') : NULL;
+        int zombie = close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z';
+        free(t);
+        if (zombie)
+            break;
+        usleep(100000);
+    }
+    char *stat_t = NULL;
+    if (pm > 0 && kill((pid_t)pm, 0) == 0) {
+        char p[64];
+        snprintf(p, sizeof p, "/proc/%ld/stat", pm);
+        stat_t = svt_read(p, NULL);
+    }
+    char *cp = stat_t ? strrchr(stat_t, ')') : NULL;
+    int alive = cp && !(cp[1] == ' ' && cp[2] == 'Z');
+    free(stat_t);
+    if (alive) {
+        fprintf(stderr, "test_pg: the PostgreSQL server (pid %ld) still runs after svt_pg_stop\n", pm);
+        return -1;
+    }
+    if (pg.dir[0] && svt_exists(pg.dir) && !getenv("SVCOV_KEEP_TMP")) {
+        fprintf(stderr, "test_pg: %s is still there after svt_pg_stop\n", pg.dir);
+        return -1;
+    }
+    svt_run_free();
+    svt_remove_dir();
+    return 0;
+}
+
+#define NEED_SERVER()                                                                                        \
+    do {                                                                                                     \
+        if (pg_skip)                                                                                         \
+            skip();                                                                                          \
+    } while (0)
+
+/* psql's answer to one query on the database "svcov" (static buffer); fails the test on an error. */
+static const char *psql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const char *psql(const char *fmt, ...)
+{
+    static char out[65536];
+    char sql[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    if (svt_pg_psql(&pg, "svcov", sql, out, sizeof out) != 0)
+        fail_msg("psql failed on \"%s\": %s", sql, out);
+    return out;
+}
+
+/* A connection string on another database or user of the test server. */
+static const char *conn(const char *extra)
+{
+    static char b[1024];
+    snprintf(b, sizeof b, "PG:host=%s port=5432 %s", pg.dir, extra);
+    return b;
+}
+
+/* The demo city with a station name that holds a tab, a backslash and a line break (COPY's escapes). */
+static const char *stations_with_escapes(void)
+{
+    size_t n = 0;
+    char *t = svt_read(STATIONS, &n);
+    assert_non_null(t);
+    const char *from = "\"骑手驿站·龙澄广场\"";
+    char *at = strstr(t, from);
+    assert_non_null(at);
+    const char *to = "\"骑手\\t驿站\\\\龙澄\\n广场\"";
+    size_t cap = n + strlen(to) + 1;
+    char *u = malloc(cap);
+    assert_non_null(u);
+    snprintf(u, cap, "%.*s%s%s", (int)(at - t), t, to, at + strlen(from));
+    const char *p = svt_write("stations.geojson", u);
+    free(t);
+    free(u);
+    return p;
+}
+
+/* Every table of the description holds the same rows in a and b (the SpatiaLite files), geometry blobs
+ * byte for byte; runs: every column but the times and the command line. */
+static void assert_same_tables(const char *a, const char *b)
+{
+    sqlite3 *db = svt_db_open(a);
+    char sql[4096];
+    snprintf(sql, sizeof sql, "ATTACH '%s' AS b", b);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    int compared = 0;
+    for (int t = 0; t < SV_TABLE_COUNT; t++) {
+        const sv_table_desc *d = sv_schema_table((sv_table)t);
+        char cols[4096] = "";
+        for (size_t c = 0; c < d->n_columns; c++) {
+            const char *n = d->columns[c].name;
+            if (strcmp(n, "started_utc") == 0 || strcmp(n, "finished_utc") == 0 || strcmp(n, "command") == 0)
+                continue;
+            snprintf(cols + strlen(cols), sizeof cols - strlen(cols), "%s\"%s\"", *cols ? ", " : "", n);
+        }
+        if (d->geometry)
+            snprintf(cols + strlen(cols), sizeof cols - strlen(cols), ", %s", d->geometry_column);
+        long long in_a = svt_db_int(db, "SELECT count(*) FROM main.sqlite_master WHERE name = '%s'", d->name);
+        long long in_b = svt_db_int(db, "SELECT count(*) FROM b.sqlite_master WHERE name = '%s'", d->name);
+        assert_int_equal(in_a, in_b);
+        if (!in_a)
+            continue;
+        long long na = svt_db_int(db, "SELECT count(*) FROM main.%s", d->name);
+        long long nb = svt_db_int(db, "SELECT count(*) FROM b.%s", d->name);
+        if (na != nb)
+            fail_msg("%s: %lld rows in %s, %lld in %s", d->name, na, a, nb, b);
+        /* the key too (it is the row's id in both), except runs' (the PostGIS run id) */
+        const char *key = strcmp(d->name, "runs") == 0 ? "" : d->key;
+        char q[10000];
+        snprintf(q, sizeof q, "SELECT count(*) FROM (SELECT %s%s%s FROM main.%s EXCEPT SELECT %s%s%s FROM b.%s)",
+                 key, *key ? ", " : "", cols, d->name, key, *key ? ", " : "", cols, d->name);
+        sqlite3_stmt *s = NULL;
+        if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+            fail_msg("SQL error in \"%s\": %s", q, sqlite3_errmsg(db));
+        long long diff = sqlite3_column_int64(s, 0);
+        sqlite3_finalize(s);
+        if (diff != 0)
+            fail_msg("%s: %lld rows of %s are not in %s", d->name, diff, a, b);
+        compared += na > 0;
+    }
+    assert_true(compared >= 15); /* the demo city fills most tables */
+    sqlite3_close(db);
+}
+
+/* The same run into SpatiaLite and into PostGIS, and back: equal table by table; typed columns, GiST
+ * indexes, growing run ids, Chinese text and COPY's escapes intact. */
+static void test_store(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    const char *st = stations_with_escapes();
+    const char *ref = svt_path("ref.sqlite"), *back = svt_path("back.sqlite"), *back1 = svt_path("back1.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", DISTRICTS, "--minutes", "10,15",
+               "--population-field", "population", "--out", ref, "-q");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", DISTRICTS, "--minutes", "10,15",
+               "--population-field", "population", "--out", pg.pg, "-q");
+    /* the run id alone on stdout */
+    assert_string_equal(svt_last.out, "1\n");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--run", "1", "--out", back1);
+    assert_same_tables(ref, back1);
+
+    /* a second run gets id 2; the first is still there as it was */
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", DISTRICTS, "--minutes", "5,10,15",
+               "--population-field", "population", "--out", pg.pg, "-q");
+    assert_string_equal(svt_last.out, "2\n");
+    assert_string_equal(psql("SELECT string_agg(run_id::text, ',' ORDER BY run_id) FROM svcov.runs"), "1,2");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.district_coverage WHERE run_id = 1"), "28");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.district_coverage WHERE run_id = 2"), "42");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--out", back); /* the latest */
+    sqlite3 *b = svt_db_open(back);
+    assert_int_equal(svt_db_int(b, "SELECT run_id FROM runs"), 2);
+    assert_int_equal(svt_db_int(b, "SELECT count(*) FROM district_coverage"), 42);
+    sqlite3_close(b);
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--run", "1", "--out", back1, "--overwrite");
+    assert_same_tables(ref, back1);
+
+    /* in PostGIS: typed columns, the analysis SRID, GiST indexes, NOT NULL as described */
+    assert_string_equal(psql("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                             "'svcov.gaps'::regclass AND attname = 'geom'"),
+                        "geometry(MultiPolygon,32649)");
+    assert_string_equal(psql("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                             "'svcov.stations'::regclass AND attname = 'geom'"),
+                        "geometry(Point,32649)");
+    assert_string_equal(psql("SELECT format_type(atttypid, atttypmod) || ' ' || attnotnull FROM pg_attribute "
+                             "WHERE attrelid = 'svcov.district_coverage'::regclass AND attname = 'covered_pct'"),
+                        "double precision true");
+    assert_string_equal(psql("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                             "'svcov.district_coverage'::regclass AND attname = 'n_gap_parts'"),
+                        "bigint");
+    assert_string_equal(psql("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                             "'svcov.runs'::regclass AND attname = 'svcov_version'"),
+                        "text");
+    int n_geom = 0;
+    for (int t = 0; t < SV_TABLE_COUNT; t++) {
+        const sv_table_desc *d = sv_schema_table((sv_table)t);
+        if (!d->geometry)
+            continue;
+        n_geom++;
+        assert_string_equal(psql("SELECT count(*) FROM pg_indexes WHERE schemaname = 'svcov' AND tablename = '%s' "
+                                 "AND indexdef LIKE '%%USING gist (geom)%%'",
+                                 d->name),
+                            "1");
+        /* every geometry valid and of the column's SRID */
+        assert_string_equal(psql("SELECT count(*) FROM svcov.%s WHERE ST_SRID(geom) <> 32649 OR NOT "
+                                 "ST_IsValid(geom)", d->name),
+                            "0");
+    }
+    assert_true(n_geom >= 14);
+    /* the geometry is the same as SpatiaLite's, to the bit: the areas agree exactly */
+    sqlite3 *r = svt_db_open(ref);
+    double gap = svt_db_double(r, "SELECT sum(gap_m2) FROM gaps WHERE minutes = 10");
+    sqlite3_close(r);
+    char want[64];
+    snprintf(want, sizeof want, "%.17g", gap);
+    assert_string_equal(psql("SET extra_float_digits = 3; SELECT sum(gap_m2) FROM svcov.gaps WHERE run_id = 1 "
+                             "AND minutes = 10"),
+                        want);
+    /* Chinese text and COPY's escapes */
+    assert_string_equal(psql("SELECT district_name FROM svcov.districts WHERE run_id = 1 AND district_id = "
+                             "'D0001'"),
+                        "滨银街道");
+    assert_string_equal(psql("SELECT name = E'骑手\\t驿站\\\\龙澄\\n广场' FROM svcov.stations WHERE run_id = 1 AND "
+                             "station_id = 'S000001'"),
+                        "t");
+    b = svt_db_open(back1);
+    assert_string_equal(svt_db_text(b, "SELECT name FROM stations WHERE station_id = 'S000001'"),
+                        "骑手\t驿站\\龙澄\n广场");
+    sqlite3_close(b);
+    /* the foreign key: deleting a run deletes its rows */
+    psql("DELETE FROM svcov.runs WHERE run_id = 2");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.district_coverage WHERE run_id = 2"), "0");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.district_coverage"), "28");
+}
+
+/* ogrinfo (GDAL's PostgreSQL driver, as QGIS reads the database): every geometry table a layer with its type
+ * and the analysis CRS. */
+static void test_ogrinfo(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--minutes", "10,15", "--out",
+               pg.pg, "-q");
+    static const struct {
+        const char *geometry, *ogr;
+    } names[] = {{"POINT", "Point"}, {"POLYGON", "Polygon"}, {"MULTIPOLYGON", "Multi Polygon"},
+                 {"MULTILINESTRING", "Multi Line String"}};
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "ogrinfo -ro -q '%s' > '%s' 2>&1", pg.pg, svt_path("layers.txt"));
+    assert_int_equal(system(cmd), 0);
+    char *layers = svt_read(svt_path("layers.txt"), NULL);
+    assert_non_null(layers);
+    int n = 0;
+    for (int t = 0; t < SV_TABLE_COUNT; t++) {
+        const sv_table_desc *d = sv_schema_table((sv_table)t);
+        if (!d->geometry)
+            continue;
+        const char *ogr = NULL;
+        for (size_t i = 0; i < 4; i++)
+            if (strcmp(names[i].geometry, d->geometry) == 0)
+                ogr = names[i].ogr;
+        assert_non_null(ogr);
+        char line[256];
+        snprintf(line, sizeof line, ": svcov.%s (%s)\n", d->name, ogr);
+        if (!strstr(layers, line))
+            fail_msg("ogrinfo does not list \"%s\":\n%s", line, layers);
+        /* the CRS of the layer */
+        snprintf(cmd, sizeof cmd, "ogrinfo -ro -so '%s' svcov.%s > '%s' 2>&1", pg.pg, d->name,
+                 svt_path("layer.txt"));
+        assert_int_equal(system(cmd), 0);
+        char *info = svt_read(svt_path("layer.txt"), NULL);
+        assert_non_null(info);
+        if (!strstr(info, "ID[\"EPSG\",32649]") || !strstr(info, "WGS 84 / UTM zone 49N"))
+            fail_msg("ogrinfo svcov.%s has not EPSG:32649:\n%s", d->name, info);
+        free(info);
+        n++;
+    }
+    free(layers);
+    assert_true(n >= 14);
+    /* GDAL reads the Chinese names as they were written */
+    snprintf(cmd, sizeof cmd, "ogrinfo -ro -q '%s' -sql \"SELECT district_name FROM svcov.districts WHERE "
+             "district_id = 'D0002'\" > '%s' 2>&1", pg.pg, svt_path("name.txt"));
+    assert_int_equal(system(cmd), 0);
+    char *name = svt_read(svt_path("name.txt"), NULL);
+    assert_non_null(name);
+    if (!strstr(name, "district_name (String) = 明丹街道"))
+        fail_msg("ogrinfo: %s", name);
+    free(name);
+}
+
+/* map, report, query, export and site read a run from PG: the same bytes as from the run's SpatiaLite copy
+ * (named as the temporary copy is, since maps print the database's name). */
+static void test_readers(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--minutes", "10,15",
+               "--population-field", "population", "--out", pg.pg, "-q");
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500",
+               "--out", pg.pg, "-q");
+    assert_string_equal(svt_last.out, "2\n");
+    mkdir(svt_path("copy"), 0755);
+    const char *file = svt_path("copy/svcov-run1.sqlite");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--run", "1", "--out", file);
+    static const char *const outs[] = {"map.png", "map.svg", "report.html", "report.md", "report.csv", "map.html"};
+    for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
+        char a[64], b[64];
+        snprintf(a, sizeof a, "pg_%s", outs[i]);
+        snprintf(b, sizeof b, "file_%s", outs[i]);
+        const char *pa = svt_path(a), *pb = svt_path(b);
+        int report = strncmp(outs[i], "report", 6) == 0, html = strcmp(outs[i], "map.html") == 0;
+        const char *cmd = report ? "report" : "map", *opt = html ? "--html" : "--out";
+        SVT_EXPECT(0, cmd, "--db", pg.pg, "--run", "1", opt, pa, "-q");
+        SVT_EXPECT(0, cmd, "--db", file, opt, pb, "-q");
+        size_t la = 0;
+        char *t = svt_read(pa, &la);
+        assert_non_null(t);
+        assert_true(la > 1000);
+        free(t);
+        if (!svt_same_bytes(pa, pb))
+            fail_msg("%s from PG: differs from the one from its SpatiaLite copy", outs[i]);
+    }
+    /* the report names the districts in Chinese, as stored */
+    char *md = svt_read(svt_path("pg_report.md"), NULL);
+    assert_non_null(md);
+    assert_non_null(strstr(md, "滨银街道"));
+    free(md);
+    /* query: the latest run by default (radius 500), --run 1 the first */
+    SVT_EXPECT(0, "query", "--db", pg.pg, "--csv", "break_summary");
+    SVT_OUT_HAS("500");
+    assert_null(strstr(svt_last.out, "833.3"));
+    SVT_EXPECT(0, "query", "--db", pg.pg, "--run", "1", "--csv", "break_summary");
+    SVT_OUT_HAS("833.3");
+    SVT_OUT_HAS("1250");
+    /* export of one layer from PG is the export from the file */
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--run", "1", "--layer", "district_coverage", "--out",
+               svt_path("pg_dc.csv"));
+    SVT_EXPECT(0, "export", "--db", file, "--layer", "district_coverage", "--out", svt_path("file_dc.csv"));
+    assert_true(svt_same_bytes(svt_path("pg_dc.csv"), svt_path("file_dc.csv")));
+    /* site --db PG:: the siting tables added to that run, in the database */
+    SVT_EXPECT(0, "site", "--db", pg.pg, "--run", "1", "--demand", DISTRICTS, "--grid", "300", "--radius", "200",
+               "--model", "mclp", "--k", "3", "-q");
+    assert_string_equal(psql("SELECT run_id || ':' || site_run_id || ':' || k FROM svcov.site_runs"), "1:1:3");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.sites WHERE run_id = 1 AND site_run_id = 1"), "3");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.sites WHERE run_id = 2"), "0");
+    /* the same from the run's file: the same sites */
+    SVT_EXPECT(0, "site", "--db", file, "--demand", DISTRICTS, "--grid", "300", "--radius", "200", "--model",
+               "mclp", "--k", "3", "--out", svt_path("site_file.sqlite"), "-q");
+    sqlite3 *sf = svt_db_open(svt_path("site_file.sqlite"));
+    char want[512];
+    snprintf(want, sizeof want, "%s", svt_db_text(sf, "SELECT group_concat(candidate_id || '@' || rank, ';') FROM "
+                                                      "(SELECT * FROM sites ORDER BY rank)"));
+    sqlite3_close(sf);
+    assert_string_equal(psql("SELECT string_agg(candidate_id || '@' || rank, ';' ORDER BY rank) FROM svcov.sites"),
+                        want);
+    /* a second one gets the next site run id; with --out FILE the store is left alone */
+    SVT_EXPECT(0, "site", "--db", pg.pg, "--run", "1", "--demand", DISTRICTS, "--grid", "300", "--radius", "150",
+               "--model", "mclp", "--k", "2", "-q");
+    assert_string_equal(psql("SELECT string_agg(site_run_id || ':' || k, ',' ORDER BY site_run_id) FROM "
+                             "svcov.site_runs WHERE run_id = 1"),
+                        "1:3,2:2");
+    SVT_EXPECT(0, "site", "--db", pg.pg, "--run", "1", "--demand", DISTRICTS, "--grid", "300", "--radius", "150",
+               "--model", "mclp", "--k", "2", "--out", svt_path("site2.sqlite"), "-q");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.site_runs"), "2");
+    sf = svt_db_open(svt_path("site2.sqlite"));
+    assert_int_equal(svt_db_int(sf, "SELECT count(*) FROM site_runs"), 3); /* the two from PG and this one */
+    sqlite3_close(sf);
+    SVT_EXPECT(2, "site", "--db", file, "--demand", DISTRICTS, "--grid", "300", "--radius", "150", "--model",
+               "mclp", "--k", "2", "--out", pg.pg, "-q");
+    SVT_ERR_HAS("site adds its tables to the run of --db PG:");
+
+    /* no temporary copy is left behind (svcov's TMPDIR is the test's tmp/) */
+    DIR *d = opendir(svt_path("tmp"));
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, ".."))
+            fail_msg("left in TMPDIR: %s", e->d_name);
+    closedir(d);
+}
+
+/* Bad input: clear message, exit 1 or 2, nothing half-written. */
+static void test_bad(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    /* a server that is not there: at once, before any input is read */
+    SVT_EXPECT(1, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out",
+               "PG:host=/nonexistent port=5432 dbname=svcov", "-q");
+    SVT_ERR_HAS("cannot connect to PostgreSQL at PG:host=/nonexistent port=5432 dbname=svcov");
+    SVT_ERR_HAS("check host, port, dbname and user");
+    SVT_EXPECT(1, "map", "--db", "PG:host=/nonexistent dbname=svcov", "--out", svt_path("m.png"));
+    SVT_ERR_HAS("cannot connect to PostgreSQL");
+    assert_false(svt_exists(svt_path("m.png")));
+    /* a password is never printed */
+    SVT_EXPECT(1, "query", "--db", "PG:host=/nonexistent dbname=svcov password=geheim", "break_summary");
+    assert_null(strstr(svt_last.err, "geheim"));
+    SVT_ERR_HAS("password=***");
+
+    /* nor stored: runs.command of a run written with a password in its connection string */
+    psql("ALTER ROLE postgres PASSWORD 'geheim'");
+    char withpw[1024];
+    snprintf(withpw, sizeof withpw, "%s password=geheim", pg.pg);
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out", withpw,
+               "--pg-schema", "pw", "-q");
+    assert_string_equal(psql("SELECT count(*) FROM pw.runs WHERE command LIKE '%%password=***%%' AND command NOT "
+                             "LIKE '%%geheim%%'"),
+                        "1");
+    psql("DROP SCHEMA pw CASCADE");
+
+    /* a database without PostGIS */
+    psql("CREATE DATABASE plain");
+    SVT_EXPECT(1, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out",
+               conn("user=postgres dbname=plain"), "-q");
+    SVT_ERR_HAS("database plain");
+    SVT_ERR_HAS("has no PostGIS; run 'CREATE EXTENSION postgis;'");
+    char out[256];
+    assert_int_equal(svt_pg_psql(&pg, "plain", "SELECT count(*) FROM pg_namespace WHERE nspname = 'svcov'", out,
+                                 sizeof out), 0);
+    assert_string_equal(out, "0");
+
+    /* a schema owned by someone else, written by a user who may not create in it */
+    psql("CREATE ROLE owner_x; CREATE ROLE planner LOGIN; CREATE SCHEMA theirs AUTHORIZATION owner_x; "
+         "GRANT USAGE ON SCHEMA theirs TO planner; GRANT CREATE ON DATABASE svcov TO planner");
+    SVT_EXPECT(1, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out",
+               conn("user=planner dbname=svcov"), "--pg-schema", "theirs", "-q");
+    SVT_ERR_HAS("schema theirs in database svcov belongs to owner_x, and planner may not create tables in it");
+    SVT_ERR_HAS("--pg-schema NAME");
+    assert_string_equal(psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'theirs'"), "0");
+    /* the same user in a schema of its own works */
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out",
+               conn("user=planner dbname=svcov"), "--pg-schema", "planning", "-q");
+    assert_string_equal(psql("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'planning'"),
+                        "planner");
+    assert_string_equal(psql("SELECT count(*) FROM planning.districts"), "14");
+
+    /* a run of another CRS into the same schema: refused, nothing of it written */
+    SVT_EXPECT(1, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--crs",
+               "EPSG:4547", "--out", conn("user=planner dbname=svcov"), "--pg-schema", "planning", "-q");
+    SVT_ERR_HAS("schema planning holds results in EPSG:32649 and this run is in EPSG:4547");
+    assert_string_equal(psql("SELECT count(*) FROM planning.runs"), "1");
+    assert_string_equal(psql("SELECT count(*) FROM planning.districts"), "14");
+
+    /* a publish that fails half-way (the 8th table refuses its rows): nothing of the run is visible, the
+     * run id is not reused as a half run, and the next run publishes whole */
+    psql("ALTER TABLE planning.gap_parts ADD CONSTRAINT no_parts CHECK (area_m2 < 0) NOT VALID");
+    SVT_EXPECT(1, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "300", "--out",
+               conn("user=planner dbname=svcov"), "--pg-schema", "planning", "-q");
+    SVT_ERR_HAS("cannot write planning.gap_parts");
+    SVT_ERR_HAS("no_parts");
+    assert_string_equal(psql("SELECT count(*) FROM planning.runs"), "1");
+    assert_string_equal(psql("SELECT count(*) FROM planning.districts"), "14");
+    assert_string_equal(psql("SELECT count(*) FROM planning.district_coverage WHERE radius_m = 300"), "0");
+    psql("ALTER TABLE planning.gap_parts DROP CONSTRAINT no_parts");
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "300", "--out",
+               conn("user=planner dbname=svcov"), "--pg-schema", "planning", "-q");
+    assert_string_equal(svt_last.out, "3\n"); /* identity values are not given back on rollback */
+    assert_string_equal(psql("SELECT count(*) FROM planning.district_coverage WHERE radius_m = 300"), "14");
+    psql("DELETE FROM planning.runs WHERE run_id = 3");
+
+    /* a run id that does not exist: a usage error listing the runs */
+    SVT_EXPECT(2, "report", "--db", conn("user=planner dbname=svcov"), "--pg-schema", "planning", "--run", "9",
+               "--out", svt_path("r.html"));
+    SVT_ERR_HAS("--run 9: no such run in schema planning");
+    SVT_ERR_HAS("its runs: 1");
+    assert_false(svt_exists(svt_path("r.html")));
+    SVT_EXPECT(2, "map", "--db", pg.pg, "--run", "0", "--out", svt_path("m.png"));
+    SVT_ERR_HAS("--run 0: give a run id");
+    /* a schema without results */
+    SVT_EXPECT(1, "export", "--db", pg.pg, "--pg-schema", "nothing_here", "--out", svt_path("x.sqlite"));
+    SVT_ERR_HAS("has no svcov results in schema nothing_here");
+    assert_false(svt_exists(svt_path("x.sqlite")));
+    /* option mistakes */
+    SVT_EXPECT(2, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out", pg.pg,
+               "--pg-schema", "Bad-Name", "-q");
+    SVT_ERR_HAS("--pg-schema Bad-Name: give a schema name");
+    SVT_EXPECT(2, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out",
+               svt_path("a.sqlite"), "--pg-schema", "svcov", "-q");
+    SVT_ERR_HAS("--pg-schema is for --out PG:");
+    assert_false(svt_exists(svt_path("a.sqlite")));
+    SVT_EXPECT(2, "query", "--db", svt_path("a.sqlite"), "--run", "1", "break_summary");
+    SVT_ERR_HAS("--run and --pg-schema are for --db PG:");
+    /* export into PostgreSQL: pointed to analyze --out PG: */
+    SVT_EXPECT(0, "export", "--db", conn("user=planner dbname=svcov"), "--pg-schema", "planning", "--out",
+               svt_path("p.sqlite"));
+    SVT_EXPECT(2, "export", "--db", svt_path("p.sqlite"), "--layer", "gaps", "--out", pg.pg);
+    SVT_ERR_HAS("export writes files; to put results into PostgreSQL/PostGIS run 'svcov analyze ... --out PG:");
+    SVT_EXPECT(2, "export", "--db", svt_path("p.sqlite"), "--layer", "gaps", "--format", "PostgreSQL", "--out",
+               svt_path("g"));
+    SVT_ERR_HAS("export writes files");
+    /* nothing of the failed runs reached the default schema either */
+    assert_string_equal(psql("SELECT count(*) FROM pg_namespace WHERE nspname = 'svcov'"), "0");
+}
+
+/* A reader never sees half a run: while a publish is held up at a late table (another session holds a
+ * lock on it), the rows of its earlier tables are invisible to others; after the commit all are there. */
+static void test_atomic(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--out", pg.pg,
+               "-q");
+    /* a session that holds the roads table (copied after district_coverage) until the test cancels it */
+    fflush(stdout);
+    fflush(stderr);
+    pid_t holder = fork();
+    assert_true(holder >= 0);
+    if (holder == 0) {
+        close(pg.guard_fd); /* only the test program keeps the server's guard waiting */
+        char out[256];
+        _exit(svt_pg_psql(&pg, "svcov", "BEGIN; LOCK TABLE svcov.roads IN SHARE MODE; "
+                                        "SELECT pg_sleep(300); COMMIT;", out, sizeof out));
+    }
+    /* wait until the lock is held */
+    for (int i = 0; i < 1200; i++) {
+        if (strcmp(psql("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = "
+                        "'roads' AND l.mode = 'ShareLock' AND l.granted"),
+                   "1") == 0)
+            break;
+        usleep(100000);
+    }
+    const char *args[] = {"analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "700", "--out",
+                          pg.pg, "-q", NULL};
+    const char *argv[32];
+    svt_argv(args, argv, 32);
+    pid_t pub = svt_spawn(argv, svt_path("pub.out"), svt_path("pub.err"), 0);
+    /* the publisher is in its transaction, waiting for roads */
+    int waiting = 0;
+    for (int i = 0; i < 1800 && !waiting; i++) { /* the analysis first: slow on a busy machine */
+        usleep(100000);
+        waiting = strcmp(psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query "
+                              "LIKE 'COPY \"svcov\".roads%%'"),
+                         "1") == 0;
+    }
+    if (!waiting)
+        fail_msg("the publisher is not waiting for roads: %s",
+                 psql("SELECT string_agg(coalesce(wait_event_type, '-') || ' ' || state || ' ' || left(query, 60), "
+                      "' | ') FROM pg_stat_activity WHERE datname = 'svcov'"));
+    /* what a reader sees meanwhile: the first run only */
+    assert_string_equal(psql("SELECT count(*) FROM svcov.runs"), "1");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.district_coverage WHERE radius_m = 700"), "0");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.districts"), "14");
+    SVT_EXPECT(0, "query", "--db", pg.pg, "--csv", "break_summary");
+    SVT_OUT_HAS("500");
+    assert_null(strstr(svt_last.out, "700"));
+    /* the holder gives up its lock; the publisher goes on and commits */
+    psql("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%%pg_sleep(300)%%' AND pid <> "
+         "pg_backend_pid()");
+    int ws = 0;
+    assert_int_equal(waitpid(holder, &ws, 0), holder);
+    assert_int_equal(waitpid(pub, &ws, 0), pub);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    assert_string_equal(psql("SELECT count(*) FROM svcov.district_coverage WHERE radius_m = 700 AND run_id = 2"),
+                        "14");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.districts"), "28");
+}
+
+/* ---- sharded runs ---- */
+
+/* max |a.col - b.col| over the rows of table joined on keys, with equal row counts on both sides and no key
+ * twice; fails beyond tol. */
+static void same_rows(sqlite3 *db, const char *table, const char *keys, const char *cols, double tol,
+                      const char *where)
+{
+    char q[4096];
+    long long na = svt_db_int(db, "SELECT count(*) FROM main.%s WHERE %s", table, where);
+    long long nb = svt_db_int(db, "SELECT count(*) FROM r.%s WHERE %s", table, where);
+    if (na != nb)
+        fail_msg("%s: %lld rows sharded, %lld in the SpatiaLite run", table, na, nb);
+    assert_true(na > 0);
+    long long distinct = svt_db_int(db, "SELECT count(*) FROM (SELECT DISTINCT %s FROM main.%s WHERE %s)", keys,
+                                    table, where);
+    if (distinct != na)
+        fail_msg("%s: %lld rows but %lld distinct (%s): something is there twice", table, na, distinct, keys);
+    char klist[512];
+    snprintf(klist, sizeof klist, "%s", keys);
+    char on[1024] = "";
+    for (char *k = strtok(klist, ", "); k; k = strtok(NULL, ", "))
+        snprintf(on + strlen(on), sizeof on - strlen(on), "%sa.%s IS b.%s", *on ? " AND " : "", k, k);
+    snprintf(q, sizeof q, "SELECT count(*) FROM (SELECT * FROM main.%s WHERE %s) a JOIN (SELECT * FROM r.%s WHERE %s) b "
+             "ON %s", table, where, table, where, on);
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+        fail_msg("SQL error in \"%s\": %s", q, sqlite3_errmsg(db));
+    long long joined = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    if (joined != na)
+        fail_msg("%s: only %lld of %lld rows have a partner with the same %s", table, joined, na, keys);
+    char clist[1024];
+    snprintf(clist, sizeof clist, "%s", cols);
+    for (char *c = strtok(clist, ", "); c; c = strtok(NULL, ", ")) {
+        snprintf(q, sizeof q,
+                 "SELECT coalesce(max(abs(a.%s - b.%s)), 0), sum((a.%s IS NULL) != (b.%s IS NULL)) FROM (SELECT * "
+                 "FROM main.%s WHERE %s) a JOIN (SELECT * FROM r.%s WHERE %s) b ON %s",
+                 c, c, c, c, table, where, table, where, on);
+        if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+            fail_msg("SQL error in \"%s\": %s", q, sqlite3_errmsg(db));
+        double d = sqlite3_column_double(s, 0);
+        long long nulls = sqlite3_column_int64(s, 1);
+        sqlite3_finalize(s);
+        if (!(d <= tol) || nulls)
+            fail_msg("%s.%s: sharded and SpatiaLite runs differ by %g (%lld NULLs on one side only)", table, c, d,
+                     nulls);
+    }
+}
+
+/* Start n workers at once on the latest planned run of schema; each must exit 0. */
+static void run_workers(int n, const char *schema, const char *lease)
+{
+    pid_t pid[8];
+    for (int i = 0; i < n; i++) {
+        const char *args[] = {"worker", "--db", pg.pg, "--pg-schema", schema, "--lease", lease, "-q", NULL};
+        const char *argv[32];
+        svt_argv(args, argv, 32);
+        char o[64], e[64];
+        snprintf(o, sizeof o, "worker%d.out", i);
+        snprintf(e, sizeof e, "worker%d.err", i);
+        pid[i] = svt_spawn(argv, svt_path(o), svt_path(e), 0);
+    }
+    for (int i = 0; i < n; i++) {
+        int ws = 0;
+        assert_int_equal(waitpid(pid[i], &ws, 0), pid[i]);
+        if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
+            char e[64];
+            snprintf(e, sizeof e, "worker%d.err", i);
+            char *t = svt_read(svt_path(e), NULL);
+            fail_msg("worker %d exited %d: %s", i, WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, t ? t : "");
+        }
+    }
+}
+
+/* The demo city once into SpatiaLite, once as 9 shards computed by 3 workers at once into PostGIS: the same
+ * numbers per district, every district, station and service area once. */
+static void test_shards(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    const char *ref = svt_path("ref.sqlite"), *sh = svt_path("sharded.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--minutes", "10,15",
+               "--population-field", "population", "--out", ref, "-q");
+    SVT_EXPECT(0, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--minutes", "10,15",
+               "--population-field", "population", "--shards", "9", "--out", pg.pg);
+    assert_string_equal(svt_last.out, "1\n");
+    SVT_ERR_HAS("run 1: 9 shards of 14 districts, halo 1250 m");
+    assert_string_equal(psql("SELECT count(*) || ' ' || sum(n_districts) || ' ' || min(n_districts) || ' ' || "
+                             "max(n_districts) FROM svcov.shards WHERE run_id = 1 AND status = 'todo'"),
+                        "9 14 1 2");
+    /* core and halo as geometry: the halo is the core grown by the largest reach */
+    assert_string_equal(psql("SELECT count(*) FROM svcov.shards WHERE abs(ST_XMin(core) - ST_XMin(halo) - 1250) "
+                             "< 1e-6 AND ST_SRID(core) = 32649"),
+                        "9");
+    /* not finished: readers do not see it */
+    SVT_EXPECT(1, "query", "--db", pg.pg, "break_summary");
+    SVT_ERR_HAS("holds no run yet");
+    SVT_EXPECT(1, "export", "--db", pg.pg, "--run", "1", "--out", sh);
+    SVT_ERR_HAS("run 1 of schema svcov is a sharded run that is not finished");
+    SVT_EXPECT(1, "finish", "--db", pg.pg, "--run", "1");
+    SVT_ERR_HAS("run 1: 9 of 9 shards are not done (9 todo, 0 running, 0 failed)");
+    run_workers(3, "svcov", "30");
+    /* each shard claimed once, by one of the workers; three workers took part */
+    assert_string_equal(psql("SELECT count(*) FROM svcov.shards WHERE run_id = 1 AND status = 'done' AND attempt = 1"),
+                        "9");
+    assert_string_equal(psql("SELECT count(DISTINCT worker) FROM svcov.shards WHERE run_id = 1"), "3");
+    SVT_EXPECT(0, "status", "--db", pg.pg, "--run", "1");
+    SVT_OUT_HAS("done");
+    SVT_EXPECT(0, "status", "--db", pg.pg);
+    SVT_OUT_HAS("planned");
+    SVT_OUT_HAS("9/9");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", "1");
+    SVT_EXPECT(0, "status", "--db", pg.pg);
+    SVT_OUT_HAS("complete");
+    assert_null(strstr(svt_last.out, "planned"));
+    SVT_EXPECT(2, "finish", "--db", pg.pg, "--run", "1");
+    SVT_ERR_HAS("already finished");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--out", sh); /* now the latest complete run */
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    /* shares to 1e-9 percentage points, areas to 1e-6 m2 (of 1e5 m2 and more), counts exactly */
+    same_rows(db, "district_coverage", "district_id, radius_m",
+              "covered_pct, pop_covered_pct, n_gap_parts, n_stations_inside, n_stations_reaching", 1e-9, "1");
+    same_rows(db, "district_coverage", "district_id, radius_m", "area_m2, covered_m2, gap_m2, pop_total, pop_covered",
+              1e-6, "1");
+    same_rows(db, "districts", "district_id", "area_m2, repaired", 1e-6, "1");
+    same_rows(db, "stations", "station_id", "source_fid", 0, "1");
+    same_rows(db, "service_areas", "station_id, radius_m", "area_m2", 1e-6, "1");
+    same_rows(db, "gaps", "district_id, radius_m", "gap_pct, n_parts", 1e-9, "1");
+    same_rows(db, "gaps", "district_id, radius_m", "gap_m2", 1e-6, "1");
+    same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_pct, pop_pct", 1e-9,
+              "district_id IS NOT NULL");
+    same_rows(db, "district_fairness", "district_id, radius_m", "pop_covered_pct, pop_total", 1e-9,
+              "district_id IS NOT NULL");
+    same_rows(db, "city_coverage", "radius_m", "covered_pct, pop_covered_pct, gini, n_stations", 1e-9, "1");
+    same_rows(db, "breaks", "break_no", "radius_m", 0, "1");
+    /* the inputs are named as the plan read them, not as a worker's copies */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.runs a, r.runs b WHERE a.stations_path = "
+                                    "b.stations_path AND a.districts_path = b.districts_path AND a.crs_epsg = "
+                                    "b.crs_epsg AND a.radii_m IS b.radii_m AND a.population_method = "
+                                    "b.population_method"),
+                     1);
+    assert_int_equal(svt_db_int(db, "SELECT n_districts FROM runs"), 14);
+    assert_int_equal(svt_db_int(db, "SELECT n_stations FROM runs"), 200);
+    sqlite3_close(db);
+    /* the map of the sharded run draws the same districts */
+    SVT_EXPECT(0, "map", "--db", pg.pg, "--out", svt_path("sharded.png"), "-q");
+}
+
+/* Network mode: 16 districts of a street grid as 9 shards (streets and stations cross the shards' edges), by
+ * 3 workers at once: district coverage, demand access, reach and per-district demand as the SpatiaLite run. */
+static void test_shards_network(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s --grid 30 --spacing 80 --stations 12 --demand 300 --seed 3 --out %s >/dev/null",
+             SVCOV_GENROADS, svt_path("net"));
+    assert_int_equal(system(cmd), 0);
+    const char *st = svt_path("net/stations.gpkg"), *di = svt_path("net/districts.gpkg"),
+               *ro = svt_path("net/roads.gpkg"), *de = svt_path("net/demand.gpkg");
+    const char *ref = svt_path("netref.sqlite"), *sh = svt_path("netsh.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--network", ro, "--mode", "walk", "--minutes",
+               "5,10", "--demand", de, "--out", ref, "-q");
+    SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--network", ro, "--mode", "walk", "--minutes",
+               "5,10", "--demand", de, "--shards", "9", "--out", pg.pg, "--pg-schema", "net");
+    run_workers(3, "net", "30");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", "net", "--run", "1");
+    /* streets and service areas that cross the edge of a shard's core */
+    assert_true(atoi(psql("SELECT count(*) FROM net.roads r JOIN net.shards s USING (run_id) WHERE "
+                          "ST_Crosses(r.geom, ST_Boundary(s.core))")) > 0);
+    assert_true(atoi(psql("SELECT count(*) FROM net.service_areas a JOIN net.stations t ON t.run_id = a.run_id "
+                          "AND t.station_id = a.station_id JOIN net.shards s ON s.run_id = a.run_id WHERE "
+                          "ST_Crosses(a.geom, ST_Boundary(s.core)) AND ST_Intersects(t.geom, s.core)")) > 0);
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", "net", "--out", sh);
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    same_rows(db, "district_coverage", "district_id, radius_m",
+              "covered_pct, n_gap_parts, n_stations_inside, n_stations_reaching", 1e-9, "1");
+    same_rows(db, "district_coverage", "district_id, radius_m", "area_m2, covered_m2, gap_m2", 1e-6, "1");
+    same_rows(db, "stations", "station_id", "source_fid", 0, "1");
+    same_rows(db, "service_areas", "station_id, radius_m", "area_m2, reached_m", 1e-6, "1");
+    same_rows(db, "demand_access", "demand_id", "weight, snap_m, network_m, minutes, euclid_m", 1e-9, "1");
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.demand_access a JOIN r.demand_access b USING "
+                                    "(demand_id) WHERE a.nearest_station_id IS NOT b.nearest_station_id OR "
+                                    "a.district_id IS NOT b.district_id"),
+                     0);
+    same_rows(db, "demand_reach", "demand_id, radius_m", "within, n_stations", 0, "1");
+    same_rows(db, "district_demand", "district_id, radius_m", "demand_total, demand_covered, covered_share, n_points",
+              1e-9, "district_id IS NOT NULL");
+    same_rows(db, "city_coverage", "radius_m", "covered_pct", 1e-9, "1");
+    same_rows(db, "roads", "road_id", "road_id", 0, "1");
+    assert_int_equal(svt_db_int(db, "SELECT (SELECT count(*) FROM main.issues) - (SELECT count(*) FROM r.issues)"),
+                     0);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.runs a, r.runs b WHERE a.network_path = "
+                                    "b.network_path AND a.demand_path = b.demand_path AND a.n_demand = b.n_demand"),
+                     1);
+    sqlite3_close(db);
+}
+
+/* A worker killed with SIGKILL in the middle of a shard (short lease): another finishes it, the totals are
+ * the SpatiaLite run's, nothing is there twice. */
+static void test_shards_kill(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    const char *ref = svt_path("ref.sqlite"), *sh = svt_path("sharded.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "600,900", "--out", ref,
+               "-q");
+    SVT_EXPECT(0, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "600,900", "--shards", "4",
+               "--out", pg.pg);
+    const char *args[] = {"worker", "--db", pg.pg, "--lease", "2", "-q", NULL};
+    const char *argv[32];
+    svt_argv(args, argv, 32);
+    pid_t a = svt_spawn(argv, svt_path("a.out"), svt_path("a.err"), 0);
+    char like[64];
+    snprintf(like, sizeof like, "%%:%d", (int)a);
+    int running = 0;
+    for (int i = 0; i < 6000 && !running; i++) { /* up to 2 minutes on a busy machine */
+        running = atoi(psql("SELECT count(*) FROM svcov.shards WHERE status = 'running' AND worker LIKE '%s'",
+                            like)) == 1;
+        if (!running)
+            usleep(20000);
+    }
+    assert_true(running);
+    const char *held = psql("SELECT shard_no FROM svcov.shards WHERE status = 'running' AND worker LIKE '%s'", like);
+    int killed_shard = atoi(held);
+    assert_int_equal(kill(a, SIGKILL), 0);
+    int ws = 0;
+    assert_int_equal(waitpid(a, &ws, 0), a);
+    assert_true(WIFSIGNALED(ws));
+    /* its shard is still 'running' under the dead worker's lease */
+    assert_string_equal(psql("SELECT status FROM svcov.shards WHERE shard_no = %d", killed_shard), "running");
+    run_workers(1, "svcov", "2");
+    assert_string_equal(psql("SELECT attempt || ' ' || status FROM svcov.shards WHERE shard_no = %d", killed_shard),
+                        "2 done");
+    assert_null(strstr(psql("SELECT worker FROM svcov.shards WHERE shard_no = %d", killed_shard), like + 1));
+    assert_string_equal(psql("SELECT count(*) FROM svcov.shards WHERE status = 'done'"), "4");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", "1");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--out", sh);
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
+    same_rows(db, "district_coverage", "district_id, radius_m", "covered_m2", 1e-6, "1");
+    same_rows(db, "stations", "station_id", "source_fid", 0, "1");
+    same_rows(db, "service_areas", "station_id, radius_m", "area_m2", 1e-6, "1");
+    same_rows(db, "city_coverage", "radius_m", "covered_pct", 1e-9, "1");
+    sqlite3_close(db);
+}
+
+/* A worker that loses the database (its connections ended, new ones refused) exits 1 with a clear message;
+ * its shard is redone by another once the lease runs out, and the run completes whole. */
+static void test_shards_conn(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    SVT_EXPECT(0, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "600", "--shards", "2",
+               "--out", pg.pg);
+    psql("CREATE ROLE w1 LOGIN; GRANT USAGE ON SCHEMA svcov TO w1; GRANT ALL ON ALL TABLES IN SCHEMA svcov TO w1");
+    const char *args[] = {"worker", "--db", conn("user=w1 dbname=svcov"), "--lease", "2", NULL};
+    const char *argv[32];
+    svt_argv(args, argv, 32);
+    pid_t w = svt_spawn(argv, svt_path("w1.out"), svt_path("w1.err"), 0);
+    char like[64];
+    snprintf(like, sizeof like, "%%:%d", (int)w);
+    int running = 0;
+    for (int i = 0; i < 6000 && !running; i++) {
+        running = atoi(psql("SELECT count(*) FROM svcov.shards WHERE status = 'running' AND worker LIKE '%s'",
+                            like)) == 1;
+        if (!running)
+            usleep(20000);
+    }
+    assert_true(running);
+    int lost_shard = atoi(psql("SELECT shard_no FROM svcov.shards WHERE status = 'running' AND worker LIKE '%s'",
+                               like));
+    psql("ALTER ROLE w1 CONNECTION LIMIT 0; SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+         "usename = 'w1'");
+    int ws = 0;
+    assert_int_equal(waitpid(w, &ws, 0), w);
+    char *err = svt_read(svt_path("w1.err"), NULL);
+    assert_non_null(err);
+    if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 1 || !strstr(err, "svcov worker: ") || !strstr(err, "PostgreSQL"))
+        fail_msg("the worker that lost the database exited %d: %s", WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, err);
+    free(err);
+    assert_string_equal(psql("SELECT status FROM svcov.shards WHERE shard_no = %d", lost_shard), "running");
+    psql("ALTER ROLE w1 CONNECTION LIMIT -1");
+    run_workers(1, "svcov", "2");
+    assert_string_equal(psql("SELECT attempt || ' ' || status FROM svcov.shards WHERE shard_no = %d", lost_shard),
+                        "2 done");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", "1");
+    assert_string_equal(psql("SELECT count(*) || ' ' || count(DISTINCT district_id) FROM svcov.district_coverage"),
+                        "14 14");
+}
+
+/* Sharded runs, bad input: clear messages, nothing half-done. */
+static void test_shards_bad(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    SVT_EXPECT(2, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--shards", "4", "--out",
+               svt_path("x.sqlite"));
+    SVT_ERR_HAS("give --out PG:");
+    SVT_EXPECT(2, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--out", pg.pg);
+    SVT_ERR_HAS("give --shards N");
+    SVT_EXPECT(2, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--shards", "0", "--out", pg.pg);
+    SVT_ERR_HAS("--shards 0");
+    SVT_EXPECT(1, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--shards", "2", "--out",
+               "PG:host=/nonexistent dbname=x");
+    SVT_ERR_HAS("cannot connect to PostgreSQL");
+    SVT_EXPECT(1, "worker", "--db", pg.pg);
+    SVT_ERR_HAS("no svcov results in schema svcov");
+    /* --shard-by: one shard per value */
+    SVT_EXPECT(0, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "500", "--shard-by",
+               "district_id", "--out", pg.pg);
+    assert_string_equal(psql("SELECT count(*) FROM svcov.shards WHERE run_id = 1"), "14");
+    SVT_EXPECT(2, "worker", "--db", pg.pg, "--run", "7");
+    SVT_ERR_HAS("--run 7: no sharded run of that id");
+    SVT_EXPECT(2, "finish", "--db", pg.pg);
+    SVT_ERR_HAS("give --db PG:");
+    /* the inputs live in the database: the worker needs no file of the plan's machine */
+    assert_string_equal(psql("SELECT string_agg(file_name, ',' ORDER BY input_no) FROM svcov.shard_inputs"),
+                        "stations.geojson,districts.geojson");
+}
+
+/* The harness itself: the server runs as an unprivileged user on a socket only, PostGIS is there. */
+static void test_harness(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    assert_string_equal(psql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"), "t");
+    assert_string_equal(psql("SHOW listen_addresses"), "");
+    assert_string_equal(psql("SELECT extversion >= '3' FROM pg_extension WHERE extname = 'postgis'"), "t");
+    long pm = svt_pg_postmaster(&pg);
+    assert_true(pm > 0);
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%ld/status", pm);
+    char *st = svt_read(p, NULL);
+    assert_non_null(st);
+    char *uid = strstr(st, "\nUid:");
+    assert_non_null(uid);
+    assert_int_not_equal(atoi(uid + 5), 0); /* never root */
+    free(st);
+}
+
+int main(int argc, char **argv)
+{
+    const svt_group groups[] = {
+        {"harness", cmocka_unit_test(test_harness)}, {"store", cmocka_unit_test(test_store)},
+        {"ogrinfo", cmocka_unit_test(test_ogrinfo)}, {"readers", cmocka_unit_test(test_readers)},
+        {"bad", cmocka_unit_test(test_bad)},         {"atomic", cmocka_unit_test(test_atomic)},
+        {"shards", cmocka_unit_test(test_shards)},   {"shards_network", cmocka_unit_test(test_shards_network)},
+        {"shards_kill", cmocka_unit_test(test_shards_kill)}, {"shards_bad", cmocka_unit_test(test_shards_bad)},
+        {"shards_conn", cmocka_unit_test(test_shards_conn)},
+    };
+    int rc = svt_run_groups(argc, argv, "test_pg", groups, sizeof groups / sizeof groups[0], setup, teardown);
+    return pg_skip && rc == 0 ? 77 : rc;
+}
