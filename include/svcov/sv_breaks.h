@@ -21,6 +21,12 @@
 extern "C" {
 #endif
 
+/* The defaults of analyze and site (sv_analyze_opts_init, sv_siting_opts_init)
+ * and of a NULL mode: walking, no detour, the analysis CRS chosen from the data. */
+#define SV_DEFAULT_MODE "walk"
+#define SV_DEFAULT_DETOUR 1.0
+#define SV_DEFAULT_CRS "auto"
+
 /* Travel modes for circles: documented speeds, km/h. */
 typedef struct {
     const char *name;

@@ -69,6 +69,15 @@ void sv_point_layer_free(sv_point_layer *l)
     memset(l, 0, sizeof *l);
 }
 
+sv_status sv_inputs_open(sv_ctx *ctx, int strict, const sv_input_req *req, size_t n)
+{
+    sv_status rc = SV_OK;
+    for (size_t i = 0; i < n && rc == SV_OK; i++)
+        if (req[i].wanted)
+            rc = sv_input_open(ctx, req[i].opts, strict, req[i].weight_field, req[i].role, req[i].out);
+    return rc;
+}
+
 sv_status sv_input_grow_bounds(sv_ctx *ctx, sv_source *src, sv_env *all, int *have)
 {
     sv_env e;

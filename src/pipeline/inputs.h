@@ -32,6 +32,21 @@ void sv_run_common_fill(sv_run_common *r, const char *started, const char *comma
 sv_status sv_run_record(sv_ctx *ctx, sv_store *db, sv_table table, const sv_run_common *r,
                         const char *const *keys, const char *const *vals, size_t n, long long *rowid);
 
+/* One input a stage may open: opened into *out when wanted (with the
+ * weight field weight_field, NULL for none). */
+typedef struct {
+    const sv_source_opts *opts;
+    const char *weight_field;
+    sv_role role;
+    sv_source **out;
+    int wanted;
+} sv_input_req;
+
+/* Open the wanted inputs of req[0..n) in order with the run's --strict
+ * (sv_input_open); the first failure stops, and what was opened before it
+ * stays in its *out for the caller to close. */
+sv_status sv_inputs_open(sv_ctx *ctx, int strict, const sv_input_req *req, size_t n);
+
 /* Open one input with the run's --strict (and, when not NULL, the field
  * holding each feature's weight); *out is closed with sv_source_close. */
 sv_status sv_input_open(sv_ctx *ctx, const sv_source_opts *given, int strict, const char *weight_field,

@@ -18,9 +18,9 @@
 void sv_siting_opts_init(sv_siting_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->crs = "auto";
-    o->mode = "walk";
-    o->detour = 1.0;
+    o->crs = SV_DEFAULT_CRS;
+    o->mode = SV_DEFAULT_MODE;
+    o->detour = SV_DEFAULT_DETOUR;
     o->model = SV_SITE_MCLP;
     o->k = 0;
     o->time_limit_s = 60;
