@@ -13,6 +13,7 @@
 
 #define MAX_ISSUE_LINES 20
 
+/* svcov analyze --help: every option, grouped, with examples. */
 static void help(void)
 {
     printf("Usage: svcov analyze --stations PATH[:LAYER] --districts PATH[:LAYER] --out DB [OPTIONS]\n\n"
@@ -196,6 +197,7 @@ static void print_people(sv_lang L, const sv_analysis *a, int people)
     printf("\n");
 }
 
+/* The table printed after a run: the least covered districts per break (all of a small city), then the city. */
 static void print_summary(sv_lang L, const sv_analysis *a, const char *out_path)
 {
     int people = a->people.total != NULL && a->people.method != SV_POP_NONE;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* svcov site --help: models, solvers, inputs, with examples. */
 static void help(void)
 {
     printf("Usage: svcov site --demand PATH[:LAYER] (--candidates PATH[:LAYER] | --grid M --districts PATH)\n"

@@ -199,6 +199,7 @@ static sv_status run_parallel(job *j, size_t n, int (*fn)(void *, size_t), const
 
 /* ---- stage 1: what each circle leaves of its cell ---- */
 
+/* Item b * n_stations + i: what circle i of break b leaves of its Voronoi cell (j->gaps[item]). */
 static int make_uncovered(void *arg, size_t item)
 {
     worker *w = arg;
@@ -350,6 +351,7 @@ static int measure_item(void *arg, size_t item)
     return measure_district(arg, item == 0 ? nd - 1 : item - 1);
 }
 
+/* District d for every break: area, covered and gap area and polygons, stations inside and reaching it. */
 static int measure_district(void *arg, size_t d)
 {
     worker *w = arg;

@@ -171,6 +171,7 @@ static void drop_empty(report *r)
     r->ncols = o;
 }
 
+/* Read everything the report shows from the database (tables present decide which sections there are). */
 static sv_status gather(report *r)
 {
     sv_ctx *ctx = r->ctx;
@@ -314,6 +315,7 @@ static size_t find_row(const report *r, const char *district, size_t b)
 
 /* ---- writers ---- */
 
+/* The districts table as CSV (RFC 4180, CRLF): the fixed columns first, then every other one. */
 static void write_csv(report *r, sv_buf *o)
 {
     static const char *const fixed[] = {"district_id", "district_name", "mode", "minutes", "radius_m"};
@@ -456,6 +458,7 @@ static void table_end(out *w)
     sv_buf_puts(w->o, w->html ? "</table>\n" : "\n");
 }
 
+/* The whole area, one row per break (people and fairness columns when the run has them). */
 static void city_table(report *r, out *w)
 {
     const rtable *c = &r->city;
@@ -511,6 +514,7 @@ static int in_part(const column *c, int part)
     return part == 0 || always || (part == 2) == (c->optional != 0);
 }
 
+/* The districts table, columns per break, with the columns of part (see in_part). */
 static void district_table(report *r, out *w, int part)
 {
     size_t nb = r->breaks.nrows;
@@ -604,6 +608,7 @@ static void critical_table(report *r, out *w)
     table_end(w);
 }
 
+/* The latest siting run and its chosen sites, when the database holds one. */
 static void sites_table(report *r, out *w)
 {
     const rtable *t = &r->sites;
