@@ -108,16 +108,26 @@ sv_status sv_input_points(sv_ctx *ctx, sv_geos *h, sv_point_layer *l, int epsg, 
     return sv_feature_points(ctx, h, &l->fs, strict, centroids, l->x, l->y, l->keep, &l->n);
 }
 
+/* Feature i of fs as a geometry (*g, the caller's), or an error naming the file, layer and feature. */
+static sv_status feature_geom(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, size_t i, sv_geom **g)
+{
+    const sv_feature *f = &fs->items[i];
+    if (!(*g = sv_geom_from_wkb(h, f->wkb, f->wkb_len)))
+        return sv_error(ctx, SV_ERR_GEOM, "%s: layer '%s', feature %s: unreadable geometry: %s", fs->path,
+                        fs->layer, f->id, sv_geos_errmsg(h));
+    return SV_OK;
+}
+
 sv_status sv_feature_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict, int centroids,
                             double *xs, double *ys, size_t *keep, size_t *n_keep)
 {
     *n_keep = 0;
     for (size_t i = 0; i < fs->n; i++) {
         const sv_feature *f = &fs->items[i];
-        sv_geom *g = sv_geom_from_wkb(h, f->wkb, f->wkb_len);
-        if (!g)
-            return sv_error(ctx, SV_ERR_GEOM, "%s: layer '%s', feature %s: unreadable geometry: %s", fs->path,
-                            fs->layer, f->id, sv_geos_errmsg(h));
+        sv_geom *g = NULL;
+        sv_status gs = feature_geom(ctx, h, fs, i, &g);
+        if (gs != SV_OK)
+            return gs;
         double x, y;
         sv_status st = SV_OK;
         if (centroids && sv_geom_point_xy(h, g, &x, &y) != 0) {
@@ -235,10 +245,10 @@ sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs,
     *n_out = 0;
     for (size_t i = 0; i < fs->n; i++) {
         const sv_feature *f = &fs->items[i];
-        sv_geom *g = sv_geom_from_wkb(h, f->wkb, f->wkb_len);
-        if (!g)
-            return sv_error(ctx, SV_ERR_GEOM, "%s: layer '%s', feature %s: unreadable geometry: %s", fs->path,
-                            fs->layer, f->id, sv_geos_errmsg(h));
+        sv_geom *g = NULL;
+        sv_status gs = feature_geom(ctx, h, fs, i, &g);
+        if (gs != SV_OK)
+            return gs;
         char *reason = NULL;
         int valid = sv_geom_is_valid(h, g, &reason);
         int repaired = 0;
