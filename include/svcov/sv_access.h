@@ -16,6 +16,12 @@
 extern "C" {
 #endif
 
+/* Ownership: the network and the point arrays are borrowed for the call.
+ * sv_net_areas_compute fills *out (zeroed first); every buffer in it is the
+ * caller's, freed together by sv_net_areas_free (NULL ok), also after a
+ * failure. sv_demand_access_network/_circles fill *out the same way, freed by
+ * sv_demand_access_free (NULL ok). sv_net_reaches borrows lines and district. */
+
 typedef struct {
     sv_cost_kind kind;     /* breaks in time (seconds) or length (metres) */
     const double *budget;  /* per break, ascending */

@@ -21,6 +21,18 @@
 extern "C" {
 #endif
 
+/* Ownership: sv_modes, sv_presets and sv_preset_resolve's *out are static
+ * tables (never freed). sv_breaks_values' *out is the caller's (free(), NULL
+ * on failure). sv_breaks_make fills *out; its breaks are freed with
+ * sv_breaks_free (NULL ok), also after a failure. sv_break_label writes into
+ * the caller's buf and returns it. Specs and values are borrowed. */
+
+/* The defaults of analyze and site (sv_analyze_opts_init, sv_siting_opts_init)
+ * and of a NULL mode: walking, no detour, the analysis CRS chosen from the data. */
+#define SV_DEFAULT_MODE "walk"
+#define SV_DEFAULT_DETOUR 1.0
+#define SV_DEFAULT_CRS "auto"
+
 /* Travel modes for circles: documented speeds, km/h. */
 typedef struct {
     const char *name;

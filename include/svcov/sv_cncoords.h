@@ -27,6 +27,9 @@
 extern "C" {
 #endif
 
+/* Ownership: nothing here allocates. sv_coords_name's string is static;
+ * sv_coords_convert_wkb rewrites the caller's buffer in place (same size). */
+
 typedef enum {
     SV_COORDS_WGS84 = 0, /* plain WGS 84 lon/lat (GPS, OpenStreetMap, EPSG:4326) */
     SV_COORDS_GCJ02,     /* GCJ-02 "Mars coordinates": AMap/Gaode, Tencent, Google China */

@@ -28,6 +28,12 @@
 extern "C" {
 #endif
 
+/* Ownership: sv_coverage_compute borrows ctx and in (and everything in points
+ * to) for the call only; it fills *out, whose buffers (cells, their WKB,
+ * n_inside, cell_wkb) belong to the caller and are freed together by
+ * sv_cov_result_free, also after a failure (out is zeroed first).
+ * sv_cov_result_free(NULL) is a no-op, and it leaves *r zeroed. */
+
 typedef enum {
     SV_METHOD_VORONOI = 0,
     SV_METHOD_UNION,

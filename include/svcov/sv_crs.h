@@ -13,6 +13,9 @@
 extern "C" {
 #endif
 
+/* Ownership: sv_crs_resolve fills the caller's *out (a value, no heap
+ * memory) and borrows spec; sv_proj_version's string is static. */
+
 typedef struct {
     int epsg;        /* EPSG code of the analysis CRS */
     char name[256];  /* e.g. "WGS 84 / UTM zone 31N" */

@@ -21,6 +21,10 @@
 extern "C" {
 #endif
 
+/* Ownership: nothing here allocates. sv_tr, sv_trn, sv_trp and sv_lang_tag
+ * return static strings (the catalogue's or the msgid given, which must
+ * outlive its use); sv_lang_date writes into the caller's buf. */
+
 typedef enum { SV_LANG_EN = 0, SV_LANG_ZH } sv_lang;
 
 /* "en" or "zh" (also "zh_CN", "zh-CN", "zh_CN.UTF-8", "en_GB"...). An

@@ -22,6 +22,15 @@
 extern "C" {
 #endif
 
+/* Ownership: sv_travel_mode_load fills the caller's *out (no heap memory).
+ * sv_network_build's *out (NULL on failure) is the caller's, freed with
+ * sv_network_destroy (NULL ok); it copies what it needs from the borrowed
+ * lines. sv_network_attach writes into the caller's out[0..np).
+ * sv_labels_init allocates l's arrays, freed by sv_labels_free (l not NULL;
+ * it leaves l zeroed, so freeing twice is harmless). sv_network_reached
+ * returns a new geometry the caller frees with sv_geom_destroy(h, ...), NULL
+ * on failure. Everything else is borrowed. */
+
 #define SV_MODE_MAX_CLASSES 64
 
 /* Who may use which road class, how fast (km/h; 0 = not allowed). */

@@ -22,6 +22,16 @@
 extern "C" {
 #endif
 
+/* Ownership: sv_popsurf_create's surface is the caller's, freed with
+ * sv_popsurf_destroy (NULL ok); it borrows the GEOS handle h, which must
+ * outlive it. sv_popsurf_add_piece takes g (freed by the surface, also when
+ * it fails); sv_popsurf_dasymetric borrows the blocks and buildings.
+ * sv_popsurf_in borrows region. sv_redundancy_compute(_pieces) borrow region,
+ * areas and pieces; the faces they append to only_geoms belong to the caller
+ * (sv_geom_destroy each, then free the arrays), and r's WKB buffers are freed
+ * with sv_redundancy_free (r itself is the caller's; not NULL).
+ * sv_pop_method_name returns a static string. */
+
 typedef enum {
     SV_POP_NONE = 0,
     SV_POP_DISTRICT_FIELD, /* a field of the districts, spread over each district's area */

@@ -15,6 +15,9 @@
 extern "C" {
 #endif
 
+/* Ownership: sv_report_write borrows ctx, the options and the paths for the
+ * call; it writes path and keeps nothing. */
+
 typedef enum { SV_REPORT_HTML = 0, SV_REPORT_MD, SV_REPORT_CSV } sv_report_format;
 
 typedef struct {

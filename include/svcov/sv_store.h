@@ -19,10 +19,19 @@
 extern "C" {
 #endif
 
+/* Ownership: sv_store_create and sv_store_open_copy give the caller a store
+ * (*out, NULL on failure) that ends in exactly one of sv_store_commit (which
+ * frees it whether it succeeds or not) or sv_store_abort (NULL ok).
+ * sv_store_open_read's reader is the caller's, closed with
+ * sv_store_close_read (NULL ok); sv_store_reader_path's string belongs to
+ * the reader. Values, names, WKB and SQL passed in are borrowed for the call
+ * (the store copies what it keeps); row callbacks see strings valid only
+ * during the call. Version strings are static. */
+
 #define SV_STORE_APPLICATION_ID 0x53564356 /* "SVCV" */
 #define SV_STORE_SCHEMA_VERSION 3
 
-/* The result tables, in creation order (described in src/schema.c). */
+/* The result tables, in creation order (described in src/core/schema.c). */
 typedef enum {
     SV_TABLE_STATIONS = 0,
     SV_TABLE_DISTRICTS,
@@ -103,7 +112,7 @@ sv_status sv_store_finish_table(sv_ctx *ctx, sv_store *st, sv_table table);
 void sv_store_abort(sv_store *st);
 
 /* Writing rows. The tables, their columns (declared types, NOT NULL) and
- * geometry are described once in src/schema.c (listed in DESIGN.md); a row
+ * geometry are described once in src/core/schema.c (listed in DESIGN.md); a row
  * is its values in the description's column order, then the geometry. A
  * value's kind must be its column's type (TEXT, INTEGER, REAL) or NULL, and
  * the count must match: anything else is SV_ERR_INTERNAL. */

@@ -22,6 +22,7 @@ typedef struct {
     int have_bound;
 } callback_state;
 
+/* GLPK's branch-and-cut callback: stops on an interrupt, offers the greedy answer once as an incumbent, keeps the best bound. */
 static void on_tree(glp_tree *tree, void *info)
 {
     callback_state *cs = info;

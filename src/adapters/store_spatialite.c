@@ -721,7 +721,7 @@ sv_status sv_store_record(sv_ctx *ctx, sv_store *st, sv_table table, const char 
         while (c < t->n_columns && strcmp(t->columns[c].name, names[i]) != 0)
             c++;
         if (c == t->n_columns)
-            return sv_error(ctx, SV_ERR_INTERNAL, "internal: %s has no column '%s' (add it to src/schema.c)",
+            return sv_error(ctx, SV_ERR_INTERNAL, "internal: %s has no column '%s' (add it to src/core/schema.c)",
                             t->name, names[i]);
         for (size_t j = 0; j < i; j++)
             if (strcmp(names[j], names[i]) == 0)

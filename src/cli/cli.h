@@ -67,6 +67,12 @@ void cli_warning(const char *text, void *userdata);
 void cli_progress(const char *stage, double fraction, void *userdata);
 void cli_progress_begin(void);
 void cli_progress_end(void);
+/* The context of a command that runs a pipeline (analyze, site): inputs as
+ * URLs only with allow_network, threads worker threads (0: all cores),
+ * warnings as cli_warning for cmd, progress on stderr (and its clock
+ * started) unless quiet, signals interrupting it. NULL when out of memory;
+ * the caller destroys it (sv_ctx_destroy) after cli_progress_end. */
+sv_ctx *cli_run_ctx(const char *cmd, int allow_network, int threads, int quiet);
 
 /* --coords, --encoding and their per-input forms, one table for analyze
  * and site (inputs.c). Put CLI_INPUT_ARGS(&inputs) in the command's option

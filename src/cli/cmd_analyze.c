@@ -14,6 +14,7 @@
 
 #define MAX_ISSUE_LINES 20
 
+/* svcov analyze --help: every option, grouped, with examples. */
 static void help(void)
 {
     printf("Usage: svcov analyze --stations PATH[:LAYER] --districts PATH[:LAYER] --out DB [OPTIONS]\n\n"
@@ -271,6 +272,8 @@ static void print_access(sv_lang L, const sv_analysis *a)
     }
 }
 
+
+/* The table printed after a run: the least covered districts per break (all of a small city), then the city. */
 static void print_summary(sv_lang L, const sv_analysis *a, const char *out_path)
 {
     int people = a->people.total != NULL && a->people.method != SV_POP_NONE;
@@ -530,21 +533,12 @@ int cmd_analyze(int argc, char **argv)
     char *cmdline = cli_command_line(argc, argv);
     o.command_line = cmdline;
 
-    sv_ctx *ctx = sv_ctx_create();
+    sv_ctx *ctx = cli_run_ctx("analyze", allow_network, threads, quiet);
     if (!ctx) {
         free(cmdline);
         rc = EXIT_DATA;
         goto done;
     }
-    sv_ctx_set_allow_network(ctx, allow_network);
-    if (threads)
-        sv_ctx_set_threads(ctx, threads);
-    sv_ctx_set_warning(ctx, cli_warning, (void *)"analyze");
-    if (!quiet) {
-        sv_ctx_set_progress(ctx, cli_progress, NULL);
-        cli_progress_begin();
-    }
-    cli_catch_signals(ctx);
     sv_analysis *a = NULL;
     /* one writer of --out at a time, from reading the inputs to the rename */
     sv_lock *lock = NULL;

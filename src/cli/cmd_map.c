@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+/* svcov map --help: every option with examples. */
 static void help(void)
 {
     printf("Usage: svcov map --db DB --out FILE.png|.svg|.pdf [--district ID] [options]\n"

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* svcov site --help: models, solvers, inputs, with examples. */
 static void help(void)
 {
     printf("Usage: svcov site --demand PATH[:LAYER] (--candidates PATH[:LAYER] | --grid M --districts PATH)\n"
@@ -224,18 +225,11 @@ int cmd_site(int argc, char **argv)
 
     char *cmdline = cli_command_line(argc, argv);
     o.command_line = cmdline;
-    sv_ctx *ctx = sv_ctx_create();
+    sv_ctx *ctx = cli_run_ctx("site", allow_network, 0, quiet);
     if (!ctx) {
         free(cmdline);
         return EXIT_DATA;
     }
-    sv_ctx_set_allow_network(ctx, allow_network);
-    sv_ctx_set_warning(ctx, cli_warning, (void *)"site");
-    if (!quiet) {
-        sv_ctx_set_progress(ctx, cli_progress, NULL);
-        cli_progress_begin();
-    }
-    cli_catch_signals(ctx);
     sv_siting *s = NULL;
     /* One writer at a time: site --db X reads X, copies it and renames the
      * copy over X, all under the lock, so a second run cannot lose either. */

@@ -350,6 +350,23 @@ void cli_progress(const char *stage, double fraction, void *userdata)
     fflush(stderr);
 }
 
+sv_ctx *cli_run_ctx(const char *cmd, int allow_network, int threads, int quiet)
+{
+    sv_ctx *ctx = sv_ctx_create();
+    if (!ctx)
+        return NULL;
+    sv_ctx_set_allow_network(ctx, allow_network);
+    if (threads)
+        sv_ctx_set_threads(ctx, threads);
+    sv_ctx_set_warning(ctx, cli_warning, (void *)cmd);
+    if (!quiet) {
+        sv_ctx_set_progress(ctx, cli_progress, NULL);
+        cli_progress_begin();
+    }
+    cli_catch_signals(ctx);
+    return ctx;
+}
+
 void cli_progress_end(void)
 {
     if (!pg.started)

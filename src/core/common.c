@@ -183,7 +183,7 @@ double sv_clock_s(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* The allocation-failure test's hook (core/alloc.h): count the allocations, fail the Nth. */
+/* The allocation-failure test's hook (core/core.h): count the allocations, fail the Nth. */
 static atomic_long alloc_count, alloc_fail_at;
 
 void sv_alloc_fail_at(long n)

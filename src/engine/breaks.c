@@ -91,7 +91,7 @@ sv_status sv_breaks_make(sv_ctx *ctx, const sv_breaks_spec *sp, sv_breaks *out)
     double speed = 0;
     const char *name = "distance";
     if (!sp->n_radii) {
-        const char *m = sp->mode && *sp->mode ? sp->mode : "walk";
+        const char *m = sp->mode && *sp->mode ? sp->mode : SV_DEFAULT_MODE;
         const sv_mode_info *mode = NULL;
         for (const sv_mode_info *mi = sv_modes(); mi->name; mi++)
             if (strcasecmp(mi->name, m) == 0)

@@ -288,6 +288,7 @@ static sv_status wkb_points(wkb_walk *w, int swap, uint32_t n, int ndim)
     return SV_OK;
 }
 
+/* Convert one WKB geometry in place at w->pos (collections recursively, up to WKB_MAX_DEPTH), checking every length. */
 static sv_status wkb_geometry(wkb_walk *w, int depth)
 {
     if (depth > WKB_MAX_DEPTH)

@@ -2,10 +2,10 @@
 #include "svcov/sv_coverage.h"
 #include "svcov/sv_geom.h"
 #include "svcov/sv_access.h"
+#include "core/parallel.h"
 
 #include <math.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +30,8 @@ typedef struct {
     sv_env *st_area_env; /* SV_METHOD_AREAS: envelope of each station's reached streets grown by trim */
     unsigned char *st_area_has;
     cell_gap *gaps;      /* n_breaks * n_stations, break-major */
-    atomic_size_t next;
-    atomic_size_t done;
-    size_t n_items;
     int (*fn)(void *worker, size_t item);
+    const char *stage; /* of the parallel run, for progress */
     pthread_mutex_t lock;
     sv_status status;
     char errmsg[512];
@@ -101,17 +99,14 @@ static void worker_free(worker *w)
     sv_index_destroy(w->h, w->cells);
     free(w->ids);
     sv_index_destroy(w->h, w->stations);
-    sv_geos_destroy(w->h);
-    w->h = NULL;
+    w->h = NULL; /* the parallel run's */
 }
 
-static int worker_init(worker *w, job *j)
+static int worker_init(worker *w, job *j, sv_geos *h)
 {
     memset(w, 0, sizeof *w);
     w->job = j;
-    w->h = sv_geos_create();
-    if (!w->h)
-        return -1;
+    w->h = h;
     size_t ns = j->in->n_stations, nb = j->in->n_breaks;
     w->points = sv_calloc(ns ? ns : 1, sizeof *w->points);
     w->uncov = sv_calloc(ns * nb + 1, sizeof *w->uncov);
@@ -142,75 +137,61 @@ static int worker_init(worker *w, job *j)
     return 0;
 }
 
-/* Take and do the next item. Returns the count of items done after it, or 0
- * when there is nothing left to do (or the job failed or was interrupted). */
-static size_t work_one(worker *w)
+/* The parallel run's callbacks (core/parallel.h) over the job's worker. */
+static int par_init(void *arg, sv_geos *h, void *state, size_t index)
 {
-    job *j = w->job;
+    (void)index;
+    job *j = arg;
+    if (worker_init(state, j, h) != 0) {
+        fail(j, SV_ERR_NOMEM, "out of memory preparing a worker%s", NULL);
+        return -1;
+    }
+    return 0;
+}
+
+static int par_item(void *arg, sv_geos *h, void *state, size_t item)
+{
+    (void)h;
+    job *j = arg;
     if (j->status != SV_OK)
-        return 0;
+        return -1;
     if (sv_ctx_interrupted(j->ctx)) {
         fail(j, SV_ERR_INTERRUPTED, "interrupted%s", NULL);
-        return 0;
+        return -1;
     }
-    size_t item = atomic_fetch_add(&j->next, 1);
-    if (item >= j->n_items || j->fn(w, item) != 0)
-        return 0;
-    return atomic_fetch_add(&j->done, 1) + 1;
+    return j->fn(state, item) != 0 ? -1 : 0;
 }
 
-static void *worker_main(void *arg)
+static void par_fini(void *arg, sv_geos *h, void *state)
 {
-    while (work_one(arg) != 0)
-        ;
-    return NULL;
+    (void)arg;
+    (void)h;
+    worker_free(state);
 }
 
-/* Run fn over n items on the context's threads; the calling thread works
- * too and reports progress. */
+/* The calling thread reports progress every 64 items. */
+static void par_progress(void *arg, size_t done, size_t n)
+{
+    job *j = arg;
+    if ((done & 63) == 0)
+        sv_progress(j->ctx, j->stage, (double)done / (double)n);
+}
+
+/* Run fn over n items on the context's threads (sv_parallel_run); the
+ * calling thread works too and reports progress. */
 static sv_status run_parallel(job *j, size_t n, int (*fn)(void *, size_t), const char *stage)
 {
     sv_progress(j->ctx, stage, 0.0);
-    j->n_items = n;
     j->fn = fn;
-    atomic_store(&j->next, 0);
-    atomic_store(&j->done, 0);
-    int nt = sv_ctx_threads(j->ctx);
-    if ((size_t)nt > n)
-        nt = n > 0 ? (int)n : 1;
-    worker *ws = sv_calloc((size_t)nt, sizeof *ws);
-    pthread_t *tid = sv_calloc((size_t)nt, sizeof *tid);
-    int started = 0;
-    if (!ws || !tid) {
-        free(ws);
-        free(tid);
+    j->stage = stage;
+    sv_parallel_spec spec = {.worker_size = sizeof(worker),
+                             .init = par_init,
+                             .item = par_item,
+                             .fini = par_fini,
+                             .progress = par_progress};
+    if (sv_parallel_run(sv_ctx_threads(j->ctx), n, &spec, j) != 0 && j->status == SV_OK)
         /* in the job's message: the callers pass j->errmsg on */
         fail(j, SV_ERR_NOMEM, "out of memory starting the %s workers", stage);
-        return j->status;
-    }
-    for (int t = 0; t < nt; t++)
-        if (worker_init(&ws[t], j) != 0) {
-            fail(j, SV_ERR_NOMEM, "out of memory preparing a worker%s", NULL);
-            break;
-        }
-    if (j->status == SV_OK) {
-        for (int t = 1; t < nt; t++) {
-            if (pthread_create(&tid[t], NULL, worker_main, &ws[t]) != 0)
-                break;
-            started = t;
-        }
-        /* The calling thread works in small steps so it can report progress. */
-        size_t d;
-        while ((d = work_one(&ws[0])) != 0)
-            if ((d & 63) == 0)
-                sv_progress(j->ctx, stage, (double)d / (double)n);
-        for (int t = 1; t <= started; t++)
-            pthread_join(tid[t], NULL);
-    }
-    for (int t = 0; t < nt; t++)
-        worker_free(&ws[t]);
-    free(ws);
-    free(tid);
     if (j->status == SV_OK)
         sv_progress(j->ctx, stage, 1.0);
     return j->status;
@@ -218,6 +199,7 @@ static sv_status run_parallel(job *j, size_t n, int (*fn)(void *, size_t), const
 
 /* ---- stage 1: what each circle leaves of its cell ---- */
 
+/* Item b * n_stations + i: what circle i of break b leaves of its Voronoi cell (j->gaps[item]). */
 static int make_uncovered(void *arg, size_t item)
 {
     worker *w = arg;
@@ -369,6 +351,7 @@ static int measure_item(void *arg, size_t item)
     return measure_district(arg, item == 0 ? nd - 1 : item - 1);
 }
 
+/* District d for every break: area, covered and gap area and polygons, stations inside and reaching it. */
 static int measure_district(void *arg, size_t d)
 {
     worker *w = arg;

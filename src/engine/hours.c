@@ -346,6 +346,7 @@ typedef struct {
     int has_anything; /* days, times or a state */
 } rule;
 
+/* The day part of a rule: weekdays and ranges ("Mo-Fr,Su") into r->days, PH/SH into r->holidays. */
 static int parse_days(parser *p, rule *r)
 {
     for (;;) {
@@ -412,6 +413,7 @@ static void apply_rule(sv_hours *h, const rule *r, const span *spans, int additi
                 ring_set(h->bits, d * DAY_MIN + sp[i].start, d * DAY_MIN + sp[i].end, r->open);
 }
 
+/* One rule: its days, "24/7" or time spans (into spans), and a state ("open", "off", "closed"). */
 static int parse_rule(parser *p, rule *r, span *spans)
 {
     memset(r, 0, sizeof *r);

@@ -4,10 +4,10 @@
  * into pieces along the station cells, on worker threads. */
 #include "engine/people_measures.h"
 #include "svcov/sv_geom.h"
+#include "core/parallel.h"
 
 #include <math.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -442,23 +442,29 @@ done:
     return rc;
 }
 
-/* Redundancy by cells on the worker threads: one item per district (and
- * the city when districts overlap) of one break. Each worker has its own
- * GEOS handle, cells and sums of what each station alone covers; the
+/* Redundancy by cells on the worker threads (sv_parallel_run), break by
+ * break: one item per district (and the city when districts overlap). Each
+ * worker has its own GEOS handle and cells; what each station alone covers
+ * is summed per worker into the caller's red_out slot of that worker. The
  * population surface belongs to the caller's handle, so with one the
  * caller's thread does all the work. */
 typedef struct red_job red_job;
 
+/* What each station alone covers in one worker's districts: area, people
+ * and the united polygon's WKB (kept by the caller across the run). */
+typedef struct {
+    double *oa, *op;
+    unsigned char **only_wkb;
+    size_t *only_len;
+} red_out;
+
 typedef struct {
     red_job *j;
     sv_ctx *ctx; /* this worker's messages */
-    sv_geos *h;  /* own handle (worker 0: the caller's) */
-    int own_h;
+    sv_geos *h;  /* the parallel run's (worker 0: the caller's) */
     cell_set cs;
-    double *oa, *op;         /* what each station alone covers: area, people */
-    sv_face_lists L;         /* ... and its faces */
-    unsigned char **only_wkb; /* ... united, after the break */
-    size_t *only_len;
+    sv_face_lists L; /* the faces of what each station alone covers */
+    red_out *out;
 } red_worker;
 
 struct red_job {
@@ -467,8 +473,8 @@ struct red_job {
     sv_analysis *a;
     sv_popsurf *surf;
     const double *own;
+    red_out *outs; /* one per worker */
     size_t b, n_items;
-    atomic_size_t next, done;
     pthread_mutex_t lock;
     sv_status status;
     char errmsg[512];
@@ -484,51 +490,78 @@ static void red_fail(red_job *j, sv_status st, const char *msg)
     pthread_mutex_unlock(&j->lock);
 }
 
-static void red_worker_free(red_worker *w, size_t ns)
+static void red_out_free(red_out *o, size_t ns)
 {
+    for (size_t i = 0; o->only_wkb && i < ns; i++)
+        sv_free(o->only_wkb[i]);
+    free(o->only_wkb);
+    free(o->only_len);
+    free(o->oa);
+    free(o->op);
+    memset(o, 0, sizeof *o);
+}
+
+static int red_out_init(red_out *o, size_t ns)
+{
+    o->oa = sv_calloc(ns + 1, sizeof *o->oa);
+    o->op = sv_calloc(ns + 1, sizeof *o->op);
+    o->only_wkb = sv_calloc(ns + 1, sizeof *o->only_wkb);
+    o->only_len = sv_calloc(ns + 1, sizeof *o->only_len);
+    return o->oa && o->op && o->only_wkb && o->only_len ? 0 : -1;
+}
+
+/* fini of the parallel run: frees what red_worker_init made. */
+static void red_worker_free(void *job, sv_geos *h, void *state)
+{
+    (void)h;
+    red_worker *w = state;
+    size_t ns = ((red_job *)job)->a->n_stations;
     cell_set_free(&w->cs);
     for (size_t i = 0; i < ns; i++) {
         for (size_t k = 0; w->L.n && w->L.geoms && k < w->L.n[i]; k++)
             sv_geom_destroy(w->h, w->L.geoms[i][k]);
         free(w->L.geoms ? w->L.geoms[i] : NULL);
-        sv_free(w->only_wkb ? w->only_wkb[i] : NULL);
     }
     free(w->L.geoms);
     free(w->L.n);
     free(w->L.cap);
-    free(w->only_wkb);
-    free(w->only_len);
-    free(w->oa);
-    free(w->op);
-    if (w->own_h)
-        sv_geos_destroy(w->h);
     sv_ctx_destroy(w->ctx);
     memset(w, 0, sizeof *w);
 }
 
-static int red_worker_init(red_worker *w, red_job *j, sv_geos *caller_h)
+static int red_worker_init(void *job, sv_geos *h, void *state, size_t index)
 {
+    red_job *j = job;
+    red_worker *w = state;
     size_t ns = j->a->n_stations;
-    memset(w, 0, sizeof *w);
     w->j = j;
-    w->own_h = caller_h == NULL;
-    w->h = caller_h ? caller_h : sv_geos_create();
+    w->h = h;
+    w->out = &j->outs[index];
     w->ctx = sv_ctx_create();
-    w->oa = sv_calloc(ns + 1, sizeof *w->oa);
-    w->op = sv_calloc(ns + 1, sizeof *w->op);
     w->L = (sv_face_lists){sv_calloc(ns + 1, sizeof(sv_geom **)), sv_calloc(ns + 1, sizeof(size_t)),
                            sv_calloc(ns + 1, sizeof(size_t))};
-    w->only_wkb = sv_calloc(ns + 1, sizeof *w->only_wkb);
-    w->only_len = sv_calloc(ns + 1, sizeof *w->only_len);
-    if (!w->h || !w->ctx || !w->oa || !w->op || !w->L.geoms || !w->L.n || !w->L.cap || !w->only_wkb || !w->only_len)
+    if (!w->ctx || !w->L.geoms || !w->L.n || !w->L.cap ||
+        cell_set_init(&w->cs, w->h, &j->a->cov, j->in->xs, j->in->ys) != 0) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "cannot prepare a worker for the redundancy classes: %s", sv_geos_errmsg(h));
+        red_fail(j, SV_ERR_GEOM, msg);
         return -1;
-    return cell_set_init(&w->cs, w->h, &j->a->cov, j->in->xs, j->in->ys);
+    }
+    return 0;
 }
 
 /* Item d of the break: district d, or the city (d = n_districts). */
-static int red_item(red_worker *w, size_t d)
+static int red_item(void *job, sv_geos *h, void *state, size_t d)
 {
-    red_job *j = w->j;
+    (void)h;
+    red_job *j = job;
+    red_worker *w = state;
+    if (j->status != SV_OK)
+        return -1;
+    if (sv_ctx_interrupted(j->ctx)) {
+        red_fail(j, SV_ERR_INTERRUPTED, "interrupted");
+        return -1;
+    }
     const sv_people_in *in = j->in;
     sv_analysis *a = j->a;
     size_t nd = a->n_districts, nb = a->n_breaks;
@@ -544,8 +577,9 @@ static int red_item(red_worker *w, size_t d)
         use = NULL; /* unknown */
     }
     sv_geom *D = sv_geom_from_wkb(w->h, in->dw[d], in->dl[d]);
-    sv_status rc = D ? district_by_cells(w->ctx, w->h, &w->cs, in, a, j->b, D, use, own_people, acc ? w->oa : NULL,
-                                         acc ? w->op : NULL, acc ? &w->L : NULL, &a->people.red[d * nb + j->b])
+    sv_status rc = D ? district_by_cells(w->ctx, w->h, &w->cs, in, a, j->b, D, use, own_people,
+                                         acc ? w->out->oa : NULL, acc ? w->out->op : NULL, acc ? &w->L : NULL,
+                                         &a->people.red[d * nb + j->b])
                      : sv_error(w->ctx, SV_ERR_GEOM, "cannot read a district: %s", sv_geos_errmsg(w->h));
     sv_geom_destroy(w->h, D);
     if (rc != SV_OK)
@@ -553,22 +587,26 @@ static int red_item(red_worker *w, size_t d)
     return rc == SV_OK ? 0 : -1;
 }
 
-/* What each station alone covers in this worker's districts, as one
- * polygon's WKB (in the worker's thread: its faces belong to its handle). */
-static int red_worker_unite(red_worker *w)
+/* finish of the parallel run: what each station alone covers in this
+ * worker's districts, as one polygon's WKB (in the worker's thread: its
+ * faces belong to its handle). */
+static int red_worker_unite(void *job, sv_geos *h, void *state)
 {
+    (void)job;
+    (void)h;
+    red_worker *w = state;
     for (size_t i = 0; i < w->j->a->n_stations; i++) {
         if (!w->L.n[i])
             continue;
         sv_geom *u = sv_geom_tiles_union_take(w->h, w->L.geoms[i], w->L.n[i]);
         sv_geom *p = u ? sv_geom_without_slivers(w->h, u, SV_SLIVER_TOL_M, NULL) : NULL;
         sv_geom_destroy(w->h, u);
-        w->only_wkb[i] = p ? sv_geom_to_wkb(w->h, p, &w->only_len[i]) : NULL;
+        w->out->only_wkb[i] = p ? sv_geom_to_wkb(w->h, p, &w->out->only_len[i]) : NULL;
         sv_geom_destroy(w->h, p);
         for (size_t k = 0; k < w->L.n[i]; k++)
             sv_geom_destroy(w->h, w->L.geoms[i][k]);
         w->L.n[i] = 0;
-        if (!w->only_wkb[i]) {
+        if (!w->out->only_wkb[i]) {
             red_fail(w->j, SV_ERR_GEOM, "cannot unite what a station alone covers");
             return -1;
         }
@@ -576,27 +614,12 @@ static int red_worker_unite(red_worker *w)
     return 0;
 }
 
-static size_t red_work_one(red_worker *w)
+/* The calling thread reports progress every 8 districts. */
+static void red_progress(void *job, size_t dn, size_t n)
 {
-    red_job *j = w->j;
-    if (j->status != SV_OK)
-        return 0;
-    if (sv_ctx_interrupted(j->ctx)) {
-        red_fail(j, SV_ERR_INTERRUPTED, "interrupted");
-        return 0;
-    }
-    size_t item = atomic_fetch_add(&j->next, 1);
-    if (item >= j->n_items || red_item(w, item) != 0)
-        return 0;
-    return atomic_fetch_add(&j->done, 1) + 1;
-}
-
-static void *red_worker_main(void *arg)
-{
-    while (red_work_one(arg) != 0)
-        ;
-    red_worker_unite(arg);
-    return NULL;
+    red_job *j = job;
+    if ((dn & 7) == 0)
+        sv_progress(j->ctx, "redundancy", ((double)j->b + (double)dn / (double)n) / (double)j->a->n_breaks);
 }
 
 /* The whole area's redundancy classes at break b as the sum of the
@@ -628,53 +651,40 @@ static sv_status redundancy_by_cells(sv_ctx *ctx, sv_geos *h, const sv_people_in
     red_job j = {.ctx = ctx, .in = in, .a = a, .surf = surf, .own = own, .n_items = nd + (overlap ? 1 : 0)};
     pthread_mutex_init(&j.lock, NULL);
     /* the surface's handle is the caller's: with a surface, one thread */
-    int nt = surf ? 1 : sv_ctx_threads(ctx);
-    if (nt < 1)
-        nt = 1;
-    if ((size_t)nt > j.n_items)
-        nt = j.n_items > 0 ? (int)j.n_items : 1;
-    red_worker *ws = sv_calloc((size_t)nt, sizeof *ws);
-    pthread_t *tid = sv_calloc((size_t)nt, sizeof *tid);
-    sv_geom **parts = sv_calloc((size_t)nt, sizeof *parts);
+    int threads = surf ? 1 : sv_ctx_threads(ctx);
+    size_t nt = sv_parallel_workers(threads, j.n_items);
+    j.outs = sv_calloc(nt, sizeof *j.outs);
+    sv_geom **parts = sv_calloc(nt, sizeof *parts);
     sv_status rc = SV_OK;
-    if (!ws || !tid || !parts) {
+    if (!j.outs || !parts) {
         rc = SV_ERR_NOMEM;
         goto done;
     }
-    for (int t = 0; t < nt; t++)
-        if (red_worker_init(&ws[t], &j, t == 0 ? h : NULL) != 0) {
-            rc = sv_error(ctx, SV_ERR_GEOM, "cannot prepare a worker for the redundancy classes: %s",
-                          sv_geos_errmsg(ws[t].h ? ws[t].h : h));
+    for (size_t t = 0; t < nt; t++)
+        if (red_out_init(&j.outs[t], ns) != 0) {
+            rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory preparing the redundancy workers");
             goto done;
         }
+    sv_parallel_spec spec = {.worker_size = sizeof(red_worker),
+                             .init = red_worker_init,
+                             .item = red_item,
+                             .finish = red_worker_unite,
+                             .fini = red_worker_free,
+                             .progress = red_progress,
+                             .caller_h = h};
     sv_progress(ctx, "redundancy", 0.0);
     for (size_t b = 0; b < nb && rc == SV_OK; b++) {
         j.b = b;
-        atomic_store(&j.next, 0);
-        atomic_store(&j.done, 0);
-        for (int t = 0; t < nt; t++) {
-            red_worker *w = &ws[t];
+        for (size_t t = 0; t < nt; t++) {
+            red_out *o = &j.outs[t];
             for (size_t i = 0; i < ns; i++) {
-                w->oa[i] = w->op[i] = 0;
-                sv_free(w->only_wkb[i]);
-                w->only_wkb[i] = NULL;
-                sv_geom_destroy(w->h, w->cs.circle[i]); /* circles of the previous break */
-                w->cs.circle[i] = NULL;
+                o->oa[i] = o->op[i] = 0;
+                sv_free(o->only_wkb[i]);
+                o->only_wkb[i] = NULL;
             }
         }
-        int started = 0;
-        for (int t = 1; t < nt; t++) {
-            if (pthread_create(&tid[t], NULL, red_worker_main, &ws[t]) != 0)
-                break;
-            started = t;
-        }
-        size_t dn;
-        while ((dn = red_work_one(&ws[0])) != 0)
-            if ((dn & 7) == 0)
-                sv_progress(ctx, "redundancy", ((double)b + (double)dn / (double)j.n_items) / (double)nb);
-        red_worker_unite(&ws[0]);
-        for (int t = 1; t <= started; t++)
-            pthread_join(tid[t], NULL);
+        if (sv_parallel_run(threads, j.n_items, &spec, &j) != 0 && j.status == SV_OK)
+            red_fail(&j, SV_ERR_NOMEM, "out of memory starting the redundancy workers");
         if (j.status != SV_OK) {
             rc = j.status == SV_ERR_INTERRUPTED ? SV_ERR_INTERRUPTED : sv_error(ctx, j.status, "%s", j.errmsg);
             break;
@@ -685,25 +695,26 @@ static sv_status redundancy_by_cells(sv_ctx *ctx, sv_geos *h, const sv_people_in
         double *oa = P->crit_area + b * ns, *op = P->crit_pop + b * ns;
         for (size_t i = 0; i < ns && rc == SV_OK; i++) {
             size_t np = 0, last = 0;
-            for (int t = 0; t < nt; t++) {
-                oa[i] += ws[t].oa[i];
-                op[i] += ws[t].op[i];
-                if (ws[t].only_wkb[i]) {
+            for (size_t t = 0; t < nt; t++) {
+                oa[i] += j.outs[t].oa[i];
+                op[i] += j.outs[t].op[i];
+                if (j.outs[t].only_wkb[i]) {
                     np++;
-                    last = (size_t)t;
+                    last = t;
                 }
             }
             if (!surf)
                 op[i] = NAN;
             if (np == 1) { /* one worker's polygon as it is */
-                P->crit_wkb[b * ns + i] = ws[last].only_wkb[i];
-                P->crit_len[b * ns + i] = ws[last].only_len[i];
-                ws[last].only_wkb[i] = NULL;
+                P->crit_wkb[b * ns + i] = j.outs[last].only_wkb[i];
+                P->crit_len[b * ns + i] = j.outs[last].only_len[i];
+                j.outs[last].only_wkb[i] = NULL;
                 continue;
             }
             np = 0;
-            for (int t = 0; t < nt; t++)
-                if (ws[t].only_wkb[i] && !(parts[np++] = sv_geom_from_wkb(h, ws[t].only_wkb[i], ws[t].only_len[i])))
+            for (size_t t = 0; t < nt; t++)
+                if (j.outs[t].only_wkb[i] &&
+                    !(parts[np++] = sv_geom_from_wkb(h, j.outs[t].only_wkb[i], j.outs[t].only_len[i])))
                     rc = SV_ERR_GEOM;
             sv_geom *u = rc == SV_OK && np ? sv_geom_tiles_union_take(h, parts, np) : NULL;
             for (size_t k = 0; k < np; k++)
@@ -717,10 +728,9 @@ static sv_status redundancy_by_cells(sv_ctx *ctx, sv_geos *h, const sv_people_in
     }
     sv_progress(ctx, "redundancy", 1.0);
 done:
-    for (int t = 0; ws && t < nt; t++)
-        red_worker_free(&ws[t], ns);
-    free(ws);
-    free(tid);
+    for (size_t t = 0; j.outs && t < nt; t++)
+        red_out_free(&j.outs[t], ns);
+    free(j.outs);
     free(parts);
     pthread_mutex_destroy(&j.lock);
     return rc;

@@ -511,6 +511,7 @@ static const char *break_label(const brk *b, char *buf, size_t size)
     return sv_map_break_label_in(SV_LANG_EN, b, buf, size);
 }
 
+/* Keep the breaks asked for with --minutes/--radius (all when none), refusing one the database lacks. */
 static sv_status select_breaks(sv_ctx *ctx, sv_map *m, const sv_map_options *opt)
 {
     if (m->nb == 0 && has_word(m->tables, "site_runs"))

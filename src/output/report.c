@@ -193,6 +193,8 @@ static sv_status gather_change(report *r)
     return st;
 }
 
+
+/* Read everything the report shows from the database (tables present decide which sections there are). */
 static sv_status gather(report *r)
 {
     sv_ctx *ctx = r->ctx;
@@ -347,6 +349,7 @@ static size_t find_row(const report *r, const char *district, size_t b)
 
 /* ---- writers ---- */
 
+/* The districts table as CSV (RFC 4180, CRLF): the fixed columns first, then every other one. */
 static void write_csv(report *r, sv_buf *o)
 {
     static const char *const fixed[] = {"district_id", "district_name", "mode", "minutes", "radius_m"};
@@ -489,6 +492,7 @@ static void table_end(out *w)
     sv_buf_puts(w->o, w->html ? "</table>\n" : "\n");
 }
 
+/* The whole area, one row per break (people and fairness columns when the run has them). */
 static void city_table(report *r, out *w)
 {
     const rtable *c = &r->city;
@@ -544,6 +548,7 @@ static int in_part(const column *c, int part)
     return part == 0 || always || (part == 2) == (c->optional != 0);
 }
 
+/* The districts table, columns per break, with the columns of part (see in_part). */
 static void district_table(report *r, out *w, int part)
 {
     size_t nb = r->breaks.nrows;
@@ -762,6 +767,8 @@ static void overloaded_table(report *r, out *w)
                 heads, kinds, sizeof cols / sizeof cols[0]);
 }
 
+
+/* The latest siting run and its chosen sites, when the database holds one. */
 static void sites_table(report *r, out *w)
 {
     const rtable *t = &r->sites;

@@ -12,9 +12,9 @@
 void sv_analyze_opts_init(sv_analyze_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->crs = "auto";
-    o->mode = "walk";
-    o->detour = 1.0;
+    o->crs = SV_DEFAULT_CRS;
+    o->mode = SV_DEFAULT_MODE;
+    o->detour = SV_DEFAULT_DETOUR;
     o->quad_segs = SV_DEFAULT_QUAD_SEGS;
     o->method = SV_METHOD_VORONOI;
     o->service_areas = 1;

@@ -28,20 +28,15 @@ sv_status sv_analyze_inputs(sv_analyze_state *s)
         return sv_error(ctx, SV_ERR_USAGE, "--population %s: say which field holds the number of people with "
                         "--population-field FIELD", o->population.spec);
     sv_progress(ctx, "reading", 0.0);
-    if ((rc = sv_input_open(ctx, &o->stations, o->strict, NULL, SV_ROLE_STATIONS, &s->ssrc)) != SV_OK)
-        return rc;
-    if ((rc = sv_input_open(ctx, &o->districts, o->strict,
-                            o->population_field && !o->population.spec ? o->population_field : NULL,
-                            SV_ROLE_DISTRICTS, &s->dsrc)) != SV_OK)
-        return rc;
-    if (s->a->network && (rc = sv_input_open(ctx, &o->network, o->strict, NULL, SV_ROLE_NETWORK, &s->nsrc)) != SV_OK)
-        return rc;
-    if (o->demand.spec && (rc = sv_input_open(ctx, &o->demand, o->strict, NULL, SV_ROLE_DEMAND, &s->msrc)) != SV_OK)
-        return rc;
-    if (o->population.spec && (rc = sv_input_open(ctx, &o->population, o->strict, o->population_field,
-                                                  SV_ROLE_POPULATION, &s->psrc)) != SV_OK)
-        return rc;
-    return SV_OK;
+    const sv_input_req req[] = {
+        {&o->stations, NULL, SV_ROLE_STATIONS, &s->ssrc, 1},
+        {&o->districts, o->population_field && !o->population.spec ? o->population_field : NULL, SV_ROLE_DISTRICTS,
+         &s->dsrc, 1},
+        {&o->network, NULL, SV_ROLE_NETWORK, &s->nsrc, s->a->network},
+        {&o->demand, NULL, SV_ROLE_DEMAND, &s->msrc, o->demand.spec != NULL},
+        {&o->population, o->population_field, SV_ROLE_POPULATION, &s->psrc, o->population.spec != NULL},
+    };
+    return sv_inputs_open(ctx, o->strict, req, sizeof req / sizeof req[0]);
 }
 
 /* The analysis CRS (a->crs): the UTM zone of the districts' centre unless

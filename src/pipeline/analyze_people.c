@@ -7,8 +7,6 @@
 #include "svcov/sv_analyze.h"
 
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -29,14 +29,11 @@ sv_status sv_write_run_record(sv_analyze_state *s, sv_store *db)
     const sv_analysis *a = s->a;
     const sv_featureset *st_fs = &s->sfs, *d_fs = &s->dfs;
     const sv_demand_access *access = o->demand.spec ? &s->access : NULL;
-    const char *started = s->started;
     sv_status rc = SV_OK;
-    char finished[32], mins[512], radii[512], epsg[16], quad[16], verts[16], speed[32], detour[32];
+    char mins[512], radii[512], quad[16], verts[16], speed[32], detour[32];
     char nst[32], nstr[32], nd[32], ndr[32], nis[32], thr[16];
-    sv_utc_now(finished, sizeof finished);
     fmt_list(mins, sizeof mins, a->breaks, a->n_breaks, 1);
     fmt_list(radii, sizeof radii, a->breaks, a->n_breaks, 0);
-    snprintf(epsg, sizeof epsg, "%d", a->crs.epsg);
     snprintf(quad, sizeof quad, "%d", o->quad_segs);
     snprintf(verts, sizeof verts, "%d", 4 * o->quad_segs);
     snprintf(speed, sizeof speed, "%g", a->speed_kmh);
@@ -58,12 +55,13 @@ sv_status sv_write_run_record(sv_analyze_state *s, sv_store *db)
     snprintf(nb_len, sizeof nb_len, "%.3f", a->net.length_m);
     snprintf(nb_unatt, sizeof nb_unatt, "%zu", a->n_unattached);
     snprintf(nb_dem, sizeof nb_dem, "%zu", a->n_demand);
-    /* by column name: the types are in src/schema.c (runs) */
+    /* by column name: the types are in src/core/schema.c (runs); the
+     * provenance columns both run records share are sv_run_common's */
     const char *keys[] = {
-        "started_utc", "finished_utc", "svcov_version", "command", "stations_path",
+        "stations_path",
         "stations_layer", "stations_where", "station_id_field", "station_name_field",
         "category_field", "districts_path", "districts_layer", "district_id_field",
-        "district_name_field", "crs_requested", "crs_epsg", "crs_name", "method",
+        "district_name_field", "crs_requested", "crs_name", "method",
         "mode", "speed_kmh", "detour", "minutes", "radii_m", "quad_segs",
         "circle_vertices", "strict", "threads", "n_stations_read",
         "n_stations", "n_districts_read", "n_districts", "n_issues",
@@ -75,14 +73,13 @@ sv_status sv_write_run_record(sv_analyze_state *s, sv_store *db)
         "population_field", "population_raster", "raster_cells", "raster_nodata",
         "raster_negative", "raster_people", "population_pieces",
         "blocks_without_buildings", "distances_from", "responsibility_method",
-        "redundancy", "preset", "input_coords", "input_encoding", "sliver_tol_m",
+        "redundancy", "preset", "sliver_tol_m",
         "plan_add_stations", "plan_remove_stations", "plan_add_sites", "n_stations_added", "n_stations_removed",
     };
     const char *in_names[] = {"stations", "districts", "network", "demand", "population"};
     const sv_source_opts *in_opts[] = {&o->stations, &o->districts, &o->network, &o->demand, &o->population};
-    char in_coords[256], in_enc[512];
-    sv_sources_describe(in_coords, sizeof in_coords, in_names, in_opts, 5, 0);
-    sv_sources_describe(in_enc, sizeof in_enc, in_names, in_opts, 5, 1);
+    sv_run_common common;
+    sv_run_common_fill(&common, s->started, o->command_line, a->crs.epsg, in_names, in_opts, 5);
     const sv_people_result *pr = &a->people;
     char rc_cells[32], rc_nodata[32], rc_neg[32], rc_sum[32], rc_pieces[32], rc_empty[32];
     snprintf(rc_cells, sizeof rc_cells, "%zu", pr->raster_cells);
@@ -97,9 +94,9 @@ sv_status sv_write_run_record(sv_analyze_state *s, sv_store *db)
     snprintf(plan_removed, sizeof plan_removed, "%zu", a->plan.n_removed);
     int raster = pr->method == SV_POP_RASTER, people = pr->method != SV_POP_NONE;
     const char *vals[] = {
-        started, finished, SV_VERSION, o->command_line, st_fs->path, st_fs->layer,
+        st_fs->path, st_fs->layer,
         o->stations.where, st_fs->id_field, st_fs->name_field, st_fs->category_field, d_fs->path,
-        d_fs->layer, d_fs->id_field, d_fs->name_field, o->crs ? o->crs : "auto", epsg,
+        d_fs->layer, d_fs->id_field, d_fs->name_field, o->crs ? o->crs : "auto",
         a->crs.name, a->network ? "network" : o->method == SV_METHOD_UNION ? "union" : "voronoi", a->mode,
         metres ? NULL : speed, detour, metres ? NULL : mins, radii, quad,
         verts, o->strict ? "1" : "0", thr, nstr, nst, ndr,
@@ -112,8 +109,8 @@ sv_status sv_write_run_record(sv_analyze_state *s, sv_store *db)
         o->population.spec, o->population_field, o->population_raster, raster ? rc_cells : NULL,
         raster ? rc_nodata : NULL, raster ? rc_neg : NULL, raster ? rc_sum : NULL, people ? rc_pieces : NULL,
         pr->method == SV_POP_DASYMETRIC ? rc_empty : NULL, pr->points_source, pr->resp_method,
-        o->redundancy && pr->red ? "1" : "0", a->preset ? a->preset->name : NULL, in_coords,
-        in_enc[0] ? in_enc : NULL, sliver_tol, o->plan.add_stations, o->plan.remove_stations, o->plan.add_sites,
+        o->redundancy && pr->red ? "1" : "0", a->preset ? a->preset->name : NULL, sliver_tol,
+        o->plan.add_stations, o->plan.remove_stations, o->plan.add_sites,
         sv_plan_given(&o->plan) ? plan_added : NULL, sv_plan_given(&o->plan) ? plan_removed : NULL,
     };
     _Static_assert(sizeof keys / sizeof keys[0] == sizeof vals / sizeof vals[0], "one value per runs column");
@@ -122,7 +119,7 @@ sv_status sv_write_run_record(sv_analyze_state *s, sv_store *db)
     memcpy(all_keys, keys, sizeof keys);
     memcpy(all_vals, vals, sizeof vals);
     sv_access_stage_runs(a, o, all_keys + N_RUNS, all_vals + N_RUNS); /* capacity and hours */
-    rc = sv_store_record(ctx, db, SV_TABLE_RUNS, all_keys, all_vals, N_RUNS + SV_ACCESS_RUNS_COLUMNS, NULL);
+    rc = sv_run_record(ctx, db, SV_TABLE_RUNS, &common, all_keys, all_vals, N_RUNS + SV_ACCESS_RUNS_COLUMNS, NULL);
     /* one row per break, with the preset's names for maps and reports */
     for (size_t b = 0; rc == SV_OK && b < a->n_breaks; b++) {
         const sv_preset_break *pb = a->preset && b < a->preset->n ? &a->preset->breaks[b] : NULL;

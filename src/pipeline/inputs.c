@@ -1,6 +1,6 @@
 /* inputs.c - the inputs stage shared by svcov analyze and svcov site: opening the
  * sources, their common bounds, station and demand points, valid districts, unique
- * ids, the district finder and the run's time stamps. (Station plans, when they
+ * ids, the district finder, the run's time stamps and the provenance part of its run record. (Station plans, when they
  * come, are applied here: after the points are read, before any stage uses them.) */
 #include "core/core.h"
 #include "pipeline/inputs.h"
@@ -21,6 +21,34 @@ void sv_utc_now(char *buf, size_t size)
     strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void sv_run_common_fill(sv_run_common *r, const char *started, const char *command, int epsg,
+                        const char *const *names, const sv_source_opts *const *opts, size_t n)
+{
+    r->started = started;
+    r->command = command;
+    sv_utc_now(r->finished, sizeof r->finished);
+    snprintf(r->epsg, sizeof r->epsg, "%d", epsg);
+    sv_sources_describe(r->coords, sizeof r->coords, names, opts, n, 0);
+    sv_sources_describe(r->encoding, sizeof r->encoding, names, opts, n, 1);
+}
+
+sv_status sv_run_record(sv_ctx *ctx, sv_store *db, sv_table table, const sv_run_common *r,
+                        const char *const *keys, const char *const *vals, size_t n, long long *rowid)
+{
+    enum { N_COMMON = 7, N_MAX = 128 };
+    if (n > N_MAX - N_COMMON)
+        return sv_error(ctx, SV_ERR_INTERNAL, "internal: %zu run record columns", n);
+    const char *k[N_MAX] = {"started_utc", "finished_utc", "svcov_version", "command",
+                            "crs_epsg", "input_coords", "input_encoding"};
+    const char *v[N_MAX] = {r->started, r->finished, SV_VERSION, r->command,
+                            r->epsg, r->coords, r->encoding[0] ? r->encoding : NULL};
+    for (size_t i = 0; i < n; i++) {
+        k[N_COMMON + i] = keys[i];
+        v[N_COMMON + i] = vals[i];
+    }
+    return sv_store_record(ctx, db, table, k, v, N_COMMON + n, rowid);
+}
+
 sv_status sv_input_open(sv_ctx *ctx, const sv_source_opts *given, int strict, const char *weight_field,
                         sv_role role, sv_source **out)
 {
@@ -39,6 +67,15 @@ void sv_point_layer_free(sv_point_layer *l)
     free(l->y);
     free(l->keep);
     memset(l, 0, sizeof *l);
+}
+
+sv_status sv_inputs_open(sv_ctx *ctx, int strict, const sv_input_req *req, size_t n)
+{
+    sv_status rc = SV_OK;
+    for (size_t i = 0; i < n && rc == SV_OK; i++)
+        if (req[i].wanted)
+            rc = sv_input_open(ctx, req[i].opts, strict, req[i].weight_field, req[i].role, req[i].out);
+    return rc;
 }
 
 sv_status sv_input_grow_bounds(sv_ctx *ctx, sv_source *src, sv_env *all, int *have)

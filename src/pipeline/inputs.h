@@ -6,9 +6,46 @@
 
 #include "svcov/sv_analyze.h"
 #include "svcov/sv_io.h"
+#include "svcov/sv_store.h"
 
 /* The time now as "YYYY-MM-DDTHH:MM:SSZ" (the runs' started_utc/finished_utc). */
 void sv_utc_now(char *buf, size_t size);
+
+/* The run record's provenance columns that analyze's runs row and site's
+ * site_runs row share: started_utc, finished_utc (now), svcov_version,
+ * command, crs_epsg, input_coords, input_encoding (NULL when every input is
+ * UTF-8). sv_run_record writes them with the pipeline's own columns. */
+typedef struct {
+    const char *started, *command;
+    char finished[32], epsg[16], coords[512], encoding[512];
+} sv_run_common;
+
+/* Fill r from the run's start time and command line (both borrowed: they must
+ * outlive r), its CRS and its n inputs (names[i] for opts[i]). */
+void sv_run_common_fill(sv_run_common *r, const char *started, const char *command, int epsg,
+                        const char *const *names, const sv_source_opts *const *opts, size_t n);
+
+/* One row of table (SV_TABLE_RUNS or SV_TABLE_SITE_RUNS): the common columns
+ * of r and the pipeline's own n columns keys[i] = vals[i] (NULL: SQL NULL),
+ * by name (the types are in src/core/schema.c). *rowid (NULL ok) is the row's
+ * id. Everything is borrowed. */
+sv_status sv_run_record(sv_ctx *ctx, sv_store *db, sv_table table, const sv_run_common *r,
+                        const char *const *keys, const char *const *vals, size_t n, long long *rowid);
+
+/* One input a stage may open: opened into *out when wanted (with the
+ * weight field weight_field, NULL for none). */
+typedef struct {
+    const sv_source_opts *opts;
+    const char *weight_field;
+    sv_role role;
+    sv_source **out;
+    int wanted;
+} sv_input_req;
+
+/* Open the wanted inputs of req[0..n) in order with the run's --strict
+ * (sv_input_open); the first failure stops, and what was opened before it
+ * stays in its *out for the caller to close. */
+sv_status sv_inputs_open(sv_ctx *ctx, int strict, const sv_input_req *req, size_t n);
 
 /* Open one input with the run's --strict (and, when not NULL, the field
  * holding each feature's weight); *out is closed with sv_source_close. */

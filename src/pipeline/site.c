@@ -18,12 +18,12 @@
 void sv_siting_opts_init(sv_siting_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->crs = "auto";
+    o->crs = SV_DEFAULT_CRS;
     o->mode = NULL; /* walk, or a network analysis's mode */
     o->snap = -1;
     o->access_legs = -1;
     o->max_snap_m = NAN;
-    o->detour = 1.0;
+    o->detour = SV_DEFAULT_DETOUR;
     o->model = SV_SITE_MCLP;
     o->k = 0;
     o->time_limit_s = 60;

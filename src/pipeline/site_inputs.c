@@ -102,15 +102,13 @@ sv_status sv_siting_inputs(sv_site_state *st)
     }
     o = st->o = &st->od;
 
-    if ((rc = sv_input_open(ctx, &o->demand, o->strict, NULL, SV_ROLE_DEMAND, &st->dem.src)) != SV_OK ||
-        (o->candidates.spec &&
-         (rc = sv_input_open(ctx, &o->candidates, o->strict, NULL, SV_ROLE_CANDIDATES, &st->cand.src)) != SV_OK) ||
-        (o->stations.spec &&
-         (rc = sv_input_open(ctx, &o->stations, o->strict, NULL, SV_ROLE_STATIONS, &st->sta.src)) != SV_OK) ||
-        (o->districts.spec &&
-         (rc = sv_input_open(ctx, &o->districts, o->strict, NULL, SV_ROLE_DISTRICTS, &st->dis.src)) != SV_OK))
-        return rc;
-    return SV_OK;
+    const sv_input_req req[] = {
+        {&o->demand, NULL, SV_ROLE_DEMAND, &st->dem.src, 1},
+        {&o->candidates, NULL, SV_ROLE_CANDIDATES, &st->cand.src, o->candidates.spec != NULL},
+        {&o->stations, NULL, SV_ROLE_STATIONS, &st->sta.src, o->stations.spec != NULL},
+        {&o->districts, NULL, SV_ROLE_DISTRICTS, &st->dis.src, o->districts.spec != NULL},
+    };
+    return sv_inputs_open(ctx, o->strict, req, sizeof req / sizeof req[0]);
 }
 
 /* The analysis CRS (s->crs), the demand, candidate and station points,

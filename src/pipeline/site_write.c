@@ -44,28 +44,23 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
     }
     const sv_site_result *r = &s->res;
     const char *model = o->model == SV_SITE_MCLP ? "mclp" : "lscp";
-    char finished[32];
-    sv_utc_now(finished, sizeof finished);
     char *vals[56] = {0};
-    /* by column name: the types are in src/schema.c (site_runs) */
+    /* by column name: the types are in src/core/schema.c (site_runs); the
+     * provenance columns both run records share are sv_run_common's */
     const char *keys[] = {
-        "started_utc", "finished_utc", "svcov_version", "command", "model", "k",
+        "model", "k",
         "radius_m", "minutes", "mode", "objective", "existing_covered",
         "total_weight", "coverable_weight", "covered_share", "n_new_sites", "solver",
         "proven_optimal", "gap", "bound", "greedy_objective", "greedy_sites",
         "greedy_ratio", "target_share", "min_district_share", "n_floor_unmet",
         "n_demand", "n_candidates", "n_stations", "n_uncoverable", "greedy_s",
         "exact_s", "note", "demand_path", "candidates", "stations_path",
-        "crs_epsg", "glpk_version", "input_coords", "input_encoding", "reach",
+        "glpk_version", "reach",
         "network_path", "snap", "access_legs", "max_snap_m", "n_demand_unattached",
         "network_nodes", "network_edges", "reach_s", "capacity", "capacity_field",
     };
     size_t nk = sizeof keys / sizeof keys[0];
     int i = 0;
-    vals[i++] = sv_strdup(started);
-    vals[i++] = sv_strdup(finished);
-    vals[i++] = sv_strdup(SV_VERSION);
-    vals[i++] = sv_strdup(o->command_line);
     vals[i++] = sv_strdup(model);
     vals[i++] = o->model == SV_SITE_MCLP ? fmt("%.0f", o->k) : NULL;
     vals[i++] = fmt("%.10g", s->radius_m);
@@ -111,17 +106,7 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
         vals[i++] = sv_strdup(buf);
     }
     vals[i++] = sv_strdup(o->stations.spec);
-    vals[i++] = fmt("%.0f", (double)s->crs.epsg);
     vals[i++] = sv_strdup(sv_glpk_version());
-    {
-        const char *names[] = {"demand", "candidates", "stations", "districts"};
-        const sv_source_opts *in[] = {&o->demand, &o->candidates, &o->stations, &o->districts};
-        char buf[512];
-        sv_sources_describe(buf, sizeof buf, names, in, 4, 0);
-        vals[i++] = sv_strdup(buf);
-        sv_sources_describe(buf, sizeof buf, names, in, 4, 1);
-        vals[i++] = buf[0] ? sv_strdup(buf) : NULL;
-    }
     vals[i++] = sv_strdup(s->network ? "network" : "circle");
     vals[i++] = s->network ? sv_strdup(o->network.spec) : NULL;
     vals[i++] = s->network ? sv_strdup(o->snap == SV_SNAP_NODE ? "node" : "edge") : NULL;
@@ -133,9 +118,14 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
     vals[i++] = s->network ? fmt("%.6f", s->reach_s) : NULL;
     vals[i++] = o->capacity > 0 ? fmt("%.10g", o->capacity) : NULL;
     vals[i++] = o->candidates.weight_field ? sv_strdup(o->candidates.weight_field) : NULL;
+    const char *names[] = {"demand", "candidates", "stations", "districts"};
+    const sv_source_opts *in[] = {&o->demand, &o->candidates, &o->stations, &o->districts};
+    sv_run_common common;
+    sv_run_common_fill(&common, started, o->command_line, s->crs.epsg, names, in, 4);
     long long run_id = 0;
     if (rc == SV_OK)
-        rc = i == (int)nk ? sv_store_record(ctx, db, SV_TABLE_SITE_RUNS, keys, (const char *const *)vals, nk, &run_id)
+        rc = i == (int)nk ? sv_run_record(ctx, db, SV_TABLE_SITE_RUNS, &common, keys, (const char *const *)vals, nk,
+                                          &run_id)
                           : sv_error(ctx, SV_ERR_INTERNAL, "internal: %d values for %zu site_runs columns", i, nk);
     for (size_t k = 0; k < nk; k++)
         free(vals[k]);

@@ -1,4 +1,4 @@
-/* test_alloc.c - allocation failure, as h3's testH3Memory: the hook of core/alloc.h fails the
+/* test_alloc.c - allocation failure, as h3's testH3Memory: the hook of core/core.h fails the
  * 1st, 2nd ... Nth allocation of svcov's own memory (sv_malloc/sv_calloc/sv_realloc/sv_strdup)
  * during one call of an entry point, until the call succeeds. Each failed call must return an
  * error (no crash, no half result reported as success), and the results of the succeeding call
