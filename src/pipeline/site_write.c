@@ -59,6 +59,7 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
         "crs_epsg", "glpk_version", "input_coords", "input_encoding", "reach",
         "network_path", "snap", "access_legs", "max_snap_m", "n_demand_unattached",
         "network_nodes", "network_edges", "reach_s", "capacity", "capacity_field",
+        "swap_objective", "n_swaps",
     };
     size_t nk = sizeof keys / sizeof keys[0];
     int i = 0;
@@ -133,6 +134,8 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
     vals[i++] = s->network ? fmt("%.6f", s->reach_s) : NULL;
     vals[i++] = o->capacity > 0 ? fmt("%.10g", o->capacity) : NULL;
     vals[i++] = o->candidates.weight_field ? sv_strdup(o->candidates.weight_field) : NULL;
+    vals[i++] = isnan(r->swap_objective) ? NULL : fmt("%.10g", r->swap_objective);
+    vals[i++] = isnan(r->swap_objective) ? NULL : fmt("%.0f", (double)r->n_swaps);
     long long run_id = 0;
     if (rc == SV_OK)
         rc = i == (int)nk ? sv_store_record(ctx, db, SV_TABLE_SITE_RUNS, keys, (const char *const *)vals, nk, &run_id)
