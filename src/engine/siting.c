@@ -1228,6 +1228,22 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
     out->n_chosen = (size_t)picked;
     out->greedy_sites = out->n_chosen;
     out->greedy_objective = covered_with(in, base, scratch, &reach, out->chosen, out->n_chosen, NULL);
+    for (size_t k = 0; k < out->n_chosen; k++) {
+        double before = covered_with(in, base, scratch, &reach, out->chosen, k, NULL);
+        out->gain[k] = covered_with(in, base, scratch, &reach, out->chosen, k + 1, NULL) - before;
+    }
+    size_t n_greedy = out->n_chosen;
+    if (in->exact) {
+        /* The greedy answer stays unless GLPK brings a better one (the swapped sites are its start). */
+        greedy_chosen = sv_malloc((n_greedy + 1) * sizeof *greedy_chosen);
+        greedy_gain = sv_malloc((n_greedy + 1) * sizeof *greedy_gain);
+        if (!greedy_chosen || !greedy_gain) {
+            st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for the siting model");
+            goto done;
+        }
+        memcpy(greedy_chosen, out->chosen, n_greedy * sizeof *greedy_chosen);
+        memcpy(greedy_gain, out->gain, n_greedy * sizeof *greedy_gain);
+    }
     if (in->swap && in->model == SV_SITE_MCLP && !floors && out->n_chosen > 0) {
         /* The work is bounded: a few swaps per site and ten times the greedy's time (a second at least). */
         double t1 = sv_clock_s(), limit_s = fmax(1.0, 10.0 * out->greedy_s);
@@ -1261,23 +1277,13 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
             note_add(out, "the swap search after the greedy stopped at its limit (%zu swaps or %.3g s) after %zu "
                      "swaps; more may improve the answer (--exact gives the optimum)",
                      max_swaps, limit_s, out->n_swaps);
-    }
-    for (size_t k = 0; k < out->n_chosen; k++) {
-        double before = covered_with(in, base, scratch, &reach, out->chosen, k, NULL);
-        out->gain[k] = covered_with(in, base, scratch, &reach, out->chosen, k + 1, NULL) - before;
+        for (size_t k = 0; k < out->n_chosen; k++) {
+            double before = covered_with(in, base, scratch, &reach, out->chosen, k, NULL);
+            out->gain[k] = covered_with(in, base, scratch, &reach, out->chosen, k + 1, NULL) - before;
+        }
     }
 
     if (in->exact) {
-        /* The greedy answer stays unless GLPK brings a better one. */
-        size_t n_greedy = out->n_chosen;
-        greedy_chosen = sv_malloc((n_greedy + 1) * sizeof *greedy_chosen);
-        greedy_gain = sv_malloc((n_greedy + 1) * sizeof *greedy_gain);
-        if (!greedy_chosen || !greedy_gain) {
-            st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for the siting model");
-            goto done;
-        }
-        memcpy(greedy_chosen, out->chosen, n_greedy * sizeof *greedy_chosen);
-        memcpy(greedy_gain, out->gain, n_greedy * sizeof *greedy_gain);
         sv_mip_solution sol = {0};
         memset(chosen, 0, nc);
         st = exact_solve(ctx, in, &reach, base, reachable, floors ? floor_new : NULL, target, out->chosen,
