@@ -2,7 +2,8 @@
  * sv_site.h - where to put the next stations: the maximal covering location
  * problem (MCLP), the location set covering problem (LSCP), and a coverage
  * floor per district. A lazy greedy (CELF) always runs; GLPK's MIP solver
- * gives the proven optimum with --exact.
+ * gives the proven optimum with --exact; for MCLP a swap local search
+ * can improve the greedy's sites (sv_site_input.swap).
  *
  * Demand point i is covered by a site f when their straight-line distance
  * in the analysis CRS is at most the radius (inclusive). Existing stations
@@ -54,6 +55,9 @@ typedef struct {
      * LSCP or district floors. */
     const double *capacity;
     int solver_cbc;              /* exact: CBC (the cbc program) on the model instead of GLPK's search */
+    int swap;                    /* MCLP without floors or capacities: after the greedy, swap one chosen
+                                    site for one other candidate while that covers more (Teitz & Bart's
+                                    vertex substitution); the result is the heuristic answer */
 } sv_site_input;
 
 typedef struct {
@@ -63,6 +67,9 @@ typedef struct {
     double total_weight, existing_covered, coverable_weight, objective;
     double greedy_objective; /* covered weight (MCLP) or site count (LSCP) of greedy */
     size_t greedy_sites;
+    double swap_objective;   /* covered weight after the swaps (in->swap), NAN when they did not run */
+    size_t n_swaps;          /* swaps made */
+    double swap_s;           /* their time, seconds */
     size_t n_uncoverable;    /* demand points no candidate or station reaches */
     const char *solver;      /* whose answer is reported: "greedy", "glpk" or "cbc" */
     int proven_optimal;      /* 1 when the exact solver proved it */

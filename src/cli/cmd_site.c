@@ -308,6 +308,9 @@ int cmd_site(int argc, char **argv)
                    o.model == SV_SITE_MCLP ? r->greedy_objective : (double)r->greedy_sites, r->greedy_s);
         else
             printf(sv_tr(L, "greedy in %.3f s (add --exact for the proven optimum)\n"), r->greedy_s);
+        if (!isnan(r->swap_objective))
+            printf(sv_tr(L, "greedy covers %.6g; after %zu swaps of a site %.6g (%.3f s)\n"), r->greedy_objective,
+                   r->n_swaps, r->swap_objective, r->swap_s);
         if (*r->note)
             printf(sv_tr(L, "note: %s\n"), r->note);
         char shown[1200];

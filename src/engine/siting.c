@@ -265,6 +265,143 @@ static double covered_with(const sv_site_input *in, const unsigned char *base, u
     return s;
 }
 
+/* The sites flagged in chosen, ranked by marginal gain as the greedy would
+ * rank them, into picks/gains (at most max_picks); a chosen site that adds
+ * nothing after the others still counts, last. cov is scratch of n_demand
+ * bytes. Returns the count, or -1 when out of memory. */
+static long rank_sites(const sv_site_input *in, const lists *reach, const unsigned char *base, unsigned char *cov,
+                       const unsigned char *chosen, size_t max_picks, size_t *picks, double *gains)
+{
+    size_t nc = in->n_candidates;
+    memcpy(cov, base, in->n_demand);
+    greedy_state gg = {in, reach, cov, NULL, chosen};
+    long n = greedy_run(&gg, nc, 0, picks, gains, 0);
+    for (size_t j = 0; n >= 0 && j < nc; j++)
+        if (chosen[j]) {
+            int listed = 0;
+            for (long k = 0; k < n && !listed; k++)
+                listed = picks[k] == j;
+            if (!listed && (size_t)n < max_picks) {
+                picks[n] = j;
+                gains[n++] = 0;
+            }
+        }
+    return n;
+}
+
+/* ---- swap local search (Teitz & Bart's vertex substitution) ---- */
+
+/* Improve the sites picks[0..np) in place: replace one chosen site with one
+ * unchosen candidate while that raises the covered weight by more than tol,
+ * until no such swap remains, max_swaps were made, time_s ran out or the run
+ * is interrupted. cnt[i] counts the chosen sites reaching demand i and
+ * free_w[c] the weight candidate c would add as it stands; removing site s
+ * frees the demand only s reaches, and what a candidate would add then is
+ * free_w[c] plus its share of that demand (found through the demand ->
+ * candidates lists), so a swap is weighed without recounting anything.
+ * Returns the number of swaps made, or -1 when out of memory. */
+static long swap_search(sv_ctx *ctx, const sv_site_input *in, const lists *reach, size_t *picks, size_t np,
+                        double tol, size_t max_swaps, double time_s, int *stopped)
+{
+    size_t nd = in->n_demand, nc = in->n_candidates, total = reach->start[nc];
+    *stopped = 0;
+    if (np == 0 || np >= nc)
+        return 0;
+    size_t *cnt = sv_calloc(nd + 1, sizeof *cnt), *istart = sv_calloc(nd + 2, sizeof *istart);
+    size_t *icand = sv_malloc((total + 1) * sizeof *icand), *touched = sv_malloc((nc + 1) * sizeof *touched);
+    double *free_w = sv_calloc(nc + 1, sizeof *free_w), *extra = sv_calloc(nc + 1, sizeof *extra);
+    unsigned char *is_chosen = sv_calloc(nc + 1, 1);
+    long swaps = -1;
+    if (!cnt || !istart || !icand || !touched || !free_w || !extra || !is_chosen)
+        goto done;
+    /* demand -> candidates (transpose of the coverage lists) */
+    for (size_t t = 0; t < total; t++)
+        istart[reach->item[t] + 1]++;
+    for (size_t i = 0; i < nd; i++)
+        istart[i + 1] += istart[i];
+    for (size_t j = 0; j < nc; j++)
+        for (size_t t = reach->start[j]; t < reach->start[j + 1]; t++)
+            icand[istart[reach->item[t]] + cnt[reach->item[t]]++] = j;
+    memset(cnt, 0, nd * sizeof *cnt);
+    for (size_t q = 0; q < np; q++) {
+        is_chosen[picks[q]] = 1;
+        for (size_t t = reach->start[picks[q]]; t < reach->start[picks[q] + 1]; t++)
+            cnt[reach->item[t]]++;
+    }
+    for (size_t j = 0; j < nc; j++)
+        for (size_t t = reach->start[j]; t < reach->start[j + 1]; t++)
+            if (cnt[reach->item[t]] == 0)
+                free_w[j] += in->dw[reach->item[t]];
+    double t0 = sv_clock_s();
+    swaps = 0;
+    size_t since = 0; /* sites tried in vain since the last swap: np ends the search */
+    for (size_t q = 0; since < np; q = (q + 1) % np) {
+        if (sv_ctx_interrupted(ctx) || (size_t)swaps >= max_swaps || sv_clock_s() - t0 > time_s) {
+            *stopped = 1;
+            break;
+        }
+        size_t s = picks[q], nt = 0;
+        double loss = 0;
+        for (size_t t = reach->start[s]; t < reach->start[s + 1]; t++) {
+            size_t i = reach->item[t];
+            if (cnt[i] != 1 || !(in->dw[i] > 0))
+                continue;
+            loss += in->dw[i];
+            for (size_t u = istart[i]; u < istart[i + 1]; u++) {
+                size_t c = icand[u];
+                if (extra[c] == 0)
+                    touched[nt++] = c;
+                extra[c] += in->dw[i];
+            }
+        }
+        /* the best replacement of s; ties to the smaller candidate index */
+        size_t best = SIZE_MAX;
+        double best_gain = tol;
+        for (size_t c = 0; c < nc; c++) {
+            if (is_chosen[c])
+                continue;
+            double gain = free_w[c] + extra[c] - loss;
+            if (gain > best_gain) {
+                best_gain = gain;
+                best = c;
+            }
+        }
+        for (size_t u = 0; u < nt; u++)
+            extra[touched[u]] = 0;
+        if (best == SIZE_MAX) {
+            since++;
+            continue;
+        }
+        /* out with s, in with best: counts and free weights follow */
+        for (size_t t = reach->start[s]; t < reach->start[s + 1]; t++) {
+            size_t i = reach->item[t];
+            if (--cnt[i] == 0)
+                for (size_t u = istart[i]; u < istart[i + 1]; u++)
+                    free_w[icand[u]] += in->dw[i];
+        }
+        for (size_t t = reach->start[best]; t < reach->start[best + 1]; t++) {
+            size_t i = reach->item[t];
+            if (cnt[i]++ == 0)
+                for (size_t u = istart[i]; u < istart[i + 1]; u++)
+                    free_w[icand[u]] -= in->dw[i];
+        }
+        is_chosen[s] = 0;
+        is_chosen[best] = 1;
+        picks[q] = best;
+        swaps++;
+        since = 0;
+    }
+done:
+    free(cnt);
+    free(istart);
+    free(icand);
+    free(touched);
+    free(free_w);
+    free(extra);
+    free(is_chosen);
+    return swaps;
+}
+
 /* ---- exact model ---- */
 
 typedef struct {
@@ -948,6 +1085,7 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
     memset(out, 0, sizeof *out);
     out->gap = NAN;
     out->bound = NAN;
+    out->swap_objective = NAN;
     out->solver = "greedy";
     size_t nd = in->n_demand, nc = in->n_candidates, ndist = in->n_districts;
     if (!(in->radius_m > 0) || !isfinite(in->radius_m))
@@ -1094,10 +1232,9 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
         double before = covered_with(in, base, scratch, &reach, out->chosen, k, NULL);
         out->gain[k] = covered_with(in, base, scratch, &reach, out->chosen, k + 1, NULL) - before;
     }
-
+    size_t n_greedy = out->n_chosen;
     if (in->exact) {
-        /* The greedy answer stays unless GLPK brings a better one. */
-        size_t n_greedy = out->n_chosen;
+        /* The greedy answer stays unless GLPK brings a better one (the swapped sites are its start). */
         greedy_chosen = sv_malloc((n_greedy + 1) * sizeof *greedy_chosen);
         greedy_gain = sv_malloc((n_greedy + 1) * sizeof *greedy_gain);
         if (!greedy_chosen || !greedy_gain) {
@@ -1106,6 +1243,47 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
         }
         memcpy(greedy_chosen, out->chosen, n_greedy * sizeof *greedy_chosen);
         memcpy(greedy_gain, out->gain, n_greedy * sizeof *greedy_gain);
+    }
+    if (in->swap && in->model == SV_SITE_MCLP && !floors && out->n_chosen > 0) {
+        /* The work is bounded: a few swaps per site and ten times the greedy's time (a second at least). */
+        double t1 = sv_clock_s(), limit_s = fmax(1.0, 10.0 * out->greedy_s);
+        size_t max_swaps = 50 * out->n_chosen;
+        int stopped = 0;
+        long ns = swap_search(ctx, in, &reach, out->chosen, out->n_chosen, 1e-9 * fmax(1.0, out->total_weight),
+                              max_swaps, limit_s, &stopped);
+        if (ns < 0) {
+            st = sv_error(ctx, SV_ERR_NOMEM, "out of memory in the swap search");
+            goto done;
+        }
+        if (sv_ctx_interrupted(ctx)) {
+            st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted during the swap search after the greedy");
+            goto done;
+        }
+        if (ns > 0) {
+            memset(chosen, 0, nc);
+            for (size_t k = 0; k < out->n_chosen; k++)
+                chosen[out->chosen[k]] = 1;
+            long n = rank_sites(in, &reach, base, cov, chosen, max_picks, out->chosen, out->gain);
+            if (n < 0) {
+                st = sv_error(ctx, SV_ERR_NOMEM, "out of memory ranking sites");
+                goto done;
+            }
+            out->n_chosen = (size_t)n;
+        }
+        out->n_swaps = (size_t)ns;
+        out->swap_s = sv_clock_s() - t1;
+        out->swap_objective = covered_with(in, base, scratch, &reach, out->chosen, out->n_chosen, NULL);
+        if (stopped)
+            note_add(out, "the swap search after the greedy stopped at its limit (%zu swaps or %.3g s) after %zu "
+                     "swaps; more may improve the answer (--exact gives the optimum)",
+                     max_swaps, limit_s, out->n_swaps);
+        for (size_t k = 0; k < out->n_chosen; k++) {
+            double before = covered_with(in, base, scratch, &reach, out->chosen, k, NULL);
+            out->gain[k] = covered_with(in, base, scratch, &reach, out->chosen, k + 1, NULL) - before;
+        }
+    }
+
+    if (in->exact) {
         sv_mip_solution sol = {0};
         memset(chosen, 0, nc);
         st = exact_solve(ctx, in, &reach, base, reachable, floors ? floor_new : NULL, target, out->chosen,
@@ -1114,21 +1292,7 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
         out->timed_out = sol.timed_out;
         int use_glpk = 0;
         if (st == SV_OK && sol.feasible) {
-            /* Rank the optimal set by marginal gain, as greedy would. */
-            memcpy(cov, base, nd);
-            greedy_state gg = {in, &reach, cov, NULL, chosen};
-            long n = greedy_run(&gg, nc, 0, out->chosen, out->gain, 0);
-            /* a chosen site that adds nothing after the others still counts */
-            for (size_t j = 0; n >= 0 && j < nc; j++)
-                if (chosen[j]) {
-                    int listed = 0;
-                    for (long k = 0; k < n && !listed; k++)
-                        listed = out->chosen[k] == j;
-                    if (!listed && (size_t)n < max_picks) {
-                        out->chosen[n] = j;
-                        out->gain[n++] = 0;
-                    }
-                }
+            long n = rank_sites(in, &reach, base, cov, chosen, max_picks, out->chosen, out->gain);
             if (n < 0) {
                 st = sv_error(ctx, SV_ERR_NOMEM, "out of memory ranking sites");
             } else {

@@ -141,7 +141,7 @@ sv_status sv_siting_solve(sv_site_state *st)
         .min_district_share = o->min_district_share, .exact = o->exact, .time_limit_s = o->time_limit_s,
         .mps_path = o->mps_path,
         .station_reach = s->network ? &st->snet.stations : NULL, .cand_reach = s->network ? &st->snet.candidates : NULL,
-        .solver_cbc = o->solver_cbc,
+        .solver_cbc = o->solver_cbc, .swap = 1,
     };
     if (o->capacity > 0 || o->candidates.weight_field) {
         if (!(st->capacity = sv_malloc((st->cand.n + 1) * sizeof *st->capacity)))

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "svcov/sv_site.h"
@@ -289,13 +290,193 @@ static void test_site_lscp_target_capped(void **state)
     sv_ctx_destroy(ctx);
 }
 
+/* Issue 15: the swap search after the greedy. Four candidates given as
+ * coverage lists over six demand points of weight 1: A = {0,1,2,3},
+ * B = {0,1,4}, C = {2,3,5}, D = {5}. The greedy takes A (4), then B (5, the
+ * tie to the smaller index); swapping A for C covers all 6, the optimum of
+ * k = 2 found by trying every pair. */
+static double brute_best(const sv_reach_lists *l, const double *w, size_t nd, size_t nc, int k, size_t *best_set)
+{
+    double best = -1;
+    size_t set[8];
+    /* every k-subset, in lexicographic order */
+    for (int q = 0; q < k; q++)
+        set[q] = (size_t)q;
+    for (;;) {
+        unsigned char cov[64] = {0};
+        for (int q = 0; q < k; q++)
+            for (size_t t = l->start[set[q]]; t < l->start[set[q] + 1]; t++)
+                cov[l->item[t]] = 1;
+        double s = 0;
+        for (size_t i = 0; i < nd; i++)
+            s += cov[i] ? w[i] : 0;
+        if (s > best) {
+            best = s;
+            if (best_set)
+                memcpy(best_set, set, (size_t)k * sizeof *set);
+        }
+        int q = k - 1;
+        while (q >= 0 && set[q] == nc - (size_t)k + (size_t)q)
+            q--;
+        if (q < 0)
+            break;
+        set[q]++;
+        for (int u = q + 1; u < k; u++)
+            set[u] = set[u - 1] + 1;
+    }
+    return best;
+}
+
+static double covered_by(const sv_reach_lists *l, const double *w, size_t nd, const size_t *set, size_t n)
+{
+    unsigned char cov[64] = {0};
+    for (size_t q = 0; q < n; q++)
+        for (size_t t = l->start[set[q]]; t < l->start[set[q] + 1]; t++)
+            cov[l->item[t]] = 1;
+    double s = 0;
+    for (size_t i = 0; i < nd; i++)
+        s += cov[i] ? w[i] : 0;
+    return s;
+}
+
+static void test_site_swap(void **state)
+{
+    (void)state;
+    sv_ctx *ctx = sv_ctx_create();
+    double xy[6] = {0, 1, 2, 3, 4, 5}, w[6] = {1, 1, 1, 1, 1, 1}, cxy[4] = {0, 0, 0, 0};
+    size_t start[5] = {0, 4, 7, 10, 11}, item[11] = {0, 1, 2, 3, 0, 1, 4, 2, 3, 5, 5};
+    sv_reach_lists lists = {start, item, 4};
+    sv_site_input in;
+    memset(&in, 0, sizeof in);
+    in.dx = xy;
+    in.dy = xy;
+    in.dw = w;
+    in.n_demand = 6;
+    in.cx = cxy;
+    in.cy = cxy;
+    in.n_candidates = 4;
+    in.radius_m = 1;
+    in.cand_reach = &lists;
+    in.model = SV_SITE_MCLP;
+    in.k = 2;
+    in.time_limit_s = 30;
+    size_t best_set[2];
+    double best = brute_best(&lists, w, 6, 4, 2, best_set);
+    assert_true(best == 6.0);
+    assert_true(best_set[0] == 1 && best_set[1] == 2); /* B + C, the only pair covering all */
+
+    sv_site_result r;
+    /* without the swaps: the greedy's A, B */
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_true(r.objective == 5.0 && r.greedy_objective == 5.0);
+    assert_true(isnan(r.swap_objective));
+    assert_int_equal(r.n_swaps, 0);
+    sv_site_result_free(&r);
+
+    in.swap = 1;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_string_equal(r.solver, "greedy");
+    assert_true(r.greedy_objective == 5.0); /* the greedy's answer stays recorded */
+    assert_int_equal(r.greedy_sites, 2);
+    assert_int_equal(r.n_swaps, 1);          /* A out, C in */
+    assert_true(r.swap_objective == best && r.objective == best);
+    assert_int_equal(r.n_chosen, 2);
+    assert_int_equal(r.chosen[0], 1); /* ranked by marginal gain: B (3), then C (3) */
+    assert_int_equal(r.chosen[1], 2);
+    assert_true(r.gain[0] == 3.0 && r.gain[1] == 3.0);
+    assert_string_equal(r.note, "");
+    sv_site_result_free(&r);
+
+    /* --exact starts from the swapped answer and proves it */
+    in.exact = 1;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_int_equal(r.proven_optimal, 1);
+    assert_true(r.objective == best && r.swap_objective == best && r.greedy_objective == 5.0);
+    sv_site_result_free(&r);
+
+    /* no swaps for the set covering (it counts sites) */
+    in.exact = 0;
+    in.model = SV_SITE_LSCP;
+    assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+    assert_true(isnan(r.swap_objective));
+    sv_site_result_free(&r);
+    sv_ctx_destroy(ctx);
+}
+
+/* On random instances (20 candidates, 40 demand points, k = 2..4): the swapped answer is no worse than the
+ * greedy's, no better than the optimum found by trying every k-subset, and no single swap (tried here by
+ * brute force) improves it. */
+static void test_site_swap_local_optimum(void **state)
+{
+    (void)state;
+    sv_ctx *ctx = sv_ctx_create();
+    enum { ND = 40, NC = 20 };
+    double xy[ND] = {0}, w[ND], cxy[NC] = {0};
+    size_t start[NC + 1], item[NC * ND];
+    uint32_t seed = 12345;
+    int improved = 0;
+    for (int round = 0; round < 30; round++) {
+        size_t n = 0;
+        for (size_t j = 0; j < NC; j++) {
+            start[j] = n;
+            for (size_t i = 0; i < ND; i++) {
+                seed = seed * 1664525u + 1013904223u;
+                if ((seed >> 24) < 40) /* about 1 in 6 */
+                    item[n++] = i;
+            }
+        }
+        start[NC] = n;
+        for (size_t i = 0; i < ND; i++) {
+            seed = seed * 1664525u + 1013904223u;
+            w[i] = 1 + (seed >> 28);
+        }
+        sv_reach_lists lists = {start, item, NC};
+        sv_site_input in;
+        memset(&in, 0, sizeof in);
+        in.dx = xy;
+        in.dy = xy;
+        in.dw = w;
+        in.n_demand = ND;
+        in.cx = cxy;
+        in.cy = cxy;
+        in.n_candidates = NC;
+        in.radius_m = 1;
+        in.cand_reach = &lists;
+        in.model = SV_SITE_MCLP;
+        in.k = 2 + round % 3;
+        in.swap = 1;
+        sv_site_result r;
+        assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+        double best = brute_best(&lists, w, ND, NC, in.k, NULL);
+        double got = covered_by(&lists, w, ND, r.chosen, r.n_chosen);
+        assert_true(fabs(got - r.objective) < 1e-9 && r.objective == r.swap_objective);
+        assert_true(r.objective >= r.greedy_objective && r.objective <= best);
+        if (r.objective > r.greedy_objective)
+            improved++;
+        /* no single swap improves it */
+        size_t set[8];
+        for (size_t q = 0; q < r.n_chosen; q++)
+            for (size_t c = 0; c < NC; c++) {
+                memcpy(set, r.chosen, r.n_chosen * sizeof *set);
+                set[q] = c;
+                if (covered_by(&lists, w, ND, set, r.n_chosen) > r.objective + 1e-9)
+                    fail_msg("round %d: swapping site %zu for %zu improves %g", round, r.chosen[q], c, r.objective);
+            }
+        sv_site_result_free(&r);
+    }
+    printf("swap search: better than the greedy on %d of 30 random instances\n", improved);
+    assert_true(improved > 0);
+    sv_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mclp_greedy_vs_exact), cmocka_unit_test(test_lscp),
         cmocka_unit_test(test_existing_and_uncoverable), cmocka_unit_test(test_district_floor),
         cmocka_unit_test(test_bad_input), cmocka_unit_test(test_site_exact_timeout_keeps_greedy),
-        cmocka_unit_test(test_site_lscp_target_capped),
+        cmocka_unit_test(test_site_lscp_target_capped), cmocka_unit_test(test_site_swap),
+        cmocka_unit_test(test_site_swap_local_optimum),
     };
     return cmocka_run_group_tests_name("site", tests, NULL, NULL);
 }
