@@ -99,6 +99,8 @@ int sv_tmp_clean_stale(const char *path);
 /* Hex text ("0103000020...", as SQLite's hex() writes a blob) to bytes in
  * *out (the caller frees it with sv_free) and *n. -1 on an odd
  * length, a bad digit or no memory. */
+/* The value of one hex digit (either case), or -1. */
+int sv_hex_digit(int c);
 int sv_unhex(const char *hex, unsigned char **out, size_t *n);
 
 typedef struct sv_lock sv_lock;

@@ -63,7 +63,7 @@ char *sv_pg_hide_password(const char *s)
 {
     if (!s)
         return NULL;
-    char *out = malloc(2 * strlen(s) + 16), *o = out;
+    char *out = sv_malloc(2 * strlen(s) + 16), *o = out;
     if (!out)
         return NULL;
     for (const char *p = s; *p;) {
@@ -541,7 +541,7 @@ static sv_status insert_run(sv_ctx *ctx, void *userdata, long long key, const sv
     for (size_t c = 0; c < n; c++)
         sv_buf_printf(&sql, "%s$%zu", c ? ", " : "", c + 1);
     sv_buf_puts(&sql, ") RETURNING run_id");
-    char **text = calloc(n ? n : 1, sizeof *text);
+    char **text = sv_calloc(n ? n : 1, sizeof *text);
     sv_status rc = sql.failed || !text ? SV_ERR_NOMEM : SV_OK;
     for (size_t c = 0; rc == SV_OK && c < n; c++) {
         if (values[c].kind == SV_VALUE_NULL || (values[c].kind == SV_VALUE_TEXT && !values[c].text) ||
@@ -650,11 +650,6 @@ sv_status sv_pg_publish(sv_ctx *ctx, const char *uri, const char *schema, const 
 
 /* ---- fetching one run into a SpatiaLite file ---- */
 
-static int unhex(int ch)
-{
-    return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
-}
-
 /* The run ids of the schema, as "1, 2, 5" (at most the last 20). */
 static void run_list(PGconn *c, const char *schema, char *out, size_t size)
 {
@@ -692,7 +687,7 @@ static sv_status fetch_table(sv_ctx *ctx, PGconn *c, const char *schema, sv_tabl
     if (!PQsendQueryParams(c, sql.data, 1, NULL, p, NULL, NULL, 0) || !PQsetSingleRowMode(c))
         rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot read %s.%s: %s", schema, t->name, pg_msg(c, m, sizeof m));
     sv_buf_free(&sql);
-    sv_value *vals = calloc(t->n_columns ? t->n_columns : 1, sizeof *vals);
+    sv_value *vals = sv_calloc(t->n_columns ? t->n_columns : 1, sizeof *vals);
     unsigned char *wkb = NULL;
     size_t wcap = 0;
     PGresult *r;
@@ -718,14 +713,14 @@ static sv_status fetch_table(sv_ctx *ctx, PGconn *c, const char *schema, sv_tabl
                 const char *hx = PQgetvalue(r, 0, (int)t->n_columns + 1);
                 size_t hl = strlen(hx);
                 if (hl / 2 > wcap) {
-                    unsigned char *w = realloc(wkb, hl / 2);
+                    unsigned char *w = sv_realloc(wkb, hl / 2);
                     if (!w)
                         rc = SV_ERR_NOMEM;
                     else
                         wkb = w, wcap = hl / 2;
                 }
                 for (size_t i = 0; rc == SV_OK && i + 1 < hl; i += 2)
-                    wkb[len++] = (unsigned char)(unhex(hx[i]) << 4 | unhex(hx[i + 1]));
+                    wkb[len++] = (unsigned char)(sv_hex_digit(hx[i]) << 4 | sv_hex_digit(hx[i + 1]));
             }
             if (rc == SV_OK)
                 rc = sv_store_insert_keyed(ctx, st, table, strtoll(PQgetvalue(r, 0, 0), NULL, 10), vals,
@@ -1143,7 +1138,7 @@ sv_status sv_pg_plan_load(sv_ctx *ctx, const char *uri, const char *schema, long
                  schema, schema);
         if ((rc = pg_params(ctx, c, sql, 1, pp, &r, "cannot read the plan")) == SV_OK) {
             int n = PQntuples(r);
-            *args = calloc((size_t)n + 1, sizeof **args);
+            *args = sv_calloc((size_t)n + 1, sizeof **args);
             if (!*args)
                 rc = SV_ERR_NOMEM;
             for (int i = 0; rc == SV_OK && i < n; i++) {
@@ -1166,11 +1161,11 @@ sv_status sv_pg_plan_load(sv_ctx *ctx, const char *uri, const char *schema, long
                  schema);
         if ((rc = pg_params(ctx, c, sql, 1, pp, &r, "cannot read the districts of the plan")) == SV_OK) {
             size_t n = (size_t)PQntuples(r);
-            p->ids = calloc(n + 1, sizeof *p->ids);
-            p->x = calloc(n + 1, sizeof *p->x);
-            p->y = calloc(n + 1, sizeof *p->y);
-            p->env = calloc(n + 1, sizeof *p->env);
-            p->shard = calloc(n + 1, sizeof *p->shard);
+            p->ids = sv_calloc(n + 1, sizeof *p->ids);
+            p->x = sv_calloc(n + 1, sizeof *p->x);
+            p->y = sv_calloc(n + 1, sizeof *p->y);
+            p->env = sv_calloc(n + 1, sizeof *p->env);
+            p->shard = sv_calloc(n + 1, sizeof *p->shard);
             if (!p->ids || !p->x || !p->y || !p->env || !p->shard)
                 rc = SV_ERR_NOMEM;
             for (size_t i = 0; rc == SV_OK && i < n; i++) {
@@ -1246,7 +1241,7 @@ sv_status sv_pg_inputs_fetch(sv_ctx *ctx, const char *uri, const char *schema, l
         }
         if (in >= cap) {
             size_t nc = in + 8;
-            char **np = realloc(*paths, nc * sizeof *np);
+            char **np = sv_realloc(*paths, nc * sizeof *np);
             if (!np) {
                 rc = SV_ERR_NOMEM;
                 break;
@@ -1259,7 +1254,7 @@ sv_status sv_pg_inputs_fetch(sv_ctx *ctx, const char *uri, const char *schema, l
             rc = SV_ERR_NOMEM;
         /* the path on the plan's machine, to name the input in what is published */
         if (fn == 0 && originals && rc == SV_OK) {
-            char **op = realloc(*originals, cap * sizeof *op);
+            char **op = sv_realloc(*originals, cap * sizeof *op);
             if (!op) {
                 rc = SV_ERR_NOMEM;
                 break;
@@ -1383,7 +1378,7 @@ static void *lease_main(void *arg)
 sv_pg_lease *sv_pg_lease_start(const char *uri, const char *schema, long long run_id, int shard_no,
                                const char *worker, int attempt, int lease_s)
 {
-    sv_pg_lease *l = calloc(1, sizeof *l);
+    sv_pg_lease *l = sv_calloc(1, sizeof *l);
     if (!l)
         return NULL;
     l->uri = sv_strdup(uri);
@@ -1453,8 +1448,8 @@ static sv_status update_run(sv_ctx *ctx, void *userdata, long long key, const sv
     const sv_table_desc *t = sv_schema_table(SV_TABLE_RUNS);
     sv_buf sql = {0};
     sv_buf_printf(&sql, "UPDATE \"%s\".runs SET ", ps->schema);
-    char **text = calloc(n + 1, sizeof *text);
-    const char **pp = calloc(n + 2, sizeof *pp);
+    char **text = sv_calloc(n + 1, sizeof *text);
+    const char **pp = sv_calloc(n + 2, sizeof *pp);
     int k = 0;
     sv_status rc = !text || !pp ? SV_ERR_NOMEM : SV_OK;
     for (size_t c = 0; rc == SV_OK && c < n; c++) {
@@ -1662,7 +1657,7 @@ sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long lo
         rc = sv_error(ctx, SV_ERR_DB, "PostgreSQL: cannot count the stations");
     for (int i = 0; rc == SV_OK && r && i < PQntuples(r); i++) {
         size_t nd = (size_t)atoll(PQgetvalue(r, i, 10));
-        double *share = calloc(nd + 1, sizeof *share), *w = calloc(nd + 1, sizeof *w);
+        double *share = sv_calloc(nd + 1, sizeof *share), *w = sv_calloc(nd + 1, sizeof *w);
         if (!share || !w) {
             free(share);
             free(w);
@@ -1764,7 +1759,7 @@ sv_status sv_pg_status(sv_ctx *ctx, const char *uri, const char *schema, long lo
         rc = pg_params(ctx, c, sql, 1, pp, &r, "cannot read the status");
     if (rc == SV_OK) {
         int nc = PQnfields(r), nr = PQntuples(r);
-        const char **names = calloc((size_t)nc + 1, sizeof *names), **vals = calloc((size_t)nc + 1, sizeof *vals);
+        const char **names = sv_calloc((size_t)nc + 1, sizeof *names), **vals = sv_calloc((size_t)nc + 1, sizeof *vals);
         if (!names || !vals)
             rc = SV_ERR_NOMEM;
         for (int k = 0; rc == SV_OK && k < nc; k++)

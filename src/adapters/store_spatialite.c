@@ -1130,7 +1130,7 @@ sv_status sv_store_scan(sv_ctx *ctx, sv_store_reader *rd, sv_table table, sv_sto
                                  : sv_error(ctx, SV_ERR_INPUT, "--db %s: table %s does not have the columns of this "
                                             "svcov (%s); rerun 'svcov analyze'", rd->path, t->name,
                                             sqlite3_errmsg(rd->db));
-    sv_value *v = calloc(t->n_columns ? t->n_columns : 1, sizeof *v);
+    sv_value *v = sv_calloc(t->n_columns ? t->n_columns : 1, sizeof *v);
     if (!v) {
         sqlite3_finalize(q);
         return SV_ERR_NOMEM;

@@ -634,7 +634,7 @@ void sv_file_name_part(const char *id, char *out, size_t size, size_t max_bytes)
     }
 }
 
-static int hex_digit(char c)
+int sv_hex_digit(int c)
 {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
@@ -650,7 +650,7 @@ int sv_unhex(const char *hex, unsigned char **out, size_t *n)
     if (!b)
         return -1;
     for (size_t i = 0; i < len / 2; i++) {
-        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+        int hi = sv_hex_digit(hex[2 * i]), lo = sv_hex_digit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             sv_free(b);
             return -1;

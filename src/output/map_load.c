@@ -42,29 +42,6 @@ static double num(const char *v)
     return v ? strtod(v, NULL) : NAN;
 }
 
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Hex to bytes (NULL on a bad digit or no memory). */
-static unsigned char *unhex(const char *hex, size_t *n)
-{
-    *n = strlen(hex) / 2;
-    unsigned char *wkb = sv_malloc(*n ? *n : 1);
-    if (!wkb)
-        return NULL;
-    for (size_t i = 0; i < *n; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            free(wkb);
-            return NULL;
-        }
-        wkb[i] = (unsigned char)(hi << 4 | lo);
-    }
-    return wkb;
-}
-
 /* Hex WKB to a shape (and optionally a label point); keep_wkb, when given, receives the WKB. */
 static int decode(sv_map *m, const char *hex, shape *out, double *lx, double *ly, unsigned char **keep_wkb,
                   size_t *keep_len)
@@ -73,8 +50,8 @@ static int decode(sv_map *m, const char *hex, shape *out, double *lx, double *ly
     if (!hex || !*hex)
         return 1; /* NULL geometry: nothing to draw */
     size_t n;
-    unsigned char *wkb = unhex(hex, &n);
-    if (!wkb)
+    unsigned char *wkb;
+    if (sv_unhex(hex, &wkb, &n) != 0)
         return -1;
     sv_geom *g = sv_geom_from_wkb(m->geos, wkb, n);
     if (keep_wkb && g) {

@@ -114,12 +114,12 @@ sv_status sv_shard_capture(sv_ctx *ctx, void *userdata, const sv_analyze_opts *o
     *stop = 1;
     p->epsg = a->crs.epsg;
     p->halo_m = reach_of(opts, a);
-    p->ids = calloc(d->n + 1, sizeof *p->ids);
-    p->groups = calloc(d->n + 1, sizeof *p->groups);
-    p->x = calloc(d->n + 1, sizeof *p->x);
-    p->y = calloc(d->n + 1, sizeof *p->y);
-    p->env = calloc(d->n + 1, sizeof *p->env);
-    p->shard = calloc(d->n + 1, sizeof *p->shard);
+    p->ids = sv_calloc(d->n + 1, sizeof *p->ids);
+    p->groups = sv_calloc(d->n + 1, sizeof *p->groups);
+    p->x = sv_calloc(d->n + 1, sizeof *p->x);
+    p->y = sv_calloc(d->n + 1, sizeof *p->y);
+    p->env = sv_calloc(d->n + 1, sizeof *p->env);
+    p->shard = sv_calloc(d->n + 1, sizeof *p->shard);
     void *h = NULL;
     if (!p->ids || !p->groups || !p->x || !p->y || !p->env || !p->shard) {
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
@@ -171,7 +171,7 @@ static int by_group(const void *a, const void *b)
 
 sv_status sv_shard_assign(sv_ctx *ctx, sv_shard_plan *p, int n_shards)
 {
-    size_t *ord = malloc((p->n + 1) * sizeof *ord);
+    size_t *ord = sv_malloc((p->n + 1) * sizeof *ord);
     if (!ord)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < p->n; i++)
@@ -323,7 +323,7 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
         sv_featureset *fs = inputs[k];
         if (!fs || k == 2)
             continue; /* the network last, once the stations are known */
-        unsigned char *keep = calloc(fs->n + 1, 1);
+        unsigned char *keep = sv_calloc(fs->n + 1, 1);
         if (!keep) {
             rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
             break;
@@ -354,7 +354,7 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
     }
     if (rc == SV_OK && inputs[2]) { /* streets within reach of the stations and demand kept */
         sv_featureset *fs = inputs[2];
-        unsigned char *keep = calloc(fs->n + 1, 1);
+        unsigned char *keep = sv_calloc(fs->n + 1, 1);
         if (!keep)
             rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
         for (size_t i = 0; keep && i < fs->n; i++) {
@@ -372,7 +372,7 @@ static int add_id(char ***set, size_t *n, size_t *cap, const char *id)
 {
     if (*n == *cap) {
         size_t c = *cap ? 2 * *cap : 256;
-        char **s = realloc(*set, c * sizeof *s);
+        char **s = sv_realloc(*set, c * sizeof *s);
         if (!s)
             return -1;
         *set = s;
