@@ -17,6 +17,7 @@
 
 #include "svtest.h"
 #include "svfixtures.h"
+#include "svtest_svg.h"
 
 #include "svcov/sv_store.h"
 
@@ -265,55 +266,9 @@ static int count_elements(xmlNode *n, const char *name)
 }
 
 
-/* The bounding boxes of the labels in a cairo SVG: each label's halo is a
- * path with fill:none and a white stroke at 0.85 opacity, its d attribute
- * absolute M/L/C/Z coordinates in points. */
-typedef struct {
-    double x0, y0, x1, y1;
-} bbox;
-
-/* The box of a path's absolute coordinates (control points included). */
-static bbox path_bbox(const char *d)
-{
-    bbox b = {1e300, 1e300, -1e300, -1e300};
-    const char *p = d;
-    int k = 0;
-    while (*p) {
-        if ((*p >= '0' && *p <= '9') || *p == '-' || *p == '.') {
-            char *end;
-            double v = strtod(p, &end);
-            if (k % 2 == 0) {
-                b.x0 = fmin(b.x0, v);
-                b.x1 = fmax(b.x1, v);
-            } else {
-                b.y0 = fmin(b.y0, v);
-                b.y1 = fmax(b.y1, v);
-            }
-            k++;
-            p = end;
-        } else
-            p++;
-    }
-    return b;
-}
-
-static void halo_boxes(xmlNode *n, bbox *out, int *nout, int cap)
-{
-    for (; n; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        if (xmlStrcmp(n->name, (const xmlChar *)"path") == 0) {
-            xmlChar *style = xmlGetProp(n, (const xmlChar *)"style"), *d = xmlGetProp(n, (const xmlChar *)"d");
-            if (style && d && strstr((const char *)style, "fill:none") &&
-                strstr((const char *)style, "stroke:rgb(100%,100%,100%)") &&
-                strstr((const char *)style, "stroke-opacity:0.85") && *nout < cap)
-                out[(*nout)++] = path_bbox((const char *)d);
-            xmlFree(style);
-            xmlFree(d);
-        }
-        halo_boxes(n->children, out, nout, cap);
-    }
-}
+/* The label halos of a cairo SVG: paths with fill:none and a white stroke
+ * at 0.85 opacity. */
+static const char *const halo_style[] = {"fill:none", "stroke:rgb(100%,100%,100%)", "stroke-opacity:0.85", NULL};
 
 static char *run_capture(const char *cmd)
 {
@@ -356,7 +311,7 @@ static void test_vector(void **state)
     assert_non_null(doc);
     static bbox boxes[512];
     int nb = 0;
-    halo_boxes(xmlDocGetRootElement(doc), boxes, &nb, 512);
+    svt_path_boxes(xmlDocGetRootElement(doc), halo_style, boxes, &nb, 512);
     xmlFreeDoc(doc);
     if (nb < 30)
         fail_msg("only %d labels on the map of D0010 (45 stations inside)", nb);
@@ -450,7 +405,7 @@ static void svg_walk(xmlNode *n, svg_map *s)
             if (st && d && strstr(st, "fill:none") && strstr(st, "stroke:rgb(100%,100%,100%)") &&
                 strstr(st, "stroke-opacity:0.85") && s->nl < 512) {
                 svg_label *l = &s->labels[s->nl++];
-                l->b = path_bbox((const char *)d);
+                l->b = svt_path_bbox((const char *)d);
                 l->stroke = strtod(strstr(st, "stroke-width:") + 13, NULL);
                 l->glyphs = 0;
                 xmlNode *g = n->next;
@@ -460,7 +415,7 @@ static void svg_walk(xmlNode *n, svg_map *s)
                     l->glyphs += u->type == XML_ELEMENT_NODE && xmlStrcmp(u->name, (const xmlChar *)"use") == 0;
             } else if (st && d && !strstr(st, "fill:none") && strstr(st, "stroke-width:0.8;") &&
                        strstr(st, "stroke:rgb(100%,100%,100%);stroke-opacity:1") && s->ns < 1024) {
-                bbox b = path_bbox((const char *)d);
+                bbox b = svt_path_bbox((const char *)d);
                 b.x0 -= 0.4; /* half the outline */
                 b.y0 -= 0.4;
                 b.x1 += 0.4;

@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "svtest.h"
+#include "svtest_svg.h"
 
 #include <gdal.h>
 #include <ogr_api.h>
@@ -177,48 +178,7 @@ static int by_d(const void *a, const void *b)
 
 /* ---- the SVG's label boxes (paths outlined in rgb(20%,20%,20%)) ---- */
 
-typedef struct {
-    double x0, y0, x1, y1;
-} bbox;
-
-static bbox path_bbox(const char *d)
-{
-    bbox b = {1e300, 1e300, -1e300, -1e300};
-    int k = 0;
-    for (const char *p = d; *p;) {
-        if ((*p >= '0' && *p <= '9') || *p == '-' || *p == '.') {
-            char *end;
-            double v = strtod(p, &end);
-            if (k % 2 == 0) {
-                b.x0 = fmin(b.x0, v);
-                b.x1 = fmax(b.x1, v);
-            } else {
-                b.y0 = fmin(b.y0, v);
-                b.y1 = fmax(b.y1, v);
-            }
-            k++;
-            p = end;
-        } else
-            p++;
-    }
-    return b;
-}
-
-static void label_boxes(xmlNode *n, bbox *out, int *nout, int cap)
-{
-    for (; n; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        if (xmlStrcmp(n->name, (const xmlChar *)"path") == 0) {
-            xmlChar *style = xmlGetProp(n, (const xmlChar *)"style"), *d = xmlGetProp(n, (const xmlChar *)"d");
-            if (style && d && strstr((const char *)style, "stroke:rgb(20%,20%,20%)") && *nout < cap)
-                out[(*nout)++] = path_bbox((const char *)d);
-            xmlFree(style);
-            xmlFree(d);
-        }
-        label_boxes(n->children, out, nout, cap);
-    }
-}
+static const char *const label_style[] = {"stroke:rgb(20%,20%,20%)", NULL};
 
 /* Every label box inside the page, none overlapping another; returns how many. */
 static int check_labels(const char *svg)
@@ -232,7 +192,7 @@ static int check_labels(const char *svg)
     xmlFree(h);
     static bbox b[512];
     int n = 0;
-    label_boxes(root, b, &n, 512);
+    svt_path_boxes(root, label_style, b, &n, 512);
     xmlFreeDoc(doc);
     for (int i = 0; i < n; i++) {
         if (b[i].x0 < 0 || b[i].y0 < 0 || b[i].x1 > W || b[i].y1 > H)
