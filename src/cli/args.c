@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+const cli_choice cli_snap_words[] = {{"edge", SV_SNAP_EDGE}, {"node", SV_SNAP_NODE}, {NULL, 0}};
+const cli_choice cli_on_off[] = {{"on", 1}, {"off", 0}, {NULL, 0}};
+
 /* The lists of --minutes and --radius (declared in cli.h; moved here from main.c so that the fuzz
  * target of the option parser links without the commands). */
 int cli_parse_list(const char *s, double **out, size_t *n)

@@ -58,6 +58,17 @@ struct cli_arg {
 #define CLI_PRINT(name, print) {name, 0, CLI_ARG_PRINT, NULL, NULL, 0, 0, 0, NULL, 0, NULL, NULL, print}
 #define CLI_END {NULL, 0, CLI_ARG_STRING, NULL, NULL, 0, 0, 0, NULL, 0, NULL, NULL, NULL}
 
+/* The words of --snap (sv_snap values) and of on|off options, shared by every command. */
+extern const cli_choice cli_snap_words[];
+extern const cli_choice cli_on_off[];
+
+/* How points attach to the streets, the same three options in analyze, site and the poster's
+ * network: --snap edge|node, --access-legs on|off, --max-snap M (0 to 100 km). */
+#define CLI_SNAP_OPTIONS(snap_ptr, legs_ptr, max_snap_ptr)                                                 \
+    CLI_CHOICE("snap", snap_ptr, cli_snap_words, "use edge (nearest point on the nearest street) or node"), \
+        CLI_CHOICE("access-legs", legs_ptr, cli_on_off, "use on or off"),                                  \
+        CLI_NUM("max-snap", max_snap_ptr, 0, 0, 100000, "not a number", "give metres, 0 to 100000")
+
 /* cli_args_parse's result when a CLI_ARG_PRINT option ended the command (exit status 0). */
 #define CLI_ARGS_DONE (-1)
 

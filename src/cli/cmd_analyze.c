@@ -420,8 +420,6 @@ int cmd_analyze(int argc, char **argv)
     cli_inputs inputs;
     memset(&inputs, 0, sizeof inputs);
     static const cli_choice methods[] = {{"voronoi", SV_METHOD_VORONOI}, {"union", SV_METHOD_UNION}, {NULL, 0}};
-    static const cli_choice snaps[] = {{"edge", SV_SNAP_EDGE}, {"node", SV_SNAP_NODE}, {NULL, 0}};
-    static const cli_choice on_off[] = {{"on", 1}, {"off", 0}, {NULL, 0}};
     static const cli_choice access_words[] = {{"2sfca", SV_ACCESS_2SFCA}, {"e2sfca", SV_ACCESS_E2SFCA}, {NULL, 0}};
     static const cli_choice decay_words[] = {
         {"gaussian", SV_DECAY_GAUSSIAN}, {"linear", SV_DECAY_LINEAR}, {"step", SV_DECAY_STEP}, {NULL, 0}};
@@ -457,9 +455,7 @@ int cmd_analyze(int argc, char **argv)
         CLI_STR("network", &o.network.spec),
         CLI_STR("highway-field", &o.network.category_field),
         CLI_STR("speeds", &o.speeds_csv),
-        CLI_CHOICE("snap", &snap, snaps, "use edge (nearest point on the nearest street) or node"),
-        CLI_CHOICE("access-legs", &o.access_legs, on_off, "use on or off"),
-        CLI_NUM("max-snap", &o.max_snap_m, 0, 0, INFINITY, "not a number", "give metres, 0 or more"),
+        CLI_SNAP_OPTIONS(&snap, &o.access_legs, &o.max_snap_m),
         CLI_NUM("trim", &o.trim_m, 0, 0, INFINITY, "not a number", "give metres, 0 or more"),
         CLI_STR("demand", &o.demand.spec),
         CLI_STR("demand-id", &o.demand.id_field),

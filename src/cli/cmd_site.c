@@ -122,8 +122,6 @@ int cmd_site(int argc, char **argv)
     memset(&inputs, 0, sizeof inputs);
     static const cli_choice grid_in[] = {{"districts", 0}, {"gaps", 1}, {NULL, 0}};
     static const cli_choice models[] = {{"mclp", SV_SITE_MCLP}, {"lscp", SV_SITE_LSCP}, {NULL, 0}};
-    static const cli_choice snaps[] = {{"edge", SV_SNAP_EDGE}, {"node", SV_SNAP_NODE}, {NULL, 0}};
-    static const cli_choice on_off[] = {{"on", 1}, {"off", 0}, {NULL, 0}};
     static const cli_choice cand_from[] = {{"nodes", 1}, {NULL, 0}};
     static const cli_choice solvers[] = {{"glpk", 0}, {"cbc", 1}, {NULL, 0}};
 #define POSITIVE(name, ptr) CLI_NUM(name, ptr, 0, 1, INFINITY, "give a number above 0", NULL)
@@ -165,9 +163,7 @@ int cmd_site(int argc, char **argv)
         CLI_STR("network", &o.network.spec),
         CLI_STR("highway-field", &o.network.category_field),
         CLI_STR("speeds", &o.speeds_csv),
-        CLI_CHOICE("snap", &o.snap, snaps, "use edge (nearest point on the nearest street) or node"),
-        CLI_CHOICE("access-legs", &o.access_legs, on_off, "use on or off"),
-        CLI_NUM("max-snap", &o.max_snap_m, 0, 0, 100000, "not a number", "give metres, 0 to 100000"),
+        CLI_SNAP_OPTIONS(&o.snap, &o.access_legs, &o.max_snap_m),
         CLI_CHOICE("candidates-from", &o.candidates_from_nodes, cand_from, "use nodes (the street intersections)"),
         CLI_NUM("min-spacing", &o.min_spacing_m, 0, 0, INFINITY, "not a number", "give metres, 0 or more"),
         POSITIVE("capacity", &o.capacity),
