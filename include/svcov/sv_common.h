@@ -98,6 +98,7 @@ typedef struct {
     double seconds, cpu_seconds;
     long long rows;
     int beside;
+    double peak_mib; /* the process's peak resident memory so far when the line was last on top (getrusage) */
 } sv_timing;
 /* Charge the time up to now to the line on top (the lines and totals are as of the last update or event). */
 void sv_ctx_timings_update(sv_ctx *ctx);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,7 +27,7 @@ struct sv_ctx {
     /* Stage times (sv_timing): the open stages, and one line per stage path in order of first appearance.
      * Fixed arrays: accounting never allocates, so it cannot fail. */
     struct {
-        double t0, last, cpu0, cpu_last, other, other_cpu;
+        double t0, last, cpu0, cpu_last, other, other_cpu, peak_mib;
         long long rows, other_rows; /* rows counted since the last event; outside every stage */
         char stack[SV_TIMING_DEPTH][32];
         int depth, n;
@@ -183,6 +184,9 @@ void sv_ctx_timings_update(sv_ctx *ctx)
         return;
     double now = sv_clock_s(), cpu = cpu_clock_s();
     double dt = now - ctx->tm.last, dc = cpu - ctx->tm.cpu_last;
+    struct rusage ru;
+    double peak = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss / 1024.0 : 0; /* KiB on Linux */
+    ctx->tm.peak_mib = peak;
     ctx->tm.last = now;
     ctx->tm.cpu_last = cpu;
     int i = ctx->tm.depth > 0 ? timing_line(ctx, ctx->tm.depth) : -1;
@@ -191,6 +195,7 @@ void sv_ctx_timings_update(sv_ctx *ctx)
         ctx->tm.other_cpu += dc;
         ctx->tm.other_rows += ctx->tm.rows;
     } else {
+        ctx->tm.line[i].peak_mib = peak;
         ctx->tm.line[i].seconds += dt;
         ctx->tm.line[i].cpu_seconds += dc;
         ctx->tm.line[i].rows += ctx->tm.rows;
@@ -244,9 +249,9 @@ const sv_timing *sv_ctx_timing(sv_ctx *ctx, size_t i)
 void sv_ctx_timing_totals(const sv_ctx *ctx, sv_timing *other, sv_timing *total)
 {
     sv_timing o = {.stage = "other", .seconds = ctx->tm.other, .cpu_seconds = ctx->tm.other_cpu,
-                   .rows = ctx->tm.other_rows};
+                   .rows = ctx->tm.other_rows, .peak_mib = ctx->tm.peak_mib};
     sv_timing t = {.stage = "total", .seconds = ctx->tm.last - ctx->tm.t0, .cpu_seconds = ctx->tm.cpu_last -
-                   ctx->tm.cpu0};
+                   ctx->tm.cpu0, .peak_mib = ctx->tm.peak_mib};
     for (int i = 0; i < ctx->tm.n; i++)
         if (!ctx->tm.line[i].beside)
             t.rows += ctx->tm.line[i].rows;

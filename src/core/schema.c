@@ -505,6 +505,7 @@ static const sv_column timings[] = {
     {"cpu_seconds", R, 0, "CPU time of all threads meanwhile (2 x seconds: both cores busy)"},
     {"rows_written", I, 0, "result rows written meanwhile"},
     {"beside", I, NN, "1: another thread's time beside the others (the early writer), not in the sum"},
+    {"peak_rss_mib", R, 0, "the process's peak resident memory so far as the stage last ran, MiB"},
 };
 
 #define COLS(c) (c), sizeof(c) / sizeof(c)[0]

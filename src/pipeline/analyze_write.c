@@ -121,7 +121,7 @@ sv_status sv_write_timings(sv_ctx *ctx, sv_store *db)
     for (size_t i = 0; i <= n + 1 && rc == SV_OK; i++) {
         const sv_timing *t = i < n ? sv_ctx_timing(ctx, i) : i == n ? &other : &total;
         sv_value v[] = {SV_TEXT(t->stage), SV_TEXT(t->parent), SV_REAL(t->seconds), SV_REAL(t->cpu_seconds),
-                        SV_INT(t->rows), SV_INT(t->beside)};
+                        SV_INT(t->rows), SV_INT(t->beside), SV_REAL(t->beside ? NAN : t->peak_mib)};
         rc = sv_store_insert(ctx, db, SV_TABLE_TIMINGS, v, sizeof v / sizeof v[0], NULL, 0);
     }
     return rc;

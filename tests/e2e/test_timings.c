@@ -125,6 +125,11 @@ static void test_timings_rows_add_up_and_match_what_is_printed(void **state)
                        1e-9 + 1e-9 * cpu);
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM timings WHERE seconds < 0 OR cpu_seconds < 0 OR "
                                     "cpu_seconds IS NULL OR rows_written < 0"), 0);
+    /* peak memory: the process's so far, for every line of the main thread (none for the early writer's) */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM timings WHERE beside = 0 AND NOT (peak_rss_mib > 0)"), 0);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM timings WHERE beside = 1 AND peak_rss_mib IS NOT NULL"), 0);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM timings WHERE peak_rss_mib > (SELECT peak_rss_mib FROM "
+                                    "timings WHERE stage = 'total')"), 0);
     /* the table's total is the printed one less the commit (inside the printed "writing"), and within the
      * process's own wall time */
     if (!(total <= printed_total + 0.006 && printed_total - total <= printed_writing + 0.011))
