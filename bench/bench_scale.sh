@@ -193,7 +193,8 @@ timings() {
     echo "-- ${label_of[$name]}: timings (wall s, CPU s, peak resident MiB so far; stage rows add up to" \
         "$t_sum s, total $t_total s, process wall ${wall[$name]} s)"
     sqlite3 -bail -separator ' ' "$db" "SELECT printf('   %-40s %8.2f %8.2f %8s', stage || CASE beside WHEN 1 THEN
-        ' [beside]' ELSE '' END, seconds, cpu_seconds, coalesce(printf('%.0f', peak_rss_mib), '-')) FROM timings
+        ' [beside]' ELSE '' END, seconds, cpu_seconds, CASE WHEN peak_rss_mib IS NULL THEN '-' ELSE
+        printf('%.0f', peak_rss_mib) END) FROM timings
         WHERE seconds >= 0.005 OR stage IN ('other', 'total') ORDER BY id"
     awk -v t="$t_total" -v s="$t_sum" -v n="$t_rows" -v w="${wall[$name]}" 'BEGIN {
         d = t - s; if (d < 0) d = -d
