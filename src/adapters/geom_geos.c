@@ -191,11 +191,16 @@ sv_geom *sv_geom_point(sv_geos *s, double x, double y)
  * centre, moved. So the ring of (0, 0) is kept per radius and the circle of (x, y) is that ring plus (x, y),
  * the same doubles GEOS's buffer gives (checked against GEOSBuffer on 80,000 centres and 4 radii, and by
  * test_geom), without its noding and polygonizing for every circle. */
-static const circle_template *circle_of(sv_geos *s, double radius, int quad_segs)
+/* The kept ring of (radius, quad_segs) in *out (NULL when GEOS's circle is not one plain ring: buffer each
+ * point then); -1 when out of memory. */
+static int circle_of(sv_geos *s, double radius, int quad_segs, const circle_template **out)
 {
+    *out = NULL;
     for (int i = 0; i < CIRCLE_CACHE; i++)
-        if (s->circles[i].n && s->circles[i].radius == radius && s->circles[i].quad_segs == quad_segs)
-            return &s->circles[i];
+        if (s->circles[i].n && s->circles[i].radius == radius && s->circles[i].quad_segs == quad_segs) {
+            *out = &s->circles[i];
+            return 0;
+        }
     GEOSGeometry *o = GEOSGeom_createPointFromXY_r(s->h, 0, 0);
     GEOSGeometry *c = o ? GEOSBuffer_r(s->h, o, radius, quad_segs) : NULL;
     GEOSGeom_destroy_r(s->h, o);
@@ -207,21 +212,27 @@ static const circle_template *circle_of(sv_geos *s, double radius, int quad_segs
                                    : NULL;
     const GEOSCoordSequence *cs = ring ? GEOSGeom_getCoordSeq_r(s->h, ring) : NULL;
     unsigned n = 0;
-    if (cs && GEOSCoordSeq_getSize_r(s->h, cs, &n) && n >= 4 && (t->xy = sv_malloc(2 * n * sizeof *t->xy)) &&
-        GEOSCoordSeq_copyToBuffer_r(s->h, cs, t->xy, 0, 0)) {
-        t->radius = radius;
-        t->quad_segs = quad_segs;
-        t->n = n;
+    int rc = 0;
+    if (cs && GEOSCoordSeq_getSize_r(s->h, cs, &n) && n >= 4) {
+        if (!(t->xy = sv_malloc(2 * n * sizeof *t->xy)))
+            rc = -1;
+        else if (GEOSCoordSeq_copyToBuffer_r(s->h, cs, t->xy, 0, 0)) {
+            t->radius = radius;
+            t->quad_segs = quad_segs;
+            t->n = n;
+            *out = t;
+        }
     }
     GEOSGeom_destroy_r(s->h, c);
-    return t->n ? t : NULL;
+    return rc;
 }
 
 sv_geom *sv_geom_circle(sv_geos *s, double x, double y, double radius, int quad_segs)
 {
-    const circle_template *t = radius > 0 && isfinite(radius) && quad_segs > 0 && isfinite(x) && isfinite(y)
-                                   ? circle_of(s, radius, quad_segs)
-                                   : NULL;
+    const circle_template *t = NULL;
+    if (radius > 0 && isfinite(radius) && quad_segs > 0 && isfinite(x) && isfinite(y) &&
+        circle_of(s, radius, quad_segs, &t) != 0)
+        return NULL; /* out of memory */
     if (t) {
         double buf[2 * 520];
         double *xy = t->n <= sizeof buf / sizeof buf[0] / 2 ? buf : sv_malloc(2 * t->n * sizeof *xy);
