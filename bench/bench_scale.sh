@@ -178,6 +178,30 @@ compare() {
         }' "$1" "$2"
 }
 
+# timings NAME DB: svcov's timings table (issue 19, item 4) checked and shown: the stage rows must add up
+# to its total (to 1 ms per row), and the total stay within the run's wall time; prints each stage with its
+# wall and CPU seconds, and the CPU/wall ratio (2.0: both cores busy all the time). Returns 1 when they do not.
+timings() {
+    local name=$1 db=$2 check
+    check=$(sqlite3 -bail "$db" "SELECT printf('%.4f %.4f %d', (SELECT seconds FROM timings WHERE stage = 'total'),
+        (SELECT sum(seconds) FROM timings WHERE beside = 0 AND stage != 'total'),
+        (SELECT count(*) FROM timings WHERE beside = 0 AND stage != 'total'))") || {
+        echo "bench_scale.sh: $name: no timings table in $db" >&2
+        return 1
+    }
+    read -r t_total t_sum t_rows <<<"$check"
+    echo "-- ${label_of[$name]}: timings (wall s, CPU s, peak resident MiB so far; stage rows add up to" \
+        "$t_sum s, total $t_total s, process wall ${wall[$name]} s)"
+    sqlite3 -bail -separator ' ' "$db" "SELECT printf('   %-40s %8.2f %8.2f %8s', stage || CASE beside WHEN 1 THEN
+        ' [beside]' ELSE '' END, seconds, cpu_seconds, CASE WHEN peak_rss_mib IS NULL THEN '-' ELSE
+        printf('%.0f', peak_rss_mib) END) FROM timings
+        WHERE seconds >= 0.005 OR stage IN ('other', 'total') ORDER BY id"
+    awk -v t="$t_total" -v s="$t_sum" -v n="$t_rows" -v w="${wall[$name]}" 'BEGIN {
+        d = t - s; if (d < 0) d = -d
+        if (d > 0.001 * n || t > w + 0.05) { print "   timings do NOT add up"; exit 1 }
+        print "   timings add up" }'
+}
+
 # run NAME LABEL CSV CMD...: one timed run of a city, its results kept under NAME.
 run() {
     local name=$1 label=$2 out=$3
@@ -215,6 +239,10 @@ for city in ${cities//,/ }; do
             ${svcov_extra[@]+"${svcov_extra[@]}"}
         [ "${state[defaults]}" = ok ] && svcov_csv "$dir/defaults.sqlite" "$dir/defaults.csv"
     fi
+    svcov_timings=()
+    for name in svcov defaults; do
+        [ "${state[$name]:-}" = ok ] && svcov_timings+=("$name")
+    done
     if in_list sql "$runs"; then
         run sql "SpatiaLite SQL" "$dir/sql.csv" "$root/bench/peer_spatialite.sh" run "$dir/peer.sqlite" \
             "$st" "$di" "$crs" "$radii" "$quadsegs" "$dir/sql.csv"
@@ -282,6 +310,9 @@ for city in ${cities//,/ }; do
             fi
         fi
     fi
+    for name in ${svcov_timings[@]+"${svcov_timings[@]}"}; do
+        timings "$name" "$dir/$name.sqlite" || status=1
+    done
     unset wall kib state csv label_of
 done
 exit "$status"

@@ -79,7 +79,40 @@ size_t sv_ctx_issue_count(const sv_ctx *ctx);
 const sv_issue *sv_ctx_issue(const sv_ctx *ctx, size_t i);
 
 void sv_ctx_set_progress(sv_ctx *ctx, sv_progress_fn fn, void *userdata);
+/* Report progress (to the callback, if any) and keep the stage times: a stage opens with its first event
+ * (inside the one open, so stages nest: "people > redundancy") and closes at fraction 1 (with any still open
+ * inside it). Call it from the thread that created ctx only. */
 void sv_progress(sv_ctx *ctx, const char *stage, double fraction);
+
+/* Stage times (issue 19). From sv_ctx_create on, every moment belongs to exactly one line: the stage on top
+ * when it passed, or "other" outside every stage; so the lines, "other" included, add up to "total". A
+ * line's seconds are its own, without its sub-stages'. CPU is the whole process's (every thread) while the
+ * line was on top; rows are those written (sv_ctx_add_rows, by the store) on this context meanwhile. A line
+ * "beside" is another thread's time, running alongside the others (not in the sum). */
+#define SV_TIMING_DEPTH 8
+#define SV_TIMING_LINES 64
+#define SV_TIMING_NAME (SV_TIMING_DEPTH * 34)
+typedef struct {
+    const char *stage;  /* the path as printed: "people > redundancy"; owned by ctx */
+    const char *parent; /* the enclosing stage's line ("people"); NULL at the top */
+    double seconds, cpu_seconds;
+    long long rows;
+    int beside;
+    double peak_mib; /* the process's peak resident memory so far when the line was last on top (getrusage) */
+} sv_timing;
+/* Charge the time up to now to the line on top (the lines and totals are as of the last update or event). */
+void sv_ctx_timings_update(sv_ctx *ctx);
+size_t sv_ctx_timing_count(const sv_ctx *ctx);
+/* Line i in order of first appearance (its stage and parent filled in); NULL past the end. Owned by ctx. */
+const sv_timing *sv_ctx_timing(sv_ctx *ctx, size_t i);
+/* "other" and "total" (from sv_ctx_create to the last update); either may be NULL. */
+void sv_ctx_timing_totals(const sv_ctx *ctx, sv_timing *other, sv_timing *total);
+/* A line beside the others: another thread's wall and CPU time and the rows it wrote. */
+void sv_ctx_timing_beside(sv_ctx *ctx, const char *stage, double seconds, double cpu_seconds, long long rows);
+/* Count n rows written to the result (the stores call it once a row is in). */
+void sv_ctx_add_rows(sv_ctx *ctx, long long n);
+/* The calling thread's CPU time, seconds. */
+double sv_ctx_thread_cpu_s(void);
 
 /* Warnings about the run as a whole (not one feature: those are issues),
  * e.g. a repeated break merged or a filter that matched nothing. The text

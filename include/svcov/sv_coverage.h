@@ -67,6 +67,7 @@ typedef struct {
     const size_t *station_lines_len;
     double trim_m;
     int trim_quad_segs;
+    int want_gap_parts; /* with the gap polygon, each of its polygons as WKB and its area (on the workers) */
 } sv_cov_input;
 
 /* One district and break. WKB buffers are NULL when empty or not asked for. */
@@ -77,6 +78,11 @@ typedef struct {
     size_t covered_len;
     unsigned char *gap_wkb;
     size_t gap_len;
+    /* want_gap_parts: the polygons of gap_wkb in its order (n_gap_parts of them; 0 without a gap) */
+    int n_gap_parts;
+    unsigned char **gap_part_wkb;
+    size_t *gap_part_len;
+    double *gap_part_area;
 } sv_cov_cell;
 
 typedef struct {
@@ -95,6 +101,8 @@ typedef struct {
  * sv_cov_result_free even on failure. */
 sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result *out);
 void sv_cov_result_free(sv_cov_result *r);
+/* The gap parts of one cell, freed (once written: the write stage frees them as it goes). */
+void sv_cov_cell_free_parts(sv_cov_cell *c);
 
 #ifdef __cplusplus
 }

@@ -69,6 +69,7 @@ typedef enum {
     SV_TABLE_COVERAGE_LOST,   /* svcov compare: area covered by the base only */
     SV_TABLE_STATION_CHANGE,  /* svcov compare: stations added, removed, moved */
     SV_TABLE_COMPARE_RUNS,    /* one record per compare */
+    SV_TABLE_TIMINGS,         /* the stage times of the run */
     SV_TABLE_COUNT
 } sv_table;
 

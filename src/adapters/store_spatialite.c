@@ -597,6 +597,7 @@ static sv_status step_stmt(sv_ctx *ctx, sv_store *st, sqlite3_stmt *s)
     sqlite3_clear_bindings(s);
     if (r != SQLITE_DONE)
         return db_error(ctx, st->db, "cannot write a result row");
+    sv_ctx_add_rows(ctx, 1);
     return SV_OK;
 }
 

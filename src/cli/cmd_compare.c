@@ -102,7 +102,7 @@ int cmd_compare(int argc, char **argv)
     }
     sv_ctx_set_warning(ctx, cli_warning, (void *)"compare");
     if (!quiet) {
-        sv_ctx_set_progress(ctx, cli_progress, NULL);
+        sv_ctx_set_progress(ctx, cli_progress, ctx);
         cli_progress_begin();
     }
     cli_catch_signals(ctx);

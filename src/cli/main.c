@@ -263,27 +263,12 @@ void cli_warning(const char *text, void *userdata)
     cli_eprintf(userdata ? (const char *)userdata : "", "warning: %s", text);
 }
 
-/* Stage times: every moment of the run belongs to exactly one line, so
- * the lines add up to the total. A stage reported inside another (the
- * coverage of each category inside "categories") is its own line under
- * the outer one's name; time outside every stage is "other". */
-#define PG_DEPTH 8
-#define PG_LINES 64
+/* Progress on a terminal; the stage times are the context's (sv_timing: every moment of the run belongs to
+ * exactly one line, so the lines add up to the total), printed once at the end. */
 static struct {
     int started, tty, last_pct;
-    struct timespec t0, last;
-    char stack[PG_DEPTH][32];
-    int depth;
-    char name[PG_LINES][PG_DEPTH * 34];
-    double secs[PG_LINES];
-    int n;
-    double other;
+    sv_ctx *ctx; /* the progress callback's userdata */
 } pg;
-
-static double pg_since(const struct timespec *a, const struct timespec *b)
-{
-    return (double)(b->tv_sec - a->tv_sec) + 1e-9 * (double)(b->tv_nsec - a->tv_nsec);
-}
 
 void cli_progress_begin(void)
 {
@@ -291,55 +276,13 @@ void cli_progress_begin(void)
     pg.started = 1;
     pg.tty = isatty(STDERR_FILENO);
     pg.last_pct = -1;
-    clock_gettime(CLOCK_MONOTONIC, &pg.t0);
-    pg.last = pg.t0;
-}
-
-/* The time since the last event goes to the stage on top of the stack. */
-static void pg_account(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double dt = pg_since(&pg.last, &now);
-    pg.last = now;
-    if (pg.depth == 0) {
-        pg.other += dt;
-        return;
-    }
-    char path[sizeof pg.name[0]] = "";
-    for (int k = 0; k < pg.depth; k++) {
-        size_t used = strlen(path);
-        snprintf(path + used, sizeof path - used, "%s%s", k ? " > " : "", pg.stack[k]);
-    }
-    int i = 0;
-    while (i < pg.n && strcmp(pg.name[i], path) != 0)
-        i++;
-    if (i == pg.n) {
-        if (pg.n == PG_LINES) {
-            pg.other += dt;
-            return;
-        }
-        snprintf(pg.name[pg.n++], sizeof pg.name[0], "%s", path);
-    }
-    pg.secs[i] += dt;
 }
 
 void cli_progress(const char *stage, double fraction, void *userdata)
 {
-    (void)userdata;
     if (!pg.started)
         cli_progress_begin();
-    pg_account();
-    int at = -1;
-    for (int k = 0; k < pg.depth; k++)
-        if (strcmp(pg.stack[k], stage) == 0)
-            at = k;
-    if (fraction >= 1.0) {
-        if (at >= 0)
-            pg.depth = at; /* the stage, and any left open inside it, end */
-    } else if (at < 0 && pg.depth < PG_DEPTH) {
-        snprintf(pg.stack[pg.depth++], sizeof pg.stack[0], "%s", stage);
-    }
+    pg.ctx = userdata;
     if (!pg.tty)
         return; /* off a terminal: the times once, at the end */
     int pct = fraction >= 1.0 ? 100 : (int)(fraction * 100.0);
@@ -360,7 +303,7 @@ sv_ctx *cli_run_ctx(const char *cmd, int allow_network, int threads, int quiet)
         sv_ctx_set_threads(ctx, threads);
     sv_ctx_set_warning(ctx, cli_warning, (void *)cmd);
     if (!quiet) {
-        sv_ctx_set_progress(ctx, cli_progress, NULL);
+        sv_ctx_set_progress(ctx, cli_progress, ctx);
         cli_progress_begin();
     }
     cli_catch_signals(ctx);
@@ -371,17 +314,26 @@ void cli_progress_end(void)
 {
     if (!pg.started)
         return;
-    pg_account();
-    double total = pg_since(&pg.t0, &pg.last);
+    pg.started = 0;
     if (pg.tty)
         fprintf(stderr, "\r\033[K");
+    sv_ctx *ctx = pg.ctx;
+    if (!ctx)
+        return;
+    sv_ctx_timings_update(ctx);
+    sv_timing other, total;
+    sv_ctx_timing_totals(ctx, &other, &total);
     int w = 10;
-    for (int i = 0; i < pg.n; i++)
-        w = (int)strlen(pg.name[i]) > w ? (int)strlen(pg.name[i]) : w;
-    for (int i = 0; i < pg.n; i++)
-        fprintf(stderr, "%-*s %8.2f s\n", w, pg.name[i], pg.secs[i]);
-    fprintf(stderr, "%-*s %8.2f s\n", w, "other", pg.other);
-    fprintf(stderr, "%-*s %8.2f s (the whole run)\n", w, "total", total);
+    size_t n = sv_ctx_timing_count(ctx);
+    for (size_t i = 0; i < n; i++)
+        w = (int)strlen(sv_ctx_timing(ctx, i)->stage) > w ? (int)strlen(sv_ctx_timing(ctx, i)->stage) : w;
+    /* the lines of other threads (the early writer) are in the timings table, not here: these add up */
+    for (size_t i = 0; i < n; i++) {
+        const sv_timing *t = sv_ctx_timing(ctx, i);
+        if (!t->beside)
+            fprintf(stderr, "%-*s %8.2f s %8.2f s CPU\n", w, t->stage, t->seconds, t->cpu_seconds);
+    }
+    fprintf(stderr, "%-*s %8.2f s %8.2f s CPU\n", w, "other", other.seconds, other.cpu_seconds);
+    fprintf(stderr, "%-*s %8.2f s %8.2f s CPU (the whole run)\n", w, "total", total.seconds, total.cpu_seconds);
     fflush(stderr);
-    pg.started = 0;
 }

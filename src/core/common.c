@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,7 +24,25 @@ struct sv_ctx {
     atomic_int interrupted; /* set by a signal handler or another thread (lock-free: signal-safe) */
     int threads;
     int allow_network;
+    /* Stage times (sv_timing): the open stages, and one line per stage path in order of first appearance.
+     * Fixed arrays: accounting never allocates, so it cannot fail. */
+    struct {
+        double t0, last, cpu0, cpu_last, other, other_cpu, peak_mib;
+        long long rows, other_rows; /* rows counted since the last event; outside every stage */
+        char stack[SV_TIMING_DEPTH][32];
+        int depth, n;
+        char name[SV_TIMING_LINES][SV_TIMING_NAME];
+        int parent[SV_TIMING_LINES];
+        sv_timing line[SV_TIMING_LINES];
+    } tm;
 };
+
+static double cpu_clock_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 const char *sv_status_str(sv_status st)
 {
@@ -49,6 +68,8 @@ sv_ctx *sv_ctx_create(void)
         return NULL;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     ctx->threads = n > 0 ? (int)n : 1;
+    ctx->tm.t0 = ctx->tm.last = sv_clock_s();
+    ctx->tm.cpu0 = ctx->tm.cpu_last = cpu_clock_s();
     return ctx;
 }
 
@@ -132,10 +153,130 @@ void sv_ctx_set_progress(sv_ctx *ctx, sv_progress_fn fn, void *userdata)
     ctx->progress_ud = userdata;
 }
 
+/* The line of the stage path stack[0] > ... > stack[depth-1] (created, with its parents, on first use); -1 when
+ * the table is full. */
+static int timing_line(sv_ctx *ctx, int depth)
+{
+    char path[SV_TIMING_NAME] = "";
+    int parent = -1;
+    for (int k = 0; k < depth; k++) {
+        size_t used = strlen(path);
+        snprintf(path + used, sizeof path - used, "%s%s", k ? " > " : "", ctx->tm.stack[k]);
+        int i = 0;
+        while (i < ctx->tm.n && strcmp(ctx->tm.name[i], path) != 0)
+            i++;
+        if (i == ctx->tm.n) {
+            if (ctx->tm.n == SV_TIMING_LINES)
+                return -1;
+            ctx->tm.n++;
+            snprintf(ctx->tm.name[i], sizeof ctx->tm.name[i], "%s", path);
+            ctx->tm.parent[i] = parent;
+            memset(&ctx->tm.line[i], 0, sizeof ctx->tm.line[i]);
+        }
+        parent = i;
+    }
+    return parent;
+}
+
+void sv_ctx_timings_update(sv_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    double now = sv_clock_s(), cpu = cpu_clock_s();
+    double dt = now - ctx->tm.last, dc = cpu - ctx->tm.cpu_last;
+    struct rusage ru;
+    double peak = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss / 1024.0 : 0; /* KiB on Linux */
+    ctx->tm.peak_mib = peak;
+    ctx->tm.last = now;
+    ctx->tm.cpu_last = cpu;
+    int i = ctx->tm.depth > 0 ? timing_line(ctx, ctx->tm.depth) : -1;
+    if (i < 0) {
+        ctx->tm.other += dt;
+        ctx->tm.other_cpu += dc;
+        ctx->tm.other_rows += ctx->tm.rows;
+    } else {
+        ctx->tm.line[i].peak_mib = peak;
+        ctx->tm.line[i].seconds += dt;
+        ctx->tm.line[i].cpu_seconds += dc;
+        ctx->tm.line[i].rows += ctx->tm.rows;
+    }
+    ctx->tm.rows = 0;
+}
+
 void sv_progress(sv_ctx *ctx, const char *stage, double fraction)
 {
-    if (ctx && ctx->progress)
+    if (!ctx)
+        return;
+    /* The time since the last event belongs to the stage on top of the stack; a stage not open opens (inside
+     * the one on top), and a finished stage closes with any left open inside it. */
+    int at = -1;
+    for (int k = 0; k < ctx->tm.depth; k++)
+        if (strcmp(ctx->tm.stack[k], stage) == 0)
+            at = k;
+    if (fraction >= 1.0 || at < 0)
+        sv_ctx_timings_update(ctx);
+    if (fraction >= 1.0) {
+        if (at >= 0)
+            ctx->tm.depth = at;
+    } else if (at < 0 && ctx->tm.depth < SV_TIMING_DEPTH) {
+        snprintf(ctx->tm.stack[ctx->tm.depth++], sizeof ctx->tm.stack[0], "%s", stage);
+    }
+    if (ctx->progress)
         ctx->progress(stage, fraction, ctx->progress_ud);
+}
+
+void sv_ctx_add_rows(sv_ctx *ctx, long long n)
+{
+    if (ctx)
+        ctx->tm.rows += n;
+}
+
+size_t sv_ctx_timing_count(const sv_ctx *ctx)
+{
+    return ctx ? (size_t)ctx->tm.n : 0;
+}
+
+const sv_timing *sv_ctx_timing(sv_ctx *ctx, size_t i)
+{
+    if (!ctx || i >= (size_t)ctx->tm.n)
+        return NULL;
+    sv_timing *t = &ctx->tm.line[i];
+    t->stage = ctx->tm.name[i];
+    t->parent = ctx->tm.parent[i] >= 0 ? ctx->tm.name[ctx->tm.parent[i]] : NULL;
+    return t;
+}
+
+void sv_ctx_timing_totals(const sv_ctx *ctx, sv_timing *other, sv_timing *total)
+{
+    sv_timing o = {.stage = "other", .seconds = ctx->tm.other, .cpu_seconds = ctx->tm.other_cpu,
+                   .rows = ctx->tm.other_rows, .peak_mib = ctx->tm.peak_mib};
+    sv_timing t = {.stage = "total", .seconds = ctx->tm.last - ctx->tm.t0, .cpu_seconds = ctx->tm.cpu_last -
+                   ctx->tm.cpu0, .peak_mib = ctx->tm.peak_mib};
+    for (int i = 0; i < ctx->tm.n; i++)
+        if (!ctx->tm.line[i].beside)
+            t.rows += ctx->tm.line[i].rows;
+    t.rows += o.rows;
+    if (other)
+        *other = o;
+    if (total)
+        *total = t;
+}
+
+void sv_ctx_timing_beside(sv_ctx *ctx, const char *stage, double seconds, double cpu_seconds, long long rows)
+{
+    if (!ctx || ctx->tm.n == SV_TIMING_LINES)
+        return;
+    int i = ctx->tm.n++;
+    snprintf(ctx->tm.name[i], sizeof ctx->tm.name[i], "%s", stage);
+    ctx->tm.parent[i] = -1;
+    ctx->tm.line[i] = (sv_timing){.seconds = seconds, .cpu_seconds = cpu_seconds, .rows = rows, .beside = 1};
+}
+
+double sv_ctx_thread_cpu_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 void sv_ctx_set_warning(sv_ctx *ctx, sv_warning_fn fn, void *userdata)

@@ -497,6 +497,17 @@ static const sv_column breaks[] = {
     {"label_zh", T, 0, "its Chinese name"},
 };
 
+/* Where the run's time went (issue 19): one row per stage line as printed, then "other" and "total". */
+static const sv_column timings[] = {
+    {"stage", T, NN, "the stage as printed on stderr, sub-stages after their parent: people > redundancy"},
+    {"parent", T, 0, "the enclosing stage's row; NULL at the top"},
+    {"seconds", R, NN, "wall time in the stage itself, not its sub-stages; the rows add up to total"},
+    {"cpu_seconds", R, 0, "CPU time of all threads meanwhile (2 x seconds: both cores busy)"},
+    {"rows_written", I, 0, "result rows written meanwhile"},
+    {"beside", I, NN, "1: another thread's time beside the others (the early writer), not in the sum"},
+    {"peak_rss_mib", R, 0, "the process's peak resident memory so far as the stage last ran, MiB"},
+};
+
 #define COLS(c) (c), sizeof(c) / sizeof(c)[0]
 #define NO_INDEX NULL, 0
 
@@ -578,6 +589,8 @@ static const sv_table_desc tables[SV_TABLE_COUNT] = {
                                  "id", COLS(station_change), "POINT", "geom", NO_INDEX, 1, 0},
     [SV_TABLE_COMPARE_RUNS] = {"compare_runs", "one row per svcov compare", "compare_run_id", COLS(compare_runs),
                                NULL, NULL, NO_INDEX, 0, 0},
+    [SV_TABLE_TIMINGS] = {"timings", "where the run's time went: one row per stage and sub-stage, other, total",
+                          "id", COLS(timings), NULL, NULL, NO_INDEX, 1, 0},
 };
 
 const sv_table_desc *sv_schema_table(sv_table t)

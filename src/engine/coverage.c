@@ -322,10 +322,33 @@ static int voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const sv_e
     return ok ? 0 : -1;
 }
 
+/* The polygons of the gap g, as the gap_parts table has them: WKB and area of each, in g's order. */
+static int keep_parts(worker *w, const sv_geom *g, sv_cov_cell *c)
+{
+    int n = sv_geom_num_parts(w->h, g);
+    if (n <= 0)
+        return n < 0 ? -1 : 0;
+    c->gap_part_wkb = sv_calloc((size_t)n, sizeof *c->gap_part_wkb);
+    c->gap_part_len = sv_calloc((size_t)n, sizeof *c->gap_part_len);
+    c->gap_part_area = sv_calloc((size_t)n, sizeof *c->gap_part_area);
+    if (!c->gap_part_wkb || !c->gap_part_len || !c->gap_part_area)
+        return -1;
+    c->n_gap_parts = n;
+    for (int i = 0; i < n; i++) {
+        sv_geom *part = sv_geom_part(w->h, g, i);
+        c->gap_part_wkb[i] = part ? sv_geom_to_wkb(w->h, part, &c->gap_part_len[i]) : NULL;
+        c->gap_part_area[i] = part ? sv_geom_area(w->h, part) : 0;
+        sv_geom_destroy(w->h, part);
+        if (!c->gap_part_wkb[i])
+            return -1;
+    }
+    return 0;
+}
+
 /* Store the polygons of g (owned) as WKB in *wkb unless they are empty;
  * lines an overlay leaves where edges touch and the needles of nearly
  * coincident boundaries (district minus gap) are left out. */
-static int keep_wkb(worker *w, sv_geom *g, unsigned char **wkb, size_t *len)
+static int keep_wkb(worker *w, sv_geom *g, unsigned char **wkb, size_t *len, sv_cov_cell *parts)
 {
     *wkb = NULL;
     *len = 0;
@@ -338,8 +361,11 @@ static int keep_wkb(worker *w, sv_geom *g, unsigned char **wkb, size_t *len)
     int empty = sv_geom_is_empty(w->h, g);
     if (empty == 0)
         *wkb = sv_geom_to_wkb(w->h, g, len);
+    int rc = (empty == 0 && !*wkb) ? -1 : 0;
+    if (rc == 0 && empty == 0 && parts && keep_parts(w, g, parts) != 0)
+        rc = -1;
     sv_geom_destroy(w->h, g);
-    return (empty == 0 && !*wkb) ? -1 : 0;
+    return rc;
 }
 
 /* The last "district" (the whole area, when the caller appends it) is the
@@ -482,8 +508,8 @@ static int measure_district(void *arg, size_t d)
                 goto geomfail;
             }
             /* both calls, always: each takes its geometry (a failed first one leaked the gap) */
-            int kc = keep_wkb(w, cov, &cell->covered_wkb, &cell->covered_len);
-            int kg = keep_wkb(w, gap, &cell->gap_wkb, &cell->gap_len);
+            int kc = keep_wkb(w, cov, &cell->covered_wkb, &cell->covered_len, NULL);
+            int kg = keep_wkb(w, gap, &cell->gap_wkb, &cell->gap_len, in->want_gap_parts ? cell : NULL);
             if (kc != 0 || kg != 0)
                 goto nomem;
         } else {
@@ -660,6 +686,20 @@ done:
     return st;
 }
 
+void sv_cov_cell_free_parts(sv_cov_cell *c)
+{
+    if (c->gap_part_wkb)
+        for (int i = 0; i < c->n_gap_parts; i++)
+            free(c->gap_part_wkb[i]);
+    free(c->gap_part_wkb);
+    free(c->gap_part_len);
+    free(c->gap_part_area);
+    c->gap_part_wkb = NULL;
+    c->gap_part_len = NULL;
+    c->gap_part_area = NULL;
+    c->n_gap_parts = 0;
+}
+
 void sv_cov_result_free(sv_cov_result *r)
 {
     if (!r)
@@ -668,6 +708,7 @@ void sv_cov_result_free(sv_cov_result *r)
         for (size_t k = 0; k < r->n_districts * r->n_breaks; k++) {
             free(r->cells[k].covered_wkb);
             free(r->cells[k].gap_wkb);
+            sv_cov_cell_free_parts(&r->cells[k]);
         }
     for (size_t i = 0; r->cell_wkb && i < r->n_cells; i++)
         free(r->cell_wkb[i]);

@@ -32,6 +32,8 @@ typedef struct {
     atomic_int stop; /* the run failed elsewhere: give up */
     pthread_t tid;
     int running;
+    double seconds, cpu_seconds; /* its own time (a timings line beside the others) */
+    long long rows;
 } sv_early_writer;
 
 typedef struct {
@@ -107,5 +109,6 @@ sv_status sv_write_city(sv_analyze_state *s, sv_store *db);
 sv_status sv_write_demand(sv_analyze_state *s, sv_store *db);
 sv_status sv_write_roads(sv_analyze_state *s, sv_store *db);
 sv_status sv_write_run_record(sv_analyze_state *s, sv_store *db);
+sv_status sv_write_timings(sv_ctx *ctx, sv_store *db); /* analyze_write.c: the timings table, last */
 
 #endif

@@ -5,6 +5,7 @@
 #include "pipeline/analyze_access.h"
 #include "pipeline/analyze_stages.h"
 #include "svcov/sv_geom.h"
+#include "core/schema.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@ static void *early_write(void *arg)
     sv_early_writer *w = arg;
     const sv_analyze_opts *o = w->o;
     const sv_analysis *a = w->a;
+    double t0 = sv_clock_s(), cpu0 = sv_ctx_thread_cpu_s();
     sv_geos *h = sv_geos_create();
     sv_status rc = h ? sv_store_create(w->ctx, o->out_path, a->crs.epsg, &w->db) : SV_ERR_NOMEM;
     int circles = o->service_areas && !a->network;
@@ -57,6 +59,13 @@ static void *early_write(void *arg)
         rc = sv_store_finish_table(w->ctx, w->db, SV_TABLE_SERVICE_AREAS);
     sv_geos_destroy(h);
     w->rc = rc;
+    /* its own line in the timings: it runs beside the stages of the main thread */
+    sv_timing total;
+    sv_ctx_timings_update(w->ctx);
+    sv_ctx_timing_totals(w->ctx, NULL, &total);
+    w->seconds = sv_clock_s() - t0;
+    w->cpu_seconds = sv_ctx_thread_cpu_s() - cpu0;
+    w->rows = total.rows;
     return NULL;
 }
 
@@ -80,6 +89,8 @@ sv_status sv_early_writer_join(sv_ctx *ctx, sv_early_writer *w)
     sv_status rc = w->ctx ? w->rc : SV_OK;
     if (rc != SV_OK && rc != SV_ERR_INTERRUPTED && ctx)
         sv_error(ctx, rc, "%s", sv_ctx_errmsg(w->ctx));
+    if (rc == SV_OK && ctx && w->ctx)
+        sv_ctx_timing_beside(ctx, "early writer (thread)", w->seconds, w->cpu_seconds, w->rows);
     if (rc != SV_OK) {
         sv_store_abort(w->db);
         w->db = NULL;
@@ -98,6 +109,24 @@ sv_status sv_analyze_write_start(sv_analyze_state *s)
     return early_writer_start(&s->ew);
 }
 
+/* The timings table: every line of ctx up to now, then "other" and "total" (the commit that follows is not in
+ * it: COMMIT, fsync and rename, after every index is built). */
+sv_status sv_write_timings(sv_ctx *ctx, sv_store *db)
+{
+    sv_ctx_timings_update(ctx);
+    sv_timing other, total;
+    sv_ctx_timing_totals(ctx, &other, &total);
+    size_t n = sv_ctx_timing_count(ctx);
+    sv_status rc = SV_OK;
+    for (size_t i = 0; i <= n + 1 && rc == SV_OK; i++) {
+        const sv_timing *t = i < n ? sv_ctx_timing(ctx, i) : i == n ? &other : &total;
+        sv_value v[] = {SV_TEXT(t->stage), SV_TEXT(t->parent), SV_REAL(t->seconds), SV_REAL(t->cpu_seconds),
+                        SV_INT(t->rows), SV_INT(t->beside), SV_REAL(t->beside ? NAN : t->peak_mib)};
+        rc = sv_store_insert(ctx, db, SV_TABLE_TIMINGS, v, sizeof v / sizeof v[0], NULL, 0);
+    }
+    return rc;
+}
+
 /* Join the early writer, write every other table into its database and
  * commit; the database is consumed either way. */
 sv_status sv_analyze_write(sv_analyze_state *s)
@@ -105,22 +134,28 @@ sv_status sv_analyze_write(sv_analyze_state *s)
     sv_ctx *ctx = s->ctx;
     const sv_analyze_opts *o = s->o;
     const sv_analysis *a = s->a;
+    sv_progress(ctx, "writing", 0.0);
+    sv_progress(ctx, "early writer", 0.0); /* waiting for it */
     sv_status rc = sv_early_writer_join(ctx, &s->ew);
+    sv_progress(ctx, "early writer", 1.0);
     if (rc != SV_OK)
         return rc;
     sv_store *db = s->ew.db;
     s->ew.db = NULL;
     sv_write_progress p = {0, (a->network && o->service_areas ? a->n_stations : 0) + a->n_districts * a->n_breaks};
-    sv_progress(ctx, "writing", 0.0);
+    sv_progress(ctx, "coverage tables", 0.0);
     rc = sv_write_network_areas(s, db, &p);
     if (rc == SV_OK)
         rc = sv_write_district_coverage(s, db, &p);
     if (rc == SV_OK)
         rc = sv_write_city(s, db);
+    sv_progress(ctx, "coverage tables", 1.0);
     if (rc == SV_OK)
         rc = sv_write_demand(s, db);
+    sv_progress(ctx, "people tables", 0.0);
     if (rc == SV_OK)
         rc = sv_people_write(ctx, db, a, &s->sfs, s->keep);
+    sv_progress(ctx, "people tables", 1.0);
     if (rc == SV_OK)
         rc = sv_access_stage_write(ctx, s->h, db, a, &s->sfs, s->keep);
     if (rc == SV_OK)
@@ -129,6 +164,13 @@ sv_status sv_analyze_write(sv_analyze_state *s)
         rc = sv_store_issue(ctx, db, sv_ctx_issue(ctx, i));
     if (rc == SV_OK)
         rc = sv_write_run_record(s, db);
+    sv_progress(ctx, "indexes", 0.0);
+    for (int t = 0; t < SV_TABLE_COUNT && rc == SV_OK; t++)
+        if (sv_schema_table((sv_table)t)->geometry)
+            rc = sv_store_finish_table(ctx, db, (sv_table)t);
+    sv_progress(ctx, "indexes", 1.0);
+    if (rc == SV_OK)
+        rc = sv_write_timings(ctx, db);
     if (rc == SV_OK && sv_ctx_interrupted(ctx))
         rc = SV_ERR_INTERRUPTED;
     if (rc != SV_OK) {

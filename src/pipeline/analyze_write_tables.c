@@ -60,9 +60,11 @@ sv_status sv_write_district_coverage(sv_analyze_state *s, sv_store *db, sv_write
     for (size_t d = 0; d < a->n_districts && rc == SV_OK; d++) {
         const sv_feature *f = &d_fs->items[vd[d].src];
         for (size_t b = 0; b < a->n_breaks && rc == SV_OK; b++) {
-            const sv_cov_cell *c = &a->cov.cells[d * a->n_breaks + b];
-            sv_geom *gap = c->gap_wkb ? sv_geom_from_wkb(h, c->gap_wkb, c->gap_len) : NULL;
-            int nparts = gap ? sv_geom_num_parts(h, gap) : 0;
+            sv_cov_cell *c = &a->cov.cells[d * a->n_breaks + b];
+            /* the parts as the coverage workers cut them; else cut here */
+            int cut = c->gap_wkb && !c->gap_part_wkb;
+            sv_geom *gap = cut ? sv_geom_from_wkb(h, c->gap_wkb, c->gap_len) : NULL;
+            int nparts = cut ? (gap ? sv_geom_num_parts(h, gap) : 0) : c->n_gap_parts;
             double covered_pct = c->area_m2 > 0 ? 100.0 * (c->covered_m2 / c->area_m2) : 0.0; /* exactly 100 when whole */
             double pop_total = a->people.total ? a->people.total[d * a->n_breaks + b] : NAN;
             double pop_covered = a->people.covered ? a->people.covered[d * a->n_breaks + b] : NAN;
@@ -82,7 +84,13 @@ sv_status sv_write_district_coverage(sv_analyze_state *s, sv_store *db, sv_write
                                      c->covered_len);
             if (rc == SV_OK)
                 rc = sv_store_insert(ctx, db, SV_TABLE_GAPS, gv, sizeof gv / sizeof gv[0], c->gap_wkb, c->gap_len);
-            for (int p = 0; p < nparts && rc == SV_OK; p++) {
+            for (int p = 0; p < nparts && rc == SV_OK && !cut; p++) {
+                sv_value v[] = {SV_TEXT(f->id), SV_TEXT(f->name), SV_ANALYSIS_BREAK(a, b), SV_INT(p + 1),
+                                SV_REAL(c->gap_part_area[p])};
+                rc = sv_store_insert(ctx, db, SV_TABLE_GAP_PARTS, v, 7, c->gap_part_wkb[p], c->gap_part_len[p]);
+            }
+            sv_cov_cell_free_parts(c); /* written */
+            for (int p = 0; p < nparts && rc == SV_OK && cut; p++) {
                 sv_geom *part = sv_geom_part(h, gap, p);
                 size_t len = 0;
                 unsigned char *wkb = part ? sv_geom_to_wkb(h, part, &len) : NULL;

@@ -86,6 +86,46 @@ static void test_circle_area(void **state)
         }
 }
 
+/* sv_geom_circle moves one kept ring per radius (a cache of 4) instead of buffering each point: the same bytes as
+ * GEOS's buffer of the point, for centres anywhere (UTM metres, whole numbers, near 0, negative), radii and
+ * segment counts taken in turn (more of them than the cache holds). */
+static void test_circle_same_as_buffer_of_point(void **state)
+{
+    sv_geos *h = *state;
+    const double radii[] = {1.0, 500.0, 833.3333333333, 1000.0, 1250.5};
+    const int segs[] = {32, 8, 2, 1};
+    rng_seed(19);
+    int differ = 0, n = 0;
+    for (int k = 0; k < 20000; k++) {
+        double r = radii[k % 5], x, y;
+        int q = segs[(k / 5) % 4];
+        switch (k % 4) {
+        case 0: x = 166000 + 668000 * rng_uniform(), y = 10000000 * rng_uniform(); break;
+        case 1: x = floor(1e6 * rng_uniform()), y = floor(5e6 * rng_uniform()); break;
+        case 2: x = rng_uniform() - 0.5, y = 1e-3 * rng_uniform(); break;
+        default: x = -1e5 * rng_uniform(), y = -3e6 * rng_uniform(); break;
+        }
+        sv_geom *c = sv_geom_circle(h, x, y, r, q);
+        sv_geom *p = sv_geom_point(h, x, y);
+        sv_geom *b = p ? sv_geom_buffer(h, p, r, q) : NULL;
+        assert_non_null(c);
+        assert_non_null(b);
+        size_t lc = 0, lb = 0;
+        unsigned char *wc = sv_geom_to_wkb(h, c, &lc), *wb = sv_geom_to_wkb(h, b, &lb);
+        assert_non_null(wc);
+        assert_non_null(wb);
+        differ += lc != lb || memcmp(wc, wb, lc) != 0;
+        n++;
+        free(wc);
+        free(wb);
+        sv_geom_destroy(h, c);
+        sv_geom_destroy(h, b);
+        sv_geom_destroy(h, p);
+    }
+    if (differ)
+        fail_msg("%d of %d circles differ from the buffer of their centre", differ, n);
+}
+
 static void test_wkb_roundtrip(void **state)
 {
     sv_geos *h = *state;
@@ -589,6 +629,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_circle_area, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_circle_same_as_buffer_of_point, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wkb_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_make_valid_bowtie, setup, teardown),
         cmocka_unit_test_setup_teardown(test_union_take, setup, teardown),
