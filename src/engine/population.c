@@ -483,7 +483,7 @@ sv_status sv_redundancy_compute_pieces(sv_ctx *ctx, sv_geos *h, const sv_geom *r
                 for (int l = 0; l < SV_REDUNDANCY_CLASSES - 1; l++)
                     if (r->wkb[l] && !(low[nl++] = sv_geom_from_wkb(h, r->wkb[l], r->len[l])))
                         rc = SV_ERR_GEOM;
-                sv_geom *lu = rc == SV_OK && nl ? sv_geom_union_take(h, low, nl) : NULL;
+                sv_geom *lu = rc == SV_OK && nl ? sv_geom_tiles_union_take(h, low, nl) : NULL;
                 for (size_t l = 0; l < nl; l++)
                     sv_geom_destroy(h, low[l]);
                 u = rc != SV_OK ? NULL : nl ? (lu ? sv_geom_difference(h, region, lu) : NULL) : sv_geom_clone(h, region);

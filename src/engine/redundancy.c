@@ -166,8 +166,9 @@ static int cell_set_init(cell_set *c, sv_geos *h, const sv_cov_result *cov, cons
     return 0;
 }
 
-/* Distance from (x, y) to the convex ring xy[0..n) (0 inside). */
-static double convex_distance(const double *xy, size_t n, double x, double y)
+/* Squared distance from (x, y) to the convex ring xy[0..n) (0 inside):
+ * squares, as hypot's care for overflow costs more than all the rest. */
+static double convex_distance2(const double *xy, size_t n, double x, double y)
 {
     double best = INFINITY;
     int pos = 0, neg = 0;
@@ -179,7 +180,8 @@ static double convex_distance(const double *xy, size_t n, double x, double y)
         neg += cr < 0;
         double t = len2 > 0 ? ((x - ax) * dx + (y - ay) * dy) / len2 : 0;
         t = t < 0 ? 0 : t > 1 ? 1 : t;
-        best = fmin(best, hypot(x - ax - t * dx, y - ay - t * dy));
+        double ex = x - ax - t * dx, ey = y - ay - t * dy;
+        best = fmin(best, ex * ex + ey * ey);
     }
     return pos == 0 || neg == 0 ? 0.0 : best;
 }
@@ -263,12 +265,15 @@ static int split_piece(piece_sink *k, const sv_geom *g, int whole, const double 
         double x = k->xs[j], y = k->ys[j];
         double ex = fmax(0.0, fmax(pe.xmin - x, x - pe.xmax));
         double ey = fmax(0.0, fmax(pe.ymin - y, y - pe.ymax));
-        if (hypot(ex, ey) > k->r_out || convex_distance(xy, n, x, y) > k->r_out)
+        double out2 = k->r_out * k->r_out;
+        if (ex * ex + ey * ey > out2 || convex_distance2(xy, n, x, y) > out2)
             continue; /* misses the piece */
-        double far = 0;
-        for (size_t v = 0; v < n; v++)
-            far = fmax(far, hypot(xy[2 * v] - x, xy[2 * v + 1] - y));
-        if (far <= k->r_in) { /* holds the whole ring */
+        double far2 = 0, in2 = k->r_in * k->r_in;
+        for (size_t v = 0; v < n && far2 <= in2; v++) {
+            double vx = xy[2 * v] - x, vy = xy[2 * v + 1] - y;
+            far2 = fmax(far2, vx * vx + vy * vy);
+        }
+        if (far2 <= in2) { /* holds the whole ring */
             base++;
             base_only = j;
             continue;
