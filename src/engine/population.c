@@ -353,41 +353,6 @@ static int piece_faces(sv_geos *h, const sv_red_piece *p, sv_face **all, size_t 
         }
         faces[0] = (sv_face){g, area, 0, -1};
         nf = 1;
-    } else if (p->base == SV_REDUNDANCY_CLASSES - 2) {
-        /* two areas hold all of it: only whether any crossing one covers a
-         * point matters, the region inside and outside their union (no
-         * noding into the many faces of the arrangement) */
-        sv_geom **parts = sv_malloc(p->n * sizeof *parts);
-        size_t k = 0;
-        for (; parts && k < p->n; k++)
-            if (!(parts[k] = sv_geom_clone(h, p->areas[k])))
-                break;
-        sv_geom *U = parts && k == p->n ? sv_geom_union_take(h, parts, k) : NULL;
-        for (size_t q = 0; parts && q < k; q++)
-            sv_geom_destroy(h, parts[q]);
-        free(parts);
-        sv_geom *cut[2] = {U ? sv_geom_difference(h, p->region, U) : NULL,
-                           U ? sv_geom_intersection(h, p->region, U) : NULL};
-        sv_geom_destroy(h, U);
-        faces = sv_malloc(2 * sizeof *faces);
-        int bad = !faces;
-        for (int c = 0; c < 2; c++) {
-            sv_geom *g = cut[c] ? sv_geom_polygons(h, cut[c]) : NULL;
-            sv_geom_destroy(h, cut[c]);
-            double area = g ? sv_geom_area(h, g) : -1;
-            if (area < 0 || bad) {
-                bad = 1;
-                sv_geom_destroy(h, g);
-            } else if (area > 0) {
-                faces[nf++] = (sv_face){g, area, c, -1};
-            } else {
-                sv_geom_destroy(h, g);
-            }
-        }
-        if (bad) {
-            sv_faces_free(h, faces, nf);
-            return -1;
-        }
     } else if (sv_geom_overlay_faces_capped(h, p->region, p->areas, p->n, SV_REDUNDANCY_CLASSES - 1 - p->base, &faces,
                                             &nf) != 0) {
         return -1;
