@@ -59,6 +59,14 @@ double sv_popsurf_in(sv_popsurf *p, const sv_geom *region);
 double sv_popsurf_total(const sv_popsurf *p);
 size_t sv_popsurf_pieces(const sv_popsurf *p);
 size_t sv_popsurf_points(const sv_popsurf *p);
+/* For worker threads, each with its own GEOS handle: sv_popsurf_share
+ * (once, in p's thread, after sv_popsurf_build; 0 ok, -1 out of memory)
+ * keeps p's pieces as WKB; then sv_popsurf_copy (in any thread, several at
+ * once) makes an independent built surface working with handle h that
+ * counts exactly the same people, or NULL (not shared, out of memory). The
+ * copy is the caller's (sv_popsurf_destroy); p must outlive the copying. */
+int sv_popsurf_share(sv_popsurf *p);
+sv_popsurf *sv_popsurf_copy(const sv_popsurf *src, sv_geos *h);
 
 /* Dasymetric mapping: the people of each block (polygon, people) go to the
  * buildings whose point lies in it, in proportion to bweight (footprint

@@ -32,6 +32,8 @@ struct sv_popsurf {
     sv_index *piece_tree, *point_tree;
     size_t *hits, n_hits, cap_hits;
     double total;
+    unsigned char **wkb; /* the pieces as WKB for copies on other threads (sv_popsurf_share) */
+    size_t *wkb_len;
 };
 
 sv_popsurf *sv_popsurf_create(sv_geos *h)
@@ -55,7 +57,63 @@ void sv_popsurf_destroy(sv_popsurf *p)
     sv_index_destroy(p->h, p->piece_tree);
     sv_index_destroy(p->h, p->point_tree);
     sv_free(p->hits);
+    for (size_t i = 0; p->wkb && i < p->n_pieces; i++)
+        sv_free(p->wkb[i]);
+    free(p->wkb);
+    free(p->wkb_len);
     free(p);
+}
+
+int sv_popsurf_share(sv_popsurf *p)
+{
+    if (p->wkb)
+        return 0;
+    p->wkb = sv_calloc(p->n_pieces + 1, sizeof *p->wkb);
+    p->wkb_len = sv_calloc(p->n_pieces + 1, sizeof *p->wkb_len);
+    if (!p->wkb || !p->wkb_len)
+        return -1;
+    for (size_t i = 0; i < p->n_pieces; i++)
+        if (!(p->wkb[i] = sv_geom_to_wkb(p->h, p->pieces[i].g, &p->wkb_len[i])))
+            return -1;
+    return 0;
+}
+
+/* Reads only src's WKB and plain arrays, so several threads may copy at
+ * once; the copy's pieces, areas and index order are src's, so it counts
+ * the same people to the last bit. */
+sv_popsurf *sv_popsurf_copy(const sv_popsurf *src, sv_geos *h)
+{
+    if (!src->wkb)
+        return NULL;
+    sv_popsurf *p = sv_popsurf_create(h);
+    if (!p)
+        return NULL;
+    p->pieces = sv_calloc(src->n_pieces + 1, sizeof *p->pieces);
+    size_t np = src->n_points;
+    p->px = sv_malloc((np + 1) * sizeof *p->px);
+    p->py = sv_malloc((np + 1) * sizeof *p->py);
+    p->pw = sv_malloc((np + 1) * sizeof *p->pw);
+    if (!p->pieces || !p->px || !p->py || !p->pw)
+        goto fail;
+    p->cap_pieces = src->n_pieces + 1;
+    for (size_t i = 0; i < src->n_pieces; i++) {
+        p->pieces[i] = src->pieces[i];
+        if (!(p->pieces[i].g = sv_geom_from_wkb(h, src->wkb[i], src->wkb_len[i])))
+            goto fail;
+        p->n_pieces = i + 1;
+    }
+    memcpy(p->px, src->px, np * sizeof *p->px);
+    memcpy(p->py, src->py, np * sizeof *p->py);
+    memcpy(p->pw, src->pw, np * sizeof *p->pw);
+    p->n_points = np;
+    p->cap_points = np + 1;
+    p->total = src->total;
+    if (sv_popsurf_build(p) != 0)
+        goto fail;
+    return p;
+fail:
+    sv_popsurf_destroy(p);
+    return NULL;
 }
 
 int sv_popsurf_add_piece(sv_popsurf *p, sv_geom *g, double people)
@@ -425,7 +483,7 @@ sv_status sv_redundancy_compute_pieces(sv_ctx *ctx, sv_geos *h, const sv_geom *r
                 for (int l = 0; l < SV_REDUNDANCY_CLASSES - 1; l++)
                     if (r->wkb[l] && !(low[nl++] = sv_geom_from_wkb(h, r->wkb[l], r->len[l])))
                         rc = SV_ERR_GEOM;
-                sv_geom *lu = rc == SV_OK && nl ? sv_geom_union_take(h, low, nl) : NULL;
+                sv_geom *lu = rc == SV_OK && nl ? sv_geom_tiles_union_take(h, low, nl) : NULL;
                 for (size_t l = 0; l < nl; l++)
                     sv_geom_destroy(h, low[l]);
                 u = rc != SV_OK ? NULL : nl ? (lu ? sv_geom_difference(h, region, lu) : NULL) : sv_geom_clone(h, region);

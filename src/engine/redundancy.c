@@ -166,8 +166,9 @@ static int cell_set_init(cell_set *c, sv_geos *h, const sv_cov_result *cov, cons
     return 0;
 }
 
-/* Distance from (x, y) to the convex ring xy[0..n) (0 inside). */
-static double convex_distance(const double *xy, size_t n, double x, double y)
+/* Squared distance from (x, y) to the convex ring xy[0..n) (0 inside):
+ * squares, as hypot's care for overflow costs more than all the rest. */
+static double convex_distance2(const double *xy, size_t n, double x, double y)
 {
     double best = INFINITY;
     int pos = 0, neg = 0;
@@ -179,7 +180,8 @@ static double convex_distance(const double *xy, size_t n, double x, double y)
         neg += cr < 0;
         double t = len2 > 0 ? ((x - ax) * dx + (y - ay) * dy) / len2 : 0;
         t = t < 0 ? 0 : t > 1 ? 1 : t;
-        best = fmin(best, hypot(x - ax - t * dx, y - ay - t * dy));
+        double ex = x - ax - t * dx, ey = y - ay - t * dy;
+        best = fmin(best, ex * ex + ey * ey);
     }
     return pos == 0 || neg == 0 ? 0.0 : best;
 }
@@ -263,12 +265,15 @@ static int split_piece(piece_sink *k, const sv_geom *g, int whole, const double 
         double x = k->xs[j], y = k->ys[j];
         double ex = fmax(0.0, fmax(pe.xmin - x, x - pe.xmax));
         double ey = fmax(0.0, fmax(pe.ymin - y, y - pe.ymax));
-        if (hypot(ex, ey) > k->r_out || convex_distance(xy, n, x, y) > k->r_out)
+        double out2 = k->r_out * k->r_out;
+        if (ex * ex + ey * ey > out2 || convex_distance2(xy, n, x, y) > out2)
             continue; /* misses the piece */
-        double far = 0;
-        for (size_t v = 0; v < n; v++)
-            far = fmax(far, hypot(xy[2 * v] - x, xy[2 * v + 1] - y));
-        if (far <= k->r_in) { /* holds the whole ring */
+        double far2 = 0, in2 = k->r_in * k->r_in;
+        for (size_t v = 0; v < n && far2 <= in2; v++) {
+            double vx = xy[2 * v] - x, vy = xy[2 * v + 1] - y;
+            far2 = fmax(far2, vx * vx + vy * vy);
+        }
+        if (far2 <= in2) { /* holds the whole ring */
             base++;
             base_only = j;
             continue;
@@ -442,12 +447,12 @@ done:
     return rc;
 }
 
-/* Redundancy by cells on the worker threads (sv_parallel_run), break by
- * break: one item per district (and the city when districts overlap). Each
- * worker has its own GEOS handle and cells; what each station alone covers
- * is summed per worker into the caller's red_out slot of that worker. The
- * population surface belongs to the caller's handle, so with one the
- * caller's thread does all the work. */
+/* Redundancy on the worker threads (sv_parallel_run), break by break: one
+ * item per district (and the city when districts overlap). Each worker has
+ * its own GEOS handle, its cells (circles) or service areas (network,
+ * --method union) and its own copy of the population surface (worker 0,
+ * the calling thread, uses the caller's); what each station alone covers
+ * is summed per worker into the caller's red_out slot of that worker. */
 typedef struct red_job red_job;
 
 /* What each station alone covers in one worker's districts: area, people
@@ -462,7 +467,10 @@ typedef struct {
     red_job *j;
     sv_ctx *ctx; /* this worker's messages */
     sv_geos *h;  /* the parallel run's (worker 0: the caller's) */
-    cell_set cs;
+    cell_set cs;     /* by cells */
+    area_source src; /* otherwise: the areas of the break */
+    sv_popsurf *surf; /* this worker's population surface (NULL: none) */
+    int own_surf;     /* surf is a copy this worker frees */
     sv_face_lists L; /* the faces of what each station alone covers */
     red_out *out;
 } red_worker;
@@ -474,6 +482,7 @@ struct red_job {
     sv_popsurf *surf;
     const double *own;
     red_out *outs; /* one per worker */
+    int cells;     /* districts cut along the cells (circles), else all areas at once */
     size_t b, n_items;
     pthread_mutex_t lock;
     sv_status status;
@@ -517,6 +526,10 @@ static void red_worker_free(void *job, sv_geos *h, void *state)
     red_worker *w = state;
     size_t ns = ((red_job *)job)->a->n_stations;
     cell_set_free(&w->cs);
+    if (w->src.h)
+        area_source_free(&w->src);
+    if (w->own_surf)
+        sv_popsurf_destroy(w->surf);
     for (size_t i = 0; i < ns; i++) {
         for (size_t k = 0; w->L.n && w->L.geoms && k < w->L.n[i]; k++)
             sv_geom_destroy(w->h, w->L.geoms[i][k]);
@@ -540,8 +553,20 @@ static int red_worker_init(void *job, sv_geos *h, void *state, size_t index)
     w->ctx = sv_ctx_create();
     w->L = (sv_face_lists){sv_calloc(ns + 1, sizeof(sv_geom **)), sv_calloc(ns + 1, sizeof(size_t)),
                            sv_calloc(ns + 1, sizeof(size_t))};
-    if (!w->ctx || !w->L.geoms || !w->L.n || !w->L.cap ||
-        cell_set_init(&w->cs, w->h, &j->a->cov, j->in->xs, j->in->ys) != 0) {
+    int ok = w->ctx && w->L.geoms && w->L.n && w->L.cap;
+    if (ok && j->cells) {
+        ok = cell_set_init(&w->cs, w->h, &j->a->cov, j->in->xs, j->in->ys) == 0;
+    } else if (ok) {
+        w->src = (area_source){.h = h, .a = j->a, .in = j->in};
+        if (j->in->net && !(w->src.net_areas = sv_calloc(ns + 1, sizeof *w->src.net_areas)))
+            ok = 0;
+        ok = ok && areas_for_break(&w->src, j->b) == 0;
+    }
+    if (ok && j->surf) { /* the surface's geometries belong to the caller's handle */
+        w->own_surf = index != 0;
+        ok = (w->surf = w->own_surf ? sv_popsurf_copy(j->surf, h) : j->surf) != NULL;
+    }
+    if (!ok) {
         char msg[400];
         snprintf(msg, sizeof msg, "cannot prepare a worker for the redundancy classes: %s", sv_geos_errmsg(h));
         red_fail(j, SV_ERR_GEOM, msg);
@@ -568,7 +593,7 @@ static int red_item(void *job, sv_geos *h, void *state, size_t d)
     int city = d == nd, acc = city || !a->districts_overlap; /* where "what a station alone covers" is counted */
     /* A districts field spreads each district's own people over it;
      * otherwise the surface says (no surface: no people). */
-    sv_popsurf *use = j->surf;
+    sv_popsurf *use = w->surf;
     double own_people = -1;
     if (!city && j->own[d] >= 0) {
         use = NULL;
@@ -577,10 +602,21 @@ static int red_item(void *job, sv_geos *h, void *state, size_t d)
         use = NULL; /* unknown */
     }
     sv_geom *D = sv_geom_from_wkb(w->h, in->dw[d], in->dl[d]);
-    sv_status rc = D ? district_by_cells(w->ctx, w->h, &w->cs, in, a, j->b, D, use, own_people,
-                                         acc ? w->out->oa : NULL, acc ? w->out->op : NULL, acc ? &w->L : NULL,
-                                         &a->people.red[d * nb + j->b])
-                     : sv_error(w->ctx, SV_ERR_GEOM, "cannot read a district: %s", sv_geos_errmsg(w->h));
+    double *oa = acc ? w->out->oa : NULL, *op = acc ? w->out->op : NULL;
+    sv_face_lists *L = acc ? &w->L : NULL;
+    sv_redundancy *r = &a->people.red[d * nb + j->b];
+    sv_status rc = SV_OK;
+    sv_env e;
+    if (!D)
+        rc = sv_error(w->ctx, SV_ERR_GEOM, "cannot read a district: %s", sv_geos_errmsg(w->h));
+    else if (j->cells)
+        rc = district_by_cells(w->ctx, w->h, &w->cs, in, a, j->b, D, use, own_people, oa, op, L, r);
+    else if (sv_geom_envelope(w->h, D, &e) != 0 || areas_near(&w->src, &e) != 0)
+        rc = sv_error(w->ctx, SV_ERR_GEOM, "cannot find the service areas near a district: %s",
+                      sv_geos_errmsg(w->h));
+    else /* every area reaching the district noded at once */
+        rc = sv_redundancy_compute(w->ctx, w->h, D, (const sv_geom *const *)w->src.got, w->src.ids, w->src.n_got,
+                                   use, own_people, oa, op, L, r);
     sv_geom_destroy(w->h, D);
     if (rc != SV_OK)
         red_fail(j, rc, sv_ctx_errmsg(w->ctx));
@@ -598,7 +634,10 @@ static int red_worker_unite(void *job, sv_geos *h, void *state)
     for (size_t i = 0; i < w->j->a->n_stations; i++) {
         if (!w->L.n[i])
             continue;
-        sv_geom *u = sv_geom_tiles_union_take(w->h, w->L.geoms[i], w->L.n[i]);
+        /* by cells the faces of neighbouring pieces need not match vertex
+         * for vertex; a whole-district overlay's faces do */
+        sv_geom *u = w->j->cells ? sv_geom_tiles_union_take(w->h, w->L.geoms[i], w->L.n[i])
+                                 : sv_geom_coverage_union_take(w->h, w->L.geoms[i], w->L.n[i]);
         sv_geom *p = u ? sv_geom_without_slivers(w->h, u, SV_SLIVER_TOL_M, NULL) : NULL;
         sv_geom_destroy(w->h, u);
         w->out->only_wkb[i] = p ? sv_geom_to_wkb(w->h, p, &w->out->only_len[i]) : NULL;
@@ -640,18 +679,19 @@ static void city_classes_from_districts(sv_people_result *P, size_t nd, size_t n
     }
 }
 
-/* The redundancy classes and critical stations with circles, each district
- * cut along the cells on the worker threads, break by break. */
-static sv_status redundancy_by_cells(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a,
-                                     sv_popsurf *surf, const double *own)
+/* The redundancy classes and critical stations on the worker threads,
+ * break by break: each district cut along the cells (cells), else by all
+ * the areas reaching it at once. */
+static sv_status redundancy_parallel(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a,
+                                     sv_popsurf *surf, const double *own, int cells)
 {
     sv_people_result *P = &a->people;
     size_t nd = a->n_districts, nb = a->n_breaks, ns = a->n_stations;
     int overlap = a->districts_overlap;
-    red_job j = {.ctx = ctx, .in = in, .a = a, .surf = surf, .own = own, .n_items = nd + (overlap ? 1 : 0)};
+    red_job j = {.ctx = ctx, .in = in, .a = a, .surf = surf, .own = own, .cells = cells,
+                 .n_items = nd + (overlap ? 1 : 0)};
     pthread_mutex_init(&j.lock, NULL);
-    /* the surface's handle is the caller's: with a surface, one thread */
-    int threads = surf ? 1 : sv_ctx_threads(ctx);
+    int threads = sv_ctx_threads(ctx);
     size_t nt = sv_parallel_workers(threads, j.n_items);
     j.outs = sv_calloc(nt, sizeof *j.outs);
     sv_geom **parts = sv_calloc(nt, sizeof *parts);
@@ -665,6 +705,10 @@ static sv_status redundancy_by_cells(sv_ctx *ctx, sv_geos *h, const sv_people_in
             rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory preparing the redundancy workers");
             goto done;
         }
+    if (surf && nt > 1 && sv_popsurf_share(surf) != 0) { /* for the workers' copies */
+        rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory sharing the population with the redundancy workers");
+        goto done;
+    }
     sv_parallel_spec spec = {.worker_size = sizeof(red_worker),
                              .init = red_worker_init,
                              .item = red_item,
@@ -750,98 +794,11 @@ sv_status sv_people_redundancy(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
     P->crit_pop = sv_calloc(nb * ns + 1, sizeof *P->crit_pop);
     P->crit_wkb = sv_calloc(nb * ns + 1, sizeof *P->crit_wkb);
     P->crit_len = sv_calloc(nb * ns + 1, sizeof *P->crit_len);
-    sv_face_lists L = {sv_calloc(ns + 1, sizeof(sv_geom **)), sv_calloc(ns + 1, sizeof(size_t)),
-                       sv_calloc(ns + 1, sizeof(size_t))};
-    area_source src = {.h = h, .a = a, .in = in};
-    if (in->net)
-        src.net_areas = sv_calloc(ns + 1, sizeof *src.net_areas);
-    sv_status rc = SV_OK;
-    if (!P->red || !P->crit_area || !P->crit_pop || !P->crit_wkb || !P->crit_len || !L.geoms || !L.n || !L.cap ||
-        (in->net && !src.net_areas)) {
-        rc = SV_ERR_NOMEM;
-        goto done;
-    }
+    if (!P->red || !P->crit_area || !P->crit_pop || !P->crit_wkb || !P->crit_len)
+        return SV_ERR_NOMEM;
     /* Circles and the Voronoi cells of the coverage: each district is cut
-     * cell by cell on the worker threads (--method union: all circles of a
-     * district at once, here). */
-    if (!in->net && ns > 0 && a->cov.n_cells == ns) {
-        rc = redundancy_by_cells(ctx, h, in, a, surf, own);
-        goto done;
-    }
-    /* Districts that do not overlap add up to the city; otherwise the city
-     * is cut on its own. */
-    int overlap = a->districts_overlap;
-    size_t done_steps = 0, steps = (nd + (overlap ? 1 : 0)) * nb;
-    for (size_t b = 0; b < nb && rc == SV_OK; b++) {
-        if (areas_for_break(&src, b) != 0) {
-            rc = sv_error(ctx, SV_ERR_GEOM, "cannot index the service areas: %s", sv_geos_errmsg(h));
-            break;
-        }
-        double *oa = P->crit_area + b * ns, *op = P->crit_pop + b * ns;
-        for (size_t d = 0; d <= nd && rc == SV_OK; d++) {
-            int city = d == nd;
-            if (city && !overlap) { /* the sum of the districts */
-                city_classes_from_districts(P, nd, nb, b, surf != NULL);
-                continue;
-            }
-            sv_geom *D = sv_geom_from_wkb(h, in->dw[d], in->dl[d]);
-            sv_env e;
-            if (!D || sv_geom_envelope(h, D, &e) != 0 || areas_near(&src, &e) != 0) {
-                sv_geom_destroy(h, D);
-                rc = sv_error(ctx, SV_ERR_GEOM, "cannot find the service areas near a district: %s",
-                              sv_geos_errmsg(h));
-                break;
-            }
-            int acc = city || !overlap; /* where "what a station alone covers" is counted */
-            /* A districts field spreads each district's own people over it;
-             * otherwise the surface says (no surface: no people). */
-            sv_popsurf *use = surf;
-            double own_people = -1;
-            if (!city && own[d] >= 0) {
-                use = NULL;
-                own_people = own[d];
-            } else if (!city && isnan(own[d])) {
-                use = NULL; /* unknown */
-            }
-            rc = sv_redundancy_compute(ctx, h, D, (const sv_geom *const *)src.got, src.ids, src.n_got, use,
-                                       own_people, acc ? oa : NULL, acc ? op : NULL, acc ? &L : NULL,
-                                       &P->red[d * nb + b]);
-            sv_geom_destroy(h, D);
-            if (++done_steps % 8 == 0)
-                sv_progress(ctx, "redundancy", (double)done_steps / (double)steps);
-            if (sv_ctx_interrupted(ctx))
-                rc = SV_ERR_INTERRUPTED;
-        }
-        /* What each station alone covers, as one polygon. */
-        for (size_t i = 0; i < ns && rc == SV_OK; i++) {
-            if (L.n[i]) {
-                sv_geom *u = sv_geom_coverage_union_take(h, L.geoms[i], L.n[i]);
-                sv_geom *p = u ? sv_geom_without_slivers(h, u, SV_SLIVER_TOL_M, NULL) : NULL;
-                sv_geom_destroy(h, u);
-                P->crit_wkb[b * ns + i] = p ? sv_geom_to_wkb(h, p, &P->crit_len[b * ns + i]) : NULL;
-                sv_geom_destroy(h, p);
-                if (!P->crit_wkb[b * ns + i])
-                    rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite what a station alone covers: %s",
-                                  sv_geos_errmsg(h));
-            }
-            for (size_t k = 0; k < L.n[i]; k++)
-                sv_geom_destroy(h, L.geoms[i][k]);
-            L.n[i] = 0;
-        }
-        if (!surf)
-            for (size_t i = 0; i < ns; i++)
-                op[i] = NAN;
-    }
-    sv_progress(ctx, "redundancy", 1.0);
-done:
-    for (size_t i = 0; L.geoms && i < ns; i++) {
-        for (size_t k = 0; L.n && k < L.n[i]; k++)
-            sv_geom_destroy(h, L.geoms[i][k]);
-        free(L.geoms[i]);
-    }
-    free(L.geoms);
-    free(L.n);
-    free(L.cap);
-    area_source_free(&src);
-    return rc;
+     * cell by cell (--method union, network: all areas of a district at
+     * once); districts that do not overlap add up to the city, otherwise
+     * the city is cut on its own. */
+    return redundancy_parallel(ctx, h, in, a, surf, own, !in->net && ns > 0 && a->cov.n_cells == ns);
 }
