@@ -67,6 +67,9 @@ typedef struct {
     const size_t *station_lines_len;
     double trim_m;
     int trim_quad_segs;
+    /* 1: n_inside and n_reaching are not wanted (left 0; the coverage by
+     * category does not store them): no per-station test per district */
+    int no_counts;
 } sv_cov_input;
 
 /* One district and break. WKB buffers are NULL when empty or not asked for. */
