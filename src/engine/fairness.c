@@ -8,6 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int cmp_index(const void *x, const void *y)
+{
+    size_t i = *(const size_t *)x, j = *(const size_t *)y;
+    return (i > j) - (i < j);
+}
+
 /* Median and 90th percentile distance (and minutes) from the people points to
  * their nearest station, per district and for the city (a->people.med_m ...). */
 sv_status sv_people_fairness(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a,
@@ -22,10 +28,11 @@ sv_status sv_people_fairness(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv
     P->n_points = sv_calloc(nd + 1, sizeof *P->n_points);
     double *dist = sv_malloc((pts->n + 1) * sizeof *dist), *mins = sv_malloc((pts->n + 1) * sizeof *mins);
     double *w = sv_malloc((pts->n + 1) * sizeof *w);
+    double *dd = sv_malloc((pts->n + 1) * sizeof *dd), *dm = sv_malloc((pts->n + 1) * sizeof *dm);
     sv_index *tree = sv_index_create(h);
     size_t *hits = NULL, nh = 0, ch = 0;
     sv_status rc = SV_OK;
-    if (!P->med_m || !P->p90_m || !P->med_min || !P->p90_min || !P->n_points || !dist || !mins || !w || !tree) {
+    if (!P->med_m || !P->p90_m || !P->med_min || !P->p90_min || !P->n_points || !dist || !mins || !w || !dd || !dm || !tree) {
         rc = SV_ERR_NOMEM;
         goto done;
     }
@@ -54,19 +61,25 @@ sv_status sv_people_fairness(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv
         if (!R || sv_geom_envelope(h, D, &e) != 0 || sv_index_query(h, tree, &e, &hits, &nh, &ch) != 0) {
             rc = sv_error(ctx, SV_ERR_GEOM, "cannot find the people of a district: %s", sv_geos_errmsg(h));
         } else {
-            for (size_t k = 0; k < pts->n; k++)
-                w[k] = 0;
+            /* The district's own points only (in the order of all points, so
+             * the sums are made in the same order as over all of them with
+             * zero weights elsewhere): the work follows the points it holds,
+             * not all points for every district. */
+            qsort(hits, nh, sizeof *hits, cmp_index);
+            size_t m = 0;
             for (size_t k = 0; k < nh; k++) {
                 size_t i = hits[k];
                 if (pts->w[i] > 0 && sv_prep_covers_xy(h, R, pts->x[i], pts->y[i]) == 1) {
-                    w[i] = pts->w[i];
+                    dd[m] = dist[i];
+                    dm[m] = mins[i];
+                    w[m++] = pts->w[i];
                     P->n_points[d]++;
                 }
             }
-            P->med_m[d] = sv_weighted_quantile(dist, w, pts->n, 0.5);
-            P->p90_m[d] = sv_weighted_quantile(dist, w, pts->n, 0.9);
-            P->med_min[d] = sv_weighted_quantile(mins, w, pts->n, 0.5);
-            P->p90_min[d] = sv_weighted_quantile(mins, w, pts->n, 0.9);
+            P->med_m[d] = sv_weighted_quantile(dd, w, m, 0.5);
+            P->p90_m[d] = sv_weighted_quantile(dd, w, m, 0.9);
+            P->med_min[d] = sv_weighted_quantile(dm, w, m, 0.5);
+            P->p90_min[d] = sv_weighted_quantile(dm, w, m, 0.9);
         }
         sv_prep_destroy(h, R);
         sv_geom_destroy(h, D);
@@ -75,6 +88,8 @@ done:
     free(dist);
     free(mins);
     free(w);
+    free(dd);
+    free(dm);
     sv_free(hits);
     sv_index_destroy(h, tree);
     return rc;
