@@ -119,6 +119,15 @@ static void test_threads_same(void **state)
                                     "a.median_min IS b.median_min AND a.p90_min IS b.p90_min AND "
                                     "a.n_points = b.n_points"),
                      rows);
+    /* each demand point's nearest station and the stations within reach (worked out in blocks of points) */
+    rows = svt_db_int(db, "SELECT count(*) FROM demand_access");
+    assert_int_equal(rows, 5000);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM demand_access a JOIN t.demand_access b USING (demand_id) "
+                                    "WHERE a.nearest_station_id = b.nearest_station_id AND a.euclid_m = b.euclid_m"),
+                     rows);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM demand_reach a JOIN t.demand_reach b USING (demand_id, "
+                                    "radius_m) WHERE a.within = b.within AND a.n_stations = b.n_stations"),
+                     2 * rows);
     sqlite3_close(db);
 }
 
