@@ -68,6 +68,9 @@ typedef struct {
     double trim_m;
     int trim_quad_segs;
     int want_gap_parts; /* with the gap polygon, each of its polygons as WKB and its area (on the workers) */
+    /* 1: n_inside and n_reaching are not wanted (left 0; the coverage by
+     * category does not store them): no per-station test per district */
+    int no_counts;
 } sv_cov_input;
 
 /* One district and break. WKB buffers are NULL when empty or not asked for. */

@@ -150,9 +150,18 @@ sv_status sv_people_categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
             .geometry_limit = surf && a->districts_overlap ? 0 : nd,
             .area_wkb = (const unsigned char *const *)na.area_wkb,
             .area_len = na.area_len,
+            .no_counts = 1, /* the category tables have no station counts */
         };
         rc = sv_coverage_compute(ctx, &ci, &P->cat_cov[c]);
         sv_net_areas_free(&na);
+        sv_cov_result *cr = &P->cat_cov[c];
+        for (size_t i = 0; cr->cell_wkb && i < cr->n_cells; i++)
+            sv_free(cr->cell_wkb[i]); /* the category's Voronoi cells are not kept */
+        sv_free(cr->cell_wkb);
+        sv_free(cr->cell_len);
+        cr->cell_wkb = NULL;
+        cr->cell_len = NULL;
+        cr->n_cells = 0;
         double *tot = P->cat_total + c * (nd + 1) * nb, *cov = P->cat_covered + c * (nd + 1) * nb;
         for (size_t k = 0; k < (nd + 1) * nb; k++) {
             tot[k] = a->people.total ? a->people.total[k] : NAN;

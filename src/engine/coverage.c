@@ -401,7 +401,7 @@ static int measure_district(void *arg, size_t d)
     /* Stations inside: the tree gives candidates, covers() decides (a
      * station on the boundary counts as inside). */
     w->nids = 0;
-    if (sv_index_query(w->h, w->stations, &env, &w->ids, &w->nids, &w->capids) != 0)
+    if (!in->no_counts && sv_index_query(w->h, w->stations, &env, &w->ids, &w->nids, &w->capids) != 0)
         goto nomem;
     int inside = 0;
     for (size_t k = 0; k < w->nids; k++)
@@ -411,7 +411,7 @@ static int measure_district(void *arg, size_t d)
     /* Network: a station reaches the district when its own area (its
      * streets widened) meets it; areas nest, so once reached it stays
      * reached at the larger breaks. */
-    if (in->method == SV_METHOD_AREAS && j->st_area_env) {
+    if (in->method == SV_METHOD_AREAS && j->st_area_env && !in->no_counts) {
         free(reach_count);
         if (!(reach_count = sv_calloc(nb + 1, sizeof *reach_count)))
             goto nomem;
@@ -437,7 +437,9 @@ static int measure_district(void *arg, size_t d)
         double r = in->breaks[b].radius_m;
         sv_env q = env_grow(env, r);
         w->nids = 0;
-        if (sv_index_query(w->h, w->stations, &q, &w->ids, &w->nids, &w->capids) != 0)
+        /* the stations near: counted, and (union) their circles united */
+        if ((in->method == SV_METHOD_UNION || !in->no_counts) &&
+            sv_index_query(w->h, w->stations, &q, &w->ids, &w->nids, &w->capids) != 0)
             goto nomem;
         free(parts);
         parts = sv_calloc(w->nids + 1, sizeof *parts);

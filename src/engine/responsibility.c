@@ -2,11 +2,144 @@
  * by Voronoi cells (circles) or by the network distance of the people points. */
 #include "engine/people_measures.h"
 #include "svcov/sv_geom.h"
+#include "core/parallel.h"
+
+#include <pthread.h>
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The clipping and uniting on the context's threads (core/parallel.c), in
+ * two passes: each cell cut to the city, then each station's parts united.
+ * Geometry crosses threads as WKB; every worker prepares the city outline
+ * once. The parts of a station are united in the order of their cells, as
+ * one thread would. */
+typedef struct {
+    const unsigned char *city_wkb;
+    size_t city_len;
+    unsigned char **cell_wkb; /* per site; NULL: no cell (a repeated site) */
+    size_t *cell_len;
+    const long *owner;        /* per site: its station, -1 none */
+    unsigned char **part_wkb; /* per site: the cell inside the city, NULL: none */
+    size_t *part_len;
+    const size_t *first, *list; /* the sites of station i: list[first[i] .. first[i + 1]) */
+    sv_people_result *P;
+    pthread_mutex_t lock;
+    int failed;
+    char errmsg[256];
+} resp_job;
+
+typedef struct {
+    sv_geom *city;
+    sv_prep *prep;
+} resp_worker;
+
+static int resp_fail(resp_job *j, sv_geos *h, const char *what)
+{
+    pthread_mutex_lock(&j->lock);
+    if (!j->failed) {
+        j->failed = 1;
+        snprintf(j->errmsg, sizeof j->errmsg, "%s: %s", what, sv_geos_errmsg(h));
+    }
+    pthread_mutex_unlock(&j->lock);
+    return -1;
+}
+
+static int resp_init(void *job, sv_geos *h, void *state, size_t index)
+{
+    (void)index;
+    resp_job *j = job;
+    resp_worker *w = state;
+    if (!(w->city = sv_geom_from_wkb(h, j->city_wkb, j->city_len)) || !(w->prep = sv_prep_create(h, w->city)))
+        return resp_fail(j, h, "cannot prepare the city outline");
+    return 0;
+}
+
+static void resp_fini(void *job, sv_geos *h, void *state)
+{
+    (void)job;
+    resp_worker *w = state;
+    sv_prep_destroy(h, w->prep);
+    sv_geom_destroy(h, w->city);
+}
+
+/* Site k's cell inside the city. */
+static int resp_clip(void *job, sv_geos *h, void *state, size_t k)
+{
+    resp_job *j = job;
+    resp_worker *w = state;
+    if (j->failed)
+        return -1;
+    if (!j->cell_wkb[k] || j->owner[k] < 0)
+        return 0;
+    sv_geom *cell = sv_geom_from_wkb(h, j->cell_wkb[k], j->cell_len[k]);
+    if (!cell)
+        return resp_fail(j, h, "cannot read a Voronoi cell");
+    /* Most cells lie inside the city and are taken whole; an overlay
+     * with the whole outline is for the cells on its edge. */
+    int inside = sv_prep_contains(h, w->prep, cell);
+    sv_geom *part = NULL;
+    if (inside == 1) {
+        part = cell;
+        cell = NULL;
+    } else if (inside == 0) {
+        int meets = sv_prep_intersects(h, w->prep, cell);
+        if (meets == 0) {
+            sv_geom_destroy(h, cell);
+            return 0;
+        }
+        part = meets == 1 ? sv_geom_intersection(h, cell, w->city) : NULL;
+    }
+    sv_geom_destroy(h, cell);
+    if (!part)
+        return resp_fail(j, h, "cannot clip an area of responsibility");
+    j->part_wkb[k] = sv_geom_to_wkb(h, part, &j->part_len[k]);
+    sv_geom_destroy(h, part);
+    return j->part_wkb[k] ? 0 : resp_fail(j, h, "out of memory storing an area of responsibility");
+}
+
+/* Station i's parts united: its area of responsibility. */
+static int resp_unite(void *job, sv_geos *h, void *state, size_t i)
+{
+    (void)state;
+    resp_job *j = job;
+    if (j->failed)
+        return -1;
+    size_t n = 0, m = j->first[i + 1] - j->first[i];
+    sv_geom **parts = m ? sv_calloc(m, sizeof *parts) : NULL;
+    if (m && !parts)
+        return resp_fail(j, h, "out of memory uniting an area of responsibility");
+    int ok = 1;
+    for (size_t q = j->first[i]; q < j->first[i + 1] && ok; q++) {
+        size_t k = j->list[q];
+        if (j->part_wkb[k])
+            ok = (parts[n++] = sv_geom_from_wkb(h, j->part_wkb[k], j->part_len[k])) != NULL;
+    }
+    int rc = 0;
+    if (!ok) {
+        rc = resp_fail(j, h, "cannot read an area of responsibility");
+    } else if (n) {
+        sv_geom *u = sv_geom_union_take(h, parts, n); /* one part: handed back as is */
+        sv_geom *p = u ? sv_geom_without_slivers(h, u, SV_SLIVER_TOL_M, NULL) : NULL;
+        sv_geom_destroy(h, u);
+        n = 0;
+        if (!p) {
+            rc = resp_fail(j, h, "cannot unite an area of responsibility");
+        } else {
+            j->P->resp_area[i] = sv_geom_area(h, p);
+            j->P->resp_wkb[i] = sv_geom_to_wkb(h, p, &j->P->resp_len[i]);
+            sv_geom_destroy(h, p);
+            if (!j->P->resp_wkb[i])
+                rc = resp_fail(j, h, "out of memory storing an area of responsibility");
+        }
+    }
+    for (size_t q = 0; q < n; q++)
+        sv_geom_destroy(h, parts[q]);
+    free(parts);
+    return rc;
+}
 
 /* Each place to its nearest station: Voronoi cells (circles) or the places
  * nearest by network (the Voronoi cells of the people points, grouped). */
@@ -37,10 +170,18 @@ sv_status sv_people_responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *
     /* Sites of the cells: the stations, or (network) the people points. */
     const double *sx = network ? pts->x : in->xs, *sy = network ? pts->y : in->ys;
     size_t n = network ? pts->n : ns;
-    sv_geom **cells = sv_calloc(n + 1, sizeof *cells);
-    sv_geom ***groups = sv_calloc(ns, sizeof *groups);
-    size_t *ng = sv_calloc(ns, sizeof *ng);
-    if (!cells || !groups || !ng) {
+    int own_cells = !(!network && a->cov.n_cells == n); /* else the cells the coverage was measured with */
+    resp_job j = {.city_wkb = in->dw[nd], .city_len = in->dl[nd], .P = P};
+    pthread_mutex_init(&j.lock, NULL);
+    sv_geom **cells = own_cells ? sv_calloc(n + 1, sizeof *cells) : NULL;
+    long *owner = sv_malloc((n + 1) * sizeof *owner);
+    size_t *first = sv_calloc(ns + 2, sizeof *first), *list = sv_malloc((n + 1) * sizeof *list);
+    j.cell_wkb = own_cells ? sv_calloc(n + 1, sizeof *j.cell_wkb) : a->cov.cell_wkb;
+    j.cell_len = own_cells ? sv_calloc(n + 1, sizeof *j.cell_len) : a->cov.cell_len;
+    j.part_wkb = sv_calloc(n + 1, sizeof *j.part_wkb);
+    j.part_len = sv_calloc(n + 1, sizeof *j.part_len);
+    if ((own_cells && !cells) || !owner || !first || !list || !j.cell_wkb || !j.cell_len || !j.part_wkb ||
+        !j.part_len) {
         rc = SV_ERR_NOMEM;
         goto done;
     }
@@ -48,89 +189,79 @@ sv_status sv_people_responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *
         P->resp_pop[i] = surf ? 0.0 : NAN;
     if (network && (!pts->use || !pts->n))
         goto done; /* no places to assign */
-    if (!network && a->cov.n_cells == n) { /* the cells the coverage was measured with */
+    if (own_cells && n) {
+        if (sv_voronoi_cells(h, sx, sy, n, &e, cells) != 0)
+            rc = sv_error(ctx, SV_ERR_GEOM, "cannot draw the areas of responsibility: %s", sv_geos_errmsg(h));
         for (size_t k = 0; k < n && rc == SV_OK; k++)
-            if (a->cov.cell_wkb[k] && !(cells[k] = sv_geom_from_wkb(h, a->cov.cell_wkb[k], a->cov.cell_len[k])))
-                rc = sv_error(ctx, SV_ERR_GEOM, "cannot read a Voronoi cell: %s", sv_geos_errmsg(h));
-    } else if (n && sv_voronoi_cells(h, sx, sy, n, &e, cells) != 0) {
-        rc = sv_error(ctx, SV_ERR_GEOM, "cannot draw the areas of responsibility: %s", sv_geos_errmsg(h));
+            if (cells[k] && !(j.cell_wkb[k] = sv_geom_to_wkb(h, cells[k], &j.cell_len[k])))
+                rc = SV_ERR_NOMEM;
     }
     if (rc == SV_OK && !(city_prep = sv_prep_create(h, city)))
         rc = sv_error(ctx, SV_ERR_GEOM, "cannot prepare the city outline: %s", sv_geos_errmsg(h));
     for (size_t k = 0; k < n && rc == SV_OK; k++) {
-        long owner = network ? pts->use->nearest[k] : (long)k;
+        owner[k] = network ? pts->use->nearest[k] : (long)k;
         /* places outside the districts are not counted: area, people and
          * places of an area of responsibility all lie inside them */
-        if (network && owner >= 0 && sv_prep_covers_xy(h, city_prep, pts->x[k], pts->y[k]) == 1) {
-            P->resp_n[owner]++;
+        if (network && owner[k] >= 0 && sv_prep_covers_xy(h, city_prep, pts->x[k], pts->y[k]) == 1) {
+            P->resp_n[owner[k]]++;
             if (!surf)
-                P->resp_pop[owner] = (isnan(P->resp_pop[owner]) ? 0 : P->resp_pop[owner]) + pts->w[k];
+                P->resp_pop[owner[k]] = (isnan(P->resp_pop[owner[k]]) ? 0 : P->resp_pop[owner[k]]) + pts->w[k];
         }
-        if (!cells[k] || owner < 0)
-            continue;
-        /* Most cells lie inside the city and are taken whole; an overlay
-         * with the whole outline is for the cells on its edge. */
-        int inside = sv_prep_contains(h, city_prep, cells[k]);
-        sv_geom *part = NULL;
-        if (inside == 1) {
-            part = cells[k];
-            cells[k] = NULL;
-        } else if (inside == 0) {
-            int meets = sv_prep_intersects(h, city_prep, cells[k]);
-            if (meets == 0)
-                continue;
-            part = meets == 1 ? sv_geom_intersection(h, cells[k], city) : NULL;
-        }
-        if (!part) {
-            rc = sv_error(ctx, SV_ERR_GEOM, "cannot clip an area of responsibility: %s", sv_geos_errmsg(h));
-            break;
-        }
-        sv_geom **grown = sv_realloc(groups[owner], (ng[owner] + 1) * sizeof *grown);
-        if (!grown) {
-            sv_geom_destroy(h, part);
-            rc = SV_ERR_NOMEM;
-            break;
-        }
-        groups[owner] = grown;
-        groups[owner][ng[owner]++] = part;
+        if (owner[k] >= 0)
+            first[owner[k] + 2]++;
     }
-    for (size_t i = 0; i < ns && rc == SV_OK; i++) {
-        if (!ng[i])
+    /* the sites of each station, in their order */
+    for (size_t i = 0; i < ns && rc == SV_OK; i++)
+        first[i + 2] += first[i + 1];
+    for (size_t k = 0; k < n && rc == SV_OK; k++)
+        if (owner[k] >= 0)
+            list[first[owner[k] + 1]++] = k;
+    j.owner = owner;
+    j.first = first;
+    j.list = list;
+    int threads = sv_ctx_threads(ctx);
+    sv_parallel_spec clip = {.worker_size = sizeof(resp_worker), .init = resp_init, .item = resp_clip,
+                             .fini = resp_fini};
+    sv_parallel_spec unite = {.item = resp_unite};
+    if (rc == SV_OK && (sv_parallel_run(threads, n, &clip, &j) != 0 || sv_parallel_run(threads, ns, &unite, &j) != 0))
+        rc = j.failed ? sv_error(ctx, SV_ERR_GEOM, "%s", j.errmsg)
+                      : sv_error(ctx, SV_ERR_NOMEM, "out of memory starting the areas of responsibility");
+    for (size_t i = 0; surf && i < ns && rc == SV_OK; i++) {
+        if (!P->resp_wkb[i])
             continue;
-        sv_geom *u = sv_geom_union_take(h, groups[i], ng[i]); /* one part: handed back as is */
-        sv_geom *p = u ? sv_geom_without_slivers(h, u, SV_SLIVER_TOL_M, NULL) : NULL;
-        sv_geom_destroy(h, u);
-        ng[i] = 0;
-        if (!p) {
-            rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite an area of responsibility: %s", sv_geos_errmsg(h));
-            break;
-        }
-        P->resp_area[i] = sv_geom_area(h, p);
-        if (surf)
-            P->resp_pop[i] = sv_popsurf_in(surf, p);
-        P->resp_wkb[i] = sv_geom_to_wkb(h, p, &P->resp_len[i]);
+        sv_geom *p = sv_geom_from_wkb(h, P->resp_wkb[i], P->resp_len[i]);
+        P->resp_pop[i] = p ? sv_popsurf_in(surf, p) : NAN;
         sv_geom_destroy(h, p);
+        if (!p)
+            rc = sv_error(ctx, SV_ERR_GEOM, "cannot read an area of responsibility: %s", sv_geos_errmsg(h));
     }
     if (!network && pts->use && rc == SV_OK) /* places counted by their nearest station in straight lines */
         for (size_t k = 0; k < pts->n; k++) {
-            int owner = pts->use->nearest[k];
-            if (owner < 0 || sv_prep_covers_xy(h, city_prep, pts->x[k], pts->y[k]) != 1)
+            int ow = pts->use->nearest[k];
+            if (ow < 0 || sv_prep_covers_xy(h, city_prep, pts->x[k], pts->y[k]) != 1)
                 continue; /* outside the districts, like the cells */
-            P->resp_n[owner]++;
+            P->resp_n[ow]++;
             if (!surf) /* no people given: the demand weights */
-                P->resp_pop[owner] = (isnan(P->resp_pop[owner]) ? 0 : P->resp_pop[owner]) + pts->w[k];
+                P->resp_pop[ow] = (isnan(P->resp_pop[ow]) ? 0 : P->resp_pop[ow]) + pts->w[k];
         }
 done:
     for (size_t k = 0; cells && k < n; k++)
         sv_geom_destroy(h, cells[k]);
-    for (size_t i = 0; groups && i < ns; i++) {
-        for (size_t k = 0; ng && k < ng[i]; k++)
-            sv_geom_destroy(h, groups[i][k]);
-        free(groups[i]);
+    for (size_t k = 0; own_cells && j.cell_wkb && k < n; k++)
+        sv_free(j.cell_wkb[k]);
+    if (own_cells) {
+        sv_free(j.cell_wkb);
+        sv_free(j.cell_len);
     }
+    for (size_t k = 0; j.part_wkb && k < n; k++)
+        sv_free(j.part_wkb[k]);
+    sv_free(j.part_wkb);
+    sv_free(j.part_len);
     free(cells);
-    free(groups);
-    free(ng);
+    free(owner);
+    free(first);
+    free(list);
+    pthread_mutex_destroy(&j.lock);
     sv_prep_destroy(h, city_prep);
     sv_geom_destroy(h, city);
     return rc;

@@ -349,37 +349,75 @@ static int stations_within(sv_geos *h, sv_index *tree, const double *sx, const d
     return 0;
 }
 
+/* The demand points in blocks of DEMAND_BLOCK on the context's threads,
+ * each worker with its own tree of the stations (GEOS handles are per
+ * thread); every point's answer is its own, so any split gives the same. */
+#define DEMAND_BLOCK 512
+
+typedef struct {
+    const double *sx, *sy, *dx, *dy, *radius;
+    size_t ns, nd, nb;
+    sv_demand_access *out;
+} demand_job;
+
+typedef struct {
+    sv_index *tree;
+    size_t *ids, cap;
+} demand_worker;
+
+static int demand_init(void *job, sv_geos *h, void *state, size_t index)
+{
+    (void)index;
+    demand_job *j = job;
+    demand_worker *w = state;
+    return (w->tree = point_tree(h, j->sx, j->sy, j->ns)) ? 0 : -1;
+}
+
+static void demand_fini(void *job, sv_geos *h, void *state)
+{
+    (void)job;
+    demand_worker *w = state;
+    free(w->ids);
+    sv_index_destroy(h, w->tree);
+}
+
+static int demand_block(void *job, sv_geos *h, void *state, size_t item)
+{
+    demand_job *j = job;
+    demand_worker *w = state;
+    sv_demand_access *out = j->out;
+    size_t end = (item + 1) * DEMAND_BLOCK < j->nd ? (item + 1) * DEMAND_BLOCK : j->nd;
+    for (size_t i = item * DEMAND_BLOCK; i < end; i++) {
+        int which;
+        double d = nearest_straight(h, w->tree, j->sx, j->sy, j->ns, j->dx[i], j->dy[i], &which, &w->ids, &w->cap);
+        out->nearest[i] = which;
+        out->snap_m[i] = NAN;
+        out->network_m[i] = out->euclid_m[i] = out->cost[i] = d;
+        for (size_t b = 0; b < j->nb; b++) {
+            size_t n = 0;
+            if (stations_within(h, w->tree, j->sx, j->sy, j->dx[i], j->dy[i], j->radius[b], &w->ids, &n, &w->cap) !=
+                0)
+                return -1;
+            int c = (int)n;
+            out->n_stations[i * j->nb + b] = c;
+            out->within[i * j->nb + b] = c > 0;
+        }
+    }
+    return 0;
+}
+
 sv_status sv_demand_access_circles(sv_ctx *ctx, const double *sx, const double *sy, size_t ns, const double *dx,
                                    const double *dy, size_t nd, const double *radius, size_t nb,
                                    sv_demand_access *out)
 {
     if (demand_alloc(out, nd, nb) != 0)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory for demand access");
-    sv_geos *h = sv_geos_create();
-    sv_index *tree = h ? point_tree(h, sx, sy, ns) : NULL;
-    size_t *ids = NULL, cap = 0;
-    sv_status st = (h && tree) ? SV_OK : sv_error(ctx, SV_ERR_NOMEM, "out of memory for demand access");
-    for (size_t i = 0; i < nd && st == SV_OK; i++) {
-        int w;
-        double d = nearest_straight(h, tree, sx, sy, ns, dx[i], dy[i], &w, &ids, &cap);
-        out->nearest[i] = w;
-        out->snap_m[i] = NAN;
-        out->network_m[i] = out->euclid_m[i] = out->cost[i] = d;
-        for (size_t b = 0; b < nb; b++) {
-            size_t n = 0;
-            if (stations_within(h, tree, sx, sy, dx[i], dy[i], radius[b], &ids, &n, &cap) != 0) {
-                st = SV_ERR_NOMEM;
-                break;
-            }
-            int c = (int)n;
-            out->n_stations[i * nb + b] = c;
-            out->within[i * nb + b] = c > 0;
-        }
-    }
-    free(ids);
-    sv_index_destroy(h, tree);
-    sv_geos_destroy(h);
-    return st;
+    demand_job j = {sx, sy, dx, dy, radius, ns, nd, nb, out};
+    sv_parallel_spec spec = {.worker_size = sizeof(demand_worker), .init = demand_init, .item = demand_block,
+                             .fini = demand_fini};
+    if (sv_parallel_run(sv_ctx_threads(ctx), (nd + DEMAND_BLOCK - 1) / DEMAND_BLOCK, &spec, &j) != 0)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory for demand access");
+    return SV_OK;
 }
 
 /* The cost from each station to each attached demand point within the
