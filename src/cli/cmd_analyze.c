@@ -564,7 +564,7 @@ int cmd_analyze(int argc, char **argv)
     if (st == SV_OK && run_id)
         printf("%lld\n", run_id); /* the run id alone on the last line, for scripts */
     sv_analysis_destroy(a);
-    sv_ctx_destroy(ctx);
+    cli_run_ctx_end(ctx);
     free(cmdline);
 done:
     free(minutes.v);

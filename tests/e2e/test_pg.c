@@ -721,6 +721,51 @@ static void test_shards(void **state)
               "district_id IS NOT NULL");
     same_rows(db, "city_coverage", "radius_m", "covered_pct, pop_covered_pct, gini, n_stations", 1e-9, "1");
     same_rows(db, "breaks", "break_no", "radius_m", 0, "1");
+    /* every other table the single run wrote, the whole-area rows too (svcov finish) */
+    same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_pct, pop_pct", 1e-9,
+              "district_id IS NULL");
+    same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_m2, pop", 1e-6, "1");
+    same_rows(db, "district_fairness", "district_id, radius_m", "pop_covered_pct, pop_total, n_points", 1e-9,
+              "district_id IS NULL");
+    same_rows(db, "coverage", "district_id, radius_m", "covered_pct", 1e-9, "1");
+    same_rows(db, "coverage", "district_id, radius_m", "covered_m2", 1e-6, "1");
+    same_rows(db, "gap_parts", "district_id, radius_m, part_no", "area_m2", 1e-6, "1");
+    same_rows(db, "category_coverage", "district_id, category, radius_m",
+              "n_stations, covered_pct, pop_covered_pct", 1e-9, "1");
+    same_rows(db, "category_coverage", "district_id, category, radius_m",
+              "area_m2, covered_m2, gap_m2, pop_total, pop_covered", 1e-6, "1");
+    same_rows(db, "category_gaps", "district_id, category, radius_m", "gap_m2", 1e-6, "1");
+    same_rows(db, "critical_stations", "radius_m, rank", "pop_lost_pct", 1e-9, "1");
+    same_rows(db, "critical_stations", "radius_m, rank", "pop_lost, area_lost_m2", 1e-6, "1");
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.critical_stations a JOIN r.critical_stations b "
+                                    "USING (radius_m, rank) WHERE a.station_id IS NOT b.station_id"),
+                     0);
+    same_rows(db, "responsibility", "station_id", "pop_share_pct, n_points", 1e-9, "1");
+    same_rows(db, "responsibility", "station_id", "area_m2, pop_served", 1e-6, "1");
+    same_rows(db, "station_services", "station_id", "id", 1e300, "1"); /* ids differ: counts and keys */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.station_services a JOIN r.station_services b USING "
+                                    "(station_id) WHERE a.services IS NOT b.services OR a.opening_hours IS NOT "
+                                    "b.opening_hours"),
+                     0);
+    /* no table of the single run is missing or empty in the sharded one */
+    {
+        sqlite3_stmt *q = NULL;
+        assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM r.sqlite_master WHERE type = 'table' AND name IN "
+                                                "(SELECT name FROM main.sqlite_master WHERE type = 'table') AND "
+                                                "name NOT LIKE 'idx_%' AND name NOT LIKE 'sql%' ORDER BY name",
+                                            -1, &q, NULL),
+                         SQLITE_OK);
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            const char *t = (const char *)sqlite3_column_text(q, 0);
+            if (sv_schema_find(t) < 0 || strcmp(t, "runs") == 0)
+                continue;
+            long long a = svt_db_int(db, "SELECT count(*) FROM main.\"%s\"", t);
+            long long b = svt_db_int(db, "SELECT count(*) FROM r.\"%s\"", t);
+            if (a != b)
+                fail_msg("%s: %lld rows sharded, %lld in the SpatiaLite run", t, a, b);
+        }
+        sqlite3_finalize(q);
+    }
     /* the inputs are named as the plan read them, not as a worker's copies */
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.runs a, r.runs b WHERE a.stations_path = "
                                     "b.stations_path AND a.districts_path = b.districts_path AND a.crs_epsg = "
