@@ -1610,7 +1610,7 @@ static sv_status finish_fairness_points(sv_ctx *ctx, PGconn *c, const char *sche
 
 /* What no shard can compute alone, from the rows of all of them (districts partition the area, as
  * city_coverage assumes): the whole-area rows of district_redundancy, district_fairness, category_coverage
- * and district_demand; the stations of each category; critical_stations ranked over the whole run and their
+ * and district_demand, the streets reached from all stations; the stations of each category; critical_stations ranked over the whole run and their
  * share of all people; each area of responsibility's share of all people served. Keys of the rows made here
  * are below 2^32 (no shard's). */
 static sv_status finish_whole_area(sv_ctx *ctx, PGconn *c, const char *schema, const char *rid)
@@ -1673,6 +1673,23 @@ static sv_status finish_whole_area(sv_ctx *ctx, PGconn *c, const char *schema, c
                   "s.station_id = k.station_id WHERE k.run_id = $1) o, \"%s\".city_coverage c WHERE x.run_id = $1 "
                   "AND o.id = x.id AND c.run_id = $1 AND c.radius_m = x.radius_m;\n",
                   S, S, S, S);
+    /* the streets reached from all stations together (network mode): each shard's (its multi-source reach,
+     * exact around its own area) within the shard's part of the plane (the Voronoi cells of its districts'
+     * centres), united */
+    sv_buf_printf(&b,
+                  "INSERT INTO \"%s\".reached_streets (run_id, id, station_id, mode, minutes, radius_m, length_m, "
+                  "geom) WITH c AS (SELECT shard_no, ST_SetSRID(ST_MakePoint((x_min + x_max) / 2, (y_min + y_max) / "
+                  "2), ST_SRID(s.core)) AS p FROM \"%s\".shard_districts d JOIN \"%s\".shards s USING (run_id, "
+                  "shard_no) WHERE d.run_id = $1), r AS (SELECT * FROM \"%s\".reached_streets WHERE run_id = $1 AND "
+                  "station_id IS NULL), v AS (SELECT (ST_Dump(ST_VoronoiPolygons(ST_Collect(p), 0, (SELECT "
+                  "ST_Expand(ST_Collect(ST_Envelope(geom)), 1) FROM r)))).geom AS g FROM c), cell AS (SELECT "
+                  "c.shard_no, ST_Union(v.g) AS g FROM v JOIN c ON ST_Intersects(v.g, c.p) GROUP BY c.shard_no), "
+                  "piece AS (SELECT r.mode, r.minutes, r.radius_m, ST_CollectionExtract(ST_Intersection(r.geom, "
+                  "cell.g), 2) AS g FROM r JOIN cell ON cell.shard_no = (r.id >> 32)), u AS (SELECT mode, minutes, "
+                  "radius_m, ST_Multi(ST_Union(g)) AS g FROM piece GROUP BY mode, minutes, radius_m) SELECT $1, "
+                  "row_number() OVER (ORDER BY radius_m), NULL, mode, minutes, radius_m, ST_Length(g), g FROM u;\n"
+                  "DELETE FROM \"%s\".reached_streets WHERE run_id = $1 AND station_id IS NULL AND (id >> 32) > 0;\n",
+                  S, S, S, S, S);
     /* responsibility: the share of all people served */
     sv_buf_printf(&b,
                   "UPDATE \"%s\".responsibility x SET pop_share_pct = CASE WHEN t.served > 0 AND x.pop_served IS NOT "

@@ -397,8 +397,8 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
                 keep[k][i] = shard_of_district(p, f->id) == w->shard || meets(e, &own, H * scale);
             else if (k == 0)
                 keep[k][i] = keep[k][i] || meets(e, &own, w->known_m);
-            else if (k == 3)
-                keep[k][i] = keep[k][i] || meets(e, &own, H);
+            else if (k == 3) /* demand: also the places an own station's area of responsibility counts */
+                keep[k][i] = keep[k][i] || meets(e, &own, H * scale);
             else /* population polygons */
                 keep[k][i] = meets(e, &own, H * scale);
             if (keep[k][i] && (k == 0 || k == 3))
@@ -531,6 +531,8 @@ int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, si
         return in_set(w->demand, w->n_demand, text_of(t, values, n, "demand_id"));
     /* critical_stations and responsibility: the own stations' rows (exact from the wider station halo);
      * svcov finish ranks them over the whole run and computes the shares of the whole */
+    if (table == SV_TABLE_REACHED_STREETS && !text_of(t, values, n, "station_id"))
+        return 1; /* from all stations together: finish takes each shard's part of the plane */
     if (table == SV_TABLE_SERVICE_AREAS || table == SV_TABLE_REACHED_STREETS || table == SV_TABLE_CRITICAL ||
         table == SV_TABLE_RESPONSIBILITY || table == SV_TABLE_STATION_SERVICES)
         return in_set(w->stations, w->n_stations, text_of(t, values, n, "station_id"));
@@ -582,13 +584,13 @@ static sv_status check_demand(sv_ctx *ctx, void *userdata, long long key, const 
                  : wkb_point(wkb, len, &x, &y) == 0 && sv_shard_nearest(w->plan, x, y) == w->shard;
     if (!mine || cs->why)
         return SV_OK;
+    if (!w->network)
+        return SV_OK; /* by straight line: its nearest station is always kept (sv_shard_filter) */
     double need;
-    if (w->network) { /* along the streets: the path and the station lie within its length of the point */
+    { /* along the streets: the path and the station lie within its length of the point */
         double m = col_num(t, values, n, "network_m"), mins = col_num(t, values, n, "minutes"),
                snap = col_num(t, values, n, "snap_m");
         need = fmax(m, isfinite(mins) ? mins * w->m_per_min : NAN) + (isfinite(snap) ? snap : 0) + w->max_snap_m;
-    } else {
-        need = col_num(t, values, n, "euclid_m");
     }
     if (!(need <= w->known_m)) { /* also NaN: no station found at all */
         cs->why = "demand";
