@@ -19,7 +19,7 @@ clusters=6
 shards=16
 radii=500,1000
 seed=42
-svcov=$root/build/svcov
+svcov=${SVCOV:-$root/build/svcov} # SVCOV=PATH: another build (a copy, while this one is rebuilt)
 gencity=$root/build/bench/svcov-gencity
 pgbin=/usr/lib/postgresql/15/bin
 workdir=
