@@ -61,7 +61,11 @@ typedef struct {
     int network, all_stations, all_districts;
     size_t n_read[5], n_used[5]; /* features of each input (stations, districts, streets, demand,
                                   * population) read, and kept for the shard */
-    const char *check_why;   /* sv_shard_check: "demand" or "responsibility", NULL: exact */
+    sv_env window;           /* set by the worker: streets and population polygons were read within it
+                              * (analysis CRS); the filter says when what it keeps needs more */
+    int window_short;
+    double window_need;      /* how far (metres) it fell short */
+    const char *check_why;   /* sv_shard_check: "demand", "responsibility" or "window", NULL: exact */
     char check_id[128];      /* the first demand point or station that needed more */
 } sv_shard_worker;
 

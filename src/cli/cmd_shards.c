@@ -352,11 +352,20 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
         /* computed again with a wider halo while a kept row may depend on what lies beyond it (a demand
          * point's nearest station farther than the stations kept); at most until everything is kept */
         for (int pass = 0; av; pass++) {
+            /* streets and population polygons are read within what the filter can keep of them: the core
+             * grown by 2H x scale (stations) + H (their streets) + H (own stations outside the core) */
+            sv_env core = sv_shard_core(plan, shard);
+            double g = (2 * w.scale + 2) * plan->halo_m;
+            w.window = (sv_env){core.xmin - g, core.ymin - g, core.xmax + g, core.ymax + g};
+            double box[4] = {w.window.xmin, w.window.ymin, w.window.xmax, w.window.ymax};
             cli_analyze_hook = sv_shard_filter;
             cli_analyze_hook_data = &w;
+            cli_analyze_window = box;
+            cli_analyze_window_epsg = plan->epsg;
             arc = cmd_analyze(n, (char **)av);
             cli_analyze_hook = NULL;
             cli_analyze_hook_data = NULL;
+            cli_analyze_window = NULL;
             double wider = 0;
             if (arc != EXIT_OK)
                 break;
@@ -364,7 +373,7 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
                 arc = cli_fail(ctx, st, "worker");
                 break;
             }
-            if (wider <= 0 || (w.all_stations && w.all_districts) || pass >= 40)
+            if (wider <= 0 || (w.all_stations && w.all_districts && !w.window_short) || pass >= 40)
                 break;
             double scale = fmax(2 * w.scale, wider / (2 * plan->halo_m) * 1.01);
             if (!quiet)

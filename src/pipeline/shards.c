@@ -408,6 +408,16 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
     if (rc == SV_OK && inputs[2]) /* streets within reach of the stations and demand kept */
         for (size_t i = 0; i < inputs[2]->n; i++)
             keep[2][i] = isnan(env[2][i].xmin) || meets(&env[2][i], &reach, H);
+    /* read within a window (the worker's): what the streets and population polygons must cover lies in it */
+    w->window_short = 0;
+    if (w->window.xmin < w->window.xmax) {
+        sv_env need = reach;
+        grow(&need, &(sv_env){own.xmin - H * scale, own.ymin - H * scale, own.xmax + H * scale, own.ymax + H * scale});
+        w->window_short = need.xmin - H < w->window.xmin || need.ymin - H < w->window.ymin ||
+                          need.xmax + H > w->window.xmax || need.ymax + H > w->window.ymax;
+        w->window_need = fmax(fmax(w->window.xmin - (need.xmin - H), (need.xmax + H) - w->window.xmax),
+                              fmax(w->window.ymin - (need.ymin - H), (need.ymax + H) - w->window.ymax));
+    }
     for (int k = 0; k < 5 && rc == SV_OK; k++) {
         if (!inputs[k])
             continue;
@@ -652,6 +662,14 @@ static sv_status note_station(sv_ctx *ctx, void *userdata, long long key, const 
 sv_status sv_shard_check(sv_ctx *ctx, const char *db_path, sv_shard_worker *w, double *wider)
 {
     *wider = 0;
+    w->check_why = NULL;
+    w->check_id[0] = '\0';
+    if (w->window_short) { /* read more streets and population polygons */
+        w->check_why = "window";
+        snprintf(w->check_id, sizeof w->check_id, "of the shard");
+        *wider = w->known_m + 2 * w->window_need;
+        return SV_OK;
+    }
     if (w->all_stations && w->all_districts)
         return SV_OK; /* every station and district was there: the whole analysis */
     sv_store_reader *rd = NULL;

@@ -954,6 +954,71 @@ static void test_shards_far(void **state)
     }
 }
 
+/* Workers read only the streets near their shard: 8 districts of 1 km in a row, a station at the centre of
+ * each and two demand points 250 m from it, the street along them in 8 pieces of 1 km, 4 shards along the
+ * street (2 districts each; halo 800 m: 3 minutes' walk + max snap + trim). The first shard's worker reads the
+ * pieces within its window (core + 4 halos: 6 of 8); the results are the single run's. */
+static void test_shards_read(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    char d[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char m[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char t[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char r[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    for (int i = 0; i < 8; i++) {
+        int x = 500000 + 1000 * i;
+        const char *c = i ? "," : "";
+        snprintf(d + strlen(d), sizeof d - strlen(d),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"district_id\":\"D%d\"},\"geometry\":{\"type\":"
+                 "\"Polygon\",\"coordinates\":[[[%d,4699000],[%d,4699000],[%d,4700000],[%d,4700000],[%d,4699000]]]}}",
+                 c, i, x, x + 1000, x + 1000, x, x);
+        for (int k = 0; k < 2; k++)
+            snprintf(m + strlen(m), sizeof m - strlen(m),
+                     "%s{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"P%d%c\"},\"geometry\":{\"type\":"
+                     "\"Point\",\"coordinates\":[%d,4699500]}}",
+                     i || k ? "," : "", i, "ab"[k], x + 250 + 500 * k);
+        snprintf(t + strlen(t), sizeof t - strlen(t),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"station_id\":\"S%d\"},\"geometry\":{\"type\":"
+                 "\"Point\",\"coordinates\":[%d,4699500]}}",
+                 c, i, x + 500);
+        snprintf(r + strlen(r), sizeof r - strlen(r),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"highway\":\"footway\"},\"geometry\":{\"type\":"
+                 "\"LineString\",\"coordinates\":[[%d,4699500],[%d,4699500],[%d,4699500]]}}",
+                 c, x, x + 500, x + 1000);
+    }
+    strcat(d, "]}");
+    strcat(m, "]}");
+    strcat(t, "]}");
+    strcat(r, "]}");
+    const char *di = svt_write("rd_d.geojson", d), *de = svt_write("rd_m.geojson", m),
+               *st = svt_write("rd_s.geojson", t), *ro = svt_write("rd_r.geojson", r);
+    const char *ref = svt_path("rd_ref.sqlite"), *sh = svt_path("rd_sh.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--demand", de, "--network", ro, "--minutes", "3",
+               "--out", ref, "-q");
+    SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--demand", de, "--network", ro, "--minutes", "3",
+               "--shards", "4", "--out", pg.pg, "--pg-schema", "rd");
+    assert_string_equal(psql("SELECT string_agg(district_id, ',' ORDER BY district_id) FROM rd.shard_districts WHERE "
+                             "shard_no = 1"),
+                        "D0,D1");
+    SVT_EXPECT(0, "worker", "--db", pg.pg, "--pg-schema", "rd");
+    /* the first shard read 6 of the 8 pieces of street, and every one of the 8 stations and districts */
+    SVT_ERR_HAS("svcov worker: shard 1 read 8 stations, 8 districts, 6 streets, 16 demand points");
+    assert_null(strstr(svt_last.err, "computing it again"));
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", "rd", "--run", "1");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", "rd", "--out", sh);
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct", 1e-9, "1");
+    same_rows(db, "demand_access", "demand_id", "network_m, minutes, snap_m", 1e-9, "1");
+    same_rows(db, "roads", "road_id", "road_id", 0, "1");
+    same_rows(db, "reached_streets", "station_id, radius_m", "length_m", 1e-6, "1");
+    same_tables(db);
+    sqlite3_close(db);
+}
+
 /* A worker killed with SIGKILL in the middle of a shard (short lease): another finishes it, the totals are
  * the SpatiaLite run's, nothing is there twice. */
 static void test_shards_kill(void **state)
@@ -1109,6 +1174,7 @@ int main(int argc, char **argv)
         {"shards", cmocka_unit_test(test_shards)},   {"shards_network", cmocka_unit_test(test_shards_network)},
         {"shards_kill", cmocka_unit_test(test_shards_kill)}, {"shards_bad", cmocka_unit_test(test_shards_bad)},
         {"shards_conn", cmocka_unit_test(test_shards_conn)}, {"shards_far", cmocka_unit_test(test_shards_far)},
+        {"shards_read", cmocka_unit_test(test_shards_read)},
     };
     int rc = svt_run_groups(argc, argv, "test_pg", groups, sizeof groups / sizeof groups[0], setup, teardown);
     return pg_skip && rc == 0 ? 77 : rc;
