@@ -61,6 +61,10 @@ typedef struct sv_analyze_opts {
      * nothing computed or written; the run then ends with SV_OK and a partial analysis). NULL: none. */
     sv_shard_hook_fn shard_hook;
     void *shard_userdata;
+    /* A sharded run's worker: read streets and population polygons only within this box (xmin, ymin,
+     * xmax, ymax in EPSG:read_window_epsg, the plan's CRS); NULL: all. */
+    const double *read_window;
+    int read_window_epsg;
     /* Network mode (network.spec set): true service areas over the roads. */
     sv_source_opts network;
     const char *speeds_csv;  /* highway,speed_kmh rows replacing the mode's table */

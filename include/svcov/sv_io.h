@@ -49,6 +49,10 @@ typedef struct {
     const char *encoding;       /* text encoding of the attributes (any GDAL/iconv name, e.g. CP936),
                                    "auto" (GBK detected and decoded), NULL (the file's own; warns) */
     const char *encoding_option; /* the option that set encoding (NULL: "--encoding") */
+    const double *window;       /* read only the features whose envelope meets this box (xmin, ymin, xmax,
+                                   ymax in EPSG:window_epsg; the layer's spatial index, transformed to its
+                                   CRS); NULL: every feature. A sharded run's worker reads so. */
+    int window_epsg;
 } sv_source_opts;
 
 /* "stations=gcj02,districts=wgs84" (encoding 0) or "stations=CP936"

@@ -52,6 +52,21 @@ typedef struct {
     size_t n_stations, n_demand, cap_stations, cap_demand;
     int sorted;
     size_t n_kept_districts;
+    /* set by the worker: how far the halo is widened (1: the plan's; sv_shard_check says when more is
+     * needed), and by sv_shard_filter: */
+    double scale;
+    sv_env own;           /* the core and the shard's own stations and demand points */
+    double known_m;       /* every station within this distance of own is in the shard's analysis */
+    double max_snap_m, m_per_min;
+    int network, all_stations, all_districts;
+    size_t n_read[5], n_used[5]; /* features of each input (stations, districts, streets, demand,
+                                  * population) read, and kept for the shard */
+    sv_env window;           /* set by the worker: streets and population polygons were read within it
+                              * (analysis CRS); the filter says when what it keeps needs more */
+    int window_short;
+    double window_need;      /* how far (metres) it fell short */
+    const char *check_why;   /* sv_shard_check: "demand", "responsibility" or "window", NULL: exact */
+    char check_id[128];      /* the first demand point or station that needed more */
 } sv_shard_worker;
 
 /* The shard hook of `svcov worker`: keeps the shard's districts and what lies within the halo of them
@@ -59,10 +74,17 @@ typedef struct {
 sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *opts, const sv_analysis *a,
                           sv_featureset *const inputs[5], int *stop);
 /* 1 when a row of the shard's analysis belongs to the shard (called in table order), 0 when it belongs to
- * another or is computed by svcov finish (city_coverage, the whole-area rows, critical stations, areas of
- * responsibility). */
+ * another or is computed by svcov finish (city_coverage, the whole-area rows; critical_stations and
+ * responsibility are kept for the own stations, finish ranks them and computes their shares of the whole). */
 int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, size_t n, const unsigned char *wkb,
                       size_t len);
+/* After the shard's analysis into db_path: *wider = 0 when every row the shard keeps is exact, else the
+ * distance (metres) the stations must be known to around the shard's own area for the first row that is not
+ * (a demand point whose nearest station may lie beyond the stations kept, an area of responsibility that
+ * reaches beyond the halo): the worker computes the shard again with scale grown to cover it. */
+sv_status sv_shard_check(sv_ctx *ctx, const char *db_path, sv_shard_worker *w, double *wider);
+/* Forget the stations and demand points kept (before the shard is computed or published again). */
+void sv_shard_worker_reset(sv_shard_worker *w);
 void sv_shard_worker_free(sv_shard_worker *w);
 
 #ifdef __cplusplus

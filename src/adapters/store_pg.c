@@ -1557,6 +1557,163 @@ sv_status sv_pg_fail_shard(sv_ctx *ctx, const char *uri, const char *schema, lon
     return rc;
 }
 
+/* The weighted median and 90th percentile of the distances (and minutes) of the demand points inside the
+ * districts to their nearest station, as engine/fairness.c computes them for the whole area: a point
+ * without a station is infinitely far. */
+static sv_status finish_fairness_points(sv_ctx *ctx, PGconn *c, const char *schema, const char *rid)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(network_m::text, 'inf'), coalesce(minutes::text, 'inf'), weight, nearest_station_id IS "
+             "NULL FROM \"%s\".demand_access WHERE run_id = $1 AND district_id IS NOT NULL AND weight > 0 ORDER BY "
+             "id",
+             schema);
+    const char *pp[1] = {rid};
+    PGresult *r = NULL;
+    sv_status rc = pg_params(ctx, c, sql, 1, pp, &r, "cannot read the demand points");
+    if (rc != SV_OK)
+        return rc;
+    size_t n = (size_t)PQntuples(r);
+    double *m = sv_calloc(n + 1, sizeof *m), *t = sv_calloc(n + 1, sizeof *t), *w = sv_calloc(n + 1, sizeof *w);
+    if (!m || !t || !w)
+        rc = SV_ERR_NOMEM;
+    for (size_t i = 0; rc == SV_OK && i < n; i++) {
+        int none = strcmp(PQgetvalue(r, (int)i, 3), "t") == 0;
+        m[i] = none ? INFINITY : strtod(PQgetvalue(r, (int)i, 0), NULL);
+        t[i] = none ? INFINITY : strtod(PQgetvalue(r, (int)i, 1), NULL);
+        w[i] = strtod(PQgetvalue(r, (int)i, 2), NULL);
+    }
+    PQclear(r);
+    if (rc == SV_OK && n) {
+        double q[4] = {sv_weighted_quantile(m, w, n, 0.5), sv_weighted_quantile(m, w, n, 0.9),
+                       sv_weighted_quantile(t, w, n, 0.5), sv_weighted_quantile(t, w, n, 0.9)};
+        char b[4][64];
+        const char *v[6] = {rid, NULL, NULL, NULL, NULL, NULL};
+        for (int k = 0; k < 4; k++) {
+            snprintf(b[k], 64, "%.17g", q[k]);
+            v[k + 1] = isfinite(q[k]) ? b[k] : NULL; /* infinite: stored as NULL, as analyze does */
+        }
+        char nn[32];
+        snprintf(nn, sizeof nn, "%zu", n);
+        v[5] = nn;
+        snprintf(sql, sizeof sql,
+                 "UPDATE \"%s\".district_fairness SET median_m = $2, p90_m = $3, median_min = $4, p90_min = $5, "
+                 "n_points = $6 WHERE run_id = $1 AND district_id IS NULL",
+                 schema);
+        rc = pg_params(ctx, c, sql, 6, v, NULL, "cannot write the whole area's distances");
+    }
+    free(m);
+    free(t);
+    free(w);
+    return rc;
+}
+
+/* What no shard can compute alone, from the rows of all of them (districts partition the area, as
+ * city_coverage assumes): the whole-area rows of district_redundancy, district_fairness, category_coverage
+ * and district_demand, the streets reached from all stations; the stations of each category; critical_stations ranked over the whole run and their
+ * share of all people; each area of responsibility's share of all people served. Keys of the rows made here
+ * are below 2^32 (no shard's). */
+static sv_status finish_whole_area(sv_ctx *ctx, PGconn *c, const char *schema, const char *rid)
+{
+    const char *S = schema;
+    sv_buf b = {0};
+    /* redundancy: per break and class the districts' sums; shares of the whole area and its people */
+    sv_buf_printf(&b,
+                  "INSERT INTO \"%s\".district_redundancy (run_id, id, district_id, district_name, mode, minutes, "
+                  "radius_m, n_cover, area_m2, area_pct, pop, pop_pct) SELECT $1, row_number() OVER (ORDER BY "
+                  "x.radius_m, x.n_cover), NULL, '(whole area)', x.mode, x.minutes, x.radius_m, x.n_cover, x.area, "
+                  "CASE WHEN c.area_m2 > 0 THEN 100 * x.area / c.area_m2 END, x.pop, CASE WHEN sum(x.pop) OVER w > 0 "
+                  "AND count(x.pop) OVER w = count(*) OVER w THEN 100 * x.pop / sum(x.pop) OVER w END FROM (SELECT "
+                  "mode, minutes, radius_m, n_cover, sum(area_m2) AS area, CASE WHEN count(pop) = count(*) THEN "
+                  "sum(pop) END AS pop FROM \"%s\".district_redundancy WHERE run_id = $1 AND district_id IS NOT NULL "
+                  "GROUP BY mode, minutes, radius_m, n_cover) x JOIN \"%s\".city_coverage c ON c.run_id = $1 AND "
+                  "c.radius_m = x.radius_m WINDOW w AS (PARTITION BY x.radius_m);\n",
+                  S, S, S);
+    /* fairness: the whole area's people as city_coverage; distances below (demand points) */
+    sv_buf_printf(&b,
+                  "INSERT INTO \"%s\".district_fairness (run_id, id, district_id, district_name, mode, minutes, "
+                  "radius_m, pop_total, pop_covered_pct, n_points, source) SELECT $1, row_number() OVER (ORDER BY "
+                  "c.radius_m), NULL, '(whole area)', c.mode, c.minutes, c.radius_m, c.pop_total, CASE WHEN "
+                  "c.pop_total > 0 THEN 100 * c.pop_covered / c.pop_total END, f.n, f.source FROM "
+                  "\"%s\".city_coverage c JOIN (SELECT radius_m, sum(n_points) AS n, min(source) AS source FROM "
+                  "\"%s\".district_fairness WHERE run_id = $1 AND district_id IS NOT NULL GROUP BY radius_m) f ON "
+                  "f.radius_m = c.radius_m WHERE c.run_id = $1;\n",
+                  S, S, S);
+    /* categories: the stations of each in the whole run, then the whole area's sums */
+    sv_buf_printf(&b,
+                  "UPDATE \"%s\".category_coverage x SET n_stations = (SELECT count(*) FROM \"%s\".stations s "
+                  "WHERE s.run_id = $1 AND s.category IS NOT DISTINCT FROM x.category) WHERE x.run_id = $1;\n"
+                  "INSERT INTO \"%s\".category_coverage (run_id, id, district_id, district_name, category, mode, "
+                  "minutes, radius_m, n_stations, area_m2, covered_m2, covered_pct, gap_m2, pop_total, pop_covered, "
+                  "pop_covered_pct) SELECT $1, row_number() OVER (ORDER BY category, radius_m), NULL, '(whole area)', "
+                  "category, mode, minutes, radius_m, max(n_stations), sum(area_m2), sum(covered_m2), CASE WHEN "
+                  "sum(area_m2) > 0 THEN 100 * (sum(covered_m2) / sum(area_m2)) ELSE 0 END, sum(gap_m2), CASE WHEN "
+                  "count(pop_total) = count(*) THEN sum(pop_total) END, CASE WHEN count(pop_covered) = count(*) THEN "
+                  "sum(pop_covered) END, CASE WHEN count(pop_total) = count(*) AND count(pop_covered) = count(*) AND "
+                  "sum(pop_total) > 0 THEN 100 * sum(pop_covered) / sum(pop_total) END FROM \"%s\".category_coverage "
+                  "WHERE run_id = $1 AND district_id IS NOT NULL GROUP BY category, mode, minutes, radius_m;\n",
+                  S, S, S, S);
+    /* demand: every point (inside a district or not), per break */
+    sv_buf_printf(&b,
+                  "INSERT INTO \"%s\".district_demand (run_id, id, district_id, district_name, mode, minutes, "
+                  "radius_m, demand_total, demand_covered, covered_share, n_points) SELECT $1, row_number() OVER "
+                  "(ORDER BY r.radius_m), NULL, '(all demand)', r.mode, r.minutes, r.radius_m, sum(a.weight), "
+                  "coalesce(sum(a.weight) FILTER (WHERE r.within <> 0), 0), CASE WHEN sum(a.weight) > 0 THEN "
+                  "coalesce(sum(a.weight) FILTER (WHERE r.within <> 0), 0) / sum(a.weight) END, count(*) FROM "
+                  "\"%s\".demand_access a JOIN \"%s\".demand_reach r ON r.run_id = $1 AND r.demand_id = a.demand_id "
+                  "WHERE a.run_id = $1 GROUP BY r.mode, r.minutes, r.radius_m;\n",
+                  S, S, S);
+    /* critical stations: ranked over the whole run as analyze ranks them (people lost, then area, then the
+     * stations' order), their share of all people */
+    sv_buf_printf(&b,
+                  "UPDATE \"%s\".critical_stations x SET rank = o.rank, pop_lost_pct = CASE WHEN c.pop_total > 0 "
+                  "THEN 100 * x.pop_lost / c.pop_total END FROM (SELECT k.id, row_number() OVER (PARTITION BY "
+                  "k.radius_m ORDER BY coalesce(k.pop_lost, -1) DESC, k.area_lost_m2 DESC, s.source_fid, s.id) AS "
+                  "rank FROM \"%s\".critical_stations k LEFT JOIN \"%s\".stations s ON s.run_id = $1 AND "
+                  "s.station_id = k.station_id WHERE k.run_id = $1) o, \"%s\".city_coverage c WHERE x.run_id = $1 "
+                  "AND o.id = x.id AND c.run_id = $1 AND c.radius_m = x.radius_m;\n",
+                  S, S, S, S);
+    /* the streets reached from all stations together (network mode): each shard's (its multi-source reach,
+     * exact around its own area) within the shard's part of the plane (the Voronoi cells of its districts'
+     * centres), united */
+    sv_buf_printf(&b,
+                  "INSERT INTO \"%s\".reached_streets (run_id, id, station_id, mode, minutes, radius_m, length_m, "
+                  "geom) WITH c AS (SELECT shard_no, ST_SetSRID(ST_MakePoint((x_min + x_max) / 2, (y_min + y_max) / "
+                  "2), ST_SRID(s.core)) AS p FROM \"%s\".shard_districts d JOIN \"%s\".shards s USING (run_id, "
+                  "shard_no) WHERE d.run_id = $1), r AS (SELECT * FROM \"%s\".reached_streets WHERE run_id = $1 AND "
+                  "station_id IS NULL), v AS (SELECT (ST_Dump(ST_VoronoiPolygons(ST_Collect(p), 0, (SELECT "
+                  "ST_Expand(ST_Collect(ST_Envelope(geom)), 1) FROM r)))).geom AS g FROM c), cell AS (SELECT "
+                  "c.shard_no, ST_Union(v.g) AS g FROM v JOIN c ON ST_Intersects(v.g, c.p) GROUP BY c.shard_no), "
+                  "piece AS (SELECT r.mode, r.minutes, r.radius_m, ST_CollectionExtract(ST_Intersection(r.geom, "
+                  "cell.g), 2) AS g FROM r JOIN cell ON cell.shard_no = (r.id >> 32)), u AS (SELECT mode, minutes, "
+                  "radius_m, ST_Multi(ST_Union(g)) AS g FROM piece GROUP BY mode, minutes, radius_m) SELECT $1, "
+                  "row_number() OVER (ORDER BY radius_m), NULL, mode, minutes, radius_m, ST_Length(g), g FROM u;\n"
+                  "DELETE FROM \"%s\".reached_streets WHERE run_id = $1 AND station_id IS NULL AND (id >> 32) > 0;\n",
+                  S, S, S, S, S);
+    /* responsibility: the share of all people served */
+    sv_buf_printf(&b,
+                  "UPDATE \"%s\".responsibility x SET pop_share_pct = CASE WHEN t.served > 0 AND x.pop_served IS NOT "
+                  "NULL THEN 100 * x.pop_served / t.served END FROM (SELECT sum(pop_served) AS served FROM "
+                  "\"%s\".responsibility WHERE run_id = $1) t WHERE x.run_id = $1;\n",
+                  S, S);
+    if (b.failed)
+        return SV_ERR_NOMEM;
+    /* one statement at a time: PQexecParams takes one */
+    sv_status rc = SV_OK;
+    const char *pp[1] = {rid};
+    for (char *q = b.data, *end; rc == SV_OK && q && *q; q = end + 1) {
+        end = strchr(q, '\n');
+        *end = '\0';
+        rc = pg_params(ctx, c, q, 1, pp, NULL, "cannot compute the whole area's rows");
+    }
+    sv_buf_free(&b);
+    char sql[512], v[256] = "";
+    snprintf(sql, sizeof sql, "SELECT min(source) FROM \"%s\".district_fairness WHERE run_id = $1", schema);
+    if (rc == SV_OK && pg_value(c, sql, rid, v, sizeof v) == 1 && strcmp(v, "demand points") == 0)
+        rc = finish_fairness_points(ctx, c, schema, rid);
+    return rc;
+}
+
 sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long long run_id)
 {
     PGconn *c = NULL;
@@ -1698,6 +1855,8 @@ sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long lo
     }
     PQclear(r);
     r = NULL;
+    if (rc == SV_OK)
+        rc = finish_whole_area(ctx, c, schema, rid);
     if (rc == SV_OK) {
         snprintf(sql, sizeof sql,
                  "UPDATE \"%s\".runs SET finished_utc = to_char(now() AT TIME ZONE 'UTC', "

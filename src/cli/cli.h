@@ -59,6 +59,9 @@ char *cli_command_line(int argc, char **argv);
  * handlers; cli_catch_signals(ctx) makes them interrupt ctx (at once when a
  * signal came earlier). */
 void cli_catch_signals(sv_ctx *ctx);
+/* The end of a context made by cli_run_ctx: signals go back to the context they went to before it (a
+ * worker's, around the analysis of each shard), then it is destroyed (NULL ok). */
+void cli_run_ctx_end(sv_ctx *ctx);
 /* A run warning on stderr: "svcov CMD: warning: TEXT" (userdata: the command name). */
 void cli_warning(const char *text, void *userdata);
 /* Progress on stderr (one updating line on a terminal), and the time of
@@ -127,6 +130,10 @@ void cli_pg_done(cli_pg *pg);
 #include "svcov/sv_analyze.h"
 extern sv_shard_hook_fn cli_analyze_hook;
 extern void *cli_analyze_hook_data;
+/* svcov worker: the box (analysis CRS EPSG:cli_analyze_window_epsg) analyze reads streets and population
+ * polygons in; NULL: all. */
+extern const double *cli_analyze_window;
+extern int cli_analyze_window_epsg;
 
 /* The help lines of --db PG:, --run and --pg-schema. */
 #define CLI_PG_HELP                                                                                          \

@@ -405,6 +405,8 @@ void cli_print_issues(const sv_ctx *ctx, const char *cmd)
 
 sv_shard_hook_fn cli_analyze_hook;
 void *cli_analyze_hook_data;
+const double *cli_analyze_window;
+int cli_analyze_window_epsg;
 
 int cmd_analyze(int argc, char **argv)
 {
@@ -524,6 +526,8 @@ int cmd_analyze(int argc, char **argv)
     o.n_radii = radii.n;
     o.shard_hook = cli_analyze_hook; /* svcov plan and worker only */
     o.shard_userdata = cli_analyze_hook_data;
+    o.read_window = cli_analyze_window;
+    o.read_window_epsg = cli_analyze_window_epsg;
 
     /* The command line, for the runs table. */
     char *cmdline = cli_command_line(argc, argv);
@@ -560,7 +564,7 @@ int cmd_analyze(int argc, char **argv)
     if (st == SV_OK && run_id)
         printf("%lld\n", run_id); /* the run id alone on the last line, for scripts */
     sv_analysis_destroy(a);
-    sv_ctx_destroy(ctx);
+    cli_run_ctx_end(ctx);
     free(cmdline);
 done:
     free(minutes.v);

@@ -10,6 +10,7 @@
 #include "svcov/sv_text.h"
 
 #include <errno.h>
+#include <math.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -337,7 +338,7 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
         snprintf(crs, sizeof crs, "EPSG:%d", plan->epsg);
         const char **av = calloc(n_args + 8, sizeof *av);
         int n = 0, arc = EXIT_DATA;
-        sv_shard_worker w = {.plan = plan, .shard = shard};
+        sv_shard_worker w = {.plan = plan, .shard = shard, .scale = 1};
         if (av) {
             av[n++] = "analyze";
             for (size_t i = 0; i < n_args; i++)
@@ -347,14 +348,47 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
             av[n++] = "--out";
             av[n++] = outp;
             av[n++] = "-q";
+        }
+        /* computed again with a wider halo while a kept row may depend on what lies beyond it (a demand
+         * point's nearest station farther than the stations kept); at most until everything is kept */
+        for (int pass = 0; av; pass++) {
+            /* streets and population polygons are read within what the filter can keep of them: the core
+             * grown by 2H x scale (stations) + H (their streets) + H (own stations outside the core) */
+            sv_env core = sv_shard_core(plan, shard);
+            double g = (2 * w.scale + 2) * plan->halo_m;
+            w.window = (sv_env){core.xmin - g, core.ymin - g, core.xmax + g, core.ymax + g};
+            double box[4] = {w.window.xmin, w.window.ymin, w.window.xmax, w.window.ymax};
             cli_analyze_hook = sv_shard_filter;
             cli_analyze_hook_data = &w;
+            cli_analyze_window = box;
+            cli_analyze_window_epsg = plan->epsg;
             arc = cmd_analyze(n, (char **)av);
             cli_analyze_hook = NULL;
             cli_analyze_hook_data = NULL;
-            cli_catch_signals(ctx); /* analyze pointed the handlers at its own context */
-            free(av);
+            cli_analyze_window = NULL;
+            double wider = 0;
+            if (arc != EXIT_OK)
+                break;
+            if ((st = sv_shard_check(ctx, outp, &w, &wider)) != SV_OK) {
+                arc = cli_fail(ctx, st, "worker");
+                break;
+            }
+            if (wider <= 0 || (w.all_stations && w.all_districts && !w.window_short) || pass >= 40)
+                break;
+            double scale = fmax(2 * w.scale, wider / (2 * plan->halo_m) * 1.01);
+            if (!quiet)
+                fprintf(stderr, "svcov worker: shard %d: %s %s needs %.0f m around the shard (%.0f m kept); "
+                        "computing it again with %.1f x the halo\n", shard, w.check_why, w.check_id, wider,
+                        w.known_m, scale);
+            w.scale = scale;
+            unlink(outp);
         }
+        free(av);
+        if (!quiet && arc == EXIT_OK)
+            fprintf(stderr, "svcov worker: shard %d read %zu stations, %zu districts, %zu streets, %zu demand "
+                    "points, %zu population polygons; kept %zu, %zu, %zu, %zu, %zu\n", shard, w.n_read[0],
+                    w.n_read[1], w.n_read[2], w.n_read[3], w.n_read[4], w.n_used[0], w.n_used[1], w.n_used[2],
+                    w.n_used[3], w.n_used[4]);
         long long rows = 0;
         if (arc == EXIT_OK) {
             st = sv_pg_publish_shard(ctx, uri, schema, run_id, shard, name, attempt, outp, sv_shard_keep_row, &w,

@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,7 +202,12 @@ char *cli_command_line(int argc, char **argv)
     return line;
 }
 
-static sv_ctx *signal_ctx;
+/* The context a signal interrupts. Atomic: the handler reads it while a command nested in another (the
+ * worker's analysis of a shard) hands it back before its own context is destroyed (cli_run_ctx_end). */
+static sv_ctx *_Atomic signal_ctx;
+#define SIGNAL_NEST 8
+static sv_ctx *signal_outer[SIGNAL_NEST], *signal_inner[SIGNAL_NEST];
+static int signal_depth;
 static volatile sig_atomic_t signal_pending; /* arrived before the run's context existed */
 static sem_t watchdog_sem;
 static int watchdog_on;
@@ -232,15 +238,16 @@ static void on_signal(int sig)
     signal_pending = 1;
     if (watchdog_on)
         sem_post(&watchdog_sem);
-    if (signal_ctx)
-        sv_ctx_interrupt(signal_ctx);
+    sv_ctx *c = atomic_load(&signal_ctx);
+    if (c)
+        sv_ctx_interrupt(c);
     sv_geos_interrupt();
     signal(sig, SIG_DFL); /* a second ^C ends at once (its temporary folder goes at the next run) */
 }
 
 void cli_catch_signals(sv_ctx *ctx)
 {
-    signal_ctx = ctx;
+    atomic_store(&signal_ctx, ctx);
     if (ctx && signal_pending)
         sv_ctx_interrupt(ctx);
     if (ctx)
@@ -306,8 +313,27 @@ sv_ctx *cli_run_ctx(const char *cmd, int allow_network, int threads, int quiet)
         sv_ctx_set_progress(ctx, cli_progress, ctx);
         cli_progress_begin();
     }
+    if (signal_depth < SIGNAL_NEST) { /* the context signals go to until this one ends */
+        signal_outer[signal_depth] = atomic_load(&signal_ctx);
+        signal_inner[signal_depth++] = ctx;
+    }
     cli_catch_signals(ctx);
     return ctx;
+}
+
+void cli_run_ctx_end(sv_ctx *ctx)
+{
+    if (signal_depth > 0 && signal_inner[signal_depth - 1] == ctx) {
+        sv_ctx *outer = signal_outer[--signal_depth];
+        /* signals go to the outer context before this one is freed; one that came during this command
+         * interrupts the outer one too (cli_catch_signals sees signal_pending) */
+        atomic_store(&signal_ctx, outer);
+        if (outer && signal_pending)
+            sv_ctx_interrupt(outer);
+    } else if (atomic_load(&signal_ctx) == ctx) {
+        atomic_store(&signal_ctx, NULL);
+    }
+    sv_ctx_destroy(ctx);
 }
 
 void cli_progress_end(void)

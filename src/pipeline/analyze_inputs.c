@@ -28,13 +28,19 @@ sv_status sv_analyze_inputs(sv_analyze_state *s)
         return sv_error(ctx, SV_ERR_USAGE, "--population %s: say which field holds the number of people with "
                         "--population-field FIELD", o->population.spec);
     sv_progress(ctx, "reading", 0.0);
+    /* a shard's worker reads the streets and population polygons within its window only */
+    sv_source_opts net = o->network, pop = o->population;
+    if (o->read_window) {
+        net.window = pop.window = o->read_window;
+        net.window_epsg = pop.window_epsg = o->read_window_epsg;
+    }
     const sv_input_req req[] = {
         {&o->stations, NULL, SV_ROLE_STATIONS, &s->ssrc, 1},
         {&o->districts, o->population_field && !o->population.spec ? o->population_field : NULL, SV_ROLE_DISTRICTS,
          &s->dsrc, 1},
-        {&o->network, NULL, SV_ROLE_NETWORK, &s->nsrc, s->a->network},
+        {&net, NULL, SV_ROLE_NETWORK, &s->nsrc, s->a->network},
         {&o->demand, NULL, SV_ROLE_DEMAND, &s->msrc, o->demand.spec != NULL},
-        {&o->population, o->population_field, SV_ROLE_POPULATION, &s->psrc, o->population.spec != NULL},
+        {&pop, o->population_field, SV_ROLE_POPULATION, &s->psrc, o->population.spec != NULL},
     };
     return sv_inputs_open(ctx, o->strict, req, sizeof req / sizeof req[0]);
 }

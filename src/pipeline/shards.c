@@ -6,6 +6,7 @@
 #include "pipeline/analyze_stages.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -303,68 +304,137 @@ static void keep_features(sv_featureset *fs, const unsigned char *keep)
     fs->n = k;
 }
 
+static void grow(sv_env *a, const sv_env *e)
+{
+    a->xmin = fmin(a->xmin, e->xmin);
+    a->ymin = fmin(a->ymin, e->ymin);
+    a->xmax = fmax(a->xmax, e->xmax);
+    a->ymax = fmax(a->ymax, e->ymax);
+}
+
+/* Which features a shard computes with. Its own: its districts, and the stations and demand points whose
+ * nearest district centre is one of them; "own" = the envelope of all of those. Then districts and population
+ * polygons within the halo H of own (all that an own station's areas or an own district's coverage can
+ * meet; H x scale once the worker widened it); stations within 2H x scale of own (every station whose areas overlap an own station's: what it alone
+ * covers, critical_stations), and always each own demand point's nearest station; streets within H of the
+ * stations and demand points kept. sv_shard_check tells the worker when a wider scale is needed. */
 sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *opts, const sv_analysis *a,
                           sv_featureset *const inputs[5], int *stop)
 {
-    (void)opts;
-    (void)a;
     sv_shard_worker *w = userdata;
     const sv_shard_plan *p = w->plan;
     *stop = 0;
     sv_env core = sv_shard_core(p, w->shard);
     if (!(core.xmin <= core.xmax))
         return sv_error(ctx, SV_ERR_INTERNAL, "internal: shard %d has no district", w->shard);
-    double H = p->halo_m;
+    double H = p->halo_m, scale = w->scale > 1 ? w->scale : 1;
+    w->known_m = 2 * H * scale;
+    w->max_snap_m = opts->network.spec ? opts->max_snap_m : 0;
+    w->network = opts->network.spec != NULL;
+    w->m_per_min = 0;
+    for (size_t b = 0; b < a->n_breaks; b++)
+        if (a->breaks[b].minutes > 0)
+            w->m_per_min = fmax(w->m_per_min, a->breaks[b].radius_m / a->breaks[b].minutes);
     void *h = NULL;
     sv_status rc = SV_OK;
-    /* the area whose streets a kept station may use: grown as stations and demand are kept */
-    sv_env reach = core;
+    unsigned char *keep[5] = {0};
+    sv_env *env[5] = {0};
+    for (int k = 0; k < 5 && rc == SV_OK; k++) {
+        sv_featureset *fs = inputs[k];
+        if (!fs)
+            continue;
+        keep[k] = sv_calloc(fs->n + 1, 1);
+        env[k] = sv_calloc(fs->n + 1, sizeof *env[k]);
+        if (!keep[k] || !env[k])
+            rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; rc == SV_OK && i < fs->n; i++)
+            if (wkb_env(h, fs->items[i].wkb, fs->items[i].wkb_len, &env[k][i]) != 0)
+                env[k][i].xmin = NAN; /* empty: the analysis reports it as it does without shards */
+    }
+    /* own: the core, and the stations and demand points that belong to the shard */
+    sv_env own = core;
+    for (int k = 0; k < 5 && rc == SV_OK; k += 3)
+        for (size_t i = 0; inputs[k] && i < inputs[k]->n; i++) {
+            sv_env *e = &env[k][i];
+            if (!isnan(e->xmin) &&
+                sv_shard_nearest(p, (e->xmin + e->xmax) / 2, (e->ymin + e->ymax) / 2) == w->shard) {
+                keep[k][i] = 2;
+                grow(&own, e);
+            }
+        }
+    /* each own demand point's nearest station (straight line), wherever it is */
+    for (size_t i = 0; rc == SV_OK && inputs[3] && i < inputs[3]->n; i++) {
+        const sv_env *e = &env[3][i];
+        if (isnan(e->xmin) || !(keep[3][i] == 2 || meets(e, &core, 0)))
+            continue;
+        double x = (e->xmin + e->xmax) / 2, y = (e->ymin + e->ymax) / 2, best = INFINITY;
+        size_t bi = (size_t)-1;
+        for (size_t j = 0; j < inputs[0]->n; j++) {
+            const sv_env *s = &env[0][j];
+            if (isnan(s->xmin))
+                continue;
+            double dx = (s->xmin + s->xmax) / 2 - x, dy = (s->ymin + s->ymax) / 2 - y, d = dx * dx + dy * dy;
+            if (d < best)
+                best = d, bi = j;
+        }
+        if (bi != (size_t)-1 && !keep[0][bi])
+            keep[0][bi] = 1;
+    }
+    size_t n_stations = 0;
+    sv_env reach = own;
     for (int k = 0; k < 5 && rc == SV_OK; k++) {
         sv_featureset *fs = inputs[k];
         if (!fs || k == 2)
             continue; /* the network last, once the stations are known */
-        unsigned char *keep = sv_calloc(fs->n + 1, 1);
-        if (!keep) {
-            rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
-            break;
-        }
         for (size_t i = 0; i < fs->n; i++) {
             const sv_feature *f = &fs->items[i];
-            sv_env e;
-            if (wkb_env(h, f->wkb, f->wkb_len, &e) != 0) {
-                keep[i] = k != 1; /* the analysis reports it as it does without shards */
+            const sv_env *e = &env[k][i];
+            if (isnan(e->xmin)) {
+                keep[k][i] = k != 1;
                 continue;
             }
             if (k == 1) /* districts: the shard's, and their neighbours as context */
-                keep[i] = shard_of_district(p, f->id) == w->shard || meets(&e, &core, H);
-            else if (k == 0 || k == 3) /* stations, demand: within reach, or the shard's own */
-                keep[i] = meets(&e, &core, H) ||
-                          sv_shard_nearest(p, (e.xmin + e.xmax) / 2, (e.ymin + e.ymax) / 2) == w->shard;
+                keep[k][i] = shard_of_district(p, f->id) == w->shard || meets(e, &own, H * scale);
+            else if (k == 0)
+                keep[k][i] = keep[k][i] || meets(e, &own, w->known_m);
+            else if (k == 3) /* demand: also the places an own station's area of responsibility counts */
+                keep[k][i] = keep[k][i] || meets(e, &own, H * scale);
             else /* population polygons */
-                keep[i] = meets(&e, &core, H);
-            if (keep[i] && (k == 0 || k == 3)) {
-                reach.xmin = fmin(reach.xmin, e.xmin);
-                reach.ymin = fmin(reach.ymin, e.ymin);
-                reach.xmax = fmax(reach.xmax, e.xmax);
-                reach.ymax = fmax(reach.ymax, e.ymax);
-            }
+                keep[k][i] = meets(e, &own, H * scale);
+            if (keep[k][i] && (k == 0 || k == 3))
+                grow(&reach, e);
         }
-        keep_features(fs, keep);
-        free(keep);
     }
-    if (rc == SV_OK && inputs[2]) { /* streets within reach of the stations and demand kept */
-        sv_featureset *fs = inputs[2];
-        unsigned char *keep = sv_calloc(fs->n + 1, 1);
-        if (!keep)
-            rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
-        for (size_t i = 0; keep && i < fs->n; i++) {
-            sv_env e;
-            keep[i] = wkb_env(h, fs->items[i].wkb, fs->items[i].wkb_len, &e) != 0 || meets(&e, &reach, H);
-        }
-        if (keep)
-            keep_features(fs, keep);
-        free(keep);
+    if (rc == SV_OK && inputs[2]) /* streets within reach of the stations and demand kept */
+        for (size_t i = 0; i < inputs[2]->n; i++)
+            keep[2][i] = isnan(env[2][i].xmin) || meets(&env[2][i], &reach, H);
+    /* read within a window (the worker's): what the streets and population polygons must cover lies in it */
+    w->window_short = 0;
+    if (w->window.xmin < w->window.xmax) {
+        sv_env need = reach;
+        grow(&need, &(sv_env){own.xmin - H * scale, own.ymin - H * scale, own.xmax + H * scale, own.ymax + H * scale});
+        w->window_short = need.xmin - H < w->window.xmin || need.ymin - H < w->window.ymin ||
+                          need.xmax + H > w->window.xmax || need.ymax + H > w->window.ymax;
+        w->window_need = fmax(fmax(w->window.xmin - (need.xmin - H), (need.xmax + H) - w->window.xmax),
+                              fmax(w->window.ymin - (need.ymin - H), (need.ymax + H) - w->window.ymax));
     }
+    for (int k = 0; k < 5 && rc == SV_OK; k++) {
+        if (!inputs[k])
+            continue;
+        size_t before = inputs[k]->n;
+        keep_features(inputs[k], keep[k]);
+        w->n_read[k] = before;
+        w->n_used[k] = inputs[k]->n;
+        if (k == 0)
+            n_stations = inputs[k]->n;
+    }
+    w->all_stations = inputs[0] && n_stations == w->n_read[0];
+    w->all_districts = inputs[1] && inputs[1]->n == w->n_read[1];
+    for (int k = 0; k < 5; k++) {
+        free(keep[k]);
+        free(env[k]);
+    }
+    w->own = own;
     return rc;
 }
 
@@ -437,8 +507,6 @@ int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, si
     double x, y;
     switch (table) {
     case SV_TABLE_CITY_COVERAGE: /* the whole area: svcov finish */
-    case SV_TABLE_CRITICAL:      /* ranked over the whole city */
-    case SV_TABLE_RESPONSIBILITY:
     case SV_TABLE_RUNS:
         return 0;
     case SV_TABLE_ISSUES: /* every worker reads every feature: the same rows; finish keeps one of each */
@@ -471,7 +539,12 @@ int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, si
     }
     if (table == SV_TABLE_DEMAND_REACH)
         return in_set(w->demand, w->n_demand, text_of(t, values, n, "demand_id"));
-    if (table == SV_TABLE_SERVICE_AREAS || table == SV_TABLE_REACHED_STREETS)
+    /* critical_stations and responsibility: the own stations' rows (exact from the wider station halo);
+     * svcov finish ranks them over the whole run and computes the shares of the whole */
+    if (table == SV_TABLE_REACHED_STREETS && !text_of(t, values, n, "station_id"))
+        return 1; /* from all stations together: finish takes each shard's part of the plane */
+    if (table == SV_TABLE_SERVICE_AREAS || table == SV_TABLE_REACHED_STREETS || table == SV_TABLE_CRITICAL ||
+        table == SV_TABLE_RESPONSIBILITY || table == SV_TABLE_STATION_SERVICES)
         return in_set(w->stations, w->n_stations, text_of(t, values, n, "station_id"));
     if (has_column(t, "district_id")) { /* NULL: the whole area, computed by finish */
         const char *d = text_of(t, values, n, "district_id");
@@ -481,6 +554,154 @@ int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, si
         return mine;
     }
     return 0; /* site tables: not part of an analysis */
+}
+
+typedef struct {
+    const char *id;
+    double x, y;
+} station_at;
+
+typedef struct {
+    sv_shard_worker *w;
+    const char *why; /* the first row that needs a wider halo */
+    char id[128];
+    double need;
+    station_at *at; /* the own stations' places, by id */
+    size_t n_at;
+} check_state;
+
+static double col_num(const sv_table_desc *t, const sv_value *v, size_t n, const char *name)
+{
+    for (size_t c = 0; c < n && c < t->n_columns; c++)
+        if (strcmp(t->columns[c].name, name) == 0)
+            return v[c].kind == SV_VALUE_INT || v[c].kind == SV_VALUE_REAL ? v[c].number : NAN;
+    return NAN;
+}
+
+/* A demand point of the shard: its nearest station is right when every station (and street) it could be
+ * nearer to by travel was kept: within known_m of the shard's own area. */
+static sv_status check_demand(sv_ctx *ctx, void *userdata, long long key, const sv_value *values, size_t n,
+                              const unsigned char *wkb, size_t len)
+{
+    (void)ctx;
+    (void)key;
+    check_state *cs = userdata;
+    sv_shard_worker *w = cs->w;
+    const sv_table_desc *t = sv_schema_table(SV_TABLE_DEMAND_ACCESS);
+    const char *id = text_of(t, values, n, "demand_id"), *d = text_of(t, values, n, "district_id");
+    double x, y;
+    int mine = d ? shard_of_district(w->plan, d) == w->shard
+                 : wkb_point(wkb, len, &x, &y) == 0 && sv_shard_nearest(w->plan, x, y) == w->shard;
+    if (!mine || cs->why)
+        return SV_OK;
+    if (!w->network)
+        return SV_OK; /* by straight line: its nearest station is always kept (sv_shard_filter) */
+    double need;
+    { /* along the streets: the path and the station lie within its length of the point */
+        double m = col_num(t, values, n, "network_m"), mins = col_num(t, values, n, "minutes"),
+               snap = col_num(t, values, n, "snap_m");
+        need = fmax(m, isfinite(mins) ? mins * w->m_per_min : NAN) + (isfinite(snap) ? snap : 0) + w->max_snap_m;
+    }
+    if (!(need <= w->known_m)) { /* also NaN: no station found at all */
+        cs->why = "demand";
+        snprintf(cs->id, sizeof cs->id, "%s", id ? id : "?");
+        cs->need = need;
+    }
+    return SV_OK;
+}
+
+static int cmp_station_at(const void *a, const void *b)
+{
+    return strcmp(((const station_at *)a)->id, ((const station_at *)b)->id);
+}
+
+/* An own station's area of responsibility: taken as exact when all of it lies within H x scale of the
+ * station (districts within H x scale of the shard's own area are all there, stations within 2H x scale: no
+ * station left out is nearer to any of it). */
+static sv_status check_responsibility(sv_ctx *ctx, void *userdata, long long key, const sv_value *values,
+                                      size_t n, const unsigned char *wkb, size_t len)
+{
+    (void)ctx;
+    (void)key;
+    check_state *cs = userdata;
+    const sv_table_desc *t = sv_schema_table(SV_TABLE_RESPONSIBILITY);
+    station_at k = {text_of(t, values, n, "station_id"), 0, 0};
+    sv_env e;
+    const station_at *s = k.id && cs->n_at ? bsearch(&k, cs->at, cs->n_at, sizeof *cs->at, cmp_station_at) : NULL;
+    if (cs->why || !s || wkb_env(NULL, wkb, len, &e) != 0)
+        return SV_OK;
+    double dx = fmax(fabs(e.xmin - s->x), fabs(e.xmax - s->x)), dy = fmax(fabs(e.ymin - s->y), fabs(e.ymax - s->y));
+    double far = hypot(dx, dy);
+    if (far > cs->w->known_m / 2) {
+        cs->why = "responsibility";
+        snprintf(cs->id, sizeof cs->id, "%s", k.id);
+        cs->need = 2 * far;
+    }
+    return SV_OK;
+}
+
+static sv_status note_station(sv_ctx *ctx, void *userdata, long long key, const sv_value *values, size_t n,
+                              const unsigned char *wkb, size_t len)
+{
+    (void)key;
+    check_state *cs = userdata;
+    sv_shard_worker *w = cs->w;
+    size_t before = w->n_stations;
+    if (!sv_shard_keep_row(w, SV_TABLE_STATIONS, values, n, wkb, len) || w->n_stations == before)
+        return SV_OK;
+    station_at *at = sv_realloc(cs->at, (cs->n_at + 1) * sizeof *at);
+    if (!at)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    cs->at = at;
+    at[cs->n_at].id = w->stations[w->n_stations - 1];
+    wkb_point(wkb, len, &at[cs->n_at].x, &at[cs->n_at].y);
+    cs->n_at++;
+    return SV_OK;
+}
+
+sv_status sv_shard_check(sv_ctx *ctx, const char *db_path, sv_shard_worker *w, double *wider)
+{
+    *wider = 0;
+    w->check_why = NULL;
+    w->check_id[0] = '\0';
+    if (w->window_short) { /* read more streets and population polygons */
+        w->check_why = "window";
+        snprintf(w->check_id, sizeof w->check_id, "of the shard");
+        *wider = w->known_m + 2 * w->window_need;
+        return SV_OK;
+    }
+    if (w->all_stations && w->all_districts)
+        return SV_OK; /* every station and district was there: the whole analysis */
+    sv_store_reader *rd = NULL;
+    sv_status rc = sv_store_open_read(ctx, db_path, &rd);
+    check_state cs = {.w = w};
+    if (rc == SV_OK)
+        rc = sv_store_scan(ctx, rd, SV_TABLE_STATIONS, note_station, &cs);
+    if (rc == SV_OK && cs.n_at)
+        qsort(cs.at, cs.n_at, sizeof *cs.at, cmp_station_at);
+    if (rc == SV_OK && !w->all_stations) /* else nothing can be nearer */
+        rc = sv_store_scan(ctx, rd, SV_TABLE_DEMAND_ACCESS, check_demand, &cs);
+    if (rc == SV_OK && !cs.why)
+        rc = sv_store_scan(ctx, rd, SV_TABLE_RESPONSIBILITY, check_responsibility, &cs);
+    sv_store_close_read(rd);
+    free(cs.at);
+    sv_shard_worker_reset(w); /* publishing fills the sets again */
+    if (rc == SV_OK && cs.why)
+        *wider = cs.need;
+    w->check_why = cs.why;
+    snprintf(w->check_id, sizeof w->check_id, "%s", cs.id);
+    return rc;
+}
+
+void sv_shard_worker_reset(sv_shard_worker *w)
+{
+    for (size_t i = 0; i < w->n_stations; i++)
+        free(w->stations[i]);
+    for (size_t i = 0; i < w->n_demand; i++)
+        free(w->demand[i]);
+    w->n_stations = w->n_demand = 0;
+    w->sorted = 0;
+    w->n_kept_districts = 0;
 }
 
 void sv_shard_worker_free(sv_shard_worker *w)

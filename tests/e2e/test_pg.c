@@ -635,6 +635,26 @@ static void same_rows(sqlite3 *db, const char *table, const char *keys, const ch
     }
 }
 
+/* Every table the single run wrote (but runs) has as many rows in the sharded run. */
+static void same_tables(sqlite3 *db)
+{
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM r.sqlite_master WHERE type = 'table' AND name IN (SELECT "
+                                            "name FROM main.sqlite_master WHERE type = 'table') ORDER BY name",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(q, 0);
+        if (sv_schema_find(t) < 0 || strcmp(t, "runs") == 0)
+            continue;
+        long long a = svt_db_int(db, "SELECT count(*) FROM main.\"%s\"", t);
+        long long b = svt_db_int(db, "SELECT count(*) FROM r.\"%s\"", t);
+        if (a != b)
+            fail_msg("%s: %lld rows sharded, %lld in the SpatiaLite run", t, a, b);
+    }
+    sqlite3_finalize(q);
+}
+
 /* Start n workers at once on the latest planned run of schema; each must exit 0. */
 static void run_workers(int n, const char *schema, const char *lease)
 {
@@ -724,6 +744,33 @@ static void test_shards(void **state)
               "district_id IS NOT NULL");
     same_rows(db, "city_coverage", "radius_m", "covered_pct, pop_covered_pct, gini, n_stations", 1e-9, "1");
     same_rows(db, "breaks", "break_no", "radius_m", 0, "1");
+    /* every other table the single run wrote, the whole-area rows too (svcov finish) */
+    same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_pct, pop_pct", 1e-9,
+              "district_id IS NULL");
+    same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_m2, pop", 1e-6, "1");
+    same_rows(db, "district_fairness", "district_id, radius_m", "pop_covered_pct, pop_total, n_points", 1e-9,
+              "district_id IS NULL");
+    same_rows(db, "coverage", "district_id, radius_m", "covered_pct", 1e-9, "1");
+    same_rows(db, "coverage", "district_id, radius_m", "covered_m2", 1e-6, "1");
+    same_rows(db, "gap_parts", "district_id, radius_m, part_no", "area_m2", 1e-6, "1");
+    same_rows(db, "category_coverage", "district_id, category, radius_m",
+              "n_stations, covered_pct, pop_covered_pct", 1e-9, "1");
+    same_rows(db, "category_coverage", "district_id, category, radius_m",
+              "area_m2, covered_m2, gap_m2, pop_total, pop_covered", 1e-6, "1");
+    same_rows(db, "category_gaps", "district_id, category, radius_m", "gap_m2", 1e-6, "1");
+    same_rows(db, "critical_stations", "radius_m, rank", "pop_lost_pct", 1e-9, "1");
+    same_rows(db, "critical_stations", "radius_m, rank", "pop_lost, area_lost_m2", 1e-6, "1");
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.critical_stations a JOIN r.critical_stations b "
+                                    "USING (radius_m, rank) WHERE a.station_id IS NOT b.station_id"),
+                     0);
+    same_rows(db, "responsibility", "station_id", "pop_share_pct, n_points", 1e-9, "1");
+    same_rows(db, "responsibility", "station_id", "area_m2, pop_served", 1e-6, "1");
+    same_rows(db, "station_services", "station_id", "id", 1e300, "1"); /* ids differ: counts and keys */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.station_services a JOIN r.station_services b USING "
+                                    "(station_id) WHERE a.services IS NOT b.services OR a.opening_hours IS NOT "
+                                    "b.opening_hours"),
+                     0);
+    same_tables(db);
     /* the inputs are named as the plan read them, not as a worker's copies */
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.runs a, r.runs b WHERE a.stations_path = "
                                     "b.stations_path AND a.districts_path = b.districts_path AND a.crs_epsg = "
@@ -782,11 +829,196 @@ static void test_shards_network(void **state)
               1e-9, "district_id IS NOT NULL");
     same_rows(db, "city_coverage", "radius_m", "covered_pct", 1e-9, "1");
     same_rows(db, "roads", "road_id", "road_id", 0, "1");
+    /* the whole-area rows (finish) and what depends on stations of other shards */
+    same_rows(db, "district_demand", "district_id, radius_m", "demand_total, demand_covered, covered_share, n_points",
+              1e-9, "district_id IS NULL");
+    same_rows(db, "district_fairness", "district_id, radius_m",
+              "pop_total, pop_covered_pct, median_m, p90_m, median_min, p90_min, n_points", 1e-9, "1");
+    same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_pct, pop_pct", 1e-9, "1");
+    same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_m2", 1e-6, "1");
+    same_rows(db, "critical_stations", "radius_m, rank", "pop_lost, pop_lost_pct", 1e-9, "1");
+    same_rows(db, "critical_stations", "radius_m, rank", "area_lost_m2", 1e-6, "1");
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.critical_stations a JOIN r.critical_stations b "
+                                    "USING (radius_m, rank) WHERE a.station_id IS NOT b.station_id"),
+                     0);
+    same_rows(db, "responsibility", "station_id", "pop_served, pop_share_pct, n_points", 1e-9, "1");
+    same_rows(db, "responsibility", "station_id", "area_m2", 1e-6, "1");
+    same_rows(db, "coverage", "district_id, radius_m", "covered_pct", 1e-9, "1");
+    same_rows(db, "gap_parts", "district_id, radius_m, part_no", "area_m2", 1e-6, "1");
+    same_rows(db, "reached_streets", "station_id, radius_m", "length_m", 1e-6, "1");
+    same_tables(db);
     assert_int_equal(svt_db_int(db, "SELECT (SELECT count(*) FROM main.issues) - (SELECT count(*) FROM r.issues)"),
                      0);
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.runs a, r.runs b WHERE a.network_path = "
                                     "b.network_path AND a.demand_path = b.demand_path AND a.n_demand = b.n_demand"),
                      1);
+    sqlite3_close(db);
+}
+
+/* A row of 8 districts of 1 km, 3 stations in the first, a demand point in each district and a street along
+ * them; 4 shards: the farthest shard's demand points have their nearest station 6-7 km away, far beyond its
+ * halo. Their nearest station, distances and the districts' distance quantiles are the single run's, in
+ * circle mode (the nearest station by straight line is always kept) and along the street (the shard is
+ * computed again with a wider halo, as the worker says); station C's area of responsibility too. */
+#define CRS_UTM "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::32631\"}},"
+static void test_shards_far(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    char d[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char m[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    for (int i = 0; i < 8; i++) {
+        int x = 500000 + 1000 * i;
+        snprintf(d + strlen(d), sizeof d - strlen(d),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"district_id\":\"D%d\",\"population\":%d},"
+                 "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%d,4699000],[%d,4699000],[%d,4700000],"
+                 "[%d,4700000],[%d,4699000]]]}}",
+                 i ? "," : "", i, 100 * (i + 1), x, x + 1000, x + 1000, x, x);
+        snprintf(m + strlen(m), sizeof m - strlen(m),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"P%d\",\"weight\":%d},"
+                 "\"geometry\":{\"type\":\"Point\",\"coordinates\":[%d,4699500]}}",
+                 i ? "," : "", i, i + 1, x + 500);
+    }
+    strcat(d, "]}");
+    strcat(m, "]}");
+    const char *di = svt_write("far_d.geojson", d), *de = svt_write("far_m.geojson", m);
+    const char *st = svt_write("far_s.geojson",
+                               "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":["
+                               "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"A\"},\"geometry\":"
+                               "{\"type\":\"Point\",\"coordinates\":[500200,4699500]}},"
+                               "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"B\"},\"geometry\":"
+                               "{\"type\":\"Point\",\"coordinates\":[500600,4699500]}},"
+                               "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"C\"},\"geometry\":"
+                               "{\"type\":\"Point\",\"coordinates\":[500900,4699500]}}]}");
+    const char *ro = svt_write("far_r.geojson",
+                               "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":["
+                               "{\"type\":\"Feature\",\"properties\":{\"highway\":\"footway\"},\"geometry\":"
+                               "{\"type\":\"LineString\",\"coordinates\":[[500000,4699500],[501000,4699500],"
+                               "[502000,4699500],[503000,4699500],[504000,4699500],[505000,4699500],[506000,4699500],"
+                               "[507000,4699500],[508000,4699500]]}}]}");
+    for (int net = 0; net < 2; net++) {
+        const char *schema = net ? "far_net" : "far";
+        char ref[64], sh[64];
+        snprintf(ref, sizeof ref, "%s_ref.sqlite", schema);
+        snprintf(sh, sizeof sh, "%s_sh.sqlite", schema);
+        const char *refp = svt_path(ref), *shp = svt_path(sh);
+        const char *base[] = {"--stations", st, "--districts", di, "--demand", de,
+                              net ? "--network" : "--radius", net ? ro : "300",
+                              net ? "--minutes" : NULL, "2", NULL};
+        const char *av[40];
+        int n = 0;
+        av[n++] = "analyze";
+        for (int i = 0; base[i]; i++)
+            av[n++] = base[i];
+        av[n++] = "--out";
+        av[n++] = refp;
+        av[n++] = "-q";
+        av[n] = NULL;
+        svt_runv(av);
+        assert_int_equal(svt_last.status, 0);
+        n = 0;
+        av[n++] = "plan";
+        for (int i = 0; base[i]; i++)
+            av[n++] = base[i];
+        const char *tail[] = {"--shards", "4", "--out", pg.pg, "--pg-schema", schema, NULL};
+        for (int i = 0; tail[i]; i++)
+            av[n++] = tail[i];
+        av[n] = NULL;
+        svt_runv(av);
+        assert_int_equal(svt_last.status, 0);
+        SVT_EXPECT(0, "worker", "--db", pg.pg, "--pg-schema", schema);
+        /* the far shards needed stations beyond their halo: computed again, wider (along the street for
+         * the demand points' nearest station; station C's area of responsibility reaches the last district) */
+        SVT_ERR_HAS(net ? "demand P" : "responsibility C");
+        SVT_ERR_HAS("computing it again with");
+        SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", schema, "--run", "1");
+        SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", schema, "--out", shp);
+        sqlite3 *db = svt_db_open(shp);
+        char at[4200];
+        snprintf(at, sizeof at, "ATTACH '%s' AS r", refp);
+        assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+        /* the farthest point: its nearest station is C, 6.6 km away */
+        assert_string_equal(svt_db_text(db, "SELECT nearest_station_id FROM main.demand_access WHERE demand_id = "
+                                            "'P7'"),
+                            "C");
+        assert_true(svt_db_double(db, "SELECT euclid_m FROM main.demand_access WHERE demand_id = 'P7'") > 6000);
+        assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.demand_access a JOIN r.demand_access b USING "
+                                        "(demand_id) WHERE a.nearest_station_id IS NOT b.nearest_station_id"),
+                         0);
+        same_rows(db, "demand_access", "demand_id", "euclid_m, network_m, minutes, snap_m", 1e-9, "1");
+        same_rows(db, "district_fairness", "district_id, radius_m", "median_m, p90_m, median_min, p90_min, n_points",
+                  1e-9, "1");
+        same_rows(db, "district_demand", "district_id, radius_m", "demand_total, demand_covered, n_points", 1e-9,
+                  "1");
+        same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct", 1e-9, "1");
+        same_rows(db, "responsibility", "station_id", "area_m2, pop_served, pop_share_pct, n_points", 1e-6, "1");
+        same_tables(db);
+        sqlite3_close(db);
+    }
+}
+
+/* Workers read only the streets near their shard: 8 districts of 1 km in a row, a station at the centre of
+ * each and two demand points 250 m from it, the street along them in 8 pieces of 1 km, 4 shards along the
+ * street (2 districts each; halo 800 m: 3 minutes' walk + max snap + trim). The first shard's worker reads the
+ * pieces within its window (core + 4 halos: 6 of 8); the results are the single run's. */
+static void test_shards_read(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    char d[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char m[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char t[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char r[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    for (int i = 0; i < 8; i++) {
+        int x = 500000 + 1000 * i;
+        const char *c = i ? "," : "";
+        snprintf(d + strlen(d), sizeof d - strlen(d),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"district_id\":\"D%d\"},\"geometry\":{\"type\":"
+                 "\"Polygon\",\"coordinates\":[[[%d,4699000],[%d,4699000],[%d,4700000],[%d,4700000],[%d,4699000]]]}}",
+                 c, i, x, x + 1000, x + 1000, x, x);
+        for (int k = 0; k < 2; k++)
+            snprintf(m + strlen(m), sizeof m - strlen(m),
+                     "%s{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"P%d%c\"},\"geometry\":{\"type\":"
+                     "\"Point\",\"coordinates\":[%d,4699500]}}",
+                     i || k ? "," : "", i, "ab"[k], x + 250 + 500 * k);
+        snprintf(t + strlen(t), sizeof t - strlen(t),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"station_id\":\"S%d\"},\"geometry\":{\"type\":"
+                 "\"Point\",\"coordinates\":[%d,4699500]}}",
+                 c, i, x + 500);
+        snprintf(r + strlen(r), sizeof r - strlen(r),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"highway\":\"footway\"},\"geometry\":{\"type\":"
+                 "\"LineString\",\"coordinates\":[[%d,4699500],[%d,4699500],[%d,4699500]]}}",
+                 c, x, x + 500, x + 1000);
+    }
+    strcat(d, "]}");
+    strcat(m, "]}");
+    strcat(t, "]}");
+    strcat(r, "]}");
+    const char *di = svt_write("rd_d.geojson", d), *de = svt_write("rd_m.geojson", m),
+               *st = svt_write("rd_s.geojson", t), *ro = svt_write("rd_r.geojson", r);
+    const char *ref = svt_path("rd_ref.sqlite"), *sh = svt_path("rd_sh.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--demand", de, "--network", ro, "--minutes", "3",
+               "--out", ref, "-q");
+    SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--demand", de, "--network", ro, "--minutes", "3",
+               "--shards", "4", "--out", pg.pg, "--pg-schema", "rd");
+    assert_string_equal(psql("SELECT string_agg(district_id, ',' ORDER BY district_id) FROM rd.shard_districts WHERE "
+                             "shard_no = 1"),
+                        "D0,D1");
+    SVT_EXPECT(0, "worker", "--db", pg.pg, "--pg-schema", "rd");
+    /* the first shard read 6 of the 8 pieces of street, and every one of the 8 stations and districts */
+    SVT_ERR_HAS("svcov worker: shard 1 read 8 stations, 8 districts, 6 streets, 16 demand points");
+    assert_null(strstr(svt_last.err, "computing it again"));
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", "rd", "--run", "1");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", "rd", "--out", sh);
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct", 1e-9, "1");
+    same_rows(db, "demand_access", "demand_id", "network_m, minutes, snap_m", 1e-9, "1");
+    same_rows(db, "roads", "road_id", "road_id", 0, "1");
+    same_rows(db, "reached_streets", "station_id, radius_m", "length_m", 1e-6, "1");
+    same_tables(db);
     sqlite3_close(db);
 }
 
@@ -944,7 +1176,8 @@ int main(int argc, char **argv)
         {"bad", cmocka_unit_test(test_bad)},         {"atomic", cmocka_unit_test(test_atomic)},
         {"shards", cmocka_unit_test(test_shards)},   {"shards_network", cmocka_unit_test(test_shards_network)},
         {"shards_kill", cmocka_unit_test(test_shards_kill)}, {"shards_bad", cmocka_unit_test(test_shards_bad)},
-        {"shards_conn", cmocka_unit_test(test_shards_conn)},
+        {"shards_conn", cmocka_unit_test(test_shards_conn)}, {"shards_far", cmocka_unit_test(test_shards_far)},
+        {"shards_read", cmocka_unit_test(test_shards_read)},
     };
     int rc = svt_run_groups(argc, argv, "test_pg", groups, sizeof groups / sizeof groups[0], setup, teardown);
     return pg_skip && rc == 0 ? 77 : rc;
