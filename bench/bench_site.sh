@@ -98,11 +98,12 @@ site_args=(--demand "$workdir/demand/stations.gpkg" --demand-id station_id
 echo "== svcov site, fast mode (greedy + swaps)" >&2
 fast_db=$workdir/fast.sqlite
 rm -f "$fast_db"
-timed fast "$svcov" site "${site_args[@]}" --out "$fast_db" -q
+timed fast "$svcov" site "${site_args[@]}" --out "$fast_db"
 fast_wall=$t_wall fast_kib=$t_kib
 fq() { sqlite3 "$fast_db" "SELECT $1 FROM site_runs"; }
 fast_obj=$(fq "coalesce(swap_objective, objective)")
 fast_greedy_s=$(fq greedy_s) fast_swaps=$(fq n_swaps)
+fast_swap_s=$(sed -n 's/^greedy covers .* (\([0-9.]*\) s)$/\1/p' "$workdir/fast.log" | head -n 1)
 
 echo "== svcov site --exact (default solver${solver:+: $solver}, writes the model)" >&2
 db=$workdir/site.sqlite
@@ -147,7 +148,7 @@ cat <<EOT
 
 ======================== bench_site.sh ========================
 instance         $demand demand, $existing stations, $n_cand grid candidates ($grid m), R $radius m, k $k
-svcov fast       ${fast_wall} s wall (reading, reach lists, greedy ${fast_greedy_s} s, $fast_swaps swaps), peak ${fast_kib} KiB
+svcov fast       ${fast_wall} s wall (reading, reach lists, greedy ${fast_greedy_s} s, $fast_swaps moves of the swap search ${fast_swap_s:-?} s), peak ${fast_kib} KiB
                  covered $fast_obj: $(awk -v a="$fast_obj" -v b="$objective" 'BEGIN { printf "%.2f", 100 * a / b }')% of the optimum (greedy alone $greedy_obj: $(awk -v a="$greedy_obj" -v b="$objective" 'BEGIN { printf "%.2f", 100 * a / b }')%)
 svcov exact      ${svcov_wall} s wall (greedy ${greedy_s} s, $svcov_solver ${exact_s} s), peak ${svcov_kib} KiB
                  covered: existing $existing_cov, optimum $objective (proven $proven)
