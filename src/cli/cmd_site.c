@@ -30,7 +30,7 @@ static void help(void)
            "  A share P is a percentage (90%%) or a fraction (0.9); a bare number above 1 is refused.\n\n"
            "Solvers: a lazy greedy always runs; --exact also solves the model exactly and reports the proven\n"
            "optimum, by default with COIN-OR CBC (Debian's cbc program, found on PATH) where it is installed,\n"
-           "else with GLPK's MIP solver (--solver glpk|cbc chooses; CBC solved the benchmark's models 6-7x faster).\n"
+           "else with GLPK's MIP solver; --solver glpk|cbc chooses (CBC was 6.6x faster on bench_site.sh's model).\n"
            "--time-limit S (seconds, default 60, fractions allowed) bounds the whole exact\n"
            "solve; when it runs out the best answer found (the greedy's at least) is kept, with proven_optimal 0,\n"
            "the bound and gap when the LP relaxation finished, and a note.\n\n"
