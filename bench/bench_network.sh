@@ -15,15 +15,24 @@
 #              ST_DumpSegments + pgr_createTopology, KNN snapping,
 #              pgr_drivingDistance from all stations (equicost false, then the
 #              minimum per node: the exact multi-source distance).
-# Checks that both give every demand point the same distance (to 1 cm) and
+# Checks that both give every demand point the same distance (to 1e-6 m) and
 # prints the times and their ratio. See bench/README.md.
+#
+# Sizes: --edges N (a grid of about N street segments: 1.9 n^2 for an n x n
+# grid) or --grid n, --stations, --demand, --breaks (metres, the largest
+# bounds the comparison). --pg-timeout S stops pgRouting after S seconds and
+# reports '> S s' (the distances are then not compared). The issue's case:
+#   bench/bench_network.sh --edges 1000000 --stations 10000 --demand 100000 --pg-timeout 3600
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 grid=230
 stations=1000
 demand=20000
+breaks=833,1250
 seed=1
+pg_timeout=0
+tolerance=1e-6
 svcov=$root/build/svcov
 genroads=$root/build/bench/svcov-genroads
 workdir=
@@ -32,17 +41,23 @@ pgbin=/usr/lib/postgresql/15/bin
 while [ $# -gt 0 ]; do
     case $1 in
     --grid) grid=$2; shift 2 ;;
+    --edges) grid=$(awk -v e="$2" 'BEGIN { printf "%d", sqrt(e / 1.9) + 0.5 }'); shift 2 ;;
+    --breaks) breaks=$2; shift 2 ;;
+    --pg-timeout) pg_timeout=$2; shift 2 ;;
     --stations) stations=$2; shift 2 ;;
     --demand) demand=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --svcov) svcov=$2; shift 2 ;;
     --genroads) genroads=$2; shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
-    *) echo "usage: bench/bench_network.sh [--grid N] [--stations S] [--demand D] [--seed X] [--workdir DIR]" >&2
+    *) echo "usage: bench/bench_network.sh [--grid N | --edges E] [--stations S] [--demand D] [--breaks M1,M2]" \
+            "[--pg-timeout S] [--seed X] [--workdir DIR]" >&2
        exit 2 ;;
     esac
 done
 die() { echo "bench_network.sh: $*" >&2; exit 1; }
+maxbreak=$(echo "$breaks" | tr ',' '\n' | sort -g | tail -n 1)
+[ -n "$maxbreak" ] || die "--breaks: no break in '$breaks'" 
 for t in "$svcov" "$genroads" "$pgbin/initdb" "$pgbin/pg_ctl" /usr/bin/time; do
     [ -x "$t" ] || die "$t not found (make build; apt-get install postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting)"
 done
@@ -58,7 +73,7 @@ timed() {
     read -r t_wall t_kib < <(tail -n 1 "$workdir/$name.time")
 }
 
-echo "== network: grid $grid, $stations stations, $demand demand points" >&2
+echo "== network: grid $grid x $grid, $stations stations, $demand demand points, breaks $breaks m" >&2
 timed gen "$genroads" --grid "$grid" --spacing 80 --stations "$stations" --demand "$demand" --seed "$seed" \
     --out "$workdir/city"
 sed -n 's/^svcov-genroads: //p' "$workdir/gen.log" >&2
@@ -66,7 +81,7 @@ sed -n 's/^svcov-genroads: //p' "$workdir/gen.log" >&2
 echo "== svcov" >&2
 rm -f "$workdir/svcov.sqlite"
 timed svcov "$svcov" analyze --stations "$workdir/city/stations.gpkg" --districts "$workdir/city/districts.gpkg" \
-    --network "$workdir/city/roads.gpkg" --crs EPSG:32649 --radius 833,1250 --snap node --access-legs off \
+    --network "$workdir/city/roads.gpkg" --crs EPSG:32649 --radius "$breaks" --snap node --access-legs off \
     --max-snap 100000 --demand "$workdir/city/demand.gpkg" --no-service-areas --no-category-coverage --out "$workdir/svcov.sqlite"
 svcov_wall=$t_wall svcov_kib=$t_kib
 
@@ -115,26 +130,56 @@ CREATE TABLE dm_v AS SELECT d.demand_id,
 -- from every station at once; the minimum over stations per node
 CREATE TABLE dd AS
 SELECT node, min(agg_cost) AS cost FROM pgr_drivingDistance(
-  'SELECT id, source, target, cost FROM edges', (SELECT array_agg(DISTINCT vid) FROM st_v), 1250,
+  'SELECT id, source, target, cost FROM edges', (SELECT array_agg(DISTINCT vid) FROM st_v), MAXBREAK,
   directed := false, equicost := false) GROUP BY node;
 \copy (SELECT dm.demand_id, dd.cost FROM dm_v dm LEFT JOIN dd ON dd.node = dm.vid ORDER BY dm.demand_id) TO 'PGR_CSV' WITH CSV
 EOT
-sed -i "s|PGR_CSV|$workdir/pgr.csv|" "$workdir/pgr.sql"
+sed -i "s|PGR_CSV|$workdir/pgr.csv|; s|MAXBREAK|$maxbreak|" "$workdir/pgr.sql"
 echo "== pgRouting: graph, snapping, driving distance" >&2
-timed pg_compute runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$workdir" -p "$port" -U postgres \
-    -d bench -f "$workdir/pgr.sql"
+pg_done=1
+if [ "$pg_timeout" != 0 ]; then
+    # timeout stops psql; the server's stop (pg_ctl -m fast) then cancels the query
+    if ! /usr/bin/time -f '%e %M' -o "$workdir/pg_compute.time" timeout "$pg_timeout" \
+        runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$workdir" -p "$port" -U postgres -d bench \
+        -f "$workdir/pgr.sql" >"$workdir/pg_compute.log" 2>&1; then
+        grep -q "status 124" "$workdir/pg_compute.time" ||
+            { tail -n 20 "$workdir/pg_compute.log" >&2; die "step 'pg_compute' failed (see $workdir/pg_compute.log)"; }
+        pg_done=0
+    fi
+    read -r t_wall t_kib < <(tail -n 1 "$workdir/pg_compute.time")
+else
+    timed pg_compute runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$workdir" -p "$port" -U postgres \
+        -d bench -f "$workdir/pgr.sql"
+fi
 compute_wall=$t_wall
+if [ "$pg_done" -eq 0 ]; then
+    run_pg "$pgbin/pg_ctl" -D "$pgdata" -m fast stop >/dev/null 2>&1 || true
+    svcov_nodes=$(sqlite3 "$workdir/svcov.sqlite" "SELECT network_nodes || ' nodes, ' || network_edges || ' edges' FROM runs")
+    cat <<EOT
+
+====================== bench_network.sh ======================
+graph            svcov $svcov_nodes
+svcov            ${svcov_wall} s wall (read, graph, snapping, Dijkstra, dissolved areas, coverage, demand), peak ${svcov_kib} KiB
+svcov stages     $(grep -E '^(reading|graph|network|coverage|demand|writing) +[0-9.]+ s$' "$workdir/svcov.log" | awk '{printf "%s %s s; ", $1, $2}')
+pgRouting        > $(awk -v a="$load_wall" -v b="$pg_timeout" 'BEGIN { printf "%.2f", a + b }') s wall (load ${load_wall} s + topology, snapping, driving distance stopped after ${pg_timeout} s)
+ratio            pgRouting / svcov > $(awk -v a="$load_wall" -v b="$pg_timeout" -v c="$svcov_wall" 'BEGIN { printf "%.1f", (a + b) / c }'), without the load > $(awk -v b="$pg_timeout" -v c="$svcov_wall" 'BEGIN { printf "%.1f", b / c }')
+demand compared  none (pgRouting did not finish)
+==============================================================
+files kept in $workdir
+EOT
+    exit 0
+fi
 edges=$(psql_ -d bench -At -c "SELECT count(*) FROM edges")
 nodes=$(psql_ -d bench -At -c "SELECT count(*) FROM edges_vertices_pgr")
 
 sqlite3 -csv "$workdir/svcov.sqlite" \
-    "SELECT demand_id, CASE WHEN network_m <= 1250 THEN network_m END FROM demand_access ORDER BY demand_id" \
+    "SELECT demand_id, CASE WHEN network_m <= $maxbreak THEN printf('%.9f', network_m) END FROM demand_access ORDER BY demand_id" \
     >"$workdir/svcov.csv"
-read -r compared maxdiff differ < <(awk -F, '
+read -r compared maxdiff differ < <(awk -F, -v tol="$tolerance" '
     NR == FNR { a[$1] = $2; next }
     ($1 in a) { n++; x = a[$1]; y = $2;
                 if ((x == "") != (y == "")) { bad++; next }
-                if (x != "") { d = x - y; if (d < 0) d = -d; if (d > m) m = d; if (d > 0.01) bad++ } }
+                if (x != "") { d = x - y; if (d < 0) d = -d; if (d > m) m = d; if (d > tol) bad++ } }
     END { printf "%d %.3g %d\n", n, m + 0, bad + 0 }' "$workdir/svcov.csv" "$workdir/pgr.csv")
 svcov_nodes=$(sqlite3 "$workdir/svcov.sqlite" "SELECT network_nodes || ' nodes, ' || network_edges || ' edges' FROM runs")
 pg_wall=$(awk -v a="$load_wall" -v b="$compute_wall" 'BEGIN { printf "%.2f", a + b }')
@@ -147,7 +192,7 @@ svcov stages     $(grep -E '^(reading|graph|network|coverage|demand|writing) +[0
                  (network = Dijkstra from all stations, the two dissolved service-area polygons and one bounded search per station for the reach count)
 pgRouting        ${pg_wall} s wall (load ${load_wall} s + topology, snapping, driving distance ${compute_wall} s)
 ratio            pgRouting / svcov $(awk -v a="$pg_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", a / b }'), without the load $(awk -v a="$compute_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", a / b }')
-demand compared  $compared points, largest distance difference ${maxdiff} m, $differ differ by more than 1 cm
+demand compared  $compared points, largest distance difference ${maxdiff} m, $differ differ by more than $tolerance m
 ==============================================================
 files kept in $workdir
 EOT

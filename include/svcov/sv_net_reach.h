@@ -26,6 +26,12 @@ typedef struct {
 
 void sv_reach_lists_free(sv_reach_lists *r);
 
+/* Node -> demand: list v holds the attached demand points (dem, nd) at
+ * node v or on an edge ending at v, ascending: what a search from anywhere
+ * must touch to reach them. out->n is the network's node count; free with
+ * sv_reach_lists_free. SV_ERR_NOMEM (no message) when out of memory. */
+sv_status sv_demand_by_node(const sv_network *net, const sv_attach *dem, size_t nd, sv_reach_lists *out);
+
 /* For each point (px, py), the demand points within budget (seconds or
  * metres, o->kind) along the network. The points are attached as stations
  * are in analyze (o->snap, o->max_snap_m; with o->access_legs their walk to

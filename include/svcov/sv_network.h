@@ -91,6 +91,13 @@ typedef struct {
     int32_t *src;   /* which source */
     size_t *touched; /* nodes labelled, for a cheap reset */
     size_t n_touched;
+    /* The sources of the last search (borrowed) and the indices of those on
+     * an edge sorted by (edge, index), so that sv_network_point_cost and
+     * sv_network_reached find the sources on an edge without a scan of all
+     * of them when given the same sources. */
+    const sv_attach *from;
+    size_t n_from;
+    size_t *on_edge, n_on_edge, cap_on_edge;
 } sv_labels;
 
 sv_status sv_labels_init(sv_labels *l, const sv_network *n);

@@ -90,6 +90,11 @@ typedef struct {
 /* The version of GLPK, the exact solver (a static string). */
 const char *sv_glpk_version(void);
 
+/* 1 when COIN-OR CBC's cbc program can be run (an executable cbc in a
+ * directory of PATH, as posix_spawnp looks for it), else 0. svcov site's
+ * exact solve uses CBC by default when it can, GLPK otherwise. */
+int sv_cbc_available(void);
+
 sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *out);
 void sv_site_result_free(sv_site_result *r);
 
@@ -141,7 +146,8 @@ typedef struct {
     /* Capacitated siting: each new site serves at most this demand weight
      * (> 0), or the candidates' capacity field (candidates.weight_field). */
     double capacity;
-    int solver_cbc;            /* --solver cbc */
+    int solver_cbc;            /* 1 CBC, 0 GLPK (--solver); sv_siting_opts_init sets
+                                  sv_cbc_available(): CBC where it is installed */
 } sv_siting_opts;
 
 void sv_siting_opts_init(sv_siting_opts *o);

@@ -10,11 +10,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 extern char **environ;
+
+int sv_cbc_available(void)
+{
+    /* PATH as posix_spawnp reads it: unset means the system default; an empty entry is "." */
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/bin:/usr/bin";
+    for (const char *p = path;; p++) {
+        const char *end = strchr(p, ':');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char file[4096];
+        if (len + 5 < sizeof file) {
+            snprintf(file, sizeof file, "%.*s/cbc", (int)(len ? len : 1), len ? p : ".");
+            struct stat sb;
+            if (stat(file, &sb) == 0 && S_ISREG(sb.st_mode) && access(file, X_OK) == 0)
+                return 1;
+        }
+        if (!end)
+            return 0;
+        p = end;
+    }
+}
 
 sv_status sv_cbc_solve_mps(sv_ctx *ctx, const char *mps, const char *sol, double time_limit_s, size_t ncols,
                            double *x, sv_cbc_status *status, double *objective)

@@ -159,8 +159,9 @@ static void capacitated_loads(const sv_mip_problem *p, double *v, sv_mip_solutio
 
 /* The model GLPK built, solved by CBC instead: written as MPS (a
  * minimisation) into a private temporary folder, cbc run on it, the column
- * values read back. CBC's solution file gives no bound: it is the objective
- * when proven, else unknown. */
+ * values read back; a model already written to p->mps_path is solved from
+ * that file, not written twice. CBC's solution file gives no bound: it is
+ * the objective when proven, else unknown. */
 static sv_status solve_cbc(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, sv_mip_solution *out,
                            const char *mps_name)
 {
@@ -178,10 +179,10 @@ static sv_status solve_cbc(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, sv
     out->bound = NAN;
     if (!v)
         st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for the CBC solution");
-    if (st == SV_OK)
+    if (st == SV_OK && !p->mps_path)
         st = write_mps(ctx, P, mps_name, tmp);
     if (st == SV_OK)
-        st = sv_cbc_solve_mps(ctx, tmp, sol, p->time_limit_s, ncols, v, &cs, &obj);
+        st = sv_cbc_solve_mps(ctx, p->mps_path ? p->mps_path : tmp, sol, p->time_limit_s, ncols, v, &cs, &obj);
     sv_tmp_remove(tmp);
     out->seconds = sv_clock_s() - t0;
     if (st == SV_OK && (cs == SV_CBC_OPTIMAL || cs == SV_CBC_STOPPED)) {

@@ -403,7 +403,7 @@ static const sv_column site_runs[] = {
     {"capacity", R, 0, "--capacity: the most demand weight one new site serves; NULL without"},
     {"capacity_field", T, 0, "--capacity-field on the candidates; NULL without"},
     {"swap_objective", R, 0, "weight covered after the swap search that follows the greedy (mclp); NULL without"},
-    {"n_swaps", I, 0, "improving swaps of one site for another made by that search"},
+    {"n_swaps", I, 0, "improving moves made by that search (one site for another, or 2-3 sites out and as many in)"},
 };
 
 /* svcov compare: a base run against a plan run (the same districts, breaks, CRS and mode). */

@@ -148,6 +148,45 @@ static int reach_item(void *job, sv_geos *h, size_t p)
     return reach_one(mine.w, p) != 0;
 }
 
+sv_status sv_demand_by_node(const sv_network *net, const sv_attach *dem, size_t nd, sv_reach_lists *out)
+{
+    size_t nn = sv_network_node_count(net);
+    memset(out, 0, sizeof *out);
+    size_t *start = sv_calloc(nn + 2, sizeof *start), *item = sv_malloc((2 * nd + 1) * sizeof *item);
+    size_t *fill = sv_calloc(nn + 1, sizeof *fill);
+    if (!start || !item || !fill) {
+        sv_free(start);
+        sv_free(item);
+        sv_free(fill);
+        return SV_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < nd; i++) {
+        if (!dem[i].ok)
+            continue;
+        size_t a, b;
+        sv_network_attach_ends(net, &dem[i], &a, &b);
+        start[a + 1]++;
+        if (b != a)
+            start[b + 1]++;
+    }
+    for (size_t v = 0; v < nn; v++)
+        start[v + 1] += start[v];
+    for (size_t i = 0; i < nd; i++) {
+        if (!dem[i].ok)
+            continue;
+        size_t a, b;
+        sv_network_attach_ends(net, &dem[i], &a, &b);
+        item[start[a] + fill[a]++] = i;
+        if (b != a)
+            item[start[b] + fill[b]++] = i;
+    }
+    sv_free(fill);
+    out->start = start;
+    out->item = item;
+    out->n = nn;
+    return SV_OK;
+}
+
 sv_status sv_net_reach_lists(sv_ctx *ctx, const sv_network *net, const sv_access_opts *o, double budget,
                              const double *px, const double *py, size_t np, const sv_attach *dem, size_t nd,
                              sv_reach_lists *out, unsigned char *attached)
@@ -155,15 +194,14 @@ sv_status sv_net_reach_lists(sv_ctx *ctx, const sv_network *net, const sv_access
     memset(out, 0, sizeof *out);
     if (np >= UINT32_MAX)
         return sv_error(ctx, SV_ERR_USAGE, "%zu sites or stations are too many for one reach computation", np);
-    size_t nn = sv_network_node_count(net);
     reach_job j = {.net = net, .o = o, .budget = budget, .np = np, .dem = dem, .nd = nd, .ctx = ctx};
     sv_attach *src = sv_calloc(np + 1, sizeof *src);
     double *access = sv_calloc(np + 1, sizeof *access), *access_len = sv_calloc(np + 1, sizeof *access_len);
-    size_t *nstart = sv_calloc(nn + 2, sizeof *nstart), *nitem = sv_malloc((2 * nd + 1) * sizeof *nitem);
+    sv_reach_lists by_node = {0};
     j.list = sv_calloc(np + 1, sizeof *j.list);
     j.len = sv_calloc(np + 1, sizeof *j.len);
     sv_status st = SV_OK;
-    if (!src || !access || !access_len || !nstart || !nitem || !j.list || !j.len) {
+    if (!src || !access || !access_len || !j.list || !j.len || sv_demand_by_node(net, dem, nd, &by_node) != SV_OK) {
         st = SV_ERR_NOMEM;
         goto done;
     }
@@ -179,40 +217,11 @@ sv_status sv_net_reach_lists(sv_ctx *ctx, const sv_network *net, const sv_access
         access_len[p] = o->access_legs ? s : 0;
         access[p] = !o->access_legs ? 0 : o->kind == SV_COST_LENGTH ? s : s / (o->access_kmh / 3.6);
     }
-    /* node -> demand reached through it */
-    for (size_t i = 0; i < nd; i++) {
-        if (!dem[i].ok)
-            continue;
-        size_t a, b;
-        sv_network_attach_ends(net, &dem[i], &a, &b);
-        nstart[a + 1]++;
-        if (b != a)
-            nstart[b + 1]++;
-    }
-    for (size_t v = 0; v < nn; v++)
-        nstart[v + 1] += nstart[v];
-    {
-        size_t *fill = sv_calloc(nn + 1, sizeof *fill);
-        if (!fill) {
-            st = SV_ERR_NOMEM;
-            goto done;
-        }
-        for (size_t i = 0; i < nd; i++) {
-            if (!dem[i].ok)
-                continue;
-            size_t a, b;
-            sv_network_attach_ends(net, &dem[i], &a, &b);
-            nitem[nstart[a] + fill[a]++] = i;
-            if (b != a)
-                nitem[nstart[b] + fill[b]++] = i;
-        }
-        sv_free(fill);
-    }
     j.src = src;
     j.access = access;
     j.access_len = access_len;
-    j.nstart = nstart;
-    j.nitem = nitem;
+    j.nstart = by_node.start;
+    j.nitem = by_node.item;
     j.gen = atomic_fetch_add(&reach_generation, 1) + 1;
     pthread_mutex_init(&j.lock, NULL);
     sv_progress(ctx, "reach", 0.0);
@@ -270,8 +279,7 @@ done:
     sv_free(src);
     sv_free(access);
     sv_free(access_len);
-    sv_free(nstart);
-    sv_free(nitem);
+    sv_reach_lists_free(&by_node);
     return st;
 }
 

@@ -607,7 +607,45 @@ void sv_labels_free(sv_labels *l)
     free(l->len);
     free(l->src);
     free(l->touched);
+    free(l->on_edge);
     memset(l, 0, sizeof *l);
+}
+
+static int cmp_on_edge(const void *x, const void *y, void *arg)
+{
+    const sv_attach *s = arg;
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    if (s[a].edge != s[b].edge)
+        return s[a].edge < s[b].edge ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
+/* The sources on edge e, in index order, are src[idx[q]] for q in [*lo, *hi)
+ * (idx non-NULL: they all lie on e, from l's sorted list); with idx NULL
+ * (few sources, or labels made from other ones) every source is to be
+ * tested. A few are scanned anyway: a caller may reuse a small buffer. */
+static const size_t *sources_on_edge(const sv_labels *l, const sv_attach *src, size_t nsrc, size_t e, size_t *lo,
+                                     size_t *hi)
+{
+    if (!(nsrc >= 16 && l->from == src && l->n_from == nsrc && (l->on_edge || l->n_on_edge == 0))) {
+        *lo = 0;
+        *hi = nsrc;
+        return NULL;
+    }
+    size_t a = 0, b = l->n_on_edge;
+    while (a < b) { /* the first with edge >= e */
+        size_t m = a + (b - a) / 2;
+        if (src[l->on_edge[m]].edge < e)
+            a = m + 1;
+        else
+            b = m;
+    }
+    size_t z = a;
+    while (z < l->n_on_edge && src[l->on_edge[z]].edge == e)
+        z++;
+    *lo = a;
+    *hi = z;
+    return l->on_edge;
 }
 
 typedef struct {
@@ -681,6 +719,19 @@ sv_status sv_network_dijkstra(const sv_network *n, sv_cost_kind kind, const sv_a
         l->src[v] = -1;
     }
     l->n_touched = 0;
+    l->from = src;
+    l->n_from = nsrc;
+    l->n_on_edge = 0;
+    for (size_t i = 0; i < nsrc; i++)
+        if (src[i].ok && src[i].on_edge) {
+            if (sv_grow(&l->on_edge, &l->cap_on_edge, l->n_on_edge + 1, sizeof *l->on_edge, 64) != 0) {
+                l->from = NULL; /* no index: the scans of all sources */
+                break;
+            }
+            l->on_edge[l->n_on_edge++] = i;
+        }
+    if (l->from && l->n_on_edge > 1)
+        qsort_r(l->on_edge, l->n_on_edge, sizeof *l->on_edge, cmp_on_edge, (void *)src);
     pq q = {0};
     int bad = 0;
     for (size_t i = 0; i < nsrc && !bad; i++) {
@@ -745,7 +796,10 @@ double sv_network_point_cost(const sv_network *n, sv_cost_kind kind, const sv_la
             bsrc = l->src[e->b];
         }
         /* a source on the same edge, along it */
-        for (size_t i = 0; i < nsrc; i++) {
+        size_t lo, hi;
+        const size_t *idx = sources_on_edge(l, src, nsrc, p->edge, &lo, &hi);
+        for (size_t q = lo; q < hi; q++) {
+            size_t i = idx ? idx[q] : q;
             const sv_attach *s = &src[i];
             if (!s->ok || !s->on_edge || s->edge != p->edge)
                 continue;
@@ -846,10 +900,16 @@ sv_geom *sv_network_reached(sv_geos *h, const sv_network *n, sv_cost_kind kind, 
     *reached_len = 0;
     /* candidate edges: those of labelled nodes within budget, and the
      * sources' own edges */
+    size_t bound = nsrc; /* candidate edges: the arcs of the nodes within budget, the sources' edges */
+    for (size_t k = 0; k < l->n_touched; k++)
+        if (l->cost[l->touched[k]] < budget)
+            bound += n->arc_start[l->touched[k] + 1] - n->arc_start[l->touched[k]];
+    if (bound > n->n_edges)
+        bound = n->n_edges;
     unsigned char *seen = sv_calloc(n->n_edges + 1, 1);
-    size_t *cand = sv_malloc((2 * n->n_edges + nsrc + 1) * sizeof *cand);
+    size_t *cand = sv_malloc((bound + 1) * sizeof *cand);
     size_t ncand = 0, nfull = 0;
-    size_t *full = sv_malloc((n->n_edges + 1) * sizeof *full);
+    size_t *full = sv_malloc((bound + 1) * sizeof *full);
     size_t pcap = 256, np = 0;
     sv_geom **parts = sv_malloc(pcap * sizeof *parts);
     sv_geom *out = NULL;
@@ -879,7 +939,10 @@ sv_geom *sv_network_reached(sv_geos *h, const sv_network *n, sv_cost_kind kind, 
             iv[ni++] = (interval){0, fmin(1, (budget - l->cost[e->a]) / c)};
         if (e->bwd && l->cost[e->b] < budget)
             iv[ni++] = (interval){fmax(0, 1 - (budget - l->cost[e->b]) / c), 1};
-        for (size_t i = 0; i < nsrc && ni < 64; i++) {
+        size_t lo, hi;
+        const size_t *idx = sources_on_edge(l, src, nsrc, cand[k], &lo, &hi);
+        for (size_t q = lo; q < hi && ni < 64; q++) {
+            size_t i = idx ? idx[q] : q;
             const sv_attach *s = &src[i];
             double r = budget - (access ? access[i] : 0);
             if (!s->ok || !s->on_edge || s->edge != cand[k] || !(r > 0))

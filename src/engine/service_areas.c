@@ -1,6 +1,7 @@
 /* service_areas.c - network service areas and demand access. */
 #include "svcov/sv_access.h"
 #include "svcov/sv_geom.h"
+#include "svcov/sv_net_reach.h"
 #include "core/parallel.h"
 
 #include <math.h>
@@ -113,9 +114,10 @@ static int widen_item(void *arg, sv_geos *h, size_t b)
     return 0;
 }
 
-/* Areas of every break from one labelling, the breaks widened in parallel,
- * then nested by construction. */
-static sv_status areas_from_labels(sv_ctx *ctx, sv_geos *h, const sv_network *net, const sv_access_opts *o,
+/* Areas of every break from one labelling, the breaks widened on up to
+ * threads threads, then nested by construction. ctx may be NULL (on a
+ * worker thread): the status then comes without a message. */
+static sv_status areas_from_labels(sv_ctx *ctx, int threads, sv_geos *h, const sv_network *net, const sv_access_opts *o,
                                    const sv_labels *l, const sv_attach *src, const double *access, size_t nsrc,
                                    unsigned char **wkb, size_t *len, double *reached_m, unsigned char **lines_wkb,
                                    size_t *lines_len)
@@ -142,7 +144,7 @@ static sv_status areas_from_labels(sv_ctx *ctx, sv_geos *h, const sv_network *ne
     if (!wkb)
         goto done; /* the reached streets only */
     /* the breaks at once, as many as the context's threads */
-    if (st == SV_OK && sv_parallel_for(sv_ctx_threads(ctx), nb, widen_item, jobs) != 0)
+    if (st == SV_OK && sv_parallel_for(threads, nb, widen_item, jobs) != 0)
         st = sv_error(ctx, SV_ERR_NOMEM, "out of memory widening the reached streets");
     for (size_t b = 0; b < nb && st == SV_OK; b++)
         if (jobs[b].lines && jobs[b].failed)
@@ -162,6 +164,8 @@ static sv_status areas_from_labels(sv_ctx *ctx, sv_geos *h, const sv_network *ne
         sv_geom_destroy(h, area);
         if (!poly) {
             st = sv_error(ctx, SV_ERR_GEOM, "cannot build a network service area: %s", sv_geos_errmsg(h));
+            if (!ctx)
+                st = SV_ERR_GEOM;
             break;
         }
         wkb[b] = NULL;
@@ -186,6 +190,54 @@ done:
         }
     free(jobs);
     return st;
+}
+
+/* One search per station for its own streets (and areas), on the worker threads. */
+typedef struct {
+    sv_ctx *ctx;
+    const sv_network *net;
+    const sv_access_opts *o;
+    sv_net_areas *out;
+    double cutoff;
+} station_job;
+
+static int station_init(void *job, sv_geos *h, void *worker, size_t index)
+{
+    (void)h;
+    (void)index;
+    return sv_labels_init(worker, ((station_job *)job)->net) == SV_OK ? 0 : SV_ERR_NOMEM;
+}
+
+static void station_fini(void *job, sv_geos *h, void *worker)
+{
+    (void)job;
+    (void)h;
+    sv_labels_free(worker);
+}
+
+static int station_item(void *job, sv_geos *h, void *worker, size_t i)
+{
+    station_job *j = job;
+    sv_net_areas *out = j->out;
+    size_t nb = j->o->n_breaks;
+    if (sv_ctx_interrupted(j->ctx))
+        return SV_ERR_INTERRUPTED;
+    if (!out->attach[i].ok)
+        return 0;
+    sv_status st = sv_network_dijkstra(j->net, j->o->kind, &out->attach[i], &out->access[i], &out->access_len[i], 1,
+                                       j->cutoff, worker);
+    if (st == SV_OK) /* each station's breaks on its own thread, one after the other */
+        st = areas_from_labels(NULL, 1, h, j->net, j->o, worker, &out->attach[i], &out->access[i], 1,
+                               out->st_wkb ? &out->st_wkb[i * nb] : NULL, out->st_len ? &out->st_len[i * nb] : NULL,
+                               &out->st_reached_m[i * nb], &out->st_lines_wkb[i * nb], &out->st_lines_len[i * nb]);
+    return (int)st;
+}
+
+static void station_progress(void *job, size_t done, size_t n)
+{
+    station_job *j = job;
+    if ((done & 31) == 0)
+        sv_progress(j->ctx, "network", (double)done / (double)n);
 }
 
 sv_status sv_net_areas_compute(sv_ctx *ctx, const sv_network *net, const double *xs, const double *ys, size_t ns,
@@ -239,22 +291,21 @@ sv_status sv_net_areas_compute(sv_ctx *ctx, const sv_network *net, const double 
     double cutoff = nb ? o->budget[nb - 1] : 0;
     sv_progress(ctx, "network", 0.0);
     if ((st = sv_network_dijkstra(net, o->kind, out->attach, out->access, out->access_len, ns, cutoff, &l)) != SV_OK ||
-        (st = areas_from_labels(ctx, h, net, o, &l, out->attach, out->access, ns, out->area_wkb, out->area_len,
-                                out->reached_m, out->lines_wkb, out->lines_len)) != SV_OK)
+        (st = areas_from_labels(ctx, sv_ctx_threads(ctx), h, net, o, &l, out->attach, out->access, ns, out->area_wkb,
+                                out->area_len, out->reached_m, out->lines_wkb, out->lines_len)) != SV_OK)
         goto done;
-    for (size_t i = 0; per_station && i < ns && st == SV_OK; i++) {
-        if (!out->attach[i].ok)
-            continue;
-        st = sv_network_dijkstra(net, o->kind, &out->attach[i], &out->access[i], &out->access_len[i], 1, cutoff, &l);
-        if (st == SV_OK)
-            st = areas_from_labels(ctx, h, net, o, &l, &out->attach[i], &out->access[i], 1,
-                                   out->st_wkb ? &out->st_wkb[i * nb] : NULL, out->st_len ? &out->st_len[i * nb] : NULL,
-                                   &out->st_reached_m[i * nb], &out->st_lines_wkb[i * nb], &out->st_lines_len[i * nb]);
-        if ((i & 31) == 0) {
-            sv_progress(ctx, "network", (double)i / (double)ns);
-            if (sv_ctx_interrupted(ctx))
-                st = SV_ERR_INTERRUPTED;
-        }
+    if (per_station) {
+        /* the stations on all cores, each worker with its own labels (a search costs its reach) */
+        station_job job = {ctx, net, o, out, cutoff};
+        sv_parallel_spec spec = {.worker_size = sizeof(sv_labels), .init = station_init, .item = station_item,
+                                 .fini = station_fini, .progress = station_progress};
+        int prc = sv_parallel_run(sv_ctx_threads(ctx), ns, &spec, &job);
+        if (prc == SV_ERR_INTERRUPTED || sv_ctx_interrupted(ctx))
+            st = SV_ERR_INTERRUPTED;
+        else if (prc == SV_ERR_GEOM)
+            st = sv_error(ctx, SV_ERR_GEOM, "cannot build a network service area of a station");
+        else if (prc != 0)
+            st = SV_ERR_NOMEM;
     }
     sv_progress(ctx, "network", 1.0);
 done:
@@ -420,10 +471,31 @@ sv_status sv_demand_access_circles(sv_ctx *ctx, const double *sx, const double *
     return SV_OK;
 }
 
+static int cmp_index(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The demand of node v's list (by_node) not yet seen from station s, into buf. */
+static void demand_at(const sv_reach_lists *by_node, size_t v, size_t s, size_t *stamp, size_t *buf, size_t *n)
+{
+    for (size_t t = by_node->start[v]; t < by_node->start[v + 1]; t++) {
+        size_t i = by_node->item[t];
+        if (stamp[i] != s + 1) {
+            stamp[i] = s + 1;
+            buf[(*n)++] = i;
+        }
+    }
+}
+
 /* The cost from each station to each attached demand point within the
  * largest break: one bounded search per station, the demand's access leg
  * added as for the nearest station. visit(u, s, i, c) gets every pair with
- * c <= the largest budget. */
+ * c <= the largest budget, station by station, demand ascending. Only the
+ * demand at the nodes a search reached within the budget (and at the ends
+ * of the station's own edge) is looked at: a search costs its reach, not
+ * the whole demand. */
 typedef void (*pair_visit)(void *u, size_t s, size_t i, double c);
 static sv_status station_costs(sv_ctx *ctx, const sv_network *net, const sv_net_areas *a, size_t ns,
                                const sv_attach *at, size_t nd, const sv_access_opts *o, sv_labels *l,
@@ -432,13 +504,26 @@ static sv_status station_costs(sv_ctx *ctx, const sv_network *net, const sv_net_
     size_t nb = o->n_breaks;
     double cutoff = nb ? o->budget[nb - 1] : 0;
     sv_status st = SV_OK;
+    sv_reach_lists by_node = {0};
+    size_t *stamp = sv_calloc(nd + 1, sizeof *stamp), *buf = sv_malloc((nd + 1) * sizeof *buf);
+    if (!stamp || !buf || sv_demand_by_node(net, at, nd, &by_node) != SV_OK)
+        st = SV_ERR_NOMEM;
     for (size_t s = 0; s < ns && st == SV_OK; s++) {
         if (!a->attach[s].ok)
             continue;
         if ((st = sv_network_dijkstra(net, o->kind, &a->attach[s], &a->access[s], &a->access_len[s], 1, cutoff,
                                       l)) != SV_OK)
             break;
-        for (size_t i = 0; i < nd; i++) {
+        size_t n = 0, ea, eb;
+        sv_network_attach_ends(net, &a->attach[s], &ea, &eb);
+        demand_at(&by_node, ea, s, stamp, buf, &n);
+        demand_at(&by_node, eb, s, stamp, buf, &n);
+        for (size_t k = 0; k < l->n_touched; k++)
+            if (l->cost[l->touched[k]] <= cutoff)
+                demand_at(&by_node, l->touched[k], s, stamp, buf, &n);
+        qsort(buf, n, sizeof *buf, cmp_index);
+        for (size_t q = 0; q < n; q++) {
+            size_t i = buf[q];
             if (!at[i].ok)
                 continue;
             double len;
@@ -453,6 +538,9 @@ static sv_status station_costs(sv_ctx *ctx, const sv_network *net, const sv_net_
         if ((s & 63) == 0 && sv_ctx_interrupted(ctx))
             st = SV_ERR_INTERRUPTED;
     }
+    sv_reach_lists_free(&by_node);
+    free(stamp);
+    free(buf);
     return st;
 }
 

@@ -291,15 +291,149 @@ static long rank_sites(const sv_site_input *in, const lists *reach, const unsign
 
 /* ---- swap local search (Teitz & Bart's vertex substitution) ---- */
 
+/* The state of the local search: cnt[i] chosen sites reaching demand i,
+ * free_w[c] the weight candidate c would add as it stands, icand/istart
+ * the demand -> candidates lists. */
+typedef struct {
+    const sv_site_input *in;
+    const lists *reach;
+    const size_t *istart, *icand;
+    size_t *cnt;
+    double *free_w;
+    unsigned char *is_chosen;
+} swap_state;
+
+/* Site c out of the chosen set: the weight it alone covered, now free. */
+static double swap_remove(swap_state *w, size_t c)
+{
+    double lost = 0;
+    for (size_t t = w->reach->start[c]; t < w->reach->start[c + 1]; t++) {
+        size_t i = w->reach->item[t];
+        if (--w->cnt[i] == 0) {
+            lost += w->in->dw[i];
+            for (size_t u = w->istart[i]; u < w->istart[i + 1]; u++)
+                w->free_w[w->icand[u]] += w->in->dw[i];
+        }
+    }
+    w->is_chosen[c] = 0;
+    return lost;
+}
+
+/* Site c into the chosen set: the weight it adds. */
+static double swap_add(swap_state *w, size_t c)
+{
+    double added = 0;
+    for (size_t t = w->reach->start[c]; t < w->reach->start[c + 1]; t++) {
+        size_t i = w->reach->item[t];
+        if (w->cnt[i]++ == 0) {
+            added += w->in->dw[i];
+            for (size_t u = w->istart[i]; u < w->istart[i + 1]; u++)
+                w->free_w[w->icand[u]] -= w->in->dw[i];
+        }
+    }
+    w->is_chosen[c] = 1;
+    return added;
+}
+
+/* free_w recounted from cnt, so the increments of many tried moves leave no rounding behind. */
+static void swap_recount(swap_state *w)
+{
+    size_t nc = w->in->n_candidates;
+    for (size_t j = 0; j < nc; j++) {
+        double f = 0;
+        for (size_t t = w->reach->start[j]; t < w->reach->start[j + 1]; t++)
+            if (w->cnt[w->reach->item[t]] == 0)
+                f += w->in->dw[w->reach->item[t]];
+        w->free_w[j] = f;
+    }
+}
+
+/* The unchosen candidate adding the most now (ties to the smaller index), SIZE_MAX when none adds anything. */
+static size_t swap_best_free(const swap_state *w)
+{
+    size_t best = SIZE_MAX;
+    double best_w = 0;
+    for (size_t c = 0; c < w->in->n_candidates; c++)
+        if (!w->is_chosen[c] && w->free_w[c] > best_w) {
+            best_w = w->free_w[c];
+            best = c;
+        }
+    return best;
+}
+
+/* One round of the wider moves, tried when no single swap improves: r
+ * chosen sites out together (r = 2, then 3; every such set of sites), the r
+ * best sites in again one by one as the greedy would pick them. The first
+ * move that raises the covered weight by more than tol is kept (picks
+ * updated) and 1 returned; 0 when none does, or time_s since t0 ran out or
+ * the run was interrupted (*stopped). */
+static int swap_drop_add(sv_ctx *ctx, swap_state *w, size_t *picks, size_t np, double tol, double t0, double time_s,
+                         int *stopped)
+{
+    for (size_t r = 2; r <= 3 && r <= np; r++) {
+        size_t q[3] = {0, 1, 2}; /* positions in picks, increasing */
+        for (;;) {
+            if (sv_ctx_interrupted(ctx) || sv_clock_s() - t0 > time_s) {
+                *stopped = 1;
+                return 0;
+            }
+            size_t out[3], in_c[3], n_in = 0;
+            double delta = 0;
+            for (size_t a = 0; a < r; a++) {
+                out[a] = picks[q[a]];
+                delta -= swap_remove(w, out[a]);
+            }
+            for (; n_in < r; n_in++) {
+                size_t c = swap_best_free(w);
+                if (c == SIZE_MAX)
+                    break;
+                in_c[n_in] = c;
+                delta += swap_add(w, c);
+            }
+            int same = n_in == r;
+            for (size_t a = 0; same && a < r; a++) { /* the same sites back is no move */
+                int found = 0;
+                for (size_t b = 0; b < r; b++)
+                    found |= in_c[a] == out[b];
+                same = found;
+            }
+            if (n_in == r && !same && delta > tol) {
+                for (size_t a = 0; a < r; a++)
+                    picks[q[a]] = in_c[a];
+                swap_recount(w);
+                return 1;
+            }
+            for (size_t a = n_in; a-- > 0;) /* undo */
+                swap_remove(w, in_c[a]);
+            for (size_t a = 0; a < r; a++)
+                swap_add(w, out[a]);
+            /* the next set of r positions */
+            size_t a = r;
+            while (a-- > 0 && q[a] == np - r + a)
+                ;
+            if (a == SIZE_MAX)
+                break;
+            q[a]++;
+            for (size_t b = a + 1; b < r; b++)
+                q[b] = q[b - 1] + 1;
+        }
+        swap_recount(w);
+    }
+    return 0;
+}
+
 /* Improve the sites picks[0..np) in place: replace one chosen site with one
- * unchosen candidate while that raises the covered weight by more than tol,
- * until no such swap remains, max_swaps were made, time_s ran out or the run
- * is interrupted. cnt[i] counts the chosen sites reaching demand i and
- * free_w[c] the weight candidate c would add as it stands; removing site s
- * frees the demand only s reaches, and what a candidate would add then is
- * free_w[c] plus its share of that demand (found through the demand ->
- * candidates lists), so a swap is weighed without recounting anything.
- * Returns the number of swaps made, or -1 when out of memory. */
+ * unchosen candidate while that raises the covered weight by more than tol;
+ * when no single swap does, try the wider moves of swap_drop_add (2 or 3
+ * sites out, the greedy's best back in) and, after one that improves, the
+ * single swaps again; until no move improves, max_swaps were made, time_s
+ * ran out or the run is interrupted. cnt[i] counts the chosen sites
+ * reaching demand i and free_w[c] the weight candidate c would add as it
+ * stands; removing site s frees the demand only s reaches, and what a
+ * candidate would add then is free_w[c] plus its share of that demand
+ * (found through the demand -> candidates lists), so a swap is weighed
+ * without recounting anything. Returns the number of improving moves
+ * made, or -1 when out of memory. */
 static long swap_search(sv_ctx *ctx, const sv_site_input *in, const lists *reach, size_t *picks, size_t np,
                         double tol, size_t max_swaps, double time_s, int *stopped)
 {
@@ -334,8 +468,19 @@ static long swap_search(sv_ctx *ctx, const sv_site_input *in, const lists *reach
                 free_w[j] += in->dw[reach->item[t]];
     double t0 = sv_clock_s();
     swaps = 0;
-    size_t since = 0; /* sites tried in vain since the last swap: np ends the search */
-    for (size_t q = 0; since < np; q = (q + 1) % np) {
+    swap_state ws = {in, reach, istart, icand, cnt, free_w, is_chosen};
+    size_t since = 0; /* sites tried in vain since the last swap: np ends the single swaps */
+    for (size_t q = 0;; q = (q + 1) % np) {
+        if (since >= np) {
+            if ((size_t)swaps >= max_swaps) {
+                *stopped = 1;
+                break;
+            }
+            if (!swap_drop_add(ctx, &ws, picks, np, tol, t0, time_s, stopped))
+                break;
+            swaps++;
+            since = 0;
+        }
         if (sv_ctx_interrupted(ctx) || (size_t)swaps >= max_swaps || sv_clock_s() - t0 > time_s) {
             *stopped = 1;
             break;
@@ -1245,8 +1390,8 @@ sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *ou
         memcpy(greedy_gain, out->gain, n_greedy * sizeof *greedy_gain);
     }
     if (in->swap && in->model == SV_SITE_MCLP && !floors && out->n_chosen > 0) {
-        /* The work is bounded: a few swaps per site and ten times the greedy's time (a second at least). */
-        double t1 = sv_clock_s(), limit_s = fmax(1.0, 10.0 * out->greedy_s);
+        /* The work is bounded: a few moves per site and ten times the greedy's time (ten seconds at least). */
+        double t1 = sv_clock_s(), limit_s = fmax(10.0, 10.0 * out->greedy_s);
         size_t max_swaps = 50 * out->n_chosen;
         int stopped = 0;
         long ns = swap_search(ctx, in, &reach, out->chosen, out->n_chosen, 1e-9 * fmax(1.0, out->total_weight),

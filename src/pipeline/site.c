@@ -27,6 +27,7 @@ void sv_siting_opts_init(sv_siting_opts *o)
     o->model = SV_SITE_MCLP;
     o->k = 0;
     o->time_limit_s = 60;
+    o->solver_cbc = sv_cbc_available(); /* the faster exact solver where both are installed */
 }
 
 static void free_strings(char **v, size_t n)

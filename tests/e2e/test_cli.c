@@ -751,7 +751,7 @@ static void test_site(void **state)
     /* a 500 m grid in the square: 25 nodes; the node at the h2 corner
      * reaches h2 and h3 (weight 4); h1 needs a second site */
     SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "mclp",
-               "--k", "1", "--exact", "--out", out);
+               "--k", "1", "--exact", "--solver", "glpk", "--out", out);
     SVT_ERR_HAS("bad-w");
     SVT_ERR_HAS("negative weight");
     SVT_OUT_HAS("proven optimal");
@@ -1211,7 +1211,7 @@ static void test_site_exact_timeout_keeps_greedy(void **state)
     const char *dem = write_many_homes("to_homes.geojson", 2000);
     const char *out = svt_path("to.sqlite");
     SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "50", "--radius", "300", "--model", "mclp",
-               "--k", "10", "--exact", "--time-limit", "0.001", "--out", out);
+               "--k", "10", "--exact", "--solver", "glpk", "--time-limit", "0.001", "--out", out);
     SVT_OUT_HAS("exact (GLPK ");
     SVT_OUT_HAS("stopped at the time limit, the greedy answer is kept");
     SVT_OUT_HAS("note: exact solve stopped at the time limit (0.001 s) during the LP relaxation; the greedy answer "
@@ -1251,7 +1251,7 @@ static void test_site_lscp_target_capped(void **state)
     const char *dem = svt_write("tc_demand.geojson", site_demand_far);
     const char *out = svt_path("tc.sqlite");
     SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "lscp",
-               "--target", "95%", "--exact", "--out", out);
+               "--target", "95%", "--exact", "--solver", "glpk", "--out", out);
     SVT_ERR_HAS("warning: ");
     SVT_ERR_HAS("has 1 point out of reach of every candidate and station: --target 95% is more than the 60% of "
                 "its weight that can be covered, so the target was capped at 60% (every coverable point)");
@@ -1546,6 +1546,77 @@ static void test_messages_damaged_db_export_network(void **state)
                svt_path("net.sqlite"), "-q");
 }
 
+/* The exact solver by default: CBC where a cbc program is on PATH (as
+ * posix_spawnp finds it), else GLPK; --solver overrides either way. The
+ * PATH of the svcov child is set here: a folder holding only a link to the
+ * real cbc, a folder without one, and one whose cbc is not an executable
+ * file. Both solvers prove the same optimum. */
+static void test_site_default_solver(void **state)
+{
+    (void)state;
+    char real[4096] = "";
+    const char *path = getenv("PATH");
+    for (const char *p = path ? path : ""; *p;) {
+        size_t len = strcspn(p, ":");
+        char f[4096];
+        snprintf(f, sizeof f, "%.*s/cbc", (int)len, p);
+        if (len && access(f, X_OK) == 0) {
+            snprintf(real, sizeof real, "%s", f);
+            break;
+        }
+        p += len + (p[len] == ':');
+    }
+    if (!*real)
+        skip(); /* scripts/install-deps.sh installs coinor-cbc */
+    char *saved = strdup(path);
+    assert_non_null(saved);
+    const char *d = svt_write("ds_districts.geojson", square_districts);
+    const char *dem = svt_write("ds_demand.geojson", site_demand);
+    const char *with = svt_path("ds_with"), *without = svt_path("ds_without"), *fake = svt_path("ds_fake");
+    char link[4200];
+    assert_int_equal(mkdir(with, 0755), 0);
+    assert_int_equal(mkdir(without, 0755), 0);
+    assert_int_equal(mkdir(fake, 0755), 0);
+    snprintf(link, sizeof link, "%s/cbc", with);
+    assert_int_equal(symlink(real, link), 0);
+    svt_write("ds_fake/cbc", "not a program\n"); /* mode 0644: not executable */
+    struct {
+        const char *dir, *solver_arg, *want, *printed;
+    } cases[] = {
+        {with, NULL, "cbc", "exact (CBC "},
+        {without, NULL, "glpk", "exact (GLPK "},
+        {fake, NULL, "glpk", "exact (GLPK "},
+        {with, "glpk", "glpk", "exact (GLPK "},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char name[32];
+        snprintf(name, sizeof name, "ds%zu.sqlite", c);
+        const char *out = svt_path(name);
+        setenv("PATH", cases[c].dir, 1);
+        if (cases[c].solver_arg)
+            SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model",
+                       "mclp", "--k", "1", "--exact", "--solver", cases[c].solver_arg, "--out", out);
+        else
+            SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model",
+                       "mclp", "--k", "1", "--exact", "--out", out);
+        setenv("PATH", saved, 1);
+        SVT_OUT_HAS(cases[c].printed);
+        SVT_OUT_HAS("proven optimal");
+        sqlite3 *db = svt_db_open(out);
+        assert_string_equal(svt_db_text(db, "SELECT solver FROM site_runs"), cases[c].want);
+        assert_int_equal(svt_db_int(db, "SELECT proven_optimal FROM site_runs"), 1);
+        assert_true(svt_db_double(db, "SELECT objective FROM site_runs") == 4.0);
+        sqlite3_close(db);
+    }
+    /* and without --exact the choice does not matter: the greedy answers */
+    setenv("PATH", without, 1);
+    SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "mclp",
+               "--k", "1", "--out", svt_path("ds_greedy.sqlite"));
+    setenv("PATH", saved, 1);
+    SVT_OUT_HAS("add --exact");
+    free(saved);
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
@@ -1571,6 +1642,7 @@ int main(int argc, char **argv)
         {"site_lscp_target_capped", cmocka_unit_test(test_site_lscp_target_capped)},
         {"site_mps_objsense", cmocka_unit_test(test_site_mps_objsense)},
         {"site_target_fraction", cmocka_unit_test(test_site_target_fraction)},
+        {"site_default_solver", cmocka_unit_test(test_site_default_solver)},
         {"query_set_typed", cmocka_unit_test(test_query_set_typed)},
         {"messages_damaged_db_export_network", cmocka_unit_test(test_messages_damaged_db_export_network)},
     };

@@ -443,7 +443,7 @@ static void test_capacity_random(void **state)
     double ref = solver_objective(cmd, svt_path("rand_cbc.txt"));
     const char *out = svt_path("rand.sqlite");
     SVT_EXPECT(0, "site", "--demand", homes, "--candidates", sites, "--candidate-id", "site", "--radius", "300",
-               "--model", "mclp", "--k", "5", "--capacity", "25", "--exact", "--out", out, "-q");
+               "--model", "mclp", "--k", "5", "--capacity", "25", "--exact", "--solver", "glpk", "--out", out, "-q");
     sqlite3 *db = svt_db_open(out);
     double obj = svt_db_double(db, "SELECT objective FROM site_runs");
     double greedy = svt_db_double(db, "SELECT greedy_objective FROM site_runs");
@@ -469,7 +469,7 @@ static void test_capacity_random(void **state)
     /* and the uncapacitated model through CBC equals GLPK's */
     const char *g1 = svt_path("rand_free_glpk.sqlite"), *c1 = svt_path("rand_free_cbc.sqlite");
     SVT_EXPECT(0, "site", "--demand", homes, "--candidates", sites, "--radius", "300", "--model", "mclp", "--k", "5",
-               "--exact", "--out", g1, "-q");
+               "--exact", "--solver", "glpk", "--out", g1, "-q");
     SVT_EXPECT(0, "site", "--demand", homes, "--candidates", sites, "--radius", "300", "--model", "mclp", "--k", "5",
                "--exact", "--solver", "cbc", "--out", c1, "-q");
     db = svt_db_open(g1);

@@ -149,7 +149,8 @@ static void test_site_lscp_target_capped(void **state)
     (void)state;
     const char *out = svt_path("capped.sqlite");
     SVT_EXPECT(0, "site", "--demand", file("demand.geojson"), "--candidates", file("candidates.geojson"), "--radius",
-               "500", "--model", "lscp", "--target", "95%", "--exact", "--time-limit", "300", "--out", out);
+               "500", "--model", "lscp", "--target", "95%", "--exact", "--solver", "glpk", "--time-limit", "300",
+               "--out", out);
     SVT_ERR_HAS("--target 95% is more than the 90.75% of its weight that can be covered, so the target was capped "
                 "at 90.75%");
     SVT_OUT_HAS("proven optimal; greedy needs 36");

@@ -406,6 +406,89 @@ static void test_site_swap(void **state)
 /* On random instances (20 candidates, 40 demand points, k = 2..4): the swapped answer is no worse than the
  * greedy's, no better than the optimum found by trying every k-subset, and no single swap (tried here by
  * brute force) improves it. */
+static int one_swap_improves(const sv_reach_lists *l, const double *w, size_t nd, size_t nc, const size_t *set,
+                             size_t n, double value)
+{
+    size_t s[8];
+    for (size_t q = 0; q < n; q++)
+        for (size_t c = 0; c < nc; c++) {
+            memcpy(s, set, n * sizeof *s);
+            s[q] = c;
+            if (covered_by(l, w, nd, s, n) > value + 1e-9)
+                return 1;
+        }
+    return 0;
+}
+
+/* Random instances (20 candidates, 40 demand points, k = 3..5) on which the
+ * greedy's answer is below the optimum (by trying every k-subset) and yet
+ * no single swap improves it (tried by brute force): the single swaps stop
+ * there, so whatever the search gains on them comes from the wider moves
+ * (2 or 3 sites out, the best back in). */
+static void test_site_swap_wider_moves(void **state)
+{
+    (void)state;
+    sv_ctx *ctx = sv_ctx_create();
+    enum { ND = 40, NC = 20 };
+    double xy[ND] = {0}, w[ND], cxy[NC] = {0};
+    size_t start[NC + 1], item[NC * ND];
+    uint32_t seed = 777;
+    int stuck = 0, escaped = 0, optimal = 0;
+    for (int round = 0; round < 300; round++) {
+        size_t n = 0;
+        for (size_t j = 0; j < NC; j++) {
+            start[j] = n;
+            for (size_t i = 0; i < ND; i++) {
+                seed = seed * 1664525u + 1013904223u;
+                if ((seed >> 24) < 40)
+                    item[n++] = i;
+            }
+        }
+        start[NC] = n;
+        for (size_t i = 0; i < ND; i++) {
+            seed = seed * 1664525u + 1013904223u;
+            w[i] = 1 + (seed >> 28);
+        }
+        sv_reach_lists lists = {start, item, NC};
+        sv_site_input in;
+        memset(&in, 0, sizeof in);
+        in.dx = xy;
+        in.dy = xy;
+        in.dw = w;
+        in.n_demand = ND;
+        in.cx = cxy;
+        in.cy = cxy;
+        in.n_candidates = NC;
+        in.radius_m = 1;
+        in.cand_reach = &lists;
+        in.model = SV_SITE_MCLP;
+        in.k = 3 + round % 3;
+        sv_site_result g, r;
+        assert_int_equal(sv_site_solve(ctx, &in, &g), SV_OK); /* the plain greedy */
+        double best = brute_best(&lists, w, ND, NC, in.k, NULL);
+        if (g.objective < best - 1e-9 && !one_swap_improves(&lists, w, ND, NC, g.chosen, g.n_chosen, g.objective)) {
+            stuck++;
+            in.swap = 1;
+            assert_int_equal(sv_site_solve(ctx, &in, &r), SV_OK);
+            double got = covered_by(&lists, w, ND, r.chosen, r.n_chosen);
+            assert_true(fabs(got - r.objective) < 1e-9 && r.objective == r.swap_objective);
+            assert_true(r.objective >= g.objective && r.objective <= best + 1e-9);
+            assert_true(r.greedy_objective == g.objective);
+            /* what it ends on: no single swap improves it either */
+            assert_false(one_swap_improves(&lists, w, ND, NC, r.chosen, r.n_chosen, r.objective));
+            escaped += r.objective > g.objective + 1e-9;
+            optimal += r.objective > best - 1e-9;
+            sv_site_result_free(&r);
+        }
+        sv_site_result_free(&g);
+    }
+    printf("wider moves: %d instances where no single swap improves the greedy's answer, below the optimum; "
+           "%d improved, %d to the optimum\n", stuck, escaped, optimal);
+    assert_true(stuck > 0);
+    assert_true(escaped > 0 && optimal > 0); /* single swaps alone leave every one of them where it was */
+    sv_ctx_destroy(ctx);
+}
+
 static void test_site_swap_local_optimum(void **state)
 {
     (void)state;
@@ -476,7 +559,7 @@ int main(void)
         cmocka_unit_test(test_existing_and_uncoverable), cmocka_unit_test(test_district_floor),
         cmocka_unit_test(test_bad_input), cmocka_unit_test(test_site_exact_timeout_keeps_greedy),
         cmocka_unit_test(test_site_lscp_target_capped), cmocka_unit_test(test_site_swap),
-        cmocka_unit_test(test_site_swap_local_optimum),
+        cmocka_unit_test(test_site_swap_local_optimum), cmocka_unit_test(test_site_swap_wider_moves),
     };
     return cmocka_run_group_tests_name("site", tests, NULL, NULL);
 }
