@@ -443,14 +443,16 @@ static void test_capacity_random(void **state)
     double ref = solver_objective(cmd, svt_path("rand_cbc.txt"));
     const char *out = svt_path("rand.sqlite");
     SVT_EXPECT(0, "site", "--demand", homes, "--candidates", sites, "--candidate-id", "site", "--radius", "300",
-               "--model", "mclp", "--k", "5", "--capacity", "25", "--exact", "--solver", "glpk", "--out", out, "-q");
+               "--model", "mclp", "--k", "5", "--capacity", "25", "--exact", "--out", out, "-q");
     sqlite3 *db = svt_db_open(out);
     double obj = svt_db_double(db, "SELECT objective FROM site_runs");
     double greedy = svt_db_double(db, "SELECT greedy_objective FROM site_runs");
-    printf("capacitated random instance: svcov exact %g, CBC on the test's own model %g, greedy %g\n", obj, fabs(ref),
-           greedy);
+    printf("capacitated random instance: svcov exact %.10g, CBC on the test's own model %.10g, greedy %.10g\n", obj,
+           fabs(ref), greedy);
     assert_true(fabs(obj - fabs(ref)) < 1e-6);
-    assert_true(greedy <= obj + 1e-9);
+    /* the default solver (CBC where installed) reads its shares back from a solution file of about 8
+     * significant digits: its optimum may sit 1e-9 relative below the greedy's equal answer */
+    assert_true(greedy <= obj * (1 + 1e-8));
     assert_int_equal(svt_db_int(db, "SELECT proven_optimal FROM site_runs"), 1);
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM sites WHERE load > 25 + 1e-9"), 0);
     assert_true(fabs(svt_db_double(db, "SELECT sum(load) FROM sites") - obj) < 1e-6);
