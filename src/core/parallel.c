@@ -9,6 +9,7 @@ typedef struct {
     const sv_parallel_spec *spec;
     void *job;
     size_t n;
+    size_t nw, started; /* striped: the workers planned, and how many of them beside the caller started */
     atomic_size_t next, done;
     atomic_int rc; /* the first nonzero return */
 } par;
@@ -40,10 +41,25 @@ static void *par_worker(void *arg)
     int rc = s->init ? s->init(p->job, h, a->state, a->index) : 0;
     int init_ok = rc == 0;
     par_stop(p, rc);
+    /* striped: this worker's own stripe; the caller's worker (index 0) then takes the stripes of the
+     * workers that did not start, 1 + started .. nw - 1 */
+    size_t stripe = a->index, k = 0;
     while (rc == 0 && atomic_load(&p->rc) == 0) {
-        size_t item = atomic_fetch_add(&p->next, 1);
-        if (item >= p->n)
+        size_t item;
+        if (s->striped) {
+            item = stripe + k * p->nw;
+            if (item >= p->n) {
+                size_t next = stripe == 0 ? 1 + p->started : stripe + 1;
+                if (a->index != 0 || next >= p->nw)
+                    break;
+                stripe = next;
+                k = 0;
+                continue;
+            }
+            k++;
+        } else if ((item = atomic_fetch_add(&p->next, 1)) >= p->n) {
             break;
+        }
         if ((rc = s->item(p->job, h, a->state, item)) != 0) {
             par_stop(p, rc);
             break;
@@ -88,8 +104,10 @@ int sv_parallel_run(int threads, size_t n, const sv_parallel_spec *spec, void *j
     for (size_t t = 0; t < nt; t++)
         args[t] = (par_worker_arg){&p, t, state + t * ws};
     size_t started = 0;
+    p.nw = nt;
     while (started < nt - 1 && pthread_create(&tid[started], NULL, par_worker, &args[started + 1]) == 0)
         started++;
+    p.started = started; /* read by the caller's worker only, after every start */
     par_worker(&args[0]); /* the calling thread works too (alone when no thread could start) */
     for (size_t t = 0; t < started; t++)
         pthread_join(tid[t], NULL);

@@ -34,6 +34,11 @@ typedef struct {
     void (*progress)(void *job, size_t done, size_t n); /* NULL: none */
     /* the calling thread's handle (borrowed: for state tied to the caller's geometries); NULL: its own */
     sv_geos *caller_h;
+    /* 1: worker k takes the items k, k + W, k + 2W ... of W workers, in order, instead of the next free
+     * one, so that what each worker sums or unites (and so the result, to the last bit) is the same in
+     * every run with the same thread count; a worker that cannot be started has its share done by the
+     * calling thread's worker after its own */
+    int striped;
 } sv_parallel_spec;
 
 /* The number of workers sv_parallel_run starts for n items: min(threads, n), at least 1. */

@@ -715,7 +715,10 @@ static sv_status redundancy_parallel(sv_ctx *ctx, sv_geos *h, const sv_people_in
                              .finish = red_worker_unite,
                              .fini = red_worker_free,
                              .progress = red_progress,
-                             .caller_h = h};
+                             .caller_h = h,
+                             /* what each station alone covers is summed and united per worker:
+                              * the same items per worker make the same bits in every run */
+                             .striped = 1};
     sv_progress(ctx, "redundancy", 0.0);
     for (size_t b = 0; b < nb && rc == SV_OK; b++) {
         j.b = b;

@@ -20,6 +20,8 @@
 
 typedef struct {
     atomic_int runs[N_ITEMS];
+    atomic_int owner[N_ITEMS]; /* the worker index that ran the item, + 1 */
+    atomic_int out_of_order;   /* a worker took an item below one it had done */
     atomic_int inits, finishes, finis, items_done;
     atomic_int progress_calls, progress_off_thread;
     atomic_int index_seen[MAX_WORKERS];
@@ -35,6 +37,7 @@ typedef struct {
     sv_geos *h;
     size_t index;
     size_t sum; /* items this worker did */
+    size_t last; /* its last item + 1 (0: none yet) */
 } worker;
 
 static int w_init(void *arg, sv_geos *h, void *state, size_t index)
@@ -62,6 +65,10 @@ static int w_item(void *arg, sv_geos *h, void *state, size_t item)
     if (h != w->h)
         atomic_fetch_add(&j->handle_mismatch, 1);
     atomic_fetch_add(&j->runs[item], 1);
+    atomic_store(&j->owner[item], (int)w->index + 1);
+    if (w->last > item + 1)
+        atomic_fetch_add(&j->out_of_order, 1);
+    w->last = item + 1;
     w->sum++;
     if (item == j->fail_at)
         return 7;
@@ -137,6 +144,32 @@ static void test_every_item_once(void **state)
             assert_int_equal(j.last_progress, N_ITEMS);
         }
     }
+}
+
+/* striped: worker k runs exactly the items k, k + W, ..., in order, in every run */
+static void test_striped(void **state)
+{
+    (void)state;
+    sv_parallel_spec spec = SPEC;
+    spec.striped = 1;
+    for (int threads = 1; threads <= 4; threads++) {
+        job j;
+        job_init(&j);
+        assert_int_equal(sv_parallel_run(threads, N_ITEMS, &spec, &j), 0);
+        for (size_t i = 0; i < N_ITEMS; i++) {
+            assert_int_equal(atomic_load(&j.runs[i]), 1);
+            assert_int_equal(atomic_load(&j.owner[i]), (int)(i % (size_t)threads) + 1);
+        }
+        assert_int_equal(atomic_load(&j.out_of_order), 0);
+        assert_int_equal(atomic_load(&j.finishes), threads);
+        assert_int_equal(atomic_load(&j.progress_off_thread), 0);
+    }
+    /* fewer items than threads: one worker per item */
+    job j;
+    job_init(&j);
+    assert_int_equal(sv_parallel_run(8, 3, &spec, &j), 0);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(atomic_load(&j.owner[i]), (int)i + 1);
 }
 
 static void test_workers_count(void **state)
@@ -227,7 +260,7 @@ static void test_parallel_for(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_item_once), cmocka_unit_test(test_workers_count),
+        cmocka_unit_test(test_every_item_once), cmocka_unit_test(test_striped), cmocka_unit_test(test_workers_count),
         cmocka_unit_test(test_caller_handle),   cmocka_unit_test(test_stops_on_failure),
         cmocka_unit_test(test_parallel_for),
     };
