@@ -723,8 +723,26 @@ static void test_analyze_budget(void **state)
     unsetenv("SVCOV_MEM_LIMIT");
 }
 
+/* The machine's overload: the 1-minute load average over twice its cores, at least 1. A process of 1 GB
+ * that is ended on a machine at load 28 on 2 cores waited 1.18 s for the CPU (the watchdog ends it 0.6 s after
+ * the signal): the bound below is 1 s on a machine that is not overloaded, and grows with the overload. */
+static double overload(void)
+{
+    double l = 0;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &l) != 1)
+            l = 0;
+        fclose(f);
+    }
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    double k = n > 0 ? l / (2.0 * (double)n) : 1;
+    return k > 1 ? k : 1;
+}
+
 /* A district of a million vertices (a wavy ring around three stations): SIGTERM at several moments of the
- * run stops it within a second (times SVCOV_TEST_SLACK) with exit 130, the earlier result intact. */
+ * run stops it within a second (times SVCOV_TEST_SLACK, times the overload) with exit 130, the earlier result
+ * intact. */
 static void test_interrupt_big_district(void **state)
 {
     (void)state;
@@ -777,9 +795,11 @@ static void test_interrupt_big_district(void **state)
         if (status != 130 || !ready)
             fail_msg("SIG%s %.1f s into a run on a 1M-vertex district: status %d (handlers %s):\n%s",
                      sig == SIGINT ? "INT" : "TERM", at[i], status, ready ? "seen" : "not seen", err);
-        if (dt > 1.0 * svt_slack())
+        double over = overload();
+        if (dt > 1.0 * svt_slack() * over)
             fail_msg("SIG%s %.1f s into a run on a 1M-vertex district: stopped %.2f s after it (bound 1 s x "
-                     "SVCOV_TEST_SLACK %g)", sig == SIGINT ? "INT" : "TERM", at[i], dt, svt_slack());
+                     "SVCOV_TEST_SLACK %g x overload %.2f)", sig == SIGINT ? "INT" : "TERM", at[i], dt, svt_slack(),
+                     over);
         if (!strstr(err, "interrupted"))
             fail_msg("exit 130 without saying so:\n%s", err);
         free(err);
