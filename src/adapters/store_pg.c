@@ -67,7 +67,10 @@ static void mask_passwords(const char *s, char *out)
                 continue;
             }
         }
-        if (strncmp(p, "password", 8) == 0 && (p == s || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
+        /* a keyword starts the text, follows a blank, PG:, a URI's ? or &, or a quote of the shell's command line;
+           "password" inside another value (host=x`password=) is not one (found by fuzz_pg) */
+        if (strncmp(p, "password", 8) == 0 &&
+            (p == s || isspace((unsigned char)p[-1]) || strchr(":?&'\"", p[-1]))) {
             const char *q = p + 8;
             while (isspace((unsigned char)*q))
                 q++;
