@@ -50,10 +50,8 @@ sv_status sv_pg_check_schema_name(sv_ctx *ctx, const char *schema)
 static void mask_passwords(const char *s, char *out)
 {
     char *o = out;
-    int in_uri = 0; /* within a word holding :// (its parameters end at &) */
+    int in_uri = 0; /* after a :// (its parameters end at &; to the end: libpq reads URIs with blanks too) */
     for (const char *p = s; *p;) {
-        if (isspace((unsigned char)*p))
-            in_uri = 0;
         if (strncmp(p, "://", 3) == 0)
             in_uri = 1;
         if (strncmp(p, "://", 3) == 0) { /* postgresql://user:secret@host: the user shown, the password not */
