@@ -65,11 +65,11 @@ static void mask_passwords(const char *s, char *out)
                 continue;
             }
         }
-        /* a keyword starts the text, follows a blank, PG:, a quote of the shell's command line or, in a URI, its
-           ? or &; "password" inside another value (host=x`password=, host=x?password=) is not one (fuzz_pg) */
+        /* a keyword starts the text, follows a blank, PG: or, in a URI, its ? or &; "password" inside another
+           value (host=x`password=, host=x'password=, host=x?password=) is not one (found by fuzz_pg) */
         if (strncmp(p, "password", 8) == 0 &&
-            (p == s || isspace((unsigned char)p[-1]) || p[-1] == '\'' || p[-1] == '"' ||
-             (p - s >= 3 && strncmp(p - 3, "PG:", 3) == 0) || (in_uri && (p[-1] == '?' || p[-1] == '&')))) {
+            (p == s || isspace((unsigned char)p[-1]) || (p - s >= 3 && strncmp(p - 3, "PG:", 3) == 0) ||
+             (in_uri && (p[-1] == '?' || p[-1] == '&')))) {
             const char *q = p + 8;
             while (isspace((unsigned char)*q))
                 q++;
