@@ -52,9 +52,17 @@ static void mask_passwords(const char *s, char *out)
     char *o = out;
     int in_uri = 0; /* after a :// (its parameters end at &; to the end: libpq reads URIs with blanks too) */
     for (const char *p = s; *p;) {
-        if (strncmp(p, "://", 3) == 0)
+        /* a URI only as libpq reads one: postgresql:// or postgres:// at the start of a word or after PG:
+           (a :// inside another value, host=x://y, is not one; found by fuzz_pg) */
+        int word = p == s || isspace((unsigned char)p[-1]) || (p - s >= 3 && strncmp(p - 3, "PG:", 3) == 0);
+        if (word && (strncmp(p, "postgresql://", 13) == 0 || strncmp(p, "postgres://", 11) == 0)) {
+            size_t k = p[8] == ':' ? 8 : 10; /* to the :// */
+            memcpy(o, p, k);
+            o += k;
+            p += k;
             in_uri = 1;
-        if (strncmp(p, "://", 3) == 0) { /* postgresql://user:secret@host: the user shown, the password not */
+        }
+        if (in_uri && strncmp(p, "://", 3) == 0) { /* postgresql://user:secret@host: the user shown, the password not */
             const char *q = p + 3, *at = q + strcspn(q, "@/? \t'\""), *colon = memchr(q, ':', (size_t)(at - q));
             if (*at == '@' && colon) {
                 memcpy(o, p, (size_t)(colon + 1 - p));
