@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages svcov needs to build, test and run
 # (scripts/install-deps.sh --bench: also what the benchmarks compare with;
-# --fuzz: also clang and libFuzzer for the fuzz targets, cmake -DSVCOV_FUZZ=ON).
+# --fuzz: also clang and libFuzzer for the fuzz targets, cmake -DSVCOV_FUZZ=ON;
+# --valgrind: also valgrind for `make valgrind`).
 # As root: installs what is missing with apt-get. Otherwise: prints the exact
 # apt-get line to run and fails, so a build never starts half-equipped.
 set -euo pipefail
@@ -44,7 +45,9 @@ for arg in "$@"; do
                         python3-geopandas python3-shapely python3-pyproj python3-fiona python3-rtree python3-pandas) ;;
     # The fuzz targets (tests/fuzz/): clang with its libFuzzer and sanitizer runtimes.
     --fuzz) packages+=(clang-14 libclang-rt-14-dev libfuzzer-14-dev) ;;
-    *) echo "install-deps: unknown option $arg (known: --bench, --fuzz)" >&2; exit 2 ;;
+    # `make valgrind`: the fast tests under valgrind's memcheck.
+    --valgrind) packages+=(valgrind) ;;
+    *) echo "install-deps: unknown option $arg (known: --bench, --fuzz, --valgrind)" >&2; exit 2 ;;
   esac
 done
 

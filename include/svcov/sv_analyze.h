@@ -93,6 +93,7 @@ typedef struct sv_analyze_opts {
     double min_access;       /* capacity per 1,000 people; NAN: none (default) */
     /* Coverage by time of day: stations.hours_field and the moments. */
     const char *at;          /* "Mo 12:00,Mo 22:00,Sa 03:00", or NULL */
+    int force;               /* run even when the estimate exceeds the memory available (analyze_budget.c) */
 } sv_analyze_opts;
 
 /* Who is covered: filled when people were given (method != SV_POP_NONE);

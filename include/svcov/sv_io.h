@@ -139,6 +139,8 @@ typedef struct {
     char *path, *crs_name;
 } sv_raster_cells;
 sv_status sv_raster_read(sv_ctx *ctx, const char *path, int epsg, const sv_env *extent, sv_raster_cells *out);
+/* As sv_raster_read, without reading a cell: out->window (and the CRS name) only, the same errors. */
+sv_status sv_raster_window(sv_ctx *ctx, const char *path, int epsg, const sv_env *extent, sv_raster_cells *out);
 void sv_raster_cells_free(sv_raster_cells *r);
 
 /* GDAL's release name (static). */

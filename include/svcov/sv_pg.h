@@ -112,8 +112,16 @@ sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long lo
 sv_status sv_pg_status(sv_ctx *ctx, const char *uri, const char *schema, long long run, sv_row_fn fn,
                        void *userdata);
 
-/* s (a command line, a connection string) with every password= value as *** (free()); NULL for NULL. */
+/* s (a command line, a connection string) with every password as *** (free()); NULL for NULL: the value of
+ * each password keyword (password=x, password = 'a b', with \' escapes), a URI's user:PASSWORD@ and its
+ * password= parameter. */
 char *sv_pg_hide_password(const char *s);
+/* A connection string PG:... as messages show it (free()): sv_pg_hide_password, and the password libpq reads
+ * from it (PQconninfoParse) masked wherever it still appears. NULL for NULL. */
+char *sv_pg_shown_connection(const char *uri);
+/* The password libpq reads from the connection string PG:... (PQconninfoParse; free()), NULL when none or
+ * when libpq cannot parse it. */
+char *sv_pg_conninfo_password(const char *uri);
 
 /* libpq's version as text (static). */
 const char *sv_pg_libpq_version(void);

@@ -202,8 +202,13 @@ void sv_site_net_free(sv_site_net *n);
 sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out);
 void sv_siting_destroy(sv_siting *s);
 
-/* Bytes of memory available now (/proc/meminfo MemAvailable), -1 unknown. */
+/* Bytes of memory available now: SVCOV_MEM_LIMIT when set (bytes, or with a k/M/G/T suffix, e.g. 512M), else
+ * /proc/meminfo's MemAvailable, or the room below the cgroup's memory.max when that is less; -1 unknown. */
 double sv_mem_available(void);
+/* SVCOV_MEM_LIMIT when it is set but not a size (then ignored; for a warning), else NULL. */
+const char *sv_mem_limit_invalid(void);
+/* bytes as "1.2 GB" or "340 MB" */
+void sv_human_bytes(double bytes, char *buf, size_t size);
 /* The memory a --grid of step metres over area_m2 of districts needs, with
  * n_demand points spread evenly and radius_m of reach (exact: with the GLPK
  * model); the estimated nodes and candidate-demand pairs too. */

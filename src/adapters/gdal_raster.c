@@ -52,7 +52,8 @@ static int cells_grow(sv_raster_cells *r, size_t *cap)
     return 0;
 }
 
-sv_status sv_raster_read(sv_ctx *ctx, const char *path, int epsg, const sv_env *extent, sv_raster_cells *out)
+static sv_status raster_read(sv_ctx *ctx, const char *path, int epsg, const sv_env *extent, sv_raster_cells *out,
+                             int window_only)
 {
     memset(out, 0, sizeof *out);
     sv_status off = sv_gdal_check_offline(ctx, "--population-raster", path);
@@ -149,6 +150,8 @@ sv_status sv_raster_read(sv_ctx *ctx, const char *path, int epsg, const sv_env *
     out->window[1] = y0;
     out->window[2] = x1 - x0;
     out->window[3] = y1 - y0;
+    if (window_only)
+        goto done;
     GDALRasterBandH band = GDALGetRasterBand(ds, 1);
     int has_nodata = 0;
     double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
@@ -242,4 +245,14 @@ done:
     if (st != SV_OK)
         sv_raster_cells_free(out);
     return st;
+}
+
+sv_status sv_raster_read(sv_ctx *ctx, const char *path, int epsg, const sv_env *extent, sv_raster_cells *out)
+{
+    return raster_read(ctx, path, epsg, extent, out, 0);
+}
+
+sv_status sv_raster_window(sv_ctx *ctx, const char *path, int epsg, const sv_env *extent, sv_raster_cells *out)
+{
+    return raster_read(ctx, path, epsg, extent, out, 1);
 }

@@ -44,38 +44,124 @@ sv_status sv_pg_check_schema_name(sv_ctx *ctx, const char *schema)
     return SV_OK;
 }
 
-/* The connection string with any password hidden, for messages. */
+/* Every password in s as ***, into out (size >= 2 * strlen(s) + 16): the value of each keyword password
+ * (libpq's key = value grammar: spaces around '=', a 'quoted value' with \' and \\ escapes, else up to a
+ * blank), the password of a URI's user:password@ and a URI's password= parameter (up to &). */
+static void mask_passwords(const char *s, char *out)
+{
+    char *o = out;
+    int in_uri = 0; /* after a :// (its parameters end at &; to the end: libpq reads URIs with blanks too) */
+    for (const char *p = s; *p;) {
+        /* a URI only as libpq reads one: postgresql:// or postgres:// at the start of a word or after PG:
+           (a :// inside another value, host=x://y, is not one; found by fuzz_pg) */
+        int word = p == s || isspace((unsigned char)p[-1]) || (p - s >= 3 && strncmp(p - 3, "PG:", 3) == 0);
+        if (word && (strncmp(p, "postgresql://", 13) == 0 || strncmp(p, "postgres://", 11) == 0)) {
+            size_t k = p[8] == ':' ? 8 : 10; /* to the :// */
+            memcpy(o, p, k);
+            o += k;
+            p += k;
+            in_uri = 1;
+        }
+        if (in_uri && strncmp(p, "://", 3) == 0) { /* postgresql://user:secret@host: the user shown, the password not */
+            const char *q = p + 3, *at = q + strcspn(q, "@/? \t'\""), *colon = memchr(q, ':', (size_t)(at - q));
+            if (*at == '@' && colon) {
+                memcpy(o, p, (size_t)(colon + 1 - p));
+                o += colon + 1 - p;
+                memcpy(o, "***", 3);
+                o += 3;
+                p = at;
+                continue;
+            }
+        }
+        /* a keyword starts the text, follows a blank, PG: or, in a URI, its ? or &; "password" inside another
+           value (host=x`password=, host=x'password=, host=x?password=) is not one (found by fuzz_pg) */
+        if (strncmp(p, "password", 8) == 0 &&
+            (p == s || isspace((unsigned char)p[-1]) || (p - s >= 3 && strncmp(p - 3, "PG:", 3) == 0) ||
+             (in_uri && (p[-1] == '?' || p[-1] == '&')))) {
+            const char *q = p + 8;
+            while (isspace((unsigned char)*q))
+                q++;
+            if (*q == '=') {
+                q++;
+                while (isspace((unsigned char)*q))
+                    q++;
+                memcpy(o, "password=***", 12);
+                o += 12;
+                if (*q == '\'') { /* a quoted value: to its closing quote */
+                    for (q++; *q && *q != '\''; q++)
+                        if (*q == '\\' && q[1])
+                            q++;
+                    if (*q == '\'')
+                        q++;
+                } else { /* unquoted: to a blank (\ escapes the next character); in a URI also to & */
+                    for (; *q && !isspace((unsigned char)*q) && !(in_uri && *q == '&'); q++)
+                        if (*q == '\\' && q[1])
+                            q++;
+                }
+                p = q;
+                continue;
+            }
+        }
+        *o++ = *p++;
+    }
+    *o = '\0';
+}
+
+char *sv_pg_conninfo_password(const char *uri)
+{
+    char *err = NULL, *pw = NULL;
+    PQconninfoOption *opts = sv_pg_is_uri(uri) ? PQconninfoParse(uri + 3, &err) : NULL;
+    if (err)
+        PQfreemem(err);
+    for (PQconninfoOption *k = opts; k && k->keyword; k++)
+        if (strcmp(k->keyword, "password") == 0 && k->val && *k->val && !pw)
+            pw = sv_strdup(k->val);
+    if (opts)
+        PQconninfoFree(opts);
+    return pw;
+}
+
+/* The connection string with any password hidden, for messages: as mask_passwords, and the password libpq
+ * itself reads from it (its own parser, whatever the spelling) replaced wherever it still appears (when it has
+ * 4 characters or more: a shorter one would mask letters all over the message). */
 static void shown_uri(const char *uri, char *out, size_t size)
 {
-    snprintf(out, size, "%s", uri);
-    char *p = strstr(out, "password=");
-    if (p) {
-        p += strlen("password=");
-        char *end = p;
-        while (*end && *end != ' ')
-            end++;
-        memmove(p + 3, end, strlen(end) + 1);
-        memcpy(p, "***", 3);
+    size_t n = strlen(uri);
+    char *m = sv_malloc(2 * n + 16);
+    if (!m) {
+        snprintf(out, size, "PG:...");
+        return;
     }
+    mask_passwords(uri, m);
+    char *pw = sv_pg_conninfo_password(uri);
+    size_t pl = pw ? strlen(pw) : 0;
+    for (char *at = m, *hit; pl >= 4 && (hit = strstr(at, pw)) != NULL; at = hit + 3) {
+        memcpy(hit, "***", 3);
+        memmove(hit + 3, hit + pl, strlen(hit + pl) + 1);
+    }
+    free(pw);
+    snprintf(out, size, "%s", m);
+    free(m);
+}
+
+char *sv_pg_shown_connection(const char *uri)
+{
+    if (!uri)
+        return NULL;
+    size_t size = 2 * strlen(uri) + 16;
+    char *out = sv_malloc(size);
+    if (out)
+        shown_uri(uri, out, size);
+    return out;
 }
 
 char *sv_pg_hide_password(const char *s)
 {
     if (!s)
         return NULL;
-    char *out = sv_malloc(2 * strlen(s) + 16), *o = out;
-    if (!out)
-        return NULL;
-    for (const char *p = s; *p;) {
-        if (strncmp(p, "password=", 9) == 0) {
-            memcpy(o, "password=***", 12);
-            o += 12;
-            p += 9 + strcspn(p + 9, " '\"");
-        } else {
-            *o++ = *p++;
-        }
-    }
-    *o = '\0';
+    char *out = sv_malloc(2 * strlen(s) + 16);
+    if (out)
+        mask_passwords(s, out);
     return out;
 }
 

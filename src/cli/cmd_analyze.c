@@ -120,6 +120,9 @@ static void help(void)
            "                            connection string): a new run in a PostGIS database, its id printed last\n"
            "  --pg-schema NAME          the PostgreSQL schema of --out PG:... (default svcov)\n"
            "  --strict                  stop at the first bad feature instead of skipping/repairing it\n"
+           "  --force                   run even when the memory it is estimated to need (printed, with its\n"
+           "                            time, before any geometry is built) exceeds what is available (the\n"
+           "                            machine's, its cgroup's, or SVCOV_MEM_LIMIT, e.g. 8G); refused otherwise\n"
            "  --allow-network           read inputs given as URLs or /vsicurl/, /vsis3/ ... paths (refused\n"
            "                            otherwise: svcov works offline)\n"
            "  --lang LANG               en or zh (简体中文): the summary table; default from LANG/LC_ALL\n"
@@ -479,6 +482,7 @@ int cmd_analyze(int argc, char **argv)
         CLI_NUM("min-access", &o.min_access, 0, 0, INFINITY, "not a number",
                 "give capacity per 1,000 people, 0 or more"),
         CLI_STR("at", &o.at),
+        CLI_SET("force", 0, &o.force, 1),
         CLI_INPUT_ARGS(&inputs),
         CLI_END,
     };

@@ -6,6 +6,7 @@
 #include "svcov/sv_geom.h"
 #include "svcov/sv_io.h"
 #include "svcov/sv_map.h"
+#include "svcov/sv_pg.h"
 #include "svcov/sv_poster.h"
 #include "svcov/sv_site.h"
 #include "svcov/sv_store.h"
@@ -199,7 +200,10 @@ char *cli_command_line(int argc, char **argv)
         strcat(line, " ");
         strcat(line, argv[i]);
     }
-    return line;
+    /* stored in runs/site_runs.command: a password (PG:... of --out, --db, or a GDAL input) never is */
+    char *shown = sv_pg_hide_password(line);
+    free(line);
+    return shown;
 }
 
 /* The context a signal interrupts. Atomic: the handler reads it while a command nested in another (the

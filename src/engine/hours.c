@@ -101,6 +101,17 @@ static void describe_found(const char *s, size_t pos, size_t end, char *buf, siz
         if (kind == 2 && !is_digit(c) && c != ':')
             break;
         unsigned char u = (unsigned char)c;
+        /* a whole UTF-8 character (周) as it is; control and stray bytes escaped */
+        size_t len = u >= 0xC2 && u <= 0xDF ? 2 : u >= 0xE0 && u <= 0xEF ? 3 : u >= 0xF0 && u <= 0xF4 ? 4 : 1;
+        int whole = kind == 0 && len > 1 && i + len <= end && n + len < sizeof tok;
+        for (size_t k = 1; whole && k < len; k++)
+            whole = ((unsigned char)s[i + k] & 0xC0) == 0x80;
+        if (whole) {
+            memcpy(tok + n, s + i, len);
+            n += len;
+            i += len;
+            break;
+        }
         if (u < 0x20 || u >= 0x7f)
             n += (size_t)snprintf(tok + n, sizeof tok - n, "\\x%02X", u);
         else
@@ -169,6 +180,10 @@ static const char *unsupported_hint(const char *s, size_t pos, size_t end)
     if ((unsigned char)c == 0xE2 && pos + 2 < end && (unsigned char)s[pos + 1] == 0x80 &&
         ((unsigned char)s[pos + 2] == 0x93 || (unsigned char)s[pos + 2] == 0x94))
         return "write ranges with '-', not a dash";
+    /* 周一 ... 周日, 星期一 ... 星期日 (Chinese weekday names) */
+    if ((pos + 3 <= end && memcmp(s + pos, "\xE5\x91\xA8", 3) == 0) ||
+        (pos + 6 <= end && memcmp(s + pos, "\xE6\x98\x9F\xE6\x9C\x9F", 6) == 0))
+        return "write weekdays with their two-letter names: Mo Tu We Th Fr Sa Su for 周一 to 周日";
     if (is_digit(c)) {
         size_t n = 0;
         while (pos + n < end && is_digit(s[pos + n]))

@@ -108,6 +108,7 @@ sv_status sv_analyze_run(sv_ctx *ctx, const sv_analyze_opts *o, sv_analysis **ou
         (rc = sv_analyze_inputs(&s)) == SV_OK &&  /* every source opened */
         (rc = sv_analyze_crs(&s)) == SV_OK &&     /* the analysis CRS, every layer projected into it */
         (rc = sv_analyze_shard(&s)) == SV_OK && !s.stop && /* svcov worker: one shard; plan: stop here */
+        (rc = sv_analyze_budget(&s)) == SV_OK &&  /* memory and time estimated: refused above what there is */
         (rc = sv_analyze_places(&s)) == SV_OK &&  /* station points, valid districts, the city */
         (rc = sv_analyze_write_start(&s)) == SV_OK && /* stations, districts, circles: written on a thread */
         (rc = sv_analyze_network(&s)) == SV_OK && /* network mode: the graph and its service areas */

@@ -80,6 +80,7 @@ sv_status sv_analyze_breaks(sv_analyze_state *s);   /* analyze_breaks.c: preset,
 sv_status sv_analyze_inputs(sv_analyze_state *s);   /* analyze_inputs.c: target check, open every source */
 sv_status sv_analyze_crs(sv_analyze_state *s);
 sv_status sv_analyze_shard(sv_analyze_state *s);    /* shards.c: one shard's features (svcov worker) or stop (plan) */      /* analyze_inputs.c: the analysis CRS, every layer projected */
+sv_status sv_analyze_budget(sv_analyze_state *s);   /* analyze_budget.c: memory and time estimated before places, refused/warned */
 sv_status sv_analyze_places(sv_analyze_state *s);   /* analyze_inputs.c: station points, districts, the city */
 sv_status sv_analyze_write_start(sv_analyze_state *s); /* analyze_write.c: stations/districts/circles, a thread */
 sv_status sv_analyze_network(sv_analyze_state *s);  /* analyze_network.c: graph, network service areas */
@@ -89,6 +90,19 @@ sv_status sv_analyze_people(sv_analyze_state *s);   /* analyze_people.c: people,
 sv_status sv_analyze_access(sv_analyze_state *s);   /* analyze_access.c: capacity (2SFCA), time of day */
 sv_status sv_analyze_write(sv_analyze_state *s);    /* analyze_write.c: every other table, then commit */
 void sv_analyze_state_free(sv_analyze_state *s);
+
+/* analyze_budget.c: what drives an analysis' memory and time, and the estimate made from it. */
+typedef struct {
+    double n_stations, n_breaks, circle_vertices; /* circle vertices: 4 * quad_segs + 1 */
+    double n_districts, district_vertices, network_vertices, demand_points, population_vertices, raster_cells;
+    double bytes, seconds; /* the estimate (sv_analyze_estimate) */
+} sv_analyze_counts;
+void sv_analyze_counts_init(sv_analyze_counts *e);
+/* e->bytes and e->seconds from the counts, the coverage spread over threads. */
+void sv_analyze_estimate(sv_analyze_counts *e, int threads);
+/* Above the memory available (sv_mem_available): SV_ERR_DATA with the figures, unless force (then a warning);
+   above half of it, or over a minute: a warning with the figures. */
+sv_status sv_analyze_budget_check(sv_ctx *ctx, const sv_analyze_counts *e, int force);
 
 /* analyze_coverage.c: the coverage engine's input for the stations xs/ys (n of them) and, in network mode,
    their areas: the coverage stage's for all stations, the access stage's for those open at a moment. */

@@ -150,6 +150,24 @@ SVT_FN void svt_copy(const char *from, const char *to)
 
 /* ---- running svcov ---- */
 
+/* The factor on a test's time bounds (e.g. "exit 130 within a second of SIGTERM"): SVCOV_TEST_SLACK, a number
+ * from 1 to 100, set by `make sanitize` and `make valgrind`, whose instrumented svcov runs several times slower;
+ * 1 when unset, so the normal suite keeps its bounds. A value outside 1..100 is an error of the caller. */
+SVT_FN double svt_slack(void)
+{
+    const char *e = getenv("SVCOV_TEST_SLACK");
+    if (!e || !*e)
+        return 1.0;
+    char *end = NULL;
+    double f = strtod(e, &end);
+    if (end == e || *end || !(f >= 1.0 && f <= 100.0)) {
+        fprintf(stderr, "SVCOV_TEST_SLACK=%s: give a factor from 1 to 100 (e.g. 3)\n", e);
+        abort();
+    }
+    return f;
+}
+
+
 /* Sanitizer reports of the svcov processes a test starts. Under `make sanitize` svcov is built with
  * ASan/UBSan, but a child's report would only land in its captured stderr (which no test reads), UBSan
  * goes on with exit 0, and an ASan abort can even pass for an expected exit 1. So each child writes its
@@ -257,6 +275,28 @@ SVT_FN pid_t svt_spawn(const char *const *argv, const char *outp, const char *er
         close(e);
         if (sanitizer_reports)
             svt_sanitizer_env();
+        /* SVCOV_TEST_WRAPPER (`make valgrind`: "valgrind -q OPTIONS"): svcov runs under it, its report in
+         * the folder svt_sanitizer_check reads (-q: the file stays empty when there is nothing to say) */
+        const char *wrap = getenv("SVCOV_TEST_WRAPPER");
+        if (wrap && *wrap) {
+            static char words[4096], logopt[4400];
+            const char *wargv[96];
+            size_t n = 0;
+            snprintf(words, sizeof words, "%s", wrap);
+            for (char *w = strtok(words, " "); w && n < 40; w = strtok(NULL, " "))
+                wargv[n++] = w;
+            if (sanitizer_reports) {
+                char sdir[4200];
+                svt_sanitizer_dir(sdir, sizeof sdir);
+                snprintf(logopt, sizeof logopt, "--log-file=%s/valgrind.%%p", sdir);
+                wargv[n++] = logopt;
+            }
+            for (size_t i = 0; argv[i] && n < 95; i++)
+                wargv[n++] = argv[i];
+            wargv[n] = NULL;
+            execvp(wargv[0], (char *const *)wargv);
+            _exit(127);
+        }
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }

@@ -1169,6 +1169,61 @@ static void test_harness(void **state)
     free(st);
 }
 
+/* Issue 18: a wrong password (the server asks for one: scram-sha-256 for the user pwuser) is refused with
+ * libpq's reason, exit 1, and the password given, in any of libpq's spellings, appears in no message. */
+static void test_wrong_password(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    psql("DROP ROLE IF EXISTS pwuser");
+    psql("CREATE ROLE pwuser LOGIN PASSWORD 'Right-Pw-42'");
+    char hba[1024];
+    snprintf(hba, sizeof hba, "%s/data/pg_hba.conf", pg.dir);
+    char *old = svt_read(hba, NULL);
+    assert_non_null(old);
+    FILE *f = fopen(hba, "w");
+    assert_non_null(f);
+    fprintf(f, "local all pwuser scram-sha-256\n%s", old);
+    fclose(f);
+    psql("SELECT pg_reload_conf()");
+    usleep(300000);
+    char uri[1200];
+    static const char *const wrong[] = {"user=pwuser dbname=svcov password=Wrong-Pw-77",
+                                        "user=pwuser dbname=svcov password = 'Wrong Pw 77'",
+                                        "user=pwuser password\t=\tWrong-Pw-77 dbname=svcov"};
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        SVT_EXPECT(1, "query", "--db", conn(wrong[i]), "break_summary");
+        SVT_ERR_HAS("password authentication failed for user \"pwuser\"");
+        SVT_ERR_HAS("password=***");
+        if (strstr(svt_last.err, "Wrong-Pw-77") || strstr(svt_last.err, "Pw 77"))
+            fail_msg("the password shows in: %s", svt_last.err);
+    }
+    /* the URI spelling: postgresql://user:password@/db?host=... */
+    snprintf(uri, sizeof uri, "PG:postgresql://pwuser:Wrong-Pw-77@/svcov?host=%s&port=5432", pg.dir);
+    SVT_EXPECT(1, "export", "--db", uri, "--layer", "districts", "--out", svt_path("d.geojson"));
+    SVT_ERR_HAS("password authentication failed");
+    SVT_ERR_HAS("postgresql://pwuser:***@/svcov");
+    assert_null(strstr(svt_last.err, "Wrong-Pw-77"));
+    assert_false(svt_exists(svt_path("d.geojson")));
+    snprintf(uri, sizeof uri, "PG:postgresql:///svcov?host=%s&port=5432&user=pwuser&password=Wrong-Pw-77", pg.dir);
+    SVT_EXPECT(1, "query", "--db", uri, "break_summary");
+    SVT_ERR_HAS("password authentication failed");
+    assert_null(strstr(svt_last.err, "Wrong-Pw-77"));
+    /* the right one passes the server's check: what fails then is the missing schema, not the password */
+    snprintf(uri, sizeof uri, "PG:postgresql://pwuser:Right-Pw-42@/svcov?host=%s&port=5432", pg.dir);
+    SVT_RUN("query", "--db", uri, "--pg-schema", "nosuchschema", "break_summary");
+    assert_int_not_equal(svt_last.status, 0);
+    assert_null(strstr(svt_last.err, "password authentication failed"));
+    assert_null(strstr(svt_last.err, "Right-Pw-42"));
+    f = fopen(hba, "w");
+    assert_non_null(f);
+    fputs(old, f);
+    fclose(f);
+    free(old);
+    psql("SELECT pg_reload_conf()");
+    psql("DROP ROLE pwuser");
+}
+
 int main(int argc, char **argv)
 {
     const svt_group groups[] = {
@@ -1179,6 +1234,7 @@ int main(int argc, char **argv)
         {"shards_kill", cmocka_unit_test(test_shards_kill)}, {"shards_bad", cmocka_unit_test(test_shards_bad)},
         {"shards_conn", cmocka_unit_test(test_shards_conn)}, {"shards_far", cmocka_unit_test(test_shards_far)},
         {"shards_read", cmocka_unit_test(test_shards_read)},
+        {"wrong_password", cmocka_unit_test(test_wrong_password)},
     };
     int rc = svt_run_groups(argc, argv, "test_pg", groups, sizeof groups / sizeof groups[0], setup, teardown);
     return pg_skip && rc == 0 ? 77 : rc;

@@ -19,6 +19,7 @@
  *            $W, $IN, $GEO, $DEMO expanded; \xNN is the byte NN)
  *   exit:    the expected exit status
  *   stderr:  a fragment stderr must contain (any number); stdout: the same for stdout
+ *   stderr-not: a fragment stderr must not contain (any number; e.g. a password)
  *   sql:     FILE | SQL | VALUE: after the command, the first column of SQL's first row on the
  *            database FILE (in the case folder) reads VALUE as text (any number)
  *
@@ -63,6 +64,8 @@ typedef struct {
     size_t n_earlier;
     char *err[MAX_LINES];
     size_t n_err;
+    char *noterr[MAX_LINES];
+    size_t n_noterr;
     char *out[MAX_LINES];
     size_t n_out;
     char *sql[MAX_LINES]; /* FILE | SQL | EXPECTED: the first value of SQL on FILE, as text */
@@ -148,6 +151,8 @@ static int load_cases(const char *path)
             ADD(earlier, n_earlier);
         else if (strcmp(key, "stderr") == 0)
             ADD(err, n_err);
+        else if (strcmp(key, "stderr-not") == 0)
+            ADD(noterr, n_noterr);
         else if (strcmp(key, "stdout") == 0)
             ADD(out, n_out);
         else if (strcmp(key, "sql") == 0)
@@ -425,6 +430,9 @@ static void run_case(void **state)
     for (size_t i = 0; i < c->n_err && !problem[0]; i++)
         if (!strstr(errt, c->err[i]))
             snprintf(problem, sizeof problem, "stderr does not contain \"%s\"", c->err[i]);
+    for (size_t i = 0; i < c->n_noterr && !problem[0]; i++)
+        if (strstr(errt, c->noterr[i]))
+            snprintf(problem, sizeof problem, "stderr contains \"%s\"", c->noterr[i]);
     for (size_t i = 0; i < c->n_out && !problem[0]; i++)
         if (!strstr(out, c->out[i]))
             snprintf(problem, sizeof problem, "stdout does not contain \"%s\"", c->out[i]);

@@ -348,6 +348,11 @@ static void test_malformed(void **state)
         {"Mo 08:00-09:00 \xC3\xA9", "column 16: expected a state"},
         /* control bytes are shown escaped */
         {"Mo\x01 08:00", "found '\\x01'"},
+        /* a whole UTF-8 character is shown as it is; Chinese weekday names get the two-letter ones (issue 18) */
+        {"\xE5\x91\xA8\xE4\xB8\x80 08:00-12:00", "column 1: expected a rule"},
+        {"\xE5\x91\xA8\xE4\xB8\x80 08:00-12:00", "found '\xE5\x91\xA8' (write weekdays with their two-letter names: Mo Tu"},
+        {"Mo 08:00-12:00 \xE2\x82\xAC", "found '\xE2\x82\xAC'"},
+        {"Mo 08:00-12:00 \xE5\x91", "found '\\xE5\\x91'"}, /* cut short: escaped */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char err[256] = "untouched";

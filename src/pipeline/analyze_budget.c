@@ -1,0 +1,150 @@
+/* analyze_budget.c - the budget stage of svcov analyze (issue 18, item 6): once
+ * every input is read, before any geometry is built, the memory and time the
+ * run will take are estimated from what drives them (stations x breaks x
+ * circle vertices, the districts' vertices, the network's edges, the demand
+ * points, the population polygons' vertices and raster cells) and held
+ * against the memory svcov may use (pipeline/budget.c, sv_mem_available):
+ * above it the run is refused with the figures unless --force; above half of
+ * it, or when it will take more than a minute, it is warned about. */
+#include "pipeline/analyze_stages.h"
+#include "svcov/sv_geom.h"
+#include "svcov/sv_site.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Coordinates in the WKB of a featureset (2-D: 16 bytes each). */
+static double fs_vertices(const sv_featureset *fs)
+{
+    double v = 0;
+    for (size_t i = 0; i < fs->n; i++)
+        v += (double)fs->items[i].wkb_len / 16.0;
+    return v;
+}
+
+void sv_analyze_counts_init(sv_analyze_counts *e)
+{
+    memset(e, 0, sizeof *e);
+}
+
+/* The model, fitted on svcov-gencity cities (DESIGN.md, "Memory and time before the run": peak RSS of 2,000 and
+ * 10,000 stations, 2 breaks, with a population field and a raster, on the shared 2-core machine), with a margin
+ * (measured: 56 bytes per circle vertex, 400 per raster cell, 324 per district vertex and break + 2 on a district of
+ * a million vertices, 66 MB for the libraries and the rest): bytes and
+ * vertex operations per unit of what drives them. */
+#define B_BASE 64e6                /* GDAL, PROJ, GEOS, SQLite themselves */
+#define B_PER_CIRCLE_VERTEX 100.0  /* WKB, GEOS copies, the cells, the stored circle and critical area */
+#define B_PER_DISTRICT_VERTEX 330.0 /* per break + 2: GDAL's copy, the WKB, GEOS copies, covered part and gap */
+#define B_PER_NETWORK_VERTEX 160.0 /* graph nodes, edges, adjacency, labels */
+#define B_PER_DEMAND_POINT 256.0
+#define B_PER_POPULATION_VERTEX 160.0
+#define B_PER_RASTER_CELL 480.0 /* its corners, value, the people point it becomes and its pieces */
+#define OPS_PER_RASTER_CELL 1000.0
+#define OPS_PER_SECOND 4e6 /* vertex operations per second on one core (overlay, union) */
+
+void sv_analyze_estimate(sv_analyze_counts *e, int threads)
+{
+    double nb = e->n_breaks > 0 ? e->n_breaks : 1;
+    double circle = e->n_stations * nb * e->circle_vertices;
+    e->bytes = B_BASE + circle * B_PER_CIRCLE_VERTEX +
+               e->district_vertices * (2 + nb) * B_PER_DISTRICT_VERTEX +
+               e->network_vertices * B_PER_NETWORK_VERTEX + e->demand_points * B_PER_DEMAND_POINT +
+               e->population_vertices * B_PER_POPULATION_VERTEX + e->raster_cells * B_PER_RASTER_CELL;
+    /* overlays and unions are n log n in the vertices they take */
+    /* a district is cut by the stations reaching it, one overlay each (not known yet: a few more than its share) */
+    double nd = e->n_districts > 0 ? e->n_districts : 1, reaching = fmin(e->n_stations, 4 + 3 * e->n_stations / nd);
+    double ops = circle * log2(circle + 2) +
+                 e->district_vertices * nb * (4 + reaching) * log2(e->district_vertices + 2) +
+                 e->network_vertices * (1 + e->n_stations * nb / 1e3) + e->raster_cells * OPS_PER_RASTER_CELL +
+                 (e->demand_points + e->population_vertices) * log2(e->n_stations + 2);
+    e->seconds = ops / OPS_PER_SECOND / (threads > 0 ? threads : 1);
+}
+
+static void human_time(double s, char *buf, size_t size)
+{
+    if (s >= 5400)
+        snprintf(buf, size, "%.1f h", s / 3600);
+    else if (s >= 90)
+        snprintf(buf, size, "%.0f min", s / 60);
+    else
+        snprintf(buf, size, "%.0f s", s < 1 ? 1 : s);
+}
+
+sv_status sv_analyze_budget_check(sv_ctx *ctx, const sv_analyze_counts *e, int force)
+{
+    double have = sv_mem_available();
+    const char *bad = sv_mem_limit_invalid();
+    if (bad)
+        sv_warning(ctx, "SVCOV_MEM_LIMIT=%s is not a size (bytes, or with k, M, G or T, e.g. 8G); ignored", bad);
+    char need_s[32], have_s[32], time_s[32], what[512];
+    sv_human_bytes(e->bytes, need_s, sizeof need_s);
+    sv_human_bytes(have, have_s, sizeof have_s);
+    human_time(e->seconds, time_s, sizeof time_s);
+    snprintf(what, sizeof what, "%.0f stations x %.0f breaks x %.0f circle vertices, %.0f district vertices", e->n_stations,
+             e->n_breaks, e->circle_vertices, e->district_vertices);
+    if (e->network_vertices > 0)
+        snprintf(what + strlen(what), sizeof what - strlen(what), ", %.0f network vertices", e->network_vertices);
+    if (e->demand_points > 0)
+        snprintf(what + strlen(what), sizeof what - strlen(what), ", %.0f demand points", e->demand_points);
+    if (e->population_vertices > 0)
+        snprintf(what + strlen(what), sizeof what - strlen(what), ", %.0f population vertices",
+                 e->population_vertices);
+    if (e->raster_cells > 0)
+        snprintf(what + strlen(what), sizeof what - strlen(what), ", %.0f raster cells", e->raster_cells);
+    if (have > 0 && e->bytes > have && !force)
+        return sv_error(ctx, SV_ERR_DATA,
+                        "this analysis (%s) would need about %s of memory and %s; %s are available: nothing was "
+                        "computed; use fewer or coarser inputs (--quad-segs, fewer --minutes, simplified districts, "
+                        "a coarser --population-raster), split the city with svcov plan, or add --force to try anyway",
+                        what, need_s, time_s, have_s);
+    if (have > 0 && e->bytes > have)
+        sv_warning(ctx, "this analysis (%s) would need about %s of memory; %s are available: going on (--force), "
+                   "it may run out of memory", what, need_s, have_s);
+    else if (have > 0 && e->bytes > have / 2)
+        sv_warning(ctx, "this analysis (%s) will need about %s of memory, more than half of the %s available, and "
+                   "about %s", what, need_s, have_s, time_s);
+    else if (e->seconds > 60)
+        sv_warning(ctx, "this analysis (%s) will take about %s and about %s of memory (%s available)", what, time_s,
+                   need_s, have_s);
+    return SV_OK;
+}
+
+sv_status sv_analyze_budget(sv_analyze_state *s)
+{
+    const sv_analyze_opts *o = s->o;
+    sv_analysis *a = s->a;
+    sv_analyze_counts e;
+    sv_analyze_counts_init(&e);
+    /* before the places stage (whose union of a huge district can take minutes): the features as read */
+    e.n_stations = (double)s->sfs.n;
+    e.n_breaks = (double)a->n_breaks;
+    e.circle_vertices = 4.0 * o->quad_segs + 1;
+    e.n_districts = (double)s->dfs.n;
+    e.district_vertices = fs_vertices(&s->dfs);
+    e.network_vertices = fs_vertices(&s->nfs);
+    e.demand_points = (double)s->mfs.n;
+    e.population_vertices = fs_vertices(&s->pfs);
+    if (o->population_raster && s->dfs.n) { /* the cells of the window over the districts, as the people stage reads */
+        sv_env env = {NAN, NAN, NAN, NAN};
+        sv_geos *h = sv_geos_create();
+        for (size_t i = 0; h && i < s->dfs.n; i++) {
+            sv_geom *g = sv_geom_from_wkb(h, s->dfs.items[i].wkb, s->dfs.items[i].wkb_len);
+            sv_env ge;
+            if (g && sv_geom_envelope(h, g, &ge) == 0)
+                sv_env_union(&env, &ge);
+            sv_geom_destroy(h, g);
+        }
+        sv_geos_destroy(h);
+        if (isfinite(env.xmin) && isfinite(env.ymax)) {
+            sv_raster_cells win;
+            sv_status rc = sv_raster_window(s->ctx, o->population_raster, a->crs.epsg, &env, &win);
+            e.raster_cells = (double)win.window[2] * (double)win.window[3];
+            sv_raster_cells_free(&win);
+            if (rc != SV_OK)
+                return rc;
+        }
+    }
+    sv_analyze_estimate(&e, sv_ctx_threads(s->ctx));
+    return sv_analyze_budget_check(s->ctx, &e, o->force);
+}
