@@ -59,8 +59,9 @@ char *cli_command_line(int argc, char **argv);
  * handlers; cli_catch_signals(ctx) makes them interrupt ctx (at once when a
  * signal came earlier). */
 void cli_catch_signals(sv_ctx *ctx);
-/* The end of a context made by cli_run_ctx: signals go back to the context they went to before it (a
- * worker's, around the analysis of each shard), then it is destroyed (NULL ok). */
+/* The end of every command's context (made by cli_run_ctx, or given to cli_catch_signals): signals go back
+ * to the context they went to before it (a worker's, around the analysis of each shard; else none), then it
+ * is destroyed (NULL ok). A context freed otherwise would be written by a late signal's handler. */
 void cli_run_ctx_end(sv_ctx *ctx);
 /* A run warning on stderr: "svcov CMD: warning: TEXT" (userdata: the command name). */
 void cli_warning(const char *text, void *userdata);

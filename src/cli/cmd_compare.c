@@ -119,7 +119,7 @@ int cmd_compare(int argc, char **argv)
     else if (!quiet)
         print_summary(lang, cmp, o.out_path);
     sv_compare_destroy(cmp);
-    sv_ctx_destroy(ctx);
+    cli_run_ctx_end(ctx);
     free(cmdline);
     return rc;
 }

@@ -110,7 +110,7 @@ static int export_run(const char *db, cli_pg *pg, const char *out, int overwrite
     int rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "export");
     if (st == SV_OK)
         fprintf(stderr, "svcov export: wrote run %lld to %s\n", pg->run_id, out);
-    sv_ctx_destroy(ctx);
+    cli_run_ctx_end(ctx);
     return rc;
 }
 
@@ -212,7 +212,7 @@ int cmd_export(int argc, char **argv)
     cli_pg_done(&pg);
     if (st == SV_OK)
         fprintf(stderr, "svcov export: wrote %s\n", out);
-    sv_ctx_destroy(ctx);
+    cli_run_ctx_end(ctx);
     return rc;
 }
 

@@ -283,7 +283,7 @@ int cmd_map(int argc, char **argv)
     rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "map");
     sv_map_destroy(m);
     cli_pg_done(&pg);
-    sv_ctx_destroy(ctx);
+    cli_run_ctx_end(ctx);
 done:
     free(minutes.v);
     free(radii.v);

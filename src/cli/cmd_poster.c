@@ -298,6 +298,6 @@ int cmd_poster(int argc, char **argv)
     table_destroy(table);
     rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "poster");
     sv_poster_destroy(p);
-    sv_ctx_destroy(ctx);
+    cli_run_ctx_end(ctx);
     return rc;
 }

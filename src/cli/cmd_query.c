@@ -433,6 +433,6 @@ done:
     free(sql);
     sv_store_close_read(rd);
     cli_pg_done(&pg);
-    sv_ctx_destroy(ctx);
+    cli_run_ctx_end(ctx);
     return rc;
 }

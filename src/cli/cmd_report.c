@@ -108,7 +108,7 @@ int cmd_report(int argc, char **argv)
     rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "report");
     if (st == SV_OK && !quiet)
         fprintf(stderr, "svcov report: wrote %s\n", out);
-    sv_ctx_destroy(ctx);
+    cli_run_ctx_end(ctx);
 done:
     free(minutes.v);
     free(radii.v);

@@ -272,7 +272,7 @@ done:
     free(input_at);
     sv_shard_plan_free(&plan);
     rm_tree(tmp);
-    sv_ctx_destroy(ctx);
+    cli_run_ctx_end(ctx);
     return rc;
 }
 
@@ -425,7 +425,7 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
             fprintf(stderr, "svcov worker: shard %d done by %s (attempt %d, %lld rows, %.1f s)\n", shard, name,
                     attempt, rows, sv_clock_s() - t0);
     }
-    sv_ctx_destroy(ctx);
+    cli_run_ctx_end(ctx);
     return rc;
 }
 
@@ -519,7 +519,7 @@ int cmd_worker(int argc, char **argv)
     sv_pg_strings_free(originals, n_originals);
     sv_shard_plan_free(&plan);
     rm_tree(dir);
-    sv_ctx_destroy(ctx);
+    cli_run_ctx_end(ctx);
     return rc;
 }
 
@@ -575,7 +575,7 @@ int cmd_finish(int argc, char **argv)
     int rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "finish");
     if (st == SV_OK)
         fprintf(stderr, "svcov finish: run %lld is complete\n", pg.run);
-    sv_ctx_destroy(ctx);
+    cli_run_ctx_end(ctx);
     return rc;
 }
 
@@ -623,6 +623,6 @@ int cmd_status(int argc, char **argv)
     if (st == SV_OK && s.t)
         table_print(s.t, stdout);
     table_destroy(s.t);
-    sv_ctx_destroy(ctx);
+    cli_run_ctx_end(ctx);
     return rc;
 }

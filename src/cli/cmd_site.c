@@ -318,7 +318,7 @@ int cmd_site(int argc, char **argv)
                site_run_id ? shown : o.out_path ? o.out_path : o.db_path);
     }
     sv_siting_destroy(s);
-    sv_ctx_destroy(ctx);
+    cli_run_ctx_end(ctx);
     free(cmdline);
     return rc;
 }

@@ -57,6 +57,11 @@ void cli_catch_signals(sv_ctx *ctx)
     (void)ctx;
 }
 
+void cli_run_ctx_end(sv_ctx *ctx)
+{
+    sv_ctx_destroy(ctx);
+}
+
 /* The PostGIS reader is not fuzzed here: --run/--pg-schema accepted, a file --db used as it is. */
 int cli_pg_arg(const char *cmd, const cli_arg *a, const char *arg)
 {
