@@ -104,6 +104,9 @@ sv_status sv_source_lonlat_bounds(sv_ctx *ctx, sv_source *src, sv_env *out);
  * filled even when empty; free it with sv_featureset_free. */
 sv_status sv_source_project(sv_ctx *ctx, sv_source *src, int epsg, sv_featureset *out);
 void sv_featureset_free(sv_featureset *fs);
+/* Frees what one feature of a featureset owns (its texts and WKB), for code that drops features from a set
+ * before sv_featureset_free; the feature is left zeroed. */
+void sv_feature_clear(sv_feature *f);
 
 /* A point of fs (analysis CRS) in the source's own CRS, so an issue can
  * say where to look in the original file. 0 ok, -1 no transformation. */

@@ -1345,22 +1345,27 @@ int sv_featureset_to_source(const sv_featureset *fs, double x, double y, double 
     return ok ? 0 : -1;
 }
 
+void sv_feature_clear(sv_feature *f)
+{
+    free(f->id);
+    free(f->name);
+    free(f->category);
+    free(f->oneway);
+    free(f->maxspeed);
+    free(f->services);
+    free(f->hours);
+    free(f->wkb);
+    memset(f, 0, sizeof *f);
+}
+
 void sv_featureset_free(sv_featureset *fs)
 {
     if (!fs)
         return;
     free(fs->srs_wkt);
     free(fs->srs_name);
-    for (size_t i = 0; i < fs->n; i++) {
-        free(fs->items[i].id);
-        free(fs->items[i].name);
-        free(fs->items[i].category);
-        free(fs->items[i].oneway);
-        free(fs->items[i].maxspeed);
-        free(fs->items[i].services);
-        free(fs->items[i].hours);
-        free(fs->items[i].wkb);
-    }
+    for (size_t i = 0; i < fs->n; i++)
+        sv_feature_clear(&fs->items[i]);
     free(fs->items);
     free(fs->path);
     free(fs->layer);

@@ -102,9 +102,11 @@ sv_popsurf *sv_popsurf_copy(const sv_popsurf *src, sv_geos *h)
             goto fail;
         p->n_pieces = i + 1;
     }
-    memcpy(p->px, src->px, np * sizeof *p->px);
-    memcpy(p->py, src->py, np * sizeof *p->py);
-    memcpy(p->pw, src->pw, np * sizeof *p->pw);
+    if (np) { /* no points: src's arrays may be NULL */
+        memcpy(p->px, src->px, np * sizeof *p->px);
+        memcpy(p->py, src->py, np * sizeof *p->py);
+        memcpy(p->pw, src->pw, np * sizeof *p->pw);
+    }
     p->n_points = np;
     p->cap_points = np + 1;
     p->total = src->total;

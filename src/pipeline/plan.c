@@ -180,14 +180,7 @@ static sv_status remove_stations(sv_ctx *ctx, const sv_plan_opts *p, const sv_so
                 fs->items[w++] = fs->items[i];
                 continue;
             }
-            sv_free(fs->items[i].id);
-            sv_free(fs->items[i].name);
-            sv_free(fs->items[i].category);
-            sv_free(fs->items[i].oneway);
-            sv_free(fs->items[i].maxspeed);
-            sv_free(fs->items[i].services); /* make sanitize: 5 bytes lost per removed station with services */
-            sv_free(fs->items[i].hours);
-            sv_free(fs->items[i].wkb);
+            sv_feature_clear(&fs->items[i]);
         }
         info->n_removed = fs->n - w;
         fs->n = w;

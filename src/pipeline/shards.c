@@ -293,13 +293,7 @@ static void keep_features(sv_featureset *fs, const unsigned char *keep)
             fs->items[k++] = fs->items[i];
             continue;
         }
-        sv_feature *f = &fs->items[i];
-        free(f->id);
-        free(f->name);
-        free(f->category);
-        free(f->oneway);
-        free(f->maxspeed);
-        free(f->wkb);
+        sv_feature_clear(&fs->items[i]);
     }
     fs->n = k;
 }
@@ -533,8 +527,10 @@ int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, si
         break;
     }
     if (!w->sorted) {
-        qsort(w->stations, w->n_stations, sizeof *w->stations, cmp_str);
-        qsort(w->demand, w->n_demand, sizeof *w->demand, cmp_str);
+        if (w->n_stations)
+            qsort(w->stations, w->n_stations, sizeof *w->stations, cmp_str);
+        if (w->n_demand)
+            qsort(w->demand, w->n_demand, sizeof *w->demand, cmp_str);
         w->sorted = 1;
     }
     if (table == SV_TABLE_DEMAND_REACH)
