@@ -1,4 +1,4 @@
-# The commands of the README: `make demo` and `make test` (which CI runs); `make check` = `make test`, then `make sanitize`.
+# The commands of the README: `make demo` and `make check` (which CI runs: `make test`, then `make sanitize`).
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SVCOV = $(BUILD)/svcov
