@@ -112,9 +112,11 @@ sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long lo
 sv_status sv_pg_status(sv_ctx *ctx, const char *uri, const char *schema, long long run, sv_row_fn fn,
                        void *userdata);
 
-/* s (a command line, a connection string) with every password as *** (free()); NULL for NULL: the value of
- * each password keyword (password=x, password = 'a b', with \' escapes), a URI's user:PASSWORD@ and its
- * password= parameter. */
+/* s with every password as *** (free()); NULL for NULL. A connection string PG:... (or --db=PG:...) that
+ * libpq parses is masked exactly where libpq reads its password (keyword/value with quotes and \ escapes, a
+ * URI's user:PASSWORD@ and password= parameter), checked against libpq's own parse; one without a password
+ * is returned as it is. Anything else (a command line, a GDAL PG: string with tables=) by its words: the value
+ * of each password keyword after a blank and a URI's user:PASSWORD@ and password= parameter. */
 char *sv_pg_hide_password(const char *s);
 /* A connection string PG:... as messages show it (free()): sv_pg_hide_password, and the password libpq reads
  * from it (PQconninfoParse) masked wherever it still appears. NULL for NULL. */
@@ -122,6 +124,11 @@ char *sv_pg_shown_connection(const char *uri);
 /* The password libpq reads from the connection string PG:... (PQconninfoParse; free()), NULL when none or
  * when libpq cannot parse it. */
 char *sv_pg_conninfo_password(const char *uri);
+
+/* The options libpq reads from the connection string PG:... (PQconninfoParse: no defaults, no environment),
+ * one line keyword=value each, in libpq's order, the password's value as password when that is not NULL
+ * (free()); NULL when libpq cannot parse it. */
+char *sv_pg_conninfo_options(const char *uri, const char *password);
 
 /* libpq's version as text (static). */
 const char *sv_pg_libpq_version(void);

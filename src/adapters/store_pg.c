@@ -44,9 +44,11 @@ sv_status sv_pg_check_schema_name(sv_ctx *ctx, const char *schema)
     return SV_OK;
 }
 
-/* Every password in s as ***, into out (size >= 2 * strlen(s) + 16): the value of each keyword password
- * (libpq's key = value grammar: spaces around '=', a 'quoted value' with \' and \\ escapes, else up to a
- * blank), the password of a URI's user:password@ and a URI's password= parameter (up to &). */
+/* Every password in s by its words, for what libpq cannot parse (a command line, a GDAL PG: string with its
+ * own tables=, which GDAL cuts at blanks before libpq sees it): into out (size >= 2 * strlen(s) + 16), the
+ * value of each keyword password after a blank (spaces around '=', a 'quoted value' with \' and \\ escapes,
+ * else up to a blank; a password after an escaped blank too), the password of a URI's user:password@ and a
+ * URI's password= parameter (up to &). */
 static void mask_passwords(const char *s, char *out)
 {
     char *o = out;
@@ -121,18 +123,16 @@ char *sv_pg_conninfo_password(const char *uri)
     return pw;
 }
 
-/* The connection string with any password hidden, for messages: as mask_passwords, and the password libpq
+/* The connection string with any password hidden, for messages: as sv_pg_hide_password, and the password libpq
  * itself reads from it (its own parser, whatever the spelling) replaced wherever it still appears (when it has
  * 4 characters or more: a shorter one would mask letters all over the message). */
 static void shown_uri(const char *uri, char *out, size_t size)
 {
-    size_t n = strlen(uri);
-    char *m = sv_malloc(2 * n + 16);
+    char *m = sv_pg_hide_password(uri);
     if (!m) {
         snprintf(out, size, "PG:...");
         return;
     }
-    mask_passwords(uri, m);
     char *pw = sv_pg_conninfo_password(uri);
     size_t pl = pw ? strlen(pw) : 0;
     for (char *at = m, *hit; pl >= 4 && (hit = strstr(at, pw)) != NULL; at = hit + 3) {
@@ -155,10 +155,181 @@ char *sv_pg_shown_connection(const char *uri)
     return out;
 }
 
+/* libpq's own reading of the connection string s (PQconninfoParse: no defaults, no environment): one line
+ * "keyword=value" per option s sets, in libpq's order, the password's value as pw when pw is not NULL
+ * (free(); NULL when libpq cannot parse s). */
+static char *conninfo_lines(const char *s, const char *pw)
+{
+    char *err = NULL;
+    PQconninfoOption *opts = PQconninfoParse(s, &err);
+    if (err)
+        PQfreemem(err);
+    if (!opts)
+        return NULL;
+    sv_buf b = {0};
+    for (PQconninfoOption *k = opts; k->keyword; k++)
+        if (k->val)
+            sv_buf_printf(&b, "%s=%s\n", k->keyword, pw && strcmp(k->keyword, "password") == 0 ? pw : k->val);
+    PQconninfoFree(opts);
+    if (b.failed) {
+        sv_buf_free(&b);
+        return NULL;
+    }
+    return b.data ? b.data : sv_strdup("");
+}
+
+char *sv_pg_conninfo_options(const char *uri, const char *password)
+{
+    return sv_pg_is_uri(uri) ? conninfo_lines(uri + 3, password) : NULL;
+}
+
+/* libpq's key = value grammar (fe-connect.c, conninfo_parse) over s into b, each keyword password with its
+ * value as password=***: a keyword runs to '=' or a blank, blanks may surround the '=', a value is 'quoted'
+ * (\ escapes the next character) or runs to the next blank (\ escapes that too: host=a\ password=x is the one
+ * host "a password=x"). 0 where libpq refuses the grammar. */
+static int mask_keyword_values(const char *s, sv_buf *b)
+{
+    for (const char *p = s; *p;) {
+        if (isspace((unsigned char)*p)) {
+            sv_buf_add(b, p++, 1);
+            continue;
+        }
+        const char *name = p;
+        while (*p && *p != '=' && !isspace((unsigned char)*p))
+            p++;
+        int is_password = p - name == 8 && strncmp(name, "password", 8) == 0;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p != '=')
+            return 0;
+        for (p++; isspace((unsigned char)*p); p++)
+            ;
+        if (*p != '\'') {
+            while (*p && !isspace((unsigned char)*p))
+                p += p[0] == '\\' && p[1] ? 2 : 1;
+        } else {
+            for (p++; *p != '\''; p += p[0] == '\\' && p[1] ? 2 : 1)
+                if (!*p)
+                    return 0; /* unterminated */
+            p++;
+        }
+        if (is_password)
+            sv_buf_puts(b, "password=***");
+        else
+            sv_buf_add(b, name, (size_t)(p - name));
+    }
+    return 1;
+}
+
+/* n bytes of a URI, %XX-decoded as libpq decodes them, are word. */
+static int uri_part_is(const char *p, size_t n, const char *word)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++, w++) {
+        int c = (unsigned char)p[i];
+        if (c == '%' && i + 2 < n && sv_hex_digit(p[i + 1]) >= 0 && sv_hex_digit(p[i + 2]) >= 0) {
+            c = sv_hex_digit(p[i + 1]) * 16 + sv_hex_digit(p[i + 2]);
+            i += 2;
+        }
+        if (!word[w] || (unsigned char)word[w] != c)
+            return 0;
+    }
+    return word[w] == '\0';
+}
+
+/* A URI postgresql://[user[:password]@][hosts][/dbname][?k=v&...] (fe-connect.c,
+ * conninfo_uri_parse_options) into b with its user:PASSWORD@ and its password= parameter as ***. */
+static void mask_uri(const char *s, sv_buf *b)
+{
+    size_t k = strncmp(s, "postgresql://", 13) == 0 ? 13 : 11;
+    sv_buf_add(b, s, k);
+    const char *start = s + k, *p = start + strcspn(start, "@/");
+    if (*p == '@') { /* user info: the user to the first ':', the password from there to the '@' */
+        const char *colon = start + strcspn(start, ":@");
+        if (*colon == ':') {
+            sv_buf_add(b, start, (size_t)(colon + 1 - start));
+            if (p > colon + 1)
+                sv_buf_puts(b, "***");
+            start = p;
+        }
+    }
+    p = start + strcspn(start, "?");
+    sv_buf_add(b, start, (size_t)(p - start));
+    while (*p) { /* ? or & and a parameter key=value */
+        sv_buf_add(b, p++, 1);
+        size_t n = strcspn(p, "&"), key = strcspn(p, "=&");
+        if (key < n && uri_part_is(p, key, "password"))
+            sv_buf_printf(b, "%.*s=***", (int)key, p);
+        else
+            sv_buf_add(b, p, n);
+        p += n;
+    }
+}
+
+/* One connection string, PG:body, with its password hidden exactly where libpq reads one: NULL when libpq
+ * cannot parse body (then the caller masks by the words). The masked text is checked with libpq: the same
+ * options, the password ***; else (a spelling this scanner reads otherwise) it is written anew from libpq's
+ * options, as keyword='value'. */
+static char *mask_conninfo(const char *prefix, size_t prefix_len, const char *body)
+{
+    char *before = conninfo_lines(body, "***");
+    if (!before)
+        return NULL;
+    sv_buf b = {0};
+    sv_buf_add(&b, prefix, prefix_len);
+    int ok = 1;
+    if (strncmp(body, "postgresql://", 13) == 0 || strncmp(body, "postgres://", 11) == 0)
+        mask_uri(body, &b);
+    else
+        ok = mask_keyword_values(body, &b);
+    char *after = ok && !b.failed ? conninfo_lines(b.data ? b.data + prefix_len : "", NULL) : NULL;
+    if (!after || strcmp(before, after) != 0) {
+        sv_buf_free(&b);
+        sv_buf_add(&b, prefix, prefix_len);
+        char *err = NULL;
+        PQconninfoOption *opts = PQconninfoParse(body, &err);
+        if (err)
+            PQfreemem(err);
+        const char *sep = "";
+        for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+            if (!o->val)
+                continue;
+            sv_buf_printf(&b, "%s%s='", sep, o->keyword);
+            sep = " ";
+            const char *v = strcmp(o->keyword, "password") == 0 ? "***" : o->val;
+            for (; *v; v++) {
+                if (*v == '\'' || *v == '\\')
+                    sv_buf_add(&b, "\\", 1);
+                sv_buf_add(&b, v, 1);
+            }
+            sv_buf_add(&b, "'", 1);
+        }
+        if (opts)
+            PQconninfoFree(opts);
+    }
+    free(before);
+    free(after);
+    if (b.failed) {
+        sv_buf_free(&b);
+        return sv_strdup("PG:...");
+    }
+    return b.data ? b.data : sv_strdup("");
+}
+
 char *sv_pg_hide_password(const char *s)
 {
     if (!s)
         return NULL;
+    /* one connection string, PG:... or an option's --db=PG:...: as libpq reads it */
+    const char *eq = strchr(s, '='), *body = NULL;
+    if (sv_pg_is_uri(s))
+        body = s + 3;
+    else if (strncmp(s, "--", 2) == 0 && eq && sv_pg_is_uri(eq + 1))
+        body = eq + 4;
+    char *m = body ? mask_conninfo(s, (size_t)(body - s), body) : NULL;
+    if (m)
+        return m;
+    /* a command line, or what libpq cannot parse (a GDAL connection string with its own tables=, schemas=) */
     char *out = sv_malloc(2 * strlen(s) + 16);
     if (out)
         mask_passwords(s, out);

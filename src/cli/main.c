@@ -189,21 +189,21 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 
 char *cli_command_line(int argc, char **argv)
 {
-    size_t len = sizeof "svcov";
-    for (int i = 0; i < argc; i++)
-        len += strlen(argv[i]) + 1;
-    char *line = malloc(len);
-    if (!line)
-        return NULL;
-    strcpy(line, "svcov");
+    /* stored in runs/site_runs.command: a password (PG:... of --out, --db, or a GDAL input) never is; each
+       argument masked by itself, so a PG: argument is read as libpq reads it */
+    sv_buf b = {0};
+    sv_buf_puts(&b, "svcov");
     for (int i = 0; i < argc; i++) {
-        strcat(line, " ");
-        strcat(line, argv[i]);
+        char *arg = sv_pg_hide_password(argv[i]);
+        sv_buf_puts(&b, " ");
+        sv_buf_puts(&b, arg ? arg : "***");
+        free(arg);
     }
-    /* stored in runs/site_runs.command: a password (PG:... of --out, --db, or a GDAL input) never is */
-    char *shown = sv_pg_hide_password(line);
-    free(line);
-    return shown;
+    if (b.failed) {
+        sv_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
 }
 
 /* The context a signal interrupts. Atomic: the handler reads it while a command nested in another (the

@@ -5,9 +5,13 @@
  * sv_pg_shown_connection in src/adapters/store_pg.c) and the schema name check
  * (sv_pg_check_schema_name). No connection is made.
  *
- * The input, up to its first NUL, is a connection string T. Promises checked:
- * - the masked texts fit their buffer, and are T itself when T has no password
- *   (no "password" and no "://");
+ * The input, up to its first NUL, is a connection string T. Promises checked, libpq's own parser
+ * (PQconninfoParse, through sv_pg_conninfo_options) the oracle:
+ * - when libpq parses PG:T, the masked text parses to exactly the same options except the password, which is
+ *   *** (no conninfo in the output parses to the original password), and a T in which libpq finds no
+ *   password is left unchanged; --db=PG:T is masked the same way;
+ * - when it does not (a command line, a GDAL string with tables=), a T without "password" and "://" is left
+ *   unchanged;
  * - a secret placed into T as libpq reads passwords (password=S,
  *   password = 'S', postgresql://user:S@host) never appears in either masked
  *   text whenever libpq's own parser (PQconninfoParse, through
@@ -61,9 +65,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     snprintf(conn, n + 4, "PG:%s", t);
     char *hidden = sv_pg_hide_password(conn), *shown = sv_pg_shown_connection(conn);
     CHECK(hidden && shown);
-    CHECK(strlen(hidden) <= 2 * strlen(conn) + 15 && strlen(shown) <= 2 * strlen(conn) + 15);
-    if (!strstr(t, "password") && !strstr(t, "://"))
+    char *want = sv_pg_conninfo_options(conn, "***");
+    if (want) {
+        char *got = sv_pg_conninfo_options(hidden, NULL);
+        if (!got || strcmp(got, want) != 0) {
+            fprintf(stderr, FUZZ_NAME ": [%s] masked as [%s]: libpq reads\n%s\nnot\n%s", conn, hidden,
+                    got ? got : "(cannot parse)\n", want);
+            abort();
+        }
+        free(got);
+        if (strncmp(want, "password=", 9) != 0 && !strstr(want, "\npassword="))
+            CHECK(strcmp(hidden, conn) == 0);
+        char *opt = malloc(n + 16);
+        CHECK(opt);
+        snprintf(opt, n + 16, "--db=PG:%s", t);
+        char *hidden_opt = sv_pg_hide_password(opt);
+        CHECK(hidden_opt && strncmp(hidden_opt, "--db=", 5) == 0 && strcmp(hidden_opt + 5, hidden) == 0);
+        free(hidden_opt);
+        free(opt);
+        free(want);
+    } else if (!strstr(t, "password") && !strstr(t, "://")) {
         CHECK(strcmp(hidden, conn) == 0);
+    }
     char *pw = sv_pg_conninfo_password(conn);
     if (pw && strlen(pw) >= 4 && strstr(shown, pw)) {
         fprintf(stderr, FUZZ_NAME ": libpq reads password [%s] from [%s]; shown as [%s]\n", pw, conn, shown);
