@@ -84,6 +84,18 @@ void sv_ctx_set_progress(sv_ctx *ctx, sv_progress_fn fn, void *userdata);
  * inside it). Call it from the thread that created ctx only. */
 void sv_progress(sv_ctx *ctx, const char *stage, double fraction);
 
+/* The progress of one long step a user waits for, shown even off a terminal (a GDAL read of a large layer,
+ * the repair and the union of large districts): what is a message id with %s for item (the file, the
+ * district) and %d for the percent, e.g. SV_N_("reading %s: %d%%"), translated by the front end; fraction in
+ * [0,1], 0 when the step starts and 1 when it ends. Only the thread that created ctx reports. Steps are
+ * reported as long from SV_WORK_FEATURES features or SV_WORK_BYTES bytes of geometry (about 250,000
+ * vertices) on: below that a run prints nothing more than before. */
+typedef void (*sv_work_fn)(const char *what, const char *item, double fraction, void *userdata);
+#define SV_WORK_FEATURES 50000
+#define SV_WORK_BYTES (4u << 20)
+void sv_ctx_set_work(sv_ctx *ctx, sv_work_fn fn, void *userdata);
+void sv_work(sv_ctx *ctx, const char *what, const char *item, double fraction);
+
 /* Stage times (issue 19). From sv_ctx_create on, every moment belongs to exactly one line: the stage on top
  * when it passed, or "other" outside every stage; so the lines, "other" included, add up to "total". A
  * line's seconds are its own, without its sub-stages'. CPU is the whole process's (every thread) while the

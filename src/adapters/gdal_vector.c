@@ -3,6 +3,7 @@
  * adapters/gdal_vector.c, gdal_raster.c and gdal_export.c (adapters/gdal_shared.h). */
 #include "adapters/gdal_shared.h"
 #include "svcov/sv_io.h"
+#include "svcov/sv_lang.h"
 #include "svcov/sv_text.h"
 #include "svcov/sv_geom.h"
 #include "core/core.h"
@@ -1047,7 +1048,17 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
     } else {
         OGR_L_ResetReading(layer);
         OGRFeatureH f;
+        /* a long read (many features, a big file) shows its progress, in steps of 1% */
+        GIntBig count = OGR_L_GetFeatureCount(layer, FALSE);
+        VSIStatBufL vst;
+        int long_read = count >= SV_WORK_FEATURES ||
+                        (VSIStatL(s->path, &vst) == 0 && (double)vst.st_size >= (double)SV_WORK_BYTES);
+        size_t step = count > 100 ? (size_t)(count / 100) : 1, next = 0;
         for (;;) {
+            if (long_read && s->n_read >= next) {
+                sv_work(ctx, SV_N_("reading %s: %d%%"), s->path, count > 0 ? (double)s->n_read / (double)count : 0);
+                next = s->n_read + step;
+            }
             CPLErrorReset();
             f = OGR_L_GetNextFeature(layer);
             int failed = CPLGetLastErrorType() >= CE_Failure;
@@ -1065,6 +1076,8 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
                 break;
             }
         }
+        if (long_read && st == SV_OK && !read_error[0])
+            sv_work(ctx, SV_N_("reading %s: %d%%"), s->path, 1.0);
     }
     CPLPopErrorHandler();
     if (st == SV_OK && read_error[0])

@@ -161,16 +161,26 @@ int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd)
     return EXIT_DATA;
 }
 
+/* The language of the command's --lang (or the locale's), for the progress of long steps too. */
+static int lang_chosen;
+static sv_lang lang_of_command;
+
 int cli_lang(const char *cmd, const char *arg, sv_lang *out)
 {
     if (!arg) {
         *out = sv_lang_from_locale(getenv("LC_ALL"), getenv("LC_MESSAGES"), getenv("LANG"));
+        lang_of_command = *out;
+        lang_chosen = 1;
         return 0;
     }
     sv_ctx *ctx = sv_ctx_create();
     if (!ctx)
         return EXIT_DATA;
     sv_status st = sv_lang_parse(ctx, arg, out);
+    if (st == SV_OK) {
+        lang_of_command = *out;
+        lang_chosen = 1;
+    }
     int rc = st == SV_OK ? 0 : cli_usage(cmd, "%s", sv_ctx_errmsg(ctx));
     sv_ctx_destroy(ctx);
     return rc;
@@ -304,6 +314,30 @@ void cli_progress(const char *stage, double fraction, void *userdata)
     fflush(stderr);
 }
 
+/* A long step's progress (sv_work: a GDAL read of a large layer, the repair and union of large districts): a
+ * line at each tenth, on a terminal or not, in the command's language; none with --quiet. */
+static struct {
+    const char *what;
+    char item[256];
+    int tenth;
+} work;
+
+static void cli_work(const char *what, const char *item, double fraction, void *userdata)
+{
+    int pct = fraction >= 1.0 ? 100 : (int)(fraction * 100.0), tenth = pct / 10;
+    int same = work.what == what && strncmp(work.item, item, sizeof work.item - 1) == 0;
+    if (same && tenth == work.tenth)
+        return;
+    work.what = what;
+    snprintf(work.item, sizeof work.item, "%s", item);
+    work.tenth = tenth;
+    sv_lang L = lang_chosen ? lang_of_command
+                            : sv_lang_from_locale(getenv("LC_ALL"), getenv("LC_MESSAGES"), getenv("LANG"));
+    if (pg.tty)
+        fprintf(stderr, "\r\033[K");
+    cli_eprintf(userdata ? (const char *)userdata : "", sv_tr(L, what), item, tenth * 10);
+}
+
 sv_ctx *cli_run_ctx(const char *cmd, int allow_network, int threads, int quiet)
 {
     sv_ctx *ctx = sv_ctx_create();
@@ -315,6 +349,8 @@ sv_ctx *cli_run_ctx(const char *cmd, int allow_network, int threads, int quiet)
     sv_ctx_set_warning(ctx, cli_warning, (void *)cmd);
     if (!quiet) {
         sv_ctx_set_progress(ctx, cli_progress, ctx);
+        sv_ctx_set_work(ctx, cli_work, (void *)cmd);
+        memset(&work, 0, sizeof work);
         cli_progress_begin();
     }
     if (signal_depth < SIGNAL_NEST) { /* the context signals go to until this one ends */

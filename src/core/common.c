@@ -19,6 +19,8 @@ struct sv_ctx {
     size_t n_issues, cap_issues;
     sv_progress_fn progress;
     void *progress_ud;
+    sv_work_fn work;
+    void *work_ud;
     sv_warning_fn warning;
     void *warning_ud;
     atomic_int interrupted; /* set by a signal handler or another thread (lock-free: signal-safe) */
@@ -201,6 +203,18 @@ void sv_ctx_timings_update(sv_ctx *ctx)
         ctx->tm.line[i].rows += ctx->tm.rows;
     }
     ctx->tm.rows = 0;
+}
+
+void sv_ctx_set_work(sv_ctx *ctx, sv_work_fn fn, void *userdata)
+{
+    ctx->work = fn;
+    ctx->work_ud = userdata;
+}
+
+void sv_work(sv_ctx *ctx, const char *what, const char *item, double fraction)
+{
+    if (ctx && ctx->work)
+        ctx->work(what, item ? item : "", fraction < 0 ? 0 : fraction > 1 ? 1 : fraction, ctx->work_ud);
 }
 
 void sv_progress(sv_ctx *ctx, const char *stage, double fraction)

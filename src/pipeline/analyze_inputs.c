@@ -7,6 +7,7 @@
 #include "pipeline/inputs.h"
 #include "svcov/sv_crs.h"
 #include "svcov/sv_geom.h"
+#include "svcov/sv_lang.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -104,9 +105,17 @@ static sv_status city_union(sv_analyze_state *s)
     sv_geom **parts = sv_calloc(a->n_districts, sizeof *parts);
     if (!parts)
         return sv_error(s->ctx, SV_ERR_NOMEM, "out of memory");
-    for (size_t d = 0; d < a->n_districts; d++)
+    double bytes = 0;
+    for (size_t d = 0; d < a->n_districts; d++) {
         parts[d] = sv_geom_from_wkb(h, s->dw[d], s->dl[d]);
+        bytes += (double)s->dl[d];
+    }
+    int long_work = bytes >= SV_WORK_BYTES || a->n_districts >= SV_WORK_FEATURES; /* one GEOS call: 0 and 100% */
+    if (long_work)
+        sv_work(s->ctx, SV_N_("uniting the districts of %s: %d%%"), s->dfs.path, 0.0);
     sv_geom *city = sv_geom_tiles_union_take(h, parts, a->n_districts);
+    if (long_work && city)
+        sv_work(s->ctx, SV_N_("uniting the districts of %s: %d%%"), s->dfs.path, 1.0);
     for (size_t d = 0; d < a->n_districts; d++)
         sv_geom_destroy(h, parts[d]);
     free(parts);

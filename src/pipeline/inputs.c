@@ -5,6 +5,7 @@
 #include "core/core.h"
 #include "pipeline/inputs.h"
 #include "svcov/sv_geom.h"
+#include "svcov/sv_lang.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -249,8 +250,20 @@ sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs,
                                sv_valid_district *out, size_t *n_out)
 {
     *n_out = 0;
+    /* large districts (a million vertices) show the repair's progress, by their bytes of geometry */
+    double total = 0, done = 0, shown = 0;
+    for (size_t i = 0; i < fs->n; i++)
+        total += (double)fs->items[i].wkb_len;
+    int long_work = total >= SV_WORK_BYTES || fs->n >= SV_WORK_FEATURES;
     for (size_t i = 0; i < fs->n; i++) {
         const sv_feature *f = &fs->items[i];
+        if (long_work && (i == 0 || (done - shown) / total >= 0.01)) {
+            sv_work(ctx, SV_N_("checking and repairing the districts of %s: %d%%"), fs->path, done / total);
+            shown = done;
+        }
+        done += (double)f->wkb_len;
+        if (sv_ctx_interrupted(ctx))
+            return SV_ERR_INTERRUPTED;
         sv_geom *g = sv_geom_from_wkb(h, f->wkb, f->wkb_len);
         if (!g) {
             sv_status gs = geometry_refused(ctx, h, fs, f, strict);
@@ -298,6 +311,8 @@ sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs,
         if (!d->wkb)
             return SV_ERR_NOMEM;
     }
+    if (long_work)
+        sv_work(ctx, SV_N_("checking and repairing the districts of %s: %d%%"), fs->path, 1.0);
     return SV_OK;
 }
 

@@ -813,6 +813,59 @@ static void test_interrupt_big_district(void **state)
     fprintf(stderr, "interrupt_big_district: %d runs stopped with 130, at most %.3f s after the signal\n", n130, worst);
 }
 
+/* Issue 18 item 6, progress: a district of 270,000 vertices (4.3 MB of geometry, 8 MB of GeoJSON) shows
+ * the progress of its GDAL read, its check and repair and the union, a line at each tenth on stderr (not a
+ * terminal here); nothing of it with -q; in Chinese with --lang zh. The small station file shows none. */
+static void test_progress_long_steps(void **state)
+{
+    (void)state;
+    const char *d = subdir("progress");
+    char dist[4600], st[4600], db[4600], want[6000];
+    snprintf(dist, sizeof dist, "%s/district.geojson", d);
+    snprintf(st, sizeof st, "%s/stations.geojson", d);
+    snprintf(db, sizeof db, "%s/r.sqlite", d);
+    FILE *f = fopen(dist, "w");
+    assert_non_null(f);
+    enum { N = 270000 };
+    fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"id\":\"BIG\"},"
+               "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[");
+    for (int i = 0; i <= N; i++) {
+        double a = 2 * M_PI * (double)(i % N) / N, r = 0.02 * (1 + 0.05 * sin(1200 * a));
+        fprintf(f, "%s[%.8f,%.8f]", i ? "," : "", 113.95 + r * cos(a), 22.535 + r * sin(a));
+    }
+    fprintf(f, "]]}}]}\n");
+    assert_int_equal(fclose(f), 0);
+    svt_write("progress/stations.geojson",
+              "{\"type\":\"FeatureCollection\",\"features\":["
+              "{\"type\":\"Feature\",\"properties\":{\"id\":\"a\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[113.945,22.535]}},"
+              "{\"type\":\"Feature\",\"properties\":{\"id\":\"b\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[113.955,22.535]}}]}");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", dist, "--radius", "500", "--out", db, "--lang", "en");
+    static const char *const steps[] = {"reading %s: %d%%", "checking and repairing the districts of %s: %d%%"};
+    for (size_t k = 0; k < 2; k++) /* one feature: 0% before it, 100% after it */
+        for (int pct = 0; pct <= 100; pct += 100) {
+            snprintf(want, sizeof want, steps[k], dist, pct);
+            if (!strstr(svt_last.err, want))
+                fail_msg("no progress line \"%s\" in:\n%s", want, svt_last.err);
+        }
+    snprintf(want, sizeof want, "svcov analyze: uniting the districts of %s: 0%%\nsvcov analyze: uniting the districts "
+             "of %s: 100%%", dist, dist);
+    SVT_ERR_HAS(want);
+    snprintf(want, sizeof want, "reading %s", st);
+    assert_null(strstr(svt_last.err, want)); /* two stations: not a long read */
+    /* the same run with -q: none of it */
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", dist, "--radius", "500", "--out", db, "-q");
+    assert_null(strstr(svt_last.err, "%"));
+    /* --lang zh: the catalogue's words */
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", dist, "--radius", "500", "--out", db, "--lang", "zh");
+    snprintf(want, sizeof want, "正在读取 %s：100%%", dist);
+    SVT_ERR_HAS(want);
+    snprintf(want, sizeof want, "正在检查并修复 %s 中的片区：0%%", dist);
+    SVT_ERR_HAS(want);
+    snprintf(want, sizeof want, "正在合并 %s 中的片区：100%%", dist);
+    SVT_ERR_HAS(want);
+    assert_null(strstr(svt_last.err, "uniting"));
+}
+
 int main(int argc, char **argv)
 {
     const svt_group groups[] = {
@@ -826,6 +879,7 @@ int main(int argc, char **argv)
         {"race", cmocka_unit_test(test_race_analyze)},
         {"analyze_budget", cmocka_unit_test(test_analyze_budget)},
         {"interrupt_big_district", cmocka_unit_test(test_interrupt_big_district)},
+        {"progress_long_steps", cmocka_unit_test(test_progress_long_steps)},
     };
     return svt_run_groups(argc, argv, "robust", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);
