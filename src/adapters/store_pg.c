@@ -244,14 +244,18 @@ static void mask_uri(const char *s, sv_buf *b)
     size_t k = strncmp(s, "postgresql://", 13) == 0 ? 13 : 11;
     sv_buf_add(b, s, k);
     const char *start = s + k, *p = start + strcspn(start, "@/");
-    if (*p == '@') { /* user info: the user to the first ':', the password from there to the '@' */
+    if (*p == '@') { /* user info (to the first '@' before any '/', '?' or not): the user to the first ':', the
+                        password from there to the '@' (found by fuzz_pg: a '?' in the user is not a parameter) */
         const char *colon = start + strcspn(start, ":@");
         if (*colon == ':') {
             sv_buf_add(b, start, (size_t)(colon + 1 - start));
             if (p > colon + 1)
                 sv_buf_puts(b, "***");
-            start = p;
+        } else {
+            sv_buf_add(b, start, (size_t)(p - start));
         }
+        sv_buf_add(b, "@", 1);
+        start = p + 1;
     }
     p = start + strcspn(start, "?");
     sv_buf_add(b, start, (size_t)(p - start));
