@@ -140,7 +140,9 @@ int cli_args_parse(const char *cmd, int argc, char **argv, const cli_arg *args, 
         }
     }
     int c, rc = 0;
-    optind = 1;
+    /* 0, not 1: glibc then forgets where it was inside the previous argv's cluster of letters (-qx stopped at
+       x): with 1 the next parse went on reading that freed argument (make valgrind, fuzz_options' replay) */
+    optind = 0;
     opterr = 0;
     while (rc == 0 && (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
         const cli_arg *a = NULL;
