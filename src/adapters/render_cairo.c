@@ -7,11 +7,14 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 struct sv_canvas {
     sv_canvas_format fmt;
@@ -21,8 +24,38 @@ struct sv_canvas {
     char *font;
     char *path;
     char tmp[4600]; /* SVG/PDF: the file in its temporary folder (sv_tmp_create) */
+    int fd;         /* SVG/PDF: tmp, written by to_file (-1 when not open) */
+    int write_errno; /* the first failed write's errno (ENOSPC: a full disk is said so, not cairo's words) */
     int finished;
 };
+
+/* SVG/PDF pages into c->fd, keeping why a write failed (cairo's own files say only "error while writing"). */
+static cairo_status_t to_file(void *closure, const unsigned char *data, unsigned int length)
+{
+    sv_canvas *c = closure;
+    while (length > 0) {
+        ssize_t w = write(c->fd, data, length);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (!c->write_errno)
+                c->write_errno = w < 0 ? errno : ENOSPC;
+            return CAIRO_STATUS_WRITE_ERROR;
+        }
+        data += w;
+        length -= (unsigned int)w;
+    }
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* The end of the SVG/PDF file: closed, 0 or the errno of its first failed write (or of close). */
+static int close_file(sv_canvas *c)
+{
+    if (c->fd >= 0 && close(c->fd) != 0 && !c->write_errno)
+        c->write_errno = errno;
+    c->fd = -1;
+    return c->write_errno;
+}
 
 const char *sv_cairo_version(void)
 {
@@ -58,11 +91,18 @@ sv_status sv_canvas_create(sv_ctx *ctx, sv_canvas_format fmt, const char *path, 
     if (!c)
         return SV_ERR_NOMEM;
     c->fmt = fmt;
+    c->fd = -1;
     c->font = sv_strdup(font ? font : "Noto Sans CJK SC, DejaVu Sans, sans-serif");
     c->path = sv_strdup(path);
     if (path && fmt != SV_CANVAS_PNG) {
         sv_status st = sv_tmp_create(ctx, path, c->tmp, sizeof c->tmp);
         if (st != SV_OK) {
+            sv_canvas_destroy(c);
+            return st;
+        }
+        c->fd = open(c->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (c->fd < 0) {
+            st = sv_write_error(ctx, path, errno);
             sv_canvas_destroy(c);
             return st;
         }
@@ -78,10 +118,10 @@ sv_status sv_canvas_create(sv_ctx *ctx, sv_canvas_format fmt, const char *path, 
         break;
     }
     case SV_CANVAS_SVG:
-        c->surface = cairo_svg_surface_create(c->tmp, page_w, page_h);
+        c->surface = cairo_svg_surface_create_for_stream(to_file, c, page_w, page_h);
         break;
     case SV_CANVAS_PDF:
-        c->surface = cairo_pdf_surface_create(c->tmp, page_w, page_h);
+        c->surface = cairo_pdf_surface_create_for_stream(to_file, c, page_w, page_h);
         if (cairo_surface_status(c->surface) == CAIRO_STATUS_SUCCESS)
             cairo_pdf_surface_set_metadata(c->surface, CAIRO_PDF_METADATA_CREATOR, "svcov " SV_VERSION);
         break;
@@ -119,6 +159,7 @@ void sv_canvas_destroy(sv_canvas *c)
         cairo_surface_finish(c->surface);
         cairo_surface_destroy(c->surface);
     }
+    close_file(c);
     if (c->path && !c->finished && c->tmp[0])
         sv_tmp_remove(c->tmp);
     free(c->font);
@@ -349,6 +390,8 @@ sv_status sv_canvas_finish(sv_ctx *ctx, sv_canvas *c, unsigned char **png, size_
     if (len)
         *len = 0;
     cairo_status_t cs = cairo_status(c->cr);
+    if (cs == CAIRO_STATUS_WRITE_ERROR && c->write_errno) /* a page of an atlas on a full disk */
+        return sv_write_error(ctx, c->path, c->write_errno);
     if (cs != CAIRO_STATUS_SUCCESS)
         return sv_error(ctx, SV_ERR_INTERNAL, "drawing %s failed: %s", c->path ? c->path : "the map",
                         cairo_status_to_string(cs));
@@ -378,9 +421,12 @@ sv_status sv_canvas_finish(sv_ctx *ctx, sv_canvas *c, unsigned char **png, size_
     }
     cairo_surface_finish(c->surface);
     cs = cairo_surface_status(c->surface);
-    if (cs != CAIRO_STATUS_SUCCESS) {
+    int e = close_file(c);
+    if (cs != CAIRO_STATUS_SUCCESS || e) {
         sv_tmp_remove(c->tmp);
         c->finished = 1;
+        if (e)
+            return sv_write_error(ctx, c->path, e);
         return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s", c->path, cairo_status_to_string(cs));
     }
     c->finished = 1;
