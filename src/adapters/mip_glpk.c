@@ -108,9 +108,36 @@ static sv_status write_mps(sv_ctx *ctx, glp_prob *P, const char *name, const cha
         for (int c = 1; c <= glp_get_num_cols(M); c++)
             glp_set_obj_coef(M, c, -glp_get_obj_coef(P, c));
     }
-    int rc = glp_write_mps(M, GLP_MPS_FILE, NULL, path);
+    /* GLPK does not see a write that failed (a full disk, /dev/full: it returns 0, the file cut short) and
+       writes path in place: it writes a file in TMPDIR, which must end with ENDATA, and svcov writes that to
+       path (sv_write_file_atomic: a full disk said so, an earlier file kept) */
+    const char *td = getenv("TMPDIR");
+    char stage[4200], tmp[4400];
+    snprintf(stage, sizeof stage, "%s/svcov-model-out.mps", td && *td ? td : "/tmp");
+    sv_status st = sv_tmp_create(ctx, stage, tmp, sizeof tmp);
+    int rc = st == SV_OK ? glp_write_mps(M, GLP_MPS_FILE, NULL, tmp) : -1;
     glp_delete_prob(M);
-    return rc == 0 ? SV_OK : sv_error(ctx, SV_ERR_OUTPUT, "cannot write the model to %s", path);
+    sv_buf b = {0};
+    FILE *f = st == SV_OK && rc == 0 ? fopen(tmp, "rb") : NULL;
+    char chunk[65536];
+    size_t k;
+    while (f && (k = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sv_buf_add(&b, chunk, k);
+    int complete = f && !ferror(f) && !b.failed && b.len >= 7 && memcmp(b.data + b.len - 7, "ENDATA\n", 7) == 0;
+    if (f)
+        fclose(f);
+    if (st == SV_OK) {
+        sv_tmp_remove(tmp);
+        if (b.failed)
+            st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for the model of %s", path);
+        else if (!complete)
+            st = sv_error(ctx, SV_ERR_OUTPUT, "cannot write the model to %s: GLPK's file in %s was cut short (is "
+                          "the disk full? TMPDIR picks another folder)", path, td && *td ? td : "/tmp");
+        else
+            st = sv_write_file_atomic(ctx, path, b.data, b.len);
+    }
+    sv_buf_free(&b);
+    return st;
 }
 
 /* Loads and covered shares from the assignment y (v[nc + t] for pair t),
