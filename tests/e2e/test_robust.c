@@ -885,6 +885,67 @@ static void test_progress_long_steps(void **state)
     SVT_ERR_HAS(want);
 }
 
+/* Issue 18 item 5: 200,000 stations ignored SIGTERM once. SIGTERM or SIGINT while the CSV is read (the moment
+ * chosen by the progress line "reading ...: 30%", not by a clock), and once it is read ("reading ...: 100%"): exit
+ * 130 within a second (times SVCOV_TEST_SLACK and the overload), saying so, the earlier result intact, no stray
+ * file. */
+static void test_interrupt_many_stations(void **state)
+{
+    (void)state;
+    const char *d = subdir("many");
+    char csv[4600], db[4600], copy[4600], mark[4800], read[4800];
+    snprintf(csv, sizeof csv, "%s/stations.csv", d);
+    snprintf(db, sizeof db, "%s/r.sqlite", d);
+    snprintf(copy, sizeof copy, "%s/r.before", d);
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    fprintf(f, "id,lon,lat\n");
+    for (int i = 0; i < 200000; i++)
+        fprintf(f, "s%d,%.6f,%.6f\n", i, 113.94 + 0.02 * (i % 500) / 500.0, 22.53 + 0.01 * (i / 500) / 400.0);
+    assert_int_equal(fclose(f), 0);
+    svt_copy(db10, db);
+    svt_copy(db10, copy);
+    const char *args[] = {"analyze", "--stations", csv, "--districts", GEO "districts.geojson", "--radius", "500",
+                          "--out", db, "--force", NULL};
+    snprintf(mark, sizeof mark, "reading %s: 30%%", csv);
+    snprintf(read, sizeof read, "reading %s: 100%%", csv);
+    const char *const marks[] = {mark, read};
+    for (int i = 0; i < 4; i++) {
+        pid_t pid = start(1, args);
+        int ready = wait_handlers(pid), seen = 0;
+        for (int k = 0; k < 600000 && !seen; k++) { /* the moment: a line on stderr */
+            char *err = stderr_of(1);
+            seen = strstr(err, marks[i % 2]) != NULL;
+            free(err);
+            if (!seen)
+                sleep_s(0.0005);
+            if (!seen && waitpid(pid, NULL, WNOHANG) == pid)
+                fail_msg("analyze of 200,000 stations ended before '%s'", marks[i % 2]);
+        }
+        double t0 = now_s();
+        int sig = i < 2 ? SIGTERM : SIGINT;
+        kill(pid, sig);
+        int status = finish(pid);
+        double dt = now_s() - t0;
+        char *err = stderr_of(1);
+        if (status != 130 || !ready)
+            fail_msg("SIG%s at '%s' during analyze of 200,000 stations: status %d:\n%s", sig == SIGINT ? "INT" : "TERM",
+                     marks[i % 2], status, err);
+        double over = overload();
+        if (dt > 1.0 * svt_slack() * over)
+            fail_msg("SIG%s at '%s' on 200,000 stations: stopped %.2f s after it (bound 1 s x SVCOV_TEST_SLACK %g x "
+                     "overload %.2f)", sig == SIGINT ? "INT" : "TERM", marks[i % 2], dt, svt_slack(), over);
+        if (!strstr(err, "interrupted"))
+            fail_msg("exit 130 without saying so:\n%s", err);
+        free(err);
+        if (!svt_same_bytes(copy, db))
+            fail_msg("interrupted, yet %s was replaced", db);
+        assert_int_equal(stray_files(d), 0);
+        fprintf(stderr, "interrupt_many_stations: SIG%s at '%s': 130 after %.3f s\n", sig == SIGINT ? "INT" : "TERM",
+                marks[i % 2], dt);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const svt_group groups[] = {
@@ -899,6 +960,7 @@ int main(int argc, char **argv)
         {"analyze_budget", cmocka_unit_test(test_analyze_budget)},
         {"interrupt_big_district", cmocka_unit_test(test_interrupt_big_district)},
         {"progress_long_steps", cmocka_unit_test(test_progress_long_steps)},
+        {"interrupt_many_stations", cmocka_unit_test(test_interrupt_many_stations)},
     };
     return svt_run_groups(argc, argv, "robust", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);
