@@ -1800,6 +1800,35 @@ static sv_status finish_whole_area(sv_ctx *ctx, PGconn *c, const char *schema, c
     return rc;
 }
 
+/* The finish's own stage times (the lines of ctx under "finish"), keys below 2^32 as every row finish makes;
+ * each shard's are its worker's timings rows, their keys shard_no << 32 | line. */
+static sv_status finish_timings(sv_ctx *ctx, PGconn *c, const char *schema, const char *rid)
+{
+    sv_ctx_timings_update(ctx);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO \"%s\".timings (run_id, id, stage, parent, seconds, cpu_seconds, rows_written, beside, "
+             "peak_rss_mib) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             schema);
+    sv_status rc = SV_OK;
+    long long key = 0;
+    for (size_t i = 0; rc == SV_OK && i < sv_ctx_timing_count(ctx); i++) {
+        const sv_timing *t = sv_ctx_timing(ctx, i);
+        if (!t || strncmp(t->stage, "finish", 6) != 0)
+            continue;
+        char k[32], sec[64], cpu[64], rows[32], bes[8], mib[64];
+        snprintf(k, sizeof k, "%lld", ++key);
+        snprintf(sec, sizeof sec, "%.17g", t->seconds);
+        snprintf(cpu, sizeof cpu, "%.17g", t->cpu_seconds);
+        snprintf(rows, sizeof rows, "%lld", t->rows);
+        snprintf(bes, sizeof bes, "%d", t->beside);
+        snprintf(mib, sizeof mib, "%.17g", t->peak_mib);
+        const char *pp[9] = {rid, k, t->stage, t->parent, sec, cpu, rows, bes, isfinite(t->peak_mib) ? mib : NULL};
+        rc = pg_params(ctx, c, sql, 9, pp, NULL, "cannot write the finish's timings");
+    }
+    return rc;
+}
+
 sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long long run_id)
 {
     PGconn *c = NULL;
@@ -1812,6 +1841,8 @@ sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long lo
         rc = plan_run(ctx, c, uri, schema, run_id, &id, &complete);
     if (rc == SV_OK && complete)
         rc = sv_error(ctx, SV_ERR_USAGE, "run %lld is already finished", id);
+    sv_progress(ctx, "finish", 0);
+    sv_progress(ctx, "checks", 0);
     if (rc == SV_OK)
         rc = pg_exec(ctx, c, "BEGIN", "cannot start a transaction");
     char sql[2048], rid[32], v[256];
@@ -1884,6 +1915,8 @@ sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long lo
                  schema, dedupe[i][0], schema, dedupe[i][0], cols_a, cols_b);
         rc = pg_params(ctx, c, sql, 1, pp, NULL, "cannot remove repeated rows");
     }
+    sv_progress(ctx, "checks", 1);
+    sv_progress(ctx, "city coverage", 0);
     /* the whole area per break: the sums of the districts (which partition it), the Gini over them */
     if (rc == SV_OK) {
         snprintf(sql, sizeof sql,
@@ -1941,8 +1974,14 @@ sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long lo
     }
     PQclear(r);
     r = NULL;
+    sv_progress(ctx, "city coverage", 1);
+    sv_progress(ctx, "whole area", 0);
     if (rc == SV_OK)
         rc = finish_whole_area(ctx, c, schema, rid);
+    sv_progress(ctx, "whole area", 1);
+    sv_progress(ctx, "finish", 1);
+    if (rc == SV_OK)
+        rc = finish_timings(ctx, c, schema, rid);
     if (rc == SV_OK) {
         snprintf(sql, sizeof sql,
                  "UPDATE \"%s\".runs SET finished_utc = to_char(now() AT TIME ZONE 'UTC', "

@@ -97,11 +97,21 @@ static int wkb_env(void *unused, const unsigned char *wkb, size_t len, sv_env *e
     return 0;
 }
 
+/* How far a break reaches along the streets, metres: its metres, or its minutes at the fastest road's speed
+ * (radius_m of a minutes break is at the mode's default speed: a --speeds file's faster roads go farther). */
+static double break_reach(const sv_analysis *a, size_t b)
+{
+    double r = a->breaks[b].radius_m;
+    if (a->network && a->breaks[b].minutes > 0)
+        r = fmax(r, a->breaks[b].minutes * a->fastest_kmh * 1000.0 / 60.0);
+    return r;
+}
+
 static double reach_of(const sv_analyze_opts *o, const sv_analysis *a)
 {
     double r = 0;
     for (size_t b = 0; b < a->n_breaks; b++)
-        r = fmax(r, a->breaks[b].radius_m);
+        r = fmax(r, break_reach(a, b));
     if (o->network.spec) /* a station up to max snap off the streets, areas widened by trim */
         r += o->max_snap_m + o->trim_m;
     return r;
@@ -328,7 +338,7 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
     w->m_per_min = 0;
     for (size_t b = 0; b < a->n_breaks; b++)
         if (a->breaks[b].minutes > 0)
-            w->m_per_min = fmax(w->m_per_min, a->breaks[b].radius_m / a->breaks[b].minutes);
+            w->m_per_min = fmax(w->m_per_min, break_reach(a, b) / a->breaks[b].minutes);
     void *h = NULL;
     sv_status rc = SV_OK;
     unsigned char *keep[5] = {0};
@@ -397,6 +407,25 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
                 keep[k][i] = meets(e, &own, H * scale);
             if (keep[k][i] && (k == 0 || k == 3))
                 grow(&reach, e);
+        }
+    }
+    /* no station reaches the shard: keep the one nearest to it (what the shard's districts' distances and an
+     * analysis need; it is not the shard's own, so none of its rows is published) */
+    size_t n_kept = 0;
+    for (size_t i = 0; rc == SV_OK && inputs[0] && i < inputs[0]->n; i++)
+        n_kept += keep[0][i] != 0;
+    if (rc == SV_OK && inputs[0] && inputs[0]->n && n_kept == 0) {
+        double x = (own.xmin + own.xmax) / 2, y = (own.ymin + own.ymax) / 2, best = INFINITY;
+        size_t bi = (size_t)-1;
+        for (size_t j = 0; j < inputs[0]->n; j++) {
+            const sv_env *e = &env[0][j];
+            double dx = (e->xmin + e->xmax) / 2 - x, dy = (e->ymin + e->ymax) / 2 - y, d = dx * dx + dy * dy;
+            if (!isnan(e->xmin) && d < best)
+                best = d, bi = j;
+        }
+        if (bi != (size_t)-1) {
+            keep[0][bi] = 1;
+            grow(&reach, &env[0][bi]);
         }
     }
     if (rc == SV_OK && inputs[2]) /* streets within reach of the stations and demand kept */
@@ -503,6 +532,8 @@ int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, si
     case SV_TABLE_CITY_COVERAGE: /* the whole area: svcov finish */
     case SV_TABLE_RUNS:
         return 0;
+    case SV_TABLE_TIMINGS: /* the shard's stage times, told apart by their keys (shard_no << 32 | line) */
+        return 1;
     case SV_TABLE_ISSUES: /* every worker reads every feature: the same rows; finish keeps one of each */
     case SV_TABLE_ROADS:
     case SV_TABLE_BREAKS:
@@ -720,5 +751,11 @@ sv_status sv_analyze_shard(sv_analyze_state *s)
         return SV_OK;
     sv_featureset *const in[5] = {&s->sfs, &s->dfs, o->network.spec ? &s->nfs : NULL,
                                   o->demand.spec ? &s->mfs : NULL, o->population.spec ? &s->pfs : NULL};
+    if (o->network.spec) { /* the fastest road of the mode's table (or --speeds, maxspeed) among those read */
+        s->a->fastest_kmh = s->mode.default_kmh;
+        for (size_t i = 0; i < s->nfs.n; i++)
+            s->a->fastest_kmh = fmax(s->a->fastest_kmh, sv_travel_mode_speed(&s->mode, s->nfs.items[i].category,
+                                                                             s->nfs.items[i].maxspeed));
+    }
     return o->shard_hook(s->ctx, o->shard_userdata, o, s->a, in, &s->stop);
 }

@@ -635,8 +635,8 @@ static void same_rows(sqlite3 *db, const char *table, const char *keys, const ch
     }
 }
 
-/* Every table the single run wrote (but runs, and timings: the stage times of one process, which a
- * sharded run, made by many, does not write) has as many rows in the sharded run. */
+/* Every table the single run wrote (but runs, and timings: a sharded run has each shard's stage times and the
+ * finish's, test_shards checks them) has as many rows in the sharded run. */
 static void same_tables(sqlite3 *db)
 {
     sqlite3_stmt *q = NULL;
@@ -772,6 +772,25 @@ static void test_shards(void **state)
                                     "b.opening_hours"),
                      0);
     same_tables(db);
+    /* the stage times: each of the 9 shards' (keys shard_no << 32 | line), every stage of the single run in each,
+     * their lines adding up to the shard's total; and the finish's own (keys below 2^32) */
+    assert_int_equal(svt_db_int(db, "SELECT count(DISTINCT id >> 32) FROM main.timings WHERE stage = 'total' AND "
+                                    "(id >> 32) BETWEEN 1 AND 9"),
+                     9);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM (SELECT DISTINCT id >> 32 AS sh FROM main.timings WHERE "
+                                    "id >> 32 > 0) s, r.timings b WHERE NOT EXISTS (SELECT 1 FROM main.timings a "
+                                    "WHERE a.id >> 32 = s.sh AND a.stage = b.stage)"),
+                     0);
+    assert_true(svt_db_int(db, "SELECT count(*) FROM r.timings") > 5);
+    assert_true(svt_db_double(db, "SELECT max(abs(t.seconds - l.s)) FROM main.timings t JOIN (SELECT id >> 32 AS sh, "
+                                  "sum(seconds) AS s FROM main.timings WHERE stage <> 'total' AND beside = 0 GROUP BY "
+                                  "id >> 32) l ON l.sh = t.id >> 32 WHERE t.stage = 'total'") < 1e-6);
+    assert_string_equal(svt_db_text(db, "SELECT group_concat(stage, ', ') FROM (SELECT stage FROM main.timings WHERE "
+                                        "id < 4294967296 ORDER BY id)"),
+                        "finish, finish > checks, finish > city coverage, finish > whole area");
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.timings WHERE id < 4294967296 AND seconds >= 0 AND "
+                                    "(parent IS NULL) = (stage = 'finish')"),
+                     4);
     /* the inputs are named as the plan read them, not as a worker's copies */
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.runs a, r.runs b WHERE a.stations_path = "
                                     "b.stations_path AND a.districts_path = b.districts_path AND a.crs_epsg = "
@@ -1023,6 +1042,68 @@ static void test_shards_read(void **state)
     sqlite3_close(db);
 }
 
+/* The halo in network mode is the fastest road's reach: 8 districts of 1 km in a row, the street along them,
+ * station A near the west end and B in D4, 2 minutes on foot, but --speeds lets the footway go 60 km/h: A
+ * reaches 2 km along it, into the second shard (D2, D3), 1.8 km from its core; at the walking speed's halo
+ * (167 m + max snap + trim = 717 m) that shard would leave A out and see D2 reached by B alone. */
+static void test_shards_speeds(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    char d[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char r[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    for (int i = 0; i < 8; i++) {
+        int x = 500000 + 1000 * i;
+        const char *c = i ? "," : "";
+        snprintf(d + strlen(d), sizeof d - strlen(d),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"district_id\":\"D%d\"},\"geometry\":{\"type\":"
+                 "\"Polygon\",\"coordinates\":[[[%d,4699000],[%d,4699000],[%d,4700000],[%d,4700000],[%d,4699000]]]}}",
+                 c, i, x, x + 1000, x + 1000, x, x);
+        snprintf(r + strlen(r), sizeof r - strlen(r),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"highway\":\"footway\"},\"geometry\":{\"type\":"
+                 "\"LineString\",\"coordinates\":[[%d,4699500],[%d,4699500],[%d,4699500]]}}",
+                 c, x, x + 500, x + 1000);
+    }
+    strcat(d, "]}");
+    strcat(r, "]}");
+    const char *di = svt_write("sp_d.geojson", d), *ro = svt_write("sp_r.geojson", r);
+    const char *st = svt_write("sp_s.geojson",
+                               "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":["
+                               "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"A\"},\"geometry\":"
+                               "{\"type\":\"Point\",\"coordinates\":[500200,4699500]}},"
+                               "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"B\"},\"geometry\":"
+                               "{\"type\":\"Point\",\"coordinates\":[504500,4699500]}}]}");
+    const char *sp = svt_write("sp_speeds.csv", "highway,speed_kmh\nfootway,60\n");
+    const char *ref = svt_path("sp_ref.sqlite"), *sh = svt_path("sp_sh.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--network", ro, "--speeds", sp, "--minutes", "2",
+               "--out", ref, "-q");
+    SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--network", ro, "--speeds", sp, "--minutes", "2",
+               "--shards", "4", "--out", pg.pg, "--pg-schema", "sp");
+    /* 2 minutes at 60 km/h = 2,000 m, + max snap 500 + trim 50 */
+    SVT_ERR_HAS("halo 2550 m");
+    assert_string_equal(psql("SELECT halo_m FROM sp.shard_plans"), "2550");
+    assert_string_equal(psql("SELECT string_agg(district_id, ',' ORDER BY district_id) FROM sp.shard_districts WHERE "
+                             "shard_no = 2"),
+                        "D2,D3");
+    SVT_EXPECT(0, "worker", "--db", pg.pg, "--pg-schema", "sp");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", "sp", "--run", "1");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", "sp", "--out", sh);
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    /* D2 is reached by A in the single run (its first 200 m of street, 2.2 km from A) and by B (its last 500 m) */
+    assert_int_equal(svt_db_int(db, "SELECT n_stations_reaching FROM r.district_coverage WHERE district_id = 'D2'"),
+                     2);
+    assert_int_equal(svt_db_int(db, "SELECT n_stations_reaching FROM main.district_coverage WHERE district_id = "
+                                    "'D2'"),
+                     2);
+    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
+    same_rows(db, "city_coverage", "radius_m", "covered_pct", 1e-9, "1");
+    same_rows(db, "service_areas", "station_id, radius_m", "area_m2, reached_m", 1e-6, "1");
+    sqlite3_close(db);
+}
+
 /* A worker killed with SIGKILL in the middle of a shard (short lease): another finishes it, the totals are
  * the SpatiaLite run's, nothing is there twice. */
 static void test_shards_kill(void **state)
@@ -1234,6 +1315,7 @@ int main(int argc, char **argv)
         {"shards_kill", cmocka_unit_test(test_shards_kill)}, {"shards_bad", cmocka_unit_test(test_shards_bad)},
         {"shards_conn", cmocka_unit_test(test_shards_conn)}, {"shards_far", cmocka_unit_test(test_shards_far)},
         {"shards_read", cmocka_unit_test(test_shards_read)},
+        {"shards_speeds", cmocka_unit_test(test_shards_speeds)},
         {"wrong_password", cmocka_unit_test(test_wrong_password)},
     };
     int rc = svt_run_groups(argc, argv, "test_pg", groups, sizeof groups / sizeof groups[0], setup, teardown);
