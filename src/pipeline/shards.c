@@ -28,8 +28,18 @@ static double rd_f64(const unsigned char *p, int le)
     return d;
 }
 
-/* Walk one 2-D ISO WKB geometry at *pos, growing e; 0 ok. */
-static int wkb_walk(const unsigned char *w, size_t len, size_t *pos, sv_env *e, int depth)
+/* Each vertex of a geometry, to visit. */
+typedef void (*vertex_fn)(void *ud, double x, double y);
+
+static void grow_env(void *ud, double x, double y)
+{
+    sv_env *e = ud;
+    e->xmin = fmin(e->xmin, x), e->xmax = fmax(e->xmax, x);
+    e->ymin = fmin(e->ymin, y), e->ymax = fmax(e->ymax, y);
+}
+
+/* Walk one 2-D ISO WKB geometry at *pos, visiting each vertex; 0 ok. */
+static int wkb_walk(const unsigned char *w, size_t len, size_t *pos, vertex_fn visit, void *ud, int depth)
 {
     if (depth > 8 || *pos + 5 > len)
         return -1;
@@ -57,11 +67,8 @@ static int wkb_walk(const unsigned char *w, size_t len, size_t *pos, sv_env *e, 
             *pos += 4;
             if (*pos + 16 * (size_t)n > len)
                 return -1;
-            for (unsigned k = 0; k < n; k++, *pos += 16) {
-                double x = rd_f64(w + *pos, le), y = rd_f64(w + *pos + 8, le);
-                e->xmin = fmin(e->xmin, x), e->xmax = fmax(e->xmax, x);
-                e->ymin = fmin(e->ymin, y), e->ymax = fmax(e->ymax, y);
-            }
+            for (unsigned k = 0; k < n; k++, *pos += 16)
+                visit(ud, rd_f64(w + *pos, le), rd_f64(w + *pos + 8, le));
         }
         return 0;
     } else if (type >= 4 && type <= 7) {
@@ -70,7 +77,7 @@ static int wkb_walk(const unsigned char *w, size_t len, size_t *pos, sv_env *e, 
         rd_u32(w + *pos, le, &n);
         *pos += 4;
         for (unsigned k = 0; k < n; k++)
-            if (wkb_walk(w, len, pos, e, depth + 1) != 0)
+            if (wkb_walk(w, len, pos, visit, ud, depth + 1) != 0)
                 return -1;
         return 0;
     } else {
@@ -78,11 +85,8 @@ static int wkb_walk(const unsigned char *w, size_t len, size_t *pos, sv_env *e, 
     }
     if (*pos + 16 * (size_t)n > len)
         return -1;
-    for (unsigned k = 0; k < n; k++, *pos += 16) {
-        double x = rd_f64(w + *pos, le), y = rd_f64(w + *pos + 8, le);
-        e->xmin = fmin(e->xmin, x), e->xmax = fmax(e->xmax, x);
-        e->ymin = fmin(e->ymin, y), e->ymax = fmax(e->ymax, y);
-    }
+    for (unsigned k = 0; k < n; k++, *pos += 16)
+        visit(ud, rd_f64(w + *pos, le), rd_f64(w + *pos + 8, le));
     return 0;
 }
 
@@ -92,7 +96,7 @@ static int wkb_env(void *unused, const unsigned char *wkb, size_t len, sv_env *e
     (void)unused;
     *e = (sv_env){INFINITY, INFINITY, -INFINITY, -INFINITY};
     size_t pos = 0;
-    if (!wkb || wkb_walk(wkb, len, &pos, e, 0) != 0 || !(e->xmin <= e->xmax))
+    if (!wkb || wkb_walk(wkb, len, &pos, grow_env, e, 0) != 0 || !(e->xmin <= e->xmax))
         return -1;
     return 0;
 }
@@ -441,6 +445,21 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
         w->window_need = fmax(fmax(w->window.xmin - (need.xmin - H), (need.xmax + H) - w->window.xmax),
                               fmax(w->window.ymin - (need.ymin - H), (need.ymax + H) - w->window.ymax));
     }
+    /* what was left out, for the check of the areas of responsibility */
+    free(w->left_xy);
+    free(w->left_env);
+    w->left_xy = NULL, w->left_env = NULL, w->n_left = w->n_left_env = 0;
+    if (rc == SV_OK && (!(w->left_xy = sv_malloc((inputs[0]->n + 1) * 2 * sizeof *w->left_xy)) ||
+                        !(w->left_env = sv_malloc((inputs[1]->n + 1) * sizeof *w->left_env))))
+        rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == SV_OK && i < inputs[0]->n; i++)
+        if (!keep[0][i] && !isnan(env[0][i].xmin)) {
+            w->left_xy[2 * w->n_left] = (env[0][i].xmin + env[0][i].xmax) / 2;
+            w->left_xy[2 * w->n_left++ + 1] = (env[0][i].ymin + env[0][i].ymax) / 2;
+        }
+    for (size_t i = 0; rc == SV_OK && i < inputs[1]->n; i++)
+        if (!keep[1][i] && !isnan(env[1][i].xmin))
+            w->left_env[w->n_left_env++] = env[1][i];
     for (int k = 0; k < 5 && rc == SV_OK; k++) {
         if (!inputs[k])
             continue;
@@ -642,27 +661,77 @@ static int cmp_station_at(const void *a, const void *b)
     return strcmp(((const station_at *)a)->id, ((const station_at *)b)->id);
 }
 
-/* An own station's area of responsibility: taken as exact when all of it lies within H x scale of the
- * station (districts within H x scale of the shard's own area are all there, stations within 2H x scale: no
- * station left out is nearer to any of it). */
+/* An own station's area of responsibility. Circles (Voronoi cells of the stations, cut to the districts):
+ * exact when no station left out is nearer to any of it than its station s, and it meets no district left
+ * out. The part of the plane nearer to s than to a station u is a half-plane, which holds the polygon when it
+ * holds its vertices: so each vertex v is tested against the stations left out. Fast first: every station
+ * left out lies outside own grown by known_m (2H x scale), and with g(v) = how far v lies outside own (the
+ * largest of the four side distances, negative inside) v is nearer to s than to all of them when
+ * |v - s| + g(v) <= known_m; only the vertices beyond are tested station by station. The districts left out
+ * lie outside own grown by H x scale: a polygon within it meets none of them, else its box is tested against
+ * theirs. (A part of the cell that no kept district touches, across a gap between districts, is not seen;
+ * nor was it by the test before.) Network mode (the Voronoi cells of the demand points, grouped by their
+ * nearest station along the streets): a half-plane does not bound those, and the cells of the last points
+ * kept end at the kept districts' edge, so an area cut short there would pass a vertex test (pg_shards_far);
+ * its area must lie within H x scale of the station. */
+typedef struct {
+    const station_at *s;
+    const sv_shard_worker *w;
+    double need;  /* > known_m: the area needs a wider halo */
+    int outside;  /* a vertex lies beyond own grown by H x scale */
+    sv_env box;
+} resp_need;
+
+static void vertex_need(void *ud, double x, double y)
+{
+    resp_need *r = ud;
+    const sv_shard_worker *w = r->w;
+    grow_env(&r->box, x, y);
+    double g = fmax(fmax(w->own.xmin - x, x - w->own.xmax), fmax(w->own.ymin - y, y - w->own.ymax));
+    double d = hypot(x - r->s->x, y - r->s->y);
+    if (2 * g >= w->known_m)
+        r->outside = 1;
+    if (d + g <= w->known_m || r->need > w->known_m)
+        return;
+    for (size_t i = 0; i < w->n_left; i++)
+        if (hypot(x - w->left_xy[2 * i], y - w->left_xy[2 * i + 1]) < d) {
+            r->need = d + g;
+            return;
+        }
+}
+
 static sv_status check_responsibility(sv_ctx *ctx, void *userdata, long long key, const sv_value *values,
                                       size_t n, const unsigned char *wkb, size_t len)
 {
     (void)ctx;
     (void)key;
     check_state *cs = userdata;
+    const sv_shard_worker *w = cs->w;
     const sv_table_desc *t = sv_schema_table(SV_TABLE_RESPONSIBILITY);
     station_at k = {text_of(t, values, n, "station_id"), 0, 0};
-    sv_env e;
     const station_at *s = k.id && cs->n_at ? bsearch(&k, cs->at, cs->n_at, sizeof *cs->at, cmp_station_at) : NULL;
+    sv_env e;
     if (cs->why || !s || wkb_env(NULL, wkb, len, &e) != 0)
         return SV_OK;
-    double dx = fmax(fabs(e.xmin - s->x), fabs(e.xmax - s->x)), dy = fmax(fabs(e.ymin - s->y), fabs(e.ymax - s->y));
-    double far = hypot(dx, dy);
-    if (far > cs->w->known_m / 2) {
+    double need;
+    if (w->network) {
+        need = 2 * hypot(fmax(fabs(e.xmin - s->x), fabs(e.xmax - s->x)), fmax(fabs(e.ymin - s->y), fabs(e.ymax - s->y)));
+    } else {
+        resp_need r = {.s = s, .w = w, .need = 0, .box = {INFINITY, INFINITY, -INFINITY, -INFINITY}};
+        size_t pos = 0;
+        wkb_walk(wkb, len, &pos, vertex_need, &r, 0);
+        for (size_t i = 0; r.outside && r.need <= w->known_m && i < w->n_left_env; i++)
+            if (meets(&r.box, &w->left_env[i], 1e-6)) {
+                double g = fmax(fmax(w->own.xmin - r.box.xmin, r.box.xmax - w->own.xmax),
+                                fmax(w->own.ymin - r.box.ymin, r.box.ymax - w->own.ymax));
+                r.need = fmax(2 * g, w->known_m) * (1 + 1e-9) + 1e-6;
+            }
+        need = r.need;
+    }
+    if (need > w->known_m) {
         cs->why = "responsibility";
         snprintf(cs->id, sizeof cs->id, "%s", k.id);
-        cs->need = 2 * far;
+        cs->need = need;
     }
     return SV_OK;
 }
@@ -740,6 +809,8 @@ void sv_shard_worker_free(sv_shard_worker *w)
     if (w) {
         free(w->stations);
         free(w->demand);
+        free(w->left_xy);
+        free(w->left_env);
     }
 }
 

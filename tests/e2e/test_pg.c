@@ -1104,6 +1104,61 @@ static void test_shards_speeds(void **state)
     sqlite3_close(db);
 }
 
+/* The check of the areas of responsibility is exact, and rare: 8 districts of 1 km in a row, a station at the
+ * centre of each, circles of 300 m, 4 shards. Each station's Voronoi cell is its district, whose corners lie
+ * 707 m from it, beyond the shard's 600 m of stations (the test before, "within the halo of the station",
+ * computed every shard twice); but no station left out is nearer to a corner, so each shard is computed once
+ * and its areas are the single run's. */
+static void test_shards_check(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    char d[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char t[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    for (int i = 0; i < 8; i++) {
+        int x = 500000 + 1000 * i;
+        const char *c = i ? "," : "";
+        snprintf(d + strlen(d), sizeof d - strlen(d),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"district_id\":\"D%d\",\"population\":%d},\"geometry\":"
+                 "{\"type\":\"Polygon\",\"coordinates\":[[[%d,4699000],[%d,4699000],[%d,4700000],[%d,4700000],"
+                 "[%d,4699000]]]}}",
+                 c, i, 100 * (i + 1), x, x + 1000, x + 1000, x, x);
+        snprintf(t + strlen(t), sizeof t - strlen(t),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"station_id\":\"S%d\"},\"geometry\":{\"type\":"
+                 "\"Point\",\"coordinates\":[%d,4699500]}}",
+                 c, i, x + 500);
+    }
+    strcat(d, "]}");
+    strcat(t, "]}");
+    const char *di = svt_write("ck_d.geojson", d), *st = svt_write("ck_s.geojson", t);
+    const char *ref = svt_path("ck_ref.sqlite"), *sh = svt_path("ck_sh.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--radius", "300", "--population-field",
+               "population", "--out", ref, "-q");
+    SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--radius", "300", "--population-field",
+               "population", "--shards", "4", "--out", pg.pg, "--pg-schema", "ck");
+    SVT_EXPECT(0, "worker", "--db", pg.pg, "--pg-schema", "ck");
+    /* every shard left stations out (4 or 5 of 8 kept) and was computed once */
+    SVT_ERR_HAS("svcov worker: shard 1 read 8 stations, 8 districts, 0 streets, 0 demand points, 0 population "
+                "polygons; kept 3, 3, 0, 0, 0");
+    SVT_ERR_HAS("shard 2 read 8 stations, 8 districts, 0 streets, 0 demand points, 0 population polygons; kept 4, 4");
+    assert_null(strstr(svt_last.err, "computing it again"));
+    assert_string_equal(psql("SELECT count(*) FROM ck.shards WHERE attempt = 1 AND status = 'done'"), "4");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", "ck", "--run", "1");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", "ck", "--out", sh);
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    /* each area of responsibility is its district: 1 km2 */
+    assert_true(fabs(svt_db_double(db, "SELECT min(area_m2) FROM main.responsibility") - 1e6) < 1e-3);
+    assert_true(fabs(svt_db_double(db, "SELECT max(area_m2) FROM main.responsibility") - 1e6) < 1e-3);
+    same_rows(db, "responsibility", "station_id", "area_m2, pop_served, pop_share_pct", 1e-6, "1");
+    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
+    same_rows(db, "critical_stations", "radius_m, rank", "pop_lost, area_lost_m2", 1e-6, "1");
+    same_tables(db);
+    sqlite3_close(db);
+}
+
 /* A worker killed with SIGKILL in the middle of a shard (short lease): another finishes it, the totals are
  * the SpatiaLite run's, nothing is there twice. */
 static void test_shards_kill(void **state)
@@ -1316,6 +1371,7 @@ int main(int argc, char **argv)
         {"shards_conn", cmocka_unit_test(test_shards_conn)}, {"shards_far", cmocka_unit_test(test_shards_far)},
         {"shards_read", cmocka_unit_test(test_shards_read)},
         {"shards_speeds", cmocka_unit_test(test_shards_speeds)},
+        {"shards_check", cmocka_unit_test(test_shards_check)},
         {"wrong_password", cmocka_unit_test(test_wrong_password)},
     };
     int rc = svt_run_groups(argc, argv, "test_pg", groups, sizeof groups / sizeof groups[0], setup, teardown);
