@@ -1170,9 +1170,24 @@ static sv_status plan_run(sv_ctx *ctx, PGconn *c, const char *uri, const char *s
     shown_uri(uri, shown, sizeof shown);
     snprintf(v, sizeof v, "\"%s\".shard_plans", schema);
     char have[8] = "";
-    if (pg_value(c, "SELECT to_regclass($1) IS NOT NULL", v, have, sizeof have) != 1 || strcmp(have, "t") != 0)
+    if (pg_value(c, "SELECT to_regclass($1) IS NOT NULL", v, have, sizeof have) != 1 || strcmp(have, "t") != 0) {
+        /* a schema there that this user may not look into: say so, not "no results" */
+        const char *pp[1] = {schema};
+        PGresult *q = PQexecParams(c, "SELECT pg_get_userbyid(nspowner), current_user FROM pg_namespace WHERE "
+                                      "nspname = $1 AND NOT has_schema_privilege(oid, 'USAGE')",
+                                   1, NULL, pp, NULL, NULL, 0);
+        sv_status rc = SV_OK;
+        if (PQresultStatus(q) == PGRES_TUPLES_OK && PQntuples(q) == 1)
+            rc = sv_error(ctx, SV_ERR_INPUT, "schema %s of %s belongs to %s, and %s may not use it: ask its owner "
+                          "for 'GRANT USAGE ON SCHEMA %s TO %s' (and the rights on its tables), or give "
+                          "--pg-schema NAME; nothing was changed",
+                          schema, shown, PQgetvalue(q, 0, 0), PQgetvalue(q, 0, 1), schema, PQgetvalue(q, 0, 1));
+        PQclear(q);
+        if (rc != SV_OK)
+            return rc;
         return sv_error(ctx, SV_ERR_INPUT, "%s has no svcov results in schema %s; plan a run with 'svcov plan ... "
                         "--out %s' (or give --pg-schema NAME)", shown, schema, shown);
+    }
     if (run <= 0) {
         snprintf(sql, sizeof sql, "SELECT max(run_id) FROM \"%s\".shard_plans WHERE status = 'planned'", schema);
         if (pg_value(c, sql, NULL, v, sizeof v) != 1 || !*v)

@@ -1283,6 +1283,42 @@ static void test_shards_bad(void **state)
     /* the inputs live in the database: the worker needs no file of the plan's machine */
     assert_string_equal(psql("SELECT string_agg(file_name, ',' ORDER BY input_no) FROM svcov.shard_inputs"),
                         "stations.geojson,districts.geojson");
+    /* the bad input for the sharded commands: a run id that does not exist (usage, listing the runs) */
+    SVT_EXPECT(2, "finish", "--db", pg.pg, "--run", "7");
+    SVT_ERR_HAS("--run 7: no sharded run of that id in schema svcov");
+    SVT_ERR_HAS("its sharded runs: 1");
+    SVT_EXPECT(2, "status", "--db", pg.pg, "--run", "7");
+    SVT_ERR_HAS("--run 7: no sharded run of that id");
+    assert_string_equal(psql("SELECT status FROM svcov.shard_plans WHERE run_id = 1"), "planned");
+    /* a connection that does not connect: the worker and finish say so, exit 1 */
+    SVT_EXPECT(1, "worker", "--db", "PG:host=/nonexistent dbname=x");
+    SVT_ERR_HAS("cannot connect to PostgreSQL");
+    SVT_EXPECT(1, "finish", "--db", "PG:host=/nonexistent dbname=x", "--run", "1");
+    SVT_ERR_HAS("cannot connect to PostgreSQL");
+    /* a database without PostGIS: plan refuses before reading the inputs, nothing written there */
+    psql("CREATE DATABASE plain");
+    SVT_EXPECT(1, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--shards", "2", "--out",
+               conn("user=postgres dbname=plain"));
+    SVT_ERR_HAS("database plain");
+    SVT_ERR_HAS("has no PostGIS; run 'CREATE EXTENSION postgis;'");
+    char out[256];
+    assert_int_equal(svt_pg_psql(&pg, "plain", "SELECT count(*) FROM pg_namespace WHERE nspname = 'svcov'", out,
+                                 sizeof out), 0);
+    assert_string_equal(out, "0");
+    /* a schema owned by someone else, where the planner may not create tables: refused, nothing written */
+    psql("CREATE ROLE owner_x; CREATE ROLE planner LOGIN; CREATE SCHEMA theirs AUTHORIZATION owner_x; "
+         "GRANT USAGE ON SCHEMA theirs TO planner; GRANT CREATE ON DATABASE svcov TO planner");
+    SVT_EXPECT(1, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--shards", "2", "--out",
+               conn("user=planner dbname=svcov"), "--pg-schema", "theirs");
+    SVT_ERR_HAS("schema theirs in database svcov belongs to owner_x, and planner may not create tables in it");
+    assert_string_equal(psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'theirs'"), "0");
+    /* and a worker of a user who may not write the plan's schema: a clear message, the shards untouched */
+    SVT_EXPECT(1, "worker", "--db", conn("user=planner dbname=svcov"), "--run", "1");
+    SVT_ERR_HAS("schema svcov of PG:");
+    SVT_ERR_HAS("belongs to postgres, and planner may not use it: ask its owner for 'GRANT USAGE ON SCHEMA svcov TO "
+                "planner'");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.shards WHERE run_id = 1 AND status = 'todo' AND attempt = 0"),
+                        "14");
 }
 
 /* The harness itself: the server runs as an unprivileged user on a socket only, PostGIS is there. */
