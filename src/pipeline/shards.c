@@ -715,7 +715,8 @@ static sv_status check_responsibility(sv_ctx *ctx, void *userdata, long long key
         return SV_OK;
     double need;
     if (w->network) {
-        need = 2 * hypot(fmax(fabs(e.xmin - s->x), fabs(e.xmax - s->x)), fmax(fabs(e.ymin - s->y), fabs(e.ymax - s->y)));
+        need = 2 * hypot(fmax(fabs(e.xmin - s->x), fabs(e.xmax - s->x)),
+                         fmax(fabs(e.ymin - s->y), fabs(e.ymax - s->y)));
     } else {
         resp_need r = {.s = s, .w = w, .need = 0, .box = {INFINITY, INFINITY, -INFINITY, -INFINITY}};
         size_t pos = 0;
