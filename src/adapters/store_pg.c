@@ -1791,6 +1791,20 @@ static sv_status finish_whole_area(sv_ctx *ctx, PGconn *c, const char *schema, c
                   "row_number() OVER (ORDER BY radius_m), NULL, mode, minutes, radius_m, ST_Length(g), g FROM u;\n"
                   "DELETE FROM \"%s\".reached_streets WHERE run_id = $1 AND station_id IS NULL AND (id >> 32) > 0;\n",
                   S, S, S, S, S);
+    /* capacity-aware access (2SFCA): the whole area's people-weighted mean and share below --min-access from
+     * the districts' (which partition it); its quantiles need every point's access, which no table holds: NULL */
+    sv_buf_printf(&b,
+                  "INSERT INTO \"%s\".district_access (run_id, id, district_id, district_name, mode, minutes, "
+                  "radius_m, access_index, p10, median, p90, pop_below_pct, pop_total, n_points) SELECT $1, "
+                  "row_number() OVER (ORDER BY radius_m), NULL, '(whole area)', mode, minutes, radius_m, CASE WHEN "
+                  "sum(pop_total) FILTER (WHERE access_index IS NOT NULL) > 0 THEN sum(access_index * pop_total) "
+                  "FILTER (WHERE access_index IS NOT NULL) / sum(pop_total) FILTER (WHERE access_index IS NOT NULL) "
+                  "END, NULL, NULL, NULL, CASE WHEN count(pop_below_pct) > 0 AND sum(pop_total) FILTER (WHERE "
+                  "pop_below_pct IS NOT NULL) > 0 THEN sum(pop_below_pct * pop_total) FILTER (WHERE pop_below_pct IS "
+                  "NOT NULL) / sum(pop_total) FILTER (WHERE pop_below_pct IS NOT NULL) END, sum(pop_total), "
+                  "sum(n_points) FROM \"%s\".district_access WHERE run_id = $1 AND district_id IS NOT NULL GROUP BY "
+                  "mode, minutes, radius_m;\n",
+                  S, S);
     /* responsibility: the share of all people served */
     sv_buf_printf(&b,
                   "UPDATE \"%s\".responsibility x SET pop_share_pct = CASE WHEN t.served > 0 AND x.pop_served IS NOT "

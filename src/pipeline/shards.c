@@ -388,6 +388,10 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
         if (bi != (size_t)-1 && !keep[0][bi])
             keep[0][bi] = 1;
     }
+    /* districts, demand and population polygons: within H x scale of own (what an own district's coverage
+     * or an own station's areas meet); with capacities (2SFCA) within 2H x scale: an own point's access sums
+     * the ratios R_j of the stations within H of it, and each R_j the demand within H of station j */
+    double around = opts->stations.weight_field ? w->known_m : H * scale;
     size_t n_stations = 0;
     sv_env reach = own;
     for (int k = 0; k < 5 && rc == SV_OK; k++) {
@@ -402,13 +406,13 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
                 continue;
             }
             if (k == 1) /* districts: the shard's, and their neighbours as context */
-                keep[k][i] = shard_of_district(p, f->id) == w->shard || meets(e, &own, H * scale);
+                keep[k][i] = shard_of_district(p, f->id) == w->shard || meets(e, &own, around);
             else if (k == 0)
                 keep[k][i] = keep[k][i] || meets(e, &own, w->known_m);
             else if (k == 3) /* demand: also the places an own station's area of responsibility counts */
-                keep[k][i] = keep[k][i] || meets(e, &own, H * scale);
+                keep[k][i] = keep[k][i] || meets(e, &own, around);
             else /* population polygons */
-                keep[k][i] = meets(e, &own, H * scale);
+                keep[k][i] = meets(e, &own, around);
             if (keep[k][i] && (k == 0 || k == 3))
                 grow(&reach, e);
         }
@@ -439,7 +443,7 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
     w->window_short = 0;
     if (w->window.xmin < w->window.xmax) {
         sv_env need = reach;
-        grow(&need, &(sv_env){own.xmin - H * scale, own.ymin - H * scale, own.xmax + H * scale, own.ymax + H * scale});
+        grow(&need, &(sv_env){own.xmin - around, own.ymin - around, own.xmax + around, own.ymax + around});
         w->window_short = need.xmin - H < w->window.xmin || need.ymin - H < w->window.ymin ||
                           need.xmax + H > w->window.xmax || need.ymax + H > w->window.ymax;
         w->window_need = fmax(fmax(w->window.xmin - (need.xmin - H), (need.xmax + H) - w->window.xmax),
@@ -590,7 +594,7 @@ int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, si
     if (table == SV_TABLE_REACHED_STREETS && !text_of(t, values, n, "station_id"))
         return 1; /* from all stations together: finish takes each shard's part of the plane */
     if (table == SV_TABLE_SERVICE_AREAS || table == SV_TABLE_REACHED_STREETS || table == SV_TABLE_CRITICAL ||
-        table == SV_TABLE_RESPONSIBILITY || table == SV_TABLE_STATION_SERVICES)
+        table == SV_TABLE_RESPONSIBILITY || table == SV_TABLE_STATION_SERVICES || table == SV_TABLE_STATION_LOAD)
         return in_set(w->stations, w->n_stations, text_of(t, values, n, "station_id"));
     if (has_column(t, "district_id")) { /* NULL: the whole area, computed by finish */
         const char *d = text_of(t, values, n, "district_id");

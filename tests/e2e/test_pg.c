@@ -1159,6 +1159,65 @@ static void test_shards_check(void **state)
     sqlite3_close(db);
 }
 
+/* Capacities (2SFCA) in a sharded run: 8 districts of 1 km in a row with 100 .. 800 people, a station at the
+ * centre of each with a capacity of 10 .. 80, circles of 1,200 m (each station reaches its neighbours'
+ * people), 4 shards. station_load of every station and district_access of every district are the single
+ * run's; the whole area's row has the single run's people-weighted mean, people, points and share below
+ * --min-access (its quantiles need every point's access, which no table holds: NULL). */
+static void test_shards_capacity(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    char d[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char t[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    for (int i = 0; i < 8; i++) {
+        int x = 500000 + 1000 * i;
+        const char *c = i ? "," : "";
+        snprintf(d + strlen(d), sizeof d - strlen(d),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"district_id\":\"D%d\",\"population\":%d},\"geometry\":"
+                 "{\"type\":\"Polygon\",\"coordinates\":[[[%d,4699000],[%d,4699000],[%d,4700000],[%d,4700000],"
+                 "[%d,4699000]]]}}",
+                 c, i, 100 * (i + 1), x, x + 1000, x + 1000, x, x);
+        snprintf(t + strlen(t), sizeof t - strlen(t),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"station_id\":\"S%d\",\"capacity\":%d},\"geometry\":"
+                 "{\"type\":\"Point\",\"coordinates\":[%d,4699500]}}",
+                 c, i, 10 * (i + 1), x + 500);
+    }
+    strcat(d, "]}");
+    strcat(t, "]}");
+    const char *di = svt_write("cap_d.geojson", d), *st = svt_write("cap_s.geojson", t);
+    const char *ref = svt_path("cap_ref.sqlite"), *sh = svt_path("cap_sh.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--radius", "1200", "--population-field",
+               "population", "--capacity-field", "capacity", "--min-access", "90", "--out", ref, "-q");
+    SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--radius", "1200", "--population-field",
+               "population", "--capacity-field", "capacity", "--min-access", "90", "--shards", "4", "--out", pg.pg,
+               "--pg-schema", "cap");
+    SVT_EXPECT(0, "worker", "--db", pg.pg, "--pg-schema", "cap");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", "cap", "--run", "1");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", "cap", "--out", sh);
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    /* the middle stations share their capacity with both neighbours: not a district's own people alone */
+    assert_true(svt_db_double(db, "SELECT demand_within FROM r.station_load WHERE station_id = 'S3'") > 400);
+    same_rows(db, "station_load", "station_id, radius_m", "capacity, demand_within, ratio, demand_per_capacity", 1e-9,
+              "1");
+    same_rows(db, "district_access", "district_id, radius_m",
+              "access_index, p10, median, p90, pop_below_pct, pop_total, n_points", 1e-9, "district_id IS NOT NULL");
+    same_rows(db, "district_access", "district_id, radius_m", "access_index, pop_below_pct, pop_total, n_points", 1e-9,
+              "district_id IS NULL");
+    /* below 90 per 1,000: D0 (2/3 of S0 and S1's ratios) and D7, 900 of the 3,600 people */
+    assert_true(fabs(svt_db_double(db, "SELECT pop_below_pct FROM main.district_access WHERE district_id IS NULL") -
+                     25) < 1e-9);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.district_access WHERE district_id IS NULL AND p10 IS "
+                                    "NULL AND median IS NULL AND p90 IS NULL"),
+                     1);
+    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
+    same_tables(db);
+    sqlite3_close(db);
+}
+
 /* A worker killed with SIGKILL in the middle of a shard (short lease): another finishes it, the totals are
  * the SpatiaLite run's, nothing is there twice. */
 static void test_shards_kill(void **state)
@@ -1408,6 +1467,7 @@ int main(int argc, char **argv)
         {"shards_read", cmocka_unit_test(test_shards_read)},
         {"shards_speeds", cmocka_unit_test(test_shards_speeds)},
         {"shards_check", cmocka_unit_test(test_shards_check)},
+        {"shards_capacity", cmocka_unit_test(test_shards_capacity)},
         {"wrong_password", cmocka_unit_test(test_wrong_password)},
     };
     int rc = svt_run_groups(argc, argv, "test_pg", groups, sizeof groups / sizeof groups[0], setup, teardown);
