@@ -134,6 +134,7 @@ typedef struct sv_analysis {
     sv_crs crs;
     char mode[32];
     double speed_kmh; /* 0 for metre breaks */
+    double fastest_kmh; /* network mode: the fastest speed of any road read (a sharded run's halo); 0: unknown */
     sv_break *breaks;
     size_t n_breaks;
     const sv_preset *preset;  /* the breaks' preset (labels), NULL: none */

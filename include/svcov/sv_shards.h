@@ -67,6 +67,12 @@ typedef struct {
     double window_need;      /* how far (metres) it fell short */
     const char *check_why;   /* sv_shard_check: "demand", "responsibility" or "window", NULL: exact */
     char check_id[128];      /* the first demand point or station that needed more */
+    /* set by sv_shard_filter for sv_shard_check: the stations left out (x, y pairs) and the envelopes of the
+     * districts left out; freed by sv_shard_worker_free */
+    double *left_xy;
+    size_t n_left;
+    sv_env *left_env;
+    size_t n_left_env;
 } sv_shard_worker;
 
 /* The shard hook of `svcov worker`: keeps the shard's districts and what lies within the halo of them

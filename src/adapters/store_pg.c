@@ -1345,9 +1345,24 @@ static sv_status plan_run(sv_ctx *ctx, PGconn *c, const char *uri, const char *s
     shown_uri(uri, shown, sizeof shown);
     snprintf(v, sizeof v, "\"%s\".shard_plans", schema);
     char have[8] = "";
-    if (pg_value(c, "SELECT to_regclass($1) IS NOT NULL", v, have, sizeof have) != 1 || strcmp(have, "t") != 0)
+    if (pg_value(c, "SELECT to_regclass($1) IS NOT NULL", v, have, sizeof have) != 1 || strcmp(have, "t") != 0) {
+        /* a schema there that this user may not look into: say so, not "no results" */
+        const char *pp[1] = {schema};
+        PGresult *q = PQexecParams(c, "SELECT pg_get_userbyid(nspowner), current_user FROM pg_namespace WHERE "
+                                      "nspname = $1 AND NOT has_schema_privilege(oid, 'USAGE')",
+                                   1, NULL, pp, NULL, NULL, 0);
+        sv_status rc = SV_OK;
+        if (PQresultStatus(q) == PGRES_TUPLES_OK && PQntuples(q) == 1)
+            rc = sv_error(ctx, SV_ERR_INPUT, "schema %s of %s belongs to %s, and %s may not use it: ask its owner "
+                          "for 'GRANT USAGE ON SCHEMA %s TO %s' (and the rights on its tables), or give "
+                          "--pg-schema NAME; nothing was changed",
+                          schema, shown, PQgetvalue(q, 0, 0), PQgetvalue(q, 0, 1), schema, PQgetvalue(q, 0, 1));
+        PQclear(q);
+        if (rc != SV_OK)
+            return rc;
         return sv_error(ctx, SV_ERR_INPUT, "%s has no svcov results in schema %s; plan a run with 'svcov plan ... "
                         "--out %s' (or give --pg-schema NAME)", shown, schema, shown);
+    }
     if (run <= 0) {
         snprintf(sql, sizeof sql, "SELECT max(run_id) FROM \"%s\".shard_plans WHERE status = 'planned'", schema);
         if (pg_value(c, sql, NULL, v, sizeof v) != 1 || !*v)
@@ -1951,6 +1966,20 @@ static sv_status finish_whole_area(sv_ctx *ctx, PGconn *c, const char *schema, c
                   "row_number() OVER (ORDER BY radius_m), NULL, mode, minutes, radius_m, ST_Length(g), g FROM u;\n"
                   "DELETE FROM \"%s\".reached_streets WHERE run_id = $1 AND station_id IS NULL AND (id >> 32) > 0;\n",
                   S, S, S, S, S);
+    /* capacity-aware access (2SFCA): the whole area's people-weighted mean and share below --min-access from
+     * the districts' (which partition it); its quantiles need every point's access, which no table holds: NULL */
+    sv_buf_printf(&b,
+                  "INSERT INTO \"%s\".district_access (run_id, id, district_id, district_name, mode, minutes, "
+                  "radius_m, access_index, p10, median, p90, pop_below_pct, pop_total, n_points) SELECT $1, "
+                  "row_number() OVER (ORDER BY radius_m), NULL, '(whole area)', mode, minutes, radius_m, CASE WHEN "
+                  "sum(pop_total) FILTER (WHERE access_index IS NOT NULL) > 0 THEN sum(access_index * pop_total) "
+                  "FILTER (WHERE access_index IS NOT NULL) / sum(pop_total) FILTER (WHERE access_index IS NOT NULL) "
+                  "END, NULL, NULL, NULL, CASE WHEN count(pop_below_pct) > 0 AND sum(pop_total) FILTER (WHERE "
+                  "pop_below_pct IS NOT NULL) > 0 THEN sum(pop_below_pct * pop_total) FILTER (WHERE pop_below_pct IS "
+                  "NOT NULL) / sum(pop_total) FILTER (WHERE pop_below_pct IS NOT NULL) END, sum(pop_total), "
+                  "sum(n_points) FROM \"%s\".district_access WHERE run_id = $1 AND district_id IS NOT NULL GROUP BY "
+                  "mode, minutes, radius_m;\n",
+                  S, S);
     /* responsibility: the share of all people served */
     sv_buf_printf(&b,
                   "UPDATE \"%s\".responsibility x SET pop_share_pct = CASE WHEN t.served > 0 AND x.pop_served IS NOT "
@@ -1975,6 +2004,35 @@ static sv_status finish_whole_area(sv_ctx *ctx, PGconn *c, const char *schema, c
     return rc;
 }
 
+/* The finish's own stage times (the lines of ctx under "finish"), keys below 2^32 as every row finish makes;
+ * each shard's are its worker's timings rows, their keys shard_no << 32 | line. */
+static sv_status finish_timings(sv_ctx *ctx, PGconn *c, const char *schema, const char *rid)
+{
+    sv_ctx_timings_update(ctx);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO \"%s\".timings (run_id, id, stage, parent, seconds, cpu_seconds, rows_written, beside, "
+             "peak_rss_mib) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             schema);
+    sv_status rc = SV_OK;
+    long long key = 0;
+    for (size_t i = 0; rc == SV_OK && i < sv_ctx_timing_count(ctx); i++) {
+        const sv_timing *t = sv_ctx_timing(ctx, i);
+        if (!t || strncmp(t->stage, "finish", 6) != 0)
+            continue;
+        char k[32], sec[64], cpu[64], rows[32], bes[8], mib[64];
+        snprintf(k, sizeof k, "%lld", ++key);
+        snprintf(sec, sizeof sec, "%.17g", t->seconds);
+        snprintf(cpu, sizeof cpu, "%.17g", t->cpu_seconds);
+        snprintf(rows, sizeof rows, "%lld", t->rows);
+        snprintf(bes, sizeof bes, "%d", t->beside);
+        snprintf(mib, sizeof mib, "%.17g", t->peak_mib);
+        const char *pp[9] = {rid, k, t->stage, t->parent, sec, cpu, rows, bes, isfinite(t->peak_mib) ? mib : NULL};
+        rc = pg_params(ctx, c, sql, 9, pp, NULL, "cannot write the finish's timings");
+    }
+    return rc;
+}
+
 sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long long run_id)
 {
     PGconn *c = NULL;
@@ -1987,6 +2045,8 @@ sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long lo
         rc = plan_run(ctx, c, uri, schema, run_id, &id, &complete);
     if (rc == SV_OK && complete)
         rc = sv_error(ctx, SV_ERR_USAGE, "run %lld is already finished", id);
+    sv_progress(ctx, "finish", 0);
+    sv_progress(ctx, "checks", 0);
     if (rc == SV_OK)
         rc = pg_exec(ctx, c, "BEGIN", "cannot start a transaction");
     char sql[2048], rid[32], v[256];
@@ -2059,6 +2119,8 @@ sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long lo
                  schema, dedupe[i][0], schema, dedupe[i][0], cols_a, cols_b);
         rc = pg_params(ctx, c, sql, 1, pp, NULL, "cannot remove repeated rows");
     }
+    sv_progress(ctx, "checks", 1);
+    sv_progress(ctx, "city coverage", 0);
     /* the whole area per break: the sums of the districts (which partition it), the Gini over them */
     if (rc == SV_OK) {
         snprintf(sql, sizeof sql,
@@ -2116,8 +2178,14 @@ sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long lo
     }
     PQclear(r);
     r = NULL;
+    sv_progress(ctx, "city coverage", 1);
+    sv_progress(ctx, "whole area", 0);
     if (rc == SV_OK)
         rc = finish_whole_area(ctx, c, schema, rid);
+    sv_progress(ctx, "whole area", 1);
+    sv_progress(ctx, "finish", 1);
+    if (rc == SV_OK)
+        rc = finish_timings(ctx, c, schema, rid);
     if (rc == SV_OK) {
         snprintf(sql, sizeof sql,
                  "UPDATE \"%s\".runs SET finished_utc = to_char(now() AT TIME ZONE 'UTC', "

@@ -28,8 +28,18 @@ static double rd_f64(const unsigned char *p, int le)
     return d;
 }
 
-/* Walk one 2-D ISO WKB geometry at *pos, growing e; 0 ok. */
-static int wkb_walk(const unsigned char *w, size_t len, size_t *pos, sv_env *e, int depth)
+/* Each vertex of a geometry, to visit. */
+typedef void (*vertex_fn)(void *ud, double x, double y);
+
+static void grow_env(void *ud, double x, double y)
+{
+    sv_env *e = ud;
+    e->xmin = fmin(e->xmin, x), e->xmax = fmax(e->xmax, x);
+    e->ymin = fmin(e->ymin, y), e->ymax = fmax(e->ymax, y);
+}
+
+/* Walk one 2-D ISO WKB geometry at *pos, visiting each vertex; 0 ok. */
+static int wkb_walk(const unsigned char *w, size_t len, size_t *pos, vertex_fn visit, void *ud, int depth)
 {
     if (depth > 8 || *pos + 5 > len)
         return -1;
@@ -57,11 +67,8 @@ static int wkb_walk(const unsigned char *w, size_t len, size_t *pos, sv_env *e, 
             *pos += 4;
             if (*pos + 16 * (size_t)n > len)
                 return -1;
-            for (unsigned k = 0; k < n; k++, *pos += 16) {
-                double x = rd_f64(w + *pos, le), y = rd_f64(w + *pos + 8, le);
-                e->xmin = fmin(e->xmin, x), e->xmax = fmax(e->xmax, x);
-                e->ymin = fmin(e->ymin, y), e->ymax = fmax(e->ymax, y);
-            }
+            for (unsigned k = 0; k < n; k++, *pos += 16)
+                visit(ud, rd_f64(w + *pos, le), rd_f64(w + *pos + 8, le));
         }
         return 0;
     } else if (type >= 4 && type <= 7) {
@@ -70,7 +77,7 @@ static int wkb_walk(const unsigned char *w, size_t len, size_t *pos, sv_env *e, 
         rd_u32(w + *pos, le, &n);
         *pos += 4;
         for (unsigned k = 0; k < n; k++)
-            if (wkb_walk(w, len, pos, e, depth + 1) != 0)
+            if (wkb_walk(w, len, pos, visit, ud, depth + 1) != 0)
                 return -1;
         return 0;
     } else {
@@ -78,11 +85,8 @@ static int wkb_walk(const unsigned char *w, size_t len, size_t *pos, sv_env *e, 
     }
     if (*pos + 16 * (size_t)n > len)
         return -1;
-    for (unsigned k = 0; k < n; k++, *pos += 16) {
-        double x = rd_f64(w + *pos, le), y = rd_f64(w + *pos + 8, le);
-        e->xmin = fmin(e->xmin, x), e->xmax = fmax(e->xmax, x);
-        e->ymin = fmin(e->ymin, y), e->ymax = fmax(e->ymax, y);
-    }
+    for (unsigned k = 0; k < n; k++, *pos += 16)
+        visit(ud, rd_f64(w + *pos, le), rd_f64(w + *pos + 8, le));
     return 0;
 }
 
@@ -92,16 +96,26 @@ static int wkb_env(void *unused, const unsigned char *wkb, size_t len, sv_env *e
     (void)unused;
     *e = (sv_env){INFINITY, INFINITY, -INFINITY, -INFINITY};
     size_t pos = 0;
-    if (!wkb || wkb_walk(wkb, len, &pos, e, 0) != 0 || !(e->xmin <= e->xmax))
+    if (!wkb || wkb_walk(wkb, len, &pos, grow_env, e, 0) != 0 || !(e->xmin <= e->xmax))
         return -1;
     return 0;
+}
+
+/* How far a break reaches along the streets, metres: its metres, or its minutes at the fastest road's speed
+ * (radius_m of a minutes break is at the mode's default speed: a --speeds file's faster roads go farther). */
+static double break_reach(const sv_analysis *a, size_t b)
+{
+    double r = a->breaks[b].radius_m;
+    if (a->network && a->breaks[b].minutes > 0)
+        r = fmax(r, a->breaks[b].minutes * a->fastest_kmh * 1000.0 / 60.0);
+    return r;
 }
 
 static double reach_of(const sv_analyze_opts *o, const sv_analysis *a)
 {
     double r = 0;
     for (size_t b = 0; b < a->n_breaks; b++)
-        r = fmax(r, a->breaks[b].radius_m);
+        r = fmax(r, break_reach(a, b));
     if (o->network.spec) /* a station up to max snap off the streets, areas widened by trim */
         r += o->max_snap_m + o->trim_m;
     return r;
@@ -328,7 +342,7 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
     w->m_per_min = 0;
     for (size_t b = 0; b < a->n_breaks; b++)
         if (a->breaks[b].minutes > 0)
-            w->m_per_min = fmax(w->m_per_min, a->breaks[b].radius_m / a->breaks[b].minutes);
+            w->m_per_min = fmax(w->m_per_min, break_reach(a, b) / a->breaks[b].minutes);
     void *h = NULL;
     sv_status rc = SV_OK;
     unsigned char *keep[5] = {0};
@@ -374,6 +388,10 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
         if (bi != (size_t)-1 && !keep[0][bi])
             keep[0][bi] = 1;
     }
+    /* districts, demand and population polygons: within H x scale of own (what an own district's coverage
+     * or an own station's areas meet); with capacities (2SFCA) within 2H x scale: an own point's access sums
+     * the ratios R_j of the stations within H of it, and each R_j the demand within H of station j */
+    double around = opts->stations.weight_field ? w->known_m : H * scale;
     size_t n_stations = 0;
     sv_env reach = own;
     for (int k = 0; k < 5 && rc == SV_OK; k++) {
@@ -388,15 +406,34 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
                 continue;
             }
             if (k == 1) /* districts: the shard's, and their neighbours as context */
-                keep[k][i] = shard_of_district(p, f->id) == w->shard || meets(e, &own, H * scale);
+                keep[k][i] = shard_of_district(p, f->id) == w->shard || meets(e, &own, around);
             else if (k == 0)
                 keep[k][i] = keep[k][i] || meets(e, &own, w->known_m);
             else if (k == 3) /* demand: also the places an own station's area of responsibility counts */
-                keep[k][i] = keep[k][i] || meets(e, &own, H * scale);
+                keep[k][i] = keep[k][i] || meets(e, &own, around);
             else /* population polygons */
-                keep[k][i] = meets(e, &own, H * scale);
+                keep[k][i] = meets(e, &own, around);
             if (keep[k][i] && (k == 0 || k == 3))
                 grow(&reach, e);
+        }
+    }
+    /* no station reaches the shard: keep the one nearest to it (what the shard's districts' distances and an
+     * analysis need; it is not the shard's own, so none of its rows is published) */
+    size_t n_kept = 0;
+    for (size_t i = 0; rc == SV_OK && inputs[0] && i < inputs[0]->n; i++)
+        n_kept += keep[0][i] != 0;
+    if (rc == SV_OK && inputs[0] && inputs[0]->n && n_kept == 0) {
+        double x = (own.xmin + own.xmax) / 2, y = (own.ymin + own.ymax) / 2, best = INFINITY;
+        size_t bi = (size_t)-1;
+        for (size_t j = 0; j < inputs[0]->n; j++) {
+            const sv_env *e = &env[0][j];
+            double dx = (e->xmin + e->xmax) / 2 - x, dy = (e->ymin + e->ymax) / 2 - y, d = dx * dx + dy * dy;
+            if (!isnan(e->xmin) && d < best)
+                best = d, bi = j;
+        }
+        if (bi != (size_t)-1) {
+            keep[0][bi] = 1;
+            grow(&reach, &env[0][bi]);
         }
     }
     if (rc == SV_OK && inputs[2]) /* streets within reach of the stations and demand kept */
@@ -406,12 +443,27 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
     w->window_short = 0;
     if (w->window.xmin < w->window.xmax) {
         sv_env need = reach;
-        grow(&need, &(sv_env){own.xmin - H * scale, own.ymin - H * scale, own.xmax + H * scale, own.ymax + H * scale});
+        grow(&need, &(sv_env){own.xmin - around, own.ymin - around, own.xmax + around, own.ymax + around});
         w->window_short = need.xmin - H < w->window.xmin || need.ymin - H < w->window.ymin ||
                           need.xmax + H > w->window.xmax || need.ymax + H > w->window.ymax;
         w->window_need = fmax(fmax(w->window.xmin - (need.xmin - H), (need.xmax + H) - w->window.xmax),
                               fmax(w->window.ymin - (need.ymin - H), (need.ymax + H) - w->window.ymax));
     }
+    /* what was left out, for the check of the areas of responsibility */
+    free(w->left_xy);
+    free(w->left_env);
+    w->left_xy = NULL, w->left_env = NULL, w->n_left = w->n_left_env = 0;
+    if (rc == SV_OK && (!(w->left_xy = sv_malloc((inputs[0]->n + 1) * 2 * sizeof *w->left_xy)) ||
+                        !(w->left_env = sv_malloc((inputs[1]->n + 1) * sizeof *w->left_env))))
+        rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == SV_OK && i < inputs[0]->n; i++)
+        if (!keep[0][i] && !isnan(env[0][i].xmin)) {
+            w->left_xy[2 * w->n_left] = (env[0][i].xmin + env[0][i].xmax) / 2;
+            w->left_xy[2 * w->n_left++ + 1] = (env[0][i].ymin + env[0][i].ymax) / 2;
+        }
+    for (size_t i = 0; rc == SV_OK && i < inputs[1]->n; i++)
+        if (!keep[1][i] && !isnan(env[1][i].xmin))
+            w->left_env[w->n_left_env++] = env[1][i];
     for (int k = 0; k < 5 && rc == SV_OK; k++) {
         if (!inputs[k])
             continue;
@@ -503,6 +555,8 @@ int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, si
     case SV_TABLE_CITY_COVERAGE: /* the whole area: svcov finish */
     case SV_TABLE_RUNS:
         return 0;
+    case SV_TABLE_TIMINGS: /* the shard's stage times, told apart by their keys (shard_no << 32 | line) */
+        return 1;
     case SV_TABLE_ISSUES: /* every worker reads every feature: the same rows; finish keeps one of each */
     case SV_TABLE_ROADS:
     case SV_TABLE_BREAKS:
@@ -540,7 +594,7 @@ int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, si
     if (table == SV_TABLE_REACHED_STREETS && !text_of(t, values, n, "station_id"))
         return 1; /* from all stations together: finish takes each shard's part of the plane */
     if (table == SV_TABLE_SERVICE_AREAS || table == SV_TABLE_REACHED_STREETS || table == SV_TABLE_CRITICAL ||
-        table == SV_TABLE_RESPONSIBILITY || table == SV_TABLE_STATION_SERVICES)
+        table == SV_TABLE_RESPONSIBILITY || table == SV_TABLE_STATION_SERVICES || table == SV_TABLE_STATION_LOAD)
         return in_set(w->stations, w->n_stations, text_of(t, values, n, "station_id"));
     if (has_column(t, "district_id")) { /* NULL: the whole area, computed by finish */
         const char *d = text_of(t, values, n, "district_id");
@@ -611,27 +665,78 @@ static int cmp_station_at(const void *a, const void *b)
     return strcmp(((const station_at *)a)->id, ((const station_at *)b)->id);
 }
 
-/* An own station's area of responsibility: taken as exact when all of it lies within H x scale of the
- * station (districts within H x scale of the shard's own area are all there, stations within 2H x scale: no
- * station left out is nearer to any of it). */
+/* An own station's area of responsibility. Circles (Voronoi cells of the stations, cut to the districts):
+ * exact when no station left out is nearer to any of it than its station s, and it meets no district left
+ * out. The part of the plane nearer to s than to a station u is a half-plane, which holds the polygon when it
+ * holds its vertices: so each vertex v is tested against the stations left out. Fast first: every station
+ * left out lies outside own grown by known_m (2H x scale), and with g(v) = how far v lies outside own (the
+ * largest of the four side distances, negative inside) v is nearer to s than to all of them when
+ * |v - s| + g(v) <= known_m; only the vertices beyond are tested station by station. The districts left out
+ * lie outside own grown by H x scale: a polygon within it meets none of them, else its box is tested against
+ * theirs. (A part of the cell that no kept district touches, across a gap between districts, is not seen;
+ * nor was it by the test before.) Network mode (the Voronoi cells of the demand points, grouped by their
+ * nearest station along the streets): a half-plane does not bound those, and the cells of the last points
+ * kept end at the kept districts' edge, so an area cut short there would pass a vertex test (pg_shards_far);
+ * its area must lie within H x scale of the station. */
+typedef struct {
+    const station_at *s;
+    const sv_shard_worker *w;
+    double need;  /* > known_m: the area needs a wider halo */
+    int outside;  /* a vertex lies beyond own grown by H x scale */
+    sv_env box;
+} resp_need;
+
+static void vertex_need(void *ud, double x, double y)
+{
+    resp_need *r = ud;
+    const sv_shard_worker *w = r->w;
+    grow_env(&r->box, x, y);
+    double g = fmax(fmax(w->own.xmin - x, x - w->own.xmax), fmax(w->own.ymin - y, y - w->own.ymax));
+    double d = hypot(x - r->s->x, y - r->s->y);
+    if (2 * g >= w->known_m)
+        r->outside = 1;
+    if (d + g <= w->known_m || r->need > w->known_m)
+        return;
+    for (size_t i = 0; i < w->n_left; i++)
+        if (hypot(x - w->left_xy[2 * i], y - w->left_xy[2 * i + 1]) < d) {
+            r->need = d + g;
+            return;
+        }
+}
+
 static sv_status check_responsibility(sv_ctx *ctx, void *userdata, long long key, const sv_value *values,
                                       size_t n, const unsigned char *wkb, size_t len)
 {
     (void)ctx;
     (void)key;
     check_state *cs = userdata;
+    const sv_shard_worker *w = cs->w;
     const sv_table_desc *t = sv_schema_table(SV_TABLE_RESPONSIBILITY);
     station_at k = {text_of(t, values, n, "station_id"), 0, 0};
-    sv_env e;
     const station_at *s = k.id && cs->n_at ? bsearch(&k, cs->at, cs->n_at, sizeof *cs->at, cmp_station_at) : NULL;
+    sv_env e;
     if (cs->why || !s || wkb_env(NULL, wkb, len, &e) != 0)
         return SV_OK;
-    double dx = fmax(fabs(e.xmin - s->x), fabs(e.xmax - s->x)), dy = fmax(fabs(e.ymin - s->y), fabs(e.ymax - s->y));
-    double far = hypot(dx, dy);
-    if (far > cs->w->known_m / 2) {
+    double need;
+    if (w->network) {
+        need = 2 * hypot(fmax(fabs(e.xmin - s->x), fabs(e.xmax - s->x)),
+                         fmax(fabs(e.ymin - s->y), fabs(e.ymax - s->y)));
+    } else {
+        resp_need r = {.s = s, .w = w, .need = 0, .box = {INFINITY, INFINITY, -INFINITY, -INFINITY}};
+        size_t pos = 0;
+        wkb_walk(wkb, len, &pos, vertex_need, &r, 0);
+        for (size_t i = 0; r.outside && r.need <= w->known_m && i < w->n_left_env; i++)
+            if (meets(&r.box, &w->left_env[i], 1e-6)) {
+                double g = fmax(fmax(w->own.xmin - r.box.xmin, r.box.xmax - w->own.xmax),
+                                fmax(w->own.ymin - r.box.ymin, r.box.ymax - w->own.ymax));
+                r.need = fmax(2 * g, w->known_m) * (1 + 1e-9) + 1e-6;
+            }
+        need = r.need;
+    }
+    if (need > w->known_m) {
         cs->why = "responsibility";
         snprintf(cs->id, sizeof cs->id, "%s", k.id);
-        cs->need = 2 * far;
+        cs->need = need;
     }
     return SV_OK;
 }
@@ -709,6 +814,8 @@ void sv_shard_worker_free(sv_shard_worker *w)
     if (w) {
         free(w->stations);
         free(w->demand);
+        free(w->left_xy);
+        free(w->left_env);
     }
 }
 
@@ -720,5 +827,11 @@ sv_status sv_analyze_shard(sv_analyze_state *s)
         return SV_OK;
     sv_featureset *const in[5] = {&s->sfs, &s->dfs, o->network.spec ? &s->nfs : NULL,
                                   o->demand.spec ? &s->mfs : NULL, o->population.spec ? &s->pfs : NULL};
+    if (o->network.spec) { /* the fastest road of the mode's table (or --speeds, maxspeed) among those read */
+        s->a->fastest_kmh = s->mode.default_kmh;
+        for (size_t i = 0; i < s->nfs.n; i++)
+            s->a->fastest_kmh = fmax(s->a->fastest_kmh, sv_travel_mode_speed(&s->mode, s->nfs.items[i].category,
+                                                                             s->nfs.items[i].maxspeed));
+    }
     return o->shard_hook(s->ctx, o->shard_userdata, o, s->a, in, &s->stop);
 }

@@ -635,8 +635,8 @@ static void same_rows(sqlite3 *db, const char *table, const char *keys, const ch
     }
 }
 
-/* Every table the single run wrote (but runs, and timings: the stage times of one process, which a
- * sharded run, made by many, does not write) has as many rows in the sharded run. */
+/* Every table the single run wrote (but runs, and timings: a sharded run has each shard's stage times and the
+ * finish's, test_shards checks them) has as many rows in the sharded run. */
 static void same_tables(sqlite3 *db)
 {
     sqlite3_stmt *q = NULL;
@@ -772,6 +772,25 @@ static void test_shards(void **state)
                                     "b.opening_hours"),
                      0);
     same_tables(db);
+    /* the stage times: each of the 9 shards' (keys shard_no << 32 | line), every stage of the single run in each,
+     * their lines adding up to the shard's total; and the finish's own (keys below 2^32) */
+    assert_int_equal(svt_db_int(db, "SELECT count(DISTINCT id >> 32) FROM main.timings WHERE stage = 'total' AND "
+                                    "(id >> 32) BETWEEN 1 AND 9"),
+                     9);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM (SELECT DISTINCT id >> 32 AS sh FROM main.timings WHERE "
+                                    "id >> 32 > 0) s, r.timings b WHERE NOT EXISTS (SELECT 1 FROM main.timings a "
+                                    "WHERE a.id >> 32 = s.sh AND a.stage = b.stage)"),
+                     0);
+    assert_true(svt_db_int(db, "SELECT count(*) FROM r.timings") > 5);
+    assert_true(svt_db_double(db, "SELECT max(abs(t.seconds - l.s)) FROM main.timings t JOIN (SELECT id >> 32 AS sh, "
+                                  "sum(seconds) AS s FROM main.timings WHERE stage <> 'total' AND beside = 0 GROUP BY "
+                                  "id >> 32) l ON l.sh = t.id >> 32 WHERE t.stage = 'total'") < 1e-6);
+    assert_string_equal(svt_db_text(db, "SELECT group_concat(stage, ', ') FROM (SELECT stage FROM main.timings WHERE "
+                                        "id < 4294967296 ORDER BY id)"),
+                        "finish, finish > checks, finish > city coverage, finish > whole area");
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.timings WHERE id < 4294967296 AND seconds >= 0 AND "
+                                    "(parent IS NULL) = (stage = 'finish')"),
+                     4);
     /* the inputs are named as the plan read them, not as a worker's copies */
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.runs a, r.runs b WHERE a.stations_path = "
                                     "b.stations_path AND a.districts_path = b.districts_path AND a.crs_epsg = "
@@ -1023,6 +1042,182 @@ static void test_shards_read(void **state)
     sqlite3_close(db);
 }
 
+/* The halo in network mode is the fastest road's reach: 8 districts of 1 km in a row, the street along them,
+ * station A near the west end and B in D4, 2 minutes on foot, but --speeds lets the footway go 60 km/h: A
+ * reaches 2 km along it, into the second shard (D2, D3), 1.8 km from its core; at the walking speed's halo
+ * (167 m + max snap + trim = 717 m) that shard would leave A out and see D2 reached by B alone. */
+static void test_shards_speeds(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    char d[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char r[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    for (int i = 0; i < 8; i++) {
+        int x = 500000 + 1000 * i;
+        const char *c = i ? "," : "";
+        snprintf(d + strlen(d), sizeof d - strlen(d),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"district_id\":\"D%d\"},\"geometry\":{\"type\":"
+                 "\"Polygon\",\"coordinates\":[[[%d,4699000],[%d,4699000],[%d,4700000],[%d,4700000],[%d,4699000]]]}}",
+                 c, i, x, x + 1000, x + 1000, x, x);
+        snprintf(r + strlen(r), sizeof r - strlen(r),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"highway\":\"footway\"},\"geometry\":{\"type\":"
+                 "\"LineString\",\"coordinates\":[[%d,4699500],[%d,4699500],[%d,4699500]]}}",
+                 c, x, x + 500, x + 1000);
+    }
+    strcat(d, "]}");
+    strcat(r, "]}");
+    const char *di = svt_write("sp_d.geojson", d), *ro = svt_write("sp_r.geojson", r);
+    const char *st = svt_write("sp_s.geojson",
+                               "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":["
+                               "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"A\"},\"geometry\":"
+                               "{\"type\":\"Point\",\"coordinates\":[500200,4699500]}},"
+                               "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"B\"},\"geometry\":"
+                               "{\"type\":\"Point\",\"coordinates\":[504500,4699500]}}]}");
+    const char *sp = svt_write("sp_speeds.csv", "highway,speed_kmh\nfootway,60\n");
+    const char *ref = svt_path("sp_ref.sqlite"), *sh = svt_path("sp_sh.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--network", ro, "--speeds", sp, "--minutes", "2",
+               "--out", ref, "-q");
+    SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--network", ro, "--speeds", sp, "--minutes", "2",
+               "--shards", "4", "--out", pg.pg, "--pg-schema", "sp");
+    /* 2 minutes at 60 km/h = 2,000 m, + max snap 500 + trim 50 */
+    SVT_ERR_HAS("halo 2550 m");
+    assert_string_equal(psql("SELECT halo_m FROM sp.shard_plans"), "2550");
+    assert_string_equal(psql("SELECT string_agg(district_id, ',' ORDER BY district_id) FROM sp.shard_districts WHERE "
+                             "shard_no = 2"),
+                        "D2,D3");
+    SVT_EXPECT(0, "worker", "--db", pg.pg, "--pg-schema", "sp");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", "sp", "--run", "1");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", "sp", "--out", sh);
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    /* D2 is reached by A in the single run (its first 200 m of street, 2.2 km from A) and by B (its last 500 m) */
+    assert_int_equal(svt_db_int(db, "SELECT n_stations_reaching FROM r.district_coverage WHERE district_id = 'D2'"),
+                     2);
+    assert_int_equal(svt_db_int(db, "SELECT n_stations_reaching FROM main.district_coverage WHERE district_id = "
+                                    "'D2'"),
+                     2);
+    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
+    same_rows(db, "city_coverage", "radius_m", "covered_pct", 1e-9, "1");
+    same_rows(db, "service_areas", "station_id, radius_m", "area_m2, reached_m", 1e-6, "1");
+    sqlite3_close(db);
+}
+
+/* The check of the areas of responsibility is exact, and rare: 8 districts of 1 km in a row, a station at the
+ * centre of each, circles of 300 m, 4 shards. Each station's Voronoi cell is its district, whose corners lie
+ * 707 m from it, beyond the shard's 600 m of stations (the test before, "within the halo of the station",
+ * computed every shard twice); but no station left out is nearer to a corner, so each shard is computed once
+ * and its areas are the single run's. */
+static void test_shards_check(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    char d[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char t[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    for (int i = 0; i < 8; i++) {
+        int x = 500000 + 1000 * i;
+        const char *c = i ? "," : "";
+        snprintf(d + strlen(d), sizeof d - strlen(d),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"district_id\":\"D%d\",\"population\":%d},\"geometry\":"
+                 "{\"type\":\"Polygon\",\"coordinates\":[[[%d,4699000],[%d,4699000],[%d,4700000],[%d,4700000],"
+                 "[%d,4699000]]]}}",
+                 c, i, 100 * (i + 1), x, x + 1000, x + 1000, x, x);
+        snprintf(t + strlen(t), sizeof t - strlen(t),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"station_id\":\"S%d\"},\"geometry\":{\"type\":"
+                 "\"Point\",\"coordinates\":[%d,4699500]}}",
+                 c, i, x + 500);
+    }
+    strcat(d, "]}");
+    strcat(t, "]}");
+    const char *di = svt_write("ck_d.geojson", d), *st = svt_write("ck_s.geojson", t);
+    const char *ref = svt_path("ck_ref.sqlite"), *sh = svt_path("ck_sh.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--radius", "300", "--population-field",
+               "population", "--out", ref, "-q");
+    SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--radius", "300", "--population-field",
+               "population", "--shards", "4", "--out", pg.pg, "--pg-schema", "ck");
+    SVT_EXPECT(0, "worker", "--db", pg.pg, "--pg-schema", "ck");
+    /* every shard left stations out (4 or 5 of 8 kept) and was computed once */
+    SVT_ERR_HAS("svcov worker: shard 1 read 8 stations, 8 districts, 0 streets, 0 demand points, 0 population "
+                "polygons; kept 3, 3, 0, 0, 0");
+    SVT_ERR_HAS("shard 2 read 8 stations, 8 districts, 0 streets, 0 demand points, 0 population polygons; kept 4, 4");
+    assert_null(strstr(svt_last.err, "computing it again"));
+    assert_string_equal(psql("SELECT count(*) FROM ck.shards WHERE attempt = 1 AND status = 'done'"), "4");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", "ck", "--run", "1");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", "ck", "--out", sh);
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    /* each area of responsibility is its district: 1 km2 */
+    assert_true(fabs(svt_db_double(db, "SELECT min(area_m2) FROM main.responsibility") - 1e6) < 1e-3);
+    assert_true(fabs(svt_db_double(db, "SELECT max(area_m2) FROM main.responsibility") - 1e6) < 1e-3);
+    same_rows(db, "responsibility", "station_id", "area_m2, pop_served, pop_share_pct", 1e-6, "1");
+    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
+    same_rows(db, "critical_stations", "radius_m, rank", "pop_lost, area_lost_m2", 1e-6, "1");
+    same_tables(db);
+    sqlite3_close(db);
+}
+
+/* Capacities (2SFCA) in a sharded run: 8 districts of 1 km in a row with 100 .. 800 people, a station at the
+ * centre of each with a capacity of 10 .. 80, circles of 1,200 m (each station reaches its neighbours'
+ * people), 4 shards. station_load of every station and district_access of every district are the single
+ * run's; the whole area's row has the single run's people-weighted mean, people, points and share below
+ * --min-access (its quantiles need every point's access, which no table holds: NULL). */
+static void test_shards_capacity(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    char d[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char t[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    for (int i = 0; i < 8; i++) {
+        int x = 500000 + 1000 * i;
+        const char *c = i ? "," : "";
+        snprintf(d + strlen(d), sizeof d - strlen(d),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"district_id\":\"D%d\",\"population\":%d},\"geometry\":"
+                 "{\"type\":\"Polygon\",\"coordinates\":[[[%d,4699000],[%d,4699000],[%d,4700000],[%d,4700000],"
+                 "[%d,4699000]]]}}",
+                 c, i, 100 * (i + 1), x, x + 1000, x + 1000, x, x);
+        snprintf(t + strlen(t), sizeof t - strlen(t),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"station_id\":\"S%d\",\"capacity\":%d},\"geometry\":"
+                 "{\"type\":\"Point\",\"coordinates\":[%d,4699500]}}",
+                 c, i, 10 * (i + 1), x + 500);
+    }
+    strcat(d, "]}");
+    strcat(t, "]}");
+    const char *di = svt_write("cap_d.geojson", d), *st = svt_write("cap_s.geojson", t);
+    const char *ref = svt_path("cap_ref.sqlite"), *sh = svt_path("cap_sh.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--radius", "1200", "--population-field",
+               "population", "--capacity-field", "capacity", "--min-access", "90", "--out", ref, "-q");
+    SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--radius", "1200", "--population-field",
+               "population", "--capacity-field", "capacity", "--min-access", "90", "--shards", "4", "--out", pg.pg,
+               "--pg-schema", "cap");
+    SVT_EXPECT(0, "worker", "--db", pg.pg, "--pg-schema", "cap");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", "cap", "--run", "1");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", "cap", "--out", sh);
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    /* the middle stations share their capacity with both neighbours: not a district's own people alone */
+    assert_true(svt_db_double(db, "SELECT demand_within FROM r.station_load WHERE station_id = 'S3'") > 400);
+    same_rows(db, "station_load", "station_id, radius_m", "capacity, demand_within, ratio, demand_per_capacity", 1e-9,
+              "1");
+    same_rows(db, "district_access", "district_id, radius_m",
+              "access_index, p10, median, p90, pop_below_pct, pop_total, n_points", 1e-9, "district_id IS NOT NULL");
+    same_rows(db, "district_access", "district_id, radius_m", "access_index, pop_below_pct, pop_total, n_points", 1e-9,
+              "district_id IS NULL");
+    /* below 90 per 1,000: D0 (2/3 of S0 and S1's ratios) and D7, 900 of the 3,600 people */
+    assert_true(fabs(svt_db_double(db, "SELECT pop_below_pct FROM main.district_access WHERE district_id IS NULL") -
+                     25) < 1e-9);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.district_access WHERE district_id IS NULL AND p10 IS "
+                                    "NULL AND median IS NULL AND p90 IS NULL"),
+                     1);
+    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
+    same_tables(db);
+    sqlite3_close(db);
+}
+
 /* A worker killed with SIGKILL in the middle of a shard (short lease): another finishes it, the totals are
  * the SpatiaLite run's, nothing is there twice. */
 static void test_shards_kill(void **state)
@@ -1147,6 +1342,42 @@ static void test_shards_bad(void **state)
     /* the inputs live in the database: the worker needs no file of the plan's machine */
     assert_string_equal(psql("SELECT string_agg(file_name, ',' ORDER BY input_no) FROM svcov.shard_inputs"),
                         "stations.geojson,districts.geojson");
+    /* the bad input for the sharded commands: a run id that does not exist (usage, listing the runs) */
+    SVT_EXPECT(2, "finish", "--db", pg.pg, "--run", "7");
+    SVT_ERR_HAS("--run 7: no sharded run of that id in schema svcov");
+    SVT_ERR_HAS("its sharded runs: 1");
+    SVT_EXPECT(2, "status", "--db", pg.pg, "--run", "7");
+    SVT_ERR_HAS("--run 7: no sharded run of that id");
+    assert_string_equal(psql("SELECT status FROM svcov.shard_plans WHERE run_id = 1"), "planned");
+    /* a connection that does not connect: the worker and finish say so, exit 1 */
+    SVT_EXPECT(1, "worker", "--db", "PG:host=/nonexistent dbname=x");
+    SVT_ERR_HAS("cannot connect to PostgreSQL");
+    SVT_EXPECT(1, "finish", "--db", "PG:host=/nonexistent dbname=x", "--run", "1");
+    SVT_ERR_HAS("cannot connect to PostgreSQL");
+    /* a database without PostGIS: plan refuses before reading the inputs, nothing written there */
+    psql("CREATE DATABASE plain");
+    SVT_EXPECT(1, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--shards", "2", "--out",
+               conn("user=postgres dbname=plain"));
+    SVT_ERR_HAS("database plain");
+    SVT_ERR_HAS("has no PostGIS; run 'CREATE EXTENSION postgis;'");
+    char out[256];
+    assert_int_equal(svt_pg_psql(&pg, "plain", "SELECT count(*) FROM pg_namespace WHERE nspname = 'svcov'", out,
+                                 sizeof out), 0);
+    assert_string_equal(out, "0");
+    /* a schema owned by someone else, where the planner may not create tables: refused, nothing written */
+    psql("CREATE ROLE owner_x; CREATE ROLE planner LOGIN; CREATE SCHEMA theirs AUTHORIZATION owner_x; "
+         "GRANT USAGE ON SCHEMA theirs TO planner; GRANT CREATE ON DATABASE svcov TO planner");
+    SVT_EXPECT(1, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--shards", "2", "--out",
+               conn("user=planner dbname=svcov"), "--pg-schema", "theirs");
+    SVT_ERR_HAS("schema theirs in database svcov belongs to owner_x, and planner may not create tables in it");
+    assert_string_equal(psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'theirs'"), "0");
+    /* and a worker of a user who may not write the plan's schema: a clear message, the shards untouched */
+    SVT_EXPECT(1, "worker", "--db", conn("user=planner dbname=svcov"), "--run", "1");
+    SVT_ERR_HAS("schema svcov of PG:");
+    SVT_ERR_HAS("belongs to postgres, and planner may not use it: ask its owner for 'GRANT USAGE ON SCHEMA svcov TO "
+                "planner'");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.shards WHERE run_id = 1 AND status = 'todo' AND attempt = 0"),
+                        "14");
 }
 
 /* The harness itself: the server runs as an unprivileged user on a socket only, PostGIS is there. */
@@ -1234,6 +1465,9 @@ int main(int argc, char **argv)
         {"shards_kill", cmocka_unit_test(test_shards_kill)}, {"shards_bad", cmocka_unit_test(test_shards_bad)},
         {"shards_conn", cmocka_unit_test(test_shards_conn)}, {"shards_far", cmocka_unit_test(test_shards_far)},
         {"shards_read", cmocka_unit_test(test_shards_read)},
+        {"shards_speeds", cmocka_unit_test(test_shards_speeds)},
+        {"shards_check", cmocka_unit_test(test_shards_check)},
+        {"shards_capacity", cmocka_unit_test(test_shards_capacity)},
         {"wrong_password", cmocka_unit_test(test_wrong_password)},
     };
     int rc = svt_run_groups(argc, argv, "test_pg", groups, sizeof groups / sizeof groups[0], setup, teardown);
