@@ -5,8 +5,8 @@
 # 300 existing stations (another seed), and candidates on a 500 m grid inside
 # the districts (about 12,000; --candidates N picks the grid for about N).
 # svcov solves MCLP twice: the fast mode (lazy greedy + swap search, no
-# --exact) and exactly with its default solver (CBC where the cbc program is
-# installed, else GLPK; --solver to choose), writing the exact model it solved
+# --exact) and exactly with its default solver (CBC where it is built into
+# svcov, else GLPK; --solver to choose), writing the exact model it solved
 # as free MPS (a minimisation of minus the new coverage); GLPK's glpsol and
 # COIN-OR CBC then solve that same file as written. The
 # benchmark checks that the optima agree and prints the times and the fast
@@ -39,7 +39,7 @@ usage: bench/bench_site.sh [--demand N] [--existing N] [--districts M] [--grid M
                            [--svcov PATH] [--gencity PATH] [--workdir DIR]
   --candidates N   a candidate grid of about N sites: the spacing is sqrt(city area / N), the city being
                    svcov-gencity's disc of 1.5 km² per district (90,000 with 2,000 districts: 182.6 m)
-  --solver S       svcov's exact solver (default: svcov's own default, CBC where cbc is installed)
+  --solver S       svcov's exact solver (default: svcov's own default, CBC where it is built in)
   --no-glpsol      skip the glpsol peer (it may take long on large models; it still stops at --time-limit)
 EOT
 }
