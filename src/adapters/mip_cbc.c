@@ -119,6 +119,7 @@ sv_status sv_cbc_solve(sv_ctx *ctx, const sv_cbc_model *mod, double *x, sv_cbc_s
     char sec[32];
     snprintf(sec, sizeof sec, "%.3f", mod->time_limit_s > 0 ? mod->time_limit_s : 1e9);
     Cbc_setParameter(m, "sec", sec); /* as the cbc program's "sec T" */
+    Cbc_setParameter(m, "timeMode", "elapsed"); /* --time-limit is wall time (CBC counts CPU by default) */
     Cbc_setParameter(m, "log", "0"); /* the child prints nothing */
 
     int fds[2];
@@ -145,10 +146,18 @@ sv_status sv_cbc_solve(sv_ctx *ctx, const sv_cbc_model *mod, double *x, sv_cbc_s
     cbc_reply r;
     size_t got = 0, want = sizeof r, xgot = 0;
     size_t xwant = (size_t)mod->ncols * sizeof *x;
-    int eof = 0, interrupted = 0, failed = 0;
+    int eof = 0, interrupted = 0, failed = 0, overdue = 0;
+    /* CBC looks at its clock only now and then (once the LP relaxation is
+     * done, between nodes): past the limit and a grace it is stopped here,
+     * and the caller keeps its own answer */
+    double t0 = sv_clock_s(), grace = mod->time_limit_s > 0 ? fmax(5.0, 0.1 * mod->time_limit_s) : 0;
     while (!eof && !failed) {
         if (sv_ctx_interrupted(ctx)) {
             interrupted = 1;
+            break;
+        }
+        if (mod->time_limit_s > 0 && sv_clock_s() - t0 > mod->time_limit_s + grace) {
+            overdue = 1;
             break;
         }
         struct pollfd pf = {fds[0], POLLIN, 0};
@@ -172,13 +181,15 @@ sv_status sv_cbc_solve(sv_ctx *ctx, const sv_cbc_model *mod, double *x, sv_cbc_s
             eof = 1;
     }
     close(fds[0]);
-    if (interrupted)
+    if (interrupted || overdue)
         kill(pid, SIGKILL);
     int ws = 0;
     while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
         ;
     if (interrupted)
         return sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted while CBC searched");
+    if (overdue)
+        return SV_OK; /* SV_CBC_NONE: stopped at the time limit before an answer came back */
     int answered = got == want && r.ncols == mod->ncols &&
                    ((r.status != SV_CBC_OPTIMAL && r.status != SV_CBC_STOPPED) || xgot == xwant);
     if (failed || !answered || !WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {

@@ -828,24 +828,11 @@ static long child_of(pid_t pid)
     return c;
 }
 
-/* ^C while CBC searches (its C interface, solving in a child process): exit
- * 130 within a second (times SVCOV_TEST_SLACK, times the overload), saying
- * so, the earlier result intact, and the solver's process gone with it. The
- * model: 6,000 demand points of weights 1-9 scattered over 6 km, candidates
- * on a 150 m grid, 15 sites of 500 m, which CBC takes seconds to prove. */
-static void test_interrupt_cbc(void **state)
+/* The MCLP of interrupt_cbc and cbc_time_limit: 6,000 demand points of
+ * weights 1-9 scattered over 6 km (a fixed scatter) in one square district
+ * (written as cbc/districts.geojson). */
+static void write_cbc_model(const char *dem)
 {
-    (void)state;
-#ifndef SVCOV_HAVE_CBC
-    skip(); /* built without coinor-libcbc-dev: --solver cbc is refused (cli_site_default_solver) */
-#else
-    seed_rng("interrupt_cbc");
-    const char *d = subdir("cbc");
-    char dem[4600], dist[4600], db[4600], copy[4600];
-    snprintf(dem, sizeof dem, "%s/demand.geojson", d);
-    snprintf(dist, sizeof dist, "%s/districts.geojson", d);
-    snprintf(db, sizeof db, "%s/r.sqlite", d);
-    snprintf(copy, sizeof copy, "%s/r.before", d);
     FILE *f = fopen(dem, "w");
     assert_non_null(f);
     fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[");
@@ -868,6 +855,27 @@ static void test_interrupt_cbc(void **state)
               "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"id\":\"D\"},"
               "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[113.92,22.50],[113.98,22.50],[113.98,22.555],"
               "[113.92,22.555],[113.92,22.50]]]}}]}");
+}
+
+/* ^C while CBC searches (its C interface, solving in a child process): exit
+ * 130 within a second (times SVCOV_TEST_SLACK, times the overload), saying
+ * so, the earlier result intact, and the solver's process gone with it. The
+ * model: 6,000 demand points of weights 1-9 scattered over 6 km, candidates
+ * on a 150 m grid, 15 sites of 500 m, which CBC takes seconds to prove. */
+static void test_interrupt_cbc(void **state)
+{
+    (void)state;
+#ifndef SVCOV_HAVE_CBC
+    skip(); /* built without coinor-libcbc-dev: --solver cbc is refused (cli_site_default_solver) */
+#else
+    seed_rng("interrupt_cbc");
+    const char *d = subdir("cbc");
+    char dem[4600], dist[4600], db[4600], copy[4600];
+    snprintf(dem, sizeof dem, "%s/demand.geojson", d);
+    snprintf(dist, sizeof dist, "%s/districts.geojson", d);
+    snprintf(db, sizeof db, "%s/r.sqlite", d);
+    snprintf(copy, sizeof copy, "%s/r.before", d);
+    write_cbc_model(dem);
     svt_copy(db10, db);
     svt_copy(db10, copy);
     const char *args[] = {"site", "--demand", dem, "--districts", dist, "--grid", "150", "--radius", "500",
@@ -933,6 +941,40 @@ static void test_interrupt_cbc(void **state)
 #endif
 }
 
+/* --time-limit bounds CBC's solve in wall time: CBC looks at its clock only
+ * now and then, so past the limit and a grace (5 s at least) svcov stops it
+ * and keeps the greedy answer. On the model above with a limit of 0.5 s the
+ * run exits 0 and the exact solve took at most the limit plus the grace (x
+ * SVCOV_TEST_SLACK x the overload); whatever CBC managed is not claimed as
+ * proven unless it proved it. */
+static void test_cbc_time_limit(void **state)
+{
+    (void)state;
+#ifndef SVCOV_HAVE_CBC
+    skip();
+#else
+    const char *d = subdir("cbc");
+    char dem[4600], dist[4600], db[4600];
+    snprintf(dem, sizeof dem, "%s/demand.geojson", d);
+    snprintf(dist, sizeof dist, "%s/districts.geojson", d);
+    snprintf(db, sizeof db, "%s/t.sqlite", d);
+    write_cbc_model(dem);
+    SVT_EXPECT(0, "site", "--demand", dem, "--districts", dist, "--grid", "150", "--radius", "500", "--model", "mclp",
+               "--k", "15", "--exact", "--solver", "cbc", "--time-limit", "0.5", "--out", db, "-q");
+    sqlite3 *h = svt_db_open(db);
+    double exact_s = svt_db_double(h, "SELECT exact_s FROM site_runs");
+    int proven = (int)svt_db_int(h, "SELECT proven_optimal FROM site_runs");
+    double over = overload();
+    fprintf(stderr, "cbc_time_limit: exact solve %.2f s with --time-limit 0.5 (proven %d)\n", exact_s, proven);
+    if (exact_s > (0.5 + 5.0 + 1.0) * svt_slack() * over)
+        fail_msg("--time-limit 0.5: the exact solve took %.2f s (bound 0.5 + 5 s grace + 1 s, x SVCOV_TEST_SLACK %g x "
+                 "overload %.2f)", exact_s, svt_slack(), over);
+    if (!proven) /* the greedy's answer (or CBC's incumbent) kept, and the note says why */
+        assert_non_null(strstr(svt_db_text(h, "SELECT note FROM site_runs"), "time limit"));
+    sqlite3_close(h);
+#endif
+}
+
 int main(int argc, char **argv)
 {
     const svt_group groups[] = {
@@ -947,6 +989,7 @@ int main(int argc, char **argv)
         {"analyze_budget", cmocka_unit_test(test_analyze_budget)},
         {"interrupt_big_district", cmocka_unit_test(test_interrupt_big_district)},
         {"interrupt_cbc", cmocka_unit_test(test_interrupt_cbc)},
+        {"cbc_time_limit", cmocka_unit_test(test_cbc_time_limit)},
     };
     return svt_run_groups(argc, argv, "robust", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);
