@@ -20,9 +20,19 @@
 #
 # Sizes: --edges N (a grid of about N street segments: 1.9 n^2 for an n x n
 # grid) or --grid n, --stations, --demand, --breaks (metres, the largest
-# bounds the comparison). --pg-timeout S stops pgRouting after S seconds and
-# reports '> S s' (the distances are then not compared). The issue's case:
-#   bench/bench_network.sh --edges 1000000 --stations 10000 --demand 100000 --pg-timeout 3600
+# bounds the comparison). --pg-timeout S stops each pgRouting step after S
+# seconds and reports '> S s' (the distances are then not compared).
+#
+# --pg-sample N (the sampled mode; 0, the default, is the full mode): pgRouting
+# builds the whole graph and snaps everything as in the full mode, but drives
+# only from N stations chosen by the seed (and once from one of them: the cost
+# of a call whatever its starts); its driving-distance time is scaled to all
+# stations (one call's cost plus the per-station time of the sampled call for
+# each further station) and printed as an extrapolation. svcov is timed on all
+# stations, then run once more on the N sampled stations only, and every demand
+# point's distance to the nearest sampled station is compared between the two.
+# The issue's case (pgRouting would take hours on all 10,000 stations):
+#   bench/bench_network.sh --edges 1000000 --stations 10000 --demand 100000 --pg-sample 200
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,6 +42,7 @@ demand=20000
 breaks=833,1250
 seed=1
 pg_timeout=0
+pg_sample=0
 tolerance=1e-6
 svcov=$root/build/svcov
 genroads=$root/build/bench/svcov-genroads
@@ -44,6 +55,7 @@ while [ $# -gt 0 ]; do
     --edges) grid=$(awk -v e="$2" 'BEGIN { printf "%d", sqrt(e / 1.9) + 0.5 }'); shift 2 ;;
     --breaks) breaks=$2; shift 2 ;;
     --pg-timeout) pg_timeout=$2; shift 2 ;;
+    --pg-sample) pg_sample=$2; shift 2 ;;
     --stations) stations=$2; shift 2 ;;
     --demand) demand=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
@@ -51,7 +63,7 @@ while [ $# -gt 0 ]; do
     --genroads) genroads=$2; shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
     *) echo "usage: bench/bench_network.sh [--grid N | --edges E] [--stations S] [--demand D] [--breaks M1,M2]" \
-            "[--pg-timeout S] [--seed X] [--workdir DIR]" >&2
+            "[--pg-timeout S] [--pg-sample N] [--seed X] [--workdir DIR]" >&2
        exit 2 ;;
     esac
 done
@@ -78,12 +90,40 @@ timed gen "$genroads" --grid "$grid" --spacing 80 --stations "$stations" --deman
     --out "$workdir/city"
 sed -n 's/^svcov-genroads: //p' "$workdir/gen.log" >&2
 
+svcov_run() { # name stations.gpkg output.sqlite
+    rm -f "$3"
+    timed "$1" "$svcov" analyze --stations "$2" --districts "$workdir/city/districts.gpkg" \
+        --network "$workdir/city/roads.gpkg" --crs EPSG:32649 --radius "$breaks" --snap node --access-legs off \
+        --max-snap 100000 --demand "$workdir/city/demand.gpkg" --no-service-areas --no-category-coverage --out "$3"
+}
 echo "== svcov" >&2
-rm -f "$workdir/svcov.sqlite"
-timed svcov "$svcov" analyze --stations "$workdir/city/stations.gpkg" --districts "$workdir/city/districts.gpkg" \
-    --network "$workdir/city/roads.gpkg" --crs EPSG:32649 --radius "$breaks" --snap node --access-legs off \
-    --max-snap 100000 --demand "$workdir/city/demand.gpkg" --no-service-areas --no-category-coverage --out "$workdir/svcov.sqlite"
+svcov_run svcov "$workdir/city/stations.gpkg" "$workdir/svcov.sqlite"
 svcov_wall=$t_wall svcov_kib=$t_kib
+svcov_nodes=$(sqlite3 "$workdir/svcov.sqlite" "SELECT network_nodes || ' nodes, ' || network_edges || ' edges' FROM runs")
+svcov_stages=$(grep -E '^(reading|graph|network|coverage|demand|people|writing) +[0-9.]+ s( |$)' "$workdir/svcov.log" |
+    awk '{printf "%s %s s; ", $1, $2}' || true)
+
+# The sampled mode: pg_sample stations chosen by the seed (a fixed hash of the
+# GeoPackage's feature ids, so the choice does not depend on the awk or shell),
+# and svcov once more on those stations alone, for the comparison.
+compare_db=$workdir/svcov.sqlite
+sample_sql=
+if [ "$pg_sample" -gt 0 ]; then
+    [ "$pg_sample" -le "$stations" ] || die "--pg-sample $pg_sample: more than the $stations stations"
+    sqlite3 "$workdir/city/stations.gpkg" "SELECT station_id FROM stations
+        ORDER BY (fid * 2654435761 + $seed * 40503) % 4294967291, fid LIMIT $pg_sample" >"$workdir/sample.ids"
+    [ "$(wc -l <"$workdir/sample.ids")" -eq "$pg_sample" ] || die "could not choose $pg_sample stations"
+    ids=$(awk '{ printf "%s'"'"'%s'"'"'", (NR > 1 ? "," : ""), $1 }' "$workdir/sample.ids")
+    rm -rf "$workdir/sample"
+    mkdir -p "$workdir/sample"
+    ogr2ogr -f GPKG "$workdir/sample/stations.gpkg" "$workdir/city/stations.gpkg" stations -nln stations \
+        -where "station_id IN ($ids)" || die "ogr2ogr could not write the sampled stations"
+    echo "== svcov on the $pg_sample sampled stations (for the comparison only)" >&2
+    svcov_run svcov_sample "$workdir/sample/stations.gpkg" "$workdir/svcov_sample.sqlite"
+    sample_wall=$t_wall
+    compare_db=$workdir/svcov_sample.sqlite
+    sample_sql="JOIN (VALUES $(awk '{ printf "%s('"'"'%s'"'"')", (NR > 1 ? "," : ""), $1 }' "$workdir/sample.ids")) AS smp(id) ON smp.id = st_v.station_id"
+fi
 
 # PostgreSQL on a Unix socket in the work folder only, stopped on exit.
 pgdata=$workdir/pg
@@ -91,16 +131,19 @@ port=54329
 if [ "$(id -u)" -eq 0 ]; then
     chown -R postgres "$workdir" 2>/dev/null || true
     run_pg() { runuser -u postgres -- "$@"; }
+    psql_cmd=(runuser -u postgres -- psql)
 else
     run_pg() { "$@"; }
+    psql_cmd=(psql)
 fi
+psql_cmd+=(-X -q -v ON_ERROR_STOP=1 -h "$workdir" -p "$port" -U postgres)
 rm -rf "$pgdata"
 run_pg "$pgbin/initdb" -D "$pgdata" -U postgres --auth=trust >"$workdir/initdb.log" 2>&1 || die "initdb failed"
 run_pg "$pgbin/pg_ctl" -D "$pgdata" -l "$workdir/pg.log" -w \
     -o "-k $workdir -c listen_addresses='' -p $port -c fsync=off -c shared_buffers=512MB -c work_mem=256MB" start \
     >/dev/null || die "PostgreSQL did not start (see $workdir/pg.log)"
 trap 'run_pg "$pgbin/pg_ctl" -D "$pgdata" -m fast stop >/dev/null 2>&1 || true' EXIT
-psql_() { run_pg psql -X -q -v ON_ERROR_STOP=1 -h "$workdir" -p "$port" -U postgres "$@"; }
+psql_() { "${psql_cmd[@]}" "$@"; }
 psql_ -d postgres -c "CREATE DATABASE bench" >/dev/null
 psql_ -d bench -c "CREATE EXTENSION postgis; CREATE EXTENSION pgrouting;" >/dev/null
 
@@ -111,7 +154,7 @@ timed pg_load bash -c 'for layer in roads stations demand; do
     done' "$workdir" "$port"
 load_wall=$t_wall
 
-cat >"$workdir/pgr.sql" <<'EOT'
+cat >"$workdir/pgr_graph.sql" <<'EOT'
 \timing off
 -- the graph: every segment of every way, on a 1 cm grid, its length as cost
 CREATE TABLE edges AS
@@ -127,42 +170,68 @@ CREATE TABLE st_v AS SELECT s.station_id,
   (SELECT v.id FROM edges_vertices_pgr v ORDER BY v.the_geom <-> s.geom LIMIT 1) AS vid FROM stations s;
 CREATE TABLE dm_v AS SELECT d.demand_id,
   (SELECT v.id FROM edges_vertices_pgr v ORDER BY v.the_geom <-> d.geom LIMIT 1) AS vid FROM demand d;
--- from every station at once; the minimum over stations per node
+EOT
+cat >"$workdir/pgr_dd.sql" <<'EOT'
+\timing off
+-- from every (sampled) station at once; the minimum over stations per node
+DROP TABLE IF EXISTS dd;
 CREATE TABLE dd AS
 SELECT node, min(agg_cost) AS cost FROM pgr_drivingDistance(
-  'SELECT id, source, target, cost FROM edges', (SELECT array_agg(DISTINCT vid) FROM st_v), MAXBREAK,
+  'SELECT id, source, target, cost FROM edges', (SELECT array_agg(DISTINCT vid) FROM st_v SAMPLE_JOIN), MAXBREAK,
   directed := false, equicost := false) GROUP BY node;
 \copy (SELECT dm.demand_id, dd.cost FROM dm_v dm LEFT JOIN dd ON dd.node = dm.vid ORDER BY dm.demand_id) TO 'PGR_CSV' WITH CSV
 EOT
-sed -i "s|PGR_CSV|$workdir/pgr.csv|; s|MAXBREAK|$maxbreak|" "$workdir/pgr.sql"
-echo "== pgRouting: graph, snapping, driving distance" >&2
-pg_done=1
-if [ "$pg_timeout" != 0 ]; then
-    # timeout stops psql; the server's stop (pg_ctl -m fast) then cancels the query
-    if ! /usr/bin/time -f '%e %M' -o "$workdir/pg_compute.time" timeout "$pg_timeout" \
-        runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$workdir" -p "$port" -U postgres -d bench \
-        -f "$workdir/pgr.sql" >"$workdir/pg_compute.log" 2>&1; then
-        grep -q "status 124" "$workdir/pg_compute.time" ||
-            { tail -n 20 "$workdir/pg_compute.log" >&2; die "step 'pg_compute' failed (see $workdir/pg_compute.log)"; }
-        pg_done=0
-    fi
-    read -r t_wall t_kib < <(tail -n 1 "$workdir/pg_compute.time")
-else
-    timed pg_compute runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$workdir" -p "$port" -U postgres \
-        -d bench -f "$workdir/pgr.sql"
+sed -i "s|MAXBREAK|$maxbreak|" "$workdir/pgr_dd.sql"
+if [ "$pg_sample" -gt 0 ]; then
+    # the same from the first sampled station alone: what one call costs
+    # whatever its starts (reading the edges, building pgRouting's graph)
+    one_sql="JOIN (VALUES ('$(head -n 1 "$workdir/sample.ids")')) AS smp(id) ON smp.id = st_v.station_id"
+    awk -v j="$one_sql" -v f="$workdir/pgr1.csv" '{ sub(/SAMPLE_JOIN/, j); sub(/PGR_CSV/, f); print }' \
+        "$workdir/pgr_dd.sql" >"$workdir/pgr_dd1.sql"
 fi
-compute_wall=$t_wall
+awk -v j="$sample_sql" -v f="$workdir/pgr.csv" '{ sub(/SAMPLE_JOIN/, j); sub(/PGR_CSV/, f); print }' \
+    "$workdir/pgr_dd.sql" >"$workdir/pgr_dd.sql.tmp" && mv "$workdir/pgr_dd.sql.tmp" "$workdir/pgr_dd.sql"
+
+# One psql step, stopped after --pg-timeout seconds when given; returns 1
+# when it was stopped (the server's fast stop then cancels the query).
+pg_step() {
+    local name=$1 sql=$2
+    local to=()
+    [ "$pg_timeout" = 0 ] || to=(timeout "$pg_timeout")
+    if ! /usr/bin/time -f '%e %M' -o "$workdir/$name.time" "${to[@]}" "${psql_cmd[@]}" -d bench -f "$sql" \
+        >"$workdir/$name.log" 2>&1; then
+        grep -q "status 124" "$workdir/$name.time" ||
+            { tail -n 20 "$workdir/$name.log" >&2; die "step '$name' failed (see $workdir/$name.log)"; }
+        read -r t_wall t_kib < <(tail -n 1 "$workdir/$name.time")
+        return 1
+    fi
+    read -r t_wall t_kib < <(tail -n 1 "$workdir/$name.time")
+}
+pg_done=1
+echo "== pgRouting: graph, snapping" >&2
+pg_step pg_graph "$workdir/pgr_graph.sql" || pg_done=0
+graph_wall=$t_wall dd_wall=0 dd1_wall=0
+if [ "$pg_done" -eq 1 ] && [ "$pg_sample" -gt 0 ]; then
+    echo "== pgRouting: driving distance from one station (the cost of a call)" >&2
+    pg_step pg_dd1 "$workdir/pgr_dd1.sql" || pg_done=0
+    dd1_wall=$t_wall
+fi
+if [ "$pg_done" -eq 1 ]; then
+    echo "== pgRouting: driving distance from $([ "$pg_sample" -gt 0 ] && echo "the $pg_sample sampled" || echo all) stations" >&2
+    pg_step pg_dd "$workdir/pgr_dd.sql" || pg_done=0
+    dd_wall=$t_wall
+fi
 if [ "$pg_done" -eq 0 ]; then
     run_pg "$pgbin/pg_ctl" -D "$pgdata" -m fast stop >/dev/null 2>&1 || true
-    svcov_nodes=$(sqlite3 "$workdir/svcov.sqlite" "SELECT network_nodes || ' nodes, ' || network_edges || ' edges' FROM runs")
+    pg_stopped=$(awk -v a="$load_wall" -v b="$graph_wall" -v c="$dd_wall" 'BEGIN { printf "%.2f", a + b + c }')
     cat <<EOT
 
 ====================== bench_network.sh ======================
 graph            svcov $svcov_nodes
 svcov            ${svcov_wall} s wall (read, graph, snapping, Dijkstra, dissolved areas, coverage, demand), peak ${svcov_kib} KiB
-svcov stages     $(grep -E '^(reading|graph|network|coverage|demand|writing) +[0-9.]+ s$' "$workdir/svcov.log" | awk '{printf "%s %s s; ", $1, $2}')
-pgRouting        > $(awk -v a="$load_wall" -v b="$pg_timeout" 'BEGIN { printf "%.2f", a + b }') s wall (load ${load_wall} s + topology, snapping, driving distance stopped after ${pg_timeout} s)
-ratio            pgRouting / svcov > $(awk -v a="$load_wall" -v b="$pg_timeout" -v c="$svcov_wall" 'BEGIN { printf "%.1f", (a + b) / c }'), without the load > $(awk -v b="$pg_timeout" -v c="$svcov_wall" 'BEGIN { printf "%.1f", b / c }')
+svcov stages     $svcov_stages
+pgRouting        > $pg_stopped s wall (load ${load_wall} s, graph and snapping ${graph_wall} s, driving distance ${dd_wall} s; a step stopped after ${pg_timeout} s)
+ratio            pgRouting / svcov > $(awk -v a="$pg_stopped" -v c="$svcov_wall" 'BEGIN { printf "%.1f", a / c }')
 demand compared  none (pgRouting did not finish)
 ==============================================================
 files kept in $workdir
@@ -172,27 +241,46 @@ fi
 edges=$(psql_ -d bench -At -c "SELECT count(*) FROM edges")
 nodes=$(psql_ -d bench -At -c "SELECT count(*) FROM edges_vertices_pgr")
 
-sqlite3 -csv "$workdir/svcov.sqlite" \
+sqlite3 -csv "$compare_db" \
     "SELECT demand_id, CASE WHEN network_m <= $maxbreak THEN printf('%.9f', network_m) END FROM demand_access ORDER BY demand_id" \
     >"$workdir/svcov.csv"
-read -r compared maxdiff differ < <(awk -F, -v tol="$tolerance" '
+read -r compared maxdiff differ reached < <(awk -F, -v tol="$tolerance" '
     NR == FNR { a[$1] = $2; next }
     ($1 in a) { n++; x = a[$1]; y = $2;
                 if ((x == "") != (y == "")) { bad++; next }
-                if (x != "") { d = x - y; if (d < 0) d = -d; if (d > m) m = d; if (d > tol) bad++ } }
-    END { printf "%d %.3g %d\n", n, m + 0, bad + 0 }' "$workdir/svcov.csv" "$workdir/pgr.csv")
-svcov_nodes=$(sqlite3 "$workdir/svcov.sqlite" "SELECT network_nodes || ' nodes, ' || network_edges || ' edges' FROM runs")
-pg_wall=$(awk -v a="$load_wall" -v b="$compute_wall" 'BEGIN { printf "%.2f", a + b }')
+                if (x != "") { r++; d = x - y; if (d < 0) d = -d; if (d > m) m = d; if (d > tol) bad++ } }
+    END { printf "%d %.3g %d %d\n", n, m + 0, bad + 0, r + 0 }' "$workdir/svcov.csv" "$workdir/pgr.csv")
+if [ "$pg_sample" -gt 0 ]; then
+    # the driving distance scaled from the sampled stations to all of them:
+    # a call's own cost (one station, t1) once, and what each further station
+    # added in the sampled call ((tN - t1) / (N - 1)) for every other station;
+    # loading, the graph and the snapping are done once for the whole graph
+    dd_all=$(awk -v d="$dd_wall" -v o="$dd1_wall" -v s="$stations" -v n="$pg_sample" 'BEGIN {
+        per = n > 1 ? (d - o) / (n - 1) : d; if (per < 0) per = 0; printf "%.1f", o + per * (s - 1) }')
+    per_station=$(awk -v d="$dd_wall" -v o="$dd1_wall" -v n="$pg_sample" 'BEGIN {
+        per = n > 1 ? (d - o) / (n - 1) : d; if (per < 0) per = 0; printf "%.4f", per }')
+    pg_wall=$(awk -v a="$load_wall" -v b="$graph_wall" -v c="$dd_all" 'BEGIN { printf "%.1f", a + b + c }')
+    pg_line="EXTRAPOLATED ${pg_wall} s wall: load ${load_wall} s + graph and snapping ${graph_wall} s (measured) + driving distance for all $stations stations ${dd_all} s (scaled: one station ${dd1_wall} s, $pg_sample sampled stations ${dd_wall} s, so ${per_station} s per further station, times $((stations - 1)))"
+    ratio_word="extrapolated ratio"
+    compared_line="$compared points, nearest of the $pg_sample sampled stations (svcov run again on them: ${sample_wall} s, not counted); $reached within ${maxbreak} m of one; largest distance difference ${maxdiff} m, $differ differ by more than $tolerance m"
+    compute_wall=$(awk -v b="$graph_wall" -v c="$dd_all" 'BEGIN { printf "%.1f", b + c }')
+else
+    pg_wall=$(awk -v a="$load_wall" -v b="$graph_wall" -v c="$dd_wall" 'BEGIN { printf "%.2f", a + b + c }')
+    compute_wall=$(awk -v b="$graph_wall" -v c="$dd_wall" 'BEGIN { printf "%.2f", b + c }')
+    pg_line="${pg_wall} s wall (load ${load_wall} s + topology and snapping ${graph_wall} s + driving distance ${dd_wall} s)"
+    ratio_word="ratio"
+    compared_line="$compared points, $reached within ${maxbreak} m of a station; largest distance difference ${maxdiff} m, $differ differ by more than $tolerance m"
+fi
 cat <<EOT
 
 ====================== bench_network.sh ======================
 graph            svcov $svcov_nodes; pgRouting $nodes nodes, $edges edges
 svcov            ${svcov_wall} s wall (read, graph, snapping, Dijkstra, 2 dissolved areas, coverage, demand), peak ${svcov_kib} KiB
-svcov stages     $(grep -E '^(reading|graph|network|coverage|demand|writing) +[0-9.]+ s$' "$workdir/svcov.log" | awk '{printf "%s %s s; ", $1, $2}')
+svcov stages     $svcov_stages
                  (network = Dijkstra from all stations, the two dissolved service-area polygons and one bounded search per station for the reach count)
-pgRouting        ${pg_wall} s wall (load ${load_wall} s + topology, snapping, driving distance ${compute_wall} s)
-ratio            pgRouting / svcov $(awk -v a="$pg_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", a / b }'), without the load $(awk -v a="$compute_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", a / b }')
-demand compared  $compared points, largest distance difference ${maxdiff} m, $differ differ by more than $tolerance m
+pgRouting        $pg_line
+$(printf '%-16s' "$ratio_word") pgRouting / svcov $(awk -v a="$pg_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", a / b }'), without the load $(awk -v a="$compute_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", a / b }')
+demand compared  $compared_line
 ==============================================================
 files kept in $workdir
 EOT

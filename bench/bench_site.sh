@@ -5,10 +5,10 @@
 # 300 existing stations (another seed), and candidates on a 500 m grid inside
 # the districts (about 12,000; --candidates N picks the grid for about N).
 # svcov solves MCLP twice: the fast mode (lazy greedy + swap search, no
-# --exact) and exactly with its default solver (CBC where the cbc program is
-# installed, else GLPK; --solver to choose), writing the exact model it solved
-# as free MPS (a minimisation of minus the new coverage); GLPK's glpsol and
-# COIN-OR CBC then solve that same file as written. The
+# --exact) and exactly with its default solver (CBC where it is built into
+# svcov, else GLPK; --solver to choose); a separate, untimed run writes the
+# same exact model as free MPS (a minimisation of minus the new coverage),
+# and GLPK's glpsol and COIN-OR CBC then solve that file as written. The
 # benchmark checks that the optima agree and prints the times and the fast
 # mode's share of the optimum. See bench/README.md.
 #
@@ -39,7 +39,7 @@ usage: bench/bench_site.sh [--demand N] [--existing N] [--districts M] [--grid M
                            [--svcov PATH] [--gencity PATH] [--workdir DIR]
   --candidates N   a candidate grid of about N sites: the spacing is sqrt(city area / N), the city being
                    svcov-gencity's disc of 1.5 km² per district (90,000 with 2,000 districts: 182.6 m)
-  --solver S       svcov's exact solver (default: svcov's own default, CBC where cbc is installed)
+  --solver S       svcov's exact solver (default: svcov's own default, CBC where it is built in)
   --no-glpsol      skip the glpsol peer (it may take long on large models; it still stops at --time-limit)
 EOT
 }
@@ -78,12 +78,15 @@ done
 [ -n "$workdir" ] || workdir=$(mktemp -d "${TMPDIR:-/tmp}/svcov-bench-site.XXXXXX")
 mkdir -p "$workdir"
 
-timed() { # name command...: wall seconds and peak KiB into t_wall, t_kib
+timed() { # name command...: wall seconds, peak KiB and CPU seconds (user + system, the children waited for
+          # included: svcov's CBC process) into t_wall, t_kib, t_cpu
     local name=$1
     shift
-    /usr/bin/time -f '%e %M' -o "$workdir/$name.time" "$@" >"$workdir/$name.log" 2>&1 ||
+    /usr/bin/time -f '%e %M %U %S' -o "$workdir/$name.time" "$@" >"$workdir/$name.log" 2>&1 ||
         { tail -n 20 "$workdir/$name.log" >&2; die "step '$name' failed (see $workdir/$name.log)"; }
-    read -r t_wall t_kib < <(tail -n 1 "$workdir/$name.time")
+    local u s
+    read -r t_wall t_kib u s < <(tail -n 1 "$workdir/$name.time")
+    t_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
 }
 
 echo "== city: $demand demand points, $existing stations, $districts districts (seed $seed)" >&2
@@ -105,12 +108,18 @@ fast_obj=$(fq "coalesce(swap_objective, objective)")
 fast_greedy_s=$(fq greedy_s) fast_swaps=$(fq n_swaps)
 fast_swap_s=$(sed -n 's/^greedy covers .* (\([0-9.]*\) s)$/\1/p' "$workdir/fast.log" | head -n 1)
 
-echo "== svcov site --exact (default solver${solver:+: $solver}, writes the model)" >&2
+# The model for the peers, written by a run of its own (its solve stopped at
+# once), so the timed run below does only what a planner's run does.
+echo "== svcov site --exact --write-mps (the model for the peers; not timed)" >&2
+rm -f "$workdir/mps.sqlite"
+timed mps "$svcov" site "${site_args[@]}" --exact --time-limit 0.01 --write-mps "$workdir/model.mps" \
+    --out "$workdir/mps.sqlite" -q
+echo "== svcov site --exact (default solver${solver:+: $solver})" >&2
 db=$workdir/site.sqlite
 rm -f "$db"
 timed svcov "$svcov" site "${site_args[@]}" --exact --time-limit "$time_limit" ${solver:+--solver "$solver"} \
-    --write-mps "$workdir/model.mps" --out "$db" -q
-svcov_wall=$t_wall svcov_kib=$t_kib
+    --out "$db" -q
+svcov_wall=$t_wall svcov_kib=$t_kib svcov_cpu=$t_cpu
 q() { sqlite3 "$db" "SELECT $1 FROM site_runs"; }
 svcov_solver=$(q solver)
 n_cand=$(q n_candidates)
@@ -133,7 +142,7 @@ fi
 
 echo "== cbc on the same model" >&2
 timed cbc cbc "$workdir/model.mps" -sec "$time_limit" -solve -quit
-cbc_wall=$t_wall cbc_kib=$t_kib
+cbc_wall=$t_wall cbc_kib=$t_kib cbc_cpu=$t_cpu
 cbc_opt=$(sed -n 's/^Objective value: *\([0-9.e+-]*\).*/\1/p' "$workdir/cbc.log" | head -n 1 | awk '{ print -$1 }')
 cbc_status=$(sed -n 's/^Result - //p' "$workdir/cbc.log" | head -n 1)
 
@@ -150,12 +159,13 @@ cat <<EOT
 instance         $demand demand, $existing stations, $n_cand grid candidates ($grid m), R $radius m, k $k
 svcov fast       ${fast_wall} s wall (reading, reach lists, greedy ${fast_greedy_s} s, $fast_swaps moves of the swap search ${fast_swap_s:-?} s), peak ${fast_kib} KiB
                  covered $fast_obj: $(awk -v a="$fast_obj" -v b="$objective" 'BEGIN { printf "%.2f", 100 * a / b }')% of the optimum (greedy alone $greedy_obj: $(awk -v a="$greedy_obj" -v b="$objective" 'BEGIN { printf "%.2f", 100 * a / b }')%)
-svcov exact      ${svcov_wall} s wall (greedy ${greedy_s} s, $svcov_solver ${exact_s} s), peak ${svcov_kib} KiB
+svcov exact      ${svcov_wall} s wall, ${svcov_cpu} s CPU (greedy ${greedy_s} s, $svcov_solver ${exact_s} s), peak ${svcov_kib} KiB
                  covered: existing $existing_cov, optimum $objective (proven $proven)
 glpsol (MPS)     ${glpsol_wall} s wall, peak ${glpsol_kib} KiB, $glpsol_status, new coverage $glpsol_opt
-cbc (MPS)        ${cbc_wall} s wall, peak ${cbc_kib} KiB, $cbc_status, new coverage $cbc_opt
+cbc (MPS)        ${cbc_wall} s wall, ${cbc_cpu} s CPU, peak ${cbc_kib} KiB, $cbc_status, new coverage $cbc_opt
 svcov model      new coverage $model_opt
 time ratios      glpsol / svcov $(ratio "$glpsol_wall" "$svcov_wall"), cbc / svcov $(ratio "$cbc_wall" "$svcov_wall"), cbc / svcov's exact solve $(ratio "$cbc_wall" "$exact_s")
+cpu ratio        cbc / svcov $(ratio "$cbc_cpu" "$svcov_cpu") (CPU seconds: on a shared machine the wall times are mostly waiting)
 agreement        $agree
 ===============================================================
 files kept in $workdir

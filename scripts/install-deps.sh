@@ -16,6 +16,7 @@ packages=(
   libspatialite-dev libsqlite3-mod-spatialite spatialite-bin
   libglpk-dev                     # exact siting (GLPK MIP solver)
   glpk-utils coinor-cbc           # glpsol and cbc: the siting benchmark's peers and the siting tests' solvers
+  coinor-libcbc-dev               # exact siting with COIN-OR CBC (its C interface, Cbc_C_Interface.h)
   python3-networkx                # the network siting test's independent distances (networkx Dijkstra)
   libcmocka-dev                   # unit tests
   time                            # /usr/bin/time for the benchmark's memory figures

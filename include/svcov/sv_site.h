@@ -54,7 +54,7 @@ typedef struct {
      * weight (demand may be split between sites); NULL: no limit. Not with
      * LSCP or district floors. */
     const double *capacity;
-    int solver_cbc;              /* exact: CBC (the cbc program) on the model instead of GLPK's search */
+    int solver_cbc;              /* exact: CBC (its C interface) on the model instead of GLPK's search */
     int swap;                    /* MCLP without floors or capacities: after the greedy, swap one chosen
                                     site for one other candidate while that covers more (Teitz & Bart's
                                     vertex substitution); the result is the heuristic answer */
@@ -90,9 +90,9 @@ typedef struct {
 /* The version of GLPK, the exact solver (a static string). */
 const char *sv_glpk_version(void);
 
-/* 1 when COIN-OR CBC's cbc program can be run (an executable cbc in a
- * directory of PATH, as posix_spawnp looks for it), else 0. svcov site's
- * exact solve uses CBC by default when it can, GLPK otherwise. */
+/* 1 when this svcov was built with COIN-OR CBC's library (coinor-libcbc-dev
+ * found at build time), else 0. svcov site's exact solve uses CBC by default
+ * when it is built in, GLPK otherwise. */
 int sv_cbc_available(void);
 
 sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *out);
@@ -147,7 +147,7 @@ typedef struct {
      * (> 0), or the candidates' capacity field (candidates.weight_field). */
     double capacity;
     int solver_cbc;            /* 1 CBC, 0 GLPK (--solver); sv_siting_opts_init sets
-                                  sv_cbc_available(): CBC where it is installed */
+                                  sv_cbc_available(): CBC where it is built in */
 } sv_siting_opts;
 
 void sv_siting_opts_init(sv_siting_opts *o);

@@ -1,6 +1,6 @@
 /*
  * adapters/mip.h (private to src/) - exact coverage siting models through GLPK's MIP solver.
- * Only adapters/mip_glpk.c includes GLPK, only adapters/mip_cbc.c runs CBC; sv_glpk_version is in sv_site.h.
+ * Only adapters/mip_glpk.c includes GLPK, only adapters/mip_cbc.c includes CBC; sv_glpk_version is in sv_site.h.
  *
  * Groups are demand to be covered (rows), candidates are columns. The
  * caller reduces the model first (only demand not yet covered, only
@@ -24,7 +24,7 @@ typedef enum {
 
 typedef enum {
     SV_MIP_GLPK = 0, /* GLPK's branch-and-bound */
-    SV_MIP_CBC       /* COIN-OR CBC (the cbc program) on the same model, written as MPS */
+    SV_MIP_CBC       /* COIN-OR CBC's C interface on the same model, in memory */
 } sv_mip_solver;
 
 typedef struct {
@@ -71,13 +71,30 @@ typedef struct {
 
 sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *out);
 
-/* CBC (src/adapters/mip_cbc.c, the only file that runs it): solve the MPS
- * file mps (a minimisation) with cbc, its solution written to sol; x gets
- * the value of each of the ncols columns. SV_ERR_USAGE when cbc cannot be
- * run, SV_ERR_INTERRUPTED at ^C (cbc is killed). */
+/* CBC (src/adapters/mip_cbc.c, the only file that includes it): the model
+ * as GLPK built it, column-wise (compressed sparse columns, 0-based), bounds
+ * as +-HUGE_VAL where there are none. Solved in memory by CBC's C interface
+ * in a child process that ^C/SIGTERM (sv_ctx_interrupted) stops within 20 ms.
+ * x gets the value of each of the ncols columns (full double precision);
+ * objective is that of x in the model's sense, bound CBC's best possible
+ * objective (NAN when it gives none). SV_ERR_INTERRUPTED at ^C; SV_ERR_USAGE
+ * when this svcov was built without CBC. */
 typedef enum { SV_CBC_NONE = 0, SV_CBC_OPTIMAL, SV_CBC_STOPPED, SV_CBC_INFEASIBLE } sv_cbc_status;
-sv_status sv_cbc_solve_mps(sv_ctx *ctx, const char *mps, const char *sol, double time_limit_s, size_t ncols,
-                           double *x, sv_cbc_status *status, double *objective);
+typedef struct {
+    int ncols, nrows;
+    const int *start;          /* ncols + 1 */
+    const int *index;          /* row of each nonzero */
+    const double *value;
+    const double *collb, *colub, *obj, *rowlb, *rowub;
+    const unsigned char *integer; /* per column */
+    double obj_constant;
+    int maximise;
+    double time_limit_s;       /* <= 0: none */
+} sv_cbc_model;
+sv_status sv_cbc_solve(sv_ctx *ctx, const sv_cbc_model *m, double *x, sv_cbc_status *status, double *objective,
+                       double *bound);
+/* CBC's version (a static string), or NULL when built without it. */
+const char *sv_cbc_version(void);
 
 #ifdef __cplusplus
 }

@@ -184,49 +184,89 @@ static void capacitated_loads(const sv_mip_problem *p, double *v, sv_mip_solutio
         out->load[j] = fmin(out->load[j], fmax(0.0, p->capacity[j]));
 }
 
-/* The model GLPK built, solved by CBC instead: written as MPS (a
- * minimisation) into a private temporary folder, cbc run on it, the column
- * values read back; a model already written to p->mps_path is solved from
- * that file, not written twice. CBC's solution file gives no bound: it is
- * the objective when proven, else unknown. */
-static sv_status solve_cbc(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, sv_mip_solution *out,
-                           const char *mps_name)
+/* The model GLPK built, solved by CBC instead: its columns, rows, bounds
+ * and objective copied column-wise to CBC's C interface in memory
+ * (adapters/mip_cbc.c), the column values read back in full precision. No
+ * greedy start: CBC 2.10's MIP start is mapped by column name through its
+ * preprocessing, fails on these models ("Illegal index" in getColumnName)
+ * and was seen to give wrong answers (coin-or/Cbc issue 449). */
+static sv_status solve_cbc(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, sv_mip_solution *out)
 {
-    const char *td = getenv("TMPDIR");
-    char path[4200], tmp[4400], sol[4500];
-    snprintf(path, sizeof path, "%s/svcov-model.mps", td && *td ? td : "/tmp");
-    sv_status st = sv_tmp_create(ctx, path, tmp, sizeof tmp);
-    if (st != SV_OK)
-        return st;
-    snprintf(sol, sizeof sol, "%s.sol", tmp);
-    size_t ncols = (size_t)glp_get_num_cols(P), nc = p->n_cands;
-    double *v = sv_calloc(ncols + 1, sizeof *v);
-    double t0 = sv_clock_s(), obj = NAN;
-    sv_cbc_status cs = SV_CBC_NONE;
+    int ncols = glp_get_num_cols(P), nrows = glp_get_num_rows(P), nnz = glp_get_num_nz(P);
+    size_t nc = p->n_cands, n = (size_t)ncols;
+    int *start = sv_malloc((n + 1) * sizeof *start), *index = sv_malloc(((size_t)nnz + 1) * sizeof *index);
+    int *ind = sv_malloc(((size_t)nrows + 1) * sizeof *ind);
+    double *value = sv_malloc(((size_t)nnz + 1) * sizeof *value), *val = sv_malloc(((size_t)nrows + 1) * sizeof *val);
+    double *collb = sv_malloc((n + 1) * sizeof *collb), *colub = sv_malloc((n + 1) * sizeof *colub);
+    double *obj = sv_malloc((n + 1) * sizeof *obj), *v = sv_calloc(n + 1, sizeof *v);
+    double *rowlb = sv_malloc(((size_t)nrows + 1) * sizeof *rowlb), *rowub = sv_malloc(((size_t)nrows + 1) * sizeof *rowub);
+    unsigned char *integer = sv_malloc(n + 1);
+    sv_status st = SV_OK;
     out->bound = NAN;
-    if (!v)
-        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for the CBC solution");
-    if (st == SV_OK && !p->mps_path)
-        st = write_mps(ctx, P, mps_name, tmp);
-    if (st == SV_OK)
-        st = sv_cbc_solve_mps(ctx, p->mps_path ? p->mps_path : tmp, sol, p->time_limit_s, ncols, v, &cs, &obj);
-    sv_tmp_remove(tmp);
-    out->seconds = sv_clock_s() - t0;
-    if (st == SV_OK && (cs == SV_CBC_OPTIMAL || cs == SV_CBC_STOPPED)) {
+    double t0 = sv_clock_s();
+    if (!start || !index || !ind || !value || !val || !collb || !colub || !obj || !v || !rowlb || !rowub ||
+        !integer) {
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for the CBC model");
+        goto done;
+    }
+    int k = 0;
+    for (int c = 1; c <= ncols; c++) {
+        start[c - 1] = k;
+        int len = glp_get_mat_col(P, c, ind, val);
+        for (int t = 1; t <= len; t++) {
+            index[k] = ind[t] - 1;
+            value[k++] = val[t];
+        }
+        int type = glp_get_col_type(P, c);
+        collb[c - 1] = type == GLP_FR || type == GLP_UP ? -HUGE_VAL : glp_get_col_lb(P, c);
+        colub[c - 1] = type == GLP_FR || type == GLP_LO ? HUGE_VAL : glp_get_col_ub(P, c);
+        obj[c - 1] = glp_get_obj_coef(P, c);
+        integer[c - 1] = glp_get_col_kind(P, c) != GLP_CV;
+    }
+    start[ncols] = k;
+    for (int r = 1; r <= nrows; r++) {
+        int type = glp_get_row_type(P, r);
+        rowlb[r - 1] = type == GLP_FR || type == GLP_UP ? -HUGE_VAL : glp_get_row_lb(P, r);
+        rowub[r - 1] = type == GLP_FR || type == GLP_LO ? HUGE_VAL : glp_get_row_ub(P, r);
+    }
+    int maximise = glp_get_obj_dir(P) == GLP_MAX;
+    sv_cbc_model m = {ncols, nrows, start, index, value, collb, colub, obj, rowlb, rowub, integer,
+                      glp_get_obj_coef(P, 0), maximise, p->time_limit_s};
+    sv_cbc_status cs = SV_CBC_NONE;
+    double objv = NAN, bound = NAN;
+    if ((st = sv_cbc_solve(ctx, &m, v, &cs, &objv, &bound)) != SV_OK)
+        goto done;
+    if (cs == SV_CBC_OPTIMAL || cs == SV_CBC_STOPPED) {
         out->feasible = 1;
         out->proven = cs == SV_CBC_OPTIMAL;
         out->timed_out = cs == SV_CBC_STOPPED;
-        out->objective = glp_get_obj_dir(P) == GLP_MAX ? -obj : obj; /* the file is a minimisation */
+        out->objective = objv;
         for (size_t j = 0; j < nc; j++)
             out->x[j] = v[j] > 0.5;
+        /* CBC's best possible objective when it is on the right side of the answer */
         if (out->proven)
             out->bound = out->objective;
+        else if (isfinite(bound) && (maximise ? bound >= objv : bound <= objv))
+            out->bound = bound;
         if (p->capacity && out->load && out->cover)
             capacitated_loads(p, v, out);
-    } else if (st == SV_OK) {
+    } else {
         out->timed_out = cs == SV_CBC_NONE;
     }
+done:
+    out->seconds = sv_clock_s() - t0;
+    free(start);
+    free(index);
+    free(ind);
+    free(value);
+    free(val);
+    free(collb);
+    free(colub);
+    free(obj);
     free(v);
+    free(rowlb);
+    free(rowub);
+    free(integer);
     return st;
 }
 
@@ -240,7 +280,7 @@ static sv_status solve_built(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, 
     if (p->mps_path && (st = write_mps(ctx, P, mps_name, p->mps_path)) != SV_OK)
         return st;
     if (p->solver == SV_MIP_CBC)
-        return solve_cbc(ctx, P, p, out, mps_name);
+        return solve_cbc(ctx, P, p, out);
 
     /* The LP relaxation first, so the branch-and-bound works on the
      * original columns and the greedy start can be handed in as is (GLPK's

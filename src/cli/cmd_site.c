@@ -29,8 +29,9 @@ static void help(void)
            "  --min-district-share P         mclp: first bring every district to P where it can, then the most\n"
            "  A share P is a percentage (90%%) or a fraction (0.9); a bare number above 1 is refused.\n\n"
            "Solvers: a lazy greedy always runs; --exact also solves the model exactly and reports the proven\n"
-           "optimum, by default with COIN-OR CBC (Debian's cbc program, found on PATH) where it is installed,\n"
-           "else with GLPK's MIP solver; --solver glpk|cbc chooses (CBC was 6.6x faster on bench_site.sh's model).\n"
+           "optimum, by default with COIN-OR CBC (its library, built into svcov when coinor-libcbc-dev was\n"
+           "installed), else with GLPK's MIP solver; --solver glpk|cbc chooses (CBC was 6.6x faster on\n"
+           "bench_site.sh's model). Ctrl-C stops either within a second.\n"
            "--time-limit S (seconds, default 60, fractions allowed) bounds the whole exact\n"
            "solve; when it runs out the best answer found (the greedy's at least) is kept, with proven_optimal 0,\n"
            "the bound and gap when the LP relaxation finished, and a note.\n\n"
@@ -169,7 +170,7 @@ int cmd_site(int argc, char **argv)
         CLI_NUM("min-spacing", &o.min_spacing_m, 0, 0, INFINITY, "not a number", "give metres, 0 or more"),
         POSITIVE("capacity", &o.capacity),
         CLI_STR("capacity-field", &o.candidates.weight_field),
-        CLI_CHOICE("solver", &solver, solvers, "use glpk or cbc (COIN-OR CBC, the cbc program)"),
+        CLI_CHOICE("solver", &solver, solvers, "use glpk or cbc (COIN-OR CBC, built in)"),
         CLI_INPUT_ARGS(&inputs),
         CLI_END,
     };

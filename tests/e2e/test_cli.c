@@ -1546,53 +1546,41 @@ static void test_messages_damaged_db_export_network(void **state)
                svt_path("net.sqlite"), "-q");
 }
 
-/* The exact solver by default: CBC where a cbc program is on PATH (as
- * posix_spawnp finds it), else GLPK; --solver overrides either way. The
- * PATH of the svcov child is set here: a folder holding only a link to the
- * real cbc, a folder without one, and one whose cbc is not an executable
- * file. Both solvers prove the same optimum. */
+/* The exact solver by default: CBC where its library is built into svcov
+ * (SVCOV_HAVE_CBC, as CMake found coinor-libcbc-dev), else GLPK; --solver
+ * overrides either way. Whether a cbc program is on PATH no longer matters:
+ * the svcov child runs with a PATH that has none. Both solvers prove the
+ * same optimum; built without CBC, --solver cbc is a usage error. */
 static void test_site_default_solver(void **state)
 {
     (void)state;
-    char real[4096] = "";
     const char *path = getenv("PATH");
-    for (const char *p = path ? path : ""; *p;) {
-        size_t len = strcspn(p, ":");
-        char f[4096];
-        snprintf(f, sizeof f, "%.*s/cbc", (int)len, p);
-        if (len && access(f, X_OK) == 0) {
-            snprintf(real, sizeof real, "%s", f);
-            break;
-        }
-        p += len + (p[len] == ':');
-    }
-    if (!*real)
-        skip(); /* scripts/install-deps.sh installs coinor-cbc */
-    char *saved = strdup(path);
+    char *saved = strdup(path ? path : "/usr/bin:/bin");
     assert_non_null(saved);
     const char *d = svt_write("ds_districts.geojson", square_districts);
     const char *dem = svt_write("ds_demand.geojson", site_demand);
-    const char *with = svt_path("ds_with"), *without = svt_path("ds_without"), *fake = svt_path("ds_fake");
-    char link[4200];
-    assert_int_equal(mkdir(with, 0755), 0);
+    const char *without = svt_path("ds_without");
     assert_int_equal(mkdir(without, 0755), 0);
-    assert_int_equal(mkdir(fake, 0755), 0);
-    snprintf(link, sizeof link, "%s/cbc", with);
-    assert_int_equal(symlink(real, link), 0);
-    svt_write("ds_fake/cbc", "not a program\n"); /* mode 0644: not executable */
+#ifdef SVCOV_HAVE_CBC
+    const char *builtin = "cbc", *builtin_printed = "exact (CBC ";
+#else
+    const char *builtin = "glpk", *builtin_printed = "exact (GLPK ";
+#endif
     struct {
-        const char *dir, *solver_arg, *want, *printed;
+        const char *solver_arg, *want, *printed;
     } cases[] = {
-        {with, NULL, "cbc", "exact (CBC "},
-        {without, NULL, "glpk", "exact (GLPK "},
-        {fake, NULL, "glpk", "exact (GLPK "},
-        {with, "glpk", "glpk", "exact (GLPK "},
+        {NULL, builtin, builtin_printed},
+        {"glpk", "glpk", "exact (GLPK "},
+#ifdef SVCOV_HAVE_CBC
+        {"cbc", "cbc", "exact (CBC "},
+#endif
     };
+    double objective[3] = {0};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         char name[32];
         snprintf(name, sizeof name, "ds%zu.sqlite", c);
         const char *out = svt_path(name);
-        setenv("PATH", cases[c].dir, 1);
+        setenv("PATH", without, 1);
         if (cases[c].solver_arg)
             SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model",
                        "mclp", "--k", "1", "--exact", "--solver", cases[c].solver_arg, "--out", out);
@@ -1605,9 +1593,15 @@ static void test_site_default_solver(void **state)
         sqlite3 *db = svt_db_open(out);
         assert_string_equal(svt_db_text(db, "SELECT solver FROM site_runs"), cases[c].want);
         assert_int_equal(svt_db_int(db, "SELECT proven_optimal FROM site_runs"), 1);
-        assert_true(svt_db_double(db, "SELECT objective FROM site_runs") == 4.0);
+        objective[c] = svt_db_double(db, "SELECT objective FROM site_runs");
+        assert_true(objective[c] == 4.0);
         sqlite3_close(db);
     }
+#ifndef SVCOV_HAVE_CBC
+    SVT_EXPECT(2, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "mclp",
+               "--k", "1", "--exact", "--solver", "cbc", "--out", svt_path("ds_nocbc.sqlite"));
+    SVT_ERR_HAS("built without COIN-OR CBC");
+#endif
     /* and without --exact the choice does not matter: the greedy answers */
     setenv("PATH", without, 1);
     SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model", "mclp",

@@ -946,6 +946,168 @@ static void test_interrupt_many_stations(void **state)
     }
 }
 
+/* The first child process of pid (the CBC solve that site forks), or 0. */
+static long child_of(pid_t pid)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", (long)pid, (long)pid);
+    FILE *f = fopen(path, "r");
+    long c = 0;
+    if (f) {
+        if (fscanf(f, "%ld", &c) != 1)
+            c = 0;
+        fclose(f);
+    }
+    return c;
+}
+
+/* The MCLP of interrupt_cbc and cbc_time_limit: 6,000 demand points of
+ * weights 1-9 scattered over 6 km (a fixed scatter) in one square district
+ * (written as cbc/districts.geojson). */
+static void write_cbc_model(const char *dem)
+{
+    FILE *f = fopen(dem, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[");
+    uint64_t x = 12345; /* a fixed scatter, whatever the seed */
+    for (int i = 0; i < 6000; i++) {
+        double u[3];
+        for (int k = 0; k < 3; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            u[k] = (double)(x >> 11) / 9007199254740992.0;
+        }
+        fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"p%d\",\"weight\":%d},\"geometry\":{\"type\":"
+                   "\"Point\",\"coordinates\":[%.6f,%.6f]}}", i ? "," : "", i, 1 + (int)(u[2] * 9),
+                113.92 + 0.06 * u[0], 22.50 + 0.055 * u[1]);
+    }
+    fprintf(f, "]}\n");
+    assert_int_equal(fclose(f), 0);
+    svt_write("cbc/districts.geojson",
+              "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"id\":\"D\"},"
+              "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[113.92,22.50],[113.98,22.50],[113.98,22.555],"
+              "[113.92,22.555],[113.92,22.50]]]}}]}");
+}
+
+/* ^C while CBC searches (its C interface, solving in a child process): exit
+ * 130 within a second (times SVCOV_TEST_SLACK, times the overload), saying
+ * so, the earlier result intact, and the solver's process gone with it. The
+ * model: 6,000 demand points of weights 1-9 scattered over 6 km, candidates
+ * on a 150 m grid, 15 sites of 500 m, which CBC takes seconds to prove. */
+static void test_interrupt_cbc(void **state)
+{
+    (void)state;
+#ifndef SVCOV_HAVE_CBC
+    skip(); /* built without coinor-libcbc-dev: --solver cbc is refused (cli_site_default_solver) */
+#else
+    seed_rng("interrupt_cbc");
+    const char *d = subdir("cbc");
+    char dem[4600], dist[4600], db[4600], copy[4600];
+    snprintf(dem, sizeof dem, "%s/demand.geojson", d);
+    snprintf(dist, sizeof dist, "%s/districts.geojson", d);
+    snprintf(db, sizeof db, "%s/r.sqlite", d);
+    snprintf(copy, sizeof copy, "%s/r.before", d);
+    write_cbc_model(dem);
+    svt_copy(db10, db);
+    svt_copy(db10, copy);
+    const char *args[] = {"site", "--demand", dem, "--districts", dist, "--grid", "150", "--radius", "500",
+                          "--model", "mclp", "--k", "15", "--exact", "--solver", "cbc", "--time-limit", "120",
+                          "--out", db, "-q", NULL};
+    int n130 = 0;
+    double worst = 0;
+    for (int i = 0; i < 2; i++) {
+        pid_t pid = start(1, args);
+        int ready = wait_handlers(pid);
+        long solver = 0;
+        for (int w = 0; w < 60000 && !(solver = child_of(pid)); w++) /* the solve begins */
+            sleep_s(0.001);
+        if (!solver) {
+            int status = finish(pid);
+            char *err = stderr_of(1);
+            fail_msg("site --exact --solver cbc started no solver process within 60 s (status %d):\n%s", status,
+                     err);
+        }
+        sleep_s(0.2 + 0.5 * rnd01()); /* well inside the search */
+        double t0 = now_s();
+        int sig = i % 2 ? SIGTERM : SIGINT;
+        kill(pid, sig);
+        int status = finish(pid);
+        double dt = now_s() - t0;
+        char *err = stderr_of(1);
+        if (status != 130 || !ready)
+            fail_msg("SIG%s while CBC searched: status %d (handlers %s; CBC was too quick if 0):\n%s",
+                     sig == SIGINT ? "INT" : "TERM", status, ready ? "seen" : "not seen", err);
+        double over = overload();
+        if (dt > 1.0 * svt_slack() * over)
+            fail_msg("SIG%s while CBC searched: stopped %.2f s after it (bound 1 s x SVCOV_TEST_SLACK %g x overload "
+                     "%.2f)", sig == SIGINT ? "INT" : "TERM", dt, svt_slack(), over);
+        if (!strstr(err, "interrupted while CBC searched"))
+            fail_msg("exit 130 without saying where:\n%s", err);
+        free(err);
+        /* the solver's process went with it (killed and reaped, not left to run on) */
+        char proc[64];
+        snprintf(proc, sizeof proc, "/proc/%ld", solver);
+        struct stat sb;
+        if (stat(proc, &sb) == 0) {
+            char stat_path[80], line[512] = "";
+            snprintf(stat_path, sizeof stat_path, "%s/stat", proc);
+            FILE *sf = fopen(stat_path, "r");
+            if (sf) {
+                if (!fgets(line, sizeof line, sf))
+                    line[0] = 0;
+                fclose(sf);
+            }
+            /* a reused pid is not ours: its parent is not the finished svcov */
+            long ppid = 0;
+            const char *rp = strrchr(line, ')');
+            if (rp && sscanf(rp + 1, " %*c %ld", &ppid) == 1 && (ppid == (long)pid || ppid == 1))
+                fail_msg("the CBC process %ld outlived the interrupted svcov (%s)", solver, line);
+        }
+        if (!svt_same_bytes(copy, db))
+            fail_msg("interrupted, yet %s was replaced", db);
+        assert_int_equal(stray_files(d), 0);
+        n130++;
+        worst = dt > worst ? dt : worst;
+    }
+    fprintf(stderr, "interrupt_cbc: %d runs stopped with 130, at most %.3f s after the signal\n", n130, worst);
+#endif
+}
+
+/* --time-limit bounds CBC's solve in wall time: CBC looks at its clock only
+ * now and then, so past the limit and a grace (5 s at least) svcov stops it
+ * and keeps the greedy answer. On the model above with a limit of 0.5 s the
+ * run exits 0 and the exact solve took at most the limit plus the grace (x
+ * SVCOV_TEST_SLACK x the overload); whatever CBC managed is not claimed as
+ * proven unless it proved it. */
+static void test_cbc_time_limit(void **state)
+{
+    (void)state;
+#ifndef SVCOV_HAVE_CBC
+    skip();
+#else
+    const char *d = subdir("cbc");
+    char dem[4600], dist[4600], db[4600];
+    snprintf(dem, sizeof dem, "%s/demand.geojson", d);
+    snprintf(dist, sizeof dist, "%s/districts.geojson", d);
+    snprintf(db, sizeof db, "%s/t.sqlite", d);
+    write_cbc_model(dem);
+    SVT_EXPECT(0, "site", "--demand", dem, "--districts", dist, "--grid", "150", "--radius", "500", "--model", "mclp",
+               "--k", "15", "--exact", "--solver", "cbc", "--time-limit", "0.5", "--out", db, "-q");
+    sqlite3 *h = svt_db_open(db);
+    double exact_s = svt_db_double(h, "SELECT exact_s FROM site_runs");
+    int proven = (int)svt_db_int(h, "SELECT proven_optimal FROM site_runs");
+    double over = overload();
+    fprintf(stderr, "cbc_time_limit: exact solve %.2f s with --time-limit 0.5 (proven %d)\n", exact_s, proven);
+    if (exact_s > (0.5 + 5.0 + 1.0) * svt_slack() * over)
+        fail_msg("--time-limit 0.5: the exact solve took %.2f s (bound 0.5 + 5 s grace + 1 s, x SVCOV_TEST_SLACK %g x "
+                 "overload %.2f)", exact_s, svt_slack(), over);
+    if (!proven) /* the greedy's answer (or CBC's incumbent) kept, and the note says why */
+        assert_non_null(strstr(svt_db_text(h, "SELECT note FROM site_runs"), "time limit"));
+    sqlite3_close(h);
+#endif
+}
+
 int main(int argc, char **argv)
 {
     const svt_group groups[] = {
@@ -961,6 +1123,8 @@ int main(int argc, char **argv)
         {"interrupt_big_district", cmocka_unit_test(test_interrupt_big_district)},
         {"progress_long_steps", cmocka_unit_test(test_progress_long_steps)},
         {"interrupt_many_stations", cmocka_unit_test(test_interrupt_many_stations)},
+        {"interrupt_cbc", cmocka_unit_test(test_interrupt_cbc)},
+        {"cbc_time_limit", cmocka_unit_test(test_cbc_time_limit)},
     };
     return svt_run_groups(argc, argv, "robust", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);
