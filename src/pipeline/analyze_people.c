@@ -396,10 +396,11 @@ sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_anal
         free(share);
         free(w);
     }
-    /* the coverage tables have their people now: written, their polygons freed */
-    if (in->sink && (rc = in->sink(in->sink_arg, a, SV_PEOPLE_DONE_COVERAGE, 0)) != SV_OK)
-        goto done;
     if (o->redundancy && (rc = sv_people_redundancy(ctx, h, in, a, surf, own)) != SV_OK)
+        goto done;
+    /* the coverage tables have their people now: written, their polygons freed. Not before the redundancy:
+       the early writer (stations, districts, circles) goes on beside it, and writing first would wait for it */
+    if (in->sink && (rc = in->sink(in->sink_arg, a, SV_PEOPLE_DONE_COVERAGE, 0)) != SV_OK)
         goto done;
     if (o->redundancy && in->sink && (rc = in->sink(in->sink_arg, a, SV_PEOPLE_DONE_REDUNDANCY, 0)) != SV_OK)
         goto done;
