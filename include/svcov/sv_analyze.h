@@ -231,6 +231,10 @@ typedef struct {
     const char *source; /* static */
 } sv_people_keep;
 
+/* What sv_people_run has finished: the people per district and break (the coverage tables can be written),
+ * the redundancy classes and critical stations, one category (its index). */
+typedef enum { SV_PEOPLE_DONE_COVERAGE, SV_PEOPLE_DONE_REDUNDANCY, SV_PEOPLE_DONE_CATEGORY } sv_people_done;
+
 /* The "who is covered" stage of sv_analyze_run (analyze_people.c). */
 typedef struct {
     const sv_analyze_opts *o;
@@ -249,6 +253,10 @@ typedef struct {
     const sv_net_areas *areas;
     const sv_access_opts *access_opts;
     sv_people_keep *keep;                    /* NULL, or filled on success */
+    /* NULL, or called as each group of results is complete, to write it and free its geometry (the numbers
+       stay): memory then holds one group at a time, not all of them until the end */
+    sv_status (*sink)(void *arg, sv_analysis *a, sv_people_done what, size_t index);
+    void *sink_arg;
 } sv_people_in;
 sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a);
 /* People per district and break of a coverage result cov (the city last):
@@ -257,8 +265,11 @@ sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_anal
 sv_status sv_people_covered(sv_ctx *ctx, sv_geos *h, sv_popsurf *surf, const double *own, const sv_cov_result *cov,
                             const unsigned char *const *dw, const size_t *dl, size_t nd, size_t nb, int overlap,
                             double *total, double *covered, size_t *n_unknown);
-/* Write district_redundancy, critical_stations, district_fairness and
- * responsibility rows. */
+/* Write the rows of what is done: district_redundancy and critical_stations (SV_PEOPLE_DONE_REDUNDANCY),
+ * category_coverage and category_gaps of category index (SV_PEOPLE_DONE_CATEGORY), then free their
+ * geometry; sv_people_write writes district_fairness and responsibility. */
+sv_status sv_people_write_done(sv_ctx *ctx, sv_store *db, sv_analysis *a, const sv_featureset *st_fs,
+                               const size_t *st_keep, sv_people_done what, size_t index);
 sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const sv_featureset *st_fs,
                           const size_t *st_keep);
 void sv_people_result_free(sv_people_result *p, size_t n_districts, size_t n_breaks, size_t n_stations);

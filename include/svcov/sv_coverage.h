@@ -106,6 +106,8 @@ sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result
 void sv_cov_result_free(sv_cov_result *r);
 /* The gap parts of one cell, freed (once written: the write stage frees them as it goes). */
 void sv_cov_cell_free_parts(sv_cov_cell *c);
+/* The polygons of one cell (covered, gap and its parts), freed once written; its numbers stay. */
+void sv_cov_cell_free_geometry(sv_cov_cell *c);
 
 #ifdef __cplusplus
 }

@@ -344,7 +344,7 @@ sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store 
     spatialite_init_ex(st->db, st->cache, 0);
     /* The file only becomes the result when renamed into place, so a
      * journal would protect nothing. */
-    exec(st->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-131072");
+    exec(st->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-32768");
     snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d", SV_STORE_APPLICATION_ID,
              SV_STORE_SCHEMA_VERSION);
     if (exec(st->db, sql) != SQLITE_OK || exec(st->db, "BEGIN") != SQLITE_OK) {

@@ -239,6 +239,26 @@ void sv_progress(sv_ctx *ctx, const char *stage, double fraction)
         ctx->progress(stage, fraction, ctx->progress_ud);
 }
 
+void sv_ctx_timing_set_aside(sv_ctx *ctx, sv_timing_stack *saved)
+{
+    memset(saved, 0, sizeof *saved);
+    if (!ctx)
+        return;
+    sv_ctx_timings_update(ctx); /* the time so far belongs to the stages open */
+    saved->depth = ctx->tm.depth;
+    memcpy(saved->stack, ctx->tm.stack, sizeof saved->stack);
+    ctx->tm.depth = 0;
+}
+
+void sv_ctx_timing_put_back(sv_ctx *ctx, const sv_timing_stack *saved)
+{
+    if (!ctx)
+        return;
+    sv_ctx_timings_update(ctx); /* the time aside belongs to the stages opened meanwhile (or "other") */
+    ctx->tm.depth = saved->depth;
+    memcpy(ctx->tm.stack, saved->stack, sizeof saved->stack);
+}
+
 void sv_ctx_add_rows(sv_ctx *ctx, long long n)
 {
     if (ctx)

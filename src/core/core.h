@@ -1,5 +1,5 @@
 /* core.h - the core's helpers private to the library (src/): the allocation-failure test's hook
- * and the strict/issue rule for feature problems. */
+ * the strict/issue rule for feature problems and the stage times set aside while results are written. */
 #ifndef SVCOV_CORE_CORE_H
 #define SVCOV_CORE_CORE_H
 
@@ -17,5 +17,15 @@ long sv_alloc_count(void);
  * SV_OK (or SV_ERR_NOMEM). */
 sv_status sv_feature_problem(sv_ctx *ctx, int strict, const char *file, const char *layer, const char *id,
                              const char *problem, sv_issue_action action, const char *advice);
+
+/* Stage times: the stages open now, set aside; until sv_ctx_timing_put_back the time counts at the top
+ * level (a stage that writes its results as it makes them counts that under "writing > ..."), then they are
+ * open again. Neither is a progress event. */
+typedef struct {
+    int depth;
+    char stack[SV_TIMING_DEPTH][32];
+} sv_timing_stack;
+void sv_ctx_timing_set_aside(sv_ctx *ctx, sv_timing_stack *saved);
+void sv_ctx_timing_put_back(sv_ctx *ctx, const sv_timing_stack *saved);
 
 #endif

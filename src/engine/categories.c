@@ -191,6 +191,8 @@ sv_status sv_people_categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
                 }
                 cov[d * nb + b] = isfinite(gap) ? fmax(0, t - gap) : NAN;
             }
+        if (rc == SV_OK && in->sink) /* written now, its polygons freed */
+            rc = in->sink(in->sink_arg, a, SV_PEOPLE_DONE_CATEGORY, c);
         sv_progress(ctx, "categories", (double)(c + 1) / (double)P->n_categories);
     }
     free(sx);

@@ -702,6 +702,17 @@ void sv_cov_cell_free_parts(sv_cov_cell *c)
     c->n_gap_parts = 0;
 }
 
+void sv_cov_cell_free_geometry(sv_cov_cell *c)
+{
+    sv_cov_cell_free_parts(c);
+    free(c->covered_wkb);
+    free(c->gap_wkb);
+    c->covered_wkb = NULL;
+    c->gap_wkb = NULL;
+    c->covered_len = 0;
+    c->gap_len = 0;
+}
+
 void sv_cov_result_free(sv_cov_result *r)
 {
     if (!r)

@@ -2,6 +2,7 @@
  * population surface and people points, people per district and break, then the
  * measures of engine/redundancy.c, categories.c, fairness.c and responsibility.c
  * (engine/people_measures.h), and the writing of their tables. */
+#include "core/core.h"
 #include "engine/people_measures.h"
 #include "pipeline/analyze_stages.h"
 #include "svcov/sv_analyze.h"
@@ -397,6 +398,12 @@ sv_status sv_people_run(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_anal
     }
     if (o->redundancy && (rc = sv_people_redundancy(ctx, h, in, a, surf, own)) != SV_OK)
         goto done;
+    /* the coverage tables have their people now: written, their polygons freed. Not before the redundancy:
+       the early writer (stations, districts, circles) goes on beside it, and writing first would wait for it */
+    if (in->sink && (rc = in->sink(in->sink_arg, a, SV_PEOPLE_DONE_COVERAGE, 0)) != SV_OK)
+        goto done;
+    if (o->redundancy && in->sink && (rc = in->sink(in->sink_arg, a, SV_PEOPLE_DONE_REDUNDANCY, 0)) != SV_OK)
+        goto done;
     if (o->by_category && (rc = sv_people_categories(ctx, h, in, a, surf, own)) != SV_OK)
         goto done;
     if ((rc = sv_people_fairness(ctx, h, in, a, &pts)) != SV_OK)
@@ -440,10 +447,11 @@ static int cmp_crit(const void *x, const void *y)
     return (a->i > b->i) - (a->i < b->i);
 }
 
-sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const sv_featureset *st_fs,
-                          const size_t *st_keep)
+/* district_redundancy and critical_stations, then their geometry freed (the numbers stay). */
+static sv_status write_redundancy(sv_ctx *ctx, sv_store *db, sv_analysis *a, const sv_featureset *st_fs,
+                                  const size_t *st_keep)
 {
-    const sv_people_result *P = &a->people;
+    sv_people_result *P = &a->people;
     size_t nd = a->n_districts, nb = a->n_breaks, ns = a->n_stations;
     sv_status rc = SV_OK;
     for (size_t d = 0; P->red && d <= nd && rc == SV_OK; d++)
@@ -492,25 +500,23 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
         }
     }
     free(order);
-    for (size_t d = 0; P->med_m && d <= nd && rc == SV_OK; d++)
-        for (size_t b = 0; b < nb && rc == SV_OK; b++) {
-            double t = P->total ? P->total[d * nb + b] : NAN, c = P->covered ? P->covered[d * nb + b] : NAN;
-            sv_value v[] = {
-                DISTRICT_VALUES(a, d),
-                SV_ANALYSIS_BREAK(a, b),
-                SV_REAL(t),
-                SV_REAL(t > 0 ? 100.0 * c / t : NAN),
-                SV_REAL(P->med_m[d]),
-                SV_REAL(P->p90_m[d]),
-                SV_REAL(P->med_min[d]),
-                SV_REAL(P->p90_min[d]),
-                SV_INT(P->n_points[d]),
-                SV_TEXT(P->points_source),
-            };
-            rc = sv_store_insert(ctx, db, SV_TABLE_FAIRNESS, v, sizeof v / sizeof v[0], NULL, 0);
-        }
-    for (size_t c = 0; c < P->n_categories && rc == SV_OK; c++)
-        for (size_t d = 0; d <= nd && rc == SV_OK; d++)
+    for (size_t k = 0; P->red && k < (nd + 1) * nb; k++)
+        sv_redundancy_free(&P->red[k]); /* written */
+    for (size_t k = 0; P->crit_wkb && k < nb * ns; k++) {
+        sv_free(P->crit_wkb[k]);
+        P->crit_wkb[k] = NULL;
+        P->crit_len[k] = 0;
+    }
+    return rc;
+}
+
+/* category_coverage and category_gaps of category c, then its geometry freed (the numbers stay). */
+static sv_status write_category(sv_ctx *ctx, sv_store *db, sv_analysis *a, size_t c)
+{
+    sv_people_result *P = &a->people;
+    size_t nd = a->n_districts, nb = a->n_breaks;
+    sv_status rc = SV_OK;
+    for (size_t d = 0; d <= nd && rc == SV_OK; d++)
             for (size_t b = 0; b < nb && rc == SV_OK; b++) {
                 size_t k = d * nb + b;
                 const sv_cov_cell *cell = &P->cat_cov[c].cells[k];
@@ -539,6 +545,44 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
                 rc = sv_store_insert(ctx, db, SV_TABLE_CATEGORY_GAPS, g, sizeof g / sizeof g[0], cell->gap_wkb,
                                      cell->gap_len);
             }
+    for (size_t k = 0; k < (nd + 1) * nb; k++)
+        sv_cov_cell_free_geometry(&P->cat_cov[c].cells[k]); /* written */
+    return rc;
+}
+
+sv_status sv_people_write_done(sv_ctx *ctx, sv_store *db, sv_analysis *a, const sv_featureset *st_fs,
+                               const size_t *st_keep, sv_people_done what, size_t index)
+{
+    if (what == SV_PEOPLE_DONE_REDUNDANCY)
+        return write_redundancy(ctx, db, a, st_fs, st_keep);
+    if (what == SV_PEOPLE_DONE_CATEGORY && index < a->people.n_categories && a->people.cat_cov)
+        return write_category(ctx, db, a, index);
+    return SV_OK;
+}
+
+sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const sv_featureset *st_fs,
+                          const size_t *st_keep)
+{
+    const sv_people_result *P = &a->people;
+    size_t nd = a->n_districts, nb = a->n_breaks, ns = a->n_stations;
+    sv_status rc = SV_OK;
+    for (size_t d = 0; P->med_m && d <= nd && rc == SV_OK; d++)
+        for (size_t b = 0; b < nb && rc == SV_OK; b++) {
+            double t = P->total ? P->total[d * nb + b] : NAN, c = P->covered ? P->covered[d * nb + b] : NAN;
+            sv_value v[] = {
+                DISTRICT_VALUES(a, d),
+                SV_ANALYSIS_BREAK(a, b),
+                SV_REAL(t),
+                SV_REAL(t > 0 ? 100.0 * c / t : NAN),
+                SV_REAL(P->med_m[d]),
+                SV_REAL(P->p90_m[d]),
+                SV_REAL(P->med_min[d]),
+                SV_REAL(P->p90_min[d]),
+                SV_INT(P->n_points[d]),
+                SV_TEXT(P->points_source),
+            };
+            rc = sv_store_insert(ctx, db, SV_TABLE_FAIRNESS, v, sizeof v / sizeof v[0], NULL, 0);
+        }
     double served = 0;
     for (size_t i = 0; P->resp_pop && i < ns; i++)
         served += isfinite(P->resp_pop[i]) ? P->resp_pop[i] : 0;
@@ -558,6 +602,35 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
         rc = sv_store_insert(ctx, db, SV_TABLE_RESPONSIBILITY, v, sizeof v / sizeof v[0], P->resp_wkb[i],
                              P->resp_len[i]);
     }
+    return rc;
+}
+
+/* sv_people_run's sink: each group of results written into the run's database as soon as it is complete
+ * (the rows in the order the write stage would write them; the same database and transaction), timed
+ * under "writing > coverage tables" and "writing > people tables" as when all was written at the end. */
+static sv_status write_done(void *arg, sv_analysis *a, sv_people_done what, size_t index)
+{
+    sv_analyze_state *s = arg;
+    sv_timing_stack open;
+    sv_ctx_timing_set_aside(s->ctx, &open);
+    sv_progress(s->ctx, "writing", 0.0);
+    sv_store *db = NULL;
+    sv_status rc = sv_analyze_store(s, &db);
+    sv_progress(s->ctx, what == SV_PEOPLE_DONE_COVERAGE ? "coverage tables" : "people tables", 0.0);
+    if (rc == SV_OK && what == SV_PEOPLE_DONE_COVERAGE) {
+        sv_write_progress p = {0, a->n_districts * a->n_breaks};
+        rc = sv_write_district_coverage(s, db, &p);
+        if (rc == SV_OK)
+            rc = sv_write_city(s, db);
+        for (size_t k = 0; rc == SV_OK && k < (a->n_districts + 1) * a->n_breaks; k++)
+            sv_cov_cell_free_geometry(&a->cov.cells[k]); /* written */
+    } else if (rc == SV_OK) {
+        rc = sv_people_write_done(s->ctx, db, a, &s->sfs, s->keep, what, index);
+    }
+    if (rc == SV_OK && sv_ctx_interrupted(s->ctx))
+        rc = SV_ERR_INTERRUPTED;
+    sv_progress(s->ctx, "writing", 1.0);
+    sv_ctx_timing_put_back(s->ctx, &open);
     return rc;
 }
 
@@ -588,6 +661,8 @@ sv_status sv_analyze_people(sv_analyze_state *s)
         .areas = a->network ? &s->areas : NULL,
         .access_opts = &s->ao,
         .keep = &s->pkeep,
+        .sink = write_done,
+        .sink_arg = s,
     };
     return sv_people_run(s->ctx, s->h, &pin, a);
 }

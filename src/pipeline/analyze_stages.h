@@ -111,6 +111,8 @@ void sv_analyze_cov_input(const sv_analyze_state *s, const double *xs, const dou
 
 /* analyze_write.c: the early writer's thread, joined (its error becomes the run's, when ctx is given). */
 sv_status sv_early_writer_join(sv_ctx *ctx, sv_early_writer *w);
+/* analyze_write.c: the run's database for a stage that writes as it goes (the early writer joined first). */
+sv_status sv_analyze_store(sv_analyze_state *s, sv_store **db);
 
 /* The write stage's table groups (analyze_write_tables.c, analyze_write_run.c), in the order written;
    each adds what it wrote to *done (progress out of total). */

@@ -109,6 +109,24 @@ sv_status sv_analyze_write_start(sv_analyze_state *s)
     return early_writer_start(&s->ew);
 }
 
+/* The run's database, for a stage writing its results as it makes them: the early writer joined the first
+ * time (its error becomes the run's); the store stays in s->ew.db until the write stage commits it. */
+sv_status sv_analyze_store(sv_analyze_state *s, sv_store **db)
+{
+    *db = NULL;
+    if (s->ew.running || s->ew.ctx) {
+        sv_progress(s->ctx, "early writer", 0.0); /* waiting for it */
+        sv_status rc = sv_early_writer_join(s->ctx, &s->ew);
+        sv_progress(s->ctx, "early writer", 1.0);
+        if (rc != SV_OK)
+            return rc;
+    }
+    if (!s->ew.db)
+        return sv_error(s->ctx, SV_ERR_INTERNAL, "the result database is not open");
+    *db = s->ew.db;
+    return SV_OK;
+}
+
 /* The timings table: every line of ctx up to now, then "other" and "total" (the commit that follows is not in
  * it: COMMIT, fsync and rename, after every index is built). */
 sv_status sv_write_timings(sv_ctx *ctx, sv_store *db)
@@ -135,20 +153,15 @@ sv_status sv_analyze_write(sv_analyze_state *s)
     const sv_analyze_opts *o = s->o;
     const sv_analysis *a = s->a;
     sv_progress(ctx, "writing", 0.0);
-    sv_progress(ctx, "early writer", 0.0); /* waiting for it */
-    sv_status rc = sv_early_writer_join(ctx, &s->ew);
-    sv_progress(ctx, "early writer", 1.0);
+    sv_store *db = NULL;
+    sv_status rc = sv_analyze_store(s, &db); /* the people stage wrote into it already */
     if (rc != SV_OK)
         return rc;
-    sv_store *db = s->ew.db;
     s->ew.db = NULL;
-    sv_write_progress p = {0, (a->network && o->service_areas ? a->n_stations : 0) + a->n_districts * a->n_breaks};
+    /* the district coverage and the city were written by the people stage, once their people were known */
+    sv_write_progress p = {0, a->network && o->service_areas ? a->n_stations : 0};
     sv_progress(ctx, "coverage tables", 0.0);
     rc = sv_write_network_areas(s, db, &p);
-    if (rc == SV_OK)
-        rc = sv_write_district_coverage(s, db, &p);
-    if (rc == SV_OK)
-        rc = sv_write_city(s, db);
     sv_progress(ctx, "coverage tables", 1.0);
     if (rc == SV_OK)
         rc = sv_write_demand(s, db);

@@ -188,11 +188,57 @@ static void test_timings_written_when_quiet(void **state)
     sqlite3_close(db);
 }
 
+/* Issue 19 item 5: results are written as they are made, not all at the end. The timings lines come in the
+ * order their stages first ran: the coverage tables (with their people) and the redundancy and critical stations
+ * are written after the redundancy is computed (the early writer goes on beside it) and before the categories
+ * are, and each category as it is done;
+ * the published rows are the ones the end-of-run writer wrote (each table in its order, one row per district,
+ * category and break). */
+static void test_timings_results_written_as_they_are_made(void **state)
+{
+    (void)state;
+    const char *d = svt_write("s_districts.geojson", square);
+    const char *s = svt_write("s_stations.geojson", three);
+    const char *out = svt_path("s.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", s, "--districts", d, "--radius", "500,1000", "--out", out, "-q");
+    sqlite3 *db = svt_db_open(out);
+    long long cov = svt_db_int(db, "SELECT rowid FROM timings WHERE stage = 'writing > coverage tables'");
+    long long red = svt_db_int(db, "SELECT rowid FROM timings WHERE stage = 'people > redundancy'");
+    long long ppl = svt_db_int(db, "SELECT rowid FROM timings WHERE stage = 'writing > people tables'");
+    long long cat = svt_db_int(db, "SELECT rowid FROM timings WHERE stage = 'people > categories'");
+    if (!(red > 0 && red < cov && cov < ppl && ppl < cat))
+        fail_msg("timings lines in order redundancy %lld, coverage tables %lld, people tables %lld, categories %lld",
+                 red, cov, ppl, cat);
+    /* the rows that left memory early: all there, in the order of category, district, break */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage"), 2);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM gaps"), 2);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM city_coverage"), 2);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_redundancy"), 2 * 2 * 4);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM category_coverage"), 3 * 2 * 2);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM category_gaps"), 3 * 2);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM category_coverage a JOIN category_coverage b ON "
+                                    "b.rowid = a.rowid + 1 WHERE a.category = b.category AND "
+                                    "(coalesce(a.district_id, '~') > coalesce(b.district_id, '~') OR "
+                                    "(coalesce(a.district_id, '~') = coalesce(b.district_id, '~') AND "
+                                    "a.radius_m >= b.radius_m))"),
+                     0);
+    /* a category's polygons were written before they were freed: the water station's 500 m circle, all
+     * inside the square (129 vertices of 16 bytes in its blob), 0.04% less than the true circle */
+    assert_true(svt_db_int(db, "SELECT length(geom) FROM category_coverage WHERE category = 'water' AND "
+                               "district_id = 'sq' AND radius_m = 500") > 129 * 16);
+    double area = svt_db_double(db, "SELECT covered_m2 FROM category_coverage WHERE category = 'water' AND "
+                                    "district_id = 'sq' AND radius_m = 500");
+    assert_float_equal(area, M_PI * 500 * 500, 0.001 * M_PI * 500 * 500);
+    assert_true(svt_db_int(db, "SELECT count(*) FROM category_gaps WHERE geom IS NULL") == 0);
+    sqlite3_close(db);
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
         {"table", cmocka_unit_test(test_timings_rows_add_up_and_match_what_is_printed)},
         {"table", cmocka_unit_test(test_timings_written_when_quiet)},
+        {"streaming", cmocka_unit_test(test_timings_results_written_as_they_are_made)},
     };
     return svt_run_groups(argc, argv, "timings", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);
