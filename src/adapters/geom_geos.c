@@ -978,7 +978,7 @@ int sv_geom_overlay_faces(sv_geos *s, const sv_geom *region, const sv_geom *cons
 
 /* The boundaries lines[0..n) of areas (NULL: none near the region) whose
  * every point lies in at least cap other areas, each of whose own boundary
- * is kept, are dropped (destroyed, set NULL): on both sides of such a line
+ * is kept or away from the region, are dropped (destroyed, set NULL): on both sides of such a line
  * the count is cap or more (or a kept boundary through the same points
  * still parts the faces), so the faces it would part are of one capped
  * class and need no noding. Greedy in input order, each drop checked
@@ -988,9 +988,10 @@ static int drop_deep_lines(sv_geos *s, const sv_geom *const *areas, const GEOSPr
 {
     unsigned char *cover = sv_calloc(n * n + 1, 1); /* cover[j * n + k]: area k covers line j */
     int *slack = sv_calloc(n + 1, sizeof *slack);      /* kept covering areas beyond cap, of a dropped line */
+    unsigned char *dropped = sv_calloc(n + 1, 1);
     double *env = sv_malloc((4 * n + 1) * sizeof *env);
     int rc = -1;
-    if (!cover || !slack || !env)
+    if (!cover || !slack || !env || !dropped)
         goto done;
     for (size_t k = 0; k < n; k++) {
         double *e = env + 4 * k;
@@ -1022,25 +1023,27 @@ static int drop_deep_lines(sv_geos *s, const sv_geom *const *areas, const GEOSPr
          * go if no dropped line then lacks a kept area covering it */
         int kept = 0;
         for (size_t k = 0; k < n; k++)
-            kept += cover[j * n + k] && lines[k] != NULL;
+            kept += cover[j * n + k] && !dropped[k];
         int ok = kept >= cap;
         for (size_t i = 0; ok && i < j; i++)
-            if (!lines[i] && cover[i * n + j] && slack[i] < 1)
+            if (dropped[i] && cover[i * n + j] && slack[i] < 1)
                 ok = 0;
         if (!ok)
             continue;
         for (size_t i = 0; i < j; i++)
-            if (!lines[i] && cover[i * n + j])
+            if (dropped[i] && cover[i * n + j])
                 slack[i]--;
         slack[j] = kept - cap;
         GEOSGeom_destroy_r(s->h, lines[j]);
         lines[j] = NULL;
+        dropped[j] = 1;
     }
     rc = 0;
 done:
     free(cover);
     free(slack);
     free(env);
+    free(dropped);
     return rc;
 }
 
