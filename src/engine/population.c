@@ -319,6 +319,11 @@ void sv_redundancy_free(sv_redundancy *r)
 
 static int list_push(sv_face_lists *L, size_t id, sv_geom *g)
 {
+    if (L->n[id] == 0) {
+        if (sv_grow(&L->touched, &L->cap_touched, L->n_touched + 1, sizeof *L->touched, 16) != 0)
+            return -1;
+        L->touched[L->n_touched++] = id;
+    }
     if (L->n[id] == L->cap[id]) {
         if (sv_grow(&L->geoms[id], &L->cap[id], L->n[id] + 1, sizeof *L->geoms[id], 4) != 0)
             return -1;
