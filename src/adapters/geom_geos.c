@@ -976,6 +976,77 @@ int sv_geom_overlay_faces(sv_geos *s, const sv_geom *region, const sv_geom *cons
     return sv_geom_overlay_faces_capped(s, region, areas, n, INT_MAX, faces, nfaces);
 }
 
+/* The boundaries lines[0..n) of areas (NULL: none near the region) whose
+ * every point lies in at least cap other areas, each of whose own boundary
+ * is kept or away from the region, are dropped (destroyed, set NULL): on both sides of such a line
+ * the count is cap or more (or a kept boundary through the same points
+ * still parts the faces), so the faces it would part are of one capped
+ * class and need no noding. Greedy in input order, each drop checked
+ * against the lines already dropped: the same lines in every run. */
+static int drop_deep_lines(sv_geos *s, const sv_geom *const *areas, const GEOSPreparedGeometry **prep,
+                           GEOSGeometry **lines, size_t n, int cap)
+{
+    unsigned char *cover = sv_calloc(n * n + 1, 1); /* cover[j * n + k]: area k covers line j */
+    int *slack = sv_calloc(n + 1, sizeof *slack);      /* kept covering areas beyond cap, of a dropped line */
+    unsigned char *dropped = sv_calloc(n + 1, 1);
+    double *env = sv_malloc((4 * n + 1) * sizeof *env);
+    int rc = -1;
+    if (!cover || !slack || !env || !dropped)
+        goto done;
+    for (size_t k = 0; k < n; k++) {
+        double *e = env + 4 * k;
+        if (!GEOSGeom_getXMin_r(s->h, CG(areas[k]), &e[0]) || !GEOSGeom_getYMin_r(s->h, CG(areas[k]), &e[1]) ||
+            !GEOSGeom_getXMax_r(s->h, CG(areas[k]), &e[2]) || !GEOSGeom_getYMax_r(s->h, CG(areas[k]), &e[3]))
+            goto done;
+    }
+    for (size_t j = 0; j < n; j++) {
+        if (!lines[j])
+            continue;
+        double lx0, ly0, lx1, ly1;
+        if (!GEOSGeom_getXMin_r(s->h, lines[j], &lx0) || !GEOSGeom_getYMin_r(s->h, lines[j], &ly0) ||
+            !GEOSGeom_getXMax_r(s->h, lines[j], &lx1) || !GEOSGeom_getYMax_r(s->h, lines[j], &ly1))
+            goto done;
+        int nc = 0;
+        for (size_t k = 0; k < n; k++) {
+            const double *e = env + 4 * k;
+            if (k == j || lx0 < e[0] || ly0 < e[1] || lx1 > e[2] || ly1 > e[3])
+                continue;
+            char c = GEOSPreparedCovers_r(s->h, prep[k], lines[j]);
+            if (c == 2)
+                goto done;
+            cover[j * n + k] = c == 1;
+            nc += c == 1;
+        }
+        if (nc < cap)
+            continue;
+        /* the areas covering line j that are kept, beyond cap; line j may
+         * go if no dropped line then lacks a kept area covering it */
+        int kept = 0;
+        for (size_t k = 0; k < n; k++)
+            kept += cover[j * n + k] && !dropped[k];
+        int ok = kept >= cap;
+        for (size_t i = 0; ok && i < j; i++)
+            if (dropped[i] && cover[i * n + j] && slack[i] < 1)
+                ok = 0;
+        if (!ok)
+            continue;
+        for (size_t i = 0; i < j; i++)
+            if (dropped[i] && cover[i * n + j])
+                slack[i]--;
+        slack[j] = kept - cap;
+        GEOSGeom_destroy_r(s->h, lines[j]);
+        lines[j] = NULL;
+        dropped[j] = 1;
+    }
+    rc = 0;
+done:
+    free(cover);
+    free(slack);
+    free(env);
+    free(dropped);
+    return rc;
+}
+
 int sv_geom_overlay_faces_capped(sv_geos *s, const sv_geom *region, const sv_geom *const *areas, size_t n, int cap,
                                  sv_face **faces, size_t *nfaces)
 {
@@ -1009,10 +1080,18 @@ int sv_geom_overlay_faces_capped(sv_geos *s, const sv_geom *region, const sv_geo
         if (GEOSisEmpty_r(s->h, c) == 1)
             GEOSGeom_destroy_r(s->h, c);
         else
-            lines[nl++] = c;
+            lines[1 + i] = c;
         if (!(prep[i] = GEOSPrepare_r(s->h, CG(areas[i]))))
             goto done;
     }
+    if (cap < INT_MAX && n > (size_t)cap && drop_deep_lines(s, areas, prep, lines + 1, n, cap) != 0)
+        goto done;
+    for (size_t i = 0; i < n; i++) /* the kept boundaries, packed */
+        if (lines[1 + i]) {
+            GEOSGeometry *c = lines[1 + i];
+            lines[1 + i] = NULL;
+            lines[nl++] = c;
+        }
     all = GEOSGeom_createCollection_r(s->h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)nl);
     if (!all)
         goto done;

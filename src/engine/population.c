@@ -319,6 +319,11 @@ void sv_redundancy_free(sv_redundancy *r)
 
 static int list_push(sv_face_lists *L, size_t id, sv_geom *g)
 {
+    if (L->n[id] == 0) {
+        if (sv_grow(&L->touched, &L->cap_touched, L->n_touched + 1, sizeof *L->touched, 16) != 0)
+            return -1;
+        L->touched[L->n_touched++] = id;
+    }
     if (L->n[id] == L->cap[id]) {
         if (sv_grow(&L->geoms[id], &L->cap[id], L->n[id] + 1, sizeof *L->geoms[id], 4) != 0)
             return -1;
@@ -399,26 +404,19 @@ sv_status sv_redundancy_compute_pieces(sv_ctx *ctx, sv_geos *h, const sv_geom *r
     double region_area = sv_geom_area(h, region);
     sv_face *faces = NULL;
     size_t *owner = NULL, nf = 0, capf = 0;
-    size_t *first = sv_malloc((np + 1) * sizeof *first); /* the faces of piece k: first[k] .. first[k + 1] - 1 */
-    if (!first)
-        return SV_ERR_NOMEM;
     for (size_t k = 0; k < np; k++) {
-        first[k] = nf;
         if (piece_faces(h, &pieces[k], &faces, &owner, &nf, &capf) != 0) {
             sv_faces_free(h, faces, nf);
             free(owner);
-            free(first);
             return sv_error(ctx, SV_ERR_GEOM, "cannot cut a district by the service areas: %s", sv_geos_errmsg(h));
         }
     }
-    first[np] = nf;
     sv_status rc = SV_OK;
     sv_geom **cls[SV_REDUNDANCY_CLASSES] = {0};
-    size_t ncls[SV_REDUNDANCY_CLASSES] = {0}, *cpiece[SV_REDUNDANCY_CLASSES] = {0}, k = 0;
+    size_t ncls[SV_REDUNDANCY_CLASSES] = {0};
     for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
         cls[c] = sv_calloc(nf + 1, sizeof *cls[c]);
-        cpiece[c] = sv_malloc((nf + 1) * sizeof *cpiece[c]);
-        if (!cls[c] || !cpiece[c])
+        if (!cls[c])
             rc = SV_ERR_NOMEM;
         r->people[c] = surf || own_people >= 0 ? 0.0 : NAN;
     }
@@ -446,31 +444,8 @@ sv_status sv_redundancy_compute_pieces(sv_ctx *ctx, sv_geos *h, const sv_geom *r
                 }
             }
         }
-        while (f >= first[k + 1])
-            k++;
-        cpiece[c][ncls[c]] = k;
         cls[c][ncls[c]++] = faces[f].geom;
         faces[f].geom = NULL; /* the class's union takes it */
-    }
-    /* Faces of one arrangement tile: each piece's faces of a class are
-     * merged without an overlay first; those of several pieces need not
-     * match vertex for vertex along the pieces' edges. */
-    for (int c = 0; c < SV_REDUNDANCY_CLASSES - 1 && np > 1 && rc == SV_OK; c++) {
-        size_t m = 0;
-        for (size_t q = 0; q < ncls[c] && rc == SV_OK;) {
-            size_t e = q + 1;
-            while (e < ncls[c] && cpiece[c][e] == cpiece[c][q])
-                e++;
-            sv_geom *u = e - q == 1 ? cls[c][q] : sv_geom_coverage_union_take(h, cls[c] + q, e - q);
-            cls[c][q] = NULL;
-            if (!u)
-                rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite redundancy faces: %s", sv_geos_errmsg(h));
-            cls[c][m++] = u;
-            q = e;
-        }
-        for (size_t q = m; q < ncls[c]; q++)
-            sv_geom_destroy(h, cls[c][q]);
-        ncls[c] = m;
     }
     for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
         if (rc == SV_OK && ncls[c]) {
@@ -491,6 +466,10 @@ sv_status sv_redundancy_compute_pieces(sv_ctx *ctx, sv_geos *h, const sv_geom *r
                 u = rc != SV_OK ? NULL : nl ? (lu ? sv_geom_difference(h, region, lu) : NULL) : sv_geom_clone(h, region);
                 sv_geom_destroy(h, lu);
             } else {
+                /* all the class's faces in one checked coverage union: the
+                 * faces of one piece share their edges exactly, those of
+                 * neighbouring pieces need not (then GEOS overlays them);
+                 * merging each piece's faces first cost more than it saved */
                 u = sv_geom_tiles_union_take(h, cls[c], ncls[c]);
             }
             sv_geom *p = u ? sv_geom_without_slivers(h, u, SV_SLIVER_TOL_M, NULL) : NULL;
@@ -503,11 +482,9 @@ sv_status sv_redundancy_compute_pieces(sv_ctx *ctx, sv_geos *h, const sv_geom *r
         for (size_t q = 0; cls[c] && q < ncls[c]; q++)
             sv_geom_destroy(h, cls[c][q]);
         free(cls[c]);
-        free(cpiece[c]);
     }
     sv_faces_free(h, faces, nf);
     free(owner);
-    free(first);
 
     if (rc != SV_OK)
         sv_redundancy_free(r);

@@ -452,16 +452,23 @@ done:
  * its own GEOS handle, its cells (circles) or service areas (network,
  * --method union) and its own copy of the population surface (worker 0,
  * the calling thread, uses the caller's); what each station alone covers
- * is summed per worker into the caller's red_out slot of that worker. */
+ * is kept per item (district), and the caller adds the items up in item
+ * order: the same numbers and bytes with any number of threads. */
 typedef struct red_job red_job;
 
-/* What each station alone covers in one worker's districts: area, people
- * and the united polygon's WKB (kept by the caller across the run). */
+/* What one station alone covers in one item: area, people and the united
+ * polygon's WKB (sv_free). */
 typedef struct {
-    double *oa, *op;
-    unsigned char **only_wkb;
-    size_t *only_len;
-} red_out;
+    size_t id;
+    double area, people;
+    unsigned char *wkb;
+    size_t len;
+} red_rec;
+
+typedef struct {
+    red_rec *r;
+    size_t n;
+} red_recs;
 
 typedef struct {
     red_job *j;
@@ -471,8 +478,8 @@ typedef struct {
     area_source src; /* otherwise: the areas of the break */
     sv_popsurf *surf; /* this worker's population surface (NULL: none) */
     int own_surf;     /* surf is a copy this worker frees */
-    sv_face_lists L; /* the faces of what each station alone covers */
-    red_out *out;
+    sv_face_lists L; /* the faces of what each station alone covers, in the current item */
+    double *oa, *op;  /* the current item's alone area and people per station (zero between items) */
 } red_worker;
 
 struct red_job {
@@ -481,7 +488,7 @@ struct red_job {
     sv_analysis *a;
     sv_popsurf *surf;
     const double *own;
-    red_out *outs; /* one per worker */
+    red_recs *recs; /* per item: what its stations alone cover */
     int cells;     /* districts cut along the cells (circles), else all areas at once */
     size_t b, n_items;
     pthread_mutex_t lock;
@@ -499,24 +506,13 @@ static void red_fail(red_job *j, sv_status st, const char *msg)
     pthread_mutex_unlock(&j->lock);
 }
 
-static void red_out_free(red_out *o, size_t ns)
+static void red_recs_clear(red_recs *rs)
 {
-    for (size_t i = 0; o->only_wkb && i < ns; i++)
-        sv_free(o->only_wkb[i]);
-    free(o->only_wkb);
-    free(o->only_len);
-    free(o->oa);
-    free(o->op);
-    memset(o, 0, sizeof *o);
-}
-
-static int red_out_init(red_out *o, size_t ns)
-{
-    o->oa = sv_calloc(ns + 1, sizeof *o->oa);
-    o->op = sv_calloc(ns + 1, sizeof *o->op);
-    o->only_wkb = sv_calloc(ns + 1, sizeof *o->only_wkb);
-    o->only_len = sv_calloc(ns + 1, sizeof *o->only_len);
-    return o->oa && o->op && o->only_wkb && o->only_len ? 0 : -1;
+    for (size_t k = 0; k < rs->n; k++)
+        sv_free(rs->r[k].wkb);
+    free(rs->r);
+    rs->r = NULL;
+    rs->n = 0;
 }
 
 /* fini of the parallel run: frees what red_worker_init made. */
@@ -538,6 +534,9 @@ static void red_worker_free(void *job, sv_geos *h, void *state)
     free(w->L.geoms);
     free(w->L.n);
     free(w->L.cap);
+    sv_free(w->L.touched);
+    free(w->oa);
+    free(w->op);
     sv_ctx_destroy(w->ctx);
     memset(w, 0, sizeof *w);
 }
@@ -549,11 +548,12 @@ static int red_worker_init(void *job, sv_geos *h, void *state, size_t index)
     size_t ns = j->a->n_stations;
     w->j = j;
     w->h = h;
-    w->out = &j->outs[index];
     w->ctx = sv_ctx_create();
-    w->L = (sv_face_lists){sv_calloc(ns + 1, sizeof(sv_geom **)), sv_calloc(ns + 1, sizeof(size_t)),
-                           sv_calloc(ns + 1, sizeof(size_t))};
-    int ok = w->ctx && w->L.geoms && w->L.n && w->L.cap;
+    w->L = (sv_face_lists){.geoms = sv_calloc(ns + 1, sizeof(sv_geom **)), .n = sv_calloc(ns + 1, sizeof(size_t)),
+                           .cap = sv_calloc(ns + 1, sizeof(size_t))};
+    w->oa = sv_calloc(ns + 1, sizeof *w->oa);
+    w->op = sv_calloc(ns + 1, sizeof *w->op);
+    int ok = w->ctx && w->L.geoms && w->L.n && w->L.cap && w->oa && w->op;
     if (ok && j->cells) {
         ok = cell_set_init(&w->cs, w->h, &j->a->cov, j->in->xs, j->in->ys) == 0;
     } else if (ok) {
@@ -573,6 +573,44 @@ static int red_worker_init(void *job, sv_geos *h, void *state, size_t index)
         return -1;
     }
     return 0;
+}
+
+/* What each station alone covers in the item just done, from the worker's
+ * faces, areas and people into rs (in the order the stations were met):
+ * one polygon per station (by cells the faces of neighbouring pieces need
+ * not match vertex for vertex; a whole-district overlay's faces do). The
+ * worker's lists and sums are left empty for the next item. */
+static sv_status red_item_keep(red_worker *w, red_recs *rs)
+{
+    sv_face_lists *L = &w->L;
+    sv_status rc = SV_OK;
+    rs->r = L->n_touched ? sv_calloc(L->n_touched, sizeof *rs->r) : NULL;
+    if (L->n_touched && !rs->r)
+        rc = sv_error(w->ctx, SV_ERR_NOMEM, "out of memory keeping what each station alone covers");
+    for (size_t t = 0; t < L->n_touched; t++) {
+        size_t i = L->touched[t];
+        if (rc == SV_OK) {
+            sv_geom *u = w->j->cells ? sv_geom_tiles_union_take(w->h, L->geoms[i], L->n[i])
+                                     : sv_geom_coverage_union_take(w->h, L->geoms[i], L->n[i]);
+            sv_geom *p = u ? sv_geom_without_slivers(w->h, u, SV_SLIVER_TOL_M, NULL) : NULL;
+            red_rec *r = &rs->r[rs->n];
+            *r = (red_rec){.id = i, .area = w->oa[i], .people = w->op[i]};
+            r->wkb = p ? sv_geom_to_wkb(w->h, p, &r->len) : NULL;
+            sv_geom_destroy(w->h, u);
+            sv_geom_destroy(w->h, p);
+            if (!r->wkb)
+                rc = sv_error(w->ctx, SV_ERR_GEOM, "cannot unite what a station alone covers: %s",
+                              sv_geos_errmsg(w->h));
+            else
+                rs->n++;
+        }
+        for (size_t k = 0; k < L->n[i]; k++)
+            sv_geom_destroy(w->h, L->geoms[i][k]);
+        L->n[i] = 0;
+        w->oa[i] = w->op[i] = 0;
+    }
+    L->n_touched = 0;
+    return rc;
 }
 
 /* Item d of the break: district d, or the city (d = n_districts). */
@@ -602,7 +640,7 @@ static int red_item(void *job, sv_geos *h, void *state, size_t d)
         use = NULL; /* unknown */
     }
     sv_geom *D = sv_geom_from_wkb(w->h, in->dw[d], in->dl[d]);
-    double *oa = acc ? w->out->oa : NULL, *op = acc ? w->out->op : NULL;
+    double *oa = acc ? w->oa : NULL, *op = acc ? w->op : NULL;
     sv_face_lists *L = acc ? &w->L : NULL;
     sv_redundancy *r = &a->people.red[d * nb + j->b];
     sv_status rc = SV_OK;
@@ -618,39 +656,11 @@ static int red_item(void *job, sv_geos *h, void *state, size_t d)
         rc = sv_redundancy_compute(w->ctx, w->h, D, (const sv_geom *const *)w->src.got, w->src.ids, w->src.n_got,
                                    use, own_people, oa, op, L, r);
     sv_geom_destroy(w->h, D);
+    if (rc == SV_OK && acc)
+        rc = red_item_keep(w, &j->recs[d]);
     if (rc != SV_OK)
         red_fail(j, rc, sv_ctx_errmsg(w->ctx));
     return rc == SV_OK ? 0 : -1;
-}
-
-/* finish of the parallel run: what each station alone covers in this
- * worker's districts, as one polygon's WKB (in the worker's thread: its
- * faces belong to its handle). */
-static int red_worker_unite(void *job, sv_geos *h, void *state)
-{
-    (void)job;
-    (void)h;
-    red_worker *w = state;
-    for (size_t i = 0; i < w->j->a->n_stations; i++) {
-        if (!w->L.n[i])
-            continue;
-        /* by cells the faces of neighbouring pieces need not match vertex
-         * for vertex; a whole-district overlay's faces do */
-        sv_geom *u = w->j->cells ? sv_geom_tiles_union_take(w->h, w->L.geoms[i], w->L.n[i])
-                                 : sv_geom_coverage_union_take(w->h, w->L.geoms[i], w->L.n[i]);
-        sv_geom *p = u ? sv_geom_without_slivers(w->h, u, SV_SLIVER_TOL_M, NULL) : NULL;
-        sv_geom_destroy(w->h, u);
-        w->out->only_wkb[i] = p ? sv_geom_to_wkb(w->h, p, &w->out->only_len[i]) : NULL;
-        sv_geom_destroy(w->h, p);
-        for (size_t k = 0; k < w->L.n[i]; k++)
-            sv_geom_destroy(w->h, w->L.geoms[i][k]);
-        w->L.n[i] = 0;
-        if (!w->out->only_wkb[i]) {
-            red_fail(w->j, SV_ERR_GEOM, "cannot unite what a station alone covers");
-            return -1;
-        }
-    }
-    return 0;
 }
 
 /* The calling thread reports progress every 8 districts. */
@@ -693,18 +703,15 @@ static sv_status redundancy_parallel(sv_ctx *ctx, sv_geos *h, const sv_people_in
     pthread_mutex_init(&j.lock, NULL);
     int threads = sv_ctx_threads(ctx);
     size_t nt = sv_parallel_workers(threads, j.n_items);
-    j.outs = sv_calloc(nt, sizeof *j.outs);
-    sv_geom **parts = sv_calloc(nt, sizeof *parts);
+    j.recs = sv_calloc(j.n_items + 1, sizeof *j.recs);
+    size_t *start = sv_calloc(ns + 1, sizeof *start), *at = sv_calloc(ns + 1, sizeof *at);
+    const red_rec **byst = NULL; /* the records of station i: byst[start[i] .. start[i + 1]), in item order */
+    sv_geom **parts = NULL;
     sv_status rc = SV_OK;
-    if (!j.outs || !parts) {
+    if (!j.recs || !start || !at) {
         rc = SV_ERR_NOMEM;
         goto done;
     }
-    for (size_t t = 0; t < nt; t++)
-        if (red_out_init(&j.outs[t], ns) != 0) {
-            rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory preparing the redundancy workers");
-            goto done;
-        }
     if (surf && nt > 1 && sv_popsurf_share(surf) != 0) { /* for the workers' copies */
         rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory sharing the population with the redundancy workers");
         goto done;
@@ -712,24 +719,16 @@ static sv_status redundancy_parallel(sv_ctx *ctx, sv_geos *h, const sv_people_in
     sv_parallel_spec spec = {.worker_size = sizeof(red_worker),
                              .init = red_worker_init,
                              .item = red_item,
-                             .finish = red_worker_unite,
                              .fini = red_worker_free,
                              .progress = red_progress,
                              .caller_h = h,
-                             /* what each station alone covers is summed and united per worker:
-                              * the same items per worker make the same bits in every run */
+                             /* what each station alone covers is kept per item */
                              .striped = 1};
     sv_progress(ctx, "redundancy", 0.0);
     for (size_t b = 0; b < nb && rc == SV_OK; b++) {
         j.b = b;
-        for (size_t t = 0; t < nt; t++) {
-            red_out *o = &j.outs[t];
-            for (size_t i = 0; i < ns; i++) {
-                o->oa[i] = o->op[i] = 0;
-                sv_free(o->only_wkb[i]);
-                o->only_wkb[i] = NULL;
-            }
-        }
+        for (size_t d = 0; d < j.n_items; d++)
+            red_recs_clear(&j.recs[d]);
         if (sv_parallel_run(threads, j.n_items, &spec, &j) != 0 && j.status == SV_OK)
             red_fail(&j, SV_ERR_NOMEM, "out of memory starting the redundancy workers");
         if (j.status != SV_OK) {
@@ -738,34 +737,53 @@ static sv_status redundancy_parallel(sv_ctx *ctx, sv_geos *h, const sv_people_in
         }
         if (!overlap) /* the city is the sum of the districts */
             city_classes_from_districts(P, nd, nb, b, surf != NULL);
-        /* What each station alone covers: the workers' parts together. */
+        /* What each station alone covers: its items' parts together, in
+         * item order. */
+        size_t total = 0;
+        memset(start, 0, (ns + 1) * sizeof *start);
+        for (size_t d = 0; d < j.n_items; d++)
+            for (size_t q = 0; q < j.recs[d].n; q++)
+                start[j.recs[d].r[q].id + 1]++;
+        for (size_t i = 0; i < ns; i++)
+            start[i + 1] += start[i];
+        total = start[ns];
+        free(byst);
+        free(parts);
+        byst = sv_malloc((total + 1) * sizeof *byst);
+        parts = sv_calloc(total + 1, sizeof *parts);
+        if (!byst || !parts) {
+            rc = SV_ERR_NOMEM;
+            break;
+        }
+        memcpy(at, start, ns * sizeof *at);
+        for (size_t d = 0; d < j.n_items; d++)
+            for (size_t q = 0; q < j.recs[d].n; q++)
+                byst[at[j.recs[d].r[q].id]++] = &j.recs[d].r[q];
         double *oa = P->crit_area + b * ns, *op = P->crit_pop + b * ns;
         for (size_t i = 0; i < ns && rc == SV_OK; i++) {
-            size_t np = 0, last = 0;
-            for (size_t t = 0; t < nt; t++) {
-                oa[i] += j.outs[t].oa[i];
-                op[i] += j.outs[t].op[i];
-                if (j.outs[t].only_wkb[i]) {
-                    np++;
-                    last = t;
-                }
+            size_t n0 = start[i], n1 = start[i + 1];
+            for (size_t q = n0; q < n1; q++) {
+                oa[i] += byst[q]->area;
+                op[i] += byst[q]->people;
             }
             if (!surf)
                 op[i] = NAN;
-            if (np == 1) { /* one worker's polygon as it is */
-                P->crit_wkb[b * ns + i] = j.outs[last].only_wkb[i];
-                P->crit_len[b * ns + i] = j.outs[last].only_len[i];
-                j.outs[last].only_wkb[i] = NULL;
+            if (n1 - n0 == 1) { /* one item's polygon as it is */
+                red_rec *r = (red_rec *)byst[n0];
+                P->crit_wkb[b * ns + i] = r->wkb;
+                P->crit_len[b * ns + i] = r->len;
+                r->wkb = NULL;
                 continue;
             }
-            np = 0;
-            for (size_t t = 0; t < nt; t++)
-                if (j.outs[t].only_wkb[i] &&
-                    !(parts[np++] = sv_geom_from_wkb(h, j.outs[t].only_wkb[i], j.outs[t].only_len[i])))
+            size_t np = 0;
+            for (size_t q = n0; q < n1 && rc == SV_OK; q++)
+                if (!(parts[np++] = sv_geom_from_wkb(h, byst[q]->wkb, byst[q]->len)))
                     rc = SV_ERR_GEOM;
             sv_geom *u = rc == SV_OK && np ? sv_geom_tiles_union_take(h, parts, np) : NULL;
-            for (size_t k = 0; k < np; k++)
+            for (size_t k = 0; k < np; k++) {
                 sv_geom_destroy(h, parts[k]);
+                parts[k] = NULL;
+            }
             sv_geom *pg = u ? sv_geom_without_slivers(h, u, SV_SLIVER_TOL_M, NULL) : NULL;
             sv_geom_destroy(h, u);
             if (np && !(P->crit_wkb[b * ns + i] = pg ? sv_geom_to_wkb(h, pg, &P->crit_len[b * ns + i]) : NULL))
@@ -775,9 +793,12 @@ static sv_status redundancy_parallel(sv_ctx *ctx, sv_geos *h, const sv_people_in
     }
     sv_progress(ctx, "redundancy", 1.0);
 done:
-    for (size_t t = 0; j.outs && t < nt; t++)
-        red_out_free(&j.outs[t], ns);
-    free(j.outs);
+    for (size_t d = 0; j.recs && d < j.n_items; d++)
+        red_recs_clear(&j.recs[d]);
+    free(j.recs);
+    free(start);
+    free(at);
+    free(byst);
     free(parts);
     pthread_mutex_destroy(&j.lock);
     return rc;

@@ -384,6 +384,12 @@ static void same_numbers(const char *a, const char *b)
                                   "max(coalesce(x.pop_lost, 0), 1)), 1) FROM critical_stations x JOIN "
                                   "u.critical_stations y ON x.station_id = y.station_id AND x.radius_m = y.radius_m") <
                 1e-12);
+    /* and since the alone parts are added up per district in district
+     * order, not per worker: the same bits, polygons included */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM critical_stations x JOIN u.critical_stations y ON "
+                                    "x.station_id = y.station_id AND x.radius_m = y.radius_m WHERE x.area_lost_m2 = "
+                                    "y.area_lost_m2 AND x.pop_lost IS y.pop_lost AND x.geom = y.geom"),
+                     svt_db_int(db, "SELECT count(*) FROM critical_stations"));
     sqlite3_close(db);
 }
 

@@ -9,6 +9,7 @@
 #include "svcov/sv_common.h"
 #include "svcov/sv_geom.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -497,6 +498,71 @@ static void test_strtree_query(void **state)
 /* Tiles merge by CoverageUnion; overlapping polygons (which GEOS 3.11's
  * CoverageUnion can turn into an invalid polygon of the summed area) fall
  * back to an overlay union. */
+/* Class areas (count capped at cap) and, per area, what it alone covers,
+ * from the faces of region and areas. */
+static void capped_classes(sv_geos *h, const sv_geom *region, sv_geom *const *areas, size_t n, int cap, double *cls,
+                           double *only, size_t *nfaces)
+{
+    sv_face *f = NULL;
+    size_t nf = 0;
+    int rc = cap == INT_MAX ? sv_geom_overlay_faces(h, region, (const sv_geom *const *)areas, n, &f, &nf)
+                            : sv_geom_overlay_faces_capped(h, region, (const sv_geom *const *)areas, n, cap, &f, &nf);
+    assert_int_equal(rc, 0);
+    for (size_t k = 0; k < nf; k++) {
+        cls[f[k].count < 3 ? f[k].count : 3] += f[k].area;
+        if (f[k].count == 1 && f[k].only >= 0)
+            only[f[k].only] += f[k].area;
+    }
+    *nfaces = nf;
+    sv_faces_free(h, f, nf);
+}
+
+/* Capped faces leave out the boundaries that only part "cap or more" from
+ * "cap or more": the classes and what each circle alone covers stay those
+ * of the full arrangement, also with repeated circles (two equal
+ * boundaries: one of them must stay) and circles inside circles. */
+static void test_overlay_faces_capped(void **state)
+{
+    sv_geos *h = *state;
+    rng_seed(19);
+    for (int round = 0; round < 12; round++) {
+        sv_geom *areas[16];
+        size_t n = 0;
+        for (; n < 12; n++) {
+            double x = 40 + 120 * rng_uniform(), y = 40 + 120 * rng_uniform(), r = 25 + 35 * rng_uniform();
+            areas[n] = sv_geom_circle(h, x, y, r, 8);
+            assert_non_null(areas[n]);
+        }
+        areas[n++] = sv_geom_circle(h, 100, 100, 30, 8); /* repeated: the same polygon twice */
+        areas[n++] = sv_geom_circle(h, 100, 100, 30, 8);
+        areas[n++] = sv_geom_circle(h, 100, 100, 10, 8); /* inside both */
+        sv_geom *region = sv_geom_from_wkt(h, round % 2 ? "POLYGON((60 60,140 60,140 140,60 140,60 60))"
+                                                        : "POLYGON((90 90,110 90,110 110,90 110,90 90))");
+        assert_non_null(region);
+        double full[4] = {0}, full_only[16] = {0};
+        size_t nf_full = 0;
+        capped_classes(h, region, areas, n, INT_MAX, full, full_only, &nf_full);
+        for (int cap = 1; cap <= 3; cap++) {
+            double cls[4] = {0}, only[16] = {0}, want[4] = {0};
+            size_t nf = 0;
+            capped_classes(h, region, areas, n, cap, cls, only, &nf);
+            for (int c = 0; c < 4; c++)
+                want[c < cap ? c : cap] += full[c];
+            for (int c = 0; c < 4; c++)
+                if (want[c] > 0 || cls[c] > 0)
+                    assert_rel(cls[c], want[c], 1e-9);
+            for (size_t i = 0; cap > 1 && i < n; i++)
+                if (full_only[i] > 0 || only[i] > 0)
+                    assert_rel(only[i], full_only[i], 1e-9);
+            if (cap == 1) /* the deep boundaries are gone: fewer faces */
+                assert_true(nf < nf_full);
+        }
+        for (size_t i = 0; i < n; i++)
+            sv_geom_destroy(h, areas[i]);
+        sv_geom_destroy(h, region);
+    }
+}
+
 static void test_tiles_union(void **state)
 {
     sv_geos *h = *state;
@@ -640,6 +706,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_voronoi_collinear, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strtree_query, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tiles_union, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_overlay_faces_capped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prepared_predicates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_without_slivers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_on_grid, setup, teardown),
