@@ -322,12 +322,28 @@ int sv_tmp_clean_stale(const char *path)
     return removed;
 }
 
+/* An output path that exists must be a file (or a link to one): the result is renamed over it, which
+ * would replace a device, a pipe or a socket (as root: /dev/null or /dev/full itself) instead of
+ * writing into it, and a folder cannot be replaced. SV_ERR_USAGE naming path. */
+static sv_status output_is_file(sv_ctx *ctx, const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0 || S_ISREG(sb.st_mode))
+        return SV_OK;
+    return sv_error(ctx, SV_ERR_USAGE, "%s is %s, not a file: svcov writes its results to a file of their own "
+                    "(it would be replaced); give the name of a file", path,
+                    S_ISDIR(sb.st_mode) ? "a folder" : S_ISFIFO(sb.st_mode) ? "a pipe" : "a device or socket");
+}
+
 sv_status sv_tmp_create(sv_ctx *ctx, const char *path, char *tmp, size_t size)
 {
     char dir[4096];
     const char *base;
     if (split_path(path, dir, sizeof dir, &base) != 0)
         return sv_error(ctx, SV_ERR_USAGE, "%s: give a file name, not a folder", path);
+    sv_status st = output_is_file(ctx, path);
+    if (st != SV_OK)
+        return st;
     sv_tmp_clean_stale(path);
     int n = snprintf(tmp, size, "%s/.%s%s%ld-XXXXXX", dir, base, tmp_tag, (long)getpid());
     if (n < 0 || (size_t)n + strlen(base) + 2 > size)
@@ -394,6 +410,9 @@ sv_status sv_lock_output(sv_ctx *ctx, const char *path, sv_lock **out)
     const char *base;
     if (split_path(path, dir, sizeof dir, &base) != 0)
         return SV_OK; /* not a file name: the writer says so */
+    sv_status st = output_is_file(ctx, path); /* before the inputs are read, not after the work */
+    if (st != SV_OK)
+        return st;
     snprintf(lock_path, sizeof lock_path, "%s/.%s.svcov-lock", dir, base);
     for (int attempt = 0; attempt < 100; attempt++) {
         int fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
