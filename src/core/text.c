@@ -324,13 +324,13 @@ int sv_tmp_clean_stale(const char *path)
 
 /* An output path that exists must be a file (or a link to one): the result is renamed over it, which
  * would replace a device, a pipe or a socket (as root: /dev/null or /dev/full itself) instead of
- * writing into it, and a folder cannot be replaced. SV_ERR_USAGE naming path. */
+ * writing into it, and a folder cannot be replaced. SV_ERR_OUTPUT naming path (exit 1, as a folder was). */
 static sv_status output_is_file(sv_ctx *ctx, const char *path)
 {
     struct stat sb;
     if (stat(path, &sb) != 0 || S_ISREG(sb.st_mode))
         return SV_OK;
-    return sv_error(ctx, SV_ERR_USAGE, "%s is %s, not a file: svcov writes its results to a file of their own "
+    return sv_error(ctx, SV_ERR_OUTPUT, "%s is %s, not a file: svcov writes its results to a file of their own "
                     "(it would be replaced); give the name of a file", path,
                     S_ISDIR(sb.st_mode) ? "a folder" : S_ISFIFO(sb.st_mode) ? "a pipe" : "a device or socket");
 }
