@@ -57,4 +57,15 @@ static const char *const db_values[] = {
     SV_NP_("runs column", "access_demand"), SV_NP_("runs column", "hours_field"),
     SV_NP_("runs column", "moments"), SV_NP_("runs column", "stations_without_hours"),
     SV_NP_("runs column", "hours_unreadable"),
+
+    /* the stages of the stage times the CLI prints (sv_progress; timings.stage keeps the English) */
+    SV_NP_("stage", "reading"), SV_NP_("stage", "projecting"), SV_NP_("stage", "checks"),
+    SV_NP_("stage", "districts"), SV_NP_("stage", "voronoi"), SV_NP_("stage", "circles"),
+    SV_NP_("stage", "coverage"), SV_NP_("stage", "city coverage"), SV_NP_("stage", "coverage tables"),
+    SV_NP_("stage", "people"), SV_NP_("stage", "people tables"), SV_NP_("stage", "redundancy"),
+    SV_NP_("stage", "categories"), SV_NP_("stage", "access"), SV_NP_("stage", "time of day"),
+    SV_NP_("stage", "demand"), SV_NP_("stage", "network"), SV_NP_("stage", "graph"), SV_NP_("stage", "reach"),
+    SV_NP_("stage", "grid"), SV_NP_("stage", "whole area"), SV_NP_("stage", "comparing"),
+    SV_NP_("stage", "writing"), SV_NP_("stage", "indexes"), SV_NP_("stage", "early writer"),
+    SV_NP_("stage", "finish"), SV_NP_("stage", "other"), SV_NP_("stage", "total"),
 };

@@ -27,6 +27,12 @@ extern "C" {
 
 typedef enum { SV_LANG_EN = 0, SV_LANG_ZH } sv_lang;
 
+/* The language of a context's messages (sv_error, sv_warning: their format is looked up in the catalogue
+ * before it is filled in, the values go in unchanged); English until set. A context the library makes for a
+ * worker takes its parent's. */
+void sv_ctx_set_lang(sv_ctx *ctx, sv_lang lang);
+sv_lang sv_ctx_lang(const sv_ctx *ctx);
+
 /* "en" or "zh" (also "zh_CN", "zh-CN", "zh_CN.UTF-8", "en_GB"...). An
  * unknown name is SV_ERR_USAGE naming the languages there are. */
 sv_status sv_lang_parse(sv_ctx *ctx, const char *name, sv_lang *out);

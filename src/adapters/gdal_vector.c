@@ -53,16 +53,16 @@ static const char *const population_ids[] = {"block_id", "geoid", "id", "code", 
 static const char *const merchant_ids[] = {"merchant_id", "id", "osm_id", NULL};
 
 static const role_info roles[] = {
-    [SV_ROLE_STATIONS] = {"stations", "--stations", "--station-id", "--station-name", station_ids, 1, "points"},
-    [SV_ROLE_DISTRICTS] = {"districts", "--districts", "--district-id", "--district-name", district_ids, 0,
+    [SV_ROLE_STATIONS] = {SV_NP_("input", "stations"), "--stations", "--station-id", "--station-name", station_ids, 1, "points"},
+    [SV_ROLE_DISTRICTS] = {SV_NP_("input", "districts"), "--districts", "--district-id", "--district-name", district_ids, 0,
                            "multipolygons"},
-    [SV_ROLE_DEMAND] = {"demand", "--demand", "--demand-id", "--demand-name", demand_ids, 1, "multipolygons"},
-    [SV_ROLE_CANDIDATES] = {"candidates", "--candidates", "--candidate-id", "--candidate-name", candidate_ids, 1,
+    [SV_ROLE_DEMAND] = {SV_NP_("input", "demand"), "--demand", "--demand-id", "--demand-name", demand_ids, 1, "multipolygons"},
+    [SV_ROLE_CANDIDATES] = {SV_NP_("input", "candidates"), "--candidates", "--candidate-id", "--candidate-name", candidate_ids, 1,
                             "points"},
-    [SV_ROLE_NETWORK] = {"network", "--network", "--network-id", "--network-name", road_ids, 2, "lines"},
-    [SV_ROLE_POPULATION] = {"population polygons", "--population", "--population-id", "--population-name",
+    [SV_ROLE_NETWORK] = {SV_NP_("input", "network"), "--network", "--network-id", "--network-name", road_ids, 2, "lines"},
+    [SV_ROLE_POPULATION] = {SV_NP_("input", "population polygons"), "--population", "--population-id", "--population-name",
                             population_ids, 0, "multipolygons"},
-    [SV_ROLE_MERCHANTS] = {"merchants", "--merchants", "--merchant-id", "--merchant-name", merchant_ids, 1, "points"},
+    [SV_ROLE_MERCHANTS] = {SV_NP_("input", "merchants"), "--merchants", "--merchant-id", "--merchant-name", merchant_ids, 1, "points"},
 };
 
 void sv_sources_describe(char *buf, size_t size, const char *const *names, const sv_source_opts *const *opts,
@@ -79,9 +79,16 @@ void sv_sources_describe(char *buf, size_t size, const char *const *names, const
     }
 }
 
-static const char *role_shape(sv_role r)
+/* The words of messages about an input, in the context's language. */
+static const char *input_word(const sv_ctx *ctx, const char *word)
 {
-    return roles[r].points == 1 ? "points" : roles[r].points == 2 ? "lines" : "polygons";
+    return sv_trp(sv_ctx_lang(ctx), "input", word);
+}
+
+static const char *role_shape(const sv_ctx *ctx, sv_role r)
+{
+    return input_word(ctx, roles[r].points == 1 ? SV_NP_("input", "points")
+                           : roles[r].points == 2 ? SV_NP_("input", "lines") : SV_NP_("input", "polygons"));
 }
 
 struct sv_source {
@@ -109,9 +116,9 @@ struct sv_source {
     } text[3];                 /* id, name, category */
 };
 
-static const char *role_word(sv_role r)
+static const char *role_word(const sv_ctx *ctx, sv_role r)
 {
-    return roles[r].word;
+    return input_word(ctx, roles[r].word);
 }
 
 /* A GDAL error handler keeping the first failure's message in the
@@ -674,7 +681,7 @@ static sv_status convert_coords(sv_ctx *ctx, sv_source *s)
                         "%s %s: %s file '%s' (layer '%s') is in %s%s%s%s%s, a projected CRS, not lon/lat; %s and "
                         "BD-09 are lon/lat systems of web maps: give %s-coords wgs84 for this file, or the lon/lat "
                         "file as it came from the map",
-                        opt, sys, role_word(s->role), s->path, s->layer_name, auth && code ? auth : "",
+                        opt, sys, role_word(ctx, s->role), s->path, s->layer_name, auth && code ? auth : "",
                         auth && code ? ":" : "", auth && code ? code : "", auth && code ? " " : "",
                         name ? name : "its CRS", s->coords == SV_COORDS_GCJ02 ? "GCJ-02" : "BD-09",
                         roles[s->role].option);
@@ -688,7 +695,7 @@ static sv_status convert_coords(sv_ctx *ctx, sv_source *s)
             return sv_error(ctx, SV_ERR_USAGE,
                             "%s %s: %s file '%s' (layer '%s') has no CRS and feature %s is not lon/lat (outside "
                             "-180..180, -90..90); give %s-coords wgs84 for this file, or assign its CRS",
-                            opt, sys, role_word(s->role), s->path, s->layer_name, r->id, roles[s->role].option);
+                            opt, sys, role_word(ctx, s->role), s->path, s->layer_name, r->id, roles[s->role].option);
         int size = OGR_G_WkbSize(r->geom);
         unsigned char *wkb = sv_malloc(size > 0 ? (size_t)size : 1);
         if (!wkb)
@@ -768,7 +775,7 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
 
     if (!o->spec || !*o->spec) {
         st = sv_error(ctx, SV_ERR_USAGE, "%s is required (a file GDAL reads, e.g. %s.geojson)",
-                      roles[role].option, role_word(role));
+                      roles[role].option, roles[role].word);
         goto done;
     }
     /* before anything stats the path: VSIStatL on a URL already fetches it */
@@ -781,7 +788,7 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
     }
     if (!path_exists(s->path) && strncmp(s->path, "/vsi", 4) != 0) {
         st = sv_error(ctx, SV_ERR_INPUT, "%s file '%s' not found; check the path given to %s",
-                      role_word(role), s->path, roles[role].option);
+                      role_word(ctx, role), s->path, roles[role].option);
         goto done;
     }
     int shapefile = has_ext(s->path, "shp") || has_ext(s->path, "dbf") || has_ext(s->path, "shz") ||
@@ -831,7 +838,7 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
         st = sv_error(ctx, SV_ERR_INPUT,
                       "%s file '%s' cannot be read as vector data%s%s; give a file in a format GDAL "
                       "reads (GeoJSON, GeoPackage, Shapefile, CSV with lon/lat, KML, FlatGeobuf, OSM .pbf)",
-                      role_word(role), s->path, *why ? ": " : "", why);
+                      role_word(ctx, role), s->path, *why ? ": " : "", why);
         goto done;
     }
     const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
@@ -887,14 +894,17 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
     OGRwkbGeometryType lt = wkbFlatten(OGR_L_GetGeomType(layer));
     if (lt == wkbNone) {
         st = sv_error(ctx, SV_ERR_INPUT, "%s: layer '%s' has no geometry; %s need %s",
-                      s->path, s->layer_name, role_word(role),
-                      roles[role].points == 1 ? "points (or lon/lat columns in a CSV)" : role_shape(role));
+                      s->path, s->layer_name, role_word(ctx, role),
+                      roles[role].points == 1 ? input_word(ctx, SV_NP_("input", "points (or lon/lat columns in a CSV)"))
+                                               : role_shape(ctx, role));
         goto done;
     }
     if (lt != wkbUnknown && !geom_kind_ok(role, lt)) {
         st = sv_error(ctx, SV_ERR_INPUT, "%s: layer '%s' holds %s geometries; %s must be %s",
-                      s->path, s->layer_name, OGRGeometryTypeToName(lt), role_word(role),
-                      roles[role].points == 1 ? "points" : roles[role].points == 2 ? "lines" : "polygons or multipolygons");
+                      s->path, s->layer_name, OGRGeometryTypeToName(lt), role_word(ctx, role),
+                      input_word(ctx, roles[role].points == 1   ? SV_NP_("input", "points")
+                                      : roles[role].points == 2 ? SV_NP_("input", "lines")
+                                                                : SV_NP_("input", "polygons or multipolygons")));
         goto done;
     }
 
@@ -993,7 +1003,7 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
                       "%s file '%s', layer '%s': the CRS it declares%s cannot be used: %s; svcov will not guess "
                       "(taking the coordinates as lon/lat could put them anywhere): fix the CRS, e.g. ogr2ogr "
                       "-a_srs EPSG:XXXX fixed.gpkg %s",
-                      role_word(role), s->path, s->layer_name, prj, srs_error, s->path);
+                      role_word(ctx, role), s->path, s->layer_name, prj, srs_error, s->path);
         goto done;
     }
     if (lsrs) {
@@ -1082,7 +1092,7 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
     CPLPopErrorHandler();
     if (st == SV_OK && read_error[0])
         st = sv_error(ctx, SV_ERR_INPUT, "%s file '%s', layer '%s': GDAL failed to read it after %zu features%s%s%s: "
-                      "%s; %s", role_word(role), s->path, s->layer_name, s->n_read,
+                      "%s; %s", role_word(ctx, role), s->path, s->layer_name, s->n_read,
                       o->where && *o->where ? " with --where \"" : "", o->where && *o->where ? o->where : "",
                       o->where && *o->where ? "\"" : "", read_error,
                       o->where && *o->where ? "check the filter's field names and quoting (a text value in "

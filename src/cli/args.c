@@ -9,6 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Here, not in main.c, so that the fuzz targets of the parser link without the commands. */
+static sv_lang msg_lang;
+
+sv_lang cli_msg_lang(void)
+{
+    return msg_lang;
+}
+
+void cli_set_msg_lang(sv_lang lang)
+{
+    msg_lang = lang;
+}
+
+sv_ctx *cli_ctx_create(void)
+{
+    sv_ctx *ctx = sv_ctx_create();
+    sv_ctx_set_lang(ctx, msg_lang);
+    return ctx;
+}
+
 const cli_choice cli_snap_words[] = {{"edge", SV_SNAP_EDGE}, {"node", SV_SNAP_NODE}, {NULL, 0}};
 const cli_choice cli_on_off[] = {{"on", 1}, {"off", 0}, {NULL, 0}};
 
@@ -83,16 +103,16 @@ static int take(const char *cmd, const cli_arg *a, const char *arg)
     case CLI_ARG_NUMBER: {
         double x;
         if (cli_number(arg, &x) != 0)
-            return cli_usage(cmd, "--%s %s: %s", a->name, arg, a->bad);
+            return cli_usage(cmd, "--%s %s: %s", a->name, arg, sv_tr(msg_lang, a->bad));
         if (x < a->min || (a->above_min && x == a->min) || x > a->max)
-            return cli_usage(cmd, "--%s %s: %s", a->name, arg, a->range ? a->range : a->bad);
+            return cli_usage(cmd, "--%s %s: %s", a->name, arg, sv_tr(msg_lang, a->range ? a->range : a->bad));
         *(double *)a->ptr = x;
         return 0;
     }
     case CLI_ARG_WHOLE: {
         long x;
         if (cli_whole(arg, (long)a->min, (long)a->max, &x) != 0)
-            return cli_usage(cmd, "--%s %s: %s", a->name, arg, a->bad);
+            return cli_usage(cmd, "--%s %s: %s", a->name, arg, sv_tr(msg_lang, a->bad));
         *(int *)a->ptr = (int)x;
         return 0;
     }
@@ -100,7 +120,7 @@ static int take(const char *cmd, const cli_arg *a, const char *arg)
         cli_list *l = a->ptr;
         free(l->v);
         if (cli_parse_list(arg, &l->v, &l->n) != 0)
-            return cli_usage(cmd, "--%s %s: %s", a->name, arg, a->bad);
+            return cli_usage(cmd, "--%s %s: %s", a->name, arg, sv_tr(msg_lang, a->bad));
         return 0;
     }
     case CLI_ARG_CHOICE:
@@ -109,7 +129,7 @@ static int take(const char *cmd, const cli_arg *a, const char *arg)
                 *(int *)a->ptr = c->value;
                 return 0;
             }
-        return cli_usage(cmd, "--%s %s: %s", a->name, arg, a->bad);
+        return cli_usage(cmd, "--%s %s: %s", a->name, arg, sv_tr(msg_lang, a->bad));
     case CLI_ARG_FN:
         return a->fn(cmd, a, arg);
     case CLI_ARG_PRINT:
@@ -124,9 +144,15 @@ int cli_args_parse(const char *cmd, int argc, char **argv, const cli_arg *args, 
     size_t n = 0;
     while (args[n].name)
         n++;
-    struct option *lo = calloc(n + 1, sizeof *lo);
+    /* every command takes --lang (the language of its messages), also one whose table has none */
+    int own_lang = 0;
+    for (size_t i = 0; i < n; i++)
+        own_lang |= strcmp(args[i].name, "lang") == 0;
+    struct option *lo = calloc(n + 2, sizeof *lo);
     if (!lo)
         return EXIT_DATA;
+    if (!own_lang)
+        lo[n] = (struct option){"lang", required_argument, NULL, 1};
     char shorts[64] = "";
     size_t ns = 0;
     for (size_t i = 0; i < n; i++) {
@@ -151,7 +177,16 @@ int cli_args_parse(const char *cmd, int argc, char **argv, const cli_arg *args, 
         for (size_t i = 0; !a && c > 0 && c < 256 && i < n; i++)
             if (args[i].letter == c)
                 a = &args[i];
-        if (!a)
+        if (!a && c == 1 && !own_lang) {
+            /* main() took the language from argv already; here only a wrong name is refused */
+            sv_lang lang;
+            sv_ctx *ctx = cli_ctx_create();
+            if (!ctx)
+                rc = EXIT_DATA;
+            else if (sv_lang_parse(ctx, optarg, &lang) != SV_OK)
+                rc = cli_usage(cmd, "%s", sv_ctx_errmsg(ctx));
+            sv_ctx_destroy(ctx);
+        } else if (!a)
             rc = cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         else
             rc = take(cmd, a, optarg);

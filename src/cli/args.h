@@ -67,7 +67,7 @@ extern const cli_choice cli_on_off[];
 #define CLI_SNAP_OPTIONS(snap_ptr, legs_ptr, max_snap_ptr)                                                 \
     CLI_CHOICE("snap", snap_ptr, cli_snap_words, "use edge (nearest point on the nearest street) or node"), \
         CLI_CHOICE("access-legs", legs_ptr, cli_on_off, "use on or off"),                                  \
-        CLI_NUM("max-snap", max_snap_ptr, 0, 0, 100000, "not a number", "give metres, 0 to 100000")
+        CLI_NUM("max-snap", max_snap_ptr, 0, 0, 100000, "not a number", SV_N_("give metres, 0 to 100000"))
 
 /* cli_args_parse's result when a CLI_ARG_PRINT option ended the command (exit status 0). */
 #define CLI_ARGS_DONE (-1)

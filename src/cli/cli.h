@@ -43,6 +43,12 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 /* The language of what the command prints for people: --lang ARG (en or zh), or with ARG NULL the locale
  * (LC_ALL, LC_MESSAGES, LANG starting with zh: Chinese). 0 ok; an unknown ARG prints why and gives EXIT_USAGE. */
 int cli_lang(const char *cmd, const char *arg, sv_lang *out);
+/* The language of every message the command prints (errors, warnings, usage errors, stage times): main()
+ * sets it from --lang (any command takes it) or else the locale, before the command parses its options. */
+sv_lang cli_msg_lang(void);
+void cli_set_msg_lang(sv_lang lang);
+/* sv_ctx_create with the messages in cli_msg_lang() (NULL when out of memory). */
+sv_ctx *cli_ctx_create(void);
 /* The file names of one output per id (map/poster --all-districts; free each, then the array), in the ids'
  * order: readable (UTF-8 kept), safe on Linux, Windows and in a zip (sv_file_name_part), at most 200 bytes
  * so that NAME_2.pgw stays under NAME_MAX, and unique even on a case-insensitive disk. An id that is

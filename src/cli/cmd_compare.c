@@ -95,7 +95,7 @@ int cmd_compare(int argc, char **argv)
         return cli_usage("compare", "--base, --plan and --out are required");
     char *cmdline = cli_command_line(argc, argv);
     o.command_line = cmdline;
-    sv_ctx *ctx = sv_ctx_create();
+    sv_ctx *ctx = cli_ctx_create();
     if (!ctx) {
         free(cmdline);
         return EXIT_DATA;

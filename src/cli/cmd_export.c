@@ -99,7 +99,7 @@ static int export_run(const char *db, cli_pg *pg, const char *out, int overwrite
                                     : "already exists; add --overwrite to replace it, or choose another file");
         return EXIT_DATA;
     }
-    sv_ctx *ctx = sv_ctx_create();
+    sv_ctx *ctx = cli_ctx_create();
     if (!ctx)
         return EXIT_DATA;
     cli_catch_signals(ctx);
@@ -187,7 +187,7 @@ int cmd_export(int argc, char **argv)
         }
     }
 
-    sv_ctx *ctx = sv_ctx_create();
+    sv_ctx *ctx = cli_ctx_create();
     if (!ctx)
         return EXIT_DATA;
     cli_catch_signals(ctx);

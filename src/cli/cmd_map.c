@@ -215,7 +215,7 @@ int cmd_map(int argc, char **argv)
         goto done;
     }
 
-    sv_ctx *ctx = sv_ctx_create();
+    sv_ctx *ctx = cli_ctx_create();
     if (!ctx) {
         rc = EXIT_DATA;
         goto done;

@@ -229,7 +229,7 @@ int cmd_poster(int argc, char **argv)
     po.compounds = compounds.spec ? &compounds : NULL;
     po.warn = on_warn;
 
-    sv_ctx *ctx = sv_ctx_create();
+    sv_ctx *ctx = cli_ctx_create();
     if (!ctx)
         return EXIT_DATA;
     cli_catch_signals(ctx);

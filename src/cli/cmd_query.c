@@ -404,7 +404,7 @@ int cmd_query(int argc, char **argv)
         if ((rc = typed_value(d, names[i], values[i], &typed[i])) != 0)
             goto done;
     }
-    ctx = sv_ctx_create();
+    ctx = cli_ctx_create();
     if (!ctx) {
         rc = EXIT_DATA;
         goto done;

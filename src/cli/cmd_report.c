@@ -95,7 +95,7 @@ int cmd_report(int argc, char **argv)
     ro.district_maps = district_maps;
     ro.title = title;
     ro.lang = lang;
-    sv_ctx *ctx = sv_ctx_create();
+    sv_ctx *ctx = cli_ctx_create();
     if (!ctx) {
         rc = EXIT_DATA;
         goto done;

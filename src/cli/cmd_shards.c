@@ -154,7 +154,7 @@ int cmd_plan(int argc, char **argv)
         rc = cli_usage("plan", "give --shards N (tiles of equal work) or --shard-by FIELD (one shard per value)");
         goto done;
     }
-    if (!(ctx = sv_ctx_create())) {
+    if (!(ctx = cli_ctx_create())) {
         rc = EXIT_DATA;
         goto done;
     }
@@ -308,7 +308,7 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
     char name[300], host[256] = "";
     gethostname(host, sizeof host - 1);
     snprintf(name, sizeof name, "%s:%ld", host, (long)getpid());
-    sv_ctx *ctx = sv_ctx_create();
+    sv_ctx *ctx = cli_ctx_create();
     if (!ctx)
         return EXIT_DATA;
     cli_catch_signals(ctx);
@@ -451,7 +451,7 @@ int cmd_worker(int argc, char **argv)
     if (!db || !sv_pg_is_uri(db))
         return cli_usage("worker", "give --db PG:\"CONNECTION\" (the database of 'svcov plan')");
     const char *schema = pg.schema ? pg.schema : SV_PG_DEFAULT_SCHEMA;
-    sv_ctx *ctx = sv_ctx_create();
+    sv_ctx *ctx = cli_ctx_create();
     if (!ctx)
         return EXIT_DATA;
     cli_catch_signals(ctx);
@@ -568,7 +568,7 @@ int cmd_finish(int argc, char **argv)
         return k;
     if (!db || !sv_pg_is_uri(db) || pg.run <= 0)
         return cli_usage("finish", "give --db PG:\"CONNECTION\" and --run ID (the id 'svcov plan' printed)");
-    sv_ctx *ctx = sv_ctx_create();
+    sv_ctx *ctx = cli_ctx_create();
     if (!ctx)
         return EXIT_DATA;
     sv_status st = sv_pg_finish(ctx, db, pg.schema ? pg.schema : SV_PG_DEFAULT_SCHEMA, pg.run);
@@ -614,7 +614,7 @@ int cmd_status(int argc, char **argv)
         return k;
     if (!db || !sv_pg_is_uri(db))
         return cli_usage("status", "give --db PG:\"CONNECTION\"");
-    sv_ctx *ctx = sv_ctx_create();
+    sv_ctx *ctx = cli_ctx_create();
     if (!ctx)
         return EXIT_DATA;
     status_state s = {0};

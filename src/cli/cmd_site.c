@@ -167,7 +167,7 @@ int cmd_site(int argc, char **argv)
         CLI_STR("speeds", &o.speeds_csv),
         CLI_SNAP_OPTIONS(&o.snap, &o.access_legs, &o.max_snap_m),
         CLI_CHOICE("candidates-from", &o.candidates_from_nodes, cand_from, "use nodes (the street intersections)"),
-        CLI_NUM("min-spacing", &o.min_spacing_m, 0, 0, INFINITY, "not a number", "give metres, 0 or more"),
+        CLI_NUM("min-spacing", &o.min_spacing_m, 0, 0, INFINITY, "not a number", SV_N_("give metres, 0 or more")),
         POSITIVE("capacity", &o.capacity),
         CLI_STR("capacity-field", &o.candidates.weight_field),
         CLI_CHOICE("solver", &solver, solvers, "use glpk or cbc (COIN-OR CBC, built in)"),

@@ -1,6 +1,7 @@
 /* main.c - the svcov command: subcommand dispatch and shared helpers. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "table.h"
 
 #include "svcov/sv_crs.h"
 #include "svcov/sv_geom.h"
@@ -86,6 +87,18 @@ int main(int argc, char **argv)
     cli_catch_signals(NULL);
     if (!setlocale(LC_CTYPE, "C.UTF-8"))
         setlocale(LC_CTYPE, "");
+    /* the language of every message (usage errors too, whichever option comes first): --lang, else the
+       locale; the command's own parse refuses a wrong name */
+    cli_set_msg_lang(sv_lang_from_locale(getenv("LC_ALL"), getenv("LC_MESSAGES"), getenv("LANG")));
+    for (int i = 2; i < argc; i++) {
+        const char *v = strncmp(argv[i], "--lang=", 7) == 0 ? argv[i] + 7
+                        : strcmp(argv[i], "--lang") == 0 && i + 1 < argc ? argv[i + 1] : NULL;
+        sv_lang L;
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (v && sv_lang_parse(NULL, v, &L) == SV_OK)
+            cli_set_msg_lang(L);
+    }
     if (argc < 2) {
         print_help();
         return EXIT_USAGE;
@@ -102,7 +115,8 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);
     fprintf(stderr,
-            "svcov: unknown command '%s'; commands are analyze, export, query, site, map, report (svcov --help)\n",
+            sv_tr(cli_msg_lang(),
+                  "svcov: unknown command '%s'; commands are analyze, export, query, site, map, report (svcov --help)\n"),
             argv[1]);
     return EXIT_USAGE;
 }
@@ -140,20 +154,24 @@ void cli_eprintf(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    veprintf_term(cmd, "\n", fmt, ap);
+    veprintf_term(cmd, "\n", sv_tr(cli_msg_lang(), fmt), ap);
     va_end(ap);
 }
 
 int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd)
 {
     const char *msg = sv_ctx_errmsg(ctx);
+    sv_lang L = cli_msg_lang();
     if (st == SV_ERR_INTERRUPTED || sv_ctx_interrupted(ctx)) {
-        /* not the error of a step that ^C stopped (GEOS, SQLite, GDAL) */
-        eputs_term(cmd, strncmp(msg, "interrupted", 11) == 0 ? msg : "interrupted; earlier results were left as they were",
+        /* not the error of a step that ^C stopped (GEOS, SQLite, GDAL); the context's messages are in the
+           command's language (cli_run_ctx, cli_ctx_create), and so is the word they start with */
+        const char *word = sv_tr(L, "interrupted");
+        eputs_term(cmd, strncmp(msg, word, strlen(word)) == 0 ? msg
+                                                                : sv_tr(L, "interrupted; earlier results were left as they were"),
                    "\n");
         return EXIT_INTERRUPTED;
     }
-    eputs_term(cmd, *msg ? msg : sv_status_str(st), "\n");
+    eputs_term(cmd, *msg ? msg : sv_tr(L, sv_status_str(st)), "\n");
     if (st == SV_ERR_USAGE)
         return EXIT_USAGE;
     if (st == SV_ERR_INTERRUPTED)
@@ -161,26 +179,20 @@ int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd)
     return EXIT_DATA;
 }
 
-/* The language of the command's --lang (or the locale's), for the progress of long steps too. */
-static int lang_chosen;
-static sv_lang lang_of_command;
-
+/* The command's --lang (or the locale's) is the language of its messages (cli_msg_lang, chosen in main()
+ * already): the summaries, the progress of long steps and the errors. */
 int cli_lang(const char *cmd, const char *arg, sv_lang *out)
 {
     if (!arg) {
-        *out = sv_lang_from_locale(getenv("LC_ALL"), getenv("LC_MESSAGES"), getenv("LANG"));
-        lang_of_command = *out;
-        lang_chosen = 1;
+        *out = cli_msg_lang(); /* the locale's; a worker's shards in the worker's */
         return 0;
     }
-    sv_ctx *ctx = sv_ctx_create();
+    sv_ctx *ctx = cli_ctx_create();
     if (!ctx)
         return EXIT_DATA;
     sv_status st = sv_lang_parse(ctx, arg, out);
-    if (st == SV_OK) {
-        lang_of_command = *out;
-        lang_chosen = 1;
-    }
+    if (st == SV_OK)
+        cli_set_msg_lang(*out);
     int rc = st == SV_OK ? 0 : cli_usage(cmd, "%s", sv_ctx_errmsg(ctx));
     sv_ctx_destroy(ctx);
     return rc;
@@ -191,8 +203,8 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     char tail[64];
-    snprintf(tail, sizeof tail, " (svcov %s --help)\n", cmd);
-    veprintf_term(cmd, tail, fmt, ap);
+    snprintf(tail, sizeof tail, sv_tr(cli_msg_lang(), " (svcov %s --help)\n"), cmd);
+    veprintf_term(cmd, tail, sv_tr(cli_msg_lang(), fmt), ap);
     va_end(ap);
     return EXIT_USAGE;
 }
@@ -240,8 +252,9 @@ static void *watchdog(void *arg)
     while (nanosleep(&t, &t) != 0)
         ;
     sv_tmp_abandon_all();
-    static const char msg[] = "svcov: interrupted; stopped at once, earlier results were left as they were\n";
-    if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) { /* nothing more to do */
+    /* a thread, not the handler: it may look the text up */
+    const char *msg = sv_tr(cli_msg_lang(), "svcov: interrupted; stopped at once, earlier results were left as they were\n");
+    if (write(STDERR_FILENO, msg, strlen(msg)) < 0) { /* nothing more to do */
     }
     _exit(EXIT_INTERRUPTED);
     return NULL;
@@ -291,6 +304,32 @@ static struct {
     sv_ctx *ctx; /* the progress callback's userdata */
 } pg;
 
+/* A stage's path ("people > redundancy") for people: each name in the command's language (po/db_values.c
+ * lists them; timings.stage keeps the English, as data). */
+static const char *stage_text(const char *path, char *buf, size_t size)
+{
+    sv_lang L = cli_msg_lang();
+    size_t n = 0;
+    buf[0] = 0;
+    while (path && *path && n + 1 < size) {
+        const char *sep = strstr(path, " > ");
+        size_t len = sep ? (size_t)(sep - path) : strlen(path);
+        char name[40];
+        snprintf(name, sizeof name, "%.*s", (int)len, path);
+        int k = snprintf(buf + n, size - n, "%s%s", n ? " > " : "", len < sizeof name ? sv_trp(L, "stage", name) : name);
+        n = k < 0 || (size_t)k >= size - n ? size - 1 : n + (size_t)k;
+        path = sep ? sep + 3 : NULL;
+    }
+    return buf;
+}
+
+/* fprintf's %-*s by display width (a Chinese character takes two columns) */
+static void eprint_padded(const char *text, int width)
+{
+    int pad = width - utf8_width(text);
+    fprintf(stderr, "%s%*s", text, pad > 0 ? pad : 0, "");
+}
+
 void cli_progress_begin(void)
 {
     memset(&pg, 0, sizeof pg);
@@ -310,7 +349,10 @@ void cli_progress(const char *stage, double fraction, void *userdata)
     if (pct == pg.last_pct)
         return;
     pg.last_pct = pct;
-    fprintf(stderr, "\r\033[K%-24s %3d%%", stage, pct);
+    char name[SV_TIMING_NAME];
+    fprintf(stderr, "\r\033[K");
+    eprint_padded(stage_text(stage, name, sizeof name), 24);
+    fprintf(stderr, " %3d%%", pct);
     fflush(stderr);
 }
 
@@ -331,16 +373,14 @@ static void cli_work(const char *what, const char *item, double fraction, void *
     work.what = what;
     snprintf(work.item, sizeof work.item, "%s", item);
     work.tenth = tenth;
-    sv_lang L = lang_chosen ? lang_of_command
-                            : sv_lang_from_locale(getenv("LC_ALL"), getenv("LC_MESSAGES"), getenv("LANG"));
     if (pg.tty)
         fprintf(stderr, "\r\033[K");
-    cli_eprintf(userdata ? (const char *)userdata : "", sv_tr(L, what), item, tenth * 10);
+    cli_eprintf(userdata ? (const char *)userdata : "", sv_tr(cli_msg_lang(), what), item, tenth * 10);
 }
 
 sv_ctx *cli_run_ctx(const char *cmd, int allow_network, int threads, int quiet)
 {
-    sv_ctx *ctx = sv_ctx_create();
+    sv_ctx *ctx = cli_ctx_create();
     if (!ctx)
         return NULL;
     sv_ctx_set_allow_network(ctx, allow_network);
@@ -389,17 +429,28 @@ void cli_progress_end(void)
     sv_ctx_timings_update(ctx);
     sv_timing other, total;
     sv_ctx_timing_totals(ctx, &other, &total);
+    sv_lang L = cli_msg_lang();
+    char name[SV_TIMING_NAME];
+    const char *other_name = sv_trp(L, "stage", "other"), *total_name = sv_trp(L, "stage", "total");
     int w = 10;
+    w = utf8_width(other_name) > w ? utf8_width(other_name) : w;
+    w = utf8_width(total_name) > w ? utf8_width(total_name) : w;
     size_t n = sv_ctx_timing_count(ctx);
-    for (size_t i = 0; i < n; i++)
-        w = (int)strlen(sv_ctx_timing(ctx, i)->stage) > w ? (int)strlen(sv_ctx_timing(ctx, i)->stage) : w;
+    for (size_t i = 0; i < n; i++) {
+        int wi = utf8_width(stage_text(sv_ctx_timing(ctx, i)->stage, name, sizeof name));
+        w = wi > w ? wi : w;
+    }
     /* the lines of other threads (the early writer) are in the timings table, not here: these add up */
     for (size_t i = 0; i < n; i++) {
         const sv_timing *t = sv_ctx_timing(ctx, i);
-        if (!t->beside)
-            fprintf(stderr, "%-*s %8.2f s %8.2f s CPU\n", w, t->stage, t->seconds, t->cpu_seconds);
+        if (t->beside)
+            continue;
+        eprint_padded(stage_text(t->stage, name, sizeof name), w);
+        fprintf(stderr, sv_tr(L, " %8.2f s %8.2f s CPU\n"), t->seconds, t->cpu_seconds);
     }
-    fprintf(stderr, "%-*s %8.2f s %8.2f s CPU\n", w, "other", other.seconds, other.cpu_seconds);
-    fprintf(stderr, "%-*s %8.2f s %8.2f s CPU (the whole run)\n", w, "total", total.seconds, total.cpu_seconds);
+    eprint_padded(other_name, w);
+    fprintf(stderr, sv_tr(L, " %8.2f s %8.2f s CPU\n"), other.seconds, other.cpu_seconds);
+    eprint_padded(total_name, w);
+    fprintf(stderr, sv_tr(L, " %8.2f s %8.2f s CPU (the whole run)\n"), total.seconds, total.cpu_seconds);
     fflush(stderr);
 }

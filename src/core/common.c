@@ -1,5 +1,6 @@
 /* common.c - status text, the run context, issue list and progress. */
 #include "svcov/sv_common.h"
+#include "svcov/sv_lang.h"
 #include "core/core.h"
 
 #include <signal.h>
@@ -26,6 +27,7 @@ struct sv_ctx {
     atomic_int interrupted; /* set by a signal handler or another thread (lock-free: signal-safe) */
     int threads;
     int allow_network;
+    sv_lang lang; /* of the messages: sv_error and sv_warning look their format up in it */
     /* Stage times (sv_timing): the open stages, and one line per stage path in order of first appearance.
      * Fixed arrays: accounting never allocates, so it cannot fail. */
     struct {
@@ -49,18 +51,18 @@ static double cpu_clock_s(void)
 const char *sv_status_str(sv_status st)
 {
     switch (st) {
-    case SV_OK: return "ok";
-    case SV_ERR_USAGE: return "usage error";
-    case SV_ERR_INPUT: return "input error";
-    case SV_ERR_DATA: return "data error";
-    case SV_ERR_OUTPUT: return "output error";
-    case SV_ERR_DB: return "database error";
-    case SV_ERR_GEOM: return "geometry error";
-    case SV_ERR_NOMEM: return "out of memory";
-    case SV_ERR_INTERRUPTED: return "interrupted";
-    case SV_ERR_INTERNAL: return "internal error";
+    case SV_OK: return SV_N_("ok");
+    case SV_ERR_USAGE: return SV_N_("usage error");
+    case SV_ERR_INPUT: return SV_N_("input error");
+    case SV_ERR_DATA: return SV_N_("data error");
+    case SV_ERR_OUTPUT: return SV_N_("output error");
+    case SV_ERR_DB: return SV_N_("database error");
+    case SV_ERR_GEOM: return SV_N_("geometry error");
+    case SV_ERR_NOMEM: return SV_N_("out of memory");
+    case SV_ERR_INTERRUPTED: return SV_N_("interrupted");
+    case SV_ERR_INTERNAL: return SV_N_("internal error");
     }
-    return "unknown status";
+    return SV_N_("unknown status");
 }
 
 sv_ctx *sv_ctx_create(void)
@@ -98,10 +100,22 @@ sv_status sv_error(sv_ctx *ctx, sv_status st, const char *fmt, ...)
     if (ctx) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+        /* the catalogue's translation has the same conversions in the same order (msgfmt --check) */
+        vsnprintf(ctx->errmsg, sizeof ctx->errmsg, sv_tr(ctx->lang, fmt), ap);
         va_end(ap);
     }
     return st;
+}
+
+void sv_ctx_set_lang(sv_ctx *ctx, sv_lang lang)
+{
+    if (ctx)
+        ctx->lang = lang;
+}
+
+sv_lang sv_ctx_lang(const sv_ctx *ctx)
+{
+    return ctx ? ctx->lang : SV_LANG_EN;
 }
 
 const char *sv_ctx_errmsg(const sv_ctx *ctx)
@@ -134,8 +148,9 @@ sv_status sv_issue_add(sv_ctx *ctx, const char *file, const char *layer,
 sv_status sv_feature_problem(sv_ctx *ctx, int strict, const char *file, const char *layer, const char *id,
                              const char *problem, sv_issue_action action, const char *advice)
 {
-    if (strict)
-        return sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; %s", file, layer, id, problem, advice);
+    if (strict) /* problem and advice in the message's language; the issue (data) keeps the English problem */
+        return sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; %s", file, layer, id,
+                        sv_tr(sv_ctx_lang(ctx), problem), sv_tr(sv_ctx_lang(ctx), advice));
     return sv_issue_add(ctx, file, layer, id, problem, action);
 }
 
@@ -326,7 +341,7 @@ void sv_warning(sv_ctx *ctx, const char *fmt, ...)
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    vsnprintf(buf, sizeof buf, sv_tr(ctx->lang, fmt), ap);
     va_end(ap);
     ctx->warning(buf, ctx->warning_ud);
 }

@@ -549,6 +549,7 @@ static int red_worker_init(void *job, sv_geos *h, void *state, size_t index)
     w->j = j;
     w->h = h;
     w->ctx = sv_ctx_create();
+    sv_ctx_set_lang(w->ctx, sv_ctx_lang(j->ctx)); /* its messages in the run's language */
     w->L = (sv_face_lists){.geoms = sv_calloc(ns + 1, sizeof(sv_geom **)), .n = sv_calloc(ns + 1, sizeof(size_t)),
                            .cap = sv_calloc(ns + 1, sizeof(size_t))};
     w->oa = sv_calloc(ns + 1, sizeof *w->oa);

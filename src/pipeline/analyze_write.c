@@ -73,6 +73,7 @@ static sv_status early_writer_start(sv_early_writer *w)
 {
     if (!(w->ctx = sv_ctx_create()))
         return SV_ERR_NOMEM;
+    sv_ctx_set_lang(w->ctx, sv_ctx_lang(w->run)); /* its messages in the run's language */
     w->running = pthread_create(&w->tid, NULL, early_write, w) == 0;
     if (!w->running) /* no thread: write now */
         early_write(w);

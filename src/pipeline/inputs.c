@@ -144,7 +144,7 @@ sv_status sv_feature_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, in
             sv_geom_destroy(h, p);
             if (bad) {
                 sv_geom_destroy(h, g);
-                st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, "no usable centroid", SV_ISSUE_SKIPPED,
+                st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, SV_N_("no usable centroid"), SV_ISSUE_SKIPPED,
                                         "fix or remove it");
                 if (st != SV_OK)
                     return st;
@@ -157,7 +157,7 @@ sv_status sv_feature_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, in
             if (!p || sv_geom_point_xy(h, p, &x, &y) != 0) {
                 sv_geom_destroy(h, p);
                 sv_geom_destroy(h, g);
-                st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, "no usable point", SV_ISSUE_SKIPPED,
+                st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, SV_N_("no usable point"), SV_ISSUE_SKIPPED,
                                         "fix or remove it");
                 if (st != SV_OK)
                     return st;
