@@ -2,6 +2,7 @@
  * (GDALVectorTranslate), geometry layers transformed, optionally to GCJ-02/BD-09, and
  * snapped to the output grid. GDAL is included only by adapters/gdal_*.c. */
 #include "adapters/gdal_shared.h"
+#include "svcov/sv_lang.h"
 #include "svcov/sv_io.h"
 #include "svcov/sv_text.h"
 #include "svcov/sv_geom.h"
@@ -239,7 +240,7 @@ static sv_status grid_copy(sv_ctx *ctx, const char *db_path, OGRLayerH sl, const
             if (!gg) {
                 st = sv_error(ctx, SV_ERR_GEOM, "--db %s: layer '%s', feature %lld: its geometry cannot be %s"
                               "rounded to the output precision: %s%s", db_path, table, (long long)OGR_F_GetFID(f),
-                              lonlat ? "transformed to lon/lat and " : "", sv_geos_errmsg(h), CPLGetLastErrorMsg());
+                              lonlat ? sv_tr(sv_ctx_lang(ctx), "transformed to lon/lat and ") : "", sv_geos_errmsg(h), CPLGetLastErrorMsg());
                 break;
             }
             OGR_F_SetGeometryDirectly(mf, gg);

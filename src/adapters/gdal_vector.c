@@ -683,7 +683,7 @@ static sv_status convert_coords(sv_ctx *ctx, sv_source *s)
                         "file as it came from the map",
                         opt, sys, role_word(ctx, s->role), s->path, s->layer_name, auth && code ? auth : "",
                         auth && code ? ":" : "", auth && code ? code : "", auth && code ? " " : "",
-                        name ? name : "its CRS", s->coords == SV_COORDS_GCJ02 ? "GCJ-02" : "BD-09",
+                        name ? name : sv_tr(sv_ctx_lang(ctx), "its CRS"), s->coords == SV_COORDS_GCJ02 ? "GCJ-02" : "BD-09",
                         roles[s->role].option);
     }
     sv_status st = SV_OK;
@@ -980,9 +980,11 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
         if (e != OGRERR_NONE) {
             st = sv_error(ctx, SV_ERR_USAGE, "--where \"%s\" is not a valid filter for %s layer '%s': %s%s",
                           o->where, s->path, s->layer_name, CPLGetLastErrorMsg(),
-                          is_osm ? " (OSM tags that are not fields of the layer are in other_tags: filter with "
-                                   "other_tags LIKE '%\"KEY\"=>\"VALUE\"%', or make KEY a field in an osmconf.ini "
-                                   "named by OSM_CONFIG_FILE)"
+                          /* xgettext:no-c-format */
+                          is_osm ? sv_tr(sv_ctx_lang(ctx),
+                                         " (OSM tags that are not fields of the layer are in other_tags: filter with "
+                                         "other_tags LIKE '%\"KEY\"=>\"VALUE\"%', or make KEY a field in an "
+                                         "osmconf.ini named by OSM_CONFIG_FILE)")
                                  : "");
             goto done;
         }
@@ -1095,10 +1097,12 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
                       "%s; %s", role_word(ctx, role), s->path, s->layer_name, s->n_read,
                       o->where && *o->where ? " with --where \"" : "", o->where && *o->where ? o->where : "",
                       o->where && *o->where ? "\"" : "", read_error,
-                      o->where && *o->where ? "check the filter's field names and quoting (a text value in "
-                                              "'single quotes'), or the file may be damaged"
-                                            : "the file is damaged or cut short: get a good copy (for a "
-                                              "GeoPackage, `sqlite3 FILE 'PRAGMA integrity_check'` shows the damage)");
+                      o->where && *o->where
+                          ? sv_tr(sv_ctx_lang(ctx), "check the filter's field names and quoting (a text value in "
+                                                    "'single quotes'), or the file may be damaged")
+                          : sv_tr(sv_ctx_lang(ctx), "the file is damaged or cut short: get a good copy (for a "
+                                                    "GeoPackage, `sqlite3 FILE 'PRAGMA integrity_check'` shows the "
+                                                    "damage)"));
     if (st == SV_ERR_NOMEM)
         sv_error(ctx, st, "out of memory reading %s", s->path);
     if (st == SV_OK)

@@ -1,5 +1,6 @@
 /* render_cairo.c - the only file that talks to cairo and Pango. */
 #include "adapters/render.h"
+#include "svcov/sv_lang.h"
 #include "svcov/sv_text.h"
 
 #include <cairo-pdf.h>
@@ -127,7 +128,7 @@ sv_status sv_canvas_create(sv_ctx *ctx, sv_canvas_format fmt, const char *path, 
         break;
     }
     if (!c->surface || cairo_surface_status(c->surface) != CAIRO_STATUS_SUCCESS) {
-        sv_status st = sv_error(ctx, SV_ERR_OUTPUT, "cannot create %s: %s", path ? path : "the image",
+        sv_status st = sv_error(ctx, SV_ERR_OUTPUT, "cannot create %s: %s", path ? path : sv_tr(sv_ctx_lang(ctx), "the image"),
                                 c->surface ? cairo_status_to_string(cairo_surface_status(c->surface)) : "?");
         sv_canvas_destroy(c);
         return st;
@@ -393,7 +394,7 @@ sv_status sv_canvas_finish(sv_ctx *ctx, sv_canvas *c, unsigned char **png, size_
     if (cs == CAIRO_STATUS_WRITE_ERROR && c->write_errno) /* a page of an atlas on a full disk */
         return sv_write_error(ctx, c->path, c->write_errno);
     if (cs != CAIRO_STATUS_SUCCESS)
-        return sv_error(ctx, SV_ERR_INTERNAL, "drawing %s failed: %s", c->path ? c->path : "the map",
+        return sv_error(ctx, SV_ERR_INTERNAL, "drawing %s failed: %s", c->path ? c->path : sv_tr(sv_ctx_lang(ctx), "the map"),
                         cairo_status_to_string(cs));
     g_object_unref(c->layout);
     c->layout = NULL;

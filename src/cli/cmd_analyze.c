@@ -395,15 +395,16 @@ void cli_print_issues(const sv_ctx *ctx, const char *cmd)
     size_t n = sv_ctx_issue_count(ctx);
     for (size_t i = 0; i < n && i < MAX_ISSUE_LINES; i++) {
         const sv_issue *is = sv_ctx_issue(ctx, i);
+        /* the problem in the command's language where the catalogue has it (the issues table keeps it) */
         cli_eprintf(cmd, "warning: %s: layer '%s', feature %s %s; %s", is->file, is->layer,
-                is->feature_id, is->problem,
-                is->action == SV_ISSUE_SKIPPED ? "skipped it (fix or remove the feature; --strict stops here)"
-                                               : "kept it (check the result; --strict stops here)");
+                is->feature_id, sv_tr(cli_msg_lang(), is->problem),
+                is->action == SV_ISSUE_SKIPPED
+                    ? sv_tr(cli_msg_lang(), "skipped it (fix or remove the feature; --strict stops here)")
+                    : sv_tr(cli_msg_lang(), "kept it (check the result; --strict stops here)"));
     }
     if (n > MAX_ISSUE_LINES)
-        fprintf(stderr, "svcov %s: warning: ... and %zu more feature problems, all listed in the "
-                        "'issues' table of the result database\n",
-                cmd, n - MAX_ISSUE_LINES);
+        cli_eprintf(cmd, "warning: ... and %zu more feature problems, all listed in the 'issues' table of the "
+                    "result database", n - MAX_ISSUE_LINES);
 }
 
 sv_shard_hook_fn cli_analyze_hook;

@@ -94,9 +94,10 @@ static int export_run(const char *db, cli_pg *pg, const char *out, int overwrite
     struct stat so;
     int exists = stat(out, &so) == 0;
     if (exists && (S_ISDIR(so.st_mode) || !overwrite)) {
-        fprintf(stderr, "svcov export: --out %s %s\n", out,
-                S_ISDIR(so.st_mode) ? "is a folder; give a file name such as run.sqlite"
-                                    : "already exists; add --overwrite to replace it, or choose another file");
+        if (S_ISDIR(so.st_mode))
+            cli_eprintf("export", "--out %s is a folder; give a file name such as run.sqlite", out);
+        else
+            cli_eprintf("export", "--out %s already exists; add --overwrite to replace it, or choose another file", out);
         return EXIT_DATA;
     }
     sv_ctx *ctx = cli_ctx_create();
@@ -109,7 +110,7 @@ static int export_run(const char *db, cli_pg *pg, const char *out, int overwrite
         st = sv_pg_fetch(ctx, db, pg->schema ? pg->schema : SV_PG_DEFAULT_SCHEMA, pg->run, out, &pg->run_id);
     int rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "export");
     if (st == SV_OK)
-        fprintf(stderr, "svcov export: wrote run %lld to %s\n", pg->run_id, out);
+        cli_eprintf("export", "wrote run %lld to %s", pg->run_id, out);
     cli_run_ctx_end(ctx);
     return rc;
 }
@@ -172,17 +173,15 @@ int cmd_export(int argc, char **argv)
     struct stat so, sd;
     if (stat(out, &so) == 0) {
         if (S_ISDIR(so.st_mode)) {
-            fprintf(stderr, "svcov export: --out %s is a folder; give a file name such as %s/%s.geojson\n", out,
-                    out, layer);
+            cli_eprintf("export", "--out %s is a folder; give a file name such as %s/%s.geojson", out, out, layer);
             return EXIT_DATA;
         }
         if (stat(db, &sd) == 0 && sd.st_dev == so.st_dev && sd.st_ino == so.st_ino) {
-            fprintf(stderr, "svcov export: --out %s is the result database itself; choose another file\n", out);
+            cli_eprintf("export", "--out %s is the result database itself; choose another file", out);
             return EXIT_DATA;
         }
         if (!overwrite) {
-            fprintf(stderr, "svcov export: --out %s already exists; add --overwrite to replace it, or choose "
-                    "another file\n", out);
+            cli_eprintf("export", "--out %s already exists; add --overwrite to replace it, or choose another file", out);
             return EXIT_DATA;
         }
     }
@@ -211,7 +210,7 @@ int cmd_export(int argc, char **argv)
     int rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "export");
     cli_pg_done(&pg);
     if (st == SV_OK)
-        fprintf(stderr, "svcov export: wrote %s\n", out);
+        cli_eprintf("export", "wrote %s", out);
     cli_run_ctx_end(ctx);
     return rc;
 }

@@ -205,7 +205,7 @@ int cmd_map(int argc, char **argv)
     if (all_dir) {
         struct stat sb;
         if (stat(all_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-            fprintf(stderr, "svcov map: --all-districts %s: no such folder; create it first\n", all_dir);
+            cli_eprintf("map", "--all-districts %s: no such folder; create it first", all_dir);
             rc = EXIT_DATA;
             goto done;
         }
@@ -238,7 +238,12 @@ int cmd_map(int argc, char **argv)
         }
         st = sv_map_render(ctx, m, &po, fmt, out, NULL, NULL);
         if (st == SV_OK && !quiet)
-            fprintf(stderr, "svcov map: wrote %s%s%s\n", out, world ? " and " : "", world ? po.world_file : "");
+        {
+            if (world)
+                cli_eprintf("map", "wrote %s and %s", out, po.world_file);
+            else
+                cli_eprintf("map", "wrote %s", out);
+        }
     }
     if (st == SV_OK && all_dir) {
         const char *ext = fmt == SV_CANVAS_PNG ? "png" : fmt == SV_CANVAS_SVG ? "svg" : "pdf";
@@ -268,17 +273,17 @@ int cmd_map(int argc, char **argv)
             free(files[i]);
         free(files);
         if (st == SV_OK && !quiet)
-            fprintf(stderr, "svcov map: wrote %zu maps to %s/\n", n, all_dir);
+            cli_eprintf("map", "wrote %zu maps to %s/", n, all_dir);
     }
     if (st == SV_OK && atlas) {
         st = sv_map_render_atlas(ctx, m, &po, atlas);
         if (st == SV_OK && !quiet)
-            fprintf(stderr, "svcov map: wrote %s (the city and %zu districts)\n", atlas, sv_map_district_count(m));
+            cli_eprintf("map", "wrote %s (the city and %zu districts)", atlas, sv_map_district_count(m));
     }
     if (st == SV_OK && html) {
         st = sv_map_write_html(ctx, db, &mo, title, html);
         if (st == SV_OK && !quiet)
-            fprintf(stderr, "svcov map: wrote %s\n", html);
+            cli_eprintf("map", "wrote %s", html);
     }
     rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "map");
     sv_map_destroy(m);

@@ -1,6 +1,7 @@
 /* cmd_poster.c - svcov poster: the friendly map (友好地图) of a compound. */
 #define _GNU_SOURCE
 #include "cli.h"
+#include "svcov/sv_lang.h"
 #include "args.h"
 #include "table.h"
 
@@ -258,7 +259,8 @@ int cmd_poster(int argc, char **argv)
             if (!quiet)
                 cli_eprintf("poster", "wrote %s: %zu places listed of %zu within %.0f min%s", out, res.n_listed,
                             res.none_in_reach ? res.n_places - (res.n_places > 0) : res.n_places, res.max_minutes,
-                            res.along_streets ? " along the streets" : " (straight line)");
+                            res.along_streets ? sv_tr(cli_msg_lang(), " along the streets")
+                                               : sv_tr(cli_msg_lang(), " (straight line)"));
         }
     }
     if (st == SV_OK && all_dir) {

@@ -1,6 +1,7 @@
 /* cmd_query.c - svcov query: the planner's SQL in queries/ on a result database. */
 #define _GNU_SOURCE
 #include "cli.h"
+#include "svcov/sv_lang.h"
 #include "table.h"
 
 #include "svcov/sv_store.h"
@@ -214,7 +215,8 @@ static int check_break(sv_ctx *ctx, sv_store_reader *rd, const char *name, const
                   "ORDER BY minutes IS NULL, minutes, radius_m);",
                   NULL, NULL, 0, grab_first, list);
     return cli_usage("query", "--set %s=%s: %s has no %g-%s break; its breaks: %s", name, value, db, v,
-                     minutes ? "minute" : "metre", list[0] ? list : "none");
+                     minutes ? sv_tr(cli_msg_lang(), "minute") : sv_tr(cli_msg_lang(), "metre"),
+                     list[0] ? list : sv_tr(cli_msg_lang(), "none"));
 }
 
 /* A parameter a query declares in its leading comment lines:
@@ -372,7 +374,7 @@ int cmd_query(int argc, char **argv)
     }
     sql = read_file(path);
     if (!sql) {
-        fprintf(stderr, "svcov query: cannot read %s\n", path);
+        cli_eprintf("query", "cannot read %s", path);
         rc = EXIT_DATA;
         goto done;
     }

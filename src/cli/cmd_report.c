@@ -107,7 +107,7 @@ int cmd_report(int argc, char **argv)
     cli_pg_done(&pg);
     rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "report");
     if (st == SV_OK && !quiet)
-        fprintf(stderr, "svcov report: wrote %s\n", out);
+        cli_eprintf("report", "wrote %s", out);
     cli_run_ctx_end(ctx);
 done:
     free(minutes.v);

@@ -1,6 +1,7 @@
 /* text.c - buffers, escaping, atomic file writes (temporary folders, stale
  * ones removed) and the lock of an output being written. */
 #include "svcov/sv_text.h"
+#include "svcov/sv_lang.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -332,7 +333,9 @@ static sv_status output_is_file(sv_ctx *ctx, const char *path)
         return SV_OK;
     return sv_error(ctx, SV_ERR_OUTPUT, "%s is %s, not a file: svcov writes its results to a file of their own "
                     "(it would be replaced); give the name of a file", path,
-                    S_ISDIR(sb.st_mode) ? "a folder" : S_ISFIFO(sb.st_mode) ? "a pipe" : "a device or socket");
+                    sv_tr(sv_ctx_lang(ctx), S_ISDIR(sb.st_mode)    ? SV_N_("a folder")
+                                            : S_ISFIFO(sb.st_mode) ? SV_N_("a pipe")
+                                                                   : SV_N_("a device or socket")));
 }
 
 sv_status sv_tmp_create(sv_ctx *ctx, const char *path, char *tmp, size_t size)
@@ -351,7 +354,7 @@ sv_status sv_tmp_create(sv_ctx *ctx, const char *path, char *tmp, size_t size)
     if (!mkdtemp(tmp)) {
         int e = errno;
         return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s%s", path, strerror(e),
-                        e == ENOENT ? " (does the folder exist?)" : "");
+                        e == ENOENT ? sv_tr(sv_ctx_lang(ctx), " (does the folder exist?)") : "");
     }
     if (live_add(tmp, 1) != 0) {
         rmdir(tmp);
@@ -421,7 +424,7 @@ sv_status sv_lock_output(sv_ctx *ctx, const char *path, sv_lock **out)
             if (e != ELOOP)
                 return SV_OK; /* no folder, not writable: the writer itself says so */
             return sv_error(ctx, SV_ERR_OUTPUT, "cannot lock %s for writing (%s: %s)%s", path, lock_path,
-                            strerror(e), e == ELOOP ? "; remove that symbolic link" : "");
+                            strerror(e), e == ELOOP ? sv_tr(sv_ctx_lang(ctx), "; remove that symbolic link") : "");
         }
         struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
         if (fcntl(fd, F_SETLK, &fl) != 0) {

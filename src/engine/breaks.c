@@ -51,7 +51,7 @@ sv_status sv_breaks_values(sv_ctx *ctx, const char *opt, const double *v, size_t
     for (size_t i = 0; i < n; i++)
         if (!(v[i] > 0) || !isfinite(v[i]) || v[i] > max)
             return sv_error(ctx, SV_ERR_USAGE, "%s %g: a break is a positive %s (at most %g)", opt, v[i],
-                            metres ? "distance in metres" : "number of minutes", max);
+                            metres ? sv_tr(sv_ctx_lang(ctx), "distance in metres") : sv_tr(sv_ctx_lang(ctx), "number of minutes"), max);
     double *s = sv_malloc(n * sizeof *s);
     if (!s)
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");

@@ -2,6 +2,7 @@
  * figures), label placement without overlaps, symbols, and rendering to PNG, PDF,
  * SVG or an atlas through adapters/render.h (cairo). Reading: output/map_load.c. */
 #include "output/map_internal.h"
+#include "svcov/sv_lang.h"
 #include "adapters/render.h"
 
 #include <math.h>
@@ -446,7 +447,7 @@ static sv_status render(sv_ctx *ctx, sv_map *m, const sv_map_page_options *po, s
     }
     if (!(e.xmax > e.xmin) || !(e.ymax > e.ymin))
         return sv_error(ctx, SV_ERR_DATA, "%s: %s has no area to draw", m->db,
-                        di >= 0 ? m->d[di].name : "the districts layer");
+                        di >= 0 ? m->d[di].name : sv_tr(sv_ctx_lang(ctx), "the districts layer"));
     double mx = 0.05 * (e.xmax - e.xmin), my = 0.05 * (e.ymax - e.ymin);
     double mm = fmax(mx, my);
     e.xmin -= mm;

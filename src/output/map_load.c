@@ -3,6 +3,7 @@
  * sv_map through the read-only handle (sv_store.h), geometry decoded through
  * sv_geom.h (GEOS). Layout and drawing: output/map_draw.c. */
 #include "output/map_internal.h"
+#include "svcov/sv_lang.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -521,7 +522,7 @@ static sv_status select_breaks(sv_ctx *ctx, sv_map *m, const sv_map_options *opt
                          break_label(&m->brks[i], lb, sizeof lb));
             free(keep);
             return sv_error(ctx, SV_ERR_USAGE, "%s has no break of %g %s; it holds %s", m->db, want,
-                            is_min ? "minutes (--minutes)" : "metres (--radius)", all);
+                            is_min ? sv_tr(sv_ctx_lang(ctx), "minutes (--minutes)") : sv_tr(sv_ctx_lang(ctx), "metres (--radius)"), all);
         }
         int dup = 0;
         for (int k = 0; k < nk; k++)

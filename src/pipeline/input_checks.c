@@ -2,6 +2,7 @@
  * any work: stations too far from the districts to matter (lat/lon swapped,
  * a stray point on another continent), and no usable station at all. */
 #include "svcov/sv_analyze.h"
+#include "svcov/sv_lang.h"
 #include "svcov/sv_geom.h"
 #include "svcov/sv_io.h"
 
@@ -113,5 +114,5 @@ sv_status sv_check_auto_extent(sv_ctx *ctx, const char *crs, const sv_env *lonla
                     "be wrong or zero); give an equal-area CRS that holds them all, e.g. --crs EPSG:6933 (world) "
                     "or EPSG:3035 (Europe), or analyse the cities one at a time",
                     districts, w, ht, lonlat->xmin, lonlat->xmax, lonlat->ymin, lonlat->ymax, crs ? crs : "auto",
-                    crs && strcasecmp(crs, "auto-cgcs2000") == 0 ? "CGCS2000 Gauss-Kruger" : "UTM");
+                    crs && strcasecmp(crs, "auto-cgcs2000") == 0 ? sv_tr(sv_ctx_lang(ctx), "CGCS2000 Gauss-Kruger") : "UTM");
 }

@@ -430,7 +430,7 @@ sv_status sv_unique_district_ids(sv_ctx *ctx, const sv_featureset *fs, const sv_
             st = sv_error(ctx, SV_ERR_USAGE, "%s: layer '%s': district id '%s' is used by features %lld and %lld; "
                           "district ids must be unique: pick a field with unique values with --district-id FIELD%s",
                           fs->path, fs->layer, a->id, a->fid, b->fid,
-                          fs->id_field ? "" : " (the default fields were tried)");
+                          fs->id_field ? "" : sv_tr(sv_ctx_lang(ctx), " (the default fields were tried)"));
             break;
         }
     free(r);

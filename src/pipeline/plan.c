@@ -1,6 +1,7 @@
 /* plan.c - a station plan applied in the inputs stage of svcov analyze:
  * stations closed, opened from a file, opened at the sites of a siting run. */
 #include "svcov/sv_plan.h"
+#include "svcov/sv_lang.h"
 #include "svcov/sv_crs.h"
 #include "svcov/sv_store.h"
 #include "svcov/sv_text.h"
@@ -170,7 +171,8 @@ static sv_status remove_stations(sv_ctx *ctx, const sv_plan_opts *p, const sv_so
             rc = sv_error(ctx, SV_ERR_USAGE, "--remove-stations: no station has the id '%s' in %s (layer '%s'%s%s); "
                           "the ids are those of --station-id (%s), e.g. %s", ids.v[k], fs->path, fs->layer,
                           stations->where ? ", --where " : "", stations->where ? stations->where : "",
-                          fs->id_field ? fs->id_field : "the feature id", some[0] ? some : "(no stations)");
+                          fs->id_field ? fs->id_field : sv_tr(sv_ctx_lang(ctx), "the feature id"),
+                          some[0] ? some : sv_tr(sv_ctx_lang(ctx), "(no stations)"));
         }
     }
     if (rc == SV_OK) {
@@ -360,7 +362,7 @@ static sv_status add_sites(sv_ctx *ctx, sv_geos *h, const sv_plan_opts *p, int e
     if (rc == SV_OK && l.n == 0)
         rc = sv_error(ctx, SV_ERR_USAGE, "--add-sites %s: %s holds no chosen site%s%s; give a database written by "
                       "'svcov site' (and the number of one of its site_runs)", p->add_sites, path,
-                      run[0] ? " of siting run " : "", run);
+                      run[0] ? sv_tr(sv_ctx_lang(ctx), " of siting run ") : "", run);
     /* one siting run is in one CRS */
     if (rc == SV_OK && l.srid[0] > 0)
         rc = as_usage(ctx, sv_crs_transform_xy(ctx, l.srid[0], epsg, l.x, l.y, l.n), "--add-sites", p->add_sites);

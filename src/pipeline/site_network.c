@@ -3,6 +3,7 @@
  * stations and candidates (engine/net_reach.c), which the siting models
  * then use as they use circles. */
 #include "pipeline/site_stages.h"
+#include "svcov/sv_lang.h"
 #include "svcov/sv_analyze.h"
 #include "svcov/sv_net_reach.h"
 #include "svcov/sv_site.h"
@@ -327,9 +328,9 @@ sv_status sv_site_network(sv_ctx *ctx, const sv_siting_opts *o, int epsg, void *
     }
     if (*nc == 0) {
         st = sv_error(ctx, SV_ERR_DATA, "no candidate sites along the streets of %s%s; %s", o->network.spec,
-                      make_cands == 1 && o->grid_in_gaps ? " (every grid site is reached by a station)" : "",
-                      make_cands == 2 ? "lower --min-spacing or give --candidates"
-                                      : "give other candidates, a finer --grid or a larger --max-snap");
+                      make_cands == 1 && o->grid_in_gaps ? sv_tr(sv_ctx_lang(ctx), " (every grid site is reached by a station)") : "",
+                      make_cands == 2 ? sv_tr(sv_ctx_lang(ctx), "lower --min-spacing or give --candidates")
+                                      : sv_tr(sv_ctx_lang(ctx), "give other candidates, a finer --grid or a larger --max-snap"));
         goto done;
     }
     dat = sv_calloc(nd + 1, sizeof *dat);

@@ -4,6 +4,7 @@
  * a straight-line circle, or along the streets the reach lists of the network stage
  * (site_network.c) in sv_siting_solve's input (sv_site_input). */
 #include "pipeline/site_stages.h"
+#include "svcov/sv_lang.h"
 #include "svcov/sv_geom.h"
 
 #include <math.h>
@@ -109,7 +110,7 @@ sv_status sv_siting_candidates(sv_site_state *st)
     }
     if (st->cand.n == 0 && !s->network)
         return sv_error(ctx, SV_ERR_DATA, "no candidate sites%s; give other candidates or a finer --grid",
-                        o->grid_in_gaps ? " (every grid node is already reached by a station)" : "");
+                        o->grid_in_gaps ? sv_tr(sv_ctx_lang(ctx), " (every grid node is already reached by a station)") : "");
     st->dw = sv_malloc(st->dem.n * sizeof *st->dw);
     st->ddistrict = sv_malloc(st->dem.n * sizeof *st->ddistrict);
     if (!st->dw || !st->ddistrict)
@@ -155,9 +156,11 @@ sv_status sv_siting_solve(sv_site_state *st)
     if (s->res.target_capped) {
         /* a warning on stderr and in the issues table, or with --strict an error */
         char what[512];
-        int len = snprintf(what, sizeof what,
-                           "has %zu point%s out of reach of every candidate and station: --target %.4g%% is more "
-                           "than the %.4g%% of its weight that can be covered",
+        /* xgettext:c-format */
+        static const char capped[] = SV_N_("has %zu point%s out of reach of every candidate and station: --target "
+                                           "%.4g%% is more than the %.4g%% of its weight that can be covered");
+        /* the error in the run's language; the issue (data) in English */
+        int len = snprintf(what, sizeof what, o->strict ? sv_tr(sv_ctx_lang(ctx), capped) : capped,
                            s->res.n_uncoverable, s->res.n_uncoverable == 1 ? "" : "s", 100.0 * o->target_share,
                            100.0 * s->res.target_share);
         if (o->strict)
