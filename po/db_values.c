@@ -66,6 +66,6 @@ static const char *const db_values[] = {
     SV_NP_("stage", "categories"), SV_NP_("stage", "access"), SV_NP_("stage", "time of day"),
     SV_NP_("stage", "demand"), SV_NP_("stage", "network"), SV_NP_("stage", "graph"), SV_NP_("stage", "reach"),
     SV_NP_("stage", "grid"), SV_NP_("stage", "whole area"), SV_NP_("stage", "comparing"),
-    SV_NP_("stage", "writing"), SV_NP_("stage", "indexes"), SV_NP_("stage", "early writer"),
+    SV_NP_("stage", "writing"), SV_NP_("stage", "indexes"), SV_NP_("stage", "early writer"), SV_NP_("stage", "early writer (thread)"),
     SV_NP_("stage", "finish"), SV_NP_("stage", "other"), SV_NP_("stage", "total"),
 };

@@ -1,0 +1,328 @@
+/* test_messages_zh.c - every message a planner reads in Chinese with --lang zh: real failing commands of
+ * analyze, map, export, site, query, report, plan and worker (a PostgreSQL server that refuses the
+ * connection), each with its exit status and a Chinese message naming the file or option; the same command
+ * without --lang in the English it always printed (ASCII only); the locale choosing as it does for the
+ * summaries; usage errors in Chinese whichever option comes first; warnings and the stage times in Chinese
+ * while timings.stage stays English; and the library's own formatting (sv_error, sv_warning, a worker's
+ * messages) through the context's language.
+ *
+ * Usage: test_messages_zh GROUP  (commands, locale, usage, stage_times, library) */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "svtest.h"
+
+#include "svcov/sv_common.h"
+#include "svcov/sv_lang.h"
+
+#include <sys/stat.h>
+
+#define G SVCOV_SOURCE_DIR "/geodata/"
+
+static char demo_db[4200];
+
+static const char *demo(void)
+{
+    if (!demo_db[0]) {
+        snprintf(demo_db, sizeof demo_db, "%s", svt_path("demo.sqlite"));
+        SVT_EXPECT(0, "analyze", "--stations", G "stations.geojson", "--districts", G "districts.geojson",
+                   "--minutes", "10,15", "--mode", "walk", "--detour", "1.3", "--out", demo_db, "-q");
+    }
+    return demo_db;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    unsetenv("LC_ALL");
+    unsetenv("LC_MESSAGES");
+    unsetenv("LANG");
+    return svt_make_dir("messages_zh");
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    svt_run_free();
+    svt_remove_dir();
+    return 0;
+}
+
+static int all_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return 0;
+    return 1;
+}
+
+/* args (NULL-ended, at most 30) run twice: with --lang zh appended it exits status with zh on stderr (and
+ * not en); as given it exits status with en on stderr, in ASCII only (not zh). */
+static void both(int status, const char *zh, const char *en, const char *const *args)
+{
+    const char *argv[40];
+    size_t n = 0;
+    while (args[n] && n < 30) {
+        argv[n] = args[n];
+        n++;
+    }
+    argv[n] = "--lang";
+    argv[n + 1] = "zh";
+    argv[n + 2] = NULL;
+    int st = svt_runv(argv);
+    if (st != status)
+        fail_msg("%s with --lang zh exited %d, expected %d:\n%s", args[0], st, status, svt_last.err);
+    SVT_ERR_HAS(zh);
+    if (strstr(svt_last.err, en))
+        fail_msg("the Chinese run of %s still says \"%s\":\n%s", args[0], en, svt_last.err);
+    argv[n] = NULL;
+    st = svt_runv(argv);
+    if (st != status)
+        fail_msg("%s exited %d, expected %d:\n%s", args[0], st, status, svt_last.err);
+    SVT_ERR_HAS(en);
+    if (!all_ascii(svt_last.err))
+        fail_msg("the English run of %s printed more than ASCII:\n%s", args[0], svt_last.err);
+}
+
+#define BOTH(status, zh, en, ...) both(status, zh, en, (const char *const[]){__VA_ARGS__, NULL})
+
+static void test_commands(void **state)
+{
+    (void)state;
+    const char *db = demo();
+    char out_exists[4300], folder[4300];
+    snprintf(out_exists, sizeof out_exists, "%s", svt_path("exists.geojson"));
+    snprintf(folder, sizeof folder, "%s", svt_path("folder"));
+    FILE *f = fopen(out_exists, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(mkdir(folder, 0755), 0);
+
+    /* analyze: a missing input (data error), a bad number (usage), a folder at --out */
+    BOTH(1, "svcov analyze: 未找到站点文件 '/nonexist/stations.csv'；请检查 --stations 给出的路径",
+         "svcov analyze: stations file '/nonexist/stations.csv' not found; check the path given to --stations",
+         "analyze", "--stations", "/nonexist/stations.csv", "--districts", G "districts.geojson", "--radius", "500",
+         "--out", svt_path("x.sqlite"), "-q");
+    BOTH(2, "svcov analyze: --speed abc：不是数字（见 svcov analyze --help）",
+         "svcov analyze: --speed abc: not a number (svcov analyze --help)", "analyze", "--stations",
+         G "stations.geojson", "--districts", G "districts.geojson", "--speed", "abc", "--out", svt_path("x.sqlite"));
+    char zh[8600], en[8600];
+    snprintf(zh, sizeof zh, "%s 是文件夹，不是文件：svcov 把结果写入专用的文件（它会被替换）；请给出一个文件名", folder);
+    snprintf(en, sizeof en, "%s is a folder, not a file: svcov writes its results to a file of their own", folder);
+    BOTH(1, zh, en, "analyze", "--stations", G "stations.geojson", "--districts", G "districts.geojson", "--radius",
+         "500", "--out", folder, "-q");
+    BOTH(2, "svcov analyze: 必须给出 --stations、--districts 和 --out（见 svcov analyze --help）",
+         "svcov analyze: --stations, --districts and --out are required (svcov analyze --help)", "analyze",
+         "--stations", G "stations.geojson", "--radius", "500", "-q");
+    /* words put into a message (the input, the shape it must have) in the message's language */
+    BOTH(1, "stations.geojson：图层 'stations' 中是 Point 几何；片区必须是多边形或多部件多边形",
+         "stations.geojson: layer 'stations' holds Point geometries; districts must be polygons or multipolygons",
+         "analyze", "--stations", G "stations.geojson", "--districts", G "stations.geojson", "--radius", "500",
+         "--out", svt_path("x.sqlite"), "-q");
+
+    /* map */
+    BOTH(1, "svcov map: 未找到 --db /nonexist/demo.sqlite；请先运行 'svcov analyze --out /nonexist/demo.sqlite'",
+         "svcov map: --db /nonexist/demo.sqlite not found; run 'svcov analyze --out /nonexist/demo.sqlite' first",
+         "map", "--db", "/nonexist/demo.sqlite", "--out", svt_path("m.png"));
+    BOTH(2, "--out m.bmp：文件名必须以 .png、.svg 或 .pdf 结尾（见 svcov map --help）",
+         "--out m.bmp: the file name must end in .png, .svg or .pdf (svcov map --help)", "map", "--db", db, "--out",
+         "m.bmp");
+
+    /* export: an unknown layer (usage), an existing output (the CLI's own line) */
+    BOTH(2, "svcov export: --layer nosuch：请使用以下之一：gaps, gap_parts",
+         "svcov export: --layer nosuch: use one of gaps, gap_parts", "export", "--db", db, "--layer", "nosuch",
+         "--out", svt_path("e.geojson"));
+    snprintf(zh, sizeof zh, "svcov export: --out %s 已存在；加 --overwrite 可替换它，或另选文件", out_exists);
+    snprintf(en, sizeof en, "svcov export: --out %s already exists; add --overwrite to replace it", out_exists);
+    BOTH(1, zh, en, "export", "--db", db, "--layer", "gaps", "--minutes", "15", "--out", out_exists);
+
+    /* site */
+    BOTH(1, "svcov site: 未找到需求点文件 '/nonexist/homes.gpkg'；请检查 --demand 给出的路径",
+         "svcov site: demand file '/nonexist/homes.gpkg' not found; check the path given to --demand", "site",
+         "--demand", "/nonexist/homes.gpkg", "--stations", G "stations.geojson", "--grid", "200", "--districts",
+         G "districts.geojson", "--radius", "500", "--model", "mclp", "--k", "1", "--out", svt_path("s.sqlite"));
+    BOTH(2, "svcov site: --model mclp 需要 --k N（见 svcov site --help）",
+         "svcov site: --model mclp needs --k N (svcov site --help)", "site", "--demand", G "stations.geojson",
+         "--grid", "200", "--districts", G "districts.geojson", "--radius", "500", "--model", "mclp", "--out",
+         svt_path("s.sqlite"));
+
+    /* query */
+    BOTH(2, "svcov query: 没有查询 'nosuchquery'：它不是文件，查询文件夹中也没有 nosuchquery.sql",
+         "svcov query: no query 'nosuchquery': not a file, and no nosuchquery.sql in the query folders", "query",
+         "--db", db, "nosuchquery");
+    BOTH(2, "--set target=abc：target 是以 % 计的比例，例如 --set target=80 或 target=80%",
+         "--set target=abc: target is a share in %, e.g. --set target=80 or target=80%", "query", "--db", db,
+         "below_target", "--set", "target=abc");
+
+    /* report */
+    BOTH(1, "svcov report: 未找到 --db /nonexist/demo.sqlite；请先运行",
+         "svcov report: --db /nonexist/demo.sqlite not found; run", "report", "--db", "/nonexist/demo.sqlite", "--out",
+         svt_path("r.md"));
+    BOTH(2, "svcov report: --out r.txt：文件名必须以 .html、.md 或 .csv 结尾",
+         "svcov report: --out r.txt: the file name must end in .html, .md or .csv", "report", "--db", db, "--out",
+         "r.txt");
+
+    /* plan and worker: PostgreSQL refuses the connection (port 1); libpq's own words stay as libpq wrote them */
+    BOTH(1, "svcov plan: 无法连接 PostgreSQL（PG:host=127.0.0.1 port=1 dbname=nosuch）：",
+         "svcov plan: cannot connect to PostgreSQL at PG:host=127.0.0.1 port=1 dbname=nosuch: ", "plan", "--stations",
+         G "stations.geojson", "--districts", G "districts.geojson", "--radius", "500", "--shards", "2", "--out",
+         "PG:host=127.0.0.1 port=1 dbname=nosuch");
+    SVT_ERR_HAS("check host, port, dbname and user");
+    BOTH(1, "；请检查 host、port、dbname 和 user（与 psql 相同的 libpq 连接串，例如 PG:\"host=localhost dbname=gis\"）",
+         "; check host, port, dbname and user (a libpq connection string as psql takes it", "worker", "--db",
+         "PG:host=127.0.0.1 port=1 dbname=nosuch", "--run", "1");
+    SVT_EXPECT(1, "worker", "--db", "PG:host=127.0.0.1 port=1 dbname=nosuch", "--run", "1", "--lang", "zh");
+    SVT_ERR_HAS("svcov worker: 无法连接 PostgreSQL（PG:host=127.0.0.1 port=1 dbname=nosuch）：");
+}
+
+static void test_locale(void **state)
+{
+    (void)state;
+    /* LANG=zh_CN.UTF-8 without --lang: Chinese, as the summaries; --lang en forces English; LC_ALL first */
+    setenv("LANG", "zh_CN.UTF-8", 1);
+    SVT_EXPECT(1, "map", "--db", "/nonexist/demo.sqlite", "--out", svt_path("m.png"));
+    SVT_ERR_HAS("svcov map: 未找到 --db /nonexist/demo.sqlite；请先运行 'svcov analyze --out /nonexist/demo.sqlite'");
+    SVT_EXPECT(2, "export", "--db", "x.sqlite", "--bogus");
+    SVT_ERR_HAS("svcov export: 未知或不完整的选项 '--bogus'（见 svcov export --help）");
+    SVT_EXPECT(1, "map", "--db", "/nonexist/demo.sqlite", "--out", svt_path("m.png"), "--lang", "en");
+    SVT_ERR_HAS("svcov map: --db /nonexist/demo.sqlite not found; run 'svcov analyze --out /nonexist/demo.sqlite' first");
+    assert_true(all_ascii(svt_last.err));
+    setenv("LC_ALL", "C.UTF-8", 1);
+    SVT_EXPECT(1, "map", "--db", "/nonexist/demo.sqlite", "--out", svt_path("m.png"));
+    SVT_ERR_HAS("--db /nonexist/demo.sqlite not found");
+    assert_true(all_ascii(svt_last.err));
+    unsetenv("LC_ALL");
+    /* an unknown --lang is refused in the locale's language, naming the languages there are */
+    SVT_EXPECT(2, "report", "--db", "x.sqlite", "--out", svt_path("r.md"), "--lang", "fr");
+    SVT_ERR_HAS("--lang：未知语言 'fr'；svcov 支持 en（English，英文）和 zh（简体中文）");
+    unsetenv("LANG");
+    SVT_EXPECT(2, "report", "--db", "x.sqlite", "--out", svt_path("r.md"), "--lang", "fr");
+    SVT_ERR_HAS("--lang: unknown language 'fr'; svcov speaks en (English) and zh");
+}
+
+static void test_usage(void **state)
+{
+    (void)state;
+    /* --lang after the option that is wrong, or given as --lang=zh; a command whose table has no --lang */
+    SVT_EXPECT(2, "export", "--bogus", "--lang", "zh");
+    SVT_ERR_HAS("svcov export: 未知或不完整的选项 '--bogus'（见 svcov export --help）");
+    SVT_EXPECT(2, "analyze", "--quad-segs", "x", "--lang=zh");
+    SVT_ERR_HAS("svcov analyze: --quad-segs x：");
+    SVT_ERR_HAS("（见 svcov analyze --help）");
+    SVT_EXPECT(2, "analyze", "--max-snap", "-5", "--lang", "zh");
+    SVT_ERR_HAS("--max-snap -5：请给出米数，0 到 100000（见 svcov analyze --help）"); /* the range message */
+    SVT_EXPECT(2, "analyze", "--max-snap", "-5");
+    SVT_ERR_HAS("--max-snap -5: give metres, 0 to 100000 (svcov analyze --help)");
+    SVT_EXPECT(2, "status", "--lang", "zh");
+    SVT_ERR_HAS("请给出 --db PG:\"CONNECTION\"");
+    SVT_EXPECT(2, "status");
+    SVT_ERR_HAS("give --db PG:\"CONNECTION\"");
+    /* a wrong --lang of a command without its own --lang option */
+    SVT_EXPECT(2, "query", "--lang", "xx");
+    SVT_ERR_HAS("svcov query: --lang: unknown language 'xx'");
+    SVT_EXPECT(2, "frobnicate", "--lang", "zh");
+    SVT_ERR_HAS("svcov：未知命令 'frobnicate'；命令有 analyze、export、query、site、map、report（svcov --help）");
+}
+
+static void test_stage_times(void **state)
+{
+    (void)state;
+    const char *out = svt_path("zh_times.sqlite");
+    /* a warning (--where matching no station) and the stage times, in Chinese; the summary on stdout too */
+    SVT_EXPECT(0, "analyze", "--stations", G "stations.geojson", "--districts", G "districts.geojson", "--radius",
+               "500", "--where", "name = 'nobody'", "--out", out, "--lang", "zh");
+    SVT_ERR_HAS("svcov analyze: 警告：" SVCOV_SOURCE_DIR "/geodata/stations.geojson：图层 'stations'：--where \"name = "
+                "'nobody'\" 没有匹配任何站点：所有片区都报告为未覆盖");
+    SVT_ERR_HAS("\n读取 ");
+    SVT_ERR_HAS("\n人口 > 重复覆盖 ");
+    SVT_ERR_HAS("\n写入 > 索引 ");
+    SVT_ERR_HAS("\n其他 ");
+    SVT_ERR_HAS("\n合计 ");
+    SVT_ERR_HAS(" 秒 CPU（整个运行）\n");
+    assert_null(strstr(svt_last.err, "reading"));
+    assert_null(strstr(svt_last.err, "(the whole run)"));
+    /* the columns line up by display width: each line's " 秒" after the same number of columns */
+    const char *a = strstr(svt_last.err, "\n读取 "), *b = strstr(svt_last.err, "\n合计 ");
+    const char *sa = strstr(a, " 秒"), *sb = strstr(b, " 秒");
+    assert_int_equal((sa - a - 1) - 2, (sb - b - 1) - 2); /* both names are 2 characters, 4 columns */
+    /* the database keeps the stage names as data, in English */
+    sqlite3 *db = svt_db_open(out);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM timings WHERE stage IN ('reading', 'total', "
+                                    "'people > redundancy', 'writing > indexes')"),
+                     4);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM timings WHERE stage GLOB '*[^ -~]*'"), 0);
+    sqlite3_close(db);
+
+    /* the same run in English: the lines as before */
+    SVT_EXPECT(0, "analyze", "--stations", G "stations.geojson", "--districts", G "districts.geojson", "--radius",
+               "500", "--where", "name = 'nobody'", "--out", svt_path("en_times.sqlite"));
+    SVT_ERR_HAS("svcov analyze: warning: " SVCOV_SOURCE_DIR "/geodata/stations.geojson: layer 'stations': --where "
+                "\"name = 'nobody'\" matches no station");
+    SVT_ERR_HAS("\nreading ");
+    SVT_ERR_HAS("\npeople > redundancy ");
+    SVT_ERR_HAS(" s CPU (the whole run)\n");
+    assert_true(all_ascii(svt_last.err));
+}
+
+static void record_warning(const char *text, void *userdata)
+{
+    snprintf(userdata, 512, "%s", text);
+}
+
+static void test_library(void **state)
+{
+    (void)state;
+    sv_ctx *ctx = sv_ctx_create();
+    assert_non_null(ctx);
+    assert_int_equal(sv_ctx_lang(ctx), SV_LANG_EN);
+    assert_int_equal(sv_error(ctx, SV_ERR_INPUT, "%s file '%s' not found; check the path given to %s", "stations",
+                              "a.csv", "--stations"),
+                     SV_ERR_INPUT);
+    assert_string_equal(sv_ctx_errmsg(ctx), "stations file 'a.csv' not found; check the path given to --stations");
+    sv_ctx_set_lang(ctx, SV_LANG_ZH);
+    assert_int_equal(sv_ctx_lang(ctx), SV_LANG_ZH);
+    /* the format is translated, the values go in unchanged, in their order */
+    sv_error(ctx, SV_ERR_INPUT, "%s file '%s' not found; check the path given to %s", "x", "a.csv", "--stations");
+    assert_string_equal(sv_ctx_errmsg(ctx), "未找到x文件 'a.csv'；请检查 --stations 给出的路径");
+    sv_error(ctx, SV_ERR_USAGE, "--k %d is more than the %zu candidate sites; lower --k or add candidates", 12,
+             (size_t)7);
+    assert_string_equal(sv_ctx_errmsg(ctx), "--k 12 多于 7 个候选点；请降低 --k 或增加候选点");
+    /* a plural ending the Chinese has no use for is taken and left out (%.0s) */
+    sv_error(ctx, SV_ERR_DATA, "--db %s: %zu damaged geometr%s (the first: %s); the database was damaged or changed "
+             "after svcov wrote it: rerun the analyze (or site) that made it; nothing was written", "d.sqlite",
+             (size_t)3, "ies", "districts 4");
+    assert_non_null(strstr(sv_ctx_errmsg(ctx), "--db d.sqlite：3 个几何已损坏（第一个：districts 4）"));
+    assert_null(strstr(sv_ctx_errmsg(ctx), "ies"));
+    /* a message the catalogue does not have stays as it is */
+    sv_error(ctx, SV_ERR_DATA, "no such message %d", 5);
+    assert_string_equal(sv_ctx_errmsg(ctx), "no such message 5");
+    /* warnings too */
+    char warned[512] = "";
+    sv_ctx_set_warning(ctx, record_warning, warned);
+    sv_warning(ctx, "SVCOV_MEM_LIMIT=%s is not a size (bytes, or with k, M, G or T, e.g. 8G); ignored", "lots");
+    assert_string_equal(warned, "SVCOV_MEM_LIMIT=lots 不是大小（字节数，或带 k、M、G、T，例如 8G）；已忽略");
+    /* the status words */
+    assert_string_equal(sv_tr(SV_LANG_ZH, sv_status_str(SV_ERR_DB)), "数据库错误");
+    assert_string_equal(sv_status_str(SV_ERR_DB), "database error");
+    sv_ctx_set_lang(NULL, SV_LANG_ZH); /* NULL is harmless */
+    assert_int_equal(sv_ctx_lang(NULL), SV_LANG_EN);
+    sv_ctx_destroy(ctx);
+}
+
+int main(int argc, char **argv)
+{
+    static const svt_group groups[] = {
+        {"commands", cmocka_unit_test(test_commands)},
+        {"locale", cmocka_unit_test(test_locale)},
+        {"usage", cmocka_unit_test(test_usage)},
+        {"stage_times", cmocka_unit_test(test_stage_times)},
+        {"library", cmocka_unit_test(test_library)},
+    };
+    return svt_run_groups(argc, argv, "messages_zh", groups, sizeof groups / sizeof groups[0], group_setup,
+                          group_teardown);
+}
