@@ -77,7 +77,9 @@ static void print_help(void)
            "  svcov compare --base results.sqlite --plan plan.sqlite --out change.sqlite\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n"
            "After any failure an earlier result database is left exactly as it was.\n"
-           "  --version   print svcov's and its libraries' versions\n");
+           "  --version   print svcov's and its libraries' versions\n"
+           "  --lang zh   (any command) messages, errors, stage times, maps and reports in Chinese (简体中文);\n"
+           "              --lang en: English; default from LC_ALL/LC_MESSAGES/LANG\n");
 }
 
 int main(int argc, char **argv)
