@@ -436,7 +436,7 @@ sv_status sv_lock_output(sv_ctx *ctx, const char *path, sv_lock **out)
                 return sv_error(ctx, SV_ERR_OUTPUT, "cannot lock %s for writing: %s", path, strerror(e));
             char holder[64] = "";
             if (pid > 0)
-                snprintf(holder, sizeof holder, " (process %ld)", pid);
+                snprintf(holder, sizeof holder, sv_tr(sv_ctx_lang(ctx), " (process %ld)"), pid);
             return sv_error(ctx, SV_ERR_OUTPUT,
                             "%s is being written by another svcov run%s; nothing was written: run this command "
                             "again when that one has finished",
