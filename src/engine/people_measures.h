@@ -20,6 +20,13 @@ typedef struct {
 
 sv_status sv_people_redundancy(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a, sv_popsurf *surf,
                                const double *own);
+/* Circle mode: of the crossing circles ids[0..n) of a piece lying in the
+ * convex ring xy[0..nv) (closed), with base circles holding all of it, those
+ * that cannot change its redundancy class or what a station alone covers
+ * (three others hold every point of the piece they hold), left out: ids
+ * compacted in place, the count kept returned (engine/redundancy.c). */
+size_t sv_red_prune_dominated(const double *xs, const double *ys, size_t *ids, size_t n, int base, const double *xy,
+                              size_t nv, double r, int quad_segs);
 sv_status sv_people_categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a, sv_popsurf *surf,
                                const double *own);
 sv_status sv_people_fairness(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a,

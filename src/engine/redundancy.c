@@ -101,67 +101,117 @@ static void area_source_free(area_source *s)
 /* The Voronoi cells of the stations (circle mode), for cutting districts
  * into pieces in which few circles cross: a point covered by k circles
  * lies in a cell, and inside one small cell most circles either hold the
- * whole cell or miss it. */
+ * whole cell or miss it. The rings are read once, before the workers start,
+ * and shared by all of them (read only): a worker makes a cell's polygon
+ * and the circles when a district needs them, so that its memory does not
+ * grow with the stations (issue 19, item 5). */
+typedef struct {
+    size_t n;
+    double **xy; /* the cell's exterior ring, x0,y0,... (NULL: no cell, a repeated station); sv_free */
+    size_t *nv;
+    sv_env *env;
+    unsigned char *multi; /* the cell is not one ring: its polygon from the WKB */
+} cell_rings;
+
+static void cell_rings_free(cell_rings *c)
+{
+    for (size_t i = 0; c->xy && i < c->n; i++)
+        sv_free(c->xy[i]);
+    free(c->xy);
+    free(c->nv);
+    free(c->env);
+    free(c->multi);
+    memset(c, 0, sizeof *c);
+}
+
+/* The rings of the coverage stage's cells; -1 on failure. */
+static int cell_rings_init(cell_rings *c, sv_geos *h, const sv_cov_result *cov)
+{
+    size_t n = cov->n_cells;
+    memset(c, 0, sizeof *c);
+    c->n = n;
+    c->xy = sv_calloc(n + 1, sizeof *c->xy);
+    c->nv = sv_calloc(n + 1, sizeof *c->nv);
+    c->env = sv_calloc(n + 1, sizeof *c->env);
+    c->multi = sv_calloc(n + 1, 1);
+    if (!c->xy || !c->nv || !c->env || !c->multi)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!cov->cell_wkb[i])
+            continue;
+        size_t *starts = NULL, np = 0;
+        sv_geom *g = sv_geom_from_wkb(h, cov->cell_wkb[i], cov->cell_len[i]);
+        int ok = g && sv_geom_paths(h, g, &c->xy[i], &starts, &np) == 0 && np >= 1 &&
+                 sv_geom_envelope(h, g, &c->env[i]) == 0;
+        if (ok) {
+            c->nv[i] = starts[1] - starts[0]; /* the exterior ring */
+            c->multi[i] = np != 1;
+        }
+        sv_free(starts);
+        sv_geom_destroy(h, g);
+        if (!ok)
+            return -1;
+    }
+    return 0;
+}
+
+/* A worker's view of the cells: STR-trees over them and the station
+ * points, and the circles of the current district. */
 typedef struct {
     sv_geos *h;
     size_t n;
-    sv_geom **g;      /* per station; NULL for a repeated station */
-    double **xy;      /* the cell's ring, x0,y0,...; sv_free */
-    size_t *nv;
+    const cell_rings *rings;
+    const sv_cov_result *cov;
     sv_index *tree;     /* over the cells */
     sv_index *stations; /* over the station points */
-    sv_geom **circle;   /* per station, for the current break (lazily made) */
+    sv_geom **circle;   /* per station, for the current district (made when needed) */
+    size_t *made, nmade, capmade;
     size_t *ids, n_ids, cap_ids;
 } cell_set;
 
+/* The circles of the district just done, destroyed. */
+static void cell_set_forget_circles(cell_set *c)
+{
+    for (size_t t = 0; t < c->nmade; t++) {
+        sv_geom_destroy(c->h, c->circle[c->made[t]]);
+        c->circle[c->made[t]] = NULL;
+    }
+    c->nmade = 0;
+}
+
 static void cell_set_free(cell_set *c)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        sv_geom_destroy(c->h, c->g ? c->g[i] : NULL);
-        sv_geom_destroy(c->h, c->circle ? c->circle[i] : NULL);
-        sv_free(c->xy ? c->xy[i] : NULL);
-    }
-    free(c->g);
-    free(c->xy);
-    free(c->nv);
+    if (c->circle)
+        cell_set_forget_circles(c);
     free(c->circle);
+    free(c->made);
     sv_free(c->ids);
     sv_index_destroy(c->h, c->tree);
     sv_index_destroy(c->h, c->stations);
     memset(c, 0, sizeof *c);
 }
 
-/* The cells of the coverage stage, their rings and STR-trees; -1 on failure. */
-static int cell_set_init(cell_set *c, sv_geos *h, const sv_cov_result *cov, const double *xs, const double *ys)
+/* STR-trees over the shared rings and the stations; -1 on failure. */
+static int cell_set_init(cell_set *c, sv_geos *h, const cell_rings *rings, const sv_cov_result *cov,
+                         const double *xs, const double *ys)
 {
-    size_t n = cov->n_cells;
+    size_t n = rings->n;
     memset(c, 0, sizeof *c);
     c->h = h;
     c->n = n;
-    c->g = sv_calloc(n + 1, sizeof *c->g);
-    c->xy = sv_calloc(n + 1, sizeof *c->xy);
-    c->nv = sv_calloc(n + 1, sizeof *c->nv);
+    c->rings = rings;
+    c->cov = cov;
     c->circle = sv_calloc(n + 1, sizeof *c->circle);
     c->tree = sv_index_create(h);
     c->stations = sv_index_create(h);
-    if (!c->g || !c->xy || !c->nv || !c->circle || !c->tree || !c->stations)
+    if (!c->circle || !c->tree || !c->stations)
         return -1;
     for (size_t i = 0; i < n; i++) {
         sv_env pt = {xs[i], ys[i], xs[i], ys[i]};
         if (sv_index_insert(h, c->stations, i, &pt) != 0)
             return -1;
-        if (!cov->cell_wkb[i])
-            continue;
-        size_t *starts = NULL, np = 0;
-        sv_env e;
-        if (!(c->g[i] = sv_geom_from_wkb(h, cov->cell_wkb[i], cov->cell_len[i])) ||
-            sv_geom_paths(h, c->g[i], &c->xy[i], &starts, &np) != 0 || np < 1 ||
-            sv_geom_envelope(h, c->g[i], &e) != 0 || sv_index_insert(h, c->tree, i, &e) != 0) {
-            sv_free(starts);
+        if (rings->xy[i] && sv_index_insert(h, c->tree, i, &rings->env[i]) != 0)
             return -1;
-        }
-        c->nv[i] = starts[1] - starts[0]; /* the exterior ring */
-        sv_free(starts);
     }
     return 0;
 }
@@ -245,6 +295,70 @@ static size_t clip_half(const double *xy, size_t n, int axis, double m, int keep
     return k;
 }
 
+/* Does station x's circle hold every point of the convex ring xy[0..n) that
+ * station m's circle holds, with a margin? See sv_red_prune_dominated. */
+static int holds_for(const double *xs, const double *ys, size_t x, size_t m, const double *xy, size_t n,
+                     double need)
+{
+    double ux = xs[m] - xs[x], uy = ys[m] - ys[x];
+    double mx = 0.5 * (xs[m] + xs[x]), my = 0.5 * (ys[m] + ys[x]);
+    for (size_t v = 0; v < n; v++)
+        if (-((xy[2 * v] - mx) * ux + (xy[2 * v + 1] - my) * uy) < need)
+            return 0;
+    return 1;
+}
+
+/* Circles that cannot change the class in a piece, left out (exact).
+ *
+ * Every circle is the regular N-gon (N = 4 quad_segs) inscribed in the true
+ * circle of radius r, so it holds the disk of radius r cos(pi/N) and lies in
+ * the disk of radius r. For stations m, x at distance d apart and a point p
+ * at signed distance t from their bisector on x's side,
+ * |p-c_m|^2 - |p-c_x|^2 = 2 t d; so a point p of m's polygon with t >= 0 has
+ * |p-c_m| - |p-c_x| >= t d / r. When every vertex of the convex ring (and so
+ * every point of the piece inside it) has t d >= eps r with
+ * eps = r (1 - cos(pi/N)) (plus a slack for rounding), every point of the
+ * piece in m's polygon is within r cos(pi/N) of c_x, i.e. in x's polygon,
+ * and x is strictly nearer to it than m. Circle m is dominated when the
+ * base circles (holding the whole piece) and such x among the crossing ones
+ * are three together; a dominated circle is dropped.
+ *
+ * Dropping all dominated circles at once is exact: at a point p, the
+ * crossing circles holding p in order of distance from p, the first 3 - base
+ * of them are never dominated (a dominated circle needs 3 - base crossing
+ * circles holding p strictly nearer than itself), so a point in a dropped
+ * circle keeps at least three circles (depth >= 4 before, >= 3 after: class
+ * 3+ both times, and never depth 1, so what a station alone covers does not
+ * move either), and a point in no dropped circle keeps its depth. The rule
+ * needs equal polygons of one radius around the stations: network service
+ * areas do not qualify (they are noded by the whole-district path).
+ * Compacts ids[0..n) in place and returns how many are kept. */
+size_t sv_red_prune_dominated(const double *xs, const double *ys, size_t *ids, size_t n, int base, const double *xy,
+                              size_t nv, double r, int quad_segs)
+{
+    if (base >= SV_REDUNDANCY_CLASSES - 1 || n == 0 || nv == 0)
+        return base >= SV_REDUNDANCY_CLASSES - 1 ? 0 : n;
+    int want = SV_REDUNDANCY_CLASSES - 1 - base; /* witnesses among the crossing circles */
+    double eps = r * (1 - cos(M_PI / (4.0 * quad_segs))) + 1e-9 * r;
+    double need = eps * r;
+    unsigned char *drop = sv_calloc(n + 1, 1);
+    if (!drop)
+        return n; /* keep them all: slower, still exact */
+    for (size_t a = 0; a < n; a++) {
+        int got = 0;
+        for (size_t b = 0; b < n && got < want; b++)
+            if (b != a && holds_for(xs, ys, ids[b], ids[a], xy, nv, need))
+                got++;
+        drop[a] = got >= want;
+    }
+    size_t kept = 0;
+    for (size_t a = 0; a < n; a++)
+        if (!drop[a])
+            ids[kept++] = ids[a];
+    free(drop);
+    return kept;
+}
+
 #ifndef SPLIT_ABOVE
 #define SPLIT_ABOVE 12 /* crossing circles: more are noded in halves */
 #endif
@@ -286,6 +400,10 @@ static int split_piece(piece_sink *k, const sv_geom *g, int whole, const double 
     if (base >= SV_REDUNDANCY_CLASSES - 1) { /* 3+ all over: the crossing circles change nothing */
         k->ncross = first;
         ncross = 0;
+    }
+    if (ncross > 0) { /* the circles three others hide here */
+        ncross = sv_red_prune_dominated(k->xs, k->ys, k->cross + first, ncross, base, xy, n, k->R, k->qs);
+        k->ncross = first + ncross;
     }
     if (ncross > SPLIT_ABOVE && depth < 12) {
         /* halve across the longer side of the piece's envelope (within the ring's) */
@@ -377,7 +495,12 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
     memcpy(cells, cs->ids, ncells * sizeof *cells);
     for (size_t q = 0; q < ncells; q++) {
         size_t c = cells[q];
-        const sv_geom *cell = cs->g[c];
+        const cell_rings *cr = cs->rings;
+        sv_geom *made = cr->multi[c] ? sv_geom_from_wkb(h, cs->cov->cell_wkb[c], cs->cov->cell_len[c])
+                                     : sv_geom_polygon_xy(h, cr->xy[c], cr->nv[c]);
+        if (!made || sink_own(&k, made) != 0)
+            goto geom_fail;
+        const sv_geom *cell = made;
         int inside = sv_prep_contains(h, P, cell);
         const sv_geom *piece = cell;
         if (inside < 0)
@@ -411,7 +534,8 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
         }
         cand = nc;
         memcpy(cand, cs->ids, cs->n_ids * sizeof *cand);
-        if (split_piece(&k, piece, piece == cell, cs->xy[c], cs->nv[c], cand, cs->n_ids, 0, 0, 0) != 0)
+        if (split_piece(&k, piece, piece == cell && !cr->multi[c], cr->xy[c], cr->nv[c], cand, cs->n_ids, 0, 0, 0) !=
+            0)
             goto geom_fail;
     }
     areas = sv_malloc((k.ncross + 1) * sizeof *areas);
@@ -421,8 +545,15 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
     }
     for (size_t t = 0; t < k.ncross; t++) {
         size_t j = k.cross[t];
-        if (!cs->circle[j] && !(cs->circle[j] = sv_geom_circle(h, in->xs[j], in->ys[j], R, qs)))
-            goto geom_fail;
+        if (!cs->circle[j]) {
+            if (grow((void **)&cs->made, &cs->capmade, cs->nmade + 1, sizeof *cs->made) != 0) {
+                rc = SV_ERR_NOMEM;
+                goto done;
+            }
+            if (!(cs->circle[j] = sv_geom_circle(h, in->xs[j], in->ys[j], R, qs)))
+                goto geom_fail;
+            cs->made[cs->nmade++] = j;
+        }
         areas[t] = cs->circle[j];
     }
     for (size_t q = 0; q < k.np; q++) {
@@ -434,6 +565,7 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
 geom_fail:
     rc = sv_error(ctx, SV_ERR_GEOM, "cannot cut a district by the Voronoi cells: %s", sv_geos_errmsg(h));
 done:
+    cell_set_forget_circles(cs);
     for (size_t q = 0; q < k.nown; q++)
         sv_geom_destroy(h, k.owned[q]);
     free(k.owned);
@@ -490,6 +622,7 @@ struct red_job {
     const double *own;
     red_recs *recs; /* per item: what its stations alone cover */
     int cells;     /* districts cut along the cells (circles), else all areas at once */
+    cell_rings rings; /* cells: shared by the workers, read only */
     size_t b, n_items;
     pthread_mutex_t lock;
     sv_status status;
@@ -556,7 +689,7 @@ static int red_worker_init(void *job, sv_geos *h, void *state, size_t index)
     w->op = sv_calloc(ns + 1, sizeof *w->op);
     int ok = w->ctx && w->L.geoms && w->L.n && w->L.cap && w->oa && w->op;
     if (ok && j->cells) {
-        ok = cell_set_init(&w->cs, w->h, &j->a->cov, j->in->xs, j->in->ys) == 0;
+        ok = cell_set_init(&w->cs, w->h, &j->rings, &j->a->cov, j->in->xs, j->in->ys) == 0;
     } else if (ok) {
         w->src = (area_source){.h = h, .a = j->a, .in = j->in};
         if (j->in->net && !(w->src.net_areas = sv_calloc(ns + 1, sizeof *w->src.net_areas)))
@@ -725,6 +858,11 @@ static sv_status redundancy_parallel(sv_ctx *ctx, sv_geos *h, const sv_people_in
                              .caller_h = h,
                              /* what each station alone covers is kept per item */
                              .striped = 1};
+    if (cells && cell_rings_init(&j.rings, h, &a->cov) != 0) {
+        rc = sv_error(ctx, SV_ERR_GEOM, "cannot read the Voronoi cells for the redundancy classes: %s",
+                      sv_geos_errmsg(h));
+        goto done;
+    }
     sv_progress(ctx, "redundancy", 0.0);
     for (size_t b = 0; b < nb && rc == SV_OK; b++) {
         j.b = b;
@@ -801,6 +939,7 @@ done:
     free(at);
     free(byst);
     free(parts);
+    cell_rings_free(&j.rings);
     pthread_mutex_destroy(&j.lock);
     return rc;
 }
