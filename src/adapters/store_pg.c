@@ -1836,14 +1836,17 @@ sv_status sv_pg_fail_shard(sv_ctx *ctx, const char *uri, const char *schema, lon
 /* The weighted median and 90th percentile of the distances (and minutes) of the demand points inside the
  * districts to their nearest station, as engine/fairness.c computes them for the whole area: a point
  * without a station is infinitely far. */
-static sv_status finish_fairness_points(sv_ctx *ctx, PGconn *c, const char *schema, const char *rid)
+/* The whole area's distance quantiles from every point the shards published with its distance: the demand
+ * points (demand_access), or the other people points (people_points: population polygons, raster cells,
+ * buildings), each inside a district, as analyze takes them over the union of the districts. */
+static sv_status finish_fairness_points(sv_ctx *ctx, PGconn *c, const char *schema, const char *rid, int demand)
 {
     char sql[1024];
     snprintf(sql, sizeof sql,
-             "SELECT coalesce(network_m::text, 'inf'), coalesce(minutes::text, 'inf'), weight, nearest_station_id IS "
-             "NULL FROM \"%s\".demand_access WHERE run_id = $1 AND district_id IS NOT NULL AND weight > 0 ORDER BY "
+             "SELECT coalesce(%s::text, 'inf'), coalesce(minutes::text, 'inf'), weight, nearest_station_id IS "
+             "NULL FROM \"%s\".%s WHERE run_id = $1 AND district_id IS NOT NULL AND weight > 0 ORDER BY "
              "id",
-             schema);
+             demand ? "network_m" : "distance_m", schema, demand ? "demand_access" : "people_points");
     const char *pp[1] = {rid};
     PGresult *r = NULL;
     sv_status rc = pg_params(ctx, c, sql, 1, pp, &r, "cannot read the demand points");
@@ -1999,8 +2002,8 @@ static sv_status finish_whole_area(sv_ctx *ctx, PGconn *c, const char *schema, c
     sv_buf_free(&b);
     char sql[512], v[256] = "";
     snprintf(sql, sizeof sql, "SELECT min(source) FROM \"%s\".district_fairness WHERE run_id = $1", schema);
-    if (rc == SV_OK && pg_value(c, sql, rid, v, sizeof v) == 1 && strcmp(v, "demand points") == 0)
-        rc = finish_fairness_points(ctx, c, schema, rid);
+    if (rc == SV_OK && pg_value(c, sql, rid, v, sizeof v) == 1 && *v)
+        rc = finish_fairness_points(ctx, c, schema, rid, strcmp(v, "demand points") == 0);
     return rc;
 }
 

@@ -660,6 +660,42 @@ static sv_status check_demand(sv_ctx *ctx, void *userdata, long long key, const 
     return SV_OK;
 }
 
+/* A people point of an own district (people_points: population polygons, raster cells): its distance is
+ * right when no station left out could be nearer. By straight line: none of them lies nearer than its
+ * distance (or than infinity: none kept). Along the streets, as a demand point: the path and the station lie
+ * within its length (+ its snap and the station's, each at most --max-snap) of the point. */
+static sv_status check_people(sv_ctx *ctx, void *userdata, long long key, const sv_value *values, size_t n,
+                              const unsigned char *wkb, size_t len)
+{
+    (void)ctx;
+    (void)key;
+    check_state *cs = userdata;
+    sv_shard_worker *w = cs->w;
+    const sv_table_desc *t = sv_schema_table(SV_TABLE_PEOPLE_POINTS);
+    const char *d = text_of(t, values, n, "district_id");
+    double x, y, m = col_num(t, values, n, "distance_m");
+    if (cs->why || !d || shard_of_district(w->plan, d) != w->shard || wkb_point(wkb, len, &x, &y) != 0)
+        return SV_OK;
+    double need = 0;
+    if (w->network) {
+        double mins = col_num(t, values, n, "minutes");
+        need = fmax(m, isfinite(mins) ? mins * w->m_per_min : NAN) + 2 * w->max_snap_m;
+        if (need <= w->known_m)
+            return SV_OK; /* also NaN: no station found at all, below */
+    } else {
+        double r = isfinite(m) ? m : INFINITY, nearest_left = INFINITY;
+        for (size_t i = 0; i < w->n_left; i++)
+            nearest_left = fmin(nearest_left, hypot(x - w->left_xy[2 * i], y - w->left_xy[2 * i + 1]));
+        if (!(nearest_left < r))
+            return SV_OK;
+        need = (isfinite(r) ? r : nearest_left) * (1 + 1e-9) + 1e-6;
+    }
+    cs->why = "people point";
+    snprintf(cs->id, sizeof cs->id, "in %s", d);
+    cs->need = need;
+    return SV_OK;
+}
+
 static int cmp_station_at(const void *a, const void *b)
 {
     return strcmp(((const station_at *)a)->id, ((const station_at *)b)->id);
@@ -782,6 +818,8 @@ sv_status sv_shard_check(sv_ctx *ctx, const char *db_path, sv_shard_worker *w, d
         qsort(cs.at, cs.n_at, sizeof *cs.at, cmp_station_at);
     if (rc == SV_OK && !w->all_stations) /* else nothing can be nearer */
         rc = sv_store_scan(ctx, rd, SV_TABLE_DEMAND_ACCESS, check_demand, &cs);
+    if (rc == SV_OK && !cs.why && !w->all_stations)
+        rc = sv_store_scan(ctx, rd, SV_TABLE_PEOPLE_POINTS, check_people, &cs);
     if (rc == SV_OK && !cs.why)
         rc = sv_store_scan(ctx, rd, SV_TABLE_RESPONSIBILITY, check_responsibility, &cs);
     sv_store_close_read(rd);
