@@ -464,6 +464,15 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
     for (size_t i = 0; rc == SV_OK && i < inputs[1]->n; i++)
         if (!keep[1][i] && !isnan(env[1][i].xmin))
             w->left_env[w->n_left_env++] = env[1][i];
+    free(w->own_station);
+    w->n_own_station = 0;
+    if (rc == SV_OK && !(w->own_station = sv_calloc(inputs[0]->n + 1, 1)))
+        rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == SV_OK && i < inputs[0]->n; i++) /* own: as sv_shard_keep_row tells stations */
+        if (keep[0][i])
+            w->own_station[w->n_own_station++] =
+                !isnan(env[0][i].xmin) && sv_shard_nearest(p, (env[0][i].xmin + env[0][i].xmax) / 2,
+                                                           (env[0][i].ymin + env[0][i].ymax) / 2) == w->shard;
     for (int k = 0; k < 5 && rc == SV_OK; k++) {
         if (!inputs[k])
             continue;
@@ -596,6 +605,8 @@ int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, si
     if (table == SV_TABLE_SERVICE_AREAS || table == SV_TABLE_REACHED_STREETS || table == SV_TABLE_CRITICAL ||
         table == SV_TABLE_RESPONSIBILITY || table == SV_TABLE_STATION_SERVICES || table == SV_TABLE_STATION_LOAD)
         return in_set(w->stations, w->n_stations, text_of(t, values, n, "station_id"));
+    if (table == SV_TABLE_TIME_COVERAGE && !text_of(t, values, n, "district_id"))
+        return 1; /* its stations_open: the own stations open; finish sums them, and makes the whole area's */
     if (has_column(t, "district_id")) { /* NULL: the whole area, computed by finish */
         const char *d = text_of(t, values, n, "district_id");
         int mine = d && shard_of_district(w->plan, d) == w->shard;
@@ -713,7 +724,9 @@ static int cmp_station_at(const void *a, const void *b)
  * nor was it by the test before.) Network mode (the Voronoi cells of the demand points, grouped by their
  * nearest station along the streets): a half-plane does not bound those, and the cells of the last points
  * kept end at the kept districts' edge, so an area cut short there would pass a vertex test (pg_shards_far);
- * its area must lie within H x scale of the station. */
+ * its area must lie within H x scale of the station. Not seen either: the points of a district that no shard
+ * of the station keeps, across a gap wider than H x scale, whose nearest station it is (pg_shards_people:
+ * station T's area lacks D0's block; the other shard gives that block T exactly, in people_points). */
 typedef struct {
     const station_at *s;
     const sv_shard_worker *w;
@@ -854,6 +867,7 @@ void sv_shard_worker_free(sv_shard_worker *w)
         free(w->demand);
         free(w->left_xy);
         free(w->left_env);
+        free(w->own_station);
     }
 }
 

@@ -1308,6 +1308,47 @@ static void test_shards_people(void **state)
     sqlite3_close(db);
 }
 
+/* Opening hours (--at) in a sharded run: 8 districts of 1 km in a row with people, a station at the centre of
+ * each, every other one open on weekdays only, circles of 1,200 m, 4 shards by 2 workers. time_coverage and
+ * time_gaps are the single run's: stations_open counts the run's stations open (4 on Sunday, not the shard's
+ * kept ones), the whole area's rows too (finish). */
+static void test_shards_hours(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    char d[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char t[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    for (int i = 0; i < 8; i++) {
+        int x = 500000 + 1000 * i;
+        const char *c = i ? "," : "";
+        snprintf(d + strlen(d), sizeof d - strlen(d),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"district_id\":\"D%d\",\"population\":%d},\"geometry\":"
+                 "{\"type\":\"Polygon\",\"coordinates\":[[[%d,4699000],[%d,4699000],[%d,4700000],[%d,4700000],"
+                 "[%d,4699000]]]}}",
+                 c, i, 100 * (i + 1), x, x + 1000, x + 1000, x, x);
+        snprintf(t + strlen(t), sizeof t - strlen(t),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"station_id\":\"S%d\",\"opening_hours\":\"%s\"},"
+                 "\"geometry\":{\"type\":\"Point\",\"coordinates\":[%d,4699500]}}",
+                 c, i, i % 2 ? "Mo-Fr 08:00-18:00" : "24/7", x + 500);
+    }
+    strcat(d, "]}");
+    strcat(t, "]}");
+    const char *di = svt_write("hr_d.geojson", d), *st = svt_write("hr_s.geojson", t);
+    const char *args[] = {"--stations", st, "--districts", di, "--radius", "1200", "--population-field",
+                          "population", "--hours-field", "opening_hours", "--at", "Mo 12:00,Su 12:00", NULL};
+    sqlite3 *db = sharded_pair("hr", args, "4", 2, svt_path("hr_ref.sqlite"), svt_path("hr_sh.sqlite"));
+    assert_int_equal(svt_db_int(db, "SELECT min(stations_open) FROM r.time_coverage WHERE moment = 'Su 12:00'"), 4);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM r.time_coverage WHERE district_id IS NULL"), 2);
+    same_rows(db, "time_coverage", "district_id, radius_m, moment",
+              "stations_open, covered_pct, n_stations_reaching, pop_total, pop_covered, pop_covered_pct", 1e-9, "1");
+    same_rows(db, "time_coverage", "district_id, radius_m, moment", "area_m2, covered_m2, gap_m2", 1e-6, "1");
+    same_rows(db, "time_gaps", "district_id, radius_m, moment", "gap_pct, n_parts", 1e-9, "1");
+    same_rows(db, "time_gaps", "district_id, radius_m, moment", "gap_m2", 1e-6, "1");
+    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, pop_covered_pct", 1e-9, "1");
+    same_tables(db);
+    sqlite3_close(db);
+}
+
 /* A worker killed with SIGKILL in the middle of a shard (short lease): another finishes it, the totals are
  * the SpatiaLite run's, nothing is there twice. */
 static void test_shards_kill(void **state)
@@ -1559,6 +1600,7 @@ int main(int argc, char **argv)
         {"shards_check", cmocka_unit_test(test_shards_check)},
         {"shards_capacity", cmocka_unit_test(test_shards_capacity)},
         {"shards_people", cmocka_unit_test(test_shards_people)},
+        {"shards_hours", cmocka_unit_test(test_shards_hours)},
         {"wrong_password", cmocka_unit_test(test_wrong_password)},
     };
     int rc = svt_run_groups(argc, argv, "test_pg", groups, sizeof groups / sizeof groups[0], setup, teardown);
