@@ -111,6 +111,12 @@ typedef struct {
     double *med_m, *p90_m, *med_min, *p90_min; /* n_districts + 1: distance to the nearest station */
     size_t *n_points;
     const char *points_source;    /* where the distances were measured from (static), NULL: nowhere */
+    /* The points inside the districts, unless they are demand points (people_points): n_pt of them, each's
+     * place, people, distance, minutes (INFINITY: none reachable), nearest station (-1: none) and district. */
+    size_t n_pt;
+    double *pt_x, *pt_y, *pt_w, *pt_m, *pt_min;
+    long *pt_station;
+    size_t *pt_district;
     double *resp_area, *resp_pop; /* n_stations: area of responsibility */
     size_t *resp_n;
     unsigned char **resp_wkb;

@@ -73,6 +73,10 @@ typedef struct {
     size_t n_left;
     sv_env *left_env;
     size_t n_left_env;
+    /* set by sv_shard_filter: 1 for each station kept (in the order kept) that is the shard's own; the
+     * time-of-day stage counts the own stations open for finish */
+    unsigned char *own_station;
+    size_t n_own_station;
 } sv_shard_worker;
 
 /* The shard hook of `svcov worker`: keeps the shard's districts and what lies within the halo of them

@@ -51,6 +51,7 @@ typedef enum {
     SV_TABLE_REDUNDANCY,     /* district_redundancy */
     SV_TABLE_CRITICAL,       /* critical_stations */
     SV_TABLE_FAIRNESS,       /* district_fairness (no geometry) */
+    SV_TABLE_PEOPLE_POINTS,  /* people_points: the points district_fairness measures from (not demand points) */
     SV_TABLE_CATEGORY,       /* category_coverage */
     SV_TABLE_CATEGORY_GAPS,  /* category_gaps */
     SV_TABLE_RESPONSIBILITY, /* responsibility */

@@ -1836,14 +1836,17 @@ sv_status sv_pg_fail_shard(sv_ctx *ctx, const char *uri, const char *schema, lon
 /* The weighted median and 90th percentile of the distances (and minutes) of the demand points inside the
  * districts to their nearest station, as engine/fairness.c computes them for the whole area: a point
  * without a station is infinitely far. */
-static sv_status finish_fairness_points(sv_ctx *ctx, PGconn *c, const char *schema, const char *rid)
+/* The whole area's distance quantiles from every point the shards published with its distance: the demand
+ * points (demand_access), or the other people points (people_points: population polygons, raster cells,
+ * buildings), each inside a district, as analyze takes them over the union of the districts. */
+static sv_status finish_fairness_points(sv_ctx *ctx, PGconn *c, const char *schema, const char *rid, int demand)
 {
     char sql[1024];
     snprintf(sql, sizeof sql,
-             "SELECT coalesce(network_m::text, 'inf'), coalesce(minutes::text, 'inf'), weight, nearest_station_id IS "
-             "NULL FROM \"%s\".demand_access WHERE run_id = $1 AND district_id IS NOT NULL AND weight > 0 ORDER BY "
+             "SELECT coalesce(%s::text, 'inf'), coalesce(minutes::text, 'inf'), weight, nearest_station_id IS "
+             "NULL FROM \"%s\".%s WHERE run_id = $1 AND district_id IS NOT NULL AND weight > 0 ORDER BY "
              "id",
-             schema);
+             demand ? "network_m" : "distance_m", schema, demand ? "demand_access" : "people_points");
     const char *pp[1] = {rid};
     PGresult *r = NULL;
     sv_status rc = pg_params(ctx, c, sql, 1, pp, &r, "cannot read the demand points");
@@ -1980,6 +1983,25 @@ static sv_status finish_whole_area(sv_ctx *ctx, PGconn *c, const char *schema, c
                   "sum(n_points) FROM \"%s\".district_access WHERE run_id = $1 AND district_id IS NOT NULL GROUP BY "
                   "mode, minutes, radius_m;\n",
                   S, S);
+    /* time of day (--at): each shard's whole-area rows count its own stations open; their sum is the run's, in
+     * every row of the moment; the whole area's rows are the districts' sums (as city_coverage), the shards'
+     * removed */
+    sv_buf_printf(&b,
+                  "UPDATE \"%s\".time_coverage x SET stations_open = o.n FROM (SELECT moment, radius_m, "
+                  "sum(stations_open) AS n FROM \"%s\".time_coverage WHERE run_id = $1 AND district_id IS NULL "
+                  "GROUP BY moment, radius_m) o WHERE x.run_id = $1 AND x.district_id IS NOT NULL AND x.moment = "
+                  "o.moment AND x.radius_m = o.radius_m;\n"
+                  "INSERT INTO \"%s\".time_coverage (run_id, id, district_id, district_name, mode, minutes, "
+                  "radius_m, moment, stations_open, area_m2, covered_m2, covered_pct, gap_m2, n_stations_reaching, "
+                  "pop_total, pop_covered, pop_covered_pct) SELECT $1, row_number() OVER (ORDER BY min(id)), NULL, "
+                  "'(whole area)', mode, minutes, radius_m, moment, max(stations_open), sum(area_m2), "
+                  "sum(covered_m2), CASE WHEN sum(area_m2) > 0 THEN 100 * (sum(covered_m2) / sum(area_m2)) ELSE 0 "
+                  "END, sum(area_m2) - sum(covered_m2), max(stations_open), sum(pop_total), sum(pop_covered), CASE "
+                  "WHEN sum(pop_total) > 0 THEN 100 * (sum(pop_covered) / sum(pop_total)) END FROM "
+                  "\"%s\".time_coverage WHERE run_id = $1 AND district_id IS NOT NULL GROUP BY mode, minutes, "
+                  "radius_m, moment;\n"
+                  "DELETE FROM \"%s\".time_coverage WHERE run_id = $1 AND district_id IS NULL AND (id >> 32) > 0;\n",
+                  S, S, S, S, S);
     /* responsibility: the share of all people served */
     sv_buf_printf(&b,
                   "UPDATE \"%s\".responsibility x SET pop_share_pct = CASE WHEN t.served > 0 AND x.pop_served IS NOT "
@@ -1999,8 +2021,8 @@ static sv_status finish_whole_area(sv_ctx *ctx, PGconn *c, const char *schema, c
     sv_buf_free(&b);
     char sql[512], v[256] = "";
     snprintf(sql, sizeof sql, "SELECT min(source) FROM \"%s\".district_fairness WHERE run_id = $1", schema);
-    if (rc == SV_OK && pg_value(c, sql, rid, v, sizeof v) == 1 && strcmp(v, "demand points") == 0)
-        rc = finish_fairness_points(ctx, c, schema, rid);
+    if (rc == SV_OK && pg_value(c, sql, rid, v, sizeof v) == 1 && *v)
+        rc = finish_fairness_points(ctx, c, schema, rid, strcmp(v, "demand points") == 0);
     return rc;
 }
 

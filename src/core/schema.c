@@ -152,6 +152,13 @@ static const sv_column district_demand[] = {
     {"covered_share", R, 0, "covered share (0-1); NULL without demand"},
     {"n_points", I, NN, "demand points"},
 };
+static const sv_column people_points[] = {
+    {"district_id", T, NN, "the first district (in input order) that holds it"},
+    {"weight", R, NN, "its people"},
+    {"nearest_station_id", T, 0, "the nearest station (by travel cost); NULL: none reachable"},
+    {"distance_m", R, 0, "metres to the nearest station (along the streets in network mode); NULL: none"},
+    {"minutes", R, 0, "travel time to the nearest station; NULL: none"},
+};
 static const sv_column district_redundancy[] = {
     DISTRICT_ID,
     DISTRICT_NAME,
@@ -551,6 +558,10 @@ static const sv_table_desc tables[SV_TABLE_COUNT] = {
                            COLS(critical_stations), "MULTIPOLYGON", "geom", NO_INDEX, 1, 0},
     [SV_TABLE_FAIRNESS] = {"district_fairness", "distances of the people to the nearest station", "id",
                            COLS(district_fairness), NULL, NULL, NO_INDEX, 1, 0},
+    [SV_TABLE_PEOPLE_POINTS] = {"people_points", "the people points of district_fairness inside the districts "
+                                "(population polygons, raster cells, buildings; not written for demand points: "
+                                "demand_access holds them)", "id", COLS(people_points), "POINT", "geom", NO_INDEX, 1,
+                                0},
     [SV_TABLE_CATEGORY] = {"category_coverage", "coverage by station category", "id", COLS(category_coverage),
                            "MULTIPOLYGON", "geom", NO_INDEX, 1, 0},
     [SV_TABLE_CATEGORY_GAPS] = {"category_gaps", "gaps by station category", "id", COLS(category_gaps),

@@ -24,6 +24,7 @@ typedef struct {
     const sv_people_in *in;
     const people_points *pts;
     const double *dist, *mins;
+    size_t *owner; /* each point's first district (nd: none), or NULL */
     sv_people_result *P;
     size_t nd;
     pthread_mutex_t lock;
@@ -110,6 +111,12 @@ static int fair_district(void *job, sv_geos *h, void *state, size_t item)
                 w->dm[m] = j->mins[i];
                 w->w[m++] = pts->w[i];
                 P->n_points[d]++;
+                if (j->owner && d < j->nd) { /* the lowest district holding it, whichever thread comes first */
+                    size_t cur = __atomic_load_n(&j->owner[i], __ATOMIC_RELAXED);
+                    while (d < cur && !__atomic_compare_exchange_n(&j->owner[i], &cur, d, 0, __ATOMIC_RELAXED,
+                                                                   __ATOMIC_RELAXED))
+                        ;
+                }
             }
         }
         P->med_m[d] = sv_weighted_quantile(w->dd, w->w, m, 0.5);
@@ -153,7 +160,15 @@ sv_status sv_people_fairness(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv
         double t = sv_analysis_minutes(a, pts->use->cost[i]);
         mins[i] = isfinite(t) && pts->use->nearest[i] >= 0 ? t : INFINITY;
     }
-    fair_job j = {.in = in, .pts = pts, .dist = dist, .mins = mins, .P = P, .nd = nd};
+    /* the points for people_points (demand points with their own weights are in demand_access already) */
+    size_t *owner = NULL;
+    if (P->points_source && strcmp(P->points_source, "demand points") != 0 && !(owner = sv_malloc((pts->n + 1) * sizeof *owner))) {
+        rc = SV_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t i = 0; owner && i < pts->n; i++)
+        owner[i] = nd;
+    fair_job j = {.in = in, .pts = pts, .dist = dist, .mins = mins, .owner = owner, .P = P, .nd = nd};
     pthread_mutex_init(&j.lock, NULL);
     sv_parallel_spec spec = {.worker_size = sizeof(fair_worker), .init = fair_init, .item = fair_district,
                              .fini = fair_fini};
@@ -161,6 +176,31 @@ sv_status sv_people_fairness(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv
         rc = j.failed ? sv_error(ctx, j.status, "%s", j.errmsg)
                       : sv_error(ctx, SV_ERR_NOMEM, "out of memory starting the fairness workers");
     pthread_mutex_destroy(&j.lock);
+    if (rc == SV_OK && owner) {
+        size_t m = 0;
+        for (size_t i = 0; i < pts->n; i++)
+            m += owner[i] < nd;
+        P->pt_x = sv_malloc((m + 1) * sizeof *P->pt_x);
+        P->pt_y = sv_malloc((m + 1) * sizeof *P->pt_y);
+        P->pt_w = sv_malloc((m + 1) * sizeof *P->pt_w);
+        P->pt_m = sv_malloc((m + 1) * sizeof *P->pt_m);
+        P->pt_min = sv_malloc((m + 1) * sizeof *P->pt_min);
+        P->pt_station = sv_malloc((m + 1) * sizeof *P->pt_station);
+        P->pt_district = sv_malloc((m + 1) * sizeof *P->pt_district);
+        if (!P->pt_x || !P->pt_y || !P->pt_w || !P->pt_m || !P->pt_min || !P->pt_station || !P->pt_district) {
+            rc = SV_ERR_NOMEM;
+        } else {
+            for (size_t i = 0; i < pts->n; i++)
+                if (owner[i] < nd) {
+                    size_t k = P->n_pt++;
+                    P->pt_x[k] = pts->x[i], P->pt_y[k] = pts->y[i], P->pt_w[k] = pts->w[i];
+                    P->pt_m[k] = dist[i], P->pt_min[k] = mins[i];
+                    P->pt_station[k] = isfinite(dist[i]) ? (long)pts->use->nearest[i] : -1;
+                    P->pt_district[k] = owner[i];
+                }
+        }
+    }
+    free(owner);
 done:
     free(dist);
     free(mins);

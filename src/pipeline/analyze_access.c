@@ -3,6 +3,7 @@
  * the demand-access engine, and coverage by time of day (the coverage engine
  * rerun on the stations open at each --at moment, engine/hours.h). */
 #include "pipeline/analyze_access.h"
+#include "svcov/sv_shards.h"
 #include "pipeline/analyze_stages.h"
 #include "engine/hours.h"
 
@@ -26,6 +27,8 @@ struct sv_access_stage {
     sv_moment *moments;
     size_t n_moments;
     size_t *n_open;        /* per moment */
+    size_t *n_own_open;    /* per moment, in a shard of a sharded run: its own stations open */
+    int is_shard;
     sv_cov_result *cov;    /* per moment: n_districts + 1 rows */
     double *total, *covered; /* per moment, (n_districts + 1) * n_breaks */
     size_t n_without_hours, n_unreadable;
@@ -93,6 +96,7 @@ void sv_access_stage_free(struct sv_access_stage *t)
     free(t->cov);
     free(t->moments);
     free(t->n_open);
+    free(t->n_own_open);
     free(t->total);
     free(t->covered);
     free(t);
@@ -280,11 +284,15 @@ static sv_status time_run(sv_ctx *ctx, sv_geos *h, const sv_access_stage_in *in,
     sv_hours **hours = sv_calloc(ns + 1, sizeof *hours);
     double *sx = sv_malloc((ns + 1) * sizeof *sx), *sy = sv_malloc((ns + 1) * sizeof *sy);
     t->n_open = sv_calloc(nm, sizeof *t->n_open);
+    t->n_own_open = sv_calloc(nm + 1, sizeof *t->n_own_open);
+    /* a worker's shard (svcov worker): which stations are its own, for the whole area's count */
+    const sv_shard_worker *sw = o->shard_hook == sv_shard_filter ? o->shard_userdata : NULL;
+    t->is_shard = sw != NULL;
     t->cov = sv_calloc(nm, sizeof *t->cov);
     t->total = sv_malloc((nd + 1) * nb * nm * sizeof(double));
     t->covered = sv_malloc((nd + 1) * nb * nm * sizeof(double));
     sv_status rc = SV_OK;
-    if (!hours || !sx || !sy || !t->n_open || !t->cov || !t->total || !t->covered) {
+    if (!hours || !sx || !sy || !t->n_open || !t->n_own_open || !t->cov || !t->total || !t->covered) {
         rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory for coverage by time of day");
         goto done;
     }
@@ -315,6 +323,7 @@ static sv_status time_run(sv_ctx *ctx, sv_geos *h, const sv_access_stage_in *in,
             if (sv_hours_is_open(hours[j], t->moments[m].weekday, t->moments[m].minute) == 1) {
                 sx[n] = in->xs[j];
                 sy[n++] = in->ys[j];
+                t->n_own_open[m] += sw && in->st_keep[j] < sw->n_own_station && sw->own_station[in->st_keep[j]];
             }
         t->n_open[m] = n;
         sv_cov_input ci = *in->cov_in;
@@ -430,7 +439,7 @@ sv_status sv_access_stage_write(sv_ctx *ctx, sv_geos *h, sv_store *db, const sv_
                                 SV_TEXT(d < nd ? a->district_names[d] : "(whole area)"),
                                 SV_ANALYSIS_BREAK(a, b),
                                 SV_TEXT(t->moments[m].label),
-                                SV_INT(t->n_open[m]),
+                                SV_INT(d == nd && t->is_shard ? t->n_own_open[m] : t->n_open[m]),
                                 SV_REAL(c->area_m2),
                                 SV_REAL(c->covered_m2),
                                 SV_REAL(pct),

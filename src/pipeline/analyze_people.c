@@ -41,6 +41,13 @@ void sv_people_result_free(sv_people_result *p, size_t n_districts, size_t n_bre
     free(p->med_min);
     free(p->p90_min);
     free(p->n_points);
+    free(p->pt_x);
+    free(p->pt_y);
+    free(p->pt_w);
+    free(p->pt_m);
+    free(p->pt_min);
+    free(p->pt_station);
+    free(p->pt_district);
     free(p->resp_area);
     free(p->resp_pop);
     free(p->resp_n);
@@ -583,6 +590,18 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
             };
             rc = sv_store_insert(ctx, db, SV_TABLE_FAIRNESS, v, sizeof v / sizeof v[0], NULL, 0);
         }
+    for (size_t k = 0; k < P->n_pt && rc == SV_OK; k++) {
+        long j = P->pt_station[k];
+        sv_value v[] = {
+            SV_TEXT(a->district_ids[P->pt_district[k]]),
+            SV_REAL(P->pt_w[k]),
+            SV_TEXT(j >= 0 ? st_fs->items[st_keep[j]].id : NULL),
+            SV_REAL(isfinite(P->pt_m[k]) ? P->pt_m[k] : NAN),
+            SV_REAL(isfinite(P->pt_min[k]) ? P->pt_min[k] : NAN),
+        };
+        rc = sv_store_insert_point(ctx, db, SV_TABLE_PEOPLE_POINTS, v, sizeof v / sizeof v[0], P->pt_x[k],
+                                   P->pt_y[k]);
+    }
     double served = 0;
     for (size_t i = 0; P->resp_pop && i < ns; i++)
         served += isfinite(P->resp_pop[i]) ? P->resp_pop[i] : 0;

@@ -464,6 +464,15 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
     for (size_t i = 0; rc == SV_OK && i < inputs[1]->n; i++)
         if (!keep[1][i] && !isnan(env[1][i].xmin))
             w->left_env[w->n_left_env++] = env[1][i];
+    free(w->own_station);
+    w->n_own_station = 0;
+    if (rc == SV_OK && !(w->own_station = sv_calloc(inputs[0]->n + 1, 1)))
+        rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == SV_OK && i < inputs[0]->n; i++) /* own: as sv_shard_keep_row tells stations */
+        if (keep[0][i])
+            w->own_station[w->n_own_station++] =
+                !isnan(env[0][i].xmin) && sv_shard_nearest(p, (env[0][i].xmin + env[0][i].xmax) / 2,
+                                                           (env[0][i].ymin + env[0][i].ymax) / 2) == w->shard;
     for (int k = 0; k < 5 && rc == SV_OK; k++) {
         if (!inputs[k])
             continue;
@@ -596,6 +605,8 @@ int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, si
     if (table == SV_TABLE_SERVICE_AREAS || table == SV_TABLE_REACHED_STREETS || table == SV_TABLE_CRITICAL ||
         table == SV_TABLE_RESPONSIBILITY || table == SV_TABLE_STATION_SERVICES || table == SV_TABLE_STATION_LOAD)
         return in_set(w->stations, w->n_stations, text_of(t, values, n, "station_id"));
+    if (table == SV_TABLE_TIME_COVERAGE && !text_of(t, values, n, "district_id"))
+        return 1; /* its stations_open: the own stations open; finish sums them, and makes the whole area's */
     if (has_column(t, "district_id")) { /* NULL: the whole area, computed by finish */
         const char *d = text_of(t, values, n, "district_id");
         int mine = d && shard_of_district(w->plan, d) == w->shard;
@@ -660,6 +671,42 @@ static sv_status check_demand(sv_ctx *ctx, void *userdata, long long key, const 
     return SV_OK;
 }
 
+/* A people point of an own district (people_points: population polygons, raster cells): its distance is
+ * right when no station left out could be nearer. By straight line: none of them lies nearer than its
+ * distance (or than infinity: none kept). Along the streets, as a demand point: the path and the station lie
+ * within its length (+ its snap and the station's, each at most --max-snap) of the point. */
+static sv_status check_people(sv_ctx *ctx, void *userdata, long long key, const sv_value *values, size_t n,
+                              const unsigned char *wkb, size_t len)
+{
+    (void)ctx;
+    (void)key;
+    check_state *cs = userdata;
+    sv_shard_worker *w = cs->w;
+    const sv_table_desc *t = sv_schema_table(SV_TABLE_PEOPLE_POINTS);
+    const char *d = text_of(t, values, n, "district_id");
+    double x, y, m = col_num(t, values, n, "distance_m");
+    if (cs->why || !d || shard_of_district(w->plan, d) != w->shard || wkb_point(wkb, len, &x, &y) != 0)
+        return SV_OK;
+    double need = 0;
+    if (w->network) {
+        double mins = col_num(t, values, n, "minutes");
+        need = fmax(m, isfinite(mins) ? mins * w->m_per_min : NAN) + 2 * w->max_snap_m;
+        if (need <= w->known_m)
+            return SV_OK; /* also NaN: no station found at all, below */
+    } else {
+        double r = isfinite(m) ? m : INFINITY, nearest_left = INFINITY;
+        for (size_t i = 0; i < w->n_left; i++)
+            nearest_left = fmin(nearest_left, hypot(x - w->left_xy[2 * i], y - w->left_xy[2 * i + 1]));
+        if (!(nearest_left < r))
+            return SV_OK;
+        need = (isfinite(r) ? r : nearest_left) * (1 + 1e-9) + 1e-6;
+    }
+    cs->why = "people point";
+    snprintf(cs->id, sizeof cs->id, "in %s", d);
+    cs->need = need;
+    return SV_OK;
+}
+
 static int cmp_station_at(const void *a, const void *b)
 {
     return strcmp(((const station_at *)a)->id, ((const station_at *)b)->id);
@@ -677,7 +724,9 @@ static int cmp_station_at(const void *a, const void *b)
  * nor was it by the test before.) Network mode (the Voronoi cells of the demand points, grouped by their
  * nearest station along the streets): a half-plane does not bound those, and the cells of the last points
  * kept end at the kept districts' edge, so an area cut short there would pass a vertex test (pg_shards_far);
- * its area must lie within H x scale of the station. */
+ * its area must lie within H x scale of the station. Not seen either: the points of a district that no shard
+ * of the station keeps, across a gap wider than H x scale, whose nearest station it is (pg_shards_people:
+ * station T's area lacks D0's block; the other shard gives that block T exactly, in people_points). */
 typedef struct {
     const station_at *s;
     const sv_shard_worker *w;
@@ -782,6 +831,8 @@ sv_status sv_shard_check(sv_ctx *ctx, const char *db_path, sv_shard_worker *w, d
         qsort(cs.at, cs.n_at, sizeof *cs.at, cmp_station_at);
     if (rc == SV_OK && !w->all_stations) /* else nothing can be nearer */
         rc = sv_store_scan(ctx, rd, SV_TABLE_DEMAND_ACCESS, check_demand, &cs);
+    if (rc == SV_OK && !cs.why && !w->all_stations)
+        rc = sv_store_scan(ctx, rd, SV_TABLE_PEOPLE_POINTS, check_people, &cs);
     if (rc == SV_OK && !cs.why)
         rc = sv_store_scan(ctx, rd, SV_TABLE_RESPONSIBILITY, check_responsibility, &cs);
     sv_store_close_read(rd);
@@ -816,6 +867,7 @@ void sv_shard_worker_free(sv_shard_worker *w)
         free(w->demand);
         free(w->left_xy);
         free(w->left_env);
+        free(w->own_station);
     }
 }
 

@@ -681,6 +681,47 @@ static void run_workers(int n, const char *schema, const char *lease)
     }
 }
 
+/* The same analysis once into SpatiaLite (ref) and once as a plan of n_shards shards that n_workers workers
+ * compute at once into schema, finished and exported to sh: the export, opened, with ref attached as r.
+ * args: the inputs and options both runs take (NULL-terminated); what plan printed is in svt_last. */
+static sqlite3 *sharded_pair(const char *schema, const char *const *args, const char *n_shards, int n_workers,
+                             const char *ref, const char *sh)
+{
+    const char *av[64];
+    int n = 0;
+    av[n++] = "analyze";
+    for (int i = 0; args[i] && n < 50; i++)
+        av[n++] = args[i];
+    const char *tail[] = {"--out", ref, "-q", NULL};
+    for (int i = 0; tail[i]; i++)
+        av[n++] = tail[i];
+    av[n] = NULL;
+    svt_runv(av);
+    if (svt_last.status != 0)
+        fail_msg("analyze exited %d: %s", svt_last.status, svt_last.err);
+    n = 0;
+    av[n++] = "plan";
+    for (int i = 0; args[i] && n < 50; i++)
+        av[n++] = args[i];
+    const char *ptail[] = {"--shards", n_shards, "--out", pg.pg, "--pg-schema", schema, NULL};
+    for (int i = 0; ptail[i]; i++)
+        av[n++] = ptail[i];
+    av[n] = NULL;
+    svt_runv(av);
+    if (svt_last.status != 0)
+        fail_msg("plan exited %d: %s", svt_last.status, svt_last.err);
+    char run[32];
+    snprintf(run, sizeof run, "%d", atoi(svt_last.out)); /* plan printed the run id */
+    run_workers(n_workers, schema, "30");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", schema, "--run", run);
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", schema, "--run", run, "--out", sh);
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    return db;
+}
+
 /* The demo city once into SpatiaLite, once as 9 shards computed by 3 workers at once into PostGIS: the same
  * numbers per district, every district, station and service area once. */
 static void test_shards(void **state)
@@ -1218,6 +1259,96 @@ static void test_shards_capacity(void **state)
     sqlite3_close(db);
 }
 
+/* People from population polygons (no demand points), along the streets: district D0 (300 m square, station S
+ * at its centre) holds a block whose point is 100 m from S but 1,800 m from it by the street (a loop north),
+ * 750 m from station T in D1 by a straight street; T lies 700 m beyond D0, outside the stations shard 1
+ * keeps (2 x (2 minutes' walk + max snap 50 + trim 10) = 453 m), and D0 is so small that S's area of
+ * responsibility lies within the halo (its check does not see it). The point's nearest station and distance
+ * (people_points), its district's distance quantiles and the whole area's are the single run's: the worker
+ * computes shard 1 again wider (without the check of people points: median 1,800 m against 750). */
+static void test_shards_people(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+#define SQ(x0, y0, x1, y1) "[[[" #x0 "," #y0 "],[" #x1 "," #y0 "],[" #x1 "," #y1 "],[" #x0 "," #y1 "],[" #x0 "," #y0 "]]]"
+#define FEAT(props, type, coords) "{\"type\":\"Feature\",\"properties\":{" props "},\"geometry\":{\"type\":\"" type "\",\"coordinates\":" coords "}}"
+#define FC(...) "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[" __VA_ARGS__ "]}"
+    const char *di = svt_write("pp_d.geojson", FC(FEAT("\"district_id\":\"D0\"", "Polygon", SQ(500000, 4699000, 500300, 4699300)) ","
+                                                 FEAT("\"district_id\":\"D1\"", "Polygon", SQ(500900, 4699000, 501200, 4699300))));
+    const char *po = svt_write("pp_p.geojson", FC(FEAT("\"block\":\"B0\",\"pop\":100", "Polygon", SQ(500230, 4699130, 500270, 4699170)) ","
+                                                 FEAT("\"block\":\"B1\",\"pop\":50", "Polygon", SQ(500980, 4699130, 501020, 4699170))));
+    const char *st = svt_write("pp_s.geojson", FC(FEAT("\"station_id\":\"S\"", "Point", "[500150,4699150]") ","
+                                                 FEAT("\"station_id\":\"T\"", "Point", "[501000,4699150]")));
+    const char *ro = svt_write("pp_r.geojson", FC(FEAT("\"highway\":\"footway\"", "LineString", "[[500250,4699150],[501000,4699150]]") ","
+                                                 FEAT("\"highway\":\"footway\"", "LineString", "[[500150,4699150],[500150,4700000],[500250,4700000],[500250,4699150]]")));
+#undef SQ
+#undef FEAT
+#undef FC
+    const char *args[] = {"--stations", st, "--districts", di, "--network", ro, "--mode", "walk", "--minutes", "2",
+                          "--max-snap", "50", "--trim", "10", "--population", po, "--population-field", "pop", NULL};
+    sqlite3 *db = sharded_pair("pp", args, "2", 2, svt_path("pp_ref.sqlite"), svt_path("pp_sh.sqlite"));
+    /* the single run: the block's point 750 m from T along the street */
+    assert_true(fabs(svt_db_double(db, "SELECT median_m FROM r.district_fairness WHERE district_id = 'D0'") - 750) <
+                1e-6);
+    same_rows(db, "district_fairness", "district_id, radius_m",
+              "pop_total, pop_covered_pct, median_m, p90_m, median_min, p90_min, n_points", 1e-9, "1");
+    same_rows(db, "people_points", "district_id, weight", "distance_m, minutes", 1e-9, "1");
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.people_points a JOIN r.people_points b USING "
+                                    "(district_id, weight) WHERE a.nearest_station_id IS NOT b.nearest_station_id"),
+                     0);
+    assert_string_equal(svt_db_text(db, "SELECT nearest_station_id FROM main.people_points WHERE weight = 100"), "T");
+    /* S is responsible for nothing in both. T's area of responsibility is not compared: in the single run it
+     * holds D0's block too (150 people, 2 points), across the 600 m between the districts that shard 2 never
+     * reads (the limit said at check_responsibility in shards.c): the sharded run has 50 and 1 */
+    assert_int_equal(svt_db_int(db, "SELECT (SELECT count(*) FROM main.responsibility WHERE station_id = 'S') + "
+                                    "(SELECT count(*) FROM r.responsibility WHERE station_id = 'S')"),
+                     0);
+    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, pop_covered_pct", 1e-9, "1");
+    same_tables(db);
+    sqlite3_close(db);
+}
+
+/* Opening hours (--at) in a sharded run: 8 districts of 1 km in a row with people, a station at the centre of
+ * each, every other one open on weekdays only, circles of 1,200 m, 4 shards by 2 workers. time_coverage and
+ * time_gaps are the single run's: stations_open counts the run's stations open (4 on Sunday, not the shard's
+ * kept ones), the whole area's rows too (finish). */
+static void test_shards_hours(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    char d[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char t[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    for (int i = 0; i < 8; i++) {
+        int x = 500000 + 1000 * i;
+        const char *c = i ? "," : "";
+        snprintf(d + strlen(d), sizeof d - strlen(d),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"district_id\":\"D%d\",\"population\":%d},\"geometry\":"
+                 "{\"type\":\"Polygon\",\"coordinates\":[[[%d,4699000],[%d,4699000],[%d,4700000],[%d,4700000],"
+                 "[%d,4699000]]]}}",
+                 c, i, 100 * (i + 1), x, x + 1000, x + 1000, x, x);
+        snprintf(t + strlen(t), sizeof t - strlen(t),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"station_id\":\"S%d\",\"opening_hours\":\"%s\"},"
+                 "\"geometry\":{\"type\":\"Point\",\"coordinates\":[%d,4699500]}}",
+                 c, i, i % 2 ? "Mo-Fr 08:00-18:00" : "24/7", x + 500);
+    }
+    strcat(d, "]}");
+    strcat(t, "]}");
+    const char *di = svt_write("hr_d.geojson", d), *st = svt_write("hr_s.geojson", t);
+    const char *args[] = {"--stations", st, "--districts", di, "--radius", "1200", "--population-field",
+                          "population", "--hours-field", "opening_hours", "--at", "Mo 12:00,Su 12:00", NULL};
+    sqlite3 *db = sharded_pair("hr", args, "4", 2, svt_path("hr_ref.sqlite"), svt_path("hr_sh.sqlite"));
+    assert_int_equal(svt_db_int(db, "SELECT min(stations_open) FROM r.time_coverage WHERE moment = 'Su 12:00'"), 4);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM r.time_coverage WHERE district_id IS NULL"), 2);
+    same_rows(db, "time_coverage", "district_id, radius_m, moment",
+              "stations_open, covered_pct, n_stations_reaching, pop_total, pop_covered, pop_covered_pct", 1e-9, "1");
+    same_rows(db, "time_coverage", "district_id, radius_m, moment", "area_m2, covered_m2, gap_m2", 1e-6, "1");
+    same_rows(db, "time_gaps", "district_id, radius_m, moment", "gap_pct, n_parts", 1e-9, "1");
+    same_rows(db, "time_gaps", "district_id, radius_m, moment", "gap_m2", 1e-6, "1");
+    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, pop_covered_pct", 1e-9, "1");
+    same_tables(db);
+    sqlite3_close(db);
+}
+
 /* A worker killed with SIGKILL in the middle of a shard (short lease): another finishes it, the totals are
  * the SpatiaLite run's, nothing is there twice. */
 static void test_shards_kill(void **state)
@@ -1468,6 +1599,8 @@ int main(int argc, char **argv)
         {"shards_speeds", cmocka_unit_test(test_shards_speeds)},
         {"shards_check", cmocka_unit_test(test_shards_check)},
         {"shards_capacity", cmocka_unit_test(test_shards_capacity)},
+        {"shards_people", cmocka_unit_test(test_shards_people)},
+        {"shards_hours", cmocka_unit_test(test_shards_hours)},
         {"wrong_password", cmocka_unit_test(test_wrong_password)},
     };
     int rc = svt_run_groups(argc, argv, "test_pg", groups, sizeof groups / sizeof groups[0], setup, teardown);
