@@ -491,7 +491,9 @@ sv_status sv_pg_check_target(sv_ctx *ctx, const char *uri, const char *schema)
 
 static const char *pg_type(sv_col_type t)
 {
-    return t == SV_COL_INTEGER ? "bigint" : t == SV_COL_REAL ? "double precision" : "text";
+    /* the PostgreSQL-only types are named as in PostgreSQL by the description */
+    return t == SV_COL_INTEGER ? "bigint" : t == SV_COL_REAL ? "double precision" : t == SV_COL_TEXT ? "text"
+                                                                                                    : sv_col_type_name(t);
 }
 
 static const char *pg_geometry(const char *type)
@@ -505,56 +507,48 @@ static const char *pg_geometry(const char *type)
     return "MultiPolygon";
 }
 
-/* runs: run_id an identity (grows with every run); every other table: run_id, then its own key. */
+/* One table of the description. runs: run_id an identity (grows with every run); every other result table:
+ * run_id referring to it, then its own key; a PostgreSQL-only table (the coordination of sharded runs,
+ * svcov_meta): run_id referring to runs when per_run, then its columns, keyed by its primary_key. */
 static void create_sql(sv_buf *b, const char *schema, const sv_table_desc *t, int srid)
 {
     int runs = strcmp(t->name, "runs") == 0;
     sv_buf_printf(b, "CREATE TABLE IF NOT EXISTS \"%s\".%s (", schema, t->name);
+    const char *sep = ", ";
     if (runs)
         sv_buf_printf(b, "run_id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY");
+    else if (!t->pg_only || t->per_run) /* every result table, also site_runs and compare_runs: one run's */
+        sv_buf_printf(b, "run_id integer NOT NULL REFERENCES \"%s\".runs (run_id) ON DELETE CASCADE", schema);
     else
-        sv_buf_printf(b, "run_id integer NOT NULL REFERENCES \"%s\".runs (run_id) ON DELETE CASCADE, %s bigint "
-                         "NOT NULL",
-                      schema, t->key);
-    for (size_t c = 0; c < t->n_columns; c++)
-        sv_buf_printf(b, ", \"%s\" %s%s", t->columns[c].name, pg_type(t->columns[c].type),
-                      t->columns[c].not_null ? " NOT NULL" : "");
+        sep = "";
+    if (t->key && !runs)
+        sv_buf_printf(b, "%s%s bigint NOT NULL", sep, t->key), sep = ", ";
+    for (size_t c = 0; c < t->n_columns; c++, sep = ", ") {
+        const sv_column *col = &t->columns[c];
+        if (col->type == SV_COL_POLYGON)
+            sv_buf_printf(b, "%s\"%s\" geometry(Polygon, %d)", sep, col->name, srid);
+        else
+            sv_buf_printf(b, "%s\"%s\" %s", sep, col->name, pg_type(col->type));
+        sv_buf_printf(b, "%s", col->not_null ? " NOT NULL" : "");
+        if (col->default_sql)
+            sv_buf_printf(b, " DEFAULT %s", col->default_sql);
+        if (col->check_sql)
+            sv_buf_printf(b, " CHECK (%s)", col->check_sql);
+    }
     if (t->geometry)
         sv_buf_printf(b, ", %s geometry(%s, %d)", t->geometry_column, pg_geometry(t->geometry), srid);
-    if (!runs)
+    if (t->primary_key)
+        sv_buf_printf(b, ", PRIMARY KEY (%s)", t->primary_key);
+    else if (!runs)
         sv_buf_printf(b, ", PRIMARY KEY (run_id, %s)", t->key);
     sv_buf_printf(b, ");\n");
     for (size_t i = 0; i < t->n_indexes; i++)
-        sv_buf_printf(b, "CREATE INDEX IF NOT EXISTS %s ON \"%s\".%s (run_id, %s);\n", t->indexes[i].name, schema,
-                      t->name, t->indexes[i].columns);
+        sv_buf_printf(b, "CREATE INDEX IF NOT EXISTS %s ON \"%s\".%s%s%s (%s%s);\n", t->indexes[i].name, schema,
+                      t->name, t->indexes[i].method ? " USING " : "", t->indexes[i].method ? t->indexes[i].method : "",
+                      t->pg_only ? "" : "run_id, ", t->indexes[i].columns);
     if (t->geometry)
         sv_buf_printf(b, "CREATE INDEX IF NOT EXISTS %s_%s_gist ON \"%s\".%s USING gist (%s);\n", t->name,
                       t->geometry_column, schema, t->name, t->geometry_column);
-}
-
-/* The coordination of sharded runs (svcov plan, worker, finish): not results, so not in schema.c. */
-static void shard_tables_sql(sv_buf *b, const char *schema, int srid)
-{
-    sv_buf_printf(b,
-                  "CREATE TABLE IF NOT EXISTS \"%s\".shard_plans (run_id integer PRIMARY KEY REFERENCES \"%s\".runs "
-                  "(run_id) ON DELETE CASCADE, status text NOT NULL CHECK (status IN ('planned', 'complete')), "
-                  "args text[] NOT NULL, n_shards integer NOT NULL, halo_m double precision NOT NULL, "
-                  "planned_utc timestamptz NOT NULL DEFAULT now(), completed_utc timestamptz);\n"
-                  "CREATE TABLE IF NOT EXISTS \"%s\".shards (run_id integer NOT NULL REFERENCES \"%s\".runs (run_id) "
-                  "ON DELETE CASCADE, shard_no integer NOT NULL, status text NOT NULL DEFAULT 'todo' CHECK (status "
-                  "IN ('todo', 'running', 'done', 'failed')), n_districts integer NOT NULL, work double precision "
-                  "NOT NULL, worker text, lease_until timestamptz, attempt integer NOT NULL DEFAULT 0, started_utc "
-                  "timestamptz, finished_utc timestamptz, n_rows bigint, message text, core geometry(Polygon, %d), "
-                  "halo geometry(Polygon, %d), PRIMARY KEY (run_id, shard_no));\n"
-                  "CREATE INDEX IF NOT EXISTS shards_core_gist ON \"%s\".shards USING gist (core);\n"
-                  "CREATE TABLE IF NOT EXISTS \"%s\".shard_districts (run_id integer NOT NULL REFERENCES \"%s\".runs "
-                  "(run_id) ON DELETE CASCADE, district_id text NOT NULL, shard_no integer NOT NULL, x_min double "
-                  "precision NOT NULL, y_min double precision NOT NULL, x_max double precision NOT NULL, y_max double "
-                  "precision NOT NULL, PRIMARY KEY (run_id, district_id));\n"
-                  "CREATE TABLE IF NOT EXISTS \"%s\".shard_inputs (run_id integer NOT NULL REFERENCES \"%s\".runs "
-                  "(run_id) ON DELETE CASCADE, input_no integer NOT NULL, file_no integer NOT NULL, file_name text "
-                  "NOT NULL, path text NOT NULL, data bytea NOT NULL, PRIMARY KEY (run_id, input_no, file_no));\n",
-                  schema, schema, schema, schema, srid, srid, schema, schema, schema, schema, schema);
 }
 
 /* The schema, its svcov_meta (schema version, SRID) and every table, in this transaction. The SRID of an
@@ -562,11 +556,11 @@ static void shard_tables_sql(sv_buf *b, const char *schema, int srid)
 static sv_status create_tables(sv_ctx *ctx, PGconn *c, const char *schema, int srid)
 {
     sv_buf b = {0};
-    sv_buf_printf(&b, "CREATE SCHEMA IF NOT EXISTS \"%s\";\n"
-                      "CREATE TABLE IF NOT EXISTS \"%s\".svcov_meta (key text PRIMARY KEY, value text NOT NULL);\n"
-                      "INSERT INTO \"%s\".svcov_meta VALUES ('schema_version', '%d'), ('srid', '%d') "
+    sv_buf_printf(&b, "CREATE SCHEMA IF NOT EXISTS \"%s\";\n", schema);
+    create_sql(&b, schema, sv_schema_pg_table(0), srid); /* svcov_meta */
+    sv_buf_printf(&b, "INSERT INTO \"%s\".svcov_meta VALUES ('schema_version', '%d'), ('srid', '%d') "
                       "ON CONFLICT (key) DO NOTHING;\n",
-                  schema, schema, schema, SV_STORE_SCHEMA_VERSION, srid);
+                  schema, SV_STORE_SCHEMA_VERSION, srid);
     if (b.failed)
         return SV_ERR_NOMEM;
     sv_status rc = pg_exec(ctx, c, b.data, "cannot create the svcov schema");
@@ -593,7 +587,8 @@ static sv_status create_tables(sv_ctx *ctx, PGconn *c, const char *schema, int s
     for (int t = 0; t < SV_TABLE_COUNT; t++)
         if (t != SV_TABLE_RUNS)
             create_sql(&b, schema, sv_schema_table((sv_table)t), srid);
-    shard_tables_sql(&b, schema, srid);
+    for (int t = 1; sv_schema_pg_table(t); t++) /* the coordination of sharded runs */
+        create_sql(&b, schema, sv_schema_pg_table(t), srid);
     if (b.failed)
         return SV_ERR_NOMEM;
     rc = pg_exec(ctx, c, b.data, "cannot create the result tables");

@@ -4,6 +4,10 @@
 
 #include <string.h>
 
+/* Most columns have no DEFAULT or CHECK and most indexes no method: positional entries leave those
+ * trailing fields NULL, which is meant (-Wextra would flag each line). */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #define T SV_COL_TEXT
 #define I SV_COL_INTEGER
 #define R SV_COL_REAL
@@ -604,6 +608,76 @@ static const sv_table_desc tables[SV_TABLE_COUNT] = {
                           "id", COLS(timings), NULL, NULL, NO_INDEX, 1, 0},
 };
 
+/* Only in PostgreSQL: the schema's own record, and the coordination of sharded runs (svcov plan, worker,
+ * finish; DESIGN.md "Sharded runs"). Not results: sv_table does not name them, so the result writers and
+ * readers (publish, export, fetch) never see them. */
+#define I4 SV_COL_INT4
+#define TS SV_COL_TIMESTAMPTZ
+static const sv_column svcov_meta[] = {
+    {"key", T, NN, "schema_version or srid"},
+    {"value", T, NN, "its value"},
+};
+static const sv_column shard_plans[] = {
+    {"status", T, NN, "planned, or complete once svcov finish checked every shard", NULL,
+     "status IN ('planned', 'complete')"},
+    {"args", SV_COL_TEXT_ARRAY, NN, "the analyze options of the plan, with the inputs' paths"},
+    {"n_shards", I4, NN, "shards of the run"},
+    {"halo_m", R, NN, "the halo: the largest reach, metres"},
+    {"planned_utc", TS, NN, "when svcov plan made it", "now()"},
+    {"completed_utc", TS, 0, "when svcov finish completed it"},
+};
+static const sv_column shards[] = {
+    {"shard_no", I4, NN, "the shard, from 1"},
+    {"status", T, NN, "todo, running, done or failed", "'todo'", "status IN ('todo', 'running', 'done', 'failed')"},
+    {"n_districts", I4, NN, "its districts"},
+    {"work", R, NN, "its work (its districts): workers claim the largest first"},
+    {"worker", T, 0, "the worker that holds or held it (host:pid)"},
+    {"lease_until", TS, 0, "the worker's lease: claimed again after it"},
+    {"attempt", I4, NN, "how many times it was claimed", "0"},
+    {"started_utc", TS, 0, "when the last claim started it"},
+    {"finished_utc", TS, 0, "when it was published"},
+    {"n_rows", SV_COL_INTEGER, 0, "result rows published"},
+    {"message", T, 0, "why it failed"},
+    {"core", SV_COL_POLYGON, 0, "the box of its districts' envelopes"},
+    {"halo", SV_COL_POLYGON, 0, "the core grown by halo_m"},
+};
+static const sv_index_desc shards_idx[] = {{"shards_core_gist", "core", "gist"}};
+static const sv_column shard_districts[] = {
+    {"district_id", T, NN, "the district"},
+    {"shard_no", I4, NN, "its shard"},
+    {"x_min", R, NN, "its envelope, analysis CRS"},
+    {"y_min", R, NN, "its envelope"},
+    {"x_max", R, NN, "its envelope"},
+    {"y_max", R, NN, "its envelope"},
+};
+static const sv_column shard_inputs[] = {
+    {"input_no", I4, NN, "the input, in the order of the plan's inputs"},
+    {"file_no", I4, NN, "the file of the input (a shapefile's .shp, .dbf, ...)"},
+    {"file_name", T, NN, "its name"},
+    {"path", T, NN, "its path on the plan's machine"},
+    {"data", SV_COL_BYTEA, NN, "its bytes: workers read the inputs from here"},
+};
+#undef I4
+#undef TS
+
+static const sv_table_desc pg_tables[] = {
+    {"svcov_meta", "the schema's version and SRID (PostgreSQL only)", NULL, COLS(svcov_meta), NULL, NULL, NO_INDEX,
+     0, 0, 1, "key"},
+    {"shard_plans", "one per sharded run: its options and halo (PostgreSQL only)", NULL, COLS(shard_plans), NULL,
+     NULL, NO_INDEX, 1, 0, 1, "run_id"},
+    {"shards", "the shards of a sharded run: status, worker, lease, attempts, core and halo (PostgreSQL only)",
+     NULL, COLS(shards), NULL, NULL, COLS(shards_idx), 1, 0, 1, "run_id, shard_no"},
+    {"shard_districts", "the shard and envelope of each district of a sharded run (PostgreSQL only)", NULL,
+     COLS(shard_districts), NULL, NULL, NO_INDEX, 1, 0, 1, "run_id, district_id"},
+    {"shard_inputs", "the input files of a sharded run, for the workers (PostgreSQL only)", NULL,
+     COLS(shard_inputs), NULL, NULL, NO_INDEX, 1, 0, 1, "run_id, input_no, file_no"},
+};
+
+const sv_table_desc *sv_schema_pg_table(int i)
+{
+    return i >= 0 && (size_t)i < sizeof pg_tables / sizeof pg_tables[0] ? &pg_tables[i] : NULL;
+}
+
 const sv_table_desc *sv_schema_table(sv_table t)
 {
     return (int)t >= 0 && t < SV_TABLE_COUNT ? &tables[t] : NULL;
@@ -619,5 +693,22 @@ int sv_schema_find(const char *name)
 
 const char *sv_col_type_name(sv_col_type type)
 {
-    return type == SV_COL_INTEGER ? "INTEGER" : type == SV_COL_REAL ? "REAL" : "TEXT";
+    switch (type) {
+    case SV_COL_INTEGER:
+        return "INTEGER";
+    case SV_COL_REAL:
+        return "REAL";
+    case SV_COL_INT4:
+        return "integer";
+    case SV_COL_TEXT_ARRAY:
+        return "text[]";
+    case SV_COL_TIMESTAMPTZ:
+        return "timestamptz";
+    case SV_COL_BYTEA:
+        return "bytea";
+    case SV_COL_POLYGON:
+        return "geometry(Polygon)";
+    default:
+        return "TEXT";
+    }
 }

@@ -15,18 +15,33 @@
 
 #include <stddef.h>
 
-typedef enum { SV_COL_TEXT = 0, SV_COL_INTEGER, SV_COL_REAL } sv_col_type;
+/* TEXT, INTEGER (PostgreSQL bigint), REAL (double precision); the rest only in PostgreSQL-only tables
+ * (pg_only): INT4 (integer), TEXT_ARRAY (text[]), TIMESTAMPTZ, BYTEA, POLYGON (geometry(Polygon, the
+ * schema's SRID)). */
+typedef enum {
+    SV_COL_TEXT = 0,
+    SV_COL_INTEGER,
+    SV_COL_REAL,
+    SV_COL_INT4,
+    SV_COL_TEXT_ARRAY,
+    SV_COL_TIMESTAMPTZ,
+    SV_COL_BYTEA,
+    SV_COL_POLYGON
+} sv_col_type;
 
 typedef struct {
     const char *name;
     sv_col_type type;
     int not_null;
     const char *meaning; /* one line, for documentation */
+    const char *default_sql; /* DEFAULT expression (SQL), NULL: none */
+    const char *check_sql;   /* CHECK (expression) of the column, NULL: none */
 } sv_column;
 
 typedef struct {
     const char *name;
     const char *columns; /* "radius_m, district_id" */
+    const char *method;  /* USING method (PostgreSQL: "gist"), NULL: the default */
 } sv_index_desc; /* (sv_geom.h has an sv_index: the STR-tree) */
 
 typedef struct {
@@ -46,13 +61,23 @@ typedef struct {
      * NOT EXISTS, also in a copied database), values given as text by
      * column name with sv_store_record. */
     int record;
+    /* Only in PostgreSQL (the coordination of sharded runs, svcov_meta): key is NULL (no surrogate key),
+     * primary_key lists the key columns (with run_id of a per_run table: "run_id, shard_no"), and the
+     * index columns are as given (no run_id before them). The SpatiaLite writer skips these. */
+    int pg_only;
+    const char *primary_key;
 } sv_table_desc;
 
 /* The description of table t (SV_TABLE_*), in creation order. */
 const sv_table_desc *sv_schema_table(sv_table t);
 /* The table named name, or -1. */
 int sv_schema_find(const char *name);
-/* "TEXT", "INTEGER", "REAL". */
+/* The tables only in PostgreSQL (pg_only), in creation order: svcov_meta first (before the others: it
+ * holds the schema's version and SRID), then shard_plans, shards, shard_districts, shard_inputs. i from 0;
+ * NULL past the last. */
+const sv_table_desc *sv_schema_pg_table(int i);
+/* "TEXT", "INTEGER", "REAL" (SpatiaLite's declared types; the PostgreSQL-only types by their PostgreSQL
+ * names). */
 const char *sv_col_type_name(sv_col_type type);
 
 #endif

@@ -205,19 +205,30 @@ static void test_network_db_matches(void **state)
  * meaning"; the key is listed when it is not the plain "id". */
 static void design_text(sv_buf *b)
 {
-    for (int ti = 0; ti < SV_TABLE_COUNT; ti++) {
-        const sv_table_desc *t = sv_schema_table((sv_table)ti);
+    /* the result tables, then those only in PostgreSQL (their run_id and key columns listed, geometry
+     * columns with their type) */
+    int n_pg = 0;
+    while (sv_schema_pg_table(n_pg))
+        n_pg++;
+    for (int ti = 0; ti < SV_TABLE_COUNT + n_pg; ti++) {
+        const sv_table_desc *t = ti < SV_TABLE_COUNT ? sv_schema_table((sv_table)ti)
+                                                     : sv_schema_pg_table(ti - SV_TABLE_COUNT);
         sv_buf_puts(b, "- `");
         sv_buf_puts(b, t->name);
         sv_buf_puts(b, "(");
         int first = 1;
-        if (strcmp(t->key, "id") != 0) {
+        if (t->pg_only && t->per_run) {
+            sv_buf_puts(b, "run_id");
+            first = 0;
+        } else if (t->key && strcmp(t->key, "id") != 0) {
             sv_buf_puts(b, t->key);
             first = 0;
         }
         for (size_t c = 0; c < t->n_columns; c++) {
             sv_buf_puts(b, first ? "" : ", ");
             sv_buf_puts(b, t->columns[c].name);
+            if (t->columns[c].type == SV_COL_POLYGON)
+                sv_buf_puts(b, " POLYGON");
             first = 0;
         }
         if (t->geometry) {
@@ -228,6 +239,11 @@ static void design_text(sv_buf *b)
         }
         sv_buf_puts(b, ")`: ");
         sv_buf_puts(b, t->meaning);
+        if (t->primary_key) {
+            sv_buf_puts(b, "; key (");
+            sv_buf_puts(b, t->primary_key);
+            sv_buf_puts(b, ")");
+        }
         sv_buf_puts(b, "\n");
     }
 }
