@@ -5,10 +5,93 @@
 #include "pipeline/analyze_access.h"
 #include "pipeline/analyze_stages.h"
 #include "svcov/sv_geom.h"
+#include "core/parallel.h"
 #include "core/schema.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+
+/* The service circles of one round of stations, made on all cores: each item is a block of
+ * CIRCLE_BLOCK stations whose circles (WKB and area) go into their own slots, so the rows, written
+ * by the writer's thread in station order, are the same bytes on any number of threads; a round is
+ * written, and its WKB freed, before the next is made (nothing is held for the whole city). */
+#define CIRCLE_BLOCK 256
+#define CIRCLE_ROUND (16 * CIRCLE_BLOCK)
+
+typedef struct {
+    const double *xs, *ys;
+    const sv_analysis *a;
+    int quad_segs;
+    size_t first, n; /* this round's stations: [first, first + n) */
+    unsigned char **wkb; /* [(k - first) * n_breaks + b]; NULL: not made */
+    size_t *len;
+    double *area;
+    atomic_int failed;
+    char msg[512];         /* the first failure's GEOS message */
+    atomic_llong other_cpu_ns; /* CPU of the workers beside the writer's thread (timings) */
+} circle_round;
+
+typedef struct {
+    double cpu0;
+    int beside; /* a worker thread of its own, not the writer's */
+} circle_worker;
+
+static int circle_init(void *job, sv_geos *h, void *worker, size_t index)
+{
+    (void)job;
+    (void)h;
+    circle_worker *cw = worker;
+    cw->beside = index != 0;
+    cw->cpu0 = cw->beside ? sv_ctx_thread_cpu_s() : 0;
+    return 0;
+}
+
+static int circle_finish(void *job, sv_geos *h, void *worker)
+{
+    (void)h;
+    circle_worker *cw = worker;
+    if (cw->beside)
+        atomic_fetch_add(&((circle_round *)job)->other_cpu_ns,
+                         (long long)((sv_ctx_thread_cpu_s() - cw->cpu0) * 1e9));
+    return 0;
+}
+
+static int circle_block(void *job, sv_geos *h, void *worker, size_t item)
+{
+    (void)worker;
+    circle_round *r = job;
+    size_t nb = r->a->n_breaks, end = (item + 1) * CIRCLE_BLOCK < r->n ? (item + 1) * CIRCLE_BLOCK : r->n;
+    for (size_t i = item * CIRCLE_BLOCK; i < end; i++)
+        for (size_t b = 0; b < nb; b++) {
+            size_t k = r->first + i;
+            sv_geom *c = sv_geom_circle(h, r->xs[k], r->ys[k], r->a->breaks[b].radius_m, r->quad_segs);
+            r->wkb[i * nb + b] = c ? sv_geom_to_wkb(h, c, &r->len[i * nb + b]) : NULL;
+            r->area[i * nb + b] = c ? sv_geom_area(h, c) : 0;
+            sv_geom_destroy(h, c);
+            if (!r->wkb[i * nb + b]) {
+                int zero = 0;
+                if (atomic_compare_exchange_strong(&r->failed, &zero, 1))
+                    snprintf(r->msg, sizeof r->msg, "%s", sv_geos_errmsg(h));
+                return SV_ERR_GEOM;
+            }
+        }
+    return 0;
+}
+
+/* The circles of stations [first, first + n) into r's slots, on threads threads. */
+static sv_status circle_round_make(sv_ctx *ctx, int threads, circle_round *r, size_t first, size_t n)
+{
+    r->first = first;
+    r->n = n;
+    atomic_store(&r->failed, 0);
+    sv_parallel_spec spec = {.worker_size = sizeof(circle_worker), .init = circle_init, .item = circle_block,
+                             .finish = circle_finish, .striped = 1};
+    int prc = sv_parallel_run(threads, (n + CIRCLE_BLOCK - 1) / CIRCLE_BLOCK, &spec, r);
+    if (atomic_load(&r->failed))
+        return sv_error(ctx, SV_ERR_GEOM, "cannot draw a service circle: %s", r->msg);
+    return prc == 0 ? SV_OK : sv_error(ctx, SV_ERR_NOMEM, "out of memory drawing the service circles");
+}
 
 /* The early writer's thread: stations, districts and (circle mode, with
  * service areas) the circles, each table finished with its spatial index. */
@@ -18,31 +101,46 @@ static void *early_write(void *arg)
     const sv_analyze_opts *o = w->o;
     const sv_analysis *a = w->a;
     double t0 = sv_clock_s(), cpu0 = sv_ctx_thread_cpu_s();
-    sv_geos *h = sv_geos_create();
-    sv_status rc = h ? sv_store_create(w->ctx, o->out_path, a->crs.epsg, &w->db) : SV_ERR_NOMEM;
+    sv_status rc = sv_store_create(w->ctx, o->out_path, a->crs.epsg, &w->db);
     int circles = o->service_areas && !a->network;
+    size_t nb = a->n_breaks, slots = circles ? (size_t)CIRCLE_ROUND * nb : 0;
+    circle_round r = {.xs = w->xs, .ys = w->ys, .a = a, .quad_segs = o->quad_segs};
+    atomic_init(&r.failed, 0);
+    atomic_init(&r.other_cpu_ns, 0);
+    if (rc == SV_OK && circles) {
+        r.wkb = sv_calloc(slots, sizeof *r.wkb);
+        r.len = sv_calloc(slots, sizeof *r.len);
+        r.area = sv_calloc(slots, sizeof *r.area);
+        if (!r.wkb || !r.len || !r.area)
+            rc = sv_error(w->ctx, SV_ERR_NOMEM, "out of memory drawing the service circles");
+    }
     for (size_t k = 0; k < a->n_stations && rc == SV_OK; k++) {
+        size_t i = k % CIRCLE_ROUND;
+        if (circles && i == 0) /* the next round's circles, on all cores */
+            rc = circle_round_make(w->ctx, sv_ctx_threads(w->run), &r, k,
+                                   a->n_stations - k < CIRCLE_ROUND ? a->n_stations - k : CIRCLE_ROUND);
         const sv_feature *f = &w->st_fs->items[w->st_keep[k]];
         sv_value sv[] = {SV_TEXT(f->id), SV_TEXT(f->name), SV_TEXT(f->category), SV_INT(f->fid)};
-        rc = sv_store_insert_point(w->ctx, w->db, SV_TABLE_STATIONS, sv, 4, w->xs[k], w->ys[k]);
+        if (rc == SV_OK)
+            rc = sv_store_insert_point(w->ctx, w->db, SV_TABLE_STATIONS, sv, 4, w->xs[k], w->ys[k]);
         if (rc == SV_OK && (f->services || f->hours)) {
             sv_value ss[] = {SV_TEXT(f->id), SV_TEXT(f->services), SV_TEXT(f->hours)};
             rc = sv_store_insert(w->ctx, w->db, SV_TABLE_STATION_SERVICES, ss, 3, NULL, 0);
         }
-        for (size_t b = 0; b < a->n_breaks && rc == SV_OK && circles; b++) {
-            sv_geom *c = sv_geom_circle(h, w->xs[k], w->ys[k], a->breaks[b].radius_m, o->quad_segs);
-            size_t len = 0;
-            unsigned char *wkb = c ? sv_geom_to_wkb(h, c, &len) : NULL;
-            double area = c ? sv_geom_area(h, c) : 0;
-            sv_geom_destroy(h, c);
-            sv_value v[] = {SV_TEXT(f->id), SV_ANALYSIS_BREAK(a, b), SV_REAL(area), SV_REAL(NAN)};
-            rc = wkb ? sv_store_insert(w->ctx, w->db, SV_TABLE_SERVICE_AREAS, v, 6, wkb, len)
-                     : sv_error(w->ctx, SV_ERR_GEOM, "cannot draw a service circle: %s", sv_geos_errmsg(h));
-            free(wkb);
+        for (size_t b = 0; b < nb && rc == SV_OK && circles; b++) {
+            sv_value v[] = {SV_TEXT(f->id), SV_ANALYSIS_BREAK(a, b), SV_REAL(r.area[i * nb + b]), SV_REAL(NAN)};
+            rc = sv_store_insert(w->ctx, w->db, SV_TABLE_SERVICE_AREAS, v, 6, r.wkb[i * nb + b], r.len[i * nb + b]);
+            free(r.wkb[i * nb + b]); /* written */
+            r.wkb[i * nb + b] = NULL;
         }
         if ((k & 1023) == 0 && (sv_ctx_interrupted(w->run) || atomic_load(&w->stop)))
             rc = SV_ERR_INTERRUPTED;
     }
+    for (size_t q = 0; r.wkb && q < slots; q++)
+        free(r.wkb[q]); /* a round given up */
+    free(r.wkb);
+    free(r.len);
+    free(r.area);
     for (size_t d = 0; d < a->n_districts && rc == SV_OK && !atomic_load(&w->stop); d++) {
         const sv_feature *f = &w->d_fs->items[w->vd[d].src];
         sv_value v[] = {SV_TEXT(f->id), SV_TEXT(f->name), SV_INT(f->fid), SV_REAL(w->vd[d].area),
@@ -57,14 +155,13 @@ static void *early_write(void *arg)
         rc = sv_store_finish_table(w->ctx, w->db, SV_TABLE_DISTRICTS);
     if (rc == SV_OK && circles)
         rc = sv_store_finish_table(w->ctx, w->db, SV_TABLE_SERVICE_AREAS);
-    sv_geos_destroy(h);
     w->rc = rc;
     /* its own line in the timings: it runs beside the stages of the main thread */
     sv_timing total;
     sv_ctx_timings_update(w->ctx);
     sv_ctx_timing_totals(w->ctx, NULL, &total);
     w->seconds = sv_clock_s() - t0;
-    w->cpu_seconds = sv_ctx_thread_cpu_s() - cpu0;
+    w->cpu_seconds = sv_ctx_thread_cpu_s() - cpu0 + (double)atomic_load(&r.other_cpu_ns) / 1e9;
     w->rows = total.rows;
     return NULL;
 }

@@ -1,0 +1,199 @@
+/* test_scale_write.c - service areas at scale (issue 19, items 4-6): the circles are made on all cores in
+ * rounds of stations and written in station order as they are made; the network areas are made over the
+ * stations on all cores. One thread and two must give the same rows, byte for byte, and the rows must be
+ * the circles and areas they stand for.
+ *
+ * The cities come from bench/gencity.c (svcov-gencity --clusters): 5,000 stations (more than one round of
+ * 4,096) and 40 districts for the circles; 150 stations, 12 districts and a street grid for the network.
+ *
+ * Usage: test_scale_write GROUP  (circles | network). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "svtest.h"
+
+static const char *one, *two;
+static int network_group; /* the group given: network, else circles */
+
+static sqlite3 *open_spatial(const char *path)
+{
+    sqlite3 *db = svt_db_open(path);
+    assert_int_equal(sqlite3_enable_load_extension(db, 1), SQLITE_OK);
+    char *msg = NULL;
+    if (sqlite3_exec(db, "SELECT load_extension('mod_spatialite')", NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("cannot load mod_spatialite: %s", msg ? msg : "?");
+    return db;
+}
+
+static void attach(sqlite3 *db, const char *path, const char *as)
+{
+    char sql[4300];
+    snprintf(sql, sizeof sql, "ATTACH '%s' AS %s", path, as);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+static int gencity(const char *const *argv)
+{
+    char outp[4200], errp[4200];
+    snprintf(outp, sizeof outp, "%s/.gencity.out", svt_dir);
+    snprintf(errp, sizeof errp, "%s/.gencity.err", svt_dir);
+    pid_t pid = svt_spawn(argv, outp, errp, 0);
+    int ws = 0;
+    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
+        fprintf(stderr, "svcov-gencity failed\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* The city of the group, and svcov analyze on it with 1 and 2 threads. */
+static int group_setup(void **state)
+{
+    (void)state;
+    int network = network_group;
+    if (svt_make_dir(network ? "scale_write_net" : "scale_write") != 0)
+        return -1;
+    const char *city = svt_path("city");
+    const char *circle_city[] = {SVCOV_GENCITY, "--stations", "5000", "--districts", "40", "--seed", "5",
+                                 "--clusters", "3", "--out", city, "-q", NULL};
+    const char *net_city[] = {SVCOV_GENCITY, "--stations", "150", "--districts", "12", "--seed", "11", "--clusters",
+                              "3", "--roads", "--road-spacing", "150", "--out", city, "-q", NULL};
+    if (gencity(network ? net_city : circle_city) != 0)
+        return -1;
+    one = svt_path("one.sqlite");
+    two = svt_path("two.sqlite");
+    char st[4200], di[4200], ro[4200];
+    snprintf(st, sizeof st, "%s/stations.gpkg", city);
+    snprintf(di, sizeof di, "%s/districts.gpkg", city);
+    snprintf(ro, sizeof ro, "%s/roads.gpkg", city);
+    const char *threads[] = {"1", "2"}, *outs[] = {one, two};
+    for (int t = 0; t < 2; t++) {
+        int rc = network ? SVT_RUN("analyze", "--stations", st, "--districts", di, "--network", ro, "--radius",
+                                   "400,800", "--no-redundancy", "--no-category-coverage", "--threads", threads[t],
+                                   "--out", outs[t], "-q")
+                         : SVT_RUN("analyze", "--stations", st, "--districts", di, "--radius", "500,1000",
+                                   "--no-redundancy", "--no-category-coverage", "--threads", threads[t], "--out",
+                                   outs[t], "-q");
+        if (rc != 0) {
+            fprintf(stderr, "analyze --threads %s failed: %s\n", threads[t], svt_last.err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    svt_run_free();
+    svt_remove_dir();
+    return 0;
+}
+
+/* One thread and two: the same service_areas rows in the same order (rowid), every value and every
+ * geometry byte the same; the stations too. */
+static void test_circles_threads_same(void **state)
+{
+    (void)state;
+    sqlite3 *db = svt_db_open(one);
+    attach(db, two, "t");
+    long long n_st = svt_db_int(db, "SELECT count(*) FROM stations");
+    assert_true(n_st > 4096); /* more than one round of circles */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM service_areas"), 2 * n_st);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM t.service_areas"), 2 * n_st);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM service_areas a JOIN t.service_areas b ON a.rowid = b.rowid "
+                                    "WHERE a.station_id = b.station_id AND a.radius_m = b.radius_m AND "
+                                    "a.minutes IS b.minutes AND a.area_m2 = b.area_m2 AND "
+                                    "a.reached_m IS b.reached_m AND a.geom = b.geom"),
+                     2 * n_st);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM stations a JOIN t.stations b ON a.rowid = b.rowid "
+                                    "WHERE a.station_id = b.station_id AND a.geom = b.geom"),
+                     n_st);
+    /* the spatial index holds every circle */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM idx_service_areas_geom"), 2 * n_st);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM t.idx_service_areas_geom"), 2 * n_st);
+    sqlite3_close(db);
+}
+
+/* The rows are the circles of the stations, in station order: station k's circles are rows 2k+1 (500 m)
+ * and 2k+2 (1000 m); each is a ring of 4 x 32 + 1 vertices at the radius from its station (1e-6 m), its
+ * area_m2 SpatiaLite's area of the stored polygon (1e-9 relative), the true circle's area less 0.040%. */
+static void test_circles_rows(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_spatial(two);
+    long long n = svt_db_int(db, "SELECT count(*) FROM service_areas");
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM service_areas c JOIN stations s USING (station_id) "
+                                    "WHERE c.rowid = 2 * (s.rowid - 1) + (c.radius_m = 1000) + 1"),
+                     n);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM service_areas WHERE NumPoints(ExteriorRing(geom)) = 129 "
+                                    "AND NumInteriorRings(geom) = 0"),
+                     n);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM service_areas c JOIN stations s USING (station_id) "
+                                    "WHERE abs(MbrMaxX(c.geom) - X(s.geom) - c.radius_m) < 1e-6 "
+                                    "AND abs(X(s.geom) - MbrMinX(c.geom) - c.radius_m) < 1e-6 "
+                                    "AND abs(MbrMaxY(c.geom) - Y(s.geom) - c.radius_m) < 1e-6 "
+                                    "AND abs(Y(s.geom) - MbrMinY(c.geom) - c.radius_m) < 1e-6"),
+                     n);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM service_areas WHERE abs(area_m2 - ST_Area(geom)) "
+                                    "<= 1e-9 * area_m2"),
+                     n);
+    double worst = svt_db_double(db, "SELECT max(abs(area_m2 / (pi() * radius_m * radius_m) - (1 - 0.000401))) "
+                                     "FROM service_areas");
+    assert_true(worst < 2e-6);
+    sqlite3_close(db);
+}
+
+/* Network mode: each station's area and reached streets per break, the same rows and bytes on 1 and 2
+ * threads; each area holds its station's reached streets (the streets widened by --trim). */
+static void test_network_threads_same(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_spatial(one);
+    attach(db, two, "t");
+    long long n = svt_db_int(db, "SELECT count(*) FROM service_areas");
+    assert_true(n > 250); /* 150 stations, 2 breaks, a few without streets near */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM t.service_areas"), n);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM service_areas a JOIN t.service_areas b ON a.rowid = b.rowid "
+                                    "WHERE a.station_id = b.station_id AND a.radius_m = b.radius_m AND "
+                                    "a.area_m2 = b.area_m2 AND a.reached_m = b.reached_m AND a.geom = b.geom"),
+                     n);
+    long long r = svt_db_int(db, "SELECT count(*) FROM reached_streets");
+    assert_true(r >= n);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM reached_streets a JOIN t.reached_streets b ON "
+                                    "a.rowid = b.rowid WHERE a.station_id IS b.station_id AND "
+                                    "a.radius_m = b.radius_m AND a.length_m = b.length_m AND a.geom = b.geom"),
+                     r);
+    /* the coverage built from the areas too */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage a JOIN t.district_coverage b USING "
+                                    "(district_id, radius_m) WHERE a.covered_m2 = b.covered_m2"),
+                     2 * 12);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM service_areas a JOIN reached_streets s USING "
+                                    "(station_id, radius_m) WHERE ST_Covers(a.geom, s.geom) = 1"),
+                     n);
+    assert_true(svt_db_double(db, "SELECT min(area_m2) FROM service_areas") > 0);
+    sqlite3_close(db);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) { /* each group makes its own city */
+        fprintf(stderr, "usage: test_scale_write circles|network\n");
+        return 2;
+    }
+    network_group = strcmp(argv[1], "network") == 0;
+    static const svt_group groups[] = {
+        {"circles", cmocka_unit_test(test_circles_threads_same)},
+        {"circles", cmocka_unit_test(test_circles_rows)},
+        {"network", cmocka_unit_test(test_network_threads_same)},
+    };
+    return svt_run_groups(argc, argv, "scale_write", groups, sizeof groups / sizeof groups[0], group_setup,
+                          group_teardown);
+}
