@@ -71,6 +71,11 @@ typedef struct {
     /* 1: n_inside and n_reaching are not wanted (left 0; the coverage by
      * category does not store them): no per-station test per district */
     int no_counts;
+    /* SV_METHOD_VORONOI, 1: a district and break that no circle reaches is all gap, and one that a single circle
+     * reaches is covered by that circle alone (it lies in the station's cell there), with no look at the cells: the
+     * same areas to rounding (1e-12), far cheaper for a category of few stations, whose huge cells meet every
+     * district. n_reaching stays 0 with no_counts. */
+    int reach_shortcuts;
 } sv_cov_input;
 
 /* One district and break. WKB buffers are NULL when empty or not asked for. */

@@ -438,7 +438,8 @@ static int measure_district(void *arg, size_t d)
         sv_env q = env_grow(env, r);
         w->nids = 0;
         /* the stations near: counted, and (union) their circles united */
-        if ((in->method == SV_METHOD_UNION || !in->no_counts) &&
+        int shortcuts = in->reach_shortcuts && in->method == SV_METHOD_VORONOI && w->cells;
+        if ((in->method == SV_METHOD_UNION || !in->no_counts || shortcuts) &&
             sv_index_query(w->h, w->stations, &q, &w->ids, &w->nids, &w->capids) != 0)
             goto nomem;
         free(parts);
@@ -447,6 +448,7 @@ static int measure_district(void *arg, size_t d)
         if (!parts)
             goto nomem;
         int reaching = reach_count ? reach_count[b] : 0;
+        size_t last_reaching = 0;
         for (size_t k = 0; k < w->nids; k++) {
             size_t i = w->ids[k];
             const sv_geom *pt = worker_point(w, i);
@@ -455,15 +457,33 @@ static int measure_district(void *arg, size_t d)
             if (in->method == SV_METHOD_AREAS || sv_prep_within_distance(w->h, P, pt, r) != 1)
                 continue; /* network areas: counted above from each station's own area */
             reaching++;
+            last_reaching = i;
             if (in->method == SV_METHOD_UNION &&
                 !(parts[nparts++] = sv_geom_circle(w->h, in->xs[i], in->ys[i], r, in->quad_segs)))
                 goto geomfail;
         }
-        cell->n_reaching = reaching;
+        cell->n_reaching = in->no_counts ? 0 : reaching;
         cell->area_m2 = area;
         double covered = 0;
         sv_geom *cov = NULL, *gap = NULL;
-        if (in->method == SV_METHOD_AREAS) {
+        if (shortcuts && reaching == 0) { /* all gap */
+            if (want_geometry && (!(cov = sv_geom_empty_polygon(w->h)) || !(gap = sv_geom_clone(w->h, D)))) {
+                sv_geom_destroy(w->h, cov);
+                goto geomfail;
+            }
+        } else if (shortcuts && reaching == 1) {
+            /* A point of D in the circle of i nearer to another station would be within r of it: that one
+               would reach D too. So D's covered part lies in i's cell, and is D and the circle. */
+            sv_geom *c = sv_geom_circle(w->h, in->xs[last_reaching], in->ys[last_reaching], r, in->quad_segs);
+            cov = c ? sv_geom_intersection(w->h, D, c) : NULL;
+            gap = cov && want_geometry ? sv_geom_difference(w->h, D, c) : NULL;
+            sv_geom_destroy(w->h, c);
+            if (!cov || (want_geometry && !gap)) {
+                sv_geom_destroy(w->h, cov);
+                goto geomfail;
+            }
+            covered = sv_geom_area(w->h, cov);
+        } else if (in->method == SV_METHOD_AREAS) {
             cov = sv_geom_intersection(w->h, D, w->areas[b]);
             if (!cov)
                 goto geomfail;

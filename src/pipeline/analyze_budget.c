@@ -28,14 +28,24 @@ void sv_analyze_counts_init(sv_analyze_counts *e)
     memset(e, 0, sizeof *e);
 }
 
-/* The model, fitted on svcov-gencity cities (DESIGN.md, "Memory and time before the run": peak RSS of 2,000 and
- * 10,000 stations, 2 breaks, with a population field and a raster, on the shared 2-core machine), with a margin
- * (measured: 56 bytes per circle vertex, 400 per raster cell, 324 per district vertex and break + 2 on a district of
- * a million vertices, 66 MB for the libraries and the rest): bytes and
- * vertex operations per unit of what drives them. */
-#define B_BASE 64e6                /* GDAL, PROJ, GEOS, SQLite themselves */
-#define B_PER_CIRCLE_VERTEX 100.0  /* WKB, GEOS copies, the cells, the stored circle and critical area */
+/* The model: the run holds its inputs and the coverage (the Voronoi cells, what each circle leaves of its cell,
+ * and the covered and gap polygons of every district, kept until the people tables are written) from the coverage
+ * stage on; on top of that the redundancy (its faces and critical areas) or, after it and on its own, the category
+ * coverage (one category's diagram and polygons at a time, each written as it is made); the service areas go out
+ * beside them through the early writer (its statements and SQLite's page cache). Results are written as they are
+ * made, so the peak is what is held plus the largest later stage, not their sum. Fitted on peak RSS
+ * (/usr/bin/time) of clustered svcov-gencity cities, radii 500 and 1000 m, 10,000 / 1,000, 30,000 / 3,000 and
+ * 100,000 / 10,000 (DESIGN.md, "Memory and time before the run"): like with like 95, 152 and 336 MiB, the
+ * redundancy on top 45 bytes per circle vertex at every size, the categories at most 8, the service areas 23-27
+ * MiB; the constants have a margin of about 10%. Network, demand and population terms as first measured (issue 18):
+ * 400 per raster cell, 324 per district vertex and break + 2 on a district of a million vertices. */
+#define B_BASE 68e6                 /* GDAL, PROJ, GEOS, SQLite themselves */
+#define B_PER_CIRCLE_VERTEX 9.0     /* coverage: cells, uncovered cell parts (WKB and the workers' GEOS copies) */
 #define B_PER_DISTRICT_VERTEX 330.0 /* per break + 2: GDAL's copy, the WKB, GEOS copies, covered part and gap */
+#define B_REDUNDANCY_PER_CIRCLE_VERTEX 50.0 /* its faces by depth, critical areas, their people */
+#define B_CATEGORIES_PER_CIRCLE_VERTEX 8.0  /* the largest category's coverage, beside the one above */
+#define B_SERVICE_AREAS 32e6                /* the early writer's cache and statements */
+#define B_SERVICE_AREAS_PER_CIRCLE_VERTEX 1.0
 #define B_PER_NETWORK_VERTEX 160.0 /* graph nodes, edges, adjacency, labels */
 #define B_PER_DEMAND_POINT 256.0
 #define B_PER_POPULATION_VERTEX 160.0
@@ -47,10 +57,13 @@ void sv_analyze_estimate(sv_analyze_counts *e, int threads)
 {
     double nb = e->n_breaks > 0 ? e->n_breaks : 1;
     double circle = e->n_stations * nb * e->circle_vertices;
-    e->bytes = B_BASE + circle * B_PER_CIRCLE_VERTEX +
-               e->district_vertices * (2 + nb) * B_PER_DISTRICT_VERTEX +
-               e->network_vertices * B_PER_NETWORK_VERTEX + e->demand_points * B_PER_DEMAND_POINT +
-               e->population_vertices * B_PER_POPULATION_VERTEX + e->raster_cells * B_PER_RASTER_CELL;
+    e->bytes_held = B_BASE + circle * B_PER_CIRCLE_VERTEX + e->district_vertices * (2 + nb) * B_PER_DISTRICT_VERTEX +
+                    e->network_vertices * B_PER_NETWORK_VERTEX + e->demand_points * B_PER_DEMAND_POINT +
+                    e->population_vertices * B_PER_POPULATION_VERTEX + e->raster_cells * B_PER_RASTER_CELL;
+    e->bytes_redundancy = e->redundancy ? circle * B_REDUNDANCY_PER_CIRCLE_VERTEX : 0;
+    e->bytes_categories = e->categories ? circle * B_CATEGORIES_PER_CIRCLE_VERTEX : 0;
+    e->bytes_service_areas = e->service_areas ? B_SERVICE_AREAS + circle * B_SERVICE_AREAS_PER_CIRCLE_VERTEX : 0;
+    e->bytes = e->bytes_held + e->bytes_service_areas + fmax(e->bytes_redundancy, e->bytes_categories);
     /* overlays and unions are n log n in the vertices they take */
     /* a district is cut by the stations reaching it, one overlay each (not known yet: a few more than its share) */
     double nd = e->n_districts > 0 ? e->n_districts : 1, reaching = fmin(e->n_stations, 4 + 3 * e->n_stations / nd);
@@ -92,12 +105,34 @@ sv_status sv_analyze_budget_check(sv_ctx *ctx, const sv_analyze_counts *e, int f
                  e->population_vertices);
     if (e->raster_cells > 0)
         snprintf(what + strlen(what), sizeof what - strlen(what), ", %.0f raster cells", e->raster_cells);
-    if (have > 0 && e->bytes > have && !force)
+    if (have > 0 && e->bytes > have && !force) {
+        /* the stages that can be left out, each with what it saves (only those that lower the peak) */
+        char drop[320] = "";
+        double rest = fmax(e->bytes_redundancy, e->bytes_categories);
+        struct {
+            const char *option;
+            double saves;
+        } opt[] = {
+            {"--no-redundancy", rest - e->bytes_categories},
+            {"--no-category-coverage", rest - e->bytes_redundancy},
+            {"--no-service-areas", e->bytes_service_areas},
+        };
+        for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++) {
+            if (!(opt[i].saves > 0))
+                continue;
+            char saves[32];
+            sv_human_bytes(opt[i].saves, saves, sizeof saves);
+            snprintf(drop + strlen(drop), sizeof drop - strlen(drop), "%s%s (about %s less)", *drop ? ", " : "",
+                     opt[i].option, saves);
+        }
         return sv_error(ctx, SV_ERR_DATA,
                         "this analysis (%s) would need about %s of memory and %s; %s are available: nothing was "
-                        "computed; use fewer or coarser inputs (--quad-segs, fewer --minutes, simplified districts, "
-                        "a coarser --population-raster), split the city with svcov plan, or add --force to try anyway",
-                        what, need_s, time_s, have_s);
+                        "computed; %s%s%suse fewer or coarser inputs (--quad-segs, fewer --minutes, simplified "
+                        "districts, a coarser --population-raster), split the city with svcov plan, or add --force to "
+                        "try anyway",
+                        what, need_s, time_s, have_s, *drop ? "leave out what is not needed: " : "", drop,
+                        *drop ? "; or " : "");
+    }
     if (have > 0 && e->bytes > have)
         sv_warning(ctx, "this analysis (%s) would need about %s of memory; %s are available: going on (--force), "
                    "it may run out of memory", what, need_s, have_s);
@@ -125,6 +160,9 @@ sv_status sv_analyze_budget(sv_analyze_state *s)
     e.network_vertices = fs_vertices(&s->nfs);
     e.demand_points = (double)s->mfs.n;
     e.population_vertices = fs_vertices(&s->pfs);
+    e.redundancy = o->redundancy != 0;
+    e.categories = o->by_category && s->sfs.category_field && *s->sfs.category_field;
+    e.service_areas = o->service_areas != 0;
     if (o->population_raster && s->dfs.n) { /* the cells of the window over the districts, as the people stage reads */
         sv_env env = {NAN, NAN, NAN, NAN};
         sv_geos *h = sv_geos_create();

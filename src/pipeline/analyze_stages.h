@@ -95,7 +95,11 @@ void sv_analyze_state_free(sv_analyze_state *s);
 typedef struct {
     double n_stations, n_breaks, circle_vertices; /* circle vertices: 4 * quad_segs + 1 */
     double n_districts, district_vertices, network_vertices, demand_points, population_vertices, raster_cells;
+    int redundancy, categories, service_areas; /* the stages the run will do (--no-* turn them off) */
     double bytes, seconds; /* the estimate (sv_analyze_estimate) */
+    /* its parts: what is held from the coverage on (inputs, coverage and its results), and the peak of each later
+       stage on top of it (0 when the stage is off); bytes = held + service_areas + the larger of the other two */
+    double bytes_held, bytes_redundancy, bytes_categories, bytes_service_areas;
 } sv_analyze_counts;
 void sv_analyze_counts_init(sv_analyze_counts *e);
 /* e->bytes and e->seconds from the counts, the coverage spread over threads. */

@@ -723,6 +723,65 @@ static void test_analyze_budget(void **state)
     unsetenv("SVCOV_MEM_LIMIT");
 }
 
+/* What "OPTION (about N MB less)" in a message says the option saves, in bytes (-1: not named). */
+static double saves_bytes(const char *err, const char *option)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%s (about ", option);
+    const char *p = strstr(err, key);
+    double v = 0;
+    char unit[8] = "";
+    if (!p || sscanf(p + strlen(key), "%lf %2s", &v, unit) != 2)
+        return -1;
+    return v * (strcmp(unit, "GB") == 0 ? 1e9 : strcmp(unit, "MB") == 0 ? 1e6 : -1);
+}
+
+/* Issue 19 item 5: the estimate follows the stages the run will do. Circles of 1,025 vertices at six radii make
+ * the stages' shares visible in whole MB (200 stations: 1.2 million circle vertices). Refused at 1 MB each time,
+ * before anything is computed: the redundancy (the largest later stage) and the service areas are named with what
+ * they save, and leaving them out lowers the figure by that much; the categories, smaller than the redundancy,
+ * save nothing beside it (the peak is the largest later stage, not the sum) and are named once it is gone. */
+static void test_analyze_budget_stages(void **state)
+{
+    (void)state;
+    const char *out = svt_path("budget_stages.sqlite");
+    setenv("SVCOV_MEM_LIMIT", "1M", 1);
+#define BUDGET_RUN(...)                                                                                                \
+    SVT_EXPECT(1, "analyze", "--stations", GEO "stations.geojson", "--districts", GEO "districts.geojson", "--radius",   \
+               "500,1000,1500,2000,2500,3000", "--quad-segs", "256", "--out", out, __VA_ARGS__)
+    BUDGET_RUN("-q");
+    double all = needed_bytes(svt_last.err), no_red = saves_bytes(svt_last.err, "--no-redundancy");
+    double no_sa = saves_bytes(svt_last.err, "--no-service-areas");
+    assert_true(saves_bytes(svt_last.err, "--no-category-coverage") < 0);
+    SVT_ERR_HAS("leave out what is not needed: --no-redundancy (about");
+    if (!(all > 0 && no_red > 10e6 && no_sa > 10e6))
+        fail_msg("figures %g, %g, %g in: %s", all, no_red, no_sa, svt_last.err);
+
+    BUDGET_RUN("-q", "--no-category-coverage"); /* beside the redundancy it costs nothing more */
+    assert_true(fabs(needed_bytes(svt_last.err) - all) <= 1e6);
+
+    BUDGET_RUN("-q", "--no-redundancy");
+    double without_red = needed_bytes(svt_last.err), no_cat = saves_bytes(svt_last.err, "--no-category-coverage");
+    assert_true(without_red < all);
+    assert_true(fabs((all - without_red) - no_red) <= 2e6); /* it saves what the first message said */
+    assert_true(saves_bytes(svt_last.err, "--no-redundancy") < 0);
+    if (!(no_cat > 1e6))
+        fail_msg("no saving named for --no-category-coverage in: %s", svt_last.err);
+
+    BUDGET_RUN("-q", "--no-redundancy", "--no-service-areas");
+    double without_sa = needed_bytes(svt_last.err);
+    assert_true(fabs((without_red - without_sa) - no_sa) <= 2e6);
+
+    BUDGET_RUN("-q", "--no-redundancy", "--no-service-areas", "--no-category-coverage");
+    double like = needed_bytes(svt_last.err);
+    assert_true(fabs((without_sa - like) - no_cat) <= 2e6);
+    assert_null(strstr(svt_last.err, "leave out")); /* nothing left to leave out: the other advice stays */
+    SVT_ERR_HAS("use fewer or coarser inputs (--quad-segs");
+#undef BUDGET_RUN
+    assert_false(svt_exists(out));
+    unsetenv("SVCOV_MEM_LIMIT");
+}
+
 /* The machine's overload: the 1-minute load average over twice its cores, at least 1. A process of 1 GB
  * that is ended on a machine at load 28 on 2 cores waited 1.18 s for the CPU (the watchdog ends it 0.6 s after
  * the signal): the bound below is 1 s on a machine that is not overloaded, and grows with the overload. */
@@ -1120,6 +1179,7 @@ int main(int argc, char **argv)
         {"race", cmocka_unit_test(test_race_site_db)},
         {"race", cmocka_unit_test(test_race_analyze)},
         {"analyze_budget", cmocka_unit_test(test_analyze_budget)},
+        {"analyze_budget_stages", cmocka_unit_test(test_analyze_budget_stages)},
         {"interrupt_big_district", cmocka_unit_test(test_interrupt_big_district)},
         {"progress_long_steps", cmocka_unit_test(test_progress_long_steps)},
         {"interrupt_many_stations", cmocka_unit_test(test_interrupt_many_stations)},

@@ -469,6 +469,76 @@ static void test_random_methods_agree(void **state)
     free_districts(&d);
 }
 
+/* Issue 19 item 2: reach_shortcuts (the category coverage's) gives the Voronoi method's numbers. Few stations
+ * over many districts, as a small category: districts no circle reaches, districts one circle reaches and
+ * districts several reach all occur; areas and polygons' areas agree to 1e-9 of the district's area with the plain
+ * Voronoi run, and 1 and 2 threads give the same bytes. */
+static void test_reach_shortcuts_same(void **state)
+{
+    fixture *f = *state;
+    rng_seed(0xca7e6042);
+    enum { NS = 14, ND = 40 };
+    double xs[NS], ys[NS];
+    for (int i = 0; i < NS; i++) {
+        xs[i] = 300000 + 10000 * rng_uniform();
+        ys[i] = 2500000 + 10000 * rng_uniform();
+    }
+    districts d = {0};
+    for (int k = 0; k < ND; k++) {
+        double cx = 300000 + 10000 * rng_uniform(), cy = 2500000 + 10000 * rng_uniform();
+        int repaired = 0;
+        sv_geom *g = random_star(f->h, cx, cy, 150, 900);
+        sv_geom *v = sv_geom_make_valid_polygonal(f->h, g, &repaired);
+        sv_geom_destroy(f->h, g);
+        add_district(f->h, &d, v);
+    }
+    sv_break br[3] = {{NAN, 300}, {NAN, 800}, {NAN, 1500}};
+    sv_cov_result plain, fast[2];
+    sv_cov_input in = {
+        .xs = xs, .ys = ys, .n_stations = NS,
+        .district_wkb = (const unsigned char *const *)d.wkb, .district_wkb_len = d.len, .n_districts = d.n,
+        .breaks = br, .n_breaks = 3, .quad_segs = QS, .method = SV_METHOD_VORONOI, .want_geometry = 1,
+    };
+    sv_ctx_set_threads(f->ctx, 1);
+    assert_int_equal(sv_coverage_compute(f->ctx, &in, &plain), SV_OK);
+    in.no_counts = 1;
+    in.reach_shortcuts = 1;
+    for (int t = 1; t <= 2; t++) {
+        sv_ctx_set_threads(f->ctx, t);
+        assert_int_equal(sv_coverage_compute(f->ctx, &in, &fast[t - 1]), SV_OK);
+    }
+    int seen[3] = {0, 0, 0}; /* no circle, one, several */
+    double worst = 0;
+    for (size_t k = 0; k < d.n; k++)
+        for (size_t b = 0; b < 3; b++) {
+            const sv_cov_cell *p = cell(&plain, k, b), *q = cell(&fast[0], k, b), *q2 = cell(&fast[1], k, b);
+            seen[p->n_reaching < 2 ? p->n_reaching : 2]++;
+            double a = p->area_m2;
+            worst = fmax(worst, fabs(p->covered_m2 - q->covered_m2) / a);
+            if (!(fabs(p->covered_m2 - q->covered_m2) <= 1e-9 * a && fabs(p->gap_m2 - q->gap_m2) <= 1e-9 * a))
+                fail_msg("district %zu, %g m, %d reaching: covered %.9f / %.9f, gap %.9f / %.9f", k,
+                         br[b].radius_m, p->n_reaching, p->covered_m2, q->covered_m2, p->gap_m2, q->gap_m2);
+            assert_true(fabs(wkb_area(f->h, p->gap_wkb, p->gap_len) - wkb_area(f->h, q->gap_wkb, q->gap_len)) <=
+                        1e-9 * a);
+            assert_true(fabs(wkb_area(f->h, p->covered_wkb, p->covered_len) -
+                             wkb_area(f->h, q->covered_wkb, q->covered_len)) <= 1e-9 * a);
+            check_cell_geometry(f->h, q);
+            assert_int_equal(q->n_reaching, 0); /* no_counts */
+            assert_int_equal(q->covered_len, q2->covered_len);
+            assert_int_equal(q->gap_len, q2->gap_len);
+            assert_true(q->covered_len == 0 || memcmp(q->covered_wkb, q2->covered_wkb, q->covered_len) == 0);
+            assert_true(q->gap_len == 0 || memcmp(q->gap_wkb, q2->gap_wkb, q->gap_len) == 0);
+        }
+    if (!(seen[0] > 0 && seen[1] > 0 && seen[2] > 0))
+        fail_msg("cases not all seen: %d without a circle, %d with one, %d with several", seen[0], seen[1], seen[2]);
+    print_message("reach shortcuts: %d districts x radii without a circle, %d with one, %d with several; largest "
+                  "difference %.2e of the area\n", seen[0], seen[1], seen[2], worst);
+    sv_cov_result_free(&plain);
+    sv_cov_result_free(&fast[0]);
+    sv_cov_result_free(&fast[1]);
+    free_districts(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +550,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_parameters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_geometry_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_methods_agree, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reach_shortcuts_same, setup, teardown),
     };
     return cmocka_run_group_tests_name("coverage", tests, NULL, NULL);
 }
