@@ -8,6 +8,7 @@
  * it, or when it will take more than a minute, it is warned about. */
 #include "pipeline/analyze_stages.h"
 #include "svcov/sv_geom.h"
+#include "svcov/sv_lang.h"
 #include "svcov/sv_site.h"
 
 #include <math.h>
@@ -122,16 +123,17 @@ sv_status sv_analyze_budget_check(sv_ctx *ctx, const sv_analyze_counts *e, int f
                 continue;
             char saves[32];
             sv_human_bytes(opt[i].saves, saves, sizeof saves);
-            snprintf(drop + strlen(drop), sizeof drop - strlen(drop), "%s%s (about %s less)", *drop ? ", " : "",
-                     opt[i].option, saves);
+            snprintf(drop + strlen(drop), sizeof drop - strlen(drop), sv_tr(sv_ctx_lang(ctx), "%s%s (about %s less)"),
+                     *drop ? sv_tr(sv_ctx_lang(ctx), ", ") : "", opt[i].option, saves);
         }
         return sv_error(ctx, SV_ERR_DATA,
                         "this analysis (%s) would need about %s of memory and %s; %s are available: nothing was "
                         "computed; %s%s%suse fewer or coarser inputs (--quad-segs, fewer --minutes, simplified "
                         "districts, a coarser --population-raster), split the city with svcov plan, or add --force to "
                         "try anyway",
-                        what, need_s, time_s, have_s, *drop ? "leave out what is not needed: " : "", drop,
-                        *drop ? "; or " : "");
+                        what, need_s, time_s, have_s,
+                        *drop ? sv_tr(sv_ctx_lang(ctx), "leave out what is not needed: ") : "", drop,
+                        *drop ? sv_tr(sv_ctx_lang(ctx), "; or ") : "");
     }
     if (have > 0 && e->bytes > have)
         sv_warning(ctx, "this analysis (%s) would need about %s of memory; %s are available: going on (--force), "
