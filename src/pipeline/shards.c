@@ -671,6 +671,20 @@ static sv_status check_demand(sv_ctx *ctx, void *userdata, long long key, const 
     return SV_OK;
 }
 
+/* Is a station left out strictly nearer to (x, y) than d? Fast first: every station left out lies outside
+ * own grown by known_m, so with g = how far (x, y) lies outside own (the largest of the four side distances,
+ * negative inside) each of them is farther than known_m - g; only beyond that are they tested one by one. */
+static int left_nearer(const sv_shard_worker *w, double x, double y, double d)
+{
+    double g = fmax(fmax(w->own.xmin - x, x - w->own.xmax), fmax(w->own.ymin - y, y - w->own.ymax));
+    if (d + g <= w->known_m)
+        return 0;
+    for (size_t i = 0; i < w->n_left; i++)
+        if (hypot(x - w->left_xy[2 * i], y - w->left_xy[2 * i + 1]) < d)
+            return 1;
+    return 0;
+}
+
 /* A people point of an own district (people_points: population polygons, raster cells): its distance is
  * right when no station left out could be nearer. By straight line: none of them lies nearer than its
  * distance (or than infinity: none kept). Along the streets, as a demand point: the path and the station lie
@@ -693,13 +707,17 @@ static sv_status check_people(sv_ctx *ctx, void *userdata, long long key, const 
         need = fmax(m, isfinite(mins) ? mins * w->m_per_min : NAN) + 2 * w->max_snap_m;
         if (need <= w->known_m)
             return SV_OK; /* also NaN: no station found at all, below */
-    } else {
-        double r = isfinite(m) ? m : INFINITY, nearest_left = INFINITY;
+    } else if (isfinite(m)) {
+        if (!left_nearer(w, x, y, m))
+            return SV_OK;
+        need = m * (1 + 1e-9) + 1e-6;
+    } else { /* no station kept: a wider halo must reach the nearest left out */
+        double nearest_left = INFINITY;
         for (size_t i = 0; i < w->n_left; i++)
             nearest_left = fmin(nearest_left, hypot(x - w->left_xy[2 * i], y - w->left_xy[2 * i + 1]));
-        if (!(nearest_left < r))
+        if (!isfinite(nearest_left))
             return SV_OK;
-        need = (isfinite(r) ? r : nearest_left) * (1 + 1e-9) + 1e-6;
+        need = nearest_left * (1 + 1e-9) + 1e-6;
     }
     cs->why = "people point";
     snprintf(cs->id, sizeof cs->id, "in %s", d);
@@ -744,13 +762,8 @@ static void vertex_need(void *ud, double x, double y)
     double d = hypot(x - r->s->x, y - r->s->y);
     if (2 * g >= w->known_m)
         r->outside = 1;
-    if (d + g <= w->known_m || r->need > w->known_m)
-        return;
-    for (size_t i = 0; i < w->n_left; i++)
-        if (hypot(x - w->left_xy[2 * i], y - w->left_xy[2 * i + 1]) < d) {
-            r->need = d + g;
-            return;
-        }
+    if (r->need <= w->known_m && left_nearer(w, x, y, d))
+        r->need = d + g;
 }
 
 static sv_status check_responsibility(sv_ctx *ctx, void *userdata, long long key, const sv_value *values,
