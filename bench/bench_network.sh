@@ -12,7 +12,9 @@
 #              district coverage);
 #   pgRouting: PostgreSQL + PostGIS + pgRouting from Debian's packages, started
 #              here on a Unix socket in the work folder (no TCP) and stopped after:
-#              ST_DumpSegments + pgr_createTopology, KNN snapping,
+#              ST_DumpSegments, pgr_extractVertices (each segment's source and
+#              target from the vertices' out/in edges, no spatial search), KNN
+#              snapping (`<->` on a GiST index of the vertices),
 #              pgr_drivingDistance from all stations (equicost false, then the
 #              minimum per node: the exact multi-source distance).
 # Checks that both give every demand point the same distance (to 1e-6 m) and
@@ -22,6 +24,14 @@
 # grid) or --grid n, --stations, --demand, --breaks (metres, the largest
 # bounds the comparison). --pg-timeout S stops each pgRouting step after S
 # seconds and reports '> S s' (the distances are then not compared).
+# --pg-topology create builds pgRouting's graph the older way instead, with
+# pgr_createTopology (a spatial search per edge; deprecated since pgRouting 3.4
+# and far slower at 1M edges), to check that both give the same distances.
+#
+# CPU seconds are printed beside the wall times: svcov's user + system time,
+# and the PostgreSQL server's (every backend, parallel worker and background
+# process: the postmaster's own and its children's times from /proc, before
+# and after each step) plus the psql client's.
 #
 # --pg-sample N (the sampled mode; 0, the default, is the full mode): pgRouting
 # builds the whole graph and snaps everything as in the full mode, but drives
@@ -43,6 +53,7 @@ breaks=833,1250
 seed=1
 pg_timeout=0
 pg_sample=0
+pg_topology=extract
 tolerance=1e-6
 svcov=$root/build/svcov
 genroads=$root/build/bench/svcov-genroads
@@ -56,6 +67,7 @@ while [ $# -gt 0 ]; do
     --breaks) breaks=$2; shift 2 ;;
     --pg-timeout) pg_timeout=$2; shift 2 ;;
     --pg-sample) pg_sample=$2; shift 2 ;;
+    --pg-topology) pg_topology=$2; shift 2 ;;
     --stations) stations=$2; shift 2 ;;
     --demand) demand=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
@@ -63,11 +75,12 @@ while [ $# -gt 0 ]; do
     --genroads) genroads=$2; shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
     *) echo "usage: bench/bench_network.sh [--grid N | --edges E] [--stations S] [--demand D] [--breaks M1,M2]" \
-            "[--pg-timeout S] [--pg-sample N] [--seed X] [--workdir DIR]" >&2
+            "[--pg-timeout S] [--pg-sample N] [--pg-topology extract|create] [--seed X] [--workdir DIR]" >&2
        exit 2 ;;
     esac
 done
 die() { echo "bench_network.sh: $*" >&2; exit 1; }
+case $pg_topology in extract|create) ;; *) die "--pg-topology $pg_topology: extract or create" ;; esac
 maxbreak=$(echo "$breaks" | tr ',' '\n' | sort -g | tail -n 1)
 [ -n "$maxbreak" ] || die "--breaks: no break in '$breaks'" 
 for t in "$svcov" "$genroads" "$pgbin/initdb" "$pgbin/pg_ctl" /usr/bin/time; do
@@ -80,12 +93,13 @@ workdir=$(cd "$workdir" && pwd)
 timed() {
     local name=$1
     shift
-    /usr/bin/time -f '%e %M' -o "$workdir/$name.time" "$@" >"$workdir/$name.log" 2>&1 ||
+    /usr/bin/time -f '%e %M %U %S' -o "$workdir/$name.time" "$@" >"$workdir/$name.log" 2>&1 ||
         { tail -n 20 "$workdir/$name.log" >&2; die "step '$name' failed (see $workdir/$name.log)"; }
-    read -r t_wall t_kib < <(tail -n 1 "$workdir/$name.time")
+    read -r t_wall t_kib t_user t_sys < <(tail -n 1 "$workdir/$name.time")
+    t_cpu=$(awk -v u="$t_user" -v s="$t_sys" 'BEGIN { printf "%.2f", u + s }')
 }
 
-echo "== network: grid $grid x $grid, $stations stations, $demand demand points, breaks $breaks m" >&2
+echo "== network: grid $grid x $grid, $stations stations, $demand demand points, breaks $breaks m, pgRouting topology: $pg_topology" >&2
 timed gen "$genroads" --grid "$grid" --spacing 80 --stations "$stations" --demand "$demand" --seed "$seed" \
     --out "$workdir/city"
 sed -n 's/^svcov-genroads: //p' "$workdir/gen.log" >&2
@@ -98,7 +112,7 @@ svcov_run() { # name stations.gpkg output.sqlite
 }
 echo "== svcov" >&2
 svcov_run svcov "$workdir/city/stations.gpkg" "$workdir/svcov.sqlite"
-svcov_wall=$t_wall svcov_kib=$t_kib
+svcov_wall=$t_wall svcov_kib=$t_kib svcov_cpu=$t_cpu
 svcov_nodes=$(sqlite3 "$workdir/svcov.sqlite" "SELECT network_nodes || ' nodes, ' || network_edges || ' edges' FROM runs")
 svcov_stages=$(grep -E '^(reading|graph|network|coverage|demand|people|writing) +[0-9.]+ s( |$)' "$workdir/svcov.log" |
     awk '{printf "%s %s s; ", $1, $2}' || true)
@@ -120,7 +134,7 @@ if [ "$pg_sample" -gt 0 ]; then
         -where "station_id IN ($ids)" || die "ogr2ogr could not write the sampled stations"
     echo "== svcov on the $pg_sample sampled stations (for the comparison only)" >&2
     svcov_run svcov_sample "$workdir/sample/stations.gpkg" "$workdir/svcov_sample.sqlite"
-    sample_wall=$t_wall
+    sample_wall=$t_wall sample_cpu=$t_cpu
     compare_db=$workdir/svcov_sample.sqlite
     sample_sql="JOIN (VALUES $(awk '{ printf "%s('"'"'%s'"'"')", (NR > 1 ? "," : ""), $1 }' "$workdir/sample.ids")) AS smp(id) ON smp.id = st_v.station_id"
 fi
@@ -144,17 +158,32 @@ run_pg "$pgbin/pg_ctl" -D "$pgdata" -l "$workdir/pg.log" -w \
     >/dev/null || die "PostgreSQL did not start (see $workdir/pg.log)"
 trap 'run_pg "$pgbin/pg_ctl" -D "$pgdata" -m fast stop >/dev/null 2>&1 || true' EXIT
 psql_() { "${psql_cmd[@]}" "$@"; }
+# The server's CPU seconds so far: the postmaster's user + system time, its
+# ended children's (backends and parallel workers, once reaped) and its live
+# children's (background processes), from /proc.
+clk_tck=$(getconf CLK_TCK)
+pg_server_cpu() {
+    local pm
+    pm=$(head -n 1 "$pgdata/postmaster.pid")
+    # fields after the ') ': 12-15 = utime stime cutime cstime (stat's 14-17), 2 = ppid
+    { sed 's/^.*) //' "/proc/$pm/stat" | awk '{ print $12 + $13 + $14 + $15 }'
+      for f in /proc/[0-9]*/stat; do sed 's/^.*) //' "$f" 2>/dev/null; done |
+          awk -v pm="$pm" '$2 == pm { print $12 + $13 }'; } |
+        awk -v hz="$clk_tck" '{ t += $1 } END { printf "%.2f", t / hz }'
+}
 psql_ -d postgres -c "CREATE DATABASE bench" >/dev/null
 psql_ -d bench -c "CREATE EXTENSION postgis; CREATE EXTENSION pgrouting;" >/dev/null
 
 echo "== pgRouting: load" >&2
+load_cpu0=$(pg_server_cpu)
 timed pg_load bash -c 'for layer in roads stations demand; do
         ogr2ogr -f PostgreSQL "PG:host=$0 port=$1 user=postgres dbname=bench" "$0/city/$layer.gpkg" \
             -nln "$layer" -lco GEOMETRY_NAME=geom -overwrite || exit 1
     done' "$workdir" "$port"
-load_wall=$t_wall
+load_wall=$t_wall load_cpu=$(awk -v a="$load_cpu0" -v b="$(pg_server_cpu)" -v c="$t_cpu" 'BEGIN { printf "%.2f", b - a + c }')
 
-cat >"$workdir/pgr_graph.sql" <<'EOT'
+if [ "$pg_topology" = create ]; then
+    cat >"$workdir/pgr_graph.sql" <<'EOT'
 \timing off
 -- the graph: every segment of every way, on a 1 cm grid, its length as cost
 CREATE TABLE edges AS
@@ -165,6 +194,33 @@ ALTER TABLE edges ADD COLUMN source bigint, ADD COLUMN target bigint, ADD COLUMN
 UPDATE edges SET cost = ST_Length(geom);
 SELECT pgr_createTopology('edges', 0.001, 'geom', 'id', clean := true) \g /dev/null
 CREATE INDEX ON edges_vertices_pgr USING gist (the_geom);
+EOT
+else
+    # pgRouting 3.4's way: the vertices of the segments with, for each, the
+    # segments leaving and entering it (exact coordinates: the segments are on a
+    # 1 cm grid, so equal end points are equal numbers); each segment's source
+    # and target by a hash join on the segment id, no spatial search
+    cat >"$workdir/pgr_graph.sql" <<'EOT'
+\timing off
+CREATE TABLE segs AS
+SELECT row_number() OVER () AS id, d.geom::geometry(LineString, 32649) AS geom
+FROM (SELECT (ST_DumpSegments(ST_SnapToGrid(geom, 0.01))).geom AS geom FROM roads) d
+WHERE ST_Length(d.geom) > 0;
+CREATE TABLE edges_vertices_pgr AS
+SELECT id, in_edges, out_edges, geom AS the_geom FROM pgr_extractVertices('SELECT id, geom FROM segs');
+CREATE TABLE edges AS
+SELECT s.id, src.vid AS source, tgt.vid AS target, ST_Length(s.geom) AS cost, s.geom
+FROM segs s
+JOIN (SELECT id AS vid, unnest(out_edges) AS eid FROM edges_vertices_pgr) src ON src.eid = s.id
+JOIN (SELECT id AS vid, unnest(in_edges) AS eid FROM edges_vertices_pgr) tgt ON tgt.eid = s.id;
+DROP TABLE segs;
+ALTER TABLE edges_vertices_pgr DROP COLUMN in_edges, DROP COLUMN out_edges;
+ALTER TABLE edges_vertices_pgr ADD PRIMARY KEY (id);
+CREATE INDEX ON edges_vertices_pgr USING gist (the_geom);
+EOT
+fi
+cat >>"$workdir/pgr_graph.sql" <<'EOT'
+ANALYZE edges_vertices_pgr;
 -- nearest node of every station and demand point
 CREATE TABLE st_v AS SELECT s.station_id,
   (SELECT v.id FROM edges_vertices_pgr v ORDER BY v.the_geom <-> s.geom LIMIT 1) AS vid FROM stations s;
@@ -193,33 +249,37 @@ awk -v j="$sample_sql" -v f="$workdir/pgr.csv" '{ sub(/SAMPLE_JOIN/, j); sub(/PG
     "$workdir/pgr_dd.sql" >"$workdir/pgr_dd.sql.tmp" && mv "$workdir/pgr_dd.sql.tmp" "$workdir/pgr_dd.sql"
 
 # One psql step, stopped after --pg-timeout seconds when given; returns 1
-# when it was stopped (the server's fast stop then cancels the query).
+# when it was stopped (the server's fast stop then cancels the query). Sets
+# t_wall and t_cpu (the server's CPU during the step plus psql's).
 pg_step() {
-    local name=$1 sql=$2
+    local name=$1 sql=$2 cpu0 rc=0
     local to=()
     [ "$pg_timeout" = 0 ] || to=(timeout "$pg_timeout")
-    if ! /usr/bin/time -f '%e %M' -o "$workdir/$name.time" "${to[@]}" "${psql_cmd[@]}" -d bench -f "$sql" \
+    cpu0=$(pg_server_cpu)
+    if ! /usr/bin/time -f '%e %M %U %S' -o "$workdir/$name.time" "${to[@]}" "${psql_cmd[@]}" -d bench -f "$sql" \
         >"$workdir/$name.log" 2>&1; then
         grep -q "status 124" "$workdir/$name.time" ||
             { tail -n 20 "$workdir/$name.log" >&2; die "step '$name' failed (see $workdir/$name.log)"; }
-        read -r t_wall t_kib < <(tail -n 1 "$workdir/$name.time")
-        return 1
+        rc=1
     fi
-    read -r t_wall t_kib < <(tail -n 1 "$workdir/$name.time")
+    sleep 1 # the ended backend reaped by the postmaster, so its time is counted
+    read -r t_wall t_kib t_user t_sys < <(tail -n 1 "$workdir/$name.time")
+    t_cpu=$(awk -v a="$cpu0" -v b="$(pg_server_cpu)" -v u="$t_user" -v s="$t_sys" 'BEGIN { printf "%.2f", b - a + u + s }')
+    return $rc
 }
 pg_done=1
 echo "== pgRouting: graph, snapping" >&2
 pg_step pg_graph "$workdir/pgr_graph.sql" || pg_done=0
-graph_wall=$t_wall dd_wall=0 dd1_wall=0
+graph_wall=$t_wall graph_cpu=$t_cpu dd_wall=0 dd1_wall=0 dd_cpu=0 dd1_cpu=0
 if [ "$pg_done" -eq 1 ] && [ "$pg_sample" -gt 0 ]; then
     echo "== pgRouting: driving distance from one station (the cost of a call)" >&2
     pg_step pg_dd1 "$workdir/pgr_dd1.sql" || pg_done=0
-    dd1_wall=$t_wall
+    dd1_wall=$t_wall dd1_cpu=$t_cpu
 fi
 if [ "$pg_done" -eq 1 ]; then
     echo "== pgRouting: driving distance from $([ "$pg_sample" -gt 0 ] && echo "the $pg_sample sampled" || echo all) stations" >&2
     pg_step pg_dd "$workdir/pgr_dd.sql" || pg_done=0
-    dd_wall=$t_wall
+    dd_wall=$t_wall dd_cpu=$t_cpu
 fi
 if [ "$pg_done" -eq 0 ]; then
     run_pg "$pgbin/pg_ctl" -D "$pgdata" -m fast stop >/dev/null 2>&1 || true
@@ -228,9 +288,9 @@ if [ "$pg_done" -eq 0 ]; then
 
 ====================== bench_network.sh ======================
 graph            svcov $svcov_nodes
-svcov            ${svcov_wall} s wall (read, graph, snapping, Dijkstra, dissolved areas, coverage, demand), peak ${svcov_kib} KiB
+svcov            ${svcov_wall} s wall, ${svcov_cpu} s CPU (read, graph, snapping, Dijkstra, dissolved areas, coverage, demand), peak ${svcov_kib} KiB
 svcov stages     $svcov_stages
-pgRouting        > $pg_stopped s wall (load ${load_wall} s, graph and snapping ${graph_wall} s, driving distance ${dd_wall} s; a step stopped after ${pg_timeout} s)
+pgRouting        > $pg_stopped s wall (load ${load_wall} s, graph and snapping ${graph_wall} s, driving distance ${dd_wall} s; a step stopped after ${pg_timeout} s); CPU: load ${load_cpu} s, graph and snapping ${graph_cpu} s, driving distance ${dd_cpu} s
 ratio            pgRouting / svcov > $(awk -v a="$pg_stopped" -v c="$svcov_wall" 'BEGIN { printf "%.1f", a / c }')
 demand compared  none (pgRouting did not finish)
 ==============================================================
@@ -262,6 +322,10 @@ if [ "$pg_sample" -gt 0 ]; then
     pg_wall=$(awk -v a="$load_wall" -v b="$graph_wall" -v c="$dd_all" 'BEGIN { printf "%.1f", a + b + c }')
     pg_line="EXTRAPOLATED ${pg_wall} s wall: load ${load_wall} s + graph and snapping ${graph_wall} s (measured) + driving distance for all $stations stations ${dd_all} s (scaled: one station ${dd1_wall} s, $pg_sample sampled stations ${dd_wall} s, so ${per_station} s per further station, times $((stations - 1)))"
     ratio_word="extrapolated ratio"
+    dd_all_cpu=$(awk -v d="$dd_cpu" -v o="$dd1_cpu" -v s="$stations" -v n="$pg_sample" 'BEGIN {
+        per = n > 1 ? (d - o) / (n - 1) : d; if (per < 0) per = 0; printf "%.1f", o + per * (s - 1) }')
+    pg_cpu=$(awk -v a="$load_cpu" -v b="$graph_cpu" -v c="$dd_all_cpu" 'BEGIN { printf "%.1f", a + b + c }')
+    pg_cpu_line="EXTRAPOLATED ${pg_cpu} s CPU (server + psql): load ${load_cpu} s + graph and snapping ${graph_cpu} s (measured) + driving distance for all $stations stations ${dd_all_cpu} s (scaled the same way: one station ${dd1_cpu} s, $pg_sample sampled stations ${dd_cpu} s)"
     compared_line="$compared points, nearest of the $pg_sample sampled stations (svcov run again on them: ${sample_wall} s, not counted); $reached within ${maxbreak} m of one; largest distance difference ${maxdiff} m, $differ differ by more than $tolerance m"
     compute_wall=$(awk -v b="$graph_wall" -v c="$dd_all" 'BEGIN { printf "%.1f", b + c }')
 else
@@ -269,17 +333,20 @@ else
     compute_wall=$(awk -v b="$graph_wall" -v c="$dd_wall" 'BEGIN { printf "%.2f", b + c }')
     pg_line="${pg_wall} s wall (load ${load_wall} s + topology and snapping ${graph_wall} s + driving distance ${dd_wall} s)"
     ratio_word="ratio"
+    pg_cpu=$(awk -v a="$load_cpu" -v b="$graph_cpu" -v c="$dd_cpu" 'BEGIN { printf "%.2f", a + b + c }')
+    pg_cpu_line="${pg_cpu} s CPU (server + psql: load ${load_cpu} s + topology and snapping ${graph_cpu} s + driving distance ${dd_cpu} s)"
     compared_line="$compared points, $reached within ${maxbreak} m of a station; largest distance difference ${maxdiff} m, $differ differ by more than $tolerance m"
 fi
 cat <<EOT
 
 ====================== bench_network.sh ======================
 graph            svcov $svcov_nodes; pgRouting $nodes nodes, $edges edges
-svcov            ${svcov_wall} s wall (read, graph, snapping, Dijkstra, 2 dissolved areas, coverage, demand), peak ${svcov_kib} KiB
+svcov            ${svcov_wall} s wall, ${svcov_cpu} s CPU (read, graph, snapping, Dijkstra, 2 dissolved areas, coverage, demand), peak ${svcov_kib} KiB
 svcov stages     $svcov_stages
                  (network = Dijkstra from all stations, the two dissolved service-area polygons and one bounded search per station for the reach count)
 pgRouting        $pg_line
-$(printf '%-16s' "$ratio_word") pgRouting / svcov $(awk -v a="$pg_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", a / b }'), without the load $(awk -v a="$compute_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", a / b }')
+pgRouting CPU    $pg_cpu_line
+$(printf '%-16s' "$ratio_word") pgRouting / svcov $(awk -v a="$pg_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", a / b }'), without the load $(awk -v a="$compute_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", a / b }'); by CPU $(awk -v a="$pg_cpu" -v b="$svcov_cpu" 'BEGIN { printf "%.1f", a / b }')
 demand compared  $compared_line
 ==============================================================
 files kept in $workdir
