@@ -32,6 +32,7 @@ static const char *const db_values[] = {
     SV_NP_("runs column", "gdal_version"), SV_NP_("runs column", "geos_version"),
     SV_NP_("runs column", "proj_version"), SV_NP_("runs column", "spatialite_version"),
     SV_NP_("runs column", "sqlite_version"), SV_NP_("runs column", "network_path"),
+    SV_NP_("runs column", "cbc_version"), /* site_runs */
     SV_NP_("runs column", "speeds_path"), SV_NP_("runs column", "snap"), SV_NP_("runs column", "access_legs"),
     SV_NP_("runs column", "max_snap_m"), SV_NP_("runs column", "trim_m"), SV_NP_("runs column", "network_nodes"),
     SV_NP_("runs column", "network_edges"), SV_NP_("runs column", "network_components"),

@@ -94,6 +94,8 @@ const char *sv_glpk_version(void);
  * found at build time), else 0. svcov site's exact solve uses CBC by default
  * when it is built in, GLPK otherwise. */
 int sv_cbc_available(void);
+/* CBC's version (a static string, e.g. "2.10.8"), or NULL when built without it. */
+const char *sv_cbc_version(void);
 
 sv_status sv_site_solve(sv_ctx *ctx, const sv_site_input *in, sv_site_result *out);
 void sv_site_result_free(sv_site_result *r);

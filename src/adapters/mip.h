@@ -1,6 +1,6 @@
 /*
  * adapters/mip.h (private to src/) - exact coverage siting models through GLPK's MIP solver.
- * Only adapters/mip_glpk.c includes GLPK, only adapters/mip_cbc.c includes CBC; sv_glpk_version is in sv_site.h.
+ * Only adapters/mip_glpk.c includes GLPK, only adapters/mip_cbc.c includes CBC; sv_glpk_version and sv_cbc_version are in sv_site.h.
  *
  * Groups are demand to be covered (rows), candidates are columns. The
  * caller reduces the model first (only demand not yet covered, only
@@ -93,8 +93,6 @@ typedef struct {
 } sv_cbc_model;
 sv_status sv_cbc_solve(sv_ctx *ctx, const sv_cbc_model *m, double *x, sv_cbc_status *status, double *objective,
                        double *bound);
-/* CBC's version (a static string), or NULL when built without it. */
-const char *sv_cbc_version(void);
 
 #ifdef __cplusplus
 }

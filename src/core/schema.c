@@ -415,6 +415,7 @@ static const sv_column site_runs[] = {
     {"capacity_field", T, 0, "--capacity-field on the candidates; NULL without"},
     {"swap_objective", R, 0, "weight covered after the swap search that follows the greedy (mclp); NULL without"},
     {"n_swaps", I, 0, "improving moves made by that search (one site for another, or 2-3 sites out and as many in)"},
+    {"cbc_version", T, 0, "COIN-OR CBC's version; NULL when svcov was built without CBC"},
 };
 
 /* svcov compare: a base run against a plan run (the same districts, breaks, CRS and mode). */

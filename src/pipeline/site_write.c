@@ -58,7 +58,7 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
         "glpk_version", "reach",
         "network_path", "snap", "access_legs", "max_snap_m", "n_demand_unattached",
         "network_nodes", "network_edges", "reach_s", "capacity", "capacity_field",
-        "swap_objective", "n_swaps",
+        "swap_objective", "n_swaps", "cbc_version",
     };
     size_t nk = sizeof keys / sizeof keys[0];
     int i = 0;
@@ -121,6 +121,7 @@ static sv_status write_siting(sv_ctx *ctx, const sv_siting_opts *o, sv_siting *s
     vals[i++] = o->candidates.weight_field ? sv_strdup(o->candidates.weight_field) : NULL;
     vals[i++] = isnan(r->swap_objective) ? NULL : fmt("%.10g", r->swap_objective);
     vals[i++] = isnan(r->swap_objective) ? NULL : fmt("%.0f", (double)r->n_swaps);
+    vals[i++] = sv_cbc_version() ? sv_strdup(sv_cbc_version()) : NULL;
     const char *names[] = {"demand", "candidates", "stations", "districts"};
     const sv_source_opts *in[] = {&o->demand, &o->candidates, &o->stations, &o->districts};
     sv_run_common common;

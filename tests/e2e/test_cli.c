@@ -1611,6 +1611,40 @@ static void test_site_default_solver(void **state)
     free(saved);
 }
 
+/* site_runs.cbc_version: the version of the CBC library svcov was built with (pkg-config's, passed in by
+ * tests/CMakeLists.txt), NULL without CBC; stored whichever solver ran, and kept by the CSV export. */
+static void test_site_cbc_version(void **state)
+{
+    (void)state;
+    const char *d = svt_write("cv_districts.geojson", square_districts);
+    const char *dem = svt_write("cv_demand.geojson", site_demand);
+    static const char *const solvers[] = {NULL, "glpk"};
+    for (size_t c = 0; c < 2; c++) {
+        char name[32];
+        snprintf(name, sizeof name, "cv%zu.sqlite", c);
+        const char *out = svt_path(name);
+        if (solvers[c])
+            SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model",
+                       "mclp", "--k", "1", "--exact", "--solver", solvers[c], "--out", out, "-q");
+        else
+            SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model",
+                       "mclp", "--k", "1", "--out", out, "-q");
+        sqlite3 *db = svt_db_open(out);
+#ifdef SVCOV_HAVE_CBC
+        assert_string_equal(svt_db_text(db, "SELECT cbc_version FROM site_runs"), SVT_CBC_VERSION);
+        assert_int_equal(svt_db_int(db, "SELECT count(*) FROM site_runs WHERE cbc_version = glpk_version"), 0);
+#else
+        assert_int_equal(svt_db_int(db, "SELECT count(*) FROM site_runs WHERE cbc_version IS NULL"), 1);
+#endif
+        sqlite3_close(db);
+    }
+#ifdef SVCOV_HAVE_CBC
+    const char *csv = svt_path("cv_site_runs.csv");
+    SVT_EXPECT(0, "export", "--db", svt_path("cv0.sqlite"), "--layer", "site_runs", "--out", csv);
+    assert_export_keeps(csv, "cbc_version", SVT_CBC_VERSION);
+#endif
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
@@ -1637,6 +1671,7 @@ int main(int argc, char **argv)
         {"site_mps_objsense", cmocka_unit_test(test_site_mps_objsense)},
         {"site_target_fraction", cmocka_unit_test(test_site_target_fraction)},
         {"site_default_solver", cmocka_unit_test(test_site_default_solver)},
+        {"site_cbc_version", cmocka_unit_test(test_site_cbc_version)},
         {"query_set_typed", cmocka_unit_test(test_query_set_typed)},
         {"messages_damaged_db_export_network", cmocka_unit_test(test_messages_damaged_db_export_network)},
     };
