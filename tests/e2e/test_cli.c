@@ -1645,6 +1645,49 @@ static void test_site_cbc_version(void **state)
 #endif
 }
 
+/* --exact with CBC (no MIP start) skips the swap search: site_runs.swap_objective and n_swaps are NULL and
+ * no swap line is printed, the optimum is GLPK's (which still swaps for its start, as without --exact). */
+static void test_site_exact_cbc_no_swap(void **state)
+{
+    (void)state;
+#ifndef SVCOV_HAVE_CBC
+    skip();
+#else
+    const char *d = svt_write("ns_districts.geojson", square_districts);
+    const char *dem = svt_write("ns_demand.geojson", site_demand);
+    static const char *const solver[] = {"cbc", "glpk", NULL};
+    double obj[3], swapped[3];
+    long long nulls[3];
+    for (size_t c = 0; c < 3; c++) {
+        char name[32];
+        snprintf(name, sizeof name, "ns%zu.sqlite", c);
+        const char *out = svt_path(name);
+        if (solver[c])
+            SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model",
+                       "mclp", "--k", "2", "--exact", "--solver", solver[c], "--out", out);
+        else
+            SVT_EXPECT(0, "site", "--demand", dem, "--districts", d, "--grid", "500", "--radius", "300", "--model",
+                       "mclp", "--k", "2", "--out", out);
+        if (c == 0 && strstr(svt_last.out, "swaps of a site"))
+            fail_msg("--exact with CBC printed a swap search:\n%s", svt_last.out);
+        if (c > 0)
+            SVT_OUT_HAS("swaps of a site");
+        sqlite3 *db = svt_db_open(out);
+        obj[c] = svt_db_double(db, "SELECT objective FROM site_runs");
+        swapped[c] = svt_db_double(db, "SELECT coalesce(swap_objective, -1) FROM site_runs");
+        nulls[c] = svt_db_int(db, "SELECT (swap_objective IS NULL) + (n_swaps IS NULL) FROM site_runs");
+        if (c < 2)
+            assert_int_equal(svt_db_int(db, "SELECT proven_optimal FROM site_runs"), 1);
+        sqlite3_close(db);
+    }
+    assert_int_equal(nulls[0], 2);
+    assert_int_equal(nulls[1], 0);
+    assert_int_equal(nulls[2], 0);
+    assert_true(obj[0] == 6.0 && obj[1] == obj[0]); /* h1 (2) and h2 + h3 (4): all three homes */
+    assert_true(swapped[1] == swapped[2] && swapped[2] == obj[2]);
+#endif
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
@@ -1672,6 +1715,7 @@ int main(int argc, char **argv)
         {"site_target_fraction", cmocka_unit_test(test_site_target_fraction)},
         {"site_default_solver", cmocka_unit_test(test_site_default_solver)},
         {"site_cbc_version", cmocka_unit_test(test_site_cbc_version)},
+        {"site_exact_cbc_no_swap", cmocka_unit_test(test_site_exact_cbc_no_swap)},
         {"query_set_typed", cmocka_unit_test(test_query_set_typed)},
         {"messages_damaged_db_export_network", cmocka_unit_test(test_messages_damaged_db_export_network)},
     };
