@@ -28,6 +28,10 @@
 # pgr_createTopology (a spatial search per edge; deprecated since pgRouting 3.4
 # and far slower at 1M edges), to check that both give the same distances.
 #
+# --reuse-svcov with the --workdir of an earlier run of the same sizes and
+# seed: its city and svcov runs (databases, logs, times) are taken as they are
+# and only pgRouting runs again.
+#
 # CPU seconds are printed beside the wall times: svcov's user + system time,
 # and the PostgreSQL server's (every backend, parallel worker and background
 # process: the postmaster's own and its children's times from /proc, before
@@ -54,6 +58,7 @@ seed=1
 pg_timeout=0
 pg_sample=0
 pg_topology=extract
+reuse_svcov=0
 tolerance=1e-6
 svcov=$root/build/svcov
 genroads=$root/build/bench/svcov-genroads
@@ -68,6 +73,7 @@ while [ $# -gt 0 ]; do
     --pg-timeout) pg_timeout=$2; shift 2 ;;
     --pg-sample) pg_sample=$2; shift 2 ;;
     --pg-topology) pg_topology=$2; shift 2 ;;
+    --reuse-svcov) reuse_svcov=1; shift ;;
     --stations) stations=$2; shift 2 ;;
     --demand) demand=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
@@ -75,7 +81,7 @@ while [ $# -gt 0 ]; do
     --genroads) genroads=$2; shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
     *) echo "usage: bench/bench_network.sh [--grid N | --edges E] [--stations S] [--demand D] [--breaks M1,M2]" \
-            "[--pg-timeout S] [--pg-sample N] [--pg-topology extract|create] [--seed X] [--workdir DIR]" >&2
+            "[--pg-timeout S] [--pg-sample N] [--pg-topology extract|create] [--reuse-svcov] [--seed X] [--workdir DIR]" >&2
        exit 2 ;;
     esac
 done
@@ -93,6 +99,12 @@ workdir=$(cd "$workdir" && pwd)
 timed() {
     local name=$1
     shift
+    if [ "$reuse_svcov" -eq 1 ] && [ -s "$workdir/$name.time" ] && [ "$name" != "${name#svcov}" -o "$name" = gen ]; then
+        echo "   (reused: $workdir/$name.time)" >&2
+        read -r t_wall t_kib t_user t_sys < <(tail -n 1 "$workdir/$name.time")
+        t_cpu=$(awk -v u="$t_user" -v s="$t_sys" 'BEGIN { printf "%.2f", u + s }')
+        return 0
+    fi
     /usr/bin/time -f '%e %M %U %S' -o "$workdir/$name.time" "$@" >"$workdir/$name.log" 2>&1 ||
         { tail -n 20 "$workdir/$name.log" >&2; die "step '$name' failed (see $workdir/$name.log)"; }
     read -r t_wall t_kib t_user t_sys < <(tail -n 1 "$workdir/$name.time")
@@ -105,7 +117,7 @@ timed gen "$genroads" --grid "$grid" --spacing 80 --stations "$stations" --deman
 sed -n 's/^svcov-genroads: //p' "$workdir/gen.log" >&2
 
 svcov_run() { # name stations.gpkg output.sqlite
-    rm -f "$3"
+    [ "$reuse_svcov" -eq 1 ] && [ -s "$workdir/$1.time" ] || rm -f "$3"
     timed "$1" "$svcov" analyze --stations "$2" --districts "$workdir/city/districts.gpkg" \
         --network "$workdir/city/roads.gpkg" --crs EPSG:32649 --radius "$breaks" --snap node --access-legs off \
         --max-snap 100000 --demand "$workdir/city/demand.gpkg" --no-service-areas --no-category-coverage --out "$3"
@@ -128,10 +140,12 @@ if [ "$pg_sample" -gt 0 ]; then
         ORDER BY (fid * 2654435761 + $seed * 40503) % 4294967291, fid LIMIT $pg_sample" >"$workdir/sample.ids"
     [ "$(wc -l <"$workdir/sample.ids")" -eq "$pg_sample" ] || die "could not choose $pg_sample stations"
     ids=$(awk '{ printf "%s'"'"'%s'"'"'", (NR > 1 ? "," : ""), $1 }' "$workdir/sample.ids")
-    rm -rf "$workdir/sample"
-    mkdir -p "$workdir/sample"
-    ogr2ogr -f GPKG "$workdir/sample/stations.gpkg" "$workdir/city/stations.gpkg" stations -nln stations \
-        -where "station_id IN ($ids)" || die "ogr2ogr could not write the sampled stations"
+    if [ "$reuse_svcov" -eq 0 ] || [ ! -s "$workdir/sample/stations.gpkg" ]; then
+        rm -rf "$workdir/sample"
+        mkdir -p "$workdir/sample"
+        ogr2ogr -f GPKG "$workdir/sample/stations.gpkg" "$workdir/city/stations.gpkg" stations -nln stations \
+            -where "station_id IN ($ids)" || die "ogr2ogr could not write the sampled stations"
+    fi
     echo "== svcov on the $pg_sample sampled stations (for the comparison only)" >&2
     svcov_run svcov_sample "$workdir/sample/stations.gpkg" "$workdir/svcov_sample.sqlite"
     sample_wall=$t_wall sample_cpu=$t_cpu
@@ -167,7 +181,7 @@ pg_server_cpu() {
     pm=$(head -n 1 "$pgdata/postmaster.pid")
     # fields after the ') ': 12-15 = utime stime cutime cstime (stat's 14-17), 2 = ppid
     { sed 's/^.*) //' "/proc/$pm/stat" | awk '{ print $12 + $13 + $14 + $15 }'
-      for f in /proc/[0-9]*/stat; do sed 's/^.*) //' "$f" 2>/dev/null; done |
+      for f in /proc/[0-9]*/stat; do sed 's/^.*) //' "$f" 2>/dev/null || true; done |
           awk -v pm="$pm" '$2 == pm { print $12 + $13 }'; } |
         awk -v hz="$clk_tck" '{ t += $1 } END { printf "%.2f", t / hz }'
 }
