@@ -413,7 +413,7 @@ static const sv_column site_runs[] = {
     {"reach_s", R, 0, "time of the reach lists along the network, seconds"},
     {"capacity", R, 0, "--capacity: the most demand weight one new site serves; NULL without"},
     {"capacity_field", T, 0, "--capacity-field on the candidates; NULL without"},
-    {"swap_objective", R, 0, "weight covered after the swap search that follows the greedy (mclp); NULL without"},
+    {"swap_objective", R, 0, "weight covered after the swap search that follows the greedy (mclp); NULL without it (--exact with CBC skips it)"},
     {"n_swaps", I, 0, "improving moves made by that search (one site for another, or 2-3 sites out and as many in)"},
     {"cbc_version", T, 0, "COIN-OR CBC's version; NULL when svcov was built without CBC"},
 };
