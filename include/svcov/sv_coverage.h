@@ -78,8 +78,8 @@ typedef struct {
     int reach_shortcuts;
     /* SV_METHOD_VORONOI, 1: a district's gap polygon is built as one intersection of the district with the union of
      * the uncovered cell parts that meet it, each first clipped to the district's envelope (grown by 1 m), instead of
-     * one intersection per part before the union: the same areas to rounding (1e-12 of the district), about 4 fewer
-     * overlays per partly covered district. Its gap_m2 is then the area of that polygon. */
+     * one intersection per part before the union: the same areas to rounding (1e-12 of the district), k - 1 fewer
+     * overlays for a district that k parts cross. Its gap_m2 is then the area of that polygon. */
     int unite_then_cut;
 } sv_cov_input;
 
