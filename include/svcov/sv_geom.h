@@ -48,6 +48,9 @@ void sv_geos_interrupt(void);
 
 void sv_geom_destroy(sv_geos *h, sv_geom *g);
 sv_geom *sv_geom_clone(sv_geos *h, const sv_geom *g);
+/* The part of g inside the rectangle e (GEOS ClipByRect: no overlay, linear in g's vertices); the caller destroys
+ * it. NULL on failure. */
+sv_geom *sv_geom_clip_rect(sv_geos *h, const sv_geom *g, const sv_env *e);
 
 /* Parse/write ISO WKB (little endian, 2-D). The returned buffer is freed
  * with sv_free. NULL on failure. */

@@ -137,6 +137,11 @@ sv_geom *sv_geom_clone(sv_geos *s, const sv_geom *g)
     return (sv_geom *)GEOSGeom_clone_r(s->h, CG(g));
 }
 
+sv_geom *sv_geom_clip_rect(sv_geos *s, const sv_geom *g, const sv_env *e)
+{
+    return (sv_geom *)GEOSClipByRect_r(s->h, CG(g), e->xmin, e->ymin, e->xmax, e->ymax);
+}
+
 sv_geom *sv_geom_from_wkb(sv_geos *s, const unsigned char *wkb, size_t len)
 {
     if (!wkb || len == 0)

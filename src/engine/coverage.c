@@ -265,7 +265,9 @@ static const sv_geom *worker_uncov(worker *w, size_t b, size_t i)
 
 /* The gap of district D for break b: the parts of the Voronoi cells that
  * meet D which their station's circle does not reach. They never overlap,
- * so their areas add up; the union is built only when *gap is asked for. */
+ * so their areas add up; the union is built only when *gap is asked for.
+ * With unite_then_cut the parts that D does not contain are clipped to D's
+ * envelope (no overlay), united with the others, and D cut from that once. */
 static int voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const sv_env *env, size_t b,
                        double *gap_area, sv_geom **gap)
 {
@@ -277,8 +279,10 @@ static int voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const sv_e
     sv_geom **parts = gap ? sv_calloc(w->nids + 1, sizeof *parts) : NULL;
     if (gap && !parts)
         return -1;
-    size_t n = 0;
-    int ok = 1;
+    size_t n = 0, cut = 0;
+    int ok = 1, unite = gap && j->in->unite_then_cut;
+    /* a margin, so that no clipped edge runs along an edge of D */
+    sv_env clip = env_grow(*env, 1.0);
     for (size_t k = 0; k < w->nids && ok; k++) {
         size_t i = w->ids[k];
         const cell_gap *pc = &j->gaps[b * j->in->n_stations + i];
@@ -290,6 +294,17 @@ static int voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const sv_e
             break;
         }
         int c = sv_prep_contains(w->h, P, u);
+        if (unite) {
+            if (c < 0) {
+                ok = 0;
+            } else if (c == 1) {
+                ok = (parts[n++] = sv_geom_clone(w->h, u)) != NULL;
+            } else if (sv_prep_intersects(w->h, P, u) == 1) {
+                ok = (parts[n++] = sv_geom_clip_rect(w->h, u, &clip)) != NULL;
+                cut++;
+            }
+            continue;
+        }
         if (c == 1) {
             *gap_area += pc->area;
             if (gap)
@@ -311,8 +326,17 @@ static int voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const sv_e
             ok = 0;
         }
     }
-    if (gap) {
+    if (unite) {
+        sv_geom *U = ok ? sv_geom_union_take(w->h, parts, n) : NULL;
+        *gap = U && cut ? sv_geom_intersection(w->h, D, U) : U;
+        if (cut)
+            sv_geom_destroy(w->h, U);
+        if (*gap)
+            *gap_area = sv_geom_area(w->h, *gap);
+    } else if (gap) {
         *gap = ok ? sv_geom_union_take(w->h, parts, n) : NULL;
+    }
+    if (gap) {
         for (size_t k = 0; k < n; k++)
             sv_geom_destroy(w->h, parts[k]);
         free(parts);
@@ -458,6 +482,8 @@ static int measure_district(void *arg, size_t d)
                 continue; /* network areas: counted above from each station's own area */
             reaching++;
             last_reaching = i;
+            if (shortcuts && in->no_counts && in->method == SV_METHOD_VORONOI && reaching > 1)
+                break; /* only 0, 1 or more matters */
             if (in->method == SV_METHOD_UNION &&
                 !(parts[nparts++] = sv_geom_circle(w->h, in->xs[i], in->ys[i], r, in->quad_segs)))
                 goto geomfail;

@@ -36,16 +36,17 @@ void sv_analyze_counts_init(sv_analyze_counts *e)
  * beside them through the early writer (its statements and SQLite's page cache). Results are written as they are
  * made, so the peak is what is held plus the largest later stage, not their sum. Fitted on peak RSS
  * (/usr/bin/time) of clustered svcov-gencity cities, radii 500 and 1000 m, 10,000 / 1,000, 30,000 / 3,000 and
- * 100,000 / 10,000 (DESIGN.md, "Memory and time before the run"): like with like 95, 152 and 336 MiB, the
- * redundancy on top 45 bytes per circle vertex at every size, the categories at most 8, the service areas 23-27
- * MiB; the constants have a margin of about 10%. Network, demand and population terms as first measured (issue 18):
+ * 100,000 / 10,000 (DESIGN.md, "Memory and time before the run"; refitted on main dedb11d after the redundancy's
+ * rewrite): like with like 92, 146 and 335 MiB (7 bytes per circle vertex beside the districts), the redundancy on
+ * top 19-21 bytes per circle vertex, the categories at most 9.4, the service areas 33-42 MiB; the constants have a
+ * margin of up to 10%. Network, demand and population terms as first measured (issue 18):
  * 400 per raster cell, 324 per district vertex and break + 2 on a district of a million vertices. */
 #define B_BASE 68e6                 /* GDAL, PROJ, GEOS, SQLite themselves */
-#define B_PER_CIRCLE_VERTEX 9.0     /* coverage: cells, uncovered cell parts (WKB and the workers' GEOS copies) */
+#define B_PER_CIRCLE_VERTEX 7.5     /* coverage: cells, uncovered cell parts (WKB and the workers' GEOS copies) */
 #define B_PER_DISTRICT_VERTEX 330.0 /* per break + 2: GDAL's copy, the WKB, GEOS copies, covered part and gap */
-#define B_REDUNDANCY_PER_CIRCLE_VERTEX 50.0 /* its faces by depth, critical areas, their people */
-#define B_CATEGORIES_PER_CIRCLE_VERTEX 8.0  /* the largest category's coverage, beside the one above */
-#define B_SERVICE_AREAS 32e6                /* the early writer's cache and statements */
+#define B_REDUNDANCY_PER_CIRCLE_VERTEX 21.0 /* its faces by depth, critical areas, their people */
+#define B_CATEGORIES_PER_CIRCLE_VERTEX 10.0 /* the largest category's coverage, beside the one above */
+#define B_SERVICE_AREAS 42e6                /* the early writer's cache and statements */
 #define B_SERVICE_AREAS_PER_CIRCLE_VERTEX 1.0
 #define B_PER_NETWORK_VERTEX 160.0 /* graph nodes, edges, adjacency, labels */
 #define B_PER_DEMAND_POINT 256.0

@@ -172,6 +172,86 @@ static void test_categories_union(void **state)
     sqlite3_close(db);
 }
 
+/* Coverage by category against svcov analyze run on that category's stations alone (--remove-stations with all
+ * the others): the category pass (its reach shortcuts, and its gap as one cut of the district by the united cell
+ * parts) against the all-station pass with its own gap construction. Numbers to 1e-9 of the district's area,
+ * covered and gap polygons to 1e-6 (their symmetric difference). */
+static void test_categories_alone(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_spatial(two);
+    /* one value per station in this city, so "the others" are the stations of every other value */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM stations WHERE category LIKE '%%;%%' OR category LIKE '%%,%%' "
+                                    "OR category IS NULL"),
+                     0);
+    sqlite3_stmt *cats = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT DISTINCT category FROM category_coverage ORDER BY category", -1,
+                                        &cats, NULL),
+                     SQLITE_OK);
+    char st[4200], di[4200];
+    snprintf(st, sizeof st, "%s/stations.gpkg", city_dir);
+    snprintf(di, sizeof di, "%s/districts.gpkg", city_dir);
+    int n_cats = 0;
+    long long partial = 0;
+    while (sqlite3_step(cats) == SQLITE_ROW) {
+        char cat[64], sql[1024], name[96];
+        snprintf(cat, sizeof cat, "%s", (const char *)sqlite3_column_text(cats, 0));
+        /* the ids of the stations of the other categories, one a line */
+        snprintf(sql, sizeof sql, "SELECT group_concat(station_id, char(10)) FROM stations WHERE category <> '%s'",
+                 cat);
+        sqlite3_stmt *q = NULL;
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        snprintf(name, sizeof name, "others_%d.txt", n_cats);
+        const char *ids = svt_write(name, (const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+        snprintf(name, sizeof name, "alone_%d.sqlite", n_cats);
+        const char *alone = svt_path(name);
+        if (SVT_RUN("analyze", "--stations", st, "--districts", di, "--radius", "500,1000", "--remove-stations", ids,
+                    "--no-redundancy", "--no-category-coverage", "--no-service-areas", "--threads", "2", "--out",
+                    alone, "-q") != 0)
+            fail_msg("analyze with the stations of %s alone: %s", cat, svt_last.err);
+        char as[16];
+        snprintf(as, sizeof as, "a%d", n_cats);
+        attach(db, alone, as);
+        snprintf(sql, sizeof sql,
+                 "CREATE TEMP TABLE j%d AS SELECT c.area_m2, c.covered_m2 AS c_cov, d.covered_m2 AS d_cov, "
+                 "c.gap_m2 AS c_gap, d.gap_m2 AS d_gap, c.geom AS c_geom, v.geom AS d_geom, g.geom AS cg_geom, "
+                 "e.geom AS dg_geom FROM category_coverage c JOIN %s.district_coverage d ON "
+                 "d.district_id = c.district_id AND d.radius_m = c.radius_m LEFT JOIN %s.coverage v ON "
+                 "v.district_id = c.district_id AND v.radius_m = c.radius_m LEFT JOIN category_gaps g ON "
+                 "g.district_id = c.district_id AND g.category = c.category AND g.radius_m = c.radius_m LEFT JOIN "
+                 "%s.gaps e ON e.district_id = c.district_id AND e.radius_m = c.radius_m WHERE c.category = '%s'",
+                 n_cats, as, as, as, cat);
+        if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+            fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM j%d", n_cats);
+        assert_int_equal(svt_db_int(db, sql), 60 * 2);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM j%d WHERE c_cov > 1 AND c_gap > 1", n_cats);
+        partial += svt_db_int(db, sql);
+        snprintf(sql, sizeof sql, "SELECT max(max(abs(c_cov - d_cov), abs(c_gap - d_gap)) / area_m2) FROM j%d",
+                 n_cats);
+        double worst = svt_db_double(db, sql);
+        if (!(worst <= 1e-9))
+            fail_msg("%s: category coverage against its stations alone: %.3g of a district's area", cat, worst);
+        /* the same polygons (a missing one is empty): their symmetric difference */
+        snprintf(sql, sizeof sql,
+                 "SELECT max(max(CASE WHEN c_geom IS NULL THEN coalesce(ST_Area(d_geom), 0) WHEN d_geom IS NULL "
+                 "THEN ST_Area(c_geom) ELSE ST_Area(ST_SymDifference(c_geom, d_geom)) END, CASE WHEN cg_geom IS NULL "
+                 "THEN coalesce(ST_Area(dg_geom), 0) WHEN dg_geom IS NULL THEN ST_Area(cg_geom) ELSE "
+                 "ST_Area(ST_SymDifference(cg_geom, dg_geom)) END) / area_m2) FROM j%d",
+                 n_cats);
+        worst = svt_db_double(db, sql);
+        if (!(worst <= 1e-6))
+            fail_msg("%s: category polygons against its stations alone: %.3g of a district's area", cat, worst);
+        n_cats++;
+    }
+    sqlite3_finalize(cats);
+    assert_true(n_cats >= 4);
+    assert_true(partial > 150); /* the cut districts, where the two constructions differ */
+    sqlite3_close(db);
+}
+
 /* Areas of responsibility: they tile the city, each holds its own station when that lies inside, and
  * they equal the cells drawn by the responsibility step itself (--method union keeps no coverage cells). */
 static void test_responsibility(void **state)
@@ -273,6 +353,7 @@ int main(int argc, char **argv)
     static const svt_group groups[] = {
         {"clustered", cmocka_unit_test(test_threads_same)},
         {"clustered", cmocka_unit_test(test_categories_union)},
+        {"clustered", cmocka_unit_test(test_categories_alone)},
         {"clustered", cmocka_unit_test(test_responsibility)},
         {"clustered", cmocka_unit_test(test_fairness)},
     };
