@@ -56,22 +56,22 @@ static int is_input_option(const char *a)
 
 static void plan_help(void)
 {
-    printf("Usage: svcov plan ANALYZE-OPTIONS (--shards N | --shard-by FIELD) --out PG:\"CONN\" [--pg-schema NAME]\n\n"
-           "Split one analysis into shards that 'svcov worker' computes, on any number of machines, into the\n"
-           "PostGIS database: the inputs are read once (their districts, CRS and the largest reach), stored in\n"
-           "the database with the plan, and a run with a 'shards' table is created; its id is printed.\n\n"
-           "  --shards N          tiles of about equal numbers of districts (by their centres)\n"
-           "  --shard-by FIELD    one shard per value of the districts' FIELD (e.g. a county code)\n"
-           "  --out PG:\"CONN\"     the PostGIS database (libpq connection string)\n"
-           "  --pg-schema NAME    its schema (default svcov)\n"
-           "  every other option is analyze's (svcov analyze --help); give each as '--option VALUE'\n\n"
-           "Then: svcov worker --db PG:... (as many as you like), svcov finish --db PG:... --run ID.\n\n"
-           "Examples:\n"
-           "  svcov plan --stations s.gpkg --districts d.gpkg --minutes 10,15 --shards 9 \\\n"
-           "             --out PG:\"host=db dbname=gis\"\n"
-           "  svcov plan --stations s.gpkg --districts d.gpkg:towns --shard-by county --network roads.gpkg \\\n"
-           "             --out PG:\"host=db dbname=gis\" --pg-schema province\n\n"
-           "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
+    cli_help("Usage: svcov plan ANALYZE-OPTIONS (--shards N | --shard-by FIELD) --out PG:\"CONN\" [--pg-schema NAME]\n\n");
+    cli_help("Split one analysis into shards that 'svcov worker' computes, on any number of machines, into the\n"
+             "PostGIS database: the inputs are read once (their districts, CRS and the largest reach), stored in\n"
+             "the database with the plan, and a run with a 'shards' table is created; its id is printed.\n\n");
+    cli_help("  --shards N          tiles of about equal numbers of districts (by their centres)\n"
+             "  --shard-by FIELD    one shard per value of the districts' FIELD (e.g. a county code)\n"
+             "  --out PG:\"CONN\"     the PostGIS database (libpq connection string)\n"
+             "  --pg-schema NAME    its schema (default svcov)\n"
+             "  every other option is analyze's (svcov analyze --help); give each as '--option VALUE'\n\n");
+    cli_help("Then: svcov worker --db PG:... (as many as you like), svcov finish --db PG:... --run ID.\n\n");
+    cli_help("Examples:\n"
+             "  svcov plan --stations s.gpkg --districts d.gpkg --minutes 10,15 --shards 9 \\\n"
+             "             --out PG:\"host=db dbname=gis\"\n"
+             "  svcov plan --stations s.gpkg --districts d.gpkg:towns --shard-by county --network roads.gpkg \\\n"
+             "             --out PG:\"host=db dbname=gis\" --pg-schema province\n\n");
+    cli_help("Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
 /* The path part of PATH[:LAYER] that exists, and the layer (NULL when none). */
@@ -280,20 +280,20 @@ done:
 
 static void worker_help(void)
 {
-    printf("Usage: svcov worker --db PG:\"CONN\" [--run ID] [--jobs K] [--lease SECONDS] [--pg-schema NAME] [-q]\n\n"
-           "Compute the shards of a planned run (svcov plan): claim the largest free shard (one at a time per job,\n"
-           "FOR UPDATE SKIP LOCKED), compute it with the normal analysis on its districts and what lies within the\n"
-           "halo, and publish its rows with its status in one transaction. A shard's lease is renewed while it is\n"
-           "computed; a worker that dies loses only its lease, and the shard is claimed again when the lease runs\n"
-           "out. Waits while others hold shards; exits 0 when the run has nothing left to do.\n\n"
-           "  --run ID         the planned run (default: the latest not finished)\n"
-           "  --jobs K         shards computed at the same time by this worker (processes; default 1)\n"
-           "  --lease SECONDS  how long a claimed shard stays ours without a renewal (default 60)\n\n"
-           "Examples:\n"
-           "  svcov worker --db PG:\"host=db dbname=gis\" --jobs 4\n"
-           "  svcov worker --db PG:\"host=db dbname=gis\" --run 12 --lease 30\n\n"
-           "Exit status: 0 nothing left to do, 1 data or runtime error (the shard is redone), 2 usage error, 130\n"
-           "interrupted.\n");
+    cli_help("Usage: svcov worker --db PG:\"CONN\" [--run ID] [--jobs K] [--lease SECONDS] [--pg-schema NAME] [-q]\n\n");
+    cli_help("Compute the shards of a planned run (svcov plan): claim the largest free shard (one at a time per job,\n"
+             "FOR UPDATE SKIP LOCKED), compute it with the normal analysis on its districts and what lies within the\n"
+             "halo, and publish its rows with its status in one transaction. A shard's lease is renewed while it is\n"
+             "computed; a worker that dies loses only its lease, and the shard is claimed again when the lease runs\n"
+             "out. Waits while others hold shards; exits 0 when the run has nothing left to do.\n\n");
+    cli_help("  --run ID         the planned run (default: the latest not finished)\n"
+             "  --jobs K         shards computed at the same time by this worker (processes; default 1)\n"
+             "  --lease SECONDS  how long a claimed shard stays ours without a renewal (default 60)\n\n");
+    cli_help("Examples:\n"
+             "  svcov worker --db PG:\"host=db dbname=gis\" --jobs 4\n"
+             "  svcov worker --db PG:\"host=db dbname=gis\" --run 12 --lease 30\n\n");
+    cli_help("Exit status: 0 nothing left to do, 1 data or runtime error (the shard is redone), 2 usage error, 130\n"
+             "interrupted.\n");
 }
 
 /* One worker process: claim, compute, publish until nothing is left. */
@@ -525,21 +525,37 @@ int cmd_worker(int argc, char **argv)
 
 /* ---- svcov finish, svcov status ---- */
 
-/* --db, --run, --pg-schema and --help of finish and status: -1 go on, else the exit status. */
-static const char *db_help;
-static void print_db_help(void)
+static void finish_help(void)
 {
-    fputs(db_help, stdout);
+    cli_help("Usage: svcov finish --db PG:\"CONN\" --run ID [--pg-schema NAME]\n\n");
+    cli_help("Complete a sharded run once every shard is done: check that every district is there exactly\n"
+             "once, compute the whole-area rows (city_coverage, its Gini), keep one of the rows every shard\n"
+             "wrote alike (issues, roads, breaks), complete the runs record, mark the run complete; one\n"
+             "transaction. Readers (map, report, query, export) then see the run.\n\n");
+    cli_help("Example:\n  svcov finish --db PG:\"host=db dbname=gis\" --run 12\n\n");
+    cli_help("Exit status: 0 success, 1 shards not done or a district missing (nothing changed), 2 usage "
+             "error.\n");
 }
 
-static int db_options(const char *cmd, const char *help, int argc, char **argv, const char **db, cli_pg *pg)
+static void status_help(void)
+{
+    cli_help("Usage: svcov status --db PG:\"CONN\" [--run ID] [--pg-schema NAME]\n\n");
+    cli_help("Without --run: every run of the schema, complete or planned, with its shards done. With --run:\n"
+             "the run's shards (status todo/running/done/failed, districts, attempt, worker, lease, rows,\n"
+             "seconds, message).\n\n");
+    cli_help("Examples:\n  svcov status --db PG:\"host=db dbname=gis\"\n"
+             "  svcov status --db PG:\"host=db dbname=gis\" --run 12\n\n");
+    cli_help("Exit status: 0 success, 1 data or runtime error, 2 usage error.\n");
+}
+
+/* --db, --run, --pg-schema and --help of finish and status: -1 go on, else the exit status. */
+static int db_options(const char *cmd, void (*help)(void), int argc, char **argv, const char **db, cli_pg *pg)
 {
     int rest;
-    db_help = help;
     const cli_arg args[] = {
         CLI_STR("db", db),
         CLI_PG_ARGS(pg),
-        CLI_PRINT("help", print_db_help),
+        CLI_PRINT("help", help),
         CLI_END,
     };
     int prc = cli_args_parse(cmd, argc, argv, args, &rest);
@@ -554,16 +570,7 @@ int cmd_finish(int argc, char **argv)
 {
     const char *db = NULL;
     cli_pg pg = {0};
-    int k = db_options("finish",
-                       "Usage: svcov finish --db PG:\"CONN\" --run ID [--pg-schema NAME]\n\n"
-                       "Complete a sharded run once every shard is done: check that every district is there exactly\n"
-                       "once, compute the whole-area rows (city_coverage, its Gini), keep one of the rows every shard\n"
-                       "wrote alike (issues, roads, breaks), complete the runs record, mark the run complete; one\n"
-                       "transaction. Readers (map, report, query, export) then see the run.\n\n"
-                       "Example:\n  svcov finish --db PG:\"host=db dbname=gis\" --run 12\n\n"
-                       "Exit status: 0 success, 1 shards not done or a district missing (nothing changed), 2 usage "
-                       "error.\n",
-                       argc, argv, &db, &pg);
+    int k = db_options("finish", finish_help, argc, argv, &db, &pg);
     if (k >= 0)
         return k;
     if (!db || !sv_pg_is_uri(db) || pg.run <= 0)
@@ -601,15 +608,7 @@ int cmd_status(int argc, char **argv)
 {
     const char *db = NULL;
     cli_pg pg = {0};
-    int k = db_options("status",
-                       "Usage: svcov status --db PG:\"CONN\" [--run ID] [--pg-schema NAME]\n\n"
-                       "Without --run: every run of the schema, complete or planned, with its shards done. With --run:\n"
-                       "the run's shards (status todo/running/done/failed, districts, attempt, worker, lease, rows,\n"
-                       "seconds, message).\n\n"
-                       "Examples:\n  svcov status --db PG:\"host=db dbname=gis\"\n"
-                       "  svcov status --db PG:\"host=db dbname=gis\" --run 12\n\n"
-                       "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n",
-                       argc, argv, &db, &pg);
+    int k = db_options("status", status_help, argc, argv, &db, &pg);
     if (k >= 0)
         return k;
     if (!db || !sv_pg_is_uri(db))
