@@ -164,7 +164,7 @@ int cmd_plan(int argc, char **argv)
         goto done;
     }
     if (make_tmp(tmp, sizeof tmp, "plan") != 0) {
-        fprintf(stderr, "svcov plan: cannot make a temporary folder: %s\n", strerror(errno));
+        cli_eprintf("plan", "cannot make a temporary folder: %s", strerror(errno));
         tmp[0] = '\0';
         rc = EXIT_DATA;
         goto done;
@@ -256,8 +256,8 @@ int cmd_plan(int argc, char **argv)
         rc = cli_fail(ctx, st, "plan");
         goto done;
     }
-    fprintf(stderr, "svcov plan: run %lld: %d shards of %zu districts, halo %.0f m; now start 'svcov worker --db "
-            "PG:... --run %lld' on any number of machines, then 'svcov finish'\n",
+    cli_eprintf("plan", "run %lld: %d shards of %zu districts, halo %.0f m; now start 'svcov worker --db "
+            "PG:... --run %lld' on any number of machines, then 'svcov finish'",
             run_id, plan.n_shards, plan.n, plan.halo_m, run_id);
     printf("%lld\n", run_id);
 done:
@@ -377,16 +377,16 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
                 break;
             double scale = fmax(2 * w.scale, wider / (2 * plan->halo_m) * 1.01);
             if (!quiet)
-                fprintf(stderr, "svcov worker: shard %d: %s %s needs %.0f m around the shard (%.0f m kept); "
-                        "computing it again with %.1f x the halo\n", shard, w.check_why, w.check_id, wider,
+                cli_eprintf("worker", "shard %d: %s %s needs %.0f m around the shard (%.0f m kept); "
+                        "computing it again with %.1f x the halo", shard, w.check_why, w.check_id, wider,
                         w.known_m, scale);
             w.scale = scale;
             unlink(outp);
         }
         free(av);
         if (!quiet && arc == EXIT_OK)
-            fprintf(stderr, "svcov worker: shard %d read %zu stations, %zu districts, %zu streets, %zu demand "
-                    "points, %zu population polygons; kept %zu, %zu, %zu, %zu, %zu\n", shard, w.n_read[0],
+            cli_eprintf("worker", "shard %d read %zu stations, %zu districts, %zu streets, %zu demand "
+                    "points, %zu population polygons; kept %zu, %zu, %zu, %zu, %zu", shard, w.n_read[0],
                     w.n_read[1], w.n_read[2], w.n_read[3], w.n_read[4], w.n_used[0], w.n_used[1], w.n_used[2],
                     w.n_used[3], w.n_used[4]);
         long long rows = 0;
@@ -415,14 +415,14 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
             break;
         }
         if (arc != EXIT_OK) {
-            fprintf(stderr, "svcov worker: shard %d failed (attempt %d); it is tried again up to 3 times\n", shard,
+            cli_eprintf("worker", "shard %d failed (attempt %d); it is tried again up to 3 times", shard,
                     attempt);
             rc = EXIT_DATA;
             continue;
         }
         (void)lost;
         if (!quiet)
-            fprintf(stderr, "svcov worker: shard %d done by %s (attempt %d, %lld rows, %.1f s)\n", shard, name,
+            cli_eprintf("worker", "shard %d done by %s (attempt %d, %lld rows, %.1f s)", shard, name,
                     attempt, rows, sv_clock_s() - t0);
     }
     cli_run_ctx_end(ctx);
@@ -511,8 +511,8 @@ int cmd_worker(int argc, char **argv)
         }
         free(kids);
         if (rc == EXIT_OK && !quiet)
-            fprintf(stderr, "svcov worker: run %lld has nothing left to do; run 'svcov finish --db PG:... --run "
-                    "%lld' once every shard is done\n", run_id, run_id);
+            cli_eprintf("worker", "run %lld has nothing left to do; run 'svcov finish --db PG:... --run "
+                    "%lld' once every shard is done", run_id, run_id);
     }
     sv_pg_strings_free(args, n_args);
     sv_pg_strings_free(paths, n_paths);
@@ -581,7 +581,7 @@ int cmd_finish(int argc, char **argv)
     sv_status st = sv_pg_finish(ctx, db, pg.schema ? pg.schema : SV_PG_DEFAULT_SCHEMA, pg.run);
     int rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "finish");
     if (st == SV_OK)
-        fprintf(stderr, "svcov finish: run %lld is complete\n", pg.run);
+        cli_eprintf("finish", "run %lld is complete", pg.run);
     cli_run_ctx_end(ctx);
     return rc;
 }
