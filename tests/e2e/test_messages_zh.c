@@ -233,6 +233,23 @@ static void test_usage(void **state)
     SVT_ERR_HAS("svcov：未知命令 'frobnicate'；命令有 analyze、export、query、site、map、report（svcov --help）");
 }
 
+/* the last line of stderr starts with, or contains, text */
+static int last_line_is(const char *text)
+{
+    const char *e = svt_last.err;
+    size_t n = strlen(e);
+    while (n > 0 && e[n - 1] == '\n')
+        n--;
+    size_t s = n;
+    while (s > 0 && e[s - 1] != '\n')
+        s--;
+    char line[2048];
+    snprintf(line, sizeof line, "%.*s", (int)(n - s), e + s);
+    if (!strstr(line, text))
+        print_error("the last line of stderr is not the error (\"%s\"):\n%s\n", text, e);
+    return strstr(line, text) != NULL;
+}
+
 static void test_stage_times(void **state)
 {
     (void)state;
@@ -271,6 +288,20 @@ static void test_stage_times(void **state)
     SVT_ERR_HAS("\npeople > redundancy ");
     SVT_ERR_HAS(" s CPU (the whole run)\n");
     assert_true(all_ascii(svt_last.err));
+
+    /* a failed run: the stage times first, the error on the last line (analyze, site), in either language */
+    SVT_EXPECT(1, "analyze", "--stations", G "stations.geojson", "--districts", G "stations.geojson", "--radius", "500",
+               "--out", svt_path("x.sqlite"), "--lang", "zh");
+    SVT_ERR_HAS("\n合计 ");
+    assert_true(last_line_is("片区必须是多边形或多部件多边形"));
+    SVT_EXPECT(1, "analyze", "--stations", G "stations.geojson", "--districts", G "stations.geojson", "--radius", "500",
+               "--out", svt_path("x.sqlite"));
+    SVT_ERR_HAS("\ntotal ");
+    assert_true(last_line_is("districts must be polygons or multipolygons"));
+    SVT_EXPECT(2, "site", "--demand", G "stations.geojson", "--grid", "200", "--districts", G "districts.geojson",
+               "--radius", "500", "--model", "mclp", "--k", "100000", "--out", svt_path("s.sqlite"), "--lang", "zh");
+    SVT_ERR_HAS("\n合计 ");
+    assert_true(last_line_is("svcov site: --k 100000 多于 "));
 }
 
 static void record_warning(const char *text, void *userdata)
