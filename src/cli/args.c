@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,21 @@ sv_lang cli_msg_lang(void)
 void cli_set_msg_lang(sv_lang lang)
 {
     msg_lang = lang;
+}
+
+void cli_help(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(sv_tr(msg_lang, fmt), ap);
+    va_end(ap);
+}
+
+/* Here, not in pg_db.c: the fuzz target of query --set links without it. */void cli_pg_help(void)
+{
+    cli_help("  --db PG:\"CONN\"     a PostGIS result store (libpq connection string, e.g. PG:\"host=db dbname=gis\")\n"
+             "  --run ID           the run of --db PG:... to read (default: the latest)\n"
+             "  --pg-schema NAME   its PostgreSQL schema (default svcov)\n");
 }
 
 sv_ctx *cli_ctx_create(void)

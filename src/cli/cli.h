@@ -142,10 +142,10 @@ extern void *cli_analyze_hook_data;
 extern const double *cli_analyze_window;
 extern int cli_analyze_window_epsg;
 
-/* The help lines of --db PG:, --run and --pg-schema. */
-#define CLI_PG_HELP                                                                                          \
-    "  --db PG:\"CONN\"     a PostGIS result store (libpq connection string, e.g. PG:\"host=db dbname=gis\")\n" \
-    "  --run ID           the run of --db PG:... to read (default: the latest)\n"                          \
-    "  --pg-schema NAME   its PostgreSQL schema (default svcov)\n"
+/* The help lines of --db PG:, --run and --pg-schema (pg_db.c), in cli_msg_lang(). */
+void cli_pg_help(void);
+/* One paragraph of a --help on stdout, in cli_msg_lang() (the catalogue's translation of fmt; the keyword
+ * cli_help marks it for xgettext, so po_catalogue fails on a paragraph without its Chinese). */
+void cli_help(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

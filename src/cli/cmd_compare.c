@@ -16,30 +16,30 @@
 
 static void help(void)
 {
-    printf("Usage: svcov compare --base A.sqlite --plan B.sqlite --out C.sqlite\n\n"
-           "Compares two results of 'svcov analyze' of the same districts, breaks, CRS and mode: the base\n"
-           "(stations as they are) and a plan (e.g. 'svcov analyze ... --add-stations new.geojson\n"
-           "--remove-stations S000003'). Writes an svcov database with district_change (covered share,\n"
-           "gap and people before and after, per district and break), city_change, the areas gained and\n"
-           "lost as polygons (coverage_gained, coverage_lost) and the stations added, removed and moved\n"
-           "(station_change: same id over 1 cm apart is moved), next to the plan's own coverage tables.\n"
-           "'svcov map --db C.sqlite' draws the change, 'svcov report --db C.sqlite' writes the\n"
-           "before/after table, 'svcov query --db C.sqlite people_gained_per_station' ranks the new stations.\n"
-           "Runs that cannot be compared (other districts, CRS, breaks or mode) are refused, exit 2.\n\n"
-           "  --base DB          the run before the plan\n"
-           "  --plan DB          the run with the plan\n"
-           "  --out DB           the comparison (.sqlite; replaced only when complete, only if svcov wrote it)\n"
-           "  --lang LANG        en or zh (简体中文): the summary; default from LANG/LC_ALL\n"
-           "  -q, --quiet        no progress, no summary\n\n"
-           "Examples:\n"
-           "  svcov analyze --stations geodata/stations.geojson --districts geodata/districts.geojson \\\n"
-           "                --out base.sqlite\n"
-           "  svcov analyze --stations geodata/stations.geojson --districts geodata/districts.geojson \\\n"
-           "                --add-stations new.geojson --out plan.sqlite\n"
-           "  svcov compare --base base.sqlite --plan plan.sqlite --out change.sqlite\n"
-           "  svcov map --db change.sqlite --out change.png\n\n"
-           "Exit status: 0 success, 1 data or runtime error, 2 usage error (also: runs not comparable),\n"
-           "130 interrupted.\n");
+    cli_help("Usage: svcov compare --base A.sqlite --plan B.sqlite --out C.sqlite\n\n");
+    cli_help("Compares two results of 'svcov analyze' of the same districts, breaks, CRS and mode: the base\n"
+             "(stations as they are) and a plan (e.g. 'svcov analyze ... --add-stations new.geojson\n"
+             "--remove-stations S000003'). Writes an svcov database with district_change (covered share,\n"
+             "gap and people before and after, per district and break), city_change, the areas gained and\n"
+             "lost as polygons (coverage_gained, coverage_lost) and the stations added, removed and moved\n"
+             "(station_change: same id over 1 cm apart is moved), next to the plan's own coverage tables.\n"
+             "'svcov map --db C.sqlite' draws the change, 'svcov report --db C.sqlite' writes the\n"
+             "before/after table, 'svcov query --db C.sqlite people_gained_per_station' ranks the new stations.\n"
+             "Runs that cannot be compared (other districts, CRS, breaks or mode) are refused, exit 2.\n\n");
+    cli_help("  --base DB          the run before the plan\n"
+             "  --plan DB          the run with the plan\n"
+             "  --out DB           the comparison (.sqlite; replaced only when complete, only if svcov wrote it)\n"
+             "  --lang LANG        en or zh (简体中文): the summary; default from LANG/LC_ALL\n"
+             "  -q, --quiet        no progress, no summary\n\n");
+    cli_help("Examples:\n"
+             "  svcov analyze --stations geodata/stations.geojson --districts geodata/districts.geojson \\\n"
+             "                --out base.sqlite\n"
+             "  svcov analyze --stations geodata/stations.geojson --districts geodata/districts.geojson \\\n"
+             "                --add-stations new.geojson --out plan.sqlite\n"
+             "  svcov compare --base base.sqlite --plan plan.sqlite --out change.sqlite\n"
+             "  svcov map --db change.sqlite --out change.png\n\n");
+    cli_help("Exit status: 0 success, 1 data or runtime error, 2 usage error (also: runs not comparable),\n"
+             "130 interrupted.\n");
 }
 
 static void print_summary(sv_lang L, const sv_compare *c, const char *out)

@@ -48,40 +48,40 @@ static int count_rows(void *ud, int ncol, const char *const *names, const char *
 
 static void help(void)
 {
-    printf("Usage: svcov export --db DB --layer LAYER --out FILE [--format NAME] [--minutes N | --radius M]\n"
-           "                    [--coords wgs84|gcj02|bd09] [--overwrite]\n\n"
-           "Writes one layer of a result database to a file in any vector format GDAL writes.\n"
-           "GeoJSON (the default) follows RFC 7946: WGS 84 lon/lat, right-hand rule. Other formats\n"
-           "keep the analysis CRS (KML is always lon/lat). Geometry is snap-rounded to the precision\n"
-           "the file keeps (1e-7 degrees in lon/lat, 1 um in metres), so it is valid as read back.\n"
-           "The file appears only when complete.\n\n"
-           "  --db DB          result database of 'svcov analyze'\n"
-           CLI_PG_HELP
-           "  (--db PG:... without --layer: --out RUN.sqlite gets the whole run as one SpatiaLite file)\n"
-           "  --layer LAYER    gaps, gap_parts, coverage, service_areas, district_coverage,\n"
-           "                   city_coverage, stations, districts, issues, runs; people and\n"
-           "                   redundancy: district_redundancy, critical_stations, district_fairness,\n"
-           "                   category_coverage, category_gaps, responsibility; demand_access,\n"
-           "                   district_demand, reached_streets; capacity and time of day:\n"
-           "                   station_load, district_access, time_coverage, time_gaps; from svcov site:\n"
-           "                   sites, site_runs, site_district_coverage; from svcov compare:\n"
-           "                   district_change, city_change, coverage_gained, coverage_lost,\n"
-           "                   station_change, compare_runs\n"
-           "  --out FILE       output file; the format follows its extension (.geojson .gpkg .shp .kml\n"
-           "                   .fgb .csv) unless --format is given\n"
-           "  --format NAME    geojson, gpkg, shp, kml, fgb, csv, or any GDAL vector driver name\n"
-           "  --minutes N      only the break of N minutes\n"
-           "  --radius M       only the break of radius M metres\n"
-           "  --coords SYSTEM  write lon/lat in gcj02 (AMap/Gaode, Tencent) or bd09 (Baidu), to draw the\n"
-           "                   layer over those maps' tiles (the file still says WGS 84: these systems have\n"
-           "                   no EPSG code); any format is then lon/lat. Default wgs84\n"
-           "  --overwrite      replace FILE when it exists (svcov cannot tell its own exports from\n"
-           "                   other files, so without it an existing FILE is left alone: exit 1)\n\n"
-           "Examples:\n"
-           "  svcov export --db out/results.sqlite --layer gaps --minutes 15 --out out/gaps_15min.geojson\n"
-           "  svcov export --db out/results.sqlite --layer district_coverage --out out/coverage.csv\n"
-           "  svcov export --db out/results.sqlite --layer service_areas --format gpkg --out areas.gpkg\n\n"
-           "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
+    cli_help("Usage: svcov export --db DB --layer LAYER --out FILE [--format NAME] [--minutes N | --radius M]\n"
+             "                    [--coords wgs84|gcj02|bd09] [--overwrite]\n\n");
+    cli_help("Writes one layer of a result database to a file in any vector format GDAL writes.\n"
+             "GeoJSON (the default) follows RFC 7946: WGS 84 lon/lat, right-hand rule. Other formats\n"
+             "keep the analysis CRS (KML is always lon/lat). Geometry is snap-rounded to the precision\n"
+             "the file keeps (1e-7 degrees in lon/lat, 1 um in metres), so it is valid as read back.\n"
+             "The file appears only when complete.\n\n");
+    cli_help("  --db DB          result database of 'svcov analyze'\n");
+    cli_pg_help();
+    cli_help("  (--db PG:... without --layer: --out RUN.sqlite gets the whole run as one SpatiaLite file)\n"
+             "  --layer LAYER    gaps, gap_parts, coverage, service_areas, district_coverage,\n"
+             "                   city_coverage, stations, districts, issues, runs; people and\n"
+             "                   redundancy: district_redundancy, critical_stations, district_fairness,\n"
+             "                   category_coverage, category_gaps, responsibility; demand_access,\n"
+             "                   district_demand, reached_streets; capacity and time of day:\n"
+             "                   station_load, district_access, time_coverage, time_gaps; from svcov site:\n"
+             "                   sites, site_runs, site_district_coverage; from svcov compare:\n"
+             "                   district_change, city_change, coverage_gained, coverage_lost,\n"
+             "                   station_change, compare_runs\n"
+             "  --out FILE       output file; the format follows its extension (.geojson .gpkg .shp .kml\n"
+             "                   .fgb .csv) unless --format is given\n"
+             "  --format NAME    geojson, gpkg, shp, kml, fgb, csv, or any GDAL vector driver name\n"
+             "  --minutes N      only the break of N minutes\n"
+             "  --radius M       only the break of radius M metres\n"
+             "  --coords SYSTEM  write lon/lat in gcj02 (AMap/Gaode, Tencent) or bd09 (Baidu), to draw the\n"
+             "                   layer over those maps' tiles (the file still says WGS 84: these systems have\n"
+             "                   no EPSG code); any format is then lon/lat. Default wgs84\n"
+             "  --overwrite      replace FILE when it exists (svcov cannot tell its own exports from\n"
+             "                   other files, so without it an existing FILE is left alone: exit 1)\n\n");
+    cli_help("Examples:\n"
+             "  svcov export --db out/results.sqlite --layer gaps --minutes 15 --out out/gaps_15min.geojson\n"
+             "  svcov export --db out/results.sqlite --layer district_coverage --out out/coverage.csv\n"
+             "  svcov export --db out/results.sqlite --layer service_areas --format gpkg --out areas.gpkg\n\n");
+    cli_help("Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
 /* --db PG:... without --layer: the whole run as one SpatiaLite result database at out. */

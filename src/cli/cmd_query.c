@@ -21,27 +21,26 @@
 
 static void help(void)
 {
-    printf("Usage: svcov query --db DB NAME|FILE.sql [--set NAME=VALUE]... [--csv]\n"
-           "       svcov query --list\n\n"
-           "Runs SQL on a result database (read-only, SpatiaLite functions available) and prints a\n"
-           "table, or CSV with --csv. NAME is a query shipped in queries/ (see --list); FILE.sql any\n"
-           "file of your own. Named parameters (:target) take values from --set, typed as the query\n"
-           "declares them in its leading comments ('-- param target REAL percent ...'; REAL, INTEGER or\n"
-           "TEXT; a percent takes 80 or 80%%); a query that declares none gets numbers bound as numbers.\n"
-           "A value that is not of its type, a NAME the query does not have or a repeated --set is a\n"
-           "usage error before anything is printed.\n\n"
-           "  --db DB            result database of 'svcov analyze'\n"
-           CLI_PG_HELP
-           "  --set NAME=VALUE   a value for :NAME in the query (repeatable)\n"
-           "  --csv              CSV on stdout instead of a table\n"
-           "  --list             the shipped queries and what they answer\n\n"
-           "Examples:\n"
-           "  svcov query --db out/results.sqlite below_target --set target=80 --set minutes=15\n"
-           "  svcov query --db out/results.sqlite largest_gaps --csv > gaps.csv\n"
-           "  svcov query --db out/results.sqlite my_question.sql\n\n"
-           "Query folders searched: $SVCOV_QUERIES, then %s\n"
-           "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n",
-           SVCOV_QUERY_DIRS);
+    cli_help("Usage: svcov query --db DB NAME|FILE.sql [--set NAME=VALUE]... [--csv]\n"
+             "       svcov query --list\n\n");
+    cli_help("Runs SQL on a result database (read-only, SpatiaLite functions available) and prints a\n"
+             "table, or CSV with --csv. NAME is a query shipped in queries/ (see --list); FILE.sql any\n"
+             "file of your own. Named parameters (:target) take values from --set, typed as the query\n"
+             "declares them in its leading comments ('-- param target REAL percent ...'; REAL, INTEGER or\n"
+             "TEXT; a percent takes 80 or 80%%); a query that declares none gets numbers bound as numbers.\n"
+             "A value that is not of its type, a NAME the query does not have or a repeated --set is a\n"
+             "usage error before anything is printed.\n\n");
+    cli_help("  --db DB            result database of 'svcov analyze'\n");
+    cli_pg_help();
+    cli_help("  --set NAME=VALUE   a value for :NAME in the query (repeatable)\n"
+             "  --csv              CSV on stdout instead of a table\n"
+             "  --list             the shipped queries and what they answer\n\n");
+    cli_help("Examples:\n"
+             "  svcov query --db out/results.sqlite below_target --set target=80 --set minutes=15\n"
+             "  svcov query --db out/results.sqlite largest_gaps --csv > gaps.csv\n"
+             "  svcov query --db out/results.sqlite my_question.sql\n\n");
+    cli_help("Query folders searched: $SVCOV_QUERIES, then %s\n", SVCOV_QUERY_DIRS);
+    cli_help("Exit status: 0 success, 1 data or runtime error, 2 usage error.\n");
 }
 
 static char *read_file(const char *path)

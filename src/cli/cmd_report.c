@@ -11,28 +11,28 @@
 
 static void help(void)
 {
-    printf("Usage: svcov report --db DB --out FILE.html|.md|.csv [--minutes N[,N] | --radius M[,M]]\n\n"
-           "Writes the planner's report of a result database: per district the area (and, when the\n"
-           "analysis had a population, the people) covered per break, the gaps, the stations inside and\n"
-           "reaching, the redundancy and fairness figures when present; city-wide totals; the run's\n"
-           "parameters and library versions. The HTML report is one file with the maps inlined (the\n"
-           "city and one per district); Markdown suits a wiki, CSV a spreadsheet (one row per\n"
-           "district and break, plus the city's rows with district_id \"(city)\").\n\n"
-           "  --db DB            result database of 'svcov analyze'\n"
-           CLI_PG_HELP
-           "  --out FILE         .html, .md or .csv (the format follows the extension)\n"
-           "  --minutes N[,N]    only these breaks (default all)\n"
-           "  --radius M[,M]     the same for distance breaks\n"
-           "  --title TEXT       the report's title\n"
-           "  --no-district-maps HTML: only the city map (a smaller file)\n"
-           "  --lang LANG        en or zh (简体中文): headings, column names, notes, maps; default from\n"
-           "                     LANG/LC_ALL (zh... gives Chinese); CSV columns stay the database's names\n"
-           "  -q, --quiet        no messages but errors\n\n"
-           "Examples:\n"
-           "  svcov report --db out/demo.sqlite --out out/report.html\n"
-           "  svcov report --db out/demo.sqlite --minutes 15 --out report.md\n"
-           "  svcov report --db out/demo.sqlite --out coverage.csv\n\n"
-           "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n");
+    cli_help("Usage: svcov report --db DB --out FILE.html|.md|.csv [--minutes N[,N] | --radius M[,M]]\n\n");
+    cli_help("Writes the planner's report of a result database: per district the area (and, when the\n"
+             "analysis had a population, the people) covered per break, the gaps, the stations inside and\n"
+             "reaching, the redundancy and fairness figures when present; city-wide totals; the run's\n"
+             "parameters and library versions. The HTML report is one file with the maps inlined (the\n"
+             "city and one per district); Markdown suits a wiki, CSV a spreadsheet (one row per\n"
+             "district and break, plus the city's rows with district_id \"(city)\").\n\n");
+    cli_help("  --db DB            result database of 'svcov analyze'\n");
+    cli_pg_help();
+    cli_help("  --out FILE         .html, .md or .csv (the format follows the extension)\n"
+             "  --minutes N[,N]    only these breaks (default all)\n"
+             "  --radius M[,M]     the same for distance breaks\n"
+             "  --title TEXT       the report's title\n"
+             "  --no-district-maps HTML: only the city map (a smaller file)\n"
+             "  --lang LANG        en or zh (简体中文): headings, column names, notes, maps; default from\n"
+             "                     LANG/LC_ALL (zh... gives Chinese); CSV columns stay the database's names\n"
+             "  -q, --quiet        no messages but errors\n\n");
+    cli_help("Examples:\n"
+             "  svcov report --db out/demo.sqlite --out out/report.html\n"
+             "  svcov report --db out/demo.sqlite --minutes 15 --out report.md\n"
+             "  svcov report --db out/demo.sqlite --out coverage.csv\n\n");
+    cli_help("Exit status: 0 success, 1 data or runtime error, 2 usage error.\n");
 }
 
 static void on_warn(void *ud, const char *msg)

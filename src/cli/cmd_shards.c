@@ -56,22 +56,22 @@ static int is_input_option(const char *a)
 
 static void plan_help(void)
 {
-    printf("Usage: svcov plan ANALYZE-OPTIONS (--shards N | --shard-by FIELD) --out PG:\"CONN\" [--pg-schema NAME]\n\n"
-           "Split one analysis into shards that 'svcov worker' computes, on any number of machines, into the\n"
-           "PostGIS database: the inputs are read once (their districts, CRS and the largest reach), stored in\n"
-           "the database with the plan, and a run with a 'shards' table is created; its id is printed.\n\n"
-           "  --shards N          tiles of about equal numbers of districts (by their centres)\n"
-           "  --shard-by FIELD    one shard per value of the districts' FIELD (e.g. a county code)\n"
-           "  --out PG:\"CONN\"     the PostGIS database (libpq connection string)\n"
-           "  --pg-schema NAME    its schema (default svcov)\n"
-           "  every other option is analyze's (svcov analyze --help); give each as '--option VALUE'\n\n"
-           "Then: svcov worker --db PG:... (as many as you like), svcov finish --db PG:... --run ID.\n\n"
-           "Examples:\n"
-           "  svcov plan --stations s.gpkg --districts d.gpkg --minutes 10,15 --shards 9 \\\n"
-           "             --out PG:\"host=db dbname=gis\"\n"
-           "  svcov plan --stations s.gpkg --districts d.gpkg:towns --shard-by county --network roads.gpkg \\\n"
-           "             --out PG:\"host=db dbname=gis\" --pg-schema province\n\n"
-           "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
+    cli_help("Usage: svcov plan ANALYZE-OPTIONS (--shards N | --shard-by FIELD) --out PG:\"CONN\" [--pg-schema NAME]\n\n");
+    cli_help("Split one analysis into shards that 'svcov worker' computes, on any number of machines, into the\n"
+             "PostGIS database: the inputs are read once (their districts, CRS and the largest reach), stored in\n"
+             "the database with the plan, and a run with a 'shards' table is created; its id is printed.\n\n");
+    cli_help("  --shards N          tiles of about equal numbers of districts (by their centres)\n"
+             "  --shard-by FIELD    one shard per value of the districts' FIELD (e.g. a county code)\n"
+             "  --out PG:\"CONN\"     the PostGIS database (libpq connection string)\n"
+             "  --pg-schema NAME    its schema (default svcov)\n"
+             "  every other option is analyze's (svcov analyze --help); give each as '--option VALUE'\n\n");
+    cli_help("Then: svcov worker --db PG:... (as many as you like), svcov finish --db PG:... --run ID.\n\n");
+    cli_help("Examples:\n"
+             "  svcov plan --stations s.gpkg --districts d.gpkg --minutes 10,15 --shards 9 \\\n"
+             "             --out PG:\"host=db dbname=gis\"\n"
+             "  svcov plan --stations s.gpkg --districts d.gpkg:towns --shard-by county --network roads.gpkg \\\n"
+             "             --out PG:\"host=db dbname=gis\" --pg-schema province\n\n");
+    cli_help("Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n");
 }
 
 /* The path part of PATH[:LAYER] that exists, and the layer (NULL when none). */
@@ -164,7 +164,7 @@ int cmd_plan(int argc, char **argv)
         goto done;
     }
     if (make_tmp(tmp, sizeof tmp, "plan") != 0) {
-        fprintf(stderr, "svcov plan: cannot make a temporary folder: %s\n", strerror(errno));
+        cli_eprintf("plan", "cannot make a temporary folder: %s", strerror(errno));
         tmp[0] = '\0';
         rc = EXIT_DATA;
         goto done;
@@ -256,8 +256,8 @@ int cmd_plan(int argc, char **argv)
         rc = cli_fail(ctx, st, "plan");
         goto done;
     }
-    fprintf(stderr, "svcov plan: run %lld: %d shards of %zu districts, halo %.0f m; now start 'svcov worker --db "
-            "PG:... --run %lld' on any number of machines, then 'svcov finish'\n",
+    cli_eprintf("plan", "run %lld: %d shards of %zu districts, halo %.0f m; now start 'svcov worker --db "
+            "PG:... --run %lld' on any number of machines, then 'svcov finish'",
             run_id, plan.n_shards, plan.n, plan.halo_m, run_id);
     printf("%lld\n", run_id);
 done:
@@ -280,20 +280,20 @@ done:
 
 static void worker_help(void)
 {
-    printf("Usage: svcov worker --db PG:\"CONN\" [--run ID] [--jobs K] [--lease SECONDS] [--pg-schema NAME] [-q]\n\n"
-           "Compute the shards of a planned run (svcov plan): claim the largest free shard (one at a time per job,\n"
-           "FOR UPDATE SKIP LOCKED), compute it with the normal analysis on its districts and what lies within the\n"
-           "halo, and publish its rows with its status in one transaction. A shard's lease is renewed while it is\n"
-           "computed; a worker that dies loses only its lease, and the shard is claimed again when the lease runs\n"
-           "out. Waits while others hold shards; exits 0 when the run has nothing left to do.\n\n"
-           "  --run ID         the planned run (default: the latest not finished)\n"
-           "  --jobs K         shards computed at the same time by this worker (processes; default 1)\n"
-           "  --lease SECONDS  how long a claimed shard stays ours without a renewal (default 60)\n\n"
-           "Examples:\n"
-           "  svcov worker --db PG:\"host=db dbname=gis\" --jobs 4\n"
-           "  svcov worker --db PG:\"host=db dbname=gis\" --run 12 --lease 30\n\n"
-           "Exit status: 0 nothing left to do, 1 data or runtime error (the shard is redone), 2 usage error, 130\n"
-           "interrupted.\n");
+    cli_help("Usage: svcov worker --db PG:\"CONN\" [--run ID] [--jobs K] [--lease SECONDS] [--pg-schema NAME] [-q]\n\n");
+    cli_help("Compute the shards of a planned run (svcov plan): claim the largest free shard (one at a time per job,\n"
+             "FOR UPDATE SKIP LOCKED), compute it with the normal analysis on its districts and what lies within the\n"
+             "halo, and publish its rows with its status in one transaction. A shard's lease is renewed while it is\n"
+             "computed; a worker that dies loses only its lease, and the shard is claimed again when the lease runs\n"
+             "out. Waits while others hold shards; exits 0 when the run has nothing left to do.\n\n");
+    cli_help("  --run ID         the planned run (default: the latest not finished)\n"
+             "  --jobs K         shards computed at the same time by this worker (processes; default 1)\n"
+             "  --lease SECONDS  how long a claimed shard stays ours without a renewal (default 60)\n\n");
+    cli_help("Examples:\n"
+             "  svcov worker --db PG:\"host=db dbname=gis\" --jobs 4\n"
+             "  svcov worker --db PG:\"host=db dbname=gis\" --run 12 --lease 30\n\n");
+    cli_help("Exit status: 0 nothing left to do, 1 data or runtime error (the shard is redone), 2 usage error, 130\n"
+             "interrupted.\n");
 }
 
 /* One worker process: claim, compute, publish until nothing is left. */
@@ -377,16 +377,16 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
                 break;
             double scale = fmax(2 * w.scale, wider / (2 * plan->halo_m) * 1.01);
             if (!quiet)
-                fprintf(stderr, "svcov worker: shard %d: %s %s needs %.0f m around the shard (%.0f m kept); "
-                        "computing it again with %.1f x the halo\n", shard, w.check_why, w.check_id, wider,
+                cli_eprintf("worker", "shard %d: %s %s needs %.0f m around the shard (%.0f m kept); "
+                        "computing it again with %.1f x the halo", shard, w.check_why, w.check_id, wider,
                         w.known_m, scale);
             w.scale = scale;
             unlink(outp);
         }
         free(av);
         if (!quiet && arc == EXIT_OK)
-            fprintf(stderr, "svcov worker: shard %d read %zu stations, %zu districts, %zu streets, %zu demand "
-                    "points, %zu population polygons; kept %zu, %zu, %zu, %zu, %zu\n", shard, w.n_read[0],
+            cli_eprintf("worker", "shard %d read %zu stations, %zu districts, %zu streets, %zu demand "
+                    "points, %zu population polygons; kept %zu, %zu, %zu, %zu, %zu", shard, w.n_read[0],
                     w.n_read[1], w.n_read[2], w.n_read[3], w.n_read[4], w.n_used[0], w.n_used[1], w.n_used[2],
                     w.n_used[3], w.n_used[4]);
         long long rows = 0;
@@ -415,14 +415,14 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
             break;
         }
         if (arc != EXIT_OK) {
-            fprintf(stderr, "svcov worker: shard %d failed (attempt %d); it is tried again up to 3 times\n", shard,
+            cli_eprintf("worker", "shard %d failed (attempt %d); it is tried again up to 3 times", shard,
                     attempt);
             rc = EXIT_DATA;
             continue;
         }
         (void)lost;
         if (!quiet)
-            fprintf(stderr, "svcov worker: shard %d done by %s (attempt %d, %lld rows, %.1f s)\n", shard, name,
+            cli_eprintf("worker", "shard %d done by %s (attempt %d, %lld rows, %.1f s)", shard, name,
                     attempt, rows, sv_clock_s() - t0);
     }
     cli_run_ctx_end(ctx);
@@ -511,8 +511,8 @@ int cmd_worker(int argc, char **argv)
         }
         free(kids);
         if (rc == EXIT_OK && !quiet)
-            fprintf(stderr, "svcov worker: run %lld has nothing left to do; run 'svcov finish --db PG:... --run "
-                    "%lld' once every shard is done\n", run_id, run_id);
+            cli_eprintf("worker", "run %lld has nothing left to do; run 'svcov finish --db PG:... --run "
+                    "%lld' once every shard is done", run_id, run_id);
     }
     sv_pg_strings_free(args, n_args);
     sv_pg_strings_free(paths, n_paths);
@@ -525,21 +525,37 @@ int cmd_worker(int argc, char **argv)
 
 /* ---- svcov finish, svcov status ---- */
 
-/* --db, --run, --pg-schema and --help of finish and status: -1 go on, else the exit status. */
-static const char *db_help;
-static void print_db_help(void)
+static void finish_help(void)
 {
-    fputs(db_help, stdout);
+    cli_help("Usage: svcov finish --db PG:\"CONN\" --run ID [--pg-schema NAME]\n\n");
+    cli_help("Complete a sharded run once every shard is done: check that every district is there exactly\n"
+             "once, compute the whole-area rows (city_coverage, its Gini), keep one of the rows every shard\n"
+             "wrote alike (issues, roads, breaks), complete the runs record, mark the run complete; one\n"
+             "transaction. Readers (map, report, query, export) then see the run.\n\n");
+    cli_help("Example:\n  svcov finish --db PG:\"host=db dbname=gis\" --run 12\n\n");
+    cli_help("Exit status: 0 success, 1 shards not done or a district missing (nothing changed), 2 usage "
+             "error.\n");
 }
 
-static int db_options(const char *cmd, const char *help, int argc, char **argv, const char **db, cli_pg *pg)
+static void status_help(void)
+{
+    cli_help("Usage: svcov status --db PG:\"CONN\" [--run ID] [--pg-schema NAME]\n\n");
+    cli_help("Without --run: every run of the schema, complete or planned, with its shards done. With --run:\n"
+             "the run's shards (status todo/running/done/failed, districts, attempt, worker, lease, rows,\n"
+             "seconds, message).\n\n");
+    cli_help("Examples:\n  svcov status --db PG:\"host=db dbname=gis\"\n"
+             "  svcov status --db PG:\"host=db dbname=gis\" --run 12\n\n");
+    cli_help("Exit status: 0 success, 1 data or runtime error, 2 usage error.\n");
+}
+
+/* --db, --run, --pg-schema and --help of finish and status: -1 go on, else the exit status. */
+static int db_options(const char *cmd, void (*help)(void), int argc, char **argv, const char **db, cli_pg *pg)
 {
     int rest;
-    db_help = help;
     const cli_arg args[] = {
         CLI_STR("db", db),
         CLI_PG_ARGS(pg),
-        CLI_PRINT("help", print_db_help),
+        CLI_PRINT("help", help),
         CLI_END,
     };
     int prc = cli_args_parse(cmd, argc, argv, args, &rest);
@@ -554,16 +570,7 @@ int cmd_finish(int argc, char **argv)
 {
     const char *db = NULL;
     cli_pg pg = {0};
-    int k = db_options("finish",
-                       "Usage: svcov finish --db PG:\"CONN\" --run ID [--pg-schema NAME]\n\n"
-                       "Complete a sharded run once every shard is done: check that every district is there exactly\n"
-                       "once, compute the whole-area rows (city_coverage, its Gini), keep one of the rows every shard\n"
-                       "wrote alike (issues, roads, breaks), complete the runs record, mark the run complete; one\n"
-                       "transaction. Readers (map, report, query, export) then see the run.\n\n"
-                       "Example:\n  svcov finish --db PG:\"host=db dbname=gis\" --run 12\n\n"
-                       "Exit status: 0 success, 1 shards not done or a district missing (nothing changed), 2 usage "
-                       "error.\n",
-                       argc, argv, &db, &pg);
+    int k = db_options("finish", finish_help, argc, argv, &db, &pg);
     if (k >= 0)
         return k;
     if (!db || !sv_pg_is_uri(db) || pg.run <= 0)
@@ -574,7 +581,7 @@ int cmd_finish(int argc, char **argv)
     sv_status st = sv_pg_finish(ctx, db, pg.schema ? pg.schema : SV_PG_DEFAULT_SCHEMA, pg.run);
     int rc = st == SV_OK ? EXIT_OK : cli_fail(ctx, st, "finish");
     if (st == SV_OK)
-        fprintf(stderr, "svcov finish: run %lld is complete\n", pg.run);
+        cli_eprintf("finish", "run %lld is complete", pg.run);
     cli_run_ctx_end(ctx);
     return rc;
 }
@@ -601,15 +608,7 @@ int cmd_status(int argc, char **argv)
 {
     const char *db = NULL;
     cli_pg pg = {0};
-    int k = db_options("status",
-                       "Usage: svcov status --db PG:\"CONN\" [--run ID] [--pg-schema NAME]\n\n"
-                       "Without --run: every run of the schema, complete or planned, with its shards done. With --run:\n"
-                       "the run's shards (status todo/running/done/failed, districts, attempt, worker, lease, rows,\n"
-                       "seconds, message).\n\n"
-                       "Examples:\n  svcov status --db PG:\"host=db dbname=gis\"\n"
-                       "  svcov status --db PG:\"host=db dbname=gis\" --run 12\n\n"
-                       "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n",
-                       argc, argv, &db, &pg);
+    int k = db_options("status", status_help, argc, argv, &db, &pg);
     if (k >= 0)
         return k;
     if (!db || !sv_pg_is_uri(db))

@@ -80,12 +80,12 @@ int cli_inputs_apply(const char *cmd, const cli_inputs *in, sv_source_opts *cons
 
 void cli_inputs_help(void)
 {
-    printf("Chinese data (for every input, or one: --stations-coords, --districts-coords, --demand-coords,\n"
-           "--candidates-coords, --network-coords, --population-coords; --stations-encoding etc. likewise):\n"
-           "  --coords wgs84|gcj02|bd09 the lon/lat system of the files: gcj02 for points copied from\n"
-           "                            AMap/Gaode or Tencent, bd09 from Baidu (converted to WGS 84 when\n"
-           "                            read, every vertex; a projected layer is refused; default wgs84)\n"
-           "  --encoding NAME|auto      the attributes' text encoding when the file does not say it (e.g.\n"
-           "                            CP936 for GBK shapefiles; any GDAL/iconv name); auto decodes text\n"
-           "                            found to be GBK; without it svcov warns about text that is not UTF-8\n\n");
+    cli_help("Chinese data (for every input, or one: --stations-coords, --districts-coords, --demand-coords,\n"
+             "--candidates-coords, --network-coords, --population-coords; --stations-encoding etc. likewise):\n"
+             "  --coords wgs84|gcj02|bd09 the lon/lat system of the files: gcj02 for points copied from\n"
+             "                            AMap/Gaode or Tencent, bd09 from Baidu (converted to WGS 84 when\n"
+             "                            read, every vertex; a projected layer is refused; default wgs84)\n"
+             "  --encoding NAME|auto      the attributes' text encoding when the file does not say it (e.g.\n"
+             "                            CP936 for GBK shapefiles; any GDAL/iconv name); auto decodes text\n"
+             "                            found to be GBK; without it svcov warns about text that is not UTF-8\n\n");
 }

@@ -32,19 +32,19 @@ static const struct {
     int (*fn)(int, char **);
     const char *what;
 } commands[] = {
-    {"analyze", cmd_analyze, "service circles and per-district coverage into a SpatiaLite database"},
-    {"export", cmd_export, "write a result layer as GeoJSON, GeoPackage, Shapefile, KML, FlatGeobuf or CSV"},
-    {"query", cmd_query, "run a planner's SQL query (queries/*.sql) on a result database"},
-    {"site", cmd_site, "where to put the next stations (maximal coverage, fewest stations, district floors)"},
-    {"map", cmd_map, "draw printable maps (PNG, SVG, PDF; per district) and an interactive HTML map"},
-    {"report", cmd_report, "the per-district table, city totals and run parameters as HTML, Markdown or CSV"},
-    {"compare", cmd_compare, "a station plan against the base run: change per district, areas gained and lost"},
+    {"analyze", cmd_analyze, SV_N_("service circles and per-district coverage into a SpatiaLite database")},
+    {"export", cmd_export, SV_N_("write a result layer as GeoJSON, GeoPackage, Shapefile, KML, FlatGeobuf or CSV")},
+    {"query", cmd_query, SV_N_("run a planner's SQL query (queries/*.sql) on a result database")},
+    {"site", cmd_site, SV_N_("where to put the next stations (maximal coverage, fewest stations, district floors)")},
+    {"map", cmd_map, SV_N_("draw printable maps (PNG, SVG, PDF; per district) and an interactive HTML map")},
+    {"report", cmd_report, SV_N_("the per-district table, city totals and run parameters as HTML, Markdown or CSV")},
+    {"compare", cmd_compare, SV_N_("a station plan against the base run: change per district, areas gained and lost")},
 
-    {"poster", cmd_poster, "the friendly map of a compound: stations and merchants within reach, to print"},
-    {"plan", cmd_plan, "split one analysis into shards computed by workers into PostGIS (--shards N, --shard-by)"},
-    {"worker", cmd_worker, "compute the shards of a planned run (any number, on any machines)"},
-    {"finish", cmd_finish, "complete a sharded run: check it, the whole-area rows, mark it complete"},
-    {"status", cmd_status, "the runs of a PostGIS store, or the shards and progress of one"},
+    {"poster", cmd_poster, SV_N_("the friendly map of a compound: stations and merchants within reach, to print")},
+    {"plan", cmd_plan, SV_N_("split one analysis into shards computed by workers into PostGIS (--shards N, --shard-by)")},
+    {"worker", cmd_worker, SV_N_("compute the shards of a planned run (any number, on any machines)")},
+    {"finish", cmd_finish, SV_N_("complete a sharded run: check it, the whole-area rows, mark it complete")},
+    {"status", cmd_status, SV_N_("the runs of a PostGIS store, or the shards and progress of one")},
 };
 
 static void print_version(void)
@@ -58,28 +58,28 @@ static void print_version(void)
 
 static void print_help(void)
 {
-    printf("svcov - service-coverage analysis: how much of each district, and who, lies within\n"
-           "10/15-minute reach of a station; stored in one SpatiaLite database.\n\n"
-           "Usage: svcov COMMAND [OPTIONS]   (svcov COMMAND --help for its options)\n\n"
-           "Commands:\n");
+    cli_help("svcov - service-coverage analysis: how much of each district, and who, lies within\n"
+             "10/15-minute reach of a station; stored in one SpatiaLite database.\n\n");
+    cli_help("Usage: svcov COMMAND [OPTIONS]   (svcov COMMAND --help for its options)\n\n");
+    cli_help("Commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        printf("  %-9s %s\n", commands[i].name, commands[i].what);
-    printf("\nExamples:\n"
-           "  svcov analyze --stations stations.geojson --districts districts.geojson \\\n"
-           "                --minutes 10,15 --mode walk --out results.sqlite\n"
-           "  svcov export --db results.sqlite --layer gaps --minutes 15 --out gaps.geojson\n"
-           "  svcov query --db results.sqlite below_target --set target=80\n"
-           "  svcov site --demand homes.gpkg --stations stations.geojson --candidates sites.gpkg \\\n"
-           "             --radius 500 --model mclp --k 10 --exact --out siting.sqlite\n"
-           "  svcov map --db results.sqlite --district D0013 --out D0013.pdf\n"
-           "  svcov map --db results.sqlite --html map.html\n"
-           "  svcov report --db results.sqlite --out report.html\n"
-           "  svcov compare --base results.sqlite --plan plan.sqlite --out change.sqlite\n\n"
-           "Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n"
-           "After any failure an earlier result database is left exactly as it was.\n"
-           "  --version   print svcov's and its libraries' versions\n"
-           "  --lang zh   (any command) messages, errors, stage times, maps and reports in Chinese (简体中文);\n"
-           "              --lang en: English; default from LC_ALL/LC_MESSAGES/LANG\n");
+        printf("  %-9s %s\n", commands[i].name, sv_tr(cli_msg_lang(), commands[i].what));
+    cli_help("\nExamples:\n"
+             "  svcov analyze --stations stations.geojson --districts districts.geojson \\\n"
+             "                --minutes 10,15 --mode walk --out results.sqlite\n"
+             "  svcov export --db results.sqlite --layer gaps --minutes 15 --out gaps.geojson\n"
+             "  svcov query --db results.sqlite below_target --set target=80\n"
+             "  svcov site --demand homes.gpkg --stations stations.geojson --candidates sites.gpkg \\\n"
+             "             --radius 500 --model mclp --k 10 --exact --out siting.sqlite\n"
+             "  svcov map --db results.sqlite --district D0013 --out D0013.pdf\n"
+             "  svcov map --db results.sqlite --html map.html\n"
+             "  svcov report --db results.sqlite --out report.html\n"
+             "  svcov compare --base results.sqlite --plan plan.sqlite --out change.sqlite\n\n");
+    cli_help("Exit status: 0 success, 1 data or runtime error, 2 usage error, 130 interrupted.\n"
+             "After any failure an earlier result database is left exactly as it was.\n");
+    cli_help("  --version   print svcov's and its libraries' versions\n"
+             "  --lang zh   (any command) messages, errors, stage times, maps and reports in Chinese (简体中文);\n"
+             "              --lang en: English; default from LC_ALL/LC_MESSAGES/LANG\n");
 }
 
 int main(int argc, char **argv)

@@ -147,7 +147,7 @@ static const sv_preset_break gb50180_breaks[] = {
 };
 
 static const sv_preset presets[] = {
-    {"gb50180", "GB 50180-2018 life circles: 5, 10, 15 minutes at 300, 500, 1000 m (15 minutes: 800-1000 m)",
+    {"gb50180", SV_N_("GB 50180-2018 life circles: 5, 10, 15 minutes at 300, 500, 1000 m (15 minutes: 800-1000 m)"),
      gb50180_breaks, sizeof gb50180_breaks / sizeof gb50180_breaks[0]},
     {NULL, NULL, NULL, 0},
 };

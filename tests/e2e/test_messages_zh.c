@@ -6,13 +6,17 @@
  * while timings.stage stays English; and the library's own formatting (sv_error, sv_warning, a worker's
  * messages) through the context's language.
  *
- * Usage: test_messages_zh GROUP  (commands, locale, usage, stage_times, library) */
+ * Every --help in Chinese with --lang zh (or the locale): the same options, the examples unchanged, the prose
+ * translated and aligned; in English without it, unchanged.
+ *
+ * Usage: test_messages_zh GROUP  (commands, locale, usage, stage_times, library, help) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <math.h>
 
 #include "svtest.h"
@@ -229,6 +233,23 @@ static void test_usage(void **state)
     SVT_ERR_HAS("svcov：未知命令 'frobnicate'；命令有 analyze、export、query、site、map、report（svcov --help）");
 }
 
+/* the last line of stderr starts with, or contains, text */
+static int last_line_is(const char *text)
+{
+    const char *e = svt_last.err;
+    size_t n = strlen(e);
+    while (n > 0 && e[n - 1] == '\n')
+        n--;
+    size_t s = n;
+    while (s > 0 && e[s - 1] != '\n')
+        s--;
+    char line[2048];
+    snprintf(line, sizeof line, "%.*s", (int)(n - s), e + s);
+    if (!strstr(line, text))
+        print_error("the last line of stderr is not the error (\"%s\"):\n%s\n", text, e);
+    return strstr(line, text) != NULL;
+}
+
 static void test_stage_times(void **state)
 {
     (void)state;
@@ -267,6 +288,20 @@ static void test_stage_times(void **state)
     SVT_ERR_HAS("\npeople > redundancy ");
     SVT_ERR_HAS(" s CPU (the whole run)\n");
     assert_true(all_ascii(svt_last.err));
+
+    /* a failed run: the stage times first, the error on the last line (analyze, site), in either language */
+    SVT_EXPECT(1, "analyze", "--stations", G "stations.geojson", "--districts", G "stations.geojson", "--radius", "500",
+               "--out", svt_path("x.sqlite"), "--lang", "zh");
+    SVT_ERR_HAS("\n合计 ");
+    assert_true(last_line_is("片区必须是多边形或多部件多边形"));
+    SVT_EXPECT(1, "analyze", "--stations", G "stations.geojson", "--districts", G "stations.geojson", "--radius", "500",
+               "--out", svt_path("x.sqlite"));
+    SVT_ERR_HAS("\ntotal ");
+    assert_true(last_line_is("districts must be polygons or multipolygons"));
+    SVT_EXPECT(2, "site", "--demand", G "stations.geojson", "--grid", "200", "--districts", G "districts.geojson",
+               "--radius", "500", "--model", "mclp", "--k", "100000", "--out", svt_path("s.sqlite"), "--lang", "zh");
+    SVT_ERR_HAS("\n合计 ");
+    assert_true(last_line_is("svcov site: --k 100000 多于 "));
 }
 
 static void record_warning(const char *text, void *userdata)
@@ -314,6 +349,203 @@ static void test_library(void **state)
     sv_ctx_destroy(ctx);
 }
 
+/* ---- every --help in Chinese (group help) ---- */
+
+/* display columns of a UTF-8 line: a CJK character (and a full-width sign) takes two */
+static int line_width(const char *s, size_t len)
+{
+    int w = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        unsigned cp = c;
+        size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        if (k > 1) {
+            cp = c & (0xFF >> (k + 1));
+            for (size_t j = 1; j < k && i + j < len; j++)
+                cp = (cp << 6) | ((unsigned char)s[i + j] & 0x3F);
+        }
+        w += cp >= 0x2E80 && cp != 0xFFFD ? 2 : 1;
+        i += k;
+    }
+    return w;
+}
+
+/* the n-th line of text (no newline) into buf; 0 when there is none */
+static int nth_line(const char *text, size_t n, char *buf, size_t size)
+{
+    const char *p = text;
+    for (size_t i = 0; i < n; i++) {
+        p = strchr(p, '\n');
+        if (!p)
+            return 0;
+        p++;
+    }
+    if (!*p)
+        return 0;
+    const char *e = strchr(p, '\n');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    snprintf(buf, size, "%.*s", (int)(len < size ? len : size - 1), p);
+    return 1;
+}
+
+static int has_line(const char *text, const char *line)
+{
+    size_t n = strlen(line);
+    for (const char *p = text; (p = strstr(p, line)); p++)
+        if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
+            return 1;
+    return 0;
+}
+
+/* every "--option" token of a, as " --option " words in out (sorted input not needed: each checked in b) */
+static void options_in(const char *a, const char *b, const char *what, const char *cmd)
+{
+    for (const char *p = a; (p = strstr(p, "--")); p += 2) {
+        if (p > a && (isalnum((unsigned char)p[-1]) || p[-1] == '-'))
+            continue;
+        size_t n = 2;
+        while (isalnum((unsigned char)p[n]) || p[n] == '-')
+            n++;
+        if (n == 2)
+            continue;
+        char tok[64];
+        snprintf(tok, sizeof tok, "%.*s", (int)(n < 63 ? n : 63), p);
+        int found = 0;
+        for (const char *q = b; !found && (q = strstr(q, tok)); q++)
+            found = (q == b || !(isalnum((unsigned char)q[-1]) || q[-1] == '-')) &&
+                    !(isalnum((unsigned char)q[n]) || q[n] == '-');
+        if (!found)
+            fail_msg("svcov %s --help: %s lists %s, the other does not", cmd, what, tok);
+    }
+}
+
+/* The Chinese words the English help itself shows (language names, service words, the poster's title). */
+static void strip_known(char *s)
+{
+    static const char *const words[] = {"简体中文", "热水", "充电", "开水", "饮水", "换电", "微波炉", "加热",
+                                        "休息", "座椅", "急救", "药箱", "厕所", "卫生间", "友好地图", "XX小区",
+                                        "骑手", "、", "，", "；", NULL};
+    for (size_t i = 0; words[i]; i++)
+        for (char *p; (p = strstr(s, words[i]));)
+            memset(p, 'x', strlen(words[i]));
+}
+
+/* a line of English prose: three lowercase words in a row ("the run before"), not a list of names */
+static int prose(const char *line)
+{
+    int run = 0;
+    for (const char *p = line; *p;) {
+        size_t n = 0;
+        while (p[n] >= 'a' && p[n] <= 'z')
+            n++;
+        if (n > 0 && (p[n] == ' ' || !p[n]) && (p == line || p[-1] == ' ')) {
+            if (++run >= 3)
+                return 1;
+            p += n + (p[n] == ' ');
+            if (p[-1] == ' ' && *p == ' ')
+                run = 0;
+            continue;
+        }
+        run = 0;
+        p += n ? n : 1;
+    }
+    return 0;
+}
+
+static void test_help(void **state)
+{
+    (void)state;
+    static const char *const cmds[] = {"", "analyze", "export", "query", "site", "map", "report", "compare",
+                                       "poster", "plan", "worker", "finish", "status", NULL};
+    for (size_t c = 0; cmds[c]; c++) {
+        const char *cmd = cmds[c];
+        const char *argv_en[4] = {NULL}, *argv_zh[6] = {NULL};
+        size_t k = 0;
+        if (*cmd)
+            argv_en[k++] = cmd;
+        argv_en[k++] = "--help";
+        memcpy(argv_zh, argv_en, sizeof argv_en);
+        argv_zh[k] = "--lang";
+        argv_zh[k + 1] = "zh";
+        if (svt_runv(argv_en) != 0)
+            fail_msg("svcov %s --help exited %d", cmd, svt_last.status);
+        char *en = strdup(svt_last.out);
+        assert_non_null(en);
+        /* English: the same with --lang en and in the C locale; ASCII but for the Chinese words it shows */
+        setenv("LC_ALL", "C", 1);
+        assert_int_equal(svt_runv(argv_en), 0);
+        assert_string_equal(svt_last.out, en);
+        unsetenv("LC_ALL");
+        argv_zh[k + 1] = "en";
+        assert_int_equal(svt_runv(argv_zh), 0);
+        assert_string_equal(svt_last.out, en);
+        char *stripped = strdup(en);
+        assert_non_null(stripped);
+        strip_known(stripped);
+        if (!all_ascii(stripped))
+            fail_msg("svcov %s --help in English has text that is not ASCII:\n%s", cmd, en);
+        free(stripped);
+
+        argv_zh[k + 1] = "zh";
+        if (svt_runv(argv_zh) != 0)
+            fail_msg("svcov %s --help --lang zh exited %d:\n%s", cmd, svt_last.status, svt_last.err);
+        char *zh = strdup(svt_last.out);
+        assert_non_null(zh);
+        /* the locale gives the same Chinese */
+        setenv("LANG", "zh_CN.UTF-8", 1);
+        assert_int_equal(svt_runv(argv_en), 0);
+        assert_string_equal(svt_last.out, zh);
+        unsetenv("LANG");
+        if (!strstr(zh, *cmd ? "用法：" : "命令：") || !strstr(zh, "退出码："))
+            fail_msg("svcov %s --help --lang zh is not in Chinese:\n%s", cmd, zh);
+        /* the same options, both ways */
+        options_in(en, zh, "the English help", cmd);
+        options_in(zh, en, "the Chinese help", cmd);
+
+        /* lines of the English help: examples kept verbatim; prose (three lowercase words in a row) translated:
+           at most a tenth of those lines the same in both (none in fact); the Chinese lines no
+           wider than the widest English one, their continuation indents ones the English uses */
+        char line[1024];
+        int examples = 0, max_en = 0, same = 0, other = 0, indents[64] = {0};
+        for (size_t i = 0; nth_line(en, i, line, sizeof line); i++) {
+            int w = line_width(line, strlen(line)), ind = (int)strspn(line, " ");
+            max_en = w > max_en ? w : max_en;
+            if (ind < 64 && ind >= 8)
+                indents[ind] = 1;
+            if (!*line) {
+                examples = 0;
+                continue;
+            }
+            if (strcmp(line, "Examples:") == 0 || strcmp(line, "Example:") == 0) {
+                examples = 1;
+                continue;
+            }
+            if (examples) {
+                if (!has_line(zh, line))
+                    fail_msg("svcov %s --help --lang zh lacks the example line\n%s", cmd, line);
+                continue;
+            }
+            if (prose(line)) {
+                other++;
+                same += has_line(zh, line);
+            }
+        }
+        if (other == 0 || same * 10 > other)
+            fail_msg("svcov %s --help --lang zh: %d of its %d lines are the English ones:\n%s", cmd, same, other, zh);
+        for (size_t i = 0; nth_line(zh, i, line, sizeof line); i++) {
+            int w = line_width(line, strlen(line)), ind = (int)strspn(line, " ");
+            if (w > max_en)
+                fail_msg("svcov %s --help --lang zh: a line of %d columns, wider than the English %d:\n%s", cmd, w,
+                         max_en, line);
+            if (ind >= 8 && line[ind] && (ind >= 64 || !indents[ind]))
+                fail_msg("svcov %s --help --lang zh: a continuation line indented %d, not as the English:\n%s", cmd,
+                         ind, line);
+        }
+        free(en);
+        free(zh);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const svt_group groups[] = {
@@ -322,6 +554,7 @@ int main(int argc, char **argv)
         {"usage", cmocka_unit_test(test_usage)},
         {"stage_times", cmocka_unit_test(test_stage_times)},
         {"library", cmocka_unit_test(test_library)},
+        {"help", cmocka_unit_test(test_help)},
     };
     return svt_run_groups(argc, argv, "messages_zh", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);

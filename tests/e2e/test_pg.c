@@ -1586,6 +1586,39 @@ static void test_wrong_password(void **state)
     psql("DROP ROLE pwuser");
 }
 
+/* The shard commands' progress and summaries in Chinese with --lang zh, in English (ASCII) without it. */
+static void test_shards_zh(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    SVT_EXPECT(0, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--minutes", "10", "--shards", "2",
+               "--out", pg.pg, "--lang", "zh");
+    SVT_ERR_HAS("svcov plan: 运行 1：2 个分片，共 14 个片区，缓冲带 ");
+    SVT_ERR_HAS("；现在可在任意多台机器上启动 'svcov worker --db PG:... --run 1'，然后运行 'svcov finish'\n");
+    SVT_EXPECT(0, "worker", "--db", pg.pg, "--lang", "zh");
+    SVT_ERR_HAS(" 个站点、");
+    SVT_ERR_HAS(" 个人口多边形；保留 ");
+    SVT_ERR_HAS("（第 1 次尝试，");
+    SVT_ERR_HAS("svcov worker: 运行 1 已没有剩余工作；待每个分片完成后，运行 'svcov finish --db PG:... --run 1'\n");
+    assert_null(strstr(svt_last.err, "shard "));
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", "1", "--lang", "zh");
+    SVT_ERR_HAS("svcov finish: 运行 1 已完成\n");
+    /* English, as it always was */
+    SVT_EXPECT(0, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--minutes", "10", "--shards", "2",
+               "--out", pg.pg);
+    SVT_ERR_HAS("svcov plan: run 2: 2 shards of 14 districts, halo ");
+    SVT_EXPECT(0, "worker", "--db", pg.pg);
+    SVT_ERR_HAS(" stations, ");
+    SVT_ERR_HAS(" population polygons; kept ");
+    SVT_ERR_HAS(" (attempt 1, ");
+    SVT_ERR_HAS("svcov worker: run 2 has nothing left to do; run 'svcov finish --db PG:... --run 2' once every shard "
+                "is done\n");
+    for (const char *p = svt_last.err; *p; p++)
+        assert_true((unsigned char)*p < 0x80);
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", "2");
+    SVT_ERR_HAS("svcov finish: run 2 is complete\n");
+}
+
 int main(int argc, char **argv)
 {
     const svt_group groups[] = {
@@ -1596,6 +1629,7 @@ int main(int argc, char **argv)
         {"shards_kill", cmocka_unit_test(test_shards_kill)}, {"shards_bad", cmocka_unit_test(test_shards_bad)},
         {"shards_conn", cmocka_unit_test(test_shards_conn)}, {"shards_far", cmocka_unit_test(test_shards_far)},
         {"shards_read", cmocka_unit_test(test_shards_read)},
+        {"shards_zh", cmocka_unit_test(test_shards_zh)},
         {"shards_speeds", cmocka_unit_test(test_shards_speeds)},
         {"shards_check", cmocka_unit_test(test_shards_check)},
         {"shards_capacity", cmocka_unit_test(test_shards_capacity)},
