@@ -5,6 +5,7 @@
 #include "svcov/sv_blob.h"
 #include "svcov/sv_text.h"
 #include "svcov/sv_cncoords.h"
+#include "svcov/sv_site.h" /* sv_mem_available */
 
 #include "core/schema.h"
 
@@ -44,6 +45,24 @@ const char *sv_sqlite_version(void)
 const char *sv_spatialite_version(void)
 {
     return spatialite_version();
+}
+
+/* The page cache of a result being written, KiB. */
+#define STORE_CACHE_KIB 32768
+
+long long sv_store_index_cache_kib(double rows, double available)
+{
+    /* an R*Tree entry is 24 bytes in a 4 KiB node (168 entries) filled about
+     * 70%, plus its rowid->node row (about 12 bytes): about 50 bytes a row;
+     * twice that leaves room for the table pages the scan reads */
+    double want = rows * 100.0 + 8.0 * 1024 * 1024;
+    double cap = 1024.0 * 1024 * 1024; /* 1 GiB: 10M rows */
+    if (available > 0 && available / 4 < cap)
+        cap = available / 4;
+    if (want > cap)
+        want = cap;
+    long long kib = (long long)(want / 1024);
+    return kib > STORE_CACHE_KIB ? kib : STORE_CACHE_KIB;
 }
 
 static sv_status db_error(sv_ctx *ctx, sqlite3 *db, const char *what)
@@ -344,7 +363,9 @@ sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store 
     spatialite_init_ex(st->db, st->cache, 0);
     /* The file only becomes the result when renamed into place, so a
      * journal would protect nothing. */
-    exec(st->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-32768");
+    snprintf(sql, sizeof sql, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-%d",
+             STORE_CACHE_KIB);
+    exec(st->db, sql);
     snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d", SV_STORE_APPLICATION_ID,
              SV_STORE_SCHEMA_VERSION);
     if (exec(st->db, sql) != SQLITE_OK || exec(st->db, "BEGIN") != SQLITE_OK) {
@@ -502,11 +523,32 @@ static sv_status finish_table(sv_ctx *ctx, sv_store *st, sv_table table)
     if (!select_ok(st->db, sql))
         return sv_error(ctx, SV_ERR_DB, "cannot register the geometry column of %s (a geometry of another type "
                         "or SRID than %s, EPSG:%d): %s", t->name, t->geometry, st->srid, sqlite3_errmsg(st->db));
+    /* SpatiaLite fills the R*Tree one row at a time in rowid order, which is
+     * no spatial order: every insert touches some leaf of the whole tree. Once
+     * the tree outgrows the page cache each insert reads and writes a page
+     * (1M stations: 2M circles, 10 GB written, the writer waiting on pread).
+     * So the cache holds the whole tree while it is built, then shrinks back. */
+    sqlite3_int64 rows = 0;
+    sqlite3_stmt *q = NULL;
+    snprintf(sql, sizeof sql, "SELECT max(rowid) FROM %s", t->name);
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+        rows = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    long long kib = sv_store_index_cache_kib((double)rows, sv_mem_available());
+    if (kib > STORE_CACHE_KIB) {
+        snprintf(sql, sizeof sql, "PRAGMA cache_size=-%lld", kib);
+        exec(st->db, sql);
+    }
     snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', '%s')", t->name, t->geometry_column);
-    if (!select_ok(st->db, sql))
-        return db_error(ctx, st->db, "cannot build a spatial index");
-    st->finished[table] = 1;
-    return SV_OK;
+    int ok = select_ok(st->db, sql);
+    sv_status rc = ok ? SV_OK : db_error(ctx, st->db, "cannot build a spatial index");
+    if (kib > STORE_CACHE_KIB) {
+        snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", STORE_CACHE_KIB);
+        exec(st->db, sql);
+    }
+    if (rc == SV_OK)
+        st->finished[table] = 1;
+    return rc;
 }
 
 sv_status sv_store_finish_table(sv_ctx *ctx, sv_store *st, sv_table table)

@@ -6,7 +6,10 @@
  * The cities come from bench/gencity.c (svcov-gencity --clusters): 5,000 stations (more than one round of
  * 4,096) and 40 districts for the circles; 150 stations, 12 districts and a street grid for the network.
  *
- * Usage: test_scale_write GROUP  (circles | network). */
+ * indexes: every table's spatial index is SpatiaLite's own (CheckSpatialIndex) and answers window queries as
+ * a scan does, on a default run of 600 stations and 30 districts; the page cache sized for the R*Tree build.
+ *
+ * Usage: test_scale_write GROUP  (circles | network | indexes). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,9 +19,12 @@
 #include <math.h>
 
 #include "svtest.h"
+#include "core/schema.h"
+#include "svcov/sv_store.h"
 
 static const char *one, *two;
 static int network_group; /* the group given: network, else circles */
+static int index_group;   /* indexes: one default run */
 
 static sqlite3 *open_spatial(const char *path)
 {
@@ -58,14 +64,16 @@ static int group_setup(void **state)
 {
     (void)state;
     int network = network_group;
-    if (svt_make_dir(network ? "scale_write_net" : "scale_write") != 0)
+    if (svt_make_dir(network ? "scale_write_net" : index_group ? "scale_write_idx" : "scale_write") != 0)
         return -1;
     const char *city = svt_path("city");
     const char *circle_city[] = {SVCOV_GENCITY, "--stations", "5000", "--districts", "40", "--seed", "5",
                                  "--clusters", "3", "--out", city, "-q", NULL};
+    const char *index_city[] = {SVCOV_GENCITY, "--stations", "600", "--districts", "30", "--seed", "7",
+                                "--clusters", "2", "--out", city, "-q", NULL};
     const char *net_city[] = {SVCOV_GENCITY, "--stations", "150", "--districts", "12", "--seed", "11", "--clusters",
                               "3", "--roads", "--road-spacing", "150", "--out", city, "-q", NULL};
-    if (gencity(network ? net_city : circle_city) != 0)
+    if (gencity(network ? net_city : index_group ? index_city : circle_city) != 0)
         return -1;
     one = svt_path("one.sqlite");
     two = svt_path("two.sqlite");
@@ -73,6 +81,13 @@ static int group_setup(void **state)
     snprintf(st, sizeof st, "%s/stations.gpkg", city);
     snprintf(di, sizeof di, "%s/districts.gpkg", city);
     snprintf(ro, sizeof ro, "%s/roads.gpkg", city);
+    if (index_group) { /* all defaults: every table that has a geometry gets rows */
+        if (SVT_RUN("analyze", "--stations", st, "--districts", di, "--radius", "500,1000", "--out", one, "-q") != 0) {
+            fprintf(stderr, "analyze failed: %s\n", svt_last.err);
+            return -1;
+        }
+        return 0;
+    }
     const char *threads[] = {"1", "2"}, *outs[] = {one, two};
     for (int t = 0; t < 2; t++) {
         int rc = network ? SVT_RUN("analyze", "--stations", st, "--districts", di, "--network", ro, "--radius",
@@ -182,17 +197,86 @@ static void test_network_threads_same(void **state)
     sqlite3_close(db);
 }
 
+/* Every geometry table of the schema is registered with a spatial index that SpatiaLite itself accepts
+ * (CheckSpatialIndex, as QGIS relies on) and that holds every row; a window query through SpatiaLite's
+ * SpatialIndex table finds the same rows as a scan of the table, for nine windows over each table's extent. */
+static void test_indexes_spatialite(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_spatial(one);
+    int n_tables = 0, n_filled = 0, n_split = 0;
+    for (int k = 0; k < SV_TABLE_COUNT; k++) {
+        const sv_table_desc *t = sv_schema_table((sv_table)k);
+        if (!t || !t->geometry)
+            continue;
+        n_tables++;
+        const char *g = t->geometry_column;
+        assert_int_equal(svt_db_int(db, "SELECT spatial_index_enabled FROM geometry_columns WHERE f_table_name = '%s' "
+                                        "AND f_geometry_column = '%s'", t->name, g), 1);
+        if (svt_db_int(db, "SELECT CheckSpatialIndex('%s', '%s')", t->name, g) != 1)
+            fail_msg("CheckSpatialIndex('%s', '%s') is not 1", t->name, g);
+        long long rows = svt_db_int(db, "SELECT count(*) FROM %s WHERE %s IS NOT NULL", t->name, g);
+        assert_int_equal(svt_db_int(db, "SELECT count(*) FROM idx_%s_%s", t->name, g), rows);
+        if (rows == 0)
+            continue;
+        n_filled++;
+        double x0 = svt_db_double(db, "SELECT min(MbrMinX(%s)) FROM %s", g, t->name);
+        double x1 = svt_db_double(db, "SELECT max(MbrMaxX(%s)) FROM %s", g, t->name);
+        double y0 = svt_db_double(db, "SELECT min(MbrMinY(%s)) FROM %s", g, t->name);
+        double y1 = svt_db_double(db, "SELECT max(MbrMaxY(%s)) FROM %s", g, t->name);
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) {
+                /* windows of a third of the extent's side, a little apart from the grid of thirds */
+                double wx = x0 + (x1 - x0) * (0.05 + 0.3 * i), wy = y0 + (y1 - y0) * (0.07 + 0.3 * j);
+                double wx1 = wx + (x1 - x0) / 3, wy1 = wy + (y1 - y0) / 3;
+                long long scan = svt_db_int(db, "SELECT count(*) FROM %s WHERE MbrIntersects(%s, BuildMbr(%.17g, "
+                                                "%.17g, %.17g, %.17g)) = 1", t->name, g, wx, wy, wx1, wy1);
+                long long idx = svt_db_int(db, "SELECT count(*) FROM %s WHERE MbrIntersects(%s, BuildMbr(%.17g, "
+                                               "%.17g, %.17g, %.17g)) = 1 AND ROWID IN (SELECT ROWID FROM SpatialIndex "
+                                               "WHERE f_table_name = '%s' AND f_geometry_column = '%s' AND "
+                                               "search_frame = BuildMbr(%.17g, %.17g, %.17g, %.17g))",
+                                          t->name, g, wx, wy, wx1, wy1, t->name, g, wx, wy, wx1, wy1);
+                if (idx != scan)
+                    fail_msg("%s: the window (%g %g, %g %g) finds %lld rows by the index, %lld by a scan", t->name,
+                             wx, wy, wx1, wy1, idx, scan);
+                n_split += scan > 0 && scan < rows;
+            }
+    }
+    assert_true(n_tables >= 8);  /* stations, districts, service areas, gaps, ... */
+    assert_true(n_filled >= 6);  /* a default run fills most of them */
+    assert_true(n_split >= 20);  /* windows that take some rows and leave others */
+    sqlite3_close(db);
+}
+
+/* The page cache while an index is built: the writer's 32 MiB up to 327,680 rows, then 100 bytes a row and 8
+ * MiB, at most a quarter of the memory available and 1 GiB. */
+static void test_indexes_cache(void **state)
+{
+    (void)state;
+    assert_int_equal(sv_store_index_cache_kib(0, 8e9), 32768);
+    assert_int_equal(sv_store_index_cache_kib(200000, 8e9), 32768);
+    assert_int_equal(sv_store_index_cache_kib(2e6, 8e9), (long long)((2e6 * 100 + 8 * 1048576.0) / 1024));
+    assert_int_equal(sv_store_index_cache_kib(2e6, -1), (long long)((2e6 * 100 + 8 * 1048576.0) / 1024));
+    assert_int_equal(sv_store_index_cache_kib(2e6, 400e6), (long long)(100e6 / 1024));
+    assert_int_equal(sv_store_index_cache_kib(2e6, 40e6), 32768);
+    assert_int_equal(sv_store_index_cache_kib(1e8, 64e9), 1048576);
+    assert_int_equal(sv_store_index_cache_kib(1e8, -1), 1048576);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) { /* each group makes its own city */
-        fprintf(stderr, "usage: test_scale_write circles|network\n");
+        fprintf(stderr, "usage: test_scale_write circles|network|indexes\n");
         return 2;
     }
     network_group = strcmp(argv[1], "network") == 0;
+    index_group = strcmp(argv[1], "indexes") == 0;
     static const svt_group groups[] = {
         {"circles", cmocka_unit_test(test_circles_threads_same)},
         {"circles", cmocka_unit_test(test_circles_rows)},
         {"network", cmocka_unit_test(test_network_threads_same)},
+        {"indexes", cmocka_unit_test(test_indexes_spatialite)},
+        {"indexes", cmocka_unit_test(test_indexes_cache)},
     };
     return svt_run_groups(argc, argv, "scale_write", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);
