@@ -108,6 +108,11 @@ shard_run() { # schema workers
     diff=$(sqlite3 "$workdir/$schema.sqlite" "ATTACH '$workdir/ref.sqlite' AS r; SELECT count(*) || ', ' ||
            printf('%.1e', max(abs(a.covered_pct - b.covered_pct))) FROM district_coverage a JOIN r.district_coverage b
            USING (district_id, radius_m)")
+    # every district and break once, each within 1e-9 percentage points of the single run's
+    local nref
+    nref=$(sqlite3 "$workdir/ref.sqlite" "SELECT count(*) FROM district_coverage")
+    echo "$diff" | awk -F', ' -v n="$nref" '{ exit !($1 == n && $2 + 0 <= 1e-9) }' ||
+        die "$schema: district_coverage differs from the single run's: $diff (rows, largest pp) of $nref rows"
     cdiff=$(sqlite3 "$workdir/$schema.sqlite" "ATTACH '$workdir/ref.sqlite' AS r; SELECT printf('%.1e',
            max(abs(a.covered_pct - b.covered_pct))) FROM city_coverage a JOIN r.city_coverage b USING (radius_m)")
     # what the workers read against what they kept (all shards together)

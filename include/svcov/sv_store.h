@@ -57,6 +57,7 @@ typedef enum {
     SV_TABLE_RESPONSIBILITY, /* responsibility */
     SV_TABLE_STATION_LOAD,   /* station_load: 2SFCA step 1 */
     SV_TABLE_DISTRICT_ACCESS, /* district_access: 2SFCA step 2 */
+    SV_TABLE_POINT_ACCESS,   /* point_access: each point's access index per break */
     SV_TABLE_TIME_COVERAGE,  /* time_coverage: coverage at each --at moment */
     SV_TABLE_TIME_GAPS,      /* time_gaps */
     SV_TABLE_ROADS,          /* roads: the network of a network-mode run */

@@ -1882,6 +1882,51 @@ static sv_status finish_fairness_points(sv_ctx *ctx, PGconn *c, const char *sche
     return rc;
 }
 
+/* The whole area's p10, median and p90 of the access index (district_access), as analyze_access.c computes
+ * them over the points inside the union of the districts: from point_access, which holds each such point
+ * once (its first district's shard wrote it), per break. */
+static sv_status finish_access_points(sv_ctx *ctx, PGconn *c, const char *schema, const char *rid)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT radius_m::text, coalesce(access::text, 'NaN'), weight FROM \"%s\".point_access WHERE run_id = "
+             "$1 ORDER BY radius_m, id",
+             schema);
+    const char *pp[1] = {rid};
+    PGresult *r = NULL;
+    sv_status rc = pg_params(ctx, c, sql, 1, pp, &r, "cannot read the points' access");
+    if (rc != SV_OK)
+        return rc;
+    size_t n = (size_t)PQntuples(r);
+    double *a = sv_calloc(n + 1, sizeof *a), *w = sv_calloc(n + 1, sizeof *w);
+    if (!a || !w)
+        rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory for the points' access");
+    snprintf(sql, sizeof sql,
+             "UPDATE \"%s\".district_access SET p10 = $3, median = $4, p90 = $5 WHERE run_id = $1 AND district_id "
+             "IS NULL AND radius_m = $2",
+             schema);
+    for (size_t i = 0, j; rc == SV_OK && i < n; i = j) { /* one break after the other */
+        const char *radius = PQgetvalue(r, (int)i, 0);
+        for (j = i; j < n && strcmp(PQgetvalue(r, (int)j, 0), radius) == 0; j++) {
+            a[j - i] = strtod(PQgetvalue(r, (int)j, 1), NULL);
+            w[j - i] = strtod(PQgetvalue(r, (int)j, 2), NULL);
+        }
+        double q[3] = {sv_weighted_quantile(a, w, j - i, 0.1), sv_weighted_quantile(a, w, j - i, 0.5),
+                       sv_weighted_quantile(a, w, j - i, 0.9)};
+        char b[3][64];
+        const char *v[5] = {rid, radius, NULL, NULL, NULL};
+        for (int k = 0; k < 3; k++) {
+            snprintf(b[k], 64, "%.17g", q[k]);
+            v[k + 2] = isfinite(q[k]) ? b[k] : NULL;
+        }
+        rc = pg_params(ctx, c, sql, 5, v, NULL, "cannot write the whole area's access quantiles");
+    }
+    PQclear(r);
+    free(a);
+    free(w);
+    return rc;
+}
+
 /* What no shard can compute alone, from the rows of all of them (districts partition the area, as
  * city_coverage assumes): the whole-area rows of district_redundancy, district_fairness, category_coverage
  * and district_demand, the streets reached from all stations; the stations of each category; critical_stations ranked over the whole run and their
@@ -1913,10 +1958,13 @@ static sv_status finish_whole_area(sv_ctx *ctx, PGconn *c, const char *schema, c
                   "\"%s\".district_fairness WHERE run_id = $1 AND district_id IS NOT NULL GROUP BY radius_m) f ON "
                   "f.radius_m = c.radius_m WHERE c.run_id = $1;\n",
                   S, S, S);
-    /* categories: the stations of each in the whole run, then the whole area's sums */
+    /* categories: the stations of each in the whole run (counted once, not once per row: districts x
+     * categories x breaks rows, each scanning every station, took 27 s at 10k stations and grew with the square),
+     * then the whole area's sums */
     sv_buf_printf(&b,
-                  "UPDATE \"%s\".category_coverage x SET n_stations = (SELECT count(*) FROM \"%s\".stations s "
-                  "WHERE s.run_id = $1 AND s.category IS NOT DISTINCT FROM x.category) WHERE x.run_id = $1;\n"
+                  "WITH o AS MATERIALIZED (SELECT category, count(*) AS n FROM \"%s\".stations WHERE run_id = $1 "
+                  "GROUP BY category) UPDATE \"%s\".category_coverage x SET n_stations = coalesce((SELECT o.n FROM o "
+                  "WHERE o.category IS NOT DISTINCT FROM x.category), 0) WHERE x.run_id = $1;\n"
                   "INSERT INTO \"%s\".category_coverage (run_id, id, district_id, district_name, category, mode, "
                   "minutes, radius_m, n_stations, area_m2, covered_m2, covered_pct, gap_m2, pop_total, pop_covered, "
                   "pop_covered_pct) SELECT $1, row_number() OVER (ORDER BY category, radius_m), NULL, '(whole area)', "
@@ -1965,7 +2013,7 @@ static sv_status finish_whole_area(sv_ctx *ctx, PGconn *c, const char *schema, c
                   "DELETE FROM \"%s\".reached_streets WHERE run_id = $1 AND station_id IS NULL AND (id >> 32) > 0;\n",
                   S, S, S, S, S);
     /* capacity-aware access (2SFCA): the whole area's people-weighted mean and share below --min-access from
-     * the districts' (which partition it); its quantiles need every point's access, which no table holds: NULL */
+     * the districts' (which partition it); its quantiles from every point's access (finish_access_points) */
     sv_buf_printf(&b,
                   "INSERT INTO \"%s\".district_access (run_id, id, district_id, district_name, mode, minutes, "
                   "radius_m, access_index, p10, median, p90, pop_below_pct, pop_total, n_points) SELECT $1, "
@@ -2014,6 +2062,8 @@ static sv_status finish_whole_area(sv_ctx *ctx, PGconn *c, const char *schema, c
         rc = pg_params(ctx, c, q, 1, pp, NULL, "cannot compute the whole area's rows");
     }
     sv_buf_free(&b);
+    if (rc == SV_OK)
+        rc = finish_access_points(ctx, c, schema, rid);
     char sql[512], v[256] = "";
     snprintf(sql, sizeof sql, "SELECT min(source) FROM \"%s\".district_fairness WHERE run_id = $1", schema);
     if (rc == SV_OK && pg_value(c, sql, rid, v, sizeof v) == 1 && *v)

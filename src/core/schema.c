@@ -245,6 +245,12 @@ static const sv_column district_access[] = {
     {"pop_total", R, 0, "demand weight (people) of the points in the district"},
     {"n_points", I, NN, "demand points in the district"},
 };
+static const sv_column point_access[] = {
+    {"district_id", T, NN, "the first district (in input order) that holds the point"},
+    BREAK_NN,
+    {"access", R, 0, "its A_i x 1000: capacity per 1,000 people within reach; NULL: not a number"},
+    {"weight", R, NN, "its people (demand weight)"},
+};
 static const sv_column time_coverage[] = {
     DISTRICT_ID,
     DISTRICT_NAME,
@@ -578,6 +584,9 @@ static const sv_table_desc tables[SV_TABLE_COUNT] = {
     [SV_TABLE_DISTRICT_ACCESS] = {"district_access", "capacity-aware access per district and break (2SFCA step 2; "
                                   "NULL district_id: the whole area)", "id", COLS(district_access), NULL, NULL,
                                   NO_INDEX, 1, 0},
+    [SV_TABLE_POINT_ACCESS] = {"point_access", "the access index of each demand or people point inside a district "
+                               "with people, per break (the quantiles of district_access are over these)", "id",
+                               COLS(point_access), "POINT", "geom", NO_INDEX, 1, 0},
     [SV_TABLE_TIME_COVERAGE] = {"time_coverage", "coverage by the stations open at each --at moment, per district "
                                 "and break (NULL district_id: the whole area)", "id", COLS(time_coverage), NULL,
                                 NULL, NO_INDEX, 1, 0},

@@ -21,6 +21,8 @@ struct sv_access_stage {
     double *capacity;                          /* n_stations */
     double *index, *p10, *med, *p90, *below, *pop; /* (n_districts + 1) * n_breaks */
     size_t *n_in;                              /* n_districts + 1 */
+    double *px, *py, *pw;                      /* n_points: the demand */
+    size_t *owner; /* n_points: the first district (input order) holding the point; nd: none (point_access) */
     const char *demand_what;                   /* static */
     char min_access_text[32];
     /* time of day */
@@ -91,6 +93,10 @@ void sv_access_stage_free(struct sv_access_stage *t)
     free(t->below);
     free(t->pop);
     free(t->n_in);
+    free(t->px);
+    free(t->py);
+    free(t->pw);
+    free(t->owner);
     for (size_t m = 0; t->cov && m < t->n_moments; m++)
         sv_cov_result_free(&t->cov[m]);
     free(t->cov);
@@ -115,7 +121,10 @@ static sv_status district_figures(sv_ctx *ctx, sv_geos *h, const sv_access_stage
     unsigned char *inside = sv_malloc(np + 1);
     sv_index *tree = sv_index_create(h);
     size_t *hits = NULL, nh = 0, ch = 0;
-    sv_status rc = v && w && inside && tree ? SV_OK : SV_ERR_NOMEM;
+    t->owner = sv_malloc((np + 1) * sizeof *t->owner);
+    sv_status rc = v && w && inside && tree && t->owner ? SV_OK : SV_ERR_NOMEM;
+    for (size_t i = 0; rc == SV_OK && i < np; i++)
+        t->owner[i] = nd;
     for (size_t i = 0; i < np && rc == SV_OK; i++) {
         sv_env e = {px[i], py[i], px[i], py[i]};
         if (sv_index_insert(h, tree, i, &e) != 0)
@@ -134,8 +143,11 @@ static sv_status district_figures(sv_ctx *ctx, sv_geos *h, const sv_access_stage
                 if (sv_prep_covers_xy(h, R, px[hits[k]], py[hits[k]]) == 1)
                     inside[hits[k]] = 1;
             size_t n_in = 0;
-            for (size_t i = 0; i < np; i++)
+            for (size_t i = 0; i < np; i++) {
                 n_in += inside[i];
+                if (inside[i] && d < nd && t->owner[i] == nd)
+                    t->owner[i] = d;
+            }
             t->n_in[d] = n_in;
             for (size_t b = 0; b < nb; b++) {
                 double sw = 0, swa = 0, sbelow = 0;
@@ -262,9 +274,9 @@ static sv_status access_run(sv_ctx *ctx, sv_geos *h, const sv_access_stage_in *i
     rc = district_figures(ctx, h, in, a, t, px, py, pw);
 done:
     sv_reach_pairs_free(&pairs);
-    free(px);
-    free(py);
-    free(pw);
+    t->px = px; /* point_access writes them */
+    t->py = py;
+    t->pw = pw;
     free(catch);
     return rc;
 }
@@ -426,6 +438,14 @@ sv_status sv_access_stage_write(sv_ctx *ctx, sv_geos *h, sv_store *db, const sv_
                             SV_REAL(t->pop[k]),
                             SV_INT(t->n_in[d])};
             rc = sv_store_insert(ctx, db, SV_TABLE_DISTRICT_ACCESS, v, sizeof v / sizeof v[0], NULL, 0);
+        }
+    /* each point with people inside a district, once (its first district's): the whole area's quantiles of a
+     * sharded run are over the shards' rows (svcov finish) */
+    for (size_t i = 0; t->have_access && t->owner && i < t->n_points && rc == SV_OK; i++)
+        for (size_t b = 0; t->owner[i] < nd && t->pw[i] > 0 && b < nb && rc == SV_OK; b++) {
+            sv_value v[] = {SV_TEXT(a->district_ids[t->owner[i]]), SV_ANALYSIS_BREAK(a, b),
+                            SV_REAL(1000.0 * t->r.access[i * nb + b]), SV_REAL(t->pw[i])};
+            rc = sv_store_insert_point(ctx, db, SV_TABLE_POINT_ACCESS, v, sizeof v / sizeof v[0], t->px[i], t->py[i]);
         }
     for (size_t m = 0; t->cov && m < t->n_moments && rc == SV_OK; m++) {
         const sv_cov_result *cov = &t->cov[m];

@@ -1246,13 +1246,16 @@ static void test_shards_capacity(void **state)
               "1");
     same_rows(db, "district_access", "district_id, radius_m",
               "access_index, p10, median, p90, pop_below_pct, pop_total, n_points", 1e-9, "district_id IS NOT NULL");
-    same_rows(db, "district_access", "district_id, radius_m", "access_index, pop_below_pct, pop_total, n_points", 1e-9,
-              "district_id IS NULL");
+    same_rows(db, "district_access", "district_id, radius_m",
+              "access_index, p10, median, p90, pop_below_pct, pop_total, n_points", 1e-9, "district_id IS NULL");
+    same_rows(db, "point_access", "district_id, radius_m", "access, weight", 1e-9, "1");
     /* below 90 per 1,000: D0 (2/3 of S0 and S1's ratios) and D7, 900 of the 3,600 people */
     assert_true(fabs(svt_db_double(db, "SELECT pop_below_pct FROM main.district_access WHERE district_id IS NULL") -
                      25) < 1e-9);
+    /* the whole area's quantiles (finish, from point_access): 8 points of 100 ... 800 people */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.point_access"), 8);
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.district_access WHERE district_id IS NULL AND p10 IS "
-                                    "NULL AND median IS NULL AND p90 IS NULL"),
+                                    "NOT NULL AND median IS NOT NULL AND p90 IS NOT NULL AND p10 < p90"),
                      1);
     same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
     same_tables(db);
