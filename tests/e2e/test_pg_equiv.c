@@ -287,7 +287,9 @@ static void test_capacity(void **state)
 }
 
 /* A station in a wide gap between districts (circles): D0 and D1, 300 m squares 3,000 m apart, G 1,640 m
- * from D0 and 1,660 m from D1 (D0's shard owns it), its circle of 1,600 m reaching into both; a station far
+ * from D0's centre and 1,660 m from D1's (D0's shard owns it), 1,490 and 1,510 m from their edges: its circle
+ * of 1,600 m reaches into both (D1 lies 3,000 m beyond D0's core, nearly twice the halo; the shard's own area grows
+ * to G, which brings D1 in); a station far
  * off that reaches none. Every table is the single run's: G's coverage of D1 (the other shard's), its area of
  * responsibility over both districts, the people of both. */
 #define CRS_UTM "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::32631\"}},"
@@ -300,7 +302,7 @@ static void test_gap(void **state)
     SVT_NEED_SERVER(pg_skip);
     const char *di = svt_write("gap_d.geojson", FC(FEAT("\"district_id\":\"D0\",\"pop\":300", "Polygon", SQ(500000, 4699000, 500300, 4699300)) ","
                                                   FEAT("\"district_id\":\"D1\",\"pop\":500", "Polygon", SQ(503300, 4699000, 503600, 4699300))));
-    const char *st = svt_write("gap_s.geojson", FC(FEAT("\"station_id\":\"G\"", "Point", "[501940,4699150]") ","
+    const char *st = svt_write("gap_s.geojson", FC(FEAT("\"station_id\":\"G\"", "Point", "[501790,4699150]") ","
                                                   FEAT("\"station_id\":\"F\"", "Point", "[501950,4709150]")));
     const char *args[] = {"--stations", st, "--districts", di, "--radius", "1600", "--population-field", "pop", NULL};
     sqlite3 *db = svt_sharded_pair(&pg, "gap", args, "2", 2, svt_path("gap_ref.sqlite"), svt_path("gap_sh.sqlite"));
