@@ -346,7 +346,9 @@ static void test_export(void **state)
     (void)state;
     SVT_NEED_SERVER(pg_skip);
     make_city();
-    const char *ref = city("exp_ref.sqlite");
+    char ref[1024], fetched[1024]; /* (city's buffers are reused after 8 calls) */
+    snprintf(ref, sizeof ref, "%s", svt_path("exp_ref.sqlite"));
+    snprintf(fetched, sizeof fetched, "%s", svt_path("exp_pg.sqlite"));
     SVT_EXPECT(0, "analyze", "--stations", city("city/stations.geojson"), "--districts", city("city/districts.geojson"),
                "--minutes", "10,15", "--population-raster", city("city/pop.tif"), "--demand",
                city("city/demand.geojson"), "--category", "category", "--hours-field", "opening_hours", "--at",
@@ -355,7 +357,6 @@ static void test_export(void **state)
                "--minutes", "10,15", "--population-raster", city("city/pop.tif"), "--demand",
                city("city/demand.geojson"), "--category", "category", "--hours-field", "opening_hours", "--at",
                "Mo 12:00", "--capacity-field", "capacity", "--out", pg.pg, "--pg-schema", "exp", "-q");
-    const char *fetched = city("exp_pg.sqlite");
     SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", "exp", "--out", fetched);
     sqlite3 *db = svt_db_open(ref), *fb = svt_db_open(fetched);
     int exported = 0;
