@@ -88,6 +88,11 @@ typedef struct {
 /* The three break columns (mode, minutes, radius_m). */
 #define SV_BREAK(mode, minutes, radius_m) SV_TEXT(mode), SV_REAL(minutes), SV_REAL(radius_m)
 
+/* The name of result table t ("gaps"; NULL past SV_TABLE_COUNT), and whether it has the column name: what
+ * the CLI lists and filters (svcov export --layer), from the one schema description (src/core/schema.c). */
+const char *sv_table_name(sv_table t);
+int sv_table_has_column(sv_table t, const char *name);
+
 typedef struct sv_store sv_store;
 
 /* The target's folder exists and is writable, and an existing file there

@@ -13,28 +13,14 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-static const char *const layers[] = {"gaps",      "gap_parts", "coverage", "service_areas", "district_coverage",
-                                     "city_coverage", "stations", "districts", "issues", "runs", "sites",
-                                     "site_runs", "site_district_coverage", "district_redundancy",
-                                     "critical_stations", "district_fairness", "category_coverage", "category_gaps",
-                                     "responsibility", "demand_access", "district_demand", "reached_streets", "roads",
-                                     "district_change", "city_change", "coverage_gained", "coverage_lost",
-                                     "station_change", "compare_runs", "station_load", "district_access",
-                                     "time_coverage", "time_gaps", NULL};
-/* Layers with a break (mode/minutes/radius_m columns). */
-static const char *const per_break[] = {"gaps", "gap_parts", "coverage", "service_areas", "district_coverage",
-                                        "city_coverage", "district_redundancy", "critical_stations",
-                                        "district_fairness", "category_coverage", "category_gaps",
-                                        "district_demand", "reached_streets", "district_change", "city_change",
-                                        "coverage_gained", "coverage_lost", "station_change", "station_load",
-                                        "district_access", "time_coverage", "time_gaps", NULL};
-
-static int in_list(const char *const *list, const char *s)
+/* The layers: every result table of the schema description (src/core/schema.c), so a new table is exported
+ * without a second list here; SV_TABLE_COUNT when name is none of them. */
+static sv_table layer_table(const char *name)
 {
-    for (; *list; list++)
-        if (strcmp(*list, s) == 0)
-            return 1;
-    return 0;
+    int t = 0;
+    while (t < SV_TABLE_COUNT && strcmp(sv_table_name((sv_table)t), name) != 0)
+        t++;
+    return (sv_table)t;
 }
 
 static int count_rows(void *ud, int ncol, const char *const *names, const char *const *values)
@@ -66,7 +52,9 @@ static void help(void)
              "                   station_load, district_access, time_coverage, time_gaps; from svcov site:\n"
              "                   sites, site_runs, site_district_coverage; from svcov compare:\n"
              "                   district_change, city_change, coverage_gained, coverage_lost,\n"
-             "                   station_change, compare_runs\n"
+             "                   station_change, compare_runs; and every other table of the result\n"
+             "                   schema (people_points, demand_reach, station_services, roads, breaks,\n"
+             "                   timings; DESIGN.md lists them)\n"
              "  --out FILE       output file; the format follows its extension (.geojson .gpkg .shp .kml\n"
              "                   .fgb .csv) unless --format is given\n"
              "  --format NAME    geojson, gpkg, shp, kml, fgb, csv, or any GDAL vector driver name\n"
@@ -153,13 +141,29 @@ int cmd_export(int argc, char **argv)
         return export_run(db, &pg, out, overwrite);
     if (!db || !layer || !out)
         return cli_usage("export", "--db, --layer and --out are required");
-    if (!in_list(layers, layer)) {
-        char all[512] = "";
-        for (const char *const *l = layers; *l; l++)
-            snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", l == layers ? "" : ", ", *l);
+    sv_table table = layer_table(layer);
+    if (table == SV_TABLE_COUNT) {
+        /* the layers planners export most first, then the others in the schema's order */
+        static const char *const first[] = {"gaps", "gap_parts", "coverage", "service_areas", "district_coverage"};
+        const size_t n_first = sizeof first / sizeof first[0];
+        char all[1536] = "";
+        for (size_t i = 0; i < n_first; i++)
+            snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i ? ", " : "", first[i]);
+        for (int t = 0; t < SV_TABLE_COUNT; t++) {
+            const char *name = sv_table_name((sv_table)t);
+            size_t i = 0;
+            while (i < n_first && strcmp(first[i], name) != 0)
+                i++;
+            if (i == n_first)
+                snprintf(all + strlen(all), sizeof all - strlen(all), ", %s", name);
+        }
         return cli_usage("export", "--layer %s: use one of %s", layer, all);
     }
-    if ((!isnan(minutes) || !isnan(radius)) && !in_list(per_break, layer))
+    /* layers with a break: its minutes and radius_m columns */
+    if ((!isnan(minutes) || !isnan(radius)) && !sv_table_has_column(table, "mode"))
+        return cli_usage("export", "--minutes/--radius filter layers that have breaks; '%s' has none", layer);
+    if ((!isnan(minutes) && !sv_table_has_column(table, "minutes")) ||
+        (!isnan(radius) && !sv_table_has_column(table, "radius_m")))
         return cli_usage("export", "--minutes/--radius filter layers that have breaks; '%s' has none", layer);
     char where[128] = "";
     /* Breaks are stored as given; compare with a tolerance for decimals. */

@@ -701,6 +701,21 @@ int sv_schema_find(const char *name)
     return -1;
 }
 
+const char *sv_table_name(sv_table t)
+{
+    const sv_table_desc *d = sv_schema_table(t);
+    return d ? d->name : NULL;
+}
+
+int sv_table_has_column(sv_table t, const char *name)
+{
+    const sv_table_desc *d = sv_schema_table(t);
+    for (size_t c = 0; d && c < d->n_columns; c++)
+        if (strcmp(d->columns[c].name, name) == 0)
+            return 1;
+    return 0;
+}
+
 const char *sv_col_type_name(sv_col_type type)
 {
     switch (type) {

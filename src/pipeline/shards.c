@@ -417,6 +417,27 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
                 grow(&reach, e);
         }
     }
+    /* dasymetric mapping (--demand with people from a districts field or population polygons): the people of a
+     * district or polygon are spread over all the buildings inside it, so one that is kept keeps every demand
+     * point inside its box (else those kept weigh more: an own station's area of responsibility counted the
+     * buildings of a neighbouring district with their people wrong, test pg_equiv_demand) */
+    int k_people = opts->population.spec ? 4 : opts->population_field ? 1 : 0;
+    if (rc == SV_OK && inputs[3] && k_people && inputs[k_people]) {
+        const sv_featureset *fs = inputs[k_people];
+        sv_env box = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+        for (size_t i = 0; i < fs->n; i++)
+            if (keep[k_people][i] && !isnan(env[k_people][i].xmin))
+                grow(&box, &env[k_people][i]);
+        for (size_t j = 0; j < inputs[3]->n; j++) {
+            if (keep[3][j] || isnan(env[3][j].xmin) || !meets(&env[3][j], &box, 0))
+                continue;
+            for (size_t i = 0; i < fs->n && !keep[3][j]; i++)
+                if (keep[k_people][i] && !isnan(env[k_people][i].xmin) && meets(&env[3][j], &env[k_people][i], 0))
+                    keep[3][j] = 1;
+            if (keep[3][j])
+                grow(&reach, &env[3][j]);
+        }
+    }
     /* no station reaches the shard: keep the one nearest to it (what the shard's districts' distances and an
      * analysis need; it is not the shard's own, so none of its rows is published) */
     size_t n_kept = 0;

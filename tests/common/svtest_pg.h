@@ -266,4 +266,63 @@ SVT_FN void svt_pg_stop(svt_pg *pg)
     pg->running = 0;
 }
 
+/* The set-up and tear-down of a pg test program's groups: its own folder (tag), the server, svcov's temporary
+ * copies of PG runs in the test's folder (tmp/, to be checked); *skip = 1 when the server is not installed
+ * (the group then skips, the program exits 77). */
+SVT_FN int svt_pg_setup(svt_pg *pg, const char *tag, int *skip)
+{
+    if (svt_make_dir(tag) != 0)
+        return -1;
+    int rc = svt_pg_start(pg);
+    if (rc == 77) {
+        *skip = 1;
+        return 0;
+    }
+    mkdir(svt_path("tmp"), 0700);
+    setenv("TMPDIR", svt_path("tmp"), 1);
+    return rc;
+}
+
+/* Is process pid there and not a zombie its parent has not reaped yet? */
+SVT_FN int svt_pg_alive(long pid)
+{
+    if (pid <= 0 || kill((pid_t)pid, 0) != 0)
+        return 0;
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%ld/stat", pid);
+    char *t = svt_read(p, NULL);
+    char *close_paren = t ? strrchr(t, ')') : NULL;
+    int zombie = close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z';
+    free(t);
+    return close_paren && !zombie;
+}
+
+/* Stop the server and check that it is gone (after up to 5 s) and so is its folder; remove the test's
+ * folder. 0, or -1 with the reason on stderr (prog names the test program). */
+SVT_FN int svt_pg_teardown(svt_pg *pg, const char *prog)
+{
+    long pm = svt_pg_postmaster(pg);
+    svt_pg_stop(pg);
+    for (int i = 0; i < 50 && svt_pg_alive(pm); i++)
+        usleep(100000);
+    if (svt_pg_alive(pm)) {
+        fprintf(stderr, "%s: the PostgreSQL server (pid %ld) still runs after svt_pg_stop\n", prog, pm);
+        return -1;
+    }
+    if (pg->dir[0] && svt_exists(pg->dir) && !getenv("SVCOV_KEEP_TMP")) {
+        fprintf(stderr, "%s: %s is still there after svt_pg_stop\n", prog, pg->dir);
+        return -1;
+    }
+    svt_run_free();
+    svt_remove_dir();
+    return 0;
+}
+
+/* In a test: skip when the server is not installed. */
+#define SVT_NEED_SERVER(skip_flag)                                                                           \
+    do {                                                                                                     \
+        if (skip_flag)                                                                                       \
+            skip();                                                                                          \
+    } while (0)
+
 #endif

@@ -13,6 +13,7 @@
 #include "svtest_pg.h"
 
 #include "core/schema.h"
+#include "svtest_shards.h"
 
 static svt_pg pg;
 static int pg_skip;
@@ -23,78 +24,19 @@ static int pg_skip;
 static int setup(void **state)
 {
     (void)state;
-    if (svt_make_dir("pg") != 0)
-        return -1;
-    int rc = svt_pg_start(&pg);
-    if (rc == 77) {
-        pg_skip = 1;
-        return 0;
-    }
-    /* svcov's temporary copies of PG runs go to the test's own folder, to be checked */
-    mkdir(svt_path("tmp"), 0700);
-    setenv("TMPDIR", svt_path("tmp"), 1);
-    return rc;
+    return svt_pg_setup(&pg, "pg", &pg_skip);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    long pm = svt_pg_postmaster(&pg);
-    svt_pg_stop(&pg);
-    /* the server is gone (or a zombie its parent has not reaped yet) and so is its folder */
-    for (int i = 0; i < 50 && pm > 0 && kill((pid_t)pm, 0) == 0; i++) {
-        char p[64];
-        snprintf(p, sizeof p, "/proc/%ld/stat", pm);
-        char *t = svt_read(p, NULL);
-        char *close_paren = t ? strrchr(t, ')') : NULL;
-        int zombie = close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z';
-        free(t);
-        if (zombie)
-            break;
-        usleep(100000);
-    }
-    char *stat_t = NULL;
-    if (pm > 0 && kill((pid_t)pm, 0) == 0) {
-        char p[64];
-        snprintf(p, sizeof p, "/proc/%ld/stat", pm);
-        stat_t = svt_read(p, NULL);
-    }
-    char *cp = stat_t ? strrchr(stat_t, ')') : NULL;
-    int alive = cp && !(cp[1] == ' ' && cp[2] == 'Z');
-    free(stat_t);
-    if (alive) {
-        fprintf(stderr, "test_pg: the PostgreSQL server (pid %ld) still runs after svt_pg_stop\n", pm);
-        return -1;
-    }
-    if (pg.dir[0] && svt_exists(pg.dir) && !getenv("SVCOV_KEEP_TMP")) {
-        fprintf(stderr, "test_pg: %s is still there after svt_pg_stop\n", pg.dir);
-        return -1;
-    }
-    svt_run_free();
-    svt_remove_dir();
-    return 0;
+    return svt_pg_teardown(&pg, "test_pg");
 }
 
-#define NEED_SERVER()                                                                                        \
-    do {                                                                                                     \
-        if (pg_skip)                                                                                         \
-            skip();                                                                                          \
-    } while (0)
+#define NEED_SERVER() SVT_NEED_SERVER(pg_skip)
 
 /* psql's answer to one query on the database "svcov" (static buffer); fails the test on an error. */
-static const char *psql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *psql(const char *fmt, ...)
-{
-    static char out[65536];
-    char sql[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    if (svt_pg_psql(&pg, "svcov", sql, out, sizeof out) != 0)
-        fail_msg("psql failed on \"%s\": %s", sql, out);
-    return out;
-}
+#define psql(...) svt_psql(&pg, __VA_ARGS__)
 
 /* A connection string on another database or user of the test server. */
 static const char *conn(const char *extra)
@@ -588,140 +530,6 @@ static void test_atomic(void **state)
 
 /* ---- sharded runs ---- */
 
-/* max |a.col - b.col| over the rows of table joined on keys, with equal row counts on both sides and no key
- * twice; fails beyond tol. */
-static void same_rows(sqlite3 *db, const char *table, const char *keys, const char *cols, double tol,
-                      const char *where)
-{
-    char q[4096];
-    long long na = svt_db_int(db, "SELECT count(*) FROM main.%s WHERE %s", table, where);
-    long long nb = svt_db_int(db, "SELECT count(*) FROM r.%s WHERE %s", table, where);
-    if (na != nb)
-        fail_msg("%s: %lld rows sharded, %lld in the SpatiaLite run", table, na, nb);
-    assert_true(na > 0);
-    long long distinct = svt_db_int(db, "SELECT count(*) FROM (SELECT DISTINCT %s FROM main.%s WHERE %s)", keys,
-                                    table, where);
-    if (distinct != na)
-        fail_msg("%s: %lld rows but %lld distinct (%s): something is there twice", table, na, distinct, keys);
-    char klist[512];
-    snprintf(klist, sizeof klist, "%s", keys);
-    char on[1024] = "";
-    for (char *k = strtok(klist, ", "); k; k = strtok(NULL, ", "))
-        snprintf(on + strlen(on), sizeof on - strlen(on), "%sa.%s IS b.%s", *on ? " AND " : "", k, k);
-    snprintf(q, sizeof q, "SELECT count(*) FROM (SELECT * FROM main.%s WHERE %s) a JOIN (SELECT * FROM r.%s WHERE %s) b "
-             "ON %s", table, where, table, where, on);
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
-        fail_msg("SQL error in \"%s\": %s", q, sqlite3_errmsg(db));
-    long long joined = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    if (joined != na)
-        fail_msg("%s: only %lld of %lld rows have a partner with the same %s", table, joined, na, keys);
-    char clist[1024];
-    snprintf(clist, sizeof clist, "%s", cols);
-    for (char *c = strtok(clist, ", "); c; c = strtok(NULL, ", ")) {
-        snprintf(q, sizeof q,
-                 "SELECT coalesce(max(abs(a.%s - b.%s)), 0), sum((a.%s IS NULL) != (b.%s IS NULL)) FROM (SELECT * "
-                 "FROM main.%s WHERE %s) a JOIN (SELECT * FROM r.%s WHERE %s) b ON %s",
-                 c, c, c, c, table, where, table, where, on);
-        if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
-            fail_msg("SQL error in \"%s\": %s", q, sqlite3_errmsg(db));
-        double d = sqlite3_column_double(s, 0);
-        long long nulls = sqlite3_column_int64(s, 1);
-        sqlite3_finalize(s);
-        if (!(d <= tol) || nulls)
-            fail_msg("%s.%s: sharded and SpatiaLite runs differ by %g (%lld NULLs on one side only)", table, c, d,
-                     nulls);
-    }
-}
-
-/* Every table the single run wrote (but runs, and timings: a sharded run has each shard's stage times and the
- * finish's, test_shards checks them) has as many rows in the sharded run. */
-static void same_tables(sqlite3 *db)
-{
-    sqlite3_stmt *q = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM r.sqlite_master WHERE type = 'table' AND name IN (SELECT "
-                                            "name FROM main.sqlite_master WHERE type = 'table') ORDER BY name",
-                                        -1, &q, NULL),
-                     SQLITE_OK);
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(q, 0);
-        if (sv_schema_find(t) < 0 || strcmp(t, "runs") == 0 || strcmp(t, "timings") == 0)
-            continue;
-        long long a = svt_db_int(db, "SELECT count(*) FROM main.\"%s\"", t);
-        long long b = svt_db_int(db, "SELECT count(*) FROM r.\"%s\"", t);
-        if (a != b)
-            fail_msg("%s: %lld rows sharded, %lld in the SpatiaLite run", t, a, b);
-    }
-    sqlite3_finalize(q);
-}
-
-/* Start n workers at once on the latest planned run of schema; each must exit 0. */
-static void run_workers(int n, const char *schema, const char *lease)
-{
-    pid_t pid[8];
-    for (int i = 0; i < n; i++) {
-        const char *args[] = {"worker", "--db", pg.pg, "--pg-schema", schema, "--lease", lease, "-q", NULL};
-        const char *argv[32];
-        svt_argv(args, argv, 32);
-        char o[64], e[64];
-        snprintf(o, sizeof o, "worker%d.out", i);
-        snprintf(e, sizeof e, "worker%d.err", i);
-        pid[i] = svt_spawn(argv, svt_path(o), svt_path(e), 0);
-    }
-    for (int i = 0; i < n; i++) {
-        int ws = 0;
-        assert_int_equal(waitpid(pid[i], &ws, 0), pid[i]);
-        if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
-            char e[64];
-            snprintf(e, sizeof e, "worker%d.err", i);
-            char *t = svt_read(svt_path(e), NULL);
-            fail_msg("worker %d exited %d: %s", i, WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, t ? t : "");
-        }
-    }
-}
-
-/* The same analysis once into SpatiaLite (ref) and once as a plan of n_shards shards that n_workers workers
- * compute at once into schema, finished and exported to sh: the export, opened, with ref attached as r.
- * args: the inputs and options both runs take (NULL-terminated); what plan printed is in svt_last. */
-static sqlite3 *sharded_pair(const char *schema, const char *const *args, const char *n_shards, int n_workers,
-                             const char *ref, const char *sh)
-{
-    const char *av[64];
-    int n = 0;
-    av[n++] = "analyze";
-    for (int i = 0; args[i] && n < 50; i++)
-        av[n++] = args[i];
-    const char *tail[] = {"--out", ref, "-q", NULL};
-    for (int i = 0; tail[i]; i++)
-        av[n++] = tail[i];
-    av[n] = NULL;
-    svt_runv(av);
-    if (svt_last.status != 0)
-        fail_msg("analyze exited %d: %s", svt_last.status, svt_last.err);
-    n = 0;
-    av[n++] = "plan";
-    for (int i = 0; args[i] && n < 50; i++)
-        av[n++] = args[i];
-    const char *ptail[] = {"--shards", n_shards, "--out", pg.pg, "--pg-schema", schema, NULL};
-    for (int i = 0; ptail[i]; i++)
-        av[n++] = ptail[i];
-    av[n] = NULL;
-    svt_runv(av);
-    if (svt_last.status != 0)
-        fail_msg("plan exited %d: %s", svt_last.status, svt_last.err);
-    char run[32];
-    snprintf(run, sizeof run, "%d", atoi(svt_last.out)); /* plan printed the run id */
-    run_workers(n_workers, schema, "30");
-    SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", schema, "--run", run);
-    SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", schema, "--run", run, "--out", sh);
-    sqlite3 *db = svt_db_open(sh);
-    char at[4200];
-    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
-    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
-    return db;
-}
-
 /* The demo city once into SpatiaLite, once as 9 shards computed by 3 workers at once into PostGIS: the same
  * numbers per district, every district, station and service area once. */
 static void test_shards(void **state)
@@ -749,7 +557,7 @@ static void test_shards(void **state)
     SVT_ERR_HAS("run 1 of schema svcov is a sharded run that is not finished");
     SVT_EXPECT(1, "finish", "--db", pg.pg, "--run", "1");
     SVT_ERR_HAS("run 1: 9 of 9 shards are not done (9 todo, 0 running, 0 failed)");
-    run_workers(3, "svcov", "30");
+    svt_run_workers(&pg, 3, "svcov", "30");
     /* each shard claimed once, by one of the workers; three workers took part */
     assert_string_equal(psql("SELECT count(*) FROM svcov.shards WHERE run_id = 1 AND status = 'done' AND attempt = 1"),
                         "9");
@@ -771,48 +579,48 @@ static void test_shards(void **state)
     snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
     assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
     /* shares to 1e-9 percentage points, areas to 1e-6 m2 (of 1e5 m2 and more), counts exactly */
-    same_rows(db, "district_coverage", "district_id, radius_m",
+    svt_same_rows(db, "district_coverage", "district_id, radius_m",
               "covered_pct, pop_covered_pct, n_gap_parts, n_stations_inside, n_stations_reaching", 1e-9, "1");
-    same_rows(db, "district_coverage", "district_id, radius_m", "area_m2, covered_m2, gap_m2, pop_total, pop_covered",
+    svt_same_rows(db, "district_coverage", "district_id, radius_m", "area_m2, covered_m2, gap_m2, pop_total, pop_covered",
               1e-6, "1");
-    same_rows(db, "districts", "district_id", "area_m2, repaired", 1e-6, "1");
-    same_rows(db, "stations", "station_id", "source_fid", 0, "1");
-    same_rows(db, "service_areas", "station_id, radius_m", "area_m2", 1e-6, "1");
-    same_rows(db, "gaps", "district_id, radius_m", "gap_pct, n_parts", 1e-9, "1");
-    same_rows(db, "gaps", "district_id, radius_m", "gap_m2", 1e-6, "1");
-    same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_pct, pop_pct", 1e-9,
+    svt_same_rows(db, "districts", "district_id", "area_m2, repaired", 1e-6, "1");
+    svt_same_rows(db, "stations", "station_id", "source_fid", 0, "1");
+    svt_same_rows(db, "service_areas", "station_id, radius_m", "area_m2", 1e-6, "1");
+    svt_same_rows(db, "gaps", "district_id, radius_m", "gap_pct, n_parts", 1e-9, "1");
+    svt_same_rows(db, "gaps", "district_id, radius_m", "gap_m2", 1e-6, "1");
+    svt_same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_pct, pop_pct", 1e-9,
               "district_id IS NOT NULL");
-    same_rows(db, "district_fairness", "district_id, radius_m", "pop_covered_pct, pop_total", 1e-9,
+    svt_same_rows(db, "district_fairness", "district_id, radius_m", "pop_covered_pct, pop_total", 1e-9,
               "district_id IS NOT NULL");
-    same_rows(db, "city_coverage", "radius_m", "covered_pct, pop_covered_pct, gini, n_stations", 1e-9, "1");
-    same_rows(db, "breaks", "break_no", "radius_m", 0, "1");
+    svt_same_rows(db, "city_coverage", "radius_m", "covered_pct, pop_covered_pct, gini, n_stations", 1e-9, "1");
+    svt_same_rows(db, "breaks", "break_no", "radius_m", 0, "1");
     /* every other table the single run wrote, the whole-area rows too (svcov finish) */
-    same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_pct, pop_pct", 1e-9,
+    svt_same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_pct, pop_pct", 1e-9,
               "district_id IS NULL");
-    same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_m2, pop", 1e-6, "1");
-    same_rows(db, "district_fairness", "district_id, radius_m", "pop_covered_pct, pop_total, n_points", 1e-9,
+    svt_same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_m2, pop", 1e-6, "1");
+    svt_same_rows(db, "district_fairness", "district_id, radius_m", "pop_covered_pct, pop_total, n_points", 1e-9,
               "district_id IS NULL");
-    same_rows(db, "coverage", "district_id, radius_m", "covered_pct", 1e-9, "1");
-    same_rows(db, "coverage", "district_id, radius_m", "covered_m2", 1e-6, "1");
-    same_rows(db, "gap_parts", "district_id, radius_m, part_no", "area_m2", 1e-6, "1");
-    same_rows(db, "category_coverage", "district_id, category, radius_m",
+    svt_same_rows(db, "coverage", "district_id, radius_m", "covered_pct", 1e-9, "1");
+    svt_same_rows(db, "coverage", "district_id, radius_m", "covered_m2", 1e-6, "1");
+    svt_same_rows(db, "gap_parts", "district_id, radius_m, part_no", "area_m2", 1e-6, "1");
+    svt_same_rows(db, "category_coverage", "district_id, category, radius_m",
               "n_stations, covered_pct, pop_covered_pct", 1e-9, "1");
-    same_rows(db, "category_coverage", "district_id, category, radius_m",
+    svt_same_rows(db, "category_coverage", "district_id, category, radius_m",
               "area_m2, covered_m2, gap_m2, pop_total, pop_covered", 1e-6, "1");
-    same_rows(db, "category_gaps", "district_id, category, radius_m", "gap_m2", 1e-6, "1");
-    same_rows(db, "critical_stations", "radius_m, rank", "pop_lost_pct", 1e-9, "1");
-    same_rows(db, "critical_stations", "radius_m, rank", "pop_lost, area_lost_m2", 1e-6, "1");
+    svt_same_rows(db, "category_gaps", "district_id, category, radius_m", "gap_m2", 1e-6, "1");
+    svt_same_rows(db, "critical_stations", "radius_m, rank", "pop_lost_pct", 1e-9, "1");
+    svt_same_rows(db, "critical_stations", "radius_m, rank", "pop_lost, area_lost_m2", 1e-6, "1");
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.critical_stations a JOIN r.critical_stations b "
                                     "USING (radius_m, rank) WHERE a.station_id IS NOT b.station_id"),
                      0);
-    same_rows(db, "responsibility", "station_id", "pop_share_pct, n_points", 1e-9, "1");
-    same_rows(db, "responsibility", "station_id", "area_m2, pop_served", 1e-6, "1");
-    same_rows(db, "station_services", "station_id", "id", 1e300, "1"); /* ids differ: counts and keys */
+    svt_same_rows(db, "responsibility", "station_id", "pop_share_pct, n_points", 1e-9, "1");
+    svt_same_rows(db, "responsibility", "station_id", "area_m2, pop_served", 1e-6, "1");
+    svt_same_rows(db, "station_services", "station_id", "id", 1e300, "1"); /* ids differ: counts and keys */
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.station_services a JOIN r.station_services b USING "
                                     "(station_id) WHERE a.services IS NOT b.services OR a.opening_hours IS NOT "
                                     "b.opening_hours"),
                      0);
-    same_tables(db);
+    svt_same_tables(db);
     /* the stage times: each of the 9 shards' (keys shard_no << 32 | line), every stage of the single run in each,
      * their lines adding up to the shard's total; and the finish's own (keys below 2^32) */
     assert_int_equal(svt_db_int(db, "SELECT count(DISTINCT id >> 32) FROM main.timings WHERE stage = 'total' AND "
@@ -862,7 +670,7 @@ static void test_shards_network(void **state)
                "5,10", "--demand", de, "--out", ref, "-q");
     SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--network", ro, "--mode", "walk", "--minutes",
                "5,10", "--demand", de, "--shards", "9", "--out", pg.pg, "--pg-schema", "net");
-    run_workers(3, "net", "30");
+    svt_run_workers(&pg, 3, "net", "30");
     SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", "net", "--run", "1");
     /* streets and service areas that cross the edge of a shard's core */
     assert_true(atoi(psql("SELECT count(*) FROM net.roads r JOIN net.shards s USING (run_id) WHERE "
@@ -875,39 +683,39 @@ static void test_shards_network(void **state)
     char at[4200];
     snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
     assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
-    same_rows(db, "district_coverage", "district_id, radius_m",
+    svt_same_rows(db, "district_coverage", "district_id, radius_m",
               "covered_pct, n_gap_parts, n_stations_inside, n_stations_reaching", 1e-9, "1");
-    same_rows(db, "district_coverage", "district_id, radius_m", "area_m2, covered_m2, gap_m2", 1e-6, "1");
-    same_rows(db, "stations", "station_id", "source_fid", 0, "1");
-    same_rows(db, "service_areas", "station_id, radius_m", "area_m2, reached_m", 1e-6, "1");
-    same_rows(db, "demand_access", "demand_id", "weight, snap_m, network_m, minutes, euclid_m", 1e-9, "1");
+    svt_same_rows(db, "district_coverage", "district_id, radius_m", "area_m2, covered_m2, gap_m2", 1e-6, "1");
+    svt_same_rows(db, "stations", "station_id", "source_fid", 0, "1");
+    svt_same_rows(db, "service_areas", "station_id, radius_m", "area_m2, reached_m", 1e-6, "1");
+    svt_same_rows(db, "demand_access", "demand_id", "weight, snap_m, network_m, minutes, euclid_m", 1e-9, "1");
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.demand_access a JOIN r.demand_access b USING "
                                     "(demand_id) WHERE a.nearest_station_id IS NOT b.nearest_station_id OR "
                                     "a.district_id IS NOT b.district_id"),
                      0);
-    same_rows(db, "demand_reach", "demand_id, radius_m", "within, n_stations", 0, "1");
-    same_rows(db, "district_demand", "district_id, radius_m", "demand_total, demand_covered, covered_share, n_points",
+    svt_same_rows(db, "demand_reach", "demand_id, radius_m", "within, n_stations", 0, "1");
+    svt_same_rows(db, "district_demand", "district_id, radius_m", "demand_total, demand_covered, covered_share, n_points",
               1e-9, "district_id IS NOT NULL");
-    same_rows(db, "city_coverage", "radius_m", "covered_pct", 1e-9, "1");
-    same_rows(db, "roads", "road_id", "road_id", 0, "1");
+    svt_same_rows(db, "city_coverage", "radius_m", "covered_pct", 1e-9, "1");
+    svt_same_rows(db, "roads", "road_id", "road_id", 0, "1");
     /* the whole-area rows (finish) and what depends on stations of other shards */
-    same_rows(db, "district_demand", "district_id, radius_m", "demand_total, demand_covered, covered_share, n_points",
+    svt_same_rows(db, "district_demand", "district_id, radius_m", "demand_total, demand_covered, covered_share, n_points",
               1e-9, "district_id IS NULL");
-    same_rows(db, "district_fairness", "district_id, radius_m",
+    svt_same_rows(db, "district_fairness", "district_id, radius_m",
               "pop_total, pop_covered_pct, median_m, p90_m, median_min, p90_min, n_points", 1e-9, "1");
-    same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_pct, pop_pct", 1e-9, "1");
-    same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_m2", 1e-6, "1");
-    same_rows(db, "critical_stations", "radius_m, rank", "pop_lost, pop_lost_pct", 1e-9, "1");
-    same_rows(db, "critical_stations", "radius_m, rank", "area_lost_m2", 1e-6, "1");
+    svt_same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_pct, pop_pct", 1e-9, "1");
+    svt_same_rows(db, "district_redundancy", "district_id, radius_m, n_cover", "area_m2", 1e-6, "1");
+    svt_same_rows(db, "critical_stations", "radius_m, rank", "pop_lost, pop_lost_pct", 1e-9, "1");
+    svt_same_rows(db, "critical_stations", "radius_m, rank", "area_lost_m2", 1e-6, "1");
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.critical_stations a JOIN r.critical_stations b "
                                     "USING (radius_m, rank) WHERE a.station_id IS NOT b.station_id"),
                      0);
-    same_rows(db, "responsibility", "station_id", "pop_served, pop_share_pct, n_points", 1e-9, "1");
-    same_rows(db, "responsibility", "station_id", "area_m2", 1e-6, "1");
-    same_rows(db, "coverage", "district_id, radius_m", "covered_pct", 1e-9, "1");
-    same_rows(db, "gap_parts", "district_id, radius_m, part_no", "area_m2", 1e-6, "1");
-    same_rows(db, "reached_streets", "station_id, radius_m", "length_m", 1e-6, "1");
-    same_tables(db);
+    svt_same_rows(db, "responsibility", "station_id", "pop_served, pop_share_pct, n_points", 1e-9, "1");
+    svt_same_rows(db, "responsibility", "station_id", "area_m2", 1e-6, "1");
+    svt_same_rows(db, "coverage", "district_id, radius_m", "covered_pct", 1e-9, "1");
+    svt_same_rows(db, "gap_parts", "district_id, radius_m, part_no", "area_m2", 1e-6, "1");
+    svt_same_rows(db, "reached_streets", "station_id, radius_m", "length_m", 1e-6, "1");
+    svt_same_tables(db);
     assert_int_equal(svt_db_int(db, "SELECT (SELECT count(*) FROM main.issues) - (SELECT count(*) FROM r.issues)"),
                      0);
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.runs a, r.runs b WHERE a.network_path = "
@@ -1006,14 +814,14 @@ static void test_shards_far(void **state)
         assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.demand_access a JOIN r.demand_access b USING "
                                         "(demand_id) WHERE a.nearest_station_id IS NOT b.nearest_station_id"),
                          0);
-        same_rows(db, "demand_access", "demand_id", "euclid_m, network_m, minutes, snap_m", 1e-9, "1");
-        same_rows(db, "district_fairness", "district_id, radius_m", "median_m, p90_m, median_min, p90_min, n_points",
+        svt_same_rows(db, "demand_access", "demand_id", "euclid_m, network_m, minutes, snap_m", 1e-9, "1");
+        svt_same_rows(db, "district_fairness", "district_id, radius_m", "median_m, p90_m, median_min, p90_min, n_points",
                   1e-9, "1");
-        same_rows(db, "district_demand", "district_id, radius_m", "demand_total, demand_covered, n_points", 1e-9,
+        svt_same_rows(db, "district_demand", "district_id, radius_m", "demand_total, demand_covered, n_points", 1e-9,
                   "1");
-        same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct", 1e-9, "1");
-        same_rows(db, "responsibility", "station_id", "area_m2, pop_served, pop_share_pct, n_points", 1e-6, "1");
-        same_tables(db);
+        svt_same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct", 1e-9, "1");
+        svt_same_rows(db, "responsibility", "station_id", "area_m2, pop_served, pop_share_pct, n_points", 1e-6, "1");
+        svt_same_tables(db);
         sqlite3_close(db);
     }
 }
@@ -1075,11 +883,11 @@ static void test_shards_read(void **state)
     char at[4200];
     snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
     assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
-    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct", 1e-9, "1");
-    same_rows(db, "demand_access", "demand_id", "network_m, minutes, snap_m", 1e-9, "1");
-    same_rows(db, "roads", "road_id", "road_id", 0, "1");
-    same_rows(db, "reached_streets", "station_id, radius_m", "length_m", 1e-6, "1");
-    same_tables(db);
+    svt_same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct", 1e-9, "1");
+    svt_same_rows(db, "demand_access", "demand_id", "network_m, minutes, snap_m", 1e-9, "1");
+    svt_same_rows(db, "roads", "road_id", "road_id", 0, "1");
+    svt_same_rows(db, "reached_streets", "station_id, radius_m", "length_m", 1e-6, "1");
+    svt_same_tables(db);
     sqlite3_close(db);
 }
 
@@ -1139,9 +947,9 @@ static void test_shards_speeds(void **state)
     assert_int_equal(svt_db_int(db, "SELECT n_stations_reaching FROM main.district_coverage WHERE district_id = "
                                     "'D2'"),
                      2);
-    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
-    same_rows(db, "city_coverage", "radius_m", "covered_pct", 1e-9, "1");
-    same_rows(db, "service_areas", "station_id, radius_m", "area_m2, reached_m", 1e-6, "1");
+    svt_same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
+    svt_same_rows(db, "city_coverage", "radius_m", "covered_pct", 1e-9, "1");
+    svt_same_rows(db, "service_areas", "station_id, radius_m", "area_m2, reached_m", 1e-6, "1");
     sqlite3_close(db);
 }
 
@@ -1193,10 +1001,10 @@ static void test_shards_check(void **state)
     /* each area of responsibility is its district: 1 km2 */
     assert_true(fabs(svt_db_double(db, "SELECT min(area_m2) FROM main.responsibility") - 1e6) < 1e-3);
     assert_true(fabs(svt_db_double(db, "SELECT max(area_m2) FROM main.responsibility") - 1e6) < 1e-3);
-    same_rows(db, "responsibility", "station_id", "area_m2, pop_served, pop_share_pct", 1e-6, "1");
-    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
-    same_rows(db, "critical_stations", "radius_m, rank", "pop_lost, area_lost_m2", 1e-6, "1");
-    same_tables(db);
+    svt_same_rows(db, "responsibility", "station_id", "area_m2, pop_served, pop_share_pct", 1e-6, "1");
+    svt_same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
+    svt_same_rows(db, "critical_stations", "radius_m, rank", "pop_lost, area_lost_m2", 1e-6, "1");
+    svt_same_tables(db);
     sqlite3_close(db);
 }
 
@@ -1242,13 +1050,13 @@ static void test_shards_capacity(void **state)
     assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
     /* the middle stations share their capacity with both neighbours: not a district's own people alone */
     assert_true(svt_db_double(db, "SELECT demand_within FROM r.station_load WHERE station_id = 'S3'") > 400);
-    same_rows(db, "station_load", "station_id, radius_m", "capacity, demand_within, ratio, demand_per_capacity", 1e-9,
+    svt_same_rows(db, "station_load", "station_id, radius_m", "capacity, demand_within, ratio, demand_per_capacity", 1e-9,
               "1");
-    same_rows(db, "district_access", "district_id, radius_m",
+    svt_same_rows(db, "district_access", "district_id, radius_m",
               "access_index, p10, median, p90, pop_below_pct, pop_total, n_points", 1e-9, "district_id IS NOT NULL");
-    same_rows(db, "district_access", "district_id, radius_m",
+    svt_same_rows(db, "district_access", "district_id, radius_m",
               "access_index, p10, median, p90, pop_below_pct, pop_total, n_points", 1e-9, "district_id IS NULL");
-    same_rows(db, "point_access", "district_id, radius_m", "access, weight", 1e-9, "1");
+    svt_same_rows(db, "point_access", "district_id, radius_m", "access, weight", 1e-9, "1");
     /* below 90 per 1,000: D0 (2/3 of S0 and S1's ratios) and D7, 900 of the 3,600 people */
     assert_true(fabs(svt_db_double(db, "SELECT pop_below_pct FROM main.district_access WHERE district_id IS NULL") -
                      25) < 1e-9);
@@ -1257,8 +1065,8 @@ static void test_shards_capacity(void **state)
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.district_access WHERE district_id IS NULL AND p10 IS "
                                     "NOT NULL AND median IS NOT NULL AND p90 IS NOT NULL AND p10 < p90"),
                      1);
-    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
-    same_tables(db);
+    svt_same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
+    svt_same_tables(db);
     sqlite3_close(db);
 }
 
@@ -1289,13 +1097,13 @@ static void test_shards_people(void **state)
 #undef FC
     const char *args[] = {"--stations", st, "--districts", di, "--network", ro, "--mode", "walk", "--minutes", "2",
                           "--max-snap", "50", "--trim", "10", "--population", po, "--population-field", "pop", NULL};
-    sqlite3 *db = sharded_pair("pp", args, "2", 2, svt_path("pp_ref.sqlite"), svt_path("pp_sh.sqlite"));
+    sqlite3 *db = svt_sharded_pair(&pg, "pp", args, "2", 2, svt_path("pp_ref.sqlite"), svt_path("pp_sh.sqlite"));
     /* the single run: the block's point 750 m from T along the street */
     assert_true(fabs(svt_db_double(db, "SELECT median_m FROM r.district_fairness WHERE district_id = 'D0'") - 750) <
                 1e-6);
-    same_rows(db, "district_fairness", "district_id, radius_m",
+    svt_same_rows(db, "district_fairness", "district_id, radius_m",
               "pop_total, pop_covered_pct, median_m, p90_m, median_min, p90_min, n_points", 1e-9, "1");
-    same_rows(db, "people_points", "district_id, weight", "distance_m, minutes", 1e-9, "1");
+    svt_same_rows(db, "people_points", "district_id, weight", "distance_m, minutes", 1e-9, "1");
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.people_points a JOIN r.people_points b USING "
                                     "(district_id, weight) WHERE a.nearest_station_id IS NOT b.nearest_station_id"),
                      0);
@@ -1306,8 +1114,8 @@ static void test_shards_people(void **state)
     assert_int_equal(svt_db_int(db, "SELECT (SELECT count(*) FROM main.responsibility WHERE station_id = 'S') + "
                                     "(SELECT count(*) FROM r.responsibility WHERE station_id = 'S')"),
                      0);
-    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, pop_covered_pct", 1e-9, "1");
-    same_tables(db);
+    svt_same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, pop_covered_pct", 1e-9, "1");
+    svt_same_tables(db);
     sqlite3_close(db);
 }
 
@@ -1339,16 +1147,16 @@ static void test_shards_hours(void **state)
     const char *di = svt_write("hr_d.geojson", d), *st = svt_write("hr_s.geojson", t);
     const char *args[] = {"--stations", st, "--districts", di, "--radius", "1200", "--population-field",
                           "population", "--hours-field", "opening_hours", "--at", "Mo 12:00,Su 12:00", NULL};
-    sqlite3 *db = sharded_pair("hr", args, "4", 2, svt_path("hr_ref.sqlite"), svt_path("hr_sh.sqlite"));
+    sqlite3 *db = svt_sharded_pair(&pg, "hr", args, "4", 2, svt_path("hr_ref.sqlite"), svt_path("hr_sh.sqlite"));
     assert_int_equal(svt_db_int(db, "SELECT min(stations_open) FROM r.time_coverage WHERE moment = 'Su 12:00'"), 4);
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM r.time_coverage WHERE district_id IS NULL"), 2);
-    same_rows(db, "time_coverage", "district_id, radius_m, moment",
+    svt_same_rows(db, "time_coverage", "district_id, radius_m, moment",
               "stations_open, covered_pct, n_stations_reaching, pop_total, pop_covered, pop_covered_pct", 1e-9, "1");
-    same_rows(db, "time_coverage", "district_id, radius_m, moment", "area_m2, covered_m2, gap_m2", 1e-6, "1");
-    same_rows(db, "time_gaps", "district_id, radius_m, moment", "gap_pct, n_parts", 1e-9, "1");
-    same_rows(db, "time_gaps", "district_id, radius_m, moment", "gap_m2", 1e-6, "1");
-    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, pop_covered_pct", 1e-9, "1");
-    same_tables(db);
+    svt_same_rows(db, "time_coverage", "district_id, radius_m, moment", "area_m2, covered_m2, gap_m2", 1e-6, "1");
+    svt_same_rows(db, "time_gaps", "district_id, radius_m, moment", "gap_pct, n_parts", 1e-9, "1");
+    svt_same_rows(db, "time_gaps", "district_id, radius_m, moment", "gap_m2", 1e-6, "1");
+    svt_same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, pop_covered_pct", 1e-9, "1");
+    svt_same_tables(db);
     sqlite3_close(db);
 }
 
@@ -1385,7 +1193,7 @@ static void test_shards_kill(void **state)
     assert_true(WIFSIGNALED(ws));
     /* its shard is still 'running' under the dead worker's lease */
     assert_string_equal(psql("SELECT status FROM svcov.shards WHERE shard_no = %d", killed_shard), "running");
-    run_workers(1, "svcov", "2");
+    svt_run_workers(&pg, 1, "svcov", "2");
     assert_string_equal(psql("SELECT attempt || ' ' || status FROM svcov.shards WHERE shard_no = %d", killed_shard),
                         "2 done");
     assert_null(strstr(psql("SELECT worker FROM svcov.shards WHERE shard_no = %d", killed_shard), like + 1));
@@ -1396,11 +1204,11 @@ static void test_shards_kill(void **state)
     char at[4200];
     snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
     assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
-    same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
-    same_rows(db, "district_coverage", "district_id, radius_m", "covered_m2", 1e-6, "1");
-    same_rows(db, "stations", "station_id", "source_fid", 0, "1");
-    same_rows(db, "service_areas", "station_id, radius_m", "area_m2", 1e-6, "1");
-    same_rows(db, "city_coverage", "radius_m", "covered_pct", 1e-9, "1");
+    svt_same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, n_stations_reaching", 1e-9, "1");
+    svt_same_rows(db, "district_coverage", "district_id, radius_m", "covered_m2", 1e-6, "1");
+    svt_same_rows(db, "stations", "station_id", "source_fid", 0, "1");
+    svt_same_rows(db, "service_areas", "station_id, radius_m", "area_m2", 1e-6, "1");
+    svt_same_rows(db, "city_coverage", "radius_m", "covered_pct", 1e-9, "1");
     sqlite3_close(db);
 }
 
@@ -1440,7 +1248,7 @@ static void test_shards_conn(void **state)
     free(err);
     assert_string_equal(psql("SELECT status FROM svcov.shards WHERE shard_no = %d", lost_shard), "running");
     psql("ALTER ROLE w1 CONNECTION LIMIT -1");
-    run_workers(1, "svcov", "2");
+    svt_run_workers(&pg, 1, "svcov", "2");
     assert_string_equal(psql("SELECT attempt || ' ' || status FROM svcov.shards WHERE shard_no = %d", lost_shard),
                         "2 done");
     SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", "1");

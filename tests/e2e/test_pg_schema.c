@@ -25,25 +25,13 @@ static int pg_skip;
 static int setup(void **state)
 {
     (void)state;
-    if (svt_make_dir("pg_schema") != 0)
-        return -1;
-    int rc = svt_pg_start(&pg);
-    if (rc == 77) {
-        pg_skip = 1;
-        return 0;
-    }
-    mkdir(svt_path("tmp"), 0700);
-    setenv("TMPDIR", svt_path("tmp"), 1);
-    return rc;
+    return svt_pg_setup(&pg, "pg_schema", &pg_skip);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    svt_pg_stop(&pg);
-    svt_run_free();
-    svt_remove_dir();
-    return 0;
+    return svt_pg_teardown(&pg, "test_pg_schema");
 }
 
 /* psql's answer (static buffer, of its own: two answers are compared); fails the test on an error. */
