@@ -11,6 +11,7 @@ packages=(
   build-essential cmake pkg-config
   libgdal-dev gdal-bin            # vector I/O (GDAL/OGR) and ogr2ogr for the benchmark
   libgeos-dev                     # geometry (GEOS C API)
+  libmimalloc-dev                 # the allocator of the svcov program (GEOS's many small allocations)
   libproj-dev proj-bin            # coordinate operations
   libsqlite3-dev sqlite3          # result store
   libspatialite-dev libsqlite3-mod-spatialite spatialite-bin
