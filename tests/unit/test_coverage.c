@@ -33,30 +33,9 @@ static double rng_uniform(void)
 
 /* ---- helpers ---- */
 
-typedef struct {
-    sv_geos *h;
-    sv_ctx *ctx;
-} fixture;
+#include "svtest_geos.h"
 
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->h = sv_geos_create();
-    f->ctx = sv_ctx_create();
-    if (!f->h || !f->ctx)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    sv_geos_destroy(f->h);
-    sv_ctx_destroy(f->ctx);
-    free(f);
-    return 0;
-}
+typedef svt_geos_fixture fixture;
 
 /* A set of districts as WKB. */
 typedef struct {
@@ -542,15 +521,15 @@ static void test_reach_shortcuts_same(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_square_centre_station, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_two_overlapping_circles, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_station_outside_reaching_in, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_zero_stations, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_overlapping_districts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_parameters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_geometry_limit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_random_methods_agree, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reach_shortcuts_same, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_square_centre_station, svt_geos_setup, svt_geos_teardown),
+        cmocka_unit_test_setup_teardown(test_two_overlapping_circles, svt_geos_setup, svt_geos_teardown),
+        cmocka_unit_test_setup_teardown(test_station_outside_reaching_in, svt_geos_setup, svt_geos_teardown),
+        cmocka_unit_test_setup_teardown(test_zero_stations, svt_geos_setup, svt_geos_teardown),
+        cmocka_unit_test_setup_teardown(test_overlapping_districts, svt_geos_setup, svt_geos_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_parameters, svt_geos_setup, svt_geos_teardown),
+        cmocka_unit_test_setup_teardown(test_geometry_limit, svt_geos_setup, svt_geos_teardown),
+        cmocka_unit_test_setup_teardown(test_random_methods_agree, svt_geos_setup, svt_geos_teardown),
+        cmocka_unit_test_setup_teardown(test_reach_shortcuts_same, svt_geos_setup, svt_geos_teardown),
     };
     return cmocka_run_group_tests_name("coverage", tests, NULL, NULL);
 }

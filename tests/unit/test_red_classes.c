@@ -23,30 +23,9 @@
 #define X0 500000.0
 #define Y0 2500000.0
 
-typedef struct {
-    sv_geos *h;
-    sv_ctx *ctx;
-} fixture;
+#include "svtest_geos.h"
 
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->h = sv_geos_create();
-    f->ctx = sv_ctx_create();
-    if (!f->h || !f->ctx)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    sv_geos_destroy(f->h);
-    sv_ctx_destroy(f->ctx);
-    free(f);
-    return 0;
-}
+typedef svt_geos_fixture fixture;
 
 /* The stored polygon of class c (NULL when the class is empty). */
 static sv_geom *class_geom(fixture *f, const sv_redundancy *r, int c)
@@ -202,5 +181,5 @@ int main(void)
         cmocka_unit_test(test_uncovered),   cmocka_unit_test(test_class0_most), cmocka_unit_test(test_class3_most),
         cmocka_unit_test(test_class2_most), cmocka_unit_test(test_ties),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, svt_geos_setup, svt_geos_teardown);
 }

@@ -37,30 +37,9 @@ static double rng_uniform(void)
     return (double)((rng_state * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
 }
 
-typedef struct {
-    sv_geos *h;
-    sv_ctx *ctx;
-} fixture;
+#include "svtest_geos.h"
 
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->h = sv_geos_create();
-    f->ctx = sv_ctx_create();
-    if (!f->h || !f->ctx)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    sv_geos_destroy(f->h);
-    sv_ctx_destroy(f->ctx);
-    free(f);
-    return 0;
-}
+typedef svt_geos_fixture fixture;
 
 /* The classes of region (a piece) with the circles ids[0..n) crossing it and
  * base more holding all of it (base_only: the one when base is 1), and what
@@ -279,9 +258,9 @@ static void test_base_counts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_random_dense_exact, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tie_at_bisector_kept, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_base_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_random_dense_exact, svt_geos_setup, svt_geos_teardown),
+        cmocka_unit_test_setup_teardown(test_tie_at_bisector_kept, svt_geos_setup, svt_geos_teardown),
+        cmocka_unit_test_setup_teardown(test_base_counts, svt_geos_setup, svt_geos_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
