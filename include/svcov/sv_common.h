@@ -163,6 +163,10 @@ void sv_free(void *p);
  * unchanged, still owned by the caller). */
 int sv_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t first);
 
+/* Bytes of memory available now: SVCOV_MEM_LIMIT when set (bytes, or with a k/M/G/T suffix, e.g. 512M), else
+ * /proc/meminfo's MemAvailable, or the room below the cgroup's memory.max when that is less; -1 unknown. */
+double sv_mem_available(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -204,9 +204,6 @@ void sv_site_net_free(sv_site_net *n);
 sv_status sv_siting_run(sv_ctx *ctx, const sv_siting_opts *opts, sv_siting **out);
 void sv_siting_destroy(sv_siting *s);
 
-/* Bytes of memory available now: SVCOV_MEM_LIMIT when set (bytes, or with a k/M/G/T suffix, e.g. 512M), else
- * /proc/meminfo's MemAvailable, or the room below the cgroup's memory.max when that is less; -1 unknown. */
-double sv_mem_available(void);
 /* SVCOV_MEM_LIMIT when it is set but not a size (then ignored; for a warning), else NULL. */
 const char *sv_mem_limit_invalid(void);
 /* bytes as "1.2 GB" or "340 MB" */

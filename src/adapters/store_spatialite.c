@@ -5,7 +5,6 @@
 #include "svcov/sv_blob.h"
 #include "svcov/sv_text.h"
 #include "svcov/sv_cncoords.h"
-#include "svcov/sv_site.h" /* sv_mem_available */
 
 #include "core/schema.h"
 
