@@ -47,6 +47,63 @@ static const struct {
     {"status", cmd_status, SV_N_("the runs of a PostGIS store, or the shards and progress of one")},
 };
 
+/* Edits (insert, delete, replace one letter) from a to b, at most 3 counted: a typo's distance. */
+static int edits(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > 32 || nb > 32)
+        return 3;
+    int row[33];
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= na; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= nb; j++) {
+            int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[nb] < 3 ? row[nb] : 3;
+}
+
+/* An unknown command: every command named (from the table), and the nearest one when it is a typo
+ * (one or two letters off). */
+static void unknown_command(const char *name)
+{
+    char list[256] = "";
+    size_t used = 0;
+    const char *near = NULL;
+    int near_d = 3;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        int n = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", commands[i].name);
+        if (n > 0 && (size_t)n < sizeof list - used)
+            used += (size_t)n;
+        int d = edits(name, commands[i].name);
+        if (d < near_d) {
+            near_d = d;
+            near = commands[i].name;
+        }
+    }
+    sv_lang L = cli_msg_lang();
+    sv_buf text = {0}, out = {0};
+    if (near)
+        sv_buf_printf(&text, sv_tr(L, "svcov: unknown command '%s'; did you mean '%s'? The commands are: %s (svcov --help)"),
+                      name, near, list);
+    else
+        sv_buf_printf(&text, sv_tr(L, "svcov: unknown command '%s'; the commands are: %s (svcov --help)"), name, list);
+    if (text.data && !text.failed)
+        sv_buf_term(&out, text.data, 1); /* the name as typed, control characters made visible */
+    fprintf(stderr, "%s\n", out.data && !out.failed ? out.data : "svcov: unknown command (svcov --help)");
+    sv_buf_free(&text);
+    sv_buf_free(&out);
+}
+
 static void print_version(void)
 {
     printf("svcov %s\n", SV_VERSION);
@@ -116,10 +173,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr,
-            sv_tr(cli_msg_lang(),
-                  "svcov: unknown command '%s'; commands are analyze, export, query, site, map, report (svcov --help)\n"),
-            argv[1]);
+    unknown_command(argv[1]);
     return EXIT_USAGE;
 }
 

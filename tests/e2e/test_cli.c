@@ -357,6 +357,12 @@ static void test_usage_errors(void **state)
     U("unexpected argument", "analyze", "--stations", s, "--districts", d, "--radius", "500", "--out", out,
       "extra");
     U("unknown command", "analyse");
+    /* a typo gets the nearest command; every command is listed (from the command table) */
+    U("svcov: unknown command 'analyse'; did you mean 'analyze'? The commands are: analyze, export, query, site, "
+      "map, report, compare, poster, plan, worker, finish, status (svcov --help)",
+      "analyse");
+    U("did you mean 'worker'?", "workers");
+    U("svcov: unknown command 'frobnicate'; the commands are: analyze,", "frobnicate");
 #undef U
 }
 

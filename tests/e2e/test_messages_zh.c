@@ -230,7 +230,8 @@ static void test_usage(void **state)
     SVT_EXPECT(2, "query", "--lang", "xx");
     SVT_ERR_HAS("svcov query: --lang: unknown language 'xx'");
     SVT_EXPECT(2, "frobnicate", "--lang", "zh");
-    SVT_ERR_HAS("svcov：未知命令 'frobnicate'；命令有 analyze、export、query、site、map、report（svcov --help）");
+    SVT_ERR_HAS("svcov：未知命令 'frobnicate'；命令有：analyze, export, query, site, map, report, compare, poster, "
+                "plan, worker, finish, status（svcov --help）");
 }
 
 /* the last line of stderr starts with, or contains, text */
