@@ -69,4 +69,12 @@ static const char *const db_values[] = {
     SV_NP_("stage", "grid"), SV_NP_("stage", "whole area"), SV_NP_("stage", "comparing"),
     SV_NP_("stage", "writing"), SV_NP_("stage", "indexes"), SV_NP_("stage", "early writer"), SV_NP_("stage", "early writer (thread)"),
     SV_NP_("stage", "finish"), SV_NP_("stage", "other"), SV_NP_("stage", "total"),
+    /* svcov status: the columns of its tables and the states of runs and shards (shards.status) */
+    SV_NP_("status column", "run"), SV_NP_("status column", "started_utc"), SV_NP_("status column", "status"),
+    SV_NP_("status column", "shards_done"), SV_NP_("status column", "districts"),
+    SV_NP_("status column", "command"), SV_NP_("status column", "shard"), SV_NP_("status column", "attempt"),
+    SV_NP_("status column", "worker"), SV_NP_("status column", "lease_until"), SV_NP_("status column", "rows"),
+    SV_NP_("status column", "seconds"), SV_NP_("status column", "message"),
+    SV_NP_("shard status", "todo"), SV_NP_("shard status", "running"), SV_NP_("shard status", "done"),
+    SV_NP_("shard status", "failed"), SV_NP_("shard status", "planned"), SV_NP_("shard status", "complete"),
 };

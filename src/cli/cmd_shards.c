@@ -593,15 +593,23 @@ typedef struct {
 static int status_row(void *userdata, int ncol, const char *const *names, const char *const *values)
 {
     status_state *s = userdata;
-    if (!values) {
-        char align[32];
-        for (int i = 0; i < ncol && i < 31; i++)
+    sv_lang L = cli_msg_lang();
+    const char *shown[32];
+    if (ncol > 32)
+        ncol = 32;
+    if (!values) { /* the headings, in the command's language */
+        char align[33];
+        for (int i = 0; i < ncol; i++) {
             align[i] = 'l';
-        align[ncol < 31 ? ncol : 31] = '\0';
-        s->t = table_create(ncol, names, align);
+            shown[i] = sv_trp(L, "status column", names[i]);
+        }
+        align[ncol] = '\0';
+        s->t = table_create(ncol, shown, align);
         return s->t == NULL;
     }
-    return table_add(s->t, values) != 0;
+    for (int i = 0; i < ncol; i++) /* a run's or shard's state in words (the database keeps the English) */
+        shown[i] = strcmp(names[i], "status") == 0 ? sv_trp(L, "shard status", values[i]) : values[i];
+    return table_add(s->t, shown) != 0;
 }
 
 int cmd_status(int argc, char **argv)

@@ -1414,6 +1414,17 @@ static void test_shards_zh(void **state)
     assert_null(strstr(svt_last.err, "shard "));
     SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", "1", "--lang", "zh");
     SVT_ERR_HAS("svcov finish: 运行 1 已完成\n");
+    /* svcov status: headings and states in Chinese, the rest as stored */
+    SVT_EXPECT(0, "status", "--db", pg.pg, "--run", "1", "--lang", "zh");
+    SVT_OUT_HAS("分片");
+    SVT_OUT_HAS("尝试次数");
+    SVT_OUT_HAS("已完成");
+    assert_null(strstr(svt_last.out, "done"));
+    assert_null(strstr(svt_last.out, "attempt"));
+    SVT_EXPECT(0, "status", "--db", pg.pg, "--lang", "zh");
+    SVT_OUT_HAS("已完成分片");
+    SVT_OUT_HAS("全部完成");
+    SVT_OUT_HAS("2/2");
     /* English, as it always was */
     SVT_EXPECT(0, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--minutes", "10", "--shards", "2",
                "--out", pg.pg);
@@ -1428,6 +1439,9 @@ static void test_shards_zh(void **state)
         assert_true((unsigned char)*p < 0x80);
     SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", "2");
     SVT_ERR_HAS("svcov finish: run 2 is complete\n");
+    SVT_EXPECT(0, "status", "--db", pg.pg, "--run", "2");
+    SVT_OUT_HAS("attempt");
+    SVT_OUT_HAS("done");
 }
 
 int main(int argc, char **argv)
