@@ -76,14 +76,14 @@ void sv_analyze_estimate(sv_analyze_counts *e, int threads)
     e->seconds = ops / OPS_PER_SECOND / (threads > 0 ? threads : 1);
 }
 
-static void human_time(double s, char *buf, size_t size)
+static void human_time(sv_lang L, double s, char *buf, size_t size)
 {
     if (s >= 5400)
-        snprintf(buf, size, "%.1f h", s / 3600);
+        snprintf(buf, size, sv_tr(L, "%.1f h"), s / 3600);
     else if (s >= 90)
-        snprintf(buf, size, "%.0f min", s / 60);
+        snprintf(buf, size, sv_tr(L, "%.0f min"), s / 60);
     else
-        snprintf(buf, size, "%.0f s", s < 1 ? 1 : s);
+        snprintf(buf, size, sv_tr(L, "%.0f s"), s < 1 ? 1 : s);
 }
 
 sv_status sv_analyze_budget_check(sv_ctx *ctx, const sv_analyze_counts *e, int force)
@@ -95,18 +95,20 @@ sv_status sv_analyze_budget_check(sv_ctx *ctx, const sv_analyze_counts *e, int f
     char need_s[32], have_s[32], time_s[32], what[512];
     sv_human_bytes(e->bytes, need_s, sizeof need_s);
     sv_human_bytes(have, have_s, sizeof have_s);
-    human_time(e->seconds, time_s, sizeof time_s);
-    snprintf(what, sizeof what, "%.0f stations x %.0f breaks x %.0f circle vertices, %.0f district vertices", e->n_stations,
-             e->n_breaks, e->circle_vertices, e->district_vertices);
+    sv_lang L = sv_ctx_lang(ctx); /* the sizes in the message's language, as the message */
+    human_time(L, e->seconds, time_s, sizeof time_s);
+    snprintf(what, sizeof what, sv_tr(L, "%.0f stations x %.0f breaks x %.0f circle vertices, %.0f district vertices"),
+             e->n_stations, e->n_breaks, e->circle_vertices, e->district_vertices);
     if (e->network_vertices > 0)
-        snprintf(what + strlen(what), sizeof what - strlen(what), ", %.0f network vertices", e->network_vertices);
+        snprintf(what + strlen(what), sizeof what - strlen(what), sv_tr(L, ", %.0f network vertices"),
+                 e->network_vertices);
     if (e->demand_points > 0)
-        snprintf(what + strlen(what), sizeof what - strlen(what), ", %.0f demand points", e->demand_points);
+        snprintf(what + strlen(what), sizeof what - strlen(what), sv_tr(L, ", %.0f demand points"), e->demand_points);
     if (e->population_vertices > 0)
-        snprintf(what + strlen(what), sizeof what - strlen(what), ", %.0f population vertices",
+        snprintf(what + strlen(what), sizeof what - strlen(what), sv_tr(L, ", %.0f population vertices"),
                  e->population_vertices);
     if (e->raster_cells > 0)
-        snprintf(what + strlen(what), sizeof what - strlen(what), ", %.0f raster cells", e->raster_cells);
+        snprintf(what + strlen(what), sizeof what - strlen(what), sv_tr(L, ", %.0f raster cells"), e->raster_cells);
     if (have > 0 && e->bytes > have && !force) {
         /* the stages that can be left out, each with what it saves (only those that lower the peak) */
         char drop[320] = "";

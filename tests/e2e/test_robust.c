@@ -942,6 +942,9 @@ static void test_progress_long_steps(void **state)
     SVT_ERR_HAS(want);
     snprintf(want, sizeof want, "svcov analyze: 正在读取 %s：100%%\n", csv);
     SVT_ERR_HAS(want);
+    /* the sizes in the refusal in Chinese too, not only the words around them */
+    SVT_ERR_HAS("60000 个站点 × 1 个时距档 × ");
+    assert_null(strstr(svt_last.err, "stations x"));
 }
 
 /* Issue 18 item 5: 200,000 stations ignored SIGTERM once. SIGTERM or SIGINT while the CSV is read (the moment
