@@ -292,6 +292,12 @@ static int shard_of_district(const sv_shard_plan *p, const char *id)
     return 0;
 }
 
+int sv_shard_own_district(void *userdata, const char *district_id)
+{
+    const sv_shard_worker *w = userdata;
+    return district_id && shard_of_district(w->plan, district_id) == w->shard;
+}
+
 static int meets(const sv_env *a, const sv_env *b, double grow)
 {
     return a->xmin <= b->xmax + grow && b->xmin - grow <= a->xmax && a->ymin <= b->ymax + grow &&
@@ -470,21 +476,16 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
         w->window_need = fmax(fmax(w->window.xmin - (need.xmin - H), (need.xmax + H) - w->window.xmax),
                               fmax(w->window.ymin - (need.ymin - H), (need.ymax + H) - w->window.ymax));
     }
-    /* what was left out, for the check of the areas of responsibility */
+    /* the stations left out, for the checks of people points and areas of responsibility */
     free(w->left_xy);
-    free(w->left_env);
-    w->left_xy = NULL, w->left_env = NULL, w->n_left = w->n_left_env = 0;
-    if (rc == SV_OK && (!(w->left_xy = sv_malloc((inputs[0]->n + 1) * 2 * sizeof *w->left_xy)) ||
-                        !(w->left_env = sv_malloc((inputs[1]->n + 1) * sizeof *w->left_env))))
+    w->left_xy = NULL, w->n_left = 0;
+    if (rc == SV_OK && !(w->left_xy = sv_malloc((inputs[0]->n + 1) * 2 * sizeof *w->left_xy)))
         rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     for (size_t i = 0; rc == SV_OK && i < inputs[0]->n; i++)
         if (!keep[0][i] && !isnan(env[0][i].xmin)) {
             w->left_xy[2 * w->n_left] = (env[0][i].xmin + env[0][i].xmax) / 2;
             w->left_xy[2 * w->n_left++ + 1] = (env[0][i].ymin + env[0][i].ymax) / 2;
         }
-    for (size_t i = 0; rc == SV_OK && i < inputs[1]->n; i++)
-        if (!keep[1][i] && !isnan(env[1][i].xmin))
-            w->left_env[w->n_left_env++] = env[1][i];
     free(w->own_station);
     w->n_own_station = 0;
     if (rc == SV_OK && !(w->own_station = sv_calloc(inputs[0]->n + 1, 1)))
@@ -619,12 +620,15 @@ int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, si
     }
     if (table == SV_TABLE_DEMAND_REACH)
         return in_set(w->demand, w->n_demand, text_of(t, values, n, "demand_id"));
-    /* critical_stations and responsibility: the own stations' rows (exact from the wider station halo);
-     * svcov finish ranks them over the whole run and computes the shares of the whole */
+    /* critical_stations: the own stations' rows (exact from the wider station halo); svcov finish ranks them
+     * over the whole run. responsibility: every station's piece of its area in the own districts (the
+     * analysis drew them only there, sv_shard_own_district); finish unites the pieces of each station */
     if (table == SV_TABLE_REACHED_STREETS && !text_of(t, values, n, "station_id"))
         return 1; /* from all stations together: finish takes each shard's part of the plane */
+    if (table == SV_TABLE_RESPONSIBILITY)
+        return 1;
     if (table == SV_TABLE_SERVICE_AREAS || table == SV_TABLE_REACHED_STREETS || table == SV_TABLE_CRITICAL ||
-        table == SV_TABLE_RESPONSIBILITY || table == SV_TABLE_STATION_SERVICES || table == SV_TABLE_STATION_LOAD)
+        table == SV_TABLE_STATION_SERVICES || table == SV_TABLE_STATION_LOAD)
         return in_set(w->stations, w->n_stations, text_of(t, values, n, "station_id"));
     if (table == SV_TABLE_TIME_COVERAGE && !text_of(t, values, n, "district_id"))
         return 1; /* its stations_open: the own stations open; finish sums them, and makes the whole area's */
@@ -648,7 +652,7 @@ typedef struct {
     const char *why; /* the first row that needs a wider halo */
     char id[128];
     double need;
-    station_at *at; /* the own stations' places, by id */
+    station_at *at; /* every station's place, by id (ids owned) */
     size_t n_at;
 } check_state;
 
@@ -751,40 +755,35 @@ static int cmp_station_at(const void *a, const void *b)
     return strcmp(((const station_at *)a)->id, ((const station_at *)b)->id);
 }
 
-/* An own station's area of responsibility. Circles (Voronoi cells of the stations, cut to the districts):
- * exact when no station left out is nearer to any of it than its station s, and it meets no district left
- * out. The part of the plane nearer to s than to a station u is a half-plane, which holds the polygon when it
- * holds its vertices: so each vertex v is tested against the stations left out. Fast first: every station
- * left out lies outside own grown by known_m (2H x scale), and with g(v) = how far v lies outside own (the
- * largest of the four side distances, negative inside) v is nearer to s than to all of them when
- * |v - s| + g(v) <= known_m; only the vertices beyond are tested station by station. The districts left out
- * lie outside own grown by H x scale: a polygon within it meets none of them, else its box is tested against
- * theirs. (A part of the cell that no kept district touches, across a gap between districts, is not seen;
- * nor was it by the test before.) Network mode (the Voronoi cells of the demand points, grouped by their
- * nearest station along the streets): a half-plane does not bound those, and the cells of the last points
- * kept end at the kept districts' edge, so an area cut short there would pass a vertex test (pg_shards_far);
- * its area must lie within H x scale of the station. Not seen either: the points of a district that no shard
- * of the station keeps, across a gap wider than H x scale, whose nearest station it is (pg_shards_people:
- * station T's area lacks D0's block; the other shard gives that block T exactly, in people_points). */
+/* The pieces of the areas of responsibility (each station's, kept or context, within the shard's own
+ * districts: sv_shard_own_district). A piece is exact when every place of it has its station as the nearest
+ * of all stations, not only of those kept; finish unites the pieces of a station, which do not overlap (own
+ * districts do not), into its area: the single run's, as each place of every district lies in exactly one
+ * shard's pieces. Circles (Voronoi cells of the stations, cut to the own districts): the part of the plane
+ * nearer to s than to a station u is a half-plane, which holds the piece when it holds its vertices, so each
+ * vertex v is tested against the stations left out. Fast first: every station left out lies outside own
+ * grown by known_m (2H x scale), and with g(v) = how far v lies outside own (the largest of the four side
+ * distances, negative inside) v is nearer to s than to all of them when |v - s| + g(v) <= known_m; only the
+ * vertices beyond are tested station by station. A district the shard does not read needs no test: its
+ * places are another shard's pieces (pg_equiv_gap_cell: G's cell reaches a district across a gap wider than
+ * the halo, which only the other shard reads). Network mode (the Voronoi cells of the people points, grouped
+ * by their nearest station along the streets): each own point's nearest station is exact by the checks of
+ * demand and people points, and the points left out lie beyond H x scale of own; no widening for the areas
+ * (pg_shards_people: station T's pieces in D0, across a gap that T's shard never reads, and in D1). */
 typedef struct {
     const station_at *s;
     const sv_shard_worker *w;
-    double need;  /* > known_m: the area needs a wider halo */
-    int outside;  /* a vertex lies beyond own grown by H x scale */
-    sv_env box;
+    double need; /* > known_m: the piece needs a wider halo */
 } resp_need;
 
 static void vertex_need(void *ud, double x, double y)
 {
     resp_need *r = ud;
     const sv_shard_worker *w = r->w;
-    grow_env(&r->box, x, y);
     double g = fmax(fmax(w->own.xmin - x, x - w->own.xmax), fmax(w->own.ymin - y, y - w->own.ymax));
     double d = hypot(x - r->s->x, y - r->s->y);
-    if (2 * g >= w->known_m)
-        r->outside = 1;
     if (r->need <= w->known_m && left_nearer(w, x, y, d))
-        r->need = d + g;
+        r->need = d + g; /* > known_m: else no station left out could be nearer */
 }
 
 static sv_status check_responsibility(sv_ctx *ctx, void *userdata, long long key, const sv_value *values,
@@ -797,48 +796,41 @@ static sv_status check_responsibility(sv_ctx *ctx, void *userdata, long long key
     const sv_table_desc *t = sv_schema_table(SV_TABLE_RESPONSIBILITY);
     station_at k = {text_of(t, values, n, "station_id"), 0, 0};
     const station_at *s = k.id && cs->n_at ? bsearch(&k, cs->at, cs->n_at, sizeof *cs->at, cmp_station_at) : NULL;
-    sv_env e;
-    if (cs->why || !s || wkb_env(NULL, wkb, len, &e) != 0)
+    if (cs->why || !s || !wkb || w->network)
         return SV_OK;
-    double need;
-    if (w->network) {
-        need = 2 * hypot(fmax(fabs(e.xmin - s->x), fabs(e.xmax - s->x)),
-                         fmax(fabs(e.ymin - s->y), fabs(e.ymax - s->y)));
-    } else {
-        resp_need r = {.s = s, .w = w, .need = 0, .box = {INFINITY, INFINITY, -INFINITY, -INFINITY}};
-        size_t pos = 0;
-        wkb_walk(wkb, len, &pos, vertex_need, &r, 0);
-        for (size_t i = 0; r.outside && r.need <= w->known_m && i < w->n_left_env; i++)
-            if (meets(&r.box, &w->left_env[i], 1e-6)) {
-                double g = fmax(fmax(w->own.xmin - r.box.xmin, r.box.xmax - w->own.xmax),
-                                fmax(w->own.ymin - r.box.ymin, r.box.ymax - w->own.ymax));
-                r.need = fmax(2 * g, w->known_m) * (1 + 1e-9) + 1e-6;
-            }
-        need = r.need;
-    }
-    if (need > w->known_m) {
+    resp_need r = {.s = s, .w = w, .need = 0};
+    size_t pos = 0;
+    wkb_walk(wkb, len, &pos, vertex_need, &r, 0);
+    if (r.need > w->known_m) {
         cs->why = "responsibility";
         snprintf(cs->id, sizeof cs->id, "%s", k.id);
-        cs->need = need;
+        cs->need = r.need;
     }
     return SV_OK;
 }
 
+/* Every station of the shard's analysis, by id and place (the own ones also into w->stations). */
 static sv_status note_station(sv_ctx *ctx, void *userdata, long long key, const sv_value *values, size_t n,
                               const unsigned char *wkb, size_t len)
 {
     (void)key;
     check_state *cs = userdata;
     sv_shard_worker *w = cs->w;
-    size_t before = w->n_stations;
-    if (!sv_shard_keep_row(w, SV_TABLE_STATIONS, values, n, wkb, len) || w->n_stations == before)
+    const char *id = text_of(sv_schema_table(SV_TABLE_STATIONS), values, n, "station_id");
+    if (!id)
         return SV_OK;
+    sv_shard_keep_row(w, SV_TABLE_STATIONS, values, n, wkb, len);
     station_at *at = sv_realloc(cs->at, (cs->n_at + 1) * sizeof *at);
-    if (!at)
+    char *copy = sv_strdup(id);
+    if (at)
+        cs->at = at;
+    if (!at || !copy) {
+        free(copy);
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
-    cs->at = at;
-    at[cs->n_at].id = w->stations[w->n_stations - 1];
-    wkb_point(wkb, len, &at[cs->n_at].x, &at[cs->n_at].y);
+    }
+    at[cs->n_at].id = copy;
+    if (wkb_point(wkb, len, &at[cs->n_at].x, &at[cs->n_at].y) != 0)
+        at[cs->n_at].x = at[cs->n_at].y = NAN;
     cs->n_at++;
     return SV_OK;
 }
@@ -870,6 +862,8 @@ sv_status sv_shard_check(sv_ctx *ctx, const char *db_path, sv_shard_worker *w, d
     if (rc == SV_OK && !cs.why)
         rc = sv_store_scan(ctx, rd, SV_TABLE_RESPONSIBILITY, check_responsibility, &cs);
     sv_store_close_read(rd);
+    for (size_t i = 0; i < cs.n_at; i++)
+        free((char *)cs.at[i].id);
     free(cs.at);
     sv_shard_worker_reset(w); /* publishing fills the sets again */
     if (rc == SV_OK && cs.why)
@@ -900,7 +894,6 @@ void sv_shard_worker_free(sv_shard_worker *w)
         free(w->stations);
         free(w->demand);
         free(w->left_xy);
-        free(w->left_env);
         free(w->own_station);
     }
 }
