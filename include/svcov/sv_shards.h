@@ -75,7 +75,23 @@ typedef struct {
      * time-of-day stage counts the own stations open for finish */
     unsigned char *own_station;
     size_t n_own_station;
+    /* the plan's districts by id and their centres in a grid (sv_shard_worker_index; NULL: not built, the
+     * look-ups scan the plan); freed by sv_shard_worker_free */
+    struct sv_shard_index *index;
+    /* set by sv_shard_filter: the category value of every station of the run ("": none), n_run_categories
+     * of them; freed by sv_shard_worker_free */
+    char **run_categories;
+    size_t n_run_categories;
 } sv_shard_worker;
+
+/* Builds w->index for w->plan (again when the plan changed; sv_shard_filter calls it): SV_OK or
+ * SV_ERR_NOMEM. */
+sv_status sv_shard_worker_index(sv_ctx *ctx, sv_shard_worker *w);
+/* As sv_shard_nearest(w->plan, x, y), the same shard for every point (ties: the first district), through
+ * w->index when it is built. */
+int sv_shard_worker_nearest(const sv_shard_worker *w, double x, double y);
+/* The shard of the plan's district id, 0 when none. */
+int sv_shard_worker_district(const sv_shard_worker *w, const char *id);
 
 /* The shard hook of `svcov worker`: keeps the shard's districts and what lies within the halo of them
  * (userdata: sv_shard_worker). */
@@ -84,6 +100,9 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
 /* 1 when district_id is one of the shard's own (userdata: sv_shard_worker): sv_analyze_opts.resp_district,
  * so the shard computes every station's area of responsibility within its own districts. */
 int sv_shard_own_district(void *userdata, const char *district_id);
+/* w->run_categories (userdata: sv_shard_worker): sv_analyze_opts.run_categories, so a shard's coverage by
+ * category has the run's categories (a shard keeping no station of one had no rows of it). */
+size_t sv_shard_run_categories(void *userdata, const char *const **values);
 /* 1 when a row of the shard's analysis belongs to the shard (called in table order), 0 when it belongs to
  * another or is computed by svcov finish (city_coverage, the whole-area rows; critical_stations is kept for
  * the own stations, finish ranks them; responsibility for every station: the pieces of its area in the
