@@ -798,9 +798,9 @@ static void test_shards_far(void **state)
         assert_int_equal(svt_last.status, 0);
         SVT_EXPECT(0, "worker", "--db", pg.pg, "--pg-schema", schema);
         /* the far shards needed stations beyond their halo: computed again, wider (along the street for
-         * the demand points' nearest station; by straight line for the window their own station C needs).
-         * Station C's area of responsibility reaches the last district: each shard's piece of it is exact
-         * without a wider halo (before, shard 2 was computed again for it: "responsibility C") */
+         * the demand points' nearest station; by straight line for the window that station C, their nearest,
+         * needs). Station C's area of responsibility reaches the last district: each shard's piece of it is exact
+         * without a wider halo (before, a shard was computed again for it: "responsibility C") */
         SVT_ERR_HAS(net ? "demand P" : "window of the shard");
         SVT_ERR_HAS("computing it again with");
         assert_null(strstr(svt_last.err, "responsibility"));
