@@ -61,6 +61,14 @@ typedef struct sv_analyze_opts {
      * nothing computed or written; the run then ends with SV_OK and a partial analysis). NULL: none. */
     sv_shard_hook_fn shard_hook;
     void *shard_userdata;
+    /* A sharded run's worker: the areas of responsibility of every station only within the districts for
+     * which this returns 1 (the shard's own; called with shard_userdata); finish unites the pieces. NULL:
+     * within all districts. */
+    int (*resp_district)(void *userdata, const char *district_id);
+    /* A sharded run's worker: the category values of every station of the run (one per station, "": none;
+     * *values set, their count returned; called with shard_userdata), so the shard's coverage by category
+     * has the run's categories, also those that no station it keeps offers. NULL: the stations analysed. */
+    size_t (*run_categories)(void *userdata, const char *const **values);
     /* A sharded run's worker: read streets and population polygons only within this box (xmin, ymin,
      * xmax, ymax in EPSG:read_window_epsg, the plan's CRS); NULL: all. */
     const double *read_window;

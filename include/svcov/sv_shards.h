@@ -67,25 +67,46 @@ typedef struct {
     double window_need;      /* how far (metres) it fell short */
     const char *check_why;   /* sv_shard_check: "demand", "responsibility" or "window", NULL: exact */
     char check_id[128];      /* the first demand point or station that needed more */
-    /* set by sv_shard_filter for sv_shard_check: the stations left out (x, y pairs) and the envelopes of the
-     * districts left out; freed by sv_shard_worker_free */
+    /* set by sv_shard_filter for sv_shard_check: the stations left out (x, y pairs); freed by
+     * sv_shard_worker_free */
     double *left_xy;
     size_t n_left;
-    sv_env *left_env;
-    size_t n_left_env;
     /* set by sv_shard_filter: 1 for each station kept (in the order kept) that is the shard's own; the
      * time-of-day stage counts the own stations open for finish */
     unsigned char *own_station;
     size_t n_own_station;
+    /* the plan's districts by id and their centres in a grid (sv_shard_worker_index; NULL: not built, the
+     * look-ups scan the plan); freed by sv_shard_worker_free */
+    struct sv_shard_index *index;
+    /* set by sv_shard_filter: the category value of every station of the run ("": none), n_run_categories
+     * of them; freed by sv_shard_worker_free */
+    char **run_categories;
+    size_t n_run_categories;
 } sv_shard_worker;
+
+/* Builds w->index for w->plan (again when the plan changed; sv_shard_filter calls it): SV_OK or
+ * SV_ERR_NOMEM. */
+sv_status sv_shard_worker_index(sv_ctx *ctx, sv_shard_worker *w);
+/* As sv_shard_nearest(w->plan, x, y), the same shard for every point (ties: the first district), through
+ * w->index when it is built. */
+int sv_shard_worker_nearest(const sv_shard_worker *w, double x, double y);
+/* The shard of the plan's district id, 0 when none. */
+int sv_shard_worker_district(const sv_shard_worker *w, const char *id);
 
 /* The shard hook of `svcov worker`: keeps the shard's districts and what lies within the halo of them
  * (userdata: sv_shard_worker). */
 sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *opts, const sv_analysis *a,
                           sv_featureset *const inputs[5], int *stop);
+/* 1 when district_id is one of the shard's own (userdata: sv_shard_worker): sv_analyze_opts.resp_district,
+ * so the shard computes every station's area of responsibility within its own districts. */
+int sv_shard_own_district(void *userdata, const char *district_id);
+/* w->run_categories (userdata: sv_shard_worker): sv_analyze_opts.run_categories, so a shard's coverage by
+ * category has the run's categories (a shard keeping no station of one had no rows of it). */
+size_t sv_shard_run_categories(void *userdata, const char *const **values);
 /* 1 when a row of the shard's analysis belongs to the shard (called in table order), 0 when it belongs to
- * another or is computed by svcov finish (city_coverage, the whole-area rows; critical_stations and
- * responsibility are kept for the own stations, finish ranks them and computes their shares of the whole). */
+ * another or is computed by svcov finish (city_coverage, the whole-area rows; critical_stations is kept for
+ * the own stations, finish ranks them; responsibility for every station: the pieces of its area in the
+ * shard's own districts, which finish unites). */
 int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, size_t n, const unsigned char *wkb,
                       size_t len);
 /* After the shard's analysis into db_path: *wider = 0 when every row the shard keeps is exact, else the

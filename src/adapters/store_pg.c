@@ -1930,7 +1930,8 @@ static sv_status finish_access_points(sv_ctx *ctx, PGconn *c, const char *schema
 /* What no shard can compute alone, from the rows of all of them (districts partition the area, as
  * city_coverage assumes): the whole-area rows of district_redundancy, district_fairness, category_coverage
  * and district_demand, the streets reached from all stations; the stations of each category; critical_stations ranked over the whole run and their
- * share of all people; each area of responsibility's share of all people served. Keys of the rows made here
+ * share of all people; each station's area of responsibility united from the shards' pieces, and its share of
+ * all people served. Keys of the rows made here
  * are below 2^32 (no shard's). */
 static sv_status finish_whole_area(sv_ctx *ctx, PGconn *c, const char *schema, const char *rid)
 {
@@ -2045,7 +2046,17 @@ static sv_status finish_whole_area(sv_ctx *ctx, PGconn *c, const char *schema, c
                   "radius_m, moment;\n"
                   "DELETE FROM \"%s\".time_coverage WHERE run_id = $1 AND district_id IS NULL AND (id >> 32) > 0;\n",
                   S, S, S, S, S);
-    /* responsibility: the share of all people served */
+    /* responsibility: each shard published every station's piece of its area in the shard's own districts
+     * (which do not overlap); a station's area is the union of its pieces, its area, people and points their
+     * sums; then the share of all people served */
+    sv_buf_printf(&b,
+                  "INSERT INTO \"%s\".responsibility (run_id, id, station_id, name, method, area_m2, pop_served, "
+                  "pop_share_pct, n_points, geom) SELECT $1, row_number() OVER (ORDER BY min(id)), station_id, "
+                  "min(name), min(method), sum(area_m2), sum(pop_served), NULL, sum(n_points), "
+                  "ST_Multi(ST_Union(geom)) FROM \"%s\".responsibility WHERE run_id = $1 AND (id >> 32) > 0 GROUP BY "
+                  "station_id;\n"
+                  "DELETE FROM \"%s\".responsibility WHERE run_id = $1 AND (id >> 32) > 0;\n",
+                  S, S, S);
     sv_buf_printf(&b,
                   "UPDATE \"%s\".responsibility x SET pop_share_pct = CASE WHEN t.served > 0 AND x.pop_served IS NOT "
                   "NULL THEN 100 * x.pop_served / t.served END FROM (SELECT sum(pop_served) AS served FROM "

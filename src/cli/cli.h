@@ -137,6 +137,8 @@ void cli_pg_done(cli_pg *pg);
 #include "svcov/sv_analyze.h"
 extern sv_shard_hook_fn cli_analyze_hook;
 extern void *cli_analyze_hook_data;
+extern int (*cli_analyze_resp_district)(void *userdata, const char *district_id);
+extern size_t (*cli_analyze_run_categories)(void *userdata, const char *const **values);
 /* svcov worker: the box (analysis CRS EPSG:cli_analyze_window_epsg) analyze reads streets and population
  * polygons in; NULL: all. */
 extern const double *cli_analyze_window;

@@ -408,6 +408,8 @@ void cli_print_issues(const sv_ctx *ctx, const char *cmd)
 
 sv_shard_hook_fn cli_analyze_hook;
 void *cli_analyze_hook_data;
+int (*cli_analyze_resp_district)(void *userdata, const char *district_id);
+size_t (*cli_analyze_run_categories)(void *userdata, const char *const **values);
 const double *cli_analyze_window;
 int cli_analyze_window_epsg;
 
@@ -530,6 +532,8 @@ int cmd_analyze(int argc, char **argv)
     o.n_radii = radii.n;
     o.shard_hook = cli_analyze_hook; /* svcov plan and worker only */
     o.shard_userdata = cli_analyze_hook_data;
+    o.resp_district = cli_analyze_resp_district;
+    o.run_categories = cli_analyze_run_categories;
     o.read_window = cli_analyze_window;
     o.read_window_epsg = cli_analyze_window_epsg;
 

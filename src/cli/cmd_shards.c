@@ -360,12 +360,16 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
             double box[4] = {w.window.xmin, w.window.ymin, w.window.xmax, w.window.ymax};
             cli_analyze_hook = sv_shard_filter;
             cli_analyze_hook_data = &w;
+            cli_analyze_resp_district = sv_shard_own_district;
+            cli_analyze_run_categories = sv_shard_run_categories;
             cli_analyze_window = box;
             cli_analyze_window_epsg = plan->epsg;
             arc = cmd_analyze(n, (char **)av);
             cli_analyze_hook = NULL;
             cli_analyze_hook_data = NULL;
             cli_analyze_window = NULL;
+            cli_analyze_resp_district = NULL;
+            cli_analyze_run_categories = NULL;
             double wider = 0;
             if (arc != EXIT_OK)
                 break;

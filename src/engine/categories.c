@@ -57,14 +57,20 @@ sv_status sv_people_categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
     sv_status rc = SV_OK;
     if (!vals)
         return SV_ERR_NOMEM;
-    for (size_t i = 0; i < ns && rc == SV_OK; i++) {
-        const sv_feature *f = &fs->items[in->st_keep[i]];
-        size_t k = split_categories(f->category, vals, 8);
-        if (k == 0) {
+    /* a sharded run's worker counts the values of every station of the run: the run's categories in the
+     * run's order, also one that no station the shard keeps offers (its rows: nothing covered) */
+    const char *const *run = NULL;
+    size_t n_run = in->o && in->o->run_categories ? in->o->run_categories(in->o->shard_userdata, &run) : 0;
+    for (size_t i = 0; i < (run ? ns + n_run : ns) && rc == SV_OK; i++) {
+        const sv_feature *f = i < ns ? &fs->items[in->st_keep[i]] : NULL;
+        size_t k = split_categories(f ? f->category : run[i - ns], vals, 8);
+        if (k == 0 && f) {
             P->n_no_category++;
             rc = sv_issue_add(ctx, fs->path, fs->layer, f->id, "has no category value: counted with all stations only",
                               SV_ISSUE_REPAIRED);
         }
+        if (run && f)
+            continue; /* counted from the run's */
         for (size_t j = 0; j < k && rc == SV_OK; j++) {
             size_t c = 0;
             while (c < n_names && strcmp(names[c], vals[j]) != 0)

@@ -141,8 +141,49 @@ static int resp_unite(void *job, sv_geos *h, void *state, size_t i)
     return rc;
 }
 
+/* Where the areas are drawn: the city (dw[nd]), or with o->resp_district (a sharded run's worker) the union
+ * of the districts it picks, as WKB (*own_wkb: NULL when it is the city, else sv_free); *none: it picks no
+ * district. */
+static sv_status resp_outline(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, const sv_analysis *a,
+                              unsigned char **own_wkb, size_t *own_len, int *none)
+{
+    const sv_analyze_opts *o = in->o;
+    size_t nd = a->n_districts, n_own = 0;
+    *own_wkb = NULL;
+    *none = 0;
+    if (!o->resp_district)
+        return SV_OK;
+    for (size_t d = 0; d < nd; d++)
+        n_own += o->resp_district(o->shard_userdata, a->district_ids[d]) != 0;
+    if (n_own == nd)
+        return SV_OK;
+    if (n_own == 0) {
+        *none = 1;
+        return SV_OK;
+    }
+    sv_geom **parts = sv_calloc(n_own, sizeof *parts);
+    if (!parts)
+        return SV_ERR_NOMEM;
+    size_t k = 0;
+    int ok = 1;
+    for (size_t d = 0; d < nd && ok; d++)
+        if (o->resp_district(o->shard_userdata, a->district_ids[d]))
+            ok = (parts[k++] = sv_geom_from_wkb(h, in->dw[d], in->dl[d])) != NULL;
+    sv_geom *u = ok ? sv_geom_tiles_union_take(h, parts, k) : NULL;
+    for (size_t q = 0; q < k; q++)
+        sv_geom_destroy(h, parts[q]);
+    free(parts);
+    *own_wkb = u ? sv_geom_to_wkb(h, u, own_len) : NULL;
+    sv_geom_destroy(h, u);
+    if (!*own_wkb)
+        return sv_error(ctx, SV_ERR_GEOM, "cannot unite the shard's own districts: %s", sv_geos_errmsg(h));
+    return SV_OK;
+}
+
 /* Each place to its nearest station: Voronoi cells (circles) or the places
- * nearest by network (the Voronoi cells of the people points, grouped). */
+ * nearest by network (the Voronoi cells of the people points, grouped); in a
+ * sharded run's worker only within its own districts (resp_outline): svcov
+ * finish unites the pieces. */
 sv_status sv_people_responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, sv_analysis *a,
                                    sv_popsurf *surf, const people_points *pts)
 {
@@ -158,12 +199,25 @@ sv_status sv_people_responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *
     if (!P->resp_area || !P->resp_pop || !P->resp_n || !P->resp_wkb || !P->resp_len)
         return SV_ERR_NOMEM;
     sv_geom *city = sv_geom_from_wkb(h, in->dw[nd], in->dl[nd]);
-    sv_env e;
+    sv_env e; /* the cells' extent: the whole city's, in a shard too */
     if (!city || sv_geom_envelope(h, city, &e) != 0) {
         sv_geom_destroy(h, city);
         return sv_error(ctx, SV_ERR_GEOM, "cannot read the city outline: %s", sv_geos_errmsg(h));
     }
-    sv_status rc = SV_OK;
+    unsigned char *own_wkb = NULL;
+    size_t own_len = 0;
+    int own_none = 0;
+    sv_status rc = resp_outline(ctx, h, in, a, &own_wkb, &own_len, &own_none);
+    if (rc == SV_OK && own_wkb) { /* clip to the own districts, count only what lies in them */
+        sv_geom_destroy(h, city);
+        if (!(city = sv_geom_from_wkb(h, own_wkb, own_len)))
+            rc = sv_error(ctx, SV_ERR_GEOM, "cannot read the shard's own districts: %s", sv_geos_errmsg(h));
+    }
+    if (rc != SV_OK) {
+        sv_geom_destroy(h, city);
+        sv_free(own_wkb);
+        return rc;
+    }
     sv_prep *city_prep = NULL;
     int network = in->net != NULL;
     P->resp_method = network ? "network-nearest" : "voronoi";
@@ -171,7 +225,7 @@ sv_status sv_people_responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *
     const double *sx = network ? pts->x : in->xs, *sy = network ? pts->y : in->ys;
     size_t n = network ? pts->n : ns;
     int own_cells = !(!network && a->cov.n_cells == n); /* else the cells the coverage was measured with */
-    resp_job j = {.city_wkb = in->dw[nd], .city_len = in->dl[nd], .P = P};
+    resp_job j = {.city_wkb = own_wkb ? own_wkb : in->dw[nd], .city_len = own_wkb ? own_len : in->dl[nd], .P = P};
     pthread_mutex_init(&j.lock, NULL);
     sv_geom **cells = own_cells ? sv_calloc(n + 1, sizeof *cells) : NULL;
     long *owner = sv_malloc((n + 1) * sizeof *owner);
@@ -187,8 +241,8 @@ sv_status sv_people_responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *
     }
     for (size_t i = 0; i < ns; i++)
         P->resp_pop[i] = surf ? 0.0 : NAN;
-    if (network && (!pts->use || !pts->n))
-        goto done; /* no places to assign */
+    if (own_none || (network && (!pts->use || !pts->n)))
+        goto done; /* no places to assign (or none in the shard's own districts) */
     if (own_cells && n) {
         if (sv_voronoi_cells(h, sx, sy, n, &e, cells) != 0)
             rc = sv_error(ctx, SV_ERR_GEOM, "cannot draw the areas of responsibility: %s", sv_geos_errmsg(h));
@@ -264,5 +318,6 @@ done:
     pthread_mutex_destroy(&j.lock);
     sv_prep_destroy(h, city_prep);
     sv_geom_destroy(h, city);
+    sv_free(own_wkb);
     return rc;
 }

@@ -284,18 +284,266 @@ void sv_shard_plan_free(sv_shard_plan *p)
 
 /* ---- the worker ---- */
 
-static int shard_of_district(const sv_shard_plan *p, const char *id)
+/* The worker's look-ups in the plan: every district, station and demand point asks for its shard, each
+ * a scan of all districts before (quadratic in the city). The districts by id (bsearch), and their centres
+ * in a grid of cells of about one centre each, searched ring by ring around the point's cell. */
+struct sv_shard_index {
+    const sv_shard_plan *plan;
+    size_t *by_id;         /* district indices, sorted by id */
+    size_t *first, *items; /* cell c holds items[first[c] .. first[c + 1]), in district order */
+    long nx, ny;
+    double x0, y0, cell;
+};
+
+static void index_free(struct sv_shard_index *ix)
 {
+    if (ix) {
+        free(ix->by_id);
+        free(ix->first);
+        free(ix->items);
+        free(ix);
+    }
+}
+
+static const sv_shard_plan *sort_ids;
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(sort_ids->ids[*(const size_t *)a], sort_ids->ids[*(const size_t *)b]);
+}
+
+static long cell_of(double v, double v0, double cell, long n)
+{
+    double c = floor((v - v0) / cell);
+    return c < 0 ? 0 : c >= (double)n ? n - 1 : (long)c;
+}
+
+sv_status sv_shard_worker_index(sv_ctx *ctx, sv_shard_worker *w)
+{
+    const sv_shard_plan *p = w->plan;
+    if (w->index && w->index->plan == p)
+        return SV_OK;
+    index_free(w->index);
+    w->index = NULL;
+    struct sv_shard_index *ix = sv_calloc(1, sizeof *ix);
+    if (!ix || !(ix->by_id = sv_malloc((p->n + 1) * sizeof *ix->by_id))) {
+        index_free(ix);
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    }
+    ix->plan = p;
+    sv_env b = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < p->n; i++) {
+        ix->by_id[i] = i;
+        grow_env(&b, p->x[i], p->y[i]);
+    }
+    sort_ids = p; /* qsort has no userdata; the worker builds its index before any thread starts */
+    qsort(ix->by_id, p->n, sizeof *ix->by_id, by_id);
+    /* about one centre per cell, at most 4096 x 4096 cells */
+    double wx = b.xmax - b.xmin, wy = b.ymax - b.ymin, side = fmax(wx, wy);
+    ix->cell = p->n ? fmax(sqrt(fmax(wx * wy, side * side / (double)p->n) / (double)p->n), side / 4096) : 1;
+    if (!(ix->cell > 0) || !isfinite(ix->cell))
+        ix->cell = 1;
+    ix->x0 = p->n ? b.xmin : 0, ix->y0 = p->n ? b.ymin : 0;
+    ix->nx = p->n ? (long)(wx / ix->cell) + 1 : 1;
+    ix->ny = p->n ? (long)(wy / ix->cell) + 1 : 1;
+    size_t nc = (size_t)ix->nx * (size_t)ix->ny;
+    ix->first = sv_calloc(nc + 2, sizeof *ix->first);
+    ix->items = sv_malloc((p->n + 1) * sizeof *ix->items);
+    if (!ix->first || !ix->items) {
+        index_free(ix);
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < p->n; i++) /* counted, then placed in district order */
+        ix->first[cell_of(p->y[i], ix->y0, ix->cell, ix->ny) * ix->nx + cell_of(p->x[i], ix->x0, ix->cell, ix->nx) + 2]++;
+    for (size_t c = 0; c < nc; c++)
+        ix->first[c + 2] += ix->first[c + 1];
     for (size_t i = 0; i < p->n; i++)
-        if (strcmp(p->ids[i], id) == 0)
-            return p->shard[i];
+        ix->items[ix->first[cell_of(p->y[i], ix->y0, ix->cell, ix->ny) * ix->nx +
+                            cell_of(p->x[i], ix->x0, ix->cell, ix->nx) + 1]++] = i;
+    w->index = ix;
+    return SV_OK;
+}
+
+int sv_shard_worker_nearest(const sv_shard_worker *w, double x, double y)
+{
+    const struct sv_shard_index *ix = w->index;
+    const sv_shard_plan *p = w->plan;
+    if (!ix || ix->plan != p || !isfinite(x) || !isfinite(y) || p->n == 0)
+        return sv_shard_nearest(p, x, y);
+    long cx = cell_of(x, ix->x0, ix->cell, ix->nx), cy = cell_of(y, ix->y0, ix->cell, ix->ny);
+    double best = INFINITY;
+    size_t bi = (size_t)-1;
+    for (long r = 0; r <= ix->nx + ix->ny; r++) {
+        /* every centre of ring r (and beyond) lies at least r - 1 cells from (x, y); r - 2 taken (one more
+         * ring than needed, against rounding at the cells' edges); ties go to the first district, as the scan */
+        double lb = (double)(r - 2) * ix->cell;
+        if (r > 2 && lb * lb > best)
+            break;
+        for (long j = cy - r; j <= cy + r; j++) {
+            if (j < 0 || j >= ix->ny)
+                continue;
+            long step = (j == cy - r || j == cy + r) ? 1 : 2 * r;
+            for (long i = cx - r; i <= cx + r; i += step) {
+                if (i < 0 || i >= ix->nx)
+                    continue;
+                size_t c = (size_t)j * (size_t)ix->nx + (size_t)i;
+                for (size_t q = ix->first[c]; q < ix->first[c + 1]; q++) {
+                    size_t k = ix->items[q];
+                    double dx = p->x[k] - x, dy = p->y[k] - y, d = dx * dx + dy * dy;
+                    if (d < best || (d == best && k < bi))
+                        best = d, bi = k;
+                }
+            }
+        }
+    }
+    return bi == (size_t)-1 ? 0 : p->shard[bi];
+}
+
+int sv_shard_worker_district(const sv_shard_worker *w, const char *id)
+{
+    const sv_shard_plan *p = w->plan;
+    const struct sv_shard_index *ix = w->index;
+    if (!id)
+        return 0;
+    if (!ix || ix->plan != p) {
+        for (size_t i = 0; i < p->n; i++)
+            if (strcmp(p->ids[i], id) == 0)
+                return p->shard[i];
+        return 0;
+    }
+    size_t lo = 0, hi = p->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(p->ids[ix->by_id[mid]], id);
+        if (c == 0)
+            return p->shard[ix->by_id[mid]];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return 0;
+}
+
+static int shard_of_district(const sv_shard_worker *w, const char *id)
+{
+    return sv_shard_worker_district(w, id);
+}
+
+static void free_run_categories(sv_shard_worker *w)
+{
+    for (size_t i = 0; w->run_categories && i < w->n_run_categories; i++)
+        free(w->run_categories[i]);
+    free(w->run_categories);
+    w->run_categories = NULL;
+    w->n_run_categories = 0;
+}
+
+size_t sv_shard_run_categories(void *userdata, const char *const **values)
+{
+    const sv_shard_worker *w = userdata;
+    *values = (const char *const *)w->run_categories;
+    return w->n_run_categories;
+}
+
+int sv_shard_own_district(void *userdata, const char *district_id)
+{
+    const sv_shard_worker *w = userdata;
+    return district_id && shard_of_district(w, district_id) == w->shard;
 }
 
 static int meets(const sv_env *a, const sv_env *b, double grow)
 {
     return a->xmin <= b->xmax + grow && b->xmin - grow <= a->xmax && a->ymin <= b->ymax + grow &&
            b->ymin - grow <= a->ymax;
+}
+
+/* Boxes binned into a grid of square cells (each box in every cell it meets): which of them meets a box. */
+typedef struct {
+    const sv_env *env;
+    double x0, y0, cell;
+    long nx, ny;
+    size_t *first, *items; /* cell c holds items[first[c] .. first[c + 1]) */
+} env_grid;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void env_grid_free(env_grid *g)
+{
+    free(g->first);
+    free(g->items);
+    memset(g, 0, sizeof *g);
+}
+
+/* The boxes env[i] with use[i] (and not NaN), all within box; 0 ok, -1 out of memory. Cells of the median
+ * box's size (at most 1024 across), so a box meets a few of them. */
+static int env_grid_build(env_grid *g, const sv_env *env, const unsigned char *use, size_t n, const sv_env *box)
+{
+    memset(g, 0, sizeof *g);
+    g->env = env;
+    double *size = sv_malloc((n + 1) * sizeof *size);
+    if (!size)
+        return -1;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (use[i] && !isnan(env[i].xmin))
+            size[m++] = fmax(env[i].xmax - env[i].xmin, env[i].ymax - env[i].ymin);
+    double side = fmax(box->xmax - box->xmin, box->ymax - box->ymin);
+    if (m)
+        qsort(size, m, sizeof *size, cmp_double);
+    g->cell = fmax(m ? size[m / 2] : 0, side / 1024);
+    free(size);
+    if (!(g->cell > 0) || !isfinite(g->cell))
+        g->cell = 1;
+    g->x0 = box->xmin, g->y0 = box->ymin;
+    g->nx = (long)((box->xmax - box->xmin) / g->cell) + 1;
+    g->ny = (long)((box->ymax - box->ymin) / g->cell) + 1;
+    size_t nc = (size_t)g->nx * (size_t)g->ny;
+    if (!(g->first = sv_calloc(nc + 2, sizeof *g->first)))
+        return -1;
+    for (int pass = 0; pass < 2; pass++) { /* counted, then placed */
+        for (size_t i = 0; i < n; i++) {
+            if (!use[i] || isnan(env[i].xmin))
+                continue;
+            long x0 = cell_of(env[i].xmin, g->x0, g->cell, g->nx), x1 = cell_of(env[i].xmax, g->x0, g->cell, g->nx);
+            long y0 = cell_of(env[i].ymin, g->y0, g->cell, g->ny), y1 = cell_of(env[i].ymax, g->y0, g->cell, g->ny);
+            for (long y = y0; y <= y1; y++)
+                for (long x = x0; x <= x1; x++) {
+                    size_t c = (size_t)y * (size_t)g->nx + (size_t)x;
+                    if (pass == 0)
+                        g->first[c + 2]++;
+                    else
+                        g->items[g->first[c + 1]++] = i;
+                }
+        }
+        if (pass == 0) {
+            for (size_t c = 0; c < nc; c++)
+                g->first[c + 2] += g->first[c + 1];
+            if (!(g->items = sv_malloc((g->first[nc + 1] + 1) * sizeof *g->items)))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* Does a box of the grid meet e? (A common point of the two lies in a cell of both: cell_of is monotone.) */
+static int env_grid_meets(const env_grid *g, const sv_env *e)
+{
+    if (!g->first)
+        return 0;
+    long x0 = cell_of(e->xmin, g->x0, g->cell, g->nx), x1 = cell_of(e->xmax, g->x0, g->cell, g->nx);
+    long y0 = cell_of(e->ymin, g->y0, g->cell, g->ny), y1 = cell_of(e->ymax, g->y0, g->cell, g->ny);
+    for (long y = y0; y <= y1; y++)
+        for (long x = x0; x <= x1; x++) {
+            size_t c = (size_t)y * (size_t)g->nx + (size_t)x;
+            for (size_t q = g->first[c]; q < g->first[c + 1]; q++)
+                if (meets(e, &g->env[g->items[q]], 0))
+                    return 1;
+        }
+    return 0;
 }
 
 /* Keep the features of fs for which keep_fn says so; the others are freed. */
@@ -332,6 +580,9 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
     sv_shard_worker *w = userdata;
     const sv_shard_plan *p = w->plan;
     *stop = 0;
+    sv_status irc = sv_shard_worker_index(ctx, w);
+    if (irc != SV_OK)
+        return irc;
     sv_env core = sv_shard_core(p, w->shard);
     if (!(core.xmin <= core.xmax))
         return sv_error(ctx, SV_ERR_INTERNAL, "internal: shard %d has no district", w->shard);
@@ -365,7 +616,7 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
         for (size_t i = 0; inputs[k] && i < inputs[k]->n; i++) {
             sv_env *e = &env[k][i];
             if (!isnan(e->xmin) &&
-                sv_shard_nearest(p, (e->xmin + e->xmax) / 2, (e->ymin + e->ymax) / 2) == w->shard) {
+                sv_shard_worker_nearest(w, (e->xmin + e->xmax) / 2, (e->ymin + e->ymax) / 2) == w->shard) {
                 keep[k][i] = 2;
                 grow(&own, e);
             }
@@ -406,7 +657,7 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
                 continue;
             }
             if (k == 1) /* districts: the shard's, and their neighbours as context */
-                keep[k][i] = shard_of_district(p, f->id) == w->shard || meets(e, &own, around);
+                keep[k][i] = shard_of_district(w, f->id) == w->shard || meets(e, &own, around);
             else if (k == 0)
                 keep[k][i] = keep[k][i] || meets(e, &own, w->known_m);
             else if (k == 3) /* demand: also the places an own station's area of responsibility counts */
@@ -428,15 +679,19 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
         for (size_t i = 0; i < fs->n; i++)
             if (keep[k_people][i] && !isnan(env[k_people][i].xmin))
                 grow(&box, &env[k_people][i]);
-        for (size_t j = 0; j < inputs[3]->n; j++) {
+        /* the kept polygons' boxes in a grid: each demand point asks the polygons of its cells, not all */
+        env_grid g = {0};
+        if (box.xmin <= box.xmax && env_grid_build(&g, env[k_people], keep[k_people], fs->n, &box) != 0)
+            rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+        for (size_t j = 0; rc == SV_OK && box.xmin <= box.xmax && j < inputs[3]->n; j++) {
             if (keep[3][j] || isnan(env[3][j].xmin) || !meets(&env[3][j], &box, 0))
                 continue;
-            for (size_t i = 0; i < fs->n && !keep[3][j]; i++)
-                if (keep[k_people][i] && !isnan(env[k_people][i].xmin) && meets(&env[3][j], &env[k_people][i], 0))
-                    keep[3][j] = 1;
-            if (keep[3][j])
+            if (env_grid_meets(&g, &env[3][j])) {
+                keep[3][j] = 1;
                 grow(&reach, &env[3][j]);
+            }
         }
+        env_grid_free(&g);
     }
     /* no station reaches the shard: keep the one nearest to it (what the shard's districts' distances and an
      * analysis need; it is not the shard's own, so none of its rows is published) */
@@ -470,30 +725,34 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
         w->window_need = fmax(fmax(w->window.xmin - (need.xmin - H), (need.xmax + H) - w->window.xmax),
                               fmax(w->window.ymin - (need.ymin - H), (need.ymax + H) - w->window.ymax));
     }
-    /* what was left out, for the check of the areas of responsibility */
+    /* the stations left out, for the checks of people points and areas of responsibility */
     free(w->left_xy);
-    free(w->left_env);
-    w->left_xy = NULL, w->left_env = NULL, w->n_left = w->n_left_env = 0;
-    if (rc == SV_OK && (!(w->left_xy = sv_malloc((inputs[0]->n + 1) * 2 * sizeof *w->left_xy)) ||
-                        !(w->left_env = sv_malloc((inputs[1]->n + 1) * sizeof *w->left_env))))
+    w->left_xy = NULL, w->n_left = 0;
+    if (rc == SV_OK && !(w->left_xy = sv_malloc((inputs[0]->n + 1) * 2 * sizeof *w->left_xy)))
         rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     for (size_t i = 0; rc == SV_OK && i < inputs[0]->n; i++)
         if (!keep[0][i] && !isnan(env[0][i].xmin)) {
             w->left_xy[2 * w->n_left] = (env[0][i].xmin + env[0][i].xmax) / 2;
             w->left_xy[2 * w->n_left++ + 1] = (env[0][i].ymin + env[0][i].ymax) / 2;
         }
-    for (size_t i = 0; rc == SV_OK && i < inputs[1]->n; i++)
-        if (!keep[1][i] && !isnan(env[1][i].xmin))
-            w->left_env[w->n_left_env++] = env[1][i];
     free(w->own_station);
     w->n_own_station = 0;
     if (rc == SV_OK && !(w->own_station = sv_calloc(inputs[0]->n + 1, 1)))
         rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    /* the category values of every station, before most are left out (the run's categories) */
+    free_run_categories(w);
+    if (rc == SV_OK && !(w->run_categories = sv_calloc(inputs[0]->n + 1, sizeof *w->run_categories)))
+        rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == SV_OK && i < inputs[0]->n; i++)
+        if (!isnan(env[0][i].xmin) && /* (an empty one is not analysed) */
+            !(w->run_categories[w->n_run_categories++] =
+                  sv_strdup(inputs[0]->items[i].category ? inputs[0]->items[i].category : "")))
+            rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     for (size_t i = 0; rc == SV_OK && i < inputs[0]->n; i++) /* own: as sv_shard_keep_row tells stations */
         if (keep[0][i])
             w->own_station[w->n_own_station++] =
-                !isnan(env[0][i].xmin) && sv_shard_nearest(p, (env[0][i].xmin + env[0][i].xmax) / 2,
-                                                           (env[0][i].ymin + env[0][i].ymax) / 2) == w->shard;
+                !isnan(env[0][i].xmin) && sv_shard_worker_nearest(w, (env[0][i].xmin + env[0][i].xmax) / 2,
+                                                                  (env[0][i].ymin + env[0][i].ymax) / 2) == w->shard;
     for (int k = 0; k < 5 && rc == SV_OK; k++) {
         if (!inputs[k])
             continue;
@@ -593,15 +852,15 @@ int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, si
         return 1;
     case SV_TABLE_STATIONS: {
         const char *id = text_of(t, values, n, "station_id");
-        if (wkb_point(wkb, len, &x, &y) != 0 || sv_shard_nearest(w->plan, x, y) != w->shard)
+        if (wkb_point(wkb, len, &x, &y) != 0 || sv_shard_worker_nearest(w, x, y) != w->shard)
             return 0;
         w->sorted = 0;
         return add_id(&w->stations, &w->n_stations, &w->cap_stations, id) == 0;
     }
     case SV_TABLE_DEMAND_ACCESS: {
         const char *id = text_of(t, values, n, "demand_id"), *d = text_of(t, values, n, "district_id");
-        int mine = d ? shard_of_district(w->plan, d) == w->shard
-                     : wkb_point(wkb, len, &x, &y) == 0 && sv_shard_nearest(w->plan, x, y) == w->shard;
+        int mine = d ? shard_of_district(w, d) == w->shard
+                     : wkb_point(wkb, len, &x, &y) == 0 && sv_shard_worker_nearest(w, x, y) == w->shard;
         if (!mine)
             return 0;
         w->sorted = 0;
@@ -619,18 +878,21 @@ int sv_shard_keep_row(void *userdata, sv_table table, const sv_value *values, si
     }
     if (table == SV_TABLE_DEMAND_REACH)
         return in_set(w->demand, w->n_demand, text_of(t, values, n, "demand_id"));
-    /* critical_stations and responsibility: the own stations' rows (exact from the wider station halo);
-     * svcov finish ranks them over the whole run and computes the shares of the whole */
+    /* critical_stations: the own stations' rows (exact from the wider station halo); svcov finish ranks them
+     * over the whole run. responsibility: every station's piece of its area in the own districts (the
+     * analysis drew them only there, sv_shard_own_district); finish unites the pieces of each station */
     if (table == SV_TABLE_REACHED_STREETS && !text_of(t, values, n, "station_id"))
         return 1; /* from all stations together: finish takes each shard's part of the plane */
+    if (table == SV_TABLE_RESPONSIBILITY)
+        return 1;
     if (table == SV_TABLE_SERVICE_AREAS || table == SV_TABLE_REACHED_STREETS || table == SV_TABLE_CRITICAL ||
-        table == SV_TABLE_RESPONSIBILITY || table == SV_TABLE_STATION_SERVICES || table == SV_TABLE_STATION_LOAD)
+        table == SV_TABLE_STATION_SERVICES || table == SV_TABLE_STATION_LOAD)
         return in_set(w->stations, w->n_stations, text_of(t, values, n, "station_id"));
     if (table == SV_TABLE_TIME_COVERAGE && !text_of(t, values, n, "district_id"))
         return 1; /* its stations_open: the own stations open; finish sums them, and makes the whole area's */
     if (has_column(t, "district_id")) { /* NULL: the whole area, computed by finish */
         const char *d = text_of(t, values, n, "district_id");
-        int mine = d && shard_of_district(w->plan, d) == w->shard;
+        int mine = d && shard_of_district(w, d) == w->shard;
         if (mine && table == SV_TABLE_DISTRICTS)
             w->n_kept_districts++;
         return mine;
@@ -648,7 +910,7 @@ typedef struct {
     const char *why; /* the first row that needs a wider halo */
     char id[128];
     double need;
-    station_at *at; /* the own stations' places, by id */
+    station_at *at; /* every station's place, by id (ids owned) */
     size_t n_at;
 } check_state;
 
@@ -672,8 +934,8 @@ static sv_status check_demand(sv_ctx *ctx, void *userdata, long long key, const 
     const sv_table_desc *t = sv_schema_table(SV_TABLE_DEMAND_ACCESS);
     const char *id = text_of(t, values, n, "demand_id"), *d = text_of(t, values, n, "district_id");
     double x, y;
-    int mine = d ? shard_of_district(w->plan, d) == w->shard
-                 : wkb_point(wkb, len, &x, &y) == 0 && sv_shard_nearest(w->plan, x, y) == w->shard;
+    int mine = d ? shard_of_district(w, d) == w->shard
+                 : wkb_point(wkb, len, &x, &y) == 0 && sv_shard_worker_nearest(w, x, y) == w->shard;
     if (!mine || cs->why)
         return SV_OK;
     if (!w->network)
@@ -720,7 +982,7 @@ static sv_status check_people(sv_ctx *ctx, void *userdata, long long key, const 
     const sv_table_desc *t = sv_schema_table(SV_TABLE_PEOPLE_POINTS);
     const char *d = text_of(t, values, n, "district_id");
     double x, y, m = col_num(t, values, n, "distance_m");
-    if (cs->why || !d || shard_of_district(w->plan, d) != w->shard || wkb_point(wkb, len, &x, &y) != 0)
+    if (cs->why || !d || shard_of_district(w, d) != w->shard || wkb_point(wkb, len, &x, &y) != 0)
         return SV_OK;
     double need = 0;
     if (w->network) {
@@ -751,40 +1013,38 @@ static int cmp_station_at(const void *a, const void *b)
     return strcmp(((const station_at *)a)->id, ((const station_at *)b)->id);
 }
 
-/* An own station's area of responsibility. Circles (Voronoi cells of the stations, cut to the districts):
- * exact when no station left out is nearer to any of it than its station s, and it meets no district left
- * out. The part of the plane nearer to s than to a station u is a half-plane, which holds the polygon when it
- * holds its vertices: so each vertex v is tested against the stations left out. Fast first: every station
- * left out lies outside own grown by known_m (2H x scale), and with g(v) = how far v lies outside own (the
- * largest of the four side distances, negative inside) v is nearer to s than to all of them when
- * |v - s| + g(v) <= known_m; only the vertices beyond are tested station by station. The districts left out
- * lie outside own grown by H x scale: a polygon within it meets none of them, else its box is tested against
- * theirs. (A part of the cell that no kept district touches, across a gap between districts, is not seen;
- * nor was it by the test before.) Network mode (the Voronoi cells of the demand points, grouped by their
- * nearest station along the streets): a half-plane does not bound those, and the cells of the last points
- * kept end at the kept districts' edge, so an area cut short there would pass a vertex test (pg_shards_far);
- * its area must lie within H x scale of the station. Not seen either: the points of a district that no shard
- * of the station keeps, across a gap wider than H x scale, whose nearest station it is (pg_shards_people:
- * station T's area lacks D0's block; the other shard gives that block T exactly, in people_points). */
+/* The pieces of the areas of responsibility (each station's, kept or context, within the shard's own
+ * districts: sv_shard_own_district). A piece is exact when every place of it has its station as the nearest
+ * of all stations, not only of those kept; finish unites the pieces of a station, which do not overlap (own
+ * districts do not), into its area: the single run's, as each place of every district lies in exactly one
+ * shard's pieces. Circles (Voronoi cells of the stations, cut to the own districts): the part of the plane
+ * nearer to s than to a station u is a half-plane, which holds the piece when it holds its vertices, so each
+ * vertex v is tested against the stations left out. Fast first: every station left out lies outside own
+ * grown by known_m (2H x scale), and with g(v) = how far v lies outside own (the largest of the four side
+ * distances, negative inside) v is nearer to s than to all of them when |v - s| + g(v) <= known_m; only the
+ * vertices beyond are tested station by station. A district the shard does not read needs no test: its
+ * places are another shard's pieces (pg_equiv_gap_cell: G's cell reaches a district across a gap wider than
+ * the halo, which only the other shard reads). Network mode (the Voronoi cells of the people points, grouped
+ * by their nearest station along the streets): each own point's nearest station is exact by the checks of
+ * demand and people points, and the points left out lie beyond H x scale of own; no widening for the areas
+ * (pg_shards_people: station T's pieces in D0, across a gap that T's shard never reads, and in D1). The cells
+ * are the single run's where some kept point is nearer than H x scale; a place of an own district farther than
+ * that from every people point (a district of sparse buildings or blocks, at the shard's edge) could lie in the
+ * cell of a point left out, and is not tested. */
 typedef struct {
     const station_at *s;
     const sv_shard_worker *w;
-    double need;  /* > known_m: the area needs a wider halo */
-    int outside;  /* a vertex lies beyond own grown by H x scale */
-    sv_env box;
+    double need; /* > known_m: the piece needs a wider halo */
 } resp_need;
 
 static void vertex_need(void *ud, double x, double y)
 {
     resp_need *r = ud;
     const sv_shard_worker *w = r->w;
-    grow_env(&r->box, x, y);
     double g = fmax(fmax(w->own.xmin - x, x - w->own.xmax), fmax(w->own.ymin - y, y - w->own.ymax));
     double d = hypot(x - r->s->x, y - r->s->y);
-    if (2 * g >= w->known_m)
-        r->outside = 1;
     if (r->need <= w->known_m && left_nearer(w, x, y, d))
-        r->need = d + g;
+        r->need = d + g; /* > known_m: else no station left out could be nearer */
 }
 
 static sv_status check_responsibility(sv_ctx *ctx, void *userdata, long long key, const sv_value *values,
@@ -797,48 +1057,41 @@ static sv_status check_responsibility(sv_ctx *ctx, void *userdata, long long key
     const sv_table_desc *t = sv_schema_table(SV_TABLE_RESPONSIBILITY);
     station_at k = {text_of(t, values, n, "station_id"), 0, 0};
     const station_at *s = k.id && cs->n_at ? bsearch(&k, cs->at, cs->n_at, sizeof *cs->at, cmp_station_at) : NULL;
-    sv_env e;
-    if (cs->why || !s || wkb_env(NULL, wkb, len, &e) != 0)
+    if (cs->why || !s || !wkb || w->network)
         return SV_OK;
-    double need;
-    if (w->network) {
-        need = 2 * hypot(fmax(fabs(e.xmin - s->x), fabs(e.xmax - s->x)),
-                         fmax(fabs(e.ymin - s->y), fabs(e.ymax - s->y)));
-    } else {
-        resp_need r = {.s = s, .w = w, .need = 0, .box = {INFINITY, INFINITY, -INFINITY, -INFINITY}};
-        size_t pos = 0;
-        wkb_walk(wkb, len, &pos, vertex_need, &r, 0);
-        for (size_t i = 0; r.outside && r.need <= w->known_m && i < w->n_left_env; i++)
-            if (meets(&r.box, &w->left_env[i], 1e-6)) {
-                double g = fmax(fmax(w->own.xmin - r.box.xmin, r.box.xmax - w->own.xmax),
-                                fmax(w->own.ymin - r.box.ymin, r.box.ymax - w->own.ymax));
-                r.need = fmax(2 * g, w->known_m) * (1 + 1e-9) + 1e-6;
-            }
-        need = r.need;
-    }
-    if (need > w->known_m) {
+    resp_need r = {.s = s, .w = w, .need = 0};
+    size_t pos = 0;
+    wkb_walk(wkb, len, &pos, vertex_need, &r, 0);
+    if (r.need > w->known_m) {
         cs->why = "responsibility";
         snprintf(cs->id, sizeof cs->id, "%s", k.id);
-        cs->need = need;
+        cs->need = r.need;
     }
     return SV_OK;
 }
 
+/* Every station of the shard's analysis, by id and place (the own ones also into w->stations). */
 static sv_status note_station(sv_ctx *ctx, void *userdata, long long key, const sv_value *values, size_t n,
                               const unsigned char *wkb, size_t len)
 {
     (void)key;
     check_state *cs = userdata;
     sv_shard_worker *w = cs->w;
-    size_t before = w->n_stations;
-    if (!sv_shard_keep_row(w, SV_TABLE_STATIONS, values, n, wkb, len) || w->n_stations == before)
+    const char *id = text_of(sv_schema_table(SV_TABLE_STATIONS), values, n, "station_id");
+    if (!id)
         return SV_OK;
+    sv_shard_keep_row(w, SV_TABLE_STATIONS, values, n, wkb, len);
     station_at *at = sv_realloc(cs->at, (cs->n_at + 1) * sizeof *at);
-    if (!at)
+    char *copy = sv_strdup(id);
+    if (at)
+        cs->at = at;
+    if (!at || !copy) {
+        free(copy);
         return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
-    cs->at = at;
-    at[cs->n_at].id = w->stations[w->n_stations - 1];
-    wkb_point(wkb, len, &at[cs->n_at].x, &at[cs->n_at].y);
+    }
+    at[cs->n_at].id = copy;
+    if (wkb_point(wkb, len, &at[cs->n_at].x, &at[cs->n_at].y) != 0)
+        at[cs->n_at].x = at[cs->n_at].y = NAN;
     cs->n_at++;
     return SV_OK;
 }
@@ -870,6 +1123,8 @@ sv_status sv_shard_check(sv_ctx *ctx, const char *db_path, sv_shard_worker *w, d
     if (rc == SV_OK && !cs.why)
         rc = sv_store_scan(ctx, rd, SV_TABLE_RESPONSIBILITY, check_responsibility, &cs);
     sv_store_close_read(rd);
+    for (size_t i = 0; i < cs.n_at; i++)
+        free((char *)cs.at[i].id);
     free(cs.at);
     sv_shard_worker_reset(w); /* publishing fills the sets again */
     if (rc == SV_OK && cs.why)
@@ -900,8 +1155,10 @@ void sv_shard_worker_free(sv_shard_worker *w)
         free(w->stations);
         free(w->demand);
         free(w->left_xy);
-        free(w->left_env);
         free(w->own_station);
+        index_free(w->index);
+        w->index = NULL;
+        free_run_categories(w);
     }
 }
 

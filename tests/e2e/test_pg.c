@@ -728,7 +728,8 @@ static void test_shards_network(void **state)
  * them; 4 shards: the farthest shard's demand points have their nearest station 6-7 km away, far beyond its
  * halo. Their nearest station, distances and the districts' distance quantiles are the single run's, in
  * circle mode (the nearest station by straight line is always kept) and along the street (the shard is
- * computed again with a wider halo, as the worker says); station C's area of responsibility too. */
+ * computed again with a wider halo, as the worker says); station C's area of responsibility too, from a
+ * piece of each shard. */
 #define CRS_UTM "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::32631\"}},"
 static void test_shards_far(void **state)
 {
@@ -797,9 +798,12 @@ static void test_shards_far(void **state)
         assert_int_equal(svt_last.status, 0);
         SVT_EXPECT(0, "worker", "--db", pg.pg, "--pg-schema", schema);
         /* the far shards needed stations beyond their halo: computed again, wider (along the street for
-         * the demand points' nearest station; station C's area of responsibility reaches the last district) */
-        SVT_ERR_HAS(net ? "demand P" : "responsibility C");
+         * the demand points' nearest station; by straight line for the window that station C, their nearest,
+         * needs). Station C's area of responsibility reaches the last district: each shard's piece of it is exact
+         * without a wider halo (before, a shard was computed again for it: "responsibility C") */
+        SVT_ERR_HAS(net ? "demand P" : "window of the shard");
         SVT_ERR_HAS("computing it again with");
+        assert_null(strstr(svt_last.err, "responsibility"));
         SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", schema, "--run", "1");
         SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", schema, "--out", shp);
         sqlite3 *db = svt_db_open(shp);
@@ -1076,7 +1080,8 @@ static void test_shards_capacity(void **state)
  * keeps (2 x (2 minutes' walk + max snap 50 + trim 10) = 453 m), and D0 is so small that S's area of
  * responsibility lies within the halo (its check does not see it). The point's nearest station and distance
  * (people_points), its district's distance quantiles and the whole area's are the single run's: the worker
- * computes shard 1 again wider (without the check of people points: median 1,800 m against 750). */
+ * computes shard 1 again wider (without the check of people points: median 1,800 m against 750); so is T's
+ * area of responsibility, from a piece of each shard. */
 static void test_shards_people(void **state)
 {
     (void)state;
@@ -1108,12 +1113,22 @@ static void test_shards_people(void **state)
                                     "(district_id, weight) WHERE a.nearest_station_id IS NOT b.nearest_station_id"),
                      0);
     assert_string_equal(svt_db_text(db, "SELECT nearest_station_id FROM main.people_points WHERE weight = 100"), "T");
-    /* S is responsible for nothing in both. T's area of responsibility is not compared: in the single run it
-     * holds D0's block too (150 people, 2 points), across the 600 m between the districts that shard 2 never
-     * reads (the limit said at check_responsibility in shards.c): the sharded run has 50 and 1 */
+    /* S is responsible for nothing in both. T's area of responsibility holds D0's block too (150 people, 2
+     * points, both districts), across the 600 m between the districts that T's shard never reads: shard 1
+     * publishes T's piece in D0, shard 2 the piece in D1, finish unites them (before, 50 and 1 point) */
     assert_int_equal(svt_db_int(db, "SELECT (SELECT count(*) FROM main.responsibility WHERE station_id = 'S') + "
                                     "(SELECT count(*) FROM r.responsibility WHERE station_id = 'S')"),
                      0);
+    assert_true(fabs(svt_db_double(db, "SELECT pop_served FROM r.responsibility WHERE station_id = 'T'") - 150) < 1e-9);
+    assert_int_equal(svt_db_int(db, "SELECT n_points FROM r.responsibility WHERE station_id = 'T'"), 2);
+    assert_true(fabs(svt_db_double(db, "SELECT area_m2 FROM r.responsibility WHERE station_id = 'T'") - 180000) < 1e-6);
+    svt_same_rows(db, "responsibility", "station_id", "pop_served, pop_share_pct, n_points", 1e-9, "1");
+    svt_same_rows(db, "responsibility", "station_id", "area_m2", 1e-6, "1");
+    /* one row per station once finished, its polygon the union of the pieces (both districts) */
+    assert_string_equal(svt_psql(&pg, "SELECT count(*) FROM pp.responsibility"), "1");
+    assert_string_equal(svt_psql(&pg, "SELECT round(ST_Area(geom)::numeric, 3) || ' ' || "
+                                      "ST_NumGeometries(geom) FROM pp.responsibility"),
+                        "180000.000 2");
     svt_same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, pop_covered_pct", 1e-9, "1");
     svt_same_tables(db);
     sqlite3_close(db);

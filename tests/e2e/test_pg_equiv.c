@@ -3,8 +3,8 @@
  * once into PostGIS, for several option sets (one group each); every result table of the schema
  * description (src/core/schema.c) that the single run wrote is compared row for row, so a new table is
  * compared without editing this test. Also: every result table of a run exported (svcov export --layer, and
- * the whole run from PG: as one SpatiaLite file) with its rows; a station in a wide gap between districts
- * (circles). Against a server the test starts itself (tests/common/svtest_pg.h). */
+ * the whole run from PG: as one SpatiaLite file) with its rows; a station in a wide gap between districts,
+ * and a station's area of responsibility across a gap wider than the halo (circles). Against a server the test starts itself (tests/common/svtest_pg.h). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,6 +35,11 @@ static int teardown(void **state)
 /* What a sharded run cannot give as the single run does, in one place (each with its reason): a table left
  * out of the comparison (column NULL; with "where": only those rows compared) or one column of it (in the rows
  * "where" only; NULL: all rows). */
+/* The gap parts of the districts and breaks whose gap has as many parts in both runs. */
+#define GAP_SPLIT_OTHERWISE                                                                                      \
+    "NOT EXISTS (SELECT 1 FROM main.district_coverage a JOIN r.district_coverage b ON a.district_id = "           \
+    "b.district_id AND a.radius_m = b.radius_m WHERE a.district_id = gap_parts.district_id AND a.radius_m = "     \
+    "gap_parts.radius_m AND a.n_gap_parts <> b.n_gap_parts)"
 static const struct {
     const char *table, *column, *where, *why;
 } not_sharded[] = {
@@ -49,6 +54,15 @@ static const struct {
     {"gap_parts", "part_no", NULL,
      "the parts' order is the overlay's output order: the same parts, numbered otherwise"},
     {"time_gaps", "n_parts", NULL, "two parts of a gap that touch at a point: 2 or 1 by the overlay's rounding"},
+    /* the same for a district's gap (sets "categories" and "capacity": D0019 at 900 m, 2 parts of 128,655 and
+     * 119,993 m2 in the single run, 1 of 248,648 m2 sharded; seen once shard 2 was no longer computed again
+     * with twice the halo for an area of responsibility, which had kept more stations): those districts' parts
+     * are compared by their sum (gap_parts_summed) */
+    {"district_coverage", "n_gap_parts", NULL,
+     "two parts of a gap that touch at a point: 2 or 1 by the overlay's rounding"},
+    {"gaps", "n_parts", NULL, "two parts of a gap that touch at a point: 2 or 1 by the overlay's rounding"},
+    {"gap_parts", NULL, GAP_SPLIT_OTHERWISE,
+     "two parts of a gap that touch at a point: 2 rows or 1 by the overlay's rounding"},
     {"critical_stations", NULL, "area_lost_m2 IS NULL OR area_lost_m2 >= 1e-6",
      "a crumb below 1e-6 m2 covered alone, by the overlay's rounding"},
 };
@@ -209,6 +223,23 @@ static const char *city(const char *name)
     return b[i];
 }
 
+/* The gap parts of each district and break: the same count of parts in both runs where district_coverage
+ * says so, and the same sum of their areas everywhere (to 1e-6 m2, or 1e-12 of it). */
+static void gap_parts_summed(sqlite3 *db, const char *label)
+{
+    if (!svt_db_int(db, "SELECT count(*) FROM r.sqlite_master WHERE name = 'gap_parts'"))
+        return;
+    long long bad = svt_db_int(db, "SELECT count(*) FROM (SELECT district_id, radius_m, sum(area_m2) AS s FROM "
+                                   "main.gap_parts GROUP BY 1, 2) a JOIN (SELECT district_id, radius_m, sum(area_m2) "
+                                   "AS s FROM r.gap_parts GROUP BY 1, 2) b ON a.district_id IS b.district_id AND "
+                                   "a.radius_m = b.radius_m WHERE abs(a.s - b.s) > max(1e-6, 1e-12 * abs(b.s))");
+    long long na = svt_db_int(db, "SELECT count(DISTINCT district_id || '/' || radius_m) FROM main.gap_parts");
+    long long nb = svt_db_int(db, "SELECT count(DISTINCT district_id || '/' || radius_m) FROM r.gap_parts");
+    if (bad || na != nb)
+        fail_msg("%s: gap_parts: %lld districts and breaks with other sums of their parts' areas; %lld with parts "
+                 "sharded, %lld in the single run", label, bad, na, nb);
+}
+
 /* One option set: the single run and the sharded run, every table compared. */
 static void equivalent(const char *schema, const char *const *extra, int min_tables)
 {
@@ -228,6 +259,7 @@ static void equivalent(const char *schema, const char *const *extra, int min_tab
     /* nine shards, each done once by one of the workers */
     assert_string_equal(svt_psql(&pg, "SELECT count(*) FROM \"%s\".shards WHERE status = 'done'", schema), "9");
     int compared = same_everything(db, schema);
+    gap_parts_summed(db, schema);
     if (compared < min_tables)
         fail_msg("%s: only %d tables held rows (%d expected)", schema, compared, min_tables);
     sqlite3_close(db);
@@ -333,6 +365,39 @@ static void test_gap(void **state)
     assert_true(compared >= 10);
     sqlite3_close(db);
 }
+
+/* A station's Voronoi cell across a gap wider than the halo (circles): D0 and D1, 300 m squares 3,000 m
+ * apart, station G at D0's centre, F 1,150 m south of it (D0's shard's own too; one far off would widen that
+ * shard's window to it and bring D1 in); circles of 500 m (the halo). G is the nearest station
+ * of every place of both districts: responsible for both (800 people, 180,000 m2). G's shard (D0) never reads
+ * D1 (3,000 m beyond its core, more than the halo), and D1's shard keeps G only as context (the station
+ * nearest to it): G's area is the union of its piece in D0 from the one shard and in D1 from the other
+ * (before, the sharded run had only D0's: 300 people, 90,000 m2). */
+static void test_gap_cell(void **state)
+{
+    (void)state;
+    SVT_NEED_SERVER(pg_skip);
+    const char *di = svt_write("gapc_d.geojson", FC(FEAT("\"district_id\":\"D0\",\"pop\":300", "Polygon", SQ(500000, 4699000, 500300, 4699300)) ","
+                                                   FEAT("\"district_id\":\"D1\",\"pop\":500", "Polygon", SQ(503300, 4699000, 503600, 4699300))));
+    const char *st = svt_write("gapc_s.geojson", FC(FEAT("\"station_id\":\"G\"", "Point", "[500150,4699150]") ","
+                                                   FEAT("\"station_id\":\"F\"", "Point", "[500150,4698000]")));
+    const char *args[] = {"--stations", st, "--districts", di, "--radius", "500", "--population-field", "pop", NULL};
+    sqlite3 *db = svt_sharded_pair(&pg, "gapc", args, "2", 2, svt_path("gapc_ref.sqlite"), svt_path("gapc_sh.sqlite"));
+    /* the single run: G responsible for both districts, F for nothing inside them */
+    assert_true(fabs(svt_db_double(db, "SELECT pop_served FROM r.responsibility WHERE station_id = 'G'") - 800) < 1e-9);
+    assert_true(fabs(svt_db_double(db, "SELECT area_m2 FROM r.responsibility WHERE station_id = 'G'") - 180000) < 1e-6);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM r.responsibility"), 1);
+    assert_string_equal(svt_psql(&pg, "SELECT count(*) FROM gapc.shards WHERE status = 'done'"), "2");
+    svt_same_rows(db, "responsibility", "station_id", "pop_served, pop_share_pct", 1e-9, "1");
+    svt_same_rows(db, "responsibility", "station_id", "area_m2", 1e-6, "1");
+    /* the united polygon: both districts */
+    assert_string_equal(svt_psql(&pg, "SELECT round(ST_Area(geom)::numeric, 3) || ' ' || ST_NumGeometries(geom) "
+                                      "FROM gapc.responsibility"),
+                        "180000.000 2");
+    int compared = same_everything(db, "gapc");
+    assert_true(compared >= 10);
+    sqlite3_close(db);
+}
 #undef SQ
 #undef FEAT
 #undef FC
@@ -403,6 +468,7 @@ int main(int argc, char **argv)
         {"at", cmocka_unit_test(test_at)},
         {"capacity", cmocka_unit_test(test_capacity)},
         {"gap", cmocka_unit_test(test_gap)},
+        {"gap_cell", cmocka_unit_test(test_gap_cell)},
         {"export", cmocka_unit_test(test_export)},
     };
     int rc = svt_run_groups(argc, argv, "test_pg_equiv", groups, sizeof groups / sizeof groups[0], setup, teardown);
