@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,12 @@
  * read; this catches the rest (a path or argument in another encoding). */
 static size_t n_text_fixed;
 
+/* The box of one written row, for its table's R*Tree (see index_fill). */
+typedef struct {
+    sqlite3_int64 rowid;
+    double x0, y0, x1, y1;
+} store_box;
+
 struct sv_store {
     sqlite3 *db;
     void *cache; /* SpatiaLite connection cache */
@@ -34,6 +41,13 @@ struct sv_store {
     char finished[SV_TABLE_COUNT]; /* geometry column registered and indexed */
     sqlite3_stmt *ins[SV_TABLE_COUNT]; /* the insert of each table, prepared on first use */
     sqlite3_stmt *insk[SV_TABLE_COUNT]; /* the same with the key and a WKB geometry (sv_store_insert_keyed) */
+    /* A geometry table is registered and given its (empty) spatial index when
+     * created; SpatiaLite's triggers of it are kept aside (their SQL) while
+     * its rows are written, with each row's box, and put back once the index
+     * is filled from the boxes (finish_table): no geometry is read back. */
+    char *triggers[SV_TABLE_COUNT];
+    store_box *boxes[SV_TABLE_COUNT];
+    size_t n_boxes[SV_TABLE_COUNT], cap_boxes[SV_TABLE_COUNT];
 };
 
 const char *sv_sqlite_version(void)
@@ -260,6 +274,57 @@ static sv_status create_table(sv_ctx *ctx, sqlite3 *db, const sv_table_desc *t)
     return SV_OK;
 }
 
+/* Register the geometry column of the new, empty table t with SpatiaLite and
+ * create its spatial index, then keep SpatiaLite's triggers of the table
+ * aside (dropped, their SQL kept) while the rows are written: with them each
+ * insert would check the geometry and update the R*Tree through SQL (twice
+ * the writing time). Registering a full table instead (RecoverGeometryColumn,
+ * CreateSpatialIndex) reads every geometry back: 13 GB at 1M stations. */
+static sv_status register_table(sv_ctx *ctx, sv_store *st, sv_table table)
+{
+    const sv_table_desc *t = sv_schema_table(table);
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT RecoverGeometryColumn('%s', '%s', %d, '%s', 'XY')", t->name,
+             t->geometry_column, st->srid, t->geometry);
+    if (!select_ok(st->db, sql))
+        return db_error(ctx, st->db, "cannot register the geometry column of a result table");
+    snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', '%s')", t->name, t->geometry_column);
+    if (!select_ok(st->db, sql))
+        return db_error(ctx, st->db, "cannot create a spatial index");
+    sqlite3_stmt *q = NULL;
+    sv_buf trig = {0}, drop = {0};
+    if (sqlite3_prepare_v2(st->db, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
+                           "ORDER BY rowid", -1, &q, NULL) != SQLITE_OK)
+        return db_error(ctx, st->db, "cannot read the triggers of a result table");
+    sqlite3_bind_text(q, 1, t->name, -1, SQLITE_STATIC);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 0), *tsql = (const char *)sqlite3_column_text(q, 1);
+        if (!name || !tsql)
+            continue;
+        char *d = sqlite3_mprintf("DROP TRIGGER \"%w\";\n", name);
+        sv_buf_puts(&drop, d ? d : "");
+        sqlite3_free(d);
+        sv_buf_printf(&trig, "%s;\n", tsql);
+        if (!d)
+            drop.failed = 1;
+    }
+    sqlite3_finalize(q);
+    sv_status rc = SV_OK;
+    if (trig.failed || drop.failed || !trig.len)
+        rc = trig.failed || drop.failed ? SV_ERR_NOMEM
+                                        : sv_error(ctx, SV_ERR_DB, "internal: SpatiaLite made no triggers for %s",
+                                                   t->name);
+    else if (exec(st->db, drop.data) != SQLITE_OK)
+        rc = db_error(ctx, st->db, "cannot write a result table");
+    sv_buf_free(&drop);
+    if (rc != SV_OK) {
+        sv_buf_free(&trig);
+        return rc;
+    }
+    st->triggers[table] = trig.data;
+    return SV_OK;
+}
+
 /* The SQL that turns the bound geometry into the column's type. */
 static const char *geometry_sql(const char *type)
 {
@@ -271,6 +336,11 @@ static const char *geometry_sql(const char *type)
         return "CastToMultiLineString(GeomFromWKB(?, ?))";
     return "CastToMultiPolygon(GeomFromWKB(?, ?))";
 }
+
+/* What an insert of a geometry table returns of the row it wrote, for its
+ * box: the rowid and the geometry's MBR as SpatiaLite stored it in the blob
+ * (the MBR its triggers and CreateSpatialIndex put into the R*Tree). */
+#define BOX_RETURNING " RETURNING rowid, MbrMinX(%s), MbrMinY(%s), MbrMaxX(%s), MbrMaxY(%s)"
 
 /* INSERT INTO t ([key, ]columns in description order[, geom]) VALUES (?, ...). keyed: the key first and
  * the geometry always as WKB (a row copied from another store). */
@@ -294,6 +364,9 @@ static sv_status prepare_insert_(sv_ctx *ctx, sv_store *st, sv_table table, int 
                                                                          : geometry_sql(t->geometry));
     if (k < sizeof sql)
         k += (size_t)snprintf(sql + k, sizeof sql - k, ")");
+    if (st->triggers[table] && k < sizeof sql)
+        k += (size_t)snprintf(sql + k, sizeof sql - k, BOX_RETURNING, t->geometry_column, t->geometry_column,
+                              t->geometry_column, t->geometry_column);
     if (k >= sizeof sql)
         return sv_error(ctx, SV_ERR_INTERNAL, "internal: the description of %s is too long", t->name);
     if (sqlite3_prepare_v2(st->db, sql, -1, keyed ? &st->insk[table] : &st->ins[table], NULL) != SQLITE_OK)
@@ -382,9 +455,14 @@ sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store 
         goto fail;
     }
     /* Every table but the run records, which are created with their first row. */
-    for (int t = 0; t < SV_TABLE_COUNT; t++)
-        if (!sv_schema_table((sv_table)t)->record && (rc = create_table(ctx, st->db, sv_schema_table((sv_table)t))) != SV_OK)
+    for (int t = 0; t < SV_TABLE_COUNT; t++) {
+        const sv_table_desc *d = sv_schema_table((sv_table)t);
+        if (d->record)
+            continue;
+        if ((rc = create_table(ctx, st->db, d)) != SV_OK ||
+            (d->geometry && (rc = register_table(ctx, st, (sv_table)t)) != SV_OK))
             goto fail;
+    }
     unwatch_interrupt(st);
     *out = st;
     return SV_OK;
@@ -488,6 +566,11 @@ static void store_close(sv_store *st)
         sqlite3_finalize(st->ins[i]);
         sqlite3_finalize(st->insk[i]);
         st->ins[i] = st->insk[i] = NULL;
+        free(st->triggers[i]);
+        free(st->boxes[i]);
+        st->triggers[i] = NULL;
+        st->boxes[i] = NULL;
+        st->n_boxes[i] = st->cap_boxes[i] = 0;
     }
     if (st->db)
         sqlite3_close(st->db);
@@ -510,44 +593,131 @@ void sv_store_abort(sv_store *st)
 }
 
 
-/* Register the geometry column of table t and build its spatial index. */
+/* The position of (x, y) on a Hilbert curve over a 65536 x 65536 grid. */
+static uint64_t hilbert_d(uint32_t x, uint32_t y)
+{
+    const uint32_t n = 65536;
+    uint64_t d = 0;
+    for (uint32_t s = n / 2; s > 0; s /= 2) {
+        uint32_t rx = (x & s) != 0, ry = (y & s) != 0;
+        d += (uint64_t)s * s * ((3 * rx) ^ ry);
+        if (ry == 0) {
+            if (rx == 1) {
+                x = n - 1 - x;
+                y = n - 1 - y;
+            }
+            uint32_t tmp = x;
+            x = y;
+            y = tmp;
+        }
+    }
+    return d;
+}
+
+typedef struct {
+    uint64_t key;
+    size_t i;
+} box_order;
+
+static int box_order_cmp(const void *a, const void *b)
+{
+    const box_order *p = a, *q = b;
+    if (p->key != q->key)
+        return p->key < q->key ? -1 : 1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+/* Fill the table's (empty) R*Tree from the boxes of its rows, in Hilbert
+ * order of their centres, so that consecutive inserts go to the same leaves
+ * (a compact tree, and the pages it touches stay in the cache). Each value
+ * goes in as the text SpatiaLite's RTreeAlign (its insert trigger) writes
+ * for it (%1.12f), so the tree holds the very floats SpatiaLite's own
+ * CreateSpatialIndex would. */
+static sv_status index_fill(sv_ctx *ctx, sv_store *st, sv_table table)
+{
+    const sv_table_desc *t = sv_schema_table(table);
+    size_t n = st->n_boxes[table];
+    const store_box *bx = st->boxes[table];
+    if (n == 0)
+        return SV_OK;
+    box_order *ord = sv_malloc(n * sizeof *ord);
+    if (!ord)
+        return SV_ERR_NOMEM;
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double cx = (bx[i].x0 + bx[i].x1) / 2, cy = (bx[i].y0 + bx[i].y1) / 2;
+        x0 = fmin(x0, cx), y0 = fmin(y0, cy), x1 = fmax(x1, cx), y1 = fmax(y1, cy);
+    }
+    double sx = x1 > x0 ? 65535.0 / (x1 - x0) : 0, sy = y1 > y0 ? 65535.0 / (y1 - y0) : 0;
+    for (size_t i = 0; i < n; i++) {
+        double cx = (bx[i].x0 + bx[i].x1) / 2, cy = (bx[i].y0 + bx[i].y1) / 2;
+        double gx = (cx - x0) * sx, gy = (cy - y0) * sy;
+        ord[i].key = hilbert_d(isfinite(gx) ? (uint32_t)fmin(fmax(gx, 0), 65535) : 0,
+                               isfinite(gy) ? (uint32_t)fmin(fmax(gy, 0), 65535) : 0);
+        ord[i].i = i;
+    }
+    qsort(ord, n, sizeof *ord, box_order_cmp);
+    sqlite3_stmt *s = NULL;
+    char *sql = sqlite3_mprintf("INSERT INTO \"idx_%w_%w\" (pkid, xmin, ymin, xmax, ymax) VALUES (?, ?, ?, ?, ?)",
+                                t->name, t->geometry_column);
+    sv_status rc = SV_OK;
+    if (!sql || sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        rc = db_error(ctx, st->db, "cannot fill a spatial index");
+    sqlite3_free(sql);
+    for (size_t k = 0; k < n && rc == SV_OK; k++) {
+        const store_box *b = &bx[ord[k].i];
+        char v[4][64];
+        snprintf(v[0], sizeof v[0], "%1.12f", b->x0);
+        snprintf(v[1], sizeof v[1], "%1.12f", b->y0);
+        snprintf(v[2], sizeof v[2], "%1.12f", b->x1);
+        snprintf(v[3], sizeof v[3], "%1.12f", b->y1);
+        sqlite3_bind_int64(s, 1, b->rowid);
+        for (int j = 0; j < 4; j++)
+            sqlite3_bind_text(s, j + 2, v[j], -1, SQLITE_STATIC);
+        int r = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (r != SQLITE_DONE)
+            rc = db_error(ctx, st->db, "cannot fill a spatial index");
+    }
+    sqlite3_finalize(s);
+    free(ord);
+    return rc;
+}
+
+/* Fill the spatial index of table t from its rows' boxes and give the table
+ * back SpatiaLite's triggers (register_table), which keep the index true
+ * through later edits. */
 static sv_status finish_table(sv_ctx *ctx, sv_store *st, sv_table table)
 {
-    char sql[256];
     const sv_table_desc *t = sv_schema_table(table);
     if (!t->geometry || st->copied || st->finished[table])
         return SV_OK;
-    snprintf(sql, sizeof sql, "SELECT RecoverGeometryColumn('%s', '%s', %d, '%s', 'XY')", t->name,
-             t->geometry_column, st->srid, t->geometry);
-    if (!select_ok(st->db, sql))
-        return sv_error(ctx, SV_ERR_DB, "cannot register the geometry column of %s (a geometry of another type "
-                        "or SRID than %s, EPSG:%d): %s", t->name, t->geometry, st->srid, sqlite3_errmsg(st->db));
-    /* SpatiaLite fills the R*Tree one row at a time in rowid order, which is
-     * no spatial order: every insert touches some leaf of the whole tree. Once
-     * the tree outgrows the page cache each insert reads and writes a page
-     * (1M stations: 2M circles, 10 GB written, the writer waiting on pread).
-     * So the cache holds the whole tree while it is built, then shrinks back. */
-    sqlite3_int64 rows = 0;
-    sqlite3_stmt *q = NULL;
-    snprintf(sql, sizeof sql, "SELECT max(rowid) FROM %s", t->name);
-    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
-        rows = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    long long kib = sv_store_index_cache_kib((double)rows, sv_mem_available());
+    if (!st->triggers[table])
+        return sv_error(ctx, SV_ERR_INTERNAL, "internal: %s was not registered", t->name);
+    /* An R*Tree outgrowing the page cache reads and writes a page for each
+     * insert, so the cache holds the whole tree while it is filled. */
+    long long kib = sv_store_index_cache_kib((double)st->n_boxes[table], sv_mem_available());
+    char sql[64];
     if (kib > STORE_CACHE_KIB) {
         snprintf(sql, sizeof sql, "PRAGMA cache_size=-%lld", kib);
         exec(st->db, sql);
     }
-    snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', '%s')", t->name, t->geometry_column);
-    int ok = select_ok(st->db, sql);
-    sv_status rc = ok ? SV_OK : db_error(ctx, st->db, "cannot build a spatial index");
+    sv_status rc = index_fill(ctx, st, table);
     if (kib > STORE_CACHE_KIB) {
         snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", STORE_CACHE_KIB);
         exec(st->db, sql);
     }
-    if (rc == SV_OK)
-        st->finished[table] = 1;
-    return rc;
+    if (rc == SV_OK && exec(st->db, st->triggers[table]) != SQLITE_OK)
+        rc = db_error(ctx, st->db, "cannot restore the spatial index triggers");
+    if (rc != SV_OK)
+        return rc;
+    free(st->boxes[table]);
+    free(st->triggers[table]);
+    st->boxes[table] = NULL;
+    st->triggers[table] = NULL;
+    st->n_boxes[table] = st->cap_boxes[table] = 0;
+    st->finished[table] = 1;
+    return SV_OK;
 }
 
 sv_status sv_store_finish_table(sv_ctx *ctx, sv_store *st, sv_table table)
@@ -631,6 +801,49 @@ static void bind_blob(sqlite3_stmt *s, int i, const unsigned char *wkb, size_t l
         sqlite3_bind_null(s, i);
 }
 
+/* Keep the box of a row just written (the RETURNING row of its insert). */
+static int box_keep(sv_store *st, sv_table table, sqlite3_stmt *s)
+{
+    if (sqlite3_column_type(s, 1) == SQLITE_NULL)
+        return 0; /* no geometry: no entry, as SpatiaLite's trigger */
+    if (st->n_boxes[table] == st->cap_boxes[table]) {
+        size_t cap = st->cap_boxes[table] ? 2 * st->cap_boxes[table] : 1024;
+        store_box *b = sv_realloc(st->boxes[table], cap * sizeof *b);
+        if (!b)
+            return -1;
+        st->boxes[table] = b;
+        st->cap_boxes[table] = cap;
+    }
+    store_box *b = &st->boxes[table][st->n_boxes[table]++];
+    b->rowid = sqlite3_column_int64(s, 0);
+    b->x0 = sqlite3_column_double(s, 1);
+    b->y0 = sqlite3_column_double(s, 2);
+    b->x1 = sqlite3_column_double(s, 3);
+    b->y1 = sqlite3_column_double(s, 4);
+    return 0;
+}
+
+/* Write one row; an insert into a geometry table whose index is not filled
+ * yet returns the row's box (BOX_RETURNING), kept for finish_table. */
+static sv_status step_row(sv_ctx *ctx, sv_store *st, sv_table table, sqlite3_stmt *s)
+{
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW) {
+        if (st->triggers[table] && box_keep(st, table, s) != 0) {
+            sqlite3_reset(s);
+            sqlite3_clear_bindings(s);
+            return SV_ERR_NOMEM;
+        }
+        r = sqlite3_step(s);
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (r != SQLITE_DONE)
+        return db_error(ctx, st->db, "cannot write a result row");
+    sv_ctx_add_rows(ctx, 1);
+    return SV_OK;
+}
+
 static sv_status step_stmt(sv_ctx *ctx, sv_store *st, sqlite3_stmt *s)
 {
     int r = sqlite3_step(s);
@@ -693,7 +906,7 @@ static sv_status insert_row_(sv_ctx *ctx, sv_store *st, sv_table table, const lo
         bind_blob(s, p0 + (int)n + 1, wkb, len);
         sqlite3_bind_int(s, p0 + (int)n + 2, st->srid);
     }
-    return step_stmt(ctx, st, s);
+    return step_row(ctx, st, table, s);
 }
 
 static sv_status insert_row(sv_ctx *ctx, sv_store *st, sv_table table, const sv_value *v, size_t n, int point,
@@ -853,7 +1066,10 @@ sv_status sv_store_copy_rows(sv_ctx *ctx, sv_store *st, const char *src_path, sv
         rc = is_damage(src) ? damaged(ctx, src, src_path) : db_error(ctx, src, "cannot read the table to copy");
         goto done;
     }
-    sql = sqlite3_mprintf("INSERT INTO \"%s\" (%s) VALUES (%s)", t->name, cols.data, marks.data);
+    int boxed = st->triggers[table] && t->geometry && src_has_column(src, t->name, t->geometry_column);
+    sql = boxed ? sqlite3_mprintf("INSERT INTO \"%s\" (%s) VALUES (%s)" BOX_RETURNING, t->name, cols.data, marks.data,
+                                  t->geometry_column, t->geometry_column, t->geometry_column, t->geometry_column)
+                : sqlite3_mprintf("INSERT INTO \"%s\" (%s) VALUES (%s)", t->name, cols.data, marks.data);
     ok = sql && sqlite3_prepare_v2(st->db, sql, -1, &ins, NULL) == SQLITE_OK;
     sqlite3_free(sql);
     if (!ok) {
@@ -865,7 +1081,7 @@ sv_status sv_store_copy_rows(sv_ctx *ctx, sv_store *st, const char *src_path, sv
     while ((step = sqlite3_step(sel)) == SQLITE_ROW && rc == SV_OK) {
         for (int i = 0; i < sqlite3_column_count(sel); i++)
             sqlite3_bind_value(ins, i + 1, sqlite3_column_value(sel, i));
-        if ((rc = step_stmt(ctx, st, ins)) == SV_OK && n_copied)
+        if ((rc = step_row(ctx, st, table, ins)) == SV_OK && n_copied)
             (*n_copied)++;
         sqlite3_clear_bindings(ins);
         if (sv_ctx_interrupted(ctx))
