@@ -337,11 +337,6 @@ static const char *geometry_sql(const char *type)
     return "CastToMultiPolygon(GeomFromWKB(?, ?))";
 }
 
-/* What an insert of a geometry table returns of the row it wrote, for its
- * box: the rowid and the geometry's MBR as SpatiaLite stored it in the blob
- * (the MBR its triggers and CreateSpatialIndex put into the R*Tree). */
-#define BOX_RETURNING " RETURNING rowid, MbrMinX(%s), MbrMinY(%s), MbrMaxX(%s), MbrMaxY(%s)"
-
 /* INSERT INTO t ([key, ]columns in description order[, geom]) VALUES (?, ...). keyed: the key first and
  * the geometry always as WKB (a row copied from another store). */
 static sv_status prepare_insert_(sv_ctx *ctx, sv_store *st, sv_table table, int keyed)
@@ -364,9 +359,6 @@ static sv_status prepare_insert_(sv_ctx *ctx, sv_store *st, sv_table table, int 
                                                                          : geometry_sql(t->geometry));
     if (k < sizeof sql)
         k += (size_t)snprintf(sql + k, sizeof sql - k, ")");
-    if (st->triggers[table] && k < sizeof sql)
-        k += (size_t)snprintf(sql + k, sizeof sql - k, BOX_RETURNING, t->geometry_column, t->geometry_column,
-                              t->geometry_column, t->geometry_column);
     if (k >= sizeof sql)
         return sv_error(ctx, SV_ERR_INTERNAL, "internal: the description of %s is too long", t->name);
     if (sqlite3_prepare_v2(st->db, sql, -1, keyed ? &st->insk[table] : &st->ins[table], NULL) != SQLITE_OK)
@@ -801,42 +793,198 @@ static void bind_blob(sqlite3_stmt *s, int i, const unsigned char *wkb, size_t l
         sqlite3_bind_null(s, i);
 }
 
-/* Keep the box of a row just written (the RETURNING row of its insert). */
-static int box_keep(sv_store *st, sv_table table, sqlite3_stmt *s)
+/* The geometry of a row being written, as the writer has it. */
+typedef struct {
+    enum { ROW_NONE, ROW_POINT, ROW_WKB, ROW_BLOB } kind;
+    const unsigned char *p; /* WKB, or a SpatiaLite blob (a copied row) */
+    size_t n;
+    double x, y; /* ROW_POINT */
+} row_geom;
+
+typedef struct {
+    const unsigned char *p;
+    size_t n, pos;
+    int swap, any;
+    double x0, y0, x1, y1;
+} wkb_box;
+
+static int wb_u32(wkb_box *w, uint32_t *v)
 {
-    if (sqlite3_column_type(s, 1) == SQLITE_NULL)
-        return 0; /* no geometry: no entry, as SpatiaLite's trigger */
-    if (st->n_boxes[table] == st->cap_boxes[table]) {
-        size_t cap = st->cap_boxes[table] ? 2 * st->cap_boxes[table] : 1024;
-        store_box *b = sv_realloc(st->boxes[table], cap * sizeof *b);
-        if (!b)
-            return -1;
-        st->boxes[table] = b;
-        st->cap_boxes[table] = cap;
+    if (w->n - w->pos < 4)
+        return -1;
+    unsigned char b[4];
+    memcpy(b, w->p + w->pos, 4);
+    if (w->swap) {
+        unsigned char t = b[0];
+        b[0] = b[3], b[3] = t, t = b[1], b[1] = b[2], b[2] = t;
     }
-    store_box *b = &st->boxes[table][st->n_boxes[table]++];
-    b->rowid = sqlite3_column_int64(s, 0);
-    b->x0 = sqlite3_column_double(s, 1);
-    b->y0 = sqlite3_column_double(s, 2);
-    b->x1 = sqlite3_column_double(s, 3);
-    b->y1 = sqlite3_column_double(s, 4);
+    memcpy(v, b, 4);
+    w->pos += 4;
     return 0;
 }
 
-/* Write one row; an insert into a geometry table whose index is not filled
- * yet returns the row's box (BOX_RETURNING), kept for finish_table. */
-static sv_status step_row(sv_ctx *ctx, sv_store *st, sv_table table, sqlite3_stmt *s)
+static double wb_f64(const wkb_box *w, size_t at)
+{
+    unsigned char b[8];
+    memcpy(b, w->p + at, 8);
+    if (w->swap)
+        for (int i = 0; i < 4; i++) {
+            unsigned char t = b[i];
+            b[i] = b[7 - i], b[7 - i] = t;
+        }
+    double v;
+    memcpy(&v, b, 8);
+    return v;
+}
+
+/* n 2-D points; counted into the box when use (a polygon's holes are not: SpatiaLite's MBR of a polygon is its
+ * exterior ring's). */
+static int wb_points(wkb_box *w, uint32_t n, int use)
+{
+    if (n > (w->n - w->pos) / 16)
+        return -1;
+    for (uint32_t i = 0; use && i < n; i++) {
+        double x = wb_f64(w, w->pos + 16 * (size_t)i), y = wb_f64(w, w->pos + 16 * (size_t)i + 8);
+        if (!isfinite(x) || !isfinite(y))
+            return -1;
+        w->x0 = fmin(w->x0, x), w->y0 = fmin(w->y0, y), w->x1 = fmax(w->x1, x), w->y1 = fmax(w->y1, y);
+        w->any = 1;
+    }
+    w->pos += 16 * (size_t)n;
+    return 0;
+}
+
+/* One 2-D WKB Point, LineString, Polygon or Multi* of them; its type code in *type. */
+static int wb_geometry(wkb_box *w, int depth, uint32_t *type)
+{
+    if (depth > 1 || w->pos >= w->n || w->p[w->pos] > 1)
+        return -1;
+    const uint16_t one = 1;
+    unsigned char le;
+    memcpy(&le, &one, 1);
+    w->swap = (w->p[w->pos++] == 1) != (le == 1);
+    uint32_t t, n;
+    if (wb_u32(w, &t) != 0)
+        return -1;
+    *type = t;
+    if (t == 1)
+        return wb_points(w, 1, 1);
+    if (wb_u32(w, &n) != 0)
+        return -1;
+    if (t == 2)
+        return wb_points(w, n, 1);
+    if (t == 3) {
+        if (n > (w->n - w->pos) / 4)
+            return -1;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t np;
+            if (wb_u32(w, &np) != 0 || wb_points(w, np, i == 0) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    if (t < 4 || t > 6 || n > (w->n - w->pos) / 9)
+        return -1;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t member;
+        if (wb_geometry(w, depth + 1, &member) != 0 || member != t - 3)
+            return -1;
+    }
+    *type = t | (n == 1 ? 0x100u : 0); /* a Multi* of one: CastToPolygon takes it too */
+    return 0;
+}
+
+/* The box SpatiaLite gives the geometry the insert of g stores (CastToPolygon / CastToMultiPolygon /
+ * CastToMultiLineString of it, or the point): 1 with the box, 0 when nothing is stored (no geometry), -1 when
+ * it cannot be told from the bytes here (another type, empty, malformed: read back from the row). */
+static int row_box(const sv_table_desc *t, const row_geom *g, store_box *b)
+{
+    if (g->kind == ROW_NONE)
+        return 0;
+    if (g->kind == ROW_POINT) {
+        if (!isfinite(g->x) || !isfinite(g->y))
+            return 0; /* bound as NULL: MakePoint gives NULL */
+        b->x0 = b->x1 = g->x, b->y0 = b->y1 = g->y;
+        return 1;
+    }
+    if (g->kind == ROW_BLOB) {
+        /* a SpatiaLite blob: its MBR at bytes 6-37, in the byte order of byte 1 */
+        if (g->n < 45 || g->p[0] != 0x00 || g->p[1] > 1 || g->p[38] != 0x7C || g->p[g->n - 1] != 0xFE)
+            return -1;
+        const uint16_t one = 1;
+        unsigned char le;
+        memcpy(&le, &one, 1);
+        wkb_box w = {g->p, g->n, 0, (g->p[1] == 1) != (le == 1), 0, 0, 0, 0, 0};
+        b->x0 = wb_f64(&w, 6), b->y0 = wb_f64(&w, 14), b->x1 = wb_f64(&w, 22), b->y1 = wb_f64(&w, 30);
+        return 1;
+    }
+    wkb_box w = {g->p, g->n, 0, 0, 0, INFINITY, INFINITY, -INFINITY, -INFINITY};
+    uint32_t type;
+    if (wb_geometry(&w, 0, &type) != 0 || w.pos != w.n || !w.any)
+        return -1;
+    uint32_t base = type & 0xFF;
+    int fits = strcmp(t->geometry, "POLYGON") == 0           ? base == 3 || type == (6 | 0x100u)
+               : strcmp(t->geometry, "MULTIPOLYGON") == 0    ? base == 3 || base == 6
+               : strcmp(t->geometry, "MULTILINESTRING") == 0 ? base == 2 || base == 5
+                                                             : 0;
+    if (!fits)
+        return -1;
+    b->x0 = w.x0, b->y0 = w.y0, b->x1 = w.x1, b->y1 = w.y1;
+    return 1;
+}
+
+/* The box of the row just written, read back from it (what row_box cannot tell): 1, or 0 when its geometry is
+ * NULL. */
+static int stored_box(sv_store *st, const sv_table_desc *t, sqlite3_int64 rowid, store_box *b)
+{
+    const char *g = t->geometry_column;
+    char *sql = sqlite3_mprintf("SELECT MbrMinX(\"%w\"), MbrMinY(\"%w\"), MbrMaxX(\"%w\"), MbrMaxY(\"%w\") FROM \"%w\" "
+                                "WHERE rowid = %lld", g, g, g, g, t->name, (long long)rowid);
+    sqlite3_stmt *q = NULL;
+    int found = 0;
+    if (sql && sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW &&
+        sqlite3_column_type(q, 0) != SQLITE_NULL) {
+        b->x0 = sqlite3_column_double(q, 0), b->y0 = sqlite3_column_double(q, 1);
+        b->x1 = sqlite3_column_double(q, 2), b->y1 = sqlite3_column_double(q, 3);
+        found = 1;
+    }
+    sqlite3_finalize(q);
+    sqlite3_free(sql);
+    return found;
+}
+
+/* Keep the box of the row just written, for its table's R*Tree (finish_table). */
+static int box_keep(sv_store *st, sv_table table, const row_geom *g)
+{
+    const sv_table_desc *t = sv_schema_table(table);
+    store_box b;
+    b.rowid = sqlite3_last_insert_rowid(st->db);
+    int k = row_box(t, g, &b);
+    if (k < 0)
+        k = stored_box(st, t, b.rowid, &b);
+    if (k == 0)
+        return 0; /* no geometry: no entry, as with SpatiaLite's trigger */
+    if (st->n_boxes[table] == st->cap_boxes[table]) {
+        size_t cap = st->cap_boxes[table] ? st->cap_boxes[table] + st->cap_boxes[table] / 2 : 1024;
+        store_box *nb = sv_realloc(st->boxes[table], cap * sizeof *nb);
+        if (!nb)
+            return -1;
+        st->boxes[table] = nb;
+        st->cap_boxes[table] = cap;
+    }
+    st->boxes[table][st->n_boxes[table]++] = b;
+    return 0;
+}
+
+/* Write one row (g: its geometry); while its table's index is not filled, keep the row's box. */
+static sv_status step_row(sv_ctx *ctx, sv_store *st, sv_table table, sqlite3_stmt *s, const row_geom *g)
 {
     int r = sqlite3_step(s);
-    if (r == SQLITE_ROW) {
-        if (st->triggers[table] && box_keep(st, table, s) != 0) {
-            sqlite3_reset(s);
-            sqlite3_clear_bindings(s);
-            return SV_ERR_NOMEM;
-        }
-        r = sqlite3_step(s);
-    }
     sqlite3_reset(s);
+    if (r == SQLITE_DONE && st->triggers[table] && box_keep(st, table, g) != 0) {
+        sqlite3_clear_bindings(s);
+        return SV_ERR_NOMEM;
+    }
     sqlite3_clear_bindings(s);
     if (r != SQLITE_DONE)
         return db_error(ctx, st->db, "cannot write a result row");
@@ -906,7 +1054,12 @@ static sv_status insert_row_(sv_ctx *ctx, sv_store *st, sv_table table, const lo
         bind_blob(s, p0 + (int)n + 1, wkb, len);
         sqlite3_bind_int(s, p0 + (int)n + 2, st->srid);
     }
-    return step_row(ctx, st, table, s);
+    row_geom g = {ROW_NONE, NULL, 0, x, y};
+    if (t->geometry && point)
+        g.kind = ROW_POINT;
+    else if (t->geometry && wkb && len)
+        g = (row_geom){ROW_WKB, wkb, len, 0, 0};
+    return step_row(ctx, st, table, s, &g);
 }
 
 static sv_status insert_row(sv_ctx *ctx, sv_store *st, sv_table table, const sv_value *v, size_t n, int point,
@@ -1066,10 +1219,9 @@ sv_status sv_store_copy_rows(sv_ctx *ctx, sv_store *st, const char *src_path, sv
         rc = is_damage(src) ? damaged(ctx, src, src_path) : db_error(ctx, src, "cannot read the table to copy");
         goto done;
     }
-    int boxed = st->triggers[table] && t->geometry && src_has_column(src, t->name, t->geometry_column);
-    sql = boxed ? sqlite3_mprintf("INSERT INTO \"%s\" (%s) VALUES (%s)" BOX_RETURNING, t->name, cols.data, marks.data,
-                                  t->geometry_column, t->geometry_column, t->geometry_column, t->geometry_column)
-                : sqlite3_mprintf("INSERT INTO \"%s\" (%s) VALUES (%s)", t->name, cols.data, marks.data);
+    int geom_col = t->geometry && src_has_column(src, t->name, t->geometry_column) ? sqlite3_column_count(sel) - 1
+                                                                                     : -1;
+    sql = sqlite3_mprintf("INSERT INTO \"%s\" (%s) VALUES (%s)", t->name, cols.data, marks.data);
     ok = sql && sqlite3_prepare_v2(st->db, sql, -1, &ins, NULL) == SQLITE_OK;
     sqlite3_free(sql);
     if (!ok) {
@@ -1081,7 +1233,11 @@ sv_status sv_store_copy_rows(sv_ctx *ctx, sv_store *st, const char *src_path, sv
     while ((step = sqlite3_step(sel)) == SQLITE_ROW && rc == SV_OK) {
         for (int i = 0; i < sqlite3_column_count(sel); i++)
             sqlite3_bind_value(ins, i + 1, sqlite3_column_value(sel, i));
-        if ((rc = step_row(ctx, st, table, ins)) == SV_OK && n_copied)
+        row_geom g = {ROW_NONE, NULL, 0, 0, 0};
+        if (geom_col >= 0 && sqlite3_column_type(sel, geom_col) == SQLITE_BLOB)
+            g = (row_geom){ROW_BLOB, sqlite3_column_blob(sel, geom_col), (size_t)sqlite3_column_bytes(sel, geom_col),
+                           0, 0};
+        if ((rc = step_row(ctx, st, table, ins, &g)) == SV_OK && n_copied)
             (*n_copied)++;
         sqlite3_clear_bindings(ins);
         if (sv_ctx_interrupted(ctx))
