@@ -425,6 +425,7 @@ sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store 
     watch_interrupt(ctx, st);
     st->cache = spatialite_alloc_connection();
     spatialite_init_ex(st->db, st->cache, 0);
+    spatialite_set_silent_mode(st->cache); /* GEOS's and RTTOPO's messages to the context, never to stderr */
     /* The file only becomes the result when renamed into place, so a
      * journal would protect nothing. */
     snprintf(sql, sizeof sql, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-%d",
@@ -506,6 +507,7 @@ sv_status sv_store_open_copy(sv_ctx *ctx, const char *src_path, const char *out_
     watch_interrupt(ctx, st);
     st->cache = spatialite_alloc_connection();
     spatialite_init_ex(st->db, st->cache, 0);
+    spatialite_set_silent_mode(st->cache); /* GEOS's and RTTOPO's messages to the context, never to stderr */
     exec(st->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF");
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(st->db, "SELECT srid FROM geometry_columns WHERE f_table_name = 'stations'", -1, &q,
@@ -1360,6 +1362,7 @@ sv_status sv_store_open_read(sv_ctx *ctx, const char *db_path, sv_store_reader *
     }
     rd->cache = spatialite_alloc_connection();
     spatialite_init_ex(rd->db, rd->cache, 0);
+    spatialite_set_silent_mode(rd->cache);
     sqlite3_create_function(rd->db, "svcov_lonlat", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, ctx, sql_lonlat, NULL,
                             NULL);
     if ((rc = check_blobs(ctx, rd->db, db_path)) != SV_OK) {
