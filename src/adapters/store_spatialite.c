@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,12 @@
  * read; this catches the rest (a path or argument in another encoding). */
 static size_t n_text_fixed;
 
+/* The box of one written row, for its table's R*Tree (see index_fill). */
+typedef struct {
+    sqlite3_int64 rowid;
+    double x0, y0, x1, y1;
+} store_box;
+
 struct sv_store {
     sqlite3 *db;
     void *cache; /* SpatiaLite connection cache */
@@ -34,6 +41,13 @@ struct sv_store {
     char finished[SV_TABLE_COUNT]; /* geometry column registered and indexed */
     sqlite3_stmt *ins[SV_TABLE_COUNT]; /* the insert of each table, prepared on first use */
     sqlite3_stmt *insk[SV_TABLE_COUNT]; /* the same with the key and a WKB geometry (sv_store_insert_keyed) */
+    /* A geometry table is registered and given its (empty) spatial index when
+     * created; SpatiaLite's triggers of it are kept aside (their SQL) while
+     * its rows are written, with each row's box, and put back once the index
+     * is filled from the boxes (finish_table): no geometry is read back. */
+    char *triggers[SV_TABLE_COUNT];
+    store_box *boxes[SV_TABLE_COUNT];
+    size_t n_boxes[SV_TABLE_COUNT], cap_boxes[SV_TABLE_COUNT];
 };
 
 const char *sv_sqlite_version(void)
@@ -260,6 +274,57 @@ static sv_status create_table(sv_ctx *ctx, sqlite3 *db, const sv_table_desc *t)
     return SV_OK;
 }
 
+/* Register the geometry column of the new, empty table t with SpatiaLite and
+ * create its spatial index, then keep SpatiaLite's triggers of the table
+ * aside (dropped, their SQL kept) while the rows are written: with them each
+ * insert would check the geometry and update the R*Tree through SQL (twice
+ * the writing time). Registering a full table instead (RecoverGeometryColumn,
+ * CreateSpatialIndex) reads every geometry back: 13 GB at 1M stations. */
+static sv_status register_table(sv_ctx *ctx, sv_store *st, sv_table table)
+{
+    const sv_table_desc *t = sv_schema_table(table);
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT RecoverGeometryColumn('%s', '%s', %d, '%s', 'XY')", t->name,
+             t->geometry_column, st->srid, t->geometry);
+    if (!select_ok(st->db, sql))
+        return db_error(ctx, st->db, "cannot register the geometry column of a result table");
+    snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', '%s')", t->name, t->geometry_column);
+    if (!select_ok(st->db, sql))
+        return db_error(ctx, st->db, "cannot create a spatial index");
+    sqlite3_stmt *q = NULL;
+    sv_buf trig = {0}, drop = {0};
+    if (sqlite3_prepare_v2(st->db, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
+                           "ORDER BY rowid", -1, &q, NULL) != SQLITE_OK)
+        return db_error(ctx, st->db, "cannot read the triggers of a result table");
+    sqlite3_bind_text(q, 1, t->name, -1, SQLITE_STATIC);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 0), *tsql = (const char *)sqlite3_column_text(q, 1);
+        if (!name || !tsql)
+            continue;
+        char *d = sqlite3_mprintf("DROP TRIGGER \"%w\";\n", name);
+        sv_buf_puts(&drop, d ? d : "");
+        sqlite3_free(d);
+        sv_buf_printf(&trig, "%s;\n", tsql);
+        if (!d)
+            drop.failed = 1;
+    }
+    sqlite3_finalize(q);
+    sv_status rc = SV_OK;
+    if (trig.failed || drop.failed || !trig.len)
+        rc = trig.failed || drop.failed ? SV_ERR_NOMEM
+                                        : sv_error(ctx, SV_ERR_DB, "internal: SpatiaLite made no triggers for %s",
+                                                   t->name);
+    else if (exec(st->db, drop.data) != SQLITE_OK)
+        rc = db_error(ctx, st->db, "cannot write a result table");
+    sv_buf_free(&drop);
+    if (rc != SV_OK) {
+        sv_buf_free(&trig);
+        return rc;
+    }
+    st->triggers[table] = trig.data;
+    return SV_OK;
+}
+
 /* The SQL that turns the bound geometry into the column's type. */
 static const char *geometry_sql(const char *type)
 {
@@ -360,6 +425,7 @@ sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store 
     watch_interrupt(ctx, st);
     st->cache = spatialite_alloc_connection();
     spatialite_init_ex(st->db, st->cache, 0);
+    spatialite_set_silent_mode(st->cache); /* GEOS's and RTTOPO's messages to the context, never to stderr */
     /* The file only becomes the result when renamed into place, so a
      * journal would protect nothing. */
     snprintf(sql, sizeof sql, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-%d",
@@ -382,9 +448,14 @@ sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store 
         goto fail;
     }
     /* Every table but the run records, which are created with their first row. */
-    for (int t = 0; t < SV_TABLE_COUNT; t++)
-        if (!sv_schema_table((sv_table)t)->record && (rc = create_table(ctx, st->db, sv_schema_table((sv_table)t))) != SV_OK)
+    for (int t = 0; t < SV_TABLE_COUNT; t++) {
+        const sv_table_desc *d = sv_schema_table((sv_table)t);
+        if (d->record)
+            continue;
+        if ((rc = create_table(ctx, st->db, d)) != SV_OK ||
+            (d->geometry && (rc = register_table(ctx, st, (sv_table)t)) != SV_OK))
             goto fail;
+    }
     unwatch_interrupt(st);
     *out = st;
     return SV_OK;
@@ -436,6 +507,7 @@ sv_status sv_store_open_copy(sv_ctx *ctx, const char *src_path, const char *out_
     watch_interrupt(ctx, st);
     st->cache = spatialite_alloc_connection();
     spatialite_init_ex(st->db, st->cache, 0);
+    spatialite_set_silent_mode(st->cache); /* GEOS's and RTTOPO's messages to the context, never to stderr */
     exec(st->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF");
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(st->db, "SELECT srid FROM geometry_columns WHERE f_table_name = 'stations'", -1, &q,
@@ -488,6 +560,11 @@ static void store_close(sv_store *st)
         sqlite3_finalize(st->ins[i]);
         sqlite3_finalize(st->insk[i]);
         st->ins[i] = st->insk[i] = NULL;
+        free(st->triggers[i]);
+        free(st->boxes[i]);
+        st->triggers[i] = NULL;
+        st->boxes[i] = NULL;
+        st->n_boxes[i] = st->cap_boxes[i] = 0;
     }
     if (st->db)
         sqlite3_close(st->db);
@@ -510,44 +587,131 @@ void sv_store_abort(sv_store *st)
 }
 
 
-/* Register the geometry column of table t and build its spatial index. */
+/* The position of (x, y) on a Hilbert curve over a 65536 x 65536 grid. */
+static uint64_t hilbert_d(uint32_t x, uint32_t y)
+{
+    const uint32_t n = 65536;
+    uint64_t d = 0;
+    for (uint32_t s = n / 2; s > 0; s /= 2) {
+        uint32_t rx = (x & s) != 0, ry = (y & s) != 0;
+        d += (uint64_t)s * s * ((3 * rx) ^ ry);
+        if (ry == 0) {
+            if (rx == 1) {
+                x = n - 1 - x;
+                y = n - 1 - y;
+            }
+            uint32_t tmp = x;
+            x = y;
+            y = tmp;
+        }
+    }
+    return d;
+}
+
+typedef struct {
+    uint64_t key;
+    size_t i;
+} box_order;
+
+static int box_order_cmp(const void *a, const void *b)
+{
+    const box_order *p = a, *q = b;
+    if (p->key != q->key)
+        return p->key < q->key ? -1 : 1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+/* Fill the table's (empty) R*Tree from the boxes of its rows, in Hilbert
+ * order of their centres, so that consecutive inserts go to the same leaves
+ * (a compact tree, and the pages it touches stay in the cache). Each value
+ * goes in as the text SpatiaLite's RTreeAlign (its insert trigger) writes
+ * for it (%1.12f), so the tree holds the very floats SpatiaLite's own
+ * CreateSpatialIndex would. */
+static sv_status index_fill(sv_ctx *ctx, sv_store *st, sv_table table)
+{
+    const sv_table_desc *t = sv_schema_table(table);
+    size_t n = st->n_boxes[table];
+    const store_box *bx = st->boxes[table];
+    if (n == 0)
+        return SV_OK;
+    box_order *ord = sv_malloc(n * sizeof *ord);
+    if (!ord)
+        return SV_ERR_NOMEM;
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double cx = (bx[i].x0 + bx[i].x1) / 2, cy = (bx[i].y0 + bx[i].y1) / 2;
+        x0 = fmin(x0, cx), y0 = fmin(y0, cy), x1 = fmax(x1, cx), y1 = fmax(y1, cy);
+    }
+    double sx = x1 > x0 ? 65535.0 / (x1 - x0) : 0, sy = y1 > y0 ? 65535.0 / (y1 - y0) : 0;
+    for (size_t i = 0; i < n; i++) {
+        double cx = (bx[i].x0 + bx[i].x1) / 2, cy = (bx[i].y0 + bx[i].y1) / 2;
+        double gx = (cx - x0) * sx, gy = (cy - y0) * sy;
+        ord[i].key = hilbert_d(isfinite(gx) ? (uint32_t)fmin(fmax(gx, 0), 65535) : 0,
+                               isfinite(gy) ? (uint32_t)fmin(fmax(gy, 0), 65535) : 0);
+        ord[i].i = i;
+    }
+    qsort(ord, n, sizeof *ord, box_order_cmp);
+    sqlite3_stmt *s = NULL;
+    char *sql = sqlite3_mprintf("INSERT INTO \"idx_%w_%w\" (pkid, xmin, ymin, xmax, ymax) VALUES (?, ?, ?, ?, ?)",
+                                t->name, t->geometry_column);
+    sv_status rc = SV_OK;
+    if (!sql || sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        rc = db_error(ctx, st->db, "cannot fill a spatial index");
+    sqlite3_free(sql);
+    for (size_t k = 0; k < n && rc == SV_OK; k++) {
+        const store_box *b = &bx[ord[k].i];
+        char v[4][64];
+        snprintf(v[0], sizeof v[0], "%1.12f", b->x0);
+        snprintf(v[1], sizeof v[1], "%1.12f", b->y0);
+        snprintf(v[2], sizeof v[2], "%1.12f", b->x1);
+        snprintf(v[3], sizeof v[3], "%1.12f", b->y1);
+        sqlite3_bind_int64(s, 1, b->rowid);
+        for (int j = 0; j < 4; j++)
+            sqlite3_bind_text(s, j + 2, v[j], -1, SQLITE_STATIC);
+        int r = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (r != SQLITE_DONE)
+            rc = db_error(ctx, st->db, "cannot fill a spatial index");
+    }
+    sqlite3_finalize(s);
+    free(ord);
+    return rc;
+}
+
+/* Fill the spatial index of table t from its rows' boxes and give the table
+ * back SpatiaLite's triggers (register_table), which keep the index true
+ * through later edits. */
 static sv_status finish_table(sv_ctx *ctx, sv_store *st, sv_table table)
 {
-    char sql[256];
     const sv_table_desc *t = sv_schema_table(table);
     if (!t->geometry || st->copied || st->finished[table])
         return SV_OK;
-    snprintf(sql, sizeof sql, "SELECT RecoverGeometryColumn('%s', '%s', %d, '%s', 'XY')", t->name,
-             t->geometry_column, st->srid, t->geometry);
-    if (!select_ok(st->db, sql))
-        return sv_error(ctx, SV_ERR_DB, "cannot register the geometry column of %s (a geometry of another type "
-                        "or SRID than %s, EPSG:%d): %s", t->name, t->geometry, st->srid, sqlite3_errmsg(st->db));
-    /* SpatiaLite fills the R*Tree one row at a time in rowid order, which is
-     * no spatial order: every insert touches some leaf of the whole tree. Once
-     * the tree outgrows the page cache each insert reads and writes a page
-     * (1M stations: 2M circles, 10 GB written, the writer waiting on pread).
-     * So the cache holds the whole tree while it is built, then shrinks back. */
-    sqlite3_int64 rows = 0;
-    sqlite3_stmt *q = NULL;
-    snprintf(sql, sizeof sql, "SELECT max(rowid) FROM %s", t->name);
-    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
-        rows = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    long long kib = sv_store_index_cache_kib((double)rows, sv_mem_available());
+    if (!st->triggers[table])
+        return sv_error(ctx, SV_ERR_INTERNAL, "internal: %s was not registered", t->name);
+    /* An R*Tree outgrowing the page cache reads and writes a page for each
+     * insert, so the cache holds the whole tree while it is filled. */
+    long long kib = sv_store_index_cache_kib((double)st->n_boxes[table], sv_mem_available());
+    char sql[64];
     if (kib > STORE_CACHE_KIB) {
         snprintf(sql, sizeof sql, "PRAGMA cache_size=-%lld", kib);
         exec(st->db, sql);
     }
-    snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', '%s')", t->name, t->geometry_column);
-    int ok = select_ok(st->db, sql);
-    sv_status rc = ok ? SV_OK : db_error(ctx, st->db, "cannot build a spatial index");
+    sv_status rc = index_fill(ctx, st, table);
     if (kib > STORE_CACHE_KIB) {
         snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", STORE_CACHE_KIB);
         exec(st->db, sql);
     }
-    if (rc == SV_OK)
-        st->finished[table] = 1;
-    return rc;
+    if (rc == SV_OK && exec(st->db, st->triggers[table]) != SQLITE_OK)
+        rc = db_error(ctx, st->db, "cannot restore the spatial index triggers");
+    if (rc != SV_OK)
+        return rc;
+    free(st->boxes[table]);
+    free(st->triggers[table]);
+    st->boxes[table] = NULL;
+    st->triggers[table] = NULL;
+    st->n_boxes[table] = st->cap_boxes[table] = 0;
+    st->finished[table] = 1;
+    return SV_OK;
 }
 
 sv_status sv_store_finish_table(sv_ctx *ctx, sv_store *st, sv_table table)
@@ -631,6 +795,205 @@ static void bind_blob(sqlite3_stmt *s, int i, const unsigned char *wkb, size_t l
         sqlite3_bind_null(s, i);
 }
 
+/* The geometry of a row being written, as the writer has it. */
+typedef struct {
+    enum { ROW_NONE, ROW_POINT, ROW_WKB, ROW_BLOB } kind;
+    const unsigned char *p; /* WKB, or a SpatiaLite blob (a copied row) */
+    size_t n;
+    double x, y; /* ROW_POINT */
+} row_geom;
+
+typedef struct {
+    const unsigned char *p;
+    size_t n, pos;
+    int swap, any;
+    double x0, y0, x1, y1;
+} wkb_box;
+
+static int wb_u32(wkb_box *w, uint32_t *v)
+{
+    if (w->n - w->pos < 4)
+        return -1;
+    unsigned char b[4];
+    memcpy(b, w->p + w->pos, 4);
+    if (w->swap) {
+        unsigned char t = b[0];
+        b[0] = b[3], b[3] = t, t = b[1], b[1] = b[2], b[2] = t;
+    }
+    memcpy(v, b, 4);
+    w->pos += 4;
+    return 0;
+}
+
+static double wb_f64(const wkb_box *w, size_t at)
+{
+    unsigned char b[8];
+    memcpy(b, w->p + at, 8);
+    if (w->swap)
+        for (int i = 0; i < 4; i++) {
+            unsigned char t = b[i];
+            b[i] = b[7 - i], b[7 - i] = t;
+        }
+    double v;
+    memcpy(&v, b, 8);
+    return v;
+}
+
+/* n 2-D points; counted into the box when use (a polygon's holes are not: SpatiaLite's MBR of a polygon is its
+ * exterior ring's). */
+static int wb_points(wkb_box *w, uint32_t n, int use)
+{
+    if (n > (w->n - w->pos) / 16)
+        return -1;
+    for (uint32_t i = 0; use && i < n; i++) {
+        double x = wb_f64(w, w->pos + 16 * (size_t)i), y = wb_f64(w, w->pos + 16 * (size_t)i + 8);
+        if (!isfinite(x) || !isfinite(y))
+            return -1;
+        w->x0 = fmin(w->x0, x), w->y0 = fmin(w->y0, y), w->x1 = fmax(w->x1, x), w->y1 = fmax(w->y1, y);
+        w->any = 1;
+    }
+    w->pos += 16 * (size_t)n;
+    return 0;
+}
+
+/* One 2-D WKB Point, LineString, Polygon or Multi* of them; its type code in *type. */
+static int wb_geometry(wkb_box *w, int depth, uint32_t *type)
+{
+    if (depth > 1 || w->pos >= w->n || w->p[w->pos] > 1)
+        return -1;
+    const uint16_t one = 1;
+    unsigned char le;
+    memcpy(&le, &one, 1);
+    w->swap = (w->p[w->pos++] == 1) != (le == 1);
+    uint32_t t, n;
+    if (wb_u32(w, &t) != 0)
+        return -1;
+    *type = t;
+    if (t == 1)
+        return wb_points(w, 1, 1);
+    if (wb_u32(w, &n) != 0)
+        return -1;
+    if (t == 2)
+        return wb_points(w, n, 1);
+    if (t == 3) {
+        if (n > (w->n - w->pos) / 4)
+            return -1;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t np;
+            if (wb_u32(w, &np) != 0 || wb_points(w, np, i == 0) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    if (t < 4 || t > 6 || n > (w->n - w->pos) / 9)
+        return -1;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t member;
+        if (wb_geometry(w, depth + 1, &member) != 0 || member != t - 3)
+            return -1;
+    }
+    *type = t | (n == 1 ? 0x100u : 0); /* a Multi* of one: CastToPolygon takes it too */
+    return 0;
+}
+
+/* The box SpatiaLite gives the geometry the insert of g stores (CastToPolygon / CastToMultiPolygon /
+ * CastToMultiLineString of it, or the point): 1 with the box, 0 when nothing is stored (no geometry), -1 when
+ * it cannot be told from the bytes here (another type, empty, malformed: read back from the row). */
+static int row_box(const sv_table_desc *t, const row_geom *g, store_box *b)
+{
+    if (g->kind == ROW_NONE)
+        return 0;
+    if (g->kind == ROW_POINT) {
+        if (!isfinite(g->x) || !isfinite(g->y))
+            return 0; /* bound as NULL: MakePoint gives NULL */
+        b->x0 = b->x1 = g->x, b->y0 = b->y1 = g->y;
+        return 1;
+    }
+    if (g->kind == ROW_BLOB) {
+        /* a SpatiaLite blob: its MBR at bytes 6-37, in the byte order of byte 1 */
+        if (g->n < 45 || g->p[0] != 0x00 || g->p[1] > 1 || g->p[38] != 0x7C || g->p[g->n - 1] != 0xFE)
+            return -1;
+        const uint16_t one = 1;
+        unsigned char le;
+        memcpy(&le, &one, 1);
+        wkb_box w = {g->p, g->n, 0, (g->p[1] == 1) != (le == 1), 0, 0, 0, 0, 0};
+        b->x0 = wb_f64(&w, 6), b->y0 = wb_f64(&w, 14), b->x1 = wb_f64(&w, 22), b->y1 = wb_f64(&w, 30);
+        return 1;
+    }
+    wkb_box w = {g->p, g->n, 0, 0, 0, INFINITY, INFINITY, -INFINITY, -INFINITY};
+    uint32_t type;
+    if (wb_geometry(&w, 0, &type) != 0 || w.pos != w.n || !w.any)
+        return -1;
+    uint32_t base = type & 0xFF;
+    int fits = strcmp(t->geometry, "POLYGON") == 0           ? base == 3 || type == (6 | 0x100u)
+               : strcmp(t->geometry, "MULTIPOLYGON") == 0    ? base == 3 || base == 6
+               : strcmp(t->geometry, "MULTILINESTRING") == 0 ? base == 2 || base == 5
+                                                             : 0;
+    if (!fits)
+        return -1;
+    b->x0 = w.x0, b->y0 = w.y0, b->x1 = w.x1, b->y1 = w.y1;
+    return 1;
+}
+
+/* The box of the row just written, read back from it (what row_box cannot tell): 1, or 0 when its geometry is
+ * NULL. */
+static int stored_box(sv_store *st, const sv_table_desc *t, sqlite3_int64 rowid, store_box *b)
+{
+    const char *g = t->geometry_column;
+    char *sql = sqlite3_mprintf("SELECT MbrMinX(\"%w\"), MbrMinY(\"%w\"), MbrMaxX(\"%w\"), MbrMaxY(\"%w\") FROM \"%w\" "
+                                "WHERE rowid = %lld", g, g, g, g, t->name, (long long)rowid);
+    sqlite3_stmt *q = NULL;
+    int found = 0;
+    if (sql && sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW &&
+        sqlite3_column_type(q, 0) != SQLITE_NULL) {
+        b->x0 = sqlite3_column_double(q, 0), b->y0 = sqlite3_column_double(q, 1);
+        b->x1 = sqlite3_column_double(q, 2), b->y1 = sqlite3_column_double(q, 3);
+        found = 1;
+    }
+    sqlite3_finalize(q);
+    sqlite3_free(sql);
+    return found;
+}
+
+/* Keep the box of the row just written, for its table's R*Tree (finish_table). */
+static int box_keep(sv_store *st, sv_table table, const row_geom *g)
+{
+    const sv_table_desc *t = sv_schema_table(table);
+    store_box b;
+    b.rowid = sqlite3_last_insert_rowid(st->db);
+    int k = row_box(t, g, &b);
+    if (k < 0)
+        k = stored_box(st, t, b.rowid, &b);
+    if (k == 0)
+        return 0; /* no geometry: no entry, as with SpatiaLite's trigger */
+    if (st->n_boxes[table] == st->cap_boxes[table]) {
+        size_t cap = st->cap_boxes[table] ? st->cap_boxes[table] + st->cap_boxes[table] / 2 : 1024;
+        store_box *nb = sv_realloc(st->boxes[table], cap * sizeof *nb);
+        if (!nb)
+            return -1;
+        st->boxes[table] = nb;
+        st->cap_boxes[table] = cap;
+    }
+    st->boxes[table][st->n_boxes[table]++] = b;
+    return 0;
+}
+
+/* Write one row (g: its geometry); while its table's index is not filled, keep the row's box. */
+static sv_status step_row(sv_ctx *ctx, sv_store *st, sv_table table, sqlite3_stmt *s, const row_geom *g)
+{
+    int r = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (r == SQLITE_DONE && st->triggers[table] && box_keep(st, table, g) != 0) {
+        sqlite3_clear_bindings(s);
+        return SV_ERR_NOMEM;
+    }
+    sqlite3_clear_bindings(s);
+    if (r != SQLITE_DONE)
+        return db_error(ctx, st->db, "cannot write a result row");
+    sv_ctx_add_rows(ctx, 1);
+    return SV_OK;
+}
+
 static sv_status step_stmt(sv_ctx *ctx, sv_store *st, sqlite3_stmt *s)
 {
     int r = sqlite3_step(s);
@@ -693,7 +1056,12 @@ static sv_status insert_row_(sv_ctx *ctx, sv_store *st, sv_table table, const lo
         bind_blob(s, p0 + (int)n + 1, wkb, len);
         sqlite3_bind_int(s, p0 + (int)n + 2, st->srid);
     }
-    return step_stmt(ctx, st, s);
+    row_geom g = {ROW_NONE, NULL, 0, x, y};
+    if (t->geometry && point)
+        g.kind = ROW_POINT;
+    else if (t->geometry && wkb && len)
+        g = (row_geom){ROW_WKB, wkb, len, 0, 0};
+    return step_row(ctx, st, table, s, &g);
 }
 
 static sv_status insert_row(sv_ctx *ctx, sv_store *st, sv_table table, const sv_value *v, size_t n, int point,
@@ -853,6 +1221,8 @@ sv_status sv_store_copy_rows(sv_ctx *ctx, sv_store *st, const char *src_path, sv
         rc = is_damage(src) ? damaged(ctx, src, src_path) : db_error(ctx, src, "cannot read the table to copy");
         goto done;
     }
+    int geom_col = t->geometry && src_has_column(src, t->name, t->geometry_column) ? sqlite3_column_count(sel) - 1
+                                                                                     : -1;
     sql = sqlite3_mprintf("INSERT INTO \"%s\" (%s) VALUES (%s)", t->name, cols.data, marks.data);
     ok = sql && sqlite3_prepare_v2(st->db, sql, -1, &ins, NULL) == SQLITE_OK;
     sqlite3_free(sql);
@@ -865,7 +1235,11 @@ sv_status sv_store_copy_rows(sv_ctx *ctx, sv_store *st, const char *src_path, sv
     while ((step = sqlite3_step(sel)) == SQLITE_ROW && rc == SV_OK) {
         for (int i = 0; i < sqlite3_column_count(sel); i++)
             sqlite3_bind_value(ins, i + 1, sqlite3_column_value(sel, i));
-        if ((rc = step_stmt(ctx, st, ins)) == SV_OK && n_copied)
+        row_geom g = {ROW_NONE, NULL, 0, 0, 0};
+        if (geom_col >= 0 && sqlite3_column_type(sel, geom_col) == SQLITE_BLOB)
+            g = (row_geom){ROW_BLOB, sqlite3_column_blob(sel, geom_col), (size_t)sqlite3_column_bytes(sel, geom_col),
+                           0, 0};
+        if ((rc = step_row(ctx, st, table, ins, &g)) == SV_OK && n_copied)
             (*n_copied)++;
         sqlite3_clear_bindings(ins);
         if (sv_ctx_interrupted(ctx))
@@ -988,6 +1362,7 @@ sv_status sv_store_open_read(sv_ctx *ctx, const char *db_path, sv_store_reader *
     }
     rd->cache = spatialite_alloc_connection();
     spatialite_init_ex(rd->db, rd->cache, 0);
+    spatialite_set_silent_mode(rd->cache);
     sqlite3_create_function(rd->db, "svcov_lonlat", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, ctx, sql_lonlat, NULL,
                             NULL);
     if ((rc = check_blobs(ctx, rd->db, db_path)) != SV_OK) {

@@ -7,7 +7,9 @@
  * 4,096) and 40 districts for the circles; 150 stations, 12 districts and a street grid for the network.
  *
  * indexes: every table's spatial index is SpatiaLite's own (CheckSpatialIndex) and answers window queries as
- * a scan does, on a default run of 600 stations and 30 districts; the page cache sized for the R*Tree build.
+ * a scan does, on a default run of 600 stations and 30 districts; the page cache sized for the R*Tree build;
+ * each R*Tree row is the box SpatiaLite itself gives its row's geometry, and stays so through edits made after
+ * the run; SpatiaLite prints nothing of its own during the run, nor GEOS's messages during a query.
  *
  * Usage: test_scale_write GROUP  (circles | network | indexes). */
 #include <setjmp.h>
@@ -25,6 +27,7 @@
 static const char *one, *two;
 static int network_group; /* the group given: network, else circles */
 static int index_group;   /* indexes: one default run */
+static char *index_err;   /* its stderr */
 
 static sqlite3 *open_spatial(const char *path)
 {
@@ -86,6 +89,7 @@ static int group_setup(void **state)
             fprintf(stderr, "analyze failed: %s\n", svt_last.err);
             return -1;
         }
+        index_err = strdup(svt_last.err);
         return 0;
     }
     const char *threads[] = {"1", "2"}, *outs[] = {one, two};
@@ -107,6 +111,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
+    free(index_err);
+    index_err = NULL;
     svt_run_free();
     svt_remove_dir();
     return 0;
@@ -248,6 +254,123 @@ static void test_indexes_spatialite(void **state)
     sqlite3_close(db);
 }
 
+/* Table t's R*Tree against the boxes SpatiaLite gives its geometries: the same rows as an R*Tree that
+ * SpatiaLite's RTreeAlign (what its insert trigger and CreateSpatialIndex call) fills from the table, both
+ * ways, and every box holds its geometry's ST_MinX/MaxX/MinY/MaxY within a float's rounding. Returns the rows. */
+static long long check_boxes(sqlite3 *db, const sv_table_desc *t)
+{
+    const char *g = t->geometry_column;
+    char sql[512];
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.chk_tree; CREATE VIRTUAL TABLE temp.chk_tree USING "
+             "rtree(pkid, xmin, xmax, ymin, ymax)");
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    long long rows = svt_db_int(db, "SELECT count(*) FROM %s WHERE %s IS NOT NULL", t->name, g);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM (SELECT RTreeAlign('chk_tree', rowid, %s) AS ok FROM %s "
+                                    "WHERE %s IS NOT NULL) WHERE ok = 1", g, t->name, g), rows);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM temp.chk_tree"), rows);
+    long long extra = svt_db_int(db, "SELECT count(*) FROM (SELECT * FROM idx_%s_%s EXCEPT SELECT * FROM "
+                                     "temp.chk_tree)", t->name, g);
+    long long missing = svt_db_int(db, "SELECT count(*) FROM (SELECT * FROM temp.chk_tree EXCEPT SELECT * FROM "
+                                       "idx_%s_%s)", t->name, g);
+    if (extra || missing)
+        fail_msg("idx_%s_%s: %lld rows SpatiaLite would not write, %lld it would are missing", t->name, g, extra,
+                 missing);
+    long long wrong = svt_db_int(db, "SELECT count(*) FROM idx_%s_%s i JOIN %s t ON t.rowid = i.pkid WHERE "
+                                     "i.xmin > ST_MinX(t.%s) OR i.xmax < ST_MaxX(t.%s) OR i.ymin > ST_MinY(t.%s) OR "
+                                     "i.ymax < ST_MaxY(t.%s) OR ST_MinX(t.%s) - i.xmin > 3e-7 * abs(i.xmin) + 1e-9 "
+                                     "OR i.xmax - ST_MaxX(t.%s) > 3e-7 * abs(i.xmax) + 1e-9 OR ST_MinY(t.%s) - i.ymin "
+                                     "> 3e-7 * abs(i.ymin) + 1e-9 OR i.ymax - ST_MaxY(t.%s) > 3e-7 * abs(i.ymax) + 1e-9",
+                                t->name, g, t->name, g, g, g, g, g, g, g, g);
+    if (wrong)
+        fail_msg("idx_%s_%s: %lld boxes do not hold their geometry's extent", t->name, g, wrong);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM idx_%s_%s i JOIN %s t ON t.rowid = i.pkid", t->name, g,
+                                t->name),
+                     rows);
+    assert_int_equal(sqlite3_exec(db, "DROP TABLE temp.chk_tree", NULL, NULL, NULL), SQLITE_OK);
+    return rows;
+}
+
+/* Every geometry table's R*Tree holds exactly the boxes SpatiaLite would give its rows; and the run did not
+ * let SpatiaLite's own messages (its "updateTableTriggers: ..." or "... error:" lines) reach stderr. */
+static void test_indexes_boxes(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_spatial(one);
+    int n_filled = 0;
+    for (int k = 0; k < SV_TABLE_COUNT; k++) {
+        const sv_table_desc *t = sv_schema_table((sv_table)k);
+        if (t && t->geometry)
+            n_filled += check_boxes(db, t) > 0;
+    }
+    assert_true(n_filled >= 6);
+    sqlite3_close(db);
+    assert_non_null(index_err);
+    if (strstr(index_err, "updateTableTriggers") || strstr(index_err, "SpatialIndex") ||
+        strstr(index_err, "already exists") || strstr(index_err, "Geometry"))
+        fail_msg("SpatiaLite's messages on stderr:\n%s", index_err);
+}
+
+/* Edits after the run through SpatiaLite (a station and a circle moved by UPDATE, a district deleted, a
+ * circle inserted): SpatiaLite's triggers keep every index true (CheckSpatialIndex, the boxes), and a window
+ * query through the index finds the moved station at its new place and no longer at its old one. */
+static void test_indexes_edit(void **state)
+{
+    (void)state;
+    const char *edit = svt_path("edit.sqlite");
+    svt_copy(one, edit);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(edit, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_enable_load_extension(db, 1), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "SELECT load_extension('mod_spatialite')", NULL, NULL, NULL), SQLITE_OK);
+    long long sid = svt_db_int(db, "SELECT min(rowid) FROM stations");
+    double x = svt_db_double(db, "SELECT X(geom) FROM stations WHERE rowid = %lld", sid);
+    double y = svt_db_double(db, "SELECT Y(geom) FROM stations WHERE rowid = %lld", sid);
+    const char *sql[] = {
+        "UPDATE stations SET geom = MakePoint(X(geom) + 7777, Y(geom) + 3333, ST_SRID(geom)) "
+        "WHERE rowid = (SELECT min(rowid) FROM stations)",
+        "UPDATE service_areas SET geom = ST_Translate(geom, 7777, 3333, 0) "
+        "WHERE rowid = (SELECT min(rowid) FROM service_areas)",
+        "DELETE FROM districts WHERE rowid = (SELECT min(rowid) FROM districts)",
+        "CREATE TEMP TABLE one_area AS SELECT * FROM service_areas WHERE rowid = (SELECT max(rowid) FROM "
+        "service_areas); UPDATE temp.one_area SET id = (SELECT max(id) + 1 FROM service_areas), "
+        "geom = ST_Translate(geom, -9999, 0, 0); INSERT INTO service_areas SELECT * FROM temp.one_area",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        char *msg = NULL;
+        if (sqlite3_exec(db, sql[i], NULL, NULL, &msg) != SQLITE_OK)
+            fail_msg("%s: %s", sql[i], msg ? msg : "?");
+        if (sqlite3_changes(db) != 1)
+            fail_msg("%s: %d rows changed, not 1", sql[i], sqlite3_changes(db));
+    }
+    const sv_table_desc *edited[] = {sv_schema_table(SV_TABLE_STATIONS), sv_schema_table(SV_TABLE_SERVICE_AREAS),
+                                     sv_schema_table(SV_TABLE_DISTRICTS)};
+    for (size_t i = 0; i < 3; i++) {
+        if (svt_db_int(db, "SELECT CheckSpatialIndex('%s', 'geom')", edited[i]->name) != 1)
+            fail_msg("CheckSpatialIndex('%s', 'geom') is not 1 after the edit", edited[i]->name);
+        check_boxes(db, edited[i]);
+    }
+    const char *win = "SELECT count(*) FROM stations WHERE rowid = %lld AND rowid IN (SELECT ROWID FROM SpatialIndex "
+                      "WHERE f_table_name = 'stations' AND f_geometry_column = 'geom' AND "
+                      "search_frame = BuildMbr(%.17g, %.17g, %.17g, %.17g))";
+    assert_int_equal(svt_db_int(db, win, sid, x + 7776, y + 3332, x + 7778, y + 3334), 1);
+    assert_int_equal(svt_db_int(db, win, sid, x - 1, y - 1, x + 1, y + 1), 0);
+    sqlite3_close(db);
+}
+
+/* SpatiaLite's own GEOS messages ("GEOS error: TopologyException ...", printed by default) do not reach
+ * stderr from a query of the result (a self-intersecting polygon united); the query still answers. */
+static void test_spatialite_silent(void **state)
+{
+    (void)state;
+    const char *q = svt_write("bow.sql", "SELECT ST_Union(GeomFromText('POLYGON((0 0,10 10,10 0,0 10,0 0))'), "
+                                         "GeomFromText('POLYGON((0 0,1 0,1 1,0 1,0 0))')) IS NULL AS failed;\n");
+    assert_int_equal(SVT_RUN("query", "--db", one, q, "--csv"), 0);
+    if (strstr(svt_last.err, "GEOS") || strstr(svt_last.err, "TopologyException"))
+        fail_msg("SpatiaLite's messages on stderr:\n%s", svt_last.err);
+    if (!strstr(svt_last.out, "failed") || !strstr(svt_last.out, "1"))
+        fail_msg("the query did not answer as expected:\n%s", svt_last.out);
+}
+
 /* The page cache while an index is built: the writer's 32 MiB up to 327,680 rows, then 100 bytes a row and 8
  * MiB, at most a quarter of the memory available and 1 GiB. */
 static void test_indexes_cache(void **state)
@@ -277,6 +400,9 @@ int main(int argc, char **argv)
         {"network", cmocka_unit_test(test_network_threads_same)},
         {"indexes", cmocka_unit_test(test_indexes_spatialite)},
         {"indexes", cmocka_unit_test(test_indexes_cache)},
+        {"indexes", cmocka_unit_test(test_indexes_boxes)},
+        {"indexes", cmocka_unit_test(test_indexes_edit)},
+        {"indexes", cmocka_unit_test(test_spatialite_silent)},
     };
     return svt_run_groups(argc, argv, "scale_write", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);
