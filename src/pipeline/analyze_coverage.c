@@ -41,6 +41,5 @@ sv_status sv_analyze_coverage(sv_analyze_state *s)
     sv_cov_input in;
     sv_analyze_cov_input(s, s->xs, s->ys, s->a->n_stations, &s->areas, &in);
     in.want_gap_parts = 1; /* for gap_parts: cut on the workers, not by the writer */
-    in.unite_then_cut = 1;  /* one cut of the district per break (engine/coverage.c) */
     return sv_coverage_compute(s->ctx, &in, &s->a->cov);
 }
