@@ -84,7 +84,7 @@ typedef struct {
      * one intersection per part before the union: the same areas to rounding (1e-12 of the district), k - 1 fewer
      * overlays for a district that k parts cross. Its gap_m2 is then the area of that polygon, and the covered
      * polygon is the district minus that union (not minus the gap: no gap edges along the district's to node). The
-     * coverage by category and, since cat6, the all-station coverage stage use it. */
+     * coverage by category uses it (the all-station stage does not: its gap_parts counts would move). */
     int unite_then_cut;
 } sv_cov_input;
 
