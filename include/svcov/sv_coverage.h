@@ -74,12 +74,17 @@ typedef struct {
     /* SV_METHOD_VORONOI, 1: a district and break that no circle reaches is all gap, and one that a single circle
      * reaches is covered by that circle alone (it lies in the station's cell there), with no look at the cells: the
      * same areas to rounding (1e-12), far cheaper for a category of few stations, whose huge cells meet every
-     * district. n_reaching stays 0 with no_counts. */
+     * district. n_reaching stays 0 with no_counts. With no_counts too, a district whose envelope lies within
+     * r*cos(pi/(4*quad_segs)) of one station (inside that station's polygonal circle) is all covered, its covered
+     * polygon the district itself, with no within-distance test and no overlay; and with unite_then_cut the one
+     * circle that reaches a district is first clipped to the district's envelope grown by 1 m. */
     int reach_shortcuts;
     /* SV_METHOD_VORONOI, 1: a district's gap polygon is built as one intersection of the district with the union of
      * the uncovered cell parts that meet it, each first clipped to the district's envelope (grown by 1 m), instead of
      * one intersection per part before the union: the same areas to rounding (1e-12 of the district), k - 1 fewer
-     * overlays for a district that k parts cross. Its gap_m2 is then the area of that polygon. */
+     * overlays for a district that k parts cross. Its gap_m2 is then the area of that polygon, and the covered
+     * polygon is the district minus that union (not minus the gap: no gap edges along the district's to node). The
+     * coverage by category uses it (the all-station stage does not: its gap_parts counts would move). */
     int unite_then_cut;
 } sv_cov_input;
 

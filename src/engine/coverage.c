@@ -269,7 +269,7 @@ static const sv_geom *worker_uncov(worker *w, size_t b, size_t i)
  * With unite_then_cut the parts that D does not contain are clipped to D's
  * envelope (no overlay), united with the others, and D cut from that once. */
 static int voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const sv_env *env, size_t b,
-                       double *gap_area, sv_geom **gap)
+                       double *gap_area, sv_geom **gap, sv_geom **covered)
 {
     job *j = w->job;
     *gap_area = 0;
@@ -329,6 +329,9 @@ static int voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const sv_e
     if (unite) {
         sv_geom *U = ok ? sv_geom_union_take(w->h, parts, n) : NULL;
         *gap = U && cut ? sv_geom_intersection(w->h, D, U) : U;
+        /* D minus U, not D minus the gap: the same polygon, without the gap's edges along D's to node */
+        if (covered && *gap && !(*covered = sv_geom_difference(w->h, D, U)))
+            ok = 0;
         if (cut)
             sv_geom_destroy(w->h, U);
         if (*gap)
@@ -473,6 +476,20 @@ static int measure_district(void *arg, size_t d)
             goto nomem;
         int reaching = reach_count ? reach_count[b] : 0;
         size_t last_reaching = 0;
+        int inside_one = 0; /* D lies inside one circle: all covered */
+        /* The polygonal circle contains every point within r*cos(pi/n) of its centre: a district whose envelope
+           lies inside that disk of one station is all covered, with no within-distance test and no overlay. */
+        double inner = r * cos(M_PI / (4.0 * in->quad_segs));
+        for (size_t k = 0; shortcuts && in->no_counts && k < w->nids; k++) {
+            double x = in->xs[w->ids[k]], y = in->ys[w->ids[k]];
+            double dx = fmax(fabs(env.xmin - x), fabs(env.xmax - x));
+            double dy = fmax(fabs(env.ymin - y), fabs(env.ymax - y));
+            if (dx * dx + dy * dy <= inner * inner) {
+                inside_one = 1;
+                w->nids = 0;
+                break;
+            }
+        }
         for (size_t k = 0; k < w->nids; k++) {
             size_t i = w->ids[k];
             const sv_geom *pt = worker_point(w, i);
@@ -492,7 +509,13 @@ static int measure_district(void *arg, size_t d)
         cell->area_m2 = area;
         double covered = 0;
         sv_geom *cov = NULL, *gap = NULL;
-        if (shortcuts && reaching == 0) { /* all gap */
+        if (inside_one) {
+            covered = area;
+            if (want_geometry && (!(cov = sv_geom_clone(w->h, D)) || !(gap = sv_geom_empty_polygon(w->h)))) {
+                sv_geom_destroy(w->h, cov);
+                goto geomfail;
+            }
+        } else if (shortcuts && reaching == 0) { /* all gap */
             if (want_geometry && (!(cov = sv_geom_empty_polygon(w->h)) || !(gap = sv_geom_clone(w->h, D)))) {
                 sv_geom_destroy(w->h, cov);
                 goto geomfail;
@@ -501,6 +524,12 @@ static int measure_district(void *arg, size_t d)
             /* A point of D in the circle of i nearer to another station would be within r of it: that one
                would reach D too. So D's covered part lies in i's cell, and is D and the circle. */
             sv_geom *c = sv_geom_circle(w->h, in->xs[last_reaching], in->ys[last_reaching], r, in->quad_segs);
+            if (c && in->unite_then_cut) { /* only its arc over D's envelope (grown by 1 m) can cut D */
+                sv_env box = env_grow(env, 1.0);
+                sv_geom *cc = sv_geom_clip_rect(w->h, c, &box);
+                sv_geom_destroy(w->h, c);
+                c = cc;
+            }
             cov = c ? sv_geom_intersection(w->h, D, c) : NULL;
             gap = cov && want_geometry ? sv_geom_difference(w->h, D, c) : NULL;
             sv_geom_destroy(w->h, c);
@@ -527,10 +556,14 @@ static int measure_district(void *arg, size_t d)
             covered = sv_geom_area(w->h, cov);
         } else if (w->cells) {
             double gap_area = 0;
-            if (voronoi_gap(w, D, P, &env, b, &gap_area, want_geometry ? &gap : NULL) != 0)
+            if (voronoi_gap(w, D, P, &env, b, &gap_area, want_geometry ? &gap : NULL,
+                            want_geometry ? &cov : NULL) != 0) {
+                sv_geom_destroy(w->h, gap);
+                sv_geom_destroy(w->h, cov);
                 goto geomfail;
+            }
             covered = area - gap_area;
-            if (want_geometry && !(cov = sv_geom_difference(w->h, D, gap))) {
+            if (want_geometry && !cov && !(cov = sv_geom_difference(w->h, D, gap))) {
                 sv_geom_destroy(w->h, gap);
                 goto geomfail;
             }

@@ -518,6 +518,149 @@ static void test_reach_shortcuts_same(void **state)
     free_districts(&d);
 }
 
+/* Issue 19 item 3 (cat6): with the category pass's settings (no_counts, reach_shortcuts, unite_then_cut) a district
+ * whose envelope lies within r*cos(pi/n) of one station is all covered with no overlay, and one that a single circle
+ * reaches is cut by that circle clipped to the district's envelope grown by 1 m. Circles of 16 vertices (quad_segs
+ * 4: inscribed disk 980.8 m for 1000 m, so the gaps are metres wide, not slivers); squares of 20 m whose far corner
+ * lies at 975 m (inside the inscribed disk) or at 995 m (between it and the circle: inside the 16-gon near a
+ * vertex, outside it between two) from the station, at 30 directions: every number agrees with the union of
+ * circles (an independent way) to 1e-9 of the district, the first ring is all covered exactly with no gap polygon,
+ * and some squares of the second ring have a gap, so a containment test against the circle of radius r instead of
+ * the inscribed disk fails here. */
+static void test_category_shortcuts_exact(void **state)
+{
+    fixture *f = *state;
+    const double x0 = 500000, y0 = 4700000, r = 1000, side = 20;
+    const double xs[2] = {x0, x0 + 6000}, ys[2] = {y0, y0 + 5000}; /* the second far from every square */
+    const double rho[2] = {975, 995};
+    districts d = {0};
+    for (int ring = 0; ring < 2; ring++)
+        for (int k = 0; k < 30; k++) {
+            double a = (5.0 + 80.0 * (k + 0.37) / 30.0) * M_PI / 180.0;
+            double cx = x0 + rho[ring] * cos(a), cy = y0 + rho[ring] * sin(a); /* the far corner */
+            add_rect(f->h, &d, cx - side, cy - side, cx, cy);
+        }
+    sv_break br[1] = {{NAN, r}};
+    sv_cov_input in = {
+        .xs = xs, .ys = ys, .n_stations = 2,
+        .district_wkb = (const unsigned char *const *)d.wkb, .district_wkb_len = d.len, .n_districts = d.n,
+        .breaks = br, .n_breaks = 1, .quad_segs = 4, .method = SV_METHOD_UNION, .want_geometry = 1,
+    };
+    sv_cov_result ref, fast;
+    assert_int_equal(sv_coverage_compute(f->ctx, &in, &ref), SV_OK);
+    in.method = SV_METHOD_VORONOI;
+    in.no_counts = 1;
+    in.reach_shortcuts = 1;
+    in.unite_then_cut = 1;
+    assert_int_equal(sv_coverage_compute(f->ctx, &in, &fast), SV_OK);
+    int with_gap = 0;
+    for (size_t k = 0; k < d.n; k++) {
+        const sv_cov_cell *u = cell(&ref, k, 0), *q = cell(&fast, k, 0);
+        double a = u->area_m2;
+        if (!(fabs(u->covered_m2 - q->covered_m2) <= 1e-9 * a && fabs(u->gap_m2 - q->gap_m2) <= 1e-9 * a))
+            fail_msg("square %zu (corner at %.2f m): covered %.9f (union) / %.9f, gap %.9f / %.9f", k, rho[k / 30],
+                     u->covered_m2, q->covered_m2, u->gap_m2, q->gap_m2);
+        assert_true(fabs(wkb_area(f->h, u->covered_wkb, u->covered_len) -
+                         wkb_area(f->h, q->covered_wkb, q->covered_len)) <= 1e-9 * a);
+        assert_true(fabs(wkb_area(f->h, u->gap_wkb, u->gap_len) - wkb_area(f->h, q->gap_wkb, q->gap_len)) <= 1e-9 * a);
+        check_cell_geometry(f->h, q);
+        check_cell_geometry(f->h, u);
+        if (k < 30) { /* inside the inscribed disk: the district itself, exactly */
+            assert_true(q->covered_m2 == q->area_m2);
+            assert_true(q->gap_m2 == 0);
+            assert_null(q->gap_wkb);
+            assert_rel("covered polygon", wkb_area(f->h, q->covered_wkb, q->covered_len), a, 1e-12);
+        } else {
+            with_gap += u->gap_m2 > 1e-6;
+        }
+    }
+    if (with_gap < 3 || with_gap > 27)
+        fail_msg("%d of the 30 squares at 995 m have a gap: the test does not separate the disks", with_gap);
+    print_message("category shortcuts: 30 squares inside the inscribed disk, %d of 30 beyond it with a gap\n",
+                  with_gap);
+    sv_cov_result_free(&ref);
+    sv_cov_result_free(&fast);
+    free_districts(&d);
+}
+
+/* Issue 19 item 3 (cat6): unite_then_cut with the station counts (the all-station pass's settings since cat6):
+ * the same areas as the plain Voronoi pass to 1e-9 of the district, the same counts, the covered polygon (district
+ * minus the union of the cell parts) and the gap polygon with the areas of their numbers, the two adding up to the
+ * district, on 1 and 2 threads with the same bytes. */
+static void test_unite_then_cut_all_stations(void **state)
+{
+    fixture *f = *state;
+    rng_seed(0xa11c0de6);
+    enum { NS = 400, ND = 30 };
+    double xs[NS], ys[NS];
+    for (int i = 0; i < NS; i++) {
+        double u = rng_uniform();
+        if (i % 3 == 0) { /* a dense centre, as in a clustered city */
+            xs[i] = 304000 + 2000 * u;
+            ys[i] = 2504000 + 2000 * rng_uniform();
+        } else {
+            xs[i] = 300000 - 1000 + 12000 * u;
+            ys[i] = 2500000 - 1000 + 12000 * rng_uniform();
+        }
+    }
+    districts d = {0};
+    for (int k = 0; k < ND; k++) {
+        double cx = 300000 + 10000 * rng_uniform(), cy = 2500000 + 10000 * rng_uniform();
+        int repaired = 0;
+        sv_geom *g = random_star(f->h, cx, cy, 200, 1500);
+        sv_geom *v = sv_geom_make_valid_polygonal(f->h, g, &repaired);
+        sv_geom_destroy(f->h, g);
+        add_district(f->h, &d, v);
+    }
+    sv_break br[2] = {{NAN, 250}, {NAN, 600}};
+    sv_cov_input in = {
+        .xs = xs, .ys = ys, .n_stations = NS,
+        .district_wkb = (const unsigned char *const *)d.wkb, .district_wkb_len = d.len, .n_districts = d.n,
+        .breaks = br, .n_breaks = 2, .quad_segs = QS, .method = SV_METHOD_VORONOI, .want_geometry = 1,
+        .want_gap_parts = 1,
+    };
+    sv_cov_result plain, cut[2];
+    sv_ctx_set_threads(f->ctx, 1);
+    assert_int_equal(sv_coverage_compute(f->ctx, &in, &plain), SV_OK);
+    in.unite_then_cut = 1;
+    for (int t = 1; t <= 2; t++) {
+        sv_ctx_set_threads(f->ctx, t);
+        assert_int_equal(sv_coverage_compute(f->ctx, &in, &cut[t - 1]), SV_OK);
+    }
+    int partial = 0;
+    for (size_t k = 0; k < d.n; k++) {
+        assert_int_equal(plain.n_inside[k], cut[0].n_inside[k]);
+        for (size_t b = 0; b < 2; b++) {
+            const sv_cov_cell *p = cell(&plain, k, b), *q = cell(&cut[0], k, b), *q2 = cell(&cut[1], k, b);
+            double a = p->area_m2;
+            if (!(fabs(p->covered_m2 - q->covered_m2) <= 1e-9 * a && fabs(p->gap_m2 - q->gap_m2) <= 1e-9 * a))
+                fail_msg("district %zu, %g m: covered %.9f / %.9f, gap %.9f / %.9f", k, br[b].radius_m,
+                         p->covered_m2, q->covered_m2, p->gap_m2, q->gap_m2);
+            assert_int_equal(p->n_reaching, q->n_reaching);
+            double qc = wkb_area(f->h, q->covered_wkb, q->covered_len), qg = wkb_area(f->h, q->gap_wkb, q->gap_len);
+            assert_true(fabs(qc - q->covered_m2) <= 1e-9 * a);
+            assert_true(fabs(qg - q->gap_m2) <= 1e-9 * a);
+            assert_true(fabs(qc + qg - a) <= 1e-9 * a);
+            double parts = 0;
+            for (int i = 0; i < q->n_gap_parts; i++)
+                parts += q->gap_part_area[i];
+            assert_true(fabs(parts - qg) <= 1e-9 * a);
+            partial += q->covered_m2 > 0.01 * a && q->gap_m2 > 0.01 * a;
+            assert_int_equal(q->covered_len, q2->covered_len);
+            assert_int_equal(q->gap_len, q2->gap_len);
+            assert_true(q->covered_len == 0 || memcmp(q->covered_wkb, q2->covered_wkb, q->covered_len) == 0);
+            assert_true(q->gap_len == 0 || memcmp(q->gap_wkb, q2->gap_wkb, q->gap_len) == 0);
+        }
+    }
+    if (partial < (int)d.n / 2)
+        fail_msg("only %d of %zu district-breaks partly covered", partial, 2 * d.n);
+    print_message("unite then cut, all stations: %d of %zu district-breaks partly covered\n", partial, 2 * d.n);
+    sv_cov_result_free(&plain);
+    sv_cov_result_free(&cut[0]);
+    sv_cov_result_free(&cut[1]);
+    free_districts(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -530,6 +673,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_geometry_limit, svt_geos_setup, svt_geos_teardown),
         cmocka_unit_test_setup_teardown(test_random_methods_agree, svt_geos_setup, svt_geos_teardown),
         cmocka_unit_test_setup_teardown(test_reach_shortcuts_same, svt_geos_setup, svt_geos_teardown),
+        cmocka_unit_test_setup_teardown(test_category_shortcuts_exact, svt_geos_setup, svt_geos_teardown),
+        cmocka_unit_test_setup_teardown(test_unite_then_cut_all_stations, svt_geos_setup, svt_geos_teardown),
     };
     return cmocka_run_group_tests_name("coverage", tests, NULL, NULL);
 }
