@@ -40,35 +40,6 @@ void sv_net_areas_free(sv_net_areas *a)
     memset(a, 0, sizeof *a);
 }
 
-/* The reached lines widened by trim. One buffer of a whole street grid
- * nodes every offset curve against every other and grows superlinearly;
- * the ways (sewn from the two-point pieces) buffered one by one and united
- * by GEOS's cascaded union stay local. */
-static sv_geom *widen(sv_geos *h, const sv_geom *lines, double trim, int quad_segs)
-{
-    sv_geom *merged = sv_geom_line_merge(h, lines);
-    const sv_geom *src = merged ? merged : lines;
-    int n = sv_geom_num_parts(h, src);
-    sv_geom **parts = n > 0 ? sv_calloc((size_t)n, sizeof *parts) : NULL;
-    sv_geom *out = NULL;
-    if (parts) {
-        int ok = 1;
-        for (int i = 0; i < n && ok; i++) {
-            sv_geom *p = sv_geom_part(h, src, i);
-            parts[i] = p ? sv_geom_buffer(h, p, trim, quad_segs) : NULL;
-            sv_geom_destroy(h, p);
-            ok = parts[i] != NULL;
-        }
-        if (ok)
-            out = sv_geom_union_take(h, parts, (size_t)n);
-        for (int i = 0; i < n; i++)
-            sv_geom_destroy(h, parts[i]);
-        free(parts);
-    }
-    sv_geom_destroy(h, merged);
-    return out;
-}
-
 int sv_net_reaches(sv_geos *h, const sv_geom *lines, const sv_prep *district, double trim, int quad_segs)
 {
     int c = sv_prep_intersects(h, district, lines);
@@ -79,39 +50,308 @@ int sv_net_reaches(sv_geos *h, const sv_geom *lines, const sv_prep *district, do
     c = sv_prep_within_distance(h, district, lines, trim);
     if (c != 1)
         return c; /* farther than trim: the widened streets cannot meet it either */
-    /* within trim of the edge: the polygonal widening decides, as in the area */
-    sv_geom *area = widen(h, lines, trim, quad_segs);
-    if (!area)
-        return -1;
-    c = sv_prep_intersects(h, district, area);
-    sv_geom_destroy(h, area);
+    /* within trim of the edge: the polygonal widening decides, as in the
+     * area. The widened streets meet the district when one widened piece
+     * does, so the pieces are tested one by one (only those within trim),
+     * never united. */
+    sv_geom *merged = sv_geom_line_merge(h, lines);
+    const sv_geom *src = merged ? merged : lines;
+    int n = sv_geom_num_parts(h, src);
+    c = n < 0 ? -1 : 0;
+    for (int i = 0; i < n && c == 0; i++) {
+        sv_geom *p = sv_geom_part(h, src, i);
+        c = p ? sv_prep_within_distance(h, district, p, trim) : -1;
+        if (c == 1) {
+            sv_geom *w = sv_geom_buffer(h, p, trim, quad_segs);
+            c = w ? sv_prep_intersects(h, district, w) : -1;
+            sv_geom_destroy(h, w);
+        }
+        sv_geom_destroy(h, p);
+    }
+    sv_geom_destroy(h, merged);
     return c;
 }
 
-/* One break's widening on its own thread (own GEOS handle; WKB in and out). */
+/* ---- the dissolved areas: the reached streets of every break widened and
+ * united in tiles on all threads ----
+ *
+ * One buffer of a whole street grid nodes every offset curve against every
+ * other and grows superlinearly; the ways (sewn from the two-point pieces)
+ * widened one by one stay local. These pieces are dealt to square tiles; each tile
+ * unites the pieces that meet it, each clipped to the tile, so no union
+ * ever holds more than a tile's worth of outline; the tiles' results only
+ * touch along the tile lines, and one last union per break joins them.
+ * The tiling depends on the pieces only (not on the threads), so every run
+ * gives the same polygons. Breaks with few pieces are one tile: no clip,
+ * one cascaded union of the pieces. */
+#define DISSOLVE_TILE_PIECES 128 /* pieces per tile, about */
+
 typedef struct {
-    unsigned char *lines;
+    unsigned char *wkb;
+    size_t len;
+    sv_env env;
+} wkb_piece;
+
+typedef struct {
+    unsigned char *lines; /* the reached streets (the caller's) */
     size_t lines_len;
-    double trim;
-    int quad_segs;
+    wkb_piece *pieces; /* the sewn ways, then each widened */
+    size_t n_pieces;
+    size_t gx, gy;   /* tiles */
+    double *tx, *ty; /* tile edges: gx + 1, gy + 1 (shared by neighbours, so their clips meet exactly) */
+    size_t *tstart, *titem; /* pieces meeting each tile (CSR) */
+    wkb_piece *tiles;
     unsigned char *area;
     size_t area_len;
     int failed;
-} widen_job;
+} dissolve_break;
 
-/* One break's reached streets widened into its area (sv_parallel_fn over the breaks). */
-static int widen_item(void *arg, sv_geos *h, size_t b)
+typedef struct {
+    dissolve_break *br;
+    size_t nb;
+    double trim;
+    int quad_segs;
+    size_t *first; /* item ranges per break, nb + 1 (pieces or tiles) */
+} dissolve_job;
+
+/* fn(job, h, i) for i in [0, n): on the calling thread with h when threads
+ * is 1 (a station's worker), else sv_parallel_for. 0 ok. */
+static int run_items(int threads, sv_geos *h, size_t n, sv_parallel_fn fn, void *job)
 {
-    widen_job *w = &((widen_job *)arg)[b];
-    if (!w->lines)
+    if (threads > 1 && n > 1)
+        return sv_parallel_for(threads, n, fn, job);
+    for (size_t i = 0; i < n; i++)
+        if (fn(job, h, i) != 0)
+            return -1;
+    return 0;
+}
+
+static size_t item_break(const dissolve_job *j, size_t item)
+{
+    size_t b = 0;
+    while (b + 1 < j->nb && item >= j->first[b + 1])
+        b++;
+    return b;
+}
+
+/* Break b's reached streets sewn into ways (sv_parallel_fn over the breaks). */
+static int sew_item(void *arg, sv_geos *h, size_t b)
+{
+    dissolve_break *d = &((dissolve_job *)arg)->br[b];
+    if (!d->lines)
         return 0;
-    sv_geom *lines = sv_geom_from_wkb(h, w->lines, w->lines_len);
-    sv_geom *area = lines ? widen(h, lines, w->trim, w->quad_segs) : NULL;
-    w->area = area ? sv_geom_to_wkb(h, area, &w->area_len) : NULL;
-    w->failed = !w->area;
-    sv_geom_destroy(h, area);
+    sv_geom *lines = sv_geom_from_wkb(h, d->lines, d->lines_len);
+    sv_geom *merged = lines ? sv_geom_line_merge(h, lines) : NULL;
+    const sv_geom *src = merged ? merged : lines;
+    int n = src ? sv_geom_num_parts(h, src) : -1;
+    int ok = n >= 0 && (d->pieces = sv_calloc((size_t)n + 1, sizeof *d->pieces)) != NULL;
+    for (int i = 0; ok && i < n; i++) {
+        sv_geom *p = sv_geom_part(h, src, i);
+        ok = p && (d->pieces[i].wkb = sv_geom_to_wkb(h, p, &d->pieces[i].len)) != NULL;
+        sv_geom_destroy(h, p);
+        d->n_pieces = (size_t)i + 1;
+    }
+    d->failed = !ok;
+    sv_geom_destroy(h, merged);
     sv_geom_destroy(h, lines);
     return 0;
+}
+
+/* One sewn way widened by trim, in place (over the pieces of all breaks). */
+static int widen_piece_item(void *arg, sv_geos *h, size_t item)
+{
+    dissolve_job *j = arg;
+    dissolve_break *d = &j->br[item_break(j, item)];
+    wkb_piece *p = &d->pieces[item - j->first[item_break(j, item)]];
+    sv_geom *g = sv_geom_from_wkb(h, p->wkb, p->len);
+    sv_geom *w = g ? sv_geom_buffer(h, g, j->trim, j->quad_segs) : NULL;
+    free(p->wkb);
+    p->wkb = NULL;
+    if (w && sv_geom_envelope(h, w, &p->env) == 0)
+        p->wkb = sv_geom_to_wkb(h, w, &p->len);
+    if (!p->wkb)
+        d->failed = 1;
+    sv_geom_destroy(h, w);
+    sv_geom_destroy(h, g);
+    return 0;
+}
+
+/* Break d's tiles: about DISSOLVE_TILE_PIECES pieces each, square, over the
+ * pieces' envelope, and the pieces meeting each. 0, or -1 out of memory. */
+static int make_tiles(dissolve_break *d)
+{
+    size_t n = d->n_pieces;
+    sv_env ext = d->pieces[0].env;
+    for (size_t i = 1; i < n; i++)
+        sv_env_union(&ext, &d->pieces[i].env);
+    double w = ext.xmax - ext.xmin, hgt = ext.ymax - ext.ymin;
+    size_t want = n / DISSOLVE_TILE_PIECES;
+    d->gx = d->gy = 1;
+    if (want > 1 && w > 0 && hgt > 0) {
+        double side = sqrt(w * hgt / (double)want);
+        d->gx = (size_t)ceil(w / side);
+        d->gy = (size_t)ceil(hgt / side);
+        if (d->gx < 1)
+            d->gx = 1;
+        if (d->gy < 1)
+            d->gy = 1;
+    }
+    size_t nt = d->gx * d->gy;
+    d->tx = sv_malloc((d->gx + 1) * sizeof *d->tx);
+    d->ty = sv_malloc((d->gy + 1) * sizeof *d->ty);
+    d->tstart = sv_calloc(nt + 1, sizeof *d->tstart);
+    d->tiles = sv_calloc(nt, sizeof *d->tiles);
+    if (!d->tx || !d->ty || !d->tstart || !d->tiles)
+        return -1;
+    for (size_t i = 0; i <= d->gx; i++)
+        d->tx[i] = i == d->gx ? ext.xmax : ext.xmin + w * (double)i / (double)d->gx;
+    for (size_t i = 0; i <= d->gy; i++)
+        d->ty[i] = i == d->gy ? ext.ymax : ext.ymin + hgt * (double)i / (double)d->gy;
+    /* two passes over the pieces: count, then fill, each tile's list by piece */
+    size_t total = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t *fill = NULL;
+        if (pass == 1) {
+            for (size_t t = 0; t < nt; t++)
+                d->tstart[t + 1] += d->tstart[t];
+            total = d->tstart[nt];
+            if (!(d->titem = sv_malloc((total + 1) * sizeof *d->titem)) ||
+                !(fill = sv_malloc((nt + 1) * sizeof *fill))) {
+                free(fill);
+                return -1;
+            }
+            memcpy(fill, d->tstart, nt * sizeof *fill);
+        }
+        for (size_t i = 0; i < n; i++) {
+            const sv_env *e = &d->pieces[i].env;
+            for (size_t ty = 0; ty < d->gy; ty++) {
+                if (e->ymin > d->ty[ty + 1] || e->ymax < d->ty[ty])
+                    continue;
+                for (size_t tx = 0; tx < d->gx; tx++) {
+                    if (e->xmin > d->tx[tx + 1] || e->xmax < d->tx[tx])
+                        continue;
+                    size_t t = ty * d->gx + tx;
+                    if (pass == 0)
+                        d->tstart[t + 1]++;
+                    else
+                        d->titem[fill[t]++] = i;
+                }
+            }
+        }
+        free(fill);
+    }
+    return 0;
+}
+
+/* One tile's pieces, each clipped to the tile, united (over the tiles of all breaks). */
+static int tile_item(void *arg, sv_geos *h, size_t item)
+{
+    dissolve_job *j = arg;
+    size_t b = item_break(j, item), t = item - j->first[b];
+    dissolve_break *d = &j->br[b];
+    size_t lo = d->tstart[t], hi = d->tstart[t + 1], n = 0;
+    int one = d->gx * d->gy == 1;
+    sv_env te = {d->tx[t % d->gx], d->ty[t / d->gx], d->tx[t % d->gx + 1], d->ty[t / d->gx + 1]};
+    sv_geom **parts = sv_calloc(hi - lo + 1, sizeof *parts);
+    sv_geom *rect = one ? NULL : sv_geom_rect(h, &te);
+    int ok = parts && (one || rect);
+    for (size_t k = lo; ok && k < hi; k++) {
+        const wkb_piece *p = &d->pieces[d->titem[k]];
+        sv_geom *g = sv_geom_from_wkb(h, p->wkb, p->len);
+        int inside = p->env.xmin >= te.xmin && p->env.xmax <= te.xmax && p->env.ymin >= te.ymin &&
+                     p->env.ymax <= te.ymax;
+        if (g && !one && !inside) {
+            sv_geom *c = sv_geom_intersection(h, g, rect);
+            sv_geom_destroy(h, g);
+            g = c;
+        }
+        ok = g != NULL;
+        if (ok && sv_geom_is_empty(h, g) == 1)
+            sv_geom_destroy(h, g);
+        else if (ok)
+            parts[n++] = g;
+    }
+    sv_geom *u = ok ? sv_geom_union_take(h, parts, n) : NULL;
+    sv_geom *poly = u ? sv_geom_polygons(h, u) : NULL;
+    if (poly && sv_geom_is_empty(h, poly) == 0)
+        d->tiles[t].wkb = sv_geom_to_wkb(h, poly, &d->tiles[t].len);
+    if (!poly || (sv_geom_is_empty(h, poly) == 0 && !d->tiles[t].wkb))
+        d->failed = 1;
+    sv_geom_destroy(h, poly);
+    sv_geom_destroy(h, u);
+    sv_geom_destroy(h, rect);
+    for (size_t k = 0; parts && k < n; k++)
+        sv_geom_destroy(h, parts[k]);
+    free(parts);
+    return 0;
+}
+
+/* Break b's tiles joined into its area (sv_parallel_fn over the breaks). */
+static int join_item(void *arg, sv_geos *h, size_t b)
+{
+    dissolve_break *d = &((dissolve_job *)arg)->br[b];
+    if (!d->lines || d->failed)
+        return 0;
+    size_t nt = d->gx * d->gy, n = 0;
+    sv_geom **parts = sv_calloc(nt + 1, sizeof *parts);
+    int ok = parts != NULL;
+    for (size_t t = 0; ok && t < nt; t++)
+        if (d->tiles[t].wkb)
+            ok = (parts[n++] = sv_geom_from_wkb(h, d->tiles[t].wkb, d->tiles[t].len)) != NULL;
+    sv_geom *area = ok ? sv_geom_union_take(h, parts, n) : NULL;
+    d->area = area ? sv_geom_to_wkb(h, area, &d->area_len) : NULL;
+    d->failed = !d->area;
+    sv_geom_destroy(h, area);
+    for (size_t k = 0; parts && k < n; k++)
+        sv_geom_destroy(h, parts[k]);
+    free(parts);
+    return 0;
+}
+
+static void dissolve_free(dissolve_break *d)
+{
+    for (size_t i = 0; d->pieces && i < d->n_pieces; i++)
+        free(d->pieces[i].wkb);
+    for (size_t t = 0; d->tiles && t < d->gx * d->gy; t++)
+        free(d->tiles[t].wkb);
+    free(d->pieces);
+    free(d->tiles);
+    free(d->tx);
+    free(d->ty);
+    free(d->tstart);
+    free(d->titem);
+    free(d->area);
+}
+
+/* Every break's reached streets (jobs[b].lines, NULL: none) widened and
+ * united into jobs[b].area on up to threads threads (h: the calling
+ * thread's handle, used when threads is 1). 0, or -1 out of memory; a
+ * break whose area could not be made has failed set. */
+static int dissolve(int threads, sv_geos *h, dissolve_break *br, size_t nb, double trim, int quad_segs)
+{
+    dissolve_job j = {br, nb, trim, quad_segs, sv_calloc(nb + 1, sizeof(size_t))};
+    int rc = j.first ? 0 : -1;
+    if (rc == 0)
+        rc = run_items(threads, h, nb, sew_item, &j);
+    for (size_t b = 0; rc == 0 && b < nb; b++)
+        j.first[b + 1] = j.first[b] + (br[b].failed ? 0 : br[b].n_pieces);
+    if (rc == 0)
+        rc = run_items(threads, h, j.first[nb], widen_piece_item, &j);
+    for (size_t b = 0; rc == 0 && b < nb; b++) {
+        size_t nt = 0;
+        if (br[b].lines && !br[b].failed && br[b].n_pieces > 0) {
+            if (make_tiles(&br[b]) != 0)
+                rc = -1;
+            nt = br[b].gx * br[b].gy;
+        }
+        j.first[b + 1] = j.first[b] + nt;
+    }
+    if (rc == 0)
+        rc = run_items(threads, h, j.first[nb], tile_item, &j);
+    if (rc == 0)
+        rc = run_items(threads, h, nb, join_item, &j);
+    free(j.first);
+    return rc;
 }
 
 /* Areas of every break from one labelling, the breaks widened on up to
@@ -123,7 +363,7 @@ static sv_status areas_from_labels(sv_ctx *ctx, int threads, sv_geos *h, const s
                                    size_t *lines_len)
 {
     size_t nb = o->n_breaks;
-    widen_job *jobs = sv_calloc(nb + 1, sizeof *jobs);
+    dissolve_break *jobs = sv_calloc(nb + 1, sizeof *jobs);
     sv_status st = SV_OK;
     if (!jobs) {
         st = SV_ERR_NOMEM;
@@ -135,8 +375,6 @@ static sv_status areas_from_labels(sv_ctx *ctx, int threads, sv_geos *h, const s
             st = SV_ERR_NOMEM;
             break;
         }
-        jobs[b].trim = o->trim_m;
-        jobs[b].quad_segs = o->quad_segs;
         if (sv_geom_is_empty(h, lines) == 0 && !(jobs[b].lines = sv_geom_to_wkb(h, lines, &jobs[b].lines_len)))
             st = SV_ERR_NOMEM;
         sv_geom_destroy(h, lines);
@@ -144,7 +382,7 @@ static sv_status areas_from_labels(sv_ctx *ctx, int threads, sv_geos *h, const s
     if (!wkb)
         goto done; /* the reached streets only */
     /* the breaks at once, as many as the context's threads */
-    if (st == SV_OK && sv_parallel_for(threads, nb, widen_item, jobs) != 0)
+    if (st == SV_OK && dissolve(threads, h, jobs, nb, o->trim_m, o->quad_segs) != 0)
         st = sv_error(ctx, SV_ERR_NOMEM, "out of memory widening the reached streets");
     for (size_t b = 0; b < nb && st == SV_OK; b++)
         if (jobs[b].lines && jobs[b].failed)
@@ -186,7 +424,7 @@ done:
             } else {
                 free(jobs[b].lines);
             }
-            free(jobs[b].area);
+            dissolve_free(&jobs[b]);
         }
     free(jobs);
     return st;

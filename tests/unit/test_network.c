@@ -319,6 +319,78 @@ static void test_areas_nested_and_valid(void **state)
     sv_ctx_destroy(ctx);
 }
 
+/* issue 19 item 6: a break with many reached ways is widened and united in
+ * tiles (each way clipped to the tiles it meets, the tiles joined): the
+ * area is the one cascaded union of the widened ways would give, to 1e-9
+ * of it, and the same bytes on 1 and 2 threads. A 20 x 20 street grid
+ * 100 m apart, each block side its own way (760 ways, several tiles), all
+ * reached from the middle; trim 30 m leaves a 40 x 40 m hole in each block. */
+static void test_areas_tiled(void **state)
+{
+    (void)state;
+    enum { N = 20 };
+    road r[2 * N * (N - 1)];
+    size_t n = 0;
+    for (int i = 0; i < N; i++)
+        for (int k = 0; k + 1 < N; k++) {
+            r[n++] = (road){"residential", NULL, 2, {k * 100.0, i * 100.0, (k + 1) * 100.0, i * 100.0}};
+            r[n++] = (road){"residential", NULL, 2, {i * 100.0, k * 100.0, i * 100.0, (k + 1) * 100.0}};
+        }
+    sv_ctx *ctx = sv_ctx_create();
+    sv_network *net = build(ctx, r, n, "walk");
+    double budget[] = {600, 5000};
+    sv_access_opts o = {.kind = SV_COST_LENGTH, .budget = budget, .n_breaks = 2, .snap = SV_SNAP_NODE,
+                        .max_snap_m = 500, .access_legs = 0, .access_kmh = 5, .trim_m = 30, .quad_segs = 8};
+    double sx[] = {1000}, sy[] = {1000};
+    sv_net_areas a[2];
+    for (int t = 0; t < 2; t++) {
+        sv_ctx_set_threads(ctx, t + 1);
+        assert_int_equal(sv_net_areas_compute(ctx, net, sx, sy, 1, &o, &a[t]), SV_OK);
+    }
+    sv_geos *h = sv_geos_create();
+    for (int b = 0; b < 2; b++) {
+        assert_int_equal(a[0].area_len[b], a[1].area_len[b]);
+        assert_memory_equal(a[0].area_wkb[b], a[1].area_wkb[b], a[0].area_len[b]);
+        /* the reference: every reached way widened, one cascaded union */
+        sv_geom *lines = sv_geom_from_wkb(h, a[0].lines_wkb[b], a[0].lines_len[b]);
+        sv_geom *merged = sv_geom_line_merge(h, lines);
+        int np = sv_geom_num_parts(h, merged);
+        if (b == 1)
+            assert_true(np >= 256); /* more than one tile (the smaller break: one) */
+        sv_geom **parts = calloc((size_t)np, sizeof *parts);
+        for (int i = 0; i < np; i++) {
+            sv_geom *p = sv_geom_part(h, merged, i);
+            parts[i] = sv_geom_buffer(h, p, o.trim_m, o.quad_segs);
+            sv_geom_destroy(h, p);
+        }
+        sv_geom *ref = sv_geom_union_take(h, parts, (size_t)np);
+        sv_geom *g = sv_geom_from_wkb(h, a[0].area_wkb[b], a[0].area_len[b]);
+        assert_int_equal(sv_geom_is_valid(h, g, NULL), 1);
+        double ra = sv_geom_area(h, ref), ga = sv_geom_area(h, g);
+        sv_geom *d1 = sv_geom_difference(h, ref, g), *d2 = sv_geom_difference(h, g, ref);
+        assert_true(fabs(ga - ra) <= 1e-9 * ra);
+        assert_true(sv_geom_area(h, d1) + sv_geom_area(h, d2) <= 1e-9 * ra);
+        if (b == 1) { /* all of the grid: 1,960 m square widened by 30, rounded corners, 361 holes of 40 x 40 */
+            double want = 1960.0 * 1960.0 - 361 * 40.0 * 40.0 - 4 * (900.0 - M_PI * 900.0 / 4);
+            assert_true(fabs(ga - want) / want < 1e-3);
+        }
+        for (int i = 0; i < np; i++)
+            sv_geom_destroy(h, parts[i]);
+        free(parts);
+        sv_geom_destroy(h, d1);
+        sv_geom_destroy(h, d2);
+        sv_geom_destroy(h, g);
+        sv_geom_destroy(h, ref);
+        sv_geom_destroy(h, merged);
+        sv_geom_destroy(h, lines);
+    }
+    sv_geos_destroy(h);
+    sv_net_areas_free(&a[0]);
+    sv_net_areas_free(&a[1]);
+    sv_network_destroy(net);
+    sv_ctx_destroy(ctx);
+}
+
 /* issue 18 item 14: a line longer than the old 512-byte buffer is one line.
  * A comment of 524 bytes ending in "residential,1" used to be split and its
  * tail read as a row (residential at 1 km/h); a long bad row is one issue
@@ -354,7 +426,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grid), cmocka_unit_test(test_reached_runs), cmocka_unit_test(test_bridge_and_island), cmocka_unit_test(test_oneway_loop),
         cmocka_unit_test(test_modes_and_speeds), cmocka_unit_test(test_areas_nested_and_valid),
-        cmocka_unit_test(test_speeds_long_lines),
+        cmocka_unit_test(test_speeds_long_lines), cmocka_unit_test(test_areas_tiled),
     };
     return cmocka_run_group_tests_name("network", tests, NULL, NULL);
 }
