@@ -463,8 +463,9 @@ static sv_status feature_issue(sv_ctx *ctx, sv_source *s, const char *id, const 
                                sv_issue_action action)
 {
     return sv_feature_problem(ctx, s->strict, s->path, s->layer_name, id, problem, action,
-                              action == SV_ISSUE_SKIPPED ? "fix or remove the feature (without --strict it would be skipped)"
-                                                         : "fix or remove the feature (without --strict it would be repaired)");
+                              action == SV_ISSUE_SKIPPED
+                                  ? SV_N_("fix or remove the feature (without --strict it would be skipped)")
+                                  : SV_N_("fix or remove the feature (without --strict it would be repaired)"));
 }
 
 static int geom_kind_ok(sv_role role, OGRwkbGeometryType t)
