@@ -5,6 +5,7 @@
 #include "svcov/sv_blob.h"
 #include "svcov/sv_text.h"
 #include "svcov/sv_cncoords.h"
+#include "svcov/sv_lang.h"
 
 #include "core/schema.h"
 
@@ -180,7 +181,7 @@ static sv_status damaged(sv_ctx *ctx, sqlite3 *db, const char *db_path)
 {
     return sv_error(ctx, SV_ERR_INPUT,
                     "--db %s is damaged (%s); copy it again or rerun 'svcov analyze' to rebuild it", db_path,
-                    db ? sqlite3_errmsg(db) : "cannot be read");
+                    db ? sqlite3_errmsg(db) : sv_tr(sv_ctx_lang(ctx), "cannot be read"));
 }
 
 static int is_damage(sqlite3 *db)
