@@ -565,7 +565,7 @@ int cmd_analyze(int argc, char **argv)
     } else if (!quiet) {
         char shown[1200];
         if (run_id)
-            snprintf(shown, sizeof shown, "run %lld in schema %s of %s", run_id,
+            snprintf(shown, sizeof shown, sv_tr(lang, "run %lld in schema %s of %s"), run_id,
                      pg_schema ? pg_schema : SV_PG_DEFAULT_SCHEMA, o.out_path);
         print_summary(lang, a, run_id ? shown : o.out_path);
     }
