@@ -50,7 +50,8 @@ typedef struct {
     char *file;       /* input file */
     char *layer;      /* layer name */
     char *feature_id; /* id field value, or "fid N" */
-    char *problem;    /* e.g. "no geometry", "self-intersection" */
+    char *problem;    /* e.g. "has no geometry", in English: the issues table's problem (data) */
+    char *message;    /* the same in the context's language when it was added: the warning people read */
     sv_issue_action action;
 } sv_issue;
 
@@ -70,10 +71,16 @@ sv_status sv_error(sv_ctx *ctx, sv_status st, const char *fmt, ...)
 /* The last error message ("" when none). Owned by ctx. */
 const char *sv_ctx_errmsg(const sv_ctx *ctx);
 
-/* Record a feature issue (copies every string). Returns SV_OK or SV_ERR_NOMEM. */
+/* Record a feature issue (copies every string). Returns SV_OK or SV_ERR_NOMEM. Its message is the
+ * catalogue's translation of problem in the context's language (problem itself when there is none). */
 sv_status sv_issue_add(sv_ctx *ctx, const char *file, const char *layer,
                        const char *feature_id, const char *problem,
                        sv_issue_action action);
+/* The same with a problem made with numbers or names (sv_lang.h): its English is the issue's problem, its
+ * other language the message. */
+typedef struct sv_msg sv_msg;
+sv_status sv_issue_add_msg(sv_ctx *ctx, const char *file, const char *layer, const char *feature_id,
+                           const sv_msg *problem, sv_issue_action action);
 size_t sv_ctx_issue_count(const sv_ctx *ctx);
 /* Borrowed; valid until the next sv_issue_add or sv_ctx_destroy. */
 const sv_issue *sv_ctx_issue(const sv_ctx *ctx, size_t i);

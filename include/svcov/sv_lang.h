@@ -52,6 +52,22 @@ const char *sv_trn(sv_lang lang, const char *one, const char *many, unsigned lon
     __attribute__((format_arg(2))) __attribute__((format_arg(3)));
 /* With a context, for words that are translated differently by use. */
 const char *sv_trp(sv_lang lang, const char *context, const char *msgid) __attribute__((format_arg(3)));
+/* A message made twice from one msgid: in English (data, e.g. the issues table's problem) and in lang (what
+ * people read, e.g. the warning on stderr). sv_msg_add appends fmt filled in (the catalogue's translation for
+ * tr, the values unchanged), sv_msg_addn the same with a plural (English one or many by n, the catalogue's
+ * form for n), sv_msg_put a msgid without conversions. Text past SV_MSG_SIZE is cut (at a character). */
+#define SV_MSG_SIZE 1024
+struct sv_msg { /* the typedef sv_msg is sv_common.h's */
+    sv_lang lang;
+    char en[SV_MSG_SIZE];
+    char tr[SV_MSG_SIZE];
+};
+void sv_msg_init(sv_msg *m, sv_lang lang);
+void sv_msg_add(sv_msg *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sv_msg_addn(sv_msg *m, const char *one, const char *many, unsigned long n, ...)
+    __attribute__((format(printf, 3, 5)));
+void sv_msg_put(sv_msg *m, const char *msgid);
+
 /* Marks text for the catalogue where it is only stored (translated later with sv_tr). */
 #define SV_N_(s) (s)
 /* The same with a context (for po/db_values.c: words stored in the database, looked up with sv_trp). */

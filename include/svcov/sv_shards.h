@@ -65,8 +65,8 @@ typedef struct {
                               * (analysis CRS); the filter says when what it keeps needs more */
     int window_short;
     double window_need;      /* how far (metres) it fell short */
-    const char *check_why;   /* sv_shard_check: "demand", "responsibility" or "window", NULL: exact */
-    char check_id[128];      /* the first demand point or station that needed more */
+    const char *check_why;   /* sv_shard_check: "demand", "people point", "responsibility" or "window", NULL: exact */
+    char check_id[128];      /* the first demand point, station or district (of a people point) that needed more */
     /* set by sv_shard_filter for sv_shard_check: the stations left out (x, y pairs); freed by
      * sv_shard_worker_free */
     double *left_xy;

@@ -108,7 +108,7 @@ struct sv_source {
     char *recode_from;         /* every text is recoded from this encoding (GDAL did not) */
     int enc_auto;              /* --encoding auto: GBK found is decoded as GBK */
     int latin1;                /* GDAL decoded the text as ISO-8859-1 (the .dbf said so) */
-    char enc_how[160];         /* how GDAL chose the encoding, for messages */
+    char enc_how[320];         /* how GDAL chose the encoding, for messages (in the context's language) */
     struct {
         size_t n_bad, n_gbk, n_decoded, n_repaired;
         char example[80];
@@ -459,12 +459,13 @@ static void scan_coords(OGRGeometryH g, int *nonfinite, int *not_lonlat)
     }
 }
 
-static sv_status feature_issue(sv_ctx *ctx, sv_source *s, const char *id, const char *problem,
+static sv_status feature_issue(sv_ctx *ctx, sv_source *s, const char *id, const sv_msg *problem,
                                sv_issue_action action)
 {
     return sv_feature_problem(ctx, s->strict, s->path, s->layer_name, id, problem, action,
-                              action == SV_ISSUE_SKIPPED ? "fix or remove the feature (without --strict it would be skipped)"
-                                                         : "fix or remove the feature (without --strict it would be repaired)");
+                              action == SV_ISSUE_SKIPPED
+                                  ? SV_N_("fix or remove the feature (without --strict it would be skipped)")
+                                  : SV_N_("fix or remove the feature (without --strict it would be repaired)"));
 }
 
 static int geom_kind_ok(sv_role role, OGRwkbGeometryType t)
@@ -512,67 +513,57 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f, const ch
         return SV_ERR_NOMEM;
     sv_status st = SV_OK;
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
-    const char *problem = NULL;
-    char gbuf[600];
-    if (!g && gdal_msg && *gdal_msg) {
-        snprintf(gbuf, sizeof gbuf, "has no geometry GDAL could read (%.500s)", gdal_msg);
-        problem = gbuf;
-    } else if (!g)
-        problem = "has no geometry";
+    sv_msg problem; /* none while problem.en is empty */
+    sv_msg_init(&problem, sv_ctx_lang(ctx));
+    if (!g && gdal_msg && *gdal_msg)
+        sv_msg_add(&problem, "has no geometry GDAL could read (%.500s)", gdal_msg);
+    else if (!g)
+        sv_msg_put(&problem, SV_N_("has no geometry"));
     else if (OGR_G_IsEmpty(g))
-        problem = "has an empty geometry";
+        sv_msg_put(&problem, SV_N_("has an empty geometry"));
     else if (!geom_kind_ok(s->role, OGR_G_GetGeometryType(g)))
-        problem = roles[s->role].points == 2 ? "is not a line"
-                  : roles[s->role].points   ? "is not a point or polygon (lines are not places)"
-                                            : "is not a polygon";
-    if (!problem) {
+        sv_msg_put(&problem, roles[s->role].points == 2 ? SV_N_("is not a line")
+                             : roles[s->role].points   ? SV_N_("is not a point or polygon (lines are not places)")
+                                                       : SV_N_("is not a polygon"));
+    if (!problem.en[0]) {
         int nonfinite = 0, not_lonlat = 0;
         scan_coords(g, &nonfinite, &not_lonlat);
         if (nonfinite)
-            problem = "has coordinates that are not finite numbers (NaN or infinity)";
+            sv_msg_put(&problem, SV_N_("has coordinates that are not finite numbers (NaN or infinity)"));
         else if (not_lonlat && s->srs && OSRIsGeographic(s->srs))
-            problem = "has coordinates outside the lon/lat range of its geographic CRS";
+            sv_msg_put(&problem, SV_N_("has coordinates outside the lon/lat range of its geographic CRS"));
     }
     double weight = 1.0;
-    char wbuf[400];
-    if (!problem && s->weight_field) {
+    if (!problem.en[0] && s->weight_field) {
         int i = OGR_F_GetFieldIndex(f, s->weight_field);
         const char *txt = OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i) : NULL;
         char *end = NULL;
         weight = txt ? strtod(txt, &end) : NAN;
         if (!txt)
-            snprintf(wbuf, sizeof wbuf, "has no %s value (NULL)", s->weight_field);
+            sv_msg_add(&problem, "has no %s value (NULL)", s->weight_field);
         else if (end == txt || *end || !isfinite(weight))
-            snprintf(wbuf, sizeof wbuf, "has %s '%.60s', not a number", s->weight_field, txt);
+            sv_msg_add(&problem, "has %s '%.60s', not a number", s->weight_field, txt);
         else if (weight < 0)
-            snprintf(wbuf, sizeof wbuf, "has a negative %s (%g)", s->weight_field, weight);
-        if (!txt || end == txt || *end || !isfinite(weight) || weight < 0) {
-            if (s->role == SV_ROLE_STATIONS) { /* the station still covers; its capacity is unknown */
-                size_t k = strlen(wbuf);
-                snprintf(wbuf + k, sizeof wbuf - k, ": capacity unknown (NULL); the station counts for coverage "
-                         "but adds no capacity to access (fix the --capacity-field value)");
-                if ((st = feature_issue(ctx, s, id, wbuf, SV_ISSUE_REPAIRED)) != SV_OK) {
-                    free(id);
-                    return st;
-                }
-                weight = NAN;
-            } else if (s->role != SV_ROLE_DISTRICTS) {
-                problem = wbuf;
-            } else { /* the district is still measured; its people are unknown */
-                size_t k = strlen(wbuf);
-                snprintf(wbuf + k, sizeof wbuf - k, ": population unknown (NULL); the district is measured, and "
-                         "the city's people count the other districts only (fix the %s value)",
-                         s->weight_option ? s->weight_option : "population");
-                if ((st = feature_issue(ctx, s, id, wbuf, SV_ISSUE_REPAIRED)) != SV_OK) {
-                    free(id);
-                    return st;
-                }
-                weight = NAN;
+            sv_msg_add(&problem, "has a negative %s (%g)", s->weight_field, weight);
+        /* a demand point or population polygon of unknown weight is skipped (below) */
+        if (problem.en[0] && (s->role == SV_ROLE_STATIONS || s->role == SV_ROLE_DISTRICTS)) {
+            if (s->role == SV_ROLE_STATIONS) /* the station still covers; its capacity is unknown */
+                sv_msg_put(&problem, SV_N_(": capacity unknown (NULL); the station counts for coverage but adds no "
+                                           "capacity to access (fix the --capacity-field value)"));
+            else /* the district is still measured; its people are unknown */
+                sv_msg_add(&problem, ": population unknown (NULL); the district is measured, and the city's "
+                           "people count the other districts only (fix the %s value)",
+                           s->weight_option ? s->weight_option : "population");
+            if ((st = feature_issue(ctx, s, id, &problem, SV_ISSUE_REPAIRED)) != SV_OK) {
+                free(id);
+                return st;
             }
+            weight = NAN;
+            sv_msg_init(&problem, sv_ctx_lang(ctx));
         }
     }
     double levels = NAN;
-    if (!problem && s->levels_field) {
+    if (!problem.en[0] && s->levels_field) {
         int i = OGR_F_GetFieldIndex(f, s->levels_field);
         const char *txt = OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i) : NULL;
         char *end = NULL;
@@ -580,18 +571,17 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f, const ch
         if (!txt || end == txt || !isfinite(levels) || levels <= 0)
             levels = NAN; /* unknown: one level */
     }
-    if (problem) {
-        st = feature_issue(ctx, s, id, problem, SV_ISSUE_SKIPPED);
+    if (problem.en[0]) {
+        st = feature_issue(ctx, s, id, &problem, SV_ISSUE_SKIPPED);
         free(id);
         return st;
     }
     int unclosed = roles[s->role].points == 2 ? 0 : unclosed_rings(g);
     if (unclosed) {
         /* GEOS would refuse the whole geometry; a ring meant to be closed is */
-        char msg[200];
-        snprintf(msg, sizeof msg, "has %d unclosed ring%s: closed by repeating its first point", unclosed,
-                 unclosed == 1 ? "" : "s");
-        if ((st = feature_issue(ctx, s, id, msg, SV_ISSUE_REPAIRED)) != SV_OK) {
+        sv_msg_addn(&problem, "has %d unclosed ring: closed by repeating its first point",
+                    "has %d unclosed rings: closed by repeating its first point", (unsigned long)unclosed, unclosed);
+        if ((st = feature_issue(ctx, s, id, &problem, SV_ISSUE_REPAIRED)) != SV_OK) {
             free(id);
             return st;
         }
@@ -627,13 +617,20 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f, const ch
         return SV_ERR_NOMEM;
     }
     s->n++;
-    static const char *const slot_word[] = {"id", "name", "category"};
+    /* xgettext:c-format */
+    static const char *const not_utf8[] = {SV_N_("has id text that is not UTF-8 (the bytes that are not were "
+                                                 "replaced by U+FFFD); give the file's encoding with %s-encoding NAME"),
+                                           /* xgettext:c-format */
+                                           SV_N_("has name text that is not UTF-8 (the bytes that are not were "
+                                                 "replaced by U+FFFD); give the file's encoding with %s-encoding NAME"),
+                                           /* xgettext:c-format */
+                                           SV_N_("has category text that is not UTF-8 (the bytes that are not were "
+                                                 "replaced by U+FFFD); give the file's encoding with %s-encoding NAME")};
     for (int k = 0; k < 3 && st == SV_OK; k++)
         if (s->text[k].repaired_now) {
-            char msg[400];
-            snprintf(msg, sizeof msg, "has %s text that is not UTF-8 (the bytes that are not were replaced by "
-                     "U+FFFD); give the file's encoding with %s-encoding NAME", slot_word[k], roles[s->role].option);
-            st = sv_issue_add(ctx, s->path, s->layer_name, id, msg, SV_ISSUE_REPAIRED);
+            sv_msg_init(&problem, sv_ctx_lang(ctx));
+            sv_msg_add(&problem, not_utf8[k], roles[s->role].option);
+            st = sv_issue_add_msg(ctx, s->path, s->layer_name, id, &problem, SV_ISSUE_REPAIRED);
         }
     return st;
 }
@@ -768,7 +765,7 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
     s->coords = o->coords;
     s->coords_option = o->coords_option;
     s->encoding_option = o->encoding_option;
-    snprintf(s->enc_how, sizeof s->enc_how, "the file declares no encoding");
+    snprintf(s->enc_how, sizeof s->enc_how, "%s", sv_tr(sv_ctx_lang(ctx), "the file declares no encoding"));
     sv_status st = SV_OK;
     GDALDatasetH ds = NULL;
     char **open_opts = NULL;
@@ -882,12 +879,18 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
         const char *src_enc = GDALGetMetadataItem((GDALMajorObjectH)layer, "SOURCE_ENCODING", "SHAPEFILE");
         const char *cpg = GDALGetMetadataItem((GDALMajorObjectH)layer, "ENCODING_FROM_CPG", "SHAPEFILE");
         const char *ldid = GDALGetMetadataItem((GDALMajorObjectH)layer, "ENCODING_FROM_LDID", "SHAPEFILE");
+        sv_lang L = sv_ctx_lang(ctx);
+        /* xgettext:c-format */
+        const char *how = cpg && *cpg    ? SV_N_("GDAL decoded them as %s, as the .cpg file says")
+                          /* xgettext:c-format */
+                          : ldid && *ldid ? SV_N_("GDAL decoded them as %s, as the .dbf code-page byte says")
+                                          /* xgettext:c-format */
+                                          : SV_N_("GDAL decoded them as %s, as the file says");
         if (src_enc && *src_enc)
-            snprintf(s->enc_how, sizeof s->enc_how, "GDAL decoded them as %s, as the %s says", src_enc,
-                     cpg && *cpg ? ".cpg file" : ldid && *ldid ? ".dbf code-page byte" : "file");
+            snprintf(s->enc_how, sizeof s->enc_how, sv_tr(L, how), src_enc);
         else
-            snprintf(s->enc_how, sizeof s->enc_how, "no .cpg file and the .dbf code-page byte is 0: GDAL passes "
-                     "the bytes as they are");
+            snprintf(s->enc_how, sizeof s->enc_how, "%s",
+                     sv_tr(L, "no .cpg file and the .dbf code-page byte is 0: GDAL passes the bytes as they are"));
         s->latin1 = src_enc && (strcasecmp(src_enc, CPL_ENC_ISO8859_1) == 0 || strcasecmp(src_enc, "LATIN1") == 0);
     }
 
@@ -1294,17 +1297,20 @@ sv_status sv_source_project(sv_ctx *ctx, sv_source *s, int epsg, sv_featureset *
         }
         const char *problem = NULL;
         if (!g || OGR_G_IsEmpty(g))
-            problem = s->role == SV_ROLE_NETWORK ? "has no line part" : "has no polygon part";
+            problem = s->role == SV_ROLE_NETWORK ? SV_N_("has no line part") : SV_N_("has no polygon part");
         else if (OGR_G_Transform(g, ct) != OGRERR_NONE)
-            problem = "cannot be transformed to the analysis CRS (coordinates out of the projection's range)";
+            problem = SV_N_("cannot be transformed to the analysis CRS (coordinates out of the projection's range)");
         if (!problem) {
             int nonfinite = 0, dummy = 0;
             scan_coords(g, &nonfinite, &dummy);
             if (nonfinite)
-                problem = "transforms to non-finite coordinates";
+                problem = SV_N_("transforms to non-finite coordinates");
         }
         if (problem) {
-            st = feature_issue(ctx, s, r->id, problem, SV_ISSUE_SKIPPED);
+            sv_msg m;
+            sv_msg_init(&m, sv_ctx_lang(ctx));
+            sv_msg_put(&m, problem);
+            st = feature_issue(ctx, s, r->id, &m, SV_ISSUE_SKIPPED);
             if (g)
                 OGR_G_DestroyGeometry(g);
             continue;

@@ -5,6 +5,7 @@
 #include "svcov/sv_blob.h"
 #include "svcov/sv_text.h"
 #include "svcov/sv_cncoords.h"
+#include "svcov/sv_lang.h"
 
 #include "core/schema.h"
 
@@ -101,26 +102,26 @@ static sv_status db_error(sv_ctx *ctx, sqlite3 *db, const char *what)
     return sv_error(ctx, SV_ERR_DB, "%s: %s", what, db ? sqlite3_errmsg(db) : "no database");
 }
 
-/* 1: an SQLite file svcov wrote, 0: something else, -1: cannot tell. */
-static int is_svcov_db(const char *path, char *why, size_t whylen)
+/* 1: an SQLite file svcov wrote, 0: something else, -1: cannot tell; why in the language L. */
+static int is_svcov_db(sv_lang L, const char *path, char *why, size_t whylen)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
-        snprintf(why, whylen, "cannot be read (%s)", strerror(errno));
+        snprintf(why, whylen, sv_tr(L, "cannot be read (%s)"), strerror(errno));
         return -1;
     }
     unsigned char hdr[100];
     ssize_t n = read(fd, hdr, sizeof hdr);
     close(fd);
     if (n < 100 || memcmp(hdr, "SQLite format 3", 16) != 0) {
-        snprintf(why, whylen, "is not an SQLite database");
+        snprintf(why, whylen, "%s", sv_tr(L, "is not an SQLite database"));
         return 0;
     }
     /* The application id is a big-endian integer at offset 68 of the header. */
     unsigned long app = ((unsigned long)hdr[68] << 24) | ((unsigned long)hdr[69] << 16) |
                         ((unsigned long)hdr[70] << 8) | hdr[71];
     if (app != SV_STORE_APPLICATION_ID) {
-        snprintf(why, whylen, "is an SQLite database that svcov did not write");
+        snprintf(why, whylen, "%s", sv_tr(L, "is an SQLite database that svcov did not write"));
         return 0;
     }
     return 1;
@@ -147,7 +148,7 @@ sv_status sv_store_check_target(sv_ctx *ctx, const char *out_path)
             return sv_error(ctx, SV_ERR_OUTPUT, "--out %s is a folder; give a file name such as %s/results.sqlite",
                             out_path, out_path);
         char why[256];
-        if (is_svcov_db(out_path, why, sizeof why) != 1)
+        if (is_svcov_db(sv_ctx_lang(ctx), out_path, why, sizeof why) != 1)
             return sv_error(ctx, SV_ERR_OUTPUT,
                             "--out %s already exists and %s; svcov only replaces its own result "
                             "databases: choose another --out or move that file away",
@@ -180,7 +181,7 @@ static sv_status damaged(sv_ctx *ctx, sqlite3 *db, const char *db_path)
 {
     return sv_error(ctx, SV_ERR_INPUT,
                     "--db %s is damaged (%s); copy it again or rerun 'svcov analyze' to rebuild it", db_path,
-                    db ? sqlite3_errmsg(db) : "cannot be read");
+                    db ? sqlite3_errmsg(db) : sv_tr(sv_ctx_lang(ctx), "cannot be read"));
 }
 
 static int is_damage(sqlite3 *db)
@@ -196,7 +197,7 @@ sv_status sv_store_check_db(sv_ctx *ctx, const char *db_path)
         return sv_error(ctx, SV_ERR_INPUT, "--db %s not found; run 'svcov analyze --out %s' first",
                         db_path ? db_path : "(none)", db_path ? db_path : "results.sqlite");
     char why[256];
-    if (is_svcov_db(db_path, why, sizeof why) != 1)
+    if (is_svcov_db(sv_ctx_lang(ctx), db_path, why, sizeof why) != 1)
         return sv_error(ctx, SV_ERR_INPUT, "--db %s %s; give a result database written by 'svcov analyze'",
                         db_path, why);
     /* a copy cut short (a full stick, an interrupted download) is not an older schema */

@@ -394,9 +394,9 @@ void cli_print_issues(const sv_ctx *ctx, const char *cmd)
     size_t n = sv_ctx_issue_count(ctx);
     for (size_t i = 0; i < n && i < MAX_ISSUE_LINES; i++) {
         const sv_issue *is = sv_ctx_issue(ctx, i);
-        /* the problem in the command's language where the catalogue has it (the issues table keeps it) */
+        /* the problem in the command's language (the issues table keeps the English) */
         cli_eprintf(cmd, "warning: %s: layer '%s', feature %s %s; %s", is->file, is->layer,
-                is->feature_id, sv_tr(cli_msg_lang(), is->problem),
+                is->feature_id, is->message,
                 is->action == SV_ISSUE_SKIPPED
                     ? sv_tr(cli_msg_lang(), "skipped it (fix or remove the feature; --strict stops here)")
                     : sv_tr(cli_msg_lang(), "kept it (check the result; --strict stops here)"));
@@ -565,7 +565,7 @@ int cmd_analyze(int argc, char **argv)
     } else if (!quiet) {
         char shown[1200];
         if (run_id)
-            snprintf(shown, sizeof shown, "run %lld in schema %s of %s", run_id,
+            snprintf(shown, sizeof shown, sv_tr(lang, "run %lld in schema %s of %s"), run_id,
                      pg_schema ? pg_schema : SV_PG_DEFAULT_SCHEMA, o.out_path);
         print_summary(lang, a, run_id ? shown : o.out_path);
     }

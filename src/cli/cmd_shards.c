@@ -302,6 +302,22 @@ typedef struct {
     size_t n;
 } path_map;
 
+/* What needed a wider halo (sv_shard_check), in the command's language. */
+static const char *check_what(const sv_shard_worker *w, char *buf, size_t size)
+{
+    sv_lang L = cli_msg_lang();
+    const char *why = w->check_why ? w->check_why : "";
+    if (strcmp(why, "window") == 0)
+        snprintf(buf, size, "%s", sv_tr(L, "window of the shard"));
+    else if (strcmp(why, "demand") == 0)
+        snprintf(buf, size, sv_tr(L, "demand %s"), w->check_id);
+    else if (strcmp(why, "people point") == 0)
+        snprintf(buf, size, sv_tr(L, "people point in %s"), w->check_id);
+    else
+        snprintf(buf, size, sv_tr(L, "responsibility %s"), w->check_id);
+    return buf;
+}
+
 static int work(const char *uri, const char *schema, long long run_id, const sv_shard_plan *plan, char **args,
                 size_t n_args, const char *dir, int lease_s, int quiet, const path_map *pm)
 {
@@ -380,9 +396,10 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
             if (wider <= 0 || (w.all_stations && w.all_districts && !w.window_short) || pass >= 40)
                 break;
             double scale = fmax(2 * w.scale, wider / (2 * plan->halo_m) * 1.01);
+            char what[300];
             if (!quiet)
-                cli_eprintf("worker", "shard %d: %s %s needs %.0f m around the shard (%.0f m kept); "
-                        "computing it again with %.1f x the halo", shard, w.check_why, w.check_id, wider,
+                cli_eprintf("worker", "shard %d: %s needs %.0f m around the shard (%.0f m kept); "
+                        "computing it again with %.1f x the halo", shard, check_what(&w, what, sizeof what), wider,
                         w.known_m, scale);
             w.scale = scale;
             unlink(outp);

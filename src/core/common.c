@@ -83,6 +83,7 @@ static void issue_free(sv_issue *is)
     free(is->layer);
     free(is->feature_id);
     free(is->problem);
+    free(is->message);
 }
 
 void sv_ctx_destroy(sv_ctx *ctx)
@@ -123,9 +124,8 @@ const char *sv_ctx_errmsg(const sv_ctx *ctx)
     return ctx ? ctx->errmsg : "";
 }
 
-sv_status sv_issue_add(sv_ctx *ctx, const char *file, const char *layer,
-                       const char *feature_id, const char *problem,
-                       sv_issue_action action)
+static sv_status issue_add(sv_ctx *ctx, const char *file, const char *layer, const char *feature_id,
+                           const char *problem, const char *message, sv_issue_action action)
 {
     if (ctx->interrupted)
         return SV_OK; /* a feature that failed because ^C stopped GEOS */
@@ -136,8 +136,9 @@ sv_status sv_issue_add(sv_ctx *ctx, const char *file, const char *layer,
     is->layer = sv_strdup(layer ? layer : "");
     is->feature_id = sv_strdup(feature_id ? feature_id : "");
     is->problem = sv_strdup(problem ? problem : "");
+    is->message = sv_strdup(message ? message : "");
     is->action = action;
-    if (!is->file || !is->layer || !is->feature_id || !is->problem) {
+    if (!is->file || !is->layer || !is->feature_id || !is->problem || !is->message) {
         issue_free(is);
         return SV_ERR_NOMEM;
     }
@@ -145,13 +146,26 @@ sv_status sv_issue_add(sv_ctx *ctx, const char *file, const char *layer,
     return SV_OK;
 }
 
+sv_status sv_issue_add(sv_ctx *ctx, const char *file, const char *layer,
+                       const char *feature_id, const char *problem,
+                       sv_issue_action action)
+{
+    return issue_add(ctx, file, layer, feature_id, problem, problem ? sv_tr(ctx->lang, problem) : NULL, action);
+}
+
+sv_status sv_issue_add_msg(sv_ctx *ctx, const char *file, const char *layer, const char *feature_id,
+                           const sv_msg *problem, sv_issue_action action)
+{
+    return issue_add(ctx, file, layer, feature_id, problem->en, problem->tr, action);
+}
+
 sv_status sv_feature_problem(sv_ctx *ctx, int strict, const char *file, const char *layer, const char *id,
-                             const char *problem, sv_issue_action action, const char *advice)
+                             const sv_msg *problem, sv_issue_action action, const char *advice)
 {
     if (strict) /* problem and advice in the message's language; the issue (data) keeps the English problem */
-        return sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; %s", file, layer, id,
-                        sv_tr(sv_ctx_lang(ctx), problem), sv_tr(sv_ctx_lang(ctx), advice));
-    return sv_issue_add(ctx, file, layer, id, problem, action);
+        return sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s: %s; %s", file, layer, id, problem->tr,
+                        sv_tr(sv_ctx_lang(ctx), advice));
+    return sv_issue_add_msg(ctx, file, layer, id, problem, action);
 }
 
 size_t sv_ctx_issue_count(const sv_ctx *ctx)

@@ -13,10 +13,10 @@ void sv_alloc_fail_at(long n);
 long sv_alloc_count(void);
 
 /* A problem with one feature: with strict, the error SV_ERR_DATA "FILE: layer 'LAYER', feature ID:
- * PROBLEM; ADVICE" (ADVICE says what to do); else an issue (PROBLEM, ACTION) on the context and
- * SV_OK (or SV_ERR_NOMEM). */
+ * PROBLEM; ADVICE" (ADVICE says what to do) in the context's language; else an issue (PROBLEM, ACTION) on
+ * the context and SV_OK (or SV_ERR_NOMEM): its problem the English of PROBLEM, its message the other. */
 sv_status sv_feature_problem(sv_ctx *ctx, int strict, const char *file, const char *layer, const char *id,
-                             const char *problem, sv_issue_action action, const char *advice);
+                             const sv_msg *problem, sv_issue_action action, const char *advice);
 
 /* Stage times: the stages open now, set aside; until sv_ctx_timing_put_back the time counts at the top
  * level (a stage that writes its results as it makes them counts that under "writing > ..."), then they are

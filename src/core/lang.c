@@ -14,6 +14,7 @@
  * a binary search finds one. */
 #include "svcov/sv_lang.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -91,6 +92,73 @@ const char *sv_trp(sv_lang lang, const char *context, const char *msgid)
     memcpy(key + lc + 1, msgid, lm + 1);
     const char *t = lookup(lang, key);
     return t ? t : msgid;
+}
+
+/* Append fmt filled in from ap to buf (of SV_MSG_SIZE); text that does not fit is cut before the character
+ * it would split. */
+static void msg_append(char *buf, const char *fmt, va_list ap)
+{
+    size_t len = strlen(buf);
+    if (len + 1 >= SV_MSG_SIZE)
+        return;
+    int n = vsnprintf(buf + len, SV_MSG_SIZE - len, fmt, ap);
+    if (n < 0) {
+        buf[len] = '\0';
+        return;
+    }
+    if ((size_t)n < SV_MSG_SIZE - len)
+        return;
+    size_t last = SV_MSG_SIZE - 2; /* the last byte kept: is its character whole? */
+    while (last > len && ((unsigned char)buf[last] & 0xC0) == 0x80)
+        last--;
+    unsigned char c = (unsigned char)buf[last];
+    size_t k = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    if (last + k > SV_MSG_SIZE - 1)
+        buf[last] = '\0';
+}
+
+void sv_msg_init(sv_msg *m, sv_lang lang)
+{
+    m->lang = lang;
+    m->en[0] = m->tr[0] = '\0';
+}
+
+void sv_msg_add(sv_msg *m, const char *fmt, ...)
+{
+    va_list ap, aq;
+    va_start(ap, fmt);
+    va_copy(aq, ap);
+    msg_append(m->en, fmt, ap);
+    /* the catalogue's translation has the same conversions in the same order (msgfmt --check) */
+    msg_append(m->tr, sv_tr(m->lang, fmt), aq);
+    va_end(aq);
+    va_end(ap);
+}
+
+void sv_msg_addn(sv_msg *m, const char *one, const char *many, unsigned long n, ...)
+{
+    va_list ap, aq;
+    va_start(ap, n);
+    va_copy(aq, ap);
+    msg_append(m->en, n == 1 ? one : many, ap);
+    msg_append(m->tr, sv_trn(m->lang, one, many, n), aq);
+    va_end(aq);
+    va_end(ap);
+}
+
+static void msg_appendf(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void msg_appendf(char *buf, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    msg_append(buf, fmt, ap);
+    va_end(ap);
+}
+
+void sv_msg_put(sv_msg *m, const char *msgid)
+{
+    msg_appendf(m->en, "%s", msgid);
+    msg_appendf(m->tr, "%s", sv_tr(m->lang, msgid));
 }
 
 static int starts_with_lang(const char *s, const char *code)

@@ -1,6 +1,7 @@
 /* categories.c - coverage (and people) of the stations of each category
  * (category_coverage, category_gaps): a station with "water; charging" counts in both. */
 #include "engine/people_measures.h"
+#include "svcov/sv_lang.h"
 #include "svcov/sv_geom.h"
 
 #include <math.h>
@@ -101,10 +102,11 @@ sv_status sv_people_categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
     qsort_r(order, n_names, sizeof *order, cmp_count_desc, count);
     P->n_categories = n_names < MAX_CATEGORIES ? n_names : MAX_CATEGORIES;
     if (n_names > MAX_CATEGORIES) {
-        char what[160];
-        snprintf(what, sizeof what, "has %zu category values; coverage by category is kept for the %d most common",
-                 n_names, MAX_CATEGORIES);
-        rc = sv_issue_add(ctx, fs->path, fs->layer, fs->category_field, what, SV_ISSUE_REPAIRED);
+        sv_msg what;
+        sv_msg_init(&what, sv_ctx_lang(ctx));
+        sv_msg_add(&what, "has %zu category values; coverage by category is kept for the %d most common", n_names,
+                   MAX_CATEGORIES);
+        rc = sv_issue_add_msg(ctx, fs->path, fs->layer, fs->category_field, &what, SV_ISSUE_REPAIRED);
     }
     P->categories = sv_calloc(P->n_categories, sizeof *P->categories);
     P->cat_stations = sv_calloc(P->n_categories, sizeof *P->cat_stations);

@@ -1,4 +1,5 @@
 /* network.c - road graph, travel modes, attaching points, Dijkstra, reached edges. */
+#include "svcov/sv_lang.h"
 #include "svcov/sv_network.h"
 #include "svcov/sv_breaks.h"
 
@@ -66,7 +67,7 @@ static sv_status load_speeds(sv_ctx *ctx, const char *path, sv_travel_mode *m)
         const char *problem = NULL;
         double kmh = 0;
         if (!comma || comma == line || (size_t)(comma - line) >= sizeof cls) {
-            problem = "expected highway,speed_kmh";
+            problem = SV_N_("expected highway,speed_kmh (\"%.60s\")");
         } else {
             snprintf(cls, sizeof cls, "%.*s", (int)(comma - line), line);
             snprintf(rest, sizeof rest, "%s", comma + 1);
@@ -75,14 +76,15 @@ static sv_status load_speeds(sv_ctx *ctx, const char *path, sv_travel_mode *m)
             while (end && (*end == ' ' || *end == '\t'))
                 end++;
             if (end == rest || (end && *end) || !isfinite(kmh) || kmh < 0 || kmh > 300)
-                problem = "speed_kmh is not a number from 0 to 300";
+                problem = SV_N_("speed_kmh is not a number from 0 to 300 (\"%.60s\")");
         }
         if (problem) {
             char id[32];
             snprintf(id, sizeof id, "row %d", row);
-            char what[160];
-            snprintf(what, sizeof what, "%s (\"%.60s\")", problem, line);
-            if ((st = sv_issue_add(ctx, path, "speeds", id, what, SV_ISSUE_SKIPPED)) != SV_OK)
+            sv_msg what;
+            sv_msg_init(&what, sv_ctx_lang(ctx));
+            sv_msg_add(&what, problem, line);
+            if ((st = sv_issue_add_msg(ctx, path, "speeds", id, &what, SV_ISSUE_SKIPPED)) != SV_OK)
                 break;
             continue;
         }

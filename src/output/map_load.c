@@ -19,7 +19,8 @@ void sv_map_warnf(const sv_map *m, const char *fmt, ...)
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    /* in the map's language (the command's): the catalogue's translation takes the same conversions */
+    vsnprintf(msg, sizeof msg, sv_tr(m->lang, fmt), ap);
     va_end(ap);
     m->warn(m->warn_ud, msg);
 }

@@ -114,7 +114,7 @@ static void warnf(const sv_poster *p, const char *fmt, ...)
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    vsnprintf(buf, sizeof buf, sv_tr(p->lang, fmt), ap); /* in the poster's language (the command's) */
     va_end(ap);
     p->warn(p->warn_ud, buf);
 }

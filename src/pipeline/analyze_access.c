@@ -6,6 +6,7 @@
 #include "svcov/sv_shards.h"
 #include "pipeline/analyze_stages.h"
 #include "engine/hours.h"
+#include "svcov/sv_lang.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -321,12 +322,13 @@ static sv_status time_run(sv_ctx *ctx, sv_geos *h, const sv_access_stage_in *in,
         if (sv_hours_parse(f->hours, &hours[j], err, sizeof err) == 0)
             continue;
         t->n_unreadable++;
-        char what[700];
-        snprintf(what, sizeof what, "has opening hours (%s) '%.200s' that svcov cannot read (%s): counted as "
-                 "always open (the syntax svcov reads is in the README)", o->stations.hours_field, f->hours, err);
+        sv_msg what;
+        sv_msg_init(&what, sv_ctx_lang(ctx));
+        sv_msg_add(&what, "has opening hours (%s) '%.200s' that svcov cannot read (%s): counted as always open (the "
+                   "syntax svcov reads is in the README)", o->stations.hours_field, f->hours, err);
         rc = o->strict ? sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s %s", fs->path, fs->layer, f->id,
-                                  what)
-                       : sv_issue_add(ctx, fs->path, fs->layer, f->id, what, SV_ISSUE_REPAIRED);
+                                  what.tr)
+                       : sv_issue_add_msg(ctx, fs->path, fs->layer, f->id, &what, SV_ISSUE_REPAIRED);
     }
     sv_progress(ctx, "time of day", 0.0);
     for (size_t m = 0; m < nm && rc == SV_OK; m++) {

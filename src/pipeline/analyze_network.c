@@ -2,6 +2,7 @@
  * both modes; with --network the street graph (engine/network.c) and each
  * break's service areas along it (engine/service_areas.c). */
 #include "pipeline/analyze_stages.h"
+#include "svcov/sv_lang.h"
 
 #include <stdio.h>
 
@@ -40,10 +41,12 @@ sv_status sv_analyze_network(sv_analyze_state *s)
     a->n_unattached = s->areas.n_unattached;
     for (size_t i = 0; i < a->n_stations && rc == SV_OK; i++)
         if (!s->areas.attach[i].ok) {
-            char what[160];
-            snprintf(what, sizeof what, "is farther than --max-snap %g m from any road the mode may use: not "
-                     "reachable over the network", o->max_snap_m);
-            rc = sv_issue_add(ctx, s->sfs.path, s->sfs.layer, s->sfs.items[s->keep[i]].id, what, SV_ISSUE_SKIPPED);
+            sv_msg what;
+            sv_msg_init(&what, sv_ctx_lang(ctx));
+            sv_msg_add(&what, "is farther than --max-snap %g m from any road the mode may use: not reachable over "
+                       "the network", o->max_snap_m);
+            rc = sv_issue_add_msg(ctx, s->sfs.path, s->sfs.layer, s->sfs.items[s->keep[i]].id, &what,
+                                  SV_ISSUE_SKIPPED);
         }
     return rc;
 }

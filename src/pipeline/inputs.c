@@ -114,20 +114,23 @@ sv_status sv_input_points(sv_ctx *ctx, sv_geos *h, sv_point_layer *l, int epsg, 
  * issue 18 item 4). */
 static sv_status geometry_refused(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, const sv_feature *f, int strict)
 {
-    char why[600];
-    snprintf(why, sizeof why, "has a geometry GEOS cannot read (%.500s)", sv_geos_errmsg(h));
+    sv_msg why;
+    sv_msg_init(&why, sv_ctx_lang(ctx));
+    sv_msg_add(&why, "has a geometry GEOS cannot read (%.500s)", sv_geos_errmsg(h));
     if (strict)
         return sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s %s; fix or remove it", fs->path, fs->layer,
-                        f->id, why);
-    return sv_issue_add(ctx, fs->path, fs->layer, f->id, why, SV_ISSUE_SKIPPED);
+                        f->id, why.tr);
+    return sv_issue_add_msg(ctx, fs->path, fs->layer, f->id, &why, SV_ISSUE_SKIPPED);
 }
 
 sv_status sv_feature_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict, int centroids,
                             double *xs, double *ys, size_t *keep, size_t *n_keep)
 {
     *n_keep = 0;
+    sv_msg problem;
     for (size_t i = 0; i < fs->n; i++) {
         const sv_feature *f = &fs->items[i];
+        sv_msg_init(&problem, sv_ctx_lang(ctx));
         sv_geom *g = sv_geom_from_wkb(h, f->wkb, f->wkb_len);
         if (!g) {
             sv_status gs = geometry_refused(ctx, h, fs, f, strict);
@@ -144,27 +147,30 @@ sv_status sv_feature_points(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, in
             sv_geom_destroy(h, p);
             if (bad) {
                 sv_geom_destroy(h, g);
-                st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, SV_N_("no usable centroid"), SV_ISSUE_SKIPPED,
+                sv_msg_put(&problem, SV_N_("no usable centroid"));
+                st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, &problem, SV_ISSUE_SKIPPED,
                                         "fix or remove it");
                 if (st != SV_OK)
                     return st;
                 continue;
             }
         } else if (sv_geom_point_xy(h, g, &x, &y) != 0) {
-            const char *what = sv_geom_is_polygonal(h, g) ? "polygon station: placed at a point on its surface"
-                                                          : "multipoint station: placed at its centroid";
+            const char *what = sv_geom_is_polygonal(h, g) ? SV_N_("polygon station: placed at a point on its surface")
+                                                          : SV_N_("multipoint station: placed at its centroid");
             sv_geom *p = sv_geom_is_polygonal(h, g) ? sv_geom_point_on_surface(h, g) : sv_geom_centroid(h, g);
             if (!p || sv_geom_point_xy(h, p, &x, &y) != 0) {
                 sv_geom_destroy(h, p);
                 sv_geom_destroy(h, g);
-                st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, SV_N_("no usable point"), SV_ISSUE_SKIPPED,
+                sv_msg_put(&problem, SV_N_("no usable point"));
+                st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, &problem, SV_ISSUE_SKIPPED,
                                         "fix or remove it");
                 if (st != SV_OK)
                     return st;
                 continue;
             }
             sv_geom_destroy(h, p);
-            st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, what, SV_ISSUE_REPAIRED,
+            sv_msg_put(&problem, what);
+            st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, &problem, SV_ISSUE_REPAIRED,
                                     "give points (without --strict it would be repaired)");
         }
         sv_geom_destroy(h, g);
@@ -226,24 +232,25 @@ void sv_district_finder_free(sv_district_finder *f)
 
 /* "invalid polygon (Self-intersection at X Y in EPSG:32631 = LON LAT in the
  * source's EPSG:4326): repaired ...": GEOS gives the place in the analysis
- * CRS; the file's own coordinates are what one looks up in it. */
-static void describe_invalid(const sv_featureset *fs, const char *reason, char *buf, size_t size)
+ * CRS; the file's own coordinates are what one looks up in it. GEOS's reason
+ * stays in its own words. */
+static void describe_invalid(const sv_featureset *fs, const char *reason, sv_msg *m)
 {
     const char *r = reason ? reason : "invalid";
     const char *br = strchr(r, '[');
     double x, y, sx, sy;
     if (br && sscanf(br, "[%lf %lf]", &x, &y) == 2) {
-        char src[160] = "";
         if (sv_featureset_to_source(fs, x, y, &sx, &sy) == 0) {
             int deg = fabs(sx) <= 360 && fabs(sy) <= 90; /* lon/lat: 7 decimals, about 1 cm */
-            snprintf(src, sizeof src, " = %.*f %.*f in the source's %s", deg ? 7 : 3, sx, deg ? 7 : 3, sy,
-                     fs->srs_name ? fs->srs_name : "CRS");
-        }
-        snprintf(buf, size, "invalid polygon (%.*s at %.3f %.3f in EPSG:%d%s): repaired with GEOS MakeValid",
-                 (int)(br - r), r, x, y, fs->epsg, src);
+            sv_msg_add(m, "invalid polygon (%.*s at %.3f %.3f in EPSG:%d = %.*f %.*f in the source's %s): repaired "
+                       "with GEOS MakeValid", (int)(br - r), r, x, y, fs->epsg, deg ? 7 : 3, sx, deg ? 7 : 3, sy,
+                       fs->srs_name ? fs->srs_name : "CRS");
+        } else
+            sv_msg_add(m, "invalid polygon (%.*s at %.3f %.3f in EPSG:%d): repaired with GEOS MakeValid",
+                       (int)(br - r), r, x, y, fs->epsg);
         return;
     }
-    snprintf(buf, size, "invalid polygon (%s): repaired with GEOS MakeValid", r);
+    sv_msg_add(m, "invalid polygon (%s): repaired with GEOS MakeValid", r);
 }
 
 sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs, int strict,
@@ -278,21 +285,23 @@ sv_status sv_district_polygons(sv_ctx *ctx, sv_geos *h, const sv_featureset *fs,
         sv_geom_destroy(h, g);
         double area = v ? sv_geom_area(h, v) : -1;
         const char *problem = NULL;
-        char buf[600];
+        sv_msg m;
+        sv_msg_init(&m, sv_ctx_lang(ctx));
         sv_status st = SV_OK;
         if (!v) {
-            problem = "invalid polygon that GEOS MakeValid cannot repair";
+            problem = SV_N_("invalid polygon that GEOS MakeValid cannot repair");
         } else if (!(area > 0)) {
-            problem = "polygon has no area (after repair)";
+            problem = SV_N_("polygon has no area (after repair)");
         } else if (valid != 1) {
-            describe_invalid(fs, reason, buf, sizeof buf);
-            st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, buf, SV_ISSUE_REPAIRED,
+            describe_invalid(fs, reason, &m);
+            st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, &m, SV_ISSUE_REPAIRED,
                                     "fix the polygon (without --strict it would be repaired)");
         }
         free(reason);
         if (problem) {
             sv_geom_destroy(h, v);
-            st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, problem, SV_ISSUE_SKIPPED,
+            sv_msg_put(&m, problem);
+            st = sv_feature_problem(ctx, strict, fs->path, fs->layer, f->id, &m, SV_ISSUE_SKIPPED,
                                     "fix or remove it");
             if (st != SV_OK)
                 return st;
@@ -393,10 +402,11 @@ sv_status sv_unique_station_ids(sv_ctx *ctx, sv_featureset *fs, const size_t *ke
             if (!id_taken(r, n, id))
                 break;
         }
-        char what[600];
-        snprintf(what, sizeof what, "(fid %lld) shares its station id with fid %lld: kept apart as '%s' (pick a field "
-                 "with unique values with --station-id FIELD)", f->fid, first->fid, id);
-        st = sv_issue_add(ctx, fs->path, fs->layer, f->id, what, SV_ISSUE_REPAIRED);
+        sv_msg what;
+        sv_msg_init(&what, sv_ctx_lang(ctx));
+        sv_msg_add(&what, "(fid %lld) shares its station id with fid %lld: kept apart as '%s' (pick a field with "
+                   "unique values with --station-id FIELD)", f->fid, first->fid, id);
+        st = sv_issue_add_msg(ctx, fs->path, fs->layer, f->id, &what, SV_ISSUE_REPAIRED);
         fresh[r[i].k] = id;
     }
     for (size_t k = 0; fresh && k < n; k++)

@@ -1003,7 +1003,7 @@ static sv_status check_people(sv_ctx *ctx, void *userdata, long long key, const 
         need = nearest_left * (1 + 1e-9) + 1e-6;
     }
     cs->why = "people point";
-    snprintf(cs->id, sizeof cs->id, "in %s", d);
+    snprintf(cs->id, sizeof cs->id, "%s", d);
     cs->need = need;
     return SV_OK;
 }
@@ -1103,7 +1103,6 @@ sv_status sv_shard_check(sv_ctx *ctx, const char *db_path, sv_shard_worker *w, d
     w->check_id[0] = '\0';
     if (w->window_short) { /* read more streets and population polygons */
         w->check_why = "window";
-        snprintf(w->check_id, sizeof w->check_id, "of the shard");
         *wider = w->known_m + 2 * w->window_need;
         return SV_OK;
     }

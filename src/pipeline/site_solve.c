@@ -158,20 +158,20 @@ sv_status sv_siting_solve(sv_site_state *st)
         return rc;
     if (s->res.target_capped) {
         /* a warning on stderr and in the issues table, or with --strict an error */
-        char what[512];
-        /* xgettext:c-format */
-        static const char capped[] = SV_N_("has %zu point%s out of reach of every candidate and station: --target "
-                                           "%.4g%% is more than the %.4g%% of its weight that can be covered");
         /* the error in the run's language; the issue (data) in English */
-        int len = snprintf(what, sizeof what, o->strict ? sv_tr(sv_ctx_lang(ctx), capped) : capped,
-                           s->res.n_uncoverable, s->res.n_uncoverable == 1 ? "" : "s", 100.0 * o->target_share,
-                           100.0 * s->res.target_share);
+        sv_msg what;
+        sv_msg_init(&what, sv_ctx_lang(ctx));
+        sv_msg_addn(&what, "has %zu point out of reach of every candidate and station: --target %.4g%% is more than "
+                    "the %.4g%% of its weight that can be covered",
+                    "has %zu points out of reach of every candidate and station: --target %.4g%% is more than the "
+                    "%.4g%% of its weight that can be covered",
+                    (unsigned long)s->res.n_uncoverable, s->res.n_uncoverable, 100.0 * o->target_share,
+                    100.0 * s->res.target_share);
         if (o->strict)
             return sv_error(ctx, SV_ERR_DATA, "%s: layer '%s' %s; lower --target to at most %.4g%% (--strict refuses to "
-                            "cap it)", st->dem.fs.path, st->dem.fs.layer, what, 100.0 * s->res.target_share);
-        snprintf(what + len, sizeof what - (size_t)len, ", so the target was capped at %.4g%% (every coverable point)",
-                 100.0 * s->res.target_share);
-        if ((rc = sv_issue_add(ctx, st->dem.fs.path, st->dem.fs.layer, "(layer)", what, SV_ISSUE_REPAIRED)) != SV_OK)
+                            "cap it)", st->dem.fs.path, st->dem.fs.layer, what.tr, 100.0 * s->res.target_share);
+        sv_msg_add(&what, ", so the target was capped at %.4g%% (every coverable point)", 100.0 * s->res.target_share);
+        if ((rc = sv_issue_add_msg(ctx, st->dem.fs.path, st->dem.fs.layer, "(layer)", &what, SV_ISSUE_REPAIRED)) != SV_OK)
             return rc;
     }
 

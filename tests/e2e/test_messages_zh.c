@@ -9,7 +9,11 @@
  * Every --help in Chinese with --lang zh (or the locale): the same options, the examples unchanged, the prose
  * translated and aligned; in English without it, unchanged.
  *
- * Usage: test_messages_zh GROUP  (commands, locale, usage, stage_times, library, help) */
+ * The problems of single features (skipped or repaired: an unclosed ring, a population that is no number, text
+ * that is not UTF-8, a bad speed, a street of one point, a station far from the streets) printed in Chinese with
+ * their numbers and field names, in English without --lang, and the issues table the same English either way.
+ *
+ * Usage: test_messages_zh GROUP  (commands, locale, usage, stage_times, library, help, feature_problems) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -350,6 +354,216 @@ static void test_library(void **state)
     sv_ctx_destroy(ctx);
 }
 
+/* ---- the problems of single features (group feature_problems) ---- */
+
+/* Every row of the issues table, one line each in their order (malloc'd). */
+static char *issue_rows(const char *path)
+{
+    sqlite3 *db = svt_db_open(path);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT file, layer, feature_id, problem, action FROM issues ORDER BY "
+                                            "rowid", -1, &st, NULL),
+                     SQLITE_OK);
+    size_t cap = 1 << 16, len = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    out[0] = '\0';
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int n = snprintf(out + len, cap - len, "%s|%s|%s|%s|%s\n", sqlite3_column_text(st, 0),
+                         sqlite3_column_text(st, 1), sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
+                         sqlite3_column_text(st, 4));
+        assert_true(n > 0 && (size_t)n < cap - len);
+        len += (size_t)n;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+/* the valid UTF-8 of s (every character whole) */
+static int utf8_whole(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t k = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC2 ? 2 : 0;
+        if (!k)
+            return 0;
+        for (size_t j = 1; j < k; j++)
+            if ((p[j] & 0xC0) != 0x80)
+                return 0;
+        p += k;
+    }
+    return 1;
+}
+
+static void test_feature_problems(void **state)
+{
+    (void)state;
+    /* a station whose name is Latin-1 (not UTF-8), one without geometry, one far from every street; districts with
+       two unclosed rings, a population that is text and one that is negative; a street of one point; a --speeds
+       row that is no number */
+    const char *st = svt_write("fp_stations.geojson",
+        "{\"type\":\"FeatureCollection\",\"features\":[\n"
+        "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"s1\",\"name\":\"Caf\xe9\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[113.945,22.535]}},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"s2\",\"name\":\"Two\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[113.955,22.535]}},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"s3\",\"name\":\"Three\"},\"geometry\":null},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"far\",\"name\":\"Far\"},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[113.99,22.60]}}]}\n");
+    const char *di = svt_write("fp_districts.geojson",
+        "{\"type\":\"FeatureCollection\",\"features\":[\n"
+        "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"A\",\"pop\":100},\"geometry\":{\"type\":"
+        "\"MultiPolygon\",\"coordinates\":[[[[113.94,22.53],[113.945,22.53],[113.945,22.54],[113.94,22.54]]],"
+        "[[[113.946,22.53],[113.95,22.53],[113.95,22.54],[113.946,22.54]]]]}},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"B\",\"pop\":\"x\"},\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[113.95,22.53],[113.96,22.53],[113.96,22.54],[113.95,22.54],[113.95,22.53]]]}},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"district_id\":\"C\",\"pop\":-5},\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[113.96,22.53],[113.97,22.53],[113.97,22.54],[113.96,22.54],[113.96,22.53]]]}}]}\n");
+    const char *roads = svt_write("fp_roads.geojson",
+        "{\"type\":\"FeatureCollection\",\"features\":[\n"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":\"r1\",\"highway\":\"residential\"},\"geometry\":{\"type\":"
+        "\"LineString\",\"coordinates\":[[113.94,22.535],[113.97,22.535]]}},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":\"r2\",\"highway\":\"service\"},\"geometry\":{\"type\":"
+        "\"LineString\",\"coordinates\":[[113.95,22.53],[113.95,22.54]]}},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":\"r3\",\"highway\":\"residential\"},\"geometry\":{\"type\":"
+        "\"LineString\",\"coordinates\":[[113.96,22.531],[113.96,22.531]]}}]}\n");
+    const char *speeds = svt_write("fp_speeds.csv", "highway,speed_kmh\nresidential,20\nservice,fast\n");
+
+    /* each problem: the English the issues table and the English run print, and the Chinese line */
+    static const struct {
+        const char *en, *zh;
+    } lines[] = {
+        {"layer 'speeds', feature row 3 speed_kmh is not a number from 0 to 300 (\"service,fast\"); skipped it (fix "
+         "or remove the feature; --strict stops here)",
+         "图层 'speeds'，要素 row 3 的 speed_kmh 不是 0 到 300 之间的数（“service,fast”）；已跳过（请修正或删除该要素；"
+         "--strict 会在此停止）"},
+        {"layer 'fp_stations', feature s1 has name text that is not UTF-8 (the bytes that are not were replaced by "
+         "U+FFFD); give the file's encoding with --stations-encoding NAME; kept it (check the result; --strict stops "
+         "here)",
+         "图层 'fp_stations'，要素 s1 的名称文本不是 UTF-8（不是 UTF-8 的字节已替换为 U+FFFD）；请用 --stations-encoding "
+         "NAME 给出文件的编码；已保留（请检查结果；--strict 会在此停止）"},
+        {"layer 'fp_stations', feature s3 has no geometry; skipped it",
+         "图层 'fp_stations'，要素 s3 没有几何；已跳过（请修正或删除该要素；--strict 会在此停止）"},
+        {"layer 'fp_districts', feature A has 2 unclosed rings: closed by repeating its first point; kept it",
+         "图层 'fp_districts'，要素 A 有 2 个未闭合的环：已重复其首点使之闭合；已保留"},
+        {"layer 'fp_districts', feature B has pop 'x', not a number: population unknown (NULL); the district is "
+         "measured, and the city's people count the other districts only (fix the --population-field value); kept it",
+         "图层 'fp_districts'，要素 B 的 pop 为 'x'，不是数字：人口未知（NULL）；该片区照常计算，全市人口只计其他片区"
+         "（请修正 --population-field 的值）；已保留"},
+        {"layer 'fp_districts', feature C has a negative pop (-5): population unknown (NULL);",
+         "图层 'fp_districts'，要素 C 的 pop 为负数（-5）：人口未知（NULL）；"},
+        {"layer 'fp_roads', feature r3 has no usable segment (fewer than two distinct points); skipped it",
+         "图层 'fp_roads'，要素 r3 没有可用的路段（不同的点少于两个）；已跳过"},
+        {"layer 'fp_stations', feature far is farther than --max-snap 200 m from any road the mode may use: not "
+         "reachable over the network; skipped it",
+         "图层 'fp_stations'，要素 far 距该出行方式可用的任何道路都超过 --max-snap 200 米：无法经路网到达；已跳过"},
+    };
+    /* the English problems, none of which the Chinese run may print */
+    static const char *const en_words[] = {"speed_kmh is not a number", "text that is not UTF-8", "has no geometry",
+                                           "unclosed ring", "not a number", "has a negative", "population unknown",
+                                           "no usable segment", "is farther than", "skipped it", "kept it",
+                                           "the file declares no encoding", NULL};
+    char *rows[2];
+    for (int zh = 1; zh >= 0; zh--) {
+        const char *out = svt_path(zh ? "fp_zh.sqlite" : "fp_en.sqlite");
+        SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--population-field", "pop", "--network", roads,
+                   "--speeds", speeds, "--minutes", "10", "--max-snap", "200", "--out", out, "-q", "--lang",
+                   zh ? "zh" : "en");
+        for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+            SVT_ERR_HAS(zh ? lines[i].zh : lines[i].en);
+        if (zh) {
+            SVT_ERR_HAS("svcov analyze: 警告：");
+            SVT_ERR_HAS("不是 UTF-8（文件未声明编码）"); /* the encoding warning's own words */
+            for (size_t i = 0; en_words[i]; i++)
+                if (strstr(svt_last.err, en_words[i]))
+                    fail_msg("the Chinese run still says \"%s\":\n%s", en_words[i], svt_last.err);
+        } else if (!all_ascii(svt_last.err)) {
+            fail_msg("the English run printed more than ASCII:\n%s", svt_last.err);
+        }
+        rows[zh] = issue_rows(out);
+    }
+    /* the issues table is the same in both languages, in English, as it always was */
+    assert_string_equal(rows[1], rows[0]);
+    char want[8192];
+    snprintf(want, sizeof want,
+             "%s|speeds|row 3|speed_kmh is not a number from 0 to 300 (\"service,fast\")|skipped\n"
+             "%s|fp_stations|s1|has name text that is not UTF-8 (the bytes that are not were replaced by U+FFFD); "
+             "give the file's encoding with --stations-encoding NAME|repaired\n"
+             "%s|fp_stations|s3|has no geometry|skipped\n"
+             "%s|fp_districts|A|has 2 unclosed rings: closed by repeating its first point|repaired\n"
+             "%s|fp_districts|B|has pop 'x', not a number: population unknown (NULL); the district is measured, and "
+             "the city's people count the other districts only (fix the --population-field value)|repaired\n"
+             "%s|fp_districts|C|has a negative pop (-5): population unknown (NULL); the district is measured, and the "
+             "city's people count the other districts only (fix the --population-field value)|repaired\n"
+             "%s|fp_roads|r3|has no usable segment (fewer than two distinct points)|skipped\n"
+             "%s|fp_stations|far|is farther than --max-snap 200 m from any road the mode may use: not reachable over "
+             "the network|skipped\n",
+             speeds, st, st, di, di, di, roads, st);
+    assert_string_equal(rows[0], want);
+    free(rows[0]);
+    free(rows[1]);
+
+    /* one unclosed ring (the plural's other form), and --strict: the error's problem and advice in Chinese */
+    const char *one = svt_write("fp_one.geojson",
+        "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"district_id\":\"D\"},"
+        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[113.94,22.53],[113.95,22.53],[113.95,22.54],"
+        "[113.94,22.54]]]}}]}\n");
+    SVT_EXPECT(0, "analyze", "--stations", G "stations.geojson", "--districts", one, "--radius", "500", "--out",
+               svt_path("fp_one.sqlite"), "-q", "--lang", "zh");
+    SVT_ERR_HAS("要素 D 有 1 个未闭合的环：已重复其首点使之闭合；已保留");
+    SVT_EXPECT(0, "analyze", "--stations", G "stations.geojson", "--districts", one, "--radius", "500", "--out",
+               svt_path("fp_one_en.sqlite"), "-q");
+    SVT_ERR_HAS("feature D has 1 unclosed ring: closed by repeating its first point; kept it");
+    SVT_EXPECT(1, "analyze", "--stations", G "stations.geojson", "--districts", di, "--population-field", "pop",
+               "--radius", "500", "--strict", "--out", svt_path("fp_strict.sqlite"), "--lang", "zh");
+    SVT_ERR_HAS("图层 'fp_districts'，要素 A：有 2 个未闭合的环：已重复其首点使之闭合；请修正或删除该要素（不加 --strict "
+                "时会修复它）");
+    SVT_EXPECT(1, "analyze", "--stations", G "stations.geojson", "--districts", di, "--population-field", "pop",
+               "--radius", "500", "--strict", "--out", svt_path("fp_strict.sqlite"));
+    SVT_ERR_HAS("layer 'fp_districts', feature A: has 2 unclosed rings: closed by repeating its first point; fix or "
+                "remove the feature (without --strict it would be repaired)");
+
+    /* the library: both texts from one msgid, a plural by n, values unchanged; a text too long is cut before the
+       character it would split */
+    sv_msg m;
+    sv_msg_init(&m, SV_LANG_ZH);
+    sv_msg_addn(&m, "has %d unclosed ring: closed by repeating its first point",
+                "has %d unclosed rings: closed by repeating its first point", 3, 3);
+    assert_string_equal(m.en, "has 3 unclosed rings: closed by repeating its first point");
+    assert_string_equal(m.tr, "有 3 个未闭合的环：已重复其首点使之闭合");
+    sv_msg_init(&m, SV_LANG_EN);
+    sv_msg_add(&m, "has %s '%.60s', not a number", "pop", "x%s");
+    assert_string_equal(m.en, "has pop 'x%s', not a number");
+    assert_string_equal(m.tr, m.en);
+    for (size_t pad = 0; pad < 3; pad++) {
+        sv_msg_init(&m, SV_LANG_ZH);
+        char ascii[8] = "";
+        snprintf(ascii, sizeof ascii, "%.*s", (int)pad, "xxx");
+        sv_msg_add(&m, "%s", ascii);
+        for (int k = 0; k < 400; k++)
+            sv_msg_add(&m, "has no %s value (NULL)", "人口");
+        assert_true(strlen(m.tr) < SV_MSG_SIZE && strlen(m.tr) > SV_MSG_SIZE - 8);
+        assert_true(utf8_whole(m.tr));
+        assert_true(utf8_whole(m.en));
+    }
+    /* an issue carries both: the problem (English, the data) and the message (the context's language) */
+    sv_ctx *ctx = sv_ctx_create();
+    assert_non_null(ctx);
+    sv_ctx_set_lang(ctx, SV_LANG_ZH);
+    sv_msg_init(&m, sv_ctx_lang(ctx));
+    sv_msg_add(&m, "is farther than --max-snap %g m from any road the mode may use: not reachable over the network",
+               250.0);
+    assert_int_equal(sv_issue_add_msg(ctx, "s.geojson", "s", "S9", &m, SV_ISSUE_SKIPPED), SV_OK);
+    assert_int_equal(sv_issue_add(ctx, "r.geojson", "r", "R1", "has no usable segment (fewer than two distinct "
+                                  "points)", SV_ISSUE_SKIPPED), SV_OK);
+    assert_string_equal(sv_ctx_issue(ctx, 0)->problem, "is farther than --max-snap 250 m from any road the mode may "
+                                                       "use: not reachable over the network");
+    assert_string_equal(sv_ctx_issue(ctx, 0)->message, "距该出行方式可用的任何道路都超过 --max-snap 250 米：无法经路网到达");
+    assert_string_equal(sv_ctx_issue(ctx, 1)->problem, "has no usable segment (fewer than two distinct points)");
+    assert_string_equal(sv_ctx_issue(ctx, 1)->message, "没有可用的路段（不同的点少于两个）");
+    sv_ctx_destroy(ctx);
+}
+
 /* ---- every --help in Chinese (group help) ---- */
 
 /* display columns of a UTF-8 line: a CJK character (and a full-width sign) takes two */
@@ -556,6 +770,7 @@ int main(int argc, char **argv)
         {"stage_times", cmocka_unit_test(test_stage_times)},
         {"library", cmocka_unit_test(test_library)},
         {"help", cmocka_unit_test(test_help)},
+        {"feature_problems", cmocka_unit_test(test_feature_problems)},
     };
     return svt_run_groups(argc, argv, "messages_zh", groups, sizeof groups / sizeof groups[0], group_setup,
                           group_teardown);
