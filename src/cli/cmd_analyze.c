@@ -66,10 +66,10 @@ static void help(void)
              "                            demand_access, demand_reach, district_demand)\n"
              "  --demand-id FIELD  --demand-weight FIELD (default weight, else 1)\n"
              "  --demand-only             only the demand's access: each point's nearest station and distance\n"
-             "                            (demand_access), within each break (demand_reach, its n_stations\n"
-             "                            left empty) and per district (district_demand); no service areas,\n"
-             "                            district coverage, gaps or people (those tables stay empty): the\n"
-             "                            quick run when only \"how far is the nearest station\" is asked\n\n");
+             "                            (demand_access), within each break (demand_reach; along the streets\n"
+             "                            its n_stations empty) and per district (district_demand); no service\n"
+             "                            areas, district coverage, gaps or people (those tables stay empty):\n"
+             "                            the quick run when only \"how far is the nearest station\" is asked\n\n");
     cli_help("People (who is covered; tables district_coverage.pop_*, district_redundancy,\n"
              "critical_stations, district_fairness, responsibility):\n"
              "  --population-field FIELD  people per district (a field of --districts), spread over its area;\n"
