@@ -8,8 +8,12 @@
 # nearest graph node, and find for every demand point the network distance to
 # the nearest station within 1,250 m:
 #   svcov:     svcov analyze --network ... --snap node --access-legs off
-#              (which also builds the dissolved 833/1250 m service areas and the
-#              district coverage);
+#              --demand-only (each demand point's distance to its nearest
+#              station: one search from all stations at once, no areas), and
+#              once more without --demand-only: the whole job, which also
+#              builds the dissolved 833/1250 m service areas and the district
+#              coverage (its demand_access and district_demand must equal the
+#              --demand-only run's row for row);
 #   pgRouting: PostgreSQL + PostGIS + pgRouting from Debian's packages, started
 #              here on a Unix socket in the work folder (no TCP) and stopped after:
 #              ST_DumpSegments, pgr_extractVertices (each segment's source and
@@ -43,8 +47,9 @@
 # of a call whatever its starts); its driving-distance time is scaled to all
 # stations (one call's cost plus the per-station time of the sampled call for
 # each further station) and printed as an extrapolation. svcov is timed on all
-# stations, then run once more on the N sampled stations only, and every demand
-# point's distance to the nearest sampled station is compared between the two.
+# stations, then run once more on the N sampled stations only (--demand-only for
+# the distances, the whole job for the areas), and every demand point's distance
+# to the nearest sampled station is compared between the two.
 # The issue's case (pgRouting would take hours on all 10,000 stations; the
 # default is --pg-sample 0, the full mode):
 #   bench/bench_network.sh --edges 1000000 --stations 10000 --demand 100000 --pg-sample 100
@@ -56,8 +61,9 @@
 # driving distance of its ends (ST_LineSubstring), ST_Buffer by the same
 # trim (50 m, quad_segs=8), ST_Union per break, ST_Intersection with each
 # district; every district's covered share is compared with svcov's to
-# 0.1 pp, and the ratio of the whole job is printed beside the distances-only
-# ratio. In the sampled mode the areas are those of the sampled stations
+# 0.1 pp, and the ratio of the whole job (pgRouting + PostGIS against svcov's
+# whole job) is printed beside the distances-only ratio (pgRouting against
+# svcov --demand-only). In the sampled mode the areas are those of the sampled stations
 # (compared with svcov's run on them) and their time is added unscaled, so
 # the whole-job ratio is a lower bound there.
 set -euo pipefail
@@ -129,23 +135,49 @@ timed gen "$genroads" --grid "$grid" --spacing 80 --stations "$stations" --deman
     --out "$workdir/city"
 sed -n 's/^svcov-genroads: //p' "$workdir/gen.log" >&2
 
-svcov_run() { # name stations.gpkg output.sqlite
-    [ "$reuse_svcov" -eq 1 ] && [ -s "$workdir/$1.time" ] || rm -f "$3"
-    timed "$1" "$svcov" analyze --stations "$2" --districts "$workdir/city/districts.gpkg" \
+svcov_run() { # name stations.gpkg output.sqlite [more options]
+    local name=$1 st=$2 db=$3
+    shift 3
+    [ "$reuse_svcov" -eq 1 ] && [ -s "$workdir/$name.time" ] || rm -f "$db"
+    timed "$name" "$svcov" analyze --stations "$st" --districts "$workdir/city/districts.gpkg" \
         --network "$workdir/city/roads.gpkg" --crs EPSG:32649 --radius "$breaks" --snap node --access-legs off \
-        --max-snap 100000 --demand "$workdir/city/demand.gpkg" --no-service-areas --no-category-coverage --out "$3"
+        --max-snap 100000 --demand "$workdir/city/demand.gpkg" --no-service-areas --no-category-coverage \
+        "$@" --out "$db"
 }
-echo "== svcov" >&2
+stages_of() { # a run's log: its stage lines, wall and CPU
+    grep -E '^(reading|graph|network|coverage|demand|people|writing) +[0-9.]+ s( |$)' "$1" |
+        awk '{printf "%s %s s / %s CPU; ", $1, $2, $4}' || true
+}
+echo "== svcov, the whole job" >&2
 svcov_run svcov "$workdir/city/stations.gpkg" "$workdir/svcov.sqlite"
 svcov_wall=$t_wall svcov_kib=$t_kib svcov_cpu=$t_cpu
 svcov_nodes=$(sqlite3 "$workdir/svcov.sqlite" "SELECT network_nodes || ' nodes, ' || network_edges || ' edges' FROM runs")
-svcov_stages=$(grep -E '^(reading|graph|network|coverage|demand|people|writing) +[0-9.]+ s( |$)' "$workdir/svcov.log" |
-    awk '{printf "%s %s s; ", $1, $2}' || true)
+svcov_stages=$(stages_of "$workdir/svcov.log")
+# Like with like on the distances: --demand-only computes what pgRouting's
+# step does (each demand point's distance to its nearest station: one search
+# from all stations at once) and no areas; its demand_access and
+# district_demand must be the whole job's, row for row.
+echo "== svcov --demand-only, the distances alone" >&2
+svcov_run svcov_donly "$workdir/city/stations.gpkg" "$workdir/svcov_donly.sqlite" --demand-only
+donly_wall=$t_wall donly_kib=$t_kib donly_cpu=$t_cpu
+donly_stages=$(stages_of "$workdir/svcov_donly.log")
+same_rows() { # db1 db2 table: rows of each, and rows of either not in the other
+    sqlite3 -separator ' ' "$1" "ATTACH '$2' AS o; SELECT (SELECT count(*) FROM main.$3), (SELECT count(*) FROM o.$3),
+        (SELECT count(*) FROM (SELECT * FROM main.$3 EXCEPT SELECT * FROM o.$3)) + (SELECT count(*) FROM
+        (SELECT * FROM o.$3 EXCEPT SELECT * FROM main.$3))"
+}
+donly_same=yes donly_check=
+for t in demand_access district_demand; do
+    read -r n1 n2 nx < <(same_rows "$workdir/svcov.sqlite" "$workdir/svcov_donly.sqlite" "$t")
+    [ "$n1" -eq "$n2" ] && [ "$nx" -eq 0 ] && [ "$n1" -gt 0 ] || donly_same=no
+    donly_check="$donly_check$t $n1 / $n2 rows, $nx differ; "
+done
 
 # The sampled mode: pg_sample stations chosen by the seed (a fixed hash of the
 # GeoPackage's feature ids, so the choice does not depend on the awk or shell),
 # and svcov once more on those stations alone, for the comparison.
-compare_db=$workdir/svcov.sqlite
+compare_db=$workdir/svcov.sqlite          # the whole job's run: its areas against PostGIS's
+dist_db=$workdir/svcov_donly.sqlite       # the --demand-only run: its distances against pgRouting's
 sample_sql=
 if [ "$pg_sample" -gt 0 ]; then
     [ "$pg_sample" -le "$stations" ] || die "--pg-sample $pg_sample: more than the $stations stations"
@@ -163,6 +195,9 @@ if [ "$pg_sample" -gt 0 ]; then
     svcov_run svcov_sample "$workdir/sample/stations.gpkg" "$workdir/svcov_sample.sqlite"
     sample_wall=$t_wall sample_cpu=$t_cpu
     compare_db=$workdir/svcov_sample.sqlite
+    svcov_run svcov_sample_donly "$workdir/sample/stations.gpkg" "$workdir/svcov_sample_donly.sqlite" --demand-only
+    sample_donly_wall=$t_wall
+    dist_db=$workdir/svcov_sample_donly.sqlite
     sample_sql="JOIN (VALUES $(awk '{ printf "%s('"'"'%s'"'"')", (NR > 1 ? "," : ""), $1 }' "$workdir/sample.ids")) AS smp(id) ON smp.id = st_v.station_id"
 fi
 
@@ -317,6 +352,7 @@ if [ "$pg_done" -eq 0 ]; then
 graph            svcov $svcov_nodes
 svcov            ${svcov_wall} s wall, ${svcov_cpu} s CPU (read, graph, snapping, Dijkstra, dissolved areas, coverage, demand), peak ${svcov_kib} KiB
 svcov stages     $svcov_stages
+svcov distances  ${donly_wall} s wall, ${donly_cpu} s CPU (--demand-only), peak ${donly_kib} KiB; against the whole job: $donly_check$([ "$donly_same" = yes ] && echo identical || echo NOT IDENTICAL)
 pgRouting        > $pg_stopped s wall (load ${load_wall} s, graph and snapping ${graph_wall} s, driving distance ${dd_wall} s; a step stopped after ${pg_timeout} s); CPU: load ${load_cpu} s, graph and snapping ${graph_cpu} s, driving distance ${dd_cpu} s
 ratio            pgRouting / svcov > $(awk -v a="$pg_stopped" -v c="$svcov_wall" 'BEGIN { printf "%.1f", a / c }')
 demand compared  none (pgRouting did not finish)
@@ -362,7 +398,7 @@ fi
 edges=$(psql_ -d bench -At -c "SELECT count(*) FROM edges")
 nodes=$(psql_ -d bench -At -c "SELECT count(*) FROM edges_vertices_pgr")
 
-sqlite3 -csv "$compare_db" \
+sqlite3 -csv "$dist_db" \
     "SELECT demand_id, CASE WHEN network_m <= $maxbreak THEN printf('%.9f', network_m) END FROM demand_access ORDER BY demand_id" \
     >"$workdir/svcov.csv"
 read -r compared maxdiff differ reached < <(awk -F, -v tol="$tolerance" '
@@ -387,7 +423,7 @@ if [ "$pg_sample" -gt 0 ]; then
         per = n > 1 ? (d - o) / (n - 1) : d; if (per < 0) per = 0; printf "%.1f", o + per * (s - 1) }')
     pg_cpu=$(awk -v a="$load_cpu" -v b="$graph_cpu" -v c="$dd_all_cpu" 'BEGIN { printf "%.1f", a + b + c }')
     pg_cpu_line="EXTRAPOLATED ${pg_cpu} s CPU (server + psql): load ${load_cpu} s + graph and snapping ${graph_cpu} s (measured) + driving distance for all $stations stations ${dd_all_cpu} s (scaled the same way: one station ${dd1_cpu} s, $pg_sample sampled stations ${dd_cpu} s)"
-    compared_line="$compared points, nearest of the $pg_sample sampled stations (svcov run again on them: ${sample_wall} s, not counted); $reached within ${maxbreak} m of one; largest distance difference ${maxdiff} m, $differ differ by more than $tolerance m"
+    compared_line="$compared points, nearest of the $pg_sample sampled stations (svcov --demand-only run again on them: ${sample_donly_wall} s, not counted; the whole job on them ${sample_wall} s for the areas); $reached within ${maxbreak} m of one; largest distance difference ${maxdiff} m, $differ differ by more than $tolerance m"
     compute_wall=$(awk -v b="$graph_wall" -v c="$dd_all" 'BEGIN { printf "%.1f", b + c }')
 else
     pg_wall=$(awk -v a="$load_wall" -v b="$graph_wall" -v c="$dd_wall" 'BEGIN { printf "%.2f", a + b + c }')
@@ -402,17 +438,21 @@ cat <<EOT
 
 ====================== bench_network.sh ======================
 graph            svcov $svcov_nodes; pgRouting $nodes nodes, $edges edges
-svcov            ${svcov_wall} s wall, ${svcov_cpu} s CPU (read, graph, snapping, Dijkstra, 2 dissolved areas, coverage, demand), peak ${svcov_kib} KiB
+svcov            ${svcov_wall} s wall, ${svcov_cpu} s CPU (the whole job: read, graph, snapping, Dijkstra, 2 dissolved areas, coverage, demand), peak ${svcov_kib} KiB
 svcov stages     $svcov_stages
                  (network = Dijkstra from all stations, the two dissolved service-area polygons and one bounded search per station for the reach count)
+svcov distances  ${donly_wall} s wall, ${donly_cpu} s CPU (--demand-only: read, graph, snapping, one search from all stations, demand), peak ${donly_kib} KiB
+svcov stages     $donly_stages
+svcov agreement  --demand-only against the whole job: $donly_check$([ "$donly_same" = yes ] && echo identical || echo NOT IDENTICAL)
 pgRouting        $pg_line
 pgRouting CPU    $pg_cpu_line
-$(printf '%-16s' "$ratio_word") pgRouting / svcov $(awk -v a="$pg_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", a / b }'), without the load $(awk -v a="$compute_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", a / b }'); by CPU $(awk -v a="$pg_cpu" -v b="$svcov_cpu" 'BEGIN { printf "%.1f", a / b }')
+$(printf '%-16s' "$ratio_word") distances, like with like: pgRouting / svcov --demand-only $(awk -v a="$pg_wall" -v b="$donly_wall" 'BEGIN { printf "%.1f", a / b }') by wall, without the load $(awk -v a="$compute_wall" -v b="$donly_wall" 'BEGIN { printf "%.1f", a / b }'); $(awk -v a="$pg_cpu" -v b="$donly_cpu" 'BEGIN { printf "%.1f", a / b }') by CPU
+$(printf '%-16s' "") (pgRouting's distances / svcov's whole job: $(awk -v a="$pg_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", a / b }') by wall, without the load $(awk -v a="$compute_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", a / b }'); $(awk -v a="$pg_cpu" -v b="$svcov_cpu" 'BEGIN { printf "%.1f", a / b }') by CPU)
 pgRouting areas  ${areas_wall} s wall, ${areas_cpu} s CPU (reached parts, ST_Buffer, ST_Union per break, ST_Intersection per district)
-whole job        pgRouting + PostGIS / svcov $(awk -v a="$pg_wall" -v x="$areas_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", (a + x) / b }') by wall, $(awk -v a="$pg_cpu" -v x="$areas_cpu" -v b="$svcov_cpu" 'BEGIN { printf "%.1f", (a + x) / b }') by CPU$([ "$pg_sample" -eq 0 ] || echo " (at least: the areas of the sampled stations only)")
+whole job        pgRouting + PostGIS / svcov $(awk -v a="$pg_wall" -v x="$areas_wall" -v b="$svcov_wall" 'BEGIN { printf "%.1f", (a + x) / b }') by wall, $(awk -v a="$pg_cpu" -v x="$areas_cpu" -v b="$svcov_cpu" 'BEGIN { printf "%.1f", (a + x) / b }') by CPU$([ "$pg_sample" -eq 0 ] || echo " (at least: the areas of the sampled stations only)")$([ "${areas_wall#>}" = "$areas_wall" ] || echo " (at least: the areas step was stopped after ${pg_timeout} s and is counted as 0)")
 demand compared  $compared_line
 coverage compared $cov_line
 ==============================================================
 files kept in $workdir
 EOT
-[ "$differ" -eq 0 ] && [ "$compared" -eq "$demand" ] && [ "${cov_bad:-1}" -eq 0 ]
+[ "$differ" -eq 0 ] && [ "$compared" -eq "$demand" ] && [ "${cov_bad:-1}" -eq 0 ] && [ "$donly_same" = yes ]

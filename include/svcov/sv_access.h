@@ -35,6 +35,10 @@ typedef struct {
     int per_station;       /* also one area per station and break */
     int per_station_lines; /* without per_station: each station's reached streets only (st_lines_wkb),
                               enough for who reaches what (sv_net_reaches) */
+    int attach_only;       /* sv_net_areas_compute: attach the stations only, no search, no area (the
+                              demand's nearest station needs no more) */
+    int no_reach_count;    /* sv_demand_access_network: n_stations -1 (not counted: that is one bounded
+                              search per station); nearest, distance and within as always */
 } sv_access_opts;
 
 typedef struct {
@@ -73,7 +77,7 @@ typedef struct {
     double *cost;            /* seconds (time) or metres (length) */
     double *euclid_m;        /* straight line to the nearest station */
     unsigned char *within;   /* n * n_breaks */
-    int *n_stations;         /* n * n_breaks: stations within the break */
+    int *n_stations;         /* n * n_breaks: stations within the break (-1: not counted, no_reach_count) */
 } sv_demand_access;
 
 /* Over the network (uses a's station attachments). */

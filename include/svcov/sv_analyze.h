@@ -91,6 +91,10 @@ typedef struct sv_analyze_opts {
     const char *population_raster;
     int redundancy;          /* area and people by number of stations reaching, critical stations (default 1) */
     int by_category;         /* coverage per station category (default 1, when stations have categories) */
+    int demand_only;         /* --demand-only: the demand's access to the nearest station only (demand_access,
+                                demand_reach without its station counts, district_demand); no service areas,
+                                coverage, gaps or people (the caller also clears service_areas, redundancy and
+                                by_category) */
     sv_plan_opts plan;       /* stations added and removed before the analysis (recorded in runs) */
 
     /* Capacity-aware access (analyze_access.c): stations.weight_field is the

@@ -64,7 +64,12 @@ static void help(void)
              "  --demand PATH[:LAYER]     households, buildings (polygons at their centroid): nearest station,\n"
              "                            distance and time to it, stations within each break (tables\n"
              "                            demand_access, demand_reach, district_demand)\n"
-             "  --demand-id FIELD  --demand-weight FIELD (default weight, else 1)\n\n");
+             "  --demand-id FIELD  --demand-weight FIELD (default weight, else 1)\n"
+             "  --demand-only             only the demand's access: each point's nearest station and distance\n"
+             "                            (demand_access), within each break (demand_reach; along the streets\n"
+             "                            its n_stations empty) and per district (district_demand); no service\n"
+             "                            areas, district coverage, gaps or people (those tables stay empty):\n"
+             "                            the quick run when only \"how far is the nearest station\" is asked\n\n");
     cli_help("People (who is covered; tables district_coverage.pop_*, district_redundancy,\n"
              "critical_stations, district_fairness, responsibility):\n"
              "  --population-field FIELD  people per district (a field of --districts), spread over its area;\n"
@@ -275,10 +280,37 @@ static void print_access(sv_lang L, const sv_analysis *a)
 }
 
 
+/* The graph's size and the demand within each break (network mode, --demand). */
+static void print_network_demand(sv_lang L, const sv_analysis *a)
+{
+    if (a->network)
+        printf(sv_tr(L, "\nNetwork: %zu nodes, %zu edges, %zu connected components (the largest %zu nodes), %.1f km "
+                        "of streets usable by %s; %zu stations beyond --max-snap\n"),
+               a->net.nodes, a->net.edges, a->net.components, a->net.main_nodes, a->net.length_m / 1000,
+               sv_trp(L, "mode", a->mode),
+               a->n_unattached);
+    if (a->demand_total) {
+        printf(sv_tr(L, "Demand: %zu points"), a->n_demand);
+        for (size_t b = 0; b < a->n_breaks; b++) {
+            size_t k = a->n_districts * a->n_breaks + b;
+            char brk[32];
+            break_label(L, brk, sizeof brk, &a->breaks[b]);
+            printf(sv_tr(L, "%s %.1f%% within %s"), b ? sv_tr(L, ",") : sv_tr(L, ";"),
+                   a->demand_total[k] > 0 ? 100.0 * a->demand_covered[k] / a->demand_total[k] : 0.0, brk);
+        }
+        printf("%s", sv_tr(L, " (tables demand_access, district_demand)\n"));
+    }
+}
+
 /* The table printed after a run: the least covered districts per break (all of a small city), then the city. */
 static void print_summary(sv_lang L, const sv_analysis *a, const char *out_path)
 {
     int people = a->people.total != NULL && a->people.method != SV_POP_NONE;
+    if (!a->cov.cells) { /* --demand-only: no coverage to show */
+        print_network_demand(L, a);
+        printf(sv_tr(L, "\nResults: %s\n"), out_path);
+        return;
+    }
     const char *hdr[] = {sv_tr(L, "district"), sv_tr(L, "break"),           sv_tr(L, "radius m"),
                          sv_tr(L, "covered %"), sv_tr(L, "gap km2"),        sv_tr(L, "stations inside"),
                          sv_tr(L, "people"),    sv_tr(L, "people covered %")};
@@ -325,23 +357,7 @@ static void print_summary(sv_lang L, const sv_analysis *a, const char *out_path)
                         "svcov query --db %s below_target)\n"),
                shown, a->n_districts, out_path);
 
-    if (a->network)
-        printf(sv_tr(L, "\nNetwork: %zu nodes, %zu edges, %zu connected components (the largest %zu nodes), %.1f km "
-                        "of streets usable by %s; %zu stations beyond --max-snap\n"),
-               a->net.nodes, a->net.edges, a->net.components, a->net.main_nodes, a->net.length_m / 1000,
-               sv_trp(L, "mode", a->mode),
-               a->n_unattached);
-    if (a->demand_total) {
-        printf(sv_tr(L, "Demand: %zu points"), a->n_demand);
-        for (size_t b = 0; b < a->n_breaks; b++) {
-            size_t k = a->n_districts * a->n_breaks + b;
-            char brk[32];
-            break_label(L, brk, sizeof brk, &a->breaks[b]);
-            printf(sv_tr(L, "%s %.1f%% within %s"), b ? sv_tr(L, ",") : sv_tr(L, ";"),
-                   a->demand_total[k] > 0 ? 100.0 * a->demand_covered[k] / a->demand_total[k] : 0.0, brk);
-        }
-        printf("%s", sv_tr(L, " (tables demand_access, district_demand)\n"));
-    }
+    print_network_demand(L, a);
     printf(sv_tr(L, "\nWhole area (union of the %zu districts, %zu stations, %s, EPSG:%d):\n"), a->n_districts,
            a->n_stations, sv_trp(L, "mode", a->mode), a->crs.epsg);
     const char *chdr[] = {sv_tr(L, "break"),   sv_tr(L, "radius m"),       sv_tr(L, "area km2"), sv_tr(L, "covered km2"),
@@ -473,6 +489,7 @@ int cmd_analyze(int argc, char **argv)
         CLI_STR("levels-field", &o.demand.levels_field),
         CLI_SET("no-redundancy", 0, &o.redundancy, 0),
         CLI_SET("no-category-coverage", 0, &o.by_category, 0),
+        CLI_SET("demand-only", 0, &o.demand_only, 1),
         CLI_STR("preset", &o.preset),
         CLI_STR("add-stations", &o.plan.add_stations),
         CLI_STR("remove-stations", &o.plan.remove_stations),
@@ -513,6 +530,19 @@ int cmd_analyze(int argc, char **argv)
         rc = cli_usage("analyze", "--pg-schema is for --out PG:\"CONNECTION\" (a PostgreSQL database)");
         goto done;
     }
+    if (o.demand_only && !o.demand.spec) {
+        rc = cli_usage("analyze", "--demand-only needs --demand (the points whose nearest station is measured)");
+        goto done;
+    }
+    if (o.demand_only && (o.population.spec || o.population_field || o.population_raster ||
+                          o.stations.weight_field || o.access != SV_ACCESS_NONE || o.at)) {
+        rc = cli_usage("analyze", "--demand-only measures the demand's access only: leave out --population, "
+                       "--population-field, --population-raster, --capacity-field, --access and --at, or "
+                       "--demand-only");
+        goto done;
+    }
+    if (o.demand_only) /* nothing is drawn or covered: no circles, areas, redundancy or categories */
+        o.service_areas = o.redundancy = o.by_category = 0;
     if (!minutes.n && !radii.n && !o.preset)
         cli_parse_list(default_minutes, &minutes.v, &minutes.n);
     sv_source_opts *const srcs[CLI_INPUTS] = {[SV_ROLE_STATIONS] = &o.stations, [SV_ROLE_DISTRICTS] = &o.districts,

@@ -527,6 +527,8 @@ sv_status sv_net_areas_compute(sv_ctx *ctx, const sv_network *net, const double 
         out->access[i] = !o->access_legs ? 0 : o->kind == SV_COST_LENGTH ? s : s / (o->access_kmh / 3.6);
     }
     double cutoff = nb ? o->budget[nb - 1] : 0;
+    if (o->attach_only)
+        goto done; /* the stations attached: all the demand's nearest station needs */
     sv_progress(ctx, "network", 0.0);
     if ((st = sv_network_dijkstra(net, o->kind, out->attach, out->access, out->access_len, ns, cutoff, &l)) != SV_OK ||
         (st = areas_from_labels(ctx, sv_ctx_threads(ctx), h, net, o, &l, out->attach, out->access, ns, out->area_wkb,
@@ -837,9 +839,13 @@ sv_status sv_demand_access_network(sv_ctx *ctx, const sv_network *net, const sv_
         for (size_t b = 0; b < nb; b++)
             out->within[i * nb + b] = c <= o->budget[b];
     }
-    /* stations within each break: one bounded search per station */
+    /* stations within each break: one bounded search per station (not
+     * counted with no_reach_count) */
     count_job cj = {out, o->budget};
-    if (st == SV_OK)
+    if (o->no_reach_count)
+        for (size_t k = 0; k < nd * nb; k++)
+            out->n_stations[k] = -1;
+    else if (st == SV_OK)
         st = station_costs(ctx, net, a, ns, at, nd, o, &l, count_within, &cj);
     if (st == SV_ERR_NOMEM)
         sv_error(ctx, st, "out of memory for demand access");

@@ -38,6 +38,8 @@ void sv_analyze_cov_input(const sv_analyze_state *s, const double *xs, const dou
 
 sv_status sv_analyze_coverage(sv_analyze_state *s)
 {
+    if (s->o->demand_only)
+        return SV_OK; /* no district coverage: a->cov stays empty */
     sv_cov_input in;
     sv_analyze_cov_input(s, s->xs, s->ys, s->a->n_stations, &s->areas, &in);
     in.want_gap_parts = 1; /* for gap_parts: cut on the workers, not by the writer */

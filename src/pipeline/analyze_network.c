@@ -32,7 +32,10 @@ sv_status sv_analyze_network(sv_analyze_state *s)
         .trim_m = o->trim_m,
         .quad_segs = 8,
         .per_station = o->service_areas,
-        .per_station_lines = 1, /* each station's streets: the reach count needs them */
+        .per_station_lines = !o->demand_only, /* each station's streets: the reach count needs them */
+        /* --demand-only: the demand's nearest station is one search from all stations at once (demand stage) */
+        .attach_only = o->demand_only,
+        .no_reach_count = o->demand_only,
     };
     if (!a->network)
         return SV_OK;

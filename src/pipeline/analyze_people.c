@@ -659,6 +659,8 @@ sv_status sv_analyze_people(sv_analyze_state *s)
 {
     const sv_analyze_opts *o = s->o;
     sv_analysis *a = s->a;
+    if (o->demand_only)
+        return SV_OK; /* no coverage, so no people covered, no district_coverage or city_coverage rows */
     sv_people_in pin = {
         .o = o,
         .xs = s->xs,

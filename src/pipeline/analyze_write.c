@@ -102,7 +102,7 @@ static void *early_write(void *arg)
     const sv_analysis *a = w->a;
     double t0 = sv_clock_s(), cpu0 = sv_ctx_thread_cpu_s();
     sv_status rc = sv_store_create(w->ctx, o->out_path, a->crs.epsg, &w->db);
-    int circles = o->service_areas && !a->network;
+    int circles = o->service_areas && !a->network && !o->demand_only;
     size_t nb = a->n_breaks, slots = circles ? (size_t)CIRCLE_ROUND * nb : 0;
     circle_round r = {.xs = w->xs, .ys = w->ys, .a = a, .quad_segs = o->quad_segs};
     atomic_init(&r.failed, 0);

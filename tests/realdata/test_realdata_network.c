@@ -8,7 +8,8 @@
  * highway is not motorway, trunk, construction, proposed, raceway or
  * bus_guideway. svcov reproduces that with --snap node --max-snap 100000:
  * with --access-legs off the per-building distance (netdist_m) to 1 cm and
- * the covered shares of the "network" variant; with access legs on the
+ * the covered shares of the "network" variant (also with --demand-only, whose
+ * distances must equal the full run's); with access legs on the
  * "network_with_snap" variant. Skipped (exit 77) without ../shared. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -77,7 +78,12 @@ static GDALDatasetH open_reference(const char *name)
 
 static void run(const char *out, const char *snap, const char *legs, const char *network)
 {
-    if (network)
+    if (network && strcmp(network, "demand-only") == 0)
+        SVT_EXPECT(0, "analyze", "--stations", file("stations.geojson"), "--districts", file("districts.geojson"),
+                   "--district-id", "name", "--network", file("roads.geojson"), "--radius", "500,1000", "--snap",
+                   snap, "--access-legs", legs, "--max-snap", "100000", "--demand", file("buildings.geojson"),
+                   "--no-service-areas", "--demand-only", "--out", out, "-q");
+    else if (network)
         SVT_EXPECT(0, "analyze", "--stations", file("stations.geojson"), "--districts", file("districts.geojson"),
                    "--district-id", "name", "--network", file("roads.geojson"), "--radius", "500,1000", "--snap",
                    snap, "--access-legs", legs, "--max-snap", "100000", "--demand", file("buildings.geojson"),
@@ -129,11 +135,9 @@ static int compare_summary(const char *db_path, const char *variant)
     return n;
 }
 
-static void test_node_snap_distances(void **state)
+/* One run's node-snapped distances without access legs against the reference, to 1 cm. */
+static void check_node_distances(const char *out, const char *what)
 {
-    (void)state;
-    const char *out = svt_path("node_nolegs.sqlite");
-    run(out, "node", "off", "yes");
     sqlite3 *db = svt_db_open(out);
     assert_int_equal(svt_db_int(db, "SELECT network_nodes FROM runs"), 38509);
     assert_int_equal(svt_db_int(db, "SELECT stations_unattached FROM runs"), 0);
@@ -172,11 +176,40 @@ static void test_node_snap_distances(void **state)
     GDALClose(ds);
     sqlite3_close(db);
     assert_int_equal(row, 292);
-    printf("andorra network, node snap, no access legs: %ld buildings to 1 cm (largest difference %.2e m, snap %.2e m),"
-           " %ld unreachable in both\n",
-           compared, worst, worst_snap, unreached);
+    printf("andorra network%s, node snap, no access legs: %ld buildings to 1 cm (largest difference %.2e m, snap "
+           "%.2e m), %ld unreachable in both\n",
+           what, compared, worst, worst_snap, unreached);
     int n = compare_summary(out, "network");
     assert_int_equal(n, 14); /* all + 6 parishes, 2 distances */
+}
+
+static void test_node_snap_distances(void **state)
+{
+    (void)state;
+    const char *out = svt_path("node_nolegs.sqlite");
+    run(out, "node", "off", "yes");
+    check_node_distances(out, "");
+}
+
+/* --demand-only (issue 19 item 6): the same distances as the reference (pgRouting's and networkx's) and as the
+ * full run, row for row, without the areas (no coverage rows). */
+static void test_demand_only_distances(void **state)
+{
+    (void)state;
+    const char *full = svt_path("node_nolegs.sqlite"), *out = svt_path("node_nolegs_demand_only.sqlite");
+    run(out, "node", "off", "demand-only");
+    check_node_distances(out, " --demand-only");
+    sqlite3 *db = svt_db_open(out);
+    char sql[4400];
+    snprintf(sql, sizeof sql, "ATTACH '%s' AS f", full);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM (SELECT * FROM demand_access EXCEPT SELECT * FROM "
+                                    "f.demand_access)"),
+                     0);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM f.demand_access"), 292);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage"), 0);
+    assert_true(svt_db_int(db, "SELECT count(*) FROM f.district_coverage") > 0);
+    sqlite3_close(db);
 }
 
 static void test_access_legs_and_straight(void **state)
@@ -342,6 +375,7 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_node_snap_distances),
+        cmocka_unit_test(test_demand_only_distances),
         cmocka_unit_test(test_access_legs_and_straight),
         cmocka_unit_test(test_osm_pbf),
         cmocka_unit_test(test_osm_pbf_car_tags),
