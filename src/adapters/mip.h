@@ -1,5 +1,5 @@
 /*
- * adapters/mip.h (private to src/) - exact coverage siting models through GLPK's MIP solver.
+ * adapters/mip.h (private to src/) - exact coverage siting models through GLPK's or CBC's MIP solver.
  * Only adapters/mip_glpk.c includes GLPK, only adapters/mip_cbc.c includes CBC; sv_glpk_version and sv_cbc_version are in sv_site.h.
  *
  * Groups are demand to be covered (rows), candidates are columns. The
@@ -58,6 +58,8 @@ typedef struct {
     int proven;       /* it is proven optimal */
     int timed_out;    /* time_limit_s ran out (feasible: the best solution found by then) */
     int lp_done;      /* the LP relaxation was solved, so bound is finite */
+    int lp_integral;  /* CBC: the LP relaxation's optimum was integral, so it is the answer (proven) and CBC's
+                         search was not run */
     double objective; /* model objective of x */
     double bound;     /* best bound on the model objective, NAN when none */
     double seconds;
@@ -71,14 +73,16 @@ typedef struct {
 
 sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *out);
 
-/* CBC (src/adapters/mip_cbc.c, the only file that includes it): the model
- * as GLPK built it, column-wise (compressed sparse columns, 0-based), bounds
- * as +-HUGE_VAL where there are none. Solved in memory by CBC's C interface
- * in a child process that ^C/SIGTERM (sv_ctx_interrupted) stops within 20 ms.
- * x gets the value of each of the ncols columns (full double precision);
- * objective is that of x in the model's sense, bound CBC's best possible
- * objective (NAN when it gives none). SV_ERR_INTERRUPTED at ^C; SV_ERR_USAGE
- * when this svcov was built without CBC. */
+/* CBC (src/adapters/mip_cbc.c, the only file that includes it and Clp):
+ * the model as compressed sparse columns (0-based), bounds as +-HUGE_VAL
+ * where there are none. Solved in memory in a child process that
+ * ^C/SIGTERM (sv_ctx_interrupted) stops within 20 ms: first its LP
+ * relaxation by Clp (the same LP solve CBC starts with); when that optimum
+ * is integral it is the answer, proven optimal, else CBC's C interface
+ * solves the model. x gets the value of each of the ncols columns (full
+ * double precision); objective is that of x in the model's sense, bound
+ * the best possible objective (NAN when there is none). SV_ERR_INTERRUPTED
+ * at ^C; SV_ERR_USAGE when this svcov was built without CBC. */
 typedef enum { SV_CBC_NONE = 0, SV_CBC_OPTIMAL, SV_CBC_STOPPED, SV_CBC_INFEASIBLE } sv_cbc_status;
 typedef struct {
     int ncols, nrows;
@@ -91,8 +95,13 @@ typedef struct {
     int maximise;
     double time_limit_s;       /* <= 0: none */
 } sv_cbc_model;
-sv_status sv_cbc_solve(sv_ctx *ctx, const sv_cbc_model *m, double *x, sv_cbc_status *status, double *objective,
-                       double *bound);
+typedef struct {
+    sv_cbc_status status;
+    double objective, bound;
+    int lp_done;               /* the LP relaxation was solved */
+    int lp_integral;           /* and its optimum was integral: the answer, without CBC's search */
+} sv_cbc_result;
+sv_status sv_cbc_solve(sv_ctx *ctx, const sv_cbc_model *m, double *x, sv_cbc_result *res);
 
 #ifdef __cplusplus
 }

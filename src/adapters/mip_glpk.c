@@ -184,69 +184,152 @@ static void capacitated_loads(const sv_mip_problem *p, double *v, sv_mip_solutio
         out->load[j] = fmin(out->load[j], fmax(0.0, p->capacity[j]));
 }
 
-/* The model GLPK built, solved by CBC instead: its columns, rows, bounds
- * and objective copied column-wise to CBC's C interface in memory
- * (adapters/mip_cbc.c), the column values read back in full precision. No
- * greedy start: CBC 2.10's MIP start is mapped by column name through its
- * preprocessing, fails on these models ("Illegal index" in getColumnName)
- * and was seen to give wrong answers (coin-or/Cbc issue 449). */
-static sv_status solve_cbc(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, sv_mip_solution *out)
+/* The model as plain arrays, built once for both solvers: GLPK loads it
+ * (glp_load_matrix takes the triplets in the order they were made, which
+ * fixes the order of its row lists), CBC gets it as compressed sparse
+ * columns. Rows and columns of the triplets are GLPK's, from 1. */
+typedef struct {
+    int ncols, nrows, ne, maximise;
+    double *collb, *colub, *obj; /* per column, from 0; -HUGE_VAL / HUGE_VAL where there is no bound */
+    unsigned char *integer;
+    double *rowlb, *rowub;       /* per row, from 0 */
+    int *ia, *ja;                /* ne triplets in [1 .. ne] */
+    double *ar;
+} mip_model;
+
+static void model_free(mip_model *m)
 {
-    int ncols = glp_get_num_cols(P), nrows = glp_get_num_rows(P), nnz = glp_get_num_nz(P);
-    size_t nc = p->n_cands, n = (size_t)ncols;
-    int *start = sv_malloc((n + 1) * sizeof *start), *index = sv_malloc(((size_t)nnz + 1) * sizeof *index);
-    int *ind = sv_malloc(((size_t)nrows + 1) * sizeof *ind);
-    double *value = sv_malloc(((size_t)nnz + 1) * sizeof *value), *val = sv_malloc(((size_t)nrows + 1) * sizeof *val);
-    double *collb = sv_malloc((n + 1) * sizeof *collb), *colub = sv_malloc((n + 1) * sizeof *colub);
-    double *obj = sv_malloc((n + 1) * sizeof *obj), *v = sv_calloc(n + 1, sizeof *v);
-    double *rowlb = sv_malloc(((size_t)nrows + 1) * sizeof *rowlb), *rowub = sv_malloc(((size_t)nrows + 1) * sizeof *rowub);
-    unsigned char *integer = sv_malloc(n + 1);
+    free(m->collb);
+    free(m->colub);
+    free(m->obj);
+    free(m->integer);
+    free(m->rowlb);
+    free(m->rowub);
+    free(m->ia);
+    free(m->ja);
+    free(m->ar);
+    memset(m, 0, sizeof *m);
+}
+
+/* Columns continuous in [0, 1] with no objective, rows free; -1 when out
+ * of memory. */
+static int model_alloc(mip_model *m, size_t ncols, size_t nrows, size_t nnz)
+{
+    memset(m, 0, sizeof *m);
+    m->ncols = (int)ncols;
+    m->nrows = (int)nrows;
+    m->collb = sv_malloc((ncols + 1) * sizeof *m->collb);
+    m->colub = sv_malloc((ncols + 1) * sizeof *m->colub);
+    m->obj = sv_calloc(ncols + 1, sizeof *m->obj);
+    m->integer = sv_calloc(ncols + 1, 1);
+    m->rowlb = sv_malloc((nrows + 1) * sizeof *m->rowlb);
+    m->rowub = sv_malloc((nrows + 1) * sizeof *m->rowub);
+    m->ia = sv_malloc((nnz + 1) * sizeof *m->ia);
+    m->ja = sv_malloc((nnz + 1) * sizeof *m->ja);
+    m->ar = sv_malloc((nnz + 1) * sizeof *m->ar);
+    if (!m->collb || !m->colub || !m->obj || !m->integer || !m->rowlb || !m->rowub || !m->ia || !m->ja || !m->ar) {
+        model_free(m);
+        return -1;
+    }
+    for (size_t c = 0; c < ncols; c++) {
+        m->collb[c] = 0.0;
+        m->colub[c] = 1.0;
+    }
+    for (size_t r = 0; r < nrows; r++) {
+        m->rowlb[r] = -HUGE_VAL;
+        m->rowub[r] = HUGE_VAL;
+    }
+    return 0;
+}
+
+/* GLPK's bound type of [lb, ub] */
+static int glp_type(double lb, double ub)
+{
+    if (isinf(lb) && isinf(ub))
+        return GLP_FR;
+    if (isinf(lb))
+        return GLP_UP;
+    if (isinf(ub))
+        return GLP_LO;
+    return lb == ub ? GLP_FX : GLP_DB;
+}
+
+static glp_prob *glpk_from_model(const mip_model *m)
+{
+    glp_prob *P = glp_create_prob();
+    glp_add_cols(P, m->ncols);
+    for (int c = 0; c < m->ncols; c++) {
+        double lb = m->collb[c], ub = m->colub[c];
+        if (m->integer[c] && lb == 0.0 && ub == 1.0)
+            glp_set_col_kind(P, c + 1, GLP_BV);
+        else {
+            glp_set_col_bnds(P, c + 1, glp_type(lb, ub), isinf(lb) ? 0.0 : lb, isinf(ub) ? 0.0 : ub);
+            if (m->integer[c])
+                glp_set_col_kind(P, c + 1, GLP_IV);
+        }
+        glp_set_obj_coef(P, c + 1, m->obj[c]);
+    }
+    glp_set_obj_dir(P, m->maximise ? GLP_MAX : GLP_MIN);
+    if (m->nrows > 0)
+        glp_add_rows(P, m->nrows);
+    for (int r = 0; r < m->nrows; r++) {
+        double lb = m->rowlb[r], ub = m->rowub[r];
+        glp_set_row_bnds(P, r + 1, glp_type(lb, ub), isinf(lb) ? 0.0 : lb, isinf(ub) ? 0.0 : ub);
+    }
+    glp_load_matrix(P, m->ne, m->ia, m->ja, m->ar);
+    return P;
+}
+
+/* The model solved by CBC (adapters/mip_cbc.c) instead of GLPK: its
+ * triplets sorted into compressed sparse columns (stable, so the rows of
+ * a column keep the order they were made in), the column values read back
+ * in full precision. No greedy start: CBC 2.10's MIP start is mapped by
+ * column name through its preprocessing, fails on these models ("Illegal
+ * index" in getColumnName) and was seen to give wrong answers (coin-or/Cbc
+ * issue 449). */
+static sv_status solve_cbc(sv_ctx *ctx, const mip_model *md, const sv_mip_problem *p, sv_mip_solution *out)
+{
+    size_t n = (size_t)md->ncols, ne = (size_t)md->ne;
+    int *start = sv_calloc(n + 1, sizeof *start), *next = sv_malloc((n + 1) * sizeof *next);
+    int *index = sv_malloc((ne + 1) * sizeof *index);
+    double *value = sv_malloc((ne + 1) * sizeof *value), *v = sv_calloc(n + 1, sizeof *v);
     sv_status st = SV_OK;
     out->bound = NAN;
     double t0 = sv_clock_s();
-    if (!start || !index || !ind || !value || !val || !collb || !colub || !obj || !v || !rowlb || !rowub ||
-        !integer) {
+    if (!start || !next || !index || !value || !v) {
         st = sv_error(ctx, SV_ERR_NOMEM, "out of memory for the CBC model");
         goto done;
     }
-    int k = 0;
-    for (int c = 1; c <= ncols; c++) {
-        start[c - 1] = k;
-        int len = glp_get_mat_col(P, c, ind, val);
-        for (int t = 1; t <= len; t++) {
-            index[k] = ind[t] - 1;
-            value[k++] = val[t];
-        }
-        int type = glp_get_col_type(P, c);
-        collb[c - 1] = type == GLP_FR || type == GLP_UP ? -HUGE_VAL : glp_get_col_lb(P, c);
-        colub[c - 1] = type == GLP_FR || type == GLP_LO ? HUGE_VAL : glp_get_col_ub(P, c);
-        obj[c - 1] = glp_get_obj_coef(P, c);
-        integer[c - 1] = glp_get_col_kind(P, c) != GLP_CV;
+    for (size_t k = 1; k <= ne; k++) /* column ja - 1 ends at start[ja] */
+        start[md->ja[k]]++;
+    for (size_t c = 1; c <= n; c++)
+        start[c] += start[c - 1];
+    memcpy(next, start, n * sizeof *next);
+    for (size_t k = 1; k <= ne; k++) {
+        int pos = next[md->ja[k] - 1]++;
+        index[pos] = md->ia[k] - 1;
+        value[pos] = md->ar[k];
     }
-    start[ncols] = k;
-    for (int r = 1; r <= nrows; r++) {
-        int type = glp_get_row_type(P, r);
-        rowlb[r - 1] = type == GLP_FR || type == GLP_UP ? -HUGE_VAL : glp_get_row_lb(P, r);
-        rowub[r - 1] = type == GLP_FR || type == GLP_LO ? HUGE_VAL : glp_get_row_ub(P, r);
-    }
-    int maximise = glp_get_obj_dir(P) == GLP_MAX;
-    sv_cbc_model m = {ncols, nrows, start, index, value, collb, colub, obj, rowlb, rowub, integer,
-                      glp_get_obj_coef(P, 0), maximise, p->time_limit_s};
-    sv_cbc_status cs = SV_CBC_NONE;
-    double objv = NAN, bound = NAN;
-    if ((st = sv_cbc_solve(ctx, &m, v, &cs, &objv, &bound)) != SV_OK)
+    sv_cbc_model m = {md->ncols, md->nrows, start, index, value, md->collb, md->colub, md->obj, md->rowlb,
+                      md->rowub, md->integer, 0.0, md->maximise, p->time_limit_s};
+    sv_cbc_result res;
+    if ((st = sv_cbc_solve(ctx, &m, v, &res)) != SV_OK)
         goto done;
+    sv_cbc_status cs = res.status;
+    double objv = res.objective, bound = res.bound;
+    out->lp_done = res.lp_done;
+    out->lp_integral = res.lp_integral;
     if (cs == SV_CBC_OPTIMAL || cs == SV_CBC_STOPPED) {
         out->feasible = 1;
         out->proven = cs == SV_CBC_OPTIMAL;
         out->timed_out = cs == SV_CBC_STOPPED;
         out->objective = objv;
-        for (size_t j = 0; j < nc; j++)
+        for (size_t j = 0; j < p->n_cands; j++)
             out->x[j] = v[j] > 0.5;
         /* CBC's best possible objective when it is on the right side of the answer */
         if (out->proven)
             out->bound = out->objective;
-        else if (isfinite(bound) && (maximise ? bound >= objv : bound <= objv))
+        else if (isfinite(bound) && (md->maximise ? bound >= objv : bound <= objv))
             out->bound = bound;
         if (p->capacity && out->load && out->cover)
             capacitated_loads(p, v, out);
@@ -256,36 +339,35 @@ static sv_status solve_cbc(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, sv
 done:
     out->seconds = sv_clock_s() - t0;
     free(start);
+    free(next);
     free(index);
-    free(ind);
     free(value);
-    free(val);
-    free(collb);
-    free(colub);
-    free(obj);
     free(v);
-    free(rowlb);
-    free(rowub);
-    free(integer);
     return st;
 }
 
-/* Write the model when asked, solve its LP relaxation, then branch and
- * bound (shared by the coverage models and the capacitated one). */
-static sv_status solve_built(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, sv_mip_solution *out,
+/* Write the model when asked, then solve it: with CBC, or with GLPK (its
+ * LP relaxation, then branch and bound). Shared by the coverage models and
+ * the capacitated one. */
+static sv_status solve_model(sv_ctx *ctx, const mip_model *md, const sv_mip_problem *p, sv_mip_solution *out,
                              const char *mps_name)
 {
     sv_status st = SV_OK;
     size_t nc = p->n_cands;
+    glp_prob *P = NULL;
+    if (p->mps_path || p->solver != SV_MIP_CBC)
+        P = glpk_from_model(md);
     if (p->mps_path && (st = write_mps(ctx, P, mps_name, p->mps_path)) != SV_OK)
-        return st;
-    if (p->solver == SV_MIP_CBC)
-        return solve_cbc(ctx, P, p, out);
+        goto done;
+    if (p->solver == SV_MIP_CBC) {
+        st = solve_cbc(ctx, md, p, out);
+        goto done;
+    }
 
     /* The LP relaxation first, so the branch-and-bound works on the
      * original columns and the greedy start can be handed in as is (GLPK's
      * MIP presolver would renumber them). */
-    int maximise = glp_get_obj_dir(P) == GLP_MAX;
+    int maximise = md->maximise;
     double t0 = sv_clock_s();
     out->bound = NAN;
     glp_smcp lp;
@@ -305,7 +387,7 @@ static sv_status solve_built(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, 
             goto timed;
         }
         st = sv_error(ctx, SV_ERR_INTERNAL, "GLPK could not solve the LP relaxation (glp_simplex code %d)", lrc);
-        return st;
+        goto done;
     }
     out->lp_done = 1;
     out->bound = glp_get_obj_val(P);
@@ -322,7 +404,7 @@ static sv_status solve_built(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, 
     int status = glp_mip_status(P);
     if (sv_ctx_interrupted(ctx)) {
         st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted while GLPK searched");
-        return st;
+        goto done;
     }
     if (rc != 0 && rc != GLP_ETMLIM && rc != GLP_ESTOP && rc != GLP_EMIPGAP) {
         if (rc == GLP_ENOPFS || status == GLP_NOFEAS) {
@@ -330,7 +412,7 @@ static sv_status solve_built(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, 
             goto timed;
         }
         st = sv_error(ctx, SV_ERR_INTERNAL, "GLPK's MIP solver failed (glp_intopt code %d)", rc);
-        return st;
+        goto done;
     }
     out->timed_out = rc == GLP_ETMLIM;
     /* the tighter of the LP relaxation and the best open node */
@@ -347,8 +429,10 @@ static sv_status solve_built(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, 
         if (p->capacity && out->load && out->cover) { /* y_t: the group's share assigned to a candidate */
             size_t ncols = (size_t)glp_get_num_cols(P);
             double *v = sv_malloc((ncols + 1) * sizeof *v);
-            if (!v)
-                return sv_error(ctx, SV_ERR_NOMEM, "out of memory reading the capacitated solution");
+            if (!v) {
+                st = sv_error(ctx, SV_ERR_NOMEM, "out of memory reading the capacitated solution");
+                goto done;
+            }
             for (size_t c = 0; c < ncols; c++)
                 v[c] = glp_mip_col_val(P, (int)c + 1);
             capacitated_loads(p, v, out);
@@ -357,6 +441,9 @@ static sv_status solve_built(sv_ctx *ctx, glp_prob *P, const sv_mip_problem *p, 
     }
 timed:
     out->seconds = sv_clock_s() - t0;
+done:
+    if (P)
+        glp_delete_prob(P);
     return st;
 }
 
@@ -371,70 +458,60 @@ static sv_status solve_capacitated(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_
     size_t nc = p->n_cands, ng = p->n_groups, npair = p->gstart[ng];
     out->load = sv_calloc(nc + 1, sizeof *out->load);
     out->cover = sv_calloc(ng + 1, sizeof *out->cover);
-    size_t nnz = 4 * npair + 2 * nc + 8;
-    int *ia = sv_malloc((nnz + 1) * sizeof *ia), *ja = sv_malloc((nnz + 1) * sizeof *ja);
-    double *ar = sv_malloc((nnz + 1) * sizeof *ar);
-    glp_prob *P = glp_create_prob();
-    sv_status st = SV_OK;
-    if (!out->load || !out->cover || !ia || !ja || !ar) {
-        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory building the capacitated siting model");
-        goto done;
-    }
-    glp_add_cols(P, (int)(nc + npair));
+    mip_model md;
+    if (!out->load || !out->cover || model_alloc(&md, nc + npair, ng + nc + npair + 1, 4 * npair + 2 * nc + 8) != 0)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory building the capacitated siting model");
+    int *ia = md.ia, *ja = md.ja;
+    double *ar = md.ar;
     for (size_t j = 0; j < nc; j++)
-        glp_set_col_kind(P, (int)j + 1, GLP_BV);
+        md.integer[j] = 1;
     for (size_t g = 0; g < ng; g++)
-        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
-            glp_set_col_bnds(P, (int)(nc + t) + 1, GLP_DB, 0.0, 1.0);
-            glp_set_obj_coef(P, (int)(nc + t) + 1, p->weight[g]);
-        }
-    glp_set_obj_dir(P, GLP_MAX);
+        for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++)
+            md.obj[nc + t] = p->weight[g];
+    md.maximise = 1;
     size_t e = 0;
-    int row;
+    int row = 0;
     for (size_t g = 0; g < ng; g++) { /* sum_t y_t <= 1 */
-        row = glp_add_rows(P, 1);
+        row++;
         for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
             ia[++e] = row;
             ja[e] = (int)(nc + t) + 1;
             ar[e] = 1.0;
         }
-        glp_set_row_bnds(P, row, GLP_UP, 0.0, 1.0);
+        md.rowub[row - 1] = 1.0;
     }
-    int first_cap = glp_add_rows(P, (int)nc); /* sum w y - C x <= 0, one per candidate */
+    int first_cap = row + 1; /* sum w y - C x <= 0, one per candidate */
+    row += (int)nc;
     for (size_t j = 0; j < nc; j++) {
         ia[++e] = first_cap + (int)j;
         ja[e] = (int)j + 1;
         ar[e] = -fmax(0.0, p->capacity[j]);
-        glp_set_row_bnds(P, first_cap + (int)j, GLP_UP, 0.0, 0.0);
+        md.rowub[first_cap + (int)j - 1] = 0.0;
     }
     for (size_t g = 0; g < ng; g++)
         for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
             ia[++e] = first_cap + (int)p->gcand[t];
             ja[e] = (int)(nc + t) + 1;
             ar[e] = p->weight[g];
-            row = glp_add_rows(P, 1); /* y_t - x_j <= 0 */
+            row++; /* y_t - x_j <= 0 */
             ia[++e] = row;
             ja[e] = (int)(nc + t) + 1;
             ar[e] = 1.0;
             ia[++e] = row;
             ja[e] = (int)p->gcand[t] + 1;
             ar[e] = -1.0;
-            glp_set_row_bnds(P, row, GLP_UP, 0.0, 0.0);
+            md.rowub[row - 1] = 0.0;
         }
-    row = glp_add_rows(P, 1); /* sum x <= k */
+    row++; /* sum x <= k */
     for (size_t j = 0; j < nc; j++) {
         ia[++e] = row;
         ja[e] = (int)j + 1;
         ar[e] = 1.0;
     }
-    glp_set_row_bnds(P, row, GLP_UP, 0.0, (double)p->k);
-    glp_load_matrix(P, (int)e, ia, ja, ar);
-    st = solve_built(ctx, P, p, out, mps_name);
-done:
-    free(ia);
-    free(ja);
-    free(ar);
-    glp_delete_prob(P);
+    md.rowub[row - 1] = (double)p->k;
+    md.ne = (int)e;
+    sv_status st = solve_model(ctx, &md, p, out, mps_name);
+    model_free(&md);
     return st;
 }
 
@@ -464,7 +541,6 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
     }
     if (p->capacity)
         return solve_capacitated(ctx, p, out, mps_name);
-    glp_prob *P = glp_create_prob();
     double total_w = 0;
     for (size_t g = 0; g < ng; g++)
         total_w += p->weight[g];
@@ -472,42 +548,38 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
      * all the demand together. */
     double big = total_w + 1.0;
 
-    /* Columns: x_j (candidates), y_g (group covered), z_d (floor reached). */
+    /* Columns: x_j (candidates), y_g (group covered), z_d (floor reached);
+     * rows: one per group, sum x <= k (MCLP) or the needed weight (LSCP
+     * with a target), one per floor. */
     size_t ncols = nc + (with_y ? ng : 0) + nd;
-    glp_add_cols(P, (int)ncols);
-    for (size_t j = 0; j < nc; j++) {
-        glp_set_col_kind(P, (int)j + 1, GLP_BV);
-        glp_set_obj_coef(P, (int)j + 1, p->kind == SV_MIP_LSCP ? 1.0 : 0.0);
-    }
-    if (with_y)
-        for (size_t g = 0; g < ng; g++) {
-            int c = (int)(nc + g) + 1;
-            glp_set_col_bnds(P, c, GLP_DB, 0.0, 1.0);
-            glp_set_obj_coef(P, c, p->kind == SV_MIP_MCLP ? p->weight[g] : 0.0);
-        }
-    for (size_t d = 0; d < nd; d++) {
-        int c = (int)(nc + ng + d) + 1;
-        glp_set_col_bnds(P, c, p->floor_weight[d] > 0 ? GLP_DB : GLP_FX, 0.0, fmax(0.0, p->floor_weight[d]));
-        glp_set_obj_coef(P, c, big);
-    }
-    glp_set_obj_dir(P, p->kind == SV_MIP_MCLP ? GLP_MAX : GLP_MIN);
-
-    /* Rows. */
+    size_t nrows = ng + (p->kind == SV_MIP_MCLP || p->need_weight > 0 ? 1 : 0) + nd;
     size_t nnz = 0;
     for (size_t g = 0; g < ng; g++)
         nnz += p->gstart[g + 1] - p->gstart[g] + 1;
     nnz += nc + ng + nd * (ng + 1) + 8;
-    int *ia = sv_malloc((nnz + 1) * sizeof *ia), *ja = sv_malloc((nnz + 1) * sizeof *ja);
-    double *ar = sv_malloc((nnz + 1) * sizeof *ar);
-    sv_status st = SV_OK;
-    if (!ia || !ja || !ar) {
-        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory building the siting model");
-        goto done;
+    mip_model md;
+    if (model_alloc(&md, ncols, nrows, nnz) != 0)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory building the siting model");
+    int *ia = md.ia, *ja = md.ja;
+    double *ar = md.ar;
+    for (size_t j = 0; j < nc; j++) {
+        md.integer[j] = 1;
+        md.obj[j] = p->kind == SV_MIP_LSCP ? 1.0 : 0.0;
     }
+    if (with_y)
+        for (size_t g = 0; g < ng; g++)
+            md.obj[nc + g] = p->kind == SV_MIP_MCLP ? p->weight[g] : 0.0;
+    for (size_t d = 0; d < nd; d++) {
+        size_t c = nc + ng + d;
+        md.colub[c] = fmax(0.0, p->floor_weight[d]);
+        md.obj[c] = big;
+    }
+    md.maximise = p->kind == SV_MIP_MCLP;
+
     size_t e = 0;
     int row = 0;
     for (size_t g = 0; g < ng; g++) {
-        row = glp_add_rows(P, 1);
+        row++;
         for (size_t t = p->gstart[g]; t < p->gstart[g + 1]; t++) {
             ia[++e] = row;
             ja[e] = (int)p->gcand[t] + 1;
@@ -517,30 +589,30 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
             ia[++e] = row;
             ja[e] = (int)(nc + g) + 1;
             ar[e] = -1.0;
-            glp_set_row_bnds(P, row, GLP_LO, 0.0, 0.0);
+            md.rowlb[row - 1] = 0.0;
         } else { /* sum x >= 1 */
-            glp_set_row_bnds(P, row, GLP_LO, 1.0, 0.0);
+            md.rowlb[row - 1] = 1.0;
         }
     }
     if (p->kind == SV_MIP_MCLP) { /* sum x <= k */
-        row = glp_add_rows(P, 1);
+        row++;
         for (size_t j = 0; j < nc; j++) {
             ia[++e] = row;
             ja[e] = (int)j + 1;
             ar[e] = 1.0;
         }
-        glp_set_row_bnds(P, row, GLP_UP, 0.0, (double)p->k);
+        md.rowub[row - 1] = (double)p->k;
     } else if (p->need_weight > 0) { /* sum w y >= need */
-        row = glp_add_rows(P, 1);
+        row++;
         for (size_t g = 0; g < ng; g++) {
             ia[++e] = row;
             ja[e] = (int)(nc + g) + 1;
             ar[e] = p->weight[g];
         }
-        glp_set_row_bnds(P, row, GLP_LO, p->need_weight, 0.0);
+        md.rowlb[row - 1] = p->need_weight;
     }
     for (size_t d = 0; d < nd; d++) { /* z_d - sum_{g in d} w y <= 0 */
-        row = glp_add_rows(P, 1);
+        row++;
         ia[++e] = row;
         ja[e] = (int)(nc + ng + d) + 1;
         ar[e] = 1.0;
@@ -550,14 +622,10 @@ sv_status sv_mip_solve(sv_ctx *ctx, const sv_mip_problem *p, sv_mip_solution *ou
                 ja[e] = (int)(nc + g) + 1;
                 ar[e] = -p->weight[g];
             }
-        glp_set_row_bnds(P, row, GLP_UP, 0.0, 0.0);
+        md.rowub[row - 1] = 0.0;
     }
-    glp_load_matrix(P, (int)e, ia, ja, ar);
-    st = solve_built(ctx, P, p, out, mps_name);
-done:
-    free(ia);
-    free(ja);
-    free(ar);
-    glp_delete_prob(P);
+    md.ne = (int)e;
+    sv_status st = solve_model(ctx, &md, p, out, mps_name);
+    model_free(&md);
     return st;
 }
