@@ -100,6 +100,7 @@ typedef struct {
     sv_geom ***geoms;
     size_t *n, *cap;
     size_t *touched, n_touched, cap_touched; /* the ids whose list became non-empty, in that order (sv_free) */
+    int apart; /* the last region's faces of one station meet at most at points (no union needed) */
 } sv_face_lists;
 sv_status sv_redundancy_compute(sv_ctx *ctx, sv_geos *h, const sv_geom *region, const sv_geom *const *areas,
                                 const size_t *ids, size_t n, sv_popsurf *surf, double own_people,

@@ -1213,8 +1213,34 @@ done:
 /* The faces of region cut by its boundary and lines[0..nl) (taken), all
  * noded at once: faces inside region, each with its area and a point inside
  * it (xy[2k], xy[2k + 1]; sv_free); count 0 and only -1. */
-int sv_geom_region_faces(sv_geos *s, const sv_geom *region, sv_geom **lines, size_t nl, sv_face **faces,
-                         double **xy, size_t *nfaces)
+sv_geom *sv_geom_node_lines(sv_geos *s, const sv_geom *region, sv_geom **lines, size_t nl)
+{
+    GEOSGeometry **all = sv_calloc(nl + 2, sizeof *all);
+    GEOSGeometry *coll = NULL, *noded = NULL;
+    if (!all || !(all[0] = GEOSBoundary_r(s->h, CG(region))))
+        goto done;
+    for (size_t i = 0; i < nl; i++) {
+        all[1 + i] = G(lines[i]);
+        lines[i] = NULL;
+    }
+    if (!(coll = GEOSGeom_createCollection_r(s->h, GEOS_GEOMETRYCOLLECTION, all, (unsigned)(nl + 1))))
+        goto done;
+    memset(all, 0, (nl + 2) * sizeof *all); /* the collection owns them now */
+    noded = GEOSUnaryUnion_r(s->h, coll); /* nodes every crossing */
+done:
+    for (size_t i = 0; all && i < nl + 1; i++)
+        GEOSGeom_destroy_r(s->h, all[i]);
+    for (size_t i = 0; i < nl; i++) {
+        GEOSGeom_destroy_r(s->h, G(lines[i]));
+        lines[i] = NULL;
+    }
+    GEOSGeom_destroy_r(s->h, coll);
+    free(all);
+    return (sv_geom *)noded;
+}
+
+int sv_geom_region_faces(sv_geos *s, const sv_geom *region, sv_geom **lines, size_t nl, int noded_already,
+                         sv_face **faces, double **xy, size_t *nfaces)
 {
     *faces = NULL;
     *xy = NULL;
@@ -1232,19 +1258,20 @@ int sv_geom_region_faces(sv_geos *s, const sv_geom *region, sv_geom **lines, siz
         rc = 0;
         goto done;
     }
-    if (!(all[0] = GEOSBoundary_r(s->h, CG(region))))
+    size_t skip = noded_already ? 1 : 0; /* noded lines hold the region's boundary */
+    if (!noded_already && !(all[0] = GEOSBoundary_r(s->h, CG(region))))
         goto done;
     for (size_t i = 0; i < nl; i++) {
         all[1 + i] = G(lines[i]);
         lines[i] = NULL;
     }
-    coll = GEOSGeom_createCollection_r(s->h, GEOS_GEOMETRYCOLLECTION, all, (unsigned)(nl + 1));
+    coll = GEOSGeom_createCollection_r(s->h, GEOS_GEOMETRYCOLLECTION, all + skip, (unsigned)(nl + 1 - skip));
     if (!coll)
         goto done;
     memset(all, 0, (nl + 2) * sizeof *all); /* the collection owns them now */
-    if (!(noded = GEOSUnaryUnion_r(s->h, coll))) /* nodes every crossing */
+    if (!noded_already && !(noded = GEOSUnaryUnion_r(s->h, coll))) /* nodes every crossing */
         goto done;
-    const GEOSGeometry *in[1] = {noded};
+    const GEOSGeometry *in[1] = {noded ? noded : coll};
     if (!(polys = GEOSPolygonize_r(s->h, in, 1)) || !(preg = GEOSPrepare_r(s->h, CG(region))))
         goto done;
     int np = GEOSGetNumGeometries_r(s->h, polys);

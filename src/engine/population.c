@@ -422,6 +422,8 @@ sv_status sv_redundancy_from_faces(sv_ctx *ctx, sv_geos *h, const sv_geom *regio
     memset(r, 0, sizeof *r);
     double region_area = sv_geom_area(h, region);
     sv_status rc = SV_OK;
+    if (only_geoms)
+        only_geoms->apart = shared_edges == 2;
     sv_geom **cls[SV_REDUNDANCY_CLASSES] = {0};
     size_t ncls[SV_REDUNDANCY_CLASSES] = {0};
     for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
@@ -460,7 +462,9 @@ sv_status sv_redundancy_from_faces(sv_ctx *ctx, sv_geos *h, const sv_geom *regio
     for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
         if (rc == SV_OK && ncls[c]) {
             sv_geom *u = NULL;
-            if (shared_edges) {
+            if (shared_edges == 2) { /* the class's faces meet at most at points */
+                u = sv_geom_collect_take(h, cls[c], ncls[c]);
+            } else if (shared_edges) {
                 u = sv_geom_coverage_union_take(h, cls[c], ncls[c]);
             } else if (c == SV_REDUNDANCY_CLASSES - 1) {
                 /* 3+ is most of a district in many pieces: the region

@@ -551,6 +551,88 @@ static int marked_lines(sv_geos *h, const circle_ring *cr, sv_geom ***lines, siz
     return rc;
 }
 
+/* Squared distance from (x, y) to the segment a-b. */
+static double segment_distance2(const double *a, const double *b, double x, double y)
+{
+    double dx = b[0] - a[0], dy = b[1] - a[1], len2 = dx * dx + dy * dy;
+    double t = len2 > 0 ? ((x - a[0]) * dx + (y - a[1]) * dy) / len2 : 0;
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    double ex = x - a[0] - t * dx, ey = y - a[1] - t * dy;
+    return ex * ex + ey * ey;
+}
+
+/* Does the noded edge p[0..n) part two classes (or lie on the district's
+ * boundary: its rings dxy, path q the points dst[q] .. dst[q + 1] - 1)? Decided at the middle of its
+ * longest segment: the circles whose boundary passes there (within a tenth
+ * of the margins split_piece sorts by) on its left and right, and the
+ * others holding it. Between two nodes the other circles holding the edge
+ * do not change (one that crossed it would part classes there and so be
+ * noded). An edge on two circles' boundaries, or on none and away from the
+ * district's boundary, is kept and *unsure set. 1 part, 0 not, -1 error. */
+static int edge_parts(sv_geos *h, cell_set *cs, const sv_people_in *in, const piece_sink *k, const double *p,
+                      size_t n, const double *dxy, const size_t *dst, size_t ndp, int *unsure)
+{
+    (void)h;
+    size_t best = 0;
+    double blen = -1;
+    for (size_t v = 0; v + 1 < n; v++) {
+        double dx = p[2 * v + 2] - p[2 * v], dy = p[2 * v + 3] - p[2 * v + 1], l2 = dx * dx + dy * dy;
+        if (l2 > blen) {
+            blen = l2;
+            best = v;
+        }
+    }
+    const double *a = p + 2 * best, *b = a + 2;
+    double x = 0.5 * (a[0] + b[0]), y = 0.5 * (a[1] + b[1]);
+    double tol = 2.5e-10 * k->R, tol2 = tol * tol;
+    double in2 = k->r_in * k->r_in, out2 = k->r_out * k->r_out;
+    sv_env box = {x - k->r_out, y - k->r_out, x + k->r_out, y + k->r_out};
+    cs->n_ids = 0;
+    if (sv_index_query(cs->h, cs->stations, &box, &cs->ids, &cs->n_ids, &cs->cap_ids) != 0)
+        return -1;
+    int others = 0, left = 0, right = 0;
+    for (size_t t = 0; t < cs->n_ids; t++) {
+        size_t j = cs->ids[t];
+        double cx = in->xs[j], cy = in->ys[j], dx = cx - x, dy = cy - y, d2 = dx * dx + dy * dy;
+        if (d2 > out2)
+            continue;
+        if (d2 < in2) {
+            others++;
+            continue;
+        }
+        if (!cell_circle(cs, j, cx, cy, k->R, k->qs))
+            return -1;
+        const circle_ring *cr = &cs->ring[cs->slot[j] - 1];
+        double near2 = INFINITY;
+        for (size_t v = 0; v + 1 < cr->nv; v++)
+            near2 = fmin(near2, segment_distance2(cr->xy + 2 * v, cr->xy + 2 * v + 2, x, y));
+        if (near2 <= tol2) { /* on its boundary: inside on the centre's side */
+            if ((b[0] - a[0]) * (cy - a[1]) - (b[1] - a[1]) * (cx - a[0]) > 0)
+                left++;
+            else
+                right++;
+        } else if (convex_holds(cr->xy, cr->nv, x, y)) {
+            others++;
+        }
+    }
+    if (left + right == 1) {
+        int top = SV_REDUNDANCY_CLASSES - 1;
+        int cl = others + left < top ? others + left : top, crr = others + right < top ? others + right : top;
+        return cl != crr;
+    }
+    if (left + right == 0) { /* the district's boundary, else in doubt */
+        double near2 = INFINITY;
+        for (size_t q = 0; q < ndp; q++)
+            for (size_t v = dst[q]; v + 1 < dst[q + 1]; v++)
+                near2 = fmin(near2, segment_distance2(dxy + 2 * v, dxy + 2 * v + 2, x, y));
+        if (near2 > tol2)
+            *unsure = 1;
+        return 1;
+    }
+    *unsure = 1;
+    return 1;
+}
+
 /* The classes of district D from its pieces (k) in one arrangement: in each
  * piece the boundaries of its crossing circles that may part two classes
  * below 3+ there are kept (the segments meeting the piece's envelope), all
@@ -567,8 +649,10 @@ static sv_status district_faces(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_
     size_t capkeep = 0, nl = 0, capl = 0, nf = 0;
     sv_geom **lines = NULL;
     sv_face *faces = NULL;
-    double *xy = NULL;
-    size_t *owner = NULL;
+    double *xy = NULL, *exy = NULL, *dxy = NULL;
+    size_t *owner = NULL, *est = NULL, *dst = NULL, ne = 0, ndp = 0;
+    sv_geom *noded = NULL;
+    int unsure = 0;
     sv_status rc = SV_OK;
     for (size_t q = 0; q < k->np; q++) {
         const sv_red_piece *p = &k->pc[q];
@@ -590,7 +674,30 @@ static sv_status district_faces(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_
     for (size_t t = 0; t < cs->nmade; t++)
         if (cs->ring[t].mark && marked_lines(h, &cs->ring[t], &lines, &nl, &capl) != 0)
             goto geom_fail;
-    if (sv_geom_region_faces(h, D, lines, nl, &faces, &xy, &nf) != 0)
+    /* noded once; of the edges only those between two classes (and the
+     * district's boundary) are polygonized, so that each face is a whole
+     * connected part of one class */
+    noded = sv_geom_node_lines(h, D, lines, nl);
+    nl = 0;
+    if (!noded || sv_geom_paths(h, noded, &exy, &est, &ne) != 0 || sv_geom_paths(h, D, &dxy, &dst, &ndp) != 0)
+        goto geom_fail;
+    sv_geom_destroy(h, noded);
+    noded = NULL;
+    for (size_t q = 0; q < ne; q++) {
+        int part = edge_parts(h, cs, in, k, exy + 2 * est[q], est[q + 1] - est[q], dxy, dst, ndp, &unsure);
+        if (part < 0)
+            goto geom_fail;
+        if (!part)
+            continue;
+        if (sv_grow(&lines, &capl, nl + 1, sizeof *lines, 64) != 0) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
+        if (!(lines[nl] = sv_geom_linestring(h, exy + 2 * est[q], est[q + 1] - est[q])))
+            goto geom_fail;
+        nl++;
+    }
+    if (sv_geom_region_faces(h, D, lines, nl, 1, &faces, &xy, &nf) != 0)
         goto geom_fail;
     if (!(owner = sv_malloc((nf + 1) * sizeof *owner))) {
         rc = SV_ERR_NOMEM;
@@ -623,7 +730,8 @@ static sv_status district_faces(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_
         faces[f].count = count;
         owner[f] = count == 1 ? only : SIZE_MAX;
     }
-    rc = sv_redundancy_from_faces(ctx, h, D, faces, owner, nf, 1, use, own_people, oa, op, L, r);
+    /* the faces of a class meet at most at points, unless an edge was in doubt */
+    rc = sv_redundancy_from_faces(ctx, h, D, faces, owner, nf, unsure ? 1 : 2, use, own_people, oa, op, L, r);
     faces = NULL;
     owner = NULL;
     goto done;
@@ -634,6 +742,11 @@ done:
         sv_geom_destroy(h, lines[t]);
     free(lines);
     free(keep);
+    sv_geom_destroy(h, noded);
+    sv_free(exy);
+    sv_free(est);
+    sv_free(dxy);
+    sv_free(dst);
     sv_faces_free(h, faces, nf);
     sv_free(xy);
     free(owner);
@@ -864,7 +977,8 @@ static int red_worker_init(void *job, sv_geos *h, void *state, size_t index)
 /* What each station alone covers in the item just done, from the worker's
  * faces, areas and people into rs (in the order the stations were met):
  * one polygon per station, a coverage union of its faces (the faces of an
- * item come from one noding and share their edges exactly). The worker's
+ * item come from one noding and share their edges exactly), or only their
+ * collection when they meet at most at points (L->apart). The worker's
  * lists and sums are left empty for the next item. */
 static sv_status red_item_keep(red_worker *w, red_recs *rs)
 {
@@ -876,7 +990,8 @@ static sv_status red_item_keep(red_worker *w, red_recs *rs)
     for (size_t t = 0; t < L->n_touched; t++) {
         size_t i = L->touched[t];
         if (rc == SV_OK) {
-            sv_geom *u = sv_geom_coverage_union_take(w->h, L->geoms[i], L->n[i]);
+            sv_geom *u = L->apart ? sv_geom_collect_take(w->h, L->geoms[i], L->n[i])
+                                  : sv_geom_coverage_union_take(w->h, L->geoms[i], L->n[i]);
             sv_geom *p = u ? sv_geom_without_slivers(w->h, u, SV_SLIVER_TOL_M, NULL) : NULL;
             red_rec *r = &rs->r[rs->n];
             *r = (red_rec){.id = i, .area = w->oa[i], .people = w->op[i]};
