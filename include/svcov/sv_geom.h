@@ -179,6 +179,22 @@ int sv_geom_overlay_faces(sv_geos *h, const sv_geom *region, const sv_geom *cons
 int sv_geom_overlay_faces_capped(sv_geos *h, const sv_geom *region, const sv_geom *const *areas, size_t n, int cap,
                                  sv_face **faces, size_t *nfaces);
 void sv_faces_free(sv_geos *h, sv_face *faces, size_t n);
+/* Which boundaries of areas[0..n) near the rectangle env may part two
+ * classes below cap there (the pruning of sv_geom_overlay_faces_capped):
+ * keep[i] = 1 for those, 0 for the rest. 0 ok, -1 on error. */
+int sv_geom_parting_boundaries(sv_geos *h, const sv_env *env, const sv_geom *const *areas, size_t n, int cap,
+                               unsigned char *keep);
+/* The boundary of region and lines[0..nl) (taken, set NULL) noded at once:
+ * their edges between nodes (a MultiLineString); NULL on failure. */
+sv_geom *sv_geom_node_lines(sv_geos *h, const sv_geom *region, sv_geom **lines, size_t nl);
+/* The faces of region cut by its boundary and by lines[0..nl) (taken, set
+ * NULL), noded all at once, so that neighbouring faces share their edges
+ * exactly (noded_already: the lines are edges of sv_geom_node_lines,
+ * region's boundary among them): the faces inside region with their areas
+ * (count 0, only -1) and a point inside each, xy[2k], xy[2k + 1] (freed
+ * with sv_free). *faces is freed with sv_faces_free. 0 ok, -1 on error. */
+int sv_geom_region_faces(sv_geos *h, const sv_geom *region, sv_geom **lines, size_t nl, int noded_already,
+                         sv_face **faces, double **xy, size_t *nfaces);
 /* The union of polygons that meet only along shared edges (faces of one
  * arrangement): GEOS CoverageUnion, no overlay. Takes ownership of parts
  * like sv_geom_union_take. */

@@ -100,6 +100,7 @@ typedef struct {
     sv_geom ***geoms;
     size_t *n, *cap;
     size_t *touched, n_touched, cap_touched; /* the ids whose list became non-empty, in that order (sv_free) */
+    int apart; /* the last region's faces of one station meet at most at points (no union needed) */
 } sv_face_lists;
 sv_status sv_redundancy_compute(sv_ctx *ctx, sv_geos *h, const sv_geom *region, const sv_geom *const *areas,
                                 const size_t *ids, size_t n, sv_popsurf *surf, double own_people,
@@ -125,6 +126,16 @@ sv_status sv_redundancy_compute_pieces(sv_ctx *ctx, sv_geos *h, const sv_geom *r
                                        double *only_area, double *only_people, sv_face_lists *only_geoms,
                                        sv_redundancy *r);
 void sv_redundancy_free(sv_redundancy *r);
+/* The classes from the faces of a region (faces[f].count: the areas
+ * covering face f, any count >= 3 as 3; owner[f]: the station of a count-1
+ * face, SIZE_MAX when not counted as anyone's), which take: faces and
+ * owner are freed here. shared_edges: the faces come from one noding
+ * (their class unions need no check); else 3+ is the region less the
+ * other classes. Free r's buffers with sv_redundancy_free. */
+sv_status sv_redundancy_from_faces(sv_ctx *ctx, sv_geos *h, const sv_geom *region, sv_face *faces, size_t *owner,
+                                   size_t nf, int shared_edges, sv_popsurf *surf, double own_people,
+                                   double *only_area, double *only_people, sv_face_lists *only_geoms,
+                                   sv_redundancy *r);
 
 /* The weighted q-quantile (0..1) of values (NAN entries ignored), the
  * smallest value whose cumulative weight reaches q of the total. NAN when

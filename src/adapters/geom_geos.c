@@ -1165,6 +1165,165 @@ done:
     return rc;
 }
 
+/* The boundaries of areas[0..n) near the rectangle env that may part two
+ * classes below cap there: keep[i] = 1 for those, 0 for a boundary away
+ * from env or one drop_deep_lines leaves out (every point of it in cap
+ * other areas whose boundaries are kept). 0 ok, -1 on error. */
+int sv_geom_parting_boundaries(sv_geos *s, const sv_env *env, const sv_geom *const *areas, size_t n, int cap,
+                               unsigned char *keep)
+{
+    double pad = 1e-6 * fmax(env->xmax - env->xmin, env->ymax - env->ymin) + 1e-3;
+    int rc = -1;
+    GEOSGeometry **lines = sv_calloc(n + 1, sizeof *lines);
+    const GEOSPreparedGeometry **prep = sv_calloc(n + 1, sizeof *prep);
+    if (!lines || !prep)
+        goto done;
+    int deep = cap < INT_MAX && n > (size_t)cap;
+    for (size_t i = 0; i < n; i++) {
+        GEOSGeometry *b = GEOSBoundary_r(s->h, CG(areas[i]));
+        GEOSGeometry *c = b ? GEOSClipByRect_r(s->h, b, env->xmin - pad, env->ymin - pad, env->xmax + pad,
+                                               env->ymax + pad)
+                            : NULL;
+        GEOSGeom_destroy_r(s->h, b);
+        if (!c)
+            goto done;
+        if (GEOSisEmpty_r(s->h, c) == 1)
+            GEOSGeom_destroy_r(s->h, c);
+        else
+            lines[i] = c;
+        if (deep && !(prep[i] = GEOSPrepare_r(s->h, CG(areas[i]))))
+            goto done;
+    }
+    if (deep && drop_deep_lines(s, areas, prep, lines, n, cap) != 0)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        keep[i] = lines[i] != NULL;
+    rc = 0;
+done:
+    for (size_t i = 0; lines && i < n; i++)
+        GEOSGeom_destroy_r(s->h, lines[i]);
+    for (size_t i = 0; prep && i < n; i++)
+        if (prep[i])
+            GEOSPreparedGeom_destroy_r(s->h, prep[i]);
+    free(lines);
+    free(prep);
+    return rc;
+}
+
+/* The faces of region cut by its boundary and lines[0..nl) (taken), all
+ * noded at once: faces inside region, each with its area and a point inside
+ * it (xy[2k], xy[2k + 1]; sv_free); count 0 and only -1. */
+sv_geom *sv_geom_node_lines(sv_geos *s, const sv_geom *region, sv_geom **lines, size_t nl)
+{
+    GEOSGeometry **all = sv_calloc(nl + 2, sizeof *all);
+    GEOSGeometry *coll = NULL, *noded = NULL;
+    if (!all || !(all[0] = GEOSBoundary_r(s->h, CG(region))))
+        goto done;
+    for (size_t i = 0; i < nl; i++) {
+        all[1 + i] = G(lines[i]);
+        lines[i] = NULL;
+    }
+    if (!(coll = GEOSGeom_createCollection_r(s->h, GEOS_GEOMETRYCOLLECTION, all, (unsigned)(nl + 1))))
+        goto done;
+    memset(all, 0, (nl + 2) * sizeof *all); /* the collection owns them now */
+    noded = GEOSUnaryUnion_r(s->h, coll); /* nodes every crossing */
+done:
+    for (size_t i = 0; all && i < nl + 1; i++)
+        GEOSGeom_destroy_r(s->h, all[i]);
+    for (size_t i = 0; i < nl; i++) {
+        GEOSGeom_destroy_r(s->h, G(lines[i]));
+        lines[i] = NULL;
+    }
+    GEOSGeom_destroy_r(s->h, coll);
+    free(all);
+    return (sv_geom *)noded;
+}
+
+int sv_geom_region_faces(sv_geos *s, const sv_geom *region, sv_geom **lines, size_t nl, int noded_already,
+                         sv_face **faces, double **xy, size_t *nfaces)
+{
+    *faces = NULL;
+    *xy = NULL;
+    *nfaces = 0;
+    int rc = -1;
+    GEOSGeometry **all = sv_calloc(nl + 2, sizeof *all);
+    GEOSGeometry *coll = NULL, *noded = NULL, *polys = NULL;
+    const GEOSPreparedGeometry *preg = NULL;
+    sv_face *out = NULL;
+    double *pts = NULL;
+    size_t k = 0;
+    if (!all)
+        goto done;
+    if (GEOSisEmpty_r(s->h, CG(region)) == 1) {
+        rc = 0;
+        goto done;
+    }
+    size_t skip = noded_already ? 1 : 0; /* noded lines hold the region's boundary */
+    if (!noded_already && !(all[0] = GEOSBoundary_r(s->h, CG(region))))
+        goto done;
+    for (size_t i = 0; i < nl; i++) {
+        all[1 + i] = G(lines[i]);
+        lines[i] = NULL;
+    }
+    coll = GEOSGeom_createCollection_r(s->h, GEOS_GEOMETRYCOLLECTION, all + skip, (unsigned)(nl + 1 - skip));
+    if (!coll)
+        goto done;
+    memset(all, 0, (nl + 2) * sizeof *all); /* the collection owns them now */
+    if (!noded_already && !(noded = GEOSUnaryUnion_r(s->h, coll))) /* nodes every crossing */
+        goto done;
+    const GEOSGeometry *in[1] = {noded ? noded : coll};
+    if (!(polys = GEOSPolygonize_r(s->h, in, 1)) || !(preg = GEOSPrepare_r(s->h, CG(region))))
+        goto done;
+    int np = GEOSGetNumGeometries_r(s->h, polys);
+    if (np < 0 || !(out = sv_calloc((size_t)np + 1, sizeof *out)) || !(pts = sv_malloc((2 * (size_t)np + 1) * sizeof *pts)))
+        goto done;
+    for (int i = 0; i < np; i++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(s->h, polys, i);
+        GEOSGeometry *pt = GEOSPointOnSurface_r(s->h, p);
+        if (!pt)
+            goto done;
+        double x = 0, y = 0;
+        GEOSGeomGetX_r(s->h, pt, &x);
+        GEOSGeomGetY_r(s->h, pt, &y);
+        int inside = GEOSPreparedContains_r(s->h, preg, pt);
+        GEOSGeom_destroy_r(s->h, pt);
+        if (inside == 2)
+            goto done;
+        if (inside != 1)
+            continue;
+        double area = 0;
+        GEOSArea_r(s->h, p, &area);
+        out[k] = (sv_face){(sv_geom *)GEOSGeom_clone_r(s->h, p), area, 0, -1};
+        if (!out[k].geom)
+            goto done;
+        pts[2 * k] = x;
+        pts[2 * k + 1] = y;
+        k++;
+    }
+    *faces = out;
+    *xy = pts;
+    *nfaces = k;
+    out = NULL;
+    pts = NULL;
+    rc = 0;
+done:
+    sv_faces_free(s, out, k);
+    free(pts);
+    for (size_t i = 0; all && i < nl + 1; i++)
+        GEOSGeom_destroy_r(s->h, all[i]);
+    for (size_t i = 0; rc != 0 && i < nl; i++) {
+        GEOSGeom_destroy_r(s->h, G(lines[i]));
+        lines[i] = NULL;
+    }
+    if (preg)
+        GEOSPreparedGeom_destroy_r(s->h, preg);
+    GEOSGeom_destroy_r(s->h, coll);
+    GEOSGeom_destroy_r(s->h, noded);
+    GEOSGeom_destroy_r(s->h, polys);
+    free(all);
+    return rc;
+}
+
 /* CoverageUnion, else UnaryUnion. With check, a CoverageUnion result is
  * kept only when it is valid and its area is the sum of the parts' areas:
  * GEOS 3.11 may return an invalid polygon for parts that overlap. */

@@ -401,7 +401,6 @@ sv_status sv_redundancy_compute_pieces(sv_ctx *ctx, sv_geos *h, const sv_geom *r
                                        sv_redundancy *r)
 {
     memset(r, 0, sizeof *r);
-    double region_area = sv_geom_area(h, region);
     sv_face *faces = NULL;
     size_t *owner = NULL, nf = 0, capf = 0;
     for (size_t k = 0; k < np; k++) {
@@ -411,7 +410,20 @@ sv_status sv_redundancy_compute_pieces(sv_ctx *ctx, sv_geos *h, const sv_geom *r
             return sv_error(ctx, SV_ERR_GEOM, "cannot cut a district by the service areas: %s", sv_geos_errmsg(h));
         }
     }
+    return sv_redundancy_from_faces(ctx, h, region, faces, owner, nf, np == 1, surf, own_people, only_area,
+                                    only_people, only_geoms, r);
+}
+
+sv_status sv_redundancy_from_faces(sv_ctx *ctx, sv_geos *h, const sv_geom *region, sv_face *faces, size_t *owner,
+                                   size_t nf, int shared_edges, sv_popsurf *surf, double own_people,
+                                   double *only_area, double *only_people, sv_face_lists *only_geoms,
+                                   sv_redundancy *r)
+{
+    memset(r, 0, sizeof *r);
+    double region_area = sv_geom_area(h, region);
     sv_status rc = SV_OK;
+    if (only_geoms)
+        only_geoms->apart = shared_edges == 2;
     sv_geom **cls[SV_REDUNDANCY_CLASSES] = {0};
     size_t ncls[SV_REDUNDANCY_CLASSES] = {0};
     for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
@@ -450,7 +462,9 @@ sv_status sv_redundancy_compute_pieces(sv_ctx *ctx, sv_geos *h, const sv_geom *r
     for (int c = 0; c < SV_REDUNDANCY_CLASSES; c++) {
         if (rc == SV_OK && ncls[c]) {
             sv_geom *u = NULL;
-            if (np == 1) {
+            if (shared_edges == 2) { /* the class's faces meet at most at points */
+                u = sv_geom_collect_take(h, cls[c], ncls[c]);
+            } else if (shared_edges) {
                 u = sv_geom_coverage_union_take(h, cls[c], ncls[c]);
             } else if (c == SV_REDUNDANCY_CLASSES - 1) {
                 /* 3+ is most of a district in many pieces: the region

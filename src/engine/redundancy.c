@@ -155,6 +155,14 @@ static int cell_rings_init(cell_rings *c, sv_geos *h, const sv_cov_result *cov)
     return 0;
 }
 
+/* The closed ring xy[0..nv) of a circle, and which of its nv - 1 segments
+ * are noded in the current district (mark: NULL until one is). */
+typedef struct {
+    double *xy;
+    size_t nv;
+    unsigned char *mark;
+} circle_ring;
+
 /* A worker's view of the cells: STR-trees over them and the station
  * points, and the circles of the current district. */
 typedef struct {
@@ -166,6 +174,9 @@ typedef struct {
     sv_index *stations; /* over the station points */
     sv_geom **circle;   /* per station, for the current district (made when needed) */
     size_t *made, nmade, capmade;
+    circle_ring *ring;  /* ring[t]: the points of circle made[t] and its segments to node */
+    size_t capring;
+    size_t *slot;       /* per station: 1 + its index in made, 0 when not made */
     size_t *ids, n_ids, cap_ids;
 } cell_set;
 
@@ -175,8 +186,38 @@ static void cell_set_forget_circles(cell_set *c)
     for (size_t t = 0; t < c->nmade; t++) {
         sv_geom_destroy(c->h, c->circle[c->made[t]]);
         c->circle[c->made[t]] = NULL;
+        c->slot[c->made[t]] = 0;
+        sv_free(c->ring[t].xy);
+        free(c->ring[t].mark);
     }
     c->nmade = 0;
+}
+
+/* Station j's circle of radius R for the current district, made and its
+ * points read the first time; NULL on failure. */
+static const sv_geom *cell_circle(cell_set *c, size_t j, double x, double y, double R, int qs)
+{
+    if (c->slot[j])
+        return c->circle[j];
+    if (sv_grow(&c->made, &c->capmade, c->nmade + 1, sizeof *c->made, 64) != 0 ||
+        sv_grow(&c->ring, &c->capring, c->nmade + 1, sizeof *c->ring, 64) != 0)
+        return NULL;
+    sv_geom *g = sv_geom_circle(c->h, x, y, R, qs);
+    circle_ring cr = {0};
+    size_t *starts = NULL, np = 0;
+    if (!g || sv_geom_paths(c->h, g, &cr.xy, &starts, &np) != 0 || np != 1 || starts[1] < 4) {
+        sv_free(starts);
+        sv_free(cr.xy);
+        sv_geom_destroy(c->h, g);
+        return NULL;
+    }
+    cr.nv = starts[1];
+    sv_free(starts);
+    c->circle[j] = g;
+    c->ring[c->nmade] = cr;
+    c->made[c->nmade++] = j;
+    c->slot[j] = c->nmade;
+    return g;
 }
 
 static void cell_set_free(cell_set *c)
@@ -185,6 +226,8 @@ static void cell_set_free(cell_set *c)
         cell_set_forget_circles(c);
     free(c->circle);
     free(c->made);
+    free(c->ring);
+    free(c->slot);
     sv_free(c->ids);
     sv_index_destroy(c->h, c->tree);
     sv_index_destroy(c->h, c->stations);
@@ -202,9 +245,10 @@ static int cell_set_init(cell_set *c, sv_geos *h, const cell_rings *rings, const
     c->rings = rings;
     c->cov = cov;
     c->circle = sv_calloc(n + 1, sizeof *c->circle);
+    c->slot = sv_calloc(n + 1, sizeof *c->slot);
     c->tree = sv_index_create(h);
     c->stations = sv_index_create(h);
-    if (!c->circle || !c->tree || !c->stations)
+    if (!c->circle || !c->slot || !c->tree || !c->stations)
         return -1;
     for (size_t i = 0; i < n; i++) {
         sv_env pt = {xs[i], ys[i], xs[i], ys[i]};
@@ -245,26 +289,15 @@ typedef struct {
     cell_set *cs;
     double R, r_in, r_out;
     int qs;
-    sv_red_piece *pc;
-    size_t *start, np, cap, capstart;
-    sv_geom **owned;
-    size_t nown, capown;
+    sv_red_piece *pc; /* the pieces with circles to node (region unused) */
+    sv_env *env;      /* their envelopes */
+    size_t *start, np, cap, capstart, capenv;
     size_t *cross, ncross, capcross;
 } piece_sink;
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)
 {
     return sv_grow(p, cap, need, size, 64);
-}
-
-static int sink_own(piece_sink *k, sv_geom *g)
-{
-    if (grow((void **)&k->owned, &k->capown, k->nown + 1, sizeof *k->owned) != 0) {
-        sv_geom_destroy(k->h, g);
-        return -1;
-    }
-    k->owned[k->nown++] = g;
-    return 0;
 }
 
 /* The convex ring xy[0..n) (closed) clipped to x <= m (keep_low) or x >= m
@@ -363,16 +396,26 @@ size_t sv_red_prune_dominated(const double *xs, const double *ys, size_t *ids, s
 #define SPLIT_ABOVE 12 /* crossing circles: more are noded in halves */
 #endif
 
-/* Piece g (owned by the sink or borrowed), lying in the convex ring xy of
- * n points (whole: g is that ring), with the candidate circles cand[0..nc) of which base more hold
- * all of it. A piece that many circles cross is halved, so that noding
- * happens in small parts with few circles and most parts are 3+ at once. */
-static int split_piece(piece_sink *k, const sv_geom *g, int whole, const double *xy, size_t n, const size_t *cand,
-                       size_t nc, int base, size_t base_only, int depth)
+/* The piece of a district in the convex ring xy of n points (closed) and
+ * the rectangle clip (the district's envelope), with the candidate circles
+ * cand[0..nc) of which base more hold all of it. Only the ring and the
+ * envelope say what a piece is: the circles are sorted against the ring
+ * (holding all of it, missing it, else crossing), which holds the piece, so
+ * a circle is at worst kept where it need not be. A piece that many circles
+ * cross is halved, so that few circles are kept in each part and most parts
+ * are 3+ at once. */
+static int split_piece(piece_sink *k, const double *xy, size_t n, const sv_env *clip, const size_t *cand, size_t nc,
+                       int base, size_t base_only, int depth)
 {
-    sv_env pe;
-    if (sv_geom_envelope(k->h, g, &pe) != 0)
-        return sv_geom_is_empty(k->h, g) == 1 ? 0 : -1;
+    sv_env pe = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t v = 0; v < n; v++)
+        sv_env_add_point(&pe, xy[2 * v], xy[2 * v + 1]);
+    pe.xmin = fmax(pe.xmin, clip->xmin);
+    pe.ymin = fmax(pe.ymin, clip->ymin);
+    pe.xmax = fmin(pe.xmax, clip->xmax);
+    pe.ymax = fmin(pe.ymax, clip->ymax);
+    if (!(pe.xmin <= pe.xmax && pe.ymin <= pe.ymax))
+        return 0; /* away from the district */
     size_t first = k->ncross;
     for (size_t t = 0; t < nc; t++) {
         size_t j = cand[t];
@@ -405,21 +448,14 @@ static int split_piece(piece_sink *k, const sv_geom *g, int whole, const double 
         ncross = sv_red_prune_dominated(k->xs, k->ys, k->cross + first, ncross, base, xy, n, k->R, k->qs);
         k->ncross = first + ncross;
     }
+    if (ncross == 0) {
+        k->ncross = first;
+        return 0; /* one class all over: nothing to node */
+    }
     if (ncross > SPLIT_ABOVE && depth < 12) {
-        /* halve across the longer side of the piece's envelope (within the ring's) */
-        double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-        for (size_t v = 0; v < n; v++) {
-            x0 = fmin(x0, xy[2 * v]);
-            x1 = fmax(x1, xy[2 * v]);
-            y0 = fmin(y0, xy[2 * v + 1]);
-            y1 = fmax(y1, xy[2 * v + 1]);
-        }
-        x0 = fmax(x0, pe.xmin);
-        y0 = fmax(y0, pe.ymin);
-        x1 = fmin(x1, pe.xmax);
-        y1 = fmin(y1, pe.ymax);
-        int axis = y1 - y0 > x1 - x0;
-        double m = axis ? 0.5 * (y0 + y1) : 0.5 * (x0 + x1);
+        /* halve across the longer side of the piece's envelope */
+        int axis = pe.ymax - pe.ymin > pe.xmax - pe.xmin;
+        double m = axis ? 0.5 * (pe.ymin + pe.ymax) : 0.5 * (pe.xmin + pe.xmax);
         size_t *sub = sv_malloc(ncross * sizeof *sub);
         double *half = sv_malloc((2 * n + 8) * sizeof *half);
         int rc = sub && half ? 0 : -1;
@@ -428,41 +464,293 @@ static int split_piece(piece_sink *k, const sv_geom *g, int whole, const double 
         k->ncross = first;
         for (int side = 0; side < 2 && rc == 0; side++) {
             size_t nh = clip_half(xy, n, axis, m, side == 0, half);
-            if (nh < 4)
-                continue;
-            sv_env box = {pe.xmin - 1, pe.ymin - 1, pe.xmax + 1, pe.ymax + 1};
-            double *lo = axis ? &box.ymin : &box.xmin, *hi = axis ? &box.ymax : &box.xmax;
-            if (side == 0)
-                *hi = m;
-            else
-                *lo = m;
-            sv_geom *part = NULL;
-            if (whole) { /* the half ring itself, no overlay */
-                part = sv_geom_polygon_xy(k->h, half, nh);
-            } else {
-                sv_geom *rect = sv_geom_rect(k->h, &box);
-                sv_geom *cut = rect ? sv_geom_intersection(k->h, g, rect) : NULL;
-                part = cut ? sv_geom_polygons(k->h, cut) : NULL;
-                sv_geom_destroy(k->h, rect);
-                sv_geom_destroy(k->h, cut);
-            }
-            if (!part || sink_own(k, part) != 0) {
-                rc = -1;
-                break;
-            }
-            if (sv_geom_is_empty(k->h, part) != 1)
-                rc = split_piece(k, part, whole, half, nh, sub, ncross, base, base_only, depth + 1);
+            if (nh >= 4)
+                rc = split_piece(k, half, nh, clip, sub, ncross, base, base_only, depth + 1);
         }
         free(sub);
         free(half);
         return rc;
     }
     if (grow((void **)&k->pc, &k->cap, k->np + 1, sizeof *k->pc) != 0 ||
-        grow((void **)&k->start, &k->capstart, k->np + 1, sizeof *k->start) != 0)
+        grow((void **)&k->start, &k->capstart, k->np + 1, sizeof *k->start) != 0 ||
+        grow((void **)&k->env, &k->capenv, k->np + 1, sizeof *k->env) != 0)
         return -1;
     k->start[k->np] = first;
-    k->pc[k->np++] = (sv_red_piece){g, NULL, NULL, ncross, base, base_only};
+    k->env[k->np] = pe;
+    k->pc[k->np++] = (sv_red_piece){NULL, NULL, NULL, ncross, base, base_only};
     return 0;
+}
+
+/* Is (x, y) inside the convex closed ring xy[0..n) (not on it)? */
+static int convex_holds(const double *xy, size_t n, double x, double y)
+{
+    size_t pos = 0, neg = 0;
+    for (size_t k = 0; k + 1 < n; k++) {
+        double ax = xy[2 * k], ay = xy[2 * k + 1], bx = xy[2 * k + 2], by = xy[2 * k + 3];
+        double cr = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
+        pos += cr > 0;
+        neg += cr < 0;
+    }
+    return pos == n - 1 || neg == n - 1;
+}
+
+/* The segments of the circle ring cr meeting the rectangle e, marked to be
+ * noded; -1 when out of memory. */
+static int mark_segments(circle_ring *cr, const sv_env *e)
+{
+    if (!cr->mark && !(cr->mark = sv_calloc(cr->nv, 1)))
+        return -1;
+    for (size_t v = 0; v + 1 < cr->nv; v++) {
+        const double *p = cr->xy + 2 * v;
+        if (fmax(p[0], p[2]) >= e->xmin && fmin(p[0], p[2]) <= e->xmax && fmax(p[1], p[3]) >= e->ymin &&
+            fmin(p[1], p[3]) <= e->ymax)
+            cr->mark[v] = 1;
+    }
+    return 0;
+}
+
+/* The marked runs of segments of the circle ring cr as lines appended to
+ * *lines (points of the ring as they are: no new vertex); -1 on failure. */
+static int marked_lines(sv_geos *h, const circle_ring *cr, sv_geom ***lines, size_t *nl, size_t *cap)
+{
+    size_t m = cr->nv - 1, u = 0;
+    while (u < m && cr->mark[u])
+        u++;
+    if (u == m) { /* the whole ring */
+        if (sv_grow(lines, cap, *nl + 1, sizeof **lines, 64) != 0 ||
+            !((*lines)[*nl] = sv_geom_linestring(h, cr->xy, cr->nv)))
+            return -1;
+        (*nl)++;
+        return 0;
+    }
+    double *buf = sv_malloc((2 * cr->nv + 2) * sizeof *buf);
+    if (!buf)
+        return -1;
+    int rc = 0;
+    size_t np = 0;
+    for (size_t s = 1; s <= m && rc == 0; s++) { /* from the segment after u round to u */
+        size_t v = (u + s) % m;
+        if (cr->mark[v]) {
+            if (np == 0) {
+                buf[0] = cr->xy[2 * v];
+                buf[1] = cr->xy[2 * v + 1];
+                np = 1;
+            }
+            buf[2 * np] = cr->xy[2 * (v + 1)];
+            buf[2 * np + 1] = cr->xy[2 * (v + 1) + 1];
+            np++;
+        } else if (np) {
+            if (sv_grow(lines, cap, *nl + 1, sizeof **lines, 64) != 0 || !((*lines)[*nl] = sv_geom_linestring(h, buf, np)))
+                rc = -1;
+            else
+                (*nl)++;
+            np = 0;
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+/* Squared distance from (x, y) to the segment a-b. */
+static double segment_distance2(const double *a, const double *b, double x, double y)
+{
+    double dx = b[0] - a[0], dy = b[1] - a[1], len2 = dx * dx + dy * dy;
+    double t = len2 > 0 ? ((x - a[0]) * dx + (y - a[1]) * dy) / len2 : 0;
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    double ex = x - a[0] - t * dx, ey = y - a[1] - t * dy;
+    return ex * ex + ey * ey;
+}
+
+/* Does the noded edge p[0..n) part two classes (or lie on the district's
+ * boundary: its rings dxy, path q the points dst[q] .. dst[q + 1] - 1)? Decided at the middle of its
+ * longest segment: the circles whose boundary passes there (within a tenth
+ * of the margins split_piece sorts by) on its left and right, and the
+ * others holding it. Between two nodes the other circles holding the edge
+ * do not change (one that crossed it would part classes there and so be
+ * noded). An edge on two circles' boundaries, or on none and away from the
+ * district's boundary, is kept and *unsure set. 1 part, 0 not, -1 error. */
+static int edge_parts(sv_geos *h, cell_set *cs, const sv_people_in *in, const piece_sink *k, const double *p,
+                      size_t n, const double *dxy, const size_t *dst, size_t ndp, int *unsure)
+{
+    (void)h;
+    size_t best = 0;
+    double blen = -1;
+    for (size_t v = 0; v + 1 < n; v++) {
+        double dx = p[2 * v + 2] - p[2 * v], dy = p[2 * v + 3] - p[2 * v + 1], l2 = dx * dx + dy * dy;
+        if (l2 > blen) {
+            blen = l2;
+            best = v;
+        }
+    }
+    const double *a = p + 2 * best, *b = a + 2;
+    double x = 0.5 * (a[0] + b[0]), y = 0.5 * (a[1] + b[1]);
+    double tol = 2.5e-10 * k->R, tol2 = tol * tol;
+    double in2 = k->r_in * k->r_in, out2 = k->r_out * k->r_out;
+    sv_env box = {x - k->r_out, y - k->r_out, x + k->r_out, y + k->r_out};
+    cs->n_ids = 0;
+    if (sv_index_query(cs->h, cs->stations, &box, &cs->ids, &cs->n_ids, &cs->cap_ids) != 0)
+        return -1;
+    int others = 0, left = 0, right = 0;
+    for (size_t t = 0; t < cs->n_ids; t++) {
+        size_t j = cs->ids[t];
+        double cx = in->xs[j], cy = in->ys[j], dx = cx - x, dy = cy - y, d2 = dx * dx + dy * dy;
+        if (d2 > out2)
+            continue;
+        if (d2 < in2) {
+            others++;
+            continue;
+        }
+        if (!cell_circle(cs, j, cx, cy, k->R, k->qs))
+            return -1;
+        const circle_ring *cr = &cs->ring[cs->slot[j] - 1];
+        double near2 = INFINITY;
+        for (size_t v = 0; v + 1 < cr->nv; v++)
+            near2 = fmin(near2, segment_distance2(cr->xy + 2 * v, cr->xy + 2 * v + 2, x, y));
+        if (near2 <= tol2) { /* on its boundary: inside on the centre's side */
+            if ((b[0] - a[0]) * (cy - a[1]) - (b[1] - a[1]) * (cx - a[0]) > 0)
+                left++;
+            else
+                right++;
+        } else if (convex_holds(cr->xy, cr->nv, x, y)) {
+            others++;
+        }
+    }
+    if (left + right == 1) {
+        int top = SV_REDUNDANCY_CLASSES - 1;
+        int cl = others + left < top ? others + left : top, crr = others + right < top ? others + right : top;
+        return cl != crr;
+    }
+    if (left + right == 0) { /* the district's boundary, else in doubt */
+        double near2 = INFINITY;
+        for (size_t q = 0; q < ndp; q++)
+            for (size_t v = dst[q]; v + 1 < dst[q + 1]; v++)
+                near2 = fmin(near2, segment_distance2(dxy + 2 * v, dxy + 2 * v + 2, x, y));
+        if (near2 > tol2)
+            *unsure = 1;
+        return 1;
+    }
+    *unsure = 1;
+    return 1;
+}
+
+/* The classes of district D from its pieces (k) in one arrangement: in each
+ * piece the boundaries of its crossing circles that may part two classes
+ * below 3+ there are kept (the segments meeting the piece's envelope), all
+ * of them noded at once with D's boundary, and each face counted at a point
+ * inside it against every circle (up to 3). On the far side of a piece's
+ * edge a kept boundary parts nothing the classes there do not (it only adds
+ * faces), and where the classes change some piece keeps the boundary, so
+ * the faces are each of one class and share their edges exactly. */
+static sv_status district_faces(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_people_in *in,
+                                const piece_sink *k, const sv_geom *D, sv_popsurf *use, double own_people,
+                                double *oa, double *op, sv_face_lists *L, sv_redundancy *r)
+{
+    unsigned char *keep = NULL;
+    size_t capkeep = 0, nl = 0, capl = 0, nf = 0;
+    sv_geom **lines = NULL;
+    sv_face *faces = NULL;
+    double *xy = NULL, *exy = NULL, *dxy = NULL;
+    size_t *owner = NULL, *est = NULL, *dst = NULL, ne = 0, ndp = 0;
+    sv_geom *noded = NULL;
+    int unsure = 0;
+    sv_status rc = SV_OK;
+    for (size_t q = 0; q < k->np; q++) {
+        const sv_red_piece *p = &k->pc[q];
+        if (sv_grow(&keep, &capkeep, p->n, 1, 64) != 0) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
+        sv_env e = k->env[q];
+        if (sv_geom_parting_boundaries(h, &e, p->areas, p->n, SV_REDUNDANCY_CLASSES - 1 - p->base, keep) != 0)
+            goto geom_fail;
+        double pad = 1e-6 * fmax(e.xmax - e.xmin, e.ymax - e.ymin) + 1e-3;
+        sv_env grown = {e.xmin - pad, e.ymin - pad, e.xmax + pad, e.ymax + pad};
+        for (size_t t = 0; t < p->n; t++)
+            if (keep[t] && mark_segments(&cs->ring[cs->slot[p->ids[t]] - 1], &grown) != 0) {
+                rc = SV_ERR_NOMEM;
+                goto done;
+            }
+    }
+    for (size_t t = 0; t < cs->nmade; t++)
+        if (cs->ring[t].mark && marked_lines(h, &cs->ring[t], &lines, &nl, &capl) != 0)
+            goto geom_fail;
+    /* noded once; of the edges only those between two classes (and the
+     * district's boundary) are polygonized, so that each face is a whole
+     * connected part of one class */
+    noded = sv_geom_node_lines(h, D, lines, nl);
+    nl = 0;
+    if (!noded || sv_geom_paths(h, noded, &exy, &est, &ne) != 0 || sv_geom_paths(h, D, &dxy, &dst, &ndp) != 0)
+        goto geom_fail;
+    sv_geom_destroy(h, noded);
+    noded = NULL;
+    for (size_t q = 0; q < ne; q++) {
+        int part = edge_parts(h, cs, in, k, exy + 2 * est[q], est[q + 1] - est[q], dxy, dst, ndp, &unsure);
+        if (part < 0)
+            goto geom_fail;
+        if (!part)
+            continue;
+        if (sv_grow(&lines, &capl, nl + 1, sizeof *lines, 64) != 0) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
+        if (!(lines[nl] = sv_geom_linestring(h, exy + 2 * est[q], est[q + 1] - est[q])))
+            goto geom_fail;
+        nl++;
+    }
+    if (sv_geom_region_faces(h, D, lines, nl, 1, &faces, &xy, &nf) != 0)
+        goto geom_fail;
+    if (!(owner = sv_malloc((nf + 1) * sizeof *owner))) {
+        rc = SV_ERR_NOMEM;
+        goto done;
+    }
+    double R = k->R, in2 = k->r_in * k->r_in, out2 = k->r_out * k->r_out;
+    for (size_t f = 0; f < nf; f++) {
+        double x = xy[2 * f], y = xy[2 * f + 1];
+        sv_env box = {x - k->r_out, y - k->r_out, x + k->r_out, y + k->r_out};
+        cs->n_ids = 0;
+        if (sv_index_query(h, cs->stations, &box, &cs->ids, &cs->n_ids, &cs->cap_ids) != 0)
+            goto geom_fail;
+        int count = 0;
+        size_t only = SIZE_MAX;
+        for (size_t t = 0; t < cs->n_ids && count < SV_REDUNDANCY_CLASSES - 1; t++) {
+            size_t j = cs->ids[t];
+            double dx = in->xs[j] - x, dy = in->ys[j] - y, d2 = dx * dx + dy * dy;
+            if (d2 > out2)
+                continue;
+            if (d2 > in2) { /* near the circle's edge: its polygon says */
+                if (!cell_circle(cs, j, in->xs[j], in->ys[j], R, k->qs))
+                    goto geom_fail;
+                const circle_ring *cr = &cs->ring[cs->slot[j] - 1];
+                if (!convex_holds(cr->xy, cr->nv, x, y))
+                    continue;
+            }
+            count++;
+            only = count == 1 ? j : SIZE_MAX;
+        }
+        faces[f].count = count;
+        owner[f] = count == 1 ? only : SIZE_MAX;
+    }
+    /* the faces of a class meet at most at points, unless an edge was in doubt */
+    rc = sv_redundancy_from_faces(ctx, h, D, faces, owner, nf, unsure ? 1 : 2, use, own_people, oa, op, L, r);
+    faces = NULL;
+    owner = NULL;
+    goto done;
+geom_fail:
+    rc = sv_error(ctx, SV_ERR_GEOM, "cannot cut a district by the service areas: %s", sv_geos_errmsg(h));
+done:
+    for (size_t t = 0; t < nl; t++)
+        sv_geom_destroy(h, lines[t]);
+    free(lines);
+    free(keep);
+    sv_geom_destroy(h, noded);
+    sv_free(exy);
+    sv_free(est);
+    sv_free(dxy);
+    sv_free(dst);
+    sv_faces_free(h, faces, nf);
+    sv_free(xy);
+    free(owner);
+    return rc;
 }
 
 /* District D cut into its pieces in the cells, each with the circles of
@@ -496,33 +784,21 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
     for (size_t q = 0; q < ncells; q++) {
         size_t c = cells[q];
         const cell_rings *cr = cs->rings;
-        sv_geom *made = cr->multi[c] ? sv_geom_from_wkb(h, cs->cov->cell_wkb[c], cs->cov->cell_len[c])
+        sv_geom *cell = cr->multi[c] ? sv_geom_from_wkb(h, cs->cov->cell_wkb[c], cs->cov->cell_len[c])
                                      : sv_geom_polygon_xy(h, cr->xy[c], cr->nv[c]);
-        if (!made || sink_own(&k, made) != 0)
+        int meets = cell ? sv_prep_intersects(h, P, cell) : -1;
+        sv_geom_destroy(h, cell);
+        if (meets < 0)
             goto geom_fail;
-        const sv_geom *cell = made;
-        int inside = sv_prep_contains(h, P, cell);
-        const sv_geom *piece = cell;
-        if (inside < 0)
-            goto geom_fail;
-        if (inside == 0) {
-            int meets = sv_prep_intersects(h, P, cell);
-            if (meets < 0)
-                goto geom_fail;
-            if (!meets)
-                continue;
-            sv_geom *cut = sv_geom_intersection(h, cell, D);
-            sv_geom *poly = cut ? sv_geom_polygons(h, cut) : NULL;
-            sv_geom_destroy(h, cut);
-            if (!poly || sink_own(&k, poly) != 0)
-                goto geom_fail;
-            if (sv_geom_is_empty(h, poly) == 1)
-                continue;
-            piece = poly;
-        }
-        sv_env pe;
-        if (sv_geom_envelope(h, piece, &pe) != 0)
-            goto geom_fail;
+        if (!meets)
+            continue;
+        /* a cell of more than one ring: its envelope as the ring */
+        const sv_env *ce = &cr->env[c];
+        double box[10] = {ce->xmin, ce->ymin, ce->xmax, ce->ymin, ce->xmax, ce->ymax, ce->xmin, ce->ymax,
+                          ce->xmin, ce->ymin};
+        const double *ring = cr->multi[c] ? box : cr->xy[c];
+        size_t nring = cr->multi[c] ? 5 : cr->nv[c];
+        sv_env pe = {fmax(ce->xmin, e.xmin), fmax(ce->ymin, e.ymin), fmin(ce->xmax, e.xmax), fmin(ce->ymax, e.ymax)};
         sv_env grown = {pe.xmin - R, pe.ymin - R, pe.xmax + R, pe.ymax + R};
         cs->n_ids = 0;
         if (sv_index_query(h, cs->stations, &grown, &cs->ids, &cs->n_ids, &cs->cap_ids) != 0)
@@ -534,8 +810,7 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
         }
         cand = nc;
         memcpy(cand, cs->ids, cs->n_ids * sizeof *cand);
-        if (split_piece(&k, piece, piece == cell && !cr->multi[c], cr->xy[c], cr->nv[c], cand, cs->n_ids, 0, 0, 0) !=
-            0)
+        if (split_piece(&k, ring, nring, &e, cand, cs->n_ids, 0, 0, 0) != 0)
             goto geom_fail;
     }
     areas = sv_malloc((k.ncross + 1) * sizeof *areas);
@@ -545,31 +820,21 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
     }
     for (size_t t = 0; t < k.ncross; t++) {
         size_t j = k.cross[t];
-        if (!cs->circle[j]) {
-            if (grow((void **)&cs->made, &cs->capmade, cs->nmade + 1, sizeof *cs->made) != 0) {
-                rc = SV_ERR_NOMEM;
-                goto done;
-            }
-            if (!(cs->circle[j] = sv_geom_circle(h, in->xs[j], in->ys[j], R, qs)))
-                goto geom_fail;
-            cs->made[cs->nmade++] = j;
-        }
-        areas[t] = cs->circle[j];
+        if (!(areas[t] = cell_circle(cs, j, in->xs[j], in->ys[j], R, qs)))
+            goto geom_fail;
     }
     for (size_t q = 0; q < k.np; q++) {
         k.pc[q].areas = areas + k.start[q];
         k.pc[q].ids = k.cross + k.start[q];
     }
-    rc = sv_redundancy_compute_pieces(ctx, h, D, k.pc, k.np, use, own_people, oa, op, L, r);
+    rc = district_faces(ctx, h, cs, in, &k, D, use, own_people, oa, op, L, r);
     goto done;
 geom_fail:
     rc = sv_error(ctx, SV_ERR_GEOM, "cannot cut a district by the Voronoi cells: %s", sv_geos_errmsg(h));
 done:
     cell_set_forget_circles(cs);
-    for (size_t q = 0; q < k.nown; q++)
-        sv_geom_destroy(h, k.owned[q]);
-    free(k.owned);
     free(k.pc);
+    free(k.env);
     free(k.start);
     free(k.cross);
     free(cells);
@@ -711,9 +976,10 @@ static int red_worker_init(void *job, sv_geos *h, void *state, size_t index)
 
 /* What each station alone covers in the item just done, from the worker's
  * faces, areas and people into rs (in the order the stations were met):
- * one polygon per station (by cells the faces of neighbouring pieces need
- * not match vertex for vertex; a whole-district overlay's faces do). The
- * worker's lists and sums are left empty for the next item. */
+ * one polygon per station, a coverage union of its faces (the faces of an
+ * item come from one noding and share their edges exactly), or only their
+ * collection when they meet at most at points (L->apart). The worker's
+ * lists and sums are left empty for the next item. */
 static sv_status red_item_keep(red_worker *w, red_recs *rs)
 {
     sv_face_lists *L = &w->L;
@@ -724,8 +990,8 @@ static sv_status red_item_keep(red_worker *w, red_recs *rs)
     for (size_t t = 0; t < L->n_touched; t++) {
         size_t i = L->touched[t];
         if (rc == SV_OK) {
-            sv_geom *u = w->j->cells ? sv_geom_tiles_union_take(w->h, L->geoms[i], L->n[i])
-                                     : sv_geom_coverage_union_take(w->h, L->geoms[i], L->n[i]);
+            sv_geom *u = L->apart ? sv_geom_collect_take(w->h, L->geoms[i], L->n[i])
+                                  : sv_geom_coverage_union_take(w->h, L->geoms[i], L->n[i]);
             sv_geom *p = u ? sv_geom_without_slivers(w->h, u, SV_SLIVER_TOL_M, NULL) : NULL;
             red_rec *r = &rs->r[rs->n];
             *r = (red_rec){.id = i, .area = w->oa[i], .people = w->op[i]};
