@@ -289,7 +289,7 @@ sv_status sv_cbc_solve(sv_ctx *ctx, const sv_cbc_model *mod, double *x, sv_cbc_r
     int ws = 0;
     while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
         ;
-    if (interrupted)
+    if (interrupted || sv_ctx_interrupted(ctx)) /* (also a signal while the answer came back) */
         return sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted while CBC searched");
     if (overdue)
         return SV_OK; /* SV_CBC_NONE: stopped at the time limit before an answer came back */

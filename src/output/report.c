@@ -1005,6 +1005,9 @@ sv_status sv_report_write(sv_ctx *ctx, const char *db_path, const sv_report_opti
     }
     if (st == SV_OK && o.failed)
         st = SV_ERR_NOMEM;
+    /* a signal during the last map or table: the earlier report stays */
+    if (st == SV_OK && sv_ctx_interrupted(ctx))
+        st = sv_error(ctx, SV_ERR_INTERRUPTED, "interrupted; %s was not written", path);
     if (st == SV_OK)
         st = sv_write_file_atomic(ctx, path, o.data ? o.data : "", o.len);
     sv_buf_free(&o);
