@@ -187,14 +187,14 @@ int sv_geom_parting_boundaries(sv_geos *h, const sv_env *env, const sv_geom *con
 /* The boundary of region and lines[0..nl) (taken, set NULL) noded at once:
  * their edges between nodes (a MultiLineString); NULL on failure. */
 sv_geom *sv_geom_node_lines(sv_geos *h, const sv_geom *region, sv_geom **lines, size_t nl);
-/* The faces of region cut by its boundary and by lines[0..nl) (taken, set
- * NULL), noded all at once, so that neighbouring faces share their edges
- * exactly (noded_already: the lines are edges of sv_geom_node_lines,
- * region's boundary among them): the faces inside region with their areas
- * (count 0, only -1) and a point inside each, xy[2k], xy[2k + 1] (freed
- * with sv_free). *faces is freed with sv_faces_free. 0 ok, -1 on error. */
-int sv_geom_region_faces(sv_geos *h, const sv_geom *region, sv_geom **lines, size_t nl, int noded_already,
-                         sv_face **faces, double **xy, size_t *nfaces);
+/* The faces of region cut by edges[0..nl) (taken, set NULL): the edges of
+ * sv_geom_node_lines, region's boundary among them, so that neighbouring
+ * faces share their edges exactly. The faces inside region with their
+ * areas (count 0, only -1) and a point inside each, xy[2k], xy[2k + 1]
+ * (freed with sv_free). *faces is freed with sv_faces_free. 0 ok, -1 on
+ * error. */
+int sv_geom_region_faces(sv_geos *h, const sv_geom *region, sv_geom **edges, size_t nl, sv_face **faces, double **xy,
+                         size_t *nfaces);
 /* The union of polygons that meet only along shared edges (faces of one
  * arrangement): GEOS CoverageUnion, no overlay. Takes ownership of parts
  * like sv_geom_union_take. */

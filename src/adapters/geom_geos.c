@@ -1052,6 +1052,141 @@ done:
     return rc;
 }
 
+/* The boundaries of areas[0..n) clipped to the rectangle x0..x1, y0..y1
+ * (lines[i], NULL where none is near) less those drop_deep_lines leaves out
+ * for cap; prep[i] the prepared areas (all with prep_all, else only where
+ * the pruning needs them). 0 ok, -1 on error (what is made stays in lines
+ * and prep for the caller to free). */
+static int parting_lines(sv_geos *s, double x0, double y0, double x1, double y1, const sv_geom *const *areas,
+                         size_t n, int cap, int prep_all, GEOSGeometry **lines, const GEOSPreparedGeometry **prep)
+{
+    int deep = cap < INT_MAX && n > (size_t)cap;
+    for (size_t i = 0; i < n; i++) {
+        GEOSGeometry *b = GEOSBoundary_r(s->h, CG(areas[i]));
+        GEOSGeometry *c = b ? GEOSClipByRect_r(s->h, b, x0, y0, x1, y1) : NULL;
+        GEOSGeom_destroy_r(s->h, b);
+        if (!c)
+            return -1;
+        if (GEOSisEmpty_r(s->h, c) == 1)
+            GEOSGeom_destroy_r(s->h, c);
+        else
+            lines[i] = c;
+        if ((prep_all || deep) && !(prep[i] = GEOSPrepare_r(s->h, CG(areas[i]))))
+            return -1;
+    }
+    return deep ? drop_deep_lines(s, areas, prep, lines, n, cap) : 0;
+}
+
+static void free_parting_lines(sv_geos *s, GEOSGeometry **lines, const GEOSPreparedGeometry **prep, size_t n)
+{
+    for (size_t i = 0; lines && i < n; i++)
+        GEOSGeom_destroy_r(s->h, lines[i]);
+    for (size_t i = 0; prep && i < n; i++)
+        if (prep[i])
+            GEOSPreparedGeom_destroy_r(s->h, prep[i]);
+    free(lines);
+    free(prep);
+}
+
+/* What a face's areas are, from a point inside it (count 0, only -1 when NULL). */
+typedef void (*face_count_fn)(sv_geos *s, void *ud, const GEOSGeometry *pt, double x, double y, sv_face *f);
+
+/* The faces the edges (noded linework) make inside region: each with its
+ * area, counted by count, and with xy a point inside it (xy[2k],
+ * xy[2k + 1]). 0 ok, -1 on error (nothing returned). */
+static int faces_of_edges(sv_geos *s, const sv_geom *region, const GEOSGeometry *edges, face_count_fn count,
+                          void *ud, sv_face **faces, double **xy, size_t *nfaces)
+{
+    int rc = -1;
+    GEOSGeometry *polys = NULL;
+    const GEOSPreparedGeometry *preg = NULL;
+    sv_face *out = NULL;
+    double *pts = NULL;
+    size_t k = 0;
+    const GEOSGeometry *in[1] = {edges};
+    if (!(polys = GEOSPolygonize_r(s->h, in, 1)) || !(preg = GEOSPrepare_r(s->h, CG(region))))
+        goto done;
+    int np = GEOSGetNumGeometries_r(s->h, polys);
+    if (np < 0 || !(out = sv_calloc((size_t)np + 1, sizeof *out)) ||
+        (xy && !(pts = sv_malloc((2 * (size_t)np + 1) * sizeof *pts))))
+        goto done;
+    for (int i = 0; i < np; i++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(s->h, polys, i);
+        GEOSGeometry *pt = GEOSPointOnSurface_r(s->h, p);
+        if (!pt)
+            goto done;
+        double x = 0, y = 0;
+        GEOSGeomGetX_r(s->h, pt, &x);
+        GEOSGeomGetY_r(s->h, pt, &y);
+        int inside = GEOSPreparedContains_r(s->h, preg, pt);
+        sv_face f = {NULL, 0, 0, -1};
+        if (inside == 1 && count)
+            count(s, ud, pt, x, y, &f);
+        GEOSGeom_destroy_r(s->h, pt);
+        if (inside == 2)
+            goto done;
+        if (inside != 1)
+            continue;
+        GEOSArea_r(s->h, p, &f.area);
+        if (!(f.geom = (sv_geom *)GEOSGeom_clone_r(s->h, p)))
+            goto done;
+        out[k] = f;
+        if (pts) {
+            pts[2 * k] = x;
+            pts[2 * k + 1] = y;
+        }
+        k++;
+    }
+    *faces = out;
+    if (xy)
+        *xy = pts;
+    *nfaces = k;
+    out = NULL;
+    pts = NULL;
+    rc = 0;
+done:
+    sv_faces_free(s, out, k);
+    free(pts);
+    if (preg)
+        GEOSPreparedGeom_destroy_r(s->h, preg);
+    GEOSGeom_destroy_r(s->h, polys);
+    return rc;
+}
+
+typedef struct {
+    const sv_geom *const *areas;
+    const GEOSPreparedGeometry **prep;
+    size_t n;
+    int cap;
+} capped_count;
+
+/* How many areas hold the point, up to cap, and the one when it is one. */
+static void count_capped(sv_geos *s, void *ud, const GEOSGeometry *pt, double x, double y, sv_face *f)
+{
+    const capped_count *c = ud;
+    int count = 0, only = -1;
+    for (size_t a = 0; a < c->n && count < c->cap; a++) {
+        double ax0, ay0, ax1, ay1;
+        if (!GEOSGeom_getXMin_r(s->h, CG(c->areas[a]), &ax0) || !GEOSGeom_getYMin_r(s->h, CG(c->areas[a]), &ay0) ||
+            !GEOSGeom_getXMax_r(s->h, CG(c->areas[a]), &ax1) || !GEOSGeom_getYMax_r(s->h, CG(c->areas[a]), &ay1))
+            continue;
+        if (x < ax0 || x > ax1 || y < ay0 || y > ay1)
+            continue;
+        if (GEOSPreparedContains_r(s->h, c->prep[a], pt) == 1) {
+            count++;
+            only = count == 1 ? (int)a : -1;
+        }
+    }
+    f->count = count;
+    f->only = only;
+}
+
+/* The pad of the clip to a region's envelope: what meets it on its edge takes part. */
+static double clip_pad(double x0, double y0, double x1, double y1)
+{
+    return 1e-6 * fmax(x1 - x0, y1 - y0) + 1e-3;
+}
+
 int sv_geom_overlay_faces_capped(sv_geos *s, const sv_geom *region, const sv_geom *const *areas, size_t n, int cap,
                                  sv_face **faces, size_t *nfaces)
 {
@@ -1063,156 +1198,50 @@ int sv_geom_overlay_faces_capped(sv_geos *s, const sv_geom *region, const sv_geo
     if (!GEOSGeom_getXMin_r(s->h, CG(region), &rx0) || !GEOSGeom_getYMin_r(s->h, CG(region), &ry0) ||
         !GEOSGeom_getXMax_r(s->h, CG(region), &rx1) || !GEOSGeom_getYMax_r(s->h, CG(region), &ry1))
         return -1;
-    double pad = 1e-6 * fmax(rx1 - rx0, ry1 - ry0) + 1e-3;
+    double pad = clip_pad(rx0, ry0, rx1, ry1);
     int rc = -1;
     GEOSGeometry **lines = sv_calloc(n + 1, sizeof *lines);
     const GEOSPreparedGeometry **prep = sv_calloc(n + 1, sizeof *prep);
-    GEOSGeometry *all = NULL, *noded = NULL, *polys = NULL;
-    const GEOSPreparedGeometry *preg = NULL;
-    sv_face *out = NULL;
-    if (!lines || !prep)
+    sv_geom *noded = NULL;
+    if (!lines || !prep ||
+        parting_lines(s, rx0 - pad, ry0 - pad, rx1 + pad, ry1 + pad, areas, n, cap, 1, lines, prep) != 0)
         goto done;
     size_t nl = 0;
-    if (!(lines[nl++] = GEOSBoundary_r(s->h, CG(region))))
-        goto done;
-    for (size_t i = 0; i < n; i++) {
-        /* Only the part of each boundary near the region takes part. */
-        GEOSGeometry *b = GEOSBoundary_r(s->h, CG(areas[i]));
-        GEOSGeometry *c = b ? GEOSClipByRect_r(s->h, b, rx0 - pad, ry0 - pad, rx1 + pad, ry1 + pad) : NULL;
-        GEOSGeom_destroy_r(s->h, b);
-        if (!c)
-            goto done;
-        if (GEOSisEmpty_r(s->h, c) == 1)
-            GEOSGeom_destroy_r(s->h, c);
-        else
-            lines[1 + i] = c;
-        if (!(prep[i] = GEOSPrepare_r(s->h, CG(areas[i]))))
-            goto done;
-    }
-    if (cap < INT_MAX && n > (size_t)cap && drop_deep_lines(s, areas, prep, lines + 1, n, cap) != 0)
-        goto done;
     for (size_t i = 0; i < n; i++) /* the kept boundaries, packed */
-        if (lines[1 + i]) {
-            GEOSGeometry *c = lines[1 + i];
-            lines[1 + i] = NULL;
+        if (lines[i]) {
+            GEOSGeometry *c = lines[i];
+            lines[i] = NULL;
             lines[nl++] = c;
         }
-    all = GEOSGeom_createCollection_r(s->h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)nl);
-    if (!all)
+    /* only the part of each boundary near the region takes part, noded with the region's own */
+    if (!(noded = sv_geom_node_lines(s, region, (sv_geom **)lines, nl)))
         goto done;
-    memset(lines, 0, (n + 1) * sizeof *lines); /* the collection owns them now */
-    if (!(noded = GEOSUnaryUnion_r(s->h, all))) /* nodes every crossing */
-        goto done;
-    const GEOSGeometry *in[1] = {noded};
-    if (!(polys = GEOSPolygonize_r(s->h, in, 1)) || !(preg = GEOSPrepare_r(s->h, CG(region))))
-        goto done;
-    int np = GEOSGetNumGeometries_r(s->h, polys);
-    out = sv_calloc((size_t)np + 1, sizeof *out);
-    if (np < 0 || !out)
-        goto done;
-    size_t k = 0;
-    for (int i = 0; i < np; i++) {
-        const GEOSGeometry *p = GEOSGetGeometryN_r(s->h, polys, i);
-        GEOSGeometry *pt = GEOSPointOnSurface_r(s->h, p);
-        if (!pt)
-            goto done;
-        double x = 0, y = 0;
-        GEOSGeomGetX_r(s->h, pt, &x);
-        GEOSGeomGetY_r(s->h, pt, &y);
-        int inside = GEOSPreparedContains_r(s->h, preg, pt);
-        int count = 0, only = -1;
-        for (size_t a = 0; inside == 1 && a < n && count < cap; a++) {
-            double ax0, ay0, ax1, ay1;
-            if (!GEOSGeom_getXMin_r(s->h, CG(areas[a]), &ax0) || !GEOSGeom_getYMin_r(s->h, CG(areas[a]), &ay0) ||
-                !GEOSGeom_getXMax_r(s->h, CG(areas[a]), &ax1) || !GEOSGeom_getYMax_r(s->h, CG(areas[a]), &ay1))
-                continue;
-            if (x < ax0 || x > ax1 || y < ay0 || y > ay1)
-                continue;
-            if (GEOSPreparedContains_r(s->h, prep[a], pt) == 1) {
-                count++;
-                only = count == 1 ? (int)a : -1;
-            }
-        }
-        GEOSGeom_destroy_r(s->h, pt);
-        if (inside != 1)
-            continue;
-        double area = 0;
-        GEOSArea_r(s->h, p, &area);
-        out[k] = (sv_face){(sv_geom *)GEOSGeom_clone_r(s->h, p), area, count, only};
-        if (!out[k].geom)
-            goto done;
-        k++;
-    }
-    *faces = out;
-    *nfaces = k;
-    out = NULL;
-    rc = 0;
+    capped_count cc = {areas, prep, n, cap};
+    rc = faces_of_edges(s, region, CG(noded), count_capped, &cc, faces, NULL, nfaces);
 done:
-    if (out)
-        sv_faces_free(s, out, (size_t)GEOSGetNumGeometries_r(s->h, polys));
-    for (size_t i = 0; lines && i <= n; i++)
-        GEOSGeom_destroy_r(s->h, lines[i]);
-    for (size_t i = 0; prep && i < n; i++)
-        if (prep[i])
-            GEOSPreparedGeom_destroy_r(s->h, prep[i]);
-    if (preg)
-        GEOSPreparedGeom_destroy_r(s->h, preg);
-    GEOSGeom_destroy_r(s->h, all);
-    GEOSGeom_destroy_r(s->h, noded);
-    GEOSGeom_destroy_r(s->h, polys);
-    free(lines);
-    free(prep);
+    GEOSGeom_destroy_r(s->h, G(noded));
+    free_parting_lines(s, lines, prep, n);
     return rc;
 }
 
-/* The boundaries of areas[0..n) near the rectangle env that may part two
- * classes below cap there: keep[i] = 1 for those, 0 for a boundary away
- * from env or one drop_deep_lines leaves out (every point of it in cap
- * other areas whose boundaries are kept). 0 ok, -1 on error. */
 int sv_geom_parting_boundaries(sv_geos *s, const sv_env *env, const sv_geom *const *areas, size_t n, int cap,
                                unsigned char *keep)
 {
-    double pad = 1e-6 * fmax(env->xmax - env->xmin, env->ymax - env->ymin) + 1e-3;
+    double pad = clip_pad(env->xmin, env->ymin, env->xmax, env->ymax);
     int rc = -1;
     GEOSGeometry **lines = sv_calloc(n + 1, sizeof *lines);
     const GEOSPreparedGeometry **prep = sv_calloc(n + 1, sizeof *prep);
-    if (!lines || !prep)
-        goto done;
-    int deep = cap < INT_MAX && n > (size_t)cap;
-    for (size_t i = 0; i < n; i++) {
-        GEOSGeometry *b = GEOSBoundary_r(s->h, CG(areas[i]));
-        GEOSGeometry *c = b ? GEOSClipByRect_r(s->h, b, env->xmin - pad, env->ymin - pad, env->xmax + pad,
-                                               env->ymax + pad)
-                            : NULL;
-        GEOSGeom_destroy_r(s->h, b);
-        if (!c)
-            goto done;
-        if (GEOSisEmpty_r(s->h, c) == 1)
-            GEOSGeom_destroy_r(s->h, c);
-        else
-            lines[i] = c;
-        if (deep && !(prep[i] = GEOSPrepare_r(s->h, CG(areas[i]))))
-            goto done;
+    if (lines && prep &&
+        parting_lines(s, env->xmin - pad, env->ymin - pad, env->xmax + pad, env->ymax + pad, areas, n, cap, 0,
+                      lines, prep) == 0) {
+        for (size_t i = 0; i < n; i++)
+            keep[i] = lines[i] != NULL;
+        rc = 0;
     }
-    if (deep && drop_deep_lines(s, areas, prep, lines, n, cap) != 0)
-        goto done;
-    for (size_t i = 0; i < n; i++)
-        keep[i] = lines[i] != NULL;
-    rc = 0;
-done:
-    for (size_t i = 0; lines && i < n; i++)
-        GEOSGeom_destroy_r(s->h, lines[i]);
-    for (size_t i = 0; prep && i < n; i++)
-        if (prep[i])
-            GEOSPreparedGeom_destroy_r(s->h, prep[i]);
-    free(lines);
-    free(prep);
+    free_parting_lines(s, lines, prep, n);
     return rc;
 }
 
-/* The faces of region cut by its boundary and lines[0..nl) (taken), all
- * noded at once: faces inside region, each with its area and a point inside
- * it (xy[2k], xy[2k + 1]; sv_free); count 0 and only -1. */
 sv_geom *sv_geom_node_lines(sv_geos *s, const sv_geom *region, sv_geom **lines, size_t nl)
 {
     GEOSGeometry **all = sv_calloc(nl + 2, sizeof *all);
@@ -1239,87 +1268,28 @@ done:
     return (sv_geom *)noded;
 }
 
-int sv_geom_region_faces(sv_geos *s, const sv_geom *region, sv_geom **lines, size_t nl, int noded_already,
-                         sv_face **faces, double **xy, size_t *nfaces)
+int sv_geom_region_faces(sv_geos *s, const sv_geom *region, sv_geom **edges, size_t nl, sv_face **faces, double **xy,
+                         size_t *nfaces)
 {
     *faces = NULL;
     *xy = NULL;
     *nfaces = 0;
+    GEOSGeometry **all = sv_calloc(nl + 1, sizeof *all);
+    for (size_t i = 0; all && i < nl; i++) {
+        all[i] = G(edges[i]);
+        edges[i] = NULL;
+    }
+    GEOSGeometry *coll = all ? GEOSGeom_createCollection_r(s->h, GEOS_GEOMETRYCOLLECTION, all, (unsigned)nl) : NULL;
     int rc = -1;
-    GEOSGeometry **all = sv_calloc(nl + 2, sizeof *all);
-    GEOSGeometry *coll = NULL, *noded = NULL, *polys = NULL;
-    const GEOSPreparedGeometry *preg = NULL;
-    sv_face *out = NULL;
-    double *pts = NULL;
-    size_t k = 0;
-    if (!all)
-        goto done;
-    if (GEOSisEmpty_r(s->h, CG(region)) == 1) {
-        rc = 0;
-        goto done;
+    if (coll) {
+        memset(all, 0, (nl + 1) * sizeof *all); /* the collection owns them now */
+        rc = GEOSisEmpty_r(s->h, CG(region)) == 1 ? 0 : faces_of_edges(s, region, coll, NULL, NULL, faces, xy, nfaces);
     }
-    size_t skip = noded_already ? 1 : 0; /* noded lines hold the region's boundary */
-    if (!noded_already && !(all[0] = GEOSBoundary_r(s->h, CG(region))))
-        goto done;
     for (size_t i = 0; i < nl; i++) {
-        all[1 + i] = G(lines[i]);
-        lines[i] = NULL;
+        GEOSGeom_destroy_r(s->h, all ? all[i] : G(edges[i]));
+        edges[i] = NULL;
     }
-    coll = GEOSGeom_createCollection_r(s->h, GEOS_GEOMETRYCOLLECTION, all + skip, (unsigned)(nl + 1 - skip));
-    if (!coll)
-        goto done;
-    memset(all, 0, (nl + 2) * sizeof *all); /* the collection owns them now */
-    if (!noded_already && !(noded = GEOSUnaryUnion_r(s->h, coll))) /* nodes every crossing */
-        goto done;
-    const GEOSGeometry *in[1] = {noded ? noded : coll};
-    if (!(polys = GEOSPolygonize_r(s->h, in, 1)) || !(preg = GEOSPrepare_r(s->h, CG(region))))
-        goto done;
-    int np = GEOSGetNumGeometries_r(s->h, polys);
-    if (np < 0 || !(out = sv_calloc((size_t)np + 1, sizeof *out)) || !(pts = sv_malloc((2 * (size_t)np + 1) * sizeof *pts)))
-        goto done;
-    for (int i = 0; i < np; i++) {
-        const GEOSGeometry *p = GEOSGetGeometryN_r(s->h, polys, i);
-        GEOSGeometry *pt = GEOSPointOnSurface_r(s->h, p);
-        if (!pt)
-            goto done;
-        double x = 0, y = 0;
-        GEOSGeomGetX_r(s->h, pt, &x);
-        GEOSGeomGetY_r(s->h, pt, &y);
-        int inside = GEOSPreparedContains_r(s->h, preg, pt);
-        GEOSGeom_destroy_r(s->h, pt);
-        if (inside == 2)
-            goto done;
-        if (inside != 1)
-            continue;
-        double area = 0;
-        GEOSArea_r(s->h, p, &area);
-        out[k] = (sv_face){(sv_geom *)GEOSGeom_clone_r(s->h, p), area, 0, -1};
-        if (!out[k].geom)
-            goto done;
-        pts[2 * k] = x;
-        pts[2 * k + 1] = y;
-        k++;
-    }
-    *faces = out;
-    *xy = pts;
-    *nfaces = k;
-    out = NULL;
-    pts = NULL;
-    rc = 0;
-done:
-    sv_faces_free(s, out, k);
-    free(pts);
-    for (size_t i = 0; all && i < nl + 1; i++)
-        GEOSGeom_destroy_r(s->h, all[i]);
-    for (size_t i = 0; rc != 0 && i < nl; i++) {
-        GEOSGeom_destroy_r(s->h, G(lines[i]));
-        lines[i] = NULL;
-    }
-    if (preg)
-        GEOSPreparedGeom_destroy_r(s->h, preg);
     GEOSGeom_destroy_r(s->h, coll);
-    GEOSGeom_destroy_r(s->h, noded);
-    GEOSGeom_destroy_r(s->h, polys);
     free(all);
     return rc;
 }

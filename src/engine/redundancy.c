@@ -697,7 +697,7 @@ static sv_status district_faces(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_
             goto geom_fail;
         nl++;
     }
-    if (sv_geom_region_faces(h, D, lines, nl, 1, &faces, &xy, &nf) != 0)
+    if (sv_geom_region_faces(h, D, lines, nl, &faces, &xy, &nf) != 0)
         goto geom_fail;
     if (!(owner = sv_malloc((nf + 1) * sizeof *owner))) {
         rc = SV_ERR_NOMEM;
