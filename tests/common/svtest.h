@@ -332,6 +332,25 @@ SVT_FN pid_t svt_spawn(const char *const *argv, const char *outp, const char *er
     return pid;
 }
 
+/* Run another program of the build (argv[0] its path, e.g. svcov-gencity),
+ * its output in files of the test folder: 0 when it exits 0, else -1 (said
+ * on stderr). For group set-ups, where no assertion may fail. */
+SVT_FN int svt_run_tool(const char *const *argv)
+{
+    char outp[4200], errp[4200];
+    snprintf(outp, sizeof outp, "%s/.tool.out", svt_dir);
+    snprintf(errp, sizeof errp, "%s/.tool.err", svt_dir);
+    pid_t pid = svt_spawn(argv, outp, errp, 0);
+    int ws = 0;
+    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
+        fprintf(stderr, "%s failed (see %s)\n", argv[0], errp);
+        return -1;
+    }
+    return 0;
+}
+
 /* Run svcov with the NULL-terminated arguments (after the program name);
  * stdout and stderr land in svt_last. Returns the exit status. */
 SVT_FN int svt_runv(const char *const *args)

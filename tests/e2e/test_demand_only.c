@@ -30,17 +30,8 @@ static int group_setup(void **state)
     const char *city = svt_path("city");
     const char *gen[] = {SVCOV_GENCITY, "--stations", "120", "--districts", "10", "--seed", "19", "--clusters", "3",
                          "--roads", "--road-spacing", "150", "--demand", "3000", "--out", city, "-q", NULL};
-    char outp[4200], errp[4200];
-    snprintf(outp, sizeof outp, "%s/.gencity.out", svt_dir);
-    snprintf(errp, sizeof errp, "%s/.gencity.err", svt_dir);
-    pid_t pid = svt_spawn(gen, outp, errp, 0);
-    int ws = 0;
-    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
-        ;
-    if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
-        fprintf(stderr, "svcov-gencity failed\n");
+    if (svt_run_tool(gen) != 0)
         return -1;
-    }
     snprintf(st, sizeof st, "%s/stations.gpkg", city);
     snprintf(di, sizeof di, "%s/districts.gpkg", city);
     snprintf(ro, sizeof ro, "%s/roads.gpkg", city);

@@ -45,17 +45,8 @@ static int group_setup(void **state)
     city_dir = svt_path("city");
     const char *argv[] = {SVCOV_GENCITY, "--stations", "800", "--districts", "60", "--seed", "7", "--clusters", "3",
                           "--demand", "5000", "--out", city_dir, "-q", NULL};
-    char outp[4200], errp[4200];
-    snprintf(outp, sizeof outp, "%s/.gencity.out", svt_dir);
-    snprintf(errp, sizeof errp, "%s/.gencity.err", svt_dir);
-    pid_t pid = svt_spawn(argv, outp, errp, 0);
-    int ws = 0;
-    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
-        ;
-    if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
-        fprintf(stderr, "svcov-gencity failed\n");
+    if (svt_run_tool(argv) != 0)
         return -1;
-    }
     one = svt_path("one.sqlite");
     two = svt_path("two.sqlite");
     uni = svt_path("union.sqlite");

@@ -46,22 +46,6 @@ static void attach(sqlite3 *db, const char *path, const char *as)
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 }
 
-static int gencity(const char *const *argv)
-{
-    char outp[4200], errp[4200];
-    snprintf(outp, sizeof outp, "%s/.gencity.out", svt_dir);
-    snprintf(errp, sizeof errp, "%s/.gencity.err", svt_dir);
-    pid_t pid = svt_spawn(argv, outp, errp, 0);
-    int ws = 0;
-    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
-        ;
-    if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
-        fprintf(stderr, "svcov-gencity failed\n");
-        return -1;
-    }
-    return 0;
-}
-
 /* The city of the group, and svcov analyze on it with 1 and 2 threads. */
 static int group_setup(void **state)
 {
@@ -76,7 +60,7 @@ static int group_setup(void **state)
                                 "--clusters", "2", "--out", city, "-q", NULL};
     const char *net_city[] = {SVCOV_GENCITY, "--stations", "150", "--districts", "12", "--seed", "11", "--clusters",
                               "3", "--roads", "--road-spacing", "150", "--out", city, "-q", NULL};
-    if (gencity(network ? net_city : index_group ? index_city : circle_city) != 0)
+    if (svt_run_tool(network ? net_city : index_group ? index_city : circle_city) != 0)
         return -1;
     one = svt_path("one.sqlite");
     two = svt_path("two.sqlite");
