@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifdef SVCOV_HAVE_CBC
@@ -111,13 +110,6 @@ static int lp_optimum_integral(const sv_cbc_model *mod, double *x, double lp)
     return ok && (mod->maximise ? obj >= lp - tol : obj <= lp + tol);
 }
 
-static double seconds_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* The child: the LP relaxation by Clp, CBC when its optimum is not
  * integral; send the answer, _exit (no atexit handlers, no stdio flushing
  * of the parent's buffers). */
@@ -125,7 +117,7 @@ static void child_solve(const sv_cbc_model *mod, int fd)
 {
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
-    double t0 = seconds_now();
+    double t0 = sv_clock_s();
     cbc_reply r = {SV_CBC_NONE, mod->ncols, 0, 0, NAN, NAN};
     double *x = malloc(((size_t)mod->ncols + 1) * sizeof *x);
     if (!x)
@@ -166,7 +158,7 @@ static void child_solve(const sv_cbc_model *mod, int fd)
         }
     } else if (Clp_isProvenPrimalInfeasible(lp)) {
         r.status = SV_CBC_INFEASIBLE; /* no LP solution, no MIP solution */
-    } else if (!(mod->time_limit_s > 0 && seconds_now() - t0 >= mod->time_limit_s)) {
+    } else if (!(mod->time_limit_s > 0 && sv_clock_s() - t0 >= mod->time_limit_s)) {
         solve_mip = 1; /* not stopped by the time: let CBC try */
     }
     Clp_deleteModel(lp);
@@ -182,7 +174,7 @@ static void child_solve(const sv_cbc_model *mod, int fd)
                 Cbc_setInteger(m, j);
         Cbc_setObjSense(m, mod->maximise ? -1.0 : 1.0);
         char sec[32];
-        double left = mod->time_limit_s > 0 ? fmax(0.001, mod->time_limit_s - (seconds_now() - t0)) : 1e9;
+        double left = mod->time_limit_s > 0 ? fmax(0.001, mod->time_limit_s - (sv_clock_s() - t0)) : 1e9;
         snprintf(sec, sizeof sec, "%.3f", left);
         Cbc_setParameter(m, "sec", sec); /* as the cbc program's "sec T" */
         Cbc_setParameter(m, "timeMode", "elapsed"); /* --time-limit is wall time (CBC counts CPU by default) */
