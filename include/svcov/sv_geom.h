@@ -181,9 +181,10 @@ int sv_geom_overlay_faces_capped(sv_geos *h, const sv_geom *region, const sv_geo
 void sv_faces_free(sv_geos *h, sv_face *faces, size_t n);
 /* Which boundaries of areas[0..n) near the rectangle env may part two
  * classes below cap there (the pruning of sv_geom_overlay_faces_capped):
- * keep[i] = 1 for those, 0 for the rest. 0 ok, -1 on error. */
+ * keep[i] = 1 for those, 0 for the rest; *grown is env with the pad the
+ * boundaries were clipped to. 0 ok, -1 on error. */
 int sv_geom_parting_boundaries(sv_geos *h, const sv_env *env, const sv_geom *const *areas, size_t n, int cap,
-                               unsigned char *keep);
+                               unsigned char *keep, sv_env *grown);
 /* The boundary of region and lines[0..nl) (taken, set NULL) noded at once:
  * their edges between nodes (a MultiLineString); NULL on failure. */
 sv_geom *sv_geom_node_lines(sv_geos *h, const sv_geom *region, sv_geom **lines, size_t nl);

@@ -1225,15 +1225,15 @@ done:
 }
 
 int sv_geom_parting_boundaries(sv_geos *s, const sv_env *env, const sv_geom *const *areas, size_t n, int cap,
-                               unsigned char *keep)
+                               unsigned char *keep, sv_env *grown)
 {
     double pad = clip_pad(env->xmin, env->ymin, env->xmax, env->ymax);
+    *grown = (sv_env){env->xmin - pad, env->ymin - pad, env->xmax + pad, env->ymax + pad};
     int rc = -1;
     GEOSGeometry **lines = sv_calloc(n + 1, sizeof *lines);
     const GEOSPreparedGeometry **prep = sv_calloc(n + 1, sizeof *prep);
     if (lines && prep &&
-        parting_lines(s, env->xmin - pad, env->ymin - pad, env->xmax + pad, env->ymax + pad, areas, n, cap, 0,
-                      lines, prep) == 0) {
+        parting_lines(s, grown->xmin, grown->ymin, grown->xmax, grown->ymax, areas, n, cap, 0, lines, prep) == 0) {
         for (size_t i = 0; i < n; i++)
             keep[i] = lines[i] != NULL;
         rc = 0;

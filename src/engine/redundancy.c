@@ -661,10 +661,10 @@ static sv_status district_faces(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_
             goto done;
         }
         sv_env e = k->env[q];
-        if (sv_geom_parting_boundaries(h, &e, p->areas, p->n, SV_REDUNDANCY_CLASSES - 1 - p->base, keep) != 0)
+        sv_env grown;
+        if (sv_geom_parting_boundaries(h, &e, p->areas, p->n, SV_REDUNDANCY_CLASSES - 1 - p->base, keep, &grown) !=
+            0)
             goto geom_fail;
-        double pad = 1e-6 * fmax(e.xmax - e.xmin, e.ymax - e.ymin) + 1e-3;
-        sv_env grown = {e.xmin - pad, e.ymin - pad, e.xmax + pad, e.ymax + pad};
         for (size_t t = 0; t < p->n; t++)
             if (keep[t] && mark_segments(&cs->ring[cs->slot[p->ids[t]] - 1], &grown) != 0) {
                 rc = SV_ERR_NOMEM;
