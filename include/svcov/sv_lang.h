@@ -15,6 +15,7 @@
 
 #include "svcov/sv_common.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -67,6 +68,9 @@ void sv_msg_add(sv_msg *m, const char *fmt, ...) __attribute__((format(printf, 2
 void sv_msg_addn(sv_msg *m, const char *one, const char *many, unsigned long n, ...)
     __attribute__((format(printf, 3, 5)));
 void sv_msg_put(sv_msg *m, const char *msgid);
+/* sv_msg_add with a va_list; sv_msg_cat appends part (its English to m's English, its translation to m's). */
+void sv_msg_vadd(sv_msg *m, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+void sv_msg_cat(sv_msg *m, const sv_msg *part);
 
 /* Marks text for the catalogue where it is only stored (translated later with sv_tr). */
 #define SV_N_(s) (s)

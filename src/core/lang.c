@@ -123,15 +123,21 @@ void sv_msg_init(sv_msg *m, sv_lang lang)
     m->en[0] = m->tr[0] = '\0';
 }
 
-void sv_msg_add(sv_msg *m, const char *fmt, ...)
+void sv_msg_vadd(sv_msg *m, const char *fmt, va_list ap)
 {
-    va_list ap, aq;
-    va_start(ap, fmt);
+    va_list aq;
     va_copy(aq, ap);
     msg_append(m->en, fmt, ap);
     /* the catalogue's translation has the same conversions in the same order (msgfmt --check) */
     msg_append(m->tr, sv_tr(m->lang, fmt), aq);
     va_end(aq);
+}
+
+void sv_msg_add(sv_msg *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sv_msg_vadd(m, fmt, ap);
     va_end(ap);
 }
 
@@ -159,6 +165,12 @@ void sv_msg_put(sv_msg *m, const char *msgid)
 {
     msg_appendf(m->en, "%s", msgid);
     msg_appendf(m->tr, "%s", sv_tr(m->lang, msgid));
+}
+
+void sv_msg_cat(sv_msg *m, const sv_msg *part)
+{
+    msg_appendf(m->en, "%s", part->en);
+    msg_appendf(m->tr, "%s", part->tr);
 }
 
 static int starts_with_lang(const char *s, const char *code)

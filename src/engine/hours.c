@@ -10,6 +10,7 @@
  */
 #include "engine/hours.h"
 #include "svcov/sv_common.h"
+#include "svcov/sv_lang.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -82,12 +83,13 @@ static int column_of(const char *text, size_t pos)
     return col;
 }
 
-/* What stands at s[pos..end): the next token, quoted and escaped, or "end
- * of text". */
+/* What stands at s[pos..end): the next token, quoted and escaped, or ""
+ * at the end of the text. */
 static void describe_found(const char *s, size_t pos, size_t end, char *buf, size_t buflen)
 {
     if (pos >= end) {
-        snprintf(buf, buflen, "end of text");
+        if (buflen)
+            buf[0] = '\0';
         return;
     }
     char tok[64];
@@ -168,28 +170,28 @@ static const char *unsupported_hint(const char *s, size_t pos, size_t end)
         return NULL;
     char c = s[pos];
     if (c == '|' && pos + 1 < end && s[pos + 1] == '|')
-        return "fallback rules ('||') are not supported";
+        return SV_N_("fallback rules ('||') are not supported");
     if (c == '"')
-        return "comments are not supported";
+        return SV_N_("comments are not supported");
     if (c == '[')
-        return "nth weekdays such as Mo[1] are not supported";
+        return SV_N_("nth weekdays such as Mo[1] are not supported");
     if (c == '+')
-        return "open ends such as 18:00+ and holiday offsets are not supported";
+        return SV_N_("open ends such as 18:00+ and holiday offsets are not supported");
     if (c == '/')
-        return "repeating times such as 10:00-16:00/90 are not supported";
+        return SV_N_("repeating times such as 10:00-16:00/90 are not supported");
     if ((unsigned char)c == 0xE2 && pos + 2 < end && (unsigned char)s[pos + 1] == 0x80 &&
         ((unsigned char)s[pos + 2] == 0x93 || (unsigned char)s[pos + 2] == 0x94))
-        return "write ranges with '-', not a dash";
+        return SV_N_("write ranges with '-', not a dash");
     /* 周一 ... 周日, 星期一 ... 星期日 (Chinese weekday names) */
     if ((pos + 3 <= end && memcmp(s + pos, "\xE5\x91\xA8", 3) == 0) ||
         (pos + 6 <= end && memcmp(s + pos, "\xE6\x98\x9F\xE6\x9C\x9F", 6) == 0))
-        return "write weekdays with their two-letter names: Mo Tu We Th Fr Sa Su for 周一 to 周日";
+        return SV_N_("write weekdays with their two-letter names: Mo Tu We Th Fr Sa Su for 周一 to 周日");
     if (is_digit(c)) {
         size_t n = 0;
         while (pos + n < end && is_digit(s[pos + n]))
             n++;
         if (n == 4)
-            return "year selectors are not supported";
+            return SV_N_("year selectors are not supported");
         return NULL;
     }
     if (!is_alpha(c))
@@ -198,20 +200,20 @@ static const char *unsupported_hint(const char *s, size_t pos, size_t end)
     for (size_t i = 0; i < sizeof months / sizeof months[0]; i++)
         if (n >= 3 && lower(s[pos]) == months[i][0] && lower(s[pos + 1]) == months[i][1] &&
             lower(s[pos + 2]) == months[i][2])
-            return "month and date selectors are not supported";
+            return SV_N_("month and date selectors are not supported");
     for (size_t i = 0; i < sizeof variable / sizeof variable[0]; i++)
         if (word_at(s, pos, end, variable[i]))
-            return "variable times (sunrise, sunset, dawn, dusk) are not supported";
+            return SV_N_("variable times (sunrise, sunset, dawn, dusk) are not supported");
     if (word_at(s, pos, end, "week"))
-        return "week selectors are not supported";
+        return SV_N_("week selectors are not supported");
     if (word_at(s, pos, end, "easter"))
-        return "easter is not supported";
+        return SV_N_("easter is not supported");
     if (word_at(s, pos, end, "unknown"))
-        return "the 'unknown' state is not supported";
+        return SV_N_("the 'unknown' state is not supported");
     if (n > 2)
         for (int d = 0; d < 7; d++)
             if (lower(s[pos]) == lower(WEEKDAYS[d][0]) && lower(s[pos + 1]) == lower(WEEKDAYS[d][1]))
-                return "write weekdays with their two-letter names Mo Tu We Th Fr Sa Su";
+                return SV_N_("write weekdays with their two-letter names Mo Tu We Th Fr Sa Su");
     return NULL;
 }
 
@@ -220,8 +222,7 @@ static const char *unsupported_hint(const char *s, size_t pos, size_t end)
 typedef struct {
     const char *s;
     size_t pos, end;
-    char *err;
-    size_t errlen;
+    sv_msg *why; /* may be NULL */
     sv_hours *h;
 } parser;
 
@@ -235,30 +236,39 @@ static void skip_ws(parser *p)
         p->pos++;
 }
 
-/* "column C: expected WHAT, found TOKEN (hint)"; always returns -1. */
+/* "column C: expected WHAT, found TOKEN (hint)", in English and in the
+ * message's language (WHAT and the hint are msgids); always returns -1. */
 static int fail_expected(parser *p, const char *what)
 {
-    if (p->err && p->errlen) {
+    if (p->why) {
         char found[96];
         describe_found(p->s, p->pos, p->end, found, sizeof found);
         const char *hint = unsupported_hint(p->s, p->pos, p->end);
-        snprintf(p->err, p->errlen, "column %d: expected %s, found %s%s%s%s", column_of(p->s, p->pos),
-                 what, found, hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
+        sv_msg_add(p->why, "column %d: expected ", column_of(p->s, p->pos));
+        sv_msg_put(p->why, what);
+        if (found[0])
+            sv_msg_add(p->why, ", found %s", found);
+        else
+            sv_msg_put(p->why, ", found end of text");
+        if (hint) {
+            sv_msg_put(p->why, " (");
+            sv_msg_put(p->why, hint);
+            sv_msg_put(p->why, ")");
+        }
     }
     return -1;
 }
 
-/* "column C: message" at byte pos; always returns -1. */
+/* "column C: message" at byte pos (fmt a msgid); always returns -1. */
+static int fail_at(parser *p, size_t pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail_at(parser *p, size_t pos, const char *fmt, ...)
 {
-    if (p->err && p->errlen) {
-        int n = snprintf(p->err, p->errlen, "column %d: ", column_of(p->s, pos));
-        if (n >= 0 && (size_t)n < p->errlen) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
+    if (p->why) {
+        sv_msg_add(p->why, "column %d: ", column_of(p->s, pos));
+        va_list ap;
+        va_start(ap, fmt);
+        sv_msg_vadd(p->why, fmt, ap);
+        va_end(ap);
     }
     return -1;
 }
@@ -483,23 +493,23 @@ static int parse_rule(parser *p, rule *r, span *spans)
     return 0;
 }
 
-int sv_hours_parse(const char *text, sv_hours **out, char *err, size_t errlen)
+int sv_hours_parse(const char *text, sv_hours **out, sv_msg *why)
 {
-    if (err && errlen)
-        err[0] = '\0';
+    if (why) /* what an earlier call left */
+        sv_msg_init(why, why->lang);
     if (out)
         *out = NULL;
     if (!text || !out) {
-        if (err && errlen)
-            snprintf(err, errlen, "no opening hours given");
+        if (why)
+            sv_msg_put(why, "no opening hours given");
         return -1;
     }
     size_t len = 0; /* strnlen is POSIX, not C11 */
     while (len <= SV_HOURS_MAX_TEXT && text[len])
         len++;
     if (len > SV_HOURS_MAX_TEXT) {
-        if (err && errlen)
-            snprintf(err, errlen, "longer than %d characters", SV_HOURS_MAX_TEXT);
+        if (why)
+            sv_msg_add(why, "longer than %d characters", SV_HOURS_MAX_TEXT);
         return -1;
     }
     sv_hours *h = sv_calloc(1, sizeof *h);
@@ -507,14 +517,13 @@ int sv_hours_parse(const char *text, sv_hours **out, char *err, size_t errlen)
     if (!h || !spans) {
         free(h);
         free(spans);
-        if (err && errlen)
-            snprintf(err, errlen, "out of memory");
+        if (why)
+            sv_msg_put(why, "out of memory");
         return -1;
     }
-    parser p = {text, 0, len, err, errlen, h};
+    parser p = {text, 0, len, why, h};
     int nrules = 0, additional = 0, prev_has_days = 0, rc = -1;
-    static const char rule_example[] =
-        "a rule such as Mo-Fr 08:00-18:00, 24/7 or off";
+    static const char rule_example[] = SV_N_("a rule such as Mo-Fr 08:00-18:00, 24/7 or off");
     for (;;) {
         skip_ws(&p);
         if (!additional) { /* empty rules between ';' are skipped, as opening_hours.js does */
@@ -538,7 +547,7 @@ int sv_hours_parse(const char *text, sv_hours **out, char *err, size_t errlen)
             goto done;
         if (!r.has_anything) {
             p.pos = rule_start;
-            fail_expected(&p, additional ? "a rule after ','" : rule_example);
+            fail_expected(&p, additional ? SV_N_("a rule after ','") : rule_example);
             goto done;
         }
         /* opening_hours.js (getStatePair): an open normal rule replaces the
@@ -563,11 +572,11 @@ int sv_hours_parse(const char *text, sv_hours **out, char *err, size_t errlen)
             p.pos++;
         } else {
             /* say what could still come at this point of the rule */
-            const char *what = "';' or ',' between rules";
+            const char *what = SV_N_("';' or ',' between rules");
             if (!r.has_state && r.nspans)
-                what = "a state (open, off, closed), ';' or ','";
+                what = SV_N_("a state (open, off, closed), ';' or ','");
             else if (!r.has_state)
-                what = "a time like 08:00, 24/7, a state (open, off, closed), ';' or ','";
+                what = SV_N_("a time like 08:00, 24/7, a state (open, off, closed), ';' or ','");
             fail_expected(&p, what);
             goto done;
         }
@@ -748,13 +757,13 @@ static int parse_moment(parser *p, sv_moment *m)
 }
 
 /* Parse s[a..b) of text (columns counted from text) into *m, with the label. */
-static int moment_range(const char *text, size_t a, size_t b, sv_moment *m, char *err, size_t errlen)
+static int moment_range(const char *text, size_t a, size_t b, sv_moment *m, sv_msg *why)
 {
     while (a < b && is_space(text[a]))
         a++;
     while (b > a && is_space(text[b - 1]))
         b--;
-    parser p = {text, a, b, err, errlen, NULL};
+    parser p = {text, a, b, why, NULL};
     sv_moment tmp;
     if (parse_moment(&p, &tmp) != 0)
         return -1;
@@ -764,29 +773,29 @@ static int moment_range(const char *text, size_t a, size_t b, sv_moment *m, char
     return 0;
 }
 
-int sv_moment_parse(const char *text, sv_moment *out, char *err, size_t errlen)
+int sv_moment_parse(const char *text, sv_moment *out, sv_msg *why)
 {
-    if (err && errlen)
-        err[0] = '\0';
+    if (why) /* what an earlier call left */
+        sv_msg_init(why, why->lang);
     if (!text || !out) {
-        if (err && errlen)
-            snprintf(err, errlen, "no moment given");
+        if (why)
+            sv_msg_put(why, "no moment given");
         return -1;
     }
-    return moment_range(text, 0, strlen(text), out, err, errlen);
+    return moment_range(text, 0, strlen(text), out, why);
 }
 
-int sv_moments_parse(const char *text, sv_moment **out, size_t *n, char *err, size_t errlen)
+int sv_moments_parse(const char *text, sv_moment **out, size_t *n, sv_msg *why)
 {
-    if (err && errlen)
-        err[0] = '\0';
+    if (why) /* what an earlier call left */
+        sv_msg_init(why, why->lang);
     if (out)
         *out = NULL;
     if (n)
         *n = 0;
     if (!text || !out || !n) {
-        if (err && errlen)
-            snprintf(err, errlen, "no moments given");
+        if (why)
+            sv_msg_put(why, "no moments given");
         return -1;
     }
     size_t len = strlen(text), count = 1;
@@ -794,27 +803,30 @@ int sv_moments_parse(const char *text, sv_moment **out, size_t *n, char *err, si
         count += text[i] == ',';
     sv_moment *ms = sv_malloc(count * sizeof *ms);
     if (!ms) {
-        if (err && errlen)
-            snprintf(err, errlen, "out of memory");
+        if (why)
+            sv_msg_put(why, "out of memory");
         return -1;
     }
     size_t k = 0, a = 0;
-    char detail[256];
     for (;;) {
         size_t b = a;
         while (b < len && text[b] != ',')
             b++;
-        if (moment_range(text, a, b, &ms[k], detail, sizeof detail) != 0) {
-            if (err && errlen)
-                snprintf(err, errlen, "moment %zu: %s", k + 1, detail);
+        sv_msg detail;
+        sv_msg_init(&detail, why ? why->lang : SV_LANG_EN);
+        if (moment_range(text, a, b, &ms[k], why ? &detail : NULL) != 0) {
+            if (why) {
+                sv_msg_add(why, "moment %zu: ", k + 1);
+                sv_msg_cat(why, &detail);
+            }
             free(ms);
             return -1;
         }
         for (size_t j = 0; j < k; j++)
             if (strcmp(ms[j].label, ms[k].label) == 0) {
-                if (err && errlen)
-                    snprintf(err, errlen, "moment %zu: column %d: '%s' is already moment %zu", k + 1,
-                             column_of(text, a + strspn(text + a, " \t\n\r\f\v")), ms[k].label, j + 1);
+                if (why)
+                    sv_msg_add(why, "moment %zu: column %d: '%s' is already moment %zu", k + 1,
+                               column_of(text, a + strspn(text + a, " \t\n\r\f\v")), ms[k].label, j + 1);
                 free(ms);
                 return -1;
             }

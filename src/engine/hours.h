@@ -56,6 +56,7 @@
 #ifndef SV_ENGINE_HOURS_H
 #define SV_ENGINE_HOURS_H
 
+#include "svcov/sv_common.h"
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -74,10 +75,11 @@ typedef struct sv_hours sv_hours;
 
 /* Parse an opening_hours value. On success returns 0 and sets *out, which the
  * caller frees with sv_hours_free. On failure returns -1, sets *out to NULL
- * and writes into err (errlen bytes, NUL-terminated, may be NULL/0) a message
- * such as "column 9: expected a time like 08:00, found 'Jan' (month
- * selectors are not supported)". Columns count characters from 1. */
-int sv_hours_parse(const char *text, sv_hours **out, char *err, size_t errlen);
+ * and sets why (may be NULL; sv_msg_init'ed once by the caller with the
+ * language; emptied first) to a message, in English and in that language, such as "column 9: expected a time like
+ * 08:00, found 'Jan' (month selectors are not supported)". Columns count
+ * characters from 1. */
+int sv_hours_parse(const char *text, sv_hours **out, sv_msg *why);
 
 /* 1 when open at minute_of_day (0..1439) of weekday (0 = Mo .. 6 = Su), 0
  * when closed, -1 for an argument out of range. A NULL h (a station without
@@ -107,9 +109,10 @@ typedef struct {
  * and dropped, which is exact since hours change on whole minutes; a time
  * zone suffix is refused: give the stations' local time). Holidays are not
  * known, so a date counts only through its weekday. Returns 0, or -1 with a
- * message in err naming the column and what was expected (*out then left
- * alone). A moment longer than SV_MOMENT_LABEL_MAX - 1 characters is refused. */
-int sv_moment_parse(const char *text, sv_moment *out, char *err, size_t errlen);
+ * message appended to why (as sv_hours_parse) naming the column and what was
+ * expected (*out then left alone). A moment longer than SV_MOMENT_LABEL_MAX - 1
+ * characters is refused. */
+int sv_moment_parse(const char *text, sv_moment *out, sv_msg *why);
 
 /* Parse a comma-separated list of moments, "Mo 12:00,Mo 22:00,Sa 03:00".
  * On success returns 0, sets *out to an array of *n moments in the order
@@ -117,7 +120,7 @@ int sv_moment_parse(const char *text, sv_moment *out, char *err, size_t errlen);
  * -1 with *out NULL, *n 0 and a message naming the moment, its column in
  * the whole text and what was expected. An empty moment or a label given
  * twice is refused. */
-int sv_moments_parse(const char *text, sv_moment **out, size_t *n, char *err, size_t errlen);
+int sv_moments_parse(const char *text, sv_moment **out, size_t *n, sv_msg *why);
 
 #ifdef __cplusplus
 }

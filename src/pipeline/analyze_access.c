@@ -72,10 +72,11 @@ sv_status sv_access_stage_check(sv_ctx *ctx, const sv_analyze_opts *o)
     if (o->at) {
         sv_moment *mo = NULL;
         size_t n = 0;
-        char err[300];
-        if (sv_moments_parse(o->at, &mo, &n, err, sizeof err) != 0)
+        sv_msg why;
+        sv_msg_init(&why, sv_ctx_lang(ctx));
+        if (sv_moments_parse(o->at, &mo, &n, &why) != 0)
             return sv_error(ctx, SV_ERR_USAGE, "--at \"%s\": %s; give moments like \"Mo 12:00,Sa 03:00\" or "
-                            "\"2026-12-07T12:00\", separated by commas", o->at, err);
+                            "\"2026-12-07T12:00\", separated by commas", o->at, why.tr);
         free(mo);
     }
     return SV_OK;
@@ -290,9 +291,10 @@ static sv_status time_run(sv_ctx *ctx, sv_geos *h, const sv_access_stage_in *in,
     const sv_analyze_opts *o = in->o;
     const sv_featureset *fs = in->stations;
     size_t ns = a->n_stations, nd = a->n_districts, nb = a->n_breaks;
-    char err[300];
-    if (sv_moments_parse(o->at, &t->moments, &t->n_moments, err, sizeof err) != 0)
-        return sv_error(ctx, SV_ERR_USAGE, "--at \"%s\": %s", o->at, err);
+    sv_msg why;
+    sv_msg_init(&why, sv_ctx_lang(ctx));
+    if (sv_moments_parse(o->at, &t->moments, &t->n_moments, &why) != 0)
+        return sv_error(ctx, SV_ERR_USAGE, "--at \"%s\": %s", o->at, why.tr);
     size_t nm = t->n_moments;
     sv_hours **hours = sv_calloc(ns + 1, sizeof *hours);
     double *sx = sv_malloc((ns + 1) * sizeof *sx), *sy = sv_malloc((ns + 1) * sizeof *sy);
@@ -319,13 +321,16 @@ static sv_status time_run(sv_ctx *ctx, sv_geos *h, const sv_access_stage_in *in,
             t->n_without_hours++;
             continue;
         }
-        if (sv_hours_parse(f->hours, &hours[j], err, sizeof err) == 0)
+        sv_msg_init(&why, sv_ctx_lang(ctx));
+        if (sv_hours_parse(f->hours, &hours[j], &why) == 0)
             continue;
         t->n_unreadable++;
         sv_msg what;
         sv_msg_init(&what, sv_ctx_lang(ctx));
-        sv_msg_add(&what, "has opening hours (%s) '%.200s' that svcov cannot read (%s): counted as always open (the "
-                   "syntax svcov reads is in the README)", o->stations.hours_field, f->hours, err);
+        sv_msg_add(&what, "has opening hours (%s) '%.200s' that svcov cannot read (", o->stations.hours_field,
+                   f->hours);
+        sv_msg_cat(&what, &why);
+        sv_msg_put(&what, "): counted as always open (the syntax svcov reads is in the README)");
         rc = o->strict ? sv_error(ctx, SV_ERR_DATA, "%s: layer '%s', feature %s %s", fs->path, fs->layer, f->id,
                                   what.tr)
                        : sv_issue_add_msg(ctx, fs->path, fs->layer, f->id, &what, SV_ISSUE_REPAIRED);

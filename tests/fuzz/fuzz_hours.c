@@ -11,6 +11,7 @@
  * given on the command line once, so the seed corpus runs in the normal suite
  * (ctest fuzz_hours_corpus). */
 #include "engine/hours.h"
+#include "svcov/sv_lang.h"
 
 #define FUZZ_NAME "fuzz_hours"
 #include "replay.h"
@@ -29,9 +30,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text, data, size);
     text[size] = '\0';
 
-    char err[256];
+    sv_msg err; /* in Chinese: every message has both languages */
+    sv_msg_init(&err, SV_LANG_ZH);
     sv_hours *h = (sv_hours *)0x1;
-    int rc = sv_hours_parse(text, &h, err, sizeof err);
+    int rc = sv_hours_parse(text, &h, &err);
     CHECK(rc == 0 || rc == -1);
     if (rc == 0) {
         CHECK(h != NULL);
@@ -47,12 +49,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sv_hours_free(h);
     } else {
         CHECK(h == NULL);
-        CHECK(strlen(err) > 0 && strlen(err) < sizeof err);
+        CHECK(strlen(err.en) > 0 && strlen(err.tr) > 0);
     }
 
     sv_moment *ms = (sv_moment *)0x1;
     size_t n = 99;
-    rc = sv_moments_parse(text, &ms, &n, err, sizeof err);
+    rc = sv_moments_parse(text, &ms, &n, &err);
     if (rc == 0) {
         CHECK(ms != NULL && n >= 1);
         for (size_t i = 0; i < n; i++) {
@@ -63,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(ms);
     } else {
         CHECK(rc == -1 && ms == NULL && n == 0);
-        CHECK(strlen(err) > 0);
+        CHECK(strlen(err.en) > 0);
     }
     free(text);
     return 0;

@@ -21,6 +21,7 @@
 #include "svcov/sv_coverage.h"
 #include "svcov/sv_geom.h"
 #include "engine/hours.h"
+#include "svcov/sv_lang.h"
 #include "svcov/sv_site.h"
 #include "svcov/sv_store.h"
 #include "svcov/sv_text.h"
@@ -83,9 +84,10 @@ static void test_hours(void **state)
     (void)state;
     long failures = 0;
     sv_hours *h = NULL;
-    char err[256];
-    EACH_FAILURE(n, sv_hours_parse("Mo-Fr 08:00-12:00,13:00-18:00; Sa 09:00-12:00; PH off", &h, err, sizeof err) == 0,
-                 (assert_null(h), assert_true(err[0] != 0)));
+    sv_msg err;
+    sv_msg_init(&err, SV_LANG_EN);
+    EACH_FAILURE(n, sv_hours_parse("Mo-Fr 08:00-12:00,13:00-18:00; Sa 09:00-12:00; PH off", &h, &err) == 0,
+                 (assert_null(h), assert_true(err.en[0] != 0)));
     assert_true(failures >= 1);
     assert_int_equal(sv_hours_minutes_open(h), 5 * 9 * 60 + 3 * 60);
     assert_int_equal(sv_hours_is_open(h, 0, 8 * 60), 1);

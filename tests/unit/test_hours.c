@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "engine/hours.h"
+#include "svcov/sv_lang.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,10 +34,11 @@ static const char *const DAY[7] = {"Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"};
 
 static sv_hours *parse_ok(const char *text)
 {
-    char err[256];
+    sv_msg err;
+    sv_msg_init(&err, SV_LANG_EN);
     sv_hours *h = (sv_hours *)0x1;
-    if (sv_hours_parse(text, &h, err, sizeof err) != 0)
-        fail_msg("'%s' refused: %s", text, err);
+    if (sv_hours_parse(text, &h, &err) != 0)
+        fail_msg("'%s' refused: %s", text, err.en);
     assert_non_null(h);
     return h;
 }
@@ -45,9 +47,10 @@ static sv_hours *parse_ok(const char *text)
 static void at(const char *moment, int *wd, int *minute)
 {
     sv_moment m;
-    char err[256];
-    if (sv_moment_parse(moment, &m, err, sizeof err) != 0)
-        fail_msg("moment '%s' refused: %s", moment, err);
+    sv_msg err;
+    sv_msg_init(&err, SV_LANG_EN);
+    if (sv_moment_parse(moment, &m, &err) != 0)
+        fail_msg("moment '%s' refused: %s", moment, err.en);
     *wd = m.weekday;
     *minute = m.minute;
 }
@@ -123,8 +126,9 @@ static void test_three_stations(void **state)
     /* The --at list of the issue, parsed as a list. */
     sv_moment *ms;
     size_t n;
-    char err[256];
-    assert_int_equal(sv_moments_parse("Mo 12:00,Mo 22:00,Sa 03:00", &ms, &n, err, sizeof err), 0);
+    sv_msg err;
+    sv_msg_init(&err, SV_LANG_EN);
+    assert_int_equal(sv_moments_parse("Mo 12:00,Mo 22:00,Sa 03:00", &ms, &n, &err), 0);
     assert_int_equal(n, 3);
     const unsigned open_at[3] = {7, 1, 1};
     for (size_t i = 0; i < n; i++) {
@@ -293,6 +297,35 @@ static void test_past_midnight(void **state)
     check_table(t, sizeof t / sizeof t[0]);
 }
 
+/* msg (in Chinese) holds no English word of svcov's own: no run of three or more ASCII letters outside quotes,
+ * the syntax's words (open, off, closed, sunrise...) and the README excepted. */
+static void assert_no_english(const char *text, const char *msg)
+{
+    static const char *const allowed[] = {"open", "off", "closed", "sunrise", "sunset", "dawn", "dusk", "easter",
+                                          "unknown", "README", "svcov"};
+    int quoted = 0;
+    for (const char *p = msg; *p;) {
+        if (*p == '\'') {
+            quoted = !quoted;
+            p++;
+            continue;
+        }
+        size_t n = 0;
+        while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z'))
+            n++;
+        if (n >= 3 && !quoted) {
+            int ok = 0;
+            for (size_t k = 0; k < sizeof allowed / sizeof allowed[0]; k++)
+                ok |= strlen(allowed[k]) == n && strncmp(allowed[k], p, n) == 0;
+            if (!ok)
+                fail_msg("'%s': the Chinese message '%s' has the English word '%.*s'", text, msg, (int)n, p);
+        }
+        p += n ? n : 1;
+    }
+    if (!strstr(msg, "列") && !strstr(msg, "时刻"))
+        fail_msg("'%s': the Chinese message '%s' names no column", text, msg);
+}
+
 /* ---- malformed values ---- */
 
 static void test_malformed(void **state)
@@ -355,23 +388,82 @@ static void test_malformed(void **state)
         {"Mo 08:00-12:00 \xE5\x91", "found '\\xE5\\x91'"}, /* cut short: escaped */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        char err[256] = "untouched";
+        sv_msg err;
+    sv_msg_init(&err, SV_LANG_EN);
         sv_hours *h = (sv_hours *)0x1;
-        if (sv_hours_parse(bad[i].text, &h, err, sizeof err) != -1)
+        if (sv_hours_parse(bad[i].text, &h, &err) != -1)
             fail_msg("'%s' was accepted", bad[i].text);
         assert_null(h);
-        if (!strstr(err, bad[i].msg))
-            fail_msg("'%s': message '%s' does not say '%s'", bad[i].text, err, bad[i].msg);
+        if (!strstr(err.en, bad[i].msg))
+            fail_msg("'%s': message '%s' does not say '%s'", bad[i].text, err.en, bad[i].msg);
     }
 
-    /* A message is cut to the buffer, and no buffer is fine. */
-    char small[12];
+    /* No message wanted is fine; a message used again starts empty. */
     sv_hours *h = NULL;
-    assert_int_equal(sv_hours_parse("Mo 25:00-26:00", &h, small, sizeof small), -1);
-    assert_string_equal(small, "column 4: a");
-    assert_int_equal(sv_hours_parse("Mo 25:00-26:00", &h, NULL, 0), -1);
-    assert_int_equal(sv_hours_parse(NULL, &h, small, sizeof small), -1);
-    assert_int_equal(sv_hours_parse("24/7", NULL, NULL, 0), -1);
+    assert_int_equal(sv_hours_parse("Mo 25:00-26:00", &h, NULL), -1);
+    assert_int_equal(sv_hours_parse("24/7", NULL, NULL), -1);
+    sv_msg again;
+    sv_msg_init(&again, SV_LANG_EN);
+    assert_int_equal(sv_hours_parse("Mo 25:00-26:00", &h, &again), -1);
+    assert_int_equal(sv_hours_parse(NULL, &h, &again), -1);
+    assert_string_equal(again.en, "no opening hours given");
+}
+
+/* The same messages in Chinese (--lang zh): every part translated, the English kept beside for the issues
+ * table. */
+static void test_messages_zh(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *en, *zh;
+    } cases[] = {
+        {"Mo 25:00-26:00", "column 4: a span starts before 24:00, found 25:00",
+         "第 4 列：时段须在 24:00 之前开始，实为 25:00"},
+        {"Mo-Fr 08:00-", "column 13: expected a time like 08:00, found end of text",
+         "第 13 列：应为形如 08:00 的时间，但文本已结束"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sv_msg why;
+        sv_msg_init(&why, SV_LANG_ZH);
+        sv_hours *h = NULL;
+        assert_int_equal(sv_hours_parse(cases[i].text, &h, &why), -1);
+        assert_string_equal(why.en, cases[i].en);
+        assert_string_equal(why.tr, cases[i].zh);
+    }
+    /* every refusal of test_malformed and the moments', in Chinese: no English word of the messages left
+     * (the syntax's own words, quoted tokens and the two-letter weekday names excepted) */
+    static const char *const bad[] = {
+        "Mo 08:00-12:00 || Tu 10:00-11:00", "Mo 08:00-12:00 \"x\"", "Mo[1] 08:00-12:00", "Mo 18:00+",
+        "Mo 10:00-16:00/90", "Mo 08:00\xE2\x80\x93" "12:00", "\xE5\x91\xA8\xE4\xB8\x80 08:00-12:00", "2026 Mo 08:00-12:00",
+        "Jan Mo 08:00-12:00", "Mo sunrise-sunset", "week 1 Mo 08:00-12:00", "easter", "Mo unknown",
+        "Monday 08:00-12:00", "Mo 8-12", "Mo 08", "Mo 08:5", "Mo 08:60-12:00", "Mo 24:00-25:00",
+        "Mo 08:00-49:00", "Mo 08:00", "Mo-", "Mo, x", "24/7, Mo 10:00-12:00", "Mo 08:00-12:00 Tu", "",
+        "Mo 08:00-12:00 open x",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sv_msg why;
+        sv_msg_init(&why, SV_LANG_ZH);
+        sv_hours *h = NULL;
+        if (sv_hours_parse(bad[i], &h, &why) != -1)
+            fail_msg("'%s' was accepted", bad[i]);
+        assert_true(why.en[0] != '\0');
+        assert_no_english(bad[i], why.tr);
+    }
+    static const char *const bad_moments[] = {
+        "", "Mo", "Mo 12", "Mo 12:6", "Mo 12:60", "Mo 24:00", "Xx 12:00", "Mo 12:00 x", "2026-13-01T12:00",
+        "2026-02-30T12:00", "2026-12-07", "2026-12-07T12:00Z", "2026-12-07T12:00:61", "26-12-07T12:00",
+        "Mo 12:00,Mo 12:00", "Mo 12:00,,Tu 12:00", "Mo 12:00 and much too long for a moment",
+    };
+    for (size_t i = 0; i < sizeof bad_moments / sizeof bad_moments[0]; i++) {
+        sv_msg why;
+        sv_msg_init(&why, SV_LANG_ZH);
+        sv_moment *ms = NULL;
+        size_t n = 0;
+        if (sv_moments_parse(bad_moments[i], &ms, &n, &why) != -1)
+            fail_msg("moments '%s' were accepted", bad_moments[i]);
+        assert_true(why.en[0] != '\0');
+        assert_no_english(bad_moments[i], why.tr);
+    }
 }
 
 /* ---- limits and the API's edges ---- */
@@ -394,9 +486,10 @@ static void test_limits(void **state)
     sv_hours_free(h);
     text[SV_HOURS_MAX_TEXT] = ' ';
     text[SV_HOURS_MAX_TEXT + 1] = '\0';
-    char err[256];
-    assert_int_equal(sv_hours_parse(text, &h, err, sizeof err), -1);
-    assert_string_equal(err, "longer than 4096 characters");
+    sv_msg err;
+    sv_msg_init(&err, SV_LANG_EN);
+    assert_int_equal(sv_hours_parse(text, &h, &err), -1);
+    assert_string_equal(err.en, "longer than 4096 characters");
     /* The most spans one rule can hold at that length. */
     n = 0;
     memcpy(text, "Mo ", 3);
@@ -452,9 +545,10 @@ static void test_moments(void **state)
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         sv_moment m;
-        char err[256];
-        if (sv_moment_parse(ok[i].text, &m, err, sizeof err) != 0)
-            fail_msg("'%s' refused: %s", ok[i].text, err);
+        sv_msg err;
+    sv_msg_init(&err, SV_LANG_EN);
+        if (sv_moment_parse(ok[i].text, &m, &err) != 0)
+            fail_msg("'%s' refused: %s", ok[i].text, err.en);
         if (m.weekday != ok[i].wd || m.minute != ok[i].minute)
             fail_msg("'%s' read as weekday %d minute %d, expected %d %d", ok[i].text, m.weekday, m.minute,
                      ok[i].wd, ok[i].minute);
@@ -489,17 +583,18 @@ static void test_moments(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         sv_moment m = {9, 9, "untouched"};
-        char err[256];
-        if (sv_moment_parse(bad[i].text, &m, err, sizeof err) != -1)
+        sv_msg err;
+    sv_msg_init(&err, SV_LANG_EN);
+        if (sv_moment_parse(bad[i].text, &m, &err) != -1)
             fail_msg("moment '%s' was accepted", bad[i].text);
-        if (!strstr(err, bad[i].msg))
-            fail_msg("moment '%s': message '%s' does not say '%s'", bad[i].text, err, bad[i].msg);
+        if (!strstr(err.en, bad[i].msg))
+            fail_msg("moment '%s': message '%s' does not say '%s'", bad[i].text, err.en, bad[i].msg);
         assert_int_equal(m.weekday, 9); /* left alone */
         assert_string_equal(m.label, "untouched");
     }
     sv_moment m;
-    assert_int_equal(sv_moment_parse(NULL, &m, NULL, 0), -1);
-    assert_int_equal(sv_moment_parse("Mo 12:00", NULL, NULL, 0), -1);
+    assert_int_equal(sv_moment_parse(NULL, &m, NULL), -1);
+    assert_int_equal(sv_moment_parse("Mo 12:00", NULL, NULL), -1);
 }
 
 static void test_moment_lists(void **state)
@@ -507,8 +602,9 @@ static void test_moment_lists(void **state)
     (void)state;
     sv_moment *ms = (sv_moment *)0x1;
     size_t n = 99;
-    char err[256];
-    assert_int_equal(sv_moments_parse(" Mo 12:00 , 2026-12-12T03:00,Su 23:59 ", &ms, &n, err, sizeof err), 0);
+    sv_msg err;
+    sv_msg_init(&err, SV_LANG_EN);
+    assert_int_equal(sv_moments_parse(" Mo 12:00 , 2026-12-12T03:00,Su 23:59 ", &ms, &n, &err), 0);
     assert_int_equal(n, 3);
     assert_string_equal(ms[0].label, "Mo 12:00");
     assert_string_equal(ms[1].label, "2026-12-12T03:00");
@@ -516,7 +612,7 @@ static void test_moment_lists(void **state)
     assert_int_equal(ms[1].minute, 180);
     assert_string_equal(ms[2].label, "Su 23:59");
     free(ms);
-    assert_int_equal(sv_moments_parse("We 08:00", &ms, &n, err, sizeof err), 0);
+    assert_int_equal(sv_moments_parse("We 08:00", &ms, &n, &err), 0);
     assert_int_equal(n, 1);
     free(ms);
 
@@ -535,28 +631,30 @@ static void test_moment_lists(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ms = (sv_moment *)0x1;
         n = 99;
-        if (sv_moments_parse(bad[i].text, &ms, &n, err, sizeof err) != -1)
+        if (sv_moments_parse(bad[i].text, &ms, &n, &err) != -1)
             fail_msg("moments '%s' were accepted", bad[i].text);
         assert_null(ms);
         assert_int_equal(n, 0);
-        if (!strstr(err, bad[i].msg))
-            fail_msg("moments '%s': message '%s' does not say '%s'", bad[i].text, err, bad[i].msg);
+        if (!strstr(err.en, bad[i].msg))
+            fail_msg("moments '%s': message '%s' does not say '%s'", bad[i].text, err.en, bad[i].msg);
     }
-    assert_int_equal(sv_moments_parse(NULL, &ms, &n, err, sizeof err), -1);
-    assert_int_equal(sv_moments_parse("Mo 12:00", NULL, &n, err, sizeof err), -1);
+    assert_int_equal(sv_moments_parse(NULL, &ms, &n, &err), -1);
+    assert_int_equal(sv_moments_parse("Mo 12:00", NULL, &n, &err), -1);
 }
 
 /* compare.js's side: one value a line, the week as digits. */
 static int print_grid(void)
 {
-    char line[SV_HOURS_MAX_TEXT + 64], err[512];
+    char line[SV_HOURS_MAX_TEXT + 64];
+    sv_msg err;
+    sv_msg_init(&err, SV_LANG_EN);
     while (fgets(line, sizeof line, stdin)) {
         size_t len = strlen(line);
         if (len && line[len - 1] == '\n')
             line[--len] = '\0';
         sv_hours *h;
-        if (sv_hours_parse(line, &h, err, sizeof err) != 0) {
-            printf("ERR %s\n", err);
+        if (sv_hours_parse(line, &h, &err) != 0) {
+            printf("ERR %s\n", err.en);
             continue;
         }
         printf("OK %u ", sv_hours_flags(h));
@@ -576,7 +674,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_three_stations), cmocka_unit_test(test_syntax_elements),
         cmocka_unit_test(test_later_rules),    cmocka_unit_test(test_past_midnight),
-        cmocka_unit_test(test_malformed),      cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_malformed),      cmocka_unit_test(test_messages_zh),      cmocka_unit_test(test_limits),
         cmocka_unit_test(test_moments),        cmocka_unit_test(test_moment_lists),
     };
     return cmocka_run_group_tests_name("hours", tests, NULL, NULL);
