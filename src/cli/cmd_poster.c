@@ -237,6 +237,7 @@ int cmd_poster(int argc, char **argv)
     sv_ctx_set_warning(ctx, cli_warning, "poster");
     sv_poster *p = NULL;
     sv_status st = sv_poster_load(ctx, db, &po, &p);
+    cli_print_issues(ctx, "poster"); /* the merchants' and compounds' feature problems */
     static const char *const header[] = {"compound", "no", "kind", "id", "name", "minutes", "metres", "services",
                                          "hours"};
     cli_table *table = NULL;

@@ -575,6 +575,18 @@ static void test_bad_input(void **state)
     SVT_EXPECT(2, "poster", "--db", db, "--district", "D0013", "--merchants", nonames, "--out", out);
     SVT_ERR_HAS("has no 'name' field");
     SVT_ERR_HAS("--merchant-name");
+    /* a merchant without geometry: the poster is made without it, and the problem is said (in Chinese too) */
+    const char *nogeom = svt_write("merchants2.geojson",
+        "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"merchant_id\":"
+        "\"m1\",\"name\":\"Tea\",\"offers\":\"hot water\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":"
+        "[113.95,22.54]}},{\"type\":\"Feature\",\"properties\":{\"merchant_id\":\"m2\",\"name\":\"Noodles\"},"
+        "\"geometry\":null}]}");
+    const char *ok = svt_path("merchants2.pdf");
+    SVT_EXPECT(0, "poster", "--db", db, "--district", "D0013", "--merchants", nogeom, "--out", ok, "-q");
+    SVT_ERR_HAS("feature m2 has no geometry; skipped it");
+    SVT_EXPECT(0, "poster", "--db", db, "--district", "D0013", "--merchants", nogeom, "--out", ok, "-q", "--lang",
+               "zh");
+    SVT_ERR_HAS("要素 m2 没有几何；已跳过");
     static char url[3200];
     memcpy(url, "https://example.org/", 20);
     memset(url + 20, 'a', 3000);
