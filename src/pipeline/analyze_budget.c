@@ -57,11 +57,12 @@ void sv_analyze_counts_init(sv_analyze_counts *e)
 
 /* Time per circle vertex (S x B x V), each stage's CPU seconds split into what runs on the context's threads and
  * what runs on one (reading, the Voronoi diagram of a category, writing the tables and their indexes). Fitted (branch
- * red8, 2026-12-02, main c10b14d, load 0.9-1.4 on the 2-core machine) on the `timings` table of clustered
+ * red8, 2026-12-02, main c10b14d, load 0.9-1.6 on the 2-core machine) on the `timings` table of clustered
  * svcov-gencity cities, --radius 500,1000, 30,000 / 3,000 and 100,000 / 10,000 (7.74 and 25.8 million circle
  * vertices): like with like, + service areas, + categories (--no-redundancy), + redundancy (--no-category-coverage)
- * and the defaults; each stage is linear in the circle vertices to within 12% from 10,000 to 100,000 stations
- * (bench/README.md, "red8"). A wall-time estimate for a machine like that one, not a bound. */
+ * and the defaults. Per circle vertex the wall time is the same within 8% from 10,000 to 100,000 stations, like
+ * with like and defaults; the service areas' share grows (0.10 to 0.17 microseconds: the wait for the early writer)
+ * and is taken between (bench/README.md, "red8"). A wall-time estimate for a machine like that one, not a bound. */
 #define S_SERIAL_PER_CIRCLE_VERTEX 0.08e-6 /* reading, writing the coverage and people tables, their indexes */
 #define S_PARALLEL_PER_CIRCLE_VERTEX 0.33e-6 /* Voronoi cells, circles, coverage, people */
 #define S_SERVICE_AREAS_PER_CIRCLE_VERTEX 0.14e-6 /* the early writer beside, and the wait for it at the end */
