@@ -55,6 +55,27 @@ void sv_analyze_counts_init(sv_analyze_counts *e)
 #define OPS_PER_RASTER_CELL 1000.0
 #define OPS_PER_SECOND 4e6 /* vertex operations per second on one core (overlay, union) */
 
+/* Time per circle vertex (S x B x V), each stage's CPU seconds split into what runs on the context's threads and
+ * what runs on one (reading, the Voronoi diagram of a category, writing the tables and their indexes). Fitted (branch
+ * red8, 2026-12-02, main c10b14d, load 0.9-1.6 on the 2-core machine) on the `timings` table of clustered
+ * svcov-gencity cities, --radius 500,1000, 30,000 / 3,000 and 100,000 / 10,000 (7.74 and 25.8 million circle
+ * vertices): like with like, + service areas, + categories (--no-redundancy), + redundancy (--no-category-coverage)
+ * and the defaults. Per circle vertex the wall time is the same within 8% from 10,000 to 100,000 stations, like
+ * with like and defaults; the service areas' share grows (0.10 to 0.17 microseconds: the wait for the early writer)
+ * and is taken between (bench/README.md, "red8"). A wall-time estimate for a machine like that one, not a bound. */
+#define S_SERIAL_PER_CIRCLE_VERTEX 0.08e-6 /* reading, writing the coverage and people tables, their indexes */
+#define S_PARALLEL_PER_CIRCLE_VERTEX 0.33e-6 /* Voronoi cells, circles, coverage, people */
+#define S_SERVICE_AREAS_PER_CIRCLE_VERTEX 0.14e-6 /* the early writer beside, and the wait for it at the end */
+#define S_REDUNDANCY_SERIAL_PER_CIRCLE_VERTEX 0.05e-6 /* its people tables and indexes */
+#define S_REDUNDANCY_PARALLEL_PER_CIRCLE_VERTEX 0.85e-6
+#define S_CATEGORIES_SERIAL_PER_CIRCLE_VERTEX 0.08e-6 /* each category's Voronoi diagram, its tables and indexes */
+#define S_CATEGORIES_PARALLEL_PER_CIRCLE_VERTEX 0.55e-6
+/* The districts' own vertices, beyond what the cities above hold (8 a district): the union of the places stage and the
+ * cuts of each break, n log n in a district's vertices, on one thread per district. Fitted on one district of a
+ * million vertices and three stations (--radius 500,1000: 33.6 s wall, 9.0 s of it the places stage, 18.6 s the
+ * coverage), bench/README.md, "red8". */
+#define OPS_PER_DISTRICT_VERTEX_AND_BREAK 3.5
+
 void sv_analyze_estimate(sv_analyze_counts *e, int threads)
 {
     double nb = e->n_breaks > 0 ? e->n_breaks : 1;
@@ -66,14 +87,25 @@ void sv_analyze_estimate(sv_analyze_counts *e, int threads)
     e->bytes_categories = e->categories ? circle * B_CATEGORIES_PER_CIRCLE_VERTEX : 0;
     e->bytes_service_areas = e->service_areas ? B_SERVICE_AREAS + circle * B_SERVICE_AREAS_PER_CIRCLE_VERTEX : 0;
     e->bytes = e->bytes_held + e->bytes_service_areas + fmax(e->bytes_redundancy, e->bytes_categories);
-    /* overlays and unions are n log n in the vertices they take */
-    /* a district is cut by the stations reaching it, one overlay each (not known yet: a few more than its share) */
-    double nd = e->n_districts > 0 ? e->n_districts : 1, reaching = fmin(e->n_stations, 4 + 3 * e->n_stations / nd);
-    double ops = circle * log2(circle + 2) +
-                 e->district_vertices * nb * (4 + reaching) * log2(e->district_vertices + 2) +
-                 e->network_vertices * (1 + e->n_stations * nb / 1e3) + e->raster_cells * OPS_PER_RASTER_CELL +
+    double nt = threads > 0 ? threads : 1;
+    double serial = S_SERIAL_PER_CIRCLE_VERTEX, parallel = S_PARALLEL_PER_CIRCLE_VERTEX;
+    if (e->service_areas)
+        serial += S_SERVICE_AREAS_PER_CIRCLE_VERTEX;
+    if (e->redundancy) {
+        serial += S_REDUNDANCY_SERIAL_PER_CIRCLE_VERTEX;
+        parallel += S_REDUNDANCY_PARALLEL_PER_CIRCLE_VERTEX;
+    }
+    if (e->categories) {
+        serial += S_CATEGORIES_SERIAL_PER_CIRCLE_VERTEX;
+        parallel += S_CATEGORIES_PARALLEL_PER_CIRCLE_VERTEX;
+    }
+    double nd = e->n_districts > 0 ? e->n_districts : 1;
+    double districts = e->district_vertices * nb * OPS_PER_DISTRICT_VERTEX_AND_BREAK *
+                       log2(e->district_vertices / nd + 2) / OPS_PER_SECOND / fmin(nt, nd);
+    /* the rest in vertex operations, as first measured (issue 18; not refitted) */
+    double ops = e->network_vertices * (1 + e->n_stations * nb / 1e3) + e->raster_cells * OPS_PER_RASTER_CELL +
                  (e->demand_points + e->population_vertices) * log2(e->n_stations + 2);
-    e->seconds = ops / OPS_PER_SECOND / (threads > 0 ? threads : 1);
+    e->seconds = circle * (serial + parallel / nt) + districts + ops / OPS_PER_SECOND / nt;
 }
 
 static void human_time(sv_lang L, double s, char *buf, size_t size)

@@ -782,6 +782,44 @@ static void test_analyze_budget_stages(void **state)
     unsetenv("SVCOV_MEM_LIMIT");
 }
 
+/* What "of memory and N s" (or min, h) in a refusal says the run would take, in seconds (-1: not said). */
+static double needed_seconds(const char *err)
+{
+    const char *p = strstr(err, "of memory and ");
+    double v = 0;
+    char unit[8] = "";
+    if (!p || sscanf(p + strlen("of memory and "), "%lf %3[a-z]", &v, unit) != 2)
+        return -1;
+    return v * (strcmp(unit, "s") == 0 ? 1 : strcmp(unit, "min") == 0 ? 60 : strcmp(unit, "h") == 0 ? 3600 : -1);
+}
+
+/* The time estimate follows the stages too (refitted on the stage times of branch red8): 200 stations x 6 breaks x
+ * 4,001 circle vertices on 2 threads is about 6 s with every stage, about 4 s without the redundancy, 2 s without
+ * the categories too and 1 s like with like (whole seconds); before, all four said the same. */
+static void test_analyze_budget_time(void **state)
+{
+    (void)state;
+    const char *out = svt_path("budget_time.sqlite");
+    setenv("SVCOV_MEM_LIMIT", "1M", 1);
+#define TIME_RUN(...)                                                                                                  \
+    SVT_EXPECT(1, "analyze", "--stations", GEO "stations.geojson", "--districts", GEO "districts.geojson", "--radius",   \
+               "500,1000,1500,2000,2500,3000", "--quad-segs", "1000", "--threads", "2", "--out", out, __VA_ARGS__)
+    TIME_RUN("-q");
+    double all = needed_seconds(svt_last.err);
+    TIME_RUN("-q", "--no-redundancy");
+    double no_red = needed_seconds(svt_last.err);
+    TIME_RUN("-q", "--no-redundancy", "--no-category-coverage");
+    double no_cat = needed_seconds(svt_last.err);
+    TIME_RUN("-q", "--no-redundancy", "--no-category-coverage", "--no-service-areas");
+    double like = needed_seconds(svt_last.err);
+#undef TIME_RUN
+    if (!(like >= 1 && no_cat > like && no_red > no_cat && all > no_red && all <= 10 * like))
+        fail_msg("times %g, %g, %g, %g s (all; --no-redundancy; and --no-category-coverage; and --no-service-areas)",
+                 all, no_red, no_cat, like);
+    assert_false(svt_exists(out));
+    unsetenv("SVCOV_MEM_LIMIT");
+}
+
 /* The machine's overload: the 1-minute load average over twice its cores, at least 1. A process of 1 GB
  * that is ended on a machine at load 28 on 2 cores waited 1.18 s for the CPU (the watchdog ends it 0.6 s after
  * the signal): the bound below is 1 s on a machine that is not overloaded, and grows with the overload. */
@@ -1184,6 +1222,7 @@ int main(int argc, char **argv)
         {"race", cmocka_unit_test(test_race_analyze)},
         {"analyze_budget", cmocka_unit_test(test_analyze_budget)},
         {"analyze_budget_stages", cmocka_unit_test(test_analyze_budget_stages)},
+        {"analyze_budget_time", cmocka_unit_test(test_analyze_budget_time)},
         {"interrupt_big_district", cmocka_unit_test(test_interrupt_big_district)},
         {"progress_long_steps", cmocka_unit_test(test_progress_long_steps)},
         {"interrupt_many_stations", cmocka_unit_test(test_interrupt_many_stations)},
