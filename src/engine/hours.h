@@ -76,9 +76,9 @@ typedef struct sv_hours sv_hours;
 /* Parse an opening_hours value. On success returns 0 and sets *out, which the
  * caller frees with sv_hours_free. On failure returns -1, sets *out to NULL
  * and sets why (may be NULL; sv_msg_init'ed once by the caller with the
- * language; emptied first) to a message, in English and in that language, such as "column 9: expected a time like
- * 08:00, found 'Jan' (month selectors are not supported)". Columns count
- * characters from 1. */
+ * language, emptied by each call) to a message in English and in that
+ * language, such as "column 9: expected a time like 08:00, found 'Jan'
+ * (month selectors are not supported)". Columns count characters from 1. */
 int sv_hours_parse(const char *text, sv_hours **out, sv_msg *why);
 
 /* 1 when open at minute_of_day (0..1439) of weekday (0 = Mo .. 6 = Su), 0
@@ -109,7 +109,7 @@ typedef struct {
  * and dropped, which is exact since hours change on whole minutes; a time
  * zone suffix is refused: give the stations' local time). Holidays are not
  * known, so a date counts only through its weekday. Returns 0, or -1 with a
- * message appended to why (as sv_hours_parse) naming the column and what was
+ * message in why (as sv_hours_parse) naming the column and what was
  * expected (*out then left alone). A moment longer than SV_MOMENT_LABEL_MAX - 1
  * characters is refused. */
 int sv_moment_parse(const char *text, sv_moment *out, sv_msg *why);

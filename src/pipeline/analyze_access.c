@@ -321,8 +321,7 @@ static sv_status time_run(sv_ctx *ctx, sv_geos *h, const sv_access_stage_in *in,
             t->n_without_hours++;
             continue;
         }
-        sv_msg_init(&why, sv_ctx_lang(ctx));
-        if (sv_hours_parse(f->hours, &hours[j], &why) == 0)
+        if (sv_hours_parse(f->hours, &hours[j], &why) == 0) /* (it empties why first) */
             continue;
         t->n_unreadable++;
         sv_msg what;

@@ -656,15 +656,27 @@ static void test_race_analyze(void **state)
 
 /* ---- issue 18 item 6 for analyze: the estimate before the run, and a district of a million vertices ---- */
 
+/* The figure after phrase in a message ("N UNIT"), times the scale of its unit (-1: not said, or another unit). */
+static double figure_after(const char *err, const char *phrase, const char *const units[], const double scales[],
+                           size_t n_units)
+{
+    const char *p = strstr(err, phrase);
+    double v = 0;
+    char unit[8] = "";
+    if (!p || sscanf(p + strlen(phrase), "%lf %3[A-Za-z]", &v, unit) != 2)
+        return -1;
+    for (size_t i = 0; i < n_units; i++)
+        if (strcmp(unit, units[i]) == 0)
+            return v * scales[i];
+    return -v;
+}
+
 /* The figure "would need about N MB|GB" in a message, in bytes (-1: none). */
 static double needed_bytes(const char *err)
 {
-    const char *p = strstr(err, "need about ");
-    double v = 0;
-    char unit[8] = "";
-    if (!p || sscanf(p + strlen("need about "), "%lf %2s", &v, unit) != 2)
-        return -1;
-    return v * (strcmp(unit, "GB") == 0 ? 1e9 : strcmp(unit, "MB") == 0 ? 1e6 : -1);
+    static const char *const units[] = {"GB", "MB"};
+    static const double scales[] = {1e9, 1e6};
+    return figure_after(err, "need about ", units, scales, 2);
 }
 
 static void test_analyze_budget(void **state)
@@ -785,12 +797,9 @@ static void test_analyze_budget_stages(void **state)
 /* What "of memory and N s" (or min, h) in a refusal says the run would take, in seconds (-1: not said). */
 static double needed_seconds(const char *err)
 {
-    const char *p = strstr(err, "of memory and ");
-    double v = 0;
-    char unit[8] = "";
-    if (!p || sscanf(p + strlen("of memory and "), "%lf %3[a-z]", &v, unit) != 2)
-        return -1;
-    return v * (strcmp(unit, "s") == 0 ? 1 : strcmp(unit, "min") == 0 ? 60 : strcmp(unit, "h") == 0 ? 3600 : -1);
+    static const char *const units[] = {"s", "min", "h"};
+    static const double scales[] = {1, 60, 3600};
+    return figure_after(err, "of memory and ", units, scales, 3);
 }
 
 /* The time estimate follows the stages too (refitted on the stage times of branch red8): 200 stations x 6 breaks x
