@@ -116,10 +116,6 @@ sv_status sv_store_commit(sv_ctx *ctx, sv_store *st);
  * build its spatial index now instead of at commit (a fresh database writes
  * geometries into plain BLOB columns until then). No more rows may follow. */
 sv_status sv_store_finish_table(sv_ctx *ctx, sv_store *st, sv_table table);
-/* The page cache (KiB) while the spatial index of a table of rows rows is
- * built: room for the whole R*Tree, at most 1 GiB and a quarter of available
- * bytes (sv_mem_available; <= 0 unknown), never below the writer's 32 MiB. */
-long long sv_store_index_cache_kib(double rows, double available);
 /* Throw the temporary database away (NULL ok). */
 void sv_store_abort(sv_store *st);
 

@@ -64,21 +64,6 @@ const char *sv_spatialite_version(void)
 /* The page cache of a result being written, KiB. */
 #define STORE_CACHE_KIB 32768
 
-long long sv_store_index_cache_kib(double rows, double available)
-{
-    /* an R*Tree entry is 24 bytes in a 4 KiB node (168 entries) filled about
-     * 70%, plus its rowid->node row (about 12 bytes): about 50 bytes a row;
-     * twice that leaves room for the table pages the scan reads */
-    double want = rows * 100.0 + 8.0 * 1024 * 1024;
-    double cap = 1024.0 * 1024 * 1024; /* 1 GiB: 10M rows */
-    if (available > 0 && available / 4 < cap)
-        cap = available / 4;
-    if (want > cap)
-        want = cap;
-    long long kib = (long long)(want / 1024);
-    return kib > STORE_CACHE_KIB ? kib : STORE_CACHE_KIB;
-}
-
 static sv_status db_error(sv_ctx *ctx, sqlite3 *db, const char *what)
 {
     int code = db ? sqlite3_extended_errcode(db) & 0xff : 0;
@@ -622,12 +607,97 @@ static int box_order_cmp(const void *a, const void *b)
     return p->i < q->i ? -1 : p->i > q->i;
 }
 
-/* Fill the table's (empty) R*Tree from the boxes of its rows, in Hilbert
- * order of their centres, so that consecutive inserts go to the same leaves
- * (a compact tree, and the pages it touches stay in the cache). Each value
- * goes in as the text SpatiaLite's RTreeAlign (its insert trigger) writes
- * for it (%1.12f), so the tree holds the very floats SpatiaLite's own
- * CreateSpatialIndex would. */
+/* One coordinate as SpatiaLite writes it into an R*Tree: RTreeAlign (its
+ * insert trigger, and CreateSpatialIndex) puts the value into an INSERT as
+ * text (%1.12f), SQLite reads that text back as a double, and the R*Tree
+ * keeps a float rounded outward (down for a minimum, up for a maximum) the
+ * way SQLite's rtree.c rounds (rtreeValueDown / rtreeValueUp). From 1e4 on,
+ * the twelve decimals are 17 significant digits, so the text reads back as
+ * the very double and the text is skipped. */
+static float rtree_coord(double d, int up)
+{
+    if (fabs(d) < 1e4) {
+        char v[64];
+        snprintf(v, sizeof v, "%1.12f", d);
+        d = strtod(v, NULL);
+    }
+    const double towards = 1.0 - 1.0 / 8388608.0, away = 1.0 + 1.0 / 8388608.0;
+    float f = (float)d;
+    if (!up && f > d)
+        f = (float)(d * (d < 0 ? away : towards));
+    else if (up && f < d)
+        f = (float)(d * (d < 0 ? towards : away));
+    return f;
+}
+
+/* A node of an R*Tree being built: its box and where its cells start in the
+ * level below (or in the sorted boxes, for a leaf). */
+typedef struct {
+    float c[4]; /* in the tree's column order: xmin, xmax, ymin, ymax */
+    size_t first, n;
+    sqlite3_int64 nodeno;
+} rtree_node;
+
+static void put_be64(unsigned char *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (unsigned char)v;
+}
+
+static void put_be32(unsigned char *p, uint32_t v)
+{
+    for (int i = 3; i >= 0; i--, v >>= 8)
+        p[i] = (unsigned char)v;
+}
+
+static void put_cell(unsigned char *p, sqlite3_int64 id, const float c[4])
+{
+    put_be64(p, (uint64_t)id);
+    for (int j = 0; j < 4; j++) {
+        uint32_t u;
+        memcpy(&u, &c[j], sizeof u);
+        put_be32(p + 8 + 4 * j, u);
+    }
+}
+
+/* Group the m items of a level (cells of a box each) into ceil(m / cap)
+ * nodes of nearly equal size, in order; each node's box holds its items'. */
+static rtree_node *rtree_level(const float (*item)[4], size_t m, size_t cap, size_t *n_out)
+{
+    size_t k = (m + cap - 1) / cap;
+    rtree_node *lv = sv_malloc(k * sizeof *lv);
+    if (!lv)
+        return NULL;
+    for (size_t j = 0; j < k; j++) {
+        size_t a = j * m / k, b = (j + 1) * m / k;
+        rtree_node *nd = &lv[j];
+        nd->first = a;
+        nd->n = b - a;
+        nd->nodeno = 0;
+        nd->c[0] = nd->c[2] = INFINITY;
+        nd->c[1] = nd->c[3] = -INFINITY;
+        for (size_t i = a; i < b; i++) {
+            nd->c[0] = fminf(nd->c[0], item[i][0]);
+            nd->c[1] = fmaxf(nd->c[1], item[i][1]);
+            nd->c[2] = fminf(nd->c[2], item[i][2]);
+            nd->c[3] = fmaxf(nd->c[3], item[i][3]);
+        }
+    }
+    *n_out = k;
+    return lv;
+}
+
+/* Fill the table's empty R*Tree from the boxes of its rows at once: the
+ * boxes in Hilbert order of their centres, packed into leaves of nearly
+ * equal size and those into the levels above (a packed Hilbert R-tree), the
+ * nodes written straight into the R*Tree's own tables in SQLite's rtree
+ * format (its rtree.c: a node is a depth and a count of cells, each cell a
+ * 64-bit id and 4 floats, all big-endian; node 1 is the root; %_rowid gives
+ * each row's leaf, %_parent each node's parent). SQLite's R*Tree has no
+ * bulk load, and its one-row insert rewrites a leaf and its ancestors for
+ * each row (about 5 us a row). The boxes are the very floats SpatiaLite's
+ * own trigger would write (rtree_coord); SQLite's rtreecheck() and
+ * SpatiaLite's CheckSpatialIndex accept the tree (test_scale_write). */
 static sv_status index_fill(sv_ctx *ctx, sv_store *st, sv_table table)
 {
     const sv_table_desc *t = sv_schema_table(table);
@@ -635,9 +705,49 @@ static sv_status index_fill(sv_ctx *ctx, sv_store *st, sv_table table)
     const store_box *bx = st->boxes[table];
     if (n == 0)
         return SV_OK;
+    char idx[300];
+    snprintf(idx, sizeof idx, "idx_%s_%s", t->name, t->geometry_column);
+    /* the tree's node size (SQLite sets it from the page size when the tree
+     * is created) and its column order, as the tree declares them */
+    sqlite3_stmt *s = NULL;
+    char *sql = sqlite3_mprintf("SELECT length(data), substr(data, 3, 2) = x'0000' FROM \"%w_node\" WHERE nodeno = 1",
+                                idx);
+    int node_size = 0, empty = 0;
+    if (sql && sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW) {
+        node_size = sqlite3_column_int(s, 0);
+        empty = sqlite3_column_int(s, 1);
+    }
+    sqlite3_finalize(s);
+    sqlite3_free(sql);
+    int col[4] = {-1, -1, -1, -1}; /* col[j]: the tree's j-th coordinate is 0 xmin, 1 xmax, 2 ymin, 3 ymax */
+    sql = sqlite3_mprintf("SELECT cid, name FROM pragma_table_info('%q')", idx);
+    s = NULL;
+    if (sql && sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK)
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            int cid = sqlite3_column_int(s, 0);
+            const char *name = (const char *)sqlite3_column_text(s, 1);
+            static const char *const names[4] = {"xmin", "xmax", "ymin", "ymax"};
+            for (int j = 0; j < 4 && name && cid >= 1 && cid <= 4; j++)
+                if (strcmp(name, names[j]) == 0)
+                    col[cid - 1] = j;
+        }
+    sqlite3_finalize(s);
+    sqlite3_free(sql);
+    const size_t cell = 8 + 4 * 4;
+    size_t cap = node_size > 4 ? ((size_t)node_size - 4) / cell : 0;
+    if (cap < 4 || !empty || col[0] < 0 || col[1] < 0 || col[2] < 0 || col[3] < 0)
+        return sv_error(ctx, SV_ERR_INTERNAL, "internal: %s is not the empty 2-D R*Tree SpatiaLite creates", idx);
+
+    /* the rows in Hilbert order of their centres */
     box_order *ord = sv_malloc(n * sizeof *ord);
-    if (!ord)
+    float (*leaf)[4] = sv_malloc(n * sizeof *leaf);
+    sqlite3_int64 *leaf_of = sv_malloc(n * sizeof *leaf_of); /* in the boxes' own order */
+    if (!ord || !leaf || !leaf_of) {
+        free(ord);
+        free(leaf);
+        free(leaf_of);
         return SV_ERR_NOMEM;
+    }
     double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         double cx = (bx[i].x0 + bx[i].x1) / 2, cy = (bx[i].y0 + bx[i].y1) / 2;
@@ -652,30 +762,125 @@ static sv_status index_fill(sv_ctx *ctx, sv_store *st, sv_table table)
         ord[i].i = i;
     }
     qsort(ord, n, sizeof *ord, box_order_cmp);
-    sqlite3_stmt *s = NULL;
-    char *sql = sqlite3_mprintf("INSERT INTO \"idx_%w_%w\" (pkid, xmin, ymin, xmax, ymax) VALUES (?, ?, ?, ?, ?)",
-                                t->name, t->geometry_column);
-    sv_status rc = SV_OK;
-    if (!sql || sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-        rc = db_error(ctx, st->db, "cannot fill a spatial index");
-    sqlite3_free(sql);
-    for (size_t k = 0; k < n && rc == SV_OK; k++) {
+    for (size_t k = 0; k < n; k++) {
         const store_box *b = &bx[ord[k].i];
-        char v[4][64];
-        snprintf(v[0], sizeof v[0], "%1.12f", b->x0);
-        snprintf(v[1], sizeof v[1], "%1.12f", b->y0);
-        snprintf(v[2], sizeof v[2], "%1.12f", b->x1);
-        snprintf(v[3], sizeof v[3], "%1.12f", b->y1);
-        sqlite3_bind_int64(s, 1, b->rowid);
-        for (int j = 0; j < 4; j++)
-            sqlite3_bind_text(s, j + 2, v[j], -1, SQLITE_STATIC);
-        int r = sqlite3_step(s);
-        sqlite3_reset(s);
+        leaf[k][0] = rtree_coord(b->x0, 0);
+        leaf[k][1] = rtree_coord(b->x1, 1);
+        leaf[k][2] = rtree_coord(b->y0, 0);
+        leaf[k][3] = rtree_coord(b->y1, 1);
+    }
+
+    /* the levels, leaves first, up to one node: the root */
+    rtree_node *lv[32];
+    size_t n_lv[32], depth = 0;
+    sv_status rc = SV_OK;
+    const float (*items)[4] = (const float (*)[4])leaf;
+    size_t m = n;
+    float (*boxes_up)[4] = NULL;
+    for (;;) {
+        lv[depth] = rtree_level(items, m, cap, &n_lv[depth]);
+        free(boxes_up);
+        boxes_up = NULL;
+        if (!lv[depth]) {
+            rc = SV_ERR_NOMEM;
+            break;
+        }
+        if (n_lv[depth] == 1 || depth + 1 == 32)
+            break;
+        m = n_lv[depth];
+        boxes_up = sv_malloc(m * sizeof *boxes_up);
+        if (!boxes_up) {
+            depth++;
+            lv[depth] = NULL;
+            rc = SV_ERR_NOMEM;
+            break;
+        }
+        for (size_t j = 0; j < m; j++)
+            memcpy(boxes_up[j], lv[depth][j].c, sizeof boxes_up[j]);
+        items = (const float (*)[4])boxes_up;
+        depth++;
+    }
+    if (rc == SV_OK && n_lv[depth] != 1)
+        rc = sv_error(ctx, SV_ERR_INTERNAL, "internal: %s would be more than 32 levels deep", idx);
+
+    /* number the nodes: the root 1, the rest from the top down */
+    sqlite3_int64 next = 2;
+    for (size_t d = depth + 1; rc == SV_OK && d-- > 0;)
+        for (size_t j = 0; j < n_lv[d]; j++)
+            lv[d][j].nodeno = d == depth ? 1 : next++;
+
+    /* write them */
+    sqlite3_stmt *put_node = NULL, *put_root = NULL, *put_parent = NULL, *put_rowid = NULL;
+    unsigned char *blob = rc == SV_OK ? sv_malloc((size_t)node_size) : NULL;
+    if (rc == SV_OK && !blob)
+        rc = SV_ERR_NOMEM;
+    char *q[4] = {sqlite3_mprintf("INSERT INTO \"%w_node\" (nodeno, data) VALUES (?, ?)", idx),
+                  sqlite3_mprintf("UPDATE \"%w_node\" SET data = ? WHERE nodeno = 1", idx),
+                  sqlite3_mprintf("INSERT INTO \"%w_parent\" (nodeno, parentnode) VALUES (?, ?)", idx),
+                  sqlite3_mprintf("INSERT INTO \"%w_rowid\" (rowid, nodeno) VALUES (?, ?)", idx)};
+    sqlite3_stmt **qs[4] = {&put_node, &put_root, &put_parent, &put_rowid};
+    for (int i = 0; i < 4 && rc == SV_OK; i++)
+        if (!q[i] || sqlite3_prepare_v2(st->db, q[i], -1, qs[i], NULL) != SQLITE_OK)
+            rc = db_error(ctx, st->db, "cannot fill a spatial index");
+    for (int i = 0; i < 4; i++)
+        sqlite3_free(q[i]);
+    for (size_t d = depth + 1; rc == SV_OK && d-- > 0;)
+        for (size_t j = 0; j < n_lv[d] && rc == SV_OK; j++) {
+            const rtree_node *nd = &lv[d][j];
+            memset(blob, 0, (size_t)node_size);
+            if (nd->nodeno == 1) {
+                blob[0] = (unsigned char)(depth >> 8);
+                blob[1] = (unsigned char)depth;
+            }
+            blob[2] = (unsigned char)(nd->n >> 8);
+            blob[3] = (unsigned char)nd->n;
+            for (size_t i = 0; i < nd->n; i++) {
+                size_t at = nd->first + i;
+                float c[4];
+                const float *src = d == 0 ? leaf[at] : lv[d - 1][at].c;
+                for (int jj = 0; jj < 4; jj++)
+                    c[jj] = src[col[jj]];
+                put_cell(blob + 4 + i * cell, d == 0 ? bx[ord[at].i].rowid : lv[d - 1][at].nodeno, c);
+                if (d == 0)
+                    leaf_of[ord[at].i] = nd->nodeno;
+            }
+            int r;
+            if (nd->nodeno == 1) {
+                sqlite3_bind_blob(put_root, 1, blob, node_size, SQLITE_STATIC);
+                r = sqlite3_step(put_root);
+                sqlite3_reset(put_root);
+            } else {
+                sqlite3_bind_int64(put_node, 1, nd->nodeno);
+                sqlite3_bind_blob(put_node, 2, blob, node_size, SQLITE_STATIC);
+                r = sqlite3_step(put_node);
+                sqlite3_reset(put_node);
+            }
+            for (size_t i = 0; i < nd->n && d > 0 && r == SQLITE_DONE; i++) {
+                sqlite3_bind_int64(put_parent, 1, lv[d - 1][nd->first + i].nodeno);
+                sqlite3_bind_int64(put_parent, 2, nd->nodeno);
+                r = sqlite3_step(put_parent);
+                sqlite3_reset(put_parent);
+            }
+            if (r != SQLITE_DONE)
+                rc = db_error(ctx, st->db, "cannot fill a spatial index");
+        }
+    /* each row's leaf, in the rows' own order (mostly that of their rowids) */
+    for (size_t i = 0; i < n && rc == SV_OK; i++) {
+        sqlite3_bind_int64(put_rowid, 1, bx[i].rowid);
+        sqlite3_bind_int64(put_rowid, 2, leaf_of[i]);
+        int r = sqlite3_step(put_rowid);
+        sqlite3_reset(put_rowid);
         if (r != SQLITE_DONE)
             rc = db_error(ctx, st->db, "cannot fill a spatial index");
     }
-    sqlite3_finalize(s);
+    for (int i = 0; i < 4; i++)
+        sqlite3_finalize(*qs[i]);
+    free(blob);
+    for (size_t d = 0; d <= depth && d < 32; d++)
+        free(lv[d]);
     free(ord);
+    free(leaf);
+    free(leaf_of);
     return rc;
 }
 
@@ -689,19 +894,7 @@ static sv_status finish_table(sv_ctx *ctx, sv_store *st, sv_table table)
         return SV_OK;
     if (!st->triggers[table])
         return sv_error(ctx, SV_ERR_INTERNAL, "internal: %s was not registered", t->name);
-    /* An R*Tree outgrowing the page cache reads and writes a page for each
-     * insert, so the cache holds the whole tree while it is filled. */
-    long long kib = sv_store_index_cache_kib((double)st->n_boxes[table], sv_mem_available());
-    char sql[64];
-    if (kib > STORE_CACHE_KIB) {
-        snprintf(sql, sizeof sql, "PRAGMA cache_size=-%lld", kib);
-        exec(st->db, sql);
-    }
     sv_status rc = index_fill(ctx, st, table);
-    if (kib > STORE_CACHE_KIB) {
-        snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", STORE_CACHE_KIB);
-        exec(st->db, sql);
-    }
     if (rc == SV_OK && exec(st->db, st->triggers[table]) != SQLITE_OK)
         rc = db_error(ctx, st->db, "cannot restore the spatial index triggers");
     if (rc != SV_OK)

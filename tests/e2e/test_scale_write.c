@@ -6,9 +6,9 @@
  * The cities come from bench/gencity.c (svcov-gencity --clusters): 5,000 stations (more than one round of
  * 4,096) and 40 districts for the circles; 150 stations, 12 districts and a street grid for the network.
  *
- * indexes: every table's spatial index is SpatiaLite's own (CheckSpatialIndex) and answers window queries as
- * a scan does, on a default run of 600 stations and 30 districts; the page cache sized for the R*Tree build;
- * each R*Tree row is the box SpatiaLite itself gives its row's geometry, and stays so through edits made after
+ * indexes: every table's spatial index is SpatiaLite's own (CheckSpatialIndex), passes SQLite's rtreecheck,
+ * is packed, and answers window queries as a scan does, on a default run of 600 stations and 30 districts (and
+ * the three-level trees of the 5,000-station run in the circles group); each R*Tree row is the box SpatiaLite itself gives its row's geometry, and stays so through edits made after
  * the run; SpatiaLite prints nothing of its own during the run, nor GEOS's messages during a query.
  *
  * Usage: test_scale_write GROUP  (circles | network | indexes). */
@@ -187,6 +187,79 @@ static void test_network_threads_same(void **state)
     sqlite3_close(db);
 }
 
+/* Table t's R*Tree passes SQLite's own structure check (rtreecheck: every parent box holds its children, the
+ * %_rowid and %_parent tables agree with the nodes) and is packed: its nodes at most ceil(rows / 51) leaves plus
+ * the levels above (SpatiaLite's one-row inserts leave nodes about 70% full: about rows / 35). Returns the
+ * tree's depth (0: the root is the one leaf). */
+static int check_tree(sqlite3 *db, const sv_table_desc *t, long long rows)
+{
+    const char *g = t->geometry_column;
+    const char *ok = svt_db_text(db, "SELECT rtreecheck('idx_%s_%s')", t->name, g);
+    if (!ok || strcmp(ok, "ok") != 0)
+        fail_msg("rtreecheck('idx_%s_%s'): %s", t->name, g, ok ? ok : "(null)");
+    long long nodes = svt_db_int(db, "SELECT count(*) FROM idx_%s_%s_node", t->name, g);
+    long long leaves = (rows + 50) / 51, most = leaves > 1 ? leaves + (leaves + 50) / 51 + 1 : 1;
+    if (rows > 0 && nodes > most)
+        fail_msg("idx_%s_%s: %lld nodes for %lld rows, a packed tree has at most %lld", t->name, g, nodes, rows,
+                 most);
+    const char *depth = svt_db_text(db, "SELECT hex(substr(data, 1, 2)) FROM idx_%s_%s_node WHERE nodeno = 1",
+                                    t->name, g); /* the root's first 2 bytes, big-endian */
+    assert_non_null(depth);
+    return (int)strtol(depth, NULL, 16);
+}
+
+/* Nine windows of a third of table t's extent: the rows a window query through SpatiaLite's SpatialIndex
+ * table finds are those a scan finds. Returns how many windows took some rows and left others. */
+static int check_windows(sqlite3 *db, const sv_table_desc *t, long long rows)
+{
+    const char *g = t->geometry_column;
+    int n_split = 0;
+    double x0 = svt_db_double(db, "SELECT min(MbrMinX(%s)) FROM %s", g, t->name);
+    double x1 = svt_db_double(db, "SELECT max(MbrMaxX(%s)) FROM %s", g, t->name);
+    double y0 = svt_db_double(db, "SELECT min(MbrMinY(%s)) FROM %s", g, t->name);
+    double y1 = svt_db_double(db, "SELECT max(MbrMaxY(%s)) FROM %s", g, t->name);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            /* windows of a third of the extent's side, a little apart from the grid of thirds */
+            double wx = x0 + (x1 - x0) * (0.05 + 0.3 * i), wy = y0 + (y1 - y0) * (0.07 + 0.3 * j);
+            double wx1 = wx + (x1 - x0) / 3, wy1 = wy + (y1 - y0) / 3;
+            long long scan = svt_db_int(db, "SELECT count(*) FROM %s WHERE MbrIntersects(%s, BuildMbr(%.17g, "
+                                            "%.17g, %.17g, %.17g)) = 1", t->name, g, wx, wy, wx1, wy1);
+            long long idx = svt_db_int(db, "SELECT count(*) FROM %s WHERE MbrIntersects(%s, BuildMbr(%.17g, "
+                                           "%.17g, %.17g, %.17g)) = 1 AND ROWID IN (SELECT ROWID FROM SpatialIndex "
+                                           "WHERE f_table_name = '%s' AND f_geometry_column = '%s' AND "
+                                           "search_frame = BuildMbr(%.17g, %.17g, %.17g, %.17g))",
+                                      t->name, g, wx, wy, wx1, wy1, t->name, g, wx, wy, wx1, wy1);
+            if (idx != scan)
+                fail_msg("%s: the window (%g %g, %g %g) finds %lld rows by the index, %lld by a scan", t->name,
+                         wx, wy, wx1, wy1, idx, scan);
+            n_split += scan > 0 && scan < rows;
+        }
+    return n_split;
+}
+
+/* The R*Trees of a larger run (5,000 stations: three levels) pass SQLite's check, are packed, and answer
+ * window queries as a scan does. */
+static void test_circles_trees(void **state)
+{
+    (void)state;
+    sqlite3 *db = open_spatial(one);
+    int deepest = 0, n_split = 0;
+    for (int k = 0; k < SV_TABLE_COUNT; k++) {
+        const sv_table_desc *t = sv_schema_table((sv_table)k);
+        if (!t || !t->geometry)
+            continue;
+        long long rows = svt_db_int(db, "SELECT count(*) FROM %s WHERE %s IS NOT NULL", t->name, t->geometry_column);
+        int depth = check_tree(db, t, rows);
+        deepest = depth > deepest ? depth : deepest;
+        if (rows > 0)
+            n_split += check_windows(db, t, rows);
+    }
+    assert_true(deepest >= 2);
+    assert_true(n_split >= 20);
+    sqlite3_close(db);
+}
+
 /* Every geometry table of the schema is registered with a spatial index that SpatiaLite itself accepts
  * (CheckSpatialIndex, as QGIS relies on) and that holds every row; a window query through SpatiaLite's
  * SpatialIndex table finds the same rows as a scan of the table, for nine windows over each table's extent. */
@@ -207,30 +280,11 @@ static void test_indexes_spatialite(void **state)
             fail_msg("CheckSpatialIndex('%s', '%s') is not 1", t->name, g);
         long long rows = svt_db_int(db, "SELECT count(*) FROM %s WHERE %s IS NOT NULL", t->name, g);
         assert_int_equal(svt_db_int(db, "SELECT count(*) FROM idx_%s_%s", t->name, g), rows);
+        check_tree(db, t, rows);
         if (rows == 0)
             continue;
         n_filled++;
-        double x0 = svt_db_double(db, "SELECT min(MbrMinX(%s)) FROM %s", g, t->name);
-        double x1 = svt_db_double(db, "SELECT max(MbrMaxX(%s)) FROM %s", g, t->name);
-        double y0 = svt_db_double(db, "SELECT min(MbrMinY(%s)) FROM %s", g, t->name);
-        double y1 = svt_db_double(db, "SELECT max(MbrMaxY(%s)) FROM %s", g, t->name);
-        for (int i = 0; i < 3; i++)
-            for (int j = 0; j < 3; j++) {
-                /* windows of a third of the extent's side, a little apart from the grid of thirds */
-                double wx = x0 + (x1 - x0) * (0.05 + 0.3 * i), wy = y0 + (y1 - y0) * (0.07 + 0.3 * j);
-                double wx1 = wx + (x1 - x0) / 3, wy1 = wy + (y1 - y0) / 3;
-                long long scan = svt_db_int(db, "SELECT count(*) FROM %s WHERE MbrIntersects(%s, BuildMbr(%.17g, "
-                                                "%.17g, %.17g, %.17g)) = 1", t->name, g, wx, wy, wx1, wy1);
-                long long idx = svt_db_int(db, "SELECT count(*) FROM %s WHERE MbrIntersects(%s, BuildMbr(%.17g, "
-                                               "%.17g, %.17g, %.17g)) = 1 AND ROWID IN (SELECT ROWID FROM SpatialIndex "
-                                               "WHERE f_table_name = '%s' AND f_geometry_column = '%s' AND "
-                                               "search_frame = BuildMbr(%.17g, %.17g, %.17g, %.17g))",
-                                          t->name, g, wx, wy, wx1, wy1, t->name, g, wx, wy, wx1, wy1);
-                if (idx != scan)
-                    fail_msg("%s: the window (%g %g, %g %g) finds %lld rows by the index, %lld by a scan", t->name,
-                             wx, wy, wx1, wy1, idx, scan);
-                n_split += scan > 0 && scan < rows;
-            }
+        n_split += check_windows(db, t, rows);
     }
     assert_true(n_tables >= 8);  /* stations, districts, service areas, gaps, ... */
     assert_true(n_filled >= 6);  /* a default run fills most of them */
@@ -355,21 +409,6 @@ static void test_spatialite_silent(void **state)
         fail_msg("the query did not answer as expected:\n%s", svt_last.out);
 }
 
-/* The page cache while an index is built: the writer's 32 MiB up to 327,680 rows, then 100 bytes a row and 8
- * MiB, at most a quarter of the memory available and 1 GiB. */
-static void test_indexes_cache(void **state)
-{
-    (void)state;
-    assert_int_equal(sv_store_index_cache_kib(0, 8e9), 32768);
-    assert_int_equal(sv_store_index_cache_kib(200000, 8e9), 32768);
-    assert_int_equal(sv_store_index_cache_kib(2e6, 8e9), (long long)((2e6 * 100 + 8 * 1048576.0) / 1024));
-    assert_int_equal(sv_store_index_cache_kib(2e6, -1), (long long)((2e6 * 100 + 8 * 1048576.0) / 1024));
-    assert_int_equal(sv_store_index_cache_kib(2e6, 400e6), (long long)(100e6 / 1024));
-    assert_int_equal(sv_store_index_cache_kib(2e6, 40e6), 32768);
-    assert_int_equal(sv_store_index_cache_kib(1e8, 64e9), 1048576);
-    assert_int_equal(sv_store_index_cache_kib(1e8, -1), 1048576);
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) { /* each group makes its own city */
@@ -381,9 +420,9 @@ int main(int argc, char **argv)
     static const svt_group groups[] = {
         {"circles", cmocka_unit_test(test_circles_threads_same)},
         {"circles", cmocka_unit_test(test_circles_rows)},
+        {"circles", cmocka_unit_test(test_circles_trees)},
         {"network", cmocka_unit_test(test_network_threads_same)},
         {"indexes", cmocka_unit_test(test_indexes_spatialite)},
-        {"indexes", cmocka_unit_test(test_indexes_cache)},
         {"indexes", cmocka_unit_test(test_indexes_boxes)},
         {"indexes", cmocka_unit_test(test_indexes_edit)},
         {"indexes", cmocka_unit_test(test_spatialite_silent)},
