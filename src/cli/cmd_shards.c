@@ -206,8 +206,8 @@ int cmd_plan(int argc, char **argv)
     }
     /* each input file (a shapefile with its companions) goes into the database; the plan's arguments name
      * them as @input:N@ */
-    inputs = calloc(n_inputs + 1, sizeof *inputs);
-    files = calloc(n_inputs * 10 + 1, sizeof *files);
+    inputs = calloc(n_inputs + 2, sizeof *inputs);
+    files = calloc(n_inputs * 10 + 2, sizeof *files);
     if (!inputs || !files) {
         rc = EXIT_DATA;
         goto done;
@@ -246,11 +246,22 @@ int cmd_plan(int argc, char **argv)
         sprintf(ph, "@input:%zu@%s%s", k, layer ? ":" : "", layer ? layer : "");
         rest[i] = ph; /* freed below: every replaced argument is at an input_at index */
     }
+    /* the run-wide facts a shard reading only its window cannot count (sv_shard_plan.has_facts), stored as
+     * one more input after those the arguments name: the shards table keeps its columns */
+    char facts[4200];
+    snprintf(facts, sizeof facts, "%s/" SV_SHARD_FACTS_FILE, tmp);
+    if ((st = sv_shard_plan_own(ctx, &plan)) != SV_OK || (st = sv_shard_facts_write(ctx, &plan, facts)) != SV_OK) {
+        rc = cli_fail(ctx, st, "plan");
+        goto done;
+    }
+    inputs[n_inputs].files = (const char **)files + n_files;
+    files[n_files++] = strdup(facts);
+    inputs[n_inputs].n_files = 1;
     char *cmdline0 = cli_command_line(argc, argv), *cmdline = sv_pg_hide_password(cmdline0);
     free(cmdline0);
     long long run_id = 0;
     st = sv_pg_plan(ctx, out, schema ? schema : SV_PG_DEFAULT_SCHEMA, &plan, cmdline ? cmdline : "svcov plan",
-                    (const char *const *)rest, n_rest, inputs, n_inputs, &run_id);
+                    (const char *const *)rest, n_rest, inputs, n_inputs + 1, &run_id);
     free(cmdline);
     if (st != SV_OK) {
         rc = cli_fail(ctx, st, "plan");
@@ -370,17 +381,22 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
         for (int pass = 0; av; pass++) {
             /* streets and population polygons are read within what the filter can keep of them: the core
              * grown by 2H x scale (stations) + H (their streets) + H (own stations outside the core) */
-            sv_env core = sv_shard_core(plan, shard);
-            double g = (2 * w.scale + 2) * plan->halo_m;
-            w.window = (sv_env){core.xmin - g, core.ymin - g, core.xmax + g, core.ymax + g};
-            double box[4] = {w.window.xmin, w.window.ymin, w.window.xmax, w.window.ymax};
+            /* with the plan's facts, also the stations, districts and demand points, around the shard's own
+             * area (its core and own stations and demand) instead of the core; the reader gets the box grown
+             * a little, as the box is transformed to each layer's CRS by its corners and sides */
+            w.window = sv_shard_window(plan, shard, w.scale);
+            w.window_more = sv_shard_window_inputs(plan);
+            double m = 10 + 0.01 * plan->halo_m;
+            double box[4] = {w.window.xmin - m, w.window.ymin - m, w.window.xmax + m, w.window.ymax + m};
             cli_analyze_hook = sv_shard_filter;
             cli_analyze_hook_data = &w;
             cli_analyze_resp_district = sv_shard_own_district;
             cli_analyze_run_categories = sv_shard_run_categories;
             cli_analyze_window = box;
             cli_analyze_window_epsg = plan->epsg;
+            cli_analyze_window_more = w.window_more;
             arc = cmd_analyze(n, (char **)av);
+            cli_analyze_window_more = 0;
             cli_analyze_hook = NULL;
             cli_analyze_hook_data = NULL;
             cli_analyze_window = NULL;
@@ -508,6 +524,17 @@ int cmd_worker(int argc, char **argv)
             free(args[i]);
             args[i] = a;
         }
+    }
+    /* the plan's facts: the input after those its arguments name (a plan made before them has none) */
+    if (st == SV_OK && n_paths > 0 && paths[n_paths - 1]) {
+        const char *base = strrchr(paths[n_paths - 1], '/');
+        base = base ? base + 1 : paths[n_paths - 1];
+        int named = 0;
+        for (size_t i = 0; i < n_args; i++)
+            named |= strcmp(args[i], paths[n_paths - 1]) == 0 || strncmp(args[i], paths[n_paths - 1],
+                                                                          strlen(paths[n_paths - 1])) == 0;
+        if (!named && strcmp(base, SV_SHARD_FACTS_FILE) == 0)
+            st = sv_shard_facts_read(ctx, &plan, paths[n_paths - 1]);
     }
     if (st != SV_OK) {
         rc = cli_fail(ctx, st, "worker");

@@ -830,10 +830,13 @@ static void test_shards_far(void **state)
     }
 }
 
-/* Workers read only the streets near their shard: 8 districts of 1 km in a row, a station at the centre of
+/* Workers read only the inputs near their shard: 8 districts of 1 km in a row, a station at the centre of
  * each and two demand points 250 m from it, the street along them in 8 pieces of 1 km, 4 shards along the
  * street (2 districts each; halo 800 m: 3 minutes' walk + max snap + trim). The first shard's worker reads the
- * pieces within its window (core + 4 halos: 6 of 8); the results are the single run's. */
+ * features within its window (its own area, x 500,000-502,000, + 4 halos: to x 505,200): 6 of the 8 pieces of
+ * street and districts, 5 of the 8 stations, 10 of the 16 demand points; the results are the single run's.
+ * (Before the plan recorded the run-wide facts, every shard read all 8 stations, 8 districts and 16 demand
+ * points: this line read "read 8 stations, 8 districts, 6 streets, 16 demand points".) */
 static void test_shards_read(void **state)
 {
     (void)state;
@@ -878,8 +881,8 @@ static void test_shards_read(void **state)
                              "shard_no = 1"),
                         "D0,D1");
     SVT_EXPECT(0, "worker", "--db", pg.pg, "--pg-schema", "rd");
-    /* the first shard read 6 of the 8 pieces of street, and every one of the 8 stations and districts */
-    SVT_ERR_HAS("svcov worker: shard 1 read 8 stations, 8 districts, 6 streets, 16 demand points");
+    /* the first shard read 6 of the 8 pieces of street and districts, 5 of the 8 stations */
+    SVT_ERR_HAS("svcov worker: shard 1 read 5 stations, 6 districts, 6 streets, 10 demand points");
     assert_null(strstr(svt_last.err, "computing it again"));
     SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", "rd", "--run", "1");
     SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", "rd", "--out", sh);
