@@ -63,11 +63,13 @@ void sv_shard_plan_free(sv_shard_plan *p);
 /* After sv_shard_assign: p->own of every shard from the points capture kept (a point whose nearest district
  * centres tie counts for each of their shards); SV_OK or SV_ERR_NOMEM. */
 sv_status sv_shard_plan_own(sv_ctx *ctx, sv_shard_plan *p);
-/* The facts of p (has_facts) into a text file at path; read back into p (a plan of sv_pg_plan_load) by
- * sv_shard_facts_read, which sets has_facts: SV_OK, SV_ERR_INPUT for a file that is not such facts. */
-#define SV_SHARD_FACTS_FILE "svcov-shard-facts.txt"
-sv_status sv_shard_facts_write(sv_ctx *ctx, const sv_shard_plan *p, const char *path);
-sv_status sv_shard_facts_read(sv_ctx *ctx, sv_shard_plan *p, const char *path);
+/* The facts of p (has_facts) as text (*text: the caller frees it), which the plan stores as the last of its
+ * arguments (shard_plans.args; the worker takes it off before the analysis); sv_shard_facts_is says whether
+ * an argument is such text, sv_shard_facts_read reads it back into p (a plan of sv_pg_plan_load) and sets
+ * has_facts: SV_OK, SV_ERR_INPUT for text that cannot be read. */
+sv_status sv_shard_facts_write(sv_ctx *ctx, const sv_shard_plan *p, char **text);
+int sv_shard_facts_is(const char *text);
+sv_status sv_shard_facts_read(sv_ctx *ctx, sv_shard_plan *p, const char *text);
 /* The box a worker reads shard s in at a halo grown by scale: the shard's own area (core without facts) grown
  * by (2 x scale + 2) halos. */
 sv_env sv_shard_window(const sv_shard_plan *p, int s, double scale);

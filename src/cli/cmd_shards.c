@@ -106,7 +106,7 @@ int cmd_plan(int argc, char **argv)
     sv_shard_plan plan = {0};
     sv_ctx *ctx = NULL;
     sv_pg_input *inputs = NULL;
-    char **files = NULL;
+    char **files = NULL, *facts = NULL;
     size_t n_files = 0;
     if (!rest || !input_at) {
         rc = EXIT_DATA;
@@ -206,8 +206,8 @@ int cmd_plan(int argc, char **argv)
     }
     /* each input file (a shapefile with its companions) goes into the database; the plan's arguments name
      * them as @input:N@ */
-    inputs = calloc(n_inputs + 2, sizeof *inputs);
-    files = calloc(n_inputs * 10 + 2, sizeof *files);
+    inputs = calloc(n_inputs + 1, sizeof *inputs);
+    files = calloc(n_inputs * 10 + 1, sizeof *files);
     if (!inputs || !files) {
         rc = EXIT_DATA;
         goto done;
@@ -246,22 +246,18 @@ int cmd_plan(int argc, char **argv)
         sprintf(ph, "@input:%zu@%s%s", k, layer ? ":" : "", layer ? layer : "");
         rest[i] = ph; /* freed below: every replaced argument is at an input_at index */
     }
-    /* the run-wide facts a shard reading only its window cannot count (sv_shard_plan.has_facts), stored as
-     * one more input after those the arguments name: the shards table keeps its columns */
-    char facts[4200];
-    snprintf(facts, sizeof facts, "%s/" SV_SHARD_FACTS_FILE, tmp);
-    if ((st = sv_shard_plan_own(ctx, &plan)) != SV_OK || (st = sv_shard_facts_write(ctx, &plan, facts)) != SV_OK) {
+    /* the run-wide facts a shard reading only its window cannot count (sv_shard_plan.has_facts), as the
+     * last of the plan's arguments: the coordination tables keep their columns */
+    if ((st = sv_shard_plan_own(ctx, &plan)) != SV_OK || (st = sv_shard_facts_write(ctx, &plan, &facts)) != SV_OK) {
         rc = cli_fail(ctx, st, "plan");
         goto done;
     }
-    inputs[n_inputs].files = (const char **)files + n_files;
-    files[n_files++] = strdup(facts);
-    inputs[n_inputs].n_files = 1;
+    rest[n_rest++] = facts;
     char *cmdline0 = cli_command_line(argc, argv), *cmdline = sv_pg_hide_password(cmdline0);
     free(cmdline0);
     long long run_id = 0;
     st = sv_pg_plan(ctx, out, schema ? schema : SV_PG_DEFAULT_SCHEMA, &plan, cmdline ? cmdline : "svcov plan",
-                    (const char *const *)rest, n_rest, inputs, n_inputs + 1, &run_id);
+                    (const char *const *)rest, n_rest, inputs, n_inputs, &run_id);
     free(cmdline);
     if (st != SV_OK) {
         rc = cli_fail(ctx, st, "plan");
@@ -280,6 +276,7 @@ done:
     free(files);
     free(inputs);
     free(rest);
+    free(facts);
     free(input_at);
     sv_shard_plan_free(&plan);
     rm_tree(tmp);
@@ -506,6 +503,12 @@ int cmd_worker(int argc, char **argv)
         st = sv_pg_inputs_fetch(ctx, db, schema, run_id, dir, &paths, &n_paths, &originals, &n_originals);
     path_map pm = {(const char *const *)paths, (const char *const *)originals,
                    n_paths < n_originals ? n_paths : n_originals};
+    /* the plan's facts: its last argument (a plan made before them has none), not one of analyze's */
+    if (st == SV_OK && n_args > 0 && sv_shard_facts_is(args[n_args - 1])) {
+        st = sv_shard_facts_read(ctx, &plan, args[n_args - 1]);
+        free(args[--n_args]);
+        args[n_args] = NULL;
+    }
     /* the plan's @input:N@ arguments become the files just written */
     for (size_t i = 0; st == SV_OK && i < n_args; i++) {
         unsigned k;
@@ -524,17 +527,6 @@ int cmd_worker(int argc, char **argv)
             free(args[i]);
             args[i] = a;
         }
-    }
-    /* the plan's facts: the input after those its arguments name (a plan made before them has none) */
-    if (st == SV_OK && n_paths > 0 && paths[n_paths - 1]) {
-        const char *base = strrchr(paths[n_paths - 1], '/');
-        base = base ? base + 1 : paths[n_paths - 1];
-        int named = 0;
-        for (size_t i = 0; i < n_args; i++)
-            named |= strcmp(args[i], paths[n_paths - 1]) == 0 || strncmp(args[i], paths[n_paths - 1],
-                                                                          strlen(paths[n_paths - 1])) == 0;
-        if (!named && strcmp(base, SV_SHARD_FACTS_FILE) == 0)
-            st = sv_shard_facts_read(ctx, &plan, paths[n_paths - 1]);
     }
     if (st != SV_OK) {
         rc = cli_fail(ctx, st, "worker");

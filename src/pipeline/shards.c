@@ -611,7 +611,7 @@ sv_status sv_shard_plan_own(sv_ctx *ctx, sv_shard_plan *p)
     return rc;
 }
 
-/* The facts file: a first line naming it, then one fact a line (numbers in %.17g; a category value with
+/* The facts: a first line naming them, then one fact a line (numbers in %.17g; a category value with
  * its backslashes and line ends escaped). */
 #define FACTS_HEAD "svcov shard facts 1"
 
@@ -628,11 +628,13 @@ static void put_escaped(FILE *f, const char *v)
             fputc(*v, f);
 }
 
-sv_status sv_shard_facts_write(sv_ctx *ctx, const sv_shard_plan *p, const char *path)
+sv_status sv_shard_facts_write(sv_ctx *ctx, const sv_shard_plan *p, char **text)
 {
-    FILE *f = fopen(path, "w");
+    size_t size = 0;
+    *text = NULL;
+    FILE *f = open_memstream(text, &size);
     if (!f)
-        return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s", path, strerror(errno));
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     fprintf(f, "%s\nissues %zu\n", FACTS_HEAD, p->n_issues);
     for (int k = 0; k < 5; k++)
         fprintf(f, "input %d %d %zu %zu %zu %.17g\n", k, p->given[k], p->n_items[k], p->n_read[k], p->n_unusable[k],
@@ -647,16 +649,24 @@ sv_status sv_shard_facts_write(sv_ctx *ctx, const sv_shard_plan *p, const char *
     }
     fputs("end\n", f);
     int bad = ferror(f);
-    if (fclose(f) != 0 || bad)
-        return sv_error(ctx, SV_ERR_OUTPUT, "cannot write %s: %s", path, strerror(errno));
+    if (fclose(f) != 0 || bad || !*text) {
+        free(*text);
+        *text = NULL;
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    }
     return SV_OK;
 }
 
-sv_status sv_shard_facts_read(sv_ctx *ctx, sv_shard_plan *p, const char *path)
+int sv_shard_facts_is(const char *text)
 {
-    FILE *f = fopen(path, "r");
+    return text && strncmp(text, FACTS_HEAD "\n", sizeof FACTS_HEAD) == 0;
+}
+
+sv_status sv_shard_facts_read(sv_ctx *ctx, sv_shard_plan *p, const char *text)
+{
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
     if (!f)
-        return sv_error(ctx, SV_ERR_INPUT, "%s cannot be read: %s", path, strerror(errno));
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
     size_t cap = 0, len = 0;
     char *line = NULL;
     ssize_t got;
@@ -719,8 +729,8 @@ sv_status sv_shard_facts_read(sv_ctx *ctx, sv_shard_plan *p, const char *path)
     if (rc != SV_OK)
         return sv_error(ctx, rc, "out of memory");
     if (!ok || !ended)
-        return sv_error(ctx, SV_ERR_INPUT, "%s: not the facts of a plan (line %d); plan the run again with this "
-                        "svcov", path, n);
+        return sv_error(ctx, SV_ERR_INPUT, "the plan's facts cannot be read (line %d); plan the run again with "
+                        "this svcov", n);
     p->has_facts = 1;
     return SV_OK;
 }
