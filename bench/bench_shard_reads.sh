@@ -41,12 +41,12 @@ psql_() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$workdir" -p 54331 -U postg
 psql_ -d postgres -c "CREATE DATABASE bench" >/dev/null
 psql_ -d bench -c "CREATE EXTENSION postgis" >/dev/null
 PG="PG:host=$workdir port=54331 user=postgres dbname=bench"
-cpu() { # name command...: "user+sys CPU-s, peak KiB, wall" of the command into $workdir/name.time
-    /usr/bin/time -v -o "$workdir/$1.time" "${@:2}" >"$workdir/$1.log" 2>&1 ||
-        { tail -n 20 "$workdir/$1.log" >&2; die "step '$1' failed (see $workdir/$1.log)"; }
-    awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} /Maximum resident/ {m = $2} /Elapsed/ {w = $2}
-        END { printf "%.2f CPU-s (user %.2f + sys %.2f), peak %d KiB, wall %s\n", u + s, u, s, m, w }' \
-        "$workdir/$1.time"
+cpu() { # label name command...: the command under /usr/bin/time -v; prints "user+sys CPU-s, peak KiB, wall"
+    /usr/bin/time -v -o "$workdir/$2.time" "${@:3}" >"$workdir/$2.log" 2>&1 ||
+        { tail -n 20 "$workdir/$2.log" >&2; die "step '$2' failed (see $workdir/$2.log)"; }
+    awk -F': ' -v l="$1" '/User time/ {u = $2} /System time/ {s = $2} /Maximum resident/ {m = $2} /Elapsed/ {w = $2}
+        END { printf "%-9s %.2f CPU-s (user %.2f + sys %.2f), peak %d KiB, wall %s\n", l, u + s, u, s, m, w }' \
+        "$workdir/$2.time"
 }
 echo "== $stations stations, $districts districts, radii $radii, $shards shards; $(date -u +%FT%TZ);" \
      "load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -56,18 +56,19 @@ args=(--stations "$workdir/city/stations.gpkg" --districts "$workdir/city/distri
 for x in A B; do
     sv=$a; [ $x = B ] && sv=$b
     echo "-- $x: $sv; load $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "plan:     $(cpu "plan_$x" "$sv" plan "${args[@]}" --shards "$shards" --out "$PG" --pg-schema "s$x")"
+    sc=s_$(echo $x | tr AB ab)
+    cpu plan: "plan_$x" "$sv" plan "${args[@]}" --shards "$shards" --out "$PG" --pg-schema "$sc"
     run=$(tail -n 1 "$workdir/plan_$x.log")
-    echo "worker:   $(cpu "worker_$x" "$sv" worker --db "$PG" --pg-schema "s$x" --run "$run")"
-    echo "finish:   $(cpu "finish_$x" "$sv" finish --db "$PG" --pg-schema "s$x" --run "$run")"
+    cpu worker: "worker_$x" "$sv" worker --db "$PG" --pg-schema "$sc" --run "$run"
+    cpu finish: "finish_$x" "$sv" finish --db "$PG" --pg-schema "$sc" --run "$run"
     awk '/ read .* stations/ { for (i = 1; i <= NF; i++) { if ($i == "read") r += $(i + 1); if ($i == "kept") k += $(i + 1) } }
          /computing it again/ { again++ } END { printf "          %d station reads, %d kept; %d passes computed again wider\n", r, k, again }' \
         "$workdir/worker_$x.log"
-    "$sv" export --db "$PG" --pg-schema "s$x" --run "$run" --out "$workdir/s$x.sqlite" -q 2>/dev/null ||
-        "$sv" export --db "$PG" --pg-schema "s$x" --run "$run" --out "$workdir/s$x.sqlite"
+    "$sv" export --db "$PG" --pg-schema "$sc" --run "$run" --out "$workdir/s$x.sqlite" >/dev/null 2>&1 ||
+        die "export of $sc failed"
 done
 echo "-- single run (B); load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "analyze:  $(cpu single "$b" analyze "${args[@]}" --out "$workdir/ref.sqlite")"
+cpu analyze: single "$b" analyze "${args[@]}" --out "$workdir/ref.sqlite"
 nref=$(sqlite3 "$workdir/ref.sqlite" "SELECT count(*) FROM district_coverage")
 for x in A B; do
     d=$(sqlite3 "$workdir/s$x.sqlite" "ATTACH '$workdir/ref.sqlite' AS r; SELECT count(*) || ' rows, largest ' ||
