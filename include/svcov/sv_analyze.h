@@ -73,6 +73,9 @@ typedef struct sv_analyze_opts {
      * xmax, ymax in EPSG:read_window_epsg, the plan's CRS); NULL: all. */
     const double *read_window;
     int read_window_epsg;
+    /* ... and also the stations (bit 1 << 0), districts (1 << 1) and demand points (1 << 3) in it: the
+     * inputs of a shard's filter that knows the run-wide facts from the plan (sv_shard_plan.facts) */
+    unsigned read_window_more;
     /* Network mode (network.spec set): true service areas over the roads. */
     sv_source_opts network;
     const char *speeds_csv;  /* highway,speed_kmh rows replacing the mode's table */

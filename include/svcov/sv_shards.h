@@ -29,6 +29,24 @@ typedef struct {
     int epsg;         /* the analysis CRS */
     double halo_m;    /* the largest reach (network: + max snap + trim) */
     int by_field;     /* capture: read groups from the districts' name field */
+    /* The run-wide facts, which a shard reading only its window can no longer count itself: made by
+     * sv_shard_capture and sv_shard_plan_own (svcov plan), written with sv_shard_facts_write into the plan's
+     * inputs, read by the worker (sv_shard_facts_read). has_facts 0: a plan without them (every shard reads
+     * every station, district and demand point). */
+    int has_facts;
+    int given[5];             /* which inputs the run has (stations, districts, streets, demand, population) */
+    size_t n_items[5];        /* features of each input as read whole (before any shard's filter) */
+    size_t n_read[5];         /* what its reader counted (sv_featureset.n_read) */
+    size_t n_unusable[5];     /* of them without a usable envelope (empty geometry): that input is read whole */
+    double max_size[5];       /* the largest envelope's side (0: points only) */
+    size_t n_issues;          /* issues the reading reported (any: every input is read whole, as an issue
+                               * may count the features of a layer) */
+    sv_env *own;              /* [n_shards + 1]: each shard's own area (core, own stations and demand points) */
+    char **cat_values;        /* the stations' category values ("": none), in the order of first appearance, */
+    size_t *cat_counts;       /* how many stations have each */
+    size_t n_cat;
+    double *pt[2];            /* capture only: the envelope centres of the stations and demand points (x, y pairs) */
+    size_t n_pt[2];
 } sv_shard_plan;
 
 /* The shard hook of `svcov plan`: records the districts (ids, envelopes, groups), the CRS and the halo,
@@ -42,6 +60,22 @@ int sv_shard_nearest(const sv_shard_plan *p, double x, double y);
 /* The envelope of shard s's districts. */
 sv_env sv_shard_core(const sv_shard_plan *p, int s);
 void sv_shard_plan_free(sv_shard_plan *p);
+/* After sv_shard_assign: p->own of every shard from the points capture kept (a point whose nearest district
+ * centres tie counts for each of their shards); SV_OK or SV_ERR_NOMEM. */
+sv_status sv_shard_plan_own(sv_ctx *ctx, sv_shard_plan *p);
+/* The facts of p (has_facts) as text (*text: the caller frees it), which the plan stores as the last of its
+ * arguments (shard_plans.args; the worker takes it off before the analysis); sv_shard_facts_is says whether
+ * an argument is such text, sv_shard_facts_read reads it back into p (a plan of sv_pg_plan_load) and sets
+ * has_facts: SV_OK, SV_ERR_INPUT for text that cannot be read. */
+sv_status sv_shard_facts_write(sv_ctx *ctx, const sv_shard_plan *p, char **text);
+int sv_shard_facts_is(const char *text);
+sv_status sv_shard_facts_read(sv_ctx *ctx, sv_shard_plan *p, const char *text);
+/* The box a worker reads shard s in at a halo grown by scale: the shard's own area (core without facts) grown
+ * by (2 x scale + 2) halos. */
+sv_env sv_shard_window(const sv_shard_plan *p, int s, double scale);
+/* Which of the stations (1), districts (2) and demand points (8) a worker of p reads within the window: those
+ * the facts count whole and with a usable envelope each (0 without facts). */
+unsigned sv_shard_window_inputs(const sv_shard_plan *p);
 
 /* A worker's shard. */
 typedef struct {
@@ -63,6 +97,13 @@ typedef struct {
                                   * population) read, and kept for the shard */
     sv_env window;           /* set by the worker: streets and population polygons were read within it
                               * (analysis CRS); the filter says when what it keeps needs more */
+    unsigned window_more;    /* set by the worker: also the stations (1), districts (2), demand points (8) */
+    sv_env stations_known;   /* stations read in the window: each one inside this box is kept or in left_xy
+                              * (the window, grown when sv_shard_check reads more of them) */
+    sv_source_opts stations_src; /* set by sv_shard_filter: how the analysis read the stations (its
+                                  * strings are the worker's arguments), for sv_shard_check */
+    int stations_strict, epsg;
+    size_t n_more_reads;     /* how many times sv_shard_check read more stations (not the analysis again) */
     int window_short;
     double window_need;      /* how far (metres) it fell short */
     const char *check_why;   /* sv_shard_check: "demand", "people point", "responsibility" or "window", NULL: exact */

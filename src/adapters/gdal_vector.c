@@ -33,6 +33,7 @@ typedef struct {
     char *oneway, *maxspeed;
     char *services, *hours;
     long long fid;
+    size_t seq; /* in the order read (ties of fid keep it) */
     double weight, levels;
 } raw_feature;
 
@@ -115,6 +116,12 @@ struct sv_source {
         int repaired_now;
     } text[3];                 /* id, name, category */
 };
+
+static int cmp_fid(const void *a, const void *b)
+{
+    const raw_feature *p = a, *q = b;
+    return p->fid != q->fid ? (p->fid < q->fid ? -1 : 1) : (p->seq > q->seq) - (p->seq < q->seq);
+}
 
 static const char *role_word(const sv_ctx *ctx, sv_role r)
 {
@@ -594,6 +601,7 @@ static sv_status take_feature(sv_ctx *ctx, sv_source *s, OGRFeatureH f, const ch
         }
     }
     raw_feature *r = &s->feat[s->n];
+    r->seq = s->n;
     r->geom = OGR_F_StealGeometry(f);
     r->id = id;
     r->name = field_text(s, f, s->name_field, 1, id);
@@ -1019,7 +1027,9 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
     /* A window (a sharded run's worker): only the features that meet it, through the layer's spatial index,
      * the box transformed to the layer's CRS (densified edges). Lon/lat in GCJ-02 or BD-09 is off from WGS 84
      * by up to a kilometre: grown by 0.02 degrees. When the box cannot be transformed, every feature is read. */
+    int windowed = 0;
     if (o->window && !is_osm) {
+        windowed = 1;
         OGRSpatialReferenceH from = srs_epsg(o->window_epsg), to = s->srs ? s->srs : srs_epsg(4326);
         OGRCoordinateTransformationH wct = from && to ? OCTNewCoordinateTransformation(from, to) : NULL;
         double x0, y0, x1, y1;
@@ -1095,6 +1105,11 @@ sv_status sv_source_open(sv_ctx *ctx, const sv_source_opts *o, sv_role role, sv_
             sv_work(ctx, SV_N_("reading %s: %d%%"), s->path, 1.0);
     }
     CPLPopErrorHandler();
+    /* A spatial index gives the features in its own order (a GeoPackage's R-tree): back to the layer's, as
+     * without a window, so a shard sees its features in the order of the single run (the order breaks ties,
+     * e.g. between stations at the same distance) */
+    if (windowed && s->n > 1)
+        qsort(s->feat, s->n, sizeof *s->feat, cmp_fid);
     if (st == SV_OK && read_error[0])
         st = sv_error(ctx, SV_ERR_INPUT, "%s file '%s', layer '%s': GDAL failed to read it after %zu features%s%s%s: "
                       "%s; %s", role_word(ctx, role), s->path, s->layer_name, s->n_read,

@@ -143,6 +143,8 @@ extern size_t (*cli_analyze_run_categories)(void *userdata, const char *const **
  * polygons in; NULL: all. */
 extern const double *cli_analyze_window;
 extern int cli_analyze_window_epsg;
+/* ... and which of the stations (1), districts (2) and demand points (8) it reads there too */
+extern unsigned cli_analyze_window_more;
 
 /* The help lines of --db PG:, --run and --pg-schema (pg_db.c), in cli_msg_lang(). */
 void cli_pg_help(void);

@@ -428,6 +428,7 @@ int (*cli_analyze_resp_district)(void *userdata, const char *district_id);
 size_t (*cli_analyze_run_categories)(void *userdata, const char *const **values);
 const double *cli_analyze_window;
 int cli_analyze_window_epsg;
+unsigned cli_analyze_window_more;
 
 int cmd_analyze(int argc, char **argv)
 {
@@ -566,6 +567,7 @@ int cmd_analyze(int argc, char **argv)
     o.run_categories = cli_analyze_run_categories;
     o.read_window = cli_analyze_window;
     o.read_window_epsg = cli_analyze_window_epsg;
+    o.read_window_more = cli_analyze_window_more;
 
     /* The command line, for the runs table. */
     char *cmdline = cli_command_line(argc, argv);

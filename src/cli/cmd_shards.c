@@ -106,7 +106,7 @@ int cmd_plan(int argc, char **argv)
     sv_shard_plan plan = {0};
     sv_ctx *ctx = NULL;
     sv_pg_input *inputs = NULL;
-    char **files = NULL;
+    char **files = NULL, *facts = NULL;
     size_t n_files = 0;
     if (!rest || !input_at) {
         rc = EXIT_DATA;
@@ -246,6 +246,13 @@ int cmd_plan(int argc, char **argv)
         sprintf(ph, "@input:%zu@%s%s", k, layer ? ":" : "", layer ? layer : "");
         rest[i] = ph; /* freed below: every replaced argument is at an input_at index */
     }
+    /* the run-wide facts a shard reading only its window cannot count (sv_shard_plan.has_facts), as the
+     * last of the plan's arguments: the coordination tables keep their columns */
+    if ((st = sv_shard_plan_own(ctx, &plan)) != SV_OK || (st = sv_shard_facts_write(ctx, &plan, &facts)) != SV_OK) {
+        rc = cli_fail(ctx, st, "plan");
+        goto done;
+    }
+    rest[n_rest++] = facts;
     char *cmdline0 = cli_command_line(argc, argv), *cmdline = sv_pg_hide_password(cmdline0);
     free(cmdline0);
     long long run_id = 0;
@@ -269,6 +276,7 @@ done:
     free(files);
     free(inputs);
     free(rest);
+    free(facts);
     free(input_at);
     sv_shard_plan_free(&plan);
     rm_tree(tmp);
@@ -370,17 +378,22 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
         for (int pass = 0; av; pass++) {
             /* streets and population polygons are read within what the filter can keep of them: the core
              * grown by 2H x scale (stations) + H (their streets) + H (own stations outside the core) */
-            sv_env core = sv_shard_core(plan, shard);
-            double g = (2 * w.scale + 2) * plan->halo_m;
-            w.window = (sv_env){core.xmin - g, core.ymin - g, core.xmax + g, core.ymax + g};
-            double box[4] = {w.window.xmin, w.window.ymin, w.window.xmax, w.window.ymax};
+            /* with the plan's facts, also the stations, districts and demand points, around the shard's own
+             * area (its core and own stations and demand) instead of the core; the reader gets the box grown
+             * a little, as the box is transformed to each layer's CRS by its corners and sides */
+            w.window = sv_shard_window(plan, shard, w.scale);
+            w.window_more = sv_shard_window_inputs(plan);
+            double m = 10 + 0.01 * plan->halo_m;
+            double box[4] = {w.window.xmin - m, w.window.ymin - m, w.window.xmax + m, w.window.ymax + m};
             cli_analyze_hook = sv_shard_filter;
             cli_analyze_hook_data = &w;
             cli_analyze_resp_district = sv_shard_own_district;
             cli_analyze_run_categories = sv_shard_run_categories;
             cli_analyze_window = box;
             cli_analyze_window_epsg = plan->epsg;
+            cli_analyze_window_more = w.window_more;
             arc = cmd_analyze(n, (char **)av);
+            cli_analyze_window_more = 0;
             cli_analyze_hook = NULL;
             cli_analyze_hook_data = NULL;
             cli_analyze_window = NULL;
@@ -490,6 +503,12 @@ int cmd_worker(int argc, char **argv)
         st = sv_pg_inputs_fetch(ctx, db, schema, run_id, dir, &paths, &n_paths, &originals, &n_originals);
     path_map pm = {(const char *const *)paths, (const char *const *)originals,
                    n_paths < n_originals ? n_paths : n_originals};
+    /* the plan's facts: its last argument (a plan made before them has none), not one of analyze's */
+    if (st == SV_OK && n_args > 0 && sv_shard_facts_is(args[n_args - 1])) {
+        st = sv_shard_facts_read(ctx, &plan, args[n_args - 1]);
+        free(args[--n_args]);
+        args[n_args] = NULL;
+    }
     /* the plan's @input:N@ arguments become the files just written */
     for (size_t i = 0; st == SV_OK && i < n_args; i++) {
         unsigned k;

@@ -30,17 +30,23 @@ sv_status sv_analyze_inputs(sv_analyze_state *s)
                         "--population-field FIELD", o->population.spec);
     sv_progress(ctx, "reading", 0.0);
     /* a shard's worker reads the streets and population polygons within its window only */
-    sv_source_opts net = o->network, pop = o->population;
+    sv_source_opts net = o->network, pop = o->population, sta = o->stations, dis = o->districts, dem = o->demand;
     if (o->read_window) {
         net.window = pop.window = o->read_window;
         net.window_epsg = pop.window_epsg = o->read_window_epsg;
+        sv_source_opts *more[4] = {&sta, &dis, NULL, &dem};
+        for (int k = 0; k < 4; k++) /* and the stations, districts, demand points the shard's filter asks for */
+            if (more[k] && (o->read_window_more >> k & 1)) {
+                more[k]->window = o->read_window;
+                more[k]->window_epsg = o->read_window_epsg;
+            }
     }
     const sv_input_req req[] = {
-        {&o->stations, NULL, SV_ROLE_STATIONS, &s->ssrc, 1},
-        {&o->districts, o->population_field && !o->population.spec ? o->population_field : NULL, SV_ROLE_DISTRICTS,
+        {&sta, NULL, SV_ROLE_STATIONS, &s->ssrc, 1},
+        {&dis, o->population_field && !o->population.spec ? o->population_field : NULL, SV_ROLE_DISTRICTS,
          &s->dsrc, 1},
         {&net, NULL, SV_ROLE_NETWORK, &s->nsrc, s->a->network},
-        {&o->demand, NULL, SV_ROLE_DEMAND, &s->msrc, o->demand.spec != NULL},
+        {&dem, NULL, SV_ROLE_DEMAND, &s->msrc, o->demand.spec != NULL},
         {&pop, o->population_field, SV_ROLE_POPULATION, &s->psrc, o->population.spec != NULL},
     };
     return sv_inputs_open(ctx, o->strict, req, sizeof req / sizeof req[0]);
@@ -76,7 +82,8 @@ sv_status sv_analyze_crs(sv_analyze_state *s)
         (s->msrc && (rc = sv_source_project(ctx, s->msrc, a->crs.epsg, &s->mfs)) != SV_OK) ||
         (s->psrc && (rc = sv_source_project(ctx, s->psrc, a->crs.epsg, &s->pfs)) != SV_OK))
         return rc;
-    if (o->stations.where && s->sfs.n_read == 0) {
+    /* (a shard reading the stations in its window only: the plan checked the whole layer) */
+    if (o->stations.where && s->sfs.n_read == 0 && !(o->read_window && (o->read_window_more & 1))) {
         /* a filter that lets nothing through is almost always a typo */
         if (o->strict)
             return sv_error(ctx, SV_ERR_DATA, "%s: layer '%s': --where \"%s\" matches no station (--strict stops "

@@ -5,6 +5,7 @@
 #include "core/schema.h"
 #include "pipeline/analyze_stages.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +122,118 @@ static double reach_of(const sv_analyze_opts *o, const sv_analysis *a)
     return r;
 }
 
+typedef struct {
+    const char *v;
+    size_t i;
+} cat_at;
+
+static int cmp_cat(const void *a, const void *b)
+{
+    const cat_at *x = a, *y = b;
+    int c = strcmp(x->v, y->v);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static int cmp_cat_first(const void *a, const void *b)
+{
+    const cat_at *x = a, *y = b;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* The run-wide facts of the inputs as read whole (sv_shard_plan): counts, the stations' and demand points'
+ * centres (for sv_shard_plan_own), the stations' category values with their counts. */
+static sv_status capture_facts(sv_ctx *ctx, sv_shard_plan *p, sv_featureset *const inputs[5])
+{
+    p->n_issues = sv_ctx_issue_count(ctx);
+    for (int k = 0; k < 5; k++) {
+        const sv_featureset *fs = inputs[k];
+        if (!(p->given[k] = fs != NULL))
+            continue;
+        p->n_items[k] = fs->n;
+        p->n_read[k] = fs->n_read;
+        int q = k == 0 ? 0 : k == 3 ? 1 : -1;
+        if (q >= 0 && !(p->pt[q] = sv_malloc((fs->n + 1) * 2 * sizeof *p->pt[q])))
+            return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < fs->n; i++) {
+            sv_env e;
+            if (wkb_env(NULL, fs->items[i].wkb, fs->items[i].wkb_len, &e) != 0) {
+                p->n_unusable[k]++;
+                continue;
+            }
+            p->max_size[k] = fmax(p->max_size[k], fmax(e.xmax - e.xmin, e.ymax - e.ymin));
+            if (q >= 0) {
+                p->pt[q][2 * p->n_pt[q]] = (e.xmin + e.xmax) / 2;
+                p->pt[q][2 * p->n_pt[q]++ + 1] = (e.ymin + e.ymax) / 2;
+            }
+        }
+    }
+    /* the category values of the stations with an envelope (as sv_shard_filter counted them), grouped: the
+     * values in the order they first appear, with their counts */
+    const sv_featureset *st = inputs[0];
+    cat_at *c = st ? sv_malloc((st->n + 1) * sizeof *c) : NULL;
+    if (st && !c)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    size_t m = 0;
+    for (size_t i = 0; st && i < st->n; i++) {
+        sv_env e;
+        if (wkb_env(NULL, st->items[i].wkb, st->items[i].wkb_len, &e) == 0)
+            c[m].v = st->items[i].category ? st->items[i].category : "", c[m].i = i, m++;
+    }
+    if (m)
+        qsort(c, m, sizeof *c, cmp_cat);
+    size_t g = 0;
+    for (size_t i = 0; i < m; i++) /* the first of each value, and its count in .i of the next slot's... */
+        if (i == 0 || strcmp(c[i].v, c[i - 1].v) != 0)
+            c[g++] = c[i];
+    size_t *count = sv_calloc(g + 1, sizeof *count);
+    if (!count) {
+        free(c);
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    }
+    qsort(c, g, sizeof *c, cmp_cat_first);
+    p->cat_values = sv_calloc(g + 1, sizeof *p->cat_values);
+    p->cat_counts = count;
+    sv_status rc = p->cat_values ? SV_OK : SV_ERR_NOMEM;
+    for (size_t i = 0; rc == SV_OK && i < g; i++)
+        if (!(p->cat_values[i] = sv_strdup(c[i].v)))
+            rc = SV_ERR_NOMEM;
+        else
+            p->n_cat = i + 1;
+    free(c);
+    /* the counts: each station's value found among the groups (sorted copies, bsearch) */
+    cat_at *sorted = rc == SV_OK ? sv_malloc((g + 1) * sizeof *sorted) : NULL;
+    if (rc == SV_OK && !sorted)
+        rc = SV_ERR_NOMEM;
+    for (size_t i = 0; rc == SV_OK && i < g; i++)
+        sorted[i] = (cat_at){p->cat_values[i], i};
+    if (rc == SV_OK && g)
+        qsort(sorted, g, sizeof *sorted, cmp_cat);
+    for (size_t i = 0; rc == SV_OK && st && i < st->n; i++) {
+        sv_env e;
+        if (wkb_env(NULL, st->items[i].wkb, st->items[i].wkb_len, &e) != 0)
+            continue;
+        size_t lo = 0, hi = g;
+        const char *v = st->items[i].category ? st->items[i].category : "";
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int cm = strcmp(sorted[mid].v, v);
+            if (cm == 0) {
+                count[sorted[mid].i]++;
+                break;
+            }
+            if (cm < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+    }
+    free(sorted);
+    if (rc != SV_OK)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    p->has_facts = 1;
+    return SV_OK;
+}
+
 sv_status sv_shard_capture(sv_ctx *ctx, void *userdata, const sv_analyze_opts *opts, const sv_analysis *a,
                            sv_featureset *const inputs[5], int *stop)
 {
@@ -161,6 +274,8 @@ sv_status sv_shard_capture(sv_ctx *ctx, void *userdata, const sv_analyze_opts *o
     }
     if (rc == SV_OK && p->n == 0)
         rc = sv_error(ctx, SV_ERR_DATA, "%s: no usable district to plan shards for", d->path);
+    if (rc == SV_OK)
+        rc = capture_facts(ctx, p, inputs);
     return rc;
 }
 
@@ -279,6 +394,13 @@ void sv_shard_plan_free(sv_shard_plan *p)
         free(p->y);
         free(p->env);
         free(p->shard);
+        free(p->own);
+        for (size_t i = 0; i < p->n_cat; i++)
+            free(p->cat_values[i]);
+        free(p->cat_values);
+        free(p->cat_counts);
+        free(p->pt[0]);
+        free(p->pt[1]);
     }
 }
 
@@ -422,6 +544,214 @@ int sv_shard_worker_district(const sv_shard_worker *w, const char *id)
             hi = mid;
     }
     return 0;
+}
+
+/* Each shard whose district centre is nearest to (x, y), ties included (a worker's plan lists the districts
+ * in another order, so a tie may go to either): fn(ud, shard) for each such district. */
+static void nearest_all(const sv_shard_worker *w, double x, double y, void (*fn)(void *ud, int shard), void *ud)
+{
+    const struct sv_shard_index *ix = w->index;
+    const sv_shard_plan *p = w->plan;
+    long cx = cell_of(x, ix->x0, ix->cell, ix->nx), cy = cell_of(y, ix->y0, ix->cell, ix->ny);
+    double best = INFINITY;
+    for (int pass = 0; pass < 2; pass++)
+        for (long r = 0; r <= ix->nx + ix->ny; r++) {
+            double lb = (double)(r - 2) * ix->cell;
+            if (r > 2 && lb * lb > best)
+                break;
+            for (long j = cy - r; j <= cy + r; j++) {
+                if (j < 0 || j >= ix->ny)
+                    continue;
+                long step = (j == cy - r || j == cy + r) ? 1 : 2 * r;
+                for (long i = cx - r; i <= cx + r; i += step) {
+                    if (i < 0 || i >= ix->nx)
+                        continue;
+                    size_t c = (size_t)j * (size_t)ix->nx + (size_t)i;
+                    for (size_t q = ix->first[c]; q < ix->first[c + 1]; q++) {
+                        size_t k = ix->items[q];
+                        double dx = p->x[k] - x, dy = p->y[k] - y, d = dx * dx + dy * dy;
+                        if (pass == 0 && d < best)
+                            best = d;
+                        else if (pass == 1 && d == best)
+                            fn(ud, p->shard[k]);
+                    }
+                }
+            }
+        }
+}
+
+typedef struct {
+    sv_shard_plan *p;
+    double x, y;
+} own_grow;
+
+static void grow_own(void *ud, int shard)
+{
+    own_grow *g = ud;
+    if (shard >= 1 && shard <= g->p->n_shards)
+        grow_env(&g->p->own[shard], g->x, g->y);
+}
+
+sv_status sv_shard_plan_own(sv_ctx *ctx, sv_shard_plan *p)
+{
+    free(p->own);
+    if (!(p->own = sv_calloc((size_t)p->n_shards + 1, sizeof *p->own)))
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    for (int s = 1; s <= p->n_shards; s++)
+        p->own[s] = sv_shard_core(p, s);
+    sv_shard_worker w = {.plan = p};
+    sv_status rc = sv_shard_worker_index(ctx, &w);
+    for (int q = 0; rc == SV_OK && q < 2; q++)
+        for (size_t i = 0; i < p->n_pt[q]; i++) {
+            own_grow g = {p, p->pt[q][2 * i], p->pt[q][2 * i + 1]};
+            if (isfinite(g.x) && isfinite(g.y))
+                nearest_all(&w, g.x, g.y, grow_own, &g);
+        }
+    index_free(w.index);
+    return rc;
+}
+
+/* The facts: a first line naming them, then one fact a line (numbers in %.17g; a category value with
+ * its backslashes and line ends escaped). */
+#define FACTS_HEAD "svcov shard facts 1"
+
+static void put_escaped(FILE *f, const char *v)
+{
+    for (; *v; v++)
+        if (*v == '\\')
+            fputs("\\\\", f);
+        else if (*v == '\n')
+            fputs("\\n", f);
+        else if (*v == '\r')
+            fputs("\\r", f);
+        else
+            fputc(*v, f);
+}
+
+sv_status sv_shard_facts_write(sv_ctx *ctx, const sv_shard_plan *p, char **text)
+{
+    size_t size = 0;
+    *text = NULL;
+    FILE *f = open_memstream(text, &size);
+    if (!f)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    fprintf(f, "%s\nissues %zu\n", FACTS_HEAD, p->n_issues);
+    for (int k = 0; k < 5; k++)
+        fprintf(f, "input %d %d %zu %zu %zu %.17g\n", k, p->given[k], p->n_items[k], p->n_read[k], p->n_unusable[k],
+                p->max_size[k]);
+    for (int s = 1; p->own && s <= p->n_shards; s++)
+        fprintf(f, "own %d %.17g %.17g %.17g %.17g\n", s, p->own[s].xmin, p->own[s].ymin, p->own[s].xmax,
+                p->own[s].ymax);
+    for (size_t i = 0; i < p->n_cat; i++) {
+        fprintf(f, "category %zu ", p->cat_counts[i]);
+        put_escaped(f, p->cat_values[i]);
+        fputc('\n', f);
+    }
+    fputs("end\n", f);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad || !*text) {
+        free(*text);
+        *text = NULL;
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    }
+    return SV_OK;
+}
+
+int sv_shard_facts_is(const char *text)
+{
+    return text && strncmp(text, FACTS_HEAD "\n", sizeof FACTS_HEAD) == 0;
+}
+
+sv_status sv_shard_facts_read(sv_ctx *ctx, sv_shard_plan *p, const char *text)
+{
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    if (!f)
+        return sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    size_t cap = 0, len = 0;
+    char *line = NULL;
+    ssize_t got;
+    int ok = 0, n = 0, ended = 0;
+    sv_status rc = SV_OK;
+    free(p->own);
+    p->own = sv_calloc((size_t)p->n_shards + 1, sizeof *p->own);
+    if (!p->own)
+        rc = SV_ERR_NOMEM;
+    for (int s = 1; p->own && s <= p->n_shards; s++)
+        p->own[s] = sv_shard_core(p, s); /* (each is in the file) */
+    while (rc == SV_OK && (got = getline(&line, &cap, f)) > 0) {
+        len = (size_t)got;
+        if (len && line[len - 1] == '\n')
+            line[--len] = '\0';
+        int used = 0, k, g, s;
+        size_t a, b, c;
+        double x0, y0, x1, y1;
+        if (n++ == 0) {
+            ok = strcmp(line, FACTS_HEAD) == 0;
+            if (!ok)
+                break;
+        } else if (sscanf(line, "issues %zu", &a) == 1) {
+            p->n_issues = a;
+        } else if (sscanf(line, "input %d %d %zu %zu %zu %lf", &k, &g, &a, &b, &c, &x0) == 6 && k >= 0 && k < 5) {
+            p->given[k] = g, p->n_items[k] = a, p->n_read[k] = b, p->n_unusable[k] = c, p->max_size[k] = x0;
+        } else if (sscanf(line, "own %d %lf %lf %lf %lf", &s, &x0, &y0, &x1, &y1) == 5 && s >= 1 &&
+                   s <= p->n_shards) {
+            p->own[s] = (sv_env){x0, y0, x1, y1};
+        } else if (sscanf(line, "category %zu %n", &a, &used) == 1 && used > 0) {
+            char **v = sv_realloc(p->cat_values, (p->n_cat + 1) * sizeof *v);
+            size_t *cn = v ? sv_realloc(p->cat_counts, (p->n_cat + 1) * sizeof *cn) : NULL;
+            if (v)
+                p->cat_values = v;
+            if (cn)
+                p->cat_counts = cn;
+            char *t = cn ? sv_malloc(len + 1) : NULL;
+            if (!t) {
+                rc = SV_ERR_NOMEM;
+                break;
+            }
+            size_t o = 0;
+            for (const char *q = line + used; *q; q++)
+                if (*q == '\\' && q[1])
+                    q++, t[o++] = *q == 'n' ? '\n' : *q == 'r' ? '\r' : *q;
+                else
+                    t[o++] = *q;
+            t[o] = '\0';
+            p->cat_values[p->n_cat] = t;
+            p->cat_counts[p->n_cat++] = a;
+        } else if (strcmp(line, "end") == 0) {
+            ended = 1;
+        } else {
+            ok = 0;
+            break;
+        }
+    }
+    free(line);
+    fclose(f);
+    if (rc != SV_OK)
+        return sv_error(ctx, rc, "out of memory");
+    if (!ok || !ended)
+        return sv_error(ctx, SV_ERR_INPUT, "the plan's facts cannot be read (line %d); plan the run again with "
+                        "this svcov", n);
+    p->has_facts = 1;
+    return SV_OK;
+}
+
+sv_env sv_shard_window(const sv_shard_plan *p, int s, double scale)
+{
+    sv_env e = p->has_facts && p->own && s >= 1 && s <= p->n_shards ? p->own[s] : sv_shard_core(p, s);
+    double g = (2 * (scale > 1 ? scale : 1) + 2) * p->halo_m;
+    return (sv_env){e.xmin - g, e.ymin - g, e.xmax + g, e.ymax + g};
+}
+
+unsigned sv_shard_window_inputs(const sv_shard_plan *p)
+{
+    if (!p->has_facts || p->n_issues)
+        return 0;
+    unsigned m = 0;
+    for (int k = 0; k < 4; k++)
+        if (k != 2 && p->given[k] && p->n_items[k] > 0 && p->n_unusable[k] == 0 && p->n_items[k] == p->n_read[k] &&
+            (k == 1 || p->max_size[k] == 0)) /* stations and demand: points (a point meets the box or not) */
+            m |= 1u << k;
+    return m;
 }
 
 static int shard_of_district(const sv_shard_worker *w, const char *id)
@@ -568,6 +898,44 @@ static void grow(sv_env *a, const sv_env *e)
     a->ymax = fmax(a->ymax, e->ymax);
 }
 
+/* How far (x, y) lies inside box (the nearest side; negative outside). */
+static double room_in(const sv_env *box, double x, double y)
+{
+    return fmin(fmin(x - box->xmin, box->xmax - x), fmin(y - box->ymin, box->ymax - y));
+}
+
+/* What the filter keeps needs more than the window holds, by need metres. */
+static void short_by(sv_shard_worker *w, double need)
+{
+    w->window_short = 1;
+    w->window_need = fmax(w->window_need, isfinite(need) && need > 0 ? need : w->plan->halo_m);
+}
+
+/* The nearest station (straight line, among those read; first of ties) to (x, y); -1 none. When the stations
+ * were read in the window only, one left unread may be nearer unless it lies no farther than the window's
+ * side: else the window is short. */
+static size_t nearest_read(sv_shard_worker *w, const sv_featureset *st, const sv_env *senv, double x, double y)
+{
+    double best = INFINITY;
+    size_t bi = (size_t)-1;
+    for (size_t j = 0; j < st->n; j++) {
+        const sv_env *s = &senv[j];
+        if (isnan(s->xmin))
+            continue;
+        double dx = (s->xmin + s->xmax) / 2 - x, dy = (s->ymin + s->ymax) / 2 - y, d = dx * dx + dy * dy;
+        if (d < best)
+            best = d, bi = j;
+    }
+    if (w->window_more & 1) {
+        double room = room_in(&w->window, x, y);
+        if (bi == (size_t)-1)
+            short_by(w, w->plan->halo_m);
+        else if (!(sqrt(best) <= room))
+            short_by(w, sqrt(best) - room);
+    }
+    return bi;
+}
+
 /* Which features a shard computes with. Its own: its districts, and the stations and demand points whose
  * nearest district centre is one of them; "own" = the envelope of all of those. Then districts and population
  * polygons within the halo H of own (all that an own station's areas or an own district's coverage can
@@ -588,6 +956,15 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
         return sv_error(ctx, SV_ERR_INTERNAL, "internal: shard %d has no district", w->shard);
     double H = p->halo_m, scale = w->scale > 1 ? w->scale : 1;
     w->known_m = 2 * H * scale;
+    w->window_short = 0;
+    w->window_need = 0;
+    if (!p->has_facts || !(w->window.xmin < w->window.xmax))
+        w->window_more = 0; /* stations, districts and demand points read whole */
+    w->stations_known = w->window;
+    w->stations_src = opts->stations;
+    w->stations_src.window = NULL;
+    w->stations_strict = opts->strict;
+    w->epsg = a->crs.epsg;
     w->max_snap_m = opts->network.spec ? opts->max_snap_m : 0;
     w->network = opts->network.spec != NULL;
     w->m_per_min = 0;
@@ -626,16 +1003,7 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
         const sv_env *e = &env[3][i];
         if (isnan(e->xmin) || !(keep[3][i] == 2 || meets(e, &core, 0)))
             continue;
-        double x = (e->xmin + e->xmax) / 2, y = (e->ymin + e->ymax) / 2, best = INFINITY;
-        size_t bi = (size_t)-1;
-        for (size_t j = 0; j < inputs[0]->n; j++) {
-            const sv_env *s = &env[0][j];
-            if (isnan(s->xmin))
-                continue;
-            double dx = (s->xmin + s->xmax) / 2 - x, dy = (s->ymin + s->ymax) / 2 - y, d = dx * dx + dy * dy;
-            if (d < best)
-                best = d, bi = j;
-        }
+        size_t bi = nearest_read(w, inputs[0], env[0], (e->xmin + e->xmax) / 2, (e->ymin + e->ymax) / 2);
         if (bi != (size_t)-1 && !keep[0][bi])
             keep[0][bi] = 1;
     }
@@ -683,6 +1051,11 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
         env_grid g = {0};
         if (box.xmin <= box.xmax && env_grid_build(&g, env[k_people], keep[k_people], fs->n, &box) != 0)
             rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+        /* read in the window: every demand point inside the kept boxes is there when they lie in it */
+        if ((w->window_more & 8) && box.xmin <= box.xmax && room_in(&w->window, box.xmin, box.ymin) < 0)
+            short_by(w, -room_in(&w->window, box.xmin, box.ymin));
+        if ((w->window_more & 8) && box.xmin <= box.xmax && room_in(&w->window, box.xmax, box.ymax) < 0)
+            short_by(w, -room_in(&w->window, box.xmax, box.ymax));
         for (size_t j = 0; rc == SV_OK && box.xmin <= box.xmax && j < inputs[3]->n; j++) {
             if (keep[3][j] || isnan(env[3][j].xmin) || !meets(&env[3][j], &box, 0))
                 continue;
@@ -698,15 +1071,8 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
     size_t n_kept = 0;
     for (size_t i = 0; rc == SV_OK && inputs[0] && i < inputs[0]->n; i++)
         n_kept += keep[0][i] != 0;
-    if (rc == SV_OK && inputs[0] && inputs[0]->n && n_kept == 0) {
-        double x = (own.xmin + own.xmax) / 2, y = (own.ymin + own.ymax) / 2, best = INFINITY;
-        size_t bi = (size_t)-1;
-        for (size_t j = 0; j < inputs[0]->n; j++) {
-            const sv_env *e = &env[0][j];
-            double dx = (e->xmin + e->xmax) / 2 - x, dy = (e->ymin + e->ymax) / 2 - y, d = dx * dx + dy * dy;
-            if (!isnan(e->xmin) && d < best)
-                best = d, bi = j;
-        }
+    if (rc == SV_OK && inputs[0] && (inputs[0]->n || (w->window_more & 1)) && n_kept == 0) {
+        size_t bi = nearest_read(w, inputs[0], env[0], (own.xmin + own.xmax) / 2, (own.ymin + own.ymax) / 2);
         if (bi != (size_t)-1) {
             keep[0][bi] = 1;
             grow(&reach, &env[0][bi]);
@@ -716,14 +1082,29 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
         for (size_t i = 0; i < inputs[2]->n; i++)
             keep[2][i] = isnan(env[2][i].xmin) || meets(&env[2][i], &reach, H);
     /* read within a window (the worker's): what the streets and population polygons must cover lies in it */
-    w->window_short = 0;
     if (w->window.xmin < w->window.xmax) {
         sv_env need = reach;
         grow(&need, &(sv_env){own.xmin - around, own.ymin - around, own.xmax + around, own.ymax + around});
-        w->window_short = need.xmin - H < w->window.xmin || need.ymin - H < w->window.ymin ||
-                          need.xmax + H > w->window.xmax || need.ymax + H > w->window.ymax;
-        w->window_need = fmax(fmax(w->window.xmin - (need.xmin - H), (need.xmax + H) - w->window.xmax),
-                              fmax(w->window.ymin - (need.ymin - H), (need.ymax + H) - w->window.ymax));
+        if (need.xmin - H < w->window.xmin || need.ymin - H < w->window.ymin || need.xmax + H > w->window.xmax ||
+            need.ymax + H > w->window.ymax)
+            short_by(w, fmax(fmax(w->window.xmin - (need.xmin - H), (need.xmax + H) - w->window.xmax),
+                             fmax(w->window.ymin - (need.ymin - H), (need.ymax + H) - w->window.ymax)));
+    }
+    /* districts read in the window: every district of the plan the shard keeps (its own, those within around
+     * of own) must have been read; a district's envelope meeting the box is not its polygon meeting it */
+    if (rc == SV_OK && (w->window_more & 2)) {
+        size_t want = 0, got = 0;
+        double over = 0;
+        for (size_t i = 0; i < p->n; i++)
+            if (p->shard[i] == w->shard || meets(&p->env[i], &own, around)) {
+                want++;
+                over = fmax(over, -fmin(room_in(&w->window, p->env[i].xmin, p->env[i].ymin),
+                                        room_in(&w->window, p->env[i].xmax, p->env[i].ymax)));
+            }
+        for (size_t i = 0; i < inputs[1]->n; i++)
+            got += keep[1][i] != 0;
+        if (got != want && over > 0) /* (every one's box inside: its polygon meets the window, it was read) */
+            short_by(w, over);
     }
     /* the stations left out, for the checks of people points and areas of responsibility */
     free(w->left_xy);
@@ -739,11 +1120,23 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
     w->n_own_station = 0;
     if (rc == SV_OK && !(w->own_station = sv_calloc(inputs[0]->n + 1, 1)))
         rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
-    /* the category values of every station, before most are left out (the run's categories) */
+    /* the category values of every station, before most are left out (the run's categories); read in the
+     * window: the plan's, each value as many times as it has stations, in the order they first appear (the
+     * same counts, and the same order of first appearance of every value a station lists) */
     free_run_categories(w);
-    if (rc == SV_OK && !(w->run_categories = sv_calloc(inputs[0]->n + 1, sizeof *w->run_categories)))
+    size_t n_cat = inputs[0]->n;
+    if (w->window_more & 1) {
+        n_cat = 0;
+        for (size_t c = 0; c < p->n_cat; c++)
+            n_cat += p->cat_counts[c];
+    }
+    if (rc == SV_OK && !(w->run_categories = sv_calloc(n_cat + 1, sizeof *w->run_categories)))
         rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; rc == SV_OK && i < inputs[0]->n; i++)
+    for (size_t c = 0; rc == SV_OK && (w->window_more & 1) && c < p->n_cat; c++)
+        for (size_t j = 0; rc == SV_OK && j < p->cat_counts[c]; j++)
+            if (!(w->run_categories[w->n_run_categories++] = sv_strdup(p->cat_values[c])))
+                rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == SV_OK && !(w->window_more & 1) && i < inputs[0]->n; i++)
         if (!isnan(env[0][i].xmin) && /* (an empty one is not analysed) */
             !(w->run_categories[w->n_run_categories++] =
                   sv_strdup(inputs[0]->items[i].category ? inputs[0]->items[i].category : "")))
@@ -762,14 +1155,20 @@ sv_status sv_shard_filter(sv_ctx *ctx, void *userdata, const sv_analyze_opts *op
         w->n_used[k] = inputs[k]->n;
         if (k == 0)
             n_stations = inputs[k]->n;
+        if (w->window_more >> k & 1) /* the run's count, as the single run records it (runs, messages) */
+            inputs[k]->n_read = p->n_read[k];
     }
-    w->all_stations = inputs[0] && n_stations == w->n_read[0];
-    w->all_districts = inputs[1] && inputs[1]->n == w->n_read[1];
+    /* all of the run's: read whole, or as many as the plan counted */
+    w->all_stations = inputs[0] && n_stations == ((w->window_more & 1) ? p->n_items[0] : w->n_read[0]);
+    w->all_districts = inputs[1] && inputs[1]->n == ((w->window_more & 2) ? p->n_items[1] : w->n_read[1]);
     for (int k = 0; k < 5; k++) {
         free(keep[k]);
         free(env[k]);
     }
     w->own = own;
+    /* the window is short: the worker computes the shard again with a wider one, so nothing is computed now */
+    if (rc == SV_OK && w->window_short)
+        *stop = 1;
     return rc;
 }
 
@@ -912,6 +1311,7 @@ typedef struct {
     double need;
     station_at *at; /* every station's place, by id (ids owned) */
     size_t n_at;
+    double maybe; /* > 0: a row is exact if no station beyond stations_known lies this much nearer */
 } check_state;
 
 static double col_num(const sv_table_desc *t, const sv_value *v, size_t n, const char *name)
@@ -965,7 +1365,17 @@ static int left_nearer(const sv_shard_worker *w, double x, double y, double d)
     for (size_t i = 0; i < w->n_left; i++)
         if (hypot(x - w->left_xy[2 * i], y - w->left_xy[2 * i + 1]) < d)
             return 1;
+    /* stations read in the window only: those not known lie beyond the sides of stations_known, and one of
+     * them may be nearer (2: sv_shard_check reads more of them and asks again) */
+    if ((w->window_more & 1) && !(d <= room_in(&w->stations_known, x, y)))
+        return 2;
     return 0;
+}
+
+/* How far beyond stations_known the stations must be known for a distance d at (x, y). */
+static double known_short(const sv_shard_worker *w, double x, double y, double d)
+{
+    return d - room_in(&w->stations_known, x, y);
 }
 
 /* A people point of an own district (people_points: population polygons, raster cells): its distance is
@@ -991,7 +1401,10 @@ static sv_status check_people(sv_ctx *ctx, void *userdata, long long key, const 
         if (need <= w->known_m)
             return SV_OK; /* also NaN: no station found at all, below */
     } else if (isfinite(m)) {
-        if (!left_nearer(w, x, y, m))
+        int ln = left_nearer(w, x, y, m);
+        if (ln == 2)
+            cs->maybe = fmax(cs->maybe, known_short(w, x, y, m));
+        if (ln != 1)
             return SV_OK;
         need = m * (1 + 1e-9) + 1e-6;
     } else { /* no station kept: a wider halo must reach the nearest left out */
@@ -1035,6 +1448,7 @@ typedef struct {
     const station_at *s;
     const sv_shard_worker *w;
     double need; /* > known_m: the piece needs a wider halo */
+    double maybe; /* > 0: as check_state.maybe */
 } resp_need;
 
 static void vertex_need(void *ud, double x, double y)
@@ -1043,8 +1457,11 @@ static void vertex_need(void *ud, double x, double y)
     const sv_shard_worker *w = r->w;
     double g = fmax(fmax(w->own.xmin - x, x - w->own.xmax), fmax(w->own.ymin - y, y - w->own.ymax));
     double d = hypot(x - r->s->x, y - r->s->y);
-    if (r->need <= w->known_m && left_nearer(w, x, y, d))
+    int ln = r->need <= w->known_m ? left_nearer(w, x, y, d) : 0;
+    if (ln == 1)
         r->need = d + g; /* > known_m: else no station left out could be nearer */
+    else if (ln == 2)
+        r->maybe = fmax(r->maybe, known_short(w, x, y, d));
 }
 
 static sv_status check_responsibility(sv_ctx *ctx, void *userdata, long long key, const sv_value *values,
@@ -1062,6 +1479,7 @@ static sv_status check_responsibility(sv_ctx *ctx, void *userdata, long long key
     resp_need r = {.s = s, .w = w, .need = 0};
     size_t pos = 0;
     wkb_walk(wkb, len, &pos, vertex_need, &r, 0);
+    cs->maybe = fmax(cs->maybe, r.maybe);
     if (r.need > w->known_m) {
         cs->why = "responsibility";
         snprintf(cs->id, sizeof cs->id, "%s", k.id);
@@ -1096,6 +1514,47 @@ static sv_status note_station(sv_ctx *ctx, void *userdata, long long key, const 
     return SV_OK;
 }
 
+/* The stations within stations_known grown by g, read as the analysis read them: those beyond
+ * stations_known join the stations left out, and stations_known is the larger box. */
+static sv_status more_stations(sv_ctx *ctx, sv_shard_worker *w, double g)
+{
+    const sv_env *k = &w->stations_known;
+    sv_env box = {k->xmin - g, k->ymin - g, k->xmax + g, k->ymax + g};
+    double m = 10 + 0.01 * w->plan->halo_m; /* as the worker's window: the reader's box a little larger */
+    double rbox[4] = {box.xmin - m, box.ymin - m, box.xmax + m, box.ymax + m};
+    sv_source_opts o = w->stations_src;
+    o.window = rbox;
+    o.window_epsg = w->epsg;
+    o.strict = w->stations_strict;
+    sv_source *src = NULL;
+    sv_featureset fs = {0};
+    sv_status rc = sv_source_open(ctx, &o, SV_ROLE_STATIONS, &src);
+    if (rc == SV_OK)
+        rc = sv_source_project(ctx, src, w->epsg, &fs);
+    sv_source_close(src);
+    double *xy = rc == SV_OK ? sv_realloc(w->left_xy, (w->n_left + fs.n + 1) * 2 * sizeof *xy) : NULL;
+    if (rc == SV_OK && !xy)
+        rc = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
+    if (xy)
+        w->left_xy = xy;
+    for (size_t i = 0; rc == SV_OK && i < fs.n; i++) {
+        sv_env e;
+        if (wkb_env(NULL, fs.items[i].wkb, fs.items[i].wkb_len, &e) != 0)
+            continue;
+        double x = (e.xmin + e.xmax) / 2, y = (e.ymin + e.ymax) / 2;
+        if (room_in(k, x, y) >= 0)
+            continue; /* known already: kept or left out */
+        w->left_xy[2 * w->n_left] = x;
+        w->left_xy[2 * w->n_left++ + 1] = y;
+    }
+    sv_featureset_free(&fs);
+    if (rc == SV_OK) {
+        w->stations_known = box;
+        w->n_more_reads++;
+    }
+    return rc;
+}
+
 sv_status sv_shard_check(sv_ctx *ctx, const char *db_path, sv_shard_worker *w, double *wider)
 {
     *wider = 0;
@@ -1121,6 +1580,23 @@ sv_status sv_shard_check(sv_ctx *ctx, const char *db_path, sv_shard_worker *w, d
         rc = sv_store_scan(ctx, rd, SV_TABLE_PEOPLE_POINTS, check_people, &cs);
     if (rc == SV_OK && !cs.why)
         rc = sv_store_scan(ctx, rd, SV_TABLE_RESPONSIBILITY, check_responsibility, &cs);
+    /* stations read in the window: a row that a station not read could change is asked again with the
+     * stations read as far as it needs (only them, not the analysis again); a few rounds, then a wider halo */
+    for (int round = 0; rc == SV_OK && !cs.why && cs.maybe > 0; round++) {
+        if (round == 4) {
+            cs.why = "window";
+            cs.need = w->known_m + 2 * cs.maybe;
+            break;
+        }
+        double g = cs.maybe * (1 + 1e-9) + 1e-6;
+        if ((rc = more_stations(ctx, w, g)) != SV_OK)
+            break;
+        cs.maybe = 0;
+        if (!w->all_stations)
+            rc = sv_store_scan(ctx, rd, SV_TABLE_PEOPLE_POINTS, check_people, &cs);
+        if (rc == SV_OK && !cs.why)
+            rc = sv_store_scan(ctx, rd, SV_TABLE_RESPONSIBILITY, check_responsibility, &cs);
+    }
     sv_store_close_read(rd);
     for (size_t i = 0; i < cs.n_at; i++)
         free((char *)cs.at[i].id);

@@ -830,10 +830,13 @@ static void test_shards_far(void **state)
     }
 }
 
-/* Workers read only the streets near their shard: 8 districts of 1 km in a row, a station at the centre of
+/* Workers read only the inputs near their shard: 8 districts of 1 km in a row, a station at the centre of
  * each and two demand points 250 m from it, the street along them in 8 pieces of 1 km, 4 shards along the
  * street (2 districts each; halo 800 m: 3 minutes' walk + max snap + trim). The first shard's worker reads the
- * pieces within its window (core + 4 halos: 6 of 8); the results are the single run's. */
+ * features within its window (its own area, x 500,000-502,000, + 4 halos: to x 505,200): 6 of the 8 pieces of
+ * street and districts, 5 of the 8 stations, 10 of the 16 demand points; the results are the single run's.
+ * (Before the plan recorded the run-wide facts, every shard read all 8 stations, 8 districts and 16 demand
+ * points: this line read "read 8 stations, 8 districts, 6 streets, 16 demand points".) */
 static void test_shards_read(void **state)
 {
     (void)state;
@@ -878,8 +881,8 @@ static void test_shards_read(void **state)
                              "shard_no = 1"),
                         "D0,D1");
     SVT_EXPECT(0, "worker", "--db", pg.pg, "--pg-schema", "rd");
-    /* the first shard read 6 of the 8 pieces of street, and every one of the 8 stations and districts */
-    SVT_ERR_HAS("svcov worker: shard 1 read 8 stations, 8 districts, 6 streets, 16 demand points");
+    /* the first shard read 6 of the 8 pieces of street and districts, 5 of the 8 stations */
+    SVT_ERR_HAS("svcov worker: shard 1 read 5 stations, 6 districts, 6 streets, 10 demand points");
     assert_null(strstr(svt_last.err, "computing it again"));
     SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", "rd", "--run", "1");
     SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", "rd", "--out", sh);
@@ -891,6 +894,78 @@ static void test_shards_read(void **state)
     svt_same_rows(db, "demand_access", "demand_id", "network_m, minutes, snap_m", 1e-9, "1");
     svt_same_rows(db, "roads", "road_id", "road_id", 0, "1");
     svt_same_rows(db, "reached_streets", "station_id, radius_m", "length_m", 1e-6, "1");
+    svt_same_tables(db);
+    sqlite3_close(db);
+}
+
+/* A shard whose own demand points' nearest station lies outside its first window: 8 districts of 1 km in a
+ * row, 4 stations at the centres of the first four (S3 at x 503,500), a demand point at each district's centre,
+ * people from the districts' field; radius 300 m, 4 shards of 2 districts. The last shard (D6, D7) reads the
+ * stations within its own area + 4 halos (x 504,800 and beyond): none, so it cannot prove a nearest station and
+ * is computed again with a wider window; at 4 x the halo it reads S3, but P7's distance to it (4,000 m) exceeds
+ * the window's side above and below P7 (3,524 m: a station there, not read, could be nearer), so once more; at
+ * 8.1 x it reads S1-S3 (not S0) and its rows are the single run's: P7's nearest station is S3, 4 km away. Fails
+ * before the worker read in a window (the last shard read all 4 stations; it was computed again too, for the
+ * streets' window). */
+static void test_shards_window(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    char d[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char m[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char t[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    for (int i = 0; i < 8; i++) {
+        int x = 500000 + 1000 * i;
+        const char *c = i ? "," : "";
+        snprintf(d + strlen(d), sizeof d - strlen(d),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"district_id\":\"D%d\",\"population\":%d},"
+                 "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%d,4699000],[%d,4699000],[%d,4700000],"
+                 "[%d,4700000],[%d,4699000]]]}}",
+                 c, i, 100 * (i + 1), x, x + 1000, x + 1000, x, x);
+        snprintf(m + strlen(m), sizeof m - strlen(m),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"demand_id\":\"P%d\"},\"geometry\":{\"type\":"
+                 "\"Point\",\"coordinates\":[%d,4699500]}}",
+                 c, i, x + 500);
+        if (i < 4)
+            snprintf(t + strlen(t), sizeof t - strlen(t),
+                     "%s{\"type\":\"Feature\",\"properties\":{\"station_id\":\"S%d\"},\"geometry\":{\"type\":"
+                     "\"Point\",\"coordinates\":[%d,4699500]}}",
+                     c, i, x + 500);
+    }
+    strcat(d, "]}");
+    strcat(m, "]}");
+    strcat(t, "]}");
+    const char *di = svt_write("wi_d.geojson", d), *de = svt_write("wi_m.geojson", m),
+               *st = svt_write("wi_s.geojson", t);
+    const char *ref = svt_path("wi_ref.sqlite"), *sh = svt_path("wi_sh.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--demand", de, "--population-field",
+               "population", "--radius", "300", "--out", ref, "-q");
+    SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--demand", de, "--population-field", "population",
+               "--radius", "300", "--shards", "4", "--out", pg.pg, "--pg-schema", "wi");
+    assert_string_equal(psql("SELECT string_agg(district_id, ',' ORDER BY district_id) FROM wi.shard_districts WHERE "
+                             "shard_no = 4"),
+                        "D6,D7");
+    SVT_EXPECT(0, "worker", "--db", pg.pg, "--pg-schema", "wi");
+    /* the last shard: no station in its first window, computed again wider (three times); then it read 3 */
+    SVT_ERR_HAS("svcov worker: shard 4: window of the shard needs 1200 m around the shard (600 m kept)");
+    SVT_ERR_HAS("svcov worker: shard 4: window of the shard needs 3376 m around the shard (2424 m kept)");
+    SVT_ERR_HAS("svcov worker: shard 4 read 3 stations, 8 districts, 0 streets, 7 demand points");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", "wi", "--run", "1");
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", "wi", "--out", sh);
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    assert_string_equal(svt_db_text(db, "SELECT nearest_station_id FROM main.demand_access WHERE demand_id = 'P7'"),
+                        "S3");
+    assert_true(fabs(svt_db_double(db, "SELECT euclid_m FROM main.demand_access WHERE demand_id = 'P7'") - 4000) < 1e-6);
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.demand_access a JOIN r.demand_access b USING "
+                                    "(demand_id) WHERE a.nearest_station_id IS NOT b.nearest_station_id"),
+                     0);
+    svt_same_rows(db, "demand_access", "demand_id", "euclid_m", 1e-9, "1");
+    svt_same_rows(db, "district_fairness", "district_id, radius_m", "pop_total, median_m, p90_m, n_points", 1e-9, "1");
+    svt_same_rows(db, "district_coverage", "district_id, radius_m", "covered_pct, pop_covered_pct", 1e-9, "1");
+    svt_same_rows(db, "responsibility", "station_id", "area_m2, pop_served, pop_share_pct, n_points", 1e-6, "1");
     svt_same_tables(db);
     sqlite3_close(db);
 }
@@ -990,10 +1065,12 @@ static void test_shards_check(void **state)
     SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--radius", "300", "--population-field",
                "population", "--shards", "4", "--out", pg.pg, "--pg-schema", "ck");
     SVT_EXPECT(0, "worker", "--db", pg.pg, "--pg-schema", "ck");
-    /* every shard left stations out (4 or 5 of 8 kept) and was computed once */
-    SVT_ERR_HAS("svcov worker: shard 1 read 8 stations, 8 districts, 0 streets, 0 demand points, 0 population "
+    /* every shard left stations out (4 or 5 of 8 kept) and was computed once; it reads the stations and
+     * districts of its window only (before the plan recorded the run-wide facts: "read 8 stations, 8
+     * districts" in both lines, the same kept) */
+    SVT_ERR_HAS("svcov worker: shard 1 read 3 stations, 4 districts, 0 streets, 0 demand points, 0 population "
                 "polygons; kept 3, 3, 0, 0, 0");
-    SVT_ERR_HAS("shard 2 read 8 stations, 8 districts, 0 streets, 0 demand points, 0 population polygons; kept 4, 4");
+    SVT_ERR_HAS("shard 2 read 4 stations, 6 districts, 0 streets, 0 demand points, 0 population polygons; kept 4, 4");
     assert_null(strstr(svt_last.err, "computing it again"));
     assert_string_equal(psql("SELECT count(*) FROM ck.shards WHERE attempt = 1 AND status = 'done'"), "4");
     SVT_EXPECT(0, "finish", "--db", pg.pg, "--pg-schema", "ck", "--run", "1");
@@ -1469,6 +1546,7 @@ int main(int argc, char **argv)
         {"shards_kill", cmocka_unit_test(test_shards_kill)}, {"shards_bad", cmocka_unit_test(test_shards_bad)},
         {"shards_conn", cmocka_unit_test(test_shards_conn)}, {"shards_far", cmocka_unit_test(test_shards_far)},
         {"shards_read", cmocka_unit_test(test_shards_read)},
+        {"shards_window", cmocka_unit_test(test_shards_window)},
         {"shards_zh", cmocka_unit_test(test_shards_zh)},
         {"shards_speeds", cmocka_unit_test(test_shards_speeds)},
         {"shards_check", cmocka_unit_test(test_shards_check)},
