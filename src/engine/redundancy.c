@@ -107,7 +107,10 @@ static void area_source_free(area_source *s)
  * grow with the stations (issue 19, item 5). */
 typedef struct {
     size_t n;
-    double **xy; /* the cell's exterior ring, x0,y0,... (NULL: no cell, a repeated station); sv_free */
+    /* every cell's exterior ring in one buffer (sv_free): one allocation per cell rounded up to
+       sv_geom_paths' first 256 points took 4 KiB for a ring of about 7, 4 GB at a million stations */
+    double *pts;
+    double **xy; /* the cell's exterior ring in pts, x0,y0,... (NULL: no cell, a repeated station) */
     size_t *nv;
     sv_env *env;
     unsigned char *multi; /* the cell is not one ring: its polygon from the WKB */
@@ -115,8 +118,7 @@ typedef struct {
 
 static void cell_rings_free(cell_rings *c)
 {
-    for (size_t i = 0; c->xy && i < c->n; i++)
-        sv_free(c->xy[i]);
+    sv_free(c->pts);
     free(c->xy);
     free(c->nv);
     free(c->env);
@@ -134,24 +136,45 @@ static int cell_rings_init(cell_rings *c, sv_geos *h, const sv_cov_result *cov)
     c->nv = sv_calloc(n + 1, sizeof *c->nv);
     c->env = sv_calloc(n + 1, sizeof *c->env);
     c->multi = sv_calloc(n + 1, 1);
-    if (!c->xy || !c->nv || !c->env || !c->multi)
+    size_t *off = sv_calloc(n + 1, sizeof *off), used = 0, cap = 0; /* points */
+    if (!c->xy || !c->nv || !c->env || !c->multi || !off) {
+        free(off);
         return -1;
+    }
     for (size_t i = 0; i < n; i++) {
         if (!cov->cell_wkb[i])
             continue;
         size_t *starts = NULL, np = 0;
+        double *xy = NULL;
         sv_geom *g = sv_geom_from_wkb(h, cov->cell_wkb[i], cov->cell_len[i]);
-        int ok = g && sv_geom_paths(h, g, &c->xy[i], &starts, &np) == 0 && np >= 1 &&
+        int ok = g && sv_geom_paths(h, g, &xy, &starts, &np) == 0 && np >= 1 &&
                  sv_geom_envelope(h, g, &c->env[i]) == 0;
         if (ok) {
-            c->nv[i] = starts[1] - starts[0]; /* the exterior ring */
-            c->multi[i] = np != 1;
+            size_t nv = starts[1] - starts[0]; /* the exterior ring */
+            ok = sv_grow(&c->pts, &cap, 2 * (used + nv), sizeof *c->pts, 4096) == 0;
+            if (ok) {
+                memcpy(c->pts + 2 * used, xy + 2 * starts[0], 2 * nv * sizeof *c->pts);
+                off[i] = used;
+                used += nv;
+                c->nv[i] = nv;
+                c->multi[i] = np != 1;
+            }
         }
+        sv_free(xy);
         sv_free(starts);
         sv_geom_destroy(h, g);
-        if (!ok)
+        if (!ok) {
+            free(off);
             return -1;
+        }
     }
+    double *fit = used ? sv_realloc(c->pts, 2 * used * sizeof *c->pts) : NULL;
+    if (fit) /* else the larger buffer stays */
+        c->pts = fit;
+    for (size_t i = 0; i < n; i++)
+        if (cov->cell_wkb[i])
+            c->xy[i] = c->pts + 2 * off[i];
+    free(off);
     return 0;
 }
 
