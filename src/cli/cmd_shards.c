@@ -151,7 +151,7 @@ int cmd_plan(int argc, char **argv)
         goto done;
     }
     if (!!shards + !!by != 1) {
-        rc = cli_usage("plan", "give --shards N (tiles of equal work) or --shard-by FIELD (one shard per value)");
+        rc = cli_usage("plan", "give --shards N (tiles of equal district counts) or --shard-by FIELD (one shard per value)");
         goto done;
     }
     if (!(ctx = cli_ctx_create())) {
