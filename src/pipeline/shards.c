@@ -485,20 +485,17 @@ sv_status sv_shard_worker_index(sv_ctx *ctx, sv_shard_worker *w)
     return SV_OK;
 }
 
-int sv_shard_worker_nearest(const sv_shard_worker *w, double x, double y)
+/* The districts of the index in rings of cells around (x, y), the nearest ring first, until a ring lies farther
+ * than *bound (a squared distance, which the visitor may lower): visit(ud, k, d2, bound) for each district k at
+ * squared distance d2. Every centre of ring r (and beyond) lies at least r - 1 cells from (x, y); r - 2 is taken
+ * (one more ring than needed, against rounding at the cells' edges). */
+static void ring_search(const struct sv_shard_index *ix, const sv_shard_plan *p, double x, double y, double *bound,
+                        void (*visit)(void *ud, size_t k, double d2, double *bound), void *ud)
 {
-    const struct sv_shard_index *ix = w->index;
-    const sv_shard_plan *p = w->plan;
-    if (!ix || ix->plan != p || !isfinite(x) || !isfinite(y) || p->n == 0)
-        return sv_shard_nearest(p, x, y);
     long cx = cell_of(x, ix->x0, ix->cell, ix->nx), cy = cell_of(y, ix->y0, ix->cell, ix->ny);
-    double best = INFINITY;
-    size_t bi = (size_t)-1;
     for (long r = 0; r <= ix->nx + ix->ny; r++) {
-        /* every centre of ring r (and beyond) lies at least r - 1 cells from (x, y); r - 2 taken (one more
-         * ring than needed, against rounding at the cells' edges); ties go to the first district, as the scan */
         double lb = (double)(r - 2) * ix->cell;
-        if (r > 2 && lb * lb > best)
+        if (r > 2 && lb * lb > *bound)
             break;
         for (long j = cy - r; j <= cy + r; j++) {
             if (j < 0 || j >= ix->ny)
@@ -510,14 +507,38 @@ int sv_shard_worker_nearest(const sv_shard_worker *w, double x, double y)
                 size_t c = (size_t)j * (size_t)ix->nx + (size_t)i;
                 for (size_t q = ix->first[c]; q < ix->first[c + 1]; q++) {
                     size_t k = ix->items[q];
-                    double dx = p->x[k] - x, dy = p->y[k] - y, d = dx * dx + dy * dy;
-                    if (d < best || (d == best && k < bi))
-                        best = d, bi = k;
+                    double dx = p->x[k] - x, dy = p->y[k] - y;
+                    visit(ud, k, dx * dx + dy * dy, bound);
                 }
             }
         }
     }
-    return bi == (size_t)-1 ? 0 : p->shard[bi];
+}
+
+typedef struct {
+    size_t k;
+} nearest_best;
+
+/* The nearest district so far; ties go to the first district, as the scan. */
+static void visit_nearest(void *ud, size_t k, double d2, double *bound)
+{
+    nearest_best *n = ud;
+    if (d2 < *bound || (d2 == *bound && k < n->k)) {
+        *bound = d2;
+        n->k = k;
+    }
+}
+
+int sv_shard_worker_nearest(const sv_shard_worker *w, double x, double y)
+{
+    const struct sv_shard_index *ix = w->index;
+    const sv_shard_plan *p = w->plan;
+    if (!ix || ix->plan != p || !isfinite(x) || !isfinite(y) || p->n == 0)
+        return sv_shard_nearest(p, x, y);
+    double best = INFINITY;
+    nearest_best n = {(size_t)-1};
+    ring_search(ix, p, x, y, &best, visit_nearest, &n);
+    return n.k == (size_t)-1 ? 0 : p->shard[n.k];
 }
 
 int sv_shard_worker_district(const sv_shard_worker *w, const char *id)
@@ -548,36 +569,35 @@ int sv_shard_worker_district(const sv_shard_worker *w, const char *id)
 
 /* Each shard whose district centre is nearest to (x, y), ties included (a worker's plan lists the districts
  * in another order, so a tie may go to either): fn(ud, shard) for each such district. */
+typedef struct {
+    const sv_shard_plan *p;
+    double best;
+    void (*fn)(void *ud, int shard);
+    void *ud;
+} nearest_ties;
+
+static void visit_least(void *ud, size_t k, double d2, double *bound)
+{
+    (void)ud;
+    (void)k;
+    if (d2 < *bound)
+        *bound = d2;
+}
+
+static void visit_tied(void *ud, size_t k, double d2, double *bound)
+{
+    nearest_ties *t = ud;
+    (void)bound;
+    if (d2 == t->best)
+        t->fn(t->ud, t->p->shard[k]);
+}
+
 static void nearest_all(const sv_shard_worker *w, double x, double y, void (*fn)(void *ud, int shard), void *ud)
 {
-    const struct sv_shard_index *ix = w->index;
-    const sv_shard_plan *p = w->plan;
-    long cx = cell_of(x, ix->x0, ix->cell, ix->nx), cy = cell_of(y, ix->y0, ix->cell, ix->ny);
-    double best = INFINITY;
-    for (int pass = 0; pass < 2; pass++)
-        for (long r = 0; r <= ix->nx + ix->ny; r++) {
-            double lb = (double)(r - 2) * ix->cell;
-            if (r > 2 && lb * lb > best)
-                break;
-            for (long j = cy - r; j <= cy + r; j++) {
-                if (j < 0 || j >= ix->ny)
-                    continue;
-                long step = (j == cy - r || j == cy + r) ? 1 : 2 * r;
-                for (long i = cx - r; i <= cx + r; i += step) {
-                    if (i < 0 || i >= ix->nx)
-                        continue;
-                    size_t c = (size_t)j * (size_t)ix->nx + (size_t)i;
-                    for (size_t q = ix->first[c]; q < ix->first[c + 1]; q++) {
-                        size_t k = ix->items[q];
-                        double dx = p->x[k] - x, dy = p->y[k] - y, d = dx * dx + dy * dy;
-                        if (pass == 0 && d < best)
-                            best = d;
-                        else if (pass == 1 && d == best)
-                            fn(ud, p->shard[k]);
-                    }
-                }
-            }
-        }
+    nearest_ties t = {w->plan, INFINITY, fn, ud};
+    ring_search(w->index, w->plan, x, y, &t.best, visit_least, NULL);
+    double bound = t.best;
+    ring_search(w->index, w->plan, x, y, &bound, visit_tied, &t);
 }
 
 typedef struct {
