@@ -62,6 +62,7 @@ const char *sv_spatialite_version(void)
 }
 
 /* The page cache of a result being written, KiB. */
+#define STORE_PAGE_SIZE 16384
 #define STORE_CACHE_KIB 32768
 
 static sv_status db_error(sv_ctx *ctx, sqlite3 *db, const char *what)
@@ -414,8 +415,8 @@ sv_status sv_store_create(sv_ctx *ctx, const char *out_path, int srid, sv_store 
     spatialite_set_silent_mode(st->cache); /* GEOS's and RTTOPO's messages to the context, never to stderr */
     /* The file only becomes the result when renamed into place, so a
      * journal would protect nothing. */
-    snprintf(sql, sizeof sql, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-%d",
-             STORE_CACHE_KIB);
+    snprintf(sql, sizeof sql, "PRAGMA page_size=%d; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+             "PRAGMA cache_size=-%d", STORE_PAGE_SIZE, STORE_CACHE_KIB);
     exec(st->db, sql);
     snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d", SV_STORE_APPLICATION_ID,
              SV_STORE_SCHEMA_VERSION);
