@@ -31,6 +31,7 @@ runs=svcov,defaults,sql,gpd-union,gpd-sjoin
 crs=EPSG:32649 # UTM 49N: the synthetic city lies around lon 113.95
 quadsegs=32    # segments per quarter circle: svcov's default, given to every peer
 tolerance_pp=0.1
+repeat=3 # svcov's runs take seconds: the median of 3 against a neighbour's burst; the peers' minutes average it
 svcov=$root/build/svcov
 gencity=$root/build/bench/svcov-gencity
 python=/usr/bin/python3 # Debian's, where python3-geopandas is (not a pyenv build)
@@ -44,7 +45,7 @@ usage: bench/bench_scale.sh [--quick] [--stations N] [--districts M] [--radius L
                             [--cities uniform,clustered] [--clusters K] [--cluster-share F]
                             [--runs svcov,defaults,sql,gpd-union,gpd-sjoin] [--timeout SECONDS]
                             [--svcov PATH] [--gencity PATH] [--python PATH] [--workdir DIR] [--keep]
-                            [--tolerance-pp PP] [-- EXTRA SVCOV ARGS]
+                            [--tolerance-pp PP] [--repeat N] [-- EXTRA SVCOV ARGS]
 
   --quick           the smallest size (2,000 stations, 200 districts), e.g. for CI
   --stations N      stations per city (default 100000)
@@ -64,6 +65,8 @@ usage: bench/bench_scale.sh [--quick] [--stations N] [--districts M] [--radius L
   --workdir DIR     keep all files there (default: a temporary folder, removed on success
                     unless --keep)
   --tolerance-pp PP largest allowed difference in covered share, percentage points (default 0.1)
+  --repeat N        run each svcov run N times (default 3) and take the median wall time (each
+                    time printed; peak memory the largest); the peers run once
   -- ARGS           passed on to both 'svcov analyze' runs (e.g. -- --threads 1)
 Exit status: 0 all finished runs agree, 1 a run failed or disagrees, 2 usage error.
 EOT
@@ -95,6 +98,7 @@ while [ $# -gt 0 ]; do
     --python) need_value "$@"; python=$2; shift 2 ;;
     --workdir) need_value "$@"; workdir=$2; shift 2 ;;
     --tolerance-pp) need_value "$@"; tolerance_pp=$2; shift 2 ;;
+    --repeat) need_value "$@"; repeat=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     -h | --help) usage; exit 0 ;;
     --) shift; svcov_extra=("$@"); break ;;
@@ -102,8 +106,9 @@ while [ $# -gt 0 ]; do
     esac
 done
 is_uint "$stations" && is_uint "$districts" && [ "$districts" -ge 1 ] && is_uint "$seed" &&
-    is_uint "$clusters" && [ "$clusters" -ge 1 ] && is_uint "$timeout_s" && [ "$timeout_s" -ge 1 ] ||
-    bad_usage "--stations, --districts (>= 1), --seed, --clusters (>= 1) and --timeout (>= 1) take whole numbers"
+    is_uint "$clusters" && [ "$clusters" -ge 1 ] && is_uint "$timeout_s" && [ "$timeout_s" -ge 1 ] &&
+    is_uint "$repeat" && [ "$repeat" -ge 1 ] ||
+    bad_usage "--stations, --districts (>= 1), --seed, --clusters (>= 1), --timeout (>= 1) and --repeat (>= 1) take whole numbers"
 is_list "$radii" && is_num "$cluster_share" && is_num "$tolerance_pp" ||
     bad_usage "--radius takes metres separated by commas; --cluster-share and --tolerance-pp plain numbers"
 for c in ${cities//,/ }; do
@@ -191,25 +196,39 @@ timings() {
     }
     read -r t_total t_sum t_rows <<<"$check"
     echo "-- ${label_of[$name]}: timings (wall s, CPU s, peak resident MiB so far; stage rows add up to" \
-        "$t_sum s, total $t_total s, process wall ${wall[$name]} s)"
+        "$t_sum s, total $t_total s, process wall ${last_wall[$name]} s)"
     sqlite3 -bail -separator ' ' "$db" "SELECT printf('   %-40s %8.2f %8.2f %8s', stage || CASE beside WHEN 1 THEN
         ' [beside]' ELSE '' END, seconds, cpu_seconds, CASE WHEN peak_rss_mib IS NULL THEN '-' ELSE
         printf('%.0f', peak_rss_mib) END) FROM timings
         WHERE seconds >= 0.005 OR stage IN ('other', 'total') ORDER BY id"
-    awk -v t="$t_total" -v s="$t_sum" -v n="$t_rows" -v w="${wall[$name]}" 'BEGIN {
+    awk -v t="$t_total" -v s="$t_sum" -v n="$t_rows" -v w="${last_wall[$name]}" 'BEGIN {
         d = t - s; if (d < 0) d = -d
         if (d > 0.001 * n || t > w + 0.05) { print "   timings do NOT add up"; exit 1 }
         print "   timings add up" }'
 }
 
-# run NAME LABEL CSV CMD...: one timed run of a city, its results kept under NAME.
+# run NAME LABEL CSV CMD...: one timed run of a city, its results kept under NAME; svcov's runs (NAME svcov
+# or defaults) --repeat times: the median wall time, the largest peak, the files of the last run (whose own
+# wall time last_wall[NAME] its timings are checked against).
 run() {
-    local name=$1 label=$2 out=$3
+    local name=$1 label=$2 out=$3 n=1 k walls=() kibs=0
     shift 3
-    echo "== $city: $label" >&2
-    timed "$name" "$@"
+    case $name in svcov | defaults) n=$repeat ;; esac
+    for ((k = 1; k <= n; k++)); do
+        if [ "$n" -gt 1 ]; then echo "== $city: $label ($k of $n)" >&2; else echo "== $city: $label" >&2; fi
+        timed "$name" "$@"
+        walls+=("$t_wall")
+        [ "$t_kib" -gt "$kibs" ] && kibs=$t_kib
+        [ "$t_state" = ok ] || break
+    done
+    last_wall[$name]=$t_wall
+    if [ "${#walls[@]}" -gt 1 ]; then
+        echo "   $label: ${walls[*]} s" >&2
+        t_wall=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+        times_of[$name]=${walls[*]}
+    fi
     names+=("$name")
-    wall[$name]=$t_wall kib[$name]=$t_kib state[$name]=$t_state csv[$name]=$out label_of[$name]=$label
+    wall[$name]=$t_wall kib[$name]=$kibs state[$name]=$t_state csv[$name]=$out label_of[$name]=$label
 }
 
 status=0
@@ -229,7 +248,7 @@ for city in ${cities//,/ }; do
     analyze=("$svcov" analyze --stations "$st" --districts "$di" --district-id district_id
         --station-id station_id --crs "$crs" --radius "$radii" --quad-segs "$quadsegs" -q)
 
-    declare -A wall=() kib=() state=() csv=() label_of=()
+    declare -A wall=() kib=() state=() csv=() label_of=() last_wall=() times_of=()
     names=()
     run svcov "svcov like with like" "$dir/svcov.csv" "${analyze[@]}" --out "$dir/svcov.sqlite" \
         --no-redundancy --no-category-coverage --no-service-areas ${svcov_extra[@]+"${svcov_extra[@]}"}
@@ -285,8 +304,8 @@ for city in ${cities//,/ }; do
                     "$missing missing, $dup duplicate rows" >&2
             fi
         fi
-        printf '%-22s %11s %12s %10s %14s %9s %8s\n' "${label_of[$name]}" "$shown" "${kib[$name]}" "$ratio" \
-            "$diff" "$over" "$missing"
+        printf '%-22s %11s %12s %10s %14s %9s %8s%s\n' "${label_of[$name]}" "$shown" "${kib[$name]}" "$ratio" \
+            "$diff" "$over" "$missing" "${times_of[$name]:+   (median of ${times_of[$name]// /, } s)}"
         # the fastest peer (svcov's defaults are not a peer)
         if [ "$name" != svcov ] && [ "$name" != defaults ]; then
             if [ "${state[$name]}" = ok ]; then
@@ -313,6 +332,6 @@ for city in ${cities//,/ }; do
     for name in ${svcov_timings[@]+"${svcov_timings[@]}"}; do
         timings "$name" "$dir/$name.sqlite" || status=1
     done
-    unset wall kib state csv label_of
+    unset wall kib state csv label_of last_wall times_of
 done
 exit "$status"
