@@ -589,6 +589,22 @@ static sv_status create_tables(sv_ctx *ctx, PGconn *c, const char *schema, int s
             create_sql(&b, schema, sv_schema_table((sv_table)t), srid);
     for (int t = 1; sv_schema_pg_table(t); t++) /* the coordination of sharded runs */
         create_sql(&b, schema, sv_schema_pg_table(t), srid);
+    /* For QGIS and other readers of the tables themselves: each result table's rows of the latest complete run
+     * (a sharded run only once svcov finish has marked it complete), the run svcov's own readers read without
+     * --run. Made only where missing (CREATE OR REPLACE would lock out the view's readers until this
+     * transaction ends); the publishing lock keeps two publishers from making one at once. */
+    for (int t = 0; t < SV_TABLE_COUNT; t++) {
+        const char *name = sv_schema_table((sv_table)t)->name;
+        char view[160];
+        snprintf(view, sizeof view, "\"%s\".%s_latest", schema, name);
+        if (pg_value(c, "SELECT to_regclass($1) IS NULL", view, v, sizeof v) == 1 && strcmp(v, "f") == 0)
+            continue;
+        sv_buf_printf(&b,
+                      "CREATE VIEW %s AS SELECT * FROM \"%s\".%s WHERE run_id = (SELECT max(r.run_id) FROM "
+                      "\"%s\".runs r WHERE NOT EXISTS (SELECT 1 FROM \"%s\".shard_plans p WHERE p.run_id = "
+                      "r.run_id AND p.status <> 'complete'));\n",
+                      view, schema, name, schema, schema);
+    }
     if (b.failed)
         return SV_ERR_NOMEM;
     rc = pg_exec(ctx, c, b.data, "cannot create the result tables");

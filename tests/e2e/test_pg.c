@@ -237,6 +237,9 @@ static void test_ogrinfo(void **state)
         snprintf(line, sizeof line, ": svcov.%s (%s)\n", d->name, ogr);
         if (!strstr(layers, line))
             fail_msg("ogrinfo does not list \"%s\":\n%s", line, layers);
+        snprintf(line, sizeof line, ": svcov.%s_latest (%s)\n", d->name, ogr); /* and its latest run's view */
+        if (!strstr(layers, line))
+            fail_msg("ogrinfo does not list \"%s\":\n%s", line, layers);
         /* the CRS of the layer */
         snprintf(cmd, sizeof cmd, "ogrinfo -ro -so '%s' svcov.%s > '%s' 2>&1", pg.pg, d->name,
                  svt_path("layer.txt"));
@@ -567,7 +570,23 @@ static void test_shards(void **state)
     SVT_EXPECT(0, "status", "--db", pg.pg);
     SVT_OUT_HAS("planned");
     SVT_OUT_HAS("9/9");
+    /* what QGIS opens: the _latest views show no row of a run that is not finished, though its tables hold them */
+    assert_string_equal(psql("SELECT (SELECT count(*) FROM svcov.district_coverage WHERE run_id = 1) || ' ' || "
+                             "(SELECT count(*) FROM svcov.district_coverage_latest) || ' ' || "
+                             "(SELECT count(*) FROM svcov.runs_latest)"),
+                        "28 0 0");
     SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", "1");
+    /* finished: every row of the run, in every table (the whole-area rows finish wrote too), and nothing else */
+    for (int t = 0; t < SV_TABLE_COUNT; t++) {
+        const char *name = sv_schema_table((sv_table)t)->name;
+        char q[512];
+        snprintf(q, sizeof q, "SELECT (SELECT count(*) FROM svcov.%s WHERE run_id = 1) = (SELECT count(*) FROM "
+                 "svcov.%s_latest) AND NOT EXISTS (SELECT 1 FROM svcov.%s_latest WHERE run_id <> 1)", name, name, name);
+        if (strcmp(psql("%s", q), "t") != 0)
+            fail_msg("svcov.%s_latest is not run 1's rows", name);
+    }
+    assert_string_equal(psql("SELECT count(*) > 0 FROM svcov.district_redundancy_latest WHERE district_id IS NULL"),
+                        "t");
     SVT_EXPECT(0, "status", "--db", pg.pg);
     SVT_OUT_HAS("complete");
     assert_null(strstr(svt_last.out, "planned"));
