@@ -55,9 +55,11 @@ readme-picture: demo
 	@rm -f docs/demo-map.png docs/demo-poster.png
 	@$(MAKE) --no-print-directory docs/demo-map.png docs/demo-poster.png
 
-# The README's test command and what CI runs (.ci/run): the suite, then the same suite under the sanitizers.
+# The README's test command and what CI runs (.ci/run): the suite, every benchmark at its smallest size
+# (bench-quick), then the same suite under the sanitizers.
 test:
 	@$(MAKE) --no-print-directory suite
+	@$(MAKE) --no-print-directory bench-quick
 	@$(MAKE) --no-print-directory sanitize
 
 # The whole suite once, in the normal build (about 5 minutes on a quiet 2-core machine).
@@ -121,11 +123,18 @@ bench: build
 	bench/bench_network.sh --svcov $(SVCOV) --genroads $(BUILD)/bench/svcov-genroads
 	bench/bench_site.sh --svcov $(SVCOV) --gencity $(BUILD)/bench/svcov-gencity
 
-# The coverage benchmark at its smallest size, once (e.g. in CI: it proves the benchmark works,
-# it does not judge speed).
+# Every benchmark at its smallest size, once (make test runs it, so CI does: it proves each benchmark
+# works and that svcov's answers agree with its peers' there; it does not judge speed). Each script exits
+# non-zero when a run fails or disagrees; their files go to temporary folders, removed on success.
 bench-quick: build
 	@scripts/install-deps.sh --bench
 	bench/bench_scale.sh --quick --timeout 600 --svcov $(SVCOV) --gencity $(BUILD)/bench/svcov-gencity
+	bench/bench_sql.sh --stations 2000 --districts 200 --svcov $(SVCOV) --gencity $(BUILD)/bench/svcov-gencity
+	bench/bench_network.sh --grid 40 --stations 50 --demand 1000 --svcov $(SVCOV) --genroads $(BUILD)/bench/svcov-genroads
+	bench/bench_site.sh --demand 2000 --candidates 1000 --k 5 --svcov $(SVCOV) --gencity $(BUILD)/bench/svcov-gencity
+	bench/bench_netsite.sh --scale 0.05 --k 3 --svcov $(SVCOV) --gencity $(BUILD)/bench/svcov-gencity
+	SVCOV=$(SVCOV) bench/bench_pg.sh --quick
+	bench/bench_shard_reads.sh A=$(SVCOV) B=$(SVCOV) --stations 2000 --districts 200 --shards 4
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz $(OUT)
