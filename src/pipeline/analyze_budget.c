@@ -42,9 +42,10 @@ void sv_analyze_counts_init(sv_analyze_counts *e)
  * "Memory and time before the run"): like with like 104.5, 150.0 and 334.4 MB; on top, the service areas
  * 47.5, 55.6 and 30.9 MB (not growing with the city), the redundancy 33.2, 55.0 and 137.2 (about 21 MB + 4.6 B per
  * circle vertex), the categories 20.7, 24.7 and 1.7; the defaults 53.6, 75.4 and 144.3 (the service areas and the
- * redundancy do not add up). Every estimate there is 3-15% above the peak. Cities with more stations per district
- * are over-estimated (200,000 / 10,000 defaults: 800 MB, measured 577; 1,000,000 / 50,000: 3.5 GB, measured
- * 2.45): the polygons grow slower than the circle vertices where circles overlap more. Network, demand and
+ * redundancy do not add up). Every estimate there is 3-15% above the peak; at 200,000 / 20,000 (twice the largest)
+ * 6-8% (like with like 577 MB for 624, the redundancy 834 for 882, the defaults 851 for 902). Cities with more
+ * stations per district are over-estimated (200,000 / 10,000 defaults: 799 MB, measured 577; 1,000,000 / 50,000:
+ * 3.5 GB, measured 2.45): the polygons grow slower than the circle vertices where circles overlap more. Network, demand and
  * population terms as first measured (issue 18): 400 per raster cell, 324 per district vertex and break + 2 on a
  * district of a million vertices. */
 #define B_BASE 82e6                 /* GDAL, PROJ, GEOS, SQLite themselves */
