@@ -32,22 +32,33 @@ void sv_analyze_counts_init(sv_analyze_counts *e)
 /* The model: the run holds its inputs and the coverage (the Voronoi cells, what each circle leaves of its cell,
  * and the covered and gap polygons of every district, kept until the people tables are written) from the coverage
  * stage on; on top of that the redundancy (its faces and critical areas) or, after it and on its own, the category
- * coverage (one category's diagram and polygons at a time, each written as it is made); the service areas go out
- * beside them through the early writer (its statements and SQLite's page cache). Results are written as they are
- * made, so the peak is what is held plus the largest later stage, not their sum. Fitted on peak RSS
- * (/usr/bin/time) of clustered svcov-gencity cities, radii 500 and 1000 m, 10,000 / 1,000, 30,000 / 3,000 and
- * 100,000 / 10,000 (DESIGN.md, "Memory and time before the run"; refitted on main dedb11d after the redundancy's
- * rewrite): like with like 92, 146 and 335 MiB (7 bytes per circle vertex beside the districts), the redundancy on
- * top 19-21 bytes per circle vertex, the categories at most 9.4, the service areas 33-42 MiB; the constants have a
- * margin of up to 10%. Network, demand and population terms as first measured (issue 18):
- * 400 per raster cell, 324 per district vertex and break + 2 on a district of a million vertices. */
-#define B_BASE 68e6                 /* GDAL, PROJ, GEOS, SQLite themselves */
-#define B_PER_CIRCLE_VERTEX 7.5     /* coverage: cells, uncovered cell parts (WKB and the workers' GEOS copies) */
+ * coverage (one category's diagram and polygons at a time, each written as it is made). The service areas' early
+ * writer works beside the coverage: SQLite's page cache (32 MiB, STORE_CACHE_KIB) and one round of circles
+ * (analyze_write.c, CIRCLE_ROUND stations, their WKB); it is done before the redundancy's peak, of it only about
+ * 20 MB (the cache) stays beside the later stages. The peak is what is held plus the largest of those, not their
+ * sum. Refitted (branch est11, 2026-12-03, main 321692e: after 2a446c2, the redundancy's cell rings in one buffer)
+ * on peak RSS (/usr/bin/time) of clustered svcov-gencity cities (--clusters 6 --seed 42), radii 500 and 1000 m,
+ * 10,000 / 1,000, 30,000 / 3,000 and 100,000 / 10,000 (2.58, 7.74 and 25.8 million circle vertices; DESIGN.md,
+ * "Memory and time before the run"): like with like 104.5, 150.0 and 334.4 MB; on top, the service areas
+ * 47.5, 55.6 and 30.9 MB (not growing with the city), the redundancy 33.2, 55.0 and 137.2 (about 21 MB + 4.6 B per
+ * circle vertex), the categories 20.7, 24.7 and 1.7; the defaults 53.6, 75.4 and 144.3 (the service areas and the
+ * redundancy do not add up). Every estimate there is 3-15% above the peak; at 200,000 / 20,000 (twice the largest)
+ * 6-8% (like with like 577 MB for 624, the redundancy 834 for 882, the defaults 851 for 902). Cities with more
+ * stations per district are over-estimated (200,000 / 10,000 defaults: 799 MB, measured 577; 1,000,000 / 50,000:
+ * 3.5 GB, measured 2.45): the polygons grow slower than the circle vertices where circles overlap more. Network, demand and
+ * population terms as first measured (issue 18): 400 per raster cell, 324 per district vertex and break + 2 on a
+ * district of a million vertices. */
+#define B_BASE 82e6                 /* GDAL, PROJ, GEOS, SQLite themselves */
+#define B_PER_CIRCLE_VERTEX 6.5     /* coverage: cells, uncovered cell parts (WKB and the workers' GEOS copies) */
 #define B_PER_DISTRICT_VERTEX 330.0 /* per break + 2: GDAL's copy, the WKB, GEOS copies, covered part and gap */
-#define B_REDUNDANCY_PER_CIRCLE_VERTEX 21.0 /* its faces by depth, critical areas, their people */
-#define B_CATEGORIES_PER_CIRCLE_VERTEX 10.0 /* the largest category's coverage, beside the one above */
-#define B_SERVICE_AREAS 42e6                /* the early writer's cache and statements */
-#define B_SERVICE_AREAS_PER_CIRCLE_VERTEX 1.0
+#define B_REDUNDANCY 21e6           /* its faces by depth, critical areas, their people */
+#define B_REDUNDANCY_PER_CIRCLE_VERTEX 4.6
+#define B_CATEGORIES 19e6 /* the largest category's coverage, once the coverage's polygons are written */
+#define B_CATEGORIES_PER_CIRCLE_VERTEX 0.5
+#define B_SERVICE_AREAS 40e6 /* the early writer beside the coverage: SQLite's page cache, statements */
+#define B_SERVICE_AREAS_ROUND 4096.0 /* stations of one round of circles (analyze_write.c, CIRCLE_ROUND) */
+#define B_SERVICE_AREAS_PER_ROUND_VERTEX 16.0 /* its WKB */
+#define B_SERVICE_AREAS_BESIDE 20e6           /* what stays of the writer beside the later stages */
 #define B_PER_NETWORK_VERTEX 160.0 /* graph nodes, edges, adjacency, labels */
 #define B_PER_DEMAND_POINT 256.0
 #define B_PER_POPULATION_VERTEX 160.0
@@ -83,10 +94,15 @@ void sv_analyze_estimate(sv_analyze_counts *e, int threads)
     e->bytes_held = B_BASE + circle * B_PER_CIRCLE_VERTEX + e->district_vertices * (2 + nb) * B_PER_DISTRICT_VERTEX +
                     e->network_vertices * B_PER_NETWORK_VERTEX + e->demand_points * B_PER_DEMAND_POINT +
                     e->population_vertices * B_PER_POPULATION_VERTEX + e->raster_cells * B_PER_RASTER_CELL;
-    e->bytes_redundancy = e->redundancy ? circle * B_REDUNDANCY_PER_CIRCLE_VERTEX : 0;
-    e->bytes_categories = e->categories ? circle * B_CATEGORIES_PER_CIRCLE_VERTEX : 0;
-    e->bytes_service_areas = e->service_areas ? B_SERVICE_AREAS + circle * B_SERVICE_AREAS_PER_CIRCLE_VERTEX : 0;
-    e->bytes = e->bytes_held + e->bytes_service_areas + fmax(e->bytes_redundancy, e->bytes_categories);
+    e->bytes_redundancy = e->redundancy ? B_REDUNDANCY + circle * B_REDUNDANCY_PER_CIRCLE_VERTEX : 0;
+    e->bytes_categories = e->categories ? B_CATEGORIES + circle * B_CATEGORIES_PER_CIRCLE_VERTEX : 0;
+    double round = fmin(e->n_stations, B_SERVICE_AREAS_ROUND) * nb * e->circle_vertices;
+    e->bytes_service_areas =
+        e->service_areas ? B_SERVICE_AREAS + round * B_SERVICE_AREAS_PER_ROUND_VERTEX : 0;
+    double later = fmax(e->bytes_redundancy, e->bytes_categories);
+    if (later > 0 && e->service_areas)
+        later += B_SERVICE_AREAS_BESIDE;
+    e->bytes = e->bytes_held + fmax(e->bytes_service_areas, later);
     double nt = threads > 0 ? threads : 1;
     double serial = S_SERIAL_PER_CIRCLE_VERTEX, parallel = S_PARALLEL_PER_CIRCLE_VERTEX;
     if (e->service_areas)
@@ -142,16 +158,21 @@ sv_status sv_analyze_budget_check(sv_ctx *ctx, const sv_analyze_counts *e, int f
     if (e->raster_cells > 0)
         snprintf(what + strlen(what), sizeof what - strlen(what), sv_tr(L, ", %.0f raster cells"), e->raster_cells);
     if (have > 0 && e->bytes > have && !force) {
-        /* the stages that can be left out, each with what it saves (only those that lower the peak) */
+        /* the stages that can be left out, each with what it saves (only those that lower the peak): the estimate
+           again without it */
         char drop[320] = "";
-        double rest = fmax(e->bytes_redundancy, e->bytes_categories);
+        sv_analyze_counts no_red = *e, no_cat = *e, no_sa = *e;
+        no_red.redundancy = no_cat.categories = no_sa.service_areas = 0;
+        sv_analyze_estimate(&no_red, 1);
+        sv_analyze_estimate(&no_cat, 1);
+        sv_analyze_estimate(&no_sa, 1);
         struct {
             const char *option;
             double saves;
         } opt[] = {
-            {"--no-redundancy", rest - e->bytes_categories},
-            {"--no-category-coverage", rest - e->bytes_redundancy},
-            {"--no-service-areas", e->bytes_service_areas},
+            {"--no-redundancy", e->bytes - no_red.bytes},
+            {"--no-category-coverage", e->bytes - no_cat.bytes},
+            {"--no-service-areas", e->bytes - no_sa.bytes},
         };
         for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++) {
             if (!(opt[i].saves > 0))

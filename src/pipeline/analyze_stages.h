@@ -97,8 +97,10 @@ typedef struct {
     double n_districts, district_vertices, network_vertices, demand_points, population_vertices, raster_cells;
     int redundancy, categories, service_areas; /* the stages the run will do (--no-* turn them off) */
     double bytes, seconds; /* the estimate (sv_analyze_estimate) */
-    /* its parts: what is held from the coverage on (inputs, coverage and its results), and the peak of each later
-       stage on top of it (0 when the stage is off); bytes = held + service_areas + the larger of the other two */
+    /* its parts: what is held from the coverage on (inputs, coverage and its results), and the peak of each stage
+       on top of it (0 when the stage is off): the service areas' early writer beside the coverage, the redundancy
+       and the categories after it; bytes = held + the larger of service_areas and the larger of the other two (with
+       what stays of the writer beside them) */
     double bytes_held, bytes_redundancy, bytes_categories, bytes_service_areas;
 } sv_analyze_counts;
 void sv_analyze_counts_init(sv_analyze_counts *e);
