@@ -2259,6 +2259,24 @@ sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long lo
         if (rc == SV_OK && (pg_value(c, sql, rid, v, sizeof v) != 1 || atoll(v) != 0))
             rc = sv_error(ctx, SV_ERR_DATA, "run %lld: districts that are not in the plan", id);
     }
+    if (rc == SV_OK) { /* and once per break in district_coverage, which city_coverage sums */
+        snprintf(sql, sizeof sql,
+                 "WITH b AS (SELECT DISTINCT mode, minutes, radius_m FROM \"%s\".district_coverage WHERE run_id = $1), "
+                 "x AS (SELECT d.district_id, b.minutes, b.radius_m, count(c.id) AS n FROM \"%s\".shard_districts d "
+                 "CROSS JOIN b LEFT JOIN \"%s\".district_coverage c ON c.run_id = $1 AND c.district_id = "
+                 "d.district_id AND c.mode = b.mode AND c.minutes IS NOT DISTINCT FROM b.minutes AND c.radius_m = "
+                 "b.radius_m WHERE d.run_id = $1 GROUP BY 1, 2, 3) SELECT count(*), coalesce(string_agg("
+                 "district_id || ' at ' || coalesce(minutes::text || ' min', radius_m::text || ' m') || ' x' || n, "
+                 "', ' ORDER BY district_id, radius_m), '') FROM x WHERE n <> 1",
+                 schema, schema, schema);
+        if ((rc = pg_params(ctx, c, sql, 1, pp, &r, "cannot check the district coverage")) == SV_OK) {
+            if (atoll(PQgetvalue(r, 0, 0)) > 0)
+                rc = sv_error(ctx, SV_ERR_DATA, "run %lld: %s rows of district_coverage are not there exactly once "
+                              "(%.300s); nothing was changed", id, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+            PQclear(r);
+            r = NULL;
+        }
+    }
     /* the rows every shard wrote alike: one of each */
     static const char *const dedupe[][2] = {{"issues", "file, layer, feature_id, problem, action"},
                                             {"roads", "road_id"},
