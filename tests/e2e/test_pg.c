@@ -1698,7 +1698,21 @@ static void test_shards_lease(void **state)
     pid_t a = start_worker("la", (const char *const[]){"--run", rs, "--lease", "2", NULL});
     wait_running("svcov", run, a);
     pid_t b = start_worker("lb", (const char *const[]){"--run", rs, "--lease", "2", NULL});
-    int ra = wait_exit(a, 300), rb = wait_exit(b, 60);
+    /* while the first computes, the shard stays its first claim (without renewals the two would take it from
+     * each other every 2 s) */
+    int ws = 0;
+    for (double t0 = now_s(); waitpid(a, &ws, WNOHANG) == 0; usleep(100000)) {
+        int at = atoi(psql("SELECT attempt FROM svcov.shards WHERE run_id = %d", run));
+        if (at != 1) {
+            kill(a, SIGKILL);
+            kill(b, SIGKILL);
+            waitpid(a, NULL, 0);
+            waitpid(b, NULL, 0);
+            fail_msg("the shard was claimed again (attempt %d) %.1f s after the second worker started: its lease was "
+                     "not renewed", at, now_s() - t0);
+        }
+    }
+    int ra = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, rb = wait_exit(b, 60);
     if (ra != 0 || rb != 0)
         fail_msg("the workers exited %d and %d: %s", ra, rb, text_of("la.err"));
     double took = shard_seconds(run);
@@ -1752,8 +1766,9 @@ static void test_shards_lease(void **state)
 }
 
 /* hold_shard, the last guard: a worker whose renewals fail (its user may no longer update lease_until) goes
- * on computing; its lease runs out, a second worker claims the shard; at its publication the first one finds
- * the shard no longer its own and publishes nothing; the second one's publication is the run's. */
+ * on computing; its lease runs out, a second worker claims the shard (then the first may update again); at
+ * its publication the first one finds the shard no longer its own and publishes nothing; the second one's
+ * publication is the run's. */
 static void test_shards_stale(void **state)
 {
     (void)state;
@@ -1770,6 +1785,13 @@ static void test_shards_stale(void **state)
     psql("REVOKE UPDATE ON svcov.shards FROM w1; GRANT UPDATE (status, worker, attempt, started_utc, finished_utc, "
          "message, n_rows) ON svcov.shards TO w1");
     pid_t b = start_worker("tb", (const char *const[]){"--run", rs, "--lease", "2", NULL});
+    /* once the second has claimed the shard, the first may write again: its publication is refused by the
+     * check in its transaction alone */
+    for (int i = 0; i < 3000 && atoi(psql("SELECT attempt FROM svcov.shards WHERE run_id = %d", run)) < 2; i++)
+        usleep(20000);
+    assert_string_equal(psql("SELECT attempt || ' ' || status FROM svcov.shards WHERE run_id = %d", run),
+                        "2 running");
+    psql("GRANT UPDATE ON svcov.shards TO w1");
     int ra = wait_exit(a, 300), rb = wait_exit(b, 300);
     if (rb != 0)
         fail_msg("the second worker exited %d: %s", rb, text_of("tb.err"));
