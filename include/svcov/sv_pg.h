@@ -88,11 +88,21 @@ sv_status sv_pg_inputs_fetch(sv_ctx *ctx, const char *uri, const char *schema, l
  * (*shard_no, *attempt), 2 none free but others hold some (wait), 0 nothing left to do. */
 sv_status sv_pg_claim(sv_ctx *ctx, const char *uri, const char *schema, long long run_id, const char *worker,
                       int lease_s, int *shard_no, int *attempt, int *state);
-/* A thread renewing the lease of a claimed shard every lease_s / 3 seconds; sv_pg_lease_stop returns 1
- * when the lease was lost (another worker took the shard) or could not be renewed. */
+/* A thread renewing the lease of a claimed shard every lease_s / 3 seconds. When a renewal finds the shard
+ * no longer ours (its lease ran out, e.g. while this process was stopped, and another worker claimed it),
+ * the lease is lost: the renewals stop and on_lost(userdata) is called once, from that thread (on_lost may
+ * be NULL). sv_pg_lease_lost: 1 lost (*now, when not NULL: the shard's status, worker and attempt then), 2 a
+ * renewal failed (the database did not answer; the lease may run out), 0 held. sv_pg_lease_stop ends the
+ * thread, frees l and returns the same. */
 typedef struct sv_pg_lease sv_pg_lease;
+typedef struct {
+    char status[16], worker[300];
+    int attempt;
+} sv_pg_holder;
 sv_pg_lease *sv_pg_lease_start(const char *uri, const char *schema, long long run_id, int shard_no,
-                               const char *worker, int attempt, int lease_s);
+                               const char *worker, int attempt, int lease_s, void (*on_lost)(void *userdata),
+                               void *userdata);
+int sv_pg_lease_lost(sv_pg_lease *l, sv_pg_holder *now);
 int sv_pg_lease_stop(sv_pg_lease *l);
 /* Publish a shard's rows (db_path: its analysis; keep chooses) and mark it done, in one transaction; rows
  * of an earlier attempt are removed first. SV_ERR_OUTPUT when the lease was lost (nothing published). */

@@ -1672,6 +1672,9 @@ struct sv_pg_lease {
     char *uri, *schema, *worker;
     long long run_id;
     int shard_no, attempt, lease_s;
+    void (*on_lost)(void *);
+    void *userdata;
+    sv_pg_holder now; /* written before lost is set to 1 */
     atomic_int stop, lost;
 };
 
@@ -1681,11 +1684,11 @@ static void *lease_main(void *arg)
     sv_ctx *ctx = sv_ctx_create();
     PGconn *c = NULL;
     if (!ctx || pg_connect(ctx, l->uri, &c) != SV_OK) {
-        atomic_store(&l->lost, 1);
+        atomic_store(&l->lost, 2);
         sv_ctx_destroy(ctx);
         return NULL;
     }
-    char sql[512], rid[32], sn[32], at[32], lease[32];
+    char sql[512], who[512], rid[32], sn[32], at[32], lease[32];
     snprintf(rid, sizeof rid, "%lld", l->run_id);
     snprintf(sn, sizeof sn, "%d", l->shard_no);
     snprintf(at, sizeof at, "%d", l->attempt);
@@ -1693,6 +1696,9 @@ static void *lease_main(void *arg)
     snprintf(sql, sizeof sql,
              "UPDATE \"%s\".shards SET lease_until = now() + $5 * interval '1 second' WHERE run_id = $1 AND shard_no = "
              "$2 AND worker = $3 AND attempt = $4 AND status = 'running'",
+             l->schema);
+    snprintf(who, sizeof who,
+             "SELECT status, coalesce(worker, ''), attempt FROM \"%s\".shards WHERE run_id = $1 AND shard_no = $2",
              l->schema);
     long step_ms = l->lease_s * 1000L / 3;
     if (step_ms < 200)
@@ -1704,10 +1710,24 @@ static void *lease_main(void *arg)
             break;
         const char *pp[5] = {rid, sn, l->worker, at, lease};
         PGresult *r = PQexecParams(c, sql, 5, NULL, pp, NULL, NULL, 0);
-        int ok = PQresultStatus(r) == PGRES_COMMAND_OK && atoi(PQcmdTuples(r)) == 1;
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK, renewed = ok && atoi(PQcmdTuples(r)) == 1;
         PQclear(r);
-        if (!ok) {
+        if (!ok) { /* the database did not answer: the lease may run out; the publish checks it */
+            atomic_store(&l->lost, 2);
+            break;
+        }
+        if (!renewed) { /* the shard is no longer ours: who has it now */
+            r = PQexecParams(c, who, 2, NULL, pp, NULL, NULL, 0);
+            snprintf(l->now.status, sizeof l->now.status, "gone");
+            if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+                snprintf(l->now.status, sizeof l->now.status, "%s", PQgetvalue(r, 0, 0));
+                snprintf(l->now.worker, sizeof l->now.worker, "%s", PQgetvalue(r, 0, 1));
+                l->now.attempt = atoi(PQgetvalue(r, 0, 2));
+            }
+            PQclear(r);
             atomic_store(&l->lost, 1);
+            if (l->on_lost)
+                l->on_lost(l->userdata);
             break;
         }
     }
@@ -1717,7 +1737,8 @@ static void *lease_main(void *arg)
 }
 
 sv_pg_lease *sv_pg_lease_start(const char *uri, const char *schema, long long run_id, int shard_no,
-                               const char *worker, int attempt, int lease_s)
+                               const char *worker, int attempt, int lease_s, void (*on_lost)(void *userdata),
+                               void *userdata)
 {
     sv_pg_lease *l = sv_calloc(1, sizeof *l);
     if (!l)
@@ -1729,6 +1750,8 @@ sv_pg_lease *sv_pg_lease_start(const char *uri, const char *schema, long long ru
     l->shard_no = shard_no;
     l->attempt = attempt;
     l->lease_s = lease_s;
+    l->on_lost = on_lost;
+    l->userdata = userdata;
     if (!l->uri || !l->schema || !l->worker || pthread_create(&l->thread, NULL, lease_main, l) != 0) {
         free(l->uri);
         free(l->schema);
@@ -1739,10 +1762,18 @@ sv_pg_lease *sv_pg_lease_start(const char *uri, const char *schema, long long ru
     return l;
 }
 
+int sv_pg_lease_lost(sv_pg_lease *l, sv_pg_holder *now)
+{
+    int lost = l ? atomic_load(&l->lost) : 0;
+    if (now)
+        *now = lost == 1 ? l->now : (sv_pg_holder){{0}, {0}, 0};
+    return lost;
+}
+
 int sv_pg_lease_stop(sv_pg_lease *l)
 {
     if (!l)
-        return 1;
+        return 2;
     atomic_store(&l->stop, 1);
     pthread_join(l->thread, NULL);
     int lost = atomic_load(&l->lost);
@@ -2243,6 +2274,24 @@ sv_status sv_pg_finish(sv_ctx *ctx, const char *uri, const char *schema, long lo
                  schema, schema);
         if (rc == SV_OK && (pg_value(c, sql, rid, v, sizeof v) != 1 || atoll(v) != 0))
             rc = sv_error(ctx, SV_ERR_DATA, "run %lld: districts that are not in the plan", id);
+    }
+    if (rc == SV_OK) { /* and once per break in district_coverage, which city_coverage sums */
+        snprintf(sql, sizeof sql,
+                 "WITH b AS (SELECT DISTINCT mode, minutes, radius_m FROM \"%s\".district_coverage WHERE run_id = $1), "
+                 "x AS (SELECT d.district_id, b.minutes, b.radius_m, count(c.id) AS n FROM \"%s\".shard_districts d "
+                 "CROSS JOIN b LEFT JOIN \"%s\".district_coverage c ON c.run_id = $1 AND c.district_id = "
+                 "d.district_id AND c.mode = b.mode AND c.minutes IS NOT DISTINCT FROM b.minutes AND c.radius_m = "
+                 "b.radius_m WHERE d.run_id = $1 GROUP BY 1, 2, 3) SELECT count(*), coalesce(string_agg("
+                 "district_id || ' at ' || coalesce(minutes::text || ' min', radius_m::text || ' m') || ' x' || n, "
+                 "', ' ORDER BY district_id, radius_m), '') FROM x WHERE n <> 1",
+                 schema, schema, schema);
+        if ((rc = pg_params(ctx, c, sql, 1, pp, &r, "cannot check the district coverage")) == SV_OK) {
+            if (atoll(PQgetvalue(r, 0, 0)) > 0)
+                rc = sv_error(ctx, SV_ERR_DATA, "run %lld: %s rows of district_coverage are not there exactly once "
+                              "(%.300s); nothing was changed", id, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+            PQclear(r);
+            r = NULL;
+        }
     }
     /* the rows every shard wrote alike: one of each */
     static const char *const dedupe[][2] = {{"issues", "file, layer, feature_id, problem, action"},

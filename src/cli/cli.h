@@ -69,6 +69,10 @@ void cli_catch_signals(sv_ctx *ctx);
  * to the context they went to before it (a worker's, around the analysis of each shard; else none), then it
  * is destroyed (NULL ok). A context freed otherwise would be written by a late signal's handler. */
 void cli_run_ctx_end(sv_ctx *ctx);
+/* Stop the command running nested in outer's (made by cli_run_ctx while signals went to outer: a worker's
+ * analysis of a shard) as an interrupt would, from any thread, without a message from it (cli_fail) and
+ * without interrupting outer; nothing when none runs. */
+void cli_interrupt_nested(sv_ctx *outer);
 /* A run warning on stderr: "svcov CMD: warning: TEXT" (userdata: the command name). */
 void cli_warning(const char *text, void *userdata);
 /* Progress on stderr (one updating line on a terminal), and the time of

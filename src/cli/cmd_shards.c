@@ -300,8 +300,10 @@ static void worker_help(void)
     cli_help("Examples:\n"
              "  svcov worker --db PG:\"host=db dbname=gis\" --jobs 4\n"
              "  svcov worker --db PG:\"host=db dbname=gis\" --run 12 --lease 30\n\n");
-    cli_help("Exit status: 0 nothing left to do, 1 data or runtime error (the shard is redone), 2 usage error, 130\n"
-             "interrupted.\n");
+    cli_help("Exit status: 0 nothing left to do (also after losing a shard's lease to another worker: it stops\n"
+             "computing that shard at once and publishes nothing of it), 1 data or runtime error (a shard's analysis\n"
+             "failed: tried again up to 3 times, then failed; the database lost: the shard is redone), 2 usage error,\n"
+             "130 interrupted.\n");
 }
 
 /* One worker process: claim, compute, publish until nothing is left. */
@@ -324,6 +326,13 @@ static const char *check_what(const sv_shard_worker *w, char *buf, size_t size)
     else
         snprintf(buf, size, sv_tr(L, "responsibility %s"), w->check_id);
     return buf;
+}
+
+/* The lease of the shard being computed was lost (its renewal found another worker holding it): stop the
+ * analysis at once (called from the lease's thread; ud is the worker's context). */
+static void lease_lost(void *ud)
+{
+    cli_interrupt_nested(ud);
 }
 
 static int work(const char *uri, const char *schema, long long run_id, const sv_shard_plan *plan, char **args,
@@ -356,7 +365,7 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
             continue;
         }
         double t0 = sv_clock_s();
-        sv_pg_lease *lease = sv_pg_lease_start(uri, schema, run_id, shard, name, attempt, lease_s);
+        sv_pg_lease *lease = sv_pg_lease_start(uri, schema, run_id, shard, name, attempt, lease_s, lease_lost, ctx);
         char outp[4200], crs[32];
         snprintf(outp, sizeof outp, "%s/shard-%d-%d.sqlite", dir, shard, attempt);
         snprintf(crs, sizeof crs, "EPSG:%d", plan->epsg);
@@ -375,7 +384,7 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
         }
         /* computed again with a wider halo while a kept row may depend on what lies beyond it (a demand
          * point's nearest station farther than the stations kept); at most until everything is kept */
-        for (int pass = 0; av; pass++) {
+        for (int pass = 0; av && sv_pg_lease_lost(lease, NULL) != 1; pass++) {
             /* streets and population polygons are read within what the filter can keep of them: the core
              * grown by 2H x scale (stations) + H (their streets) + H (own stations outside the core) */
             /* with the plan's facts, also the stations, districts and demand points, around the shard's own
@@ -418,6 +427,19 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
             unlink(outp);
         }
         free(av);
+        sv_pg_holder now;
+        if (sv_pg_lease_lost(lease, &now) == 1 && !sv_ctx_interrupted(ctx)) {
+            /* another worker has the shard: nothing of this attempt may be published; the next shard */
+            sv_lang L = cli_msg_lang();
+            sv_pg_lease_stop(lease);
+            unlink(outp);
+            sv_shard_worker_free(&w);
+            cli_eprintf("worker", "shard %d: lost its lease of %d s (now %s by %s, attempt %d): stopped computing "
+                    "it after %.1f s; nothing of attempt %d by %s was published", shard, lease_s,
+                    sv_trp(L, "shard status", now.status), *now.worker ? now.worker : "-", now.attempt,
+                    sv_clock_s() - t0, attempt, name);
+            continue;
+        }
         if (!quiet && arc == EXIT_OK)
             cli_eprintf("worker", "shard %d read %zu stations, %zu districts, %zu streets, %zu demand "
                     "points, %zu population polygons; kept %zu, %zu, %zu, %zu, %zu", shard, w.n_read[0],
@@ -433,7 +455,7 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
             st = arc == EXIT_INTERRUPTED ? SV_ERR_INTERRUPTED
                                          : sv_pg_fail_shard(ctx, uri, schema, run_id, shard, name, attempt, msg);
         }
-        int lost = sv_pg_lease_stop(lease);
+        sv_pg_lease_stop(lease); /* lost meanwhile: the publish refused (hold_shard) */
         unlink(outp);
         sv_shard_worker_free(&w);
         if (arc == EXIT_INTERRUPTED || st == SV_ERR_INTERRUPTED) {
@@ -449,12 +471,15 @@ static int work(const char *uri, const char *schema, long long run_id, const sv_
             break;
         }
         if (arc != EXIT_OK) {
-            cli_eprintf("worker", "shard %d failed (attempt %d); it is tried again up to 3 times", shard,
-                    attempt);
+            if (attempt >= 3)
+                cli_eprintf("worker", "shard %d failed (attempt %d): it is now failed, and 'svcov finish' refuses "
+                        "the run; 'svcov status --run %lld' shows why", shard, attempt, run_id);
+            else
+                cli_eprintf("worker", "shard %d failed (attempt %d); it is tried again up to 3 times", shard,
+                        attempt);
             rc = EXIT_DATA;
             continue;
         }
-        (void)lost;
         if (!quiet)
             cli_eprintf("worker", "shard %d done by %s (attempt %d, %lld rows, %.1f s)", shard, name,
                     attempt, rows, sv_clock_s() - t0);
@@ -573,8 +598,8 @@ static void finish_help(void)
              "wrote alike (issues, roads, breaks), complete the runs record, mark the run complete; one\n"
              "transaction. Readers (map, report, query, export) then see the run.\n\n");
     cli_help("Example:\n  svcov finish --db PG:\"host=db dbname=gis\" --run 12\n\n");
-    cli_help("Exit status: 0 success, 1 shards not done or a district missing (nothing changed), 2 usage "
-             "error.\n");
+    cli_help("Exit status: 0 success, 1 a shard not done or failed, or a district missing or there twice (nothing\n"
+             "changed, the run stays unfinished), 2 usage error.\n");
 }
 
 static void status_help(void)

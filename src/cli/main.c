@@ -214,10 +214,28 @@ void cli_eprintf(const char *cmd, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The context a signal interrupts. Atomic: the handler reads it while a command nested in another (the
+ * worker's analysis of a shard) hands it back before its own context is destroyed (cli_run_ctx_end). */
+static sv_ctx *_Atomic signal_ctx;
+#define SIGNAL_NEST 8
+static sv_ctx *signal_outer[SIGNAL_NEST], *signal_inner[SIGNAL_NEST];
+static int signal_depth;
+static volatile sig_atomic_t signal_pending; /* arrived before the run's context existed */
+/* The nesting, for cli_interrupt_nested from another thread (the signal handler reads signal_ctx only). */
+static pthread_mutex_t nest_mutex = PTHREAD_MUTEX_INITIALIZER;
+static sv_ctx *nested_stopped; /* interrupted by cli_interrupt_nested, not by a signal: cli_fail is silent */
+static sem_t watchdog_sem;
+static int watchdog_on;
+
 int cli_fail(sv_ctx *ctx, sv_status st, const char *cmd)
 {
     const char *msg = sv_ctx_errmsg(ctx);
     sv_lang L = cli_msg_lang();
+    pthread_mutex_lock(&nest_mutex);
+    int nested = ctx && ctx == nested_stopped && !signal_pending;
+    pthread_mutex_unlock(&nest_mutex);
+    if (nested)
+        return EXIT_INTERRUPTED; /* the command that stopped it says why (a worker's lost lease) */
     if (st == SV_ERR_INTERRUPTED || sv_ctx_interrupted(ctx)) {
         /* not the error of a step that ^C stopped (GEOS, SQLite, GDAL); the context's messages are in the
            command's language (cli_run_ctx, cli_ctx_create), and so is the word they start with */
@@ -284,15 +302,6 @@ char *cli_command_line(int argc, char **argv)
     return b.data;
 }
 
-/* The context a signal interrupts. Atomic: the handler reads it while a command nested in another (the
- * worker's analysis of a shard) hands it back before its own context is destroyed (cli_run_ctx_end). */
-static sv_ctx *_Atomic signal_ctx;
-#define SIGNAL_NEST 8
-static sv_ctx *signal_outer[SIGNAL_NEST], *signal_inner[SIGNAL_NEST];
-static int signal_depth;
-static volatile sig_atomic_t signal_pending; /* arrived before the run's context existed */
-static sem_t watchdog_sem;
-static int watchdog_on;
 
 /* Most work stops by itself soon after ^C. A library call that cannot be
  * stopped (GDAL parsing a 25 MB polygon, PROJ on a million vertices, GLPK's
@@ -449,16 +458,32 @@ sv_ctx *cli_run_ctx(const char *cmd, int allow_network, int threads, int quiet)
         memset(&work, 0, sizeof work);
         cli_progress_begin();
     }
+    pthread_mutex_lock(&nest_mutex);
     if (signal_depth < SIGNAL_NEST) { /* the context signals go to until this one ends */
         signal_outer[signal_depth] = atomic_load(&signal_ctx);
         signal_inner[signal_depth++] = ctx;
     }
+    pthread_mutex_unlock(&nest_mutex);
     cli_catch_signals(ctx);
     return ctx;
 }
 
+void cli_interrupt_nested(sv_ctx *outer)
+{
+    pthread_mutex_lock(&nest_mutex);
+    for (int i = 0; outer && i < signal_depth; i++)
+        if (signal_outer[i] == outer) {
+            nested_stopped = signal_inner[i];
+            sv_ctx_interrupt(signal_inner[i]);
+        }
+    pthread_mutex_unlock(&nest_mutex);
+}
+
 void cli_run_ctx_end(sv_ctx *ctx)
 {
+    pthread_mutex_lock(&nest_mutex);
+    if (ctx && nested_stopped == ctx)
+        nested_stopped = NULL;
     if (signal_depth > 0 && signal_inner[signal_depth - 1] == ctx) {
         sv_ctx *outer = signal_outer[--signal_depth];
         /* signals go to the outer context before this one is freed; one that came during this command
@@ -469,6 +494,7 @@ void cli_run_ctx_end(sv_ctx *ctx)
     } else if (atomic_load(&signal_ctx) == ctx) {
         atomic_store(&signal_ctx, NULL);
     }
+    pthread_mutex_unlock(&nest_mutex);
     sv_ctx_destroy(ctx);
 }
 

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <time.h>
+
 #include "svtest.h"
 #include "svtest_pg.h"
 
@@ -1555,6 +1557,442 @@ static void test_shards_zh(void **state)
     SVT_OUT_HAS("done");
 }
 
+/* ---- issue 14's audit: leases, waiting, --shard-by, finish's refusals, --jobs and the claim order ---- */
+
+/* 72 breaks from 300 to 1152 m on one thread: the demo city's one shard takes about 5 s of CPU */
+#define LONG_BREAKS "--threads", "1", "--radius", "300,312,324,336,348,360,372,384,396,408,420,432,444,456,468,480,492,504,516,528,540,552,564,576,588,600,612,624,636,648,660,672,684,696,708,720,732,744,756,768,780,792,804,816,828,840,852,864,876,888,900,912,924,936,948,960,972,984,996,1008,1020,1032,1044,1056,1068,1080,1092,1104,1116,1128,1140,1152"
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* A worker on schema svcov with extra arguments (NULL-terminated), its stdout and stderr in TAG.out, .err. */
+static pid_t start_worker(const char *tag, const char *const *extra)
+{
+    const char *args[32] = {"worker", "--db", pg.pg};
+    int n = 3;
+    for (int i = 0; extra[i] && n < 30; i++)
+        args[n++] = extra[i];
+    args[n] = NULL;
+    const char *argv[40];
+    svt_argv(args, argv, 40);
+    char o[64], e[64];
+    snprintf(o, sizeof o, "%s.out", tag);
+    snprintf(e, sizeof e, "%s.err", tag);
+    return svt_spawn(argv, svt_path(o), svt_path(e), 0);
+}
+
+/* The worker name's end (":PID") as a LIKE pattern. */
+static const char *like_pid(pid_t pid)
+{
+    static char b[4][32];
+    static int i;
+    i = (i + 1) % 4;
+    snprintf(b[i], sizeof b[i], "%%:%d", (int)pid);
+    return b[i];
+}
+
+/* Wait until worker pid holds a shard of schema's run (status running); its shard number. */
+static int wait_running(const char *schema, int run, pid_t pid)
+{
+    for (int i = 0; i < 6000; i++) { /* up to 2 minutes on a busy machine */
+        const char *v = psql("SELECT coalesce(min(shard_no), 0) FROM \"%s\".shards WHERE run_id = %d AND status = "
+                             "'running' AND worker LIKE '%s'", schema, run, like_pid(pid));
+        if (atoi(v) > 0)
+            return atoi(v);
+        usleep(20000);
+    }
+    fail_msg("worker %d never held a shard", (int)pid);
+    return 0;
+}
+
+/* pid's exit status once it ends (at most seconds; -1 when a signal ended it); fails after that. */
+static int wait_exit(pid_t pid, double seconds)
+{
+    double t0 = now_s();
+    for (;;) {
+        int ws = 0;
+        pid_t r = waitpid(pid, &ws, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+        assert_int_equal(r, 0);
+        if (now_s() - t0 > seconds) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &ws, 0);
+            fail_msg("process %d still runs after %.0f s", (int)pid, seconds);
+        }
+        usleep(20000);
+    }
+}
+
+/* A file of the test's folder (static buffer; a copy for a second one at once). */
+static const char *text_of(const char *name)
+{
+    static char *t;
+    free(t);
+    t = svt_read(svt_path(name), NULL);
+    return t ? t : "";
+}
+
+/* Eight districts of 1 km in a row, D0 .. D7 with 100 .. 800 people, in three counties: C1 holds D0-D2, C2
+ * D3-D6, C3 D7; a station at each district's centre and one on each county border (S12 at 503000, S23 at
+ * 507000), circles of 700 m (reaching across the borders). */
+static void county_city(const char **districts, const char **stations)
+{
+    char d[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    char t[8192] = "{\"type\":\"FeatureCollection\"," CRS_UTM "\"features\":[";
+    for (int i = 0; i < 8; i++) {
+        int x = 500000 + 1000 * i;
+        snprintf(d + strlen(d), sizeof d - strlen(d),
+                 "%s{\"type\":\"Feature\",\"properties\":{\"district_id\":\"D%d\",\"county\":\"%s\",\"population\":"
+                 "%d},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%d,4699000],[%d,4699000],[%d,4700000],"
+                 "[%d,4700000],[%d,4699000]]]}}",
+                 i ? "," : "", i, i < 3 ? "C1" : i < 7 ? "C2" : "C3", 100 * (i + 1), x, x + 1000, x + 1000, x, x);
+        snprintf(t + strlen(t), sizeof t - strlen(t),
+                 "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"S%d\"},\"geometry\":{\"type\":\"Point\","
+                 "\"coordinates\":[%d,4699500]}},",
+                 i, x + 500);
+    }
+    strcat(d, "]}");
+    strcat(t, "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"S12\"},\"geometry\":{\"type\":\"Point\","
+              "\"coordinates\":[503000,4699300]}},"
+              "{\"type\":\"Feature\",\"properties\":{\"station_id\":\"S23\"},\"geometry\":{\"type\":\"Point\","
+              "\"coordinates\":[507000,4699700]}}]}");
+    *districts = svt_write("county_d.geojson", d);
+    *stations = svt_write("county_s.geojson", t);
+}
+
+/* The sharded run of schema (finished, exported to sh) against the single run ref: district coverage,
+ * stations, areas of responsibility, the whole area, every table's row count. */
+static void same_as_single(const char *schema, int run, const char *ref, const char *sh)
+{
+    char r[32];
+    snprintf(r, sizeof r, "%d", run);
+    SVT_EXPECT(0, "export", "--db", pg.pg, "--pg-schema", schema, "--run", r, "--out", sh);
+    sqlite3 *db = svt_db_open(sh);
+    char at[4200];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    assert_int_equal(sqlite3_exec(db, at, NULL, NULL, NULL), SQLITE_OK);
+    svt_same_rows(db, "district_coverage", "district_id, radius_m",
+                  "covered_pct, pop_covered_pct, n_stations_inside, n_stations_reaching", 1e-9, "1");
+    svt_same_rows(db, "district_coverage", "district_id, radius_m", "covered_m2, gap_m2, pop_covered", 1e-6, "1");
+    svt_same_rows(db, "districts", "district_id", "area_m2", 1e-6, "1");
+    svt_same_rows(db, "stations", "station_id", "source_fid", 0, "1");
+    svt_same_rows(db, "responsibility", "station_id", "area_m2, pop_served", 1e-6, "1");
+    svt_same_rows(db, "responsibility", "station_id", "pop_share_pct", 1e-9, "1");
+    svt_same_rows(db, "city_coverage", "radius_m", "covered_pct, pop_covered_pct, gini, n_stations", 1e-9, "1");
+    svt_same_tables(db);
+    sqlite3_close(db);
+}
+
+/* A plan of one shard that takes several seconds (the demo city's 200 stations, LONG_BREAKS), into the
+ * schema svcov; its run id. */
+static int plan_long(void)
+{
+    SVT_EXPECT(0, "plan", "--stations", STATIONS, "--districts", DISTRICTS, LONG_BREAKS, "--shards", "1", "--out",
+               pg.pg);
+    return atoi(svt_last.out);
+}
+
+/* The shard's seconds from its last claim to its publication. */
+static double shard_seconds(int run)
+{
+    return atof(psql("SELECT extract(epoch FROM finished_utc - started_utc) FROM svcov.shards WHERE run_id = %d", run));
+}
+
+/* The lease (--lease 2): a shard that takes longer than it while a second worker waits keeps its first
+ * claim (renewed, attempt 1); a worker stopped (SIGSTOP) past it loses the shard to the waiting one, and
+ * continued (SIGCONT) it stops computing at once (sooner than half the shard's time), says so, publishes
+ * nothing (the other's publication stays as it was) and exits 0. */
+static void test_shards_lease(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    int run = plan_long();
+    char rs[32];
+    snprintf(rs, sizeof rs, "%d", run);
+    pid_t a = start_worker("la", (const char *const[]){"--run", rs, "--lease", "2", NULL});
+    wait_running("svcov", run, a);
+    pid_t b = start_worker("lb", (const char *const[]){"--run", rs, "--lease", "2", NULL});
+    /* while the first computes, the shard stays its first claim (without renewals the two would take it from
+     * each other every 2 s) */
+    int ws = 0;
+    for (double t0 = now_s(); waitpid(a, &ws, WNOHANG) == 0; usleep(100000)) {
+        int at = atoi(psql("SELECT attempt FROM svcov.shards WHERE run_id = %d", run));
+        if (at != 1) {
+            kill(a, SIGKILL);
+            kill(b, SIGKILL);
+            waitpid(a, NULL, 0);
+            waitpid(b, NULL, 0);
+            fail_msg("the shard was claimed again (attempt %d) %.1f s after the second worker started: its lease was "
+                     "not renewed", at, now_s() - t0);
+        }
+    }
+    int ra = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, rb = wait_exit(b, 60);
+    if (ra != 0 || rb != 0)
+        fail_msg("the workers exited %d and %d: %s", ra, rb, text_of("la.err"));
+    double took = shard_seconds(run);
+    if (took < 4)
+        fail_msg("the shard took %.1f s, not twice the lease of 2 s: too short to test the renewal", took);
+    assert_string_equal(psql("SELECT status || ' ' || attempt || ' ' || (worker LIKE '%s')::int FROM svcov.shards WHERE "
+                             "run_id = %d", like_pid(a), run),
+                        "done 1 1");
+    assert_null(strstr(text_of("lb.err"), "done by"));
+    /* stopped past the lease */
+    run = plan_long();
+    snprintf(rs, sizeof rs, "%d", run);
+    a = start_worker("sa", (const char *const[]){"--run", rs, "--lease", "2", NULL});
+    wait_running("svcov", run, a);
+    assert_int_equal(kill(a, SIGSTOP), 0);
+    b = start_worker("sb", (const char *const[]){"--run", rs, "--lease", "2", NULL});
+    rb = wait_exit(b, 300);
+    if (rb != 0)
+        fail_msg("the second worker exited %d: %s", rb, text_of("sb.err"));
+    char row[512];
+    snprintf(row, sizeof row, "%s",
+             psql("SELECT status || ' ' || attempt || ' ' || (worker LIKE '%s')::int || ' ' || n_rows || ' ' || "
+                  "finished_utc FROM svcov.shards WHERE run_id = %d", like_pid(b), run));
+    assert_memory_equal(row, "done 2 1 ", 9);
+    double took_b = shard_seconds(run), t0 = now_s();
+    assert_int_equal(kill(a, SIGCONT), 0);
+    ra = wait_exit(a, 300);
+    double after = now_s() - t0;
+    if (ra != 0)
+        fail_msg("the stopped worker exited %d: %s", ra, text_of("sa.err"));
+    char want[512];
+    snprintf(want, sizeof want, "svcov worker: shard 1: lost its lease of 2 s (now done by ");
+    const char *aerr = text_of("sa.err");
+    if (!strstr(aerr, want) || !strstr(aerr, "attempt 2): stopped computing it after ") ||
+        !strstr(aerr, "; nothing of attempt 1 by "))
+        fail_msg("the stopped worker said: %s", aerr);
+    assert_null(strstr(aerr, "interrupted"));
+    if (after > took_b / 2)
+        fail_msg("continued, the worker that lost its lease took %.1f s to stop (the shard takes %.1f s)", after,
+                 took_b);
+    assert_string_equal(psql("SELECT status || ' ' || attempt || ' ' || (worker LIKE '%s')::int || ' ' || n_rows || ' ' || "
+                             "finished_utc FROM svcov.shards WHERE run_id = %d", like_pid(b), run),
+                        row);
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", rs);
+    assert_string_equal(psql("SELECT count(*) = count(DISTINCT district_id || '/' || radius_m) AND count(*) = 14 * "
+                             "(SELECT count(*) FROM svcov.breaks WHERE run_id = %d) FROM svcov.district_coverage "
+                             "WHERE run_id = %d", run, run),
+                        "t");
+    printf("pg_shards_lease: the shard took %.1f s and %.1f s; the worker that lost its lease stopped %.2f s after "
+           "SIGCONT\n", took, took_b, after);
+}
+
+/* hold_shard, the last guard: a worker whose renewals fail (its user may no longer update lease_until) goes
+ * on computing; its lease runs out, a second worker claims the shard (then the first may update again); at
+ * its publication the first one finds the shard no longer its own and publishes nothing; the second one's
+ * publication is the run's. */
+static void test_shards_stale(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    int run = plan_long();
+    char rs[32];
+    snprintf(rs, sizeof rs, "%d", run);
+    psql("CREATE ROLE w1 LOGIN; GRANT USAGE ON SCHEMA svcov TO w1; GRANT ALL ON ALL TABLES IN SCHEMA svcov TO w1");
+    const char *args[] = {"worker", "--db", conn("user=w1 dbname=svcov"), "--run", rs, "--lease", "2", NULL};
+    const char *argv[32];
+    svt_argv(args, argv, 32);
+    pid_t a = svt_spawn(argv, svt_path("ta.out"), svt_path("ta.err"), 0);
+    wait_running("svcov", run, a);
+    psql("REVOKE UPDATE ON svcov.shards FROM w1; GRANT UPDATE (status, worker, attempt, started_utc, finished_utc, "
+         "message, n_rows) ON svcov.shards TO w1");
+    pid_t b = start_worker("tb", (const char *const[]){"--run", rs, "--lease", "2", NULL});
+    /* once the second has claimed the shard, the first may write again: its publication is refused by the
+     * check in its transaction alone */
+    for (int i = 0; i < 3000 && atoi(psql("SELECT attempt FROM svcov.shards WHERE run_id = %d", run)) < 2; i++)
+        usleep(20000);
+    assert_string_equal(psql("SELECT attempt || ' ' || status FROM svcov.shards WHERE run_id = %d", run),
+                        "2 running");
+    psql("GRANT UPDATE ON svcov.shards TO w1");
+    int ra = wait_exit(a, 300), rb = wait_exit(b, 300);
+    if (rb != 0)
+        fail_msg("the second worker exited %d: %s", rb, text_of("tb.err"));
+    const char *aerr = text_of("ta.err");
+    if (ra != 0 || !strstr(aerr, "svcov worker: shard 1 lost its lease (now running by ") ||
+        !strstr(aerr, ", attempt 2; this was attempt 1 by ") || !strstr(aerr, "): nothing of this attempt was published"))
+        fail_msg("the first worker exited %d: %s", ra, aerr);
+    assert_non_null(strstr(text_of("tb.err"), "shard 1 done by "));
+    assert_string_equal(psql("SELECT status || ' ' || attempt || ' ' || (worker LIKE '%s')::int FROM svcov.shards WHERE "
+                             "run_id = %d", like_pid(b), run),
+                        "done 2 1");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", rs);
+}
+
+/* A worker started while the only shard left is held by another waits: still running 1.5 s later (the
+ * holder stopped meanwhile with SIGSTOP, its lease of 60 s still good), the shard untouched; once the holder
+ * goes on and publishes, it exits 0 without having computed the shard (attempt 1, the holder's). */
+static void test_shards_wait(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    SVT_EXPECT(0, "plan", "--stations", STATIONS, "--districts", DISTRICTS, "--radius", "600", "--shards", "1",
+               "--out", pg.pg);
+    pid_t a = start_worker("a", (const char *const[]){"--run", "1", NULL});
+    assert_int_equal(wait_running("svcov", 1, a), 1);
+    assert_int_equal(kill(a, SIGSTOP), 0);
+    pid_t b = start_worker("b", (const char *const[]){"--run", "1", NULL});
+    usleep(1500000);
+    int ws = 0;
+    if (waitpid(b, &ws, WNOHANG) != 0)
+        fail_msg("the second worker did not wait (exit %d): %s", WIFEXITED(ws) ? WEXITSTATUS(ws) : -1,
+                 text_of("b.err"));
+    assert_string_equal(psql("SELECT status || ' ' || attempt || ' ' || (worker LIKE '%s')::int FROM svcov.shards",
+                             like_pid(a)),
+                        "running 1 1");
+    assert_int_equal(kill(a, SIGCONT), 0);
+    assert_int_equal(wait_exit(a, 120), 0);
+    int rb = wait_exit(b, 30);
+    if (rb != 0)
+        fail_msg("the waiting worker exited %d: %s", rb, text_of("b.err"));
+    assert_string_equal(psql("SELECT status || ' ' || attempt || ' ' || (worker LIKE '%s')::int FROM svcov.shards",
+                             like_pid(a)),
+                        "done 1 1");
+    const char *berr = text_of("b.err");
+    assert_null(strstr(berr, "done by"));
+    assert_null(strstr(berr, " read "));
+    assert_non_null(strstr(berr, "svcov worker: run 1 has nothing left to do"));
+    assert_non_null(strstr(text_of("a.err"), "shard 1 done by"));
+}
+
+/* --shard-by FIELD end to end: a shard per county (3, 4 and 1 districts), 3 workers at once, finished: every
+ * table the single run's. */
+static void test_shards_by(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    const char *di, *st;
+    county_city(&di, &st);
+    const char *ref = svt_path("by_ref.sqlite"), *sh = svt_path("by_sh.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--radius", "700", "--population-field",
+               "population", "--out", ref, "-q");
+    SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--radius", "700", "--population-field",
+               "population", "--shard-by", "county", "--out", pg.pg);
+    SVT_ERR_HAS("run 1: 3 shards of 8 districts");
+    assert_string_equal(psql("SELECT string_agg(shard_no || ':' || n_districts, ' ' ORDER BY shard_no) FROM "
+                             "svcov.shards WHERE run_id = 1"),
+                        "1:3 2:4 3:1");
+    assert_string_equal(psql("SELECT string_agg(district_id || ':' || shard_no, ' ' ORDER BY district_id) FROM "
+                             "svcov.shard_districts WHERE run_id = 1"),
+                        "D0:1 D1:1 D2:1 D3:2 D4:2 D5:2 D6:2 D7:3");
+    svt_run_workers(&pg, 3, "svcov", "30");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.shards WHERE status = 'done' AND attempt = 1"), "3");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", "1");
+    same_as_single("svcov", 1, ref, sh);
+    /* the border stations reach into both counties: each kept once, by the shard of its nearest district */
+    assert_string_equal(psql("SELECT count(*) FROM svcov.stations WHERE run_id = 1"), "10");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.district_coverage WHERE run_id = 1 AND n_stations_reaching "
+                             "> 1"),
+                        "8");
+}
+
+/* finish refuses (exit 1, nothing changed, the run still planned and unseen by readers) a district missing
+ * or twice, a district's coverage row missing, and a shard failed after 3 attempts (its stored stations file made unreadable: each claim's
+ * analysis fails), saying which; once the district is there once it finishes. */
+static void test_shards_finish(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    const char *di, *st;
+    county_city(&di, &st);
+    SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--radius", "700", "--population-field",
+               "population", "--shards", "2", "--out", pg.pg);
+    svt_run_workers(&pg, 1, "svcov", "30");
+    psql("CREATE TABLE svcov.saved AS SELECT * FROM svcov.districts WHERE run_id = 1 AND district_id = 'D3'; "
+         "DELETE FROM svcov.districts WHERE run_id = 1 AND district_id = 'D3'");
+    SVT_EXPECT(1, "finish", "--db", pg.pg, "--run", "1");
+    SVT_ERR_HAS("svcov finish: run 1: 1 districts are not there exactly once (D3 x0); nothing was changed");
+    const char *unfinished = "SELECT status || ' ' || (SELECT count(*) FROM svcov.city_coverage WHERE run_id = 1) || "
+                             "' ' || (SELECT finished_utc IS NULL FROM svcov.runs WHERE run_id = 1) FROM "
+                             "svcov.shard_plans WHERE run_id = 1";
+    assert_string_equal(psql("%s", unfinished), "planned 0 true");
+    SVT_EXPECT(1, "query", "--db", pg.pg, "break_summary");
+    SVT_ERR_HAS("holds no run yet");
+    /* twice: the row back, and a copy under another key */
+    psql("INSERT INTO svcov.districts SELECT * FROM svcov.saved; UPDATE svcov.saved SET id = id + 1000000; "
+         "INSERT INTO svcov.districts SELECT * FROM svcov.saved");
+    SVT_EXPECT(1, "finish", "--db", pg.pg, "--run", "1");
+    SVT_ERR_HAS("run 1: 1 districts are not there exactly once (D3 x2); nothing was changed");
+    assert_string_equal(psql("%s", unfinished), "planned 0 true");
+    psql("DELETE FROM svcov.districts WHERE run_id = 1 AND id IN (SELECT id FROM svcov.saved); DROP TABLE "
+         "svcov.saved");
+    /* a district's coverage row missing (city_coverage would sum the others) */
+    psql("CREATE TABLE svcov.saved AS SELECT * FROM svcov.district_coverage WHERE run_id = 1 AND district_id = 'D5'; "
+         "DELETE FROM svcov.district_coverage WHERE run_id = 1 AND district_id = 'D5'");
+    SVT_EXPECT(1, "finish", "--db", pg.pg, "--run", "1");
+    SVT_ERR_HAS("run 1: 1 rows of district_coverage are not there exactly once (D5 at 700 m x0); nothing was changed");
+    assert_string_equal(psql("%s", unfinished), "planned 0 true");
+    psql("INSERT INTO svcov.district_coverage SELECT * FROM svcov.saved; DROP TABLE svcov.saved");
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", "1");
+    assert_string_equal(psql("SELECT status || ' ' || (SELECT count(*) FROM svcov.city_coverage WHERE run_id = 1) "
+                             "FROM svcov.shard_plans WHERE run_id = 1"),
+                        "complete 1");
+    /* a shard that fails: the stations file the workers read is no GeoJSON any more */
+    SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--radius", "700", "--shards", "2", "--out", pg.pg);
+    assert_string_equal(svt_last.out, "2\n");
+    psql("UPDATE svcov.shard_inputs SET data = convert_to('{\"type\": \"FeatureCollection\", broken', 'UTF8') "
+         "WHERE run_id = 2 AND input_no = 0");
+    SVT_EXPECT(1, "worker", "--db", pg.pg, "--run", "2");
+    SVT_ERR_HAS("svcov worker: shard 1 failed (attempt 1); it is tried again up to 3 times");
+    SVT_ERR_HAS("svcov worker: shard 1 failed (attempt 3): it is now failed, and 'svcov finish' refuses the run; "
+                "'svcov status --run 2' shows why");
+    SVT_ERR_HAS("shard 2 failed (attempt 3): it is now failed");
+    assert_string_equal(psql("SELECT string_agg(status || ' ' || attempt, ', ' ORDER BY shard_no) FROM svcov.shards "
+                             "WHERE run_id = 2"),
+                        "failed 3, failed 3");
+    assert_string_equal(psql("SELECT count(*) FROM svcov.shards WHERE run_id = 2 AND message LIKE 'the analysis of "
+                             "the shard failed (exit _) on %%'"),
+                        "2");
+    /* a worker started now has nothing to do: failed shards are not claimed again */
+    SVT_EXPECT(0, "worker", "--db", pg.pg, "--run", "2");
+    SVT_EXPECT(1, "finish", "--db", pg.pg, "--run", "2");
+    SVT_ERR_HAS("svcov finish: run 2: 2 of 2 shards are not done (0 todo, 0 running, 2 failed: 1: the analysis of "
+                "the shard failed (exit ");
+    assert_string_equal(psql("SELECT status || ' ' || (SELECT count(*) FROM svcov.city_coverage WHERE run_id = 2) "
+                             "FROM svcov.shard_plans WHERE run_id = 2"),
+                        "planned 0");
+}
+
+/* Claims go largest first: a shard per county (3, 4 and 1 districts), one worker, the shards started in the
+ * order of their work (2, 1, 3). --jobs 2: every shard of 4 computed once, by the worker's two processes,
+ * the single run's rows. */
+static void test_shards_jobs(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    const char *di, *st;
+    county_city(&di, &st);
+    SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--radius", "700", "--shard-by", "county", "--out",
+               pg.pg);
+    SVT_EXPECT(0, "worker", "--db", pg.pg, "--run", "1");
+    assert_string_equal(psql("SELECT string_agg(shard_no || ':' || work, ' ' ORDER BY started_utc) FROM svcov.shards "
+                             "WHERE run_id = 1 AND attempt = 1 AND status = 'done'"),
+                        "2:4 1:3 3:1");
+    const char *ref = svt_path("jobs_ref.sqlite"), *sh = svt_path("jobs_sh.sqlite");
+    SVT_EXPECT(0, "analyze", "--stations", st, "--districts", di, "--radius", "700", "--population-field",
+               "population", "--out", ref, "-q");
+    SVT_EXPECT(0, "plan", "--stations", st, "--districts", di, "--radius", "700", "--population-field",
+               "population", "--shards", "4", "--out", pg.pg);
+    assert_string_equal(svt_last.out, "2\n");
+    SVT_EXPECT(0, "worker", "--db", pg.pg, "--run", "2", "--jobs", "2");
+    assert_string_equal(psql("SELECT count(*) || ' ' || count(DISTINCT worker) FROM svcov.shards WHERE run_id = 2 AND "
+                             "status = 'done' AND attempt = 1"),
+                        "4 2");
+    int done_lines = 0;
+    for (const char *p = svt_last.err; (p = strstr(p, " done by ")); p++)
+        done_lines++;
+    assert_int_equal(done_lines, 4);
+    SVT_EXPECT(0, "finish", "--db", pg.pg, "--run", "2");
+    same_as_single("svcov", 2, ref, sh);
+}
+
+
 int main(int argc, char **argv)
 {
     const svt_group groups[] = {
@@ -1573,6 +2011,12 @@ int main(int argc, char **argv)
         {"shards_people", cmocka_unit_test(test_shards_people)},
         {"shards_hours", cmocka_unit_test(test_shards_hours)},
         {"wrong_password", cmocka_unit_test(test_wrong_password)},
+        {"shards_lease", cmocka_unit_test(test_shards_lease)},
+        {"shards_stale", cmocka_unit_test(test_shards_stale)},
+        {"shards_wait", cmocka_unit_test(test_shards_wait)},
+        {"shards_by", cmocka_unit_test(test_shards_by)},
+        {"shards_finish", cmocka_unit_test(test_shards_finish)},
+        {"shards_jobs", cmocka_unit_test(test_shards_jobs)},
     };
     int rc = svt_run_groups(argc, argv, "test_pg", groups, sizeof groups / sizeof groups[0], setup, teardown);
     return pg_skip && rc == 0 ? 77 : rc;

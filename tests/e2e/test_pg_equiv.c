@@ -95,13 +95,64 @@ static const char *left_out_where(const char *table, const char *column)
     return NULL;
 }
 
-/* Every result table of the description that the single run (r) wrote: the same number of rows in the
- * sharded run (main), and each row of it matched by exactly one of the single run's: text columns equal,
- * numbers to 1e-9 (relative above 1; areas, *_m2, to 1e-6 m2), NULL where the other is NULL, the geometry there where it is
- * there. Returns how many tables held rows. */
-static int same_everything(sqlite3 *db, const char *label)
+/* The entities of a run, each exactly once in the sharded run as in the single run: a district, station or
+ * demand point twice and another missing is not two rows matched by the same row of the single run. */
+static const struct {
+    const char *table, *key;
+} once_each[] = {{"districts", "district_id"}, {"stations", "station_id"}, {"demand_access", "demand_id"}};
+
+/* The first row of the query q (up to 16 columns) as "name=value ..." into row. */
+static void first_row(sqlite3 *db, const char *q, char *row, size_t size)
 {
-    int compared = 0;
+    sqlite3_stmt *s = NULL;
+    row[0] = '\0';
+    if (sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        for (int c = 0; c < sqlite3_column_count(s) && c < 16; c++)
+            snprintf(row + strlen(row), size - strlen(row), "%s=%s ", sqlite3_column_name(s, c),
+                     sqlite3_column_type(s, c) == SQLITE_BLOB ? "(blob)"
+                     : sqlite3_column_text(s, c) ? (const char *)sqlite3_column_text(s, c) : "NULL");
+    sqlite3_finalize(s);
+}
+
+static long long count_of(sqlite3 *db, const char *q)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+        fail_msg("SQL error in \"%s\": %s", q, sqlite3_errmsg(db));
+    long long n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+/* Every result table of the description that the single run (r) wrote: the same number of rows in the
+ * sharded run (main), each row of either matched by exactly one row of the other: text columns equal,
+ * percentages (*_pct) to 1e-9 percentage points, other numbers to 1e-9 (relative above 1; areas, *_m2, to
+ * 1e-6 m2), NULL where the other is NULL, the geometry there where it is there; every district, station and
+ * demand point once. 0 when they agree (*compared: the tables that held rows), else 1 and what differs in
+ * why. */
+static int differs(sqlite3 *db, const char *label, int *compared, char *why, size_t size)
+{
+    *compared = 0;
+    for (size_t i = 0; i < sizeof once_each / sizeof once_each[0]; i++) {
+        const char *t = once_each[i].table, *k = once_each[i].key;
+        if (!svt_db_int(db, "SELECT count(*) FROM r.sqlite_master WHERE type = 'table' AND name = '%s'", t))
+            continue;
+        char q[2048], row[2048];
+        /* a key not once in the sharded run, or not in the single run */
+        snprintf(q, sizeof q,
+                 "SELECT * FROM (SELECT k.%s, (SELECT count(*) FROM main.\"%s\" a WHERE a.%s IS k.%s) AS sharded, "
+                 "(SELECT count(*) FROM r.\"%s\" b WHERE b.%s IS k.%s) AS single FROM (SELECT %s FROM r.\"%s\" UNION "
+                 "SELECT %s FROM main.\"%s\") k) WHERE sharded <> 1 OR single <> 1",
+                 k, t, k, k, t, k, k, k, t, k, t);
+        char cq[2300];
+        snprintf(cq, sizeof cq, "SELECT count(*) FROM (%s)", q);
+        long long bad = count_of(db, cq);
+        if (bad) {
+            first_row(db, q, row, sizeof row);
+            snprintf(why, size, "%s: %lld %s of %s not exactly once in each run, e.g. %s", label, bad, k, t, row);
+            return 1;
+        }
+    }
     for (int t = 0; t < SV_TABLE_COUNT; t++) {
         const sv_table_desc *d = sv_schema_table((sv_table)t);
         if (left_out(d->name, NULL))
@@ -115,8 +166,10 @@ static int same_everything(sqlite3 *db, const char *label)
         const char *rw = rows_compared(d->name);
         long long nr = svt_db_int(db, "SELECT count(*) FROM r.\"%s\" WHERE %s", d->name, rw);
         long long nm = in_m ? svt_db_int(db, "SELECT count(*) FROM main.\"%s\" WHERE %s", d->name, rw) : 0;
-        if (nr != nm)
-            fail_msg("%s: %s has %lld rows in the single run, %lld sharded", label, d->name, nr, nm);
+        if (nr != nm) {
+            snprintf(why, size, "%s: %s has %lld rows in the single run, %lld sharded", label, d->name, nr, nm);
+            return 1;
+        }
         if (!nr)
             continue;
         char on[12000] = "";
@@ -126,21 +179,21 @@ static int same_everything(sqlite3 *db, const char *label)
             if (left_out(d->name, n) && !w)
                 continue; /* in no row */
             char cond[600];
+            size_t len = strlen(n);
             if (d->columns[c].type == SV_COL_TEXT)
                 snprintf(cond, sizeof cond, "a.\"%s\" IS b.\"%s\"", n, n);
-            else {
-                size_t len = strlen(n);
-                if (len > 3 && strcmp(n + len - 3, "_m2") == 0)
-                    /* areas to 1e-6 m2, or 1e-12 of their size: a whole-area sum of 36 km2 over the districts'
-                     * overlays of other station sets differs by 1.0e-6 m2 (2.8e-14 relative) */
-                    snprintf(cond, sizeof cond,
-                             "(a.\"%s\" IS b.\"%s\" OR abs(a.\"%s\" - b.\"%s\") <= max(1e-6, 1e-12 * abs(b.\"%s\")))",
-                             n, n, n, n, n);
-                else /* numbers to 1e-9, of their size when larger than 1 (sums over shards in another order) */
-                    snprintf(cond, sizeof cond,
-                             "(a.\"%s\" IS b.\"%s\" OR abs(a.\"%s\" - b.\"%s\") <= 1e-9 * max(1, abs(b.\"%s\")))", n,
-                             n, n, n, n);
-            }
+            else if (len > 3 && strcmp(n + len - 3, "_m2") == 0)
+                /* areas to 1e-6 m2, or 1e-12 of their size: a whole-area sum of 36 km2 over the districts'
+                 * overlays of other station sets differs by 1.0e-6 m2 (2.8e-14 relative) */
+                snprintf(cond, sizeof cond,
+                         "(a.\"%s\" IS b.\"%s\" OR abs(a.\"%s\" - b.\"%s\") <= max(1e-6, 1e-12 * abs(b.\"%s\")))", n,
+                         n, n, n, n);
+            else if (len > 4 && strcmp(n + len - 4, "_pct") == 0) /* shares to 1e-9 percentage points */
+                snprintf(cond, sizeof cond, "(a.\"%s\" IS b.\"%s\" OR abs(a.\"%s\" - b.\"%s\") <= 1e-9)", n, n, n, n);
+            else /* numbers to 1e-9, of their size when larger than 1 (sums over shards in another order) */
+                snprintf(cond, sizeof cond,
+                         "(a.\"%s\" IS b.\"%s\" OR abs(a.\"%s\" - b.\"%s\") <= 1e-9 * max(1, abs(b.\"%s\")))", n, n, n,
+                         n, n);
             if (w) /* this column is not the single run's there: compared elsewhere only */
                 snprintf(on + strlen(on), sizeof on - strlen(on), "%s(CASE WHEN %s THEN 1 ELSE %s END)",
                          *on ? " AND " : "", strstr(w, "district_id") ? "a.district_id IS NULL" : "0", cond);
@@ -150,33 +203,39 @@ static int same_everything(sqlite3 *db, const char *label)
         if (d->geometry)
             snprintf(on + strlen(on), sizeof on - strlen(on), "%s(a.\"%s\" IS NULL) = (b.\"%s\" IS NULL)",
                      *on ? " AND " : "", d->geometry_column, d->geometry_column);
-        char q[16000];
-        snprintf(q, sizeof q,
-                 "SELECT count(*) FROM (SELECT * FROM main.\"%s\" WHERE %s) a WHERE (SELECT count(*) FROM (SELECT * "
-                 "FROM r.\"%s\" WHERE %s) b WHERE %s) <> 1",
-                 d->name, rw, d->name, rw, *on ? on : "1");
-        sqlite3_stmt *s = NULL;
-        if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
-            fail_msg("SQL error in \"%s\": %s", q, sqlite3_errmsg(db));
-        long long unmatched = sqlite3_column_int64(s, 0);
-        sqlite3_finalize(s);
-        if (unmatched) {
-            /* the first such row, to say what differs */
-            snprintf(q, sizeof q, "SELECT * FROM (SELECT * FROM main.\"%s\" WHERE %s) a WHERE (SELECT count(*) FROM "
-                     "(SELECT * FROM r.\"%s\" WHERE %s) b WHERE %s) <> 1 LIMIT 1", d->name, rw, d->name, rw,
-                     *on ? on : "1");
-            char row[2048] = "";
-            if (sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-                for (int c = 0; c < sqlite3_column_count(s) && c < 16; c++)
-                    snprintf(row + strlen(row), sizeof row - strlen(row), "%s=%s ", sqlite3_column_name(s, c),
-                             sqlite3_column_type(s, c) == SQLITE_BLOB ? "(blob)"
-                             : sqlite3_column_text(s, c) ? (const char *)sqlite3_column_text(s, c) : "NULL");
-            sqlite3_finalize(s);
-            fail_msg("%s: %lld of %lld rows of %s sharded are not exactly once in the single run, e.g. %s", label,
-                     unmatched, nm, d->name, row);
+        /* each sharded row (a) matched by exactly one of the single run (b), and each of the single run by
+         * exactly one sharded row: a row twice and another missing leaves one unmatched */
+        for (int side = 0; side < 2; side++) {
+            char q[16000], cq[16100], row[2048];
+            snprintf(q, sizeof q,
+                     side == 0 ? "SELECT * FROM (SELECT * FROM main.\"%s\" WHERE %s) a WHERE (SELECT count(*) FROM "
+                                 "(SELECT * FROM r.\"%s\" WHERE %s) b WHERE %s) <> 1"
+                               : "SELECT * FROM (SELECT * FROM r.\"%s\" WHERE %s) b WHERE (SELECT count(*) FROM "
+                                 "(SELECT * FROM main.\"%s\" WHERE %s) a WHERE %s) <> 1",
+                     d->name, rw, d->name, rw, *on ? on : "1");
+            snprintf(cq, sizeof cq, "SELECT count(*) FROM (%s)", q);
+            long long unmatched = count_of(db, cq);
+            if (unmatched) {
+                snprintf(q + strlen(q), sizeof q - strlen(q), " LIMIT 1");
+                first_row(db, q, row, sizeof row);
+                snprintf(why, size, "%s: %lld of %lld rows of %s %s are not exactly once in the %s run, e.g. %s",
+                         label, unmatched, nm, d->name, side ? "in the single run" : "sharded",
+                         side ? "sharded" : "single", row);
+                return 1;
+            }
         }
-        compared++;
+        (*compared)++;
     }
+    return 0;
+}
+
+/* differs(), failing the test when they differ; the tables that held rows. */
+static int same_everything(sqlite3 *db, const char *label)
+{
+    int compared = 0;
+    char why[4096];
+    if (differs(db, label, &compared, why, sizeof why))
+        fail_msg("%s", why);
     return compared;
 }
 
@@ -398,6 +457,69 @@ static void test_gap_cell(void **state)
     assert_true(compared >= 10);
     sqlite3_close(db);
 }
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("SQL error in \"%s\": %s", sql, err ? err : "?");
+    sqlite3_free(err);
+}
+
+/* The comparison itself (differs): the sharded run of two districts and two stations, which agrees with the
+ * single run, changed in the exported file and put back: a share 5e-9 percentage points off (within the
+ * relative 1e-9 x |b| of a share above 1 %); a district's row of district_coverage replaced by a second copy
+ * of another's (as many rows as the single run, each sharded row matched by one of it); a station's id that
+ * of the other (one twice, one missing). Each is found, and the file agrees again after each. */
+static void test_compare(void **state)
+{
+    (void)state;
+    SVT_NEED_SERVER(pg_skip);
+    const char *di = svt_write("cmp_d.geojson", FC(FEAT("\"district_id\":\"D0\",\"pop\":300", "Polygon", SQ(500000, 4699000, 500300, 4699300)) ","
+                                                  FEAT("\"district_id\":\"D1\",\"pop\":500", "Polygon", SQ(501300, 4699000, 501600, 4699300))));
+    const char *st = svt_write("cmp_s.geojson", FC(FEAT("\"station_id\":\"G\"", "Point", "[500000,4699150]") ","
+                                                  FEAT("\"station_id\":\"F\"", "Point", "[501600,4699300]")));
+    const char *args[] = {"--stations", st, "--districts", di, "--radius", "250", "--population-field", "pop", NULL};
+    char ref[1024], sh[1024];
+    snprintf(ref, sizeof ref, "%s", svt_path("cmp_ref.sqlite"));
+    snprintf(sh, sizeof sh, "%s", svt_path("cmp_sh.sqlite"));
+    sqlite3_close(svt_sharded_pair(&pg, "cmp", args, "2", 2, ref, sh));
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(sh, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    char at[1100], why[4096];
+    snprintf(at, sizeof at, "ATTACH '%s' AS r", ref);
+    exec_ok(db, at);
+    int compared = 0;
+    if (differs(db, "cmp", &compared, why, sizeof why))
+        fail_msg("the sharded run differs before any change: %s", why);
+    assert_true(compared >= 10);
+    /* both districts partly covered: shares between 1 and 99 % */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM main.district_coverage WHERE covered_pct > 1 AND "
+                                    "covered_pct < 99"),
+                     2);
+    static const char *const change[][2] = {
+        {"UPDATE main.district_coverage SET covered_pct = covered_pct + 5e-9 WHERE district_id = 'D0'",
+         "rows of district_coverage sharded are not exactly once in the single run"},
+        {"CREATE TEMP TABLE x AS SELECT * FROM main.district_coverage WHERE district_id = 'D0'; UPDATE x SET id = id + "
+         "1000000; DELETE FROM main.district_coverage WHERE district_id = 'D1'; INSERT INTO main.district_coverage "
+         "SELECT * FROM x; DROP TABLE x",
+         "rows of district_coverage in the single run are not exactly once in the sharded run"},
+        {"UPDATE main.stations SET station_id = 'G' WHERE station_id = 'F'",
+         "cmp: 2 station_id of stations not exactly once in each run"},
+    };
+    for (size_t i = 0; i < sizeof change / sizeof change[0]; i++) {
+        exec_ok(db, "SAVEPOINT t");
+        exec_ok(db, change[i][0]);
+        if (!differs(db, "cmp", &compared, why, sizeof why))
+            fail_msg("not found: %s", change[i][0]);
+        if (!strstr(why, change[i][1]))
+            fail_msg("after %s: \"%s\", not \"%s\"", change[i][0], why, change[i][1]);
+        exec_ok(db, "ROLLBACK TO t; RELEASE t");
+        if (differs(db, "cmp", &compared, why, sizeof why))
+            fail_msg("put back, the sharded run differs: %s", why);
+    }
+    sqlite3_close(db);
+}
 #undef SQ
 #undef FEAT
 #undef FC
@@ -469,6 +591,7 @@ int main(int argc, char **argv)
         {"capacity", cmocka_unit_test(test_capacity)},
         {"gap", cmocka_unit_test(test_gap)},
         {"gap_cell", cmocka_unit_test(test_gap_cell)},
+        {"compare", cmocka_unit_test(test_compare)},
         {"export", cmocka_unit_test(test_export)},
     };
     int rc = svt_run_groups(argc, argv, "test_pg_equiv", groups, sizeof groups / sizeof groups[0], setup, teardown);
