@@ -86,6 +86,10 @@ typedef struct {
      * polygon is the district minus that union (not minus the gap: no gap edges along the district's to node). The
      * coverage by category uses it (the all-station stage does not: its gap_parts counts would move). */
     int unite_then_cut;
+    /* SV_METHOD_VORONOI, 1: a cell's part outside its circle (both convex) is cut by walking their rings, not by an
+     * overlay (an overlay still where a point of one lies near the other's boundary): the same polygons to rounding.
+     * The coverage by category uses it. */
+    int convex_cuts;
 } sv_cov_input;
 
 /* One district and break. WKB buffers are NULL when empty or not asked for. */
