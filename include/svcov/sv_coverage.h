@@ -90,6 +90,10 @@ typedef struct {
      * overlay (an overlay still where a point of one lies near the other's boundary): the same polygons to rounding.
      * The coverage by category uses it. */
     int convex_cuts;
+    /* With no_counts, 1: the last district is the union of the others (the city), measured without geometry: when
+     * their areas add up to its area to 1e-12 (they tile it) its gap is the sum of theirs, with no look at the cells
+     * (the same areas to rounding); else it is measured as the others. The coverage by category uses it. */
+    int sum_last;
 } sv_cov_input;
 
 /* One district and break. WKB buffers are NULL when empty or not asked for. */

@@ -681,6 +681,53 @@ static int measure_item(void *arg, size_t item)
     return measure_district(arg, item == 0 ? nd - 1 : item - 1);
 }
 
+/* sum_last: the districts but the last, in order (the last is summed from them after). */
+static int measure_first(void *arg, size_t item)
+{
+    return measure_district(arg, item);
+}
+
+/* sum_last, when the areas did not add up: the last district measured itself. */
+static int measure_last(void *arg, size_t item)
+{
+    worker *w = arg;
+    (void)item;
+    return measure_district(arg, w->job->in->n_districts - 1);
+}
+
+/* sum_last: the last district's areas as the sums of the others', when their areas add up to its own to 1e-12
+ * (they tile it); 1 done, 0 not (it is to be measured), -1 on error. */
+static int sum_last_district(job *j, sv_geos *h)
+{
+    const sv_cov_input *in = j->in;
+    size_t nd = in->n_districts, nb = in->n_breaks;
+    sv_geom *city = sv_geom_from_wkb(h, in->district_wkb[nd - 1], in->district_wkb_len[nd - 1]);
+    double area = city ? sv_geom_area(h, city) : -1;
+    sv_geom_destroy(h, city);
+    if (!(area >= 0))
+        return -1;
+    double sum = 0;
+    for (size_t d = 0; d + 1 < nd; d++)
+        sum += j->out->cells[d * nb].area_m2;
+    if (!(fabs(sum - area) <= 1e-12 * area))
+        return 0;
+    for (size_t b = 0; b < nb; b++) {
+        double gap = 0;
+        for (size_t d = 0; d + 1 < nd; d++)
+            gap += j->out->cells[d * nb + b].gap_m2;
+        sv_cov_cell *cell = &j->out->cells[(nd - 1) * nb + b];
+        double covered = area - gap;
+        if (covered > area)
+            covered = area;
+        if (covered < 0)
+            covered = 0;
+        cell->area_m2 = area;
+        cell->covered_m2 = covered;
+        cell->gap_m2 = area - covered;
+    }
+    return 1;
+}
+
 /* District d for every break: area, covered and gap area and polygons, stations inside and reaching it. */
 static int measure_district(void *arg, size_t d)
 {
@@ -1022,7 +1069,18 @@ sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result
         if (st != SV_OK)
             goto done;
     }
-    if (nd > 0) {
+    int sum_last = in->sum_last && in->no_counts && nd >= 2 &&
+                   !(in->want_geometry && (in->geometry_limit == 0 || in->geometry_limit >= nd));
+    if (nd > 0 && sum_last) {
+        st = run_parallel(&j, nd - 1, measure_first, "coverage");
+        int summed = st == SV_OK ? sum_last_district(&j, h) : 1;
+        if (summed < 0)
+            st = sv_error(ctx, SV_ERR_GEOM, "district %zu has no readable geometry", nd - 1);
+        else if (st == SV_OK && summed == 0)
+            st = run_parallel(&j, 1, measure_last, "coverage");
+        if (st != SV_OK && j.status != SV_OK)
+            st = sv_error(ctx, st, "%s", j.errmsg);
+    } else if (nd > 0) {
         st = run_parallel(&j, nd, measure_item, "coverage");
         if (st != SV_OK)
             st = sv_error(ctx, st, "%s", j.errmsg);
