@@ -246,11 +246,12 @@ static double side_of(const double *a, const double *b, const double *p, double 
     return ux * vy - uy * vx;
 }
 
-/* A minus B for convex counter-clockwise rings a[0..na), b[0..nb) (no closing point): its rings in *xy (sv_free),
+/* A minus B for convex counter-clockwise rings a[0..na), b[0..nb) (no closing point; disk, unless NULL, the centre x,
+ * y of B and radii within which all is inside it and beyond which all is outside): its rings in *xy (sv_free),
  * ring r the points st[r] .. st[r + 1] - 1, *nr rings, *hole 1 when the one ring of B is a hole in A (then the
  * rings are A and B). 0 done, 1 a case near a touch (left to the overlay), -1 out of memory. */
-static int convex_minus(const double *a, size_t na, const double *b, size_t nb, double **xy, size_t **st, size_t *nr,
-                        int *hole)
+static int convex_minus(const double *a, size_t na, const double *b, size_t nb, const double *disk, double **xy,
+                        size_t **st, size_t *nr, int *hole)
 {
     const double rel = 1e-9; /* a side test within this of the rounding scale is a touch */
     *xy = NULL;
@@ -277,6 +278,15 @@ static int convex_minus(const double *a, size_t na, const double *b, size_t nb, 
     size_t n_in = 0;
     for (size_t k = 0; k < na; k++) {
         int in = 1;
+        if (disk) { /* within the inner radius: inside; beyond the outer: outside */
+            double dx = a[2 * k] - disk[0], dy = a[2 * k + 1] - disk[1], d2 = dx * dx + dy * dy;
+            if (d2 < disk[2] * disk[2] || d2 > disk[3] * disk[3]) {
+                in = d2 < disk[2] * disk[2];
+                ina[k] = (unsigned char)in;
+                n_in += (size_t)in;
+                continue;
+            }
+        }
         for (size_t j = 0; j < nb; j++) {
             double sc, o = side_of(b + 2 * j, b + 2 * ((j + 1) % nb), a + 2 * k, &sc);
             if (fabs(o) <= rel * sc)
@@ -291,8 +301,21 @@ static int convex_minus(const double *a, size_t na, const double *b, size_t nb, 
     for (size_t k = 0; k < na; k++) {
         const double *p = a + 2 * k, *q = a + 2 * ((k + 1) % na);
         size_t first = nc;
-        for (size_t j = 0; j < nb; j++) {
+        int scan = 1;
+        if (disk) { /* an edge within the inner radius, or beyond the outer one, meets no edge of B */
+            double ex = q[0] - p[0], ey = q[1] - p[1], px = disk[0] - p[0], py = disk[1] - p[1];
+            double l2 = ex * ex + ey * ey, t = l2 > 0 ? (px * ex + py * ey) / l2 : 0;
+            t = t < 0 ? 0 : t > 1 ? 1 : t;
+            double nx = px - t * ex, ny = py - t * ey, qx = disk[0] - q[0], qy = disk[1] - q[1];
+            double r2 = disk[2] * disk[2];
+            if ((px * px + py * py < r2 && qx * qx + qy * qy < r2) || nx * nx + ny * ny > disk[3] * disk[3])
+                scan = 0;
+        }
+        double bx0 = fmin(p[0], q[0]), bx1 = fmax(p[0], q[0]), by0 = fmin(p[1], q[1]), by1 = fmax(p[1], q[1]);
+        for (size_t j = 0; scan && j < nb; j++) {
             const double *u = b + 2 * j, *v = b + 2 * ((j + 1) % nb);
+            if (fmax(u[0], v[0]) < bx0 || fmin(u[0], v[0]) > bx1 || fmax(u[1], v[1]) < by0 || fmin(u[1], v[1]) > by1)
+                continue;
             double s1, s2, s3, s4;
             double o1 = side_of(p, q, u, &s1), o2 = side_of(p, q, v, &s2);
             if ((o1 > 0 && o2 > 0) || (o1 < 0 && o2 < 0))
@@ -421,7 +444,7 @@ done:
 
 /* cell minus c, both convex single rings, with no overlay: the polygons (an empty polygon when nothing is left);
  * NULL with *fallback 1 for a case that is not that or lies near a touch. */
-static sv_geom *convex_difference(sv_geos *h, const sv_geom *cell, const sv_geom *c, int *fallback)
+static sv_geom *convex_difference(sv_geos *h, const sv_geom *cell, const sv_geom *c, const double *disk, int *fallback)
 {
     double *axy = NULL, *bxy = NULL, *oxy = NULL;
     size_t *ast = NULL, *bst = NULL, *ost = NULL, nap = 0, nbp = 0, nr = 0;
@@ -439,7 +462,7 @@ static sv_geom *convex_difference(sv_geos *h, const sv_geom *cell, const sv_geom
     }
     size_t na = ccw_ring(axy, na0, a), nb = ccw_ring(bxy, nb0, b);
     int hole = 0;
-    int rc = convex_minus(a, na, b, nb, &oxy, &ost, &nr, &hole);
+    int rc = convex_minus(a, na, b, nb, disk, &oxy, &ost, &nr, &hole);
     free(a);
     free(b);
     if (rc != 0)
@@ -495,8 +518,12 @@ static int make_uncovered(void *arg, size_t item)
     sv_geom *c = cell ? sv_geom_circle(w->h, x, y, r, in->quad_segs) : NULL;
     sv_geom *u = NULL, *up = NULL;
     int fallback = 1;
-    if (c && in->convex_cuts)
-        up = convex_difference(w->h, cell, c, &fallback);
+    if (c && in->convex_cuts) {
+        /* the circle's polygon holds every point within r*cos(pi/n) of the station and none beyond r (margins
+           far above the rounding, far below any real distance) */
+        double disk[4] = {x, y, inner * (1 - 1e-9), r * (1 + 1e-9)};
+        up = convex_difference(w->h, cell, c, disk, &fallback);
+    }
     if (c && fallback) {
         u = sv_geom_difference(w->h, cell, c);
         up = u ? sv_geom_polygons(w->h, u) : NULL;
