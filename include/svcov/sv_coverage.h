@@ -86,6 +86,14 @@ typedef struct {
      * polygon is the district minus that union (not minus the gap: no gap edges along the district's to node). The
      * coverage by category uses it (the all-station stage does not: its gap_parts counts would move). */
     int unite_then_cut;
+    /* SV_METHOD_VORONOI, 1: a cell's part outside its circle (both convex) is cut by walking their rings, not by an
+     * overlay (an overlay still where a point of one lies near the other's boundary): the same polygons to rounding.
+     * The coverage by category uses it. */
+    int convex_cuts;
+    /* With no_counts, 1: the last district is the union of the others (the city), measured without geometry: when
+     * their areas add up to its area to 1e-12 (they tile it) its gap is the sum of theirs, with no look at the cells
+     * (the same areas to rounding); else it is measured as the others. The coverage by category uses it. */
+    int sum_last;
 } sv_cov_input;
 
 /* One district and break. WKB buffers are NULL when empty or not asked for. */

@@ -160,6 +160,9 @@ int sv_voronoi_cells(sv_geos *h, const double *xs, const double *ys, size_t n,
 
 /* A polygon from one ring of n points (x0,y0,x1,y1,...; closed if not). */
 sv_geom *sv_geom_polygon_xy(sv_geos *h, const double *xy, size_t n);
+/* A polygon from nrings rings, ring r the points starts[r] .. starts[r + 1] - 1 of xy (x0,y0,...; each closed
+ * if not): the first its shell, the others its holes. NULL on failure (a ring of fewer than 3 points). */
+sv_geom *sv_geom_polygon_rings(sv_geos *h, const double *xy, const size_t *starts, size_t nrings);
 
 /* The arrangement of overlapping areas inside a region: the region cut into
  * faces by every area boundary, each face with the number of areas covering

@@ -966,6 +966,32 @@ sv_geom *sv_geom_polygon_xy(sv_geos *s, const double *xy, size_t n)
     return ring ? (sv_geom *)GEOSGeom_createPolygon_r(s->h, ring, NULL, 0) : NULL;
 }
 
+sv_geom *sv_geom_polygon_rings(sv_geos *s, const double *xy, const size_t *starts, size_t nrings)
+{
+    if (nrings == 0)
+        return NULL;
+    GEOSGeometry **rings = sv_calloc(nrings, sizeof *rings);
+    if (!rings)
+        return NULL;
+    int ok = 1;
+    for (size_t r = 0; r < nrings && ok; r++) {
+        size_t n = starts[r + 1] - starts[r];
+        const double *p = xy + 2 * starts[r];
+        int closed = n >= 1 && p[0] == p[2 * (n - 1)] && p[1] == p[2 * (n - 1) + 1];
+        size_t m = closed ? n : n + 1;
+        GEOSCoordSequence *cs = n >= 3 ? GEOSCoordSeq_create_r(s->h, (unsigned)m, 2) : NULL;
+        for (size_t i = 0; cs && i < m; i++)
+            GEOSCoordSeq_setXY_r(s->h, cs, (unsigned)i, p[2 * (i % n)], p[2 * (i % n) + 1]);
+        ok = cs && (rings[r] = GEOSGeom_createLinearRing_r(s->h, cs)) != NULL;
+    }
+    GEOSGeometry *poly = ok ? GEOSGeom_createPolygon_r(s->h, rings[0], rings + 1, (unsigned)(nrings - 1)) : NULL;
+    if (!poly)
+        for (size_t r = 0; r < nrings; r++)
+            GEOSGeom_destroy_r(s->h, rings[r]);
+    free(rings);
+    return (sv_geom *)poly;
+}
+
 /* ---- the arrangement of overlapping areas ---- */
 
 void sv_faces_free(sv_geos *s, sv_face *f, size_t n)

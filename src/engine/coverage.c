@@ -199,6 +199,300 @@ static sv_status run_parallel(job *j, size_t n, int (*fn)(void *, size_t), const
 
 /* ---- stage 1: what each circle leaves of its cell ---- */
 
+/* ---- a convex cell minus a convex circle, without an overlay ---- */
+
+/* A ring's points without the closing one and without repeats, counter-clockwise, in out (2 * n doubles). */
+static size_t ccw_ring(const double *xy, size_t n, double *out)
+{
+    if (n > 1 && xy[0] == xy[2 * (n - 1)] && xy[1] == xy[2 * (n - 1) + 1])
+        n--;
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++)
+        if (m == 0 || xy[2 * k] != out[2 * (m - 1)] || xy[2 * k + 1] != out[2 * (m - 1) + 1]) {
+            out[2 * m] = xy[2 * k];
+            out[2 * m + 1] = xy[2 * k + 1];
+            m++;
+        }
+    while (m > 1 && out[0] == out[2 * (m - 1)] && out[1] == out[2 * (m - 1) + 1])
+        m--;
+    double a2 = 0;
+    for (size_t k = 0; k < m; k++) {
+        size_t l = (k + 1) % m;
+        a2 += out[2 * k] * out[2 * l + 1] - out[2 * l] * out[2 * k + 1];
+    }
+    if (a2 < 0)
+        for (size_t k = 0; k < m / 2; k++) {
+            double tx = out[2 * k], ty = out[2 * k + 1];
+            out[2 * k] = out[2 * (m - 1 - k)];
+            out[2 * k + 1] = out[2 * (m - 1 - k) + 1];
+            out[2 * (m - 1 - k)] = tx;
+            out[2 * (m - 1 - k) + 1] = ty;
+        }
+    return m;
+}
+
+typedef struct {
+    size_t ka, kb; /* the edge of A (from point ka) and of B (from point kb) it lies on */
+    double t, s;   /* where along them, 0..1 */
+    double x, y;
+    int exit; /* A's boundary leaves B here (else enters) */
+} convex_cross;
+
+/* Which side of the line a-b the point p lies on (> 0 left), with the scale its rounding is judged against. */
+static double side_of(const double *a, const double *b, const double *p, double *scale)
+{
+    double ux = b[0] - a[0], uy = b[1] - a[1], vx = p[0] - a[0], vy = p[1] - a[1];
+    *scale = (fabs(ux) + fabs(uy)) * (fabs(vx) + fabs(vy));
+    return ux * vy - uy * vx;
+}
+
+/* A minus B for convex counter-clockwise rings a[0..na), b[0..nb) (no closing point; disk, unless NULL, the centre x,
+ * y of B and radii within which all is inside it and beyond which all is outside): its rings in *xy (sv_free),
+ * ring r the points st[r] .. st[r + 1] - 1, *nr rings, *hole 1 when the one ring of B is a hole in A (then the
+ * rings are A and B). 0 done, 1 a case near a touch (left to the overlay), -1 out of memory. */
+static int convex_minus(const double *a, size_t na, const double *b, size_t nb, const double *disk, double **xy,
+                        size_t **st, size_t *nr, int *hole)
+{
+    const double rel = 1e-9; /* a side test within this of the rounding scale is a touch */
+    *xy = NULL;
+    *st = NULL;
+    *nr = 0;
+    *hole = 0;
+    if (na < 3 || nb < 3)
+        return 1;
+    unsigned char *ina = sv_malloc(na);
+    convex_cross *cr = sv_malloc((2 * na + 1) * sizeof *cr);
+    size_t nc = 0;
+    int rc = 1;
+    if (!ina || !cr) {
+        rc = -1;
+        goto done;
+    }
+    /* A convex (a Voronoi cell; straight runs allowed) */
+    for (size_t k = 0; k < na; k++) {
+        double sc, o = side_of(a + 2 * ((k + na - 1) % na), a + 2 * k, a + 2 * ((k + 1) % na), &sc);
+        if (o < -rel * sc)
+            goto done;
+    }
+    /* each point of A strictly inside or strictly outside B */
+    size_t n_in = 0;
+    for (size_t k = 0; k < na; k++) {
+        int in = 1;
+        if (disk) { /* within the inner radius: inside; beyond the outer: outside */
+            double dx = a[2 * k] - disk[0], dy = a[2 * k + 1] - disk[1], d2 = dx * dx + dy * dy;
+            if (d2 < disk[2] * disk[2] || d2 > disk[3] * disk[3]) {
+                in = d2 < disk[2] * disk[2];
+                ina[k] = (unsigned char)in;
+                n_in += (size_t)in;
+                continue;
+            }
+        }
+        for (size_t j = 0; j < nb; j++) {
+            double sc, o = side_of(b + 2 * j, b + 2 * ((j + 1) % nb), a + 2 * k, &sc);
+            if (fabs(o) <= rel * sc)
+                goto done; /* on B's boundary */
+            if (o < 0)
+                in = 0;
+        }
+        ina[k] = (unsigned char)in;
+        n_in += (size_t)in;
+    }
+    /* the crossings of each edge of A with B's boundary, in order along A */
+    for (size_t k = 0; k < na; k++) {
+        const double *p = a + 2 * k, *q = a + 2 * ((k + 1) % na);
+        size_t first = nc;
+        int scan = 1;
+        if (disk) { /* an edge within the inner radius, or beyond the outer one, meets no edge of B */
+            double ex = q[0] - p[0], ey = q[1] - p[1], px = disk[0] - p[0], py = disk[1] - p[1];
+            double l2 = ex * ex + ey * ey, t = l2 > 0 ? (px * ex + py * ey) / l2 : 0;
+            t = t < 0 ? 0 : t > 1 ? 1 : t;
+            double nx = px - t * ex, ny = py - t * ey, qx = disk[0] - q[0], qy = disk[1] - q[1];
+            double r2 = disk[2] * disk[2];
+            if ((px * px + py * py < r2 && qx * qx + qy * qy < r2) || nx * nx + ny * ny > disk[3] * disk[3])
+                scan = 0;
+        }
+        double bx0 = fmin(p[0], q[0]), bx1 = fmax(p[0], q[0]), by0 = fmin(p[1], q[1]), by1 = fmax(p[1], q[1]);
+        for (size_t j = 0; scan && j < nb; j++) {
+            const double *u = b + 2 * j, *v = b + 2 * ((j + 1) % nb);
+            if (fmax(u[0], v[0]) < bx0 || fmin(u[0], v[0]) > bx1 || fmax(u[1], v[1]) < by0 || fmin(u[1], v[1]) > by1)
+                continue;
+            double s1, s2, s3, s4;
+            double o1 = side_of(p, q, u, &s1), o2 = side_of(p, q, v, &s2);
+            if ((o1 > 0 && o2 > 0) || (o1 < 0 && o2 < 0))
+                continue;
+            double o3 = side_of(u, v, p, &s3), o4 = side_of(u, v, q, &s4);
+            if ((o3 > 0 && o4 > 0) || (o3 < 0 && o4 < 0))
+                continue;
+            if (fabs(o1) <= rel * s1 || fabs(o2) <= rel * s2 || fabs(o3) <= rel * s3 || fabs(o4) <= rel * s4)
+                goto done; /* through a point of the other, or along it */
+            if (nc >= 2 * na)
+                goto done;
+            double t = o3 / (o3 - o4), s = o1 / (o1 - o2);
+            cr[nc++] = (convex_cross){k, j, t, s, p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1]), o3 > 0};
+        }
+        size_t m = nc - first;
+        if (m > 2 || (m == 1) != (ina[k] != ina[(k + 1) % na]) || (m == 2 && ina[k]))
+            goto done; /* not what two convex rings can do */
+        if (m == 2 && cr[first].t > cr[first + 1].t) {
+            convex_cross x = cr[first];
+            cr[first] = cr[first + 1];
+            cr[first + 1] = x;
+        }
+        if (m == 2 && (cr[first].exit || !cr[first + 1].exit))
+            goto done;
+    }
+    if (nc == 0) {
+        if (n_in == na) { /* A inside B: nothing left */
+            rc = 0;
+            goto done;
+        }
+        /* A outside B all round: B inside A (a hole) or apart (A whole) */
+        int b_in = 1;
+        for (size_t k = 0; k < na; k++) {
+            double sc, o = side_of(a + 2 * k, a + 2 * ((k + 1) % na), b, &sc);
+            if (fabs(o) <= rel * sc)
+                goto done;
+            if (o < 0)
+                b_in = 0;
+        }
+        size_t n = b_in ? na + nb : na;
+        if (!(*xy = sv_malloc(2 * n * sizeof **xy)) || !(*st = sv_malloc(3 * sizeof **st))) {
+            rc = -1;
+            goto done;
+        }
+        memcpy(*xy, a, 2 * na * sizeof **xy);
+        for (size_t j = 0; b_in && j < nb; j++) { /* the hole clockwise */
+            (*xy)[2 * (na + j)] = b[2 * (nb - 1 - j)];
+            (*xy)[2 * (na + j) + 1] = b[2 * (nb - 1 - j) + 1];
+        }
+        (*st)[0] = 0;
+        (*st)[1] = na;
+        (*st)[2] = n;
+        *nr = b_in ? 2 : 1;
+        *hole = b_in;
+        rc = 0;
+        goto done;
+    }
+    /* one ring per exit: A from it to the next entry, then B back (clockwise) to the exit */
+    if (nc % 2)
+        goto done;
+    for (size_t c = 0; c < nc; c++)
+        if (cr[c].exit == cr[(c + 1) % nc].exit)
+            goto done;
+    size_t nrings = nc / 2, cap = 2 * (na + nb + 2 * nrings) + 2;
+    if (!(*xy = sv_malloc(cap * sizeof **xy)) || !(*st = sv_malloc((nrings + 1) * sizeof **st))) {
+        rc = -1;
+        goto done;
+    }
+    size_t np = 0, r = 0;
+    for (size_t c = 0; c < nc; c++) {
+        if (!cr[c].exit)
+            continue;
+        const convex_cross *e = &cr[c], *n = &cr[(c + 1) % nc];
+        (*st)[r++] = np;
+        (*xy)[2 * np] = e->x;
+        (*xy)[2 * np + 1] = e->y;
+        np++;
+        /* A's points after the exit's edge up to the entry's edge start (round the whole ring when both crossings
+           lie on one edge, the entry before the exit) */
+        if (n->ka == e->ka && !(n->t < e->t))
+            goto fail;
+        size_t k = e->ka, steps = 0;
+        do {
+            k = (k + 1) % na;
+            if (steps++ >= na || ina[k] || 2 * (np + 1) > cap)
+                goto fail;
+            (*xy)[2 * np] = a[2 * k];
+            (*xy)[2 * np + 1] = a[2 * k + 1];
+            np++;
+        } while (k != n->ka);
+        (*xy)[2 * np] = n->x;
+        (*xy)[2 * np + 1] = n->y;
+        np++;
+        /* B clockwise from the entry's edge start to the exit's edge end (none when both lie on one edge of B,
+           the exit nearer its start; else round B) */
+        if (!(n->kb == e->kb && e->s < n->s)) {
+            size_t j = n->kb;
+            steps = 0;
+            for (;;) {
+                if (steps++ >= nb || 2 * (np + 1) > cap)
+                    goto fail;
+                (*xy)[2 * np] = b[2 * j];
+                (*xy)[2 * np + 1] = b[2 * j + 1];
+                np++;
+                if (j == (e->kb + 1) % nb)
+                    break;
+                j = (j + nb - 1) % nb;
+            }
+        }
+    }
+    (*st)[r] = np;
+    *nr = r;
+    rc = 0;
+    goto done;
+fail:
+    sv_free(*xy);
+    sv_free(*st);
+    *xy = NULL;
+    *st = NULL;
+    rc = 1;
+done:
+    free(ina);
+    free(cr);
+    return rc;
+}
+
+/* cell minus c, both convex single rings, with no overlay: the polygons (an empty polygon when nothing is left);
+ * NULL with *fallback 1 for a case that is not that or lies near a touch. */
+static sv_geom *convex_difference(sv_geos *h, const sv_geom *cell, const sv_geom *c, const double *disk, int *fallback)
+{
+    double *axy = NULL, *bxy = NULL, *oxy = NULL;
+    size_t *ast = NULL, *bst = NULL, *ost = NULL, nap = 0, nbp = 0, nr = 0;
+    sv_geom *out = NULL;
+    *fallback = 1;
+    if (sv_geom_paths(h, cell, &axy, &ast, &nap) != 0 || sv_geom_paths(h, c, &bxy, &bst, &nbp) != 0 || nap != 1 ||
+        nbp != 1 || sv_geom_is_polygonal(h, cell) != 1 || sv_geom_num_parts(h, cell) != 1)
+        goto done;
+    size_t na0 = ast[1], nb0 = bst[1];
+    double *a = sv_malloc((2 * na0 + 2) * sizeof *a), *b = sv_malloc((2 * nb0 + 2) * sizeof *b);
+    if (!a || !b) {
+        free(a);
+        free(b);
+        goto done;
+    }
+    size_t na = ccw_ring(axy, na0, a), nb = ccw_ring(bxy, nb0, b);
+    int hole = 0;
+    int rc = convex_minus(a, na, b, nb, disk, &oxy, &ost, &nr, &hole);
+    free(a);
+    free(b);
+    if (rc != 0)
+        goto done;
+    if (nr == 0) {
+        out = sv_geom_empty_polygon(h);
+    } else if (hole || nr == 1) {
+        out = sv_geom_polygon_rings(h, oxy, ost, nr);
+    } else {
+        sv_geom **p = sv_calloc(nr, sizeof *p);
+        size_t k = 0;
+        for (; p && k < nr; k++)
+            if (!(p[k] = sv_geom_polygon_xy(h, oxy + 2 * ost[k], ost[k + 1] - ost[k])))
+                break;
+        out = p && k == nr ? sv_geom_collect_take(h, p, nr) : NULL;
+        for (size_t q = 0; p && q < k; q++)
+            sv_geom_destroy(h, p[q]);
+        free(p);
+    }
+    *fallback = 0;
+done:
+    sv_free(axy);
+    sv_free(ast);
+    sv_free(bxy);
+    sv_free(bst);
+    sv_free(oxy);
+    sv_free(ost);
+    return out;
+}
+
 /* Item b * n_stations + i: what circle i of break b leaves of its Voronoi cell (j->gaps[item]). */
 static int make_uncovered(void *arg, size_t item)
 {
@@ -222,8 +516,18 @@ static int make_uncovered(void *arg, size_t item)
         return 0;
     sv_geom *cell = sv_geom_from_wkb(w->h, j->cell_wkb[i], j->cell_len[i]);
     sv_geom *c = cell ? sv_geom_circle(w->h, x, y, r, in->quad_segs) : NULL;
-    sv_geom *u = c ? sv_geom_difference(w->h, cell, c) : NULL;
-    sv_geom *up = u ? sv_geom_polygons(w->h, u) : NULL;
+    sv_geom *u = NULL, *up = NULL;
+    int fallback = 1;
+    if (c && in->convex_cuts) {
+        /* the circle's polygon holds every point within r*cos(pi/n) of the station and none beyond r (margins
+           far above the rounding, far below any real distance) */
+        double disk[4] = {x, y, inner * (1 - 1e-9), r * (1 + 1e-9)};
+        up = convex_difference(w->h, cell, c, disk, &fallback);
+    }
+    if (c && fallback) {
+        u = sv_geom_difference(w->h, cell, c);
+        up = u ? sv_geom_polygons(w->h, u) : NULL;
+    }
     sv_geom_destroy(w->h, u);
     sv_geom_destroy(w->h, c);
     sv_geom_destroy(w->h, cell);
@@ -402,6 +706,53 @@ static int measure_item(void *arg, size_t item)
     worker *w = arg;
     size_t nd = w->job->in->n_districts;
     return measure_district(arg, item == 0 ? nd - 1 : item - 1);
+}
+
+/* sum_last: the districts but the last, in order (the last is summed from them after). */
+static int measure_first(void *arg, size_t item)
+{
+    return measure_district(arg, item);
+}
+
+/* sum_last, when the areas did not add up: the last district measured itself. */
+static int measure_last(void *arg, size_t item)
+{
+    worker *w = arg;
+    (void)item;
+    return measure_district(arg, w->job->in->n_districts - 1);
+}
+
+/* sum_last: the last district's areas as the sums of the others', when their areas add up to its own to 1e-12
+ * (they tile it); 1 done, 0 not (it is to be measured), -1 on error. */
+static int sum_last_district(job *j, sv_geos *h)
+{
+    const sv_cov_input *in = j->in;
+    size_t nd = in->n_districts, nb = in->n_breaks;
+    sv_geom *city = sv_geom_from_wkb(h, in->district_wkb[nd - 1], in->district_wkb_len[nd - 1]);
+    double area = city ? sv_geom_area(h, city) : -1;
+    sv_geom_destroy(h, city);
+    if (!(area >= 0))
+        return -1;
+    double sum = 0;
+    for (size_t d = 0; d + 1 < nd; d++)
+        sum += j->out->cells[d * nb].area_m2;
+    if (!(fabs(sum - area) <= 1e-12 * area))
+        return 0;
+    for (size_t b = 0; b < nb; b++) {
+        double gap = 0;
+        for (size_t d = 0; d + 1 < nd; d++)
+            gap += j->out->cells[d * nb + b].gap_m2;
+        sv_cov_cell *cell = &j->out->cells[(nd - 1) * nb + b];
+        double covered = area - gap;
+        if (covered > area)
+            covered = area;
+        if (covered < 0)
+            covered = 0;
+        cell->area_m2 = area;
+        cell->covered_m2 = covered;
+        cell->gap_m2 = area - covered;
+    }
+    return 1;
 }
 
 /* District d for every break: area, covered and gap area and polygons, stations inside and reaching it. */
@@ -745,7 +1096,18 @@ sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result
         if (st != SV_OK)
             goto done;
     }
-    if (nd > 0) {
+    int sum_last = in->sum_last && in->no_counts && nd >= 2 &&
+                   !(in->want_geometry && (in->geometry_limit == 0 || in->geometry_limit >= nd));
+    if (nd > 0 && sum_last) {
+        st = run_parallel(&j, nd - 1, measure_first, "coverage");
+        int summed = st == SV_OK ? sum_last_district(&j, h) : 1;
+        if (summed < 0)
+            st = sv_error(ctx, SV_ERR_GEOM, "district %zu has no readable geometry", nd - 1);
+        else if (st == SV_OK && summed == 0)
+            st = run_parallel(&j, 1, measure_last, "coverage");
+        if (st != SV_OK && j.status != SV_OK)
+            st = sv_error(ctx, st, "%s", j.errmsg);
+    } else if (nd > 0) {
         st = run_parallel(&j, nd, measure_item, "coverage");
         if (st != SV_OK)
             st = sv_error(ctx, st, "%s", j.errmsg);
