@@ -178,11 +178,14 @@ static int cell_rings_init(cell_rings *c, sv_geos *h, const sv_cov_result *cov)
     return 0;
 }
 
-/* The closed ring xy[0..nv) of a circle, and which of its nv - 1 segments
- * are noded in the current district (mark: NULL until one is). */
+/* The closed ring xy[0..nv) of a circle around (cx, cy), its envelope, and
+ * which of its nv - 1 segments are noded in the current district (mark:
+ * NULL until one is). */
 typedef struct {
     double *xy;
     size_t nv;
+    double cx, cy;
+    sv_env box;
     unsigned char *mark;
 } circle_ring;
 
@@ -195,20 +198,25 @@ typedef struct {
     const sv_cov_result *cov;
     sv_index *tree;     /* over the cells */
     sv_index *stations; /* over the station points */
-    sv_geom **circle;   /* per station, for the current district (made when needed) */
     size_t *made, nmade, capmade;
-    circle_ring *ring;  /* ring[t]: the points of circle made[t] and its segments to node */
+    circle_ring *ring;  /* ring[t]: the points of the circle of station made[t] and its segments to node */
     size_t capring;
     size_t *slot;       /* per station: 1 + its index in made, 0 when not made */
     size_t *ids, n_ids, cap_ids;
+    /* the circle of radius tR around (0, 0), GEOS's buffer of a point (sv_geom_circle): a station's circle
+     * is these points plus the station's, the same doubles sv_geom_circle gives, without making it in GEOS;
+     * vertex k lies at angle a0 + turn k 2 pi / (tnv - 1), and inside is where the edges' cross products
+     * have the sign inside */
+    double *txy, tR, a0;
+    size_t tnv;
+    int tqs, turn, inside;
+    int sectors; /* the template's segment v is the sector of its middle (else every edge is tested) */
 } cell_set;
 
 /* The circles of the district just done, destroyed. */
 static void cell_set_forget_circles(cell_set *c)
 {
     for (size_t t = 0; t < c->nmade; t++) {
-        sv_geom_destroy(c->h, c->circle[c->made[t]]);
-        c->circle[c->made[t]] = NULL;
         c->slot[c->made[t]] = 0;
         sv_free(c->ring[t].xy);
         free(c->ring[t].mark);
@@ -216,38 +224,101 @@ static void cell_set_forget_circles(cell_set *c)
     c->nmade = 0;
 }
 
-/* Station j's circle of radius R for the current district, made and its
- * points read the first time; NULL on failure. */
-static const sv_geom *cell_circle(cell_set *c, size_t j, double x, double y, double R, int qs)
+/* The segment of the ring cr whose angular sector (from its centre) holds
+ * (x, y): for a point between the inner radius and the radius, only this
+ * segment and its two neighbours can be nearest to it or have it outside. */
+static size_t ring_sector(const cell_set *c, const circle_ring *cr, double x, double y)
+{
+    size_t n = cr->nv - 1;
+    double u = c->turn * (atan2(y - cr->cy, x - cr->cx) - c->a0) * ((double)n / (2 * M_PI));
+    double k = floor(u);
+    k -= (double)n * floor(k / (double)n);
+    size_t s = (size_t)k;
+    return s < n ? s : 0;
+}
+
+/* The template circle of radius R (c->txy) and its layout; -1 on failure. */
+static int circle_template_for(cell_set *c, double R, int qs)
+{
+    if (c->txy && c->tR == R && c->tqs == qs)
+        return 0;
+    sv_free(c->txy);
+    c->txy = NULL;
+    sv_geom *g = sv_geom_circle(c->h, 0, 0, R, qs);
+    size_t *starts = NULL, np = 0;
+    double *xy = NULL;
+    int ok = g && sv_geom_paths(c->h, g, &xy, &starts, &np) == 0 && np == 1 && starts[1] >= 5;
+    if (ok) {
+        size_t nv = starts[1];
+        double turn = xy[0] * xy[3] - xy[1] * xy[2]; /* > 0: counter-clockwise */
+        double in0 = (xy[2] - xy[0]) * (0 - xy[1]) - (xy[3] - xy[1]) * (0 - xy[0]);
+        c->txy = xy;
+        xy = NULL;
+        c->tnv = nv;
+        c->tR = R;
+        c->tqs = qs;
+        c->a0 = atan2(c->txy[1], c->txy[0]);
+        c->turn = turn > 0 ? 1 : -1;
+        c->inside = in0 > 0 ? 1 : -1;
+        circle_ring t = {.xy = c->txy, .nv = nv};
+        c->sectors = 1;
+        for (size_t v = 0; v + 1 < nv && c->sectors; v++)
+            c->sectors = ring_sector(c, &t, 0.5 * (t.xy[2 * v] + t.xy[2 * v + 2]),
+                                     0.5 * (t.xy[2 * v + 1] + t.xy[2 * v + 3])) == v;
+    }
+    sv_free(xy);
+    sv_free(starts);
+    sv_geom_destroy(c->h, g);
+    return ok ? 0 : -1;
+}
+
+/* Station j's circle of radius R for the current district, its points made
+ * the first time; NULL on failure. */
+static const circle_ring *cell_circle(cell_set *c, size_t j, double x, double y, double R, int qs)
 {
     if (c->slot[j])
-        return c->circle[j];
-    if (sv_grow(&c->made, &c->capmade, c->nmade + 1, sizeof *c->made, 64) != 0 ||
+        return &c->ring[c->slot[j] - 1];
+    if (circle_template_for(c, R, qs) != 0 ||
+        sv_grow(&c->made, &c->capmade, c->nmade + 1, sizeof *c->made, 64) != 0 ||
         sv_grow(&c->ring, &c->capring, c->nmade + 1, sizeof *c->ring, 64) != 0)
         return NULL;
-    sv_geom *g = sv_geom_circle(c->h, x, y, R, qs);
-    circle_ring cr = {0};
-    size_t *starts = NULL, np = 0;
-    if (!g || sv_geom_paths(c->h, g, &cr.xy, &starts, &np) != 0 || np != 1 || starts[1] < 4) {
-        sv_free(starts);
-        sv_free(cr.xy);
-        sv_geom_destroy(c->h, g);
+    circle_ring cr = {.nv = c->tnv, .cx = x, .cy = y, .box = {INFINITY, INFINITY, -INFINITY, -INFINITY}};
+    if (!(cr.xy = sv_malloc(2 * cr.nv * sizeof *cr.xy)))
         return NULL;
+    for (size_t v = 0; v < cr.nv; v++) {
+        cr.xy[2 * v] = x + c->txy[2 * v];
+        cr.xy[2 * v + 1] = y + c->txy[2 * v + 1];
+        sv_env_add_point(&cr.box, cr.xy[2 * v], cr.xy[2 * v + 1]);
     }
-    cr.nv = starts[1];
-    sv_free(starts);
-    c->circle[j] = g;
     c->ring[c->nmade] = cr;
     c->made[c->nmade++] = j;
     c->slot[j] = c->nmade;
-    return g;
+    return &c->ring[c->nmade - 1];
+}
+
+/* Is (x, y), between the inner radius of cr and its radius from its centre,
+ * strictly inside cr's polygon? The same answer as the cross products of
+ * all its edges: only the edge of the point's sector and its
+ * two neighbours can have such a point outside or on them. With on, a
+ * point on the boundary counts as inside (GEOS's covers). */
+static int ring_holds_near(const cell_set *c, const circle_ring *cr, double x, double y, int on)
+{
+    size_t n = cr->nv - 1, k = c->sectors ? ring_sector(c, cr, x, y) : 0, ns = c->sectors ? 3 : n;
+    for (size_t s = 0; s < ns; s++) {
+        size_t m = c->sectors ? (k + n - 1 + s) % n : s;
+        const double *a = cr->xy + 2 * m, *b = a + 2;
+        double cp = (b[0] - a[0]) * (y - a[1]) - (b[1] - a[1]) * (x - a[0]);
+        if (c->inside > 0 ? (on ? cp < 0 : cp <= 0) : (on ? cp > 0 : cp >= 0))
+            return 0;
+    }
+    return 1;
 }
 
 static void cell_set_free(cell_set *c)
 {
-    if (c->circle)
+    if (c->slot)
         cell_set_forget_circles(c);
-    free(c->circle);
+    sv_free(c->txy);
     free(c->made);
     free(c->ring);
     free(c->slot);
@@ -267,11 +338,10 @@ static int cell_set_init(cell_set *c, sv_geos *h, const cell_rings *rings, const
     c->n = n;
     c->rings = rings;
     c->cov = cov;
-    c->circle = sv_calloc(n + 1, sizeof *c->circle);
     c->slot = sv_calloc(n + 1, sizeof *c->slot);
     c->tree = sv_index_create(h);
     c->stations = sv_index_create(h);
-    if (!c->circle || !c->slot || !c->tree || !c->stations)
+    if (!c->slot || !c->tree || !c->stations)
         return -1;
     for (size_t i = 0; i < n; i++) {
         sv_env pt = {xs[i], ys[i], xs[i], ys[i]};
@@ -504,19 +574,6 @@ static int split_piece(piece_sink *k, const double *xy, size_t n, const sv_env *
     return 0;
 }
 
-/* Is (x, y) inside the convex closed ring xy[0..n) (not on it)? */
-static int convex_holds(const double *xy, size_t n, double x, double y)
-{
-    size_t pos = 0, neg = 0;
-    for (size_t k = 0; k + 1 < n; k++) {
-        double ax = xy[2 * k], ay = xy[2 * k + 1], bx = xy[2 * k + 2], by = xy[2 * k + 3];
-        double cr = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
-        pos += cr > 0;
-        neg += cr < 0;
-    }
-    return pos == n - 1 || neg == n - 1;
-}
-
 /* The segments of the circle ring cr meeting the rectangle e, marked to be
  * noded; -1 when out of memory. */
 static int mark_segments(circle_ring *cr, const sv_env *e)
@@ -584,6 +641,172 @@ static double segment_distance2(const double *a, const double *b, double x, doub
     return ex * ex + ey * ey;
 }
 
+/* Squared distance from (x, y), between the inner radius of cr and its
+ * radius from its centre, to cr's boundary: the nearest segment is that of
+ * the point's sector or one of its two neighbours. */
+static double ring_near2(const cell_set *c, const circle_ring *cr, double x, double y)
+{
+    size_t n = cr->nv - 1, k = c->sectors ? ring_sector(c, cr, x, y) : 0, ns = c->sectors ? 3 : n;
+    double near2 = INFINITY;
+    for (size_t s = 0; s < ns; s++) {
+        size_t m = c->sectors ? (k + n - 1 + s) % n : s;
+        near2 = fmin(near2, segment_distance2(cr->xy + 2 * m, cr->xy + 2 * m + 2, x, y));
+    }
+    return near2;
+}
+
+/* Scratch of parting_circles, kept across the pieces of a district. */
+typedef struct {
+    double *pts;          /* the clipped boundaries' points, x0,y0,... */
+    size_t npts, cappts;
+    size_t *from, capfrom; /* circle t's points: pts[2 from[t] .. 2 from[t + 1]) */
+    sv_env *lbox;
+    size_t caplbox;
+    unsigned char *cover, *dropped;
+    size_t capcover, capdropped;
+    int *slack;
+    size_t capslack;
+} parting_work;
+
+static void parting_work_free(parting_work *w)
+{
+    free(w->pts);
+    free(w->from);
+    free(w->lbox);
+    free(w->cover);
+    free(w->dropped);
+    free(w->slack);
+    memset(w, 0, sizeof *w);
+}
+
+/* The part of the segment a-b in the rectangle e (Liang-Barsky) into q
+ * (x0, y0, x1, y1; the segment's own points where they are in e); 0 when
+ * it misses e. */
+static int clip_segment(const double *a, const double *b, const sv_env *e, double *q)
+{
+    double dx = b[0] - a[0], dy = b[1] - a[1], t0 = 0, t1 = 1;
+    double pv[4] = {-dx, dx, -dy, dy}, qv[4] = {a[0] - e->xmin, e->xmax - a[0], a[1] - e->ymin, e->ymax - a[1]};
+    for (int i = 0; i < 4; i++) {
+        if (pv[i] == 0) {
+            if (qv[i] < 0)
+                return 0;
+            continue;
+        }
+        double r = qv[i] / pv[i];
+        if (pv[i] < 0) {
+            if (r > t1)
+                return 0;
+            t0 = fmax(t0, r);
+        } else {
+            if (r < t0)
+                return 0;
+            t1 = fmin(t1, r);
+        }
+    }
+    q[0] = t0 > 0 ? a[0] + t0 * dx : a[0];
+    q[1] = t0 > 0 ? a[1] + t0 * dy : a[1];
+    q[2] = t1 < 1 ? a[0] + t1 * dx : b[0];
+    q[3] = t1 < 1 ? a[1] + t1 * dy : b[1];
+    return 1;
+}
+
+/* Does circle cr's polygon cover (x, y) (on its boundary too)? */
+static int ring_covers(const cell_set *c, const piece_sink *k, const circle_ring *cr, double x, double y)
+{
+    double dx = x - cr->cx, dy = y - cr->cy, d2 = dx * dx + dy * dy;
+    if (d2 <= k->r_in * k->r_in)
+        return 1;
+    if (d2 > k->r_out * k->r_out)
+        return 0;
+    return ring_holds_near(c, cr, x, y, 1);
+}
+
+/* Which of the crossing circles of piece p (envelope env) may part two
+ * classes below cap there: keep[t] = 1 for those, 0 for the rest; *grown
+ * is env with the pad their boundaries are clipped to. The circles' own
+ * rings, in C, in the place of GEOS's boundary, clip by rectangle and
+ * prepared covers (sv_geom_parting_boundaries, whose rule this is): a
+ * boundary none of whose segments meets the rectangle is not kept, and one
+ * whose clipped part lies in cap other circles, each of whose own boundary
+ * is kept, is dropped (greedy in input order, each drop checked against
+ * the boundaries already dropped; a polyline lies in a convex polygon when
+ * its points do). -1 when out of memory. */
+static int parting_circles(const cell_set *cs, const piece_sink *k, const sv_red_piece *p, const sv_env *env,
+                           int cap, unsigned char *keep, sv_env *grown, parting_work *w)
+{
+    size_t n = p->n;
+    double pad = 1e-6 * fmax(env->xmax - env->xmin, env->ymax - env->ymin) + 1e-3; /* clip_pad's */
+    *grown = (sv_env){env->xmin - pad, env->ymin - pad, env->xmax + pad, env->ymax + pad};
+    if (sv_grow(&w->from, &w->capfrom, n + 1, sizeof *w->from, 64) != 0 ||
+        sv_grow(&w->lbox, &w->caplbox, n + 1, sizeof *w->lbox, 64) != 0)
+        return -1;
+    w->npts = 0;
+    for (size_t t = 0; t < n; t++) {
+        const circle_ring *cr = &cs->ring[cs->slot[p->ids[t]] - 1];
+        w->from[t] = w->npts;
+        w->lbox[t] = (sv_env){INFINITY, INFINITY, -INFINITY, -INFINITY};
+        for (size_t v = 0; v + 1 < cr->nv; v++) {
+            const double *a = cr->xy + 2 * v;
+            double q[4];
+            if (!clip_segment(a, a + 2, grown, q))
+                continue;
+            if (sv_grow(&w->pts, &w->cappts, 2 * (w->npts + 2), sizeof *w->pts, 256) != 0)
+                return -1;
+            memcpy(w->pts + 2 * w->npts, q, sizeof q);
+            w->npts += 2;
+            sv_env_add_point(&w->lbox[t], q[0], q[1]);
+            sv_env_add_point(&w->lbox[t], q[2], q[3]);
+        }
+        keep[t] = w->npts > w->from[t];
+    }
+    w->from[n] = w->npts;
+    if (n <= (size_t)cap)
+        return 0;
+    if (sv_grow(&w->cover, &w->capcover, n * n, 1, 256) != 0 || sv_grow(&w->dropped, &w->capdropped, n, 1, 64) != 0 ||
+        sv_grow(&w->slack, &w->capslack, n, sizeof *w->slack, 64) != 0)
+        return -1;
+    memset(w->cover, 0, n * n);
+    memset(w->dropped, 0, n);
+    memset(w->slack, 0, n * sizeof *w->slack);
+    for (size_t j = 0; j < n; j++) {
+        if (!keep[j])
+            continue;
+        const sv_env *lb = &w->lbox[j];
+        int nc = 0;
+        for (size_t m = 0; m < n; m++) {
+            const circle_ring *cr = &cs->ring[cs->slot[p->ids[m]] - 1];
+            const sv_env *e = &cr->box;
+            if (m == j || lb->xmin < e->xmin || lb->ymin < e->ymin || lb->xmax > e->xmax || lb->ymax > e->ymax)
+                continue;
+            int c = 1;
+            for (size_t u = w->from[j]; u < w->from[j + 1] && c; u++)
+                c = ring_covers(cs, k, cr, w->pts[2 * u], w->pts[2 * u + 1]);
+            w->cover[j * n + m] = (unsigned char)c;
+            nc += c;
+        }
+        if (nc < cap)
+            continue;
+        /* the circles covering boundary j that are kept, beyond cap; j may
+         * go if no dropped boundary then lacks a kept circle covering it */
+        int kept = 0;
+        for (size_t m = 0; m < n; m++)
+            kept += w->cover[j * n + m] && !w->dropped[m];
+        int ok = kept >= cap;
+        for (size_t i = 0; ok && i < j; i++)
+            if (w->dropped[i] && w->cover[i * n + j] && w->slack[i] < 1)
+                ok = 0;
+        if (!ok)
+            continue;
+        for (size_t i = 0; i < j; i++)
+            if (w->dropped[i] && w->cover[i * n + j])
+                w->slack[i]--;
+        w->slack[j] = kept - cap;
+        w->dropped[j] = 1;
+        keep[j] = 0;
+    }
+    return 0;
+}
+
 /* Does the noded edge p[0..n) part two classes (or lie on the district's
  * boundary: its rings dxy, path q the points dst[q] .. dst[q + 1] - 1)? Decided at the middle of its
  * longest segment: the circles whose boundary passes there (within a tenth
@@ -623,18 +846,16 @@ static int edge_parts(sv_geos *h, cell_set *cs, const sv_people_in *in, const pi
             others++;
             continue;
         }
-        if (!cell_circle(cs, j, cx, cy, k->R, k->qs))
+        const circle_ring *cr = cell_circle(cs, j, cx, cy, k->R, k->qs);
+        if (!cr)
             return -1;
-        const circle_ring *cr = &cs->ring[cs->slot[j] - 1];
-        double near2 = INFINITY;
-        for (size_t v = 0; v + 1 < cr->nv; v++)
-            near2 = fmin(near2, segment_distance2(cr->xy + 2 * v, cr->xy + 2 * v + 2, x, y));
+        double near2 = ring_near2(cs, cr, x, y);
         if (near2 <= tol2) { /* on its boundary: inside on the centre's side */
             if ((b[0] - a[0]) * (cy - a[1]) - (b[1] - a[1]) * (cx - a[0]) > 0)
                 left++;
             else
                 right++;
-        } else if (convex_holds(cr->xy, cr->nv, x, y)) {
+        } else if (ring_holds_near(cs, cr, x, y, 0)) {
             others++;
         }
     }
@@ -675,6 +896,7 @@ static sv_status district_faces(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_
     double *xy = NULL, *exy = NULL, *dxy = NULL;
     size_t *owner = NULL, *est = NULL, *dst = NULL, ne = 0, ndp = 0;
     sv_geom *noded = NULL;
+    parting_work pw = {0};
     int unsure = 0;
     sv_status rc = SV_OK;
     for (size_t q = 0; q < k->np; q++) {
@@ -683,11 +905,11 @@ static sv_status district_faces(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_
             rc = SV_ERR_NOMEM;
             goto done;
         }
-        sv_env e = k->env[q];
         sv_env grown;
-        if (sv_geom_parting_boundaries(h, &e, p->areas, p->n, SV_REDUNDANCY_CLASSES - 1 - p->base, keep, &grown) !=
-            0)
-            goto geom_fail;
+        if (parting_circles(cs, k, p, &k->env[q], SV_REDUNDANCY_CLASSES - 1 - p->base, keep, &grown, &pw) != 0) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
         for (size_t t = 0; t < p->n; t++)
             if (keep[t] && mark_segments(&cs->ring[cs->slot[p->ids[t]] - 1], &grown) != 0) {
                 rc = SV_ERR_NOMEM;
@@ -741,10 +963,10 @@ static sv_status district_faces(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_
             if (d2 > out2)
                 continue;
             if (d2 > in2) { /* near the circle's edge: its polygon says */
-                if (!cell_circle(cs, j, in->xs[j], in->ys[j], R, k->qs))
+                const circle_ring *cr = cell_circle(cs, j, in->xs[j], in->ys[j], R, k->qs);
+                if (!cr)
                     goto geom_fail;
-                const circle_ring *cr = &cs->ring[cs->slot[j] - 1];
-                if (!convex_holds(cr->xy, cr->nv, x, y))
+                if (!ring_holds_near(cs, cr, x, y, 0))
                     continue;
             }
             count++;
@@ -765,6 +987,7 @@ done:
         sv_geom_destroy(h, lines[t]);
     free(lines);
     free(keep);
+    parting_work_free(&pw);
     sv_geom_destroy(h, noded);
     sv_free(exy);
     sv_free(est);
@@ -793,7 +1016,6 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
     sv_env e;
     sv_prep *P = sv_prep_create(h, D);
     size_t *cells = NULL, *cand = NULL, ncells = 0;
-    const sv_geom **areas = NULL;
     sv_status rc = SV_OK;
     cs->n_ids = 0;
     if (!P || sv_geom_envelope(h, D, &e) != 0 || sv_index_query(h, cs->tree, &e, &cs->ids, &cs->n_ids, &cs->cap_ids) != 0)
@@ -836,20 +1058,15 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
         if (split_piece(&k, ring, nring, &e, cand, cs->n_ids, 0, 0, 0) != 0)
             goto geom_fail;
     }
-    areas = sv_malloc((k.ncross + 1) * sizeof *areas);
-    if (!areas) {
-        rc = SV_ERR_NOMEM;
-        goto done;
-    }
-    for (size_t t = 0; t < k.ncross; t++) {
+    for (size_t t = 0; t < k.ncross; t++) { /* the crossing circles' rings, in this order */
         size_t j = k.cross[t];
-        if (!(areas[t] = cell_circle(cs, j, in->xs[j], in->ys[j], R, qs)))
-            goto geom_fail;
+        if (!cell_circle(cs, j, in->xs[j], in->ys[j], R, qs)) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
     }
-    for (size_t q = 0; q < k.np; q++) {
-        k.pc[q].areas = areas + k.start[q];
+    for (size_t q = 0; q < k.np; q++)
         k.pc[q].ids = k.cross + k.start[q];
-    }
     rc = district_faces(ctx, h, cs, in, &k, D, use, own_people, oa, op, L, r);
     goto done;
 geom_fail:
@@ -862,7 +1079,6 @@ done:
     free(k.cross);
     free(cells);
     free(cand);
-    free(areas);
     sv_prep_destroy(h, P);
     return rc;
 }
