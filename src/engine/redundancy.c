@@ -12,6 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* fmin and fmax for numbers that are never NaN here: libm's are calls, not
+ * inlined, and they were 4% of the stage's instructions. */
+static inline double dmin(double a, double b)
+{
+    return b < a ? b : a;
+}
+
+static inline double dmax(double a, double b)
+{
+    return b > a ? b : a;
+}
+
 /* Service areas of the stations that may reach a region, for one break. */
 typedef struct {
     sv_geos *h;
@@ -198,6 +210,11 @@ typedef struct {
     const sv_cov_result *cov;
     sv_index *tree;     /* over the cells */
     sv_index *stations; /* over the station points */
+    /* the station points in a grid of square cells of side gs from (gx, gy), gnx x gny cells, cell q's
+     * stations gid[gfrom[q] .. gfrom[q + 1]) (in id order): for the many small queries of the edges and
+     * faces, which need no order, cheaper than the STR-tree's */
+    double gx, gy, gs;
+    size_t gnx, gny, *gfrom, *gid;
     size_t *made, nmade, capmade;
     circle_ring *ring;  /* ring[t]: the points of the circle of station made[t] and its segments to node */
     size_t capring;
@@ -208,6 +225,7 @@ typedef struct {
      * vertex k lies at angle a0 + turn k 2 pi / (tnv - 1), and inside is where the edges' cross products
      * have the sign inside */
     double *txy, tR, a0;
+    sv_env tbox;
     size_t tnv;
     int tqs, turn, inside;
     int sectors; /* the template's segment v is the sector of its middle (else every edge is tested) */
@@ -260,6 +278,9 @@ static int circle_template_for(cell_set *c, double R, int qs)
         c->a0 = atan2(c->txy[1], c->txy[0]);
         c->turn = turn > 0 ? 1 : -1;
         c->inside = in0 > 0 ? 1 : -1;
+        c->tbox = (sv_env){INFINITY, INFINITY, -INFINITY, -INFINITY};
+        for (size_t v = 0; v < nv; v++)
+            sv_env_add_point(&c->tbox, c->txy[2 * v], c->txy[2 * v + 1]);
         circle_ring t = {.xy = c->txy, .nv = nv};
         c->sectors = 1;
         for (size_t v = 0; v + 1 < nv && c->sectors; v++)
@@ -282,14 +303,15 @@ static const circle_ring *cell_circle(cell_set *c, size_t j, double x, double y,
         sv_grow(&c->made, &c->capmade, c->nmade + 1, sizeof *c->made, 64) != 0 ||
         sv_grow(&c->ring, &c->capring, c->nmade + 1, sizeof *c->ring, 64) != 0)
         return NULL;
-    circle_ring cr = {.nv = c->tnv, .cx = x, .cy = y, .box = {INFINITY, INFINITY, -INFINITY, -INFINITY}};
+    circle_ring cr = {.nv = c->tnv, .cx = x, .cy = y};
     if (!(cr.xy = sv_malloc(2 * cr.nv * sizeof *cr.xy)))
         return NULL;
     for (size_t v = 0; v < cr.nv; v++) {
         cr.xy[2 * v] = x + c->txy[2 * v];
         cr.xy[2 * v + 1] = y + c->txy[2 * v + 1];
-        sv_env_add_point(&cr.box, cr.xy[2 * v], cr.xy[2 * v + 1]);
     }
+    /* rounding is monotonic: the least of x + t is x + the least t */
+    cr.box = (sv_env){x + c->tbox.xmin, y + c->tbox.ymin, x + c->tbox.xmax, y + c->tbox.ymax};
     c->ring[c->nmade] = cr;
     c->made[c->nmade++] = j;
     c->slot[j] = c->nmade;
@@ -325,12 +347,82 @@ static void cell_set_free(cell_set *c)
     sv_free(c->ids);
     sv_index_destroy(c->h, c->tree);
     sv_index_destroy(c->h, c->stations);
+    free(c->gfrom);
+    free(c->gid);
     memset(c, 0, sizeof *c);
 }
 
-/* STR-trees over the shared rings and the stations; -1 on failure. */
+/* The grid of the station points, cells of about side R; -1 when out of
+ * memory. */
+static int station_grid_init(cell_set *c, const double *xs, const double *ys, double R)
+{
+    size_t n = c->n;
+    sv_env e = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(xs[i]) && isfinite(ys[i]))
+            sv_env_add_point(&e, xs[i], ys[i]);
+    if (!(e.xmin <= e.xmax))
+        e = (sv_env){0, 0, 0, 0};
+    double w = fmax(e.xmax - e.xmin, e.ymax - e.ymin), gs = R > 0 && isfinite(R) ? R : w + 1;
+    /* at most about 4 cells a station */
+    while ((floor((e.xmax - e.xmin) / gs) + 1) * (floor((e.ymax - e.ymin) / gs) + 1) > 4.0 * (double)n + 16)
+        gs *= 2;
+    c->gx = e.xmin;
+    c->gy = e.ymin;
+    c->gs = gs;
+    c->gnx = (size_t)floor((e.xmax - e.xmin) / gs) + 1;
+    c->gny = (size_t)floor((e.ymax - e.ymin) / gs) + 1;
+    size_t nc = c->gnx * c->gny;
+    c->gfrom = sv_calloc(nc + 2, sizeof *c->gfrom);
+    c->gid = sv_malloc((n + 1) * sizeof *c->gid);
+    if (!c->gfrom || !c->gid)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(xs[i]) && isfinite(ys[i])) {
+            size_t ix = (size_t)floor((xs[i] - c->gx) / gs), iy = (size_t)floor((ys[i] - c->gy) / gs);
+            c->gfrom[(iy < c->gny ? iy : c->gny - 1) * c->gnx + (ix < c->gnx ? ix : c->gnx - 1) + 2]++;
+        }
+    for (size_t q = 0; q < nc; q++)
+        c->gfrom[q + 2] += c->gfrom[q + 1];
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(xs[i]) && isfinite(ys[i])) {
+            size_t ix = (size_t)floor((xs[i] - c->gx) / gs), iy = (size_t)floor((ys[i] - c->gy) / gs);
+            c->gid[c->gfrom[(iy < c->gny ? iy : c->gny - 1) * c->gnx + (ix < c->gnx ? ix : c->gnx - 1) + 1]++] = i;
+        }
+    return 0;
+}
+
+/* The stations whose point lies in the box (its edges too) into c->ids,
+ * c->n_ids (the STR-tree's answer, in another order); -1 when out of
+ * memory. */
+static int stations_in(cell_set *c, const double *xs, const double *ys, const sv_env *b)
+{
+    c->n_ids = 0;
+    double fx0 = floor((b->xmin - c->gx) / c->gs), fy0 = floor((b->ymin - c->gy) / c->gs);
+    double fx1 = floor((b->xmax - c->gx) / c->gs), fy1 = floor((b->ymax - c->gy) / c->gs);
+    if (fx1 < 0 || fy1 < 0 || fx0 >= (double)c->gnx || fy0 >= (double)c->gny)
+        return 0;
+    size_t ix0 = fx0 > 0 ? (size_t)fx0 : 0, iy0 = fy0 > 0 ? (size_t)fy0 : 0;
+    size_t ix1 = fx1 < (double)c->gnx ? (size_t)fx1 : c->gnx - 1, iy1 = fy1 < (double)c->gny ? (size_t)fy1 : c->gny - 1;
+    for (size_t iy = iy0; iy <= iy1; iy++)
+        for (size_t ix = ix0; ix <= ix1; ix++) {
+            size_t q = iy * c->gnx + ix;
+            for (size_t u = c->gfrom[q]; u < c->gfrom[q + 1]; u++) {
+                size_t i = c->gid[u];
+                if (xs[i] < b->xmin || xs[i] > b->xmax || ys[i] < b->ymin || ys[i] > b->ymax)
+                    continue;
+                if (sv_grow(&c->ids, &c->cap_ids, c->n_ids + 1, sizeof *c->ids, 64) != 0)
+                    return -1;
+                c->ids[c->n_ids++] = i;
+            }
+        }
+    return 0;
+}
+
+/* STR-trees over the shared rings and the stations, and the stations'
+ * grid for circles of radius R; -1 on failure. */
 static int cell_set_init(cell_set *c, sv_geos *h, const cell_rings *rings, const sv_cov_result *cov,
-                         const double *xs, const double *ys)
+                         const double *xs, const double *ys, double R)
 {
     size_t n = rings->n;
     memset(c, 0, sizeof *c);
@@ -350,7 +442,7 @@ static int cell_set_init(cell_set *c, sv_geos *h, const cell_rings *rings, const
         if (rings->xy[i] && sv_index_insert(h, c->tree, i, &rings->env[i]) != 0)
             return -1;
     }
-    return 0;
+    return station_grid_init(c, xs, ys, R);
 }
 
 /* Squared distance from (x, y) to the convex ring xy[0..n) (0 inside):
@@ -365,10 +457,12 @@ static double convex_distance2(const double *xy, size_t n, double x, double y)
         double cr = dx * (y - ay) - dy * (x - ax);
         pos += cr > 0;
         neg += cr < 0;
-        double t = len2 > 0 ? ((x - ax) * dx + (y - ay) * dy) / len2 : 0;
+        /* the clamped projection, dividing only inside the segment (the same t) */
+        double num = (x - ax) * dx + (y - ay) * dy;
+        double t = !(len2 > 0) || num <= 0 ? 0 : num >= len2 ? 1 : num / len2;
         t = t < 0 ? 0 : t > 1 ? 1 : t;
         double ex = x - ax - t * dx, ey = y - ay - t * dy;
-        best = fmin(best, ex * ex + ey * ey);
+        best = dmin(best, ex * ex + ey * ey);
     }
     return pos == 0 || neg == 0 ? 0.0 : best;
 }
@@ -501,27 +595,31 @@ static int split_piece(piece_sink *k, const double *xy, size_t n, const sv_env *
                        int base, size_t base_only, int depth)
 {
     sv_env pe = {INFINITY, INFINITY, -INFINITY, -INFINITY};
-    for (size_t v = 0; v < n; v++)
-        sv_env_add_point(&pe, xy[2 * v], xy[2 * v + 1]);
-    pe.xmin = fmax(pe.xmin, clip->xmin);
-    pe.ymin = fmax(pe.ymin, clip->ymin);
-    pe.xmax = fmin(pe.xmax, clip->xmax);
-    pe.ymax = fmin(pe.ymax, clip->ymax);
+    for (size_t v = 0; v < n; v++) {
+        pe.xmin = dmin(pe.xmin, xy[2 * v]);
+        pe.ymin = dmin(pe.ymin, xy[2 * v + 1]);
+        pe.xmax = dmax(pe.xmax, xy[2 * v]);
+        pe.ymax = dmax(pe.ymax, xy[2 * v + 1]);
+    }
+    pe.xmin = dmax(pe.xmin, clip->xmin);
+    pe.ymin = dmax(pe.ymin, clip->ymin);
+    pe.xmax = dmin(pe.xmax, clip->xmax);
+    pe.ymax = dmin(pe.ymax, clip->ymax);
     if (!(pe.xmin <= pe.xmax && pe.ymin <= pe.ymax))
         return 0; /* away from the district */
     size_t first = k->ncross;
     for (size_t t = 0; t < nc; t++) {
         size_t j = cand[t];
         double x = k->xs[j], y = k->ys[j];
-        double ex = fmax(0.0, fmax(pe.xmin - x, x - pe.xmax));
-        double ey = fmax(0.0, fmax(pe.ymin - y, y - pe.ymax));
+        double ex = dmax(0.0, dmax(pe.xmin - x, x - pe.xmax));
+        double ey = dmax(0.0, dmax(pe.ymin - y, y - pe.ymax));
         double out2 = k->r_out * k->r_out;
         if (ex * ex + ey * ey > out2 || convex_distance2(xy, n, x, y) > out2)
             continue; /* misses the piece */
         double far2 = 0, in2 = k->r_in * k->r_in;
         for (size_t v = 0; v < n && far2 <= in2; v++) {
             double vx = xy[2 * v] - x, vy = xy[2 * v + 1] - y;
-            far2 = fmax(far2, vx * vx + vy * vy);
+            far2 = dmax(far2, vx * vx + vy * vy);
         }
         if (far2 <= in2) { /* holds the whole ring */
             base++;
@@ -582,8 +680,8 @@ static int mark_segments(circle_ring *cr, const sv_env *e)
         return -1;
     for (size_t v = 0; v + 1 < cr->nv; v++) {
         const double *p = cr->xy + 2 * v;
-        if (fmax(p[0], p[2]) >= e->xmin && fmin(p[0], p[2]) <= e->xmax && fmax(p[1], p[3]) >= e->ymin &&
-            fmin(p[1], p[3]) <= e->ymax)
+        if (dmax(p[0], p[2]) >= e->xmin && dmin(p[0], p[2]) <= e->xmax && dmax(p[1], p[3]) >= e->ymin &&
+            dmin(p[1], p[3]) <= e->ymax)
             cr->mark[v] = 1;
     }
     return 0;
@@ -650,7 +748,7 @@ static double ring_near2(const cell_set *c, const circle_ring *cr, double x, dou
     double near2 = INFINITY;
     for (size_t s = 0; s < ns; s++) {
         size_t m = c->sectors ? (k + n - 1 + s) % n : s;
-        near2 = fmin(near2, segment_distance2(cr->xy + 2 * m, cr->xy + 2 * m + 2, x, y));
+        near2 = dmin(near2, segment_distance2(cr->xy + 2 * m, cr->xy + 2 * m + 2, x, y));
     }
     return near2;
 }
@@ -684,6 +782,9 @@ static void parting_work_free(parting_work *w)
  * it misses e. */
 static int clip_segment(const double *a, const double *b, const sv_env *e, double *q)
 {
+    if (dmax(a[0], b[0]) < e->xmin || dmin(a[0], b[0]) > e->xmax || dmax(a[1], b[1]) < e->ymin ||
+        dmin(a[1], b[1]) > e->ymax)
+        return 0; /* the same answer, sooner */
     double dx = b[0] - a[0], dy = b[1] - a[1], t0 = 0, t1 = 1;
     double pv[4] = {-dx, dx, -dy, dy}, qv[4] = {a[0] - e->xmin, e->xmax - a[0], a[1] - e->ymin, e->ymax - a[1]};
     for (int i = 0; i < 4; i++) {
@@ -696,11 +797,11 @@ static int clip_segment(const double *a, const double *b, const sv_env *e, doubl
         if (pv[i] < 0) {
             if (r > t1)
                 return 0;
-            t0 = fmax(t0, r);
+            t0 = dmax(t0, r);
         } else {
             if (r < t0)
                 return 0;
-            t1 = fmin(t1, r);
+            t1 = dmin(t1, r);
         }
     }
     q[0] = t0 > 0 ? a[0] + t0 * dx : a[0];
@@ -754,8 +855,11 @@ static int parting_circles(const cell_set *cs, const piece_sink *k, const sv_red
                 return -1;
             memcpy(w->pts + 2 * w->npts, q, sizeof q);
             w->npts += 2;
-            sv_env_add_point(&w->lbox[t], q[0], q[1]);
-            sv_env_add_point(&w->lbox[t], q[2], q[3]);
+            sv_env *lb = &w->lbox[t];
+            lb->xmin = dmin(lb->xmin, dmin(q[0], q[2]));
+            lb->ymin = dmin(lb->ymin, dmin(q[1], q[3]));
+            lb->xmax = dmax(lb->xmax, dmax(q[0], q[2]));
+            lb->ymax = dmax(lb->ymax, dmax(q[1], q[3]));
         }
         keep[t] = w->npts > w->from[t];
     }
@@ -833,8 +937,7 @@ static int edge_parts(sv_geos *h, cell_set *cs, const sv_people_in *in, const pi
     double tol = 2.5e-10 * k->R, tol2 = tol * tol;
     double in2 = k->r_in * k->r_in, out2 = k->r_out * k->r_out;
     sv_env box = {x - k->r_out, y - k->r_out, x + k->r_out, y + k->r_out};
-    cs->n_ids = 0;
-    if (sv_index_query(cs->h, cs->stations, &box, &cs->ids, &cs->n_ids, &cs->cap_ids) != 0)
+    if (stations_in(cs, in->xs, in->ys, &box) != 0)
         return -1;
     int others = 0, left = 0, right = 0;
     for (size_t t = 0; t < cs->n_ids; t++) {
@@ -868,7 +971,7 @@ static int edge_parts(sv_geos *h, cell_set *cs, const sv_people_in *in, const pi
         double near2 = INFINITY;
         for (size_t q = 0; q < ndp; q++)
             for (size_t v = dst[q]; v + 1 < dst[q + 1]; v++)
-                near2 = fmin(near2, segment_distance2(dxy + 2 * v, dxy + 2 * v + 2, x, y));
+                near2 = dmin(near2, segment_distance2(dxy + 2 * v, dxy + 2 * v + 2, x, y));
         if (near2 > tol2)
             *unsure = 1;
         return 1;
@@ -952,9 +1055,10 @@ static sv_status district_faces(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_
     for (size_t f = 0; f < nf; f++) {
         double x = xy[2 * f], y = xy[2 * f + 1];
         sv_env box = {x - k->r_out, y - k->r_out, x + k->r_out, y + k->r_out};
-        cs->n_ids = 0;
-        if (sv_index_query(h, cs->stations, &box, &cs->ids, &cs->n_ids, &cs->cap_ids) != 0)
-            goto geom_fail;
+        if (stations_in(cs, in->xs, in->ys, &box) != 0) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
         int count = 0;
         size_t only = SIZE_MAX;
         for (size_t t = 0; t < cs->n_ids && count < SV_REDUNDANCY_CLASSES - 1; t++) {
@@ -1193,7 +1297,7 @@ static int red_worker_init(void *job, sv_geos *h, void *state, size_t index)
     w->op = sv_calloc(ns + 1, sizeof *w->op);
     int ok = w->ctx && w->L.geoms && w->L.n && w->L.cap && w->oa && w->op;
     if (ok && j->cells) {
-        ok = cell_set_init(&w->cs, w->h, &j->rings, &j->a->cov, j->in->xs, j->in->ys) == 0;
+        ok = cell_set_init(&w->cs, w->h, &j->rings, &j->a->cov, j->in->xs, j->in->ys, j->a->breaks[j->b].radius_m) == 0;
     } else if (ok) {
         w->src = (area_source){.h = h, .a = j->a, .in = j->in};
         if (j->in->net && !(w->src.net_areas = sv_calloc(ns + 1, sizeof *w->src.net_areas)))
