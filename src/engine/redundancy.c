@@ -480,6 +480,9 @@ typedef struct {
     sv_env *env;      /* their envelopes */
     size_t *start, np, cap, capstart, capenv;
     size_t *cross, ncross, capcross;
+    /* piece q's convex ring (closed): rxy[2 rfrom[q] .. 2 rfrom[q + 1]) */
+    double *rxy;
+    size_t *rfrom, nr, caprxy, caprfrom;
 } piece_sink;
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)
@@ -664,26 +667,17 @@ static int split_piece(piece_sink *k, const double *xy, size_t n, const sv_env *
     }
     if (grow((void **)&k->pc, &k->cap, k->np + 1, sizeof *k->pc) != 0 ||
         grow((void **)&k->start, &k->capstart, k->np + 1, sizeof *k->start) != 0 ||
-        grow((void **)&k->env, &k->capenv, k->np + 1, sizeof *k->env) != 0)
+        grow((void **)&k->env, &k->capenv, k->np + 1, sizeof *k->env) != 0 ||
+        grow((void **)&k->rfrom, &k->caprfrom, k->np + 2, sizeof *k->rfrom) != 0 ||
+        sv_grow(&k->rxy, &k->caprxy, 2 * (k->nr + n), sizeof *k->rxy, 256) != 0)
         return -1;
+    memcpy(k->rxy + 2 * k->nr, xy, 2 * n * sizeof *xy);
+    k->rfrom[k->np] = k->nr;
+    k->nr += n;
+    k->rfrom[k->np + 1] = k->nr;
     k->start[k->np] = first;
     k->env[k->np] = pe;
     k->pc[k->np++] = (sv_red_piece){NULL, NULL, NULL, ncross, base, base_only};
-    return 0;
-}
-
-/* The segments of the circle ring cr meeting the rectangle e, marked to be
- * noded; -1 when out of memory. */
-static int mark_segments(circle_ring *cr, const sv_env *e)
-{
-    if (!cr->mark && !(cr->mark = sv_calloc(cr->nv, 1)))
-        return -1;
-    for (size_t v = 0; v + 1 < cr->nv; v++) {
-        const double *p = cr->xy + 2 * v;
-        if (dmax(p[0], p[2]) >= e->xmin && dmin(p[0], p[2]) <= e->xmax && dmax(p[1], p[3]) >= e->ymin &&
-            dmin(p[1], p[3]) <= e->ymax)
-            cr->mark[v] = 1;
-    }
     return 0;
 }
 
@@ -758,6 +752,7 @@ typedef struct {
     double *pts;          /* the clipped boundaries' points, x0,y0,... */
     size_t npts, cappts;
     size_t *from, capfrom; /* circle t's points: pts[2 from[t] .. 2 from[t + 1]) */
+    size_t *seg, capseg;   /* the ring's segment of the pair of points pts[4 u .. 4 u + 4) */
     sv_env *lbox;
     size_t caplbox;
     unsigned char *cover, *dropped;
@@ -774,35 +769,75 @@ static void parting_work_free(parting_work *w)
     free(w->cover);
     free(w->dropped);
     free(w->slack);
+    free(w->seg);
     memset(w, 0, sizeof *w);
 }
 
-/* The part of the segment a-b in the rectangle e (Liang-Barsky) into q
- * (x0, y0, x1, y1; the segment's own points where they are in e); 0 when
- * it misses e. */
-static int clip_segment(const double *a, const double *b, const sv_env *e, double *q)
+/* A piece as half-planes nx x + ny y <= c: its convex ring's edges and
+ * the sides of its envelope (the district's envelope cuts the ring), each
+ * moved out by a pad. */
+typedef struct {
+    double *h; /* nx, ny, c per half-plane */
+    size_t n, cap;
+    sv_env box; /* the envelope, padded */
+} piece_region;
+
+/* Piece q of k as a region padded by clip_pad's pad of its envelope; -1
+ * when out of memory. */
+static int piece_region_of(const piece_sink *k, size_t q, piece_region *g)
 {
-    if (dmax(a[0], b[0]) < e->xmin || dmin(a[0], b[0]) > e->xmax || dmax(a[1], b[1]) < e->ymin ||
-        dmin(a[1], b[1]) > e->ymax)
-        return 0; /* the same answer, sooner */
+    const sv_env *e = &k->env[q];
+    const double *xy = k->rxy + 2 * k->rfrom[q];
+    size_t n = k->rfrom[q + 1] - k->rfrom[q];
+    double pad = 1e-6 * fmax(e->xmax - e->xmin, e->ymax - e->ymin) + 1e-3; /* clip_pad's */
+    g->box = (sv_env){e->xmin - pad, e->ymin - pad, e->xmax + pad, e->ymax + pad};
+    if (sv_grow(&g->h, &g->cap, 3 * (n + 4), sizeof *g->h, 64) != 0)
+        return -1;
+    double a2 = 0;
+    for (size_t v = 0; v + 1 < n; v++)
+        a2 += xy[2 * v] * xy[2 * v + 3] - xy[2 * v + 2] * xy[2 * v + 1];
+    double side = a2 >= 0 ? 1 : -1; /* counter-clockwise: inside on the left */
+    g->n = 0;
+    for (size_t v = 0; v + 1 < n; v++) {
+        double dx = xy[2 * v + 2] - xy[2 * v], dy = xy[2 * v + 3] - xy[2 * v + 1], L = hypot(dx, dy);
+        if (!(L > 0))
+            continue;
+        double nx = side * dy / L, ny = -side * dx / L; /* outward */
+        double *hp = g->h + 3 * g->n++;
+        hp[0] = nx;
+        hp[1] = ny;
+        hp[2] = nx * xy[2 * v] + ny * xy[2 * v + 1] + pad;
+    }
+    const double sides[4][3] = {{-1, 0, -g->box.xmin}, {1, 0, g->box.xmax}, {0, -1, -g->box.ymin}, {0, 1, g->box.ymax}};
+    memcpy(g->h + 3 * g->n, sides, sizeof sides);
+    g->n += 4;
+    return 0;
+}
+
+/* The part of the segment a-b in the region g (Cyrus-Beck) into q (x0, y0,
+ * x1, y1; the segment's own points where they are in g); 0 when it misses
+ * g. */
+static int clip_segment(const double *a, const double *b, const piece_region *g, double *q)
+{
+    if (dmax(a[0], b[0]) < g->box.xmin || dmin(a[0], b[0]) > g->box.xmax || dmax(a[1], b[1]) < g->box.ymin ||
+        dmin(a[1], b[1]) > g->box.ymax)
+        return 0;
     double dx = b[0] - a[0], dy = b[1] - a[1], t0 = 0, t1 = 1;
-    double pv[4] = {-dx, dx, -dy, dy}, qv[4] = {a[0] - e->xmin, e->xmax - a[0], a[1] - e->ymin, e->ymax - a[1]};
-    for (int i = 0; i < 4; i++) {
-        if (pv[i] == 0) {
-            if (qv[i] < 0)
+    for (size_t i = 0; i < g->n; i++) {
+        const double *hp = g->h + 3 * i;
+        double num = hp[2] - (hp[0] * a[0] + hp[1] * a[1]), den = hp[0] * dx + hp[1] * dy;
+        if (den == 0) {
+            if (num < 0)
                 return 0;
             continue;
         }
-        double r = qv[i] / pv[i];
-        if (pv[i] < 0) {
-            if (r > t1)
-                return 0;
+        double r = num / den;
+        if (den < 0)
             t0 = dmax(t0, r);
-        } else {
-            if (r < t0)
-                return 0;
+        else
             t1 = dmin(t1, r);
-        }
+        if (t0 > t1)
+            return 0;
     }
     q[0] = t0 > 0 ? a[0] + t0 * dx : a[0];
     q[1] = t0 > 0 ? a[1] + t0 * dy : a[1];
@@ -822,22 +857,22 @@ static int ring_covers(const cell_set *c, const piece_sink *k, const circle_ring
     return ring_holds_near(c, cr, x, y, 1);
 }
 
-/* Which of the crossing circles of piece p (envelope env) may part two
- * classes below cap there: keep[t] = 1 for those, 0 for the rest; *grown
- * is env with the pad their boundaries are clipped to. The circles' own
- * rings, in C, in the place of GEOS's boundary, clip by rectangle and
- * prepared covers (sv_geom_parting_boundaries, whose rule this is): a
- * boundary none of whose segments meets the rectangle is not kept, and one
- * whose clipped part lies in cap other circles, each of whose own boundary
- * is kept, is dropped (greedy in input order, each drop checked against
- * the boundaries already dropped; a polyline lies in a convex polygon when
- * its points do). -1 when out of memory. */
-static int parting_circles(const cell_set *cs, const piece_sink *k, const sv_red_piece *p, const sv_env *env,
-                           int cap, unsigned char *keep, sv_env *grown, parting_work *w)
+/* The crossing circles of piece p (region g) whose boundary may part two
+ * classes below cap there, their segments meeting g marked to be noded
+ * (keep: scratch of p->n). The rule of sv_geom_parting_boundaries, on the
+ * circles' own rings in C and on the piece's padded ring rather than its
+ * envelope: a boundary none of whose segments meets g is not kept, and one
+ * whose part in g lies in cap other circles, each of whose own boundary is
+ * kept, is dropped (greedy in input order, each drop checked against the
+ * boundaries already dropped; a polyline lies in a convex polygon when its
+ * points do). Where a boundary parts two classes in the district, the
+ * piece of the cell holding the place keeps it and marks its segment
+ * there; what a piece marks beyond its cell only adds nodes. -1 when out of
+ * memory. */
+static int parting_circles(cell_set *cs, const piece_sink *k, const sv_red_piece *p, const piece_region *g, int cap,
+                           unsigned char *keep, parting_work *w)
 {
     size_t n = p->n;
-    double pad = 1e-6 * fmax(env->xmax - env->xmin, env->ymax - env->ymin) + 1e-3; /* clip_pad's */
-    *grown = (sv_env){env->xmin - pad, env->ymin - pad, env->xmax + pad, env->ymax + pad};
     if (sv_grow(&w->from, &w->capfrom, n + 1, sizeof *w->from, 64) != 0 ||
         sv_grow(&w->lbox, &w->caplbox, n + 1, sizeof *w->lbox, 64) != 0)
         return -1;
@@ -849,11 +884,13 @@ static int parting_circles(const cell_set *cs, const piece_sink *k, const sv_red
         for (size_t v = 0; v + 1 < cr->nv; v++) {
             const double *a = cr->xy + 2 * v;
             double q[4];
-            if (!clip_segment(a, a + 2, grown, q))
+            if (!clip_segment(a, a + 2, g, q))
                 continue;
-            if (sv_grow(&w->pts, &w->cappts, 2 * (w->npts + 2), sizeof *w->pts, 256) != 0)
+            if (sv_grow(&w->pts, &w->cappts, 2 * (w->npts + 2), sizeof *w->pts, 256) != 0 ||
+                sv_grow(&w->seg, &w->capseg, w->npts / 2 + 1, sizeof *w->seg, 128) != 0)
                 return -1;
             memcpy(w->pts + 2 * w->npts, q, sizeof q);
+            w->seg[w->npts / 2] = v;
             w->npts += 2;
             sv_env *lb = &w->lbox[t];
             lb->xmin = dmin(lb->xmin, dmin(q[0], q[2]));
@@ -864,15 +901,16 @@ static int parting_circles(const cell_set *cs, const piece_sink *k, const sv_red
         keep[t] = w->npts > w->from[t];
     }
     w->from[n] = w->npts;
-    if (n <= (size_t)cap)
-        return 0;
-    if (sv_grow(&w->cover, &w->capcover, n * n, 1, 256) != 0 || sv_grow(&w->dropped, &w->capdropped, n, 1, 64) != 0 ||
-        sv_grow(&w->slack, &w->capslack, n, sizeof *w->slack, 64) != 0)
-        return -1;
-    memset(w->cover, 0, n * n);
-    memset(w->dropped, 0, n);
-    memset(w->slack, 0, n * sizeof *w->slack);
-    for (size_t j = 0; j < n; j++) {
+    if (n > (size_t)cap) {
+        if (sv_grow(&w->cover, &w->capcover, n * n, 1, 256) != 0 ||
+            sv_grow(&w->dropped, &w->capdropped, n, 1, 64) != 0 ||
+            sv_grow(&w->slack, &w->capslack, n, sizeof *w->slack, 64) != 0)
+            return -1;
+        memset(w->cover, 0, n * n);
+        memset(w->dropped, 0, n);
+        memset(w->slack, 0, n * sizeof *w->slack);
+    }
+    for (size_t j = 0; j < n && n > (size_t)cap; j++) {
         if (!keep[j])
             continue;
         const sv_env *lb = &w->lbox[j];
@@ -907,6 +945,15 @@ static int parting_circles(const cell_set *cs, const piece_sink *k, const sv_red
         w->slack[j] = kept - cap;
         w->dropped[j] = 1;
         keep[j] = 0;
+    }
+    for (size_t t = 0; t < n; t++) {
+        circle_ring *cr = &cs->ring[cs->slot[p->ids[t]] - 1];
+        if (!keep[t])
+            continue;
+        if (!cr->mark && !(cr->mark = sv_calloc(cr->nv, 1)))
+            return -1;
+        for (size_t u = w->from[t]; u < w->from[t + 1]; u += 2)
+            cr->mark[w->seg[u / 2]] = 1;
     }
     return 0;
 }
@@ -1000,6 +1047,7 @@ static sv_status district_faces(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_
     size_t *owner = NULL, *est = NULL, *dst = NULL, ne = 0, ndp = 0;
     sv_geom *noded = NULL;
     parting_work pw = {0};
+    piece_region pg = {0};
     int unsure = 0;
     sv_status rc = SV_OK;
     for (size_t q = 0; q < k->np; q++) {
@@ -1008,16 +1056,11 @@ static sv_status district_faces(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_
             rc = SV_ERR_NOMEM;
             goto done;
         }
-        sv_env grown;
-        if (parting_circles(cs, k, p, &k->env[q], SV_REDUNDANCY_CLASSES - 1 - p->base, keep, &grown, &pw) != 0) {
+        if (piece_region_of(k, q, &pg) != 0 ||
+            parting_circles(cs, k, p, &pg, SV_REDUNDANCY_CLASSES - 1 - p->base, keep, &pw) != 0) {
             rc = SV_ERR_NOMEM;
             goto done;
         }
-        for (size_t t = 0; t < p->n; t++)
-            if (keep[t] && mark_segments(&cs->ring[cs->slot[p->ids[t]] - 1], &grown) != 0) {
-                rc = SV_ERR_NOMEM;
-                goto done;
-            }
     }
     for (size_t t = 0; t < cs->nmade; t++)
         if (cs->ring[t].mark && marked_lines(h, &cs->ring[t], &lines, &nl, &capl) != 0)
@@ -1092,6 +1135,7 @@ done:
     free(lines);
     free(keep);
     parting_work_free(&pw);
+    free(pg.h);
     sv_geom_destroy(h, noded);
     sv_free(exy);
     sv_free(est);
@@ -1181,6 +1225,8 @@ done:
     free(k.env);
     free(k.start);
     free(k.cross);
+    sv_free(k.rxy);
+    free(k.rfrom);
     free(cells);
     free(cand);
     sv_prep_destroy(h, P);
