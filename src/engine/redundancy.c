@@ -617,13 +617,20 @@ static int split_piece(piece_sink *k, const double *xy, size_t n, const sv_env *
         double ex = dmax(0.0, dmax(pe.xmin - x, x - pe.xmax));
         double ey = dmax(0.0, dmax(pe.ymin - y, y - pe.ymax));
         double out2 = k->r_out * k->r_out;
-        if (ex * ex + ey * ey > out2 || convex_distance2(xy, n, x, y) > out2)
+        if (ex * ex + ey * ey > out2)
             continue; /* misses the piece */
-        double far2 = 0, in2 = k->r_in * k->r_in;
-        for (size_t v = 0; v < n && far2 <= in2; v++) {
-            double vx = xy[2 * v] - x, vy = xy[2 * v + 1] - y;
-            far2 = dmax(far2, vx * vx + vy * vy);
+        /* the vertices first: the ring is no farther than its nearest
+         * vertex, so a circle holding one of them within the radius (or all
+         * of them within the inner radius) meets the piece, and only the
+         * others need the ring's distance */
+        double far2 = 0, near2 = INFINITY, in2 = k->r_in * k->r_in;
+        for (size_t v = 0; v < n; v++) {
+            double vx = xy[2 * v] - x, vy = xy[2 * v + 1] - y, d2 = vx * vx + vy * vy;
+            far2 = dmax(far2, d2);
+            near2 = dmin(near2, d2);
         }
+        if (near2 > out2 && far2 > in2 && convex_distance2(xy, n, x, y) > out2)
+            continue; /* misses the piece */
         if (far2 <= in2) { /* holds the whole ring */
             base++;
             base_only = j;
