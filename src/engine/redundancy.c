@@ -12,6 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* fmin and fmax for numbers that are never NaN here: libm's are calls, not
+ * inlined, and they were 4% of the stage's instructions. */
+static inline double dmin(double a, double b)
+{
+    return b < a ? b : a;
+}
+
+static inline double dmax(double a, double b)
+{
+    return b > a ? b : a;
+}
+
 /* Service areas of the stations that may reach a region, for one break. */
 typedef struct {
     sv_geos *h;
@@ -178,11 +190,14 @@ static int cell_rings_init(cell_rings *c, sv_geos *h, const sv_cov_result *cov)
     return 0;
 }
 
-/* The closed ring xy[0..nv) of a circle, and which of its nv - 1 segments
- * are noded in the current district (mark: NULL until one is). */
+/* The closed ring xy[0..nv) of a circle around (cx, cy), its envelope, and
+ * which of its nv - 1 segments are noded in the current district (mark:
+ * NULL until one is). */
 typedef struct {
     double *xy;
     size_t nv;
+    double cx, cy;
+    sv_env box;
     unsigned char *mark;
 } circle_ring;
 
@@ -195,20 +210,31 @@ typedef struct {
     const sv_cov_result *cov;
     sv_index *tree;     /* over the cells */
     sv_index *stations; /* over the station points */
-    sv_geom **circle;   /* per station, for the current district (made when needed) */
+    /* the station points in a grid of square cells of side gs from (gx, gy), gnx x gny cells, cell q's
+     * stations gid[gfrom[q] .. gfrom[q + 1]) (in id order): for the many small queries of the edges and
+     * faces, which need no order, cheaper than the STR-tree's */
+    double gx, gy, gs;
+    size_t gnx, gny, *gfrom, *gid;
     size_t *made, nmade, capmade;
-    circle_ring *ring;  /* ring[t]: the points of circle made[t] and its segments to node */
+    circle_ring *ring;  /* ring[t]: the points of the circle of station made[t] and its segments to node */
     size_t capring;
     size_t *slot;       /* per station: 1 + its index in made, 0 when not made */
     size_t *ids, n_ids, cap_ids;
+    /* the circle of radius tR around (0, 0), GEOS's buffer of a point (sv_geom_circle): a station's circle
+     * is these points plus the station's, the same doubles sv_geom_circle gives, without making it in GEOS;
+     * vertex k lies at angle a0 + turn k 2 pi / (tnv - 1), and inside is where the edges' cross products
+     * have the sign inside */
+    double *txy, tR, a0;
+    sv_env tbox;
+    size_t tnv;
+    int tqs, turn, inside;
+    int sectors; /* the template's segment v is the sector of its middle (else every edge is tested) */
 } cell_set;
 
 /* The circles of the district just done, destroyed. */
 static void cell_set_forget_circles(cell_set *c)
 {
     for (size_t t = 0; t < c->nmade; t++) {
-        sv_geom_destroy(c->h, c->circle[c->made[t]]);
-        c->circle[c->made[t]] = NULL;
         c->slot[c->made[t]] = 0;
         sv_free(c->ring[t].xy);
         free(c->ring[t].mark);
@@ -216,50 +242,187 @@ static void cell_set_forget_circles(cell_set *c)
     c->nmade = 0;
 }
 
-/* Station j's circle of radius R for the current district, made and its
- * points read the first time; NULL on failure. */
-static const sv_geom *cell_circle(cell_set *c, size_t j, double x, double y, double R, int qs)
+/* The segment of the ring cr whose angular sector (from its centre) holds
+ * (x, y): for a point between the inner radius and the radius, only this
+ * segment and its two neighbours can be nearest to it or have it outside. */
+static size_t ring_sector(const cell_set *c, const circle_ring *cr, double x, double y)
+{
+    size_t n = cr->nv - 1;
+    double u = c->turn * (atan2(y - cr->cy, x - cr->cx) - c->a0) * ((double)n / (2 * M_PI));
+    double k = floor(u);
+    k -= (double)n * floor(k / (double)n);
+    size_t s = (size_t)k;
+    return s < n ? s : 0;
+}
+
+/* The template circle of radius R (c->txy) and its layout; -1 on failure. */
+static int circle_template_for(cell_set *c, double R, int qs)
+{
+    if (c->txy && c->tR == R && c->tqs == qs)
+        return 0;
+    sv_free(c->txy);
+    c->txy = NULL;
+    sv_geom *g = sv_geom_circle(c->h, 0, 0, R, qs);
+    size_t *starts = NULL, np = 0;
+    double *xy = NULL;
+    int ok = g && sv_geom_paths(c->h, g, &xy, &starts, &np) == 0 && np == 1 && starts[1] >= 5;
+    if (ok) {
+        size_t nv = starts[1];
+        double turn = xy[0] * xy[3] - xy[1] * xy[2]; /* > 0: counter-clockwise */
+        double in0 = (xy[2] - xy[0]) * (0 - xy[1]) - (xy[3] - xy[1]) * (0 - xy[0]);
+        c->txy = xy;
+        xy = NULL;
+        c->tnv = nv;
+        c->tR = R;
+        c->tqs = qs;
+        c->a0 = atan2(c->txy[1], c->txy[0]);
+        c->turn = turn > 0 ? 1 : -1;
+        c->inside = in0 > 0 ? 1 : -1;
+        c->tbox = (sv_env){INFINITY, INFINITY, -INFINITY, -INFINITY};
+        for (size_t v = 0; v < nv; v++)
+            sv_env_add_point(&c->tbox, c->txy[2 * v], c->txy[2 * v + 1]);
+        circle_ring t = {.xy = c->txy, .nv = nv};
+        c->sectors = 1;
+        for (size_t v = 0; v + 1 < nv && c->sectors; v++)
+            c->sectors = ring_sector(c, &t, 0.5 * (t.xy[2 * v] + t.xy[2 * v + 2]),
+                                     0.5 * (t.xy[2 * v + 1] + t.xy[2 * v + 3])) == v;
+    }
+    sv_free(xy);
+    sv_free(starts);
+    sv_geom_destroy(c->h, g);
+    return ok ? 0 : -1;
+}
+
+/* Station j's circle of radius R for the current district, its points made
+ * the first time; NULL on failure. */
+static const circle_ring *cell_circle(cell_set *c, size_t j, double x, double y, double R, int qs)
 {
     if (c->slot[j])
-        return c->circle[j];
-    if (sv_grow(&c->made, &c->capmade, c->nmade + 1, sizeof *c->made, 64) != 0 ||
+        return &c->ring[c->slot[j] - 1];
+    if (circle_template_for(c, R, qs) != 0 ||
+        sv_grow(&c->made, &c->capmade, c->nmade + 1, sizeof *c->made, 64) != 0 ||
         sv_grow(&c->ring, &c->capring, c->nmade + 1, sizeof *c->ring, 64) != 0)
         return NULL;
-    sv_geom *g = sv_geom_circle(c->h, x, y, R, qs);
-    circle_ring cr = {0};
-    size_t *starts = NULL, np = 0;
-    if (!g || sv_geom_paths(c->h, g, &cr.xy, &starts, &np) != 0 || np != 1 || starts[1] < 4) {
-        sv_free(starts);
-        sv_free(cr.xy);
-        sv_geom_destroy(c->h, g);
+    circle_ring cr = {.nv = c->tnv, .cx = x, .cy = y};
+    if (!(cr.xy = sv_malloc(2 * cr.nv * sizeof *cr.xy)))
         return NULL;
+    for (size_t v = 0; v < cr.nv; v++) {
+        cr.xy[2 * v] = x + c->txy[2 * v];
+        cr.xy[2 * v + 1] = y + c->txy[2 * v + 1];
     }
-    cr.nv = starts[1];
-    sv_free(starts);
-    c->circle[j] = g;
+    /* rounding is monotonic: the least of x + t is x + the least t */
+    cr.box = (sv_env){x + c->tbox.xmin, y + c->tbox.ymin, x + c->tbox.xmax, y + c->tbox.ymax};
     c->ring[c->nmade] = cr;
     c->made[c->nmade++] = j;
     c->slot[j] = c->nmade;
-    return g;
+    return &c->ring[c->nmade - 1];
+}
+
+/* Is (x, y), between the inner radius of cr and its radius from its centre,
+ * strictly inside cr's polygon? The same answer as the cross products of
+ * all its edges: only the edge of the point's sector and its
+ * two neighbours can have such a point outside or on them. With on, a
+ * point on the boundary counts as inside (GEOS's covers). */
+static int ring_holds_near(const cell_set *c, const circle_ring *cr, double x, double y, int on)
+{
+    size_t n = cr->nv - 1, k = c->sectors ? ring_sector(c, cr, x, y) : 0, ns = c->sectors ? 3 : n;
+    for (size_t s = 0; s < ns; s++) {
+        size_t m = c->sectors ? (k + n - 1 + s) % n : s;
+        const double *a = cr->xy + 2 * m, *b = a + 2;
+        double cp = (b[0] - a[0]) * (y - a[1]) - (b[1] - a[1]) * (x - a[0]);
+        if (c->inside > 0 ? (on ? cp < 0 : cp <= 0) : (on ? cp > 0 : cp >= 0))
+            return 0;
+    }
+    return 1;
 }
 
 static void cell_set_free(cell_set *c)
 {
-    if (c->circle)
+    if (c->slot)
         cell_set_forget_circles(c);
-    free(c->circle);
+    sv_free(c->txy);
     free(c->made);
     free(c->ring);
     free(c->slot);
     sv_free(c->ids);
     sv_index_destroy(c->h, c->tree);
     sv_index_destroy(c->h, c->stations);
+    free(c->gfrom);
+    free(c->gid);
     memset(c, 0, sizeof *c);
 }
 
-/* STR-trees over the shared rings and the stations; -1 on failure. */
+/* The grid of the station points, cells of about side R; -1 when out of
+ * memory. */
+static int station_grid_init(cell_set *c, const double *xs, const double *ys, double R)
+{
+    size_t n = c->n;
+    sv_env e = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(xs[i]) && isfinite(ys[i]))
+            sv_env_add_point(&e, xs[i], ys[i]);
+    if (!(e.xmin <= e.xmax))
+        e = (sv_env){0, 0, 0, 0};
+    double w = fmax(e.xmax - e.xmin, e.ymax - e.ymin), gs = R > 0 && isfinite(R) ? R : w + 1;
+    /* at most about 4 cells a station */
+    while ((floor((e.xmax - e.xmin) / gs) + 1) * (floor((e.ymax - e.ymin) / gs) + 1) > 4.0 * (double)n + 16)
+        gs *= 2;
+    c->gx = e.xmin;
+    c->gy = e.ymin;
+    c->gs = gs;
+    c->gnx = (size_t)floor((e.xmax - e.xmin) / gs) + 1;
+    c->gny = (size_t)floor((e.ymax - e.ymin) / gs) + 1;
+    size_t nc = c->gnx * c->gny;
+    c->gfrom = sv_calloc(nc + 2, sizeof *c->gfrom);
+    c->gid = sv_malloc((n + 1) * sizeof *c->gid);
+    if (!c->gfrom || !c->gid)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(xs[i]) && isfinite(ys[i])) {
+            size_t ix = (size_t)floor((xs[i] - c->gx) / gs), iy = (size_t)floor((ys[i] - c->gy) / gs);
+            c->gfrom[(iy < c->gny ? iy : c->gny - 1) * c->gnx + (ix < c->gnx ? ix : c->gnx - 1) + 2]++;
+        }
+    for (size_t q = 0; q < nc; q++)
+        c->gfrom[q + 2] += c->gfrom[q + 1];
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(xs[i]) && isfinite(ys[i])) {
+            size_t ix = (size_t)floor((xs[i] - c->gx) / gs), iy = (size_t)floor((ys[i] - c->gy) / gs);
+            c->gid[c->gfrom[(iy < c->gny ? iy : c->gny - 1) * c->gnx + (ix < c->gnx ? ix : c->gnx - 1) + 1]++] = i;
+        }
+    return 0;
+}
+
+/* The stations whose point lies in the box (its edges too) into c->ids,
+ * c->n_ids (the STR-tree's answer, in another order); -1 when out of
+ * memory. */
+static int stations_in(cell_set *c, const double *xs, const double *ys, const sv_env *b)
+{
+    c->n_ids = 0;
+    double fx0 = floor((b->xmin - c->gx) / c->gs), fy0 = floor((b->ymin - c->gy) / c->gs);
+    double fx1 = floor((b->xmax - c->gx) / c->gs), fy1 = floor((b->ymax - c->gy) / c->gs);
+    if (fx1 < 0 || fy1 < 0 || fx0 >= (double)c->gnx || fy0 >= (double)c->gny)
+        return 0;
+    size_t ix0 = fx0 > 0 ? (size_t)fx0 : 0, iy0 = fy0 > 0 ? (size_t)fy0 : 0;
+    size_t ix1 = fx1 < (double)c->gnx ? (size_t)fx1 : c->gnx - 1, iy1 = fy1 < (double)c->gny ? (size_t)fy1 : c->gny - 1;
+    for (size_t iy = iy0; iy <= iy1; iy++)
+        for (size_t ix = ix0; ix <= ix1; ix++) {
+            size_t q = iy * c->gnx + ix;
+            for (size_t u = c->gfrom[q]; u < c->gfrom[q + 1]; u++) {
+                size_t i = c->gid[u];
+                if (xs[i] < b->xmin || xs[i] > b->xmax || ys[i] < b->ymin || ys[i] > b->ymax)
+                    continue;
+                if (sv_grow(&c->ids, &c->cap_ids, c->n_ids + 1, sizeof *c->ids, 64) != 0)
+                    return -1;
+                c->ids[c->n_ids++] = i;
+            }
+        }
+    return 0;
+}
+
+/* STR-trees over the shared rings and the stations, and the stations'
+ * grid for circles of radius R; -1 on failure. */
 static int cell_set_init(cell_set *c, sv_geos *h, const cell_rings *rings, const sv_cov_result *cov,
-                         const double *xs, const double *ys)
+                         const double *xs, const double *ys, double R)
 {
     size_t n = rings->n;
     memset(c, 0, sizeof *c);
@@ -267,11 +430,10 @@ static int cell_set_init(cell_set *c, sv_geos *h, const cell_rings *rings, const
     c->n = n;
     c->rings = rings;
     c->cov = cov;
-    c->circle = sv_calloc(n + 1, sizeof *c->circle);
     c->slot = sv_calloc(n + 1, sizeof *c->slot);
     c->tree = sv_index_create(h);
     c->stations = sv_index_create(h);
-    if (!c->circle || !c->slot || !c->tree || !c->stations)
+    if (!c->slot || !c->tree || !c->stations)
         return -1;
     for (size_t i = 0; i < n; i++) {
         sv_env pt = {xs[i], ys[i], xs[i], ys[i]};
@@ -280,7 +442,7 @@ static int cell_set_init(cell_set *c, sv_geos *h, const cell_rings *rings, const
         if (rings->xy[i] && sv_index_insert(h, c->tree, i, &rings->env[i]) != 0)
             return -1;
     }
-    return 0;
+    return station_grid_init(c, xs, ys, R);
 }
 
 /* Squared distance from (x, y) to the convex ring xy[0..n) (0 inside):
@@ -295,10 +457,12 @@ static double convex_distance2(const double *xy, size_t n, double x, double y)
         double cr = dx * (y - ay) - dy * (x - ax);
         pos += cr > 0;
         neg += cr < 0;
-        double t = len2 > 0 ? ((x - ax) * dx + (y - ay) * dy) / len2 : 0;
+        /* the clamped projection, dividing only inside the segment (the same t) */
+        double num = (x - ax) * dx + (y - ay) * dy;
+        double t = !(len2 > 0) || num <= 0 ? 0 : num >= len2 ? 1 : num / len2;
         t = t < 0 ? 0 : t > 1 ? 1 : t;
         double ex = x - ax - t * dx, ey = y - ay - t * dy;
-        best = fmin(best, ex * ex + ey * ey);
+        best = dmin(best, ex * ex + ey * ey);
     }
     return pos == 0 || neg == 0 ? 0.0 : best;
 }
@@ -316,6 +480,9 @@ typedef struct {
     sv_env *env;      /* their envelopes */
     size_t *start, np, cap, capstart, capenv;
     size_t *cross, ncross, capcross;
+    /* piece q's convex ring (closed): rxy[2 rfrom[q] .. 2 rfrom[q + 1]) */
+    double *rxy;
+    size_t *rfrom, nr, caprxy, caprfrom;
 } piece_sink;
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)
@@ -431,28 +598,39 @@ static int split_piece(piece_sink *k, const double *xy, size_t n, const sv_env *
                        int base, size_t base_only, int depth)
 {
     sv_env pe = {INFINITY, INFINITY, -INFINITY, -INFINITY};
-    for (size_t v = 0; v < n; v++)
-        sv_env_add_point(&pe, xy[2 * v], xy[2 * v + 1]);
-    pe.xmin = fmax(pe.xmin, clip->xmin);
-    pe.ymin = fmax(pe.ymin, clip->ymin);
-    pe.xmax = fmin(pe.xmax, clip->xmax);
-    pe.ymax = fmin(pe.ymax, clip->ymax);
+    for (size_t v = 0; v < n; v++) {
+        pe.xmin = dmin(pe.xmin, xy[2 * v]);
+        pe.ymin = dmin(pe.ymin, xy[2 * v + 1]);
+        pe.xmax = dmax(pe.xmax, xy[2 * v]);
+        pe.ymax = dmax(pe.ymax, xy[2 * v + 1]);
+    }
+    pe.xmin = dmax(pe.xmin, clip->xmin);
+    pe.ymin = dmax(pe.ymin, clip->ymin);
+    pe.xmax = dmin(pe.xmax, clip->xmax);
+    pe.ymax = dmin(pe.ymax, clip->ymax);
     if (!(pe.xmin <= pe.xmax && pe.ymin <= pe.ymax))
         return 0; /* away from the district */
     size_t first = k->ncross;
     for (size_t t = 0; t < nc; t++) {
         size_t j = cand[t];
         double x = k->xs[j], y = k->ys[j];
-        double ex = fmax(0.0, fmax(pe.xmin - x, x - pe.xmax));
-        double ey = fmax(0.0, fmax(pe.ymin - y, y - pe.ymax));
+        double ex = dmax(0.0, dmax(pe.xmin - x, x - pe.xmax));
+        double ey = dmax(0.0, dmax(pe.ymin - y, y - pe.ymax));
         double out2 = k->r_out * k->r_out;
-        if (ex * ex + ey * ey > out2 || convex_distance2(xy, n, x, y) > out2)
+        if (ex * ex + ey * ey > out2)
             continue; /* misses the piece */
-        double far2 = 0, in2 = k->r_in * k->r_in;
-        for (size_t v = 0; v < n && far2 <= in2; v++) {
-            double vx = xy[2 * v] - x, vy = xy[2 * v + 1] - y;
-            far2 = fmax(far2, vx * vx + vy * vy);
+        /* the vertices first: the ring is no farther than its nearest
+         * vertex, so a circle holding one of them within the radius (or all
+         * of them within the inner radius) meets the piece, and only the
+         * others need the ring's distance */
+        double far2 = 0, near2 = INFINITY, in2 = k->r_in * k->r_in;
+        for (size_t v = 0; v < n; v++) {
+            double vx = xy[2 * v] - x, vy = xy[2 * v + 1] - y, d2 = vx * vx + vy * vy;
+            far2 = dmax(far2, d2);
+            near2 = dmin(near2, d2);
         }
+        if (near2 > out2 && far2 > in2 && convex_distance2(xy, n, x, y) > out2)
+            continue; /* misses the piece */
         if (far2 <= in2) { /* holds the whole ring */
             base++;
             base_only = j;
@@ -496,39 +674,17 @@ static int split_piece(piece_sink *k, const double *xy, size_t n, const sv_env *
     }
     if (grow((void **)&k->pc, &k->cap, k->np + 1, sizeof *k->pc) != 0 ||
         grow((void **)&k->start, &k->capstart, k->np + 1, sizeof *k->start) != 0 ||
-        grow((void **)&k->env, &k->capenv, k->np + 1, sizeof *k->env) != 0)
+        grow((void **)&k->env, &k->capenv, k->np + 1, sizeof *k->env) != 0 ||
+        grow((void **)&k->rfrom, &k->caprfrom, k->np + 2, sizeof *k->rfrom) != 0 ||
+        sv_grow(&k->rxy, &k->caprxy, 2 * (k->nr + n), sizeof *k->rxy, 256) != 0)
         return -1;
+    memcpy(k->rxy + 2 * k->nr, xy, 2 * n * sizeof *xy);
+    k->rfrom[k->np] = k->nr;
+    k->nr += n;
+    k->rfrom[k->np + 1] = k->nr;
     k->start[k->np] = first;
     k->env[k->np] = pe;
     k->pc[k->np++] = (sv_red_piece){NULL, NULL, NULL, ncross, base, base_only};
-    return 0;
-}
-
-/* Is (x, y) inside the convex closed ring xy[0..n) (not on it)? */
-static int convex_holds(const double *xy, size_t n, double x, double y)
-{
-    size_t pos = 0, neg = 0;
-    for (size_t k = 0; k + 1 < n; k++) {
-        double ax = xy[2 * k], ay = xy[2 * k + 1], bx = xy[2 * k + 2], by = xy[2 * k + 3];
-        double cr = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
-        pos += cr > 0;
-        neg += cr < 0;
-    }
-    return pos == n - 1 || neg == n - 1;
-}
-
-/* The segments of the circle ring cr meeting the rectangle e, marked to be
- * noded; -1 when out of memory. */
-static int mark_segments(circle_ring *cr, const sv_env *e)
-{
-    if (!cr->mark && !(cr->mark = sv_calloc(cr->nv, 1)))
-        return -1;
-    for (size_t v = 0; v + 1 < cr->nv; v++) {
-        const double *p = cr->xy + 2 * v;
-        if (fmax(p[0], p[2]) >= e->xmin && fmin(p[0], p[2]) <= e->xmax && fmax(p[1], p[3]) >= e->ymin &&
-            fmin(p[1], p[3]) <= e->ymax)
-            cr->mark[v] = 1;
-    }
     return 0;
 }
 
@@ -584,6 +740,231 @@ static double segment_distance2(const double *a, const double *b, double x, doub
     return ex * ex + ey * ey;
 }
 
+/* Squared distance from (x, y), between the inner radius of cr and its
+ * radius from its centre, to cr's boundary: the nearest segment is that of
+ * the point's sector or one of its two neighbours. */
+static double ring_near2(const cell_set *c, const circle_ring *cr, double x, double y)
+{
+    size_t n = cr->nv - 1, k = c->sectors ? ring_sector(c, cr, x, y) : 0, ns = c->sectors ? 3 : n;
+    double near2 = INFINITY;
+    for (size_t s = 0; s < ns; s++) {
+        size_t m = c->sectors ? (k + n - 1 + s) % n : s;
+        near2 = dmin(near2, segment_distance2(cr->xy + 2 * m, cr->xy + 2 * m + 2, x, y));
+    }
+    return near2;
+}
+
+/* Scratch of parting_circles, kept across the pieces of a district. */
+typedef struct {
+    double *pts;          /* the clipped boundaries' points, x0,y0,... */
+    size_t npts, cappts;
+    size_t *from, capfrom; /* circle t's points: pts[2 from[t] .. 2 from[t + 1]) */
+    size_t *seg, capseg;   /* the ring's segment of the pair of points pts[4 u .. 4 u + 4) */
+    sv_env *lbox;
+    size_t caplbox;
+    unsigned char *cover, *dropped;
+    size_t capcover, capdropped;
+    int *slack;
+    size_t capslack;
+} parting_work;
+
+static void parting_work_free(parting_work *w)
+{
+    free(w->pts);
+    free(w->from);
+    free(w->lbox);
+    free(w->cover);
+    free(w->dropped);
+    free(w->slack);
+    free(w->seg);
+    memset(w, 0, sizeof *w);
+}
+
+/* A piece as half-planes nx x + ny y <= c: its convex ring's edges and
+ * the sides of its envelope (the district's envelope cuts the ring), each
+ * moved out by a pad. */
+typedef struct {
+    double *h; /* nx, ny, c per half-plane */
+    size_t n, cap;
+    sv_env box; /* the envelope, padded */
+} piece_region;
+
+/* Piece q of k as a region padded by clip_pad's pad of its envelope; -1
+ * when out of memory. */
+static int piece_region_of(const piece_sink *k, size_t q, piece_region *g)
+{
+    const sv_env *e = &k->env[q];
+    const double *xy = k->rxy + 2 * k->rfrom[q];
+    size_t n = k->rfrom[q + 1] - k->rfrom[q];
+    double pad = 1e-6 * fmax(e->xmax - e->xmin, e->ymax - e->ymin) + 1e-3; /* clip_pad's */
+    g->box = (sv_env){e->xmin - pad, e->ymin - pad, e->xmax + pad, e->ymax + pad};
+    if (sv_grow(&g->h, &g->cap, 3 * (n + 4), sizeof *g->h, 64) != 0)
+        return -1;
+    double a2 = 0;
+    for (size_t v = 0; v + 1 < n; v++)
+        a2 += xy[2 * v] * xy[2 * v + 3] - xy[2 * v + 2] * xy[2 * v + 1];
+    double side = a2 >= 0 ? 1 : -1; /* counter-clockwise: inside on the left */
+    g->n = 0;
+    for (size_t v = 0; v + 1 < n; v++) {
+        double dx = xy[2 * v + 2] - xy[2 * v], dy = xy[2 * v + 3] - xy[2 * v + 1], L = hypot(dx, dy);
+        if (!(L > 0))
+            continue;
+        double nx = side * dy / L, ny = -side * dx / L; /* outward */
+        double *hp = g->h + 3 * g->n++;
+        hp[0] = nx;
+        hp[1] = ny;
+        hp[2] = nx * xy[2 * v] + ny * xy[2 * v + 1] + pad;
+    }
+    const double sides[4][3] = {{-1, 0, -g->box.xmin}, {1, 0, g->box.xmax}, {0, -1, -g->box.ymin}, {0, 1, g->box.ymax}};
+    memcpy(g->h + 3 * g->n, sides, sizeof sides);
+    g->n += 4;
+    return 0;
+}
+
+/* The part of the segment a-b in the region g (Cyrus-Beck) into q (x0, y0,
+ * x1, y1; the segment's own points where they are in g); 0 when it misses
+ * g. */
+static int clip_segment(const double *a, const double *b, const piece_region *g, double *q)
+{
+    if (dmax(a[0], b[0]) < g->box.xmin || dmin(a[0], b[0]) > g->box.xmax || dmax(a[1], b[1]) < g->box.ymin ||
+        dmin(a[1], b[1]) > g->box.ymax)
+        return 0;
+    double dx = b[0] - a[0], dy = b[1] - a[1], t0 = 0, t1 = 1;
+    for (size_t i = 0; i < g->n; i++) {
+        const double *hp = g->h + 3 * i;
+        double num = hp[2] - (hp[0] * a[0] + hp[1] * a[1]), den = hp[0] * dx + hp[1] * dy;
+        if (den == 0) {
+            if (num < 0)
+                return 0;
+            continue;
+        }
+        double r = num / den;
+        if (den < 0)
+            t0 = dmax(t0, r);
+        else
+            t1 = dmin(t1, r);
+        if (t0 > t1)
+            return 0;
+    }
+    q[0] = t0 > 0 ? a[0] + t0 * dx : a[0];
+    q[1] = t0 > 0 ? a[1] + t0 * dy : a[1];
+    q[2] = t1 < 1 ? a[0] + t1 * dx : b[0];
+    q[3] = t1 < 1 ? a[1] + t1 * dy : b[1];
+    return 1;
+}
+
+/* Does circle cr's polygon cover (x, y) (on its boundary too)? */
+static int ring_covers(const cell_set *c, const piece_sink *k, const circle_ring *cr, double x, double y)
+{
+    double dx = x - cr->cx, dy = y - cr->cy, d2 = dx * dx + dy * dy;
+    if (d2 <= k->r_in * k->r_in)
+        return 1;
+    if (d2 > k->r_out * k->r_out)
+        return 0;
+    return ring_holds_near(c, cr, x, y, 1);
+}
+
+/* The crossing circles of piece p (region g) whose boundary may part two
+ * classes below cap there, their segments meeting g marked to be noded
+ * (keep: scratch of p->n). The rule of sv_geom_parting_boundaries, on the
+ * circles' own rings in C and on the piece's padded ring rather than its
+ * envelope: a boundary none of whose segments meets g is not kept, and one
+ * whose part in g lies in cap other circles, each of whose own boundary is
+ * kept, is dropped (greedy in input order, each drop checked against the
+ * boundaries already dropped; a polyline lies in a convex polygon when its
+ * points do). Where a boundary parts two classes in the district, the
+ * piece of the cell holding the place keeps it and marks its segment
+ * there; what a piece marks beyond its cell only adds nodes. -1 when out of
+ * memory. */
+static int parting_circles(cell_set *cs, const piece_sink *k, const sv_red_piece *p, const piece_region *g, int cap,
+                           unsigned char *keep, parting_work *w)
+{
+    size_t n = p->n;
+    if (sv_grow(&w->from, &w->capfrom, n + 1, sizeof *w->from, 64) != 0 ||
+        sv_grow(&w->lbox, &w->caplbox, n + 1, sizeof *w->lbox, 64) != 0)
+        return -1;
+    w->npts = 0;
+    for (size_t t = 0; t < n; t++) {
+        const circle_ring *cr = &cs->ring[cs->slot[p->ids[t]] - 1];
+        w->from[t] = w->npts;
+        w->lbox[t] = (sv_env){INFINITY, INFINITY, -INFINITY, -INFINITY};
+        for (size_t v = 0; v + 1 < cr->nv; v++) {
+            const double *a = cr->xy + 2 * v;
+            double q[4];
+            if (!clip_segment(a, a + 2, g, q))
+                continue;
+            if (sv_grow(&w->pts, &w->cappts, 2 * (w->npts + 2), sizeof *w->pts, 256) != 0 ||
+                sv_grow(&w->seg, &w->capseg, w->npts / 2 + 1, sizeof *w->seg, 128) != 0)
+                return -1;
+            memcpy(w->pts + 2 * w->npts, q, sizeof q);
+            w->seg[w->npts / 2] = v;
+            w->npts += 2;
+            sv_env *lb = &w->lbox[t];
+            lb->xmin = dmin(lb->xmin, dmin(q[0], q[2]));
+            lb->ymin = dmin(lb->ymin, dmin(q[1], q[3]));
+            lb->xmax = dmax(lb->xmax, dmax(q[0], q[2]));
+            lb->ymax = dmax(lb->ymax, dmax(q[1], q[3]));
+        }
+        keep[t] = w->npts > w->from[t];
+    }
+    w->from[n] = w->npts;
+    if (n > (size_t)cap) {
+        if (sv_grow(&w->cover, &w->capcover, n * n, 1, 256) != 0 ||
+            sv_grow(&w->dropped, &w->capdropped, n, 1, 64) != 0 ||
+            sv_grow(&w->slack, &w->capslack, n, sizeof *w->slack, 64) != 0)
+            return -1;
+        memset(w->cover, 0, n * n);
+        memset(w->dropped, 0, n);
+        memset(w->slack, 0, n * sizeof *w->slack);
+    }
+    for (size_t j = 0; j < n && n > (size_t)cap; j++) {
+        if (!keep[j])
+            continue;
+        const sv_env *lb = &w->lbox[j];
+        int nc = 0;
+        for (size_t m = 0; m < n; m++) {
+            const circle_ring *cr = &cs->ring[cs->slot[p->ids[m]] - 1];
+            const sv_env *e = &cr->box;
+            if (m == j || lb->xmin < e->xmin || lb->ymin < e->ymin || lb->xmax > e->xmax || lb->ymax > e->ymax)
+                continue;
+            int c = 1;
+            for (size_t u = w->from[j]; u < w->from[j + 1] && c; u++)
+                c = ring_covers(cs, k, cr, w->pts[2 * u], w->pts[2 * u + 1]);
+            w->cover[j * n + m] = (unsigned char)c;
+            nc += c;
+        }
+        if (nc < cap)
+            continue;
+        /* the circles covering boundary j that are kept, beyond cap; j may
+         * go if no dropped boundary then lacks a kept circle covering it */
+        int kept = 0;
+        for (size_t m = 0; m < n; m++)
+            kept += w->cover[j * n + m] && !w->dropped[m];
+        int ok = kept >= cap;
+        for (size_t i = 0; ok && i < j; i++)
+            if (w->dropped[i] && w->cover[i * n + j] && w->slack[i] < 1)
+                ok = 0;
+        if (!ok)
+            continue;
+        for (size_t i = 0; i < j; i++)
+            if (w->dropped[i] && w->cover[i * n + j])
+                w->slack[i]--;
+        w->slack[j] = kept - cap;
+        w->dropped[j] = 1;
+        keep[j] = 0;
+    }
+    for (size_t t = 0; t < n; t++) {
+        circle_ring *cr = &cs->ring[cs->slot[p->ids[t]] - 1];
+        if (!keep[t])
+            continue;
+        if (!cr->mark && !(cr->mark = sv_calloc(cr->nv, 1)))
+            return -1;
+        for (size_t u = w->from[t]; u < w->from[t + 1]; u += 2)
+            cr->mark[w->seg[u / 2]] = 1;
+    }
+    return 0;
+}
+
 /* Does the noded edge p[0..n) part two classes (or lie on the district's
  * boundary: its rings dxy, path q the points dst[q] .. dst[q + 1] - 1)? Decided at the middle of its
  * longest segment: the circles whose boundary passes there (within a tenth
@@ -610,8 +991,7 @@ static int edge_parts(sv_geos *h, cell_set *cs, const sv_people_in *in, const pi
     double tol = 2.5e-10 * k->R, tol2 = tol * tol;
     double in2 = k->r_in * k->r_in, out2 = k->r_out * k->r_out;
     sv_env box = {x - k->r_out, y - k->r_out, x + k->r_out, y + k->r_out};
-    cs->n_ids = 0;
-    if (sv_index_query(cs->h, cs->stations, &box, &cs->ids, &cs->n_ids, &cs->cap_ids) != 0)
+    if (stations_in(cs, in->xs, in->ys, &box) != 0)
         return -1;
     int others = 0, left = 0, right = 0;
     for (size_t t = 0; t < cs->n_ids; t++) {
@@ -623,18 +1003,16 @@ static int edge_parts(sv_geos *h, cell_set *cs, const sv_people_in *in, const pi
             others++;
             continue;
         }
-        if (!cell_circle(cs, j, cx, cy, k->R, k->qs))
+        const circle_ring *cr = cell_circle(cs, j, cx, cy, k->R, k->qs);
+        if (!cr)
             return -1;
-        const circle_ring *cr = &cs->ring[cs->slot[j] - 1];
-        double near2 = INFINITY;
-        for (size_t v = 0; v + 1 < cr->nv; v++)
-            near2 = fmin(near2, segment_distance2(cr->xy + 2 * v, cr->xy + 2 * v + 2, x, y));
+        double near2 = ring_near2(cs, cr, x, y);
         if (near2 <= tol2) { /* on its boundary: inside on the centre's side */
             if ((b[0] - a[0]) * (cy - a[1]) - (b[1] - a[1]) * (cx - a[0]) > 0)
                 left++;
             else
                 right++;
-        } else if (convex_holds(cr->xy, cr->nv, x, y)) {
+        } else if (ring_holds_near(cs, cr, x, y, 0)) {
             others++;
         }
     }
@@ -647,7 +1025,7 @@ static int edge_parts(sv_geos *h, cell_set *cs, const sv_people_in *in, const pi
         double near2 = INFINITY;
         for (size_t q = 0; q < ndp; q++)
             for (size_t v = dst[q]; v + 1 < dst[q + 1]; v++)
-                near2 = fmin(near2, segment_distance2(dxy + 2 * v, dxy + 2 * v + 2, x, y));
+                near2 = dmin(near2, segment_distance2(dxy + 2 * v, dxy + 2 * v + 2, x, y));
         if (near2 > tol2)
             *unsure = 1;
         return 1;
@@ -675,6 +1053,8 @@ static sv_status district_faces(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_
     double *xy = NULL, *exy = NULL, *dxy = NULL;
     size_t *owner = NULL, *est = NULL, *dst = NULL, ne = 0, ndp = 0;
     sv_geom *noded = NULL;
+    parting_work pw = {0};
+    piece_region pg = {0};
     int unsure = 0;
     sv_status rc = SV_OK;
     for (size_t q = 0; q < k->np; q++) {
@@ -683,16 +1063,11 @@ static sv_status district_faces(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_
             rc = SV_ERR_NOMEM;
             goto done;
         }
-        sv_env e = k->env[q];
-        sv_env grown;
-        if (sv_geom_parting_boundaries(h, &e, p->areas, p->n, SV_REDUNDANCY_CLASSES - 1 - p->base, keep, &grown) !=
-            0)
-            goto geom_fail;
-        for (size_t t = 0; t < p->n; t++)
-            if (keep[t] && mark_segments(&cs->ring[cs->slot[p->ids[t]] - 1], &grown) != 0) {
-                rc = SV_ERR_NOMEM;
-                goto done;
-            }
+        if (piece_region_of(k, q, &pg) != 0 ||
+            parting_circles(cs, k, p, &pg, SV_REDUNDANCY_CLASSES - 1 - p->base, keep, &pw) != 0) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
     }
     for (size_t t = 0; t < cs->nmade; t++)
         if (cs->ring[t].mark && marked_lines(h, &cs->ring[t], &lines, &nl, &capl) != 0)
@@ -730,9 +1105,10 @@ static sv_status district_faces(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_
     for (size_t f = 0; f < nf; f++) {
         double x = xy[2 * f], y = xy[2 * f + 1];
         sv_env box = {x - k->r_out, y - k->r_out, x + k->r_out, y + k->r_out};
-        cs->n_ids = 0;
-        if (sv_index_query(h, cs->stations, &box, &cs->ids, &cs->n_ids, &cs->cap_ids) != 0)
-            goto geom_fail;
+        if (stations_in(cs, in->xs, in->ys, &box) != 0) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
         int count = 0;
         size_t only = SIZE_MAX;
         for (size_t t = 0; t < cs->n_ids && count < SV_REDUNDANCY_CLASSES - 1; t++) {
@@ -741,10 +1117,10 @@ static sv_status district_faces(sv_ctx *ctx, sv_geos *h, cell_set *cs, const sv_
             if (d2 > out2)
                 continue;
             if (d2 > in2) { /* near the circle's edge: its polygon says */
-                if (!cell_circle(cs, j, in->xs[j], in->ys[j], R, k->qs))
+                const circle_ring *cr = cell_circle(cs, j, in->xs[j], in->ys[j], R, k->qs);
+                if (!cr)
                     goto geom_fail;
-                const circle_ring *cr = &cs->ring[cs->slot[j] - 1];
-                if (!convex_holds(cr->xy, cr->nv, x, y))
+                if (!ring_holds_near(cs, cr, x, y, 0))
                     continue;
             }
             count++;
@@ -765,6 +1141,8 @@ done:
         sv_geom_destroy(h, lines[t]);
     free(lines);
     free(keep);
+    parting_work_free(&pw);
+    free(pg.h);
     sv_geom_destroy(h, noded);
     sv_free(exy);
     sv_free(est);
@@ -793,7 +1171,6 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
     sv_env e;
     sv_prep *P = sv_prep_create(h, D);
     size_t *cells = NULL, *cand = NULL, ncells = 0;
-    const sv_geom **areas = NULL;
     sv_status rc = SV_OK;
     cs->n_ids = 0;
     if (!P || sv_geom_envelope(h, D, &e) != 0 || sv_index_query(h, cs->tree, &e, &cs->ids, &cs->n_ids, &cs->cap_ids) != 0)
@@ -836,20 +1213,15 @@ static sv_status district_by_cells(sv_ctx *ctx, sv_geos *h, cell_set *cs, const 
         if (split_piece(&k, ring, nring, &e, cand, cs->n_ids, 0, 0, 0) != 0)
             goto geom_fail;
     }
-    areas = sv_malloc((k.ncross + 1) * sizeof *areas);
-    if (!areas) {
-        rc = SV_ERR_NOMEM;
-        goto done;
-    }
-    for (size_t t = 0; t < k.ncross; t++) {
+    for (size_t t = 0; t < k.ncross; t++) { /* the crossing circles' rings, in this order */
         size_t j = k.cross[t];
-        if (!(areas[t] = cell_circle(cs, j, in->xs[j], in->ys[j], R, qs)))
-            goto geom_fail;
+        if (!cell_circle(cs, j, in->xs[j], in->ys[j], R, qs)) {
+            rc = SV_ERR_NOMEM;
+            goto done;
+        }
     }
-    for (size_t q = 0; q < k.np; q++) {
-        k.pc[q].areas = areas + k.start[q];
+    for (size_t q = 0; q < k.np; q++)
         k.pc[q].ids = k.cross + k.start[q];
-    }
     rc = district_faces(ctx, h, cs, in, &k, D, use, own_people, oa, op, L, r);
     goto done;
 geom_fail:
@@ -860,9 +1232,10 @@ done:
     free(k.env);
     free(k.start);
     free(k.cross);
+    sv_free(k.rxy);
+    free(k.rfrom);
     free(cells);
     free(cand);
-    free(areas);
     sv_prep_destroy(h, P);
     return rc;
 }
@@ -977,7 +1350,7 @@ static int red_worker_init(void *job, sv_geos *h, void *state, size_t index)
     w->op = sv_calloc(ns + 1, sizeof *w->op);
     int ok = w->ctx && w->L.geoms && w->L.n && w->L.cap && w->oa && w->op;
     if (ok && j->cells) {
-        ok = cell_set_init(&w->cs, w->h, &j->rings, &j->a->cov, j->in->xs, j->in->ys) == 0;
+        ok = cell_set_init(&w->cs, w->h, &j->rings, &j->a->cov, j->in->xs, j->in->ys, j->a->breaks[j->b].radius_m) == 0;
     } else if (ok) {
         w->src = (area_source){.h = h, .a = j->a, .in = j->in};
         if (j->in->net && !(w->src.net_areas = sv_calloc(ns + 1, sizeof *w->src.net_areas)))
