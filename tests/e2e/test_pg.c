@@ -1559,8 +1559,10 @@ static void test_shards_zh(void **state)
 
 /* ---- issue 14's audit: leases, waiting, --shard-by, finish's refusals, --jobs and the claim order ---- */
 
-/* 72 breaks from 300 to 1152 m on one thread: the demo city's one shard takes about 5 s of CPU */
-#define LONG_BREAKS "--threads", "1", "--radius", "300,312,324,336,348,360,372,384,396,408,420,432,444,456,468,480,492,504,516,528,540,552,564,576,588,600,612,624,636,648,660,672,684,696,708,720,732,744,756,768,780,792,804,816,828,840,852,864,876,888,900,912,924,936,948,960,972,984,996,1008,1020,1032,1044,1056,1068,1080,1092,1104,1116,1128,1140,1152"
+/* 72 breaks from 300 to 1152 m, circles of 2,048 segments (--quad-segs 512), on one thread: the demo city's one
+ * shard takes about 10 s on a quiet 2-core machine (measured: 2.0 s with the default 32, 3.4 s with 128: too short
+ * for twice a lease of 2 s once the redundancy got faster) */
+#define LONG_BREAKS "--threads", "1", "--quad-segs", "512", "--radius", "300,312,324,336,348,360,372,384,396,408,420,432,444,456,468,480,492,504,516,528,540,552,564,576,588,600,612,624,636,648,660,672,684,696,708,720,732,744,756,768,780,792,804,816,828,840,852,864,876,888,900,912,924,936,948,960,972,984,996,1008,1020,1032,1044,1056,1068,1080,1092,1104,1116,1128,1140,1152"
 
 static double now_s(void)
 {
