@@ -111,9 +111,9 @@ maxbreak=$(echo "$breaks" | tr ',' '\n' | sort -g | tail -n 1)
 for t in "$svcov" "$genroads" "$pgbin/initdb" "$pgbin/pg_ctl" /usr/bin/time; do
     [ -x "$t" ] || die "$t not found (make build; apt-get install postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting)"
 done
-[ -n "$workdir" ] || workdir=$(mktemp -d "${TMPDIR:-/tmp}/svcov-bench-net.XXXXXX")
-mkdir -p "$workdir"
-workdir=$(cd "$workdir" && pwd)
+keep=0
+. "$(dirname "$0")/workdir.sh"
+bench_workdir bench_network
 
 timed() {
     local name=$1
@@ -218,7 +218,12 @@ run_pg "$pgbin/initdb" -D "$pgdata" -U postgres --auth=trust >"$workdir/initdb.l
 run_pg "$pgbin/pg_ctl" -D "$pgdata" -l "$workdir/pg.log" -w \
     -o "-k $workdir -c listen_addresses='' -p $port -c fsync=off -c shared_buffers=512MB -c work_mem=256MB" start \
     >/dev/null || die "PostgreSQL did not start (see $workdir/pg.log)"
-trap 'run_pg "$pgbin/pg_ctl" -D "$pgdata" -m fast stop >/dev/null 2>&1 || true' EXIT
+stop_pg() {
+    local rc=$?
+    run_pg "$pgbin/pg_ctl" -D "$pgdata" -m fast stop >/dev/null 2>&1 || true
+    bench_cleanup "$rc"
+}
+trap stop_pg EXIT
 psql_() { "${psql_cmd[@]}" "$@"; }
 # The server's CPU seconds so far: the postmaster's user + system time, its
 # ended children's (backends and parallel workers, once reaped) and its live
@@ -357,7 +362,6 @@ pgRouting        > $pg_stopped s wall (load ${load_wall} s, graph and snapping $
 ratio            pgRouting / svcov > $(awk -v a="$pg_stopped" -v c="$svcov_wall" 'BEGIN { printf "%.1f", a / c }')
 demand compared  none (pgRouting did not finish)
 ==============================================================
-files kept in $workdir
 EOT
     exit 0
 fi
@@ -453,6 +457,5 @@ whole job        pgRouting + PostGIS / svcov $(awk -v a="$pg_wall" -v x="$areas_
 demand compared  $compared_line
 coverage compared $cov_line
 ==============================================================
-files kept in $workdir
 EOT
 [ "$differ" -eq 0 ] && [ "$compared" -eq "$demand" ] && [ "${cov_bad:-1}" -eq 0 ] && [ "$donly_same" = yes ]

@@ -57,7 +57,11 @@ run_pg "$pgbin/initdb" -D "$pgdata" -U postgres --auth=trust >"$workdir/initdb.l
 run_pg "$pgbin/pg_ctl" -D "$pgdata" -l "$workdir/pg.log" -w \
     -o "-k $workdir -c listen_addresses='' -p 54330 -c fsync=off -c synchronous_commit=off" start >/dev/null ||
     die "PostgreSQL did not start (see $workdir/pg.log)"
-stop_pg() { run_pg "$pgbin/pg_ctl" -D "$pgdata" -m fast stop >/dev/null 2>&1 || true; bench_cleanup; }
+stop_pg() {
+    local rc=$?
+    run_pg "$pgbin/pg_ctl" -D "$pgdata" -m fast stop >/dev/null 2>&1 || true
+    bench_cleanup "$rc"
+}
 trap stop_pg EXIT
 psql_() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$workdir" -p 54330 -U postgres "$@"; }
 psql_ -d postgres -c "CREATE DATABASE bench" >/dev/null

@@ -75,8 +75,9 @@ fi
 for tool in glpsol cbc /usr/bin/time sqlite3; do
     command -v "$tool" >/dev/null || die "$tool not found; run scripts/install-deps.sh"
 done
-[ -n "$workdir" ] || workdir=$(mktemp -d "${TMPDIR:-/tmp}/svcov-bench-site.XXXXXX")
-mkdir -p "$workdir"
+keep=0
+. "$(dirname "$0")/workdir.sh"
+bench_workdir bench_site
 
 timed() { # name command...: wall seconds, peak KiB and CPU seconds (user + system, the children waited for
           # included: svcov's CBC process) into t_wall, t_kib, t_cpu
@@ -168,6 +169,5 @@ time ratios      glpsol / svcov $(ratio "$glpsol_wall" "$svcov_wall"), cbc / svc
 cpu ratio        cbc / svcov $(ratio "$cbc_cpu" "$svcov_cpu") (CPU seconds: on a shared machine the wall times are mostly waiting)
 agreement        $agree
 ===============================================================
-files kept in $workdir
 EOT
 [ "$agree" = OK ]
