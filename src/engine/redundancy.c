@@ -1518,7 +1518,8 @@ static int alone_item(void *job, sv_geos *h, size_t k)
     sv_geom_destroy(h, pg);
     if (!aj->wkb[i]) {
         char msg[400];
-        snprintf(msg, sizeof msg, "cannot unite what a station alone covers: %s", sv_geos_errmsg(h));
+        snprintf(msg, sizeof msg, sv_tr(sv_ctx_lang(j->ctx), "cannot unite what a station alone covers: %s"),
+                 sv_geos_errmsg(h));
         red_fail(j, SV_ERR_GEOM, msg);
         return -1;
     }
