@@ -1246,7 +1246,8 @@ done:
  * --method union) and its own copy of the population surface (worker 0,
  * the calling thread, uses the caller's); what each station alone covers
  * is kept per item (district), and the caller adds the items up in item
- * order: the same numbers and bytes with any number of threads. */
+ * order, the polygons of a station in several items united on the workers
+ * (alone_item): the same numbers and bytes with any number of threads. */
 typedef struct red_job red_job;
 
 /* What one station alone covers in one item: area, people and the united
