@@ -1246,7 +1246,8 @@ done:
  * --method union) and its own copy of the population surface (worker 0,
  * the calling thread, uses the caller's); what each station alone covers
  * is kept per item (district), and the caller adds the items up in item
- * order: the same numbers and bytes with any number of threads. */
+ * order, the polygons of a station in several items united on the workers
+ * (alone_item): the same numbers and bytes with any number of threads. */
 typedef struct red_job red_job;
 
 /* What one station alone covers in one item: area, people and the united
@@ -1485,6 +1486,47 @@ static void city_classes_from_districts(sv_people_result *P, size_t nd, size_t n
     }
 }
 
+/* What the stations in several items alone cover, united on the workers:
+ * item k is station multi[k], its parts byst[start[i] .. start[i + 1]) in
+ * item order, its polygon's WKB into wkb[i], len[i]. */
+typedef struct {
+    red_job *j;
+    const red_rec *const *byst;
+    const size_t *start, *multi;
+    unsigned char **wkb;
+    size_t *len;
+} alone_job;
+
+static int alone_item(void *job, sv_geos *h, size_t k)
+{
+    alone_job *aj = job;
+    red_job *j = aj->j;
+    if (j->status != SV_OK)
+        return -1;
+    size_t i = aj->multi[k], n0 = aj->start[i], n1 = aj->start[i + 1], np = 0;
+    sv_geom *stack[16], **parts = n1 - n0 <= 16 ? stack : sv_calloc(n1 - n0, sizeof *parts);
+    int ok = parts != NULL;
+    for (size_t q = n0; q < n1 && ok; q++)
+        ok = (parts[np++] = sv_geom_from_wkb(h, aj->byst[q]->wkb, aj->byst[q]->len)) != NULL;
+    sv_geom *u = ok ? sv_geom_tiles_union_take(h, parts, np) : NULL;
+    for (size_t q = 0; q < np; q++)
+        sv_geom_destroy(h, parts[q]);
+    if (parts != stack)
+        free(parts);
+    sv_geom *pg = u ? sv_geom_without_slivers(h, u, SV_SLIVER_TOL_M, NULL) : NULL;
+    sv_geom_destroy(h, u);
+    aj->wkb[i] = pg ? sv_geom_to_wkb(h, pg, &aj->len[i]) : NULL;
+    sv_geom_destroy(h, pg);
+    if (!aj->wkb[i]) {
+        char msg[400];
+        snprintf(msg, sizeof msg, sv_tr(sv_ctx_lang(j->ctx), "cannot unite what a station alone covers: %s"),
+                 sv_geos_errmsg(h));
+        red_fail(j, SV_ERR_GEOM, msg);
+        return -1;
+    }
+    return 0;
+}
+
 /* The redundancy classes and critical stations on the worker threads,
  * break by break: each district cut along the cells (cells), else by all
  * the areas reaching it at once. */
@@ -1501,10 +1543,10 @@ static sv_status redundancy_parallel(sv_ctx *ctx, sv_geos *h, const sv_people_in
     size_t nt = sv_parallel_workers(threads, j.n_items);
     j.recs = sv_calloc(j.n_items + 1, sizeof *j.recs);
     size_t *start = sv_calloc(ns + 1, sizeof *start), *at = sv_calloc(ns + 1, sizeof *at);
+    size_t *multi = sv_calloc(ns + 1, sizeof *multi); /* the stations whose parts come from several items */
     const red_rec **byst = NULL; /* the records of station i: byst[start[i] .. start[i + 1]), in item order */
-    sv_geom **parts = NULL;
     sv_status rc = SV_OK;
-    if (!j.recs || !start || !at) {
+    if (!j.recs || !start || !at || !multi) {
         rc = SV_ERR_NOMEM;
         goto done;
     }
@@ -1549,10 +1591,8 @@ static sv_status redundancy_parallel(sv_ctx *ctx, sv_geos *h, const sv_people_in
             start[i + 1] += start[i];
         total = start[ns];
         free(byst);
-        free(parts);
         byst = sv_malloc((total + 1) * sizeof *byst);
-        parts = sv_calloc(total + 1, sizeof *parts);
-        if (!byst || !parts) {
+        if (!byst) {
             rc = SV_ERR_NOMEM;
             break;
         }
@@ -1561,7 +1601,8 @@ static sv_status redundancy_parallel(sv_ctx *ctx, sv_geos *h, const sv_people_in
             for (size_t q = 0; q < j.recs[d].n; q++)
                 byst[at[j.recs[d].r[q].id]++] = &j.recs[d].r[q];
         double *oa = P->crit_area + b * ns, *op = P->crit_pop + b * ns;
-        for (size_t i = 0; i < ns && rc == SV_OK; i++) {
+        size_t nm = 0;
+        for (size_t i = 0; i < ns; i++) {
             size_t n0 = start[i], n1 = start[i + 1];
             for (size_t q = n0; q < n1; q++) {
                 oa[i] += byst[q]->area;
@@ -1574,23 +1615,19 @@ static sv_status redundancy_parallel(sv_ctx *ctx, sv_geos *h, const sv_people_in
                 P->crit_wkb[b * ns + i] = r->wkb;
                 P->crit_len[b * ns + i] = r->len;
                 r->wkb = NULL;
-                continue;
+            } else if (n1 > n0) {
+                multi[nm++] = i;
             }
-            size_t np = 0;
-            for (size_t q = n0; q < n1 && rc == SV_OK; q++)
-                if (!(parts[np++] = sv_geom_from_wkb(h, byst[q]->wkb, byst[q]->len)))
-                    rc = SV_ERR_GEOM;
-            sv_geom *u = rc == SV_OK && np ? sv_geom_tiles_union_take(h, parts, np) : NULL;
-            for (size_t k = 0; k < np; k++) {
-                sv_geom_destroy(h, parts[k]);
-                parts[k] = NULL;
-            }
-            sv_geom *pg = u ? sv_geom_without_slivers(h, u, SV_SLIVER_TOL_M, NULL) : NULL;
-            sv_geom_destroy(h, u);
-            if (np && !(P->crit_wkb[b * ns + i] = pg ? sv_geom_to_wkb(h, pg, &P->crit_len[b * ns + i]) : NULL))
-                rc = sv_error(ctx, SV_ERR_GEOM, "cannot unite what a station alone covers: %s", sv_geos_errmsg(h));
-            sv_geom_destroy(h, pg);
         }
+        /* the stations in several items: their parts united on the
+         * workers, each station's in item order (the same bytes on any
+         * number of threads) */
+        alone_job aj = {.j = &j, .byst = byst, .start = start, .multi = multi,
+                        .wkb = P->crit_wkb + b * ns, .len = P->crit_len + b * ns};
+        if (nm && sv_parallel_for(threads, nm, alone_item, &aj) != 0 && j.status == SV_OK)
+            red_fail(&j, SV_ERR_NOMEM, "out of memory starting the redundancy workers");
+        if (j.status != SV_OK)
+            rc = sv_error(ctx, j.status, "%s", j.errmsg);
     }
     sv_progress(ctx, "redundancy", 1.0);
 done:
@@ -1599,8 +1636,8 @@ done:
     free(j.recs);
     free(start);
     free(at);
+    free(multi);
     free(byst);
-    free(parts);
     cell_rings_free(&j.rings);
     pthread_mutex_destroy(&j.lock);
     return rc;
