@@ -1052,7 +1052,10 @@ static int measure_district(void *arg, size_t d)
             /* convex_districts: pieces cut to D leave their edges along D's for D minus their union to node, and
                a needle there can join a thin covered lens that the sliver filter then drops with it; should the
                filtered polygons lose more than 1e-9 of D, the district is cut as without convex_districts. */
-            int redo = 0;
+            /* and a gap or covered part under 1e-4 of D, whose area the pieces' other rounding of the same points
+               could move by more than 1e-9 of itself, is cut as before too */
+            int redo = dring && gap && cov && ((gap_area > 0 && gap_area < 1e-4 * area) ||
+                                               (area - gap_area > 0 && area - gap_area < 1e-4 * area));
             for (int k = 0; dring && gap && cov && k < 2 && !redo; k++) {
                 sv_geom **g = k ? &cov : &gap;
                 sv_geom *f = sv_geom_without_slivers(w->h, *g, SV_SLIVER_TOL_M, NULL);
