@@ -90,6 +90,11 @@ typedef struct {
      * overlay (an overlay still where a point of one lies near the other's boundary): the same polygons to rounding.
      * The coverage by category uses it. */
     int convex_cuts;
+    /* SV_METHOD_VORONOI with unite_then_cut, 1: in a convex district (one ring), each uncovered cell part that
+     * crosses it is cut to it without an overlay (the cell clipped to the district, both convex, then the circle
+     * taken out as convex_cuts does); the gap polygon is then the union of those pieces and of the parts inside,
+     * with no intersection of the district and the union (a part near a touch still goes the overlay's way). */
+    int convex_districts;
     /* With no_counts, 1: the last district is the union of the others (the city), measured without geometry: when
      * their areas add up to its area to 1e-12 (they tile it) its gap is the sum of theirs, with no look at the cells
      * (the same areas to rounding); else it is measured as the others. The coverage by category uses it. */

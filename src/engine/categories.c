@@ -162,6 +162,7 @@ sv_status sv_people_categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
             .reach_shortcuts = 1,
             .unite_then_cut = 1,
             .convex_cuts = 1,
+            .convex_districts = 1,
             .sum_last = !a->districts_overlap, /* the city: the sum of its districts */
         };
         rc = sv_coverage_compute(ctx, &ci, &P->cat_cov[c]);

@@ -442,28 +442,25 @@ done:
     return rc;
 }
 
-/* cell minus c, both convex single rings, with no overlay: the polygons (an empty polygon when nothing is left);
- * NULL with *fallback 1 for a case that is not that or lies near a touch. */
-static sv_geom *convex_difference(sv_geos *h, const sv_geom *cell, const sv_geom *c, const double *disk, int *fallback)
+/* The ring a[0..na) (counter-clockwise, no closing point; convex) minus the convex single ring of c, with no
+ * overlay: the polygons (an empty polygon when nothing is left); NULL with *fallback 1 for a case that is not that or
+ * lies near a touch. */
+static sv_geom *convex_ring_difference(sv_geos *h, const double *a, size_t na, const sv_geom *c, const double *disk,
+                                       int *fallback)
 {
-    double *axy = NULL, *bxy = NULL, *oxy = NULL;
-    size_t *ast = NULL, *bst = NULL, *ost = NULL, nap = 0, nbp = 0, nr = 0;
+    double *bxy = NULL, *oxy = NULL;
+    size_t *bst = NULL, *ost = NULL, nbp = 0, nr = 0;
     sv_geom *out = NULL;
     *fallback = 1;
-    if (sv_geom_paths(h, cell, &axy, &ast, &nap) != 0 || sv_geom_paths(h, c, &bxy, &bst, &nbp) != 0 || nap != 1 ||
-        nbp != 1 || sv_geom_is_polygonal(h, cell) != 1 || sv_geom_num_parts(h, cell) != 1)
+    if (sv_geom_paths(h, c, &bxy, &bst, &nbp) != 0 || nbp != 1)
         goto done;
-    size_t na0 = ast[1], nb0 = bst[1];
-    double *a = sv_malloc((2 * na0 + 2) * sizeof *a), *b = sv_malloc((2 * nb0 + 2) * sizeof *b);
-    if (!a || !b) {
-        free(a);
-        free(b);
+    size_t nb0 = bst[1];
+    double *b = sv_malloc((2 * nb0 + 2) * sizeof *b);
+    if (!b)
         goto done;
-    }
-    size_t na = ccw_ring(axy, na0, a), nb = ccw_ring(bxy, nb0, b);
+    size_t nb = ccw_ring(bxy, nb0, b);
     int hole = 0;
     int rc = convex_minus(a, na, b, nb, disk, &oxy, &ost, &nr, &hole);
-    free(a);
     free(b);
     if (rc != 0)
         goto done;
@@ -484,12 +481,135 @@ static sv_geom *convex_difference(sv_geos *h, const sv_geom *cell, const sv_geom
     }
     *fallback = 0;
 done:
-    sv_free(axy);
-    sv_free(ast);
     sv_free(bxy);
     sv_free(bst);
     sv_free(oxy);
     sv_free(ost);
+    return out;
+}
+
+/* The counter-clockwise ring (no closing point, no repeats) of a single-ring polygon g in *ring (free), *n points;
+ * 0, or -1 when g is not one ring or out of memory. */
+static int ccw_ring_of(sv_geos *h, const sv_geom *g, double **ring, size_t *n)
+{
+    double *xy = NULL;
+    size_t *st = NULL, np = 0;
+    int rc = -1;
+    *ring = NULL;
+    *n = 0;
+    if (sv_geom_paths(h, g, &xy, &st, &np) == 0 && np == 1 && sv_geom_is_polygonal(h, g) == 1 &&
+        sv_geom_num_parts(h, g) == 1 && (*ring = sv_malloc((2 * st[1] + 2) * sizeof **ring)) != NULL) {
+        *n = ccw_ring(xy, st[1], *ring);
+        rc = 0;
+    }
+    sv_free(xy);
+    sv_free(st);
+    return rc;
+}
+
+/* cell minus c, both convex single rings, with no overlay: the polygons (an empty polygon when nothing is left);
+ * NULL with *fallback 1 for a case that is not that or lies near a touch. */
+static sv_geom *convex_difference(sv_geos *h, const sv_geom *cell, const sv_geom *c, const double *disk, int *fallback)
+{
+    double *a = NULL;
+    size_t na = 0;
+    *fallback = 1;
+    if (ccw_ring_of(h, cell, &a, &na) != 0)
+        return NULL;
+    sv_geom *out = convex_ring_difference(h, a, na, c, disk, fallback);
+    free(a);
+    return out;
+}
+
+/* 1 when the counter-clockwise ring d[0..n) is convex (straight runs allowed, within the side tests' rounding). */
+static int ring_is_convex(const double *d, size_t n)
+{
+    if (n < 3)
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        double sc, o = side_of(d + 2 * ((k + n - 1) % n), d + 2 * k, d + 2 * ((k + 1) % n), &sc);
+        if (o < -1e-9 * sc)
+            return 0;
+    }
+    return 1;
+}
+
+/* The convex ring a[0..na) clipped to the convex counter-clockwise ring d[0..nd) (Sutherland-Hodgman, one
+ * half-plane per edge of d) in out (room for 2 * (na + nd) points), its points counter-clockwise with no repeats;
+ * the number of points (below 3: nothing of area left). */
+static size_t convex_clip(const double *a, size_t na, const double *d, size_t nd, double *out, double *tmp)
+{
+    size_t n = na;
+    memcpy(out, a, 2 * na * sizeof *out);
+    for (size_t e = 0; e < nd && n >= 3; e++) {
+        const double *p = d + 2 * e, *q = d + 2 * ((e + 1) % nd);
+        double ux = q[0] - p[0], uy = q[1] - p[1];
+        size_t m = 0;
+        for (size_t k = 0; k < n; k++) {
+            const double *s = out + 2 * k, *t = out + 2 * ((k + 1) % n);
+            double os = ux * (s[1] - p[1]) - uy * (s[0] - p[0]), ot = ux * (t[1] - p[1]) - uy * (t[0] - p[0]);
+            if (os >= 0) {
+                tmp[2 * m] = s[0];
+                tmp[2 * m + 1] = s[1];
+                m++;
+            }
+            if ((os >= 0) != (ot >= 0) && os != ot) {
+                double f = os / (os - ot);
+                tmp[2 * m] = s[0] + f * (t[0] - s[0]);
+                tmp[2 * m + 1] = s[1] + f * (t[1] - s[1]);
+                m++;
+            }
+        }
+        n = ccw_ring(tmp, m, out);
+    }
+    return n < 3 ? 0 : n;
+}
+
+/* convex_districts: what the circle of station i for break b leaves of its cell within the convex district ring
+ * d[0..nd), with no overlay: the cell clipped to the district, then the circle taken out. NULL with *fallback 1 for
+ * a case left to the overlay, NULL alone when out of memory; *empty 1 when nothing is left. */
+static sv_geom *district_piece(worker *w, size_t i, size_t b, const double *d, size_t nd, int *fallback, int *empty)
+{
+    job *j = w->job;
+    const sv_cov_input *in = j->in;
+    double r = in->breaks[b].radius_m, x = in->xs[i], y = in->ys[i];
+    double *a = NULL, *k = NULL, *tmp = NULL;
+    size_t na = 0;
+    sv_geom *out = NULL;
+    *fallback = 1;
+    *empty = 0;
+    sv_geom *cell = sv_geom_from_wkb(w->h, j->cell_wkb[i], j->cell_len[i]);
+    if (!cell || ccw_ring_of(w->h, cell, &a, &na) != 0 || na < 3)
+        goto done;
+    k = sv_malloc(2 * (na + nd + 2) * sizeof *k);
+    tmp = sv_malloc(2 * (na + nd + 2) * sizeof *tmp);
+    if (!k || !tmp) {
+        *fallback = 0;
+        goto done;
+    }
+    size_t nk = convex_clip(a, na, d, nd, k, tmp);
+    if (nk == 0) {
+        *fallback = 0;
+        *empty = 1;
+        goto done;
+    }
+    sv_geom *c = sv_geom_circle(w->h, x, y, r, in->quad_segs);
+    if (!c)
+        goto done;
+    double inner = r * cos(M_PI / (4.0 * in->quad_segs));
+    double disk[4] = {x, y, inner * (1 - 1e-9), r * (1 + 1e-9)};
+    out = convex_ring_difference(w->h, k, nk, c, disk, fallback);
+    sv_geom_destroy(w->h, c);
+    if (out && sv_geom_is_empty(w->h, out) == 1) {
+        sv_geom_destroy(w->h, out);
+        out = NULL;
+        *empty = 1;
+    }
+done:
+    sv_geom_destroy(w->h, cell);
+    free(a);
+    free(k);
+    free(tmp);
     return out;
 }
 
@@ -572,8 +692,8 @@ static const sv_geom *worker_uncov(worker *w, size_t b, size_t i)
  * so their areas add up; the union is built only when *gap is asked for.
  * With unite_then_cut the parts that D does not contain are clipped to D's
  * envelope (no overlay), united with the others, and D cut from that once. */
-static int voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const sv_env *env, size_t b,
-                       double *gap_area, sv_geom **gap, sv_geom **covered)
+static int voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const sv_env *env, const double *dring,
+                       size_t ndring, size_t b, double *gap_area, sv_geom **gap, sv_geom **covered)
 {
     job *j = w->job;
     *gap_area = 0;
@@ -604,6 +724,14 @@ static int voronoi_gap(worker *w, const sv_geom *D, const sv_prep *P, const sv_e
             } else if (c == 1) {
                 ok = (parts[n++] = sv_geom_clone(w->h, u)) != NULL;
             } else if (sv_prep_intersects(w->h, P, u) == 1) {
+                int fallback = 1, empty = 0;
+                sv_geom *piece = dring ? district_piece(w, i, b, dring, ndring, &fallback, &empty) : NULL;
+                if (!fallback) { /* cut to D already (or nothing of it left in D) */
+                    ok = piece || empty;
+                    if (piece)
+                        parts[n++] = piece;
+                    continue;
+                }
                 ok = (parts[n++] = sv_geom_clip_rect(w->h, u, &clip)) != NULL;
                 cut++;
             }
@@ -768,6 +896,8 @@ static int measure_district(void *arg, size_t d)
     sv_geom **parts = NULL;
     size_t nparts = 0;
     int *reach_count = NULL;
+    double *dring = NULL; /* convex_districts: D's ring */
+    size_t ndring = 0;
     int rc = -1;
     if (!P) {
         fail(j, SV_ERR_GEOM, "cannot read a district geometry: %s", sv_geos_errmsg(w->h));
@@ -775,6 +905,12 @@ static int measure_district(void *arg, size_t d)
     }
     double area = sv_geom_area(w->h, D);
     sv_env env = j->denv[d];
+    /* convex_districts: D's ring, counter-clockwise, when D is one convex ring */
+    if (in->convex_districts && in->unite_then_cut && want_geometry && in->method == SV_METHOD_VORONOI &&
+        (ccw_ring_of(w->h, D, &dring, &ndring) != 0 || !ring_is_convex(dring, ndring))) {
+        free(dring);
+        dring = NULL;
+    }
 
     /* Stations inside: the tree gives candidates, covers() decides (a
      * station on the boundary counts as inside). */
@@ -907,11 +1043,36 @@ static int measure_district(void *arg, size_t d)
             covered = sv_geom_area(w->h, cov);
         } else if (w->cells) {
             double gap_area = 0;
-            if (voronoi_gap(w, D, P, &env, b, &gap_area, want_geometry ? &gap : NULL,
+            if (voronoi_gap(w, D, P, &env, dring, ndring, b, &gap_area, want_geometry ? &gap : NULL,
                             want_geometry ? &cov : NULL) != 0) {
                 sv_geom_destroy(w->h, gap);
                 sv_geom_destroy(w->h, cov);
                 goto geomfail;
+            }
+            /* convex_districts: pieces cut to D leave their edges along D's for D minus their union to node, and
+               a needle there can join a thin covered lens that the sliver filter then drops with it; should the
+               filtered polygons lose more than 1e-9 of D, the district is cut as without convex_districts. */
+            /* and a gap or covered part under 1e-4 of D, whose area the pieces' other rounding of the same points
+               could move by more than 1e-9 of itself, is cut as before too */
+            int redo = dring && gap && cov && ((gap_area > 0 && gap_area < 1e-4 * area) ||
+                                               (area - gap_area > 0 && area - gap_area < 1e-4 * area));
+            for (int k = 0; dring && gap && cov && k < 2 && !redo; k++) {
+                sv_geom **g = k ? &cov : &gap;
+                sv_geom *f = sv_geom_without_slivers(w->h, *g, SV_SLIVER_TOL_M, NULL);
+                double kept = f ? sv_geom_area(w->h, f) : -1;
+                redo = !(fabs(kept - (k ? area - gap_area : gap_area)) <= 1e-9 * area);
+                sv_geom_destroy(w->h, *g);
+                *g = f;
+            }
+            if (redo) {
+                sv_geom_destroy(w->h, gap);
+                sv_geom_destroy(w->h, cov);
+                gap = cov = NULL;
+                if (voronoi_gap(w, D, P, &env, NULL, 0, b, &gap_area, &gap, &cov) != 0) {
+                    sv_geom_destroy(w->h, gap);
+                    sv_geom_destroy(w->h, cov);
+                    goto geomfail;
+                }
             }
             covered = area - gap_area;
             if (want_geometry && !cov && !(cov = sv_geom_difference(w->h, D, gap))) {
@@ -962,6 +1123,7 @@ done:
             sv_geom_destroy(w->h, parts[k]);
     free(parts);
     free(reach_count);
+    free(dring);
     sv_prep_destroy(w->h, P);
     sv_geom_destroy(w->h, D);
     return rc;

@@ -752,6 +752,103 @@ static void test_convex_cuts_same(void **state)
     }
 }
 
+/* convex_districts: the same areas and polygons (to 1e-9 of the district) as without it, in axis-parallel and turned
+ * convex districts and in star-shaped ones (most not convex: cut as before), the same bytes on 1 and 2 threads. */
+static void test_convex_districts_same(void **state)
+{
+    fixture *f = *state;
+    rng_seed(0xc0ffee12);
+    enum { NS = 150 };
+    double xs[NS], ys[NS];
+    for (int i = 0; i < NS; i++) {
+        double w = i % 3 == 0 ? 2000 : 12000, o = i % 3 == 0 ? 304000 : 299000;
+        xs[i] = o + w * rng_uniform();
+        ys[i] = o + 2200000 + w * rng_uniform();
+    }
+    for (int layout = 0; layout < 3; layout++) {
+        districts d = {0};
+        sv_geom **parts = calloc(32, sizeof *parts);
+        size_t np = 0;
+        assert_non_null(parts);
+        if (layout < 2) { /* squares of 2 km, turned by 0 or 0.5 rad about the middle of the area */
+            double c = cos(layout ? 0.5 : 0), sn = sin(layout ? 0.5 : 0), mx = 305000, my = 2505000;
+            for (int gx = 0; gx < 5; gx++)
+                for (int gy = 0; gy < 5; gy++) {
+                    double xy[8], cx[4] = {0, 2000, 2000, 0}, cy[4] = {0, 0, 2000, 2000};
+                    for (int k = 0; k < 4; k++) {
+                        double x = 300000 + 2000 * gx + cx[k] - mx, y = 2500000 + 2000 * gy + cy[k] - my;
+                        xy[2 * k] = mx + c * x - sn * y;
+                        xy[2 * k + 1] = my + sn * x + c * y;
+                    }
+                    parts[np++] = sv_geom_polygon_xy(f->h, xy, 4);
+                    assert_non_null(parts[np - 1]);
+                }
+        } else {
+            for (int k = 0; k < 30; k++) {
+                int repaired = 0;
+                sv_geom *g = random_star(f->h, 300000 + 10000 * rng_uniform(), 2500000 + 10000 * rng_uniform(), 300,
+                                         2000);
+                parts[np++] = sv_geom_make_valid_polygonal(f->h, g, &repaired);
+                assert_non_null(parts[np - 1]);
+                sv_geom_destroy(f->h, g);
+            }
+        }
+        for (size_t k = 0; k < np; k++)
+            add_district(f->h, &d, sv_geom_clone(f->h, parts[k]));
+        add_district(f->h, &d, sv_geom_union_take(f->h, parts, np)); /* the city, last */
+        sv_break br[3] = {{NAN, 250}, {NAN, 600}, {NAN, 1500}};
+        sv_cov_input in = {
+            .xs = xs, .ys = ys, .n_stations = NS,
+            .district_wkb = (const unsigned char *const *)d.wkb, .district_wkb_len = d.len, .n_districts = d.n,
+            .breaks = br, .n_breaks = 3, .quad_segs = QS, .method = SV_METHOD_VORONOI, .want_geometry = 1,
+            .geometry_limit = d.n - 1, .no_counts = 1, .reach_shortcuts = 1, .unite_then_cut = 1, .convex_cuts = 1,
+            .sum_last = 1,
+        };
+        sv_cov_result plain, fast[2];
+        sv_ctx_set_threads(f->ctx, 1);
+        assert_int_equal(sv_coverage_compute(f->ctx, &in, &plain), SV_OK);
+        in.convex_districts = 1;
+        for (int t = 1; t <= 2; t++) {
+            sv_ctx_set_threads(f->ctx, t);
+            assert_int_equal(sv_coverage_compute(f->ctx, &in, &fast[t - 1]), SV_OK);
+        }
+        int partial = 0, moved = 0;
+        for (size_t k = 0; k < d.n; k++)
+            for (size_t b = 0; b < 3; b++) {
+                const sv_cov_cell *p = cell(&plain, k, b), *q = cell(&fast[0], k, b), *q2 = cell(&fast[1], k, b);
+                double a = p->area_m2;
+                if (!(fabs(p->area_m2 - q->area_m2) <= 1e-12 * a && fabs(p->covered_m2 - q->covered_m2) <= 1e-9 * a &&
+                      fabs(p->gap_m2 - q->gap_m2) <= 1e-9 * a))
+                    fail_msg("layout %d, district %zu, %g m: covered %.9f / %.9f, gap %.9f / %.9f", layout, k,
+                             br[b].radius_m, p->covered_m2, q->covered_m2, p->gap_m2, q->gap_m2);
+                assert_true(fabs(wkb_area(f->h, p->covered_wkb, p->covered_len) -
+                                 wkb_area(f->h, q->covered_wkb, q->covered_len)) <= 1e-9 * a);
+                assert_true(fabs(wkb_area(f->h, p->gap_wkb, p->gap_len) - wkb_area(f->h, q->gap_wkb, q->gap_len)) <=
+                            1e-9 * a);
+                if (k + 1 < d.n) /* the city has no polygons */
+                    check_cell_geometry(f->h, q);
+                partial += k + 1 < d.n && q->covered_m2 > 0.01 * a && q->gap_m2 > 0.01 * a;
+                moved += p->gap_len != q->gap_len || (p->gap_len && memcmp(p->gap_wkb, q->gap_wkb, p->gap_len) != 0);
+                assert_true(q->covered_m2 == q2->covered_m2 && q->gap_m2 == q2->gap_m2);
+                assert_int_equal(q->covered_len, q2->covered_len);
+                assert_int_equal(q->gap_len, q2->gap_len);
+                assert_true(q->covered_len == 0 || memcmp(q->covered_wkb, q2->covered_wkb, q->covered_len) == 0);
+                assert_true(q->gap_len == 0 || memcmp(q->gap_wkb, q2->gap_wkb, q->gap_len) == 0);
+            }
+        if (partial < (int)(d.n - 1))
+            fail_msg("layout %d: only %d of %zu district-breaks partly covered", layout, partial, 3 * (d.n - 1));
+        if (layout < 2 && moved == 0) /* convex: the pieces were cut without the overlay (other vertices) */
+            fail_msg("layout %d: no gap polygon made another way", layout);
+        print_message("convex districts, layout %d: %d of %zu district-breaks partly covered, %d gap polygons made "
+                      "another way\n", layout, partial, 3 * (d.n - 1), moved);
+        sv_cov_result_free(&plain);
+        sv_cov_result_free(&fast[0]);
+        sv_cov_result_free(&fast[1]);
+        free_districts(&d);
+        free(parts);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -767,6 +864,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_category_shortcuts_exact, svt_geos_setup, svt_geos_teardown),
         cmocka_unit_test_setup_teardown(test_unite_then_cut_all_stations, svt_geos_setup, svt_geos_teardown),
         cmocka_unit_test_setup_teardown(test_convex_cuts_same, svt_geos_setup, svt_geos_teardown),
+        cmocka_unit_test_setup_teardown(test_convex_districts_same, svt_geos_setup, svt_geos_teardown),
     };
     return cmocka_run_group_tests_name("coverage", tests, NULL, NULL);
 }
