@@ -973,38 +973,21 @@ static sv_status voronoi_stage(job *j, sv_geos *h, const sv_env *all)
 {
     const sv_cov_input *in = j->in;
     size_t n = in->n_stations;
-    sv_geom **cells = sv_calloc(n, sizeof *cells);
     j->cell_wkb = sv_calloc(n, sizeof *j->cell_wkb);
     j->cell_len = sv_calloc(n, sizeof *j->cell_len);
     j->cell_env = sv_calloc(n, sizeof *j->cell_env);
-    if (!cells || !j->cell_wkb || !j->cell_len || !j->cell_env) {
-        free(cells);
+    if (!j->cell_wkb || !j->cell_len || !j->cell_env)
         return sv_error(j->ctx, SV_ERR_NOMEM, "out of memory for Voronoi cells");
-    }
     sv_progress(j->ctx, "voronoi", 0.0);
-    if (sv_voronoi_cells(h, in->xs, in->ys, n, all, cells) != 0) {
-        free(cells);
+    if (sv_voronoi_cells_wkb(h, sv_ctx_threads(j->ctx), in->xs, in->ys, n, all, j->cell_wkb, j->cell_len,
+                             j->cell_env) != 0)
         return sv_error(j->ctx, SV_ERR_GEOM, "the Voronoi diagram of the stations failed (%s); "
                         "rerun with --method union", sv_geos_errmsg(h));
-    }
-    sv_status st = SV_OK;
-    for (size_t i = 0; i < n; i++) {
-        if (cells[i] && st == SV_OK) {
-            sv_geom_envelope(h, cells[i], &j->cell_env[i]);
-            j->cell_wkb[i] = sv_geom_to_wkb(h, cells[i], &j->cell_len[i]);
-            if (!j->cell_wkb[i])
-                st = sv_error(j->ctx, SV_ERR_NOMEM, "out of memory for Voronoi cells");
-        }
-        sv_geom_destroy(h, cells[i]);
-    }
-    free(cells);
     sv_progress(j->ctx, "voronoi", 1.0);
-    if (st != SV_OK)
-        return st;
     j->gaps = sv_calloc(n * in->n_breaks, sizeof *j->gaps);
     if (!j->gaps)
         return sv_error(j->ctx, SV_ERR_NOMEM, "out of memory for the uncovered cell parts");
-    st = run_parallel(j, n * in->n_breaks, make_uncovered, "circles");
+    sv_status st = run_parallel(j, n * in->n_breaks, make_uncovered, "circles");
     if (st != SV_OK)
         return sv_error(j->ctx, st, "%s", j->errmsg);
     return SV_OK;
