@@ -826,11 +826,11 @@ static int grid_build(site_grid *g, const double *xs, const double *ys, size_t n
             x1 = fmax(x1, xs[i]);
             y1 = fmax(y1, ys[i]);
         }
-    double w = fmax(x1 - x0, 0), hgt = fmax(y1 - y0, 0), side = sqrt(fmax(w * hgt, 1e-300) / (double)(m ? m : 1));
+    /* about two sites a square (no more squares along a line of sites than sites); at most 2^22 squares */
+    double w = fmax(x1 - x0, 0), hgt = fmax(y1 - y0, 0), sites = (double)(m ? m : 1);
+    double side = 1.4 * fmax(sqrt(w * hgt / sites), fmax(w, hgt) / sites);
     if (!(side > 0) || !isfinite(side))
-        side = fmax(fmax(w, hgt), 1);
-    /* about two sites a square; at most 2^22 squares */
-    side *= 1.4;
+        side = 1;
     while ((w / side + 1) * (hgt / side + 1) > 4194304.0)
         side *= 2;
     g->x0 = x0;
@@ -956,6 +956,39 @@ static int vor_sites_inside(sv_geos *s, const vor_job *j, const GEOSGeometry *ce
     return count;
 }
 
+/* 1 when (x, y) lies on one side of every edge of the cell's ring (a polygon without holes), each time by far more
+ * than the rounding of the test (1e-9 of its scale): inside it, as GEOS's exact point location would find;
+ * 0 when not sure (GEOS is asked then). */
+static int surely_inside(sv_geos *s, const GEOSGeometry *cell, double x, double y)
+{
+    if (GEOSGeomTypeId_r(s->h, cell) != GEOS_POLYGON || GEOSGetNumInteriorRings_r(s->h, cell) != 0)
+        return 0;
+    const GEOSGeometry *ring = GEOSGetExteriorRing_r(s->h, cell);
+    const GEOSCoordSequence *cs = ring ? GEOSGeom_getCoordSeq_r(s->h, ring) : NULL;
+    unsigned int n = 0;
+    if (!cs || !GEOSCoordSeq_getSize_r(s->h, cs, &n) || n < 4)
+        return 0;
+    int left = 0, right = 0;
+    double ax, ay, bx, by;
+    if (!GEOSCoordSeq_getXY_r(s->h, cs, 0, &ax, &ay))
+        return 0;
+    for (unsigned int k = 1; k < n; k++, ax = bx, ay = by) {
+        if (!GEOSCoordSeq_getXY_r(s->h, cs, k, &bx, &by))
+            return 0;
+        double ux = bx - ax, uy = by - ay, vx = x - ax, vy = y - ay;
+        double o = ux * vy - uy * vx, scale = (fabs(ux) + fabs(uy)) * (fabs(vx) + fabs(vy));
+        if (o > 1e-9 * scale && scale > 0)
+            left = 1;
+        else if (o < -1e-9 * scale && scale > 0)
+            right = 1;
+        else
+            return 0;
+        if (left && right)
+            return 0;
+    }
+    return 1;
+}
+
 /* Cell c: the site nearest its centroid among the sites in its envelope; near ties (also a single candidate),
  * the sites inside it. Every point of a cell is nearer to its site than to any other, so that is its site. */
 static int vor_match(void *job, sv_geos *s, void *worker, size_t c)
@@ -993,12 +1026,17 @@ static int vor_match(void *job, sv_geos *s, void *worker, size_t c)
     }
     j->best[c] = best;
     if (best != VOR_NONE && !(d2 - d1 > 1e-9 * d2)) {
+        j->tie[c] = 1;
+        if (w->nids == 1 && surely_inside(s, cell, j->xs[best], j->ys[best])) { /* the one candidate, inside */
+            j->n_in[c] = 1;
+            j->in[2 * c] = best;
+            return 0;
+        }
         qsort(w->ids, w->nids, sizeof *w->ids, cmp_ids);
         size_t first;
         int m = vor_sites_inside(s, j, cell, w->ids, w->nids, NULL, &first, j->in + 2 * c, 2);
         if (m < 0)
             return vor_fail(j, s, "cannot prepare a Voronoi cell");
-        j->tie[c] = 1;
         j->n_in[c] = (unsigned char)m;
     }
     return 0;
@@ -1174,6 +1212,8 @@ static int voronoi_run(sv_geos *s, int threads, const double *xs, const double *
     sv_parallel_spec match = {.worker_size = sizeof(vor_worker), .item = vor_match, .fini = vor_fini,
                               .caller_h = s};
     sv_parallel_spec cut = {.item = vor_clip, .caller_h = s};
+    if (nc < 4096)
+        threads = 1; /* not worth a thread */
     if (sv_parallel_run(threads, nc, &match, j) != 0 || atomic_load(&j->failed))
         goto done;
     if (vor_assign(j, s, nc) != 0)
