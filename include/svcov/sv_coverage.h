@@ -21,6 +21,7 @@
 #define SV_COVERAGE_H
 
 #include "svcov/sv_common.h"
+#include "svcov/sv_geom.h" /* sv_env */
 
 #include <stddef.h>
 
@@ -44,6 +45,15 @@ typedef struct {
     double minutes;  /* NAN when the break was given in metres */
     double radius_m; /* straight-line reach */
 } sv_break;
+
+/* Voronoi cells of one input's stations made ahead (sv_coverage_cells), as sv_cov_result's cell_wkb, with
+ * their envelopes; n 0: none. */
+typedef struct {
+    unsigned char **wkb;
+    size_t *len;
+    sv_env *env;
+    size_t n;
+} sv_cov_cells;
 
 typedef struct {
     const double *xs, *ys; /* station points, analysis CRS */
@@ -99,6 +109,9 @@ typedef struct {
      * their areas add up to its area to 1e-12 (they tile it) its gap is the sum of theirs, with no look at the cells
      * (the same areas to rounding); else it is measured as the others. The coverage by category uses it. */
     int sum_last;
+    /* SV_METHOD_VORONOI: the stations' cells made ahead by sv_coverage_cells for this same input (taken over: left
+     * empty), or NULL to draw them here */
+    sv_cov_cells *cells;
 } sv_cov_input;
 
 /* One district and break. WKB buffers are NULL when empty or not asked for. */
@@ -132,6 +145,11 @@ typedef struct {
  * sv_cov_result_free even on failure. */
 sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result *out);
 void sv_cov_result_free(sv_cov_result *r);
+/* The Voronoi cells of n inputs (SV_METHOD_VORONOI; the others get none), as sv_coverage_compute would draw them,
+ * for inputs[k].cells: each diagram on one of sv_ctx_threads(ctx) threads, several at once, reported as stage
+ * "voronoi". Free each with sv_cov_cells_free even on failure (out zeroed first). */
+sv_status sv_coverage_cells(sv_ctx *ctx, const sv_cov_input *inputs, size_t n, sv_cov_cells *out);
+void sv_cov_cells_free(sv_cov_cells *c);
 /* The gap parts of one cell, freed (once written: the write stage frees them as it goes). */
 void sv_cov_cell_free_parts(sv_cov_cell *c);
 /* The polygons of one cell (covered, gap and its parts), freed once written; its numbers stay. */

@@ -158,6 +158,12 @@ int sv_index_query(sv_geos *h, sv_index *t, const sv_env *e,
 int sv_voronoi_cells(sv_geos *h, const double *xs, const double *ys, size_t n,
                      const sv_env *clip, sv_geom **cells);
 
+/* The same cells as WKB (wkb[i], len[i]: the caller frees each wkb[i]; NULL for a repeated site) and, unless env
+ * is NULL, their envelopes, matched and written on up to threads threads (each with its own GEOS handle; the
+ * same bytes on any number). 0 ok, -1 on error (the handle's message says why; nothing is left allocated). */
+int sv_voronoi_cells_wkb(sv_geos *h, int threads, const double *xs, const double *ys, size_t n,
+                         const sv_env *clip, unsigned char **wkb, size_t *len, sv_env *env);
+
 /* A polygon from one ring of n points (x0,y0,x1,y1,...; closed if not). */
 sv_geom *sv_geom_polygon_xy(sv_geos *h, const double *xy, size_t n);
 /* A polygon from nrings rings, ring r the points starts[r] .. starts[r + 1] - 1 of xy (x0,y0,...; each closed

@@ -4,9 +4,11 @@
 
 #include "svcov/sv_common.h"
 #include "svcov/sv_geom.h"
+#include "core/parallel.h"
 
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdarg.h>
@@ -786,11 +788,333 @@ static int cmp_ids(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int sv_voronoi_cells(sv_geos *s, const double *xs, const double *ys, size_t n,
-                     const sv_env *clip, sv_geom **cells)
+/* The sites of a diagram by grid square, for the sites within a cell's envelope: the same ones an STR-tree of
+ * their points would give (the envelope's edges included), without a rectangle per insert and per query. */
+typedef struct {
+    double x0, y0, inv;
+    size_t gx, gy;
+    size_t *start; /* gx * gy + 1 */
+    size_t *ids;   /* by square, each square's in ascending order */
+} site_grid;
+
+static size_t grid_col(const site_grid *g, double x)
 {
+    double f = floor((x - g->x0) * g->inv);
+    return f < 0 ? 0 : f >= (double)g->gx ? g->gx - 1 : (size_t)f;
+}
+
+static size_t grid_row(const site_grid *g, double y)
+{
+    double f = floor((y - g->y0) * g->inv);
+    return f < 0 ? 0 : f >= (double)g->gy ? g->gy - 1 : (size_t)f;
+}
+
+static void grid_free(site_grid *g)
+{
+    free(g->start);
+    free(g->ids);
+}
+
+static int grid_build(site_grid *g, const double *xs, const double *ys, size_t n, const char *use, size_t m)
+{
+    memset(g, 0, sizeof *g);
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
     for (size_t i = 0; i < n; i++)
-        cells[i] = NULL;
+        if (use[i]) {
+            x0 = fmin(x0, xs[i]);
+            y0 = fmin(y0, ys[i]);
+            x1 = fmax(x1, xs[i]);
+            y1 = fmax(y1, ys[i]);
+        }
+    /* about two sites a square (no more squares along a line of sites than sites); at most 2^22 squares */
+    double w = fmax(x1 - x0, 0), hgt = fmax(y1 - y0, 0), sites = (double)(m ? m : 1);
+    double side = 1.4 * fmax(sqrt(w * hgt / sites), fmax(w, hgt) / sites);
+    if (!(side > 0) || !isfinite(side))
+        side = 1;
+    while ((w / side + 1) * (hgt / side + 1) > 4194304.0)
+        side *= 2;
+    g->x0 = x0;
+    g->y0 = y0;
+    g->inv = 1 / side;
+    g->gx = (size_t)(w / side) + 1;
+    g->gy = (size_t)(hgt / side) + 1;
+    g->start = sv_calloc(g->gx * g->gy + 1, sizeof *g->start);
+    g->ids = sv_malloc((m ? m : 1) * sizeof *g->ids);
+    if (!g->start || !g->ids)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (use[i])
+            g->start[grid_row(g, ys[i]) * g->gx + grid_col(g, xs[i]) + 1]++;
+    for (size_t k = 0; k < g->gx * g->gy; k++)
+        g->start[k + 1] += g->start[k];
+    size_t *fill = sv_malloc((g->gx * g->gy + 1) * sizeof *fill);
+    if (!fill)
+        return -1;
+    memcpy(fill, g->start, (g->gx * g->gy + 1) * sizeof *fill);
+    for (size_t i = 0; i < n; i++)
+        if (use[i])
+            g->ids[fill[grid_row(g, ys[i]) * g->gx + grid_col(g, xs[i])]++] = i;
+    free(fill);
+    return 0;
+}
+
+/* The sites with xmin <= x <= xmax and ymin <= y <= ymax into *ids (grown as sv_index_query does). */
+static int grid_query(const site_grid *g, const double *xs, const double *ys, const sv_env *e, size_t **ids,
+                      size_t *n, size_t *cap)
+{
+    *n = 0;
+    size_t c0 = grid_col(g, e->xmin), c1 = grid_col(g, e->xmax), r0 = grid_row(g, e->ymin), r1 = grid_row(g, e->ymax);
+    for (size_t r = r0; r <= r1; r++)
+        for (size_t k = g->start[r * g->gx + c0]; k < g->start[r * g->gx + c1 + 1]; k++) {
+            size_t i = g->ids[k];
+            if (xs[i] < e->xmin || xs[i] > e->xmax || ys[i] < e->ymin || ys[i] > e->ymax)
+                continue;
+            if (sv_grow(ids, cap, *n + 1, sizeof **ids, 64) != 0)
+                return -1;
+            (*ids)[(*n)++] = i;
+        }
+    return 0;
+}
+
+#define VOR_NONE ((size_t)-1)
+
+/* One diagram's cells matched to their sites: the matching of each cell (on the workers), then which site keeps
+ * which cell (in the cells' order, as one thread would), then each site's cell cut to the clip (on the workers). */
+typedef struct {
+    const double *xs, *ys;
+    size_t n;
+    const char *is_first;
+    const site_grid *grid;
+    const GEOSGeometry *diagram;
+    sv_env big;
+    /* per cell: the site nearest its centroid, or (tie) the sites inside it, in ascending order: the first
+     * n_in[c] (at most 2) of them in in[2 c], in[2 c + 1]; n_in[c] 3: more, found again by one thread */
+    size_t *best;
+    unsigned char *tie, *n_in;
+    size_t *in;
+    size_t *cell_of; /* per site: its cell, or VOR_NONE */
+    /* what becomes of each site's cell: geoms (sv_voronoi_cells) or WKB and envelopes */
+    sv_geom **cells;
+    unsigned char **wkb;
+    size_t *len;
+    sv_env *env;
+    atomic_int failed;
+    pthread_mutex_t lock;
+    char msg[512];
+} vor_job;
+
+typedef struct {
+    size_t *ids, nids, capids;
+} vor_worker;
+
+static int vor_fail(vor_job *j, sv_geos *s, const char *what)
+{
+    pthread_mutex_lock(&j->lock);
+    if (!atomic_load(&j->failed))
+        snprintf(j->msg, sizeof j->msg, "%s%s%s", what, s->msg[0] ? ": " : "", s->msg);
+    atomic_store(&j->failed, 1);
+    pthread_mutex_unlock(&j->lock);
+    return -1;
+}
+
+static void vor_fini(void *job, sv_geos *s, void *worker)
+{
+    (void)job;
+    (void)s;
+    free(((vor_worker *)worker)->ids);
+}
+
+/* The sites inside cell (prepared), among the candidates ids (ascending), that no earlier cell took
+ * (taken NULL: any): the first into *first (VOR_NONE: none); with in, up to max of all of them into in, their
+ * count (up to max + 1) returned. -1 on error. */
+static int vor_sites_inside(sv_geos *s, const vor_job *j, const GEOSGeometry *cell, const size_t *ids, size_t nids,
+                            const size_t *taken, size_t *first, size_t *in, int max)
+{
+    const GEOSPreparedGeometry *pc = GEOSPrepare_r(s->h, cell);
+    if (!pc)
+        return -1;
+    int count = 0;
+    *first = VOR_NONE;
+    for (size_t k = 0; k < nids && count <= max; k++) {
+        size_t i = ids[k];
+        if (!j->is_first[i] || (taken && taken[i] != VOR_NONE))
+            continue;
+        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(s->h, j->xs[i], j->ys[i]);
+        if (pt && GEOSPreparedContains_r(s->h, pc, pt) == 1) {
+            if (*first == VOR_NONE)
+                *first = i;
+            if (count < max)
+                in[count] = i;
+            count++;
+            if (!in)
+                k = nids; /* the first is enough */
+        }
+        if (pt)
+            GEOSGeom_destroy_r(s->h, pt);
+    }
+    GEOSPreparedGeom_destroy_r(s->h, pc);
+    return count;
+}
+
+/* 1 when (x, y) lies on one side of every edge of the cell's ring (a polygon without holes), each time by far more
+ * than the rounding of the test (1e-9 of its scale): inside it, as GEOS's exact point location would find;
+ * 0 when not sure (GEOS is asked then). */
+static int surely_inside(sv_geos *s, const GEOSGeometry *cell, double x, double y)
+{
+    if (GEOSGeomTypeId_r(s->h, cell) != GEOS_POLYGON || GEOSGetNumInteriorRings_r(s->h, cell) != 0)
+        return 0;
+    const GEOSGeometry *ring = GEOSGetExteriorRing_r(s->h, cell);
+    const GEOSCoordSequence *cs = ring ? GEOSGeom_getCoordSeq_r(s->h, ring) : NULL;
+    unsigned int n = 0;
+    if (!cs || !GEOSCoordSeq_getSize_r(s->h, cs, &n) || n < 4)
+        return 0;
+    int left = 0, right = 0;
+    double ax, ay, bx, by;
+    if (!GEOSCoordSeq_getXY_r(s->h, cs, 0, &ax, &ay))
+        return 0;
+    for (unsigned int k = 1; k < n; k++, ax = bx, ay = by) {
+        if (!GEOSCoordSeq_getXY_r(s->h, cs, k, &bx, &by))
+            return 0;
+        double ux = bx - ax, uy = by - ay, vx = x - ax, vy = y - ay;
+        double o = ux * vy - uy * vx, scale = (fabs(ux) + fabs(uy)) * (fabs(vx) + fabs(vy));
+        if (o > 1e-9 * scale && scale > 0)
+            left = 1;
+        else if (o < -1e-9 * scale && scale > 0)
+            right = 1;
+        else
+            return 0;
+        if (left && right)
+            return 0;
+    }
+    return 1;
+}
+
+/* Cell c: the site nearest its centroid among the sites in its envelope; near ties (also a single candidate),
+ * the sites inside it. Every point of a cell is nearer to its site than to any other, so that is its site. */
+static int vor_match(void *job, sv_geos *s, void *worker, size_t c)
+{
+    vor_job *j = job;
+    vor_worker *w = worker;
+    const GEOSGeometry *cell = GEOSGetGeometryN_r(s->h, j->diagram, (int)c);
+    sv_env ce;
+    j->best[c] = VOR_NONE;
+    if (!cell)
+        return vor_fail(j, s, "cannot read a Voronoi cell");
+    if (sv_geom_envelope(s, (const sv_geom *)cell, &ce) != 0)
+        return 0;
+    if (grid_query(j->grid, j->xs, j->ys, &ce, &w->ids, &w->nids, &w->capids) != 0)
+        return vor_fail(j, s, "out of memory");
+    GEOSGeometry *cen = GEOSGetCentroid_r(s->h, cell);
+    double cx = 0, cy = 0;
+    int ok = cen && GEOSGeomGetX_r(s->h, cen, &cx) && GEOSGeomGetY_r(s->h, cen, &cy);
+    if (cen)
+        GEOSGeom_destroy_r(s->h, cen);
+    if (!ok)
+        return vor_fail(j, s, "cannot find the centroid of a Voronoi cell");
+    size_t best = VOR_NONE;
+    double d1 = INFINITY, d2 = INFINITY;
+    for (size_t k = 0; k < w->nids; k++) {
+        size_t i = w->ids[k];
+        double d = (j->xs[i] - cx) * (j->xs[i] - cx) + (j->ys[i] - cy) * (j->ys[i] - cy);
+        if (d < d1) {
+            d2 = d1;
+            d1 = d;
+            best = i;
+        } else if (d < d2) {
+            d2 = d;
+        }
+    }
+    j->best[c] = best;
+    if (best != VOR_NONE && !(d2 - d1 > 1e-9 * d2)) {
+        j->tie[c] = 1;
+        if (w->nids == 1 && surely_inside(s, cell, j->xs[best], j->ys[best])) { /* the one candidate, inside */
+            j->n_in[c] = 1;
+            j->in[2 * c] = best;
+            return 0;
+        }
+        qsort(w->ids, w->nids, sizeof *w->ids, cmp_ids);
+        size_t first;
+        int m = vor_sites_inside(s, j, cell, w->ids, w->nids, NULL, &first, j->in + 2 * c, 2);
+        if (m < 0)
+            return vor_fail(j, s, "cannot prepare a Voronoi cell");
+        j->n_in[c] = (unsigned char)m;
+    }
+    return 0;
+}
+
+/* Which site keeps which cell, in the cells' order: a site keeps the first cell that chose it. */
+static int vor_assign(vor_job *j, sv_geos *s, size_t ncell)
+{
+    size_t *ids = NULL, nids = 0, capids = 0;
+    int rc = 0;
+    for (size_t c = 0; c < ncell && rc == 0; c++) {
+        size_t best = j->best[c];
+        if (best != VOR_NONE && j->tie[c]) {
+            best = VOR_NONE;
+            if (j->n_in[c] <= 2) {
+                for (int k = 0; k < j->n_in[c] && best == VOR_NONE; k++)
+                    if (j->cell_of[j->in[2 * c + k]] == VOR_NONE)
+                        best = j->in[2 * c + k];
+            } else { /* more than two sites inside: ask again, now knowing which are taken */
+                const GEOSGeometry *cell = GEOSGetGeometryN_r(s->h, j->diagram, (int)c);
+                sv_env ce;
+                if (!cell || sv_geom_envelope(s, (const sv_geom *)cell, &ce) != 0 ||
+                    grid_query(j->grid, j->xs, j->ys, &ce, &ids, &nids, &capids) != 0) {
+                    rc = -1;
+                    break;
+                }
+                qsort(ids, nids, sizeof *ids, cmp_ids);
+                if (vor_sites_inside(s, j, cell, ids, nids, j->cell_of, &best, NULL, 0) < 0)
+                    rc = -1;
+            }
+        }
+        if (best != VOR_NONE && j->cell_of[best] == VOR_NONE)
+            j->cell_of[best] = c;
+    }
+    free(ids);
+    return rc;
+}
+
+/* Site i's cell cut to the clip: as a geometry, or as WKB and its envelope. */
+static int vor_clip(void *job, sv_geos *s, void *worker, size_t i)
+{
+    (void)worker;
+    vor_job *j = job;
+    if (j->cell_of[i] == VOR_NONE)
+        return 0;
+    const GEOSGeometry *cell = GEOSGetGeometryN_r(s->h, j->diagram, (int)j->cell_of[i]);
+    GEOSGeometry *cut = cell ? GEOSClipByRect_r(s->h, cell, j->big.xmin, j->big.ymin, j->big.xmax, j->big.ymax)
+                             : NULL;
+    if (!cut)
+        return vor_fail(j, s, "cannot cut a Voronoi cell to the area");
+    if (j->cells) {
+        j->cells[i] = (sv_geom *)cut;
+        return 0;
+    }
+    if (j->env)
+        sv_geom_envelope(s, (const sv_geom *)cut, &j->env[i]);
+    j->wkb[i] = sv_geom_to_wkb(s, (const sv_geom *)cut, &j->len[i]);
+    GEOSGeom_destroy_r(s->h, cut);
+    return j->wkb[i] ? 0 : vor_fail(j, s, "out of memory for the Voronoi cells");
+}
+
+static int cmp_sites(const void *a, const void *b, void *arg)
+{
+    const double *const *xy = arg;
+    size_t i = *(const size_t *)a, k = *(const size_t *)b;
+    if (xy[0][i] != xy[0][k])
+        return xy[0][i] < xy[0][k] ? -1 : 1;
+    if (xy[1][i] != xy[1][k])
+        return xy[1][i] < xy[1][k] ? -1 : 1;
+    return i < k ? -1 : i > k;
+}
+
+/* The diagram of the distinct sites, each matched cell cut and handed out per site (into j->cells, or j->wkb,
+ * j->len and j->env). */
+static int voronoi_run(sv_geos *s, int threads, const double *xs, const double *ys, size_t n, const sv_env *clip,
+                       vor_job *j)
+{
+    s->msg[0] = '\0';
     if (n == 0)
         return 0;
     sv_env big = *clip;
@@ -798,59 +1122,62 @@ int sv_voronoi_cells(sv_geos *s, const double *xs, const double *ys, size_t n,
         sv_env_add_point(&big, xs[i], ys[i]);
     int rc = -1;
     GEOSGeometry **pts = NULL, *mp = NULL, *env = NULL, *diagram = NULL;
-    sv_index *tree = NULL;
-    size_t *ids = NULL, nids = 0, capids = 0;
-
-    /* Find repeated sites first: only the first of each keeps a cell. */
-    tree = sv_index_create(s);
-    if (!tree)
-        goto done;
-    for (size_t i = 0; i < n; i++) {
-        sv_env e = {xs[i], ys[i], xs[i], ys[i]};
-        if (sv_index_insert(s, tree, i, &e) != 0)
-            goto done;
-    }
-    size_t distinct = 0;
+    site_grid grid = {0};
+    size_t *order = sv_malloc(n * sizeof *order);
     char *is_first = sv_calloc(n, 1);
-    if (!is_first)
+    j->xs = xs;
+    j->ys = ys;
+    j->n = n;
+    j->big = big;
+    j->is_first = is_first;
+    j->grid = &grid;
+    atomic_init(&j->failed, 0);
+    pthread_mutex_init(&j->lock, NULL);
+    if (!order || !is_first)
         goto done;
-    for (size_t i = 0; i < n; i++) {
-        sv_env e = {xs[i], ys[i], xs[i], ys[i]};
-        nids = 0;
-        if (sv_index_query(s, tree, &e, &ids, &nids, &capids) != 0) {
-            free(is_first);
-            goto done;
-        }
-        size_t first = i;
-        for (size_t k = 0; k < nids; k++)
-            if (xs[ids[k]] == xs[i] && ys[ids[k]] == ys[i] && ids[k] < first)
-                first = ids[k];
-        is_first[i] = first == i;
-        distinct += first == i;
+    /* Repeated sites: only the first of each keeps a cell. */
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    const double *xy[2] = {xs, ys};
+    qsort_r(order, n, sizeof *order, cmp_sites, (void *)xy);
+    size_t distinct = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = order[k];
+        int first = k == 0 || xs[order[k - 1]] != xs[i] || ys[order[k - 1]] != ys[i];
+        is_first[i] = (char)first;
+        distinct += (size_t)first;
     }
+    free(order);
+    order = NULL;
 
     if (distinct == 1) {
         for (size_t i = 0; i < n; i++)
             if (is_first[i]) {
-                cells[i] = (sv_geom *)GEOSGeom_createRectangle_r(s->h, big.xmin, big.ymin,
-                                                                  big.xmax, big.ymax);
-                rc = cells[i] ? 0 : -1;
+                GEOSGeometry *r = GEOSGeom_createRectangle_r(s->h, big.xmin, big.ymin, big.xmax, big.ymax);
+                if (!r)
+                    goto done;
+                if (j->cells) {
+                    j->cells[i] = (sv_geom *)r;
+                } else {
+                    if (j->env)
+                        sv_geom_envelope(s, (const sv_geom *)r, &j->env[i]);
+                    j->wkb[i] = sv_geom_to_wkb(s, (const sv_geom *)r, &j->len[i]);
+                    GEOSGeom_destroy_r(s->h, r);
+                    if (!j->wkb[i])
+                        goto done;
+                }
             }
-        free(is_first);
+        rc = 0;
         goto done;
     }
 
     pts = sv_malloc(distinct * sizeof *pts);
-    if (!pts) {
-        free(is_first);
+    if (!pts)
         goto done;
-    }
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (is_first[i]) {
-            pts[m] = GEOSGeom_createPointFromXY_r(s->h, xs[i], ys[i]);
-            if (!pts[m]) {
-                free(is_first);
+            if (!(pts[m] = GEOSGeom_createPointFromXY_r(s->h, xs[i], ys[i]))) {
                 for (size_t k = 0; k < m; k++)
                     GEOSGeom_destroy_r(s->h, pts[k]);
                 goto done;
@@ -859,105 +1186,100 @@ int sv_voronoi_cells(sv_geos *s, const double *xs, const double *ys, size_t n,
         }
     mp = GEOSGeom_createCollection_r(s->h, GEOS_MULTIPOINT, pts, (unsigned)m);
     if (!mp) {
-        free(is_first);
         for (size_t k = 0; k < m; k++)
             GEOSGeom_destroy_r(s->h, pts[k]);
         goto done;
     }
-    env = GEOSGeom_createRectangle_r(s->h, big.xmin, big.ymin, big.xmax, big.ymax);
-    if (!env) {
-        free(is_first);
+    if (!(env = GEOSGeom_createRectangle_r(s->h, big.xmin, big.ymin, big.xmax, big.ymax)) ||
+        !(diagram = GEOSVoronoiDiagram_r(s->h, mp, env, 0.0, 0)))
         goto done;
-    }
-    diagram = GEOSVoronoiDiagram_r(s->h, mp, env, 0.0, 0);
-    if (!diagram) {
-        free(is_first);
-        goto done;
-    }
+    GEOSGeom_destroy_r(s->h, mp); /* the sites are not needed beside the diagram */
+    mp = NULL;
     int ncell = GEOSGetNumGeometries_r(s->h, diagram);
-    for (int c = 0; c < ncell; c++) {
-        const GEOSGeometry *cell = GEOSGetGeometryN_r(s->h, diagram, c);
-        sv_env ce;
-        if (sv_geom_envelope(s, (const sv_geom *)cell, &ce) != 0)
-            continue;
-        nids = 0;
-        if (sv_index_query(s, tree, &ce, &ids, &nids, &capids) != 0) {
-            free(is_first);
-            goto done;
-        }
-        /* Every point of a cell is nearer to its site than to any other:
-         * the site is the one nearest to the cell's centroid (inside the
-         * convex cell). Near ties go to a point-in-polygon test. */
-        GEOSGeometry *cen = GEOSGetCentroid_r(s->h, cell);
-        double cx = 0, cy = 0;
-        if (!cen || !GEOSGeomGetX_r(s->h, cen, &cx) || !GEOSGeomGetY_r(s->h, cen, &cy)) {
-            if (cen)
-                GEOSGeom_destroy_r(s->h, cen);
-            free(is_first);
-            goto done;
-        }
-        GEOSGeom_destroy_r(s->h, cen);
-        size_t best = (size_t)-1;
-        double d1 = INFINITY, d2 = INFINITY;
-        for (size_t k = 0; k < nids; k++) {
-            size_t i = ids[k];
-            if (!is_first[i])
-                continue;
-            double d = (xs[i] - cx) * (xs[i] - cx) + (ys[i] - cy) * (ys[i] - cy);
-            if (d < d1) {
-                d2 = d1;
-                d1 = d;
-                best = i;
-            } else if (d < d2) {
-                d2 = d;
-            }
-        }
-        if (best != (size_t)-1 && !(d2 - d1 > 1e-9 * d2)) {
-            qsort(ids, nids, sizeof *ids, cmp_ids);
-            const GEOSPreparedGeometry *pc = GEOSPrepare_r(s->h, cell);
-            if (!pc) {
-                free(is_first);
-                goto done;
-            }
-            best = (size_t)-1;
-            for (size_t k = 0; k < nids && best == (size_t)-1; k++) {
-                size_t i = ids[k];
-                if (!is_first[i] || cells[i])
-                    continue;
-                GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(s->h, xs[i], ys[i]);
-                if (pt && GEOSPreparedContains_r(s->h, pc, pt) == 1)
-                    best = i;
-                if (pt)
-                    GEOSGeom_destroy_r(s->h, pt);
-            }
-            GEOSPreparedGeom_destroy_r(s->h, pc);
-        }
-        if (best != (size_t)-1 && !cells[best])
-            cells[best] = (sv_geom *)GEOSClipByRect_r(s->h, cell, big.xmin, big.ymin, big.xmax, big.ymax);
-    }
-    rc = 0;
+    if (ncell < 0 || grid_build(&grid, xs, ys, n, is_first, distinct) != 0)
+        goto done;
+    size_t nc = (size_t)ncell;
+    j->diagram = diagram;
+    j->best = sv_malloc((nc + 1) * sizeof *j->best);
+    j->tie = sv_calloc(nc + 1, 1);
+    j->n_in = sv_calloc(nc + 1, 1);
+    j->in = sv_malloc((2 * nc + 1) * sizeof *j->in);
+    j->cell_of = sv_malloc(n * sizeof *j->cell_of);
+    if (!j->best || !j->tie || !j->n_in || !j->in || !j->cell_of)
+        goto done;
     for (size_t i = 0; i < n; i++)
-        if (is_first[i] && !cells[i]) {
-            snprintf(s->msg, sizeof s->msg, "Voronoi diagram has no cell for site %zu", i);
-            rc = -1;
+        j->cell_of[i] = VOR_NONE;
+    sv_parallel_spec match = {.worker_size = sizeof(vor_worker), .item = vor_match, .fini = vor_fini,
+                              .caller_h = s};
+    sv_parallel_spec cut = {.item = vor_clip, .caller_h = s};
+    if (nc < 4096)
+        threads = 1; /* not worth a thread */
+    if (sv_parallel_run(threads, nc, &match, j) != 0 || atomic_load(&j->failed))
+        goto done;
+    if (vor_assign(j, s, nc) != 0)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        if (is_first[i] && j->cell_of[i] == VOR_NONE) {
+            snprintf(j->msg, sizeof j->msg, "Voronoi diagram has no cell for site %zu", i);
+            atomic_store(&j->failed, 1);
+            goto done;
         }
-    free(is_first);
+    if (sv_parallel_run(threads, n, &cut, j) != 0 || atomic_load(&j->failed))
+        goto done;
+    rc = 0;
 
 done:
-    if (rc != 0)
-        for (size_t i = 0; i < n; i++) {
-            sv_geom_destroy(s, cells[i]);
-            cells[i] = NULL;
-        }
-    free(ids);
+    if (atomic_load(&j->failed))
+        snprintf(s->msg, sizeof s->msg, "%s", j->msg);
+    free(order);
+    free(is_first);
     free(pts);
+    grid_free(&grid);
+    free(j->best);
+    free(j->tie);
+    free(j->n_in);
+    free(j->in);
+    free(j->cell_of);
     if (mp)
         GEOSGeom_destroy_r(s->h, mp);
     if (env)
         GEOSGeom_destroy_r(s->h, env);
     if (diagram)
         GEOSGeom_destroy_r(s->h, diagram);
-    sv_index_destroy(s, tree);
+    pthread_mutex_destroy(&j->lock);
+    return rc;
+}
+
+int sv_voronoi_cells(sv_geos *s, const double *xs, const double *ys, size_t n,
+                     const sv_env *clip, sv_geom **cells)
+{
+    for (size_t i = 0; i < n; i++)
+        cells[i] = NULL;
+    vor_job j = {.cells = cells};
+    int rc = voronoi_run(s, 1, xs, ys, n, clip, &j);
+    if (rc != 0)
+        for (size_t i = 0; i < n; i++) {
+            sv_geom_destroy(s, cells[i]);
+            cells[i] = NULL;
+        }
+    return rc;
+}
+
+int sv_voronoi_cells_wkb(sv_geos *s, int threads, const double *xs, const double *ys, size_t n, const sv_env *clip,
+                         unsigned char **wkb, size_t *len, sv_env *env)
+{
+    for (size_t i = 0; i < n; i++) {
+        wkb[i] = NULL;
+        len[i] = 0;
+    }
+    vor_job j = {.wkb = wkb, .len = len, .env = env};
+    int rc = voronoi_run(s, threads, xs, ys, n, clip, &j);
+    if (rc != 0)
+        for (size_t i = 0; i < n; i++) {
+            free(wkb[i]);
+            wkb[i] = NULL;
+            len[i] = 0;
+        }
     return rc;
 }
 

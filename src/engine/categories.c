@@ -113,40 +113,64 @@ sv_status sv_people_categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
     P->cat_cov = sv_calloc(P->n_categories, sizeof *P->cat_cov);
     P->cat_total = sv_malloc(P->n_categories * (nd + 1) * nb * sizeof *P->cat_total);
     P->cat_covered = sv_malloc(P->n_categories * (nd + 1) * nb * sizeof *P->cat_covered);
-    double *sx = sv_malloc((ns + 1) * sizeof *sx), *sy = sv_malloc((ns + 1) * sizeof *sy);
-    if (!P->categories || !P->cat_stations || !P->cat_cov || !P->cat_total || !P->cat_covered || !sx || !sy) {
+    size_t nc = P->n_categories;
+    /* each category's stations, for all their Voronoi diagrams at once */
+    double **sx = sv_calloc(nc, sizeof *sx), **sy = sv_calloc(nc, sizeof *sy);
+    sv_cov_input *ci = sv_calloc(nc, sizeof *ci);
+    sv_cov_cells *cells = sv_calloc(nc, sizeof *cells);
+    int ok = P->categories && P->cat_stations && P->cat_cov && P->cat_total && P->cat_covered && sx && sy && ci &&
+             cells;
+    for (size_t c = 0; ok && c < nc; c++) {
+        P->categories[c] = names[order[c]];
+        names[order[c]] = NULL;
+    }
+    for (size_t i = 0; ok && i < ns; i++) {
+        size_t k = split_categories(fs->items[in->st_keep[i]].category, vals, 8);
+        for (size_t c = 0; c < nc; c++)
+            for (size_t j = 0; j < k; j++)
+                if (strcmp(vals[j], P->categories[c]) == 0) {
+                    P->cat_stations[c]++;
+                    break;
+                }
+    }
+    for (size_t c = 0; ok && c < nc; c++) {
+        ok = (sx[c] = sv_malloc((P->cat_stations[c] + 1) * sizeof **sx)) &&
+             (sy[c] = sv_malloc((P->cat_stations[c] + 1) * sizeof **sy));
+        P->cat_stations[c] = 0; /* counted again as they are copied */
+    }
+    if (!ok) {
+        for (size_t c = 0; c < nc && sx && sy; c++) {
+            free(sx[c]);
+            free(sy[c]);
+        }
+        for (size_t c = 0; c < nc && P->categories; c++) {
+            free(P->categories[c]);
+            P->categories[c] = NULL;
+        }
         free(sx);
         free(sy);
+        free(ci);
+        free(cells);
         P->n_categories = 0;
         rc = SV_ERR_NOMEM;
         goto done;
     }
     sv_progress(ctx, "categories", 0.0);
-    for (size_t c = 0; c < P->n_categories && rc == SV_OK; c++) {
-        P->categories[c] = names[order[c]];
-        names[order[c]] = NULL;
-        size_t m = 0;
-        for (size_t i = 0; i < ns; i++) {
-            size_t k = split_categories(fs->items[in->st_keep[i]].category, vals, 8);
+    for (size_t i = 0; i < ns; i++) {
+        size_t k = split_categories(fs->items[in->st_keep[i]].category, vals, 8);
+        for (size_t c = 0; c < nc; c++)
             for (size_t j = 0; j < k; j++)
                 if (strcmp(vals[j], P->categories[c]) == 0) {
-                    sx[m] = in->xs[i];
-                    sy[m++] = in->ys[i];
+                    sx[c][P->cat_stations[c]] = in->xs[i];
+                    sy[c][P->cat_stations[c]++] = in->ys[i];
                     break;
                 }
-        }
-        P->cat_stations[c] = m;
-        sv_net_areas na = {0};
-        if (in->net) {
-            sv_access_opts ao = *in->access_opts;
-            ao.per_station = 0;
-            if ((rc = sv_net_areas_compute(ctx, in->net, sx, sy, m, &ao, &na)) != SV_OK)
-                break;
-        }
-        sv_cov_input ci = {
-            .xs = sx,
-            .ys = sy,
-            .n_stations = m,
+    }
+    for (size_t c = 0; c < nc; c++)
+        ci[c] = (sv_cov_input){
+            .xs = sx[c],
+            .ys = sy[c],
+            .n_stations = P->cat_stations[c],
             .district_wkb = in->dw,
             .district_wkb_len = in->dl,
             .n_districts = nd + 1,
@@ -156,16 +180,29 @@ sv_status sv_people_categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
             .method = in->net ? SV_METHOD_AREAS : in->o->method,
             .want_geometry = 1,
             .geometry_limit = surf && a->districts_overlap ? 0 : nd,
-            .area_wkb = (const unsigned char *const *)na.area_wkb,
-            .area_len = na.area_len,
             .no_counts = 1, /* the category tables have no station counts */
             .reach_shortcuts = 1,
             .unite_then_cut = 1,
             .convex_cuts = 1,
             .convex_districts = 1,
             .sum_last = !a->districts_overlap, /* the city: the sum of its districts */
+            .cells = &cells[c],
         };
-        rc = sv_coverage_compute(ctx, &ci, &P->cat_cov[c]);
+    if (rc == SV_OK && !in->net && in->o->method == SV_METHOD_VORONOI) /* the diagrams side by side, one a thread */
+        rc = sv_coverage_cells(ctx, ci, nc, cells);
+    for (size_t c = 0; c < nc && rc == SV_OK; c++) {
+        size_t m = P->cat_stations[c];
+        sv_net_areas na = {0};
+        if (in->net) {
+            sv_access_opts ao = *in->access_opts;
+            ao.per_station = 0;
+            if ((rc = sv_net_areas_compute(ctx, in->net, sx[c], sy[c], m, &ao, &na)) != SV_OK)
+                break;
+        }
+        ci[c].area_wkb = (const unsigned char *const *)na.area_wkb;
+        ci[c].area_len = na.area_len;
+        rc = sv_coverage_compute(ctx, &ci[c], &P->cat_cov[c]);
+        sv_cov_cells_free(&cells[c]); /* taken over, unless it failed first */
         sv_net_areas_free(&na);
         sv_cov_result *cr = &P->cat_cov[c];
         for (size_t i = 0; cr->cell_wkb && i < cr->n_cells; i++)
@@ -208,8 +245,15 @@ sv_status sv_people_categories(sv_ctx *ctx, sv_geos *h, const sv_people_in *in, 
             rc = in->sink(in->sink_arg, a, SV_PEOPLE_DONE_CATEGORY, c);
         sv_progress(ctx, "categories", (double)(c + 1) / (double)P->n_categories);
     }
+    for (size_t c = 0; c < nc; c++) {
+        sv_cov_cells_free(&cells[c]);
+        free(sx[c]);
+        free(sy[c]);
+    }
     free(sx);
     free(sy);
+    free(ci);
+    free(cells);
 done:
     for (size_t c = 0; c < n_names; c++)
         free(names[c]);

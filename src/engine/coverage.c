@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1135,41 +1136,68 @@ static sv_status voronoi_stage(job *j, sv_geos *h, const sv_env *all)
 {
     const sv_cov_input *in = j->in;
     size_t n = in->n_stations;
-    sv_geom **cells = sv_calloc(n, sizeof *cells);
+    if (in->cells && in->cells->n == n) { /* made ahead */
+        j->cell_wkb = in->cells->wkb;
+        j->cell_len = in->cells->len;
+        j->cell_env = in->cells->env;
+        *in->cells = (sv_cov_cells){0};
+        goto circles;
+    }
     j->cell_wkb = sv_calloc(n, sizeof *j->cell_wkb);
     j->cell_len = sv_calloc(n, sizeof *j->cell_len);
     j->cell_env = sv_calloc(n, sizeof *j->cell_env);
-    if (!cells || !j->cell_wkb || !j->cell_len || !j->cell_env) {
-        free(cells);
+    if (!j->cell_wkb || !j->cell_len || !j->cell_env)
         return sv_error(j->ctx, SV_ERR_NOMEM, "out of memory for Voronoi cells");
-    }
     sv_progress(j->ctx, "voronoi", 0.0);
-    if (sv_voronoi_cells(h, in->xs, in->ys, n, all, cells) != 0) {
-        free(cells);
+    if (sv_voronoi_cells_wkb(h, sv_ctx_threads(j->ctx), in->xs, in->ys, n, all, j->cell_wkb, j->cell_len,
+                             j->cell_env) != 0)
         return sv_error(j->ctx, SV_ERR_GEOM, "the Voronoi diagram of the stations failed (%s); "
                         "rerun with --method union", sv_geos_errmsg(h));
-    }
-    sv_status st = SV_OK;
-    for (size_t i = 0; i < n; i++) {
-        if (cells[i] && st == SV_OK) {
-            sv_geom_envelope(h, cells[i], &j->cell_env[i]);
-            j->cell_wkb[i] = sv_geom_to_wkb(h, cells[i], &j->cell_len[i]);
-            if (!j->cell_wkb[i])
-                st = sv_error(j->ctx, SV_ERR_NOMEM, "out of memory for Voronoi cells");
-        }
-        sv_geom_destroy(h, cells[i]);
-    }
-    free(cells);
     sv_progress(j->ctx, "voronoi", 1.0);
-    if (st != SV_OK)
-        return st;
+circles:
     j->gaps = sv_calloc(n * in->n_breaks, sizeof *j->gaps);
     if (!j->gaps)
         return sv_error(j->ctx, SV_ERR_NOMEM, "out of memory for the uncovered cell parts");
-    st = run_parallel(j, n * in->n_breaks, make_uncovered, "circles");
+    sv_status st = run_parallel(j, n * in->n_breaks, make_uncovered, "circles");
     if (st != SV_OK)
         return sv_error(j->ctx, st, "%s", j->errmsg);
     return SV_OK;
+}
+
+/* The district envelopes (into denv, n_districts of them) and the extent everything lies in: every district and
+ * station, grown by the widest circle's diameter and 1 m. Returns n_districts, or the first district that cannot
+ * be read. */
+static size_t coverage_extent(sv_geos *h, const sv_cov_input *in, sv_env *denv, sv_env *all)
+{
+    size_t nd = in->n_districts, ns = in->n_stations;
+    *all = (sv_env){0, 0, 0, 0};
+    int have = 0;
+    double rmax = 0;
+    for (size_t b = 0; b < in->n_breaks; b++)
+        rmax = fmax(rmax, in->breaks[b].radius_m);
+    for (size_t d = 0; d < nd; d++) {
+        sv_geom *g = sv_geom_from_wkb(h, in->district_wkb[d], in->district_wkb_len[d]);
+        if (!g || sv_geom_envelope(h, g, &denv[d]) != 0) {
+            sv_geom_destroy(h, g);
+            return d;
+        }
+        sv_geom_destroy(h, g);
+        if (!have) {
+            *all = denv[d];
+            have = 1;
+        } else {
+            sv_env_union(all, &denv[d]);
+        }
+    }
+    for (size_t i = 0; i < ns; i++) {
+        if (!have) {
+            *all = (sv_env){in->xs[i], in->ys[i], in->xs[i], in->ys[i]};
+            have = 1;
+        }
+        sv_env_add_point(all, in->xs[i], in->ys[i]);
+    }
+    *all = env_grow(*all, 2 * rmax + 1);
+    return nd;
 }
 
 sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result *out)
@@ -1201,35 +1229,12 @@ sv_status sv_coverage_compute(sv_ctx *ctx, const sv_cov_input *in, sv_cov_result
         st = sv_error(ctx, SV_ERR_NOMEM, "out of memory");
         goto done;
     }
-    /* District envelopes, and the extent everything lies in. */
-    sv_env all = {0, 0, 0, 0};
-    int have = 0;
-    double rmax = 0;
-    for (size_t b = 0; b < nb; b++)
-        rmax = fmax(rmax, in->breaks[b].radius_m);
-    for (size_t d = 0; d < nd; d++) {
-        sv_geom *g = sv_geom_from_wkb(h, in->district_wkb[d], in->district_wkb_len[d]);
-        if (!g || sv_geom_envelope(h, g, &j.denv[d]) != 0) {
-            sv_geom_destroy(h, g);
-            st = sv_error(ctx, SV_ERR_GEOM, "district %zu has no readable geometry", d);
-            goto done;
-        }
-        sv_geom_destroy(h, g);
-        if (!have) {
-            all = j.denv[d];
-            have = 1;
-        } else {
-            sv_env_union(&all, &j.denv[d]);
-        }
+    sv_env all;
+    size_t bad = coverage_extent(h, in, j.denv, &all);
+    if (bad < nd) {
+        st = sv_error(ctx, SV_ERR_GEOM, "district %zu has no readable geometry", bad);
+        goto done;
     }
-    for (size_t i = 0; i < ns; i++) {
-        if (!have) {
-            all = (sv_env){in->xs[i], in->ys[i], in->xs[i], in->ys[i]};
-            have = 1;
-        }
-        sv_env_add_point(&all, in->xs[i], in->ys[i]);
-    }
-    all = env_grow(all, 2 * rmax + 1);
 
     if (in->method == SV_METHOD_AREAS && in->station_lines_wkb && ns > 0) {
         j.st_area_env = sv_calloc(ns * nb + 1, sizeof *j.st_area_env);
@@ -1333,4 +1338,90 @@ void sv_cov_result_free(sv_cov_result *r)
     free(r->cells);
     free(r->n_inside);
     memset(r, 0, sizeof *r);
+}
+
+void sv_cov_cells_free(sv_cov_cells *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; c->wkb && i < c->n; i++)
+        free(c->wkb[i]);
+    free(c->wkb);
+    free(c->len);
+    free(c->env);
+    memset(c, 0, sizeof *c);
+}
+
+/* sv_coverage_cells: input k's diagram on the worker that takes item k. */
+typedef struct {
+    const sv_cov_input *inputs;
+    sv_cov_cells *out;
+    atomic_int failed;
+    pthread_mutex_t lock;
+    sv_status status;
+    char errmsg[512];
+} cells_job;
+
+static int cells_fail(cells_job *j, sv_status st, const char *msg)
+{
+    pthread_mutex_lock(&j->lock);
+    if (!atomic_load(&j->failed)) {
+        j->status = st;
+        snprintf(j->errmsg, sizeof j->errmsg, "%s", msg);
+    }
+    atomic_store(&j->failed, 1);
+    pthread_mutex_unlock(&j->lock);
+    return -1;
+}
+
+static int cells_item(void *arg, sv_geos *h, size_t k)
+{
+    cells_job *j = arg;
+    const sv_cov_input *in = &j->inputs[k];
+    sv_cov_cells *c = &j->out[k];
+    size_t n = in->n_stations, nd = in->n_districts;
+    if (atomic_load(&j->failed) || in->method != SV_METHOD_VORONOI || n == 0 || nd == 0)
+        return 0;
+    sv_env *denv = sv_malloc(nd * sizeof *denv), all;
+    c->wkb = sv_calloc(n, sizeof *c->wkb);
+    c->len = sv_calloc(n, sizeof *c->len);
+    c->env = sv_calloc(n, sizeof *c->env);
+    if (!denv || !c->wkb || !c->len || !c->env) {
+        free(denv);
+        return cells_fail(j, SV_ERR_NOMEM, "out of memory for Voronoi cells");
+    }
+    c->n = n;
+    char msg[512];
+    size_t bad = coverage_extent(h, in, denv, &all);
+    free(denv);
+    if (bad < nd) {
+        snprintf(msg, sizeof msg, "district %zu has no readable geometry", bad);
+        return cells_fail(j, SV_ERR_GEOM, msg);
+    }
+    if (sv_voronoi_cells_wkb(h, 1, in->xs, in->ys, n, &all, c->wkb, c->len, c->env) != 0) {
+        snprintf(msg, sizeof msg, "the Voronoi diagram of the stations failed (%s); rerun with --method union",
+                 sv_geos_errmsg(h));
+        return cells_fail(j, SV_ERR_GEOM, msg);
+    }
+    return 0;
+}
+
+sv_status sv_coverage_cells(sv_ctx *ctx, const sv_cov_input *inputs, size_t n, sv_cov_cells *out)
+{
+    for (size_t k = 0; k < n; k++)
+        out[k] = (sv_cov_cells){0};
+    cells_job j = {.inputs = inputs, .out = out};
+    atomic_init(&j.failed, 0);
+    pthread_mutex_init(&j.lock, NULL);
+    sv_progress(ctx, "voronoi", 0.0);
+    int rc = sv_parallel_for(sv_ctx_threads(ctx), n, cells_item, &j);
+    sv_status st = SV_OK;
+    if (atomic_load(&j.failed))
+        st = sv_error(ctx, j.status, "%s", j.errmsg);
+    else if (rc != 0)
+        st = sv_error(ctx, SV_ERR_NOMEM, "out of memory starting the Voronoi workers");
+    pthread_mutex_destroy(&j.lock);
+    if (st == SV_OK)
+        sv_progress(ctx, "voronoi", 1.0);
+    return st;
 }

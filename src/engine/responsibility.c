@@ -227,14 +227,13 @@ sv_status sv_people_responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *
     int own_cells = !(!network && a->cov.n_cells == n); /* else the cells the coverage was measured with */
     resp_job j = {.city_wkb = own_wkb ? own_wkb : in->dw[nd], .city_len = own_wkb ? own_len : in->dl[nd], .P = P};
     pthread_mutex_init(&j.lock, NULL);
-    sv_geom **cells = own_cells ? sv_calloc(n + 1, sizeof *cells) : NULL;
     long *owner = sv_malloc((n + 1) * sizeof *owner);
     size_t *first = sv_calloc(ns + 2, sizeof *first), *list = sv_malloc((n + 1) * sizeof *list);
     j.cell_wkb = own_cells ? sv_calloc(n + 1, sizeof *j.cell_wkb) : a->cov.cell_wkb;
     j.cell_len = own_cells ? sv_calloc(n + 1, sizeof *j.cell_len) : a->cov.cell_len;
     j.part_wkb = sv_calloc(n + 1, sizeof *j.part_wkb);
     j.part_len = sv_calloc(n + 1, sizeof *j.part_len);
-    if ((own_cells && !cells) || !owner || !first || !list || !j.cell_wkb || !j.cell_len || !j.part_wkb ||
+    if (!owner || !first || !list || !j.cell_wkb || !j.cell_len || !j.part_wkb ||
         !j.part_len) {
         rc = SV_ERR_NOMEM;
         goto done;
@@ -243,13 +242,9 @@ sv_status sv_people_responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *
         P->resp_pop[i] = surf ? 0.0 : NAN;
     if (own_none || (network && (!pts->use || !pts->n)))
         goto done; /* no places to assign (or none in the shard's own districts) */
-    if (own_cells && n) {
-        if (sv_voronoi_cells(h, sx, sy, n, &e, cells) != 0)
-            rc = sv_error(ctx, SV_ERR_GEOM, "cannot draw the areas of responsibility: %s", sv_geos_errmsg(h));
-        for (size_t k = 0; k < n && rc == SV_OK; k++)
-            if (cells[k] && !(j.cell_wkb[k] = sv_geom_to_wkb(h, cells[k], &j.cell_len[k])))
-                rc = SV_ERR_NOMEM;
-    }
+    if (own_cells && n &&
+        sv_voronoi_cells_wkb(h, sv_ctx_threads(ctx), sx, sy, n, &e, j.cell_wkb, j.cell_len, NULL) != 0)
+        rc = sv_error(ctx, SV_ERR_GEOM, "cannot draw the areas of responsibility: %s", sv_geos_errmsg(h));
     if (rc == SV_OK && !(city_prep = sv_prep_create(h, city)))
         rc = sv_error(ctx, SV_ERR_GEOM, "cannot prepare the city outline: %s", sv_geos_errmsg(h));
     for (size_t k = 0; k < n && rc == SV_OK; k++) {
@@ -299,8 +294,6 @@ sv_status sv_people_responsibility(sv_ctx *ctx, sv_geos *h, const sv_people_in *
                 P->resp_pop[ow] = (isnan(P->resp_pop[ow]) ? 0 : P->resp_pop[ow]) + pts->w[k];
         }
 done:
-    for (size_t k = 0; cells && k < n; k++)
-        sv_geom_destroy(h, cells[k]);
     for (size_t k = 0; own_cells && j.cell_wkb && k < n; k++)
         sv_free(j.cell_wkb[k]);
     if (own_cells) {
@@ -311,7 +304,6 @@ done:
         sv_free(j.part_wkb[k]);
     sv_free(j.part_wkb);
     sv_free(j.part_len);
-    free(cells);
     free(owner);
     free(first);
     free(list);

@@ -403,6 +403,59 @@ static void test_voronoi_single_and_all_same(void **state)
     assert_int_equal(sv_voronoi_cells(h, NULL, NULL, 0, &clip, NULL), 0);
 }
 
+/* The cells as WKB, on 1, 2 and 3 threads: the bytes of sv_voronoi_cells' geometries and their envelopes, for
+ * enough sites that the workers run (4096 cells or more), some repeated, some on a grid (ties). */
+static void test_voronoi_wkb_threads(void **state)
+{
+    sv_geos *h = *state;
+    enum { N = 9000 };
+    double *xs = malloc(N * sizeof *xs), *ys = malloc(N * sizeof *ys);
+    assert_non_null(xs);
+    assert_non_null(ys);
+    rng_seed(4242);
+    for (int i = 0; i < N; i++) {
+        xs[i] = i < 2500 ? 1000.0 * (i % 50) : 60000 * rng_uniform();
+        ys[i] = i < 2500 ? 1000.0 * (i / 50) : 60000 * rng_uniform();
+        if (i % 97 == 5) { /* a repeat of an earlier site */
+            xs[i] = xs[i / 2];
+            ys[i] = ys[i / 2];
+        }
+    }
+    sv_env clip = {-500, -500, 61000, 61000};
+    sv_geom **cells = calloc(N, sizeof *cells);
+    assert_int_equal(sv_voronoi_cells(h, xs, ys, N, &clip, cells), 0);
+    for (int t = 1; t <= 3; t++) {
+        unsigned char **wkb = calloc(N, sizeof *wkb);
+        size_t *len = calloc(N, sizeof *len), kept = 0;
+        sv_env *env = calloc(N, sizeof *env);
+        assert_int_equal(sv_voronoi_cells_wkb(h, t, xs, ys, N, &clip, wkb, len, env), 0);
+        for (int i = 0; i < N; i++) {
+            assert_int_equal(cells[i] == NULL, wkb[i] == NULL);
+            if (!cells[i])
+                continue;
+            size_t l = 0;
+            unsigned char *b = sv_geom_to_wkb(h, cells[i], &l);
+            sv_env e;
+            assert_int_equal(sv_geom_envelope(h, cells[i], &e), 0);
+            assert_int_equal(l, len[i]);
+            assert_memory_equal(b, wkb[i], l);
+            assert_memory_equal(&e, &env[i], sizeof e);
+            free(b);
+            free(wkb[i]);
+            kept++;
+        }
+        assert_true(kept > 8800 && kept < N);
+        free(wkb);
+        free(len);
+        free(env);
+    }
+    for (int i = 0; i < N; i++)
+        sv_geom_destroy(h, cells[i]);
+    free(cells);
+    free(xs);
+    free(ys);
+}
+
 static void test_voronoi_collinear(void **state)
 {
     sv_geos *h = *state;
@@ -704,6 +757,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_voronoi_duplicates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_voronoi_single_and_all_same, setup, teardown),
         cmocka_unit_test_setup_teardown(test_voronoi_collinear, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_voronoi_wkb_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strtree_query, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tiles_union, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overlay_faces_capped, setup, teardown),
