@@ -46,10 +46,11 @@ void sv_analysis_destroy(sv_analysis *a)
     free(a);
 }
 
-/* Everything the stages made, freed; the early writer stopped first (its
- * error, after a failure elsewhere, is not the run's). */
+/* Everything the stages made, freed; the people writer and the early writer stopped first (their
+ * errors, after a failure elsewhere, are not the run's). */
 void sv_analyze_state_free(sv_analyze_state *s)
 {
+    sv_people_writer_join(NULL, s, 1); /* before the early writer: it may be joining it */
     atomic_store(&s->ew.stop, 1);
     sv_early_writer_join(NULL, &s->ew);
     sv_store_abort(s->ew.db);

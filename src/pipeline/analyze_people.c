@@ -6,6 +6,7 @@
 #include "engine/people_measures.h"
 #include "pipeline/analyze_stages.h"
 #include "svcov/sv_analyze.h"
+#include "svcov/sv_geom.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -624,27 +625,160 @@ sv_status sv_people_write(sv_ctx *ctx, sv_store *db, const sv_analysis *a, const
     return rc;
 }
 
-/* sv_people_run's sink: each group of results written into the run's database as soon as it is complete
- * (the rows in the order the write stage would write them; the same database and transaction), timed
- * under "writing > coverage tables" and "writing > people tables" as when all was written at the end. */
-static sv_status write_done(void *arg, sv_analysis *a, sv_people_done what, size_t index)
+/* One group of results written into db on ctx and h (the writing thread's), its geometry freed. */
+static sv_status write_group(sv_analyze_state *s, sv_ctx *ctx, sv_geos *h, sv_store *db, sv_people_done what,
+                             size_t index)
+{
+    sv_analysis *a = s->a;
+    sv_status rc;
+    if (what == SV_PEOPLE_DONE_COVERAGE) {
+        sv_write_progress p = {0, a->n_districts * a->n_breaks};
+        rc = sv_write_district_coverage(s, ctx, h, db, &p);
+        if (rc == SV_OK)
+            rc = sv_write_city(s, ctx, db);
+        for (size_t k = 0; rc == SV_OK && k < (a->n_districts + 1) * a->n_breaks; k++)
+            sv_cov_cell_free_geometry(&a->cov.cells[k]); /* written */
+    } else {
+        rc = sv_people_write_done(ctx, db, a, &s->sfs, s->keep, what, index);
+    }
+    if (rc == SV_OK && sv_ctx_interrupted(ctx))
+        rc = SV_ERR_INTERRUPTED;
+    return rc;
+}
+
+/* The people writer's thread: the jobs in the order handed on, the early writer joined before the first. */
+static void *people_write(void *arg)
 {
     sv_analyze_state *s = arg;
+    sv_people_writer *w = &s->pw;
+    double cpu0 = sv_ctx_thread_cpu_s();
+    sv_store *db = NULL;
+    sv_status rc = SV_OK;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (w->done == w->queued && !w->closed && !w->stop)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->done == w->queued || w->stop || w->rc != SV_OK)
+            break;
+        sv_people_done what = w->job[w->done % SV_PEOPLE_WRITER_JOBS].what;
+        size_t index = w->job[w->done % SV_PEOPLE_WRITER_JOBS].index;
+        pthread_mutex_unlock(&w->mu);
+        double t0 = sv_clock_s();
+        if (sv_ctx_interrupted(s->ctx))
+            sv_ctx_interrupt(w->ctx);
+        if (!db) { /* the database: the early writer's, once it is done (its error becomes this one's) */
+            if (s->ew.running || s->ew.ctx) {
+                rc = sv_early_writer_join(w->ctx, &s->ew);
+                w->ew_joined = rc == SV_OK;
+            }
+            if (rc == SV_OK && !(db = s->ew.db))
+                rc = sv_error(w->ctx, SV_ERR_INTERNAL, "the result database is not open");
+        }
+        if (rc == SV_OK)
+            rc = write_group(s, w->ctx, w->h, db, what, index);
+        w->seconds += sv_clock_s() - t0;
+        pthread_mutex_lock(&w->mu);
+        if (rc != SV_OK && w->rc == SV_OK)
+            w->rc = rc;
+        w->done++;
+        pthread_cond_broadcast(&w->cv);
+        if (rc != SV_OK)
+            break;
+    }
+    pthread_mutex_unlock(&w->mu);
+    sv_timing total;
+    sv_ctx_timings_update(w->ctx);
+    sv_ctx_timing_totals(w->ctx, NULL, &total);
+    w->rows = total.rows;
+    w->cpu_seconds = sv_ctx_thread_cpu_s() - cpu0;
+    return NULL;
+}
+
+/* The people writer started, once (w->running 0 when no thread could be made: the groups are then written on
+ * the calling thread, as they come). */
+static sv_status people_writer_start(sv_analyze_state *s)
+{
+    sv_people_writer *w = &s->pw;
+    if (w->started)
+        return SV_OK;
+    w->started = 1;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (!(w->ctx = sv_ctx_create()) || !(w->h = sv_geos_create()))
+        return SV_ERR_NOMEM;
+    sv_ctx_set_lang(w->ctx, sv_ctx_lang(s->ctx)); /* its messages in the run's language */
+    w->running = pthread_create(&w->tid, NULL, people_write, s) == 0;
+    w->threaded = w->running;
+    return SV_OK;
+}
+
+sv_status sv_people_writer_join(sv_ctx *ctx, sv_analyze_state *s, int stop)
+{
+    sv_people_writer *w = &s->pw;
+    if (!w->started)
+        return SV_OK;
+    if (w->running) {
+        pthread_mutex_lock(&w->mu);
+        w->closed = 1;
+        w->stop = w->stop || stop;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        if (stop)
+            sv_ctx_interrupt(w->ctx); /* the job it is writing given up too */
+        pthread_join(w->tid, NULL);
+        w->running = 0;
+    }
+    sv_status rc = w->rc;
+    if (rc != SV_OK && rc != SV_ERR_INTERRUPTED && ctx && w->ctx)
+        sv_error(ctx, rc, "%s", sv_ctx_errmsg(w->ctx));
+    if (rc == SV_OK && ctx && w->ew_joined)
+        sv_ctx_timing_beside(ctx, "early writer (thread)", s->ew.seconds, s->ew.cpu_seconds, s->ew.rows);
+    if (rc == SV_OK && ctx && w->threaded)
+        sv_ctx_timing_beside(ctx, "people writer (thread)", w->seconds, w->cpu_seconds, w->rows);
+    sv_ctx_destroy(w->ctx);
+    sv_geos_destroy(w->h);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    memset(w, 0, sizeof *w);
+    return rc;
+}
+
+/* sv_people_run's sink: each group of results handed to the people writer as soon as it is complete (the
+ * rows in the order the write stage would write them; the same database and transaction), once the groups
+ * before it are written; the wait, if any, is timed under "writing > coverage tables" or "writing > people
+ * tables", the writing itself on the writer's line beside. Without the thread, written here. */
+static sv_status write_done(void *arg, sv_analysis *a, sv_people_done what, size_t index)
+{
+    (void)a;
+    sv_analyze_state *s = arg;
+    sv_people_writer *w = &s->pw;
     sv_timing_stack open;
     sv_ctx_timing_set_aside(s->ctx, &open);
     sv_progress(s->ctx, "writing", 0.0);
-    sv_store *db = NULL;
-    sv_status rc = sv_analyze_store(s, &db);
     sv_progress(s->ctx, what == SV_PEOPLE_DONE_COVERAGE ? "coverage tables" : "people tables", 0.0);
-    if (rc == SV_OK && what == SV_PEOPLE_DONE_COVERAGE) {
-        sv_write_progress p = {0, a->n_districts * a->n_breaks};
-        rc = sv_write_district_coverage(s, db, &p);
+    sv_status rc = people_writer_start(s);
+    if (rc == SV_OK && !w->running) {
+        sv_store *db = NULL;
+        rc = sv_analyze_store(s, &db);
         if (rc == SV_OK)
-            rc = sv_write_city(s, db);
-        for (size_t k = 0; rc == SV_OK && k < (a->n_districts + 1) * a->n_breaks; k++)
-            sv_cov_cell_free_geometry(&a->cov.cells[k]); /* written */
+            rc = write_group(s, s->ctx, s->h, db, what, index);
     } else if (rc == SV_OK) {
-        rc = sv_people_write_done(s->ctx, db, a, &s->sfs, s->keep, what, index);
+        pthread_mutex_lock(&w->mu);
+        /* the groups finished before written first; the redundancy goes with the coverage tables, finished
+           together (both in memory already) */
+        while (w->rc == SV_OK && (what == SV_PEOPLE_DONE_REDUNDANCY ? w->queued - w->done >= SV_PEOPLE_WRITER_JOBS
+                                                                     : w->done != w->queued))
+            pthread_cond_wait(&w->cv, &w->mu);
+        rc = w->rc;
+        if (rc == SV_OK) {
+            w->job[w->queued % SV_PEOPLE_WRITER_JOBS].what = what;
+            w->job[w->queued % SV_PEOPLE_WRITER_JOBS].index = index;
+            w->queued++;
+            pthread_cond_broadcast(&w->cv);
+        }
+        pthread_mutex_unlock(&w->mu);
+        if (rc != SV_OK) /* its error becomes the run's */
+            rc = sv_people_writer_join(s->ctx, s, 1);
     }
     if (rc == SV_OK && sv_ctx_interrupted(s->ctx))
         rc = SV_ERR_INTERRUPTED;

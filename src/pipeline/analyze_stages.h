@@ -36,6 +36,32 @@ typedef struct {
     long long rows;
 } sv_early_writer;
 
+/* The people stage's groups of results (the coverage tables with their people, the redundancy and critical
+ * stations, each category) are written by a thread of their own while the next group is computed
+ * (analyze_people.c): one job at a time in the order the groups were finished, into the one database, which
+ * only this thread touches from its first job until it is joined (it joins the early writer first). A group is
+ * handed on only once the jobs of the groups before it are written (the coverage tables and the redundancy,
+ * finished together, go together), so no more is held than when each was written at once. */
+#define SV_PEOPLE_WRITER_JOBS 4
+typedef struct {
+    sv_ctx *ctx; /* this thread's errors and rows */
+    sv_geos *h;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct {
+        sv_people_done what;
+        size_t index;
+    } job[SV_PEOPLE_WRITER_JOBS];
+    size_t queued, done; /* jobs handed on, jobs written (both only grow; under mu) */
+    int closed, stop;    /* no more jobs; give up the rest (under mu) */
+    sv_status rc;        /* the first failure (under mu) */
+    int ew_joined;       /* it joined the early writer, whose line the run's timings then get at the join */
+    pthread_t tid;
+    int running, started, threaded;
+    double seconds, cpu_seconds; /* its time writing (the wall of its jobs, its CPU): a timings line beside */
+    long long rows;
+} sv_people_writer;
+
 typedef struct {
     sv_ctx *ctx;
     const sv_analyze_opts *o; /* the options; with --preset, preset_opts (the preset's breaks as radii) */
@@ -71,6 +97,8 @@ typedef struct {
     sv_people_keep pkeep;
     /* write: the thread writing stations, districts and circles */
     sv_early_writer ew;
+    /* people: the thread writing the people stage's groups of results */
+    sv_people_writer pw;
     /* shard: the shard hook ended the run (svcov plan): nothing more is computed or written */
     int stop;
 } sv_analyze_state;
@@ -119,6 +147,10 @@ void sv_analyze_cov_input(const sv_analyze_state *s, const double *xs, const dou
 sv_status sv_early_writer_join(sv_ctx *ctx, sv_early_writer *w);
 /* analyze_write.c: the run's database for a stage that writes as it goes (the early writer joined first). */
 sv_status sv_analyze_store(sv_analyze_state *s, sv_store **db);
+/* analyze_people.c: the people writer stopped (stop: its remaining jobs given up) and joined; its error becomes
+   the run's and its time (and the early writer's, when it joined it) a line beside the others, when ctx is
+   given. SV_OK when it never started. */
+sv_status sv_people_writer_join(sv_ctx *ctx, sv_analyze_state *s, int stop);
 
 /* The write stage's table groups (analyze_write_tables.c, analyze_write_run.c), in the order written;
    each adds what it wrote to *done (progress out of total). */
@@ -126,8 +158,9 @@ typedef struct {
     size_t done, total;
 } sv_write_progress;
 sv_status sv_write_network_areas(sv_analyze_state *s, sv_store *db, sv_write_progress *p);
-sv_status sv_write_district_coverage(sv_analyze_state *s, sv_store *db, sv_write_progress *p);
-sv_status sv_write_city(sv_analyze_state *s, sv_store *db);
+sv_status sv_write_district_coverage(sv_analyze_state *s, sv_ctx *ctx, sv_geos *h, sv_store *db,
+                                     sv_write_progress *p); /* ctx, h: the writing thread's */
+sv_status sv_write_city(sv_analyze_state *s, sv_ctx *ctx, sv_store *db);
 sv_status sv_write_demand(sv_analyze_state *s, sv_store *db);
 sv_status sv_write_roads(sv_analyze_state *s, sv_store *db);
 sv_status sv_write_run_record(sv_analyze_state *s, sv_store *db);

@@ -251,8 +251,13 @@ sv_status sv_analyze_write(sv_analyze_state *s)
     const sv_analyze_opts *o = s->o;
     const sv_analysis *a = s->a;
     sv_progress(ctx, "writing", 0.0);
+    sv_progress(ctx, "people tables", 0.0); /* the people stage's writer finishing its last groups */
+    sv_status rc = sv_people_writer_join(ctx, s, 0);
+    sv_progress(ctx, "people tables", 1.0);
+    if (rc != SV_OK)
+        return rc;
     sv_store *db = NULL;
-    sv_status rc = sv_analyze_store(s, &db); /* the people stage wrote into it already */
+    rc = sv_analyze_store(s, &db); /* the people stage wrote into it already */
     if (rc != SV_OK)
         return rc;
     s->ew.db = NULL;

@@ -49,12 +49,11 @@ sv_status sv_write_network_areas(sv_analyze_state *s, sv_store *db, sv_write_pro
 
 /* Per district and break: district_coverage, coverage, gaps and each gap's
  * parts (gap_parts). */
-sv_status sv_write_district_coverage(sv_analyze_state *s, sv_store *db, sv_write_progress *prog)
+sv_status sv_write_district_coverage(sv_analyze_state *s, sv_ctx *ctx, sv_geos *h, sv_store *db,
+                                     sv_write_progress *prog)
 {
-    sv_ctx *ctx = s->ctx;
     const sv_analysis *a = s->a;
     sv_status rc = SV_OK;
-    sv_geos *h = s->h;
     const sv_featureset *d_fs = &s->dfs;
     const sv_valid_district *vd = s->vd;
     for (size_t d = 0; d < a->n_districts && rc == SV_OK; d++) {
@@ -113,9 +112,8 @@ sv_status sv_write_district_coverage(sv_analyze_state *s, sv_store *db, sv_write
 
 /* The city: the streets reached from all stations together (network mode)
  * and city_coverage per break. */
-sv_status sv_write_city(sv_analyze_state *s, sv_store *db)
+sv_status sv_write_city(sv_analyze_state *s, sv_ctx *ctx, sv_store *db)
 {
-    sv_ctx *ctx = s->ctx;
     const sv_analysis *a = s->a;
     sv_status rc = SV_OK;
     const sv_net_areas *areas = a->network ? &s->areas : NULL;

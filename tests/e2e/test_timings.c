@@ -116,8 +116,8 @@ static void test_timings_rows_add_up_and_match_what_is_printed(void **state)
     for (size_t k = 0; k < sizeof must / sizeof must[0]; k++)
         if (svt_db_int(db, "SELECT count(*) FROM timings WHERE stage = '%s'", must[k]) != 1)
             fail_msg("no timings row '%s'", must[k]);
-    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM timings"), n + 1); /* and the early writer's */
-    /* the lines of the main thread add up to the total; the early writer's is beside them */
+    assert_int_equal(svt_db_int(db, "SELECT count(*) FROM timings"), n + 2); /* and the two writers' */
+    /* the lines of the main thread add up to the total; the writers' are beside them */
     double sum = svt_db_double(db, "SELECT sum(seconds) FROM timings WHERE beside = 0 AND stage != 'total'");
     assert_float_equal(sum, total, 1e-9 + 1e-9 * total);
     double cpu = svt_db_double(db, "SELECT sum(cpu_seconds) FROM timings WHERE beside = 0 AND stage != 'total'");
@@ -125,7 +125,7 @@ static void test_timings_rows_add_up_and_match_what_is_printed(void **state)
                        1e-9 + 1e-9 * cpu);
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM timings WHERE seconds < 0 OR cpu_seconds < 0 OR "
                                     "cpu_seconds IS NULL OR rows_written < 0"), 0);
-    /* peak memory: the process's so far, for every line of the main thread (none for the early writer's) */
+    /* peak memory: the process's so far, for every line of the main thread (none for the writers') */
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM timings WHERE beside = 0 AND NOT (peak_rss_mib > 0)"), 0);
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM timings WHERE beside = 1 AND peak_rss_mib IS NOT NULL"), 0);
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM timings WHERE peak_rss_mib > (SELECT peak_rss_mib FROM "
@@ -144,25 +144,31 @@ static void test_timings_rows_add_up_and_match_what_is_printed(void **state)
                         "people > categories");
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM timings WHERE parent IS NULL AND stage LIKE '%% > %%'"),
                      0);
-    /* the early writer: its own thread, beside the others, and the rows it wrote */
+    /* the writers: their own threads, beside the others, and the rows they wrote */
     assert_int_equal(svt_db_int(db, "SELECT beside FROM timings WHERE stage = 'early writer (thread)'"), 1);
-    assert_int_equal(svt_db_int(db, "SELECT sum(beside) FROM timings"), 1);
+    assert_int_equal(svt_db_int(db, "SELECT beside FROM timings WHERE stage = 'people writer (thread)'"), 1);
+    assert_int_equal(svt_db_int(db, "SELECT sum(beside) FROM timings"), 2);
     assert_int_equal(svt_db_int(db, "SELECT rows_written FROM timings WHERE stage = 'early writer (thread)'"),
                      svt_db_int(db, "SELECT (SELECT count(*) FROM stations) + (SELECT count(*) FROM districts) + "
                                     "(SELECT count(*) FROM service_areas) + (SELECT count(*) FROM "
                                     "station_services)"));
-    assert_int_equal(svt_db_int(db, "SELECT rows_written FROM timings WHERE stage = 'writing > coverage tables'"),
+    /* the people stage's writer: the coverage tables, the redundancy, critical stations and categories, written
+     * beside the stages that follow; the main thread's "writing" lines only wait for it (and write the rest) */
+    assert_int_equal(svt_db_int(db, "SELECT rows_written FROM timings WHERE stage = 'people writer (thread)'"),
                      svt_db_int(db, "SELECT (SELECT count(*) FROM district_coverage) + (SELECT count(*) FROM "
                                     "coverage) + (SELECT count(*) FROM gaps) + (SELECT count(*) FROM gap_parts) + "
-                                    "(SELECT count(*) FROM city_coverage)"));
+                                    "(SELECT count(*) FROM city_coverage) + (SELECT count(*) FROM "
+                                    "district_redundancy) + (SELECT count(*) FROM critical_stations) + (SELECT "
+                                    "count(*) FROM category_coverage) + (SELECT count(*) FROM category_gaps)"));
+    assert_int_equal(svt_db_int(db, "SELECT rows_written FROM timings WHERE stage = 'writing > coverage tables'"), 0);
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM district_coverage"), 2);
     assert_true(svt_db_int(db, "SELECT rows_written FROM timings WHERE stage = 'writing > people tables'") >=
-                svt_db_int(db, "SELECT (SELECT count(*) FROM district_redundancy) + (SELECT count(*) FROM "
-                               "category_coverage) + (SELECT count(*) FROM responsibility)"));
+                svt_db_int(db, "SELECT (SELECT count(*) FROM district_fairness) + (SELECT count(*) FROM "
+                               "responsibility)"));
     /* nothing is written before the writer starts */
     assert_int_equal(svt_db_int(db, "SELECT count(*) FROM timings WHERE stage IN ('reading', 'projecting', "
                                     "'coverage') AND rows_written != 0"), 0);
-    /* the total counts every row the main thread wrote: the tables but the early writer's and this one */
+    /* the total counts every row the main thread wrote: the tables but the writers' and this one */
     assert_int_equal(svt_db_int(db, "SELECT rows_written FROM timings WHERE stage = 'total'"),
                      svt_db_int(db, "SELECT sum(rows_written) FROM timings WHERE beside = 0 AND stage != 'total'"));
     sqlite3_close(db);
