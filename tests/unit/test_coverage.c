@@ -661,6 +661,51 @@ static void test_unite_then_cut_all_stations(void **state)
     free_districts(&d);
 }
 
+/* 30 overlapping stars, made valid, into parts (room for 30): the districts of the convex-cut tests' last layout. */
+static size_t star_parts(sv_geos *h, sv_geom **parts)
+{
+    for (int k = 0; k < 30; k++) {
+        int repaired = 0;
+        sv_geom *g = random_star(h, 300000 + 10000 * rng_uniform(), 2500000 + 10000 * rng_uniform(), 300, 2000);
+        parts[k] = sv_geom_make_valid_polygonal(h, g, &repaired);
+        assert_non_null(parts[k]);
+        sv_geom_destroy(h, g);
+    }
+    return 30;
+}
+
+/* The convex-cut tests' check of fast (on 1 and 2 threads) against plain, three breaks: every area and polygon
+ * area to 1e-9 of the district, valid polygons, the same bytes on both thread counts. Returns the district-breaks
+ * partly covered; counts in *moved (when given) the gap polygons whose bytes differ from plain's. */
+static int same_cuts(sv_geos *h, const districts *d, const sv_cov_result *plain, const sv_cov_result fast[2],
+                     const sv_break *br, int layout, int *moved)
+{
+    int partial = 0;
+    for (size_t k = 0; k < d->n; k++)
+        for (size_t b = 0; b < 3; b++) {
+            const sv_cov_cell *p = cell(plain, k, b), *q = cell(&fast[0], k, b), *q2 = cell(&fast[1], k, b);
+            double a = p->area_m2;
+            if (!(fabs(p->area_m2 - q->area_m2) <= 1e-12 * a && fabs(p->covered_m2 - q->covered_m2) <= 1e-9 * a &&
+                  fabs(p->gap_m2 - q->gap_m2) <= 1e-9 * a))
+                fail_msg("layout %d, district %zu, %g m: covered %.9f / %.9f, gap %.9f / %.9f", layout, k,
+                         br[b].radius_m, p->covered_m2, q->covered_m2, p->gap_m2, q->gap_m2);
+            assert_true(fabs(wkb_area(h, p->covered_wkb, p->covered_len) - wkb_area(h, q->covered_wkb, q->covered_len)) <=
+                        1e-9 * a);
+            assert_true(fabs(wkb_area(h, p->gap_wkb, p->gap_len) - wkb_area(h, q->gap_wkb, q->gap_len)) <= 1e-9 * a);
+            if (k + 1 < d->n) /* the city has no polygons */
+                check_cell_geometry(h, q);
+            partial += k + 1 < d->n && q->covered_m2 > 0.01 * a && q->gap_m2 > 0.01 * a;
+            if (moved)
+                *moved += p->gap_len != q->gap_len || (p->gap_len && memcmp(p->gap_wkb, q->gap_wkb, p->gap_len) != 0);
+            assert_true(q->covered_m2 == q2->covered_m2 && q->gap_m2 == q2->gap_m2);
+            assert_int_equal(q->covered_len, q2->covered_len);
+            assert_int_equal(q->gap_len, q2->gap_len);
+            assert_true(q->covered_len == 0 || memcmp(q->covered_wkb, q2->covered_wkb, q->covered_len) == 0);
+            assert_true(q->gap_len == 0 || memcmp(q->gap_wkb, q2->gap_wkb, q->gap_len) == 0);
+        }
+    return partial;
+}
+
 /* Issue 19 item 3 (cat11): the category pass's convex cuts (each cell's part outside its circle by walking the two
  * rings, no overlay) and its city as the sum of the districts (sum_last) against the same pass without them: a
  * 5 x 5 grid of 2 km squares and their union last (they tile it: summed), then 30 overlapping stars and their
@@ -690,14 +735,7 @@ static void test_convex_cuts_same(void **state)
                     parts[np++] = sv_geom_rect(f->h, &e);
                 }
         } else {
-            for (int k = 0; k < 30; k++) {
-                int repaired = 0;
-                sv_geom *g = random_star(f->h, 300000 + 10000 * rng_uniform(), 2500000 + 10000 * rng_uniform(), 300,
-                                         2000);
-                parts[np++] = sv_geom_make_valid_polygonal(f->h, g, &repaired);
-                assert_non_null(parts[np - 1]);
-                sv_geom_destroy(f->h, g);
-            }
+            np = star_parts(f->h, parts);
         }
         for (size_t k = 0; k < np; k++)
             add_district(f->h, &d, sv_geom_clone(f->h, parts[k]));
@@ -718,28 +756,7 @@ static void test_convex_cuts_same(void **state)
             sv_ctx_set_threads(f->ctx, t);
             assert_int_equal(sv_coverage_compute(f->ctx, &in, &fast[t - 1]), SV_OK);
         }
-        int partial = 0;
-        for (size_t k = 0; k < d.n; k++)
-            for (size_t b = 0; b < 3; b++) {
-                const sv_cov_cell *p = cell(&plain, k, b), *q = cell(&fast[0], k, b), *q2 = cell(&fast[1], k, b);
-                double a = p->area_m2;
-                if (!(fabs(p->area_m2 - q->area_m2) <= 1e-12 * a && fabs(p->covered_m2 - q->covered_m2) <= 1e-9 * a &&
-                      fabs(p->gap_m2 - q->gap_m2) <= 1e-9 * a))
-                    fail_msg("layout %d, district %zu, %g m: covered %.9f / %.9f, gap %.9f / %.9f", layout, k,
-                             br[b].radius_m, p->covered_m2, q->covered_m2, p->gap_m2, q->gap_m2);
-                assert_true(fabs(wkb_area(f->h, p->covered_wkb, p->covered_len) -
-                                 wkb_area(f->h, q->covered_wkb, q->covered_len)) <= 1e-9 * a);
-                assert_true(fabs(wkb_area(f->h, p->gap_wkb, p->gap_len) - wkb_area(f->h, q->gap_wkb, q->gap_len)) <=
-                            1e-9 * a);
-                if (k + 1 < d.n) /* the city has no polygons */
-                    check_cell_geometry(f->h, q);
-                partial += k + 1 < d.n && q->covered_m2 > 0.01 * a && q->gap_m2 > 0.01 * a;
-                assert_true(q->covered_m2 == q2->covered_m2 && q->gap_m2 == q2->gap_m2);
-                assert_int_equal(q->covered_len, q2->covered_len);
-                assert_int_equal(q->gap_len, q2->gap_len);
-                assert_true(q->covered_len == 0 || memcmp(q->covered_wkb, q2->covered_wkb, q->covered_len) == 0);
-                assert_true(q->gap_len == 0 || memcmp(q->gap_wkb, q2->gap_wkb, q->gap_len) == 0);
-            }
+        int partial = same_cuts(f->h, &d, &plain, fast, br, layout, NULL);
         if (partial < (int)(d.n - 1))
             fail_msg("layout %d: only %d of %zu district-breaks partly covered", layout, partial, 3 * (d.n - 1));
         print_message("convex cuts, layout %d: %d of %zu district-breaks partly covered\n", layout, partial,
@@ -784,14 +801,7 @@ static void test_convex_districts_same(void **state)
                     assert_non_null(parts[np - 1]);
                 }
         } else {
-            for (int k = 0; k < 30; k++) {
-                int repaired = 0;
-                sv_geom *g = random_star(f->h, 300000 + 10000 * rng_uniform(), 2500000 + 10000 * rng_uniform(), 300,
-                                         2000);
-                parts[np++] = sv_geom_make_valid_polygonal(f->h, g, &repaired);
-                assert_non_null(parts[np - 1]);
-                sv_geom_destroy(f->h, g);
-            }
+            np = star_parts(f->h, parts);
         }
         for (size_t k = 0; k < np; k++)
             add_district(f->h, &d, sv_geom_clone(f->h, parts[k]));
@@ -812,29 +822,7 @@ static void test_convex_districts_same(void **state)
             sv_ctx_set_threads(f->ctx, t);
             assert_int_equal(sv_coverage_compute(f->ctx, &in, &fast[t - 1]), SV_OK);
         }
-        int partial = 0, moved = 0;
-        for (size_t k = 0; k < d.n; k++)
-            for (size_t b = 0; b < 3; b++) {
-                const sv_cov_cell *p = cell(&plain, k, b), *q = cell(&fast[0], k, b), *q2 = cell(&fast[1], k, b);
-                double a = p->area_m2;
-                if (!(fabs(p->area_m2 - q->area_m2) <= 1e-12 * a && fabs(p->covered_m2 - q->covered_m2) <= 1e-9 * a &&
-                      fabs(p->gap_m2 - q->gap_m2) <= 1e-9 * a))
-                    fail_msg("layout %d, district %zu, %g m: covered %.9f / %.9f, gap %.9f / %.9f", layout, k,
-                             br[b].radius_m, p->covered_m2, q->covered_m2, p->gap_m2, q->gap_m2);
-                assert_true(fabs(wkb_area(f->h, p->covered_wkb, p->covered_len) -
-                                 wkb_area(f->h, q->covered_wkb, q->covered_len)) <= 1e-9 * a);
-                assert_true(fabs(wkb_area(f->h, p->gap_wkb, p->gap_len) - wkb_area(f->h, q->gap_wkb, q->gap_len)) <=
-                            1e-9 * a);
-                if (k + 1 < d.n) /* the city has no polygons */
-                    check_cell_geometry(f->h, q);
-                partial += k + 1 < d.n && q->covered_m2 > 0.01 * a && q->gap_m2 > 0.01 * a;
-                moved += p->gap_len != q->gap_len || (p->gap_len && memcmp(p->gap_wkb, q->gap_wkb, p->gap_len) != 0);
-                assert_true(q->covered_m2 == q2->covered_m2 && q->gap_m2 == q2->gap_m2);
-                assert_int_equal(q->covered_len, q2->covered_len);
-                assert_int_equal(q->gap_len, q2->gap_len);
-                assert_true(q->covered_len == 0 || memcmp(q->covered_wkb, q2->covered_wkb, q->covered_len) == 0);
-                assert_true(q->gap_len == 0 || memcmp(q->gap_wkb, q2->gap_wkb, q->gap_len) == 0);
-            }
+        int moved = 0, partial = same_cuts(f->h, &d, &plain, fast, br, layout, &moved);
         if (partial < (int)(d.n - 1))
             fail_msg("layout %d: only %d of %zu district-breaks partly covered", layout, partial, 3 * (d.n - 1));
         if (layout < 2 && moved == 0) /* convex: the pieces were cut without the overlay (other vertices) */
