@@ -1364,7 +1364,8 @@ static int red_worker_init(void *job, sv_geos *h, void *state, size_t index)
     }
     if (!ok) {
         char msg[400];
-        snprintf(msg, sizeof msg, "cannot prepare a worker for the redundancy classes: %s", sv_geos_errmsg(h));
+        snprintf(msg, sizeof msg, sv_tr(sv_ctx_lang(j->ctx), "cannot prepare a worker for the redundancy classes: %s"),
+                 sv_geos_errmsg(h));
         red_fail(j, SV_ERR_GEOM, msg);
         return -1;
     }
