@@ -661,6 +661,16 @@ static void test_unite_then_cut_all_stations(void **state)
     free_districts(&d);
 }
 
+/* n stations for the convex-cut tests: a third in a 2 km centre, the rest over 12 km. */
+static void centre_stations(double *xs, double *ys, int n)
+{
+    for (int i = 0; i < n; i++) {
+        double w = i % 3 == 0 ? 2000 : 12000, o = i % 3 == 0 ? 304000 : 299000;
+        xs[i] = o + w * rng_uniform();
+        ys[i] = o + 2200000 + w * rng_uniform();
+    }
+}
+
 /* 30 overlapping stars, made valid, into parts (room for 30): the districts of the convex-cut tests' last layout. */
 static size_t star_parts(sv_geos *h, sv_geom **parts)
 {
@@ -718,11 +728,7 @@ static void test_convex_cuts_same(void **state)
     rng_seed(0xc0ffee11);
     enum { NS = 150 };
     double xs[NS], ys[NS];
-    for (int i = 0; i < NS; i++) {
-        double w = i % 3 == 0 ? 2000 : 12000, o = i % 3 == 0 ? 304000 : 299000;
-        xs[i] = o + w * rng_uniform();
-        ys[i] = o + 2200000 + w * rng_uniform();
-    }
+    centre_stations(xs, ys, NS);
     for (int layout = 0; layout < 2; layout++) {
         districts d = {0};
         sv_geom **parts = calloc(32, sizeof *parts);
@@ -777,11 +783,7 @@ static void test_convex_districts_same(void **state)
     rng_seed(0xc0ffee12);
     enum { NS = 150 };
     double xs[NS], ys[NS];
-    for (int i = 0; i < NS; i++) {
-        double w = i % 3 == 0 ? 2000 : 12000, o = i % 3 == 0 ? 304000 : 299000;
-        xs[i] = o + w * rng_uniform();
-        ys[i] = o + 2200000 + w * rng_uniform();
-    }
+    centre_stations(xs, ys, NS);
     for (int layout = 0; layout < 3; layout++) {
         districts d = {0};
         sv_geom **parts = calloc(32, sizeof *parts);
